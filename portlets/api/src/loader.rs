@@ -1,0 +1,483 @@
+//! Host side of the C ABI: loading a portlet library and wrapping it as a
+//! [`Portlet`].
+
+use std::ffi::{CString, c_char, c_void};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::abi::*;
+use crate::manifest::{Manifest, ManifestError};
+use crate::portlet::{ContextInfo, DataContext, ErrorBody, Portlet, PortletError, panic_message};
+use crate::view::ViewModel;
+
+/// Why a portlet library could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("portlet library {0} does not exist")]
+    FileMissing(PathBuf),
+    #[error("{path} is not a loadable shared library: {reason}")]
+    OpenFailed { path: PathBuf, reason: String },
+    #[error("{path} does not export `{symbol}`: {reason}")]
+    SymbolMissing {
+        path: PathBuf,
+        symbol: &'static str,
+        reason: String,
+    },
+    #[error("{path}: descriptor is NULL")]
+    NullDescriptor { path: PathBuf },
+    #[error("{path}: descriptor is {found} bytes, ABI {version} needs at least {needed}")]
+    DescriptorTooSmall {
+        path: PathBuf,
+        found: u32,
+        needed: u32,
+        version: AbiVersion,
+    },
+    #[error(
+        "{path}: portlet ABI {found} is too old, this engine supports {supported} (same major)"
+    )]
+    AbiTooOld {
+        path: PathBuf,
+        found: AbiVersion,
+        supported: AbiVersion,
+    },
+    #[error("{path}: portlet ABI {found} is too new, this engine supports up to {supported}")]
+    AbiTooNew {
+        path: PathBuf,
+        found: AbiVersion,
+        supported: AbiVersion,
+    },
+    #[error("{path}: descriptor entry point `{entry}` is NULL")]
+    NullEntryPoint { path: PathBuf, entry: &'static str },
+    #[error("{path}: invalid manifest: {reason}")]
+    ManifestInvalid { path: PathBuf, reason: String },
+    #[error("{path}: {call} failed: {error}")]
+    PortletCallFailed {
+        path: PathBuf,
+        call: &'static str,
+        error: PortletError,
+    },
+}
+
+impl LoadError {
+    fn manifest(path: &Path, e: ManifestError) -> Self {
+        LoadError::ManifestInvalid {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// Libraries loaded so far. They are never unloaded while the process lives:
+/// a `Manifest`, a view model being built, a runaway render thread abandoned
+/// by [`crate::render_with_budget`], a thread-local destructor registered by
+/// the plugin's std: any of these may still point into the library's code or
+/// static data, and `dlclose` would turn them into crashes. Loading a library
+/// costs its mapping once; loading the same path twice reuses it.
+static REGISTRY: Mutex<Vec<(PathBuf, &'static libloading::Library)>> = Mutex::new(Vec::new());
+
+/// Paths of the libraries loaded in this process, in load order.
+pub fn loaded_libraries() -> Vec<PathBuf> {
+    REGISTRY
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .map(|(p, _)| p.clone())
+        .collect()
+}
+
+fn open_library(path: &Path) -> Result<&'static libloading::Library, LoadError> {
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let mut reg = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, lib)) = reg.iter().find(|(p, _)| *p == canonical) {
+        return Ok(lib);
+    }
+    // SAFETY: loading runs the library's initialisers. Loading a portlet
+    // library means trusting its code; this is the documented contract.
+    let lib =
+        unsafe { libloading::Library::new(&canonical) }.map_err(|e| LoadError::OpenFailed {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+    // Deliberate leak: see REGISTRY.
+    let lib: &'static libloading::Library = Box::leak(Box::new(lib));
+    reg.push((canonical, lib));
+    Ok(lib)
+}
+
+/// Loads a portlet from a shared library: opens it, finds the descriptor,
+/// checks its size prefix and ABI version before calling anything else, then
+/// fetches and validates the manifest.
+pub fn load_portlet(path: impl AsRef<Path>) -> Result<Arc<dyn Portlet>, LoadError> {
+    Ok(Arc::new(LoadedPortlet::load(path)?))
+}
+
+/// A portlet living in a shared library. Implements [`Portlet`].
+pub struct LoadedPortlet {
+    path: PathBuf,
+    desc: ClpPortletDescriptor,
+    manifest: Manifest,
+    render: ClpRenderFn,
+    free: ClpFreeFn,
+}
+
+// SAFETY: the descriptor holds only function pointers into a library that is
+// never unloaded; the ABI contract requires entry points to be thread-safe.
+unsafe impl Send for LoadedPortlet {}
+unsafe impl Sync for LoadedPortlet {}
+
+impl std::fmt::Debug for LoadedPortlet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedPortlet")
+            .field("path", &self.path)
+            .field("id", &self.manifest.id)
+            .finish()
+    }
+}
+
+impl LoadedPortlet {
+    /// See [`load_portlet`].
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, LoadError> {
+        let path = path.as_ref();
+        if !path.exists() {
+            return Err(LoadError::FileMissing(path.to_path_buf()));
+        }
+        let lib = open_library(path)?;
+        // SAFETY: the symbol's type is fixed by the ABI.
+        let sym = unsafe { lib.get::<ClpDescriptorFn>(CLP_DESCRIPTOR_SYMBOL.as_bytes()) }.map_err(
+            |e| LoadError::SymbolMissing {
+                path: path.to_path_buf(),
+                symbol: CLP_DESCRIPTOR_SYMBOL,
+                reason: e.to_string(),
+            },
+        )?;
+        // SAFETY: the descriptor function must only return a pointer to static data.
+        let raw = unsafe { sym() };
+        if raw.is_null() {
+            return Err(LoadError::NullDescriptor {
+                path: path.to_path_buf(),
+            });
+        }
+        // SAFETY: every version starts with the 8-byte header; read the size first.
+        let size = unsafe { std::ptr::addr_of!((*raw).struct_size).read_unaligned() };
+        if size < 8 {
+            return Err(LoadError::DescriptorTooSmall {
+                path: path.to_path_buf(),
+                found: size,
+                needed: 8,
+                version: AbiVersion::CURRENT,
+            });
+        }
+        // SAFETY: size >= 8, the version fields are readable.
+        let found = unsafe {
+            AbiVersion {
+                major: std::ptr::addr_of!((*raw).abi_major).read_unaligned(),
+                minor: std::ptr::addr_of!((*raw).abi_minor).read_unaligned(),
+            }
+        };
+        let supported = AbiVersion::CURRENT;
+        match judge_abi(found, supported) {
+            AbiVerdict::Compatible => {}
+            AbiVerdict::TooOld => {
+                return Err(LoadError::AbiTooOld {
+                    path: path.to_path_buf(),
+                    found,
+                    supported,
+                });
+            }
+            AbiVerdict::TooNew => {
+                return Err(LoadError::AbiTooNew {
+                    path: path.to_path_buf(),
+                    found,
+                    supported,
+                });
+            }
+        }
+        // Minimum: the struct as of minor 0 of this major.
+        let needed =
+            std::mem::offset_of!(ClpPortletDescriptor, free_string) + std::mem::size_of::<usize>();
+        if (size as usize) < needed {
+            return Err(LoadError::DescriptorTooSmall {
+                path: path.to_path_buf(),
+                found: size,
+                needed: needed as u32,
+                version: found,
+            });
+        }
+        // Copy what the plugin has; fields appended by later minors that an
+        // older plugin lacks stay zero (NULL).
+        let mut desc = std::mem::MaybeUninit::<ClpPortletDescriptor>::zeroed();
+        let n = (size as usize).min(std::mem::size_of::<ClpPortletDescriptor>());
+        // SAFETY: the plugin promises `size` readable bytes; we copy at most our size.
+        let desc = unsafe {
+            std::ptr::copy_nonoverlapping(raw.cast::<u8>(), desc.as_mut_ptr().cast::<u8>(), n);
+            desc.assume_init()
+        };
+        let null = |entry| LoadError::NullEntryPoint {
+            path: path.to_path_buf(),
+            entry,
+        };
+        let manifest_fn = desc.manifest.ok_or_else(|| null("manifest"))?;
+        desc.settings_schema
+            .ok_or_else(|| null("settings_schema"))?;
+        desc.default_settings
+            .ok_or_else(|| null("default_settings"))?;
+        let render = desc.render.ok_or_else(|| null("render"))?;
+        let free = desc.free_string.ok_or_else(|| null("free_string"))?;
+
+        let text = call_json(manifest_fn, free).map_err(|error| LoadError::PortletCallFailed {
+            path: path.to_path_buf(),
+            call: "manifest",
+            error,
+        })?;
+        let manifest: Manifest =
+            serde_json::from_str(&text).map_err(|e| LoadError::ManifestInvalid {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+        manifest
+            .validate()
+            .map_err(|e| LoadError::manifest(path, e))?;
+        Ok(LoadedPortlet {
+            path: path.to_path_buf(),
+            desc,
+            manifest,
+            render,
+            free,
+        })
+    }
+
+    /// The library this portlet came from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The ABI version the plugin declared.
+    pub fn abi_version(&self) -> AbiVersion {
+        AbiVersion {
+            major: self.desc.abi_major,
+            minor: self.desc.abi_minor,
+        }
+    }
+
+    fn json_call(&self, f: Option<ClpJsonFn>) -> Result<serde_json::Value, PortletError> {
+        let f = f.ok_or_else(|| contract(CLP_ERR_INVALID_ARGUMENT, "entry point is NULL"))?;
+        let text = call_json(f, self.free)?;
+        serde_json::from_str(&text)
+            .map_err(|e| contract(CLP_OK, format!("answer is not JSON: {e}")))
+    }
+
+    /// The settings schema, or the error.
+    pub fn try_settings_schema(&self) -> Result<serde_json::Value, PortletError> {
+        self.json_call(self.desc.settings_schema)
+    }
+
+    /// The default settings, or the error.
+    pub fn try_default_settings(&self) -> Result<serde_json::Value, PortletError> {
+        self.json_call(self.desc.default_settings)
+    }
+}
+
+fn contract(status: i32, message: impl Into<String>) -> PortletError {
+    PortletError::Contract {
+        status,
+        message: message.into(),
+    }
+}
+
+/// Takes ownership of a plugin string: copies it and frees it with the plugin's `free_string`.
+fn take_plugin_string(free: ClpFreeFn, s: *mut c_char) -> Option<Result<String, ()>> {
+    if s.is_null() {
+        return None;
+    }
+    // SAFETY: a non-NULL out string is a NUL-terminated plugin allocation.
+    let bytes = unsafe { std::ffi::CStr::from_ptr(s) }.to_bytes().to_vec();
+    // SAFETY: returned to the allocator that made it, once.
+    unsafe { free(s) };
+    Some(String::from_utf8(bytes).map_err(|_| ()))
+}
+
+/// Interprets a status and out string per the ABI.
+fn interpret(status: i32, out: Option<Result<String, ()>>) -> Result<String, PortletError> {
+    let text = match out {
+        None => {
+            return Err(contract(
+                status,
+                format!("{} with no output string", status_name(status)),
+            ));
+        }
+        Some(Err(())) => return Err(contract(status, "output string is not UTF-8")),
+        Some(Ok(t)) => t,
+    };
+    match status {
+        CLP_OK => Ok(text),
+        CLP_ERR_INVALID_ARGUMENT | CLP_ERR_FAILED | CLP_ERR_PANIC | CLP_ERR_ABI => {
+            Err(match serde_json::from_str::<PortletError>(&text) {
+                Ok(PortletError::Panicked { message }) => PortletError::Panicked { message },
+                Ok(_) if status == CLP_ERR_PANIC => PortletError::Panicked { message: text },
+                Ok(e) => e,
+                Err(_) if status == CLP_ERR_PANIC => PortletError::Panicked { message: text },
+                Err(_) => contract(status, format!("{}: {text}", status_name(status))),
+            })
+        }
+        other => Err(contract(other, format!("unknown status {other}: {text}"))),
+    }
+}
+
+fn call_json(f: ClpJsonFn, free: ClpFreeFn) -> Result<String, PortletError> {
+    let mut out: *mut c_char = std::ptr::null_mut();
+    // SAFETY: ABI contract; the plugin catches its own panics.
+    let status = unsafe { f(&mut out) };
+    interpret(status, take_plugin_string(free, out))
+}
+
+impl Portlet for LoadedPortlet {
+    fn manifest(&self) -> Manifest {
+        self.manifest.clone()
+    }
+
+    /// The plugin's schema; an object schema without properties if the call fails.
+    fn settings_schema(&self) -> serde_json::Value {
+        self.try_settings_schema()
+            .unwrap_or_else(|_| serde_json::json!({"type": "object", "properties": {}}))
+    }
+
+    /// The plugin's defaults; `{}` if the call fails.
+    fn default_settings(&self) -> serde_json::Value {
+        self.try_default_settings()
+            .ok()
+            .filter(serde_json::Value::is_object)
+            .unwrap_or_else(|| serde_json::json!({}))
+    }
+
+    fn render(
+        &self,
+        settings: &serde_json::Value,
+        ctx: &dyn DataContext,
+    ) -> Result<ViewModel, PortletError> {
+        let settings = CString::new(settings.to_string())
+            .map_err(|_| PortletError::bad_settings(None, "NUL in settings"))?;
+        let info = serde_json::to_string(&ContextInfo::of(ctx))
+            .map_err(|e| PortletError::internal(e.to_string()))?;
+        let info = CString::new(info).map_err(|_| PortletError::internal("NUL in context"))?;
+        let mut state = HostState { ctx };
+        let host = ClpHost {
+            struct_size: std::mem::size_of::<ClpHost>() as u32,
+            abi_major: CLP_ABI_MAJOR,
+            abi_minor: CLP_ABI_MINOR,
+            user_data: (&mut state as *mut HostState<'_>).cast::<c_void>(),
+            context_json: info.as_ptr(),
+            request: Some(host_request),
+            free_string: Some(host_free),
+        };
+        let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: all pointers live until the call returns; plugin catches its panics.
+        let status = unsafe { (self.render)(settings.as_ptr(), &host, &mut out) };
+        let text = interpret(status, take_plugin_string(self.free, out))?;
+        let vm: ViewModel = serde_json::from_str(&text)
+            .map_err(|e| contract(CLP_OK, format!("render answered no valid view model: {e}")))?;
+        vm.check().map_err(|m| contract(CLP_OK, m))?;
+        Ok(vm)
+    }
+}
+
+/// What `ClpHost::user_data` points to during a render.
+struct HostState<'a> {
+    ctx: &'a dyn DataContext,
+}
+
+/// `ClpHost::request`: runs the request on the context; never unwinds.
+unsafe extern "C" fn host_request(
+    user_data: *mut c_void,
+    request: *const c_char,
+    out: *mut *mut c_char,
+) -> i32 {
+    if out.is_null() {
+        return CLP_ERR_INVALID_ARGUMENT;
+    }
+    // SAFETY: out is non-null and writable per the ABI.
+    unsafe { *out = std::ptr::null_mut() };
+    if user_data.is_null() {
+        return CLP_ERR_INVALID_ARGUMENT;
+    }
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: user_data is the HostState of the render in progress.
+        let state = unsafe { &*user_data.cast::<HostState<'_>>() };
+        // SAFETY: request is NULL or a NUL-terminated string.
+        let Some(text) = (unsafe { read_c_str(request) }) else {
+            let body = ErrorBody::new("bad_request", "request is NULL or not UTF-8");
+            return (
+                CLP_ERR_INVALID_ARGUMENT,
+                serde_json::to_string(&body).unwrap_or_default(),
+            );
+        };
+        let value = match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                let body = ErrorBody::new("bad_request", format!("request is not JSON: {e}"));
+                return (
+                    CLP_ERR_INVALID_ARGUMENT,
+                    serde_json::to_string(&body).unwrap_or_default(),
+                );
+            }
+        };
+        match state.ctx.request(&value) {
+            Ok(v) => (CLP_OK, v.to_string()),
+            Err(body) => (
+                CLP_ERR_FAILED,
+                serde_json::to_string(&body).unwrap_or_default(),
+            ),
+        }
+    }));
+    let (status, text) = result.unwrap_or_else(|p| {
+        let body = ErrorBody::new(
+            "internal",
+            format!("the engine panicked: {}", panic_message(&*p)),
+        );
+        (
+            CLP_ERR_PANIC,
+            serde_json::to_string(&body).unwrap_or_default(),
+        )
+    });
+    // SAFETY: as above.
+    unsafe { *out = alloc_string(text) };
+    status
+}
+
+/// `ClpHost::free_string`.
+unsafe extern "C" fn host_free(_user_data: *mut c_void, s: *mut c_char) {
+    // SAFETY: s came from alloc_string in host_request (ABI contract).
+    unsafe { free_rust_string(s) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interpret_statuses() {
+        assert_eq!(interpret(CLP_OK, Some(Ok("{}".into()))).unwrap(), "{}");
+        assert!(matches!(
+            interpret(CLP_OK, None),
+            Err(PortletError::Contract { .. })
+        ));
+        assert!(matches!(
+            interpret(CLP_ERR_PANIC, Some(Ok("boom".into()))),
+            Err(PortletError::Panicked { .. })
+        ));
+        let e = interpret(
+            CLP_ERR_FAILED,
+            Some(Ok(r#"{"kind":"internal","message":"x"}"#.into())),
+        )
+        .unwrap_err();
+        assert_eq!(e, PortletError::internal("x"));
+        assert!(matches!(
+            interpret(42, Some(Ok("{}".into()))),
+            Err(PortletError::Contract { status: 42, .. })
+        ));
+        assert!(matches!(
+            interpret(CLP_OK, Some(Err(()))),
+            Err(PortletError::Contract { .. })
+        ));
+    }
+}
