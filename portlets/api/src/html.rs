@@ -90,9 +90,9 @@ fn render_tile(h: &mut String, tile: &Tile, locale: Locale) {
     let id = escape(&tile.portlet_id);
     match &tile.result {
         Err(e) => {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<section class=\"tile error\" data-portlet=\"{id}\"><h2>{}</h2><p class=\"err\">{}</p><p class=\"code\">{}</p></section>\n",
+                "<section class=\"tile error\" data-portlet=\"{id}\"><h2>{}</h2><p class=\"err\">{}</p><p class=\"code\">{}</p></section>",
                 escape(tile.title.get(locale)),
                 escape(&e.message),
                 escape(&e.code)

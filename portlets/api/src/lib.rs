@@ -18,16 +18,16 @@
 //!                          ◄── JSON view model ◄══════ HostContext: DataContext
 //! ```
 //!
-//! - [`manifest`]: what a portlet declares ([`Manifest`]: id, version,
+//! - Module [`manifest`] — what a portlet declares ([`Manifest`]: id, version,
 //!   dashboards, entitlements, rights, tabular) and its validation.
-//! - [`settings`]: [`CommonSettings`] (date range, filter, columns, limit)
+//! - Module [`settings`] — [`CommonSettings`] (date range, filter, columns, limit)
 //!   and the portlet's own settings (JSON Schema + defaults, merge, checks).
-//! - [`view`]: the view models a render answers.
-//! - [`Portlet`] / [`DataContext`]: the safe Rust contract.
-//! - [`abi`]: the C ABI (`include/clientele_portlet.h`) and [`export_portlet!`].
-//! - [`loader`]: [`load_portlet`], host side of the ABI.
-//! - [`render_with_budget`]: a render under a time budget, panics caught.
-//! - [`html`], [`text`]: drawing a dashboard of tiles.
+//! - Module [`view`] — the view models a render answers.
+//! - [`Portlet`] / [`DataContext`] — the safe Rust contract.
+//! - Module [`abi`] — the C ABI (`include/clientele_portlet.h`) and [`export_portlet!`].
+//! - Module [`loader`] — [`load_portlet`], host side of the ABI.
+//! - [`render_with_budget`] — a render under a time budget, panics caught.
+//! - Modules [`html`], [`text`] — drawing a dashboard of tiles.
 //!
 //! ## Invariants
 //!

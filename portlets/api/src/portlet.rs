@@ -39,6 +39,15 @@ pub trait Portlet: Send + Sync {
     ) -> Result<ViewModel, PortletError>;
 }
 
+impl std::fmt::Debug for dyn Portlet + '_ {
+    /// Shows the manifest id (calls [`Portlet::manifest`]).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Portlet")
+            .field("id", &self.manifest().id)
+            .finish()
+    }
+}
+
 /// Who is looking, and at what. Set by the engine, never by the portlet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]

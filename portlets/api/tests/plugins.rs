@@ -1,0 +1,606 @@
+//! Loading real portlet libraries at run time.
+//!
+//! The Rust example plugins are dev-dependencies of this crate, so `cargo
+//! test` builds their cdylibs into `target/<profile>/deps/`, the directory of
+//! this test executable; they are found from `std::env::current_exe()`.
+//! The C libraries are compiled here with the system C compiler (`$CC`,
+//! default `cc`) into `CARGO_TARGET_TMPDIR`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use clientele_portlet_api::abi::{AbiVersion, CLP_ABI_MAJOR, CLP_ABI_MINOR};
+use clientele_portlet_api::loader::loaded_libraries;
+use clientele_portlet_api::settings::merge_settings;
+use clientele_portlet_api::{
+    DataContext, ErrorBody, LoadError, Locale, Localized, Manifest, Portlet, PortletError, Scope,
+    Tile, ViewModel, Widget, html, load_portlet, render_with_budget, text,
+};
+use serde_json::{Value, json};
+
+// ---------------------------------------------------------------- helpers
+
+/// A data context that records the requests and answers canned responses.
+struct FakeContext {
+    scope: Scope,
+    locale: Locale,
+    requests: Mutex<Vec<Value>>,
+    behaviour: Behaviour,
+}
+
+#[derive(Clone, Copy)]
+enum Behaviour {
+    Normal,
+    Refuse,
+    Panic,
+}
+
+impl FakeContext {
+    fn new() -> Self {
+        Self::with(Behaviour::Normal)
+    }
+
+    fn with(behaviour: Behaviour) -> Self {
+        FakeContext {
+            scope: Scope::Staff { staff_id: 3 },
+            locale: Locale::Fr,
+            requests: Mutex::new(Vec::new()),
+            behaviour,
+        }
+    }
+
+    fn requests(&self) -> Vec<Value> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+impl DataContext for FakeContext {
+    fn scope(&self) -> Scope {
+        self.scope
+    }
+    fn today(&self) -> String {
+        "2026-11-28".into()
+    }
+    fn locale(&self) -> Locale {
+        self.locale
+    }
+    fn request(&self, request: &Value) -> Result<Value, ErrorBody> {
+        self.requests.lock().unwrap().push(request.clone());
+        match self.behaviour {
+            Behaviour::Refuse => Err(ErrorBody {
+                code: "forbidden".into(),
+                message: "staff 3 may not view clients".into(),
+                field: None,
+            }),
+            Behaviour::Panic => panic!("the fake engine panicked"),
+            Behaviour::Normal => match request["op"].as_str() {
+                Some("client.list") => {
+                    Ok(json!({"items": [{"id": 1, "name": "Dupré & fils"}], "total": 12}))
+                }
+                Some("contact.list") => Ok(json!({"items": [], "total": 30})),
+                _ => Ok(json!({"items": [], "count": 5})),
+            },
+        }
+    }
+}
+
+/// A Rust example plugin built by cargo next to this test executable.
+fn rust_plugin(crate_name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let deps = exe.parent().unwrap();
+    let file = format!(
+        "{}{}{}",
+        std::env::consts::DLL_PREFIX,
+        crate_name.replace('-', "_"),
+        std::env::consts::DLL_SUFFIX
+    );
+    let path = deps.join(&file);
+    assert!(
+        path.exists(),
+        "{} not found: it is built by cargo because it is a dev-dependency of clientele-portlet-api",
+        path.display()
+    );
+    path
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn scratch_dir() -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "portlet-tests-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Compiles C source into a shared library with the system compiler.
+fn compile_c_library(name: &str, source: &str, defines: &[&str]) -> PathBuf {
+    let dir = scratch_dir();
+    let src = dir.join(format!("{name}.c"));
+    std::fs::write(&src, source).unwrap();
+    let out = dir.join(format!(
+        "{}{name}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let mut cmd = Command::new(&cc);
+    cmd.args(["-shared", "-fPIC", "-Wall", "-Werror", "-o"])
+        .arg(&out)
+        .arg("-I")
+        .arg(workspace_root().join("portlets/api/include"))
+        .args(defines)
+        .arg(&src);
+    let output = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the C compiler {cc:?} (set CC): {e}"));
+    assert!(
+        output.status.success(),
+        "{cc} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    out
+}
+
+fn settings_for(p: &dyn Portlet, user: Value) -> Value {
+    merge_settings(&p.settings_schema(), &p.default_settings(), &user).unwrap()
+}
+
+fn render_broken(mode: &str) -> Result<ViewModel, PortletError> {
+    let broken = load_portlet(rust_plugin("portlet-broken")).unwrap();
+    let settings = settings_for(&*broken, json!({"mode": mode}));
+    broken.render(&settings, &FakeContext::new())
+}
+
+/// After any misbehaviour: the process is fine and portlets still render.
+fn assert_others_still_render() {
+    let hello = load_portlet(rust_plugin("portlet-hello")).unwrap();
+    let vm = hello
+        .render(&settings_for(&*hello, json!({})), &FakeContext::new())
+        .unwrap();
+    assert!(matches!(vm.widgets[0], Widget::Counters { .. }));
+    let broken = render_broken("ok").unwrap();
+    assert_eq!(broken.title, Localized::same("ok (ok)"));
+}
+
+// ---------------------------------------------------------------- the good plugin
+
+#[test]
+fn hello_loads_and_renders_through_the_abi() {
+    let path = rust_plugin("portlet-hello");
+    let hello = load_portlet(&path).unwrap();
+    let m = hello.manifest();
+    assert_eq!(m.id, "com.example.counts");
+    m.validate().unwrap();
+    assert_eq!(
+        hello.default_settings(),
+        json!({"include_contacts": true, "include_interactions": false})
+    );
+    assert!(hello.settings_schema()["properties"]["include_contacts"].is_object());
+
+    let settings = settings_for(
+        &*hello,
+        json!({"include_interactions": true, "common": {"filter": "city:Lyon"}}),
+    );
+    let ctx = FakeContext::new();
+    let vm = hello.render(&settings, &ctx).unwrap();
+    assert_eq!(
+        ctx.requests(),
+        vec![
+            json!({"op": "client.list", "limit": 1, "count": true, "filter": "city:Lyon"}),
+            json!({"op": "contact.list", "limit": 1, "count": true}),
+            json!({"op": "interaction.list", "limit": 1, "count": true}),
+        ]
+    );
+    assert_eq!(vm.title.fr, "Compteurs au 2026-11-28");
+    let Widget::Counters { items } = &vm.widgets[0] else {
+        panic!("{vm:?}")
+    };
+    assert_eq!(
+        items.iter().map(|c| c.value).collect::<Vec<_>>(),
+        [12, 30, 5]
+    );
+    assert_eq!(vm.drill_down.unwrap().tab, "clients");
+    assert!(
+        loaded_libraries()
+            .iter()
+            .any(|p| p.ends_with(path.file_name().unwrap()))
+    );
+}
+
+#[test]
+fn engine_errors_cross_the_abi_typed() {
+    let hello = load_portlet(rust_plugin("portlet-hello")).unwrap();
+    let err = hello
+        .render(
+            &settings_for(&*hello, json!({})),
+            &FakeContext::with(Behaviour::Refuse),
+        )
+        .unwrap_err();
+    let PortletError::DataRefused(body) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(body.code, "forbidden");
+    // Bad own settings are refused by the plugin, typed.
+    let err = hello
+        .render(&json!({"include_contacts": "yes"}), &FakeContext::new())
+        .unwrap_err();
+    assert!(matches!(err, PortletError::BadSettings { .. }), "{err:?}");
+}
+
+#[test]
+fn a_panicking_engine_callback_does_not_unwind_into_the_plugin() {
+    let broken = load_portlet(rust_plugin("portlet-broken")).unwrap();
+    let settings = settings_for(&*broken, json!({"mode": "request"}));
+    let err = broken
+        .render(&settings, &FakeContext::with(Behaviour::Panic))
+        .unwrap_err();
+    let PortletError::DataFailed(body) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(body.code, "internal");
+    assert!(body.message.contains("the fake engine panicked"));
+    // And the normal path of the same callback.
+    let vm = broken.render(&settings, &FakeContext::new()).unwrap();
+    let Widget::KeyValue { entries } = &vm.widgets[0] else {
+        panic!()
+    };
+    assert!(entries[0].value.contains("Dupré & fils"));
+    assert_others_still_render();
+}
+
+#[test]
+fn loaded_portlets_render_concurrently() {
+    let hello = load_portlet(rust_plugin("portlet-hello")).unwrap();
+    let settings = settings_for(&*hello, json!({}));
+    std::thread::scope(|s| {
+        for _ in 0..8 {
+            s.spawn(|| {
+                for _ in 0..20 {
+                    hello.render(&settings, &FakeContext::new()).unwrap();
+                }
+            });
+        }
+    });
+}
+
+// ---------------------------------------------------------------- the broken plugin
+
+#[test]
+fn panic_in_plugin_becomes_an_error() {
+    let err = render_broken("panic").unwrap_err();
+    let PortletError::Panicked { message } = err else {
+        panic!("{err:?}")
+    };
+    assert!(message.contains("portlet-broken was asked to panic"));
+    assert_others_still_render();
+}
+
+#[test]
+fn invalid_json_becomes_an_error() {
+    let err = render_broken("invalid_json").unwrap_err();
+    assert!(
+        matches!(err, PortletError::Contract { status: 0, .. }),
+        "{err:?}"
+    );
+    let err = render_broken("bad_view").unwrap_err();
+    assert!(matches!(err, PortletError::Contract { .. }), "{err:?}");
+    assert_others_still_render();
+}
+
+#[test]
+fn error_status_and_broken_contract() {
+    assert_eq!(
+        render_broken("error").unwrap_err(),
+        PortletError::internal("portlet-broken was asked to fail")
+    );
+    let err = render_broken("bad_status").unwrap_err();
+    assert!(
+        matches!(err, PortletError::Contract { status: 77, .. }),
+        "{err:?}"
+    );
+    let err = render_broken("null_out").unwrap_err();
+    assert!(
+        matches!(err, PortletError::Contract { status: 0, .. }),
+        "{err:?}"
+    );
+    assert_others_still_render();
+}
+
+#[test]
+fn budget_exceeded_is_a_timeout() {
+    let broken = load_portlet(rust_plugin("portlet-broken")).unwrap();
+    let settings = settings_for(&*broken, json!({"mode": "sleep", "sleep_ms": 3000}));
+    let start = Instant::now();
+    let err = render_with_budget(
+        broken.clone(),
+        settings,
+        Arc::new(FakeContext::new()),
+        Duration::from_millis(200),
+    )
+    .unwrap_err();
+    assert_eq!(err, PortletError::Timeout { budget_ms: 200 });
+    assert!(start.elapsed() < Duration::from_secs(2));
+    // The same portlet, in time.
+    let quick = settings_for(&*broken, json!({"mode": "sleep", "sleep_ms": 10}));
+    render_with_budget(
+        broken,
+        quick,
+        Arc::new(FakeContext::new()),
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    assert_others_still_render();
+}
+
+// ---------------------------------------------------------------- statically linked portlets
+
+struct Static {
+    panic: bool,
+}
+
+impl Portlet for Static {
+    fn manifest(&self) -> Manifest {
+        serde_json::from_value(json!({"id": "test.static", "version": "1.0.0",
+            "title": {"fr": "Statique", "en": "Static"}, "dashboards": ["firm"]}))
+        .unwrap()
+    }
+    fn render(&self, _: &Value, ctx: &dyn DataContext) -> Result<ViewModel, PortletError> {
+        if self.panic {
+            panic!("static portlet panicked");
+        }
+        let n = ctx.request(&json!({"op": "client.list", "count": true}))?;
+        Ok(
+            ViewModel::new(Localized::same("static")).with(Widget::Counters {
+                items: vec![clientele_portlet_api::Counter {
+                    label: Localized::same("n"),
+                    value: n["total"].as_i64().unwrap_or(-1),
+                }],
+            }),
+        )
+    }
+}
+
+#[test]
+fn built_in_and_loaded_portlets_are_treated_alike() {
+    let portlets: Vec<Arc<dyn Portlet>> = vec![
+        Arc::new(Static { panic: false }),
+        load_portlet(rust_plugin("portlet-hello")).unwrap(),
+        Arc::new(Static { panic: true }),
+        load_portlet(rust_plugin("portlet-broken")).unwrap(),
+    ];
+    let ctx: Arc<dyn DataContext + Send + Sync> = Arc::new(FakeContext::new());
+    let tiles: Vec<Tile> = portlets
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let m = p.manifest();
+            let user = if i == 3 {
+                json!({"mode": "panic"})
+            } else {
+                json!({})
+            };
+            let settings = settings_for(&**p, user);
+            Tile {
+                portlet_id: m.id,
+                title: m.title,
+                result: render_with_budget(
+                    p.clone(),
+                    settings,
+                    ctx.clone(),
+                    Duration::from_secs(5),
+                )
+                .map_err(ErrorBody::from),
+            }
+        })
+        .collect();
+    assert!(tiles[0].result.is_ok());
+    assert!(tiles[1].result.is_ok());
+    assert_eq!(
+        tiles[2].result.as_ref().unwrap_err().code,
+        "portlet_panicked"
+    );
+    assert_eq!(
+        tiles[3].result.as_ref().unwrap_err().code,
+        "portlet_panicked"
+    );
+    let page = html::render_dashboard("Tableau de bord", &tiles, Locale::Fr);
+    assert!(page.contains("Compteurs au 2026-11-28"));
+    assert!(page.contains("Statique"));
+    assert!(page.contains("static portlet panicked"));
+    let plain = text::render_dashboard("Tableau de bord", &tiles, Locale::En);
+    assert!(plain.contains("Counts on 2026-11-28"));
+}
+
+// ---------------------------------------------------------------- refusals at load time
+
+#[test]
+fn wrong_abi_is_refused_before_any_call() {
+    // Every entry point of that library aborts: reaching one would kill the test.
+    match load_portlet(rust_plugin("portlet-wrong-abi")) {
+        Err(LoadError::AbiTooNew {
+            found, supported, ..
+        }) => {
+            assert_eq!(
+                found,
+                AbiVersion {
+                    major: CLP_ABI_MAJOR + 1,
+                    minor: 0
+                }
+            );
+            assert_eq!(
+                supported,
+                AbiVersion {
+                    major: CLP_ABI_MAJOR,
+                    minor: CLP_ABI_MINOR
+                }
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn missing_file_and_not_a_library() {
+    let dir = scratch_dir();
+    let missing = dir.join("libnothing.so");
+    assert!(matches!(load_portlet(&missing), Err(LoadError::FileMissing(p)) if p == missing));
+    let text_file = dir.join("libtext.so");
+    std::fs::write(&text_file, "this is not a shared library").unwrap();
+    assert!(matches!(
+        load_portlet(&text_file),
+        Err(LoadError::OpenFailed { .. })
+    ));
+}
+
+#[test]
+fn library_without_the_symbol() {
+    let lib = compile_c_library("nosymbol", "int clp_unrelated(void) { return 42; }\n", &[]);
+    match load_portlet(&lib) {
+        Err(LoadError::SymbolMissing { symbol, .. }) => {
+            assert_eq!(symbol, "clientele_portlet_descriptor")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A C descriptor whose fields are set by -D flags; entry points abort, so
+/// only a loader that checks before calling survives.
+const VARIANT_C: &str = r#"
+#include <stdlib.h>
+#include "clientele_portlet.h"
+static int32_t json(char **out) { (void)out; abort(); }
+static int32_t render(const char *s, const ClpHost *h, char **out) { (void)s; (void)h; (void)out; abort(); }
+static void release(char *s) { (void)s; abort(); }
+static const ClpPortletDescriptor D = { SIZE, MAJOR, MINOR, MANIFEST, json, json, render, release };
+CLP_EXPORT const ClpPortletDescriptor *clientele_portlet_descriptor(void) { return NULLDESC ? 0 : &D; }
+"#;
+
+fn variant(
+    name: &str,
+    size: &str,
+    major: &str,
+    minor: &str,
+    manifest: &str,
+    null: &str,
+) -> Result<(), LoadError> {
+    let lib = compile_c_library(
+        name,
+        VARIANT_C,
+        &[
+            &format!("-DSIZE={size}"),
+            &format!("-DMAJOR={major}"),
+            &format!("-DMINOR={minor}"),
+            &format!("-DMANIFEST={manifest}"),
+            &format!("-DNULLDESC={null}"),
+        ],
+    );
+    load_portlet(lib).map(|_| ())
+}
+
+#[test]
+fn descriptor_checks() {
+    let full = "sizeof(ClpPortletDescriptor)";
+    assert!(matches!(
+        variant("v_tiny", "4", "CLP_ABI_MAJOR", "0", "json", "0"),
+        Err(LoadError::DescriptorTooSmall { found: 4, .. })
+    ));
+    assert!(matches!(
+        variant("v_short", "16", "CLP_ABI_MAJOR", "0", "json", "0"),
+        Err(LoadError::DescriptorTooSmall { found: 16, .. })
+    ));
+    assert!(matches!(
+        variant("v_old", full, "(CLP_ABI_MAJOR - 1)", "0", "json", "0"),
+        Err(LoadError::AbiTooOld { .. })
+    ));
+    assert!(matches!(
+        variant(
+            "v_newminor",
+            full,
+            "CLP_ABI_MAJOR",
+            "(CLP_ABI_MINOR + 1)",
+            "json",
+            "0"
+        ),
+        Err(LoadError::AbiTooNew { .. })
+    ));
+    assert!(matches!(
+        variant("v_nullfn", full, "CLP_ABI_MAJOR", "0", "0", "0"),
+        Err(LoadError::NullEntryPoint {
+            entry: "manifest",
+            ..
+        })
+    ));
+    assert!(matches!(
+        variant("v_nulldesc", full, "CLP_ABI_MAJOR", "0", "json", "1"),
+        Err(LoadError::NullDescriptor { .. })
+    ));
+}
+
+const BAD_MANIFEST_C: &str = r#"
+#include <stdlib.h>
+#include <string.h>
+#include "clientele_portlet.h"
+static int32_t manifest(char **out) {
+  const char *m = "{\"id\":\"NoDots\",\"version\":\"1.0.0\",\"title\":{\"fr\":\"x\",\"en\":\"x\"},\"dashboards\":[\"staff\"]}";
+  *out = malloc(strlen(m) + 1); strcpy(*out, m); return CLP_OK;
+}
+static int32_t json(char **out) { *out = 0; return CLP_ERR_FAILED; }
+static int32_t render(const char *s, const ClpHost *h, char **out) { (void)s; (void)h; *out = 0; return CLP_ERR_FAILED; }
+static void release(char *s) { free(s); }
+static const ClpPortletDescriptor D = { sizeof(ClpPortletDescriptor), CLP_ABI_MAJOR, CLP_ABI_MINOR, manifest, json, json, render, release };
+CLP_EXPORT const ClpPortletDescriptor *clientele_portlet_descriptor(void) { return &D; }
+"#;
+
+#[test]
+fn invalid_manifest_is_refused() {
+    let lib = compile_c_library("badmanifest", BAD_MANIFEST_C, &[]);
+    match load_portlet(lib) {
+        Err(LoadError::ManifestInvalid { reason, .. }) => {
+            assert!(reason.contains("NoDots"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------- the C portlet
+
+#[test]
+fn c_portlet_loads_and_renders() {
+    let source =
+        std::fs::read_to_string(workspace_root().join("examples/portlet-c/counts_c.c")).unwrap();
+    let lib = compile_c_library("portlet_c", &source, &["-fvisibility=hidden", "-Wextra"]);
+    let p = load_portlet(lib).unwrap();
+    assert_eq!(p.manifest().id, "com.example.c-counts");
+    assert_eq!(p.default_settings(), json!({"label": "Clients"}));
+    assert_eq!(p.settings_schema()["properties"]["label"]["type"], "string");
+
+    let ctx = FakeContext::new();
+    let settings = settings_for(&*p, json!({"label": "Dossiers ouverts"}));
+    let vm = p.render(&settings, &ctx).unwrap();
+    assert_eq!(
+        ctx.requests(),
+        vec![json!({"op": "client.list", "limit": 1, "count": true})]
+    );
+    let Widget::Counters { items } = &vm.widgets[0] else {
+        panic!("{vm:?}")
+    };
+    assert_eq!(items[0].value, 12);
+    assert_eq!(items[0].label.fr, "Dossiers ouverts");
+
+    let err = p
+        .render(&settings, &FakeContext::with(Behaviour::Refuse))
+        .unwrap_err();
+    let PortletError::DataFailed(body) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(body.code, "forbidden");
+}
