@@ -75,3 +75,8 @@ pub use settings::{CommonSettings, DateRange, SettingsError};
 pub use view::{
     Column, ColumnKind, Counter, DrillDown, KeyValueEntry, ListItem, ViewModel, Widget,
 };
+
+/// `docs/portlets.md`, compiled as doctests so its Rust examples stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/portlets.md")]
+pub struct PortletsGuide;

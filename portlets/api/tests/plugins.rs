@@ -604,3 +604,15 @@ fn c_portlet_loads_and_renders() {
     };
     assert_eq!(body.code, "forbidden");
 }
+
+#[test]
+fn the_guide_shows_the_c_example_verbatim() {
+    let source =
+        std::fs::read_to_string(workspace_root().join("examples/portlet-c/counts_c.c")).unwrap();
+    let body = &source[source.find("#include <stdio.h>").unwrap()..];
+    let guide = std::fs::read_to_string(workspace_root().join("docs/portlets.md")).unwrap();
+    assert!(
+        guide.contains(body),
+        "docs/portlets.md must quote examples/portlet-c/counts_c.c verbatim"
+    );
+}
