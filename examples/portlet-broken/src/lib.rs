@@ -23,8 +23,7 @@ use std::time::Duration;
 use clientele_portlet_api::abi::{self, ClpHost, ClpPortletDescriptor};
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
 use clientele_portlet_api::{
-    DashboardKind, DataContext, KeyValueEntry, Localized, Manifest, Portlet, PortletError,
-    ViewModel, Widget,
+    DashboardKind, DataContext, KeyValueEntry, Localized, Manifest, Portlet, PortletError, ViewModel, Widget,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -41,10 +40,7 @@ pub struct BrokenSettings {
 
 impl Default for BrokenSettings {
     fn default() -> Self {
-        BrokenSettings {
-            mode: "ok".into(),
-            sleep_ms: 2000,
-        }
+        BrokenSettings { mode: "ok".into(), sleep_ms: 2000 }
     }
 }
 
@@ -76,22 +72,14 @@ impl Portlet for Broken {
             "sleep" => std::thread::sleep(Duration::from_millis(s.sleep_ms)),
             "request" => {
                 let answer = ctx.request(&json!({"op": "client.list", "limit": 1}))?;
-                return Ok(
-                    ViewModel::new(Localized::same("request")).with(Widget::KeyValue {
-                        entries: vec![KeyValueEntry {
-                            label: Localized::same("answer"),
-                            value: answer.to_string(),
-                        }],
-                    }),
-                );
+                return Ok(ViewModel::new(Localized::same("request")).with(Widget::KeyValue {
+                    entries: vec![KeyValueEntry { label: Localized::same("answer"), value: answer.to_string() }],
+                }));
             }
             _ => {}
         }
-        Ok(
-            ViewModel::new(Localized::same(format!("ok ({})", s.mode))).with(Widget::Empty {
-                message: Localized::new("Rien", "Nothing"),
-            }),
-        )
+        Ok(ViewModel::new(Localized::same(format!("ok ({})", s.mode)))
+            .with(Widget::Empty { message: Localized::new("Rien", "Nothing") }))
     }
 }
 
@@ -111,20 +99,14 @@ unsafe extern "C" fn default_settings(out: *mut *mut c_char) -> i32 {
     unsafe { abi::plugin::default_settings(instance, out) }
 }
 
-unsafe extern "C" fn render(
-    settings: *const c_char,
-    host: *const ClpHost,
-    out: *mut *mut c_char,
-) -> i32 {
+unsafe extern "C" fn render(settings: *const c_char, host: *const ClpHost, out: *mut *mut c_char) -> i32 {
     // Peek at the mode; anything unusual goes to the safe shim.
     let mode = unsafe { abi::read_c_str(settings) }
         .and_then(|s| serde_json::from_str::<Value>(&s).ok())
         .and_then(|v| v.get("mode").and_then(Value::as_str).map(str::to_string));
     let raw = |text: Option<&str>, status: i32| {
         if !out.is_null() {
-            unsafe {
-                *out = text.map_or(std::ptr::null_mut(), |t| abi::alloc_string(t.to_string()))
-            };
+            unsafe { *out = text.map_or(std::ptr::null_mut(), |t| abi::alloc_string(t.to_string())) };
         }
         status
     };

@@ -7,8 +7,8 @@
 
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
 use clientele_portlet_api::{
-    CommonSettings, Counter, DashboardKind, DataContext, DrillDown, Localized, Manifest, Portlet,
-    PortletError, RightEntity, RightNeeded, ViewModel, Widget, export_portlet,
+    CommonSettings, Counter, DashboardKind, DataContext, DrillDown, Localized, Manifest, Portlet, PortletError,
+    RightEntity, RightNeeded, ViewModel, Widget, export_portlet,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -26,10 +26,7 @@ pub struct CountsSettings {
 
 impl Default for CountsSettings {
     fn default() -> Self {
-        CountsSettings {
-            include_contacts: true,
-            include_interactions: false,
-        }
+        CountsSettings { include_contacts: true, include_interactions: false }
     }
 }
 
@@ -58,11 +55,7 @@ impl Portlet for Counts {
             id: "com.example.counts".into(),
             version: "1.0.0".into(),
             title: Localized::new("Compteurs", "Counts"),
-            dashboards: vec![
-                DashboardKind::Staff,
-                DashboardKind::Client,
-                DashboardKind::Firm,
-            ],
+            dashboards: vec![DashboardKind::Staff, DashboardKind::Client, DashboardKind::Firm],
             entitlements: vec!["client_management".into()],
             rights: vec![RightNeeded::view(RightEntity::Clients)],
             tabular: false,
@@ -81,10 +74,8 @@ impl Portlet for Counts {
             clients["filter"] = json!(f);
         }
         // The main count: a failure fails the tile.
-        let mut items = vec![Counter {
-            label: Localized::new("Clients", "Clients"),
-            value: count_of(&ctx.request(&clients)?)?,
-        }];
+        let mut items =
+            vec![Counter { label: Localized::new("Clients", "Clients"), value: count_of(&ctx.request(&clients)?)? }];
         let mut widgets = Vec::new();
         let mut optional = |op: &str, label: Localized| match ctx
             .request(&json!({"op": op, "limit": 1, "count": true}))
@@ -93,31 +84,21 @@ impl Portlet for Counts {
         {
             Ok(value) => items.push(Counter { label, value }),
             // A secondary count that fails shows in the tile, the rest stays.
-            Err(e) => widgets.push(Widget::Error {
-                message: Localized::same(e.to_string()),
-                code: e.code().to_string(),
-            }),
+            Err(e) => {
+                widgets.push(Widget::Error { message: Localized::same(e.to_string()), code: e.code().to_string() })
+            }
         };
         if own.include_contacts {
             optional("contact.list", Localized::new("Contacts", "Contacts"));
         }
         if own.include_interactions {
-            optional(
-                "interaction.list",
-                Localized::new("Interactions", "Interactions"),
-            );
+            optional("interaction.list", Localized::new("Interactions", "Interactions"));
         }
         widgets.insert(0, Widget::Counters { items });
         Ok(ViewModel {
-            title: Localized::new(
-                format!("Compteurs au {}", ctx.today()),
-                format!("Counts on {}", ctx.today()),
-            ),
+            title: Localized::new(format!("Compteurs au {}", ctx.today()), format!("Counts on {}", ctx.today())),
             widgets,
-            drill_down: Some(DrillDown {
-                tab: "clients".into(),
-                request: json!({"op": "client.list"}),
-            }),
+            drill_down: Some(DrillDown { tab: "clients".into(), request: json!({"op": "client.list"}) }),
         })
     }
 }
@@ -137,10 +118,7 @@ mod tests {
 
     impl DataContext for Fake {
         fn scope(&self) -> Scope {
-            Scope::Client {
-                client_id: 7,
-                staff_id: 1,
-            }
+            Scope::Client { client_id: 7, staff_id: 1 }
         }
         fn today(&self) -> String {
             "2026-11-28".into()
@@ -163,34 +141,21 @@ mod tests {
         let p = Counts::new();
         p.manifest().validate().unwrap();
         let defaults = p.default_settings();
-        assert_eq!(
-            defaults,
-            json!({"include_contacts": true, "include_interactions": false})
-        );
+        assert_eq!(defaults, json!({"include_contacts": true, "include_interactions": false}));
         let settings = merge_settings(
             &p.settings_schema(),
             &defaults,
             &json!({"include_interactions": true, "common": {"filter": "city:Lyon"}}),
         )
         .unwrap();
-        let ctx = Fake {
-            requests: RefCell::new(vec![]),
-        };
+        let ctx = Fake { requests: RefCell::new(vec![]) };
         let vm = p.render(&settings, &ctx).unwrap();
         let reqs = ctx.requests.borrow();
-        assert_eq!(
-            reqs[0],
-            json!({"op": "client.list", "limit": 1, "count": true, "filter": "city:Lyon"})
-        );
+        assert_eq!(reqs[0], json!({"op": "client.list", "limit": 1, "count": true, "filter": "city:Lyon"}));
         assert_eq!(reqs.len(), 3);
         assert_eq!(vm.title.fr, "Compteurs au 2026-11-28");
-        let Widget::Counters { items } = &vm.widgets[0] else {
-            panic!("{vm:?}")
-        };
-        assert_eq!(
-            items.iter().map(|c| c.value).collect::<Vec<_>>(),
-            vec![42, 3]
-        );
+        let Widget::Counters { items } = &vm.widgets[0] else { panic!("{vm:?}") };
+        assert_eq!(items.iter().map(|c| c.value).collect::<Vec<_>>(), vec![42, 3]);
         assert!(matches!(&vm.widgets[1], Widget::Error { code, .. } if code == "forbidden"));
     }
 

@@ -36,6 +36,9 @@
  * THREADS: the host may call every entry point concurrently from several
  * threads, and may abandon (never join) a thread whose render overran its
  * time budget. Entry points must be thread-safe.
+ * ClpHost.request may only be called from the thread that is running the
+ * render it was passed to, and only until that render returns; calls from
+ * other threads are refused with CLP_ERR_INVALID_ARGUMENT.
  *
  * ERRORS: no C++ exception, Rust panic or longjmp may cross this boundary.
  * Report failures with a status code and an error JSON.

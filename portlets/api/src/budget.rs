@@ -29,30 +29,22 @@ pub fn render_with_budget(
     budget: Duration,
 ) -> Result<ViewModel, PortletError> {
     let (tx, rx) = mpsc::sync_channel(1);
-    let spawned = std::thread::Builder::new()
-        .name("clientele-portlet-render".into())
-        .spawn(move || {
-            let result = catch_unwind(AssertUnwindSafe(|| portlet.render(&settings, &*ctx)))
-                .unwrap_or_else(|p| {
-                    Err(PortletError::Panicked {
-                        message: panic_message(&*p),
-                    })
-                });
-            // The receiver may be gone after a timeout: nothing to do then.
-            let _ = tx.send(result);
-        });
+    let spawned = std::thread::Builder::new().name("clientele-portlet-render".into()).spawn(move || {
+        let result = catch_unwind(AssertUnwindSafe(|| portlet.render(&settings, &*ctx)))
+            .unwrap_or_else(|p| Err(PortletError::Panicked { message: panic_message(&*p) }));
+        // The receiver may be gone after a timeout: nothing to do then.
+        let _ = tx.send(result);
+    });
     if let Err(e) = spawned {
-        return Err(PortletError::internal(format!(
-            "cannot start render thread: {e}"
-        )));
+        return Err(PortletError::internal(format!("cannot start render thread: {e}")));
     }
     match rx.recv_timeout(budget) {
         Ok(result) => result,
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(PortletError::Timeout {
-            budget_ms: u64::try_from(budget.as_millis()).unwrap_or(u64::MAX),
-        }),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(PortletError::internal(
-            "render thread ended without an answer",
-        )),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            Err(PortletError::Timeout { budget_ms: u64::try_from(budget.as_millis()).unwrap_or(u64::MAX) })
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(PortletError::internal("render thread ended without an answer"))
+        }
     }
 }

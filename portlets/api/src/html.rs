@@ -99,11 +99,8 @@ fn render_tile(h: &mut String, tile: &Tile, locale: Locale) {
             );
         }
         Ok(vm) => {
-            let _ = write!(
-                h,
-                "<section class=\"tile\" data-portlet=\"{id}\"><h2>{}</h2>",
-                escape(vm.title.get(locale))
-            );
+            let _ =
+                write!(h, "<section class=\"tile\" data-portlet=\"{id}\"><h2>{}</h2>", escape(vm.title.get(locale)));
             for w in &vm.widgets {
                 render_widget(h, w, locale);
             }
@@ -136,10 +133,7 @@ fn render_widget(h: &mut String, w: &Widget, locale: Locale) {
             for row in rows {
                 h.push_str("<tr>");
                 for (i, v) in row.iter().enumerate() {
-                    let num = matches!(
-                        columns.get(i).map(|c| c.kind),
-                        Some(ColumnKind::Number | ColumnKind::Money)
-                    );
+                    let num = matches!(columns.get(i).map(|c| c.kind), Some(ColumnKind::Number | ColumnKind::Money));
                     let class = if num { " class=\"num\"" } else { "" };
                     let _ = write!(h, "<td{class}>{}</td>", escape(&cell_text(v, locale)));
                 }
@@ -164,24 +158,14 @@ fn render_widget(h: &mut String, w: &Widget, locale: Locale) {
         Widget::KeyValue { entries } => {
             h.push_str("<dl>");
             for e in entries {
-                let _ = write!(
-                    h,
-                    "<dt>{}</dt><dd>{}</dd>",
-                    escape(e.label.get(locale)),
-                    escape(&e.value)
-                );
+                let _ = write!(h, "<dt>{}</dt><dd>{}</dd>", escape(e.label.get(locale)), escape(&e.value));
             }
             h.push_str("</dl>");
         }
         Widget::Counters { items } => {
             h.push_str("<div class=\"counters\">");
             for c in items {
-                let _ = write!(
-                    h,
-                    "<div class=\"counter\"><b>{}</b>{}</div>",
-                    c.value,
-                    escape(c.label.get(locale))
-                );
+                let _ = write!(h, "<div class=\"counter\"><b>{}</b>{}</div>", c.value, escape(c.label.get(locale)));
             }
             h.push_str("</div>");
         }
@@ -228,25 +212,10 @@ mod tests {
                         badge: Some("<new>".into()),
                     }],
                 },
-                Widget::KeyValue {
-                    entries: vec![KeyValueEntry {
-                        label: Localized::same("k<"),
-                        value: "v>".into(),
-                    }],
-                },
-                Widget::Counters {
-                    items: vec![Counter {
-                        label: Localized::same("Appels"),
-                        value: -3,
-                    }],
-                },
-                Widget::Empty {
-                    message: Localized::same("rien <ici>"),
-                },
-                Widget::Error {
-                    message: Localized::same("bad & worse"),
-                    code: "c<".into(),
-                },
+                Widget::KeyValue { entries: vec![KeyValueEntry { label: Localized::same("k<"), value: "v>".into() }] },
+                Widget::Counters { items: vec![Counter { label: Localized::same("Appels"), value: -3 }] },
+                Widget::Empty { message: Localized::same("rien <ici>") },
+                Widget::Error { message: Localized::same("bad & worse"), code: "c<".into() },
             ],
             drill_down: Some(DrillDown {
                 tab: "interactions".into(),
@@ -254,11 +223,7 @@ mod tests {
             }),
         };
         vec![
-            Tile {
-                portlet_id: "a.b\"><script>".into(),
-                title: Localized::same("T"),
-                result: Ok(vm),
-            },
+            Tile { portlet_id: "a.b\"><script>".into(), title: Localized::same("T"), result: Ok(vm) },
             Tile {
                 portlet_id: "a.c".into(),
                 title: Localized::new("Élément <cassé>", "Broken"),
@@ -275,9 +240,7 @@ mod tests {
         assert!(!page.contains("Nom <b>"));
         assert!(!page.contains("<new>"));
         assert!(!page.contains("<x>"));
-        assert!(
-            page.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; l&#39;été &amp; co")
-        );
+        assert!(page.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; l&#39;été &amp; co"));
         assert!(page.contains("Échéances"));
         assert!(page.contains("Élément &lt;cassé&gt;"));
         assert!(page.contains("boom &lt;script&gt;"));

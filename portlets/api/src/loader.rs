@@ -19,52 +19,26 @@ pub enum LoadError {
     #[error("{path} is not a loadable shared library: {reason}")]
     OpenFailed { path: PathBuf, reason: String },
     #[error("{path} does not export `{symbol}`: {reason}")]
-    SymbolMissing {
-        path: PathBuf,
-        symbol: &'static str,
-        reason: String,
-    },
+    SymbolMissing { path: PathBuf, symbol: &'static str, reason: String },
     #[error("{path}: descriptor is NULL")]
     NullDescriptor { path: PathBuf },
     #[error("{path}: descriptor is {found} bytes, ABI {version} needs at least {needed}")]
-    DescriptorTooSmall {
-        path: PathBuf,
-        found: u32,
-        needed: u32,
-        version: AbiVersion,
-    },
-    #[error(
-        "{path}: portlet ABI {found} is too old, this engine supports {supported} (same major)"
-    )]
-    AbiTooOld {
-        path: PathBuf,
-        found: AbiVersion,
-        supported: AbiVersion,
-    },
+    DescriptorTooSmall { path: PathBuf, found: u32, needed: u32, version: AbiVersion },
+    #[error("{path}: portlet ABI {found} is too old, this engine supports {supported} (same major)")]
+    AbiTooOld { path: PathBuf, found: AbiVersion, supported: AbiVersion },
     #[error("{path}: portlet ABI {found} is too new, this engine supports up to {supported}")]
-    AbiTooNew {
-        path: PathBuf,
-        found: AbiVersion,
-        supported: AbiVersion,
-    },
+    AbiTooNew { path: PathBuf, found: AbiVersion, supported: AbiVersion },
     #[error("{path}: descriptor entry point `{entry}` is NULL")]
     NullEntryPoint { path: PathBuf, entry: &'static str },
     #[error("{path}: invalid manifest: {reason}")]
     ManifestInvalid { path: PathBuf, reason: String },
     #[error("{path}: {call} failed: {error}")]
-    PortletCallFailed {
-        path: PathBuf,
-        call: &'static str,
-        error: PortletError,
-    },
+    PortletCallFailed { path: PathBuf, call: &'static str, error: PortletError },
 }
 
 impl LoadError {
     fn manifest(path: &Path, e: ManifestError) -> Self {
-        LoadError::ManifestInvalid {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        }
+        LoadError::ManifestInvalid { path: path.to_path_buf(), reason: e.to_string() }
     }
 }
 
@@ -78,12 +52,7 @@ static REGISTRY: Mutex<Vec<(PathBuf, &'static libloading::Library)>> = Mutex::ne
 
 /// Paths of the libraries loaded in this process, in load order.
 pub fn loaded_libraries() -> Vec<PathBuf> {
-    REGISTRY
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .iter()
-        .map(|(p, _)| p.clone())
-        .collect()
+    REGISTRY.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(p, _)| p.clone()).collect()
 }
 
 fn open_library(path: &Path) -> Result<&'static libloading::Library, LoadError> {
@@ -94,11 +63,8 @@ fn open_library(path: &Path) -> Result<&'static libloading::Library, LoadError> 
     }
     // SAFETY: loading runs the library's initialisers. Loading a portlet
     // library means trusting its code; this is the documented contract.
-    let lib =
-        unsafe { libloading::Library::new(&canonical) }.map_err(|e| LoadError::OpenFailed {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
+    let lib = unsafe { libloading::Library::new(&canonical) }
+        .map_err(|e| LoadError::OpenFailed { path: path.to_path_buf(), reason: e.to_string() })?;
     // Deliberate leak: see REGISTRY.
     let lib: &'static libloading::Library = Box::leak(Box::new(lib));
     reg.push((canonical, lib));
@@ -128,10 +94,7 @@ unsafe impl Sync for LoadedPortlet {}
 
 impl std::fmt::Debug for LoadedPortlet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoadedPortlet")
-            .field("path", &self.path)
-            .field("id", &self.manifest.id)
-            .finish()
+        f.debug_struct("LoadedPortlet").field("path", &self.path).field("id", &self.manifest.id).finish()
     }
 }
 
@@ -144,19 +107,13 @@ impl LoadedPortlet {
         }
         let lib = open_library(path)?;
         // SAFETY: the symbol's type is fixed by the ABI.
-        let sym = unsafe { lib.get::<ClpDescriptorFn>(CLP_DESCRIPTOR_SYMBOL.as_bytes()) }.map_err(
-            |e| LoadError::SymbolMissing {
-                path: path.to_path_buf(),
-                symbol: CLP_DESCRIPTOR_SYMBOL,
-                reason: e.to_string(),
-            },
-        )?;
+        let sym = unsafe { lib.get::<ClpDescriptorFn>(CLP_DESCRIPTOR_SYMBOL.as_bytes()) }.map_err(|e| {
+            LoadError::SymbolMissing { path: path.to_path_buf(), symbol: CLP_DESCRIPTOR_SYMBOL, reason: e.to_string() }
+        })?;
         // SAFETY: the descriptor function must only return a pointer to static data.
         let raw = unsafe { sym() };
         if raw.is_null() {
-            return Err(LoadError::NullDescriptor {
-                path: path.to_path_buf(),
-            });
+            return Err(LoadError::NullDescriptor { path: path.to_path_buf() });
         }
         // SAFETY: every version starts with the 8-byte header; read the size first.
         let size = unsafe { std::ptr::addr_of!((*raw).struct_size).read_unaligned() };
@@ -179,23 +136,14 @@ impl LoadedPortlet {
         match judge_abi(found, supported) {
             AbiVerdict::Compatible => {}
             AbiVerdict::TooOld => {
-                return Err(LoadError::AbiTooOld {
-                    path: path.to_path_buf(),
-                    found,
-                    supported,
-                });
+                return Err(LoadError::AbiTooOld { path: path.to_path_buf(), found, supported });
             }
             AbiVerdict::TooNew => {
-                return Err(LoadError::AbiTooNew {
-                    path: path.to_path_buf(),
-                    found,
-                    supported,
-                });
+                return Err(LoadError::AbiTooNew { path: path.to_path_buf(), found, supported });
             }
         }
         // Minimum: the struct as of minor 0 of this major.
-        let needed =
-            std::mem::offset_of!(ClpPortletDescriptor, free_string) + std::mem::size_of::<usize>();
+        let needed = std::mem::offset_of!(ClpPortletDescriptor, free_string) + std::mem::size_of::<usize>();
         if (size as usize) < needed {
             return Err(LoadError::DescriptorTooSmall {
                 path: path.to_path_buf(),
@@ -213,15 +161,10 @@ impl LoadedPortlet {
             std::ptr::copy_nonoverlapping(raw.cast::<u8>(), desc.as_mut_ptr().cast::<u8>(), n);
             desc.assume_init()
         };
-        let null = |entry| LoadError::NullEntryPoint {
-            path: path.to_path_buf(),
-            entry,
-        };
+        let null = |entry| LoadError::NullEntryPoint { path: path.to_path_buf(), entry };
         let manifest_fn = desc.manifest.ok_or_else(|| null("manifest"))?;
-        desc.settings_schema
-            .ok_or_else(|| null("settings_schema"))?;
-        desc.default_settings
-            .ok_or_else(|| null("default_settings"))?;
+        desc.settings_schema.ok_or_else(|| null("settings_schema"))?;
+        desc.default_settings.ok_or_else(|| null("default_settings"))?;
         let render = desc.render.ok_or_else(|| null("render"))?;
         let free = desc.free_string.ok_or_else(|| null("free_string"))?;
 
@@ -230,21 +173,10 @@ impl LoadedPortlet {
             call: "manifest",
             error,
         })?;
-        let manifest: Manifest =
-            serde_json::from_str(&text).map_err(|e| LoadError::ManifestInvalid {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            })?;
-        manifest
-            .validate()
-            .map_err(|e| LoadError::manifest(path, e))?;
-        Ok(LoadedPortlet {
-            path: path.to_path_buf(),
-            desc,
-            manifest,
-            render,
-            free,
-        })
+        let manifest: Manifest = serde_json::from_str(&text)
+            .map_err(|e| LoadError::ManifestInvalid { path: path.to_path_buf(), reason: e.to_string() })?;
+        manifest.validate().map_err(|e| LoadError::manifest(path, e))?;
+        Ok(LoadedPortlet { path: path.to_path_buf(), desc, manifest, render, free })
     }
 
     /// The library this portlet came from.
@@ -254,17 +186,13 @@ impl LoadedPortlet {
 
     /// The ABI version the plugin declared.
     pub fn abi_version(&self) -> AbiVersion {
-        AbiVersion {
-            major: self.desc.abi_major,
-            minor: self.desc.abi_minor,
-        }
+        AbiVersion { major: self.desc.abi_major, minor: self.desc.abi_minor }
     }
 
     fn json_call(&self, f: Option<ClpJsonFn>) -> Result<serde_json::Value, PortletError> {
         let f = f.ok_or_else(|| contract(CLP_ERR_INVALID_ARGUMENT, "entry point is NULL"))?;
         let text = call_json(f, self.free)?;
-        serde_json::from_str(&text)
-            .map_err(|e| contract(CLP_OK, format!("answer is not JSON: {e}")))
+        serde_json::from_str(&text).map_err(|e| contract(CLP_OK, format!("answer is not JSON: {e}")))
     }
 
     /// The settings schema, or the error.
@@ -279,10 +207,7 @@ impl LoadedPortlet {
 }
 
 fn contract(status: i32, message: impl Into<String>) -> PortletError {
-    PortletError::Contract {
-        status,
-        message: message.into(),
-    }
+    PortletError::Contract { status, message: message.into() }
 }
 
 /// Takes ownership of a plugin string: copies it and frees it with the plugin's `free_string`.
@@ -301,10 +226,7 @@ fn take_plugin_string(free: ClpFreeFn, s: *mut c_char) -> Option<Result<String, 
 fn interpret(status: i32, out: Option<Result<String, ()>>) -> Result<String, PortletError> {
     let text = match out {
         None => {
-            return Err(contract(
-                status,
-                format!("{} with no output string", status_name(status)),
-            ));
+            return Err(contract(status, format!("{} with no output string", status_name(status))));
         }
         Some(Err(())) => return Err(contract(status, "output string is not UTF-8")),
         Some(Ok(t)) => t,
@@ -338,29 +260,20 @@ impl Portlet for LoadedPortlet {
 
     /// The plugin's schema; an object schema without properties if the call fails.
     fn settings_schema(&self) -> serde_json::Value {
-        self.try_settings_schema()
-            .unwrap_or_else(|_| serde_json::json!({"type": "object", "properties": {}}))
+        self.try_settings_schema().unwrap_or_else(|_| serde_json::json!({"type": "object", "properties": {}}))
     }
 
     /// The plugin's defaults; `{}` if the call fails.
     fn default_settings(&self) -> serde_json::Value {
-        self.try_default_settings()
-            .ok()
-            .filter(serde_json::Value::is_object)
-            .unwrap_or_else(|| serde_json::json!({}))
+        self.try_default_settings().ok().filter(serde_json::Value::is_object).unwrap_or_else(|| serde_json::json!({}))
     }
 
-    fn render(
-        &self,
-        settings: &serde_json::Value,
-        ctx: &dyn DataContext,
-    ) -> Result<ViewModel, PortletError> {
-        let settings = CString::new(settings.to_string())
-            .map_err(|_| PortletError::bad_settings(None, "NUL in settings"))?;
-        let info = serde_json::to_string(&ContextInfo::of(ctx))
-            .map_err(|e| PortletError::internal(e.to_string()))?;
+    fn render(&self, settings: &serde_json::Value, ctx: &dyn DataContext) -> Result<ViewModel, PortletError> {
+        let settings =
+            CString::new(settings.to_string()).map_err(|_| PortletError::bad_settings(None, "NUL in settings"))?;
+        let info = serde_json::to_string(&ContextInfo::of(ctx)).map_err(|e| PortletError::internal(e.to_string()))?;
         let info = CString::new(info).map_err(|_| PortletError::internal("NUL in context"))?;
-        let mut state = HostState { ctx };
+        let mut state = HostState { ctx, thread: std::thread::current().id() };
         let host = ClpHost {
             struct_size: std::mem::size_of::<ClpHost>() as u32,
             abi_major: CLP_ABI_MAJOR,
@@ -384,14 +297,13 @@ impl Portlet for LoadedPortlet {
 /// What `ClpHost::user_data` points to during a render.
 struct HostState<'a> {
     ctx: &'a dyn DataContext,
+    /// The thread running the render: `DataContext` is not `Sync`, so
+    /// requests from any other thread are refused.
+    thread: std::thread::ThreadId,
 }
 
 /// `ClpHost::request`: runs the request on the context; never unwinds.
-unsafe extern "C" fn host_request(
-    user_data: *mut c_void,
-    request: *const c_char,
-    out: *mut *mut c_char,
-) -> i32 {
+unsafe extern "C" fn host_request(user_data: *mut c_void, request: *const c_char, out: *mut *mut c_char) -> i32 {
     if out.is_null() {
         return CLP_ERR_INVALID_ARGUMENT;
     }
@@ -403,41 +315,30 @@ unsafe extern "C" fn host_request(
     let result = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: user_data is the HostState of the render in progress.
         let state = unsafe { &*user_data.cast::<HostState<'_>>() };
+        if std::thread::current().id() != state.thread {
+            let body = ErrorBody::new("bad_request", "data requests must be made from the thread that called render");
+            return (CLP_ERR_INVALID_ARGUMENT, serde_json::to_string(&body).unwrap_or_default());
+        }
         // SAFETY: request is NULL or a NUL-terminated string.
         let Some(text) = (unsafe { read_c_str(request) }) else {
             let body = ErrorBody::new("bad_request", "request is NULL or not UTF-8");
-            return (
-                CLP_ERR_INVALID_ARGUMENT,
-                serde_json::to_string(&body).unwrap_or_default(),
-            );
+            return (CLP_ERR_INVALID_ARGUMENT, serde_json::to_string(&body).unwrap_or_default());
         };
         let value = match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(v) => v,
             Err(e) => {
                 let body = ErrorBody::new("bad_request", format!("request is not JSON: {e}"));
-                return (
-                    CLP_ERR_INVALID_ARGUMENT,
-                    serde_json::to_string(&body).unwrap_or_default(),
-                );
+                return (CLP_ERR_INVALID_ARGUMENT, serde_json::to_string(&body).unwrap_or_default());
             }
         };
         match state.ctx.request(&value) {
             Ok(v) => (CLP_OK, v.to_string()),
-            Err(body) => (
-                CLP_ERR_FAILED,
-                serde_json::to_string(&body).unwrap_or_default(),
-            ),
+            Err(body) => (CLP_ERR_FAILED, serde_json::to_string(&body).unwrap_or_default()),
         }
     }));
     let (status, text) = result.unwrap_or_else(|p| {
-        let body = ErrorBody::new(
-            "internal",
-            format!("the engine panicked: {}", panic_message(&*p)),
-        );
-        (
-            CLP_ERR_PANIC,
-            serde_json::to_string(&body).unwrap_or_default(),
-        )
+        let body = ErrorBody::new("internal", format!("the engine panicked: {}", panic_message(&*p)));
+        (CLP_ERR_PANIC, serde_json::to_string(&body).unwrap_or_default())
     });
     // SAFETY: as above.
     unsafe { *out = alloc_string(text) };
@@ -457,27 +358,11 @@ mod tests {
     #[test]
     fn interpret_statuses() {
         assert_eq!(interpret(CLP_OK, Some(Ok("{}".into()))).unwrap(), "{}");
-        assert!(matches!(
-            interpret(CLP_OK, None),
-            Err(PortletError::Contract { .. })
-        ));
-        assert!(matches!(
-            interpret(CLP_ERR_PANIC, Some(Ok("boom".into()))),
-            Err(PortletError::Panicked { .. })
-        ));
-        let e = interpret(
-            CLP_ERR_FAILED,
-            Some(Ok(r#"{"kind":"internal","message":"x"}"#.into())),
-        )
-        .unwrap_err();
+        assert!(matches!(interpret(CLP_OK, None), Err(PortletError::Contract { .. })));
+        assert!(matches!(interpret(CLP_ERR_PANIC, Some(Ok("boom".into()))), Err(PortletError::Panicked { .. })));
+        let e = interpret(CLP_ERR_FAILED, Some(Ok(r#"{"kind":"internal","message":"x"}"#.into()))).unwrap_err();
         assert_eq!(e, PortletError::internal("x"));
-        assert!(matches!(
-            interpret(42, Some(Ok("{}".into()))),
-            Err(PortletError::Contract { status: 42, .. })
-        ));
-        assert!(matches!(
-            interpret(CLP_OK, Some(Err(()))),
-            Err(PortletError::Contract { .. })
-        ));
+        assert!(matches!(interpret(42, Some(Ok("{}".into()))), Err(PortletError::Contract { status: 42, .. })));
+        assert!(matches!(interpret(CLP_OK, Some(Err(()))), Err(PortletError::Contract { .. })));
     }
 }

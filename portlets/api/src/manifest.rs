@@ -21,19 +21,13 @@ pub struct Localized {
 impl Localized {
     /// Builds a text from its French and English forms.
     pub fn new(fr: impl Into<String>, en: impl Into<String>) -> Self {
-        Localized {
-            fr: fr.into(),
-            en: en.into(),
-        }
+        Localized { fr: fr.into(), en: en.into() }
     }
 
     /// The same text in both languages (names, numbers, codes).
     pub fn same(text: impl Into<String>) -> Self {
         let text = text.into();
-        Localized {
-            fr: text.clone(),
-            en: text,
-        }
+        Localized { fr: text.clone(), en: text }
     }
 
     /// The text in `locale`.
@@ -84,10 +78,7 @@ pub struct RightNeeded {
 impl RightNeeded {
     /// The right to view `entity`.
     pub fn view(entity: RightEntity) -> Self {
-        RightNeeded {
-            entity,
-            action: RightAction::View,
-        }
+        RightNeeded { entity, action: RightAction::View }
     }
 }
 
@@ -119,9 +110,7 @@ pub struct Manifest {
 pub enum ManifestError {
     #[error("invalid portlet id {id:?}: {reason}")]
     InvalidId { id: String, reason: &'static str },
-    #[error(
-        "invalid version {version:?}: not a semantic version (MAJOR.MINOR.PATCH[-pre][+build])"
-    )]
+    #[error("invalid version {version:?}: not a semantic version (MAJOR.MINOR.PATCH[-pre][+build])")]
     InvalidVersion { version: String },
     #[error("the {locale:?} title is empty")]
     EmptyTitle { locale: Locale },
@@ -140,9 +129,7 @@ impl Manifest {
     pub fn validate(&self) -> Result<(), ManifestError> {
         validate_id(&self.id)?;
         if !is_semver(&self.version) {
-            return Err(ManifestError::InvalidVersion {
-                version: self.version.clone(),
-            });
+            return Err(ManifestError::InvalidVersion { version: self.version.clone() });
         }
         if self.title.fr.trim().is_empty() {
             return Err(ManifestError::EmptyTitle { locale: Locale::Fr });
@@ -161,8 +148,7 @@ impl Manifest {
         for e in &self.entitlements {
             let ok = !e.is_empty()
                 && e.len() <= 64
-                && e.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+                && e.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
             if !ok {
                 return Err(ManifestError::InvalidEntitlement(e.clone()));
             }
@@ -180,12 +166,7 @@ impl Manifest {
 /// each starting with a lowercase ASCII letter followed by lowercase letters,
 /// digits, `-` or `_`.
 pub fn validate_id(id: &str) -> Result<(), ManifestError> {
-    let err = |reason| {
-        Err(ManifestError::InvalidId {
-            id: id.to_string(),
-            reason,
-        })
-    };
+    let err = |reason| Err(ManifestError::InvalidId { id: id.to_string(), reason });
     if id.len() < 3 || id.len() > 128 {
         return err("must be 3 to 128 characters long");
     }
@@ -219,19 +200,14 @@ pub fn is_semver(v: &str) -> bool {
         Some((c, p)) => (c, Some(p)),
         None => (rest, None),
     };
-    let numeric = |s: &str| {
-        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'))
-    };
-    let ident =
-        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+    let ident = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     let parts: Vec<&str> = core.split('.').collect();
     if parts.len() != 3 || !parts.iter().all(|p| numeric(p)) {
         return false;
     }
     if let Some(pre) = pre
-        && !pre
-            .split('.')
-            .all(|p| ident(p) && (!p.bytes().all(|b| b.is_ascii_digit()) || numeric(p)))
+        && !pre.split('.').all(|p| ident(p) && (!p.bytes().all(|b| b.is_ascii_digit()) || numeric(p)))
     {
         return false;
     }
@@ -269,34 +245,17 @@ mod tests {
         for ok in ["com.example.counts", "fr.cabinet-x.c2", "a.b_c"] {
             validate_id(ok).unwrap();
         }
-        for bad in [
-            "counts",
-            "Com.example",
-            "com..x",
-            "com.1x",
-            "com.ex ample",
-            ".a.b",
-            "a.b.",
-            "é.x",
-        ] {
+        for bad in ["counts", "Com.example", "com..x", "com.1x", "com.ex ample", ".a.b", "a.b.", "é.x"] {
             assert!(validate_id(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn semver() {
-        for ok in [
-            "0.1.0",
-            "1.2.3",
-            "1.0.0-alpha.1",
-            "1.0.0+build.5",
-            "10.20.30-rc-1+x",
-        ] {
+        for ok in ["0.1.0", "1.2.3", "1.0.0-alpha.1", "1.0.0+build.5", "10.20.30-rc-1+x"] {
             assert!(is_semver(ok), "{ok}");
         }
-        for bad in [
-            "1", "1.2", "01.2.3", "1.2.3-", "1.2.3-01", "1.2.x", "1.2.3+", "v1.2.3",
-        ] {
+        for bad in ["1", "1.2", "01.2.3", "1.2.3-", "1.2.3-01", "1.2.x", "1.2.3+", "v1.2.3"] {
             assert!(!is_semver(bad), "{bad}");
         }
     }
@@ -308,37 +267,22 @@ mod tests {
         assert_eq!(m.validate(), Err(ManifestError::NoDashboard));
         let mut m = sample();
         m.dashboards.push(DashboardKind::Staff);
-        assert_eq!(
-            m.validate(),
-            Err(ManifestError::DuplicateDashboard(DashboardKind::Staff))
-        );
+        assert_eq!(m.validate(), Err(ManifestError::DuplicateDashboard(DashboardKind::Staff)));
         let mut m = sample();
         m.title.en = " ".into();
-        assert_eq!(
-            m.validate(),
-            Err(ManifestError::EmptyTitle { locale: Locale::En })
-        );
+        assert_eq!(m.validate(), Err(ManifestError::EmptyTitle { locale: Locale::En }));
         let mut m = sample();
         m.version = "1.0".into();
-        assert!(matches!(
-            m.validate(),
-            Err(ManifestError::InvalidVersion { .. })
-        ));
+        assert!(matches!(m.validate(), Err(ManifestError::InvalidVersion { .. })));
         let mut m = sample();
         m.entitlements = vec!["Client Management".into()];
-        assert!(matches!(
-            m.validate(),
-            Err(ManifestError::InvalidEntitlement(_))
-        ));
+        assert!(matches!(m.validate(), Err(ManifestError::InvalidEntitlement(_))));
     }
 
     #[test]
     fn json_shape_and_unknown_right_refused() {
         let json = serde_json::to_value(sample()).unwrap();
-        assert_eq!(
-            json["rights"][0],
-            serde_json::json!({"entity": "clients", "action": "view"})
-        );
+        assert_eq!(json["rights"][0], serde_json::json!({"entity": "clients", "action": "view"}));
         assert_eq!(json["dashboards"], serde_json::json!(["staff", "firm"]));
         let bad = serde_json::json!({"id": "a.b", "version": "1.0.0", "title": {"fr": "x", "en": "x"},
             "dashboards": ["staff"], "rights": [{"entity": "invoices", "action": "view"}]});

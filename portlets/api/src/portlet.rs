@@ -32,19 +32,13 @@ pub trait Portlet: Send + Sync {
     /// Renders the tile. `settings` is the object produced by
     /// [`crate::settings::merge_settings`]: the portlet's own keys plus the
     /// key `common` holding [`crate::CommonSettings`].
-    fn render(
-        &self,
-        settings: &serde_json::Value,
-        ctx: &dyn DataContext,
-    ) -> Result<ViewModel, PortletError>;
+    fn render(&self, settings: &serde_json::Value, ctx: &dyn DataContext) -> Result<ViewModel, PortletError>;
 }
 
 impl std::fmt::Debug for dyn Portlet + '_ {
     /// Shows the manifest id (calls [`Portlet::manifest`]).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Portlet")
-            .field("id", &self.manifest().id)
-            .finish()
+        f.debug_struct("Portlet").field("id", &self.manifest().id).finish()
     }
 }
 
@@ -65,9 +59,7 @@ impl Scope {
     /// The viewer.
     pub fn staff_id(&self) -> i64 {
         match *self {
-            Scope::Staff { staff_id }
-            | Scope::Client { staff_id, .. }
-            | Scope::Firm { staff_id } => staff_id,
+            Scope::Staff { staff_id } | Scope::Client { staff_id, .. } | Scope::Firm { staff_id } => staff_id,
         }
     }
 }
@@ -102,11 +94,7 @@ pub struct ContextInfo {
 impl ContextInfo {
     /// Snapshot of a context's scope, date and locale.
     pub fn of(ctx: &dyn DataContext) -> Self {
-        ContextInfo {
-            scope: ctx.scope(),
-            today: ctx.today(),
-            locale: ctx.locale(),
-        }
+        ContextInfo { scope: ctx.scope(), today: ctx.today(), locale: ctx.locale() }
     }
 }
 
@@ -125,19 +113,12 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        ErrorBody {
-            code: code.into(),
-            message: message.into(),
-            field: None,
-        }
+        ErrorBody { code: code.into(), message: message.into(), field: None }
     }
 
     /// Whether the engine refused (rights, licence, scope) rather than failed.
     pub fn is_refusal(&self) -> bool {
-        matches!(
-            self.code.as_str(),
-            "forbidden" | "not_licensed" | "unauthorized" | "out_of_scope" | "write_refused"
-        )
+        matches!(self.code.as_str(), "forbidden" | "not_licensed" | "unauthorized" | "out_of_scope" | "write_refused")
     }
 }
 
@@ -198,28 +179,21 @@ impl PortletError {
 
     /// Shorthand for [`PortletError::Internal`].
     pub fn internal(message: impl Into<String>) -> Self {
-        PortletError::Internal {
-            message: message.into(),
-        }
+        PortletError::Internal { message: message.into() }
     }
 
     /// Shorthand for [`PortletError::BadSettings`].
     pub fn bad_settings(field: Option<&str>, message: impl Into<String>) -> Self {
-        PortletError::BadSettings {
-            message: message.into(),
-            field: field.map(str::to_string),
-        }
+        PortletError::BadSettings { message: message.into(), field: field.map(str::to_string) }
     }
 
     /// The body shown on an error tile.
     pub fn to_body(&self) -> ErrorBody {
         match self {
             PortletError::DataRefused(b) | PortletError::DataFailed(b) => b.clone(),
-            PortletError::BadSettings { field, .. } => ErrorBody {
-                code: self.code().to_string(),
-                message: self.to_string(),
-                field: field.clone(),
-            },
+            PortletError::BadSettings { field, .. } => {
+                ErrorBody { code: self.code().to_string(), message: self.to_string(), field: field.clone() }
+            }
             _ => ErrorBody::new(self.code(), self.to_string()),
         }
     }
@@ -229,11 +203,7 @@ impl PortletError {
 /// [`PortletError::DataRefused`], other failures [`PortletError::DataFailed`].
 impl From<ErrorBody> for PortletError {
     fn from(body: ErrorBody) -> Self {
-        if body.is_refusal() {
-            PortletError::DataRefused(body)
-        } else {
-            PortletError::DataFailed(body)
-        }
+        if body.is_refusal() { PortletError::DataRefused(body) } else { PortletError::DataFailed(body) }
     }
 }
 
@@ -272,8 +242,7 @@ mod tests {
             assert_eq!(serde_json::from_value::<PortletError>(j).unwrap(), e);
         }
         assert_eq!(
-            serde_json::to_value(PortletError::DataFailed(ErrorBody::new("storage", "down")))
-                .unwrap(),
+            serde_json::to_value(PortletError::DataFailed(ErrorBody::new("storage", "down"))).unwrap(),
             json!({"kind": "data_failed", "code": "storage", "message": "down"})
         );
     }
@@ -283,24 +252,14 @@ mod tests {
         // The engine's richer body (span, reason...) parses here.
         let core = json!({"code": "forbidden", "message": "m", "field": "f", "span": {"start": 0, "end": 1}});
         let body: ErrorBody = serde_json::from_value(core).unwrap();
-        assert!(matches!(
-            PortletError::from(body),
-            PortletError::DataRefused(_)
-        ));
-        assert!(matches!(
-            PortletError::from(ErrorBody::new("invalid_filter", "x")),
-            PortletError::DataFailed(_)
-        ));
+        assert!(matches!(PortletError::from(body), PortletError::DataRefused(_)));
+        assert!(matches!(PortletError::from(ErrorBody::new("invalid_filter", "x")), PortletError::DataFailed(_)));
     }
 
     #[test]
     fn scope_json() {
         assert_eq!(
-            serde_json::to_value(Scope::Client {
-                client_id: 4,
-                staff_id: 2
-            })
-            .unwrap(),
+            serde_json::to_value(Scope::Client { client_id: 4, staff_id: 2 }).unwrap(),
             json!({"kind": "client", "client_id": 4, "staff_id": 2})
         );
     }

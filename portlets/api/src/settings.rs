@@ -57,16 +57,12 @@ impl DateRange {
                 DATE_PRESETS.join(", ")
             ))),
             DateRange::Custom { from, to } => {
-                let f = parse_date(from).ok_or_else(|| {
-                    SettingsError::Common(format!("invalid date {from:?}, expected YYYY-MM-DD"))
-                })?;
-                let t = parse_date(to).ok_or_else(|| {
-                    SettingsError::Common(format!("invalid date {to:?}, expected YYYY-MM-DD"))
-                })?;
+                let f = parse_date(from)
+                    .ok_or_else(|| SettingsError::Common(format!("invalid date {from:?}, expected YYYY-MM-DD")))?;
+                let t = parse_date(to)
+                    .ok_or_else(|| SettingsError::Common(format!("invalid date {to:?}, expected YYYY-MM-DD")))?;
                 if f > t {
-                    return Err(SettingsError::Common(format!(
-                        "date range starts ({from}) after it ends ({to})"
-                    )));
+                    return Err(SettingsError::Common(format!("date range starts ({from}) after it ends ({to})")));
                 }
                 Ok(())
             }
@@ -77,9 +73,8 @@ impl DateRange {
     /// (`YYYY-MM-DD`, see [`crate::DataContext::today`]); `None` for `all`.
     pub fn resolve(&self, today: &str) -> Result<Option<(String, String)>, SettingsError> {
         self.validate()?;
-        let t = parse_date(today).ok_or_else(|| {
-            SettingsError::Common(format!("invalid today {today:?}, expected YYYY-MM-DD"))
-        })?;
+        let t = parse_date(today)
+            .ok_or_else(|| SettingsError::Common(format!("invalid today {today:?}, expected YYYY-MM-DD")))?;
         let (y, m, _) = civil_from_days(t);
         let days = |a: i64, b: i64| Some((format_date(a), format_date(b)));
         Ok(match self {
@@ -122,12 +117,7 @@ pub struct CommonSettings {
 
 impl Default for CommonSettings {
     fn default() -> Self {
-        CommonSettings {
-            date_range: DateRange::default(),
-            filter: None,
-            columns: None,
-            limit: 10,
-        }
+        CommonSettings { date_range: DateRange::default(), filter: None, columns: None, limit: 10 }
     }
 }
 
@@ -136,10 +126,7 @@ impl CommonSettings {
     pub fn validate(&self) -> Result<(), SettingsError> {
         self.date_range.validate()?;
         if self.limit == 0 || self.limit > MAX_LIMIT {
-            return Err(SettingsError::Common(format!(
-                "limit must be 1 to {MAX_LIMIT}, not {}",
-                self.limit
-            )));
+            return Err(SettingsError::Common(format!("limit must be 1 to {MAX_LIMIT}, not {}", self.limit)));
         }
         if let Some(cols) = &self.columns
             && cols.iter().any(|c| c.trim().is_empty())
@@ -169,11 +156,7 @@ pub enum SettingsError {
     #[error("unknown setting {0:?}")]
     UnknownKey(String),
     #[error("setting {key:?} must be of type {expected}, not {found}")]
-    WrongType {
-        key: String,
-        expected: String,
-        found: &'static str,
-    },
+    WrongType { key: String, expected: String, found: &'static str },
     #[error("setting {key:?} must be one of {allowed}")]
     NotAllowed { key: String, allowed: String },
     #[error("common settings: {0}")]
@@ -228,27 +211,19 @@ pub fn defaults_from_schema(schema: &Value) -> Value {
 ///
 /// The key `common` is reserved: it is parsed as [`CommonSettings`] (missing
 /// fields defaulted), validated, and always present in the result.
-pub fn merge_settings(
-    schema: &Value,
-    defaults: &Value,
-    user: &Value,
-) -> Result<Value, SettingsError> {
+pub fn merge_settings(schema: &Value, defaults: &Value, user: &Value) -> Result<Value, SettingsError> {
     let props = match schema.get("properties") {
         None => Map::new(),
         Some(Value::Object(p)) => p.clone(),
         Some(_) => {
-            return Err(SettingsError::BadSchema(
-                "`properties` is not an object".into(),
-            ));
+            return Err(SettingsError::BadSchema("`properties` is not an object".into()));
         }
     };
     let mut out = match defaults {
         Value::Object(d) => d.clone(),
         Value::Null => Map::new(),
         _ => {
-            return Err(SettingsError::BadSchema(
-                "defaults are not an object".into(),
-            ));
+            return Err(SettingsError::BadSchema("defaults are not an object".into()));
         }
     };
     out.remove(COMMON_KEY);
@@ -261,8 +236,7 @@ pub fn merge_settings(
     for (key, value) in user {
         if key == COMMON_KEY {
             if !value.is_null() {
-                common = serde_json::from_value(value)
-                    .map_err(|e| SettingsError::Common(e.to_string()))?;
+                common = serde_json::from_value(value).map_err(|e| SettingsError::Common(e.to_string()))?;
             }
             continue;
         }
@@ -309,9 +283,7 @@ fn check_type(key: &str, prop: &Value, value: &Value) -> Result<(), SettingsErro
         Some(Value::String(t)) => matches(t),
         Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).any(matches),
         Some(_) => {
-            return Err(SettingsError::BadSchema(format!(
-                "`type` of {key:?} is not a string or array"
-            )));
+            return Err(SettingsError::BadSchema(format!("`type` of {key:?} is not a string or array")));
         }
     };
     if !ok {
@@ -343,29 +315,14 @@ pub(crate) fn parse_date(s: &str) -> Option<i64> {
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
         let part = &s[r];
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
     };
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     if !(1..=12).contains(&m) || d < 1 {
         return None;
     }
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let max = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ][(m - 1) as usize];
+    let max = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][(m - 1) as usize];
     (d <= max).then(|| days_from_civil(y, m, d))
 }
 
@@ -394,15 +351,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
 }
 
 #[cfg(test)]
@@ -429,12 +378,7 @@ mod tests {
 
     impl Default for Mine {
         fn default() -> Self {
-            Mine {
-                show_archived: false,
-                owner: None,
-                max_age_days: 30,
-                mode: Mode::Compact,
-            }
+            Mine { show_archived: false, owner: None, max_age_days: 30, mode: Mode::Compact }
         }
     }
 
@@ -444,60 +388,38 @@ mod tests {
         let defaults = defaults_from_schema(&schema);
         assert_eq!(defaults["max_age_days"], json!(30));
         assert_eq!(defaults["show_archived"], json!(false));
-        let merged = merge_settings(
-            &schema,
-            &defaults,
-            &json!({"max_age_days": 7, "owner": "me"}),
-        )
-        .unwrap();
+        let merged = merge_settings(&schema, &defaults, &json!({"max_age_days": 7, "owner": "me"})).unwrap();
         assert_eq!(merged["max_age_days"], json!(7));
         assert_eq!(merged["show_archived"], json!(false));
         assert_eq!(merged["common"]["limit"], json!(10));
         assert_eq!(merged["common"]["date_range"], json!("last-30-days"));
         let mine: Mine = own_settings(&merged).unwrap();
         assert_eq!(mine.owner.as_deref(), Some("me"));
-        assert_eq!(
-            CommonSettings::from_settings(&merged).unwrap(),
-            CommonSettings::default()
-        );
+        assert_eq!(CommonSettings::from_settings(&merged).unwrap(), CommonSettings::default());
     }
 
     #[test]
     fn merge_refusals() {
         let schema = settings_schema_for::<Mine>();
         let d = defaults_from_schema(&schema);
-        assert_eq!(
-            merge_settings(&schema, &d, &json!({"colour": 1})),
-            Err(SettingsError::UnknownKey("colour".into()))
-        );
+        assert_eq!(merge_settings(&schema, &d, &json!({"colour": 1})), Err(SettingsError::UnknownKey("colour".into())));
         assert!(matches!(
             merge_settings(&schema, &d, &json!({"max_age_days": "7"})),
-            Err(SettingsError::WrongType {
-                found: "string",
-                ..
-            })
+            Err(SettingsError::WrongType { found: "string", .. })
         ));
         assert!(matches!(
             merge_settings(&schema, &d, &json!({"show_archived": 1})),
             Err(SettingsError::WrongType { .. })
         ));
-        assert_eq!(
-            merge_settings(&schema, &d, &json!([1])),
-            Err(SettingsError::NotAnObject)
-        );
+        assert_eq!(merge_settings(&schema, &d, &json!([1])), Err(SettingsError::NotAnObject));
         assert!(merge_settings(&schema, &d, &json!({"owner": null})).is_ok());
-        assert!(matches!(
-            merge_settings(&schema, &d, &json!({"common": {"limit": 0}})),
-            Err(SettingsError::Common(_))
-        ));
+        assert!(matches!(merge_settings(&schema, &d, &json!({"common": {"limit": 0}})), Err(SettingsError::Common(_))));
         assert!(matches!(
             merge_settings(&schema, &d, &json!({"common": {"colour": 0}})),
             Err(SettingsError::Common(_))
         ));
         let e: PortletError =
-            merge_settings(&schema, &d, &json!({"common": {"date_range": "someday"}}))
-                .unwrap_err()
-                .into();
+            merge_settings(&schema, &d, &json!({"common": {"date_range": "someday"}})).unwrap_err().into();
         assert!(matches!(e, PortletError::BadSettings { .. }));
     }
 
@@ -513,46 +435,21 @@ mod tests {
 
     #[test]
     fn date_ranges() {
-        let custom: DateRange =
-            serde_json::from_value(json!({"from": "2026-01-01", "to": "2026-01-31"})).unwrap();
-        assert_eq!(
-            custom.resolve("2026-11-28").unwrap(),
-            Some(("2026-01-01".into(), "2026-01-31".into()))
-        );
+        let custom: DateRange = serde_json::from_value(json!({"from": "2026-01-01", "to": "2026-01-31"})).unwrap();
+        assert_eq!(custom.resolve("2026-11-28").unwrap(), Some(("2026-01-01".into(), "2026-01-31".into())));
         let r = |p: &str| DateRange::Preset(p.into()).resolve("2026-03-01").unwrap();
         assert_eq!(r("today"), Some(("2026-03-01".into(), "2026-03-01".into())));
-        assert_eq!(
-            r("yesterday"),
-            Some(("2026-02-28".into(), "2026-02-28".into()))
-        );
-        assert_eq!(
-            r("last-7-days"),
-            Some(("2026-02-23".into(), "2026-03-01".into()))
-        );
-        assert_eq!(
-            r("last-month"),
-            Some(("2026-02-01".into(), "2026-02-28".into()))
-        );
-        assert_eq!(
-            r("this-year"),
-            Some(("2026-01-01".into(), "2026-03-01".into()))
-        );
+        assert_eq!(r("yesterday"), Some(("2026-02-28".into(), "2026-02-28".into())));
+        assert_eq!(r("last-7-days"), Some(("2026-02-23".into(), "2026-03-01".into())));
+        assert_eq!(r("last-month"), Some(("2026-02-01".into(), "2026-02-28".into())));
+        assert_eq!(r("this-year"), Some(("2026-01-01".into(), "2026-03-01".into())));
         assert_eq!(r("all"), None);
         assert!(DateRange::Preset("soon".into()).validate().is_err());
-        for bad in [
-            "2026-02-29",
-            "2026-13-01",
-            "26-01-01",
-            "2026-1-01",
-            "2026-01-00",
-        ] {
+        for bad in ["2026-02-29", "2026-13-01", "26-01-01", "2026-1-01", "2026-01-00"] {
             assert!(parse_date(bad).is_none(), "{bad}");
         }
         assert!(parse_date("2024-02-29").is_some());
-        let backwards = DateRange::Custom {
-            from: "2026-02-01".into(),
-            to: "2026-01-01".into(),
-        };
+        let backwards = DateRange::Custom { from: "2026-02-01".into(), to: "2026-01-01".into() };
         assert!(backwards.validate().is_err());
     }
 }

@@ -64,14 +64,9 @@ pub fn render_dashboard(title: &str, tiles: &[Tile], locale: Locale) -> String {
 fn render_widget(t: &mut String, w: &Widget, locale: Locale) {
     match w {
         Widget::Table { columns, rows } => {
-            let head: Vec<String> = columns
-                .iter()
-                .map(|c| sanitize(c.label.get(locale)))
-                .collect();
-            let cells: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| r.iter().map(|v| sanitize(&cell_text(v, locale))).collect())
-                .collect();
+            let head: Vec<String> = columns.iter().map(|c| sanitize(c.label.get(locale))).collect();
+            let cells: Vec<Vec<String>> =
+                rows.iter().map(|r| r.iter().map(|v| sanitize(&cell_text(v, locale))).collect()).collect();
             let mut widths: Vec<usize> = head.iter().map(|h| width(h)).collect();
             for row in &cells {
                 for (i, c) in row.iter().enumerate() {
@@ -104,18 +99,9 @@ fn render_widget(t: &mut String, w: &Widget, locale: Locale) {
             }
         }
         Widget::KeyValue { entries } => {
-            let w = entries
-                .iter()
-                .map(|e| width(&sanitize(e.label.get(locale))))
-                .max()
-                .unwrap_or(0);
+            let w = entries.iter().map(|e| width(&sanitize(e.label.get(locale)))).max().unwrap_or(0);
             for e in entries {
-                let _ = writeln!(
-                    t,
-                    "  {} : {}",
-                    pad(&sanitize(e.label.get(locale)), w),
-                    sanitize(&e.value)
-                );
+                let _ = writeln!(t, "  {} : {}", pad(&sanitize(e.label.get(locale)), w), sanitize(&e.value));
             }
         }
         Widget::Counters { items } => {
@@ -127,12 +113,7 @@ fn render_widget(t: &mut String, w: &Widget, locale: Locale) {
             let _ = writeln!(t, "  ({})", sanitize(message.get(locale)));
         }
         Widget::Error { message, code } => {
-            let _ = writeln!(
-                t,
-                "  ! {} [{}]",
-                sanitize(message.get(locale)),
-                sanitize(code)
-            );
+            let _ = writeln!(t, "  ! {} [{}]", sanitize(message.get(locale)), sanitize(code));
         }
     }
 }
@@ -151,30 +132,19 @@ mod tests {
             Tile {
                 portlet_id: "a.b".into(),
                 title: Localized::same("T"),
-                result: Ok(
-                    ViewModel::new(Localized::new("Clients récents", "Recent clients"))
-                        .with(Widget::Table {
-                            columns: vec![
-                                Column {
-                                    id: "name".into(),
-                                    label: Localized::new("Nom", "Name"),
-                                    kind: ColumnKind::Text,
-                                },
-                                Column {
-                                    id: "active".into(),
-                                    label: Localized::new("Actif", "Active"),
-                                    kind: ColumnKind::Bool,
-                                },
-                            ],
-                            rows: vec![vec![json!("Élodie\u{1b}[31m"), json!(true)]],
-                        })
-                        .with(Widget::Counters {
-                            items: vec![Counter {
-                                label: Localized::same("Appels"),
-                                value: 12,
-                            }],
-                        }),
-                ),
+                result: Ok(ViewModel::new(Localized::new("Clients récents", "Recent clients"))
+                    .with(Widget::Table {
+                        columns: vec![
+                            Column { id: "name".into(), label: Localized::new("Nom", "Name"), kind: ColumnKind::Text },
+                            Column {
+                                id: "active".into(),
+                                label: Localized::new("Actif", "Active"),
+                                kind: ColumnKind::Bool,
+                            },
+                        ],
+                        rows: vec![vec![json!("Élodie\u{1b}[31m"), json!(true)]],
+                    })
+                    .with(Widget::Counters { items: vec![Counter { label: Localized::same("Appels"), value: 12 }] })),
             },
             Tile {
                 portlet_id: "a.c".into(),

@@ -19,11 +19,7 @@ pub struct ViewModel {
 impl ViewModel {
     /// A view model without widgets or drill-down.
     pub fn new(title: Localized) -> Self {
-        ViewModel {
-            title,
-            widgets: Vec::new(),
-            drill_down: None,
-        }
+        ViewModel { title, widgets: Vec::new(), drill_down: None }
     }
 
     /// Adds a widget.
@@ -141,12 +137,8 @@ mod tests {
 
     #[test]
     fn tagged_json() {
-        let vm = ViewModel::new(Localized::same("T")).with(Widget::Counters {
-            items: vec![Counter {
-                label: Localized::new("Clients", "Clients"),
-                value: 3,
-            }],
-        });
+        let vm = ViewModel::new(Localized::same("T"))
+            .with(Widget::Counters { items: vec![Counter { label: Localized::new("Clients", "Clients"), value: 3 }] });
         let j = serde_json::to_value(&vm).unwrap();
         assert_eq!(j["widgets"][0]["type"], "counters");
         assert_eq!(serde_json::from_value::<ViewModel>(j).unwrap(), vm);
@@ -157,11 +149,7 @@ mod tests {
     #[test]
     fn check_row_width() {
         let vm = ViewModel::new(Localized::same("T")).with(Widget::Table {
-            columns: vec![Column {
-                id: "name".into(),
-                label: Localized::same("Name"),
-                kind: ColumnKind::Text,
-            }],
+            columns: vec![Column { id: "name".into(), label: Localized::same("Name"), kind: ColumnKind::Text }],
             rows: vec![vec![json!("a")], vec![json!("b"), json!(1)]],
         });
         assert!(vm.check().unwrap_err().contains("row 1"));

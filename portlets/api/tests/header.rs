@@ -43,8 +43,7 @@ int main(void) {
 
 #[test]
 fn header_matches_rust() {
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("header-probe-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("header-probe-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let src = dir.join("probe.c");
     let exe = dir.join("probe");
@@ -59,11 +58,7 @@ fn header_matches_rust() {
         .arg(&src)
         .output()
         .unwrap_or_else(|e| panic!("cannot run the C compiler {cc:?} (set CC): {e}"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let run = Command::new(&exe).output().unwrap();
     let text = String::from_utf8(run.stdout).unwrap();
     let v: HashMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();

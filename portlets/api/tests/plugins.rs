@@ -16,8 +16,8 @@ use clientele_portlet_api::abi::{AbiVersion, CLP_ABI_MAJOR, CLP_ABI_MINOR};
 use clientele_portlet_api::loader::loaded_libraries;
 use clientele_portlet_api::settings::merge_settings;
 use clientele_portlet_api::{
-    DataContext, ErrorBody, LoadError, Locale, Localized, Manifest, Portlet, PortletError, Scope,
-    Tile, ViewModel, Widget, html, load_portlet, render_with_budget, text,
+    DataContext, ErrorBody, LoadError, Locale, Localized, Manifest, Portlet, PortletError, Scope, Tile, ViewModel,
+    Widget, html, load_portlet, render_with_budget, text,
 };
 use serde_json::{Value, json};
 
@@ -70,16 +70,12 @@ impl DataContext for FakeContext {
     fn request(&self, request: &Value) -> Result<Value, ErrorBody> {
         self.requests.lock().unwrap().push(request.clone());
         match self.behaviour {
-            Behaviour::Refuse => Err(ErrorBody {
-                code: "forbidden".into(),
-                message: "staff 3 may not view clients".into(),
-                field: None,
-            }),
+            Behaviour::Refuse => {
+                Err(ErrorBody { code: "forbidden".into(), message: "staff 3 may not view clients".into(), field: None })
+            }
             Behaviour::Panic => panic!("the fake engine panicked"),
             Behaviour::Normal => match request["op"].as_str() {
-                Some("client.list") => {
-                    Ok(json!({"items": [{"id": 1, "name": "Dupré & fils"}], "total": 12}))
-                }
+                Some("client.list") => Ok(json!({"items": [{"id": 1, "name": "Dupré & fils"}], "total": 12})),
                 Some("contact.list") => Ok(json!({"items": [], "total": 30})),
                 _ => Ok(json!({"items": [], "count": 5})),
             },
@@ -91,12 +87,8 @@ impl DataContext for FakeContext {
 fn rust_plugin(crate_name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let deps = exe.parent().unwrap();
-    let file = format!(
-        "{}{}{}",
-        std::env::consts::DLL_PREFIX,
-        crate_name.replace('-', "_"),
-        std::env::consts::DLL_SUFFIX
-    );
+    let file =
+        format!("{}{}{}", std::env::consts::DLL_PREFIX, crate_name.replace('-', "_"), std::env::consts::DLL_SUFFIX);
     let path = deps.join(&file);
     assert!(
         path.exists(),
@@ -126,11 +118,7 @@ fn compile_c_library(name: &str, source: &str, defines: &[&str]) -> PathBuf {
     let dir = scratch_dir();
     let src = dir.join(format!("{name}.c"));
     std::fs::write(&src, source).unwrap();
-    let out = dir.join(format!(
-        "{}{name}{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    ));
+    let out = dir.join(format!("{}{name}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let mut cmd = Command::new(&cc);
     cmd.args(["-shared", "-fPIC", "-Wall", "-Werror", "-o"])
@@ -139,14 +127,8 @@ fn compile_c_library(name: &str, source: &str, defines: &[&str]) -> PathBuf {
         .arg(workspace_root().join("portlets/api/include"))
         .args(defines)
         .arg(&src);
-    let output = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run the C compiler {cc:?} (set CC): {e}"));
-    assert!(
-        output.status.success(),
-        "{cc} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = cmd.output().unwrap_or_else(|e| panic!("cannot run the C compiler {cc:?} (set CC): {e}"));
+    assert!(output.status.success(), "{cc} failed: {}", String::from_utf8_lossy(&output.stderr));
     out
 }
 
@@ -163,9 +145,7 @@ fn render_broken(mode: &str) -> Result<ViewModel, PortletError> {
 /// After any misbehaviour: the process is fine and portlets still render.
 fn assert_others_still_render() {
     let hello = load_portlet(rust_plugin("portlet-hello")).unwrap();
-    let vm = hello
-        .render(&settings_for(&*hello, json!({})), &FakeContext::new())
-        .unwrap();
+    let vm = hello.render(&settings_for(&*hello, json!({})), &FakeContext::new()).unwrap();
     assert!(matches!(vm.widgets[0], Widget::Counters { .. }));
     let broken = render_broken("ok").unwrap();
     assert_eq!(broken.title, Localized::same("ok (ok)"));
@@ -180,16 +160,10 @@ fn hello_loads_and_renders_through_the_abi() {
     let m = hello.manifest();
     assert_eq!(m.id, "com.example.counts");
     m.validate().unwrap();
-    assert_eq!(
-        hello.default_settings(),
-        json!({"include_contacts": true, "include_interactions": false})
-    );
+    assert_eq!(hello.default_settings(), json!({"include_contacts": true, "include_interactions": false}));
     assert!(hello.settings_schema()["properties"]["include_contacts"].is_object());
 
-    let settings = settings_for(
-        &*hello,
-        json!({"include_interactions": true, "common": {"filter": "city:Lyon"}}),
-    );
+    let settings = settings_for(&*hello, json!({"include_interactions": true, "common": {"filter": "city:Lyon"}}));
     let ctx = FakeContext::new();
     let vm = hello.render(&settings, &ctx).unwrap();
     assert_eq!(
@@ -201,38 +175,20 @@ fn hello_loads_and_renders_through_the_abi() {
         ]
     );
     assert_eq!(vm.title.fr, "Compteurs au 2026-11-28");
-    let Widget::Counters { items } = &vm.widgets[0] else {
-        panic!("{vm:?}")
-    };
-    assert_eq!(
-        items.iter().map(|c| c.value).collect::<Vec<_>>(),
-        [12, 30, 5]
-    );
+    let Widget::Counters { items } = &vm.widgets[0] else { panic!("{vm:?}") };
+    assert_eq!(items.iter().map(|c| c.value).collect::<Vec<_>>(), [12, 30, 5]);
     assert_eq!(vm.drill_down.unwrap().tab, "clients");
-    assert!(
-        loaded_libraries()
-            .iter()
-            .any(|p| p.ends_with(path.file_name().unwrap()))
-    );
+    assert!(loaded_libraries().iter().any(|p| p.ends_with(path.file_name().unwrap())));
 }
 
 #[test]
 fn engine_errors_cross_the_abi_typed() {
     let hello = load_portlet(rust_plugin("portlet-hello")).unwrap();
-    let err = hello
-        .render(
-            &settings_for(&*hello, json!({})),
-            &FakeContext::with(Behaviour::Refuse),
-        )
-        .unwrap_err();
-    let PortletError::DataRefused(body) = err else {
-        panic!("{err:?}")
-    };
+    let err = hello.render(&settings_for(&*hello, json!({})), &FakeContext::with(Behaviour::Refuse)).unwrap_err();
+    let PortletError::DataRefused(body) = err else { panic!("{err:?}") };
     assert_eq!(body.code, "forbidden");
     // Bad own settings are refused by the plugin, typed.
-    let err = hello
-        .render(&json!({"include_contacts": "yes"}), &FakeContext::new())
-        .unwrap_err();
+    let err = hello.render(&json!({"include_contacts": "yes"}), &FakeContext::new()).unwrap_err();
     assert!(matches!(err, PortletError::BadSettings { .. }), "{err:?}");
 }
 
@@ -240,19 +196,13 @@ fn engine_errors_cross_the_abi_typed() {
 fn a_panicking_engine_callback_does_not_unwind_into_the_plugin() {
     let broken = load_portlet(rust_plugin("portlet-broken")).unwrap();
     let settings = settings_for(&*broken, json!({"mode": "request"}));
-    let err = broken
-        .render(&settings, &FakeContext::with(Behaviour::Panic))
-        .unwrap_err();
-    let PortletError::DataFailed(body) = err else {
-        panic!("{err:?}")
-    };
+    let err = broken.render(&settings, &FakeContext::with(Behaviour::Panic)).unwrap_err();
+    let PortletError::DataFailed(body) = err else { panic!("{err:?}") };
     assert_eq!(body.code, "internal");
     assert!(body.message.contains("the fake engine panicked"));
     // And the normal path of the same callback.
     let vm = broken.render(&settings, &FakeContext::new()).unwrap();
-    let Widget::KeyValue { entries } = &vm.widgets[0] else {
-        panic!()
-    };
+    let Widget::KeyValue { entries } = &vm.widgets[0] else { panic!() };
     assert!(entries[0].value.contains("Dupré & fils"));
     assert_others_still_render();
 }
@@ -277,9 +227,7 @@ fn loaded_portlets_render_concurrently() {
 #[test]
 fn panic_in_plugin_becomes_an_error() {
     let err = render_broken("panic").unwrap_err();
-    let PortletError::Panicked { message } = err else {
-        panic!("{err:?}")
-    };
+    let PortletError::Panicked { message } = err else { panic!("{err:?}") };
     assert!(message.contains("portlet-broken was asked to panic"));
     assert_others_still_render();
 }
@@ -287,10 +235,7 @@ fn panic_in_plugin_becomes_an_error() {
 #[test]
 fn invalid_json_becomes_an_error() {
     let err = render_broken("invalid_json").unwrap_err();
-    assert!(
-        matches!(err, PortletError::Contract { status: 0, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, PortletError::Contract { status: 0, .. }), "{err:?}");
     let err = render_broken("bad_view").unwrap_err();
     assert!(matches!(err, PortletError::Contract { .. }), "{err:?}");
     assert_others_still_render();
@@ -298,20 +243,11 @@ fn invalid_json_becomes_an_error() {
 
 #[test]
 fn error_status_and_broken_contract() {
-    assert_eq!(
-        render_broken("error").unwrap_err(),
-        PortletError::internal("portlet-broken was asked to fail")
-    );
+    assert_eq!(render_broken("error").unwrap_err(), PortletError::internal("portlet-broken was asked to fail"));
     let err = render_broken("bad_status").unwrap_err();
-    assert!(
-        matches!(err, PortletError::Contract { status: 77, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, PortletError::Contract { status: 77, .. }), "{err:?}");
     let err = render_broken("null_out").unwrap_err();
-    assert!(
-        matches!(err, PortletError::Contract { status: 0, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, PortletError::Contract { status: 0, .. }), "{err:?}");
     assert_others_still_render();
 }
 
@@ -320,24 +256,13 @@ fn budget_exceeded_is_a_timeout() {
     let broken = load_portlet(rust_plugin("portlet-broken")).unwrap();
     let settings = settings_for(&*broken, json!({"mode": "sleep", "sleep_ms": 3000}));
     let start = Instant::now();
-    let err = render_with_budget(
-        broken.clone(),
-        settings,
-        Arc::new(FakeContext::new()),
-        Duration::from_millis(200),
-    )
-    .unwrap_err();
+    let err = render_with_budget(broken.clone(), settings, Arc::new(FakeContext::new()), Duration::from_millis(200))
+        .unwrap_err();
     assert_eq!(err, PortletError::Timeout { budget_ms: 200 });
     assert!(start.elapsed() < Duration::from_secs(2));
     // The same portlet, in time.
     let quick = settings_for(&*broken, json!({"mode": "sleep", "sleep_ms": 10}));
-    render_with_budget(
-        broken,
-        quick,
-        Arc::new(FakeContext::new()),
-        Duration::from_secs(5),
-    )
-    .unwrap();
+    render_with_budget(broken, quick, Arc::new(FakeContext::new()), Duration::from_secs(5)).unwrap();
     assert_others_still_render();
 }
 
@@ -358,14 +283,12 @@ impl Portlet for Static {
             panic!("static portlet panicked");
         }
         let n = ctx.request(&json!({"op": "client.list", "count": true}))?;
-        Ok(
-            ViewModel::new(Localized::same("static")).with(Widget::Counters {
-                items: vec![clientele_portlet_api::Counter {
-                    label: Localized::same("n"),
-                    value: n["total"].as_i64().unwrap_or(-1),
-                }],
-            }),
-        )
+        Ok(ViewModel::new(Localized::same("static")).with(Widget::Counters {
+            items: vec![clientele_portlet_api::Counter {
+                label: Localized::same("n"),
+                value: n["total"].as_i64().unwrap_or(-1),
+            }],
+        }))
     }
 }
 
@@ -383,35 +306,20 @@ fn built_in_and_loaded_portlets_are_treated_alike() {
         .enumerate()
         .map(|(i, p)| {
             let m = p.manifest();
-            let user = if i == 3 {
-                json!({"mode": "panic"})
-            } else {
-                json!({})
-            };
+            let user = if i == 3 { json!({"mode": "panic"}) } else { json!({}) };
             let settings = settings_for(&**p, user);
             Tile {
                 portlet_id: m.id,
                 title: m.title,
-                result: render_with_budget(
-                    p.clone(),
-                    settings,
-                    ctx.clone(),
-                    Duration::from_secs(5),
-                )
-                .map_err(ErrorBody::from),
+                result: render_with_budget(p.clone(), settings, ctx.clone(), Duration::from_secs(5))
+                    .map_err(ErrorBody::from),
             }
         })
         .collect();
     assert!(tiles[0].result.is_ok());
     assert!(tiles[1].result.is_ok());
-    assert_eq!(
-        tiles[2].result.as_ref().unwrap_err().code,
-        "portlet_panicked"
-    );
-    assert_eq!(
-        tiles[3].result.as_ref().unwrap_err().code,
-        "portlet_panicked"
-    );
+    assert_eq!(tiles[2].result.as_ref().unwrap_err().code, "portlet_panicked");
+    assert_eq!(tiles[3].result.as_ref().unwrap_err().code, "portlet_panicked");
     let page = html::render_dashboard("Tableau de bord", &tiles, Locale::Fr);
     assert!(page.contains("Compteurs au 2026-11-28"));
     assert!(page.contains("Statique"));
@@ -426,23 +334,9 @@ fn built_in_and_loaded_portlets_are_treated_alike() {
 fn wrong_abi_is_refused_before_any_call() {
     // Every entry point of that library aborts: reaching one would kill the test.
     match load_portlet(rust_plugin("portlet-wrong-abi")) {
-        Err(LoadError::AbiTooNew {
-            found, supported, ..
-        }) => {
-            assert_eq!(
-                found,
-                AbiVersion {
-                    major: CLP_ABI_MAJOR + 1,
-                    minor: 0
-                }
-            );
-            assert_eq!(
-                supported,
-                AbiVersion {
-                    major: CLP_ABI_MAJOR,
-                    minor: CLP_ABI_MINOR
-                }
-            );
+        Err(LoadError::AbiTooNew { found, supported, .. }) => {
+            assert_eq!(found, AbiVersion { major: CLP_ABI_MAJOR + 1, minor: 0 });
+            assert_eq!(supported, AbiVersion { major: CLP_ABI_MAJOR, minor: CLP_ABI_MINOR });
         }
         other => panic!("{other:?}"),
     }
@@ -455,10 +349,7 @@ fn missing_file_and_not_a_library() {
     assert!(matches!(load_portlet(&missing), Err(LoadError::FileMissing(p)) if p == missing));
     let text_file = dir.join("libtext.so");
     std::fs::write(&text_file, "this is not a shared library").unwrap();
-    assert!(matches!(
-        load_portlet(&text_file),
-        Err(LoadError::OpenFailed { .. })
-    ));
+    assert!(matches!(load_portlet(&text_file), Err(LoadError::OpenFailed { .. })));
 }
 
 #[test]
@@ -484,14 +375,7 @@ static const ClpPortletDescriptor D = { SIZE, MAJOR, MINOR, MANIFEST, json, json
 CLP_EXPORT const ClpPortletDescriptor *clientele_portlet_descriptor(void) { return NULLDESC ? 0 : &D; }
 "#;
 
-fn variant(
-    name: &str,
-    size: &str,
-    major: &str,
-    minor: &str,
-    manifest: &str,
-    null: &str,
-) -> Result<(), LoadError> {
+fn variant(name: &str, size: &str, major: &str, minor: &str, manifest: &str, null: &str) -> Result<(), LoadError> {
     let lib = compile_c_library(
         name,
         VARIANT_C,
@@ -522,22 +406,12 @@ fn descriptor_checks() {
         Err(LoadError::AbiTooOld { .. })
     ));
     assert!(matches!(
-        variant(
-            "v_newminor",
-            full,
-            "CLP_ABI_MAJOR",
-            "(CLP_ABI_MINOR + 1)",
-            "json",
-            "0"
-        ),
+        variant("v_newminor", full, "CLP_ABI_MAJOR", "(CLP_ABI_MINOR + 1)", "json", "0"),
         Err(LoadError::AbiTooNew { .. })
     ));
     assert!(matches!(
         variant("v_nullfn", full, "CLP_ABI_MAJOR", "0", "0", "0"),
-        Err(LoadError::NullEntryPoint {
-            entry: "manifest",
-            ..
-        })
+        Err(LoadError::NullEntryPoint { entry: "manifest", .. })
     ));
     assert!(matches!(
         variant("v_nulldesc", full, "CLP_ABI_MAJOR", "0", "json", "1"),
@@ -575,8 +449,7 @@ fn invalid_manifest_is_refused() {
 
 #[test]
 fn c_portlet_loads_and_renders() {
-    let source =
-        std::fs::read_to_string(workspace_root().join("examples/portlet-c/counts_c.c")).unwrap();
+    let source = std::fs::read_to_string(workspace_root().join("examples/portlet-c/counts_c.c")).unwrap();
     let lib = compile_c_library("portlet_c", &source, &["-fvisibility=hidden", "-Wextra"]);
     let p = load_portlet(lib).unwrap();
     assert_eq!(p.manifest().id, "com.example.c-counts");
@@ -586,33 +459,56 @@ fn c_portlet_loads_and_renders() {
     let ctx = FakeContext::new();
     let settings = settings_for(&*p, json!({"label": "Dossiers ouverts"}));
     let vm = p.render(&settings, &ctx).unwrap();
-    assert_eq!(
-        ctx.requests(),
-        vec![json!({"op": "client.list", "limit": 1, "count": true})]
-    );
-    let Widget::Counters { items } = &vm.widgets[0] else {
-        panic!("{vm:?}")
-    };
+    assert_eq!(ctx.requests(), vec![json!({"op": "client.list", "limit": 1, "count": true})]);
+    let Widget::Counters { items } = &vm.widgets[0] else { panic!("{vm:?}") };
     assert_eq!(items[0].value, 12);
     assert_eq!(items[0].label.fr, "Dossiers ouverts");
 
-    let err = p
-        .render(&settings, &FakeContext::with(Behaviour::Refuse))
-        .unwrap_err();
-    let PortletError::DataFailed(body) = err else {
-        panic!("{err:?}")
-    };
+    let err = p.render(&settings, &FakeContext::with(Behaviour::Refuse)).unwrap_err();
+    let PortletError::DataFailed(body) = err else { panic!("{err:?}") };
     assert_eq!(body.code, "forbidden");
 }
 
 #[test]
 fn the_guide_shows_the_c_example_verbatim() {
-    let source =
-        std::fs::read_to_string(workspace_root().join("examples/portlet-c/counts_c.c")).unwrap();
+    let source = std::fs::read_to_string(workspace_root().join("examples/portlet-c/counts_c.c")).unwrap();
     let body = &source[source.find("#include <stdio.h>").unwrap()..];
     let guide = std::fs::read_to_string(workspace_root().join("docs/portlets.md")).unwrap();
-    assert!(
-        guide.contains(body),
-        "docs/portlets.md must quote examples/portlet-c/counts_c.c verbatim"
-    );
+    assert!(guide.contains(body), "docs/portlets.md must quote examples/portlet-c/counts_c.c verbatim");
+}
+
+const OTHER_THREAD_C: &str = r#"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "clientele_portlet.h"
+static char *dup(const char *s) { char *p = malloc(strlen(s) + 1); strcpy(p, s); return p; }
+static int32_t manifest(char **out) {
+  *out = dup("{\"id\":\"test.thread\",\"version\":\"1.0.0\",\"title\":{\"fr\":\"t\",\"en\":\"t\"},\"dashboards\":[\"staff\"]}");
+  return CLP_OK;
+}
+static int32_t json(char **out) { *out = dup("{}"); return CLP_OK; }
+static const ClpHost *H; static int32_t ST;
+static void *run(void *arg) { char *r = 0; (void)arg; ST = H->request(H->user_data, "{\"op\":\"client.list\"}", &r); H->free_string(H->user_data, r); return 0; }
+static int32_t render(const char *s, const ClpHost *h, char **out) {
+  pthread_t t; char buf[256]; (void)s; H = h;
+  pthread_create(&t, 0, run, 0); pthread_join(t, 0);
+  snprintf(buf, sizeof buf, "{\"title\":{\"fr\":\"t\",\"en\":\"t\"},\"widgets\":[{\"type\":\"counters\",\"items\":[{\"label\":{\"fr\":\"s\",\"en\":\"s\"},\"value\":%d}]}]}", (int)ST);
+  *out = dup(buf); return CLP_OK;
+}
+static void release(char *s) { free(s); }
+static const ClpPortletDescriptor D = { sizeof(ClpPortletDescriptor), CLP_ABI_MAJOR, CLP_ABI_MINOR, manifest, json, json, render, release };
+CLP_EXPORT const ClpPortletDescriptor *clientele_portlet_descriptor(void) { return &D; }
+"#;
+
+#[test]
+fn requests_from_another_thread_are_refused() {
+    let lib = compile_c_library("otherthread", OTHER_THREAD_C, &["-pthread"]);
+    let p = load_portlet(lib).unwrap();
+    let ctx = FakeContext::new();
+    let vm = p.render(&json!({}), &ctx).unwrap();
+    let Widget::Counters { items } = &vm.widgets[0] else { panic!("{vm:?}") };
+    assert_eq!(items[0].value, i64::from(clientele_portlet_api::abi::CLP_ERR_INVALID_ARGUMENT));
+    assert!(ctx.requests().is_empty(), "the context must not be touched from another thread");
 }
