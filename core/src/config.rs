@@ -1,0 +1,81 @@
+//! How a host opens an engine: backend URL, firm time zone, entitlements.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The entitlement that unlocks the client-management module.
+pub const CLIENT_MANAGEMENT: &str = "client_management";
+
+/// Everything needed to open an engine. Also the JSON the C ABI takes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EngineConfig {
+    /// `sqlite:PATH`, `sqlite::memory:`, a plain file path (SQLite), or
+    /// `postgres://...` / `postgresql://...`.
+    pub database_url: String,
+    /// The firm's IANA time zone, e.g. `America/Toronto`. Decides what
+    /// "today" and "the last 30 days" mean.
+    #[serde(default = "default_tz")]
+    pub timezone: String,
+    /// The firm's licensed modules. Without `client_management`, every
+    /// operation of this module answers `not_licensed`.
+    #[serde(default)]
+    pub entitlements: Vec<String>,
+    /// First month (1-12) of the firm's fiscal year.
+    #[serde(default = "default_fiscal_month")]
+    pub fiscal_year_start_month: u32,
+    /// Shared libraries of third-party portlets to load at open.
+    #[serde(default)]
+    pub plugin_paths: Vec<String>,
+    /// Maximum connections in the pool (PostgreSQL) or readers (SQLite).
+    #[serde(default = "default_pool")]
+    pub pool_size: u32,
+}
+
+fn default_tz() -> String {
+    "America/Toronto".into()
+}
+fn default_fiscal_month() -> u32 {
+    1
+}
+fn default_pool() -> u32 {
+    4
+}
+
+impl EngineConfig {
+    /// A configuration for `database_url` with the client-management
+    /// entitlement and defaults for the rest.
+    pub fn new(database_url: impl Into<String>) -> Self {
+        EngineConfig {
+            database_url: database_url.into(),
+            timezone: default_tz(),
+            entitlements: vec![CLIENT_MANAGEMENT.into()],
+            fiscal_year_start_month: default_fiscal_month(),
+            plugin_paths: Vec::new(),
+            pool_size: default_pool(),
+        }
+    }
+
+    pub(crate) fn tz(&self) -> Result<chrono_tz::Tz> {
+        self.timezone
+            .parse::<chrono_tz::Tz>()
+            .map_err(|_| Error::Config(format!("unknown time zone '{}'", self.timezone)))
+    }
+
+    pub(crate) fn check(&self) -> Result<()> {
+        self.tz()?;
+        if !(1..=12).contains(&self.fiscal_year_start_month) {
+            return Err(Error::Config("fiscal_year_start_month must be 1 to 12".into()));
+        }
+        if self.pool_size == 0 || self.pool_size > 64 {
+            return Err(Error::Config("pool_size must be 1 to 64".into()));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn licensed(&self) -> bool {
+        self.entitlements.iter().any(|e| e == CLIENT_MANAGEMENT)
+    }
+}

@@ -1,0 +1,140 @@
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Address, Email, Id, Phone};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientKind {
+    #[default]
+    Individual,
+    Business,
+    Trust,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientStatus {
+    #[default]
+    Active,
+    Inactive,
+    Prospect,
+}
+
+/// How the firm won, kept or lost a client.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    #[serde(default)]
+    pub referral_type: Option<String>,
+    #[serde(default)]
+    pub referred_by: Option<String>,
+    #[serde(default)]
+    pub won_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub won_reason: Option<String>,
+    #[serde(default)]
+    pub left_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub lost_to: Option<String>,
+    #[serde(default)]
+    pub lost_reason: Option<String>,
+}
+
+/// A client of the firm: what a host sends to create or update one, and
+/// what it reads back in [`super::Record::data`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientData {
+    /// The firm's own client ID; unique without regard to case or accents.
+    pub code: String,
+    /// Name or description.
+    pub name: String,
+    #[serde(default)]
+    pub kind: ClientKind,
+    #[serde(default)]
+    pub status: ClientStatus,
+    #[serde(default)]
+    pub office: Option<String>,
+    #[serde(default)]
+    pub address: Option<Address>,
+    #[serde(default)]
+    pub phones: Vec<Phone>,
+    #[serde(default)]
+    pub emails: Vec<Email>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub retention: Retention,
+}
+
+impl ClientData {
+    /// A client with a code and a name, defaults elsewhere.
+    pub fn new(code: impl Into<String>, name: impl Into<String>) -> Self {
+        ClientData {
+            code: code.into(),
+            name: name.into(),
+            kind: ClientKind::default(),
+            status: ClientStatus::default(),
+            office: None,
+            address: None,
+            phones: Vec::new(),
+            emails: Vec::new(),
+            website: None,
+            notes: None,
+            retention: Retention::default(),
+        }
+    }
+}
+
+/// The role of a contact for a client.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactRole {
+    /// At most one per client.
+    Primary,
+    Preferred,
+    Billing,
+    #[default]
+    Additional,
+}
+
+impl ContactRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactRole::Primary => "primary",
+            ContactRole::Preferred => "preferred",
+            ContactRole::Billing => "billing",
+            ContactRole::Additional => "additional",
+        }
+    }
+}
+
+/// One row of an expanded client: a contact with its role and primary
+/// phone and e-mail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ClientContact {
+    pub client_id: Id,
+    pub contact_id: Id,
+    pub role: ContactRole,
+    pub file_as: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub primary_phone: Option<String>,
+    pub primary_email: Option<String>,
+}
+
+/// A client a contact is linked to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LinkedClient {
+    pub client_id: Id,
+    pub code: String,
+    pub name: String,
+    pub role: ContactRole,
+}

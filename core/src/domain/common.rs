@@ -1,0 +1,109 @@
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Every record's id.
+pub type Id = i64;
+
+/// A stored record: its id, the version to send back with an update, the
+/// data, and who wrote it when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Record<T> {
+    pub id: Id,
+    /// Optimistic-concurrency version: send it back with an update or a
+    /// delete; a stale one is refused with `conflict`.
+    pub version: i64,
+    pub data: T,
+    pub created_by: Id,
+    pub created_at: DateTime<Utc>,
+    pub updated_by: Id,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A page of a list, with the cursor of the next page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass back as `cursor` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// Total rows matching, when `count` was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+}
+
+/// A postal address. Every part is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    #[serde(default)]
+    pub line1: Option<String>,
+    #[serde(default)]
+    pub line2: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub province: Option<String>,
+    #[serde(default)]
+    pub postal_code: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneKind {
+    #[default]
+    Business,
+    Home,
+    Mobile,
+    Fax,
+    Other,
+}
+
+/// A phone number, kept as typed; `digits` is derived for search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Phone {
+    #[serde(default)]
+    pub kind: PhoneKind,
+    /// As typed, e.g. `(514) 555-0199 poste 12`.
+    pub number: String,
+    /// At most one phone is primary; if none is marked, the first is.
+    #[serde(default)]
+    pub primary: bool,
+    /// Digits only (derived by the engine; ignored on input).
+    #[serde(default)]
+    pub digits: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailKind {
+    #[default]
+    Work,
+    Personal,
+    Other,
+}
+
+/// An e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Email {
+    pub address: String,
+    #[serde(default)]
+    pub kind: EmailKind,
+    /// At most one e-mail is primary; if none is marked, the first is.
+    #[serde(default)]
+    pub primary: bool,
+}
+
+/// The primary entry of a list: the one marked, else the first.
+pub fn primary_phone(phones: &[Phone]) -> Option<&Phone> {
+    phones.iter().find(|p| p.primary).or(phones.first())
+}
+
+/// The primary e-mail: the one marked, else the first.
+pub fn primary_email(emails: &[Email]) -> Option<&Email> {
+    emails.iter().find(|e| e.primary).or(emails.first())
+}

@@ -1,0 +1,148 @@
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::Id;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InteractionKind {
+    Note,
+    PhoneCall,
+    PhoneMessage,
+    Email,
+    /// Recorded by the engine when a file transfer changes state; cannot be
+    /// created, edited or deleted through the protocol.
+    TransferEvent,
+}
+
+impl InteractionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InteractionKind::Note => "note",
+            InteractionKind::PhoneCall => "phone_call",
+            InteractionKind::PhoneMessage => "phone_message",
+            InteractionKind::Email => "email",
+            InteractionKind::TransferEvent => "transfer_event",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "note" => InteractionKind::Note,
+            "phone_call" => InteractionKind::PhoneCall,
+            "phone_message" => InteractionKind::PhoneMessage,
+            "email" => InteractionKind::Email,
+            "transfer_event" => InteractionKind::TransferEvent,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallDirection {
+    Incoming,
+    Outgoing,
+}
+
+/// A note, phone call, phone message or e-mail about a client and/or a
+/// contact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InteractionData {
+    pub kind: InteractionKind,
+    /// When it happened (UTC).
+    pub occurred_at: DateTime<Utc>,
+    /// The client it concerns (this and/or `contact_id` is required).
+    #[serde(default)]
+    pub client_id: Option<Id>,
+    /// The contact it concerns.
+    #[serde(default)]
+    pub contact_id: Option<Id>,
+    /// The staff member who had the interaction.
+    #[serde(default)]
+    pub staff_id: Option<Id>,
+    pub subject: String,
+    #[serde(default)]
+    pub body: String,
+    /// Phone call only.
+    #[serde(default)]
+    pub direction: Option<CallDirection>,
+    /// Phone call only, in seconds.
+    #[serde(default)]
+    pub duration_secs: Option<i64>,
+    /// Phone call or message: the number involved.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// E-mail only.
+    #[serde(default)]
+    pub email_from: Option<String>,
+    /// E-mail only.
+    #[serde(default)]
+    pub email_to: Vec<String>,
+    /// E-mail only.
+    #[serde(default)]
+    pub email_cc: Vec<String>,
+    /// Phone message only: whom the message was taken for.
+    #[serde(default)]
+    pub taken_for: Option<String>,
+    /// The firm's own fields for this kind, by key.
+    #[serde(default)]
+    pub custom: BTreeMap<String, serde_json::Value>,
+    /// For a transfer event: the transfer (set by the engine).
+    #[serde(default)]
+    pub transfer_id: Option<Id>,
+}
+
+impl InteractionData {
+    /// A note about a client, now-ish; fill the rest as needed.
+    pub fn note(occurred_at: DateTime<Utc>, subject: impl Into<String>) -> Self {
+        InteractionData {
+            kind: InteractionKind::Note,
+            occurred_at,
+            client_id: None,
+            contact_id: None,
+            staff_id: None,
+            subject: subject.into(),
+            body: String::new(),
+            direction: None,
+            duration_secs: None,
+            phone: None,
+            email_from: None,
+            email_to: Vec::new(),
+            email_cc: Vec::new(),
+            taken_for: None,
+            custom: BTreeMap::new(),
+            transfer_id: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomFieldType {
+    Text,
+    Number,
+    Date,
+    YesNo,
+    Choice,
+}
+
+/// A firm-defined field of one interaction kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomFieldDef {
+    pub kind: InteractionKind,
+    /// Stable key, `[a-z][a-z0-9_]*`.
+    pub key: String,
+    pub label_fr: String,
+    pub label_en: String,
+    pub field_type: CustomFieldType,
+    /// For `choice`: the allowed values.
+    #[serde(default)]
+    pub choices: Vec<String>,
+    #[serde(default)]
+    pub required: bool,
+}

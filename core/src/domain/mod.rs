@@ -1,0 +1,16 @@
+//! The client-management domain: plain data types (serde + JSON Schema)
+//! and their pure rules. Nothing here touches storage.
+
+mod client;
+mod common;
+mod contact;
+mod interaction;
+mod staff;
+mod transfer;
+
+pub use client::*;
+pub use common::*;
+pub use contact::*;
+pub use interaction::*;
+pub use staff::*;
+pub use transfer::*;

@@ -1,0 +1,301 @@
+//! The engine: opens storage and executes requests for an actor.
+//!
+//! Every request goes through [`Engine::execute`]: licence first, then the
+//! actor, then the operation (in `ops/`), which checks rights and offices,
+//! validates, and reads or writes in one transaction.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::EngineConfig;
+use crate::domain::*;
+use crate::error::{Error, Result};
+use crate::protocol::{Actor, Request, Response};
+use crate::store::{self, Conn, Db};
+use crate::time::{Clock, SystemClock};
+
+/// An open engine. `Engine` is `Send + Sync`: share it (in an `Arc`) across
+/// threads; each request takes a pooled connection.
+pub struct Engine {
+    pub(crate) db: Db,
+    config: EngineConfig,
+    pub(crate) tz: chrono_tz::Tz,
+    clock: Arc<dyn Clock>,
+}
+
+/// The staff member a request is made for, with their rights.
+pub(crate) struct Who {
+    pub id: Id,
+    pub name: String,
+    pub rights: Rights,
+}
+
+/// The kinds of record rights are granted on.
+#[derive(Clone, Copy)]
+pub(crate) enum Entity {
+    Clients,
+    Contacts,
+    Interactions,
+    FileTransfers,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum Action {
+    View,
+    Add,
+    Edit,
+    Delete,
+}
+
+impl Who {
+    /// Refuses with `forbidden` unless the actor holds the right.
+    pub(crate) fn require(&self, entity: Entity, action: Action) -> Result<()> {
+        let perms = match entity {
+            Entity::Clients => self.rights.clients,
+            Entity::Contacts => self.rights.contacts,
+            Entity::Interactions => self.rights.interactions,
+            Entity::FileTransfers => self.rights.file_transfers,
+        };
+        let ok = match action {
+            Action::View => perms.view,
+            Action::Add => perms.add,
+            Action::Edit => perms.edit,
+            Action::Delete => perms.delete,
+        };
+        if ok {
+            return Ok(());
+        }
+        Err(Error::Forbidden {
+            actor: format!("staff {} ({})", self.id, self.name),
+            action: match action {
+                Action::View => "view",
+                Action::Add => "add",
+                Action::Edit => "edit",
+                Action::Delete => "delete",
+            },
+            entity: match entity {
+                Entity::Clients => "clients",
+                Entity::Contacts => "contacts",
+                Entity::Interactions => "interactions",
+                Entity::FileTransfers => "file transfers",
+            },
+        })
+    }
+
+    pub(crate) fn offices(&self) -> Option<&[String]> {
+        self.rights.offices.as_deref()
+    }
+
+    pub(crate) fn office_forbidden(&self, what: &'static str) -> Error {
+        Error::Forbidden { actor: format!("staff {} ({})", self.id, self.name), action: "reach", entity: what }
+    }
+}
+
+impl Engine {
+    /// Opens (creating and migrating if needed) the database named by the
+    /// configuration.
+    pub fn open(config: EngineConfig) -> Result<Engine> {
+        Engine::open_with_clock(config, Arc::new(SystemClock))
+    }
+
+    /// Opens with a clock of the caller's (tests pin time with it).
+    pub fn open_with_clock(config: EngineConfig, clock: Arc<dyn Clock>) -> Result<Engine> {
+        config.check()?;
+        let tz = config.tz()?;
+        let db = Db::open(&config.database_url, config.pool_size)?;
+        Ok(Engine { db, config, tz, clock })
+    }
+
+    /// The configuration this engine was opened with.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Is the database PostgreSQL (rather than SQLite)?
+    pub fn is_postgres(&self) -> bool {
+        self.db.is_postgres()
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Today's date in the firm's time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now().with_timezone(&self.tz).date_naive()
+    }
+
+    /// Executes one request for an actor.
+    pub fn execute(&self, actor: Actor, request: Request) -> Result<Response> {
+        if !self.config.licensed() {
+            return Err(Error::NotLicensed);
+        }
+        match actor {
+            Actor::Host(_) => self.execute_host(request),
+            Actor::Staff(id) => {
+                let who = self.who(id)?;
+                self.execute_staff(&who, request)
+            }
+        }
+    }
+
+    /// Executes one request given as JSON (`{"actor": .., "op": .., ...}`)
+    /// and answers the response as JSON. A failure answers an [`Error`],
+    /// whose [`Error::body`] is what hosts receive.
+    pub fn execute_json(&self, request: &str) -> Result<String> {
+        let (actor, request) = parse_envelope(request)?;
+        let response = self.execute(actor, request)?;
+        serde_json::to_string(&response).map_err(|e| Error::Internal(format!("response serialisation: {e}")))
+    }
+
+    fn who(&self, id: Id) -> Result<Who> {
+        let staff = self.db.read(|c| store::staff::get(c, id))?.ok_or_else(|| Error::Forbidden {
+            actor: format!("staff {id}"),
+            action: "act as",
+            entity: "an unknown staff member",
+        })?;
+        if !staff.data.active {
+            return Err(Error::Forbidden {
+                actor: format!("staff {id} ({})", staff.data.name),
+                action: "act as",
+                entity: "an inactive staff member",
+            });
+        }
+        Ok(Who { id, name: staff.data.name, rights: staff.data.rights })
+    }
+
+    fn execute_host(&self, request: Request) -> Result<Response> {
+        match request {
+            Request::StaffPut { id, staff } => self.staff_put(id, staff).map(Response::Staff),
+            Request::StaffGet { id } => self.staff_get(id).map(Response::Staff),
+            Request::StaffList {} => self.staff_list().map(Response::StaffList),
+            Request::CustomFieldPut { field } => self.custom_field_put(field).map(Response::CustomFields),
+            Request::CustomFieldList { kind } => self.custom_field_list(kind).map(Response::CustomFields),
+            other => Err(Error::Forbidden {
+                actor: "host".into(),
+                action: "run",
+                entity: match other.is_read_only() {
+                    true => "client-management reads (make them as a staff member)",
+                    false => "client-management writes (make them as a staff member)",
+                },
+            }),
+        }
+    }
+
+    fn execute_staff(&self, who: &Who, request: Request) -> Result<Response> {
+        use Request as R;
+        use Response as S;
+        match request {
+            R::StaffPut { .. } | R::CustomFieldPut { .. } => Err(Error::Forbidden {
+                actor: format!("staff {} ({})", who.id, who.name),
+                action: "administer",
+                entity: "staff and custom fields (the host does)",
+            }),
+            R::StaffGet { id } => self.staff_get(id).map(S::Staff),
+            R::StaffList {} => self.staff_list().map(S::StaffList),
+            R::CustomFieldList { kind } => self.custom_field_list(kind).map(S::CustomFields),
+
+            R::ClientCreate { data } => self.client_create(who, data).map(S::Client),
+            R::ClientGet { id } => self.client_get(who, id).map(S::Client),
+            R::ClientUpdate { id, version, data } => self.client_update(who, id, version, data).map(S::Client),
+            R::ClientDelete { id, version } => self.client_delete(who, id, version).map(S::Deleted),
+            R::ClientList { paging } => self.client_list(who, &paging).map(S::Clients),
+            R::ClientContacts { id } => self.client_contacts(who, id).map(S::ClientContacts),
+            R::ClientTimeline { id, paging } => self.client_timeline(who, id, &paging).map(S::Interactions),
+
+            R::ContactCreate { data } => self.contact_create(who, data).map(S::Contact),
+            R::ContactGet { id } => self.contact_get(who, id).map(S::Contact),
+            R::ContactUpdate { id, version, data } => self.contact_update(who, id, version, data).map(S::Contact),
+            R::ContactDelete { id, version } => self.contact_delete(who, id, version).map(S::Deleted),
+            R::ContactList { paging } => self.contact_list(who, &paging).map(S::Contacts),
+            R::ContactLink { contact_id, client_id, role } => {
+                self.contact_link(who, contact_id, client_id, role).map(S::ClientContacts)
+            }
+            R::ContactUnlink { contact_id, client_id } => self.contact_unlink(who, contact_id, client_id).map(S::Done),
+            R::ContactClients { id } => self.contact_clients(who, id).map(S::LinkedClients),
+
+            R::InteractionCreate { data } => self.interaction_create(who, data).map(S::Interaction),
+            R::InteractionGet { id } => self.interaction_get(who, id).map(S::Interaction),
+            R::InteractionUpdate { id, version, data } => {
+                self.interaction_update(who, id, version, data).map(S::Interaction)
+            }
+            R::InteractionDelete { id, version } => self.interaction_delete(who, id, version).map(S::Deleted),
+            R::InteractionList { client_id, contact_id, paging } => {
+                self.interaction_list(who, client_id, contact_id, &paging).map(S::Interactions)
+            }
+
+            R::TransferCreate { data } => self.transfer_create(who, data).map(S::Transfer),
+            R::TransferGet { id } => self.transfer_get(who, id).map(S::Transfer),
+            R::TransferTransition { id, version, to, files } => {
+                self.transfer_transition(who, id, version, to, files).map(S::Transfer)
+            }
+            R::TransferDelete { id, version } => self.transfer_delete(who, id, version).map(S::Deleted),
+            R::TransferList { client_id, paging } => self.transfer_list(who, client_id, &paging).map(S::Transfers),
+
+            R::TrashList {} => self.trash_list(who).map(S::Trash),
+            R::TrashRestore { id } => self.trash_restore(who, id).map(S::Done),
+            R::TrashPurge { id } => self.trash_purge(who, id).map(S::Done),
+        }
+    }
+
+    /// Runs `f` in a read transaction.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        self.db.read(f)
+    }
+
+    /// Runs `f` in a write transaction.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        self.db.write(f)
+    }
+}
+
+/// Largest request text accepted (bytes).
+pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+
+/// Splits a JSON request into actor and request, refusing unknown fields.
+pub fn parse_envelope(text: &str) -> Result<(Actor, Request)> {
+    if text.len() > MAX_REQUEST_BYTES {
+        return Err(Error::bad_request(format!("request is larger than {MAX_REQUEST_BYTES} bytes")));
+    }
+    let mut value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| json_error("request is not valid JSON", text, &e))?;
+    let obj = value.as_object_mut().ok_or_else(|| Error::bad_request("request must be a JSON object"))?;
+    let actor =
+        obj.remove("actor").ok_or_else(|| Error::bad_request("request has no \"actor\" (a staff id, or \"host\")"))?;
+    let actor: Actor = serde_json::from_value(actor)
+        .map_err(|_| Error::bad_request("\"actor\" must be a staff id (integer) or \"host\""))?;
+    if !obj.contains_key("op") {
+        return Err(Error::bad_request("request has no \"op\""));
+    }
+    let keys: Vec<String> = obj.keys().cloned().collect();
+    let request: Request = serde_json::from_value(value).map_err(|e| Error::bad_request(e.to_string()))?;
+    // Nested objects refuse unknown fields themselves; the top level is
+    // checked here (serde cannot with an internally tagged, flattened enum).
+    let known = serde_json::to_value(&request).map_err(|e| Error::Internal(e.to_string()))?;
+    if let Some(extra) = keys.iter().find(|k| known.get(k.as_str()).is_none()) {
+        return Err(Error::BadRequest {
+            message: format!("unknown field \"{extra}\" for op {}", request.op()),
+            span: None,
+        });
+    }
+    Ok((actor, request))
+}
+
+fn json_error(what: &str, text: &str, e: &serde_json::Error) -> Error {
+    // serde_json reports line/column; turn them into a byte offset.
+    let offset = text.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum::<usize>()
+        + e.column().saturating_sub(1);
+    let offset = offset.min(text.len());
+    Error::BadRequest { message: format!("{what}: {e}"), span: Some(crate::Span { start: offset, end: offset }) }
+}
+
+/// Rows per page: default 50, at most 500.
+pub(crate) fn page_limit(limit: Option<u32>) -> Result<i64> {
+    match limit {
+        None => Ok(50),
+        Some(0) => Err(Error::validation("limit", "out_of_range", "must be at least 1")),
+        Some(n) if n > 500 => Err(Error::validation("limit", "out_of_range", "must be at most 500")),
+        Some(n) => Ok(n as i64),
+    }
+}

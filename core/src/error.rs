@@ -1,0 +1,161 @@
+//! The engine's one error type.
+//!
+//! Every failure a caller can see is an [`Error`] variant with a stable
+//! machine code ([`Error::code`]), a human message (`Display`) and, where it
+//! applies, the offending field. [`ErrorBody`] is the serialisable face of an
+//! error that crosses the request protocol, the C ABI and the plugin ABI.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Result alias used throughout the engine.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A byte range into a text the caller sent (a filter, for instance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Every error the engine reports.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// The firm has no licence for the client-management module.
+    #[error("the firm is not licensed for the client-management module")]
+    NotLicensed,
+    /// The actor lacks the right to do this.
+    #[error("forbidden: {actor} may not {action} {entity}")]
+    Forbidden { actor: String, action: &'static str, entity: &'static str },
+    /// No such record (or not visible to the actor).
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: i64 },
+    /// A field failed validation.
+    #[error("{field}: {message}")]
+    Validation { field: String, code: &'static str, message: String },
+    /// A unique value is already taken.
+    #[error("{field} '{value}' is already used{where_}")]
+    Duplicate { field: String, value: String, where_: String },
+    /// The record changed since the caller read it.
+    #[error(
+        "{entity} {id} was changed by someone else: you edited version {expected}, the current version is {current}"
+    )]
+    Conflict { entity: &'static str, id: i64, expected: i64, current: i64 },
+    /// A state machine refused a transition.
+    #[error("a {entity} cannot go from {from} to {to}")]
+    InvalidTransition { entity: &'static str, from: String, to: String },
+    /// A request that could not be understood (malformed JSON, unknown op...).
+    #[error("bad request: {message}")]
+    BadRequest { message: String, span: Option<Span> },
+    /// A filter or search text was refused.
+    #[error("invalid filter: {message}")]
+    Filter { message: String, span: Option<Span>, field: Option<String> },
+    /// The configuration is unusable.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The database was written by a newer version of the engine.
+    #[error("the database schema ({database}) is newer than this engine understands ({engine}); upgrade the engine")]
+    SchemaTooNew { database: String, engine: String },
+    /// The database failed.
+    #[error("storage: {0}")]
+    Storage(String),
+    /// A bug or an impossible state caught at a boundary (a panic, for instance).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// A stable, documented machine code for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotLicensed => "not_licensed",
+            Error::Forbidden { .. } => "forbidden",
+            Error::NotFound { .. } => "not_found",
+            Error::Validation { .. } => "validation",
+            Error::Duplicate { .. } => "duplicate",
+            Error::Conflict { .. } => "conflict",
+            Error::InvalidTransition { .. } => "invalid_transition",
+            Error::BadRequest { .. } => "bad_request",
+            Error::Filter { .. } => "invalid_filter",
+            Error::Config(_) => "config",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::Storage(_) => "storage",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    /// The offending field, where there is one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Validation { field, .. } | Error::Duplicate { field, .. } => Some(field),
+            Error::Filter { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The offending span of the caller's text, where there is one.
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            Error::BadRequest { span, .. } | Error::Filter { span, .. } => *span,
+            _ => None,
+        }
+    }
+
+    /// The serialisable face of this error.
+    pub fn body(&self) -> ErrorBody {
+        let (reason, current_version) = match self {
+            Error::Validation { code, .. } => (Some((*code).to_string()), None),
+            Error::Conflict { current, .. } => (None, Some(*current)),
+            _ => (None, None),
+        };
+        ErrorBody {
+            code: self.code().to_string(),
+            message: self.to_string(),
+            field: self.field().map(str::to_string),
+            span: self.span(),
+            reason,
+            current_version,
+        }
+    }
+
+    pub(crate) fn validation(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Error::Validation { field: field.into(), code, message: message.into() }
+    }
+
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        Error::BadRequest { message: message.into(), span: None }
+    }
+}
+
+/// What a failed request answers with, on every boundary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorBody {
+    /// Stable machine code, e.g. `conflict`, `validation`, `not_licensed`.
+    pub code: String,
+    /// Human-readable message (English).
+    pub message: String,
+    /// The offending field, when one is to blame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The offending span of a filter or request text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+    /// Finer validation reason, e.g. `required`, `too_long`, `email`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// For a conflict: the version now stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+}
+
+impl From<diesel::result::Error> for Error {
+    fn from(e: diesel::result::Error) -> Self {
+        Error::Storage(e.to_string())
+    }
+}
+
+impl From<r2d2::Error> for Error {
+    fn from(e: r2d2::Error) -> Self {
+        Error::Storage(format!("connection pool: {e}"))
+    }
+}

@@ -1,0 +1,34 @@
+//! # clientele-core
+//!
+//! The Clientèle engine: the client-management domain (clients, contacts,
+//! interactions, file transfers), its rules (validation, rights, licensing,
+//! optimistic concurrency, trash), its storage on SQLite or PostgreSQL, and
+//! the request protocol every host and portlet speaks.
+//!
+//! The one front door is [`Engine::execute`] (typed) or
+//! [`Engine::execute_json`] (JSON in, JSON out).
+//!
+//! ```no_run
+//! use clientele_core::{Engine, EngineConfig, protocol::{Actor, Request}};
+//! let engine = Engine::open(EngineConfig::new("sqlite:cabinet.db"))?;
+//! let answer = engine.execute_json(r#"{"actor": 1, "op": "client.list", "limit": 20}"#)?;
+//! # Ok::<(), clientele_core::Error>(())
+//! ```
+
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod protocol;
+pub mod text;
+pub mod time;
+
+mod cursor;
+mod engine;
+mod ops;
+mod store;
+mod validate;
+
+pub use config::EngineConfig;
+pub use engine::{Engine, MAX_REQUEST_BYTES, parse_envelope};
+pub use error::{Error, ErrorBody, Result, Span};
+pub use store::Target;

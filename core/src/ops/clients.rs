@@ -1,0 +1,135 @@
+use super::{check_version, stale};
+use crate::cursor;
+use crate::domain::*;
+use crate::engine::{Action, Engine, Entity, Who, page_limit};
+use crate::error::{Error, Result};
+use crate::protocol::{Deleted, Paging};
+use crate::store::{self, Conn};
+use crate::text;
+use crate::time::ms;
+use crate::validate;
+
+/// Refuses a client that does not exist (or is in the trash) or that lies
+/// outside the actor's offices.
+pub(crate) fn visible_client(c: &mut Conn, who: &Who, id: Id) -> Result<()> {
+    let office = store::clients::office_of(c, id)?.ok_or(Error::NotFound { entity: "client", id })?;
+    if !who.rights.sees_office(office.as_deref()) {
+        return Err(who.office_forbidden("clients of this office"));
+    }
+    Ok(())
+}
+
+/// Refuses a client code already held by another client, live or trashed.
+fn check_code_free(c: &mut Conn, code: &str, me: Option<Id>) -> Result<()> {
+    match store::clients::by_code_key(c, &text::code_key(code))? {
+        Some((other, trash)) if Some(other) != me => Err(Error::Duplicate {
+            field: "code".into(),
+            value: code.to_string(),
+            where_: match trash {
+                Some(_) => format!(" by client {other}, which is in the trash (restore or purge it)"),
+                None => format!(" by client {other}"),
+            },
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn check_office(who: &Who, office: Option<&str>) -> Result<()> {
+    if who.rights.sees_office(office) { Ok(()) } else { Err(who.office_forbidden("clients of this office")) }
+}
+
+impl Engine {
+    pub(crate) fn client_create(&self, who: &Who, data: ClientData) -> Result<Record<ClientData>> {
+        who.require(Entity::Clients, Action::Add)?;
+        let data = validate::client(&data)?;
+        check_office(who, data.office.as_deref())?;
+        let now = ms(self.now());
+        let id = self.write(|c| {
+            check_code_free(c, &data.code, None)?;
+            store::clients::insert(c, &data, who.id, now)
+        })?;
+        self.client_get(who, id)
+    }
+
+    pub(crate) fn client_get(&self, who: &Who, id: Id) -> Result<Record<ClientData>> {
+        who.require(Entity::Clients, Action::View)?;
+        self.read(|c| {
+            visible_client(c, who, id)?;
+            store::clients::get(c, id, false)?.ok_or(Error::NotFound { entity: "client", id })?.into_record()
+        })
+    }
+
+    pub(crate) fn client_update(
+        &self,
+        who: &Who,
+        id: Id,
+        version: i64,
+        data: ClientData,
+    ) -> Result<Record<ClientData>> {
+        who.require(Entity::Clients, Action::Edit)?;
+        let data = validate::client(&data)?;
+        check_office(who, data.office.as_deref())?;
+        let now = ms(self.now());
+        self.write(|c| {
+            visible_client(c, who, id)?;
+            check_code_free(c, &data.code, Some(id))?;
+            if !store::clients::update(c, id, version, &data, who.id, now)? {
+                return Err(stale("client", id, version, store::clients::version_of(c, id)?));
+            }
+            Ok(())
+        })?;
+        self.client_get(who, id)
+    }
+
+    pub(crate) fn client_delete(&self, who: &Who, id: Id, version: i64) -> Result<Deleted> {
+        who.require(Entity::Clients, Action::Delete)?;
+        let now = ms(self.now());
+        self.write(|c| {
+            visible_client(c, who, id)?;
+            let row = store::clients::get(c, id, false)?.ok_or(Error::NotFound { entity: "client", id })?;
+            check_version("client", id, version, Some(row.version))?;
+            let label = format!("{} — {}", row.code, row.name);
+            let trash_id = store::trash::open(c, "client", id, &label, who.id, now)?;
+            store::trash::client(c, id, trash_id)?;
+            Ok(Deleted { trash_id })
+        })
+    }
+
+    pub(crate) fn client_list(&self, who: &Who, paging: &Paging) -> Result<Page<Record<ClientData>>> {
+        who.require(Entity::Clients, Action::View)?;
+        let limit = page_limit(paging.limit)?;
+        let after = paging.cursor.as_deref().map(cursor::parse_text_key).transpose()?;
+        let rows = self.read(|c| store::clients::list(c, who.offices(), after, limit + 1))?;
+        let mut items = Vec::with_capacity(rows.len());
+        let mut keys = Vec::with_capacity(rows.len());
+        for (key, row) in rows {
+            keys.push((key, row.id));
+            items.push(row.into_record()?);
+        }
+        Ok(page(items, keys, limit, |(k, id)| cursor::text_key(k, *id)))
+    }
+
+    pub(crate) fn client_contacts(&self, who: &Who, id: Id) -> Result<Vec<ClientContact>> {
+        who.require(Entity::Clients, Action::View)?;
+        who.require(Entity::Contacts, Action::View)?;
+        self.read(|c| {
+            visible_client(c, who, id)?;
+            store::clients::contacts_of(c, &[id])
+        })
+    }
+
+    pub(crate) fn client_timeline(&self, who: &Who, id: Id, paging: &Paging) -> Result<Page<Record<InteractionData>>> {
+        who.require(Entity::Clients, Action::View)?;
+        who.require(Entity::Interactions, Action::View)?;
+        self.read(|c| visible_client(c, who, id))?;
+        self.interaction_page(who, store::interactions::Scope::Timeline(id), paging)
+    }
+}
+
+/// Cuts a page fetched with `limit + 1` rows and derives the next cursor.
+pub(crate) fn page<T, K>(mut items: Vec<T>, keys: Vec<K>, limit: i64, cursor_of: impl Fn(&K) -> String) -> Page<T> {
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    let next_cursor = if more { keys.get(limit as usize - 1).map(cursor_of) } else { None };
+    Page { items, next_cursor, total: None }
+}

@@ -1,0 +1,150 @@
+use super::clients::{page, visible_client};
+use super::{check_version, stale};
+use crate::cursor;
+use crate::domain::*;
+use crate::engine::{Action, Engine, Entity, Who, page_limit};
+use crate::error::{Error, Result};
+use crate::protocol::{Deleted, Done, Paging};
+use crate::store::{self, Conn};
+use crate::time::ms;
+use crate::validate;
+
+/// Refuses a contact that does not exist (or is in the trash), or that is
+/// linked only to clients outside the actor's offices. A standalone
+/// contact is visible to every staff member who may view contacts.
+pub(crate) fn visible_contact(c: &mut Conn, who: &Who, id: Id) -> Result<()> {
+    if store::contacts::version_of(c, id)?.is_none() {
+        return Err(Error::NotFound { entity: "contact", id });
+    }
+    if who.offices().is_none() {
+        return Ok(());
+    }
+    let offices = store::contacts::linked_offices(c, id)?;
+    if offices.is_empty() || offices.iter().any(|o| who.rights.sees_office(o.as_deref())) {
+        Ok(())
+    } else {
+        Err(who.office_forbidden("contacts of clients of other offices"))
+    }
+}
+
+impl Engine {
+    pub(crate) fn contact_create(&self, who: &Who, data: ContactData) -> Result<Record<ContactData>> {
+        who.require(Entity::Contacts, Action::Add)?;
+        let data = validate::contact(&data)?;
+        let now = ms(self.now());
+        let id = self.write(|c| store::contacts::insert(c, &data, who.id, now))?;
+        self.contact_get(who, id)
+    }
+
+    pub(crate) fn contact_get(&self, who: &Who, id: Id) -> Result<Record<ContactData>> {
+        who.require(Entity::Contacts, Action::View)?;
+        self.read(|c| {
+            visible_contact(c, who, id)?;
+            store::contacts::get(c, id, false)?.ok_or(Error::NotFound { entity: "contact", id })?.into_record()
+        })
+    }
+
+    pub(crate) fn contact_update(
+        &self,
+        who: &Who,
+        id: Id,
+        version: i64,
+        data: ContactData,
+    ) -> Result<Record<ContactData>> {
+        who.require(Entity::Contacts, Action::Edit)?;
+        let data = validate::contact(&data)?;
+        let now = ms(self.now());
+        self.write(|c| {
+            visible_contact(c, who, id)?;
+            if !store::contacts::update(c, id, version, &data, who.id, now)? {
+                return Err(stale("contact", id, version, store::contacts::version_of(c, id)?));
+            }
+            Ok(())
+        })?;
+        self.contact_get(who, id)
+    }
+
+    pub(crate) fn contact_delete(&self, who: &Who, id: Id, version: i64) -> Result<Deleted> {
+        who.require(Entity::Contacts, Action::Delete)?;
+        let now = ms(self.now());
+        self.write(|c| {
+            visible_contact(c, who, id)?;
+            let row = store::contacts::get(c, id, false)?.ok_or(Error::NotFound { entity: "contact", id })?;
+            check_version("contact", id, version, Some(row.version))?;
+            let trash_id = store::trash::open(c, "contact", id, &row.file_as, who.id, now)?;
+            store::trash::contact(c, id, trash_id)?;
+            Ok(Deleted { trash_id })
+        })
+    }
+
+    pub(crate) fn contact_list(&self, who: &Who, paging: &Paging) -> Result<Page<Record<ContactData>>> {
+        who.require(Entity::Contacts, Action::View)?;
+        let limit = page_limit(paging.limit)?;
+        let after = paging.cursor.as_deref().map(cursor::parse_text_key).transpose()?;
+        let rows = self.read(|c| store::contacts::list(c, who.offices(), after, limit + 1))?;
+        let mut items = Vec::with_capacity(rows.len());
+        let mut keys = Vec::with_capacity(rows.len());
+        for (key, row) in rows {
+            keys.push((key, row.id));
+            items.push(row.into_record()?);
+        }
+        Ok(page(items, keys, limit, |(k, id)| cursor::text_key(k, *id)))
+    }
+
+    pub(crate) fn contact_link(
+        &self,
+        who: &Who,
+        contact_id: Id,
+        client_id: Id,
+        role: ContactRole,
+    ) -> Result<Vec<ClientContact>> {
+        who.require(Entity::Contacts, Action::Edit)?;
+        let now = ms(self.now());
+        self.write(|c| {
+            visible_client(c, who, client_id)?;
+            visible_contact(c, who, contact_id)?;
+            if role == ContactRole::Primary
+                && let Some((holder, trashed)) = store::contacts::primary_of(c, client_id)?
+                && holder != contact_id
+            {
+                if !trashed {
+                    return Err(Error::validation(
+                        "role",
+                        "primary_taken",
+                        format!(
+                            "client {client_id} already has a primary contact ({holder}); give it another role first"
+                        ),
+                    ));
+                }
+                // A contact in the trash cannot hold the role.
+                store::contacts::set_role(c, holder, client_id, ContactRole::Additional)?;
+            }
+            match store::contacts::link_role(c, contact_id, client_id)? {
+                Some(_) => store::contacts::set_role(c, contact_id, client_id, role)?,
+                None => store::contacts::link(c, contact_id, client_id, role, who.id, now)?,
+            }
+            store::clients::contacts_of(c, &[client_id])
+        })
+    }
+
+    pub(crate) fn contact_unlink(&self, who: &Who, contact_id: Id, client_id: Id) -> Result<Done> {
+        who.require(Entity::Contacts, Action::Edit)?;
+        self.write(|c| {
+            visible_client(c, who, client_id)?;
+            visible_contact(c, who, contact_id)?;
+            if !store::contacts::unlink(c, contact_id, client_id)? {
+                return Err(Error::NotFound { entity: "link between this contact and client", id: contact_id });
+            }
+            Ok(Done { done: true })
+        })
+    }
+
+    pub(crate) fn contact_clients(&self, who: &Who, id: Id) -> Result<Vec<LinkedClient>> {
+        who.require(Entity::Contacts, Action::View)?;
+        who.require(Entity::Clients, Action::View)?;
+        self.read(|c| {
+            visible_contact(c, who, id)?;
+            store::contacts::clients_of(c, id, who.offices())
+        })
+    }
+}

@@ -1,0 +1,29 @@
+//! The operations of the protocol, one module per kind of record. Each
+//! checks rights and offices, validates, and runs in one transaction.
+
+mod clients;
+mod contacts;
+mod interactions;
+mod staff;
+mod transfers;
+mod trash;
+
+use crate::domain::Id;
+use crate::error::{Error, Result};
+
+/// After an update matched no row: the record is gone, or someone else
+/// changed it first.
+pub(crate) fn stale(entity: &'static str, id: Id, expected: i64, current: Option<i64>) -> Error {
+    match current {
+        None => Error::NotFound { entity, id },
+        Some(current) => Error::Conflict { entity, id, expected, current },
+    }
+}
+
+/// Checks a version before a write (delete) so the error is precise.
+pub(crate) fn check_version(entity: &'static str, id: Id, expected: i64, current: Option<i64>) -> Result<()> {
+    match current {
+        Some(c) if c == expected => Ok(()),
+        other => Err(stale(entity, id, expected, other)),
+    }
+}

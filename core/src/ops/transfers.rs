@@ -1,0 +1,245 @@
+use super::check_version;
+use super::clients::{page, visible_client};
+use super::contacts::visible_contact;
+use crate::cursor;
+use crate::domain::*;
+use crate::engine::{Action, Engine, Entity, Who, page_limit};
+use crate::error::{Error, Result};
+use crate::protocol::{Deleted, Paging};
+use crate::store::{self, Conn};
+use crate::time::{from_ms, ms};
+use crate::validate;
+
+/// Records a transfer's change of state on the client's timeline.
+fn record_event(
+    c: &mut Conn,
+    t: &TransferData,
+    transfer_id: Id,
+    from: Option<TransferStatus>,
+    by: Option<Id>,
+    recorded_by: Id,
+    now: i64,
+) -> Result<()> {
+    let change = match from {
+        None => format!("created, {}", t.status.as_str()),
+        Some(f) => format!("{} → {}", f.as_str(), t.status.as_str()),
+    };
+    let mut event = InteractionData::note(from_ms(now), format!("Transfer «{}»: {change}", t.subject));
+    event.kind = InteractionKind::TransferEvent;
+    event.client_id = Some(t.client_id);
+    event.contact_id = Some(t.to_contact);
+    event.staff_id = by;
+    event.transfer_id = Some(transfer_id);
+    if by.is_none() {
+        event.body = "Automatic: the transfer reached its expiry date.".into();
+    }
+    store::interactions::insert(c, &event, recorded_by, now)?;
+    Ok(())
+}
+
+/// Applies a move of the state machine to a transfer's data.
+fn apply(
+    t: &mut TransferData,
+    to: TransferStatus,
+    files: Vec<NewFile>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let from = t.status;
+    if !from.can_go_to(to) {
+        return Err(Error::InvalidTransition {
+            entity: "file transfer",
+            from: from.as_str().into(),
+            to: to.as_str().into(),
+        });
+    }
+    if !files.is_empty() && to != TransferStatus::ReadyForDownload {
+        return Err(Error::validation("files", "not_for_kind", "files come only with a move to ready_for_download"));
+    }
+    match to {
+        TransferStatus::ReadyForDownload => {
+            let status = match t.direction {
+                TransferDirection::SentToContact => FileStatus::ReadyForDownload,
+                TransferDirection::RequestedFromContact => FileStatus::Uploaded,
+            };
+            t.files.extend(files.into_iter().map(|f| TransferFile { name: f.name, size: f.size, status }));
+            if t.files.is_empty() {
+                return Err(Error::validation("files", "required", "a transfer ready for download needs files"));
+            }
+        }
+        TransferStatus::Complete => mark_files(t, FileStatus::Downloaded),
+        TransferStatus::Canceled => mark_files(t, FileStatus::Canceled),
+        TransferStatus::Expired => {
+            if now < t.expires_at {
+                return Err(Error::InvalidTransition {
+                    entity: "file transfer",
+                    from: from.as_str().into(),
+                    to: format!("expired before its expiry date ({})", t.expires_at.to_rfc3339()),
+                });
+            }
+            mark_files(t, FileStatus::Expired)
+        }
+        TransferStatus::WaitingForFiles => {}
+    }
+    t.status = to;
+    if !to.is_open() {
+        t.closed_at = Some(now);
+    }
+    Ok(())
+}
+
+fn mark_files(t: &mut TransferData, status: FileStatus) {
+    for f in &mut t.files {
+        if f.status != FileStatus::Downloaded {
+            f.status = status;
+        }
+    }
+}
+
+impl Engine {
+    pub(crate) fn transfer_create(&self, who: &Who, data: NewTransfer) -> Result<Record<TransferData>> {
+        who.require(Entity::FileTransfers, Action::Add)?;
+        let data = validate::new_transfer(&data)?;
+        let now = self.now();
+        let id = self.write(|c| {
+            visible_client(c, who, data.client_id)?;
+            visible_contact(c, who, data.to_contact)?;
+            if store::contacts::link_role(c, data.to_contact, data.client_id)?.is_none() {
+                return Err(Error::validation(
+                    "to_contact",
+                    "not_linked",
+                    format!("contact {} is not a contact of client {}", data.to_contact, data.client_id),
+                ));
+            }
+            if store::staff::get(c, data.from_staff)?.is_none() {
+                return Err(Error::validation(
+                    "from_staff",
+                    "not_found",
+                    format!("no staff member {}", data.from_staff),
+                ));
+            }
+            let (status, file_status) = match (data.direction, data.files.is_empty()) {
+                (TransferDirection::SentToContact, false) => {
+                    (TransferStatus::ReadyForDownload, FileStatus::ReadyForDownload)
+                }
+                _ => (TransferStatus::WaitingForFiles, FileStatus::Uploaded),
+            };
+            let t = TransferData {
+                direction: data.direction,
+                status,
+                from_staff: data.from_staff,
+                to_contact: data.to_contact,
+                client_id: data.client_id,
+                subject: data.subject.clone(),
+                message: data.message.clone(),
+                signature_required: data.signature_required,
+                files: data
+                    .files
+                    .iter()
+                    .map(|f| TransferFile { name: f.name.clone(), size: f.size, status: file_status })
+                    .collect(),
+                sent_at: now,
+                expires_at: transfer_expiry(now),
+                closed_at: None,
+            };
+            let id = store::transfers::insert(c, &t, who.id, ms(now))?;
+            record_event(c, &t, id, None, Some(who.id), who.id, ms(now))?;
+            Ok(id)
+        })?;
+        self.transfer_get(who, id)
+    }
+
+    pub(crate) fn transfer_get(&self, who: &Who, id: Id) -> Result<Record<TransferData>> {
+        who.require(Entity::FileTransfers, Action::View)?;
+        self.sweep_expired()?;
+        self.read(|c| {
+            let row = store::transfers::get(c, id, false)?.ok_or(Error::NotFound { entity: "file transfer", id })?;
+            visible_client(c, who, row.client_id)?;
+            row.into_record()
+        })
+    }
+
+    pub(crate) fn transfer_transition(
+        &self,
+        who: &Who,
+        id: Id,
+        version: i64,
+        to: TransferStatus,
+        files: Vec<NewFile>,
+    ) -> Result<Record<TransferData>> {
+        who.require(Entity::FileTransfers, Action::Edit)?;
+        let files = validate::new_files("files", &files)?;
+        self.sweep_expired()?;
+        let now = self.now();
+        self.write(|c| {
+            let row = store::transfers::get(c, id, false)?.ok_or(Error::NotFound { entity: "file transfer", id })?;
+            visible_client(c, who, row.client_id)?;
+            check_version("file transfer", id, version, Some(row.version))?;
+            let mut t = row.into_record()?.data;
+            let from = t.status;
+            apply(&mut t, to, files, now)?;
+            if !store::transfers::set_state(c, id, version, &t, who.id, ms(now))? {
+                return Err(super::stale("file transfer", id, version, store::transfers::version_of(c, id)?));
+            }
+            record_event(c, &t, id, Some(from), Some(who.id), who.id, ms(now))
+        })?;
+        self.transfer_get(who, id)
+    }
+
+    pub(crate) fn transfer_delete(&self, who: &Who, id: Id, version: i64) -> Result<Deleted> {
+        who.require(Entity::FileTransfers, Action::Delete)?;
+        let now = ms(self.now());
+        self.write(|c| {
+            let row = store::transfers::get(c, id, false)?.ok_or(Error::NotFound { entity: "file transfer", id })?;
+            visible_client(c, who, row.client_id)?;
+            check_version("file transfer", id, version, Some(row.version))?;
+            let trash_id = store::trash::open(c, "transfer", id, &row.subject, who.id, now)?;
+            store::trash::transfer(c, id, trash_id)?;
+            Ok(Deleted { trash_id })
+        })
+    }
+
+    pub(crate) fn transfer_list(
+        &self,
+        who: &Who,
+        client: Option<Id>,
+        paging: &Paging,
+    ) -> Result<Page<Record<TransferData>>> {
+        who.require(Entity::FileTransfers, Action::View)?;
+        let limit = page_limit(paging.limit)?;
+        let after = paging.cursor.as_deref().map(cursor::parse_time_key).transpose()?;
+        if let Some(id) = client {
+            self.read(|c| visible_client(c, who, id))?;
+        }
+        self.sweep_expired()?;
+        let rows = self.read(|c| store::transfers::list(c, client, who.offices(), after, limit + 1))?;
+        let keys: Vec<(i64, Id)> = rows.iter().map(|r| (r.sent_at, r.id)).collect();
+        let items = rows.into_iter().map(|r| r.into_record()).collect::<Result<Vec<_>>>()?;
+        Ok(page(items, keys, limit, |(at, id)| cursor::time_key(*at, *id)))
+    }
+
+    /// Expires every open transfer past its expiry date, recording each on
+    /// its client's timeline. Cheap when there is nothing to do (one indexed
+    /// existence check). Returns how many expired.
+    pub fn sweep_expired(&self) -> Result<usize> {
+        let now = self.now();
+        if !self.read(|c| store::transfers::any_due(c, ms(now)))? {
+            return Ok(0);
+        }
+        self.write(|c| {
+            let mut n = 0;
+            for row in store::transfers::due(c, ms(now))? {
+                let (id, version) = (row.id, row.version);
+                let mut t = row.into_record()?.data;
+                let from = t.status;
+                apply(&mut t, TransferStatus::Expired, Vec::new(), now)?;
+                // The sender stands as the writer of record; the event
+                // carries no staff member (the engine did it).
+                if store::transfers::set_state(c, id, version, &t, t.from_staff, ms(now))? {
+                    record_event(c, &t, id, Some(from), None, t.from_staff, ms(now))?;
+                    n += 1;
+                }
+            }
+            Ok(n)
+        })
+    }
+}

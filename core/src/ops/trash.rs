@@ -1,0 +1,130 @@
+use crate::domain::Id;
+use crate::engine::{Action, Engine, Entity, Who};
+use crate::error::{Error, Result};
+use crate::protocol::{Done, TrashEntry};
+use crate::store::{self, Conn};
+
+fn entity_of(e: &TrashEntry) -> Result<Entity> {
+    Ok(match e.entity.as_str() {
+        "client" => Entity::Clients,
+        "contact" => Entity::Contacts,
+        "interaction" => Entity::Interactions,
+        "transfer" => Entity::FileTransfers,
+        other => return Err(Error::Storage(format!("corrupt trash entity '{other}'"))),
+    })
+}
+
+/// Is the client (live or trashed) in one of the actor's offices?
+fn client_seen(c: &mut Conn, who: &Who, id: Id) -> Result<bool> {
+    Ok(store::clients::get(c, id, true)?.is_some_and(|r| who.rights.sees_office(r.office.as_deref())))
+}
+
+/// Can the actor see the record of a trash entry?
+fn entry_seen(c: &mut Conn, who: &Who, e: &TrashEntry) -> Result<bool> {
+    if who.offices().is_none() {
+        return Ok(true);
+    }
+    match e.entity.as_str() {
+        "client" => client_seen(c, who, e.entity_id),
+        "contact" => {
+            let offices = store::contacts::linked_offices(c, e.entity_id)?;
+            Ok(offices.is_empty() || offices.iter().any(|o| who.rights.sees_office(o.as_deref())))
+        }
+        "interaction" => match store::interactions::get(c, e.entity_id, true)? {
+            Some(r) => match r.client_id {
+                Some(client) => client_seen(c, who, client),
+                None => Ok(true),
+            },
+            None => Ok(false),
+        },
+        "transfer" => match store::transfers::get(c, e.entity_id, true)? {
+            Some(r) => client_seen(c, who, r.client_id),
+            None => Ok(false),
+        },
+        _ => Ok(false),
+    }
+}
+
+/// The entry, if the actor may act on it (delete right, offices).
+fn entry_for(c: &mut Conn, who: &Who, id: Id) -> Result<TrashEntry> {
+    let e = store::trash::get(c, id)?.ok_or(Error::NotFound { entity: "trash entry", id })?;
+    who.require(entity_of(&e)?, Action::Delete)?;
+    if !entry_seen(c, who, &e)? {
+        return Err(who.office_forbidden("records of other offices"));
+    }
+    Ok(e)
+}
+
+/// A record cannot come back while what it belongs to is in the trash.
+fn check_parent_live(c: &mut Conn, e: &TrashEntry) -> Result<()> {
+    let (client, contact) = match e.entity.as_str() {
+        "interaction" => {
+            store::interactions::get(c, e.entity_id, true)?.map(|r| (r.client_id, r.contact_id)).unwrap_or_default()
+        }
+        "transfer" => store::transfers::get(c, e.entity_id, true)?
+            .map(|r| (Some(r.client_id), Some(r.to_contact)))
+            .unwrap_or_default(),
+        _ => (None, None),
+    };
+    if let Some(client) = client
+        && store::clients::version_of(c, client)?.is_none()
+    {
+        return Err(Error::validation(
+            "id",
+            "parent_in_trash",
+            format!("its client {client} is in the trash: restore the client first"),
+        ));
+    }
+    if let Some(contact) = contact
+        && (e.entity == "transfer" || client.is_none())
+        && store::contacts::version_of(c, contact)?.is_none()
+    {
+        return Err(Error::validation(
+            "id",
+            "parent_in_trash",
+            format!("its contact {contact} is in the trash: restore the contact first"),
+        ));
+    }
+    Ok(())
+}
+
+impl Engine {
+    pub(crate) fn trash_list(&self, who: &Who) -> Result<Vec<TrashEntry>> {
+        self.read(|c| {
+            let mut out = Vec::new();
+            for e in store::trash::list(c)? {
+                if who.require(entity_of(&e)?, Action::Delete).is_ok() && entry_seen(c, who, &e)? {
+                    out.push(e);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    pub(crate) fn trash_restore(&self, who: &Who, id: Id) -> Result<Done> {
+        self.write(|c| {
+            let e = entry_for(c, who, id)?;
+            check_parent_live(c, &e)?;
+            store::trash::restore(c, id)?;
+            Ok(Done { done: true })
+        })
+    }
+
+    pub(crate) fn trash_purge(&self, who: &Who, id: Id) -> Result<Done> {
+        self.write(|c| {
+            let e = entry_for(c, who, id)?;
+            if e.entity == "contact" {
+                let n = store::contacts::transfer_count(c, e.entity_id)?;
+                if n > 0 {
+                    return Err(Error::validation(
+                        "id",
+                        "in_use",
+                        format!("{n} file transfer(s) still name this contact: delete and purge them first"),
+                    ));
+                }
+            }
+            store::trash::purge(c, id)?;
+            Ok(Done { done: true })
+        })
+    }
+}

@@ -1,0 +1,291 @@
+//! The request protocol: every operation of the engine as one typed
+//! request, answered by one typed response.
+//!
+//! JSON form: `{"actor": 7, "op": "client.create", "data": {...}}`. The
+//! `actor` is a staff member's id, or `"host"` for the embedding
+//! application's own administration (staff and custom fields). The C ABI and
+//! the portlets' data access carry exactly these requests.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::*;
+
+/// Who is making a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Actor {
+    /// A staff member: every client-management operation is made by one.
+    Staff(Id),
+    /// The embedding application itself: may manage staff, rights and
+    /// custom field definitions, nothing else.
+    Host(HostActor),
+}
+
+/// The literal `"host"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HostActor {
+    Host,
+}
+
+impl Actor {
+    pub const HOST: Actor = Actor::Host(HostActor::Host);
+}
+
+/// Paging of a list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Paging {
+    /// Rows per page (default 50, at most 500).
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// Every operation of the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// Unknown top-level fields are refused by [`crate::Engine::execute_json`];
+/// nested objects refuse them themselves.
+#[serde(tag = "op")]
+pub enum Request {
+    /// Host only: add (no `id`) or replace a staff member and their rights.
+    #[serde(rename = "staff.put")]
+    StaffPut {
+        #[serde(default)]
+        id: Option<Id>,
+        staff: StaffData,
+    },
+    #[serde(rename = "staff.get")]
+    StaffGet { id: Id },
+    #[serde(rename = "staff.list")]
+    StaffList {},
+    /// Host only: define or redefine a custom interaction field.
+    #[serde(rename = "custom_field.put")]
+    CustomFieldPut { field: CustomFieldDef },
+    #[serde(rename = "custom_field.list")]
+    CustomFieldList {
+        #[serde(default)]
+        kind: Option<InteractionKind>,
+    },
+
+    #[serde(rename = "client.create")]
+    ClientCreate { data: ClientData },
+    #[serde(rename = "client.get")]
+    ClientGet { id: Id },
+    #[serde(rename = "client.update")]
+    ClientUpdate { id: Id, version: i64, data: ClientData },
+    /// Moves the client, its interactions and its transfers to the trash.
+    #[serde(rename = "client.delete")]
+    ClientDelete { id: Id, version: i64 },
+    #[serde(rename = "client.list")]
+    ClientList {
+        #[serde(default, flatten)]
+        paging: Paging,
+    },
+    /// The client's contacts with role, primary phone and e-mail.
+    #[serde(rename = "client.contacts")]
+    ClientContacts { id: Id },
+    /// The client's interactions and those of its contacts, newest first.
+    #[serde(rename = "client.timeline")]
+    ClientTimeline {
+        id: Id,
+        #[serde(default, flatten)]
+        paging: Paging,
+    },
+
+    #[serde(rename = "contact.create")]
+    ContactCreate { data: ContactData },
+    #[serde(rename = "contact.get")]
+    ContactGet { id: Id },
+    #[serde(rename = "contact.update")]
+    ContactUpdate { id: Id, version: i64, data: ContactData },
+    #[serde(rename = "contact.delete")]
+    ContactDelete { id: Id, version: i64 },
+    #[serde(rename = "contact.list")]
+    ContactList {
+        #[serde(default, flatten)]
+        paging: Paging,
+    },
+    /// Links a contact to a client with a role (or changes the role).
+    #[serde(rename = "contact.link")]
+    ContactLink { contact_id: Id, client_id: Id, role: ContactRole },
+    #[serde(rename = "contact.unlink")]
+    ContactUnlink { contact_id: Id, client_id: Id },
+    /// The clients a contact is linked to.
+    #[serde(rename = "contact.clients")]
+    ContactClients { id: Id },
+
+    #[serde(rename = "interaction.create")]
+    InteractionCreate { data: InteractionData },
+    #[serde(rename = "interaction.get")]
+    InteractionGet { id: Id },
+    #[serde(rename = "interaction.update")]
+    InteractionUpdate { id: Id, version: i64, data: InteractionData },
+    #[serde(rename = "interaction.delete")]
+    InteractionDelete { id: Id, version: i64 },
+    /// All interactions (newest first), or one client's or contact's.
+    #[serde(rename = "interaction.list")]
+    InteractionList {
+        #[serde(default)]
+        client_id: Option<Id>,
+        #[serde(default)]
+        contact_id: Option<Id>,
+        #[serde(default, flatten)]
+        paging: Paging,
+    },
+
+    #[serde(rename = "transfer.create")]
+    TransferCreate { data: NewTransfer },
+    #[serde(rename = "transfer.get")]
+    TransferGet { id: Id },
+    /// Moves a transfer along its state machine. Going to
+    /// `ready_for_download` may bring the files the contact uploaded.
+    #[serde(rename = "transfer.transition")]
+    TransferTransition {
+        id: Id,
+        version: i64,
+        to: TransferStatus,
+        #[serde(default)]
+        files: Vec<NewFile>,
+    },
+    #[serde(rename = "transfer.delete")]
+    TransferDelete { id: Id, version: i64 },
+    #[serde(rename = "transfer.list")]
+    TransferList {
+        #[serde(default)]
+        client_id: Option<Id>,
+        #[serde(default, flatten)]
+        paging: Paging,
+    },
+
+    /// What is in the trash, newest first.
+    #[serde(rename = "trash.list")]
+    TrashList {},
+    /// Puts a trash entry (and what went with it) back.
+    #[serde(rename = "trash.restore")]
+    TrashRestore { id: Id },
+    /// Deletes a trash entry (and what went with it) for good.
+    #[serde(rename = "trash.purge")]
+    TrashPurge { id: Id },
+}
+
+impl Request {
+    /// The `op` name, e.g. `client.create`.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Request::StaffPut { .. } => "staff.put",
+            Request::StaffGet { .. } => "staff.get",
+            Request::StaffList {} => "staff.list",
+            Request::CustomFieldPut { .. } => "custom_field.put",
+            Request::CustomFieldList { .. } => "custom_field.list",
+            Request::ClientCreate { .. } => "client.create",
+            Request::ClientGet { .. } => "client.get",
+            Request::ClientUpdate { .. } => "client.update",
+            Request::ClientDelete { .. } => "client.delete",
+            Request::ClientList { .. } => "client.list",
+            Request::ClientContacts { .. } => "client.contacts",
+            Request::ClientTimeline { .. } => "client.timeline",
+            Request::ContactCreate { .. } => "contact.create",
+            Request::ContactGet { .. } => "contact.get",
+            Request::ContactUpdate { .. } => "contact.update",
+            Request::ContactDelete { .. } => "contact.delete",
+            Request::ContactList { .. } => "contact.list",
+            Request::ContactLink { .. } => "contact.link",
+            Request::ContactUnlink { .. } => "contact.unlink",
+            Request::ContactClients { .. } => "contact.clients",
+            Request::InteractionCreate { .. } => "interaction.create",
+            Request::InteractionGet { .. } => "interaction.get",
+            Request::InteractionUpdate { .. } => "interaction.update",
+            Request::InteractionDelete { .. } => "interaction.delete",
+            Request::InteractionList { .. } => "interaction.list",
+            Request::TransferCreate { .. } => "transfer.create",
+            Request::TransferGet { .. } => "transfer.get",
+            Request::TransferTransition { .. } => "transfer.transition",
+            Request::TransferDelete { .. } => "transfer.delete",
+            Request::TransferList { .. } => "transfer.list",
+            Request::TrashList {} => "trash.list",
+            Request::TrashRestore { .. } => "trash.restore",
+            Request::TrashPurge { .. } => "trash.purge",
+        }
+    }
+
+    /// Does this request only read?
+    pub fn is_read_only(&self) -> bool {
+        matches!(
+            self,
+            Request::StaffGet { .. }
+                | Request::StaffList {}
+                | Request::CustomFieldList { .. }
+                | Request::ClientGet { .. }
+                | Request::ClientList { .. }
+                | Request::ClientContacts { .. }
+                | Request::ClientTimeline { .. }
+                | Request::ContactGet { .. }
+                | Request::ContactList { .. }
+                | Request::ContactClients { .. }
+                | Request::InteractionGet { .. }
+                | Request::InteractionList { .. }
+                | Request::TransferGet { .. }
+                | Request::TransferList { .. }
+                | Request::TrashList {}
+        )
+    }
+}
+
+/// A request with the actor making it: the JSON a host sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Envelope {
+    pub actor: Actor,
+    #[serde(flatten)]
+    pub request: Request,
+}
+
+/// An entry of the trash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TrashEntry {
+    pub id: Id,
+    /// `client`, `contact`, `interaction` or `transfer`.
+    pub entity: String,
+    pub entity_id: Id,
+    /// What the record was called, for display.
+    pub label: String,
+    pub deleted_by: Id,
+    pub deleted_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The answer to a delete: where the record went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Deleted {
+    pub trash_id: Id,
+}
+
+/// The answer to an operation that returns nothing else.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Done {
+    pub done: bool,
+}
+
+/// Every response, in the same order as the requests that give them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Response {
+    Staff(StaffMember),
+    StaffList(Vec<StaffMember>),
+    CustomFields(Vec<CustomFieldDef>),
+    Client(Record<ClientData>),
+    Clients(Page<Record<ClientData>>),
+    ClientContacts(Vec<ClientContact>),
+    Contact(Record<ContactData>),
+    Contacts(Page<Record<ContactData>>),
+    LinkedClients(Vec<LinkedClient>),
+    Interaction(Record<InteractionData>),
+    Interactions(Page<Record<InteractionData>>),
+    Transfer(Record<TransferData>),
+    Transfers(Page<Record<TransferData>>),
+    Trash(Vec<TrashEntry>),
+    Deleted(Deleted),
+    Done(Done),
+}

@@ -1,0 +1,277 @@
+use diesel::prelude::*;
+
+use super::schema::{clients, contact_links, contacts};
+use super::{Conn, from_json, to_json, with_backend};
+use crate::domain::*;
+use crate::error::{Error, Result};
+use crate::text;
+use crate::time::from_ms;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = clients)]
+pub(crate) struct Row {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub status: String,
+    pub office: Option<String>,
+    pub address: Option<String>,
+    pub phones: String,
+    pub emails: String,
+    pub website: Option<String>,
+    pub notes: Option<String>,
+    pub referral_type: Option<String>,
+    pub referred_by: Option<String>,
+    pub won_date: Option<String>,
+    pub won_reason: Option<String>,
+    pub left_date: Option<String>,
+    pub lost_to: Option<String>,
+    pub lost_reason: Option<String>,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub updated_by: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = clients, treat_none_as_null = true)]
+struct Write {
+    code: String,
+    code_key: String,
+    name: String,
+    name_fold: String,
+    kind: String,
+    status: String,
+    office: Option<String>,
+    address: Option<String>,
+    phones: String,
+    emails: String,
+    website: Option<String>,
+    notes: Option<String>,
+    referral_type: Option<String>,
+    referred_by: Option<String>,
+    won_date: Option<String>,
+    won_reason: Option<String>,
+    left_date: Option<String>,
+    lost_to: Option<String>,
+    lost_reason: Option<String>,
+    updated_by: i64,
+    updated_at: i64,
+}
+
+pub(crate) fn enum_str<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => unreachable!("unit enums serialise as strings"),
+    }
+}
+
+pub(crate) fn enum_from<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| Error::Storage(format!("corrupt {what} '{s}' in database")))
+}
+
+fn write(c: &ClientData, actor: Id, now: i64) -> Write {
+    let r = &c.retention;
+    Write {
+        code: c.code.clone(),
+        code_key: text::code_key(&c.code),
+        name: c.name.clone(),
+        name_fold: text::fold(&c.name),
+        kind: enum_str(&c.kind),
+        status: enum_str(&c.status),
+        office: c.office.clone(),
+        address: c.address.as_ref().map(to_json),
+        phones: to_json(&c.phones),
+        emails: to_json(&c.emails),
+        website: c.website.clone(),
+        notes: c.notes.clone(),
+        referral_type: r.referral_type.clone(),
+        referred_by: r.referred_by.clone(),
+        won_date: r.won_date.map(|d| d.to_string()),
+        won_reason: r.won_reason.clone(),
+        left_date: r.left_date.map(|d| d.to_string()),
+        lost_to: r.lost_to.clone(),
+        lost_reason: r.lost_reason.clone(),
+        updated_by: actor,
+        updated_at: now,
+    }
+}
+
+fn date(s: Option<String>) -> Result<Option<chrono::NaiveDate>> {
+    s.map(|s| s.parse().map_err(|_| Error::Storage(format!("corrupt date '{s}' in database")))).transpose()
+}
+
+impl Row {
+    pub(crate) fn into_record(self) -> Result<Record<ClientData>> {
+        Ok(Record {
+            id: self.id,
+            version: self.version,
+            data: ClientData {
+                code: self.code,
+                name: self.name,
+                kind: enum_from(&self.kind, "client kind")?,
+                status: enum_from(&self.status, "client status")?,
+                office: self.office,
+                address: self.address.as_deref().map(|a| from_json(a, "address")).transpose()?,
+                phones: from_json(&self.phones, "phones")?,
+                emails: from_json(&self.emails, "emails")?,
+                website: self.website,
+                notes: self.notes,
+                retention: Retention {
+                    referral_type: self.referral_type,
+                    referred_by: self.referred_by,
+                    won_date: date(self.won_date)?,
+                    won_reason: self.won_reason,
+                    left_date: date(self.left_date)?,
+                    lost_to: self.lost_to,
+                    lost_reason: self.lost_reason,
+                },
+            },
+            created_by: self.created_by,
+            created_at: from_ms(self.created_at),
+            updated_by: self.updated_by,
+            updated_at: from_ms(self.updated_at),
+        })
+    }
+}
+
+/// The client holding a code key (live or in the trash), if any.
+pub(crate) fn by_code_key(conn: &mut Conn, key: &str) -> Result<Option<(Id, Option<Id>)>> {
+    Ok(clients::table
+        .filter(clients::code_key.eq(key))
+        .select((clients::id, clients::trash_id))
+        .first(conn)
+        .optional()?)
+}
+
+pub(crate) fn insert(conn: &mut Conn, c: &ClientData, actor: Id, now: i64) -> Result<Id> {
+    let w = write(c, actor, now);
+    let id = with_backend!(conn, c => diesel::insert_into(clients::table)
+        .values((
+            &w,
+            clients::created_by.eq(actor),
+            clients::created_at.eq(now),
+            clients::version.eq(1i64),
+        ))
+        .returning(clients::id)
+        .get_result::<i64>(c))?;
+    Ok(id)
+}
+
+/// Updates a live client if it is still at `version`. Returns whether it was.
+pub(crate) fn update(conn: &mut Conn, id: Id, version: i64, c: &ClientData, actor: Id, now: i64) -> Result<bool> {
+    let n = diesel::update(
+        clients::table
+            .filter(clients::id.eq(id))
+            .filter(clients::version.eq(version))
+            .filter(clients::trash_id.is_null()),
+    )
+    .set((&write(c, actor, now), clients::version.eq(version + 1)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// A client row, live or (with `trashed`) also in the trash.
+pub(crate) fn get(conn: &mut Conn, id: Id, trashed: bool) -> Result<Option<Row>> {
+    let mut q = clients::table.filter(clients::id.eq(id)).into_boxed();
+    if !trashed {
+        q = q.filter(clients::trash_id.is_null());
+    }
+    Ok(q.select(Row::as_select()).first(conn).optional()?)
+}
+
+/// One page of live clients by name, after the `(name_fold, id)` key.
+pub(crate) fn list(
+    conn: &mut Conn,
+    offices: Option<&[String]>,
+    after: Option<(String, Id)>,
+    limit: i64,
+) -> Result<Vec<(String, Row)>> {
+    let mut q = clients::table.filter(clients::trash_id.is_null()).into_boxed();
+    if let Some(o) = offices {
+        q = q.filter(clients::office.eq_any(o.to_vec()));
+    }
+    if let Some((name, id)) = after {
+        q = q.filter(clients::name_fold.gt(name.clone()).or(clients::name_fold.eq(name).and(clients::id.gt(id))));
+    }
+    Ok(q.order((clients::name_fold.asc(), clients::id.asc()))
+        .limit(limit)
+        .select((clients::name_fold, Row::as_select()))
+        .load(conn)?)
+}
+
+/// The office of a live client (outer `None`: no such client).
+pub(crate) fn office_of(conn: &mut Conn, id: Id) -> Result<Option<Option<String>>> {
+    Ok(clients::table
+        .filter(clients::id.eq(id))
+        .filter(clients::trash_id.is_null())
+        .select(clients::office)
+        .first(conn)
+        .optional()?)
+}
+
+pub(crate) fn version_of(conn: &mut Conn, id: Id) -> Result<Option<i64>> {
+    Ok(clients::table
+        .filter(clients::id.eq(id))
+        .filter(clients::trash_id.is_null())
+        .select(clients::version)
+        .first(conn)
+        .optional()?)
+}
+
+#[derive(Queryable)]
+struct LinkRow {
+    client_id: i64,
+    contact_id: i64,
+    role: String,
+    file_as: String,
+    first_name: String,
+    last_name: String,
+    company: Option<String>,
+    title: Option<String>,
+    phones: String,
+    emails: String,
+}
+
+/// The live contacts of clients, with their link roles, in one query.
+pub(crate) fn contacts_of(conn: &mut Conn, ids: &[Id]) -> Result<Vec<ClientContact>> {
+    let rows: Vec<LinkRow> = contact_links::table
+        .inner_join(contacts::table)
+        .filter(contact_links::client_id.eq_any(ids.to_vec()))
+        .filter(contacts::trash_id.is_null())
+        .order((contact_links::client_id, contacts::file_as_fold, contacts::id))
+        .select((
+            contact_links::client_id,
+            contacts::id,
+            contact_links::role,
+            contacts::file_as,
+            contacts::first_name,
+            contacts::last_name,
+            contacts::company,
+            contacts::title,
+            contacts::phones,
+            contacts::emails,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            let phones: Vec<Phone> = from_json(&r.phones, "phones")?;
+            let emails: Vec<Email> = from_json(&r.emails, "emails")?;
+            Ok(ClientContact {
+                client_id: r.client_id,
+                contact_id: r.contact_id,
+                role: enum_from(&r.role, "contact role")?,
+                file_as: r.file_as,
+                first_name: r.first_name,
+                last_name: r.last_name,
+                company: r.company,
+                title: r.title,
+                primary_phone: primary_phone(&phones).map(|p| p.number.clone()),
+                primary_email: primary_email(&emails).map(|e| e.address.clone()),
+            })
+        })
+        .collect()
+}

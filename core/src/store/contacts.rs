@@ -1,0 +1,268 @@
+use diesel::prelude::*;
+
+use super::clients::{enum_from, enum_str};
+use super::schema::{clients, contact_links, contacts};
+use super::{Conn, from_json, to_json, with_backend};
+use crate::domain::*;
+use crate::error::Result;
+use crate::text;
+use crate::time::from_ms;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = contacts)]
+pub(crate) struct Row {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub file_as: String,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub phones: String,
+    pub emails: String,
+    pub address: Option<String>,
+    pub notes: Option<String>,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub updated_by: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = contacts, treat_none_as_null = true)]
+struct Write {
+    first_name: String,
+    last_name: String,
+    file_as: String,
+    file_as_fold: String,
+    company: Option<String>,
+    title: Option<String>,
+    phones: String,
+    emails: String,
+    address: Option<String>,
+    notes: Option<String>,
+    updated_by: i64,
+    updated_at: i64,
+}
+
+fn write(c: &ContactData, actor: Id, now: i64) -> Write {
+    let file_as = c.file_as.clone().unwrap_or_else(|| c.default_file_as());
+    Write {
+        first_name: c.first_name.clone(),
+        last_name: c.last_name.clone(),
+        file_as_fold: text::fold(&file_as),
+        file_as,
+        company: c.company.clone(),
+        title: c.title.clone(),
+        phones: to_json(&c.phones),
+        emails: to_json(&c.emails),
+        address: c.address.as_ref().map(to_json),
+        notes: c.notes.clone(),
+        updated_by: actor,
+        updated_at: now,
+    }
+}
+
+impl Row {
+    pub(crate) fn into_record(self) -> Result<Record<ContactData>> {
+        Ok(Record {
+            id: self.id,
+            version: self.version,
+            data: ContactData {
+                first_name: self.first_name,
+                last_name: self.last_name,
+                file_as: Some(self.file_as),
+                company: self.company,
+                title: self.title,
+                phones: from_json(&self.phones, "phones")?,
+                emails: from_json(&self.emails, "emails")?,
+                address: self.address.as_deref().map(|a| from_json(a, "address")).transpose()?,
+                notes: self.notes,
+            },
+            created_by: self.created_by,
+            created_at: from_ms(self.created_at),
+            updated_by: self.updated_by,
+            updated_at: from_ms(self.updated_at),
+        })
+    }
+}
+
+pub(crate) fn insert(conn: &mut Conn, c: &ContactData, actor: Id, now: i64) -> Result<Id> {
+    let w = write(c, actor, now);
+    let id = with_backend!(conn, c => diesel::insert_into(contacts::table)
+        .values((
+            &w,
+            contacts::created_by.eq(actor),
+            contacts::created_at.eq(now),
+            contacts::version.eq(1i64),
+        ))
+        .returning(contacts::id)
+        .get_result::<i64>(c))?;
+    Ok(id)
+}
+
+pub(crate) fn update(conn: &mut Conn, id: Id, version: i64, c: &ContactData, actor: Id, now: i64) -> Result<bool> {
+    let n = diesel::update(
+        contacts::table
+            .filter(contacts::id.eq(id))
+            .filter(contacts::version.eq(version))
+            .filter(contacts::trash_id.is_null()),
+    )
+    .set((&write(c, actor, now), contacts::version.eq(version + 1)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub(crate) fn get(conn: &mut Conn, id: Id, trashed: bool) -> Result<Option<Row>> {
+    let mut q = contacts::table.filter(contacts::id.eq(id)).into_boxed();
+    if !trashed {
+        q = q.filter(contacts::trash_id.is_null());
+    }
+    Ok(q.select(Row::as_select()).first(conn).optional()?)
+}
+
+pub(crate) fn version_of(conn: &mut Conn, id: Id) -> Result<Option<i64>> {
+    Ok(contacts::table
+        .filter(contacts::id.eq(id))
+        .filter(contacts::trash_id.is_null())
+        .select(contacts::version)
+        .first(conn)
+        .optional()?)
+}
+
+/// Offices of the live clients a contact is linked to (`None` for a client
+/// without an office).
+pub(crate) fn linked_offices(conn: &mut Conn, id: Id) -> Result<Vec<Option<String>>> {
+    Ok(contact_links::table
+        .inner_join(clients::table)
+        .filter(contact_links::contact_id.eq(id))
+        .filter(clients::trash_id.is_null())
+        .select(clients::office)
+        .load(conn)?)
+}
+
+/// One page of live contacts by "file as", after the `(file_as_fold, id)`
+/// key. With `offices`, only standalone contacts and contacts of a client
+/// in those offices.
+pub(crate) fn list(
+    conn: &mut Conn,
+    offices: Option<&[String]>,
+    after: Option<(String, Id)>,
+    limit: i64,
+) -> Result<Vec<(String, Row)>> {
+    let mut q = contacts::table.filter(contacts::trash_id.is_null()).into_boxed();
+    if let Some(o) = offices {
+        let live_links = contact_links::table
+            .inner_join(clients::table)
+            .filter(clients::trash_id.is_null())
+            .select(contact_links::contact_id);
+        let visible_links = contact_links::table
+            .inner_join(clients::table)
+            .filter(clients::trash_id.is_null())
+            .filter(clients::office.eq_any(o.to_vec()))
+            .select(contact_links::contact_id);
+        q = q.filter(contacts::id.ne_all(live_links).or(contacts::id.eq_any(visible_links)));
+    }
+    if let Some((name, id)) = after {
+        q = q.filter(
+            contacts::file_as_fold.gt(name.clone()).or(contacts::file_as_fold.eq(name).and(contacts::id.gt(id))),
+        );
+    }
+    Ok(q.order((contacts::file_as_fold.asc(), contacts::id.asc()))
+        .limit(limit)
+        .select((contacts::file_as_fold, Row::as_select()))
+        .load(conn)?)
+}
+
+/// The role of the link between a contact and a client, if linked.
+pub(crate) fn link_role(conn: &mut Conn, contact_id: Id, client_id: Id) -> Result<Option<ContactRole>> {
+    contact_links::table
+        .filter(contact_links::contact_id.eq(contact_id))
+        .filter(contact_links::client_id.eq(client_id))
+        .select(contact_links::role)
+        .first::<String>(conn)
+        .optional()?
+        .map(|r| enum_from(&r, "contact role"))
+        .transpose()
+}
+
+/// The contact holding the primary role of a client, and whether it is in
+/// the trash.
+pub(crate) fn primary_of(conn: &mut Conn, client_id: Id) -> Result<Option<(Id, bool)>> {
+    Ok(contact_links::table
+        .inner_join(contacts::table)
+        .filter(contact_links::client_id.eq(client_id))
+        .filter(contact_links::role.eq("primary"))
+        .select((contacts::id, contacts::trash_id.is_not_null()))
+        .first(conn)
+        .optional()?)
+}
+
+pub(crate) fn set_role(conn: &mut Conn, contact_id: Id, client_id: Id, role: ContactRole) -> Result<()> {
+    diesel::update(
+        contact_links::table
+            .filter(contact_links::contact_id.eq(contact_id))
+            .filter(contact_links::client_id.eq(client_id)),
+    )
+    .set(contact_links::role.eq(enum_str(&role)))
+    .execute(conn)?;
+    Ok(())
+}
+
+pub(crate) fn link(
+    conn: &mut Conn,
+    contact_id: Id,
+    client_id: Id,
+    role: ContactRole,
+    actor: Id,
+    now: i64,
+) -> Result<()> {
+    diesel::insert_into(contact_links::table)
+        .values((
+            contact_links::contact_id.eq(contact_id),
+            contact_links::client_id.eq(client_id),
+            contact_links::role.eq(enum_str(&role)),
+            contact_links::created_by.eq(actor),
+            contact_links::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub(crate) fn unlink(conn: &mut Conn, contact_id: Id, client_id: Id) -> Result<bool> {
+    let n = diesel::delete(
+        contact_links::table
+            .filter(contact_links::contact_id.eq(contact_id))
+            .filter(contact_links::client_id.eq(client_id)),
+    )
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The live clients a contact is linked to, by name.
+pub(crate) fn clients_of(conn: &mut Conn, contact_id: Id, offices: Option<&[String]>) -> Result<Vec<LinkedClient>> {
+    let mut q = contact_links::table
+        .inner_join(clients::table)
+        .filter(contact_links::contact_id.eq(contact_id))
+        .filter(clients::trash_id.is_null())
+        .into_boxed();
+    if let Some(o) = offices {
+        q = q.filter(clients::office.eq_any(o.to_vec()));
+    }
+    let rows: Vec<(i64, String, String, String)> = q
+        .order((clients::name_fold, clients::id))
+        .select((clients::id, clients::code, clients::name, contact_links::role))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(client_id, code, name, role)| {
+            Ok(LinkedClient { client_id, code, name, role: enum_from(&role, "contact role")? })
+        })
+        .collect()
+}
+
+/// Transfers that still name this contact as recipient (any state, live or
+/// trashed): a contact cannot be purged while they exist.
+pub(crate) fn transfer_count(conn: &mut Conn, contact_id: Id) -> Result<i64> {
+    use super::schema::transfers;
+    Ok(transfers::table.filter(transfers::to_contact.eq(contact_id)).count().get_result(conn)?)
+}

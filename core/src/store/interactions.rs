@@ -1,0 +1,277 @@
+use diesel::prelude::*;
+
+use super::clients::{enum_from, enum_str};
+use super::schema::{clients, contact_links, custom_fields, interactions};
+use super::{Conn, from_json, to_json, with_backend};
+use crate::domain::*;
+use crate::error::Result;
+use crate::time::{from_ms, ms};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = interactions)]
+pub(crate) struct Row {
+    pub id: i64,
+    pub kind: String,
+    pub occurred_at: i64,
+    pub client_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    pub staff_id: Option<i64>,
+    pub subject: String,
+    pub body: String,
+    pub direction: Option<String>,
+    pub duration_secs: Option<i64>,
+    pub phone: Option<String>,
+    pub email_from: Option<String>,
+    pub email_to: Option<String>,
+    pub email_cc: Option<String>,
+    pub taken_for: Option<String>,
+    pub custom: String,
+    pub transfer_id: Option<i64>,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub updated_by: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = interactions, treat_none_as_null = true)]
+struct Write {
+    kind: String,
+    occurred_at: i64,
+    client_id: Option<i64>,
+    contact_id: Option<i64>,
+    staff_id: Option<i64>,
+    subject: String,
+    body: String,
+    direction: Option<String>,
+    duration_secs: Option<i64>,
+    phone: Option<String>,
+    email_from: Option<String>,
+    email_to: Option<String>,
+    email_cc: Option<String>,
+    taken_for: Option<String>,
+    custom: String,
+    transfer_id: Option<i64>,
+    updated_by: i64,
+    updated_at: i64,
+}
+
+fn join(list: &[String]) -> Option<String> {
+    (!list.is_empty()).then(|| list.join(", "))
+}
+
+fn split(s: Option<String>) -> Vec<String> {
+    s.map(|s| s.split(", ").map(str::to_string).collect()).unwrap_or_default()
+}
+
+fn write(i: &InteractionData, actor: Id, now: i64) -> Write {
+    Write {
+        kind: i.kind.as_str().to_string(),
+        occurred_at: ms(i.occurred_at),
+        client_id: i.client_id,
+        contact_id: i.contact_id,
+        staff_id: i.staff_id,
+        subject: i.subject.clone(),
+        body: i.body.clone(),
+        direction: i.direction.as_ref().map(enum_str),
+        duration_secs: i.duration_secs,
+        phone: i.phone.clone(),
+        email_from: i.email_from.clone(),
+        email_to: join(&i.email_to),
+        email_cc: join(&i.email_cc),
+        taken_for: i.taken_for.clone(),
+        custom: to_json(&i.custom),
+        transfer_id: i.transfer_id,
+        updated_by: actor,
+        updated_at: now,
+    }
+}
+
+impl Row {
+    pub(crate) fn into_record(self) -> Result<Record<InteractionData>> {
+        Ok(Record {
+            id: self.id,
+            version: self.version,
+            data: InteractionData {
+                kind: enum_from(&self.kind, "interaction kind")?,
+                occurred_at: from_ms(self.occurred_at),
+                client_id: self.client_id,
+                contact_id: self.contact_id,
+                staff_id: self.staff_id,
+                subject: self.subject,
+                body: self.body,
+                direction: self.direction.as_deref().map(|d| enum_from(d, "call direction")).transpose()?,
+                duration_secs: self.duration_secs,
+                phone: self.phone,
+                email_from: self.email_from,
+                email_to: split(self.email_to),
+                email_cc: split(self.email_cc),
+                taken_for: self.taken_for,
+                custom: from_json(&self.custom, "custom fields")?,
+                transfer_id: self.transfer_id,
+            },
+            created_by: self.created_by,
+            created_at: from_ms(self.created_at),
+            updated_by: self.updated_by,
+            updated_at: from_ms(self.updated_at),
+        })
+    }
+}
+
+pub(crate) fn insert(conn: &mut Conn, i: &InteractionData, actor: Id, now: i64) -> Result<Id> {
+    let w = write(i, actor, now);
+    let id = with_backend!(conn, c => diesel::insert_into(interactions::table)
+        .values((
+            &w,
+            interactions::created_by.eq(actor),
+            interactions::created_at.eq(now),
+            interactions::version.eq(1i64),
+        ))
+        .returning(interactions::id)
+        .get_result::<i64>(c))?;
+    Ok(id)
+}
+
+pub(crate) fn update(conn: &mut Conn, id: Id, version: i64, i: &InteractionData, actor: Id, now: i64) -> Result<bool> {
+    let n = diesel::update(
+        interactions::table
+            .filter(interactions::id.eq(id))
+            .filter(interactions::version.eq(version))
+            .filter(interactions::trash_id.is_null()),
+    )
+    .set((&write(i, actor, now), interactions::version.eq(version + 1)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub(crate) fn get(conn: &mut Conn, id: Id, trashed: bool) -> Result<Option<Row>> {
+    let mut q = interactions::table.filter(interactions::id.eq(id)).into_boxed();
+    if !trashed {
+        q = q.filter(interactions::trash_id.is_null());
+    }
+    Ok(q.select(Row::as_select()).first(conn).optional()?)
+}
+
+pub(crate) fn version_of(conn: &mut Conn, id: Id) -> Result<Option<i64>> {
+    Ok(interactions::table
+        .filter(interactions::id.eq(id))
+        .filter(interactions::trash_id.is_null())
+        .select(interactions::version)
+        .first(conn)
+        .optional()?)
+}
+
+/// Which interactions a list shows.
+pub(crate) enum Scope {
+    All,
+    Client(Id),
+    Contact(Id),
+    /// The client's own interactions and those of its linked contacts that
+    /// concern no other client.
+    Timeline(Id),
+}
+
+/// One page, newest first, after the `(occurred_at, id)` key.
+pub(crate) fn list(
+    conn: &mut Conn,
+    scope: Scope,
+    offices: Option<&[String]>,
+    after: Option<(i64, Id)>,
+    limit: i64,
+) -> Result<Vec<Row>> {
+    let mut q = interactions::table.filter(interactions::trash_id.is_null()).into_boxed();
+    match scope {
+        Scope::All => {}
+        Scope::Client(id) => q = q.filter(interactions::client_id.eq(id)),
+        Scope::Contact(id) => q = q.filter(interactions::contact_id.eq(id)),
+        Scope::Timeline(id) => {
+            let linked = contact_links::table
+                .filter(contact_links::client_id.eq(id))
+                .select(contact_links::contact_id.nullable());
+            q = q.filter(
+                interactions::client_id
+                    .eq(id)
+                    .or(interactions::client_id.is_null().and(interactions::contact_id.eq_any(linked))),
+            );
+        }
+    }
+    if let Some(o) = offices {
+        let visible_clients = clients::table.filter(clients::office.eq_any(o.to_vec())).select(clients::id.nullable());
+        let live_links = contact_links::table
+            .inner_join(clients::table)
+            .filter(clients::trash_id.is_null())
+            .select(contact_links::contact_id.nullable());
+        let visible_links = contact_links::table
+            .inner_join(clients::table)
+            .filter(clients::trash_id.is_null())
+            .filter(clients::office.eq_any(o.to_vec()))
+            .select(contact_links::contact_id.nullable());
+        q = q.filter(
+            interactions::client_id.eq_any(visible_clients).or(interactions::client_id
+                .is_null()
+                .and(interactions::contact_id.ne_all(live_links).or(interactions::contact_id.eq_any(visible_links)))),
+        );
+    }
+    if let Some((at, id)) = after {
+        q = q
+            .filter(interactions::occurred_at.lt(at).or(interactions::occurred_at.eq(at).and(interactions::id.lt(id))));
+    }
+    Ok(q.order((interactions::occurred_at.desc(), interactions::id.desc()))
+        .limit(limit)
+        .select(Row::as_select())
+        .load(conn)?)
+}
+
+pub(crate) fn custom_defs(conn: &mut Conn, kind: Option<InteractionKind>) -> Result<Vec<CustomFieldDef>> {
+    let mut q = custom_fields::table.into_boxed();
+    if let Some(k) = kind {
+        q = q.filter(custom_fields::kind.eq(k.as_str()));
+    }
+    let rows: Vec<(String, String, String, String, String, String, bool)> = q
+        .order((custom_fields::kind, custom_fields::id))
+        .select((
+            custom_fields::kind,
+            custom_fields::key,
+            custom_fields::label_fr,
+            custom_fields::label_en,
+            custom_fields::field_type,
+            custom_fields::choices,
+            custom_fields::required,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(kind, key, label_fr, label_en, field_type, choices, required)| {
+            Ok(CustomFieldDef {
+                kind: enum_from(&kind, "interaction kind")?,
+                key,
+                label_fr,
+                label_en,
+                field_type: enum_from(&field_type, "custom field type")?,
+                choices: from_json(&choices, "custom field choices")?,
+                required,
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn put_custom_def(conn: &mut Conn, d: &CustomFieldDef) -> Result<()> {
+    let values = (
+        custom_fields::label_fr.eq(&d.label_fr),
+        custom_fields::label_en.eq(&d.label_en),
+        custom_fields::field_type.eq(enum_str(&d.field_type)),
+        custom_fields::choices.eq(to_json(&d.choices)),
+        custom_fields::required.eq(d.required),
+    );
+    let n = diesel::update(
+        custom_fields::table.filter(custom_fields::kind.eq(d.kind.as_str())).filter(custom_fields::key.eq(&d.key)),
+    )
+    .set(values.clone())
+    .execute(conn)?;
+    if n == 0 {
+        diesel::insert_into(custom_fields::table)
+            .values((custom_fields::kind.eq(d.kind.as_str()), custom_fields::key.eq(&d.key), values))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,231 @@
+//! Storage: one pool of connections to SQLite or PostgreSQL, embedded
+//! migrations, and the repositories that read and write each table.
+//!
+//! Invariants:
+//! - Only this module knows SQL and diesel. The engine calls repository
+//!   functions inside [`Db::read`] or [`Db::write`].
+//! - Every write runs in one transaction; on SQLite, writers are serialised
+//!   in-process (WAL lets readers proceed), so no write fails with `BUSY`
+//!   on lock upgrade.
+//! - Every value reaches SQL as a bound parameter.
+
+pub(crate) mod clients;
+pub(crate) mod contacts;
+pub(crate) mod interactions;
+pub(crate) mod schema;
+pub(crate) mod staff;
+pub(crate) mod transfers;
+pub(crate) mod trash;
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::{Error, Result};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend. Code that works on both takes
+/// `&mut AnyConnection`; backend-only SQL matches on the variant.
+#[derive(diesel::MultiConnection)]
+pub(crate) enum AnyConnection {
+    Pg(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Which backend a URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A SQLite file path, or `:memory:`.
+    Sqlite(String),
+    /// A PostgreSQL connection URL.
+    Postgres(String),
+}
+
+impl Target {
+    /// Parses `sqlite:PATH`, `sqlite://PATH`, `sqlite::memory:`, a plain
+    /// path, or `postgres://` / `postgresql://` URLs.
+    pub fn parse(url: &str) -> Result<Target> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err(Error::Config("database_url is empty".into()));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Target::Postgres(url.to_string()));
+        }
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        if path.is_empty() {
+            return Err(Error::Config("database_url names no SQLite file".into()));
+        }
+        if path.contains("://") {
+            return Err(Error::Config(format!(
+                "unsupported database URL scheme in '{url}' (use sqlite: or postgres://)"
+            )));
+        }
+        Ok(Target::Sqlite(path.to_string()))
+    }
+
+    fn is_memory(&self) -> bool {
+        matches!(self, Target::Sqlite(p) if p == ":memory:")
+    }
+}
+
+#[derive(Debug)]
+struct Manager {
+    target: Target,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> std::result::Result<AnyConnection, Self::Error> {
+        use diesel::r2d2::Error as E;
+        match &self.target {
+            Target::Sqlite(path) => {
+                let mut c = diesel::SqliteConnection::establish(path).map_err(E::ConnectionError)?;
+                // WAL for concurrent readers, a busy timeout for other
+                // processes, and foreign keys (off by default in SQLite).
+                c.batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(E::QueryError)?;
+                Ok(AnyConnection::Sqlite(c))
+            }
+            Target::Postgres(url) => {
+                let c = diesel::PgConnection::establish(url).map_err(E::ConnectionError)?;
+                Ok(AnyConnection::Pg(c))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> std::result::Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+/// The database: a pool plus the backend's write discipline.
+pub(crate) struct Db {
+    pool: r2d2::Pool<Manager>,
+    target: Target,
+    /// SQLite allows one writer at a time: serialise writers in-process.
+    write_lock: Option<Mutex<()>>,
+}
+
+pub(crate) type Conn = AnyConnection;
+
+impl Db {
+    /// Opens the pool, applies pending migrations and refuses a schema newer
+    /// than this code.
+    pub(crate) fn open(url: &str, pool_size: u32) -> Result<Db> {
+        let target = Target::parse(url)?;
+        let size = if target.is_memory() { 1 } else { pool_size };
+        let mut builder = r2d2::Pool::builder()
+            .max_size(size)
+            .min_idle(Some(if target.is_memory() { 1 } else { 0 }))
+            .connection_timeout(Duration::from_secs(10));
+        if target.is_memory() {
+            // An in-memory database lives as long as its one connection.
+            builder = builder.idle_timeout(None).max_lifetime(None);
+        }
+        let pool = builder
+            .build(Manager { target: target.clone() })
+            .map_err(|e| Error::Storage(format!("cannot open {}: {e}", describe(&target))))?;
+        let write_lock = matches!(target, Target::Sqlite(_)).then(|| Mutex::new(()));
+        let db = Db { pool, target, write_lock };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.target, Target::Postgres(_))
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let mut conn = self.pool.get()?;
+        let migrations = match self.target {
+            Target::Sqlite(_) => SQLITE_MIGRATIONS,
+            Target::Postgres(_) => PG_MIGRATIONS,
+        };
+        check_not_newer(&mut conn, &migrations)?;
+        let _guard = self.write_lock.as_ref().map(|m| m.lock().unwrap_or_else(|p| p.into_inner()));
+        conn.run_pending_migrations(migrations).map_err(|e| Error::Storage(format!("migration failed: {e}")))?;
+        Ok(())
+    }
+
+    /// Runs `f` on a pooled connection, in a read transaction.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        let mut conn = self.pool.get()?;
+        conn.transaction(|c| f(c))
+    }
+
+    /// Runs `f` in a write transaction: all or nothing.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        let _guard = self.write_lock.as_ref().map(|m| m.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut conn = self.pool.get()?;
+        conn.transaction(|c| f(c))
+    }
+}
+
+impl From<diesel::r2d2::Error> for Error {
+    fn from(e: diesel::r2d2::Error) -> Self {
+        Error::Storage(e.to_string())
+    }
+}
+
+fn describe(t: &Target) -> String {
+    match t {
+        Target::Sqlite(p) => format!("SQLite database '{p}'"),
+        // Never echo a URL that may carry a password.
+        Target::Postgres(_) => "PostgreSQL database".into(),
+    }
+}
+
+/// Refuses a database that records migrations this code does not know:
+/// a newer engine wrote it, and this one would misread it.
+fn check_not_newer(conn: &mut Conn, migrations: &EmbeddedMigrations) -> Result<()> {
+    use diesel::migration::MigrationSource;
+    let known: Vec<String> = MigrationSource::<diesel::pg::Pg>::migrations(migrations)
+        .map_err(|e| Error::Storage(format!("embedded migrations: {e}")))?
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect();
+    let applied = conn.applied_migrations().map_err(|e| Error::Storage(format!("reading applied migrations: {e}")))?;
+    let engine_latest = known.iter().max().cloned().unwrap_or_default();
+    if let Some(unknown) = applied.iter().map(|v| v.to_string()).filter(|v| !known.contains(v)).max() {
+        return Err(Error::SchemaTooNew { database: unknown, engine: engine_latest });
+    }
+    Ok(())
+}
+
+/// JSON text for a column.
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("domain values always serialise")
+}
+
+/// A column's JSON text back to a value; a corrupt row is a storage error.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|e| Error::Storage(format!("corrupt {what} in database: {e}")))
+}
+
+/// Runs `$body` with `$c` bound to the concrete connection of either
+/// backend: for what `MultiConnection` cannot express (`RETURNING`, batch
+/// inserts, backend-only SQL).
+macro_rules! with_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::store::AnyConnection::Sqlite($c) => $body,
+            $crate::store::AnyConnection::Pg($c) => $body,
+        }
+    };
+}
+pub(crate) use with_backend;

@@ -1,0 +1,170 @@
+//! Diesel table definitions; mirror `core/migrations/*/up.sql`.
+
+diesel::table! {
+    staff (id) {
+        id -> BigInt,
+        name -> Text,
+        initials -> Text,
+        email -> Nullable<Text>,
+        office -> Nullable<Text>,
+        active -> Bool,
+        rights -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    trash (id) {
+        id -> BigInt,
+        entity -> Text,
+        entity_id -> BigInt,
+        label -> Text,
+        deleted_by -> BigInt,
+        deleted_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    clients (id) {
+        id -> BigInt,
+        code -> Text,
+        code_key -> Text,
+        name -> Text,
+        name_fold -> Text,
+        kind -> Text,
+        status -> Text,
+        office -> Nullable<Text>,
+        address -> Nullable<Text>,
+        phones -> Text,
+        emails -> Text,
+        website -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        referral_type -> Nullable<Text>,
+        referred_by -> Nullable<Text>,
+        won_date -> Nullable<Text>,
+        won_reason -> Nullable<Text>,
+        left_date -> Nullable<Text>,
+        lost_to -> Nullable<Text>,
+        lost_reason -> Nullable<Text>,
+        created_by -> BigInt,
+        created_at -> BigInt,
+        updated_by -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+        trash_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> BigInt,
+        first_name -> Text,
+        last_name -> Text,
+        file_as -> Text,
+        file_as_fold -> Text,
+        company -> Nullable<Text>,
+        title -> Nullable<Text>,
+        phones -> Text,
+        emails -> Text,
+        address -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_by -> BigInt,
+        created_at -> BigInt,
+        updated_by -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+        trash_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    contact_links (client_id, contact_id) {
+        client_id -> BigInt,
+        contact_id -> BigInt,
+        role -> Text,
+        created_by -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    custom_fields (id) {
+        id -> BigInt,
+        kind -> Text,
+        key -> Text,
+        label_fr -> Text,
+        label_en -> Text,
+        field_type -> Text,
+        choices -> Text,
+        required -> Bool,
+    }
+}
+
+diesel::table! {
+    transfers (id) {
+        id -> BigInt,
+        direction -> Text,
+        status -> Text,
+        from_staff -> BigInt,
+        to_contact -> BigInt,
+        client_id -> BigInt,
+        subject -> Text,
+        message -> Text,
+        signature_required -> Bool,
+        files -> Text,
+        sent_at -> BigInt,
+        expires_at -> BigInt,
+        closed_at -> Nullable<BigInt>,
+        created_by -> BigInt,
+        created_at -> BigInt,
+        updated_by -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+        trash_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    interactions (id) {
+        id -> BigInt,
+        kind -> Text,
+        occurred_at -> BigInt,
+        client_id -> Nullable<BigInt>,
+        contact_id -> Nullable<BigInt>,
+        staff_id -> Nullable<BigInt>,
+        subject -> Text,
+        body -> Text,
+        direction -> Nullable<Text>,
+        duration_secs -> Nullable<BigInt>,
+        phone -> Nullable<Text>,
+        email_from -> Nullable<Text>,
+        email_to -> Nullable<Text>,
+        email_cc -> Nullable<Text>,
+        taken_for -> Nullable<Text>,
+        custom -> Text,
+        transfer_id -> Nullable<BigInt>,
+        created_by -> BigInt,
+        created_at -> BigInt,
+        updated_by -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+        trash_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(contact_links -> clients (client_id));
+diesel::joinable!(contact_links -> contacts (contact_id));
+diesel::joinable!(transfers -> clients (client_id));
+diesel::joinable!(transfers -> contacts (to_contact));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    staff,
+    trash,
+    clients,
+    contacts,
+    contact_links,
+    custom_fields,
+    transfers,
+    interactions,
+);

@@ -1,0 +1,167 @@
+use diesel::prelude::*;
+
+use super::clients::{enum_from, enum_str};
+use super::schema::{clients, transfers};
+use super::{Conn, from_json, to_json, with_backend};
+use crate::domain::*;
+use crate::error::Result;
+use crate::time::from_ms;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = transfers)]
+pub(crate) struct Row {
+    pub id: i64,
+    pub direction: String,
+    pub status: String,
+    pub from_staff: i64,
+    pub to_contact: i64,
+    pub client_id: i64,
+    pub subject: String,
+    pub message: String,
+    pub signature_required: bool,
+    pub files: String,
+    pub sent_at: i64,
+    pub expires_at: i64,
+    pub closed_at: Option<i64>,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub updated_by: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+impl Row {
+    pub(crate) fn into_record(self) -> Result<Record<TransferData>> {
+        Ok(Record {
+            id: self.id,
+            version: self.version,
+            data: TransferData {
+                direction: enum_from(&self.direction, "transfer direction")?,
+                status: enum_from(&self.status, "transfer status")?,
+                from_staff: self.from_staff,
+                to_contact: self.to_contact,
+                client_id: self.client_id,
+                subject: self.subject,
+                message: self.message,
+                signature_required: self.signature_required,
+                files: from_json(&self.files, "transfer files")?,
+                sent_at: from_ms(self.sent_at),
+                expires_at: from_ms(self.expires_at),
+                closed_at: self.closed_at.map(from_ms),
+            },
+            created_by: self.created_by,
+            created_at: from_ms(self.created_at),
+            updated_by: self.updated_by,
+            updated_at: from_ms(self.updated_at),
+        })
+    }
+}
+
+pub(crate) fn insert(conn: &mut Conn, t: &TransferData, actor: Id, now: i64) -> Result<Id> {
+    let values = (
+        transfers::direction.eq(enum_str(&t.direction)),
+        transfers::status.eq(t.status.as_str()),
+        transfers::from_staff.eq(t.from_staff),
+        transfers::to_contact.eq(t.to_contact),
+        transfers::client_id.eq(t.client_id),
+        transfers::subject.eq(&t.subject),
+        transfers::message.eq(&t.message),
+        transfers::signature_required.eq(t.signature_required),
+        transfers::files.eq(to_json(&t.files)),
+        transfers::sent_at.eq(t.sent_at.timestamp_millis()),
+        transfers::expires_at.eq(t.expires_at.timestamp_millis()),
+        transfers::closed_at.eq(t.closed_at.map(|c| c.timestamp_millis())),
+        (
+            transfers::created_by.eq(actor),
+            transfers::created_at.eq(now),
+            transfers::updated_by.eq(actor),
+            transfers::updated_at.eq(now),
+            transfers::version.eq(1i64),
+        ),
+    );
+    let id = with_backend!(conn, c => diesel::insert_into(transfers::table)
+        .values(values)
+        .returning(transfers::id)
+        .get_result::<i64>(c))?;
+    Ok(id)
+}
+
+/// Writes a new state (status, files, closing time) if still at `version`.
+pub(crate) fn set_state(conn: &mut Conn, id: Id, version: i64, t: &TransferData, actor: Id, now: i64) -> Result<bool> {
+    let n = diesel::update(
+        transfers::table
+            .filter(transfers::id.eq(id))
+            .filter(transfers::version.eq(version))
+            .filter(transfers::trash_id.is_null()),
+    )
+    .set((
+        transfers::status.eq(t.status.as_str()),
+        transfers::files.eq(to_json(&t.files)),
+        transfers::closed_at.eq(t.closed_at.map(|c| c.timestamp_millis())),
+        transfers::updated_by.eq(actor),
+        transfers::updated_at.eq(now),
+        transfers::version.eq(version + 1),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub(crate) fn get(conn: &mut Conn, id: Id, trashed: bool) -> Result<Option<Row>> {
+    let mut q = transfers::table.filter(transfers::id.eq(id)).into_boxed();
+    if !trashed {
+        q = q.filter(transfers::trash_id.is_null());
+    }
+    Ok(q.select(Row::as_select()).first(conn).optional()?)
+}
+
+pub(crate) fn version_of(conn: &mut Conn, id: Id) -> Result<Option<i64>> {
+    Ok(transfers::table
+        .filter(transfers::id.eq(id))
+        .filter(transfers::trash_id.is_null())
+        .select(transfers::version)
+        .first(conn)
+        .optional()?)
+}
+
+/// Live open transfers whose expiry has passed.
+pub(crate) fn due(conn: &mut Conn, now: i64) -> Result<Vec<Row>> {
+    Ok(transfers::table
+        .filter(transfers::trash_id.is_null())
+        .filter(transfers::status.eq_any(["waiting_for_files", "ready_for_download"]))
+        .filter(transfers::expires_at.le(now))
+        .select(Row::as_select())
+        .load(conn)?)
+}
+
+/// Is any live open transfer past its expiry? (Cheap check before a sweep.)
+pub(crate) fn any_due(conn: &mut Conn, now: i64) -> Result<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        transfers::table
+            .filter(transfers::trash_id.is_null())
+            .filter(transfers::status.eq_any(["waiting_for_files", "ready_for_download"]))
+            .filter(transfers::expires_at.le(now)),
+    ))
+    .get_result(conn)?)
+}
+
+/// One page, newest sent first, after the `(sent_at, id)` key.
+pub(crate) fn list(
+    conn: &mut Conn,
+    client: Option<Id>,
+    offices: Option<&[String]>,
+    after: Option<(i64, Id)>,
+    limit: i64,
+) -> Result<Vec<Row>> {
+    let mut q = transfers::table.filter(transfers::trash_id.is_null()).into_boxed();
+    if let Some(c) = client {
+        q = q.filter(transfers::client_id.eq(c));
+    }
+    if let Some(o) = offices {
+        let visible = clients::table.filter(clients::office.eq_any(o.to_vec())).select(clients::id);
+        q = q.filter(transfers::client_id.eq_any(visible));
+    }
+    if let Some((at, id)) = after {
+        q = q.filter(transfers::sent_at.lt(at).or(transfers::sent_at.eq(at).and(transfers::id.lt(id))));
+    }
+    Ok(q.order((transfers::sent_at.desc(), transfers::id.desc())).limit(limit).select(Row::as_select()).load(conn)?)
+}

@@ -1,0 +1,142 @@
+//! The trash: deleted records keep their rows with a `trash_id`; restoring
+//! clears it, purging deletes the rows.
+
+use diesel::prelude::*;
+
+use super::schema::{clients, contact_links, contacts, interactions, transfers, trash};
+use super::{Conn, with_backend};
+use crate::domain::Id;
+use crate::error::Result;
+use crate::protocol::TrashEntry;
+use crate::time::from_ms;
+
+/// Opens a trash entry for a record about to be deleted.
+pub(crate) fn open(conn: &mut Conn, entity: &str, entity_id: Id, label: &str, actor: Id, now: i64) -> Result<Id> {
+    let values = (
+        trash::entity.eq(entity),
+        trash::entity_id.eq(entity_id),
+        trash::label.eq(label),
+        trash::deleted_by.eq(actor),
+        trash::deleted_at.eq(now),
+    );
+    let id = with_backend!(conn, c => diesel::insert_into(trash::table)
+        .values(values)
+        .returning(trash::id)
+        .get_result::<i64>(c))?;
+    Ok(id)
+}
+
+pub(crate) fn get(conn: &mut Conn, id: Id) -> Result<Option<TrashEntry>> {
+    let row: Option<(i64, String, i64, String, i64, i64)> = trash::table
+        .find(id)
+        .select((trash::id, trash::entity, trash::entity_id, trash::label, trash::deleted_by, trash::deleted_at))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(entry))
+}
+
+fn entry((id, entity, entity_id, label, deleted_by, deleted_at): (i64, String, i64, String, i64, i64)) -> TrashEntry {
+    TrashEntry { id, entity, entity_id, label, deleted_by, deleted_at: from_ms(deleted_at) }
+}
+
+pub(crate) fn list(conn: &mut Conn) -> Result<Vec<TrashEntry>> {
+    let rows: Vec<(i64, String, i64, String, i64, i64)> = trash::table
+        .order((trash::deleted_at.desc(), trash::id.desc()))
+        .select((trash::id, trash::entity, trash::entity_id, trash::label, trash::deleted_by, trash::deleted_at))
+        .load(conn)?;
+    Ok(rows.into_iter().map(entry).collect())
+}
+
+/// Puts a client, its live interactions and its live transfers in the trash.
+pub(crate) fn client(conn: &mut Conn, id: Id, tid: Id) -> Result<()> {
+    diesel::update(interactions::table.filter(interactions::client_id.eq(id)).filter(interactions::trash_id.is_null()))
+        .set(interactions::trash_id.eq(tid))
+        .execute(conn)?;
+    diesel::update(transfers::table.filter(transfers::client_id.eq(id)).filter(transfers::trash_id.is_null()))
+        .set(transfers::trash_id.eq(tid))
+        .execute(conn)?;
+    diesel::update(clients::table.find(id)).set(clients::trash_id.eq(tid)).execute(conn)?;
+    Ok(())
+}
+
+/// Puts a contact and its interactions that concern no client in the trash.
+pub(crate) fn contact(conn: &mut Conn, id: Id, tid: Id) -> Result<()> {
+    diesel::update(
+        interactions::table
+            .filter(interactions::contact_id.eq(id))
+            .filter(interactions::client_id.is_null())
+            .filter(interactions::trash_id.is_null()),
+    )
+    .set(interactions::trash_id.eq(tid))
+    .execute(conn)?;
+    diesel::update(contacts::table.find(id)).set(contacts::trash_id.eq(tid)).execute(conn)?;
+    Ok(())
+}
+
+pub(crate) fn interaction(conn: &mut Conn, id: Id, tid: Id) -> Result<()> {
+    diesel::update(interactions::table.find(id)).set(interactions::trash_id.eq(tid)).execute(conn)?;
+    Ok(())
+}
+
+/// Puts a transfer and its recorded events in the trash.
+pub(crate) fn transfer(conn: &mut Conn, id: Id, tid: Id) -> Result<()> {
+    diesel::update(
+        interactions::table.filter(interactions::transfer_id.eq(id)).filter(interactions::trash_id.is_null()),
+    )
+    .set(interactions::trash_id.eq(tid))
+    .execute(conn)?;
+    diesel::update(transfers::table.find(id)).set(transfers::trash_id.eq(tid)).execute(conn)?;
+    Ok(())
+}
+
+/// Clears an entry: every row that went with it comes back.
+pub(crate) fn restore(conn: &mut Conn, tid: Id) -> Result<()> {
+    let none: Option<i64> = None;
+    diesel::update(clients::table.filter(clients::trash_id.eq(tid))).set(clients::trash_id.eq(none)).execute(conn)?;
+    diesel::update(contacts::table.filter(contacts::trash_id.eq(tid)))
+        .set(contacts::trash_id.eq(none))
+        .execute(conn)?;
+    diesel::update(transfers::table.filter(transfers::trash_id.eq(tid)))
+        .set(transfers::trash_id.eq(none))
+        .execute(conn)?;
+    diesel::update(interactions::table.filter(interactions::trash_id.eq(tid)))
+        .set(interactions::trash_id.eq(none))
+        .execute(conn)?;
+    diesel::delete(trash::table.find(tid)).execute(conn)?;
+    Ok(())
+}
+
+/// Deletes for good what went with an entry, and what can no longer exist
+/// without it (the trashed records that point at a purged client or
+/// contact). The caller has checked the contact case (`transfer_count`).
+pub(crate) fn purge(conn: &mut Conn, tid: Id) -> Result<()> {
+    let purged_clients: Vec<i64> = clients::table.filter(clients::trash_id.eq(tid)).select(clients::id).load(conn)?;
+    let purged_contacts: Vec<i64> =
+        contacts::table.filter(contacts::trash_id.eq(tid)).select(contacts::id).load(conn)?;
+    // Records pointing at a purged client are in the trash (they went with
+    // it, or were deleted before it): they go too.
+    diesel::delete(interactions::table.filter(interactions::trash_id.eq(tid))).execute(conn)?;
+    diesel::delete(interactions::table.filter(interactions::client_id.eq_any(purged_clients.clone()))).execute(conn)?;
+    let none: Option<i64> = None;
+    // An interaction of a client that also named a purged contact stays,
+    // without the contact; one that named only the contact goes.
+    diesel::delete(
+        interactions::table
+            .filter(interactions::contact_id.eq_any(purged_contacts.clone()))
+            .filter(interactions::client_id.is_null()),
+    )
+    .execute(conn)?;
+    diesel::update(interactions::table.filter(interactions::contact_id.eq_any(purged_contacts.clone())))
+        .set(interactions::contact_id.eq(none))
+        .execute(conn)?;
+    diesel::delete(transfers::table.filter(transfers::trash_id.eq(tid))).execute(conn)?;
+    diesel::delete(transfers::table.filter(transfers::client_id.eq_any(purged_clients.clone()))).execute(conn)?;
+    diesel::delete(contact_links::table.filter(contact_links::client_id.eq_any(purged_clients.clone())))
+        .execute(conn)?;
+    diesel::delete(contact_links::table.filter(contact_links::contact_id.eq_any(purged_contacts.clone())))
+        .execute(conn)?;
+    diesel::delete(clients::table.filter(clients::id.eq_any(purged_clients))).execute(conn)?;
+    diesel::delete(contacts::table.filter(contacts::id.eq_any(purged_contacts))).execute(conn)?;
+    diesel::delete(trash::table.find(tid)).execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,401 @@
+//! Field validation: lengths, required fields, e-mail and phone syntax,
+//! custom fields. Every failure is an [`Error::Validation`] naming the field.
+
+use std::collections::BTreeMap;
+
+use crate::domain::*;
+use crate::error::{Error, Result};
+use crate::text;
+
+pub(crate) const MAX_SHORT: usize = 200;
+pub(crate) const MAX_CODE: usize = 30;
+pub(crate) const MAX_LONG: usize = 20_000;
+pub(crate) const MAX_LIST: usize = 20;
+
+fn trimmed(field: &str, v: &str, max: usize, required: bool) -> Result<String> {
+    let t = v.trim();
+    if required && t.is_empty() {
+        return Err(Error::validation(field, "required", "is required"));
+    }
+    if t.chars().count() > max {
+        return Err(Error::validation(field, "too_long", format!("is longer than {max} characters")));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(Error::validation(field, "control_character", "contains a control character"));
+    }
+    Ok(t.to_string())
+}
+
+fn opt(field: &str, v: &Option<String>, max: usize) -> Result<Option<String>> {
+    match v {
+        None => Ok(None),
+        Some(s) => {
+            let t = trimmed(field, s, max, false)?;
+            Ok((!t.is_empty()).then_some(t))
+        }
+    }
+}
+
+/// A plausible e-mail address: one `@`, a non-empty local part, a dotted
+/// domain, no spaces. Returns it trimmed.
+pub(crate) fn email_address(field: &str, v: &str) -> Result<String> {
+    let t = trimmed(field, v, 254, true)?;
+    let ok = match t.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && local.len() <= 64
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains("..")
+                && !t.chars().any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
+        }
+        None => false,
+    };
+    if !ok {
+        return Err(Error::validation(field, "email", format!("'{t}' is not a valid e-mail address")));
+    }
+    Ok(t)
+}
+
+/// A phone number as typed: digits with the usual punctuation, an optional
+/// extension (`x12`, `ext. 12`, `poste 12`); 7 to 15 digits before it.
+pub(crate) fn phone_number(field: &str, v: &str) -> Result<String> {
+    let t = trimmed(field, v, 40, true)?;
+    let lower = text::fold(&t);
+    let main = ["poste", "ext", "x"].iter().filter_map(|m| lower.find(m)).min().map_or(lower.as_str(), |i| &lower[..i]);
+    let bad = main.chars().find(|c| !(c.is_ascii_digit() || " +-().".contains(*c)));
+    let n = text::digits(main).len();
+    if bad.is_some() || !(7..=15).contains(&n) {
+        return Err(Error::validation(
+            field,
+            "phone",
+            format!("'{t}' is not a valid phone number (7 to 15 digits, optional extension)"),
+        ));
+    }
+    Ok(t)
+}
+
+fn phones(field: &str, list: &[Phone]) -> Result<Vec<Phone>> {
+    if list.len() > MAX_LIST {
+        return Err(Error::validation(field, "too_many", format!("has more than {MAX_LIST} entries")));
+    }
+    if list.iter().filter(|p| p.primary).count() > 1 {
+        return Err(Error::validation(field, "two_primaries", "only one phone can be primary"));
+    }
+    let mut out = Vec::with_capacity(list.len());
+    for (i, p) in list.iter().enumerate() {
+        let number = phone_number(&format!("{field}[{i}].number"), &p.number)?;
+        out.push(Phone { kind: p.kind, digits: text::digits(&number), number, primary: p.primary });
+    }
+    if !out.is_empty() && !out.iter().any(|p| p.primary) {
+        out[0].primary = true;
+    }
+    Ok(out)
+}
+
+fn emails(field: &str, list: &[Email]) -> Result<Vec<Email>> {
+    if list.len() > MAX_LIST {
+        return Err(Error::validation(field, "too_many", format!("has more than {MAX_LIST} entries")));
+    }
+    if list.iter().filter(|e| e.primary).count() > 1 {
+        return Err(Error::validation(field, "two_primaries", "only one e-mail can be primary"));
+    }
+    let mut out = Vec::with_capacity(list.len());
+    for (i, e) in list.iter().enumerate() {
+        out.push(Email {
+            address: email_address(&format!("{field}[{i}].address"), &e.address)?,
+            kind: e.kind,
+            primary: e.primary,
+        });
+    }
+    if !out.is_empty() && !out.iter().any(|e| e.primary) {
+        out[0].primary = true;
+    }
+    Ok(out)
+}
+
+fn address(a: &Option<Address>) -> Result<Option<Address>> {
+    let Some(a) = a else { return Ok(None) };
+    let a = Address {
+        line1: opt("address.line1", &a.line1, MAX_SHORT)?,
+        line2: opt("address.line2", &a.line2, MAX_SHORT)?,
+        city: opt("address.city", &a.city, MAX_SHORT)?,
+        province: opt("address.province", &a.province, MAX_SHORT)?,
+        postal_code: opt("address.postal_code", &a.postal_code, 20)?,
+        country: opt("address.country", &a.country, MAX_SHORT)?,
+    };
+    Ok((a != Address::default()).then_some(a))
+}
+
+/// Checks and normalises a client (trims, derives phone digits, picks
+/// primaries).
+pub(crate) fn client(c: &ClientData) -> Result<ClientData> {
+    let r = &c.retention;
+    Ok(ClientData {
+        code: trimmed("code", &c.code, MAX_CODE, true)?,
+        name: trimmed("name", &c.name, MAX_SHORT, true)?,
+        kind: c.kind,
+        status: c.status,
+        office: opt("office", &c.office, 60)?,
+        address: address(&c.address)?,
+        phones: phones("phones", &c.phones)?,
+        emails: emails("emails", &c.emails)?,
+        website: opt("website", &c.website, MAX_SHORT)?,
+        notes: opt("notes", &c.notes, MAX_LONG)?,
+        retention: Retention {
+            referral_type: opt("retention.referral_type", &r.referral_type, MAX_SHORT)?,
+            referred_by: opt("retention.referred_by", &r.referred_by, MAX_SHORT)?,
+            won_date: r.won_date,
+            won_reason: opt("retention.won_reason", &r.won_reason, MAX_SHORT)?,
+            left_date: r.left_date,
+            lost_to: opt("retention.lost_to", &r.lost_to, MAX_SHORT)?,
+            lost_reason: opt("retention.lost_reason", &r.lost_reason, MAX_SHORT)?,
+        },
+    })
+}
+
+/// Checks and normalises a contact; fills `file_as`.
+pub(crate) fn contact(c: &ContactData) -> Result<ContactData> {
+    let mut out = ContactData {
+        first_name: trimmed("first_name", &c.first_name, MAX_SHORT, false)?,
+        last_name: trimmed("last_name", &c.last_name, MAX_SHORT, false)?,
+        file_as: opt("file_as", &c.file_as, MAX_SHORT)?,
+        company: opt("company", &c.company, MAX_SHORT)?,
+        title: opt("title", &c.title, MAX_SHORT)?,
+        phones: phones("phones", &c.phones)?,
+        emails: emails("emails", &c.emails)?,
+        address: address(&c.address)?,
+        notes: opt("notes", &c.notes, MAX_LONG)?,
+    };
+    if out.first_name.is_empty() && out.last_name.is_empty() && out.company.is_none() {
+        return Err(Error::validation(
+            "last_name",
+            "required",
+            "a contact needs a first name, a last name or a company",
+        ));
+    }
+    if out.file_as.is_none() {
+        out.file_as = Some(out.default_file_as());
+    }
+    Ok(out)
+}
+
+fn address_list(field: &str, list: &[String]) -> Result<Vec<String>> {
+    if list.len() > 100 {
+        return Err(Error::validation(field, "too_many", "has more than 100 addresses"));
+    }
+    list.iter().enumerate().map(|(i, a)| email_address(&format!("{field}[{i}]"), a)).collect()
+}
+
+/// Checks an interaction against its kind and the firm's custom fields.
+pub(crate) fn interaction(i: &InteractionData, defs: &[CustomFieldDef]) -> Result<InteractionData> {
+    use InteractionKind::*;
+    if i.kind == TransferEvent {
+        return Err(Error::validation("kind", "reserved", "transfer events are recorded by the engine"));
+    }
+    if i.client_id.is_none() && i.contact_id.is_none() {
+        return Err(Error::validation("client_id", "required", "an interaction concerns a client, a contact or both"));
+    }
+    let not_for = |field: &str, set: bool, allowed: bool| -> Result<()> {
+        if set && !allowed {
+            return Err(Error::validation(field, "not_for_kind", format!("does not apply to a {}", i.kind.as_str())));
+        }
+        Ok(())
+    };
+    not_for("direction", i.direction.is_some(), i.kind == PhoneCall)?;
+    not_for("duration_secs", i.duration_secs.is_some(), i.kind == PhoneCall)?;
+    not_for("phone", i.phone.is_some(), matches!(i.kind, PhoneCall | PhoneMessage))?;
+    not_for("email_from", i.email_from.is_some(), i.kind == Email)?;
+    not_for("email_to", !i.email_to.is_empty(), i.kind == Email)?;
+    not_for("email_cc", !i.email_cc.is_empty(), i.kind == Email)?;
+    not_for("taken_for", i.taken_for.is_some(), i.kind == PhoneMessage)?;
+    if let Some(d) = i.duration_secs
+        && !(0..=86_400).contains(&d)
+    {
+        return Err(Error::validation("duration_secs", "out_of_range", "must be between 0 and 86400 seconds"));
+    }
+    if i.transfer_id.is_some() {
+        return Err(Error::validation("transfer_id", "reserved", "is set by the engine"));
+    }
+    Ok(InteractionData {
+        kind: i.kind,
+        occurred_at: i.occurred_at,
+        client_id: i.client_id,
+        contact_id: i.contact_id,
+        staff_id: i.staff_id,
+        subject: trimmed("subject", &i.subject, MAX_SHORT, true)?,
+        body: trimmed("body", &i.body, MAX_LONG, false)?,
+        direction: i.direction,
+        duration_secs: i.duration_secs,
+        phone: i.phone.as_deref().map(|p| phone_number("phone", p)).transpose()?,
+        email_from: i.email_from.as_deref().map(|e| email_address("email_from", e)).transpose()?,
+        email_to: address_list("email_to", &i.email_to)?,
+        email_cc: address_list("email_cc", &i.email_cc)?,
+        taken_for: opt("taken_for", &i.taken_for, MAX_SHORT)?,
+        custom: custom_values(i.kind, &i.custom, defs)?,
+        transfer_id: None,
+    })
+}
+
+/// Validates custom values against the definitions of `kind`.
+fn custom_values(
+    kind: InteractionKind,
+    values: &BTreeMap<String, serde_json::Value>,
+    defs: &[CustomFieldDef],
+) -> Result<BTreeMap<String, serde_json::Value>> {
+    use serde_json::Value;
+    let defs: Vec<&CustomFieldDef> = defs.iter().filter(|d| d.kind == kind).collect();
+    let mut out = BTreeMap::new();
+    for (key, v) in values {
+        let field = format!("custom.{key}");
+        let Some(def) = defs.iter().find(|d| &d.key == key) else {
+            return Err(Error::validation(
+                field,
+                "unknown_field",
+                format!("no custom field '{key}' is defined for {}", kind.as_str()),
+            ));
+        };
+        if v.is_null() {
+            continue;
+        }
+        let ok = match def.field_type {
+            CustomFieldType::Text => v.as_str().is_some_and(|s| s.chars().count() <= MAX_LONG),
+            CustomFieldType::Number => v.as_f64().is_some_and(f64::is_finite),
+            CustomFieldType::Date => {
+                v.as_str().is_some_and(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok())
+            }
+            CustomFieldType::YesNo => v.is_boolean(),
+            CustomFieldType::Choice => v.as_str().is_some_and(|s| def.choices.iter().any(|c| c == s)),
+        };
+        if !ok {
+            let expected = match def.field_type {
+                CustomFieldType::Text => "a text".to_string(),
+                CustomFieldType::Number => "a number".to_string(),
+                CustomFieldType::Date => "a date YYYY-MM-DD".to_string(),
+                CustomFieldType::YesNo => "true or false".to_string(),
+                CustomFieldType::Choice => format!("one of {:?}", def.choices),
+            };
+            return Err(Error::validation(field, "invalid_value", format!("expects {expected}")));
+        }
+        let v = match v {
+            Value::String(s) => Value::String(s.trim().to_string()),
+            v => v.clone(),
+        };
+        out.insert(key.clone(), v);
+    }
+    for d in defs {
+        if d.required && !out.contains_key(&d.key) {
+            return Err(Error::validation(format!("custom.{}", d.key), "required", "is required"));
+        }
+    }
+    Ok(out)
+}
+
+/// Checks a custom field definition.
+pub(crate) fn custom_field(d: &CustomFieldDef) -> Result<CustomFieldDef> {
+    let key = d.key.trim();
+    let good_key = key.len() <= 40
+        && key.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !good_key {
+        return Err(Error::validation("key", "invalid_key", "must match [a-z][a-z0-9_]* (40 characters at most)"));
+    }
+    if d.kind == InteractionKind::TransferEvent {
+        return Err(Error::validation("kind", "reserved", "transfer events take no custom fields"));
+    }
+    if d.field_type == CustomFieldType::Choice && d.choices.is_empty() {
+        return Err(Error::validation("choices", "required", "a choice field needs choices"));
+    }
+    if d.field_type != CustomFieldType::Choice && !d.choices.is_empty() {
+        return Err(Error::validation("choices", "not_for_kind", "only a choice field has choices"));
+    }
+    Ok(CustomFieldDef {
+        kind: d.kind,
+        key: key.to_string(),
+        label_fr: trimmed("label_fr", &d.label_fr, MAX_SHORT, true)?,
+        label_en: trimmed("label_en", &d.label_en, MAX_SHORT, true)?,
+        field_type: d.field_type,
+        choices: d.choices.iter().map(|c| trimmed("choices", c, MAX_SHORT, true)).collect::<Result<_>>()?,
+        required: d.required,
+    })
+}
+
+/// Checks a new transfer.
+pub(crate) fn new_transfer(t: &NewTransfer) -> Result<NewTransfer> {
+    if t.direction == TransferDirection::RequestedFromContact && !t.files.is_empty() {
+        return Err(Error::validation("files", "not_for_kind", "a request for files carries no files"));
+    }
+    Ok(NewTransfer {
+        direction: t.direction,
+        from_staff: t.from_staff,
+        to_contact: t.to_contact,
+        client_id: t.client_id,
+        subject: trimmed("subject", &t.subject, MAX_SHORT, true)?,
+        message: trimmed("message", &t.message, MAX_LONG, false)?,
+        signature_required: t.signature_required,
+        files: new_files("files", &t.files)?,
+    })
+}
+
+pub(crate) fn new_files(field: &str, files: &[NewFile]) -> Result<Vec<NewFile>> {
+    if files.len() > 200 {
+        return Err(Error::validation(field, "too_many", "has more than 200 files"));
+    }
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let name = trimmed(&format!("{field}[{i}].name"), &f.name, 255, true)?;
+            if name.contains('/') || name.contains('\\') {
+                return Err(Error::validation(
+                    format!("{field}[{i}].name"),
+                    "invalid_value",
+                    "a file name has no path",
+                ));
+            }
+            if f.size < 0 {
+                return Err(Error::validation(format!("{field}[{i}].size"), "out_of_range", "cannot be negative"));
+            }
+            Ok(NewFile { name, size: f.size })
+        })
+        .collect()
+}
+
+/// Checks a staff member.
+pub(crate) fn staff(s: &StaffData) -> Result<StaffData> {
+    Ok(StaffData {
+        name: trimmed("name", &s.name, MAX_SHORT, true)?,
+        initials: trimmed("initials", &s.initials, 10, true)?,
+        email: s.email.as_deref().map(|e| email_address("email", e)).transpose()?,
+        office: opt("office", &s.office, 60)?,
+        active: s.active,
+        rights: s.rights.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(email_address("e", "helene.damours@cabinet-cote.qc.ca").is_ok());
+        assert!(email_address("e", " jf@exemple.ca ").is_ok());
+        for bad in ["", "a", "a@b", "a@@b.ca", "a b@c.ca", "@c.ca", "a@.ca", "a@c..ca", "a@c.ca."] {
+            let e = email_address("e", bad).unwrap_err();
+            assert_eq!(e.code(), "validation", "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones() {
+        for good in ["(514) 555-0199", "+1 514 555 0199", "514.555.0199 poste 12", "4185550000 x3"] {
+            assert!(phone_number("p", good).is_ok(), "{good}");
+        }
+        for bad in ["", "555", "call me", "514-555-0199-9999999999", "514 555 O199"] {
+            assert!(phone_number("p", bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,757 @@
+//! The foundation rules, each on SQLite and PostgreSQL.
+
+use chrono::Duration;
+use clientele_core::domain::*;
+use clientele_core::protocol::{Paging, Request as R, Response as S};
+use clientele_core::{Engine, EngineConfig, Error};
+use clientele_tests::{Backend, Fixture, backend_tests};
+
+fn client(f: &Fixture, code: &str, name: &str) -> Record<ClientData> {
+    match f.run(f.admin, R::ClientCreate { data: ClientData::new(code, name) }).unwrap() {
+        S::Client(c) => c,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn contact(f: &Fixture, first: &str, last: &str) -> Record<ContactData> {
+    let mut d = ContactData::new(first, last);
+    d.phones.push(Phone {
+        kind: PhoneKind::Business,
+        number: "(514) 555-0199".into(),
+        primary: false,
+        digits: String::new(),
+    });
+    d.emails.push(Email {
+        address: format!("{}@exemple.ca", clientele_core::text::fold(last).replace(['\'', ' '], "")),
+        kind: EmailKind::Work,
+        primary: false,
+    });
+    match f.run(f.admin, R::ContactCreate { data: d }).unwrap() {
+        S::Contact(c) => c,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn link(f: &Fixture, contact: Id, client: Id, role: ContactRole) -> clientele_core::Result<Vec<ClientContact>> {
+    match f.run(f.admin, R::ContactLink { contact_id: contact, client_id: client, role })? {
+        S::ClientContacts(v) => Ok(v),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn note(f: &Fixture, client: Option<Id>, contact: Option<Id>, subject: &str) -> Record<InteractionData> {
+    let mut n = InteractionData::note(f.clock.get(), subject);
+    n.client_id = client;
+    n.contact_id = contact;
+    match f.run(f.admin, R::InteractionCreate { data: n }).unwrap() {
+        S::Interaction(i) => i,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn clients(f: &Fixture, actor: Id) -> Vec<String> {
+    match f.run(actor, R::ClientList { paging: Paging { limit: Some(500), cursor: None } }).unwrap() {
+        S::Clients(p) => p.items.into_iter().map(|c| c.data.code).collect(),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn timeline(f: &Fixture, id: Id) -> Vec<String> {
+    match f.run(f.admin, R::ClientTimeline { id, paging: Paging { limit: Some(500), cursor: None } }).unwrap() {
+        S::Interactions(p) => p.items.into_iter().map(|i| i.data.subject).collect(),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn transfer(
+    f: &Fixture,
+    client: Id,
+    contact: Id,
+    direction: TransferDirection,
+    files: &[&str],
+) -> Record<TransferData> {
+    let data = NewTransfer {
+        direction,
+        from_staff: f.admin,
+        to_contact: contact,
+        client_id: client,
+        subject: "Documents T1 2025".into(),
+        message: "Bonjour, voici vos documents.".into(),
+        signature_required: true,
+        files: files.iter().map(|n| NewFile { name: n.to_string(), size: 1024 }).collect(),
+    };
+    match f.run(f.admin, R::TransferCreate { data }).unwrap() {
+        S::Transfer(t) => t,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn go(f: &Fixture, t: &Record<TransferData>, to: TransferStatus) -> clientele_core::Result<Record<TransferData>> {
+    match f.run(f.admin, R::TransferTransition { id: t.id, version: t.version, to, files: vec![] })? {
+        S::Transfer(t) => Ok(t),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn code_of(e: &Error) -> &'static str {
+    e.code()
+}
+
+// ---------------------------------------------------------------- clients
+
+fn client_round_trip_keeps_french_text(f: &Fixture) {
+    let mut d = ClientData::new("CÔTÉ-01", "Côté, Jean-François");
+    d.kind = ClientKind::Business;
+    d.office = Some("Québec".into());
+    d.phones.push(Phone {
+        kind: PhoneKind::Business,
+        number: " (418) 555-0100 poste 12 ".into(),
+        primary: false,
+        digits: String::new(),
+    });
+    d.emails.push(Email {
+        address: "jf.cote@cabinet-d'amours.ca".replace('\'', ""),
+        kind: EmailKind::Work,
+        primary: false,
+    });
+    d.retention.won_date = Some(chrono::NaiveDate::from_ymd_opt(2019, 4, 1).unwrap());
+    d.retention.referred_by = Some("Hélène D'Amours".into());
+    let created = match f.run(f.admin, R::ClientCreate { data: d.clone() }).unwrap() {
+        S::Client(c) => c,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(created.version, 1);
+    assert_eq!(created.created_by, f.admin);
+    assert_eq!(created.created_at, f.clock.get());
+    assert_eq!(created.data.name, "Côté, Jean-François");
+    assert_eq!(created.data.phones[0].number, "(418) 555-0100 poste 12", "kept as typed, trimmed");
+    assert_eq!(created.data.phones[0].digits, "418555010012");
+    assert!(created.data.phones[0].primary, "the only phone becomes primary");
+    assert_eq!(created.data.retention.referred_by.as_deref(), Some("Hélène D'Amours"));
+    let got = match f.run(f.admin, R::ClientGet { id: created.id }).unwrap() {
+        S::Client(c) => c,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(got, created);
+}
+
+fn client_code_unique_without_regard_to_case_or_accents(f: &Fixture) {
+    client(f, "ÉCOLE-01", "École Sainte-Thérèse");
+    for dup in ["école-01", "ECOLE-01", "ecole-01", " Ecole-01 "] {
+        let e = f.run(f.admin, R::ClientCreate { data: ClientData::new(dup, "Autre") }).unwrap_err();
+        assert_eq!(code_of(&e), "duplicate", "{dup}");
+        assert_eq!(e.field(), Some("code"));
+    }
+    // A different code is fine; and renaming onto a taken code is refused.
+    let other = client(f, "ECOLE-02", "Autre école");
+    let mut d = other.data.clone();
+    d.code = "Ecole-01".into();
+    let e = f.run(f.admin, R::ClientUpdate { id: other.id, version: other.version, data: d }).unwrap_err();
+    assert_eq!(code_of(&e), "duplicate");
+    assert_eq!(clients(f, f.admin).len(), 2);
+}
+
+fn validation_names_the_field(f: &Fixture) {
+    let cases: Vec<(ClientData, &str, &str)> = vec![
+        (ClientData::new("", "Nom"), "code", "required"),
+        (ClientData::new("A1", "   "), "name", "required"),
+        (ClientData::new("A".repeat(31), "Nom"), "code", "too_long"),
+        (
+            {
+                let mut d = ClientData::new("A2", "Nom");
+                d.emails.push(Email { address: "pas une adresse".into(), kind: EmailKind::Work, primary: false });
+                d
+            },
+            "emails[0].address",
+            "email",
+        ),
+        (
+            {
+                let mut d = ClientData::new("A3", "Nom");
+                d.phones.push(Phone {
+                    kind: PhoneKind::Home,
+                    number: "555".into(),
+                    primary: false,
+                    digits: String::new(),
+                });
+                d
+            },
+            "phones[0].number",
+            "phone",
+        ),
+        (
+            {
+                let mut d = ClientData::new("A4", "Nom");
+                for _ in 0..2 {
+                    d.phones.push(Phone {
+                        kind: PhoneKind::Home,
+                        number: "514 555 0101".into(),
+                        primary: true,
+                        digits: String::new(),
+                    });
+                }
+                d
+            },
+            "phones",
+            "two_primaries",
+        ),
+    ];
+    for (data, field, reason) in cases {
+        let e = f.run(f.admin, R::ClientCreate { data }).unwrap_err();
+        assert_eq!(code_of(&e), "validation");
+        assert_eq!(e.field(), Some(field));
+        assert_eq!(e.body().reason.as_deref(), Some(reason));
+    }
+    assert!(clients(f, f.admin).is_empty(), "nothing was written");
+}
+
+fn stale_update_is_a_conflict(f: &Fixture) {
+    let c = client(f, "TREM-01", "Tremblay, Hélène");
+    let mut first = c.data.clone();
+    first.notes = Some("Appel de Jean".into());
+    let updated = match f.run(f.admin, R::ClientUpdate { id: c.id, version: c.version, data: first }).unwrap() {
+        S::Client(c) => c,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(updated.version, 2);
+    // A second editor who read version 1 is refused, told the current version.
+    let mut second = c.data.clone();
+    second.notes = Some("Écrasement".into());
+    let e = f.run(f.admin, R::ClientUpdate { id: c.id, version: 1, data: second }).unwrap_err();
+    assert!(matches!(e, Error::Conflict { expected: 1, current: 2, .. }), "{e:?}");
+    assert_eq!(e.body().current_version, Some(2));
+    // Deleting from a stale read is refused too.
+    let e = f.run(f.admin, R::ClientDelete { id: c.id, version: 1 }).unwrap_err();
+    assert_eq!(code_of(&e), "conflict");
+    let now = match f.run(f.admin, R::ClientGet { id: c.id }).unwrap() {
+        S::Client(c) => c,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(now.data.notes.as_deref(), Some("Appel de Jean"), "the first edit survived");
+}
+
+fn concurrent_edits_one_wins(f: &Fixture) {
+    let c = client(f, "PAR-01", "Parallèle inc.");
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|i| {
+                let mut d = c.data.clone();
+                d.notes = Some(format!("édition {i}"));
+                let id = c.id;
+                s.spawn(move || f.run(f.admin, R::ClientUpdate { id, version: 1, data: d }))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let wins = results.iter().filter(|r| r.is_ok()).count();
+    let conflicts = results.iter().filter(|r| matches!(r, Err(Error::Conflict { .. }))).count();
+    assert_eq!((wins, conflicts), (1, 3), "{results:?}");
+}
+
+// ---------------------------------------------------------------- contacts
+
+fn contacts_link_with_roles_one_primary(f: &Fixture) {
+    let a = client(f, "A", "Alpha");
+    let b = client(f, "B", "Bêta");
+    let jf = contact(f, "Jean-François", "Côté");
+    let hd = contact(f, "Hélène", "D'Amours");
+    assert_eq!(jf.data.file_as.as_deref(), Some("Côté, Jean-François"));
+    let rows = link(f, jf.id, a.id, ContactRole::Primary).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].primary_phone.as_deref(), Some("(514) 555-0199"));
+    assert_eq!(rows[0].primary_email.as_deref(), Some("cote@exemple.ca"));
+    let e = link(f, hd.id, a.id, ContactRole::Primary).unwrap_err();
+    assert_eq!(e.body().reason.as_deref(), Some("primary_taken"));
+    link(f, hd.id, a.id, ContactRole::Billing).unwrap();
+    link(f, jf.id, b.id, ContactRole::Additional).unwrap();
+    // Changing a role is a relink.
+    let rows = link(f, jf.id, a.id, ContactRole::Preferred).unwrap();
+    assert!(rows.iter().all(|r| r.role != ContactRole::Primary));
+    link(f, hd.id, a.id, ContactRole::Primary).unwrap();
+    let linked = match f.run(f.admin, R::ContactClients { id: jf.id }).unwrap() {
+        S::LinkedClients(v) => v,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        linked.iter().map(|l| (l.code.as_str(), l.role)).collect::<Vec<_>>(),
+        vec![("A", ContactRole::Preferred), ("B", ContactRole::Additional)]
+    );
+    f.run(f.admin, R::ContactUnlink { contact_id: jf.id, client_id: b.id }).unwrap();
+    let e = f.run(f.admin, R::ContactUnlink { contact_id: jf.id, client_id: b.id }).unwrap_err();
+    assert_eq!(code_of(&e), "not_found");
+}
+
+// ------------------------------------------------------------ interactions
+
+fn interactions_check_kind_fields_and_custom_fields(f: &Fixture) {
+    let c = client(f, "INT-01", "Interactions ltée");
+    f.engine
+        .execute(
+            clientele_core::protocol::Actor::HOST,
+            R::CustomFieldPut {
+                field: CustomFieldDef {
+                    kind: InteractionKind::PhoneCall,
+                    key: "dossier".into(),
+                    label_fr: "Dossier".into(),
+                    label_en: "File".into(),
+                    field_type: CustomFieldType::Choice,
+                    choices: vec!["Impôts".into(), "Paie".into()],
+                    required: true,
+                },
+            },
+        )
+        .unwrap();
+    let mut call = InteractionData::note(f.clock.get(), "Appel de Jean-François");
+    call.kind = InteractionKind::PhoneCall;
+    call.client_id = Some(c.id);
+    call.direction = Some(CallDirection::Incoming);
+    call.duration_secs = Some(300);
+    call.phone = Some("514-555-0199".into());
+    let e = f.run(f.admin, R::InteractionCreate { data: call.clone() }).unwrap_err();
+    assert_eq!(e.field(), Some("custom.dossier"), "required custom field");
+    call.custom.insert("dossier".into(), serde_json::json!("Comptabilité"));
+    let e = f.run(f.admin, R::InteractionCreate { data: call.clone() }).unwrap_err();
+    assert_eq!(e.body().reason.as_deref(), Some("invalid_value"));
+    call.custom.insert("dossier".into(), serde_json::json!("Impôts"));
+    let ok = f.run(f.admin, R::InteractionCreate { data: call.clone() }).unwrap();
+    assert!(matches!(ok, S::Interaction(ref i) if i.data.custom["dossier"] == "Impôts"));
+    // A note has no call direction; an interaction needs a client or contact.
+    let mut n = InteractionData::note(f.clock.get(), "Note");
+    n.client_id = Some(c.id);
+    n.direction = Some(CallDirection::Outgoing);
+    assert_eq!(f.run(f.admin, R::InteractionCreate { data: n.clone() }).unwrap_err().field(), Some("direction"));
+    n.direction = None;
+    n.client_id = None;
+    assert_eq!(f.run(f.admin, R::InteractionCreate { data: n }).unwrap_err().field(), Some("client_id"));
+    let mut mail = InteractionData::note(f.clock.get(), "Courriel");
+    mail.kind = InteractionKind::Email;
+    mail.client_id = Some(c.id);
+    mail.email_to = vec!["helene@exemple.ca".into(), "pas-un-courriel".into()];
+    assert_eq!(f.run(f.admin, R::InteractionCreate { data: mail }).unwrap_err().field(), Some("email_to[1]"));
+}
+
+fn timeline_merges_client_and_contact_interactions_newest_first(f: &Fixture) {
+    let c = client(f, "TL-01", "Chronologie inc.");
+    let other = client(f, "TL-02", "Autre inc.");
+    let p = contact(f, "Marie-Ève", "Lévesque");
+    link(f, p.id, c.id, ContactRole::Primary).unwrap();
+    link(f, p.id, other.id, ContactRole::Additional).unwrap();
+    note(f, Some(c.id), None, "1 client");
+    f.clock.advance(Duration::minutes(1));
+    note(f, None, Some(p.id), "2 contact seul");
+    f.clock.advance(Duration::minutes(1));
+    note(f, Some(other.id), Some(p.id), "3 contact pour un autre client");
+    f.clock.advance(Duration::minutes(1));
+    note(f, Some(c.id), Some(p.id), "4 client et contact");
+    assert_eq!(timeline(f, c.id), vec!["4 client et contact", "2 contact seul", "1 client"]);
+    // Paging with cursors walks the same order without gaps or repeats.
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page =
+            match f.run(f.admin, R::ClientTimeline { id: c.id, paging: Paging { limit: Some(1), cursor } }).unwrap() {
+                S::Interactions(p) => p,
+                other => panic!("{other:?}"),
+            };
+        seen.extend(page.items.into_iter().map(|i| i.data.subject));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, timeline(f, c.id));
+    let e = f
+        .run(
+            f.admin,
+            R::ClientTimeline {
+                id: c.id,
+                paging: Paging { limit: Some(1), cursor: Some("t1:'; DROP TABLE clients;--".into()) },
+            },
+        )
+        .unwrap_err();
+    assert_eq!(code_of(&e), "bad_request");
+}
+
+// ------------------------------------------------------------------- trash
+
+fn delete_client_trashes_its_records_and_restores_them(f: &Fixture) {
+    let c = client(f, "DEL-01", "À supprimer inc.");
+    let keep = client(f, "KEEP-01", "À garder inc.");
+    let shared = contact(f, "Jean-François", "Côté");
+    link(f, shared.id, c.id, ContactRole::Primary).unwrap();
+    link(f, shared.id, keep.id, ContactRole::Primary).unwrap();
+    note(f, Some(c.id), Some(shared.id), "note du client supprimé");
+    note(f, Some(keep.id), Some(shared.id), "note du client gardé");
+    let t = transfer(f, c.id, shared.id, TransferDirection::SentToContact, &["états.pdf"]);
+    let deleted = match f.run(f.admin, R::ClientDelete { id: c.id, version: 1 }).unwrap() {
+        S::Deleted(d) => d,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(clients(f, f.admin), vec!["KEEP-01"]);
+    assert_eq!(code_of(&f.run(f.admin, R::ClientGet { id: c.id }).unwrap_err()), "not_found");
+    assert_eq!(code_of(&f.run(f.admin, R::TransferGet { id: t.id }).unwrap_err()), "not_found");
+    let all = match f
+        .run(f.admin, R::InteractionList { client_id: None, contact_id: None, paging: Paging::default() })
+        .unwrap()
+    {
+        S::Interactions(p) => p.items.into_iter().map(|i| i.data.subject).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(all, vec!["note du client gardé"], "the client's interactions and transfer events went with it");
+    // The shared contact is untouched and still linked to the other client.
+    assert!(f.run(f.admin, R::ContactGet { id: shared.id }).is_ok());
+    let trash = match f.run(f.admin, R::TrashList {}).unwrap() {
+        S::Trash(t) => t,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(trash.len(), 1);
+    assert_eq!(trash[0].label, "DEL-01 — À supprimer inc.");
+    f.run(f.admin, R::TrashRestore { id: deleted.trash_id }).unwrap();
+    assert_eq!(clients(f, f.admin), vec!["KEEP-01", "DEL-01"], "ordered by name: « À garder » before « À supprimer »");
+    assert!(timeline(f, c.id).contains(&"note du client supprimé".to_string()));
+    assert!(f.run(f.admin, R::TransferGet { id: t.id }).is_ok());
+    assert!(matches!(f.run(f.admin, R::TrashList {}).unwrap(), S::Trash(t) if t.is_empty()));
+}
+
+fn purge_is_final_and_frees_the_code(f: &Fixture) {
+    let c = client(f, "PUR-01", "Purge inc.");
+    let p = contact(f, "Zoé", "Bélanger");
+    link(f, p.id, c.id, ContactRole::Primary).unwrap();
+    note(f, Some(c.id), None, "note");
+    transfer(f, c.id, p.id, TransferDirection::RequestedFromContact, &[]);
+    let d = match f.run(f.admin, R::ClientDelete { id: c.id, version: 1 }).unwrap() {
+        S::Deleted(d) => d,
+        other => panic!("{other:?}"),
+    };
+    // While in the trash, the code stays taken.
+    let e = f.run(f.admin, R::ClientCreate { data: ClientData::new("pur-01", "Nouveau") }).unwrap_err();
+    assert_eq!(code_of(&e), "duplicate");
+    assert!(e.to_string().contains("trash"));
+    f.run(f.admin, R::TrashPurge { id: d.trash_id }).unwrap();
+    assert_eq!(code_of(&f.run(f.admin, R::TrashRestore { id: d.trash_id }).unwrap_err()), "not_found");
+    client(f, "PUR-01", "Nouveau");
+    // The contact stands alone now, and can itself be deleted and purged.
+    let dc = match f.run(f.admin, R::ContactDelete { id: p.id, version: 1 }).unwrap() {
+        S::Deleted(d) => d,
+        other => panic!("{other:?}"),
+    };
+    f.run(f.admin, R::TrashPurge { id: dc.trash_id }).unwrap();
+    assert_eq!(code_of(&f.run(f.admin, R::ContactGet { id: p.id }).unwrap_err()), "not_found");
+}
+
+fn restore_waits_for_the_parent(f: &Fixture) {
+    let c = client(f, "PAR-02", "Parent inc.");
+    let n = note(f, Some(c.id), None, "orpheline");
+    let dn = match f.run(f.admin, R::InteractionDelete { id: n.id, version: 1 }).unwrap() {
+        S::Deleted(d) => d,
+        other => panic!("{other:?}"),
+    };
+    let dc = match f.run(f.admin, R::ClientDelete { id: c.id, version: 1 }).unwrap() {
+        S::Deleted(d) => d,
+        other => panic!("{other:?}"),
+    };
+    let e = f.run(f.admin, R::TrashRestore { id: dn.trash_id }).unwrap_err();
+    assert_eq!(e.body().reason.as_deref(), Some("parent_in_trash"));
+    f.run(f.admin, R::TrashRestore { id: dc.trash_id }).unwrap();
+    f.run(f.admin, R::TrashRestore { id: dn.trash_id }).unwrap();
+    assert_eq!(timeline(f, c.id), vec!["orpheline"]);
+}
+
+// --------------------------------------------------------------- transfers
+
+fn transfer_state_machine_is_enforced_and_recorded(f: &Fixture) {
+    let c = client(f, "TR-01", "Transferts inc.");
+    let p = contact(f, "Éloïse", "Gagnon-Roy");
+    let stranger = contact(f, "Inconnu", "Étranger");
+    link(f, p.id, c.id, ContactRole::Primary).unwrap();
+    // Only to a contact of the client.
+    let e = f
+        .run(
+            f.admin,
+            R::TransferCreate {
+                data: NewTransfer {
+                    direction: TransferDirection::SentToContact,
+                    from_staff: f.admin,
+                    to_contact: stranger.id,
+                    client_id: c.id,
+                    subject: "x".into(),
+                    message: String::new(),
+                    signature_required: false,
+                    files: vec![],
+                },
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.body().reason.as_deref(), Some("not_linked"));
+
+    let req = transfer(f, c.id, p.id, TransferDirection::RequestedFromContact, &[]);
+    assert_eq!(req.data.status, TransferStatus::WaitingForFiles);
+    assert_eq!(req.data.expires_at - req.data.sent_at, Duration::days(30));
+    // Illegal: waiting → complete.
+    let e = go(f, &req, TransferStatus::Complete).unwrap_err();
+    assert!(matches!(e, Error::InvalidTransition { .. }), "{e:?}");
+    // Ready needs files.
+    assert_eq!(go(f, &req, TransferStatus::ReadyForDownload).unwrap_err().field(), Some("files"));
+    let ready = match f
+        .run(
+            f.admin,
+            R::TransferTransition {
+                id: req.id,
+                version: req.version,
+                to: TransferStatus::ReadyForDownload,
+                files: vec![NewFile { name: "relevé.pdf".into(), size: 2048 }],
+            },
+        )
+        .unwrap()
+    {
+        S::Transfer(t) => t,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(ready.data.files[0].status, FileStatus::Uploaded);
+    // A stale version is a conflict, not a silent second move.
+    assert_eq!(code_of(&go(f, &req, TransferStatus::Canceled).unwrap_err()), "conflict");
+    // Expiring by hand before the date is refused.
+    assert!(matches!(go(f, &ready, TransferStatus::Expired).unwrap_err(), Error::InvalidTransition { .. }));
+    let done = go(f, &ready, TransferStatus::Complete).unwrap();
+    assert_eq!(done.data.status, TransferStatus::Complete);
+    assert_eq!(done.data.files[0].status, FileStatus::Downloaded);
+    assert!(done.data.closed_at.is_some());
+    for to in [
+        TransferStatus::Canceled,
+        TransferStatus::WaitingForFiles,
+        TransferStatus::Expired,
+        TransferStatus::ReadyForDownload,
+    ] {
+        assert!(matches!(go(f, &done, to).unwrap_err(), Error::InvalidTransition { .. }), "complete → {to:?}");
+    }
+    let events: Vec<String> = timeline(f, c.id);
+    assert_eq!(
+        events,
+        vec![
+            "Transfer «Documents T1 2025»: ready_for_download → complete",
+            "Transfer «Documents T1 2025»: waiting_for_files → ready_for_download",
+            "Transfer «Documents T1 2025»: created, waiting_for_files",
+        ]
+    );
+}
+
+fn transfers_expire_after_thirty_days_unless_complete(f: &Fixture) {
+    let c = client(f, "EXP-01", "Expiration inc.");
+    let p = contact(f, "Noémie", "Thériault");
+    link(f, p.id, c.id, ContactRole::Primary).unwrap();
+    let open = transfer(f, c.id, p.id, TransferDirection::SentToContact, &["a.pdf"]);
+    let finished = transfer(f, c.id, p.id, TransferDirection::SentToContact, &["b.pdf"]);
+    go(f, &finished, TransferStatus::Complete).unwrap();
+    f.clock.advance(Duration::days(30) - Duration::seconds(1));
+    assert_eq!(f.engine.sweep_expired().unwrap(), 0);
+    f.clock.advance(Duration::seconds(1));
+    let t = match f.run(f.admin, R::TransferGet { id: open.id }).unwrap() {
+        S::Transfer(t) => t,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(t.data.status, TransferStatus::Expired);
+    assert_eq!(t.data.files[0].status, FileStatus::Expired);
+    let f2 = match f.run(f.admin, R::TransferGet { id: finished.id }).unwrap() {
+        S::Transfer(t) => t,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(f2.data.status, TransferStatus::Complete);
+    assert!(timeline(f, c.id)[0].ends_with("ready_for_download → expired"));
+    assert_eq!(f.engine.sweep_expired().unwrap(), 0, "expires once");
+}
+
+// ------------------------------------------------------ licence and rights
+
+fn read_only_staff_is_forbidden_to_write_and_nothing_changes(f: &Fixture) {
+    let c = client(f, "RO-01", "Lecture seule inc.");
+    let reader = f.staff("Lecteur", Rights::read_only());
+    assert!(f.run(reader, R::ClientGet { id: c.id }).is_ok());
+    let attempts = vec![
+        R::ClientCreate { data: ClientData::new("RO-02", "Non") },
+        R::ClientUpdate { id: c.id, version: 1, data: ClientData::new("RO-01", "Modifié") },
+        R::ClientDelete { id: c.id, version: 1 },
+        R::ContactCreate { data: ContactData::new("Non", "Permis") },
+        R::InteractionCreate {
+            data: {
+                let mut n = InteractionData::note(f.clock.get(), "x");
+                n.client_id = Some(c.id);
+                n
+            },
+        },
+    ];
+    for a in attempts {
+        let op = a.op();
+        let e = f.run(reader, a).unwrap_err();
+        assert_eq!(code_of(&e), "forbidden", "{op}");
+    }
+    let now = match f.run(f.admin, R::ClientGet { id: c.id }).unwrap() {
+        S::Client(c) => c,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!((now.version, now.data.name.as_str()), (1, "Lecture seule inc."));
+    assert_eq!(clients(f, f.admin), vec!["RO-01"]);
+    // No client rights at all: even reading is refused.
+    let nobody = f.staff("Personne", Rights::default());
+    assert_eq!(code_of(&f.run(nobody, R::ClientList { paging: Paging::default() }).unwrap_err()), "forbidden");
+    // Staff cannot administer; the host cannot act on clients.
+    let e =
+        f.run(f.admin, R::StaffPut { id: None, staff: clientele_tests::staff("X", "X", Rights::all()) }).unwrap_err();
+    assert_eq!(code_of(&e), "forbidden");
+    let e = f
+        .engine
+        .execute(clientele_core::protocol::Actor::HOST, R::ClientList { paging: Paging::default() })
+        .unwrap_err();
+    assert_eq!(code_of(&e), "forbidden");
+    // An unknown or inactive staff member is refused.
+    assert_eq!(code_of(&f.run(9999, R::ClientList { paging: Paging::default() }).unwrap_err()), "forbidden");
+}
+
+fn office_restricted_staff_sees_only_their_offices(f: &Fixture) {
+    let mut mtl = ClientData::new("MTL-01", "Montréal inc.");
+    mtl.office = Some("Montréal".into());
+    let mut qc = ClientData::new("QC-01", "Québec inc.");
+    qc.office = Some("Québec".into());
+    let mtl = match f.run(f.admin, R::ClientCreate { data: mtl }).unwrap() {
+        S::Client(c) => c,
+        o => panic!("{o:?}"),
+    };
+    let qc = match f.run(f.admin, R::ClientCreate { data: qc }).unwrap() {
+        S::Client(c) => c,
+        o => panic!("{o:?}"),
+    };
+    let p_mtl = contact(f, "Luc", "Montréalais");
+    let p_qc = contact(f, "Anne", "Québécoise");
+    let alone = contact(f, "Seule", "Personne");
+    link(f, p_mtl.id, mtl.id, ContactRole::Primary).unwrap();
+    link(f, p_qc.id, qc.id, ContactRole::Primary).unwrap();
+    note(f, Some(mtl.id), None, "note MTL");
+    note(f, Some(qc.id), None, "note QC");
+    note(f, None, Some(p_qc.id), "note contact QC");
+    transfer(f, qc.id, p_qc.id, TransferDirection::SentToContact, &["x.pdf"]);
+    let mut rights = Rights::all();
+    rights.offices = Some(vec!["Montréal".into()]);
+    let luc = f.staff("Luc Bergeron", rights);
+    assert_eq!(clients(f, luc), vec!["MTL-01"]);
+    let contacts = match f.run(luc, R::ContactList { paging: Paging::default() }).unwrap() {
+        S::Contacts(p) => p.items.into_iter().map(|c| c.id).collect::<Vec<_>>(),
+        o => panic!("{o:?}"),
+    };
+    assert!(
+        contacts.contains(&p_mtl.id) && contacts.contains(&alone.id) && !contacts.contains(&p_qc.id),
+        "{contacts:?}"
+    );
+    let notes = match f
+        .run(luc, R::InteractionList { client_id: None, contact_id: None, paging: Paging::default() })
+        .unwrap()
+    {
+        S::Interactions(p) => p.items.into_iter().map(|i| i.data.subject).collect::<Vec<_>>(),
+        o => panic!("{o:?}"),
+    };
+    assert!(notes.iter().all(|s| !s.contains("QC")), "{notes:?}");
+    let transfers = match f.run(luc, R::TransferList { client_id: None, paging: Paging::default() }).unwrap() {
+        S::Transfers(p) => p.items.len(),
+        o => panic!("{o:?}"),
+    };
+    assert_eq!(transfers, 0);
+    for r in [
+        R::ClientGet { id: qc.id },
+        R::ClientTimeline { id: qc.id, paging: Paging::default() },
+        R::ContactGet { id: p_qc.id },
+        R::ClientUpdate { id: qc.id, version: 1, data: ClientData::new("QC-01", "Pris") },
+    ] {
+        let op = r.op();
+        assert_eq!(code_of(&f.run(luc, r).unwrap_err()), "forbidden", "{op}");
+    }
+    let mut moved = ClientData::new("MTL-02", "Ailleurs");
+    moved.office = Some("Québec".into());
+    assert_eq!(code_of(&f.run(luc, R::ClientCreate { data: moved }).unwrap_err()), "forbidden");
+    assert_eq!(clients(f, f.admin).len(), 2, "nothing was created");
+}
+
+backend_tests!(
+    client_round_trip_keeps_french_text,
+    client_code_unique_without_regard_to_case_or_accents,
+    validation_names_the_field,
+    stale_update_is_a_conflict,
+    concurrent_edits_one_wins,
+    contacts_link_with_roles_one_primary,
+    interactions_check_kind_fields_and_custom_fields,
+    timeline_merges_client_and_contact_interactions_newest_first,
+    delete_client_trashes_its_records_and_restores_them,
+    purge_is_final_and_frees_the_code,
+    restore_waits_for_the_parent,
+    transfer_state_machine_is_enforced_and_recorded,
+    transfers_expire_after_thirty_days_unless_complete,
+    read_only_staff_is_forbidden_to_write_and_nothing_changes,
+    office_restricted_staff_sees_only_their_offices,
+);
+
+// ------------------------------------------------ backend-independent rules
+
+#[test]
+fn without_the_licence_every_operation_is_refused() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(f) = Fixture::with_config(backend, |c| c.entitlements = vec!["time_and_billing".into()]) else {
+            continue;
+        };
+        for json in [
+            r#"{"actor":"host","op":"staff.list"}"#,
+            r#"{"actor":1,"op":"client.list"}"#,
+            r#"{"actor":1,"op":"client.create","data":{"code":"A","name":"B"}}"#,
+            r#"{"actor":1,"op":"trash.list"}"#,
+        ] {
+            assert_eq!(f.engine.execute_json(json).unwrap_err(), Error::NotLicensed, "{json}");
+        }
+    }
+}
+
+#[test]
+fn schema_newer_than_the_code_is_refused() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(f) = Fixture::new(backend) else { continue };
+        let url = f.place.url();
+        f.place.raw_sql("INSERT INTO __diesel_schema_migrations (version) VALUES ('29991231000000')");
+        match Engine::open(EngineConfig::new(url)) {
+            Err(Error::SchemaTooNew { database, .. }) => assert_eq!(database, "29991231000000"),
+            Err(e) => panic!("{e:?}"),
+            Ok(_) => panic!("{backend:?}: a newer schema was accepted"),
+        }
+    }
+}
+
+#[test]
+fn json_front_door_refuses_malformed_requests_with_typed_errors() {
+    let f = Fixture::new(Backend::Sqlite).unwrap();
+    let cases = [
+        ("", "bad_request"),
+        ("{", "bad_request"),
+        ("[]", "bad_request"),
+        (r#"{"op":"client.list"}"#, "bad_request"),
+        (r#"{"actor":1}"#, "bad_request"),
+        (r#"{"actor":"root","op":"client.list"}"#, "bad_request"),
+        (r#"{"actor":1,"op":"client.explode"}"#, "bad_request"),
+        (r#"{"actor":1,"op":"client.list","limitt":3}"#, "bad_request"),
+        (r#"{"actor":1,"op":"client.create","data":{"code":"A","name":"B","nmae":"C"}}"#, "bad_request"),
+        (r#"{"actor":1,"op":"client.list","limit":0}"#, "validation"),
+        (r#"{"actor":1,"op":"client.list","limit":501}"#, "validation"),
+        (r#"{"actor":1,"op":"client.get","id":"1; DROP TABLE clients"}"#, "bad_request"),
+    ];
+    for (json, code) in cases {
+        let e = f.engine.execute_json(json).unwrap_err();
+        assert_eq!(e.code(), code, "{json}: {e}");
+    }
+    let huge = format!(
+        r#"{{"actor":1,"op":"client.create","data":{{"code":"A","name":"{}"}}}}"#,
+        "x".repeat(clientele_core::MAX_REQUEST_BYTES)
+    );
+    assert_eq!(f.engine.execute_json(&huge).unwrap_err().code(), "bad_request");
+    // And a good one answers JSON that reads back as the typed response.
+    let out = f
+        .engine
+        .execute_json(r#"{"actor":1,"op":"client.create","data":{"code":"D'AM-01","name":"D'Amours, Hélène","phones":[{"number":"514 555 0199"}]}}"#)
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["data"]["name"], "D'Amours, Hélène");
+    assert_eq!(v["data"]["phones"][0]["digits"], "5145550199");
+    assert_eq!(v["version"], 1);
+}
