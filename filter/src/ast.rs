@@ -144,14 +144,33 @@ pub enum Expr {
 }
 
 impl Expr {
-    /// The span covering the whole node (`{0,0}` for empty groups).
+    /// The span covering the whole node, from its first to its last spanned
+    /// token (`{0,0}` for empty groups). Iterative: safe on any depth.
     pub fn span(&self) -> Span {
+        let (mut first, mut last) = (self, self);
+        loop {
+            match first {
+                Expr::Not(e) => first = e,
+                Expr::And(v) | Expr::Or(v) if !v.is_empty() => first = &v[0],
+                _ => break,
+            }
+        }
+        loop {
+            match last {
+                Expr::Not(e) => last = e,
+                Expr::And(v) | Expr::Or(v) if !v.is_empty() => last = &v[v.len() - 1],
+                _ => break,
+            }
+        }
+        match (first.leaf_span(), last.leaf_span()) {
+            (Some(a), Some(b)) => a.join(b),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => Span::default(),
+        }
+    }
+
+    fn leaf_span(&self) -> Option<Span> {
         match self {
-            Expr::And(v) | Expr::Or(v) => match (v.first(), v.last()) {
-                (Some(a), Some(b)) => a.span().join(b.span()),
-                _ => Span::default(),
-            },
-            Expr::Not(e) => e.span(),
             Expr::Cond { field, op, value } => {
                 let mut s = field.span.join(op.span);
                 match value {
@@ -167,9 +186,10 @@ impl Expr {
                         }
                     }
                 }
-                s
+                Some(s)
             }
-            Expr::Keyword { text, .. } => text.span,
+            Expr::Keyword { text, .. } => Some(text.span),
+            _ => None,
         }
     }
 

@@ -231,15 +231,17 @@ impl Registry {
     }
 
     /// The registered name or alias nearest to `name` (Damerau-Levenshtein,
-    /// optimal string alignment, on folded names), if within distance 2 and
-    /// less than the length of the typed name. Ties go to the first registered.
+    /// optimal string alignment, on folded names) among filterable fields, if
+    /// within distance 1 (typed name of at most 4 characters) or 2 (longer).
+    /// Ties go to the first registered.
     pub fn suggest(&self, name: &str) -> Option<&str> {
         let k: Vec<char> = fold(name).chars().collect();
+        let max = if k.len() <= 4 { 1 } else { 2 };
         let mut best: Option<(usize, &str)> = None;
         for f in self.fields.iter().filter(|f| f.filterable) {
             for n in std::iter::once(&f.name).chain(&f.aliases) {
                 let d = osa_distance(&k, &fold(n).chars().collect::<Vec<_>>());
-                if d <= 2 && d < k.len() && best.is_none_or(|(b, _)| d < b) {
+                if d <= max && d < k.len() && best.is_none_or(|(b, _)| d < b) {
                     best = Some((d, n));
                 }
             }
