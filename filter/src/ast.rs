@@ -4,9 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A byte range `[start, end)` into the filter text.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Span {
     /// First byte.
     pub start: usize,
@@ -22,10 +20,7 @@ impl Span {
 
     /// The smallest span covering both.
     pub fn join(self, other: Span) -> Span {
-        Span {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 }
 
@@ -46,10 +41,7 @@ impl<T> Spanned<T> {
 
     /// Wraps `node` with the default span `{0,0}` (trees built from JSON or code).
     pub fn unspanned(node: T) -> Self {
-        Spanned {
-            node,
-            span: Span::default(),
-        }
+        Spanned { node, span: Span::default() }
     }
 }
 
@@ -207,21 +199,12 @@ impl Expr {
                 field: s(field),
                 op: Spanned::unspanned(op.node),
                 value: match value {
-                    Value::Single { text, quoted } => Value::Single {
-                        text: s(text),
-                        quoted: *quoted,
-                    },
+                    Value::Single { text, quoted } => Value::Single { text: s(text), quoted: *quoted },
                     Value::List(items) => Value::List(items.iter().map(s).collect()),
-                    Value::Range { lo, hi } => Value::Range {
-                        lo: lo.as_ref().map(s),
-                        hi: hi.as_ref().map(s),
-                    },
+                    Value::Range { lo, hi } => Value::Range { lo: lo.as_ref().map(s), hi: hi.as_ref().map(s) },
                 },
             },
-            Expr::Keyword { text, quoted } => Expr::Keyword {
-                text: s(text),
-                quoted: *quoted,
-            },
+            Expr::Keyword { text, quoted } => Expr::Keyword { text: s(text), quoted: *quoted },
         }
     }
 
@@ -238,10 +221,7 @@ impl Expr {
     pub fn keyword(text: impl Into<String>) -> Expr {
         let text = text.into();
         let quoted = keyword_needs_quotes(&text);
-        Expr::Keyword {
-            text: Spanned::unspanned(text),
-            quoted,
-        }
+        Expr::Keyword { text: Spanned::unspanned(text), quoted }
     }
 }
 
@@ -282,11 +262,7 @@ pub fn keyword_needs_quotes(s: &str) -> bool {
 
 /// Whether a single condition value must be quoted to be read back unchanged.
 pub fn value_needs_quotes(s: &str) -> bool {
-    s.is_empty()
-        || s.chars().any(is_stop)
-        || s.contains("..")
-        || s.starts_with(['=', '<', '>'])
-        || s.starts_with("!=")
+    s.is_empty() || s.chars().any(is_stop) || s.contains("..") || s.starts_with(['=', '<', '>']) || s.starts_with("!=")
 }
 
 pub(crate) fn range_lo_needs_quotes(s: &str) -> bool {
@@ -316,11 +292,7 @@ pub fn quote(s: &str) -> String {
 }
 
 fn maybe_quote(s: &str, force: bool, needs: fn(&str) -> bool) -> String {
-    if force || needs(s) {
-        quote(s)
-    } else {
-        s.to_string()
-    }
+    if force || needs(s) { quote(s) } else { s.to_string() }
 }
 
 /// Renders a tree as filter text that [`crate::parse`] reads back to an equal
@@ -369,9 +341,7 @@ fn write_expr(e: &Expr, out: &mut String, top: bool) {
             out.push_str(&field.node);
             out.push_str(op.node.as_str());
             match value {
-                Value::Single { text, quoted } => {
-                    out.push_str(&maybe_quote(&text.node, *quoted, value_needs_quotes))
-                }
+                Value::Single { text, quoted } => out.push_str(&maybe_quote(&text.node, *quoted, value_needs_quotes)),
                 Value::List(items) => {
                     out.push('(');
                     for (i, it) in items.iter().enumerate() {
@@ -393,9 +363,7 @@ fn write_expr(e: &Expr, out: &mut String, top: bool) {
                 }
             }
         }
-        Expr::Keyword { text, quoted } => {
-            out.push_str(&maybe_quote(&text.node, *quoted, keyword_needs_quotes))
-        }
+        Expr::Keyword { text, quoted } => out.push_str(&maybe_quote(&text.node, *quoted, keyword_needs_quotes)),
     }
 }
 

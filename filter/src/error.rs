@@ -88,9 +88,7 @@ impl std::fmt::Display for ErrorKind {
 /// `span` is a byte range into the filter text (always on `char` boundaries,
 /// possibly empty, e.g. `{7,7}` for "a value was expected at the end").
 /// Errors about an [`crate::Expr`] built from JSON carry the default span `{0,0}`.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, thiserror::Error,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, thiserror::Error)]
 #[error("{message}")]
 pub struct FilterError {
     /// Stable category.
@@ -108,13 +106,7 @@ pub struct FilterError {
 impl FilterError {
     /// A new error without `expected`/`suggestion`.
     pub fn new(kind: ErrorKind, message: impl Into<String>, span: Span) -> Self {
-        FilterError {
-            kind,
-            message: message.into(),
-            span,
-            expected: None,
-            suggestion: None,
-        }
+        FilterError { kind, message: message.into(), span, expected: None, suggestion: None }
     }
 
     /// Sets `expected`.

@@ -67,16 +67,13 @@ pub trait Row {
 
 impl<S: std::hash::BuildHasher> Row for std::collections::HashMap<String, FieldValue, S> {
     fn get(&self, field: &str) -> FieldValue {
-        std::collections::HashMap::get(self, field)
-            .cloned()
-            .unwrap_or(FieldValue::Null)
+        std::collections::HashMap::get(self, field).cloned().unwrap_or(FieldValue::Null)
     }
 }
 
 /// Milliseconds since the epoch of UTC midnight starting `day`.
 pub fn utc_day_start(day: NaiveDate) -> i64 {
-    day.and_hms_opt(0, 0, 0)
-        .map_or(0, |dt| dt.and_utc().timestamp_millis())
+    day.and_hms_opt(0, 0, 0).map_or(0, |dt| dt.and_utc().timestamp_millis())
 }
 
 /// Evaluates with date-times bucketed by UTC days.

@@ -165,21 +165,13 @@ pub fn parse_json(input: &str, limits: &Limits) -> Result<Expr, FilterError> {
     if input.len() > limits.max_len {
         return Err(FilterError::new(
             ErrorKind::TooLong,
-            format!(
-                "the filter is {} bytes long; at most {} are allowed",
-                input.len(),
-                limits.max_len
-            ),
+            format!("the filter is {} bytes long; at most {} are allowed", input.len(), limits.max_len),
             Span::default(),
         ));
     }
     let j: JsonFilter = serde_json::from_str(input).map_err(|e| {
-        FilterError::new(
-            ErrorKind::InvalidJson,
-            format!("invalid filter JSON: {e}"),
-            Span::default(),
-        )
-        .expected("a filter object: and, or, not, keyword, or field/op/value")
+        FilterError::new(ErrorKind::InvalidJson, format!("invalid filter JSON: {e}"), Span::default())
+            .expected("a filter object: and, or, not, keyword, or field/op/value")
     })?;
     Ok(Expr::from(&j))
 }
@@ -188,10 +180,7 @@ fn single(field: &str, op: Op, value: &str) -> Expr {
     Expr::Cond {
         field: Spanned::unspanned(field.to_string()),
         op: Spanned::unspanned(op),
-        value: Value::Single {
-            text: Spanned::unspanned(value.to_string()),
-            quoted: value_needs_quotes(value),
-        },
+        value: Value::Single { text: Spanned::unspanned(value.to_string()), quoted: value_needs_quotes(value) },
     }
 }
 
@@ -213,12 +202,7 @@ impl From<&JsonFilter> for Expr {
                 JsonCond::In { field, values } => Expr::Cond {
                     field: Spanned::unspanned(field.clone()),
                     op: Spanned::unspanned(Op::Colon),
-                    value: Value::List(
-                        values
-                            .iter()
-                            .map(|v| Spanned::unspanned(v.clone()))
-                            .collect(),
-                    ),
+                    value: Value::List(values.iter().map(|v| Spanned::unspanned(v.clone())).collect()),
                 },
                 JsonCond::Between { field, from, to } => Expr::Cond {
                     field: Spanned::unspanned(field.clone()),
@@ -245,18 +229,10 @@ impl From<&Expr> for JsonFilter {
     /// produce) is rendered as `in`/`between`.
     fn from(e: &Expr) -> JsonFilter {
         match e {
-            Expr::And(v) => JsonFilter::And(JsonAnd {
-                and: v.iter().map(JsonFilter::from).collect(),
-            }),
-            Expr::Or(v) => JsonFilter::Or(JsonOr {
-                or: v.iter().map(JsonFilter::from).collect(),
-            }),
-            Expr::Not(inner) => JsonFilter::Not(JsonNot {
-                not: Box::new(JsonFilter::from(&**inner)),
-            }),
-            Expr::Keyword { text, .. } => JsonFilter::Keyword(JsonKeyword {
-                keyword: text.node.clone(),
-            }),
+            Expr::And(v) => JsonFilter::And(JsonAnd { and: v.iter().map(JsonFilter::from).collect() }),
+            Expr::Or(v) => JsonFilter::Or(JsonOr { or: v.iter().map(JsonFilter::from).collect() }),
+            Expr::Not(inner) => JsonFilter::Not(JsonNot { not: Box::new(JsonFilter::from(&**inner)) }),
+            Expr::Keyword { text, .. } => JsonFilter::Keyword(JsonKeyword { keyword: text.node.clone() }),
             Expr::Cond { field, op, value } => {
                 let field = field.node.clone();
                 JsonFilter::Cond(match value {
@@ -272,10 +248,9 @@ impl From<&Expr> for JsonFilter {
                             Op::Ge => JsonCond::Ge { field, value },
                         }
                     }
-                    Value::List(items) => JsonCond::In {
-                        field,
-                        values: items.iter().map(|i| i.node.clone()).collect(),
-                    },
+                    Value::List(items) => {
+                        JsonCond::In { field, values: items.iter().map(|i| i.node.clone()).collect() }
+                    }
                     Value::Range { lo, hi } => JsonCond::Between {
                         field,
                         from: lo.as_ref().map(|s| s.node.clone()),

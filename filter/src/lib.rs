@@ -187,15 +187,11 @@ pub mod registry;
 pub mod text;
 pub mod typed;
 
-pub use ast::{
-    Expr, Op, Span, Spanned, Value, keyword_needs_quotes, quote, to_text, value_needs_quotes,
-};
+pub use ast::{Expr, Op, Span, Spanned, Value, keyword_needs_quotes, quote, to_text, value_needs_quotes};
 pub use dates::{DateContext, DayRange};
 pub use error::{ErrorKind, FilterError};
 pub use eval::{FieldValue, Row};
-pub use json::{
-    JsonAnd, JsonCond, JsonFilter, JsonKeyword, JsonNot, JsonOr, json_schema, parse_json,
-};
+pub use json::{JsonAnd, JsonCond, JsonFilter, JsonKeyword, JsonNot, JsonOr, json_schema, parse_json};
 pub use parser::{Limits, parse, parse_with_limits};
 pub use registry::{EnumValue, FieldDef, FieldType, NumberKind, Registry};
 pub use typed::{Condition, Scalar, Typed, TypedOp, check, check_with_limits};

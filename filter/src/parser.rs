@@ -1,8 +1,6 @@
 //! Recursive-descent parser for the text syntax (grammar in the crate docs).
 
-use crate::ast::{
-    Expr, Op, Span, Spanned, Value, condition_field_len, is_stop, value_needs_quotes,
-};
+use crate::ast::{Expr, Op, Span, Spanned, Value, condition_field_len, is_stop, value_needs_quotes};
 use crate::error::{ErrorKind, FilterError};
 
 /// Limits enforced while parsing (text) and checking (any tree).
@@ -21,12 +19,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_len: 2_000,
-            max_depth: 16,
-            max_terms: 64,
-            max_list_items: 100,
-        }
+        Limits { max_len: 2_000, max_depth: 16, max_terms: 64, max_list_items: 100 }
     }
 }
 
@@ -44,21 +37,11 @@ pub fn parse_with_limits(input: &str, limits: &Limits) -> Result<Expr, FilterErr
         }
         return Err(FilterError::new(
             ErrorKind::TooLong,
-            format!(
-                "the filter is {} bytes long; at most {} are allowed",
-                input.len(),
-                limits.max_len
-            ),
+            format!("the filter is {} bytes long; at most {} are allowed", input.len(), limits.max_len),
             Span::new(cut, input.len()),
         ));
     }
-    let mut p = Parser {
-        src: input,
-        pos: 0,
-        nesting: 0,
-        terms: 0,
-        limits,
-    };
+    let mut p = Parser { src: input, pos: 0, nesting: 0, terms: 0, limits };
     p.skip_ws();
     if p.eof() {
         return Ok(Expr::And(Vec::new()));
@@ -125,11 +108,7 @@ impl<'a> Parser<'a> {
     /// The span of the token at the cursor (a bare word, or one character).
     fn token_span(&self) -> Span {
         let n = self.bare_word_len();
-        let n = if n == 0 {
-            self.peek().map_or(0, char::len_utf8)
-        } else {
-            n
-        };
+        let n = if n == 0 { self.peek().map_or(0, char::len_utf8) } else { n };
         Span::new(self.pos, self.pos + n)
     }
 
@@ -166,11 +145,7 @@ impl<'a> Parser<'a> {
     }
 
     fn check_tree_depth(&self, depth: usize, span: Span) -> Res<()> {
-        if depth > self.limits.max_depth {
-            Err(too_deep(self.limits, span))
-        } else {
-            Ok(())
-        }
+        if depth > self.limits.max_depth { Err(too_deep(self.limits, span)) } else { Ok(()) }
     }
 
     fn count_term(&mut self, span: Span) -> Res<()> {
@@ -178,10 +153,7 @@ impl<'a> Parser<'a> {
         if self.terms > self.limits.max_terms {
             return Err(FilterError::new(
                 ErrorKind::TooManyTerms,
-                format!(
-                    "too many terms; at most {} conditions and keywords are allowed",
-                    self.limits.max_terms
-                ),
+                format!("too many terms; at most {} conditions and keywords are allowed", self.limits.max_terms),
                 span,
             ));
         }
@@ -227,11 +199,7 @@ impl<'a> Parser<'a> {
             if self.at_word("AND") {
                 self.pos = self.token_span().end;
                 self.skip_ws();
-                if self.eof()
-                    || self.peek() == Some(')')
-                    || self.at_word("OR")
-                    || self.at_word("AND")
-                {
+                if self.eof() || self.peek() == Some(')') || self.at_word("OR") || self.at_word("AND") {
                     return Err(self.unexpected("a term after `AND`"));
                 }
             }
@@ -253,9 +221,7 @@ impl<'a> Parser<'a> {
         let neg_span = if self.peek() == Some('-') {
             let after = self.rest()[1..].chars().next();
             match after {
-                Some(c) if !c.is_whitespace() && c != ')' => {
-                    Some(Span::new(self.pos, self.pos + 1))
-                }
+                Some(c) if !c.is_whitespace() && c != ')' => Some(Span::new(self.pos, self.pos + 1)),
                 _ => {
                     self.pos += 1;
                     self.skip_ws();
@@ -314,13 +280,7 @@ impl<'a> Parser<'a> {
                 let text = self.quoted()?;
                 let span = Span::new(start, self.pos);
                 self.count_term(span)?;
-                Ok((
-                    Expr::Keyword {
-                        text: Spanned::new(text, span),
-                        quoted: true,
-                    },
-                    0,
-                ))
+                Ok((Expr::Keyword { text: Spanned::new(text, span), quoted: true }, 0))
             }
             Some(_) => {
                 if let Some(n) = condition_field_len(self.rest()) {
@@ -333,13 +293,7 @@ impl<'a> Parser<'a> {
                 }
                 self.pos = span.end;
                 self.count_term(span)?;
-                Ok((
-                    Expr::Keyword {
-                        text: Spanned::new(word.to_string(), span),
-                        quoted: false,
-                    },
-                    0,
-                ))
+                Ok((Expr::Keyword { text: Spanned::new(word.to_string(), span), quoted: false }, 0))
             }
         }
     }
@@ -423,10 +377,7 @@ impl<'a> Parser<'a> {
     /// condition = field op value; `n` = byte length of the field name.
     fn condition(&mut self, n: usize) -> Res<Expr> {
         let fstart = self.pos;
-        let field = Spanned::new(
-            self.src[fstart..fstart + n].to_string(),
-            Span::new(fstart, fstart + n),
-        );
+        let field = Spanned::new(self.src[fstart..fstart + n].to_string(), Span::new(fstart, fstart + n));
         self.pos += n;
         let ostart = self.pos;
         let rest = self.rest();
@@ -455,10 +406,7 @@ impl<'a> Parser<'a> {
                 if op.node != Op::Colon {
                     return Err(FilterError::new(
                         ErrorKind::UnexpectedToken,
-                        format!(
-                            "a list `(a,b)` can only follow `:`, not `{}`",
-                            op.node.as_str()
-                        ),
+                        format!("a list `(a,b)` can only follow `:`, not `{}`", op.node.as_str()),
                         Span::new(self.pos, self.pos + 1),
                     )
                     .expected(format!("a value after `{after}`")));
@@ -466,18 +414,12 @@ impl<'a> Parser<'a> {
                 self.list(after)?
             }
             Some(_) => {
-                let lo = if self.rest().starts_with("..") {
-                    None
-                } else {
-                    Some(self.scalar(Ctx::Value, after)?)
-                };
+                let lo = if self.rest().starts_with("..") { None } else { Some(self.scalar(Ctx::Value, after)?) };
                 if self.rest().starts_with("..") {
                     let dots = Span::new(self.pos, self.pos + 2);
                     self.pos += 2;
                     let hi = match self.peek() {
-                        Some(c) if !is_stop(c) || c == '"' => {
-                            Some(self.scalar(Ctx::RangeHi, "..")?)
-                        }
+                        Some(c) if !is_stop(c) || c == '"' => Some(self.scalar(Ctx::RangeHi, "..")?),
                         _ => None,
                     };
                     if lo.is_none() && hi.is_none() {
@@ -491,10 +433,7 @@ impl<'a> Parser<'a> {
                     if op.node != Op::Colon {
                         return Err(FilterError::new(
                             ErrorKind::UnexpectedToken,
-                            format!(
-                                "a range `a..b` can only follow `:`, not `{}`",
-                                op.node.as_str()
-                            ),
+                            format!("a range `a..b` can only follow `:`, not `{}`", op.node.as_str()),
                             dots,
                         )
                         .expected("`:` before a range"));
@@ -521,10 +460,7 @@ impl<'a> Parser<'a> {
             if items.len() > self.limits.max_list_items {
                 return Err(FilterError::new(
                     ErrorKind::TooManyItems,
-                    format!(
-                        "too many list items; at most {} are allowed",
-                        self.limits.max_list_items
-                    ),
+                    format!("too many list items; at most {} are allowed", self.limits.max_list_items),
                     items[items.len() - 1].span,
                 ));
             }
@@ -548,14 +484,7 @@ impl<'a> Parser<'a> {
 }
 
 fn cmp_op(s: &str) -> Option<(Op, usize)> {
-    for (t, op) in [
-        (">=", Op::Ge),
-        ("<=", Op::Le),
-        ("!=", Op::Ne),
-        (">", Op::Gt),
-        ("<", Op::Lt),
-        ("=", Op::Eq),
-    ] {
+    for (t, op) in [(">=", Op::Ge), ("<=", Op::Le), ("!=", Op::Ne), (">", Op::Gt), ("<", Op::Lt), ("=", Op::Eq)] {
         if s.starts_with(t) {
             return Some((op, t.len()));
         }
@@ -566,10 +495,7 @@ fn cmp_op(s: &str) -> Option<(Op, usize)> {
 pub(crate) fn too_deep(limits: &Limits, span: Span) -> FilterError {
     FilterError::new(
         ErrorKind::TooDeep,
-        format!(
-            "the filter is nested too deeply; at most {} levels are allowed",
-            limits.max_depth
-        ),
+        format!("the filter is nested too deeply; at most {} levels are allowed", limits.max_depth),
         span,
     )
 }

@@ -30,24 +30,12 @@ pub struct EnumValue {
 impl EnumValue {
     /// A value without labels.
     pub fn new(value: impl Into<String>) -> Self {
-        EnumValue {
-            value: value.into(),
-            label_fr: None,
-            label_en: None,
-        }
+        EnumValue { value: value.into(), label_fr: None, label_en: None }
     }
 
     /// A value with French and English labels.
-    pub fn labelled(
-        value: impl Into<String>,
-        fr: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
-        EnumValue {
-            value: value.into(),
-            label_fr: Some(fr.into()),
-            label_en: Some(en.into()),
-        }
+    pub fn labelled(value: impl Into<String>, fr: impl Into<String>, en: impl Into<String>) -> Self {
+        EnumValue { value: value.into(), label_fr: Some(fr.into()), label_en: Some(en.into()) }
     }
 }
 
@@ -79,9 +67,7 @@ impl FieldType {
     pub fn supported_ops(&self) -> &'static [Op] {
         use Op::*;
         match self {
-            FieldType::Text | FieldType::Bool | FieldType::Enum { .. } | FieldType::Id => {
-                &[Colon, Eq, Ne]
-            }
+            FieldType::Text | FieldType::Bool | FieldType::Enum { .. } | FieldType::Id => &[Colon, Eq, Ne],
             FieldType::Number(_) => &[Colon, Eq, Ne, Lt, Le, Gt, Ge],
             FieldType::Date | FieldType::DateTime => &[Colon, Eq, Lt, Le, Gt, Ge],
         }
@@ -195,10 +181,7 @@ impl Registry {
             for n in std::iter::once(&f.name).chain(&f.aliases) {
                 let k = fold(n);
                 if let Some((_, other)) = seen.iter().find(|(s, _)| *s == k) {
-                    return Err(format!(
-                        "field name `{n}` of `{}` clashes with field `{other}`",
-                        f.name
-                    ));
+                    return Err(format!("field name `{n}` of `{}` clashes with field `{other}`", f.name));
                 }
                 seen.push((k, &f.name));
             }
@@ -225,9 +208,7 @@ impl Registry {
     /// The field with this name or alias (case- and accent-insensitive).
     pub fn lookup(&self, name: &str) -> Option<&FieldDef> {
         let k = fold(name);
-        self.fields
-            .iter()
-            .find(|f| fold(&f.name) == k || f.aliases.iter().any(|a| fold(a) == k))
+        self.fields.iter().find(|f| fold(&f.name) == k || f.aliases.iter().any(|a| fold(a) == k))
     }
 
     /// The registered name or alias nearest to `name` (Damerau-Levenshtein,
@@ -264,9 +245,7 @@ pub fn osa_distance(a: &[char], b: &[char]) -> usize {
     for i in 1..=n {
         for j in 1..=m {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }

@@ -36,8 +36,7 @@ pub fn fold(s: &str) -> String {
             'æ' => out.push_str("ae"),
             'ß' | 'ẞ' => out.push_str("ss"),
             '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{2032}' | '\'' => out.push('\''),
-            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
-            | '\u{2212}' => out.push('-'),
+            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => out.push('-'),
             c => out.push(c),
         }
     }
@@ -143,17 +142,7 @@ mod tests {
 
     #[test]
     fn fold_idempotent() {
-        for s in [
-            "Hélène",
-            "STRAẞE",
-            "İ",
-            "Œ",
-            "ǅ",
-            "ﬁ",
-            "He\u{301}",
-            "ᾈ",
-            "👨‍👩‍👧",
-        ] {
+        for s in ["Hélène", "STRAẞE", "İ", "Œ", "ǅ", "ﬁ", "He\u{301}", "ᾈ", "👨‍👩‍👧"] {
             let f = fold(s);
             assert_eq!(fold(&f), f, "{s}");
         }
@@ -172,36 +161,19 @@ mod tests {
     fn words() {
         assert_eq!(search_words("D'Amours"), ["d", "amours", "damours"]);
         assert_eq!(search_words("D’Amours"), ["d", "amours", "damours"]);
-        assert_eq!(
-            search_words("Jean-François"),
-            ["jean", "francois", "jeanfrancois"]
-        );
+        assert_eq!(search_words("Jean-François"), ["jean", "francois", "jeanfrancois"]);
         assert_eq!(
             search_words("Jean–François Côté, Trois-Rivières"),
-            [
-                "jean",
-                "francois",
-                "jeanfrancois",
-                "cote",
-                "trois",
-                "rivieres",
-                "troisrivieres"
-            ]
+            ["jean", "francois", "jeanfrancois", "cote", "trois", "rivieres", "troisrivieres"]
         );
         assert_eq!(search_words("  hello   world "), ["hello", "world"]);
         assert_eq!(search_words("'quoted' -x- --"), ["quoted", "x"]);
         assert_eq!(search_words("🎉 party 🎉"), ["party"]);
         assert_eq!(search_words("a_b%c"), ["a", "b", "c"]);
         assert_eq!(search_words("He\u{301}le\u{300}ne"), ["helene"]);
-        assert_eq!(
-            search_words("aujourd'hui-même"),
-            ["aujourd", "hui", "meme", "aujourdhuimeme"]
-        );
+        assert_eq!(search_words("aujourd'hui-même"), ["aujourd", "hui", "meme", "aujourdhuimeme"]);
         assert!(search_words("").is_empty());
-        assert_eq!(
-            search_words("'; DROP TABLE clients;--"),
-            ["drop", "table", "clients"]
-        );
+        assert_eq!(search_words("'; DROP TABLE clients;--"), ["drop", "table", "clients"]);
     }
 
     #[test]

@@ -100,12 +100,7 @@ pub fn check_with_limits(
     dates: &DateContext,
     limits: &Limits,
 ) -> Result<Typed, FilterError> {
-    let mut c = Checker {
-        reg: registry,
-        dates,
-        limits,
-        terms: 0,
-    };
+    let mut c = Checker { reg: registry, dates, limits, terms: 0 };
     c.expr(expr, 0)
 }
 
@@ -123,10 +118,7 @@ fn invalid(msg: String, span: Span) -> FilterError {
 }
 
 fn ops_list(ops: &[Op]) -> String {
-    ops.iter()
-        .map(|o| format!("`{}`", o.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    ops.iter().map(|o| format!("`{}`", o.as_str())).collect::<Vec<_>>().join(", ")
 }
 
 impl Checker<'_> {
@@ -139,20 +131,14 @@ impl Checker<'_> {
             return Err(too_deep(self.limits, e.span()));
         }
         match e {
-            Expr::And(v) => Ok(Typed::And(
-                v.iter().map(|x| self.expr(x, here)).collect::<Res<_>>()?,
-            )),
-            Expr::Or(v) => Ok(Typed::Or(
-                v.iter().map(|x| self.expr(x, here)).collect::<Res<_>>()?,
-            )),
+            Expr::And(v) => Ok(Typed::And(v.iter().map(|x| self.expr(x, here)).collect::<Res<_>>()?)),
+            Expr::Or(v) => Ok(Typed::Or(v.iter().map(|x| self.expr(x, here)).collect::<Res<_>>()?)),
             Expr::Not(x) => Ok(Typed::Not(Box::new(self.expr(x, here)?))),
             Expr::Keyword { text, .. } => {
                 self.term(text.span)?;
                 let k = fold(&text.node);
                 if k.trim().is_empty() {
-                    return Err(
-                        invalid("empty keyword".into(), text.span).expected("a word or a phrase")
-                    );
+                    return Err(invalid("empty keyword".into(), text.span).expected("a word or a phrase"));
                 }
                 Ok(Typed::Keyword(k))
             }
@@ -168,23 +154,14 @@ impl Checker<'_> {
         if self.terms > self.limits.max_terms {
             return Err(FilterError::new(
                 ErrorKind::TooManyTerms,
-                format!(
-                    "too many terms; at most {} conditions and keywords are allowed",
-                    self.limits.max_terms
-                ),
+                format!("too many terms; at most {} conditions and keywords are allowed", self.limits.max_terms),
                 span,
             ));
         }
         Ok(())
     }
 
-    fn cond(
-        &mut self,
-        field: &Spanned<String>,
-        op: &Spanned<Op>,
-        value: &Value,
-        span: Span,
-    ) -> Res<Typed> {
+    fn cond(&mut self, field: &Spanned<String>, op: &Spanned<Op>, value: &Value, span: Span) -> Res<Typed> {
         let def = self.field(field)?;
         let allowed = def.allowed_ops();
         let shape_op = match value {
@@ -194,24 +171,12 @@ impl Checker<'_> {
         if !allowed.contains(&op.node) || !allowed.contains(&shape_op) {
             return Err(FilterError::new(
                 ErrorKind::OperatorNotAllowed,
-                format!(
-                    "operator `{}` is not allowed on `{}` ({})",
-                    op.node.as_str(),
-                    field.node,
-                    def.ty.describe()
-                ),
+                format!("operator `{}` is not allowed on `{}` ({})", op.node.as_str(), field.node, def.ty.describe()),
                 op.span,
             )
             .expected(ops_list(&allowed)));
         }
-        let mk = |op: TypedOp| {
-            Typed::Cond(Condition {
-                field: def.name.clone(),
-                ty: def.ty.clone(),
-                op,
-                span,
-            })
-        };
+        let mk = |op: TypedOp| Typed::Cond(Condition { field: def.name.clone(), ty: def.ty.clone(), op, span });
         match value {
             Value::Single { text, .. } => self.single(def, op.node, text).map(mk),
             Value::List(items) => {
@@ -221,20 +186,14 @@ impl Checker<'_> {
                 if items.len() > self.limits.max_list_items {
                     return Err(FilterError::new(
                         ErrorKind::TooManyItems,
-                        format!(
-                            "too many list items; at most {} are allowed",
-                            self.limits.max_list_items
-                        ),
+                        format!("too many list items; at most {} are allowed", self.limits.max_list_items),
                         items[self.limits.max_list_items].span,
                     ));
                 }
                 match def.ty {
-                    FieldType::Text | FieldType::Date | FieldType::DateTime => Ok(Typed::Or(
-                        items
-                            .iter()
-                            .map(|i| self.single(def, Op::Colon, i).map(mk))
-                            .collect::<Res<_>>()?,
-                    )),
+                    FieldType::Text | FieldType::Date | FieldType::DateTime => {
+                        Ok(Typed::Or(items.iter().map(|i| self.single(def, Op::Colon, i).map(mk)).collect::<Res<_>>()?))
+                    }
                     _ => {
                         let mut out = Vec::with_capacity(items.len());
                         for i in items {
@@ -248,8 +207,9 @@ impl Checker<'_> {
             }
             Value::Range { lo, hi } => {
                 if lo.is_none() && hi.is_none() {
-                    return Err(invalid("a range needs at least one end".into(), span)
-                        .expected("`a..b`, `a..` or `..b`"));
+                    return Err(
+                        invalid("a range needs at least one end".into(), span).expected("`a..b`, `a..` or `..b`")
+                    );
                 }
                 match def.ty {
                     FieldType::Number(_) => {
@@ -260,32 +220,16 @@ impl Checker<'_> {
                         if let Some(hi) = hi {
                             parts.push(mk(self.single(def, Op::Le, hi)?));
                         }
-                        Ok(if parts.len() == 1 {
-                            parts.remove(0)
-                        } else {
-                            Typed::And(parts)
-                        })
+                        Ok(if parts.len() == 1 { parts.remove(0) } else { Typed::And(parts) })
                     }
                     FieldType::Date | FieldType::DateTime => {
-                        let start = lo
-                            .as_ref()
-                            .map(|s| self.date(s))
-                            .transpose()?
-                            .map(|r| r.start);
-                        let end = hi
-                            .as_ref()
-                            .map(|s| self.date(s))
-                            .transpose()?
-                            .map(|r| r.end);
+                        let start = lo.as_ref().map(|s| self.date(s)).transpose()?.map(|r| r.start);
+                        let end = hi.as_ref().map(|s| self.date(s)).transpose()?.map(|r| r.end);
                         Ok(mk(TypedOp::DayRange { start, end }))
                     }
                     _ => Err(FilterError::new(
                         ErrorKind::OperatorNotAllowed,
-                        format!(
-                            "a range `a..b` is not allowed on `{}` ({})",
-                            field.node,
-                            def.ty.describe()
-                        ),
+                        format!("a range `a..b` is not allowed on `{}` ({})", field.node, def.ty.describe()),
                         op.span.join(span),
                     )
                     .expected("a range on a number or date field")),
@@ -303,12 +247,9 @@ impl Checker<'_> {
                 field.span,
             )),
             None => {
-                let mut e = FilterError::new(
-                    ErrorKind::UnknownField,
-                    format!("unknown field `{}`", field.node),
-                    field.span,
-                )
-                .expected("a field of this list");
+                let mut e =
+                    FilterError::new(ErrorKind::UnknownField, format!("unknown field `{}`", field.node), field.span)
+                        .expected("a field of this list");
                 if let Some(s) = self.reg.suggest(&field.node) {
                     e.message = format!("unknown field `{}`; did you mean `{s}`?", field.node);
                     e = e.suggest(format!("did you mean `{s}`?"));
@@ -320,9 +261,8 @@ impl Checker<'_> {
 
     fn date(&self, v: &Spanned<String>) -> Res<crate::dates::DayRange> {
         resolve_date(&v.node, self.dates).ok_or_else(|| {
-            invalid(format!("`{}` is not a date", v.node), v.span).expected(
-                "a date `YYYY-MM-DD`, `YYYY-MM`, `YYYY` or a relative date such as `last-30-days`",
-            )
+            invalid(format!("`{}` is not a date", v.node), v.span)
+                .expected("a date `YYYY-MM-DD`, `YYYY-MM`, `YYYY` or a relative date such as `last-30-days`")
         })
     }
 
@@ -378,23 +318,13 @@ impl Checker<'_> {
                 });
                 match hit {
                     Some(ev) => Ok(scalar(Scalar::Enum(ev.value.clone()))),
-                    None => Err(
-                        invalid(format!("`{s}` is not a value of `{}`", def.name), v.span)
-                            .expected(
-                                values
-                                    .iter()
-                                    .map(|ev| format!("`{}`", ev.value))
-                                    .collect::<Vec<_>>()
-                                    .join(", "),
-                            ),
-                    ),
+                    None => Err(invalid(format!("`{s}` is not a value of `{}`", def.name), v.span)
+                        .expected(values.iter().map(|ev| format!("`{}`", ev.value)).collect::<Vec<_>>().join(", "))),
                 }
             }
             FieldType::Id => {
                 if s.is_empty() {
-                    return Err(
-                        invalid("empty identifier".into(), v.span).expected("an identifier")
-                    );
+                    return Err(invalid("empty identifier".into(), v.span).expected("an identifier"));
                 }
                 Ok(scalar(Scalar::Id(s.clone())))
             }
@@ -422,11 +352,7 @@ impl Checker<'_> {
 
 /// `12`, `-3.5`, `12,5` (decimal comma); finite only.
 fn parse_float(t: &str) -> Option<f64> {
-    if t.is_empty()
-        || !t
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+' | b'e' | b'E'))
-    {
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+' | b'e' | b'E')) {
         return None;
     }
     let f: f64 = t.replacen(',', ".", 1).parse().ok()?;

@@ -95,7 +95,17 @@ fn numbers() {
 
 #[test]
 fn bools_enums_ids() {
-    for (s, b) in [("oui", true), ("Non", false), ("yes", true), ("NO", false), ("true", true), ("faux", false), ("Vrai", true), ("1", true), ("0", false)] {
+    for (s, b) in [
+        ("oui", true),
+        ("Non", false),
+        ("yes", true),
+        ("NO", false),
+        ("true", true),
+        ("faux", false),
+        ("Vrai", true),
+        ("1", true),
+        ("0", false),
+    ] {
         assert_eq!(op_of(&ck(&format!("vip:{s}"))).1, &TypedOp::Eq(Scalar::Bool(b)), "{s}");
     }
     assert_eq!(op_of(&ck("vip!=oui")).1, &TypedOp::Ne(Scalar::Bool(true)));
@@ -265,7 +275,10 @@ fn limits_on_trees() {
 #[test]
 fn registry_rules() {
     assert!(Registry::try_new(vec![FieldDef::new("a", FieldType::Text), FieldDef::new("A", FieldType::Bool)]).is_err());
-    assert!(Registry::try_new(vec![FieldDef::new("é", FieldType::Text), FieldDef::new("x", FieldType::Bool).alias("E")]).is_err());
+    assert!(
+        Registry::try_new(vec![FieldDef::new("é", FieldType::Text), FieldDef::new("x", FieldType::Bool).alias("E")])
+            .is_err()
+    );
     let r = reg();
     assert_eq!(r.lookup("VILLE").map(|f| f.name.as_str()), Some("city"));
     assert_eq!(r.lookup("cree").map(|f| f.name.as_str()), Some("created"));

@@ -78,11 +78,7 @@ fn gen_json(r: &mut Rng, depth: usize) -> JsonFilter {
         6 => JsonCond::Gt { field, value: s(r) },
         7 => JsonCond::Ge { field, value: s(r) },
         8 => JsonCond::In { field, values: (0..r.below(4)).map(|_| s(r)).collect() },
-        _ => JsonCond::Between {
-            field,
-            from: r.chance(1, 2).then(|| s(r)),
-            to: r.chance(1, 2).then(|| s(r)),
-        },
+        _ => JsonCond::Between { field, from: r.chance(1, 2).then(|| s(r)), to: r.chance(1, 2).then(|| s(r)) },
     })
 }
 
@@ -260,9 +256,48 @@ fn fuzz_never_panics() {
     let ctx = DateContext::new(NaiveDate::from_ymd_opt(2026, 2, 28).unwrap());
     let mut r = Rng(0x0123_4567_89AB_CDEF);
     let pieces: &[&str] = &[
-        "(", ")", "\"", "\\", "-", "NOT ", " OR ", " AND ", " ", ":", "=", "!=", ">", ">=", "<", "..", ",",
-        "status", "name", "x", "x.y", "a-b", "OR", "nom", "stauts", "active", "actif", "12", "-3,5", "oui",
-        "2026-01-01", "last-7-days", "hier", "é", "e\u{301}", "🎉", "'", "’", "%", "_", "\0", "\u{FEFF}",
+        "(",
+        ")",
+        "\"",
+        "\\",
+        "-",
+        "NOT ",
+        " OR ",
+        " AND ",
+        " ",
+        ":",
+        "=",
+        "!=",
+        ">",
+        ">=",
+        "<",
+        "..",
+        ",",
+        "status",
+        "name",
+        "x",
+        "x.y",
+        "a-b",
+        "OR",
+        "nom",
+        "stauts",
+        "active",
+        "actif",
+        "12",
+        "-3,5",
+        "oui",
+        "2026-01-01",
+        "last-7-days",
+        "hier",
+        "é",
+        "e\u{301}",
+        "🎉",
+        "'",
+        "’",
+        "%",
+        "_",
+        "\0",
+        "\u{FEFF}",
     ];
     for _ in 0..30_000 {
         let n = r.below(16);
@@ -271,7 +306,7 @@ fn fuzz_never_panics() {
             if r.chance(1, 4) {
                 s.push_str(&hostile_string(&mut r));
             } else {
-                s.push_str(*r.pick(pieces));
+                s.push_str(r.pick::<&str>(pieces));
             }
         }
         fuzz_one(&s, &reg, &ctx);

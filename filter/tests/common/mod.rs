@@ -25,10 +25,9 @@ pub fn sx(e: &Expr) -> String {
                         format!("[{}]", text.node)
                     }
                 }
-                Value::List(items) => format!(
-                    "({})",
-                    items.iter().map(|i| format!("[{}]", i.node)).collect::<Vec<_>>().join(",")
-                ),
+                Value::List(items) => {
+                    format!("({})", items.iter().map(|i| format!("[{}]", i.node)).collect::<Vec<_>>().join(","))
+                }
                 Value::Range { lo, hi } => format!(
                     "[{}]..[{}]",
                     lo.as_ref().map_or("", |s| s.node.as_str()),
@@ -64,11 +63,64 @@ impl Rng {
 }
 
 pub const HOSTILE: &[&str] = &[
-    "\"", "\\", "\\\"", "%", "_", "'", "’", "'; DROP TABLE clients;--", "\" OR 1=1 --", "🎉", "👨‍👩‍👧",
-    "e\u{301}", "Hélène", "D'Amours", "Jean-François", "Trois-Rivières", "(", ")", ":", "::", "..", ".",
-    "...", ",", "-", "--", "=", "<", ">", ">=", "!=", "!", "OR", "AND", "NOT", "or", " ", "\t", "a b",
-    "x:y", "a..b", "$1", "?", "NULL", "\0", "\u{200B}", "٣", "ß", "œ", "日本", "last-7-days", "(a,b)",
-    "\n", "*", "/*", "*/", "null", "true",
+    "\"",
+    "\\",
+    "\\\"",
+    "%",
+    "_",
+    "'",
+    "’",
+    "'; DROP TABLE clients;--",
+    "\" OR 1=1 --",
+    "🎉",
+    "👨‍👩‍👧",
+    "e\u{301}",
+    "Hélène",
+    "D'Amours",
+    "Jean-François",
+    "Trois-Rivières",
+    "(",
+    ")",
+    ":",
+    "::",
+    "..",
+    ".",
+    "...",
+    ",",
+    "-",
+    "--",
+    "=",
+    "<",
+    ">",
+    ">=",
+    "!=",
+    "!",
+    "OR",
+    "AND",
+    "NOT",
+    "or",
+    " ",
+    "\t",
+    "a b",
+    "x:y",
+    "a..b",
+    "$1",
+    "?",
+    "NULL",
+    "\0",
+    "\u{200B}",
+    "٣",
+    "ß",
+    "œ",
+    "日本",
+    "last-7-days",
+    "(a,b)",
+    "\n",
+    "*",
+    "/*",
+    "*/",
+    "null",
+    "true",
 ];
 
 pub fn hostile_string(r: &mut Rng) -> String {
@@ -77,9 +129,9 @@ pub fn hostile_string(r: &mut Rng) -> String {
     for _ in 0..n {
         if r.chance(1, 3) {
             let alpha = ["a", "b", "Z", "é", "1", "x", "-", "'", "."];
-            s.push_str(*r.pick(&alpha));
+            s.push_str(r.pick::<&str>(&alpha));
         } else {
-            s.push_str(*r.pick(HOSTILE));
+            s.push_str(r.pick::<&str>(HOSTILE));
         }
     }
     s
