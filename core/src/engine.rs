@@ -128,6 +128,12 @@ impl Engine {
 
     /// Executes one request for an actor.
     pub fn execute(&self, actor: Actor, request: Request) -> Result<Response> {
+        self.execute_with_progress(actor, request, &NoProgress)
+    }
+
+    /// Executes one request, reporting progress of long operations
+    /// (`client.import`) to `progress`, which may cancel them.
+    pub fn execute_with_progress(&self, actor: Actor, request: Request, progress: &dyn Progress) -> Result<Response> {
         if !self.config.licensed() {
             return Err(Error::NotLicensed);
         }
@@ -135,6 +141,9 @@ impl Engine {
             Actor::Host(_) => self.execute_host(request),
             Actor::Staff(id) => {
                 let who = self.who(id)?;
+                if let Request::ClientImport { clients } = request {
+                    return self.client_import(&who, clients, progress).map(Response::Imported);
+                }
                 self.execute_staff(&who, request)
             }
         }
@@ -144,8 +153,13 @@ impl Engine {
     /// and answers the response as JSON. A failure answers an [`Error`],
     /// whose [`Error::body`] is what hosts receive.
     pub fn execute_json(&self, request: &str) -> Result<String> {
+        self.execute_json_with_progress(request, &NoProgress)
+    }
+
+    /// [`Engine::execute_json`] with progress reports and cancellation.
+    pub fn execute_json_with_progress(&self, request: &str, progress: &dyn Progress) -> Result<String> {
         let (actor, request) = parse_envelope(request)?;
-        let response = self.execute(actor, request)?;
+        let response = self.execute_with_progress(actor, request, progress)?;
         serde_json::to_string(&response).map_err(|e| Error::Internal(format!("response serialisation: {e}")))
     }
 
@@ -197,6 +211,7 @@ impl Engine {
             R::CustomFieldList { kind } => self.custom_field_list(kind).map(S::CustomFields),
 
             R::ClientCreate { data } => self.client_create(who, data).map(S::Client),
+            R::ClientImport { clients } => self.client_import(who, clients, &NoProgress).map(S::Imported),
             R::ClientGet { id } => self.client_get(who, id).map(S::Client),
             R::ClientUpdate { id, version, data } => self.client_update(who, id, version, data).map(S::Client),
             R::ClientDelete { id, version } => self.client_delete(who, id, version).map(S::Deleted),
@@ -250,8 +265,24 @@ impl Engine {
     }
 }
 
+/// Receives progress of a long operation and may cancel it.
+pub trait Progress: Sync {
+    /// `done` of `total` units are finished. Return `false` to cancel: the
+    /// operation stops, writes nothing, and answers [`Error::Canceled`].
+    fn report(&self, done: u64, total: u64) -> bool;
+}
+
+/// Progress nobody listens to.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn report(&self, _done: u64, _total: u64) -> bool {
+        true
+    }
+}
+
 /// Largest request text accepted (bytes).
-pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 
 /// Splits a JSON request into actor and request, refusing unknown fields.
 pub fn parse_envelope(text: &str) -> Result<(Actor, Request)> {

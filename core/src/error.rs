@@ -59,6 +59,9 @@ pub enum Error {
     /// The database failed.
     #[error("storage: {0}")]
     Storage(String),
+    /// The caller canceled a long operation; nothing was written.
+    #[error("canceled: nothing was written")]
+    Canceled,
     /// A bug or an impossible state caught at a boundary (a panic, for instance).
     #[error("internal error: {0}")]
     Internal(String),
@@ -80,6 +83,7 @@ impl Error {
             Error::Config(_) => "config",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::Storage(_) => "storage",
+            Error::Canceled => "canceled",
             Error::Internal(_) => "internal",
         }
     }

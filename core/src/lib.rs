@@ -29,6 +29,6 @@ mod store;
 mod validate;
 
 pub use config::EngineConfig;
-pub use engine::{Engine, MAX_REQUEST_BYTES, parse_envelope};
+pub use engine::{Engine, MAX_REQUEST_BYTES, NoProgress, Progress, parse_envelope};
 pub use error::{Error, ErrorBody, Result, Span};
 pub use store::Target;

@@ -73,6 +73,11 @@ pub enum Request {
 
     #[serde(rename = "client.create")]
     ClientCreate { data: ClientData },
+    /// Creates many clients in one transaction: all or none. Reports
+    /// progress and can be canceled through
+    /// [`crate::Engine::execute_with_progress`].
+    #[serde(rename = "client.import")]
+    ClientImport { clients: Vec<ClientData> },
     #[serde(rename = "client.get")]
     ClientGet { id: Id },
     #[serde(rename = "client.update")]
@@ -182,6 +187,7 @@ impl Request {
             Request::CustomFieldPut { .. } => "custom_field.put",
             Request::CustomFieldList { .. } => "custom_field.list",
             Request::ClientCreate { .. } => "client.create",
+            Request::ClientImport { .. } => "client.import",
             Request::ClientGet { .. } => "client.get",
             Request::ClientUpdate { .. } => "client.update",
             Request::ClientDelete { .. } => "client.delete",
@@ -262,6 +268,13 @@ pub struct Deleted {
     pub trash_id: Id,
 }
 
+/// The answer to an import: the new ids, in input order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Imported {
+    pub imported: u64,
+    pub ids: Vec<Id>,
+}
+
 /// The answer to an operation that returns nothing else.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Done {
@@ -287,5 +300,6 @@ pub enum Response {
     Transfers(Page<Record<TransferData>>),
     Trash(Vec<TrashEntry>),
     Deleted(Deleted),
+    Imported(Imported),
     Done(Done),
 }

@@ -684,6 +684,7 @@ backend_tests!(
     transfers_expire_after_thirty_days_unless_complete,
     read_only_staff_is_forbidden_to_write_and_nothing_changes,
     office_restricted_staff_sees_only_their_offices,
+    import_is_all_or_nothing_and_cancellable,
 );
 
 // ------------------------------------------------ backend-independent rules
@@ -754,4 +755,43 @@ fn json_front_door_refuses_malformed_requests_with_typed_errors() {
     assert_eq!(v["data"]["name"], "D'Amours, Hélène");
     assert_eq!(v["data"]["phones"][0]["digits"], "5145550199");
     assert_eq!(v["version"], 1);
+}
+
+fn import_is_all_or_nothing_and_cancellable(f: &Fixture) {
+    struct CancelAt(u64, std::sync::Mutex<Vec<u64>>);
+    impl clientele_core::Progress for CancelAt {
+        fn report(&self, done: u64, _total: u64) -> bool {
+            self.1.lock().unwrap().push(done);
+            done < self.0
+        }
+    }
+    let batch: Vec<ClientData> =
+        (0..250).map(|i| ClientData::new(format!("IMP-{i:03}"), format!("Société n° {i}"))).collect();
+    // Cancel after the second report: nothing is written.
+    let p = CancelAt(100, Default::default());
+    let e = f
+        .engine
+        .execute_with_progress(
+            clientele_core::protocol::Actor::Staff(f.admin),
+            R::ClientImport { clients: batch.clone() },
+            &p,
+        )
+        .unwrap_err();
+    assert_eq!(e, Error::Canceled);
+    assert_eq!(*p.1.lock().unwrap(), vec![0, 100]);
+    assert!(clients(f, f.admin).is_empty());
+    // A duplicate deep in the batch fails the whole import, naming the row.
+    let mut bad = batch.clone();
+    bad[200].code = "imp-000".into();
+    let e = f.run(f.admin, R::ClientImport { clients: bad }).unwrap_err();
+    assert_eq!((e.code(), e.field()), ("duplicate", Some("clients[200].code")));
+    assert!(clients(f, f.admin).is_empty());
+    let p = CancelAt(u64::MAX, Default::default());
+    let ok = f
+        .engine
+        .execute_with_progress(clientele_core::protocol::Actor::Staff(f.admin), R::ClientImport { clients: batch }, &p)
+        .unwrap();
+    assert!(matches!(ok, S::Imported(ref i) if i.imported == 250 && i.ids.len() == 250));
+    assert_eq!(*p.1.lock().unwrap(), vec![0, 100, 200, 250]);
+    assert_eq!(clients(f, f.admin).len(), 250);
 }

@@ -1,9 +1,10 @@
 use super::{check_version, stale};
 use crate::cursor;
 use crate::domain::*;
+use crate::engine::Progress;
 use crate::engine::{Action, Engine, Entity, Who, page_limit};
 use crate::error::{Error, Result};
-use crate::protocol::{Deleted, Paging};
+use crate::protocol::{Deleted, Imported, Paging};
 use crate::store::{self, Conn};
 use crate::text;
 use crate::time::ms;
@@ -49,6 +50,45 @@ impl Engine {
             store::clients::insert(c, &data, who.id, now)
         })?;
         self.client_get(who, id)
+    }
+
+    /// Creates many clients in one transaction, reporting progress every
+    /// 100 rows; a validation error names the row (`clients[12].code`).
+    pub(crate) fn client_import(&self, who: &Who, list: Vec<ClientData>, progress: &dyn Progress) -> Result<Imported> {
+        who.require(Entity::Clients, Action::Add)?;
+        const MAX_IMPORT: usize = 100_000;
+        if list.len() > MAX_IMPORT {
+            return Err(Error::validation(
+                "clients",
+                "too_many",
+                format!("imports at most {MAX_IMPORT} clients at once"),
+            ));
+        }
+        let total = list.len() as u64;
+        let checked = list
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let d = validate::client(d).map_err(|e| prefix_field(e, &format!("clients[{i}]")))?;
+                check_office(who, d.office.as_deref())?;
+                Ok(d)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let now = ms(self.now());
+        self.write(|c| {
+            let mut ids = Vec::with_capacity(checked.len());
+            for (i, d) in checked.iter().enumerate() {
+                if i % 100 == 0 && !progress.report(i as u64, total) {
+                    return Err(Error::Canceled);
+                }
+                check_code_free(c, &d.code, None).map_err(|e| prefix_field(e, &format!("clients[{i}]")))?;
+                ids.push(store::clients::insert(c, d, who.id, now)?);
+            }
+            if !progress.report(total, total) {
+                return Err(Error::Canceled);
+            }
+            Ok(Imported { imported: ids.len() as u64, ids })
+        })
     }
 
     pub(crate) fn client_get(&self, who: &Who, id: Id) -> Result<Record<ClientData>> {
@@ -123,6 +163,19 @@ impl Engine {
         who.require(Entity::Interactions, Action::View)?;
         self.read(|c| visible_client(c, who, id))?;
         self.interaction_page(who, store::interactions::Scope::Timeline(id), paging)
+    }
+}
+
+/// Puts a row prefix in front of a field name (`code` → `clients[3].code`).
+fn prefix_field(e: Error, prefix: &str) -> Error {
+    match e {
+        Error::Validation { field, code, message } => {
+            Error::Validation { field: format!("{prefix}.{field}"), code, message }
+        }
+        Error::Duplicate { field, value, where_ } => {
+            Error::Duplicate { field: format!("{prefix}.{field}"), value, where_ }
+        }
+        e => e,
     }
 }
 
