@@ -319,3 +319,22 @@ fn fuzz_never_panics() {
         fuzz_one(&ascii, &reg, &ctx);
     }
 }
+
+/// The example of docs/filters.md, "JSON form".
+#[test]
+fn docs_json_example() {
+    let j = r#"{"and": [
+      {"field": "statut", "op": "eq", "value": "actif"},
+      {"not": {"field": "type", "op": "in", "values": ["appel", "courriel"]}},
+      {"or": [
+        {"field": "quand", "op": "between", "from": "2026-01-01", "to": "2026-03-31"},
+        {"field": "nom", "op": "match", "value": "D'Amours"},
+        {"keyword": "hélène"}
+      ]}
+    ]}"#;
+    let e = parse_json(j, &Limits::default()).unwrap();
+    let text = "statut=actif -type:(appel,courriel) (quand:2026-01-01..2026-03-31 OR nom:D'Amours OR hélène)";
+    assert_eq!(to_text(&e), text);
+    assert_eq!(parse(text).unwrap().without_spans(), e);
+    assert_eq!(parse(text).unwrap().to_json(), serde_json::from_str::<JsonFilter>(j).unwrap());
+}
