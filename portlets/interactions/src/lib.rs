@@ -1,0 +1,212 @@
+//! # clientele-portlet-interactions
+//!
+//! Built-in portlet `clientele.interactions`: a table of the interactions
+//! (notes, calls, messages, e-mails, transfer events) the viewer may see, on
+//! the staff, client and firm dashboards. On a client dashboard the engine
+//! confines the list to that client; the portlet also names the client in
+//! its requests so the drill-down opens the client's tab.
+//!
+//! Reads through one `grid.query` on the list `interactions` (field
+//! chooser: `common.columns`; period: `common.date_range` on the date field
+//! [`DATE_FIELD`]; `common.filter` ANDed). Drill-down: the
+//! `interaction.list` request with the same filter.
+
+pub mod tabular;
+
+use clientele_portlet_api::settings::{own_settings, settings_schema_for};
+use clientele_portlet_api::{
+    CommonSettings, DashboardKind, DataContext, DrillDown, Localized, Manifest, Portlet, PortletError, RightEntity,
+    RightNeeded, ViewModel, Widget,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// The portlet id.
+pub const ID: &str = "clientele.interactions";
+/// The interactions' date field in the query engine.
+pub const DATE_FIELD: &str = "when";
+
+/// The portlet's own settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct InteractionsSettings {
+    /// Show the number of matching interactions above the table.
+    pub show_total: bool,
+}
+
+impl Default for InteractionsSettings {
+    fn default() -> Self {
+        InteractionsSettings { show_total: true }
+    }
+}
+
+/// The portlet.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct InteractionsPortlet;
+
+fn title() -> Localized {
+    Localized::new("Interactions", "Interactions")
+}
+
+impl Portlet for InteractionsPortlet {
+    fn manifest(&self) -> Manifest {
+        Manifest {
+            id: ID.into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            title: title(),
+            dashboards: vec![DashboardKind::Staff, DashboardKind::Client, DashboardKind::Firm],
+            entitlements: vec!["client_management".into()],
+            rights: vec![RightNeeded::view(RightEntity::Interactions)],
+            tabular: true,
+        }
+    }
+
+    fn settings_schema(&self) -> Value {
+        settings_schema_for::<InteractionsSettings>()
+    }
+
+    fn render(&self, settings: &Value, ctx: &dyn DataContext) -> Result<ViewModel, PortletError> {
+        let own: InteractionsSettings = own_settings(settings)?;
+        let common = CommonSettings::from_settings(settings)?;
+        let date = tabular::date_filter(DATE_FIELD, &common, &ctx.today())?;
+        let filter = tabular::combine_filters(date, common.filter.as_deref())?;
+        let client = tabular::scope_client(ctx.scope());
+
+        let mut extra = vec![("list", json!("interactions")), ("limit", json!(common.limit)), ("count", json!(true))];
+        if let Some(cols) = &common.columns {
+            extra.push(("columns", json!(cols)));
+        }
+        let request = tabular::query("grid.query", client, filter.as_deref(), &extra);
+        let answer = ctx.request(&request)?;
+        let (table, shown, total) = tabular::grid_table(&answer)?;
+
+        let mut vm = ViewModel::new(title());
+        if shown == 0 {
+            vm = vm.with(Widget::Empty {
+                message: Localized::new("Aucune interaction pour cette période.", "No interactions in this period."),
+            });
+        } else {
+            if own.show_total
+                && let Some(t) = total
+            {
+                vm = vm.with(Widget::Counters {
+                    items: vec![clientele_portlet_api::Counter {
+                        label: Localized::new(
+                            format!("Interactions ({shown} affichées)"),
+                            format!("Interactions ({shown} shown)"),
+                        ),
+                        value: i64::try_from(t).unwrap_or(i64::MAX),
+                    }],
+                });
+            }
+            vm = vm.with(table);
+        }
+        vm.drill_down = Some(DrillDown {
+            tab: "interactions".into(),
+            request: tabular::query("interaction.list", client, filter.as_deref(), &[]),
+        });
+        Ok(vm)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clientele_portlet_api::settings::merge_settings;
+    use clientele_portlet_api::{ErrorBody, Locale, Scope};
+    use std::sync::Mutex;
+
+    struct Fake {
+        scope: Scope,
+        answer: Result<Value, ErrorBody>,
+        seen: Mutex<Vec<Value>>,
+    }
+
+    impl DataContext for Fake {
+        fn scope(&self) -> Scope {
+            self.scope
+        }
+        fn today(&self) -> String {
+            "2026-11-27".into()
+        }
+        fn locale(&self) -> Locale {
+            Locale::Fr
+        }
+        fn request(&self, request: &Value) -> Result<Value, ErrorBody> {
+            self.seen.lock().unwrap().push(request.clone());
+            self.answer.clone()
+        }
+    }
+
+    fn fake(scope: Scope, answer: Result<Value, ErrorBody>) -> Fake {
+        Fake { scope, answer, seen: Mutex::new(Vec::new()) }
+    }
+
+    fn settings(user: Value) -> Value {
+        let p = InteractionsPortlet;
+        merge_settings(&p.settings_schema(), &p.default_settings(), &user).unwrap()
+    }
+
+    fn grid() -> Value {
+        json!({"list": "interactions",
+               "columns": [{"id": "when", "label_fr": "Date", "label_en": "Date", "kind": "date_time"},
+                           {"id": "subject", "label_fr": "Objet", "label_en": "Subject", "kind": "text"}],
+               "rows": [{"id": 4, "version": 1, "cells": ["2026-11-20T10:00:00", "Appel de Mme Côté"]}],
+               "total": 7})
+    }
+
+    #[test]
+    fn manifest_is_valid() {
+        InteractionsPortlet.manifest().validate().unwrap();
+        assert_eq!(InteractionsPortlet.default_settings(), json!({"show_total": true}));
+    }
+
+    #[test]
+    fn client_dashboard_request_and_view() {
+        let ctx = fake(Scope::Client { client_id: 5, staff_id: 2 }, Ok(grid()));
+        let s = settings(json!({"common": {"filter": "kind:phone_call", "columns": ["when", "subject"], "limit": 5}}));
+        let vm = InteractionsPortlet.render(&s, &ctx).unwrap();
+        let seen = ctx.seen.lock().unwrap().clone();
+        assert_eq!(
+            seen,
+            vec![json!({"op": "grid.query", "list": "interactions", "limit": 5, "count": true,
+                        "columns": ["when", "subject"], "client_id": 5,
+                        "filter": "when:2026-10-29..2026-11-27 (kind:phone_call)"})]
+        );
+        vm.check().unwrap();
+        assert!(matches!(&vm.widgets[0], Widget::Counters { items } if items[0].value == 7));
+        let Widget::Table { rows, columns } = &vm.widgets[1] else { panic!("{vm:?}") };
+        assert_eq!(columns[0].kind, clientele_portlet_api::ColumnKind::DateTime);
+        assert_eq!(rows[0][1], json!("Appel de Mme Côté"));
+        assert_eq!(
+            vm.drill_down.unwrap().request,
+            json!({"op": "interaction.list", "client_id": 5, "filter": "when:2026-10-29..2026-11-27 (kind:phone_call)"})
+        );
+    }
+
+    #[test]
+    fn staff_dashboard_all_dates_no_filter() {
+        let ctx = fake(Scope::Staff { staff_id: 2 }, Ok(json!({"columns": [], "rows": []})));
+        let vm = InteractionsPortlet.render(&settings(json!({"common": {"date_range": "all"}})), &ctx).unwrap();
+        assert_eq!(
+            ctx.seen.lock().unwrap()[0],
+            json!({"op": "grid.query", "list": "interactions", "limit": 10, "count": true})
+        );
+        assert!(matches!(&vm.widgets[..], [Widget::Empty { .. }]));
+        assert_eq!(vm.drill_down.unwrap().request, json!({"op": "interaction.list"}));
+    }
+
+    #[test]
+    fn refusals_and_bad_settings() {
+        let ctx = fake(Scope::Staff { staff_id: 2 }, Err(ErrorBody::new("forbidden", "no")));
+        assert!(matches!(InteractionsPortlet.render(&settings(json!({})), &ctx), Err(PortletError::DataRefused(_))));
+        let ctx = fake(Scope::Staff { staff_id: 2 }, Err(ErrorBody::new("invalid_filter", "unknown field")));
+        assert!(matches!(InteractionsPortlet.render(&settings(json!({})), &ctx), Err(PortletError::DataFailed(_))));
+        let ctx = fake(Scope::Staff { staff_id: 2 }, Ok(grid()));
+        let s = settings(json!({"common": {"filter": "a) OR (b"}}));
+        assert!(matches!(InteractionsPortlet.render(&s, &ctx), Err(PortletError::BadSettings { .. })));
+        assert!(ctx.seen.lock().unwrap().is_empty());
+        assert!(InteractionsPortlet.render(&json!({"show_total": "yes"}), &ctx).is_err());
+    }
+}

@@ -1,0 +1,178 @@
+//! Helpers shared by the tabular built-in portlets (interactions, file
+//! transfers): the date-range filter, combining it with the user's filter,
+//! and turning a `grid.query` answer into a table widget.
+//!
+//! `clientele-portlet-file-transfers` includes this very file with
+//! `#[path]`, so the built-ins depend on nothing but the portlet API.
+
+use clientele_portlet_api::{Column, ColumnKind, CommonSettings, Localized, PortletError, Scope, Widget};
+use serde_json::{Map, Value, json};
+
+/// The filter text for the common date range on `field`, e.g.
+/// `when:2026-10-29..2026-11-27`; `None` for the range `all`.
+pub fn date_filter(field: &str, common: &CommonSettings, today: &str) -> Result<Option<String>, PortletError> {
+    Ok(common.date_range.resolve(today)?.map(|(from, to)| format!("{field}:{from}..{to}")))
+}
+
+/// Checks that a user filter keeps its parentheses to itself (outside
+/// quotes, never closes more than it opened, closes all it opens), so that
+/// wrapping it in `( … )` cannot change what the rest of the filter means.
+pub fn balanced(filter: &str) -> bool {
+    let mut depth: i64 = 0;
+    let mut in_quote = false;
+    let mut escaped = false;
+    for c in filter.chars() {
+        if in_quote {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_quote = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_quote = true,
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0 && !in_quote
+}
+
+/// The portlet's date condition AND the user's filter, as one filter text.
+pub fn combine_filters(date: Option<String>, user: Option<&str>) -> Result<Option<String>, PortletError> {
+    let user = user.map(str::trim).filter(|u| !u.is_empty());
+    if let Some(u) = user
+        && !balanced(u)
+    {
+        return Err(PortletError::bad_settings(
+            Some("common.filter"),
+            "the filter has unbalanced parentheses or quotes",
+        ));
+    }
+    Ok(match (date, user) {
+        (None, None) => None,
+        (Some(d), None) => Some(d),
+        (None, Some(u)) => Some(u.to_string()),
+        (Some(d), Some(u)) => Some(format!("{d} ({u})")),
+    })
+}
+
+/// The client a client dashboard is confined to.
+pub fn scope_client(scope: Scope) -> Option<i64> {
+    match scope {
+        Scope::Client { client_id, .. } => Some(client_id),
+        _ => None,
+    }
+}
+
+/// A query object: `op`, the scope's client, the combined filter, columns
+/// and `extra` keys. Used both for the grid request and the drill-down.
+pub fn query(op: &str, client_id: Option<i64>, filter: Option<&str>, extra: &[(&str, Value)]) -> Value {
+    let mut m = Map::new();
+    m.insert("op".into(), json!(op));
+    for (k, v) in extra {
+        m.insert((*k).to_string(), v.clone());
+    }
+    if let Some(id) = client_id {
+        m.insert("client_id".into(), json!(id));
+    }
+    if let Some(f) = filter {
+        m.insert("filter".into(), json!(f));
+    }
+    Value::Object(m)
+}
+
+/// A column kind of the engine's grid (`text`, `number`, `date`,
+/// `date_time`, `bool`, `money`; a few spellings tolerated), text otherwise.
+pub fn column_kind(kind: &str) -> ColumnKind {
+    match kind {
+        "number" | "integer" | "decimal" => ColumnKind::Number,
+        "date" => ColumnKind::Date,
+        "date_time" | "datetime" | "timestamp" => ColumnKind::DateTime,
+        "bool" | "boolean" | "yes_no" => ColumnKind::Bool,
+        "money" | "amount" => ColumnKind::Money,
+        _ => ColumnKind::Text,
+    }
+}
+
+/// A `grid.query` answer as a table widget and the total, if counted.
+/// Rows are cut or padded to the column count so the view model holds.
+pub fn grid_table(answer: &Value) -> Result<(Widget, usize, Option<u64>), PortletError> {
+    let cols = answer
+        .get("columns")
+        .and_then(Value::as_array)
+        .ok_or_else(|| PortletError::internal("grid answer without columns"))?;
+    let columns: Vec<Column> = cols
+        .iter()
+        .map(|c| {
+            let s = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+            let id = s("id");
+            let (fr, en) = (s("label_fr"), s("label_en"));
+            Column {
+                label: Localized::new(if fr.is_empty() { id.clone() } else { fr }, if en.is_empty() { id.clone() } else { en }),
+                kind: column_kind(&s("kind")),
+                id,
+            }
+        })
+        .collect();
+    let rows: Vec<Vec<Value>> = answer
+        .get("rows")
+        .and_then(Value::as_array)
+        .map(|rows| {
+            rows.iter()
+                .map(|r| {
+                    let mut cells = r.get("cells").and_then(Value::as_array).cloned().unwrap_or_default();
+                    cells.resize(columns.len(), Value::Null);
+                    cells
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let n = rows.len();
+    let total = answer.get("total").and_then(Value::as_u64);
+    Ok((Widget::Table { columns, rows }, n, total))
+}
+
+#[cfg(test)]
+mod tabular_tests {
+    use super::*;
+
+    #[test]
+    fn balance() {
+        for ok in ["", "a b", "(a OR b)", "nom:\"Côté (fils\"", "x:\"a\\\"(\""] {
+            assert!(balanced(ok), "{ok}");
+        }
+        for bad in [")", "a) OR (b", "(a", "nom:\"abc", "a)(", "x:\"a\\\""] {
+            assert!(!balanced(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn combining() {
+        assert_eq!(combine_filters(None, Some("  ")).unwrap(), None);
+        assert_eq!(combine_filters(Some("d:1..2".into()), None).unwrap().as_deref(), Some("d:1..2"));
+        assert_eq!(combine_filters(Some("d:1..2".into()), Some("a OR b")).unwrap().as_deref(), Some("d:1..2 (a OR b)"));
+        assert!(matches!(combine_filters(None, Some("a) OR (b")), Err(PortletError::BadSettings { .. })));
+    }
+
+    #[test]
+    fn grid_rows_fit_columns() {
+        let answer = json!({"columns": [{"id": "a", "label_fr": "É", "label_en": "E", "kind": "date"}, {"id": "b", "kind": "weird"}],
+                            "rows": [{"id": 1, "cells": [1]}, {"id": 2, "cells": [1, 2, 3]}], "total": 9});
+        let (w, n, total) = grid_table(&answer).unwrap();
+        let Widget::Table { columns, rows } = w else { panic!() };
+        assert_eq!((n, total), (2, Some(9)));
+        assert_eq!(columns[0].kind, ColumnKind::Date);
+        assert_eq!(columns[1].label, Localized::same("b"));
+        assert!(rows.iter().all(|r| r.len() == 2));
+        assert!(grid_table(&json!({})).is_err());
+    }
+}
