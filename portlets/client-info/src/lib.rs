@@ -1,1 +1,273 @@
-//! Work in progress.
+//! # clientele-portlet-client-info
+//!
+//! Built-in portlet `clientele.client-info`, client dashboard only: a
+//! key/value card of the client (code, name, kind, status, office, address,
+//! phones, e-mails, website, primary contact, optionally notes).
+//!
+//! Reads `client.get {id}` and, for the primary contact, `client.contacts
+//! {id}`; a viewer who may not see contacts gets the card without that line.
+
+use clientele_portlet_api::settings::{own_settings, settings_schema_for};
+use clientele_portlet_api::{
+    DashboardKind, DataContext, DrillDown, KeyValueEntry, Localized, Manifest, Portlet, PortletError, RightEntity,
+    RightNeeded, Scope, ViewModel, Widget,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// The portlet id.
+pub const ID: &str = "clientele.client-info";
+
+/// The portlet's own settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientInfoSettings {
+    /// Also show the client's notes.
+    pub show_notes: bool,
+    /// Show the primary contact (when the viewer may see contacts).
+    pub show_primary_contact: bool,
+}
+
+impl Default for ClientInfoSettings {
+    fn default() -> Self {
+        ClientInfoSettings { show_notes: false, show_primary_contact: true }
+    }
+}
+
+/// The portlet.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ClientInfoPortlet;
+
+fn title() -> Localized {
+    Localized::new("Renseignements sur le client", "Client information")
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// Label of a code-like value (kind, status, phone kind...) in both languages.
+fn label_of(code: &str) -> Localized {
+    let (fr, en) = match code {
+        "individual" => ("Particulier", "Individual"),
+        "business" => ("Entreprise", "Business"),
+        "trust" => ("Fiducie", "Trust"),
+        "other" => ("Autre", "Other"),
+        "active" => ("Actif", "Active"),
+        "inactive" => ("Inactif", "Inactive"),
+        "prospect" => ("Prospect", "Prospect"),
+        _ => return Localized::same(code),
+    };
+    Localized::new(fr, en)
+}
+
+/// Label of a phone kind.
+fn phone_kind(code: &str) -> Localized {
+    let (fr, en) = match code {
+        "business" => ("bureau", "business"),
+        "home" => ("domicile", "home"),
+        "mobile" => ("cellulaire", "mobile"),
+        "fax" => ("télécopieur", "fax"),
+        "other" => ("autre", "other"),
+        _ => return Localized::same(code),
+    };
+    Localized::new(fr, en)
+}
+
+/// The postal address on one line.
+fn address_line(a: &Value) -> Option<String> {
+    let parts: Vec<String> =
+        ["line1", "line2", "city", "province", "postal_code", "country"].iter().filter_map(|k| text(a, k)).collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+fn entry(fr: &str, en: &str, value: String) -> KeyValueEntry {
+    KeyValueEntry { label: Localized::new(fr, en), value }
+}
+
+impl Portlet for ClientInfoPortlet {
+    fn manifest(&self) -> Manifest {
+        Manifest {
+            id: ID.into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            title: title(),
+            dashboards: vec![DashboardKind::Client],
+            entitlements: vec!["client_management".into()],
+            rights: vec![RightNeeded::view(RightEntity::Clients)],
+            tabular: false,
+        }
+    }
+
+    fn settings_schema(&self) -> Value {
+        settings_schema_for::<ClientInfoSettings>()
+    }
+
+    fn render(&self, settings: &Value, ctx: &dyn DataContext) -> Result<ViewModel, PortletError> {
+        let own: ClientInfoSettings = own_settings(settings)?;
+        let Scope::Client { client_id, .. } = ctx.scope() else {
+            return Err(PortletError::internal("the client information portlet belongs on a client dashboard"));
+        };
+        let locale = ctx.locale();
+        let record = ctx.request(&json!({"op": "client.get", "id": client_id}))?;
+        let data = record.get("data").ok_or_else(|| PortletError::internal("client.get answered no data"))?;
+
+        let mut entries = Vec::new();
+        if let Some(code) = text(data, "code") {
+            entries.push(entry("Code", "Code", code));
+        }
+        if let Some(name) = text(data, "name") {
+            entries.push(entry("Nom", "Name", name));
+        }
+        for (key, fr, en) in [("kind", "Type", "Kind"), ("status", "Statut", "Status")] {
+            if let Some(v) = text(data, key) {
+                entries.push(entry(fr, en, label_of(&v).get(locale).to_string()));
+            }
+        }
+        if let Some(office) = text(data, "office") {
+            entries.push(entry("Bureau", "Office", office));
+        }
+        if let Some(addr) = data.get("address").and_then(address_line) {
+            entries.push(entry("Adresse", "Address", addr));
+        }
+        for phone in data.get("phones").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(number) = text(phone, "number") {
+                let kind = text(phone, "kind").map(|k| phone_kind(&k).get(locale).to_string());
+                let star = if phone["primary"].as_bool() == Some(true) { " ★" } else { "" };
+                let value = match kind {
+                    Some(k) => format!("{number} ({k}){star}"),
+                    None => format!("{number}{star}"),
+                };
+                entries.push(entry("Téléphone", "Phone", value));
+            }
+        }
+        for email in data.get("emails").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(addr) = text(email, "address") {
+                let star = if email["primary"].as_bool() == Some(true) { " ★" } else { "" };
+                entries.push(entry("Courriel", "E-mail", format!("{addr}{star}")));
+            }
+        }
+        if let Some(site) = text(data, "website") {
+            entries.push(entry("Site Web", "Website", site));
+        }
+        if own.show_primary_contact {
+            // A viewer without the right to see contacts still gets the card.
+            if let Ok(Value::Array(contacts)) = ctx.request(&json!({"op": "client.contacts", "id": client_id}))
+                && let Some(p) = contacts.iter().find(|c| c["role"] == "primary")
+            {
+                let mut parts = vec![text(p, "file_as").unwrap_or_default()];
+                parts.extend(text(p, "primary_phone"));
+                parts.extend(text(p, "primary_email"));
+                entries.push(entry("Contact principal", "Primary contact", parts.join(" — ")));
+            }
+        }
+        if own.show_notes
+            && let Some(notes) = text(data, "notes")
+        {
+            entries.push(entry("Notes", "Notes", notes));
+        }
+
+        let mut vm = ViewModel::new(title());
+        vm = vm.with(if entries.is_empty() {
+            Widget::Empty { message: Localized::new("Aucun renseignement.", "No information.") }
+        } else {
+            Widget::KeyValue { entries }
+        });
+        vm.drill_down = Some(DrillDown { tab: "client".into(), request: json!({"op": "client.get", "id": client_id}) });
+        Ok(vm)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clientele_portlet_api::settings::merge_settings;
+    use clientele_portlet_api::{ErrorBody, Locale};
+    use std::sync::Mutex;
+
+    struct Fake {
+        scope: Scope,
+        contacts_refused: bool,
+        seen: Mutex<Vec<Value>>,
+    }
+
+    impl DataContext for Fake {
+        fn scope(&self) -> Scope {
+            self.scope
+        }
+        fn today(&self) -> String {
+            "2026-11-27".into()
+        }
+        fn locale(&self) -> Locale {
+            Locale::Fr
+        }
+        fn request(&self, request: &Value) -> Result<Value, ErrorBody> {
+            self.seen.lock().unwrap().push(request.clone());
+            match request["op"].as_str() {
+                Some("client.get") => Ok(json!({"id": 5, "version": 3, "data": {
+                    "code": "DUP-01", "name": "Dupré & fils", "kind": "business", "status": "active",
+                    "office": null, "address": {"line1": "12 rue Saint-Étienne", "city": "Trois-Rivières", "province": "QC"},
+                    "phones": [{"kind": "business", "number": "819 555-0101", "primary": false, "digits": ""},
+                               {"kind": "mobile", "number": "819 555-0199", "primary": true, "digits": ""}],
+                    "emails": [{"address": "info@dupre.example", "kind": "work", "primary": true}],
+                    "website": "https://dupre.example", "notes": "Client depuis 1998"}})),
+                Some("client.contacts") if self.contacts_refused => Err(ErrorBody::new("forbidden", "no contacts")),
+                Some("client.contacts") => Ok(json!([
+                    {"client_id": 5, "contact_id": 8, "role": "billing", "file_as": "Roy, Ana"},
+                    {"client_id": 5, "contact_id": 7, "role": "primary", "file_as": "Dupré, Hélène",
+                     "primary_phone": "819 555-0111", "primary_email": "helene@dupre.example"}])),
+                _ => Err(ErrorBody::new("bad_request", "unexpected")),
+            }
+        }
+    }
+
+    fn settings(user: Value) -> Value {
+        let p = ClientInfoPortlet;
+        merge_settings(&p.settings_schema(), &p.default_settings(), &user).unwrap()
+    }
+
+    fn values(vm: &ViewModel) -> Vec<(String, String)> {
+        let Widget::KeyValue { entries } = &vm.widgets[0] else { panic!("{vm:?}") };
+        entries.iter().map(|e| (e.label.fr.clone(), e.value.clone())).collect()
+    }
+
+    #[test]
+    fn the_card() {
+        ClientInfoPortlet.manifest().validate().unwrap();
+        let ctx = Fake {
+            scope: Scope::Client { client_id: 5, staff_id: 1 },
+            contacts_refused: false,
+            seen: Mutex::new(vec![]),
+        };
+        let vm = ClientInfoPortlet.render(&settings(json!({"show_notes": true})), &ctx).unwrap();
+        assert_eq!(
+            *ctx.seen.lock().unwrap(),
+            vec![json!({"op": "client.get", "id": 5}), json!({"op": "client.contacts", "id": 5})]
+        );
+        let v = values(&vm);
+        let get = |k: &str| v.iter().filter(|(l, _)| l == k).map(|(_, x)| x.as_str()).collect::<Vec<_>>();
+        assert_eq!(get("Nom"), ["Dupré & fils"]);
+        assert_eq!(get("Type"), ["Entreprise"]);
+        assert_eq!(get("Adresse"), ["12 rue Saint-Étienne, Trois-Rivières, QC"]);
+        assert_eq!(get("Téléphone"), ["819 555-0101 (bureau)", "819 555-0199 (cellulaire) ★"]);
+        assert_eq!(get("Courriel"), ["info@dupre.example ★"]);
+        assert_eq!(get("Site Web"), ["https://dupre.example"]);
+        assert_eq!(get("Contact principal"), ["Dupré, Hélène — 819 555-0111 — helene@dupre.example"]);
+        assert_eq!(get("Notes"), ["Client depuis 1998"]);
+        assert!(get("Bureau").is_empty());
+    }
+
+    #[test]
+    fn without_contacts_right_and_outside_a_client_dashboard() {
+        let ctx = Fake {
+            scope: Scope::Client { client_id: 5, staff_id: 1 },
+            contacts_refused: true,
+            seen: Mutex::new(vec![]),
+        };
+        let v = values(&ClientInfoPortlet.render(&settings(json!({})), &ctx).unwrap());
+        assert!(v.iter().all(|(l, _)| l != "Contact principal" && l != "Notes"));
+        let ctx = Fake { scope: Scope::Staff { staff_id: 1 }, contacts_refused: false, seen: Mutex::new(vec![]) };
+        assert!(matches!(ClientInfoPortlet.render(&settings(json!({})), &ctx), Err(PortletError::Internal { .. })));
+        assert!(ctx.seen.lock().unwrap().is_empty());
+    }
+}

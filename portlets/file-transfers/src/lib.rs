@@ -1,1 +1,199 @@
-//! Work in progress.
+//! # clientele-portlet-file-transfers
+//!
+//! Built-in portlet `clientele.file-transfers`: a table of the file
+//! transfers the viewer may see (staff, client and firm dashboards), open
+//! ones only by default. On a client dashboard the engine confines the list
+//! to that client.
+//!
+//! Reads through one `grid.query` on the list `transfers` (field chooser:
+//! `common.columns`; period: `common.date_range` on the date field
+//! [`DATE_FIELD`]; `common.filter` ANDed; own setting `open_only`).
+//! Drill-down: the `transfer.list` request with the same query.
+
+// The tabular helpers are shared with the interactions portlet, source-level,
+// so that built-ins depend on nothing but the portlet API.
+#[allow(dead_code)]
+#[path = "../../interactions/src/tabular.rs"]
+mod tabular;
+
+use clientele_portlet_api::settings::{own_settings, settings_schema_for};
+use clientele_portlet_api::{
+    CommonSettings, Counter, DashboardKind, DataContext, DrillDown, Localized, Manifest, Portlet, PortletError,
+    RightEntity, RightNeeded, ViewModel, Widget,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// The portlet id.
+pub const ID: &str = "clientele.file-transfers";
+/// The transfers' date field (when the transfer was sent) in the query engine.
+pub const DATE_FIELD: &str = "sent";
+
+/// The portlet's own settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct TransfersSettings {
+    /// Only transfers still waiting on someone (waiting for files, ready for download).
+    pub open_only: bool,
+}
+
+impl Default for TransfersSettings {
+    fn default() -> Self {
+        TransfersSettings { open_only: true }
+    }
+}
+
+/// The portlet.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FileTransfersPortlet;
+
+fn title() -> Localized {
+    Localized::new("Transferts de fichiers", "File transfers")
+}
+
+impl Portlet for FileTransfersPortlet {
+    fn manifest(&self) -> Manifest {
+        Manifest {
+            id: ID.into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            title: title(),
+            dashboards: vec![DashboardKind::Staff, DashboardKind::Client, DashboardKind::Firm],
+            entitlements: vec!["client_management".into()],
+            rights: vec![RightNeeded::view(RightEntity::FileTransfers)],
+            tabular: true,
+        }
+    }
+
+    fn settings_schema(&self) -> Value {
+        settings_schema_for::<TransfersSettings>()
+    }
+
+    fn render(&self, settings: &Value, ctx: &dyn DataContext) -> Result<ViewModel, PortletError> {
+        let own: TransfersSettings = own_settings(settings)?;
+        let common = CommonSettings::from_settings(settings)?;
+        let date = tabular::date_filter(DATE_FIELD, &common, &ctx.today())?;
+        let filter = tabular::combine_filters(date, common.filter.as_deref())?;
+        let client = tabular::scope_client(ctx.scope());
+
+        let mut extra = vec![("list", json!("transfers")), ("limit", json!(common.limit)), ("count", json!(true))];
+        if own.open_only {
+            extra.push(("open_only", json!(true)));
+        }
+        if let Some(cols) = &common.columns {
+            extra.push(("columns", json!(cols)));
+        }
+        let answer = ctx.request(&tabular::query("grid.query", client, filter.as_deref(), &extra))?;
+        let (table, shown, total) = tabular::grid_table(&answer)?;
+
+        let mut vm = ViewModel::new(title());
+        if shown == 0 {
+            vm = vm.with(Widget::Empty {
+                message: if own.open_only {
+                    Localized::new("Aucun transfert en cours.", "No open transfers.")
+                } else {
+                    Localized::new("Aucun transfert pour cette période.", "No transfers in this period.")
+                },
+            });
+        } else {
+            if let Some(t) = total {
+                let (fr, en) = if own.open_only { ("En cours", "Open") } else { ("Transferts", "Transfers") };
+                vm = vm.with(Widget::Counters {
+                    items: vec![Counter {
+                        label: Localized::new(format!("{fr} ({shown} affichés)"), format!("{en} ({shown} shown)")),
+                        value: i64::try_from(t).unwrap_or(i64::MAX),
+                    }],
+                });
+            }
+            vm = vm.with(table);
+        }
+        let drill_extra: Vec<(&str, Value)> = if own.open_only { vec![("open_only", json!(true))] } else { Vec::new() };
+        vm.drill_down = Some(DrillDown {
+            tab: "file_transfers".into(),
+            request: tabular::query("transfer.list", client, filter.as_deref(), &drill_extra),
+        });
+        Ok(vm)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clientele_portlet_api::settings::merge_settings;
+    use clientele_portlet_api::{ErrorBody, Locale, Scope};
+    use std::sync::Mutex;
+
+    struct Fake {
+        scope: Scope,
+        answer: Value,
+        seen: Mutex<Vec<Value>>,
+    }
+
+    impl DataContext for Fake {
+        fn scope(&self) -> Scope {
+            self.scope
+        }
+        fn today(&self) -> String {
+            "2026-11-27".into()
+        }
+        fn locale(&self) -> Locale {
+            Locale::En
+        }
+        fn request(&self, request: &Value) -> Result<Value, ErrorBody> {
+            self.seen.lock().unwrap().push(request.clone());
+            Ok(self.answer.clone())
+        }
+    }
+
+    fn settings(user: Value) -> Value {
+        let p = FileTransfersPortlet;
+        merge_settings(&p.settings_schema(), &p.default_settings(), &user).unwrap()
+    }
+
+    #[test]
+    fn manifest_and_defaults() {
+        FileTransfersPortlet.manifest().validate().unwrap();
+        assert_eq!(FileTransfersPortlet.default_settings(), json!({"open_only": true}));
+    }
+
+    #[test]
+    fn open_only_on_a_client_dashboard() {
+        let answer = json!({"columns": [{"id": "subject", "label_fr": "Objet", "label_en": "Subject", "kind": "text"},
+                                        {"id": "status", "label_fr": "État", "label_en": "Status", "kind": "choice"}],
+                            "rows": [{"id": 3, "version": 2, "cells": ["Relevés 2025", "waiting_for_files"]}],
+                            "total": 1});
+        let ctx = Fake { scope: Scope::Client { client_id: 9, staff_id: 1 }, answer, seen: Mutex::new(vec![]) };
+        let vm =
+            FileTransfersPortlet.render(&settings(json!({"common": {"date_range": "last-7-days"}})), &ctx).unwrap();
+        assert_eq!(
+            ctx.seen.lock().unwrap()[0],
+            json!({"op": "grid.query", "list": "transfers", "limit": 10, "count": true, "open_only": true,
+                   "client_id": 9, "filter": "sent:2026-11-21..2026-11-27"})
+        );
+        vm.check().unwrap();
+        assert!(matches!(&vm.widgets[1], Widget::Table { rows, .. } if rows.len() == 1));
+        let d = vm.drill_down.unwrap();
+        assert_eq!(d.tab, "file_transfers");
+        assert_eq!(
+            d.request,
+            json!({"op": "transfer.list", "open_only": true, "client_id": 9, "filter": "sent:2026-11-21..2026-11-27"})
+        );
+    }
+
+    #[test]
+    fn all_transfers_empty_state() {
+        let ctx = Fake {
+            scope: Scope::Firm { staff_id: 1 },
+            answer: json!({"columns": [], "rows": []}),
+            seen: Mutex::new(vec![]),
+        };
+        let s = settings(json!({"open_only": false, "common": {"columns": ["subject"], "filter": "subject:bilan"}}));
+        let vm = FileTransfersPortlet.render(&s, &ctx).unwrap();
+        let req = ctx.seen.lock().unwrap()[0].clone();
+        assert!(req.get("open_only").is_none());
+        assert_eq!(req["columns"], json!(["subject"]));
+        assert_eq!(req["filter"], json!("sent:2026-10-29..2026-11-27 (subject:bilan)"));
+        let Widget::Empty { message } = &vm.widgets[0] else { panic!("{vm:?}") };
+        assert_eq!(message.en, "No transfers in this period.");
+    }
+}

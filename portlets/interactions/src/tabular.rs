@@ -117,7 +117,10 @@ pub fn grid_table(answer: &Value) -> Result<(Widget, usize, Option<u64>), Portle
             let id = s("id");
             let (fr, en) = (s("label_fr"), s("label_en"));
             Column {
-                label: Localized::new(if fr.is_empty() { id.clone() } else { fr }, if en.is_empty() { id.clone() } else { en }),
+                label: Localized::new(
+                    if fr.is_empty() { id.clone() } else { fr },
+                    if en.is_empty() { id.clone() } else { en },
+                ),
                 kind: column_kind(&s("kind")),
                 id,
             }
