@@ -1,1 +1,502 @@
-//! C ABI (to be written).
+//! # clientele-ffi: the C ABI of the Clientèle engine
+//!
+//! The only crate that knows the C ABI. It builds `libclientele` as a shared
+//! library (`cdylib`), a static library (`staticlib`) and an `rlib` (for its
+//! own tests). The header `include/clientele.h` is generated from this crate
+//! by cbindgen (`tests/header.rs` checks it is fresh; `CLIENTELE_BLESS=1`
+//! rewrites it), and `schema/*.json` describe the JSON that crosses.
+//!
+//! The surface is small on purpose: open an engine from a JSON
+//! configuration, execute JSON requests on it, free what the library
+//! returned. Everything else is the JSON protocol of `clientele_core`.
+//!
+//! ## Rules every export follows
+//! - Its body runs inside [`boundary::guard`]: a panic becomes
+//!   `CLIENTELE_PANIC`, never an unwind into C.
+//! - Output pointers are set to NULL on entry (when not NULL themselves).
+//! - Handles are tokens checked against a registry ([`registry`]), never
+//!   dereferenced: a closed or forged handle is `CLIENTELE_INVALID_HANDLE`.
+//! - Text in is NUL-terminated UTF-8 JSON of at most
+//!   [`CLIENTELE_MAX_REQUEST_BYTES`] bytes; text out is a string the host
+//!   frees with [`clientele_string_free`].
+//!
+//! ## Adding an export (for instance `clientele_render_dashboard`)
+//! Give [`EngineHandle`] the new state (it owns the [`Engine`] and may own
+//! more), write the function like [`clientele_execute`] (clear outputs, run
+//! the body through `guard`, get the handle with `engine_arg`), add its
+//! status codes to [`ClienteleStatus`] with new numbers only, then run
+//! `CLIENTELE_BLESS=1 cargo test -p clientele-ffi --test header`.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod boundary;
+mod registry;
+mod status;
+
+use std::ffi::{CStr, c_char, c_void};
+use std::ptr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clientele_core::{Engine, EngineConfig, Error, NoProgress, Progress};
+
+use boundary::{Failure, clear_out, give_string, guard, guard_value, json_arg};
+use registry::Registry;
+pub use status::ClienteleStatus;
+
+/// Major version of the library (`clientele_version()` starts with it).
+pub const CLIENTELE_VERSION_MAJOR: u32 = 0;
+/// Minor version of the library.
+pub const CLIENTELE_VERSION_MINOR: u32 = 1;
+/// Patch version of the library.
+pub const CLIENTELE_VERSION_PATCH: u32 = 0;
+
+/// Version of the C ABI this header describes. It changes only when a
+/// change would break a host built against an older header: a function
+/// removed or its signature changed, a status renumbered, an ownership rule
+/// changed. Adding functions or statuses does not change it. A host checks
+/// `clientele_abi_version() == CLIENTELE_ABI_VERSION` once at start-up.
+pub const CLIENTELE_ABI_VERSION: u32 = 1;
+
+/// Largest JSON text (configuration or request) accepted, in bytes; a larger
+/// one is refused with `CLIENTELE_TOO_LARGE`.
+pub const CLIENTELE_MAX_REQUEST_BYTES: usize = 16777216;
+
+/// An open engine. Opaque: created by `clientele_engine_open`, released by
+/// `clientele_engine_close`, never read or freed by the host. The pointer
+/// value is a token the library checks on every call; it points to nothing
+/// the host may use.
+pub struct ClienteleEngine {
+    _private: [u8; 0],
+}
+
+/// A cancellation flag a host can raise from any thread to stop a long
+/// operation run by `clientele_execute_cancelable`. Opaque: created by
+/// `clientele_cancel_token_new`, released by `clientele_cancel_token_free`.
+pub struct ClienteleCancelToken {
+    _private: [u8; 0],
+}
+
+/// Progress of a long operation (`client.import`): `done` of `total` units
+/// are finished. Return `true` to go on, `false` to cancel: the operation
+/// stops, writes nothing, and the call answers `CLIENTELE_CANCELED`.
+///
+/// It is called synchronously, on the thread that made the call, before the
+/// call returns; it must not throw (C++) nor `longjmp` out, and must not call
+/// `clientele_execute*` on the same engine (a write is in progress).
+pub type ClienteleProgressFn = Option<unsafe extern "C" fn(user_data: *mut c_void, done: u64, total: u64) -> bool>;
+
+/// What a `ClienteleEngine*` stands for. It owns the engine, and is where
+/// further per-engine state goes (dashboards, for instance).
+pub(crate) struct EngineHandle {
+    pub(crate) engine: Engine,
+}
+
+static ENGINES: Registry<EngineHandle> = Registry::new(1);
+static CANCEL_TOKENS: Registry<AtomicBool> = Registry::new(2);
+
+static VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+    Ok(v) => v,
+    Err(_) => panic!("the package version holds a NUL"),
+};
+
+/// The library's version, e.g. `"0.1.0"`: a static string, never freed.
+#[unsafe(no_mangle)]
+pub extern "C" fn clientele_version() -> *const c_char {
+    VERSION.as_ptr()
+}
+
+/// The version of the C ABI the library implements; compare it with
+/// `CLIENTELE_ABI_VERSION` from the header the host was built with.
+#[unsafe(no_mangle)]
+pub extern "C" fn clientele_abi_version() -> u32 {
+    CLIENTELE_ABI_VERSION
+}
+
+/// The machine code of a status, e.g. `"not_found"` for
+/// `CLIENTELE_NOT_FOUND` (the same text as the `code` of the error JSON),
+/// `"ok"` for `CLIENTELE_OK`, `"unknown"` for a number that is no status. A
+/// static string, never freed.
+#[unsafe(no_mangle)]
+pub extern "C" fn clientele_status_name(status: i32) -> *const c_char {
+    guard_value(c"unknown".as_ptr(), || {
+        ClienteleStatus::from_raw(status.into()).map_or(c"unknown".as_ptr(), ClienteleStatus::as_ptr)
+    })
+}
+
+/// Opens an engine.
+///
+/// `config_json` is the configuration (see `schema/engine_config.json`),
+/// e.g. `{"database_url": "sqlite:/srv/cabinet.db", "timezone":
+/// "America/Toronto", "entitlements": ["client_management"]}`. The database
+/// is created and migrated if needed.
+///
+/// On success answers `CLIENTELE_OK` and sets `*out_engine` to the new
+/// engine, which the host releases with `clientele_engine_close`. On failure
+/// `*out_engine` is NULL and, when `out_error_json` is not NULL,
+/// `*out_error_json` is the error JSON (`{"code", "message", ...}`), which
+/// the host frees with `clientele_string_free`.
+///
+/// # Safety
+/// `config_json` is NULL or a NUL-terminated string; `out_engine` and
+/// `out_error_json` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn clientele_engine_open(
+    config_json: *const c_char,
+    out_engine: *mut *mut ClienteleEngine,
+    out_error_json: *mut *mut c_char,
+) -> ClienteleStatus {
+    // SAFETY (all blocks): the pointers are as the contract above says.
+    unsafe {
+        clear_out(out_engine);
+        clear_out(out_error_json);
+        guard(out_error_json, || {
+            if out_engine.is_null() {
+                return Err(Failure::null("out_engine"));
+            }
+            let text = json_arg(config_json, "config_json")?;
+            let config: EngineConfig =
+                serde_json::from_str(text).map_err(|e| Failure::from(Error::Config(format!("config_json: {e}"))))?;
+            let engine = Engine::open(config)?;
+            let token = ENGINES.insert(EngineHandle { engine });
+            out_engine.write_unaligned(ptr::without_provenance_mut(token));
+            Ok(())
+        })
+    }
+}
+
+/// Closes an engine: the handle is dead from now on. Closing NULL does
+/// nothing and answers `CLIENTELE_OK`; closing a handle twice, or one that
+/// never came from `clientele_engine_open`, answers
+/// `CLIENTELE_INVALID_HANDLE` and does nothing. A call running on the engine
+/// in another thread finishes normally; the engine is released after it.
+#[unsafe(no_mangle)]
+pub extern "C" fn clientele_engine_close(engine: *mut ClienteleEngine) -> ClienteleStatus {
+    // SAFETY: no error output.
+    unsafe {
+        guard(ptr::null_mut(), || {
+            if engine.is_null() {
+                return Ok(());
+            }
+            // Dropped here, outside the registry's lock.
+            let handle = ENGINES.remove(engine as usize).ok_or_else(|| Failure::invalid_handle("engine"))?;
+            drop(handle);
+            Ok(())
+        })
+    }
+}
+
+fn engine_arg(engine: *const ClienteleEngine) -> Result<Arc<EngineHandle>, Failure> {
+    if engine.is_null() {
+        return Err(Failure::null("engine"));
+    }
+    ENGINES.get(engine as usize).ok_or_else(|| Failure::invalid_handle("engine"))
+}
+
+/// Executes one request on an engine.
+///
+/// `request_json` is a request of the protocol (see
+/// `schema/request.json`): `{"actor": <staff id> | "host", "op":
+/// "client.create", ...}`.
+///
+/// On success answers `CLIENTELE_OK` and sets `*out_json` to the response
+/// JSON (see `schema/response.json`). On failure answers the status and sets
+/// `*out_json` to the error JSON (see `schema/error.json`): `{"code",
+/// "message", "field"?, "span"?, "reason"?, "current_version"?}`, whose
+/// `code` names the status. Either way the host frees `*out_json` with
+/// `clientele_string_free`. When `out_json` itself is NULL the call answers
+/// `CLIENTELE_NULL_ARGUMENT` and executes nothing.
+///
+/// Several threads may execute on one engine at once.
+///
+/// # Safety
+/// `engine` is NULL or a value `clientele_engine_open` gave (closed ones are
+/// refused); `request_json` is NULL or a NUL-terminated string; `out_json`
+/// is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn clientele_execute(
+    engine: *const ClienteleEngine,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ClienteleStatus {
+    // SAFETY: the pointers are as the contract above says.
+    unsafe { execute(engine, request_json, &NoProgress, out_json) }
+}
+
+/// `clientele_execute` for a long operation (`client.import`), reporting
+/// progress to `progress` with `user_data`, which may cancel it by returning
+/// `false` (the call then answers `CLIENTELE_CANCELED` and nothing is
+/// written). `progress` may be NULL (no reports); `user_data` is passed
+/// through untouched and may be NULL.
+///
+/// # Safety
+/// As `clientele_execute`; `progress` is NULL or a function as
+/// `ClienteleProgressFn` describes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn clientele_execute_with_progress(
+    engine: *const ClienteleEngine,
+    request_json: *const c_char,
+    progress: ClienteleProgressFn,
+    user_data: *mut c_void,
+    out_json: *mut *mut c_char,
+) -> ClienteleStatus {
+    let reporter = HostProgress { callback: progress, user_data, cancel: None };
+    // SAFETY: the pointers are as the contract above says.
+    unsafe { execute(engine, request_json, &reporter, out_json) }
+}
+
+/// `clientele_execute_with_progress` that also stops when `cancel` (NULL:
+/// none) is raised by `clientele_cancel_token_cancel`, from any thread. The
+/// engine looks at the token where it reports progress (every 100 rows of an
+/// import); operations that report no progress run to the end. A raised
+/// token stays raised: use a new one for the next operation.
+///
+/// # Safety
+/// As `clientele_execute_with_progress`; `cancel` is NULL or a value
+/// `clientele_cancel_token_new` gave (freed ones are refused).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn clientele_execute_cancelable(
+    engine: *const ClienteleEngine,
+    request_json: *const c_char,
+    cancel: *const ClienteleCancelToken,
+    progress: ClienteleProgressFn,
+    user_data: *mut c_void,
+    out_json: *mut *mut c_char,
+) -> ClienteleStatus {
+    let flag = match cancel.is_null() {
+        true => None,
+        false => match CANCEL_TOKENS.get(cancel as usize) {
+            Some(flag) => Some(flag),
+            None => {
+                // SAFETY: `out_json` is as the contract says.
+                return unsafe {
+                    clear_out(out_json);
+                    guard(out_json, || Err(Failure::invalid_handle("cancel")))
+                };
+            }
+        },
+    };
+    let reporter = HostProgress { callback: progress, user_data, cancel: flag };
+    // SAFETY: the pointers are as the contract above says.
+    unsafe { execute(engine, request_json, &reporter, out_json) }
+}
+
+/// The host's progress callback and cancel token, as the engine's
+/// [`Progress`].
+struct HostProgress {
+    callback: ClienteleProgressFn,
+    user_data: *mut c_void,
+    cancel: Option<Arc<AtomicBool>>,
+}
+
+// SAFETY: the engine calls `report` synchronously on the thread that made
+// the call (it needs `Sync` only because `Progress` is shared by reference);
+// `user_data` is never touched, only handed back to the host's callback on
+// that same thread.
+unsafe impl Sync for HostProgress {}
+
+impl Progress for HostProgress {
+    fn report(&self, done: u64, total: u64) -> bool {
+        if self.cancel.as_ref().is_some_and(|c| c.load(Ordering::Acquire)) {
+            return false;
+        }
+        match self.callback {
+            // SAFETY: the host promised a valid callback for this user_data.
+            Some(callback) => unsafe { callback(self.user_data, done, total) },
+            None => true,
+        }
+    }
+}
+
+/// # Safety
+/// As `clientele_execute`.
+unsafe fn execute(
+    engine: *const ClienteleEngine,
+    request_json: *const c_char,
+    progress: &dyn Progress,
+    out_json: *mut *mut c_char,
+) -> ClienteleStatus {
+    // SAFETY: the pointers are as the callers' contracts say.
+    unsafe {
+        clear_out(out_json);
+        if out_json.is_null() {
+            return guard(ptr::null_mut(), || Err(Failure::null("out_json")));
+        }
+        guard(out_json, || {
+            let handle = engine_arg(engine)?;
+            let request = json_arg(request_json, "request_json")?;
+            let response = handle.engine.execute_json_with_progress(request, progress)?;
+            out_json.write_unaligned(give_string(response)?);
+            Ok(())
+        })
+    }
+}
+
+/// Frees a string the library returned (a response or an error JSON). NULL
+/// does nothing and answers `CLIENTELE_OK`; a pointer the library did not
+/// return, or already freed, answers `CLIENTELE_INVALID_HANDLE` and frees
+/// nothing. Any thread may free any string.
+///
+/// # Safety
+/// `s` is NULL or any pointer; only strings the library returned are freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn clientele_string_free(s: *mut c_char) -> ClienteleStatus {
+    // SAFETY: no error output.
+    unsafe {
+        guard(ptr::null_mut(), || {
+            if s.is_null() || boundary::take_string(s) {
+                return Ok(());
+            }
+            Err(Failure::invalid_handle("string"))
+        })
+    }
+}
+
+/// The status of the last call on the calling thread that answers a
+/// `ClienteleStatus` (`CLIENTELE_OK` if it succeeded or there was none).
+/// Each thread has its own.
+#[unsafe(no_mangle)]
+pub extern "C" fn clientele_last_error_code() -> ClienteleStatus {
+    guard_value(ClienteleStatus::CLIENTELE_PANIC, boundary::last_error_code)
+}
+
+/// The message of the last call on the calling thread that answers a
+/// `ClienteleStatus`: `""` if it succeeded, never NULL. The string belongs
+/// to the library: do not free it; it stays valid until the calling thread
+/// makes its next call that answers a `ClienteleStatus`.
+#[unsafe(no_mangle)]
+pub extern "C" fn clientele_last_error_message() -> *const c_char {
+    guard_value(c"".as_ptr(), boundary::last_error_message)
+}
+
+/// Creates a cancel token (not raised) in `*out_token`; the host frees it
+/// with `clientele_cancel_token_free`.
+///
+/// # Safety
+/// `out_token` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn clientele_cancel_token_new(out_token: *mut *mut ClienteleCancelToken) -> ClienteleStatus {
+    // SAFETY: `out_token` is as the contract says.
+    unsafe {
+        clear_out(out_token);
+        guard(ptr::null_mut(), || {
+            if out_token.is_null() {
+                return Err(Failure::null("out_token"));
+            }
+            let token = CANCEL_TOKENS.insert(AtomicBool::new(false));
+            out_token.write_unaligned(ptr::without_provenance_mut(token));
+            Ok(())
+        })
+    }
+}
+
+/// Raises a cancel token: the operation using it stops at its next progress
+/// point with `CLIENTELE_CANCELED`. Safe from any thread, at any time,
+/// several times.
+#[unsafe(no_mangle)]
+pub extern "C" fn clientele_cancel_token_cancel(token: *const ClienteleCancelToken) -> ClienteleStatus {
+    // SAFETY: no error output.
+    unsafe {
+        guard(ptr::null_mut(), || {
+            if token.is_null() {
+                return Err(Failure::null("token"));
+            }
+            let flag = CANCEL_TOKENS.get(token as usize).ok_or_else(|| Failure::invalid_handle("cancel token"))?;
+            flag.store(true, Ordering::Release);
+            Ok(())
+        })
+    }
+}
+
+/// Frees a cancel token. NULL does nothing; a token already freed (or never
+/// created) answers `CLIENTELE_INVALID_HANDLE`. An operation still using the
+/// token keeps working with it until it ends.
+#[unsafe(no_mangle)]
+pub extern "C" fn clientele_cancel_token_free(token: *mut ClienteleCancelToken) -> ClienteleStatus {
+    // SAFETY: no error output.
+    unsafe {
+        guard(ptr::null_mut(), || {
+            if token.is_null() {
+                return Ok(());
+            }
+            CANCEL_TOKENS.remove(token as usize).map(drop).ok_or_else(|| Failure::invalid_handle("cancel token"))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_constants_agree_with_the_package() {
+        assert_eq!(CLIENTELE_VERSION_MAJOR.to_string(), env!("CARGO_PKG_VERSION_MAJOR"));
+        assert_eq!(CLIENTELE_VERSION_MINOR.to_string(), env!("CARGO_PKG_VERSION_MINOR"));
+        assert_eq!(CLIENTELE_VERSION_PATCH.to_string(), env!("CARGO_PKG_VERSION_PATCH"));
+        assert_eq!(VERSION.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+        assert_eq!(CLIENTELE_MAX_REQUEST_BYTES, clientele_core::MAX_REQUEST_BYTES);
+    }
+
+    #[test]
+    fn every_engine_code_has_its_own_status() {
+        let codes = [
+            "not_licensed",
+            "forbidden",
+            "not_found",
+            "validation",
+            "duplicate",
+            "conflict",
+            "invalid_transition",
+            "bad_request",
+            "invalid_filter",
+            "config",
+            "schema_too_new",
+            "storage",
+            "canceled",
+            "internal",
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for code in codes {
+            let status = ClienteleStatus::from_engine_code(code);
+            assert_ne!(status, ClienteleStatus::CLIENTELE_OTHER_ERROR, "{code}");
+            assert_eq!(status.code(), code);
+            assert!(seen.insert(status));
+        }
+        assert_eq!(ClienteleStatus::from_engine_code("brand_new"), ClienteleStatus::CLIENTELE_OTHER_ERROR);
+        // Errors built by the engine map through their own code.
+        assert_eq!(Failure::from(Error::Canceled).status, ClienteleStatus::CLIENTELE_CANCELED);
+    }
+
+    #[test]
+    fn status_numbers_are_pinned() {
+        // Never renumber: hosts compiled against older headers rely on them.
+        let pinned: Vec<(i64, &str)> = status::ALL.iter().map(|s| (*s as i64, s.code())).collect();
+        assert_eq!(
+            pinned,
+            [
+                (0, "ok"),
+                (1, "null_argument"),
+                (2, "invalid_utf8"),
+                (3, "invalid_json"),
+                (4, "too_large"),
+                (5, "invalid_handle"),
+                (6, "panic"),
+                (100, "not_licensed"),
+                (101, "forbidden"),
+                (102, "not_found"),
+                (103, "validation"),
+                (104, "duplicate"),
+                (105, "conflict"),
+                (106, "invalid_transition"),
+                (107, "bad_request"),
+                (108, "invalid_filter"),
+                (109, "config"),
+                (110, "schema_too_new"),
+                (111, "storage"),
+                (112, "canceled"),
+                (113, "internal"),
+                (199, "other"),
+            ]
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! Shared by the integration tests: where the built library is, how to
+//! compare a generated file with its committed copy, how to build C.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// `ffi/` (the crate's directory).
+pub fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The workspace root.
+pub fn workspace_dir() -> PathBuf {
+    crate_dir().parent().expect("ffi/ has a parent").to_path_buf()
+}
+
+/// A scratch directory of this test target, under the target directory.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("clientele-ffi").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The directory holding `libclientele.so` / `libclientele.a` built with
+/// this test: `CLIENTELE_LIB_DIR` if set, else the profile directory of the
+/// running test binary (`<target>/<profile>/deps/<test>` → `<target>/<profile>`),
+/// which follows `CARGO_TARGET_DIR`, `--release` and `--target` alike.
+pub fn lib_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CLIENTELE_LIB_DIR") {
+        return PathBuf::from(dir);
+    }
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe.parent().and_then(Path::parent).expect("test binary lives in <profile>/deps").to_path_buf();
+    assert!(
+        dir.join(shared_lib_name()).exists(),
+        "{} not found in {} (built by `cargo test -p clientele-ffi`; or set CLIENTELE_LIB_DIR)",
+        shared_lib_name(),
+        dir.display()
+    );
+    dir
+}
+
+pub fn shared_lib_name() -> &'static str {
+    if cfg!(target_os = "macos") { "libclientele.dylib" } else { "libclientele.so" }
+}
+
+pub fn shared_lib() -> PathBuf {
+    lib_dir().join(shared_lib_name())
+}
+
+pub fn static_lib() -> PathBuf {
+    lib_dir().join("libclientele.a")
+}
+
+/// System libraries the static library needs (what
+/// `cargo rustc -p clientele-ffi --crate-type staticlib -- --print native-static-libs`
+/// printed on Linux).
+pub const NATIVE_STATIC_LIBS: &[&str] = &["-lpq", "-lgcc_s", "-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc"];
+
+/// Is `CLIENTELE_BLESS=1` set (rewrite generated files instead of failing)?
+pub fn blessing() -> bool {
+    std::env::var("CLIENTELE_BLESS").is_ok_and(|v| v == "1")
+}
+
+/// Compares `fresh` with the committed `path`; rewrites it when blessing,
+/// otherwise fails with where they differ and how to fix it.
+pub fn check_fresh(path: &Path, fresh: &str) {
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    if committed == fresh {
+        return;
+    }
+    if blessing() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, fresh).unwrap();
+        eprintln!("blessed {}", path.display());
+        return;
+    }
+    let old: Vec<&str> = committed.lines().collect();
+    let new: Vec<&str> = fresh.lines().collect();
+    let first = old.iter().zip(&new).position(|(a, b)| a != b).unwrap_or(old.len().min(new.len()));
+    let mut diff = String::new();
+    let from = first.saturating_sub(3);
+    for i in from..(first + 12) {
+        match (old.get(i), new.get(i)) {
+            (Some(a), Some(b)) if a == b => diff.push_str(&format!("  {:5} {a}\n", i + 1)),
+            (a, b) => {
+                if let Some(a) = a {
+                    diff.push_str(&format!("- {:5} {a}\n", i + 1));
+                }
+                if let Some(b) = b {
+                    diff.push_str(&format!("+ {:5} {b}\n", i + 1));
+                }
+            }
+        }
+    }
+    panic!(
+        "{} is stale ({} committed lines, {} generated); first difference at line {}:\n{diff}\n\
+         Regenerate with: CLIENTELE_BLESS=1 cargo test -p clientele-ffi --test header --test schema\n\
+         then review and commit the file.",
+        path.display(),
+        old.len(),
+        new.len(),
+        first + 1
+    );
+}
+
+/// The C compiler: `CC` or `cc`.
+pub fn cc() -> String {
+    std::env::var("CC").unwrap_or_else(|_| "cc".into())
+}
+
+/// Runs a command; panics with its output when it cannot start.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+}
+
+/// Panics with stdout and stderr unless the command succeeded.
+pub fn check(what: &str, out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{what} failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{stderr}", out.status);
+    stdout
+}
+
+/// How a C program is linked against the library.
+#[derive(Clone, Copy, Debug)]
+pub enum Link {
+    Shared,
+    Static,
+}
+
+/// Compiles C sources into `out` against `include/clientele.h` and the
+/// library.
+pub fn compile_c(sources: &[PathBuf], out: &Path, link: Link) {
+    let mut cmd = Command::new(cc());
+    cmd.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-g", "-O1"])
+        .arg("-I")
+        .arg(crate_dir().join("include"))
+        .args(sources)
+        .arg("-o")
+        .arg(out);
+    match link {
+        Link::Shared => {
+            let dir = lib_dir();
+            cmd.arg("-L").arg(&dir).arg("-lclientele").arg(format!("-Wl,-rpath,{}", dir.display())).arg("-lpthread");
+        }
+        Link::Static => {
+            cmd.arg(static_lib()).args(NATIVE_STATIC_LIBS);
+        }
+    }
+    check(&format!("compiling {:?} ({link:?})", sources), &run(&mut cmd));
+}
