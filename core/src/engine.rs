@@ -117,6 +117,10 @@ impl Engine {
         self.db.is_postgres()
     }
 
+    pub(crate) fn licensed(&self) -> Result<()> {
+        if self.config.licensed() { Ok(()) } else { Err(Error::NotLicensed) }
+    }
+
     pub(crate) fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
@@ -163,7 +167,7 @@ impl Engine {
         serde_json::to_string(&response).map_err(|e| Error::Internal(format!("response serialisation: {e}")))
     }
 
-    fn who(&self, id: Id) -> Result<Who> {
+    pub(crate) fn who(&self, id: Id) -> Result<Who> {
         let staff = self.db.read(|c| store::staff::get(c, id))?.ok_or_else(|| Error::Forbidden {
             actor: format!("staff {id}"),
             action: "act as",
@@ -186,6 +190,19 @@ impl Engine {
             Request::StaffList {} => self.staff_list().map(Response::StaffList),
             Request::CustomFieldPut { field } => self.custom_field_put(field).map(Response::CustomFields),
             Request::CustomFieldList { kind } => self.custom_field_list(kind).map(Response::CustomFields),
+            Request::FilterFields { list } => self.filter_fields(list).map(Response::Fields),
+            Request::ColumnsCatalogue { list } => Ok(Response::Columns(crate::query::columns::catalogue(list))),
+            Request::ViewSave { id, list, name, query, shared, firm_default } => {
+                self.view_save(None, id, list, name, query, shared, firm_default).map(Response::View)
+            }
+            Request::ViewList { list } => self.view_list(None, list).map(Response::Views),
+            Request::ViewDelete { id } => self.view_delete(None, id).map(Response::Done),
+            Request::LayoutSave { id, dashboard, name, layout, firm_default } => {
+                self.layout_save(None, id, dashboard, name, layout, firm_default).map(Response::Layout)
+            }
+            Request::LayoutList { dashboard } => self.layout_list(None, dashboard).map(Response::Layouts),
+            Request::LayoutGet { id } => self.layout_get(None, id).map(Response::Layout),
+            Request::LayoutDelete { id } => self.layout_delete(None, id).map(Response::Done),
             other => Err(Error::Forbidden {
                 actor: "host".into(),
                 action: "run",
@@ -197,7 +214,7 @@ impl Engine {
         }
     }
 
-    fn execute_staff(&self, who: &Who, request: Request) -> Result<Response> {
+    pub(crate) fn execute_staff(&self, who: &Who, request: Request) -> Result<Response> {
         use Request as R;
         use Response as S;
         match request {
@@ -215,15 +232,17 @@ impl Engine {
             R::ClientGet { id } => self.client_get(who, id).map(S::Client),
             R::ClientUpdate { id, version, data } => self.client_update(who, id, version, data).map(S::Client),
             R::ClientDelete { id, version } => self.client_delete(who, id, version).map(S::Deleted),
-            R::ClientList { paging } => self.client_list(who, &paging).map(S::Clients),
+            R::ClientList { query } => self.client_list(who, &query, vec![]).map(S::Clients),
             R::ClientContacts { id } => self.client_contacts(who, id).map(S::ClientContacts),
-            R::ClientTimeline { id, paging } => self.client_timeline(who, id, &paging).map(S::Interactions),
+            R::ClientTimeline { id, last_30_days, query } => {
+                self.client_timeline(who, id, last_30_days, &query).map(S::Interactions)
+            }
 
             R::ContactCreate { data } => self.contact_create(who, data).map(S::Contact),
             R::ContactGet { id } => self.contact_get(who, id).map(S::Contact),
             R::ContactUpdate { id, version, data } => self.contact_update(who, id, version, data).map(S::Contact),
             R::ContactDelete { id, version } => self.contact_delete(who, id, version).map(S::Deleted),
-            R::ContactList { paging } => self.contact_list(who, &paging).map(S::Contacts),
+            R::ContactList { query } => self.contact_list(who, &query, vec![]).map(S::Contacts),
             R::ContactLink { contact_id, client_id, role } => {
                 self.contact_link(who, contact_id, client_id, role).map(S::ClientContacts)
             }
@@ -236,8 +255,8 @@ impl Engine {
                 self.interaction_update(who, id, version, data).map(S::Interaction)
             }
             R::InteractionDelete { id, version } => self.interaction_delete(who, id, version).map(S::Deleted),
-            R::InteractionList { client_id, contact_id, paging } => {
-                self.interaction_list(who, client_id, contact_id, &paging).map(S::Interactions)
+            R::InteractionList { client_id, contact_id, last_30_days, query } => {
+                self.interaction_list(who, client_id, contact_id, last_30_days, &query, vec![]).map(S::Interactions)
             }
 
             R::TransferCreate { data } => self.transfer_create(who, data).map(S::Transfer),
@@ -246,7 +265,27 @@ impl Engine {
                 self.transfer_transition(who, id, version, to, files).map(S::Transfer)
             }
             R::TransferDelete { id, version } => self.transfer_delete(who, id, version).map(S::Deleted),
-            R::TransferList { client_id, paging } => self.transfer_list(who, client_id, &paging).map(S::Transfers),
+            R::TransferList { client_id, last_30_days, open_only, query } => {
+                self.transfer_list(who, client_id, last_30_days, open_only, &query, vec![]).map(S::Transfers)
+            }
+            R::GridQuery { list, columns, client_id, contact_id, last_30_days, open_only, query } => self
+                .grid(who, list, columns, client_id, contact_id, last_30_days, open_only, &query, vec![])
+                .map(S::Grid),
+            R::ColumnsCatalogue { list } => Ok(S::Columns(crate::query::columns::catalogue(list))),
+            R::ColumnsGet { list } => self.columns_get(who, list).map(S::Columns),
+            R::ColumnsSave { list, columns } => self.columns_save(who, list, columns).map(S::Columns),
+            R::FilterFields { list } => self.filter_fields(list).map(S::Fields),
+            R::ViewSave { id, list, name, query, shared, firm_default } => {
+                self.view_save(Some(who), id, list, name, query, shared, firm_default).map(S::View)
+            }
+            R::ViewList { list } => self.view_list(Some(who), list).map(S::Views),
+            R::ViewDelete { id } => self.view_delete(Some(who), id).map(S::Done),
+            R::LayoutSave { id, dashboard, name, layout, firm_default } => {
+                self.layout_save(Some(who), id, dashboard, name, layout, firm_default).map(S::Layout)
+            }
+            R::LayoutList { dashboard } => self.layout_list(Some(who), dashboard).map(S::Layouts),
+            R::LayoutGet { id } => self.layout_get(Some(who), id).map(S::Layout),
+            R::LayoutDelete { id } => self.layout_delete(Some(who), id).map(S::Done),
 
             R::TrashList {} => self.trash_list(who).map(S::Trash),
             R::TrashRestore { id } => self.trash_restore(who, id).map(S::Done),

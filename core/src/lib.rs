@@ -19,10 +19,10 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod protocol;
+pub mod query;
 pub mod text;
 pub mod time;
 
-mod cursor;
 mod engine;
 mod ops;
 mod store;

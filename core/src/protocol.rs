@@ -33,16 +33,90 @@ impl Actor {
     pub const HOST: Actor = Actor::Host(HostActor::Host);
 }
 
-/// Paging of a list.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Paging {
-    /// Rows per page (default 50, at most 500).
-    #[serde(default)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
-    #[serde(default)]
-    pub cursor: Option<String>,
+pub use crate::query::{FilterInput, ListKind, ListQuery};
+
+/// A dashboard kind (layouts are saved per kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DashboardKind {
+    Staff,
+    Client,
+    Firm,
+}
+
+/// Where a read may reach: a staff member's whole (rights and offices), or
+/// one client's records only (a client dashboard).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DataScope {
+    Staff,
+    Client { client_id: Id },
+}
+
+/// A saved filter of a list: what the Filter drop-down offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SavedView {
+    pub id: Id,
+    pub list: ListKind,
+    pub name: String,
+    /// The staff member who owns it; none for the firm's own views.
+    pub owner: Option<Id>,
+    /// Offered to every staff member.
+    pub shared: bool,
+    /// The list's default view for the whole firm (at most one per list).
+    pub firm_default: bool,
+    /// Filter, search and sort (cursor and limit are not kept).
+    pub query: ListQuery,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A saved dashboard layout. The engine keeps `layout` as given; the
+/// dashboard layer defines and checks its shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Layout {
+    pub id: Id,
+    pub dashboard: DashboardKind,
+    pub name: String,
+    pub owner: Option<Id>,
+    pub firm_default: bool,
+    pub layout: serde_json::Value,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A list projected on chosen columns: what a grid draws.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Grid {
+    pub list: ListKind,
+    pub columns: Vec<crate::query::columns::ColumnDef>,
+    pub rows: Vec<GridRow>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+}
+
+/// One row of a grid: cells in the order of the grid's columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GridRow {
+    pub id: Id,
+    pub version: i64,
+    pub cells: Vec<serde_json::Value>,
+}
+
+/// A filterable field of a list, for a filter-builder dialog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FieldInfo {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub label_fr: String,
+    pub label_en: String,
+    /// `text`, `number`, `date`, `date_time`, `bool`, `enum` or `id`.
+    pub kind: String,
+    /// For enums: the accepted values.
+    pub values: Vec<String>,
+    /// Operators, as typed: `:`, `=`, `!=`, `<`, `<=`, `>`, `>=`.
+    pub operators: Vec<String>,
+    pub sortable: bool,
 }
 
 /// Every operation of the engine.
@@ -88,17 +162,21 @@ pub enum Request {
     #[serde(rename = "client.list")]
     ClientList {
         #[serde(default, flatten)]
-        paging: Paging,
+        query: ListQuery,
     },
     /// The client's contacts with role, primary phone and e-mail.
     #[serde(rename = "client.contacts")]
     ClientContacts { id: Id },
-    /// The client's interactions and those of its contacts, newest first.
+    /// The client's interactions and those of its contacts (without
+    /// another client), newest first.
     #[serde(rename = "client.timeline")]
     ClientTimeline {
         id: Id,
+        /// Only the last 30 days, today included, in the firm's time zone.
+        #[serde(default)]
+        last_30_days: bool,
         #[serde(default, flatten)]
-        paging: Paging,
+        query: ListQuery,
     },
 
     #[serde(rename = "contact.create")]
@@ -112,7 +190,7 @@ pub enum Request {
     #[serde(rename = "contact.list")]
     ContactList {
         #[serde(default, flatten)]
-        paging: Paging,
+        query: ListQuery,
     },
     /// Links a contact to a client with a role (or changes the role).
     #[serde(rename = "contact.link")]
@@ -138,8 +216,11 @@ pub enum Request {
         client_id: Option<Id>,
         #[serde(default)]
         contact_id: Option<Id>,
+        /// Only the last 30 days, today included, in the firm's time zone.
+        #[serde(default)]
+        last_30_days: bool,
         #[serde(default, flatten)]
-        paging: Paging,
+        query: ListQuery,
     },
 
     #[serde(rename = "transfer.create")]
@@ -162,9 +243,84 @@ pub enum Request {
     TransferList {
         #[serde(default)]
         client_id: Option<Id>,
+        /// Only transfers sent in the last 30 days.
+        #[serde(default)]
+        last_30_days: bool,
+        /// Only transfers waiting for files or ready for download.
+        #[serde(default)]
+        open_only: bool,
         #[serde(default, flatten)]
-        paging: Paging,
+        query: ListQuery,
     },
+
+    /// Any list projected on chosen columns (default: the actor's saved
+    /// choice, else the catalogue's defaults).
+    #[serde(rename = "grid.query")]
+    GridQuery {
+        list: ListKind,
+        #[serde(default)]
+        columns: Option<Vec<String>>,
+        #[serde(default)]
+        client_id: Option<Id>,
+        #[serde(default)]
+        contact_id: Option<Id>,
+        #[serde(default)]
+        last_30_days: bool,
+        #[serde(default)]
+        open_only: bool,
+        #[serde(default, flatten)]
+        query: ListQuery,
+    },
+    /// The columns a list can show (the field chooser).
+    #[serde(rename = "columns.catalogue")]
+    ColumnsCatalogue { list: ListKind },
+    /// The actor's chosen columns of a list (or the defaults).
+    #[serde(rename = "columns.get")]
+    ColumnsGet { list: ListKind },
+    #[serde(rename = "columns.save")]
+    ColumnsSave { list: ListKind, columns: Vec<String> },
+    /// The filterable fields of a list.
+    #[serde(rename = "filter.fields")]
+    FilterFields { list: ListKind },
+    /// Saves a filter (new without `id`). Staff save private or shared
+    /// views; the host saves the firm's views and its default.
+    #[serde(rename = "view.save")]
+    ViewSave {
+        #[serde(default)]
+        id: Option<Id>,
+        list: ListKind,
+        name: String,
+        #[serde(default, flatten)]
+        query: ListQuery,
+        #[serde(default)]
+        shared: bool,
+        #[serde(default)]
+        firm_default: bool,
+    },
+    /// The views of a list the actor may use (firm default first).
+    #[serde(rename = "view.list")]
+    ViewList { list: ListKind },
+    #[serde(rename = "view.delete")]
+    ViewDelete { id: Id },
+    /// Saves a dashboard layout (new without `id`); the host saves firm
+    /// defaults.
+    #[serde(rename = "layout.save")]
+    LayoutSave {
+        #[serde(default)]
+        id: Option<Id>,
+        dashboard: DashboardKind,
+        name: String,
+        layout: serde_json::Value,
+        #[serde(default)]
+        firm_default: bool,
+    },
+    /// The actor's layouts of a dashboard kind, with the firm default.
+    #[serde(rename = "layout.list")]
+    LayoutList { dashboard: DashboardKind },
+    #[serde(rename = "layout.get")]
+    LayoutGet { id: Id },
+    #[serde(rename = "layout.delete")]
+    LayoutDelete { id: Id },
 
     /// What is in the trash, newest first.
     #[serde(rename = "trash.list")]
@@ -212,6 +368,18 @@ impl Request {
             Request::TransferTransition { .. } => "transfer.transition",
             Request::TransferDelete { .. } => "transfer.delete",
             Request::TransferList { .. } => "transfer.list",
+            Request::GridQuery { .. } => "grid.query",
+            Request::ColumnsCatalogue { .. } => "columns.catalogue",
+            Request::ColumnsGet { .. } => "columns.get",
+            Request::ColumnsSave { .. } => "columns.save",
+            Request::FilterFields { .. } => "filter.fields",
+            Request::ViewSave { .. } => "view.save",
+            Request::ViewList { .. } => "view.list",
+            Request::ViewDelete { .. } => "view.delete",
+            Request::LayoutSave { .. } => "layout.save",
+            Request::LayoutList { .. } => "layout.list",
+            Request::LayoutGet { .. } => "layout.get",
+            Request::LayoutDelete { .. } => "layout.delete",
             Request::TrashList {} => "trash.list",
             Request::TrashRestore { .. } => "trash.restore",
             Request::TrashPurge { .. } => "trash.purge",
@@ -236,6 +404,13 @@ impl Request {
                 | Request::InteractionList { .. }
                 | Request::TransferGet { .. }
                 | Request::TransferList { .. }
+                | Request::GridQuery { .. }
+                | Request::ColumnsCatalogue { .. }
+                | Request::ColumnsGet { .. }
+                | Request::FilterFields { .. }
+                | Request::ViewList { .. }
+                | Request::LayoutList { .. }
+                | Request::LayoutGet { .. }
                 | Request::TrashList {}
         )
     }
@@ -299,6 +474,13 @@ pub enum Response {
     Transfer(Record<TransferData>),
     Transfers(Page<Record<TransferData>>),
     Trash(Vec<TrashEntry>),
+    Grid(Grid),
+    Columns(Vec<crate::query::columns::ColumnDef>),
+    Fields(Vec<FieldInfo>),
+    View(SavedView),
+    Views(Vec<SavedView>),
+    Layout(Layout),
+    Layouts(Vec<Layout>),
     Deleted(Deleted),
     Imported(Imported),
     Done(Done),

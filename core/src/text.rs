@@ -1,37 +1,31 @@
-//! Text keys used by storage: folded (case- and accent-insensitive) forms.
+//! Text keys used by storage, on top of the filter language's folding (one
+//! definition of "case- and accent-insensitive" for keys, filters and
+//! search).
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+pub use clientele_filter::text::{digits, fold, like_escape, search_words};
 
-/// Lowercase, accents stripped, ligatures expanded, apostrophes and dashes
-/// made ASCII: "Hélène D’Amours-Côté" → "helene d'amours-cote".
-pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.nfd() {
-        if is_combining_mark(c) {
-            continue;
-        }
-        match c {
-            'œ' | 'Œ' => out.push_str("oe"),
-            'æ' | 'Æ' => out.push_str("ae"),
-            'ß' => out.push_str("ss"),
-            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{2032}' => out.push('\''),
-            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' => out.push('-'),
-            c => out.extend(c.to_lowercase()),
+/// The uniqueness key of a client code: folded (case and accents ignored).
+/// Codes are trimmed by validation before they get here.
+pub fn code_key(code: &str) -> String {
+    fold(code.trim())
+}
+
+/// The text the keyword index holds for a record: the search words of each
+/// part, plus the digits of each phone number as one word (so "514555"
+/// finds "(514) 555-0199").
+pub fn search_text<'a>(parts: impl IntoIterator<Item = &'a str>, phones: impl IntoIterator<Item = &'a str>) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for p in parts {
+        words.extend(search_words(p));
+    }
+    for p in phones {
+        words.extend(search_words(p));
+        let d = digits(p);
+        if !d.is_empty() {
+            words.push(d);
         }
     }
-    out
-}
-
-/// The uniqueness key of a client code: folded, trimmed, inner spaces
-/// collapsed.
-pub fn code_key(code: &str) -> String {
-    fold(code).split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Only the digits of a phone number.
-pub fn digits(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_digit()).collect()
+    words.join(" ")
 }
 
 #[cfg(test)]
@@ -43,19 +37,18 @@ mod tests {
         assert_eq!(fold("Hélène"), "helene");
         assert_eq!(fold("D’Amours"), "d'amours");
         assert_eq!(fold("CÔTÉ"), "cote");
-        assert_eq!(fold("Jean\u{2011}François"), "jean-francois");
         assert_eq!(fold("He\u{301}le\u{300}ne"), "helene");
-        assert_eq!(fold("Œuvre"), "oeuvre");
     }
 
     #[test]
-    fn code_keys_ignore_case_accents_and_spacing() {
-        assert_eq!(code_key("  Écol  01 "), code_key("ecol 01"));
+    fn code_keys_ignore_case_and_accents() {
+        assert_eq!(code_key("  Écol-01 "), code_key("ecol-01"));
         assert_ne!(code_key("ECOL01"), code_key("ECOL 01"));
     }
 
     #[test]
-    fn digits_of_phone_numbers() {
-        assert_eq!(digits("(514) 555-0199 poste 12"), "514555019912");
+    fn search_text_has_joined_forms_and_phone_digits() {
+        let t = search_text(["D'Amours, Hélène", "h.damours@exemple.ca"], ["(514) 555-0199"]);
+        assert_eq!(t, "d amours damours helene h damours exemple ca 514 555 0199 5550199 5145550199");
     }
 }

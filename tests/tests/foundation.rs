@@ -2,7 +2,7 @@
 
 use chrono::Duration;
 use clientele_core::domain::*;
-use clientele_core::protocol::{Paging, Request as R, Response as S};
+use clientele_core::protocol::{ListQuery, Request as R, Response as S};
 use clientele_core::{Engine, EngineConfig, Error};
 use clientele_tests::{Backend, Fixture, backend_tests};
 
@@ -50,14 +50,27 @@ fn note(f: &Fixture, client: Option<Id>, contact: Option<Id>, subject: &str) -> 
 }
 
 fn clients(f: &Fixture, actor: Id) -> Vec<String> {
-    match f.run(actor, R::ClientList { paging: Paging { limit: Some(500), cursor: None } }).unwrap() {
+    match f
+        .run(actor, R::ClientList { query: ListQuery { limit: Some(500), cursor: None, ..Default::default() } })
+        .unwrap()
+    {
         S::Clients(p) => p.items.into_iter().map(|c| c.data.code).collect(),
         other => panic!("{other:?}"),
     }
 }
 
 fn timeline(f: &Fixture, id: Id) -> Vec<String> {
-    match f.run(f.admin, R::ClientTimeline { id, paging: Paging { limit: Some(500), cursor: None } }).unwrap() {
+    match f
+        .run(
+            f.admin,
+            R::ClientTimeline {
+                id,
+                last_30_days: false,
+                query: ListQuery { limit: Some(500), cursor: None, ..Default::default() },
+            },
+        )
+        .unwrap()
+    {
         S::Interactions(p) => p.items.into_iter().map(|i| i.data.subject).collect(),
         other => panic!("{other:?}"),
     }
@@ -348,11 +361,20 @@ fn timeline_merges_client_and_contact_interactions_newest_first(f: &Fixture) {
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let page =
-            match f.run(f.admin, R::ClientTimeline { id: c.id, paging: Paging { limit: Some(1), cursor } }).unwrap() {
-                S::Interactions(p) => p,
-                other => panic!("{other:?}"),
-            };
+        let page = match f
+            .run(
+                f.admin,
+                R::ClientTimeline {
+                    id: c.id,
+                    last_30_days: false,
+                    query: ListQuery { limit: Some(1), cursor, ..Default::default() },
+                },
+            )
+            .unwrap()
+        {
+            S::Interactions(p) => p,
+            other => panic!("{other:?}"),
+        };
         seen.extend(page.items.into_iter().map(|i| i.data.subject));
         match page.next_cursor {
             Some(next) => cursor = Some(next),
@@ -365,7 +387,12 @@ fn timeline_merges_client_and_contact_interactions_newest_first(f: &Fixture) {
             f.admin,
             R::ClientTimeline {
                 id: c.id,
-                paging: Paging { limit: Some(1), cursor: Some("t1:'; DROP TABLE clients;--".into()) },
+                last_30_days: false,
+                query: ListQuery {
+                    limit: Some(1),
+                    cursor: Some("t1:'; DROP TABLE clients;--".into()),
+                    ..Default::default()
+                },
             },
         )
         .unwrap_err();
@@ -391,7 +418,10 @@ fn delete_client_trashes_its_records_and_restores_them(f: &Fixture) {
     assert_eq!(code_of(&f.run(f.admin, R::ClientGet { id: c.id }).unwrap_err()), "not_found");
     assert_eq!(code_of(&f.run(f.admin, R::TransferGet { id: t.id }).unwrap_err()), "not_found");
     let all = match f
-        .run(f.admin, R::InteractionList { client_id: None, contact_id: None, paging: Paging::default() })
+        .run(
+            f.admin,
+            R::InteractionList { client_id: None, contact_id: None, last_30_days: false, query: ListQuery::default() },
+        )
         .unwrap()
     {
         S::Interactions(p) => p.items.into_iter().map(|i| i.data.subject).collect::<Vec<_>>(),
@@ -592,18 +622,18 @@ fn read_only_staff_is_forbidden_to_write_and_nothing_changes(f: &Fixture) {
     assert_eq!(clients(f, f.admin), vec!["RO-01"]);
     // No client rights at all: even reading is refused.
     let nobody = f.staff("Personne", Rights::default());
-    assert_eq!(code_of(&f.run(nobody, R::ClientList { paging: Paging::default() }).unwrap_err()), "forbidden");
+    assert_eq!(code_of(&f.run(nobody, R::ClientList { query: ListQuery::default() }).unwrap_err()), "forbidden");
     // Staff cannot administer; the host cannot act on clients.
     let e =
         f.run(f.admin, R::StaffPut { id: None, staff: clientele_tests::staff("X", "X", Rights::all()) }).unwrap_err();
     assert_eq!(code_of(&e), "forbidden");
     let e = f
         .engine
-        .execute(clientele_core::protocol::Actor::HOST, R::ClientList { paging: Paging::default() })
+        .execute(clientele_core::protocol::Actor::HOST, R::ClientList { query: ListQuery::default() })
         .unwrap_err();
     assert_eq!(code_of(&e), "forbidden");
     // An unknown or inactive staff member is refused.
-    assert_eq!(code_of(&f.run(9999, R::ClientList { paging: Paging::default() }).unwrap_err()), "forbidden");
+    assert_eq!(code_of(&f.run(9999, R::ClientList { query: ListQuery::default() }).unwrap_err()), "forbidden");
 }
 
 fn office_restricted_staff_sees_only_their_offices(f: &Fixture) {
@@ -632,7 +662,7 @@ fn office_restricted_staff_sees_only_their_offices(f: &Fixture) {
     rights.offices = Some(vec!["Montréal".into()]);
     let luc = f.staff("Luc Bergeron", rights);
     assert_eq!(clients(f, luc), vec!["MTL-01"]);
-    let contacts = match f.run(luc, R::ContactList { paging: Paging::default() }).unwrap() {
+    let contacts = match f.run(luc, R::ContactList { query: ListQuery::default() }).unwrap() {
         S::Contacts(p) => p.items.into_iter().map(|c| c.id).collect::<Vec<_>>(),
         o => panic!("{o:?}"),
     };
@@ -641,21 +671,30 @@ fn office_restricted_staff_sees_only_their_offices(f: &Fixture) {
         "{contacts:?}"
     );
     let notes = match f
-        .run(luc, R::InteractionList { client_id: None, contact_id: None, paging: Paging::default() })
+        .run(
+            luc,
+            R::InteractionList { client_id: None, contact_id: None, last_30_days: false, query: ListQuery::default() },
+        )
         .unwrap()
     {
         S::Interactions(p) => p.items.into_iter().map(|i| i.data.subject).collect::<Vec<_>>(),
         o => panic!("{o:?}"),
     };
     assert!(notes.iter().all(|s| !s.contains("QC")), "{notes:?}");
-    let transfers = match f.run(luc, R::TransferList { client_id: None, paging: Paging::default() }).unwrap() {
+    let transfers = match f
+        .run(
+            luc,
+            R::TransferList { client_id: None, last_30_days: false, open_only: false, query: ListQuery::default() },
+        )
+        .unwrap()
+    {
         S::Transfers(p) => p.items.len(),
         o => panic!("{o:?}"),
     };
     assert_eq!(transfers, 0);
     for r in [
         R::ClientGet { id: qc.id },
-        R::ClientTimeline { id: qc.id, paging: Paging::default() },
+        R::ClientTimeline { id: qc.id, last_30_days: false, query: ListQuery::default() },
         R::ContactGet { id: p_qc.id },
         R::ClientUpdate { id: qc.id, version: 1, data: ClientData::new("QC-01", "Pris") },
     ] {

@@ -1,10 +1,10 @@
 use super::{check_version, stale};
-use crate::cursor;
 use crate::domain::*;
 use crate::engine::Progress;
-use crate::engine::{Action, Engine, Entity, Who, page_limit};
+use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
-use crate::protocol::{Deleted, Imported, Paging};
+use crate::protocol::{Deleted, Imported};
+use crate::query::{Constraint, ListKind, ListQuery};
 use crate::store::{self, Conn};
 use crate::text;
 use crate::time::ms;
@@ -135,18 +135,14 @@ impl Engine {
         })
     }
 
-    pub(crate) fn client_list(&self, who: &Who, paging: &Paging) -> Result<Page<Record<ClientData>>> {
-        who.require(Entity::Clients, Action::View)?;
-        let limit = page_limit(paging.limit)?;
-        let after = paging.cursor.as_deref().map(cursor::parse_text_key).transpose()?;
-        let rows = self.read(|c| store::clients::list(c, who.offices(), after, limit + 1))?;
-        let mut items = Vec::with_capacity(rows.len());
-        let mut keys = Vec::with_capacity(rows.len());
-        for (key, row) in rows {
-            keys.push((key, row.id));
-            items.push(row.into_record()?);
-        }
-        Ok(page(items, keys, limit, |(k, id)| cursor::text_key(k, *id)))
+    pub(crate) fn client_list(
+        &self,
+        who: &Who,
+        query: &ListQuery,
+        scope: Vec<Constraint>,
+    ) -> Result<Page<Record<ClientData>>> {
+        let page = self.list_ids(who, ListKind::Clients, query, scope)?;
+        Ok(Page { items: self.client_records(&page.ids)?, next_cursor: page.next_cursor, total: page.total })
     }
 
     pub(crate) fn client_contacts(&self, who: &Who, id: Id) -> Result<Vec<ClientContact>> {
@@ -158,11 +154,21 @@ impl Engine {
         })
     }
 
-    pub(crate) fn client_timeline(&self, who: &Who, id: Id, paging: &Paging) -> Result<Page<Record<InteractionData>>> {
+    pub(crate) fn client_timeline(
+        &self,
+        who: &Who,
+        id: Id,
+        last_30_days: bool,
+        query: &ListQuery,
+    ) -> Result<Page<Record<InteractionData>>> {
         who.require(Entity::Clients, Action::View)?;
-        who.require(Entity::Interactions, Action::View)?;
         self.read(|c| visible_client(c, who, id))?;
-        self.interaction_page(who, store::interactions::Scope::Timeline(id), paging)
+        let mut constraints = vec![Constraint::Timeline(id)];
+        if last_30_days {
+            constraints.push(self.last_30_days());
+        }
+        let page = self.list_ids(who, ListKind::Interactions, query, constraints)?;
+        Ok(Page { items: self.interaction_records(&page.ids)?, next_cursor: page.next_cursor, total: page.total })
     }
 }
 
@@ -177,12 +183,4 @@ fn prefix_field(e: Error, prefix: &str) -> Error {
         }
         e => e,
     }
-}
-
-/// Cuts a page fetched with `limit + 1` rows and derives the next cursor.
-pub(crate) fn page<T, K>(mut items: Vec<T>, keys: Vec<K>, limit: i64, cursor_of: impl Fn(&K) -> String) -> Page<T> {
-    let more = items.len() as i64 > limit;
-    items.truncate(limit as usize);
-    let next_cursor = if more { keys.get(limit as usize - 1).map(cursor_of) } else { None };
-    Page { items, next_cursor, total: None }
 }

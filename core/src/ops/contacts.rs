@@ -1,10 +1,10 @@
-use super::clients::{page, visible_client};
+use super::clients::visible_client;
 use super::{check_version, stale};
-use crate::cursor;
 use crate::domain::*;
-use crate::engine::{Action, Engine, Entity, Who, page_limit};
+use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
-use crate::protocol::{Deleted, Done, Paging};
+use crate::protocol::{Deleted, Done};
+use crate::query::{Constraint, ListKind, ListQuery};
 use crate::store::{self, Conn};
 use crate::time::ms;
 use crate::validate;
@@ -77,18 +77,14 @@ impl Engine {
         })
     }
 
-    pub(crate) fn contact_list(&self, who: &Who, paging: &Paging) -> Result<Page<Record<ContactData>>> {
-        who.require(Entity::Contacts, Action::View)?;
-        let limit = page_limit(paging.limit)?;
-        let after = paging.cursor.as_deref().map(cursor::parse_text_key).transpose()?;
-        let rows = self.read(|c| store::contacts::list(c, who.offices(), after, limit + 1))?;
-        let mut items = Vec::with_capacity(rows.len());
-        let mut keys = Vec::with_capacity(rows.len());
-        for (key, row) in rows {
-            keys.push((key, row.id));
-            items.push(row.into_record()?);
-        }
-        Ok(page(items, keys, limit, |(k, id)| cursor::text_key(k, *id)))
+    pub(crate) fn contact_list(
+        &self,
+        who: &Who,
+        query: &ListQuery,
+        scope: Vec<Constraint>,
+    ) -> Result<Page<Record<ContactData>>> {
+        let page = self.list_ids(who, ListKind::Contacts, query, scope)?;
+        Ok(Page { items: self.contact_records(&page.ids)?, next_cursor: page.next_cursor, total: page.total })
     }
 
     pub(crate) fn contact_link(

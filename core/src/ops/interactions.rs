@@ -1,12 +1,11 @@
-use super::clients::{page, visible_client};
+use super::clients::visible_client;
 use super::contacts::visible_contact;
 use super::{check_version, stale};
-use crate::cursor;
 use crate::domain::*;
-use crate::engine::{Action, Engine, Entity, Who, page_limit};
+use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
-use crate::protocol::{Deleted, Paging};
-use crate::store::interactions::Scope;
+use crate::protocol::Deleted;
+use crate::query::{Constraint, ListKind, ListQuery};
 use crate::store::{self, Conn};
 use crate::time::ms;
 use crate::validate;
@@ -106,38 +105,14 @@ impl Engine {
         who: &Who,
         client: Option<Id>,
         contact: Option<Id>,
-        paging: &Paging,
+        last_30_days: bool,
+        query: &ListQuery,
+        scope: Vec<Constraint>,
     ) -> Result<Page<Record<InteractionData>>> {
         who.require(Entity::Interactions, Action::View)?;
-        let scope = match (client, contact) {
-            (Some(_), Some(_)) => {
-                return Err(Error::validation("contact_id", "conflicting", "give client_id or contact_id, not both"));
-            }
-            (Some(id), None) => {
-                self.read(|c| visible_client(c, who, id))?;
-                Scope::Client(id)
-            }
-            (None, Some(id)) => {
-                self.read(|c| visible_contact(c, who, id))?;
-                Scope::Contact(id)
-            }
-            (None, None) => Scope::All,
-        };
-        self.interaction_page(who, scope, paging)
-    }
-
-    pub(crate) fn interaction_page(
-        &self,
-        who: &Who,
-        scope: Scope,
-        paging: &Paging,
-    ) -> Result<Page<Record<InteractionData>>> {
-        let limit = page_limit(paging.limit)?;
-        let after = paging.cursor.as_deref().map(cursor::parse_time_key).transpose()?;
-        self.sweep_expired()?;
-        let rows = self.read(|c| store::interactions::list(c, scope, who.offices(), after, limit + 1))?;
-        let keys: Vec<(i64, Id)> = rows.iter().map(|r| (r.occurred_at, r.id)).collect();
-        let items = rows.into_iter().map(|r| r.into_record()).collect::<Result<Vec<_>>>()?;
-        Ok(page(items, keys, limit, |(at, id)| cursor::time_key(*at, *id)))
+        let mut constraints = scope;
+        constraints.extend(self.interaction_constraints(who, client, contact, last_30_days)?);
+        let page = self.list_ids(who, ListKind::Interactions, query, constraints)?;
+        Ok(Page { items: self.interaction_records(&page.ids)?, next_cursor: page.next_cursor, total: page.total })
     }
 }

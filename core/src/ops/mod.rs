@@ -4,6 +4,8 @@
 mod clients;
 mod contacts;
 mod interactions;
+mod lists;
+mod scoped;
 mod staff;
 mod transfers;
 mod trash;

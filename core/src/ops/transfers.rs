@@ -1,11 +1,11 @@
 use super::check_version;
-use super::clients::{page, visible_client};
+use super::clients::visible_client;
 use super::contacts::visible_contact;
-use crate::cursor;
 use crate::domain::*;
-use crate::engine::{Action, Engine, Entity, Who, page_limit};
+use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
-use crate::protocol::{Deleted, Paging};
+use crate::protocol::Deleted;
+use crate::query::{Constraint, ListKind, ListQuery};
 use crate::store::{self, Conn};
 use crate::time::{from_ms, ms};
 use crate::validate;
@@ -202,19 +202,25 @@ impl Engine {
         &self,
         who: &Who,
         client: Option<Id>,
-        paging: &Paging,
+        last_30_days: bool,
+        open_only: bool,
+        query: &ListQuery,
+        scope: Vec<Constraint>,
     ) -> Result<Page<Record<TransferData>>> {
         who.require(Entity::FileTransfers, Action::View)?;
-        let limit = page_limit(paging.limit)?;
-        let after = paging.cursor.as_deref().map(cursor::parse_time_key).transpose()?;
+        let mut constraints = scope;
         if let Some(id) = client {
             self.read(|c| visible_client(c, who, id))?;
+            constraints.push(Constraint::ClientIs(id));
         }
-        self.sweep_expired()?;
-        let rows = self.read(|c| store::transfers::list(c, client, who.offices(), after, limit + 1))?;
-        let keys: Vec<(i64, Id)> = rows.iter().map(|r| (r.sent_at, r.id)).collect();
-        let items = rows.into_iter().map(|r| r.into_record()).collect::<Result<Vec<_>>>()?;
-        Ok(page(items, keys, limit, |(at, id)| cursor::time_key(*at, *id)))
+        if last_30_days {
+            constraints.push(self.last_30_days());
+        }
+        if open_only {
+            constraints.push(Constraint::OpenOnly);
+        }
+        let page = self.list_ids(who, ListKind::Transfers, query, constraints)?;
+        Ok(Page { items: self.transfer_records(&page.ids)?, next_cursor: page.next_cursor, total: page.total })
     }
 
     /// Expires every open transfer past its expiry date, recording each on

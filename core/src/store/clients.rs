@@ -59,6 +59,15 @@ struct Write {
     lost_reason: Option<String>,
     updated_by: i64,
     updated_at: i64,
+    office_fold: Option<String>,
+    city_fold: Option<String>,
+    emails_fold: Option<String>,
+    search_text: String,
+}
+
+/// Folded e-mail addresses, space-separated (`None` without any).
+pub(crate) fn emails_fold(emails: &[Email]) -> Option<String> {
+    (!emails.is_empty()).then(|| emails.iter().map(|e| text::fold(&e.address)).collect::<Vec<_>>().join(" "))
 }
 
 pub(crate) fn enum_str<T: serde::Serialize>(v: &T) -> String {
@@ -97,6 +106,10 @@ fn write(c: &ClientData, actor: Id, now: i64) -> Write {
         lost_reason: r.lost_reason.clone(),
         updated_by: actor,
         updated_at: now,
+        office_fold: c.office.as_deref().map(text::fold),
+        city_fold: c.address.as_ref().and_then(|a| a.city.as_deref()).map(text::fold),
+        emails_fold: emails_fold(&c.emails),
+        search_text: crate::query::memory::client_search_text(c),
     }
 }
 
@@ -181,26 +194,6 @@ pub(crate) fn get(conn: &mut Conn, id: Id, trashed: bool) -> Result<Option<Row>>
         q = q.filter(clients::trash_id.is_null());
     }
     Ok(q.select(Row::as_select()).first(conn).optional()?)
-}
-
-/// One page of live clients by name, after the `(name_fold, id)` key.
-pub(crate) fn list(
-    conn: &mut Conn,
-    offices: Option<&[String]>,
-    after: Option<(String, Id)>,
-    limit: i64,
-) -> Result<Vec<(String, Row)>> {
-    let mut q = clients::table.filter(clients::trash_id.is_null()).into_boxed();
-    if let Some(o) = offices {
-        q = q.filter(clients::office.eq_any(o.to_vec()));
-    }
-    if let Some((name, id)) = after {
-        q = q.filter(clients::name_fold.gt(name.clone()).or(clients::name_fold.eq(name).and(clients::id.gt(id))));
-    }
-    Ok(q.order((clients::name_fold.asc(), clients::id.asc()))
-        .limit(limit)
-        .select((clients::name_fold, Row::as_select()))
-        .load(conn)?)
 }
 
 /// The office of a live client (outer `None`: no such client).

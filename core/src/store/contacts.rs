@@ -43,6 +43,10 @@ struct Write {
     notes: Option<String>,
     updated_by: i64,
     updated_at: i64,
+    company_fold: Option<String>,
+    city_fold: Option<String>,
+    emails_fold: Option<String>,
+    search_text: String,
 }
 
 fn write(c: &ContactData, actor: Id, now: i64) -> Write {
@@ -60,6 +64,10 @@ fn write(c: &ContactData, actor: Id, now: i64) -> Write {
         notes: c.notes.clone(),
         updated_by: actor,
         updated_at: now,
+        company_fold: c.company.as_deref().map(text::fold),
+        city_fold: c.address.as_ref().and_then(|a| a.city.as_deref()).map(text::fold),
+        emails_fold: super::clients::emails_fold(&c.emails),
+        search_text: crate::query::memory::contact_search_text(c),
     }
 }
 
@@ -138,39 +146,6 @@ pub(crate) fn linked_offices(conn: &mut Conn, id: Id) -> Result<Vec<Option<Strin
         .filter(contact_links::contact_id.eq(id))
         .filter(clients::trash_id.is_null())
         .select(clients::office)
-        .load(conn)?)
-}
-
-/// One page of live contacts by "file as", after the `(file_as_fold, id)`
-/// key. With `offices`, only standalone contacts and contacts of a client
-/// in those offices.
-pub(crate) fn list(
-    conn: &mut Conn,
-    offices: Option<&[String]>,
-    after: Option<(String, Id)>,
-    limit: i64,
-) -> Result<Vec<(String, Row)>> {
-    let mut q = contacts::table.filter(contacts::trash_id.is_null()).into_boxed();
-    if let Some(o) = offices {
-        let live_links = contact_links::table
-            .inner_join(clients::table)
-            .filter(clients::trash_id.is_null())
-            .select(contact_links::contact_id);
-        let visible_links = contact_links::table
-            .inner_join(clients::table)
-            .filter(clients::trash_id.is_null())
-            .filter(clients::office.eq_any(o.to_vec()))
-            .select(contact_links::contact_id);
-        q = q.filter(contacts::id.ne_all(live_links).or(contacts::id.eq_any(visible_links)));
-    }
-    if let Some((name, id)) = after {
-        q = q.filter(
-            contacts::file_as_fold.gt(name.clone()).or(contacts::file_as_fold.eq(name).and(contacts::id.gt(id))),
-        );
-    }
-    Ok(q.order((contacts::file_as_fold.asc(), contacts::id.asc()))
-        .limit(limit)
-        .select((contacts::file_as_fold, Row::as_select()))
         .load(conn)?)
 }
 

@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use super::clients::{enum_from, enum_str};
-use super::schema::{clients, contact_links, custom_fields, interactions};
+use super::schema::{custom_fields, interactions};
 use super::{Conn, from_json, to_json, with_backend};
 use crate::domain::*;
 use crate::error::Result;
@@ -55,6 +55,21 @@ struct Write {
     transfer_id: Option<i64>,
     updated_by: i64,
     updated_at: i64,
+    subject_fold: String,
+    custom_fold: String,
+    search_text: String,
+}
+
+/// Custom values with text folded, for filters on custom text fields.
+fn custom_fold(custom: &std::collections::BTreeMap<String, serde_json::Value>) -> String {
+    let folded: std::collections::BTreeMap<&String, serde_json::Value> = custom
+        .iter()
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => (k, serde_json::Value::String(crate::text::fold(s))),
+            v => (k, v.clone()),
+        })
+        .collect();
+    to_json(&folded)
 }
 
 fn join(list: &[String]) -> Option<String> {
@@ -85,6 +100,9 @@ fn write(i: &InteractionData, actor: Id, now: i64) -> Write {
         transfer_id: i.transfer_id,
         updated_by: actor,
         updated_at: now,
+        subject_fold: crate::text::fold(&i.subject),
+        custom_fold: custom_fold(&i.custom),
+        search_text: crate::query::memory::interaction_search_text(i),
     }
 }
 
@@ -160,67 +178,6 @@ pub(crate) fn version_of(conn: &mut Conn, id: Id) -> Result<Option<i64>> {
         .select(interactions::version)
         .first(conn)
         .optional()?)
-}
-
-/// Which interactions a list shows.
-pub(crate) enum Scope {
-    All,
-    Client(Id),
-    Contact(Id),
-    /// The client's own interactions and those of its linked contacts that
-    /// concern no other client.
-    Timeline(Id),
-}
-
-/// One page, newest first, after the `(occurred_at, id)` key.
-pub(crate) fn list(
-    conn: &mut Conn,
-    scope: Scope,
-    offices: Option<&[String]>,
-    after: Option<(i64, Id)>,
-    limit: i64,
-) -> Result<Vec<Row>> {
-    let mut q = interactions::table.filter(interactions::trash_id.is_null()).into_boxed();
-    match scope {
-        Scope::All => {}
-        Scope::Client(id) => q = q.filter(interactions::client_id.eq(id)),
-        Scope::Contact(id) => q = q.filter(interactions::contact_id.eq(id)),
-        Scope::Timeline(id) => {
-            let linked = contact_links::table
-                .filter(contact_links::client_id.eq(id))
-                .select(contact_links::contact_id.nullable());
-            q = q.filter(
-                interactions::client_id
-                    .eq(id)
-                    .or(interactions::client_id.is_null().and(interactions::contact_id.eq_any(linked))),
-            );
-        }
-    }
-    if let Some(o) = offices {
-        let visible_clients = clients::table.filter(clients::office.eq_any(o.to_vec())).select(clients::id.nullable());
-        let live_links = contact_links::table
-            .inner_join(clients::table)
-            .filter(clients::trash_id.is_null())
-            .select(contact_links::contact_id.nullable());
-        let visible_links = contact_links::table
-            .inner_join(clients::table)
-            .filter(clients::trash_id.is_null())
-            .filter(clients::office.eq_any(o.to_vec()))
-            .select(contact_links::contact_id.nullable());
-        q = q.filter(
-            interactions::client_id.eq_any(visible_clients).or(interactions::client_id
-                .is_null()
-                .and(interactions::contact_id.ne_all(live_links).or(interactions::contact_id.eq_any(visible_links)))),
-        );
-    }
-    if let Some((at, id)) = after {
-        q = q
-            .filter(interactions::occurred_at.lt(at).or(interactions::occurred_at.eq(at).and(interactions::id.lt(id))));
-    }
-    Ok(q.order((interactions::occurred_at.desc(), interactions::id.desc()))
-        .limit(limit)
-        .select(Row::as_select())
-        .load(conn)?)
 }
 
 pub(crate) fn custom_defs(conn: &mut Conn, kind: Option<InteractionKind>) -> Result<Vec<CustomFieldDef>> {

@@ -12,10 +12,12 @@
 pub(crate) mod clients;
 pub(crate) mod contacts;
 pub(crate) mod interactions;
+pub(crate) mod query;
 pub(crate) mod schema;
 pub(crate) mod staff;
 pub(crate) mod transfers;
 pub(crate) mod trash;
+pub(crate) mod views;
 
 use std::sync::Mutex;
 use std::time::Duration;

@@ -53,6 +53,10 @@ diesel::table! {
         updated_at -> BigInt,
         version -> BigInt,
         trash_id -> Nullable<BigInt>,
+        office_fold -> Nullable<Text>,
+        city_fold -> Nullable<Text>,
+        emails_fold -> Nullable<Text>,
+        search_text -> Text,
     }
 }
 
@@ -75,6 +79,10 @@ diesel::table! {
         updated_at -> BigInt,
         version -> BigInt,
         trash_id -> Nullable<BigInt>,
+        company_fold -> Nullable<Text>,
+        city_fold -> Nullable<Text>,
+        emails_fold -> Nullable<Text>,
+        search_text -> Text,
     }
 }
 
@@ -122,6 +130,8 @@ diesel::table! {
         updated_at -> BigInt,
         version -> BigInt,
         trash_id -> Nullable<BigInt>,
+        subject_fold -> Text,
+        search_text -> Text,
     }
 }
 
@@ -150,6 +160,43 @@ diesel::table! {
         updated_at -> BigInt,
         version -> BigInt,
         trash_id -> Nullable<BigInt>,
+        subject_fold -> Text,
+        custom_fold -> Text,
+        search_text -> Text,
+    }
+}
+
+diesel::table! {
+    saved_views (id) {
+        id -> BigInt,
+        list -> Text,
+        name -> Text,
+        owner -> Nullable<BigInt>,
+        shared -> Bool,
+        firm_default -> Bool,
+        query -> Text,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    chosen_columns (staff_id, list) {
+        staff_id -> BigInt,
+        list -> Text,
+        #[sql_name = "columns"]
+        column_ids -> Text,
+    }
+}
+
+diesel::table! {
+    layouts (id) {
+        id -> BigInt,
+        dashboard -> Text,
+        name -> Text,
+        owner -> Nullable<BigInt>,
+        firm_default -> Bool,
+        layout -> Text,
+        updated_at -> BigInt,
     }
 }
 
@@ -167,4 +214,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     custom_fields,
     transfers,
     interactions,
+    saved_views,
+    chosen_columns,
+    layouts,
 );

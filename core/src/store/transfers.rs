@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use super::clients::{enum_from, enum_str};
-use super::schema::{clients, transfers};
+use super::schema::transfers;
 use super::{Conn, from_json, to_json, with_backend};
 use crate::domain::*;
 use crate::error::Result;
@@ -68,6 +68,8 @@ pub(crate) fn insert(conn: &mut Conn, t: &TransferData, actor: Id, now: i64) -> 
         transfers::message.eq(&t.message),
         transfers::signature_required.eq(t.signature_required),
         transfers::files.eq(to_json(&t.files)),
+        transfers::subject_fold.eq(crate::text::fold(&t.subject)),
+        transfers::search_text.eq(crate::query::memory::transfer_search_text(t)),
         transfers::sent_at.eq(t.sent_at.timestamp_millis()),
         transfers::expires_at.eq(t.expires_at.timestamp_millis()),
         transfers::closed_at.eq(t.closed_at.map(|c| c.timestamp_millis())),
@@ -142,26 +144,4 @@ pub(crate) fn any_due(conn: &mut Conn, now: i64) -> Result<bool> {
             .filter(transfers::expires_at.le(now)),
     ))
     .get_result(conn)?)
-}
-
-/// One page, newest sent first, after the `(sent_at, id)` key.
-pub(crate) fn list(
-    conn: &mut Conn,
-    client: Option<Id>,
-    offices: Option<&[String]>,
-    after: Option<(i64, Id)>,
-    limit: i64,
-) -> Result<Vec<Row>> {
-    let mut q = transfers::table.filter(transfers::trash_id.is_null()).into_boxed();
-    if let Some(c) = client {
-        q = q.filter(transfers::client_id.eq(c));
-    }
-    if let Some(o) = offices {
-        let visible = clients::table.filter(clients::office.eq_any(o.to_vec())).select(clients::id);
-        q = q.filter(transfers::client_id.eq_any(visible));
-    }
-    if let Some((at, id)) = after {
-        q = q.filter(transfers::sent_at.lt(at).or(transfers::sent_at.eq(at).and(transfers::id.lt(id))));
-    }
-    Ok(q.order((transfers::sent_at.desc(), transfers::id.desc())).limit(limit).select(Row::as_select()).load(conn)?)
 }

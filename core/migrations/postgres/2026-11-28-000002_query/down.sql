@@ -1,0 +1,3 @@
+DROP TABLE layouts;
+DROP TABLE chosen_columns;
+DROP TABLE saved_views;

@@ -1,0 +1,482 @@
+//! The four lists through the query engine, the grid projection, the field
+//! chooser, saved views and layouts.
+
+use super::clients::visible_client;
+use super::contacts::visible_contact;
+use crate::domain::*;
+use crate::engine::{Action, Engine, Entity, Who};
+use crate::error::{Error, Result};
+use crate::protocol::{DashboardKind, FieldInfo, Grid, GridRow, Layout, SavedView};
+use crate::query::columns::{self, ColumnDef};
+use crate::query::{self, Constraint, ListKind, ListQuery, PlanInput};
+use crate::store;
+use crate::time::ms;
+
+/// One page of ids, the cursor of the next page and, on request, the total.
+pub(crate) struct IdPage {
+    pub ids: Vec<Id>,
+    pub next_cursor: Option<String>,
+    pub total: Option<u64>,
+}
+
+fn entity(kind: ListKind) -> Entity {
+    match kind {
+        ListKind::Clients => Entity::Clients,
+        ListKind::Contacts => Entity::Contacts,
+        ListKind::Interactions => Entity::Interactions,
+        ListKind::Transfers => Entity::FileTransfers,
+    }
+}
+
+impl Engine {
+    /// Plans and runs a list request: ids of one page.
+    pub(crate) fn list_ids(
+        &self,
+        who: &Who,
+        kind: ListKind,
+        query: &ListQuery,
+        constraints: Vec<Constraint>,
+    ) -> Result<IdPage> {
+        who.require(entity(kind), Action::View)?;
+        if matches!(kind, ListKind::Interactions | ListKind::Transfers) {
+            self.sweep_expired()?;
+        }
+        let custom = if kind == ListKind::Interactions {
+            self.read(|c| store::interactions::custom_defs(c, None))?
+        } else {
+            Vec::new()
+        };
+        let plan = query::plan(PlanInput {
+            kind,
+            query,
+            custom: &custom,
+            constraints,
+            offices: who.offices().map(<[String]>::to_vec),
+            today: self.today(),
+            fiscal_year_start_month: self.config().fiscal_year_start_month,
+            tz: self.tz,
+        })?;
+        let pg = self.is_postgres();
+        let (mut keys, total) = self.read(|c| {
+            let keys = store::query::keys(c, &plan.page_sql(pg), &plan.sort.field)?;
+            let total = if plan.count { Some(store::query::count(c, &plan.count_sql(pg))?) } else { None };
+            Ok((keys, total))
+        })?;
+        let more = keys.len() as i64 > plan.limit;
+        keys.truncate(plan.limit as usize);
+        let next_cursor = if more { keys.last().map(query::Key::encode) } else { None };
+        Ok(IdPage { ids: keys.iter().map(|k| k.id).collect(), next_cursor, total })
+    }
+
+    /// "The last 30 days", today included, in the firm's time zone.
+    pub(crate) fn last_30_days(&self) -> Constraint {
+        let start = self.today() - chrono::Duration::days(29);
+        Constraint::Since(query::day_start(self.tz, start))
+    }
+
+    pub(crate) fn client_records(&self, ids: &[Id]) -> Result<Vec<Record<ClientData>>> {
+        self.read(|c| store::query::clients_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect())
+    }
+
+    pub(crate) fn contact_records(&self, ids: &[Id]) -> Result<Vec<Record<ContactData>>> {
+        self.read(|c| store::query::contacts_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect())
+    }
+
+    pub(crate) fn interaction_records(&self, ids: &[Id]) -> Result<Vec<Record<InteractionData>>> {
+        self.read(|c| store::query::interactions_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect())
+    }
+
+    pub(crate) fn transfer_records(&self, ids: &[Id]) -> Result<Vec<Record<TransferData>>> {
+        self.read(|c| store::query::transfers_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect())
+    }
+
+    /// The constraints of an interaction list for a client and/or contact,
+    /// refusing what the actor may not see.
+    pub(crate) fn interaction_constraints(
+        &self,
+        who: &Who,
+        client: Option<Id>,
+        contact: Option<Id>,
+        last_30_days: bool,
+    ) -> Result<Vec<Constraint>> {
+        let mut v = Vec::new();
+        if let Some(id) = client {
+            self.read(|c| visible_client(c, who, id))?;
+            v.push(Constraint::ClientIs(id));
+        }
+        if let Some(id) = contact {
+            self.read(|c| visible_contact(c, who, id))?;
+            v.push(Constraint::ContactIs(id));
+        }
+        if last_30_days {
+            v.push(self.last_30_days());
+        }
+        Ok(v)
+    }
+
+    /// The columns shown: asked for, else the actor's choice, else defaults.
+    fn chosen_columns(&self, who: &Who, list: ListKind, asked: Option<Vec<String>>) -> Result<Vec<ColumnDef>> {
+        let catalogue = columns::catalogue(list);
+        let ids = match asked {
+            Some(a) => a,
+            None => match self.read(|c| store::views::get_columns(c, who.id, list))? {
+                Some(saved) => saved,
+                None => catalogue.iter().filter(|c| c.default_visible).map(|c| c.id.clone()).collect(),
+            },
+        };
+        pick_columns(&catalogue, &ids)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn grid(
+        &self,
+        who: &Who,
+        list: ListKind,
+        columns: Option<Vec<String>>,
+        client: Option<Id>,
+        contact: Option<Id>,
+        last_30_days: bool,
+        open_only: bool,
+        query: &ListQuery,
+        scope: Vec<Constraint>,
+    ) -> Result<Grid> {
+        let cols = self.chosen_columns(who, list, columns)?;
+        let mut constraints = scope;
+        match list {
+            ListKind::Clients | ListKind::Contacts => {
+                if let Some(id) = client {
+                    self.read(|c| visible_client(c, who, id))?;
+                    constraints.push(if list == ListKind::Clients {
+                        Constraint::ClientIs(id)
+                    } else {
+                        Constraint::LinkedTo(id)
+                    });
+                }
+                if contact.is_some() && list == ListKind::Clients {
+                    return Err(Error::validation("contact_id", "not_for_kind", "the client list takes no contact_id"));
+                }
+                if let Some(id) = contact {
+                    constraints.push(Constraint::ContactIs(id));
+                }
+                if last_30_days || open_only {
+                    return Err(Error::validation(
+                        "last_30_days",
+                        "not_for_kind",
+                        "only for interactions and transfers",
+                    ));
+                }
+            }
+            ListKind::Interactions => {
+                if open_only {
+                    return Err(Error::validation("open_only", "not_for_kind", "only for transfers"));
+                }
+                constraints.extend(self.interaction_constraints(who, client, contact, last_30_days)?);
+            }
+            ListKind::Transfers => {
+                if let Some(id) = client {
+                    self.read(|c| visible_client(c, who, id))?;
+                    constraints.push(Constraint::ClientIs(id));
+                }
+                if let Some(id) = contact {
+                    self.read(|c| visible_contact(c, who, id))?;
+                    constraints.push(Constraint::ContactIs(id));
+                }
+                if last_30_days {
+                    constraints.push(self.last_30_days());
+                }
+                if open_only {
+                    constraints.push(Constraint::OpenOnly);
+                }
+            }
+        }
+        let page = self.list_ids(who, list, query, constraints)?;
+        let ids: Vec<&str> = cols.iter().map(|c| c.id.as_str()).collect();
+        let rows: Vec<GridRow> = match list {
+            ListKind::Clients => self
+                .client_records(&page.ids)?
+                .iter()
+                .map(|r| GridRow {
+                    id: r.id,
+                    version: r.version,
+                    cells: ids.iter().map(|c| columns::client_cell(r, c)).collect(),
+                })
+                .collect(),
+            ListKind::Contacts => self
+                .contact_records(&page.ids)?
+                .iter()
+                .map(|r| GridRow {
+                    id: r.id,
+                    version: r.version,
+                    cells: ids.iter().map(|c| columns::contact_cell(r, c)).collect(),
+                })
+                .collect(),
+            ListKind::Interactions => {
+                let recs = self.interaction_records(&page.ids)?;
+                let names = self.read(|c| {
+                    store::query::names(
+                        c,
+                        recs.iter().filter_map(|r| r.data.client_id).collect(),
+                        recs.iter().filter_map(|r| r.data.contact_id).collect(),
+                        recs.iter().filter_map(|r| r.data.staff_id).collect(),
+                    )
+                })?;
+                recs.iter()
+                    .map(|r| GridRow {
+                        id: r.id,
+                        version: r.version,
+                        cells: ids.iter().map(|c| columns::interaction_cell(r, c, &names)).collect(),
+                    })
+                    .collect()
+            }
+            ListKind::Transfers => {
+                let recs = self.transfer_records(&page.ids)?;
+                let names = self.read(|c| {
+                    store::query::names(
+                        c,
+                        recs.iter().map(|r| r.data.client_id).collect(),
+                        recs.iter().map(|r| r.data.to_contact).collect(),
+                        recs.iter().map(|r| r.data.from_staff).collect(),
+                    )
+                })?;
+                recs.iter()
+                    .map(|r| GridRow {
+                        id: r.id,
+                        version: r.version,
+                        cells: ids.iter().map(|c| columns::transfer_cell(r, c, &names)).collect(),
+                    })
+                    .collect()
+            }
+        };
+        Ok(Grid { list, columns: cols, rows, next_cursor: page.next_cursor, total: page.total })
+    }
+
+    pub(crate) fn columns_get(&self, who: &Who, list: ListKind) -> Result<Vec<ColumnDef>> {
+        self.chosen_columns(who, list, None)
+    }
+
+    pub(crate) fn columns_save(&self, who: &Who, list: ListKind, ids: Vec<String>) -> Result<Vec<ColumnDef>> {
+        let cols = pick_columns(&columns::catalogue(list), &ids)?;
+        self.write(|c| store::views::save_columns(c, who.id, list, &ids))?;
+        Ok(cols)
+    }
+
+    /// The filterable fields of a list (with the firm's custom fields).
+    pub fn filter_fields(&self, list: ListKind) -> Result<Vec<FieldInfo>> {
+        use clientele_filter::FieldType;
+        let custom = self.read(|c| store::interactions::custom_defs(c, None))?;
+        Ok(query::fields::fields(list, &custom)
+            .into_iter()
+            .filter(|f| f.def.filterable)
+            .map(|f| {
+                let d = f.def;
+                let (kind, values) = match &d.ty {
+                    FieldType::Text => ("text", vec![]),
+                    FieldType::Number(_) => ("number", vec![]),
+                    FieldType::Date => ("date", vec![]),
+                    FieldType::DateTime => ("date_time", vec![]),
+                    FieldType::Bool => ("bool", vec![]),
+                    FieldType::Enum { values } => ("enum", values.iter().map(|v| v.value.clone()).collect()),
+                    FieldType::Id => ("id", vec![]),
+                };
+                FieldInfo {
+                    operators: d.allowed_ops().iter().map(|o| o.as_str().to_string()).collect(),
+                    name: d.name,
+                    aliases: d.aliases,
+                    label_fr: d.label_fr,
+                    label_en: d.label_en,
+                    kind: kind.into(),
+                    values,
+                    sortable: d.sortable,
+                }
+            })
+            .collect())
+    }
+
+    /// Saves a view. `who`: `None` for the host (firm views).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn view_save(
+        &self,
+        who: Option<&Who>,
+        id: Option<Id>,
+        list: ListKind,
+        name: String,
+        mut query: ListQuery,
+        shared: bool,
+        firm_default: bool,
+    ) -> Result<SavedView> {
+        let name = name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(Error::validation("name", "required", "a view needs a name of 1 to 100 characters"));
+        }
+        if who.is_some() && firm_default {
+            return Err(Error::validation("firm_default", "host_only", "the firm's default view is set by the host"));
+        }
+        // A view keeps what to show, not where a page ended.
+        query.cursor = None;
+        query.limit = None;
+        // Refuse a filter that does not check now, with its span.
+        if let Some(w) = who {
+            query::plan(PlanInput {
+                kind: list,
+                query: &query,
+                custom: &self.read(|c| store::interactions::custom_defs(c, None))?,
+                constraints: vec![],
+                offices: w.offices().map(<[String]>::to_vec),
+                today: self.today(),
+                fiscal_year_start_month: self.config().fiscal_year_start_month,
+                tz: self.tz,
+            })?;
+        }
+        let owner = who.map(|w| w.id);
+        let now = ms(self.now());
+        let id = self.write(|c| {
+            if let Some(id) = id {
+                let old = store::views::get_view(c, id)?.ok_or(Error::NotFound { entity: "saved view", id })?;
+                if old.owner != owner {
+                    return Err(Error::Forbidden {
+                        actor: owner.map_or("host".into(), |o| format!("staff {o}")),
+                        action: "change",
+                        entity: "a view it does not own",
+                    });
+                }
+            }
+            if firm_default {
+                store::views::clear_view_default(c, list)?;
+            }
+            let view = SavedView {
+                id: 0,
+                list,
+                name: name.clone(),
+                owner,
+                shared: shared || owner.is_none(),
+                firm_default,
+                query: query.clone(),
+                updated_at: self.now(),
+            };
+            store::views::save_view(c, id, &view, now)
+        })?;
+        self.read(|c| store::views::get_view(c, id))?.ok_or(Error::NotFound { entity: "saved view", id })
+    }
+
+    pub(crate) fn view_list(&self, who: Option<&Who>, list: ListKind) -> Result<Vec<SavedView>> {
+        self.read(|c| store::views::list_views(c, list, who.map(|w| w.id)))
+    }
+
+    pub(crate) fn view_delete(&self, who: Option<&Who>, id: Id) -> Result<crate::protocol::Done> {
+        let owner = who.map(|w| w.id);
+        self.write(|c| {
+            let v = store::views::get_view(c, id)?.ok_or(Error::NotFound { entity: "saved view", id })?;
+            if v.owner != owner {
+                return Err(Error::Forbidden {
+                    actor: owner.map_or("host".into(), |o| format!("staff {o}")),
+                    action: "delete",
+                    entity: "a view it does not own",
+                });
+            }
+            store::views::delete_view(c, id)?;
+            Ok(crate::protocol::Done { done: true })
+        })
+    }
+
+    pub(crate) fn layout_save(
+        &self,
+        who: Option<&Who>,
+        id: Option<Id>,
+        dashboard: DashboardKind,
+        name: String,
+        layout: serde_json::Value,
+        firm_default: bool,
+    ) -> Result<Layout> {
+        let name = name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(Error::validation("name", "required", "a layout needs a name of 1 to 100 characters"));
+        }
+        if who.is_some() && firm_default {
+            return Err(Error::validation("firm_default", "host_only", "firm default layouts are set by the host"));
+        }
+        if !layout.is_object() || layout.to_string().len() > 256 * 1024 {
+            return Err(Error::validation("layout", "invalid_value", "a layout is a JSON object of at most 256 KiB"));
+        }
+        let owner = who.map(|w| w.id);
+        let now = ms(self.now());
+        let kind = crate::store::clients::enum_str(&dashboard);
+        let id = self.write(|c| {
+            if let Some(id) = id {
+                let old = store::views::get_layout(c, id)?.ok_or(Error::NotFound { entity: "layout", id })?;
+                if old.owner != owner {
+                    return Err(Error::Forbidden {
+                        actor: owner.map_or("host".into(), |o| format!("staff {o}")),
+                        action: "change",
+                        entity: "a layout it does not own",
+                    });
+                }
+            }
+            if firm_default {
+                store::views::clear_layout_default(c, &kind)?;
+            }
+            let l = Layout {
+                id: 0,
+                dashboard,
+                name: name.clone(),
+                owner,
+                firm_default,
+                layout: layout.clone(),
+                updated_at: self.now(),
+            };
+            store::views::save_layout(c, id, &l, now)
+        })?;
+        self.layout_get(who, id)
+    }
+
+    pub(crate) fn layout_list(&self, who: Option<&Who>, dashboard: DashboardKind) -> Result<Vec<Layout>> {
+        let kind = crate::store::clients::enum_str(&dashboard);
+        self.read(|c| store::views::list_layouts(c, &kind, who.map(|w| w.id)))
+    }
+
+    pub(crate) fn layout_get(&self, who: Option<&Who>, id: Id) -> Result<Layout> {
+        let l = self.read(|c| store::views::get_layout(c, id))?.ok_or(Error::NotFound { entity: "layout", id })?;
+        match who {
+            Some(w) if l.owner.is_some() && l.owner != Some(w.id) => Err(Error::NotFound { entity: "layout", id }),
+            _ => Ok(l),
+        }
+    }
+
+    pub(crate) fn layout_delete(&self, who: Option<&Who>, id: Id) -> Result<crate::protocol::Done> {
+        let owner = who.map(|w| w.id);
+        self.write(|c| {
+            let l = store::views::get_layout(c, id)?.ok_or(Error::NotFound { entity: "layout", id })?;
+            if l.owner != owner {
+                return Err(Error::Forbidden {
+                    actor: owner.map_or("host".into(), |o| format!("staff {o}")),
+                    action: "delete",
+                    entity: "a layout it does not own",
+                });
+            }
+            store::views::delete_layout(c, id)?;
+            Ok(crate::protocol::Done { done: true })
+        })
+    }
+}
+
+/// The catalogue entries for `ids`, refusing unknown or repeated ones.
+fn pick_columns(catalogue: &[ColumnDef], ids: &[String]) -> Result<Vec<ColumnDef>> {
+    if ids.is_empty() {
+        return Err(Error::validation("columns", "required", "choose at least one column"));
+    }
+    let mut out: Vec<ColumnDef> = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(c) = catalogue.iter().find(|c| &c.id == id) else {
+            let known: Vec<&str> = catalogue.iter().map(|c| c.id.as_str()).collect();
+            return Err(Error::validation(
+                "columns",
+                "unknown_column",
+                format!("no column '{id}'; columns: {}", known.join(", ")),
+            ));
+        };
+        if out.iter().any(|o| &o.id == id) {
+            return Err(Error::validation("columns", "duplicate", format!("column '{id}' is chosen twice")));
+        }
+        out.push(c.clone());
+    }
+    Ok(out)
+}

@@ -1,0 +1,149 @@
+//! Scoped reads: what a portlet may ask. On a client's dashboard every
+//! request is confined to that client: ids are checked against it and lists
+//! get a constraint the request cannot lift (it is added in SQL beside, not
+//! inside, the request's own filter).
+
+use super::clients::visible_client;
+use crate::domain::*;
+use crate::engine::{Engine, Who};
+use crate::error::{Error, Result};
+use crate::protocol::{Actor, DataScope, Request, Response};
+use crate::query::{Constraint, ListKind};
+use crate::store::{self, Conn};
+
+fn outside(client: Id, what: &'static str) -> Error {
+    Error::Forbidden { actor: format!("the dashboard of client {client}"), action: "reach", entity: what }
+}
+
+/// Is the contact linked to the client?
+fn contact_of(c: &mut Conn, contact: Id, client: Id) -> Result<bool> {
+    Ok(store::contacts::link_role(c, contact, client)?.is_some())
+}
+
+impl Engine {
+    /// Executes a read request within a scope (what a portlet's data
+    /// context does). Writes are refused.
+    pub fn execute_scoped(&self, actor: Actor, scope: DataScope, request: Request) -> Result<Response> {
+        self.licensed()?;
+        let Actor::Staff(staff) = actor else {
+            return Err(Error::Forbidden {
+                actor: "host".into(),
+                action: "render",
+                entity: "dashboards (a staff member views them)",
+            });
+        };
+        let who = self.who(staff)?;
+        if !request.is_read_only() {
+            return Err(Error::Forbidden {
+                actor: format!("staff {} ({})", who.id, who.name),
+                action: "write through",
+                entity: "a dashboard (portlets read only)",
+            });
+        }
+        match scope {
+            DataScope::Staff => self.execute_staff(&who, request),
+            DataScope::Client { client_id } => {
+                self.read(|c| visible_client(c, &who, client_id))?;
+                self.execute_for_client(&who, client_id, request)
+            }
+        }
+    }
+
+    fn execute_for_client(&self, who: &Who, x: Id, request: Request) -> Result<Response> {
+        use Request as R;
+        use Response as S;
+        let only = |id: Id| if id == x { Ok(()) } else { Err(outside(x, "another client")) };
+        match request {
+            R::StaffGet { .. }
+            | R::StaffList {}
+            | R::CustomFieldList { .. }
+            | R::ColumnsCatalogue { .. }
+            | R::ColumnsGet { .. }
+            | R::FilterFields { .. }
+            | R::ViewList { .. }
+            | R::LayoutList { .. }
+            | R::LayoutGet { .. } => self.execute_staff(who, request),
+            R::ClientGet { id } | R::ClientContacts { id } => {
+                only(id)?;
+                self.execute_staff(who, request)
+            }
+            R::ClientTimeline { id, .. } => {
+                only(id)?;
+                self.execute_staff(who, request)
+            }
+            R::ClientList { query } => self.client_list(who, &query, vec![Constraint::ClientIs(x)]).map(S::Clients),
+            R::ContactGet { id } => {
+                if !self.read(|c| contact_of(c, id, x))? {
+                    return Err(outside(x, "a contact of another client"));
+                }
+                self.execute_staff(who, request)
+            }
+            R::ContactClients { id } => {
+                if !self.read(|c| contact_of(c, id, x))? {
+                    return Err(outside(x, "a contact of another client"));
+                }
+                match self.execute_staff(who, request)? {
+                    S::LinkedClients(v) => Ok(S::LinkedClients(v.into_iter().filter(|l| l.client_id == x).collect())),
+                    other => Ok(other),
+                }
+            }
+            R::ContactList { query } => self.contact_list(who, &query, vec![Constraint::LinkedTo(x)]).map(S::Contacts),
+            R::InteractionGet { id } => {
+                let row = self
+                    .read(|c| store::interactions::get(c, id, false))?
+                    .ok_or(Error::NotFound { entity: "interaction", id })?;
+                let mine = match row.client_id {
+                    Some(client) => client == x,
+                    None => match row.contact_id {
+                        Some(contact) => self.read(|c| contact_of(c, contact, x))?,
+                        None => false,
+                    },
+                };
+                if !mine {
+                    return Err(outside(x, "an interaction of another client"));
+                }
+                self.execute_staff(who, request)
+            }
+            R::InteractionList { client_id, contact_id, last_30_days, query } => {
+                if let Some(id) = client_id {
+                    only(id)?;
+                }
+                self.interaction_list(who, None, contact_id, last_30_days, &query, vec![Constraint::Timeline(x)])
+                    .map(S::Interactions)
+            }
+            R::TransferGet { id } => {
+                let row = self
+                    .read(|c| store::transfers::get(c, id, false))?
+                    .ok_or(Error::NotFound { entity: "file transfer", id })?;
+                only(row.client_id)?;
+                self.execute_staff(who, request)
+            }
+            R::TransferList { client_id, last_30_days, open_only, query } => {
+                if let Some(id) = client_id {
+                    only(id)?;
+                }
+                self.transfer_list(who, None, last_30_days, open_only, &query, vec![Constraint::ClientIs(x)])
+                    .map(S::Transfers)
+            }
+            R::GridQuery { list, columns, client_id, contact_id, last_30_days, open_only, query } => {
+                if let Some(id) = client_id {
+                    only(id)?;
+                }
+                let scope = match list {
+                    ListKind::Clients => Constraint::ClientIs(x),
+                    ListKind::Contacts => Constraint::LinkedTo(x),
+                    ListKind::Interactions => Constraint::Timeline(x),
+                    ListKind::Transfers => Constraint::ClientIs(x),
+                };
+                self.grid(who, list, columns, None, contact_id, last_30_days, open_only, &query, vec![scope])
+                    .map(S::Grid)
+            }
+            R::TrashList {} => Err(outside(x, "the trash")),
+            other => Err(Error::Forbidden {
+                actor: format!("the dashboard of client {x}"),
+                action: "run",
+                entity: if other.is_read_only() { "this read" } else { "a write" },
+            }),
+        }
+    }
+}

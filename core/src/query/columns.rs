@@ -1,0 +1,186 @@
+//! The column catalogue of each list (the field chooser) and the
+//! projection of records onto chosen columns.
+
+use std::collections::HashMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::ListKind;
+use crate::domain::*;
+
+/// How a column's values read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    Text,
+    Number,
+    Date,
+    DateTime,
+    Bool,
+}
+
+/// A column a list can show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ColumnDef {
+    pub id: String,
+    pub label_fr: String,
+    pub label_en: String,
+    pub kind: ColumnKind,
+    /// Shown when the staff member has not chosen.
+    pub default_visible: bool,
+}
+
+fn c(id: &str, fr: &str, en: &str, kind: ColumnKind, default_visible: bool) -> ColumnDef {
+    ColumnDef { id: id.into(), label_fr: fr.into(), label_en: en.into(), kind, default_visible }
+}
+
+/// The catalogue of a list, in display order.
+pub fn catalogue(kind: ListKind) -> Vec<ColumnDef> {
+    use ColumnKind::*;
+    match kind {
+        ListKind::Clients => vec![
+            c("code", "Code client", "Client ID", Text, true),
+            c("name", "Nom", "Name", Text, true),
+            c("kind", "Type", "Kind", Text, false),
+            c("status", "Statut", "Status", Text, true),
+            c("office", "Bureau", "Office", Text, false),
+            c("city", "Ville", "City", Text, false),
+            c("phone", "Téléphone principal", "Primary phone", Text, true),
+            c("email", "Courriel principal", "Primary e-mail", Text, true),
+            c("website", "Site Web", "Website", Text, false),
+            c("won", "Date d'acquisition", "Won on", Date, false),
+            c("left", "Date de départ", "Left on", Date, false),
+            c("created", "Créé le", "Created", DateTime, false),
+            c("updated", "Modifié le", "Updated", DateTime, false),
+        ],
+        ListKind::Contacts => vec![
+            c("name", "Classer sous", "File as", Text, true),
+            c("first_name", "Prénom", "First name", Text, false),
+            c("last_name", "Nom", "Last name", Text, false),
+            c("company", "Entreprise", "Company", Text, true),
+            c("title", "Titre", "Title", Text, false),
+            c("phone", "Téléphone principal", "Primary phone", Text, true),
+            c("email", "Courriel principal", "Primary e-mail", Text, true),
+            c("city", "Ville", "City", Text, false),
+            c("updated", "Modifié le", "Updated", DateTime, false),
+        ],
+        ListKind::Interactions => vec![
+            c("when", "Date", "When", DateTime, true),
+            c("kind", "Type", "Kind", Text, true),
+            c("subject", "Objet", "Subject", Text, true),
+            c("client", "Client", "Client", Text, true),
+            c("contact", "Personne-ressource", "Contact", Text, true),
+            c("staff", "Employé", "Staff member", Text, true),
+            c("direction", "Sens de l'appel", "Call direction", Text, false),
+            c("duration", "Durée (s)", "Duration (s)", Number, false),
+            c("phone", "Téléphone", "Phone", Text, false),
+            c("body", "Texte", "Text", Text, false),
+        ],
+        ListKind::Transfers => vec![
+            c("sent", "Envoyé le", "Sent", DateTime, true),
+            c("status", "Statut", "Status", Text, true),
+            c("direction", "Sens", "Direction", Text, false),
+            c("subject", "Objet", "Subject", Text, true),
+            c("client", "Client", "Client", Text, true),
+            c("contact", "Personne-ressource", "Contact", Text, true),
+            c("staff", "Employé", "Staff member", Text, false),
+            c("files", "Fichiers", "Files", Number, false),
+            c("expires", "Expire le", "Expires", DateTime, true),
+            c("closed", "Fermé le", "Closed", DateTime, false),
+            c("signature", "Signature requise", "Signature required", Bool, false),
+        ],
+    }
+}
+
+/// Names of the records rows point at, loaded once per page.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    pub clients: HashMap<Id, String>,
+    pub contacts: HashMap<Id, String>,
+    pub staff: HashMap<Id, String>,
+}
+
+fn s(v: Option<&str>) -> Value {
+    v.map_or(Value::Null, |x| Value::String(x.to_string()))
+}
+
+fn e<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+fn name(map: &HashMap<Id, String>, id: Option<Id>) -> Value {
+    id.and_then(|i| map.get(&i)).map_or(Value::Null, |n| Value::String(n.clone()))
+}
+
+pub(crate) fn client_cell(r: &Record<ClientData>, col: &str) -> Value {
+    let d = &r.data;
+    match col {
+        "code" => json!(d.code),
+        "name" => json!(d.name),
+        "kind" => e(&d.kind),
+        "status" => e(&d.status),
+        "office" => s(d.office.as_deref()),
+        "city" => s(d.address.as_ref().and_then(|a| a.city.as_deref())),
+        "phone" => s(primary_phone(&d.phones).map(|p| p.number.as_str())),
+        "email" => s(primary_email(&d.emails).map(|e| e.address.as_str())),
+        "website" => s(d.website.as_deref()),
+        "won" => e(&d.retention.won_date),
+        "left" => e(&d.retention.left_date),
+        "created" => e(&r.created_at),
+        "updated" => e(&r.updated_at),
+        _ => Value::Null,
+    }
+}
+
+pub(crate) fn contact_cell(r: &Record<ContactData>, col: &str) -> Value {
+    let d = &r.data;
+    match col {
+        "name" => s(d.file_as.as_deref()),
+        "first_name" => json!(d.first_name),
+        "last_name" => json!(d.last_name),
+        "company" => s(d.company.as_deref()),
+        "title" => s(d.title.as_deref()),
+        "phone" => s(primary_phone(&d.phones).map(|p| p.number.as_str())),
+        "email" => s(primary_email(&d.emails).map(|e| e.address.as_str())),
+        "city" => s(d.address.as_ref().and_then(|a| a.city.as_deref())),
+        "updated" => e(&r.updated_at),
+        _ => Value::Null,
+    }
+}
+
+pub(crate) fn interaction_cell(r: &Record<InteractionData>, col: &str, names: &Names) -> Value {
+    let d = &r.data;
+    match col {
+        "when" => e(&d.occurred_at),
+        "kind" => json!(d.kind.as_str()),
+        "subject" => json!(d.subject),
+        "client" => name(&names.clients, d.client_id),
+        "contact" => name(&names.contacts, d.contact_id),
+        "staff" => name(&names.staff, d.staff_id),
+        "direction" => e(&d.direction),
+        "duration" => e(&d.duration_secs),
+        "phone" => s(d.phone.as_deref()),
+        "body" => json!(d.body),
+        _ => Value::Null,
+    }
+}
+
+pub(crate) fn transfer_cell(r: &Record<TransferData>, col: &str, names: &Names) -> Value {
+    let d = &r.data;
+    match col {
+        "sent" => e(&d.sent_at),
+        "status" => json!(d.status.as_str()),
+        "direction" => e(&d.direction),
+        "subject" => json!(d.subject),
+        "client" => name(&names.clients, Some(d.client_id)),
+        "contact" => name(&names.contacts, Some(d.to_contact)),
+        "staff" => name(&names.staff, Some(d.from_staff)),
+        "files" => json!(d.files.len()),
+        "expires" => e(&d.expires_at),
+        "closed" => e(&d.closed_at),
+        "signature" => json!(d.signature_required),
+        _ => Value::Null,
+    }
+}

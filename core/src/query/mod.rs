@@ -1,0 +1,545 @@
+//! The query engine of the four lists: filters (text or JSON), keyword
+//! search, sorting with a stable tie-break, keyset paging and counts,
+//! compiled to one parameterised statement per backend.
+//!
+//! Data path: a list request → [`ListQuery`] → parsed and checked against
+//! the list's field registry ([`fields`]) → compiled by [`sql`] → executed
+//! by the store, which answers the ids of one page (plus sort keys for the
+//! cursor) → full records loaded by id. The same filter evaluated in memory
+//! ([`memory`]) is the reference the differential tests compare against.
+
+pub mod columns;
+pub(crate) mod fields;
+pub mod memory;
+pub(crate) mod sql;
+
+use chrono::{LocalResult, NaiveDate, TimeZone};
+use clientele_filter::{DateContext, Limits, Typed};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use self::fields::{Col, Field};
+use self::sql::{Bind, Compiler, KeywordIndex, Sql};
+use crate::domain::{CustomFieldDef, Id};
+use crate::error::{Error, Result, Span};
+
+/// The four lists of the Manage Clients screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListKind {
+    Clients,
+    Contacts,
+    Interactions,
+    Transfers,
+}
+
+impl ListKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListKind::Clients => "clients",
+            ListKind::Contacts => "contacts",
+            ListKind::Interactions => "interactions",
+            ListKind::Transfers => "transfers",
+        }
+    }
+    pub const ALL: [ListKind; 4] = [ListKind::Clients, ListKind::Contacts, ListKind::Interactions, ListKind::Transfers];
+}
+
+/// A filter: the text syntax a person types, or the structured (JSON) form
+/// a filter-builder dialog produces. See `docs/filters.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum FilterInput {
+    Text(String),
+    Json(serde_json::Value),
+}
+
+/// Filtering, search, sorting and paging of a list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ListQuery {
+    /// Restricts the rows (`status:active ville:Québec`).
+    #[serde(default)]
+    pub filter: Option<FilterInput>,
+    /// Keyword search (the Search box): every word must match the start of
+    /// a word of the record, ignoring case and accents.
+    #[serde(default)]
+    pub search: Option<String>,
+    /// A sortable field, `-` in front for descending (`-when`). Ties break
+    /// on the id, in the same direction.
+    #[serde(default)]
+    pub sort: Option<String>,
+    /// Rows per page (default 50, at most 500).
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Also answer the total number of matching rows.
+    #[serde(default)]
+    pub count: bool,
+}
+
+/// Restrictions a list applies besides the user's filter.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Constraint {
+    /// Clients: this client. Interactions, transfers: of this client.
+    ClientIs(Id),
+    /// Interactions, transfers: with this contact.
+    ContactIs(Id),
+    /// Interactions: the client's own and those of its contacts that
+    /// concern no other client.
+    Timeline(Id),
+    /// Contacts: linked to this client.
+    LinkedTo(Id),
+    /// Interactions (when) and transfers (sent): at or after this instant.
+    Since(i64),
+    /// Transfers: waiting for files or ready for download.
+    OpenOnly,
+}
+
+/// The longest search text accepted.
+pub const MAX_SEARCH_BYTES: usize = 500;
+
+/// Turns a filter error into the engine's, keeping span and suggestion.
+pub(crate) fn filter_error(e: clientele_filter::FilterError, what: &str) -> Error {
+    let mut message = e.message.clone();
+    if let Some(x) = &e.expected {
+        message.push_str(&format!(" (expected {x})"));
+    }
+    if let Some(s) = &e.suggestion {
+        message.push_str(&format!(" — {s}"));
+    }
+    Error::Filter {
+        message: format!("{what}: {message}"),
+        span: Some(Span { start: e.span.start, end: e.span.end }),
+        field: Some(e.code().to_string()),
+    }
+}
+
+/// Instant (UTC ms) a day begins in the zone; a day whose midnight does not
+/// exist (a DST gap) begins at the first instant that does.
+pub(crate) fn day_start(tz: chrono_tz::Tz, d: NaiveDate) -> i64 {
+    let mut t = d.and_hms_opt(0, 0, 0).expect("midnight exists");
+    for _ in 0..4 {
+        match tz.from_local_datetime(&t) {
+            LocalResult::Single(x) => return x.timestamp_millis(),
+            LocalResult::Ambiguous(x, _) => return x.timestamp_millis(),
+            LocalResult::None => t += chrono::Duration::minutes(30),
+        }
+    }
+    d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp_millis()
+}
+
+/// A list request, checked and ready to compile.
+pub(crate) struct Plan {
+    pub kind: ListKind,
+    pub fields: Vec<Field>,
+    pub filter: Typed,
+    pub rank: Option<String>,
+    pub sort: Sort,
+    pub constraints: Vec<Constraint>,
+    pub offices: Option<Vec<String>>,
+    pub after: Option<Key>,
+    pub limit: i64,
+    pub count: bool,
+    pub tz: chrono_tz::Tz,
+}
+
+/// The sort of a list.
+#[derive(Debug, Clone)]
+pub(crate) struct Sort {
+    pub field: String,
+    pub col: Col,
+    pub desc: bool,
+}
+
+impl Sort {
+    fn text(&self) -> bool {
+        matches!(self.col, Col::Fold(_) | Col::Enum(_) | Col::Iso(_))
+    }
+}
+
+/// The sort key of a row: rank, text or integer key, id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Key {
+    pub sort: String,
+    pub rk: i64,
+    pub kt: Option<String>,
+    pub ki: Option<i64>,
+    pub id: Id,
+}
+
+impl Key {
+    pub(crate) fn encode(&self) -> String {
+        let json = serde_json::to_string(self).expect("keys serialise");
+        json.bytes().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn decode(s: &str, sort: &str) -> Result<Key> {
+        let bad = || Error::bad_request("invalid cursor (pass back next_cursor unchanged, with the same sort)");
+        if !s.len().is_multiple_of(2) || s.len() > 4096 {
+            return Err(bad());
+        }
+        let bytes = (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(s.get(i..i + 2).ok_or_else(bad)?, 16).map_err(|_| bad()))
+            .collect::<Result<Vec<u8>>>()?;
+        let key: Key = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        if key.sort != sort {
+            return Err(bad());
+        }
+        Ok(key)
+    }
+}
+
+/// The default sort of each list.
+fn default_sort(kind: ListKind) -> &'static str {
+    match kind {
+        ListKind::Clients | ListKind::Contacts => "name",
+        ListKind::Interactions => "-when",
+        ListKind::Transfers => "-sent",
+    }
+}
+
+/// Everything a plan needs from the engine.
+pub(crate) struct PlanInput<'a> {
+    pub kind: ListKind,
+    pub query: &'a ListQuery,
+    pub custom: &'a [CustomFieldDef],
+    pub constraints: Vec<Constraint>,
+    pub offices: Option<Vec<String>>,
+    pub today: NaiveDate,
+    pub fiscal_year_start_month: u32,
+    pub tz: chrono_tz::Tz,
+}
+
+/// Parses and checks a list request.
+pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
+    let fields = fields::fields(input.kind, input.custom);
+    let registry = fields::registry(&fields);
+    let mut dates = DateContext::new(input.today);
+    dates.fiscal_year_start_month = input.fiscal_year_start_month;
+    let limits = Limits::default();
+    let mut parts = Vec::new();
+    if let Some(f) = &input.query.filter {
+        let expr = match f {
+            FilterInput::Text(t) => clientele_filter::parse_with_limits(t, &limits),
+            FilterInput::Json(v) => clientele_filter::parse_json(&v.to_string(), &limits),
+        }
+        .map_err(|e| filter_error(e, "filter"))?;
+        let typed = clientele_filter::check_with_limits(&expr, &registry, &dates, &limits)
+            .map_err(|e| filter_error(e, "filter"))?;
+        parts.push(typed);
+    }
+    let mut rank = None;
+    if let Some(s) = input.query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if s.len() > MAX_SEARCH_BYTES {
+            return Err(Error::Filter {
+                message: format!("search: longer than {MAX_SEARCH_BYTES} bytes"),
+                span: Some(Span { start: MAX_SEARCH_BYTES, end: s.len() }),
+                field: Some("too_long".into()),
+            });
+        }
+        let words: Vec<Typed> = s.split_whitespace().take(32).map(|w| Typed::Keyword(crate::text::fold(w))).collect();
+        parts.extend(words);
+        rank = Some(crate::text::fold(s));
+    }
+    let filter = if parts.len() == 1 { parts.pop().expect("one") } else { Typed::And(parts) };
+    let sort_text = input.query.sort.clone().unwrap_or_else(|| default_sort(input.kind).to_string());
+    let (desc, name) = match sort_text.strip_prefix('-') {
+        Some(n) => (true, n),
+        None => (false, sort_text.as_str()),
+    };
+    let def = registry.lookup(name).filter(|d| d.sortable).ok_or_else(|| {
+        let sortable: Vec<&str> = fields.iter().filter(|f| f.def.sortable).map(|f| f.def.name.as_str()).collect();
+        Error::validation(
+            "sort",
+            "unknown_field",
+            format!("cannot sort {} by '{name}'; sortable fields: {}", input.kind.as_str(), sortable.join(", ")),
+        )
+    })?;
+    let field = fields.iter().find(|f| f.def.name == def.name).expect("registered");
+    let sort = Sort { field: format!("{}{}", if desc { "-" } else { "" }, def.name), col: field.col.clone(), desc };
+    let limit = crate::engine::page_limit(input.query.limit)?;
+    let after = input.query.cursor.as_deref().map(|c| Key::decode(c, &sort.field)).transpose()?;
+    // Ranking only where an exact or prefix match of a code or name means
+    // something, and only under the default sort.
+    let rank =
+        rank.filter(|_| input.query.sort.is_none() && matches!(input.kind, ListKind::Clients | ListKind::Contacts));
+    Ok(Plan {
+        kind: input.kind,
+        fields,
+        filter,
+        rank,
+        sort,
+        constraints: input.constraints,
+        offices: input.offices,
+        after,
+        limit,
+        count: input.query.count,
+        tz: input.tz,
+    })
+}
+
+/// Sort columns that are never NULL.
+const NOT_NULL: &[(ListKind, &str)] = &[
+    (ListKind::Clients, "t.id"),
+    (ListKind::Clients, "t.code_key"),
+    (ListKind::Clients, "t.name_fold"),
+    (ListKind::Clients, "t.kind"),
+    (ListKind::Clients, "t.status"),
+    (ListKind::Clients, "t.created_at"),
+    (ListKind::Clients, "t.updated_at"),
+    (ListKind::Contacts, "t.id"),
+    (ListKind::Contacts, "t.file_as_fold"),
+    (ListKind::Contacts, "t.created_at"),
+    (ListKind::Contacts, "t.updated_at"),
+    (ListKind::Interactions, "t.id"),
+    (ListKind::Interactions, "t.kind"),
+    (ListKind::Interactions, "t.occurred_at"),
+    (ListKind::Interactions, "t.subject_fold"),
+    (ListKind::Interactions, "t.created_at"),
+    (ListKind::Interactions, "t.updated_at"),
+    (ListKind::Transfers, "t.id"),
+    (ListKind::Transfers, "t.status"),
+    (ListKind::Transfers, "t.direction"),
+    (ListKind::Transfers, "t.subject_fold"),
+    (ListKind::Transfers, "t.sent_at"),
+    (ListKind::Transfers, "t.expires_at"),
+    (ListKind::Transfers, "t.created_at"),
+    (ListKind::Transfers, "t.updated_at"),
+];
+
+fn table(kind: ListKind) -> &'static str {
+    kind.as_str()
+}
+
+/// Appends the office restriction of a staff member.
+fn offices_sql(sql: &mut Sql, kind: ListKind, offices: &[String]) {
+    let list = |sql: &mut Sql| {
+        sql.push("(");
+        if offices.is_empty() {
+            sql.push("NULL");
+        }
+        for (i, o) in offices.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind_text(o.clone());
+        }
+        sql.push(")");
+    };
+    let contact_visible = |sql: &mut Sql, col: &str| {
+        sql.push(&format!(
+            "(NOT EXISTS (SELECT 1 FROM contact_links l JOIN clients c ON c.id = l.client_id \
+             WHERE l.contact_id = {col} AND c.trash_id IS NULL) \
+             OR EXISTS (SELECT 1 FROM contact_links l JOIN clients c ON c.id = l.client_id \
+             WHERE l.contact_id = {col} AND c.trash_id IS NULL AND c.office IN "
+        ));
+        list(sql);
+        sql.push("))");
+    };
+    match kind {
+        ListKind::Clients => {
+            sql.push(" AND t.office IN ");
+            list(sql);
+        }
+        ListKind::Contacts => {
+            sql.push(" AND ");
+            contact_visible(sql, "t.id");
+        }
+        ListKind::Interactions => {
+            sql.push(" AND (t.client_id IN (SELECT id FROM clients WHERE office IN ");
+            list(sql);
+            sql.push(") OR (t.client_id IS NULL AND ");
+            contact_visible(sql, "t.contact_id");
+            sql.push("))");
+        }
+        ListKind::Transfers => {
+            sql.push(" AND t.client_id IN (SELECT id FROM clients WHERE office IN ");
+            list(sql);
+            sql.push(")");
+        }
+    }
+}
+
+fn constraint_sql(sql: &mut Sql, kind: ListKind, c: &Constraint) {
+    match (c, kind) {
+        (Constraint::ClientIs(id), ListKind::Clients) => {
+            sql.push(" AND t.id = ").bind_int(*id);
+        }
+        (Constraint::ClientIs(id), _) => {
+            sql.push(" AND t.client_id = ").bind_int(*id);
+        }
+        (Constraint::ContactIs(id), ListKind::Contacts) => {
+            sql.push(" AND t.id = ").bind_int(*id);
+        }
+        (Constraint::ContactIs(id), ListKind::Transfers) => {
+            sql.push(" AND t.to_contact = ").bind_int(*id);
+        }
+        (Constraint::ContactIs(id), _) => {
+            sql.push(" AND t.contact_id = ").bind_int(*id);
+        }
+        (Constraint::Timeline(id), _) => {
+            sql.push(" AND (t.client_id = ").bind_int(*id);
+            sql.push(
+                " OR (t.client_id IS NULL AND t.contact_id IN (SELECT contact_id FROM contact_links WHERE client_id = ",
+            );
+            sql.bind_int(*id).push(")))");
+        }
+        (Constraint::LinkedTo(id), _) => {
+            sql.push(" AND t.id IN (SELECT contact_id FROM contact_links WHERE client_id = ").bind_int(*id).push(")");
+        }
+        (Constraint::Since(ms), ListKind::Transfers) => {
+            sql.push(" AND t.sent_at >= ").bind_int(*ms);
+        }
+        (Constraint::Since(ms), _) => {
+            sql.push(" AND t.occurred_at >= ").bind_int(*ms);
+        }
+        (Constraint::OpenOnly, _) => {
+            sql.push(" AND t.status IN ('waiting_for_files', 'ready_for_download')");
+        }
+    }
+}
+
+impl Plan {
+    fn compiler<'a>(&'a self, day_start: &'a dyn Fn(NaiveDate) -> i64) -> Compiler<'a> {
+        Compiler { fields: &self.fields, day_start, index: KeywordIndex { table: table(self.kind) } }
+    }
+
+    /// `WHERE` conditions shared by the page and the count.
+    fn where_sql(&self, sql: &mut Sql) {
+        let tz = self.tz;
+        let day = move |d: NaiveDate| day_start(tz, d);
+        sql.push(" WHERE t.trash_id IS NULL");
+        for c in &self.constraints {
+            constraint_sql(sql, self.kind, c);
+        }
+        if let Some(o) = &self.offices {
+            offices_sql(sql, self.kind, o);
+        }
+        sql.push(" AND ");
+        self.compiler(&day).filter(sql, &self.filter);
+    }
+
+    /// The rank of a row for the search text: 0 exact code or name, 1
+    /// prefix, 2 other.
+    fn rank_sql(&self, sql: &mut Sql) {
+        let Some(q) = &self.rank else {
+            sql.push("0");
+            return;
+        };
+        let cols: &[&str] = match self.kind {
+            ListKind::Clients => &["t.code_key", "t.name_fold"],
+            _ => &["t.file_as_fold"],
+        };
+        let prefix = format!("{}%", crate::text::like_escape(q));
+        sql.push("CASE WHEN ");
+        for (i, c) in cols.iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            sql.push(&format!("{c} = ")).bind_text(q.clone());
+        }
+        sql.push(" THEN 0 WHEN ");
+        for (i, c) in cols.iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            sql.push(&format!("{c} LIKE ")).bind_text(prefix.clone()).push(" ESCAPE '\\'");
+        }
+        sql.push(" THEN 1 ELSE 2 END");
+    }
+
+    fn key_sql(&self, sql: &mut Sql) {
+        let col = match &self.sort.col {
+            Col::Fold(c) | Col::Enum(c) | Col::Iso(c) | Col::Int(c) | Col::Id(c) | Col::Ms(c) | Col::Bool(c) => *c,
+            Col::Linked | Col::Custom { .. } => "t.id",
+        };
+        // NOT NULL columns sort as they are, so their indexes serve ORDER BY.
+        let not_null = NOT_NULL.contains(&(self.kind, col));
+        match (self.sort.text(), not_null) {
+            (_, true) => {
+                sql.push(col);
+            }
+            (true, false) => {
+                sql.push(&format!("COALESCE({col}, '')"));
+            }
+            (false, false) => {
+                sql.push(&format!("COALESCE({col}, -9223372036854775807)"));
+            }
+        }
+        if self.sort.text() && sql.pg {
+            sql.push(" COLLATE \"C\"");
+        }
+    }
+
+    /// The statement answering one page of ids with their sort keys.
+    pub(crate) fn page_sql(&self, pg: bool) -> Sql {
+        let mut sql = Sql::new(pg);
+        sql.push("SELECT t.id AS id, CAST(");
+        self.rank_sql(&mut sql);
+        sql.push(" AS BIGINT) AS rk, ");
+        if self.sort.text() {
+            self.key_sql(&mut sql);
+            sql.push(" AS kt, CAST(NULL AS BIGINT) AS ki");
+        } else {
+            sql.push("CAST(NULL AS TEXT) AS kt, ");
+            self.key_sql(&mut sql);
+            sql.push(" AS ki");
+        }
+        sql.push(&format!(" FROM {} t", table(self.kind)));
+        self.where_sql(&mut sql);
+        if let Some(k) = &self.after {
+            let gt = if self.sort.desc { "<" } else { ">" };
+            let key_bind = |sql: &mut Sql| match (&k.kt, k.ki) {
+                (Some(t), _) => {
+                    sql.bind(Bind::Text(t.clone()));
+                }
+                (None, Some(i)) => {
+                    sql.bind(Bind::Int(i));
+                }
+                (None, None) => {
+                    sql.bind(Bind::Int(i64::MIN + 1));
+                }
+            };
+            sql.push(" AND (");
+            if self.rank.is_some() {
+                sql.push("(");
+                self.rank_sql(&mut sql);
+                sql.push(") > ").bind_int(k.rk).push(" OR ((");
+                self.rank_sql(&mut sql);
+                sql.push(") = ").bind_int(k.rk).push(" AND ");
+            }
+            sql.push("(");
+            self.key_sql(&mut sql);
+            sql.push(&format!(" {gt} "));
+            key_bind(&mut sql);
+            sql.push(" OR (");
+            self.key_sql(&mut sql);
+            sql.push(" = ");
+            key_bind(&mut sql);
+            sql.push(&format!(" AND t.id {gt} ")).bind_int(k.id).push("))");
+            if self.rank.is_some() {
+                sql.push("))");
+            }
+            sql.push(")");
+        }
+        let dir = if self.sort.desc { "DESC" } else { "ASC" };
+        sql.push(" ORDER BY ");
+        if self.rank.is_some() {
+            sql.push("rk ASC, ");
+        }
+        sql.push(if self.sort.text() { "kt" } else { "ki" });
+        sql.push(&format!(" {dir}, t.id {dir} LIMIT ")).bind_int(self.limit + 1);
+        sql
+    }
+
+    /// The statement counting every matching row.
+    pub(crate) fn count_sql(&self, pg: bool) -> Sql {
+        let mut sql = Sql::new(pg);
+        sql.push(&format!("SELECT COUNT(*) AS n FROM {} t", table(self.kind)));
+        self.where_sql(&mut sql);
+        sql
+    }
+}

@@ -1,0 +1,325 @@
+//! Compiles a checked filter ([`Typed`]) and a list request to one
+//! parameterised SQL statement per backend.
+//!
+//! Every leaf compiles to an expression that is never NULL
+//! (`col IS NOT NULL AND ...`), so `AND`, `OR` and `NOT` keep two-valued
+//! logic and `NOT c` matches exactly the rows `c` does not — the semantics of
+//! the reference evaluator (`clientele_filter::eval`). User values only ever
+//! travel as bound parameters.
+
+use chrono::NaiveDate;
+use clientele_filter::{Scalar, Typed, TypedOp};
+
+use super::fields::{Col, Field};
+use crate::domain::CustomFieldType;
+
+/// A bound parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Bind {
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+/// SQL text with its parameters, for one backend.
+pub(crate) struct Sql {
+    pub pg: bool,
+    pub text: String,
+    pub binds: Vec<Bind>,
+}
+
+impl Sql {
+    pub(crate) fn new(pg: bool) -> Sql {
+        Sql { pg, text: String::with_capacity(512), binds: Vec::new() }
+    }
+
+    pub(crate) fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+
+    /// Appends a placeholder for `b`.
+    pub(crate) fn bind(&mut self, b: Bind) -> &mut Self {
+        self.binds.push(b);
+        if self.pg {
+            let n = self.binds.len();
+            // Casts make the types explicit for PostgreSQL's planner.
+            let cast = match self.binds[n - 1] {
+                Bind::Text(_) => "::text",
+                Bind::Int(_) => "::bigint",
+                Bind::Float(_) => "::float8",
+                Bind::Bool(_) => "::boolean",
+            };
+            self.text.push_str(&format!("${n}{cast}"));
+        } else {
+            self.text.push('?');
+        }
+        self
+    }
+
+    pub(crate) fn bind_text(&mut self, s: impl Into<String>) -> &mut Self {
+        self.bind(Bind::Text(s.into()))
+    }
+
+    pub(crate) fn bind_int(&mut self, i: i64) -> &mut Self {
+        self.bind(Bind::Int(i))
+    }
+}
+
+/// Turns a day into the instant (UTC ms) it begins in the firm's zone.
+pub(crate) type DayStart<'a> = &'a dyn Fn(NaiveDate) -> i64;
+
+/// What a keyword compiles against: the list's keyword index.
+pub(crate) struct KeywordIndex {
+    /// `clients`, `contacts`, `interactions` or `transfers`.
+    pub table: &'static str,
+}
+
+pub(crate) struct Compiler<'a> {
+    pub fields: &'a [Field],
+    pub day_start: DayStart<'a>,
+    pub index: KeywordIndex,
+}
+
+impl Compiler<'_> {
+    /// Appends `filter` as a boolean SQL expression.
+    pub(crate) fn filter(&self, sql: &mut Sql, filter: &Typed) {
+        match filter {
+            Typed::And(v) | Typed::Or(v) if v.is_empty() => {
+                sql.push(if matches!(filter, Typed::And(_)) { "(1=1)" } else { "(1=0)" });
+            }
+            Typed::And(v) | Typed::Or(v) => {
+                let op = if matches!(filter, Typed::And(_)) { " AND " } else { " OR " };
+                sql.push("(");
+                for (i, x) in v.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(op);
+                    }
+                    self.filter(sql, x);
+                }
+                sql.push(")");
+            }
+            Typed::Not(x) => {
+                sql.push("(NOT ");
+                self.filter(sql, x);
+                sql.push(")");
+            }
+            Typed::Keyword(k) => self.keyword(sql, k),
+            Typed::Cond(c) => {
+                let field = self.fields.iter().find(|f| f.def.name == c.field).expect("checked against this registry");
+                self.cond(sql, &field.col, &c.op);
+            }
+        }
+    }
+
+    /// A keyword: every word of it is a prefix of a word of the record, or
+    /// (for "d'amours", "jean-françois") its joined form is.
+    fn keyword(&self, sql: &mut Sql, k: &str) {
+        let Some(q) = keyword_query(k, sql.pg) else {
+            sql.push("(1=1)");
+            return;
+        };
+        if sql.pg {
+            sql.push("(to_tsvector('simple', t.search_text) @@ to_tsquery('simple', ").bind_text(q).push("))");
+        } else {
+            let table = self.index.table;
+            sql.push(&format!("(t.id IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH "))
+                .bind_text(q)
+                .push("))");
+        }
+    }
+
+    fn cond(&self, sql: &mut Sql, col: &Col, op: &TypedOp) {
+        // Appends the value expression (with its own binds, if any).
+        let rebind = |sql: &mut Sql| value(sql, col);
+        sql.push("(");
+        rebind(sql);
+        sql.push(" IS NOT NULL AND ");
+        match op {
+            TypedOp::Contains(n) => {
+                let f = if sql.pg { "strpos(" } else { "instr(" };
+                sql.push(f);
+                rebind(sql);
+                sql.push(", ").bind_text(n.clone()).push(") > 0");
+            }
+            TypedOp::Eq(s) | TypedOp::Ne(s) | TypedOp::Lt(s) | TypedOp::Le(s) | TypedOp::Gt(s) | TypedOp::Ge(s) => {
+                let sym = match op {
+                    TypedOp::Eq(_) => "=",
+                    TypedOp::Ne(_) => "<>",
+                    TypedOp::Lt(_) => "<",
+                    TypedOp::Le(_) => "<=",
+                    TypedOp::Gt(_) => ">",
+                    _ => ">=",
+                };
+                match scalar_bind(col, s) {
+                    Some(b) => {
+                        rebind(sql);
+                        sql.push(&format!(" {sym} ")).bind(b);
+                    }
+                    // An id that no stored integer can equal ("007").
+                    None => {
+                        sql.push(if matches!(op, TypedOp::Ne(_)) { "1=1" } else { "1=0" });
+                    }
+                }
+            }
+            TypedOp::In(list) => {
+                let binds: Vec<Bind> = list.iter().filter_map(|s| scalar_bind(col, s)).collect();
+                if binds.is_empty() {
+                    sql.push("1=0");
+                } else {
+                    rebind(sql);
+                    sql.push(" IN (");
+                    for (i, b) in binds.into_iter().enumerate() {
+                        if i > 0 {
+                            sql.push(", ");
+                        }
+                        sql.bind(b);
+                    }
+                    sql.push(")");
+                }
+            }
+            TypedOp::DayRange { start, end } => {
+                sql.push("1=1");
+                let iso = matches!(col, Col::Iso(_) | Col::Custom { ty: CustomFieldType::Date, .. });
+                for (bound, sym) in [(start, " >= "), (end, " < ")] {
+                    if let Some(d) = bound {
+                        sql.push(" AND ");
+                        rebind(sql);
+                        sql.push(sym);
+                        if iso {
+                            sql.bind_text(d.format("%Y-%m-%d").to_string());
+                        } else {
+                            sql.bind_int((self.day_start)(*d));
+                        }
+                    }
+                }
+            }
+        }
+        sql.push(")");
+    }
+}
+
+/// Appends the SQL that reads a field's value.
+fn value(sql: &mut Sql, col: &Col) {
+    match col {
+        Col::Fold(c) | Col::Enum(c) | Col::Int(c) | Col::Id(c) | Col::Ms(c) | Col::Iso(c) | Col::Bool(c) => {
+            sql.push(c);
+        }
+        // Never NULL: a plain boolean.
+        Col::Linked => {
+            sql.push(
+                "(EXISTS (SELECT 1 FROM contact_links l JOIN clients c ON c.id = l.client_id \
+                 WHERE l.contact_id = t.id AND c.trash_id IS NULL))",
+            );
+        }
+        Col::Custom { key, ty } => custom_value(sql, key, *ty),
+    }
+}
+
+/// A firm-defined field read from the interaction's JSON (text from the
+/// folded copy, everything else from the raw values); NULL when absent or of
+/// another type.
+fn custom_value(v: &mut Sql, key: &str, ty: CustomFieldType) {
+    let path = format!("$.\"{key}\"");
+    let column = if ty == CustomFieldType::Text { "t.custom_fold" } else { "t.custom" };
+    if v.pg {
+        let (want, cast) = match ty {
+            CustomFieldType::Text | CustomFieldType::Date | CustomFieldType::Choice => ("string", "text"),
+            CustomFieldType::Number => ("number", "float8"),
+            CustomFieldType::YesNo => ("boolean", "boolean"),
+        };
+        v.push(&format!("(CASE WHEN jsonb_typeof(({column})::jsonb -> "))
+            .bind_text(key)
+            .push(&format!(") = '{want}' THEN (({column})::jsonb ->> "));
+        v.bind_text(key).push(&format!(")::{cast} END)"));
+    } else {
+        let want = match ty {
+            CustomFieldType::Text | CustomFieldType::Date | CustomFieldType::Choice => "'text'",
+            CustomFieldType::Number => "'integer', 'real'",
+            CustomFieldType::YesNo => "'true', 'false'",
+        };
+        v.push(&format!("(CASE WHEN json_type({column}, "))
+            .bind_text(path.clone())
+            .push(&format!(") IN ({want}) THEN json_extract({column}, "));
+        v.bind_text(path).push(") END)");
+    }
+}
+
+/// The bind for a scalar compared with a column; `None` when no stored
+/// value can equal it.
+fn scalar_bind(col: &Col, s: &Scalar) -> Option<Bind> {
+    Some(match s {
+        Scalar::Text(t) | Scalar::Enum(t) => Bind::Text(t.clone()),
+        Scalar::Int(i) => {
+            if matches!(col, Col::Custom { .. }) {
+                Bind::Float(*i as f64)
+            } else {
+                Bind::Int(*i)
+            }
+        }
+        Scalar::Float(f) => Bind::Float(*f),
+        Scalar::Bool(b) => Bind::Bool(*b),
+        Scalar::Id(i) => {
+            // Ids compare as written: "7" equals 7, "007" equals nothing.
+            let n: i64 = i.parse().ok()?;
+            if n.to_string() != *i {
+                return None;
+            }
+            Bind::Int(n)
+        }
+    })
+}
+
+/// The keyword index query for one keyword, or `None` when it has no
+/// words (it then matches everything, as in the reference).
+pub(crate) fn keyword_query(k: &str, pg: bool) -> Option<String> {
+    let words = keyword_words(k);
+    if words.is_empty() {
+        return None;
+    }
+    let term = |w: &str| if pg { format!("{w}:*") } else { format!("\"{w}\"*") };
+    let (and, or) = if pg { (" & ", " | ") } else { (" AND ", " OR ") };
+    let all = words.iter().map(|w| term(w)).collect::<Vec<_>>().join(and);
+    if words.len() > 1 { Some(format!("({all}){or}{}", term(&words.concat()))) } else { Some(all) }
+}
+
+/// The words of a keyword: alphanumeric runs of its folded text.
+pub(crate) fn keyword_words(k: &str) -> Vec<String> {
+    crate::text::fold(k).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+/// The reference meaning of a keyword over a record's index text.
+pub(crate) fn keyword_matches(search_text: &str, k: &str) -> bool {
+    let words = keyword_words(k);
+    if words.is_empty() {
+        return true;
+    }
+    let tokens: Vec<&str> = search_text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let has = |w: &str| tokens.iter().any(|t| t.starts_with(w));
+    words.iter().all(|w| has(w)) || (words.len() > 1 && has(&words.concat()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyword_queries_quote_words() {
+        assert_eq!(keyword_query("D'Amours", false).unwrap(), "(\"d\"* AND \"amours\"*) OR \"damours\"*");
+        assert_eq!(keyword_query("D'Amours", true).unwrap(), "(d:* & amours:*) | damours:*");
+        assert_eq!(keyword_query("hélène", false).unwrap(), "\"helene\"*");
+        assert!(keyword_query("!!!", false).is_none());
+    }
+
+    #[test]
+    fn keyword_reference() {
+        let t = crate::text::search_text(["D'Amours, Hélène"], ["(514) 555-0199"]);
+        for k in ["amours", "d'amours", "damours", "helene", "HÉL", "514", "5145", "555-01", "(514)555-0199"] {
+            assert!(keyword_matches(&t, k), "{k}");
+        }
+        for k in ["amoursx", "0200", "heleneb"] {
+            assert!(!keyword_matches(&t, k), "{k}");
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Runs the statements the query engine compiles, and loads a page's
+//! records by id.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
+
+use super::schema::{clients, contacts, interactions, staff, transfers};
+use super::{Conn, with_backend};
+use crate::domain::Id;
+use crate::error::Result;
+use crate::query::Key;
+use crate::query::sql::{Bind, Sql};
+
+#[derive(QueryableByName)]
+struct KeyRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = BigInt)]
+    rk: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    kt: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    ki: Option<i64>,
+}
+
+#[derive(QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Binds every parameter of `$sql` onto a boxed `sql_query` and loads `$row`.
+macro_rules! run {
+    ($conn:expr, $sql:expr, $row:ty) => {
+        with_backend!($conn, c => {
+            let mut q = diesel::sql_query($sql.text.as_str()).into_boxed();
+            for b in &$sql.binds {
+                q = match b {
+                    Bind::Text(s) => q.bind::<Text, _>(s.clone()),
+                    Bind::Int(i) => q.bind::<BigInt, _>(*i),
+                    Bind::Float(f) => q.bind::<Double, _>(*f),
+                    Bind::Bool(v) => q.bind::<Bool, _>(*v),
+                };
+            }
+            q.load::<$row>(c)
+        })
+    };
+}
+
+/// One page of keys (the page query asks one row more than the page).
+pub(crate) fn keys(conn: &mut Conn, sql: &Sql, sort: &str) -> Result<Vec<Key>> {
+    let rows = run!(conn, sql, KeyRow)?;
+    Ok(rows.into_iter().map(|r| Key { sort: sort.to_string(), rk: r.rk, kt: r.kt, ki: r.ki, id: r.id }).collect())
+}
+
+pub(crate) fn count(conn: &mut Conn, sql: &Sql) -> Result<u64> {
+    let rows = run!(conn, sql, CountRow)?;
+    Ok(rows.first().map_or(0, |r| r.n as u64))
+}
+
+/// Rows by id, in the order of `ids`.
+fn in_order<R>(ids: &[Id], rows: Vec<R>, id_of: impl Fn(&R) -> Id) -> Vec<R> {
+    let mut by_id: HashMap<Id, R> = rows.into_iter().map(|r| (id_of(&r), r)).collect();
+    ids.iter().filter_map(|i| by_id.remove(i)).collect()
+}
+
+pub(crate) fn clients_by_ids(conn: &mut Conn, ids: &[Id]) -> Result<Vec<super::clients::Row>> {
+    let rows =
+        clients::table.filter(clients::id.eq_any(ids.to_vec())).select(super::clients::Row::as_select()).load(conn)?;
+    Ok(in_order(ids, rows, |r| r.id))
+}
+
+pub(crate) fn contacts_by_ids(conn: &mut Conn, ids: &[Id]) -> Result<Vec<super::contacts::Row>> {
+    let rows = contacts::table
+        .filter(contacts::id.eq_any(ids.to_vec()))
+        .select(super::contacts::Row::as_select())
+        .load(conn)?;
+    Ok(in_order(ids, rows, |r| r.id))
+}
+
+pub(crate) fn interactions_by_ids(conn: &mut Conn, ids: &[Id]) -> Result<Vec<super::interactions::Row>> {
+    let rows = interactions::table
+        .filter(interactions::id.eq_any(ids.to_vec()))
+        .select(super::interactions::Row::as_select())
+        .load(conn)?;
+    Ok(in_order(ids, rows, |r| r.id))
+}
+
+pub(crate) fn transfers_by_ids(conn: &mut Conn, ids: &[Id]) -> Result<Vec<super::transfers::Row>> {
+    let rows = transfers::table
+        .filter(transfers::id.eq_any(ids.to_vec()))
+        .select(super::transfers::Row::as_select())
+        .load(conn)?;
+    Ok(in_order(ids, rows, |r| r.id))
+}
+
+/// Display names of clients ("code — name"), contacts (file as) and staff.
+pub(crate) fn names(
+    conn: &mut Conn,
+    client_ids: Vec<Id>,
+    contact_ids: Vec<Id>,
+    staff_ids: Vec<Id>,
+) -> Result<crate::query::columns::Names> {
+    let mut n = crate::query::columns::Names::default();
+    if !client_ids.is_empty() {
+        let rows: Vec<(i64, String)> =
+            clients::table.filter(clients::id.eq_any(client_ids)).select((clients::id, clients::name)).load(conn)?;
+        n.clients = rows.into_iter().collect();
+    }
+    if !contact_ids.is_empty() {
+        let rows: Vec<(i64, String)> = contacts::table
+            .filter(contacts::id.eq_any(contact_ids))
+            .select((contacts::id, contacts::file_as))
+            .load(conn)?;
+        n.contacts = rows.into_iter().collect();
+    }
+    if !staff_ids.is_empty() {
+        let rows: Vec<(i64, String)> =
+            staff::table.filter(staff::id.eq_any(staff_ids)).select((staff::id, staff::name)).load(conn)?;
+        n.staff = rows.into_iter().collect();
+    }
+    Ok(n)
+}
