@@ -344,7 +344,9 @@ enum ClienteleStatus clientele_execute_cancelable(const struct ClienteleEngine *
  * Frees a string the library returned (a response or an error JSON). NULL
  * does nothing and answers `CLIENTELE_OK`; a pointer the library did not
  * return, or already freed, answers `CLIENTELE_INVALID_HANDLE` and frees
- * nothing. Any thread may free any string.
+ * nothing. Any thread may free any string. Unlike other functions, a
+ * successful free leaves the thread's last error as it was (so a host may
+ * free the error JSON before reading `clientele_last_error_message`).
  *
  * # Safety
  * `s` is NULL or any pointer; only strings the library returned are freed.
@@ -353,16 +355,17 @@ enum ClienteleStatus clientele_string_free(char *s);
 
 /**
  * The status of the last call on the calling thread that answers a
- * `ClienteleStatus` (`CLIENTELE_OK` if it succeeded or there was none).
- * Each thread has its own.
+ * `ClienteleStatus` (`CLIENTELE_OK` if it succeeded or there was none;
+ * a successful `clientele_string_free` does not count). Each thread has
+ * its own.
  */
 enum ClienteleStatus clientele_last_error_code(void);
 
 /**
- * The message of the last call on the calling thread that answers a
- * `ClienteleStatus`: `""` if it succeeded, never NULL. The string belongs
- * to the library: do not free it; it stays valid until the calling thread
- * makes its next call that answers a `ClienteleStatus`.
+ * The message of the call `clientele_last_error_code` describes: `""` if
+ * it succeeded, never NULL. The string belongs to the library: do not free
+ * it; it stays valid until the calling thread's next call that answers a
+ * `ClienteleStatus`.
  */
 const char *clientele_last_error_message(void);
 

@@ -152,9 +152,26 @@ pub(crate) unsafe fn clear_out<T>(out: *mut *mut T) {
 /// # Safety
 /// `error_out` is NULL or valid for a write of one pointer.
 pub(crate) unsafe fn guard(error_out: *mut *mut c_char, body: impl FnOnce() -> Result<(), Failure>) -> ClienteleStatus {
+    // SAFETY: as this function's contract.
+    unsafe { guard_with(error_out, true, body) }
+}
+
+/// [`guard`] that may leave the thread's last error alone on success (for
+/// `clientele_string_free`, so that freeing the error JSON does not erase
+/// the error being handled).
+///
+/// # Safety
+/// `error_out` is NULL or valid for a write of one pointer.
+pub(crate) unsafe fn guard_with(
+    error_out: *mut *mut c_char,
+    clear_on_success: bool,
+    body: impl FnOnce() -> Result<(), Failure>,
+) -> ClienteleStatus {
     let failure = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => {
-            set_last_error(ClienteleStatus::CLIENTELE_OK, "");
+            if clear_on_success {
+                set_last_error(ClienteleStatus::CLIENTELE_OK, "");
+            }
             return ClienteleStatus::CLIENTELE_OK;
         }
         Ok(Err(failure)) => failure,

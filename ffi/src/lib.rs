@@ -335,7 +335,9 @@ unsafe fn execute(
 /// Frees a string the library returned (a response or an error JSON). NULL
 /// does nothing and answers `CLIENTELE_OK`; a pointer the library did not
 /// return, or already freed, answers `CLIENTELE_INVALID_HANDLE` and frees
-/// nothing. Any thread may free any string.
+/// nothing. Any thread may free any string. Unlike other functions, a
+/// successful free leaves the thread's last error as it was (so a host may
+/// free the error JSON before reading `clientele_last_error_message`).
 ///
 /// # Safety
 /// `s` is NULL or any pointer; only strings the library returned are freed.
@@ -343,7 +345,7 @@ unsafe fn execute(
 pub unsafe extern "C" fn clientele_string_free(s: *mut c_char) -> ClienteleStatus {
     // SAFETY: no error output.
     unsafe {
-        guard(ptr::null_mut(), || {
+        boundary::guard_with(ptr::null_mut(), false, || {
             if s.is_null() || boundary::take_string(s) {
                 return Ok(());
             }
@@ -353,17 +355,18 @@ pub unsafe extern "C" fn clientele_string_free(s: *mut c_char) -> ClienteleStatu
 }
 
 /// The status of the last call on the calling thread that answers a
-/// `ClienteleStatus` (`CLIENTELE_OK` if it succeeded or there was none).
-/// Each thread has its own.
+/// `ClienteleStatus` (`CLIENTELE_OK` if it succeeded or there was none;
+/// a successful `clientele_string_free` does not count). Each thread has
+/// its own.
 #[unsafe(no_mangle)]
 pub extern "C" fn clientele_last_error_code() -> ClienteleStatus {
     guard_value(ClienteleStatus::CLIENTELE_PANIC, boundary::last_error_code)
 }
 
-/// The message of the last call on the calling thread that answers a
-/// `ClienteleStatus`: `""` if it succeeded, never NULL. The string belongs
-/// to the library: do not free it; it stays valid until the calling thread
-/// makes its next call that answers a `ClienteleStatus`.
+/// The message of the call `clientele_last_error_code` describes: `""` if
+/// it succeeded, never NULL. The string belongs to the library: do not free
+/// it; it stays valid until the calling thread's next call that answers a
+/// `ClienteleStatus`.
 #[unsafe(no_mangle)]
 pub extern "C" fn clientele_last_error_message() -> *const c_char {
     guard_value(c"".as_ptr(), boundary::last_error_message)

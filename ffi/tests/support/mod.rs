@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 /// `ffi/` (the crate's directory).
 pub fn crate_dir() -> PathBuf {
@@ -23,23 +24,67 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// The directory holding `libclientele.so` / `libclientele.a` built with
-/// this test: `CLIENTELE_LIB_DIR` if set, else the profile directory of the
-/// running test binary (`<target>/<profile>/deps/<test>` → `<target>/<profile>`),
-/// which follows `CARGO_TARGET_DIR`, `--release` and `--target` alike.
+/// The directory holding `libclientele.so` / `libclientele.a`:
+/// `CLIENTELE_LIB_DIR` if set (used as is), else the profile directory of
+/// the running test binary (`<target>/[<triple>/]<profile>/deps/<test>` →
+/// `<target>/[<triple>/]<profile>`), which follows `CARGO_TARGET_DIR`,
+/// `--release` and `--target` alike.
+///
+/// `cargo test` builds this crate only as an rlib for its tests, so the
+/// first call builds the shared and static libraries with the same cargo,
+/// target directory and profile (a no-op when they are fresh): the C
+/// programs never run against a stale library.
 pub fn lib_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CLIENTELE_LIB_DIR") {
-        return PathBuf::from(dir);
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            if let Some(dir) = std::env::var_os("CLIENTELE_LIB_DIR") {
+                return PathBuf::from(dir);
+            }
+            let exe = std::env::current_exe().expect("test binary path");
+            let profile_dir = exe.parent().and_then(Path::parent).expect("test binary lives in <profile>/deps");
+            build_libraries(profile_dir);
+            assert!(
+                profile_dir.join(shared_lib_name()).exists(),
+                "{} not found in {} after building it",
+                shared_lib_name(),
+                profile_dir.display()
+            );
+            profile_dir.to_path_buf()
+        })
+        .clone()
+}
+
+/// `cargo build -p clientele-ffi --lib` into `profile_dir`.
+fn build_libraries(profile_dir: &Path) {
+    let profile = profile_dir.file_name().and_then(|n| n.to_str()).expect("profile directory name");
+    let parent = profile_dir.parent().expect("profile directory has a parent");
+    // `<target>/<profile>` or, with --target, `<target>/<triple>/<profile>`.
+    let (target_dir, triple) = if parent.join("CACHEDIR.TAG").exists() {
+        (parent.to_path_buf(), None)
+    } else {
+        let target = parent.parent().expect("<target>/<triple>");
+        (target.to_path_buf(), parent.file_name().and_then(|n| n.to_str()).map(str::to_string))
+    };
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(["build", "--quiet", "-p", "clientele-ffi", "--lib"])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .current_dir(crate_dir())
+        .env_remove("CARGO_TARGET_DIR");
+    match profile {
+        "debug" => {}
+        "release" => {
+            cmd.arg("--release");
+        }
+        other => {
+            cmd.args(["--profile", other]);
+        }
     }
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(Path::parent).expect("test binary lives in <profile>/deps").to_path_buf();
-    assert!(
-        dir.join(shared_lib_name()).exists(),
-        "{} not found in {} (built by `cargo test -p clientele-ffi`; or set CLIENTELE_LIB_DIR)",
-        shared_lib_name(),
-        dir.display()
-    );
-    dir
+    if let Some(triple) = triple {
+        cmd.args(["--target", &triple]);
+    }
+    check("building the shared and static libraries", &run(&mut cmd));
 }
 
 pub fn shared_lib_name() -> &'static str {
@@ -151,4 +196,37 @@ pub fn compile_c(sources: &[PathBuf], out: &Path, link: Link) {
         }
     }
     check(&format!("compiling {:?} ({link:?})", sources), &run(&mut cmd));
+}
+
+/// What the example scenario must print, whatever the host's language.
+pub fn check_scenario_output(stdout: &str) {
+    for needle in [
+        "clientele 0.1.0 (ABI 1)",
+        "engine open",
+        "staff.put Sophie Tremblay: id 1",
+        "client.create Hélène D'Amours: id 1",
+        "client.create Jean-François Côté: id 2",
+        r#""role":"primary""#,
+        r#""file_as":"Côté, Marie-Ève""#,
+        "interaction.create note: id 1",
+        "interaction.create phone_call: id 2",
+        r#""name":"Hélène D'Amours""#,
+        r#""office":"Montréal""#,
+        "progress 100/250",
+        "client.import: 250 imported",
+        r#"canceled import: status 112 (canceled): {"code":"canceled""#,
+        r#"duplicate: status 104 (duplicate): {"code":"duplicate","message":"code 'damh01' is already used by client 1","field":"code"}"#,
+        "last error: code 'damh01' is already used by client 1",
+        "engine closed: ok",
+    ] {
+        assert!(stdout.contains(needle), "the host's output lacks {needle:?}:\n{stdout}");
+    }
+    // The timeline is newest first: the call (15 March) before the note.
+    let timeline = stdout.lines().find(|l| l.starts_with("client.timeline: ")).expect("a timeline line");
+    let call = timeline.find("Appel de Marie-Ève").expect("the call is in the timeline");
+    let note = timeline.find("Déclaration de revenus 2024").expect("the note is in the timeline");
+    assert!(call < note, "newest first: {timeline}");
+    // The canceled import wrote nothing: only the 250 of the first remain,
+    // and the cancel came at the first report past 100.
+    assert!(!stdout.contains("progress 200/250\n  progress 250/250\ncanceled"), "{stdout}");
 }

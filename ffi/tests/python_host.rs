@@ -1,0 +1,27 @@
+//! `examples/python-host/host.py` runs the example scenario through ctypes
+//! against the shared library.
+
+mod support;
+
+use std::process::Command;
+
+use support::*;
+
+#[test]
+fn the_python_host_works_against_the_shared_library() {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    if Command::new(&python).arg("--version").output().is_err() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "python3 is required on CI");
+        eprintln!("SKIPPED: {python} not found");
+        return;
+    }
+    let dir = scratch("python-host");
+    let out = run(Command::new(&python)
+        .arg(workspace_dir().join("examples/python-host/host.py"))
+        .arg(shared_lib())
+        .arg(dir.join("cabinet.db"))
+        .env("PYTHONIOENCODING", "utf-8"));
+    let stdout = check("python3 host.py", &out);
+    check_scenario_output(&stdout);
+    assert!(stdout.contains("exception: not_found (status 102)"), "{stdout}");
+}
