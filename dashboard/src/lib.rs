@@ -1,1 +1,39 @@
-//! Work in progress.
+//! # clientele-dashboard
+//!
+//! Staff, client and firm dashboards made of portlets: the five built-in
+//! portlets (`clientele.today`, `clientele.interactions`,
+//! `clientele.file-transfers`, `clientele.client-info`, `clientele.contacts`)
+//! plus third-party ones loaded from `EngineConfig::plugin_paths`.
+//!
+//! ```text
+//!  host ── Dashboards::render / execute_json
+//!            │ layout: requested id › viewer's own › firm default › built-in
+//!            │ per tile: known? fits the dashboard? entitlements? rights? settings?
+//!            ▼
+//!          render_with_budget(portlet, merged settings, EngineContext)   (all tiles concurrently)
+//!            │ EngineContext::request(json) ── checks, confines ──► Engine::execute_scoped(viewer, scope, req)
+//!            ▼
+//!          DashboardView { title, tiles: Vec<Tile> } ──► to_json / to_html / to_text
+//! ```
+//!
+//! - [`layout`] — the layout JSON shape (stored opaquely by core), validation,
+//!   built-in defaults.
+//! - [`context`] — the read-only, scope-confined [`clientele_portlet_api::DataContext`].
+//! - [`Dashboards`] — registry, layout choice, checks, rendering.
+//! - [`front`] — the JSON front door (`dashboard.render`, `portlet.list`,
+//!   `dashboard.layout.save`).
+//!
+//! See `docs/dashboards.md`.
+
+pub mod context;
+pub mod front;
+pub mod layout;
+mod service;
+
+pub use context::EngineContext;
+pub use front::{Format, FrontRequest};
+pub use layout::{Layout, LayoutError, TileSpec};
+pub use service::{
+    DEFAULT_BUDGET, DashboardError, DashboardTarget, DashboardView, Dashboards, LayoutSource, Origin,
+    PluginLoadFailure, Registered, RegistryError, TileStatus, built_in_portlets,
+};

@@ -1,0 +1,173 @@
+//! The JSON front door of the dashboards ([`Dashboards::execute_json`]), for
+//! hosts and the C ABI.
+
+use clientele_core::ErrorBody;
+use clientele_core::domain::Id;
+use clientele_portlet_api::{DashboardKind, Locale};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::layout::{Layout, kind_name};
+use crate::service::{DashboardTarget, Dashboards};
+
+/// The output format of `dashboard.render`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    #[default]
+    Json,
+    Html,
+    Text,
+}
+
+/// The requests of the front door.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "op", deny_unknown_fields)]
+pub enum FrontRequest {
+    /// `{"actor": 3, "op": "dashboard.render", "dashboard": "client", "client_id": 5,
+    ///   "layout_id": null, "locale": "fr", "format": "json"}`
+    #[serde(rename = "dashboard.render")]
+    Render {
+        actor: Id,
+        dashboard: DashboardKind,
+        #[serde(default)]
+        client_id: Option<Id>,
+        #[serde(default)]
+        layout_id: Option<Id>,
+        #[serde(default = "default_locale")]
+        locale: Locale,
+        #[serde(default)]
+        format: Format,
+    },
+    /// `{"actor": 3, "op": "portlet.list", "dashboard": "staff"}`: the
+    /// registry's manifests with their settings schema and defaults, whether
+    /// the viewer gets each (and why not), and the plugins that failed to load.
+    #[serde(rename = "portlet.list")]
+    PortletList {
+        actor: Id,
+        #[serde(default)]
+        dashboard: Option<DashboardKind>,
+    },
+    /// Validates a layout then saves it with the engine's `layout.save`
+    /// (`actor` a staff id, or `"host"` for a firm default).
+    #[serde(rename = "dashboard.layout.save")]
+    LayoutSave {
+        actor: Value,
+        #[serde(default)]
+        id: Option<Id>,
+        dashboard: DashboardKind,
+        name: String,
+        layout: Value,
+        #[serde(default)]
+        firm_default: bool,
+    },
+}
+
+fn default_locale() -> Locale {
+    Locale::Fr
+}
+
+fn bad_request(message: impl Into<String>, field: Option<&str>) -> ErrorBody {
+    ErrorBody {
+        code: "bad_request".into(),
+        message: message.into(),
+        field: field.map(str::to_string),
+        span: None,
+        reason: None,
+        current_version: None,
+    }
+}
+
+// The error body is what hosts receive, by value like the engine's own
+// `execute_json` boundary; it is built once per failed request.
+#[allow(clippy::result_large_err)]
+impl Dashboards {
+    /// Executes one front-door request given as JSON and answers JSON.
+    ///
+    /// - `dashboard.render` → the view (`format` `json`, the default), or
+    ///   `{"format": "html"|"text", "content": "..."}`.
+    /// - `portlet.list` → `{"portlets": [...], "load_failures": [...]}`.
+    /// - `dashboard.layout.save` → the engine's answer to `layout.save`.
+    ///
+    /// Failures answer the engine's error body (`bad_request`, `forbidden`,
+    /// `not_found`, `bad_layout`...).
+    pub fn execute_json(&self, request: &str) -> Result<String, ErrorBody> {
+        if request.len() > clientele_core::MAX_REQUEST_BYTES {
+            return Err(bad_request("request too large", None));
+        }
+        let request: FrontRequest =
+            serde_json::from_str(request).map_err(|e| bad_request(format!("invalid request: {e}"), None))?;
+        let answer = self.execute(request)?;
+        Ok(answer.to_string())
+    }
+
+    /// [`Dashboards::execute_json`], typed.
+    pub fn execute(&self, request: FrontRequest) -> Result<Value, ErrorBody> {
+        match request {
+            FrontRequest::Render { actor, dashboard, client_id, layout_id, locale, format } => {
+                let target = match (dashboard, client_id) {
+                    (DashboardKind::Client, Some(client_id)) => DashboardTarget::Client { client_id },
+                    (DashboardKind::Client, None) => {
+                        return Err(bad_request("the client dashboard needs a client_id", Some("client_id")));
+                    }
+                    (_, Some(_)) => {
+                        return Err(bad_request("client_id is for the client dashboard only", Some("client_id")));
+                    }
+                    (DashboardKind::Staff, None) => DashboardTarget::Staff,
+                    (DashboardKind::Firm, None) => DashboardTarget::Firm,
+                };
+                let view = self.render(actor, target, layout_id, locale).map_err(|e| e.body())?;
+                Ok(match format {
+                    Format::Json => view.to_json(),
+                    Format::Html => json!({"format": "html", "content": view.to_html()}),
+                    Format::Text => json!({"format": "text", "content": view.to_text()}),
+                })
+            }
+            FrontRequest::PortletList { actor, dashboard } => self.portlet_list(actor, dashboard),
+            FrontRequest::LayoutSave { actor, id, dashboard, name, layout, firm_default } => {
+                let parsed = Layout::from_json(&layout).map_err(|e| ErrorBody {
+                    code: "bad_layout".into(),
+                    message: e.to_string(),
+                    field: Some(e.field()),
+                    span: None,
+                    reason: None,
+                    current_version: None,
+                })?;
+                let mut req = json!({"actor": actor, "op": "layout.save", "dashboard": kind_name(dashboard),
+                                     "name": name, "layout": parsed.to_json(), "firm_default": firm_default});
+                if let Some(id) = id {
+                    req["id"] = json!(id);
+                }
+                self.call(req).map_err(|e| e.body())
+            }
+        }
+    }
+
+    fn portlet_list(&self, actor: Id, dashboard: Option<DashboardKind>) -> Result<Value, ErrorBody> {
+        let staff = self.call(json!({"actor": actor, "op": "staff.get", "id": actor})).map_err(|e| e.body())?;
+        let rights: clientele_core::domain::Rights = serde_json::from_value(staff["data"]["rights"].clone())
+            .map_err(|e| bad_request(format!("staff rights: {e}"), None))?;
+        let entitlements = &self.engine().config().entitlements;
+        let portlets: Vec<Value> = self
+            .portlets()
+            .filter(|r| dashboard.is_none_or(|d| r.manifest.dashboards.contains(&d)))
+            .map(|r| {
+                let m = &r.manifest;
+                let missing_entitlements: Vec<&String> =
+                    m.entitlements.iter().filter(|e| !entitlements.contains(e)).collect();
+                let missing_rights: Vec<_> =
+                    m.rights.iter().filter(|n| !crate::service::holds(&rights, n.entity)).collect();
+                json!({
+                    "manifest": m,
+                    "origin": r.origin,
+                    "settings_schema": r.portlet.settings_schema(),
+                    "default_settings": r.portlet.default_settings(),
+                    "available": missing_entitlements.is_empty() && missing_rights.is_empty(),
+                    "missing_entitlements": missing_entitlements,
+                    "missing_rights": missing_rights,
+                })
+            })
+            .collect();
+        Ok(json!({"portlets": portlets, "load_failures": self.load_failures()}))
+    }
+}

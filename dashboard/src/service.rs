@@ -1,0 +1,641 @@
+//! The [`Dashboards`] service: portlet registry, layout choice, checks and
+//! rendering of every tile under a time budget.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clientele_core::Engine;
+use clientele_core::domain::{Id, Rights};
+use clientele_portlet_api::settings::merge_settings;
+use clientele_portlet_api::{
+    DashboardKind, DataContext, ErrorBody, LoadError, Locale, Localized, Manifest, Portlet, PortletError, RightEntity,
+    Scope, Tile, ViewModel, html, load_portlet, render_with_budget, text,
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::context::EngineContext;
+use crate::layout::{Layout, kind_name};
+
+/// Default time budget of one tile's render.
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(2);
+
+/// Which dashboard to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "dashboard", rename_all = "snake_case")]
+pub enum DashboardTarget {
+    /// The viewer's own dashboard.
+    Staff,
+    /// One client's dashboard: every read is confined to that client.
+    Client { client_id: Id },
+    /// The firm-wide dashboard (with the viewer's rights and offices).
+    Firm,
+}
+
+impl DashboardTarget {
+    /// The manifest's name of this kind.
+    pub fn kind(self) -> DashboardKind {
+        match self {
+            DashboardTarget::Staff => DashboardKind::Staff,
+            DashboardTarget::Client { .. } => DashboardKind::Client,
+            DashboardTarget::Firm => DashboardKind::Firm,
+        }
+    }
+
+    /// The scope portlets see, for `viewer`.
+    pub fn scope(self, viewer: Id) -> Scope {
+        match self {
+            DashboardTarget::Staff => Scope::Staff { staff_id: viewer },
+            DashboardTarget::Client { client_id } => Scope::Client { client_id, staff_id: viewer },
+            DashboardTarget::Firm => Scope::Firm { staff_id: viewer },
+        }
+    }
+}
+
+/// Where a portlet came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Origin {
+    BuiltIn,
+    Loaded {
+        path: PathBuf,
+    },
+    /// Registered by the host application with [`Dashboards::register`].
+    Registered,
+}
+
+/// A portlet of the registry.
+#[derive(Clone)]
+pub struct Registered {
+    pub portlet: Arc<dyn Portlet>,
+    pub manifest: Manifest,
+    pub origin: Origin,
+}
+
+/// A plugin library that could not be loaded (the others still are).
+#[derive(Debug, Clone, Serialize)]
+pub struct PluginLoadFailure {
+    pub path: PathBuf,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Why a portlet could not join the registry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistryError {
+    #[error("invalid manifest: {0}")]
+    Manifest(String),
+    #[error("a portlet with id {0:?} is already registered")]
+    Duplicate(String),
+}
+
+/// Why a whole dashboard could not be rendered (a tile's failure is a tile).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DashboardError {
+    /// The engine refused or failed (unknown or inactive viewer, client not
+    /// visible to the viewer, no licence, layout not found...).
+    #[error("{0}")]
+    Engine(clientele_core::Error),
+    /// A stored layout is not of the expected shape.
+    #[error("layout {id}: {message}")]
+    BadLayout { id: Id, message: String },
+    /// A layout of another dashboard kind was asked for.
+    #[error("layout {id} belongs to the {found} dashboard, not the {wanted} one")]
+    WrongLayoutKind { id: Id, found: String, wanted: &'static str },
+}
+
+impl DashboardError {
+    /// The serialisable face of the error (the engine's error body).
+    pub fn body(&self) -> clientele_core::ErrorBody {
+        match self {
+            DashboardError::Engine(e) => e.body(),
+            DashboardError::BadLayout { .. } | DashboardError::WrongLayoutKind { .. } => clientele_core::ErrorBody {
+                code: "bad_layout".into(),
+                message: self.to_string(),
+                field: Some("layout_id".into()),
+                span: None,
+                reason: None,
+                current_version: None,
+            },
+        }
+    }
+}
+
+impl From<clientele_core::Error> for DashboardError {
+    fn from(e: clientele_core::Error) -> Self {
+        DashboardError::Engine(e)
+    }
+}
+
+/// Which layout a dashboard was drawn with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum LayoutSource {
+    /// The layout id the caller asked for.
+    Requested { id: Id },
+    /// The viewer's own layout for this dashboard (the last saved).
+    Own { id: Id },
+    /// The firm's default layout for this dashboard.
+    FirmDefault { id: Id },
+    /// No layout saved: the built-in default.
+    BuiltIn,
+}
+
+/// How one tile turned out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TileStatus {
+    /// Rendered: `result` is the view model.
+    Rendered,
+    /// Not rendered on purpose (wrong dashboard, missing right or
+    /// entitlement, unknown portlet): `result` says why.
+    NotRendered,
+    /// The render failed (error, panic, timeout, bad settings, broken plugin).
+    Failed,
+}
+
+/// A rendered dashboard.
+#[derive(Debug, Clone)]
+pub struct DashboardView {
+    /// In the requested locale.
+    pub title: String,
+    pub target: DashboardTarget,
+    pub locale: Locale,
+    pub layout: LayoutSource,
+    /// In display order.
+    pub tiles: Vec<Tile>,
+    /// For each tile (same index): its column and status.
+    pub placement: Vec<(u32, TileStatus)>,
+}
+
+impl DashboardView {
+    /// One self-contained HTML page (the API crate's renderer).
+    pub fn to_html(&self) -> String {
+        html::render_dashboard(&self.title, &self.tiles, self.locale)
+    }
+
+    /// Plain text for a terminal (the API crate's renderer).
+    pub fn to_text(&self) -> String {
+        text::render_dashboard(&self.title, &self.tiles, self.locale)
+    }
+
+    /// The JSON a host receives for `"format": "json"`.
+    pub fn to_json(&self) -> Value {
+        let tiles: Vec<Value> = self
+            .tiles
+            .iter()
+            .zip(&self.placement)
+            .map(|(t, (column, status))| {
+                let mut v = json!({"portlet": t.portlet_id, "title": t.title, "column": column, "status": status});
+                match &t.result {
+                    Ok(vm) => v["view"] = serde_json::to_value(vm).unwrap_or(Value::Null),
+                    Err(e) => v["error"] = serde_json::to_value(e).unwrap_or(Value::Null),
+                }
+                v
+            })
+            .collect();
+        let mut out = json!({"title": self.title, "layout": self.layout, "locale": self.locale, "tiles": tiles});
+        if let Value::Object(m) = &mut out
+            && let Ok(Value::Object(t)) = serde_json::to_value(self.target)
+        {
+            m.extend(t);
+        }
+        out
+    }
+
+    /// The status of the tile of `portlet_id` (the first one).
+    pub fn status_of(&self, portlet_id: &str) -> Option<TileStatus> {
+        self.tiles.iter().position(|t| t.portlet_id == portlet_id).map(|i| self.placement[i].1)
+    }
+
+    /// The tile of `portlet_id` (the first one).
+    pub fn tile(&self, portlet_id: &str) -> Option<&Tile> {
+        self.tiles.iter().find(|t| t.portlet_id == portlet_id)
+    }
+}
+
+/// Dashboards over one engine.
+pub struct Dashboards {
+    engine: Arc<Engine>,
+    portlets: BTreeMap<String, Registered>,
+    load_failures: Vec<PluginLoadFailure>,
+    budget: Duration,
+}
+
+/// The five built-in portlets.
+pub fn built_in_portlets() -> Vec<Arc<dyn Portlet>> {
+    vec![
+        Arc::new(clientele_portlet_today::TodayPortlet),
+        Arc::new(clientele_portlet_interactions::InteractionsPortlet),
+        Arc::new(clientele_portlet_file_transfers::FileTransfersPortlet),
+        Arc::new(clientele_portlet_client_info::ClientInfoPortlet),
+        Arc::new(clientele_portlet_contacts::ContactsPortlet),
+    ]
+}
+
+fn load_error_code(e: &LoadError) -> &'static str {
+    match e {
+        LoadError::FileMissing(_) => "file_missing",
+        LoadError::OpenFailed { .. } => "open_failed",
+        LoadError::SymbolMissing { .. } => "symbol_missing",
+        LoadError::NullDescriptor { .. } => "null_descriptor",
+        LoadError::DescriptorTooSmall { .. } => "descriptor_too_small",
+        LoadError::AbiTooOld { .. } => "abi_too_old",
+        LoadError::AbiTooNew { .. } => "abi_too_new",
+        LoadError::NullEntryPoint { .. } => "null_entry_point",
+        LoadError::ManifestInvalid { .. } => "manifest_invalid",
+        LoadError::PortletCallFailed { .. } => "portlet_call_failed",
+    }
+}
+
+/// Does `rights` hold what `needed` asks?
+pub(crate) fn holds(rights: &Rights, entity: RightEntity) -> bool {
+    match entity {
+        RightEntity::Clients => rights.clients.view,
+        RightEntity::Contacts => rights.contacts.view,
+        RightEntity::Interactions => rights.interactions.view,
+        RightEntity::FileTransfers => rights.file_transfers.view,
+    }
+}
+
+fn entity_name(entity: RightEntity) -> Localized {
+    match entity {
+        RightEntity::Clients => Localized::new("les clients", "clients"),
+        RightEntity::Contacts => Localized::new("les contacts", "contacts"),
+        RightEntity::Interactions => Localized::new("les interactions", "interactions"),
+        RightEntity::FileTransfers => Localized::new("les transferts de fichiers", "file transfers"),
+    }
+}
+
+fn dashboard_name(kind: DashboardKind) -> Localized {
+    match kind {
+        DashboardKind::Staff => Localized::new("personnel", "staff"),
+        DashboardKind::Client => Localized::new("client", "client"),
+        DashboardKind::Firm => Localized::new("cabinet", "firm"),
+    }
+}
+
+impl Dashboards {
+    /// The built-ins plus the plugins of `engine.config().plugin_paths`. A
+    /// plugin that does not load (or clashes with a registered id) is
+    /// reported in [`Dashboards::load_failures`], never fatal.
+    pub fn new(engine: Arc<Engine>) -> Self {
+        let mut d = Dashboards { engine, portlets: BTreeMap::new(), load_failures: Vec::new(), budget: DEFAULT_BUDGET };
+        for p in built_in_portlets() {
+            d.insert(p, Origin::BuiltIn).expect("built-in portlets have valid, distinct manifests");
+        }
+        let paths = d.engine.config().plugin_paths.clone();
+        for path in paths {
+            // Recorded in load_failures; never fatal.
+            let _ = d.load_plugin(&path);
+        }
+        d
+    }
+
+    /// Loads one plugin library; a failure is recorded and returned.
+    pub fn load_plugin(&mut self, path: &str) -> Result<String, PluginLoadFailure> {
+        let path_buf = PathBuf::from(path);
+        let result = match load_portlet(path) {
+            Ok(p) => self.insert(p, Origin::Loaded { path: path_buf.clone() }).map_err(|e| PluginLoadFailure {
+                path: path_buf.clone(),
+                code: "registry",
+                message: e.to_string(),
+            }),
+            Err(e) => Err(PluginLoadFailure { path: path_buf, code: load_error_code(&e), message: e.to_string() }),
+        };
+        if let Err(f) = &result {
+            self.load_failures.push(f.clone());
+        }
+        result
+    }
+
+    /// Registers a statically linked portlet of the host's.
+    pub fn register(&mut self, portlet: Arc<dyn Portlet>) -> Result<(), RegistryError> {
+        self.insert(portlet, Origin::Registered).map(|_| ())
+    }
+
+    fn insert(&mut self, portlet: Arc<dyn Portlet>, origin: Origin) -> Result<String, RegistryError> {
+        let manifest = portlet.manifest();
+        manifest.validate().map_err(|e| RegistryError::Manifest(e.to_string()))?;
+        if self.portlets.contains_key(&manifest.id) {
+            return Err(RegistryError::Duplicate(manifest.id));
+        }
+        let id = manifest.id.clone();
+        self.portlets.insert(id.clone(), Registered { portlet, manifest, origin });
+        Ok(id)
+    }
+
+    /// Sets the time budget of each tile's render (default [`DEFAULT_BUDGET`]).
+    pub fn with_budget(mut self, budget: Duration) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// The plugins that failed to load.
+    pub fn load_failures(&self) -> &[PluginLoadFailure] {
+        &self.load_failures
+    }
+
+    /// The registry, by id.
+    pub fn portlets(&self) -> impl Iterator<Item = &Registered> {
+        self.portlets.values()
+    }
+
+    /// One registered portlet.
+    pub fn portlet(&self, id: &str) -> Option<&Registered> {
+        self.portlets.get(id)
+    }
+
+    /// Runs a protocol request (JSON with `actor`) on the engine.
+    pub(crate) fn call(&self, request: Value) -> Result<Value, clientele_core::Error> {
+        let text = self.engine.execute_json(&request.to_string())?;
+        serde_json::from_str(&text).map_err(|e| clientele_core::Error::Internal(format!("engine answer: {e}")))
+    }
+
+    /// The viewer's rights (also checks they exist and are active).
+    fn rights_of(&self, viewer: Id) -> Result<Rights, DashboardError> {
+        let staff = self.call(json!({"actor": viewer, "op": "staff.get", "id": viewer}))?;
+        serde_json::from_value(staff["data"]["rights"].clone())
+            .map_err(|e| DashboardError::Engine(clientele_core::Error::Internal(format!("staff rights: {e}"))))
+    }
+
+    /// The layout to use and where it came from.
+    fn choose_layout(
+        &self,
+        viewer: Id,
+        kind: DashboardKind,
+        requested: Option<Id>,
+    ) -> Result<(Layout, LayoutSource), DashboardError> {
+        let parse = |id: Id, record: &Value| {
+            let raw = record.get("layout").or_else(|| record.pointer("/data/layout")).cloned().unwrap_or(Value::Null);
+            Layout::from_json(&raw).map_err(|e| DashboardError::BadLayout { id, message: e.to_string() })
+        };
+        if let Some(id) = requested {
+            let record = self.call(json!({"actor": viewer, "op": "layout.get", "id": id}))?;
+            let found = record_dashboard(&record);
+            if found != kind_name(kind) {
+                return Err(DashboardError::WrongLayoutKind { id, found, wanted: kind_name(kind) });
+            }
+            return Ok((parse(id, &record)?, LayoutSource::Requested { id }));
+        }
+        let list = self.call(json!({"actor": viewer, "op": "layout.list", "dashboard": kind_name(kind)}))?;
+        let records: Vec<Value> = match list {
+            Value::Array(v) => v,
+            other => other.get("items").and_then(Value::as_array).cloned().unwrap_or_default(),
+        };
+        let records: Vec<&Value> = records.iter().filter(|r| record_dashboard(r) == kind_name(kind)).collect();
+        fn newest(rs: Vec<&Value>) -> Option<&Value> {
+            rs.into_iter().max_by_key(|r| (stamp(r), id_of(r)))
+        }
+        let own = newest(
+            records.iter().copied().filter(|r| r.get("owner").and_then(Value::as_i64) == Some(viewer)).collect(),
+        );
+        if let Some(r) = own {
+            return Ok((parse(id_of(r), r)?, LayoutSource::Own { id: id_of(r) }));
+        }
+        let firm = newest(
+            records.iter().copied().filter(|r| r.get("firm_default").and_then(Value::as_bool) == Some(true)).collect(),
+        );
+        if let Some(r) = firm {
+            return Ok((parse(id_of(r), r)?, LayoutSource::FirmDefault { id: id_of(r) }));
+        }
+        Ok((Layout::built_in(kind), LayoutSource::BuiltIn))
+    }
+
+    /// Renders a dashboard for `viewer` (a staff id).
+    ///
+    /// The layout is `layout` when given (it must be visible to the viewer
+    /// and of this dashboard kind), else the viewer's own (last saved) layout
+    /// for this kind, else the firm default, else [`Layout::built_in`].
+    /// Each tile is checked (portlet known, fits the dashboard, firm holds
+    /// its entitlements, viewer holds its rights, settings valid) and then
+    /// rendered under the time budget, all tiles concurrently.
+    pub fn render(
+        &self,
+        viewer: Id,
+        target: DashboardTarget,
+        layout: Option<Id>,
+        locale: Locale,
+    ) -> Result<DashboardView, DashboardError> {
+        let rights = self.rights_of(viewer)?;
+        let kind = target.kind();
+        let title = match target {
+            DashboardTarget::Staff => Localized::new("Mon tableau de bord", "My dashboard"),
+            DashboardTarget::Firm => Localized::new("Tableau de bord du cabinet", "Firm dashboard"),
+            DashboardTarget::Client { client_id } => {
+                // The viewer must see the client (rights, offices).
+                let c = self.call(json!({"actor": viewer, "op": "client.get", "id": client_id}))?;
+                let name = format!(
+                    "{} — {}",
+                    c["data"]["code"].as_str().unwrap_or_default(),
+                    c["data"]["name"].as_str().unwrap_or_default()
+                );
+                Localized::new(format!("Client {name}"), format!("Client {name}"))
+            }
+        };
+        let (layout, source) = self.choose_layout(viewer, kind, layout)?;
+        let scope = target.scope(viewer);
+        let entitlements = &self.engine.config().entitlements;
+
+        // Decide each tile first; render the renderable ones concurrently.
+        enum Pending<H> {
+            Done(Box<(Tile, TileStatus)>),
+            Running(H),
+        }
+        enum Plan {
+            Done(Tile, TileStatus),
+            Render(Arc<dyn Portlet>, Value, String, Localized),
+        }
+        let plans: Vec<(u32, Plan)> = layout
+            .ordered()
+            .into_iter()
+            .map(|spec| {
+                let not = |title: Localized, fr: String, en: String, code: &str| {
+                    let message = Localized::new(fr, en).get(locale).to_string();
+                    Plan::Done(
+                        Tile { portlet_id: spec.portlet.clone(), title, result: Err(ErrorBody::new(code, message)) },
+                        TileStatus::NotRendered,
+                    )
+                };
+                let Some(reg) = self.portlets.get(&spec.portlet) else {
+                    return (
+                        spec.column,
+                        not(
+                            Localized::same(spec.portlet.clone()),
+                            format!("Non affiché : le portlet {} n’est pas installé.", spec.portlet),
+                            format!("Not rendered: portlet {} is not installed.", spec.portlet),
+                            "unknown_portlet",
+                        ),
+                    );
+                };
+                let m = &reg.manifest;
+                let plan = if !m.dashboards.contains(&kind) {
+                    let d = dashboard_name(kind);
+                    not(
+                        m.title.clone(),
+                        format!("Non affiché : ce portlet ne va pas sur le tableau de bord {}.", d.fr),
+                        format!("Not rendered: this portlet does not belong on the {} dashboard.", d.en),
+                        "wrong_dashboard",
+                    )
+                } else if let Some(e) = m.entitlements.iter().find(|e| !entitlements.contains(e)) {
+                    not(
+                        m.title.clone(),
+                        format!("Non affiché : nécessite le module sous licence « {e} »."),
+                        format!("Not rendered: needs the licensed module \"{e}\"."),
+                        "needs_entitlement",
+                    )
+                } else if let Some(r) = m.rights.iter().find(|r| !holds(&rights, r.entity)) {
+                    let what = entity_name(r.entity);
+                    not(
+                        m.title.clone(),
+                        format!("Non affiché : nécessite le droit de consulter {}.", what.fr),
+                        format!("Not rendered: needs the right to view {}.", what.en),
+                        "needs_right",
+                    )
+                } else {
+                    let merged =
+                        merge_settings(&reg.portlet.settings_schema(), &reg.portlet.default_settings(), &spec.settings);
+                    match merged {
+                        Ok(settings) => Plan::Render(reg.portlet.clone(), settings, m.id.clone(), m.title.clone()),
+                        Err(e) => Plan::Done(
+                            Tile {
+                                portlet_id: m.id.clone(),
+                                title: m.title.clone(),
+                                result: Err(failure_body(&PortletError::from(e), locale)),
+                            },
+                            TileStatus::Failed,
+                        ),
+                    }
+                };
+                (spec.column, plan)
+            })
+            .collect();
+
+        let budget = self.budget;
+        let results: Vec<(Tile, TileStatus)> = std::thread::scope(|s| {
+            let handles: Vec<_> = plans
+                .into_iter()
+                .map(|(_, plan)| match plan {
+                    Plan::Done(t, st) => Pending::Done(Box::new((t, st))),
+                    Plan::Render(portlet, settings, id, title) => {
+                        let ctx: Arc<dyn DataContext + Send + Sync> =
+                            Arc::new(EngineContext::new(self.engine.clone(), scope, locale));
+                        Pending::Running(s.spawn(move || {
+                            let result =
+                                render_with_budget(portlet, settings, ctx, budget).and_then(|vm: ViewModel| {
+                                    vm.check().map_err(|m| PortletError::Contract { status: 0, message: m })?;
+                                    Ok(vm)
+                                });
+                            match result {
+                                Ok(vm) => (Tile { portlet_id: id, title, result: Ok(vm) }, TileStatus::Rendered),
+                                Err(e) => (
+                                    Tile { portlet_id: id, title, result: Err(failure_body(&e, locale)) },
+                                    TileStatus::Failed,
+                                ),
+                            }
+                        }))
+                    }
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| match h {
+                    Pending::Done(done) => *done,
+                    Pending::Running(h) => h.join().unwrap_or_else(|_| {
+                        (
+                            Tile {
+                                portlet_id: String::new(),
+                                title: Localized::same("?"),
+                                result: Err(ErrorBody::new("internal", "tile thread failed")),
+                            },
+                            TileStatus::Failed,
+                        )
+                    }),
+                })
+                .collect()
+        });
+        let columns: Vec<u32> = layout.ordered().iter().map(|t| t.column).collect();
+        let (tiles, statuses): (Vec<Tile>, Vec<TileStatus>) = results.into_iter().unzip();
+        Ok(DashboardView {
+            title: title.get(locale).to_string(),
+            target,
+            locale,
+            layout: source,
+            tiles,
+            placement: columns.into_iter().zip(statuses).collect(),
+        })
+    }
+
+    /// [`Dashboards::render`] as one HTML page.
+    pub fn render_html(
+        &self,
+        viewer: Id,
+        target: DashboardTarget,
+        layout: Option<Id>,
+        locale: Locale,
+    ) -> Result<String, DashboardError> {
+        Ok(self.render(viewer, target, layout, locale)?.to_html())
+    }
+
+    /// [`Dashboards::render`] as plain text.
+    pub fn render_text(
+        &self,
+        viewer: Id,
+        target: DashboardTarget,
+        layout: Option<Id>,
+        locale: Locale,
+    ) -> Result<String, DashboardError> {
+        Ok(self.render(viewer, target, layout, locale)?.to_text())
+    }
+}
+
+/// The error body of a failed tile: the portlet's code, a localized lead
+/// and the (English) technical message.
+fn failure_body(e: &PortletError, locale: Locale) -> ErrorBody {
+    let mut body = e.to_body();
+    let lead = match (e, locale) {
+        (PortletError::Timeout { .. }, Locale::Fr) => "Délai dépassé",
+        (PortletError::Timeout { .. }, Locale::En) => "Timed out",
+        (PortletError::DataRefused(_), Locale::Fr) => "Accès refusé",
+        (PortletError::DataRefused(_), Locale::En) => "Access refused",
+        (PortletError::BadSettings { .. }, Locale::Fr) => "Réglages invalides",
+        (PortletError::BadSettings { .. }, Locale::En) => "Invalid settings",
+        (PortletError::DataFailed(_), Locale::Fr) => "Lecture des données impossible",
+        (PortletError::DataFailed(_), Locale::En) => "Data could not be read",
+        (_, Locale::Fr) => "Erreur du portlet",
+        (_, Locale::En) => "Portlet error",
+    };
+    body.message = format!("{lead} — {}", body.message);
+    body
+}
+
+fn record_dashboard(record: &Value) -> String {
+    record
+        .get("dashboard")
+        .or_else(|| record.pointer("/data/dashboard"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn id_of(record: &Value) -> Id {
+    record.get("id").and_then(Value::as_i64).unwrap_or_default()
+}
+
+/// A sortable "last saved" stamp of a layout record (RFC 3339 text or a number).
+fn stamp(record: &Value) -> i64 {
+    match record.get("updated_at") {
+        Some(Value::Number(n)) => n.as_i64().unwrap_or_default(),
+        Some(Value::String(s)) => {
+            chrono::DateTime::parse_from_rfc3339(s).map(|t| t.timestamp_micros()).unwrap_or_default()
+        }
+        _ => 0,
+    }
+}

@@ -1,0 +1,707 @@
+//! The dashboard service on a real engine (SQLite; PostgreSQL where noted and
+//! reachable): built-in layouts, saved layouts and firm defaults, rights and
+//! entitlements, fault tiles, the JSON front door, and scope confinement.
+
+#![allow(clippy::result_large_err)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clientele_core::domain::Rights;
+use clientele_dashboard::{
+    DashboardError, DashboardTarget, Dashboards, EngineContext, LayoutSource, Origin, TileStatus,
+};
+use clientele_portlet_api::{
+    DashboardKind, DataContext, KeyValueEntry, Locale, Localized, Manifest, Portlet, PortletError, RightEntity,
+    RightNeeded, Scope, ViewModel, Widget,
+};
+use clientele_tests::Backend;
+use common::{Firm, rust_plugin, try_run};
+use serde_json::{Value, json};
+
+// ------------------------------------------------------------ test portlets
+
+/// Panics in render.
+struct Panicker;
+impl Portlet for Panicker {
+    fn manifest(&self) -> Manifest {
+        Manifest {
+            id: "test.panicker".into(),
+            version: "1.0.0".into(),
+            title: Localized::new("Paniqueur", "Panicker"),
+            dashboards: vec![DashboardKind::Staff, DashboardKind::Client],
+            entitlements: vec![],
+            rights: vec![],
+            tabular: false,
+        }
+    }
+    fn render(&self, _: &Value, _: &dyn DataContext) -> Result<ViewModel, PortletError> {
+        panic!("the panicking test portlet panicked")
+    }
+}
+
+/// Needs an entitlement the test firm does not hold.
+struct Payroll;
+impl Portlet for Payroll {
+    fn manifest(&self) -> Manifest {
+        Manifest {
+            id: "test.payroll".into(),
+            version: "1.0.0".into(),
+            title: Localized::new("Paie", "Payroll"),
+            dashboards: vec![DashboardKind::Staff],
+            entitlements: vec!["payroll".into()],
+            rights: vec![RightNeeded::view(RightEntity::Clients)],
+            tabular: false,
+        }
+    }
+    fn render(&self, _: &Value, _: &dyn DataContext) -> Result<ViewModel, PortletError> {
+        Ok(ViewModel::new(Localized::same("should not render")))
+    }
+}
+
+/// Makes the requests of its `requests` setting and shows every answer (or
+/// error) verbatim: a hostile portlet probing the scope.
+struct Snoop;
+impl Portlet for Snoop {
+    fn manifest(&self) -> Manifest {
+        Manifest {
+            id: "test.snoop".into(),
+            version: "1.0.0".into(),
+            title: Localized::same("Snoop"),
+            dashboards: vec![DashboardKind::Staff, DashboardKind::Client, DashboardKind::Firm],
+            entitlements: vec![],
+            rights: vec![],
+            tabular: false,
+        }
+    }
+    fn settings_schema(&self) -> Value {
+        json!({"type": "object", "properties": {"requests": {"type": "array", "default": []}}})
+    }
+    fn render(&self, settings: &Value, ctx: &dyn DataContext) -> Result<ViewModel, PortletError> {
+        let mut entries = Vec::new();
+        for (i, r) in settings["requests"].as_array().cloned().unwrap_or_default().into_iter().enumerate() {
+            let value = match ctx.request(&r) {
+                Ok(v) => format!("ok {v}"),
+                Err(e) => format!("err {}", serde_json::to_string(&e).unwrap()),
+            };
+            // The label is not the request: it would echo the probe's own text.
+            entries.push(KeyValueEntry { label: Localized::same(format!("probe {i}")), value });
+        }
+        Ok(ViewModel::new(Localized::same("Snoop")).with(Widget::KeyValue { entries }))
+    }
+}
+
+fn with_test_portlets(mut d: Dashboards) -> Dashboards {
+    d.register(Arc::new(Panicker)).unwrap();
+    d.register(Arc::new(Payroll)).unwrap();
+    d.register(Arc::new(Snoop)).unwrap();
+    d
+}
+
+fn save_layout(d: &Dashboards, actor: Value, dashboard: &str, name: &str, tiles: Value, firm_default: bool) -> i64 {
+    let req = json!({"op": "dashboard.layout.save", "actor": actor, "dashboard": dashboard, "name": name,
+                     "layout": {"tiles": tiles}, "firm_default": firm_default});
+    let answer: Value = serde_json::from_str(&d.execute_json(&req.to_string()).unwrap()).unwrap();
+    answer["id"].as_i64().unwrap()
+}
+
+fn statuses(view: &clientele_dashboard::DashboardView) -> Vec<(String, TileStatus)> {
+    view.tiles.iter().zip(&view.placement).map(|(t, (_, s))| (t.portlet_id.clone(), *s)).collect()
+}
+
+fn error_code(view: &clientele_dashboard::DashboardView, id: &str) -> String {
+    view.tile(id).unwrap().result.as_ref().unwrap_err().code.clone()
+}
+
+// ------------------------------------------------------------ dashboards
+
+#[test]
+fn staff_dashboard_with_the_built_in_layout() {
+    let firm = Firm::sqlite(2);
+    let d = firm.dashboards();
+    let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    assert_eq!(view.layout, LayoutSource::BuiltIn);
+    assert_eq!(view.title, "Mon tableau de bord");
+    assert_eq!(
+        statuses(&view),
+        [
+            ("clientele.today".to_string(), TileStatus::Rendered),
+            ("clientele.interactions".to_string(), TileStatus::Rendered),
+            ("clientele.file-transfers".to_string(), TileStatus::Rendered),
+        ],
+        "{:#?}",
+        view.to_json()
+    );
+    // Today: 2 clients x (2 interactions + the transfer's event) today, 2
+    // open transfers, none urgent yet.
+    let today = view.tile("clientele.today").unwrap().result.as_ref().unwrap();
+    let Widget::Counters { items } = &today.widgets[0] else { panic!("{today:?}") };
+    assert_eq!(items.iter().map(|c| c.value).collect::<Vec<_>>(), [6, 2, 0, 0]);
+    // Interactions of the last 7 days of every client: 6 rows.
+    let inter = view.tile("clientele.interactions").unwrap().result.as_ref().unwrap();
+    let table = inter.widgets.iter().find_map(|w| match w {
+        Widget::Table { rows, .. } => Some(rows.len()),
+        _ => None,
+    });
+    assert_eq!(table, Some(6));
+    let text = view.to_text();
+    assert!(text.contains("Mk000q") && text.contains("Mk001q"), "{text}");
+    assert!(view.to_html().contains("<!DOCTYPE html>"));
+}
+
+#[test]
+fn today_flags_transfers_waiting_too_long_and_expiring() {
+    let mut firm = Firm::sqlite(1);
+    firm.clock.advance(chrono::Duration::days(8));
+    firm.add_client(1); // a fresh transfer, not urgent
+    let d = firm.dashboards();
+    let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::En).unwrap();
+    let today = view.tile("clientele.today").unwrap().result.as_ref().unwrap();
+    let Widget::Counters { items } = &today.widgets[0] else { panic!("{today:?}") };
+    assert_eq!(items.iter().map(|c| c.value).collect::<Vec<_>>(), [3, 2, 1, 0]);
+    let Widget::List { items } = &today.widgets[1] else { panic!("{today:?}") };
+    assert_eq!(items[0].title, "Relevés Mk000q");
+    assert_eq!(items[0].badge.as_deref(), Some("waiting"));
+    firm.clock.advance(chrono::Duration::days(20)); // the first expires in 2 days
+    let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::En).unwrap();
+    let today = view.tile("clientele.today").unwrap().result.as_ref().unwrap();
+    let Widget::Counters { items } = &today.widgets[0] else { panic!("{today:?}") };
+    assert_eq!(items[3].value, 1, "{items:?}");
+}
+
+#[test]
+fn client_dashboard_shows_only_that_client() {
+    let firm = Firm::sqlite(3);
+    let d = firm.dashboards();
+    let me = &firm.clients[1];
+    let view = d.render(firm.admin, DashboardTarget::Client { client_id: me.id }, None, Locale::Fr).unwrap();
+    assert!(view.title.contains(&me.code) && view.title.contains(&me.name), "{}", view.title);
+    assert!(view.placement.iter().all(|(_, s)| *s == TileStatus::Rendered), "{:#?}", view.to_json());
+    let out = view.to_json().to_string();
+    for other in [&firm.clients[0], &firm.clients[2]] {
+        for needle in [&other.code, &other.name, &other.marker, &other.contact_name] {
+            assert!(!out.contains(needle.as_str()), "{needle} leaked into {out}");
+        }
+    }
+    let info = view.tile("clientele.client-info").unwrap().result.as_ref().unwrap();
+    let Widget::KeyValue { entries } = &info.widgets[0] else { panic!("{info:?}") };
+    let primary = entries.iter().find(|e| e.label.fr == "Contact principal").unwrap();
+    assert!(primary.value.contains(&me.contact_name));
+    let inter = view.tile("clientele.interactions").unwrap().result.as_ref().unwrap();
+    assert_eq!(inter.drill_down.as_ref().unwrap().request["client_id"], json!(me.id));
+    assert!(out.contains(&me.marker));
+    // The contacts portlet shows the primary contact.
+    assert!(out.contains("Principal"));
+}
+
+#[test]
+fn a_client_the_viewer_cannot_see_is_refused_whole() {
+    let firm = Firm::sqlite(1);
+    let far = firm.staff("Bureau de Québec", Rights { offices: Some(vec!["Québec".into()]), ..Rights::read_only() });
+    let d = firm.dashboards();
+    let err = d.render(far, DashboardTarget::Client { client_id: firm.clients[0].id }, None, Locale::Fr).unwrap_err();
+    let DashboardError::Engine(e) = &err else { panic!("{err:?}") };
+    assert!(matches!(e.code(), "forbidden" | "not_found"), "{err:?}");
+    // A missing client too.
+    assert!(d.render(firm.admin, DashboardTarget::Client { client_id: 999_999 }, None, Locale::Fr).is_err());
+}
+
+#[test]
+fn layouts_saved_chosen_deleted_and_firm_default_for_newcomers() {
+    let firm = Firm::sqlite(1);
+    let d = firm.dashboards();
+    // The firm default (saved by the host).
+    let firm_default = save_layout(
+        &d,
+        json!("host"),
+        "staff",
+        "Cabinet",
+        json!([{"portlet": "clientele.file-transfers", "settings": {"open_only": false}}]),
+        true,
+    );
+    let newcomer = firm.staff("Nouvelle recrue", Rights::read_only());
+    let view = d.render(newcomer, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    assert_eq!(view.layout, LayoutSource::FirmDefault { id: firm_default });
+    assert_eq!(statuses(&view), [("clientele.file-transfers".to_string(), TileStatus::Rendered)]);
+
+    // The admin's own layout wins over the firm default, in column order.
+    let own = save_layout(
+        &d,
+        json!(firm.admin),
+        "staff",
+        "Le mien",
+        json!([{"portlet": "clientele.interactions", "column": 1},
+               {"portlet": "clientele.today", "column": 0, "order": 5}]),
+        false,
+    );
+    let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    assert_eq!(view.layout, LayoutSource::Own { id: own });
+    assert_eq!(
+        view.tiles.iter().map(|t| t.portlet_id.as_str()).collect::<Vec<_>>(),
+        ["clientele.today", "clientele.interactions"]
+    );
+    assert_eq!(view.placement.iter().map(|p| p.0).collect::<Vec<_>>(), [0, 1]);
+    // The newcomer still gets the firm default; asking for the admin's layout is refused by core.
+    assert_eq!(
+        d.render(newcomer, DashboardTarget::Staff, None, Locale::Fr).unwrap().layout,
+        LayoutSource::FirmDefault { id: firm_default }
+    );
+    assert!(d.render(newcomer, DashboardTarget::Staff, Some(own), Locale::Fr).is_err());
+    // A requested layout; a layout of another kind is refused.
+    let view = d.render(firm.admin, DashboardTarget::Staff, Some(firm_default), Locale::Fr).unwrap();
+    assert_eq!(view.layout, LayoutSource::Requested { id: firm_default });
+    let err = d.render(firm.admin, DashboardTarget::Client { client_id: firm.clients[0].id }, Some(own), Locale::Fr);
+    assert!(matches!(err, Err(DashboardError::WrongLayoutKind { .. })), "{err:?}");
+
+    // Deleting the own layout falls back to the firm default.
+    try_run(&firm.engine, json!({"actor": firm.admin, "op": "layout.delete", "id": own})).unwrap();
+    let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    assert_eq!(view.layout, LayoutSource::FirmDefault { id: firm_default });
+    // Invalid layouts are refused before reaching core.
+    let bad = json!({"op": "dashboard.layout.save", "actor": firm.admin, "dashboard": "staff", "name": "x",
+                     "layout": {"tiles": [{"portlet": "NotAnId"}]}});
+    let e = d.execute_json(&bad.to_string()).unwrap_err();
+    assert_eq!(e.code, "bad_layout");
+    assert_eq!(e.field.as_deref(), Some("layout.tiles[0]"));
+    // A layout stored by someone bypassing the dashboards is reported, not drawn.
+    let raw = try_run(
+        &firm.engine,
+        json!({"actor": firm.admin, "op": "layout.save", "dashboard": "firm",
+                                             "name": "raw", "layout": {"tiles": "nope"}}),
+    )
+    .unwrap();
+    let err = d.render(firm.admin, DashboardTarget::Firm, None, Locale::Fr).unwrap_err();
+    assert!(matches!(err, DashboardError::BadLayout { id, .. } if Some(id) == raw["id"].as_i64()), "{err:?}");
+}
+
+#[test]
+fn portlets_needing_missing_rights_entitlements_or_another_dashboard_are_not_rendered() {
+    let firm = Firm::sqlite(1);
+    let d = with_test_portlets(firm.dashboards());
+    let clerk = firm.staff("Commis", Firm::rights_without_transfers());
+    save_layout(
+        &d,
+        json!(clerk),
+        "staff",
+        "Commis",
+        json!([{"portlet": "clientele.file-transfers"}, {"portlet": "clientele.today"},
+               {"portlet": "test.payroll"}, {"portlet": "clientele.client-info"},
+               {"portlet": "com.example.not-installed"}, {"portlet": "clientele.interactions"}]),
+        false,
+    );
+    let view = d.render(clerk, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    let s = statuses(&view);
+    assert_eq!(s.iter().filter(|(_, st)| *st == TileStatus::NotRendered).count(), 5, "{s:?}");
+    assert_eq!(view.status_of("clientele.interactions"), Some(TileStatus::Rendered));
+    assert_eq!(error_code(&view, "clientele.file-transfers"), "needs_right");
+    let msg = &view.tile("clientele.file-transfers").unwrap().result.as_ref().unwrap_err().message;
+    assert_eq!(msg, "Non affiché : nécessite le droit de consulter les transferts de fichiers.");
+    assert_eq!(error_code(&view, "clientele.today"), "needs_right");
+    assert_eq!(error_code(&view, "test.payroll"), "needs_entitlement");
+    assert_eq!(error_code(&view, "clientele.client-info"), "wrong_dashboard");
+    assert_eq!(error_code(&view, "com.example.not-installed"), "unknown_portlet");
+    let en = d.render(clerk, DashboardTarget::Staff, None, Locale::En).unwrap();
+    let msg = &en.tile("test.payroll").unwrap().result.as_ref().unwrap_err().message;
+    assert_eq!(msg, "Not rendered: needs the licensed module \"payroll\".");
+    // portlet.list tells the same.
+    let list: Value = serde_json::from_str(
+        &d.execute_json(&json!({"op": "portlet.list", "actor": clerk, "dashboard": "staff"}).to_string()).unwrap(),
+    )
+    .unwrap();
+    let of =
+        |id: &str| list["portlets"].as_array().unwrap().iter().find(|p| p["manifest"]["id"] == id).unwrap().clone();
+    assert_eq!(of("clientele.file-transfers")["available"], json!(false));
+    assert_eq!(
+        of("clientele.file-transfers")["missing_rights"],
+        json!([{"entity": "file_transfers", "action": "view"}])
+    );
+    assert_eq!(of("test.payroll")["missing_entitlements"], json!(["payroll"]));
+    assert_eq!(of("clientele.interactions")["available"], json!(true));
+    assert!(list["portlets"].as_array().unwrap().iter().all(|p| p["manifest"]["id"] != "clientele.client-info"));
+}
+
+#[test]
+fn faulty_portlets_become_error_tiles_and_the_others_render() {
+    let broken = rust_plugin("portlet-broken").display().to_string();
+    let firm = Firm::new(Backend::Sqlite, 1, |c| {
+        c.plugin_paths = vec![broken.clone(), "/nonexistent/libnothing.so".into()];
+    })
+    .unwrap();
+    let d = with_test_portlets(firm.dashboards()).with_budget(Duration::from_millis(500));
+    assert_eq!(d.load_failures().len(), 1);
+    assert_eq!(d.load_failures()[0].code, "file_missing");
+    assert!(matches!(d.portlet("com.example.broken").unwrap().origin, Origin::Loaded { .. }));
+    save_layout(
+        &d,
+        json!(firm.admin),
+        "staff",
+        "Pannes",
+        json!([{"portlet": "test.panicker"},
+               {"portlet": "com.example.broken", "order": 1, "settings": {"mode": "invalid_json"}},
+               {"portlet": "com.example.broken", "order": 2, "settings": {"mode": "sleep", "sleep_ms": 3000}},
+               {"portlet": "com.example.broken", "order": 3, "settings": {"mode": "panic"}},
+               {"portlet": "clientele.interactions", "order": 4, "settings": {"common": {"limit": 0}}},
+               {"portlet": "clientele.interactions", "order": 5, "settings": {"colour": "red"}},
+               {"portlet": "clientele.interactions", "order": 6, "settings": {"common": {"filter": "nosuchfield:1"}}},
+               {"portlet": "clientele.today", "order": 7}]),
+        false,
+    );
+    let started = Instant::now();
+    let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    assert!(started.elapsed() < Duration::from_millis(2500), "tiles render concurrently: {:?}", started.elapsed());
+    let codes: Vec<String> = view
+        .tiles
+        .iter()
+        .map(|t| match &t.result {
+            Ok(_) => "ok".to_string(),
+            Err(e) => e.code.clone(),
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "portlet_panicked",
+            "portlet_contract",
+            "portlet_timeout",
+            "portlet_panicked",
+            "bad_settings",
+            "bad_settings",
+            "invalid_filter",
+            "ok"
+        ],
+        "{:#?}",
+        view.to_json()
+    );
+    assert!(view.placement[..7].iter().all(|(_, s)| *s == TileStatus::Failed));
+    let panicked = view.tiles[0].result.as_ref().unwrap_err();
+    assert!(panicked.message.starts_with("Erreur du portlet — "), "{panicked:?}");
+    assert!(panicked.message.contains("the panicking test portlet panicked"));
+    let html = view.to_html();
+    assert_eq!(html.matches("class=\"tile error\"").count(), 7);
+}
+
+#[test]
+fn the_json_front_door() {
+    let firm = Firm::sqlite(2);
+    let d = firm.dashboards();
+    let c = &firm.clients[0];
+    let call = |v: Value| d.execute_json(&v.to_string()).map(|s| serde_json::from_str::<Value>(&s).unwrap());
+    let view = call(json!({"actor": firm.admin, "op": "dashboard.render", "dashboard": "client", "client_id": c.id,
+                           "locale": "en", "format": "json"}))
+    .unwrap();
+    assert_eq!(view["dashboard"], "client");
+    assert_eq!(view["client_id"], json!(c.id));
+    assert_eq!(view["layout"], json!({"source": "built_in"}));
+    assert_eq!(view["tiles"][0]["portlet"], "clientele.client-info");
+    assert_eq!(view["tiles"][0]["status"], "rendered");
+    assert_eq!(view["tiles"][0]["view"]["title"]["en"], "Client information");
+    let html =
+        call(json!({"actor": firm.admin, "op": "dashboard.render", "dashboard": "staff", "format": "html"})).unwrap();
+    assert_eq!(html["format"], "html");
+    assert!(html["content"].as_str().unwrap().contains("lang=\"fr\""));
+    let text =
+        call(json!({"actor": firm.admin, "op": "dashboard.render", "dashboard": "firm", "format": "text"})).unwrap();
+    assert!(text["content"].as_str().unwrap().contains("Tableau de bord du cabinet"));
+    let list = call(json!({"actor": firm.admin, "op": "portlet.list"})).unwrap();
+    assert_eq!(list["portlets"].as_array().unwrap().len(), 5);
+    assert_eq!(list["portlets"][0]["origin"], json!({"kind": "built_in"}));
+    assert!(list["portlets"][0]["settings_schema"].is_object());
+    // Refusals.
+    for (bad, code) in [
+        (json!({"actor": firm.admin, "op": "dashboard.render", "dashboard": "client"}), "bad_request"),
+        (json!({"actor": firm.admin, "op": "dashboard.render", "dashboard": "staff", "client_id": 1}), "bad_request"),
+        (json!({"actor": firm.admin, "op": "dashboard.render", "dashboard": "staff", "colour": 1}), "bad_request"),
+        (json!({"actor": firm.admin, "op": "dashboard.explode"}), "bad_request"),
+        (json!({"actor": 424242, "op": "dashboard.render", "dashboard": "staff"}), "forbidden"),
+    ] {
+        assert_eq!(call(bad.clone()).unwrap_err().code, code, "{bad}");
+    }
+    assert_eq!(d.execute_json("not json").unwrap_err().code, "bad_request");
+}
+
+#[test]
+fn unlicensed_firm_gets_no_dashboard() {
+    let firm = Firm::new(Backend::Sqlite, 0, |c| c.entitlements.clear()).unwrap();
+    let d = firm.dashboards();
+    let err = d.render(1, DashboardTarget::Staff, None, Locale::Fr).unwrap_err();
+    assert_eq!(err.body().code, "not_licensed");
+}
+
+// ------------------------------------------------------------ the context
+
+fn snoop(firm: &Firm, scope: Scope, request: Value) -> Result<Value, clientele_portlet_api::ErrorBody> {
+    EngineContext::new(firm.engine.clone(), scope, Locale::Fr).request(&request)
+}
+
+#[test]
+fn the_context_confines_reads_to_the_client_and_refuses_writes() {
+    let firm = Firm::sqlite(2);
+    let (me, other) = (&firm.clients[0], &firm.clients[1]);
+    let scope = Scope::Client { client_id: me.id, staff_id: firm.admin };
+    let refused = |r: Value| {
+        let e = snoop(&firm, scope, r.clone()).unwrap_err();
+        assert!(e.is_refusal() || e.code == "not_found", "{r} -> {e:?}");
+    };
+    refused(json!({"op": "client.get", "id": other.id}));
+    refused(json!({"op": "client.contacts", "id": other.id}));
+    refused(json!({"op": "client.timeline", "id": other.id}));
+    refused(json!({"op": "client.list"}));
+    refused(json!({"op": "contact.list"}));
+    refused(json!({"op": "trash.list"}));
+    refused(json!({"op": "interaction.list", "client_id": other.id}));
+    refused(json!({"op": "transfer.list", "client_id": other.id}));
+    refused(json!({"op": "grid.query", "list": "clients"}));
+    refused(json!({"op": "grid.query", "list": "interactions", "client_id": other.id}));
+    refused(json!({"op": "interaction.get", "id": other.interaction_ids[0]}));
+    refused(json!({"op": "transfer.get", "id": other.transfer_ids[0]}));
+    refused(json!({"op": "client.create", "data": {"code": "NEW", "name": "New"}}));
+    // No identity theft.
+    let e = snoop(&firm, scope, json!({"op": "client.get", "id": me.id, "actor": 1})).unwrap_err();
+    assert_eq!(e.code, "bad_request");
+    // An interaction list without client_id is confined to the client.
+    let page = snoop(&firm, scope, json!({"op": "interaction.list", "limit": 500})).unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 4, "3 interactions and the transfer's event");
+    assert!(page["items"].as_array().unwrap().iter().all(|i| i["data"]["client_id"] == json!(me.id)));
+    let grid = snoop(&firm, scope, json!({"op": "grid.query", "list": "transfers"})).unwrap();
+    assert_eq!(grid["rows"].as_array().unwrap().len(), 1);
+    // Writes are refused on every scope.
+    let staff = Scope::Staff { staff_id: firm.admin };
+    for w in [
+        json!({"op": "client.create", "data": {"code": "NEW", "name": "New"}}),
+        json!({"op": "layout.save", "dashboard": "staff", "name": "x", "layout": {}}),
+        json!({"op": "client.delete", "id": me.id, "version": 1}),
+    ] {
+        assert_eq!(snoop(&firm, staff, w.clone()).unwrap_err().code, "write_refused", "{w}");
+    }
+    // On the staff scope, everything the viewer may see.
+    let page = snoop(&firm, staff, json!({"op": "client.list", "count": true})).unwrap();
+    assert_eq!(page["total"], json!(2));
+    assert!(snoop(&firm, staff, json!({"op": "nonsense"})).is_err());
+    assert!(snoop(&firm, staff, json!([1])).is_err());
+}
+
+// ------------------------------------------------------------ property test
+
+/// xorshift64*: a small deterministic PRNG.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len())]
+    }
+    fn chance(&mut self, one_in: usize) -> bool {
+        self.below(one_in) == 0
+    }
+}
+
+fn hostile_filter(rng: &mut Rng, other: &common::SeededClient) -> String {
+    let templates = [
+        String::new(),
+        format!("client:{}", other.id),
+        format!("client:({},{})", other.id, other.id + 1),
+        format!("-client:{}", other.id),
+        format!("client!={}", other.id),
+        format!("{} OR client:{}", other.marker, other.id),
+        "a) OR (id>0".to_string(),
+        ") OR (".to_string(),
+        "id>0 OR id<=0".to_string(),
+        format!("subject:{}", other.marker),
+        other.marker.clone(),
+        format!("\"{}\"", other.name),
+        "OR".to_string(),
+        "\"unterminated".to_string(),
+        "kind:(note,appel,courriel) OR kind:transfert".to_string(),
+        "when:>=2000-01-01 OR when:<2000-01-01".to_string(),
+        "nosuchfield:1".to_string(),
+        format!("status:en-attente OR client={}", other.id),
+        "-(-(-(-(a))))".to_string(),
+        "x".repeat(3000),
+    ];
+    rng.pick(&templates).clone()
+}
+
+fn random_settings(rng: &mut Rng, portlet: &str, other: &common::SeededClient) -> Value {
+    let presets = ["today", "yesterday", "last-7-days", "last-30-days", "last-90-days", "this-year", "all"];
+    let mut common = json!({"date_range": rng.pick(&presets), "limit": 1 + rng.below(60)});
+    if rng.chance(7) {
+        common["date_range"] = json!({"from": "2000-01-01", "to": "2100-12-31"});
+    }
+    if !rng.chance(4) {
+        common["filter"] = json!(hostile_filter(rng, other));
+    }
+    let catalogue: &[&str] = match portlet {
+        "clientele.interactions" => &["when", "kind", "subject", "client", "contact", "staff", "body", "phone"],
+        "clientele.file-transfers" => &["sent", "status", "subject", "client", "contact", "files", "expires"],
+        "clientele.contacts" => &["name", "role", "phone", "email", "company", "title"],
+        _ => &[],
+    };
+    if !catalogue.is_empty() && rng.chance(2) {
+        let n = 1 + rng.below(catalogue.len());
+        common["columns"] = json!((0..n).map(|_| *rng.pick(catalogue)).collect::<Vec<_>>());
+    }
+    let mut s = json!({"common": common});
+    match portlet {
+        "clientele.file-transfers" => s["open_only"] = json!(rng.chance(2)),
+        "clientele.client-info" => s["show_notes"] = json!(rng.chance(2)),
+        "clientele.contacts" if rng.chance(3) => s["roles"] = json!(["primary"]),
+        "clientele.interactions" => s["show_total"] = json!(rng.chance(2)),
+        "test.snoop" => {
+            let o = other;
+            let probes = [
+                json!({"op": "client.get", "id": o.id}),
+                json!({"op": "client.list", "search": o.marker}),
+                json!({"op": "client.timeline", "id": o.id}),
+                json!({"op": "client.contacts", "id": o.id}),
+                json!({"op": "interaction.list", "client_id": o.id}),
+                json!({"op": "interaction.list", "filter": format!("client:{}", o.id)}),
+                json!({"op": "interaction.list", "search": o.marker, "count": true}),
+                json!({"op": "interaction.get", "id": o.interaction_ids[0]}),
+                json!({"op": "transfer.get", "id": o.transfer_ids[0]}),
+                json!({"op": "transfer.list", "filter": format!("subject:{}", o.marker)}),
+                json!({"op": "grid.query", "list": "interactions", "columns": ["client", "subject"]}),
+                json!({"op": "grid.query", "list": "contacts"}),
+                json!({"op": "grid.query", "list": "transfers", "client_id": null}),
+                json!({"op": "contact.list", "search": o.contact_name}),
+                json!({"op": "contact.clients", "id": 1}),
+                json!({"op": "trash.list"}),
+                json!({"op": "layout.list", "dashboard": "client"}),
+            ];
+            let n = 1 + rng.below(5);
+            s["requests"] = json!((0..n).map(|_| rng.pick(&probes).clone()).collect::<Vec<_>>());
+        }
+        _ => {}
+    }
+    s
+}
+
+/// Every `client_id` anywhere in `v` is the scope's client.
+fn client_ids_confined(v: &Value, me: i64) -> bool {
+    match v {
+        Value::Object(m) => {
+            m.iter().all(|(k, x)| (k != "client_id" || x.is_null() || *x == json!(me)) && client_ids_confined(x, me))
+        }
+        Value::Array(a) => a.iter().all(|x| client_ids_confined(x, me)),
+        Value::String(s) if s.starts_with('{') || s.starts_with("ok {") => {
+            let inner = s.trim_start_matches("ok ");
+            serde_json::from_str::<Value>(inner).map(|x| client_ids_confined(&x, me)).unwrap_or(true)
+        }
+        _ => true,
+    }
+}
+
+fn client_dashboards_never_leak(backend: Backend, clients: usize, rounds: usize, seed: u64) {
+    let Some(firm) = Firm::new(backend, clients, |_| {}) else { return };
+    // A staff member seeing every client, with read-only rights.
+    let viewer = firm.staff("Lectrice", Rights::read_only());
+    let d = with_test_portlets(firm.dashboards());
+    let portlets = [
+        "clientele.client-info",
+        "clientele.contacts",
+        "clientele.interactions",
+        "clientele.file-transfers",
+        "test.snoop",
+    ];
+    let mut rng = Rng(seed);
+    let mut layouts_saved = 0;
+    let mut clean_rounds = 0;
+    let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
+    for round in 0..rounds {
+        let me = &firm.clients[round % clients];
+        let others: Vec<&common::SeededClient> = firm.clients.iter().filter(|c| c.id != me.id).collect();
+        let n = 2 + rng.below(5);
+        let tiles: Vec<Value> = (0..n)
+            .map(|i| {
+                let p = *rng.pick(&portlets);
+                let other = *rng.pick(&others);
+                json!({"portlet": p, "column": rng.below(3), "order": i, "settings": random_settings(&mut rng, p, other)})
+            })
+            .collect();
+        let name = format!("prop {round}");
+        let id = save_layout(&d, json!(viewer), "client", &name, json!(tiles), false);
+        layouts_saved += 1;
+        let locale = if rng.chance(2) { Locale::Fr } else { Locale::En };
+        let view = d.render(viewer, DashboardTarget::Client { client_id: me.id }, Some(id), locale).unwrap();
+        let json_out = view.to_json();
+        // What echoes the viewer's own settings (the filter in the drill-down
+        // request, a refused filter's message) is not data: leave it out.
+        let mut screened = json_out.clone();
+        for t in screened["tiles"].as_array_mut().unwrap() {
+            if let Some(r) = t.pointer_mut("/view/drill_down/request").and_then(Value::as_object_mut) {
+                r.remove("filter");
+            }
+            if let Some(e) = t.get_mut("error").and_then(Value::as_object_mut)
+                && matches!(e["code"].as_str(), Some("invalid_filter" | "bad_settings" | "bad_request"))
+            {
+                e.remove("message");
+            }
+        }
+        let out = screened.to_string();
+        let echoes = others.iter().any(|o| {
+            let settings = json!(tiles).to_string();
+            [&o.code, &o.name, &o.marker, &o.contact_name].iter().any(|n| settings.contains(n.as_str()))
+        });
+        for other in &others {
+            for needle in [&other.code, &other.name, &other.marker, &other.contact_name] {
+                assert!(
+                    !out.contains(needle.as_str()),
+                    "round {round}: {needle:?} of client {} leaked: {out}",
+                    other.id
+                );
+            }
+        }
+        assert!(client_ids_confined(&json_out, me.id), "round {round}: another client_id in {out}");
+        for (t, (_, status)) in view.tiles.iter().zip(&view.placement) {
+            *outcomes
+                .entry(format!("{} {}", t.portlet_id, t.result.as_ref().err().map(|e| e.code.as_str()).unwrap_or("ok")))
+                .or_insert(0) += 1;
+            if let Ok(vm) = &t.result {
+                if let Some(dd) = &vm.drill_down {
+                    assert!(dd.request.get("client_id").is_none_or(|c| *c == json!(me.id)), "{dd:?}");
+                }
+            } else {
+                assert_ne!(*status, TileStatus::Rendered);
+            }
+        }
+        if !echoes {
+            let (raw, text, html) = (json_out.to_string(), view.to_text(), view.to_html());
+            for other in &others {
+                for needle in [&other.code, &other.name, &other.marker, &other.contact_name] {
+                    assert!(
+                        !raw.contains(needle.as_str()) && !text.contains(needle.as_str()),
+                        "round {round}: {needle}"
+                    );
+                    assert!(!html.contains(needle.as_str()) && !html.contains(&other.marker), "round {round}");
+                }
+            }
+            clean_rounds += 1;
+        }
+        try_run(&firm.engine, json!({"actor": viewer, "op": "layout.delete", "id": id})).unwrap();
+    }
+    assert_eq!(layouts_saved, rounds);
+    assert!(clean_rounds > 0, "no round was checked without echoes");
+    eprintln!("{clean_rounds} rounds without echoes; tile outcomes: {outcomes:#?}");
+    // Not vacuous: every built-in rendered data in some rounds.
+    for p in &portlets[..4] {
+        assert!(outcomes.get(&format!("{p} ok")).is_some_and(|n| *n > 0), "{p} never rendered: {outcomes:?}");
+    }
+}
+
+#[test]
+fn property_client_dashboards_never_show_another_client_sqlite() {
+    client_dashboards_never_leak(Backend::Sqlite, 5, 60, 0x5EED_C0DE_1234_5678);
+}
+
+#[test]
+fn property_client_dashboards_never_show_another_client_postgres() {
+    client_dashboards_never_leak(Backend::Postgres, 3, 12, 0xBADC_0FFE_E0DD_F00D);
+}
