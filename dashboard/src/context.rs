@@ -9,9 +9,10 @@
 //!    only the ops of [`CLIENT_SCOPE_OPS`] are allowed; ids naming a client
 //!    must name *the* client, and list requests get its `client_id` added
 //!    (or are refused when they name another one).
-//! 2. **In the engine**: the request runs with the viewer's rights and
-//!    offices, and on a client dashboard core's scoped execution confines
-//!    every read to that client.
+//! 2. **In the engine** (`Engine::execute_scoped`): the request runs with the
+//!    viewer's rights and offices, writes are refused, and on a client
+//!    dashboard every read is confined to that client (ids checked, lists
+//!    constrained in SQL beside the request's own filter).
 //! 3. **Here, after the engine**: records and page items whose
 //!    `data.client_id` names another client are refused or dropped.
 
@@ -24,16 +25,25 @@ use clientele_portlet_api::{DataContext, ErrorBody, Locale, Scope};
 use serde_json::{Value, json};
 
 /// The ops a portlet may use on a client dashboard.
+/// (Core confines each of them to the client; the viewer's saved views and
+/// layouts, the trash and the staff list are left out: they are not the
+/// client's.)
 pub const CLIENT_SCOPE_OPS: &[&str] = &[
     "client.get",
+    "client.list",
     "client.contacts",
     "client.timeline",
+    "contact.get",
+    "contact.list",
+    "contact.clients",
     "interaction.list",
     "interaction.get",
     "transfer.list",
     "transfer.get",
     "grid.query",
     "columns.catalogue",
+    "columns.get",
+    "filter.fields",
     "custom_field.list",
     "staff.get",
 ];
@@ -42,8 +52,6 @@ pub const CLIENT_SCOPE_OPS: &[&str] = &[
 const CLIENT_ID_OPS: &[&str] = &["client.get", "client.contacts", "client.timeline"];
 /// Ops that take an optional `client_id`, confined to the scope's client.
 const CLIENT_LIST_OPS: &[&str] = &["interaction.list", "transfer.list", "grid.query"];
-/// Grid lists that hold records of one client.
-const CLIENT_GRIDS: &[&str] = &["interactions", "transfers"];
 
 /// The engine, as seen by one render of one tile.
 pub struct EngineContext {
@@ -104,10 +112,6 @@ impl EngineContext {
                     Some(_) => return Err(refuse("out_of_scope", "this dashboard shows one client only")),
                 }
             }
-            if op == "grid.query" && !obj.get("list").and_then(Value::as_str).is_some_and(|l| CLIENT_GRIDS.contains(&l))
-            {
-                return Err(refuse("out_of_scope", "on a client dashboard, grids list interactions or transfers"));
-            }
         }
         obj.insert("actor".into(), json!(self.viewer));
         Ok(Value::Object(obj))
@@ -153,24 +157,9 @@ impl DataContext for EngineContext {
             Scope::Client { client_id, .. } => DataScope::Client { client_id },
             _ => DataScope::Staff,
         };
-        let response = execute_scoped(&self.engine, actor, scope, parsed).map_err(|e| api_body(&e))?;
+        let response = self.engine.execute_scoped(actor, scope, parsed).map_err(|e| api_body(&e))?;
         let answer =
             serde_json::to_value(&response).map_err(|e| refuse("internal", format!("response serialisation: {e}")))?;
         self.screen(answer)
     }
-}
-
-/// Runs a read for `actor` within `scope`.
-///
-/// TEMPORARY: core's `Engine::execute_scoped` has not landed yet; until it
-/// does, the request runs with the viewer's rights and offices through
-/// `Engine::execute`, and the client confinement is this module's steps 1
-/// and 3 alone.
-fn execute_scoped(
-    engine: &Engine,
-    actor: Actor,
-    _scope: DataScope,
-    request: clientele_core::protocol::Request,
-) -> clientele_core::Result<clientele_core::protocol::Response> {
-    engine.execute(actor, request)
 }

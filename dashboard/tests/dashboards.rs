@@ -447,12 +447,11 @@ fn the_context_confines_reads_to_the_client_and_refuses_writes() {
     refused(json!({"op": "client.get", "id": other.id}));
     refused(json!({"op": "client.contacts", "id": other.id}));
     refused(json!({"op": "client.timeline", "id": other.id}));
-    refused(json!({"op": "client.list"}));
-    refused(json!({"op": "contact.list"}));
     refused(json!({"op": "trash.list"}));
+    refused(json!({"op": "layout.list", "dashboard": "client"}));
+    refused(json!({"op": "staff.list"}));
     refused(json!({"op": "interaction.list", "client_id": other.id}));
     refused(json!({"op": "transfer.list", "client_id": other.id}));
-    refused(json!({"op": "grid.query", "list": "clients"}));
     refused(json!({"op": "grid.query", "list": "interactions", "client_id": other.id}));
     refused(json!({"op": "interaction.get", "id": other.interaction_ids[0]}));
     refused(json!({"op": "transfer.get", "id": other.transfer_ids[0]}));
@@ -466,6 +465,16 @@ fn the_context_confines_reads_to_the_client_and_refuses_writes() {
     assert!(page["items"].as_array().unwrap().iter().all(|i| i["data"]["client_id"] == json!(me.id)));
     let grid = snoop(&firm, scope, json!({"op": "grid.query", "list": "transfers"})).unwrap();
     assert_eq!(grid["rows"].as_array().unwrap().len(), 1);
+    // Lists of clients and contacts hold the client and its contacts only,
+    // whatever the filter says.
+    let any = format!("id:{} OR id:{}", me.id, other.id);
+    let page = snoop(&firm, scope, json!({"op": "client.list", "filter": any, "count": true})).unwrap();
+    assert_eq!(page["total"], json!(1));
+    assert_eq!(page["items"][0]["id"], json!(me.id));
+    let grid = snoop(&firm, scope, json!({"op": "grid.query", "list": "clients", "columns": ["code"]})).unwrap();
+    assert_eq!(grid["rows"], json!([{"id": me.id, "version": 1, "cells": [me.code]}]));
+    let page = snoop(&firm, scope, json!({"op": "contact.list", "count": true})).unwrap();
+    assert_eq!(page["total"], json!(1));
     // Writes are refused on every scope.
     let staff = Scope::Staff { staff_id: firm.admin };
     for w in [
