@@ -37,3 +37,8 @@ pub use service::{
     DEFAULT_BUDGET, DashboardError, DashboardTarget, DashboardView, Dashboards, LayoutSource, Origin,
     PluginLoadFailure, Registered, RegistryError, TileStatus, built_in_portlets,
 };
+
+/// `docs/dashboards.md`, compiled as doctests so its Rust example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/dashboards.md")]
+pub struct DashboardsGuide;
