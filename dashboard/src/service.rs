@@ -447,7 +447,7 @@ impl Dashboards {
         // Decide each tile first; render the renderable ones concurrently.
         enum Pending<H> {
             Done(Box<(Tile, TileStatus)>),
-            Running(H),
+            Running((String, Localized), H),
         }
         enum Plan {
             Done(Tile, TileStatus),
@@ -527,20 +527,24 @@ impl Dashboards {
                     Plan::Render(portlet, settings, id, title) => {
                         let ctx: Arc<dyn DataContext + Send + Sync> =
                             Arc::new(EngineContext::new(self.engine.clone(), scope, locale));
-                        Pending::Running(s.spawn(move || {
-                            let result =
-                                render_with_budget(portlet, settings, ctx, budget).and_then(|vm: ViewModel| {
-                                    vm.check().map_err(|m| PortletError::Contract { status: 0, message: m })?;
-                                    Ok(vm)
-                                });
-                            match result {
-                                Ok(vm) => (Tile { portlet_id: id, title, result: Ok(vm) }, TileStatus::Rendered),
-                                Err(e) => (
-                                    Tile { portlet_id: id, title, result: Err(failure_body(&e, locale)) },
-                                    TileStatus::Failed,
-                                ),
-                            }
-                        }))
+                        let who = (id.clone(), title.clone());
+                        Pending::Running(
+                            who,
+                            s.spawn(move || {
+                                let result =
+                                    render_with_budget(portlet, settings, ctx, budget).and_then(|vm: ViewModel| {
+                                        vm.check().map_err(|m| PortletError::Contract { status: 0, message: m })?;
+                                        Ok(vm)
+                                    });
+                                match result {
+                                    Ok(vm) => (Tile { portlet_id: id, title, result: Ok(vm) }, TileStatus::Rendered),
+                                    Err(e) => (
+                                        Tile { portlet_id: id, title, result: Err(failure_body(&e, locale)) },
+                                        TileStatus::Failed,
+                                    ),
+                                }
+                            }),
+                        )
                     }
                 })
                 .collect();
@@ -548,12 +552,12 @@ impl Dashboards {
                 .into_iter()
                 .map(|h| match h {
                     Pending::Done(done) => *done,
-                    Pending::Running(h) => h.join().unwrap_or_else(|_| {
+                    Pending::Running((portlet_id, title), h) => h.join().unwrap_or_else(|_| {
                         (
                             Tile {
-                                portlet_id: String::new(),
-                                title: Localized::same("?"),
-                                result: Err(ErrorBody::new("internal", "tile thread failed")),
+                                portlet_id,
+                                title,
+                                result: Err(ErrorBody::new("internal", "the tile's thread failed")),
                             },
                             TileStatus::Failed,
                         )
