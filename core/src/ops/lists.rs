@@ -260,6 +260,30 @@ impl Engine {
         Ok(cols)
     }
 
+    /// Checks a filter against a list's fields, as a list request would
+    /// (today and the fiscal year of the firm): the typed filter the SQL is
+    /// compiled from, for evaluating in memory ([`crate::query::memory`]).
+    pub fn check_filter(&self, list: ListKind, filter: &crate::query::FilterInput) -> Result<clientele_filter::Typed> {
+        let custom = self.read(|c| store::interactions::custom_defs(c, None))?;
+        let query = ListQuery { filter: Some(filter.clone()), ..Default::default() };
+        let plan = query::plan(PlanInput {
+            kind: list,
+            query: &query,
+            custom: &custom,
+            constraints: vec![],
+            offices: None,
+            today: self.today(),
+            fiscal_year_start_month: self.config().fiscal_year_start_month,
+            tz: self.tz,
+        })?;
+        Ok(plan.filter)
+    }
+
+    /// The firm's time zone.
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.tz
+    }
+
     /// The filterable fields of a list (with the firm's custom fields).
     pub fn filter_fields(&self, list: ListKind) -> Result<Vec<FieldInfo>> {
         use clientele_filter::FieldType;

@@ -222,6 +222,19 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
     let limits = Limits::default();
     let mut parts = Vec::new();
     if let Some(f) = &input.query.filter {
+        // NUL cannot be stored (validation refuses control characters) nor
+        // bound on PostgreSQL: refuse it here, the same on both backends.
+        let nul = match f {
+            FilterInput::Text(t) => t.find('\0'),
+            FilterInput::Json(v) => v.to_string().find("\\u0000").map(|_| 0),
+        };
+        if let Some(at) = nul {
+            return Err(Error::Filter {
+                message: "filter: contains a NUL character".into(),
+                span: Some(Span { start: at, end: at + 1 }),
+                field: Some("invalid_value".into()),
+            });
+        }
         let expr = match f {
             FilterInput::Text(t) => clientele_filter::parse_with_limits(t, &limits),
             FilterInput::Json(v) => clientele_filter::parse_json(&v.to_string(), &limits),
@@ -238,6 +251,13 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
                 message: format!("search: longer than {MAX_SEARCH_BYTES} bytes"),
                 span: Some(Span { start: MAX_SEARCH_BYTES, end: s.len() }),
                 field: Some("too_long".into()),
+            });
+        }
+        if s.contains('\0') {
+            return Err(Error::Filter {
+                message: "search: contains a NUL character".into(),
+                span: None,
+                field: Some("invalid_value".into()),
             });
         }
         let words: Vec<Typed> = s.split_whitespace().take(32).map(|w| Typed::Keyword(crate::text::fold(w))).collect();
