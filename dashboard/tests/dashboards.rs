@@ -714,3 +714,12 @@ fn property_client_dashboards_never_show_another_client_sqlite() {
 fn property_client_dashboards_never_show_another_client_postgres() {
     client_dashboards_never_leak(Backend::Postgres, 3, 12, 0xBADC_0FFE_E0DD_F00D);
 }
+
+#[test]
+#[ignore = "prints a dashboard for a person to look at"]
+fn show_a_client_dashboard() {
+    let firm = Firm::sqlite(2);
+    let d = firm.dashboards();
+    let v = d.render(firm.admin, DashboardTarget::Client { client_id: firm.clients[0].id }, None, Locale::Fr).unwrap();
+    println!("{}", v.to_text());
+}
