@@ -179,6 +179,17 @@ fn execute_refuses_null_arguments_bad_text_and_bad_requests() {
         }
         json = dirty();
         expect(
+            clientele_execute_cancelable(ptr::null(), list.as_ptr(), ptr::null(), None, ptr::null_mut(), &mut json),
+            CLIENTELE_NULL_ARGUMENT,
+            json,
+        );
+        json = dirty();
+        expect(
+            clientele_execute_cancelable(f.engine, ptr::null(), ptr::null(), None, ptr::null_mut(), &mut json),
+            CLIENTELE_NULL_ARGUMENT,
+            json,
+        );
+        expect(
             clientele_execute_cancelable(f.engine, list.as_ptr(), ptr::null(), None, ptr::null_mut(), ptr::null_mut()),
             CLIENTELE_NULL_ARGUMENT,
             ptr::null_mut(),
