@@ -36,9 +36,20 @@ impl Rng {
     }
 }
 
-const FIRST: &[&str] = &["Hélène", "Jean-François", "Zoé", "Marie-Ève", "Luc", "Noémie", "Éloïse", "François", "Ève", "Anaïs"];
-const LAST: &[&str] =
-    &["D'Amours", "Côté", "Tremblay", "Gagnon-Roy", "Lévesque", "Bélanger", "O'Neil", "Thériault", "St-Pierre", "Bouchard"];
+const FIRST: &[&str] =
+    &["Hélène", "Jean-François", "Zoé", "Marie-Ève", "Luc", "Noémie", "Éloïse", "François", "Ève", "Anaïs"];
+const LAST: &[&str] = &[
+    "D'Amours",
+    "Côté",
+    "Tremblay",
+    "Gagnon-Roy",
+    "Lévesque",
+    "Bélanger",
+    "O'Neil",
+    "Thériault",
+    "St-Pierre",
+    "Bouchard",
+];
 const CITIES: &[&str] = &["Montréal", "Québec", "Trois-Rivières", "Lévis", "Saint-Jean-sur-Richelieu", "Gatineau"];
 const OFFICES: &[&str] = &["Montréal", "Québec", "Sherbrooke"];
 const HOSTILE: &[&str] = &[
@@ -120,13 +131,26 @@ fn seed_firm(f: &Fixture, rng: &mut Rng) {
             d.address = Some(Address { city: Some(rng.pick(CITIES).to_string()), ..Default::default() });
         }
         if rng.chance(60) {
-            d.emails.push(Email { address: format!("c{i}@{}.qc.ca", rng.pick(&["exemple", "cabinet", "x_y"])), kind: EmailKind::Work, primary: true });
+            d.emails.push(Email {
+                address: format!("c{i}@{}.qc.ca", rng.pick(&["exemple", "cabinet", "x_y"])),
+                kind: EmailKind::Work,
+                primary: true,
+            });
         }
         if rng.chance(50) {
-            d.phones.push(Phone { kind: PhoneKind::Business, number: format!("(514) 555-{:04}", rng.below(10_000)), primary: true, digits: String::new() });
+            d.phones.push(Phone {
+                kind: PhoneKind::Business,
+                number: format!("(514) 555-{:04}", rng.below(10_000)),
+                primary: true,
+                digits: String::new(),
+            });
         }
         if rng.chance(40) {
-            d.retention.won_date = chrono::NaiveDate::from_ymd_opt(2018 + rng.below(8) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32);
+            d.retention.won_date = chrono::NaiveDate::from_ymd_opt(
+                2018 + rng.below(8) as i32,
+                1 + rng.below(12) as u32,
+                1 + rng.below(28) as u32,
+            );
         }
         if rng.chance(3) {
             // A code that collides after folding is refused: keep it unique.
@@ -166,7 +190,12 @@ fn seed_firm(f: &Fixture, rng: &mut Rng) {
     }
     let start = f.clock.get() - Duration::days(400);
     for i in 0..360 {
-        let kind = *rng.pick(&[InteractionKind::Note, InteractionKind::PhoneCall, InteractionKind::PhoneMessage, InteractionKind::Email]);
+        let kind = *rng.pick(&[
+            InteractionKind::Note,
+            InteractionKind::PhoneCall,
+            InteractionKind::PhoneMessage,
+            InteractionKind::Email,
+        ]);
         let when = start + Duration::minutes(rng.below(60 * 24 * 430) as i64);
         let mut d = InteractionData::note(when, format!("{} {} {i}", word(rng), word(rng)));
         d.kind = kind;
@@ -197,7 +226,10 @@ fn seed_firm(f: &Fixture, rng: &mut Rng) {
                 d.custom.insert("rappel".into(), rng.chance(50).into());
             }
             if rng.chance(40) {
-                d.custom.insert("echeance".into(), format!("2026-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28)).into());
+                d.custom.insert(
+                    "echeance".into(),
+                    format!("2026-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28)).into(),
+                );
             }
             if rng.chance(40) {
                 d.custom.insert("memo".into(), word(rng).into());
@@ -218,7 +250,8 @@ fn seed_firm(f: &Fixture, rng: &mut Rng) {
                 f.admin,
                 R::TransferCreate {
                     data: NewTransfer {
-                        direction: *rng.pick(&[TransferDirection::SentToContact, TransferDirection::RequestedFromContact]),
+                        direction: *rng
+                            .pick(&[TransferDirection::SentToContact, TransferDirection::RequestedFromContact]),
                         from_staff: f.admin,
                         to_contact: p.contact_id,
                         client_id: client,
@@ -236,7 +269,10 @@ fn seed_firm(f: &Fixture, rng: &mut Rng) {
             },
         );
         if rng.chance(30) {
-            let _ = f.run(f.admin, R::TransferTransition { id: t.id, version: 1, to: TransferStatus::Canceled, files: vec![] });
+            let _ = f.run(
+                f.admin,
+                R::TransferTransition { id: t.id, version: 1, to: TransferStatus::Canceled, files: vec![] },
+            );
         }
         f.clock.advance(Duration::days(rng.below(3) as i64));
         n += 1;
@@ -261,7 +297,8 @@ fn all_pages<T>(f: &Fixture, mk: impl Fn(ListQuery) -> R, items: impl Fn(S) -> (
     let mut out = Vec::new();
     let mut cursor = None;
     loop {
-        let (v, next) = items(f.run(f.admin, mk(ListQuery { limit: Some(500), cursor, ..Default::default() })).unwrap());
+        let (v, next) =
+            items(f.run(f.admin, mk(ListQuery { limit: Some(500), cursor, ..Default::default() })).unwrap());
         out.extend(v);
         match next {
             Some(c) => cursor = Some(c),
@@ -274,18 +311,26 @@ fn load(f: &Fixture, kind: ListKind, defs: &[CustomFieldDef]) -> Table {
     let fold = clientele_core::text::fold;
     let rows = match kind {
         ListKind::Clients => {
-            let mut v = all_pages(f, |query| R::ClientList { query }, |r| match r {
-                S::Clients(p) => (p.items, p.next_cursor),
-                _ => unreachable!(),
-            });
+            let mut v = all_pages(
+                f,
+                |query| R::ClientList { query },
+                |r| match r {
+                    S::Clients(p) => (p.items, p.next_cursor),
+                    _ => unreachable!(),
+                },
+            );
             v.sort_by(|a, b| (fold(&a.data.name), a.id).cmp(&(fold(&b.data.name), b.id)));
             v.iter().map(|r| (r.id, memory::client_row(r), memory::client_search_text(&r.data))).collect()
         }
         ListKind::Contacts => {
-            let mut v = all_pages(f, |query| R::ContactList { query }, |r| match r {
-                S::Contacts(p) => (p.items, p.next_cursor),
-                _ => unreachable!(),
-            });
+            let mut v = all_pages(
+                f,
+                |query| R::ContactList { query },
+                |r| match r {
+                    S::Contacts(p) => (p.items, p.next_cursor),
+                    _ => unreachable!(),
+                },
+            );
             v.sort_by(|a, b| {
                 (fold(a.data.file_as.as_deref().unwrap()), a.id).cmp(&(fold(b.data.file_as.as_deref().unwrap()), b.id))
             });
@@ -309,7 +354,9 @@ fn load(f: &Fixture, kind: ListKind, defs: &[CustomFieldDef]) -> Table {
                 },
             );
             v.sort_by(|a, b| (b.data.occurred_at, b.id).cmp(&(a.data.occurred_at, a.id)));
-            v.iter().map(|r| (r.id, memory::interaction_row(r, defs), memory::interaction_search_text(&r.data))).collect()
+            v.iter()
+                .map(|r| (r.id, memory::interaction_row(r, defs), memory::interaction_search_text(&r.data)))
+                .collect()
         }
         ListKind::Transfers => {
             let mut v = all_pages(
@@ -350,7 +397,9 @@ fn value(rng: &mut Rng, field: &FieldInfo, table: &Table) -> String {
         "text" => {
             let base = if rng.chance(70) { sample(rng).unwrap_or_default() } else { word(rng) };
             let chars: Vec<char> = base.chars().collect();
-            let cut = if chars.is_empty() { String::new() } else {
+            let cut = if chars.is_empty() {
+                String::new()
+            } else {
                 let a = rng.below(chars.len());
                 let b = a + 1 + rng.below(chars.len() - a);
                 chars[a..b].iter().collect()
@@ -358,18 +407,47 @@ fn value(rng: &mut Rng, field: &FieldInfo, table: &Table) -> String {
             quote(if rng.chance(50) { &cut } else { &base })
         }
         "enum" => {
-            if rng.chance(10) { quote(&word(rng)) } else { { let v: &String = rng.pick(&field.values); quote(v) } }
+            if rng.chance(10) {
+                quote(&word(rng))
+            } else {
+                {
+                    let v: &String = rng.pick(&field.values);
+                    quote(v)
+                }
+            }
         }
         "id" => {
-            if rng.chance(15) { "007".into() } else { sample(rng).unwrap_or_else(|| rng.below(500).to_string()) }
+            if rng.chance(15) {
+                "007".into()
+            } else {
+                sample(rng).unwrap_or_else(|| rng.below(500).to_string())
+            }
         }
         "number" => {
-            if rng.chance(50) { sample(rng).unwrap_or_else(|| "12".into()) } else { format!("{}", rng.below(2000) as i64 - 100) }
+            if rng.chance(50) {
+                sample(rng).unwrap_or_else(|| "12".into())
+            } else {
+                format!("{}", rng.below(2000) as i64 - 100)
+            }
         }
         "bool" => rng.pick(&["oui", "non", "true", "false", "yes", "no"]).to_string(),
         _ => {
-            let rel = ["today", "yesterday", "last-7-days", "last-30-days", "this-month", "last-month", "this-quarter",
-                "last-year", "this-year", "this-fiscal-year", "hier", "mois-dernier", "2026", "2026-03"];
+            let rel = [
+                "today",
+                "yesterday",
+                "last-7-days",
+                "last-30-days",
+                "this-month",
+                "last-month",
+                "this-quarter",
+                "last-year",
+                "this-year",
+                "this-fiscal-year",
+                "hier",
+                "mois-dernier",
+                "2026",
+                "2026-03",
+            ];
             match rng.below(3) {
                 0 => rng.pick(&rel).to_string(),
                 1 => sample(rng).unwrap_or_else(|| "2026-01-01".into()),
@@ -391,7 +469,9 @@ fn term(rng: &mut Rng, fields: &[FieldInfo], table: &Table, depth: usize) -> Str
             let w = if rng.chance(70) && !table.rows.is_empty() {
                 let t = &table.rows[rng.below(table.rows.len())].2;
                 let words: Vec<&str> = t.split(' ').filter(|w| !w.is_empty()).collect();
-                if words.is_empty() { word(rng) } else {
+                if words.is_empty() {
+                    word(rng)
+                } else {
                     let w = rng.pick(&words);
                     w.chars().take(1 + rng.below(w.chars().count())).collect()
                 }
@@ -404,7 +484,11 @@ fn term(rng: &mut Rng, fields: &[FieldInfo], table: &Table, depth: usize) -> Str
             let field = rng.pick(fields);
             let v = value(rng, field, table);
             let op = if v.contains("..") { ":".to_string() } else { rng.pick(&field.operators).clone() };
-            let name = if rng.chance(30) && !field.aliases.is_empty() { rng.pick(&field.aliases).clone() } else { field.name.clone() };
+            let name = if rng.chance(30) && !field.aliases.is_empty() {
+                rng.pick(&field.aliases).clone()
+            } else {
+                field.name.clone()
+            };
             format!("{name}{op}{v}")
         }
         8 => format!("-{}", term(rng, fields, table, depth + 1)),

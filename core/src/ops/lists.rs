@@ -28,7 +28,22 @@ fn entity(kind: ListKind) -> Entity {
     }
 }
 
+thread_local! {
+    /// Set while [`Engine::explain`] runs a request on this thread.
+    static EXPLAIN: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
 impl Engine {
+    /// Runs a list request and answers the database's plan of its page
+    /// query (SQLite `EXPLAIN QUERY PLAN`, PostgreSQL `EXPLAIN`): to check
+    /// that lists use indexes at firm size.
+    pub fn explain(&self, actor: crate::protocol::Actor, request: crate::protocol::Request) -> Result<Vec<String>> {
+        EXPLAIN.with(|e| *e.borrow_mut() = Some(Vec::new()));
+        let result = self.execute(actor, request);
+        let lines = EXPLAIN.with(|e| e.borrow_mut().take()).unwrap_or_default();
+        result.map(|_| lines)
+    }
+
     /// Plans and runs a list request: ids of one page.
     pub(crate) fn list_ids(
         &self,
@@ -57,6 +72,10 @@ impl Engine {
             tz: self.tz,
         })?;
         let pg = self.is_postgres();
+        if EXPLAIN.with(|e| e.borrow().is_some()) {
+            let plan_lines = self.read(|c| store::query::explain(c, &plan.page_sql(pg)))?;
+            EXPLAIN.with(|e| e.borrow_mut().as_mut().map(|v| v.extend(plan_lines)));
+        }
         let (mut keys, total) = self.read(|c| {
             let keys = store::query::keys(c, &plan.page_sql(pg), &plan.sort.field)?;
             let total = if plan.count { Some(store::query::count(c, &plan.count_sql(pg))?) } else { None };

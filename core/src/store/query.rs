@@ -49,6 +49,31 @@ macro_rules! run {
     };
 }
 
+#[derive(QueryableByName)]
+struct SqlitePlanRow {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+#[derive(QueryableByName)]
+struct PgPlanRow {
+    #[diesel(sql_type = Text)]
+    #[diesel(column_name = "QUERY PLAN")]
+    plan: String,
+}
+
+/// The database's query plan of a statement, one line per step.
+pub(crate) fn explain(conn: &mut Conn, sql: &Sql) -> Result<Vec<String>> {
+    let text = if sql.pg { format!("EXPLAIN {}", sql.text) } else { format!("EXPLAIN QUERY PLAN {}", sql.text) };
+    let explained = Sql { pg: sql.pg, text, binds: sql.binds.clone() };
+    Ok(match conn {
+        super::AnyConnection::Sqlite(_) => {
+            run!(conn, explained, SqlitePlanRow)?.into_iter().map(|r| r.detail).collect()
+        }
+        super::AnyConnection::Pg(_) => run!(conn, explained, PgPlanRow)?.into_iter().map(|r| r.plan).collect(),
+    })
+}
+
 /// One page of keys (the page query asks one row more than the page).
 pub(crate) fn keys(conn: &mut Conn, sql: &Sql, sort: &str) -> Result<Vec<Key>> {
     let rows = run!(conn, sql, KeyRow)?;
