@@ -44,3 +44,27 @@ fn the_header_compiles_as_strict_c11() {
         .arg(&src));
     check("cc -fsyntax-only on the header", &out);
 }
+
+#[test]
+fn the_header_compiles_as_cpp() {
+    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
+    if Command::new(&cxx).arg("--version").output().is_err() {
+        eprintln!("SKIPPED: no C++ compiler ({cxx})");
+        return;
+    }
+    let dir = scratch("header-cpp");
+    let src = dir.join("probe.cpp");
+    std::fs::write(
+        &src,
+        "#include \"clientele.h\"\n\
+         static_assert(CLIENTELE_OK == 0, \"ok is 0\");\n\
+         ClienteleProgressFn progress = nullptr;\n\
+         int main() { return progress != nullptr; }\n",
+    )
+    .unwrap();
+    let out = run(Command::new(cxx)
+        .args(["-std=c++17", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-fsyntax-only", "-I"])
+        .arg(crate_dir().join("include"))
+        .arg(&src));
+    check("c++ -fsyntax-only on the header", &out);
+}
