@@ -217,7 +217,7 @@ impl Engine {
                 .map(|r| GridRow {
                     id: r.id,
                     version: r.version,
-                    cells: ids.iter().map(|c| columns::client_cell(r, c)).collect(),
+                    cells: ids.iter().map(|c| columns::client_cell(r, c, self.tz)).collect(),
                 })
                 .collect(),
             ListKind::Contacts => self
@@ -226,7 +226,7 @@ impl Engine {
                 .map(|r| GridRow {
                     id: r.id,
                     version: r.version,
-                    cells: ids.iter().map(|c| columns::contact_cell(r, c)).collect(),
+                    cells: ids.iter().map(|c| columns::contact_cell(r, c, self.tz)).collect(),
                 })
                 .collect(),
             ListKind::Interactions => {
@@ -243,7 +243,7 @@ impl Engine {
                     .map(|r| GridRow {
                         id: r.id,
                         version: r.version,
-                        cells: ids.iter().map(|c| columns::interaction_cell(r, c, &names)).collect(),
+                        cells: ids.iter().map(|c| columns::interaction_cell(r, c, &names, self.tz)).collect(),
                     })
                     .collect()
             }
@@ -261,7 +261,7 @@ impl Engine {
                     .map(|r| GridRow {
                         id: r.id,
                         version: r.version,
-                        cells: ids.iter().map(|c| columns::transfer_cell(r, c, &names)).collect(),
+                        cells: ids.iter().map(|c| columns::transfer_cell(r, c, &names, self.tz)).collect(),
                     })
                     .collect()
             }

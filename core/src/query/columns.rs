@@ -36,7 +36,8 @@ fn c(id: &str, fr: &str, en: &str, kind: ColumnKind, default_visible: bool) -> C
     ColumnDef { id: id.into(), label_fr: fr.into(), label_en: en.into(), kind, default_visible }
 }
 
-/// The catalogue of a list, in display order.
+/// The catalogue of a list, in display order. Date-time cells are RFC 3339
+/// times with the firm's offset.
 pub fn catalogue(kind: ListKind) -> Vec<ColumnDef> {
     use ColumnKind::*;
     match kind {
@@ -102,6 +103,11 @@ pub(crate) struct Names {
     pub staff: HashMap<Id, String>,
 }
 
+/// A time as the firm reads it: RFC 3339 with the firm's offset.
+fn local(t: &chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> Value {
+    Value::String(t.with_timezone(&tz).to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+}
+
 fn s(v: Option<&str>) -> Value {
     v.map_or(Value::Null, |x| Value::String(x.to_string()))
 }
@@ -114,7 +120,7 @@ fn name(map: &HashMap<Id, String>, id: Option<Id>) -> Value {
     id.and_then(|i| map.get(&i)).map_or(Value::Null, |n| Value::String(n.clone()))
 }
 
-pub(crate) fn client_cell(r: &Record<ClientData>, col: &str) -> Value {
+pub(crate) fn client_cell(r: &Record<ClientData>, col: &str, tz: chrono_tz::Tz) -> Value {
     let d = &r.data;
     match col {
         "code" => json!(d.code),
@@ -128,13 +134,13 @@ pub(crate) fn client_cell(r: &Record<ClientData>, col: &str) -> Value {
         "website" => s(d.website.as_deref()),
         "won" => e(&d.retention.won_date),
         "left" => e(&d.retention.left_date),
-        "created" => e(&r.created_at),
-        "updated" => e(&r.updated_at),
+        "created" => local(&r.created_at, tz),
+        "updated" => local(&r.updated_at, tz),
         _ => Value::Null,
     }
 }
 
-pub(crate) fn contact_cell(r: &Record<ContactData>, col: &str) -> Value {
+pub(crate) fn contact_cell(r: &Record<ContactData>, col: &str, tz: chrono_tz::Tz) -> Value {
     let d = &r.data;
     match col {
         "name" => s(d.file_as.as_deref()),
@@ -145,15 +151,15 @@ pub(crate) fn contact_cell(r: &Record<ContactData>, col: &str) -> Value {
         "phone" => s(primary_phone(&d.phones).map(|p| p.number.as_str())),
         "email" => s(primary_email(&d.emails).map(|e| e.address.as_str())),
         "city" => s(d.address.as_ref().and_then(|a| a.city.as_deref())),
-        "updated" => e(&r.updated_at),
+        "updated" => local(&r.updated_at, tz),
         _ => Value::Null,
     }
 }
 
-pub(crate) fn interaction_cell(r: &Record<InteractionData>, col: &str, names: &Names) -> Value {
+pub(crate) fn interaction_cell(r: &Record<InteractionData>, col: &str, names: &Names, tz: chrono_tz::Tz) -> Value {
     let d = &r.data;
     match col {
-        "when" => e(&d.occurred_at),
+        "when" => local(&d.occurred_at, tz),
         "kind" => json!(d.kind.as_str()),
         "subject" => json!(d.subject),
         "client" => name(&names.clients, d.client_id),
@@ -167,10 +173,10 @@ pub(crate) fn interaction_cell(r: &Record<InteractionData>, col: &str, names: &N
     }
 }
 
-pub(crate) fn transfer_cell(r: &Record<TransferData>, col: &str, names: &Names) -> Value {
+pub(crate) fn transfer_cell(r: &Record<TransferData>, col: &str, names: &Names, tz: chrono_tz::Tz) -> Value {
     let d = &r.data;
     match col {
-        "sent" => e(&d.sent_at),
+        "sent" => local(&d.sent_at, tz),
         "status" => json!(d.status.as_str()),
         "direction" => e(&d.direction),
         "subject" => json!(d.subject),
@@ -178,8 +184,8 @@ pub(crate) fn transfer_cell(r: &Record<TransferData>, col: &str, names: &Names) 
         "contact" => name(&names.contacts, Some(d.to_contact)),
         "staff" => name(&names.staff, Some(d.from_staff)),
         "files" => json!(d.files.len()),
-        "expires" => e(&d.expires_at),
-        "closed" => e(&d.closed_at),
+        "expires" => local(&d.expires_at, tz),
+        "closed" => d.closed_at.as_ref().map_or(Value::Null, |t| local(t, tz)),
         "signature" => json!(d.signature_required),
         _ => Value::Null,
     }

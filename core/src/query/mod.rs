@@ -103,10 +103,10 @@ pub const MAX_SEARCH_BYTES: usize = 500;
 /// Turns a filter error into the engine's, keeping span and suggestion.
 pub(crate) fn filter_error(e: clientele_filter::FilterError, what: &str) -> Error {
     let mut message = e.message.clone();
-    if let Some(x) = &e.expected {
+    if let Some(x) = e.expected.as_ref().filter(|x| !message.contains(x.as_str())) {
         message.push_str(&format!(" (expected {x})"));
     }
-    if let Some(s) = &e.suggestion {
+    if let Some(s) = e.suggestion.as_ref().filter(|s| !message.contains(s.as_str())) {
         message.push_str(&format!(" — {s}"));
     }
     Error::Filter {
