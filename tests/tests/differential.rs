@@ -319,7 +319,7 @@ fn load(f: &Fixture, kind: ListKind, defs: &[CustomFieldDef]) -> Table {
                     _ => unreachable!(),
                 },
             );
-            v.sort_by(|a, b| (fold(&a.data.name), a.id).cmp(&(fold(&b.data.name), b.id)));
+            v.sort_by_key(|a| (fold(&a.data.name), a.id));
             v.iter().map(|r| (r.id, memory::client_row(r), memory::client_search_text(&r.data))).collect()
         }
         ListKind::Contacts => {
@@ -353,7 +353,7 @@ fn load(f: &Fixture, kind: ListKind, defs: &[CustomFieldDef]) -> Table {
                     _ => unreachable!(),
                 },
             );
-            v.sort_by(|a, b| (b.data.occurred_at, b.id).cmp(&(a.data.occurred_at, a.id)));
+            v.sort_by_key(|a| std::cmp::Reverse((a.data.occurred_at, a.id)));
             v.iter()
                 .map(|r| (r.id, memory::interaction_row(r, defs), memory::interaction_search_text(&r.data)))
                 .collect()
@@ -367,7 +367,7 @@ fn load(f: &Fixture, kind: ListKind, defs: &[CustomFieldDef]) -> Table {
                     _ => unreachable!(),
                 },
             );
-            v.sort_by(|a, b| (b.data.sent_at, b.id).cmp(&(a.data.sent_at, a.id)));
+            v.sort_by_key(|a| std::cmp::Reverse((a.data.sent_at, a.id)));
             v.iter().map(|r| (r.id, memory::transfer_row(r), memory::transfer_search_text(&r.data))).collect()
         }
     };
@@ -455,7 +455,7 @@ fn value(rng: &mut Rng, field: &FieldInfo, table: &Table) -> String {
                     let a = sample(rng).unwrap_or_else(|| "2025-06-01".into());
                     let b = sample(rng).unwrap_or_else(|| "2026-06-01".into());
                     let (a, b) = if a <= b { (a, b) } else { (b, a) };
-                    return format!("{a}..{b}");
+                    format!("{a}..{b}")
                 }
             }
         }

@@ -179,7 +179,7 @@ pub fn seed(engine: &Engine, clock: &HistoryClock) -> Result<Seeded, Error> {
         let (first, last) = (*rng.pick(FIRST), *rng.pick(LAST));
         let (city, province, postal) = *rng.pick(CITIES);
         let (kind, name) = match i % 5 {
-            0 | 1 | 2 => (ClientKind::Individual, format!("{last}, {first}")),
+            0..=2 => (ClientKind::Individual, format!("{last}, {first}")),
             3 => (ClientKind::Business, format!("{} {last} inc.", rng.pick(TRADES))),
             _ => (ClientKind::Trust, format!("Fiducie familiale {last}")),
         };
