@@ -183,6 +183,29 @@ int main(int argc, char **argv) {
     clientele_string_free(out);
     (void)helene;
 
+    /* 7b. A filtered search: Québec-side clients whose name matches "cote"
+     *     (accents and case ignored), as the Clients tab's Filter and Search
+     *     fields do. */
+    snprintf(request, sizeof request,
+             "{\"actor\": %" PRId64 ", \"op\": \"client.list\", \"filter\": \"-statut:inactif nom:cote\","
+             " \"search\": \"jean-francois\", \"count\": true}",
+             staff);
+    out = execute("client.list (filtered)", request);
+    printf("search: %s\n", out);
+    clientele_string_free(out);
+
+    /* 7c. The client's dashboard, as text. */
+    snprintf(request, sizeof request,
+             "{\"actor\": %" PRId64 ", \"op\": \"dashboard.render\", \"dashboard\": \"client\","
+             " \"client_id\": %" PRId64 ", \"locale\": \"fr\", \"format\": \"text\"}",
+             staff, jf);
+    status = clientele_render_dashboard(engine, request, &out);
+    if (status != CLIENTELE_OK) {
+        die("dashboard.render", status, out);
+    }
+    printf("dashboard: %s\n", out);
+    clientele_string_free(out);
+
     /* 8. A long operation with progress, then one the host cancels. */
     char *import = import_request(staff, "IMP", 250);
     status = clientele_execute_with_progress(engine, import, on_progress, NULL, &out);

@@ -47,6 +47,8 @@ class Clientele:
         lib.clientele_engine_close.argtypes = [ctypes.c_void_p]
         lib.clientele_execute.restype = ctypes.c_int
         lib.clientele_execute.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
+        lib.clientele_render_dashboard.restype = ctypes.c_int
+        lib.clientele_render_dashboard.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
         lib.clientele_execute_with_progress.restype = ctypes.c_int
         lib.clientele_execute_with_progress.argtypes = [
             ctypes.c_void_p, ctypes.c_char_p, PROGRESS_FN, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]
@@ -93,6 +95,16 @@ class Clientele:
 
     def execute(self, request, progress=None):
         status, text = self.execute_raw(request, progress)
+        if status != OK:
+            raise ClienteleError(status, json.loads(text))
+        return json.loads(text)
+
+    def render_dashboard(self, request):
+        """A dashboard (or another request of the dashboards' front door)."""
+        out = ctypes.c_void_p()
+        text = json.dumps(request, ensure_ascii=False).encode("utf-8")
+        status = self.lib.clientele_render_dashboard(self.engine, text, ctypes.byref(out))
+        text = self._take(out)
         if status != OK:
             raise ClienteleError(status, json.loads(text))
         return json.loads(text)
@@ -164,6 +176,12 @@ def main():
 
     print(f"client.list: {compact(engine.execute({'actor': staff, 'op': 'client.list', 'limit': 20}))}")
     print(f"client.timeline: {compact(engine.execute({'actor': staff, 'op': 'client.timeline', 'id': jf}))}")
+    found = engine.execute({"actor": staff, "op": "client.list", "filter": "-statut:inactif nom:cote",
+                            "search": "jean-francois", "count": True})
+    print(f"search: {compact(found)}")
+    board = engine.render_dashboard({"actor": staff, "op": "dashboard.render", "dashboard": "client",
+                                     "client_id": jf, "locale": "fr", "format": "text"})
+    print(f"dashboard: {compact(board)}")
 
     def import_request(prefix):
         return {"actor": staff, "op": "client.import",

@@ -341,6 +341,29 @@ enum ClienteleStatus clientele_execute_cancelable(const struct ClienteleEngine *
                                                   char **out_json);
 
 /**
+ * Renders a dashboard, or answers another request of the dashboards'
+ * front door (see `docs/dashboards.md`):
+ *
+ * - `{"actor": 7, "op": "dashboard.render", "dashboard": "staff" | "client"
+ *   | "firm", "client_id": 42, "layout_id": null, "locale": "fr" | "en",
+ *   "format": "json" | "html" | "text"}` — the view model (tiles of
+ *   widgets), or `{"format": "html" | "text", "content": "..."}`;
+ * - `{"actor": 7, "op": "portlet.list"}` — the portlets, and which the
+ *   viewer may see;
+ * - `{"actor": 7 | "host", "op": "dashboard.layout.save", ...}`.
+ *
+ * A portlet that fails (panics, answers garbage, runs out of time) is an
+ * error tile: the call still succeeds. Statuses, `*out_json` and freeing
+ * are as for `clientele_execute`. Several threads may render at once.
+ *
+ * # Safety
+ * As `clientele_execute`.
+ */
+enum ClienteleStatus clientele_render_dashboard(const struct ClienteleEngine *engine,
+                                                const char *request_json,
+                                                char **out_json);
+
+/**
  * Frees a string the library returned (a response or an error JSON). NULL
  * does nothing and answers `CLIENTELE_OK`; a pointer the library did not
  * return, or already freed, answers `CLIENTELE_INVALID_HANDLE` and frees

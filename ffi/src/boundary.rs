@@ -61,6 +61,13 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// A failure another layer already put in the engine's error shape.
+    pub(crate) fn from_body(body: ErrorBody) -> Failure {
+        Failure { status: ClienteleStatus::from_engine_code(&body.code), body: Box::new(body) }
+    }
+}
+
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
         Failure { status: ClienteleStatus::from_engine_code(e.code()), body: Box::new(e.body()) }

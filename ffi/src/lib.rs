@@ -39,6 +39,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clientele_core::{Engine, EngineConfig, Error, NoProgress, Progress};
+use clientele_dashboard::Dashboards;
 
 use boundary::{Failure, clear_out, give_string, guard, guard_value, json_arg};
 use registry::Registry;
@@ -86,10 +87,11 @@ pub struct ClienteleCancelToken {
 /// `clientele_execute*` on the same engine (a write is in progress).
 pub type ClienteleProgressFn = Option<unsafe extern "C" fn(user_data: *mut c_void, done: u64, total: u64) -> bool>;
 
-/// What a `ClienteleEngine*` stands for. It owns the engine, and is where
-/// further per-engine state goes (dashboards, for instance).
+/// What a `ClienteleEngine*` stands for: the engine and its dashboards
+/// (built-in portlets and the plugins of the configuration).
 pub(crate) struct EngineHandle {
-    pub(crate) engine: Engine,
+    pub(crate) engine: Arc<Engine>,
+    pub(crate) dashboards: Dashboards,
 }
 
 static ENGINES: Registry<EngineHandle> = Registry::new(1);
@@ -157,8 +159,11 @@ pub unsafe extern "C" fn clientele_engine_open(
             let text = json_arg(config_json, "config_json")?;
             let config: EngineConfig =
                 serde_json::from_str(text).map_err(|e| Failure::from(Error::Config(format!("config_json: {e}"))))?;
-            let engine = Engine::open(config)?;
-            let token = ENGINES.insert(EngineHandle { engine });
+            let engine = Arc::new(Engine::open(config)?);
+            // Plugins that fail to load are reported by `portlet.list`, not
+            // fatal: the firm's other dashboards still work.
+            let dashboards = Dashboards::new(engine.clone());
+            let token = ENGINES.insert(EngineHandle { engine, dashboards });
             out_engine.write_unaligned(ptr::without_provenance_mut(token));
             Ok(())
         })
@@ -326,6 +331,45 @@ unsafe fn execute(
             let handle = engine_arg(engine)?;
             let request = json_arg(request_json, "request_json")?;
             let response = handle.engine.execute_json_with_progress(request, progress)?;
+            out_json.write_unaligned(give_string(response)?);
+            Ok(())
+        })
+    }
+}
+
+/// Renders a dashboard, or answers another request of the dashboards'
+/// front door (see `docs/dashboards.md`):
+///
+/// - `{"actor": 7, "op": "dashboard.render", "dashboard": "staff" | "client"
+///   | "firm", "client_id": 42, "layout_id": null, "locale": "fr" | "en",
+///   "format": "json" | "html" | "text"}` — the view model (tiles of
+///   widgets), or `{"format": "html" | "text", "content": "..."}`;
+/// - `{"actor": 7, "op": "portlet.list"}` — the portlets, and which the
+///   viewer may see;
+/// - `{"actor": 7 | "host", "op": "dashboard.layout.save", ...}`.
+///
+/// A portlet that fails (panics, answers garbage, runs out of time) is an
+/// error tile: the call still succeeds. Statuses, `*out_json` and freeing
+/// are as for `clientele_execute`. Several threads may render at once.
+///
+/// # Safety
+/// As `clientele_execute`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn clientele_render_dashboard(
+    engine: *const ClienteleEngine,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ClienteleStatus {
+    // SAFETY: the pointers are as the contract above says.
+    unsafe {
+        clear_out(out_json);
+        if out_json.is_null() {
+            return guard(ptr::null_mut(), || Err(Failure::null("out_json")));
+        }
+        guard(out_json, || {
+            let handle = engine_arg(engine)?;
+            let request = json_arg(request_json, "request_json")?;
+            let response = handle.dashboards.execute_json(request).map_err(Failure::from_body)?;
             out_json.write_unaligned(give_string(response)?);
             Ok(())
         })

@@ -510,3 +510,60 @@ fn closing_while_other_threads_execute_is_safe() {
     }
     expect(clientele_engine_close(engine), CLIENTELE_INVALID_HANDLE, ptr::null_mut());
 }
+
+#[test]
+fn render_dashboard_refuses_misuse_and_renders() {
+    let f = Fixture::new("dashboard");
+    let client = f.ok(r#"{"actor": 1, "op": "client.create", "data": {"code": "DAM-1", "name": "D'Amours, Hélène"}}"#)
+        ["id"]
+        .as_i64()
+        .unwrap();
+    let render = cstr(&format!(
+        r#"{{"actor": 1, "op": "dashboard.render", "dashboard": "client", "client_id": {client}, "locale": "fr"}}"#
+    ));
+    let mut json = dirty();
+    unsafe {
+        expect(clientele_render_dashboard(ptr::null(), render.as_ptr(), &mut json), CLIENTELE_NULL_ARGUMENT, json);
+        json = dirty();
+        expect(clientele_render_dashboard(f.engine, ptr::null(), &mut json), CLIENTELE_NULL_ARGUMENT, json);
+        expect(
+            clientele_render_dashboard(f.engine, render.as_ptr(), ptr::null_mut()),
+            CLIENTELE_NULL_ARGUMENT,
+            ptr::null_mut(),
+        );
+        let foreign = 0x1234usize as *const ClienteleEngine;
+        json = dirty();
+        expect(clientele_render_dashboard(foreign, render.as_ptr(), &mut json), CLIENTELE_INVALID_HANDLE, json);
+        // A real render: the built-in portlets, in French.
+        json = dirty();
+        assert_eq!(clientele_render_dashboard(f.engine, render.as_ptr(), &mut json), CLIENTELE_OK);
+        assert_eq!(clientele_last_error_code(), CLIENTELE_OK);
+        let view: serde_json::Value = serde_json::from_str(&take(json)).unwrap();
+        let tiles = view["tiles"].as_array().expect("tiles");
+        assert!(!tiles.is_empty(), "{view}");
+        assert!(view.to_string().contains("D'Amours, Hélène"), "{view}");
+    }
+    let text = |bytes: &[u8], want| {
+        let request = CString::new(bytes).unwrap();
+        let mut json = dirty();
+        expect(unsafe { clientele_render_dashboard(f.engine, request.as_ptr(), &mut json) }, want, json)
+    };
+    text(b"{\"actor\": 1, \"op\": \"dashboard.render\", \"dashboard\": \"\xff\"}", CLIENTELE_INVALID_UTF8);
+    text(b"{\"actor\": 1, \"op\": ", CLIENTELE_INVALID_JSON);
+    text(b"{\"actor\": 1, \"op\": \"dashboard.render\", \"dashboard\": \"client\"}", CLIENTELE_BAD_REQUEST);
+    text(b"{\"actor\": 1, \"op\": \"dashboard.explode\"}", CLIENTELE_BAD_REQUEST);
+    let body = text(
+        b"{\"actor\": 1, \"op\": \"dashboard.render\", \"dashboard\": \"client\", \"client_id\": 999}",
+        CLIENTELE_NOT_FOUND,
+    );
+    assert_eq!(body["code"], "not_found", "{body}");
+    let mut huge = b"{\"actor\": 1, \"op\": \"portlet.list\"}".to_vec();
+    huge.resize(CLIENTELE_MAX_REQUEST_BYTES + 1, b' ');
+    text(&huge, CLIENTELE_TOO_LARGE);
+    // portlet.list answers the built-ins.
+    let request = cstr(r#"{"actor": 1, "op": "portlet.list"}"#);
+    let mut json = dirty();
+    assert_eq!(unsafe { clientele_render_dashboard(f.engine, request.as_ptr(), &mut json) }, CLIENTELE_OK);
+    let list = take(json);
+    assert!(list.to_string().contains("clientele.interactions"), "{list}");
+}

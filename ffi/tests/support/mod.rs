@@ -221,6 +221,16 @@ pub fn check_scenario_output(stdout: &str) {
     ] {
         assert!(stdout.contains(needle), "the host's output lacks {needle:?}:\n{stdout}");
     }
+    // The filtered search finds Jean-François Côté only.
+    let search = stdout.lines().find(|l| l.starts_with("search: ")).expect("a search line");
+    assert!(search.contains(r#""code":"COTJ01""#) && search.contains(r#""total":1"#), "{search}");
+    assert!(!search.contains("DAMH01"), "{search}");
+    // The client's dashboard, rendered by the built-in portlets, in French.
+    let board = stdout.lines().find(|l| l.starts_with("dashboard: ")).expect("a dashboard line");
+    for needle in ["Renseignements sur le client", "COTJ01", "Côté, Marie-Ève", "Principal", r#""format":"text""#] {
+        assert!(board.contains(needle), "the dashboard lacks {needle:?}: {board}");
+    }
+    assert!(!board.contains("DAMH01"), "another client's record on a client dashboard: {board}");
     // The timeline is newest first: the call (15 March) before the note.
     let timeline = stdout.lines().find(|l| l.starts_with("client.timeline: ")).expect("a timeline line");
     let call = timeline.find("Appel de Marie-Ève").expect("the call is in the timeline");
