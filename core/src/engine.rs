@@ -305,6 +305,10 @@ impl Engine {
 }
 
 /// Receives progress of a long operation and may cancel it.
+///
+/// `report` is called synchronously, on the thread that called
+/// [`Engine::execute_with_progress`], before that call returns (the C ABI
+/// relies on this to hand the host's callback its `user_data`).
 pub trait Progress: Sync {
     /// `done` of `total` units are finished. Return `false` to cancel: the
     /// operation stops, writes nothing, and answers [`Error::Canceled`].

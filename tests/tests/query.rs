@@ -251,6 +251,11 @@ fn filter_errors_point_at_the_input(f: &Fixture) {
         .run(f.admin, R::ClientList { query: ListQuery { sort: Some("-couleur".into()), ..Default::default() } })
         .unwrap_err();
     assert_eq!((e.code(), e.field()), ("validation", Some("sort")));
+    // Only sortable fields sort (an e-mail list has no order).
+    let e = f
+        .run(f.admin, R::ClientList { query: ListQuery { sort: Some("courriel".into()), ..Default::default() } })
+        .unwrap_err();
+    assert_eq!((e.code(), e.field()), ("validation", Some("sort")));
     let e = f
         .run(f.admin, R::ClientList { query: ListQuery { cursor: Some("zz".into()), ..Default::default() } })
         .unwrap_err();

@@ -40,7 +40,7 @@ pub(crate) struct Field {
 }
 
 fn f(name: &str, ty: FieldType, col: Col, fr: &str, en: &str) -> Field {
-    Field { def: FieldDef::new(name, ty).labels(fr, en), col }
+    Field { def: FieldDef::new(name, ty).labels(fr, en).sortable(false), col }
 }
 
 fn enum_ty(values: &[(&str, &str, &str)]) -> FieldType {
