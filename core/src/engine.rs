@@ -22,6 +22,9 @@ pub struct Engine {
     config: EngineConfig,
     pub(crate) tz: chrono_tz::Tz,
     clock: Arc<dyn Clock>,
+    /// UTC ms before which no open transfer can be due (see
+    /// `sweep_expired`); 0: look now.
+    pub(crate) next_sweep: std::sync::atomic::AtomicI64,
 }
 
 /// The staff member a request is made for, with their rights.
@@ -104,7 +107,7 @@ impl Engine {
         config.check()?;
         let tz = config.tz()?;
         let db = Db::open(&config.database_url, config.pool_size)?;
-        Ok(Engine { db, config, tz, clock })
+        Ok(Engine { db, config, tz, clock, next_sweep: std::sync::atomic::AtomicI64::new(0) })
     }
 
     /// The configuration this engine was opened with.

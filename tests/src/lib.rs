@@ -227,3 +227,141 @@ macro_rules! backend_tests {
         }
     };
 }
+
+/// How much a bulk load writes.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    pub clients: u32,
+    pub contacts: u32,
+    pub interactions: u32,
+    pub transfers: u32,
+}
+
+const BULK_LAST: &[&str] = &[
+    "Tremblay",
+    "Côté",
+    "D'Amours",
+    "Gagnon-Roy",
+    "Lévesque",
+    "Bélanger",
+    "O'Neil",
+    "Thériault",
+    "St-Pierre",
+    "Bouchard",
+    "Pelletier",
+    "Bergeron",
+    "Lefebvre-Morin",
+    "Fournier",
+    "Gauthier",
+    "Morin",
+    "Lavoie",
+    "Roy",
+    "Gagné",
+    "Ouellet",
+];
+const BULK_FIRST: &[&str] = &[
+    "Hélène",
+    "Jean-François",
+    "Marie-Ève",
+    "Zoé",
+    "Noémie",
+    "Éloïse",
+    "François",
+    "Anaïs",
+    "Réjean",
+    "Ginette",
+    "André",
+];
+
+/// `CASE <expr> % n WHEN 0 THEN '<v0>' ... END`, SQL-quoted (the values are
+/// this file's constants).
+fn pick_sql(expr: &str, values: &[String]) -> String {
+    let mut s = format!("CASE {expr} % {} ", values.len());
+    for (i, v) in values.iter().enumerate() {
+        s.push_str(&format!("WHEN {i} THEN '{}' ", v.replace('\'', "''")));
+    }
+    s.push_str("END");
+    s
+}
+
+/// Fills the fixture's database with SQL (fast: no engine round trips) at
+/// firm size, with the derived columns the engine would write (folded
+/// names, keyword text), then updates the planner's statistics. Staff member
+/// `f.admin` is the author of everything. Interactions are spread one every
+/// ten minutes back from now; every fifth transfer is open.
+pub fn bulk_load(f: &Fixture, sizes: Sizes) {
+    let a = f.admin;
+    let pg = f.backend == Backend::Postgres;
+    let series = |n: u32, select: &str, into: &str| {
+        if pg {
+            format!("INSERT INTO {into} {select} FROM generate_series(1::bigint, {n}) AS s(i);")
+        } else {
+            format!(
+                "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}) INSERT INTO {into} {select} FROM s;"
+            )
+        }
+    };
+    let fold = clientele_core::text::fold;
+    let last: Vec<String> = BULK_LAST.iter().map(|s| s.to_string()).collect();
+    let last_fold: Vec<String> = BULK_LAST.iter().map(|s| fold(s)).collect();
+    let last_words: Vec<String> = BULK_LAST.iter().map(|s| clientele_core::text::search_words(s).join(" ")).collect();
+    let first: Vec<String> = BULK_FIRST.iter().map(|s| s.to_string()).collect();
+    let first_fold: Vec<String> = BULK_FIRST.iter().map(|s| fold(s)).collect();
+    let first_words: Vec<String> = BULK_FIRST.iter().map(|s| clientele_core::text::search_words(s).join(" ")).collect();
+    let (l, lf, lw) = (pick_sql("i", &last), pick_sql("i", &last_fold), pick_sql("i", &last_words));
+    let (fi, ff, fw) =
+        (pick_sql("(i / 20)", &first), pick_sql("(i / 20)", &first_fold), pick_sql("(i / 20)", &first_words));
+    let now = f.clock.get().timestamp_millis();
+    let mut sql = String::new();
+    sql.push_str(&series(
+        sizes.clients,
+        &format!(
+            "SELECT 'C' || i, 'c' || i, {l} || ', ' || {fi}, {lf} || ', ' || {ff}, \
+             CASE WHEN i % 4 = 0 THEN 'business' ELSE 'individual' END, \
+             CASE WHEN i % 7 = 0 THEN 'inactive' ELSE 'active' END, \
+             CASE WHEN i % 3 = 0 THEN 'Québec' ELSE 'Montréal' END, CASE WHEN i % 3 = 0 THEN 'quebec' ELSE 'montreal' END, \
+             '[{{\"kind\":\"business\",\"number\":\"(514) 555-' || (1000 + i % 9000) || '\",\"primary\":true,\"digits\":\"514555' || (1000 + i % 9000) || '\"}}]', \
+             '[]', {a}, {now}, {a}, {now}, 1, \
+             'c' || i || ' ' || {lw} || ' ' || {fw} || ' 514 555 ' || (1000 + i % 9000) || ' 514555' || (1000 + i % 9000)"
+        ),
+        "clients (code, code_key, name, name_fold, kind, status, office, office_fold, phones, emails, created_by, created_at, updated_by, updated_at, version, search_text)",
+    ));
+    sql.push_str(&series(
+        sizes.contacts,
+        &format!(
+            "SELECT {fi}, {l}, {l} || ', ' || {fi}, {lf} || ', ' || {ff}, '[]', '[]', {a}, {now}, {a}, {now}, 1, {lw} || ' ' || {fw}"
+        ),
+        "contacts (first_name, last_name, file_as, file_as_fold, phones, emails, created_by, created_at, updated_by, updated_at, version, search_text)",
+    ));
+    sql.push_str(&series(
+        sizes.contacts,
+        &format!(
+            "SELECT 1 + (i % {}), i, CASE WHEN i <= {} THEN 'primary' ELSE 'additional' END, {a}, {now}",
+            sizes.clients, sizes.clients
+        ),
+        "contact_links (client_id, contact_id, role, created_by, created_at)",
+    ));
+    sql.push_str(&series(
+        sizes.interactions,
+        &format!(
+            "SELECT CASE i % 4 WHEN 0 THEN 'note' WHEN 1 THEN 'phone_call' WHEN 2 THEN 'phone_message' ELSE 'email' END, \
+             {now} - i * 600000, 1 + (i % {c}), 1 + (i % {p}), {a}, 'Suivi du dossier ' || i, 'Discussion des acomptes provisionnels', '{{}}', \
+             {a}, {now}, {a}, {now}, 1, 'suivi du dossier ' || i, '{{}}', 'suivi du dossier ' || i || ' discussion des acomptes provisionnels'",
+            c = sizes.clients,
+            p = sizes.contacts.max(1)
+        ),
+        "interactions (kind, occurred_at, client_id, contact_id, staff_id, subject, body, custom, created_by, created_at, updated_by, updated_at, version, subject_fold, custom_fold, search_text)",
+    ));
+    sql.push_str(&series(
+        sizes.transfers,
+        &format!(
+            "SELECT 'sent_to_contact', CASE WHEN i % 5 = 0 THEN 'ready_for_download' ELSE 'complete' END, {a}, 1 + (i % {p}), 1 + ((i % {p}) % {c}), \
+             'Envoi ' || i, '', false, '[]', {now} - i * 3600000, {now} + 86400000, {a}, {now}, {a}, {now}, 1, 'envoi ' || i, 'envoi ' || i",
+            c = sizes.clients,
+            p = sizes.contacts.min(sizes.clients).max(1)
+        ),
+        "transfers (direction, status, from_staff, to_contact, client_id, subject, message, signature_required, files, sent_at, expires_at, created_by, created_at, updated_by, updated_at, version, subject_fold, search_text)",
+    ));
+    sql.push_str("ANALYZE;");
+    f.place.raw_sql(&sql);
+}

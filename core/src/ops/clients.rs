@@ -141,8 +141,9 @@ impl Engine {
         query: &ListQuery,
         scope: Vec<Constraint>,
     ) -> Result<Page<Record<ClientData>>> {
-        let page = self.list_ids(who, ListKind::Clients, query, scope)?;
-        Ok(Page { items: self.client_records(&page.ids)?, next_cursor: page.next_cursor, total: page.total })
+        let (items, next_cursor, total) =
+            self.list_page(who, ListKind::Clients, query, scope, super::lists::client_records)?;
+        Ok(Page { items, next_cursor, total })
     }
 
     pub(crate) fn client_contacts(&self, who: &Who, id: Id) -> Result<Vec<ClientContact>> {
@@ -167,8 +168,9 @@ impl Engine {
         if last_30_days {
             constraints.push(self.last_30_days());
         }
-        let page = self.list_ids(who, ListKind::Interactions, query, constraints)?;
-        Ok(Page { items: self.interaction_records(&page.ids)?, next_cursor: page.next_cursor, total: page.total })
+        let (items, next_cursor, total) =
+            self.list_page(who, ListKind::Interactions, query, constraints, super::lists::interaction_records)?;
+        Ok(Page { items, next_cursor, total })
     }
 }
 

@@ -83,8 +83,9 @@ impl Engine {
         query: &ListQuery,
         scope: Vec<Constraint>,
     ) -> Result<Page<Record<ContactData>>> {
-        let page = self.list_ids(who, ListKind::Contacts, query, scope)?;
-        Ok(Page { items: self.contact_records(&page.ids)?, next_cursor: page.next_cursor, total: page.total })
+        let (items, next_cursor, total) =
+            self.list_page(who, ListKind::Contacts, query, scope, super::lists::contact_records)?;
+        Ok(Page { items, next_cursor, total })
     }
 
     pub(crate) fn contact_link(

@@ -112,7 +112,8 @@ impl Engine {
         who.require(Entity::Interactions, Action::View)?;
         let mut constraints = scope;
         constraints.extend(self.interaction_constraints(who, client, contact, last_30_days)?);
-        let page = self.list_ids(who, ListKind::Interactions, query, constraints)?;
-        Ok(Page { items: self.interaction_records(&page.ids)?, next_cursor: page.next_cursor, total: page.total })
+        let (items, next_cursor, total) =
+            self.list_page(who, ListKind::Interactions, query, constraints, super::lists::interaction_records)?;
+        Ok(Page { items, next_cursor, total })
     }
 }

@@ -9,15 +9,8 @@ use crate::error::{Error, Result};
 use crate::protocol::{DashboardKind, FieldInfo, Grid, GridRow, Layout, SavedView};
 use crate::query::columns::{self, ColumnDef};
 use crate::query::{self, Constraint, ListKind, ListQuery, PlanInput};
-use crate::store;
+use crate::store::{self, Conn};
 use crate::time::ms;
-
-/// One page of ids, the cursor of the next page and, on request, the total.
-pub(crate) struct IdPage {
-    pub ids: Vec<Id>,
-    pub next_cursor: Option<String>,
-    pub total: Option<u64>,
-}
 
 fn entity(kind: ListKind) -> Entity {
     match kind {
@@ -44,69 +37,54 @@ impl Engine {
         result.map(|_| lines)
     }
 
-    /// Plans and runs a list request: ids of one page.
-    pub(crate) fn list_ids(
+    /// Plans and runs a list request, and loads the page's records with
+    /// `load` — all in one read transaction (one round trip each, no
+    /// BEGIN/COMMIT between them).
+    pub(crate) fn list_page<T>(
         &self,
         who: &Who,
         kind: ListKind,
         query: &ListQuery,
         constraints: Vec<Constraint>,
-    ) -> Result<IdPage> {
+        load: impl FnOnce(&mut Conn, &[Id]) -> Result<T>,
+    ) -> Result<(T, Option<String>, Option<u64>)> {
         who.require(entity(kind), Action::View)?;
         if matches!(kind, ListKind::Interactions | ListKind::Transfers) {
             self.sweep_expired()?;
         }
-        let custom = if kind == ListKind::Interactions {
-            self.read(|c| store::interactions::custom_defs(c, None))?
-        } else {
-            Vec::new()
-        };
-        let plan = query::plan(PlanInput {
-            kind,
-            query,
-            custom: &custom,
-            constraints,
-            offices: who.offices().map(<[String]>::to_vec),
-            today: self.today(),
-            fiscal_year_start_month: self.config().fiscal_year_start_month,
-            tz: self.tz,
-        })?;
         let pg = self.is_postgres();
-        if EXPLAIN.with(|e| e.borrow().is_some()) {
-            let plan_lines = self.read(|c| store::query::explain(c, &plan.page_sql(pg)))?;
-            EXPLAIN.with(|e| e.borrow_mut().as_mut().map(|v| v.extend(plan_lines)));
-        }
-        let (mut keys, total) = self.read(|c| {
-            let keys = store::query::keys(c, &plan.page_sql(pg), &plan.sort.field)?;
+        let explain = EXPLAIN.with(|e| e.borrow().is_some());
+        self.read(|c| {
+            let custom =
+                if kind == ListKind::Interactions { store::interactions::custom_defs(c, None)? } else { Vec::new() };
+            let plan = query::plan(PlanInput {
+                kind,
+                query,
+                custom: &custom,
+                constraints,
+                offices: who.offices().map(<[String]>::to_vec),
+                today: self.today(),
+                fiscal_year_start_month: self.config().fiscal_year_start_month,
+                tz: self.tz,
+            })?;
+            if explain {
+                let lines = store::query::explain(c, &plan.page_sql(pg))?;
+                EXPLAIN.with(|e| e.borrow_mut().as_mut().map(|v| v.extend(lines)));
+            }
+            let mut keys = store::query::keys(c, &plan.page_sql(pg), &plan.sort.field)?;
             let total = if plan.count { Some(store::query::count(c, &plan.count_sql(pg))?) } else { None };
-            Ok((keys, total))
-        })?;
-        let more = keys.len() as i64 > plan.limit;
-        keys.truncate(plan.limit as usize);
-        let next_cursor = if more { keys.last().map(query::Key::encode) } else { None };
-        Ok(IdPage { ids: keys.iter().map(|k| k.id).collect(), next_cursor, total })
+            let more = keys.len() as i64 > plan.limit;
+            keys.truncate(plan.limit as usize);
+            let next_cursor = if more { keys.last().map(query::Key::encode) } else { None };
+            let ids: Vec<Id> = keys.iter().map(|k| k.id).collect();
+            Ok((load(c, &ids)?, next_cursor, total))
+        })
     }
 
     /// "The last 30 days", today included, in the firm's time zone.
     pub(crate) fn last_30_days(&self) -> Constraint {
         let start = self.today() - chrono::Duration::days(29);
         Constraint::Since(query::day_start(self.tz, start))
-    }
-
-    pub(crate) fn client_records(&self, ids: &[Id]) -> Result<Vec<Record<ClientData>>> {
-        self.read(|c| store::query::clients_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect())
-    }
-
-    pub(crate) fn contact_records(&self, ids: &[Id]) -> Result<Vec<Record<ContactData>>> {
-        self.read(|c| store::query::contacts_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect())
-    }
-
-    pub(crate) fn interaction_records(&self, ids: &[Id]) -> Result<Vec<Record<InteractionData>>> {
-        self.read(|c| store::query::interactions_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect())
-    }
-
-    pub(crate) fn transfer_records(&self, ids: &[Id]) -> Result<Vec<Record<TransferData>>> {
-        self.read(|c| store::query::transfers_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect())
     }
 
     /// The constraints of an interaction list for a client and/or contact,
@@ -208,65 +186,62 @@ impl Engine {
                 }
             }
         }
-        let page = self.list_ids(who, list, query, constraints)?;
-        let ids: Vec<&str> = cols.iter().map(|c| c.id.as_str()).collect();
-        let rows: Vec<GridRow> = match list {
-            ListKind::Clients => self
-                .client_records(&page.ids)?
-                .iter()
-                .map(|r| GridRow {
-                    id: r.id,
-                    version: r.version,
-                    cells: ids.iter().map(|c| columns::client_cell(r, c, self.tz)).collect(),
-                })
-                .collect(),
-            ListKind::Contacts => self
-                .contact_records(&page.ids)?
-                .iter()
-                .map(|r| GridRow {
-                    id: r.id,
-                    version: r.version,
-                    cells: ids.iter().map(|c| columns::contact_cell(r, c, self.tz)).collect(),
-                })
-                .collect(),
-            ListKind::Interactions => {
-                let recs = self.interaction_records(&page.ids)?;
-                let names = self.read(|c| {
-                    store::query::names(
+        let ids: Vec<String> = cols.iter().map(|c| c.id.clone()).collect();
+        let tz = self.tz;
+        let (rows, next_cursor, total) = self.list_page(who, list, query, constraints, |c, page| {
+            let cells = |f: &dyn Fn(&str) -> serde_json::Value| ids.iter().map(|c| f(c)).collect::<Vec<_>>();
+            Ok(match list {
+                ListKind::Clients => client_records(c, page)?
+                    .iter()
+                    .map(|r| GridRow {
+                        id: r.id,
+                        version: r.version,
+                        cells: cells(&|col| columns::client_cell(r, col, tz)),
+                    })
+                    .collect::<Vec<_>>(),
+                ListKind::Contacts => contact_records(c, page)?
+                    .iter()
+                    .map(|r| GridRow {
+                        id: r.id,
+                        version: r.version,
+                        cells: cells(&|col| columns::contact_cell(r, col, tz)),
+                    })
+                    .collect(),
+                ListKind::Interactions => {
+                    let recs = interaction_records(c, page)?;
+                    let names = store::query::names(
                         c,
                         recs.iter().filter_map(|r| r.data.client_id).collect(),
                         recs.iter().filter_map(|r| r.data.contact_id).collect(),
                         recs.iter().filter_map(|r| r.data.staff_id).collect(),
-                    )
-                })?;
-                recs.iter()
-                    .map(|r| GridRow {
-                        id: r.id,
-                        version: r.version,
-                        cells: ids.iter().map(|c| columns::interaction_cell(r, c, &names, self.tz)).collect(),
-                    })
-                    .collect()
-            }
-            ListKind::Transfers => {
-                let recs = self.transfer_records(&page.ids)?;
-                let names = self.read(|c| {
-                    store::query::names(
+                    )?;
+                    recs.iter()
+                        .map(|r| GridRow {
+                            id: r.id,
+                            version: r.version,
+                            cells: cells(&|col| columns::interaction_cell(r, col, &names, tz)),
+                        })
+                        .collect()
+                }
+                ListKind::Transfers => {
+                    let recs = transfer_records(c, page)?;
+                    let names = store::query::names(
                         c,
                         recs.iter().map(|r| r.data.client_id).collect(),
                         recs.iter().map(|r| r.data.to_contact).collect(),
                         recs.iter().map(|r| r.data.from_staff).collect(),
-                    )
-                })?;
-                recs.iter()
-                    .map(|r| GridRow {
-                        id: r.id,
-                        version: r.version,
-                        cells: ids.iter().map(|c| columns::transfer_cell(r, c, &names, self.tz)).collect(),
-                    })
-                    .collect()
-            }
-        };
-        Ok(Grid { list, columns: cols, rows, next_cursor: page.next_cursor, total: page.total })
+                    )?;
+                    recs.iter()
+                        .map(|r| GridRow {
+                            id: r.id,
+                            version: r.version,
+                            cells: cells(&|col| columns::transfer_cell(r, col, &names, tz)),
+                        })
+                        .collect()
+                }
+            })
+        })?;
+        Ok(Grid { list, columns: cols, rows, next_cursor, total })
     }
 
     pub(crate) fn columns_get(&self, who: &Who, list: ListKind) -> Result<Vec<ColumnDef>> {
@@ -499,6 +474,22 @@ impl Engine {
             Ok(crate::protocol::Done { done: true })
         })
     }
+}
+
+pub(crate) fn client_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<ClientData>>> {
+    store::query::clients_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+}
+
+pub(crate) fn contact_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<ContactData>>> {
+    store::query::contacts_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+}
+
+pub(crate) fn interaction_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<InteractionData>>> {
+    store::query::interactions_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+}
+
+pub(crate) fn transfer_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<TransferData>>> {
+    store::query::transfers_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
 }
 
 /// The catalogue entries for `ids`, refusing unknown or repeated ones.

@@ -219,19 +219,30 @@ impl Engine {
         if open_only {
             constraints.push(Constraint::OpenOnly);
         }
-        let page = self.list_ids(who, ListKind::Transfers, query, constraints)?;
-        Ok(Page { items: self.transfer_records(&page.ids)?, next_cursor: page.next_cursor, total: page.total })
+        let (items, next_cursor, total) =
+            self.list_page(who, ListKind::Transfers, query, constraints, super::lists::transfer_records)?;
+        Ok(Page { items, next_cursor, total })
     }
 
     /// Expires every open transfer past its expiry date, recording each on
-    /// its client's timeline. Cheap when there is nothing to do (one indexed
-    /// existence check). Returns how many expired.
+    /// its client's timeline. Returns how many expired.
+    ///
+    /// Cheap when there is nothing to do: the engine remembers the earliest
+    /// open expiry and looks again only when that instant has passed, or a
+    /// minute later at most (other processes sharing a PostgreSQL database
+    /// may restore a transfer from the trash).
     pub fn sweep_expired(&self) -> Result<usize> {
         let now = self.now();
-        if !self.read(|c| store::transfers::any_due(c, ms(now)))? {
+        if ms(now) < self.next_sweep.load(std::sync::atomic::Ordering::Acquire) {
             return Ok(0);
         }
-        self.write(|c| {
+        let recheck = |earliest: Option<i64>| earliest.unwrap_or(i64::MAX).min(ms(now) + 60_000);
+        let earliest = self.read(store::transfers::earliest_open_expiry)?;
+        if earliest.is_none_or(|e| e > ms(now)) {
+            self.next_sweep.store(recheck(earliest), std::sync::atomic::Ordering::Release);
+            return Ok(0);
+        }
+        let (n, earliest) = self.write(|c| {
             let mut n = 0;
             for row in store::transfers::due(c, ms(now))? {
                 let (id, version) = (row.id, row.version);
@@ -245,7 +256,9 @@ impl Engine {
                     n += 1;
                 }
             }
-            Ok(n)
-        })
+            Ok((n, store::transfers::earliest_open_expiry(c)?))
+        })?;
+        self.next_sweep.store(recheck(earliest), std::sync::atomic::Ordering::Release);
+        Ok(n)
     }
 }

@@ -108,6 +108,10 @@ impl Engine {
             store::trash::restore(c, id)?;
             Ok(Done { done: true })
         })
+        .inspect(|_| {
+            // A restored transfer may be past its expiry: look again.
+            self.next_sweep.store(0, std::sync::atomic::Ordering::Release);
+        })
     }
 
     pub(crate) fn trash_purge(&self, who: &Who, id: Id) -> Result<Done> {

@@ -135,13 +135,11 @@ pub(crate) fn due(conn: &mut Conn, now: i64) -> Result<Vec<Row>> {
         .load(conn)?)
 }
 
-/// Is any live open transfer past its expiry? (Cheap check before a sweep.)
-pub(crate) fn any_due(conn: &mut Conn, now: i64) -> Result<bool> {
-    Ok(diesel::select(diesel::dsl::exists(
-        transfers::table
-            .filter(transfers::trash_id.is_null())
-            .filter(transfers::status.eq_any(["waiting_for_files", "ready_for_download"]))
-            .filter(transfers::expires_at.le(now)),
-    ))
-    .get_result(conn)?)
+/// The earliest expiry of a live open transfer (one index lookup).
+pub(crate) fn earliest_open_expiry(conn: &mut Conn) -> Result<Option<i64>> {
+    Ok(transfers::table
+        .filter(transfers::trash_id.is_null())
+        .filter(transfers::status.eq_any(["waiting_for_files", "ready_for_download"]))
+        .select(diesel::dsl::min(transfers::expires_at))
+        .first::<Option<i64>>(conn)?)
 }
