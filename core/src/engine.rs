@@ -237,6 +237,7 @@ impl Engine {
             R::ClientDelete { id, version } => self.client_delete(who, id, version).map(S::Deleted),
             R::ClientList { query } => self.client_list(who, &query, vec![]).map(S::Clients),
             R::ClientContacts { id } => self.client_contacts(who, id).map(S::ClientContacts),
+            R::ClientContactsOf { ids } => self.client_contacts_of(who, &ids).map(S::ClientContacts),
             R::ClientTimeline { id, last_30_days, query } => {
                 self.client_timeline(who, id, last_30_days, &query).map(S::Interactions)
             }
@@ -251,6 +252,7 @@ impl Engine {
             }
             R::ContactUnlink { contact_id, client_id } => self.contact_unlink(who, contact_id, client_id).map(S::Done),
             R::ContactClients { id } => self.contact_clients(who, id).map(S::LinkedClients),
+            R::ContactClientsOf { ids } => self.contact_clients_of(who, &ids).map(S::LinkedClients),
 
             R::InteractionCreate { data } => self.interaction_create(who, data).map(S::Interaction),
             R::InteractionGet { id } => self.interaction_get(who, id).map(S::Interaction),

@@ -167,6 +167,10 @@ pub enum Request {
     /// The client's contacts with role, primary phone and e-mail.
     #[serde(rename = "client.contacts")]
     ClientContacts { id: Id },
+    /// The contacts of several clients (a page of the client list) in one
+    /// query: rows carry their `client_id`. At most 500 ids.
+    #[serde(rename = "client.contacts_of")]
+    ClientContactsOf { ids: Vec<Id> },
     /// The client's interactions and those of its contacts (without
     /// another client), newest first.
     #[serde(rename = "client.timeline")]
@@ -200,6 +204,10 @@ pub enum Request {
     /// The clients a contact is linked to.
     #[serde(rename = "contact.clients")]
     ContactClients { id: Id },
+    /// The clients of several contacts (a page of the contact list) in one
+    /// query: rows carry their `contact_id`. At most 500 ids.
+    #[serde(rename = "contact.clients_of")]
+    ContactClientsOf { ids: Vec<Id> },
 
     #[serde(rename = "interaction.create")]
     InteractionCreate { data: InteractionData },
@@ -349,6 +357,7 @@ impl Request {
             Request::ClientDelete { .. } => "client.delete",
             Request::ClientList { .. } => "client.list",
             Request::ClientContacts { .. } => "client.contacts",
+            Request::ClientContactsOf { .. } => "client.contacts_of",
             Request::ClientTimeline { .. } => "client.timeline",
             Request::ContactCreate { .. } => "contact.create",
             Request::ContactGet { .. } => "contact.get",
@@ -358,6 +367,7 @@ impl Request {
             Request::ContactLink { .. } => "contact.link",
             Request::ContactUnlink { .. } => "contact.unlink",
             Request::ContactClients { .. } => "contact.clients",
+            Request::ContactClientsOf { .. } => "contact.clients_of",
             Request::InteractionCreate { .. } => "interaction.create",
             Request::InteractionGet { .. } => "interaction.get",
             Request::InteractionUpdate { .. } => "interaction.update",
@@ -396,6 +406,8 @@ impl Request {
                 | Request::ClientGet { .. }
                 | Request::ClientList { .. }
                 | Request::ClientContacts { .. }
+                | Request::ClientContactsOf { .. }
+                | Request::ContactClientsOf { .. }
                 | Request::ClientTimeline { .. }
                 | Request::ContactGet { .. }
                 | Request::ContactList { .. }

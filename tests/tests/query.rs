@@ -678,7 +678,49 @@ fn client_scope_reaches_no_other_client(f: &Fixture) {
     assert!(matches!(e, Err(Error::Forbidden { .. })));
 }
 
+fn a_page_expands_in_one_request(f: &Fixture) {
+    let (a, b, c) = firm(f);
+    let p = mk_contact(f, "Anne", "Aubé", "514 555 0001", "anne@exemple.ca");
+    let q2 = mk_contact(f, "Bruno", "Bédard", "514 555 0002", "bruno@exemple.ca");
+    f.run(f.admin, R::ContactLink { contact_id: p.id, client_id: a.id, role: ContactRole::Primary }).unwrap();
+    f.run(f.admin, R::ContactLink { contact_id: p.id, client_id: b.id, role: ContactRole::Billing }).unwrap();
+    f.run(f.admin, R::ContactLink { contact_id: q2.id, client_id: b.id, role: ContactRole::Primary }).unwrap();
+    let rows = match f.run(f.admin, R::ClientContactsOf { ids: vec![a.id, b.id, c.id] }).unwrap() {
+        S::ClientContacts(v) => v,
+        o => panic!("{o:?}"),
+    };
+    let got: Vec<(Id, &str, ContactRole, Option<&str>)> =
+        rows.iter().map(|r| (r.client_id, r.file_as.as_str(), r.role, r.primary_phone.as_deref())).collect();
+    assert_eq!(
+        got,
+        vec![
+            (a.id, "Aubé, Anne", ContactRole::Primary, Some("514 555 0001")),
+            (b.id, "Aubé, Anne", ContactRole::Billing, Some("514 555 0001")),
+            (b.id, "Bédard, Bruno", ContactRole::Primary, Some("514 555 0002")),
+        ]
+    );
+    let linked = match f.run(f.admin, R::ContactClientsOf { ids: vec![p.id, q2.id] }).unwrap() {
+        S::LinkedClients(v) => v.into_iter().map(|l| (l.contact_id, l.code)).collect::<Vec<_>>(),
+        o => panic!("{o:?}"),
+    };
+    assert_eq!(linked, vec![(p.id, "COTE-02".to_string()), (p.id, "DAM-01".into()), (q2.id, "COTE-02".into())]);
+    assert_eq!(f.run(f.admin, R::ClientContactsOf { ids: vec![a.id, 9999] }).unwrap_err().code(), "not_found");
+    assert_eq!(f.run(f.admin, R::ClientContactsOf { ids: vec![] }).unwrap_err().code(), "validation");
+    // A staff member of one office cannot expand another office's client.
+    let mut rights = Rights::all();
+    rights.offices = Some(vec!["Montréal".into()]);
+    let mtl = f.staff("Montréalais", rights);
+    assert!(f.run(mtl, R::ClientContactsOf { ids: vec![a.id] }).is_ok());
+    assert_eq!(f.run(mtl, R::ClientContactsOf { ids: vec![a.id, b.id] }).unwrap_err().code(), "forbidden");
+    let linked = match f.run(mtl, R::ContactClientsOf { ids: vec![p.id] }).unwrap() {
+        S::LinkedClients(v) => v.into_iter().map(|l| l.code).collect::<Vec<_>>(),
+        o => panic!("{o:?}"),
+    };
+    assert_eq!(linked, vec!["DAM-01"]);
+}
+
 backend_tests!(
+    a_page_expands_in_one_request,
     keyword_search_ignores_case_accents_and_apostrophes,
     search_ranks_exact_then_prefix_then_rest,
     keyword_index_follows_every_write,

@@ -133,6 +133,7 @@ pub struct ClientContact {
 /// A client a contact is linked to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LinkedClient {
+    pub contact_id: Id,
     pub client_id: Id,
     pub code: String,
     pub name: String,

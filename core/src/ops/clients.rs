@@ -155,6 +155,27 @@ impl Engine {
         })
     }
 
+    /// The contacts of several clients in one query; every client must be
+    /// visible to the actor.
+    pub(crate) fn client_contacts_of(&self, who: &Who, ids: &[Id]) -> Result<Vec<ClientContact>> {
+        who.require(Entity::Clients, Action::View)?;
+        who.require(Entity::Contacts, Action::View)?;
+        super::contacts::check_batch(ids)?;
+        self.read(|c| {
+            let offices = store::clients::offices_of(c, ids)?;
+            for id in ids {
+                match offices.get(id) {
+                    None => return Err(Error::NotFound { entity: "client", id: *id }),
+                    Some(o) if !who.rights.sees_office(o.as_deref()) => {
+                        return Err(who.office_forbidden("clients of this office"));
+                    }
+                    Some(_) => {}
+                }
+            }
+            store::clients::contacts_of(c, ids)
+        })
+    }
+
     pub(crate) fn client_timeline(
         &self,
         who: &Who,

@@ -141,7 +141,24 @@ impl Engine {
         who.require(Entity::Clients, Action::View)?;
         self.read(|c| {
             visible_contact(c, who, id)?;
-            store::contacts::clients_of(c, id, who.offices())
+            store::contacts::clients_of(c, &[id], who.offices())
         })
     }
+
+    /// The clients of several contacts, in one query (rows outside the
+    /// actor's offices are left out).
+    pub(crate) fn contact_clients_of(&self, who: &Who, ids: &[Id]) -> Result<Vec<LinkedClient>> {
+        who.require(Entity::Contacts, Action::View)?;
+        who.require(Entity::Clients, Action::View)?;
+        check_batch(ids)?;
+        self.read(|c| store::contacts::clients_of(c, ids, who.offices()))
+    }
+}
+
+/// A batch of ids: 1 to 500.
+pub(crate) fn check_batch(ids: &[Id]) -> Result<()> {
+    if ids.is_empty() || ids.len() > 500 {
+        return Err(Error::validation("ids", "out_of_range", "give 1 to 500 ids"));
+    }
+    Ok(())
 }

@@ -71,6 +71,15 @@ impl Engine {
                 only(id)?;
                 self.execute_staff(who, request)
             }
+            R::ClientContactsOf { ref ids } => {
+                if ids.iter().any(|i| *i != x) {
+                    return Err(outside(x, "another client"));
+                }
+                self.execute_staff(who, request)
+            }
+            R::ContactClientsOf { ids } => self
+                .contact_clients_of(who, &ids)
+                .map(|v| S::LinkedClients(v.into_iter().filter(|l| l.client_id == x).collect())),
             R::ClientList { query } => self.client_list(who, &query, vec![Constraint::ClientIs(x)]).map(S::Clients),
             R::ContactGet { id } => {
                 if !self.read(|c| contact_of(c, id, x))? {

@@ -206,6 +206,16 @@ pub(crate) fn office_of(conn: &mut Conn, id: Id) -> Result<Option<Option<String>
         .optional()?)
 }
 
+/// Offices of live clients by id (absent: no such live client).
+pub(crate) fn offices_of(conn: &mut Conn, ids: &[Id]) -> Result<std::collections::HashMap<Id, Option<String>>> {
+    let rows: Vec<(i64, Option<String>)> = clients::table
+        .filter(clients::id.eq_any(ids.to_vec()))
+        .filter(clients::trash_id.is_null())
+        .select((clients::id, clients::office))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 pub(crate) fn version_of(conn: &mut Conn, id: Id) -> Result<Option<i64>> {
     Ok(clients::table
         .filter(clients::id.eq(id))

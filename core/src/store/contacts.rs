@@ -214,23 +214,23 @@ pub(crate) fn unlink(conn: &mut Conn, contact_id: Id, client_id: Id) -> Result<b
     Ok(n == 1)
 }
 
-/// The live clients a contact is linked to, by name.
-pub(crate) fn clients_of(conn: &mut Conn, contact_id: Id, offices: Option<&[String]>) -> Result<Vec<LinkedClient>> {
+/// The live clients of contacts, by contact then client name.
+pub(crate) fn clients_of(conn: &mut Conn, contact_ids: &[Id], offices: Option<&[String]>) -> Result<Vec<LinkedClient>> {
     let mut q = contact_links::table
         .inner_join(clients::table)
-        .filter(contact_links::contact_id.eq(contact_id))
+        .filter(contact_links::contact_id.eq_any(contact_ids.to_vec()))
         .filter(clients::trash_id.is_null())
         .into_boxed();
     if let Some(o) = offices {
         q = q.filter(clients::office.eq_any(o.to_vec()));
     }
-    let rows: Vec<(i64, String, String, String)> = q
-        .order((clients::name_fold, clients::id))
-        .select((clients::id, clients::code, clients::name, contact_links::role))
+    let rows: Vec<(i64, i64, String, String, String)> = q
+        .order((contact_links::contact_id, clients::name_fold, clients::id))
+        .select((contact_links::contact_id, clients::id, clients::code, clients::name, contact_links::role))
         .load(conn)?;
     rows.into_iter()
-        .map(|(client_id, code, name, role)| {
-            Ok(LinkedClient { client_id, code, name, role: enum_from(&role, "contact role")? })
+        .map(|(contact_id, client_id, code, name, role)| {
+            Ok(LinkedClient { contact_id, client_id, code, name, role: enum_from(&role, "contact role")? })
         })
         .collect()
 }

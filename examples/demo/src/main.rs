@@ -56,6 +56,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         _ => unreachable!(),
     };
     println!("{} clients au total; les {} premiers par nom :", clients.total.unwrap_or(0), clients.items.len());
+    // Every row expanded with one request (one query), not one per client.
+    let ids = clients.items.iter().map(|c| c.id).collect();
+    let expanded = match run(R::ClientContactsOf { ids })? {
+        S::ClientContacts(rows) => rows,
+        _ => unreachable!(),
+    };
     for c in &clients.items {
         println!(
             "▸ {:<10} {:<38} {:<9} {}",
@@ -64,8 +70,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             format!("{:?}", c.data.status).to_lowercase(),
             c.data.office.as_deref().unwrap_or("—")
         );
-        if let S::ClientContacts(rows) = run(R::ClientContacts { id: c.id })? {
-            for p in rows {
+        {
+            for p in expanded.iter().filter(|p| p.client_id == c.id) {
                 println!(
                     "      {:<30} {:<11} {:<20} {}",
                     p.file_as,
