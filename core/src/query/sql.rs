@@ -89,12 +89,44 @@ impl Compiler<'_> {
             Typed::And(v) | Typed::Or(v) if v.is_empty() => {
                 sql.push(if matches!(filter, Typed::And(_)) { "(1=1)" } else { "(1=0)" });
             }
-            Typed::And(v) | Typed::Or(v) => {
-                let op = if matches!(filter, Typed::And(_)) { " AND " } else { " OR " };
+            Typed::And(v) => {
+                // The keywords of one AND go to the index as one query:
+                // "dossier 4242" is one MATCH of both words, not a first
+                // MATCH of every row holding "dossier" intersected with a
+                // second.
+                let keywords: Vec<String> = v
+                    .iter()
+                    .filter_map(|x| match x {
+                        Typed::Keyword(k) => keyword_query(k, sql.pg),
+                        _ => None,
+                    })
+                    .collect();
+                let others: Vec<&Typed> = v.iter().filter(|x| !matches!(x, Typed::Keyword(_))).collect();
+                sql.push("(");
+                let mut first = true;
+                if !keywords.is_empty() {
+                    let and = if sql.pg { " & " } else { " AND " };
+                    let q = keywords.iter().map(|k| format!("({k})")).collect::<Vec<_>>().join(and);
+                    self.index_match(sql, q);
+                    first = false;
+                }
+                for x in others {
+                    if !first {
+                        sql.push(" AND ");
+                    }
+                    self.filter(sql, x);
+                    first = false;
+                }
+                if first {
+                    sql.push("1=1");
+                }
+                sql.push(")");
+            }
+            Typed::Or(v) => {
                 sql.push("(");
                 for (i, x) in v.iter().enumerate() {
                     if i > 0 {
-                        sql.push(op);
+                        sql.push(" OR ");
                     }
                     self.filter(sql, x);
                 }
@@ -116,10 +148,16 @@ impl Compiler<'_> {
     /// A keyword: every word of it is a prefix of a word of the record, or
     /// (for "d'amours", "jean-françois") its joined form is.
     fn keyword(&self, sql: &mut Sql, k: &str) {
-        let Some(q) = keyword_query(k, sql.pg) else {
-            sql.push("(1=1)");
-            return;
-        };
+        match keyword_query(k, sql.pg) {
+            Some(q) => self.index_match(sql, q),
+            None => {
+                sql.push("(1=1)");
+            }
+        }
+    }
+
+    /// The rows whose index text matches an index query.
+    fn index_match(&self, sql: &mut Sql, q: String) {
         if sql.pg {
             sql.push("(to_tsvector('simple', t.search_text) @@ to_tsquery('simple', ").bind_text(q).push("))");
         } else {
