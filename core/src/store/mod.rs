@@ -139,9 +139,15 @@ impl Db {
             // An in-memory database lives as long as its one connection.
             builder = builder.idle_timeout(None).max_lifetime(None);
         }
-        let pool = builder
-            .build(Manager { target: target.clone() })
+        let manager = Manager { target: target.clone() };
+        // One connection up front: an unreachable server or a file that is
+        // not a database fails now, with its own message, not after the
+        // pool's timeout.
+        let first = r2d2::ManageConnection::connect(&manager)
             .map_err(|e| Error::Storage(format!("cannot open {}: {e}", describe(&target))))?;
+        drop(first);
+        let pool =
+            builder.build(manager).map_err(|e| Error::Storage(format!("cannot open {}: {e}", describe(&target))))?;
         let write_lock = matches!(target, Target::Sqlite(_)).then(|| Mutex::new(()));
         let db = Db { pool, target, write_lock };
         db.migrate()?;
