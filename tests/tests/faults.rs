@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use clientele_core::domain::ClientData;
 use clientele_core::protocol::{Actor, ListQuery, Request as R, Response as S};
 use clientele_core::{Engine, EngineConfig};
-use clientele_tests::{Backend, Fixture, place};
+use clientele_tests::{Backend, Fixture};
 
 const CHILD_URL: &str = "CLIENTELE_CRASH_CHILD_URL";
 const CHILD_MARK: &str = "CLIENTELE_CRASH_CHILD_MARK";
@@ -186,5 +186,4 @@ fn mangled_requests_get_typed_errors_and_lose_nothing() {
     // The first client is intact or was legitimately edited (a valid
     // mutation), never corrupted: it still reads back.
     assert!(matches!(f.run(a, R::ClientGet { id: 1 }).unwrap(), S::Client(_)));
-    let _ = place;
 }
