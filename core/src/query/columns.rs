@@ -30,15 +30,80 @@ pub struct ColumnDef {
     pub kind: ColumnKind,
     /// Shown when the staff member has not chosen.
     pub default_visible: bool,
+    /// For a column of codes (`phone_call`, `ready_for_download`): what to
+    /// show for each, in French and English.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<ValueLabel>,
+}
+
+/// How to show one code of a column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ValueLabel {
+    pub value: String,
+    pub label_fr: String,
+    pub label_en: String,
 }
 
 fn c(id: &str, fr: &str, en: &str, kind: ColumnKind, default_visible: bool) -> ColumnDef {
-    ColumnDef { id: id.into(), label_fr: fr.into(), label_en: en.into(), kind, default_visible }
+    ColumnDef { id: id.into(), label_fr: fr.into(), label_en: en.into(), kind, default_visible, values: Vec::new() }
+}
+
+fn v(list: &[(&str, &str, &str)]) -> Vec<ValueLabel> {
+    list.iter()
+        .map(|(v, fr, en)| ValueLabel { value: (*v).into(), label_fr: (*fr).into(), label_en: (*en).into() })
+        .collect()
+}
+
+/// Display labels of the code columns of a list.
+fn value_labels(list: ListKind, column: &str) -> Vec<ValueLabel> {
+    match (list, column) {
+        (ListKind::Clients, "kind") => v(&[
+            ("individual", "Particulier", "Individual"),
+            ("business", "Entreprise", "Business"),
+            ("trust", "Fiducie", "Trust"),
+            ("other", "Autre", "Other"),
+        ]),
+        (ListKind::Clients, "status") => v(&[
+            ("active", "Actif", "Active"),
+            ("inactive", "Inactif", "Inactive"),
+            ("prospect", "Prospect", "Prospect"),
+        ]),
+        (ListKind::Interactions, "kind") => v(&[
+            ("note", "Note", "Note"),
+            ("phone_call", "Appel téléphonique", "Phone call"),
+            ("phone_message", "Message téléphonique", "Phone message"),
+            ("email", "Courriel", "E-mail"),
+            ("transfer_event", "Transfert de fichiers", "File transfer"),
+        ]),
+        (ListKind::Interactions, "direction") => {
+            v(&[("incoming", "Entrant", "Incoming"), ("outgoing", "Sortant", "Outgoing")])
+        }
+        (ListKind::Transfers, "status") => v(&[
+            ("waiting_for_files", "En attente de fichiers", "Waiting for files"),
+            ("ready_for_download", "Prêt à télécharger", "Ready for download"),
+            ("complete", "Terminé", "Complete"),
+            ("expired", "Expiré", "Expired"),
+            ("canceled", "Annulé", "Canceled"),
+        ]),
+        (ListKind::Transfers, "direction") => v(&[
+            ("sent_to_contact", "Envoyé à la personne-ressource", "Sent to contact"),
+            ("requested_from_contact", "Demandé à la personne-ressource", "Requested from contact"),
+        ]),
+        _ => Vec::new(),
+    }
 }
 
 /// The catalogue of a list, in display order. Date-time cells are RFC 3339
-/// times with the firm's offset.
+/// times with the firm's offset; code cells come with display labels.
 pub fn catalogue(kind: ListKind) -> Vec<ColumnDef> {
+    let mut columns = base_catalogue(kind);
+    for col in &mut columns {
+        col.values = value_labels(kind, &col.id);
+    }
+    columns
+}
+
+fn base_catalogue(kind: ListKind) -> Vec<ColumnDef> {
     use ColumnKind::*;
     match kind {
         ListKind::Clients => vec![
@@ -188,5 +253,65 @@ pub(crate) fn transfer_cell(r: &Record<TransferData>, col: &str, names: &Names, 
         "closed" => d.closed_at.as_ref().map_or(Value::Null, |t| local(t, tz)),
         "signature" => json!(d.signature_required),
         _ => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_a_cell_can_hold_has_a_label() {
+        use crate::domain::*;
+        let codes = |list, col| value_labels(list, col).into_iter().map(|l| l.value).collect::<Vec<_>>();
+        let kinds = [
+            InteractionKind::Note,
+            InteractionKind::PhoneCall,
+            InteractionKind::PhoneMessage,
+            InteractionKind::Email,
+            InteractionKind::TransferEvent,
+        ];
+        assert_eq!(codes(ListKind::Interactions, "kind"), kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>());
+        let statuses = [
+            TransferStatus::WaitingForFiles,
+            TransferStatus::ReadyForDownload,
+            TransferStatus::Complete,
+            TransferStatus::Expired,
+            TransferStatus::Canceled,
+        ];
+        assert_eq!(codes(ListKind::Transfers, "status"), statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+        for (list, col, json) in [
+            (
+                ListKind::Clients,
+                "kind",
+                serde_json::to_value([
+                    ClientKind::Individual,
+                    ClientKind::Business,
+                    ClientKind::Trust,
+                    ClientKind::Other,
+                ])
+                .unwrap(),
+            ),
+            (
+                ListKind::Clients,
+                "status",
+                serde_json::to_value([ClientStatus::Active, ClientStatus::Inactive, ClientStatus::Prospect]).unwrap(),
+            ),
+            (
+                ListKind::Interactions,
+                "direction",
+                serde_json::to_value([CallDirection::Incoming, CallDirection::Outgoing]).unwrap(),
+            ),
+            (
+                ListKind::Transfers,
+                "direction",
+                serde_json::to_value([TransferDirection::SentToContact, TransferDirection::RequestedFromContact])
+                    .unwrap(),
+            ),
+        ] {
+            assert_eq!(serde_json::to_value(codes(list, col)).unwrap(), json, "{list:?} {col}");
+        }
+        // Catalogue columns carry them.
+        assert!(catalogue(ListKind::Transfers).iter().any(|c| c.id == "status" && c.values.len() == 5));
     }
 }
