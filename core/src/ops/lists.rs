@@ -477,19 +477,19 @@ impl Engine {
 }
 
 pub(crate) fn client_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<ClientData>>> {
-    store::query::clients_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+    store::clients::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
 }
 
 pub(crate) fn contact_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<ContactData>>> {
-    store::query::contacts_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+    store::contacts::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
 }
 
 pub(crate) fn interaction_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<InteractionData>>> {
-    store::query::interactions_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+    store::interactions::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
 }
 
 pub(crate) fn transfer_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<TransferData>>> {
-    store::query::transfers_by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+    store::transfers::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
 }
 
 /// The catalogue entries for `ids`, refusing unknown or repeated ones.

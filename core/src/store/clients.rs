@@ -35,6 +35,8 @@ pub(crate) struct Row {
     pub version: i64,
 }
 
+super::record_lookups!(clients, Row);
+
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = clients, treat_none_as_null = true)]
 struct Write {
@@ -187,15 +189,6 @@ pub(crate) fn update(conn: &mut Conn, id: Id, version: i64, c: &ClientData, acto
     Ok(n == 1)
 }
 
-/// A client row, live or (with `trashed`) also in the trash.
-pub(crate) fn get(conn: &mut Conn, id: Id, trashed: bool) -> Result<Option<Row>> {
-    let mut q = clients::table.filter(clients::id.eq(id)).into_boxed();
-    if !trashed {
-        q = q.filter(clients::trash_id.is_null());
-    }
-    Ok(q.select(Row::as_select()).first(conn).optional()?)
-}
-
 /// The office of a live client (outer `None`: no such client).
 pub(crate) fn office_of(conn: &mut Conn, id: Id) -> Result<Option<Option<String>>> {
     Ok(clients::table
@@ -214,15 +207,6 @@ pub(crate) fn offices_of(conn: &mut Conn, ids: &[Id]) -> Result<std::collections
         .select((clients::id, clients::office))
         .load(conn)?;
     Ok(rows.into_iter().collect())
-}
-
-pub(crate) fn version_of(conn: &mut Conn, id: Id) -> Result<Option<i64>> {
-    Ok(clients::table
-        .filter(clients::id.eq(id))
-        .filter(clients::trash_id.is_null())
-        .select(clients::version)
-        .first(conn)
-        .optional()?)
 }
 
 #[derive(Queryable)]

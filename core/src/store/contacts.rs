@@ -28,6 +28,8 @@ pub(crate) struct Row {
     pub version: i64,
 }
 
+super::record_lookups!(contacts, Row);
+
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = contacts, treat_none_as_null = true)]
 struct Write {
@@ -119,23 +121,6 @@ pub(crate) fn update(conn: &mut Conn, id: Id, version: i64, c: &ContactData, act
     .set((&write(c, actor, now), contacts::version.eq(version + 1)))
     .execute(conn)?;
     Ok(n == 1)
-}
-
-pub(crate) fn get(conn: &mut Conn, id: Id, trashed: bool) -> Result<Option<Row>> {
-    let mut q = contacts::table.filter(contacts::id.eq(id)).into_boxed();
-    if !trashed {
-        q = q.filter(contacts::trash_id.is_null());
-    }
-    Ok(q.select(Row::as_select()).first(conn).optional()?)
-}
-
-pub(crate) fn version_of(conn: &mut Conn, id: Id) -> Result<Option<i64>> {
-    Ok(contacts::table
-        .filter(contacts::id.eq(id))
-        .filter(contacts::trash_id.is_null())
-        .select(contacts::version)
-        .first(conn)
-        .optional()?)
 }
 
 /// Offices of the live clients a contact is linked to (`None` for a client

@@ -34,6 +34,8 @@ pub(crate) struct Row {
     pub version: i64,
 }
 
+super::record_lookups!(interactions, Row);
+
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = interactions, treat_none_as_null = true)]
 struct Write {
@@ -161,23 +163,6 @@ pub(crate) fn update(conn: &mut Conn, id: Id, version: i64, i: &InteractionData,
     .set((&write(i, actor, now), interactions::version.eq(version + 1)))
     .execute(conn)?;
     Ok(n == 1)
-}
-
-pub(crate) fn get(conn: &mut Conn, id: Id, trashed: bool) -> Result<Option<Row>> {
-    let mut q = interactions::table.filter(interactions::id.eq(id)).into_boxed();
-    if !trashed {
-        q = q.filter(interactions::trash_id.is_null());
-    }
-    Ok(q.select(Row::as_select()).first(conn).optional()?)
-}
-
-pub(crate) fn version_of(conn: &mut Conn, id: Id) -> Result<Option<i64>> {
-    Ok(interactions::table
-        .filter(interactions::id.eq(id))
-        .filter(interactions::trash_id.is_null())
-        .select(interactions::version)
-        .first(conn)
-        .optional()?)
 }
 
 pub(crate) fn custom_defs(conn: &mut Conn, kind: Option<InteractionKind>) -> Result<Vec<CustomFieldDef>> {

@@ -237,3 +237,38 @@ macro_rules! with_backend {
     };
 }
 pub(crate) use with_backend;
+
+/// The lookups every record table has (`id`, `version`, `trash_id`
+/// columns): `get` a row by id (live, or also in the trash), the `version_of`
+/// a live row, and rows `by_ids` in the order asked.
+macro_rules! record_lookups {
+    ($table:ident, $row:ty) => {
+        /// A row, live or (with `trashed`) also in the trash.
+        pub(crate) fn get(conn: &mut Conn, id: Id, trashed: bool) -> Result<Option<$row>> {
+            let mut q = $table::table.filter($table::id.eq(id)).into_boxed();
+            if !trashed {
+                q = q.filter($table::trash_id.is_null());
+            }
+            Ok(q.select(<$row>::as_select()).first(conn).optional()?)
+        }
+
+        /// The version of a live row (`None`: no such live row).
+        pub(crate) fn version_of(conn: &mut Conn, id: Id) -> Result<Option<i64>> {
+            Ok($table::table
+                .filter($table::id.eq(id))
+                .filter($table::trash_id.is_null())
+                .select($table::version)
+                .first(conn)
+                .optional()?)
+        }
+
+        /// Rows by id, in the order of `ids` (missing ones left out).
+        pub(crate) fn by_ids(conn: &mut Conn, ids: &[Id]) -> Result<Vec<$row>> {
+            let rows: Vec<$row> =
+                $table::table.filter($table::id.eq_any(ids.to_vec())).select(<$row>::as_select()).load(conn)?;
+            let mut by_id: std::collections::HashMap<Id, $row> = rows.into_iter().map(|r| (r.id, r)).collect();
+            Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
+        }
+    };
+}
+pub(crate) use record_lookups;

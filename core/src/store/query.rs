@@ -1,12 +1,10 @@
 //! Runs the statements the query engine compiles, and loads a page's
 //! records by id.
 
-use std::collections::HashMap;
-
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
 
-use super::schema::{clients, contacts, interactions, staff, transfers};
+use super::schema::{clients, contacts, staff};
 use super::{Conn, with_backend};
 use crate::domain::Id;
 use crate::error::Result;
@@ -83,42 +81,6 @@ pub(crate) fn keys(conn: &mut Conn, sql: &Sql, sort: &str) -> Result<Vec<Key>> {
 pub(crate) fn count(conn: &mut Conn, sql: &Sql) -> Result<u64> {
     let rows = run!(conn, sql, CountRow)?;
     Ok(rows.first().map_or(0, |r| r.n as u64))
-}
-
-/// Rows by id, in the order of `ids`.
-fn in_order<R>(ids: &[Id], rows: Vec<R>, id_of: impl Fn(&R) -> Id) -> Vec<R> {
-    let mut by_id: HashMap<Id, R> = rows.into_iter().map(|r| (id_of(&r), r)).collect();
-    ids.iter().filter_map(|i| by_id.remove(i)).collect()
-}
-
-pub(crate) fn clients_by_ids(conn: &mut Conn, ids: &[Id]) -> Result<Vec<super::clients::Row>> {
-    let rows =
-        clients::table.filter(clients::id.eq_any(ids.to_vec())).select(super::clients::Row::as_select()).load(conn)?;
-    Ok(in_order(ids, rows, |r| r.id))
-}
-
-pub(crate) fn contacts_by_ids(conn: &mut Conn, ids: &[Id]) -> Result<Vec<super::contacts::Row>> {
-    let rows = contacts::table
-        .filter(contacts::id.eq_any(ids.to_vec()))
-        .select(super::contacts::Row::as_select())
-        .load(conn)?;
-    Ok(in_order(ids, rows, |r| r.id))
-}
-
-pub(crate) fn interactions_by_ids(conn: &mut Conn, ids: &[Id]) -> Result<Vec<super::interactions::Row>> {
-    let rows = interactions::table
-        .filter(interactions::id.eq_any(ids.to_vec()))
-        .select(super::interactions::Row::as_select())
-        .load(conn)?;
-    Ok(in_order(ids, rows, |r| r.id))
-}
-
-pub(crate) fn transfers_by_ids(conn: &mut Conn, ids: &[Id]) -> Result<Vec<super::transfers::Row>> {
-    let rows = transfers::table
-        .filter(transfers::id.eq_any(ids.to_vec()))
-        .select(super::transfers::Row::as_select())
-        .load(conn)?;
-    Ok(in_order(ids, rows, |r| r.id))
 }
 
 /// Display names of clients ("code — name"), contacts (file as) and staff.

@@ -30,6 +30,8 @@ pub(crate) struct Row {
     pub version: i64,
 }
 
+super::record_lookups!(transfers, Row);
+
 impl Row {
     pub(crate) fn into_record(self) -> Result<Record<TransferData>> {
         Ok(Record {
@@ -106,23 +108,6 @@ pub(crate) fn set_state(conn: &mut Conn, id: Id, version: i64, t: &TransferData,
     ))
     .execute(conn)?;
     Ok(n == 1)
-}
-
-pub(crate) fn get(conn: &mut Conn, id: Id, trashed: bool) -> Result<Option<Row>> {
-    let mut q = transfers::table.filter(transfers::id.eq(id)).into_boxed();
-    if !trashed {
-        q = q.filter(transfers::trash_id.is_null());
-    }
-    Ok(q.select(Row::as_select()).first(conn).optional()?)
-}
-
-pub(crate) fn version_of(conn: &mut Conn, id: Id) -> Result<Option<i64>> {
-    Ok(transfers::table
-        .filter(transfers::id.eq(id))
-        .filter(transfers::trash_id.is_null())
-        .select(transfers::version)
-        .first(conn)
-        .optional()?)
 }
 
 /// Live open transfers whose expiry has passed.
