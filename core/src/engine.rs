@@ -269,6 +269,7 @@ impl Engine {
             R::TransferTransition { id, version, to, files } => {
                 self.transfer_transition(who, id, version, to, files).map(S::Transfer)
             }
+            R::TransferUpdate { id, version, data } => self.transfer_update(who, id, version, data).map(S::Transfer),
             R::TransferDelete { id, version } => self.transfer_delete(who, id, version).map(S::Deleted),
             R::TransferList { client_id, last_30_days, open_only, query } => {
                 self.transfer_list(who, client_id, last_30_days, open_only, &query, vec![]).map(S::Transfers)

@@ -245,6 +245,10 @@ pub enum Request {
         #[serde(default)]
         files: Vec<NewFile>,
     },
+    /// Edits what a transfer says (subject, message, signature) while it is
+    /// open; its state moves only through `transfer.transition`.
+    #[serde(rename = "transfer.update")]
+    TransferUpdate { id: Id, version: i64, data: TransferEdit },
     #[serde(rename = "transfer.delete")]
     TransferDelete { id: Id, version: i64 },
     #[serde(rename = "transfer.list")]
@@ -376,6 +380,7 @@ impl Request {
             Request::TransferCreate { .. } => "transfer.create",
             Request::TransferGet { .. } => "transfer.get",
             Request::TransferTransition { .. } => "transfer.transition",
+            Request::TransferUpdate { .. } => "transfer.update",
             Request::TransferDelete { .. } => "transfer.delete",
             Request::TransferList { .. } => "transfer.list",
             Request::GridQuery { .. } => "grid.query",

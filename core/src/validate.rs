@@ -339,6 +339,15 @@ pub(crate) fn new_transfer(t: &NewTransfer) -> Result<NewTransfer> {
     })
 }
 
+/// Checks an edit of a transfer.
+pub(crate) fn transfer_edit(e: &TransferEdit) -> Result<TransferEdit> {
+    Ok(TransferEdit {
+        subject: trimmed("subject", &e.subject, MAX_SHORT, true)?,
+        message: trimmed("message", &e.message, MAX_LONG, false)?,
+        signature_required: e.signature_required,
+    })
+}
+
 pub(crate) fn new_files(field: &str, files: &[NewFile]) -> Result<Vec<NewFile>> {
     if files.len() > 200 {
         return Err(Error::validation(field, "too_many", "has more than 200 files"));

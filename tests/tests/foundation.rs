@@ -565,6 +565,57 @@ fn transfer_state_machine_is_enforced_and_recorded(f: &Fixture) {
     );
 }
 
+fn open_transfers_can_be_edited_and_closed_ones_cannot(f: &Fixture) {
+    let c = client(f, "ED-01", "Édition inc.");
+    let p = contact(f, "Réjean", "Pelletier");
+    link(f, p.id, c.id, ContactRole::Primary).unwrap();
+    let t = transfer(f, c.id, p.id, TransferDirection::SentToContact, &["bilan.pdf"]);
+    let edit = |t: &Record<TransferData>, subject: &str| {
+        f.run(
+            f.admin,
+            R::TransferUpdate {
+                id: t.id,
+                version: t.version,
+                data: TransferEdit {
+                    subject: subject.into(),
+                    message: "Nouvelle version.".into(),
+                    signature_required: false,
+                },
+            },
+        )
+    };
+    let edited = match edit(&t, "Bilan révisé 2025").unwrap() {
+        S::Transfer(t) => t,
+        o => panic!("{o:?}"),
+    };
+    assert_eq!(
+        (edited.version, edited.data.subject.as_str(), edited.data.signature_required),
+        (2, "Bilan révisé 2025", false)
+    );
+    assert_eq!(edited.data.status, TransferStatus::ReadyForDownload, "an edit moves no state");
+    // The keyword index follows the edit.
+    let found = |q: &str| match f
+        .run(
+            f.admin,
+            R::TransferList {
+                client_id: None,
+                last_30_days: false,
+                open_only: false,
+                query: ListQuery { search: Some(q.into()), ..Default::default() },
+            },
+        )
+        .unwrap()
+    {
+        S::Transfers(p) => p.items.len(),
+        o => panic!("{o:?}"),
+    };
+    assert_eq!((found("revise"), found("documents")), (1, 0));
+    assert_eq!(edit(&t, "x").unwrap_err().code(), "conflict");
+    assert_eq!(edit(&edited, "  ").unwrap_err().field(), Some("subject"));
+    let done = go(f, &edited, TransferStatus::Complete).unwrap();
+    assert!(matches!(edit(&done, "Trop tard").unwrap_err(), Error::InvalidTransition { .. }));
+}
+
 fn transfers_expire_after_thirty_days_unless_complete(f: &Fixture) {
     let c = client(f, "EXP-01", "Expiration inc.");
     let p = contact(f, "Noémie", "Thériault");
@@ -720,6 +771,7 @@ backend_tests!(
     purge_is_final_and_frees_the_code,
     restore_waits_for_the_parent,
     transfer_state_machine_is_enforced_and_recorded,
+    open_transfers_can_be_edited_and_closed_ones_cannot,
     transfers_expire_after_thirty_days_unless_complete,
     read_only_staff_is_forbidden_to_write_and_nothing_changes,
     office_restricted_staff_sees_only_their_offices,

@@ -132,3 +132,14 @@ pub struct TransferData {
     /// When it became complete, expired or canceled.
     pub closed_at: Option<DateTime<Utc>>,
 }
+
+/// What can be edited on an open transfer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferEdit {
+    pub subject: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub signature_required: bool,
+}
