@@ -886,3 +886,65 @@ fn import_is_all_or_nothing_and_cancellable(f: &Fixture) {
     assert_eq!(*p.1.lock().unwrap(), vec![0, 100, 200, 250]);
     assert_eq!(clients(f, f.admin).len(), 250);
 }
+
+#[test]
+fn an_in_memory_database_serves_a_whole_session() {
+    // One connection for the whole engine: any nested connection request
+    // inside a transaction would block here.
+    let clock = clientele_tests::TestClock::at(clientele_tests::epoch());
+    let engine =
+        Engine::open_with_clock(EngineConfig::new("sqlite::memory:"), std::sync::Arc::new(clock.clone())).unwrap();
+    let host = clientele_core::protocol::Actor::HOST;
+    let me = match engine
+        .execute(host, R::StaffPut { id: None, staff: clientele_tests::staff("Zoé", "Z", Rights::all()) })
+        .unwrap()
+    {
+        S::Staff(s) => clientele_core::protocol::Actor::Staff(s.id),
+        o => panic!("{o:?}"),
+    };
+    let c = match engine.execute(me, R::ClientCreate { data: ClientData::new("MEM-1", "Mémoire inc.") }).unwrap() {
+        S::Client(c) => c,
+        o => panic!("{o:?}"),
+    };
+    let p = match engine.execute(me, R::ContactCreate { data: ContactData::new("Zoé", "Roy") }).unwrap() {
+        S::Contact(p) => p,
+        o => panic!("{o:?}"),
+    };
+    engine.execute(me, R::ContactLink { contact_id: p.id, client_id: c.id, role: ContactRole::Primary }).unwrap();
+    let data = NewTransfer {
+        direction: TransferDirection::RequestedFromContact,
+        from_staff: 1,
+        to_contact: p.id,
+        client_id: c.id,
+        subject: "T4".into(),
+        message: String::new(),
+        signature_required: false,
+        files: vec![],
+    };
+    engine.execute(me, R::TransferCreate { data }).unwrap();
+    clock.advance(Duration::days(31));
+    let t = match engine
+        .execute(
+            me,
+            R::TransferList {
+                client_id: Some(c.id),
+                last_30_days: false,
+                open_only: false,
+                query: ListQuery::default(),
+            },
+        )
+        .unwrap()
+    {
+        S::Transfers(p) => p.items,
+        o => panic!("{o:?}"),
+    };
+    assert_eq!(t[0].data.status, TransferStatus::Expired);
+    let d = match engine.execute(me, R::ClientDelete { id: c.id, version: 1 }).unwrap() {
+        S::Deleted(d) => d,
+        o => panic!("{o:?}"),
+    };
+    engine.execute(me, R::TrashRestore { id: d.trash_id }).unwrap();
+    assert!(
+        matches!(engine.execute(me, R::ClientTimeline { id: c.id, last_30_days: false, query: ListQuery::default() }).unwrap(), S::Interactions(p) if p.items.len() == 2)
+    );
+}
