@@ -271,7 +271,7 @@ impl Engine {
             return Ok(0);
         }
         let recheck = |earliest: Option<i64>| earliest.unwrap_or(i64::MAX).min(ms(now) + 60_000);
-        let earliest = self.read(store::transfers::earliest_open_expiry)?;
+        let earliest = self.db.query(store::transfers::earliest_open_expiry)?;
         if earliest.is_none_or(|e| e > ms(now)) {
             self.next_sweep.store(recheck(earliest), std::sync::atomic::Ordering::Release);
             return Ok(0);

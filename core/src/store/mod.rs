@@ -170,6 +170,13 @@ impl Db {
         Ok(())
     }
 
+    /// Runs one statement on a pooled connection, without a transaction
+    /// (saves the BEGIN and COMMIT round trips of a single read).
+    pub(crate) fn query<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        let mut conn = self.pool.get()?;
+        f(&mut conn)
+    }
+
     /// Runs `f` on a pooled connection, in a read transaction.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         let mut conn = self.pool.get()?;

@@ -28,6 +28,8 @@
 //! - Module [`loader`] — [`load_portlet`], host side of the ABI.
 //! - [`render_with_budget`] — a render under a time budget, panics caught.
 //! - Modules [`html`], [`text`] — drawing a dashboard of tiles.
+//! - Module [`testing`] — a test helper for portlet authors: [`testing::FakeContext`],
+//!   a recording fake [`DataContext`] answering through a closure.
 //!
 //! ## Invariants
 //!
@@ -60,6 +62,7 @@ pub mod loader;
 pub mod manifest;
 mod portlet;
 pub mod settings;
+pub mod testing;
 pub mod text;
 pub mod view;
 

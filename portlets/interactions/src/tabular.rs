@@ -1,11 +1,12 @@
 //! Helpers shared by the tabular built-in portlets (interactions, file
 //! transfers): the date-range filter, combining it with the user's filter,
-//! and turning a `grid.query` answer into a table widget.
+//! and turning a `grid.query` answer into a table widget (code cells as
+//! labels, date-times as the firm reads them).
 //!
 //! `clientele-portlet-file-transfers` includes this very file with
 //! `#[path]`, so the built-ins depend on nothing but the portlet API.
 
-use clientele_portlet_api::{Column, ColumnKind, CommonSettings, Localized, PortletError, Scope, Widget};
+use clientele_portlet_api::{Column, ColumnKind, CommonSettings, Locale, Localized, PortletError, Scope, Widget};
 use serde_json::{Map, Value, json};
 
 /// The filter text for the common date range on `field`, e.g.
@@ -103,25 +104,132 @@ pub fn column_kind(kind: &str) -> ColumnKind {
     }
 }
 
+/// A date-time cell as the firm reads it: the RFC 3339 text the engine
+/// answers (`2026-11-27T14:25:06-05:00`, the firm's offset) cut to its local
+/// date and time, `2026-11-27 14:25`. The offset is not applied: the text
+/// already gives the local time. `None` if `text` is not an RFC 3339
+/// date-time (date, `T`, hours and minutes, optional seconds and fraction,
+/// then `Z` or `±HH:MM`).
+pub fn local_date_time(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let digits = |from: usize, n: usize| -> Option<u32> {
+        let part = b.get(from..from + n)?;
+        if part.iter().all(u8::is_ascii_digit) {
+            Some(part.iter().fold(0, |acc, d| acc * 10 + u32::from(d - b'0')))
+        } else {
+            None
+        }
+    };
+    let at = |i: usize, c: &[u8]| b.get(i).is_some_and(|x| c.contains(x));
+    let (_year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
+    let (hour, minute) = (digits(11, 2)?, digits(14, 2)?);
+    if !(at(4, b"-") && at(7, b"-") && at(10, b"Tt ") && at(13, b":")) {
+        return None;
+    }
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
+        return None;
+    }
+    let mut i = 16;
+    if at(i, b":") {
+        if digits(i + 1, 2)? > 60 {
+            return None;
+        }
+        i += 3;
+        if at(i, b".") {
+            i += 1;
+            let start = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+        }
+    }
+    let offset_ok = match b.get(i) {
+        Some(b'Z' | b'z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => {
+            i + 6 == b.len()
+                && at(i + 3, b":")
+                && digits(i + 1, 2).is_some_and(|h| h <= 23)
+                && digits(i + 4, 2).is_some_and(|m| m <= 59)
+        }
+        _ => false,
+    };
+    offset_ok.then(|| format!("{} {}", &text[..10], &text[11..16]))
+}
+
+/// How one column's cells are shown: a code column's labels in the
+/// viewer's language, date-times as the firm reads them.
+#[derive(Debug, Default)]
+struct CellFormat {
+    /// Code → label, from the column's `values`.
+    labels: Vec<(String, String)>,
+    date_time: bool,
+}
+
+impl CellFormat {
+    fn of(column: &Value, kind: ColumnKind, locale: Locale) -> Self {
+        let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let labels = column
+            .get("values")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| {
+                let (code, fr, en) = (s(v, "value"), s(v, "label_fr"), s(v, "label_en"));
+                // The viewer's language, else the other one, else the code.
+                let (first, second) = match locale {
+                    Locale::Fr => (fr, en),
+                    Locale::En => (en, fr),
+                };
+                let label = if first.is_empty() { second } else { first };
+                (!code.is_empty() && !label.is_empty()).then_some((code, label))
+            })
+            .collect();
+        CellFormat { labels, date_time: kind == ColumnKind::DateTime }
+    }
+
+    fn show(&self, cell: Value) -> Value {
+        let Value::String(text) = &cell else { return cell };
+        if let Some((_, label)) = self.labels.iter().find(|(code, _)| code == text) {
+            return Value::String(label.clone());
+        }
+        if self.date_time
+            && let Some(local) = local_date_time(text)
+        {
+            return Value::String(local);
+        }
+        cell
+    }
+}
+
 /// A `grid.query` answer as a table widget and the total, if counted.
 /// Rows are cut or padded to the column count so the view model holds.
-pub fn grid_table(answer: &Value) -> Result<(Widget, usize, Option<u64>), PortletError> {
+/// Cells are shown as the viewer reads them: a code of a column that lists
+/// its `values` becomes its label in `locale` (an unknown code stays as
+/// it is), an RFC 3339 date-time becomes `YYYY-MM-DD HH:MM` in the firm's
+/// local time ([`local_date_time`]; a cell that does not parse stays as it is).
+pub fn grid_table(answer: &Value, locale: Locale) -> Result<(Widget, usize, Option<u64>), PortletError> {
     let cols = answer
         .get("columns")
         .and_then(Value::as_array)
         .ok_or_else(|| PortletError::internal("grid answer without columns"))?;
+    let mut formats = Vec::with_capacity(cols.len());
     let columns: Vec<Column> = cols
         .iter()
         .map(|c| {
             let s = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
             let id = s("id");
             let (fr, en) = (s("label_fr"), s("label_en"));
+            let kind = column_kind(&s("kind"));
+            formats.push(CellFormat::of(c, kind, locale));
             Column {
                 label: Localized::new(
                     if fr.is_empty() { id.clone() } else { fr },
                     if en.is_empty() { id.clone() } else { en },
                 ),
-                kind: column_kind(&s("kind")),
+                kind,
                 id,
             }
         })
@@ -134,7 +242,7 @@ pub fn grid_table(answer: &Value) -> Result<(Widget, usize, Option<u64>), Portle
                 .map(|r| {
                     let mut cells = r.get("cells").and_then(Value::as_array).cloned().unwrap_or_default();
                     cells.resize(columns.len(), Value::Null);
-                    cells
+                    cells.into_iter().zip(&formats).map(|(cell, f)| f.show(cell)).collect()
                 })
                 .collect()
         })
@@ -170,12 +278,12 @@ mod tabular_tests {
     fn grid_rows_fit_columns() {
         let answer = json!({"columns": [{"id": "a", "label_fr": "É", "label_en": "E", "kind": "date"}, {"id": "b", "kind": "weird"}],
                             "rows": [{"id": 1, "cells": [1]}, {"id": 2, "cells": [1, 2, 3]}], "total": 9});
-        let (w, n, total) = grid_table(&answer).unwrap();
+        let (w, n, total) = grid_table(&answer, Locale::Fr).unwrap();
         let Widget::Table { columns, rows } = w else { panic!() };
         assert_eq!((n, total), (2, Some(9)));
         assert_eq!(columns[0].kind, ColumnKind::Date);
         assert_eq!(columns[1].label, Localized::same("b"));
         assert!(rows.iter().all(|r| r.len() == 2));
-        assert!(grid_table(&json!({})).is_err());
+        assert!(grid_table(&json!({}), Locale::En).is_err());
     }
 }
