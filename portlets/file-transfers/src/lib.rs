@@ -8,7 +8,10 @@
 //! Reads through one `grid.query` on the list `transfers` (field chooser:
 //! `common.columns`; period: `common.date_range` on the date field
 //! [`DATE_FIELD`]; `common.filter` ANDed; own setting `open_only`).
-//! Drill-down: the `transfer.list` request with the same query.
+//! Cells are shown as the viewer reads them: statuses and directions as
+//! their label in the viewer's language, date-times as the firm's local
+//! `YYYY-MM-DD HH:MM`. Drill-down: the `transfer.list` request with the
+//! same query.
 
 // The tabular helpers are shared with the interactions portlet, source-level,
 // so that built-ins depend on nothing but the portlet API.
@@ -84,7 +87,7 @@ impl Portlet for FileTransfersPortlet {
             extra.push(("columns", json!(cols)));
         }
         let answer = ctx.request(&tabular::query("grid.query", client, filter.as_deref(), &extra))?;
-        let (table, shown, total) = tabular::grid_table(&answer)?;
+        let (table, shown, total) = tabular::grid_table(&answer, ctx.locale())?;
 
         let mut vm = ViewModel::new(title());
         if shown == 0 {
@@ -120,29 +123,11 @@ impl Portlet for FileTransfersPortlet {
 mod tests {
     use super::*;
     use clientele_portlet_api::settings::merge_settings;
-    use clientele_portlet_api::{ErrorBody, Locale, Scope};
-    use std::sync::Mutex;
+    use clientele_portlet_api::testing::FakeContext;
+    use clientele_portlet_api::{Locale, Scope};
 
-    struct Fake {
-        scope: Scope,
-        answer: Value,
-        seen: Mutex<Vec<Value>>,
-    }
-
-    impl DataContext for Fake {
-        fn scope(&self) -> Scope {
-            self.scope
-        }
-        fn today(&self) -> String {
-            "2026-11-27".into()
-        }
-        fn locale(&self) -> Locale {
-            Locale::En
-        }
-        fn request(&self, request: &Value) -> Result<Value, ErrorBody> {
-            self.seen.lock().unwrap().push(request.clone());
-            Ok(self.answer.clone())
-        }
+    fn fake(scope: Scope, answer: Value) -> FakeContext {
+        FakeContext::answering(answer).with_scope(scope).with_today("2026-11-27").with_locale(Locale::En)
     }
 
     fn settings(user: Value) -> Value {
@@ -162,11 +147,11 @@ mod tests {
                                         {"id": "status", "label_fr": "État", "label_en": "Status", "kind": "choice"}],
                             "rows": [{"id": 3, "version": 2, "cells": ["Relevés 2025", "waiting_for_files"]}],
                             "total": 1});
-        let ctx = Fake { scope: Scope::Client { client_id: 9, staff_id: 1 }, answer, seen: Mutex::new(vec![]) };
+        let ctx = fake(Scope::Client { client_id: 9, staff_id: 1 }, answer);
         let vm =
             FileTransfersPortlet.render(&settings(json!({"common": {"date_range": "last-7-days"}})), &ctx).unwrap();
         assert_eq!(
-            ctx.seen.lock().unwrap()[0],
+            ctx.requests()[0],
             json!({"op": "grid.query", "list": "transfers", "limit": 10, "count": true, "open_only": true,
                    "client_id": 9, "filter": "sent:2026-11-21..2026-11-27"})
         );
@@ -182,18 +167,51 @@ mod tests {
 
     #[test]
     fn all_transfers_empty_state() {
-        let ctx = Fake {
-            scope: Scope::Firm { staff_id: 1 },
-            answer: json!({"columns": [], "rows": []}),
-            seen: Mutex::new(vec![]),
-        };
+        let ctx = fake(Scope::Firm { staff_id: 1 }, json!({"columns": [], "rows": []}));
         let s = settings(json!({"open_only": false, "common": {"columns": ["subject"], "filter": "subject:bilan"}}));
         let vm = FileTransfersPortlet.render(&s, &ctx).unwrap();
-        let req = ctx.seen.lock().unwrap()[0].clone();
+        let req = ctx.requests()[0].clone();
         assert!(req.get("open_only").is_none());
         assert_eq!(req["columns"], json!(["subject"]));
         assert_eq!(req["filter"], json!("sent:2026-10-29..2026-11-27 (subject:bilan)"));
         let Widget::Empty { message } = &vm.widgets[0] else { panic!("{vm:?}") };
         assert_eq!(message.en, "No transfers in this period.");
+    }
+
+    #[test]
+    fn statuses_as_labels_and_times_as_the_firm_reads_them() {
+        let answer = json!({"list": "transfers",
+            "columns": [
+                {"id": "sent", "label_fr": "Envoyé le", "label_en": "Sent", "kind": "date_time", "default_visible": true},
+                {"id": "status", "label_fr": "Statut", "label_en": "Status", "kind": "text", "default_visible": true,
+                 "values": [{"value": "waiting_for_files", "label_fr": "En attente de fichiers", "label_en": "Waiting for files"},
+                            {"value": "ready_for_download", "label_fr": "Prêt à télécharger", "label_en": "Ready for download"}]},
+                {"id": "subject", "label_fr": "Objet", "label_en": "Subject", "kind": "text", "default_visible": true},
+                {"id": "expires", "label_fr": "Expire le", "label_en": "Expires", "kind": "date_time", "default_visible": true}],
+            "rows": [
+                {"id": 3, "version": 2, "cells": ["2026-11-20T09:05:00-05:00", "waiting_for_files", "Relevés 2025", "2026-12-20T09:05:00-05:00"]},
+                {"id": 2, "version": 1, "cells": ["2026-11-01T22:40:13-04:00", "ready_for_download", "Déclaration", null]}],
+            "total": 2});
+        let ctx = fake(Scope::Staff { staff_id: 1 }, answer.clone());
+        let vm = FileTransfersPortlet.render(&settings(json!({})), &ctx).unwrap();
+        vm.check().unwrap();
+        let Widget::Table { rows, .. } = &vm.widgets[1] else { panic!("{vm:?}") };
+        assert_eq!(
+            rows,
+            &vec![
+                vec![
+                    json!("2026-11-20 09:05"),
+                    json!("Waiting for files"),
+                    json!("Relevés 2025"),
+                    json!("2026-12-20 09:05")
+                ],
+                vec![json!("2026-11-01 22:40"), json!("Ready for download"), json!("Déclaration"), Value::Null],
+            ]
+        );
+        let ctx = fake(Scope::Staff { staff_id: 1 }, answer).with_locale(Locale::Fr);
+        let vm = FileTransfersPortlet.render(&settings(json!({})), &ctx).unwrap();
+        let Widget::Table { rows, .. } = &vm.widgets[1] else { panic!("{vm:?}") };
+        assert_eq!(rows[0][1], json!("En attente de fichiers"));
+        assert_eq!(rows[1][1], json!("Prêt à télécharger"));
     }
 }

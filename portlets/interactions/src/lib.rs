@@ -8,8 +8,10 @@
 //!
 //! Reads through one `grid.query` on the list `interactions` (field
 //! chooser: `common.columns`; period: `common.date_range` on the date field
-//! [`DATE_FIELD`]; `common.filter` ANDed). Drill-down: the
-//! `interaction.list` request with the same filter.
+//! [`DATE_FIELD`]; `common.filter` ANDed). Cells are shown as the viewer
+//! reads them: codes (`phone_call`) as their label in the viewer's language,
+//! date-times as the firm's local `YYYY-MM-DD HH:MM` ([`tabular::grid_table`]).
+//! Drill-down: the `interaction.list` request with the same filter.
 
 pub mod tabular;
 
@@ -79,7 +81,7 @@ impl Portlet for InteractionsPortlet {
         }
         let request = tabular::query("grid.query", client, filter.as_deref(), &extra);
         let answer = ctx.request(&request)?;
-        let (table, shown, total) = tabular::grid_table(&answer)?;
+        let (table, shown, total) = tabular::grid_table(&answer, ctx.locale())?;
 
         let mut vm = ViewModel::new(title());
         if shown == 0 {
@@ -114,33 +116,11 @@ impl Portlet for InteractionsPortlet {
 mod tests {
     use super::*;
     use clientele_portlet_api::settings::merge_settings;
+    use clientele_portlet_api::testing::FakeContext;
     use clientele_portlet_api::{ErrorBody, Locale, Scope};
-    use std::sync::Mutex;
 
-    struct Fake {
-        scope: Scope,
-        answer: Result<Value, ErrorBody>,
-        seen: Mutex<Vec<Value>>,
-    }
-
-    impl DataContext for Fake {
-        fn scope(&self) -> Scope {
-            self.scope
-        }
-        fn today(&self) -> String {
-            "2026-11-27".into()
-        }
-        fn locale(&self) -> Locale {
-            Locale::Fr
-        }
-        fn request(&self, request: &Value) -> Result<Value, ErrorBody> {
-            self.seen.lock().unwrap().push(request.clone());
-            self.answer.clone()
-        }
-    }
-
-    fn fake(scope: Scope, answer: Result<Value, ErrorBody>) -> Fake {
-        Fake { scope, answer, seen: Mutex::new(Vec::new()) }
+    fn fake(scope: Scope, answer: Result<Value, ErrorBody>) -> FakeContext {
+        FakeContext::new(move |_| answer.clone()).with_scope(scope).with_today("2026-11-27").with_locale(Locale::Fr)
     }
 
     fn settings(user: Value) -> Value {
@@ -167,7 +147,7 @@ mod tests {
         let ctx = fake(Scope::Client { client_id: 5, staff_id: 2 }, Ok(grid()));
         let s = settings(json!({"common": {"filter": "kind:phone_call", "columns": ["when", "subject"], "limit": 5}}));
         let vm = InteractionsPortlet.render(&s, &ctx).unwrap();
-        let seen = ctx.seen.lock().unwrap().clone();
+        let seen = ctx.requests();
         assert_eq!(
             seen,
             vec![json!({"op": "grid.query", "list": "interactions", "limit": 5, "count": true,
@@ -189,10 +169,7 @@ mod tests {
     fn staff_dashboard_all_dates_no_filter() {
         let ctx = fake(Scope::Staff { staff_id: 2 }, Ok(json!({"columns": [], "rows": []})));
         let vm = InteractionsPortlet.render(&settings(json!({"common": {"date_range": "all"}})), &ctx).unwrap();
-        assert_eq!(
-            ctx.seen.lock().unwrap()[0],
-            json!({"op": "grid.query", "list": "interactions", "limit": 10, "count": true})
-        );
+        assert_eq!(ctx.requests()[0], json!({"op": "grid.query", "list": "interactions", "limit": 10, "count": true}));
         assert!(matches!(&vm.widgets[..], [Widget::Empty { .. }]));
         assert_eq!(vm.drill_down.unwrap().request, json!({"op": "interaction.list"}));
     }
@@ -206,7 +183,58 @@ mod tests {
         let ctx = fake(Scope::Staff { staff_id: 2 }, Ok(grid()));
         let s = settings(json!({"common": {"filter": "a) OR (b"}}));
         assert!(matches!(InteractionsPortlet.render(&s, &ctx), Err(PortletError::BadSettings { .. })));
-        assert!(ctx.seen.lock().unwrap().is_empty());
+        assert!(ctx.requests().is_empty());
         assert!(InteractionsPortlet.render(&json!({"show_total": "yes"}), &ctx).is_err());
+    }
+
+    /// A grid as the engine answers it: codes with their labels, times with
+    /// the firm's offset.
+    fn engine_grid() -> Value {
+        json!({"list": "interactions",
+               "columns": [
+                   {"id": "when", "label_fr": "Date", "label_en": "When", "kind": "date_time", "default_visible": true},
+                   {"id": "kind", "label_fr": "Type", "label_en": "Kind", "kind": "text", "default_visible": true,
+                    "values": [{"value": "note", "label_fr": "Note", "label_en": "Note"},
+                               {"value": "phone_call", "label_fr": "Appel téléphonique", "label_en": "Phone call"}]},
+                   {"id": "direction", "label_fr": "Sens de l'appel", "label_en": "Call direction", "kind": "text",
+                    "default_visible": false,
+                    "values": [{"value": "incoming", "label_fr": "Entrant", "label_en": "Incoming"},
+                               {"value": "outgoing", "label_fr": "Sortant", "label_en": "Outgoing"}]},
+                   {"id": "subject", "label_fr": "Objet", "label_en": "Subject", "kind": "text", "default_visible": true}],
+               "rows": [
+                   {"id": 4, "version": 1, "cells": ["2026-11-27T14:25:06-05:00", "phone_call", "incoming", "Appel de Mme Côté"]},
+                   {"id": 3, "version": 2, "cells": ["2026-11-26T23:30:00-05:00", "note", null, "phone_call"]},
+                   {"id": 2, "version": 1, "cells": ["yesterday", "transfer_event", null, "Relevés"]}],
+               "total": 3})
+    }
+
+    #[test]
+    fn codes_shown_as_labels_and_times_as_the_firm_reads_them() {
+        let ctx = fake(Scope::Staff { staff_id: 2 }, Ok(engine_grid()));
+        let vm = InteractionsPortlet.render(&settings(json!({})), &ctx).unwrap();
+        vm.check().unwrap();
+        let Widget::Table { rows, columns } = &vm.widgets[1] else { panic!("{vm:?}") };
+        assert_eq!(columns[0].kind, clientele_portlet_api::ColumnKind::DateTime);
+        assert_eq!(
+            rows,
+            &vec![
+                vec![
+                    json!("2026-11-27 14:25"),
+                    json!("Appel téléphonique"),
+                    json!("Entrant"),
+                    json!("Appel de Mme Côté")
+                ],
+                // Not converted to UTC (that would be the 27th, 04:30); a
+                // text column keeps a code-like text as it is.
+                vec![json!("2026-11-26 23:30"), json!("Note"), Value::Null, json!("phone_call")],
+                // A cell that does not parse, a code without a label: as they were.
+                vec![json!("yesterday"), json!("transfer_event"), Value::Null, json!("Relevés")],
+            ]
+        );
+        let ctx = fake(Scope::Staff { staff_id: 2 }, Ok(engine_grid())).with_locale(Locale::En);
+        let vm = InteractionsPortlet.render(&settings(json!({})), &ctx).unwrap();
+        let Widget::Table { rows, .. } = &vm.widgets[1] else { panic!("{vm:?}") };
+        assert_eq!(rows[0][..3], [json!("2026-11-27 14:25"), json!("Phone call"), json!("Incoming")]);
+        assert_eq!(rows[1][1], json!("Note"));
     }
 }

@@ -286,4 +286,64 @@ mod tabular_tests {
         assert!(rows.iter().all(|r| r.len() == 2));
         assert!(grid_table(&json!({}), Locale::En).is_err());
     }
+
+    #[test]
+    fn date_times_as_the_firm_reads_them() {
+        for (cell, shown) in [
+            ("2026-11-27T14:25:06-05:00", "2026-11-27 14:25"),
+            ("2026-11-27T23:59:59+00:00", "2026-11-27 23:59"),
+            ("2026-11-28T00:05:00Z", "2026-11-28 00:05"),
+            ("2026-11-27T14:25:06.123456-04:00", "2026-11-27 14:25"),
+            ("2026-11-27T14:25+05:30", "2026-11-27 14:25"),
+            ("2026-11-27 14:25:06-05:00", "2026-11-27 14:25"),
+        ] {
+            assert_eq!(local_date_time(cell).as_deref(), Some(shown), "{cell}");
+        }
+        for kept in [
+            "",
+            "2026-11-27",
+            "2026-11-27T14:25:06",
+            "2026-11-27T14:25:06-05",
+            "2026-11-27T14:25:06-05:00 ",
+            "2026-13-27T14:25:06Z",
+            "2026-11-27T24:00:00Z",
+            "2026-11-27T14:25:06.Z",
+            "2026-11-27T14:25:06+25:00",
+            "2026/11/27T14:25:06Z",
+            "2026-11-27T14:2é:06Z",
+            "hier à 14:25",
+        ] {
+            assert_eq!(local_date_time(kept), None, "{kept}");
+        }
+    }
+
+    #[test]
+    fn code_cells_as_labels_and_times_cut() {
+        let answer = json!({
+            "columns": [
+                {"id": "when", "label_fr": "Date", "label_en": "When", "kind": "date_time"},
+                {"id": "kind", "label_fr": "Type", "label_en": "Kind", "kind": "text",
+                 "values": [{"value": "phone_call", "label_fr": "Appel téléphonique", "label_en": "Phone call"},
+                            {"value": "note", "label_fr": "Note", "label_en": ""}]},
+                {"id": "subject", "label_fr": "Objet", "label_en": "Subject", "kind": "text"}],
+            "rows": [
+                {"id": 1, "version": 1, "cells": ["2026-11-27T14:25:06-05:00", "phone_call", "2026-11-27T14:25:06-05:00"]},
+                {"id": 2, "version": 1, "cells": ["not a time", "note", "phone_call"]},
+                {"id": 3, "version": 1, "cells": [null, "fax", 4]}]});
+        let rows = |locale| {
+            let (Widget::Table { rows, .. }, ..) = grid_table(&answer, locale).unwrap() else { panic!() };
+            rows
+        };
+        assert_eq!(
+            rows(Locale::Fr),
+            vec![
+                vec![json!("2026-11-27 14:25"), json!("Appel téléphonique"), json!("2026-11-27T14:25:06-05:00")],
+                vec![json!("not a time"), json!("Note"), json!("phone_call")],
+                vec![Value::Null, json!("fax"), json!(4)],
+            ]
+        );
+        let en = rows(Locale::En);
+        assert_eq!(en[0][1], json!("Phone call"));
+        assert_eq!(en[1][1], json!("Note"), "an empty label falls back to the other language");
+    }
 }
