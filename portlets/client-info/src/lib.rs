@@ -182,43 +182,28 @@ impl Portlet for ClientInfoPortlet {
 mod tests {
     use super::*;
     use clientele_portlet_api::settings::merge_settings;
+    use clientele_portlet_api::testing::FakeContext;
     use clientele_portlet_api::{ErrorBody, Locale};
-    use std::sync::Mutex;
 
-    struct Fake {
-        scope: Scope,
-        contacts_refused: bool,
-        seen: Mutex<Vec<Value>>,
-    }
-
-    impl DataContext for Fake {
-        fn scope(&self) -> Scope {
-            self.scope
-        }
-        fn today(&self) -> String {
-            "2026-11-27".into()
-        }
-        fn locale(&self) -> Locale {
-            Locale::Fr
-        }
-        fn request(&self, request: &Value) -> Result<Value, ErrorBody> {
-            self.seen.lock().unwrap().push(request.clone());
-            match request["op"].as_str() {
-                Some("client.get") => Ok(json!({"id": 5, "version": 3, "data": {
-                    "code": "DUP-01", "name": "Dupré & fils", "kind": "business", "status": "active",
-                    "office": null, "address": {"line1": "12 rue Saint-Étienne", "city": "Trois-Rivières", "province": "QC"},
-                    "phones": [{"kind": "business", "number": "819 555-0101", "primary": false, "digits": ""},
-                               {"kind": "mobile", "number": "819 555-0199", "primary": true, "digits": ""}],
-                    "emails": [{"address": "info@dupre.example", "kind": "work", "primary": true}],
-                    "website": "https://dupre.example", "notes": "Client depuis 1998"}})),
-                Some("client.contacts") if self.contacts_refused => Err(ErrorBody::new("forbidden", "no contacts")),
-                Some("client.contacts") => Ok(json!([
-                    {"client_id": 5, "contact_id": 8, "role": "billing", "file_as": "Roy, Ana"},
-                    {"client_id": 5, "contact_id": 7, "role": "primary", "file_as": "Dupré, Hélène",
-                     "primary_phone": "819 555-0111", "primary_email": "helene@dupre.example"}])),
-                _ => Err(ErrorBody::new("bad_request", "unexpected")),
-            }
-        }
+    fn fake(scope: Scope, contacts_refused: bool) -> FakeContext {
+        FakeContext::new(move |request| match request["op"].as_str() {
+            Some("client.get") => Ok(json!({"id": 5, "version": 3, "data": {
+                "code": "DUP-01", "name": "Dupré & fils", "kind": "business", "status": "active",
+                "office": null, "address": {"line1": "12 rue Saint-Étienne", "city": "Trois-Rivières", "province": "QC"},
+                "phones": [{"kind": "business", "number": "819 555-0101", "primary": false, "digits": ""},
+                           {"kind": "mobile", "number": "819 555-0199", "primary": true, "digits": ""}],
+                "emails": [{"address": "info@dupre.example", "kind": "work", "primary": true}],
+                "website": "https://dupre.example", "notes": "Client depuis 1998"}})),
+            Some("client.contacts") if contacts_refused => Err(ErrorBody::new("forbidden", "no contacts")),
+            Some("client.contacts") => Ok(json!([
+                {"client_id": 5, "contact_id": 8, "role": "billing", "file_as": "Roy, Ana"},
+                {"client_id": 5, "contact_id": 7, "role": "primary", "file_as": "Dupré, Hélène",
+                 "primary_phone": "819 555-0111", "primary_email": "helene@dupre.example"}])),
+            _ => Err(ErrorBody::new("bad_request", "unexpected")),
+        })
+        .with_scope(scope)
+        .with_today("2026-11-27")
+        .with_locale(Locale::Fr)
     }
 
     fn settings(user: Value) -> Value {
@@ -234,14 +219,10 @@ mod tests {
     #[test]
     fn the_card() {
         ClientInfoPortlet.manifest().validate().unwrap();
-        let ctx = Fake {
-            scope: Scope::Client { client_id: 5, staff_id: 1 },
-            contacts_refused: false,
-            seen: Mutex::new(vec![]),
-        };
+        let ctx = fake(Scope::Client { client_id: 5, staff_id: 1 }, false);
         let vm = ClientInfoPortlet.render(&settings(json!({"show_notes": true})), &ctx).unwrap();
         assert_eq!(
-            *ctx.seen.lock().unwrap(),
+            ctx.requests(),
             vec![json!({"op": "client.get", "id": 5}), json!({"op": "client.contacts", "id": 5})]
         );
         let v = values(&vm);
@@ -259,15 +240,11 @@ mod tests {
 
     #[test]
     fn without_contacts_right_and_outside_a_client_dashboard() {
-        let ctx = Fake {
-            scope: Scope::Client { client_id: 5, staff_id: 1 },
-            contacts_refused: true,
-            seen: Mutex::new(vec![]),
-        };
+        let ctx = fake(Scope::Client { client_id: 5, staff_id: 1 }, true);
         let v = values(&ClientInfoPortlet.render(&settings(json!({})), &ctx).unwrap());
         assert!(v.iter().all(|(l, _)| l != "Contact principal" && l != "Notes"));
-        let ctx = Fake { scope: Scope::Staff { staff_id: 1 }, contacts_refused: false, seen: Mutex::new(vec![]) };
+        let ctx = fake(Scope::Staff { staff_id: 1 }, false);
         assert!(matches!(ClientInfoPortlet.render(&settings(json!({})), &ctx), Err(PortletError::Internal { .. })));
-        assert!(ctx.seen.lock().unwrap().is_empty());
+        assert!(ctx.requests().is_empty());
     }
 }

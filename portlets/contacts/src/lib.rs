@@ -176,30 +176,12 @@ impl Portlet for ContactsPortlet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clientele_portlet_api::Locale;
     use clientele_portlet_api::settings::merge_settings;
-    use clientele_portlet_api::{ErrorBody, Locale};
-    use std::sync::Mutex;
+    use clientele_portlet_api::testing::FakeContext;
 
-    struct Fake {
-        scope: Scope,
-        answer: Value,
-        seen: Mutex<Vec<Value>>,
-    }
-
-    impl DataContext for Fake {
-        fn scope(&self) -> Scope {
-            self.scope
-        }
-        fn today(&self) -> String {
-            "2026-11-27".into()
-        }
-        fn locale(&self) -> Locale {
-            Locale::Fr
-        }
-        fn request(&self, request: &Value) -> Result<Value, ErrorBody> {
-            self.seen.lock().unwrap().push(request.clone());
-            Ok(self.answer.clone())
-        }
+    fn fake(scope: Scope, answer: Value) -> FakeContext {
+        FakeContext::answering(answer).with_scope(scope).with_today("2026-11-27").with_locale(Locale::Fr)
     }
 
     fn settings(user: Value) -> Value {
@@ -218,10 +200,9 @@ mod tests {
     #[test]
     fn table_primary_first() {
         ContactsPortlet.manifest().validate().unwrap();
-        let ctx =
-            Fake { scope: Scope::Client { client_id: 5, staff_id: 1 }, answer: three(), seen: Mutex::new(vec![]) };
+        let ctx = fake(Scope::Client { client_id: 5, staff_id: 1 }, three());
         let vm = ContactsPortlet.render(&settings(json!({})), &ctx).unwrap();
-        assert_eq!(*ctx.seen.lock().unwrap(), vec![json!({"op": "client.contacts", "id": 5})]);
+        assert_eq!(ctx.requests(), vec![json!({"op": "client.contacts", "id": 5})]);
         vm.check().unwrap();
         let Widget::Table { rows, columns } = &vm.widgets[0] else { panic!("{vm:?}") };
         assert_eq!(columns.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), DEFAULT_COLUMNS);
@@ -233,8 +214,7 @@ mod tests {
 
     #[test]
     fn field_chooser_roles_and_limit() {
-        let ctx =
-            Fake { scope: Scope::Client { client_id: 5, staff_id: 1 }, answer: three(), seen: Mutex::new(vec![]) };
+        let ctx = fake(Scope::Client { client_id: 5, staff_id: 1 }, three());
         let s = settings(
             json!({"roles": ["additional", "billing"], "common": {"columns": ["company", "name"], "limit": 1}}),
         );
@@ -250,8 +230,7 @@ mod tests {
 
     #[test]
     fn empty_state() {
-        let ctx =
-            Fake { scope: Scope::Client { client_id: 5, staff_id: 1 }, answer: json!([]), seen: Mutex::new(vec![]) };
+        let ctx = fake(Scope::Client { client_id: 5, staff_id: 1 }, json!([]));
         let vm = ContactsPortlet.render(&settings(json!({})), &ctx).unwrap();
         assert!(matches!(&vm.widgets[..], [Widget::Empty { .. }]));
     }
