@@ -6,17 +6,34 @@
 //! - counters: interactions that happened today, open transfers, transfers
 //!   waiting for files for more than `waiting_days` (default 7) days,
 //!   transfers expiring within `expiring_days` (default 3) days;
-//! - a list of the transfers awaiting action (the most urgent first), then
-//!   today's interactions.
+//! - a list of the transfers awaiting action (soonest expiry first, then
+//!   longest wait; a transfer both expiring and waiting is listed once, as
+//!   expiring, and counted in both counters), then today's interactions.
 //!
-//! Reads `interaction.list` with the filter `when:today` (ANDed with
-//! `common.filter`) and `transfer.list` with `open_only` (one page of up to
-//! [`TRANSFER_SCAN`] open transfers, classified here). Dates of transfers are
-//! compared by their UTC day.
+//! The engine counts and filters, in the firm's time zone; the portlet
+//! compares no dates itself. Four requests (see [`requests`]):
+//!
+//! - `grid.query` on `interactions`, filter `when:today` (ANDed with
+//!   `common.filter`), counted; its rows (when, kind, subject) are the
+//!   interactions listed, times as the firm reads them, kinds as labels;
+//! - `transfer.list` with `open_only`, `limit` 1, counted: open transfers;
+//! - `grid.query` on `transfers`, `open_only`, filter `expires:<=D` (D =
+//!   today + `expiring_days`), sorted by `expires`, counted: expiring;
+//! - `grid.query` on `transfers`, filter `status:waiting_for_files sent:<D`
+//!   (D = today − `waiting_days`), sorted by `sent`, counted: waiting.
+//!
+//! Lists read at most `common.limit` rows each.
+
+// The tabular helpers (filters, grid cells as the viewer reads them) are
+// shared with the interactions portlet, source-level, so that built-ins
+// depend on nothing but the portlet API.
+#[allow(dead_code)]
+#[path = "../../interactions/src/tabular.rs"]
+mod tabular;
 
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
 use clientele_portlet_api::{
-    CommonSettings, Counter, DashboardKind, DataContext, DrillDown, ListItem, Localized, Manifest, Portlet,
+    CommonSettings, Counter, DashboardKind, DataContext, DrillDown, ListItem, Locale, Localized, Manifest, Portlet,
     PortletError, RightEntity, RightNeeded, ViewModel, Widget,
 };
 use schemars::JsonSchema;
@@ -25,8 +42,6 @@ use serde_json::{Value, json};
 
 /// The portlet id.
 pub const ID: &str = "clientele.today";
-/// Open transfers read in one render.
-pub const TRANSFER_SCAN: u32 = 500;
 
 /// The portlet's own settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -73,39 +88,78 @@ pub fn day_number(text: &str) -> Option<i64> {
     Some(era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468)
 }
 
-fn kind_label(kind: &str) -> Localized {
-    match kind {
-        "note" => Localized::new("Note", "Note"),
-        "phone_call" => Localized::new("Appel", "Phone call"),
-        "phone_message" => Localized::new("Message", "Phone message"),
-        "email" => Localized::new("Courriel", "E-mail"),
-        "transfer_event" => Localized::new("Transfert", "Transfer"),
-        other => Localized::same(other),
+/// The `YYYY-MM-DD` of a day number (the inverse of [`day_number`]).
+pub fn day_text(days: i64) -> String {
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The columns read from each grid.
+const INTERACTION_COLUMNS: [&str; 3] = ["when", "kind", "subject"];
+const EXPIRING_COLUMNS: [&str; 2] = ["subject", "expires"];
+const WAITING_COLUMNS: [&str; 2] = ["subject", "sent"];
+
+/// The requests of one render, in the order they are made: today's
+/// interactions, open transfers, transfers expiring, transfers waiting.
+/// `today` is the firm's `YYYY-MM-DD` ([`DataContext::today`]).
+pub fn requests(own: &TodaySettings, common: &CommonSettings, today: &str) -> Result<[Value; 4], PortletError> {
+    let today = day_number(today).ok_or_else(|| PortletError::internal("the engine's today is not a date"))?;
+    let interactions = tabular::combine_filters(Some("when:today".into()), common.filter.as_deref())?;
+    let list_limit = common.limit;
+    let expiring_by = day_text(today + i64::from(own.expiring_days));
+    let waiting_before = day_text(today - i64::from(own.waiting_days));
+    Ok([
+        json!({"op": "grid.query", "list": "interactions", "columns": INTERACTION_COLUMNS,
+               "filter": interactions, "limit": if own.list_interactions { list_limit } else { 1 }, "count": true}),
+        json!({"op": "transfer.list", "open_only": true, "limit": 1, "count": true}),
+        json!({"op": "grid.query", "list": "transfers", "columns": EXPIRING_COLUMNS, "open_only": true,
+               "filter": format!("expires:<={expiring_by}"), "sort": "expires", "limit": list_limit, "count": true}),
+        json!({"op": "grid.query", "list": "transfers", "columns": WAITING_COLUMNS,
+               "filter": format!("status:waiting_for_files sent:<{waiting_before}"), "sort": "sent",
+               "limit": list_limit, "count": true}),
+    ])
+}
+
+/// One row of a grid answer: its id and its cells by column id, shown as
+/// the viewer reads them (labels, firm-local `YYYY-MM-DD HH:MM`).
+struct Row {
+    id: Option<i64>,
+    cells: Vec<(String, Value)>,
+}
+
+impl Row {
+    fn text(&self, column: &str) -> &str {
+        self.cells.iter().find(|(id, _)| id == column).and_then(|(_, v)| v.as_str()).unwrap_or_default()
+    }
+
+    /// The local day and time of a date-time cell, if it reads as one.
+    fn day_and_time(&self, column: &str) -> Option<(&str, &str)> {
+        let t = self.text(column);
+        (t.len() == 16 && t.as_bytes()[10] == b' ' && day_number(t).is_some()).then(|| (&t[..10], &t[11..]))
     }
 }
 
-/// Why an open transfer needs action, with its urgency (lower first).
-enum Attention {
-    Expiring { on: String, days_left: i64 },
-    Waiting { since: String, days: i64 },
-}
-
-fn classify(t: &Value, today: i64, s: &TodaySettings) -> Option<Attention> {
-    let data = t.get("data")?;
-    let expires = data.get("expires_at").and_then(Value::as_str).unwrap_or_default();
-    if let Some(e) = day_number(expires)
-        && e - today <= i64::from(s.expiring_days)
-    {
-        return Some(Attention::Expiring { on: expires[..10].to_string(), days_left: e - today });
-    }
-    let sent = data.get("sent_at").and_then(Value::as_str).unwrap_or_default();
-    if data.get("status").and_then(Value::as_str) == Some("waiting_for_files")
-        && let Some(d) = day_number(sent)
-        && today - d > i64::from(s.waiting_days)
-    {
-        return Some(Attention::Waiting { since: sent[..10].to_string(), days: today - d });
-    }
-    None
+/// The rows and the total (else the number of rows) of a grid answer.
+fn grid(answer: &Value, locale: Locale) -> Result<(Vec<Row>, i64), PortletError> {
+    let (Widget::Table { columns, rows }, shown, total) = tabular::grid_table(answer, locale)? else {
+        return Err(PortletError::internal("a grid answer is a table"));
+    };
+    let ids = answer.get("rows").and_then(Value::as_array).cloned().unwrap_or_default();
+    let rows = rows
+        .into_iter()
+        .zip(ids.iter().map(|r| r.get("id").and_then(Value::as_i64)))
+        .map(|(cells, id)| Row { id, cells: columns.iter().map(|c| c.id.clone()).zip(cells).collect() })
+        .collect();
+    Ok((rows, total.map_or(shown as i64, |t| i64::try_from(t).unwrap_or(i64::MAX))))
 }
 
 impl Portlet for TodayPortlet {
@@ -132,67 +186,51 @@ impl Portlet for TodayPortlet {
         let today =
             day_number(&today_text).ok_or_else(|| PortletError::internal("the engine's today is not a date"))?;
         let locale = ctx.locale();
+        let [interactions, open, expiring, waiting] = requests(&own, &common, &today_text)?;
 
-        let filter = match common.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
-            None => "when:today".to_string(),
-            Some(f) if balanced(f) => format!("when:today ({f})"),
-            Some(_) => {
-                return Err(PortletError::bad_settings(
-                    Some("common.filter"),
-                    "the filter has unbalanced parentheses or quotes",
-                ));
+        let (inter, inter_total) = grid(&ctx.request(&interactions)?, locale)?;
+        let open = ctx.request(&open)?;
+        let open_total = open
+            .get("total")
+            .and_then(Value::as_i64)
+            .unwrap_or_else(|| open.get("items").and_then(Value::as_array).map_or(0, |items| items.len() as i64));
+        let (expiring, expiring_total) = grid(&ctx.request(&expiring)?, locale)?;
+        let (waiting, waiting_total) = grid(&ctx.request(&waiting)?, locale)?;
+
+        let mut list: Vec<ListItem> = Vec::new();
+        for t in &expiring {
+            let on = t.day_and_time("expires").map_or(t.text("expires"), |(day, _)| day);
+            let sub = Localized::new(format!("Expire le {on}"), format!("Expires on {on}"));
+            let badge = Localized::new("expire bientôt", "expiring");
+            list.push(ListItem {
+                title: t.text("subject").to_string(),
+                subtitle: Some(sub.get(locale).into()),
+                badge: Some(badge.get(locale).into()),
+            });
+        }
+        for t in &waiting {
+            if t.id.is_some() && expiring.iter().any(|e| e.id == t.id) {
+                continue; // listed as expiring
             }
-        };
-        let interactions =
-            ctx.request(&json!({"op": "interaction.list", "filter": filter, "limit": common.limit, "count": true}))?;
-        let transfers =
-            ctx.request(&json!({"op": "transfer.list", "open_only": true, "limit": TRANSFER_SCAN, "count": true}))?;
-
-        let items = |v: &Value| v.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
-        let (inter, open) = (items(&interactions), items(&transfers));
-        let inter_total = interactions.get("total").and_then(Value::as_i64).unwrap_or(inter.len() as i64);
-        let open_total = transfers.get("total").and_then(Value::as_i64).unwrap_or(open.len() as i64);
-
-        let mut attention: Vec<(i64, ListItem)> = Vec::new();
-        let (mut waiting, mut expiring) = (0, 0);
-        for t in &open {
-            let subject = t["data"]["subject"].as_str().unwrap_or_default().to_string();
-            match classify(t, today, &own) {
-                Some(Attention::Expiring { on, days_left }) => {
-                    expiring += 1;
-                    let sub = Localized::new(format!("Expire le {on}"), format!("Expires on {on}"));
-                    let badge = Localized::new("expire bientôt", "expiring");
-                    attention.push((
-                        days_left,
-                        ListItem {
-                            title: subject,
-                            subtitle: Some(sub.get(locale).into()),
-                            badge: Some(badge.get(locale).into()),
-                        },
-                    ));
-                }
-                Some(Attention::Waiting { since, days }) => {
-                    waiting += 1;
-                    let sub = Localized::new(
+            let sub = match t.day_and_time("sent") {
+                Some((since, _)) => {
+                    let days = day_number(since).map_or(0, |d| today - d);
+                    Localized::new(
                         format!("En attente de fichiers depuis le {since} ({days} j)"),
                         format!("Waiting for files since {since} ({days} d)"),
-                    );
-                    let badge = Localized::new("en attente", "waiting");
-                    attention.push((
-                        1000 - days,
-                        ListItem {
-                            title: subject,
-                            subtitle: Some(sub.get(locale).into()),
-                            badge: Some(badge.get(locale).into()),
-                        },
-                    ));
+                    )
                 }
-                None => {}
-            }
+                None => Localized::new("En attente de fichiers", "Waiting for files"),
+            };
+            let badge = Localized::new("en attente", "waiting");
+            list.push(ListItem {
+                title: t.text("subject").to_string(),
+                subtitle: Some(sub.get(locale).into()),
+                badge: Some(badge.get(locale).into()),
+            });
         }
-        attention.sort_by_key(|(rank, _)| *rank);
 
-        let mut vm = ViewModel::new(title()).with(Widget::Counters {
+        let vm = ViewModel::new(title()).with(Widget::Counters {
             items: vec![
                 Counter {
                     label: Localized::new("Interactions aujourd’hui", "Interactions today"), value: inter_total
@@ -203,32 +241,33 @@ impl Portlet for TodayPortlet {
                         format!("En attente > {} j", own.waiting_days),
                         format!("Waiting > {} d", own.waiting_days),
                     ),
-                    value: waiting,
+                    value: waiting_total,
                 },
                 Counter {
                     label: Localized::new(
                         format!("Expirent d’ici {} j", own.expiring_days),
                         format!("Expiring within {} d", own.expiring_days),
                     ),
-                    value: expiring,
+                    value: expiring_total,
                 },
             ],
         });
-        let mut list: Vec<ListItem> = attention.into_iter().map(|(_, i)| i).collect();
         if own.list_interactions {
             for i in &inter {
-                let d = &i["data"];
-                let time = d["occurred_at"].as_str().and_then(|t| t.get(11..16)).unwrap_or_default();
-                let kind = kind_label(d["kind"].as_str().unwrap_or_default()).get(locale).to_string();
+                let kind = i.text("kind").to_string();
                 list.push(ListItem {
-                    title: d["subject"].as_str().unwrap_or_default().to_string(),
-                    subtitle: Some(if time.is_empty() { kind } else { format!("{kind} · {time} UTC") }),
+                    title: i.text("subject").to_string(),
+                    subtitle: Some(match i.day_and_time("when") {
+                        Some((_, time)) if kind.is_empty() => time.to_string(),
+                        Some((_, time)) => format!("{kind} · {time}"),
+                        None => kind,
+                    }),
                     badge: None,
                 });
             }
         }
         list.truncate(common.limit as usize);
-        vm = vm.with(if list.is_empty() {
+        let mut vm = vm.with(if list.is_empty() {
             Widget::Empty {
                 message: Localized::new("Rien à signaler aujourd’hui.", "Nothing needs attention today.")
             }
@@ -243,67 +282,66 @@ impl Portlet for TodayPortlet {
     }
 }
 
-/// Parentheses and quotes of a user filter are balanced (see the
-/// interactions portlet's `tabular::balanced`).
-fn balanced(filter: &str) -> bool {
-    let (mut depth, mut in_quote, mut escaped) = (0i64, false, false);
-    for c in filter.chars() {
-        if in_quote {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_quote = false,
-                _ => {}
-            }
-        } else if c == '"' {
-            in_quote = true;
-        } else if c == '(' {
-            depth += 1;
-        } else if c == ')' {
-            depth -= 1;
-            if depth < 0 {
-                return false;
-            }
-        }
-    }
-    depth == 0 && !in_quote
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use clientele_portlet_api::settings::merge_settings;
-    use clientele_portlet_api::{ErrorBody, Locale, Scope};
-    use std::sync::Mutex;
+    use clientele_portlet_api::testing::FakeContext;
+    use clientele_portlet_api::{ErrorBody, Locale};
 
-    struct Fake {
-        transfers: Value,
-        interactions: Value,
-        seen: Mutex<Vec<Value>>,
+    fn column(id: &str, kind: &str, values: Value) -> Value {
+        json!({"id": id, "label_fr": id, "label_en": id, "kind": kind, "default_visible": true, "values": values})
     }
 
-    impl DataContext for Fake {
-        fn scope(&self) -> Scope {
-            Scope::Staff { staff_id: 1 }
-        }
-        fn today(&self) -> String {
-            "2026-11-27".into()
-        }
-        fn locale(&self) -> Locale {
-            Locale::Fr
-        }
-        fn request(&self, request: &Value) -> Result<Value, ErrorBody> {
-            self.seen.lock().unwrap().push(request.clone());
-            match request["op"].as_str() {
-                Some("interaction.list") => Ok(self.interactions.clone()),
-                Some("transfer.list") => Ok(self.transfers.clone()),
-                _ => Err(ErrorBody::new("bad_request", "?")),
-            }
-        }
+    fn kinds() -> Value {
+        json!([{"value": "note", "label_fr": "Note", "label_en": "Note"},
+               {"value": "phone_call", "label_fr": "Appel téléphonique", "label_en": "Phone call"}])
     }
 
-    fn transfer(id: i64, subject: &str, status: &str, sent: &str, expires: &str) -> Value {
-        json!({"id": id, "version": 1, "data": {"subject": subject, "status": status, "sent_at": sent, "expires_at": expires, "client_id": 1}})
+    /// A grid answer with rows of (id, cells).
+    fn grid_answer(list: &str, columns: Vec<Value>, rows: &[(i64, Vec<Value>)], total: u64) -> Value {
+        let rows: Vec<Value> = rows.iter().map(|(id, cells)| json!({"id": id, "version": 1, "cells": cells})).collect();
+        json!({"list": list, "columns": columns, "rows": rows, "total": total})
+    }
+
+    /// The engine, faked: today's interactions, 5 open transfers, 2
+    /// expiring (one of them also waiting), 2 waiting; times with the
+    /// firm's offset.
+    fn engine(request: &Value) -> Result<Value, ErrorBody> {
+        let date_time = |id: &str| column(id, "date_time", json!([]));
+        let text = |id: &str| column(id, "text", json!([]));
+        match (request["op"].as_str(), request["list"].as_str()) {
+            (Some("grid.query"), Some("interactions")) => Ok(grid_answer(
+                "interactions",
+                vec![date_time("when"), column("kind", "text", kinds()), text("subject")],
+                &[
+                    (4, vec![json!("2026-11-27T21:05:00-05:00"), json!("phone_call"), json!("Appel de Mme Côté")]),
+                    (5, vec![json!("2026-11-27T08:30:00-05:00"), json!("note"), json!("Note au dossier")]),
+                ],
+                2,
+            )),
+            (Some("transfer.list"), _) => Ok(json!({"items": [{"id": 1, "version": 1, "data": {}}], "total": 5})),
+            (Some("grid.query"), Some("transfers")) if request["sort"] == "expires" => Ok(grid_answer(
+                "transfers",
+                vec![text("subject"), date_time("expires")],
+                &[
+                    (2, vec![json!("Déclaration signée"), json!("2026-11-28T23:30:00-05:00")]),
+                    (1, vec![json!("Relevés bancaires"), json!("2026-11-30T10:00:00-05:00")]),
+                ],
+                2,
+            )),
+            (Some("grid.query"), Some("transfers")) => Ok(grid_answer(
+                "transfers",
+                vec![text("subject"), date_time("sent")],
+                &[
+                    (1, vec![json!("Relevés bancaires"), json!("2026-10-31T10:00:00-04:00")]),
+                    // Sent late on the 10th, firm time: the 11th in UTC.
+                    (3, vec![json!("Factures"), json!("2026-11-10T22:15:00-05:00")]),
+                ],
+                2,
+            )),
+            _ => Err(ErrorBody::new("bad_request", "unexpected request")),
+        }
     }
 
     fn settings(user: Value) -> Value {
@@ -317,48 +355,109 @@ mod tests {
         assert_eq!(day_number("2026-11-27T19:30:00Z").unwrap() - day_number("2026-10-28").unwrap(), 30);
         assert_eq!(day_number("2026-13-01"), None);
         assert_eq!(day_number("2026"), None);
-        assert!(!balanced("a) OR (b") && balanced("(a OR b)"));
+        for day in ["1970-01-01", "2000-02-29", "2026-03-01", "2026-12-31", "2027-01-01", "1969-12-31"] {
+            assert_eq!(day_text(day_number(day).unwrap()), day);
+        }
+        assert_eq!(day_text(day_number("2028-02-28").unwrap() + 1), "2028-02-29");
+    }
+
+    #[test]
+    fn asks_the_engine_to_count_in_the_firms_time_zone() {
+        TodayPortlet.manifest().validate().unwrap();
+        let ctx = FakeContext::new(engine).with_today("2026-11-27").with_locale(Locale::Fr);
+        TodayPortlet.render(&settings(json!({"common": {"filter": "kind:phone_call"}})), &ctx).unwrap();
+        assert_eq!(
+            ctx.requests(),
+            vec![
+                json!({"op": "grid.query", "list": "interactions", "columns": ["when", "kind", "subject"],
+                       "filter": "when:today (kind:phone_call)", "limit": 10, "count": true}),
+                json!({"op": "transfer.list", "open_only": true, "limit": 1, "count": true}),
+                json!({"op": "grid.query", "list": "transfers", "columns": ["subject", "expires"], "open_only": true,
+                       "filter": "expires:<=2026-11-30", "sort": "expires", "limit": 10, "count": true}),
+                json!({"op": "grid.query", "list": "transfers", "columns": ["subject", "sent"],
+                       "filter": "status:waiting_for_files sent:<2026-11-20", "sort": "sent", "limit": 10,
+                       "count": true}),
+            ]
+        );
+        // The thresholds follow the settings and cross months and years.
+        let ctx = FakeContext::new(engine).with_today("2026-12-30");
+        let s = settings(json!({"waiting_days": 30, "expiring_days": 5, "list_interactions": false,
+                                "common": {"limit": 3}}));
+        TodayPortlet.render(&s, &ctx).unwrap();
+        let seen = ctx.requests();
+        assert_eq!(seen[0]["filter"], "when:today");
+        assert_eq!(seen[0]["limit"], 1, "only counted when not listed");
+        assert_eq!(seen[2]["filter"], "expires:<=2027-01-04");
+        assert_eq!(seen[3]["filter"], "status:waiting_for_files sent:<2026-11-30");
+        assert_eq!((&seen[2]["limit"], &seen[3]["limit"]), (&json!(3), &json!(3)));
     }
 
     #[test]
     fn counters_and_attention_list() {
-        TodayPortlet.manifest().validate().unwrap();
-        let ctx = Fake {
-            transfers: json!({"items": [
-                transfer(1, "Relevés bancaires", "waiting_for_files", "2026-11-10T15:00:00Z", "2026-12-10T15:00:00Z"),
-                transfer(2, "Déclaration signée", "ready_for_download", "2026-10-29T15:00:00Z", "2026-11-28T15:00:00Z"),
-                transfer(3, "Factures", "waiting_for_files", "2026-11-25T15:00:00Z", "2026-12-25T15:00:00Z")],
-                "total": 3}),
-            interactions: json!({"items": [{"id": 4, "version": 1, "data": {"kind": "phone_call", "subject": "Appel de Mme Côté", "occurred_at": "2026-11-27T14:05:00Z"}}], "total": 1}),
-            seen: Mutex::new(vec![]),
-        };
-        let vm = TodayPortlet.render(&settings(json!({"common": {"filter": "kind:phone_call"}})), &ctx).unwrap();
-        assert_eq!(
-            *ctx.seen.lock().unwrap(),
-            vec![
-                json!({"op": "interaction.list", "filter": "when:today (kind:phone_call)", "limit": 10, "count": true}),
-                json!({"op": "transfer.list", "open_only": true, "limit": 500, "count": true}),
-            ]
-        );
+        let ctx = FakeContext::new(engine).with_today("2026-11-27").with_locale(Locale::Fr);
+        let vm = TodayPortlet.render(&settings(json!({})), &ctx).unwrap();
+        vm.check().unwrap();
         let Widget::Counters { items } = &vm.widgets[0] else { panic!("{vm:?}") };
-        assert_eq!(items.iter().map(|c| c.value).collect::<Vec<_>>(), [1, 3, 1, 1]);
+        assert_eq!(items.iter().map(|c| c.value).collect::<Vec<_>>(), [2, 5, 2, 2]);
         assert_eq!(items[0].label.fr, "Interactions aujourd’hui");
+        assert_eq!(items[2].label, Localized::new("En attente > 7 j", "Waiting > 7 d"));
+        assert_eq!(items[3].label, Localized::new("Expirent d’ici 3 j", "Expiring within 3 d"));
         let Widget::List { items } = &vm.widgets[1] else { panic!("{vm:?}") };
         let titles: Vec<&str> = items.iter().map(|i| i.title.as_str()).collect();
-        assert_eq!(titles, ["Déclaration signée", "Relevés bancaires", "Appel de Mme Côté"]);
-        assert_eq!(items[1].subtitle.as_deref(), Some("En attente de fichiers depuis le 2026-11-10 (17 j)"));
-        assert_eq!(items[2].subtitle.as_deref(), Some("Appel · 14:05 UTC"));
+        // Soonest expiry first, then the longest wait (Relevés is listed
+        // once, as expiring), then today's interactions.
+        assert_eq!(
+            titles,
+            ["Déclaration signée", "Relevés bancaires", "Factures", "Appel de Mme Côté", "Note au dossier"]
+        );
+        let subtitles: Vec<&str> = items.iter().map(|i| i.subtitle.as_deref().unwrap()).collect();
+        assert_eq!(
+            subtitles,
+            [
+                "Expire le 2026-11-28",
+                "Expire le 2026-11-30",
+                "En attente de fichiers depuis le 2026-11-10 (17 j)",
+                "Appel téléphonique · 21:05",
+                "Note · 08:30",
+            ]
+        );
+        let badges: Vec<Option<&str>> = items.iter().map(|i| i.badge.as_deref()).collect();
+        assert_eq!(badges, [Some("expire bientôt"), Some("expire bientôt"), Some("en attente"), None, None]);
+        assert_eq!(vm.drill_down.unwrap().request, json!({"op": "transfer.list", "open_only": true}));
+
+        let ctx = FakeContext::new(engine).with_today("2026-11-27").with_locale(Locale::En);
+        let vm = TodayPortlet.render(&settings(json!({"common": {"limit": 4}})), &ctx).unwrap();
+        let Widget::List { items } = &vm.widgets[1] else { panic!("{vm:?}") };
+        assert_eq!(items.len(), 4);
+        assert_eq!(items[0].badge.as_deref(), Some("expiring"));
+        assert_eq!(items[2].subtitle.as_deref(), Some("Waiting for files since 2026-11-10 (17 d)"));
+        assert_eq!(items[3].subtitle.as_deref(), Some("Phone call · 21:05"));
     }
 
     #[test]
     fn empty_day() {
-        let ctx = Fake {
-            transfers: json!({"items": []}),
-            interactions: json!({"items": [], "total": 0}),
-            seen: Mutex::new(vec![]),
-        };
+        let ctx = FakeContext::new(|r| match r["op"].as_str() {
+            Some("grid.query") => Ok(json!({"columns": [], "rows": [], "total": 0})),
+            Some("transfer.list") => Ok(json!({"items": []})),
+            _ => Err(ErrorBody::new("bad_request", "?")),
+        });
         let vm = TodayPortlet.render(&settings(json!({})), &ctx).unwrap();
+        let Widget::Counters { items } = &vm.widgets[0] else { panic!("{vm:?}") };
+        assert_eq!(items.iter().map(|c| c.value).collect::<Vec<_>>(), [0, 0, 0, 0]);
         assert!(matches!(&vm.widgets[1], Widget::Empty { message } if message.en == "Nothing needs attention today."));
-        assert!(TodayPortlet.render(&settings(json!({"common": {"filter": "(x"}})), &ctx).is_err());
+        ctx.take_requests();
+        assert!(matches!(
+            TodayPortlet.render(&settings(json!({"common": {"filter": "(x"}})), &ctx),
+            Err(PortletError::BadSettings { .. })
+        ));
+        assert!(ctx.requests().is_empty(), "a bad filter is refused before any request");
+    }
+
+    #[test]
+    fn refusals_pass_on() {
+        let ctx = FakeContext::failing(ErrorBody::new("forbidden", "no transfers"));
+        assert!(matches!(TodayPortlet.render(&settings(json!({})), &ctx), Err(PortletError::DataRefused(_))));
+        let ctx = FakeContext::answering(json!({})).with_today("tomorrow");
+        assert!(matches!(TodayPortlet.render(&settings(json!({})), &ctx), Err(PortletError::Internal { .. })));
     }
 }
