@@ -10,8 +10,9 @@
 //!   longest wait; a transfer both expiring and waiting is listed once, as
 //!   expiring, and counted in both counters), then today's interactions.
 //!
-//! The engine counts and filters, in the firm's time zone; the portlet
-//! compares no dates itself. Four requests (see [`requests`]):
+//! The engine counts and selects, in the firm's time zone; the portlet only
+//! computes the threshold dates from the firm's today. Four requests (see
+//! [`requests`]):
 //!
 //! - `grid.query` on `interactions`, filter `when:today` (ANDed with
 //!   `common.filter`), counted; its rows (when, kind, subject) are the
