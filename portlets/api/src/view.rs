@@ -93,7 +93,8 @@ pub enum ColumnKind {
     Number,
     /// `YYYY-MM-DD` strings.
     Date,
-    /// `YYYY-MM-DDTHH:MM:SS` strings.
+    /// Date-times as the portlet chose to show them: RFC 3339 with the
+    /// firm's offset, or already cut for display (`2026-11-27 14:25`).
     DateTime,
     Bool,
     /// Amounts, as decimal strings or numbers.
