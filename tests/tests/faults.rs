@@ -187,3 +187,63 @@ fn mangled_requests_get_typed_errors_and_lose_nothing() {
     // mutation), never corrupted: it still reads back.
     assert!(matches!(f.run(a, R::ClientGet { id: 1 }).unwrap(), S::Client(_)));
 }
+
+#[test]
+fn two_engines_on_one_sqlite_file_write_at_once_without_busy_errors() {
+    // Two hosts (or two instances of one) sharing a SQLite file: each
+    // engine serialises its own writers, and SQLite must arbitrate between
+    // them without "database is locked" reaching anybody.
+    let f = Fixture::new(Backend::Sqlite).unwrap();
+    let a = f.admin;
+    let seed = match f.run(a, R::ClientCreate { data: ClientData::new("SHARED", "Partagé inc.") }).unwrap() {
+        S::Client(c) => c,
+        o => panic!("{o:?}"),
+    };
+    let engines: Vec<Engine> = (0..2).map(|_| Engine::open(EngineConfig::new(f.place.url())).unwrap()).collect();
+    let errors = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for (e, engine) in engines.iter().enumerate() {
+            for t in 0..3 {
+                let errors = &errors;
+                s.spawn(move || {
+                    for i in 0..60 {
+                        // A write that reads first (visibility, code check), then writes.
+                        let r = engine.execute(
+                            Actor::Staff(a),
+                            R::ClientCreate {
+                                data: ClientData::new(format!("E{e}T{t}N{i}"), format!("Client {e}-{t}-{i}")),
+                            },
+                        );
+                        if let Err(err) = r {
+                            errors.lock().unwrap().push(err.to_string());
+                        }
+                        // And an edit that may lose a race: a conflict is fine, a lock error is not.
+                        let current = match engine.execute(Actor::Staff(a), R::ClientGet { id: seed.id }) {
+                            Ok(S::Client(c)) => c,
+                            other => panic!("{other:?}"),
+                        };
+                        let mut d = current.data.clone();
+                        d.notes = Some(format!("{e}-{t}-{i}"));
+                        match engine.execute(
+                            Actor::Staff(a),
+                            R::ClientUpdate { id: seed.id, version: current.version, data: d },
+                        ) {
+                            Ok(_) | Err(clientele_core::Error::Conflict { .. }) => {}
+                            Err(err) => errors.lock().unwrap().push(err.to_string()),
+                        }
+                    }
+                });
+            }
+        }
+    });
+    let errors = errors.into_inner().unwrap();
+    assert!(errors.is_empty(), "{} errors, e.g. {:?}", errors.len(), errors.first());
+    let n = match f
+        .run(a, R::ClientList { query: ListQuery { count: true, limit: Some(1), ..Default::default() } })
+        .unwrap()
+    {
+        S::Clients(p) => p.total.unwrap(),
+        o => panic!("{o:?}"),
+    };
+    assert_eq!(n, 1 + 2 * 3 * 60);
+}

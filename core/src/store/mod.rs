@@ -110,8 +110,12 @@ impl r2d2::ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    /// A connection given back inside a transaction (a panic unwound
+    /// through a write, say) is not put back in the pool.
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        use diesel::connection::TransactionManager;
+        type Manager = <AnyConnection as Connection>::TransactionManager;
+        !matches!(Manager::transaction_manager_status_mut(conn).transaction_depth(), Ok(None))
     }
 }
 
@@ -184,10 +188,34 @@ impl Db {
     }
 
     /// Runs `f` in a write transaction: all or nothing.
+    ///
+    /// On SQLite the transaction begins IMMEDIATE: it takes the write lock
+    /// before its first read, waiting (busy timeout) for another process's
+    /// writer. A deferred one would read, then fail with "database is
+    /// locked" when it tried to write while another process had written in
+    /// between.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
         let _guard = self.write_lock.as_ref().map(|m| m.lock().unwrap_or_else(|p| p.into_inner()));
         let mut conn = self.pool.get()?;
-        conn.transaction(|c| f(c))
+        let conn: &mut Conn = &mut conn;
+        if !matches!(conn, AnyConnection::Sqlite(_)) {
+            return conn.transaction(|c| f(c));
+        }
+        if let AnyConnection::Sqlite(c) = conn {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+        }
+        type Manager = <Conn as diesel::Connection>::TransactionManager;
+        match f(conn) {
+            Ok(v) => {
+                Manager::commit_transaction(conn)?;
+                Ok(v)
+            }
+            Err(e) => {
+                Manager::rollback_transaction(conn)?;
+                Err(e)
+            }
+        }
     }
 }
 
