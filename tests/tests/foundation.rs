@@ -261,6 +261,31 @@ fn concurrent_edits_one_wins(f: &Fixture) {
     assert_eq!((wins, conflicts), (1, 3), "{results:?}");
 }
 
+fn racing_creates_of_one_code_give_one_client_and_duplicates(f: &Fixture) {
+    // On PostgreSQL writers run side by side: the code check of each may
+    // pass before the other commits; the unique index decides, and the
+    // loser must still hear "duplicate", not a storage error.
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                s.spawn(move || {
+                    f.run(
+                        f.admin,
+                        R::ClientCreate {
+                            data: ClientData::new(if i % 2 == 0 { "RACE-1" } else { "race-1" }, format!("Course {i}")),
+                        },
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    let dup =
+        results.iter().filter(|r| matches!(r, Err(e) if e.code() == "duplicate" && e.field() == Some("code"))).count();
+    assert_eq!((ok, dup), (1, 5), "{results:?}");
+}
+
 // ---------------------------------------------------------------- contacts
 
 fn contacts_link_with_roles_one_primary(f: &Fixture) {
@@ -292,6 +317,24 @@ fn contacts_link_with_roles_one_primary(f: &Fixture) {
     f.run(f.admin, R::ContactUnlink { contact_id: jf.id, client_id: b.id }).unwrap();
     let e = f.run(f.admin, R::ContactUnlink { contact_id: jf.id, client_id: b.id }).unwrap_err();
     assert_eq!(code_of(&e), "not_found");
+}
+
+fn racing_primary_links_give_one_primary(f: &Fixture) {
+    let c = client(f, "PRIM-1", "Primaire inc.");
+    let people: Vec<Id> = (0..6).map(|i| contact(f, &format!("Personne {i}"), "Concurrente").id).collect();
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = people.iter().map(|&p| s.spawn(move || link(f, p, c.id, ContactRole::Primary))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    let taken =
+        results.iter().filter(|r| matches!(r, Err(e) if e.body().reason.as_deref() == Some("primary_taken"))).count();
+    assert_eq!((ok, taken), (1, 5), "{results:?}");
+    let rows = match f.run(f.admin, R::ClientContacts { id: c.id }).unwrap() {
+        S::ClientContacts(v) => v,
+        o => panic!("{o:?}"),
+    };
+    assert_eq!(rows.iter().filter(|r| r.role == ContactRole::Primary).count(), 1);
 }
 
 // ------------------------------------------------------------ interactions
@@ -764,7 +807,9 @@ backend_tests!(
     validation_names_the_field,
     stale_update_is_a_conflict,
     concurrent_edits_one_wins,
+    racing_creates_of_one_code_give_one_client_and_duplicates,
     contacts_link_with_roles_one_primary,
+    racing_primary_links_give_one_primary,
     interactions_check_kind_fields_and_custom_fields,
     timeline_merges_client_and_contact_interactions_newest_first,
     delete_client_trashes_its_records_and_restores_them,

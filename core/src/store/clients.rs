@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use super::schema::{clients, contact_links, contacts};
-use super::{Conn, from_json, to_json, with_backend};
+use super::{Conn, from_json, on_unique, to_json, with_backend};
 use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::text;
@@ -162,6 +162,10 @@ pub(crate) fn by_code_key(conn: &mut Conn, key: &str) -> Result<Option<(Id, Opti
         .optional()?)
 }
 
+fn code_taken(c: &ClientData) -> impl FnOnce(&str) -> Error + '_ {
+    |_| Error::Duplicate { field: "code".into(), value: c.code.clone(), where_: " by another client".into() }
+}
+
 pub(crate) fn insert(conn: &mut Conn, c: &ClientData, actor: Id, now: i64) -> Result<Id> {
     let w = write(c, actor, now);
     let id = with_backend!(conn, c => diesel::insert_into(clients::table)
@@ -172,7 +176,8 @@ pub(crate) fn insert(conn: &mut Conn, c: &ClientData, actor: Id, now: i64) -> Re
             clients::version.eq(1i64),
         ))
         .returning(clients::id)
-        .get_result::<i64>(c))?;
+        .get_result::<i64>(c))
+    .map_err(|e| on_unique(e, code_taken(c)))?;
     Ok(id)
 }
 
@@ -185,7 +190,8 @@ pub(crate) fn update(conn: &mut Conn, id: Id, version: i64, c: &ClientData, acto
             .filter(clients::trash_id.is_null()),
     )
     .set((&write(c, actor, now), clients::version.eq(version + 1)))
-    .execute(conn)?;
+    .execute(conn)
+    .map_err(|e| on_unique(e, code_taken(c)))?;
     Ok(n == 1)
 }
 

@@ -2,9 +2,9 @@ use diesel::prelude::*;
 
 use super::clients::{enum_from, enum_str};
 use super::schema::{clients, contact_links, contacts};
-use super::{Conn, from_json, to_json, with_backend};
+use super::{Conn, from_json, on_unique, to_json, with_backend};
 use crate::domain::*;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::text;
 use crate::time::from_ms;
 
@@ -158,6 +158,20 @@ pub(crate) fn primary_of(conn: &mut Conn, client_id: Id) -> Result<Option<(Id, b
         .optional()?)
 }
 
+/// A link another writer made first: the client's primary role, or the
+/// same link.
+fn link_taken(what: &str, contact_id: Id, client_id: Id) -> Error {
+    if what.contains("one_primary") || what.contains("role") {
+        Error::validation("role", "primary_taken", format!("client {client_id} already has a primary contact"))
+    } else {
+        Error::Duplicate {
+            field: "contact_id".into(),
+            value: contact_id.to_string(),
+            where_: format!(" as a contact of client {client_id}"),
+        }
+    }
+}
+
 pub(crate) fn set_role(conn: &mut Conn, contact_id: Id, client_id: Id, role: ContactRole) -> Result<()> {
     diesel::update(
         contact_links::table
@@ -165,7 +179,8 @@ pub(crate) fn set_role(conn: &mut Conn, contact_id: Id, client_id: Id, role: Con
             .filter(contact_links::client_id.eq(client_id)),
     )
     .set(contact_links::role.eq(enum_str(&role)))
-    .execute(conn)?;
+    .execute(conn)
+    .map_err(|e| on_unique(e, |what| link_taken(what, contact_id, client_id)))?;
     Ok(())
 }
 
@@ -185,7 +200,8 @@ pub(crate) fn link(
             contact_links::created_by.eq(actor),
             contact_links::created_at.eq(now),
         ))
-        .execute(conn)?;
+        .execute(conn)
+        .map_err(|e| on_unique(e, |what| link_taken(what, contact_id, client_id)))?;
     Ok(())
 }
 

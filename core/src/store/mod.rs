@@ -260,6 +260,20 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> 
     serde_json::from_str(s).map_err(|e| Error::Storage(format!("corrupt {what} in database: {e}")))
 }
 
+/// Turns a unique-index violation into the engine's own error (`f` gets
+/// the constraint's name and message). Two writers can both pass a check
+/// before either commits; the index decides, and the loser must hear a
+/// typed answer, not a storage error.
+pub(crate) fn on_unique(e: diesel::result::Error, f: impl FnOnce(&str) -> Error) -> Error {
+    use diesel::result::{DatabaseErrorKind, Error as E};
+    match &e {
+        E::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            f(&format!("{} {}", info.constraint_name().unwrap_or(""), info.message()))
+        }
+        _ => e.into(),
+    }
+}
+
 /// Runs `$body` with `$c` bound to the concrete connection of either
 /// backend: for what `MultiConnection` cannot express (`RETURNING`, batch
 /// inserts, backend-only SQL).
