@@ -247,3 +247,26 @@ fn two_engines_on_one_sqlite_file_write_at_once_without_busy_errors() {
     };
     assert_eq!(n, 1 + 2 * 3 * 60);
 }
+
+fn first_open_race(backend: Backend) {
+    // Two hosts start at once on a database nobody has opened yet: both
+    // find every migration pending; both must end up open on one schema.
+    let Some(place) = clientele_tests::place(backend) else { return };
+    let url = place.url();
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> =
+            (0..4).map(|_| s.spawn(|| Engine::open(EngineConfig::new(url.clone())).map(|_| ()))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(results.iter().all(|r| r.is_ok()), "{backend:?}: {results:?}");
+}
+
+#[test]
+fn engines_opening_a_new_database_at_once_all_open_sqlite() {
+    first_open_race(Backend::Sqlite);
+}
+
+#[test]
+fn engines_opening_a_new_database_at_once_all_open_postgres() {
+    first_open_race(Backend::Postgres);
+}

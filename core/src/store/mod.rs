@@ -90,13 +90,24 @@ impl r2d2::ManageConnection for Manager {
         match &self.target {
             Target::Sqlite(path) => {
                 let mut c = diesel::SqliteConnection::establish(path).map_err(E::ConnectionError)?;
-                // WAL for concurrent readers, a busy timeout for other
-                // processes, and foreign keys (off by default in SQLite).
-                c.batch_execute(
-                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                )
-                .map_err(E::QueryError)?;
+                // A busy timeout for other processes, and foreign keys (off
+                // by default in SQLite).
+                c.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+                    .map_err(E::QueryError)?;
+                // WAL for concurrent readers. Switching needs the file to
+                // itself and SQLite does not wait for that (no busy
+                // handler): retry while another process opens it too.
+                let mut tries = 0;
+                loop {
+                    match c.batch_execute("PRAGMA journal_mode = WAL;") {
+                        Ok(()) => break,
+                        Err(e) if tries < 100 && e.to_string().contains("locked") => {
+                            tries += 1;
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                        Err(e) => return Err(E::QueryError(e)),
+                    }
+                }
                 Ok(AnyConnection::Sqlite(c))
             }
             Target::Postgres(url) => {
@@ -162,16 +173,24 @@ impl Db {
         matches!(self.target, Target::Postgres(_))
     }
 
+    /// Applies pending migrations, one migrator at a time across processes:
+    /// the whole run is one write transaction (IMMEDIATE on SQLite; on
+    /// PostgreSQL under an advisory lock), so engines starting together on a
+    /// new database wait for the first and then find nothing to do.
     fn migrate(&self) -> Result<()> {
-        let mut conn = self.pool.get()?;
         let migrations = match self.target {
             Target::Sqlite(_) => SQLITE_MIGRATIONS,
             Target::Postgres(_) => PG_MIGRATIONS,
         };
-        check_not_newer(&mut conn, &migrations)?;
-        let _guard = self.write_lock.as_ref().map(|m| m.lock().unwrap_or_else(|p| p.into_inner()));
-        conn.run_pending_migrations(migrations).map_err(|e| Error::Storage(format!("migration failed: {e}")))?;
-        Ok(())
+        let pg = self.is_postgres();
+        self.write(|c| {
+            if pg {
+                diesel::sql_query("SELECT pg_advisory_xact_lock(4708732219)").execute(c)?;
+            }
+            check_not_newer(c, &migrations)?;
+            c.run_pending_migrations(migrations).map_err(|e| Error::Storage(format!("migration failed: {e}")))?;
+            Ok(())
+        })
     }
 
     /// Runs one statement on a pooled connection, without a transaction
