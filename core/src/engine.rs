@@ -188,21 +188,21 @@ impl Engine {
 
     fn execute_host(&self, request: Request) -> Result<Response> {
         match request {
-            Request::StaffPut { id, staff } => self.staff_put(id, staff).map(Response::Staff),
+            Request::StaffPut { id, version, staff } => self.staff_put(id, version, staff).map(Response::Staff),
             Request::StaffGet { id } => self.staff_get(id).map(Response::Staff),
             Request::StaffList {} => self.staff_list().map(Response::StaffList),
             Request::CustomFieldPut { field } => self.custom_field_put(field).map(Response::CustomFields),
             Request::CustomFieldList { kind } => self.custom_field_list(kind).map(Response::CustomFields),
             Request::FilterFields { list } => self.filter_fields(list).map(Response::Fields),
             Request::ColumnsCatalogue { list } => Ok(Response::Columns(crate::query::columns::catalogue(list))),
-            Request::ViewSave { id, list, name, query, shared, firm_default } => {
-                self.view_save(None, id, list, name, query, shared, firm_default).map(Response::View)
-            }
+            Request::ViewSave { id, version, list, name, query, shared, firm_default } => self
+                .view_save(None, id.map(|i| (i, version)), list, name, query, shared, firm_default)
+                .map(Response::View),
             Request::ViewList { list } => self.view_list(None, list).map(Response::Views),
             Request::ViewDelete { id } => self.view_delete(None, id).map(Response::Done),
-            Request::LayoutSave { id, dashboard, name, layout, firm_default } => {
-                self.layout_save(None, id, dashboard, name, layout, firm_default).map(Response::Layout)
-            }
+            Request::LayoutSave { id, version, dashboard, name, layout, firm_default } => self
+                .layout_save(None, id.map(|i| (i, version)), dashboard, name, layout, firm_default)
+                .map(Response::Layout),
             Request::LayoutList { dashboard } => self.layout_list(None, dashboard).map(Response::Layouts),
             Request::LayoutGet { id } => self.layout_get(None, id).map(Response::Layout),
             Request::LayoutDelete { id } => self.layout_delete(None, id).map(Response::Done),
@@ -281,14 +281,14 @@ impl Engine {
             R::ColumnsGet { list } => self.columns_get(who, list).map(S::Columns),
             R::ColumnsSave { list, columns } => self.columns_save(who, list, columns).map(S::Columns),
             R::FilterFields { list } => self.filter_fields(list).map(S::Fields),
-            R::ViewSave { id, list, name, query, shared, firm_default } => {
-                self.view_save(Some(who), id, list, name, query, shared, firm_default).map(S::View)
-            }
+            R::ViewSave { id, version, list, name, query, shared, firm_default } => self
+                .view_save(Some(who), id.map(|i| (i, version)), list, name, query, shared, firm_default)
+                .map(S::View),
             R::ViewList { list } => self.view_list(Some(who), list).map(S::Views),
             R::ViewDelete { id } => self.view_delete(Some(who), id).map(S::Done),
-            R::LayoutSave { id, dashboard, name, layout, firm_default } => {
-                self.layout_save(Some(who), id, dashboard, name, layout, firm_default).map(S::Layout)
-            }
+            R::LayoutSave { id, version, dashboard, name, layout, firm_default } => self
+                .layout_save(Some(who), id.map(|i| (i, version)), dashboard, name, layout, firm_default)
+                .map(S::Layout),
             R::LayoutList { dashboard } => self.layout_list(Some(who), dashboard).map(S::Layouts),
             R::LayoutGet { id } => self.layout_get(Some(who), id).map(S::Layout),
             R::LayoutDelete { id } => self.layout_delete(Some(who), id).map(S::Done),

@@ -68,6 +68,7 @@ pub struct SavedView {
     /// Filter, search and sort (cursor and limit are not kept).
     pub query: ListQuery,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub version: i64,
 }
 
 /// A saved dashboard layout. The engine keeps `layout` as given; the
@@ -81,6 +82,7 @@ pub struct Layout {
     pub firm_default: bool,
     pub layout: serde_json::Value,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub version: i64,
 }
 
 /// A list projected on chosen columns: what a grid draws.
@@ -130,6 +132,9 @@ pub enum Request {
     StaffPut {
         #[serde(default)]
         id: Option<Id>,
+        /// With `id`: the version read (a stale one is a `conflict`).
+        #[serde(default)]
+        version: Option<i64>,
         staff: StaffData,
     },
     #[serde(rename = "staff.get")]
@@ -300,6 +305,9 @@ pub enum Request {
     ViewSave {
         #[serde(default)]
         id: Option<Id>,
+        /// With `id`: the version read (a stale one is a `conflict`).
+        #[serde(default)]
+        version: Option<i64>,
         list: ListKind,
         name: String,
         #[serde(default, flatten)]
@@ -320,6 +328,9 @@ pub enum Request {
     LayoutSave {
         #[serde(default)]
         id: Option<Id>,
+        /// With `id`: the version read (a stale one is a `conflict`).
+        #[serde(default)]
+        version: Option<i64>,
         dashboard: DashboardKind,
         name: String,
         layout: serde_json::Value,

@@ -55,6 +55,9 @@ pub enum FrontRequest {
         actor: Value,
         #[serde(default)]
         id: Option<Id>,
+        /// With `id`: the version read (a stale one is a `conflict`).
+        #[serde(default)]
+        version: Option<i64>,
         dashboard: DashboardKind,
         name: String,
         layout: Value,
@@ -124,7 +127,7 @@ impl Dashboards {
                 })
             }
             FrontRequest::PortletList { actor, dashboard } => self.portlet_list(actor, dashboard),
-            FrontRequest::LayoutSave { actor, id, dashboard, name, layout, firm_default } => {
+            FrontRequest::LayoutSave { actor, id, version, dashboard, name, layout, firm_default } => {
                 let parsed = Layout::from_json(&layout).map_err(|e| ErrorBody {
                     code: "bad_layout".into(),
                     message: e.to_string(),
@@ -137,6 +140,9 @@ impl Dashboards {
                                      "name": name, "layout": parsed.to_json(), "firm_default": firm_default});
                 if let Some(id) = id {
                     req["id"] = json!(id);
+                }
+                if let Some(version) = version {
+                    req["version"] = json!(version);
                 }
                 self.call(req).map_err(|e| e.body())
             }

@@ -169,9 +169,10 @@ impl Fixture {
         tweak(&mut config);
         let clock = TestClock::at(epoch());
         let engine = Engine::open_with_clock(config, Arc::new(clock.clone())).expect("engine opens");
-        let admin = match engine
-            .execute(Actor::HOST, Request::StaffPut { id: None, staff: staff("Hélène D'Amours", "HDA", Rights::all()) })
-        {
+        let admin = match engine.execute(
+            Actor::HOST,
+            Request::StaffPut { id: None, version: None, staff: staff("Hélène D'Amours", "HDA", Rights::all()) },
+        ) {
             Ok(Response::Staff(s)) => s.id,
             Err(clientele_core::Error::NotLicensed) => 0,
             other => panic!("cannot create admin: {other:?}"),
@@ -188,7 +189,7 @@ impl Fixture {
     pub fn staff(&self, name: &str, rights: Rights) -> Id {
         match self
             .engine
-            .execute(Actor::HOST, Request::StaffPut { id: None, staff: staff(name, "XX", rights) })
+            .execute(Actor::HOST, Request::StaffPut { id: None, version: None, staff: staff(name, "XX", rights) })
             .unwrap()
         {
             Response::Staff(s) => s.id,

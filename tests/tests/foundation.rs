@@ -718,14 +718,33 @@ fn read_only_staff_is_forbidden_to_write_and_nothing_changes(f: &Fixture) {
     let nobody = f.staff("Personne", Rights::default());
     assert_eq!(code_of(&f.run(nobody, R::ClientList { query: ListQuery::default() }).unwrap_err()), "forbidden");
     // Staff cannot administer; the host cannot act on clients.
-    let e =
-        f.run(f.admin, R::StaffPut { id: None, staff: clientele_tests::staff("X", "X", Rights::all()) }).unwrap_err();
+    let e = f
+        .run(f.admin, R::StaffPut { id: None, version: None, staff: clientele_tests::staff("X", "X", Rights::all()) })
+        .unwrap_err();
     assert_eq!(code_of(&e), "forbidden");
     let e = f
         .engine
         .execute(clientele_core::protocol::Actor::HOST, R::ClientList { query: ListQuery::default() })
         .unwrap_err();
     assert_eq!(code_of(&e), "forbidden");
+    // The host replaces a staff member with the version it read.
+    let member = match f.engine.execute(clientele_core::protocol::Actor::HOST, R::StaffGet { id: nobody }).unwrap() {
+        S::Staff(m) => m,
+        o => panic!("{o:?}"),
+    };
+    let put = |version| {
+        f.engine.execute(
+            clientele_core::protocol::Actor::HOST,
+            R::StaffPut {
+                id: Some(nobody),
+                version,
+                staff: clientele_tests::staff("Personne", "P", Rights::read_only()),
+            },
+        )
+    };
+    assert!(matches!(put(Some(member.version)).unwrap(), S::Staff(ref m) if m.version == member.version + 1));
+    assert_eq!(put(Some(member.version)).unwrap_err().code(), "conflict");
+    assert_eq!(put(None).unwrap_err().field(), Some("version"));
     // An unknown or inactive staff member is refused.
     assert_eq!(code_of(&f.run(9999, R::ClientList { query: ListQuery::default() }).unwrap_err()), "forbidden");
 }
@@ -941,7 +960,10 @@ fn an_in_memory_database_serves_a_whole_session() {
         Engine::open_with_clock(EngineConfig::new("sqlite::memory:"), std::sync::Arc::new(clock.clone())).unwrap();
     let host = clientele_core::protocol::Actor::HOST;
     let me = match engine
-        .execute(host, R::StaffPut { id: None, staff: clientele_tests::staff("Zoé", "Z", Rights::all()) })
+        .execute(
+            host,
+            R::StaffPut { id: None, version: None, staff: clientele_tests::staff("Zoé", "Z", Rights::all()) },
+        )
         .unwrap()
     {
         S::Staff(s) => clientele_core::protocol::Actor::Staff(s.id),

@@ -524,6 +524,7 @@ fn saved_views_private_shared_and_firm_default(f: &Fixture) {
     let save = |actor: Option<i64>, name: &str, filter: &str, shared: bool, firm_default: bool| {
         let r = R::ViewSave {
             id: None,
+            version: None,
             list: ListKind::Clients,
             name: name.into(),
             query: q(Some(filter), None),
@@ -554,6 +555,23 @@ fn saved_views_private_shared_and_firm_default(f: &Fixture) {
     assert_eq!(names(f.admin), vec!["Tous sauf inactifs", "Mes actifs", "Partagé"]);
     assert_eq!(names(other), vec!["Tous sauf inactifs", "Partagé"]);
     assert_eq!(f.run(other, R::ViewDelete { id: mine.id }).unwrap_err().code(), "forbidden");
+    // Editing a view from a stale read is refused.
+    let edit = |version| {
+        f.run(
+            f.admin,
+            R::ViewSave {
+                id: Some(mine.id),
+                version,
+                list: ListKind::Clients,
+                name: "Mes actifs (2)".into(),
+                query: q(Some("statut:actif"), None),
+                shared: false,
+                firm_default: false,
+            },
+        )
+    };
+    assert!(matches!(edit(Some(mine.version)).unwrap(), S::View(ref v) if v.version == mine.version + 1));
+    assert_eq!(edit(Some(mine.version)).unwrap_err().code(), "conflict");
     // Applying a view is running its query.
     assert_eq!(client_codes(f, mine.query.clone()), vec!["DAM-01"]);
     f.run(f.admin, R::ViewDelete { id: mine.id }).unwrap();
@@ -567,6 +585,7 @@ fn layouts_are_saved_per_staff_with_a_firm_default(f: &Fixture) {
         Actor::HOST,
         R::LayoutSave {
             id: None,
+            version: None,
             dashboard: DashboardKind::Staff,
             name: "Cabinet".into(),
             layout: layout.clone(),
@@ -582,6 +601,7 @@ fn layouts_are_saved_per_staff_with_a_firm_default(f: &Fixture) {
             f.admin,
             R::LayoutSave {
                 id: None,
+                version: None,
                 dashboard: DashboardKind::Staff,
                 name: "Le mien".into(),
                 layout,
@@ -601,10 +621,34 @@ fn layouts_are_saved_per_staff_with_a_firm_default(f: &Fixture) {
     assert_eq!(names(other), vec!["Cabinet"]);
     assert_eq!(f.run(other, R::LayoutGet { id: mine.id }).unwrap_err().code(), "not_found");
     assert_eq!(f.run(other, R::LayoutDelete { id: l.id }).unwrap_err().code(), "forbidden");
+    // An edit carries the version it read: a second editor of the same
+    // read is refused, and an edit without a version too.
+    let rename = |version: Option<i64>, name: &str| {
+        f.run(
+            f.admin,
+            R::LayoutSave {
+                id: Some(mine.id),
+                version,
+                dashboard: DashboardKind::Staff,
+                name: name.into(),
+                layout: serde_json::json!({"tiles": []}),
+                firm_default: false,
+            },
+        )
+    };
+    let renamed = match rename(Some(mine.version), "Le mien, renommé").unwrap() {
+        S::Layout(l) => l,
+        o => panic!("{o:?}"),
+    };
+    assert_eq!(renamed.version, mine.version + 1);
+    let e = rename(Some(mine.version), "Écrasement").unwrap_err();
+    assert_eq!((e.code(), e.body().current_version), ("conflict", Some(renamed.version)));
+    assert_eq!(rename(None, "Sans version").unwrap_err().field(), Some("version"));
     f.run(f.admin, R::LayoutDelete { id: mine.id }).unwrap();
     assert_eq!(names(f.admin), vec!["Cabinet"]);
     let bad = R::LayoutSave {
         id: None,
+        version: None,
         dashboard: DashboardKind::Client,
         name: "x".into(),
         layout: serde_json::json!([1]),

@@ -96,6 +96,8 @@ fn yes() -> bool {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StaffMember {
     pub id: Id,
+    /// Send it back with a `staff.put` that replaces this member.
+    pub version: i64,
     pub data: StaffData,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

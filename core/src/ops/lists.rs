@@ -315,7 +315,7 @@ impl Engine {
     pub(crate) fn view_save(
         &self,
         who: Option<&Who>,
-        id: Option<Id>,
+        id: Option<(Id, Option<i64>)>,
         list: ListKind,
         name: String,
         mut query: ListQuery,
@@ -348,7 +348,7 @@ impl Engine {
         let owner = who.map(|w| w.id);
         let now = ms(self.now());
         let id = self.write(|c| {
-            if let Some(id) = id {
+            if let Some((id, version)) = id {
                 let old = store::views::get_view(c, id)?.ok_or(Error::NotFound { entity: "saved view", id })?;
                 if old.owner != owner {
                     return Err(Error::Forbidden {
@@ -357,6 +357,7 @@ impl Engine {
                         entity: "a view it does not own",
                     });
                 }
+                super::check_version("saved view", id, super::version_required(version)?, Some(old.version))?;
             }
             if firm_default {
                 store::views::clear_view_default(c, list)?;
@@ -370,8 +371,9 @@ impl Engine {
                 firm_default,
                 query: query.clone(),
                 updated_at: self.now(),
+                version: 0,
             };
-            store::views::save_view(c, id, &view, now)
+            store::views::save_view(c, id.map(|(i, _)| i), &view, now)
         })?;
         self.read(|c| store::views::get_view(c, id))?.ok_or(Error::NotFound { entity: "saved view", id })
     }
@@ -399,7 +401,7 @@ impl Engine {
     pub(crate) fn layout_save(
         &self,
         who: Option<&Who>,
-        id: Option<Id>,
+        id: Option<(Id, Option<i64>)>,
         dashboard: DashboardKind,
         name: String,
         layout: serde_json::Value,
@@ -419,7 +421,7 @@ impl Engine {
         let now = ms(self.now());
         let kind = crate::store::clients::enum_str(&dashboard);
         let id = self.write(|c| {
-            if let Some(id) = id {
+            if let Some((id, version)) = id {
                 let old = store::views::get_layout(c, id)?.ok_or(Error::NotFound { entity: "layout", id })?;
                 if old.owner != owner {
                     return Err(Error::Forbidden {
@@ -428,6 +430,7 @@ impl Engine {
                         entity: "a layout it does not own",
                     });
                 }
+                super::check_version("layout", id, super::version_required(version)?, Some(old.version))?;
             }
             if firm_default {
                 store::views::clear_layout_default(c, &kind)?;
@@ -440,8 +443,9 @@ impl Engine {
                 firm_default,
                 layout: layout.clone(),
                 updated_at: self.now(),
+                version: 0,
             };
-            store::views::save_layout(c, id, &l, now)
+            store::views::save_layout(c, id.map(|(i, _)| i), &l, now)
         })?;
         self.layout_get(who, id)
     }

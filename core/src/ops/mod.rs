@@ -29,3 +29,8 @@ pub(crate) fn check_version(entity: &'static str, id: Id, expected: i64, current
         other => Err(stale(entity, id, expected, other)),
     }
 }
+
+/// Replacing a record takes the version it was read at.
+pub(crate) fn version_required(version: Option<i64>) -> Result<i64> {
+    version.ok_or_else(|| Error::validation("version", "required", "give the version you read to replace a record"))
+}

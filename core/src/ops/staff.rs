@@ -6,16 +6,17 @@ use crate::time::ms;
 use crate::validate;
 
 impl Engine {
-    pub(crate) fn staff_put(&self, id: Option<Id>, data: StaffData) -> Result<StaffMember> {
+    pub(crate) fn staff_put(&self, id: Option<Id>, version: Option<i64>, data: StaffData) -> Result<StaffMember> {
         let data = validate::staff(&data)?;
         let now = ms(self.now());
         let id = self.write(|c| match id {
             None => store::staff::insert(c, &data, now),
             Some(id) => {
-                if store::staff::update(c, id, &data, now)? {
+                let version = super::version_required(version)?;
+                if store::staff::update(c, id, version, &data, now)? {
                     Ok(id)
                 } else {
-                    Err(Error::NotFound { entity: "staff member", id })
+                    Err(super::stale("staff member", id, version, store::staff::version_of(c, id)?))
                 }
             }
         })?;

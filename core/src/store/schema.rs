@@ -11,6 +11,7 @@ diesel::table! {
         rights -> Text,
         created_at -> BigInt,
         updated_at -> BigInt,
+        version -> BigInt,
     }
 }
 
@@ -176,6 +177,7 @@ diesel::table! {
         firm_default -> Bool,
         query -> Text,
         updated_at -> BigInt,
+        version -> BigInt,
     }
 }
 
@@ -197,6 +199,7 @@ diesel::table! {
         firm_default -> Bool,
         layout -> Text,
         updated_at -> BigInt,
+        version -> BigInt,
     }
 }
 

@@ -18,6 +18,7 @@ struct Row {
     rights: String,
     created_at: i64,
     updated_at: i64,
+    version: i64,
 }
 
 #[derive(Insertable, AsChangeset)]
@@ -47,6 +48,7 @@ fn write(s: &StaffData, now: i64) -> Write<'_> {
 fn member(r: Row) -> Result<StaffMember> {
     Ok(StaffMember {
         id: r.id,
+        version: r.version,
         data: StaffData {
             name: r.name,
             initials: r.initials,
@@ -69,10 +71,17 @@ pub(crate) fn insert(conn: &mut Conn, s: &StaffData, now: i64) -> Result<Id> {
     Ok(id)
 }
 
-/// Replaces a staff member; false when there is none with this id.
-pub(crate) fn update(conn: &mut Conn, id: Id, s: &StaffData, now: i64) -> Result<bool> {
-    let n = diesel::update(staff::table.find(id)).set(&write(s, now)).execute(conn)?;
+/// Replaces a staff member still at `version`; false when there is none
+/// with this id and version.
+pub(crate) fn update(conn: &mut Conn, id: Id, version: i64, s: &StaffData, now: i64) -> Result<bool> {
+    let n = diesel::update(staff::table.filter(staff::id.eq(id)).filter(staff::version.eq(version)))
+        .set((&write(s, now), staff::version.eq(version + 1)))
+        .execute(conn)?;
     Ok(n == 1)
+}
+
+pub(crate) fn version_of(conn: &mut Conn, id: Id) -> Result<Option<i64>> {
+    Ok(staff::table.find(id).select(staff::version).first(conn).optional()?)
 }
 
 pub(crate) fn get(conn: &mut Conn, id: Id) -> Result<Option<StaffMember>> {

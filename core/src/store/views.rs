@@ -9,10 +9,10 @@ use crate::error::Result;
 use crate::protocol::{Layout, SavedView};
 use crate::query::{ListKind, ListQuery};
 
-type ViewRow = (i64, String, String, Option<i64>, bool, bool, String, i64);
+type ViewRow = (i64, String, String, Option<i64>, bool, bool, String, i64, i64);
 
 fn view(r: ViewRow) -> Result<SavedView> {
-    let (id, list, name, owner, shared, firm_default, query, updated_at) = r;
+    let (id, list, name, owner, shared, firm_default, query, updated_at, version) = r;
     Ok(SavedView {
         id,
         list: crate::store::clients::enum_from(&list, "list")?,
@@ -22,6 +22,7 @@ fn view(r: ViewRow) -> Result<SavedView> {
         firm_default,
         query: from_json::<ListQuery>(&query, "saved view")?,
         updated_at: crate::time::from_ms(updated_at),
+        version,
     })
 }
 
@@ -34,6 +35,7 @@ const VIEW_COLS: (
     saved_views::firm_default,
     saved_views::query,
     saved_views::updated_at,
+    saved_views::version,
 ) = (
     saved_views::id,
     saved_views::list,
@@ -43,6 +45,7 @@ const VIEW_COLS: (
     saved_views::firm_default,
     saved_views::query,
     saved_views::updated_at,
+    saved_views::version,
 );
 
 pub(crate) fn get_view(conn: &mut Conn, id: Id) -> Result<Option<SavedView>> {
@@ -88,7 +91,9 @@ pub(crate) fn save_view(conn: &mut Conn, id: Option<Id>, v: &SavedView, now: i64
     );
     match id {
         Some(id) => {
-            diesel::update(saved_views::table.find(id)).set(values).execute(conn)?;
+            diesel::update(saved_views::table.find(id))
+                .set((values, saved_views::version.eq(saved_views::version + 1)))
+                .execute(conn)?;
             Ok(id)
         }
         None => Ok(with_backend!(conn, c => diesel::insert_into(saved_views::table)
@@ -128,7 +133,7 @@ pub(crate) fn save_columns(conn: &mut Conn, staff: Id, list: ListKind, columns: 
     Ok(())
 }
 
-type LayoutRow = (i64, String, String, Option<i64>, bool, String, i64);
+type LayoutRow = (i64, String, String, Option<i64>, bool, String, i64, i64);
 
 const LAYOUT_COLS: (
     layouts::id,
@@ -138,6 +143,7 @@ const LAYOUT_COLS: (
     layouts::firm_default,
     layouts::layout,
     layouts::updated_at,
+    layouts::version,
 ) = (
     layouts::id,
     layouts::dashboard,
@@ -146,10 +152,11 @@ const LAYOUT_COLS: (
     layouts::firm_default,
     layouts::layout,
     layouts::updated_at,
+    layouts::version,
 );
 
 fn layout(r: LayoutRow) -> Result<Layout> {
-    let (id, dashboard, name, owner, firm_default, layout, updated_at) = r;
+    let (id, dashboard, name, owner, firm_default, layout, updated_at, version) = r;
     Ok(Layout {
         id,
         dashboard: crate::store::clients::enum_from(&dashboard, "dashboard kind")?,
@@ -158,6 +165,7 @@ fn layout(r: LayoutRow) -> Result<Layout> {
         firm_default,
         layout: from_json(&layout, "layout")?,
         updated_at: crate::time::from_ms(updated_at),
+        version,
     })
 }
 
@@ -197,7 +205,9 @@ pub(crate) fn save_layout(conn: &mut Conn, id: Option<Id>, l: &Layout, now: i64)
     );
     match id {
         Some(id) => {
-            diesel::update(layouts::table.find(id)).set(values).execute(conn)?;
+            diesel::update(layouts::table.find(id))
+                .set((values, layouts::version.eq(layouts::version + 1)))
+                .execute(conn)?;
             Ok(id)
         }
         None => Ok(with_backend!(conn, c => diesel::insert_into(layouts::table)
