@@ -23,6 +23,10 @@ pub struct EngineConfig {
     /// operation of this module answers `not_licensed`.
     #[serde(default)]
     pub entitlements: Vec<String>,
+    /// The firm's language, `fr` or `en`: the language of the text the
+    /// engine writes itself (transfer events on the timeline).
+    #[serde(default = "default_language")]
+    pub language: String,
     /// First month (1-12) of the firm's fiscal year.
     #[serde(default = "default_fiscal_month")]
     pub fiscal_year_start_month: u32,
@@ -36,6 +40,9 @@ pub struct EngineConfig {
 
 fn default_tz() -> String {
     "America/Toronto".into()
+}
+fn default_language() -> String {
+    "fr".into()
 }
 fn default_fiscal_month() -> u32 {
     1
@@ -52,6 +59,7 @@ impl EngineConfig {
             database_url: database_url.into(),
             timezone: default_tz(),
             entitlements: vec![CLIENT_MANAGEMENT.into()],
+            language: default_language(),
             fiscal_year_start_month: default_fiscal_month(),
             plugin_paths: Vec::new(),
             pool_size: default_pool(),
@@ -69,10 +77,17 @@ impl EngineConfig {
         if !(1..=12).contains(&self.fiscal_year_start_month) {
             return Err(Error::Config("fiscal_year_start_month must be 1 to 12".into()));
         }
+        if self.language != "fr" && self.language != "en" {
+            return Err(Error::Config(format!("language must be \"fr\" or \"en\", not \"{}\"", self.language)));
+        }
         if self.pool_size == 0 || self.pool_size > 64 {
             return Err(Error::Config("pool_size must be 1 to 64".into()));
         }
         Ok(())
+    }
+
+    pub(crate) fn french(&self) -> bool {
+        self.language == "fr"
     }
 
     pub(crate) fn licensed(&self) -> bool {

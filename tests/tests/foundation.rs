@@ -601,9 +601,9 @@ fn transfer_state_machine_is_enforced_and_recorded(f: &Fixture) {
     assert_eq!(
         events,
         vec![
-            "Transfer «Documents T1 2025»: ready_for_download → complete",
-            "Transfer «Documents T1 2025»: waiting_for_files → ready_for_download",
-            "Transfer «Documents T1 2025»: created, waiting_for_files",
+            "Transfert « Documents T1 2025 » : Prêt à télécharger → Terminé",
+            "Transfert « Documents T1 2025 » : En attente de fichiers → Prêt à télécharger",
+            "Transfert « Documents T1 2025 » : créé, en attente de fichiers",
         ]
     );
 }
@@ -659,6 +659,19 @@ fn open_transfers_can_be_edited_and_closed_ones_cannot(f: &Fixture) {
     assert!(matches!(edit(&done, "Trop tard").unwrap_err(), Error::InvalidTransition { .. }));
 }
 
+#[test]
+fn an_english_firm_gets_its_transfer_events_in_english() {
+    let f = Fixture::with_config(Backend::Sqlite, |c| c.language = "en".into()).unwrap();
+    let c = client(&f, "EN-01", "English Ltd.");
+    let p = contact(&f, "Ann", "Smith");
+    link(&f, p.id, c.id, ContactRole::Primary).unwrap();
+    transfer(&f, c.id, p.id, TransferDirection::SentToContact, &["a.pdf"]);
+    assert_eq!(timeline(&f, c.id), vec!["Transfer “Documents T1 2025”: created, ready for download"]);
+    let mut config = EngineConfig::new(f.place.url());
+    config.language = "de".into();
+    assert_eq!(Engine::open(config).err().map(|e| e.code()), Some("config"));
+}
+
 fn transfers_expire_after_thirty_days_unless_complete(f: &Fixture) {
     let c = client(f, "EXP-01", "Expiration inc.");
     let p = contact(f, "Noémie", "Thériault");
@@ -680,7 +693,7 @@ fn transfers_expire_after_thirty_days_unless_complete(f: &Fixture) {
         other => panic!("{other:?}"),
     };
     assert_eq!(f2.data.status, TransferStatus::Complete);
-    assert!(timeline(f, c.id)[0].ends_with("ready_for_download → expired"));
+    assert!(timeline(f, c.id)[0].ends_with("Prêt à télécharger → Expiré"), "{:?}", timeline(f, c.id));
     assert_eq!(f.engine.sweep_expired().unwrap(), 0, "expires once");
 }
 

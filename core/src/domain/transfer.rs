@@ -50,6 +50,31 @@ impl TransferStatus {
             _ => return None,
         })
     }
+    /// How the status reads, in French or English.
+    pub fn label(self, french: bool) -> &'static str {
+        match (self, french) {
+            (TransferStatus::WaitingForFiles, true) => "En attente de fichiers",
+            (TransferStatus::WaitingForFiles, false) => "Waiting for files",
+            (TransferStatus::ReadyForDownload, true) => "Prêt à télécharger",
+            (TransferStatus::ReadyForDownload, false) => "Ready for download",
+            (TransferStatus::Complete, true) => "Terminé",
+            (TransferStatus::Complete, false) => "Complete",
+            (TransferStatus::Expired, true) => "Expiré",
+            (TransferStatus::Expired, false) => "Expired",
+            (TransferStatus::Canceled, true) => "Annulé",
+            (TransferStatus::Canceled, false) => "Canceled",
+        }
+    }
+
+    /// Every status, in the order of the state machine.
+    pub const ALL: [TransferStatus; 5] = [
+        TransferStatus::WaitingForFiles,
+        TransferStatus::ReadyForDownload,
+        TransferStatus::Complete,
+        TransferStatus::Expired,
+        TransferStatus::Canceled,
+    ];
+
     /// Still waiting on someone.
     pub fn is_open(self) -> bool {
         matches!(self, TransferStatus::WaitingForFiles | TransferStatus::ReadyForDownload)

@@ -10,7 +10,9 @@ use crate::store::{self, Conn};
 use crate::time::{from_ms, ms};
 use crate::validate;
 
-/// Records a transfer's change of state on the client's timeline.
+/// Records a transfer's change of state on the client's timeline, in the
+/// firm's language.
+#[allow(clippy::too_many_arguments)]
 fn record_event(
     c: &mut Conn,
     t: &TransferData,
@@ -19,19 +21,31 @@ fn record_event(
     by: Option<Id>,
     recorded_by: Id,
     now: i64,
+    french: bool,
 ) -> Result<()> {
-    let change = match from {
-        None => format!("created, {}", t.status.as_str()),
-        Some(f) => format!("{} → {}", f.as_str(), t.status.as_str()),
+    let to = t.status.label(french);
+    let change = match (from, french) {
+        (None, true) => format!("créé, {}", to.to_lowercase()),
+        (None, false) => format!("created, {}", to.to_lowercase()),
+        (Some(f), _) => format!("{} → {to}", f.label(french)),
     };
-    let mut event = InteractionData::note(from_ms(now), format!("Transfer «{}»: {change}", t.subject));
+    let subject = if french {
+        format!("Transfert « {} » : {change}", t.subject)
+    } else {
+        format!("Transfer “{}”: {change}", t.subject)
+    };
+    let mut event = InteractionData::note(from_ms(now), subject);
     event.kind = InteractionKind::TransferEvent;
     event.client_id = Some(t.client_id);
     event.contact_id = Some(t.to_contact);
     event.staff_id = by;
     event.transfer_id = Some(transfer_id);
     if by.is_none() {
-        event.body = "Automatic: the transfer reached its expiry date.".into();
+        event.body = if french {
+            "Automatique : le transfert a atteint sa date d'expiration.".into()
+        } else {
+            "Automatic: the transfer reached its expiry date.".into()
+        };
     }
     store::interactions::insert(c, &event, recorded_by, now)?;
     Ok(())
@@ -142,7 +156,7 @@ impl Engine {
                 closed_at: None,
             };
             let id = store::transfers::insert(c, &t, who.id, ms(now))?;
-            record_event(c, &t, id, None, Some(who.id), who.id, ms(now))?;
+            record_event(c, &t, id, None, Some(who.id), who.id, ms(now), self.config().french())?;
             Ok(id)
         })?;
         self.transfer_get(who, id)
@@ -180,7 +194,7 @@ impl Engine {
             if !store::transfers::set_state(c, id, version, &t, who.id, ms(now))? {
                 return Err(super::stale("file transfer", id, version, store::transfers::version_of(c, id)?));
             }
-            record_event(c, &t, id, Some(from), Some(who.id), who.id, ms(now))
+            record_event(c, &t, id, Some(from), Some(who.id), who.id, ms(now), self.config().french())
         })?;
         self.transfer_get(who, id)
     }
@@ -286,7 +300,7 @@ impl Engine {
                 // The sender stands as the writer of record; the event
                 // carries no staff member (the engine did it).
                 if store::transfers::set_state(c, id, version, &t, t.from_staff, ms(now))? {
-                    record_event(c, &t, id, Some(from), None, t.from_staff, ms(now))?;
+                    record_event(c, &t, id, Some(from), None, t.from_staff, ms(now), self.config().french())?;
                     n += 1;
                 }
             }

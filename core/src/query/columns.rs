@@ -78,13 +78,14 @@ fn value_labels(list: ListKind, column: &str) -> Vec<ValueLabel> {
         (ListKind::Interactions, "direction") => {
             v(&[("incoming", "Entrant", "Incoming"), ("outgoing", "Sortant", "Outgoing")])
         }
-        (ListKind::Transfers, "status") => v(&[
-            ("waiting_for_files", "En attente de fichiers", "Waiting for files"),
-            ("ready_for_download", "Prêt à télécharger", "Ready for download"),
-            ("complete", "Terminé", "Complete"),
-            ("expired", "Expiré", "Expired"),
-            ("canceled", "Annulé", "Canceled"),
-        ]),
+        (ListKind::Transfers, "status") => crate::domain::TransferStatus::ALL
+            .iter()
+            .map(|s| ValueLabel {
+                value: s.as_str().into(),
+                label_fr: s.label(true).into(),
+                label_en: s.label(false).into(),
+            })
+            .collect(),
         (ListKind::Transfers, "direction") => v(&[
             ("sent_to_contact", "Envoyé à la personne-ressource", "Sent to contact"),
             ("requested_from_contact", "Demandé à la personne-ressource", "Requested from contact"),

@@ -36,11 +36,11 @@ pub fn escape(text: &str) -> String {
 const CSS: &str = "body{font-family:system-ui,sans-serif;margin:1.5rem;background:#f4f5f7;color:#1d2330}\
 h1{font-size:1.4rem}\
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:1rem}\
-.tile{background:#fff;border:1px solid #d8dce3;border-radius:6px;padding:.8rem 1rem}\
+.tile{background:#fff;border:1px solid #d8dce3;border-radius:6px;padding:.8rem 1rem;min-width:0}\
 .tile h2{font-size:1.05rem;margin:0 0 .6rem}\
 .tile.error{border-color:#c0392b}\
 .err{color:#c0392b}.code{color:#666;font-family:monospace;font-size:.85em}\
-table{border-collapse:collapse;width:100%;font-size:.9rem}\
+.table{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9rem}\
 th,td{border-bottom:1px solid #eee;padding:.25rem .4rem;text-align:left}\
 td.num{text-align:right}\
 ul{padding-left:1.1rem;margin:.3rem 0}.sub{color:#666}\
@@ -125,7 +125,7 @@ fn render_tile(h: &mut String, tile: &Tile, locale: Locale) {
 fn render_widget(h: &mut String, w: &Widget, locale: Locale) {
     match w {
         Widget::Table { columns, rows } => {
-            h.push_str("<table><thead><tr>");
+            h.push_str("<div class=\"table\"><table><thead><tr>");
             for c in columns {
                 let _ = write!(h, "<th>{}</th>", escape(c.label.get(locale)));
             }
@@ -139,7 +139,7 @@ fn render_widget(h: &mut String, w: &Widget, locale: Locale) {
                 }
                 h.push_str("</tr>");
             }
-            h.push_str("</tbody></table>");
+            h.push_str("</tbody></table></div>");
         }
         Widget::List { items } => {
             h.push_str("<ul>");
