@@ -45,7 +45,7 @@ th,td{border-bottom:1px solid #eee;padding:.25rem .4rem;text-align:left}\
 td.num{text-align:right}\
 ul{padding-left:1.1rem;margin:.3rem 0}.sub{color:#666}\
 .badge{background:#e8eefc;border-radius:3px;padding:0 .3rem;font-size:.8em;margin-left:.3rem}\
-dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem .8rem;margin:0}dt{color:#555}dd{margin:0}\
+dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem .8rem;margin:0}dt{color:#555}dd{margin:0;overflow-wrap:anywhere}\
 .counters{display:flex;flex-wrap:wrap;gap:1rem}.counter b{display:block;font-size:1.6rem}\
 .empty{color:#777;font-style:italic}.drill{margin-top:.5rem;font-size:.85em;color:#345}";
 
