@@ -833,7 +833,106 @@ fn office_restricted_staff_sees_only_their_offices(f: &Fixture) {
     assert_eq!(clients(f, f.admin).len(), 2, "nothing was created");
 }
 
+fn a_contact_of_a_deleted_client_stays_with_its_office(f: &Fixture) {
+    let mut qc = ClientData::new("QC-9", "Québec inc.");
+    qc.office = Some("Québec".into());
+    let qc = match f.run(f.admin, R::ClientCreate { data: qc }).unwrap() {
+        S::Client(c) => c,
+        o => panic!("{o:?}"),
+    };
+    let p = contact(f, "Anne", "Québécoise");
+    link(f, p.id, qc.id, ContactRole::Primary).unwrap();
+    let private = note(f, None, Some(p.id), "Note privée");
+    let mut rights = Rights::all();
+    rights.offices = Some(vec!["Montréal".into()]);
+    let mtl = f.staff("Montréalais", rights);
+    let sees = |what: &str| -> bool {
+        let contacts = match f.run(mtl, R::ContactList { query: ListQuery::default() }).unwrap() {
+            S::Contacts(p) => p.items.len(),
+            o => panic!("{o:?}"),
+        };
+        let notes = match f
+            .run(
+                mtl,
+                R::InteractionList {
+                    client_id: None,
+                    contact_id: None,
+                    last_30_days: false,
+                    query: ListQuery::default(),
+                },
+            )
+            .unwrap()
+        {
+            S::Interactions(p) => p.items.len(),
+            o => panic!("{o:?}"),
+        };
+        let got = f.run(mtl, R::ContactGet { id: p.id }).is_ok();
+        assert_eq!((contacts > 0, notes > 0), (got, got), "{what}: list and get disagree");
+        got
+    };
+    assert!(!sees("while the client is live"));
+    let d = match f.run(f.admin, R::ClientDelete { id: qc.id, version: 1 }).unwrap() {
+        S::Deleted(d) => d,
+        o => panic!("{o:?}"),
+    };
+    assert!(!sees("once its only client is in the trash"));
+    let trash = |who| match f.run(who, R::TrashList {}).unwrap() {
+        S::Trash(t) => t.len(),
+        o => panic!("{o:?}"),
+    };
+    assert_eq!(trash(mtl), 0);
+    f.run(f.admin, R::TrashRestore { id: d.trash_id }).unwrap();
+    // A contact-only interaction in the trash belongs to the contact's office.
+    let di = match f.run(f.admin, R::InteractionDelete { id: private.id, version: 1 }).unwrap() {
+        S::Deleted(d) => d,
+        o => panic!("{o:?}"),
+    };
+    assert_eq!((trash(f.admin), trash(mtl)), (1, 0));
+    assert_eq!(f.run(mtl, R::TrashPurge { id: di.trash_id }).unwrap_err().code(), "forbidden");
+    assert_eq!(f.run(mtl, R::TrashRestore { id: di.trash_id }).unwrap_err().code(), "forbidden");
+}
+
+fn racing_deletes_and_edits_leave_one_outcome(f: &Fixture) {
+    let c = client(f, "RACE-D", "Course de suppression");
+    note(f, Some(c.id), None, "note");
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                let data = c.data.clone();
+                s.spawn(move || {
+                    if i % 2 == 0 {
+                        f.run(f.admin, R::ClientDelete { id: c.id, version: 1 }).map(|_| "deleted")
+                    } else {
+                        f.run(f.admin, R::ClientUpdate { id: c.id, version: 1, data }).map(|_| "updated")
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let wins: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(wins.len(), 1, "{results:?}");
+    assert!(
+        results.iter().all(|r| r.is_ok() || matches!(r, Err(Error::Conflict { .. } | Error::NotFound { .. }))),
+        "{results:?}"
+    );
+    let trash = match f.run(f.admin, R::TrashList {}).unwrap() {
+        S::Trash(t) => t,
+        o => panic!("{o:?}"),
+    };
+    if *wins[0] == "deleted" {
+        // One entry, holding the client and its note together.
+        assert_eq!(trash.len(), 1);
+        f.run(f.admin, R::TrashRestore { id: trash[0].id }).unwrap();
+        assert_eq!(timeline(f, c.id), vec!["note"]);
+    } else {
+        assert!(trash.is_empty());
+    }
+}
+
 backend_tests!(
+    a_contact_of_a_deleted_client_stays_with_its_office,
+    racing_deletes_and_edits_leave_one_outcome,
     client_round_trip_keeps_french_text,
     client_code_unique_without_regard_to_case_or_accents,
     validation_names_the_field,

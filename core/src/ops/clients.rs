@@ -130,7 +130,9 @@ impl Engine {
             check_version("client", id, version, Some(row.version))?;
             let label = format!("{} — {}", row.code, row.name);
             let trash_id = store::trash::open(c, "client", id, &label, who.id, now)?;
-            store::trash::client(c, id, trash_id)?;
+            if !store::trash::client(c, id, version, trash_id)? {
+                return Err(super::stale("client", id, version, store::clients::version_of(c, id)?));
+            }
             Ok(Deleted { trash_id })
         })
     }

@@ -72,7 +72,9 @@ impl Engine {
             let row = store::contacts::get(c, id, false)?.ok_or(Error::NotFound { entity: "contact", id })?;
             check_version("contact", id, version, Some(row.version))?;
             let trash_id = store::trash::open(c, "contact", id, &row.file_as, who.id, now)?;
-            store::trash::contact(c, id, trash_id)?;
+            if !store::trash::contact(c, id, version, trash_id)? {
+                return Err(super::stale("contact", id, version, store::contacts::version_of(c, id)?));
+            }
             Ok(Deleted { trash_id })
         })
     }
@@ -100,6 +102,12 @@ impl Engine {
         self.write(|c| {
             visible_client(c, who, client_id)?;
             visible_contact(c, who, contact_id)?;
+            if !store::hold_live(c, store::Parent::Client, client_id)? {
+                return Err(Error::NotFound { entity: "client", id: client_id });
+            }
+            if !store::hold_live(c, store::Parent::Contact, contact_id)? {
+                return Err(Error::NotFound { entity: "contact", id: contact_id });
+            }
             if role == ContactRole::Primary
                 && let Some((holder, trashed)) = store::contacts::primary_of(c, client_id)?
                 && holder != contact_id

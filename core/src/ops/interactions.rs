@@ -20,13 +20,20 @@ fn visible_refs(c: &mut Conn, who: &Who, client: Option<Id>, contact: Option<Id>
     }
 }
 
-/// Checks every record a new or edited interaction points at.
+/// Checks every record a new or edited interaction points at, and holds
+/// them until the write commits.
 fn check_refs(c: &mut Conn, who: &Who, i: &InteractionData) -> Result<()> {
     if let Some(client) = i.client_id {
         visible_client(c, who, client)?;
+        if !store::hold_live(c, store::Parent::Client, client)? {
+            return Err(Error::NotFound { entity: "client", id: client });
+        }
     }
     if let Some(contact) = i.contact_id {
         visible_contact(c, who, contact)?;
+        if !store::hold_live(c, store::Parent::Contact, contact)? {
+            return Err(Error::NotFound { entity: "contact", id: contact });
+        }
     }
     if let Some(staff) = i.staff_id
         && store::staff::get(c, staff)?.is_none()
@@ -95,7 +102,9 @@ impl Engine {
             }
             check_version("interaction", id, version, Some(row.version))?;
             let trash_id = store::trash::open(c, "interaction", id, &row.subject, who.id, now)?;
-            store::trash::interaction(c, id, trash_id)?;
+            if !store::trash::interaction(c, id, version, trash_id)? {
+                return Err(super::stale("interaction", id, version, store::interactions::version_of(c, id)?));
+            }
             Ok(Deleted { trash_id })
         })
     }

@@ -117,6 +117,12 @@ impl Engine {
         let id = self.write(|c| {
             visible_client(c, who, data.client_id)?;
             visible_contact(c, who, data.to_contact)?;
+            if !store::hold_live(c, store::Parent::Client, data.client_id)? {
+                return Err(Error::NotFound { entity: "client", id: data.client_id });
+            }
+            if !store::hold_live(c, store::Parent::Contact, data.to_contact)? {
+                return Err(Error::NotFound { entity: "contact", id: data.to_contact });
+            }
             if store::contacts::link_role(c, data.to_contact, data.client_id)?.is_none() {
                 return Err(Error::validation(
                     "to_contact",
@@ -241,7 +247,9 @@ impl Engine {
             visible_client(c, who, row.client_id)?;
             check_version("file transfer", id, version, Some(row.version))?;
             let trash_id = store::trash::open(c, "transfer", id, &row.subject, who.id, now)?;
-            store::trash::transfer(c, id, trash_id)?;
+            if !store::trash::transfer(c, id, version, trash_id)? {
+                return Err(super::stale("file transfer", id, version, store::transfers::version_of(c, id)?));
+            }
             Ok(Deleted { trash_id })
         })
     }

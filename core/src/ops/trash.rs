@@ -19,6 +19,13 @@ fn client_seen(c: &mut Conn, who: &Who, id: Id) -> Result<bool> {
     Ok(store::clients::get(c, id, true)?.is_some_and(|r| who.rights.sees_office(r.office.as_deref())))
 }
 
+/// Is the contact standalone, or linked to a client (live or trashed) in
+/// one of the actor's offices?
+fn contact_seen(c: &mut Conn, who: &Who, id: Id) -> Result<bool> {
+    let offices = store::contacts::linked_offices(c, id)?;
+    Ok(offices.is_empty() || offices.iter().any(|o| who.rights.sees_office(o.as_deref())))
+}
+
 /// Can the actor see the record of a trash entry?
 fn entry_seen(c: &mut Conn, who: &Who, e: &TrashEntry) -> Result<bool> {
     if who.offices().is_none() {
@@ -26,14 +33,12 @@ fn entry_seen(c: &mut Conn, who: &Who, e: &TrashEntry) -> Result<bool> {
     }
     match e.entity.as_str() {
         "client" => client_seen(c, who, e.entity_id),
-        "contact" => {
-            let offices = store::contacts::linked_offices(c, e.entity_id)?;
-            Ok(offices.is_empty() || offices.iter().any(|o| who.rights.sees_office(o.as_deref())))
-        }
+        "contact" => contact_seen(c, who, e.entity_id),
         "interaction" => match store::interactions::get(c, e.entity_id, true)? {
-            Some(r) => match r.client_id {
-                Some(client) => client_seen(c, who, client),
-                None => Ok(true),
+            Some(r) => match (r.client_id, r.contact_id) {
+                (Some(client), _) => client_seen(c, who, client),
+                (None, Some(contact)) => contact_seen(c, who, contact),
+                (None, None) => Ok(false),
             },
             None => Ok(false),
         },

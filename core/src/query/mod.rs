@@ -350,11 +350,12 @@ fn offices_sql(sql: &mut Sql, kind: ListKind, offices: &[String]) {
         sql.push(")");
     };
     let contact_visible = |sql: &mut Sql, col: &str| {
+        // Links to clients in the trash count: a contact does not become
+        // everybody's when its only client is deleted.
         sql.push(&format!(
-            "(NOT EXISTS (SELECT 1 FROM contact_links l JOIN clients c ON c.id = l.client_id \
-             WHERE l.contact_id = {col} AND c.trash_id IS NULL) \
+            "(NOT EXISTS (SELECT 1 FROM contact_links l WHERE l.contact_id = {col}) \
              OR EXISTS (SELECT 1 FROM contact_links l JOIN clients c ON c.id = l.client_id \
-             WHERE l.contact_id = {col} AND c.trash_id IS NULL AND c.office IN "
+             WHERE l.contact_id = {col} AND c.office IN "
         ));
         list(sql);
         sql.push("))");
@@ -369,14 +370,14 @@ fn offices_sql(sql: &mut Sql, kind: ListKind, offices: &[String]) {
             contact_visible(sql, "t.id");
         }
         ListKind::Interactions => {
-            sql.push(" AND (t.client_id IN (SELECT id FROM clients WHERE office IN ");
+            sql.push(" AND (t.client_id IN (SELECT id FROM clients WHERE trash_id IS NULL AND office IN ");
             list(sql);
             sql.push(") OR (t.client_id IS NULL AND ");
             contact_visible(sql, "t.contact_id");
             sql.push("))");
         }
         ListKind::Transfers => {
-            sql.push(" AND t.client_id IN (SELECT id FROM clients WHERE office IN ");
+            sql.push(" AND t.client_id IN (SELECT id FROM clients WHERE trash_id IS NULL AND office IN ");
             list(sql);
             sql.push(")");
         }

@@ -123,13 +123,14 @@ pub(crate) fn update(conn: &mut Conn, id: Id, version: i64, c: &ContactData, act
     Ok(n == 1)
 }
 
-/// Offices of the live clients a contact is linked to (`None` for a client
-/// without an office).
+/// Offices of the clients a contact is linked to, live or in the trash
+/// (`None` for a client without an office).
 pub(crate) fn linked_offices(conn: &mut Conn, id: Id) -> Result<Vec<Option<String>>> {
+    // Clients in the trash count: a contact whose only client was deleted
+    // stays with that client's office, it does not become everybody's.
     Ok(contact_links::table
         .inner_join(clients::table)
         .filter(contact_links::contact_id.eq(id))
-        .filter(clients::trash_id.is_null())
         .select(clients::office)
         .load(conn)?)
 }

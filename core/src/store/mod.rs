@@ -279,6 +279,31 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> 
     serde_json::from_str(s).map_err(|e| Error::Storage(format!("corrupt {what} in database: {e}")))
 }
 
+/// A parent row a write attaches children to.
+#[derive(Clone, Copy)]
+pub(crate) enum Parent {
+    Client,
+    Contact,
+}
+
+/// Holds a live client or contact until the transaction ends, so that a
+/// concurrent delete of it waits for this write to commit (and takes its
+/// new children to the trash with it), or this write finds it gone. Only
+/// PostgreSQL needs it: SQLite writers are serialised. False: not live.
+pub(crate) fn hold_live(conn: &mut Conn, parent: Parent, id: crate::domain::Id) -> Result<bool> {
+    match conn {
+        AnyConnection::Pg(c) => {
+            let sql = match parent {
+                Parent::Client => "SELECT id FROM clients WHERE id = $1 AND trash_id IS NULL FOR SHARE",
+                Parent::Contact => "SELECT id FROM contacts WHERE id = $1 AND trash_id IS NULL FOR SHARE",
+            };
+            let n = diesel::sql_query(sql).bind::<diesel::sql_types::BigInt, _>(id).execute(c)?;
+            Ok(n == 1)
+        }
+        AnyConnection::Sqlite(_) => Ok(true),
+    }
+}
+
 /// Turns a unique-index violation into the engine's own error (`f` gets
 /// the constraint's name and message). Two writers can both pass a check
 /// before either commits; the index decides, and the loser must hear a

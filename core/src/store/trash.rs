@@ -47,20 +47,44 @@ pub(crate) fn list(conn: &mut Conn) -> Result<Vec<TrashEntry>> {
     Ok(rows.into_iter().map(entry).collect())
 }
 
-/// Puts a client, its live interactions and its live transfers in the trash.
-pub(crate) fn client(conn: &mut Conn, id: Id, tid: Id) -> Result<()> {
+/// Trashes one live row still at `version`: false when it is gone or was
+/// changed (the parent goes first, so a concurrent edit or delete of it
+/// waits for this one, or makes this one fail, before any child moves).
+macro_rules! trash_row {
+    ($conn:expr, $table:ident, $id:expr, $version:expr, $tid:expr) => {
+        diesel::update(
+            $table::table
+                .filter($table::id.eq($id))
+                .filter($table::version.eq($version))
+                .filter($table::trash_id.is_null()),
+        )
+        .set($table::trash_id.eq($tid))
+        .execute($conn)?
+            == 1
+    };
+}
+
+/// Puts a client at `version`, its live interactions and its live
+/// transfers in the trash; false when the client changed or went first.
+pub(crate) fn client(conn: &mut Conn, id: Id, version: i64, tid: Id) -> Result<bool> {
+    if !trash_row!(conn, clients, id, version, tid) {
+        return Ok(false);
+    }
     diesel::update(interactions::table.filter(interactions::client_id.eq(id)).filter(interactions::trash_id.is_null()))
         .set(interactions::trash_id.eq(tid))
         .execute(conn)?;
     diesel::update(transfers::table.filter(transfers::client_id.eq(id)).filter(transfers::trash_id.is_null()))
         .set(transfers::trash_id.eq(tid))
         .execute(conn)?;
-    diesel::update(clients::table.find(id)).set(clients::trash_id.eq(tid)).execute(conn)?;
-    Ok(())
+    Ok(true)
 }
 
-/// Puts a contact and its interactions that concern no client in the trash.
-pub(crate) fn contact(conn: &mut Conn, id: Id, tid: Id) -> Result<()> {
+/// Puts a contact at `version` and its interactions that concern no client
+/// in the trash.
+pub(crate) fn contact(conn: &mut Conn, id: Id, version: i64, tid: Id) -> Result<bool> {
+    if !trash_row!(conn, contacts, id, version, tid) {
+        return Ok(false);
+    }
     diesel::update(
         interactions::table
             .filter(interactions::contact_id.eq(id))
@@ -69,24 +93,24 @@ pub(crate) fn contact(conn: &mut Conn, id: Id, tid: Id) -> Result<()> {
     )
     .set(interactions::trash_id.eq(tid))
     .execute(conn)?;
-    diesel::update(contacts::table.find(id)).set(contacts::trash_id.eq(tid)).execute(conn)?;
-    Ok(())
+    Ok(true)
 }
 
-pub(crate) fn interaction(conn: &mut Conn, id: Id, tid: Id) -> Result<()> {
-    diesel::update(interactions::table.find(id)).set(interactions::trash_id.eq(tid)).execute(conn)?;
-    Ok(())
+pub(crate) fn interaction(conn: &mut Conn, id: Id, version: i64, tid: Id) -> Result<bool> {
+    Ok(trash_row!(conn, interactions, id, version, tid))
 }
 
-/// Puts a transfer and its recorded events in the trash.
-pub(crate) fn transfer(conn: &mut Conn, id: Id, tid: Id) -> Result<()> {
+/// Puts a transfer at `version` and its recorded events in the trash.
+pub(crate) fn transfer(conn: &mut Conn, id: Id, version: i64, tid: Id) -> Result<bool> {
+    if !trash_row!(conn, transfers, id, version, tid) {
+        return Ok(false);
+    }
     diesel::update(
         interactions::table.filter(interactions::transfer_id.eq(id)).filter(interactions::trash_id.is_null()),
     )
     .set(interactions::trash_id.eq(tid))
     .execute(conn)?;
-    diesel::update(transfers::table.find(id)).set(transfers::trash_id.eq(tid)).execute(conn)?;
-    Ok(())
+    Ok(true)
 }
 
 /// Clears an entry: every row that went with it comes back.
