@@ -20,10 +20,19 @@ fn trimmed(field: &str, v: &str, max: usize, required: bool) -> Result<String> {
     if t.chars().count() > max {
         return Err(Error::validation(field, "too_long", format!("is longer than {max} characters")));
     }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    // Long texts (notes, bodies, messages) keep their line breaks and tabs;
+    // a one-line field (a code, a name, a subject) takes none.
+    let multiline = max >= MAX_LONG;
+    if t.chars().any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'))) {
         return Err(Error::validation(field, "control_character", "contains a control character"));
     }
     Ok(t.to_string())
+}
+
+/// A one-line name (of a saved view, a layout): trimmed, 1 to `max`
+/// characters, no control character.
+pub(crate) fn name(field: &str, v: &str, max: usize) -> Result<String> {
+    trimmed(field, v, max, true)
 }
 
 fn opt(field: &str, v: &Option<String>, max: usize) -> Result<Option<String>> {
@@ -261,7 +270,13 @@ fn custom_values(
             continue;
         }
         let ok = match def.field_type {
-            CustomFieldType::Text => v.as_str().is_some_and(|s| s.chars().count() <= MAX_LONG),
+            CustomFieldType::Text => match v.as_str() {
+                Some(s) => {
+                    trimmed(&field, s, MAX_LONG, false)?;
+                    true
+                }
+                None => false,
+            },
             CustomFieldType::Number => v.as_f64().is_some_and(f64::is_finite),
             CustomFieldType::Date => {
                 v.as_str().is_some_and(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok())

@@ -169,6 +169,8 @@ fn validation_names_the_field(f: &Fixture) {
         (ClientData::new("", "Nom"), "code", "required"),
         (ClientData::new("A1", "   "), "name", "required"),
         (ClientData::new("A".repeat(31), "Nom"), "code", "too_long"),
+        (ClientData::new("A0", "Deux\nlignes"), "name", "control_character"),
+        (ClientData::new("A\u{0}1", "Nom"), "code", "control_character"),
         (
             {
                 let mut d = ClientData::new("A2", "Nom");

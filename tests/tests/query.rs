@@ -260,6 +260,16 @@ fn filter_errors_point_at_the_input(f: &Fixture) {
         .run(f.admin, R::ClientList { query: ListQuery { cursor: Some("zz".into()), ..Default::default() } })
         .unwrap_err();
     assert_eq!(e.code(), "bad_request");
+    // A forged cursor whose key does not fit its sort (text for an id).
+    let forged: String =
+        r#"{"sort":"id","rk":0,"kt":"x","ki":null,"id":1}"#.bytes().map(|b| format!("{b:02x}")).collect();
+    let e = f
+        .run(
+            f.admin,
+            R::ClientList { query: ListQuery { sort: Some("id".into()), cursor: Some(forged), ..Default::default() } },
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "bad_request");
 }
 
 fn custom_fields_are_filterable(f: &Fixture) {
@@ -314,6 +324,13 @@ fn custom_fields_are_filterable(f: &Fixture) {
     assert_eq!(s("custom.montant:10..100"), vec!["B", "C"]);
     assert_eq!(s("custom.rappel:oui"), vec!["A"]);
     assert_eq!(s("custom.note_interne:urgent"), vec!["A"]);
+    // A NUL in a custom text is refused (PostgreSQL's jsonb could not read it back).
+    let mut bad = InteractionData::note(f.clock.get(), "D");
+    bad.kind = InteractionKind::PhoneCall;
+    bad.client_id = Some(a.id);
+    bad.custom.insert("note_interne".into(), "a\u{0}b".into());
+    let e = f.run(f.admin, R::InteractionCreate { data: bad }).unwrap_err();
+    assert_eq!((e.field(), e.body().reason.as_deref()), (Some("custom.note_interne"), Some("control_character")));
     assert_eq!(s("-custom.note_interne:urgent"), vec!["B", "C"]);
     assert_eq!(s("type:appel custom.dossier:paie"), vec!["B"]);
 }
@@ -389,6 +406,40 @@ fn transfers_open_only_and_last_30_days(f: &Fixture) {
     assert_eq!(list(false, false, Some("statut:expire")), vec!["ancien"]);
     assert_eq!(list(false, false, Some("fichiers")), Vec::<String>::new());
     assert_eq!(list(false, false, Some("financiers")), vec!["ouvert", "terminé", "ancien"]);
+    // Files that arrive with a state change are searchable by name.
+    let request = match f
+        .run(
+            f.admin,
+            R::TransferCreate {
+                data: NewTransfer {
+                    direction: TransferDirection::RequestedFromContact,
+                    from_staff: f.admin,
+                    to_contact: p.id,
+                    client_id: a.id,
+                    subject: "Demande".into(),
+                    message: String::new(),
+                    signature_required: false,
+                    files: vec![],
+                },
+            },
+        )
+        .unwrap()
+    {
+        S::Transfer(t) => t,
+        o => panic!("{o:?}"),
+    };
+    assert!(list(false, false, Some("releve")).is_empty());
+    f.run(
+        f.admin,
+        R::TransferTransition {
+            id: request.id,
+            version: request.version,
+            to: TransferStatus::ReadyForDownload,
+            files: vec![NewFile { name: "Relevé 1 — 2025.pdf".into(), size: 10 }],
+        },
+    )
+    .unwrap();
+    assert_eq!(list(false, false, Some("releve")), vec!["Demande"]);
     let _ = (old, open);
 }
 
@@ -516,6 +567,11 @@ fn grid_carries_only_the_chosen_columns(f: &Fixture) {
     );
     let e = f.run(f.admin, R::ColumnsSave { list: ListKind::Clients, columns: vec!["nom".into()] }).unwrap_err();
     assert_eq!(e.body().reason.as_deref(), Some("unknown_column"));
+    // A contact in the trash lends no name to the rows that mention it.
+    f.run(f.admin, R::ContactDelete { id: p.id, version: 1 }).unwrap();
+    let g = grid(ListKind::Interactions, None);
+    assert_eq!(g.rows[0].cells[4], serde_json::Value::Null);
+    assert_eq!(g.rows[0].cells[3], "D'Amours, Hélène");
 }
 
 fn saved_views_private_shared_and_firm_default(f: &Fixture) {

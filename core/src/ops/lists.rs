@@ -214,6 +214,7 @@ impl Engine {
                         recs.iter().filter_map(|r| r.data.client_id).collect(),
                         recs.iter().filter_map(|r| r.data.contact_id).collect(),
                         recs.iter().filter_map(|r| r.data.staff_id).collect(),
+                        who.offices(),
                     )?;
                     recs.iter()
                         .map(|r| GridRow {
@@ -230,6 +231,7 @@ impl Engine {
                         recs.iter().map(|r| r.data.client_id).collect(),
                         recs.iter().map(|r| r.data.to_contact).collect(),
                         recs.iter().map(|r| r.data.from_staff).collect(),
+                        who.offices(),
                     )?;
                     recs.iter()
                         .map(|r| GridRow {
@@ -322,10 +324,7 @@ impl Engine {
         shared: bool,
         firm_default: bool,
     ) -> Result<SavedView> {
-        let name = name.trim().to_string();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(Error::validation("name", "required", "a view needs a name of 1 to 100 characters"));
-        }
+        let name = crate::validate::name("name", &name, 100)?;
         if who.is_some() && firm_default {
             return Err(Error::validation("firm_default", "host_only", "the firm's default view is set by the host"));
         }
@@ -373,7 +372,14 @@ impl Engine {
                 updated_at: self.now(),
                 version: 0,
             };
-            store::views::save_view(c, id.map(|(i, _)| i), &view, now)
+            let target = match id {
+                Some((i, v)) => Some((i, super::version_required(v)?)),
+                None => None,
+            };
+            store::views::save_view(c, target, &view, now)?.ok_or_else(|| {
+                let (i, v) = target.expect("only an update can be stale");
+                super::stale("saved view", i, v, store::views::get_view(c, i).ok().flatten().map(|x| x.version))
+            })
         })?;
         self.read(|c| store::views::get_view(c, id))?.ok_or(Error::NotFound { entity: "saved view", id })
     }
@@ -407,10 +413,7 @@ impl Engine {
         layout: serde_json::Value,
         firm_default: bool,
     ) -> Result<Layout> {
-        let name = name.trim().to_string();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(Error::validation("name", "required", "a layout needs a name of 1 to 100 characters"));
-        }
+        let name = crate::validate::name("name", &name, 100)?;
         if who.is_some() && firm_default {
             return Err(Error::validation("firm_default", "host_only", "firm default layouts are set by the host"));
         }
@@ -445,7 +448,14 @@ impl Engine {
                 updated_at: self.now(),
                 version: 0,
             };
-            store::views::save_layout(c, id.map(|(i, _)| i), &l, now)
+            let target = match id {
+                Some((i, v)) => Some((i, super::version_required(v)?)),
+                None => None,
+            };
+            store::views::save_layout(c, target, &l, now)?.ok_or_else(|| {
+                let (i, v) = target.expect("only an update can be stale");
+                super::stale("layout", i, v, store::views::get_layout(c, i).ok().flatten().map(|x| x.version))
+            })
         })?;
         self.layout_get(who, id)
     }

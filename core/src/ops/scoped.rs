@@ -82,10 +82,13 @@ impl Engine {
                 .map(|v| S::LinkedClients(v.into_iter().filter(|l| l.client_id == x).collect())),
             R::ClientList { query } => self.client_list(who, &query, vec![Constraint::ClientIs(x)]).map(S::Clients),
             R::ContactGet { id } => {
+                // The staff member's own checks first: what they cannot see
+                // at all answers as it would anywhere (not found, forbidden).
+                let answer = self.execute_staff(who, request)?;
                 if !self.read(|c| contact_of(c, id, x))? {
                     return Err(outside(x, "a contact of another client"));
                 }
-                self.execute_staff(who, request)
+                Ok(answer)
             }
             R::ContactClients { id } => {
                 if !self.read(|c| contact_of(c, id, x))? {
@@ -97,21 +100,18 @@ impl Engine {
                 }
             }
             R::ContactList { query } => self.contact_list(who, &query, vec![Constraint::LinkedTo(x)]).map(S::Contacts),
-            R::InteractionGet { id } => {
-                let row = self
-                    .read(|c| store::interactions::get(c, id, false))?
-                    .ok_or(Error::NotFound { entity: "interaction", id })?;
-                let mine = match row.client_id {
-                    Some(client) => client == x,
-                    None => match row.contact_id {
-                        Some(contact) => self.read(|c| contact_of(c, contact, x))?,
-                        None => false,
-                    },
+            R::InteractionGet { .. } => {
+                let answer = self.execute_staff(who, request)?;
+                let S::Interaction(record) = &answer else { return Ok(answer) };
+                let mine = match (record.data.client_id, record.data.contact_id) {
+                    (Some(client), _) => client == x,
+                    (None, Some(contact)) => self.read(|c| contact_of(c, contact, x))?,
+                    (None, None) => false,
                 };
                 if !mine {
                     return Err(outside(x, "an interaction of another client"));
                 }
-                self.execute_staff(who, request)
+                Ok(answer)
             }
             R::InteractionList { client_id, contact_id, last_30_days, query } => {
                 if let Some(id) = client_id {
@@ -120,12 +120,12 @@ impl Engine {
                 self.interaction_list(who, None, contact_id, last_30_days, &query, vec![Constraint::Timeline(x)])
                     .map(S::Interactions)
             }
-            R::TransferGet { id } => {
-                let row = self
-                    .read(|c| store::transfers::get(c, id, false))?
-                    .ok_or(Error::NotFound { entity: "file transfer", id })?;
-                only(row.client_id)?;
-                self.execute_staff(who, request)
+            R::TransferGet { .. } => {
+                let answer = self.execute_staff(who, request)?;
+                if let S::Transfer(record) = &answer {
+                    only(record.data.client_id)?;
+                }
+                Ok(answer)
             }
             R::TransferList { client_id, last_30_days, open_only, query } => {
                 if let Some(id) = client_id {

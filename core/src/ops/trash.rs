@@ -69,6 +69,20 @@ fn check_parent_live(c: &mut Conn, e: &TrashEntry) -> Result<()> {
         "transfer" => store::transfers::get(c, e.entity_id, true)?
             .map(|r| (Some(r.client_id), Some(r.to_contact)))
             .unwrap_or_default(),
+        "client" => {
+            // A transfer of the client to a contact still in the trash would
+            // come back pointing at nobody.
+            if let Some(contact) = store::trash::transfer_contacts_in_trash(c, e.id)?.first() {
+                return Err(Error::validation(
+                    "id",
+                    "parent_in_trash",
+                    format!(
+                        "a transfer of this client went to contact {contact}, which is in the trash: restore it first"
+                    ),
+                ));
+            }
+            (None, None)
+        }
         _ => (None, None),
     };
     if let Some(client) = client
@@ -108,6 +122,7 @@ impl Engine {
 
     pub(crate) fn trash_restore(&self, who: &Who, id: Id) -> Result<Done> {
         self.write(|c| {
+            store::trash::hold(c, id)?;
             let e = entry_for(c, who, id)?;
             check_parent_live(c, &e)?;
             store::trash::restore(c, id)?;
@@ -121,6 +136,7 @@ impl Engine {
 
     pub(crate) fn trash_purge(&self, who: &Who, id: Id) -> Result<Done> {
         self.write(|c| {
+            store::trash::hold(c, id)?;
             let e = entry_for(c, who, id)?;
             if e.entity == "contact" {
                 let n = store::contacts::transfer_count(c, e.entity_id)?;

@@ -175,7 +175,7 @@ impl Key {
         json.bytes().map(|b| format!("{b:02x}")).collect()
     }
 
-    fn decode(s: &str, sort: &str) -> Result<Key> {
+    fn decode(s: &str, sort: &str, text_sort: bool) -> Result<Key> {
         let bad = || Error::bad_request("invalid cursor (pass back next_cursor unchanged, with the same sort)");
         if !s.len().is_multiple_of(2) || s.len() > 4096 {
             return Err(bad());
@@ -185,7 +185,9 @@ impl Key {
             .map(|i| u8::from_str_radix(s.get(i..i + 2).ok_or_else(bad)?, 16).map_err(|_| bad()))
             .collect::<Result<Vec<u8>>>()?;
         let key: Key = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-        if key.sort != sort {
+        // The key's type must be the sort's: a text key for a text sort, an
+        // integer key (or none) otherwise.
+        if key.sort != sort || key.kt.is_some() != text_sort || (text_sort && key.ki.is_some()) {
             return Err(bad());
         }
         Ok(key)
@@ -281,7 +283,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
     let field = fields.iter().find(|f| f.def.name == def.name).expect("registered");
     let sort = Sort { field: format!("{}{}", if desc { "-" } else { "" }, def.name), col: field.col.clone(), desc };
     let limit = crate::engine::page_limit(input.query.limit)?;
-    let after = input.query.cursor.as_deref().map(|c| Key::decode(c, &sort.field)).transpose()?;
+    let after = input.query.cursor.as_deref().map(|c| Key::decode(c, &sort.field, sort.text())).transpose()?;
     // Ranking only where an exact or prefix match of a code or name means
     // something, and only under the default sort.
     let rank =

@@ -218,9 +218,11 @@ pub(crate) fn unlink(conn: &mut Conn, contact_id: Id, client_id: Id) -> Result<b
 
 /// The live clients of contacts, by contact then client name.
 pub(crate) fn clients_of(conn: &mut Conn, contact_ids: &[Id], offices: Option<&[String]>) -> Result<Vec<LinkedClient>> {
+    let live_contacts = contacts::table.filter(contacts::trash_id.is_null()).select(contacts::id);
     let mut q = contact_links::table
         .inner_join(clients::table)
         .filter(contact_links::contact_id.eq_any(contact_ids.to_vec()))
+        .filter(contact_links::contact_id.eq_any(live_contacts))
         .filter(clients::trash_id.is_null())
         .into_boxed();
     if let Some(o) = offices {

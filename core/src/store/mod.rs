@@ -355,10 +355,14 @@ macro_rules! record_lookups {
                 .optional()?)
         }
 
-        /// Rows by id, in the order of `ids` (missing ones left out).
+        /// Live rows by id, in the order of `ids` (missing or trashed ones
+        /// left out: one deleted between a page's queries does not show).
         pub(crate) fn by_ids(conn: &mut Conn, ids: &[Id]) -> Result<Vec<$row>> {
-            let rows: Vec<$row> =
-                $table::table.filter($table::id.eq_any(ids.to_vec())).select(<$row>::as_select()).load(conn)?;
+            let rows: Vec<$row> = $table::table
+                .filter($table::id.eq_any(ids.to_vec()))
+                .filter($table::trash_id.is_null())
+                .select(<$row>::as_select())
+                .load(conn)?;
             let mut by_id: std::collections::HashMap<Id, $row> = rows.into_iter().map(|r| (r.id, r)).collect();
             Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
         }

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
 
-use super::schema::{clients, contacts, staff};
+use super::schema::{clients, contact_links, contacts, staff};
 use super::{Conn, with_backend};
 use crate::domain::Id;
 use crate::error::Result;
@@ -84,23 +84,36 @@ pub(crate) fn count(conn: &mut Conn, sql: &Sql) -> Result<u64> {
 }
 
 /// Display names of clients ("code — name"), contacts (file as) and staff.
+/// A contact's name shows only when the contact is live and visible to the
+/// viewer (standalone, or linked to a client of one of `offices`).
 pub(crate) fn names(
     conn: &mut Conn,
     client_ids: Vec<Id>,
     contact_ids: Vec<Id>,
     staff_ids: Vec<Id>,
+    offices: Option<&[String]>,
 ) -> Result<crate::query::columns::Names> {
     let mut n = crate::query::columns::Names::default();
     if !client_ids.is_empty() {
-        let rows: Vec<(i64, String)> =
-            clients::table.filter(clients::id.eq_any(client_ids)).select((clients::id, clients::name)).load(conn)?;
+        let rows: Vec<(i64, String)> = clients::table
+            .filter(clients::id.eq_any(client_ids))
+            .filter(clients::trash_id.is_null())
+            .select((clients::id, clients::name))
+            .load(conn)?;
         n.clients = rows.into_iter().collect();
     }
     if !contact_ids.is_empty() {
-        let rows: Vec<(i64, String)> = contacts::table
-            .filter(contacts::id.eq_any(contact_ids))
-            .select((contacts::id, contacts::file_as))
-            .load(conn)?;
+        let mut q =
+            contacts::table.filter(contacts::id.eq_any(contact_ids)).filter(contacts::trash_id.is_null()).into_boxed();
+        if let Some(o) = offices {
+            let linked = contact_links::table.select(contact_links::contact_id);
+            let visible = contact_links::table
+                .inner_join(clients::table)
+                .filter(clients::office.eq_any(o.to_vec()))
+                .select(contact_links::contact_id);
+            q = q.filter(contacts::id.ne_all(linked).or(contacts::id.eq_any(visible)));
+        }
+        let rows: Vec<(i64, String)> = q.select((contacts::id, contacts::file_as)).load(conn)?;
         n.contacts = rows.into_iter().collect();
     }
     if !staff_ids.is_empty() {

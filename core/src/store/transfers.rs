@@ -131,6 +131,8 @@ pub(crate) fn set_state(conn: &mut Conn, id: Id, version: i64, t: &TransferData,
     .set((
         transfers::status.eq(t.status.as_str()),
         transfers::files.eq(to_json(&t.files)),
+        // New files are searchable by name.
+        transfers::search_text.eq(crate::query::memory::transfer_search_text(t)),
         transfers::closed_at.eq(t.closed_at.map(|c| c.timestamp_millis())),
         transfers::updated_by.eq(actor),
         transfers::updated_at.eq(now),

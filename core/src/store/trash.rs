@@ -113,6 +113,56 @@ pub(crate) fn transfer(conn: &mut Conn, id: Id, version: i64, tid: Id) -> Result
     Ok(true)
 }
 
+/// Deletes trash entries whose record no longer exists.
+fn remove_orphan_entries(conn: &mut Conn) -> Result<()> {
+    diesel::delete(
+        trash::table
+            .filter(trash::entity.eq("interaction"))
+            .filter(trash::entity_id.ne_all(interactions::table.select(interactions::id))),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        trash::table
+            .filter(trash::entity.eq("transfer"))
+            .filter(trash::entity_id.ne_all(transfers::table.select(transfers::id))),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        trash::table
+            .filter(trash::entity.eq("contact"))
+            .filter(trash::entity_id.ne_all(contacts::table.select(contacts::id))),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        trash::table
+            .filter(trash::entity.eq("client"))
+            .filter(trash::entity_id.ne_all(clients::table.select(clients::id))),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// On PostgreSQL, holds a trash entry for the transaction: a restore and a
+/// purge of it run one after the other, never interleaved.
+pub(crate) fn hold(conn: &mut Conn, tid: Id) -> Result<()> {
+    if let super::AnyConnection::Pg(c) = conn {
+        diesel::sql_query("SELECT id FROM trash WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::BigInt, _>(tid)
+            .execute(c)?;
+    }
+    Ok(())
+}
+
+/// Contacts in the trash that transfers of an entry were sent to.
+pub(crate) fn transfer_contacts_in_trash(conn: &mut Conn, tid: Id) -> Result<Vec<Id>> {
+    Ok(transfers::table
+        .inner_join(contacts::table)
+        .filter(transfers::trash_id.eq(tid))
+        .filter(contacts::trash_id.is_not_null())
+        .select(contacts::id)
+        .load(conn)?)
+}
+
 /// Clears an entry: every row that went with it comes back.
 pub(crate) fn restore(conn: &mut Conn, tid: Id) -> Result<()> {
     let none: Option<i64> = None;
@@ -162,5 +212,8 @@ pub(crate) fn purge(conn: &mut Conn, tid: Id) -> Result<()> {
     diesel::delete(clients::table.filter(clients::id.eq_any(purged_clients))).execute(conn)?;
     diesel::delete(contacts::table.filter(contacts::id.eq_any(purged_contacts))).execute(conn)?;
     diesel::delete(trash::table.find(tid)).execute(conn)?;
+    // Entries whose record went with this purge (an interaction of a purged
+    // client deleted earlier on its own) have nothing left to restore.
+    remove_orphan_entries(conn)?;
     Ok(())
 }

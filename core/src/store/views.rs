@@ -3,9 +3,9 @@
 use diesel::prelude::*;
 
 use super::schema::{chosen_columns, layouts, saved_views};
-use super::{Conn, from_json, to_json, with_backend};
+use super::{Conn, from_json, on_unique, to_json, with_backend};
 use crate::domain::Id;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::protocol::{Layout, SavedView};
 use crate::query::{ListKind, ListQuery};
 
@@ -79,7 +79,9 @@ pub(crate) fn clear_view_default(conn: &mut Conn, list: ListKind) -> Result<()> 
     Ok(())
 }
 
-pub(crate) fn save_view(conn: &mut Conn, id: Option<Id>, v: &SavedView, now: i64) -> Result<Id> {
+/// Saves a view: new, or over `(id, version)` — `None` when that version
+/// is no longer the stored one.
+pub(crate) fn save_view(conn: &mut Conn, id: Option<(Id, i64)>, v: &SavedView, now: i64) -> Result<Option<Id>> {
     let values = (
         saved_views::list.eq(v.list.as_str()),
         saved_views::name.eq(&v.name),
@@ -90,16 +92,22 @@ pub(crate) fn save_view(conn: &mut Conn, id: Option<Id>, v: &SavedView, now: i64
         saved_views::updated_at.eq(now),
     );
     match id {
-        Some(id) => {
-            diesel::update(saved_views::table.find(id))
-                .set((values, saved_views::version.eq(saved_views::version + 1)))
-                .execute(conn)?;
-            Ok(id)
+        Some((id, version)) => {
+            let n = diesel::update(
+                saved_views::table.filter(saved_views::id.eq(id)).filter(saved_views::version.eq(version)),
+            )
+            .set((values, saved_views::version.eq(version + 1)))
+            .execute(conn)
+            .map_err(|e| on_unique(e, default_taken))?;
+            Ok((n == 1).then_some(id))
         }
-        None => Ok(with_backend!(conn, c => diesel::insert_into(saved_views::table)
-            .values(values)
-            .returning(saved_views::id)
-            .get_result::<i64>(c))?),
+        None => Ok(Some(
+            with_backend!(conn, c => diesel::insert_into(saved_views::table)
+                .values(values)
+                .returning(saved_views::id)
+                .get_result::<i64>(c))
+            .map_err(|e| on_unique(e, default_taken))?,
+        )),
     }
 }
 
@@ -118,6 +126,15 @@ pub(crate) fn get_columns(conn: &mut Conn, staff: Id, list: ListKind) -> Result<
         .transpose()
 }
 
+/// Another writer made another view or layout the firm default first.
+fn default_taken(_: &str) -> Error {
+    Error::Duplicate {
+        field: "firm_default".into(),
+        value: "true".into(),
+        where_: " by another firm default saved at the same time".into(),
+    }
+}
+
 pub(crate) fn save_columns(conn: &mut Conn, staff: Id, list: ListKind, columns: &[String]) -> Result<()> {
     diesel::delete(
         chosen_columns::table.filter(chosen_columns::staff_id.eq(staff)).filter(chosen_columns::list.eq(list.as_str())),
@@ -129,7 +146,14 @@ pub(crate) fn save_columns(conn: &mut Conn, staff: Id, list: ListKind, columns: 
             chosen_columns::list.eq(list.as_str()),
             chosen_columns::column_ids.eq(to_json(&columns)),
         ))
-        .execute(conn)?;
+        .execute(conn)
+        .map_err(|e| {
+            on_unique(e, |_| Error::Duplicate {
+                field: "columns".into(),
+                value: list.as_str().into(),
+                where_: ": another choice was saved at the same time".into(),
+            })
+        })?;
     Ok(())
 }
 
@@ -194,7 +218,9 @@ pub(crate) fn clear_layout_default(conn: &mut Conn, dashboard: &str) -> Result<(
     Ok(())
 }
 
-pub(crate) fn save_layout(conn: &mut Conn, id: Option<Id>, l: &Layout, now: i64) -> Result<Id> {
+/// Saves a layout: new, or over `(id, version)` — `None` when that
+/// version is no longer the stored one.
+pub(crate) fn save_layout(conn: &mut Conn, id: Option<(Id, i64)>, l: &Layout, now: i64) -> Result<Option<Id>> {
     let values = (
         layouts::dashboard.eq(crate::store::clients::enum_str(&l.dashboard)),
         layouts::name.eq(&l.name),
@@ -204,16 +230,20 @@ pub(crate) fn save_layout(conn: &mut Conn, id: Option<Id>, l: &Layout, now: i64)
         layouts::updated_at.eq(now),
     );
     match id {
-        Some(id) => {
-            diesel::update(layouts::table.find(id))
-                .set((values, layouts::version.eq(layouts::version + 1)))
-                .execute(conn)?;
-            Ok(id)
+        Some((id, version)) => {
+            let n = diesel::update(layouts::table.filter(layouts::id.eq(id)).filter(layouts::version.eq(version)))
+                .set((values, layouts::version.eq(version + 1)))
+                .execute(conn)
+                .map_err(|e| on_unique(e, default_taken))?;
+            Ok((n == 1).then_some(id))
         }
-        None => Ok(with_backend!(conn, c => diesel::insert_into(layouts::table)
-            .values(values)
-            .returning(layouts::id)
-            .get_result::<i64>(c))?),
+        None => Ok(Some(
+            with_backend!(conn, c => diesel::insert_into(layouts::table)
+                .values(values)
+                .returning(layouts::id)
+                .get_result::<i64>(c))
+            .map_err(|e| on_unique(e, default_taken))?,
+        )),
     }
 }
 
