@@ -534,15 +534,16 @@ impl Plan {
                 self.rank_sql(&mut sql);
                 sql.push(") = ").bind_int(k.rk).push(" AND ");
             }
-            sql.push("(");
+            // A row-value comparison, (key, id) > (k, i): both backends
+            // seek it in a (key, id) index, where the OR form makes
+            // PostgreSQL scan.
+            sql.push("((");
             self.key_sql(&mut sql);
-            sql.push(&format!(" {gt} "));
+            sql.push(", t.id) ");
+            sql.push(gt);
+            sql.push(" (");
             key_bind(&mut sql);
-            sql.push(" OR (");
-            self.key_sql(&mut sql);
-            sql.push(" = ");
-            key_bind(&mut sql);
-            sql.push(&format!(" AND t.id {gt} ")).bind_int(k.id).push("))");
+            sql.push(", ").bind_int(k.id).push("))");
             if self.rank.is_some() {
                 sql.push("))");
             }
