@@ -10,6 +10,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Duration;
+use clientele_core::domain::Rights;
 use clientele_core::domain::*;
 use clientele_core::protocol::{FieldInfo, FilterInput, ListKind, ListQuery, Request as R, Response as S};
 use clientele_core::query::memory::{self, MemoryRow};
@@ -89,7 +90,42 @@ fn created<T>(r: S, f: impl Fn(S) -> Option<T>) -> T {
 
 /// Seeds a firm: clients, contacts (linked and standalone), interactions
 /// with custom fields, transfers; a few clients deleted.
-fn seed_firm(f: &Fixture, rng: &mut Rng) {
+/// What the seed did, for the office rules of the reference: every client's
+/// office (trashed ones too), the clients in the trash, every link.
+#[derive(Default)]
+struct World {
+    office: HashMap<Id, Option<String>>,
+    trashed: HashSet<Id>,
+    links: Vec<(Id, Id)>,
+}
+
+impl World {
+    /// The reference rule of what a staff member of `office` sees.
+    fn sees(&self, kind: ListKind, id: Id, row: &MemoryRow, office: &str) -> bool {
+        let in_office = |client: Id| self.office.get(&client).is_some_and(|o| o.as_deref() == Some(office));
+        let contact_seen = |contact: Id| {
+            let mut links = self.links.iter().filter(|(p, _)| *p == contact).peekable();
+            links.peek().is_none() || links.any(|(_, c)| in_office(*c))
+        };
+        let int = |field: &str| match row.get(field) {
+            Some(clientele_filter::FieldValue::Int(i)) => Some(*i),
+            _ => None,
+        };
+        match kind {
+            ListKind::Clients => in_office(id),
+            ListKind::Contacts => contact_seen(id),
+            ListKind::Interactions => match (int("client"), int("contact")) {
+                (Some(c), _) => !self.trashed.contains(&c) && in_office(c),
+                (None, Some(p)) => contact_seen(p),
+                (None, None) => false,
+            },
+            ListKind::Transfers => int("client").is_some_and(|c| !self.trashed.contains(&c) && in_office(c)),
+        }
+    }
+}
+
+fn seed_firm(f: &Fixture, rng: &mut Rng) -> World {
+    let mut world = World::default();
     for (key, ty, choices) in [
         ("dossier", CustomFieldType::Choice, vec!["Impôts".to_string(), "Paie".to_string(), "TPS/TVQ".to_string()]),
         ("montant", CustomFieldType::Number, vec![]),
@@ -157,8 +193,12 @@ fn seed_firm(f: &Fixture, rng: &mut Rng) {
             d.code = format!("{}-{i:03}", rng.pick(HOSTILE).chars().filter(|c| !c.is_control()).collect::<String>());
         }
         f.clock.advance(Duration::minutes(rng.below(600) as i64));
+        let office = d.office.clone();
         match f.run(f.admin, R::ClientCreate { data: d }) {
-            Ok(S::Client(c)) => clients.push(c.id),
+            Ok(S::Client(c)) => {
+                world.office.insert(c.id, office);
+                clients.push(c.id)
+            }
             Err(e) if e.code() == "duplicate" || e.code() == "validation" => {}
             other => panic!("{other:?}"),
         }
@@ -184,7 +224,9 @@ fn seed_firm(f: &Fixture, rng: &mut Rng) {
             for _ in 0..1 + rng.below(2) {
                 let client = *rng.pick(&clients);
                 let role = *rng.pick(&[ContactRole::Preferred, ContactRole::Billing, ContactRole::Additional]);
-                let _ = f.run(f.admin, R::ContactLink { contact_id: id, client_id: client, role });
+                if f.run(f.admin, R::ContactLink { contact_id: id, client_id: client, role }).is_ok() {
+                    world.links.push((id, client));
+                }
             }
         }
     }
@@ -284,7 +326,9 @@ fn seed_firm(f: &Fixture, rng: &mut Rng) {
             _ => unreachable!(),
         };
         f.run(f.admin, R::ClientDelete { id: client, version: v }).unwrap();
+        world.trashed.insert(client);
     }
+    world
 }
 
 /// Every live record of a list as a reference row, in the list's default
@@ -497,7 +541,7 @@ fn term(rng: &mut Rng, fields: &[FieldInfo], table: &Table, depth: usize) -> Str
     }
 }
 
-fn sql_ids(f: &Fixture, kind: ListKind, filter: &str) -> Result<Vec<Id>, String> {
+fn sql_ids(f: &Fixture, actor: Id, kind: ListKind, filter: &str) -> Result<Vec<Id>, String> {
     let query = ListQuery { filter: Some(FilterInput::Text(filter.into())), limit: Some(500), ..Default::default() };
     let r = match kind {
         ListKind::Clients => R::ClientList { query },
@@ -505,7 +549,7 @@ fn sql_ids(f: &Fixture, kind: ListKind, filter: &str) -> Result<Vec<Id>, String>
         ListKind::Interactions => R::InteractionList { client_id: None, contact_id: None, last_30_days: false, query },
         ListKind::Transfers => R::TransferList { client_id: None, last_30_days: false, open_only: false, query },
     };
-    match f.run(f.admin, r) {
+    match f.run(actor, r) {
         Ok(S::Clients(p)) => Ok(p.items.iter().map(|r| r.id).collect()),
         Ok(S::Contacts(p)) => Ok(p.items.iter().map(|r| r.id).collect()),
         Ok(S::Interactions(p)) => Ok(p.items.iter().map(|r| r.id).collect()),
@@ -520,13 +564,28 @@ fn run(backend: Backend) {
     let seed: u64 = std::env::var("CLIENTELE_DIFF_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_c0de_2026);
     let cases: usize = std::env::var("CLIENTELE_DIFF_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(1500);
     let mut rng = Rng(seed);
-    seed_firm(&f, &mut rng);
+    let world = seed_firm(&f, &mut rng);
+    // A staff member of one office: the same filters must also agree with
+    // the reference restricted to what that office sees.
+    let mut rights = Rights::all();
+    rights.offices = Some(vec!["Montréal".into()]);
+    let montreal = match f
+        .engine
+        .execute(
+            clientele_core::protocol::Actor::HOST,
+            R::StaffPut { id: None, version: None, staff: clientele_tests::staff("Luc Montréal", "LM", rights) },
+        )
+        .unwrap()
+    {
+        S::Staff(m) => m.id,
+        _ => unreachable!(),
+    };
     let defs = match f.run(f.admin, R::CustomFieldList { kind: None }).unwrap() {
         S::CustomFields(d) => d,
         _ => unreachable!(),
     };
     let tz = f.engine.timezone();
-    let mut stats: HashMap<&str, (usize, usize, usize)> = HashMap::new();
+    let mut stats: HashMap<&str, (usize, usize, usize, usize, usize)> = HashMap::new();
     for kind in ListKind::ALL {
         let table = load(&f, kind, &defs);
         let fields = match f.run(f.admin, R::FilterFields { list: kind }).unwrap() {
@@ -536,12 +595,23 @@ fn run(backend: Backend) {
         for case in 0..cases / 4 {
             let n = 1 + rng.below(3);
             let filter = (0..n).map(|_| term(&mut rng, &fields, &table, 0)).collect::<Vec<_>>().join(" ");
-            let got = sql_ids(&f, kind, &filter);
-            let want = match f.engine.check_filter(kind, &FilterInput::Text(filter.clone())) {
-                Ok(typed) => Ok(table
-                    .rows
+            let got = sql_ids(&f, f.admin, kind, &filter);
+            let matching = f.engine.check_filter(kind, &FilterInput::Text(filter.clone())).map(|typed| {
+                table.rows.iter().filter(|(_, row, text)| memory::matches(&typed, row, text, tz)).collect::<Vec<_>>()
+            });
+            let want = match &matching {
+                Ok(rows) => Ok(rows.iter().map(|(id, _, _)| *id).take(500).collect::<Vec<_>>()),
+                Err(e) => Err(e.code().to_string()),
+            };
+            assert_eq!(
+                got, want,
+                "{backend:?} {kind:?} case {case} (seed {seed}): filter {filter:?} — SQL (left) and reference (right) disagree"
+            );
+            let got = sql_ids(&f, montreal, kind, &filter);
+            let want = match &matching {
+                Ok(rows) => Ok(rows
                     .iter()
-                    .filter(|(_, row, text)| memory::matches(&typed, row, text, tz))
+                    .filter(|(id, row, _)| world.sees(kind, *id, row, "Montréal"))
                     .map(|(id, _, _)| *id)
                     .take(500)
                     .collect::<Vec<_>>()),
@@ -549,9 +619,11 @@ fn run(backend: Backend) {
             };
             assert_eq!(
                 got, want,
-                "{backend:?} {kind:?} case {case} (seed {seed}): filter {filter:?} — SQL (left) and reference (right) disagree"
+                "{backend:?} {kind:?} case {case} (seed {seed}), Montréal staff: filter {filter:?} — SQL (left) and reference (right) disagree"
             );
             let s = stats.entry(kind.as_str()).or_default();
+            s.3 += matching.as_ref().map_or(0, |v| v.len());
+            s.4 += got.as_ref().map_or(0, |v| v.len());
             match &want {
                 Ok(v) if v.is_empty() => s.1 += 1,
                 Ok(_) => s.0 += 1,
@@ -560,7 +632,9 @@ fn run(backend: Backend) {
         }
         let _: HashSet<Id> = table.rows.iter().map(|r| r.0).collect();
     }
-    eprintln!("differential {backend:?}: {cases} filters, per list (matching, empty, refused): {stats:?}");
+    eprintln!(
+        "differential {backend:?}: {cases} filters, per list (matching, empty, refused, rows matched, of which seen by Montréal staff): {stats:?}"
+    );
 }
 
 #[test]
