@@ -194,6 +194,10 @@ typedef enum ClienteleStatus {
    */
   CLIENTELE_INTERNAL = 113,
   /**
+   * A dashboard layout was refused (`bad_layout`); see `field`.
+   */
+  CLIENTELE_BAD_LAYOUT = 114,
+  /**
    * An engine error code newer than this header: read the error JSON.
    */
   CLIENTELE_OTHER_ERROR = 199,

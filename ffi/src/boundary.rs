@@ -54,10 +54,21 @@ impl Failure {
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_string());
+        drop_payload(payload);
         Failure::ffi(
             ClienteleStatus::CLIENTELE_PANIC,
             format!("internal error (panic caught at the C boundary): {what}"),
         )
+    }
+}
+
+/// Drops a caught panic's payload without letting a panicking `Drop` of it
+/// unwind out of an `extern "C"` function (that would abort the process):
+/// such a payload is leaked instead.
+pub(crate) fn drop_payload(payload: Box<dyn Any + Send>) {
+    let mut slot = Some(payload);
+    if catch_unwind(AssertUnwindSafe(|| drop(slot.take()))).is_err() {
+        // The payload's own drop panicked half-way: nothing more to do.
     }
 }
 
@@ -136,10 +147,26 @@ pub(crate) fn take_string(s: *mut c_char) -> bool {
     if known {
         // SAFETY: `s` came from `CString::into_raw` in `give_string` and was
         // in the live set, so it has not been freed yet.
-        drop(unsafe { CString::from_raw(s) });
+        let string = unsafe { CString::from_raw(s) };
+        // Freed strings wait in a short quarantine before their memory goes
+        // back to the allocator: a host that frees the same pointer twice
+        // (from another thread, say) is refused even when new strings were
+        // handed out in between, since none can be at that address yet.
+        let released = {
+            let mut q = QUARANTINE.lock().unwrap_or_else(|p| p.into_inner());
+            q.push_back(string);
+            if q.len() > QUARANTINE_LEN { q.pop_front() } else { None }
+        };
+        drop(released);
     }
     known
 }
+
+/// How many freed strings are held back before their memory is reused.
+const QUARANTINE_LEN: usize = 256;
+
+static QUARANTINE: std::sync::Mutex<std::collections::VecDeque<CString>> =
+    std::sync::Mutex::new(std::collections::VecDeque::new());
 
 /// Sets `*out` to NULL when `out` is not NULL (every output, on entry).
 ///
@@ -203,7 +230,13 @@ pub(crate) unsafe fn guard_with(
 /// Runs `body` for a function that returns no status: a panic yields
 /// `fallback`.
 pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(v) => v,
+        Err(payload) => {
+            drop_payload(payload);
+            fallback
+        }
+    }
 }
 
 /// Reads a JSON text argument: not NULL, not larger than
@@ -276,6 +309,31 @@ mod tests {
         assert_eq!(unsafe { guard(ptr::null_mut(), || Ok(())) }, ClienteleStatus::CLIENTELE_OK);
         assert_eq!(last_error_code(), ClienteleStatus::CLIENTELE_OK);
         assert_eq!(unsafe { CStr::from_ptr(last_error_message()) }.to_bytes(), b"");
+    }
+
+    #[test]
+    fn a_second_free_is_refused_even_after_new_strings_were_handed_out() {
+        let first = give_string("premier".into()).unwrap();
+        assert!(take_string(first));
+        // New strings cannot take the freed address while it waits in
+        // quarantine, so the second free still finds it unknown.
+        let later: Vec<_> = (0..100).map(|i| give_string(format!("suivant {i}")).unwrap()).collect();
+        assert!(later.iter().all(|p| *p != first));
+        assert!(!take_string(first));
+        for p in later {
+            assert!(take_string(p));
+        }
+    }
+
+    #[test]
+    fn a_payload_whose_drop_panics_does_not_escape() {
+        struct Bomb;
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                panic!("drop");
+            }
+        }
+        drop_payload(Box::new(Bomb));
     }
 
     #[test]

@@ -268,22 +268,13 @@ pub unsafe extern "C" fn clientele_execute_cancelable(
     user_data: *mut c_void,
     out_json: *mut *mut c_char,
 ) -> ClienteleStatus {
-    let flag = match cancel.is_null() {
-        true => None,
-        false => match CANCEL_TOKENS.get(cancel as usize) {
-            Some(flag) => Some(flag),
-            None => {
-                // SAFETY: `out_json` is as the contract says.
-                return unsafe {
-                    clear_out(out_json);
-                    guard(out_json, || Err(Failure::invalid_handle("cancel")))
-                };
-            }
-        },
-    };
-    let reporter = HostProgress { callback: progress, user_data, cancel: flag };
+    // The token is looked up inside `execute`'s guard, after its NULL
+    // checks: a NULL `out_json` answers NULL_ARGUMENT whatever the token.
+    let flag = (!cancel.is_null()).then(|| CANCEL_TOKENS.get(cancel as usize));
+    let dead_token = matches!(flag, Some(None));
+    let reporter = HostProgress { callback: progress, user_data, cancel: flag.flatten() };
     // SAFETY: the pointers are as the contract above says.
-    unsafe { execute(engine, request_json, &reporter, out_json) }
+    unsafe { execute_checked(engine, request_json, &reporter, out_json, dead_token) }
 }
 
 /// The host's progress callback and cancel token, as the engine's
@@ -321,6 +312,22 @@ unsafe fn execute(
     progress: &dyn Progress,
     out_json: *mut *mut c_char,
 ) -> ClienteleStatus {
+    // SAFETY: as this function's contract.
+    unsafe { execute_checked(engine, request_json, progress, out_json, false) }
+}
+
+/// [`execute`], refusing a cancel token that is not live (`dead_token`)
+/// after the NULL checks.
+///
+/// # Safety
+/// As `clientele_execute`.
+unsafe fn execute_checked(
+    engine: *const ClienteleEngine,
+    request_json: *const c_char,
+    progress: &dyn Progress,
+    out_json: *mut *mut c_char,
+    dead_token: bool,
+) -> ClienteleStatus {
     // SAFETY: the pointers are as the callers' contracts say.
     unsafe {
         clear_out(out_json);
@@ -328,6 +335,9 @@ unsafe fn execute(
             return guard(ptr::null_mut(), || Err(Failure::null("out_json")));
         }
         guard(out_json, || {
+            if dead_token {
+                return Err(Failure::invalid_handle("cancel"));
+            }
             let handle = engine_arg(engine)?;
             let request = json_arg(request_json, "request_json")?;
             let response = handle.engine.execute_json_with_progress(request, progress)?;
@@ -542,6 +552,7 @@ mod tests {
                 (111, "storage"),
                 (112, "canceled"),
                 (113, "internal"),
+                (114, "bad_layout"),
                 (199, "other"),
             ]
         );

@@ -69,6 +69,8 @@ pub enum ClienteleStatus {
     CLIENTELE_CANCELED = 112,
     /// An internal error of the engine (`internal`).
     CLIENTELE_INTERNAL = 113,
+    /// A dashboard layout was refused (`bad_layout`); see `field`.
+    CLIENTELE_BAD_LAYOUT = 114,
     /// An engine error code newer than this header: read the error JSON.
     CLIENTELE_OTHER_ERROR = 199,
 }
@@ -98,6 +100,7 @@ pub(crate) const ALL: &[ClienteleStatus] = &[
     CLIENTELE_STORAGE,
     CLIENTELE_CANCELED,
     CLIENTELE_INTERNAL,
+    CLIENTELE_BAD_LAYOUT,
     CLIENTELE_OTHER_ERROR,
 ];
 
@@ -132,6 +135,7 @@ impl ClienteleStatus {
             CLIENTELE_STORAGE => c"storage",
             CLIENTELE_CANCELED => c"canceled",
             CLIENTELE_INTERNAL => c"internal",
+            CLIENTELE_BAD_LAYOUT => c"bad_layout",
             CLIENTELE_OTHER_ERROR => c"other",
         }
     }

@@ -320,7 +320,8 @@ fn statics_version_and_status_names() {
     assert_eq!(name(0), "ok");
     assert_eq!(name(CLIENTELE_INVALID_HANDLE as i32), "invalid_handle");
     assert_eq!(name(CLIENTELE_SCHEMA_TOO_NEW as i32), "schema_too_new");
-    for unknown in [-1, 7, 99, 114, 200, i32::MAX, i32::MIN] {
+    assert_eq!(name(CLIENTELE_BAD_LAYOUT as i32), "bad_layout");
+    for unknown in [-1, 7, 99, 115, 200, i32::MAX, i32::MIN] {
         assert_eq!(name(unknown), "unknown");
     }
 }
@@ -433,6 +434,17 @@ fn a_cancel_token_raised_from_another_thread_stops_an_import() {
     take(json);
     assert_eq!(clientele_cancel_token_free(fresh), CLIENTELE_OK);
     assert_eq!(f.client_count(), 5);
+    // A freed token is refused, but a NULL output comes first.
+    let request = import_request("U", 5);
+    let status = unsafe {
+        clientele_execute_cancelable(f.engine, request.as_ptr(), fresh, None, ptr::null_mut(), ptr::null_mut())
+    };
+    assert_eq!(status, CLIENTELE_NULL_ARGUMENT);
+    let mut json = dirty();
+    let status =
+        unsafe { clientele_execute_cancelable(f.engine, request.as_ptr(), fresh, None, ptr::null_mut(), &mut json) };
+    expect(status, CLIENTELE_INVALID_HANDLE, json);
+    assert_eq!(f.client_count(), 5, "nothing ran");
 }
 
 #[test]
@@ -560,6 +572,12 @@ fn render_dashboard_refuses_misuse_and_renders() {
     let mut huge = b"{\"actor\": 1, \"op\": \"portlet.list\"}".to_vec();
     huge.resize(CLIENTELE_MAX_REQUEST_BYTES + 1, b' ');
     text(&huge, CLIENTELE_TOO_LARGE);
+    // A refused layout has its own status, named like its code.
+    let body = text(
+        b"{\"actor\": 1, \"op\": \"dashboard.layout.save\", \"dashboard\": \"staff\", \"name\": \"x\", \"layout\": {\"tiles\": 3}}",
+        CLIENTELE_BAD_LAYOUT,
+    );
+    assert_eq!(body["code"], "bad_layout", "{body}");
     // portlet.list answers the built-ins.
     let request = cstr(r#"{"actor": 1, "op": "portlet.list"}"#);
     let mut json = dirty();
