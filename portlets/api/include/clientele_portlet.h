@@ -37,8 +37,13 @@
  * threads, and may abandon (never join) a thread whose render overran its
  * time budget. Entry points must be thread-safe.
  * ClpHost.request may only be called from the thread that is running the
- * render it was passed to, and only until that render returns; calls from
- * other threads are refused with CLP_ERR_INVALID_ARGUMENT.
+ * render it was passed to, and only until that render returns. Calls from
+ * other threads, and calls after the render returned (a detached thread, a
+ * saved copy of the ClpHost's fields), are refused with
+ * CLP_ERR_INVALID_ARGUMENT and *out_json set to NULL: user_data is a token
+ * the host forgets when render returns, never a pointer it dereferences.
+ * ClpHost.free_string called in those conditions does nothing (the string
+ * leaks): free host strings before render returns.
  *
  * ERRORS: no C++ exception, Rust panic or longjmp may cross this boundary.
  * Report failures with a status code and an error JSON.
@@ -100,7 +105,8 @@ struct ClpHost {
     uint32_t struct_size;
     uint16_t abi_major;
     uint16_t abi_minor;
-    /* Opaque; pass it back to request and free_string. */
+    /* Opaque token of this render; pass it back to request and free_string.
+       It is valid until render returns, on the render's thread only. */
     void *user_data;
     /* {"scope": {"kind": "staff", "staff_id": 1}
                 | {"kind": "client", "client_id": 7, "staff_id": 1}
@@ -114,9 +120,12 @@ struct ClpHost {
        Returns CLP_OK with the response JSON in *out_json, or CLP_ERR_FAILED
        with an error body {"code","message","field"?} in *out_json, or
        CLP_ERR_INVALID_ARGUMENT / CLP_ERR_PANIC with an error body.
-       *out_json is host-allocated: give it back with free_string. */
+       *out_json is host-allocated: give it back with free_string.
+       Called from another thread or after render returned: refused with
+       CLP_ERR_INVALID_ARGUMENT and *out_json = NULL. */
     int32_t (*request)(void *user_data, const char *request_json, char **out_json);
-    /* Frees a string returned by request. Accepts NULL. */
+    /* Frees a string returned by request. Accepts NULL. Does nothing when
+       called from another thread or after render returned. */
     void (*free_string)(void *user_data, char *s);
 };
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::portlet::{DataContext, Portlet, PortletError, panic_message};
+use crate::portlet::{DataContext, Portlet, PortletError, drop_payload, panic_message};
 use crate::view::ViewModel;
 
 /// Renders `portlet` on a worker thread and waits at most `budget`.
@@ -14,8 +14,13 @@ use crate::view::ViewModel;
 ///   thread cannot be killed safely: it is abandoned and keeps running (and
 ///   keeps its `Arc`s to the portlet and the context alive) until the render
 ///   returns, if ever. A runaway plugin therefore keeps one thread busy for
-///   the life of the process; the engine should stop scheduling a portlet
-///   that times out repeatedly.
+///   the life of the process. The caller should therefore
+///   - cut the context off on a timeout, so the abandoned render's later
+///     requests are refused (the dashboard's `EngineContext::expire`),
+///   - not let the context own what should be released meanwhile (the
+///     dashboard's context holds only a `Weak` to the engine),
+///   - stop scheduling a portlet that times out repeatedly (the dashboard's
+///     circuit breaker).
 /// - A panic in a statically linked portlet is caught and answered as
 ///   [`PortletError::Panicked`]. (Loaded portlets catch their own panics on
 ///   their side of the ABI.)
@@ -30,8 +35,11 @@ pub fn render_with_budget(
 ) -> Result<ViewModel, PortletError> {
     let (tx, rx) = mpsc::sync_channel(1);
     let spawned = std::thread::Builder::new().name("clientele-portlet-render".into()).spawn(move || {
-        let result = catch_unwind(AssertUnwindSafe(|| portlet.render(&settings, &*ctx)))
-            .unwrap_or_else(|p| Err(PortletError::Panicked { message: panic_message(&*p) }));
+        let result = catch_unwind(AssertUnwindSafe(|| portlet.render(&settings, &*ctx))).unwrap_or_else(|p| {
+            let message = panic_message(&*p);
+            drop_payload(p);
+            Err(PortletError::Panicked { message })
+        });
         // The receiver may be gone after a timeout: nothing to do then.
         let _ = tx.send(result);
     });

@@ -1,14 +1,17 @@
 //! Host side of the C ABI: loading a portlet library and wrapping it as a
 //! [`Portlet`].
 
+use std::collections::HashMap;
 use std::ffi::{CString, c_char, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
 
 use crate::abi::*;
 use crate::manifest::{Manifest, ManifestError};
-use crate::portlet::{ContextInfo, DataContext, ErrorBody, Portlet, PortletError, panic_message};
+use crate::portlet::{ContextInfo, DataContext, ErrorBody, Portlet, PortletError, drop_payload, panic_message};
 use crate::view::ViewModel;
 
 /// Why a portlet library could not be loaded.
@@ -273,12 +276,16 @@ impl Portlet for LoadedPortlet {
             CString::new(settings.to_string()).map_err(|_| PortletError::bad_settings(None, "NUL in settings"))?;
         let info = serde_json::to_string(&ContextInfo::of(ctx)).map_err(|e| PortletError::internal(e.to_string()))?;
         let info = CString::new(info).map_err(|_| PortletError::internal("NUL in context"))?;
-        let mut state = HostState { ctx, thread: std::thread::current().id() };
+        let state = HostState { ctx };
+        // The plugin gets a token, never a pointer: a token outliving the
+        // render (a detached thread, a saved copy of the ClpHost) finds no
+        // entry and is refused without touching this stack frame.
+        let session = RenderSession::open(&state)?;
         let host = ClpHost {
             struct_size: std::mem::size_of::<ClpHost>() as u32,
             abi_major: CLP_ABI_MAJOR,
             abi_minor: CLP_ABI_MINOR,
-            user_data: (&mut state as *mut HostState<'_>).cast::<c_void>(),
+            user_data: std::ptr::without_provenance_mut::<c_void>(session.token),
             context_json: info.as_ptr(),
             request: Some(host_request),
             free_string: Some(host_free),
@@ -286,6 +293,8 @@ impl Portlet for LoadedPortlet {
         let mut out: *mut c_char = std::ptr::null_mut();
         // SAFETY: all pointers live until the call returns; plugin catches its panics.
         let status = unsafe { (self.render)(settings.as_ptr(), &host, &mut out) };
+        // From here on the token is refused (also if the plugin unwound).
+        drop(session);
         let text = interpret(status, take_plugin_string(self.free, out))?;
         let vm: ViewModel = serde_json::from_str(&text)
             .map_err(|e| contract(CLP_OK, format!("render answered no valid view model: {e}")))?;
@@ -294,59 +303,122 @@ impl Portlet for LoadedPortlet {
     }
 }
 
-/// What `ClpHost::user_data` points to during a render.
+/// What a render's token stands for, on the render thread's stack.
 struct HostState<'a> {
     ctx: &'a dyn DataContext,
-    /// The thread running the render: `DataContext` is not `Sync`, so
-    /// requests from any other thread are refused.
-    thread: std::thread::ThreadId,
+}
+
+/// The renders in progress: `ClpHost::user_data` token -> (the thread running
+/// the render, its `HostState`). An entry lives exactly while the plugin's
+/// `render` runs; tokens are never reused, so a stale one finds nothing.
+static SESSIONS: Mutex<Option<HashMap<usize, Session>>> = Mutex::new(None);
+/// The next token (0 is never handed out).
+static NEXT_TOKEN: AtomicUsize = AtomicUsize::new(1);
+
+#[derive(Clone, Copy)]
+struct Session {
+    thread: ThreadId,
+    /// A `*const HostState<'_>`, dereferenced only on `thread` while the entry exists.
+    state: usize,
+}
+
+fn sessions() -> std::sync::MutexGuard<'static, Option<HashMap<usize, Session>>> {
+    SESSIONS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The registration of one render; removes its entry when dropped.
+struct RenderSession {
+    token: usize,
+}
+
+impl RenderSession {
+    fn open(state: &HostState<'_>) -> Result<Self, PortletError> {
+        let token = NEXT_TOKEN
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| t.checked_add(1))
+            .map_err(|_| PortletError::internal("render tokens exhausted"))?;
+        let session =
+            Session { thread: std::thread::current().id(), state: std::ptr::from_ref(state).expose_provenance() };
+        sessions().get_or_insert_with(HashMap::new).insert(token, session);
+        Ok(RenderSession { token })
+    }
+}
+
+impl Drop for RenderSession {
+    fn drop(&mut self) {
+        if let Some(map) = sessions().as_mut() {
+            map.remove(&self.token);
+        }
+    }
+}
+
+/// The session of `user_data` if it is a render in progress on this thread.
+fn current_session(user_data: *mut c_void) -> Option<Session> {
+    let token = user_data.addr();
+    let session = sessions().as_ref()?.get(&token).copied()?;
+    (session.thread == std::thread::current().id()).then_some(session)
 }
 
 /// `ClpHost::request`: runs the request on the context; never unwinds.
+///
+/// Refused with `CLP_ERR_INVALID_ARGUMENT` and `*out_json = NULL` (nothing to
+/// free) when `user_data` is not a render in progress on the calling thread:
+/// another thread, or a render that has returned.
 unsafe extern "C" fn host_request(user_data: *mut c_void, request: *const c_char, out: *mut *mut c_char) -> i32 {
     if out.is_null() {
         return CLP_ERR_INVALID_ARGUMENT;
     }
     // SAFETY: out is non-null and writable per the ABI.
     unsafe { *out = std::ptr::null_mut() };
-    if user_data.is_null() {
-        return CLP_ERR_INVALID_ARGUMENT;
-    }
     let result = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: user_data is the HostState of the render in progress.
-        let state = unsafe { &*user_data.cast::<HostState<'_>>() };
-        if std::thread::current().id() != state.thread {
-            let body = ErrorBody::new("bad_request", "data requests must be made from the thread that called render");
-            return (CLP_ERR_INVALID_ARGUMENT, serde_json::to_string(&body).unwrap_or_default());
-        }
+        let session = current_session(user_data)?;
+        // SAFETY: the entry exists and we are on its render thread, so the
+        // render (whose frame holds the HostState) is still running below us:
+        // only that thread removes the entry, after `render` returns.
+        let state = unsafe { &*std::ptr::with_exposed_provenance::<HostState<'_>>(session.state) };
         // SAFETY: request is NULL or a NUL-terminated string.
         let Some(text) = (unsafe { read_c_str(request) }) else {
             let body = ErrorBody::new("bad_request", "request is NULL or not UTF-8");
-            return (CLP_ERR_INVALID_ARGUMENT, serde_json::to_string(&body).unwrap_or_default());
+            return Some((CLP_ERR_INVALID_ARGUMENT, serde_json::to_string(&body).unwrap_or_default()));
         };
         let value = match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(v) => v,
             Err(e) => {
                 let body = ErrorBody::new("bad_request", format!("request is not JSON: {e}"));
-                return (CLP_ERR_INVALID_ARGUMENT, serde_json::to_string(&body).unwrap_or_default());
+                return Some((CLP_ERR_INVALID_ARGUMENT, serde_json::to_string(&body).unwrap_or_default()));
             }
         };
-        match state.ctx.request(&value) {
+        Some(match state.ctx.request(&value) {
             Ok(v) => (CLP_OK, v.to_string()),
             Err(body) => (CLP_ERR_FAILED, serde_json::to_string(&body).unwrap_or_default()),
-        }
+        })
     }));
-    let (status, text) = result.unwrap_or_else(|p| {
-        let body = ErrorBody::new("internal", format!("the engine panicked: {}", panic_message(&*p)));
-        (CLP_ERR_PANIC, serde_json::to_string(&body).unwrap_or_default())
-    });
-    // SAFETY: as above.
-    unsafe { *out = alloc_string(text) };
+    let (status, text) = match result {
+        Ok(Some(answer)) => answer,
+        // Not a render in progress on this thread: refused, nothing allocated.
+        Ok(None) => return CLP_ERR_INVALID_ARGUMENT,
+        Err(p) => {
+            let body = ErrorBody::new("internal", format!("the engine panicked: {}", panic_message(&*p)));
+            drop_payload(p);
+            (CLP_ERR_PANIC, serde_json::to_string(&body).unwrap_or_default())
+        }
+    };
+    match catch_unwind(|| alloc_string(text)) {
+        // SAFETY: as above.
+        Ok(s) => unsafe { *out = s },
+        Err(p) => {
+            drop_payload(p);
+            return CLP_ERR_PANIC;
+        }
+    }
     status
 }
 
-/// `ClpHost::free_string`.
-unsafe extern "C" fn host_free(_user_data: *mut c_void, s: *mut c_char) {
+/// `ClpHost::free_string`. Like `request`, refused (the string is leaked)
+/// when `user_data` is not a render in progress on the calling thread.
+unsafe extern "C" fn host_free(user_data: *mut c_void, s: *mut c_char) {
+    if s.is_null() || current_session(user_data).is_none() {
+        return;
+    }
     // SAFETY: s came from alloc_string in host_request (ABI contract).
     unsafe { free_rust_string(s) }
 }

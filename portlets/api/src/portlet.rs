@@ -224,6 +224,15 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
+/// Drops a caught panic payload without letting a panicking `Drop` escape
+/// (across `extern "C"` that would abort the process): a payload whose drop
+/// panics is given up, and so is the second payload.
+pub(crate) fn drop_payload(payload: Box<dyn std::any::Any + Send>) {
+    if let Err(again) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

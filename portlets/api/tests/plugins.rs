@@ -36,6 +36,15 @@ enum Behaviour {
     Normal,
     Refuse,
     Panic,
+    /// Panics with a payload whose own `Drop` panics.
+    PanicBomb,
+}
+
+struct Bomb;
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        panic!("the payload's drop panicked");
+    }
 }
 
 impl FakeContext {
@@ -74,6 +83,7 @@ impl DataContext for FakeContext {
                 Err(ErrorBody { code: "forbidden".into(), message: "staff 3 may not view clients".into(), field: None })
             }
             Behaviour::Panic => panic!("the fake engine panicked"),
+            Behaviour::PanicBomb => std::panic::panic_any(Bomb),
             Behaviour::Normal => match request["op"].as_str() {
                 Some("client.list") => Ok(json!({"items": [{"id": 1, "name": "Dupré & fils"}], "total": 12})),
                 Some("contact.list") => Ok(json!({"items": [], "total": 30})),
@@ -204,6 +214,17 @@ fn a_panicking_engine_callback_does_not_unwind_into_the_plugin() {
     let vm = broken.render(&settings, &FakeContext::new()).unwrap();
     let Widget::KeyValue { entries } = &vm.widgets[0] else { panic!() };
     assert!(entries[0].value.contains("Dupré & fils"));
+    assert_others_still_render();
+}
+
+#[test]
+fn a_panic_payload_whose_drop_panics_stays_on_the_host_side() {
+    // Without care the payload's drop would unwind out of `host_request`
+    // (extern "C") and abort the test process.
+    let hello = load_portlet(rust_plugin("portlet-hello")).unwrap();
+    let err = hello.render(&settings_for(&*hello, json!({})), &FakeContext::with(Behaviour::PanicBomb)).unwrap_err();
+    let PortletError::DataFailed(body) = err else { panic!("{err:?}") };
+    assert!(body.message.contains("the engine panicked"), "{body:?}");
     assert_others_still_render();
 }
 
@@ -511,4 +532,95 @@ fn requests_from_another_thread_are_refused() {
     let Widget::Counters { items } = &vm.widgets[0] else { panic!("{vm:?}") };
     assert_eq!(items[0].value, i64::from(clientele_portlet_api::abi::CLP_ERR_INVALID_ARGUMENT));
     assert!(ctx.requests().is_empty(), "the context must not be touched from another thread");
+}
+
+/// Keeps a copy of every `ClpHost` it is given. Each render first calls
+/// `request` through the copy saved by the previous render (on the same
+/// thread, after that render returned) and shows the status; with settings
+/// `{"detach": true}` it also starts a detached thread that calls `request`
+/// through its copy 100 ms later, after render returned, and publishes the
+/// status through `late_status()` (-1 until then).
+const LATE_C: &str = r#"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "clientele_portlet.h"
+static char *dupstr(const char *s) { char *p = malloc(strlen(s) + 1); strcpy(p, s); return p; }
+static int32_t manifest(char **out) {
+  *out = dupstr("{\"id\":\"test.late\",\"version\":\"1.0.0\",\"title\":{\"fr\":\"t\",\"en\":\"t\"},\"dashboards\":[\"staff\"]}");
+  return CLP_OK;
+}
+static int32_t json(char **out) { *out = dupstr("{}"); return CLP_OK; }
+static ClpHost SAVED; static int HAVE_SAVED;
+static volatile int32_t LATE = -1;
+CLP_EXPORT int32_t late_status(void) { return __atomic_load_n(&LATE, __ATOMIC_SEQ_CST); }
+static void *late(void *arg) {
+  ClpHost *h = arg; char *r = 0;
+  usleep(100000);
+  int32_t st = h->request(h->user_data, "{\"op\":\"client.list\"}", &r);
+  h->free_string(h->user_data, r);
+  free(h);
+  __atomic_store_n(&LATE, st, __ATOMIC_SEQ_CST);
+  return 0;
+}
+static int32_t render(const char *s, const ClpHost *h, char **out) {
+  char buf[256]; int32_t stale = -1;
+  if (HAVE_SAVED) {
+    char *r = 0;
+    stale = SAVED.request(SAVED.user_data, "{\"op\":\"client.list\"}", &r);
+    SAVED.free_string(SAVED.user_data, r);
+  }
+  SAVED = *h; HAVE_SAVED = 1;
+  if (strstr(s, "\"detach\":true")) {
+    pthread_t t; ClpHost *copy = malloc(sizeof *copy); *copy = *h;
+    if (pthread_create(&t, 0, late, copy) == 0) pthread_detach(t);
+  }
+  snprintf(buf, sizeof buf, "{\"title\":{\"fr\":\"t\",\"en\":\"t\"},\"widgets\":[{\"type\":\"counters\",\"items\":[{\"label\":{\"fr\":\"s\",\"en\":\"s\"},\"value\":%d}]}]}", (int)stale);
+  *out = dupstr(buf); return CLP_OK;
+}
+static void release(char *s) { free(s); }
+static const ClpPortletDescriptor D = { sizeof(ClpPortletDescriptor), CLP_ABI_MAJOR, CLP_ABI_MINOR, manifest, json, json, render, release };
+CLP_EXPORT const ClpPortletDescriptor *clientele_portlet_descriptor(void) { return &D; }
+"#;
+
+fn counter(vm: &ViewModel) -> i64 {
+    let Widget::Counters { items } = &vm.widgets[0] else { panic!("{vm:?}") };
+    items[0].value
+}
+
+#[test]
+fn requests_after_render_returned_are_refused() {
+    let lib = compile_c_library("late", LATE_C, &["-pthread"]);
+    let p = load_portlet(&lib).unwrap();
+    let invalid = i64::from(clientele_portlet_api::abi::CLP_ERR_INVALID_ARGUMENT);
+
+    let first = FakeContext::new();
+    assert_eq!(counter(&p.render(&json!({"detach": true}), &first).unwrap()), -1);
+    // Same thread, same stack depth, a render later: the old ClpHost's
+    // user_data must not reach the new render's context.
+    let second = FakeContext::new();
+    assert_eq!(counter(&p.render(&json!({}), &second).unwrap()), invalid);
+    assert!(second.requests().is_empty(), "a stale host reached the next render's context");
+
+    // The detached thread of the first render calls after it returned.
+    // SAFETY: the test library exports `int32_t late_status(void)`.
+    let lib = unsafe { libloading::Library::new(&lib) }.unwrap();
+    let late_status = unsafe { lib.get::<unsafe extern "C" fn() -> i32>(b"late_status") }.unwrap();
+    let started = Instant::now();
+    let status = loop {
+        let s = unsafe { late_status() };
+        if s != -1 {
+            break s;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "the late thread never called");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(i64::from(status), invalid);
+    assert!(first.requests().is_empty(), "the late call must not touch the finished render's context");
+    // And the portlet still renders with the right context.
+    assert_eq!(counter(&p.render(&json!({}), &FakeContext::new()).unwrap()), invalid);
+    // libloading::Library dropped here only decrements dlopen's count (the loader keeps its own).
+    std::mem::forget(lib);
 }
