@@ -15,14 +15,20 @@
 //!    constrained in SQL beside the request's own filter).
 //! 3. **Here, after the engine**: records and page items whose
 //!    `data.client_id` names another client are refused or dropped.
+//!
+//! A context outlives nothing it should not: it holds the engine weakly (a
+//! closed engine answers `engine_closed`), and once its render's time budget
+//! has run out ([`EngineContext::expire`]) every request of the abandoned
+//! render is refused with `portlet_timeout`.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
 
 use clientele_core::Engine;
 use clientele_core::domain::Id;
 use clientele_core::protocol::{Actor, DataScope};
-use clientele_portlet_api::{DataContext, ErrorBody, Locale, Scope};
-use serde_json::{Value, json};
+use clientele_portlet_api::{DataContext, ErrorBody, Locale, Scope, ViewModel};
+use serde_json::{Map, Value, json};
 
 /// The ops a portlet may use on a client dashboard.
 /// (Core confines each of them to the client; the viewer's saved views and
@@ -55,7 +61,10 @@ const CLIENT_LIST_OPS: &[&str] = &["interaction.list", "transfer.list", "grid.qu
 
 /// The engine, as seen by one render of one tile.
 pub struct EngineContext {
-    engine: Arc<Engine>,
+    /// Weak: an abandoned render must not keep a closed engine alive.
+    engine: Weak<Engine>,
+    /// Set when the render's budget ran out: the render is abandoned.
+    expired: AtomicBool,
     viewer: Id,
     scope: Scope,
     today: String,
@@ -72,11 +81,108 @@ pub fn api_body(e: &clientele_core::Error) -> ErrorBody {
     ErrorBody { code: b.code, message: b.message, field: b.field }
 }
 
+/// Step 1 of the confinement, shared with the dashboard's drill-down check:
+/// `request` must be a JSON object without `actor`; on a client dashboard
+/// (`client` is `Some`) its op must be one of [`CLIENT_SCOPE_OPS`], an `id`
+/// of a client op must name the client, and list ops get the client's
+/// `client_id` (or are refused when they name another). Answers the request
+/// so confined, still without `actor`.
+pub(crate) fn confine_request(client: Option<Id>, request: &Value) -> Result<Map<String, Value>, ErrorBody> {
+    let Some(obj) = request.as_object() else {
+        return Err(refuse("bad_request", "a data request must be a JSON object"));
+    };
+    if obj.contains_key("actor") {
+        return Err(refuse("bad_request", "a portlet may not choose the actor of its requests"));
+    }
+    let op = obj.get("op").and_then(Value::as_str).unwrap_or_default().to_string();
+    let mut obj = obj.clone();
+    if let Some(cid) = client {
+        if !CLIENT_SCOPE_OPS.contains(&op.as_str()) {
+            return Err(refuse("out_of_scope", format!("{op:?} is not available on a client dashboard")));
+        }
+        if CLIENT_ID_OPS.contains(&op.as_str()) && obj.get("id") != Some(&json!(cid)) {
+            return Err(refuse("out_of_scope", "this dashboard shows one client only"));
+        }
+        if CLIENT_LIST_OPS.contains(&op.as_str()) {
+            match obj.get("client_id") {
+                None | Some(Value::Null) => {
+                    obj.insert("client_id".into(), json!(cid));
+                }
+                Some(v) if *v == json!(cid) => {}
+                Some(_) => return Err(refuse("out_of_scope", "this dashboard shows one client only")),
+            }
+        }
+    }
+    Ok(obj)
+}
+
+/// The message of a caught panic payload; the payload is dropped under a
+/// guard of its own (a `Drop` that panics is given up).
+pub(crate) fn take_panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    let message = if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_string()
+    };
+    if let Err(again) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
+    }
+    message
+}
+
+/// Checks a tile's drill-down before it leaves for the host, which runs it
+/// as the viewer when "see all" is clicked: the request must pass step 1
+/// of the confinement (no `actor`; on a client dashboard a client op, ids of
+/// the client, `client_id` pinned), parse as a protocol request, and only
+/// read. The confined request replaces the portlet's; a drill-down that
+/// fails any check is dropped (the tile stays).
+pub(crate) fn checked_drill_down(vm: &mut ViewModel, client: Option<Id>) {
+    let Some(drill) = &mut vm.drill_down else { return };
+    match drill_down_request(client, &drill.request) {
+        Ok(request) => drill.request = request,
+        Err(_) => vm.drill_down = None,
+    }
+}
+
+fn drill_down_request(client: Option<Id>, request: &Value) -> Result<Value, ErrorBody> {
+    let confined = confine_request(client, request)?;
+    // Any actor will do to parse: the host sets the viewer.
+    let mut envelope = confined.clone();
+    envelope.insert("actor".into(), json!(1));
+    let (_, parsed) = clientele_core::parse_envelope(&Value::Object(envelope).to_string()).map_err(|e| api_body(&e))?;
+    if !parsed.is_read_only() {
+        return Err(refuse("write_refused", format!("a drill-down only reads; {} writes", parsed.op())));
+    }
+    Ok(Value::Object(confined))
+}
+
 impl EngineContext {
-    /// A context for `scope` (whose viewer is `scope.staff_id()`).
-    pub fn new(engine: Arc<Engine>, scope: Scope, locale: Locale) -> Self {
+    /// A context for `scope` (whose viewer is `scope.staff_id()`). It holds
+    /// the engine weakly: once every `Arc` of the engine is gone, requests
+    /// answer `engine_closed`.
+    pub fn new(engine: &Arc<Engine>, scope: Scope, locale: Locale) -> Self {
         let today = engine.today().to_string();
-        EngineContext { viewer: scope.staff_id(), engine, scope, today, locale }
+        EngineContext {
+            viewer: scope.staff_id(),
+            engine: Arc::downgrade(engine),
+            expired: AtomicBool::new(false),
+            scope,
+            today,
+            locale,
+        }
+    }
+
+    /// Cuts the context off: the render it was given to overran its budget
+    /// and is abandoned. Every later request answers `portlet_timeout`.
+    pub fn expire(&self) {
+        self.expired.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`EngineContext::expire`] was called.
+    pub fn is_expired(&self) -> bool {
+        self.expired.load(Ordering::SeqCst)
     }
 
     fn client(&self) -> Option<Id> {
@@ -88,31 +194,7 @@ impl EngineContext {
 
     /// Step 1: the request, checked and confined, as the engine's JSON.
     fn confine(&self, request: &Value) -> Result<Value, ErrorBody> {
-        let Some(obj) = request.as_object() else {
-            return Err(refuse("bad_request", "a data request must be a JSON object"));
-        };
-        if obj.contains_key("actor") {
-            return Err(refuse("bad_request", "a portlet may not choose the actor of its requests"));
-        }
-        let op = obj.get("op").and_then(Value::as_str).unwrap_or_default().to_string();
-        let mut obj = obj.clone();
-        if let Some(cid) = self.client() {
-            if !CLIENT_SCOPE_OPS.contains(&op.as_str()) {
-                return Err(refuse("out_of_scope", format!("{op:?} is not available on a client dashboard")));
-            }
-            if CLIENT_ID_OPS.contains(&op.as_str()) && obj.get("id") != Some(&json!(cid)) {
-                return Err(refuse("out_of_scope", "this dashboard shows one client only"));
-            }
-            if CLIENT_LIST_OPS.contains(&op.as_str()) {
-                match obj.get("client_id") {
-                    None | Some(Value::Null) => {
-                        obj.insert("client_id".into(), json!(cid));
-                    }
-                    Some(v) if *v == json!(cid) => {}
-                    Some(_) => return Err(refuse("out_of_scope", "this dashboard shows one client only")),
-                }
-            }
-        }
+        let mut obj = confine_request(self.client(), request)?;
         obj.insert("actor".into(), json!(self.viewer));
         Ok(Value::Object(obj))
     }
@@ -145,6 +227,9 @@ impl DataContext for EngineContext {
     }
 
     fn request(&self, request: &Value) -> Result<Value, ErrorBody> {
+        if self.is_expired() {
+            return Err(refuse("portlet_timeout", "the render's time budget ran out: its requests are refused"));
+        }
         let envelope = self.confine(request)?;
         let (actor, parsed) = clientele_core::parse_envelope(&envelope.to_string()).map_err(|e| api_body(&e))?;
         if actor != Actor::Staff(self.viewer) {
@@ -157,7 +242,11 @@ impl DataContext for EngineContext {
             Scope::Client { client_id, .. } => DataScope::Client { client_id },
             _ => DataScope::Staff,
         };
-        let response = self.engine.execute_scoped(actor, scope, parsed).map_err(|e| api_body(&e))?;
+        let Some(engine) = self.engine.upgrade() else {
+            return Err(refuse("engine_closed", "the engine is closed"));
+        };
+        let response = engine.execute_scoped(actor, scope, parsed).map_err(|e| api_body(&e))?;
+        drop(engine);
         let answer =
             serde_json::to_value(&response).map_err(|e| refuse("internal", format!("response serialisation: {e}")))?;
         self.screen(answer)

@@ -166,8 +166,8 @@ impl Dashboards {
                 json!({
                     "manifest": m,
                     "origin": r.origin,
-                    "settings_schema": r.portlet.settings_schema(),
-                    "default_settings": r.portlet.default_settings(),
+                    "settings_schema": r.settings_schema,
+                    "default_settings": r.default_settings,
                     "available": missing_entitlements.is_empty() && missing_rights.is_empty(),
                     "missing_entitlements": missing_entitlements,
                     "missing_rights": missing_rights,

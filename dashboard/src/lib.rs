@@ -34,8 +34,8 @@ pub use context::EngineContext;
 pub use front::{Format, FrontRequest};
 pub use layout::{Layout, LayoutError, TileSpec};
 pub use service::{
-    DEFAULT_BUDGET, DashboardError, DashboardTarget, DashboardView, Dashboards, LayoutSource, Origin,
-    PluginLoadFailure, Registered, RegistryError, TileStatus, built_in_portlets,
+    DEFAULT_BUDGET, DashboardError, DashboardTarget, DashboardView, Dashboards, LayoutSource, MAX_CONSECUTIVE_TIMEOUTS,
+    Origin, PluginLoadFailure, Registered, RegistryError, TileStatus, built_in_portlets,
 };
 
 /// `docs/dashboards.md`, compiled as doctests so its Rust example stays true.

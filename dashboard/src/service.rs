@@ -1,26 +1,32 @@
 //! The [`Dashboards`] service: portlet registry, layout choice, checks and
 //! rendering of every tile under a time budget.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clientele_core::Engine;
 use clientele_core::domain::{Id, Rights};
 use clientele_portlet_api::settings::merge_settings;
 use clientele_portlet_api::{
-    DashboardKind, DataContext, ErrorBody, LoadError, Locale, Localized, Manifest, Portlet, PortletError, RightEntity,
-    Scope, Tile, ViewModel, html, load_portlet, render_with_budget, text,
+    DashboardKind, DataContext, ErrorBody, LoadError, LoadedPortlet, Locale, Localized, Manifest, Portlet,
+    PortletError, RightEntity, Scope, Tile, ViewModel, html, render_with_budget, text,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::context::EngineContext;
+use crate::context::{EngineContext, checked_drill_down};
 use crate::layout::{Layout, kind_name};
 
 /// Default time budget of one tile's render.
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(2);
+
+/// The circuit breaker: a portlet whose renders time out this many times in
+/// a row is not scheduled any more by this [`Dashboards`] (its tiles are
+/// `portlet_suspended` error tiles) until the `Dashboards` is rebuilt.
+pub const MAX_CONSECUTIVE_TIMEOUTS: u32 = 3;
 
 /// Which dashboard to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -66,11 +72,17 @@ pub enum Origin {
     Registered,
 }
 
-/// A portlet of the registry.
+/// A portlet of the registry. Its manifest, settings schema and default
+/// settings are read once, when it is registered (a portlet whose calls
+/// fail or panic then is not registered).
 #[derive(Clone)]
 pub struct Registered {
     pub portlet: Arc<dyn Portlet>,
     pub manifest: Manifest,
+    /// The JSON Schema of the portlet's own settings.
+    pub settings_schema: Value,
+    /// The portlet's default settings (an object).
+    pub default_settings: Value,
     pub origin: Origin,
 }
 
@@ -89,6 +101,10 @@ pub enum RegistryError {
     Manifest(String),
     #[error("a portlet with id {0:?} is already registered")]
     Duplicate(String),
+    /// Reading the manifest, settings schema or default settings failed or
+    /// panicked.
+    #[error("{call} failed: {message}")]
+    PortletFailed { call: &'static str, message: String },
 }
 
 /// Why a whole dashboard could not be rendered (a tile's failure is a tile).
@@ -222,6 +238,8 @@ pub struct Dashboards {
     portlets: BTreeMap<String, Registered>,
     load_failures: Vec<PluginLoadFailure>,
     budget: Duration,
+    /// Consecutive timeouts per portlet id (the circuit breaker).
+    timeouts: Mutex<HashMap<String, u32>>,
 }
 
 /// The five built-in portlets.
@@ -282,9 +300,15 @@ impl Dashboards {
     /// plugin that does not load (or clashes with a registered id) is
     /// reported in [`Dashboards::load_failures`], never fatal.
     pub fn new(engine: Arc<Engine>) -> Self {
-        let mut d = Dashboards { engine, portlets: BTreeMap::new(), load_failures: Vec::new(), budget: DEFAULT_BUDGET };
+        let mut d = Dashboards {
+            engine,
+            portlets: BTreeMap::new(),
+            load_failures: Vec::new(),
+            budget: DEFAULT_BUDGET,
+            timeouts: Mutex::new(HashMap::new()),
+        };
         for p in built_in_portlets() {
-            d.insert(p, Origin::BuiltIn).expect("built-in portlets have valid, distinct manifests");
+            d.insert_static(p, Origin::BuiltIn).expect("built-in portlets have valid, distinct manifests");
         }
         let paths = d.engine.config().plugin_paths.clone();
         for path in paths {
@@ -294,37 +318,100 @@ impl Dashboards {
         d
     }
 
-    /// Loads one plugin library; a failure is recorded and returned.
+    /// Loads one plugin library; a failure is recorded and returned. Its
+    /// settings schema and default settings are read now; a failure of either
+    /// is a load failure (`portlet_call_failed`).
     pub fn load_plugin(&mut self, path: &str) -> Result<String, PluginLoadFailure> {
         let path_buf = PathBuf::from(path);
-        let result = match load_portlet(path) {
-            Ok(p) => self.insert(p, Origin::Loaded { path: path_buf.clone() }).map_err(|e| PluginLoadFailure {
-                path: path_buf.clone(),
-                code: "registry",
-                message: e.to_string(),
-            }),
-            Err(e) => Err(PluginLoadFailure { path: path_buf, code: load_error_code(&e), message: e.to_string() }),
+        let failure = |e: LoadError| PluginLoadFailure {
+            path: path_buf.clone(),
+            code: load_error_code(&e),
+            message: e.to_string(),
         };
+        let call_failed = |call, error| LoadError::PortletCallFailed { path: path_buf.clone(), call, error };
+        let result = LoadedPortlet::load(path).map_err(failure).and_then(|p| {
+            let schema = p.try_settings_schema().map_err(|e| failure(call_failed("settings_schema", e)))?;
+            let defaults = p.try_default_settings().map_err(|e| failure(call_failed("default_settings", e)))?;
+            let defaults = object_defaults(defaults).map_err(|message| {
+                failure(call_failed("default_settings", PortletError::Contract { status: 0, message }))
+            })?;
+            let manifest = p.manifest();
+            self.insert(Arc::new(p), manifest, schema, defaults, Origin::Loaded { path: path_buf.clone() })
+                .map_err(|e| PluginLoadFailure { path: path_buf.clone(), code: "registry", message: e.to_string() })
+        });
         if let Err(f) = &result {
             self.load_failures.push(f.clone());
         }
         result
     }
 
-    /// Registers a statically linked portlet of the host's.
+    /// Registers a statically linked portlet of the host's. Its manifest,
+    /// settings schema and default settings are read now, panics caught: a
+    /// failure refuses the portlet ([`RegistryError::PortletFailed`]).
     pub fn register(&mut self, portlet: Arc<dyn Portlet>) -> Result<(), RegistryError> {
-        self.insert(portlet, Origin::Registered).map(|_| ())
+        self.insert_static(portlet, Origin::Registered).map(|_| ())
     }
 
-    fn insert(&mut self, portlet: Arc<dyn Portlet>, origin: Origin) -> Result<String, RegistryError> {
-        let manifest = portlet.manifest();
+    fn insert_static(&mut self, portlet: Arc<dyn Portlet>, origin: Origin) -> Result<String, RegistryError> {
+        fn call<T>(call: &'static str, f: impl FnOnce() -> T) -> Result<T, RegistryError> {
+            catch_unwind(AssertUnwindSafe(f)).map_err(|p| RegistryError::PortletFailed {
+                call,
+                message: format!("panicked: {}", crate::context::take_panic_message(p)),
+            })
+        }
+        let manifest = call("manifest", || portlet.manifest())?;
+        let schema = call("settings_schema", || portlet.settings_schema())?;
+        let defaults = call("default_settings", || portlet.default_settings())?;
+        let defaults = object_defaults(defaults)
+            .map_err(|message| RegistryError::PortletFailed { call: "default_settings", message })?;
+        self.insert(portlet, manifest, schema, defaults, origin)
+    }
+
+    fn insert(
+        &mut self,
+        portlet: Arc<dyn Portlet>,
+        manifest: Manifest,
+        settings_schema: Value,
+        default_settings: Value,
+        origin: Origin,
+    ) -> Result<String, RegistryError> {
         manifest.validate().map_err(|e| RegistryError::Manifest(e.to_string()))?;
         if self.portlets.contains_key(&manifest.id) {
             return Err(RegistryError::Duplicate(manifest.id));
         }
         let id = manifest.id.clone();
-        self.portlets.insert(id.clone(), Registered { portlet, manifest, origin });
+        self.portlets.insert(id.clone(), Registered { portlet, manifest, settings_schema, default_settings, origin });
         Ok(id)
+    }
+
+    /// Whether the circuit breaker took `id` out of the schedule.
+    fn suspended(&self, id: &str) -> bool {
+        let timeouts = self.timeouts.lock().unwrap_or_else(|e| e.into_inner());
+        timeouts.get(id).is_some_and(|n| *n >= MAX_CONSECUTIVE_TIMEOUTS)
+    }
+
+    /// Feeds the circuit breaker with one dashboard's renders: each tile that
+    /// timed out adds one to its portlet's count; a portlet none of whose
+    /// tiles timed out, and at least one answered, goes back to zero.
+    fn record_outcomes(&self, outcomes: &[(String, Outcome)]) {
+        let mut timeouts = self.timeouts.lock().unwrap_or_else(|e| e.into_inner());
+        let mut seen: BTreeMap<&str, (u32, bool)> = BTreeMap::new();
+        for (id, outcome) in outcomes {
+            let entry = seen.entry(id.as_str()).or_default();
+            match outcome {
+                Outcome::TimedOut => entry.0 += 1,
+                Outcome::Answered => entry.1 = true,
+                Outcome::NotRun => {}
+            }
+        }
+        for (id, (timed_out, answered)) in seen {
+            if timed_out > 0 {
+                let n = timeouts.entry(id.to_string()).or_default();
+                *n = n.saturating_add(timed_out);
+            } else if answered {
+                timeouts.remove(id);
+            }
+        }
     }
 
     /// Sets the time budget of each tile's render (default [`DEFAULT_BUDGET`]).
@@ -446,7 +533,7 @@ impl Dashboards {
 
         // Decide each tile first; render the renderable ones concurrently.
         enum Pending<H> {
-            Done(Box<(Tile, TileStatus)>),
+            Done(Box<(Tile, TileStatus, Outcome)>),
             Running((String, Localized), H),
         }
         enum Plan {
@@ -499,9 +586,27 @@ impl Dashboards {
                         format!("Not rendered: needs the right to view {}.", what.en),
                         "needs_right",
                     )
+                } else if self.suspended(&m.id) {
+                    let message = Localized::new(
+                        format!(
+                            "Portlet suspendu — il a dépassé son délai {MAX_CONSECUTIVE_TIMEOUTS} fois de suite ; \
+                             il sera de nouveau affiché au rechargement des tableaux de bord."
+                        ),
+                        format!(
+                            "Portlet suspended — it timed out {MAX_CONSECUTIVE_TIMEOUTS} times in a row; \
+                             it is scheduled again once the dashboards are reloaded."
+                        ),
+                    );
+                    Plan::Done(
+                        Tile {
+                            portlet_id: m.id.clone(),
+                            title: m.title.clone(),
+                            result: Err(ErrorBody::new("portlet_suspended", message.get(locale))),
+                        },
+                        TileStatus::Failed,
+                    )
                 } else {
-                    let merged =
-                        merge_settings(&reg.portlet.settings_schema(), &reg.portlet.default_settings(), &spec.settings);
+                    let merged = merge_settings(&reg.settings_schema, &reg.default_settings, &spec.settings);
                     match merged {
                         Ok(settings) => Plan::Render(reg.portlet.clone(), settings, m.id.clone(), m.title.clone()),
                         Err(e) => Plan::Done(
@@ -519,32 +624,59 @@ impl Dashboards {
             .collect();
 
         let budget = self.budget;
-        let results: Vec<(Tile, TileStatus)> = std::thread::scope(|s| {
+        let client = match target {
+            DashboardTarget::Client { client_id } => Some(client_id),
+            _ => None,
+        };
+        let results: Vec<(Tile, TileStatus, Outcome)> = std::thread::scope(|s| {
             let handles: Vec<_> = plans
                 .into_iter()
                 .map(|(_, plan)| match plan {
-                    Plan::Done(t, st) => Pending::Done(Box::new((t, st))),
+                    Plan::Done(t, st) => Pending::Done(Box::new((t, st, Outcome::NotRun))),
                     Plan::Render(portlet, settings, id, title) => {
-                        let ctx: Arc<dyn DataContext + Send + Sync> =
-                            Arc::new(EngineContext::new(self.engine.clone(), scope, locale));
                         let who = (id.clone(), title.clone());
-                        Pending::Running(
-                            who,
-                            s.spawn(move || {
-                                let result =
-                                    render_with_budget(portlet, settings, ctx, budget).and_then(|vm: ViewModel| {
-                                        vm.check().map_err(|m| PortletError::Contract { status: 0, message: m })?;
-                                        Ok(vm)
-                                    });
-                                match result {
-                                    Ok(vm) => (Tile { portlet_id: id, title, result: Ok(vm) }, TileStatus::Rendered),
-                                    Err(e) => (
-                                        Tile { portlet_id: id, title, result: Err(failure_body(&e, locale)) },
-                                        TileStatus::Failed,
-                                    ),
+                        let ctx = Arc::new(EngineContext::new(&self.engine, scope, locale));
+                        let work = move || {
+                            let shared: Arc<dyn DataContext + Send + Sync> = ctx.clone();
+                            let result = render_with_budget(portlet, settings, shared, budget);
+                            let outcome = match &result {
+                                Err(PortletError::Timeout { .. }) => {
+                                    // The render is abandoned: so are its requests.
+                                    ctx.expire();
+                                    Outcome::TimedOut
                                 }
-                            }),
-                        )
+                                _ => Outcome::Answered,
+                            };
+                            let result = result.and_then(|mut vm: ViewModel| {
+                                vm.check().map_err(|m| PortletError::Contract { status: 0, message: m })?;
+                                checked_drill_down(&mut vm, client);
+                                Ok(vm)
+                            });
+                            match result {
+                                Ok(vm) => {
+                                    (Tile { portlet_id: id, title, result: Ok(vm) }, TileStatus::Rendered, outcome)
+                                }
+                                Err(e) => (
+                                    Tile { portlet_id: id, title, result: Err(failure_body(&e, locale)) },
+                                    TileStatus::Failed,
+                                    outcome,
+                                ),
+                            }
+                        };
+                        match std::thread::Builder::new().name("clientele-dashboard-tile".into()).spawn_scoped(s, work)
+                        {
+                            Ok(h) => Pending::Running(who, h),
+                            Err(e) => {
+                                let (portlet_id, title) = who;
+                                let e = PortletError::internal(format!("cannot start the tile's thread: {e}"));
+                                let body = failure_body(&e, locale);
+                                Pending::Done(Box::new((
+                                    Tile { portlet_id, title, result: Err(body) },
+                                    TileStatus::Failed,
+                                    Outcome::NotRun,
+                                )))
+                            }
+                        }
                     }
                 })
                 .collect();
@@ -552,7 +684,8 @@ impl Dashboards {
                 .into_iter()
                 .map(|h| match h {
                     Pending::Done(done) => *done,
-                    Pending::Running((portlet_id, title), h) => h.join().unwrap_or_else(|_| {
+                    Pending::Running((portlet_id, title), h) => h.join().unwrap_or_else(|p| {
+                        crate::context::take_panic_message(p);
                         (
                             Tile {
                                 portlet_id,
@@ -560,11 +693,16 @@ impl Dashboards {
                                 result: Err(ErrorBody::new("internal", "the tile's thread failed")),
                             },
                             TileStatus::Failed,
+                            Outcome::NotRun,
                         )
                     }),
                 })
                 .collect()
         });
+        let outcomes: Vec<(String, Outcome)> =
+            results.iter().map(|(tile, _, outcome)| (tile.portlet_id.clone(), *outcome)).collect();
+        self.record_outcomes(&outcomes);
+        let results: Vec<(Tile, TileStatus)> = results.into_iter().map(|(t, st, _)| (t, st)).collect();
         let columns: Vec<u32> = layout.ordered().iter().map(|t| t.column).collect();
         let (tiles, statuses): (Vec<Tile>, Vec<TileStatus>) = results.into_iter().unzip();
         Ok(DashboardView {
@@ -597,6 +735,26 @@ impl Dashboards {
         locale: Locale,
     ) -> Result<String, DashboardError> {
         Ok(self.render(viewer, target, layout, locale)?.to_text())
+    }
+}
+
+/// How a tile's render went, for the circuit breaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// The portlet was not called (a check failed, suspended, no thread).
+    NotRun,
+    /// The render answered within the budget (success or failure).
+    Answered,
+    /// The budget ran out.
+    TimedOut,
+}
+
+/// Default settings must be an object (`null` counts as `{}`).
+fn object_defaults(defaults: Value) -> Result<Value, String> {
+    match defaults {
+        Value::Object(_) => Ok(defaults),
+        Value::Null => Ok(json!({})),
+        other => Err(format!("default settings are not an object: {other}")),
     }
 }
 

@@ -432,7 +432,7 @@ fn unlicensed_firm_gets_no_dashboard() {
 // ------------------------------------------------------------ the context
 
 fn snoop(firm: &Firm, scope: Scope, request: Value) -> Result<Value, clientele_portlet_api::ErrorBody> {
-    EngineContext::new(firm.engine.clone(), scope, Locale::Fr).request(&request)
+    EngineContext::new(&firm.engine, scope, Locale::Fr).request(&request)
 }
 
 #[test]
@@ -722,4 +722,223 @@ fn show_a_client_dashboard() {
     let d = firm.dashboards();
     let v = d.render(firm.admin, DashboardTarget::Client { client_id: firm.clients[0].id }, None, Locale::Fr).unwrap();
     println!("{}", v.to_text());
+}
+
+// ------------------------------------------------------------ budget, breaker, drill-downs, registration
+
+/// Blocks until released (at most 10 s), then makes one request and keeps
+/// what it answered: an abandoned render coming back late.
+struct Sleeper {
+    release: Arc<std::sync::atomic::AtomicBool>,
+    calls: Arc<std::sync::atomic::AtomicUsize>,
+    late: Arc<std::sync::Mutex<Vec<String>>>,
+}
+impl Portlet for Sleeper {
+    fn manifest(&self) -> Manifest {
+        Manifest {
+            id: "test.sleeper".into(),
+            version: "1.0.0".into(),
+            title: Localized::same("Sleeper"),
+            dashboards: vec![DashboardKind::Staff],
+            entitlements: vec![],
+            rights: vec![],
+            tabular: false,
+        }
+    }
+    fn render(&self, _: &Value, ctx: &dyn DataContext) -> Result<ViewModel, PortletError> {
+        use std::sync::atomic::Ordering;
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let started = Instant::now();
+        while !self.release.load(Ordering::SeqCst) && started.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let code = match ctx.request(&json!({"op": "client.list", "limit": 1})) {
+            Ok(_) => "ok".to_string(),
+            Err(e) => e.code,
+        };
+        self.late.lock().unwrap().push(code);
+        Ok(ViewModel::new(Localized::same("late")))
+    }
+}
+
+#[test]
+fn timed_out_renders_are_cut_off_release_the_engine_and_trip_the_breaker() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let firm = Firm::sqlite(1);
+    let release = Arc::new(AtomicBool::new(false));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let late = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut d = firm.dashboards().with_budget(Duration::from_millis(100));
+    d.register(Arc::new(Sleeper { release: release.clone(), calls: calls.clone(), late: late.clone() })).unwrap();
+    save_layout(
+        &d,
+        json!(firm.admin),
+        "staff",
+        "Lent",
+        json!([{"portlet": "test.sleeper"}, {"portlet": "clientele.today", "order": 1}]),
+        false,
+    );
+    for round in 1..=3 {
+        let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::En).unwrap();
+        assert_eq!(error_code(&view, "test.sleeper"), "portlet_timeout", "round {round}");
+        assert_eq!(view.status_of("clientele.today"), Some(TileStatus::Rendered));
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    // The breaker: not scheduled any more, an error tile says why.
+    let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::En).unwrap();
+    assert_eq!(view.status_of("test.sleeper"), Some(TileStatus::Failed));
+    let tile = view.tile("test.sleeper").unwrap().result.as_ref().unwrap_err();
+    assert_eq!(tile.code, "portlet_suspended");
+    assert!(tile.message.contains("3 times in a row"), "{tile:?}");
+    assert_eq!(calls.load(Ordering::SeqCst), 3, "a suspended portlet is not called");
+    assert_eq!(view.status_of("clientele.today"), Some(TileStatus::Rendered));
+
+    // Closing the engine releases it, though three abandoned renders still run.
+    let engine = Arc::downgrade(&firm.engine);
+    drop(d);
+    drop(firm);
+    assert!(engine.upgrade().is_none(), "an abandoned render keeps the closed engine alive");
+    // Their late requests are refused.
+    release.store(true, Ordering::SeqCst);
+    let started = Instant::now();
+    while late.lock().unwrap().len() < 3 {
+        assert!(started.elapsed() < Duration::from_secs(10), "the abandoned renders never came back");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(*late.lock().unwrap(), ["portlet_timeout"; 3]);
+}
+
+#[test]
+fn a_context_whose_engine_is_closed_refuses() {
+    let firm = Firm::sqlite(1);
+    let ctx = EngineContext::new(&firm.engine, Scope::Staff { staff_id: firm.admin }, Locale::Fr);
+    assert!(ctx.request(&json!({"op": "client.list", "limit": 1})).is_ok());
+    let engine = Arc::downgrade(&firm.engine);
+    drop(firm);
+    assert!(engine.upgrade().is_none(), "the context keeps the engine alive");
+    assert_eq!(ctx.request(&json!({"op": "client.list", "limit": 1})).unwrap_err().code, "engine_closed");
+    ctx.expire();
+    assert_eq!(ctx.request(&json!({"op": "client.list", "limit": 1})).unwrap_err().code, "portlet_timeout");
+}
+
+/// Renders an empty view whose drill-down is its `request`.
+struct Drill {
+    id: &'static str,
+    request: Value,
+}
+impl Portlet for Drill {
+    fn manifest(&self) -> Manifest {
+        Manifest {
+            id: self.id.into(),
+            version: "1.0.0".into(),
+            title: Localized::same(self.id),
+            dashboards: vec![DashboardKind::Staff, DashboardKind::Client],
+            entitlements: vec![],
+            rights: vec![],
+            tabular: false,
+        }
+    }
+    fn render(&self, _: &Value, _: &dyn DataContext) -> Result<ViewModel, PortletError> {
+        let mut vm = ViewModel::new(Localized::same(self.id));
+        vm.drill_down = Some(clientele_portlet_api::DrillDown { tab: "x".into(), request: self.request.clone() });
+        Ok(vm)
+    }
+}
+
+#[test]
+fn drill_downs_that_write_or_leave_the_client_are_dropped() {
+    let firm = Firm::sqlite(2);
+    let (me, other) = (&firm.clients[0], &firm.clients[1]);
+    let mut d = firm.dashboards();
+    let drills = [
+        ("test.drill.write", json!({"op": "client.delete", "id": me.id, "version": 1})),
+        ("test.drill.other", json!({"op": "interaction.list", "client_id": other.id})),
+        ("test.drill.actor", json!({"op": "interaction.list", "actor": firm.admin})),
+        ("test.drill.nonsense", json!({"op": "interaction.explode"})),
+        ("test.drill.good", json!({"op": "interaction.list", "filter": "kind:call"})),
+    ];
+    for (id, request) in drills.clone() {
+        d.register(Arc::new(Drill { id, request })).unwrap();
+    }
+    let tiles: Vec<Value> = drills.iter().map(|(id, _)| json!({"portlet": id})).collect();
+    save_layout(&d, json!(firm.admin), "client", "Drill", json!(tiles), false);
+    save_layout(&d, json!(firm.admin), "staff", "Drill", json!(tiles), false);
+    let drill_of = |view: &clientele_dashboard::DashboardView, id: &str| {
+        assert_eq!(view.status_of(id), Some(TileStatus::Rendered), "{id}");
+        view.tile(id).unwrap().result.as_ref().unwrap().drill_down.clone().map(|d| d.request)
+    };
+
+    let client = d.render(firm.admin, DashboardTarget::Client { client_id: me.id }, None, Locale::Fr).unwrap();
+    for id in ["test.drill.write", "test.drill.other", "test.drill.actor", "test.drill.nonsense"] {
+        assert_eq!(drill_of(&client, id), None, "{id} kept its drill-down");
+    }
+    assert_eq!(
+        drill_of(&client, "test.drill.good"),
+        Some(json!({"op": "interaction.list", "filter": "kind:call", "client_id": me.id})),
+        "kept, pinned to the client"
+    );
+
+    let staff = d.render(firm.admin, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    for id in ["test.drill.write", "test.drill.actor", "test.drill.nonsense"] {
+        assert_eq!(drill_of(&staff, id), None, "{id} kept its drill-down");
+    }
+    assert_eq!(drill_of(&staff, "test.drill.other"), Some(drills[1].1.clone()));
+    assert_eq!(drill_of(&staff, "test.drill.good"), Some(drills[4].1.clone()));
+}
+
+/// A portlet whose `settings_schema` (or `default_settings`) panics.
+struct BadSchema {
+    in_defaults: bool,
+}
+impl Portlet for BadSchema {
+    fn manifest(&self) -> Manifest {
+        Manifest {
+            id: if self.in_defaults { "test.bad-defaults".into() } else { "test.bad-schema".into() },
+            version: "1.0.0".into(),
+            title: Localized::same("Bad"),
+            dashboards: vec![DashboardKind::Staff],
+            entitlements: vec![],
+            rights: vec![],
+            tabular: false,
+        }
+    }
+    fn settings_schema(&self) -> Value {
+        if !self.in_defaults {
+            panic!("settings_schema panicked");
+        }
+        json!({"type": "object", "properties": {}})
+    }
+    fn default_settings(&self) -> Value {
+        if self.in_defaults {
+            panic!("default_settings panicked");
+        }
+        json!({})
+    }
+    fn render(&self, _: &Value, _: &dyn DataContext) -> Result<ViewModel, PortletError> {
+        Ok(ViewModel::new(Localized::same("bad")))
+    }
+}
+
+#[test]
+fn a_portlet_whose_settings_panic_is_not_registered() {
+    let firm = Firm::sqlite(1);
+    let mut d = firm.dashboards();
+    for (in_defaults, call, id) in
+        [(false, "settings_schema", "test.bad-schema"), (true, "default_settings", "test.bad-defaults")]
+    {
+        match d.register(Arc::new(BadSchema { in_defaults })) {
+            Err(clientele_dashboard::RegistryError::PortletFailed { call: c, message }) => {
+                assert_eq!(c, call);
+                assert!(message.contains("panicked"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(d.portlet(id).is_none());
+    }
+    let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    assert!(view.placement.iter().all(|(_, s)| *s == TileStatus::Rendered), "{:#?}", view.to_json());
+    let list: Value =
+        serde_json::from_str(&d.execute_json(&json!({"actor": firm.admin, "op": "portlet.list"}).to_string()).unwrap())
+            .unwrap();
+    assert_eq!(list["portlets"].as_array().unwrap().len(), 5);
 }
