@@ -123,6 +123,10 @@ pub struct Counter {
 }
 
 /// The full tab a tile opens: the tab id and the list request that fills it.
+///
+/// The host runs `request` as the viewer, so the dashboard checks it before
+/// the tile leaves (no `actor`, a read of the protocol, confined to the
+/// client on a client dashboard) and drops a drill-down that fails.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DrillDown {
     /// e.g. `interactions`, `clients`, `file_transfers`.
