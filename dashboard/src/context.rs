@@ -155,6 +155,13 @@ fn drill_down_request(client: Option<Id>, request: &Value) -> Result<Value, Erro
     if !parsed.is_read_only() {
         return Err(refuse("write_refused", format!("a drill-down only reads; {} writes", parsed.op())));
     }
+    // On a client dashboard the host may run the drill-down with a plain
+    // execute: keep only requests that carry the client in themselves
+    // (client.list and contact.list are confined by the engine's scope,
+    // not by their text).
+    if client.is_some() && matches!(parsed.op(), "client.list" | "contact.list" | "contact.clients_of") {
+        return Err(refuse("out_of_scope", format!("a client dashboard's drill-down cannot be {}", parsed.op())));
+    }
     Ok(Value::Object(confined))
 }
 
