@@ -189,24 +189,13 @@ impl Engine {
         let ids: Vec<String> = cols.iter().map(|c| c.id.clone()).collect();
         let tz = self.tz;
         let (rows, next_cursor, total) = self.list_page(who, list, query, constraints, |c, page| {
-            let cells = |f: &dyn Fn(&str) -> serde_json::Value| ids.iter().map(|c| f(c)).collect::<Vec<_>>();
             Ok(match list {
-                ListKind::Clients => client_records(c, page)?
-                    .iter()
-                    .map(|r| GridRow {
-                        id: r.id,
-                        version: r.version,
-                        cells: cells(&|col| columns::client_cell(r, col, tz)),
-                    })
-                    .collect::<Vec<_>>(),
-                ListKind::Contacts => contact_records(c, page)?
-                    .iter()
-                    .map(|r| GridRow {
-                        id: r.id,
-                        version: r.version,
-                        cells: cells(&|col| columns::contact_cell(r, col, tz)),
-                    })
-                    .collect(),
+                ListKind::Clients => {
+                    grid_rows(&client_records(c, page)?, &ids, |r, col| columns::client_cell(r, col, tz))
+                }
+                ListKind::Contacts => {
+                    grid_rows(&contact_records(c, page)?, &ids, |r, col| columns::contact_cell(r, col, tz))
+                }
                 ListKind::Interactions => {
                     let recs = interaction_records(c, page)?;
                     let names = store::query::names(
@@ -216,13 +205,7 @@ impl Engine {
                         recs.iter().filter_map(|r| r.data.staff_id).collect(),
                         who.offices(),
                     )?;
-                    recs.iter()
-                        .map(|r| GridRow {
-                            id: r.id,
-                            version: r.version,
-                            cells: cells(&|col| columns::interaction_cell(r, col, &names, tz)),
-                        })
-                        .collect()
+                    grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz))
                 }
                 ListKind::Transfers => {
                     let recs = transfer_records(c, page)?;
@@ -233,13 +216,7 @@ impl Engine {
                         recs.iter().map(|r| r.data.from_staff).collect(),
                         who.offices(),
                     )?;
-                    recs.iter()
-                        .map(|r| GridRow {
-                            id: r.id,
-                            version: r.version,
-                            cells: cells(&|col| columns::transfer_cell(r, col, &names, tz)),
-                        })
-                        .collect()
+                    grid_rows(&recs, &ids, |r, col| columns::transfer_cell(r, col, &names, tz))
                 }
             })
         })?;
@@ -488,6 +465,17 @@ impl Engine {
             Ok(crate::protocol::Done { done: true })
         })
     }
+}
+
+/// Records projected on the chosen columns.
+fn grid_rows<T>(
+    recs: &[Record<T>],
+    columns: &[String],
+    cell: impl Fn(&Record<T>, &str) -> serde_json::Value,
+) -> Vec<GridRow> {
+    recs.iter()
+        .map(|r| GridRow { id: r.id, version: r.version, cells: columns.iter().map(|c| cell(r, c)).collect() })
+        .collect()
 }
 
 pub(crate) fn client_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<ClientData>>> {
