@@ -9,6 +9,30 @@ use crate::error::{Error, Result};
 use crate::protocol::{Layout, SavedView};
 use crate::query::{ListKind, ListQuery};
 
+/// Inserts `$values` (answering the new id), or updates the row `(id,
+/// version)` to version + 1 (answering `None` when that version is no
+/// longer the stored one). A racing firm default answers `duplicate`.
+macro_rules! save_versioned {
+    ($conn:expr, $table:ident, $id:expr, $values:expr) => {
+        match $id {
+            Some((id, version)) => {
+                let n = diesel::update($table::table.filter($table::id.eq(id)).filter($table::version.eq(version)))
+                    .set(($values, $table::version.eq(version + 1)))
+                    .execute($conn)
+                    .map_err(|e| on_unique(e, default_taken))?;
+                Ok((n == 1).then_some(id))
+            }
+            None => Ok(Some(
+                with_backend!($conn, c => diesel::insert_into($table::table)
+                    .values($values)
+                    .returning($table::id)
+                    .get_result::<i64>(c))
+                .map_err(|e| on_unique(e, default_taken))?,
+            )),
+        }
+    };
+}
+
 type ViewRow = (i64, String, String, Option<i64>, bool, bool, String, i64, i64);
 
 fn view(r: ViewRow) -> Result<SavedView> {
@@ -91,24 +115,7 @@ pub(crate) fn save_view(conn: &mut Conn, id: Option<(Id, i64)>, v: &SavedView, n
         saved_views::query.eq(to_json(&v.query)),
         saved_views::updated_at.eq(now),
     );
-    match id {
-        Some((id, version)) => {
-            let n = diesel::update(
-                saved_views::table.filter(saved_views::id.eq(id)).filter(saved_views::version.eq(version)),
-            )
-            .set((values, saved_views::version.eq(version + 1)))
-            .execute(conn)
-            .map_err(|e| on_unique(e, default_taken))?;
-            Ok((n == 1).then_some(id))
-        }
-        None => Ok(Some(
-            with_backend!(conn, c => diesel::insert_into(saved_views::table)
-                .values(values)
-                .returning(saved_views::id)
-                .get_result::<i64>(c))
-            .map_err(|e| on_unique(e, default_taken))?,
-        )),
-    }
+    save_versioned!(conn, saved_views, id, values)
 }
 
 pub(crate) fn delete_view(conn: &mut Conn, id: Id) -> Result<bool> {
@@ -229,22 +236,7 @@ pub(crate) fn save_layout(conn: &mut Conn, id: Option<(Id, i64)>, l: &Layout, no
         layouts::layout.eq(to_json(&l.layout)),
         layouts::updated_at.eq(now),
     );
-    match id {
-        Some((id, version)) => {
-            let n = diesel::update(layouts::table.filter(layouts::id.eq(id)).filter(layouts::version.eq(version)))
-                .set((values, layouts::version.eq(version + 1)))
-                .execute(conn)
-                .map_err(|e| on_unique(e, default_taken))?;
-            Ok((n == 1).then_some(id))
-        }
-        None => Ok(Some(
-            with_backend!(conn, c => diesel::insert_into(layouts::table)
-                .values(values)
-                .returning(layouts::id)
-                .get_result::<i64>(c))
-            .map_err(|e| on_unique(e, default_taken))?,
-        )),
-    }
+    save_versioned!(conn, layouts, id, values)
 }
 
 pub(crate) fn delete_layout(conn: &mut Conn, id: Id) -> Result<bool> {
