@@ -168,7 +168,7 @@ fn run(backend: Backend, sizes: Sizes) {
             "clients, a page 80% deep (keyset)",
             Some(R::ClientList { query: ListQuery { cursor: cursor.clone(), ..Default::default() } }),
             format!(
-                "SELECT id, name AS label FROM clients WHERE trash_id IS NULL AND (name_fold > '{last_name}' OR (name_fold = '{last_name}' AND id > {last_id})) ORDER BY name_fold, id LIMIT 50"
+                "SELECT id, name AS label FROM clients WHERE trash_id IS NULL AND (name_fold, id) > ('{last_name}', {last_id}) ORDER BY name_fold, id LIMIT 50"
             ),
         ),
         (
