@@ -247,8 +247,8 @@ impl Engine {
             R::ContactUpdate { id, version, data } => self.contact_update(who, id, version, data).map(S::Contact),
             R::ContactDelete { id, version } => self.contact_delete(who, id, version).map(S::Deleted),
             R::ContactList { query } => self.contact_list(who, &query, vec![]).map(S::Contacts),
-            R::ContactLink { contact_id, client_id, role } => {
-                self.contact_link(who, contact_id, client_id, role).map(S::ClientContacts)
+            R::ContactLink { contact_id, client_id, role, from_role } => {
+                self.contact_link(who, contact_id, client_id, role, from_role).map(S::ClientContacts)
             }
             R::ContactUnlink { contact_id, client_id } => self.contact_unlink(who, contact_id, client_id).map(S::Done),
             R::ContactClients { id } => self.contact_clients(who, id).map(S::LinkedClients),

@@ -203,7 +203,16 @@ pub enum Request {
     },
     /// Links a contact to a client with a role (or changes the role).
     #[serde(rename = "contact.link")]
-    ContactLink { contact_id: Id, client_id: Id, role: ContactRole },
+    ContactLink {
+        contact_id: Id,
+        client_id: Id,
+        role: ContactRole,
+        /// To change the role of an existing link: the role read. A link
+        /// whose role changed since (or a change without it) is refused,
+        /// so two editors cannot silently overwrite each other's role.
+        #[serde(default)]
+        from_role: Option<ContactRole>,
+    },
     #[serde(rename = "contact.unlink")]
     ContactUnlink { contact_id: Id, client_id: Id },
     /// The clients a contact is linked to.

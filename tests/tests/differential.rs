@@ -224,7 +224,7 @@ fn seed_firm(f: &Fixture, rng: &mut Rng) -> World {
             for _ in 0..1 + rng.below(2) {
                 let client = *rng.pick(&clients);
                 let role = *rng.pick(&[ContactRole::Preferred, ContactRole::Billing, ContactRole::Additional]);
-                if f.run(f.admin, R::ContactLink { contact_id: id, client_id: client, role }).is_ok() {
+                if f.run(f.admin, R::ContactLink { contact_id: id, client_id: client, role, from_role: None }).is_ok() {
                     world.links.push((id, client));
                 }
             }

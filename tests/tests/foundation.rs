@@ -33,7 +33,7 @@ fn contact(f: &Fixture, first: &str, last: &str) -> Record<ContactData> {
 }
 
 fn link(f: &Fixture, contact: Id, client: Id, role: ContactRole) -> clientele_core::Result<Vec<ClientContact>> {
-    match f.run(f.admin, R::ContactLink { contact_id: contact, client_id: client, role })? {
+    match f.run(f.admin, R::ContactLink { contact_id: contact, client_id: client, role, from_role: None })? {
         S::ClientContacts(v) => Ok(v),
         other => panic!("{other:?}"),
     }
@@ -304,10 +304,33 @@ fn contacts_link_with_roles_one_primary(f: &Fixture) {
     assert_eq!(e.body().reason.as_deref(), Some("primary_taken"));
     link(f, hd.id, a.id, ContactRole::Billing).unwrap();
     link(f, jf.id, b.id, ContactRole::Additional).unwrap();
-    // Changing a role is a relink.
-    let rows = link(f, jf.id, a.id, ContactRole::Preferred).unwrap();
+    // Changing a role is a relink that names the role read: without it, or
+    // with a stale one, it is refused (two editors cannot overwrite each
+    // other's change); relinking with the same role changes nothing.
+    let relink = |role, from_role| {
+        f.run(f.admin, R::ContactLink { contact_id: jf.id, client_id: a.id, role, from_role }).map(|s| match s {
+            S::ClientContacts(v) => v,
+            o => panic!("{o:?}"),
+        })
+    };
+    assert_eq!(relink(ContactRole::Preferred, None).unwrap_err().body().reason.as_deref(), Some("role_changed"));
+    assert_eq!(
+        relink(ContactRole::Preferred, Some(ContactRole::Billing)).unwrap_err().body().reason.as_deref(),
+        Some("role_changed")
+    );
+    assert!(relink(ContactRole::Primary, None).is_ok());
+    let rows = relink(ContactRole::Preferred, Some(ContactRole::Primary)).unwrap();
     assert!(rows.iter().all(|r| r.role != ContactRole::Primary));
-    link(f, hd.id, a.id, ContactRole::Primary).unwrap();
+    f.run(
+        f.admin,
+        R::ContactLink {
+            contact_id: hd.id,
+            client_id: a.id,
+            role: ContactRole::Primary,
+            from_role: Some(ContactRole::Billing),
+        },
+    )
+    .unwrap();
     let linked = match f.run(f.admin, R::ContactClients { id: jf.id }).unwrap() {
         S::LinkedClients(v) => v,
         other => panic!("{other:?}"),
@@ -1091,7 +1114,9 @@ fn an_in_memory_database_serves_a_whole_session() {
         S::Contact(p) => p,
         o => panic!("{o:?}"),
     };
-    engine.execute(me, R::ContactLink { contact_id: p.id, client_id: c.id, role: ContactRole::Primary }).unwrap();
+    engine
+        .execute(me, R::ContactLink { contact_id: p.id, client_id: c.id, role: ContactRole::Primary, from_role: None })
+        .unwrap();
     let data = NewTransfer {
         direction: TransferDirection::RequestedFromContact,
         from_staff: 1,

@@ -367,7 +367,8 @@ fn last_30_days_is_counted_in_the_firm_time_zone(f: &Fixture) {
 fn transfers_open_only_and_last_30_days(f: &Fixture) {
     let (a, _, _) = firm(f);
     let p = mk_contact(f, "Zoé", "Bélanger", "514 555 3333", "zoe@exemple.ca");
-    f.run(f.admin, R::ContactLink { contact_id: p.id, client_id: a.id, role: ContactRole::Primary }).unwrap();
+    f.run(f.admin, R::ContactLink { contact_id: p.id, client_id: a.id, role: ContactRole::Primary, from_role: None })
+        .unwrap();
     let send = |subject: &str| {
         let data = NewTransfer {
             direction: TransferDirection::SentToContact,
@@ -719,9 +720,12 @@ fn client_scope_reaches_no_other_client(f: &Fixture) {
     let (a, b, _) = firm(f);
     let pa = mk_contact(f, "Anne", "DeA", "514 555 0001", "a@exemple.ca");
     let pb = mk_contact(f, "Bruno", "DeB", "514 555 0002", "b@exemple.ca");
-    f.run(f.admin, R::ContactLink { contact_id: pa.id, client_id: a.id, role: ContactRole::Primary }).unwrap();
-    f.run(f.admin, R::ContactLink { contact_id: pb.id, client_id: b.id, role: ContactRole::Primary }).unwrap();
-    f.run(f.admin, R::ContactLink { contact_id: pa.id, client_id: b.id, role: ContactRole::Billing }).unwrap();
+    f.run(f.admin, R::ContactLink { contact_id: pa.id, client_id: a.id, role: ContactRole::Primary, from_role: None })
+        .unwrap();
+    f.run(f.admin, R::ContactLink { contact_id: pb.id, client_id: b.id, role: ContactRole::Primary, from_role: None })
+        .unwrap();
+    f.run(f.admin, R::ContactLink { contact_id: pa.id, client_id: b.id, role: ContactRole::Billing, from_role: None })
+        .unwrap();
     for (client, subject) in [(a.id, "note A"), (b.id, "note B")] {
         let mut n = InteractionData::note(f.clock.get(), subject);
         n.client_id = Some(client);
@@ -782,9 +786,12 @@ fn a_page_expands_in_one_request(f: &Fixture) {
     let (a, b, c) = firm(f);
     let p = mk_contact(f, "Anne", "Aubé", "514 555 0001", "anne@exemple.ca");
     let q2 = mk_contact(f, "Bruno", "Bédard", "514 555 0002", "bruno@exemple.ca");
-    f.run(f.admin, R::ContactLink { contact_id: p.id, client_id: a.id, role: ContactRole::Primary }).unwrap();
-    f.run(f.admin, R::ContactLink { contact_id: p.id, client_id: b.id, role: ContactRole::Billing }).unwrap();
-    f.run(f.admin, R::ContactLink { contact_id: q2.id, client_id: b.id, role: ContactRole::Primary }).unwrap();
+    f.run(f.admin, R::ContactLink { contact_id: p.id, client_id: a.id, role: ContactRole::Primary, from_role: None })
+        .unwrap();
+    f.run(f.admin, R::ContactLink { contact_id: p.id, client_id: b.id, role: ContactRole::Billing, from_role: None })
+        .unwrap();
+    f.run(f.admin, R::ContactLink { contact_id: q2.id, client_id: b.id, role: ContactRole::Primary, from_role: None })
+        .unwrap();
     let rows = match f.run(f.admin, R::ClientContactsOf { ids: vec![a.id, b.id, c.id] }).unwrap() {
         S::ClientContacts(v) => v,
         o => panic!("{o:?}"),

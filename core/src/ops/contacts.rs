@@ -96,6 +96,7 @@ impl Engine {
         contact_id: Id,
         client_id: Id,
         role: ContactRole,
+        from_role: Option<ContactRole>,
     ) -> Result<Vec<ClientContact>> {
         who.require(Entity::Contacts, Action::Edit)?;
         let now = ms(self.now());
@@ -124,8 +125,27 @@ impl Engine {
                 // A contact in the trash cannot hold the role.
                 store::contacts::set_role(c, holder, client_id, ContactRole::Additional)?;
             }
+            let changed = |current: ContactRole| {
+                Error::validation(
+                    "from_role",
+                    "role_changed",
+                    format!(
+                        "the contact is linked as {}; send from_role with the role you read to change it",
+                        current.as_str()
+                    ),
+                )
+            };
             match store::contacts::link_role(c, contact_id, client_id)? {
-                Some(_) => store::contacts::set_role(c, contact_id, client_id, role)?,
+                Some(current) if current == role => {}
+                Some(current) => {
+                    // A compare-and-set: the role read must still be the
+                    // role stored, in the UPDATE itself.
+                    if from_role != Some(current)
+                        || !store::contacts::change_role(c, contact_id, client_id, current, role)?
+                    {
+                        return Err(changed(current));
+                    }
+                }
                 None => store::contacts::link(c, contact_id, client_id, role, who.id, now)?,
             }
             store::clients::contacts_of(c, &[client_id])

@@ -173,6 +173,26 @@ fn link_taken(what: &str, contact_id: Id, client_id: Id) -> Error {
     }
 }
 
+/// Changes a link's role if it is still `from`; false when it is not.
+pub(crate) fn change_role(
+    conn: &mut Conn,
+    contact_id: Id,
+    client_id: Id,
+    from: ContactRole,
+    to: ContactRole,
+) -> Result<bool> {
+    let n = diesel::update(
+        contact_links::table
+            .filter(contact_links::contact_id.eq(contact_id))
+            .filter(contact_links::client_id.eq(client_id))
+            .filter(contact_links::role.eq(enum_str(&from))),
+    )
+    .set(contact_links::role.eq(enum_str(&to)))
+    .execute(conn)
+    .map_err(|e| on_unique(e, |what| link_taken(what, contact_id, client_id)))?;
+    Ok(n == 1)
+}
+
 pub(crate) fn set_role(conn: &mut Conn, contact_id: Id, client_id: Id, role: ContactRole) -> Result<()> {
     diesel::update(
         contact_links::table

@@ -266,11 +266,16 @@ pub fn seed(engine: &Engine, clock: &HistoryClock) -> Result<Seeded, Error> {
         } else {
             *rng.pick(&[ContactRole::Billing, ContactRole::Preferred, ContactRole::Additional])
         };
-        run(R::ContactLink { contact_id: id, client_id: clients[c], role })?;
+        run(R::ContactLink { contact_id: id, client_id: clients[c], role, from_role: None })?;
         contacts_of[c].push(id);
         if i % 7 == 0 {
             let other = (c + 13) % clients.len();
-            run(R::ContactLink { contact_id: id, client_id: clients[other], role: ContactRole::Additional })?;
+            run(R::ContactLink {
+                contact_id: id,
+                client_id: clients[other],
+                role: ContactRole::Additional,
+                from_role: None,
+            })?;
             contacts_of[other].push(id);
         }
     }
