@@ -14,28 +14,7 @@ use clientele_core::domain::Rights;
 use clientele_core::domain::*;
 use clientele_core::protocol::{FieldInfo, FilterInput, ListKind, ListQuery, Request as R, Response as S};
 use clientele_core::query::memory::{self, MemoryRow};
-use clientele_tests::{Backend, Fixture};
-
-/// A small xorshift generator: reproducible without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[self.below(v.len())]
-    }
-    fn chance(&mut self, pct: u64) -> bool {
-        self.next() % 100 < pct
-    }
-}
+use clientele_tests::{Backend, Fixture, Rng};
 
 const FIRST: &[&str] =
     &["Hélène", "Jean-François", "Zoé", "Marie-Ève", "Luc", "Noémie", "Éloïse", "François", "Ève", "Anaïs"];

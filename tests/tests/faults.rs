@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use clientele_core::domain::ClientData;
 use clientele_core::protocol::{Actor, ListQuery, Request as R, Response as S};
 use clientele_core::{Engine, EngineConfig};
-use clientele_tests::{Backend, Fixture};
+use clientele_tests::{Backend, Fixture, Rng};
 
 const CHILD_URL: &str = "CLIENTELE_CRASH_CHILD_URL";
 const CHILD_MARK: &str = "CLIENTELE_CRASH_CHILD_MARK";
@@ -120,17 +120,6 @@ fn files_that_are_not_databases_and_absent_servers_are_clear_errors() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A small xorshift generator.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 #[test]
 fn mangled_requests_get_typed_errors_and_lose_nothing() {
     let f = Fixture::new(Backend::Sqlite).unwrap();
@@ -154,14 +143,14 @@ fn mangled_requests_get_typed_errors_and_lose_nothing() {
     let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
     for i in 0..3000 {
         let mut bytes = seeds[i % seeds.len()].clone().into_bytes();
-        for _ in 0..1 + rng.next() % 4 {
-            let at = (rng.next() as usize) % bytes.len();
-            match rng.next() % 4 {
-                0 => bytes[at] = (rng.next() % 256) as u8,
+        for _ in 0..1 + rng.next_u64() % 4 {
+            let at = (rng.next_u64() as usize) % bytes.len();
+            match rng.next_u64() % 4 {
+                0 => bytes[at] = (rng.next_u64() % 256) as u8,
                 1 => {
                     bytes.remove(at);
                 }
-                2 => bytes.insert(at, b"\"{}[]:,\\'%_-0\xc3"[(rng.next() % 14) as usize]),
+                2 => bytes.insert(at, b"\"{}[]:,\\'%_-0\xc3"[(rng.next_u64() % 14) as usize]),
                 _ => bytes.truncate(at),
             }
             if bytes.is_empty() {
