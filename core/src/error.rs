@@ -62,6 +62,14 @@ pub enum Error {
     /// The caller canceled a long operation; nothing was written.
     #[error("canceled: nothing was written")]
     Canceled,
+    /// The request ran past its deadline and was interrupted; nothing it
+    /// would have written was kept, and its connection was freed.
+    #[error("timeout: {what} did not finish within {after_ms} ms")]
+    Timeout { what: String, after_ms: u64 },
+    /// The database cannot be reached now (a server that refuses
+    /// connections); the engine reconnects by itself when it is back.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// A bug or an impossible state caught at a boundary (a panic, for instance).
     #[error("internal error: {0}")]
     Internal(String),
@@ -84,6 +92,8 @@ impl Error {
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::Storage(_) => "storage",
             Error::Canceled => "canceled",
+            Error::Timeout { .. } => "timeout",
+            Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",
         }
     }

@@ -198,6 +198,15 @@ typedef enum ClienteleStatus {
    */
   CLIENTELE_BAD_LAYOUT = 114,
   /**
+   * The request ran past its deadline and was interrupted; nothing was
+   * written (`timeout`).
+   */
+  CLIENTELE_TIMEOUT = 115,
+  /**
+   * The database cannot be reached now; try again later (`unavailable`).
+   */
+  CLIENTELE_UNAVAILABLE = 116,
+  /**
    * An engine error code newer than this header: read the error JSON.
    */
   CLIENTELE_OTHER_ERROR = 199,

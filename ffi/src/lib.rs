@@ -553,6 +553,8 @@ mod tests {
                 (112, "canceled"),
                 (113, "internal"),
                 (114, "bad_layout"),
+                (115, "timeout"),
+                (116, "unavailable"),
                 (199, "other"),
             ]
         );

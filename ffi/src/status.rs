@@ -71,6 +71,11 @@ pub enum ClienteleStatus {
     CLIENTELE_INTERNAL = 113,
     /// A dashboard layout was refused (`bad_layout`); see `field`.
     CLIENTELE_BAD_LAYOUT = 114,
+    /// The request ran past its deadline and was interrupted; nothing was
+    /// written (`timeout`).
+    CLIENTELE_TIMEOUT = 115,
+    /// The database cannot be reached now; try again later (`unavailable`).
+    CLIENTELE_UNAVAILABLE = 116,
     /// An engine error code newer than this header: read the error JSON.
     CLIENTELE_OTHER_ERROR = 199,
 }
@@ -101,6 +106,8 @@ pub(crate) const ALL: &[ClienteleStatus] = &[
     CLIENTELE_CANCELED,
     CLIENTELE_INTERNAL,
     CLIENTELE_BAD_LAYOUT,
+    CLIENTELE_TIMEOUT,
+    CLIENTELE_UNAVAILABLE,
     CLIENTELE_OTHER_ERROR,
 ];
 
@@ -136,6 +143,8 @@ impl ClienteleStatus {
             CLIENTELE_CANCELED => c"canceled",
             CLIENTELE_INTERNAL => c"internal",
             CLIENTELE_BAD_LAYOUT => c"bad_layout",
+            CLIENTELE_TIMEOUT => c"timeout",
+            CLIENTELE_UNAVAILABLE => c"unavailable",
             CLIENTELE_OTHER_ERROR => c"other",
         }
     }
