@@ -32,6 +32,9 @@ pub(crate) struct Who {
     pub id: Id,
     pub name: String,
     pub rights: Rights,
+    /// On a client dashboard, that client: every read is confined to it
+    /// (see `visibility`).
+    pub scope: Option<Id>,
 }
 
 /// The kinds of record rights are granted on.
@@ -183,7 +186,7 @@ impl Engine {
                 entity: "an inactive staff member",
             });
         }
-        Ok(Who { id, name: staff.data.name, rights: staff.data.rights })
+        Ok(Who { id, name: staff.data.name, rights: staff.data.rights, scope: None })
     }
 
     fn execute_host(&self, request: Request) -> Result<Response> {

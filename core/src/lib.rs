@@ -27,6 +27,7 @@ mod engine;
 mod ops;
 mod store;
 mod validate;
+mod visibility;
 
 pub use config::EngineConfig;
 pub use engine::{Engine, MAX_REQUEST_BYTES, NoProgress, Progress, parse_envelope};

@@ -132,39 +132,6 @@ pub(crate) fn take_panic_message(payload: Box<dyn std::any::Any + Send>) -> Stri
     message
 }
 
-/// Checks a tile's drill-down before it leaves for the host, which runs it
-/// as the viewer when "see all" is clicked: the request must pass step 1
-/// of the confinement (no `actor`; on a client dashboard a client op, ids of
-/// the client, `client_id` pinned), parse as a protocol request, and only
-/// read. The confined request replaces the portlet's; a drill-down that
-/// fails any check is dropped (the tile stays).
-pub(crate) fn checked_drill_down(vm: &mut ViewModel, client: Option<Id>) {
-    let Some(drill) = &mut vm.drill_down else { return };
-    match drill_down_request(client, &drill.request) {
-        Ok(request) => drill.request = request,
-        Err(_) => vm.drill_down = None,
-    }
-}
-
-fn drill_down_request(client: Option<Id>, request: &Value) -> Result<Value, ErrorBody> {
-    let confined = confine_request(client, request)?;
-    // Any actor will do to parse: the host sets the viewer.
-    let mut envelope = confined.clone();
-    envelope.insert("actor".into(), json!(1));
-    let (_, parsed) = clientele_core::parse_envelope(&Value::Object(envelope).to_string()).map_err(|e| api_body(&e))?;
-    if !parsed.is_read_only() {
-        return Err(refuse("write_refused", format!("a drill-down only reads; {} writes", parsed.op())));
-    }
-    // On a client dashboard the host may run the drill-down with a plain
-    // execute: keep only requests that carry the client in themselves
-    // (client.list and contact.list are confined by the engine's scope,
-    // not by their text).
-    if client.is_some() && matches!(parsed.op(), "client.list" | "contact.list" | "contact.clients_of") {
-        return Err(refuse("out_of_scope", format!("a client dashboard's drill-down cannot be {}", parsed.op())));
-    }
-    Ok(Value::Object(confined))
-}
-
 impl EngineContext {
     /// A context for `scope` (whose viewer is `scope.staff_id()`). It holds
     /// the engine weakly: once every `Arc` of the engine is gone, requests
@@ -197,6 +164,50 @@ impl EngineContext {
             Scope::Client { client_id, .. } => Some(client_id),
             _ => None,
         }
+    }
+
+    /// Checks a tile's drill-down before it leaves for the host, which runs
+    /// it as the viewer when "see all" is clicked: the request must pass
+    /// step 1 of the confinement (no `actor`; on a client dashboard a client
+    /// op, ids of the client, `client_id` pinned), parse as a protocol
+    /// request, and only read. On a client dashboard every record it names
+    /// must also be the client's, by the engine's own scoped rules
+    /// ([`Engine::check_scoped`]: a `transfer.get` of another client's
+    /// transfer is dropped, though its text names no client). The confined
+    /// request replaces the portlet's; a drill-down that fails any check is
+    /// dropped (the tile stays).
+    pub(crate) fn check_drill_down(&self, vm: &mut ViewModel) {
+        let Some(drill) = &mut vm.drill_down else { return };
+        match self.drill_down_request(&drill.request) {
+            Ok(request) => drill.request = request,
+            Err(_) => vm.drill_down = None,
+        }
+    }
+
+    fn drill_down_request(&self, request: &Value) -> Result<Value, ErrorBody> {
+        let client = self.client();
+        let confined = confine_request(client, request)?;
+        // Any actor will do to parse: the host sets the viewer.
+        let mut envelope = confined.clone();
+        envelope.insert("actor".into(), json!(self.viewer));
+        let (actor, parsed) =
+            clientele_core::parse_envelope(&Value::Object(envelope).to_string()).map_err(|e| api_body(&e))?;
+        if !parsed.is_read_only() {
+            return Err(refuse("write_refused", format!("a drill-down only reads; {} writes", parsed.op())));
+        }
+        let Some(client_id) = client else { return Ok(Value::Object(confined)) };
+        // The host may run the drill-down with a plain execute: keep only
+        // requests whose answer is the client's by their text (client.list
+        // and contact.list are confined by the engine's scope, not by their
+        // text; contact.clients answers the contact's other clients too).
+        if matches!(parsed.op(), "client.list" | "contact.list" | "contact.clients" | "contact.clients_of") {
+            return Err(refuse("out_of_scope", format!("a client dashboard's drill-down cannot be {}", parsed.op())));
+        }
+        let Some(engine) = self.engine.upgrade() else {
+            return Err(refuse("engine_closed", "the engine is closed"));
+        };
+        engine.check_scoped(actor, DataScope::Client { client_id }, &parsed).map_err(|e| api_body(&e))?;
+        Ok(Value::Object(confined))
     }
 
     /// Step 1: the request, checked and confined, as the engine's JSON.

@@ -17,7 +17,7 @@ use clientele_portlet_api::{
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::context::{EngineContext, checked_drill_down};
+use crate::context::EngineContext;
 use crate::layout::{Layout, kind_name};
 
 /// Default time budget of one tile's render.
@@ -624,10 +624,6 @@ impl Dashboards {
             .collect();
 
         let budget = self.budget;
-        let client = match target {
-            DashboardTarget::Client { client_id } => Some(client_id),
-            _ => None,
-        };
         let results: Vec<(Tile, TileStatus, Outcome)> = std::thread::scope(|s| {
             let handles: Vec<_> = plans
                 .into_iter()
@@ -649,7 +645,7 @@ impl Dashboards {
                             };
                             let result = result.and_then(|mut vm: ViewModel| {
                                 vm.check().map_err(|m| PortletError::Contract { status: 0, message: m })?;
-                                checked_drill_down(&mut vm, client);
+                                ctx.check_drill_down(&mut vm);
                                 Ok(vm)
                             });
                             match result {

@@ -9,27 +9,16 @@ use crate::store::{self, Conn};
 use crate::text;
 use crate::time::ms;
 use crate::validate;
-
-/// Refuses a client that does not exist (or is in the trash) or that lies
-/// outside the actor's offices.
-pub(crate) fn visible_client(c: &mut Conn, who: &Who, id: Id) -> Result<()> {
-    let office = store::clients::office_of(c, id)?.ok_or(Error::NotFound { entity: "client", id })?;
-    if !who.rights.sees_office(office.as_deref()) {
-        return Err(who.office_forbidden("clients of this office"));
-    }
-    Ok(())
-}
+use crate::visibility;
 
 /// Refuses a client code already held by another client, live or trashed.
-fn check_code_free(c: &mut Conn, code: &str, me: Option<Id>) -> Result<()> {
+/// The error names the other client only when the actor sees it.
+fn check_code_free(c: &mut Conn, who: &Who, code: &str, me: Option<Id>) -> Result<()> {
     match store::clients::by_code_key(c, &text::code_key(code))? {
         Some((other, trash)) if Some(other) != me => Err(Error::Duplicate {
             field: "code".into(),
             value: code.to_string(),
-            where_: match trash {
-                Some(_) => format!(" by client {other}, which is in the trash (restore or purge it)"),
-                None => format!(" by client {other}"),
-            },
+            where_: visibility::holder_named(c, who, other, trash.is_some())?,
         }),
         _ => Ok(()),
     }
@@ -46,7 +35,7 @@ impl Engine {
         check_office(who, data.office.as_deref())?;
         let now = ms(self.now());
         let id = self.write(|c| {
-            check_code_free(c, &data.code, None)?;
+            check_code_free(c, who, &data.code, None)?;
             store::clients::insert(c, &data, who.id, now)
         })?;
         self.client_get(who, id)
@@ -81,7 +70,7 @@ impl Engine {
                 if i % 100 == 0 && !progress.report(i as u64, total) {
                     return Err(Error::Canceled);
                 }
-                check_code_free(c, &d.code, None).map_err(|e| prefix_field(e, &format!("clients[{i}]")))?;
+                check_code_free(c, who, &d.code, None).map_err(|e| prefix_field(e, &format!("clients[{i}]")))?;
                 ids.push(store::clients::insert(c, d, who.id, now)?);
             }
             if !progress.report(total, total) {
@@ -94,7 +83,7 @@ impl Engine {
     pub(crate) fn client_get(&self, who: &Who, id: Id) -> Result<Record<ClientData>> {
         who.require(Entity::Clients, Action::View)?;
         self.read(|c| {
-            visible_client(c, who, id)?;
+            visibility::client(c, who, id)?;
             store::clients::get(c, id, false)?.ok_or(Error::NotFound { entity: "client", id })?.into_record()
         })
     }
@@ -111,8 +100,8 @@ impl Engine {
         check_office(who, data.office.as_deref())?;
         let now = ms(self.now());
         self.write(|c| {
-            visible_client(c, who, id)?;
-            check_code_free(c, &data.code, Some(id))?;
+            visibility::client(c, who, id)?;
+            check_code_free(c, who, &data.code, Some(id))?;
             if !store::clients::update(c, id, version, &data, who.id, now)? {
                 return Err(stale("client", id, version, store::clients::version_of(c, id)?));
             }
@@ -125,7 +114,7 @@ impl Engine {
         who.require(Entity::Clients, Action::Delete)?;
         let now = ms(self.now());
         self.write(|c| {
-            visible_client(c, who, id)?;
+            visibility::client(c, who, id)?;
             let row = store::clients::get(c, id, false)?.ok_or(Error::NotFound { entity: "client", id })?;
             check_version("client", id, version, Some(row.version))?;
             let label = format!("{} — {}", row.code, row.name);
@@ -152,7 +141,7 @@ impl Engine {
         who.require(Entity::Clients, Action::View)?;
         who.require(Entity::Contacts, Action::View)?;
         self.read(|c| {
-            visible_client(c, who, id)?;
+            visibility::client(c, who, id)?;
             store::clients::contacts_of(c, &[id])
         })
     }
@@ -162,18 +151,9 @@ impl Engine {
     pub(crate) fn client_contacts_of(&self, who: &Who, ids: &[Id]) -> Result<Vec<ClientContact>> {
         who.require(Entity::Clients, Action::View)?;
         who.require(Entity::Contacts, Action::View)?;
-        super::contacts::check_batch(ids)?;
+        super::check_batch(ids)?;
         self.read(|c| {
-            let offices = store::clients::offices_of(c, ids)?;
-            for id in ids {
-                match offices.get(id) {
-                    None => return Err(Error::NotFound { entity: "client", id: *id }),
-                    Some(o) if !who.rights.sees_office(o.as_deref()) => {
-                        return Err(who.office_forbidden("clients of this office"));
-                    }
-                    Some(_) => {}
-                }
-            }
+            visibility::clients(c, who, ids)?;
             store::clients::contacts_of(c, ids)
         })
     }
@@ -186,7 +166,7 @@ impl Engine {
         query: &ListQuery,
     ) -> Result<Page<Record<InteractionData>>> {
         who.require(Entity::Clients, Action::View)?;
-        self.read(|c| visible_client(c, who, id))?;
+        self.read(|c| visibility::client(c, who, id))?;
         let mut constraints = vec![Constraint::Timeline(id)];
         if last_30_days {
             constraints.push(self.last_30_days());

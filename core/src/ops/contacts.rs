@@ -1,31 +1,13 @@
-use super::clients::visible_client;
 use super::{check_version, stale};
 use crate::domain::*;
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
 use crate::protocol::{Deleted, Done};
 use crate::query::{Constraint, ListKind, ListQuery};
-use crate::store::{self, Conn};
+use crate::store;
 use crate::time::ms;
 use crate::validate;
-
-/// Refuses a contact that does not exist (or is in the trash), or that is
-/// linked only to clients outside the actor's offices. A standalone
-/// contact is visible to every staff member who may view contacts.
-pub(crate) fn visible_contact(c: &mut Conn, who: &Who, id: Id) -> Result<()> {
-    if store::contacts::version_of(c, id)?.is_none() {
-        return Err(Error::NotFound { entity: "contact", id });
-    }
-    if who.offices().is_none() {
-        return Ok(());
-    }
-    let offices = store::contacts::linked_offices(c, id)?;
-    if offices.is_empty() || offices.iter().any(|o| who.rights.sees_office(o.as_deref())) {
-        Ok(())
-    } else {
-        Err(who.office_forbidden("contacts of clients of other offices"))
-    }
-}
+use crate::visibility;
 
 impl Engine {
     pub(crate) fn contact_create(&self, who: &Who, data: ContactData) -> Result<Record<ContactData>> {
@@ -39,7 +21,7 @@ impl Engine {
     pub(crate) fn contact_get(&self, who: &Who, id: Id) -> Result<Record<ContactData>> {
         who.require(Entity::Contacts, Action::View)?;
         self.read(|c| {
-            visible_contact(c, who, id)?;
+            visibility::contact(c, who, id)?;
             store::contacts::get(c, id, false)?.ok_or(Error::NotFound { entity: "contact", id })?.into_record()
         })
     }
@@ -55,7 +37,7 @@ impl Engine {
         let data = validate::contact(&data)?;
         let now = ms(self.now());
         self.write(|c| {
-            visible_contact(c, who, id)?;
+            visibility::contact(c, who, id)?;
             if !store::contacts::update(c, id, version, &data, who.id, now)? {
                 return Err(stale("contact", id, version, store::contacts::version_of(c, id)?));
             }
@@ -68,7 +50,7 @@ impl Engine {
         who.require(Entity::Contacts, Action::Delete)?;
         let now = ms(self.now());
         self.write(|c| {
-            visible_contact(c, who, id)?;
+            visibility::contact(c, who, id)?;
             let row = store::contacts::get(c, id, false)?.ok_or(Error::NotFound { entity: "contact", id })?;
             check_version("contact", id, version, Some(row.version))?;
             let trash_id = store::trash::open(c, "contact", id, &row.file_as, who.id, now)?;
@@ -101,8 +83,8 @@ impl Engine {
         who.require(Entity::Contacts, Action::Edit)?;
         let now = ms(self.now());
         self.write(|c| {
-            visible_client(c, who, client_id)?;
-            visible_contact(c, who, contact_id)?;
+            visibility::client(c, who, client_id)?;
+            visibility::contact(c, who, contact_id)?;
             if !store::hold_live(c, store::Parent::Client, client_id)? {
                 return Err(Error::NotFound { entity: "client", id: client_id });
             }
@@ -155,8 +137,8 @@ impl Engine {
     pub(crate) fn contact_unlink(&self, who: &Who, contact_id: Id, client_id: Id) -> Result<Done> {
         who.require(Entity::Contacts, Action::Edit)?;
         self.write(|c| {
-            visible_client(c, who, client_id)?;
-            visible_contact(c, who, contact_id)?;
+            visibility::client(c, who, client_id)?;
+            visibility::contact(c, who, contact_id)?;
             if !store::contacts::unlink(c, contact_id, client_id)? {
                 return Err(Error::NotFound { entity: "link between this contact and client", id: contact_id });
             }
@@ -168,8 +150,10 @@ impl Engine {
         who.require(Entity::Contacts, Action::View)?;
         who.require(Entity::Clients, Action::View)?;
         self.read(|c| {
-            visible_contact(c, who, id)?;
-            store::contacts::clients_of(c, &[id], who.offices())
+            visibility::contact(c, who, id)?;
+            let mut links = store::contacts::clients_of(c, &[id], who.offices())?;
+            links.retain(|l| visibility::link_in_scope(who, l.client_id));
+            Ok(links)
         })
     }
 
@@ -178,15 +162,9 @@ impl Engine {
     pub(crate) fn contact_clients_of(&self, who: &Who, ids: &[Id]) -> Result<Vec<LinkedClient>> {
         who.require(Entity::Contacts, Action::View)?;
         who.require(Entity::Clients, Action::View)?;
-        check_batch(ids)?;
-        self.read(|c| store::contacts::clients_of(c, ids, who.offices()))
+        super::check_batch(ids)?;
+        let mut links = self.read(|c| store::contacts::clients_of(c, ids, who.offices()))?;
+        links.retain(|l| visibility::link_in_scope(who, l.client_id));
+        Ok(links)
     }
-}
-
-/// A batch of ids: 1 to 500.
-pub(crate) fn check_batch(ids: &[Id]) -> Result<()> {
-    if ids.is_empty() || ids.len() > 500 {
-        return Err(Error::validation("ids", "out_of_range", "give 1 to 500 ids"));
-    }
-    Ok(())
 }

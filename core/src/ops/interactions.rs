@@ -1,5 +1,3 @@
-use super::clients::visible_client;
-use super::contacts::visible_contact;
 use super::{check_version, stale};
 use crate::domain::*;
 use crate::engine::{Action, Engine, Entity, Who};
@@ -9,31 +7,33 @@ use crate::query::{Constraint, ListKind, ListQuery};
 use crate::store::{self, Conn};
 use crate::time::ms;
 use crate::validate;
-
-/// An interaction is visible through its client, or, without one, through
-/// its contact.
-fn visible_refs(c: &mut Conn, who: &Who, client: Option<Id>, contact: Option<Id>) -> Result<()> {
-    match (client, contact) {
-        (Some(client), _) => visible_client(c, who, client),
-        (None, Some(contact)) => visible_contact(c, who, contact),
-        (None, None) => Ok(()),
-    }
-}
+use crate::visibility;
 
 /// Checks every record a new or edited interaction points at, and holds
 /// them until the write commits.
 fn check_refs(c: &mut Conn, who: &Who, i: &InteractionData) -> Result<()> {
     if let Some(client) = i.client_id {
-        visible_client(c, who, client)?;
+        visibility::client(c, who, client)?;
         if !store::hold_live(c, store::Parent::Client, client)? {
             return Err(Error::NotFound { entity: "client", id: client });
         }
     }
     if let Some(contact) = i.contact_id {
-        visible_contact(c, who, contact)?;
+        visibility::contact(c, who, contact)?;
         if !store::hold_live(c, store::Parent::Contact, contact)? {
             return Err(Error::NotFound { entity: "contact", id: contact });
         }
+    }
+    // With both, the contact must be one of the client's: otherwise the
+    // client's timeline would show another client's contact.
+    if let (Some(client), Some(contact)) = (i.client_id, i.contact_id)
+        && store::contacts::link_role(c, contact, client)?.is_none()
+    {
+        return Err(Error::validation(
+            "contact_id",
+            "not_linked",
+            format!("contact {contact} is not a contact of client {client}: link it first"),
+        ));
     }
     if let Some(staff) = i.staff_id
         && store::staff::get(c, staff)?.is_none()
@@ -60,7 +60,7 @@ impl Engine {
         who.require(Entity::Interactions, Action::View)?;
         self.read(|c| {
             let row = store::interactions::get(c, id, false)?.ok_or(Error::NotFound { entity: "interaction", id })?;
-            visible_refs(c, who, row.client_id, row.contact_id)?;
+            visibility::interaction(c, who, id, row.client_id, row.contact_id)?;
             row.into_record()
         })
     }
@@ -76,7 +76,7 @@ impl Engine {
         let now = ms(self.now());
         self.write(|c| {
             let row = store::interactions::get(c, id, false)?.ok_or(Error::NotFound { entity: "interaction", id })?;
-            visible_refs(c, who, row.client_id, row.contact_id)?;
+            visibility::interaction(c, who, id, row.client_id, row.contact_id)?;
             if row.kind == InteractionKind::TransferEvent.as_str() {
                 return Err(Error::validation("kind", "reserved", "transfer events cannot be edited"));
             }
@@ -96,7 +96,7 @@ impl Engine {
         let now = ms(self.now());
         self.write(|c| {
             let row = store::interactions::get(c, id, false)?.ok_or(Error::NotFound { entity: "interaction", id })?;
-            visible_refs(c, who, row.client_id, row.contact_id)?;
+            visibility::interaction(c, who, id, row.client_id, row.contact_id)?;
             if row.kind == InteractionKind::TransferEvent.as_str() {
                 return Err(Error::validation("kind", "reserved", "transfer events are part of the transfer's record"));
             }

@@ -1,8 +1,6 @@
 //! The four lists through the query engine, the grid projection, the field
 //! chooser, saved views and layouts.
 
-use super::clients::visible_client;
-use super::contacts::visible_contact;
 use crate::domain::*;
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
@@ -11,6 +9,7 @@ use crate::query::columns::{self, ColumnDef};
 use crate::query::{self, Constraint, ListKind, ListQuery, PlanInput};
 use crate::store::{self, Conn};
 use crate::time::ms;
+use crate::visibility;
 
 fn entity(kind: ListKind) -> Entity {
     match kind {
@@ -49,6 +48,8 @@ impl Engine {
         load: impl FnOnce(&mut Conn, &[Id]) -> Result<T>,
     ) -> Result<(T, Option<String>, Option<u64>)> {
         who.require(entity(kind), Action::View)?;
+        let mut constraints = constraints;
+        constraints.extend(visibility::scope_constraint(who, kind));
         if matches!(kind, ListKind::Interactions | ListKind::Transfers) {
             self.sweep_expired()?;
         }
@@ -98,11 +99,11 @@ impl Engine {
     ) -> Result<Vec<Constraint>> {
         let mut v = Vec::new();
         if let Some(id) = client {
-            self.read(|c| visible_client(c, who, id))?;
+            self.read(|c| visibility::client(c, who, id))?;
             v.push(Constraint::ClientIs(id));
         }
         if let Some(id) = contact {
-            self.read(|c| visible_contact(c, who, id))?;
+            self.read(|c| visibility::contact(c, who, id))?;
             v.push(Constraint::ContactIs(id));
         }
         if last_30_days {
@@ -142,7 +143,7 @@ impl Engine {
         match list {
             ListKind::Clients | ListKind::Contacts => {
                 if let Some(id) = client {
-                    self.read(|c| visible_client(c, who, id))?;
+                    self.read(|c| visibility::client(c, who, id))?;
                     constraints.push(if list == ListKind::Clients {
                         Constraint::ClientIs(id)
                     } else {
@@ -171,11 +172,11 @@ impl Engine {
             }
             ListKind::Transfers => {
                 if let Some(id) = client {
-                    self.read(|c| visible_client(c, who, id))?;
+                    self.read(|c| visibility::client(c, who, id))?;
                     constraints.push(Constraint::ClientIs(id));
                 }
                 if let Some(id) = contact {
-                    self.read(|c| visible_contact(c, who, id))?;
+                    self.read(|c| visibility::contact(c, who, id))?;
                     constraints.push(Constraint::ContactIs(id));
                 }
                 if last_30_days {
@@ -198,23 +199,23 @@ impl Engine {
                 }
                 ListKind::Interactions => {
                     let recs = interaction_records(c, page)?;
-                    let names = store::query::names(
+                    let names = visibility::names(
                         c,
+                        who,
                         recs.iter().filter_map(|r| r.data.client_id).collect(),
                         recs.iter().filter_map(|r| r.data.contact_id).collect(),
                         recs.iter().filter_map(|r| r.data.staff_id).collect(),
-                        who.offices(),
                     )?;
                     grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz))
                 }
                 ListKind::Transfers => {
                     let recs = transfer_records(c, page)?;
-                    let names = store::query::names(
+                    let names = visibility::names(
                         c,
+                        who,
                         recs.iter().map(|r| r.data.client_id).collect(),
                         recs.iter().map(|r| r.data.to_contact).collect(),
                         recs.iter().map(|r| r.data.from_staff).collect(),
-                        who.offices(),
                     )?;
                     grid_rows(&recs, &ids, |r, col| columns::transfer_cell(r, col, &names, tz))
                 }
@@ -442,12 +443,12 @@ impl Engine {
         self.read(|c| store::views::list_layouts(c, &kind, who.map(|w| w.id)))
     }
 
+    /// A staff member reads their own layouts and the firm defaults; any
+    /// other answers as an absent one.
     pub(crate) fn layout_get(&self, who: Option<&Who>, id: Id) -> Result<Layout> {
-        let l = self.read(|c| store::views::get_layout(c, id))?.ok_or(Error::NotFound { entity: "layout", id })?;
-        match who {
-            Some(w) if l.owner.is_some() && l.owner != Some(w.id) => Err(Error::NotFound { entity: "layout", id }),
-            _ => Ok(l),
-        }
+        self.read(|c| store::views::get_layout(c, id))?
+            .filter(|l| visibility::layout_readable(who, l))
+            .ok_or(Error::NotFound { entity: "layout", id })
     }
 
     pub(crate) fn layout_delete(&self, who: Option<&Who>, id: Id) -> Result<crate::protocol::Done> {

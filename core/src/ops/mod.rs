@@ -34,3 +34,11 @@ pub(crate) fn check_version(entity: &'static str, id: Id, expected: i64, current
 pub(crate) fn version_required(version: Option<i64>) -> Result<i64> {
     version.ok_or_else(|| Error::validation("version", "required", "give the version you read to replace a record"))
 }
+
+/// A batch of ids: 1 to 500.
+pub(crate) fn check_batch(ids: &[Id]) -> Result<()> {
+    if ids.is_empty() || ids.len() > 500 {
+        return Err(Error::validation("ids", "out_of_range", "give 1 to 500 ids"));
+    }
+    Ok(())
+}

@@ -1,29 +1,126 @@
 //! Scoped reads: what a portlet may ask. On a client's dashboard every
-//! request is confined to that client: ids are checked against it and lists
-//! get a constraint the request cannot lift (it is added in SQL beside, not
-//! inside, the request's own filter).
+//! request is confined to that client by the staff member's [`Who::scope`]:
+//! every visibility check of every op (`crate::visibility`) then answers
+//! `not_found` for what lies outside the client, and every list gets a
+//! constraint the request cannot lift (added in SQL beside, not inside, the
+//! request's own filter).
 
-use super::clients::visible_client;
 use crate::domain::*;
 use crate::engine::{Engine, Who};
 use crate::error::{Error, Result};
 use crate::protocol::{Actor, DataScope, Request, Response};
-use crate::query::{Constraint, ListKind};
 use crate::store::{self, Conn};
+use crate::visibility;
 
-fn outside(client: Id, what: &'static str) -> Error {
-    Error::Forbidden { actor: format!("the dashboard of client {client}"), action: "reach", entity: what }
+/// May a client dashboard run this op at all? Every op is named (no
+/// wildcard): a new op must be classified here before it compiles.
+fn client_dashboard_runs(request: &Request) -> bool {
+    use Request as R;
+    match request {
+        R::StaffGet { .. }
+        | R::StaffList {}
+        | R::CustomFieldList { .. }
+        | R::ColumnsCatalogue { .. }
+        | R::ColumnsGet { .. }
+        | R::FilterFields { .. }
+        | R::ViewList { .. }
+        | R::LayoutList { .. }
+        | R::LayoutGet { .. }
+        | R::ClientGet { .. }
+        | R::ClientContacts { .. }
+        | R::ClientTimeline { .. }
+        | R::ClientContactsOf { .. }
+        | R::ContactClientsOf { .. }
+        | R::ClientList { .. }
+        | R::ContactGet { .. }
+        | R::ContactClients { .. }
+        | R::ContactList { .. }
+        | R::InteractionGet { .. }
+        | R::InteractionList { .. }
+        | R::TransferGet { .. }
+        | R::TransferList { .. }
+        | R::GridQuery { .. } => true,
+        // The trash is not the client's; writes are refused before.
+        R::TrashList {}
+        | R::StaffPut { .. }
+        | R::CustomFieldPut { .. }
+        | R::ClientCreate { .. }
+        | R::ClientImport { .. }
+        | R::ClientUpdate { .. }
+        | R::ClientDelete { .. }
+        | R::ContactCreate { .. }
+        | R::ContactUpdate { .. }
+        | R::ContactDelete { .. }
+        | R::ContactLink { .. }
+        | R::ContactUnlink { .. }
+        | R::InteractionCreate { .. }
+        | R::InteractionUpdate { .. }
+        | R::InteractionDelete { .. }
+        | R::TransferCreate { .. }
+        | R::TransferTransition { .. }
+        | R::TransferUpdate { .. }
+        | R::TransferDelete { .. }
+        | R::ColumnsSave { .. }
+        | R::ViewSave { .. }
+        | R::ViewDelete { .. }
+        | R::LayoutSave { .. }
+        | R::LayoutDelete { .. }
+        | R::TrashRestore { .. }
+        | R::TrashPurge { .. } => false,
+    }
 }
 
-/// Is the contact linked to the client?
-fn contact_of(c: &mut Conn, contact: Id, client: Id) -> Result<bool> {
-    Ok(store::contacts::link_role(c, contact, client)?.is_some())
+/// Every record a read names, checked as the op itself checks it (same
+/// rules, same `not_found`), without running the read.
+fn check_named(c: &mut Conn, who: &Who, request: &Request) -> Result<()> {
+    use Request as R;
+    let opt_client = |c: &mut Conn, id: Option<Id>| id.map_or(Ok(()), |id| visibility::client(c, who, id));
+    let opt_contact = |c: &mut Conn, id: Option<Id>| id.map_or(Ok(()), |id| visibility::contact(c, who, id));
+    match request {
+        R::ClientGet { id } | R::ClientContacts { id } | R::ClientTimeline { id, .. } => {
+            visibility::client(c, who, *id)
+        }
+        R::ClientContactsOf { ids } => visibility::clients(c, who, ids),
+        R::ContactGet { id } | R::ContactClients { id } => visibility::contact(c, who, *id),
+        R::InteractionGet { id } => {
+            let row =
+                store::interactions::get(c, *id, false)?.ok_or(visibility::not_found("interaction", *id))?;
+            visibility::interaction(c, who, *id, row.client_id, row.contact_id)
+        }
+        R::TransferGet { id } => {
+            let row = store::transfers::get(c, *id, false)?.ok_or(visibility::not_found("file transfer", *id))?;
+            visibility::transfer(c, who, *id, row.client_id)
+        }
+        R::InteractionList { client_id, contact_id, .. } | R::GridQuery { client_id, contact_id, .. } => {
+            opt_client(c, *client_id)?;
+            opt_contact(c, *contact_id)
+        }
+        R::TransferList { client_id, .. } => opt_client(c, *client_id),
+        _ => Ok(()),
+    }
 }
 
 impl Engine {
     /// Executes a read request within a scope (what a portlet's data
-    /// context does). Writes are refused.
+    /// context does). Writes are refused; on a client dashboard, what lies
+    /// outside the client answers as if it did not exist.
     pub fn execute_scoped(&self, actor: Actor, scope: DataScope, request: Request) -> Result<Response> {
+        let who = self.scoped_who(actor, scope, &request)?;
+        self.execute_staff(&who, request)
+    }
+
+    /// Checks a read request against a scope without running it: the
+    /// actor, that the request only reads and that the scope may run it,
+    /// and that every record it names is within the scope — the checks
+    /// [`Engine::execute_scoped`] would make, with the same answers. A
+    /// dashboard checks the drill-downs its portlets return with it.
+    pub fn check_scoped(&self, actor: Actor, scope: DataScope, request: &Request) -> Result<()> {
+        let who = self.scoped_who(actor, scope, request)?;
+        self.read(|c| check_named(c, &who, request))
+    }
+
+    /// The staff member a scoped request runs as, with the scope's client.
+    fn scoped_who(&self, actor: Actor, scope: DataScope, request: &Request) -> Result<Who> {
         self.licensed()?;
         let Actor::Staff(staff) = actor else {
             return Err(Error::Forbidden {
@@ -32,7 +129,7 @@ impl Engine {
                 entity: "dashboards (a staff member views them)",
             });
         };
-        let who = self.who(staff)?;
+        let mut who = self.who(staff)?;
         if !request.is_read_only() {
             return Err(Error::Forbidden {
                 actor: format!("staff {} ({})", who.id, who.name),
@@ -40,119 +137,17 @@ impl Engine {
                 entity: "a dashboard (portlets read only)",
             });
         }
-        match scope {
-            DataScope::Staff => self.execute_staff(&who, request),
-            DataScope::Client { client_id } => {
-                self.read(|c| visible_client(c, &who, client_id))?;
-                self.execute_for_client(&who, client_id, request)
+        if let DataScope::Client { client_id } = scope {
+            self.read(|c| visibility::client(c, &who, client_id))?;
+            if !client_dashboard_runs(request) {
+                return Err(Error::Forbidden {
+                    actor: format!("the dashboard of client {client_id}"),
+                    action: "run",
+                    entity: "this read (it is not the client's)",
+                });
             }
+            who.scope = Some(client_id);
         }
-    }
-
-    fn execute_for_client(&self, who: &Who, x: Id, request: Request) -> Result<Response> {
-        use Request as R;
-        use Response as S;
-        let only = |id: Id| if id == x { Ok(()) } else { Err(outside(x, "another client")) };
-        match request {
-            R::StaffGet { .. }
-            | R::StaffList {}
-            | R::CustomFieldList { .. }
-            | R::ColumnsCatalogue { .. }
-            | R::ColumnsGet { .. }
-            | R::FilterFields { .. }
-            | R::ViewList { .. }
-            | R::LayoutList { .. }
-            | R::LayoutGet { .. } => self.execute_staff(who, request),
-            R::ClientGet { id } | R::ClientContacts { id } => {
-                only(id)?;
-                self.execute_staff(who, request)
-            }
-            R::ClientTimeline { id, .. } => {
-                only(id)?;
-                self.execute_staff(who, request)
-            }
-            R::ClientContactsOf { ref ids } => {
-                if ids.iter().any(|i| *i != x) {
-                    return Err(outside(x, "another client"));
-                }
-                self.execute_staff(who, request)
-            }
-            R::ContactClientsOf { ids } => self
-                .contact_clients_of(who, &ids)
-                .map(|v| S::LinkedClients(v.into_iter().filter(|l| l.client_id == x).collect())),
-            R::ClientList { query } => self.client_list(who, &query, vec![Constraint::ClientIs(x)]).map(S::Clients),
-            R::ContactGet { id } => {
-                // The staff member's own checks first: what they cannot see
-                // at all answers as it would anywhere (not found, forbidden).
-                let answer = self.execute_staff(who, request)?;
-                if !self.read(|c| contact_of(c, id, x))? {
-                    return Err(outside(x, "a contact of another client"));
-                }
-                Ok(answer)
-            }
-            R::ContactClients { id } => {
-                if !self.read(|c| contact_of(c, id, x))? {
-                    return Err(outside(x, "a contact of another client"));
-                }
-                match self.execute_staff(who, request)? {
-                    S::LinkedClients(v) => Ok(S::LinkedClients(v.into_iter().filter(|l| l.client_id == x).collect())),
-                    other => Ok(other),
-                }
-            }
-            R::ContactList { query } => self.contact_list(who, &query, vec![Constraint::LinkedTo(x)]).map(S::Contacts),
-            R::InteractionGet { .. } => {
-                let answer = self.execute_staff(who, request)?;
-                let S::Interaction(record) = &answer else { return Ok(answer) };
-                let mine = match (record.data.client_id, record.data.contact_id) {
-                    (Some(client), _) => client == x,
-                    (None, Some(contact)) => self.read(|c| contact_of(c, contact, x))?,
-                    (None, None) => false,
-                };
-                if !mine {
-                    return Err(outside(x, "an interaction of another client"));
-                }
-                Ok(answer)
-            }
-            R::InteractionList { client_id, contact_id, last_30_days, query } => {
-                if let Some(id) = client_id {
-                    only(id)?;
-                }
-                self.interaction_list(who, None, contact_id, last_30_days, &query, vec![Constraint::Timeline(x)])
-                    .map(S::Interactions)
-            }
-            R::TransferGet { .. } => {
-                let answer = self.execute_staff(who, request)?;
-                if let S::Transfer(record) = &answer {
-                    only(record.data.client_id)?;
-                }
-                Ok(answer)
-            }
-            R::TransferList { client_id, last_30_days, open_only, query } => {
-                if let Some(id) = client_id {
-                    only(id)?;
-                }
-                self.transfer_list(who, None, last_30_days, open_only, &query, vec![Constraint::ClientIs(x)])
-                    .map(S::Transfers)
-            }
-            R::GridQuery { list, columns, client_id, contact_id, last_30_days, open_only, query } => {
-                if let Some(id) = client_id {
-                    only(id)?;
-                }
-                let scope = match list {
-                    ListKind::Clients => Constraint::ClientIs(x),
-                    ListKind::Contacts => Constraint::LinkedTo(x),
-                    ListKind::Interactions => Constraint::Timeline(x),
-                    ListKind::Transfers => Constraint::ClientIs(x),
-                };
-                self.grid(who, list, columns, None, contact_id, last_30_days, open_only, &query, vec![scope])
-                    .map(S::Grid)
-            }
-            R::TrashList {} => Err(outside(x, "the trash")),
-            other => Err(Error::Forbidden {
-                actor: format!("the dashboard of client {x}"),
-                action: "run",
-                entity: if other.is_read_only() { "this read" } else { "a write" },
-            }),
-        }
+        Ok(who)
     }
 }

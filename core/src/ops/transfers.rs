@@ -1,6 +1,4 @@
 use super::check_version;
-use super::clients::visible_client;
-use super::contacts::visible_contact;
 use crate::domain::*;
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
@@ -9,6 +7,7 @@ use crate::query::{Constraint, ListKind, ListQuery};
 use crate::store::{self, Conn};
 use crate::time::{from_ms, ms};
 use crate::validate;
+use crate::visibility;
 
 /// Records a transfer's change of state on the client's timeline, in the
 /// firm's language.
@@ -115,8 +114,8 @@ impl Engine {
         let data = validate::new_transfer(&data)?;
         let now = self.now();
         let id = self.write(|c| {
-            visible_client(c, who, data.client_id)?;
-            visible_contact(c, who, data.to_contact)?;
+            visibility::client(c, who, data.client_id)?;
+            visibility::contact(c, who, data.to_contact)?;
             if !store::hold_live(c, store::Parent::Client, data.client_id)? {
                 return Err(Error::NotFound { entity: "client", id: data.client_id });
             }
@@ -173,7 +172,7 @@ impl Engine {
         self.sweep_expired()?;
         self.read(|c| {
             let row = store::transfers::get(c, id, false)?.ok_or(Error::NotFound { entity: "file transfer", id })?;
-            visible_client(c, who, row.client_id)?;
+            visibility::transfer(c, who, id, row.client_id)?;
             row.into_record()
         })
     }
@@ -192,7 +191,7 @@ impl Engine {
         let now = self.now();
         self.write(|c| {
             let row = store::transfers::get(c, id, false)?.ok_or(Error::NotFound { entity: "file transfer", id })?;
-            visible_client(c, who, row.client_id)?;
+            visibility::transfer(c, who, id, row.client_id)?;
             check_version("file transfer", id, version, Some(row.version))?;
             let mut t = row.into_record()?.data;
             let from = t.status;
@@ -218,7 +217,7 @@ impl Engine {
         let now = ms(self.now());
         self.write(|c| {
             let row = store::transfers::get(c, id, false)?.ok_or(Error::NotFound { entity: "file transfer", id })?;
-            visible_client(c, who, row.client_id)?;
+            visibility::transfer(c, who, id, row.client_id)?;
             check_version("file transfer", id, version, Some(row.version))?;
             let status = TransferStatus::parse(&row.status).unwrap_or(TransferStatus::Canceled);
             if !status.is_open() {
@@ -244,7 +243,7 @@ impl Engine {
         let now = ms(self.now());
         self.write(|c| {
             let row = store::transfers::get(c, id, false)?.ok_or(Error::NotFound { entity: "file transfer", id })?;
-            visible_client(c, who, row.client_id)?;
+            visibility::transfer(c, who, id, row.client_id)?;
             check_version("file transfer", id, version, Some(row.version))?;
             let trash_id = store::trash::open(c, "transfer", id, &row.subject, who.id, now)?;
             if !store::trash::transfer(c, id, version, trash_id)? {
@@ -266,7 +265,7 @@ impl Engine {
         who.require(Entity::FileTransfers, Action::View)?;
         let mut constraints = scope;
         if let Some(id) = client {
-            self.read(|c| visible_client(c, who, id))?;
+            self.read(|c| visibility::client(c, who, id))?;
             constraints.push(Constraint::ClientIs(id));
         }
         if last_30_days {

@@ -3,6 +3,7 @@ use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
 use crate::protocol::{Done, TrashEntry};
 use crate::store::{self, Conn};
+use crate::visibility;
 
 fn entity_of(e: &TrashEntry) -> Result<Entity> {
     Ok(match e.entity.as_str() {
@@ -14,49 +15,15 @@ fn entity_of(e: &TrashEntry) -> Result<Entity> {
     })
 }
 
-/// Is the client (live or trashed) in one of the actor's offices?
-fn client_seen(c: &mut Conn, who: &Who, id: Id) -> Result<bool> {
-    Ok(store::clients::get(c, id, true)?.is_some_and(|r| who.rights.sees_office(r.office.as_deref())))
-}
-
-/// Is the contact standalone, or linked to a client (live or trashed) in
-/// one of the actor's offices?
-fn contact_seen(c: &mut Conn, who: &Who, id: Id) -> Result<bool> {
-    let offices = store::contacts::linked_offices(c, id)?;
-    Ok(offices.is_empty() || offices.iter().any(|o| who.rights.sees_office(o.as_deref())))
-}
-
-/// Can the actor see the record of a trash entry?
-fn entry_seen(c: &mut Conn, who: &Who, e: &TrashEntry) -> Result<bool> {
-    if who.offices().is_none() {
-        return Ok(true);
-    }
-    match e.entity.as_str() {
-        "client" => client_seen(c, who, e.entity_id),
-        "contact" => contact_seen(c, who, e.entity_id),
-        "interaction" => match store::interactions::get(c, e.entity_id, true)? {
-            Some(r) => match (r.client_id, r.contact_id) {
-                (Some(client), _) => client_seen(c, who, client),
-                (None, Some(contact)) => contact_seen(c, who, contact),
-                (None, None) => Ok(false),
-            },
-            None => Ok(false),
-        },
-        "transfer" => match store::transfers::get(c, e.entity_id, true)? {
-            Some(r) => client_seen(c, who, r.client_id),
-            None => Ok(false),
-        },
-        _ => Ok(false),
-    }
-}
-
 /// The entry, if the actor may act on it (delete right, offices).
 fn entry_for(c: &mut Conn, who: &Who, id: Id) -> Result<TrashEntry> {
-    let e = store::trash::get(c, id)?.ok_or(Error::NotFound { entity: "trash entry", id })?;
+    // What the actor cannot see answers as an absent entry; the right is
+    // checked only on what they see.
+    let e = match store::trash::get(c, id)? {
+        Some(e) if visibility::trash_entry(c, who, &e)? => e,
+        _ => return Err(Error::NotFound { entity: "trash entry", id }),
+    };
     who.require(entity_of(&e)?, Action::Delete)?;
-    if !entry_seen(c, who, &e)? {
-        return Err(who.office_forbidden("records of other offices"));
-    }
     Ok(e)
 }
 
@@ -112,7 +79,7 @@ impl Engine {
         self.read(|c| {
             let mut out = Vec::new();
             for e in store::trash::list(c)? {
-                if who.require(entity_of(&e)?, Action::Delete).is_ok() && entry_seen(c, who, &e)? {
+                if who.require(entity_of(&e)?, Action::Delete).is_ok() && visibility::trash_entry(c, who, &e)? {
                     out.push(e);
                 }
             }

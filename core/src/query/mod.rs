@@ -336,56 +336,6 @@ fn table(kind: ListKind) -> &'static str {
     kind.as_str()
 }
 
-/// Appends the office restriction of a staff member.
-fn offices_sql(sql: &mut Sql, kind: ListKind, offices: &[String]) {
-    let list = |sql: &mut Sql| {
-        sql.push("(");
-        if offices.is_empty() {
-            sql.push("NULL");
-        }
-        for (i, o) in offices.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind_text(o.clone());
-        }
-        sql.push(")");
-    };
-    let contact_visible = |sql: &mut Sql, col: &str| {
-        // Links to clients in the trash count: a contact does not become
-        // everybody's when its only client is deleted.
-        sql.push(&format!(
-            "(NOT EXISTS (SELECT 1 FROM contact_links l WHERE l.contact_id = {col}) \
-             OR EXISTS (SELECT 1 FROM contact_links l JOIN clients c ON c.id = l.client_id \
-             WHERE l.contact_id = {col} AND c.office IN "
-        ));
-        list(sql);
-        sql.push("))");
-    };
-    match kind {
-        ListKind::Clients => {
-            sql.push(" AND t.office IN ");
-            list(sql);
-        }
-        ListKind::Contacts => {
-            sql.push(" AND ");
-            contact_visible(sql, "t.id");
-        }
-        ListKind::Interactions => {
-            sql.push(" AND (t.client_id IN (SELECT id FROM clients WHERE trash_id IS NULL AND office IN ");
-            list(sql);
-            sql.push(") OR (t.client_id IS NULL AND ");
-            contact_visible(sql, "t.contact_id");
-            sql.push("))");
-        }
-        ListKind::Transfers => {
-            sql.push(" AND t.client_id IN (SELECT id FROM clients WHERE trash_id IS NULL AND office IN ");
-            list(sql);
-            sql.push(")");
-        }
-    }
-}
-
 fn constraint_sql(sql: &mut Sql, kind: ListKind, c: &Constraint) {
     match (c, kind) {
         (Constraint::ClientIs(id), ListKind::Clients) => {
@@ -439,7 +389,7 @@ impl Plan {
             constraint_sql(sql, self.kind, c);
         }
         if let Some(o) = &self.offices {
-            offices_sql(sql, self.kind, o);
+            crate::visibility::offices_sql(sql, self.kind, o);
         }
         sql.push(" AND ");
         self.compiler(&day).filter(sql, &self.filter);

@@ -85,21 +85,28 @@ pub(crate) fn count(conn: &mut Conn, sql: &Sql) -> Result<u64> {
 
 /// Display names of clients ("code — name"), contacts (file as) and staff.
 /// A contact's name shows only when the contact is live and visible to the
-/// viewer (standalone, or linked to a client of one of `offices`).
+/// viewer (standalone, or linked to a client of one of `offices`); within a
+/// client's scope, only that client's name and its contacts' show (the
+/// rules of `crate::visibility`, which is the only caller).
 pub(crate) fn names(
     conn: &mut Conn,
     client_ids: Vec<Id>,
     contact_ids: Vec<Id>,
     staff_ids: Vec<Id>,
     offices: Option<&[String]>,
+    scope: Option<Id>,
 ) -> Result<crate::query::columns::Names> {
     let mut n = crate::query::columns::Names::default();
     if !client_ids.is_empty() {
-        let rows: Vec<(i64, String)> = clients::table
-            .filter(clients::id.eq_any(client_ids))
-            .filter(clients::trash_id.is_null())
-            .select((clients::id, clients::name))
-            .load(conn)?;
+        let mut q =
+            clients::table.filter(clients::id.eq_any(client_ids)).filter(clients::trash_id.is_null()).into_boxed();
+        if let Some(o) = offices {
+            q = q.filter(clients::office.eq_any(o.to_vec()));
+        }
+        if let Some(x) = scope {
+            q = q.filter(clients::id.eq(x));
+        }
+        let rows: Vec<(i64, String)> = q.select((clients::id, clients::name)).load(conn)?;
         n.clients = rows.into_iter().collect();
     }
     if !contact_ids.is_empty() {
@@ -112,6 +119,10 @@ pub(crate) fn names(
                 .filter(clients::office.eq_any(o.to_vec()))
                 .select(contact_links::contact_id);
             q = q.filter(contacts::id.ne_all(linked).or(contacts::id.eq_any(visible)));
+        }
+        if let Some(x) = scope {
+            let of_client = contact_links::table.filter(contact_links::client_id.eq(x)).select(contact_links::contact_id);
+            q = q.filter(contacts::id.eq_any(of_client));
         }
         let rows: Vec<(i64, String)> = q.select((contacts::id, contacts::file_as)).load(conn)?;
         n.contacts = rows.into_iter().collect();

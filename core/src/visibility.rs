@@ -1,0 +1,247 @@
+//! What a staff member may see: the one place the visibility rules live.
+//!
+//! Every read path asks here — by-id checks (`client`, `contact`,
+//! `interaction`, `transfer`), the trash, the SQL of lists (`offices_sql`,
+//! `scope_constraint`) and the names a grid shows — so an op cannot forget
+//! a rule by forgetting to call one of several helpers.
+//!
+//! The rules:
+//! - **Offices.** A staff member restricted to offices sees the clients of
+//!   those offices; a contact when it is standalone or linked to one of
+//!   those clients (links to clients in the trash count: a contact never
+//!   becomes everybody's because its client was deleted); an interaction
+//!   through its client, or without one through its contact; a transfer
+//!   through its client.
+//! - **A client dashboard** ([`Who::scope`]): only that client, the contacts
+//!   linked to it, the interactions of its timeline and its transfers.
+//! - **The trash** hides records: a trashed record is not found, except
+//!   through the trash's own entries (by the office of what they belong to).
+//!
+//! What the actor may not see answers exactly as what does not exist
+//! (`not_found`, same message): an error never tells which ids exist.
+
+use crate::domain::Id;
+use crate::engine::Who;
+use crate::error::{Error, Result};
+use crate::protocol::{Layout, TrashEntry};
+use crate::query::sql::Sql;
+use crate::query::{Constraint, ListKind};
+use crate::store::{self, Conn};
+
+/// What an absent record answers; also what a hidden one answers.
+pub(crate) fn not_found(entity: &'static str, id: Id) -> Error {
+    Error::NotFound { entity, id }
+}
+
+/// Is a live client of this office, with this id, within the actor's reach?
+fn client_reached(who: &Who, id: Id, office: Option<&str>) -> bool {
+    who.rights.sees_office(office) && who.scope.is_none_or(|x| x == id)
+}
+
+/// Is the client live and within the actor's offices and scope?
+pub(crate) fn client_visible(c: &mut Conn, who: &Who, id: Id) -> Result<bool> {
+    if who.scope.is_some_and(|x| x != id) {
+        return Ok(false);
+    }
+    Ok(store::clients::office_of(c, id)?.is_some_and(|office| client_reached(who, id, office.as_deref())))
+}
+
+/// Refuses a client that does not exist, is in the trash, or lies outside
+/// the actor's offices or scope — all alike, `not_found`.
+pub(crate) fn client(c: &mut Conn, who: &Who, id: Id) -> Result<()> {
+    if client_visible(c, who, id)? { Ok(()) } else { Err(not_found("client", id)) }
+}
+
+/// Refuses, alike, any of several clients the actor cannot see (the first
+/// one, in the order given).
+pub(crate) fn clients(c: &mut Conn, who: &Who, ids: &[Id]) -> Result<()> {
+    let offices = store::clients::offices_of(c, ids)?;
+    for id in ids {
+        match offices.get(id) {
+            Some(o) if client_reached(who, *id, o.as_deref()) => {}
+            _ => return Err(not_found("client", *id)),
+        }
+    }
+    Ok(())
+}
+
+/// Does a linked client (from a list of links) show within the actor's
+/// scope? (Offices are filtered by the store's query.)
+pub(crate) fn link_in_scope(who: &Who, client_id: Id) -> bool {
+    who.scope.is_none_or(|x| x == client_id)
+}
+
+/// Is the contact live, and standalone or linked to a client the actor
+/// sees (on a client dashboard: linked to that client)?
+pub(crate) fn contact_visible(c: &mut Conn, who: &Who, id: Id) -> Result<bool> {
+    if store::contacts::version_of(c, id)?.is_none() {
+        return Ok(false);
+    }
+    if let Some(x) = who.scope {
+        return Ok(store::contacts::link_role(c, id, x)?.is_some());
+    }
+    if who.offices().is_none() {
+        return Ok(true);
+    }
+    let offices = store::contacts::linked_offices(c, id)?;
+    Ok(offices.is_empty() || offices.iter().any(|o| who.rights.sees_office(o.as_deref())))
+}
+
+/// Refuses a contact the actor cannot see, alike with one that does not
+/// exist.
+pub(crate) fn contact(c: &mut Conn, who: &Who, id: Id) -> Result<()> {
+    if contact_visible(c, who, id)? { Ok(()) } else { Err(not_found("contact", id)) }
+}
+
+/// Is an interaction with these references visible? Through its client,
+/// or, without one, through its contact. One with neither belongs to no
+/// client: every staff member sees it, no client dashboard does.
+pub(crate) fn interaction_visible(c: &mut Conn, who: &Who, client: Option<Id>, contact: Option<Id>) -> Result<bool> {
+    match (client, contact) {
+        (Some(client), _) => client_visible(c, who, client),
+        (None, Some(contact)) => contact_visible(c, who, contact),
+        (None, None) => Ok(who.scope.is_none()),
+    }
+}
+
+/// Refuses an interaction the actor cannot see as `not_found`.
+pub(crate) fn interaction(c: &mut Conn, who: &Who, id: Id, client: Option<Id>, contact: Option<Id>) -> Result<()> {
+    if interaction_visible(c, who, client, contact)? { Ok(()) } else { Err(not_found("interaction", id)) }
+}
+
+/// Refuses a transfer whose client the actor cannot see as `not_found`.
+pub(crate) fn transfer(c: &mut Conn, who: &Who, id: Id, client: Id) -> Result<()> {
+    if client_visible(c, who, client)? { Ok(()) } else { Err(not_found("file transfer", id)) }
+}
+
+/// Is the client (live or trashed) in one of the actor's offices and scope?
+fn client_seen_any(c: &mut Conn, who: &Who, id: Id) -> Result<bool> {
+    Ok(store::clients::get(c, id, true)?.is_some_and(|r| client_reached(who, id, r.office.as_deref())))
+}
+
+/// Is the contact standalone, or linked to a client (live or trashed) in
+/// one of the actor's offices?
+fn contact_seen_any(c: &mut Conn, who: &Who, id: Id) -> Result<bool> {
+    if let Some(x) = who.scope {
+        return Ok(store::contacts::link_role(c, id, x)?.is_some());
+    }
+    let offices = store::contacts::linked_offices(c, id)?;
+    Ok(offices.is_empty() || offices.iter().any(|o| who.rights.sees_office(o.as_deref())))
+}
+
+/// Can the actor see the record of a trash entry?
+pub(crate) fn trash_entry(c: &mut Conn, who: &Who, e: &TrashEntry) -> Result<bool> {
+    if who.offices().is_none() && who.scope.is_none() {
+        return Ok(true);
+    }
+    match e.entity.as_str() {
+        "client" => client_seen_any(c, who, e.entity_id),
+        "contact" => contact_seen_any(c, who, e.entity_id),
+        "interaction" => match store::interactions::get(c, e.entity_id, true)? {
+            Some(r) => match (r.client_id, r.contact_id) {
+                (Some(client), _) => client_seen_any(c, who, client),
+                (None, Some(contact)) => contact_seen_any(c, who, contact),
+                (None, None) => Ok(who.scope.is_none()),
+            },
+            None => Ok(false),
+        },
+        "transfer" => match store::transfers::get(c, e.entity_id, true)? {
+            Some(r) => client_seen_any(c, who, r.client_id),
+            None => Ok(false),
+        },
+        _ => Ok(false),
+    }
+}
+
+/// How an error may name another client holding a unique value: by id
+/// when the actor sees it, otherwise not at all.
+pub(crate) fn holder_named(c: &mut Conn, who: &Who, other: Id, trashed: bool) -> Result<String> {
+    Ok(match (client_seen_any(c, who, other)?, trashed) {
+        (true, true) => format!(" by client {other}, which is in the trash (restore or purge it)"),
+        (true, false) => format!(" by client {other}"),
+        (false, _) => " by another client".to_string(),
+    })
+}
+
+/// A layout is read by its owner, or by anyone as the firm's default; the
+/// host (`None`) reads every layout.
+pub(crate) fn layout_readable(who: Option<&Who>, l: &Layout) -> bool {
+    match who {
+        None => true,
+        Some(w) => l.owner == Some(w.id) || (l.owner.is_none() && l.firm_default),
+    }
+}
+
+/// The constraint a list gets on a client dashboard (none elsewhere); it
+/// is added in SQL beside, not inside, the request's own filter.
+pub(crate) fn scope_constraint(who: &Who, kind: ListKind) -> Option<Constraint> {
+    let x = who.scope?;
+    Some(match kind {
+        ListKind::Clients => Constraint::ClientIs(x),
+        ListKind::Contacts => Constraint::LinkedTo(x),
+        ListKind::Interactions => Constraint::Timeline(x),
+        ListKind::Transfers => Constraint::ClientIs(x),
+    })
+}
+
+/// Appends the office restriction of a staff member to a list's `WHERE`
+/// (the SQL form of the office rules above).
+pub(crate) fn offices_sql(sql: &mut Sql, kind: ListKind, offices: &[String]) {
+    let list = |sql: &mut Sql| {
+        sql.push("(");
+        if offices.is_empty() {
+            sql.push("NULL");
+        }
+        for (i, o) in offices.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind_text(o.clone());
+        }
+        sql.push(")");
+    };
+    let contact_visible = |sql: &mut Sql, col: &str| {
+        // Links to clients in the trash count: a contact does not become
+        // everybody's when its only client is deleted.
+        sql.push(&format!(
+            "(NOT EXISTS (SELECT 1 FROM contact_links l WHERE l.contact_id = {col}) \
+             OR EXISTS (SELECT 1 FROM contact_links l JOIN clients c ON c.id = l.client_id \
+             WHERE l.contact_id = {col} AND c.office IN "
+        ));
+        list(sql);
+        sql.push("))");
+    };
+    match kind {
+        ListKind::Clients => {
+            sql.push(" AND t.office IN ");
+            list(sql);
+        }
+        ListKind::Contacts => {
+            sql.push(" AND ");
+            contact_visible(sql, "t.id");
+        }
+        ListKind::Interactions => {
+            sql.push(" AND (t.client_id IN (SELECT id FROM clients WHERE trash_id IS NULL AND office IN ");
+            list(sql);
+            sql.push(") OR (t.client_id IS NULL AND ");
+            contact_visible(sql, "t.contact_id");
+            sql.push("))");
+        }
+        ListKind::Transfers => {
+            sql.push(" AND t.client_id IN (SELECT id FROM clients WHERE trash_id IS NULL AND office IN ");
+            list(sql);
+            sql.push(")");
+        }
+    }
+}
+
+/// The display names a grid may show: those of records the actor sees.
+pub(crate) fn names(
+    c: &mut Conn,
+    who: &Who,
+    client_ids: Vec<Id>,
+    contact_ids: Vec<Id>,
+    staff_ids: Vec<Id>,
+) -> Result<crate::query::columns::Names> {
+    store::query::names(c, client_ids, contact_ids, staff_ids, who.offices(), who.scope)
+}
