@@ -225,8 +225,11 @@ fn seed_firm(f: &Fixture, rng: &mut Rng) -> World {
             0 => d.client_id = Some(*rng.pick(&clients)),
             1 => d.contact_id = Some(*rng.pick(&contacts)),
             _ => {
-                d.client_id = Some(*rng.pick(&clients));
-                d.contact_id = Some(*rng.pick(&contacts));
+                // With both, the contact is one of the client's (the engine
+                // refuses another client's contact).
+                let (contact, client) = *rng.pick(&world.links);
+                d.client_id = Some(client);
+                d.contact_id = Some(contact);
             }
         }
         if rng.chance(50) {
