@@ -23,7 +23,7 @@
 use crate::domain::Id;
 use crate::engine::Who;
 use crate::error::{Error, Result};
-use crate::protocol::{Layout, TrashEntry};
+use crate::protocol::{Layout, SavedView, TrashEntry};
 use crate::query::sql::Sql;
 use crate::query::{Constraint, ListKind};
 use crate::store::{self, Conn};
@@ -169,6 +169,15 @@ pub(crate) fn layout_readable(who: Option<&Who>, l: &Layout) -> bool {
     match who {
         None => true,
         Some(w) => l.owner == Some(w.id) || (l.owner.is_none() && l.firm_default),
+    }
+}
+
+/// A saved view is read by its owner, or by anyone when shared or the
+/// firm's default; the host (`None`) reads every view.
+pub(crate) fn view_readable(who: Option<&Who>, v: &SavedView) -> bool {
+    match who {
+        None => true,
+        Some(w) => v.owner == Some(w.id) || v.shared || v.firm_default,
     }
 }
 

@@ -326,7 +326,9 @@ impl Engine {
         let now = ms(self.now());
         let id = self.write(|c| {
             if let Some((id, version)) = id {
-                let old = store::views::get_view(c, id)?.ok_or(Error::NotFound { entity: "saved view", id })?;
+                let old = store::views::get_view(c, id)?
+                    .filter(|v| visibility::view_readable(who, v))
+                    .ok_or(Error::NotFound { entity: "saved view", id })?;
                 if old.owner != owner {
                     return Err(Error::Forbidden {
                         actor: owner.map_or("host".into(), |o| format!("staff {o}")),
@@ -369,7 +371,9 @@ impl Engine {
     pub(crate) fn view_delete(&self, who: Option<&Who>, id: Id) -> Result<crate::protocol::Done> {
         let owner = who.map(|w| w.id);
         self.write(|c| {
-            let v = store::views::get_view(c, id)?.ok_or(Error::NotFound { entity: "saved view", id })?;
+            let v = store::views::get_view(c, id)?
+                .filter(|v| visibility::view_readable(who, v))
+                .ok_or(Error::NotFound { entity: "saved view", id })?;
             if v.owner != owner {
                 return Err(Error::Forbidden {
                     actor: owner.map_or("host".into(), |o| format!("staff {o}")),
@@ -403,7 +407,9 @@ impl Engine {
         let kind = crate::store::clients::enum_str(&dashboard);
         let id = self.write(|c| {
             if let Some((id, version)) = id {
-                let old = store::views::get_layout(c, id)?.ok_or(Error::NotFound { entity: "layout", id })?;
+                let old = store::views::get_layout(c, id)?
+                    .filter(|l| visibility::layout_readable(who, l))
+                    .ok_or(Error::NotFound { entity: "layout", id })?;
                 if old.owner != owner {
                     return Err(Error::Forbidden {
                         actor: owner.map_or("host".into(), |o| format!("staff {o}")),
@@ -454,7 +460,9 @@ impl Engine {
     pub(crate) fn layout_delete(&self, who: Option<&Who>, id: Id) -> Result<crate::protocol::Done> {
         let owner = who.map(|w| w.id);
         self.write(|c| {
-            let l = store::views::get_layout(c, id)?.ok_or(Error::NotFound { entity: "layout", id })?;
+            let l = store::views::get_layout(c, id)?
+                .filter(|l| visibility::layout_readable(who, l))
+                .ok_or(Error::NotFound { entity: "layout", id })?;
             if l.owner != owner {
                 return Err(Error::Forbidden {
                     actor: owner.map_or("host".into(), |o| format!("staff {o}")),
