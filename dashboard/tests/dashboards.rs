@@ -886,6 +886,67 @@ fn drill_downs_that_write_or_leave_the_client_are_dropped() {
     assert_eq!(drill_of(&staff, "test.drill.good"), Some(drills[4].1.clone()));
 }
 
+/// A client dashboard's drill-downs naming another client's records by id
+/// (`transfer.get`, `contact.get`, `interaction.get`, a contact-only
+/// interaction) are dropped, as is `contact.clients` (run by the host, it
+/// would list the contact's other clients); the same ops on the client's
+/// own records are kept. Before the engine's scoped check they were kept:
+/// their text names no client.
+fn drill_downs_naming_another_clients_records_are_dropped(backend: Backend) {
+    let Some(firm) = Firm::new(backend, 2, |_| {}) else { return };
+    let (me, other) = (&firm.clients[0], &firm.clients[1]);
+    let contact_of = |client: i64| {
+        common::run(&firm.engine, json!({"actor": firm.admin, "op": "client.contacts", "id": client}))[0]["contact_id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (my_contact, their_contact) = (contact_of(me.id), contact_of(other.id));
+    let contact_only = |contact: i64| {
+        common::run(
+            &firm.engine,
+            json!({"actor": firm.admin, "op": "interaction.create", "data": {"kind": "note",
+                   "occurred_at": "2026-11-27T12:00:00Z", "contact_id": contact, "subject": "Sans client"}}),
+        )["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (my_note, their_note) = (contact_only(my_contact), contact_only(their_contact));
+    let mut d = firm.dashboards();
+    let drills = [
+        ("test.drill.their-transfer", json!({"op": "transfer.get", "id": other.transfer_ids[0]}), false),
+        ("test.drill.their-contact", json!({"op": "contact.get", "id": their_contact}), false),
+        ("test.drill.their-interaction", json!({"op": "interaction.get", "id": other.interaction_ids[0]}), false),
+        ("test.drill.their-note", json!({"op": "interaction.get", "id": their_note}), false),
+        ("test.drill.contact-clients", json!({"op": "contact.clients", "id": my_contact}), false),
+        ("test.drill.their-contact-list", json!({"op": "interaction.list", "contact_id": their_contact}), false),
+        ("test.drill.my-transfer", json!({"op": "transfer.get", "id": me.transfer_ids[0]}), true),
+        ("test.drill.my-contact", json!({"op": "contact.get", "id": my_contact}), true),
+        ("test.drill.my-interaction", json!({"op": "interaction.get", "id": me.interaction_ids[0]}), true),
+        ("test.drill.my-note", json!({"op": "interaction.get", "id": my_note}), true),
+    ];
+    for (id, request, _) in drills.clone() {
+        d.register(Arc::new(Drill { id, request })).unwrap();
+    }
+    let tiles: Vec<Value> = drills.iter().map(|(id, _, _)| json!({"portlet": id})).collect();
+    save_layout(&d, json!(firm.admin), "client", "Drill", json!(tiles), false);
+    let view = d.render(firm.admin, DashboardTarget::Client { client_id: me.id }, None, Locale::Fr).unwrap();
+    for (id, _, kept) in &drills {
+        assert_eq!(view.status_of(id), Some(TileStatus::Rendered), "{id}");
+        let drill = view.tile(id).unwrap().result.as_ref().unwrap().drill_down.clone();
+        assert_eq!(drill.is_some(), *kept, "{id}: {drill:?}");
+    }
+}
+
+#[test]
+fn drill_downs_naming_another_clients_records_are_dropped_sqlite() {
+    drill_downs_naming_another_clients_records_are_dropped(Backend::Sqlite);
+}
+
+#[test]
+fn drill_downs_naming_another_clients_records_are_dropped_postgres() {
+    drill_downs_naming_another_clients_records_are_dropped(Backend::Postgres);
+}
+
 /// A portlet whose `settings_schema` (or `default_settings`) panics.
 struct BadSchema {
     in_defaults: bool,
