@@ -101,8 +101,7 @@ fn world(f: &Fixture) -> World {
     link(pa, a, "primary");
     link(pb, b, "primary");
     link(pc, a, "billing");
-    let interaction =
-        |data: Value| id_of(&admin(f, json!({"op": "interaction.create", "data": data})));
+    let interaction = |data: Value| id_of(&admin(f, json!({"op": "interaction.create", "data": data})));
     let ia = interaction(note(Some(a), Some(pa), "Rencontre annuelle", f));
     let ib = interaction(note(Some(b), Some(pb), "Rendez-vous Zorglub", f));
     let ia_contact = interaction(note(None, Some(pa), "Message de Jean-François", f));
@@ -272,7 +271,8 @@ fn request(op: &str, w: &World, t: Target, f: &Fixture) -> Value {
         Target::Other => other,
         Target::Absent => ABSENT,
     };
-    let (client, contact, interaction, transfer) = (pick(w.a, w.b), pick(w.pa, w.pb), pick(w.ia, w.ib), pick(w.ta, w.tb));
+    let (client, contact, interaction, transfer) =
+        (pick(w.a, w.b), pick(w.pa, w.pb), pick(w.ia, w.ib), pick(w.ta, w.tb));
     let when = f.clock.get().to_rfc3339();
     match op {
         "staff.put" => json!({"op": op, "staff": {"name": "Intrus", "initials": "IN", "rights": {}}}),
@@ -562,10 +562,7 @@ fn every_scoped_read_for_a_answers_nothing_of_b(f: &Fixture) {
     for op in ["client.list", "contact.list", "interaction.list", "transfer.list"] {
         reads.push((json!({"op": op, "limit": 500}), None));
     }
-    for (op, ids) in [
-        ("client.contacts_of", json!([w.a, w.b])),
-        ("contact.clients_of", json!([w.pa, w.pb, w.pc])),
-    ] {
+    for (op, ids) in [("client.contacts_of", json!([w.a, w.b])), ("contact.clients_of", json!([w.pa, w.pb, w.pc]))] {
         reads.push((json!({"op": op, "ids": ids}), None));
     }
     for id in [w.ia_contact, w.ib_contact, w.ic] {
@@ -695,12 +692,8 @@ fn transfer_list_on_a_client_dashboard_is_confined_by_the_scope_alone(f: &Fixtur
         Response::Transfers(p) => p.items.into_iter().map(|t| t.id).collect::<Vec<_>>(),
         o => panic!("{o:?}"),
     };
-    let plain = || Request::TransferList {
-        client_id: None,
-        last_30_days: false,
-        open_only: false,
-        query: Default::default(),
-    };
+    let plain =
+        || Request::TransferList { client_id: None, last_30_days: false, open_only: false, query: Default::default() };
     assert_eq!(list(w.a, plain()), vec![w.ta]);
     assert_eq!(list(w.b, plain()), vec![w.tb]);
     // A filter naming the other client cannot lift the scope.

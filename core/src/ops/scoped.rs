@@ -83,8 +83,7 @@ fn check_named(c: &mut Conn, who: &Who, request: &Request) -> Result<()> {
         R::ClientContactsOf { ids } => visibility::clients(c, who, ids),
         R::ContactGet { id } | R::ContactClients { id } => visibility::contact(c, who, *id),
         R::InteractionGet { id } => {
-            let row =
-                store::interactions::get(c, *id, false)?.ok_or(visibility::not_found("interaction", *id))?;
+            let row = store::interactions::get(c, *id, false)?.ok_or(visibility::not_found("interaction", *id))?;
             visibility::interaction(c, who, *id, row.client_id, row.contact_id)
         }
         R::TransferGet { id } => {

@@ -121,7 +121,8 @@ pub(crate) fn names(
             q = q.filter(contacts::id.ne_all(linked).or(contacts::id.eq_any(visible)));
         }
         if let Some(x) = scope {
-            let of_client = contact_links::table.filter(contact_links::client_id.eq(x)).select(contact_links::contact_id);
+            let of_client =
+                contact_links::table.filter(contact_links::client_id.eq(x)).select(contact_links::contact_id);
             q = q.filter(contacts::id.eq_any(of_client));
         }
         let rows: Vec<(i64, String)> = q.select((contacts::id, contacts::file_as)).load(conn)?;
