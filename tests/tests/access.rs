@@ -697,8 +697,10 @@ fn transfer_list_on_a_client_dashboard_is_confined_by_the_scope_alone(f: &Fixtur
     assert_eq!(list(w.a, plain()), vec![w.ta]);
     assert_eq!(list(w.b, plain()), vec![w.tb]);
     // A filter naming the other client cannot lift the scope.
-    let mut q = clientele_core::protocol::ListQuery::default();
-    q.filter = Some(clientele_core::protocol::FilterInput::Text(format!("client:{}", w.b)));
+    let q = clientele_core::protocol::ListQuery {
+        filter: Some(clientele_core::protocol::FilterInput::Text(format!("client:{}", w.b))),
+        ..Default::default()
+    };
     let filtered = Request::TransferList { client_id: None, last_30_days: false, open_only: false, query: q };
     assert_eq!(list(w.a, filtered), Vec::<i64>::new());
 }
