@@ -10,7 +10,7 @@ mod staff;
 mod transfers;
 mod trash;
 
-use crate::domain::Id;
+use crate::domain::{Id, Patch, PatchError, apply_patch};
 use crate::error::{Error, Result};
 
 /// After an update matched no row: the record is gone, or someone else
@@ -33,4 +33,16 @@ pub(crate) fn check_version(entity: &'static str, id: Id, expected: i64, current
 /// Replacing a record takes the version it was read at.
 pub(crate) fn version_required(version: Option<i64>) -> Result<i64> {
     version.ok_or_else(|| Error::validation("version", "required", "give the version you read to replace a record"))
+}
+
+/// A patch applied to the record as read: the merged record, still to be
+/// validated like a new one. `null` on a required field is a `validation`
+/// error naming it.
+pub(crate) fn patched<P: Patch>(current: &P::Target, patch: &P) -> Result<P::Target> {
+    apply_patch(current, patch).map_err(|e| match e {
+        PatchError::ClearsRequired(field) => {
+            Error::validation(field, "required", "is required: it cannot be cleared with null")
+        }
+        PatchError::Internal(m) => Error::Internal(m),
+    })
 }
