@@ -465,7 +465,7 @@ fn the_answer_of_a_winning_write_is_its_own_state(f: &Fixture) {
                     let engine: &Engine = if t % 2 == 0 { &f.engine } else { &second };
                     s.spawn(move || {
                         let mut wins = 0;
-                        for i in 0..12 {
+                        for i in 0..20 {
                             let read = call_on(engine, json!({"actor": f.admin, "op": op.get, "id": id})).unwrap();
                             let v = read["version"].as_i64().unwrap();
                             let mine = format!("écrit par {t}, essai {i}");

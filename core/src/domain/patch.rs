@@ -95,7 +95,8 @@ pub enum PatchError {
 
 /// Declares a patch type: every field `Option<Option<T>>`, read with
 /// [`present`], left out of JSON when absent; a builder per field; the
-/// conversion from a full record.
+/// conversion from a full record. Required fields carry
+/// `#[schemars(with = "T")]` so the schema says they cannot be `null`.
 macro_rules! patch_type {
     (
         $(#[$meta:meta])*
@@ -170,8 +171,10 @@ patch_type! {
     /// merge part by part.
     pub struct ClientPatch for ClientData, required [code, name] {
         /// The firm's own client ID; unique without regard to case or accents.
+        #[schemars(with = "String")]
         code: String,
         /// Name or description.
+        #[schemars(with = "String")]
         name: String,
         /// `null`: back to `individual`.
         kind: ClientKind,
@@ -220,12 +223,15 @@ patch_type! {
     /// `custom` merges key by key (`null` on a key removes that value). The
     /// merged interaction is checked as a new one would be.
     pub struct InteractionPatch for InteractionData, required [kind, occurred_at, subject] {
+        #[schemars(with = "InteractionKind")]
         kind: InteractionKind,
         /// When it happened (UTC).
+        #[schemars(with = "DateTime<Utc>")]
         occurred_at: DateTime<Utc>,
         client_id: Id,
         contact_id: Id,
         staff_id: Id,
+        #[schemars(with = "String")]
         subject: String,
         body: String,
         direction: CallDirection,
@@ -247,6 +253,7 @@ patch_type! {
     /// message and signature flag; its state moves only through
     /// `transfer.transition`.
     pub struct TransferPatch for TransferEdit, required [subject] {
+        #[schemars(with = "String")]
         subject: String,
         /// `null`: no message.
         message: String,
@@ -282,7 +289,9 @@ patch_type! {
     /// one: `name` and `initials` are required, the rest defaults. With an
     /// `id` only the fields given change (`rights` merges kind by kind).
     pub struct StaffPatch for StaffData, required [name, initials] {
+        #[schemars(with = "String")]
         name: String,
+        #[schemars(with = "String")]
         initials: String,
         email: String,
         office: String,
