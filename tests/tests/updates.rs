@@ -538,6 +538,69 @@ fn the_rust_api_builds_patches(f: &Fixture) {
     assert_eq!(after.data, full);
 }
 
+/// The example requests of the "Partial updates" sections of
+/// `docs/filters.md` and `docs/embedding.md` (each JSON block after a
+/// `<!-- example: partial-update -->` line).
+fn doc_examples() -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for page in ["filters.md", "embedding.md"] {
+        let text = std::fs::read_to_string(format!("{}/../docs/{page}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        for part in text.split("<!-- example: partial-update -->").skip(1) {
+            let body = part.trim_start().strip_prefix("```json").expect("a ```json block follows the marker");
+            let json = &body[..body.find("```").expect("the block ends")];
+            out.push((page.to_string(), serde_json::from_str(json).unwrap_or_else(|e| panic!("{page}: {e}"))));
+        }
+    }
+    out
+}
+
+/// Every example request of the docs runs against a seeded engine (staff 1,
+/// client 1, contact 1, all at version 1) and does what the docs say: the
+/// fields given change, `null` clears, every other field is kept.
+fn the_documented_partial_update_examples_run(f: &Fixture) {
+    let examples = doc_examples();
+    assert!(examples.len() >= 3, "{examples:?}");
+    for (page, request) in examples {
+        // A fresh engine per example: each starts from version 1.
+        let f = Fixture::new(f.backend).unwrap();
+        assert_eq!(f.admin, 1);
+        let w = world(&f);
+        assert_eq!((w.client, w.contact), (1, 1));
+        let op = match request["op"].as_str().unwrap() {
+            "client.update" => CLIENT,
+            "contact.update" => CONTACT,
+            other => panic!("{page}: add {other} to this test"),
+        };
+        let before = get(&f, op, request["id"].as_i64().unwrap());
+        let after = call(&f, request.clone()).unwrap_or_else(|e| panic!("{page}: {request}: {e:?}"));
+        let patch = request["data"].as_object().unwrap();
+        for (k, v) in patch {
+            match v {
+                Value::Null => {
+                    assert!(after["data"][k].is_null() || after["data"][k] == json!([]), "{page}: {k} cleared")
+                }
+                Value::Object(parts) => {
+                    for (p, pv) in parts {
+                        assert_eq!(&after["data"][k][p], pv, "{page}: {k}.{p}");
+                    }
+                    for (p, pv) in before["data"][k].as_object().unwrap() {
+                        if !parts.contains_key(p) {
+                            assert_eq!(&after["data"][k][p], pv, "{page}: {k}.{p} kept");
+                        }
+                    }
+                }
+                Value::Array(items) => {
+                    assert_eq!(after["data"][k].as_array().unwrap().len(), items.len(), "{page}: {k} replaced")
+                }
+                v => assert_eq!(&after["data"][k], v, "{page}: {k}"),
+            }
+        }
+        let keys: Vec<&str> = patch.keys().map(String::as_str).collect();
+        only_changed(op, &before, &after, &keys);
+        assert_eq!(after["version"], 2);
+    }
+}
+
 backend_tests!(
     a_patch_of_one_field_keeps_every_other_field,
     null_clears_lists_replace_and_nested_objects_merge,
@@ -548,4 +611,5 @@ backend_tests!(
     the_answer_of_a_winning_write_is_its_own_state,
     a_derived_file_as_follows_the_name,
     the_rust_api_builds_patches,
+    the_documented_partial_update_examples_run,
 );
