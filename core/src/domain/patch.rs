@@ -115,6 +115,8 @@ macro_rules! patch_type {
             )*
         }
 
+        // Builders are named after the fields (`PermsPatch::add` is one).
+        #[allow(clippy::should_implement_trait)]
         impl $name {
             $(
                 #[doc = concat!("Sets `", stringify!($field), "`.")]
