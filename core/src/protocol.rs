@@ -127,7 +127,9 @@ pub struct FieldInfo {
 /// nested objects refuse them themselves.
 #[serde(tag = "op")]
 pub enum Request {
-    /// Host only: add (no `id`) or replace a staff member and their rights.
+    /// Host only: add a staff member (no `id`: `name` and `initials`
+    /// required), or change one (with `id`: only the fields given change,
+    /// as a JSON Merge Patch, like `client.update`).
     #[serde(rename = "staff.put")]
     StaffPut {
         #[serde(default)]
@@ -135,7 +137,7 @@ pub enum Request {
         /// With `id`: the version read (a stale one is a `conflict`).
         #[serde(default)]
         version: Option<i64>,
-        staff: StaffData,
+        staff: StaffPatch,
     },
     #[serde(rename = "staff.get")]
     StaffGet { id: Id },
@@ -159,8 +161,13 @@ pub enum Request {
     ClientImport { clients: Vec<ClientData> },
     #[serde(rename = "client.get")]
     ClientGet { id: Id },
+    /// Changes only the fields given in `data` (JSON Merge Patch, RFC
+    /// 7396): a field left out is kept, `null` clears it, a list given
+    /// replaces the list, `address` and `retention` merge part by part.
+    /// `version` is the version read (a stale one is a `conflict`); the
+    /// answer is the client as this write left it.
     #[serde(rename = "client.update")]
-    ClientUpdate { id: Id, version: i64, data: ClientData },
+    ClientUpdate { id: Id, version: i64, data: ClientPatch },
     /// Moves the client, its interactions and its transfers to the trash.
     #[serde(rename = "client.delete")]
     ClientDelete { id: Id, version: i64 },
@@ -192,8 +199,10 @@ pub enum Request {
     ContactCreate { data: ContactData },
     #[serde(rename = "contact.get")]
     ContactGet { id: Id },
+    /// Changes only the fields given in `data` (JSON Merge Patch, as
+    /// `client.update`).
     #[serde(rename = "contact.update")]
-    ContactUpdate { id: Id, version: i64, data: ContactData },
+    ContactUpdate { id: Id, version: i64, data: ContactPatch },
     #[serde(rename = "contact.delete")]
     ContactDelete { id: Id, version: i64 },
     #[serde(rename = "contact.list")]
@@ -227,8 +236,10 @@ pub enum Request {
     InteractionCreate { data: InteractionData },
     #[serde(rename = "interaction.get")]
     InteractionGet { id: Id },
+    /// Changes only the fields given in `data` (JSON Merge Patch, as
+    /// `client.update`; `custom` merges key by key).
     #[serde(rename = "interaction.update")]
-    InteractionUpdate { id: Id, version: i64, data: InteractionData },
+    InteractionUpdate { id: Id, version: i64, data: InteractionPatch },
     #[serde(rename = "interaction.delete")]
     InteractionDelete { id: Id, version: i64 },
     /// All interactions (newest first), or one client's or contact's.
@@ -260,9 +271,10 @@ pub enum Request {
         files: Vec<NewFile>,
     },
     /// Edits what a transfer says (subject, message, signature) while it is
-    /// open; its state moves only through `transfer.transition`.
+    /// open; its state moves only through `transfer.transition`. Only the
+    /// fields given in `data` change (JSON Merge Patch, as `client.update`).
     #[serde(rename = "transfer.update")]
-    TransferUpdate { id: Id, version: i64, data: TransferEdit },
+    TransferUpdate { id: Id, version: i64, data: TransferPatch },
     #[serde(rename = "transfer.delete")]
     TransferDelete { id: Id, version: i64 },
     #[serde(rename = "transfer.list")]

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use clientele_core::domain::{Id, Rights, StaffData};
+use clientele_core::domain::{Id, Rights, StaffData, StaffPatch};
 use clientele_core::protocol::{Actor, Request, Response};
 use clientele_core::time::Clock;
 use clientele_core::{Engine, EngineConfig};
@@ -198,8 +198,9 @@ impl Fixture {
     }
 }
 
-pub fn staff(name: &str, initials: &str, rights: Rights) -> StaffData {
-    StaffData { name: name.into(), initials: initials.into(), email: None, office: None, active: true, rights }
+/// A staff member for `staff.put` (a full patch: every field set).
+pub fn staff(name: &str, initials: &str, rights: Rights) -> StaffPatch {
+    StaffData { name: name.into(), initials: initials.into(), email: None, office: None, active: true, rights }.into()
 }
 
 /// Runs the listed test bodies (`fn(&Fixture)`) once on SQLite and once on

@@ -215,7 +215,7 @@ fn two_engines_on_one_sqlite_file_write_at_once_without_busy_errors() {
                         d.notes = Some(format!("{e}-{t}-{i}"));
                         match engine.execute(
                             Actor::Staff(a),
-                            R::ClientUpdate { id: seed.id, version: current.version, data: d },
+                            R::ClientUpdate { id: seed.id, version: current.version, data: d.into() },
                         ) {
                             Ok(_) | Err(clientele_core::Error::Conflict { .. }) => {}
                             Err(err) => errors.lock().unwrap().push(err.to_string()),

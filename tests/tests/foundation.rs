@@ -159,7 +159,7 @@ fn client_code_unique_without_regard_to_case_or_accents(f: &Fixture) {
     let other = client(f, "ECOLE-02", "Autre école");
     let mut d = other.data.clone();
     d.code = "Ecole-01".into();
-    let e = f.run(f.admin, R::ClientUpdate { id: other.id, version: other.version, data: d }).unwrap_err();
+    let e = f.run(f.admin, R::ClientUpdate { id: other.id, version: other.version, data: d.into() }).unwrap_err();
     assert_eq!(code_of(&e), "duplicate");
     assert_eq!(clients(f, f.admin).len(), 2);
 }
@@ -224,7 +224,7 @@ fn stale_update_is_a_conflict(f: &Fixture) {
     let c = client(f, "TREM-01", "Tremblay, Hélène");
     let mut first = c.data.clone();
     first.notes = Some("Appel de Jean".into());
-    let updated = match f.run(f.admin, R::ClientUpdate { id: c.id, version: c.version, data: first }).unwrap() {
+    let updated = match f.run(f.admin, R::ClientUpdate { id: c.id, version: c.version, data: first.into() }).unwrap() {
         S::Client(c) => c,
         other => panic!("{other:?}"),
     };
@@ -232,7 +232,7 @@ fn stale_update_is_a_conflict(f: &Fixture) {
     // A second editor who read version 1 is refused, told the current version.
     let mut second = c.data.clone();
     second.notes = Some("Écrasement".into());
-    let e = f.run(f.admin, R::ClientUpdate { id: c.id, version: 1, data: second }).unwrap_err();
+    let e = f.run(f.admin, R::ClientUpdate { id: c.id, version: 1, data: second.into() }).unwrap_err();
     assert!(matches!(e, Error::Conflict { expected: 1, current: 2, .. }), "{e:?}");
     assert_eq!(e.body().current_version, Some(2));
     // Deleting from a stale read is refused too.
@@ -253,7 +253,7 @@ fn concurrent_edits_one_wins(f: &Fixture) {
                 let mut d = c.data.clone();
                 d.notes = Some(format!("édition {i}"));
                 let id = c.id;
-                s.spawn(move || f.run(f.admin, R::ClientUpdate { id, version: 1, data: d }))
+                s.spawn(move || f.run(f.admin, R::ClientUpdate { id, version: 1, data: d.into() }))
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
@@ -644,11 +644,11 @@ fn open_transfers_can_be_edited_and_closed_ones_cannot(f: &Fixture) {
             R::TransferUpdate {
                 id: t.id,
                 version: t.version,
-                data: TransferEdit {
+                data: TransferPatch::from(TransferEdit {
                     subject: subject.into(),
                     message: "Nouvelle version.".into(),
                     signature_required: false,
-                },
+                }),
             },
         )
     };
@@ -730,7 +730,7 @@ fn read_only_staff_is_forbidden_to_write_and_nothing_changes(f: &Fixture) {
     assert!(f.run(reader, R::ClientGet { id: c.id }).is_ok());
     let attempts = vec![
         R::ClientCreate { data: ClientData::new("RO-02", "Non") },
-        R::ClientUpdate { id: c.id, version: 1, data: ClientData::new("RO-01", "Modifié") },
+        R::ClientUpdate { id: c.id, version: 1, data: ClientData::new("RO-01", "Modifié").into() },
         R::ClientDelete { id: c.id, version: 1 },
         R::ContactCreate { data: ContactData::new("Non", "Permis") },
         R::InteractionCreate {
@@ -855,7 +855,7 @@ fn office_restricted_staff_sees_only_their_offices(f: &Fixture) {
     // Moving a client to an office one does not see is refused as such.
     assert_eq!(
         code_of(
-            &f.run(luc, R::ClientUpdate { id: qc.id, version: 1, data: ClientData::new("QC-01", "Pris") }).unwrap_err()
+            &f.run(luc, R::ClientUpdate { id: qc.id, version: 1, data: ClientData::new("QC-01", "Pris").into() }).unwrap_err()
         ),
         "forbidden"
     );
@@ -936,7 +936,7 @@ fn racing_deletes_and_edits_leave_one_outcome(f: &Fixture) {
                     if i % 2 == 0 {
                         f.run(f.admin, R::ClientDelete { id: c.id, version: 1 }).map(|_| "deleted")
                     } else {
-                        f.run(f.admin, R::ClientUpdate { id: c.id, version: 1, data }).map(|_| "updated")
+                        f.run(f.admin, R::ClientUpdate { id: c.id, version: 1, data: data.into() }).map(|_| "updated")
                     }
                 })
             })

@@ -140,7 +140,7 @@ fn keyword_index_follows_every_write(f: &Fixture) {
     assert_eq!(client_codes(f, q(None, Some("ancien"))), vec!["IDX-1"]);
     let mut d = c.data.clone();
     d.name = "Nouveau Nom".into();
-    f.run(f.admin, R::ClientUpdate { id: c.id, version: 1, data: d }).unwrap();
+    f.run(f.admin, R::ClientUpdate { id: c.id, version: 1, data: d.into() }).unwrap();
     assert!(client_codes(f, q(None, Some("ancien"))).is_empty());
     assert_eq!(client_codes(f, q(None, Some("nouveau"))), vec!["IDX-1"]);
     let del = match f.run(f.admin, R::ClientDelete { id: c.id, version: 2 }).unwrap() {

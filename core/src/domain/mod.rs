@@ -5,6 +5,7 @@ mod client;
 mod common;
 mod contact;
 mod interaction;
+mod patch;
 mod staff;
 mod transfer;
 
@@ -12,5 +13,6 @@ pub use client::*;
 pub use common::*;
 pub use contact::*;
 pub use interaction::*;
+pub use patch::*;
 pub use staff::*;
 pub use transfer::*;

@@ -88,26 +88,31 @@ impl Engine {
         })
     }
 
+    /// Applies a patch to the client as read inside the write transaction,
+    /// validates the merged client as a new one, writes it if still at
+    /// `version`, and answers it as this write left it (read in the same
+    /// transaction: a later writer's state cannot leak into the answer).
     pub(crate) fn client_update(
         &self,
         who: &Who,
         id: Id,
         version: i64,
-        data: ClientData,
+        patch: ClientPatch,
     ) -> Result<Record<ClientData>> {
         who.require(Entity::Clients, Action::Edit)?;
-        let data = validate::client(&data)?;
-        check_office(who, data.office.as_deref())?;
         let now = ms(self.now());
         self.write(|c| {
             visibility::client(c, who, id)?;
+            let row = store::clients::get(c, id, false)?.ok_or(Error::NotFound { entity: "client", id })?;
+            check_version("client", id, version, Some(row.version))?;
+            let data = validate::client(&super::patched(&row.into_record()?.data, &patch)?)?;
+            check_office(who, data.office.as_deref())?;
             check_code_free(c, who, &data.code, Some(id))?;
             if !store::clients::update(c, id, version, &data, who.id, now)? {
                 return Err(stale("client", id, version, store::clients::version_of(c, id)?));
             }
-            Ok(())
-        })?;
-        self.client_get(who, id)
+            store::clients::get(c, id, false)?.ok_or(Error::NotFound { entity: "client", id })?.into_record()
+        })
     }
 
     pub(crate) fn client_delete(&self, who: &Who, id: Id, version: i64) -> Result<Deleted> {

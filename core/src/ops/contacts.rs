@@ -26,24 +26,34 @@ impl Engine {
         })
     }
 
+    /// Applies a patch to the contact as read inside the write transaction
+    /// and answers it as this write left it (see `client_update`).
     pub(crate) fn contact_update(
         &self,
         who: &Who,
         id: Id,
         version: i64,
-        data: ContactData,
+        patch: ContactPatch,
     ) -> Result<Record<ContactData>> {
         who.require(Entity::Contacts, Action::Edit)?;
-        let data = validate::contact(&data)?;
         let now = ms(self.now());
         self.write(|c| {
             visibility::contact(c, who, id)?;
+            let row = store::contacts::get(c, id, false)?.ok_or(Error::NotFound { entity: "contact", id })?;
+            check_version("contact", id, version, Some(row.version))?;
+            let current = row.into_record()?.data;
+            let mut merged = super::patched(&current, &patch)?;
+            // A "file as" derived from the name follows the name, unless the
+            // patch says otherwise.
+            if patch.file_as.is_none() && current.file_as.as_deref() == Some(current.default_file_as().as_str()) {
+                merged.file_as = None;
+            }
+            let data = validate::contact(&merged)?;
             if !store::contacts::update(c, id, version, &data, who.id, now)? {
                 return Err(stale("contact", id, version, store::contacts::version_of(c, id)?));
             }
-            Ok(())
-        })?;
-        self.contact_get(who, id)
+            store::contacts::get(c, id, false)?.ok_or(Error::NotFound { entity: "contact", id })?.into_record()
+        })
     }
 
     pub(crate) fn contact_delete(&self, who: &Who, id: Id, version: i64) -> Result<Deleted> {

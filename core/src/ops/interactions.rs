@@ -65,12 +65,16 @@ impl Engine {
         })
     }
 
+    /// Applies a patch to the interaction as read inside the write
+    /// transaction, checks the merged one as a new one (kind, custom
+    /// fields, the records it points at), and answers it as this write left
+    /// it (see `client_update`).
     pub(crate) fn interaction_update(
         &self,
         who: &Who,
         id: Id,
         version: i64,
-        data: InteractionData,
+        patch: InteractionPatch,
     ) -> Result<Record<InteractionData>> {
         who.require(Entity::Interactions, Action::Edit)?;
         let now = ms(self.now());
@@ -80,15 +84,16 @@ impl Engine {
             if row.kind == InteractionKind::TransferEvent.as_str() {
                 return Err(Error::validation("kind", "reserved", "transfer events cannot be edited"));
             }
-            let defs = store::interactions::custom_defs(c, Some(data.kind))?;
-            let data = validate::interaction(&data, &defs)?;
+            check_version("interaction", id, version, Some(row.version))?;
+            let merged = super::patched(&row.into_record()?.data, &patch)?;
+            let defs = store::interactions::custom_defs(c, Some(merged.kind))?;
+            let data = validate::interaction(&merged, &defs)?;
             check_refs(c, who, &data)?;
             if !store::interactions::update(c, id, version, &data, who.id, now)? {
                 return Err(stale("interaction", id, version, store::interactions::version_of(c, id)?));
             }
-            Ok(())
-        })?;
-        self.interaction_get(who, id)
+            store::interactions::get(c, id, false)?.ok_or(Error::NotFound { entity: "interaction", id })?.into_record()
+        })
     }
 
     pub(crate) fn interaction_delete(&self, who: &Who, id: Id, version: i64) -> Result<Deleted> {

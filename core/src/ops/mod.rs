@@ -10,7 +10,7 @@ mod staff;
 mod transfers;
 mod trash;
 
-use crate::domain::Id;
+use crate::domain::{Id, Patch, PatchError, apply_patch};
 use crate::error::{Error, Result};
 
 /// After an update matched no row: the record is gone, or someone else
@@ -41,4 +41,16 @@ pub(crate) fn check_batch(ids: &[Id]) -> Result<()> {
         return Err(Error::validation("ids", "out_of_range", "give 1 to 500 ids"));
     }
     Ok(())
+}
+
+/// A patch applied to the record as read: the merged record, still to be
+/// validated like a new one. `null` on a required field is a `validation`
+/// error naming it.
+pub(crate) fn patched<P: Patch>(current: &P::Target, patch: &P) -> Result<P::Target> {
+    apply_patch(current, patch).map_err(|e| match e {
+        PatchError::ClearsRequired(field) => {
+            Error::validation(field, "required", "is required: it cannot be cleared with null")
+        }
+        PatchError::Internal(m) => Error::Internal(m),
+    })
 }

@@ -6,21 +6,34 @@ use crate::time::ms;
 use crate::validate;
 
 impl Engine {
-    pub(crate) fn staff_put(&self, id: Option<Id>, version: Option<i64>, data: StaffData) -> Result<StaffMember> {
-        let data = validate::staff(&data)?;
+    /// Without `id`: adds a staff member (`name` and `initials` required).
+    /// With `id`: applies the patch to the member as read inside the write
+    /// transaction, if still at `version`, and answers the member as this
+    /// write left it.
+    pub(crate) fn staff_put(&self, id: Option<Id>, version: Option<i64>, patch: StaffPatch) -> Result<StaffMember> {
         let now = ms(self.now());
-        let id = self.write(|c| match id {
-            None => store::staff::insert(c, &data, now),
+        match id {
+            None => {
+                let data = validate::staff(&patch.into_new().map_err(|e| match e {
+                    PatchError::ClearsRequired(field) => Error::validation(field, "required", "is required"),
+                    PatchError::Internal(m) => Error::Internal(m),
+                })?)?;
+                let id = self.write(|c| store::staff::insert(c, &data, now))?;
+                self.staff_get(id)
+            }
             Some(id) => {
                 let version = super::version_required(version)?;
-                if store::staff::update(c, id, version, &data, now)? {
-                    Ok(id)
-                } else {
-                    Err(super::stale("staff member", id, version, store::staff::version_of(c, id)?))
-                }
+                self.write(|c| {
+                    let member = store::staff::get(c, id)?.ok_or(Error::NotFound { entity: "staff member", id })?;
+                    super::check_version("staff member", id, version, Some(member.version))?;
+                    let data = validate::staff(&super::patched(&member.data, &patch)?)?;
+                    if !store::staff::update(c, id, version, &data, now)? {
+                        return Err(super::stale("staff member", id, version, store::staff::version_of(c, id)?));
+                    }
+                    store::staff::get(c, id)?.ok_or(Error::NotFound { entity: "staff member", id })
+                })
             }
-        })?;
-        self.staff_get(id)
+        }
     }
 
     pub(crate) fn staff_get(&self, id: Id) -> Result<StaffMember> {

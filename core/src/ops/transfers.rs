@@ -204,38 +204,40 @@ impl Engine {
         self.transfer_get(who, id)
     }
 
+    /// Applies a patch (subject, message, signature flag) to an open
+    /// transfer as read inside the write transaction, and answers it as this
+    /// write left it (see `client_update`).
     pub(crate) fn transfer_update(
         &self,
         who: &Who,
         id: Id,
         version: i64,
-        edit: TransferEdit,
+        patch: TransferPatch,
     ) -> Result<Record<TransferData>> {
         who.require(Entity::FileTransfers, Action::Edit)?;
-        let edit = validate::transfer_edit(&edit)?;
         self.sweep_expired()?;
         let now = ms(self.now());
         self.write(|c| {
             let row = store::transfers::get(c, id, false)?.ok_or(Error::NotFound { entity: "file transfer", id })?;
             visibility::transfer(c, who, id, row.client_id)?;
             check_version("file transfer", id, version, Some(row.version))?;
-            let status = TransferStatus::parse(&row.status).unwrap_or(TransferStatus::Canceled);
-            if !status.is_open() {
+            let mut t = row.into_record()?.data;
+            if !t.status.is_open() {
                 return Err(Error::InvalidTransition {
                     entity: "file transfer",
-                    from: status.as_str().into(),
+                    from: t.status.as_str().into(),
                     to: "edited (only an open transfer can be edited)".into(),
                 });
             }
-            if !store::transfers::set_text(c, id, version, &edit, who.id, now)? {
+            let current =
+                TransferEdit { subject: t.subject, message: t.message, signature_required: t.signature_required };
+            let edit = validate::transfer_edit(&super::patched(&current, &patch)?)?;
+            (t.subject, t.message, t.signature_required) = (edit.subject, edit.message, edit.signature_required);
+            if !store::transfers::set_text(c, id, version, &t, who.id, now)? {
                 return Err(super::stale("file transfer", id, version, store::transfers::version_of(c, id)?));
             }
-            let t = store::transfers::get(c, id, false)?
-                .ok_or(Error::NotFound { entity: "file transfer", id })?
-                .into_record()?;
-            store::transfers::set_search_text(c, id, &t.data)
-        })?;
-        self.transfer_get(who, id)
+            store::transfers::get(c, id, false)?.ok_or(Error::NotFound { entity: "file transfer", id })?.into_record()
+        })
     }
 
     pub(crate) fn transfer_delete(&self, who: &Who, id: Id, version: i64) -> Result<Deleted> {

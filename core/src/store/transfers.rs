@@ -90,9 +90,9 @@ pub(crate) fn insert(conn: &mut Conn, t: &TransferData, actor: Id, now: i64) -> 
     Ok(id)
 }
 
-/// Writes a transfer's subject, message and signature flag if still at
-/// `version`.
-pub(crate) fn set_text(conn: &mut Conn, id: Id, version: i64, e: &TransferEdit, actor: Id, now: i64) -> Result<bool> {
+/// Writes a transfer's subject, message and signature flag (and the
+/// keyword text that follows them) if still at `version`.
+pub(crate) fn set_text(conn: &mut Conn, id: Id, version: i64, t: &TransferData, actor: Id, now: i64) -> Result<bool> {
     let n = diesel::update(
         transfers::table
             .filter(transfers::id.eq(id))
@@ -100,24 +100,17 @@ pub(crate) fn set_text(conn: &mut Conn, id: Id, version: i64, e: &TransferEdit, 
             .filter(transfers::trash_id.is_null()),
     )
     .set((
-        transfers::subject.eq(&e.subject),
-        transfers::subject_fold.eq(crate::text::fold(&e.subject)),
-        transfers::message.eq(&e.message),
-        transfers::signature_required.eq(e.signature_required),
+        transfers::subject.eq(&t.subject),
+        transfers::subject_fold.eq(crate::text::fold(&t.subject)),
+        transfers::message.eq(&t.message),
+        transfers::signature_required.eq(t.signature_required),
+        transfers::search_text.eq(crate::query::memory::transfer_search_text(t)),
         transfers::updated_by.eq(actor),
         transfers::updated_at.eq(now),
         transfers::version.eq(version + 1),
     ))
     .execute(conn)?;
     Ok(n == 1)
-}
-
-/// Rewrites a transfer's keyword text (after an edit).
-pub(crate) fn set_search_text(conn: &mut Conn, id: Id, t: &TransferData) -> Result<()> {
-    diesel::update(transfers::table.find(id))
-        .set(transfers::search_text.eq(crate::query::memory::transfer_search_text(t)))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// Writes a new state (status, files, closing time) if still at `version`.

@@ -139,7 +139,7 @@ pub fn seed(engine: &Engine, clock: &HistoryClock) -> Result<Seeded, Error> {
             active: true,
             rights,
         };
-        staff.push(expect(host(R::StaffPut { id: None, version: None, staff: data }), |s| match s {
+        staff.push(expect(host(R::StaffPut { id: None, version: None, staff: data.into() }), |s| match s {
             S::Staff(m) => Some(m.id),
             _ => None,
         })?);
