@@ -114,11 +114,27 @@ pub struct FieldInfo {
     pub label_en: String,
     /// `text`, `number`, `date`, `date_time`, `bool`, `enum` or `id`.
     pub kind: String,
-    /// For enums: the accepted values.
+    /// For enums: the accepted values (codes).
     pub values: Vec<String>,
+    /// For enums: each value with its French and English labels, as lists
+    /// show them; the labels are accepted in filters too.
+    #[serde(default)]
+    pub choices: Vec<ChoiceInfo>,
     /// Operators, as typed: `:`, `=`, `!=`, `<`, `<=`, `>`, `>=`.
     pub operators: Vec<String>,
     pub sortable: bool,
+}
+
+/// One value of a choice field, with how lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ChoiceInfo {
+    /// The code (`phone_call`), as stored and as answered in records.
+    pub value: String,
+    pub label_fr: String,
+    pub label_en: String,
+    /// Short forms also accepted in filters (`appel`, `call`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<String>,
 }
 
 /// Every operation of the engine.

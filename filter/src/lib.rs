@@ -193,5 +193,5 @@ pub use error::{ErrorKind, FilterError};
 pub use eval::{FieldValue, Row};
 pub use json::{JsonAnd, JsonCond, JsonFilter, JsonKeyword, JsonNot, JsonOr, json_schema, parse_json};
 pub use parser::{Limits, parse, parse_with_limits};
-pub use registry::{EnumValue, FieldDef, FieldType, NumberKind, Registry};
+pub use registry::{EnumValue, FieldDef, FieldType, NumberKind, Registry, choice_key};
 pub use typed::{Condition, Scalar, Typed, TypedOp, check, check_with_limits};

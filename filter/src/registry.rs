@@ -15,28 +15,74 @@ pub enum NumberKind {
     Float,
 }
 
-/// One accepted value of an enum field, with optional display labels that
-/// are also accepted as input (case- and accent-insensitively).
+/// One accepted value of an enum field, with optional display labels and
+/// short tokens that are also accepted as input (see [`EnumValue::accepts`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EnumValue {
-    /// The canonical value, as stored (e.g. `active`).
+    /// The canonical value, as stored (e.g. `phone_call`).
     pub value: String,
-    /// French label (e.g. `actif`).
+    /// French label, as displayed (e.g. `Appel téléphonique`).
     pub label_fr: Option<String>,
-    /// English label (e.g. `Active`).
+    /// English label, as displayed (e.g. `Phone call`).
     pub label_en: Option<String>,
+    /// Short tokens also accepted (e.g. `appel`, `call`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<String>,
 }
 
 impl EnumValue {
     /// A value without labels.
     pub fn new(value: impl Into<String>) -> Self {
-        EnumValue { value: value.into(), label_fr: None, label_en: None }
+        EnumValue { value: value.into(), label_fr: None, label_en: None, tokens: Vec::new() }
     }
 
     /// A value with French and English labels.
     pub fn labelled(value: impl Into<String>, fr: impl Into<String>, en: impl Into<String>) -> Self {
-        EnumValue { value: value.into(), label_fr: Some(fr.into()), label_en: Some(en.into()) }
+        EnumValue { value: value.into(), label_fr: Some(fr.into()), label_en: Some(en.into()), tokens: Vec::new() }
     }
+
+    /// Adds short tokens accepted as input.
+    pub fn tokens<S: Into<String>>(mut self, tokens: impl IntoIterator<Item = S>) -> Self {
+        self.tokens.extend(tokens.into_iter().map(Into::into));
+        self
+    }
+
+    /// Every spelling accepted for this value: the value, both labels, the tokens.
+    pub fn spellings(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.value.as_str())
+            .chain(self.label_fr.as_deref())
+            .chain(self.label_en.as_deref())
+            .chain(self.tokens.iter().map(String::as_str))
+    }
+
+    /// Whether `input` names this value: it equals the value, a label or a
+    /// token once both are [`choice_key`]ed (case, accents, and spaces,
+    /// `-` and `_` ignored as separators), so `Appel téléphonique`,
+    /// `appel-telephonique`, `PHONE_CALL` and `phone call` all name
+    /// `phone_call`.
+    pub fn accepts(&self, input: &str) -> bool {
+        let k = choice_key(input);
+        !k.is_empty() && self.spellings().any(|s| choice_key(s) == k)
+    }
+}
+
+/// The comparison key of a choice spelling: [`fold`]ed, with every run of
+/// white space, `-` and `_` read as one separator, trimmed.
+pub fn choice_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut sep = false;
+    for c in fold(s).chars() {
+        if c.is_whitespace() || c == '-' || c == '_' {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push(' ');
+            }
+            sep = false;
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The type of a field, which decides how values are read and compared.
@@ -174,10 +220,23 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Builds a registry; fails if two names/aliases fold to the same string.
+    /// Builds a registry; fails if two names/aliases fold to the same
+    /// string, or if a spelling of a choice names two values of one field.
     pub fn try_new(fields: Vec<FieldDef>) -> Result<Self, String> {
         let mut seen: Vec<(String, &str)> = Vec::new();
         for f in &fields {
+            if let FieldType::Enum { values } = &f.ty {
+                for (i, a) in values.iter().enumerate() {
+                    for b in &values[i + 1..] {
+                        if let Some(s) = a.spellings().find(|s| b.accepts(s)) {
+                            return Err(format!(
+                                "`{s}` names both `{}` and `{}` of field `{}`",
+                                a.value, b.value, f.name
+                            ));
+                        }
+                    }
+                }
+            }
             for n in std::iter::once(&f.name).chain(&f.aliases) {
                 let k = fold(n);
                 if let Some((_, other)) = seen.iter().find(|(s, _)| *s == k) {

@@ -310,12 +310,7 @@ impl Checker<'_> {
                 Ok(scalar(Scalar::Bool(b)))
             }
             FieldType::Enum { values } => {
-                let k = fold(s.trim());
-                let hit = values.iter().find(|ev| {
-                    fold(&ev.value) == k
-                        || ev.label_fr.as_deref().is_some_and(|l| fold(l) == k)
-                        || ev.label_en.as_deref().is_some_and(|l| fold(l) == k)
-                });
+                let hit = values.iter().find(|ev| ev.accepts(s));
                 match hit {
                     Some(ev) => Ok(scalar(Scalar::Enum(ev.value.clone()))),
                     None => Err(invalid(format!("`{s}` is not a value of `{}`", def.name), v.span)

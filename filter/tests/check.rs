@@ -304,3 +304,58 @@ fn json_through_check() {
     let err = check(&e, &reg(), &ctx()).unwrap_err();
     assert_eq!((err.kind, err.span), (ErrorKind::UnknownField, Span::default()));
 }
+
+/// Labels as lists show them, with spaces, accents and any case; short
+/// tokens; `-`/`_`/space as one separator; text and JSON forms alike.
+#[test]
+fn choice_labels_as_shown() {
+    let reg = Registry::new(vec![
+        FieldDef::new(
+            "kind",
+            FieldType::Enum {
+                values: vec![
+                    EnumValue::labelled("phone_call", "Appel téléphonique", "Phone call").tokens(["appel", "call"]),
+                    EnumValue::labelled("waiting_for_files", "En attente de fichiers", "Waiting for files")
+                        .tokens(["en-attente"]),
+                    EnumValue::labelled("ready_for_download", "Prêt à télécharger", "Ready for download"),
+                ],
+            },
+        )
+        .alias("type"),
+    ]);
+    let typed = |s: &str| check(&parse(s).unwrap(), &reg, &ctx());
+    for (s, want) in [
+        ("type:\"Appel téléphonique\"", "phone_call"),
+        ("type:\"APPEL TELEPHONIQUE\"", "phone_call"),
+        ("type:appel-téléphonique", "phone_call"),
+        ("type:Phone_Call", "phone_call"),
+        ("type:\"phone call\"", "phone_call"),
+        ("type=appel", "phone_call"),
+        ("type:CALL", "phone_call"),
+        ("type:\"En attente de fichiers\"", "waiting_for_files"),
+        ("type:en_attente", "waiting_for_files"),
+        ("type:\"  prêt à  télécharger \"", "ready_for_download"),
+        ("type:pret-a-telecharger", "ready_for_download"),
+    ] {
+        assert_eq!(op_of(&typed(s).unwrap()).1, &TypedOp::Eq(Scalar::Enum(want.into())), "{s}");
+        // The JSON form accepts the same value.
+        let value = match parse(s).unwrap() {
+            Expr::Cond { value: Value::Single { text, .. }, .. } => text.node,
+            other => panic!("{other:?}"),
+        };
+        let json = serde_json::json!({"field": "kind", "op": "eq", "value": value}).to_string();
+        let t = check(&parse_json(&json, &Limits::default()).unwrap(), &reg, &ctx()).unwrap();
+        assert_eq!(op_of(&t).1, &TypedOp::Eq(Scalar::Enum(want.into())), "{json}");
+    }
+    for s in ["type:\"Appel\u{a0}télé\"", "type:\"-\"", "type:appeltelephonique"] {
+        assert_eq!(typed(s).unwrap_err().kind, ErrorKind::InvalidValue, "{s}");
+    }
+    // A spelling naming two values is a programming error, caught at build.
+    let clash = Registry::try_new(vec![FieldDef::new(
+        "k",
+        FieldType::Enum {
+            values: vec![EnumValue::labelled("a", "Mise à jour", "Update"), EnumValue::new("mise_a_jour")],
+        },
+    )]);
+    assert!(clash.is_err());
+}

@@ -317,6 +317,9 @@ fn seed_firm(f: &Fixture, rng: &mut Rng) -> World {
 /// order, with its index text.
 struct Table {
     rows: Vec<(Id, MemoryRow, String)>,
+    /// For the person fields (`client`, `contact`, `staff`): codes, file-as
+    /// names, initials and `me` to filter by instead of ids.
+    people: HashMap<&'static str, Vec<String>>,
 }
 
 fn all_pages<T>(f: &Fixture, mk: impl Fn(ListQuery) -> R, items: impl Fn(S) -> (Vec<T>, Option<String>)) -> Vec<T> {
@@ -397,7 +400,7 @@ fn load(f: &Fixture, kind: ListKind, defs: &[CustomFieldDef]) -> Table {
             v.iter().map(|r| (r.id, memory::transfer_row(r), memory::transfer_search_text(&r.data))).collect()
         }
     };
-    Table { rows }
+    Table { rows, people: HashMap::new() }
 }
 
 fn quote(s: &str) -> String {
@@ -443,7 +446,9 @@ fn value(rng: &mut Rng, field: &FieldInfo, table: &Table) -> String {
             }
         }
         "id" => {
-            if rng.chance(15) {
+            if let Some(names) = table.people.get(field.name.as_str()).filter(|n| !n.is_empty() && rng.chance(40)) {
+                quote(rng.pick::<String>(names))
+            } else if rng.chance(15) {
                 "007".into()
             } else {
                 sample(rng).unwrap_or_else(|| rng.below(500).to_string())
@@ -568,8 +573,26 @@ fn run(backend: Backend) {
     };
     let tz = f.engine.timezone();
     let mut stats: HashMap<&str, (usize, usize, usize, usize, usize)> = HashMap::new();
+    let mut people: HashMap<&'static str, Vec<String>> = HashMap::new();
+    people.insert("staff", ["HDA", "hda", "LM", "me", "MOI", "Hélène D'Amours", "ZZ"].map(String::from).to_vec());
     for kind in ListKind::ALL {
-        let table = load(&f, kind, &defs);
+        let mut table = load(&f, kind, &defs);
+        let texts = |field: &str| -> Vec<String> {
+            table
+                .rows
+                .iter()
+                .filter_map(|(_, row, _)| match row.get(field) {
+                    Some(clientele_filter::FieldValue::Text(t)) => Some(t.clone()),
+                    _ => None,
+                })
+                .chain(["NOPE-99".to_string()])
+                .collect()
+        };
+        match kind {
+            ListKind::Clients => drop(people.insert("client", texts("code"))),
+            ListKind::Contacts => drop(people.insert("contact", texts("name"))),
+            _ => table.people = people.clone(),
+        }
         let fields = match f.run(f.admin, R::FilterFields { list: kind }).unwrap() {
             S::Fields(v) => v,
             _ => unreachable!(),
@@ -578,9 +601,23 @@ fn run(backend: Backend) {
             let n = 1 + rng.below(3);
             let filter = (0..n).map(|_| term(&mut rng, &fields, &table, 0)).collect::<Vec<_>>().join(" ");
             let got = sql_ids(&f, f.admin, kind, &filter);
-            let matching = f.engine.check_filter(kind, &FilterInput::Text(filter.clone())).map(|typed| {
-                table.rows.iter().filter(|(_, row, text)| memory::matches(&typed, row, text, tz)).collect::<Vec<_>>()
-            });
+            // Codes, initials and names resolve to ids as for the one asking.
+            let reference = |actor: Id| {
+                f.engine
+                    .check_filter_as(
+                        clientele_core::protocol::Actor::Staff(actor),
+                        kind,
+                        &FilterInput::Text(filter.clone()),
+                    )
+                    .map(|typed| {
+                        table
+                            .rows
+                            .iter()
+                            .filter(|(_, row, text)| memory::matches(&typed, row, text, tz))
+                            .collect::<Vec<_>>()
+                    })
+            };
+            let matching = reference(f.admin);
             let want = match &matching {
                 Ok(rows) => Ok(rows.iter().map(|(id, _, _)| *id).take(500).collect::<Vec<_>>()),
                 Err(e) => Err(e.code().to_string()),
@@ -590,7 +627,7 @@ fn run(backend: Backend) {
                 "{backend:?} {kind:?} case {case} (seed {seed}): filter {filter:?} — SQL (left) and reference (right) disagree"
             );
             let got = sql_ids(&f, montreal, kind, &filter);
-            let want = match &matching {
+            let want = match &reference(montreal) {
                 Ok(rows) => Ok(rows
                     .iter()
                     .filter(|(id, row, _)| world.sees(kind, *id, row, "Montréal"))

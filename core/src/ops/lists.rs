@@ -4,12 +4,15 @@
 use crate::domain::*;
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
-use crate::protocol::{DashboardKind, FieldInfo, Grid, GridRow, Layout, SavedView};
+use crate::protocol::{ChoiceInfo, DashboardKind, FieldInfo, Grid, GridRow, Layout, SavedView};
 use crate::query::columns::{self, ColumnDef};
 use crate::query::{self, Constraint, ListKind, ListQuery, PlanInput};
 use crate::store::{self, Conn};
 use crate::time::ms;
 use crate::visibility;
+
+/// The most records one client code, initials or contact name may name.
+const PEOPLE: i64 = query::fields::MAX_PEOPLE as i64;
 
 fn entity(kind: ListKind) -> Entity {
     match kind {
@@ -58,6 +61,7 @@ impl Engine {
         self.read(|c| {
             let custom =
                 if kind == ListKind::Interactions { store::interactions::custom_defs(c, None)? } else { Vec::new() };
+            let mut people = |l: &query::fields::Lookup| store::query::people(c, l, who.offices(), PEOPLE);
             let plan = query::plan(PlanInput {
                 kind,
                 query,
@@ -67,6 +71,8 @@ impl Engine {
                 today: self.today(),
                 fiscal_year_start_month: self.config().fiscal_year_start_month,
                 tz: self.tz,
+                actor: Some(who.id),
+                people: &mut people,
             })?;
             if explain {
                 let lines = store::query::explain(c, &plan.page_sql(pg))?;
@@ -237,20 +243,57 @@ impl Engine {
     /// Checks a filter against a list's fields, as a list request would
     /// (today and the fiscal year of the firm): the typed filter the SQL is
     /// compiled from, for evaluating in memory ([`crate::query::memory`]).
+    ///
+    /// Client codes, staff initials and contact names become the ids they
+    /// name, as in a list request of the host (no office restriction;
+    /// `staff:me` is refused): see [`Engine::check_filter_as`].
     pub fn check_filter(&self, list: ListKind, filter: &crate::query::FilterInput) -> Result<clientele_filter::Typed> {
-        let custom = self.read(|c| store::interactions::custom_defs(c, None))?;
+        self.check_filter_for(None, list, filter)
+    }
+
+    /// [`Engine::check_filter`] as a staff member's list request would check
+    /// it: `staff:me` is them, and codes, initials and names resolve among
+    /// the records of their offices only.
+    pub fn check_filter_as(
+        &self,
+        actor: crate::protocol::Actor,
+        list: ListKind,
+        filter: &crate::query::FilterInput,
+    ) -> Result<clientele_filter::Typed> {
+        match actor {
+            crate::protocol::Actor::Staff(id) => {
+                let who = self.who(id)?;
+                self.check_filter_for(Some(&who), list, filter)
+            }
+            crate::protocol::Actor::Host(_) => self.check_filter_for(None, list, filter),
+        }
+    }
+
+    fn check_filter_for(
+        &self,
+        who: Option<&Who>,
+        list: ListKind,
+        filter: &crate::query::FilterInput,
+    ) -> Result<clientele_filter::Typed> {
         let query = ListQuery { filter: Some(filter.clone()), ..Default::default() };
-        let plan = query::plan(PlanInput {
-            kind: list,
-            query: &query,
-            custom: &custom,
-            constraints: vec![],
-            offices: None,
-            today: self.today(),
-            fiscal_year_start_month: self.config().fiscal_year_start_month,
-            tz: self.tz,
-        })?;
-        Ok(plan.filter)
+        let offices = who.and_then(Who::offices);
+        self.read(|c| {
+            let custom = store::interactions::custom_defs(c, None)?;
+            let mut people = |l: &query::fields::Lookup| store::query::people(c, l, offices, PEOPLE);
+            let plan = query::plan(PlanInput {
+                kind: list,
+                query: &query,
+                custom: &custom,
+                constraints: vec![],
+                offices: offices.map(<[String]>::to_vec),
+                today: self.today(),
+                fiscal_year_start_month: self.config().fiscal_year_start_month,
+                tz: self.tz,
+                actor: who.map(|w| w.id),
+                people: &mut people,
+            })?;
+            Ok(plan.filter)
+        })
     }
 
     /// The firm's time zone.
@@ -273,9 +316,19 @@ impl Engine {
                     FieldType::Date => ("date", vec![]),
                     FieldType::DateTime => ("date_time", vec![]),
                     FieldType::Bool => ("bool", vec![]),
-                    FieldType::Enum { values } => ("enum", values.iter().map(|v| v.value.clone()).collect()),
+                    FieldType::Enum { values } => ("enum", values.clone()),
                     FieldType::Id => ("id", vec![]),
                 };
+                let choices = values
+                    .iter()
+                    .map(|v| ChoiceInfo {
+                        value: v.value.clone(),
+                        label_fr: v.label_fr.clone().unwrap_or_else(|| v.value.clone()),
+                        label_en: v.label_en.clone().unwrap_or_else(|| v.value.clone()),
+                        tokens: v.tokens.clone(),
+                    })
+                    .collect();
+                let values = values.into_iter().map(|v| v.value).collect();
                 FieldInfo {
                     operators: d.allowed_ops().iter().map(|o| o.as_str().to_string()).collect(),
                     name: d.name,
@@ -284,6 +337,7 @@ impl Engine {
                     label_en: d.label_en,
                     kind: kind.into(),
                     values,
+                    choices,
                     sortable: d.sortable,
                 }
             })
@@ -311,15 +365,21 @@ impl Engine {
         query.limit = None;
         // Refuse a filter that does not check now, with its span.
         if let Some(w) = who {
-            query::plan(PlanInput {
-                kind: list,
-                query: &query,
-                custom: &self.read(|c| store::interactions::custom_defs(c, None))?,
-                constraints: vec![],
-                offices: w.offices().map(<[String]>::to_vec),
-                today: self.today(),
-                fiscal_year_start_month: self.config().fiscal_year_start_month,
-                tz: self.tz,
+            self.read(|c| {
+                let custom = store::interactions::custom_defs(c, None)?;
+                let mut people = |l: &query::fields::Lookup| store::query::people(c, l, w.offices(), PEOPLE);
+                query::plan(PlanInput {
+                    kind: list,
+                    query: &query,
+                    custom: &custom,
+                    constraints: vec![],
+                    offices: w.offices().map(<[String]>::to_vec),
+                    today: self.today(),
+                    fiscal_year_start_month: self.config().fiscal_year_start_month,
+                    tz: self.tz,
+                    actor: Some(w.id),
+                    people: &mut people,
+                })
             })?;
         }
         let owner = who.map(|w| w.id);

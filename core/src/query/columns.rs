@@ -48,50 +48,14 @@ fn c(id: &str, fr: &str, en: &str, kind: ColumnKind, default_visible: bool) -> C
     ColumnDef { id: id.into(), label_fr: fr.into(), label_en: en.into(), kind, default_visible, values: Vec::new() }
 }
 
-fn v(list: &[(&str, &str, &str)]) -> Vec<ValueLabel> {
-    list.iter()
-        .map(|(v, fr, en)| ValueLabel { value: (*v).into(), label_fr: (*fr).into(), label_en: (*en).into() })
-        .collect()
-}
-
-/// Display labels of the code columns of a list.
+/// Display labels of the code columns of a list: the filter registry's
+/// choices ([`super::fields::choices`]), so every label shown can be typed
+/// back in a filter.
 fn value_labels(list: ListKind, column: &str) -> Vec<ValueLabel> {
-    match (list, column) {
-        (ListKind::Clients, "kind") => v(&[
-            ("individual", "Particulier", "Individual"),
-            ("business", "Entreprise", "Business"),
-            ("trust", "Fiducie", "Trust"),
-            ("other", "Autre", "Other"),
-        ]),
-        (ListKind::Clients, "status") => v(&[
-            ("active", "Actif", "Active"),
-            ("inactive", "Inactif", "Inactive"),
-            ("prospect", "Prospect", "Prospect"),
-        ]),
-        (ListKind::Interactions, "kind") => v(&[
-            ("note", "Note", "Note"),
-            ("phone_call", "Appel téléphonique", "Phone call"),
-            ("phone_message", "Message téléphonique", "Phone message"),
-            ("email", "Courriel", "E-mail"),
-            ("transfer_event", "Transfert de fichiers", "File transfer"),
-        ]),
-        (ListKind::Interactions, "direction") => {
-            v(&[("incoming", "Entrant", "Incoming"), ("outgoing", "Sortant", "Outgoing")])
-        }
-        (ListKind::Transfers, "status") => crate::domain::TransferStatus::ALL
-            .iter()
-            .map(|s| ValueLabel {
-                value: s.as_str().into(),
-                label_fr: s.label(true).into(),
-                label_en: s.label(false).into(),
-            })
-            .collect(),
-        (ListKind::Transfers, "direction") => v(&[
-            ("sent_to_contact", "Envoyé à la personne-ressource", "Sent to contact"),
-            ("requested_from_contact", "Demandé à la personne-ressource", "Requested from contact"),
-        ]),
-        _ => Vec::new(),
-    }
+    super::fields::choices(list, column)
+        .into_iter()
+        .map(|c| ValueLabel { value: c.code.into(), label_fr: c.label_fr.into(), label_en: c.label_en.into() })
+        .collect()
 }
 
 /// The catalogue of a list, in display order. Date-time cells are RFC 3339

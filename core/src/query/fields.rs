@@ -4,10 +4,10 @@
 //! Only registered fields reach SQL, and only through the column expression
 //! written here; values are always bound.
 
-use clientele_filter::{EnumValue, FieldDef, FieldType, NumberKind, Registry};
+use clientele_filter::{Condition, EnumValue, FieldDef, FieldType, NumberKind, Registry, Scalar, Typed, TypedOp};
 
 use super::ListKind;
-use crate::domain::{CustomFieldDef, CustomFieldType, InteractionKind};
+use crate::domain::{CustomFieldDef, CustomFieldType, Id, InteractionKind};
 
 /// How a field is read in SQL (`t` is the list's table).
 #[derive(Debug, Clone, PartialEq)]
@@ -43,8 +43,86 @@ fn f(name: &str, ty: FieldType, col: Col, fr: &str, en: &str) -> Field {
     Field { def: FieldDef::new(name, ty).labels(fr, en).sortable(false), col }
 }
 
-fn enum_ty(values: &[(&str, &str, &str)]) -> FieldType {
-    FieldType::Enum { values: values.iter().map(|(v, fr, en)| EnumValue::labelled(*v, *fr, *en)).collect() }
+/// One value of a choice field: its stored code, how the screen shows it in
+/// French and English, and short tokens also accepted in filters.
+///
+/// This is the one table of codes and labels: the filter registry (which
+/// accepts every spelling) and the column catalogue (which shows the
+/// labels) both read it, so what a person sees can always be typed back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Choice {
+    pub code: &'static str,
+    pub label_fr: &'static str,
+    pub label_en: &'static str,
+    pub tokens: &'static [&'static str],
+}
+
+const fn ch(
+    code: &'static str,
+    label_fr: &'static str,
+    label_en: &'static str,
+    tokens: &'static [&'static str],
+) -> Choice {
+    Choice { code, label_fr, label_en, tokens }
+}
+
+/// The values of a choice field of a list (empty for other fields).
+pub(crate) fn choices(kind: ListKind, field: &str) -> Vec<Choice> {
+    match (kind, field) {
+        (ListKind::Clients, "kind") => vec![
+            ch("individual", "Particulier", "Individual", &[]),
+            ch("business", "Entreprise", "Business", &[]),
+            ch("trust", "Fiducie", "Trust", &[]),
+            ch("other", "Autre", "Other", &[]),
+        ],
+        (ListKind::Clients, "status") => vec![
+            ch("active", "Actif", "Active", &[]),
+            ch("inactive", "Inactif", "Inactive", &[]),
+            ch("prospect", "Prospect", "Prospect", &[]),
+        ],
+        (ListKind::Interactions, "kind") => vec![
+            ch("note", "Note", "Note", &[]),
+            ch("phone_call", "Appel téléphonique", "Phone call", &["appel", "call"]),
+            ch("phone_message", "Message téléphonique", "Phone message", &["message"]),
+            ch("email", "Courriel", "E-mail", &[]),
+            ch("transfer_event", "Transfert de fichiers", "File transfer", &["transfert", "transfer"]),
+        ],
+        (ListKind::Interactions, "direction") => {
+            vec![ch("incoming", "Entrant", "Incoming", &[]), ch("outgoing", "Sortant", "Outgoing", &[])]
+        }
+        (ListKind::Transfers, "status") => {
+            use crate::domain::TransferStatus;
+            // The labels are the ones the transfer's own history shows.
+            let tokens: fn(TransferStatus) -> &'static [&'static str] = |s| match s {
+                TransferStatus::WaitingForFiles => &["en-attente", "waiting"],
+                TransferStatus::ReadyForDownload => &["pret", "ready"],
+                TransferStatus::Complete => &["termine"],
+                TransferStatus::Expired => &["expire"],
+                TransferStatus::Canceled => &["annule", "cancelled"],
+            };
+            TransferStatus::ALL.iter().map(|s| ch(s.as_str(), s.label(true), s.label(false), tokens(*s))).collect()
+        }
+        (ListKind::Transfers, "direction") => vec![
+            ch("sent_to_contact", "Envoyé à la personne-ressource", "Sent to contact", &["envoye", "sent"]),
+            ch(
+                "requested_from_contact",
+                "Demandé à la personne-ressource",
+                "Requested from contact",
+                &["demande", "requested"],
+            ),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// The choice type of a field of a list, from [`choices`].
+fn enum_ty(kind: ListKind, field: &str) -> FieldType {
+    FieldType::Enum {
+        values: choices(kind, field)
+            .into_iter()
+            .map(|c| EnumValue::labelled(c.code, c.label_fr, c.label_en).tokens(c.tokens.iter().copied()))
+            .collect(),
+    }
 }
 
 impl Field {
@@ -67,33 +145,10 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef]) -> Vec<Field> {
             f("id", FieldType::Id, Id("t.id"), "Numéro interne", "Internal id").sortable(),
             f("code", FieldType::Text, Fold("t.code_key"), "Code client", "Client ID").sortable(),
             f("name", FieldType::Text, Fold("t.name_fold"), "Nom", "Name").alias("nom").sortable(),
-            f(
-                "kind",
-                enum_ty(&[
-                    ("individual", "particulier", "Individual"),
-                    ("business", "entreprise", "Business"),
-                    ("trust", "fiducie", "Trust"),
-                    ("other", "autre", "Other"),
-                ]),
-                Enum("t.kind"),
-                "Type",
-                "Kind",
-            )
-            .alias("type")
-            .sortable(),
-            f(
-                "status",
-                enum_ty(&[
-                    ("active", "actif", "Active"),
-                    ("inactive", "inactif", "Inactive"),
-                    ("prospect", "prospect", "Prospect"),
-                ]),
-                Enum("t.status"),
-                "Statut",
-                "Status",
-            )
-            .alias("statut")
-            .sortable(),
+            f("kind", enum_ty(ListKind::Clients, "kind"), Enum("t.kind"), "Type", "Kind").alias("type").sortable(),
+            f("status", enum_ty(ListKind::Clients, "status"), Enum("t.status"), "Statut", "Status")
+                .alias("statut")
+                .sortable(),
             f("office", FieldType::Text, Fold("t.office_fold"), "Bureau", "Office").alias("bureau").sortable(),
             f("city", FieldType::Text, Fold("t.city_fold"), "Ville", "City").alias("ville").sortable(),
             f("email", FieldType::Text, Fold("t.emails_fold"), "Courriel", "E-mail").alias("courriel"),
@@ -116,21 +171,7 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef]) -> Vec<Field> {
         ],
         ListKind::Interactions => vec![
             f("id", FieldType::Id, Id("t.id"), "Numéro interne", "Internal id").sortable(),
-            f(
-                "kind",
-                enum_ty(&[
-                    ("note", "note", "Note"),
-                    ("phone_call", "appel", "Phone call"),
-                    ("phone_message", "message", "Phone message"),
-                    ("email", "courriel", "E-mail"),
-                    ("transfer_event", "transfert", "Transfer event"),
-                ]),
-                Enum("t.kind"),
-                "Type",
-                "Kind",
-            )
-            .alias("type")
-            .sortable(),
+            f("kind", enum_ty(ListKind::Interactions, "kind"), Enum("t.kind"), "Type", "Kind").alias("type").sortable(),
             f("when", FieldType::DateTime, Ms("t.occurred_at"), "Date", "When").alias("quand").alias("date").sortable(),
             f("subject", FieldType::Text, Fold("t.subject_fold"), "Objet", "Subject").alias("objet").sortable(),
             f("client", FieldType::Id, Id("t.client_id"), "Client", "Client"),
@@ -138,7 +179,7 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef]) -> Vec<Field> {
             f("staff", FieldType::Id, Id("t.staff_id"), "Employé", "Staff member").alias("employe"),
             f(
                 "direction",
-                enum_ty(&[("incoming", "entrant", "Incoming"), ("outgoing", "sortant", "Outgoing")]),
+                enum_ty(ListKind::Interactions, "direction"),
                 Enum("t.direction"),
                 "Sens de l'appel",
                 "Call direction",
@@ -150,33 +191,12 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef]) -> Vec<Field> {
         ],
         ListKind::Transfers => vec![
             f("id", FieldType::Id, Id("t.id"), "Numéro interne", "Internal id").sortable(),
-            f(
-                "status",
-                enum_ty(&[
-                    ("waiting_for_files", "en-attente", "Waiting for files"),
-                    ("ready_for_download", "pret", "Ready for download"),
-                    ("complete", "termine", "Complete"),
-                    ("expired", "expire", "Expired"),
-                    ("canceled", "annule", "Canceled"),
-                ]),
-                Enum("t.status"),
-                "Statut",
-                "Status",
-            )
-            .alias("statut")
-            .sortable(),
-            f(
-                "direction",
-                enum_ty(&[
-                    ("sent_to_contact", "envoye", "Sent to contact"),
-                    ("requested_from_contact", "demande", "Requested from contact"),
-                ]),
-                Enum("t.direction"),
-                "Sens",
-                "Direction",
-            )
-            .alias("sens")
-            .sortable(),
+            f("status", enum_ty(ListKind::Transfers, "status"), Enum("t.status"), "Statut", "Status")
+                .alias("statut")
+                .sortable(),
+            f("direction", enum_ty(ListKind::Transfers, "direction"), Enum("t.direction"), "Sens", "Direction")
+                .alias("sens")
+                .sortable(),
             f("subject", FieldType::Text, Fold("t.subject_fold"), "Objet", "Subject").alias("objet").sortable(),
             f("sent", FieldType::DateTime, Ms("t.sent_at"), "Envoyé le", "Sent").alias("envoi").sortable(),
             f("expires", FieldType::DateTime, Ms("t.expires_at"), "Expire le", "Expires")
@@ -202,7 +222,15 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef]) -> Vec<Field> {
                 CustomFieldType::Date => FieldType::Date,
                 CustomFieldType::YesNo => FieldType::Bool,
                 CustomFieldType::Choice => {
-                    FieldType::Enum { values: d.choices.iter().map(|c| EnumValue::new(c.clone())).collect() }
+                    // A firm's choices are their own labels; one that reads
+                    // like an earlier one ("a-b", "A B") is the earlier one.
+                    let mut values: Vec<EnumValue> = Vec::new();
+                    for c in &d.choices {
+                        if !values.iter().any(|v| v.accepts(c)) {
+                            values.push(EnumValue::new(c.clone()));
+                        }
+                    }
+                    FieldType::Enum { values }
                 }
             };
             v.push(f(
@@ -220,4 +248,135 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef]) -> Vec<Field> {
 /// The filter language's registry for these fields.
 pub(crate) fn registry(fields: &[Field]) -> Registry {
     Registry::new(fields.iter().map(|f| f.def.clone()).collect())
+}
+
+/// A person-shaped filter value to find the ids of (see [`resolve_people`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Lookup {
+    /// Clients whose code has this [`crate::text::code_key`].
+    ClientCode(String),
+    /// Staff members whose initials or name fold to this.
+    Staff(String),
+    /// Contacts whose "file as" folds to this.
+    ContactName(String),
+}
+
+/// Finds the ids behind a [`Lookup`], among what the actor may see.
+pub(crate) type Finder<'a> = dyn FnMut(&Lookup) -> crate::error::Result<Vec<Id>> + 'a;
+
+/// The most records one person-shaped value may stand for.
+pub(crate) const MAX_PEOPLE: usize = 100;
+
+/// Replaces the person-shaped values of the `client`, `contact` and `staff`
+/// fields of interactions and transfers by the ids they name, so SQL and
+/// the reference evaluator compare the same ids:
+///
+/// * a value of digits only (`42`) is an internal id, as before;
+/// * `client:` a client code, compared like the code key (case, accents and
+///   surrounding spaces ignored): `client:pell-03`;
+/// * `staff:` `me`/`moi` (the staff member asking), or initials or a full
+///   name, folded: `staff:MT`, `employe:"Marie Tremblay"`;
+/// * `contact:` the contact's "file as", folded and whole:
+///   `contact:"Côté, Hélène"` (several homonyms: any of them).
+///
+/// A value naming nothing the actor may see is an `invalid_value` filter
+/// error with the condition's span — a code of a client of another office
+/// reads exactly like a code that does not exist.
+pub(crate) fn resolve_people(
+    filter: Typed,
+    kind: ListKind,
+    actor: Option<Id>,
+    find: &mut Finder<'_>,
+) -> crate::error::Result<Typed> {
+    if !matches!(kind, ListKind::Interactions | ListKind::Transfers) {
+        return Ok(filter);
+    }
+    Ok(match filter {
+        Typed::And(v) => Typed::And(
+            v.into_iter().map(|x| resolve_people(x, kind, actor, find)).collect::<crate::error::Result<_>>()?,
+        ),
+        Typed::Or(v) => {
+            Typed::Or(v.into_iter().map(|x| resolve_people(x, kind, actor, find)).collect::<crate::error::Result<_>>()?)
+        }
+        Typed::Not(x) => Typed::Not(Box::new(resolve_people(*x, kind, actor, find)?)),
+        Typed::Cond(c) if matches!(c.field.as_str(), "client" | "contact" | "staff") => {
+            let ids = |s: &Scalar, find: &mut Finder<'_>| -> crate::error::Result<Vec<Scalar>> {
+                match s {
+                    Scalar::Id(v) => Ok(people_ids(&c.field, v, actor, c.span, find)?
+                        .into_iter()
+                        .map(|i| Scalar::Id(i.to_string()))
+                        .collect()),
+                    other => Ok(vec![other.clone()]),
+                }
+            };
+            let with = |op: TypedOp| Typed::Cond(Condition { op, ..c.clone() });
+            match &c.op {
+                TypedOp::Eq(s) => {
+                    let mut v = ids(s, find)?;
+                    if v.len() == 1 { with(TypedOp::Eq(v.remove(0))) } else { with(TypedOp::In(v)) }
+                }
+                // Set and not any of them.
+                TypedOp::Ne(s) => {
+                    let v = ids(s, find)?;
+                    if v.len() == 1 {
+                        with(TypedOp::Ne(v[0].clone()))
+                    } else {
+                        Typed::And(v.into_iter().map(|x| with(TypedOp::Ne(x))).collect())
+                    }
+                }
+                TypedOp::In(list) => {
+                    let mut all = Vec::new();
+                    for s in list {
+                        for x in ids(s, find)? {
+                            if !all.contains(&x) {
+                                all.push(x);
+                            }
+                        }
+                    }
+                    with(TypedOp::In(all))
+                }
+                _ => Typed::Cond(c),
+            }
+        }
+        other => other,
+    })
+}
+
+/// The ids a value of a person-shaped field names.
+fn people_ids(
+    field: &str,
+    value: &str,
+    actor: Option<Id>,
+    span: clientele_filter::Span,
+    find: &mut Finder<'_>,
+) -> crate::error::Result<Vec<Id>> {
+    if let Ok(n) = value.parse::<Id>()
+        && n.to_string() == value
+    {
+        return Ok(vec![n]);
+    }
+    let refuse = |message: String| crate::error::Error::Filter {
+        message: format!("filter: {message}"),
+        span: Some(crate::error::Span { start: span.start, end: span.end }),
+        field: Some("invalid_value".into()),
+    };
+    let folded = crate::text::fold(value.trim());
+    let (lookup, what) = match field {
+        "client" => (Lookup::ClientCode(crate::text::code_key(value)), "no client has the code"),
+        "staff" if matches!(folded.as_str(), "me" | "moi") => {
+            return actor.map(|a| vec![a]).ok_or_else(|| {
+                refuse(format!("`{value}` means the staff member asking; the host is not one (use an id)"))
+            });
+        }
+        "staff" => (Lookup::Staff(folded), "no staff member has the initials or name"),
+        _ => (Lookup::ContactName(folded), "no contact is filed as"),
+    };
+    let ids = find(&lookup)?;
+    if ids.is_empty() {
+        return Err(refuse(format!("{what} `{value}`")));
+    }
+    if ids.len() > MAX_PEOPLE {
+        return Err(refuse(format!("`{value}` names more than {MAX_PEOPLE} records; be more precise")));
+    }
+    Ok(ids)
 }

@@ -213,6 +213,11 @@ pub(crate) struct PlanInput<'a> {
     pub today: NaiveDate,
     pub fiscal_year_start_month: u32,
     pub tz: chrono_tz::Tz,
+    /// The staff member asking (`staff:me`); `None` for the host.
+    pub actor: Option<Id>,
+    /// Finds the ids behind client codes, staff initials and contact names
+    /// ([`fields::resolve_people`]), among what the actor may see.
+    pub people: &'a mut fields::Finder<'a>,
 }
 
 /// Parses and checks a list request.
@@ -244,7 +249,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         .map_err(|e| filter_error(e, "filter"))?;
         let typed = clientele_filter::check_with_limits(&expr, &registry, &dates, &limits)
             .map_err(|e| filter_error(e, "filter"))?;
-        parts.push(typed);
+        parts.push(fields::resolve_people(typed, input.kind, input.actor, &mut *input.people)?);
     }
     let mut rank = None;
     if let Some(s) = input.query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {

@@ -135,3 +135,56 @@ pub(crate) fn names(
     }
     Ok(n)
 }
+
+/// The ids a person-shaped filter value names ([`crate::query::fields::Lookup`]),
+/// among the live records of `offices` (clients of those offices; contacts
+/// standalone or linked to one of their clients), at most `limit + 1`.
+pub(crate) fn people(
+    conn: &mut Conn,
+    lookup: &crate::query::fields::Lookup,
+    offices: Option<&[String]>,
+    limit: i64,
+) -> Result<Vec<Id>> {
+    use crate::query::fields::Lookup;
+    Ok(match lookup {
+        Lookup::ClientCode(key) => {
+            let mut q = clients::table
+                .filter(clients::code_key.eq(key.clone()))
+                .filter(clients::trash_id.is_null())
+                .select(clients::id)
+                .into_boxed();
+            if let Some(o) = offices {
+                q = q.filter(clients::office.eq_any(o.to_vec()));
+            }
+            q.order(clients::id).limit(limit + 1).load(conn)?
+        }
+        Lookup::ContactName(name) => {
+            let mut q = contacts::table
+                .filter(contacts::file_as_fold.eq(name.clone()))
+                .filter(contacts::trash_id.is_null())
+                .select(contacts::id)
+                .into_boxed();
+            if let Some(o) = offices {
+                let linked = contact_links::table.select(contact_links::contact_id);
+                let visible = contact_links::table
+                    .inner_join(clients::table)
+                    .filter(clients::office.eq_any(o.to_vec()))
+                    .select(contact_links::contact_id);
+                q = q.filter(contacts::id.ne_all(linked).or(contacts::id.eq_any(visible)));
+            }
+            q.order(contacts::id).limit(limit + 1).load(conn)?
+        }
+        Lookup::Staff(folded) => {
+            // Few staff members: fold in Rust, as the filter folds.
+            let rows: Vec<(i64, String, String)> =
+                staff::table.select((staff::id, staff::initials, staff::name)).order(staff::id).load(conn)?;
+            rows.into_iter()
+                .filter(|(_, ini, name)| {
+                    crate::text::fold(ini.trim()) == *folded || crate::text::fold(name.trim()) == *folded
+                })
+                .map(|(id, _, _)| id)
+                .take(limit as usize + 1)
+                .collect()
+        }
+    })
+}
