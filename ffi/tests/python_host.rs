@@ -10,10 +10,8 @@ use support::*;
 #[test]
 fn the_python_host_works_against_the_shared_library() {
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    if Command::new(&python).arg("--version").output().is_err() {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "python3 is required on CI");
-        eprintln!("SKIPPED: {python} not found");
-        return;
+    if !Command::new(&python).arg("--version").output().is_ok_and(|o| o.status.success()) {
+        return skip_or_fail(&format!("{python} not found; install python3 or set PYTHON"));
     }
     let dir = scratch("python-host");
     let out = run(Command::new(&python)

@@ -2,7 +2,8 @@
 //! from the Rust types of `clientele-core` today.
 //!
 //! When core's types change (new ops, new filter fields...), rewrite them
-//! with `CLIENTELE_BLESS=1 cargo test -p clientele-ffi --test schema`.
+//! with `CLIENTELE_BLESS=1 cargo test -p clientele-ffi --test schema`: that
+//! run rewrites the stale files and fails; commit them and it passes.
 
 mod support;
 
@@ -26,9 +27,13 @@ fn schemas() -> Vec<(&'static str, String)> {
 
 #[test]
 fn the_committed_schemas_are_fresh() {
-    for (name, fresh) in schemas() {
-        check_fresh(&crate_dir().join("schema").join(name), &fresh);
-    }
+    // Every stale file is reported (and rewritten when blessing), not only
+    // the first.
+    let stale: Vec<String> = schemas()
+        .into_iter()
+        .filter_map(|(name, fresh)| refresh(&crate_dir().join("schema").join(name), &fresh))
+        .collect();
+    assert!(stale.is_empty(), "{}", stale.join("\n\n"));
 }
 
 #[test]
@@ -52,4 +57,25 @@ fn the_schemas_name_what_they_describe() {
     for op in ["staff.put", "client.create", "client.import", "client.timeline", "contact.link", "trash.purge"] {
         assert!(text.contains(op), "request.json knows {op}");
     }
+}
+
+/// Blessing compares first, rewrites a stale file and still fails; a fresh
+/// file passes; without blessing a stale file fails and stays as it was.
+#[test]
+fn blessing_rewrites_a_stale_file_and_still_fails() {
+    let dir = scratch("bless");
+    let path = dir.join("generated.json");
+    std::fs::write(&path, "{\"old\": true}\n").unwrap();
+    let fresh = "{\"new\": \"Hélène\"}\n";
+
+    let why = refresh_as(&path, fresh, false).expect("a stale file fails");
+    assert!(why.contains("is stale") && why.contains("CLIENTELE_BLESS=1"), "{why}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"old\": true}\n", "not blessing: untouched");
+
+    let why = refresh_as(&path, fresh, true).expect("blessing a stale file still fails");
+    assert!(why.contains("was stale; rewritten — commit it"), "{why}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), fresh, "blessing rewrote it");
+
+    assert_eq!(refresh_as(&path, fresh, true), None, "a fresh file passes, blessing or not");
+    assert_eq!(refresh_as(&path, fresh, false), None);
 }

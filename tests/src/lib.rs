@@ -4,8 +4,8 @@
 //! PostgreSQL comes from `CLIENTELE_TEST_PG_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`). Each test gets its own
 //! schema, dropped afterwards. When the server is unreachable the
-//! PostgreSQL tests are skipped with a message, except under CI
-//! (`CI=true`), where they fail.
+//! PostgreSQL tests are skipped through [`skip_or_fail`]: they fail under CI
+//! (`CI=true`), and elsewhere the skip is listed at the end of `scripts/test`.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -117,12 +117,55 @@ pub fn pg_base_url() -> String {
     std::env::var("CLIENTELE_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
-fn under_ci() -> bool {
+/// Is this a CI run (`CI=true` or `CI=1`)? There nothing may be skipped.
+pub fn under_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
-/// A fresh place on `backend`, or `None` (skip) when PostgreSQL is
-/// unreachable outside CI.
+/// Where skips are recorded: `CLIENTELE_SKIP_LOG`, else
+/// `<target dir>/clientele-skipped.log` (the target directory is the first
+/// ancestor of the test binary holding `CACHEDIR.TAG`).
+pub fn skip_log() -> PathBuf {
+    if let Some(path) = std::env::var_os("CLIENTELE_SKIP_LOG") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().unwrap_or_default();
+    let target = exe.ancestors().find(|d| d.join("CACHEDIR.TAG").exists()).map(|d| d.to_path_buf());
+    target.unwrap_or_else(std::env::temp_dir).join("clientele-skipped.log")
+}
+
+/// The one way a test skips for want of a tool or a server: under CI it
+/// panics with `reason` (a CI run cannot pass by not running); elsewhere it
+/// prints `SKIPPED: reason` and appends a line to [`skip_log`], which
+/// `scripts/test` prints as a "skipped:" summary after the run. The caller
+/// then returns.
+pub fn skip_or_fail(reason: &str) {
+    if under_ci() {
+        panic!("required under CI (CI=true): {reason}");
+    }
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let binary = binary.rsplit_once('-').map_or(binary.as_str(), |(name, _hash)| name).to_string();
+    println!("SKIPPED: {reason}");
+    eprintln!("SKIPPED: {reason}");
+    use std::io::Write;
+    let line = format!("{binary} {test}: {reason}\n");
+    let log = skip_log();
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .and_then(|mut file| file.write_all(line.as_bytes()));
+    if let Err(e) = written {
+        eprintln!("cannot record the skip in {}: {e}", log.display());
+    }
+}
+
+/// A fresh place on `backend`, or `None` (skip, through [`skip_or_fail`])
+/// when PostgreSQL is unreachable outside CI.
 pub fn place(backend: Backend) -> Option<Place> {
     match backend {
         Backend::Sqlite => {
@@ -138,9 +181,10 @@ pub fn place(backend: Backend) -> Option<Place> {
                     c.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
                     Some(Place::Postgres { base, schema })
                 }
-                Err(e) if under_ci() => panic!("PostgreSQL at {base} is unreachable under CI: {e}"),
                 Err(e) => {
-                    eprintln!("skipping PostgreSQL test: {base} unreachable ({e}); set CLIENTELE_TEST_PG_URL");
+                    skip_or_fail(&format!(
+                        "PostgreSQL at {base} is unreachable ({e}); start it or set CLIENTELE_TEST_PG_URL"
+                    ));
                     None
                 }
             }

@@ -104,23 +104,27 @@ pub fn static_lib() -> PathBuf {
 /// printed on Linux).
 pub const NATIVE_STATIC_LIBS: &[&str] = &["-lpq", "-lgcc_s", "-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc"];
 
-/// Is `CLIENTELE_BLESS=1` set (rewrite generated files instead of failing)?
+#[allow(unused_imports)]
+pub use clientele_tests::{skip_or_fail, under_ci};
+
+/// Is `CLIENTELE_BLESS=1` set (rewrite stale generated files)?
 pub fn blessing() -> bool {
     std::env::var("CLIENTELE_BLESS").is_ok_and(|v| v == "1")
 }
 
-/// Compares `fresh` with the committed `path`; rewrites it when blessing,
-/// otherwise fails with where they differ and how to fix it.
-pub fn check_fresh(path: &Path, fresh: &str) {
+/// Compares `fresh` with the committed `path` first. Fresh: `None`. Stale:
+/// `Some(why)`, where `why` shows the first difference and, when blessing,
+/// says the file was rewritten — the test still fails, so a run with
+/// `CLIENTELE_BLESS=1` never passes a stale file; the next run does.
+pub fn refresh(path: &Path, fresh: &str) -> Option<String> {
+    refresh_as(path, fresh, blessing())
+}
+
+/// [`refresh`], blessing or not as `bless` says.
+pub fn refresh_as(path: &Path, fresh: &str, bless: bool) -> Option<String> {
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     if committed == fresh {
-        return;
-    }
-    if blessing() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, fresh).unwrap();
-        eprintln!("blessed {}", path.display());
-        return;
+        return None;
     }
     let old: Vec<&str> = committed.lines().collect();
     let new: Vec<&str> = fresh.lines().collect();
@@ -140,15 +144,30 @@ pub fn check_fresh(path: &Path, fresh: &str) {
             }
         }
     }
-    panic!(
-        "{} is stale ({} committed lines, {} generated); first difference at line {}:\n{diff}\n\
-         Regenerate with: CLIENTELE_BLESS=1 cargo test -p clientele-ffi --test header --test schema\n\
-         then review and commit the file.",
+    let what = format!(
+        "{} ({} committed lines, {} generated); first difference at line {}:\n{diff}",
         path.display(),
         old.len(),
         new.len(),
         first + 1
     );
+    if bless {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, fresh).unwrap();
+        return Some(format!("{what}\n{} was stale; rewritten — commit it (then this test passes)", path.display()));
+    }
+    Some(format!(
+        "{what}\n{} is stale. Regenerate with: CLIENTELE_BLESS=1 cargo test -p clientele-ffi --test header --test schema\n\
+         (that run rewrites the files and still fails), then review and commit them.",
+        path.display()
+    ))
+}
+
+/// [`refresh`] one file: panics when it was stale.
+pub fn check_fresh(path: &Path, fresh: &str) {
+    if let Some(why) = refresh(path, fresh) {
+        panic!("{why}");
+    }
 }
 
 /// The C compiler: `CC` or `cc`.
