@@ -8,6 +8,9 @@
 //!   in-process (WAL lets readers proceed), so no write fails with `BUSY`
 //!   on lock upgrade.
 //! - Every value reaches SQL as a bound parameter.
+//! - Every request takes its connection through [`Db::checkout`] (file
+//!   identity, fast `unavailable`) and hands its outcome to [`Db::settle`]
+//!   (a connection that failed for good is discarded): see [`health`].
 
 pub(crate) mod clients;
 pub(crate) mod contacts;
