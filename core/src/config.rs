@@ -36,6 +36,13 @@ pub struct EngineConfig {
     /// Maximum connections in the pool (PostgreSQL) or readers (SQLite).
     #[serde(default = "default_pool")]
     pub pool_size: u32,
+    /// `full` (default): a commit waits until it is on disk (SQLite
+    /// `synchronous = FULL`, PostgreSQL `synchronous_commit = on`) and
+    /// survives a power cut. `normal`: faster commits that survive a crash
+    /// of the process but may lose the last ones on a power cut or an
+    /// operating-system crash (never a half-written one).
+    #[serde(default = "default_durability")]
+    pub durability: String,
 }
 
 fn default_tz() -> String {
@@ -50,6 +57,9 @@ fn default_fiscal_month() -> u32 {
 fn default_pool() -> u32 {
     4
 }
+fn default_durability() -> String {
+    "full".into()
+}
 
 impl EngineConfig {
     /// A configuration for `database_url` with the client-management
@@ -63,6 +73,7 @@ impl EngineConfig {
             fiscal_year_start_month: default_fiscal_month(),
             plugin_paths: Vec::new(),
             pool_size: default_pool(),
+            durability: default_durability(),
         }
     }
 
@@ -83,6 +94,7 @@ impl EngineConfig {
         if self.pool_size == 0 || self.pool_size > 64 {
             return Err(Error::Config("pool_size must be 1 to 64".into()));
         }
+        crate::store::health::Durability::parse(&self.durability)?;
         Ok(())
     }
 

@@ -109,7 +109,7 @@ impl Engine {
     pub fn open_with_clock(config: EngineConfig, clock: Arc<dyn Clock>) -> Result<Engine> {
         config.check()?;
         let tz = config.tz()?;
-        let db = Db::open(&config.database_url, config.pool_size)?;
+        let db = Db::open(&config)?;
         Ok(Engine { db, config, tz, clock, next_sweep: std::sync::atomic::AtomicI64::new(0) })
     }
 

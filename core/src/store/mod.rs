@@ -8,9 +8,13 @@
 //!   in-process (WAL lets readers proceed), so no write fails with `BUSY`
 //!   on lock upgrade.
 //! - Every value reaches SQL as a bound parameter.
+//! - Every request takes its connection through [`Db::checkout`] (file
+//!   identity, fast `unavailable`) and hands its outcome to [`Db::settle`]
+//!   (a connection that failed for good is discarded): see [`health`].
 
 pub(crate) mod clients;
 pub(crate) mod contacts;
+pub(crate) mod health;
 pub(crate) mod interactions;
 pub(crate) mod query;
 pub(crate) mod schema;
@@ -19,13 +23,14 @@ pub(crate) mod transfers;
 pub(crate) mod trash;
 pub(crate) mod views;
 
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+use self::health::{Durability, Fault, Health, Identity};
 use crate::error::{Error, Result};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -76,24 +81,24 @@ impl Target {
     }
 }
 
-#[derive(Debug)]
-struct Manager {
+#[derive(Debug, Clone)]
+pub(crate) struct Manager {
     target: Target,
+    durability: Durability,
+    /// Records each connect, for the requests' fast answer (see [`health`]).
+    health: Arc<Health>,
 }
 
-impl r2d2::ManageConnection for Manager {
-    type Connection = AnyConnection;
-    type Error = diesel::r2d2::Error;
-
-    fn connect(&self) -> std::result::Result<AnyConnection, Self::Error> {
+impl Manager {
+    fn establish(&self) -> std::result::Result<AnyConnection, diesel::r2d2::Error> {
         use diesel::r2d2::Error as E;
         match &self.target {
             Target::Sqlite(path) => {
                 let mut c = diesel::SqliteConnection::establish(path).map_err(E::ConnectionError)?;
-                // A busy timeout for other processes, and foreign keys (off
-                // by default in SQLite).
-                c.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
-                    .map_err(E::QueryError)?;
+                // A busy timeout for other processes, foreign keys (off by
+                // default in SQLite), and the configured durability.
+                c.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;").map_err(E::QueryError)?;
+                c.batch_execute(self.durability.sqlite_pragma()).map_err(E::QueryError)?;
                 // WAL for concurrent readers. Switching needs the file to
                 // itself and SQLite does not wait for that (no busy
                 // handler): retry while another process opens it too.
@@ -111,18 +116,38 @@ impl r2d2::ManageConnection for Manager {
                 Ok(AnyConnection::Sqlite(c))
             }
             Target::Postgres(url) => {
-                let c = diesel::PgConnection::establish(url).map_err(E::ConnectionError)?;
+                let mut c = diesel::PgConnection::establish(url).map_err(E::ConnectionError)?;
+                c.batch_execute(self.durability.pg_setting()).map_err(E::QueryError)?;
                 Ok(AnyConnection::Pg(c))
             }
         }
     }
+}
 
+impl r2d2::ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> std::result::Result<AnyConnection, Self::Error> {
+        let c = self.establish();
+        match &c {
+            Ok(_) => self.health.connected(),
+            Err(e) => self.health.failed(&e.to_string()),
+        }
+        c
+    }
+
+    /// Not run on checkout (`test_on_check_out(false)`: a round trip per
+    /// request saved); connections that fail are discarded instead, and
+    /// PostgreSQL ones idle for long or older than a lost connection are
+    /// checked by [`Db::checkout`].
     fn is_valid(&self, conn: &mut AnyConnection) -> std::result::Result<(), Self::Error> {
         conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
     }
 
     /// A connection given back inside a transaction (a panic unwound
-    /// through a write, say) is not put back in the pool.
+    /// through a write, say), or marked broken by [`health::mark_broken`],
+    /// is not put back in the pool.
     fn has_broken(&self, conn: &mut AnyConnection) -> bool {
         use diesel::connection::TransactionManager;
         type Manager = <AnyConnection as Connection>::TransactionManager;
@@ -130,12 +155,34 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
+/// When a pooled connection was last handed out, and the [`Health`]
+/// generation it was known good in.
+#[derive(Clone, Copy)]
+struct Seen {
+    at: Instant,
+    generation: u64,
+}
+
+/// A PostgreSQL connection idle longer than this is checked before use
+/// (the server or a firewall may have closed it meanwhile).
+const IDLE_CHECK: Duration = Duration::from_secs(60);
+/// How long a request waits for a connection when all are busy.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often a waiting request looks whether the server went away.
+const CHECKOUT_SLICE: Duration = Duration::from_millis(25);
+
 /// The database: a pool plus the backend's write discipline.
 pub(crate) struct Db {
     pool: r2d2::Pool<Manager>,
     target: Target,
     /// SQLite allows one writer at a time: serialise writers in-process.
     write_lock: Option<Mutex<()>>,
+    /// Connects outside the pool, to answer at once while the database is
+    /// unreachable.
+    manager: Manager,
+    health: Arc<Health>,
+    /// The SQLite file opened (`None`: PostgreSQL or `:memory:`).
+    identity: Option<Identity>,
 }
 
 pub(crate) type Conn = AnyConnection;
@@ -143,30 +190,115 @@ pub(crate) type Conn = AnyConnection;
 impl Db {
     /// Opens the pool, applies pending migrations and refuses a schema newer
     /// than this code.
-    pub(crate) fn open(url: &str, pool_size: u32) -> Result<Db> {
-        let target = Target::parse(url)?;
-        let size = if target.is_memory() { 1 } else { pool_size };
-        let mut builder = r2d2::Pool::builder()
+    pub(crate) fn open(config: &crate::config::EngineConfig) -> Result<Db> {
+        let target = Target::parse(&config.database_url)?;
+        let durability = Durability::parse(&config.durability)?;
+        let size = if target.is_memory() { 1 } else { config.pool_size };
+        // The process's shared pool threads, and no reaper job (no idle
+        // timeout, no maximum lifetime): nothing of this pool outlives it
+        // (see [`health`]).
+        let builder = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(if target.is_memory() { 1 } else { 0 }))
-            .connection_timeout(Duration::from_secs(10));
-        if target.is_memory() {
-            // An in-memory database lives as long as its one connection.
-            builder = builder.idle_timeout(None).max_lifetime(None);
-        }
-        let manager = Manager { target: target.clone() };
+            .thread_pool(health::workers())
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .test_on_check_out(false)
+            .connection_timeout(CHECKOUT_TIMEOUT);
+        let health = Arc::new(Health::default());
+        let manager = Manager { target: target.clone(), durability, health: health.clone() };
         // One connection up front: an unreachable server or a file that is
         // not a database fails now, with its own message, not after the
         // pool's timeout.
-        let first = r2d2::ManageConnection::connect(&manager)
-            .map_err(|e| Error::Storage(format!("cannot open {}: {e}", describe(&target))))?;
+        let first =
+            manager.establish().map_err(|e| Error::Storage(format!("cannot open {}: {e}", describe(&target))))?;
         drop(first);
-        let pool =
-            builder.build(manager).map_err(|e| Error::Storage(format!("cannot open {}: {e}", describe(&target))))?;
+        let identity = match &target {
+            Target::Sqlite(path) => Identity::of(path)?,
+            Target::Postgres(_) => None,
+        };
+        let pool = builder
+            .build(manager.clone())
+            .map_err(|e| Error::Storage(format!("cannot open {}: {e}", describe(&target))))?;
         let write_lock = matches!(target, Target::Sqlite(_)).then(|| Mutex::new(()));
-        let db = Db { pool, target, write_lock };
+        let db = Db { pool, target, write_lock, manager, health, identity };
         db.migrate()?;
         Ok(db)
+    }
+
+    /// A pooled connection for one request. Refuses at once a SQLite file
+    /// deleted or replaced since open, and a database that cannot be
+    /// reached (after a failed connect or a lost connection, it connects
+    /// itself rather than wait out the pool's timeout). PostgreSQL
+    /// connections older than the last lost one, or idle for long, are
+    /// checked with one round trip and replaced when dead.
+    pub(crate) fn checkout(&self) -> Result<r2d2::PooledConnection<Manager>> {
+        use r2d2::PooledConnection as P;
+        if let Some(identity) = &self.identity {
+            identity.check()?;
+        }
+        if self.health.is_down()
+            && let Err(e) = r2d2::ManageConnection::connect(&self.manager)
+        {
+            return Err(self.unreachable(&e.to_string()));
+        }
+        let start = Instant::now();
+        let mut discarded = 0;
+        loop {
+            let mut conn = match self.pool.get_timeout(CHECKOUT_SLICE) {
+                Ok(c) => c,
+                Err(_) if self.health.is_down() => return Err(self.unreachable(&self.health.last_error())),
+                Err(e) if start.elapsed() >= CHECKOUT_TIMEOUT => return Err(e.into()),
+                Err(_) => continue,
+            };
+            let generation = self.health.generation();
+            let check = self.is_postgres()
+                && P::extensions(&conn)
+                    .get::<Seen>()
+                    .is_none_or(|s| s.generation != generation || s.at.elapsed() > IDLE_CHECK);
+            if check && conn.batch_execute("SELECT 1").is_err() {
+                health::mark_broken(&mut conn);
+                drop(conn);
+                discarded += 1;
+                if discarded > self.pool.max_size() {
+                    return Err(self.unreachable("every pooled connection was dead"));
+                }
+                continue;
+            }
+            P::extensions_mut(&mut conn).insert(Seen { at: Instant::now(), generation });
+            return Ok(conn);
+        }
+    }
+
+    /// Looks at a request's outcome: a connection that failed in a way that
+    /// may outlast the request is discarded, and a lost server answers
+    /// `unavailable`.
+    pub(crate) fn settle<T>(&self, conn: &mut Conn, result: Result<T>) -> Result<T> {
+        let Err(e) = &result else { return result };
+        match health::classify(e) {
+            Some(Fault::Lost) => {
+                health::mark_broken(conn);
+                self.health.failed(&e.to_string());
+                Err(self.unreachable(&e.to_string()))
+            }
+            Some(Fault::Broken) => {
+                health::mark_broken(conn);
+                result
+            }
+            None => result,
+        }
+    }
+
+    /// The answer while the database cannot be reached: `unavailable` for a
+    /// server, a storage error naming the file for SQLite.
+    fn unreachable(&self, why: &str) -> Error {
+        match &self.target {
+            Target::Postgres(_) => Error::Unavailable(format!(
+                "the PostgreSQL server cannot be reached ({}); the engine reconnects by itself when it is back",
+                why.trim()
+            )),
+            Target::Sqlite(_) => Error::Storage(format!("cannot open {}: {}", describe(&self.target), why.trim())),
+        }
     }
 
     pub(crate) fn is_postgres(&self) -> bool {
@@ -196,14 +328,16 @@ impl Db {
     /// Runs one statement on a pooled connection, without a transaction
     /// (saves the BEGIN and COMMIT round trips of a single read).
     pub(crate) fn query<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-        let mut conn = self.pool.get()?;
-        f(&mut conn)
+        let mut conn = self.checkout()?;
+        let r = f(&mut conn);
+        self.settle(&mut conn, r)
     }
 
     /// Runs `f` on a pooled connection, in a read transaction.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-        let mut conn = self.pool.get()?;
-        conn.transaction(|c| f(c))
+        let mut conn = self.checkout()?;
+        let r = conn.transaction(|c| f(c));
+        self.settle(&mut conn, r)
     }
 
     /// Runs `f` in a write transaction: all or nothing.
@@ -214,10 +348,14 @@ impl Db {
     /// locked" when it tried to write while another process had written in
     /// between.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-        use diesel::connection::{AnsiTransactionManager, TransactionManager};
         let _guard = self.write_lock.as_ref().map(|m| m.lock().unwrap_or_else(|p| p.into_inner()));
-        let mut conn = self.pool.get()?;
-        let conn: &mut Conn = &mut conn;
+        let mut conn = self.checkout()?;
+        let r = Self::write_on(&mut conn, f);
+        self.settle(&mut conn, r)
+    }
+
+    fn write_on<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
         if !matches!(conn, AnyConnection::Sqlite(_)) {
             return conn.transaction(|c| f(c));
         }
