@@ -321,7 +321,9 @@ fn statics_version_and_status_names() {
     assert_eq!(name(CLIENTELE_INVALID_HANDLE as i32), "invalid_handle");
     assert_eq!(name(CLIENTELE_SCHEMA_TOO_NEW as i32), "schema_too_new");
     assert_eq!(name(CLIENTELE_BAD_LAYOUT as i32), "bad_layout");
-    for unknown in [-1, 7, 99, 115, 200, i32::MAX, i32::MIN] {
+    assert_eq!(name(CLIENTELE_TIMEOUT as i32), "timeout");
+    assert_eq!(name(CLIENTELE_UNAVAILABLE as i32), "unavailable");
+    for unknown in [-1, 7, 99, 117, 200, i32::MAX, i32::MIN] {
         assert_eq!(name(unknown), "unknown");
     }
 }
