@@ -262,6 +262,17 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
                 field: Some("invalid_value".into()),
             });
         }
+        // A word without a letter or digit ("🥐", "-") would match every
+        // row: refused, with its place in the search text as written.
+        let raw = input.query.search.as_deref().unwrap_or_default();
+        if let Some(w) = raw.split_whitespace().find(|w| sql::keyword_words(w).is_empty()) {
+            let start = w.as_ptr() as usize - raw.as_ptr() as usize;
+            return Err(Error::Filter {
+                message: format!("search: `{w}` has no letter or digit (expected a word with a letter or a digit)"),
+                span: Some(Span { start, end: start + w.len() }),
+                field: Some("invalid_value".into()),
+            });
+        }
         let words: Vec<Typed> = s.split_whitespace().take(32).map(|w| Typed::Keyword(crate::text::fold(w))).collect();
         parts.extend(words);
         rank = Some(crate::text::fold(s));
@@ -544,8 +555,9 @@ impl Plan {
             sql.push(" (");
             key_bind(&mut sql);
             sql.push(", ").bind_int(k.id).push("))");
+            // Closes `OR ((rank = k AND …)` when ranked, then `AND (`.
             if self.rank.is_some() {
-                sql.push("))");
+                sql.push(")");
             }
             sql.push(")");
         }
