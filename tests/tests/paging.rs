@@ -15,7 +15,7 @@
 //! `CLIENTELE_PAGING_SEED` sets the seed (default fixed, printed on
 //! failure); `CLIENTELE_PAGING_ROUNDS` repeats the whole cross product with
 //! fresh filters and searches (default 1); `CLIENTELE_PAGING_MUTATIONS` sets
-//! the walks with writes between pages per list (default 4).
+//! the walks with writes between pages per list (default 3).
 
 use std::collections::{HashMap, HashSet};
 
@@ -33,12 +33,15 @@ use firm::*;
 
 const PAGE_SIZES: [u32; 3] = [1, 7, 50];
 
+/// The longest answer walked one row a page (most of the time).
+const SHORT: usize = 6;
+
 /// Rows inserted during one walk.
 const MAX_WRITES: usize = 6;
 
 /// A small firm: every page-size-1 walk is one request per row.
 fn paging_firm() -> FirmSize {
-    FirmSize { clients: 40, contacts: 30, interactions: 110, transfer_attempts: 60, trash: 34..36 }
+    FirmSize { clients: 40, contacts: 30, interactions: 100, transfer_attempts: 60, trash: 34..36 }
 }
 
 /// What is paged.
@@ -369,7 +372,7 @@ fn run(backend: Backend) {
         std::env::var("CLIENTELE_PAGING_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x9a61_2026_0001);
     let rounds: usize = std::env::var("CLIENTELE_PAGING_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
     let mutations: usize =
-        std::env::var("CLIENTELE_PAGING_MUTATIONS").ok().and_then(|s| s.parse().ok()).unwrap_or(4);
+        std::env::var("CLIENTELE_PAGING_MUTATIONS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
     let mut rng = Rng(seed);
     let world = seed_firm(&f, &mut rng, paging_firm());
     let mut rights = Rights::all();
@@ -403,13 +406,26 @@ fn run(backend: Backend) {
                         for limit in PAGE_SIZES {
                             let table = &ctx.tables[&kind];
                             let search = searching.then(|| search_text(&mut rng, kind, table));
-                            // One row a page is one request a row: filtered
-                            // more often, to keep within CI's time.
-                            let filter = rng.chance(if limit == 1 { 70 } else { 50 }).then(|| {
-                                let n = 1 + rng.below(2);
-                                (0..n).map(|_| term(&mut rng, &ctx.fields[&kind], table, 0)).collect::<Vec<_>>().join(" ")
-                            });
-                            let want = reference(&f, &ctx, surface, actor, &sort, search.as_deref(), filter.as_deref());
+                            // One row a page is one request a row: at that
+                            // size, filters are drawn until the answer is
+                            // short (long walks are the other sizes' work).
+                            let mut attempt = 0;
+                            let (filter, want) = loop {
+                                let filter = rng.chance(if limit == 1 && attempt > 0 { 100 } else { 50 }).then(|| {
+                                    let n = 1 + rng.below(2);
+                                    (0..n)
+                                        .map(|_| term(&mut rng, &ctx.fields[&kind], table, 0))
+                                        .collect::<Vec<_>>()
+                                        .join(" ")
+                                });
+                                let want =
+                                    reference(&f, &ctx, surface, actor, &sort, search.as_deref(), filter.as_deref());
+                                attempt += 1;
+                                let short = want.as_ref().map_or(true, |v| v.len() <= SHORT);
+                                if limit > 1 || short || attempt >= 10 {
+                                    break (filter, want);
+                                }
+                            };
                             let base = ListQuery {
                                 filter: filter.clone().map(FilterInput::Text),
                                 search: search.clone(),
@@ -458,7 +474,7 @@ fn run(backend: Backend) {
             // The default sort first, then the others in turn from a random start.
             let sort = if i == 0 { None } else { sorts[(i + rng.below(sorts.len())) % sorts.len()].clone() };
             let actor = actors[i % 2];
-            let limit = if i % 3 == 2 { 1 } else { 7 };
+            let limit = if i % 3 == 2 { 3 } else { 7 };
             mutation_walk(&f, &mut ctx, &mut rng, &mut stats, surface, actor, sort, limit, seed);
         }
     }
