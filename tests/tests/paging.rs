@@ -86,7 +86,12 @@ impl Surface {
 }
 
 /// One page's ids and cursor.
-fn page(f: &Fixture, actor: Id, surface: Surface, query: ListQuery) -> clientele_core::Result<(Vec<Id>, Option<String>)> {
+fn page(
+    f: &Fixture,
+    actor: Id,
+    surface: Surface,
+    query: ListQuery,
+) -> clientele_core::Result<(Vec<Id>, Option<String>)> {
     Ok(match f.run(actor, surface.request(query))? {
         S::Clients(p) => (p.items.iter().map(|r| r.id).collect(), p.next_cursor),
         S::Contacts(p) => (p.items.iter().map(|r| r.id).collect(), p.next_cursor),
@@ -221,7 +226,8 @@ fn reference(
         .filter(|(_, row, _)| match surface {
             Surface::Timeline(x) => {
                 int(row, "client") == Some(x)
-                    || (int(row, "client").is_none() && int(row, "contact").is_some_and(|p| timeline_contacts.contains(&p)))
+                    || (int(row, "client").is_none()
+                        && int(row, "contact").is_some_and(|p| timeline_contacts.contains(&p)))
             }
             _ => true,
         })
@@ -371,8 +377,7 @@ fn run(backend: Backend) {
     let seed: u64 =
         std::env::var("CLIENTELE_PAGING_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x9a61_2026_0001);
     let rounds: usize = std::env::var("CLIENTELE_PAGING_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
-    let mutations: usize =
-        std::env::var("CLIENTELE_PAGING_MUTATIONS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let mutations: usize = std::env::var("CLIENTELE_PAGING_MUTATIONS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
     let mut rng = Rng(seed);
     let world = seed_firm(&f, &mut rng, paging_firm());
     let mut rights = Rights::all();
@@ -510,8 +515,7 @@ fn insert(
     offices: &mut Vec<(Id, Option<String>)>,
 ) -> Id {
     f.clock.advance(Duration::seconds(1));
-    let live: Vec<(Id, Id)> =
-        ctx.world.links.iter().filter(|(_, c)| !ctx.world.trashed.contains(c)).copied().collect();
+    let live: Vec<(Id, Id)> = ctx.world.links.iter().filter(|(_, c)| !ctx.world.trashed.contains(c)).copied().collect();
     match surface.kind() {
         ListKind::Clients => {
             let mut d = ClientData::new(format!("NEW-{n:04}"), format!("{}, {}", rng.pick(LAST), rng.pick(FIRST)));
@@ -664,7 +668,8 @@ fn mutation_walk(
         touched.insert(id);
         events.push((id, cursor));
         if rng.chance(60) {
-            let unreached: Vec<Id> = before.iter().copied().filter(|x| !reached.contains(x) && !touched.contains(x)).collect();
+            let unreached: Vec<Id> =
+                before.iter().copied().filter(|x| !reached.contains(x) && !touched.contains(x)).collect();
             if !unreached.is_empty() {
                 let x = *rng.pick(&unreached);
                 if update(f, rng, kind, x) {
@@ -694,7 +699,8 @@ fn mutation_walk(
         .filter(|id| if touched.contains(id) { comes.contains(id) } else { before.contains(id) })
         .collect();
     assert_eq!(
-        got, want,
+        got,
+        want,
         "{:?} (seed {seed}): {surface:?} actor {actor} sort {:?} limit {limit}, {inserted} inserted and {updated} updated between pages — walk (left), expected (right)",
         f.backend,
         sort_text(&sort),
@@ -749,7 +755,9 @@ fn keywords_without_letters_or_digits_are_refused(f: &Fixture) {
     f.run(f.admin, R::ClientCreate { data: ClientData::new("COT-02", "Côté, Jean-François") }).unwrap();
     f.run(f.admin, R::ContactCreate { data: ContactData::new("Hélène", "D'Amours") }).unwrap();
     for list in ["clients", "contacts", "grid"] {
-        for (s, span) in [("🥐", (0, 4)), ("-", (0, 1)), ("dupont -", (7, 8)), ("  '  ", (2, 3)), ("hélène %_", (9, 11))] {
+        for (s, span) in
+            [("🥐", (0, 4)), ("-", (0, 1)), ("dupont -", (7, 8)), ("  '  ", (2, 3)), ("hélène %_", (9, 11))]
+        {
             let e = search(f, list, s).expect_err(s);
             assert_eq!(e.code(), "invalid_filter", "{list} {s:?}: {e}");
             let span = clientele_core::Span { start: span.0, end: span.1 };

@@ -544,4 +544,3 @@ pub fn term(rng: &mut Rng, fields: &[FieldInfo], table: &Table, depth: usize) ->
         _ => format!("({} OR {})", term(rng, fields, table, depth + 1), term(rng, fields, table, depth + 1)),
     }
 }
-
