@@ -500,7 +500,9 @@ fn closing_while_other_threads_execute_is_safe() {
             std::thread::spawn(move || {
                 let request = cstr(r#"{"actor": "host", "op": "staff.list"}"#);
                 start.wait();
-                loop {
+                // Bounded: an engine that never reports its closing fails
+                // the test instead of hanging it.
+                for _ in 0..1_000_000 {
                     let mut json = ptr::null_mut();
                     let status =
                         unsafe { clientele_execute(handle as *const ClienteleEngine, request.as_ptr(), &mut json) };
@@ -511,11 +513,14 @@ fn closing_while_other_threads_execute_is_safe() {
                         other => panic!("unexpected {other:?}"),
                     };
                 }
+                panic!("the engine still answers after 1,000,000 calls: it was never closed");
             })
         })
         .collect();
     start.wait();
     while ok.load(Ordering::Relaxed) < 20 {
+        // Bounded: workers that stopped (panicked) cannot reach 20.
+        assert!(!workers.iter().all(|w| w.is_finished()), "every worker stopped before 20 calls succeeded");
         std::thread::yield_now();
     }
     assert_eq!(clientele_engine_close(engine), CLIENTELE_OK);

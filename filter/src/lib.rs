@@ -126,7 +126,8 @@
 //! `cette-semaine`, `semaine-derniere`, `ce-mois`, `mois-dernier`,
 //! `ce-trimestre`, `trimestre-dernier`, `cette-annee`, `annee-derniere`,
 //! `cet-exercice`, `exercice-precedent`...). Keywords are folded; a keyword
-//! that folds to blank is `invalid_value`.
+//! that folds to blank, or holds no letter or digit (`🥐`, `-`), is
+//! `invalid_value` (it would match every row).
 //!
 //! ## Evaluation semantics
 //!

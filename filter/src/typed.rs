@@ -117,6 +117,13 @@ fn invalid(msg: String, span: Span) -> FilterError {
     FilterError::new(ErrorKind::InvalidValue, msg, span)
 }
 
+/// Does a (folded) keyword hold a letter or a digit — something the
+/// keyword index can match? The same test as the word split of the search
+/// (`char::is_alphanumeric`).
+fn has_word(keyword: &str) -> bool {
+    fold(keyword).chars().any(char::is_alphanumeric)
+}
+
 fn ops_list(ops: &[Op]) -> String {
     ops.iter().map(|o| format!("`{}`", o.as_str())).collect::<Vec<_>>().join(", ")
 }
@@ -139,6 +146,12 @@ impl Checker<'_> {
                 let k = fold(&text.node);
                 if k.trim().is_empty() {
                     return Err(invalid("empty keyword".into(), text.span).expected("a word or a phrase"));
+                }
+                // A keyword matches words of letters and digits; one with
+                // none ("🥐", "-") would match every row.
+                if !has_word(&k) {
+                    return Err(invalid(format!("keyword `{}` has no letter or digit", text.node), text.span)
+                        .expected("a word with a letter or a digit"));
                 }
                 Ok(Typed::Keyword(k))
             }

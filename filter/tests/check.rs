@@ -176,6 +176,15 @@ fn keywords() {
     let e = ck_err("\"  \"");
     assert_eq!((e.kind, e.span), (ErrorKind::InvalidValue, Span::new(0, 4)));
     assert_eq!(ck(""), Typed::And(vec![]));
+    // No letter or digit: it would match every row; the span names the word.
+    let e = ck_err("hélène OR 🥐");
+    assert_eq!((e.kind, e.span), (ErrorKind::InvalidValue, Span::new(12, 16)), "{e:?}");
+    assert!(e.message.contains("no letter or digit"), "{}", e.message);
+    for s in ["\"-\"", "\"'\"", "\"%_\"", "\"∑\""] {
+        assert_eq!(ck_err(s).span, Span::new(0, s.len()), "{s}");
+    }
+    assert_eq!(ck("\"d'\""), Typed::Keyword("d'".into()));
+    assert!(matches!(ck("ﬁ"), Typed::Keyword(_)));
 }
 
 #[test]

@@ -491,6 +491,8 @@ fn keyset_paging_walks_every_sort_without_gaps(f: &Fixture) {
             assert_eq!(page.total, Some(23));
             walked.extend(page.items.into_iter().map(|c| c.data.code));
             pages += 1;
+            // Bounded: a cursor that loops fails instead of hanging.
+            assert!(pages <= 6, "sort {sort}: more than 6 pages of 4 for 23 rows");
             match page.next_cursor {
                 Some(c) => cursor = Some(c),
                 None => break,

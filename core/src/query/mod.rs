@@ -267,6 +267,17 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
                 field: Some("invalid_value".into()),
             });
         }
+        // A word without a letter or digit ("🥐", "-") would match every
+        // row: refused, with its place in the search text as written.
+        let raw = input.query.search.as_deref().unwrap_or_default();
+        if let Some(w) = raw.split_whitespace().find(|w| sql::keyword_words(w).is_empty()) {
+            let start = w.as_ptr() as usize - raw.as_ptr() as usize;
+            return Err(Error::Filter {
+                message: format!("search: `{w}` has no letter or digit (expected a word with a letter or a digit)"),
+                span: Some(Span { start, end: start + w.len() }),
+                field: Some("invalid_value".into()),
+            });
+        }
         let words: Vec<Typed> = s.split_whitespace().take(32).map(|w| Typed::Keyword(crate::text::fold(w))).collect();
         parts.extend(words);
         rank = Some(crate::text::fold(s));
@@ -499,8 +510,9 @@ impl Plan {
             sql.push(" (");
             key_bind(&mut sql);
             sql.push(", ").bind_int(k.id).push("))");
+            // Closes `OR ((rank = k AND …)` when ranked, then `AND (`.
             if self.rank.is_some() {
-                sql.push("))");
+                sql.push(")");
             }
             sql.push(")");
         }
@@ -520,5 +532,86 @@ impl Plan {
         sql.push(&format!("SELECT COUNT(*) AS n FROM {} t", table(self.kind)));
         self.where_sql(&mut sql);
         sql
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every page statement — ranked or not, first page or later, text or
+    /// integer sort, both backends — closes each parenthesis it opens.
+    #[test]
+    fn page_statements_balance_their_parentheses() {
+        for (kind, sort, text_sort) in [
+            (ListKind::Clients, None, true),
+            (ListKind::Clients, Some("-created"), false),
+            (ListKind::Contacts, None, true),
+        ] {
+            for search in [None, Some("Dupont")] {
+                for cursor in [false, true] {
+                    let name = sort.unwrap_or("name");
+                    let key = Key {
+                        sort: name.to_string(),
+                        rk: 1,
+                        kt: text_sort.then(|| "dupont".to_string()),
+                        ki: (!text_sort).then_some(42),
+                        id: 7,
+                    };
+                    let query = ListQuery {
+                        search: search.map(String::from),
+                        sort: sort.map(String::from),
+                        cursor: cursor.then(|| key.encode()),
+                        ..Default::default()
+                    };
+                    let p = plan(PlanInput {
+                        kind,
+                        query: &query,
+                        custom: &[],
+                        constraints: vec![],
+                        offices: Some(vec!["Montréal".into()]),
+                        today: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+                        fiscal_year_start_month: 1,
+                        tz: chrono_tz::America::Toronto,
+                    })
+                    .unwrap();
+                    assert_eq!(p.rank.is_some(), search.is_some() && sort.is_none());
+                    for pg in [false, true] {
+                        let sql = p.page_sql(pg).text;
+                        let mut depth = 0i32;
+                        for c in sql.chars() {
+                            depth += match c {
+                                '(' => 1,
+                                ')' => -1,
+                                _ => 0,
+                            };
+                            assert!(depth >= 0, "{kind:?} {sort:?} {search:?} cursor {cursor} pg {pg}: {sql}");
+                        }
+                        assert_eq!(depth, 0, "{kind:?} {sort:?} {search:?} cursor {cursor} pg {pg}: {sql}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// A search word with no letter or digit is refused where it stands.
+    #[test]
+    fn search_words_without_letters_are_refused_with_their_span() {
+        for (s, start, end) in [("🥐", 0, 4), ("  dupont  -  ", 10, 11), ("hélène %_", 9, 11)] {
+            let query = ListQuery { search: Some(s.into()), ..Default::default() };
+            let e = plan(PlanInput {
+                kind: ListKind::Clients,
+                query: &query,
+                custom: &[],
+                constraints: vec![],
+                offices: None,
+                today: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+                fiscal_year_start_month: 1,
+                tz: chrono_tz::America::Toronto,
+            })
+            .err()
+            .unwrap_or_else(|| panic!("{s:?} accepted"));
+            assert_eq!(e.span(), Some(Span { start, end }), "{s:?}");
+        }
     }
 }
