@@ -857,7 +857,8 @@ fn office_restricted_staff_sees_only_their_offices(f: &Fixture) {
     // Moving a client to an office one does not see is refused as such.
     assert_eq!(
         code_of(
-            &f.run(luc, R::ClientUpdate { id: qc.id, version: 1, data: ClientData::new("QC-01", "Pris").into() }).unwrap_err()
+            &f.run(luc, R::ClientUpdate { id: qc.id, version: 1, data: ClientData::new("QC-01", "Pris").into() })
+                .unwrap_err()
         ),
         "forbidden"
     );

@@ -593,7 +593,7 @@ fn update(f: &Fixture, rng: &mut Rng, kind: ListKind, id: Id) -> bool {
             d.name = format!("{} {}", rng.pick(LAST), rng.pick(FIRST));
             d.status = *rng.pick(&[ClientStatus::Active, ClientStatus::Inactive, ClientStatus::Prospect]);
             d.address = Some(Address { city: Some(rng.pick(CITIES).to_string()), ..Default::default() });
-            f.run(f.admin, R::ClientUpdate { id, version: c.version, data: d }).unwrap();
+            f.run(f.admin, R::ClientUpdate { id, version: c.version, data: d.into() }).unwrap();
         }
         ListKind::Contacts => {
             let c = match f.run(f.admin, R::ContactGet { id }).unwrap() {
@@ -604,7 +604,7 @@ fn update(f: &Fixture, rng: &mut Rng, kind: ListKind, id: Id) -> bool {
             d.last_name = rng.pick(LAST).to_string();
             d.file_as = Some(format!("{}, {}", d.last_name, d.first_name));
             d.company = rng.chance(50).then(|| format!("{} ltée", rng.pick(CITIES)));
-            f.run(f.admin, R::ContactUpdate { id, version: c.version, data: d }).unwrap();
+            f.run(f.admin, R::ContactUpdate { id, version: c.version, data: d.into() }).unwrap();
         }
         ListKind::Interactions => {
             let i = match f.run(f.admin, R::InteractionGet { id }).unwrap() {
@@ -620,7 +620,7 @@ fn update(f: &Fixture, rng: &mut Rng, kind: ListKind, id: Id) -> bool {
             if d.kind == InteractionKind::PhoneCall {
                 d.duration_secs = Some(rng.below(3600) as i64);
             }
-            f.run(f.admin, R::InteractionUpdate { id, version: i.version, data: d }).unwrap();
+            f.run(f.admin, R::InteractionUpdate { id, version: i.version, data: d.into() }).unwrap();
         }
         ListKind::Transfers => return false,
     }

@@ -573,6 +573,8 @@ mod tests {
                         today: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
                         fiscal_year_start_month: 1,
                         tz: chrono_tz::America::Toronto,
+                        actor: None,
+                        people: &mut |_: &fields::Lookup| Ok(vec![]),
                     })
                     .unwrap();
                     assert_eq!(p.rank.is_some(), search.is_some() && sort.is_none());
@@ -608,6 +610,8 @@ mod tests {
                 today: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
                 fiscal_year_start_month: 1,
                 tz: chrono_tz::America::Toronto,
+                actor: None,
+                people: &mut |_: &fields::Lookup| Ok(vec![]),
             })
             .err()
             .unwrap_or_else(|| panic!("{s:?} accepted"));
