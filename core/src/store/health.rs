@@ -142,9 +142,10 @@ pub(crate) struct Identity {
 }
 
 impl Identity {
-    /// The identity of the file at `path` now (`None` for `:memory:`).
+    /// The identity of the file at `path` now (`None` for `:memory:` and
+    /// for `file:` URIs, which are not checked).
     pub(crate) fn of(path: &str) -> Result<Option<Identity>> {
-        if path == ":memory:" {
+        if path == ":memory:" || path.starts_with("file:") {
             return Ok(None);
         }
         #[cfg(unix)]
