@@ -323,6 +323,24 @@ mod tests {
     }
 
     #[test]
+    fn a_relative_path_keeps_naming_the_file_opened_when_the_working_directory_changes() {
+        let dir = std::env::temp_dir().join(format!("clientele-core-cwd-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let home = std::env::current_dir().unwrap();
+        std::env::set_current_dir(&dir).unwrap();
+        let opened = Db::open(&EngineConfig::new("sqlite:relatif-été.db"));
+        std::env::set_current_dir(&home).unwrap();
+        let db = opened.unwrap();
+        // Served from the file opened first, not refused as gone, and no
+        // new database is made beside the new working directory.
+        db.write(|c| Ok(c.batch_execute("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)")?)).unwrap();
+        assert!(!home.join("relatif-été.db").exists());
+        drop(db);
+        assert!(dir.join("relatif-été.db").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn durability_sets_how_sqlite_commits() {
         let p = path("durability");
         let full = open(&p, "full");
