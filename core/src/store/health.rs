@@ -142,9 +142,10 @@ pub(crate) struct Identity {
 }
 
 impl Identity {
-    /// The identity of the file at `path` now (`None` for `:memory:`).
+    /// The identity of the file at `path` now (`None` for `:memory:` and
+    /// for `file:` URIs, which are not checked).
     pub(crate) fn of(path: &str) -> Result<Option<Identity>> {
-        if path == ":memory:" {
+        if path == ":memory:" || path.starts_with("file:") {
             return Ok(None);
         }
         #[cfg(unix)]
@@ -319,6 +320,24 @@ mod tests {
         }
         drop(db);
         let _ = std::fs::remove_file(&p);
+    }
+
+    #[test]
+    fn a_relative_path_keeps_naming_the_file_opened_when_the_working_directory_changes() {
+        let dir = std::env::temp_dir().join(format!("clientele-core-cwd-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let home = std::env::current_dir().unwrap();
+        std::env::set_current_dir(&dir).unwrap();
+        let opened = Db::open(&EngineConfig::new("sqlite:relatif-été.db"));
+        std::env::set_current_dir(&home).unwrap();
+        let db = opened.unwrap();
+        // Served from the file opened first, not refused as gone, and no
+        // new database is made beside the new working directory.
+        db.write(|c| Ok(c.batch_execute("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)")?)).unwrap();
+        assert!(!home.join("relatif-été.db").exists());
+        drop(db);
+        assert!(dir.join("relatif-été.db").exists());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -213,6 +213,20 @@ impl Db {
         let first =
             manager.establish().map_err(|e| Error::Storage(format!("cannot open {}: {e}", describe(&target))))?;
         drop(first);
+        // The file now exists: every later connection opens this very file,
+        // whatever the process's working directory becomes.
+        let (target, manager) = match &target {
+            Target::Sqlite(path) if !target.is_memory() && !path.starts_with("file:") => {
+                match std::fs::canonicalize(path) {
+                    Ok(abs) => {
+                        let t = Target::Sqlite(abs.display().to_string());
+                        (t.clone(), Manager { target: t, ..manager })
+                    }
+                    Err(_) => (target, manager),
+                }
+            }
+            _ => (target, manager),
+        };
         let identity = match &target {
             Target::Sqlite(path) => Identity::of(path)?,
             Target::Postgres(_) => None,
