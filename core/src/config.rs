@@ -36,6 +36,10 @@ pub struct EngineConfig {
     /// Maximum connections in the pool (PostgreSQL) or readers (SQLite).
     #[serde(default = "default_pool")]
     pub pool_size: u32,
+    /// The firm's region for phone numbers written without a country code
+    /// (ISO 3166, e.g. `CA`, `US`, `FR`): how search reads `514-555-0199`.
+    #[serde(default = "default_phone_region")]
+    pub phone_region: String,
 }
 
 fn default_tz() -> String {
@@ -50,6 +54,9 @@ fn default_fiscal_month() -> u32 {
 fn default_pool() -> u32 {
     4
 }
+fn default_phone_region() -> String {
+    "CA".into()
+}
 
 impl EngineConfig {
     /// A configuration for `database_url` with the client-management
@@ -63,6 +70,7 @@ impl EngineConfig {
             fiscal_year_start_month: default_fiscal_month(),
             plugin_paths: Vec::new(),
             pool_size: default_pool(),
+            phone_region: default_phone_region(),
         }
     }
 
@@ -72,8 +80,15 @@ impl EngineConfig {
             .map_err(|_| Error::Config(format!("unknown time zone '{}'", self.timezone)))
     }
 
+    pub(crate) fn phone_region(&self) -> Result<crate::text::PhoneRegion> {
+        crate::text::PhoneRegion::parse(&self.phone_region).ok_or_else(|| {
+            Error::Config(format!("unknown phone_region '{}' (an ISO 3166 code such as CA)", self.phone_region))
+        })
+    }
+
     pub(crate) fn check(&self) -> Result<()> {
         self.tz()?;
+        self.phone_region()?;
         if !(1..=12).contains(&self.fiscal_year_start_month) {
             return Err(Error::Config("fiscal_year_start_month must be 1 to 12".into()));
         }

@@ -343,7 +343,9 @@ fn load(f: &Fixture, kind: ListKind, defs: &[CustomFieldDef]) -> Table {
                 },
             );
             v.sort_by_key(|a| (fold(&a.data.name), a.id));
-            v.iter().map(|r| (r.id, memory::client_row(r), memory::client_search_text(&r.data))).collect()
+            v.iter()
+                .map(|r| (r.id, memory::client_row(r), memory::client_search_text(&r.data, f.engine.phone_region())))
+                .collect()
         }
         ListKind::Contacts => {
             let mut v = all_pages(
@@ -363,7 +365,11 @@ fn load(f: &Fixture, kind: ListKind, defs: &[CustomFieldDef]) -> Table {
                         S::LinkedClients(l) => !l.is_empty(),
                         _ => unreachable!(),
                     };
-                    (r.id, memory::contact_row(r, linked), memory::contact_search_text(&r.data))
+                    (
+                        r.id,
+                        memory::contact_row(r, linked),
+                        memory::contact_search_text(&r.data, f.engine.phone_region()),
+                    )
                 })
                 .collect()
         }
@@ -378,7 +384,13 @@ fn load(f: &Fixture, kind: ListKind, defs: &[CustomFieldDef]) -> Table {
             );
             v.sort_by_key(|a| std::cmp::Reverse((a.data.occurred_at, a.id)));
             v.iter()
-                .map(|r| (r.id, memory::interaction_row(r, defs), memory::interaction_search_text(&r.data)))
+                .map(|r| {
+                    (
+                        r.id,
+                        memory::interaction_row(r, defs),
+                        memory::interaction_search_text(&r.data, f.engine.phone_region()),
+                    )
+                })
                 .collect()
         }
         ListKind::Transfers => {

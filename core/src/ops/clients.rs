@@ -47,7 +47,7 @@ impl Engine {
         let now = ms(self.now());
         let id = self.write(|c| {
             check_code_free(c, &data.code, None)?;
-            store::clients::insert(c, &data, who.id, now)
+            store::clients::insert(c, &data, who.id, now, self.phone_region)
         })?;
         self.client_get(who, id)
     }
@@ -82,7 +82,7 @@ impl Engine {
                     return Err(Error::Canceled);
                 }
                 check_code_free(c, &d.code, None).map_err(|e| prefix_field(e, &format!("clients[{i}]")))?;
-                ids.push(store::clients::insert(c, d, who.id, now)?);
+                ids.push(store::clients::insert(c, d, who.id, now, self.phone_region)?);
             }
             if !progress.report(total, total) {
                 return Err(Error::Canceled);
@@ -113,7 +113,7 @@ impl Engine {
         self.write(|c| {
             visible_client(c, who, id)?;
             check_code_free(c, &data.code, Some(id))?;
-            if !store::clients::update(c, id, version, &data, who.id, now)? {
+            if !store::clients::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("client", id, version, store::clients::version_of(c, id)?));
             }
             Ok(())

@@ -32,7 +32,7 @@ impl Engine {
         who.require(Entity::Contacts, Action::Add)?;
         let data = validate::contact(&data)?;
         let now = ms(self.now());
-        let id = self.write(|c| store::contacts::insert(c, &data, who.id, now))?;
+        let id = self.write(|c| store::contacts::insert(c, &data, who.id, now, self.phone_region))?;
         self.contact_get(who, id)
     }
 
@@ -56,7 +56,7 @@ impl Engine {
         let now = ms(self.now());
         self.write(|c| {
             visible_contact(c, who, id)?;
-            if !store::contacts::update(c, id, version, &data, who.id, now)? {
+            if !store::contacts::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("contact", id, version, store::contacts::version_of(c, id)?));
             }
             Ok(())

@@ -51,7 +51,7 @@ impl Engine {
             let defs = store::interactions::custom_defs(c, Some(data.kind))?;
             let data = validate::interaction(&data, &defs)?;
             check_refs(c, who, &data)?;
-            store::interactions::insert(c, &data, who.id, now)
+            store::interactions::insert(c, &data, who.id, now, self.phone_region)
         })?;
         self.interaction_get(who, id)
     }
@@ -83,7 +83,7 @@ impl Engine {
             let defs = store::interactions::custom_defs(c, Some(data.kind))?;
             let data = validate::interaction(&data, &defs)?;
             check_refs(c, who, &data)?;
-            if !store::interactions::update(c, id, version, &data, who.id, now)? {
+            if !store::interactions::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("interaction", id, version, store::interactions::version_of(c, id)?));
             }
             Ok(())

@@ -262,7 +262,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
                 field: Some("invalid_value".into()),
             });
         }
-        let words: Vec<Typed> = s.split_whitespace().take(32).map(|w| Typed::Keyword(crate::text::fold(w))).collect();
+        let words: Vec<Typed> = search_keywords(s).into_iter().take(32).map(Typed::Keyword).collect();
         parts.extend(words);
         rank = Some(crate::text::fold(s));
     }
@@ -301,6 +301,26 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         count: input.query.count,
         tz: input.tz,
     })
+}
+
+/// The keywords of a search: its words (split at whitespace, folded),
+/// except that a run of words shaped like one phone number
+/// (`+1 514 555 0199 poste 12`, see [`crate::text::phone_query`]) is one
+/// keyword. The longest run starting at a word wins.
+pub(crate) fn search_keywords(s: &str) -> Vec<String> {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        // A number takes at most 8 words (`+1 514 555 0199 poste 12`, `0 11 …`).
+        let run = (i + 2..=(i + 8).min(words.len()))
+            .rev()
+            .find(|&j| crate::text::phone_query(&words[i..j].join(" ")).is_some())
+            .unwrap_or(i + 1);
+        out.push(crate::text::fold(&words[i..run].join(" ")));
+        i = run;
+    }
+    out
 }
 
 /// Sort columns that are never NULL.
@@ -565,5 +585,21 @@ impl Plan {
         sql.push(&format!("SELECT COUNT(*) AS n FROM {} t", table(self.kind)));
         self.where_sql(&mut sql);
         sql
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search_keywords;
+
+    #[test]
+    fn search_keywords_group_phone_numbers() {
+        assert_eq!(search_keywords("Hélène  514 555 0199"), ["helene", "514 555 0199"]);
+        assert_eq!(search_keywords("+1 514 555 0199 poste 12 Côté"), ["+1 514 555 0199 poste 12", "cote"]);
+        assert_eq!(search_keywords("5145550199 ext. 3"), ["5145550199 ext. 3"]);
+        assert_eq!(search_keywords("514 555 0199 2024"), ["514 555 0199", "2024"]);
+        assert_eq!(search_keywords("dossier 2024 impôts"), ["dossier", "2024", "impots"]);
+        assert_eq!(search_keywords("555 0199"), ["555 0199"]);
+        assert_eq!(search_keywords("514 555"), ["514", "555"]);
     }
 }

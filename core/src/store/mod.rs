@@ -13,6 +13,7 @@ pub(crate) mod clients;
 pub(crate) mod contacts;
 pub(crate) mod interactions;
 pub(crate) mod query;
+pub(crate) mod reindex;
 pub(crate) mod schema;
 pub(crate) mod staff;
 pub(crate) mod transfers;

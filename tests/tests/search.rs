@@ -1,0 +1,203 @@
+//! Search that finds people the way they are typed: phone numbers in any
+//! format, and clients through the people behind them. Each test on both
+//! backends.
+
+use std::collections::BTreeSet;
+
+use clientele_core::domain::*;
+use clientele_core::protocol::{Actor, ListQuery, Request as R, Response as S};
+use clientele_core::{Engine, EngineConfig};
+use clientele_tests::{Fixture, backend_tests};
+
+fn phone(number: &str) -> Phone {
+    Phone { kind: PhoneKind::Business, number: number.into(), primary: true, digits: String::new() }
+}
+
+fn search(text: &str) -> ListQuery {
+    ListQuery { search: Some(text.into()), limit: Some(500), ..Default::default() }
+}
+
+/// What a stored or typed number denotes: the full international digits,
+/// or (a 7-digit number) only the local number; and the extension.
+#[derive(Debug, Clone, Copy)]
+struct Denotes {
+    full: Option<&'static str>,
+    local: &'static str,
+    ext: Option<&'static str>,
+}
+
+const fn full(n: &'static str, local: &'static str, ext: Option<&'static str>) -> Denotes {
+    Denotes { full: Some(n), local, ext }
+}
+
+const STORED: &[(&str, Denotes)] = &[
+    ("+1 (610) 885-7034", full("16108857034", "8857034", None)),
+    ("1-466-361-6607", full("14663616607", "3616607", None)),
+    ("001 514 555 0199", full("15145550199", "5550199", None)),
+    ("514.555.0199", full("15145550199", "5550199", None)),
+    ("(514) 555-0199 x095", full("15145550199", "5550199", Some("095"))),
+    ("514-555-0199 poste 12", full("15145550199", "5550199", Some("12"))),
+    ("5145550199 ext. 3", full("15145550199", "5550199", Some("3"))),
+    ("555-0199", Denotes { full: None, local: "5550199", ext: None }),
+    ("+33 1 23 45 67 89", full("33123456789", "", None)),
+    // Different numbers: one digit off, and one whose digits start with
+    // 555-0199 (a prefix match would find it).
+    ("514-555-0198", full("15145550198", "5550198", None)),
+    ("(555) 019-9123", full("15550199123", "0199123", None)),
+];
+
+const QUERIES: &[(&str, Denotes)] = &[
+    ("514-555-0199", full("15145550199", "5550199", None)),
+    ("(514) 555 0199", full("15145550199", "5550199", None)),
+    ("+1 514 555 0199", full("15145550199", "5550199", None)),
+    ("15145550199", full("15145550199", "5550199", None)),
+    ("001 514 555 0199", full("15145550199", "5550199", None)),
+    ("514.555.0199", full("15145550199", "5550199", None)),
+    ("555-0199", Denotes { full: None, local: "5550199", ext: None }),
+    ("5550199", Denotes { full: None, local: "5550199", ext: None }),
+    ("(514) 555-0199 x095", full("15145550199", "5550199", Some("095"))),
+    ("514 555 0199 poste 12", full("15145550199", "5550199", Some("12"))),
+    ("+1 514-555-0199 ext. 3", full("15145550199", "5550199", Some("3"))),
+    ("555-0199 x095", Denotes { full: None, local: "5550199", ext: Some("095") }),
+    ("610 885 7034", full("16108857034", "8857034", None)),
+    ("+1 610-885-7034", full("16108857034", "8857034", None)),
+    ("885-7034", Denotes { full: None, local: "8857034", ext: None }),
+    ("1 466 361 6607", full("14663616607", "3616607", None)),
+    ("466-361-6607", full("14663616607", "3616607", None)),
+    ("361 6607", Denotes { full: None, local: "3616607", ext: None }),
+    ("+33 1 23 45 67 89", full("33123456789", "", None)),
+    ("0033 1 23 45 67 89", full("33123456789", "", None)),
+    ("01 23 45 67 89", full("33123456789", "", None)),
+    ("514-555-0197", full("15145550197", "5550197", None)),
+];
+
+/// The rule of `docs/filters.md`: a full number finds the same full
+/// number; a 7-digit number finds every number with that local number; an
+/// extension in the query must be the stored one.
+fn same(stored: Denotes, query: Denotes) -> bool {
+    let number = match query.full {
+        Some(n) => stored.full == Some(n),
+        None => stored.local == query.local,
+    };
+    number && (query.ext.is_none() || query.ext == stored.ext)
+}
+
+fn found(f: &Fixture, engine: &Engine, list: &str, text: &str) -> BTreeSet<String> {
+    let query = search(text);
+    let r = match list {
+        "clients" => R::ClientList { query },
+        "contacts" => R::ContactList { query },
+        _ => R::InteractionList { client_id: None, contact_id: None, last_30_days: false, query },
+    };
+    match engine.execute(Actor::Staff(f.admin), r).unwrap() {
+        S::Clients(p) => p.items.into_iter().map(|c| c.data.name).collect(),
+        S::Contacts(p) => p.items.into_iter().map(|c| c.data.last_name).collect(),
+        S::Interactions(p) => p.items.into_iter().map(|i| i.data.subject).collect(),
+        o => panic!("{o:?}"),
+    }
+}
+
+/// One client, one contact and one phone call per stored number, named by
+/// letter (`Numéro A`).
+fn seed_phones(f: &Fixture) {
+    for (i, (number, _)) in STORED.iter().enumerate() {
+        let tag = (b'A' + i as u8) as char;
+        let mut c = ClientData::new(format!("TEL-{tag}"), format!("Numéro {tag}"));
+        c.phones.push(phone(number));
+        let client = match f.run(f.admin, R::ClientCreate { data: c }).unwrap() {
+            S::Client(c) => c,
+            o => panic!("{o:?}"),
+        };
+        assert_eq!(client.data.phones[0].number, *number, "the number as typed is kept");
+        let mut p = ContactData::new("Hélène", format!("Numéro {tag}"));
+        p.phones.push(phone(number));
+        f.run(f.admin, R::ContactCreate { data: p }).unwrap();
+        let mut call = InteractionData::note(f.clock.get(), format!("Numéro {tag}"));
+        call.kind = InteractionKind::PhoneCall;
+        call.client_id = Some(client.id);
+        call.phone = Some(number.to_string());
+        f.run(f.admin, R::InteractionCreate { data: call }).unwrap();
+    }
+}
+
+fn check_matrix(f: &Fixture, engine: &Engine) {
+    let mut pairs = 0;
+    let mut wrong = Vec::new();
+    for (query, q) in QUERIES {
+        let want: BTreeSet<String> = STORED
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, s))| same(*s, *q))
+            .map(|(i, _)| format!("Numéro {}", (b'A' + i as u8) as char))
+            .collect();
+        for list in ["clients", "contacts", "interactions"] {
+            let got = found(f, engine, list, query);
+            pairs += STORED.len();
+            if got != want {
+                wrong.push(format!("{list} {query:?}: found {got:?}, want {want:?}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} of {pairs} pairs wrong:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+fn phones_are_found_in_every_format(f: &Fixture) {
+    seed_phones(f);
+    check_matrix(f, &f.engine);
+}
+
+/// A database whose keyword text predates phone keys is reindexed at open.
+fn existing_rows_are_reindexed_at_open(f: &Fixture) {
+    seed_phones(f);
+    // The text the engine wrote before phone keys: words and all digits.
+    let old = |n: &str| {
+        let words = clientele_core::text::search_words(n).join(" ");
+        format!("{words} {}", clientele_core::text::digits(n))
+    };
+    let mut sql = String::from("DELETE FROM search_index;");
+    for (i, (number, _)) in STORED.iter().enumerate() {
+        let tag = (b'A' + i as u8) as char;
+        let n = number.replace('\'', "''");
+        sql.push_str(&format!(
+            "UPDATE clients SET search_text = 'tel {t} tel{t} numero {t} {o}' WHERE code = 'TEL-{tag}';
+             UPDATE contacts SET search_text = 'helene numero {t} {o}' WHERE last_name = 'Numéro {tag}';
+             UPDATE interactions SET search_text = 'numero {t} {o}' WHERE subject = 'Numéro {tag}';",
+            t = tag.to_ascii_lowercase(),
+            o = old(&n),
+        ));
+    }
+    f.place.raw_sql(&sql);
+    // The old text does not find "+1 514 555 0199" stored as "514.555.0199".
+    assert!(!found(f, &f.engine, "clients", "+1 514 555 0199").contains("Numéro D"));
+    let reopened = Engine::open(EngineConfig::new(f.place.url())).unwrap();
+    check_matrix(f, &reopened);
+    // The rest of the index is intact (names, through the rebuilt FTS).
+    assert_eq!(found(f, &reopened, "clients", "numéro c").len(), 1);
+    assert_eq!(found(f, &reopened, "contacts", "hélène").len(), STORED.len());
+}
+
+fn phone_region_is_configured_and_checked(f: &Fixture) {
+    let mut bad = EngineConfig::new(f.place.url());
+    bad.phone_region = "ZZ".into();
+    match Engine::open(bad) {
+        Err(clientele_core::Error::Config(m)) => assert!(m.contains("phone_region"), "{m}"),
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("an unknown region opens"),
+    }
+    // A French firm: "01 23 45 67 89" is +33 1 23 45 67 89.
+    let mut fr = EngineConfig::new(f.place.url());
+    fr.phone_region = "FR".into();
+    let engine = Engine::open(fr).unwrap();
+    let mut c = ClientData::new("PARIS-01", "Cabinet Lefèvre");
+    c.phones.push(phone("01 23 45 67 89"));
+    engine.execute(Actor::Staff(f.admin), R::ClientCreate { data: c }).unwrap();
+    for q in ["+33 1 23 45 67 89", "0033123456789", "01 23 45 67 89"] {
+        assert_eq!(found(f, &engine, "clients", q), BTreeSet::from(["Cabinet Lefèvre".to_string()]), "{q}");
+    }
+}
+
+backend_tests!(
+    phones_are_found_in_every_format,
+    existing_rows_are_reindexed_at_open,
+    phone_region_is_configured_and_checked
+);
