@@ -196,8 +196,128 @@ fn phone_region_is_configured_and_checked(f: &Fixture) {
     }
 }
 
+fn mk_client(f: &Fixture, code: &str, name: &str, office: &str) -> Record<ClientData> {
+    let mut d = ClientData::new(code, name);
+    d.office = Some(office.into());
+    match f.run(f.admin, R::ClientCreate { data: d }).unwrap() {
+        S::Client(c) => c,
+        o => panic!("{o:?}"),
+    }
+}
+
+fn mk_contact(f: &Fixture, first: &str, last: &str, email: &str, number: &str, links: &[Id]) -> Record<ContactData> {
+    let mut d = ContactData::new(first, last);
+    d.emails.push(Email { address: email.into(), kind: EmailKind::Work, primary: true });
+    d.phones.push(phone(number));
+    let c = match f.run(f.admin, R::ContactCreate { data: d }).unwrap() {
+        S::Contact(c) => c,
+        o => panic!("{o:?}"),
+    };
+    for client in links {
+        let link =
+            R::ContactLink { contact_id: c.id, client_id: *client, role: ContactRole::Additional, from_role: None };
+        f.run(f.admin, link).unwrap();
+    }
+    c
+}
+
+/// (name, matched_via) of a client search, in rank order.
+fn clients_found(f: &Fixture, actor: Id, text: &str) -> Vec<(String, Option<MatchedVia>)> {
+    match f.run(actor, R::ClientList { query: search(text) }).unwrap() {
+        S::Clients(p) => p.items.into_iter().map(|c| (c.data.name, c.matched_via)).collect(),
+        o => panic!("{o:?}"),
+    }
+}
+
+fn contacts_found(f: &Fixture, actor: Id, text: &str) -> Vec<(String, Option<MatchedVia>)> {
+    match f.run(actor, R::ContactList { query: search(text) }).unwrap() {
+        S::Contacts(p) => p.items.into_iter().map(|c| (c.data.file_as.unwrap(), c.matched_via)).collect(),
+        o => panic!("{o:?}"),
+    }
+}
+
+fn clients_are_found_through_their_contacts(f: &Fixture) {
+    let pell = mk_client(f, "PELL-03", "Pelletier et associés", "Montréal");
+    mk_client(f, "COTE-01", "Côté", "Montréal");
+    mk_client(f, "CONS-07", "Construction Côté-Nord", "Montréal");
+    mk_client(f, "GAGN-02", "Gagnon", "Montréal");
+    let helene = mk_contact(f, "Hélène", "Côté", "h.cote@exemple.ca", "819-555-0142", &[pell.id]);
+    let own = Some(MatchedVia::Own);
+    let via_helene = Some(MatchedVia::Contact { id: helene.id, name: "Côté, Hélène".into() });
+    // The exact name first (rank 0), then the client's own word (rank 2),
+    // then the match through a contact (rank 3).
+    assert_eq!(
+        clients_found(f, f.admin, "côté"),
+        vec![
+            ("Côté".to_string(), own.clone()),
+            ("Construction Côté-Nord".to_string(), own.clone()),
+            (pell.data.name.clone(), via_helene.clone()),
+        ]
+    );
+    // The contact's e-mail and phone, in any format.
+    for q in ["h.cote@exemple.ca", "exemple", "(819) 555-0142", "+1 819 555 0142", "5550142"] {
+        assert_eq!(clients_found(f, f.admin, q), vec![(pell.data.name.clone(), via_helene.clone())], "{q}");
+    }
+    // Every word must match one record: both through Hélène…
+    assert_eq!(clients_found(f, f.admin, "hélène côté"), vec![(pell.data.name.clone(), via_helene.clone())]);
+    // …not one word in the client and another in its contact.
+    assert_eq!(clients_found(f, f.admin, "pelletier hélène"), vec![]);
+    // No search, no matched_via.
+    match f.run(f.admin, R::ClientList { query: ListQuery::default() }).unwrap() {
+        S::Clients(p) => assert!(p.items.iter().all(|c| c.matched_via.is_none())),
+        o => panic!("{o:?}"),
+    }
+    // The grid says it too, and the JSON names the kind.
+    let json = f
+        .engine
+        .execute_json(&format!(
+            r#"{{"actor":{},"op":"grid.query","list":"clients","columns":["code"],"search":"hélène"}}"#,
+            f.admin
+        ))
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        v["rows"][0]["matched_via"],
+        serde_json::json!({"kind": "contact", "id": helene.id, "name": "Côté, Hélène"}),
+        "{json}"
+    );
+    // A contact in the trash no longer counts.
+    f.run(f.admin, R::ContactDelete { id: helene.id, version: helene.version }).unwrap();
+    assert_eq!(clients_found(f, f.admin, "hélène"), vec![]);
+    assert_eq!(clients_found(f, f.admin, "côté").len(), 2);
+}
+
+fn contacts_are_found_through_their_clients(f: &Fixture) {
+    let qc = mk_client(f, "QC-01", "Boulangerie D'Amours", "Québec");
+    let mtl = mk_client(f, "MTL-09", "Jean-François Tremblay", "Montréal");
+    mk_contact(f, "Ginette", "Roy", "g.roy@exemple.ca", "418 555 0101", &[qc.id, mtl.id]);
+    mk_contact(f, "André", "Morin", "a.morin@exemple.ca", "418 555 0102", &[]);
+    let via = |c: &Record<ClientData>| {
+        Some(MatchedVia::Client { id: c.id, code: c.data.code.clone(), name: c.data.name.clone() })
+    };
+    let ginette = |why| vec![("Roy, Ginette".to_string(), why)];
+    assert_eq!(contacts_found(f, f.admin, "qc-01"), ginette(via(&qc)));
+    assert_eq!(contacts_found(f, f.admin, "damours"), ginette(via(&qc)));
+    assert_eq!(contacts_found(f, f.admin, "jean-françois"), ginette(via(&mtl)));
+    assert_eq!(contacts_found(f, f.admin, "ginette"), ginette(Some(MatchedVia::Own)));
+    // A staff member of Québec sees Ginette (through the Québec client),
+    // but a search must not reveal her link to a Montréal client.
+    let mut rights = Rights::all();
+    rights.offices = Some(vec!["Québec".into()]);
+    let quebec = f.staff("Luc Québec", rights);
+    assert_eq!(contacts_found(f, quebec, "qc-01"), ginette(via(&qc)));
+    assert_eq!(contacts_found(f, quebec, "tremblay"), vec![]);
+    assert_eq!(contacts_found(f, quebec, "mtl-09"), vec![]);
+    // A client in the trash no longer counts.
+    f.run(f.admin, R::ClientDelete { id: qc.id, version: qc.version }).unwrap();
+    assert_eq!(contacts_found(f, f.admin, "qc-01"), vec![]);
+    assert_eq!(contacts_found(f, f.admin, "tremblay"), ginette(via(&mtl)));
+}
+
 backend_tests!(
     phones_are_found_in_every_format,
     existing_rows_are_reindexed_at_open,
-    phone_region_is_configured_and_checked
+    phone_region_is_configured_and_checked,
+    clients_are_found_through_their_contacts,
+    contacts_are_found_through_their_clients,
 );

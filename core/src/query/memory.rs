@@ -173,6 +173,24 @@ pub fn transfer_search_text(d: &TransferData) -> String {
     )
 }
 
+/// The keywords of a list's search text (see [`super`], "Search").
+pub fn search_keywords(search: &str) -> Vec<String> {
+    super::search_keywords(search.trim()).into_iter().take(32).collect()
+}
+
+/// The reference meaning of a search over a record: `Some(why)` when
+/// every keyword matches its own index text (`Own`), else the first of
+/// `linked` (in the order given: contacts by file-as name then id, clients
+/// by code then id) whose index text every keyword matches; `None`: no
+/// match. Only live linked records the actor sees belong in `linked`.
+pub fn search_match(own: &str, linked: &[(MatchedVia, String)], keywords: &[String]) -> Option<MatchedVia> {
+    let all = |text: &str| keywords.iter().all(|k| keyword_matches(text, k));
+    if all(own) {
+        return Some(MatchedVia::Own);
+    }
+    linked.iter().find(|(_, text)| all(text)).map(|(why, _)| why.clone())
+}
+
 /// Does a keyword match a record whose index text is `search_text`?
 pub fn keyword_matches(search_text: &str, keyword: &str) -> bool {
     super::sql::keyword_matches(search_text, keyword)

@@ -7,6 +7,28 @@
 //! by the store, which answers the ids of one page (plus sort keys for the
 //! cursor) → full records loaded by id. The same filter evaluated in memory
 //! ([`memory`]) is the reference the differential tests compare against.
+//!
+//! # Search (the `search` of a list request)
+//!
+//! The search text is cut into keywords ([`search_keywords`]: words, a run
+//! of words shaped like a phone number staying one keyword). A record
+//! matches when **every** keyword matches its own keyword text, or — client
+//! and contact lists — when every keyword matches the text of **one** linked
+//! record: for a client, one of its live contacts (names, company,
+//! e-mails, phones); for a contact, one of its live clients in the actor's
+//! offices (code, name, e-mails, phones). Words are not pooled across
+//! records: `tremblay hélène` finds a client through a contact "Tremblay,
+//! Hélène", not through a contact Tremblay and another Hélène.
+//!
+//! Each item of such a page says why it matched (`Record::matched_via`):
+//! its own text first, else the first matching linked record (contacts by
+//! file-as name then id; clients by code then id).
+//!
+//! Ranking, under the default sort only (`name`), clients and contacts:
+//! rank 0 — the search text (folded, trimmed) equals the client's code or
+//! name (the contact's file-as name); 1 — one of them starts with it; 2 —
+//! any other match of the record's own text; 3 — matched only through a
+//! linked record. Rows sort by rank, then by the sort key, then by id.
 
 pub mod columns;
 pub(crate) mod fields;
@@ -135,6 +157,9 @@ pub(crate) struct Plan {
     pub kind: ListKind,
     pub fields: Vec<Field>,
     pub filter: Typed,
+    /// The search keywords (apart from the filter: client and contact
+    /// lists also match them through linked records).
+    pub search: Vec<String>,
     pub rank: Option<String>,
     pub sort: Sort,
     pub constraints: Vec<Constraint>,
@@ -247,6 +272,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         parts.push(typed);
     }
     let mut rank = None;
+    let mut search = Vec::new();
     if let Some(s) = input.query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         if s.len() > MAX_SEARCH_BYTES {
             return Err(Error::Filter {
@@ -262,8 +288,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
                 field: Some("invalid_value".into()),
             });
         }
-        let words: Vec<Typed> = search_keywords(s).into_iter().take(32).map(Typed::Keyword).collect();
-        parts.extend(words);
+        search = search_keywords(s).into_iter().take(32).collect();
         rank = Some(crate::text::fold(s));
     }
     let filter = if parts.len() == 1 { parts.pop().expect("one") } else { Typed::And(parts) };
@@ -292,6 +317,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         kind: input.kind,
         fields,
         filter,
+        search,
         rank,
         sort,
         constraints: input.constraints,
@@ -463,10 +489,73 @@ impl Plan {
         }
         sql.push(" AND ");
         self.compiler(&day).filter(sql, &self.filter);
+        if self.search_query(sql.pg).is_some() {
+            sql.push(" AND ");
+            self.search_sql(sql);
+        }
+    }
+
+    /// The index query of the search keywords (`None`: no search, or no
+    /// keyword with a word).
+    fn search_query(&self, pg: bool) -> Option<String> {
+        sql::keywords_query(&self.search, pg)
+    }
+
+    /// The record's own text matches the search.
+    fn own_match_sql(&self, sql: &mut Sql, q: String) {
+        sql::index_match_on(sql, table(self.kind), "t", q);
+    }
+
+    /// The search condition: the record's own text, or (clients, contacts)
+    /// one linked live record's text, matches every keyword.
+    fn search_sql(&self, sql: &mut Sql) {
+        let Some(q) = self.search_query(sql.pg) else {
+            sql.push("(1=1)");
+            return;
+        };
+        sql.push("(");
+        self.own_match_sql(sql, q.clone());
+        match self.kind {
+            ListKind::Clients => {
+                sql.push(
+                    " OR t.id IN (SELECT l.client_id FROM contact_links l JOIN contacts k ON k.id = l.contact_id \
+                     WHERE k.trash_id IS NULL AND ",
+                );
+                sql::index_match_on(sql, "contacts", "k", q);
+                sql.push(")");
+            }
+            ListKind::Contacts => {
+                sql.push(
+                    " OR t.id IN (SELECT l.contact_id FROM contact_links l JOIN clients k ON k.id = l.client_id \
+                     WHERE k.trash_id IS NULL",
+                );
+                // Only clients the actor sees: a match must not reveal a
+                // link to a client of another office.
+                if let Some(offices) = &self.offices {
+                    sql.push(" AND k.office IN (");
+                    if offices.is_empty() {
+                        sql.push("NULL");
+                    }
+                    for (i, o) in offices.iter().enumerate() {
+                        if i > 0 {
+                            sql.push(", ");
+                        }
+                        sql.bind_text(o.clone());
+                    }
+                    sql.push(")");
+                }
+                sql.push(" AND ");
+                sql::index_match_on(sql, "clients", "k", q);
+                sql.push(")");
+            }
+            ListKind::Interactions | ListKind::Transfers => {}
+        }
+        sql.push(")");
     }
 
     /// The rank of a row for the search text: 0 exact code or name, 1
-    /// prefix, 2 other.
+    /// prefix, 2 other match of its own text, 3 through a linked record
+    /// (see the module docs).
     fn rank_sql(&self, sql: &mut Sql) {
         let Some(q) = &self.rank else {
             sql.push("0");
@@ -491,7 +580,16 @@ impl Plan {
             }
             sql.push(&format!("{c} LIKE ")).bind_text(prefix.clone()).push(" ESCAPE '\\'");
         }
-        sql.push(" THEN 1 ELSE 2 END");
+        sql.push(" THEN 1");
+        // A match of the record's own text ranks before one through a
+        // linked record.
+        if let Some(q) = self.search_query(sql.pg) {
+            sql.push(" WHEN ");
+            self.own_match_sql(sql, q);
+            sql.push(" THEN 2 ELSE 3 END");
+        } else {
+            sql.push(" ELSE 2 END");
+        }
     }
 
     fn key_sql(&self, sql: &mut Sql) {

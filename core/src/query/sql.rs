@@ -158,14 +158,7 @@ impl Compiler<'_> {
 
     /// The rows whose index text matches an index query.
     fn index_match(&self, sql: &mut Sql, q: String) {
-        if sql.pg {
-            sql.push("(to_tsvector('simple', t.search_text) @@ to_tsquery('simple', ").bind_text(q).push("))");
-        } else {
-            let table = self.index.table;
-            sql.push(&format!("(t.id IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH "))
-                .bind_text(q)
-                .push("))");
-        }
+        index_match_on(sql, self.index.table, "t", q);
     }
 
     fn cond(&self, sql: &mut Sql, col: &Col, op: &TypedOp) {
@@ -236,6 +229,32 @@ impl Compiler<'_> {
         }
         sql.push(")");
     }
+}
+
+/// The rows of `table` (as `alias`) whose index text matches an index query:
+/// on SQLite through the FTS5 table, on PostgreSQL through the GIN index on
+/// `to_tsvector('simple', search_text)`.
+pub(crate) fn index_match_on(sql: &mut Sql, table: &str, alias: &str, q: String) {
+    if sql.pg {
+        sql.push(&format!("(to_tsvector('simple', {alias}.search_text) @@ to_tsquery('simple', "))
+            .bind_text(q)
+            .push("))");
+    } else {
+        sql.push(&format!("({alias}.id IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH "))
+            .bind_text(q)
+            .push("))");
+    }
+}
+
+/// The index query of several keywords that must all match (`None`: none
+/// of them has a word).
+pub(crate) fn keywords_query(keywords: &[String], pg: bool) -> Option<String> {
+    let parts: Vec<String> = keywords.iter().filter_map(|k| keyword_query(k, pg)).collect();
+    if parts.is_empty() {
+        return None;
+    }
+    let and = if pg { " & " } else { " AND " };
+    Some(parts.iter().map(|k| format!("({k})")).collect::<Vec<_>>().join(and))
 }
 
 /// Appends the SQL that reads a field's value.
