@@ -82,6 +82,7 @@ fn check(backend: Backend) {
         // Through linked records and phone keys: the linked side goes
         // through the other table's keyword index too (alias k).
         ("client search by phone", "clients", R::ClientList { query: q(None, Some("(514) 555-1042")) }),
+        ("contact search", "contacts", R::ContactList { query: q(None, Some("c42")) }),
         (
             "open transfers",
             "transfers",

@@ -518,8 +518,12 @@ impl Plan {
             return;
         }
         // One IN over a UNION (not `own OR IN (…)`, which makes PostgreSQL
-        // scan the table): both sides go through a keyword index.
-        sql.push(&format!("(t.id IN (SELECT o.id FROM {} o WHERE ", table(self.kind)));
+        // scan the table): both sides go through a keyword index. On
+        // PostgreSQL the ids are gathered first (`= ANY(ARRAY(…))`) and
+        // read through the primary key: as a join, a common prefix made it
+        // hash-join a scan of the whole table.
+        let open = if sql.pg { "(t.id = ANY(ARRAY(" } else { "(t.id IN (" };
+        sql.push(&format!("{open}SELECT o.id FROM {} o WHERE ", table(self.kind)));
         sql::index_match_on(sql, table(self.kind), "o", q.clone());
         match self.kind {
             ListKind::Clients => {
@@ -554,7 +558,7 @@ impl Plan {
             }
             ListKind::Interactions | ListKind::Transfers => {}
         }
-        sql.push("))");
+        sql.push(if sql.pg { ")))" } else { "))" });
     }
 
     /// The rank of a row for the search text: 0 exact code or name, 1
