@@ -314,10 +314,155 @@ fn contacts_are_found_through_their_clients(f: &Fixture) {
     assert_eq!(contacts_found(f, f.admin, "tremblay"), ginette(via(&mtl)));
 }
 
+/// Random firms and searches: the client and contact lists answer exactly
+/// the reference (`memory::search_match` over the records, the ranking of
+/// `query` module docs), in order, with the same `matched_via`.
+fn linked_search_agrees_with_the_reference(f: &Fixture) {
+    use clientele_core::query::memory;
+    use clientele_core::text::fold;
+    let mut rng = clientele_tests::Rng(0x5eac_4_2026);
+    let last = ["Côté", "Tremblay", "D'Amours", "Gagnon-Roy", "Lévesque", "Roy"];
+    let first = ["Hélène", "Jean-François", "Zoé", "André", "Côté"];
+    let suffix = ["inc.", "et fils", "CPA", "", "Construction"];
+    let formats = ["(514) 555-01{}", "514.555.01{} poste 2", "+1 514 555 01{}", "555-01{}"];
+    let region = f.engine.phone_region();
+    let mut clients: Vec<Record<ClientData>> = Vec::new();
+    for i in 0..24 {
+        let name = format!("{} {}", rng.pick(&last), rng.pick(&suffix)).trim().to_string();
+        let mut d = ClientData::new(format!("CL-{i:02}"), name);
+        if rng.chance(40) {
+            d.phones.push(phone(&rng.pick(&formats).replace("{}", &format!("{:02}", rng.below(20)))));
+        }
+        clients.push(match f.run(f.admin, R::ClientCreate { data: d }).unwrap() {
+            S::Client(c) => c,
+            o => panic!("{o:?}"),
+        });
+    }
+    let mut contacts: Vec<(Record<ContactData>, Vec<usize>)> = Vec::new();
+    for _ in 0..30 {
+        let mut d = ContactData::new(*rng.pick(&first), *rng.pick(&last));
+        if rng.chance(60) {
+            d.phones.push(phone(&rng.pick(&formats).replace("{}", &format!("{:02}", rng.below(20)))));
+        }
+        let c = match f.run(f.admin, R::ContactCreate { data: d }).unwrap() {
+            S::Contact(c) => c,
+            o => panic!("{o:?}"),
+        };
+        let mut links: Vec<usize> = Vec::new();
+        for _ in 0..rng.below(3) {
+            let k = rng.below(clients.len());
+            if !links.contains(&k) {
+                links.push(k);
+                let link = R::ContactLink {
+                    contact_id: c.id,
+                    client_id: clients[k].id,
+                    role: ContactRole::Additional,
+                    from_role: None,
+                };
+                f.run(f.admin, link).unwrap();
+            }
+        }
+        contacts.push((c, links));
+    }
+    let kind = |m: &MatchedVia| match m {
+        MatchedVia::Own => "own".to_string(),
+        MatchedVia::Contact { id, .. } => format!("contact {id}"),
+        MatchedVia::Client { id, .. } => format!("client {id}"),
+    };
+    let mut searches: Vec<String> = Vec::new();
+    for _ in 0..40 {
+        searches.push(match rng.below(7) {
+            0 => rng.pick(&last).to_string(),
+            1 => rng.pick(&first).to_string(),
+            2 => format!("{} {}", rng.pick(&first), rng.pick(&last)),
+            3 => format!("cl-{:02}", rng.below(24)),
+            4 => clients[rng.below(clients.len())].data.name.clone(),
+            5 => format!("514 555 01{:02}", rng.below(20)),
+            _ => fold(&rng.pick(&last)[..3]),
+        });
+    }
+    let mut nonempty = 0;
+    for text in &searches {
+        let keywords = memory::search_keywords(text);
+        let q = fold(text.trim());
+        // Clients.
+        let mut want: Vec<(u8, String, Id, String)> = Vec::new();
+        for (k, c) in clients.iter().enumerate() {
+            let linked: Vec<(MatchedVia, String)> = {
+                let mut v: Vec<&Record<ContactData>> =
+                    contacts.iter().filter(|(_, l)| l.contains(&k)).map(|(p, _)| p).collect();
+                v.sort_by_key(|p| (fold(p.data.file_as.as_deref().unwrap()), p.id));
+                v.iter()
+                    .map(|p| {
+                        let why = MatchedVia::Contact { id: p.id, name: p.data.file_as.clone().unwrap() };
+                        (why, memory::contact_search_text(&p.data, region))
+                    })
+                    .collect()
+            };
+            let own = memory::client_search_text(&c.data, region);
+            let Some(why) = memory::search_match(&own, &linked, &keywords) else { continue };
+            let (code, name) = (fold(c.data.code.trim()), fold(&c.data.name));
+            let rank = if code == q || name == q {
+                0
+            } else if code.starts_with(&q) || name.starts_with(&q) {
+                1
+            } else if why == MatchedVia::Own {
+                2
+            } else {
+                3
+            };
+            want.push((rank, name, c.id, kind(&why)));
+        }
+        want.sort();
+        let want: Vec<(Id, String)> = want.into_iter().map(|(_, _, id, k)| (id, k)).collect();
+        let got: Vec<(Id, String)> = match f.run(f.admin, R::ClientList { query: search(text) }).unwrap() {
+            S::Clients(p) => p.items.iter().map(|c| (c.id, kind(c.matched_via.as_ref().unwrap()))).collect(),
+            o => panic!("{o:?}"),
+        };
+        assert_eq!(got, want, "clients, search {text:?}");
+        nonempty += usize::from(!got.is_empty());
+        // Contacts.
+        let mut want: Vec<(u8, String, Id, String)> = Vec::new();
+        for (p, links) in &contacts {
+            let mut v: Vec<&Record<ClientData>> = links.iter().map(|k| &clients[*k]).collect();
+            v.sort_by_key(|c| (fold(c.data.code.trim()), c.id));
+            let linked: Vec<(MatchedVia, String)> = v
+                .iter()
+                .map(|c| {
+                    let why = MatchedVia::Client { id: c.id, code: c.data.code.clone(), name: c.data.name.clone() };
+                    (why, memory::client_search_text(&c.data, region))
+                })
+                .collect();
+            let own = memory::contact_search_text(&p.data, region);
+            let Some(why) = memory::search_match(&own, &linked, &keywords) else { continue };
+            let name = fold(p.data.file_as.as_deref().unwrap());
+            let rank = if name == q {
+                0
+            } else if name.starts_with(&q) {
+                1
+            } else if why == MatchedVia::Own {
+                2
+            } else {
+                3
+            };
+            want.push((rank, name, p.id, kind(&why)));
+        }
+        want.sort();
+        let want: Vec<(Id, String)> = want.into_iter().map(|(_, _, id, k)| (id, k)).collect();
+        let got: Vec<(Id, String)> = match f.run(f.admin, R::ContactList { query: search(text) }).unwrap() {
+            S::Contacts(p) => p.items.iter().map(|c| (c.id, kind(c.matched_via.as_ref().unwrap()))).collect(),
+            o => panic!("{o:?}"),
+        };
+        assert_eq!(got, want, "contacts, search {text:?}");
+    }
+    assert!(nonempty >= 20, "only {nonempty} of {} searches found clients", searches.len());
+}
+
 backend_tests!(
     phones_are_found_in_every_format,
     existing_rows_are_reindexed_at_open,
     phone_region_is_configured_and_checked,
     clients_are_found_through_their_contacts,
     contacts_are_found_through_their_clients,
+    linked_search_agrees_with_the_reference,
 );
