@@ -120,14 +120,17 @@ pub(crate) fn linked_contact_texts(conn: &mut Conn, client_ids: &[Id]) -> Result
         .load(conn)?)
 }
 
+/// A client linked to a contact: (contact id, client id, code, name, index
+/// text).
+pub(crate) type LinkedClientText = (Id, Id, String, String, String);
+
 /// The live clients (of `offices`, when given) linked to contacts, with
-/// their index text: (contact id, client id, code, name, text), by
-/// contact, code, id.
+/// their index text, by contact, code, id.
 pub(crate) fn linked_client_texts(
     conn: &mut Conn,
     contact_ids: &[Id],
     offices: Option<&[String]>,
-) -> Result<Vec<(Id, Id, String, String, String)>> {
+) -> Result<Vec<LinkedClientText>> {
     let mut q = contact_links::table
         .inner_join(clients::table)
         .filter(contact_links::contact_id.eq_any(contact_ids.to_vec()))
