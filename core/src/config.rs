@@ -43,6 +43,10 @@ pub struct EngineConfig {
     /// operating-system crash (never a half-written one).
     #[serde(default = "default_durability")]
     pub durability: String,
+    /// The firm's region for phone numbers written without a country code
+    /// (ISO 3166, e.g. `CA`, `US`, `FR`): how search reads `514-555-0199`.
+    #[serde(default = "default_phone_region")]
+    pub phone_region: String,
 }
 
 fn default_tz() -> String {
@@ -60,6 +64,9 @@ fn default_pool() -> u32 {
 fn default_durability() -> String {
     "full".into()
 }
+fn default_phone_region() -> String {
+    "CA".into()
+}
 
 impl EngineConfig {
     /// A configuration for `database_url` with the client-management
@@ -74,6 +81,7 @@ impl EngineConfig {
             plugin_paths: Vec::new(),
             pool_size: default_pool(),
             durability: default_durability(),
+            phone_region: default_phone_region(),
         }
     }
 
@@ -83,8 +91,15 @@ impl EngineConfig {
             .map_err(|_| Error::Config(format!("unknown time zone '{}'", self.timezone)))
     }
 
+    pub(crate) fn phone_region(&self) -> Result<crate::text::PhoneRegion> {
+        crate::text::PhoneRegion::parse(&self.phone_region).ok_or_else(|| {
+            Error::Config(format!("unknown phone_region '{}' (an ISO 3166 code such as CA)", self.phone_region))
+        })
+    }
+
     pub(crate) fn check(&self) -> Result<()> {
         self.tz()?;
+        self.phone_region()?;
         if !(1..=12).contains(&self.fiscal_year_start_month) {
             return Err(Error::Config("fiscal_year_start_month must be 1 to 12".into()));
         }

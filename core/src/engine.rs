@@ -21,6 +21,8 @@ pub struct Engine {
     pub(crate) db: Db,
     config: EngineConfig,
     pub(crate) tz: chrono_tz::Tz,
+    /// The firm's phone region (keys of the keyword index).
+    pub(crate) phone_region: crate::text::PhoneRegion,
     clock: Arc<dyn Clock>,
     /// UTC ms before which no open transfer can be due (see
     /// `sweep_expired`); 0: look now.
@@ -109,13 +111,20 @@ impl Engine {
     pub fn open_with_clock(config: EngineConfig, clock: Arc<dyn Clock>) -> Result<Engine> {
         config.check()?;
         let tz = config.tz()?;
+        let phone_region = config.phone_region()?;
         let db = Db::open(&config)?;
-        Ok(Engine { db, config, tz, clock, next_sweep: std::sync::atomic::AtomicI64::new(0) })
+        store::reindex::search_text(&db, phone_region)?;
+        Ok(Engine { db, config, tz, phone_region, clock, next_sweep: std::sync::atomic::AtomicI64::new(0) })
     }
 
     /// The configuration this engine was opened with.
     pub fn config(&self) -> &EngineConfig {
         &self.config
+    }
+
+    /// The firm's phone region (from the configuration).
+    pub fn phone_region(&self) -> crate::text::PhoneRegion {
+        self.phone_region
     }
 
     /// Is the database PostgreSQL (rather than SQLite)?

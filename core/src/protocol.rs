@@ -103,6 +103,9 @@ pub struct GridRow {
     pub id: Id,
     pub version: i64,
     pub cells: Vec<serde_json::Value>,
+    /// With a search only: why the row matched it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matched_via: Option<crate::domain::MatchedVia>,
 }
 
 /// A filterable field of a list, for a filter-builder dialog.

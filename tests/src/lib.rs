@@ -368,7 +368,7 @@ pub fn bulk_load(f: &Fixture, sizes: Sizes) {
              CASE WHEN i % 3 = 0 THEN 'Québec' ELSE 'Montréal' END, CASE WHEN i % 3 = 0 THEN 'quebec' ELSE 'montreal' END, \
              '[{{\"kind\":\"business\",\"number\":\"(514) 555-' || (1000 + i % 9000) || '\",\"primary\":true,\"digits\":\"514555' || (1000 + i % 9000) || '\"}}]', \
              '[]', {a}, {now}, {a}, {now}, 1, \
-             'c' || i || ' ' || {lw} || ' ' || {fw} || ' 514 555 ' || (1000 + i % 9000) || ' 514555' || (1000 + i % 9000)"
+             'c' || i || ' ' || {lw} || ' ' || {fw} || ' 1514555' || (1000 + i % 9000) || ' 514555' || (1000 + i % 9000) || ' 555' || (1000 + i % 9000)"
         ),
         "clients (code, code_key, name, name_fold, kind, status, office, office_fold, phones, emails, created_by, created_at, updated_by, updated_at, version, search_text)",
     ));

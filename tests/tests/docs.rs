@@ -275,3 +275,69 @@ fn every_example_of_the_page_runs(f: &Fixture) {
 }
 
 clientele_tests::backend_tests!(every_example_of_the_page_runs);
+/// Every `search-example` request of `docs/filters.md` answers what the
+/// comment after it says (`label:kind ; …`: client codes or contact
+/// "file as" names, with their `matched_via` kind).
+#[test]
+fn filters_page_search_examples_answer_as_documented() {
+    use clientele_core::domain::*;
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(f) = Fixture::new(backend) else { continue };
+        let client = |code: &str, name: &str, number: Option<&str>| {
+            let mut d = ClientData::new(code, name);
+            if let Some(n) = number {
+                d.phones.push(Phone {
+                    kind: PhoneKind::Business,
+                    number: n.into(),
+                    primary: true,
+                    digits: String::new(),
+                });
+            }
+            match f.run(f.admin, R::ClientCreate { data: d }).unwrap() {
+                S::Client(c) => c.id,
+                o => panic!("{o:?}"),
+            }
+        };
+        let pell = client("PELL-03", "Pelletier et associés", None);
+        client("COTE-01", "Côté", None);
+        client("TREM-02", "Tremblay", Some("+1 (610) 885-7034"));
+        let mut h = ContactData::new("Hélène", "Côté");
+        h.phones.push(Phone {
+            kind: PhoneKind::Business,
+            number: "(514) 555-0199 poste 12".into(),
+            primary: true,
+            digits: String::new(),
+        });
+        h.emails.push(Email { address: "h.cote@exemple.ca".into(), kind: EmailKind::Work, primary: true });
+        let h = match f.run(f.admin, R::ContactCreate { data: h }).unwrap() {
+            S::Contact(c) => c.id,
+            o => panic!("{o:?}"),
+        };
+        f.run(f.admin, R::ContactLink { contact_id: h, client_id: pell, role: ContactRole::Primary, from_role: None })
+            .unwrap();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/filters.md");
+        let page = std::fs::read_to_string(path).unwrap();
+        let mut seen = 0;
+        for block in page.split("```json search-example\n").skip(1) {
+            let (request, rest) = block.split_once("\n```").unwrap();
+            let expect = rest.trim_start().strip_prefix("<!-- expect:").and_then(|r| r.split_once("-->")).unwrap().0;
+            let mut v: serde_json::Value = serde_json::from_str(request).unwrap();
+            v["actor"] = f.admin.into();
+            let answer: serde_json::Value =
+                serde_json::from_str(&f.engine.execute_json(&v.to_string()).unwrap()).unwrap();
+            let got: Vec<String> = answer["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    let label = i["data"]["code"].as_str().or(i["data"]["file_as"].as_str()).unwrap();
+                    format!("{label}:{}", i["matched_via"]["kind"].as_str().unwrap())
+                })
+                .collect();
+            let want: Vec<String> = expect.split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            assert_eq!(got, want, "{backend:?}: {request}");
+            seen += 1;
+        }
+        assert!(seen >= 10, "only {seen} search examples found");
+    }
+}

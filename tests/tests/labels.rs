@@ -201,13 +201,22 @@ fn rows(f: &Fixture, list: ListKind, defs: &[CustomFieldDef]) -> Vec<(Id, memory
     match f.run(f.admin, list_request(list, query)).unwrap() {
         S::Clients(p) => {
             assert!(p.next_cursor.is_none());
-            p.items.iter().map(|r| (r.id, memory::client_row(r), memory::client_search_text(&r.data))).collect()
+            p.items
+                .iter()
+                .map(|r| (r.id, memory::client_row(r), memory::client_search_text(&r.data, f.engine.phone_region())))
+                .collect()
         }
         S::Interactions(p) => {
             assert!(p.next_cursor.is_none());
             p.items
                 .iter()
-                .map(|r| (r.id, memory::interaction_row(r, defs), memory::interaction_search_text(&r.data)))
+                .map(|r| {
+                    (
+                        r.id,
+                        memory::interaction_row(r, defs),
+                        memory::interaction_search_text(&r.data, f.engine.phone_region()),
+                    )
+                })
                 .collect()
         }
         S::Transfers(p) => {

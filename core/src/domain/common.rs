@@ -18,6 +18,27 @@ pub struct Record<T> {
     pub created_at: DateTime<Utc>,
     pub updated_by: Id,
     pub updated_at: DateTime<Utc>,
+    /// List items answered for a search only: why the record matched it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matched_via: Option<MatchedVia>,
+}
+
+/// Why a list item matched the search (`search` of a list request). See
+/// `docs/filters.md`, "Search".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MatchedVia {
+    /// Every search word matched the record's own text.
+    Own,
+    /// Client list: every search word matched this linked (live) contact.
+    Contact {
+        id: Id,
+        /// The contact's "file as" name (`Côté, Hélène`).
+        name: String,
+    },
+    /// Contact list: every search word matched this linked (live, visible)
+    /// client's code, name, e-mails or phones.
+    Client { id: Id, code: String, name: String },
 }
 
 /// A page of a list, with the cursor of the next page.

@@ -36,7 +36,7 @@ impl Engine {
         let now = ms(self.now());
         let id = self.write(|c| {
             check_code_free(c, who, &data.code, None)?;
-            store::clients::insert(c, &data, who.id, now)
+            store::clients::insert(c, &data, who.id, now, self.phone_region)
         })?;
         self.client_get(who, id)
     }
@@ -71,7 +71,7 @@ impl Engine {
                     return Err(Error::Canceled);
                 }
                 check_code_free(c, who, &d.code, None).map_err(|e| prefix_field(e, &format!("clients[{i}]")))?;
-                ids.push(store::clients::insert(c, d, who.id, now)?);
+                ids.push(store::clients::insert(c, d, who.id, now, self.phone_region)?);
             }
             if !progress.report(total, total) {
                 return Err(Error::Canceled);
@@ -108,7 +108,7 @@ impl Engine {
             let data = validate::client(&super::patched(&row.into_record()?.data, &patch)?)?;
             check_office(who, data.office.as_deref())?;
             check_code_free(c, who, &data.code, Some(id))?;
-            if !store::clients::update(c, id, version, &data, who.id, now)? {
+            if !store::clients::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("client", id, version, store::clients::version_of(c, id)?));
             }
             store::clients::get(c, id, false)?.ok_or(Error::NotFound { entity: "client", id })?.into_record()

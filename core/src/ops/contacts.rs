@@ -14,7 +14,7 @@ impl Engine {
         who.require(Entity::Contacts, Action::Add)?;
         let data = validate::contact(&data)?;
         let now = ms(self.now());
-        let id = self.write(|c| store::contacts::insert(c, &data, who.id, now))?;
+        let id = self.write(|c| store::contacts::insert(c, &data, who.id, now, self.phone_region))?;
         self.contact_get(who, id)
     }
 
@@ -49,7 +49,7 @@ impl Engine {
                 merged.file_as = None;
             }
             let data = validate::contact(&merged)?;
-            if !store::contacts::update(c, id, version, &data, who.id, now)? {
+            if !store::contacts::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("contact", id, version, store::contacts::version_of(c, id)?));
             }
             store::contacts::get(c, id, false)?.ok_or(Error::NotFound { entity: "contact", id })?.into_record()

@@ -51,7 +51,7 @@ impl Engine {
             let defs = store::interactions::custom_defs(c, Some(data.kind))?;
             let data = validate::interaction(&data, &defs)?;
             check_refs(c, who, &data)?;
-            store::interactions::insert(c, &data, who.id, now)
+            store::interactions::insert(c, &data, who.id, now, self.phone_region)
         })?;
         self.interaction_get(who, id)
     }
@@ -89,7 +89,7 @@ impl Engine {
             let defs = store::interactions::custom_defs(c, Some(merged.kind))?;
             let data = validate::interaction(&merged, &defs)?;
             check_refs(c, who, &data)?;
-            if !store::interactions::update(c, id, version, &data, who.id, now)? {
+            if !store::interactions::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("interaction", id, version, store::interactions::version_of(c, id)?));
             }
             store::interactions::get(c, id, false)?.ok_or(Error::NotFound { entity: "interaction", id })?.into_record()

@@ -13,6 +13,7 @@ use crate::visibility;
 
 /// The most records one client code, initials or contact name may name.
 const PEOPLE: i64 = query::fields::MAX_PEOPLE as i64;
+use std::collections::HashMap;
 
 fn entity(kind: ListKind) -> Entity {
     match kind {
@@ -49,7 +50,10 @@ impl Engine {
         query: &ListQuery,
         constraints: Vec<Constraint>,
         load: impl FnOnce(&mut Conn, &[Id]) -> Result<T>,
-    ) -> Result<(T, Option<String>, Option<u64>)> {
+    ) -> Result<(T, Option<String>, Option<u64>)>
+    where
+        T: Annotate,
+    {
         who.require(entity(kind), Action::View)?;
         let mut constraints = constraints;
         constraints.extend(visibility::scope_constraint(who, kind));
@@ -84,7 +88,12 @@ impl Engine {
             keys.truncate(plan.limit as usize);
             let next_cursor = if more { keys.last().map(query::Key::encode) } else { None };
             let ids: Vec<Id> = keys.iter().map(|k| k.id).collect();
-            Ok((load(c, &ids)?, next_cursor, total))
+            let mut page = load(c, &ids)?;
+            if query.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+                let why = matched_via(c, kind, &plan.search, &ids, who.offices())?;
+                page.annotate(&why);
+            }
+            Ok((page, next_cursor, total))
         })
     }
 
@@ -536,6 +545,72 @@ impl Engine {
     }
 }
 
+/// A page's items, told why they matched the search.
+pub(crate) trait Annotate {
+    fn annotate(&mut self, why: &HashMap<Id, MatchedVia>);
+}
+
+impl<T> Annotate for Vec<Record<T>> {
+    fn annotate(&mut self, why: &HashMap<Id, MatchedVia>) {
+        for r in self {
+            r.matched_via = why.get(&r.id).cloned();
+        }
+    }
+}
+
+impl Annotate for Vec<GridRow> {
+    fn annotate(&mut self, why: &HashMap<Id, MatchedVia>) {
+        for r in self {
+            r.matched_via = why.get(&r.id).cloned();
+        }
+    }
+}
+
+/// Why each record of a page matched the search, by the reference rule
+/// (`memory::search_match`) over the stored index texts: the record's own
+/// text, else its first matching linked live record (clients: of the
+/// actor's offices). A record the rule does not match (changed since the
+/// page query) gets nothing.
+fn matched_via(
+    c: &mut Conn,
+    kind: ListKind,
+    keywords: &[String],
+    ids: &[Id],
+    offices: Option<&[String]>,
+) -> Result<HashMap<Id, MatchedVia>> {
+    use crate::query::memory::search_match;
+    let own = store::query::search_texts(c, kind.as_str(), ids)?;
+    let mut linked: HashMap<Id, Vec<(MatchedVia, String)>> = HashMap::new();
+    let needed: Vec<Id> = ids
+        .iter()
+        .copied()
+        .filter(|id| own.get(id).is_none_or(|t| !keywords.iter().all(|k| crate::query::memory::keyword_matches(t, k))))
+        .collect();
+    if !needed.is_empty() {
+        match kind {
+            ListKind::Clients => {
+                for (client, id, name, text) in store::query::linked_contact_texts(c, &needed)? {
+                    linked.entry(client).or_default().push((MatchedVia::Contact { id, name }, text));
+                }
+            }
+            ListKind::Contacts => {
+                for (contact, id, code, name, text) in store::query::linked_client_texts(c, &needed, offices)? {
+                    linked.entry(contact).or_default().push((MatchedVia::Client { id, code, name }, text));
+                }
+            }
+            ListKind::Interactions | ListKind::Transfers => {}
+        }
+    }
+    Ok(ids
+        .iter()
+        .filter_map(|id| {
+            let text = own.get(id).map_or("", String::as_str);
+            let l = linked.get(id).map_or(&[][..], Vec::as_slice);
+            search_match(text, l, keywords).map(|why| (*id, why))
+        })
+        .collect())
+}
+
 /// Records projected on the chosen columns.
 fn grid_rows<T>(
     recs: &[Record<T>],
@@ -543,7 +618,12 @@ fn grid_rows<T>(
     cell: impl Fn(&Record<T>, &str) -> serde_json::Value,
 ) -> Vec<GridRow> {
     recs.iter()
-        .map(|r| GridRow { id: r.id, version: r.version, cells: columns.iter().map(|c| cell(r, c)).collect() })
+        .map(|r| GridRow {
+            id: r.id,
+            version: r.version,
+            cells: columns.iter().map(|c| cell(r, c)).collect(),
+            matched_via: r.matched_via.clone(),
+        })
         .collect()
 }
 

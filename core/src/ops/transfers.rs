@@ -46,7 +46,8 @@ fn record_event(
             "Automatic: the transfer reached its expiry date.".into()
         };
     }
-    store::interactions::insert(c, &event, recorded_by, now)?;
+    // A transfer event has no phone: the region keys nothing.
+    store::interactions::insert(c, &event, recorded_by, now, Default::default())?;
     Ok(())
 }
 

@@ -122,15 +122,17 @@ fn enum_text<T: serde::Serialize>(v: &T) -> String {
 }
 
 /// The keyword-index text of a client (what its keyword search sees).
-pub fn client_search_text(d: &ClientData) -> String {
+/// Phones are keyed in the firm's `region` (see [`crate::text`]).
+pub fn client_search_text(d: &ClientData, region: text::PhoneRegion) -> String {
     text::search_text(
         [d.code.as_str(), d.name.as_str()].into_iter().chain(d.emails.iter().map(|e| e.address.as_str())),
         d.phones.iter().map(|p| p.number.as_str()),
+        region,
     )
 }
 
 /// The keyword-index text of a contact.
-pub fn contact_search_text(d: &ContactData) -> String {
+pub fn contact_search_text(d: &ContactData, region: text::PhoneRegion) -> String {
     text::search_text(
         [
             d.first_name.as_str(),
@@ -141,11 +143,12 @@ pub fn contact_search_text(d: &ContactData) -> String {
         .into_iter()
         .chain(d.emails.iter().map(|e| e.address.as_str())),
         d.phones.iter().map(|p| p.number.as_str()),
+        region,
     )
 }
 
 /// The keyword-index text of an interaction.
-pub fn interaction_search_text(d: &InteractionData) -> String {
+pub fn interaction_search_text(d: &InteractionData, region: text::PhoneRegion) -> String {
     text::search_text(
         [
             d.subject.as_str(),
@@ -157,6 +160,7 @@ pub fn interaction_search_text(d: &InteractionData) -> String {
         .chain(d.email_to.iter().map(String::as_str))
         .chain(d.email_cc.iter().map(String::as_str)),
         d.phone.as_deref(),
+        region,
     )
 }
 
@@ -165,7 +169,26 @@ pub fn transfer_search_text(d: &TransferData) -> String {
     text::search_text(
         [d.subject.as_str(), d.message.as_str()].into_iter().chain(d.files.iter().map(|f| f.name.as_str())),
         None,
+        text::PhoneRegion::default(),
     )
+}
+
+/// The keywords of a list's search text (see [`super`], "Search").
+pub fn search_keywords(search: &str) -> Vec<String> {
+    super::search_keywords(search.trim()).into_iter().take(32).collect()
+}
+
+/// The reference meaning of a search over a record: `Some(why)` when
+/// every keyword matches its own index text (`Own`), else the first of
+/// `linked` (in the order given: contacts by file-as name then id, clients
+/// by code then id) whose index text every keyword matches; `None`: no
+/// match. Only live linked records the actor sees belong in `linked`.
+pub fn search_match(own: &str, linked: &[(MatchedVia, String)], keywords: &[String]) -> Option<MatchedVia> {
+    let all = |text: &str| keywords.iter().all(|k| keyword_matches(text, k));
+    if all(own) {
+        return Some(MatchedVia::Own);
+    }
+    linked.iter().find(|(_, text)| all(text)).map(|(why, _)| why.clone())
 }
 
 /// Does a keyword match a record whose index text is `search_text`?

@@ -7,6 +7,28 @@
 //! by the store, which answers the ids of one page (plus sort keys for the
 //! cursor) → full records loaded by id. The same filter evaluated in memory
 //! ([`memory`]) is the reference the differential tests compare against.
+//!
+//! # Search (the `search` of a list request)
+//!
+//! The search text is cut into keywords ([`search_keywords`]: words, a run
+//! of words shaped like a phone number staying one keyword). A record
+//! matches when **every** keyword matches its own keyword text, or — client
+//! and contact lists — when every keyword matches the text of **one** linked
+//! record: for a client, one of its live contacts (names, company,
+//! e-mails, phones); for a contact, one of its live clients in the actor's
+//! offices (code, name, e-mails, phones). Words are not pooled across
+//! records: `tremblay hélène` finds a client through a contact "Tremblay,
+//! Hélène", not through a contact Tremblay and another Hélène.
+//!
+//! Each item of such a page says why it matched (`Record::matched_via`):
+//! its own text first, else the first matching linked record (contacts by
+//! file-as name then id; clients by code then id).
+//!
+//! Ranking, under the default sort only (`name`), clients and contacts:
+//! rank 0 — the search text (folded, trimmed) equals the client's code or
+//! name (the contact's file-as name); 1 — one of them starts with it; 2 —
+//! any other match of the record's own text; 3 — matched only through a
+//! linked record. Rows sort by rank, then by the sort key, then by id.
 
 pub mod columns;
 pub(crate) mod fields;
@@ -135,6 +157,9 @@ pub(crate) struct Plan {
     pub kind: ListKind,
     pub fields: Vec<Field>,
     pub filter: Typed,
+    /// The search keywords (apart from the filter: client and contact
+    /// lists also match them through linked records).
+    pub search: Vec<String>,
     pub rank: Option<String>,
     pub sort: Sort,
     pub constraints: Vec<Constraint>,
@@ -252,6 +277,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         parts.push(fields::resolve_people(typed, input.kind, input.actor, &mut *input.people)?);
     }
     let mut rank = None;
+    let mut search = Vec::new();
     if let Some(s) = input.query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         if s.len() > MAX_SEARCH_BYTES {
             return Err(Error::Filter {
@@ -278,8 +304,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
                 field: Some("invalid_value".into()),
             });
         }
-        let words: Vec<Typed> = s.split_whitespace().take(32).map(|w| Typed::Keyword(crate::text::fold(w))).collect();
-        parts.extend(words);
+        search = search_keywords(s).into_iter().take(32).collect();
         rank = Some(crate::text::fold(s));
     }
     let filter = if parts.len() == 1 { parts.pop().expect("one") } else { Typed::And(parts) };
@@ -308,6 +333,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         kind: input.kind,
         fields,
         filter,
+        search,
         rank,
         sort,
         constraints: input.constraints,
@@ -317,6 +343,26 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         count: input.query.count,
         tz: input.tz,
     })
+}
+
+/// The keywords of a search: its words (split at whitespace, folded),
+/// except that a run of words shaped like one phone number
+/// (`+1 514 555 0199 poste 12`, see [`crate::text::phone_query`]) is one
+/// keyword. The longest run starting at a word wins.
+pub(crate) fn search_keywords(s: &str) -> Vec<String> {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        // A number takes at most 8 words (`+1 514 555 0199 poste 12`, `0 11 …`).
+        let run = (i + 2..=(i + 8).min(words.len()))
+            .rev()
+            .find(|&j| crate::text::phone_query(&words[i..j].join(" ")).is_some())
+            .unwrap_or(i + 1);
+        out.push(crate::text::fold(&words[i..run].join(" ")));
+        i = run;
+    }
+    out
 }
 
 /// Sort columns that are never NULL.
@@ -409,10 +455,81 @@ impl Plan {
         }
         sql.push(" AND ");
         self.compiler(&day).filter(sql, &self.filter);
+        if self.search_query(sql.pg).is_some() {
+            sql.push(" AND ");
+            self.search_sql(sql);
+        }
+    }
+
+    /// The index query of the search keywords (`None`: no search, or no
+    /// keyword with a word).
+    fn search_query(&self, pg: bool) -> Option<String> {
+        sql::keywords_query(&self.search, pg)
+    }
+
+    /// The record's own text matches the search.
+    fn own_match_sql(&self, sql: &mut Sql, q: String) {
+        sql::index_match_on(sql, table(self.kind), "t", q);
+    }
+
+    /// The search condition: the record's own text, or (clients, contacts)
+    /// one linked live record's text, matches every keyword.
+    fn search_sql(&self, sql: &mut Sql) {
+        let Some(q) = self.search_query(sql.pg) else {
+            sql.push("(1=1)");
+            return;
+        };
+        if !matches!(self.kind, ListKind::Clients | ListKind::Contacts) {
+            self.own_match_sql(sql, q);
+            return;
+        }
+        // One IN over a UNION (not `own OR IN (…)`, which makes PostgreSQL
+        // scan the table): both sides go through a keyword index. On
+        // PostgreSQL the ids are gathered first (`= ANY(ARRAY(…))`) and
+        // read through the primary key: as a join, a common prefix made it
+        // hash-join a scan of the whole table.
+        let open = if sql.pg { "(t.id = ANY(ARRAY(" } else { "(t.id IN (" };
+        sql.push(&format!("{open}SELECT o.id FROM {} o WHERE ", table(self.kind)));
+        sql::index_match_on(sql, table(self.kind), "o", q.clone());
+        match self.kind {
+            ListKind::Clients => {
+                sql.push(
+                    " UNION SELECT l.client_id FROM contact_links l JOIN contacts k ON k.id = l.contact_id \
+                     WHERE k.trash_id IS NULL AND ",
+                );
+                sql::index_match_on(sql, "contacts", "k", q);
+            }
+            ListKind::Contacts => {
+                sql.push(
+                    " UNION SELECT l.contact_id FROM contact_links l JOIN clients k ON k.id = l.client_id \
+                     WHERE k.trash_id IS NULL",
+                );
+                // Only clients the actor sees: a match must not reveal a
+                // link to a client of another office.
+                if let Some(offices) = &self.offices {
+                    sql.push(" AND k.office IN (");
+                    if offices.is_empty() {
+                        sql.push("NULL");
+                    }
+                    for (i, o) in offices.iter().enumerate() {
+                        if i > 0 {
+                            sql.push(", ");
+                        }
+                        sql.bind_text(o.clone());
+                    }
+                    sql.push(")");
+                }
+                sql.push(" AND ");
+                sql::index_match_on(sql, "clients", "k", q);
+            }
+            ListKind::Interactions | ListKind::Transfers => {}
+        }
+        sql.push(if sql.pg { ")))" } else { "))" });
     }
 
     /// The rank of a row for the search text: 0 exact code or name, 1
-    /// prefix, 2 other.
+    /// prefix, 2 other match of its own text, 3 through a linked record
+    /// (see the module docs).
     fn rank_sql(&self, sql: &mut Sql) {
         let Some(q) = &self.rank else {
             sql.push("0");
@@ -437,7 +554,16 @@ impl Plan {
             }
             sql.push(&format!("{c} LIKE ")).bind_text(prefix.clone()).push(" ESCAPE '\\'");
         }
-        sql.push(" THEN 1 ELSE 2 END");
+        sql.push(" THEN 1");
+        // A match of the record's own text ranks before one through a
+        // linked record.
+        if let Some(q) = self.search_query(sql.pg) {
+            sql.push(" WHEN ");
+            self.own_match_sql(sql, q);
+            sql.push(" THEN 2 ELSE 3 END");
+        } else {
+            sql.push(" ELSE 2 END");
+        }
     }
 
     fn key_sql(&self, sql: &mut Sql) {
@@ -617,5 +743,16 @@ mod tests {
             .unwrap_or_else(|| panic!("{s:?} accepted"));
             assert_eq!(e.span(), Some(Span { start, end }), "{s:?}");
         }
+    }
+
+    #[test]
+    fn search_keywords_group_phone_numbers() {
+        assert_eq!(search_keywords("Hélène  514 555 0199"), ["helene", "514 555 0199"]);
+        assert_eq!(search_keywords("+1 514 555 0199 poste 12 Côté"), ["+1 514 555 0199 poste 12", "cote"]);
+        assert_eq!(search_keywords("5145550199 ext. 3"), ["5145550199 ext. 3"]);
+        assert_eq!(search_keywords("514 555 0199 2024"), ["514 555 0199", "2024"]);
+        assert_eq!(search_keywords("dossier 2024 impôts"), ["dossier", "2024", "impots"]);
+        assert_eq!(search_keywords("555 0199"), ["555 0199"]);
+        assert_eq!(search_keywords("514 555"), ["514", "555"]);
     }
 }

@@ -158,14 +158,7 @@ impl Compiler<'_> {
 
     /// The rows whose index text matches an index query.
     fn index_match(&self, sql: &mut Sql, q: String) {
-        if sql.pg {
-            sql.push("(to_tsvector('simple', t.search_text) @@ to_tsquery('simple', ").bind_text(q).push("))");
-        } else {
-            let table = self.index.table;
-            sql.push(&format!("(t.id IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH "))
-                .bind_text(q)
-                .push("))");
-        }
+        index_match_on(sql, self.index.table, "t", q);
     }
 
     fn cond(&self, sql: &mut Sql, col: &Col, op: &TypedOp) {
@@ -236,6 +229,32 @@ impl Compiler<'_> {
         }
         sql.push(")");
     }
+}
+
+/// The rows of `table` (as `alias`) whose index text matches an index query:
+/// on SQLite through the FTS5 table, on PostgreSQL through the GIN index on
+/// `to_tsvector('simple', search_text)`.
+pub(crate) fn index_match_on(sql: &mut Sql, table: &str, alias: &str, q: String) {
+    if sql.pg {
+        sql.push(&format!("(to_tsvector('simple', {alias}.search_text) @@ to_tsquery('simple', "))
+            .bind_text(q)
+            .push("))");
+    } else {
+        sql.push(&format!("({alias}.id IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH "))
+            .bind_text(q)
+            .push("))");
+    }
+}
+
+/// The index query of several keywords that must all match (`None`: none
+/// of them has a word).
+pub(crate) fn keywords_query(keywords: &[String], pg: bool) -> Option<String> {
+    let parts: Vec<String> = keywords.iter().filter_map(|k| keyword_query(k, pg)).collect();
+    if parts.is_empty() {
+        return None;
+    }
+    let and = if pg { " & " } else { " AND " };
+    Some(parts.iter().map(|k| format!("({k})")).collect::<Vec<_>>().join(and))
 }
 
 /// Appends the SQL that reads a field's value.
@@ -311,13 +330,27 @@ fn scalar_bind(col: &Col, s: &Scalar) -> Option<Bind> {
 
 /// The keyword index query for one keyword, or `None` when it has no
 /// words (it then matches everything, as in the reference).
+///
+/// A keyword shaped like a phone number ([`crate::text::phone_query`])
+/// matches whole keys only: its digits as one key (and its extension's), or
+/// each of its words whole.
 pub(crate) fn keyword_query(k: &str, pg: bool) -> Option<String> {
     let words = keyword_words(k);
     if words.is_empty() {
         return None;
     }
     let term = |w: &str| if pg { format!("{w}:*") } else { format!("\"{w}\"*") };
+    let exact = |w: &str| if pg { w.to_string() } else { format!("\"{w}\"") };
     let (and, or) = if pg { (" & ", " | ") } else { (" AND ", " OR ") };
+    if let Some(p) = crate::text::phone_query(k) {
+        let number = p.digits.iter().map(|d| exact(d)).collect::<Vec<_>>().join(or);
+        let number = match &p.extension {
+            Some(x) => format!("(({number}){and}{})", exact(x)),
+            None => number,
+        };
+        let all = words.iter().map(|w| exact(w)).collect::<Vec<_>>().join(and);
+        return Some(format!("({number}){or}({all})"));
+    }
     let all = words.iter().map(|w| term(w)).collect::<Vec<_>>().join(and);
     if words.len() > 1 { Some(format!("({all}){or}{}", term(&words.concat()))) } else { Some(all) }
 }
@@ -334,6 +367,11 @@ pub(crate) fn keyword_matches(search_text: &str, k: &str) -> bool {
         return true;
     }
     let tokens: Vec<&str> = search_text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let whole = |w: &str| tokens.contains(&w);
+    if let Some(p) = crate::text::phone_query(k) {
+        let number = p.digits.iter().any(|d| whole(d)) && p.extension.as_deref().is_none_or(whole);
+        return number || words.iter().all(|w| whole(w));
+    }
     let has = |w: &str| tokens.iter().any(|t| t.starts_with(w));
     words.iter().all(|w| has(w)) || (words.len() > 1 && has(&words.concat()))
 }
@@ -348,15 +386,21 @@ mod tests {
         assert_eq!(keyword_query("D'Amours", true).unwrap(), "(d:* & amours:*) | damours:*");
         assert_eq!(keyword_query("hélène", false).unwrap(), "\"helene\"*");
         assert!(keyword_query("!!!", false).is_none());
+        assert_eq!(
+            keyword_query("555-0199 x95", false).unwrap(),
+            "(((\"5550199\") AND \"95\")) OR (\"555\" AND \"0199\" AND \"x95\")"
+        );
+        assert_eq!(keyword_query("+1 514 555 0199", true).unwrap(), "(15145550199) | (1 & 514 & 555 & 0199)");
     }
 
     #[test]
     fn keyword_reference() {
-        let t = crate::text::search_text(["D'Amours, Hélène"], ["(514) 555-0199"]);
-        for k in ["amours", "d'amours", "damours", "helene", "HÉL", "514", "5145", "555-01", "(514)555-0199"] {
+        let t = crate::text::search_text(["D'Amours, Hélène"], ["(514) 555-0199"], Default::default());
+        for k in ["amours", "d'amours", "damours", "helene", "HÉL", "514", "5145", "555-01", "(514)555-0199", "5550199"]
+        {
             assert!(keyword_matches(&t, k), "{k}");
         }
-        for k in ["amoursx", "0200", "heleneb"] {
+        for k in ["amoursx", "0200", "heleneb", "(514)555-0198", "555-0198"] {
             assert!(!keyword_matches(&t, k), "{k}");
         }
     }

@@ -5,6 +5,7 @@ use super::{Conn, from_json, on_unique, to_json, with_backend};
 use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::text;
+use crate::text::PhoneRegion;
 use crate::time::from_ms;
 
 #[derive(Queryable, Selectable)]
@@ -84,7 +85,7 @@ pub(crate) fn enum_from<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> 
         .map_err(|_| Error::Storage(format!("corrupt {what} '{s}' in database")))
 }
 
-fn write(c: &ClientData, actor: Id, now: i64) -> Write {
+fn write(c: &ClientData, actor: Id, now: i64, region: PhoneRegion) -> Write {
     let r = &c.retention;
     Write {
         code: c.code.clone(),
@@ -111,7 +112,7 @@ fn write(c: &ClientData, actor: Id, now: i64) -> Write {
         office_fold: c.office.as_deref().map(text::fold),
         city_fold: c.address.as_ref().and_then(|a| a.city.as_deref()).map(text::fold),
         emails_fold: emails_fold(&c.emails),
-        search_text: crate::query::memory::client_search_text(c),
+        search_text: crate::query::memory::client_search_text(c, region),
     }
 }
 
@@ -149,6 +150,7 @@ impl Row {
             created_at: from_ms(self.created_at),
             updated_by: self.updated_by,
             updated_at: from_ms(self.updated_at),
+            matched_via: None,
         })
     }
 }
@@ -166,8 +168,8 @@ fn code_taken(c: &ClientData) -> impl FnOnce(&str) -> Error + '_ {
     |_| Error::Duplicate { field: "code".into(), value: c.code.clone(), where_: " by another client".into() }
 }
 
-pub(crate) fn insert(conn: &mut Conn, c: &ClientData, actor: Id, now: i64) -> Result<Id> {
-    let w = write(c, actor, now);
+pub(crate) fn insert(conn: &mut Conn, c: &ClientData, actor: Id, now: i64, region: PhoneRegion) -> Result<Id> {
+    let w = write(c, actor, now, region);
     let id = with_backend!(conn, c => diesel::insert_into(clients::table)
         .values((
             &w,
@@ -182,14 +184,22 @@ pub(crate) fn insert(conn: &mut Conn, c: &ClientData, actor: Id, now: i64) -> Re
 }
 
 /// Updates a live client if it is still at `version`. Returns whether it was.
-pub(crate) fn update(conn: &mut Conn, id: Id, version: i64, c: &ClientData, actor: Id, now: i64) -> Result<bool> {
+pub(crate) fn update(
+    conn: &mut Conn,
+    id: Id,
+    version: i64,
+    c: &ClientData,
+    actor: Id,
+    now: i64,
+    region: PhoneRegion,
+) -> Result<bool> {
     let n = diesel::update(
         clients::table
             .filter(clients::id.eq(id))
             .filter(clients::version.eq(version))
             .filter(clients::trash_id.is_null()),
     )
-    .set((&write(c, actor, now), clients::version.eq(version + 1)))
+    .set((&write(c, actor, now, region), clients::version.eq(version + 1)))
     .execute(conn)
     .map_err(|e| on_unique(e, code_taken(c)))?;
     Ok(n == 1)

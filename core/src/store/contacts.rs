@@ -6,6 +6,7 @@ use super::{Conn, from_json, on_unique, to_json, with_backend};
 use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::text;
+use crate::text::PhoneRegion;
 use crate::time::from_ms;
 
 #[derive(Queryable, Selectable)]
@@ -51,7 +52,7 @@ struct Write {
     search_text: String,
 }
 
-fn write(c: &ContactData, actor: Id, now: i64) -> Write {
+fn write(c: &ContactData, actor: Id, now: i64, region: PhoneRegion) -> Write {
     let file_as = c.file_as.clone().unwrap_or_else(|| c.default_file_as());
     Write {
         first_name: c.first_name.clone(),
@@ -69,7 +70,7 @@ fn write(c: &ContactData, actor: Id, now: i64) -> Write {
         company_fold: c.company.as_deref().map(text::fold),
         city_fold: c.address.as_ref().and_then(|a| a.city.as_deref()).map(text::fold),
         emails_fold: super::clients::emails_fold(&c.emails),
-        search_text: crate::query::memory::contact_search_text(c),
+        search_text: crate::query::memory::contact_search_text(c, region),
     }
 }
 
@@ -93,12 +94,13 @@ impl Row {
             created_at: from_ms(self.created_at),
             updated_by: self.updated_by,
             updated_at: from_ms(self.updated_at),
+            matched_via: None,
         })
     }
 }
 
-pub(crate) fn insert(conn: &mut Conn, c: &ContactData, actor: Id, now: i64) -> Result<Id> {
-    let w = write(c, actor, now);
+pub(crate) fn insert(conn: &mut Conn, c: &ContactData, actor: Id, now: i64, region: PhoneRegion) -> Result<Id> {
+    let w = write(c, actor, now, region);
     let id = with_backend!(conn, c => diesel::insert_into(contacts::table)
         .values((
             &w,
@@ -111,14 +113,22 @@ pub(crate) fn insert(conn: &mut Conn, c: &ContactData, actor: Id, now: i64) -> R
     Ok(id)
 }
 
-pub(crate) fn update(conn: &mut Conn, id: Id, version: i64, c: &ContactData, actor: Id, now: i64) -> Result<bool> {
+pub(crate) fn update(
+    conn: &mut Conn,
+    id: Id,
+    version: i64,
+    c: &ContactData,
+    actor: Id,
+    now: i64,
+    region: PhoneRegion,
+) -> Result<bool> {
     let n = diesel::update(
         contacts::table
             .filter(contacts::id.eq(id))
             .filter(contacts::version.eq(version))
             .filter(contacts::trash_id.is_null()),
     )
-    .set((&write(c, actor, now), contacts::version.eq(version + 1)))
+    .set((&write(c, actor, now, region), contacts::version.eq(version + 1)))
     .execute(conn)?;
     Ok(n == 1)
 }

@@ -5,6 +5,7 @@ use super::schema::{custom_fields, interactions};
 use super::{Conn, from_json, to_json, with_backend};
 use crate::domain::*;
 use crate::error::Result;
+use crate::text::PhoneRegion;
 use crate::time::{from_ms, ms};
 
 #[derive(Queryable, Selectable)]
@@ -82,7 +83,7 @@ fn split(s: Option<String>) -> Vec<String> {
     s.map(|s| s.split(", ").map(str::to_string).collect()).unwrap_or_default()
 }
 
-fn write(i: &InteractionData, actor: Id, now: i64) -> Write {
+fn write(i: &InteractionData, actor: Id, now: i64, region: PhoneRegion) -> Write {
     Write {
         kind: i.kind.as_str().to_string(),
         occurred_at: ms(i.occurred_at),
@@ -104,7 +105,7 @@ fn write(i: &InteractionData, actor: Id, now: i64) -> Write {
         updated_at: now,
         subject_fold: crate::text::fold(&i.subject),
         custom_fold: custom_fold(&i.custom),
-        search_text: crate::query::memory::interaction_search_text(i),
+        search_text: crate::query::memory::interaction_search_text(i, region),
     }
 }
 
@@ -135,12 +136,13 @@ impl Row {
             created_at: from_ms(self.created_at),
             updated_by: self.updated_by,
             updated_at: from_ms(self.updated_at),
+            matched_via: None,
         })
     }
 }
 
-pub(crate) fn insert(conn: &mut Conn, i: &InteractionData, actor: Id, now: i64) -> Result<Id> {
-    let w = write(i, actor, now);
+pub(crate) fn insert(conn: &mut Conn, i: &InteractionData, actor: Id, now: i64, region: PhoneRegion) -> Result<Id> {
+    let w = write(i, actor, now, region);
     let id = with_backend!(conn, c => diesel::insert_into(interactions::table)
         .values((
             &w,
@@ -153,14 +155,22 @@ pub(crate) fn insert(conn: &mut Conn, i: &InteractionData, actor: Id, now: i64) 
     Ok(id)
 }
 
-pub(crate) fn update(conn: &mut Conn, id: Id, version: i64, i: &InteractionData, actor: Id, now: i64) -> Result<bool> {
+pub(crate) fn update(
+    conn: &mut Conn,
+    id: Id,
+    version: i64,
+    i: &InteractionData,
+    actor: Id,
+    now: i64,
+    region: PhoneRegion,
+) -> Result<bool> {
     let n = diesel::update(
         interactions::table
             .filter(interactions::id.eq(id))
             .filter(interactions::version.eq(version))
             .filter(interactions::trash_id.is_null()),
     )
-    .set((&write(i, actor, now), interactions::version.eq(version + 1)))
+    .set((&write(i, actor, now, region), interactions::version.eq(version + 1)))
     .execute(conn)?;
     Ok(n == 1)
 }

@@ -17,6 +17,7 @@ pub(crate) mod contacts;
 pub(crate) mod health;
 pub(crate) mod interactions;
 pub(crate) mod query;
+pub(crate) mod reindex;
 pub(crate) mod schema;
 pub(crate) mod staff;
 pub(crate) mod transfers;

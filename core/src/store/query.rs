@@ -83,6 +83,67 @@ pub(crate) fn count(conn: &mut Conn, sql: &Sql) -> Result<u64> {
     Ok(rows.first().map_or(0, |r| r.n as u64))
 }
 
+#[derive(QueryableByName)]
+struct TextRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    search_text: String,
+}
+
+/// The keyword index text of records of a list, by id.
+pub(crate) fn search_texts(conn: &mut Conn, table: &str, ids: &[Id]) -> Result<std::collections::HashMap<Id, String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut sql = Sql::new(matches!(conn, super::AnyConnection::Pg(_)));
+    sql.push(&format!("SELECT id, search_text FROM {table} WHERE id IN ("));
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind_int(*id);
+    }
+    sql.push(")");
+    Ok(run!(conn, sql, TextRow)?.into_iter().map(|r| (r.id, r.search_text)).collect())
+}
+
+/// The live contacts linked to clients, with their index text: (client id,
+/// contact id, file-as name, text), by client, file-as name, id.
+pub(crate) fn linked_contact_texts(conn: &mut Conn, client_ids: &[Id]) -> Result<Vec<(Id, Id, String, String)>> {
+    Ok(contact_links::table
+        .inner_join(contacts::table)
+        .filter(contact_links::client_id.eq_any(client_ids.to_vec()))
+        .filter(contacts::trash_id.is_null())
+        .order((contact_links::client_id, contacts::file_as_fold, contacts::id))
+        .select((contact_links::client_id, contacts::id, contacts::file_as, contacts::search_text))
+        .load(conn)?)
+}
+
+/// A client linked to a contact: (contact id, client id, code, name, index
+/// text).
+pub(crate) type LinkedClientText = (Id, Id, String, String, String);
+
+/// The live clients (of `offices`, when given) linked to contacts, with
+/// their index text, by contact, code, id.
+pub(crate) fn linked_client_texts(
+    conn: &mut Conn,
+    contact_ids: &[Id],
+    offices: Option<&[String]>,
+) -> Result<Vec<LinkedClientText>> {
+    let mut q = contact_links::table
+        .inner_join(clients::table)
+        .filter(contact_links::contact_id.eq_any(contact_ids.to_vec()))
+        .filter(clients::trash_id.is_null())
+        .into_boxed();
+    if let Some(o) = offices {
+        q = q.filter(clients::office.eq_any(o.to_vec()));
+    }
+    Ok(q.order((contact_links::contact_id, clients::code_key, clients::id))
+        .select((contact_links::contact_id, clients::id, clients::code, clients::name, clients::search_text))
+        .load(conn)?)
+}
+
 /// Display names of clients ("code — name"), contacts (file as) and staff.
 /// A contact's name shows only when the contact is live and visible to the
 /// viewer (standalone, or linked to a client of one of `offices`); within a

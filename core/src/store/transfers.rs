@@ -55,6 +55,7 @@ impl Row {
             created_at: from_ms(self.created_at),
             updated_by: self.updated_by,
             updated_at: from_ms(self.updated_at),
+            matched_via: None,
         })
     }
 }

@@ -375,7 +375,9 @@ pub fn load(f: &Fixture, kind: ListKind, defs: &[CustomFieldDef], world: &World)
                 },
             );
             v.sort_by_key(|a| (fold(&a.data.name), a.id));
-            v.iter().map(|r| (r.id, memory::client_row(r), memory::client_search_text(&r.data))).collect()
+            v.iter()
+                .map(|r| (r.id, memory::client_row(r), memory::client_search_text(&r.data, f.engine.phone_region())))
+                .collect()
         }
         ListKind::Contacts => {
             let mut v = all_pages(
@@ -394,7 +396,11 @@ pub fn load(f: &Fixture, kind: ListKind, defs: &[CustomFieldDef], world: &World)
                     // Linked to a live client, as the seed (and any test
                     // that links later) recorded it.
                     let linked = world.links.iter().any(|(p, c)| *p == r.id && !world.trashed.contains(c));
-                    (r.id, memory::contact_row(r, linked), memory::contact_search_text(&r.data))
+                    (
+                        r.id,
+                        memory::contact_row(r, linked),
+                        memory::contact_search_text(&r.data, f.engine.phone_region()),
+                    )
                 })
                 .collect()
         }
@@ -409,7 +415,13 @@ pub fn load(f: &Fixture, kind: ListKind, defs: &[CustomFieldDef], world: &World)
             );
             v.sort_by_key(|a| std::cmp::Reverse((a.data.occurred_at, a.id)));
             v.iter()
-                .map(|r| (r.id, memory::interaction_row(r, defs), memory::interaction_search_text(&r.data)))
+                .map(|r| {
+                    (
+                        r.id,
+                        memory::interaction_row(r, defs),
+                        memory::interaction_search_text(&r.data, f.engine.phone_region()),
+                    )
+                })
                 .collect()
         }
         ListKind::Transfers => {

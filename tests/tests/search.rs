@@ -1,0 +1,468 @@
+//! Search that finds people the way they are typed: phone numbers in any
+//! format, and clients through the people behind them. Each test on both
+//! backends.
+
+use std::collections::BTreeSet;
+
+use clientele_core::domain::*;
+use clientele_core::protocol::{Actor, ListQuery, Request as R, Response as S};
+use clientele_core::{Engine, EngineConfig};
+use clientele_tests::{Fixture, backend_tests};
+
+fn phone(number: &str) -> Phone {
+    Phone { kind: PhoneKind::Business, number: number.into(), primary: true, digits: String::new() }
+}
+
+fn search(text: &str) -> ListQuery {
+    ListQuery { search: Some(text.into()), limit: Some(500), ..Default::default() }
+}
+
+/// What a stored or typed number denotes: the full international digits,
+/// or (a 7-digit number) only the local number; and the extension.
+#[derive(Debug, Clone, Copy)]
+struct Denotes {
+    full: Option<&'static str>,
+    local: &'static str,
+    ext: Option<&'static str>,
+}
+
+const fn full(n: &'static str, local: &'static str, ext: Option<&'static str>) -> Denotes {
+    Denotes { full: Some(n), local, ext }
+}
+
+const STORED: &[(&str, Denotes)] = &[
+    ("+1 (610) 885-7034", full("16108857034", "8857034", None)),
+    ("1-466-361-6607", full("14663616607", "3616607", None)),
+    ("001 514 555 0199", full("15145550199", "5550199", None)),
+    ("514.555.0199", full("15145550199", "5550199", None)),
+    ("(514) 555-0199 x095", full("15145550199", "5550199", Some("095"))),
+    ("514-555-0199 poste 12", full("15145550199", "5550199", Some("12"))),
+    ("5145550199 ext. 3", full("15145550199", "5550199", Some("3"))),
+    ("555-0199", Denotes { full: None, local: "5550199", ext: None }),
+    ("+33 1 23 45 67 89", full("33123456789", "", None)),
+    // Different numbers: one digit off, and one whose digits start with
+    // 555-0199 (a prefix match would find it).
+    ("514-555-0198", full("15145550198", "5550198", None)),
+    ("(555) 019-9123", full("15550199123", "0199123", None)),
+];
+
+const QUERIES: &[(&str, Denotes)] = &[
+    ("514-555-0199", full("15145550199", "5550199", None)),
+    ("(514) 555 0199", full("15145550199", "5550199", None)),
+    ("+1 514 555 0199", full("15145550199", "5550199", None)),
+    ("15145550199", full("15145550199", "5550199", None)),
+    ("001 514 555 0199", full("15145550199", "5550199", None)),
+    ("514.555.0199", full("15145550199", "5550199", None)),
+    ("555-0199", Denotes { full: None, local: "5550199", ext: None }),
+    ("5550199", Denotes { full: None, local: "5550199", ext: None }),
+    ("(514) 555-0199 x095", full("15145550199", "5550199", Some("095"))),
+    ("514 555 0199 poste 12", full("15145550199", "5550199", Some("12"))),
+    ("+1 514-555-0199 ext. 3", full("15145550199", "5550199", Some("3"))),
+    ("555-0199 x095", Denotes { full: None, local: "5550199", ext: Some("095") }),
+    ("610 885 7034", full("16108857034", "8857034", None)),
+    ("+1 610-885-7034", full("16108857034", "8857034", None)),
+    ("885-7034", Denotes { full: None, local: "8857034", ext: None }),
+    ("1 466 361 6607", full("14663616607", "3616607", None)),
+    ("466-361-6607", full("14663616607", "3616607", None)),
+    ("361 6607", Denotes { full: None, local: "3616607", ext: None }),
+    ("+33 1 23 45 67 89", full("33123456789", "", None)),
+    ("0033 1 23 45 67 89", full("33123456789", "", None)),
+    ("01 23 45 67 89", full("33123456789", "", None)),
+    ("514-555-0197", full("15145550197", "5550197", None)),
+];
+
+/// The rule of `docs/filters.md`: a full number finds the same full
+/// number; a 7-digit number finds every number with that local number; an
+/// extension in the query must be the stored one.
+fn same(stored: Denotes, query: Denotes) -> bool {
+    let number = match query.full {
+        Some(n) => stored.full == Some(n),
+        None => stored.local == query.local,
+    };
+    number && (query.ext.is_none() || query.ext == stored.ext)
+}
+
+fn found(f: &Fixture, engine: &Engine, list: &str, text: &str) -> BTreeSet<String> {
+    let query = search(text);
+    let r = match list {
+        "clients" => R::ClientList { query },
+        "contacts" => R::ContactList { query },
+        _ => R::InteractionList { client_id: None, contact_id: None, last_30_days: false, query },
+    };
+    match engine.execute(Actor::Staff(f.admin), r).unwrap() {
+        S::Clients(p) => p.items.into_iter().map(|c| c.data.name).collect(),
+        S::Contacts(p) => p.items.into_iter().map(|c| c.data.last_name).collect(),
+        S::Interactions(p) => p.items.into_iter().map(|i| i.data.subject).collect(),
+        o => panic!("{o:?}"),
+    }
+}
+
+/// One client, one contact and one phone call per stored number, named by
+/// letter (`Numéro A`).
+fn seed_phones(f: &Fixture) {
+    for (i, (number, _)) in STORED.iter().enumerate() {
+        let tag = (b'A' + i as u8) as char;
+        let mut c = ClientData::new(format!("TEL-{tag}"), format!("Numéro {tag}"));
+        c.phones.push(phone(number));
+        let client = match f.run(f.admin, R::ClientCreate { data: c }).unwrap() {
+            S::Client(c) => c,
+            o => panic!("{o:?}"),
+        };
+        assert_eq!(client.data.phones[0].number, *number, "the number as typed is kept");
+        let mut p = ContactData::new("Hélène", format!("Numéro {tag}"));
+        p.phones.push(phone(number));
+        f.run(f.admin, R::ContactCreate { data: p }).unwrap();
+        let mut call = InteractionData::note(f.clock.get(), format!("Numéro {tag}"));
+        call.kind = InteractionKind::PhoneCall;
+        call.client_id = Some(client.id);
+        call.phone = Some(number.to_string());
+        f.run(f.admin, R::InteractionCreate { data: call }).unwrap();
+    }
+}
+
+fn check_matrix(f: &Fixture, engine: &Engine) {
+    let mut pairs = 0;
+    let mut wrong = Vec::new();
+    for (query, q) in QUERIES {
+        let want: BTreeSet<String> = STORED
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, s))| same(*s, *q))
+            .map(|(i, _)| format!("Numéro {}", (b'A' + i as u8) as char))
+            .collect();
+        for list in ["clients", "contacts", "interactions"] {
+            let got = found(f, engine, list, query);
+            pairs += STORED.len();
+            if got != want {
+                wrong.push(format!("{list} {query:?}: found {got:?}, want {want:?}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} of {pairs} pairs wrong:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+fn phones_are_found_in_every_format(f: &Fixture) {
+    seed_phones(f);
+    check_matrix(f, &f.engine);
+}
+
+/// A database whose keyword text predates phone keys is reindexed at open.
+fn existing_rows_are_reindexed_at_open(f: &Fixture) {
+    seed_phones(f);
+    // The text the engine wrote before phone keys: words and all digits.
+    let old = |n: &str| {
+        let words = clientele_core::text::search_words(n).join(" ");
+        format!("{words} {}", clientele_core::text::digits(n))
+    };
+    let mut sql = String::from("DELETE FROM search_index;");
+    for (i, (number, _)) in STORED.iter().enumerate() {
+        let tag = (b'A' + i as u8) as char;
+        let n = number.replace('\'', "''");
+        sql.push_str(&format!(
+            "UPDATE clients SET search_text = 'tel {t} tel{t} numero {t} {o}' WHERE code = 'TEL-{tag}';
+             UPDATE contacts SET search_text = 'helene numero {t} {o}' WHERE last_name = 'Numéro {tag}';
+             UPDATE interactions SET search_text = 'numero {t} {o}' WHERE subject = 'Numéro {tag}';",
+            t = tag.to_ascii_lowercase(),
+            o = old(&n),
+        ));
+    }
+    f.place.raw_sql(&sql);
+    // The old text does not find "+1 514 555 0199" stored as "514.555.0199".
+    assert!(!found(f, &f.engine, "clients", "+1 514 555 0199").contains("Numéro D"));
+    let reopened = Engine::open(EngineConfig::new(f.place.url())).unwrap();
+    check_matrix(f, &reopened);
+    // The rest of the index is intact (names, through the rebuilt FTS).
+    assert_eq!(found(f, &reopened, "clients", "numéro c").len(), 1);
+    assert_eq!(found(f, &reopened, "contacts", "hélène").len(), STORED.len());
+}
+
+fn phone_region_is_configured_and_checked(f: &Fixture) {
+    let mut bad = EngineConfig::new(f.place.url());
+    bad.phone_region = "ZZ".into();
+    match Engine::open(bad) {
+        Err(clientele_core::Error::Config(m)) => assert!(m.contains("phone_region"), "{m}"),
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("an unknown region opens"),
+    }
+    // A French firm: "01 23 45 67 89" is +33 1 23 45 67 89.
+    let mut fr = EngineConfig::new(f.place.url());
+    fr.phone_region = "FR".into();
+    let engine = Engine::open(fr).unwrap();
+    let mut c = ClientData::new("PARIS-01", "Cabinet Lefèvre");
+    c.phones.push(phone("01 23 45 67 89"));
+    engine.execute(Actor::Staff(f.admin), R::ClientCreate { data: c }).unwrap();
+    for q in ["+33 1 23 45 67 89", "0033123456789", "01 23 45 67 89"] {
+        assert_eq!(found(f, &engine, "clients", q), BTreeSet::from(["Cabinet Lefèvre".to_string()]), "{q}");
+    }
+}
+
+fn mk_client(f: &Fixture, code: &str, name: &str, office: &str) -> Record<ClientData> {
+    let mut d = ClientData::new(code, name);
+    d.office = Some(office.into());
+    match f.run(f.admin, R::ClientCreate { data: d }).unwrap() {
+        S::Client(c) => c,
+        o => panic!("{o:?}"),
+    }
+}
+
+fn mk_contact(f: &Fixture, first: &str, last: &str, email: &str, number: &str, links: &[Id]) -> Record<ContactData> {
+    let mut d = ContactData::new(first, last);
+    d.emails.push(Email { address: email.into(), kind: EmailKind::Work, primary: true });
+    d.phones.push(phone(number));
+    let c = match f.run(f.admin, R::ContactCreate { data: d }).unwrap() {
+        S::Contact(c) => c,
+        o => panic!("{o:?}"),
+    };
+    for client in links {
+        let link =
+            R::ContactLink { contact_id: c.id, client_id: *client, role: ContactRole::Additional, from_role: None };
+        f.run(f.admin, link).unwrap();
+    }
+    c
+}
+
+/// (name, matched_via) of a client search, in rank order.
+fn clients_found(f: &Fixture, actor: Id, text: &str) -> Vec<(String, Option<MatchedVia>)> {
+    match f.run(actor, R::ClientList { query: search(text) }).unwrap() {
+        S::Clients(p) => p.items.into_iter().map(|c| (c.data.name, c.matched_via)).collect(),
+        o => panic!("{o:?}"),
+    }
+}
+
+fn contacts_found(f: &Fixture, actor: Id, text: &str) -> Vec<(String, Option<MatchedVia>)> {
+    match f.run(actor, R::ContactList { query: search(text) }).unwrap() {
+        S::Contacts(p) => p.items.into_iter().map(|c| (c.data.file_as.unwrap(), c.matched_via)).collect(),
+        o => panic!("{o:?}"),
+    }
+}
+
+fn clients_are_found_through_their_contacts(f: &Fixture) {
+    let pell = mk_client(f, "PELL-03", "Pelletier et associés", "Montréal");
+    mk_client(f, "COTE-01", "Côté", "Montréal");
+    mk_client(f, "CONS-07", "Construction Côté-Nord", "Montréal");
+    mk_client(f, "GAGN-02", "Gagnon", "Montréal");
+    let helene = mk_contact(f, "Hélène", "Côté", "h.cote@exemple.ca", "819-555-0142", &[pell.id]);
+    let own = Some(MatchedVia::Own);
+    let via_helene = Some(MatchedVia::Contact { id: helene.id, name: "Côté, Hélène".into() });
+    // The exact name first (rank 0), then the client's own word (rank 2),
+    // then the match through a contact (rank 3).
+    assert_eq!(
+        clients_found(f, f.admin, "côté"),
+        vec![
+            ("Côté".to_string(), own.clone()),
+            ("Construction Côté-Nord".to_string(), own.clone()),
+            (pell.data.name.clone(), via_helene.clone()),
+        ]
+    );
+    // The contact's e-mail and phone, in any format.
+    for q in ["h.cote@exemple.ca", "exemple", "(819) 555-0142", "+1 819 555 0142", "5550142"] {
+        assert_eq!(clients_found(f, f.admin, q), vec![(pell.data.name.clone(), via_helene.clone())], "{q}");
+    }
+    // Every word must match one record: both through Hélène…
+    assert_eq!(clients_found(f, f.admin, "hélène côté"), vec![(pell.data.name.clone(), via_helene.clone())]);
+    // …not one word in the client and another in its contact.
+    assert_eq!(clients_found(f, f.admin, "pelletier hélène"), vec![]);
+    // No search, no matched_via.
+    match f.run(f.admin, R::ClientList { query: ListQuery::default() }).unwrap() {
+        S::Clients(p) => assert!(p.items.iter().all(|c| c.matched_via.is_none())),
+        o => panic!("{o:?}"),
+    }
+    // The grid says it too, and the JSON names the kind.
+    let json = f
+        .engine
+        .execute_json(&format!(
+            r#"{{"actor":{},"op":"grid.query","list":"clients","columns":["code"],"search":"hélène"}}"#,
+            f.admin
+        ))
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        v["rows"][0]["matched_via"],
+        serde_json::json!({"kind": "contact", "id": helene.id, "name": "Côté, Hélène"}),
+        "{json}"
+    );
+    // A contact in the trash no longer counts.
+    f.run(f.admin, R::ContactDelete { id: helene.id, version: helene.version }).unwrap();
+    assert_eq!(clients_found(f, f.admin, "hélène"), vec![]);
+    assert_eq!(clients_found(f, f.admin, "côté").len(), 2);
+}
+
+fn contacts_are_found_through_their_clients(f: &Fixture) {
+    let qc = mk_client(f, "QC-01", "Boulangerie D'Amours", "Québec");
+    let mtl = mk_client(f, "MTL-09", "Jean-François Tremblay", "Montréal");
+    mk_contact(f, "Ginette", "Roy", "g.roy@exemple.ca", "418 555 0101", &[qc.id, mtl.id]);
+    mk_contact(f, "André", "Morin", "a.morin@exemple.ca", "418 555 0102", &[]);
+    let via = |c: &Record<ClientData>| {
+        Some(MatchedVia::Client { id: c.id, code: c.data.code.clone(), name: c.data.name.clone() })
+    };
+    let ginette = |why| vec![("Roy, Ginette".to_string(), why)];
+    assert_eq!(contacts_found(f, f.admin, "qc-01"), ginette(via(&qc)));
+    assert_eq!(contacts_found(f, f.admin, "damours"), ginette(via(&qc)));
+    assert_eq!(contacts_found(f, f.admin, "jean-françois"), ginette(via(&mtl)));
+    assert_eq!(contacts_found(f, f.admin, "ginette"), ginette(Some(MatchedVia::Own)));
+    // A staff member of Québec sees Ginette (through the Québec client),
+    // but a search must not reveal her link to a Montréal client.
+    let mut rights = Rights::all();
+    rights.offices = Some(vec!["Québec".into()]);
+    let quebec = f.staff("Luc Québec", rights);
+    assert_eq!(contacts_found(f, quebec, "qc-01"), ginette(via(&qc)));
+    assert_eq!(contacts_found(f, quebec, "tremblay"), vec![]);
+    assert_eq!(contacts_found(f, quebec, "mtl-09"), vec![]);
+    // A client in the trash no longer counts.
+    f.run(f.admin, R::ClientDelete { id: qc.id, version: qc.version }).unwrap();
+    assert_eq!(contacts_found(f, f.admin, "qc-01"), vec![]);
+    assert_eq!(contacts_found(f, f.admin, "tremblay"), ginette(via(&mtl)));
+}
+
+/// Random firms and searches: the client and contact lists answer exactly
+/// the reference (`memory::search_match` over the records, the ranking of
+/// `query` module docs), in order, with the same `matched_via`.
+fn linked_search_agrees_with_the_reference(f: &Fixture) {
+    use clientele_core::query::memory;
+    use clientele_core::text::fold;
+    let mut rng = clientele_tests::Rng(0x0005_eac4_2026);
+    let last = ["Côté", "Tremblay", "D'Amours", "Gagnon-Roy", "Lévesque", "Roy"];
+    let first = ["Hélène", "Jean-François", "Zoé", "André", "Côté"];
+    let suffix = ["inc.", "et fils", "CPA", "", "Construction"];
+    let formats = ["(514) 555-01{}", "514.555.01{} poste 2", "+1 514 555 01{}", "555-01{}"];
+    let region = f.engine.phone_region();
+    let mut clients: Vec<Record<ClientData>> = Vec::new();
+    for i in 0..24 {
+        let name = format!("{} {}", rng.pick(&last), rng.pick(&suffix)).trim().to_string();
+        let mut d = ClientData::new(format!("CL-{i:02}"), name);
+        if rng.chance(40) {
+            d.phones.push(phone(&rng.pick(&formats).replace("{}", &format!("{:02}", rng.below(20)))));
+        }
+        clients.push(match f.run(f.admin, R::ClientCreate { data: d }).unwrap() {
+            S::Client(c) => c,
+            o => panic!("{o:?}"),
+        });
+    }
+    let mut contacts: Vec<(Record<ContactData>, Vec<usize>)> = Vec::new();
+    for _ in 0..30 {
+        let mut d = ContactData::new(*rng.pick(&first), *rng.pick(&last));
+        if rng.chance(60) {
+            d.phones.push(phone(&rng.pick(&formats).replace("{}", &format!("{:02}", rng.below(20)))));
+        }
+        let c = match f.run(f.admin, R::ContactCreate { data: d }).unwrap() {
+            S::Contact(c) => c,
+            o => panic!("{o:?}"),
+        };
+        let mut links: Vec<usize> = Vec::new();
+        for _ in 0..rng.below(3) {
+            let k = rng.below(clients.len());
+            if !links.contains(&k) {
+                links.push(k);
+                let link = R::ContactLink {
+                    contact_id: c.id,
+                    client_id: clients[k].id,
+                    role: ContactRole::Additional,
+                    from_role: None,
+                };
+                f.run(f.admin, link).unwrap();
+            }
+        }
+        contacts.push((c, links));
+    }
+    let kind = |m: &MatchedVia| match m {
+        MatchedVia::Own => "own".to_string(),
+        MatchedVia::Contact { id, .. } => format!("contact {id}"),
+        MatchedVia::Client { id, .. } => format!("client {id}"),
+    };
+    let mut searches: Vec<String> = Vec::new();
+    for _ in 0..40 {
+        searches.push(match rng.below(7) {
+            0 => rng.pick(&last).to_string(),
+            1 => rng.pick(&first).to_string(),
+            2 => format!("{} {}", rng.pick(&first), rng.pick(&last)),
+            3 => format!("cl-{:02}", rng.below(24)),
+            4 => clients[rng.below(clients.len())].data.name.clone(),
+            5 => format!("514 555 01{:02}", rng.below(20)),
+            _ => fold(&rng.pick(&last)[..3]),
+        });
+    }
+    let mut nonempty = 0;
+    for text in &searches {
+        let keywords = memory::search_keywords(text);
+        let q = fold(text.trim());
+        // Clients.
+        let mut want: Vec<(u8, String, Id, String)> = Vec::new();
+        for (k, c) in clients.iter().enumerate() {
+            let linked: Vec<(MatchedVia, String)> = {
+                let mut v: Vec<&Record<ContactData>> =
+                    contacts.iter().filter(|(_, l)| l.contains(&k)).map(|(p, _)| p).collect();
+                v.sort_by_key(|p| (fold(p.data.file_as.as_deref().unwrap()), p.id));
+                v.iter()
+                    .map(|p| {
+                        let why = MatchedVia::Contact { id: p.id, name: p.data.file_as.clone().unwrap() };
+                        (why, memory::contact_search_text(&p.data, region))
+                    })
+                    .collect()
+            };
+            let own = memory::client_search_text(&c.data, region);
+            let Some(why) = memory::search_match(&own, &linked, &keywords) else { continue };
+            let (code, name) = (fold(c.data.code.trim()), fold(&c.data.name));
+            let rank = if code == q || name == q {
+                0
+            } else if code.starts_with(&q) || name.starts_with(&q) {
+                1
+            } else if why == MatchedVia::Own {
+                2
+            } else {
+                3
+            };
+            want.push((rank, name, c.id, kind(&why)));
+        }
+        want.sort();
+        let want: Vec<(Id, String)> = want.into_iter().map(|(_, _, id, k)| (id, k)).collect();
+        let got: Vec<(Id, String)> = match f.run(f.admin, R::ClientList { query: search(text) }).unwrap() {
+            S::Clients(p) => p.items.iter().map(|c| (c.id, kind(c.matched_via.as_ref().unwrap()))).collect(),
+            o => panic!("{o:?}"),
+        };
+        assert_eq!(got, want, "clients, search {text:?}");
+        nonempty += usize::from(!got.is_empty());
+        // Contacts.
+        let mut want: Vec<(u8, String, Id, String)> = Vec::new();
+        for (p, links) in &contacts {
+            let mut v: Vec<&Record<ClientData>> = links.iter().map(|k| &clients[*k]).collect();
+            v.sort_by_key(|c| (fold(c.data.code.trim()), c.id));
+            let linked: Vec<(MatchedVia, String)> = v
+                .iter()
+                .map(|c| {
+                    let why = MatchedVia::Client { id: c.id, code: c.data.code.clone(), name: c.data.name.clone() };
+                    (why, memory::client_search_text(&c.data, region))
+                })
+                .collect();
+            let own = memory::contact_search_text(&p.data, region);
+            let Some(why) = memory::search_match(&own, &linked, &keywords) else { continue };
+            let name = fold(p.data.file_as.as_deref().unwrap());
+            let rank = if name == q {
+                0
+            } else if name.starts_with(&q) {
+                1
+            } else if why == MatchedVia::Own {
+                2
+            } else {
+                3
+            };
+            want.push((rank, name, p.id, kind(&why)));
+        }
+        want.sort();
+        let want: Vec<(Id, String)> = want.into_iter().map(|(_, _, id, k)| (id, k)).collect();
+        let got: Vec<(Id, String)> = match f.run(f.admin, R::ContactList { query: search(text) }).unwrap() {
+            S::Contacts(p) => p.items.iter().map(|c| (c.id, kind(c.matched_via.as_ref().unwrap()))).collect(),
+            o => panic!("{o:?}"),
+        };
+        assert_eq!(got, want, "contacts, search {text:?}");
+    }
+    assert!(nonempty >= 20, "only {nonempty} of {} searches found clients", searches.len());
+}
+
+backend_tests!(
+    phones_are_found_in_every_format,
+    existing_rows_are_reindexed_at_open,
+    phone_region_is_configured_and_checked,
+    clients_are_found_through_their_contacts,
+    contacts_are_found_through_their_clients,
+    linked_search_agrees_with_the_reference,
+);
