@@ -36,6 +36,16 @@ pub struct EngineConfig {
     /// Maximum connections in the pool (PostgreSQL) or readers (SQLite).
     #[serde(default = "default_pool")]
     pub pool_size: u32,
+    /// The longest a request may run, wait for a connection or wait for
+    /// another writer, in ms (100 to 600000, default 5000). Past it the
+    /// request is interrupted and answers `timeout`; nothing it would have
+    /// written is kept.
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_ms: u64,
+    /// The same for a dashboard tile's reads when the dashboard gives no
+    /// budget of its own (100 to 600000, default 2000).
+    #[serde(default = "default_tile_timeout")]
+    pub tile_timeout_ms: u64,
 }
 
 fn default_tz() -> String {
@@ -50,6 +60,15 @@ fn default_fiscal_month() -> u32 {
 fn default_pool() -> u32 {
     4
 }
+fn default_request_timeout() -> u64 {
+    5000
+}
+fn default_tile_timeout() -> u64 {
+    2000
+}
+
+/// The range of `request_timeout_ms` and `tile_timeout_ms`.
+pub const TIMEOUT_RANGE_MS: std::ops::RangeInclusive<u64> = 100..=600_000;
 
 impl EngineConfig {
     /// A configuration for `database_url` with the client-management
@@ -63,6 +82,8 @@ impl EngineConfig {
             fiscal_year_start_month: default_fiscal_month(),
             plugin_paths: Vec::new(),
             pool_size: default_pool(),
+            request_timeout_ms: default_request_timeout(),
+            tile_timeout_ms: default_tile_timeout(),
         }
     }
 
@@ -82,6 +103,11 @@ impl EngineConfig {
         }
         if self.pool_size == 0 || self.pool_size > 64 {
             return Err(Error::Config("pool_size must be 1 to 64".into()));
+        }
+        for (name, v) in [("request_timeout_ms", self.request_timeout_ms), ("tile_timeout_ms", self.tile_timeout_ms)] {
+            if !TIMEOUT_RANGE_MS.contains(&v) {
+                return Err(Error::Config(format!("{name} must be 100 to 600000 (ms), not {v}")));
+            }
         }
         Ok(())
     }

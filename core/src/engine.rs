@@ -8,7 +8,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use std::time::Duration;
+
 use crate::EngineConfig;
+use crate::deadline::{Deadline, Lane};
 use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::protocol::{Actor, Request, Response};
@@ -106,7 +109,11 @@ impl Engine {
     pub fn open_with_clock(config: EngineConfig, clock: Arc<dyn Clock>) -> Result<Engine> {
         config.check()?;
         let tz = config.tz()?;
-        let db = Db::open(&config.database_url, config.pool_size)?;
+        crate::deadline::install_sqlite_hook();
+        // Opening waits for another process's migration (or write lock) no
+        // longer than a request would.
+        let open = Deadline::after(Duration::from_millis(config.request_timeout_ms));
+        let db = crate::deadline::within(open, Lane::Interactive, || Db::open(&config.database_url, config.pool_size))?;
         Ok(Engine { db, config, tz, clock, next_sweep: std::sync::atomic::AtomicI64::new(0) })
     }
 
@@ -139,8 +146,44 @@ impl Engine {
     }
 
     /// Executes one request, reporting progress of long operations
-    /// (`client.import`) to `progress`, which may cancel them.
+    /// (`client.import`) to `progress`, which may cancel them. The request
+    /// runs under the configured `request_timeout_ms` (and stops as soon as
+    /// the progress's [`Progress::cancel_flag`] is raised).
     pub fn execute_with_progress(&self, actor: Actor, request: Request, progress: &dyn Progress) -> Result<Response> {
+        let mut deadline = self.request_deadline();
+        if let Some(flag) = progress.cancel_flag() {
+            deadline = deadline.with_cancel(flag);
+        }
+        self.execute_within(actor, request, progress, deadline)
+    }
+
+    /// The deadline of a request starting now (`request_timeout_ms`).
+    pub fn request_deadline(&self) -> Deadline {
+        Deadline::after(Duration::from_millis(self.config.request_timeout_ms))
+    }
+
+    /// The deadline of a dashboard tile's read starting now, when the
+    /// dashboard gives none (`tile_timeout_ms`).
+    pub fn tile_deadline(&self) -> Deadline {
+        Deadline::after(Duration::from_millis(self.config.tile_timeout_ms))
+    }
+
+    /// Executes one request under `deadline`: waits (for a connection,
+    /// another writer) and statements running past it are interrupted and
+    /// answer [`Error::Timeout`] (or [`Error::Canceled`] once the deadline's
+    /// cancel flag is raised); the connection is freed at once.
+    pub fn execute_within(
+        &self,
+        actor: Actor,
+        request: Request,
+        progress: &dyn Progress,
+        deadline: Deadline,
+    ) -> Result<Response> {
+        let lane = if matches!(request, Request::ClientImport { .. }) { Lane::Bulk } else { Lane::Interactive };
+        crate::deadline::within(deadline, lane, || self.execute_unbounded(actor, request, progress))
+    }
+
+    fn execute_unbounded(&self, actor: Actor, request: Request, progress: &dyn Progress) -> Result<Response> {
         if !self.config.licensed() {
             return Err(Error::NotLicensed);
         }
@@ -319,6 +362,13 @@ pub trait Progress: Sync {
     /// `done` of `total` units are finished. Return `false` to cancel: the
     /// operation stops, writes nothing, and answers [`Error::Canceled`].
     fn report(&self, done: u64, total: u64) -> bool;
+
+    /// A flag that, once raised (from any thread), also interrupts the
+    /// statement running (SQLite) and every later wait of the request,
+    /// which then answers [`Error::Canceled`]. None by default.
+    fn cancel_flag(&self) -> Option<std::sync::Arc<std::sync::atomic::AtomicBool>> {
+        None
+    }
 }
 
 /// Progress nobody listens to.

@@ -22,8 +22,28 @@ fn contact_of(c: &mut Conn, contact: Id, client: Id) -> Result<bool> {
 
 impl Engine {
     /// Executes a read request within a scope (what a portlet's data
-    /// context does). Writes are refused.
+    /// context does), under the configured `tile_timeout_ms`, in the
+    /// dashboard lane (which never holds the pool's last connection).
+    /// Writes are refused.
     pub fn execute_scoped(&self, actor: Actor, scope: DataScope, request: Request) -> Result<Response> {
+        self.execute_scoped_within(actor, scope, request, self.tile_deadline())
+    }
+
+    /// [`Engine::execute_scoped`] under `deadline` (a tile's budget): past
+    /// it the request is interrupted and answers `timeout`.
+    pub fn execute_scoped_within(
+        &self,
+        actor: Actor,
+        scope: DataScope,
+        request: Request,
+        deadline: crate::deadline::Deadline,
+    ) -> Result<Response> {
+        crate::deadline::within(deadline, crate::deadline::Lane::Dashboard, || {
+            self.scoped_unbounded(actor, scope, request)
+        })
+    }
+
+    fn scoped_unbounded(&self, actor: Actor, scope: DataScope, request: Request) -> Result<Response> {
         self.licensed()?;
         let Actor::Staff(staff) = actor else {
             return Err(Error::Forbidden {
