@@ -342,6 +342,20 @@ impl Engine {
         }
     }
 
+    /// Test support, not part of the API: runs a deliberately slow read
+    /// (minutes of work: a recursive count on SQLite, `pg_sleep(60)` on
+    /// PostgreSQL) in `lane` under `deadline`, as a request would.
+    #[doc(hidden)]
+    pub fn debug_slow_read(&self, lane: Lane, deadline: Deadline) -> Result<()> {
+        crate::deadline::within(deadline, lane, || self.db.read(store::debug_slow))
+    }
+
+    /// Test support, not part of the API: pooled connections now in use.
+    #[doc(hidden)]
+    pub fn debug_connections_in_use(&self) -> u32 {
+        self.db.in_use()
+    }
+
     /// Runs `f` in a read transaction.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         self.db.read(f)

@@ -145,7 +145,7 @@ impl Engine {
     ) -> Result<Page<Record<ClientData>>> {
         let (items, next_cursor, total) =
             self.list_page(who, ListKind::Clients, query, scope, super::lists::client_records)?;
-        Ok(Page { items, next_cursor, total })
+        Ok(Page::counted(items, next_cursor, total))
     }
 
     pub(crate) fn client_contacts(&self, who: &Who, id: Id) -> Result<Vec<ClientContact>> {
@@ -193,7 +193,7 @@ impl Engine {
         }
         let (items, next_cursor, total) =
             self.list_page(who, ListKind::Interactions, query, constraints, super::lists::interaction_records)?;
-        Ok(Page { items, next_cursor, total })
+        Ok(Page::counted(items, next_cursor, total))
     }
 }
 

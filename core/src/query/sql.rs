@@ -318,7 +318,7 @@ pub(crate) fn keyword_query(k: &str, pg: bool) -> Option<String> {
     }
     let term = |w: &str| if pg { format!("{w}:*") } else { format!("\"{w}\"*") };
     let (and, or) = if pg { (" & ", " | ") } else { (" AND ", " OR ") };
-    let all = words.iter().map(|w| term(w)).collect::<Vec<_>>().join(and);
+    let all = prefix_words(&words).iter().map(|w| term(w)).collect::<Vec<_>>().join(and);
     if words.len() > 1 { Some(format!("({all}){or}{}", term(&words.concat()))) } else { Some(all) }
 }
 
@@ -335,7 +335,16 @@ pub(crate) fn keyword_matches(search_text: &str, k: &str) -> bool {
     }
     let tokens: Vec<&str> = search_text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     let has = |w: &str| tokens.iter().any(|t| t.starts_with(w));
-    words.iter().all(|w| has(w)) || (words.len() > 1 && has(&words.concat()))
+    prefix_words(&words).iter().all(|w| has(w)) || (words.len() > 1 && has(&words.concat()))
+}
+
+/// The words of a keyword each searched as a prefix: a one-letter word is
+/// dropped when the keyword has a longer one (a one-letter prefix matches
+/// a large share of every index at a large cost, and adds little: the
+/// joined form still carries it, `d'amours` is `amours* OR damours*`).
+fn prefix_words(words: &[String]) -> Vec<&String> {
+    let long: Vec<&String> = words.iter().filter(|w| w.chars().count() > 1).collect();
+    if long.is_empty() { words.iter().collect() } else { long }
 }
 
 #[cfg(test)]

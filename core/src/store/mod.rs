@@ -250,6 +250,12 @@ impl Db {
         self.transaction(Kind::Write, true, f)
     }
 
+    /// Pooled connections now in use.
+    pub(crate) fn in_use(&self) -> u32 {
+        let state = self.pool.state();
+        state.connections - state.idle_connections
+    }
+
     /// A pooled connection, waiting no longer than the deadline.
     fn connection(&self, deadline: &Deadline) -> Result<r2d2::PooledConnection<Manager>> {
         let got = match deadline.remaining() {
@@ -436,6 +442,17 @@ impl Lanes {
             }
         })
     }
+}
+
+/// A deliberately slow statement (tests of deadlines).
+pub(crate) fn debug_slow(conn: &mut Conn) -> Result<()> {
+    match conn {
+        AnyConnection::Sqlite(c) => c.batch_execute(
+            "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 4000000000) SELECT count(*) FROM r",
+        )?,
+        AnyConnection::Pg(c) => c.batch_execute("SELECT pg_sleep(60)")?,
+    }
+    Ok(())
 }
 
 /// Whether migrations are pending (read only).
