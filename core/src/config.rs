@@ -46,6 +46,11 @@ pub struct EngineConfig {
     /// budget of its own (100 to 600000, default 2000).
     #[serde(default = "default_tile_timeout")]
     pub tile_timeout_ms: u64,
+    /// The same for `client.import` (100 to 600000, default 120000). An
+    /// import is one transaction (all or nothing): while it runs, other
+    /// writers wait for it up to their own deadline, then answer `timeout`.
+    #[serde(default = "default_import_timeout")]
+    pub import_timeout_ms: u64,
 }
 
 fn default_tz() -> String {
@@ -66,6 +71,9 @@ fn default_request_timeout() -> u64 {
 fn default_tile_timeout() -> u64 {
     2000
 }
+fn default_import_timeout() -> u64 {
+    120_000
+}
 
 /// The range of `request_timeout_ms` and `tile_timeout_ms`.
 pub const TIMEOUT_RANGE_MS: std::ops::RangeInclusive<u64> = 100..=600_000;
@@ -84,6 +92,7 @@ impl EngineConfig {
             pool_size: default_pool(),
             request_timeout_ms: default_request_timeout(),
             tile_timeout_ms: default_tile_timeout(),
+            import_timeout_ms: default_import_timeout(),
         }
     }
 
@@ -104,7 +113,11 @@ impl EngineConfig {
         if self.pool_size == 0 || self.pool_size > 64 {
             return Err(Error::Config("pool_size must be 1 to 64".into()));
         }
-        for (name, v) in [("request_timeout_ms", self.request_timeout_ms), ("tile_timeout_ms", self.tile_timeout_ms)] {
+        for (name, v) in [
+            ("request_timeout_ms", self.request_timeout_ms),
+            ("tile_timeout_ms", self.tile_timeout_ms),
+            ("import_timeout_ms", self.import_timeout_ms),
+        ] {
             if !TIMEOUT_RANGE_MS.contains(&v) {
                 return Err(Error::Config(format!("{name} must be 100 to 600000 (ms), not {v}")));
             }

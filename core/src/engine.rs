@@ -147,10 +147,15 @@ impl Engine {
 
     /// Executes one request, reporting progress of long operations
     /// (`client.import`) to `progress`, which may cancel them. The request
-    /// runs under the configured `request_timeout_ms` (and stops as soon as
-    /// the progress's [`Progress::cancel_flag`] is raised).
+    /// runs under the configured `request_timeout_ms` (`import_timeout_ms`
+    /// for `client.import`) and stops as soon as the progress's
+    /// [`Progress::cancel_flag`] is raised.
     pub fn execute_with_progress(&self, actor: Actor, request: Request, progress: &dyn Progress) -> Result<Response> {
-        let mut deadline = self.request_deadline();
+        let budget = match request {
+            Request::ClientImport { .. } => self.config.import_timeout_ms,
+            _ => self.config.request_timeout_ms,
+        };
+        let mut deadline = Deadline::after(Duration::from_millis(budget));
         if let Some(flag) = progress.cancel_flag() {
             deadline = deadline.with_cancel(flag);
         }

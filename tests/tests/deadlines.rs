@@ -318,3 +318,75 @@ fn timeouts_are_validated() {
         assert!(matches!(Engine::open(c), Err(Error::Config(_))), "{bad}");
     }
 }
+
+/// Two engines on one SQLite file (two processes, as far as SQLite can
+/// tell): while one imports (one long transaction), the other's
+/// `client.create` waits for it and succeeds, and a third engine opens.
+#[test]
+fn a_long_import_in_one_engine_lets_another_write_and_open() {
+    let f = Fixture::with_config(Backend::Sqlite, |c| c.request_timeout_ms = 120_000).unwrap();
+    let url = f.place.url();
+    let mut config = EngineConfig::new(url.clone());
+    config.request_timeout_ms = 120_000;
+    let other = Engine::open(config).unwrap();
+    let under_way = Arc::new(AtomicBool::new(false));
+    struct Mark(Arc<AtomicBool>);
+    impl clientele_core::Progress for Mark {
+        fn report(&self, done: u64, _total: u64) -> bool {
+            if done >= 300 {
+                self.0.store(true, Ordering::SeqCst);
+            }
+            true
+        }
+    }
+    std::thread::scope(|s| {
+        let import = s.spawn(|| {
+            let batch = (0..3_000).map(|i| ClientData::new(format!("I{i}"), format!("Lévesque, Zoé {i}"))).collect();
+            let started = Instant::now();
+            let r = f.engine.execute_with_progress(
+                clientele_core::protocol::Actor::Staff(f.admin),
+                R::ClientImport { clients: batch },
+                &Mark(under_way.clone()),
+            );
+            (r, started.elapsed())
+        });
+        wait_for("the import to get under way", Duration::from_secs(60), || under_way.load(Ordering::SeqCst));
+        let opened = Engine::open(EngineConfig::new(url.clone()));
+        assert!(opened.is_ok(), "{:?}", opened.err());
+        let created = other.execute(
+            clientele_core::protocol::Actor::Staff(f.admin),
+            R::ClientCreate { data: ClientData::new("AUTRE", "Thériault, Noémie") },
+        );
+        assert!(created.is_ok(), "{created:?}");
+        let (imported, took) = import.join().unwrap();
+        assert!(matches!(imported, Ok(S::Imported(ref i)) if i.imported == 3_000), "{imported:?}");
+        eprintln!("import of 3,000 clients took {took:?}");
+    });
+}
+
+/// Not a test: figures for RELIABILITY.md (run with `--ignored
+/// --nocapture`): the reviewer's pathological requests at 160k
+/// interactions, and the costliest request the caps still allow.
+#[test]
+#[ignore]
+fn measure_pathological_searches() {
+    let f = Fixture::new(Backend::Sqlite).unwrap();
+    bulk_load(&f, Sizes { clients: 2000, contacts: 3000, interactions: 160_000, transfers: 10 });
+    let run = |filter: Option<String>, search: Option<String>, count: bool| {
+        let query = ListQuery { filter: filter.map(FilterInput::Text), search, count, ..Default::default() };
+        let started = Instant::now();
+        let r = f.run(f.admin, R::InteractionList { client_id: None, contact_id: None, last_30_days: false, query });
+        (r.map(|_| ()).map_err(|e| e.code()), started.elapsed())
+    };
+    let letters: Vec<String> = (0..990).map(|i| ((b'a' + (i % 26) as u8) as char).to_string()).collect();
+    eprintln!("990 one-letter words, filter: {:?}", run(Some(letters.join("-")), None, false));
+    eprintln!("990 one-letter words, count: {:?}", run(Some(letters.join("-")), None, true));
+    let search: String = (0..125).map(|i| format!("{} ", letters[i % 26])).collect();
+    eprintln!("500-byte search: {:?}", run(None, Some(search), false));
+    let f16 = Some("a-b-c-d-e-f-g-h".to_string());
+    let s8 = Some("i j k l m n o p".to_string());
+    eprintln!("16 one-letter words (caps' worst): {:?}", run(f16.clone(), s8.clone(), false));
+    eprintln!("16 one-letter words, count: {:?}", run(f16, s8, true));
+    eprintln!("count of everything: {:?}", run(None, None, true));
+    eprintln!("'suivi dossier' search, count: {:?}", run(None, Some("suivi dossier".into()), true));
+}
