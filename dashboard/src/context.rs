@@ -31,6 +31,9 @@ use clientele_core::protocol::{Actor, DataScope};
 use clientele_portlet_api::{DataContext, ErrorBody, Locale, Scope, ViewModel};
 use serde_json::{Map, Value, json};
 
+/// How much later than a render's budget its requests' deadline falls.
+const GRACE: Duration = Duration::from_millis(50);
+
 /// The ops a portlet may use on a client dashboard.
 /// (Core confines each of them to the client; the viewer's saved views and
 /// layouts, the trash and the staff list are left out: they are not the
@@ -191,7 +194,8 @@ impl EngineContext {
     }
 
     /// The same context for a render under `budget` (starting now): every
-    /// request runs under what is left of it and is interrupted past it.
+    /// request runs under what is left of it (plus a short grace) and is
+    /// interrupted past it.
     pub fn with_budget(mut self, budget: Duration) -> Self {
         self.started = Instant::now();
         self.budget = Some(budget);
@@ -269,8 +273,12 @@ impl DataContext for EngineContext {
         let Some(engine) = self.engine.upgrade() else {
             return Err(refuse("engine_closed", "the engine is closed"));
         };
+        // The render's own budget decides the tile (and `expire` cancels a
+        // statement still running then, at once); the engine's deadline is
+        // the backstop, a little later, so that thread start-up does not make
+        // it the stricter of the two.
         let deadline = match self.budget {
-            Some(budget) => clientele_core::Deadline::from(self.started, budget),
+            Some(budget) => clientele_core::Deadline::from(self.started, budget + (budget / 4).max(GRACE)),
             None => engine.tile_deadline(),
         }
         .with_cancel(self.expired.clone());
