@@ -110,10 +110,9 @@ impl Engine {
         config.check()?;
         let tz = config.tz()?;
         crate::deadline::install_sqlite_hook();
-        // Opening waits for another process's migration (or write lock) no
-        // longer than a request would.
-        let open = Deadline::after(Duration::from_millis(config.request_timeout_ms));
-        let db = crate::deadline::within(open, Lane::Interactive, || Db::open(&config.database_url, config.pool_size))?;
+        // Opening is not a request: migrating a new database may take long
+        // (and is never interrupted). An up-to-date database is only read.
+        let db = Db::open(&config.database_url, config.pool_size)?;
         Ok(Engine { db, config, tz, clock, next_sweep: std::sync::atomic::AtomicI64::new(0) })
     }
 

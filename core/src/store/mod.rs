@@ -292,8 +292,8 @@ impl Db {
         let begin = match conn {
             AnyConnection::Sqlite(_) => {
                 // The busy handler waits for another process's lock as long
-                // as the deadline allows (none: the historical 5 s).
-                let busy = deadline.remaining().map_or(5000, |d| d.as_millis().clamp(1, i32::MAX as u128));
+                // as the deadline allows (none, at open: a minute).
+                let busy = deadline.remaining().map_or(60_000, |d| d.as_millis().clamp(1, i32::MAX as u128));
                 let begin = if kind == Kind::Write { "BEGIN IMMEDIATE" } else { "BEGIN" };
                 format!("PRAGMA busy_timeout = {busy}; {begin}")
             }
