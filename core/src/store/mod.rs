@@ -8,6 +8,9 @@
 //!   in-process (WAL lets readers proceed), so no write fails with `BUSY`
 //!   on lock upgrade.
 //! - Every value reaches SQL as a bound parameter.
+//! - Every wait and statement is bounded by the request's deadline
+//!   ([`crate::deadline`]); past it the request answers `timeout`, its
+//!   transaction rolled back and its connection back in the pool.
 
 pub(crate) mod clients;
 pub(crate) mod contacts;
