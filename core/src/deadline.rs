@@ -167,6 +167,14 @@ pub(crate) fn current() -> (Deadline, Lane) {
         .unwrap_or((Deadline::none(), Lane::Interactive))
 }
 
+/// `Err` once the current request's deadline has passed or it was
+/// canceled: long loops check it at their progress points (a PostgreSQL
+/// transaction of many short statements is not stopped by
+/// `statement_timeout`, which bounds each statement).
+pub(crate) fn check_current() -> Result<(), Error> {
+    current().0.check("the request")
+}
+
 /// Arms the progress handler of the statements this thread runs until the
 /// guard drops (disarmed before commit or rollback, which must not be
 /// interrupted).

@@ -243,6 +243,29 @@ fn count_is_capped_and_says_so(f: &Fixture) {
     assert_eq!(v["total_capped"], true);
 }
 
+/// An import past its deadline (one transaction of many short statements)
+/// answers `timeout`, writes nothing, and leaves the pool usable.
+fn an_import_past_its_deadline_writes_nothing(backend: Backend) {
+    let Some(f) = Fixture::with_config(backend, |c| c.import_timeout_ms = 300) else { return };
+    let batch = (0..5_000).map(|i| ClientData::new(format!("P{i}"), format!("Bélanger, Éloïse {i}"))).collect();
+    let e = f.run(f.admin, R::ClientImport { clients: batch }).unwrap_err();
+    assert!(matches!(e, Error::Timeout { after_ms: 300, .. }), "{e:?}");
+    assert_eq!(f.engine.debug_connections_in_use(), 0);
+    let S::Clients(p) = f.run(f.admin, R::ClientList { query: ListQuery::default() }).unwrap() else { panic!() };
+    assert!(p.items.is_empty(), "nothing of the import was kept");
+    create(&f, "P0").unwrap();
+}
+
+#[test]
+fn sqlite_an_import_past_its_deadline_writes_nothing() {
+    an_import_past_its_deadline_writes_nothing(Backend::Sqlite);
+}
+
+#[test]
+fn postgres_an_import_past_its_deadline_writes_nothing() {
+    an_import_past_its_deadline_writes_nothing(Backend::Postgres);
+}
+
 backend_tests!(
     a_slow_statement_is_interrupted_at_its_deadline,
     dashboards_and_imports_leave_a_connection_for_interactive_requests,

@@ -78,8 +78,11 @@ impl Engine {
         self.write(|c| {
             let mut ids = Vec::with_capacity(checked.len());
             for (i, d) in checked.iter().enumerate() {
-                if i % 100 == 0 && !progress.report(i as u64, total) {
-                    return Err(Error::Canceled);
+                if i % 100 == 0 {
+                    crate::deadline::check_current()?;
+                    if !progress.report(i as u64, total) {
+                        return Err(Error::Canceled);
+                    }
                 }
                 check_code_free(c, &d.code, None).map_err(|e| prefix_field(e, &format!("clients[{i}]")))?;
                 ids.push(store::clients::insert(c, d, who.id, now)?);
