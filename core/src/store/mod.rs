@@ -191,10 +191,10 @@ impl Db {
             Target::Sqlite(_) => SQLITE_MIGRATIONS,
             Target::Postgres(_) => PG_MIGRATIONS,
         };
-        let pg_target = self.is_postgres();
+        let pg = self.is_postgres();
         let pending = self.read(|c| {
             check_not_newer(c, &migrations)?;
-            pending_migrations(c, if pg_target { PG_MIGRATIONS } else { SQLITE_MIGRATIONS })
+            pending_migrations(c, if pg { PG_MIGRATIONS } else { SQLITE_MIGRATIONS })
         });
         // A database without the migrations table yet cannot be read this
         // way on every backend: take the write path then.
@@ -204,7 +204,6 @@ impl Db {
         if let Err(e @ (Error::SchemaTooNew { .. } | Error::Timeout { .. } | Error::Canceled)) = pending {
             return Err(e);
         }
-        let pg = self.is_postgres();
         // Migrations are not interrupted (a half-run migration helps nobody):
         // only the wait for the lock is bounded.
         self.transaction(Kind::Write, false, |c| {
@@ -227,8 +226,13 @@ impl Db {
         let _lane = self.lanes.enter(lane, &deadline)?;
         let mut conn = self.connection(&deadline)?;
         let conn: &mut Conn = &mut conn;
-        if let AnyConnection::Pg(c) = conn {
-            c.batch_execute(&format!("SET statement_timeout = {}", pg_timeout_ms(&deadline)))?;
+        match conn {
+            AnyConnection::Pg(c) => {
+                c.batch_execute(&format!("SET statement_timeout = {}", pg_timeout_ms(&deadline)))?
+            }
+            AnyConnection::Sqlite(c) => {
+                c.batch_execute(&format!("PRAGMA busy_timeout = {}", sqlite_busy_ms(&deadline)))?
+            }
         }
         let armed = deadline::arm(&deadline);
         let result = f(conn);
@@ -294,9 +298,7 @@ impl Db {
         let conn: &mut Conn = &mut conn;
         let begin = match conn {
             AnyConnection::Sqlite(_) => {
-                // The busy handler waits for another process's lock as long
-                // as the deadline allows (none, at open: a minute).
-                let busy = deadline.remaining().map_or(60_000, |d| d.as_millis().clamp(1, i32::MAX as u128));
+                let busy = sqlite_busy_ms(&deadline);
                 let begin = if kind == Kind::Write { "BEGIN IMMEDIATE" } else { "BEGIN" };
                 format!("PRAGMA busy_timeout = {busy}; {begin}")
             }
@@ -346,6 +348,12 @@ const WHAT: &str = "the request";
 enum Kind {
     Read,
     Write,
+}
+
+/// SQLite's busy handler waits for another process's lock as long as the
+/// deadline allows (none, at open: a minute).
+fn sqlite_busy_ms(deadline: &Deadline) -> u128 {
+    deadline.remaining().map_or(60_000, |d| d.as_millis().clamp(1, i32::MAX as u128))
 }
 
 /// `statement_timeout` for the deadline (0: none, PostgreSQL's "off").
