@@ -47,6 +47,21 @@ pub struct EngineConfig {
     /// (ISO 3166, e.g. `CA`, `US`, `FR`): how search reads `514-555-0199`.
     #[serde(default = "default_phone_region")]
     pub phone_region: String,
+    /// The longest a request may run, wait for a connection or wait for
+    /// another writer, in ms (100 to 600000, default 5000). Past it the
+    /// request is interrupted and answers `timeout`; nothing it would have
+    /// written is kept.
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_ms: u64,
+    /// The same for a dashboard tile's reads when the dashboard gives no
+    /// budget of its own (100 to 600000, default 2000).
+    #[serde(default = "default_tile_timeout")]
+    pub tile_timeout_ms: u64,
+    /// The same for `client.import` (100 to 600000, default 120000). An
+    /// import is one transaction (all or nothing): while it runs, other
+    /// writers wait for it up to their own deadline, then answer `timeout`.
+    #[serde(default = "default_import_timeout")]
+    pub import_timeout_ms: u64,
 }
 
 fn default_tz() -> String {
@@ -67,6 +82,18 @@ fn default_durability() -> String {
 fn default_phone_region() -> String {
     "CA".into()
 }
+fn default_request_timeout() -> u64 {
+    5000
+}
+fn default_tile_timeout() -> u64 {
+    2000
+}
+fn default_import_timeout() -> u64 {
+    120_000
+}
+
+/// The range of `request_timeout_ms` and `tile_timeout_ms`.
+pub const TIMEOUT_RANGE_MS: std::ops::RangeInclusive<u64> = 100..=600_000;
 
 impl EngineConfig {
     /// A configuration for `database_url` with the client-management
@@ -82,6 +109,9 @@ impl EngineConfig {
             pool_size: default_pool(),
             durability: default_durability(),
             phone_region: default_phone_region(),
+            request_timeout_ms: default_request_timeout(),
+            tile_timeout_ms: default_tile_timeout(),
+            import_timeout_ms: default_import_timeout(),
         }
     }
 
@@ -110,6 +140,15 @@ impl EngineConfig {
             return Err(Error::Config("pool_size must be 1 to 64".into()));
         }
         crate::store::health::Durability::parse(&self.durability)?;
+        for (name, v) in [
+            ("request_timeout_ms", self.request_timeout_ms),
+            ("tile_timeout_ms", self.tile_timeout_ms),
+            ("import_timeout_ms", self.import_timeout_ms),
+        ] {
+            if !TIMEOUT_RANGE_MS.contains(&v) {
+                return Err(Error::Config(format!("{name} must be 100 to 600000 (ms), not {v}")));
+            }
+        }
         Ok(())
     }
 

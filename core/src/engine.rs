@@ -8,7 +8,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use std::time::Duration;
+
 use crate::EngineConfig;
+use crate::deadline::{Deadline, Lane};
 use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::protocol::{Actor, Request, Response};
@@ -111,7 +114,10 @@ impl Engine {
     pub fn open_with_clock(config: EngineConfig, clock: Arc<dyn Clock>) -> Result<Engine> {
         config.check()?;
         let tz = config.tz()?;
+        crate::deadline::install_sqlite_hook();
         let phone_region = config.phone_region()?;
+        // Opening is not a request: migrating a new database may take long
+        // (and is never interrupted). An up-to-date database is only read.
         let db = Db::open(&config)?;
         store::reindex::search_text(&db, phone_region)?;
         Ok(Engine { db, config, tz, phone_region, clock, next_sweep: std::sync::atomic::AtomicI64::new(0) })
@@ -151,8 +157,49 @@ impl Engine {
     }
 
     /// Executes one request, reporting progress of long operations
-    /// (`client.import`) to `progress`, which may cancel them.
+    /// (`client.import`) to `progress`, which may cancel them. The request
+    /// runs under the configured `request_timeout_ms` (`import_timeout_ms`
+    /// for `client.import`) and stops as soon as the progress's
+    /// [`Progress::cancel_flag`] is raised.
     pub fn execute_with_progress(&self, actor: Actor, request: Request, progress: &dyn Progress) -> Result<Response> {
+        let budget = match request {
+            Request::ClientImport { .. } => self.config.import_timeout_ms,
+            _ => self.config.request_timeout_ms,
+        };
+        let mut deadline = Deadline::after(Duration::from_millis(budget));
+        if let Some(flag) = progress.cancel_flag() {
+            deadline = deadline.with_cancel(flag);
+        }
+        self.execute_within(actor, request, progress, deadline)
+    }
+
+    /// The deadline of a request starting now (`request_timeout_ms`).
+    pub fn request_deadline(&self) -> Deadline {
+        Deadline::after(Duration::from_millis(self.config.request_timeout_ms))
+    }
+
+    /// The deadline of a dashboard tile's read starting now, when the
+    /// dashboard gives none (`tile_timeout_ms`).
+    pub fn tile_deadline(&self) -> Deadline {
+        Deadline::after(Duration::from_millis(self.config.tile_timeout_ms))
+    }
+
+    /// Executes one request under `deadline`: waits (for a connection,
+    /// another writer) and statements running past it are interrupted and
+    /// answer [`Error::Timeout`] (or [`Error::Canceled`] once the deadline's
+    /// cancel flag is raised); the connection is freed at once.
+    pub fn execute_within(
+        &self,
+        actor: Actor,
+        request: Request,
+        progress: &dyn Progress,
+        deadline: Deadline,
+    ) -> Result<Response> {
+        let lane = if matches!(request, Request::ClientImport { .. }) { Lane::Bulk } else { Lane::Interactive };
+        crate::deadline::within(deadline, lane, || self.execute_unbounded(actor, request, progress))
+    }
+
+    fn execute_unbounded(&self, actor: Actor, request: Request, progress: &dyn Progress) -> Result<Response> {
         if !self.config.licensed() {
             return Err(Error::NotLicensed);
         }
@@ -311,6 +358,20 @@ impl Engine {
         }
     }
 
+    /// Test support, not part of the API: runs a deliberately slow read
+    /// (minutes of work: a recursive count on SQLite, `pg_sleep(60)` on
+    /// PostgreSQL) in `lane` under `deadline`, as a request would.
+    #[doc(hidden)]
+    pub fn debug_slow_read(&self, lane: Lane, deadline: Deadline) -> Result<()> {
+        crate::deadline::within(deadline, lane, || self.db.read(store::debug_slow))
+    }
+
+    /// Test support, not part of the API: pooled connections now in use.
+    #[doc(hidden)]
+    pub fn debug_connections_in_use(&self) -> u32 {
+        self.db.in_use()
+    }
+
     /// Runs `f` in a read transaction.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         self.db.read(f)
@@ -331,6 +392,13 @@ pub trait Progress: Sync {
     /// `done` of `total` units are finished. Return `false` to cancel: the
     /// operation stops, writes nothing, and answers [`Error::Canceled`].
     fn report(&self, done: u64, total: u64) -> bool;
+
+    /// A flag that, once raised (from any thread), also interrupts the
+    /// statement running (SQLite) and every later wait of the request,
+    /// which then answers [`Error::Canceled`]. None by default.
+    fn cancel_flag(&self) -> Option<std::sync::Arc<std::sync::atomic::AtomicBool>> {
+        None
+    }
 }
 
 /// Progress nobody listens to.

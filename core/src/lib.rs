@@ -16,6 +16,7 @@
 //! ```
 
 pub mod config;
+pub mod deadline;
 pub mod domain;
 pub mod error;
 pub mod protocol;
@@ -30,6 +31,7 @@ mod validate;
 mod visibility;
 
 pub use config::EngineConfig;
+pub use deadline::{Deadline, Lane};
 pub use engine::{Engine, MAX_REQUEST_BYTES, NoProgress, Progress, parse_envelope};
 pub use error::{Error, ErrorBody, Result, Span};
 pub use store::Target;

@@ -95,6 +95,9 @@ pub struct Grid {
     pub next_cursor: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
+    /// True when `total` is a floor: counting stopped at 10,000.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub total_capped: bool,
 }
 
 /// One row of a grid: cells in the order of the grid's columns.

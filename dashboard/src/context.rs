@@ -23,12 +23,16 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
 
 use clientele_core::Engine;
 use clientele_core::domain::Id;
 use clientele_core::protocol::{Actor, DataScope};
 use clientele_portlet_api::{DataContext, ErrorBody, Locale, Scope, ViewModel};
 use serde_json::{Map, Value, json};
+
+/// How much later than a render's budget its requests' deadline falls.
+const GRACE: Duration = Duration::from_millis(50);
 
 /// The ops a portlet may use on a client dashboard.
 /// (Core confines each of them to the client; the viewer's saved views and
@@ -63,8 +67,14 @@ const CLIENT_LIST_OPS: &[&str] = &["interaction.list", "transfer.list", "grid.qu
 pub struct EngineContext {
     /// Weak: an abandoned render must not keep a closed engine alive.
     engine: Weak<Engine>,
-    /// Set when the render's budget ran out: the render is abandoned.
-    expired: AtomicBool,
+    /// Set when the render's budget ran out: the render is abandoned. Also
+    /// the cancel flag of its requests: a statement still running is
+    /// interrupted.
+    expired: Arc<AtomicBool>,
+    /// When the render began and its budget: each request's deadline is
+    /// what is left of it (none: the engine's `tile_timeout_ms`).
+    started: Instant,
+    budget: Option<Duration>,
     viewer: Id,
     scope: Scope,
     today: String,
@@ -141,11 +151,22 @@ impl EngineContext {
         EngineContext {
             viewer: scope.staff_id(),
             engine: Arc::downgrade(engine),
-            expired: AtomicBool::new(false),
+            expired: Arc::new(AtomicBool::new(false)),
+            started: Instant::now(),
+            budget: None,
             scope,
             today,
             locale,
         }
+    }
+
+    /// The same context for a render under `budget` (starting now): every
+    /// request runs under what is left of it (plus a short grace) and is
+    /// interrupted past it.
+    pub fn with_budget(mut self, budget: Duration) -> Self {
+        self.started = Instant::now();
+        self.budget = Some(budget);
+        self
     }
 
     /// Cuts the context off: the render it was given to overran its budget
@@ -263,7 +284,16 @@ impl DataContext for EngineContext {
         let Some(engine) = self.engine.upgrade() else {
             return Err(refuse("engine_closed", "the engine is closed"));
         };
-        let response = engine.execute_scoped(actor, scope, parsed).map_err(|e| api_body(&e))?;
+        // The render's own budget decides the tile (and `expire` cancels a
+        // statement still running then, at once); the engine's deadline is
+        // the backstop, a little later, so that thread start-up does not make
+        // it the stricter of the two.
+        let deadline = match self.budget {
+            Some(budget) => clientele_core::Deadline::from(self.started, budget + (budget / 4).max(GRACE)),
+            None => engine.tile_deadline(),
+        }
+        .with_cancel(self.expired.clone());
+        let response = engine.execute_scoped_within(actor, scope, parsed, deadline).map_err(|e| api_body(&e))?;
         drop(engine);
         let answer =
             serde_json::to_value(&response).map_err(|e| refuse("internal", format!("response serialisation: {e}")))?;

@@ -25,7 +25,8 @@ pub const DEFAULT_BUDGET: Duration = Duration::from_secs(2);
 
 /// The circuit breaker: a portlet whose renders time out this many times in
 /// a row is not scheduled any more by this [`Dashboards`] (its tiles are
-/// `portlet_suspended` error tiles) until the `Dashboards` is rebuilt.
+/// `portlet_suspended` error tiles) for the viewer whose renders timed out
+/// (the count is per viewer and portlet) until the `Dashboards` is rebuilt.
 pub const MAX_CONSECUTIVE_TIMEOUTS: u32 = 3;
 
 /// Which dashboard to render.
@@ -238,8 +239,10 @@ pub struct Dashboards {
     portlets: BTreeMap<String, Registered>,
     load_failures: Vec<PluginLoadFailure>,
     budget: Duration,
-    /// Consecutive timeouts per portlet id (the circuit breaker).
-    timeouts: Mutex<HashMap<String, u32>>,
+    /// Consecutive timeouts per viewer and portlet id (the circuit
+    /// breaker): one viewer's slow layout suspends the portlet for that
+    /// viewer only.
+    timeouts: Mutex<HashMap<(Id, String), u32>>,
 }
 
 /// The five built-in portlets.
@@ -384,16 +387,16 @@ impl Dashboards {
         Ok(id)
     }
 
-    /// Whether the circuit breaker took `id` out of the schedule.
-    fn suspended(&self, id: &str) -> bool {
+    /// Whether the circuit breaker took `id` out of `viewer`'s schedule.
+    fn suspended(&self, viewer: Id, id: &str) -> bool {
         let timeouts = self.timeouts.lock().unwrap_or_else(|e| e.into_inner());
-        timeouts.get(id).is_some_and(|n| *n >= MAX_CONSECUTIVE_TIMEOUTS)
+        timeouts.get(&(viewer, id.to_string())).is_some_and(|n| *n >= MAX_CONSECUTIVE_TIMEOUTS)
     }
 
     /// Feeds the circuit breaker with one dashboard's renders: each tile that
     /// timed out adds one to its portlet's count; a portlet none of whose
     /// tiles timed out, and at least one answered, goes back to zero.
-    fn record_outcomes(&self, outcomes: &[(String, Outcome)]) {
+    fn record_outcomes(&self, viewer: Id, outcomes: &[(String, Outcome)]) {
         let mut timeouts = self.timeouts.lock().unwrap_or_else(|e| e.into_inner());
         let mut seen: BTreeMap<&str, (u32, bool)> = BTreeMap::new();
         for (id, outcome) in outcomes {
@@ -405,11 +408,12 @@ impl Dashboards {
             }
         }
         for (id, (timed_out, answered)) in seen {
+            let key = (viewer, id.to_string());
             if timed_out > 0 {
-                let n = timeouts.entry(id.to_string()).or_default();
+                let n = timeouts.entry(key).or_default();
                 *n = n.saturating_add(timed_out);
             } else if answered {
-                timeouts.remove(id);
+                timeouts.remove(&key);
             }
         }
     }
@@ -586,7 +590,7 @@ impl Dashboards {
                         format!("Not rendered: needs the right to view {}.", what.en),
                         "needs_right",
                     )
-                } else if self.suspended(&m.id) {
+                } else if self.suspended(viewer, &m.id) {
                     let message = Localized::new(
                         format!(
                             "Portlet suspendu — il a dépassé son délai {MAX_CONSECUTIVE_TIMEOUTS} fois de suite ; \
@@ -631,7 +635,7 @@ impl Dashboards {
                     Plan::Done(t, st) => Pending::Done(Box::new((t, st, Outcome::NotRun))),
                     Plan::Render(portlet, settings, id, title) => {
                         let who = (id.clone(), title.clone());
-                        let ctx = Arc::new(EngineContext::new(&self.engine, scope, locale));
+                        let ctx = Arc::new(EngineContext::new(&self.engine, scope, locale).with_budget(budget));
                         let work = move || {
                             let shared: Arc<dyn DataContext + Send + Sync> = ctx.clone();
                             let result = render_with_budget(portlet, settings, shared, budget);
@@ -697,7 +701,7 @@ impl Dashboards {
         });
         let outcomes: Vec<(String, Outcome)> =
             results.iter().map(|(tile, _, outcome)| (tile.portlet_id.clone(), *outcome)).collect();
-        self.record_outcomes(&outcomes);
+        self.record_outcomes(viewer, &outcomes);
         let results: Vec<(Tile, TileStatus)> = results.into_iter().map(|(t, st, _)| (t, st)).collect();
         let columns: Vec<u32> = layout.ordered().iter().map(|t| t.column).collect();
         let (tiles, statuses): (Vec<Tile>, Vec<TileStatus>) = results.into_iter().unzip();

@@ -781,7 +781,7 @@ fn timed_out_renders_are_cut_off_release_the_engine_and_trip_the_breaker() {
     for round in 1..=3 {
         let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::En).unwrap();
         assert_eq!(error_code(&view, "test.sleeper"), "portlet_timeout", "round {round}");
-        assert_eq!(view.status_of("clientele.today"), Some(TileStatus::Rendered));
+        assert_eq!(view.status_of("clientele.today"), Some(TileStatus::Rendered), "{:?}", view.tile("clientele.today"));
     }
     assert_eq!(calls.load(Ordering::SeqCst), 3);
     // The breaker: not scheduled any more, an error tile says why.
@@ -1002,4 +1002,55 @@ fn a_portlet_whose_settings_panic_is_not_registered() {
         serde_json::from_str(&d.execute_json(&json!({"actor": firm.admin, "op": "portlet.list"}).to_string()).unwrap())
             .unwrap();
     assert_eq!(list["portlets"].as_array().unwrap().len(), 5);
+}
+
+/// The breaker counts per viewer: one viewer's renders that time out
+/// suspend the portlet for that viewer only; another viewer's dashboard
+/// still schedules it.
+#[test]
+fn the_breaker_suspends_a_portlet_for_one_viewer_only() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let firm = Firm::sqlite(1);
+    let other = firm.staff("Jean-François Côté", Rights::all());
+    let release = Arc::new(AtomicBool::new(false));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let late = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut d = firm.dashboards().with_budget(Duration::from_millis(100));
+    d.register(Arc::new(Sleeper { release: release.clone(), calls: calls.clone(), late: late.clone() })).unwrap();
+    for viewer in [firm.admin, other] {
+        save_layout(&d, json!(viewer), "staff", "Lent", json!([{"portlet": "test.sleeper"}]), false);
+    }
+    for round in 1..=3 {
+        let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+        assert_eq!(error_code(&view, "test.sleeper"), "portlet_timeout", "round {round}");
+    }
+    let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    assert_eq!(error_code(&view, "test.sleeper"), "portlet_suspended");
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    // Another viewer: still scheduled (called, and timing out on its own).
+    let view = d.render(other, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    assert_eq!(error_code(&view, "test.sleeper"), "portlet_timeout");
+    assert_eq!(calls.load(Ordering::SeqCst), 4, "the other viewer's tile was rendered");
+    release.store(true, Ordering::SeqCst);
+    // Once released, the other viewer's renders answer again.
+    let view = d.render(other, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    assert_eq!(view.status_of("test.sleeper"), Some(TileStatus::Rendered));
+    // The first viewer's stays suspended until the dashboards are rebuilt.
+    let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    assert_eq!(error_code(&view, "test.sleeper"), "portlet_suspended");
+}
+
+/// A context with a budget passes what is left of it to the engine: once
+/// spent, its requests answer `timeout` from the engine (interrupted, not
+/// left running); an expired context cancels its running requests.
+#[test]
+fn a_context_budget_bounds_its_requests() {
+    let firm = Firm::sqlite(1);
+    let ctx = EngineContext::new(&firm.engine, Scope::Staff { staff_id: firm.admin }, Locale::Fr)
+        .with_budget(Duration::from_millis(150));
+    assert!(ctx.request(&json!({"op": "client.list", "limit": 1})).is_ok());
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(ctx.request(&json!({"op": "client.list", "limit": 1})).unwrap_err().code, "timeout");
+    let ctx = EngineContext::new(&firm.engine, Scope::Staff { staff_id: firm.admin }, Locale::Fr);
+    assert!(ctx.request(&json!({"op": "client.list", "limit": 1})).is_ok());
 }

@@ -253,8 +253,11 @@ pub unsafe extern "C" fn clientele_execute_with_progress(
 /// `clientele_execute_with_progress` that also stops when `cancel` (NULL:
 /// none) is raised by `clientele_cancel_token_cancel`, from any thread. The
 /// engine looks at the token where it reports progress (every 100 rows of an
-/// import); operations that report no progress run to the end. A raised
-/// token stays raised: use a new one for the next operation.
+/// import), while it waits (for a connection or another writer), and, on
+/// SQLite, inside a running statement (a long search stops within a few
+/// thousand SQLite steps); the call then answers `CLIENTELE_CANCELED`. A
+/// PostgreSQL statement already sent runs on until the request's deadline.
+/// A raised token stays raised: use a new one for the next operation.
 ///
 /// # Safety
 /// As `clientele_execute_with_progress`; `cancel` is NULL or a value
@@ -301,6 +304,12 @@ impl Progress for HostProgress {
             Some(callback) => unsafe { callback(self.user_data, done, total) },
             None => true,
         }
+    }
+
+    /// The token also interrupts a running statement (SQLite) and any wait
+    /// of the request, not only the next progress report.
+    fn cancel_flag(&self) -> Option<Arc<AtomicBool>> {
+        self.cancel.clone()
     }
 }
 

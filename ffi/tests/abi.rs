@@ -592,3 +592,27 @@ fn render_dashboard_refuses_misuse_and_renders() {
     let list = take(json);
     assert!(list.to_string().contains("clientele.interactions"), "{list}");
 }
+
+/// The cancel token reaches the engine's deadline, not only progress
+/// reports: a request that reports no progress (a list) stops too. (On
+/// SQLite the same flag interrupts a statement already running; see
+/// `tests/tests/deadlines.rs`.)
+#[test]
+fn a_raised_cancel_token_stops_a_request_without_progress_reports() {
+    let f = Fixture::new("cancel-read");
+    let mut token = ptr::null_mut();
+    assert_eq!(unsafe { clientele_cancel_token_new(&mut token) }, CLIENTELE_OK);
+    let list = cstr(r#"{"actor": 1, "op": "client.list"}"#);
+    let mut json = ptr::null_mut();
+    let status =
+        unsafe { clientele_execute_cancelable(f.engine, list.as_ptr(), token, None, ptr::null_mut(), &mut json) };
+    assert_eq!(status, CLIENTELE_OK, "{}", take(json));
+    take(json);
+    assert_eq!(clientele_cancel_token_cancel(token), CLIENTELE_OK);
+    let mut json = ptr::null_mut();
+    let status =
+        unsafe { clientele_execute_cancelable(f.engine, list.as_ptr(), token, None, ptr::null_mut(), &mut json) };
+    expect(status, CLIENTELE_CANCELED, json);
+    assert_eq!(clientele_cancel_token_free(token), CLIENTELE_OK);
+    assert_eq!(f.client_count(), 0, "the engine still answers");
+}

@@ -48,9 +48,22 @@ pub struct Page<T> {
     /// Pass back as `cursor` for the next page; absent on the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
-    /// Total rows matching, when `count` was asked for.
+    /// Total rows matching, when `count` was asked for. Counting stops at
+    /// 10,000 (`query::MAX_COUNT`): past it `total` is 10,000 and
+    /// `total_capped` is true ("10,000 or more").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
+    /// True when `total` is a floor: counting stopped at 10,000.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub total_capped: bool,
+}
+
+impl<T> Page<T> {
+    /// A page whose count (up to one past `query::MAX_COUNT`) is capped.
+    pub(crate) fn counted(items: Vec<T>, next_cursor: Option<String>, total: Option<u64>) -> Self {
+        let (total, total_capped) = crate::query::capped_total(total);
+        Page { items, next_cursor, total, total_capped }
+    }
 }
 
 /// A postal address. Every part is optional.

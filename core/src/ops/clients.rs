@@ -67,8 +67,11 @@ impl Engine {
         self.write(|c| {
             let mut ids = Vec::with_capacity(checked.len());
             for (i, d) in checked.iter().enumerate() {
-                if i % 100 == 0 && !progress.report(i as u64, total) {
-                    return Err(Error::Canceled);
+                if i % 100 == 0 {
+                    crate::deadline::check_current()?;
+                    if !progress.report(i as u64, total) {
+                        return Err(Error::Canceled);
+                    }
                 }
                 check_code_free(c, who, &d.code, None).map_err(|e| prefix_field(e, &format!("clients[{i}]")))?;
                 ids.push(store::clients::insert(c, d, who.id, now, self.phone_region)?);
@@ -139,7 +142,7 @@ impl Engine {
     ) -> Result<Page<Record<ClientData>>> {
         let (items, next_cursor, total) =
             self.list_page(who, ListKind::Clients, query, scope, super::lists::client_records)?;
-        Ok(Page { items, next_cursor, total })
+        Ok(Page::counted(items, next_cursor, total))
     }
 
     pub(crate) fn client_contacts(&self, who: &Who, id: Id) -> Result<Vec<ClientContact>> {
@@ -178,7 +181,7 @@ impl Engine {
         }
         let (items, next_cursor, total) =
             self.list_page(who, ListKind::Interactions, query, constraints, super::lists::interaction_records)?;
-        Ok(Page { items, next_cursor, total })
+        Ok(Page::counted(items, next_cursor, total))
     }
 }
 

@@ -79,7 +79,7 @@ impl Engine {
     ) -> Result<Page<Record<ContactData>>> {
         let (items, next_cursor, total) =
             self.list_page(who, ListKind::Contacts, query, scope, super::lists::contact_records)?;
-        Ok(Page { items, next_cursor, total })
+        Ok(Page::counted(items, next_cursor, total))
     }
 
     pub(crate) fn contact_link(

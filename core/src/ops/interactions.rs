@@ -128,6 +128,6 @@ impl Engine {
         constraints.extend(self.interaction_constraints(who, client, contact, last_30_days)?);
         let (items, next_cursor, total) =
             self.list_page(who, ListKind::Interactions, query, constraints, super::lists::interaction_records)?;
-        Ok(Page { items, next_cursor, total })
+        Ok(Page::counted(items, next_cursor, total))
     }
 }

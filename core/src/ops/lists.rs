@@ -236,7 +236,8 @@ impl Engine {
                 }
             })
         })?;
-        Ok(Grid { list, columns: cols, rows, next_cursor, total })
+        let (total, total_capped) = query::capped_total(total);
+        Ok(Grid { list, columns: cols, rows, next_cursor, total, total_capped })
     }
 
     pub(crate) fn columns_get(&self, who: &Who, list: ListKind) -> Result<Vec<ColumnDef>> {

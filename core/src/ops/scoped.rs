@@ -101,11 +101,27 @@ fn check_named(c: &mut Conn, who: &Who, request: &Request) -> Result<()> {
 
 impl Engine {
     /// Executes a read request within a scope (what a portlet's data
-    /// context does). Writes are refused; on a client dashboard, what lies
-    /// outside the client answers as if it did not exist.
+    /// context does), under the configured `tile_timeout_ms`, in the
+    /// dashboard lane (which never holds the pool's last connection).
+    /// Writes are refused; on a client dashboard, what lies outside the
+    /// client answers as if it did not exist.
     pub fn execute_scoped(&self, actor: Actor, scope: DataScope, request: Request) -> Result<Response> {
-        let who = self.scoped_who(actor, scope, &request)?;
-        self.execute_staff(&who, request)
+        self.execute_scoped_within(actor, scope, request, self.tile_deadline())
+    }
+
+    /// [`Engine::execute_scoped`] under `deadline` (a tile's budget): past
+    /// it the request is interrupted and answers `timeout`.
+    pub fn execute_scoped_within(
+        &self,
+        actor: Actor,
+        scope: DataScope,
+        request: Request,
+        deadline: crate::deadline::Deadline,
+    ) -> Result<Response> {
+        crate::deadline::within(deadline, crate::deadline::Lane::Dashboard, || {
+            let who = self.scoped_who(actor, scope, &request)?;
+            self.execute_staff(&who, request)
+        })
     }
 
     /// Checks a read request against a scope without running it: the

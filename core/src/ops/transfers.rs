@@ -279,7 +279,7 @@ impl Engine {
         }
         let (items, next_cursor, total) =
             self.list_page(who, ListKind::Transfers, query, constraints, super::lists::transfer_records)?;
-        Ok(Page { items, next_cursor, total })
+        Ok(Page::counted(items, next_cursor, total))
     }
 
     /// Expires every open transfer past its expiry date, recording each on

@@ -122,6 +122,66 @@ pub(crate) enum Constraint {
 /// The longest search text accepted.
 pub const MAX_SEARCH_BYTES: usize = 500;
 
+/// The most words one keyword (a search word, a filter keyword) may have
+/// (`a-b-c` has three): each is a prefix term of the keyword index.
+pub const MAX_KEYWORD_WORDS: usize = 8;
+
+/// The most words a search text may have.
+pub const MAX_SEARCH_WORDS: usize = 8;
+
+/// The most keyword words of a whole request (filter and search together).
+pub const MAX_KEYWORD_TERMS: usize = 16;
+
+/// `count` stops at this many rows: past it the answer says
+/// `total: 10000, total_capped: true` ("10,000 or more").
+pub const MAX_COUNT: u64 = 10_000;
+
+/// A count of up to `MAX_COUNT + 1` as the answer's `total` and
+/// `total_capped`.
+pub(crate) fn capped_total(total: Option<u64>) -> (Option<u64>, bool) {
+    match total {
+        Some(n) if n > MAX_COUNT => (Some(MAX_COUNT), true),
+        other => (other, false),
+    }
+}
+
+/// Refuses keywords that cost without bound: more than
+/// [`MAX_KEYWORD_WORDS`] words in one, or more than [`MAX_KEYWORD_TERMS`]
+/// in all (`used` counts the words seen so far).
+fn check_keyword(k: &str, span: Span, what: &str, used: &mut usize) -> Result<()> {
+    let n = sql::keyword_words(k).len();
+    *used += n;
+    let too_many = |message: String| Error::Filter { message, span: Some(span), field: Some("too_many_terms".into()) };
+    if n > MAX_KEYWORD_WORDS {
+        return Err(too_many(format!(
+            "{what}: a keyword of {n} words is too costly to search (at most {MAX_KEYWORD_WORDS}; \
+             un mot-clé d'au plus {MAX_KEYWORD_WORDS} mots)"
+        )));
+    }
+    if *used > MAX_KEYWORD_TERMS {
+        return Err(too_many(format!(
+            "{what}: more than {MAX_KEYWORD_TERMS} keyword words in one request (au plus {MAX_KEYWORD_TERMS} mots-clés)"
+        )));
+    }
+    Ok(())
+}
+
+/// The keywords of a parsed filter, with their spans.
+fn filter_keywords(e: &clientele_filter::Expr, out: &mut Vec<(String, Span)>) {
+    use clientele_filter::Expr as E;
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match e {
+            E::And(v) | E::Or(v) => stack.extend(v.iter().rev()),
+            E::Not(x) => stack.push(x),
+            E::Keyword { text, .. } => {
+                out.push((text.node.clone(), Span { start: text.span.start, end: text.span.end }))
+            }
+            E::Cond { .. } => {}
+        }
+    }
+}
+
 /// Turns a filter error into the engine's, keeping span and suggestion.
 pub(crate) fn filter_error(e: clientele_filter::FilterError, what: &str) -> Error {
     let mut message = e.message.clone();
@@ -253,6 +313,8 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
     dates.fiscal_year_start_month = input.fiscal_year_start_month;
     let limits = Limits::default();
     let mut parts = Vec::new();
+    // Keyword words of the request so far (filter, then search).
+    let mut terms = 0;
     if let Some(f) = &input.query.filter {
         // NUL cannot be stored (validation refuses control characters) nor
         // bound on PostgreSQL: refuse it here, the same on both backends.
@@ -272,6 +334,11 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
             FilterInput::Json(v) => clientele_filter::parse_json(&v.to_string(), &limits),
         }
         .map_err(|e| filter_error(e, "filter"))?;
+        let mut keywords = Vec::new();
+        filter_keywords(&expr, &mut keywords);
+        for (k, span) in &keywords {
+            check_keyword(k, *span, "filter", &mut terms)?;
+        }
         let typed = clientele_filter::check_with_limits(&expr, &registry, &dates, &limits)
             .map_err(|e| filter_error(e, "filter"))?;
         parts.push(fields::resolve_people(typed, input.kind, input.actor, &mut *input.people)?);
@@ -304,7 +371,28 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
                 field: Some("invalid_value".into()),
             });
         }
-        search = search_keywords(s).into_iter().take(32).collect();
+        // Spans are offsets in the search text as sent (before trimming).
+        let base = input.query.search.as_deref().unwrap_or(s).as_ptr() as usize;
+        let spans: Vec<(&str, Span)> = s
+            .split_whitespace()
+            .map(|w| {
+                let start = w.as_ptr() as usize - base;
+                (w, Span { start, end: start + w.len() })
+            })
+            .collect();
+        if let Some((_, span)) = spans.get(MAX_SEARCH_WORDS) {
+            return Err(Error::Filter {
+                message: format!(
+                    "search: more than {MAX_SEARCH_WORDS} words (au plus {MAX_SEARCH_WORDS} mots dans une recherche)"
+                ),
+                span: Some(*span),
+                field: Some("too_many_terms".into()),
+            });
+        }
+        for (w, span) in &spans {
+            check_keyword(w, *span, "search", &mut terms)?;
+        }
+        search = search_keywords(s);
         rank = Some(crate::text::fold(s));
     }
     let filter = if parts.len() == 1 { parts.pop().expect("one") } else { Typed::And(parts) };
@@ -652,11 +740,14 @@ impl Plan {
         sql
     }
 
-    /// The statement counting every matching row.
+    /// The statement counting the matching rows, up to one past
+    /// [`MAX_COUNT`] (a count over a huge set costs as much as reading it).
     pub(crate) fn count_sql(&self, pg: bool) -> Sql {
         let mut sql = Sql::new(pg);
-        sql.push(&format!("SELECT COUNT(*) AS n FROM {} t", table(self.kind)));
+        sql.push(&format!("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {} t", table(self.kind)));
         self.where_sql(&mut sql);
+        sql.push(" LIMIT ").bind_int(MAX_COUNT as i64 + 1);
+        sql.push(") counted");
         sql
     }
 }

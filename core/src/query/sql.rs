@@ -351,7 +351,7 @@ pub(crate) fn keyword_query(k: &str, pg: bool) -> Option<String> {
         let all = words.iter().map(|w| exact(w)).collect::<Vec<_>>().join(and);
         return Some(format!("({number}){or}({all})"));
     }
-    let all = words.iter().map(|w| term(w)).collect::<Vec<_>>().join(and);
+    let all = prefix_words(&words).iter().map(|w| term(w)).collect::<Vec<_>>().join(and);
     if words.len() > 1 { Some(format!("({all}){or}{}", term(&words.concat()))) } else { Some(all) }
 }
 
@@ -373,7 +373,16 @@ pub(crate) fn keyword_matches(search_text: &str, k: &str) -> bool {
         return number || words.iter().all(|w| whole(w));
     }
     let has = |w: &str| tokens.iter().any(|t| t.starts_with(w));
-    words.iter().all(|w| has(w)) || (words.len() > 1 && has(&words.concat()))
+    prefix_words(&words).iter().all(|w| has(w)) || (words.len() > 1 && has(&words.concat()))
+}
+
+/// The words of a keyword each searched as a prefix: a one-letter word is
+/// dropped when the keyword has a longer one (a one-letter prefix matches
+/// a large share of every index at a large cost, and adds little: the
+/// joined form still carries it, `d'amours` is `amours* OR damours*`).
+fn prefix_words(words: &[String]) -> Vec<&String> {
+    let long: Vec<&String> = words.iter().filter(|w| w.chars().count() > 1).collect();
+    if long.is_empty() { words.iter().collect() } else { long }
 }
 
 #[cfg(test)]
@@ -382,8 +391,10 @@ mod tests {
 
     #[test]
     fn keyword_queries_quote_words() {
-        assert_eq!(keyword_query("D'Amours", false).unwrap(), "(\"d\"* AND \"amours\"*) OR \"damours\"*");
-        assert_eq!(keyword_query("D'Amours", true).unwrap(), "(d:* & amours:*) | damours:*");
+        // A one-letter word beside a longer one is carried by the joined form.
+        assert_eq!(keyword_query("D'Amours", false).unwrap(), "(\"amours\"*) OR \"damours\"*");
+        assert_eq!(keyword_query("D'Amours", true).unwrap(), "(amours:*) | damours:*");
+        assert_eq!(keyword_query("J.-F.", true).unwrap(), "(j:* & f:*) | jf:*");
         assert_eq!(keyword_query("hélène", false).unwrap(), "\"helene\"*");
         assert!(keyword_query("!!!", false).is_none());
         assert_eq!(

@@ -11,6 +11,9 @@
 //! - Every request takes its connection through [`Db::checkout`] (file
 //!   identity, fast `unavailable`) and hands its outcome to [`Db::settle`]
 //!   (a connection that failed for good is discarded): see [`health`].
+//! - Every wait and statement is bounded by the request's deadline
+//!   ([`crate::deadline`]); past it the request answers `timeout`, its
+//!   transaction rolled back and its connection back in the pool.
 
 pub(crate) mod clients;
 pub(crate) mod contacts;
@@ -24,7 +27,7 @@ pub(crate) mod transfers;
 pub(crate) mod trash;
 pub(crate) mod views;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
@@ -32,6 +35,7 @@ use diesel::prelude::*;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use self::health::{Durability, Fault, Health, Identity};
+use crate::deadline::{self, Deadline, Lane};
 use crate::error::{Error, Result};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -176,14 +180,17 @@ const CHECKOUT_SLICE: Duration = Duration::from_millis(25);
 pub(crate) struct Db {
     pool: r2d2::Pool<Manager>,
     target: Target,
-    /// SQLite allows one writer at a time: serialise writers in-process.
-    write_lock: Option<Mutex<()>>,
+    /// SQLite allows one writer at a time: serialise writers in-process
+    /// (waiting no longer than the writer's deadline).
+    write_lock: Option<Gate>,
     /// Connects outside the pool, to answer at once while the database is
     /// unreachable.
     manager: Manager,
     health: Arc<Health>,
     /// The SQLite file opened (`None`: PostgreSQL or `:memory:`).
     identity: Option<Identity>,
+    /// Caps on the connections dashboard tiles and bulk work may hold.
+    lanes: Lanes,
 }
 
 pub(crate) type Conn = AnyConnection;
@@ -235,8 +242,8 @@ impl Db {
         let pool = builder
             .build(manager.clone())
             .map_err(|e| Error::Storage(format!("cannot open {}: {e}", describe(&target))))?;
-        let write_lock = matches!(target, Target::Sqlite(_)).then(|| Mutex::new(()));
-        let db = Db { pool, target, write_lock, manager, health, identity };
+        let write_lock = matches!(target, Target::Sqlite(_)).then(|| Gate::new(1));
+        let db = Db { pool, target, write_lock, manager, health, identity, lanes: Lanes::new(size) };
         db.migrate()?;
         Ok(db)
     }
@@ -257,13 +264,19 @@ impl Db {
         {
             return Err(self.unreachable(&e.to_string()));
         }
+        let (deadline, _) = deadline::current();
         let start = Instant::now();
         let mut discarded = 0;
         loop {
             let mut conn = match self.pool.get_timeout(CHECKOUT_SLICE) {
                 Ok(c) => c,
                 Err(_) if self.health.is_down() => return Err(self.unreachable(&self.health.last_error())),
-                Err(e) if start.elapsed() >= CHECKOUT_TIMEOUT => return Err(e.into()),
+                Err(_) if deadline.expired() || deadline.canceled() => {
+                    return Err(deadline.error("waiting for a database connection"));
+                }
+                Err(e) if deadline.remaining().is_none() && start.elapsed() >= CHECKOUT_TIMEOUT => {
+                    return Err(e.into());
+                }
                 Err(_) => continue,
             };
             let generation = self.health.generation();
@@ -321,16 +334,32 @@ impl Db {
     }
 
     /// Applies pending migrations, one migrator at a time across processes:
-    /// the whole run is one write transaction (IMMEDIATE on SQLite; on
-    /// PostgreSQL under an advisory lock), so engines starting together on a
-    /// new database wait for the first and then find nothing to do.
+    /// the run is one write transaction (IMMEDIATE on SQLite; on PostgreSQL
+    /// under an advisory lock), so engines starting together on a new
+    /// database wait for the first and then find nothing to do. A database
+    /// already up to date is only read: opening an engine while another
+    /// process writes does not wait for its write lock.
     fn migrate(&self) -> Result<()> {
         let migrations = match self.target {
             Target::Sqlite(_) => SQLITE_MIGRATIONS,
             Target::Postgres(_) => PG_MIGRATIONS,
         };
         let pg = self.is_postgres();
-        self.write(|c| {
+        let pending = self.read(|c| {
+            check_not_newer(c, &migrations)?;
+            pending_migrations(c, if pg { PG_MIGRATIONS } else { SQLITE_MIGRATIONS })
+        });
+        // A database without the migrations table yet cannot be read this
+        // way on every backend: take the write path then.
+        if matches!(pending, Ok(false)) {
+            return Ok(());
+        }
+        if let Err(e @ (Error::SchemaTooNew { .. } | Error::Timeout { .. } | Error::Canceled)) = pending {
+            return Err(e);
+        }
+        // Migrations are not interrupted (a half-run migration helps nobody):
+        // only the wait for the lock is bounded.
+        self.transaction(Kind::Write, false, |c| {
             if pg {
                 diesel::sql_query("SELECT pg_advisory_xact_lock(4708732219)").execute(c)?;
             }
@@ -341,54 +370,255 @@ impl Db {
     }
 
     /// Runs one statement on a pooled connection, without a transaction
-    /// (saves the BEGIN and COMMIT round trips of a single read).
+    /// (saves the BEGIN and COMMIT round trips of a single read). Bounded by
+    /// the request's deadline like [`Db::read`] (on PostgreSQL at the cost
+    /// of one `SET statement_timeout` round trip).
     pub(crate) fn query<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        let (deadline, lane) = deadline::current();
+        deadline.check(WHAT)?;
+        let _lane = self.lanes.enter(lane, &deadline)?;
         let mut conn = self.checkout()?;
-        let r = f(&mut conn);
+        let r = Self::query_on(&mut conn, &deadline, f);
         self.settle(&mut conn, r)
+    }
+
+    fn query_on<T>(conn: &mut Conn, deadline: &Deadline, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        match conn {
+            AnyConnection::Pg(c) => c.batch_execute(&format!("SET statement_timeout = {}", pg_timeout_ms(deadline)))?,
+            AnyConnection::Sqlite(c) => {
+                c.batch_execute(&format!("PRAGMA busy_timeout = {}", sqlite_busy_ms(deadline)))?
+            }
+        }
+        let armed = deadline::arm(deadline);
+        let result = f(conn);
+        let fired = armed.fired();
+        drop(armed);
+        result.map_err(|e| interrupted(e, fired, deadline))
     }
 
     /// Runs `f` on a pooled connection, in a read transaction.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-        let mut conn = self.checkout()?;
-        let r = conn.transaction(|c| f(c));
-        self.settle(&mut conn, r)
+        self.transaction(Kind::Read, true, f)
     }
 
     /// Runs `f` in a write transaction: all or nothing.
     ///
     /// On SQLite the transaction begins IMMEDIATE: it takes the write lock
-    /// before its first read, waiting (busy timeout) for another process's
-    /// writer. A deferred one would read, then fail with "database is
-    /// locked" when it tried to write while another process had written in
-    /// between.
+    /// before its first read, waiting (busy handler, as long as the
+    /// request's deadline allows) for another process's writer. A deferred
+    /// one would read, then fail with "database is locked" when it tried to
+    /// write while another process had written in between.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-        let _guard = self.write_lock.as_ref().map(|m| m.lock().unwrap_or_else(|p| p.into_inner()));
+        self.transaction(Kind::Write, true, f)
+    }
+
+    /// Pooled connections now in use.
+    pub(crate) fn in_use(&self) -> u32 {
+        let state = self.pool.state();
+        state.connections - state.idle_connections
+    }
+
+    /// One transaction bounded by the request's deadline: the lane's share
+    /// of the pool, the write lock (SQLite) and the connection are waited
+    /// for no longer than the deadline; with `interrupt`, statements running
+    /// past it are interrupted (SQLite progress handler, PostgreSQL
+    /// `statement_timeout`), the transaction is rolled back and the
+    /// connection goes back to the pool.
+    fn transaction<T>(&self, kind: Kind, interrupt: bool, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        let (deadline, lane) = deadline::current();
+        deadline.check(WHAT)?;
+        let _lane = self.lanes.enter(lane, &deadline)?;
+        let _guard = match (&self.write_lock, kind) {
+            (Some(lock), Kind::Write) => Some(lock.enter(&deadline, "waiting for the write lock")?),
+            _ => None,
+        };
         let mut conn = self.checkout()?;
-        let r = Self::write_on(&mut conn, f);
+        let r = Self::transaction_on(&mut conn, kind, interrupt, &deadline, f);
         self.settle(&mut conn, r)
     }
 
-    fn write_on<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+    fn transaction_on<T>(
+        conn: &mut Conn,
+        kind: Kind,
+        interrupt: bool,
+        deadline: &Deadline,
+        f: impl FnOnce(&mut Conn) -> Result<T>,
+    ) -> Result<T> {
         use diesel::connection::{AnsiTransactionManager, TransactionManager};
-        if !matches!(conn, AnyConnection::Sqlite(_)) {
-            return conn.transaction(|c| f(c));
-        }
-        if let AnyConnection::Sqlite(c) = conn {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
-        }
         type Manager = <Conn as diesel::Connection>::TransactionManager;
-        match f(conn) {
+        let begin = match conn {
+            AnyConnection::Sqlite(_) => {
+                let busy = sqlite_busy_ms(&deadline);
+                let begin = if kind == Kind::Write { "BEGIN IMMEDIATE" } else { "BEGIN" };
+                format!("PRAGMA busy_timeout = {busy}; {begin}")
+            }
+            AnyConnection::Pg(_) => {
+                let ms = if interrupt { pg_timeout_ms(&deadline) } else { 0 };
+                format!("BEGIN; SET LOCAL statement_timeout = {ms}")
+            }
+        };
+        let began = match conn {
+            AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, &begin),
+            AnyConnection::Pg(c) => AnsiTransactionManager::begin_transaction_sql(c, &begin),
+        };
+        began.map_err(|e| {
+            let e: Error = e.into();
+            if deadline.expired() || deadline.canceled() { deadline.error(WHAT) } else { e }
+        })?;
+        let armed = interrupt.then(|| deadline::arm(&deadline));
+        let result = f(conn);
+        let fired = armed.as_ref().is_some_and(|a| a.fired());
+        // Commit and rollback are never interrupted.
+        drop(armed);
+        match result {
             Ok(v) => {
-                Manager::commit_transaction(conn)?;
+                Manager::commit_transaction(conn).map_err(|e| interrupted(e.into(), fired, &deadline))?;
                 Ok(v)
             }
             Err(e) => {
-                Manager::rollback_transaction(conn)?;
-                Err(e)
+                // An interrupted write may have been rolled back by SQLite
+                // already; the connection is then out of its transaction
+                // and diesel's bookkeeping is reset by a failed rollback.
+                let rolled = Manager::rollback_transaction(conn);
+                let e = interrupted(e, fired, &deadline);
+                match rolled {
+                    Ok(()) => Err(e),
+                    Err(_) if matches!(e, Error::Timeout { .. } | Error::Canceled) => Err(e),
+                    Err(r) => Err(r.into()),
+                }
             }
         }
     }
+}
+
+/// What a timed-out request names.
+const WHAT: &str = "the request";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Read,
+    Write,
+}
+
+/// SQLite's busy handler waits for another process's lock as long as the
+/// deadline allows (none, at open: a minute).
+fn sqlite_busy_ms(deadline: &Deadline) -> u128 {
+    deadline.remaining().map_or(60_000, |d| d.as_millis().clamp(1, i32::MAX as u128))
+}
+
+/// `statement_timeout` for the deadline (0: none, PostgreSQL's "off").
+fn pg_timeout_ms(deadline: &Deadline) -> u128 {
+    deadline.remaining().map_or(0, |d| d.as_millis().max(1))
+}
+
+/// A storage error caused by the deadline (SQLite: the progress handler
+/// fired; PostgreSQL: `statement_timeout`, or the deadline passed while the
+/// statement ran) is the request's timeout or cancellation.
+fn interrupted(e: Error, fired: bool, deadline: &Deadline) -> Error {
+    match &e {
+        Error::Storage(m)
+            if fired
+                || ((deadline.expired() || deadline.canceled())
+                    && (m.contains("interrupted") || m.contains("statement timeout") || m.contains("locked"))) =>
+        {
+            deadline.error(WHAT)
+        }
+        _ => e,
+    }
+}
+
+/// A counting gate whose waits are bounded by a deadline.
+pub(crate) struct Gate {
+    cap: usize,
+    used: Mutex<usize>,
+    freed: Condvar,
+}
+
+pub(crate) struct GateGuard<'a>(&'a Gate);
+
+impl Gate {
+    fn new(cap: usize) -> Gate {
+        Gate { cap: cap.max(1), used: Mutex::new(0), freed: Condvar::new() }
+    }
+
+    fn enter(&self, deadline: &Deadline, what: &str) -> Result<GateGuard<'_>> {
+        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        while *used >= self.cap {
+            if deadline.canceled() {
+                return Err(deadline.error(what));
+            }
+            used = match deadline.remaining() {
+                None => self.freed.wait(used).unwrap_or_else(|p| p.into_inner()),
+                Some(left) if left.is_zero() => return Err(deadline.error(what)),
+                // Short slices: a cancel flag is noticed too.
+                Some(left) => {
+                    self.freed
+                        .wait_timeout(used, left.min(Duration::from_millis(50)))
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0
+                }
+            };
+        }
+        *used += 1;
+        Ok(GateGuard(self))
+    }
+}
+
+impl Drop for GateGuard<'_> {
+    fn drop(&mut self) {
+        let mut used = self.0.used.lock().unwrap_or_else(|p| p.into_inner());
+        *used -= 1;
+        self.0.freed.notify_one();
+    }
+}
+
+/// The lanes' shares of a pool of `size` connections: dashboard tiles and
+/// bulk work together hold at most `size - 1` (the last connection is
+/// interactive requests'), bulk work at most one. A pool of one connection
+/// (`:memory:`) cannot be shared out: every lane uses it in turn.
+struct Lanes {
+    background: Gate,
+    bulk: Gate,
+}
+
+enum LaneGuard<'a> {
+    Interactive,
+    Background(#[allow(dead_code)] GateGuard<'a>, #[allow(dead_code)] Option<GateGuard<'a>>),
+}
+
+impl Lanes {
+    fn new(size: u32) -> Lanes {
+        let size = size.max(1) as usize;
+        Lanes { background: Gate::new(size.saturating_sub(1)), bulk: Gate::new(1) }
+    }
+
+    fn enter(&self, lane: Lane, deadline: &Deadline) -> Result<LaneGuard<'_>> {
+        const WAIT: &str = "waiting for a database connection";
+        Ok(match lane {
+            Lane::Interactive => LaneGuard::Interactive,
+            Lane::Dashboard => LaneGuard::Background(self.background.enter(deadline, WAIT)?, None),
+            Lane::Bulk => {
+                let bulk = self.bulk.enter(deadline, WAIT)?;
+                LaneGuard::Background(self.background.enter(deadline, WAIT)?, Some(bulk))
+            }
+        })
+    }
+}
+
+/// A deliberately slow statement (tests of deadlines).
+pub(crate) fn debug_slow(conn: &mut Conn) -> Result<()> {
+    match conn {
+        AnyConnection::Sqlite(c) => c.batch_execute(
+            "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 4000000000) SELECT count(*) FROM r",
+        )?,
+        AnyConnection::Pg(c) => c.batch_execute("SELECT pg_sleep(60)")?,
+    }
+    Ok(())
+}
+
+/// Whether migrations are pending (read only).
+fn pending_migrations(conn: &mut Conn, migrations: EmbeddedMigrations) -> Result<bool> {
+    conn.has_pending_migration(migrations).map_err(|e| Error::Storage(format!("reading applied migrations: {e}")))
 }
 
 impl From<diesel::r2d2::Error> for Error {
