@@ -854,12 +854,18 @@ fn office_restricted_staff_sees_only_their_offices(f: &Fixture) {
         let op = r.op();
         assert_eq!(code_of(&f.run(luc, r).unwrap_err()), "not_found", "{op}");
     }
-    // Moving a client to an office one does not see is refused as such.
+    // Editing another office's client answers as an absent one; moving
+    // one's own client to an office one does not see is refused as such.
     assert_eq!(
         code_of(
             &f.run(luc, R::ClientUpdate { id: qc.id, version: 1, data: ClientData::new("QC-01", "Pris").into() })
                 .unwrap_err()
         ),
+        "not_found"
+    );
+    let away = ClientPatch { office: Some(Some("Québec".into())), ..Default::default() };
+    assert_eq!(
+        code_of(&f.run(luc, R::ClientUpdate { id: mtl.id, version: mtl.version, data: away }).unwrap_err()),
         "forbidden"
     );
     let mut moved = ClientData::new("MTL-02", "Ailleurs");

@@ -141,7 +141,8 @@ fn sort_key(row: &memory::MemoryRow, id: Id, field: &str, text_sort: bool, rank:
 
 /// The reference ranking (`Plan::rank_sql`): 0 when the folded search is a
 /// client's code or name (a contact's "file as"), 1 when one starts with
-/// it, 2 otherwise.
+/// it, 2 otherwise (the caller splits 2 into 2, a match of the record's own
+/// text, and 3, a match only through a linked record).
 fn rank(kind: ListKind, row: &memory::MemoryRow, q: &str) -> i64 {
     let cols: &[&str] = if kind == ListKind::Clients { &["code", "name"] } else { &["name"] };
     let vals: Vec<String> = cols
@@ -196,9 +197,50 @@ fn reference(
             if s.split_whitespace().any(|w| !fold(w).chars().any(char::is_alphanumeric)) {
                 return Err("invalid_filter".into());
             }
-            s.split_whitespace().take(32).map(fold).collect()
+            memory::search_keywords(s)
         }
         None => vec![],
+    };
+    // A client is also found through its live linked contacts, a contact
+    // through its live linked clients the actor sees (`memory::search_match`).
+    let texts = |k: ListKind| -> HashMap<Id, &str> {
+        ctx.tables[&k].rows.iter().map(|(id, _, text)| (*id, text.as_str())).collect()
+    };
+    let (client_texts, contact_texts) = (texts(ListKind::Clients), texts(ListKind::Contacts));
+    let linked = |id: Id| -> Vec<&str> {
+        match kind {
+            ListKind::Clients => ctx
+                .world
+                .links
+                .iter()
+                .filter(|(_, c)| *c == id)
+                .filter_map(|(p, _)| contact_texts.get(p).copied())
+                .collect(),
+            ListKind::Contacts => ctx
+                .world
+                .links
+                .iter()
+                .filter(|(p, c)| {
+                    *p == id
+                        && (actor != ctx.montreal
+                            || ctx.world.office.get(c).is_some_and(|o| o.as_deref() == Some("Montréal")))
+                })
+                .filter_map(|(_, c)| client_texts.get(c).copied())
+                .collect(),
+            _ => vec![],
+        }
+    };
+    // `Some(true)`: the record's own text matches; `Some(false)`: only
+    // through a linked record.
+    let matched = |id: Id, text: &str| -> Option<bool> {
+        let all = |t: &str| words.iter().all(|w| memory::keyword_matches(t, w));
+        if all(text) {
+            Some(true)
+        } else if linked(id).into_iter().any(all) {
+            Some(false)
+        } else {
+            None
+        }
     };
     let ranked = sort.is_none() && matches!(kind, ListKind::Clients | ListKind::Contacts);
     let q = search.filter(|_| ranked).map(fold);
@@ -221,7 +263,7 @@ fn reference(
         .rows
         .iter()
         .filter(|(_, row, text)| typed.as_ref().is_none_or(|t| memory::matches(t, row, text, tz)))
-        .filter(|(_, _, text)| words.iter().all(|w| memory::keyword_matches(text, w)))
+        .filter(|(id, _, text)| matched(*id, text).is_some())
         .filter(|(id, row, _)| actor != ctx.montreal || ctx.world.sees(kind, *id, row, "Montréal"))
         .filter(|(_, row, _)| match surface {
             Surface::Timeline(x) => {
@@ -231,8 +273,13 @@ fn reference(
             }
             _ => true,
         })
-        .map(|(id, row, _)| {
-            let rk = q.as_deref().map_or(0, |q| rank(kind, row, q));
+        .map(|(id, row, text)| {
+            let rk = match q.as_deref().map(|q| rank(kind, row, q)) {
+                None => 0,
+                Some(r @ (0 | 1)) => r,
+                Some(_) if matched(*id, text) == Some(true) => 2,
+                Some(_) => 3,
+            };
             (sort_key(row, *id, name, text_sort, rk), *id)
         })
         .collect();

@@ -516,8 +516,12 @@ fn pg_timeout_ms(deadline: &Deadline) -> u128 {
 /// statement ran) is the request's timeout or cancellation.
 fn interrupted(e: Error, fired: bool, deadline: &Deadline) -> Error {
     match &e {
+        // `statement_timeout` is only ever set from the deadline, and
+        // PostgreSQL may fire it a fraction of a millisecond before this
+        // process's clock says the deadline passed.
         Error::Storage(m)
             if fired
+                || m.contains("canceling statement due to statement timeout")
                 || ((deadline.expired() || deadline.canceled())
                     && (m.contains("interrupted") || m.contains("statement timeout") || m.contains("locked"))) =>
         {
