@@ -59,6 +59,13 @@ pub fn engine() -> &'static clientele_core::Engine {
 
 /// The records every engine target starts with.
 pub const SETUP: &[&str] = &[
-    r#"{"actor": "host", "op": "staff.put", "staff": {"name": "Hélène D'Amours", "initials": "HDA", "rights": "all"}}"#,
-    r#"{"actor": 1, "op": "client.create", "client": {"code": "DAMH01", "name": "D'Amours, Hélène", "kind": "individual"}}"#,
+    r#"{"actor": "host", "op": "staff.put", "staff": {"name": "Hélène D'Amours", "initials": "HDA", "rights": {
+        "clients": {"view": true, "add": true, "edit": true, "delete": true},
+        "contacts": {"view": true, "add": true, "edit": true, "delete": true},
+        "interactions": {"view": true, "add": true, "edit": true, "delete": true},
+        "file_transfers": {"view": true, "add": true, "edit": true, "delete": true}}}}"#,
+    r#"{"actor": 1, "op": "client.create", "data": {"code": "DAMH01", "name": "D'Amours, Hélène", "kind": "individual"}}"#,
+    r#"{"actor": 1, "op": "contact.create", "data": {"first_name": "Marie-Ève", "last_name": "Côté"}}"#,
+    r#"{"actor": 1, "op": "contact.link", "contact_id": 1, "client_id": 1, "role": "primary"}"#,
+    r#"{"actor": 1, "op": "interaction.create", "data": {"kind": "note", "occurred_at": "2026-03-15T14:30:00Z", "client_id": 1, "subject": "Déclaration 2025", "body": "Reçue."}}"#,
 ];
