@@ -448,12 +448,12 @@ impl Db {
         type Manager = <Conn as diesel::Connection>::TransactionManager;
         let begin = match conn {
             AnyConnection::Sqlite(_) => {
-                let busy = sqlite_busy_ms(&deadline);
+                let busy = sqlite_busy_ms(deadline);
                 let begin = if kind == Kind::Write { "BEGIN IMMEDIATE" } else { "BEGIN" };
                 format!("PRAGMA busy_timeout = {busy}; {begin}")
             }
             AnyConnection::Pg(_) => {
-                let ms = if interrupt { pg_timeout_ms(&deadline) } else { 0 };
+                let ms = if interrupt { pg_timeout_ms(deadline) } else { 0 };
                 format!("BEGIN; SET LOCAL statement_timeout = {ms}")
             }
         };
@@ -465,14 +465,14 @@ impl Db {
             let e: Error = e.into();
             if deadline.expired() || deadline.canceled() { deadline.error(WHAT) } else { e }
         })?;
-        let armed = interrupt.then(|| deadline::arm(&deadline));
+        let armed = interrupt.then(|| deadline::arm(deadline));
         let result = f(conn);
         let fired = armed.as_ref().is_some_and(|a| a.fired());
         // Commit and rollback are never interrupted.
         drop(armed);
         match result {
             Ok(v) => {
-                Manager::commit_transaction(conn).map_err(|e| interrupted(e.into(), fired, &deadline))?;
+                Manager::commit_transaction(conn).map_err(|e| interrupted(e.into(), fired, deadline))?;
                 Ok(v)
             }
             Err(e) => {
@@ -480,7 +480,7 @@ impl Db {
                 // already; the connection is then out of its transaction
                 // and diesel's bookkeeping is reset by a failed rollback.
                 let rolled = Manager::rollback_transaction(conn);
-                let e = interrupted(e, fired, &deadline);
+                let e = interrupted(e, fired, deadline);
                 match rolled {
                     Ok(()) => Err(e),
                     Err(_) if matches!(e, Error::Timeout { .. } | Error::Canceled) => Err(e),
