@@ -193,22 +193,26 @@ pub(crate) fn scope_constraint(who: &Who, kind: ListKind) -> Option<Constraint> 
     })
 }
 
+/// `(?, ?, …)`: a staff member's offices as a bound list for `IN` (`(NULL)`
+/// for none, which matches nothing).
+pub(crate) fn office_list_sql(sql: &mut Sql, offices: &[String]) {
+    sql.push("(");
+    if offices.is_empty() {
+        sql.push("NULL");
+    }
+    for (i, o) in offices.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind_text(o.clone());
+    }
+    sql.push(")");
+}
+
 /// Appends the office restriction of a staff member to a list's `WHERE`
 /// (the SQL form of the office rules above).
 pub(crate) fn offices_sql(sql: &mut Sql, kind: ListKind, offices: &[String]) {
-    let list = |sql: &mut Sql| {
-        sql.push("(");
-        if offices.is_empty() {
-            sql.push("NULL");
-        }
-        for (i, o) in offices.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind_text(o.clone());
-        }
-        sql.push(")");
-    };
+    let list = |sql: &mut Sql| office_list_sql(sql, offices);
     let contact_visible = |sql: &mut Sql, col: &str| {
         // Links to clients in the trash count: a contact does not become
         // everybody's when its only client is deleted.

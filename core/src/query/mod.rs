@@ -595,17 +595,8 @@ impl Plan {
                 // Only clients the actor sees: a match must not reveal a
                 // link to a client of another office.
                 if let Some(offices) = &self.offices {
-                    sql.push(" AND k.office IN (");
-                    if offices.is_empty() {
-                        sql.push("NULL");
-                    }
-                    for (i, o) in offices.iter().enumerate() {
-                        if i > 0 {
-                            sql.push(", ");
-                        }
-                        sql.bind_text(o.clone());
-                    }
-                    sql.push(")");
+                    sql.push(" AND k.office IN ");
+                    crate::visibility::office_list_sql(sql, offices);
                 }
                 sql.push(" AND ");
                 sql::index_match_on(sql, "clients", "k", q);
