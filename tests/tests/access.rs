@@ -785,6 +785,60 @@ fn layouts_are_read_by_their_owner_or_as_the_firm_default(f: &Fixture) {
     assert_eq!(e.code(), "not_found");
 }
 
+/// A search and a person filter on A's dashboard say nothing of B: a
+/// contact of A also linked to B is not found through B's code (nor does
+/// its `matched_via` name B), and `client:<B's code>` / `contact:<B's
+/// contact>` answer exactly what a code or name that exists nowhere
+/// answers. (Found by the review of the search and people-field work.)
+fn searches_and_people_filters_on_a_client_dashboard_say_nothing_of_b(f: &Fixture) {
+    let w = world(f);
+    admin(f, json!({"op": "contact.link", "contact_id": w.pa, "client_id": w.b, "role": "billing"}));
+    let scope = DataScope::Client { client_id: w.a };
+    let scoped = |request: Value| -> clientele_core::Result<Value> {
+        let req: Request = serde_json::from_value(request.clone()).unwrap_or_else(|e| panic!("{request}: {e}"));
+        f.engine.execute_scoped(Actor::Staff(f.admin), scope, req).map(|r| json_of(&r))
+    };
+    // Unscoped, the admin finds A's contact through B's code: the link exists.
+    let all = admin(f, json!({"op": "contact.list", "search": "QZB-77"}));
+    assert!(all["items"].as_array().unwrap().iter().any(|c| c["id"] == w.pa), "{all}");
+    for request in [
+        json!({"op": "contact.list", "search": "QZB-77"}),
+        json!({"op": "grid.query", "list": "contacts", "search": "QZB-77"}),
+        json!({"op": "grid.query", "list": "contacts", "search": "Zébulon"}),
+    ] {
+        let got = scoped(request.clone()).unwrap();
+        let rows = got.get("items").or_else(|| got.get("rows")).and_then(Value::as_array).unwrap();
+        assert!(rows.is_empty(), "{request} on A's dashboard: {got}");
+        let text = got.to_string();
+        for b in B_TEXT {
+            assert!(!text.contains(b), "{request} on A's dashboard shows {b}: {text}");
+        }
+    }
+    // A person filter naming B's record answers as one naming nothing.
+    for (of_b, nowhere) in
+        [("client:QZB-77", "client:NOPE-00"), ("contact:\"Quenneville, Xavière\"", "contact:\"Nobody, Nemo\"")]
+    {
+        for op in ["interaction.list", "transfer.list"] {
+            let b = scoped(json!({"op": op, "filter": of_b}));
+            let none = scoped(json!({"op": op, "filter": nowhere}));
+            match (b, none) {
+                (Ok(b), Ok(none)) => assert_eq!(b, none, "{op} {of_b}"),
+                (Err(b), Err(none)) => {
+                    assert_eq!(b.code(), none.code(), "{op} {of_b}");
+                    let strip = |m: String, v: &str| shape(&m.replace(v, "…"));
+                    let value = |f: &str| f.split(':').nth(1).unwrap().trim_matches('"').to_string();
+                    assert_eq!(
+                        strip(b.to_string(), &value(of_b)),
+                        strip(none.to_string(), &value(nowhere)),
+                        "{op} {of_b}: the answers differ"
+                    );
+                }
+                (b, none) => panic!("{op} {of_b}: {b:?} but {nowhere}: {none:?}"),
+            }
+        }
+    }
+}
+
 backend_tests!(
     the_matrix_covers_every_op_of_the_protocol,
     every_op_without_its_right_is_forbidden_and_changes_nothing,
@@ -798,4 +852,5 @@ backend_tests!(
     interactions_refuse_a_contact_not_linked_to_their_client,
     a_taken_code_names_the_holder_only_to_who_sees_it,
     layouts_are_read_by_their_owner_or_as_the_firm_default,
+    searches_and_people_filters_on_a_client_dashboard_say_nothing_of_b,
 );

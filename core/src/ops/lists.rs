@@ -65,13 +65,14 @@ impl Engine {
         self.read(|c| {
             let custom =
                 if kind == ListKind::Interactions { store::interactions::custom_defs(c, None)? } else { Vec::new() };
-            let mut people = |l: &query::fields::Lookup| store::query::people(c, l, who.offices(), PEOPLE);
+            let mut people = |l: &query::fields::Lookup| store::query::people(c, l, who.offices(), who.scope, PEOPLE);
             let plan = query::plan(PlanInput {
                 kind,
                 query,
                 custom: &custom,
                 constraints,
                 offices: who.offices().map(<[String]>::to_vec),
+                scope: who.scope,
                 today: self.today(),
                 fiscal_year_start_month: self.config().fiscal_year_start_month,
                 tz: self.tz,
@@ -90,7 +91,7 @@ impl Engine {
             let ids: Vec<Id> = keys.iter().map(|k| k.id).collect();
             let mut page = load(c, &ids)?;
             if query.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
-                let why = matched_via(c, kind, &plan.search, &ids, who.offices())?;
+                let why = matched_via(c, kind, &plan.search, &ids, who.offices(), who.scope)?;
                 page.annotate(&why);
             }
             Ok((page, next_cursor, total))
@@ -289,13 +290,14 @@ impl Engine {
         let offices = who.and_then(Who::offices);
         self.read(|c| {
             let custom = store::interactions::custom_defs(c, None)?;
-            let mut people = |l: &query::fields::Lookup| store::query::people(c, l, offices, PEOPLE);
+            let mut people = |l: &query::fields::Lookup| store::query::people(c, l, offices, None, PEOPLE);
             let plan = query::plan(PlanInput {
                 kind: list,
                 query: &query,
                 custom: &custom,
                 constraints: vec![],
                 offices: offices.map(<[String]>::to_vec),
+                scope: None,
                 today: self.today(),
                 fiscal_year_start_month: self.config().fiscal_year_start_month,
                 tz: self.tz,
@@ -377,13 +379,14 @@ impl Engine {
         if let Some(w) = who {
             self.read(|c| {
                 let custom = store::interactions::custom_defs(c, None)?;
-                let mut people = |l: &query::fields::Lookup| store::query::people(c, l, w.offices(), PEOPLE);
+                let mut people = |l: &query::fields::Lookup| store::query::people(c, l, w.offices(), w.scope, PEOPLE);
                 query::plan(PlanInput {
                     kind: list,
                     query: &query,
                     custom: &custom,
                     constraints: vec![],
                     offices: w.offices().map(<[String]>::to_vec),
+                    scope: w.scope,
                     today: self.today(),
                     fiscal_year_start_month: self.config().fiscal_year_start_month,
                     tz: self.tz,
@@ -578,6 +581,7 @@ fn matched_via(
     keywords: &[String],
     ids: &[Id],
     offices: Option<&[String]>,
+    scope: Option<Id>,
 ) -> Result<HashMap<Id, MatchedVia>> {
     use crate::query::memory::search_match;
     let own = store::query::search_texts(c, kind.as_str(), ids)?;
@@ -595,7 +599,7 @@ fn matched_via(
                 }
             }
             ListKind::Contacts => {
-                for (contact, id, code, name, text) in store::query::linked_client_texts(c, &needed, offices)? {
+                for (contact, id, code, name, text) in store::query::linked_client_texts(c, &needed, offices, scope)? {
                     linked.entry(contact).or_default().push((MatchedVia::Client { id, code, name }, text));
                 }
             }

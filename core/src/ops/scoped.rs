@@ -129,9 +129,13 @@ impl Engine {
     /// and that every record it names is within the scope — the checks
     /// [`Engine::execute_scoped`] would make, with the same answers. A
     /// dashboard checks the drill-downs its portlets return with it.
+    /// It runs under the configured `tile_timeout_ms`, in the dashboard
+    /// lane, like the reads it checks.
     pub fn check_scoped(&self, actor: Actor, scope: DataScope, request: &Request) -> Result<()> {
-        let who = self.scoped_who(actor, scope, request)?;
-        self.read(|c| check_named(c, &who, request))
+        crate::deadline::within(self.tile_deadline(), crate::deadline::Lane::Dashboard, || {
+            let who = self.scoped_who(actor, scope, request)?;
+            self.read(|c| check_named(c, &who, request))
+        })
     }
 
     /// The staff member a scoped request runs as, with the scope's client.

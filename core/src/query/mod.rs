@@ -224,6 +224,9 @@ pub(crate) struct Plan {
     pub sort: Sort,
     pub constraints: Vec<Constraint>,
     pub offices: Option<Vec<String>>,
+    /// A client dashboard's client: a contact search matches through that
+    /// client only.
+    pub scope: Option<Id>,
     pub after: Option<Key>,
     pub limit: i64,
     pub count: bool,
@@ -295,6 +298,9 @@ pub(crate) struct PlanInput<'a> {
     pub custom: &'a [CustomFieldDef],
     pub constraints: Vec<Constraint>,
     pub offices: Option<Vec<String>>,
+    /// A client dashboard's client: a contact search matches through that
+    /// client only.
+    pub scope: Option<Id>,
     pub today: NaiveDate,
     pub fiscal_year_start_month: u32,
     pub tz: chrono_tz::Tz,
@@ -426,6 +432,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         sort,
         constraints: input.constraints,
         offices: input.offices,
+        scope: input.scope,
         after,
         limit,
         count: input.query.count,
@@ -597,6 +604,10 @@ impl Plan {
                 if let Some(offices) = &self.offices {
                     sql.push(" AND k.office IN ");
                     crate::visibility::office_list_sql(sql, offices);
+                }
+                // On a client's dashboard, through that client only.
+                if let Some(x) = self.scope {
+                    sql.push(" AND k.id = ").bind_int(x);
                 }
                 sql.push(" AND ");
                 sql::index_match_on(sql, "clients", "k", q);
@@ -778,6 +789,7 @@ mod tests {
                         custom: &[],
                         constraints: vec![],
                         offices: Some(vec!["Montréal".into()]),
+                        scope: None,
                         today: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
                         fiscal_year_start_month: 1,
                         tz: chrono_tz::America::Toronto,
@@ -815,6 +827,7 @@ mod tests {
                 custom: &[],
                 constraints: vec![],
                 offices: None,
+                scope: None,
                 today: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
                 fiscal_year_start_month: 1,
                 tz: chrono_tz::America::Toronto,

@@ -124,12 +124,14 @@ pub(crate) fn linked_contact_texts(conn: &mut Conn, client_ids: &[Id]) -> Result
 /// text).
 pub(crate) type LinkedClientText = (Id, Id, String, String, String);
 
-/// The live clients (of `offices`, when given) linked to contacts, with
-/// their index text, by contact, code, id.
+/// The live clients (of `offices`, when given; only the dashboard's client
+/// within its `scope`) linked to contacts, with their index text, by
+/// contact, code, id.
 pub(crate) fn linked_client_texts(
     conn: &mut Conn,
     contact_ids: &[Id],
     offices: Option<&[String]>,
+    scope: Option<Id>,
 ) -> Result<Vec<LinkedClientText>> {
     let mut q = contact_links::table
         .inner_join(clients::table)
@@ -138,6 +140,9 @@ pub(crate) fn linked_client_texts(
         .into_boxed();
     if let Some(o) = offices {
         q = q.filter(clients::office.eq_any(o.to_vec()));
+    }
+    if let Some(x) = scope {
+        q = q.filter(clients::id.eq(x));
     }
     Ok(q.order((contact_links::contact_id, clients::code_key, clients::id))
         .select((contact_links::contact_id, clients::id, clients::code, clients::name, clients::search_text))
@@ -204,6 +209,7 @@ pub(crate) fn people(
     conn: &mut Conn,
     lookup: &crate::query::fields::Lookup,
     offices: Option<&[String]>,
+    scope: Option<Id>,
     limit: i64,
 ) -> Result<Vec<Id>> {
     use crate::query::fields::Lookup;
@@ -216,6 +222,10 @@ pub(crate) fn people(
                 .into_boxed();
             if let Some(o) = offices {
                 q = q.filter(clients::office.eq_any(o.to_vec()));
+            }
+            // On a client's dashboard only that client can be named.
+            if let Some(x) = scope {
+                q = q.filter(clients::id.eq(x));
             }
             q.order(clients::id).limit(limit + 1).load(conn)?
         }
@@ -232,6 +242,12 @@ pub(crate) fn people(
                     .filter(clients::office.eq_any(o.to_vec()))
                     .select(contact_links::contact_id);
                 q = q.filter(contacts::id.ne_all(linked).or(contacts::id.eq_any(visible)));
+            }
+            // On a client's dashboard only that client's contacts.
+            if let Some(x) = scope {
+                let of_x =
+                    contact_links::table.filter(contact_links::client_id.eq(x)).select(contact_links::contact_id);
+                q = q.filter(contacts::id.eq_any(of_x));
             }
             q.order(contacts::id).limit(limit + 1).load(conn)?
         }
