@@ -1,0 +1,1 @@
+//! Lists out: list and grid pages streamed to CSV or XLSX.

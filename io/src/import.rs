@@ -1,0 +1,1 @@
+//! Files in: CSV files turned into the typed rows of the bulk import requests.
