@@ -96,7 +96,8 @@ impl Portlet for Counts {
         }
         widgets.insert(0, Widget::Counters { items });
         Ok(ViewModel {
-            title: Localized::new(format!("Compteurs au {}", ctx.today()), format!("Counts on {}", ctx.today())),
+            title: Localized::new("Compteurs", "Counts"),
+            subtitle: Some(Localized::new(format!("Au {}", ctx.today()), format!("On {}", ctx.today()))),
             widgets,
             drill_down: Some(DrillDown { tab: "clients".into(), request: json!({"op": "client.list"}) }),
         })
@@ -153,7 +154,8 @@ mod tests {
         let reqs = ctx.requests.borrow();
         assert_eq!(reqs[0], json!({"op": "client.list", "limit": 1, "count": true, "filter": "city:Lyon"}));
         assert_eq!(reqs.len(), 3);
-        assert_eq!(vm.title.fr, "Compteurs au 2026-11-28");
+        assert_eq!(vm.title.fr, "Compteurs");
+        assert_eq!(vm.subtitle.as_ref().unwrap().en, "On 2026-11-28");
         let Widget::Counters { items } = &vm.widgets[0] else { panic!("{vm:?}") };
         assert_eq!(items.iter().map(|c| c.value).collect::<Vec<_>>(), vec![42, 3]);
         assert!(matches!(&vm.widgets[1], Widget::Error { code, .. } if code == "forbidden"));

@@ -57,6 +57,7 @@
 
 pub mod abi;
 mod budget;
+pub mod dates;
 pub mod html;
 pub mod loader;
 pub mod manifest;
@@ -67,12 +68,14 @@ pub mod text;
 pub mod view;
 
 pub use budget::render_with_budget;
-pub use html::Tile;
+pub use html::{PlacedTile, RenderOptions, Tile, TileState, TileWidth};
 pub use loader::{LoadError, LoadedPortlet, load_portlet};
 pub use manifest::{DashboardKind, Locale, Localized, Manifest, ManifestError, RightAction, RightEntity, RightNeeded};
 pub use portlet::{ContextInfo, DataContext, ErrorBody, Portlet, PortletError, Scope};
 pub use settings::{CommonSettings, DateRange, SettingsError};
-pub use view::{Column, ColumnKind, Counter, DrillDown, KeyValueEntry, ListItem, ViewModel, Widget};
+pub use view::{
+    ChartPart, ChartSeries, Column, ColumnKind, Counter, DrillDown, KeyValueEntry, ListItem, ViewModel, Widget,
+};
 
 /// `docs/portlets.md`, compiled as doctests so its Rust examples stay true.
 #[cfg(doctest)]

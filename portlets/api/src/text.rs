@@ -4,9 +4,9 @@
 
 use std::fmt::Write;
 
-use crate::html::{Tile, cell_text};
+use crate::html::{RenderOptions, Tile, cell_text, tab_title};
 use crate::manifest::Locale;
-use crate::view::Widget;
+use crate::view::{ColumnKind, Widget};
 
 /// Replaces control characters (ESC, CR, tabs, newlines...) with spaces or `?`.
 pub fn sanitize(text: &str) -> String {
@@ -29,8 +29,13 @@ fn pad(s: &str, w: usize) -> String {
     out
 }
 
-/// The whole dashboard as text.
+/// The whole dashboard as text (dates with their year: no today known).
 pub fn render_dashboard(title: &str, tiles: &[Tile], locale: Locale) -> String {
+    render_dashboard_with(title, tiles, locale, &RenderOptions::default())
+}
+
+/// The whole dashboard as text, dates relative to `options.today`.
+pub fn render_dashboard_with(title: &str, tiles: &[Tile], locale: Locale, options: &RenderOptions) -> String {
     let mut t = String::new();
     let title = sanitize(title);
     let _ = writeln!(t, "{title}\n{}", "=".repeat(width(&title)));
@@ -45,15 +50,25 @@ pub fn render_dashboard(title: &str, tiles: &[Tile], locale: Locale) -> String {
             Ok(vm) => {
                 let head = sanitize(vm.title.get(locale));
                 let _ = writeln!(t, "{head}\n{}", "-".repeat(width(&head)));
+                if let Some(s) = &vm.subtitle {
+                    let _ = writeln!(t, "  {}", sanitize(s.get(locale)));
+                }
                 for w in &vm.widgets {
-                    render_widget(&mut t, w, locale);
+                    render_widget(&mut t, w, locale, options);
                 }
                 if let Some(d) = &vm.drill_down {
                     let label = match locale {
                         Locale::Fr => "Voir tout",
                         Locale::En => "See all",
                     };
-                    let _ = writeln!(t, "  {label} -> {}", sanitize(&d.tab));
+                    match tab_title(&d.tab) {
+                        Some(tab) => {
+                            let _ = writeln!(t, "  {label} -> {}", tab.get(locale));
+                        }
+                        None => {
+                            let _ = writeln!(t, "  {label}");
+                        }
+                    }
                 }
             }
         }
@@ -61,12 +76,27 @@ pub fn render_dashboard(title: &str, tiles: &[Tile], locale: Locale) -> String {
     t
 }
 
-fn render_widget(t: &mut String, w: &Widget, locale: Locale) {
+/// Eighth blocks, lowest to highest, for text sparklines.
+const BLOCKS: [char; 8] = ['\u{2581}', '\u{2582}', '\u{2583}', '\u{2584}', '\u{2585}', '\u{2586}', '\u{2587}', '\u{2588}'];
+
+fn render_widget(t: &mut String, w: &Widget, locale: Locale, options: &RenderOptions) {
     match w {
-        Widget::Table { columns, rows } => {
+        Widget::Table { columns, rows, total, .. } => {
             let head: Vec<String> = columns.iter().map(|c| sanitize(c.label.get(locale))).collect();
-            let cells: Vec<Vec<String>> =
-                rows.iter().map(|r| r.iter().map(|v| sanitize(&cell_text(v, locale))).collect()).collect();
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .enumerate()
+                        .map(|(i, v)| {
+                            let text = cell_text(v, locale);
+                            let date = matches!(columns.get(i).map(|c| c.kind), Some(ColumnKind::Date | ColumnKind::DateTime));
+                            let shown = if date { crate::dates::compact(&text, options.today.as_deref(), locale) } else { None };
+                            sanitize(&shown.unwrap_or(text))
+                        })
+                        .collect()
+                })
+                .collect();
             let mut widths: Vec<usize> = head.iter().map(|h| width(h)).collect();
             for row in &cells {
                 for (i, c) in row.iter().enumerate() {
@@ -84,6 +114,53 @@ fn render_widget(t: &mut String, w: &Widget, locale: Locale) {
             let _ = writeln!(t, "  {}", rule.join("-+-"));
             for row in &cells {
                 line(t, row);
+            }
+            if let Some(total) = total
+                && *total > rows.len() as u64
+            {
+                let _ = match locale {
+                    Locale::Fr => writeln!(t, "  ({} sur {total} affichés)", rows.len()),
+                    Locale::En => writeln!(t, "  ({} of {total} shown)", rows.len()),
+                };
+            }
+        }
+        Widget::Note { text } => {
+            let _ = writeln!(t, "  {}", sanitize(text.get(locale)));
+        }
+        Widget::BarChart { label, categories, series } => {
+            // The chart's figures as a table: one line per category.
+            let _ = writeln!(t, "  {}", sanitize(label.get(locale)));
+            let names: Vec<String> = categories.iter().map(|c| sanitize(c.get(locale))).collect();
+            let wn = names.iter().map(|n| width(n)).max().unwrap_or(0);
+            let heads: Vec<String> = series.iter().map(|s| sanitize(s.label.get(locale))).collect();
+            let ws: Vec<usize> = heads.iter().map(|h| width(h).max(3)).collect();
+            let head: Vec<String> = heads.iter().zip(&ws).map(|(h, w)| format!("{h:>w$}", w = *w)).collect();
+            let _ = writeln!(t, "  {}  {}", pad("", wn), head.join("  "));
+            for (c, name) in names.iter().enumerate() {
+                let vals: Vec<String> = series
+                    .iter()
+                    .zip(&ws)
+                    .map(|(s, w)| format!("{:>w$}", s.values.get(c).copied().unwrap_or(0), w = *w))
+                    .collect();
+                let _ = writeln!(t, "  {}  {}", pad(name, wn), vals.join("  "));
+            }
+        }
+        Widget::Sparkline { label, value, values, period } => {
+            let (lo, hi) = (values.iter().copied().min().unwrap_or(0), values.iter().copied().max().unwrap_or(0));
+            let line: String = values
+                .iter()
+                .map(|v| BLOCKS[if hi == lo { 0 } else { ((v - lo) * 7 / (hi - lo)) as usize }])
+                .collect();
+            let period = period.as_ref().map(|p| format!(" ({})", sanitize(p.get(locale)))).unwrap_or_default();
+            let _ = writeln!(t, "  {value:>8}  {}  {line}{period}", sanitize(label.get(locale)));
+        }
+        Widget::Proportion { label, parts } => {
+            let total: i64 = parts.iter().map(|p| p.value.max(0)).sum();
+            let _ = writeln!(t, "  {}", sanitize(label.get(locale)));
+            for p in parts {
+                let share = if total == 0 { 0 } else { (p.value.max(0) * 100 + total / 2) / total };
+                let pct = if locale == Locale::Fr { format!("{share} %") } else { format!("{share}%") };
+                let _ = writeln!(t, "  {:>8}  {} ({pct})", p.value, sanitize(p.label.get(locale)));
             }
         }
         Widget::List { items } => {
@@ -135,14 +212,13 @@ mod tests {
                 result: Ok(ViewModel::new(Localized::new("Clients récents", "Recent clients"))
                     .with(Widget::Table {
                         columns: vec![
-                            Column { id: "name".into(), label: Localized::new("Nom", "Name"), kind: ColumnKind::Text },
-                            Column {
-                                id: "active".into(),
-                                label: Localized::new("Actif", "Active"),
-                                kind: ColumnKind::Bool,
-                            },
+                            Column::new("name", Localized::new("Nom", "Name"), ColumnKind::Text),
+                            Column::new("active", Localized::new("Actif", "Active"), ColumnKind::Bool),
                         ],
                         rows: vec![vec![json!("Élodie\u{1b}[31m"), json!(true)]],
+                        caption: None,
+                        total: Some(3),
+                        row_drill_downs: vec![],
                     })
                     .with(Widget::Counters { items: vec![Counter { label: Localized::same("Appels"), value: 12 }] })),
             },
@@ -157,6 +233,7 @@ mod tests {
         assert!(text.contains("Nom         | Actif"), "{text}");
         assert!(text.contains("Élodie?[31m | Oui"), "{text}");
         assert!(text.contains("      12  Appels"));
+        assert!(text.contains("(1 sur 3 affichés)"), "{text}");
         assert!(text.contains("! too slow [portlet_timeout]"));
         assert!(text.starts_with("Tableau\n=======\n"));
     }

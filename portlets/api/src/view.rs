@@ -10,6 +10,9 @@ use crate::manifest::Localized;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ViewModel {
     pub title: Localized,
+    /// A line under the title: the period covered, the filter… (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<Localized>,
     pub widgets: Vec<Widget>,
     /// Where "see all" leads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19,7 +22,7 @@ pub struct ViewModel {
 impl ViewModel {
     /// A view model without widgets or drill-down.
     pub fn new(title: Localized) -> Self {
-        ViewModel { title, widgets: Vec::new(), drill_down: None }
+        ViewModel { title, subtitle: None, widgets: Vec::new(), drill_down: None }
     }
 
     /// Adds a widget.
@@ -28,19 +31,74 @@ impl ViewModel {
         self
     }
 
-    /// Checks internal consistency: every table row has one cell per column.
+    /// Sets the subtitle.
+    pub fn with_subtitle(mut self, subtitle: Localized) -> Self {
+        self.subtitle = Some(subtitle);
+        self
+    }
+
+    /// Every drill-down of the view: "see all", then each row's.
+    pub fn drill_downs_mut(&mut self) -> impl Iterator<Item = &mut Option<DrillDown>> {
+        std::iter::once(&mut self.drill_down).chain(self.widgets.iter_mut().flat_map(|w| match w {
+            Widget::Table { row_drill_downs, .. } => row_drill_downs.iter_mut(),
+            _ => std::slice::IterMut::default(),
+        }))
+    }
+
+    /// Checks internal consistency: every table row has one cell per column
+    /// (and at most one drill-down), every chart series one value per
+    /// category, no negative part of a proportion, at most
+    /// [`MAX_CHART_POINTS`] points in a chart.
     pub fn check(&self) -> Result<(), String> {
         for (w, widget) in self.widgets.iter().enumerate() {
-            if let Widget::Table { columns, rows } = widget {
-                for (r, row) in rows.iter().enumerate() {
-                    if row.len() != columns.len() {
+            match widget {
+                Widget::Table { columns, rows, row_drill_downs, .. } => {
+                    for (r, row) in rows.iter().enumerate() {
+                        if row.len() != columns.len() {
+                            return Err(format!(
+                                "widget {w}: row {r} has {} cells for {} columns",
+                                row.len(),
+                                columns.len()
+                            ));
+                        }
+                    }
+                    if row_drill_downs.len() > rows.len() {
                         return Err(format!(
-                            "widget {w}: row {r} has {} cells for {} columns",
-                            row.len(),
-                            columns.len()
+                            "widget {w}: {} row drill-downs for {} rows",
+                            row_drill_downs.len(),
+                            rows.len()
                         ));
                     }
                 }
+                Widget::BarChart { categories, series, .. } => {
+                    if categories.len() > MAX_CHART_POINTS || series.len() > MAX_CHART_SERIES {
+                        return Err(format!("widget {w}: too many categories or series"));
+                    }
+                    for (i, s) in series.iter().enumerate() {
+                        if s.values.len() != categories.len() {
+                            return Err(format!(
+                                "widget {w}: series {i} has {} values for {} categories",
+                                s.values.len(),
+                                categories.len()
+                            ));
+                        }
+                        if s.values.iter().any(|v| *v < 0) {
+                            return Err(format!("widget {w}: series {i} has a negative value"));
+                        }
+                    }
+                }
+                Widget::Sparkline { values, .. } if values.len() > MAX_CHART_POINTS => {
+                    return Err(format!("widget {w}: more than {MAX_CHART_POINTS} points"));
+                }
+                Widget::Proportion { parts, .. } => {
+                    if parts.len() > MAX_CHART_SERIES {
+                        return Err(format!("widget {w}: more than {MAX_CHART_SERIES} parts"));
+                    }
+                    if parts.iter().any(|p| p.value < 0) {
+                        return Err(format!("widget {w}: a part is negative"));
+                    }
+                }
+                _ => {}
             }
         }
         Ok(())
@@ -55,6 +113,16 @@ pub enum Widget {
     Table {
         columns: Vec<Column>,
         rows: Vec<Vec<serde_json::Value>>,
+        /// What the table shows, read by screen readers (`<caption>`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        caption: Option<Localized>,
+        /// How many rows match in all, when more than shown ("10 of 47 shown").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        total: Option<u64>,
+        /// Row `i` opens `row_drill_downs[i]` (e.g. the record's tab);
+        /// shorter than `rows` or `null` entries: rows without one.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        row_drill_downs: Vec<Option<DrillDown>>,
     },
     List {
         items: Vec<ListItem>,
@@ -64,6 +132,34 @@ pub enum Widget {
     },
     Counters {
         items: Vec<Counter>,
+    },
+    /// A paragraph of text.
+    Note {
+        text: Localized,
+    },
+    /// Bars (one per category; several series stack), e.g. interactions per
+    /// week by kind. Drawn as inline SVG, with a table as text fallback.
+    BarChart {
+        /// What the chart shows (its accessible name).
+        label: Localized,
+        categories: Vec<Localized>,
+        series: Vec<ChartSeries>,
+    },
+    /// A small trend line beside a current value, e.g. interactions per day.
+    Sparkline {
+        label: Localized,
+        /// The current value, shown in figures.
+        value: i64,
+        /// Oldest first.
+        values: Vec<i64>,
+        /// What the points are, e.g. "the last 14 days".
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        period: Option<Localized>,
+    },
+    /// Parts of a whole (a stacked bar), e.g. transfers by status.
+    Proportion {
+        label: Localized,
+        parts: Vec<ChartPart>,
     },
     /// Nothing to show, and why.
     Empty {
@@ -76,6 +172,34 @@ pub enum Widget {
     },
 }
 
+/// Most categories or points of a chart.
+pub const MAX_CHART_POINTS: usize = 60;
+/// Most series of a bar chart or parts of a proportion.
+pub const MAX_CHART_SERIES: usize = 12;
+
+/// One series of a [`Widget::BarChart`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ChartSeries {
+    pub label: Localized,
+    /// One value per category, not negative.
+    pub values: Vec<i64>,
+}
+
+/// One part of a [`Widget::Proportion`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ChartPart {
+    pub label: Localized,
+    /// Not negative.
+    pub value: i64,
+}
+
+impl Widget {
+    /// A table without caption, total or row drill-downs.
+    pub fn table(columns: Vec<Column>, rows: Vec<Vec<serde_json::Value>>) -> Widget {
+        Widget::Table { columns, rows, caption: None, total: None, row_drill_downs: Vec::new() }
+    }
+}
+
 /// A table column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Column {
@@ -83,6 +207,30 @@ pub struct Column {
     pub id: String,
     pub label: Localized,
     pub kind: ColumnKind,
+    /// 1 = essential (always shown), 2 = shown from a medium tile, 3 =
+    /// only in a wide tile. Absent: the first three columns are 1, the
+    /// others 2 ([`Column::effective_priority`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u8>,
+}
+
+impl Column {
+    /// A column without a priority.
+    pub fn new(id: impl Into<String>, label: Localized, kind: ColumnKind) -> Self {
+        Column { id: id.into(), label, kind, priority: None }
+    }
+
+    /// With a priority (1 essential … 3 only when wide).
+    pub fn with_priority(mut self, priority: u8) -> Self {
+        self.priority = Some(priority);
+        self
+    }
+
+    /// The priority the renderers use: the column's, else 1 for the first
+    /// three columns (`index` < 3) and 2 for the others; clamped to 1..=3.
+    pub fn effective_priority(&self, index: usize) -> u8 {
+        self.priority.unwrap_or(if index < 3 { 1 } else { 2 }).clamp(1, 3)
+    }
 }
 
 /// How a column's cells are to be shown.
@@ -153,10 +301,35 @@ mod tests {
 
     #[test]
     fn check_row_width() {
-        let vm = ViewModel::new(Localized::same("T")).with(Widget::Table {
-            columns: vec![Column { id: "name".into(), label: Localized::same("Name"), kind: ColumnKind::Text }],
-            rows: vec![vec![json!("a")], vec![json!("b"), json!(1)]],
-        });
+        let vm = ViewModel::new(Localized::same("T")).with(Widget::table(
+            vec![Column::new("name", Localized::same("Name"), ColumnKind::Text)],
+            vec![vec![json!("a")], vec![json!("b"), json!(1)]],
+        ));
         assert!(vm.check().unwrap_err().contains("row 1"));
+        let mut table = Widget::table(vec![Column::new("n", Localized::same("N"), ColumnKind::Text)], vec![vec![json!(1)]]);
+        if let Widget::Table { row_drill_downs, .. } = &mut table {
+            row_drill_downs.extend([None, None]);
+        }
+        assert!(ViewModel::new(Localized::same("T")).with(table).check().unwrap_err().contains("2 row drill-downs"));
+    }
+
+    #[test]
+    fn check_charts() {
+        let cats = vec![Localized::same("a"), Localized::same("b")];
+        let bar = |values: Vec<i64>| Widget::BarChart {
+            label: Localized::same("c"),
+            categories: cats.clone(),
+            series: vec![ChartSeries { label: Localized::same("s"), values }],
+        };
+        let vm = |w: Widget| ViewModel::new(Localized::same("T")).with(w).check();
+        vm(bar(vec![1, 2])).unwrap();
+        assert!(vm(bar(vec![1])).unwrap_err().contains("1 values for 2"));
+        assert!(vm(bar(vec![1, -2])).unwrap_err().contains("negative"));
+        let part = |value| ChartPart { label: Localized::same("p"), value };
+        vm(Widget::Proportion { label: Localized::same("p"), parts: vec![part(0), part(3)] }).unwrap();
+        assert!(vm(Widget::Proportion { label: Localized::same("p"), parts: vec![part(-1)] }).is_err());
+        let spark = |n| Widget::Sparkline { label: Localized::same("s"), value: 1, values: vec![1; n], period: None };
+        vm(spark(MAX_CHART_POINTS)).unwrap();
+        assert!(vm(spark(MAX_CHART_POINTS + 1)).is_err());
     }
 }

@@ -184,7 +184,8 @@ fn hello_loads_and_renders_through_the_abi() {
             json!({"op": "interaction.list", "limit": 1, "count": true}),
         ]
     );
-    assert_eq!(vm.title.fr, "Compteurs au 2026-11-28");
+    assert_eq!(vm.title.fr, "Compteurs");
+    assert_eq!(vm.subtitle.as_ref().unwrap().fr, "Au 2026-11-28");
     let Widget::Counters { items } = &vm.widgets[0] else { panic!("{vm:?}") };
     assert_eq!(items.iter().map(|c| c.value).collect::<Vec<_>>(), [12, 30, 5]);
     assert_eq!(vm.drill_down.unwrap().tab, "clients");
@@ -342,11 +343,11 @@ fn built_in_and_loaded_portlets_are_treated_alike() {
     assert_eq!(tiles[2].result.as_ref().unwrap_err().code, "portlet_panicked");
     assert_eq!(tiles[3].result.as_ref().unwrap_err().code, "portlet_panicked");
     let page = html::render_dashboard("Tableau de bord", &tiles, Locale::Fr);
-    assert!(page.contains("Compteurs au 2026-11-28"));
+    assert!(page.contains("Au 2026-11-28"));
     assert!(page.contains("Statique"));
     assert!(page.contains("static portlet panicked"));
     let plain = text::render_dashboard("Tableau de bord", &tiles, Locale::En);
-    assert!(plain.contains("Counts on 2026-11-28"));
+    assert!(plain.contains("On 2026-11-28"));
 }
 
 // ---------------------------------------------------------------- refusals at load time
