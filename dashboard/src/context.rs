@@ -197,11 +197,15 @@ impl EngineContext {
     /// transfer is dropped, though its text names no client). The confined
     /// request replaces the portlet's; a drill-down that fails any check is
     /// dropped (the tile stays).
+    ///
+    /// The same holds for every row's drill-down.
     pub(crate) fn check_drill_down(&self, vm: &mut ViewModel) {
-        let Some(drill) = &mut vm.drill_down else { return };
-        match self.drill_down_request(&drill.request) {
-            Ok(request) => drill.request = request,
-            Err(_) => vm.drill_down = None,
+        for slot in vm.drill_downs_mut() {
+            let Some(drill) = slot else { continue };
+            match self.drill_down_request(&drill.request) {
+                Ok(request) => drill.request = request,
+                Err(_) => *slot = None,
+            }
         }
     }
 

@@ -38,6 +38,10 @@ pub enum FrontRequest {
         locale: Locale,
         #[serde(default)]
         format: Format,
+        /// HTML only: drill-downs become links to this URL, `{tab}` and
+        /// `{request}` replaced (percent-encoded); without it, buttons.
+        #[serde(default)]
+        url_template: Option<String>,
     },
     /// `{"actor": 3, "op": "portlet.list", "dashboard": "staff"}`: the
     /// registry's manifests with their settings schema and defaults, whether
@@ -107,7 +111,7 @@ impl Dashboards {
     /// [`Dashboards::execute_json`], typed.
     pub fn execute(&self, request: FrontRequest) -> Result<Value, ErrorBody> {
         match request {
-            FrontRequest::Render { actor, dashboard, client_id, layout_id, locale, format } => {
+            FrontRequest::Render { actor, dashboard, client_id, layout_id, locale, format, url_template } => {
                 let target = match (dashboard, client_id) {
                     (DashboardKind::Client, Some(client_id)) => DashboardTarget::Client { client_id },
                     (DashboardKind::Client, None) => {
@@ -122,7 +126,7 @@ impl Dashboards {
                 let view = self.render(actor, target, layout_id, locale).map_err(|e| e.body())?;
                 Ok(match format {
                     Format::Json => view.to_json(),
-                    Format::Html => json!({"format": "html", "content": view.to_html()}),
+                    Format::Html => json!({"format": "html", "content": view.to_html_with(url_template.as_deref())}),
                     Format::Text => json!({"format": "text", "content": view.to_text()}),
                 })
             }

@@ -1,8 +1,8 @@
 //! Dashboard layouts: the JSON shape core stores opaquely, its validation,
 //! and the built-in default layouts.
 
-use clientele_portlet_api::DashboardKind;
 use clientele_portlet_api::manifest::validate_id;
+use clientele_portlet_api::{DashboardKind, TileWidth};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -41,6 +41,10 @@ pub struct TileSpec {
     /// Position within the column (smaller first). Default 0.
     #[serde(default)]
     pub order: i32,
+    /// `third`, `half`, `two_thirds` or `full` (the whole page, above the
+    /// columns). Default: an equal share of the columns used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<TileWidth>,
     /// The user's settings, merged over the portlet's defaults at render
     /// time (`{"common": {...}, ...own keys}`). Default `{}`.
     #[serde(default = "empty_object")]
@@ -119,28 +123,36 @@ impl Layout {
 
     /// The layout used when neither the viewer nor the firm saved one.
     pub fn built_in(kind: DashboardKind) -> Layout {
-        let tile = |portlet: &str, column: u32, order: i32, settings: Value| TileSpec {
+        let tile = |portlet: &str, column: u32, order: i32, width: TileWidth, settings: Value| TileSpec {
             portlet: portlet.to_string(),
             column,
             order,
+            width: Some(width),
             settings,
         };
+        use TileWidth::{Third, TwoThirds};
         let tiles = match kind {
             DashboardKind::Staff => vec![
-                tile(clientele_portlet_today::ID, 0, 0, json!({})),
-                tile(clientele_portlet_interactions::ID, 1, 0, json!({"common": {"date_range": "last-7-days"}})),
-                tile(clientele_portlet_file_transfers::ID, 1, 1, json!({})),
+                tile(clientele_portlet_today::ID, 0, 0, Third, json!({})),
+                tile(
+                    clientele_portlet_interactions::ID,
+                    1,
+                    0,
+                    TwoThirds,
+                    json!({"common": {"date_range": "last-7-days"}}),
+                ),
+                tile(clientele_portlet_file_transfers::ID, 1, 1, TwoThirds, json!({})),
             ],
             DashboardKind::Client => vec![
-                tile(clientele_portlet_client_info::ID, 0, 0, json!({})),
-                tile(clientele_portlet_contacts::ID, 0, 1, json!({})),
-                tile(clientele_portlet_interactions::ID, 1, 0, json!({})),
-                tile(clientele_portlet_file_transfers::ID, 1, 1, json!({"open_only": false})),
+                tile(clientele_portlet_client_info::ID, 0, 0, Third, json!({})),
+                tile(clientele_portlet_contacts::ID, 0, 1, Third, json!({})),
+                tile(clientele_portlet_interactions::ID, 1, 0, TwoThirds, json!({})),
+                tile(clientele_portlet_file_transfers::ID, 1, 1, TwoThirds, json!({"open_only": false})),
             ],
             DashboardKind::Firm => vec![
-                tile(clientele_portlet_today::ID, 0, 0, json!({})),
-                tile(clientele_portlet_interactions::ID, 1, 0, json!({})),
-                tile(clientele_portlet_file_transfers::ID, 1, 1, json!({})),
+                tile(clientele_portlet_today::ID, 0, 0, Third, json!({})),
+                tile(clientele_portlet_interactions::ID, 1, 0, TwoThirds, json!({})),
+                tile(clientele_portlet_file_transfers::ID, 1, 1, TwoThirds, json!({})),
             ],
         };
         Layout { tiles }
@@ -163,12 +175,14 @@ mod tests {
     #[test]
     fn shapes() {
         let l = Layout::from_json(&json!({"tiles": [
-            {"portlet": "a.b", "column": 1, "order": 2},
+            {"portlet": "a.b", "column": 1, "order": 2, "width": "two_thirds"},
             {"portlet": "a.c", "column": 1, "order": -1, "settings": {"common": {"limit": 3}}},
             {"portlet": "a.d"}]}))
         .unwrap();
         assert_eq!(l.ordered().iter().map(|t| t.portlet.as_str()).collect::<Vec<_>>(), ["a.d", "a.c", "a.b"]);
         assert_eq!(l.tiles[2].settings, json!({}));
+        assert_eq!(l.tiles[0].width, Some(TileWidth::TwoThirds));
+        assert_eq!(l.tiles[1].width, None);
         assert_eq!(Layout::from_json(&l.to_json()).unwrap(), l);
         for bad in [
             json!([]),
@@ -176,6 +190,7 @@ mod tests {
             json!({"tiles": [{"portlet": "a.b", "column": 9}]}),
             json!({"tiles": [{"portlet": "a.b", "settings": 3}]}),
             json!({"tiles": [{"portlet": "a.b", "colour": 3}]}),
+            json!({"tiles": [{"portlet": "a.b", "width": "quarter"}]}),
             json!({"tiles": [], "extra": 1}),
         ] {
             assert!(Layout::from_json(&bad).is_err(), "{bad}");

@@ -11,8 +11,9 @@ use clientele_core::Engine;
 use clientele_core::domain::{Id, Rights};
 use clientele_portlet_api::settings::merge_settings;
 use clientele_portlet_api::{
-    DashboardKind, DataContext, ErrorBody, LoadError, LoadedPortlet, Locale, Localized, Manifest, Portlet,
-    PortletError, RightEntity, Scope, Tile, ViewModel, html, render_with_budget, text,
+    DashboardKind, DataContext, ErrorBody, LoadError, LoadedPortlet, Locale, Localized, Manifest, PlacedTile, Portlet,
+    PortletError, RenderOptions, RightEntity, Scope, Tile, TileState, TileWidth, ViewModel, html, render_with_budget,
+    text,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -185,17 +186,48 @@ pub struct DashboardView {
     pub tiles: Vec<Tile>,
     /// For each tile (same index): its column and status.
     pub placement: Vec<(u32, TileStatus)>,
+    /// For each tile (same index): its width in the layout.
+    pub widths: Vec<Option<TileWidth>>,
+    /// The firm's today (`YYYY-MM-DD`), for dates relative to it.
+    pub today: String,
 }
 
 impl DashboardView {
-    /// One self-contained HTML page (the API crate's renderer).
+    /// One self-contained HTML page (the API crate's renderer), dates
+    /// relative to the firm's today, drill-downs as buttons.
     pub fn to_html(&self) -> String {
-        html::render_dashboard(&self.title, &self.tiles, self.locale)
+        self.to_html_with(None)
+    }
+
+    /// [`DashboardView::to_html`], drill-downs as links to `url_template`
+    /// (see [`RenderOptions::url_template`]) when given.
+    pub fn to_html_with(&self, url_template: Option<&str>) -> String {
+        let placed: Vec<PlacedTile> = self
+            .tiles
+            .iter()
+            .zip(&self.placement)
+            .zip(&self.widths)
+            .map(|((tile, (column, status)), width)| PlacedTile {
+                tile,
+                column: *column,
+                width: *width,
+                state: match status {
+                    TileStatus::Rendered => TileState::Rendered,
+                    TileStatus::NotRendered => TileState::Unavailable,
+                    TileStatus::Failed => TileState::Failed,
+                },
+            })
+            .collect();
+        html::render_page(&self.title, &placed, self.locale, &self.options(url_template))
+    }
+
+    fn options(&self, url_template: Option<&str>) -> RenderOptions {
+        RenderOptions { today: Some(self.today.clone()), url_template: url_template.map(str::to_string) }
     }
 
     /// Plain text for a terminal (the API crate's renderer).
     pub fn to_text(&self) -> String {
-        text::render_dashboard(&self.title, &self.tiles, self.locale)
+        text::render_dashboard_with(&self.title, &self.tiles, self.locale, &self.options(None))
     }
 
     /// The JSON a host receives for `"format": "json"`.
@@ -204,8 +236,12 @@ impl DashboardView {
             .tiles
             .iter()
             .zip(&self.placement)
-            .map(|(t, (column, status))| {
+            .enumerate()
+            .map(|(i, (t, (column, status)))| {
                 let mut v = json!({"portlet": t.portlet_id, "title": t.title, "column": column, "status": status});
+                if let Some(w) = self.widths.get(i).copied().flatten() {
+                    v["width"] = json!(w);
+                }
                 match &t.result {
                     Ok(vm) => v["view"] = serde_json::to_value(vm).unwrap_or(Value::Null),
                     Err(e) => v["error"] = serde_json::to_value(e).unwrap_or(Value::Null),
@@ -559,9 +595,17 @@ impl Dashboards {
                     return (
                         spec.column,
                         not(
-                            Localized::same(spec.portlet.clone()),
-                            format!("Non affiché : le portlet {} n’est pas installé.", spec.portlet),
-                            format!("Not rendered: portlet {} is not installed.", spec.portlet),
+                            Localized::new("Portlet non installé", "Portlet not installed"),
+                            format!(
+                                "Ce portlet ({}) n’est pas installé sur ce poste : demandez à votre administrateur \
+                                 de l’installer pour l’afficher ici.",
+                                spec.portlet
+                            ),
+                            format!(
+                                "This portlet ({}) is not installed on this computer: ask your administrator to \
+                                 install it to show it here.",
+                                spec.portlet
+                            ),
                             "unknown_portlet",
                         ),
                     );
@@ -571,23 +615,30 @@ impl Dashboards {
                     let d = dashboard_name(kind);
                     not(
                         m.title.clone(),
-                        format!("Non affiché : ce portlet ne va pas sur le tableau de bord {}.", d.fr),
-                        format!("Not rendered: this portlet does not belong on the {} dashboard.", d.en),
+                        format!(
+                            "Ce portlet ne s’affiche pas sur le tableau de bord {} : ajoutez-le à un autre tableau \
+                             de bord.",
+                            d.fr
+                        ),
+                        format!("This portlet is not shown on the {} dashboard: add it to another dashboard.", d.en),
                         "wrong_dashboard",
                     )
                 } else if let Some(e) = m.entitlements.iter().find(|e| !entitlements.contains(e)) {
                     not(
                         m.title.clone(),
-                        format!("Non affiché : nécessite le module sous licence « {e} »."),
-                        format!("Not rendered: needs the licensed module \"{e}\"."),
+                        format!("Disponible avec le module « {e} » : votre cabinet peut l’ajouter à sa licence."),
+                        format!("Available with the \"{e}\" module: your firm can add it to its licence."),
                         "needs_entitlement",
                     )
                 } else if let Some(r) = m.rights.iter().find(|r| !holds(&rights, r.entity)) {
                     let what = entity_name(r.entity);
                     not(
                         m.title.clone(),
-                        format!("Non affiché : nécessite le droit de consulter {}.", what.fr),
-                        format!("Not rendered: needs the right to view {}.", what.en),
+                        format!(
+                            "Disponible avec le droit de consulter {} : demandez-le à votre administrateur.",
+                            what.fr
+                        ),
+                        format!("Available with the right to view {}: ask your administrator for it.", what.en),
                         "needs_right",
                     )
                 } else if self.suspended(viewer, &m.id) {
@@ -704,6 +755,7 @@ impl Dashboards {
         self.record_outcomes(viewer, &outcomes);
         let results: Vec<(Tile, TileStatus)> = results.into_iter().map(|(t, st, _)| (t, st)).collect();
         let columns: Vec<u32> = layout.ordered().iter().map(|t| t.column).collect();
+        let widths: Vec<Option<TileWidth>> = layout.ordered().iter().map(|t| t.width).collect();
         let (tiles, statuses): (Vec<Tile>, Vec<TileStatus>) = results.into_iter().unzip();
         Ok(DashboardView {
             title: title.get(locale).to_string(),
@@ -712,6 +764,8 @@ impl Dashboards {
             layout: source,
             tiles,
             placement: columns.into_iter().zip(statuses).collect(),
+            widths,
+            today: self.engine.today().to_string(),
         })
     }
 

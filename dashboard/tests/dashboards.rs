@@ -137,8 +137,11 @@ fn staff_dashboard_with_the_built_in_layout() {
     // Today: 2 clients x (2 interactions + the transfer's event) today, 2
     // open transfers, none urgent yet.
     let today = view.tile("clientele.today").unwrap().result.as_ref().unwrap();
-    let Widget::Counters { items } = &today.widgets[0] else { panic!("{today:?}") };
-    assert_eq!(items.iter().map(|c| c.value).collect::<Vec<_>>(), [6, 2, 0, 0]);
+    let Widget::Sparkline { value, values, .. } = &today.widgets[0] else { panic!("{today:?}") };
+    // Everything was written today: the earlier days of the trend are empty.
+    assert_eq!((*value, values.as_slice()), (6, &[0, 0, 0, 0, 0, 0, 6][..]));
+    let Widget::Counters { items } = &today.widgets[1] else { panic!("{today:?}") };
+    assert_eq!(items.iter().map(|c| c.value).collect::<Vec<_>>(), [2, 0, 0]);
     // Interactions of the last 7 days of every client: 6 rows.
     let inter = view.tile("clientele.interactions").unwrap().result.as_ref().unwrap();
     let table = inter.widgets.iter().find_map(|w| match w {
@@ -159,16 +162,19 @@ fn today_flags_transfers_waiting_too_long_and_expiring() {
     let d = firm.dashboards();
     let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::En).unwrap();
     let today = view.tile("clientele.today").unwrap().result.as_ref().unwrap();
-    let Widget::Counters { items } = &today.widgets[0] else { panic!("{today:?}") };
-    assert_eq!(items.iter().map(|c| c.value).collect::<Vec<_>>(), [3, 2, 1, 0]);
-    let Widget::List { items } = &today.widgets[1] else { panic!("{today:?}") };
-    assert_eq!(items[0].title, "Relevés Mk000q");
+    let Widget::Sparkline { value, .. } = &today.widgets[0] else { panic!("{today:?}") };
+    assert_eq!(*value, 3);
+    let Widget::Counters { items } = &today.widgets[1] else { panic!("{today:?}") };
+    assert_eq!(items.iter().map(|c| c.value).collect::<Vec<_>>(), [2, 1, 0]);
+    let Widget::List { items } = &today.widgets[2] else { panic!("{today:?}") };
+    // The transfer's subject, then its client.
+    assert!(items[0].title.starts_with("Relevés Mk000q \u{2014} "), "{items:?}");
     assert_eq!(items[0].badge.as_deref(), Some("waiting"));
     firm.clock.advance(chrono::Duration::days(20)); // the first expires in 2 days
     let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::En).unwrap();
     let today = view.tile("clientele.today").unwrap().result.as_ref().unwrap();
-    let Widget::Counters { items } = &today.widgets[0] else { panic!("{today:?}") };
-    assert_eq!(items[3].value, 1, "{items:?}");
+    let Widget::Counters { items } = &today.widgets[1] else { panic!("{today:?}") };
+    assert_eq!(items[2].value, 1, "{items:?}");
 }
 
 #[test]
@@ -297,14 +303,17 @@ fn portlets_needing_missing_rights_entitlements_or_another_dashboard_are_not_ren
     assert_eq!(view.status_of("clientele.interactions"), Some(TileStatus::Rendered));
     assert_eq!(error_code(&view, "clientele.file-transfers"), "needs_right");
     let msg = &view.tile("clientele.file-transfers").unwrap().result.as_ref().unwrap_err().message;
-    assert_eq!(msg, "Non affiché : nécessite le droit de consulter les transferts de fichiers.");
+    assert_eq!(
+        msg,
+        "Disponible avec le droit de consulter les transferts de fichiers : demandez-le à votre administrateur."
+    );
     assert_eq!(error_code(&view, "clientele.today"), "needs_right");
     assert_eq!(error_code(&view, "test.payroll"), "needs_entitlement");
     assert_eq!(error_code(&view, "clientele.client-info"), "wrong_dashboard");
     assert_eq!(error_code(&view, "com.example.not-installed"), "unknown_portlet");
     let en = d.render(clerk, DashboardTarget::Staff, None, Locale::En).unwrap();
     let msg = &en.tile("test.payroll").unwrap().result.as_ref().unwrap_err().message;
-    assert_eq!(msg, "Not rendered: needs the licensed module \"payroll\".");
+    assert_eq!(msg, "Available with the \"payroll\" module: your firm can add it to its licence.");
     // portlet.list tells the same.
     let list: Value = serde_json::from_str(
         &d.execute_json(&json!({"op": "portlet.list", "actor": clerk, "dashboard": "staff"}).to_string()).unwrap(),
@@ -382,7 +391,7 @@ fn faulty_portlets_become_error_tiles_and_the_others_render() {
     assert!(panicked.message.starts_with("Erreur du portlet — "), "{panicked:?}");
     assert!(panicked.message.contains("the panicking test portlet panicked"));
     let html = view.to_html();
-    assert_eq!(html.matches("class=\"tile error\"").count(), 7);
+    assert_eq!(html.matches("class=\"tile failed\"").count(), 7);
 }
 
 #[test]
@@ -778,7 +787,8 @@ fn timed_out_renders_are_cut_off_release_the_engine_and_trip_the_breaker() {
         json!(firm.admin),
         "staff",
         "Lent",
-        json!([{"portlet": "test.sleeper"}, {"portlet": "clientele.today", "order": 1}]),
+        // Today without its trend: four requests, well within 100 ms.
+        json!([{"portlet": "test.sleeper"}, {"portlet": "clientele.today", "order": 1, "settings": {"trend": false}}]),
         false,
     );
     for round in 1..=3 {

@@ -77,7 +77,8 @@ pub fn render_dashboard_with(title: &str, tiles: &[Tile], locale: Locale, option
 }
 
 /// Eighth blocks, lowest to highest, for text sparklines.
-const BLOCKS: [char; 8] = ['\u{2581}', '\u{2582}', '\u{2583}', '\u{2584}', '\u{2585}', '\u{2586}', '\u{2587}', '\u{2588}'];
+const BLOCKS: [char; 8] =
+    ['\u{2581}', '\u{2582}', '\u{2583}', '\u{2584}', '\u{2585}', '\u{2586}', '\u{2587}', '\u{2588}'];
 
 fn render_widget(t: &mut String, w: &Widget, locale: Locale, options: &RenderOptions) {
     match w {
@@ -90,8 +91,13 @@ fn render_widget(t: &mut String, w: &Widget, locale: Locale, options: &RenderOpt
                         .enumerate()
                         .map(|(i, v)| {
                             let text = cell_text(v, locale);
-                            let date = matches!(columns.get(i).map(|c| c.kind), Some(ColumnKind::Date | ColumnKind::DateTime));
-                            let shown = if date { crate::dates::compact(&text, options.today.as_deref(), locale) } else { None };
+                            let date =
+                                matches!(columns.get(i).map(|c| c.kind), Some(ColumnKind::Date | ColumnKind::DateTime));
+                            let shown = if date {
+                                crate::dates::compact(&text, options.today.as_deref(), locale)
+                            } else {
+                                None
+                            };
                             sanitize(&shown.unwrap_or(text))
                         })
                         .collect()
@@ -119,8 +125,8 @@ fn render_widget(t: &mut String, w: &Widget, locale: Locale, options: &RenderOpt
                 && *total > rows.len() as u64
             {
                 let _ = match locale {
-                    Locale::Fr => writeln!(t, "  ({} sur {total} affichés)", rows.len()),
-                    Locale::En => writeln!(t, "  ({} of {total} shown)", rows.len()),
+                    Locale::Fr => writeln!(t, "  (affichage : {} sur {total})", rows.len()),
+                    Locale::En => writeln!(t, "  (showing {} of {total})", rows.len()),
                 };
             }
         }
@@ -147,10 +153,8 @@ fn render_widget(t: &mut String, w: &Widget, locale: Locale, options: &RenderOpt
         }
         Widget::Sparkline { label, value, values, period } => {
             let (lo, hi) = (values.iter().copied().min().unwrap_or(0), values.iter().copied().max().unwrap_or(0));
-            let line: String = values
-                .iter()
-                .map(|v| BLOCKS[if hi == lo { 0 } else { ((v - lo) * 7 / (hi - lo)) as usize }])
-                .collect();
+            let line: String =
+                values.iter().map(|v| BLOCKS[if hi == lo { 0 } else { ((v - lo) * 7 / (hi - lo)) as usize }]).collect();
             let period = period.as_ref().map(|p| format!(" ({})", sanitize(p.get(locale)))).unwrap_or_default();
             let _ = writeln!(t, "  {value:>8}  {}  {line}{period}", sanitize(label.get(locale)));
         }
@@ -233,7 +237,7 @@ mod tests {
         assert!(text.contains("Nom         | Actif"), "{text}");
         assert!(text.contains("Élodie?[31m | Oui"), "{text}");
         assert!(text.contains("      12  Appels"));
-        assert!(text.contains("(1 sur 3 affichés)"), "{text}");
+        assert!(text.contains("(affichage : 1 sur 3)"), "{text}");
         assert!(text.contains("! too slow [portlet_timeout]"));
         assert!(text.starts_with("Tableau\n=======\n"));
     }

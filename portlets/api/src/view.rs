@@ -306,7 +306,8 @@ mod tests {
             vec![vec![json!("a")], vec![json!("b"), json!(1)]],
         ));
         assert!(vm.check().unwrap_err().contains("row 1"));
-        let mut table = Widget::table(vec![Column::new("n", Localized::same("N"), ColumnKind::Text)], vec![vec![json!(1)]]);
+        let mut table =
+            Widget::table(vec![Column::new("n", Localized::same("N"), ColumnKind::Text)], vec![vec![json!(1)]]);
         if let Widget::Table { row_drill_downs, .. } = &mut table {
             row_drill_downs.extend([None, None]);
         }

@@ -11,7 +11,7 @@
 
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
 use clientele_portlet_api::{
-    Column, ColumnKind, CommonSettings, Counter, DashboardKind, DataContext, DrillDown, Localized, Manifest, Portlet,
+    Column, ColumnKind, CommonSettings, DashboardKind, DataContext, DrillDown, Localized, Manifest, Portlet,
     PortletError, RightEntity, RightNeeded, Scope, ViewModel, Widget,
 };
 use schemars::JsonSchema;
@@ -110,7 +110,8 @@ impl Portlet for ContactsPortlet {
                     ),
                 ));
             };
-            columns.push(Column { id: id.clone(), label: Localized::new(*fr, *en), kind: ColumnKind::Text });
+            let priority = if matches!(id.as_str(), "name" | "role") { 1 } else { 2 };
+            columns.push(Column::new(id.clone(), Localized::new(*fr, *en), ColumnKind::Text).with_priority(priority));
         }
         let Scope::Client { client_id, .. } = ctx.scope() else {
             return Err(PortletError::internal("the contacts portlet belongs on a client dashboard"));
@@ -155,18 +156,13 @@ impl Portlet for ContactsPortlet {
                 message: Localized::new("Aucun contact lié à ce client.", "No contact linked to this client."),
             });
         } else {
-            if total > rows.len() {
-                vm = vm.with(Widget::Counters {
-                    items: vec![Counter {
-                        label: Localized::new(
-                            format!("Contacts ({} affichés)", rows.len()),
-                            format!("Contacts ({} shown)", rows.len()),
-                        ),
-                        value: total as i64,
-                    }],
-                });
-            }
-            vm = vm.with(Widget::Table { columns, rows });
+            vm = vm.with(Widget::Table {
+                columns,
+                rows,
+                caption: None,
+                total: Some(total as u64),
+                row_drill_downs: Vec::new(),
+            });
         }
         vm.drill_down = Some(DrillDown { tab: "contacts".into(), request });
         Ok(vm)
@@ -204,7 +200,7 @@ mod tests {
         let vm = ContactsPortlet.render(&settings(json!({})), &ctx).unwrap();
         assert_eq!(ctx.requests(), vec![json!({"op": "client.contacts", "id": 5})]);
         vm.check().unwrap();
-        let Widget::Table { rows, columns } = &vm.widgets[0] else { panic!("{vm:?}") };
+        let Widget::Table { rows, columns, .. } = &vm.widgets[0] else { panic!("{vm:?}") };
         assert_eq!(columns.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), DEFAULT_COLUMNS);
         assert_eq!(rows[0], vec![json!("Dupré, Hélène"), json!("Principal"), json!("819 555-0111"), Value::Null]);
         assert_eq!(rows[1][0], json!("Roy, Ana"));
@@ -219,9 +215,9 @@ mod tests {
             json!({"roles": ["additional", "billing"], "common": {"columns": ["company", "name"], "limit": 1}}),
         );
         let vm = ContactsPortlet.render(&s, &ctx).unwrap();
-        assert!(matches!(&vm.widgets[0], Widget::Counters { items } if items[0].value == 2));
-        let Widget::Table { rows, .. } = &vm.widgets[1] else { panic!("{vm:?}") };
+        let Widget::Table { rows, total, .. } = &vm.widgets[0] else { panic!("{vm:?}") };
         assert_eq!(rows, &vec![vec![Value::Null, json!("Roy, Ana")]]);
+        assert_eq!(*total, Some(2), "1 of 2 shown");
         let bad = settings(json!({"common": {"columns": ["salary"]}}));
         assert!(matches!(ContactsPortlet.render(&bad, &ctx), Err(PortletError::BadSettings { .. })));
         let bad = settings(json!({"roles": ["boss"]}));

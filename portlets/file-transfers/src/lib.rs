@@ -21,8 +21,8 @@ mod tabular;
 
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
 use clientele_portlet_api::{
-    CommonSettings, Counter, DashboardKind, DataContext, DrillDown, Localized, Manifest, Portlet, PortletError,
-    RightEntity, RightNeeded, ViewModel, Widget,
+    ChartPart, CommonSettings, Counter, DashboardKind, DataContext, DrillDown, Localized, Manifest, Portlet,
+    PortletError, RightEntity, RightNeeded, ViewModel, Widget,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -39,12 +39,47 @@ pub const DATE_FIELD: &str = "sent";
 pub struct TransfersSettings {
     /// Only transfers still waiting on someone (waiting for files, ready for download).
     pub open_only: bool,
+    /// Show the transfers by status as a proportion (one counted request
+    /// per status, same period, filter and client).
+    pub status_chart: bool,
 }
 
 impl Default for TransfersSettings {
     fn default() -> Self {
-        TransfersSettings { open_only: true }
+        TransfersSettings { open_only: true, status_chart: true }
     }
+}
+
+/// The statuses of the chart, with their labels: the open ones, then the closed.
+pub const STATUSES: [(&str, &str, &str); 5] = [
+    ("waiting_for_files", "En attente de fichiers", "Waiting for files"),
+    ("ready_for_download", "Prêt à télécharger", "Ready for download"),
+    ("complete", "Terminé", "Complete"),
+    ("expired", "Expiré", "Expired"),
+    ("canceled", "Annulé", "Canceled"),
+];
+
+/// The chart's requests: per status (the open ones only with `open_only`),
+/// the transfers of the tile's filter with that status, counted, one row.
+pub fn status_requests(filter: Option<&str>, client: Option<i64>, open_only: bool) -> Result<Vec<Value>, PortletError> {
+    let n = if open_only { 2 } else { STATUSES.len() };
+    STATUSES[..n]
+        .iter()
+        .map(|(status, _, _)| {
+            let f = tabular::combine_filters(Some(format!("status:{status}")), filter)?;
+            Ok(tabular::query(
+                "grid.query",
+                client,
+                f.as_deref(),
+                &[
+                    ("list", json!("transfers")),
+                    ("columns", json!(["status"])),
+                    ("limit", json!(1)),
+                    ("count", json!(true)),
+                ],
+            ))
+        })
+        .collect()
 }
 
 /// The portlet.
@@ -87,9 +122,15 @@ impl Portlet for FileTransfersPortlet {
             extra.push(("columns", json!(cols)));
         }
         let answer = ctx.request(&tabular::query("grid.query", client, filter.as_deref(), &extra))?;
-        let (table, shown, total) = tabular::grid_table(&answer, ctx.locale())?;
+        let (mut table, shown, total) = tabular::grid_table(&answer, ctx.locale())?;
+        tabular::link_rows(&mut table, &answer, "transfer", "transfer.get");
+        if client.is_some() {
+            // Every row is that client's.
+            tabular::drop_columns(&mut table, &["client"]);
+        }
 
         let mut vm = ViewModel::new(title());
+        vm.subtitle = tabular::period_subtitle(&common, &ctx.today());
         if shown == 0 {
             vm = vm.with(Widget::Empty {
                 message: if own.open_only {
@@ -102,13 +143,25 @@ impl Portlet for FileTransfersPortlet {
             if let Some(t) = total {
                 let (fr, en) = if own.open_only { ("En cours", "Open") } else { ("Transferts", "Transfers") };
                 vm = vm.with(Widget::Counters {
-                    items: vec![Counter {
-                        label: Localized::new(format!("{fr} ({shown} affichés)"), format!("{en} ({shown} shown)")),
-                        value: i64::try_from(t).unwrap_or(i64::MAX),
-                    }],
+                    items: vec![Counter { label: Localized::new(fr, en), value: i64::try_from(t).unwrap_or(i64::MAX) }],
                 });
             }
             vm = vm.with(table);
+            if own.status_chart {
+                let mut parts = Vec::new();
+                for (request, (_, fr, en)) in
+                    status_requests(filter.as_deref(), client, own.open_only)?.iter().zip(STATUSES)
+                {
+                    parts.push(ChartPart {
+                        label: Localized::new(fr, en),
+                        value: tabular::total_of(&ctx.request(request)?),
+                    });
+                }
+                vm = vm.with(Widget::Proportion {
+                    label: Localized::new("Transferts par statut", "Transfers by status"),
+                    parts,
+                });
+            }
         }
         let drill_extra: Vec<(&str, Value)> = if own.open_only { vec![("open_only", json!(true))] } else { Vec::new() };
         vm.drill_down = Some(DrillDown {
@@ -130,15 +183,54 @@ mod tests {
         FakeContext::answering(answer).with_scope(scope).with_today("2026-11-27").with_locale(Locale::En)
     }
 
-    fn settings(user: Value) -> Value {
+    /// The user's settings over the defaults, without the status chart
+    /// unless asked (its requests are tested on their own).
+    fn settings(mut user: Value) -> Value {
         let p = FileTransfersPortlet;
+        if user.get("status_chart").is_none() {
+            user["status_chart"] = json!(false);
+        }
         merge_settings(&p.settings_schema(), &p.default_settings(), &user).unwrap()
+    }
+
+    #[test]
+    fn status_chart_counts_each_status_of_the_tile() {
+        let ctx = FakeContext::new(|r: &Value| {
+            let f = r["filter"].as_str().unwrap_or_default();
+            Ok(if r["limit"] == json!(1) {
+                json!({"columns": [], "rows": [], "total": f.len()})
+            } else {
+                json!({"columns": [{"id": "client", "label_fr": "Client", "label_en": "Client", "kind": "text"},
+                                   {"id": "subject", "label_fr": "Objet", "label_en": "Subject", "kind": "text"}],
+                       "rows": [{"id": 3, "cells": ["Dupré", "Relevés"]}], "total": 1})
+            })
+        })
+        .with_scope(Scope::Staff { staff_id: 1 })
+        .with_today("2026-11-27");
+        let s = settings(json!({"status_chart": true, "open_only": false, "common": {"filter": "subject:bilan"}}));
+        let vm = FileTransfersPortlet.render(&s, &ctx).unwrap();
+        vm.check().unwrap();
+        let seen = ctx.requests();
+        assert_eq!(seen.len(), 1 + 5);
+        assert_eq!(seen[1]["filter"], "status:waiting_for_files (sent:2026-10-29..2026-11-27 (subject:bilan))");
+        assert_eq!(seen[5]["filter"], "status:canceled (sent:2026-10-29..2026-11-27 (subject:bilan))");
+        let Widget::Proportion { parts, .. } = &vm.widgets[2] else { panic!("{vm:?}") };
+        assert_eq!(parts.len(), 5);
+        assert_eq!(parts[4].value, seen[5]["filter"].as_str().unwrap().len() as i64);
+        // On a staff dashboard the client stays; rows open their transfer.
+        let Widget::Table { columns, row_drill_downs, .. } = &vm.widgets[1] else { panic!("{vm:?}") };
+        assert_eq!(columns[0].id, "client");
+        assert_eq!(row_drill_downs[0].as_ref().unwrap().request, json!({"op": "transfer.get", "id": 3}));
+        // Open only: the two open statuses.
+        ctx.take_requests();
+        FileTransfersPortlet.render(&settings(json!({"status_chart": true})), &ctx).unwrap();
+        assert_eq!(ctx.requests().len(), 1 + 2);
     }
 
     #[test]
     fn manifest_and_defaults() {
         FileTransfersPortlet.manifest().validate().unwrap();
-        assert_eq!(FileTransfersPortlet.default_settings(), json!({"open_only": true}));
+        assert_eq!(FileTransfersPortlet.default_settings(), json!({"open_only": true, "status_chart": true}));
     }
 
     #[test]

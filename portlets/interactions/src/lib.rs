@@ -15,10 +15,11 @@
 
 pub mod tabular;
 
+use clientele_portlet_api::dates::{LocalDateTime, short_date};
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
 use clientele_portlet_api::{
-    CommonSettings, DashboardKind, DataContext, DrillDown, Localized, Manifest, Portlet, PortletError, RightEntity,
-    RightNeeded, ViewModel, Widget,
+    ChartSeries, CommonSettings, DashboardKind, DataContext, DrillDown, Locale, Localized, Manifest, Portlet,
+    PortletError, RightEntity, RightNeeded, ViewModel, Widget,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -35,12 +36,88 @@ pub const DATE_FIELD: &str = "when";
 pub struct InteractionsSettings {
     /// Show the number of matching interactions above the table.
     pub show_total: bool,
+    /// Show a chart of the interactions per week over the last
+    /// [`CHART_WEEKS`] weeks (same filter and client, any date range).
+    pub weekly_chart: bool,
 }
 
 impl Default for InteractionsSettings {
     fn default() -> Self {
-        InteractionsSettings { show_total: true }
+        InteractionsSettings { show_total: true, weekly_chart: true }
     }
+}
+
+/// Weeks in the weekly chart.
+pub const CHART_WEEKS: i64 = 12;
+
+/// The requests of the weekly chart, oldest week first: one counted
+/// `grid.query` (one row) per week of 7 days ending today, with the user's
+/// filter and the scope's client; and each week's first day.
+pub fn weekly_requests(
+    user_filter: Option<&str>,
+    client: Option<i64>,
+    today: &str,
+) -> Result<Vec<(LocalDateTime, Value)>, PortletError> {
+    let t = LocalDateTime::parse(today).ok_or_else(|| PortletError::internal("the engine's today is not a date"))?;
+    let end = t.day_number();
+    (0..CHART_WEEKS)
+        .rev()
+        .map(|w| {
+            let (from, to) = (end - 7 * w - 6, end - 7 * w);
+            let (a, b) = (day_text(from), day_text(to));
+            let filter = tabular::combine_filters(Some(format!("{DATE_FIELD}:{a}..{b}")), user_filter)?;
+            let request = tabular::query(
+                "grid.query",
+                client,
+                filter.as_deref(),
+                &[
+                    ("list", json!("interactions")),
+                    ("columns", json!([DATE_FIELD])),
+                    ("limit", json!(1)),
+                    ("count", json!(true)),
+                ],
+            );
+            Ok((LocalDateTime::parse(&a).unwrap_or(t), request))
+        })
+        .collect()
+}
+
+/// The `YYYY-MM-DD` of a day number (days since 1970-01-01).
+fn day_text(days: i64) -> String {
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The weekly chart: interactions per week, weeks labelled by their first day.
+fn weekly_chart(user_filter: Option<&str>, client: Option<i64>, ctx: &dyn DataContext) -> Result<Widget, PortletError> {
+    let today = ctx.today();
+    let year = LocalDateTime::parse(&today).map(|t| t.year);
+    let mut categories = Vec::new();
+    let mut values = Vec::new();
+    for (start, request) in weekly_requests(user_filter, client, &today)? {
+        values.push(tabular::total_of(&ctx.request(&request)?));
+        categories.push(Localized::new(
+            format!("sem. du {}", short_date(&start, year, Locale::Fr)),
+            format!("week of {}", short_date(&start, year, Locale::En)),
+        ));
+    }
+    Ok(Widget::BarChart {
+        label: Localized::new(
+            format!("Interactions par semaine, {CHART_WEEKS} dernières semaines"),
+            format!("Interactions per week, last {CHART_WEEKS} weeks"),
+        ),
+        categories,
+        series: vec![ChartSeries { label: Localized::new("Interactions", "Interactions"), values }],
+    })
 }
 
 /// The portlet.
@@ -81,9 +158,18 @@ impl Portlet for InteractionsPortlet {
         }
         let request = tabular::query("grid.query", client, filter.as_deref(), &extra);
         let answer = ctx.request(&request)?;
-        let (table, shown, total) = tabular::grid_table(&answer, ctx.locale())?;
+        let (mut table, shown, total) = tabular::grid_table(&answer, ctx.locale())?;
+        tabular::link_rows(&mut table, &answer, "interaction", "interaction.get");
+        if client.is_some() {
+            // Every row is that client's.
+            tabular::drop_columns(&mut table, &["client"]);
+        }
 
         let mut vm = ViewModel::new(title());
+        vm.subtitle = tabular::period_subtitle(&common, &ctx.today());
+        if own.weekly_chart {
+            vm = vm.with(weekly_chart(common.filter.as_deref(), client, ctx)?);
+        }
         if shown == 0 {
             vm = vm.with(Widget::Empty {
                 message: Localized::new("Aucune interaction pour cette période.", "No interactions in this period."),
@@ -94,10 +180,7 @@ impl Portlet for InteractionsPortlet {
             {
                 vm = vm.with(Widget::Counters {
                     items: vec![clientele_portlet_api::Counter {
-                        label: Localized::new(
-                            format!("Interactions ({shown} affichées)"),
-                            format!("Interactions ({shown} shown)"),
-                        ),
+                        label: Localized::new("Interactions", "Interactions"),
                         value: i64::try_from(t).unwrap_or(i64::MAX),
                     }],
                 });
@@ -123,9 +206,53 @@ mod tests {
         FakeContext::new(move |_| answer.clone()).with_scope(scope).with_today("2026-11-27").with_locale(Locale::Fr)
     }
 
-    fn settings(user: Value) -> Value {
+    /// The user's settings merged over the defaults, without the weekly
+    /// chart unless asked (its requests are tested on their own).
+    fn settings(mut user: Value) -> Value {
         let p = InteractionsPortlet;
+        if user.get("weekly_chart").is_none() {
+            user["weekly_chart"] = json!(false);
+        }
         merge_settings(&p.settings_schema(), &p.default_settings(), &user).unwrap()
+    }
+
+    #[test]
+    fn weekly_chart_counts_twelve_weeks_and_the_table_drops_the_client_on_a_client_dashboard() {
+        // Each week's count is its number of days in November (any answer
+        // would do: the chart shows what the engine counts).
+        let ctx = FakeContext::new(|r: &Value| {
+            let f = r["filter"].as_str().unwrap_or_default().to_string();
+            if r["limit"] == json!(1) {
+                Ok(json!({"columns": [], "rows": [], "total": f.matches("-11-").count()}))
+            } else {
+                Ok(json!({"list": "interactions",
+                    "columns": [{"id": "when", "label_fr": "Date", "label_en": "When", "kind": "date_time"},
+                                {"id": "client", "label_fr": "Client", "label_en": "Client", "kind": "text"},
+                                {"id": "subject", "label_fr": "Objet", "label_en": "Subject", "kind": "text"}],
+                    "rows": [{"id": 8, "cells": ["2026-11-27T10:00:00-05:00", "Dupré", "Appel"]}], "total": 30}))
+            }
+        })
+        .with_scope(Scope::Client { client_id: 5, staff_id: 2 })
+        .with_today("2026-11-27")
+        .with_locale(Locale::Fr);
+        let vm = InteractionsPortlet.render(&settings(json!({"weekly_chart": true})), &ctx).unwrap();
+        vm.check().unwrap();
+        let seen = ctx.requests();
+        assert_eq!(seen.len(), 1 + CHART_WEEKS as usize);
+        // Weeks are 7 days, consecutive, the last ending today, all confined to the client.
+        assert_eq!(seen[1]["filter"], json!("when:2026-09-05..2026-09-11"));
+        assert_eq!(seen[12]["filter"], json!("when:2026-11-21..2026-11-27"));
+        assert!(seen[1..].iter().all(|r| r["client_id"] == json!(5) && r["count"] == json!(true)));
+        let Widget::BarChart { categories, series, .. } = &vm.widgets[0] else { panic!("{vm:?}") };
+        assert_eq!(categories.len(), 12);
+        assert_eq!(categories[11].en, "week of Nov 21");
+        assert_eq!(series[0].values[11], 2);
+        let Widget::Table { columns, rows, total, row_drill_downs, .. } = &vm.widgets[2] else { panic!("{vm:?}") };
+        assert_eq!(columns.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["when", "subject"]);
+        assert_eq!(rows[0], [json!("2026-11-27 10:00"), json!("Appel")]);
+        assert_eq!(*total, Some(30));
+        assert_eq!(row_drill_downs[0].as_ref().unwrap().request, json!({"op": "interaction.get", "id": 8}));
+        assert_eq!(vm.subtitle.unwrap().fr, "Du 29 oct. au 27 nov.");
     }
 
     fn grid() -> Value {
@@ -139,7 +266,7 @@ mod tests {
     #[test]
     fn manifest_is_valid() {
         InteractionsPortlet.manifest().validate().unwrap();
-        assert_eq!(InteractionsPortlet.default_settings(), json!({"show_total": true}));
+        assert_eq!(InteractionsPortlet.default_settings(), json!({"show_total": true, "weekly_chart": true}));
     }
 
     #[test]
@@ -156,7 +283,7 @@ mod tests {
         );
         vm.check().unwrap();
         assert!(matches!(&vm.widgets[0], Widget::Counters { items } if items[0].value == 7));
-        let Widget::Table { rows, columns } = &vm.widgets[1] else { panic!("{vm:?}") };
+        let Widget::Table { rows, columns, .. } = &vm.widgets[1] else { panic!("{vm:?}") };
         assert_eq!(columns[0].kind, clientele_portlet_api::ColumnKind::DateTime);
         assert_eq!(rows[0][1], json!("Appel de Mme Côté"));
         assert_eq!(
@@ -213,7 +340,7 @@ mod tests {
         let ctx = fake(Scope::Staff { staff_id: 2 }, Ok(engine_grid()));
         let vm = InteractionsPortlet.render(&settings(json!({})), &ctx).unwrap();
         vm.check().unwrap();
-        let Widget::Table { rows, columns } = &vm.widgets[1] else { panic!("{vm:?}") };
+        let Widget::Table { rows, columns, .. } = &vm.widgets[1] else { panic!("{vm:?}") };
         assert_eq!(columns[0].kind, clientele_portlet_api::ColumnKind::DateTime);
         assert_eq!(
             rows,

@@ -230,6 +230,7 @@ pub fn grid_table(answer: &Value, locale: Locale) -> Result<(Widget, usize, Opti
                     if en.is_empty() { id.clone() } else { en },
                 ),
                 kind,
+                priority: Some(priority_of(&id)),
                 id,
             }
         })
@@ -249,7 +250,79 @@ pub fn grid_table(answer: &Value, locale: Locale) -> Result<(Widget, usize, Opti
         .unwrap_or_default();
     let n = rows.len();
     let total = answer.get("total").and_then(Value::as_u64);
-    Ok((Widget::Table { columns, rows }, n, total))
+    Ok((Widget::Table { columns, rows, caption: None, total, row_drill_downs: Vec::new() }, n, total))
+}
+
+/// The tile's subtitle: the period its date range covers, e.g. `Du 21 nov.
+/// au 27 nov.` / `Nov 21 – Nov 27`, or "every date".
+pub fn period_subtitle(common: &CommonSettings, today: &str) -> Option<Localized> {
+    use clientele_portlet_api::dates::{LocalDateTime, short_date};
+    let year = LocalDateTime::parse(today).map(|t| t.year);
+    match common.date_range.resolve(today).ok()? {
+        None => Some(Localized::new("Toutes les dates", "All dates")),
+        Some((from, to)) => {
+            let (f, t) = (LocalDateTime::parse(&from)?, LocalDateTime::parse(&to)?);
+            let (ffr, fen) = (short_date(&f, year, Locale::Fr), short_date(&f, year, Locale::En));
+            let (tfr, ten) = (short_date(&t, year, Locale::Fr), short_date(&t, year, Locale::En));
+            Some(if from == to {
+                Localized::new(format!("Le {ffr}"), format!("On {fen}"))
+            } else {
+                Localized::new(format!("Du {ffr} au {tfr}"), format!("{fen} \u{2013} {ten}"))
+            })
+        }
+    }
+}
+
+/// How essential a grid column is in a narrow tile (see
+/// [`Column::priority`]): the date, type, subject, status and client are
+/// always shown; the contact, staff member and expiry from a medium tile;
+/// the rest only when wide.
+pub fn priority_of(id: &str) -> u8 {
+    match id {
+        "when" | "sent" | "kind" | "subject" | "status" | "client" | "name" => 1,
+        "expires" | "contact" | "staff" => 2,
+        _ => 3,
+    }
+}
+
+/// The table without the columns `ids` (e.g. `client` on a client
+/// dashboard, where every row is that client's).
+pub fn drop_columns(table: &mut Widget, ids: &[&str]) {
+    let Widget::Table { columns, rows, .. } = table else { return };
+    let keep: Vec<bool> = columns.iter().map(|c| !ids.contains(&c.id.as_str())).collect();
+    let mut i = 0;
+    columns.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+    for row in rows {
+        let mut i = 0;
+        row.retain(|_| {
+            i += 1;
+            keep.get(i - 1).copied().unwrap_or(false)
+        });
+    }
+}
+
+/// Gives each row of `table` the drill-down that opens its record: tab
+/// `tab`, request `{"op": op, "id": <the row's id in answer>}`.
+pub fn link_rows(table: &mut Widget, answer: &Value, tab: &str, op: &str) {
+    let Widget::Table { rows, row_drill_downs, .. } = table else { return };
+    let ids = answer.get("rows").and_then(Value::as_array).cloned().unwrap_or_default();
+    *row_drill_downs = ids
+        .iter()
+        .take(rows.len())
+        .map(|r| {
+            r.get("id")
+                .and_then(Value::as_i64)
+                .map(|id| clientele_portlet_api::DrillDown { tab: tab.into(), request: json!({"op": op, "id": id}) })
+        })
+        .collect();
+}
+
+/// The count a `grid.query` or list answer gives (`total`), 0 if none.
+pub fn total_of(answer: &Value) -> i64 {
+    answer.get("total").and_then(Value::as_i64).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -279,7 +352,7 @@ mod tabular_tests {
         let answer = json!({"columns": [{"id": "a", "label_fr": "É", "label_en": "E", "kind": "date"}, {"id": "b", "kind": "weird"}],
                             "rows": [{"id": 1, "cells": [1]}, {"id": 2, "cells": [1, 2, 3]}], "total": 9});
         let (w, n, total) = grid_table(&answer, Locale::Fr).unwrap();
-        let Widget::Table { columns, rows } = w else { panic!() };
+        let Widget::Table { columns, rows, .. } = w else { panic!() };
         assert_eq!((n, total), (2, Some(9)));
         assert_eq!(columns[0].kind, ColumnKind::Date);
         assert_eq!(columns[1].label, Localized::same("b"));

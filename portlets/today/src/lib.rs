@@ -32,6 +32,7 @@
 #[path = "../../interactions/src/tabular.rs"]
 mod tabular;
 
+use clientele_portlet_api::dates::LocalDateTime;
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
 use clientele_portlet_api::{
     CommonSettings, Counter, DashboardKind, DataContext, DrillDown, ListItem, Locale, Localized, Manifest, Portlet,
@@ -54,11 +55,50 @@ pub struct TodaySettings {
     pub expiring_days: u32,
     /// List today's interactions under the transfers.
     pub list_interactions: bool,
+    /// Show today's interactions as a trend over the last [`TREND_DAYS`]
+    /// days (one counted request per earlier day).
+    pub trend: bool,
 }
 
 impl Default for TodaySettings {
     fn default() -> Self {
-        TodaySettings { waiting_days: 7, expiring_days: 3, list_interactions: true }
+        TodaySettings { waiting_days: 7, expiring_days: 3, list_interactions: true, trend: true }
+    }
+}
+
+/// Days in the trend of today's interactions (today included).
+pub const TREND_DAYS: i64 = 7;
+
+/// The trend's requests for the days before today, oldest first: the
+/// interactions of that day (ANDed with `common.filter`), counted, one row.
+pub fn trend_requests(common: &CommonSettings, today: &str) -> Result<Vec<Value>, PortletError> {
+    let today = day_number(today).ok_or_else(|| PortletError::internal("the engine's today is not a date"))?;
+    (1..TREND_DAYS)
+        .rev()
+        .map(|back| {
+            let day = day_text(today - back);
+            let filter = tabular::combine_filters(Some(format!("when:{day}..{day}")), common.filter.as_deref())?;
+            Ok(json!({"op": "grid.query", "list": "interactions", "columns": ["when"], "filter": filter,
+                      "limit": 1, "count": true}))
+        })
+        .collect()
+}
+
+/// A date as the list says it: `le 28 nov.` / `on Nov 28`, `demain` / `tomorrow`...
+fn on_day(day: &str, today: &str, locale: Locale) -> String {
+    let short = clientele_portlet_api::dates::compact(day, Some(today), locale).unwrap_or_else(|| day.to_string());
+    match (short.starts_with(|c: char| c.is_ascii_digit()), locale) {
+        (true, Locale::Fr) => format!("le {short}"),
+        (true, Locale::En) => format!("on {short}"),
+        (false, _) => short,
+    }
+}
+
+/// `subject — client` (the client when the grid names one).
+fn subject_and_client(row: &Row) -> String {
+    match row.text("client") {
+        "" => row.text("subject").to_string(),
+        client => format!("{} \u{2014} {client}", row.text("subject")),
     }
 }
 
@@ -105,9 +145,9 @@ pub fn day_text(days: i64) -> String {
 }
 
 /// The columns read from each grid.
-const INTERACTION_COLUMNS: [&str; 3] = ["when", "kind", "subject"];
-const EXPIRING_COLUMNS: [&str; 2] = ["subject", "expires"];
-const WAITING_COLUMNS: [&str; 2] = ["subject", "sent"];
+const INTERACTION_COLUMNS: [&str; 4] = ["when", "kind", "subject", "client"];
+const EXPIRING_COLUMNS: [&str; 3] = ["subject", "client", "expires"];
+const WAITING_COLUMNS: [&str; 3] = ["subject", "client", "sent"];
 
 /// The requests of one render, in the order they are made: today's
 /// interactions, open transfers, transfers expiring, transfers waiting.
@@ -151,7 +191,7 @@ impl Row {
 
 /// The rows and the total (else the number of rows) of a grid answer.
 fn grid(answer: &Value, locale: Locale) -> Result<(Vec<Row>, i64), PortletError> {
-    let (Widget::Table { columns, rows }, shown, total) = tabular::grid_table(answer, locale)? else {
+    let (Widget::Table { columns, rows, .. }, shown, total) = tabular::grid_table(answer, locale)? else {
         return Err(PortletError::internal("a grid answer is a table"));
     };
     let ids = answer.get("rows").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -201,10 +241,13 @@ impl Portlet for TodayPortlet {
         let mut list: Vec<ListItem> = Vec::new();
         for t in &expiring {
             let on = t.day_and_time("expires").map_or(t.text("expires"), |(day, _)| day);
-            let sub = Localized::new(format!("Expire le {on}"), format!("Expires on {on}"));
+            let sub = Localized::new(
+                format!("Expire {}", on_day(on, &today_text, Locale::Fr)),
+                format!("Expires {}", on_day(on, &today_text, Locale::En)),
+            );
             let badge = Localized::new("expire bientôt", "expiring");
             list.push(ListItem {
-                title: t.text("subject").to_string(),
+                title: subject_and_client(t),
                 subtitle: Some(sub.get(locale).into()),
                 badge: Some(badge.get(locale).into()),
             });
@@ -217,47 +260,80 @@ impl Portlet for TodayPortlet {
                 Some((since, _)) => {
                     let days = day_number(since).map_or(0, |d| today - d);
                     Localized::new(
-                        format!("En attente de fichiers depuis le {since} ({days} j)"),
-                        format!("Waiting for files since {since} ({days} d)"),
+                        format!("En attente de fichiers depuis {} ({days} j)", on_day(since, &today_text, Locale::Fr)),
+                        format!(
+                            "Waiting for files since {} ({days} d)",
+                            on_day(since, &today_text, Locale::En).trim_start_matches("on ")
+                        ),
                     )
                 }
                 None => Localized::new("En attente de fichiers", "Waiting for files"),
             };
             let badge = Localized::new("en attente", "waiting");
             list.push(ListItem {
-                title: t.text("subject").to_string(),
+                title: subject_and_client(t),
                 subtitle: Some(sub.get(locale).into()),
                 badge: Some(badge.get(locale).into()),
             });
         }
 
-        let vm = ViewModel::new(title()).with(Widget::Counters {
-            items: vec![
-                Counter {
-                    label: Localized::new("Interactions aujourd’hui", "Interactions today"), value: inter_total
-                },
-                Counter { label: Localized::new("Transferts en cours", "Open transfers"), value: open_total },
-                Counter {
-                    label: Localized::new(
-                        format!("En attente > {} j", own.waiting_days),
-                        format!("Waiting > {} d", own.waiting_days),
-                    ),
-                    value: waiting_total,
-                },
-                Counter {
-                    label: Localized::new(
-                        format!("Expirent d’ici {} j", own.expiring_days),
-                        format!("Expiring within {} d", own.expiring_days),
-                    ),
-                    value: expiring_total,
-                },
-            ],
+        let mut trend = Vec::new();
+        if own.trend {
+            for request in trend_requests(&common, &today_text)? {
+                trend.push(tabular::total_of(&ctx.request(&request)?));
+            }
+            trend.push(inter_total);
+        }
+        let interactions_counter = (!own.trend).then(|| Counter {
+            label: Localized::new("Interactions aujourd’hui", "Interactions today"),
+            value: inter_total,
+        });
+        let mut vm = ViewModel::new(title());
+        if let Some(t) = LocalDateTime::parse(&today_text) {
+            vm.subtitle = Some(Localized::new(
+                clientele_portlet_api::dates::full(&today_text, Locale::Fr).unwrap_or_default(),
+                clientele_portlet_api::dates::full(&today_text, Locale::En).unwrap_or_default(),
+            ))
+            .filter(|_| t.time.is_none());
+        }
+        if own.trend {
+            vm = vm.with(Widget::Sparkline {
+                label: Localized::new("Interactions aujourd’hui", "Interactions today"),
+                value: inter_total,
+                values: trend,
+                period: Some(Localized::new(
+                    format!("tendance des {TREND_DAYS} derniers jours"),
+                    format!("trend over the last {TREND_DAYS} days"),
+                )),
+            });
+        }
+        let vm = vm.with(Widget::Counters {
+            items: interactions_counter
+                .into_iter()
+                .chain([
+                    Counter { label: Localized::new("Transferts en cours", "Open transfers"), value: open_total },
+                    Counter {
+                        label: Localized::new(
+                            format!("En attente > {} j", own.waiting_days),
+                            format!("Waiting > {} d", own.waiting_days),
+                        ),
+                        value: waiting_total,
+                    },
+                    Counter {
+                        label: Localized::new(
+                            format!("Expirent d’ici {} j", own.expiring_days),
+                            format!("Expiring within {} d", own.expiring_days),
+                        ),
+                        value: expiring_total,
+                    },
+                ])
+                .collect(),
         });
         if own.list_interactions {
             for i in &inter {
                 let kind = i.text("kind").to_string();
                 list.push(ListItem {
-                    title: i.text("subject").to_string(),
+                    title: subject_and_client(i),
                     subtitle: Some(match i.day_and_time("when") {
                         Some((_, time)) if kind.is_empty() => time.to_string(),
                         Some((_, time)) => format!("{kind} · {time}"),
@@ -345,9 +421,41 @@ mod tests {
         }
     }
 
-    fn settings(user: Value) -> Value {
+    /// The user's settings over the defaults, without the trend unless
+    /// asked (its requests are tested on their own).
+    fn settings(mut user: Value) -> Value {
         let p = TodayPortlet;
+        if user.get("trend").is_none() {
+            user["trend"] = json!(false);
+        }
         merge_settings(&p.settings_schema(), &p.default_settings(), &user).unwrap()
+    }
+
+    #[test]
+    fn trend_of_the_last_days() {
+        let ctx = FakeContext::new(|r: &Value| {
+            if r["limit"] == json!(1) && r["list"] == "interactions" {
+                // Each earlier day counts its day of the month.
+                let f = r["filter"].as_str().unwrap_or_default();
+                Ok(json!({"columns": [], "rows": [], "total": f[13..15].parse::<i64>().unwrap_or(-1)}))
+            } else {
+                engine(r)
+            }
+        })
+        .with_today("2026-12-02")
+        .with_locale(Locale::En);
+        let vm = TodayPortlet.render(&settings(json!({"trend": true})), &ctx).unwrap();
+        vm.check().unwrap();
+        let seen = ctx.requests();
+        assert_eq!(seen.len(), 4 + 6);
+        assert_eq!(seen[4]["filter"], "when:2026-11-26..2026-11-26");
+        assert_eq!(seen[9]["filter"], "when:2026-12-01..2026-12-01");
+        let Widget::Sparkline { value, values, .. } = &vm.widgets[0] else { panic!("{vm:?}") };
+        assert_eq!((*value, values.as_slice()), (2, &[26, 27, 28, 29, 30, 1, 2][..]));
+        // Today's interactions are in the trend, not among the counters.
+        let Widget::Counters { items } = &vm.widgets[1] else { panic!("{vm:?}") };
+        assert_eq!(items.iter().map(|c| c.value).collect::<Vec<_>>(), [5, 2, 2]);
+        assert_eq!(vm.subtitle.unwrap().en, "Wednesday, December 2, 2026");
     }
 
     #[test]
@@ -370,12 +478,12 @@ mod tests {
         assert_eq!(
             ctx.requests(),
             vec![
-                json!({"op": "grid.query", "list": "interactions", "columns": ["when", "kind", "subject"],
+                json!({"op": "grid.query", "list": "interactions", "columns": ["when", "kind", "subject", "client"],
                        "filter": "when:today (kind:phone_call)", "limit": 10, "count": true}),
                 json!({"op": "transfer.list", "open_only": true, "limit": 1, "count": true}),
-                json!({"op": "grid.query", "list": "transfers", "columns": ["subject", "expires"], "open_only": true,
+                json!({"op": "grid.query", "list": "transfers", "columns": ["subject", "client", "expires"], "open_only": true,
                        "filter": "expires:<=2026-11-30", "sort": "expires", "limit": 10, "count": true}),
-                json!({"op": "grid.query", "list": "transfers", "columns": ["subject", "sent"],
+                json!({"op": "grid.query", "list": "transfers", "columns": ["subject", "client", "sent"],
                        "filter": "status:waiting_for_files sent:<2026-11-20", "sort": "sent", "limit": 10,
                        "count": true}),
             ]
@@ -415,9 +523,9 @@ mod tests {
         assert_eq!(
             subtitles,
             [
-                "Expire le 2026-11-28",
-                "Expire le 2026-11-30",
-                "En attente de fichiers depuis le 2026-11-10 (17 j)",
+                "Expire demain",
+                "Expire le 30 nov.",
+                "En attente de fichiers depuis le 10 nov. (17 j)",
                 "Appel téléphonique · 21:05",
                 "Note · 08:30",
             ]
@@ -431,7 +539,7 @@ mod tests {
         let Widget::List { items } = &vm.widgets[1] else { panic!("{vm:?}") };
         assert_eq!(items.len(), 4);
         assert_eq!(items[0].badge.as_deref(), Some("expiring"));
-        assert_eq!(items[2].subtitle.as_deref(), Some("Waiting for files since 2026-11-10 (17 d)"));
+        assert_eq!(items[2].subtitle.as_deref(), Some("Waiting for files since Nov 10 (17 d)"));
         assert_eq!(items[3].subtitle.as_deref(), Some("Phone call · 21:05"));
     }
 

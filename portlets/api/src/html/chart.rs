@@ -33,8 +33,9 @@ pub(crate) fn bar_chart(
     locale: Locale,
 ) {
     let n = categories.len().max(1);
-    let totals: Vec<i64> =
-        (0..categories.len()).map(|c| series.iter().map(|s| s.values.get(c).copied().unwrap_or(0).max(0)).sum()).collect();
+    let totals: Vec<i64> = (0..categories.len())
+        .map(|c| series.iter().map(|s| s.values.get(c).copied().unwrap_or(0).max(0)).sum())
+        .collect();
     let max = totals.iter().copied().max().unwrap_or(0).max(1);
     let (w, height, step) = (n as i64 * 20, 100i64, 20i64);
     let summary: Vec<String> =
@@ -67,7 +68,8 @@ pub(crate) fn bar_chart(
             );
         }
     }
-    let _ = write!(h, "<line x1=\"0\" y1=\"{height}\" x2=\"{w}\" y2=\"{height}\" stroke=\"#4f5663\" stroke-width=\"1\"/>");
+    let _ =
+        write!(h, "<line x1=\"0\" y1=\"{height}\" x2=\"{w}\" y2=\"{height}\" stroke=\"#4f5663\" stroke-width=\"1\"/>");
     h.push_str("</svg>");
     if let (Some(first), Some(last)) = (categories.first(), categories.last()) {
         let _ = write!(
@@ -93,8 +95,7 @@ pub(crate) fn sparkline(
     locale: Locale,
 ) {
     let (w, height) = (100i64, 30i64);
-    let (lo, hi) =
-        (values.iter().copied().min().unwrap_or(0).min(0), values.iter().copied().max().unwrap_or(0).max(1));
+    let (lo, hi) = (values.iter().copied().min().unwrap_or(0).min(0), values.iter().copied().max().unwrap_or(0).max(1));
     let n = values.len().max(2) as i64 - 1;
     let points: Vec<String> = values
         .iter()
@@ -104,11 +105,7 @@ pub(crate) fn sparkline(
     let period_text = period.map(|p| p.get(locale).to_string()).unwrap_or_default();
     let figures: Vec<String> = values.iter().map(i64::to_string).collect();
     let name = format!("{} {period_text} : {}", label.get(locale), figures.join(", "));
-    let _ = write!(
-        h,
-        "<div class=\"spark\"><b>{value}</b><span>{}",
-        escape(label.get(locale)),
-    );
+    let _ = write!(h, "<div class=\"spark\"><b>{value}</b><span>{}", escape(label.get(locale)),);
     if !period_text.is_empty() {
         let _ = write!(h, "<br><span class=\"sub\">{}</span>", escape(&period_text));
     }

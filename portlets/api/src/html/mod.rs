@@ -123,7 +123,9 @@ fn escape_text(text: &str, locale: Locale) -> String {
             let words = if locale == Locale::Fr { fr } else { en };
             out = out.replace(
                 symbol,
-                &format!("<span aria-hidden=\"true\" title=\"{words}\">{symbol}</span><span class=\"sr\">({words})</span>"),
+                &format!(
+                    "<span aria-hidden=\"true\" title=\"{words}\">{symbol}</span><span class=\"sr\">({words})</span>"
+                ),
             );
         }
     }
@@ -181,7 +183,9 @@ fn drill_tags(d: &DrillDown, class: &str, hover: &str, options: &RenderOptions) 
     let data = serde_json::json!({"tab": d.tab, "request": d.request}).to_string();
     match &options.url_template {
         Some(t) => {
-            let url = t.replace("{tab}", &percent_encode(&d.tab)).replace("{request}", &percent_encode(&d.request.to_string()));
+            let url = t
+                .replace("{tab}", &percent_encode(&d.tab))
+                .replace("{request}", &percent_encode(&d.request.to_string()));
             (
                 format!(
                     "<a class=\"{class}\" href=\"{}\" title=\"{}\" data-clientele-drill=\"{}\">",
@@ -236,7 +240,11 @@ pub fn render_page(title: &str, tiles: &[PlacedTile<'_>], locale: Locale, option
         let widths: Vec<u32> = columns
             .iter()
             .map(|c| {
-                rest.iter().filter(|t| t.column == *c).filter_map(|t| t.width.map(TileWidth::twelfths)).max().unwrap_or(share)
+                rest.iter()
+                    .filter(|t| t.column == *c)
+                    .filter_map(|t| t.width.map(TileWidth::twelfths))
+                    .max()
+                    .unwrap_or(share)
             })
             .collect();
         let mut tracks: Vec<String> = widths.iter().map(|w| format!("minmax(0,{w}fr)")).collect();
@@ -341,14 +349,22 @@ fn column_class(c: &Column, index: usize) -> String {
     format!("p{} k-{kind}", c.effective_priority(index))
 }
 
-fn render_cell(h: &mut String, column: Option<&Column>, index: usize, v: &serde_json::Value, link: Option<(&str, &str)>, ctx: (Locale, &RenderOptions)) {
+fn render_cell(
+    h: &mut String,
+    column: Option<&Column>,
+    index: usize,
+    v: &serde_json::Value,
+    link: Option<(&str, &str)>,
+    ctx: (Locale, &RenderOptions),
+) {
     let (locale, options) = ctx;
     let class = column.map(|c| column_class(c, index)).unwrap_or_default();
     let text = cell_text(v, locale);
     let (open, close) = link.unwrap_or(("", ""));
     let is_date = matches!(column.map(|c| c.kind), Some(ColumnKind::Date | ColumnKind::DateTime));
     if is_date
-        && let (Some(short), Some(long)) = (dates::compact(&text, options.today.as_deref(), locale), dates::full(&text, locale))
+        && let (Some(short), Some(long)) =
+            (dates::compact(&text, options.today.as_deref(), locale), dates::full(&text, locale))
     {
         let _ = write!(
             h,
@@ -361,7 +377,8 @@ fn render_cell(h: &mut String, column: Option<&Column>, index: usize, v: &serde_
     }
     let num = matches!(column.map(|c| c.kind), Some(ColumnKind::Number | ColumnKind::Money));
     let class = if num { format!("{class} num") } else { class };
-    let _ = write!(h, "<td class=\"{class}\" title=\"{}\">{open}{}{close}</td>", escape(&text), escape_text(&text, locale));
+    let _ =
+        write!(h, "<td class=\"{class}\" title=\"{}\">{open}{}{close}</td>", escape(&text), escape_text(&text, locale));
 }
 
 fn render_widget(h: &mut String, w: &Widget, tile_title: &str, locale: Locale, options: &RenderOptions) {
@@ -383,7 +400,9 @@ fn render_widget(h: &mut String, w: &Widget, tile_title: &str, locale: Locale, o
                 let drill = row_drill_downs.get(r).and_then(Option::as_ref);
                 for (i, v) in row.iter().enumerate() {
                     // The row's link is on its first cell shown at every width.
-                    let linked = drill.filter(|_| Some(i) == columns.iter().enumerate().position(|(j, c)| c.effective_priority(j) == 1));
+                    let linked = drill.filter(|_| {
+                        Some(i) == columns.iter().enumerate().position(|(j, c)| c.effective_priority(j) == 1)
+                    });
                     let tags = linked.map(|d| {
                         let label = cell_text(v, locale);
                         drill_tags(d, "rowlink", &label, options)
@@ -398,8 +417,8 @@ fn render_widget(h: &mut String, w: &Widget, tile_title: &str, locale: Locale, o
                 && *t > rows.len() as u64
             {
                 let line = match locale {
-                    Locale::Fr => format!("{} sur {t} affichés", rows.len()),
-                    Locale::En => format!("{} of {t} shown", rows.len()),
+                    Locale::Fr => format!("Affichage : {} sur {t}", rows.len()),
+                    Locale::En => format!("Showing {} of {t}", rows.len()),
                 };
                 let _ = write!(h, "<p class=\"shown\">{line}</p>");
             }
