@@ -3,8 +3,8 @@
 //! clients, contacts, every kind of interaction, transfers in every state),
 //! then prints the Manage Clients screen — clients with their contacts
 //! expanded, a client's timeline, open transfers, filtered and searched
-//! lists — and renders a staff and a client dashboard (text, and HTML to a
-//! file).
+//! lists — and renders a staff and a client dashboard (text, and HTML to
+//! files, in French and in English).
 //!
 //! `cargo run -p clientele-demo [-- DB_PATH [HTML_DIR]]` (defaults:
 //! `target/demo/cabinet.db`, `target/demo/`). The database is made anew on
@@ -188,7 +188,14 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let client_html = out_dir.join("tableau-client.html");
     std::fs::write(&staff_html, staff_view.to_html())?;
     std::fs::write(&client_html, client_view.to_html())?;
+    // The same two dashboards in English, as an English-speaking employee sees them.
+    let staff_en = out_dir.join("staff-dashboard.html");
+    let client_en = out_dir.join("client-dashboard.html");
+    std::fs::write(&staff_en, dashboards.render(me, DashboardTarget::Staff, None, Locale::En)?.to_html())?;
+    let client_view_en = dashboards.render(me, DashboardTarget::Client { client_id: star }, None, Locale::En)?;
+    std::fs::write(&client_en, client_view_en.to_html())?;
     println!("\nHTML : {} et {}", staff_html.display(), client_html.display());
+    println!("HTML (English): {} and {}", staff_en.display(), client_en.display());
     println!("Base de données : {db}");
     Ok(())
 }

@@ -4,7 +4,7 @@
 //!   each column a stack of tiles sized to their content; `full` tiles
 //!   span the page above the columns. Below 48rem the columns stack.
 //! - Each tile is a size container: table columns of priority 3 hide below
-//!   40rem of tile, priority 2 below 26rem; cells cut with an ellipsis.
+//!   40rem of tile, priority 2 below 28rem; cells cut with an ellipsis.
 //! - Text colours reach 4.5:1 on their background (WCAG AA): #1d2330 on
 //!   #fff / #f4f5f7, #4f5663 (7.4:1), #a3261b (6.6:1), #1f4f99 (8:1).
 //! - A print stylesheet: white page, no buttons, tiles unbroken.
@@ -33,7 +33,7 @@ th.k-date_time,th.k-date{width:7.5rem}th.k-number,th.k-money,th.k-bool{width:5re
 td.num{text-align:right;font-variant-numeric:tabular-nums}\
 .shown{color:#4f5663;font-size:.85rem;margin:.3rem 0 0}\
 @container (max-width:40rem){.p3{display:none}}\
-@container (max-width:26rem){.p2{display:none}th.k-date_time,th.k-date{width:6.2rem}}\
+@container (max-width:28rem){.p2{display:none}th.k-date_time,th.k-date{width:6.2rem}}\
 ul{padding-left:1.1rem;margin:.3rem 0}li{overflow-wrap:anywhere}.sub{color:#4f5663}\
 .badge{background:#e6ecf7;color:#1d2330;border-radius:3px;padding:0 .3rem;font-size:.8em;margin-left:.3rem}\
 dl{display:grid;grid-template-columns:minmax(0,auto) minmax(0,1fr);gap:.2rem .8rem;margin:0}dt{color:#4f5663}dd{margin:0;overflow-wrap:anywhere}\

@@ -395,14 +395,17 @@ fn render_widget(h: &mut String, w: &Widget, tile_title: &str, locale: Locale, o
                 );
             }
             h.push_str("</tr></thead><tbody>");
+            // A row's link is on its subject or name, else on its first
+            // cell shown at every width.
+            let link_column = columns
+                .iter()
+                .position(|c| matches!(c.id.as_str(), "subject" | "name"))
+                .or_else(|| columns.iter().enumerate().position(|(j, c)| c.effective_priority(j) == 1));
             for (r, row) in rows.iter().enumerate() {
                 h.push_str("<tr>");
                 let drill = row_drill_downs.get(r).and_then(Option::as_ref);
                 for (i, v) in row.iter().enumerate() {
-                    // The row's link is on its first cell shown at every width.
-                    let linked = drill.filter(|_| {
-                        Some(i) == columns.iter().enumerate().position(|(j, c)| c.effective_priority(j) == 1)
-                    });
+                    let linked = drill.filter(|_| Some(i) == link_column);
                     let tags = linked.map(|d| {
                         let label = cell_text(v, locale);
                         drill_tags(d, "rowlink", &label, options)
