@@ -269,6 +269,10 @@ impl DataContext for EngineContext {
         self.locale
     }
 
+    fn timezone(&self) -> Option<String> {
+        self.engine.upgrade().map(|e| e.config().timezone.clone())
+    }
+
     fn request(&self, request: &Value) -> Result<Value, ErrorBody> {
         if self.is_expired() {
             return Err(refuse("portlet_timeout", "the render's time budget ran out: its requests are refused"));

@@ -826,6 +826,9 @@ fn a_context_whose_engine_is_closed_refuses() {
     let firm = Firm::sqlite(1);
     let ctx = EngineContext::new(&firm.engine, Scope::Staff { staff_id: firm.admin }, Locale::Fr);
     assert!(ctx.request(&json!({"op": "client.list", "limit": 1})).is_ok());
+    // The firm's time zone reaches portlets (and plugins' context_json).
+    assert_eq!(ctx.timezone().as_deref(), Some(firm.engine.config().timezone.as_str()));
+    assert_eq!(clientele_portlet_api::ContextInfo::of(&ctx).timezone, ctx.timezone());
     let engine = Arc::downgrade(&firm.engine);
     drop(firm);
     assert!(engine.upgrade().is_none(), "the context keeps the engine alive");

@@ -353,6 +353,9 @@ pub mod plugin {
         fn locale(&self) -> Locale {
             self.info.locale
         }
+        fn timezone(&self) -> Option<String> {
+            self.info.timezone.clone()
+        }
         fn request(&self, request: &serde_json::Value) -> Result<serde_json::Value, ErrorBody> {
             let (Some(req_fn), Some(free_fn)) = (self.host.request, self.host.free_string) else {
                 return Err(ErrorBody::new("host_contract", "host callbacks are NULL"));

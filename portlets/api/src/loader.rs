@@ -213,25 +213,49 @@ fn contract(status: i32, message: impl Into<String>) -> PortletError {
     PortletError::Contract { status, message: message.into() }
 }
 
-/// Takes ownership of a plugin string: copies it and frees it with the plugin's `free_string`.
-fn take_plugin_string(free: ClpFreeFn, s: *mut c_char) -> Option<Result<String, ()>> {
+/// The largest string a plugin may answer (a manifest, schema, settings or
+/// view model), in bytes: larger ones are refused unread (a contract
+/// failure, the tile an error tile).
+pub const MAX_PLUGIN_OUTPUT_BYTES: usize = 4 * 1024 * 1024;
+
+/// Why a plugin string was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BadString {
+    NotUtf8,
+    TooLarge(usize),
+}
+
+/// Takes ownership of a plugin string: copies it (unless larger than
+/// [`MAX_PLUGIN_OUTPUT_BYTES`]) and frees it with the plugin's `free_string`.
+fn take_plugin_string(free: ClpFreeFn, s: *mut c_char) -> Option<Result<String, BadString>> {
     if s.is_null() {
         return None;
     }
     // SAFETY: a non-NULL out string is a NUL-terminated plugin allocation.
-    let bytes = unsafe { std::ffi::CStr::from_ptr(s) }.to_bytes().to_vec();
+    let text = unsafe { std::ffi::CStr::from_ptr(s) }.to_bytes();
+    let taken = if text.len() > MAX_PLUGIN_OUTPUT_BYTES {
+        Err(BadString::TooLarge(text.len()))
+    } else {
+        String::from_utf8(text.to_vec()).map_err(|_| BadString::NotUtf8)
+    };
     // SAFETY: returned to the allocator that made it, once.
     unsafe { free(s) };
-    Some(String::from_utf8(bytes).map_err(|_| ()))
+    Some(taken)
 }
 
 /// Interprets a status and out string per the ABI.
-fn interpret(status: i32, out: Option<Result<String, ()>>) -> Result<String, PortletError> {
+fn interpret(status: i32, out: Option<Result<String, BadString>>) -> Result<String, PortletError> {
     let text = match out {
         None => {
             return Err(contract(status, format!("{} with no output string", status_name(status))));
         }
-        Some(Err(())) => return Err(contract(status, "output string is not UTF-8")),
+        Some(Err(BadString::NotUtf8)) => return Err(contract(status, "output string is not UTF-8")),
+        Some(Err(BadString::TooLarge(n))) => {
+            return Err(contract(
+                status,
+                format!("output of {n} bytes is larger than the limit of {MAX_PLUGIN_OUTPUT_BYTES} bytes"),
+            ));
+        }
         Some(Ok(t)) => t,
     };
     match status {
@@ -435,6 +459,25 @@ mod tests {
         let e = interpret(CLP_ERR_FAILED, Some(Ok(r#"{"kind":"internal","message":"x"}"#.into()))).unwrap_err();
         assert_eq!(e, PortletError::internal("x"));
         assert!(matches!(interpret(42, Some(Ok("{}".into()))), Err(PortletError::Contract { status: 42, .. })));
-        assert!(matches!(interpret(CLP_OK, Some(Err(()))), Err(PortletError::Contract { .. })));
+        assert!(matches!(interpret(CLP_OK, Some(Err(BadString::NotUtf8))), Err(PortletError::Contract { .. })));
+    }
+
+    #[test]
+    fn oversized_plugin_strings_are_refused_unread_and_freed() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static FREED: AtomicUsize = AtomicUsize::new(0);
+        unsafe extern "C" fn free(s: *mut c_char) {
+            // SAFETY: made by CString::into_raw below.
+            drop(unsafe { CString::from_raw(s) });
+            FREED.fetch_add(1, Ordering::SeqCst);
+        }
+        let at_limit = CString::new(vec![b'a'; MAX_PLUGIN_OUTPUT_BYTES]).unwrap().into_raw();
+        assert_eq!(take_plugin_string(free, at_limit).unwrap().unwrap().len(), MAX_PLUGIN_OUTPUT_BYTES);
+        let over = CString::new(vec![b'a'; MAX_PLUGIN_OUTPUT_BYTES + 1]).unwrap().into_raw();
+        let taken = take_plugin_string(free, over);
+        assert_eq!(taken, Some(Err(BadString::TooLarge(MAX_PLUGIN_OUTPUT_BYTES + 1))));
+        assert_eq!(FREED.load(Ordering::SeqCst), 2, "both strings go back to the plugin");
+        let e = interpret(CLP_OK, taken).unwrap_err();
+        assert!(e.to_string().contains("larger than the limit"), "{e}");
     }
 }

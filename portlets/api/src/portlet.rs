@@ -80,6 +80,13 @@ pub trait DataContext {
     /// Answers the response JSON or the error body. The engine refuses writes
     /// and confines the request to the scope.
     fn request(&self, request: &serde_json::Value) -> Result<serde_json::Value, ErrorBody>;
+
+    /// The firm's IANA time zone (`America/Toronto`), in which `today` and
+    /// the date-times of answers are given; `None` when the host does not
+    /// say (hosts older than this method).
+    fn timezone(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The context a plugin receives, serialised as JSON across the C ABI
@@ -87,14 +94,20 @@ pub trait DataContext {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ContextInfo {
     pub scope: Scope,
+    /// The firm's today, `YYYY-MM-DD`.
     pub today: String,
+    /// The viewer's language.
     pub locale: Locale,
+    /// The firm's IANA time zone, e.g. `America/Toronto` (absent from
+    /// older hosts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
 }
 
 impl ContextInfo {
-    /// Snapshot of a context's scope, date and locale.
+    /// Snapshot of a context's scope, date, locale and time zone.
     pub fn of(ctx: &dyn DataContext) -> Self {
-        ContextInfo { scope: ctx.scope(), today: ctx.today(), locale: ctx.locale() }
+        ContextInfo { scope: ctx.scope(), today: ctx.today(), locale: ctx.locale(), timezone: ctx.timezone() }
     }
 }
 

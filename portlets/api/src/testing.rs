@@ -150,7 +150,12 @@ mod tests {
         let ctx = FakeContext::answering(json!({"total": 3}));
         assert_eq!(
             ContextInfo::of(&ctx),
-            ContextInfo { scope: Scope::Staff { staff_id: 1 }, today: "2026-11-27".into(), locale: Locale::Fr }
+            ContextInfo {
+                scope: Scope::Staff { staff_id: 1 },
+                today: "2026-11-27".into(),
+                locale: Locale::Fr,
+                timezone: None
+            }
         );
         assert_eq!(ctx.request(&json!({"op": "a"})).unwrap(), json!({"total": 3}));
         assert_eq!(ctx.request(&json!({"op": "b"})).unwrap(), json!({"total": 3}));
