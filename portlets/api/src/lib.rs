@@ -38,7 +38,7 @@
 //!   status codes and the memory rules live in [`abi`] and [`loader`] and
 //!   nowhere else (C authors get the header).
 //! - This crate does not depend on the engine: a plugin links only serde,
-//!   serde_json, schemars, thiserror and libloading.
+//!   serde_json, schemars, thiserror, libloading and unicode-width.
 //! - Only C types cross the boundary: `#[repr(C)]` structs, integers,
 //!   function pointers and NUL-terminated UTF-8 JSON strings.
 //! - Memory is freed by the side that allocated it.

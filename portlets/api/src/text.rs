@@ -19,8 +19,10 @@ pub fn sanitize(text: &str) -> String {
         .collect()
 }
 
+/// The columns `s` takes in a terminal: combining marks take none (a
+/// decomposed `é` is one column), East Asian wide characters two.
 fn width(s: &str) -> usize {
-    s.chars().count()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 fn pad(s: &str, w: usize) -> String {
@@ -240,5 +242,29 @@ mod tests {
         assert!(text.contains("(affichage : 1 sur 3)"), "{text}");
         assert!(text.contains("! too slow [portlet_timeout]"));
         assert!(text.starts_with("Tableau\n=======\n"));
+    }
+
+    #[test]
+    fn columns_align_by_display_width() {
+        // Precomposed, decomposed (e + U+0301) and wide (CJK) names: every
+        // separator at the same terminal column.
+        let names = ["Dupré", "Dupre\u{301}", "東京商事", "Ng"];
+        let tiles = vec![Tile {
+            portlet_id: "a.b".into(),
+            title: Localized::same("T"),
+            result: Ok(ViewModel::new(Localized::same("Clients")).with(Widget::table(
+                vec![
+                    Column::new("name", Localized::same("Nom"), ColumnKind::Text),
+                    Column::new("city", Localized::same("Ville"), ColumnKind::Text),
+                ],
+                names.iter().map(|n| vec![json!(n), json!("Lévis")]).collect(),
+            ))),
+        }];
+        let text = render_dashboard("T", &tiles, Locale::Fr);
+        let columns: Vec<usize> =
+            text.lines().filter(|l| l.contains(" | ")).map(|l| width(&l[..l.find(" | ").unwrap()])).collect();
+        assert_eq!(columns.len(), names.len() + 1, "{text}");
+        assert!(columns.iter().all(|c| *c == columns[0]), "{columns:?}\n{text}");
+        assert_eq!(columns[0], 2 + 8, "the widest name, 東京商事, takes 8 columns");
     }
 }
