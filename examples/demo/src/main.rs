@@ -11,6 +11,7 @@
 //! every run.
 
 mod firm;
+mod screen;
 
 use std::sync::Arc;
 
@@ -62,42 +63,52 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         S::ClientContacts(rows) => rows,
         _ => unreachable!(),
     };
+    // One grid: each client, then its contacts indented under it.
+    let mut rows = Vec::new();
     for c in &clients.items {
-        println!(
-            "▸ {:<10} {:<38} {:<9} {}",
-            c.data.code,
-            c.data.name,
-            format!("{:?}", c.data.status).to_lowercase(),
-            c.data.office.as_deref().unwrap_or("—")
-        );
-        {
-            for p in expanded.iter().filter(|p| p.client_id == c.id) {
-                println!(
-                    "      {:<30} {:<11} {:<20} {}",
-                    p.file_as,
-                    p.role.as_str(),
-                    p.primary_phone.as_deref().unwrap_or("—"),
-                    p.primary_email.as_deref().unwrap_or("—")
-                );
-            }
+        let status = serde_json::to_value(c.data.status).ok();
+        let status = status.as_ref().and_then(|v| v.as_str()).unwrap_or_default();
+        rows.push(vec![
+            format!("▸ {}", c.data.code),
+            c.data.name.clone(),
+            screen::label(ListKind::Clients, "status", status),
+            c.data.office.clone().unwrap_or_else(|| "—".into()),
+            String::new(),
+        ]);
+        for p in expanded.iter().filter(|p| p.client_id == c.id) {
+            rows.push(vec![
+                String::new(),
+                format!("  {}", p.file_as),
+                clientele_portlet_contacts::role_label(p.role.as_str()).fr,
+                p.primary_phone.clone().unwrap_or_else(|| "—".into()),
+                p.primary_email.clone().unwrap_or_else(|| "—".into()),
+            ]);
         }
     }
+    let head = ["Code", "Client / personne-ressource", "Statut / rôle", "Bureau / téléphone", "Courriel"];
+    print!("{}", screen::table(&head.map(String::from), &rows));
 
     let star = seeded.star_client;
+    let today = engine.today().to_string();
     title("Chronologie d'un client (30 derniers jours)");
     if let S::Interactions(p) = run(R::ClientTimeline {
         id: star,
         last_30_days: true,
         query: ListQuery { limit: Some(12), ..Default::default() },
     })? {
-        for i in p.items {
-            println!(
-                "{}  {:<15} {}",
-                i.data.occurred_at.with_timezone(&engine.timezone()).format("%Y-%m-%d %H:%M"),
-                i.data.kind.as_str(),
-                i.data.subject
-            );
-        }
+        let rows: Vec<Vec<String>> = p
+            .items
+            .iter()
+            .map(|i| {
+                let when = i.data.occurred_at.with_timezone(&engine.timezone()).format("%Y-%m-%d %H:%M").to_string();
+                vec![
+                    screen::date(&when, &today),
+                    screen::label(ListKind::Interactions, "kind", i.data.kind.as_str()),
+                    i.data.subject.clone(),
+                ]
+            })
+            .collect();
+        print!("{}", screen::table(&["Date".into(), "Type".into(), "Objet".into()], &rows));
     }
 
     title("Transferts de fichiers ouverts");
@@ -117,8 +128,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         open_only: true,
         query: ListQuery { limit: Some(10), count: true, ..Default::default() },
     })? {
-        println!("{} transfert(s) ouvert(s)", g.total.unwrap_or(0));
-        print_grid(&g);
+        println!("{} transferts ouverts :", g.total.unwrap_or(0));
+        print!("{}", screen::grid(&g, &today));
     }
 
     title("Transferts des 30 derniers jours, par statut");
@@ -130,9 +141,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     })? {
         let mut counts = std::collections::BTreeMap::new();
         for t in &p.items {
-            *counts.entry(t.data.status.as_str()).or_insert(0) += 1;
+            *counts.entry(t.data.status.label(true)).or_insert(0) += 1;
         }
-        println!("{counts:?}");
+        let rows: Vec<Vec<String>> = counts.iter().map(|(status, n)| vec![status.to_string(), n.to_string()]).collect();
+        print!("{}", screen::table(&["Statut".into(), "Transferts".into()], &rows));
     }
 
     title("Recherche et filtres");
@@ -165,8 +177,17 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             open_only: false,
             query,
         })? {
-            println!("\n{} — {what} : {} résultat(s)", list.as_str(), g.total.unwrap_or(0));
-            print_grid(&g);
+            let n = g.total.unwrap_or(0);
+            let shown =
+                if n as usize > g.rows.len() { format!(", les {} premiers", g.rows.len()) } else { String::new() };
+            let name = match list {
+                ListKind::Clients => "Clients",
+                ListKind::Contacts => "Personnes-ressources",
+                ListKind::Interactions => "Interactions",
+                ListKind::Transfers => "Transferts de fichiers",
+            };
+            println!("\n{name} — {what} : {n} résultat{}{shown}", if n > 1 { "s" } else { "" });
+            print!("{}", screen::grid(&g, &today));
         }
     }
     // A typo is answered with where it is and what was meant.
@@ -174,7 +195,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         query: ListQuery { filter: Some(FilterInput::Text("stauts:actif".into())), ..Default::default() },
     });
     if let Err(e) = typo {
-        println!("\nfiltre « stauts:actif » → {} ({:?})", e, e.span());
+        println!("\nfiltre « stauts:actif » refusé :");
+        print!("{}", screen::error_on("stauts:actif", &e.to_string(), e.span()));
     }
 
     title("Tableau de bord du personnel (texte)");
@@ -202,21 +224,4 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
 fn title(t: &str) {
     println!("\n══ {t} {}", "═".repeat(70usize.saturating_sub(t.chars().count())));
-}
-
-fn print_grid(g: &clientele_core::protocol::Grid) {
-    let header: Vec<&str> = g.columns.iter().map(|c| c.label_fr.as_str()).collect();
-    println!("  {}", header.join(" | "));
-    for r in &g.rows {
-        let cells: Vec<String> = r
-            .cells
-            .iter()
-            .map(|v| match v {
-                serde_json::Value::String(s) => s.chars().take(32).collect(),
-                serde_json::Value::Null => "—".into(),
-                v => v.to_string(),
-            })
-            .collect();
-        println!("  {}", cells.join(" | "));
-    }
 }
