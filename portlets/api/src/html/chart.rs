@@ -38,8 +38,9 @@ pub(crate) fn bar_chart(
         .collect();
     let max = totals.iter().copied().max().unwrap_or(0).max(1);
     let (w, height, step) = (n as i64 * 20, 100i64, 20i64);
+    let colon = if locale == Locale::Fr { " :" } else { ":" };
     let summary: Vec<String> =
-        categories.iter().zip(&totals).map(|(c, t)| format!("{} : {t}", c.get(locale))).collect();
+        categories.iter().zip(&totals).map(|(c, t)| format!("{}{colon} {t}", c.get(locale))).collect();
     let name = format!("{} — {}", label.get(locale), summary.join(", "));
     let _ = write!(
         h,
@@ -59,7 +60,7 @@ pub(crate) fn bar_chart(
             y -= bar;
             let _ = write!(
                 h,
-                "<rect x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{bar}\" fill=\"{}\"><title>{} — {} : {v}</title></rect>",
+                "<rect x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{bar}\" fill=\"{}\"><title>{} — {}{colon} {v}</title></rect>",
                 c as i64 * step + 3,
                 step - 6,
                 colour(i),
@@ -104,7 +105,8 @@ pub(crate) fn sparkline(
         .collect();
     let period_text = period.map(|p| p.get(locale).to_string()).unwrap_or_default();
     let figures: Vec<String> = values.iter().map(i64::to_string).collect();
-    let name = format!("{} {period_text} : {}", label.get(locale), figures.join(", "));
+    let colon = if locale == Locale::Fr { " :" } else { ":" };
+    let name = format!("{} {period_text}{colon} {}", label.get(locale), figures.join(", "));
     let _ = write!(h, "<div class=\"spark\"><b>{value}</b><span>{}", escape(label.get(locale)),);
     if !period_text.is_empty() {
         let _ = write!(h, "<br><span class=\"sub\">{}</span>", escape(&period_text));

@@ -52,3 +52,48 @@ svg.chart{display:block;width:100%;height:auto;max-height:11rem}\
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\
 @media print{body{background:#fff;margin:0}.tile{break-inside:avoid;border-color:#888}\
 button.drill,a.drill{display:none}.rowlink{color:inherit;text-decoration:none}.cols{display:block}.col{margin-bottom:1rem}}";
+
+#[cfg(test)]
+mod tests {
+    use super::CSS;
+
+    /// WCAG relative luminance of `#rrggbb` or `#rgb`.
+    fn luminance(hex: &str) -> f64 {
+        let h: String = if hex.len() == 3 { hex.chars().flat_map(|c| [c, c]).collect() } else { hex.to_string() };
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&h[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+        };
+        0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
+    }
+
+    fn contrast(a: &str, b: &str) -> f64 {
+        let (a, b) = (luminance(a), luminance(b));
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+
+    #[test]
+    fn every_text_colour_reaches_wcag_aa_on_every_background() {
+        let backgrounds = ["fff", "f4f5f7", "f9fafb", "e6ecf7"];
+        let mut seen = 0;
+        for (i, _) in CSS.match_indices("color:#") {
+            // `color:` itself, not `background:` or `border-color:`.
+            if CSS[..i].ends_with('-') {
+                continue;
+            }
+            let hex: String = CSS[i + 7..].chars().take_while(char::is_ascii_hexdigit).collect();
+            for bg in backgrounds {
+                assert!(contrast(&hex, bg) >= 4.5, "#{hex} on #{bg}: {:.2}", contrast(&hex, bg));
+            }
+            seen += 1;
+        }
+        assert!(seen >= 8, "{seen} text colours");
+    }
+
+    #[test]
+    fn chart_colours_reach_3_to_1_on_white() {
+        for c in super::super::chart::PALETTE {
+            assert!(contrast(&c[1..], "fff") >= 3.0, "{c}");
+        }
+    }
+}

@@ -549,4 +549,136 @@ mod tests {
         assert!(page.contains("<html lang=\"en\">"));
         assert!(page.contains("See all"));
     }
+
+    fn placed(tiles: &[Tile], at: &[(u32, Option<TileWidth>, TileState)]) -> Vec<PlacedTile<'static>> {
+        let tiles: &'static [Tile] = Box::leak(tiles.to_vec().into_boxed_slice());
+        tiles
+            .iter()
+            .zip(at)
+            .map(|(tile, (column, width, state))| PlacedTile { tile, column: *column, width: *width, state: *state })
+            .collect()
+    }
+
+    fn table_tile() -> Tile {
+        let mut table = Widget::table(
+            vec![
+                Column::new("when", Localized::new("Date", "When"), ColumnKind::DateTime).with_priority(1),
+                Column::new("subject", Localized::new("Objet", "Subject"), ColumnKind::Text).with_priority(1),
+                Column::new("staff", Localized::new("Employé", "Staff"), ColumnKind::Text).with_priority(3),
+            ],
+            vec![
+                vec![json!("2026-11-28 10:14"), json!("Appel ★"), json!("Luc")],
+                vec![json!("2026-11-27 09:00"), json!("Note"), json!(null)],
+            ],
+        );
+        if let Widget::Table { total, row_drill_downs, .. } = &mut table {
+            *total = Some(47);
+            row_drill_downs.push(Some(DrillDown {
+                tab: "interaction".into(),
+                request: json!({"op": "interaction.get", "id": 8}),
+            }));
+        }
+        let vm = ViewModel::new(Localized::new("Interactions", "Interactions")).with(table);
+        let vm = ViewModel {
+            drill_down: Some(DrillDown { tab: "interactions".into(), request: json!({"op": "interaction.list"}) }),
+            ..vm
+        };
+        Tile { portlet_id: "clientele.interactions".into(), title: Localized::same("I"), result: Ok(vm) }
+    }
+
+    #[test]
+    fn layout_columns_and_widths_as_saved() {
+        let t = table_tile();
+        let unavailable = Tile {
+            portlet_id: "x.y".into(),
+            title: Localized::new("Portlet non installé", "Portlet not installed"),
+            result: Err(ErrorBody::new("unknown_portlet", "Demandez à votre administrateur")),
+        };
+        let failed = Tile {
+            portlet_id: "x.z".into(),
+            title: Localized::same("Z"),
+            result: Err(ErrorBody::new("portlet_panicked", "boom")),
+        };
+        let tiles = [t.clone(), unavailable, failed, t];
+        let p = placed(
+            &tiles,
+            &[
+                (0, Some(TileWidth::Third), TileState::Rendered),
+                (1, Some(TileWidth::TwoThirds), TileState::Unavailable),
+                (1, None, TileState::Failed),
+                (3, Some(TileWidth::Full), TileState::Rendered),
+            ],
+        );
+        let page = render_page("D", &p, Locale::Fr, &RenderOptions::default());
+        // Two columns, a third and two thirds; the full tile above them.
+        assert!(page.contains("grid-template-columns:minmax(0,4fr) minmax(0,8fr)\""), "{page}");
+        assert!(page.find("<div class=\"full\">").unwrap() < page.find("<div class=\"cols\"").unwrap());
+        assert_eq!(page.matches("<div class=\"col\"").count(), 2);
+        // Two columns of a third each leave the last third empty, as saved.
+        let p2 =
+            placed(&tiles[..2], &[(0, Some(TileWidth::Third), TileState::Rendered), (2, None, TileState::Rendered)]);
+        let page2 = render_page("D", &p2, Locale::Fr, &RenderOptions::default());
+        assert!(page2.contains("minmax(0,4fr) minmax(0,6fr) minmax(0,2fr)"), "{page2}");
+        // Unavailable is neutral, failed is an error.
+        assert!(page.contains("class=\"tile unavailable\" data-portlet=\"x.y\""));
+        assert!(page.contains("<p class=\"why\">Demandez à votre administrateur</p>"));
+        assert!(page.contains("class=\"tile failed\" data-portlet=\"x.z\""));
+        assert!(page.contains("role=\"alert\">boom"));
+    }
+
+    #[test]
+    fn tables_dates_drill_downs_and_text_equivalents() {
+        let tiles = [table_tile()];
+        let opts = RenderOptions { today: Some("2026-11-28".into()), url_template: None };
+        let p = placed(&tiles, &[(0, None, TileState::Rendered)]);
+        let page = render_page("D", &p, Locale::Fr, &opts);
+        assert!(page.contains("<th scope=\"col\" class=\"p3 k-text\""), "{page}");
+        assert!(page.contains("<caption>Interactions</caption>"));
+        assert!(page.contains("title=\"samedi 28 novembre 2026, 10 h 14\""));
+        assert!(page.contains("<time datetime=\"2026-11-28T10:14\">aujourd’hui 10 h 14</time>"));
+        assert!(page.contains(">hier</time>"));
+        assert!(page.contains("<span class=\"sr\">(principal)</span>"));
+        assert!(page.contains("Affichage : 2 sur 47"));
+        // Buttons without a template, with the drill-down JSON; the label is the tab's title.
+        assert!(page.contains("<button type=\"button\" class=\"drill\" title=\"Voir tout : Interactions\" data-clientele-drill=\"{&quot;request&quot;:{&quot;op&quot;:&quot;interaction.list&quot;},&quot;tab&quot;:&quot;interactions&quot;}\">Voir tout : Interactions</button>"), "{page}");
+        // The first row links from its subject, the second has none.
+        assert_eq!(page.matches("class=\"rowlink\"").count(), 1);
+        assert!(page.contains("class=\"rowlink\" title=\"Appel ★\""));
+        // With a template: links, percent-encoded.
+        let opts = RenderOptions { today: None, url_template: Some("app://open?tab={tab}&r={request}".into()) };
+        let page = render_page("D", &p, Locale::En, &opts);
+        assert!(
+            page.contains("href=\"app://open?tab=interactions&amp;r=%7B%22op%22%3A%22interaction.list%22%7D\""),
+            "{page}"
+        );
+        assert!(page.contains(">See all: Interactions</a>"));
+        assert!(page.contains(">Nov 28, 2026</time>"));
+        assert!(page.contains("Showing 2 of 47"));
+        assert!(!page.contains("<script"));
+    }
+
+    #[test]
+    fn charts_are_inline_svg_with_their_figures() {
+        let vm = ViewModel::new(Localized::same("C"))
+            .with(Widget::BarChart {
+                label: Localized::new("Par semaine", "Per week"),
+                categories: vec![Localized::same("a"), Localized::same("b")],
+                series: vec![ChartSeries { label: Localized::same("s"), values: vec![2, 5] }],
+            })
+            .with(Widget::Sparkline { label: Localized::same("t"), value: 5, values: vec![1, 5], period: None })
+            .with(Widget::Proportion {
+                label: Localized::new("Par statut", "By status"),
+                parts: vec![
+                    ChartPart { label: Localized::same("x"), value: 1 },
+                    ChartPart { label: Localized::same("y"), value: 3 },
+                ],
+            });
+        let tiles = [Tile { portlet_id: "c.c".into(), title: Localized::same("C"), result: Ok(vm) }];
+        let page =
+            render_page("D", &placed(&tiles, &[(0, None, TileState::Rendered)]), Locale::En, &RenderOptions::default());
+        assert_eq!(page.matches("role=\"img\"").count(), 3);
+        assert!(page.contains("aria-label=\"Per week — a: 2, b: 5\""), "{page}");
+        assert!(page.contains("y: 3 (75%)"));
+        assert!(page.contains("<polyline"));
+    }
 }
