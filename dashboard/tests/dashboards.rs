@@ -412,7 +412,19 @@ fn the_json_front_door() {
     let html =
         call(json!({"actor": firm.admin, "op": "dashboard.render", "dashboard": "staff", "format": "html"})).unwrap();
     assert_eq!(html["format"], "html");
-    assert!(html["content"].as_str().unwrap().contains("lang=\"fr\""));
+    let content = html["content"].as_str().unwrap();
+    assert!(content.contains("lang=\"fr\""));
+    // Built-in widths, and drill-downs as buttons the host intercepts.
+    assert_eq!(view["tiles"][0]["width"], "third");
+    assert!(content.contains("grid-template-columns:minmax(0,4fr) minmax(0,8fr)"), "{content}");
+    assert!(content.contains("<button type=\"button\" class=\"drill\""));
+    assert!(!content.contains("href="));
+    // With a URL template: links.
+    let linked = call(json!({"actor": firm.admin, "op": "dashboard.render", "dashboard": "staff", "format": "html",
+                             "url_template": "app://open?tab={tab}&request={request}"}))
+    .unwrap();
+    let content = linked["content"].as_str().unwrap();
+    assert!(content.contains("href=\"app://open?tab=file_transfers&amp;request=%7B"), "{content}");
     let text =
         call(json!({"actor": firm.admin, "op": "dashboard.render", "dashboard": "firm", "format": "text"})).unwrap();
     assert!(text["content"].as_str().unwrap().contains("Tableau de bord du cabinet"));
