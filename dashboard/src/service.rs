@@ -202,8 +202,12 @@ impl DashboardView {
     /// [`DashboardView::to_html`], drill-downs as links to `url_template`
     /// (see [`RenderOptions::url_template`]) when given.
     pub fn to_html_with(&self, url_template: Option<&str>) -> String {
-        let placed: Vec<PlacedTile> = self
-            .tiles
+        html::render_page(&self.title, &self.placed(), self.locale, &self.options(url_template))
+    }
+
+    /// The tiles with their column, width and state.
+    fn placed(&self) -> Vec<PlacedTile<'_>> {
+        self.tiles
             .iter()
             .zip(&self.placement)
             .zip(&self.widths)
@@ -217,8 +221,7 @@ impl DashboardView {
                     TileStatus::Failed => TileState::Failed,
                 },
             })
-            .collect();
-        html::render_page(&self.title, &placed, self.locale, &self.options(url_template))
+            .collect()
     }
 
     fn options(&self, url_template: Option<&str>) -> RenderOptions {
@@ -227,7 +230,7 @@ impl DashboardView {
 
     /// Plain text for a terminal (the API crate's renderer).
     pub fn to_text(&self) -> String {
-        text::render_dashboard_with(&self.title, &self.tiles, self.locale, &self.options(None))
+        text::render_page(&self.title, &self.placed(), self.locale, &self.options(None))
     }
 
     /// The JSON a host receives for `"format": "json"`.

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::html::{RenderOptions, Tile, cell_text, tab_title};
+use crate::html::{PlacedTile, RenderOptions, Tile, TileState, cell_text, tab_title};
 use crate::manifest::Locale;
 use crate::view::{ColumnKind, Widget};
 
@@ -36,18 +36,40 @@ pub fn render_dashboard(title: &str, tiles: &[Tile], locale: Locale) -> String {
     render_dashboard_with(title, tiles, locale, &RenderOptions::default())
 }
 
-/// The whole dashboard as text, dates relative to `options.today`.
+/// The whole dashboard as text, dates relative to `options.today`; a
+/// failed result is drawn as an error.
 pub fn render_dashboard_with(title: &str, tiles: &[Tile], locale: Locale, options: &RenderOptions) -> String {
+    let states: Vec<TileState> =
+        tiles.iter().map(|t| if t.result.is_ok() { TileState::Rendered } else { TileState::Failed }).collect();
+    render(title, tiles.iter().zip(states), locale, options)
+}
+
+/// The placed tiles as text (placement aside): a tile not rendered on
+/// purpose says why in parentheses, a failed one is marked `!` with its code.
+pub fn render_page(title: &str, tiles: &[PlacedTile<'_>], locale: Locale, options: &RenderOptions) -> String {
+    render(title, tiles.iter().map(|p| (p.tile, p.state)), locale, options)
+}
+
+fn render<'a>(
+    title: &str,
+    tiles: impl Iterator<Item = (&'a Tile, TileState)>,
+    locale: Locale,
+    options: &RenderOptions,
+) -> String {
     let mut t = String::new();
     let title = sanitize(title);
     let _ = writeln!(t, "{title}\n{}", "=".repeat(width(&title)));
-    for tile in tiles {
+    for (tile, state) in tiles {
         t.push('\n');
         match &tile.result {
             Err(e) => {
                 let head = sanitize(tile.title.get(locale));
                 let _ = writeln!(t, "{head}\n{}", "-".repeat(width(&head)));
-                let _ = writeln!(t, "  ! {} [{}]", sanitize(&e.message), sanitize(&e.code));
+                if state == TileState::Unavailable {
+                    let _ = writeln!(t, "  ({})", sanitize(&e.message));
+                } else {
+                    let _ = writeln!(t, "  ! {} [{}]", sanitize(&e.message), sanitize(&e.code));
+                }
             }
             Ok(vm) => {
                 let head = sanitize(vm.title.get(locale));
@@ -240,6 +262,14 @@ mod tests {
         assert!(text.contains("Élodie?[31m | Oui"), "{text}");
         assert!(text.contains("      12  Appels"));
         assert!(text.contains("(affichage : 1 sur 3)"), "{text}");
+        // Placed: a tile not rendered on purpose is neutral, a failure marked.
+        let placed = [
+            PlacedTile { tile: &tiles[1], column: 0, width: None, state: TileState::Unavailable },
+            PlacedTile { tile: &tiles[1], column: 0, width: None, state: TileState::Failed },
+        ];
+        let placed_text = render_page("T", &placed, Locale::En, &RenderOptions::default());
+        assert!(placed_text.contains("\n  (too slow)\n"), "{placed_text}");
+        assert_eq!(placed_text.matches("! too slow [portlet_timeout]").count(), 1, "{placed_text}");
         assert!(text.contains("! too slow [portlet_timeout]"));
         assert!(text.starts_with("Tableau\n=======\n"));
     }
