@@ -86,7 +86,7 @@ pub fn grid(g: &Grid, today: &str) -> String {
                         date(s, today)
                     }
                     serde_json::Value::String(s) => {
-                        cut(&col.values.iter().find(|l| &l.value == s).map_or(s.as_str(), |l| l.label_fr.as_str()))
+                        cut(col.values.iter().find(|l| &l.value == s).map_or(s.as_str(), |l| l.label_fr.as_str()))
                     }
                     serde_json::Value::Bool(true) => "Oui".into(),
                     serde_json::Value::Bool(false) => "Non".into(),
