@@ -16,8 +16,12 @@
  *
  * VERSIONING
  *   CLP_ABI_MAJOR changes when the structures change incompatibly.
- *   CLP_ABI_MINOR grows when fields are APPENDED to the structures; existing
- *   fields never move. The engine (host) loads a plugin when
+ *   CLP_ABI_MINOR grows when fields are APPENDED to the structures, or when
+ *   the JSON a plugin may answer grows (so that a plugin using it is refused
+ *   by an older engine at load rather than failing at every render);
+ *   existing fields never move. 1.1: view-model charts (bar_chart,
+ *   sparkline, proportion), note, subtitle, table total/caption/priority and
+ *   row drill-downs; "timezone" in context_json. 1.0 plugins load unchanged. The engine (host) loads a plugin when
  *       plugin.abi_major == host.abi_major  &&  plugin.abi_minor <= host.abi_minor
  *   and refuses it otherwise ("too old" / "too new"). It reads struct_size,
  *   abi_major and abi_minor BEFORE calling anything else, and treats fields
@@ -62,7 +66,7 @@ extern "C" {
 
 /* ABI version of this header. */
 #define CLP_ABI_MAJOR 1
-#define CLP_ABI_MINOR 0
+#define CLP_ABI_MINOR 1
 
 /* Name of the one exported symbol. */
 #define CLP_DESCRIPTOR_SYMBOL "clientele_portlet_descriptor"
@@ -131,7 +135,7 @@ struct ClpHost {
 
 /*
  * What a portlet library exports. Static data of the plugin.
- * Size on LP64: 48 bytes. No field may be NULL in ABI 1.0.
+ * Size on LP64: 48 bytes. No field may be NULL (ABI 1.0 and 1.1).
  */
 typedef struct ClpPortletDescriptor {
     /* sizeof(ClpPortletDescriptor) as the plugin was compiled. Read first. */

@@ -12,8 +12,10 @@ use std::fmt;
 
 /// ABI major version: changes when a compatible reading is impossible.
 pub const CLP_ABI_MAJOR: u16 = 1;
-/// ABI minor version: grows when fields are appended to the structs.
-pub const CLP_ABI_MINOR: u16 = 0;
+/// ABI minor version: grows when fields are appended to the structs or the
+/// JSON a plugin may answer grows. 1.1: charts, note, subtitle, table
+/// total/caption/priority, row drill-downs, `timezone` in the context.
+pub const CLP_ABI_MINOR: u16 = 1;
 
 /// The one symbol a portlet library exports.
 pub const CLP_DESCRIPTOR_SYMBOL: &str = "clientele_portlet_descriptor";
