@@ -210,6 +210,17 @@ fn demo_dashboards_in_headless_chromium() {
         ("client-dashboard", FRENCH, 1, 4),
     ];
     let read = |name: &str| std::fs::read_to_string(work.join(format!("{name}.html"))).unwrap();
+    // Transfer events (stored in the firm's language) read in the viewer's.
+    let staff_fr = read("tableau-personnel");
+    assert!(staff_fr.contains("Transfert «"), "the demo shows transfer events");
+    for (name, foreign) in [
+        ("staff-dashboard", "Transfert «"),
+        ("client-dashboard", "Transfert «"),
+        ("tableau-personnel", "Transfer “"),
+        ("tableau-client", "Transfer “"),
+    ] {
+        assert!(!read(name).contains(foreign), "{name} shows a transfer event in the other language");
+    }
     let mut frames: Vec<(String, String, u32, &[&str])> = Vec::new();
     for (name, other, _, _) in pages {
         for width in [1400u32, 400] {
