@@ -392,6 +392,8 @@ fn faulty_portlets_become_error_tiles_and_the_others_render() {
     assert!(panicked.message.contains("the panicking test portlet panicked"));
     let html = view.to_html();
     assert_eq!(html.matches("class=\"tile failed\"").count(), 7);
+    // The viewer reads the lead in French; the portlet's own words are folded away.
+    assert!(html.contains("role=\"alert\">Erreur du portlet</p><details class=\"code\"><summary>Détails techniques</summary>"));
 }
 
 #[test]

@@ -300,13 +300,25 @@ fn render_tile(h: &mut String, placed: &PlacedTile<'_>, locale: Locale, options:
             );
         }
         (Err(e), _) => {
-            let _ = writeln!(
+            // "Lead in the viewer's language — technical detail": the lead
+            // is what a person reads; the detail (the portlet's own words,
+            // often English) is folded away for support.
+            let (lead, detail) = e.message.split_once(" \u{2014} ").unwrap_or((e.message.as_str(), ""));
+            let _ = write!(
                 h,
                 "<section class=\"tile failed\" data-portlet=\"{id}\" data-state=\"failed\" data-code=\"{code}\">\
-<header><h2>{}</h2></header><p class=\"err\" role=\"alert\">{}</p><p class=\"code\">{code}</p></section>",
+<header><h2>{}</h2></header><p class=\"err\" role=\"alert\">{}</p>",
                 escape(tile.title.get(locale)),
-                escape(&e.message),
+                escape(lead),
                 code = escape(&e.code),
+            );
+            let summary = if locale == Locale::Fr { "Détails techniques" } else { "Technical details" };
+            let _ = writeln!(
+                h,
+                "<details class=\"code\"><summary>{summary}</summary>{}{}<br>{}</details></section>",
+                escape(detail),
+                if detail.is_empty() { "" } else { " " },
+                escape(&e.code),
             );
         }
         (Ok(vm), _) => {
@@ -623,7 +635,7 @@ mod tests {
         assert!(page.contains("class=\"tile unavailable\" data-portlet=\"x.y\""));
         assert!(page.contains("<p class=\"why\">Demandez à votre administrateur</p>"));
         assert!(page.contains("class=\"tile failed\" data-portlet=\"x.z\""));
-        assert!(page.contains("role=\"alert\">boom"));
+        assert!(page.contains("role=\"alert\">boom</p><details class=\"code\"><summary>Détails techniques</summary>"));
     }
 
     #[test]
