@@ -393,7 +393,11 @@ fn faulty_portlets_become_error_tiles_and_the_others_render() {
     let html = view.to_html();
     assert_eq!(html.matches("class=\"tile failed\"").count(), 7);
     // The viewer reads the lead in French; the portlet's own words are folded away.
-    assert!(html.contains("role=\"alert\">Erreur du portlet</p><details class=\"code\"><summary>Détails techniques</summary>"));
+    assert!(
+        html.contains(
+            "role=\"alert\">Erreur du portlet</p><details class=\"code\"><summary>Détails techniques</summary>"
+        )
+    );
 }
 
 #[test]
