@@ -49,6 +49,9 @@ impl Default for InteractionsSettings {
 
 /// Weeks in the weekly chart.
 pub const CHART_WEEKS: i64 = 12;
+/// Rows of each week read to split it by kind: when a week has more
+/// interactions than this, the chart shows totals only (one series).
+pub const KIND_SAMPLE: u32 = 100;
 
 /// The requests of the weekly chart, oldest week first: one counted
 /// `grid.query` (one row) per week of 7 days ending today, with the user's
@@ -72,8 +75,8 @@ pub fn weekly_requests(
                 filter.as_deref(),
                 &[
                     ("list", json!("interactions")),
-                    ("columns", json!([DATE_FIELD])),
-                    ("limit", json!(1)),
+                    ("columns", json!(["kind"])),
+                    ("limit", json!(KIND_SAMPLE)),
                     ("count", json!(true)),
                 ],
             );
@@ -97,26 +100,67 @@ fn day_text(days: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// The weekly chart: interactions per week, weeks labelled by their first day.
+/// The weekly chart: interactions per week, weeks labelled by their first
+/// day, stacked by kind when every week's rows were all read (at most
+/// [`KIND_SAMPLE`]), else totals only.
 fn weekly_chart(user_filter: Option<&str>, client: Option<i64>, ctx: &dyn DataContext) -> Result<Widget, PortletError> {
     let today = ctx.today();
     let year = LocalDateTime::parse(&today).map(|t| t.year);
     let mut categories = Vec::new();
-    let mut values = Vec::new();
-    for (start, request) in weekly_requests(user_filter, client, &today)? {
-        values.push(tabular::total_of(&ctx.request(&request)?));
+    let mut totals = Vec::new();
+    // Kind code, label, count per week; in order of first appearance.
+    let mut kinds: Vec<(String, Localized, Vec<i64>)> = Vec::new();
+    let mut complete = true;
+    let weeks = weekly_requests(user_filter, client, &today)?;
+    for (w, (start, request)) in weeks.iter().enumerate() {
+        let answer = ctx.request(request)?;
+        let total = tabular::total_of(&answer);
+        let rows = answer.get("rows").and_then(Value::as_array).cloned().unwrap_or_default();
+        complete &= rows.len() as i64 >= total;
+        let labels = answer.pointer("/columns/0/values").and_then(Value::as_array).cloned().unwrap_or_default();
+        for row in &rows {
+            let code = row.pointer("/cells/0").and_then(Value::as_str).unwrap_or_default().to_string();
+            let at = match kinds.iter().position(|(c, _, _)| *c == code) {
+                Some(at) => at,
+                None => {
+                    let l = labels.iter().find(|v| v["value"] == code.as_str());
+                    let text = |k: &str| l.and_then(|v| v[k].as_str()).unwrap_or(&code).to_string();
+                    kinds.push((
+                        code.clone(),
+                        Localized::new(text("label_fr"), text("label_en")),
+                        vec![0; weeks.len()],
+                    ));
+                    kinds.len() - 1
+                }
+            };
+            kinds[at].2[w] += 1;
+        }
+        totals.push(total);
         categories.push(Localized::new(
-            format!("sem. du {}", short_date(&start, year, Locale::Fr)),
-            format!("week of {}", short_date(&start, year, Locale::En)),
+            format!("sem. du {}", short_date(start, year, Locale::Fr)),
+            format!("week of {}", short_date(start, year, Locale::En)),
         ));
     }
+    let by_kind = complete && !kinds.is_empty() && kinds.len() <= clientele_portlet_api::view::MAX_CHART_SERIES;
+    let series = if by_kind {
+        kinds.into_iter().map(|(_, label, values)| ChartSeries { label, values }).collect()
+    } else {
+        vec![ChartSeries { label: Localized::new("Interactions", "Interactions"), values: totals }]
+    };
     Ok(Widget::BarChart {
-        label: Localized::new(
-            format!("Interactions par semaine, {CHART_WEEKS} dernières semaines"),
-            format!("Interactions per week, last {CHART_WEEKS} weeks"),
-        ),
+        label: if by_kind {
+            Localized::new(
+                format!("Interactions par semaine et par type, {CHART_WEEKS} dernières semaines"),
+                format!("Interactions per week by kind, last {CHART_WEEKS} weeks"),
+            )
+        } else {
+            Localized::new(
+                format!("Interactions par semaine, {CHART_WEEKS} dernières semaines"),
+                format!("Interactions per week, last {CHART_WEEKS} weeks"),
+            )
+        },
         categories,
-        series: vec![ChartSeries { label: Localized::new("Interactions", "Interactions"), values }],
+        series,
     })
 }
 
@@ -222,7 +266,8 @@ mod tests {
         // would do: the chart shows what the engine counts).
         let ctx = FakeContext::new(|r: &Value| {
             let f = r["filter"].as_str().unwrap_or_default().to_string();
-            if r["limit"] == json!(1) {
+            if r["limit"] == json!(KIND_SAMPLE) {
+                // No rows read: totals only.
                 Ok(json!({"columns": [], "rows": [], "total": f.matches("-11-").count()}))
             } else {
                 Ok(json!({"list": "interactions",
@@ -253,6 +298,40 @@ mod tests {
         assert_eq!(*total, Some(30));
         assert_eq!(row_drill_downs[0].as_ref().unwrap().request, json!({"op": "interaction.get", "id": 8}));
         assert_eq!(vm.subtitle.unwrap().fr, "Du 29 oct. au 27 nov.");
+    }
+
+    #[test]
+    fn weekly_chart_stacks_kinds_when_every_week_was_read_whole() {
+        let kinds = json!([{"value": "note", "label_fr": "Note", "label_en": "Note"},
+                           {"value": "phone_call", "label_fr": "Appel téléphonique", "label_en": "Phone call"}]);
+        let answer = move |r: &Value, total_extra: usize| {
+            let f = r["filter"].as_str().unwrap_or_default();
+            // The last week: two calls and a note; the others: one note.
+            let cells: Vec<&str> =
+                if f.contains("2026-11-27") { vec!["phone_call", "note", "phone_call"] } else { vec!["note"] };
+            let rows: Vec<Value> = cells.iter().map(|c| json!({"id": 1, "cells": [c]})).collect();
+            json!({"columns": [{"id": "kind", "label_fr": "Type", "label_en": "Kind", "kind": "text", "values": kinds}],
+                   "rows": rows, "total": cells.len() + total_extra})
+        };
+        let a = answer.clone();
+        let ctx = FakeContext::new(move |r: &Value| Ok(a(r, 0))).with_today("2026-11-27");
+        let Widget::BarChart { series, label, .. } = weekly_chart(None, None, &ctx).unwrap() else { panic!() };
+        assert_eq!(series.len(), 2, "{series:?}");
+        assert_eq!(series[0].label.en, "Note");
+        assert_eq!(series[1].label.fr, "Appel téléphonique");
+        assert_eq!(series[0].values, [1; 12]);
+        assert_eq!(series[1].values, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+        assert!(label.en.contains("by kind"));
+        assert_eq!(ctx.requests()[0]["columns"], json!(["kind"]));
+        // One week not read whole: totals only, never a partial split.
+        let ctx = FakeContext::new(move |r: &Value| {
+            Ok(answer(r, usize::from(r["filter"].as_str().unwrap().contains("2026-11-27"))))
+        })
+        .with_today("2026-11-27");
+        let Widget::BarChart { series, label, .. } = weekly_chart(None, None, &ctx).unwrap() else { panic!() };
+        assert_eq!(series.len(), 1);
+        assert_eq!(series[0].values[11], 4);
+        assert!(!label.en.contains("by kind"));
     }
 
     fn grid() -> Value {
