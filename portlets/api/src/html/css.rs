@@ -29,11 +29,11 @@ table{border-collapse:collapse;width:100%;font-size:.9rem;table-layout:fixed}\
 caption{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\
 th,td{border-bottom:1px solid #e3e6ea;padding:.25rem .4rem;text-align:left;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}\
 th{font-weight:600;color:#4f5663;font-size:.85rem}\
-th.k-date_time,th.k-date{width:7.5rem}th.k-number,th.k-money,th.k-bool{width:5rem}\
+th.k-date_time,th.k-date{width:7.5rem}th.k-number,th.k-money,th.k-bool{width:5rem}th.main{width:36%}\
 td.num{text-align:right;font-variant-numeric:tabular-nums}\
 .shown{color:#4f5663;font-size:.85rem;margin:.3rem 0 0}\
 @container (max-width:40rem){.p3{display:none}}\
-@container (max-width:28rem){.p2{display:none}th.k-date_time,th.k-date{width:6.2rem}}\
+@container (max-width:28rem){.p2{display:none}th.k-date_time,th.k-date{width:5.8rem}th.main{width:38%}}\
 ul{padding-left:1.1rem;margin:.3rem 0}li{overflow-wrap:anywhere}.sub{color:#4f5663}\
 .badge{background:#e6ecf7;color:#1d2330;border-radius:3px;padding:0 .3rem;font-size:.8em;margin-left:.3rem}\
 dl{display:grid;grid-template-columns:minmax(0,auto) minmax(0,1fr);gap:.2rem .8rem;margin:0}dt{color:#4f5663}dd{margin:0;overflow-wrap:anywhere}\

@@ -398,21 +398,21 @@ fn render_widget(h: &mut String, w: &Widget, tile_title: &str, locale: Locale, o
         Widget::Table { columns, rows, caption, total, row_drill_downs } => {
             let caption = caption.as_ref().map_or(tile_title, |c| c.get(locale));
             let _ = write!(h, "<div class=\"table\"><table><caption>{}</caption><thead><tr>", escape(caption));
+            // The main text (subject or name) gets the room; a row's link is
+            // on it, else on its first cell shown at every width.
+            let main = columns.iter().position(|c| matches!(c.id.as_str(), "subject" | "name"));
+            let link_column =
+                main.or_else(|| columns.iter().enumerate().position(|(j, c)| c.effective_priority(j) == 1));
             for (i, c) in columns.iter().enumerate() {
                 let _ = write!(
                     h,
-                    "<th scope=\"col\" class=\"{}\" title=\"{l}\">{l}</th>",
+                    "<th scope=\"col\" class=\"{}{}\" title=\"{l}\">{l}</th>",
                     column_class(c, i),
+                    if Some(i) == main && columns.len() > 2 { " main" } else { "" },
                     l = escape(c.label.get(locale))
                 );
             }
             h.push_str("</tr></thead><tbody>");
-            // A row's link is on its subject or name, else on its first
-            // cell shown at every width.
-            let link_column = columns
-                .iter()
-                .position(|c| matches!(c.id.as_str(), "subject" | "name"))
-                .or_else(|| columns.iter().enumerate().position(|(j, c)| c.effective_priority(j) == 1));
             for (r, row) in rows.iter().enumerate() {
                 h.push_str("<tr>");
                 let drill = row_drill_downs.get(r).and_then(Option::as_ref);
@@ -645,6 +645,7 @@ mod tests {
         let p = placed(&tiles, &[(0, None, TileState::Rendered)]);
         let page = render_page("D", &p, Locale::Fr, &opts);
         assert!(page.contains("<th scope=\"col\" class=\"p3 k-text\""), "{page}");
+        assert!(page.contains("<th scope=\"col\" class=\"p1 k-text main\" title=\"Objet\">"), "{page}");
         assert!(page.contains("<caption>Interactions</caption>"));
         assert!(page.contains("title=\"samedi 28 novembre 2026, 10 h 14\""));
         assert!(page.contains("<time datetime=\"2026-11-28T10:14\">aujourd’hui 10 h 14</time>"));
