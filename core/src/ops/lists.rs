@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::protocol::{ChoiceInfo, DashboardKind, FieldInfo, Grid, GridRow, Layout, SavedView};
 use crate::query::columns::{self, ColumnDef};
 use crate::query::{self, Constraint, ListKind, ListQuery, PlanInput};
+use crate::store::page::PageRow;
 use crate::store::{self, Conn};
 use crate::time::ms;
 use crate::visibility;
@@ -43,17 +44,18 @@ impl Engine {
     /// Plans and runs a list request, and loads the page's records with
     /// `load` — all in one read transaction (one round trip each, no
     /// BEGIN/COMMIT between them).
-    pub(crate) fn list_page<T>(
+    pub(crate) fn list_page<R, T>(
         &self,
         who: &Who,
-        kind: ListKind,
         query: &ListQuery,
         constraints: Vec<Constraint>,
-        load: impl FnOnce(&mut Conn, &[Id]) -> Result<T>,
+        load: impl FnOnce(&mut Conn, Vec<R>) -> Result<T>,
     ) -> Result<(T, Option<String>, Option<u64>)>
     where
+        R: PageRow,
         T: Annotate,
     {
+        let kind = R::KIND;
         who.require(entity(kind), Action::View)?;
         let mut constraints = constraints;
         constraints.extend(visibility::scope_constraint(who, kind));
@@ -79,17 +81,19 @@ impl Engine {
                 actor: Some(who.id),
                 people: &mut people,
             })?;
+            // One statement answers the page's records and their keys.
+            let page_sql = plan.page_sql(pg, R::columns());
             if explain {
-                let lines = store::query::explain(c, &plan.page_sql(pg))?;
+                let lines = store::query::explain(c, &page_sql)?;
                 EXPLAIN.with(|e| e.borrow_mut().as_mut().map(|v| v.extend(lines)));
             }
-            let mut keys = store::query::keys(c, &plan.page_sql(pg), &plan.sort.field)?;
+            let mut rows = R::load(c, &page_sql)?;
             let total = if plan.count { Some(store::query::count(c, &plan.count_sql(pg))?) } else { None };
-            let more = keys.len() as i64 > plan.limit;
-            keys.truncate(plan.limit as usize);
-            let next_cursor = if more { keys.last().map(query::Key::encode) } else { None };
-            let ids: Vec<Id> = keys.iter().map(|k| k.id).collect();
-            let mut page = load(c, &ids)?;
+            let more = rows.len() as i64 > plan.limit;
+            rows.truncate(plan.limit as usize);
+            let next_cursor = if more { rows.last().map(|r| r.key(&plan.sort.field).encode()) } else { None };
+            let ids: Vec<Id> = rows.iter().map(|r| r.row.id()).collect();
+            let mut page = load(c, rows.into_iter().map(|r| r.row).collect())?;
             if query.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
                 let why = matched_via(c, kind, &plan.search, &ids, who.offices(), who.scope)?;
                 page.annotate(&why);
@@ -205,38 +209,36 @@ impl Engine {
         }
         let ids: Vec<String> = cols.iter().map(|c| c.id.clone()).collect();
         let tz = self.tz;
-        let (rows, next_cursor, total) = self.list_page(who, list, query, constraints, |c, page| {
-            Ok(match list {
-                ListKind::Clients => {
-                    grid_rows(&client_records(c, page)?, &ids, |r, col| columns::client_cell(r, col, tz))
-                }
-                ListKind::Contacts => {
-                    grid_rows(&contact_records(c, page)?, &ids, |r, col| columns::contact_cell(r, col, tz))
-                }
-                ListKind::Interactions => {
-                    let recs = interaction_records(c, page)?;
-                    let names = visibility::names(
-                        c,
-                        who,
-                        recs.iter().filter_map(|r| r.data.client_id).collect(),
-                        recs.iter().filter_map(|r| r.data.contact_id).collect(),
-                        recs.iter().filter_map(|r| r.data.staff_id).collect(),
-                    )?;
-                    grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz))
-                }
-                ListKind::Transfers => {
-                    let recs = transfer_records(c, page)?;
-                    let names = visibility::names(
-                        c,
-                        who,
-                        recs.iter().map(|r| r.data.client_id).collect(),
-                        recs.iter().map(|r| r.data.to_contact).collect(),
-                        recs.iter().map(|r| r.data.from_staff).collect(),
-                    )?;
-                    grid_rows(&recs, &ids, |r, col| columns::transfer_cell(r, col, &names, tz))
-                }
-            })
-        })?;
+        let (rows, next_cursor, total) = match list {
+            ListKind::Clients => self.list_page(who, query, constraints, |_, page| {
+                Ok(grid_rows(&client_records(page)?, &ids, |r, col| columns::client_cell(r, col, tz)))
+            })?,
+            ListKind::Contacts => self.list_page(who, query, constraints, |_, page| {
+                Ok(grid_rows(&contact_records(page)?, &ids, |r, col| columns::contact_cell(r, col, tz)))
+            })?,
+            ListKind::Interactions => self.list_page(who, query, constraints, |c, page| {
+                let recs = interaction_records(page)?;
+                let names = visibility::names(
+                    c,
+                    who,
+                    recs.iter().filter_map(|r| r.data.client_id).collect(),
+                    recs.iter().filter_map(|r| r.data.contact_id).collect(),
+                    recs.iter().filter_map(|r| r.data.staff_id).collect(),
+                )?;
+                Ok(grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz)))
+            })?,
+            ListKind::Transfers => self.list_page(who, query, constraints, |c, page| {
+                let recs = transfer_records(page)?;
+                let names = visibility::names(
+                    c,
+                    who,
+                    recs.iter().map(|r| r.data.client_id).collect(),
+                    recs.iter().map(|r| r.data.to_contact).collect(),
+                    recs.iter().map(|r| r.data.from_staff).collect(),
+                )?;
+                Ok(grid_rows(&recs, &ids, |r, col| columns::transfer_cell(r, col, &names, tz)))
+            })?,
+        };
         let (total, total_capped) = query::capped_total(total);
         Ok(Grid { list, columns: cols, rows, next_cursor, total, total_capped })
     }
@@ -632,20 +634,24 @@ fn grid_rows<T>(
         .collect()
 }
 
-pub(crate) fn client_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<ClientData>>> {
-    store::clients::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+/// A page's rows as records.
+pub(crate) fn client_records(rows: Vec<store::clients::Row>) -> Result<Vec<Record<ClientData>>> {
+    rows.into_iter().map(|r| r.into_record()).collect()
 }
 
-pub(crate) fn contact_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<ContactData>>> {
-    store::contacts::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+/// A page's rows as records.
+pub(crate) fn contact_records(rows: Vec<store::contacts::Row>) -> Result<Vec<Record<ContactData>>> {
+    rows.into_iter().map(|r| r.into_record()).collect()
 }
 
-pub(crate) fn interaction_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<InteractionData>>> {
-    store::interactions::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+/// A page's rows as records.
+pub(crate) fn interaction_records(rows: Vec<store::interactions::Row>) -> Result<Vec<Record<InteractionData>>> {
+    rows.into_iter().map(|r| r.into_record()).collect()
 }
 
-pub(crate) fn transfer_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<TransferData>>> {
-    store::transfers::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+/// A page's rows as records.
+pub(crate) fn transfer_records(rows: Vec<store::transfers::Row>) -> Result<Vec<Record<TransferData>>> {
+    rows.into_iter().map(|r| r.into_record()).collect()
 }
 
 /// The catalogue entries for `ids`, refusing unknown or repeated ones.

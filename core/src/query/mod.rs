@@ -40,7 +40,7 @@ use clientele_filter::{DateContext, Limits, Typed};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use self::fields::{Col, Field};
+use self::fields::Col;
 use self::sql::{Bind, Compiler, KeywordIndex, Sql};
 use crate::domain::{CustomFieldDef, Id};
 use crate::error::{Error, Result, Span};
@@ -215,7 +215,7 @@ pub(crate) fn day_start(tz: chrono_tz::Tz, d: NaiveDate) -> i64 {
 /// A list request, checked and ready to compile.
 pub(crate) struct Plan {
     pub kind: ListKind,
-    pub fields: Vec<Field>,
+    pub fields: std::sync::Arc<fields::Registered>,
     pub filter: Typed,
     /// The search keywords (apart from the filter: client and contact
     /// lists also match them through linked records).
@@ -313,8 +313,8 @@ pub(crate) struct PlanInput<'a> {
 
 /// Parses and checks a list request.
 pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
-    let fields = fields::fields(input.kind, input.custom);
-    let registry = fields::registry(&fields);
+    let registered = fields::registered(input.kind, input.custom);
+    let (fields, registry) = (&registered.fields, &registered.registry);
     let mut dates = DateContext::new(input.today);
     dates.fiscal_year_start_month = input.fiscal_year_start_month;
     let limits = Limits::default();
@@ -345,7 +345,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         for (k, span) in &keywords {
             check_keyword(k, *span, "filter", &mut terms)?;
         }
-        let typed = clientele_filter::check_with_limits(&expr, &registry, &dates, &limits)
+        let typed = clientele_filter::check_with_limits(&expr, registry, &dates, &limits)
             .map_err(|e| filter_error(e, "filter"))?;
         parts.push(fields::resolve_people(typed, input.kind, input.actor, &mut *input.people)?);
     }
@@ -425,7 +425,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         rank.filter(|_| input.query.sort.is_none() && matches!(input.kind, ListKind::Clients | ListKind::Contacts));
     Ok(Plan {
         kind: input.kind,
-        fields,
+        fields: registered.clone(),
         filter,
         search,
         rank,
@@ -534,7 +534,7 @@ fn constraint_sql(sql: &mut Sql, kind: ListKind, c: &Constraint) {
 
 impl Plan {
     fn compiler<'a>(&'a self, day_start: &'a dyn Fn(NaiveDate) -> i64) -> Compiler<'a> {
-        Compiler { fields: &self.fields, day_start, index: KeywordIndex { table: table(self.kind) } }
+        Compiler { fields: &self.fields.fields, day_start, index: KeywordIndex { table: table(self.kind) } }
     }
 
     /// `WHERE` conditions shared by the page and the count.
@@ -679,10 +679,11 @@ impl Plan {
         }
     }
 
-    /// The statement answering one page of ids with their sort keys.
-    pub(crate) fn page_sql(&self, pg: bool) -> Sql {
+    /// The statement answering one page: `columns` (of the alias `t`)
+    /// followed by the rows' rank and sort key (`rk`, `kt`, `ki`).
+    pub(crate) fn page_sql(&self, pg: bool, columns: &str) -> Sql {
         let mut sql = Sql::new(pg);
-        sql.push("SELECT t.id AS id, CAST(");
+        sql.push("SELECT ").push(columns).push(", CAST(");
         self.rank_sql(&mut sql);
         sql.push(" AS BIGINT) AS rk, ");
         if self.sort.text() {
@@ -799,7 +800,7 @@ mod tests {
                     .unwrap();
                     assert_eq!(p.rank.is_some(), search.is_some() && sort.is_none());
                     for pg in [false, true] {
-                        let sql = p.page_sql(pg).text;
+                        let sql = p.page_sql(pg, "t.id").text;
                         let mut depth = 0i32;
                         for c in sql.chars() {
                             depth += match c {

@@ -2,26 +2,13 @@
 //! records by id.
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
+use diesel::sql_types::{BigInt, Text};
 
 use super::schema::{clients, contact_links, contacts, staff};
 use super::{Conn, with_backend};
 use crate::domain::Id;
 use crate::error::Result;
-use crate::query::Key;
-use crate::query::sql::{Bind, Sql};
-
-#[derive(QueryableByName)]
-struct KeyRow {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = BigInt)]
-    rk: i64,
-    #[diesel(sql_type = Nullable<Text>)]
-    kt: Option<String>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    ki: Option<i64>,
-}
+use crate::query::sql::Sql;
 
 #[derive(QueryableByName)]
 struct CountRow {
@@ -29,20 +16,17 @@ struct CountRow {
     n: i64,
 }
 
-/// Binds every parameter of `$sql` onto a boxed `sql_query` and loads `$row`.
+/// Runs `$sql` as a statement the connection keeps prepared
+/// ([`super::prepared`]) and loads `$row` by column name.
 macro_rules! run {
     ($conn:expr, $sql:expr, $row:ty) => {
         with_backend!($conn, c => {
-            let mut q = diesel::sql_query($sql.text.as_str()).into_boxed();
-            for b in &$sql.binds {
-                q = match b {
-                    Bind::Text(s) => q.bind::<Text, _>(s.clone()),
-                    Bind::Int(i) => q.bind::<BigInt, _>(*i),
-                    Bind::Float(f) => q.bind::<Double, _>(*f),
-                    Bind::Bool(v) => q.bind::<Bool, _>(*v),
-                };
-            }
-            q.load::<$row>(c)
+            super::prepared::Prepared::<diesel::sql_types::Untyped>::new(&$sql).load::<$row>(c)
+        })
+    };
+    (uncached $conn:expr, $sql:expr, $row:ty) => {
+        with_backend!($conn, c => {
+            super::prepared::Prepared::<diesel::sql_types::Untyped>::uncached(&$sql).load::<$row>(c)
         })
     };
 }
@@ -62,20 +46,13 @@ struct PgPlanRow {
 
 /// The database's query plan of a statement, one line per step.
 pub(crate) fn explain(conn: &mut Conn, sql: &Sql) -> Result<Vec<String>> {
-    let text = if sql.pg { format!("EXPLAIN {}", sql.text) } else { format!("EXPLAIN QUERY PLAN {}", sql.text) };
-    let explained = Sql { pg: sql.pg, text, binds: sql.binds.clone() };
+    let explained = sql.prefixed(if sql.pg { "EXPLAIN " } else { "EXPLAIN QUERY PLAN " });
     Ok(match conn {
         super::AnyConnection::Sqlite(_) => {
-            run!(conn, explained, SqlitePlanRow)?.into_iter().map(|r| r.detail).collect()
+            run!(uncached conn, explained, SqlitePlanRow)?.into_iter().map(|r| r.detail).collect()
         }
-        super::AnyConnection::Pg(_) => run!(conn, explained, PgPlanRow)?.into_iter().map(|r| r.plan).collect(),
+        super::AnyConnection::Pg(_) => run!(uncached conn, explained, PgPlanRow)?.into_iter().map(|r| r.plan).collect(),
     })
-}
-
-/// One page of keys (the page query asks one row more than the page).
-pub(crate) fn keys(conn: &mut Conn, sql: &Sql, sort: &str) -> Result<Vec<Key>> {
-    let rows = run!(conn, sql, KeyRow)?;
-    Ok(rows.into_iter().map(|r| Key { sort: sort.to_string(), rk: r.rk, kt: r.kt, ki: r.ki, id: r.id }).collect())
 }
 
 pub(crate) fn count(conn: &mut Conn, sql: &Sql) -> Result<u64> {
@@ -105,7 +82,7 @@ pub(crate) fn search_texts(conn: &mut Conn, table: &str, ids: &[Id]) -> Result<s
         sql.bind_int(*id);
     }
     sql.push(")");
-    Ok(run!(conn, sql, TextRow)?.into_iter().map(|r| (r.id, r.search_text)).collect())
+    Ok(run!(uncached conn, sql, TextRow)?.into_iter().map(|r| (r.id, r.search_text)).collect())
 }
 
 /// The live contacts linked to clients, with their index text: (client id,
