@@ -4,8 +4,8 @@
 //!
 //! Data path: a list request → [`ListQuery`] → parsed and checked against
 //! the list's field registry ([`fields`]) → compiled by [`sql`] → executed
-//! by the store, which answers the ids of one page (plus sort keys for the
-//! cursor) → full records loaded by id. The same filter evaluated in memory
+//! by the store as one prepared statement that answers the page's records
+//! with their sort keys (the cursor). The same filter evaluated in memory
 //! ([`memory`]) is the reference the differential tests compare against.
 //!
 //! # Search (the `search` of a list request)
@@ -231,6 +231,9 @@ pub(crate) struct Plan {
     pub limit: i64,
     pub count: bool,
     pub tz: chrono_tz::Tz,
+    /// The page statement also answers the names a grid shows
+    /// ([`crate::visibility::names_sql`]).
+    pub names: bool,
 }
 
 /// The sort of a list.
@@ -437,6 +440,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         limit,
         count: input.query.count,
         tz: input.tz,
+        names: false,
     })
 }
 
@@ -680,7 +684,10 @@ impl Plan {
     }
 
     /// The statement answering one page: `columns` (of the alias `t`)
-    /// followed by the rows' rank and sort key (`rk`, `kt`, `ki`).
+    /// followed by the rows' rank and sort key (`rk`, `kt`, `ki`), their
+    /// keyword index text when searching (`st`, else NULL: why each row
+    /// matched is told from it without another statement), and the three
+    /// names of a grid (else NULLs).
     pub(crate) fn page_sql(&self, pg: bool, columns: &str) -> Sql {
         let mut sql = Sql::new(pg);
         sql.push("SELECT ").push(columns).push(", CAST(");
@@ -693,6 +700,12 @@ impl Plan {
             sql.push("CAST(NULL AS TEXT) AS kt, ");
             self.key_sql(&mut sql);
             sql.push(" AS ki");
+        }
+        sql.push(if self.search.is_empty() { ", CAST(NULL AS TEXT) AS st" } else { ", t.search_text AS st" });
+        if self.names {
+            crate::visibility::names_sql(&mut sql, self.kind, self.offices.as_deref(), self.scope);
+        } else {
+            sql.push(", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)");
         }
         sql.push(&format!(" FROM {} t", table(self.kind)));
         self.where_sql(&mut sql);

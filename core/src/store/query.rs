@@ -60,31 +60,6 @@ pub(crate) fn count(conn: &mut Conn, sql: &Sql) -> Result<u64> {
     Ok(rows.first().map_or(0, |r| r.n as u64))
 }
 
-#[derive(QueryableByName)]
-struct TextRow {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = Text)]
-    search_text: String,
-}
-
-/// The keyword index text of records of a list, by id.
-pub(crate) fn search_texts(conn: &mut Conn, table: &str, ids: &[Id]) -> Result<std::collections::HashMap<Id, String>> {
-    if ids.is_empty() {
-        return Ok(Default::default());
-    }
-    let mut sql = Sql::new(matches!(conn, super::AnyConnection::Pg(_)));
-    sql.push(&format!("SELECT id, search_text FROM {table} WHERE id IN ("));
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind_int(*id);
-    }
-    sql.push(")");
-    Ok(run!(uncached conn, sql, TextRow)?.into_iter().map(|r| (r.id, r.search_text)).collect())
-}
-
 /// The live contacts linked to clients, with their index text: (client id,
 /// contact id, file-as name, text), by client, file-as name, id.
 pub(crate) fn linked_contact_texts(conn: &mut Conn, client_ids: &[Id]) -> Result<Vec<(Id, Id, String, String)>> {
@@ -124,59 +99,6 @@ pub(crate) fn linked_client_texts(
     Ok(q.order((contact_links::contact_id, clients::code_key, clients::id))
         .select((contact_links::contact_id, clients::id, clients::code, clients::name, clients::search_text))
         .load(conn)?)
-}
-
-/// Display names of clients ("code — name"), contacts (file as) and staff.
-/// A contact's name shows only when the contact is live and visible to the
-/// viewer (standalone, or linked to a client of one of `offices`); within a
-/// client's scope, only that client's name and its contacts' show (the
-/// rules of `crate::visibility`, which is the only caller).
-pub(crate) fn names(
-    conn: &mut Conn,
-    client_ids: Vec<Id>,
-    contact_ids: Vec<Id>,
-    staff_ids: Vec<Id>,
-    offices: Option<&[String]>,
-    scope: Option<Id>,
-) -> Result<crate::query::columns::Names> {
-    let mut n = crate::query::columns::Names::default();
-    if !client_ids.is_empty() {
-        let mut q =
-            clients::table.filter(clients::id.eq_any(client_ids)).filter(clients::trash_id.is_null()).into_boxed();
-        if let Some(o) = offices {
-            q = q.filter(clients::office.eq_any(o.to_vec()));
-        }
-        if let Some(x) = scope {
-            q = q.filter(clients::id.eq(x));
-        }
-        let rows: Vec<(i64, String)> = q.select((clients::id, clients::name)).load(conn)?;
-        n.clients = rows.into_iter().collect();
-    }
-    if !contact_ids.is_empty() {
-        let mut q =
-            contacts::table.filter(contacts::id.eq_any(contact_ids)).filter(contacts::trash_id.is_null()).into_boxed();
-        if let Some(o) = offices {
-            let linked = contact_links::table.select(contact_links::contact_id);
-            let visible = contact_links::table
-                .inner_join(clients::table)
-                .filter(clients::office.eq_any(o.to_vec()))
-                .select(contact_links::contact_id);
-            q = q.filter(contacts::id.ne_all(linked).or(contacts::id.eq_any(visible)));
-        }
-        if let Some(x) = scope {
-            let of_client =
-                contact_links::table.filter(contact_links::client_id.eq(x)).select(contact_links::contact_id);
-            q = q.filter(contacts::id.eq_any(of_client));
-        }
-        let rows: Vec<(i64, String)> = q.select((contacts::id, contacts::file_as)).load(conn)?;
-        n.contacts = rows.into_iter().collect();
-    }
-    if !staff_ids.is_empty() {
-        let rows: Vec<(i64, String)> =
-            staff::table.filter(staff::id.eq_any(staff_ids)).select((staff::id, staff::name)).load(conn)?;
-        n.staff = rows.into_iter().collect();
-    }
-    Ok(n)
 }
 
 /// The ids a person-shaped filter value names ([`crate::query::fields::Lookup`]),
