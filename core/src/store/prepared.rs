@@ -32,7 +32,7 @@ use diesel::{QueryResult, RunQueryDsl};
 use crate::query::sql::{Bind, Sql};
 
 /// The most distinct statement texts admitted to the connections' caches.
-pub(crate) const MAX_SHAPES: usize = 512;
+pub(crate) const MAX_SHAPES: usize = 256;
 
 /// A statement's text with its binds, answering rows of SQL type `ST`.
 pub(crate) struct Prepared<'a, ST> {
@@ -141,6 +141,57 @@ impl<C, ST> RunQueryDsl<C> for Prepared<'_, ST> {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use diesel::connection::{Instrumentation, InstrumentationEvent};
+    use diesel::{Connection, QueryableByName};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    /// A statement run through [`Prepared::new`] is prepared once per
+    /// connection and reused with other values; an uncached one each time.
+    #[test]
+    fn statements_are_prepared_once_per_connection() {
+        let mut c = diesel::SqliteConnection::establish(":memory:").unwrap();
+        let cached = Arc::new(AtomicUsize::new(0));
+        let counter = cached.clone();
+        let count = move |e: InstrumentationEvent<'_>| {
+            if matches!(e, InstrumentationEvent::CacheQuery { .. }) {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        };
+        let instrumentation: Box<dyn Instrumentation> = Box::new(count);
+        c.set_instrumentation(instrumentation);
+        for i in 0..5 {
+            let mut sql = Sql::new(false);
+            sql.push("SELECT ").bind_int(i).push(" + ").bind_int(1).push(" AS n");
+            let rows: Vec<N> = Prepared::<diesel::sql_types::Untyped>::new(&sql).load(&mut c).unwrap();
+            assert_eq!(rows[0].n, i + 1, "the values bound are this run's");
+        }
+        assert_eq!(cached.load(Ordering::SeqCst), 1, "prepared once, then reused");
+        for i in 0..3 {
+            let mut sql = Sql::new(false);
+            sql.push("SELECT ").bind_int(i).push(" + 2 AS n");
+            let rows: Vec<N> = Prepared::<diesel::sql_types::Untyped>::uncached(&sql).load(&mut c).unwrap();
+            assert_eq!(rows[0].n, i + 2);
+        }
+        assert_eq!(cached.load(Ordering::SeqCst), 1, "uncached statements are not kept");
+    }
+
+    /// PostgreSQL placeholders written by the query engine (`$n::type`)
+    /// are rewritten by diesel in the same order, casts kept.
+    #[test]
+    fn placeholders_are_rewritten_in_order() {
+        let mut sql = Sql::new(true);
+        sql.push("SELECT ").bind_int(1).push(" AS a, ").bind_text("x").push(" AS b");
+        let text =
+            diesel::debug_query::<diesel::pg::Pg, _>(&Prepared::<diesel::sql_types::Untyped>::new(&sql)).to_string();
+        assert!(text.starts_with("SELECT $1::bigint AS a, $2::text AS b"), "{text}");
+    }
 
     #[test]
     fn fixed_hasher_is_deterministic() {
