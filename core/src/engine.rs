@@ -236,7 +236,8 @@ impl Engine {
 
     pub(crate) fn who(&self, id: Id) -> Result<Who> {
         let store::actor::Actor { staff, custom, columns } =
-            self.db.read(|c| store::actor::get(c, id))?.ok_or_else(|| Error::Forbidden {
+            // One statement: no transaction of its own.
+            self.db.query(|c| store::actor::get(c, id))?.ok_or_else(|| Error::Forbidden {
                 actor: format!("staff {id}"),
                 action: "act as",
                 entity: "an unknown staff member",

@@ -386,8 +386,8 @@ impl Db {
         self.settle(&mut conn, r)
     }
 
-    /// [`Db::query_on`] after setting PostgreSQL's session timeout when it
-    /// must change ([`session`]).
+    /// [`Db::query_on`] after setting PostgreSQL's session timeout or
+    /// SQLite's busy timeout when it must change ([`session`]).
     fn bounded_query<T>(
         &self,
         conn: &mut r2d2::PooledConnection<Manager>,
@@ -397,16 +397,20 @@ impl Db {
         if self.is_postgres() {
             session::pg_statement_timeout(conn, deadline)?;
         }
-        Self::query_on(conn, deadline, f)
+        let busy = session::sqlite_busy(conn, deadline);
+        Self::query_on(conn, busy, deadline, f)
     }
 
-    fn query_on<T>(conn: &mut Conn, deadline: &Deadline, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-        match conn {
-            // Set by [`Db::bounded_query`].
-            AnyConnection::Pg(_) => {}
-            AnyConnection::Sqlite(c) => {
-                c.batch_execute(&format!("PRAGMA busy_timeout = {}", sqlite_busy_ms(deadline)))?
-            }
+    /// Runs `f` bounded by the deadline; `busy`: SQLite's busy timeout to
+    /// set first (`None`: the connection's fits).
+    fn query_on<T>(
+        conn: &mut Conn,
+        busy: Option<u128>,
+        deadline: &Deadline,
+        f: impl FnOnce(&mut Conn) -> Result<T>,
+    ) -> Result<T> {
+        if let (AnyConnection::Sqlite(c), Some(ms)) = (&mut *conn, busy) {
+            c.batch_execute(&format!("PRAGMA busy_timeout = {ms}"))?;
         }
         let armed = deadline::arm(deadline);
         let result = f(conn);
@@ -460,14 +464,18 @@ impl Db {
             let r = self.bounded_query(&mut conn, &deadline, f);
             return self.settle(&mut conn, r);
         }
-        let r = Self::transaction_on(&mut conn, kind, interrupt, &deadline, f);
+        let busy = session::sqlite_busy(&mut conn, &deadline);
+        let r = Self::transaction_on(&mut conn, kind, interrupt, busy, &deadline, f);
         self.settle(&mut conn, r)
     }
 
+    /// `busy`: SQLite's busy timeout to set with `BEGIN` (`None`: the
+    /// connection's fits the deadline, [`session::sqlite_busy`]).
     fn transaction_on<T>(
         conn: &mut Conn,
         kind: Kind,
         interrupt: bool,
+        busy: Option<u128>,
         deadline: &Deadline,
         f: impl FnOnce(&mut Conn) -> Result<T>,
     ) -> Result<T> {
@@ -475,9 +483,11 @@ impl Db {
         type Manager = <Conn as diesel::Connection>::TransactionManager;
         let begin = match conn {
             AnyConnection::Sqlite(_) => {
-                let busy = sqlite_busy_ms(deadline);
                 let begin = if kind == Kind::Write { "BEGIN IMMEDIATE" } else { "BEGIN" };
-                format!("PRAGMA busy_timeout = {busy}; {begin}")
+                match busy {
+                    Some(ms) => format!("PRAGMA busy_timeout = {ms}; {begin}"),
+                    None => begin.to_string(),
+                }
             }
             AnyConnection::Pg(_) => {
                 let ms = if interrupt { pg_timeout_ms(deadline) } else { 0 };

@@ -7,6 +7,10 @@
 //!
 //! A write's `SET LOCAL statement_timeout` ends with its transaction and
 //! leaves the session's value as it was.
+//!
+//! SQLite's `busy_timeout` (how long a connection waits for another
+//! process's lock) is likewise set per connection only when the deadline no
+//! longer fits the value it has: a statement parsed less per request.
 
 use diesel::connection::SimpleConnection;
 
@@ -43,6 +47,26 @@ pub(crate) fn pg_statement_timeout(conn: &mut r2d2::PooledConnection<Manager>, d
     conn.batch_execute(&format!("SET statement_timeout = {want}"))?;
     P::extensions_mut(conn).insert(SessionTimeout(want));
     Ok(())
+}
+
+/// The `busy_timeout` (ms) last set on a pooled SQLite connection.
+#[derive(Clone, Copy)]
+struct SqliteBusy(u128);
+
+/// The busy timeout to set on a pooled SQLite connection for `deadline`
+/// (recorded as set: the caller sets it with its next statement), or
+/// `None` when the one it has fits. `None` for PostgreSQL.
+pub(crate) fn sqlite_busy(conn: &mut r2d2::PooledConnection<Manager>, deadline: &Deadline) -> Option<u128> {
+    use r2d2::PooledConnection as P;
+    if !matches!(**conn, super::AnyConnection::Sqlite(_)) {
+        return None;
+    }
+    let want = super::sqlite_busy_ms(deadline);
+    if P::extensions(conn).get::<SqliteBusy>().is_some_and(|s| fits(s.0, want)) {
+        return None;
+    }
+    P::extensions_mut(conn).insert(SqliteBusy(want));
+    Some(want)
 }
 
 #[cfg(test)]
