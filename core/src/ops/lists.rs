@@ -41,9 +41,10 @@ impl Engine {
         result.map(|_| lines)
     }
 
-    /// Plans and runs a list request, and loads the page's records with
-    /// `load` — all in one read transaction (one round trip each, no
-    /// BEGIN/COMMIT between them).
+    /// Plans and runs a list request: one statement answers the page's rows
+    /// (`R`, see `store::page`), which `load` turns into the answer's
+    /// items — in one read (on SQLite one transaction; on PostgreSQL none,
+    /// see `store::session`).
     pub(crate) fn list_page<R, T>(
         &self,
         who: &Who,
