@@ -40,6 +40,11 @@ pub(crate) struct Who {
     /// On a client dashboard, that client: every read is confined to it
     /// (see `visibility`).
     pub scope: Option<Id>,
+    /// The firm's custom fields, read with the actor (the interaction
+    /// lists' fields).
+    pub custom: Vec<CustomFieldDef>,
+    /// Their chosen grid columns, read with them: (list, JSON of the ids).
+    pub columns: Vec<(String, String)>,
 }
 
 /// The kinds of record rights are granted on.
@@ -230,11 +235,13 @@ impl Engine {
     }
 
     pub(crate) fn who(&self, id: Id) -> Result<Who> {
-        let staff = self.db.read(|c| store::staff::get(c, id))?.ok_or_else(|| Error::Forbidden {
-            actor: format!("staff {id}"),
-            action: "act as",
-            entity: "an unknown staff member",
-        })?;
+        let store::actor::Actor { staff, custom, columns } =
+            // One statement: no transaction of its own.
+            self.db.query(|c| store::actor::get(c, id))?.ok_or_else(|| Error::Forbidden {
+                actor: format!("staff {id}"),
+                action: "act as",
+                entity: "an unknown staff member",
+            })?;
         if !staff.data.active {
             return Err(Error::Forbidden {
                 actor: format!("staff {id} ({})", staff.data.name),
@@ -242,7 +249,7 @@ impl Engine {
                 entity: "an inactive staff member",
             });
         }
-        Ok(Who { id, name: staff.data.name, rights: staff.data.rights, scope: None })
+        Ok(Who { id, name: staff.data.name, rights: staff.data.rights, scope: None, custom, columns })
     }
 
     fn execute_host(&self, request: Request) -> Result<Response> {

@@ -248,13 +248,46 @@ pub(crate) fn offices_sql(sql: &mut Sql, kind: ListKind, offices: &[String]) {
     }
 }
 
-/// The display names a grid may show: those of records the actor sees.
-pub(crate) fn names(
-    c: &mut Conn,
-    who: &Who,
-    client_ids: Vec<Id>,
-    contact_ids: Vec<Id>,
-    staff_ids: Vec<Id>,
-) -> Result<crate::query::columns::Names> {
-    store::query::names(c, client_ids, contact_ids, staff_ids, who.offices(), who.scope)
+/// The display names a grid of interactions or transfers shows — those of
+/// live records the actor sees (clients of their offices, contacts
+/// standalone or linked to one; on a client dashboard only that client and
+/// its contacts) — as three columns of its page statement: the client's
+/// name, the contact's "file as", the staff member's name (NULL: none, or
+/// not to be shown). Other lists: three NULLs.
+pub(crate) fn names_sql(sql: &mut Sql, kind: ListKind, offices: Option<&[String]>, scope: Option<Id>) {
+    let (client, contact, staff) = match kind {
+        ListKind::Interactions => ("t.client_id", "t.contact_id", "t.staff_id"),
+        ListKind::Transfers => ("t.client_id", "t.to_contact", "t.from_staff"),
+        ListKind::Clients | ListKind::Contacts => {
+            sql.push(", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)");
+            return;
+        }
+    };
+    sql.push(&format!(", (SELECT n.name FROM clients n WHERE n.id = {client} AND n.trash_id IS NULL"));
+    if let Some(o) = offices {
+        sql.push(" AND n.office IN ");
+        office_list_sql(sql, o);
+    }
+    if let Some(x) = scope {
+        sql.push(" AND n.id = ").bind_int(x);
+    }
+    sql.push(")");
+    sql.push(&format!(", (SELECT k.file_as FROM contacts k WHERE k.id = {contact} AND k.trash_id IS NULL"));
+    if let Some(o) = offices {
+        // Links to clients in the trash count, as in the contact list.
+        sql.push(
+            " AND (NOT EXISTS (SELECT 1 FROM contact_links l WHERE l.contact_id = k.id) \
+             OR EXISTS (SELECT 1 FROM contact_links l JOIN clients c ON c.id = l.client_id \
+             WHERE l.contact_id = k.id AND c.office IN ",
+        );
+        office_list_sql(sql, o);
+        sql.push("))");
+    }
+    if let Some(x) = scope {
+        sql.push(" AND EXISTS (SELECT 1 FROM contact_links l WHERE l.contact_id = k.id AND l.client_id = ")
+            .bind_int(x)
+            .push(")");
+    }
+    sql.push(")");
+    sql.push(&format!(", (SELECT s.name FROM staff s WHERE s.id = {staff})"));
 }

@@ -4,7 +4,7 @@ use crate::engine::Progress;
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
 use crate::protocol::{Deleted, Imported};
-use crate::query::{Constraint, ListKind, ListQuery};
+use crate::query::{Constraint, ListQuery};
 use crate::store::{self, Conn};
 use crate::text;
 use crate::time::ms;
@@ -141,7 +141,7 @@ impl Engine {
         scope: Vec<Constraint>,
     ) -> Result<Page<Record<ClientData>>> {
         let (items, next_cursor, total) =
-            self.list_page(who, ListKind::Clients, query, scope, super::lists::client_records)?;
+            self.list_page(who, query, scope, |_, rows| super::lists::client_records(rows))?;
         Ok(Page::counted(items, next_cursor, total))
     }
 
@@ -180,7 +180,7 @@ impl Engine {
             constraints.push(self.last_30_days());
         }
         let (items, next_cursor, total) =
-            self.list_page(who, ListKind::Interactions, query, constraints, super::lists::interaction_records)?;
+            self.list_page(who, query, constraints, |_, rows| super::lists::interaction_records(rows))?;
         Ok(Page::counted(items, next_cursor, total))
     }
 }

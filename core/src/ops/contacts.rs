@@ -3,7 +3,7 @@ use crate::domain::*;
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
 use crate::protocol::{Deleted, Done};
-use crate::query::{Constraint, ListKind, ListQuery};
+use crate::query::{Constraint, ListQuery};
 use crate::store;
 use crate::time::ms;
 use crate::validate;
@@ -78,7 +78,7 @@ impl Engine {
         scope: Vec<Constraint>,
     ) -> Result<Page<Record<ContactData>>> {
         let (items, next_cursor, total) =
-            self.list_page(who, ListKind::Contacts, query, scope, super::lists::contact_records)?;
+            self.list_page(who, query, scope, |_, rows| super::lists::contact_records(rows))?;
         Ok(Page::counted(items, next_cursor, total))
     }
 

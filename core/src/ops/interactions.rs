@@ -3,7 +3,7 @@ use crate::domain::*;
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
 use crate::protocol::Deleted;
-use crate::query::{Constraint, ListKind, ListQuery};
+use crate::query::{Constraint, ListQuery};
 use crate::store::{self, Conn};
 use crate::time::ms;
 use crate::validate;
@@ -127,7 +127,7 @@ impl Engine {
         let mut constraints = scope;
         constraints.extend(self.interaction_constraints(who, client, contact, last_30_days)?);
         let (items, next_cursor, total) =
-            self.list_page(who, ListKind::Interactions, query, constraints, super::lists::interaction_records)?;
+            self.list_page(who, query, constraints, |_, rows| super::lists::interaction_records(rows))?;
         Ok(Page::counted(items, next_cursor, total))
     }
 }

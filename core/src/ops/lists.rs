@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::protocol::{ChoiceInfo, DashboardKind, FieldInfo, Grid, GridRow, Layout, SavedView};
 use crate::query::columns::{self, ColumnDef};
 use crate::query::{self, Constraint, ListKind, ListQuery, PlanInput};
+use crate::store::page::PageRow;
 use crate::store::{self, Conn};
 use crate::time::ms;
 use crate::visibility;
@@ -40,20 +41,39 @@ impl Engine {
         result.map(|_| lines)
     }
 
-    /// Plans and runs a list request, and loads the page's records with
-    /// `load` — all in one read transaction (one round trip each, no
-    /// BEGIN/COMMIT between them).
-    pub(crate) fn list_page<T>(
+    /// Plans and runs a list request: one statement answers the page's rows
+    /// (`R`, see `store::page`), which `load` turns into the answer's
+    /// items — in one read (on SQLite one transaction; on PostgreSQL none,
+    /// see `store::session`).
+    pub(crate) fn list_page<R, T>(
         &self,
         who: &Who,
-        kind: ListKind,
         query: &ListQuery,
         constraints: Vec<Constraint>,
-        load: impl FnOnce(&mut Conn, &[Id]) -> Result<T>,
+        load: impl FnOnce(&mut Conn, Vec<R>) -> Result<T>,
     ) -> Result<(T, Option<String>, Option<u64>)>
     where
+        R: PageRow,
         T: Annotate,
     {
+        self.list_page_with(who, query, constraints, false, |c, rows, _| load(c, rows))
+    }
+
+    /// [`Engine::list_page`], with the names a grid shows (`names`: read by
+    /// the page statement itself, [`visibility::names_sql`]).
+    fn list_page_with<R, T>(
+        &self,
+        who: &Who,
+        query: &ListQuery,
+        constraints: Vec<Constraint>,
+        names: bool,
+        load: impl FnOnce(&mut Conn, Vec<R>, columns::Names) -> Result<T>,
+    ) -> Result<(T, Option<String>, Option<u64>)>
+    where
+        R: PageRow,
+        T: Annotate,
+    {
+        let kind = R::KIND;
         who.require(entity(kind), Action::View)?;
         let mut constraints = constraints;
         constraints.extend(visibility::scope_constraint(who, kind));
@@ -63,13 +83,13 @@ impl Engine {
         let pg = self.is_postgres();
         let explain = EXPLAIN.with(|e| e.borrow().is_some());
         self.read(|c| {
-            let custom =
-                if kind == ListKind::Interactions { store::interactions::custom_defs(c, None)? } else { Vec::new() };
+            // Read with the actor (`store::actor`): no statement of its own.
+            let custom = if kind == ListKind::Interactions { who.custom.as_slice() } else { &[] };
             let mut people = |l: &query::fields::Lookup| store::query::people(c, l, who.offices(), who.scope, PEOPLE);
-            let plan = query::plan(PlanInput {
+            let mut plan = query::plan(PlanInput {
                 kind,
                 query,
-                custom: &custom,
+                custom,
                 constraints,
                 offices: who.offices().map(<[String]>::to_vec),
                 scope: who.scope,
@@ -79,19 +99,42 @@ impl Engine {
                 actor: Some(who.id),
                 people: &mut people,
             })?;
+            plan.names = names;
+            // One statement answers the page's records and their keys.
+            let page_sql = plan.page_sql(pg, R::columns());
             if explain {
-                let lines = store::query::explain(c, &plan.page_sql(pg))?;
+                let lines = store::query::explain(c, &page_sql)?;
                 EXPLAIN.with(|e| e.borrow_mut().as_mut().map(|v| v.extend(lines)));
             }
-            let mut keys = store::query::keys(c, &plan.page_sql(pg), &plan.sort.field)?;
+            let mut rows = R::load(c, &page_sql)?;
             let total = if plan.count { Some(store::query::count(c, &plan.count_sql(pg))?) } else { None };
-            let more = keys.len() as i64 > plan.limit;
-            keys.truncate(plan.limit as usize);
-            let next_cursor = if more { keys.last().map(query::Key::encode) } else { None };
-            let ids: Vec<Id> = keys.iter().map(|k| k.id).collect();
-            let mut page = load(c, &ids)?;
+            let more = rows.len() as i64 > plan.limit;
+            rows.truncate(plan.limit as usize);
+            let next_cursor = if more { rows.last().map(|r| r.key(&plan.sort.field).encode()) } else { None };
+            let ids: Vec<Id> = rows.iter().map(|r| r.row.id()).collect();
+            let mut own = HashMap::new();
+            let mut shown = columns::Names::default();
+            let mut records = Vec::with_capacity(rows.len());
+            for r in rows {
+                if let Some(text) = r.search_text {
+                    own.insert(r.row.id(), text);
+                }
+                let [client, contact, staff] = r.row.people();
+                let [client_name, contact_name, staff_name] = r.names;
+                for (id, name, to) in [
+                    (client, client_name, &mut shown.clients),
+                    (contact, contact_name, &mut shown.contacts),
+                    (staff, staff_name, &mut shown.staff),
+                ] {
+                    if let (Some(id), Some(name)) = (id, name) {
+                        to.insert(id, name);
+                    }
+                }
+                records.push(r.row);
+            }
+            let mut page = load(c, records, shown)?;
             if query.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
-                let why = matched_via(c, kind, &plan.search, &ids, who.offices(), who.scope)?;
+                let why = matched_via(c, kind, &plan.search, &ids, &own, who.offices(), who.scope)?;
                 page.annotate(&why);
             }
             Ok((page, next_cursor, total))
@@ -133,8 +176,9 @@ impl Engine {
         let catalogue = columns::catalogue(list);
         let ids = match asked {
             Some(a) => a,
-            None => match self.read(|c| store::views::get_columns(c, who.id, list))? {
-                Some(saved) => saved,
+            // Read with the actor (`store::actor`).
+            None => match who.columns.iter().find(|(l, _)| l == list.as_str()) {
+                Some((_, saved)) => store::from_json::<Vec<String>>(saved, "chosen columns")?,
                 None => catalogue.iter().filter(|c| c.default_visible).map(|c| c.id.clone()).collect(),
             },
         };
@@ -205,38 +249,22 @@ impl Engine {
         }
         let ids: Vec<String> = cols.iter().map(|c| c.id.clone()).collect();
         let tz = self.tz;
-        let (rows, next_cursor, total) = self.list_page(who, list, query, constraints, |c, page| {
-            Ok(match list {
-                ListKind::Clients => {
-                    grid_rows(&client_records(c, page)?, &ids, |r, col| columns::client_cell(r, col, tz))
-                }
-                ListKind::Contacts => {
-                    grid_rows(&contact_records(c, page)?, &ids, |r, col| columns::contact_cell(r, col, tz))
-                }
-                ListKind::Interactions => {
-                    let recs = interaction_records(c, page)?;
-                    let names = visibility::names(
-                        c,
-                        who,
-                        recs.iter().filter_map(|r| r.data.client_id).collect(),
-                        recs.iter().filter_map(|r| r.data.contact_id).collect(),
-                        recs.iter().filter_map(|r| r.data.staff_id).collect(),
-                    )?;
-                    grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz))
-                }
-                ListKind::Transfers => {
-                    let recs = transfer_records(c, page)?;
-                    let names = visibility::names(
-                        c,
-                        who,
-                        recs.iter().map(|r| r.data.client_id).collect(),
-                        recs.iter().map(|r| r.data.to_contact).collect(),
-                        recs.iter().map(|r| r.data.from_staff).collect(),
-                    )?;
-                    grid_rows(&recs, &ids, |r, col| columns::transfer_cell(r, col, &names, tz))
-                }
-            })
-        })?;
+        let (rows, next_cursor, total) = match list {
+            ListKind::Clients => self.list_page(who, query, constraints, |_, page| {
+                Ok(grid_rows(&client_records(page)?, &ids, |r, col| columns::client_cell(r, col, tz)))
+            })?,
+            ListKind::Contacts => self.list_page(who, query, constraints, |_, page| {
+                Ok(grid_rows(&contact_records(page)?, &ids, |r, col| columns::contact_cell(r, col, tz)))
+            })?,
+            ListKind::Interactions => self.list_page_with(who, query, constraints, true, |_, page, names| {
+                let recs = interaction_records(page)?;
+                Ok(grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz)))
+            })?,
+            ListKind::Transfers => self.list_page_with(who, query, constraints, true, |_, page, names| {
+                let recs = transfer_records(page)?;
+                Ok(grid_rows(&recs, &ids, |r, col| columns::transfer_cell(r, col, &names, tz)))
+            })?,
+        };
         let (total, total_capped) = query::capped_total(total);
         Ok(Grid { list, columns: cols, rows, next_cursor, total, total_capped })
     }
@@ -572,19 +600,18 @@ impl Annotate for Vec<GridRow> {
 
 /// Why each record of a page matched the search, by the reference rule
 /// (`memory::search_match`) over the stored index texts: the record's own
-/// text, else its first matching linked live record (clients: of the
-/// actor's offices). A record the rule does not match (changed since the
-/// page query) gets nothing.
+/// text (`own`, read by the page statement), else its first matching linked
+/// live record (clients: of the actor's offices).
 fn matched_via(
     c: &mut Conn,
     kind: ListKind,
     keywords: &[String],
     ids: &[Id],
+    own: &HashMap<Id, String>,
     offices: Option<&[String]>,
     scope: Option<Id>,
 ) -> Result<HashMap<Id, MatchedVia>> {
     use crate::query::memory::search_match;
-    let own = store::query::search_texts(c, kind.as_str(), ids)?;
     let mut linked: HashMap<Id, Vec<(MatchedVia, String)>> = HashMap::new();
     let needed: Vec<Id> = ids
         .iter()
@@ -632,20 +659,24 @@ fn grid_rows<T>(
         .collect()
 }
 
-pub(crate) fn client_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<ClientData>>> {
-    store::clients::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+/// A page's rows as records.
+pub(crate) fn client_records(rows: Vec<store::clients::Row>) -> Result<Vec<Record<ClientData>>> {
+    rows.into_iter().map(|r| r.into_record()).collect()
 }
 
-pub(crate) fn contact_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<ContactData>>> {
-    store::contacts::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+/// A page's rows as records.
+pub(crate) fn contact_records(rows: Vec<store::contacts::Row>) -> Result<Vec<Record<ContactData>>> {
+    rows.into_iter().map(|r| r.into_record()).collect()
 }
 
-pub(crate) fn interaction_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<InteractionData>>> {
-    store::interactions::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+/// A page's rows as records.
+pub(crate) fn interaction_records(rows: Vec<store::interactions::Row>) -> Result<Vec<Record<InteractionData>>> {
+    rows.into_iter().map(|r| r.into_record()).collect()
 }
 
-pub(crate) fn transfer_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<TransferData>>> {
-    store::transfers::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+/// A page's rows as records.
+pub(crate) fn transfer_records(rows: Vec<store::transfers::Row>) -> Result<Vec<Record<TransferData>>> {
+    rows.into_iter().map(|r| r.into_record()).collect()
 }
 
 /// The catalogue entries for `ids`, refusing unknown or repeated ones.

@@ -3,7 +3,7 @@ use crate::domain::*;
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
 use crate::protocol::Deleted;
-use crate::query::{Constraint, ListKind, ListQuery};
+use crate::query::{Constraint, ListQuery};
 use crate::store::{self, Conn};
 use crate::time::{from_ms, ms};
 use crate::validate;
@@ -278,7 +278,7 @@ impl Engine {
             constraints.push(Constraint::OpenOnly);
         }
         let (items, next_cursor, total) =
-            self.list_page(who, ListKind::Transfers, query, constraints, super::lists::transfer_records)?;
+            self.list_page(who, query, constraints, |_, rows| super::lists::transfer_records(rows))?;
         Ok(Page::counted(items, next_cursor, total))
     }
 

@@ -250,6 +250,35 @@ pub(crate) fn registry(fields: &[Field]) -> Registry {
     Registry::new(fields.iter().map(|f| f.def.clone()).collect())
 }
 
+/// A list's fields with their registry.
+pub(crate) struct Registered {
+    pub fields: Vec<Field>,
+    pub registry: Registry,
+}
+
+/// How many (list, custom fields) registries are kept.
+const REGISTERED: usize = 16;
+
+/// The fields and registry of a list with these custom fields, built once
+/// per list kind and set of custom fields (a change of the firm's custom
+/// fields builds a new one) rather than per request.
+pub(crate) fn registered(kind: ListKind, custom: &[CustomFieldDef]) -> std::sync::Arc<Registered> {
+    type Entry = (ListKind, Vec<CustomFieldDef>, std::sync::Arc<Registered>);
+    static CACHE: std::sync::Mutex<Vec<Entry>> = std::sync::Mutex::new(Vec::new());
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, _, hit)) = cache.iter().find(|(k, c, _)| *k == kind && c.as_slice() == custom) {
+        return hit.clone();
+    }
+    let fields = fields(kind, custom);
+    let registry = registry(&fields);
+    let built = std::sync::Arc::new(Registered { fields, registry });
+    if cache.len() >= REGISTERED {
+        cache.remove(0);
+    }
+    cache.push((kind, custom.to_vec(), built.clone()));
+    built
+}
+
 /// A person-shaped filter value to find the ids of (see [`resolve_people`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Lookup {

@@ -4,8 +4,8 @@
 //!
 //! Data path: a list request → [`ListQuery`] → parsed and checked against
 //! the list's field registry ([`fields`]) → compiled by [`sql`] → executed
-//! by the store, which answers the ids of one page (plus sort keys for the
-//! cursor) → full records loaded by id. The same filter evaluated in memory
+//! by the store as one prepared statement that answers the page's records
+//! with their sort keys (the cursor). The same filter evaluated in memory
 //! ([`memory`]) is the reference the differential tests compare against.
 //!
 //! # Search (the `search` of a list request)
@@ -40,7 +40,7 @@ use clientele_filter::{DateContext, Limits, Typed};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use self::fields::{Col, Field};
+use self::fields::Col;
 use self::sql::{Bind, Compiler, KeywordIndex, Sql};
 use crate::domain::{CustomFieldDef, Id};
 use crate::error::{Error, Result, Span};
@@ -215,7 +215,7 @@ pub(crate) fn day_start(tz: chrono_tz::Tz, d: NaiveDate) -> i64 {
 /// A list request, checked and ready to compile.
 pub(crate) struct Plan {
     pub kind: ListKind,
-    pub fields: Vec<Field>,
+    pub fields: std::sync::Arc<fields::Registered>,
     pub filter: Typed,
     /// The search keywords (apart from the filter: client and contact
     /// lists also match them through linked records).
@@ -231,6 +231,9 @@ pub(crate) struct Plan {
     pub limit: i64,
     pub count: bool,
     pub tz: chrono_tz::Tz,
+    /// The page statement also answers the names a grid shows
+    /// ([`crate::visibility::names_sql`]).
+    pub names: bool,
 }
 
 /// The sort of a list.
@@ -313,8 +316,8 @@ pub(crate) struct PlanInput<'a> {
 
 /// Parses and checks a list request.
 pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
-    let fields = fields::fields(input.kind, input.custom);
-    let registry = fields::registry(&fields);
+    let registered = fields::registered(input.kind, input.custom);
+    let (fields, registry) = (&registered.fields, &registered.registry);
     let mut dates = DateContext::new(input.today);
     dates.fiscal_year_start_month = input.fiscal_year_start_month;
     let limits = Limits::default();
@@ -345,7 +348,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         for (k, span) in &keywords {
             check_keyword(k, *span, "filter", &mut terms)?;
         }
-        let typed = clientele_filter::check_with_limits(&expr, &registry, &dates, &limits)
+        let typed = clientele_filter::check_with_limits(&expr, registry, &dates, &limits)
             .map_err(|e| filter_error(e, "filter"))?;
         parts.push(fields::resolve_people(typed, input.kind, input.actor, &mut *input.people)?);
     }
@@ -425,7 +428,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         rank.filter(|_| input.query.sort.is_none() && matches!(input.kind, ListKind::Clients | ListKind::Contacts));
     Ok(Plan {
         kind: input.kind,
-        fields,
+        fields: registered.clone(),
         filter,
         search,
         rank,
@@ -437,6 +440,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         limit,
         count: input.query.count,
         tz: input.tz,
+        names: false,
     })
 }
 
@@ -534,7 +538,7 @@ fn constraint_sql(sql: &mut Sql, kind: ListKind, c: &Constraint) {
 
 impl Plan {
     fn compiler<'a>(&'a self, day_start: &'a dyn Fn(NaiveDate) -> i64) -> Compiler<'a> {
-        Compiler { fields: &self.fields, day_start, index: KeywordIndex { table: table(self.kind) } }
+        Compiler { fields: &self.fields.fields, day_start, index: KeywordIndex { table: table(self.kind) } }
     }
 
     /// `WHERE` conditions shared by the page and the count.
@@ -679,10 +683,14 @@ impl Plan {
         }
     }
 
-    /// The statement answering one page of ids with their sort keys.
-    pub(crate) fn page_sql(&self, pg: bool) -> Sql {
+    /// The statement answering one page: `columns` (of the alias `t`)
+    /// followed by the rows' rank and sort key (`rk`, `kt`, `ki`), their
+    /// keyword index text when searching (`st`, else NULL: why each row
+    /// matched is told from it without another statement), and the three
+    /// names of a grid (else NULLs).
+    pub(crate) fn page_sql(&self, pg: bool, columns: &str) -> Sql {
         let mut sql = Sql::new(pg);
-        sql.push("SELECT t.id AS id, CAST(");
+        sql.push("SELECT ").push(columns).push(", CAST(");
         self.rank_sql(&mut sql);
         sql.push(" AS BIGINT) AS rk, ");
         if self.sort.text() {
@@ -692,6 +700,12 @@ impl Plan {
             sql.push("CAST(NULL AS TEXT) AS kt, ");
             self.key_sql(&mut sql);
             sql.push(" AS ki");
+        }
+        sql.push(if self.search.is_empty() { ", CAST(NULL AS TEXT) AS st" } else { ", t.search_text AS st" });
+        if self.names {
+            crate::visibility::names_sql(&mut sql, self.kind, self.offices.as_deref(), self.scope);
+        } else {
+            sql.push(", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)");
         }
         sql.push(&format!(" FROM {} t", table(self.kind)));
         self.where_sql(&mut sql);
@@ -799,7 +813,7 @@ mod tests {
                     .unwrap();
                     assert_eq!(p.rank.is_some(), search.is_some() && sort.is_none());
                     for pg in [false, true] {
-                        let sql = p.page_sql(pg).text;
+                        let sql = p.page_sql(pg, "t.id").text;
                         let mut depth = 0i32;
                         for c in sql.chars() {
                             depth += match c {

@@ -27,11 +27,25 @@ pub(crate) struct Sql {
     pub pg: bool,
     pub text: String,
     pub binds: Vec<Bind>,
+    /// Where each bind's placeholder (`?`, `$n`) stands in `text`, in bind
+    /// order: the store's prepared statements let diesel write them.
+    pub marks: Vec<(usize, usize)>,
 }
 
 impl Sql {
     pub(crate) fn new(pg: bool) -> Sql {
-        Sql { pg, text: String::with_capacity(512), binds: Vec::new() }
+        Sql { pg, text: String::with_capacity(512), binds: Vec::new(), marks: Vec::new() }
+    }
+
+    /// The same statement behind `prefix` (`EXPLAIN …`).
+    pub(crate) fn prefixed(&self, prefix: &str) -> Sql {
+        let n = prefix.len();
+        Sql {
+            pg: self.pg,
+            text: format!("{prefix}{}", self.text),
+            binds: self.binds.clone(),
+            marks: self.marks.iter().map(|(a, b)| (a + n, b + n)).collect(),
+        }
     }
 
     pub(crate) fn push(&mut self, s: &str) -> &mut Self {
@@ -42,6 +56,7 @@ impl Sql {
     /// Appends a placeholder for `b`.
     pub(crate) fn bind(&mut self, b: Bind) -> &mut Self {
         self.binds.push(b);
+        let start = self.text.len();
         if self.pg {
             let n = self.binds.len();
             // Casts make the types explicit for PostgreSQL's planner.
@@ -51,9 +66,12 @@ impl Sql {
                 Bind::Float(_) => "::float8",
                 Bind::Bool(_) => "::boolean",
             };
-            self.text.push_str(&format!("${n}{cast}"));
+            self.text.push_str(&format!("${n}"));
+            self.marks.push((start, self.text.len()));
+            self.text.push_str(cast);
         } else {
             self.text.push('?');
+            self.marks.push((start, self.text.len()));
         }
         self
     }

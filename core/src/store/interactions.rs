@@ -180,7 +180,7 @@ pub(crate) fn custom_defs(conn: &mut Conn, kind: Option<InteractionKind>) -> Res
     if let Some(k) = kind {
         q = q.filter(custom_fields::kind.eq(k.as_str()));
     }
-    let rows: Vec<(String, String, String, String, String, String, bool)> = q
+    let rows: Vec<CustomRow> = q
         .order((custom_fields::kind, custom_fields::id))
         .select((
             custom_fields::kind,
@@ -192,19 +192,24 @@ pub(crate) fn custom_defs(conn: &mut Conn, kind: Option<InteractionKind>) -> Res
             custom_fields::required,
         ))
         .load(conn)?;
-    rows.into_iter()
-        .map(|(kind, key, label_fr, label_en, field_type, choices, required)| {
-            Ok(CustomFieldDef {
-                kind: enum_from(&kind, "interaction kind")?,
-                key,
-                label_fr,
-                label_en,
-                field_type: enum_from(&field_type, "custom field type")?,
-                choices: from_json(&choices, "custom field choices")?,
-                required,
-            })
-        })
-        .collect()
+    rows.into_iter().map(custom_def).collect()
+}
+
+/// A custom field's stored columns: kind, key, labels, type, choices (JSON
+/// text), required.
+pub(crate) type CustomRow = (String, String, String, String, String, String, bool);
+
+pub(crate) fn custom_def(r: CustomRow) -> Result<CustomFieldDef> {
+    let (kind, key, label_fr, label_en, field_type, choices, required) = r;
+    Ok(CustomFieldDef {
+        kind: enum_from(&kind, "interaction kind")?,
+        key,
+        label_fr,
+        label_en,
+        field_type: enum_from(&field_type, "custom field type")?,
+        choices: from_json(&choices, "custom field choices")?,
+        required,
+    })
 }
 
 pub(crate) fn put_custom_def(conn: &mut Conn, d: &CustomFieldDef) -> Result<()> {

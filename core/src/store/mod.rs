@@ -15,13 +15,17 @@
 //!   ([`crate::deadline`]); past it the request answers `timeout`, its
 //!   transaction rolled back and its connection back in the pool.
 
+pub(crate) mod actor;
 pub(crate) mod clients;
 pub(crate) mod contacts;
 pub(crate) mod health;
 pub(crate) mod interactions;
+pub(crate) mod page;
+pub(crate) mod prepared;
 pub(crate) mod query;
 pub(crate) mod reindex;
 pub(crate) mod schema;
+pub(crate) mod session;
 pub(crate) mod staff;
 pub(crate) mod transfers;
 pub(crate) mod trash;
@@ -371,23 +375,42 @@ impl Db {
 
     /// Runs one statement on a pooled connection, without a transaction
     /// (saves the BEGIN and COMMIT round trips of a single read). Bounded by
-    /// the request's deadline like [`Db::read`] (on PostgreSQL at the cost
-    /// of one `SET statement_timeout` round trip).
+    /// the request's deadline like [`Db::read`] (on PostgreSQL by the
+    /// session's `statement_timeout`, re-set only when it must change).
     pub(crate) fn query<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         let (deadline, lane) = deadline::current();
         deadline.check(WHAT)?;
         let _lane = self.lanes.enter(lane, &deadline)?;
         let mut conn = self.checkout()?;
-        let r = Self::query_on(&mut conn, &deadline, f);
+        let r = self.bounded_query(&mut conn, &deadline, f);
         self.settle(&mut conn, r)
     }
 
-    fn query_on<T>(conn: &mut Conn, deadline: &Deadline, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-        match conn {
-            AnyConnection::Pg(c) => c.batch_execute(&format!("SET statement_timeout = {}", pg_timeout_ms(deadline)))?,
-            AnyConnection::Sqlite(c) => {
-                c.batch_execute(&format!("PRAGMA busy_timeout = {}", sqlite_busy_ms(deadline)))?
-            }
+    /// [`Db::query_on`] after setting PostgreSQL's session timeout or
+    /// SQLite's busy timeout when it must change ([`session`]).
+    fn bounded_query<T>(
+        &self,
+        conn: &mut r2d2::PooledConnection<Manager>,
+        deadline: &Deadline,
+        f: impl FnOnce(&mut Conn) -> Result<T>,
+    ) -> Result<T> {
+        if self.is_postgres() {
+            session::pg_statement_timeout(conn, deadline)?;
+        }
+        let busy = session::sqlite_busy(conn, deadline);
+        Self::query_on(conn, busy, deadline, f)
+    }
+
+    /// Runs `f` bounded by the deadline; `busy`: SQLite's busy timeout to
+    /// set first (`None`: the connection's fits).
+    fn query_on<T>(
+        conn: &mut Conn,
+        busy: Option<u128>,
+        deadline: &Deadline,
+        f: impl FnOnce(&mut Conn) -> Result<T>,
+    ) -> Result<T> {
+        if let (AnyConnection::Sqlite(c), Some(ms)) = (&mut *conn, busy) {
+            c.batch_execute(&format!("PRAGMA busy_timeout = {ms}"))?;
         }
         let armed = deadline::arm(deadline);
         let result = f(conn);
@@ -396,7 +419,9 @@ impl Db {
         result.map_err(|e| interrupted(e, fired, deadline))
     }
 
-    /// Runs `f` on a pooled connection, in a read transaction.
+    /// Runs `f` on a pooled connection: on SQLite in a read transaction
+    /// (one snapshot); on PostgreSQL without one, each statement its own
+    /// READ COMMITTED snapshot as it was inside one ([`session`]).
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         self.transaction(Kind::Read, true, f)
     }
@@ -433,14 +458,24 @@ impl Db {
             _ => None,
         };
         let mut conn = self.checkout()?;
-        let r = Self::transaction_on(&mut conn, kind, interrupt, &deadline, f);
+        // PostgreSQL reads need no transaction (see [`session`]): two round
+        // trips saved.
+        if kind == Kind::Read && interrupt && self.is_postgres() {
+            let r = self.bounded_query(&mut conn, &deadline, f);
+            return self.settle(&mut conn, r);
+        }
+        let busy = session::sqlite_busy(&mut conn, &deadline);
+        let r = Self::transaction_on(&mut conn, kind, interrupt, busy, &deadline, f);
         self.settle(&mut conn, r)
     }
 
+    /// `busy`: SQLite's busy timeout to set with `BEGIN` (`None`: the
+    /// connection's fits the deadline, [`session::sqlite_busy`]).
     fn transaction_on<T>(
         conn: &mut Conn,
         kind: Kind,
         interrupt: bool,
+        busy: Option<u128>,
         deadline: &Deadline,
         f: impl FnOnce(&mut Conn) -> Result<T>,
     ) -> Result<T> {
@@ -448,9 +483,11 @@ impl Db {
         type Manager = <Conn as diesel::Connection>::TransactionManager;
         let begin = match conn {
             AnyConnection::Sqlite(_) => {
-                let busy = sqlite_busy_ms(deadline);
                 let begin = if kind == Kind::Write { "BEGIN IMMEDIATE" } else { "BEGIN" };
-                format!("PRAGMA busy_timeout = {busy}; {begin}")
+                match busy {
+                    Some(ms) => format!("PRAGMA busy_timeout = {ms}; {begin}"),
+                    None => begin.to_string(),
+                }
             }
             AnyConnection::Pg(_) => {
                 let ms = if interrupt { pg_timeout_ms(deadline) } else { 0 };
@@ -720,7 +757,7 @@ pub(crate) use with_backend;
 
 /// The lookups every record table has (`id`, `version`, `trash_id`
 /// columns): `get` a row by id (live, or also in the trash), the `version_of`
-/// a live row, and rows `by_ids` in the order asked.
+/// a live row.
 macro_rules! record_lookups {
     ($table:ident, $row:ty) => {
         /// A row, live or (with `trashed`) also in the trash.
@@ -740,18 +777,6 @@ macro_rules! record_lookups {
                 .select($table::version)
                 .first(conn)
                 .optional()?)
-        }
-
-        /// Live rows by id, in the order of `ids` (missing or trashed ones
-        /// left out: one deleted between a page's queries does not show).
-        pub(crate) fn by_ids(conn: &mut Conn, ids: &[Id]) -> Result<Vec<$row>> {
-            let rows: Vec<$row> = $table::table
-                .filter($table::id.eq_any(ids.to_vec()))
-                .filter($table::trash_id.is_null())
-                .select(<$row>::as_select())
-                .load(conn)?;
-            let mut by_id: std::collections::HashMap<Id, $row> = rows.into_iter().map(|r| (r.id, r)).collect();
-            Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
         }
     };
 }

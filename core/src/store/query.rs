@@ -2,26 +2,13 @@
 //! records by id.
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
+use diesel::sql_types::{BigInt, Text};
 
 use super::schema::{clients, contact_links, contacts, staff};
 use super::{Conn, with_backend};
 use crate::domain::Id;
 use crate::error::Result;
-use crate::query::Key;
-use crate::query::sql::{Bind, Sql};
-
-#[derive(QueryableByName)]
-struct KeyRow {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = BigInt)]
-    rk: i64,
-    #[diesel(sql_type = Nullable<Text>)]
-    kt: Option<String>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    ki: Option<i64>,
-}
+use crate::query::sql::Sql;
 
 #[derive(QueryableByName)]
 struct CountRow {
@@ -29,20 +16,17 @@ struct CountRow {
     n: i64,
 }
 
-/// Binds every parameter of `$sql` onto a boxed `sql_query` and loads `$row`.
+/// Runs `$sql` as a statement the connection keeps prepared
+/// ([`super::prepared`]) and loads `$row` by column name.
 macro_rules! run {
     ($conn:expr, $sql:expr, $row:ty) => {
         with_backend!($conn, c => {
-            let mut q = diesel::sql_query($sql.text.as_str()).into_boxed();
-            for b in &$sql.binds {
-                q = match b {
-                    Bind::Text(s) => q.bind::<Text, _>(s.clone()),
-                    Bind::Int(i) => q.bind::<BigInt, _>(*i),
-                    Bind::Float(f) => q.bind::<Double, _>(*f),
-                    Bind::Bool(v) => q.bind::<Bool, _>(*v),
-                };
-            }
-            q.load::<$row>(c)
+            super::prepared::Prepared::<diesel::sql_types::Untyped>::new(&$sql).load::<$row>(c)
+        })
+    };
+    (uncached $conn:expr, $sql:expr, $row:ty) => {
+        with_backend!($conn, c => {
+            super::prepared::Prepared::<diesel::sql_types::Untyped>::uncached(&$sql).load::<$row>(c)
         })
     };
 }
@@ -62,50 +46,18 @@ struct PgPlanRow {
 
 /// The database's query plan of a statement, one line per step.
 pub(crate) fn explain(conn: &mut Conn, sql: &Sql) -> Result<Vec<String>> {
-    let text = if sql.pg { format!("EXPLAIN {}", sql.text) } else { format!("EXPLAIN QUERY PLAN {}", sql.text) };
-    let explained = Sql { pg: sql.pg, text, binds: sql.binds.clone() };
+    let explained = sql.prefixed(if sql.pg { "EXPLAIN " } else { "EXPLAIN QUERY PLAN " });
     Ok(match conn {
         super::AnyConnection::Sqlite(_) => {
-            run!(conn, explained, SqlitePlanRow)?.into_iter().map(|r| r.detail).collect()
+            run!(uncached conn, explained, SqlitePlanRow)?.into_iter().map(|r| r.detail).collect()
         }
-        super::AnyConnection::Pg(_) => run!(conn, explained, PgPlanRow)?.into_iter().map(|r| r.plan).collect(),
+        super::AnyConnection::Pg(_) => run!(uncached conn, explained, PgPlanRow)?.into_iter().map(|r| r.plan).collect(),
     })
-}
-
-/// One page of keys (the page query asks one row more than the page).
-pub(crate) fn keys(conn: &mut Conn, sql: &Sql, sort: &str) -> Result<Vec<Key>> {
-    let rows = run!(conn, sql, KeyRow)?;
-    Ok(rows.into_iter().map(|r| Key { sort: sort.to_string(), rk: r.rk, kt: r.kt, ki: r.ki, id: r.id }).collect())
 }
 
 pub(crate) fn count(conn: &mut Conn, sql: &Sql) -> Result<u64> {
     let rows = run!(conn, sql, CountRow)?;
     Ok(rows.first().map_or(0, |r| r.n as u64))
-}
-
-#[derive(QueryableByName)]
-struct TextRow {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = Text)]
-    search_text: String,
-}
-
-/// The keyword index text of records of a list, by id.
-pub(crate) fn search_texts(conn: &mut Conn, table: &str, ids: &[Id]) -> Result<std::collections::HashMap<Id, String>> {
-    if ids.is_empty() {
-        return Ok(Default::default());
-    }
-    let mut sql = Sql::new(matches!(conn, super::AnyConnection::Pg(_)));
-    sql.push(&format!("SELECT id, search_text FROM {table} WHERE id IN ("));
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind_int(*id);
-    }
-    sql.push(")");
-    Ok(run!(conn, sql, TextRow)?.into_iter().map(|r| (r.id, r.search_text)).collect())
 }
 
 /// The live contacts linked to clients, with their index text: (client id,
@@ -147,59 +99,6 @@ pub(crate) fn linked_client_texts(
     Ok(q.order((contact_links::contact_id, clients::code_key, clients::id))
         .select((contact_links::contact_id, clients::id, clients::code, clients::name, clients::search_text))
         .load(conn)?)
-}
-
-/// Display names of clients ("code — name"), contacts (file as) and staff.
-/// A contact's name shows only when the contact is live and visible to the
-/// viewer (standalone, or linked to a client of one of `offices`); within a
-/// client's scope, only that client's name and its contacts' show (the
-/// rules of `crate::visibility`, which is the only caller).
-pub(crate) fn names(
-    conn: &mut Conn,
-    client_ids: Vec<Id>,
-    contact_ids: Vec<Id>,
-    staff_ids: Vec<Id>,
-    offices: Option<&[String]>,
-    scope: Option<Id>,
-) -> Result<crate::query::columns::Names> {
-    let mut n = crate::query::columns::Names::default();
-    if !client_ids.is_empty() {
-        let mut q =
-            clients::table.filter(clients::id.eq_any(client_ids)).filter(clients::trash_id.is_null()).into_boxed();
-        if let Some(o) = offices {
-            q = q.filter(clients::office.eq_any(o.to_vec()));
-        }
-        if let Some(x) = scope {
-            q = q.filter(clients::id.eq(x));
-        }
-        let rows: Vec<(i64, String)> = q.select((clients::id, clients::name)).load(conn)?;
-        n.clients = rows.into_iter().collect();
-    }
-    if !contact_ids.is_empty() {
-        let mut q =
-            contacts::table.filter(contacts::id.eq_any(contact_ids)).filter(contacts::trash_id.is_null()).into_boxed();
-        if let Some(o) = offices {
-            let linked = contact_links::table.select(contact_links::contact_id);
-            let visible = contact_links::table
-                .inner_join(clients::table)
-                .filter(clients::office.eq_any(o.to_vec()))
-                .select(contact_links::contact_id);
-            q = q.filter(contacts::id.ne_all(linked).or(contacts::id.eq_any(visible)));
-        }
-        if let Some(x) = scope {
-            let of_client =
-                contact_links::table.filter(contact_links::client_id.eq(x)).select(contact_links::contact_id);
-            q = q.filter(contacts::id.eq_any(of_client));
-        }
-        let rows: Vec<(i64, String)> = q.select((contacts::id, contacts::file_as)).load(conn)?;
-        n.contacts = rows.into_iter().collect();
-    }
-    if !staff_ids.is_empty() {
-        let rows: Vec<(i64, String)> =
-            staff::table.filter(staff::id.eq_any(staff_ids)).select((staff::id, staff::name)).load(conn)?;
-        n.staff = rows.into_iter().collect();
-    }
-    Ok(n)
 }
 
 /// The ids a person-shaped filter value names ([`crate::query::fields::Lookup`]),

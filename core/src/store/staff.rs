@@ -6,9 +6,9 @@ use crate::domain::{Id, StaffData, StaffMember};
 use crate::error::Result;
 use crate::time::from_ms;
 
-#[derive(Queryable, Selectable)]
+#[derive(Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = staff)]
-struct Row {
+pub(crate) struct Row {
     id: i64,
     name: String,
     initials: String,
@@ -45,7 +45,7 @@ fn write(s: &StaffData, now: i64) -> Write<'_> {
     }
 }
 
-fn member(r: Row) -> Result<StaffMember> {
+pub(crate) fn member(r: Row) -> Result<StaffMember> {
     Ok(StaffMember {
         id: r.id,
         version: r.version,

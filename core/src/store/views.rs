@@ -122,17 +122,6 @@ pub(crate) fn delete_view(conn: &mut Conn, id: Id) -> Result<bool> {
     Ok(diesel::delete(saved_views::table.find(id)).execute(conn)? == 1)
 }
 
-pub(crate) fn get_columns(conn: &mut Conn, staff: Id, list: ListKind) -> Result<Option<Vec<String>>> {
-    chosen_columns::table
-        .filter(chosen_columns::staff_id.eq(staff))
-        .filter(chosen_columns::list.eq(list.as_str()))
-        .select(chosen_columns::column_ids)
-        .first::<String>(conn)
-        .optional()?
-        .map(|s| from_json(&s, "chosen columns"))
-        .transpose()
-}
-
 /// Another writer made another view or layout the firm default first.
 fn default_taken(_: &str) -> Error {
     Error::Duplicate {

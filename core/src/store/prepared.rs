@@ -1,0 +1,206 @@
+//! Statements the query engine writes, run as prepared statements that each
+//! connection keeps: the per-connection statement cache keyed by the SQL
+//! text.
+//!
+//! diesel's `sql_query` marks itself unsafe to cache (it cannot tell a fixed
+//! statement from one built by splicing), so every list statement used to be
+//! prepared afresh — on PostgreSQL a round trip of its own. [`Prepared`]
+//! pushes the text and binds the values without that mark, so diesel's own
+//! statement cache keys it by its text (and bind types) and the next request
+//! of the same shape on that connection reuses it.
+//!
+//! Only fixed-arity statements are cached: every value is a bound parameter
+//! (the text of a list statement depends on the filter's *shape*, never on
+//! its values), and statements that carry a variable-length list of values
+//! are built with [`Prepared::uncached`]. The number of distinct texts a
+//! filter language can produce is large, so at most [`MAX_SHAPES`] texts
+//! per process are admitted to the cache (the most common — the unfiltered
+//! and lightly filtered pages — come first); the others are prepared per
+//! use, as before.
+
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+use std::sync::Mutex;
+
+use diesel::backend::Backend;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{BigInt, Bool, Double, HasSqlType, Text};
+use diesel::{QueryResult, RunQueryDsl};
+
+use crate::query::sql::{Bind, Sql};
+
+/// The most distinct statement texts admitted to the connections' caches.
+pub(crate) const MAX_SHAPES: usize = 256;
+
+/// A statement's text with its binds, answering rows of SQL type `ST`.
+pub(crate) struct Prepared<'a, ST> {
+    sql: &'a Sql,
+    cache: bool,
+    _st: PhantomData<ST>,
+}
+
+impl<'a, ST> Prepared<'a, ST> {
+    /// A statement kept prepared by the connection (when its text is
+    /// admitted, see [`MAX_SHAPES`]).
+    pub(crate) fn new(sql: &'a Sql) -> Self {
+        Prepared { sql, cache: admitted(&sql.text), _st: PhantomData }
+    }
+
+    /// A statement prepared for this use only (a variable-length list of
+    /// values: one text per length).
+    pub(crate) fn uncached(sql: &'a Sql) -> Self {
+        Prepared { sql, cache: false, _st: PhantomData }
+    }
+}
+
+/// Whether `text` may be cached: admitted while fewer than [`MAX_SHAPES`]
+/// texts were.
+fn admitted(text: &str) -> bool {
+    static SEEN: Mutex<Option<HashSet<u64>>> = Mutex::new(None);
+    let mut h = FixedHasher::default();
+    text.hash(&mut h);
+    let key = h.finish();
+    let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
+    let seen = seen.get_or_insert_with(HashSet::new);
+    if seen.contains(&key) {
+        return true;
+    }
+    if seen.len() < MAX_SHAPES {
+        seen.insert(key);
+        return true;
+    }
+    false
+}
+
+/// FNV-1a: deterministic within and across runs.
+struct FixedHasher(u64);
+
+impl Default for FixedHasher {
+    fn default() -> Self {
+        FixedHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for FixedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+impl<DB, ST> QueryFragment<DB> for Prepared<'_, ST>
+where
+    DB: Backend + HasSqlType<Text> + HasSqlType<BigInt> + HasSqlType<Double> + HasSqlType<Bool>,
+    String: ToSql<Text, DB>,
+    i64: ToSql<BigInt, DB>,
+    f64: ToSql<Double, DB>,
+    bool: ToSql<Bool, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        if !self.cache {
+            out.unsafe_to_cache_prepared();
+        }
+        // The text between placeholders as written; each placeholder
+        // (`?`, `$n`, in bind order) rewritten by diesel as it binds.
+        let text = &self.sql.text;
+        let mut at = 0;
+        for (b, (start, end)) in self.sql.binds.iter().zip(&self.sql.marks) {
+            out.push_sql(&text[at..*start]);
+            match b {
+                Bind::Text(s) => out.push_bind_param::<Text, _>(s)?,
+                Bind::Int(i) => out.push_bind_param::<BigInt, _>(i)?,
+                Bind::Float(f) => out.push_bind_param::<Double, _>(f)?,
+                Bind::Bool(v) => out.push_bind_param::<Bool, _>(v)?,
+            }
+            at = *end;
+        }
+        out.push_sql(&text[at..]);
+        Ok(())
+    }
+}
+
+impl<ST> QueryId for Prepared<'_, ST> {
+    type QueryId = ();
+    // Not one type per text: diesel keys the cache by the text instead.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<ST: 'static> Query for Prepared<'_, ST> {
+    type SqlType = ST;
+}
+
+impl<C, ST> RunQueryDsl<C> for Prepared<'_, ST> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::connection::{Instrumentation, InstrumentationEvent};
+    use diesel::{Connection, QueryableByName};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    /// A statement run through [`Prepared::new`] is prepared once per
+    /// connection and reused with other values; an uncached one each time.
+    #[test]
+    fn statements_are_prepared_once_per_connection() {
+        let mut c = diesel::SqliteConnection::establish(":memory:").unwrap();
+        let cached = Arc::new(AtomicUsize::new(0));
+        let counter = cached.clone();
+        let count = move |e: InstrumentationEvent<'_>| {
+            if matches!(e, InstrumentationEvent::CacheQuery { .. }) {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        };
+        let instrumentation: Box<dyn Instrumentation> = Box::new(count);
+        c.set_instrumentation(instrumentation);
+        for i in 0..5 {
+            let mut sql = Sql::new(false);
+            sql.push("SELECT ").bind_int(i).push(" + ").bind_int(1).push(" AS n");
+            let rows: Vec<N> = Prepared::<diesel::sql_types::Untyped>::new(&sql).load(&mut c).unwrap();
+            assert_eq!(rows[0].n, i + 1, "the values bound are this run's");
+        }
+        assert_eq!(cached.load(Ordering::SeqCst), 1, "prepared once, then reused");
+        for i in 0..3 {
+            let mut sql = Sql::new(false);
+            sql.push("SELECT ").bind_int(i).push(" + 2 AS n");
+            let rows: Vec<N> = Prepared::<diesel::sql_types::Untyped>::uncached(&sql).load(&mut c).unwrap();
+            assert_eq!(rows[0].n, i + 2);
+        }
+        assert_eq!(cached.load(Ordering::SeqCst), 1, "uncached statements are not kept");
+    }
+
+    /// PostgreSQL placeholders written by the query engine (`$n::type`)
+    /// are rewritten by diesel in the same order, casts kept.
+    #[test]
+    fn placeholders_are_rewritten_in_order() {
+        let mut sql = Sql::new(true);
+        sql.push("SELECT ").bind_int(1).push(" AS a, ").bind_text("x").push(" AS b");
+        let text =
+            diesel::debug_query::<diesel::pg::Pg, _>(&Prepared::<diesel::sql_types::Untyped>::new(&sql)).to_string();
+        assert!(text.starts_with("SELECT $1::bigint AS a, $2::text AS b"), "{text}");
+    }
+
+    #[test]
+    fn fixed_hasher_is_deterministic() {
+        let h = |s: &str| {
+            let mut h = FixedHasher::default();
+            s.hash(&mut h);
+            h.finish()
+        };
+        assert_eq!(h("SELECT 1"), h("SELECT 1"));
+        assert_ne!(h("SELECT 1"), h("SELECT 2"));
+    }
+}

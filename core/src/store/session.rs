@@ -1,0 +1,85 @@
+//! Per-connection session state of PostgreSQL reads: reads run without
+//! `BEGIN`/`COMMIT` (each statement of a read is its own snapshot at READ
+//! COMMITTED, inside a transaction as outside it, so the transaction only
+//! cost two round trips), bounded by the session's `statement_timeout`,
+//! which is set once per connection and re-set only when the request's
+//! deadline no longer fits it.
+//!
+//! A write's `SET LOCAL statement_timeout` ends with its transaction and
+//! leaves the session's value as it was.
+//!
+//! SQLite's `busy_timeout` (how long a connection waits for another
+//! process's lock) is likewise set per connection only when the deadline no
+//! longer fits the value it has: a statement parsed less per request.
+
+use diesel::connection::SimpleConnection;
+
+use super::Manager;
+use crate::deadline::Deadline;
+use crate::error::Result;
+
+/// The session `statement_timeout` (ms, 0: off) last set on a pooled
+/// PostgreSQL connection.
+#[derive(Clone, Copy)]
+struct SessionTimeout(u128);
+
+/// How far the session's timeout may stand from the deadline's remaining
+/// time and still be used: 2% of it, at least 5 ms (a statement is then
+/// interrupted at most that early or late).
+fn fits(have: u128, want: u128) -> bool {
+    if have == 0 || want == 0 {
+        return have == want;
+    }
+    let slack = (want / 50).max(5);
+    have <= want + slack && have + slack >= want
+}
+
+/// Makes the session's `statement_timeout` the deadline's remaining time,
+/// with one round trip only when the value it has does not fit.
+pub(crate) fn pg_statement_timeout(conn: &mut r2d2::PooledConnection<Manager>, deadline: &Deadline) -> Result<()> {
+    use r2d2::PooledConnection as P;
+    let want = super::pg_timeout_ms(deadline);
+    if P::extensions(conn).get::<SessionTimeout>().is_some_and(|s| fits(s.0, want)) {
+        return Ok(());
+    }
+    // Unknown until the SET succeeds.
+    P::extensions_mut(conn).remove::<SessionTimeout>();
+    conn.batch_execute(&format!("SET statement_timeout = {want}"))?;
+    P::extensions_mut(conn).insert(SessionTimeout(want));
+    Ok(())
+}
+
+/// The `busy_timeout` (ms) last set on a pooled SQLite connection.
+#[derive(Clone, Copy)]
+struct SqliteBusy(u128);
+
+/// The busy timeout to set on a pooled SQLite connection for `deadline`
+/// (recorded as set: the caller sets it with its next statement), or
+/// `None` when the one it has fits. `None` for PostgreSQL.
+pub(crate) fn sqlite_busy(conn: &mut r2d2::PooledConnection<Manager>, deadline: &Deadline) -> Option<u128> {
+    use r2d2::PooledConnection as P;
+    if !matches!(**conn, super::AnyConnection::Sqlite(_)) {
+        return None;
+    }
+    let want = super::sqlite_busy_ms(deadline);
+    if P::extensions(conn).get::<SqliteBusy>().is_some_and(|s| fits(s.0, want)) {
+        return None;
+    }
+    P::extensions_mut(conn).insert(SqliteBusy(want));
+    Some(want)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fits;
+
+    #[test]
+    fn a_timeout_fits_a_deadline_within_its_slack() {
+        assert!(fits(5000, 4990));
+        assert!(fits(5000, 5090));
+        assert!(!fits(5000, 4800));
+        assert!(!fits(5000, 5200));
+        assert!(fits(100, 104) && !fits(100, 106));
+        assert!(fits(0, 0) && !fits(0, 5000) && !fits(5000, 0));
+    }
+}

@@ -1,0 +1,162 @@
+//! Round trips to PostgreSQL per read request, counted on the wire: the
+//! engine talks to the server through a proxy that counts the client's
+//! turns (a burst of bytes from the engine after the server last spoke is
+//! one round trip). A list or grid page takes at most 2: the actor (with
+//! their rights, the firm's custom fields and their chosen columns), and
+//! the page with its records (and a grid's names). A client's timeline
+//! takes one more (the client is checked first), and a search whose rows
+//! matched only through linked records one more (their texts, to say why).
+//!
+//! Each request is run twice first (the connection's statements prepared
+//! and its session timeout set), then counted.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clientele_core::{Engine, EngineConfig};
+use clientele_tests::{Backend, Fixture, Sizes, bulk_load};
+
+/// Counts turns of every connection through it.
+struct Counter {
+    port: u16,
+    turns: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Counter {
+    fn new(upstream: SocketAddr) -> Counter {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        listener.set_nonblocking(true).unwrap();
+        let turns = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (t, s) = (turns.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !s.load(Ordering::Acquire) {
+                match listener.accept() {
+                    Ok((down, _)) => {
+                        down.set_nonblocking(false).unwrap();
+                        let up = TcpStream::connect(upstream).unwrap();
+                        // Whether the server spoke last on this connection.
+                        let server_last = Arc::new(Mutex::new(true));
+                        pipe(down.try_clone().unwrap(), up.try_clone().unwrap(), server_last.clone(), Some(t.clone()));
+                        pipe(up, down, server_last, None);
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(2)),
+                    Err(e) => panic!("proxy accept: {e}"),
+                }
+            }
+        });
+        Counter { port, turns, stop }
+    }
+
+    fn count(&self) -> u64 {
+        self.turns.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Counter {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+    }
+}
+
+/// Copies `from` to `to`. From the client (`turns` given), a read after the
+/// server spoke is a new turn; from the server, marks that it spoke before
+/// the bytes reach the client (so the client's next request sees it).
+fn pipe(mut from: TcpStream, mut to: TcpStream, server_last: Arc<Mutex<bool>>, turns: Option<Arc<AtomicU64>>) {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 16384];
+        loop {
+            let n = match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            {
+                let mut last = server_last.lock().unwrap();
+                match &turns {
+                    Some(t) => {
+                        if *last {
+                            t.fetch_add(1, Ordering::SeqCst);
+                        }
+                        *last = false;
+                    }
+                    None => *last = true,
+                }
+            }
+            if to.write_all(&buf[..n]).is_err() {
+                break;
+            }
+        }
+        let _ = to.shutdown(Shutdown::Both);
+    });
+}
+
+/// `url` with its host and port replaced by `127.0.0.1:port`, TLS off (the
+/// count is the same; the handshake is not what is measured), and the
+/// server's address it named.
+fn through(url: &str, port: u16) -> (String, SocketAddr) {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (user, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) => (format!("{u}@"), h),
+        None => (String::new(), authority),
+    };
+    let hostport = if hostport.contains(':') { hostport.to_string() } else { format!("{hostport}:5432") };
+    let upstream = hostport.to_socket_addrs().expect("the server's address").next().expect("an address");
+    let sep = if tail.contains('?') { '&' } else { '?' };
+    (format!("{scheme}://{user}127.0.0.1:{port}{tail}{sep}sslmode=disable"), upstream)
+}
+
+#[test]
+fn read_requests_take_at_most_their_round_trips() {
+    let Some(f) = Fixture::new(Backend::Postgres) else { return };
+    bulk_load(&f, Sizes { clients: 40, contacts: 80, interactions: 300, transfers: 30 });
+    let (_, upstream) = through(&f.place.url(), 0);
+    let counter = Counter::new(upstream);
+    let (url, _) = through(&f.place.url(), counter.port);
+    let mut config = EngineConfig::new(url);
+    config.pool_size = 1;
+    let engine = Engine::open_with_clock(config, Arc::new(f.clock.clone())).expect("engine opens through the proxy");
+    let a = f.admin;
+    let client: i64 = match f.run(a, clientele_core::protocol::Request::ClientList { query: Default::default() }) {
+        Ok(clientele_core::protocol::Response::Clients(p)) => p.items[0].id,
+        other => panic!("{other:?}"),
+    };
+    // (request, the most round trips it may take)
+    let cases: Vec<(String, u64)> = vec![
+        (format!(r#"{{"actor":{a},"op":"client.list"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"client.list","filter":"status:active","search":"c1"}}"#), 2),
+        // Rows matched only through a linked contact: their contacts' texts
+        // are read to say why (a third statement, only then).
+        (format!(r#"{{"actor":{a},"op":"client.list","filter":"status:active","search":"tremblay"}}"#), 3),
+        (format!(r#"{{"actor":{a},"op":"contact.list"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"transfer.list"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"transfer.list","open_only":true}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"interaction.list"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"interaction.list","filter":"type:appel"}}"#), 2),
+        // The client is checked (visible, live) before its timeline is read.
+        (format!(r#"{{"actor":{a},"op":"client.timeline","id":{client}}}"#), 3),
+        (format!(r#"{{"actor":{a},"op":"grid.query","list":"clients"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"grid.query","list":"interactions"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"grid.query","list":"transfers"}}"#), 2),
+    ];
+    let mut report = Vec::new();
+    for (request, most) in &cases {
+        for _ in 0..2 {
+            engine.execute_json(request).unwrap_or_else(|e| panic!("{request}: {e}"));
+        }
+        let before = counter.count();
+        engine.execute_json(request).unwrap();
+        let took = counter.count() - before;
+        println!("{took} round trips (at most {most}): {request}");
+        report.push((request, took, *most));
+    }
+    for (request, took, most) in report {
+        assert!(took <= most, "{request}: {took} round trips, at most {most} expected");
+    }
+}
