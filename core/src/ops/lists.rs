@@ -10,6 +10,7 @@ use crate::query::{self, Constraint, ListKind, ListQuery, PlanInput};
 use crate::store::{self, Conn};
 use crate::time::ms;
 use crate::visibility;
+use chrono::{DateTime, Utc};
 
 /// The most records one client code, initials or contact name may name.
 const PEOPLE: i64 = query::fields::MAX_PEOPLE as i64;
@@ -57,8 +58,14 @@ impl Engine {
         who.require(entity(kind), Action::View)?;
         let mut constraints = constraints;
         constraints.extend(visibility::scope_constraint(who, kind));
-        if matches!(kind, ListKind::Interactions | ListKind::Transfers) {
-            self.sweep_expired()?;
+        // A read never waits for a writer: when the sweep cannot run now,
+        // open transfers past their expiry are left out of "open only"
+        // lists and answered as expired (`transfer_records`).
+        if matches!(kind, ListKind::Interactions | ListKind::Transfers)
+            && !self.sweep_for_read()?
+            && constraints.contains(&Constraint::OpenOnly)
+        {
+            constraints.push(Constraint::Unexpired(self.now().timestamp_millis()));
         }
         let pg = self.is_postgres();
         let explain = EXPLAIN.with(|e| e.borrow().is_some());
@@ -205,6 +212,7 @@ impl Engine {
         }
         let ids: Vec<String> = cols.iter().map(|c| c.id.clone()).collect();
         let tz = self.tz;
+        let now = self.now();
         let (rows, next_cursor, total) = self.list_page(who, list, query, constraints, |c, page| {
             Ok(match list {
                 ListKind::Clients => {
@@ -225,7 +233,7 @@ impl Engine {
                     grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz))
                 }
                 ListKind::Transfers => {
-                    let recs = transfer_records(c, page)?;
+                    let recs = transfer_records(c, page, now)?;
                     let names = visibility::names(
                         c,
                         who,
@@ -644,8 +652,12 @@ pub(crate) fn interaction_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record
     store::interactions::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
 }
 
-pub(crate) fn transfer_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<TransferData>>> {
-    store::transfers::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+/// Transfers as of `now` (see `transfers::expired_as_of`).
+pub(crate) fn transfer_records(c: &mut Conn, ids: &[Id], now: DateTime<Utc>) -> Result<Vec<Record<TransferData>>> {
+    store::transfers::by_ids(c, ids)?
+        .into_iter()
+        .map(|r| Ok(super::transfers::expired_as_of(r.into_record()?, now)))
+        .collect()
 }
 
 /// The catalogue entries for `ids`, refusing unknown or repeated ones.

@@ -19,6 +19,7 @@ pub(crate) mod clients;
 pub(crate) mod contacts;
 pub(crate) mod health;
 pub(crate) mod interactions;
+pub(crate) mod nowait;
 pub(crate) mod query;
 pub(crate) mod reindex;
 pub(crate) mod schema;
