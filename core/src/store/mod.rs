@@ -122,7 +122,8 @@ impl Manager {
                 Ok(AnyConnection::Sqlite(c))
             }
             Target::Postgres(url) => {
-                let mut c = diesel::PgConnection::establish(url).map_err(E::ConnectionError)?;
+                let url = health::pg_connect_url(url, &deadline::current().0);
+                let mut c = diesel::PgConnection::establish(&url).map_err(E::ConnectionError)?;
                 c.batch_execute(self.durability.pg_setting()).map_err(E::QueryError)?;
                 Ok(AnyConnection::Pg(c))
             }
@@ -370,11 +371,18 @@ impl Db {
         })
     }
 
-    /// Runs one statement on a pooled connection, without a transaction
-    /// (saves the BEGIN and COMMIT round trips of a single read). Bounded by
-    /// the request's deadline like [`Db::read`] (on PostgreSQL at the cost
-    /// of one `SET statement_timeout` round trip).
+    /// Runs one statement on a pooled connection, without a transaction on
+    /// SQLite (saves BEGIN and COMMIT). Bounded by the request's deadline
+    /// like [`Db::read`]. On PostgreSQL it is a read transaction: the
+    /// deadline's `statement_timeout` must be `SET LOCAL` (a session-level
+    /// one would linger on the pooled connection and cut a later statement
+    /// of another request, such as the health check at checkout), and
+    /// `BEGIN; SET LOCAL` then `COMMIT` cost the same two round trips as
+    /// `SET` then `RESET`.
     pub(crate) fn query<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        if self.is_postgres() {
+            return self.read(f);
+        }
         let (deadline, lane) = deadline::current();
         deadline.check(WHAT)?;
         let _lane = self.lanes.enter(lane, &deadline)?;
@@ -384,11 +392,8 @@ impl Db {
     }
 
     fn query_on<T>(conn: &mut Conn, deadline: &Deadline, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-        match conn {
-            AnyConnection::Pg(c) => c.batch_execute(&format!("SET statement_timeout = {}", pg_timeout_ms(deadline)))?,
-            AnyConnection::Sqlite(c) => {
-                c.batch_execute(&format!("PRAGMA busy_timeout = {}", sqlite_busy_ms(deadline)))?
-            }
+        if let AnyConnection::Sqlite(c) = conn {
+            c.batch_execute(&format!("PRAGMA busy_timeout = {}", sqlite_busy_ms(deadline)))?
         }
         let armed = deadline::arm(deadline);
         let result = f(conn);
