@@ -266,6 +266,47 @@ fn postgres_an_import_past_its_deadline_writes_nothing() {
     an_import_past_its_deadline_writes_nothing(Backend::Postgres);
 }
 
+/// The host's progress callback runs on the request's thread; a slow one
+/// at the final report (all rows written, the commit next) used to let the
+/// import commit after its deadline. Now it answers `timeout` and keeps
+/// nothing.
+fn an_import_whose_last_report_overruns_the_deadline_keeps_nothing(f: &Fixture) {
+    struct SlowEnd;
+    impl clientele_core::Progress for SlowEnd {
+        fn report(&self, done: u64, total: u64) -> bool {
+            if done == total {
+                std::thread::sleep(Duration::from_millis(1_300));
+            }
+            true
+        }
+    }
+    let batch = (0..50).map(|i| ClientData::new(format!("L{i}"), format!("Lévesque {i}"))).collect();
+    let e = f
+        .engine
+        .execute_with_progress(
+            clientele_core::protocol::Actor::Staff(f.admin),
+            R::ClientImport { clients: batch },
+            &SlowEnd,
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::Timeout { after_ms: 1_000, .. }), "{e:?}");
+    let S::Clients(p) = f.run(f.admin, R::ClientList { query: ListQuery::default() }).unwrap() else { panic!() };
+    assert!(p.items.is_empty(), "{:?}: an import past its deadline was committed", f.backend);
+}
+
+#[test]
+fn sqlite_an_import_whose_last_report_overruns_the_deadline_keeps_nothing() {
+    let f = Fixture::with_config(Backend::Sqlite, |c| c.import_timeout_ms = 1_000).unwrap();
+    an_import_whose_last_report_overruns_the_deadline_keeps_nothing(&f);
+}
+
+#[test]
+fn postgres_an_import_whose_last_report_overruns_the_deadline_keeps_nothing() {
+    if let Some(f) = Fixture::with_config(Backend::Postgres, |c| c.import_timeout_ms = 1_000) {
+        an_import_whose_last_report_overruns_the_deadline_keeps_nothing(&f);
+    }
+}
+
 backend_tests!(
     a_slow_statement_is_interrupted_at_its_deadline,
     dashboards_and_imports_leave_a_connection_for_interactive_requests,
