@@ -91,6 +91,11 @@ impl Deadline {
         self.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed))
     }
 
+    /// The cancel flag, if any.
+    pub(crate) fn cancel_flag(&self) -> Option<Arc<AtomicBool>> {
+        self.cancel.clone()
+    }
+
     /// The budget this deadline was given (ms; 0: none).
     pub fn budget_ms(&self) -> u64 {
         self.budget_ms

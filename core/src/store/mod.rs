@@ -20,6 +20,7 @@ pub(crate) mod contacts;
 pub(crate) mod health;
 pub(crate) mod interactions;
 pub(crate) mod nowait;
+mod pg_cancel;
 pub(crate) mod query;
 pub(crate) mod reindex;
 pub(crate) mod schema;
@@ -439,7 +440,14 @@ impl Db {
             _ => None,
         };
         let mut conn = self.checkout()?;
-        let r = Self::transaction_on(&mut conn, kind, interrupt, &deadline, f);
+        // PostgreSQL: a raised cancel flag interrupts the running statement
+        // (stopped before the connection goes back to the pool).
+        let watch = if interrupt { self.cancel_watch(&mut conn, &deadline) } else { Ok(None) };
+        let r = watch.and_then(|watch| {
+            let r = Self::transaction_on(&mut conn, kind, interrupt, &deadline, f);
+            drop(watch);
+            r
+        });
         self.settle(&mut conn, r)
     }
 
@@ -529,7 +537,10 @@ fn interrupted(e: Error, fired: bool, deadline: &Deadline) -> Error {
             if fired
                 || m.contains("canceling statement due to statement timeout")
                 || ((deadline.expired() || deadline.canceled())
-                    && (m.contains("interrupted") || m.contains("statement timeout") || m.contains("locked"))) =>
+                    && (m.contains("interrupted")
+                        || m.contains("statement timeout")
+                        || m.contains("locked")
+                        || m.contains("due to user request"))) =>
         {
             deadline.error(WHAT)
         }
