@@ -115,8 +115,9 @@ impl Deadline {
 
 /// Which share of the connections a request may use. Dashboard tiles and
 /// bulk work each have a cap below the pool's size, so they can never take
-/// the last connection interactive requests need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// the last connection interactive requests need. Ordered from the least to
+/// the most restrictive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Lane {
     /// A person waiting on a screen: `client.get`, lists, single writes.
     Interactive,
@@ -142,14 +143,13 @@ thread_local! {
 }
 
 /// Runs `f` (one request) with `deadline` and `lane` for this thread. A
-/// nested call keeps the sooner deadline and the outer lane unless the
-/// inner one is not interactive.
+/// nested call keeps the sooner deadline and the more restrictive lane
+/// (bulk, then dashboard, then interactive): a dashboard read run inside an
+/// import counts against the bulk share, never escapes it.
 pub(crate) fn within<T>(deadline: Deadline, lane: Lane, f: impl FnOnce() -> T) -> T {
     let previous = CURRENT.with(|c| c.borrow().clone());
     let next = match &previous {
-        Some(p) => {
-            Current { deadline: deadline.min(&p.deadline), lane: if lane == Lane::Interactive { p.lane } else { lane } }
-        }
+        Some(p) => Current { deadline: deadline.min(&p.deadline), lane: lane.max(p.lane) },
         None => Current { deadline, lane },
     };
     struct Restore(Option<Current>);
@@ -267,6 +267,10 @@ mod tests {
         });
         assert_eq!(current().1, Lane::Interactive);
         assert!(current().0.remaining().is_none());
+        // A dashboard read inside bulk work stays in the bulk lane.
+        within(Deadline::none(), Lane::Bulk, || {
+            within(Deadline::none(), Lane::Dashboard, || assert_eq!(current().1, Lane::Bulk));
+        });
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub(crate) mod clients;
 pub(crate) mod contacts;
 pub(crate) mod health;
 pub(crate) mod interactions;
+mod lanes;
 pub(crate) mod nowait;
 mod pg_cancel;
 pub(crate) mod query;
@@ -29,7 +30,7 @@ pub(crate) mod transfers;
 pub(crate) mod trash;
 pub(crate) mod views;
 
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
@@ -37,7 +38,8 @@ use diesel::prelude::*;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use self::health::{Durability, Fault, Health, Identity};
-use crate::deadline::{self, Deadline, Lane};
+use self::lanes::{Gate, Lanes};
+use crate::deadline::{self, Deadline};
 use crate::error::{Error, Result};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -545,84 +547,6 @@ fn interrupted(e: Error, fired: bool, deadline: &Deadline) -> Error {
             deadline.error(WHAT)
         }
         _ => e,
-    }
-}
-
-/// A counting gate whose waits are bounded by a deadline.
-pub(crate) struct Gate {
-    cap: usize,
-    used: Mutex<usize>,
-    freed: Condvar,
-}
-
-pub(crate) struct GateGuard<'a>(&'a Gate);
-
-impl Gate {
-    fn new(cap: usize) -> Gate {
-        Gate { cap: cap.max(1), used: Mutex::new(0), freed: Condvar::new() }
-    }
-
-    fn enter(&self, deadline: &Deadline, what: &str) -> Result<GateGuard<'_>> {
-        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        while *used >= self.cap {
-            if deadline.canceled() {
-                return Err(deadline.error(what));
-            }
-            used = match deadline.remaining() {
-                None => self.freed.wait(used).unwrap_or_else(|p| p.into_inner()),
-                Some(left) if left.is_zero() => return Err(deadline.error(what)),
-                // Short slices: a cancel flag is noticed too.
-                Some(left) => {
-                    self.freed
-                        .wait_timeout(used, left.min(Duration::from_millis(50)))
-                        .unwrap_or_else(|p| p.into_inner())
-                        .0
-                }
-            };
-        }
-        *used += 1;
-        Ok(GateGuard(self))
-    }
-}
-
-impl Drop for GateGuard<'_> {
-    fn drop(&mut self) {
-        let mut used = self.0.used.lock().unwrap_or_else(|p| p.into_inner());
-        *used -= 1;
-        self.0.freed.notify_one();
-    }
-}
-
-/// The lanes' shares of a pool of `size` connections: dashboard tiles and
-/// bulk work together hold at most `size - 1` (the last connection is
-/// interactive requests'), bulk work at most one. A pool of one connection
-/// (`:memory:`) cannot be shared out: every lane uses it in turn.
-struct Lanes {
-    background: Gate,
-    bulk: Gate,
-}
-
-enum LaneGuard<'a> {
-    Interactive,
-    Background(#[allow(dead_code)] GateGuard<'a>, #[allow(dead_code)] Option<GateGuard<'a>>),
-}
-
-impl Lanes {
-    fn new(size: u32) -> Lanes {
-        let size = size.max(1) as usize;
-        Lanes { background: Gate::new(size.saturating_sub(1)), bulk: Gate::new(1) }
-    }
-
-    fn enter(&self, lane: Lane, deadline: &Deadline) -> Result<LaneGuard<'_>> {
-        const WAIT: &str = "waiting for a database connection";
-        Ok(match lane {
-            Lane::Interactive => LaneGuard::Interactive,
-            Lane::Dashboard => LaneGuard::Background(self.background.enter(deadline, WAIT)?, None),
-            Lane::Bulk => {
-                let bulk = self.bulk.enter(deadline, WAIT)?;
-                LaneGuard::Background(self.background.enter(deadline, WAIT)?, Some(bulk))
-            }
-        })
     }
 }
 

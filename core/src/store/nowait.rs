@@ -9,24 +9,12 @@
 //! `lock_timeout` of [`PG_LOCK_WAIT_MS`]. When the lock is taken it answers
 //! `Ok(None)` and writes nothing; the caller answers from what it can read.
 
-use super::{AnyConnection, Conn, Db, Gate, GateGuard, WHAT, interrupted, pg_timeout_ms};
+use super::{AnyConnection, Conn, Db, WHAT, interrupted, pg_timeout_ms};
 use crate::deadline::{self, Deadline};
 use crate::error::{Error, Result};
 
 /// How long a PostgreSQL row lock is waited for before giving up.
 const PG_LOCK_WAIT_MS: u64 = 20;
-
-impl Gate {
-    /// Enters only if there is room now.
-    pub(super) fn try_enter(&self) -> Option<GateGuard<'_>> {
-        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        if *used >= self.cap {
-            return None;
-        }
-        *used += 1;
-        Some(GateGuard(self))
-    }
-}
 
 impl Db {
     /// Runs `f` in a write transaction if no other writer holds the lock
