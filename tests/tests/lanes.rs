@@ -68,7 +68,7 @@ fn lanes_are_bounded_and_shared_at_every_small_pool_size(backend: Backend) {
                 Actor::Staff(f.admin),
                 R::ClientGet { id: c.id },
                 &clientele_core::NoProgress,
-                Deadline::after(Duration::from_millis(700)),
+                Deadline::after(Duration::from_millis(2_000)),
             );
             let interactive = (got, t.elapsed());
             stop.store(true, Ordering::SeqCst);
@@ -83,10 +83,10 @@ fn lanes_are_bounded_and_shared_at_every_small_pool_size(backend: Backend) {
         let (got, took) = interactive;
         if size >= 2 {
             assert!(matches!(got, Ok(S::Client(_))), "{backend:?} size {size}: {got:?}");
-            assert!(took < Duration::from_millis(700), "{backend:?} size {size}: interactive took {took:?}");
+            assert!(took < Duration::from_millis(2_000), "{backend:?} size {size}: interactive took {took:?}");
         } else {
             assert!(matches!(got, Ok(S::Client(_)) | Err(Error::Timeout { .. })), "{backend:?} size {size}: {got:?}");
-            assert!(took < Duration::from_millis(1_500), "{backend:?} size {size}: interactive took {took:?}");
+            assert!(took < Duration::from_millis(3_000), "{backend:?} size {size}: interactive took {took:?}");
         }
         for (lane, r, took) in &results {
             // Canceled (running or waiting): every wait ended with the flag.
@@ -145,7 +145,8 @@ fn a_dashboard_read_nested_in_an_import_keeps_the_bulk_lane(f: &Fixture) {
     assert_eq!(answers.len(), 1);
     let (code, took) = &answers[0];
     assert_eq!(code, "timeout", "{:?}: the nested read escaped the bulk lane", f.backend);
-    assert!(*took < Duration::from_millis(300), "{:?}: the nested read waited {took:?} for itself", f.backend);
+    // At once: well before the tile's 2 s deadline.
+    assert!(*took < Duration::from_millis(1_000), "{:?}: the nested read waited {took:?} for itself", f.backend);
 }
 
 backend_tests!(a_dashboard_read_nested_in_an_import_keeps_the_bulk_lane);

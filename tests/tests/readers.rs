@@ -57,7 +57,7 @@ impl Drop for Holder {
 
 /// The longest a read may take while the lock is held (the request's
 /// deadline is 5 s: a read that waited for the lock would time out).
-const PROMPT: Duration = Duration::from_millis(1500);
+const PROMPT: Duration = Duration::from_millis(2500);
 
 fn reads_answer_promptly_and_rightly_while_a_writer_holds_the_lock(f: &Fixture) {
     let a = f.admin;
