@@ -91,6 +91,11 @@ impl Deadline {
         self.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed))
     }
 
+    /// The cancel flag, if any.
+    pub(crate) fn cancel_flag(&self) -> Option<Arc<AtomicBool>> {
+        self.cancel.clone()
+    }
+
     /// The budget this deadline was given (ms; 0: none).
     pub fn budget_ms(&self) -> u64 {
         self.budget_ms
@@ -110,8 +115,9 @@ impl Deadline {
 
 /// Which share of the connections a request may use. Dashboard tiles and
 /// bulk work each have a cap below the pool's size, so they can never take
-/// the last connection interactive requests need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// the last connection interactive requests need. Ordered from the least to
+/// the most restrictive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Lane {
     /// A person waiting on a screen: `client.get`, lists, single writes.
     Interactive,
@@ -137,14 +143,13 @@ thread_local! {
 }
 
 /// Runs `f` (one request) with `deadline` and `lane` for this thread. A
-/// nested call keeps the sooner deadline and the outer lane unless the
-/// inner one is not interactive.
+/// nested call keeps the sooner deadline and the more restrictive lane
+/// (bulk, then dashboard, then interactive): a dashboard read run inside an
+/// import counts against the bulk share, never escapes it.
 pub(crate) fn within<T>(deadline: Deadline, lane: Lane, f: impl FnOnce() -> T) -> T {
     let previous = CURRENT.with(|c| c.borrow().clone());
     let next = match &previous {
-        Some(p) => {
-            Current { deadline: deadline.min(&p.deadline), lane: if lane == Lane::Interactive { p.lane } else { lane } }
-        }
+        Some(p) => Current { deadline: deadline.min(&p.deadline), lane: lane.max(p.lane) },
         None => Current { deadline, lane },
     };
     struct Restore(Option<Current>);
@@ -177,14 +182,21 @@ pub(crate) fn check_current() -> Result<(), Error> {
 
 /// Arms the progress handler of the statements this thread runs until the
 /// guard drops (disarmed before commit or rollback, which must not be
-/// interrupted).
-pub(crate) struct Armed(());
+/// interrupted). Nesting-safe: a request run inside another on the same
+/// thread (from a progress callback, say) arms its own deadline, and its
+/// guard puts back the outer one, fired or not, as it found it.
+pub(crate) struct Armed {
+    outer_at: Option<Instant>,
+    outer_cancel: Option<Arc<AtomicBool>>,
+    outer_fired: bool,
+}
 
 pub(crate) fn arm(deadline: &Deadline) -> Armed {
-    ARMED_AT.with(|a| a.set(deadline.at));
-    ARMED_CANCEL.with(|c| *c.borrow_mut() = deadline.cancel.clone());
-    FIRED.with(|f| f.set(false));
-    Armed(())
+    Armed {
+        outer_at: ARMED_AT.with(|a| a.replace(deadline.at)),
+        outer_cancel: ARMED_CANCEL.with(|c| c.replace(deadline.cancel.clone())),
+        outer_fired: FIRED.with(|f| f.replace(false)),
+    }
 }
 
 impl Armed {
@@ -196,8 +208,9 @@ impl Armed {
 
 impl Drop for Armed {
     fn drop(&mut self) {
-        ARMED_AT.with(|a| a.set(None));
-        ARMED_CANCEL.with(|c| *c.borrow_mut() = None);
+        ARMED_AT.with(|a| a.set(self.outer_at));
+        ARMED_CANCEL.with(|c| *c.borrow_mut() = self.outer_cancel.take());
+        FIRED.with(|f| f.set(self.outer_fired));
     }
 }
 
@@ -254,6 +267,32 @@ mod tests {
         });
         assert_eq!(current().1, Lane::Interactive);
         assert!(current().0.remaining().is_none());
+        // A dashboard read inside bulk work stays in the bulk lane.
+        within(Deadline::none(), Lane::Bulk, || {
+            within(Deadline::none(), Lane::Dashboard, || assert_eq!(current().1, Lane::Bulk));
+        });
+    }
+
+    #[test]
+    fn a_nested_arming_restores_the_outer_one() {
+        let outer_flag = Arc::new(AtomicBool::new(false));
+        let outer = Deadline::after(Duration::from_secs(60)).with_cancel(outer_flag.clone());
+        let a = arm(&outer);
+        {
+            // The inner deadline has passed: the handler interrupts.
+            let b = arm(&Deadline::after(Duration::ZERO));
+            assert_eq!(unsafe { progress(std::ptr::null_mut()) }, 1);
+            assert!(b.fired());
+        }
+        // Back to the outer deadline: not passed, not fired, still armed.
+        assert!(!a.fired());
+        assert_eq!(unsafe { progress(std::ptr::null_mut()) }, 0);
+        outer_flag.store(true, Ordering::Relaxed);
+        assert_eq!(unsafe { progress(std::ptr::null_mut()) }, 1, "the outer cancel flag is armed again");
+        assert!(a.fired());
+        drop(a);
+        assert!(ARMED_AT.with(Cell::get).is_none());
+        assert!(ARMED_CANCEL.with(|c| c.borrow().is_none()));
     }
 
     #[test]

@@ -145,9 +145,8 @@ fn dashboards_and_imports_leave_a_connection_for_interactive_requests(f: &Fixtur
 /// A raised cancel flag interrupts a running SQLite statement (the C ABI's
 /// cancel token uses it): the request answers `canceled` long before its
 /// deadline.
-#[test]
-fn a_raised_cancel_flag_interrupts_a_running_statement() {
-    let f = Fixture::new(Backend::Sqlite).unwrap();
+fn a_raised_cancel_flag_interrupts_a_running_statement(backend: Backend) {
+    let Some(f) = Fixture::new(backend) else { return };
     let flag = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let e = std::thread::scope(|s| {
@@ -159,9 +158,29 @@ fn a_raised_cancel_flag_interrupts_a_running_statement() {
         flag.store(true, Ordering::SeqCst);
         h.join().unwrap().unwrap_err()
     });
-    assert!(matches!(e, Error::Canceled), "{e:?}");
-    assert!(started.elapsed() < Duration::from_secs(60), "canceled only after {:?}", started.elapsed());
+    let took = started.elapsed();
+    assert!(matches!(e, Error::Canceled), "{backend:?}: {e:?}");
+    // SQLite: the progress handler; PostgreSQL: `pg_cancel_backend` from a
+    // watcher (before: the statement ran on to its deadline, here 120 s).
+    assert!(took < Duration::from_secs(5), "{backend:?}: canceled only after {took:?}");
+    eprintln!("{backend:?}: canceled after {took:?}");
+    assert_eq!(f.engine.debug_connections_in_use(), 0);
     create(&f, "X1").unwrap();
+    // A flag that is never raised changes nothing.
+    let quiet = Arc::new(AtomicBool::new(false));
+    let d = Deadline::after(Duration::from_millis(300)).with_cancel(quiet);
+    assert!(matches!(f.engine.debug_slow_read(Lane::Interactive, d), Err(Error::Timeout { .. })));
+    create(&f, "X2").unwrap();
+}
+
+#[test]
+fn a_raised_cancel_flag_interrupts_a_running_statement_sqlite() {
+    a_raised_cancel_flag_interrupts_a_running_statement(Backend::Sqlite);
+}
+
+#[test]
+fn a_raised_cancel_flag_interrupts_a_running_statement_postgres() {
+    a_raised_cancel_flag_interrupts_a_running_statement(Backend::Postgres);
 }
 
 fn filter_error(e: Error) -> (String, Option<clientele_core::Span>) {
@@ -264,6 +283,47 @@ fn sqlite_an_import_past_its_deadline_writes_nothing() {
 #[test]
 fn postgres_an_import_past_its_deadline_writes_nothing() {
     an_import_past_its_deadline_writes_nothing(Backend::Postgres);
+}
+
+/// The host's progress callback runs on the request's thread; a slow one
+/// at the final report (all rows written, the commit next) used to let the
+/// import commit after its deadline. Now it answers `timeout` and keeps
+/// nothing.
+fn an_import_whose_last_report_overruns_the_deadline_keeps_nothing(f: &Fixture) {
+    struct SlowEnd;
+    impl clientele_core::Progress for SlowEnd {
+        fn report(&self, done: u64, total: u64) -> bool {
+            if done == total {
+                std::thread::sleep(Duration::from_millis(1_300));
+            }
+            true
+        }
+    }
+    let batch = (0..50).map(|i| ClientData::new(format!("L{i}"), format!("Lévesque {i}"))).collect();
+    let e = f
+        .engine
+        .execute_with_progress(
+            clientele_core::protocol::Actor::Staff(f.admin),
+            R::ClientImport { clients: batch },
+            &SlowEnd,
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::Timeout { after_ms: 1_000, .. }), "{e:?}");
+    let S::Clients(p) = f.run(f.admin, R::ClientList { query: ListQuery::default() }).unwrap() else { panic!() };
+    assert!(p.items.is_empty(), "{:?}: an import past its deadline was committed", f.backend);
+}
+
+#[test]
+fn sqlite_an_import_whose_last_report_overruns_the_deadline_keeps_nothing() {
+    let f = Fixture::with_config(Backend::Sqlite, |c| c.import_timeout_ms = 1_000).unwrap();
+    an_import_whose_last_report_overruns_the_deadline_keeps_nothing(&f);
+}
+
+#[test]
+fn postgres_an_import_whose_last_report_overruns_the_deadline_keeps_nothing() {
+    if let Some(f) = Fixture::with_config(Backend::Postgres, |c| c.import_timeout_ms = 1_000) {
+        an_import_whose_last_report_overruns_the_deadline_keeps_nothing(&f);
+    }
 }
 
 backend_tests!(

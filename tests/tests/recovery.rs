@@ -391,6 +391,69 @@ fn a_server_that_refuses_connections_is_answered_at_once_and_reconnected_postgre
     proxy.stop();
 }
 
+/// A server that accepts connections and never answers (a hung host, a
+/// firewall dropping packets): a request reconnecting to it answers within
+/// its deadline (libpq's `connect_timeout` derived from it; 2 s at least),
+/// never hangs. Before: libpq waited with no timeout at all.
+#[test]
+fn a_silent_server_is_answered_within_the_deadline_postgres() {
+    let base = pg_base_url();
+    let (h, e) = authority(&base);
+    let hostport = if base[h..e].contains(':') { base[h..e].to_string() } else { format!("{}:5432", &base[h..e]) };
+    let Some(upstream) = hostport.to_socket_addrs().ok().and_then(|mut a| a.next()) else {
+        eprintln!("skipping: cannot resolve {hostport}");
+        return;
+    };
+    let mut proxy = Proxy::new(upstream);
+    let port = proxy.port;
+    let Some(f) = Fixture::with_config(Backend::Postgres, |c| {
+        let (h, e) = authority(&c.database_url);
+        c.database_url = format!("{}127.0.0.1:{port}{}", &c.database_url[..h], &c.database_url[e..]);
+        c.request_timeout_ms = 2_000;
+    }) else {
+        return;
+    };
+    add_staff(&f.engine, "Hélène D'Amours (avant)").unwrap();
+    proxy.stop();
+    // The same port now accepts and says nothing.
+    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let silent = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            while !stop.load(Ordering::Acquire) {
+                match listener.accept() {
+                    Ok((s, _)) => held.push(s),
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        })
+    };
+    let engine = Arc::new(f.engine);
+    let mut slowest = Duration::ZERO;
+    for i in 0..3 {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let e = engine.clone();
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            let r = staff_names(&e).map(|_| ());
+            let _ = tx.send((r, t.elapsed()));
+        });
+        let (r, took) = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| panic!("request {i} hung"));
+        slowest = slowest.max(took);
+        assert!(
+            matches!(r, Err(Error::Unavailable(_) | Error::Timeout { .. })),
+            "request {i} to a silent server: {r:?}"
+        );
+        assert!(took < Duration::from_millis(4_500), "request {i} took {took:?} (deadline 2 s)");
+    }
+    eprintln!("silent server: slowest answer {slowest:?}");
+    stop.store(true, Ordering::Release);
+    silent.join().unwrap();
+}
+
 // ---------------------------------------------------------------------------
 // Durability.
 

@@ -79,6 +79,9 @@ impl Engine {
             if !progress.report(total, total) {
                 return Err(Error::Canceled);
             }
+            // The host's callback may have run past the deadline: then
+            // nothing is committed (the answer is `timeout`).
+            crate::deadline::check_current()?;
             Ok(Imported { imported: ids.len() as u64, ids })
         })
     }

@@ -11,6 +11,7 @@ use crate::store::page::PageRow;
 use crate::store::{self, Conn};
 use crate::time::ms;
 use crate::visibility;
+use chrono::{DateTime, Utc};
 
 /// The most records one client code, initials or contact name may name.
 const PEOPLE: i64 = query::fields::MAX_PEOPLE as i64;
@@ -77,8 +78,14 @@ impl Engine {
         who.require(entity(kind), Action::View)?;
         let mut constraints = constraints;
         constraints.extend(visibility::scope_constraint(who, kind));
-        if matches!(kind, ListKind::Interactions | ListKind::Transfers) {
-            self.sweep_expired()?;
+        // A read never waits for a writer: when the sweep cannot run now,
+        // open transfers past their expiry are left out of "open only"
+        // lists and answered as expired (`transfer_records`).
+        if matches!(kind, ListKind::Interactions | ListKind::Transfers)
+            && !self.sweep_for_read()?
+            && constraints.contains(&Constraint::OpenOnly)
+        {
+            constraints.push(Constraint::Unexpired(self.now().timestamp_millis()));
         }
         let pg = self.is_postgres();
         let explain = EXPLAIN.with(|e| e.borrow().is_some());
@@ -249,6 +256,7 @@ impl Engine {
         }
         let ids: Vec<String> = cols.iter().map(|c| c.id.clone()).collect();
         let tz = self.tz;
+        let now = self.now();
         let (rows, next_cursor, total) = match list {
             ListKind::Clients => self.list_page(who, query, constraints, |_, page| {
                 Ok(grid_rows(&client_records(page)?, &ids, |r, col| columns::client_cell(r, col, tz)))
@@ -261,7 +269,7 @@ impl Engine {
                 Ok(grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz)))
             })?,
             ListKind::Transfers => self.list_page_with(who, query, constraints, true, |_, page, names| {
-                let recs = transfer_records(page)?;
+                let recs = transfer_records(page, now)?;
                 Ok(grid_rows(&recs, &ids, |r, col| columns::transfer_cell(r, col, &names, tz)))
             })?,
         };
@@ -674,9 +682,9 @@ pub(crate) fn interaction_records(rows: Vec<store::interactions::Row>) -> Result
     rows.into_iter().map(|r| r.into_record()).collect()
 }
 
-/// A page's rows as records.
-pub(crate) fn transfer_records(rows: Vec<store::transfers::Row>) -> Result<Vec<Record<TransferData>>> {
-    rows.into_iter().map(|r| r.into_record()).collect()
+/// A page's transfers as of `now` (see `transfers::expired_as_of`).
+pub(crate) fn transfer_records(rows: Vec<store::transfers::Row>, now: DateTime<Utc>) -> Result<Vec<Record<TransferData>>> {
+    rows.into_iter().map(|r| Ok(super::transfers::expired_as_of(r.into_record()?, now))).collect()
 }
 
 /// The catalogue entries for `ids`, refusing unknown or repeated ones.

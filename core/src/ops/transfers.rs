@@ -8,6 +8,7 @@ use crate::store::{self, Conn};
 use crate::time::{from_ms, ms};
 use crate::validate;
 use crate::visibility;
+use chrono::{DateTime, Utc};
 
 /// Records a transfer's change of state on the client's timeline, in the
 /// firm's language.
@@ -170,11 +171,12 @@ impl Engine {
 
     pub(crate) fn transfer_get(&self, who: &Who, id: Id) -> Result<Record<TransferData>> {
         who.require(Entity::FileTransfers, Action::View)?;
-        self.sweep_expired()?;
+        self.sweep_for_read()?;
+        let now = self.now();
         self.read(|c| {
             let row = store::transfers::get(c, id, false)?.ok_or(Error::NotFound { entity: "file transfer", id })?;
             visibility::transfer(c, who, id, row.client_id)?;
-            row.into_record()
+            Ok(expired_as_of(row.into_record()?, now))
         })
     }
 
@@ -277,30 +279,46 @@ impl Engine {
         if open_only {
             constraints.push(Constraint::OpenOnly);
         }
+        let now = self.now();
         let (items, next_cursor, total) =
-            self.list_page(who, query, constraints, |_, rows| super::lists::transfer_records(rows))?;
+            self.list_page(who, query, constraints, |_, rows| super::lists::transfer_records(rows, now))?;
         Ok(Page::counted(items, next_cursor, total))
     }
 
     /// Expires every open transfer past its expiry date, recording each on
-    /// its client's timeline. Returns how many expired.
+    /// its client's timeline. Returns how many expired. Waits for the write
+    /// lock (as long as the request's deadline allows): writes call it.
     ///
     /// Cheap when there is nothing to do: the engine remembers the earliest
     /// open expiry and looks again only when that instant has passed, or a
     /// minute later at most (other processes sharing a PostgreSQL database
     /// may restore a transfer from the trash).
     pub fn sweep_expired(&self) -> Result<usize> {
+        Ok(self.sweep(true)?.unwrap_or(0))
+    }
+
+    /// The sweep a read does on its way: never waits for another writer.
+    /// `false`: transfers are due but a writer holds the lock, so the
+    /// database may still say "open" for some past their expiry; the read
+    /// then answers them as expired itself ([`expired_as_of`], and
+    /// `Constraint::Unexpired` for lists of open transfers).
+    pub(crate) fn sweep_for_read(&self) -> Result<bool> {
+        Ok(self.sweep(false)?.is_some())
+    }
+
+    /// `None`: not run, the lock was taken (only without `wait`).
+    fn sweep(&self, wait: bool) -> Result<Option<usize>> {
         let now = self.now();
         if ms(now) < self.next_sweep.load(std::sync::atomic::Ordering::Acquire) {
-            return Ok(0);
+            return Ok(Some(0));
         }
         let recheck = |earliest: Option<i64>| earliest.unwrap_or(i64::MAX).min(ms(now) + 60_000);
         let earliest = self.db.query(store::transfers::earliest_open_expiry)?;
         if earliest.is_none_or(|e| e > ms(now)) {
             self.next_sweep.store(recheck(earliest), std::sync::atomic::Ordering::Release);
-            return Ok(0);
+            return Ok(Some(0));
         }
-        let (n, earliest) = self.write(|c| {
+        let body = |c: &mut Conn| {
             let mut n = 0;
             for row in store::transfers::due(c, ms(now))? {
                 let (id, version) = (row.id, row.version);
@@ -315,8 +333,23 @@ impl Engine {
                 }
             }
             Ok((n, store::transfers::earliest_open_expiry(c)?))
-        })?;
+        };
+        let done = if wait { Some(self.write(body)?) } else { self.db.try_write(body)? };
+        let Some((n, earliest)) = done else { return Ok(None) };
         self.next_sweep.store(recheck(earliest), std::sync::atomic::Ordering::Release);
-        Ok(n)
+        Ok(Some(n))
     }
+}
+
+/// A transfer as of `now`: one still open in the database but past its
+/// expiry (the sweep could not run yet) is answered as the sweep will
+/// write it, expired. Nothing else changes.
+pub(crate) fn expired_as_of(mut r: Record<TransferData>, now: DateTime<Utc>) -> Record<TransferData> {
+    if r.data.status.is_open() && r.data.expires_at <= now {
+        let mut t = r.data.clone();
+        if apply(&mut t, TransferStatus::Expired, Vec::new(), now).is_ok() {
+            r.data = t;
+        }
+    }
+    r
 }

@@ -117,6 +117,9 @@ pub(crate) enum Constraint {
     Since(i64),
     /// Transfers: waiting for files or ready for download.
     OpenOnly,
+    /// Transfers: expiring after this instant (UTC ms): open ones past
+    /// their expiry that the sweep could not close yet are not open.
+    Unexpired(i64),
 }
 
 /// The longest search text accepted.
@@ -532,6 +535,9 @@ fn constraint_sql(sql: &mut Sql, kind: ListKind, c: &Constraint) {
         }
         (Constraint::OpenOnly, _) => {
             sql.push(" AND t.status IN ('waiting_for_files', 'ready_for_download')");
+        }
+        (Constraint::Unexpired(ms), _) => {
+            sql.push(" AND t.expires_at > ").bind_int(*ms);
         }
     }
 }

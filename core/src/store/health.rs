@@ -222,8 +222,49 @@ impl Durability {
     }
 }
 
+/// The longest a connect to PostgreSQL may take when no request waits on
+/// it (the pool's background connects, opening an engine).
+const CONNECT_TIMEOUT_S: u64 = 10;
+
+/// `url` with libpq's `connect_timeout` bounded by the deadline of the
+/// request that connects (a request that reconnects while the server is
+/// down or silent must not hang past its deadline; libpq's shortest
+/// timeout is 2 s). A timeout the host wrote in the URL is kept.
+pub(crate) fn pg_connect_url(url: &str, deadline: &crate::deadline::Deadline) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_string();
+    }
+    let secs = deadline
+        .remaining()
+        .map_or(CONNECT_TIMEOUT_S, |d| d.as_millis().div_ceil(1000) as u64)
+        .clamp(2, CONNECT_TIMEOUT_S);
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}connect_timeout={secs}")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn connects_are_bounded_by_the_deadline() {
+        use crate::deadline::Deadline;
+        use std::time::Duration;
+        let url = "postgres://u@h/db";
+        assert_eq!(super::pg_connect_url(url, &Deadline::none()), "postgres://u@h/db?connect_timeout=10");
+        let soon = Deadline::after(Duration::from_millis(3_500));
+        assert_eq!(super::pg_connect_url(url, &soon), "postgres://u@h/db?connect_timeout=4");
+        let past = Deadline::after(Duration::ZERO);
+        assert_eq!(
+            super::pg_connect_url("postgres://h/db?sslmode=disable", &past),
+            "postgres://h/db?sslmode=disable&connect_timeout=2"
+        );
+        let late = Deadline::after(Duration::from_secs(120));
+        assert_eq!(super::pg_connect_url(url, &late), "postgres://u@h/db?connect_timeout=10");
+        assert_eq!(
+            super::pg_connect_url("postgres://h/db?connect_timeout=30", &soon),
+            "postgres://h/db?connect_timeout=30"
+        );
+    }
+
     use diesel::connection::SimpleConnection;
     use diesel::sql_types::{BigInt, Text};
     use diesel::{Connection, QueryableByName, RunQueryDsl};

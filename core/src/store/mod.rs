@@ -20,8 +20,11 @@ pub(crate) mod clients;
 pub(crate) mod contacts;
 pub(crate) mod health;
 pub(crate) mod interactions;
+mod lanes;
 pub(crate) mod page;
 pub(crate) mod prepared;
+pub(crate) mod nowait;
+mod pg_cancel;
 pub(crate) mod query;
 pub(crate) mod reindex;
 pub(crate) mod schema;
@@ -31,7 +34,7 @@ pub(crate) mod transfers;
 pub(crate) mod trash;
 pub(crate) mod views;
 
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
@@ -39,7 +42,8 @@ use diesel::prelude::*;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use self::health::{Durability, Fault, Health, Identity};
-use crate::deadline::{self, Deadline, Lane};
+use self::lanes::{Gate, Lanes};
+use crate::deadline::{self, Deadline};
 use crate::error::{Error, Result};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -125,7 +129,8 @@ impl Manager {
                 Ok(AnyConnection::Sqlite(c))
             }
             Target::Postgres(url) => {
-                let mut c = diesel::PgConnection::establish(url).map_err(E::ConnectionError)?;
+                let url = health::pg_connect_url(url, &deadline::current().0);
+                let mut c = diesel::PgConnection::establish(&url).map_err(E::ConnectionError)?;
                 c.batch_execute(self.durability.pg_setting()).map_err(E::QueryError)?;
                 Ok(AnyConnection::Pg(c))
             }
@@ -458,14 +463,21 @@ impl Db {
             _ => None,
         };
         let mut conn = self.checkout()?;
-        // PostgreSQL reads need no transaction (see [`session`]): two round
-        // trips saved.
-        if kind == Kind::Read && interrupt && self.is_postgres() {
-            let r = self.bounded_query(&mut conn, &deadline, f);
-            return self.settle(&mut conn, r);
-        }
-        let busy = session::sqlite_busy(&mut conn, &deadline);
-        let r = Self::transaction_on(&mut conn, kind, interrupt, busy, &deadline, f);
+        // PostgreSQL: a raised cancel flag interrupts the running statement
+        // (stopped before the connection goes back to the pool).
+        let watch = if interrupt { self.cancel_watch(&mut conn, &deadline) } else { Ok(None) };
+        let r = watch.and_then(|watch| {
+            // PostgreSQL reads need no transaction (see [`session`]): two
+            // round trips saved.
+            let r = if kind == Kind::Read && interrupt && self.is_postgres() {
+                self.bounded_query(&mut conn, &deadline, f)
+            } else {
+                let busy = session::sqlite_busy(&mut conn, &deadline);
+                Self::transaction_on(&mut conn, kind, interrupt, busy, &deadline, f)
+            };
+            drop(watch);
+            r
+        });
         self.settle(&mut conn, r)
     }
 
@@ -560,89 +572,14 @@ fn interrupted(e: Error, fired: bool, deadline: &Deadline) -> Error {
             if fired
                 || m.contains("canceling statement due to statement timeout")
                 || ((deadline.expired() || deadline.canceled())
-                    && (m.contains("interrupted") || m.contains("statement timeout") || m.contains("locked"))) =>
+                    && (m.contains("interrupted")
+                        || m.contains("statement timeout")
+                        || m.contains("locked")
+                        || m.contains("due to user request"))) =>
         {
             deadline.error(WHAT)
         }
         _ => e,
-    }
-}
-
-/// A counting gate whose waits are bounded by a deadline.
-pub(crate) struct Gate {
-    cap: usize,
-    used: Mutex<usize>,
-    freed: Condvar,
-}
-
-pub(crate) struct GateGuard<'a>(&'a Gate);
-
-impl Gate {
-    fn new(cap: usize) -> Gate {
-        Gate { cap: cap.max(1), used: Mutex::new(0), freed: Condvar::new() }
-    }
-
-    fn enter(&self, deadline: &Deadline, what: &str) -> Result<GateGuard<'_>> {
-        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        while *used >= self.cap {
-            if deadline.canceled() {
-                return Err(deadline.error(what));
-            }
-            used = match deadline.remaining() {
-                None => self.freed.wait(used).unwrap_or_else(|p| p.into_inner()),
-                Some(left) if left.is_zero() => return Err(deadline.error(what)),
-                // Short slices: a cancel flag is noticed too.
-                Some(left) => {
-                    self.freed
-                        .wait_timeout(used, left.min(Duration::from_millis(50)))
-                        .unwrap_or_else(|p| p.into_inner())
-                        .0
-                }
-            };
-        }
-        *used += 1;
-        Ok(GateGuard(self))
-    }
-}
-
-impl Drop for GateGuard<'_> {
-    fn drop(&mut self) {
-        let mut used = self.0.used.lock().unwrap_or_else(|p| p.into_inner());
-        *used -= 1;
-        self.0.freed.notify_one();
-    }
-}
-
-/// The lanes' shares of a pool of `size` connections: dashboard tiles and
-/// bulk work together hold at most `size - 1` (the last connection is
-/// interactive requests'), bulk work at most one. A pool of one connection
-/// (`:memory:`) cannot be shared out: every lane uses it in turn.
-struct Lanes {
-    background: Gate,
-    bulk: Gate,
-}
-
-enum LaneGuard<'a> {
-    Interactive,
-    Background(#[allow(dead_code)] GateGuard<'a>, #[allow(dead_code)] Option<GateGuard<'a>>),
-}
-
-impl Lanes {
-    fn new(size: u32) -> Lanes {
-        let size = size.max(1) as usize;
-        Lanes { background: Gate::new(size.saturating_sub(1)), bulk: Gate::new(1) }
-    }
-
-    fn enter(&self, lane: Lane, deadline: &Deadline) -> Result<LaneGuard<'_>> {
-        const WAIT: &str = "waiting for a database connection";
-        Ok(match lane {
-            Lane::Interactive => LaneGuard::Interactive,
-            Lane::Dashboard => LaneGuard::Background(self.background.enter(deadline, WAIT)?, None),
-            Lane::Bulk => {
-                let bulk = self.bulk.enter(deadline, WAIT)?;
-                LaneGuard::Background(self.background.enter(deadline, WAIT)?, Some(bulk))
-            }
-        })
     }
 }
 

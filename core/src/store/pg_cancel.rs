@@ -1,0 +1,117 @@
+//! Cancel on PostgreSQL: a raised cancel flag (the C ABI's cancel token, an
+//! abandoned dashboard render) interrupts the statement running on the
+//! server at once, as SQLite's progress handler does in-process.
+//!
+//! `statement_timeout` bounds a statement by the deadline, but a flag is
+//! raised from another thread at any moment. While a request that carries a
+//! flag holds a PostgreSQL connection, a watcher thread polls the flag every
+//! [`POLL`]; once it is raised, the watcher opens a connection of its own
+//! and sends `pg_cancel_backend(pid)` for the request's server process.
+//! The request then fails with "canceling statement due to user request"
+//! and answers `canceled`.
+//!
+//! The watcher is stopped and joined before the connection goes back to
+//! the pool, so a late cancel can never hit another request's statement.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use diesel::prelude::*;
+
+use super::AnyConnection;
+use crate::error::Result;
+
+/// How often the watcher looks at the flag.
+const POLL: Duration = Duration::from_millis(5);
+
+#[derive(QueryableByName)]
+struct Pid {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pid: i32,
+}
+
+/// The server process behind a PostgreSQL connection (one round trip;
+/// only requests that carry a cancel flag ask).
+pub(super) fn backend_pid(conn: &mut AnyConnection) -> Result<Option<i32>> {
+    match conn {
+        AnyConnection::Pg(c) => Ok(Some(diesel::sql_query("SELECT pg_backend_pid() AS pid").get_result::<Pid>(c)?.pid)),
+        AnyConnection::Sqlite(_) => Ok(None),
+    }
+}
+
+/// A running watcher; dropping it stops and joins the thread.
+pub(super) struct Watch {
+    done: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Watches `flag` for the server process `pid`, cancelling through a
+/// connection of its own to `url`.
+pub(super) fn watch(url: String, pid: i32, flag: Arc<AtomicBool>) -> Watch {
+    let done = Arc::new(AtomicBool::new(false));
+    let thread = {
+        let done = done.clone();
+        std::thread::Builder::new()
+            .name("clientele-pg-cancel".into())
+            .spawn(move || {
+                while !done.load(Ordering::Acquire) {
+                    if flag.load(Ordering::Relaxed) {
+                        cancel(&url, pid);
+                        return;
+                    }
+                    std::thread::sleep(POLL);
+                }
+            })
+            .ok()
+    };
+    Watch { done, thread }
+}
+
+/// Best effort: when the cancel cannot be sent, the statement still ends
+/// at its deadline (`statement_timeout`).
+fn cancel(url: &str, pid: i32) {
+    if let Ok(mut c) = diesel::PgConnection::establish(url) {
+        let _ = diesel::sql_query("SELECT pg_cancel_backend($1)")
+            .bind::<diesel::sql_types::Integer, _>(pid)
+            .execute(&mut c);
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::Release);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The server process of a pooled connection, asked once per connection.
+#[derive(Clone, Copy)]
+struct BackendPid(i32);
+
+impl super::Db {
+    /// A watcher for a request that carries a cancel flag and holds a
+    /// PostgreSQL connection (`None` otherwise).
+    pub(super) fn cancel_watch(
+        &self,
+        conn: &mut r2d2::PooledConnection<super::Manager>,
+        deadline: &crate::deadline::Deadline,
+    ) -> Result<Option<Watch>> {
+        let (Some(flag), super::Target::Postgres(url)) = (deadline.cancel_flag(), &self.target) else {
+            return Ok(None);
+        };
+        let pid = match r2d2::PooledConnection::extensions(conn).get::<BackendPid>() {
+            Some(p) => p.0,
+            None => {
+                let Some(pid) = backend_pid(conn)? else { return Ok(None) };
+                r2d2::PooledConnection::extensions_mut(conn).insert(BackendPid(pid));
+                pid
+            }
+        };
+        let url = super::health::pg_connect_url(url, &crate::deadline::Deadline::none());
+        Ok(Some(watch(url, pid, flag)))
+    }
+}
