@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clientele_core::domain::Rights;
 use clientele_core::{Error, Progress};
+use clientele_io::export::cells::unguard;
 use clientele_tests::{Backend, Fixture, Sizes, backend_tests, bulk_load};
 use serde_json::{Value, json};
 
@@ -74,13 +75,6 @@ fn records(bytes: &[u8], separator: u8) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The text the formula guard protected, as the importer reads it back.
-fn unguard(s: &str) -> &str {
-    match s.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => s,
-    }
-}
 
 fn client(f: &Fixture, code: &str, name: &str, office: &str, extra: Value) -> i64 {
     let mut data = json!({"code": code, "name": name, "office": office});
@@ -165,24 +159,27 @@ fn csv_of_interactions_keeps_line_breaks_and_guards_formulas(f: &Fixture) {
     firm(f);
     let dir = folder(f, "csv-interactions");
     let path = dir.join("interactions.csv");
-    let columns = json!(["when", "kind", "subject", "body", "duration", "client"]);
+    let columns = json!(["when", "kind", "subject", "body", "duration", "client", "client_code", "staff_initials"]);
     let request = json!({"op": "grid.query", "list": "interactions", "sort": "subject", "columns": columns});
     export(f, f.admin, json!({"format": "csv", "path": path.to_str().unwrap(), "request": request}));
     let grid = call(f, f.admin, request);
     let bytes = std::fs::read(&path).unwrap();
     let rows = records(&bytes, b',');
-    assert_eq!(rows[0], ["Date", "Type", "Objet", "Texte", "Durée (s)", "Client"]);
+    assert_eq!(
+        rows[0],
+        ["Date", "Type", "Objet", "Texte", "Durée (s)", "Client", "Code client", "Initiales de l'employé"]
+    );
     let local = |rfc3339: &Value| rfc3339.as_str().unwrap()[..19].replace('T', " ");
     let g = grid["rows"].as_array().unwrap();
     assert_eq!(rows.len(), g.len() + 1);
     let expect = [
-        ["'-5 % d'acompte", "Appel téléphonique", "Appel de Zoé", "125", "Hélène D'Amours"],
-        ["'@dimanche", "Note", "Ligne 1\nLigne 2; « guillemets »", "", "Hélène D'Amours"],
-        ["Relevés 2025", "Courriel", "", "", "Les \"Pros\", du chiffre"],
+        ["'-5 % d'acompte", "Appel téléphonique", "Appel de Zoé", "125", "Hélène D'Amours", "DAM-01", "HDA"],
+        ["'@dimanche", "Note", "Ligne 1\nLigne 2; « guillemets »", "", "Hélène D'Amours", "DAM-01", "HDA"],
+        ["Relevés 2025", "Courriel", "", "", "Les \"Pros\", du chiffre", "QZB-77", "HDA"],
     ];
     for ((row, grid_row), want) in rows[1..].iter().zip(g).zip(expect) {
         assert_eq!(row[0], local(&grid_row["cells"][0]), "the firm's clock, to the second");
-        assert_eq!([&row[2], &row[1], &row[3], &row[4], &row[5]], want.each_ref());
+        assert_eq!([&row[2], &row[1], &row[3], &row[4], &row[5], &row[6], &row[7]], want.each_ref());
     }
     assert_eq!(rows[1][0], "2026-11-27 13:30:00", "an hour before the pinned clock, in Toronto");
     let text = std::str::from_utf8(&bytes[3..]).unwrap();

@@ -149,7 +149,8 @@ pub(crate) fn linked_client_texts(
         .load(conn)?)
 }
 
-/// Display names of clients ("code — name"), contacts (file as) and staff.
+/// Display names of clients (and their codes), contacts (file as) and staff
+/// (and their initials).
 /// A contact's name shows only when the contact is live and visible to the
 /// viewer (standalone, or linked to a client of one of `offices`); within a
 /// client's scope, only that client's name and its contacts' show (the
@@ -172,8 +173,11 @@ pub(crate) fn names(
         if let Some(x) = scope {
             q = q.filter(clients::id.eq(x));
         }
-        let rows: Vec<(i64, String)> = q.select((clients::id, clients::name)).load(conn)?;
-        n.clients = rows.into_iter().collect();
+        let rows: Vec<(i64, String, String)> = q.select((clients::id, clients::code, clients::name)).load(conn)?;
+        for (id, code, name) in rows {
+            n.client_codes.insert(id, code);
+            n.clients.insert(id, name);
+        }
     }
     if !contact_ids.is_empty() {
         let mut q =
@@ -195,9 +199,14 @@ pub(crate) fn names(
         n.contacts = rows.into_iter().collect();
     }
     if !staff_ids.is_empty() {
-        let rows: Vec<(i64, String)> =
-            staff::table.filter(staff::id.eq_any(staff_ids)).select((staff::id, staff::name)).load(conn)?;
-        n.staff = rows.into_iter().collect();
+        let rows: Vec<(i64, String, String)> = staff::table
+            .filter(staff::id.eq_any(staff_ids))
+            .select((staff::id, staff::name, staff::initials))
+            .load(conn)?;
+        for (id, name, initials) in rows {
+            n.staff_initials.insert(id, initials);
+            n.staff.insert(id, name);
+        }
     }
     Ok(n)
 }

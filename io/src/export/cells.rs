@@ -135,10 +135,20 @@ const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// Text a spreadsheet will not run: a text starting with one of
 /// [`FORMULA_STARTS`] gets a `'` in front (Excel shows the text, without
-/// the quote, and computes nothing). The importer removes exactly one `'`
-/// before such a character.
+/// the quote, and computes nothing). A text starting with `'` gets one
+/// too, so that reading back is one rule: the importer removes the first
+/// `'` of a field when the next character is one of [`FORMULA_STARTS`] or
+/// `'` ([`unguard`]).
 pub fn guard_formula(text: String) -> String {
-    if text.starts_with(FORMULA_STARTS) { format!("'{text}") } else { text }
+    if text.starts_with(FORMULA_STARTS) || text.starts_with('\'') { format!("'{text}") } else { text }
+}
+
+/// The text [`guard_formula`] protected: the importer's rule.
+pub fn unguard(field: &str) -> &str {
+    match field.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) || rest.starts_with('\'') => rest,
+        _ => field,
+    }
 }
 
 #[cfg(test)]
@@ -193,8 +203,19 @@ mod tests {
             let s = format!("{start}SUM(A1)");
             assert_eq!(guard_formula(s.clone()), format!("'{s}"));
         }
-        for safe in ["", "Hélène", "'=déjà", " =A1", "514-555-0199", "D'Amours", "😀"] {
+        for safe in ["", "Hélène", " =A1", "514-555-0199", "D'Amours", "😀", "a'"] {
             assert_eq!(guard_formula(safe.into()), safe);
+        }
+    }
+
+    #[test]
+    fn unguard_gives_back_every_text() {
+        let starts = ["", "=", "+", "-", "@", "\t", "\r", "'", "''", "'=", "''+", "a", "é", " ", "\n"];
+        for a in starts {
+            for b in starts {
+                let text = format!("{a}{b}x");
+                assert_eq!(unguard(&guard_formula(text.clone())), text, "{text:?}");
+            }
         }
     }
 }
