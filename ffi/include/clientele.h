@@ -323,11 +323,11 @@ enum ClienteleStatus clientele_execute(const struct ClienteleEngine *engine,
                                        char **out_json);
 
 /**
- * `clientele_execute` for a long operation (`client.import`, `export`), reporting
- * progress to `progress` with `user_data`, which may cancel it by returning
- * `false` (the call then answers `CLIENTELE_CANCELED` and nothing is
- * written). `progress` may be NULL (no reports); `user_data` is passed
- * through untouched and may be NULL.
+ * `clientele_execute` for a long operation (`client.import`, `export`),
+ * reporting progress to `progress` with `user_data`, which may cancel it
+ * by returning `false` (the call then answers `CLIENTELE_CANCELED` and
+ * nothing is written). `progress` may be NULL (no reports); `user_data` is
+ * passed through untouched and may be NULL.
  *
  * # Safety
  * As `clientele_execute`; `progress` is NULL or a function as
@@ -343,11 +343,12 @@ enum ClienteleStatus clientele_execute_with_progress(const struct ClienteleEngin
  * `clientele_execute_with_progress` that also stops when `cancel` (NULL:
  * none) is raised by `clientele_cancel_token_cancel`, from any thread. The
  * engine looks at the token where it reports progress (every 100 rows of an
- * import, every page of 500 rows of an export), while it waits (for a connection or another writer), and, on
- * SQLite, inside a running statement (a long search stops within a few
- * thousand SQLite steps); the call then answers `CLIENTELE_CANCELED`. A
- * PostgreSQL statement already sent runs on until the request's deadline.
- * A raised token stays raised: use a new one for the next operation.
+ * import, every page of 500 rows of an export), while it waits (for a
+ * connection or another writer), and, on SQLite, inside a running
+ * statement (a long search stops within a few thousand SQLite steps); the
+ * call then answers `CLIENTELE_CANCELED`. A PostgreSQL statement already
+ * sent runs on until the request's deadline. A raised token stays raised:
+ * use a new one for the next operation.
  *
  * # Safety
  * As `clientele_execute_with_progress`; `cancel` is NULL or a value
