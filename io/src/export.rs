@@ -221,7 +221,13 @@ fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
         });
     }
     let dir = temp_dir_of(path);
-    tempfile::Builder::new().prefix(".clientele-export-").suffix(".tmp").tempfile_in(&dir).map_err(|e| {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".clientele-export-").suffix(".tmp");
+    // The file is the user's, as any file they save: read-write for all
+    // under their umask (a temporary file is owner-only by default).
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder.tempfile_in(&dir).map_err(|e| {
         Error::Validation { field: "path".into(), code: "unwritable", message: format!("cannot write in {}: {e}", dir.display()) }
     })
 }

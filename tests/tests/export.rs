@@ -150,6 +150,17 @@ fn csv_reads_as_a_person_reads_it(f: &Fixture) {
          QZB-77;\"Les \"\"Pros\"\", du chiffre\";Prospect;;\r\n"
     );
     assert_eq!(files_in(&dir), ["clients.csv"], "no temporary file left");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // As any file the user saves (0o666 under their umask), not a
+        // temporary file's owner-only mode.
+        let saved = dir.parent().unwrap().join(format!("saved-{:?}-{}", f.backend, std::process::id()));
+        std::fs::write(&saved, "").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), mode(&saved), "{:o}", mode(&path));
+        std::fs::remove_file(&saved).unwrap();
+    }
 }
 
 /// Interactions: the firm's clock for date-times (the grid's own local
