@@ -164,17 +164,23 @@ fn a_bad_export_is_a_typed_status_with_its_error_json() {
     let path = serde_json::to_string(dir.join("x.csv").to_str().unwrap()).unwrap();
     for (request, status, code) in [
         (
-            format!(r#"{{"actor": 1, "op": "export", "format": "csv", "path": {path}, "separator": "ab", "request": {{"op": "client.list"}}}}"#),
+            format!(
+                r#"{{"actor": 1, "op": "export", "format": "csv", "path": {path}, "separator": "ab", "request": {{"op": "client.list"}}}}"#
+            ),
             CLIENTELE_VALIDATION,
             "validation",
         ),
         (
-            format!(r#"{{"actor": 1, "op": "export", "format": "csv", "path": {path}, "request": {{"op": "trash.purge", "id": 1}}}}"#),
+            format!(
+                r#"{{"actor": 1, "op": "export", "format": "csv", "path": {path}, "request": {{"op": "trash.purge", "id": 1}}}}"#
+            ),
             CLIENTELE_BAD_REQUEST,
             "bad_request",
         ),
         (
-            format!(r#"{{"actor": 99, "op": "export", "format": "csv", "path": {path}, "request": {{"op": "client.list"}}}}"#),
+            format!(
+                r#"{{"actor": 99, "op": "export", "format": "csv", "path": {path}, "request": {{"op": "client.list"}}}}"#
+            ),
             CLIENTELE_FORBIDDEN,
             "forbidden",
         ),

@@ -117,11 +117,9 @@ pub fn execute_json(engine: &Engine, request: &str, progress: &dyn Progress) -> 
     if !is_export(request) {
         return None;
     }
-    Some(
-        parse(request).and_then(|r| export(engine, &r, progress)).and_then(|done| {
-            serde_json::to_string(&done).map_err(|e| Error::Internal(format!("response serialisation: {e}")))
-        }),
-    )
+    Some(parse(request).and_then(|r| export(engine, &r, progress)).and_then(|done| {
+        serde_json::to_string(&done).map_err(|e| Error::Internal(format!("response serialisation: {e}")))
+    }))
 }
 
 /// Is this request text the `export` op? (Only the top-level `op` is read.)
@@ -156,7 +154,12 @@ pub fn export(engine: &Engine, request: &ExportRequest, progress: &dyn Progress)
     let mut sink: Box<dyn Sink> = match request.format {
         ExportFormat::Csv => {
             let separator = csv::separator(request.separator.as_deref())?;
-            Box::new(csv::CsvSink::new(temp.as_file().try_clone().map_err(io_error)?, separator, request.bom, language)?)
+            Box::new(csv::CsvSink::new(
+                temp.as_file().try_clone().map_err(io_error)?,
+                separator,
+                request.bom,
+                language,
+            )?)
         }
         ExportFormat::Xlsx => {
             if request.separator.is_some() || request.bom.is_some() {
@@ -227,8 +230,10 @@ fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
     // under their umask (a temporary file is owner-only by default).
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    builder.tempfile_in(&dir).map_err(|e| {
-        Error::Validation { field: "path".into(), code: "unwritable", message: format!("cannot write in {}: {e}", dir.display()) }
+    builder.tempfile_in(&dir).map_err(|e| Error::Validation {
+        field: "path".into(),
+        code: "unwritable",
+        message: format!("cannot write in {}: {e}", dir.display()),
     })
 }
 

@@ -22,9 +22,11 @@ use serde_json::{Value, json};
 
 /// A fresh, empty folder for one test's files.
 fn folder(f: &Fixture, name: &str) -> PathBuf {
-    let dir = std::env::temp_dir()
-        .join("clientele-tests")
-        .join(format!("export-{name}-{:?}-{}", f.backend, std::process::id()));
+    let dir = std::env::temp_dir().join("clientele-tests").join(format!(
+        "export-{name}-{:?}-{}",
+        f.backend,
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -46,12 +48,7 @@ fn call(f: &Fixture, actor: i64, request: Value) -> Value {
 }
 
 /// Runs an export as `actor` (the `export` op's JSON, as a host sends it).
-fn export_with(
-    f: &Fixture,
-    actor: i64,
-    mut request: Value,
-    progress: &dyn Progress,
-) -> clientele_core::Result<Value> {
+fn export_with(f: &Fixture, actor: i64, mut request: Value, progress: &dyn Progress) -> clientele_core::Result<Value> {
     request["actor"] = json!(actor);
     request["op"] = json!("export");
     clientele_io::export::execute_json(&f.engine, &request.to_string(), progress)
@@ -74,7 +71,6 @@ fn records(bytes: &[u8], separator: u8) -> Vec<Vec<String>> {
         .map(|r| r.unwrap().iter().map(str::to_string).collect())
         .collect()
 }
-
 
 fn client(f: &Fixture, code: &str, name: &str, office: &str, extra: Value) -> i64 {
     let mut data = json!({"code": code, "name": name, "office": office});
@@ -374,8 +370,7 @@ fn xlsx_opens_back_with_typed_cells(f: &Fixture) {
     // The header row is frozen, and columns have widths.
     let zip = zip::ZipArchive::new(std::fs::File::open(&clients).unwrap());
     let mut sheet = String::new();
-    std::io::Read::read_to_string(&mut zip.unwrap().by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet)
-        .unwrap();
+    std::io::Read::read_to_string(&mut zip.unwrap().by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet).unwrap();
     assert!(sheet.contains(r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#), "{sheet}");
     assert!(sheet.contains("<cols>") && sheet.contains("customWidth=\"1\""), "{sheet}");
 }
@@ -411,11 +406,8 @@ fn rights_offices_and_scope_apply_as_to_the_lists(f: &Fixture) {
 
     // Interactions of another office's client: none.
     let path = dir.join("mtl-interactions.csv");
-    let answer = export(
-        f,
-        mtl,
-        json!({"format": "csv", "path": path.to_str().unwrap(), "request": {"op": "interaction.list"}}),
-    );
+    let answer =
+        export(f, mtl, json!({"format": "csv", "path": path.to_str().unwrap(), "request": {"op": "interaction.list"}}));
     assert_eq!(answer["rows"], 2);
     assert!(!std::fs::read_to_string(&path).unwrap().contains("Relevés 2025"));
 
@@ -498,7 +490,8 @@ fn a_cancelled_export_leaves_nothing(f: &Fixture) {
     assert_eq!(files_in(&dir), ["old.xlsx"], "nothing new, no temporary file");
     assert_eq!(std::fs::read_to_string(&old).unwrap(), "the previous export");
     // Run to the end, it replaces the old file.
-    let done = export(f, f.admin, json!({"format": "xlsx", "path": old.to_str().unwrap(), "request": {"op": "client.list"}}));
+    let done =
+        export(f, f.admin, json!({"format": "xlsx", "path": old.to_str().unwrap(), "request": {"op": "client.list"}}));
     assert_eq!(done["rows"], 1100);
     assert!(std::fs::read(&old).unwrap().starts_with(b"PK"), "a zip (xlsx) now");
     assert_eq!(files_in(&dir), ["old.xlsx"]);
@@ -512,13 +505,37 @@ fn bad_input_is_typed_and_writes_nothing(f: &Fixture) {
     let p = path.to_str().unwrap();
     let missing = dir.join("no-such-folder").join("x.csv");
     let cases = [
-        (json!({"format": "csv", "path": p, "separator": "é", "request": {"op": "client.list"}}), "validation", Some("separator")),
-        (json!({"format": "csv", "path": p, "separator": "\"", "request": {"op": "client.list"}}), "validation", Some("separator")),
-        (json!({"format": "csv", "path": missing.to_str().unwrap(), "request": {"op": "client.list"}}), "validation", Some("path")),
-        (json!({"format": "csv", "path": dir.to_str().unwrap(), "request": {"op": "client.list"}}), "validation", Some("path")),
-        (json!({"format": "csv", "path": p, "request": {"op": "client.create", "data": {"code": "X", "name": "X"}}}), "bad_request", None),
+        (
+            json!({"format": "csv", "path": p, "separator": "é", "request": {"op": "client.list"}}),
+            "validation",
+            Some("separator"),
+        ),
+        (
+            json!({"format": "csv", "path": p, "separator": "\"", "request": {"op": "client.list"}}),
+            "validation",
+            Some("separator"),
+        ),
+        (
+            json!({"format": "csv", "path": missing.to_str().unwrap(), "request": {"op": "client.list"}}),
+            "validation",
+            Some("path"),
+        ),
+        (
+            json!({"format": "csv", "path": dir.to_str().unwrap(), "request": {"op": "client.list"}}),
+            "validation",
+            Some("path"),
+        ),
+        (
+            json!({"format": "csv", "path": p, "request": {"op": "client.create", "data": {"code": "X", "name": "X"}}}),
+            "bad_request",
+            None,
+        ),
         (json!({"format": "csv", "path": p, "request": {"op": "client.list", "colour": "red"}}), "bad_request", None),
-        (json!({"format": "csv", "path": p, "request": {"op": "client.list", "filter": "statut:"}}), "invalid_filter", Some("unexpected_end")),
+        (
+            json!({"format": "csv", "path": p, "request": {"op": "client.list", "filter": "statut:"}}),
+            "invalid_filter",
+            Some("unexpected_end"),
+        ),
         (json!({"format": "xlsx", "path": p, "separator": ";", "request": {"op": "client.list"}}), "bad_request", None),
         (json!({"format": "pdf", "path": p, "request": {"op": "client.list"}}), "bad_request", None),
         (json!({"format": "csv", "path": p, "request": {"op": "client.list"}, "extra": 1}), "bad_request", None),
@@ -531,8 +548,12 @@ fn bad_input_is_typed_and_writes_nothing(f: &Fixture) {
     assert!(files_in(&dir).is_empty(), "{:?}", files_in(&dir));
     // Other ops are not the exporter's.
     assert!(
-        clientele_io::export::execute_json(&f.engine, r#"{"actor": 1, "op": "client.list"}"#, &clientele_core::NoProgress)
-            .is_none()
+        clientele_io::export::execute_json(
+            &f.engine,
+            r#"{"actor": 1, "op": "client.list"}"#,
+            &clientele_core::NoProgress
+        )
+        .is_none()
     );
 }
 

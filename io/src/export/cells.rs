@@ -85,7 +85,11 @@ impl Column {
             id: def.id.clone(),
             header: language.pick(&def.label_fr, &def.label_en).to_string(),
             kind: def.kind,
-            labels: def.values.iter().map(|v| (v.value.clone(), language.pick(&v.label_fr, &v.label_en).into())).collect(),
+            labels: def
+                .values
+                .iter()
+                .map(|v| (v.value.clone(), language.pick(&v.label_fr, &v.label_en).into()))
+                .collect(),
         }
     }
 

@@ -13,10 +13,9 @@ pub const PAGE_ROWS: u32 = 500;
 /// the engine checks a request (unknown fields refused); ops that are not
 /// lists are refused.
 pub fn grid_request(actor: Actor, request: &serde_json::Value) -> Result<Request> {
-    let mut object = request
-        .as_object()
-        .cloned()
-        .ok_or_else(|| super::bad_request("\"request\" must be a list request object ({\"op\": \"client.list\", ...})"))?;
+    let mut object = request.as_object().cloned().ok_or_else(|| {
+        super::bad_request("\"request\" must be a list request object ({\"op\": \"client.list\", ...})")
+    })?;
     object.insert("actor".into(), serde_json::to_value(actor).map_err(|e| Error::Internal(e.to_string()))?);
     let (_, request) = parse_envelope(&serde_json::Value::Object(object).to_string())?;
     let grid = match request {
