@@ -183,7 +183,9 @@ pub fn export(engine: &Engine, request: &ExportRequest, progress: &dyn Progress)
             sink.row(cells)?;
         }
         rows += page_cells.len() as u64;
-        if !progress.report(rows, pages.total().unwrap_or(0).max(rows)) {
+        // Unknown (counting stops at 10,000 rows): 0, as the ABI says.
+        let total = pages.total().map_or(0, |t| t.max(rows));
+        if !progress.report(rows, total) {
             return Err(Error::Canceled);
         }
     }

@@ -602,7 +602,25 @@ fn a_million_rows_export_in_flat_memory() {
         let before = rss();
         let start = std::time::Instant::now();
         let path = dir.join(format!("million.{format}"));
-        let answer = export(&f, f.admin, json!({"format": format, "path": path.to_str().unwrap(), "request": request}));
+        struct Last(Mutex<(u64, u64, u64)>);
+        impl Progress for Last {
+            fn report(&self, done: u64, total: u64) -> bool {
+                let mut last = self.0.lock().unwrap();
+                *last = (done, total, last.2 + 1);
+                true
+            }
+        }
+        let last = Last(Mutex::new((0, 0, 0)));
+        let answer = export_with(
+            &f,
+            f.admin,
+            json!({"format": format, "path": path.to_str().unwrap(), "request": request}),
+            &last,
+        )
+        .unwrap();
+        let (done, total, reports) = *last.0.lock().unwrap();
+        assert_eq!((done, reports), (u64::from(rows), u64::from(rows).div_ceil(500)), "a report per page");
+        assert_eq!(total, 0, "past the count's cap of 10,000 the total is unknown: 0");
         let size = std::fs::metadata(&path).unwrap().len();
         println!(
             "{format}: {} rows in {:.1} s, {} MB file; RSS before {before} MB, peak during {} MB",
