@@ -572,8 +572,9 @@ backend_tests!(
 
 /// Peak memory (VmHWM) of exporting 1,000,000 interactions to CSV and to
 /// XLSX, against the peak after loading them: flat means the export adds a
-/// page's worth, not the list's. SQLite, release build:
-/// `cargo test --release -p clientele-tests --test export -- --ignored --nocapture`.
+/// page's worth, not the list's. SQLite; add `--release` for speed figures
+/// (`CLIENTELE_EXPORT_ROWS` sets the size):
+/// `cargo test -p clientele-tests --test export -- --ignored --nocapture`.
 #[test]
 #[ignore = "loads 1,000,000 interactions: minutes; run by hand"]
 fn a_million_rows_export_in_flat_memory() {
