@@ -259,19 +259,22 @@ pub(crate) fn names_sql(sql: &mut Sql, kind: ListKind, offices: Option<&[String]
         ListKind::Interactions => ("t.client_id", "t.contact_id", "t.staff_id"),
         ListKind::Transfers => ("t.client_id", "t.to_contact", "t.from_staff"),
         ListKind::Clients | ListKind::Contacts => {
-            sql.push(", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)");
+            sql.push(", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)");
             return;
         }
     };
-    sql.push(&format!(", (SELECT n.name FROM clients n WHERE n.id = {client} AND n.trash_id IS NULL"));
-    if let Some(o) = offices {
-        sql.push(" AND n.office IN ");
-        office_list_sql(sql, o);
+    // The client's name, then its code, under the same rule.
+    for column in ["name", "code"] {
+        sql.push(&format!(", (SELECT n.{column} FROM clients n WHERE n.id = {client} AND n.trash_id IS NULL"));
+        if let Some(o) = offices {
+            sql.push(" AND n.office IN ");
+            office_list_sql(sql, o);
+        }
+        if let Some(x) = scope {
+            sql.push(" AND n.id = ").bind_int(x);
+        }
+        sql.push(")");
     }
-    if let Some(x) = scope {
-        sql.push(" AND n.id = ").bind_int(x);
-    }
-    sql.push(")");
     sql.push(&format!(", (SELECT k.file_as FROM contacts k WHERE k.id = {contact} AND k.trash_id IS NULL"));
     if let Some(o) = offices {
         // Links to clients in the trash count, as in the contact list.
@@ -290,4 +293,5 @@ pub(crate) fn names_sql(sql: &mut Sql, kind: ListKind, offices: Option<&[String]
     }
     sql.push(")");
     sql.push(&format!(", (SELECT s.name FROM staff s WHERE s.id = {staff})"));
+    sql.push(&format!(", (SELECT s.initials FROM staff s WHERE s.id = {staff})"));
 }

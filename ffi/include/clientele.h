@@ -228,9 +228,11 @@ typedef struct ClienteleCancelToken ClienteleCancelToken;
 typedef struct ClienteleEngine ClienteleEngine;
 
 /**
- * Progress of a long operation (`client.import`): `done` of `total` units
- * are finished. Return `true` to go on, `false` to cancel: the operation
- * stops, writes nothing, and the call answers `CLIENTELE_CANCELED`.
+ * Progress of a long operation (`client.import`, `export`): `done` of
+ * `total` units are finished (an export's rows, after each page of 500;
+ * `total` is 0 while unknown). Return `true` to go on, `false` to cancel:
+ * the operation stops, writes nothing (a cancelled export leaves no file
+ * at its path), and the call answers `CLIENTELE_CANCELED`.
  *
  * It is called synchronously, on the thread that made the call, before the
  * call returns; it must not throw (C++) nor `longjmp` out, and must not call
@@ -297,7 +299,9 @@ enum ClienteleStatus clientele_engine_close(struct ClienteleEngine *engine);
  *
  * `request_json` is a request of the protocol (see
  * `schema/request.json`): `{"actor": <staff id> | "host", "op":
- * "client.create", ...}`.
+ * "client.create", ...}`, or an export of a list to a file (see
+ * `schema/export.json`): `{"actor": 7, "op": "export", "format": "csv" |
+ * "xlsx", "path": "...", "request": {"op": "client.list", ...}}`.
  *
  * On success answers `CLIENTELE_OK` and sets `*out_json` to the response
  * JSON (see `schema/response.json`). On failure answers the status and sets
@@ -319,11 +323,11 @@ enum ClienteleStatus clientele_execute(const struct ClienteleEngine *engine,
                                        char **out_json);
 
 /**
- * `clientele_execute` for a long operation (`client.import`), reporting
- * progress to `progress` with `user_data`, which may cancel it by returning
- * `false` (the call then answers `CLIENTELE_CANCELED` and nothing is
- * written). `progress` may be NULL (no reports); `user_data` is passed
- * through untouched and may be NULL.
+ * `clientele_execute` for a long operation (`client.import`, `export`),
+ * reporting progress to `progress` with `user_data`, which may cancel it
+ * by returning `false` (the call then answers `CLIENTELE_CANCELED` and
+ * nothing is written). `progress` may be NULL (no reports); `user_data` is
+ * passed through untouched and may be NULL.
  *
  * # Safety
  * As `clientele_execute`; `progress` is NULL or a function as
@@ -339,11 +343,12 @@ enum ClienteleStatus clientele_execute_with_progress(const struct ClienteleEngin
  * `clientele_execute_with_progress` that also stops when `cancel` (NULL:
  * none) is raised by `clientele_cancel_token_cancel`, from any thread. The
  * engine looks at the token where it reports progress (every 100 rows of an
- * import), while it waits (for a connection or another writer), and, on
- * SQLite, inside a running statement (a long search stops within a few
- * thousand SQLite steps); the call then answers `CLIENTELE_CANCELED`. A
- * PostgreSQL statement already sent runs on until the request's deadline.
- * A raised token stays raised: use a new one for the next operation.
+ * import, every page of 500 rows of an export), while it waits (for a
+ * connection or another writer), and, on SQLite, inside a running
+ * statement (a long search stops within a few thousand SQLite steps); the
+ * call then answers `CLIENTELE_CANCELED`. A PostgreSQL statement already
+ * sent runs on until the request's deadline. A raised token stays raised:
+ * use a new one for the next operation.
  *
  * # Safety
  * As `clientele_execute_with_progress`; `cancel` is NULL or a value

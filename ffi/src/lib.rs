@@ -78,9 +78,11 @@ pub struct ClienteleCancelToken {
     _private: [u8; 0],
 }
 
-/// Progress of a long operation (`client.import`): `done` of `total` units
-/// are finished. Return `true` to go on, `false` to cancel: the operation
-/// stops, writes nothing, and the call answers `CLIENTELE_CANCELED`.
+/// Progress of a long operation (`client.import`, `export`): `done` of
+/// `total` units are finished (an export's rows, after each page of 500;
+/// `total` is 0 while unknown). Return `true` to go on, `false` to cancel:
+/// the operation stops, writes nothing (a cancelled export leaves no file
+/// at its path), and the call answers `CLIENTELE_CANCELED`.
 ///
 /// It is called synchronously, on the thread that made the call, before the
 /// call returns; it must not throw (C++) nor `longjmp` out, and must not call
@@ -202,7 +204,9 @@ fn engine_arg(engine: *const ClienteleEngine) -> Result<Arc<EngineHandle>, Failu
 ///
 /// `request_json` is a request of the protocol (see
 /// `schema/request.json`): `{"actor": <staff id> | "host", "op":
-/// "client.create", ...}`.
+/// "client.create", ...}`, or an export of a list to a file (see
+/// `schema/export.json`): `{"actor": 7, "op": "export", "format": "csv" |
+/// "xlsx", "path": "...", "request": {"op": "client.list", ...}}`.
 ///
 /// On success answers `CLIENTELE_OK` and sets `*out_json` to the response
 /// JSON (see `schema/response.json`). On failure answers the status and sets
@@ -228,11 +232,11 @@ pub unsafe extern "C" fn clientele_execute(
     unsafe { execute(engine, request_json, &NoProgress, out_json) }
 }
 
-/// `clientele_execute` for a long operation (`client.import`), reporting
-/// progress to `progress` with `user_data`, which may cancel it by returning
-/// `false` (the call then answers `CLIENTELE_CANCELED` and nothing is
-/// written). `progress` may be NULL (no reports); `user_data` is passed
-/// through untouched and may be NULL.
+/// `clientele_execute` for a long operation (`client.import`, `export`),
+/// reporting progress to `progress` with `user_data`, which may cancel it
+/// by returning `false` (the call then answers `CLIENTELE_CANCELED` and
+/// nothing is written). `progress` may be NULL (no reports); `user_data` is
+/// passed through untouched and may be NULL.
 ///
 /// # Safety
 /// As `clientele_execute`; `progress` is NULL or a function as
@@ -253,11 +257,12 @@ pub unsafe extern "C" fn clientele_execute_with_progress(
 /// `clientele_execute_with_progress` that also stops when `cancel` (NULL:
 /// none) is raised by `clientele_cancel_token_cancel`, from any thread. The
 /// engine looks at the token where it reports progress (every 100 rows of an
-/// import), while it waits (for a connection or another writer), and, on
-/// SQLite, inside a running statement (a long search stops within a few
-/// thousand SQLite steps); the call then answers `CLIENTELE_CANCELED`. A
-/// PostgreSQL statement already sent runs on until the request's deadline.
-/// A raised token stays raised: use a new one for the next operation.
+/// import, every page of 500 rows of an export), while it waits (for a
+/// connection or another writer), and, on SQLite, inside a running
+/// statement (a long search stops within a few thousand SQLite steps); the
+/// call then answers `CLIENTELE_CANCELED`. A PostgreSQL statement already
+/// sent runs on until the request's deadline. A raised token stays raised:
+/// use a new one for the next operation.
 ///
 /// # Safety
 /// As `clientele_execute_with_progress`; `cancel` is NULL or a value
@@ -349,7 +354,12 @@ unsafe fn execute_checked(
             }
             let handle = engine_arg(engine)?;
             let request = json_arg(request_json, "request_json")?;
-            let response = handle.engine.execute_json_with_progress(request, progress)?;
+            // File formats (`export`) are `clientele-io`'s; every other op
+            // is the engine's.
+            let response = match clientele_io::export::execute_json(&handle.engine, request, progress) {
+                Some(exported) => exported?,
+                None => handle.engine.execute_json_with_progress(request, progress)?,
+            };
             out_json.write_unaligned(give_string(response)?);
             Ok(())
         })

@@ -20,6 +20,8 @@ fn schemas() -> Vec<(&'static str, String)> {
         ("request.json", pretty(schema_for!(Envelope))),
         ("response.json", pretty(schema_for!(Response))),
         ("error.json", pretty(schema_for!(ErrorBody))),
+        // The `export` op of `clientele_execute*` (run by clientele-io).
+        ("export.json", pretty(schema_for!(clientele_io::export::ExportRequest))),
         // What `clientele_render_dashboard` answers with "format": "json".
         ("view_model.json", pretty(schema_for!(clientele_portlet_api::ViewModel))),
     ]

@@ -127,11 +127,13 @@ impl Engine {
                     own.insert(r.row.id(), text);
                 }
                 let [client, contact, staff] = r.row.people();
-                let [client_name, contact_name, staff_name] = r.names;
+                let [client_name, client_code, contact_name, staff_name, staff_initials] = r.names;
                 for (id, name, to) in [
                     (client, client_name, &mut shown.clients),
+                    (client, client_code, &mut shown.client_codes),
                     (contact, contact_name, &mut shown.contacts),
                     (staff, staff_name, &mut shown.staff),
+                    (staff, staff_initials, &mut shown.staff_initials),
                 ] {
                     if let (Some(id), Some(name)) = (id, name) {
                         to.insert(id, name);

@@ -102,8 +102,10 @@ fn base_catalogue(kind: ListKind) -> Vec<ColumnDef> {
             c("kind", "Type", "Kind", Text, true),
             c("subject", "Objet", "Subject", Text, true),
             c("client", "Client", "Client", Text, true),
+            c("client_code", "Code client", "Client ID", Text, false),
             c("contact", "Personne-ressource", "Contact", Text, true),
             c("staff", "Employé", "Staff member", Text, true),
+            c("staff_initials", "Initiales de l'employé", "Staff initials", Text, false),
             c("direction", "Sens de l'appel", "Call direction", Text, false),
             c("duration", "Durée (s)", "Duration (s)", Number, false),
             c("phone", "Téléphone", "Phone", Text, false),
@@ -115,8 +117,10 @@ fn base_catalogue(kind: ListKind) -> Vec<ColumnDef> {
             c("direction", "Sens", "Direction", Text, false),
             c("subject", "Objet", "Subject", Text, true),
             c("client", "Client", "Client", Text, true),
+            c("client_code", "Code client", "Client ID", Text, false),
             c("contact", "Personne-ressource", "Contact", Text, true),
             c("staff", "Employé", "Staff member", Text, false),
+            c("staff_initials", "Initiales de l'employé", "Staff initials", Text, false),
             c("files", "Fichiers", "Files", Number, false),
             c("expires", "Expire le", "Expires", DateTime, true),
             c("closed", "Fermé le", "Closed", DateTime, false),
@@ -125,12 +129,16 @@ fn base_catalogue(kind: ListKind) -> Vec<ColumnDef> {
     }
 }
 
-/// Names of the records rows point at, loaded once per page.
+/// Names of the records rows point at, loaded once per page. Codes and
+/// initials identify a client and a staff member in an exported file (the
+/// importer finds them by these).
 #[derive(Debug, Default)]
 pub(crate) struct Names {
     pub clients: HashMap<Id, String>,
+    pub client_codes: HashMap<Id, String>,
     pub contacts: HashMap<Id, String>,
     pub staff: HashMap<Id, String>,
+    pub staff_initials: HashMap<Id, String>,
 }
 
 /// A time as the firm reads it: RFC 3339 with the firm's offset.
@@ -193,8 +201,10 @@ pub(crate) fn interaction_cell(r: &Record<InteractionData>, col: &str, names: &N
         "kind" => json!(d.kind.as_str()),
         "subject" => json!(d.subject),
         "client" => name(&names.clients, d.client_id),
+        "client_code" => name(&names.client_codes, d.client_id),
         "contact" => name(&names.contacts, d.contact_id),
         "staff" => name(&names.staff, d.staff_id),
+        "staff_initials" => name(&names.staff_initials, d.staff_id),
         "direction" => e(&d.direction),
         "duration" => e(&d.duration_secs),
         "phone" => s(d.phone.as_deref()),
@@ -211,8 +221,10 @@ pub(crate) fn transfer_cell(r: &Record<TransferData>, col: &str, names: &Names, 
         "direction" => e(&d.direction),
         "subject" => json!(d.subject),
         "client" => name(&names.clients, Some(d.client_id)),
+        "client_code" => name(&names.client_codes, Some(d.client_id)),
         "contact" => name(&names.contacts, Some(d.to_contact)),
         "staff" => name(&names.staff, Some(d.from_staff)),
+        "staff_initials" => name(&names.staff_initials, Some(d.from_staff)),
         "files" => json!(d.files.len()),
         "expires" => local(&d.expires_at, tz),
         "closed" => d.closed_at.as_ref().map_or(Value::Null, |t| local(t, tz)),

@@ -27,7 +27,7 @@ pub(crate) struct Keyed<R> {
     pub search_text: Option<String>,
     /// The names of the row's client, contact and staff member a grid
     /// shows ([`crate::visibility::names_sql`]).
-    pub names: [Option<String>; 3],
+    pub names: [Option<String>; 5],
 }
 
 impl<R: PageRow> Keyed<R> {
@@ -43,7 +43,7 @@ pub(crate) trait PageRow: Sized {
     /// The columns of the row type, on the page statement's alias `t`.
     fn columns() -> &'static str;
     /// Runs a page statement whose first columns are [`PageRow::columns`]
-    /// followed by `rk`, `kt`, `ki`, `st` and three names.
+    /// followed by `rk`, `kt`, `ki`, `st` and five names (client name and code, contact, staff name and initials).
     fn load(conn: &mut Conn, sql: &Sql) -> Result<Vec<Keyed<Self>>>;
     fn id(&self) -> i64;
     /// The client, contact and staff member the row points at, in the
@@ -77,13 +77,14 @@ macro_rules! page_row {
             fn load(conn: &mut Conn, sql: &Sql) -> Result<Vec<Keyed<Self>>> {
                 type RowSql = diesel::dsl::SqlTypeOf<<super::$module::Row as Selectable<Sqlite>>::SelectExpression>;
                 type Name = Nullable<Text>;
-                type PageSql = (RowSql, BigInt, Nullable<Text>, Nullable<BigInt>, Nullable<Text>, Name, Name, Name);
+                type PageSql = (RowSql, BigInt, Nullable<Text>, Nullable<BigInt>, Nullable<Text>, Name, Name, Name, Name, Name);
                 type Name_ = Option<String>;
-                let rows: Vec<(super::$module::Row, i64, Option<String>, Option<i64>, Option<String>, Name_, Name_, Name_)> =
+                #[allow(clippy::type_complexity)]
+                let rows: Vec<(super::$module::Row, i64, Option<String>, Option<i64>, Option<String>, Name_, Name_, Name_, Name_, Name_)> =
                     with_backend!(conn, c => Prepared::<PageSql>::new(sql).load(c))?;
                 Ok(rows
                     .into_iter()
-                    .map(|(row, rk, kt, ki, search_text, a, b, c)| Keyed { row, rk, kt, ki, search_text, names: [a, b, c] })
+                    .map(|(row, rk, kt, ki, search_text, a, b, c, d, e)| Keyed { row, rk, kt, ki, search_text, names: [a, b, c, d, e] })
                     .collect())
             }
 

@@ -199,6 +199,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         print!("{}", screen::error_on("stauts:actif", &e.to_string(), e.span()));
     }
 
+    export_clients(&engine, me, &out_dir)?;
+
     title("Tableau de bord du personnel (texte)");
     let dashboards = Dashboards::new(engine.clone());
     let staff_view = dashboards.render(me, DashboardTarget::Staff, None, Locale::Fr)?;
@@ -219,6 +221,37 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("\nHTML : {} et {}", staff_html.display(), client_html.display());
     println!("HTML (English): {} and {}", staff_en.display(), client_en.display());
     println!("Base de données : {db}");
+    Ok(())
+}
+
+/// Exports a filtered client list, as the staff member sees it, to CSV
+/// (`;` for a French Excel) and XLSX.
+fn export_clients(engine: &Engine, me: i64, out_dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    use clientele_io::export::{ExportFormat, ExportOp, ExportRequest, export};
+    title("Exportation de la liste filtrée « statut:actif » (CSV et Excel)");
+    for (format, name, separator) in
+        [(ExportFormat::Csv, "clients.csv", Some(";".to_string())), (ExportFormat::Xlsx, "clients.xlsx", None)]
+    {
+        let path = out_dir.join(name);
+        let request = ExportRequest {
+            actor: Actor::Staff(me),
+            op: ExportOp::Export,
+            format,
+            path: path.to_string_lossy().into_owned(),
+            request: serde_json::json!({"op": "grid.query", "list": "clients", "filter": "statut:actif", "sort": "name",
+                   "columns": ["code", "name", "kind", "status", "office", "city", "phone", "email", "won"]}),
+            scope: None,
+            language: None,
+            separator,
+            bom: None,
+        };
+        let done = export(engine, &request, &clientele_core::NoProgress)?;
+        println!("{} : {} ligne(s), colonnes {}", path.display(), done.rows, done.columns.join(", "));
+    }
+    let csv = std::fs::read_to_string(out_dir.join("clients.csv"))?;
+    for line in csv.lines().take(4) {
+        println!("  {}", line.trim_start_matches('\u{feff}'));
+    }
     Ok(())
 }
 
