@@ -66,7 +66,7 @@ impl Engine {
             let custom =
                 if kind == ListKind::Interactions { store::interactions::custom_defs(c, None)? } else { Vec::new() };
             let mut people = |l: &query::fields::Lookup| store::query::people(c, l, who.offices(), who.scope, PEOPLE);
-            let plan = query::plan(PlanInput {
+            let mut plan = query::plan(PlanInput {
                 kind,
                 query,
                 custom: &custom,
@@ -79,6 +79,12 @@ impl Engine {
                 actor: Some(who.id),
                 people: &mut people,
             })?;
+            // Large lists: how common the search keywords are decides the
+            // statement's shape (query/search.rs).
+            if let Some(sample) = plan.search_sample_sql(pg) {
+                let counts = store::query::search_sample(c, &sample)?;
+                plan.set_search_shape(&counts);
+            }
             if explain {
                 let lines = store::query::explain(c, &plan.page_sql(pg))?;
                 EXPLAIN.with(|e| e.borrow_mut().as_mut().map(|v| v.extend(lines)));

@@ -33,6 +33,7 @@
 pub mod columns;
 pub(crate) mod fields;
 pub mod memory;
+pub(crate) mod search;
 pub(crate) mod sql;
 
 use chrono::{LocalResult, NaiveDate, TimeZone};
@@ -231,6 +232,9 @@ pub(crate) struct Plan {
     pub limit: i64,
     pub count: bool,
     pub tz: chrono_tz::Tz,
+    /// How the search keywords reach the rows (`search.rs`); set from the
+    /// sample's counts by [`Plan::set_search_shape`].
+    pub search_shape: search::Shape,
 }
 
 /// The sort of a list.
@@ -437,6 +441,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         limit,
         count: input.query.count,
         tz: input.tz,
+        search_shape: search::Shape::Index,
     })
 }
 
@@ -578,7 +583,42 @@ impl Plan {
 
     /// The record's own text matches the search.
     fn own_match_sql(&self, sql: &mut Sql, q: String) {
-        sql::index_match_on(sql, table(self.kind), "t", q);
+        match self.search_shape {
+            search::Shape::Index => sql::index_match_on(sql, table(self.kind), "t", q),
+            search::Shape::Walk => search::check_all_sql(sql, "t", &self.search),
+            search::Shape::Driver(i) => {
+                let driver = sql::keyword_query(&self.search[i], sql.pg).expect("chosen among keywords with words");
+                sql.push("(");
+                sql::index_match_on(sql, table(self.kind), "t", driver);
+                for (j, k) in self.search.iter().enumerate() {
+                    if j != i {
+                        sql.push(" AND ");
+                        search::check_sql(sql, "t", k);
+                    }
+                }
+                sql.push(")");
+            }
+        }
+    }
+
+    /// The statement sampling how common the search keywords are, when the
+    /// search shape depends on it (interactions and transfers under their
+    /// default sort; see `search.rs`).
+    pub(crate) fn search_sample_sql(&self, pg: bool) -> Option<Sql> {
+        let order = match self.kind {
+            ListKind::Interactions => "t.occurred_at DESC, t.id DESC",
+            ListKind::Transfers => "t.sent_at DESC, t.id DESC",
+            ListKind::Clients | ListKind::Contacts => return None,
+        };
+        if self.sort.field != default_sort(self.kind) || self.search_query(pg).is_none() {
+            return None;
+        }
+        Some(search::sample_sql(pg, table(self.kind), order, &self.search))
+    }
+
+    /// Sets the search shape from the sample's answer.
+    pub(crate) fn set_search_shape(&mut self, counts: &str) {
+        self.search_shape = search::choose(&self.search, counts);
     }
 
     /// The search condition: the record's own text, or (clients, contacts)

@@ -84,6 +84,18 @@ pub(crate) fn count(conn: &mut Conn, sql: &Sql) -> Result<u64> {
 }
 
 #[derive(QueryableByName)]
+struct SampleRow {
+    #[diesel(sql_type = Text)]
+    counts: String,
+}
+
+/// The answer of a search sample (`query/search.rs`): `n0,n1,…,nall`.
+pub(crate) fn search_sample(conn: &mut Conn, sql: &Sql) -> Result<String> {
+    let rows = run!(conn, sql, SampleRow)?;
+    Ok(rows.into_iter().next().map(|r| r.counts).unwrap_or_default())
+}
+
+#[derive(QueryableByName)]
 struct TextRow {
     #[diesel(sql_type = BigInt)]
     id: i64,
