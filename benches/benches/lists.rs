@@ -10,8 +10,8 @@
 //! Options: `--preset S|M|L[,…]` (default S), `--backend sqlite|postgres|all`
 //! (default all; each backend runs in a process of its own), `--runs N`
 //! (default 200 interleaved rounds per case, after `--warm N` = 10),
-//! `--cap SECONDS` (a case stops after 20 rounds once it has used this
-//! long; default 4), `--only TEXT` (cases whose group or name contains it),
+//! `--cap SECONDS` and `--min N` (a case stops after N rounds, default 20,
+//! once it has used this long; default 4), `--only TEXT` (cases whose group or name contains it),
 //! `--no-search`. Figures: `target/bench/<preset>-<backend>.json`, the
 //! table `target/bench/report.md`, the plot `target/bench/cost.svg`.
 
@@ -29,6 +29,7 @@ struct Args {
     runs: usize,
     warm: usize,
     cap: f64,
+    min: usize,
     only: Option<String>,
     search: bool,
     child: bool,
@@ -41,6 +42,7 @@ fn args() -> Args {
         runs: 200,
         warm: 10,
         cap: 4.0,
+        min: 20,
         only: None,
         search: true,
         child: false,
@@ -72,6 +74,10 @@ fn args() -> Args {
             }
             "--cap" => {
                 a.cap = next(i).parse().expect("--cap SECONDS");
+                i += 1;
+            }
+            "--min" => {
+                a.min = next(i).parse().expect("--min N");
                 i += 1;
             }
             "--only" => {
@@ -112,6 +118,9 @@ fn child(a: &Args, preset: Preset, backend: Backend) {
     );
     let mut b = run::Bench::new(&db);
     let all = cases::all(&db, &mut b.raw, a.search);
+    let dir = load::target_dir().join("bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{}-{}.json", preset.name(), backend_name(backend)));
     let mut out = Vec::new();
     for c in all {
         if let Some(o) = &a.only
@@ -120,7 +129,7 @@ fn child(a: &Args, preset: Preset, backend: Backend) {
         {
             continue;
         }
-        let f = run::measure(&mut b, &c, a.runs, a.warm, Duration::from_secs_f64(a.cap));
+        let f = run::measure(&mut b, &c, a.runs, a.warm, a.min, Duration::from_secs_f64(a.cap));
         eprintln!(
             "  {:<11} {:<58} {:>9.3} ms {:>9.3} ms  base {:>9}  ({} runs)",
             c.group,
@@ -131,11 +140,9 @@ fn child(a: &Args, preset: Preset, backend: Backend) {
             f.runs
         );
         out.push(report::record(preset.name(), backend_name(backend), &s, c.group, &c.name, &f));
+        // Written after each case: an interrupted run keeps what it measured.
+        std::fs::write(&file, serde_json::to_string_pretty(&Value::Array(out.clone())).unwrap()).unwrap();
     }
-    let dir = load::target_dir().join("bench");
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(format!("{}-{}.json", preset.name(), backend_name(backend)));
-    std::fs::write(&file, serde_json::to_string_pretty(&Value::Array(out)).unwrap()).unwrap();
 }
 
 fn main() {

@@ -11,7 +11,7 @@ use clientele_core::protocol::{Actor, Request as R, Response};
 use clientele_dashboard::{DashboardTarget, Dashboards, TileStatus};
 use clientele_portlet_api::Locale;
 use clientele_tests::Backend;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::cases::{Base, Case, Side};
 use crate::load::Db;
@@ -32,7 +32,8 @@ impl Bench {
     pub fn new(db: &Db) -> Bench {
         let engine = Arc::new(crate::load::open_engine(&db.url));
         let dashboards = Dashboards::new(engine.clone());
-        let config = CString::new(json!({"database_url": db.url}).to_string()).unwrap();
+        let config =
+            CString::new(serde_json::to_string(&clientele_core::EngineConfig::new(db.url.clone())).unwrap()).unwrap();
         let mut ffi = std::ptr::null_mut();
         let mut err = std::ptr::null_mut();
         // SAFETY: valid C string and out pointers.
@@ -166,31 +167,20 @@ impl Drop for Bench {
     }
 }
 
-/// The ids of a list answer (its items, or a grid's rows), or of a record.
+/// The ids of a list answer (its items, or a grid's rows), or of a record:
+/// read off the typed answer (serialising it would time serde, not the
+/// engine).
 pub fn ids(r: &Response) -> Vec<i64> {
-    let v = serde_json::to_value(r).unwrap();
-    let find = |v: &Value| -> Option<Vec<i64>> {
-        for key in ["items", "rows"] {
-            if let Some(a) = v.get(key).and_then(Value::as_array) {
-                return Some(a.iter().map(|x| x["id"].as_i64().unwrap_or(-1)).collect());
-            }
-        }
-        None
-    };
-    if let Some(x) = find(&v) {
-        return x;
+    match r {
+        Response::Clients(p) => p.items.iter().map(|x| x.id).collect(),
+        Response::Contacts(p) => p.items.iter().map(|x| x.id).collect(),
+        Response::Interactions(p) => p.items.iter().map(|x| x.id).collect(),
+        Response::Transfers(p) => p.items.iter().map(|x| x.id).collect(),
+        Response::Grid(g) => g.rows.iter().map(|x| x.id).collect(),
+        Response::Client(x) => vec![x.id],
+        Response::Interaction(x) => vec![x.id],
+        _ => vec![],
     }
-    if let Some(obj) = v.as_object() {
-        for x in obj.values() {
-            if let Some(x) = find(x) {
-                return x;
-            }
-        }
-        if let Some(id) = v.get("id").and_then(Value::as_i64) {
-            return vec![id];
-        }
-    }
-    vec![]
 }
 
 /// The figures of one case.
@@ -211,8 +201,8 @@ fn stats(mut v: Vec<Duration>) -> (f64, f64) {
 
 /// Interleaved runs: each round times the engine (typed), the JSON path
 /// and the baseline once; `runs` rounds after `warm` warm-ups, stopping
-/// early (at 20 rounds or more) when a case has used `cap`.
-pub fn measure(b: &mut Bench, case: &Case, runs: usize, warm: usize, cap: Duration) -> Figures {
+/// early (at `min` rounds or more) when a case has used `cap`.
+pub fn measure(b: &mut Bench, case: &Case, runs: usize, warm: usize, min: usize, cap: Duration) -> Figures {
     let has_base = !matches!(case.base, Base::None);
     let has_json = case.json && matches!(case.side, Side::Request(_));
     let mut rows = 0;
@@ -239,7 +229,7 @@ pub fn measure(b: &mut Bench, case: &Case, runs: usize, warm: usize, cap: Durati
             std::hint::black_box(b.base(&case.base));
             x.push(t.elapsed());
         }
-        if i >= 19 && start.elapsed() > cap {
+        if i + 1 >= min && start.elapsed() > cap {
             break;
         }
     }

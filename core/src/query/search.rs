@@ -28,11 +28,11 @@
 use super::sql::{Sql, keyword_words, prefix_words};
 
 /// Rows of the sample (the newest, in the list's default order).
-pub const SAMPLE: i64 = 1000;
+pub const SAMPLE: i64 = 400;
 
 /// Matches in the sample from which walking the list beats the index (an
-/// expected walk of at most ~2,500 rows for a page of 50).
-pub const WALK_MIN: u64 = 20;
+/// expected walk of at most ~2,500 rows for a page of 50; 2% of the sample).
+pub const WALK_MIN: u64 = 8;
 
 /// How the search keywords reach the rows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
