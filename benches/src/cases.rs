@@ -11,7 +11,7 @@ use crate::raw::{P, Raw, V};
 /// What the engine side runs.
 #[derive(Clone)]
 pub enum Side {
-    Request(R),
+    Request(Box<R>),
     /// A dashboard render: `None` staff, `Some(0)` firm, `Some(id)` client.
     Dashboard(Option<i64>),
     /// The same request as JSON through `clientele_execute`.
@@ -26,7 +26,7 @@ pub enum Base {
     /// A statement (`?` placeholders), prepared once.
     Query(String, Vec<P>),
     /// The typed engine call (the C ABI case's baseline).
-    Typed(R),
+    Typed(Box<R>),
     InsertClient,
     InsertInteraction,
     None,
@@ -225,14 +225,14 @@ pub fn all(db: &Db, raw: &mut Raw, searches: bool) -> Vec<Case> {
             out.push(Case {
                 group: "lists",
                 name: format!("{}{what}, first page", l.label),
-                side: Side::Request(request(l.label, q(fq, None))),
+                side: Side::Request(Box::new(request(l.label, q(fq, None)))),
                 base: Base::Query(format!("{select} WHERE t.trash_id IS NULL{scope}{fsql}{order}"), vec![]),
                 json: true,
             });
             out.push(Case {
                 group: "lists",
                 name: format!("{}{what}, deep page (80%)", l.label),
-                side: Side::Request(request(l.label, ListQuery { cursor: Some(cur.clone()), ..q(fq, None) })),
+                side: Side::Request(Box::new(request(l.label, ListQuery { cursor: Some(cur.clone()), ..q(fq, None) }))),
                 base: Base::Query(
                     format!(
                         "{select} WHERE t.trash_id IS NULL{scope}{fsql} AND ({col}{}, t.id) {cmp} (?, ?){order}",
@@ -261,12 +261,12 @@ pub fn all(db: &Db, raw: &mut Raw, searches: bool) -> Vec<Case> {
         out.push(Case {
             group: "transfers",
             name: name.into(),
-            side: Side::Request(R::TransferList {
+            side: Side::Request(Box::new(R::TransferList {
                 client_id: client,
                 last_30_days: last,
                 open_only,
                 query: ListQuery::default(),
-            }),
+            })),
             base: Base::Query(
                 format!(
                     "SELECT t.* FROM transfers t WHERE t.trash_id IS NULL AND {cond} ORDER BY t.sent_at DESC, t.id DESC LIMIT 51"
@@ -288,7 +288,7 @@ pub fn all(db: &Db, raw: &mut Raw, searches: bool) -> Vec<Case> {
                 out.push(Case {
                     group: "search",
                     name: format!("{label}, search « {s} »"),
-                    side: Side::Request(request(label, q(None, Some(s)))),
+                    side: Side::Request(Box::new(request(label, q(None, Some(s))))),
                     base,
                     json: true,
                 });
@@ -309,7 +309,7 @@ pub fn all(db: &Db, raw: &mut Raw, searches: bool) -> Vec<Case> {
         group: "c-abi",
         name: "clients, 50 rows: C ABI vs typed".into(),
         side: Side::Ffi(serde_json::json!({"actor": db.admin, "op": "client.list", "limit": 50}).to_string()),
-        base: Base::Typed(page),
+        base: Base::Typed(Box::new(page)),
         json: false,
     });
     out.push(Case {

@@ -159,8 +159,8 @@ fn enrich_sql() -> String {
         "UPDATE interactions SET search_text = search_text || ' succession' WHERE id % 997 = 0;".into(),
         format!(
             "UPDATE contacts SET emails = '[{{\"address\":\"contact' || id || '@exemple.ca\",\"primary\":true}}]', \
-             emails_fold = 'contact' || id || '@exemple.ca', search_text = search_text || ' ' || {};",
-            format!("'{}'", search_words("contact987654321@exemple.ca").join(" ").replace("987654321", "' || id || '"))
+             emails_fold = 'contact' || id || '@exemple.ca', search_text = search_text || ' ' || '{}';",
+            search_words("contact987654321@exemple.ca").join(" ").replace("987654321", "' || id || '")
         ),
         subjects("transfers", transfers.len(), &transfers),
     ]

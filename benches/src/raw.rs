@@ -147,7 +147,7 @@ impl Raw {
                             *db,
                             s.as_ptr(),
                             -1,
-                            ffi::SQLITE_PREPARE_PERSISTENT as u32,
+                            ffi::SQLITE_PREPARE_PERSISTENT,
                             &mut st,
                             ptr::null_mut(),
                         )

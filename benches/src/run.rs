@@ -52,7 +52,7 @@ impl Bench {
     pub fn engine(&mut self, side: &Side) -> Vec<i64> {
         let me = Actor::Staff(self.admin);
         match side {
-            Side::Request(r) => ids(&self.engine.execute(me, r.clone()).expect("engine answers")),
+            Side::Request(r) => ids(&self.engine.execute(me, (**r).clone()).expect("engine answers")),
             Side::Dashboard(which) => {
                 let target = match which {
                     None => DashboardTarget::Staff,
@@ -114,7 +114,7 @@ impl Bench {
             Base::Query(sql, params) => {
                 self.raw.query(sql, params).iter().map(|r| r.first().and_then(|v| v.int()).unwrap_or(-1)).collect()
             }
-            Base::Typed(r) => ids(&self.engine.execute(Actor::Staff(self.admin), r.clone()).unwrap()),
+            Base::Typed(r) => ids(&self.engine.execute(Actor::Staff(self.admin), (**r).clone()).unwrap()),
             Base::InsertClient => {
                 self.n += 1;
                 let n = self.n;
