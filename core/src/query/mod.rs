@@ -718,6 +718,13 @@ impl Plan {
         // NOT NULL columns sort as they are, so their indexes serve ORDER BY.
         let not_null = NOT_NULL.contains(&(self.kind, col));
         match (self.sort.text(), not_null) {
+            // A search driven by a rare keyword (`search.rs`): on SQLite `+`
+            // keeps the sort's index out, so the few rows the keyword index
+            // finds are read and sorted, instead of the whole list walked
+            // in order and each row probed against them.
+            (_, true) if !sql.pg && matches!(self.search_shape, search::Shape::Driver(_)) => {
+                sql.push("+").push(col);
+            }
             (_, true) => {
                 sql.push(col);
             }
