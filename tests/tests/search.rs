@@ -458,7 +458,57 @@ fn linked_search_agrees_with_the_reference(f: &Fixture) {
     assert!(nonempty >= 20, "only {nonempty} of {} searches found clients", searches.len());
 }
 
+/// Searches of the interactions list take one of three shapes (walk the
+/// list, drive by the rarest keyword, or every keyword through the index;
+/// `query/search.rs`) depending on how common the keywords are. Whatever
+/// the shape, every page answers the reference's rows in the list's order.
+fn interaction_search_shapes_agree_with_the_reference(f: &Fixture) {
+    use clientele_core::query::memory::{interaction_search_text, keyword_matches, search_keywords};
+    let start = f.clock.get();
+    let client = mk_client(f, "SHAPE", "Forme, Inc.", "Montréal").id;
+    let mut all = Vec::new();
+    for i in 0..60 {
+        let subject = if i % 7 == 0 { format!("Succession, dossier {i}") } else { format!("Suivi du dossier {i}") };
+        let mut data = InteractionData::note(start - chrono::Duration::minutes(i), subject);
+        data.body = if i % 2 == 0 { "Relance T4".into() } else { "Relevé 1".into() };
+        data.client_id = Some(client);
+        let S::Interaction(r) = f.run(f.admin, R::InteractionCreate { data }).unwrap() else { panic!() };
+        all.push(r);
+    }
+    // Newest first, ties by id descending: the list's default order.
+    all.sort_by(|a, b| b.data.occurred_at.cmp(&a.data.occurred_at).then(b.id.cmp(&a.id)));
+    let region = f.engine.phone_region();
+    for text in
+        ["dossier", "dossier 7", "succession", "succession 14", "rel", "t4 relance", "relev 1", "dos 3", "xyzzy"]
+    {
+        let keywords = search_keywords(text);
+        let want: Vec<Id> = all
+            .iter()
+            .filter(|r| {
+                let t = interaction_search_text(&r.data, region);
+                keywords.iter().all(|k| keyword_matches(&t, k))
+            })
+            .map(|r| r.id)
+            .collect();
+        // Page by page (7 rows), so the keyset conditions meet every shape.
+        let mut got = Vec::new();
+        let mut cursor = None;
+        loop {
+            let query = ListQuery { search: Some(text.into()), limit: Some(7), cursor, ..Default::default() };
+            let request = R::InteractionList { client_id: None, contact_id: None, last_30_days: false, query };
+            let S::Interactions(p) = f.run(f.admin, request).unwrap() else { panic!() };
+            got.extend(p.items.iter().map(|r| r.id));
+            cursor = p.next_cursor;
+            if cursor.is_none() {
+                break;
+            }
+        }
+        assert_eq!(got, want, "search {text:?}");
+    }
+}
+
 backend_tests!(
+    interaction_search_shapes_agree_with_the_reference,
     phones_are_found_in_every_format,
     existing_rows_are_reindexed_at_open,
     phone_region_is_configured_and_checked,

@@ -107,6 +107,12 @@ impl Engine {
                 people: &mut people,
             })?;
             plan.names = names;
+            // Large lists: how common the search keywords are decides the
+            // statement's shape (query/search.rs).
+            if let Some(sample) = plan.search_sample_sql(pg) {
+                let counts = store::query::search_sample(c, &sample)?;
+                plan.set_search_shape(&counts);
+            }
             // One statement answers the page's records and their keys.
             let page_sql = plan.page_sql(pg, R::columns());
             if explain {

@@ -33,6 +33,7 @@
 pub mod columns;
 pub(crate) mod fields;
 pub mod memory;
+pub(crate) mod search;
 pub(crate) mod sql;
 
 use chrono::{LocalResult, NaiveDate, TimeZone};
@@ -237,6 +238,9 @@ pub(crate) struct Plan {
     /// The page statement also answers the names a grid shows
     /// ([`crate::visibility::names_sql`]).
     pub names: bool,
+    /// How the search keywords reach the rows (`search.rs`); set from the
+    /// sample's counts by [`Plan::set_search_shape`].
+    pub search_shape: search::Shape,
 }
 
 /// The sort of a list.
@@ -444,6 +448,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         count: input.query.count,
         tz: input.tz,
         names: false,
+        search_shape: search::Shape::Index,
     })
 }
 
@@ -465,6 +470,14 @@ pub(crate) fn search_keywords(s: &str) -> Vec<String> {
         i = run;
     }
     out
+}
+
+/// The keyword-index query (FTS5 `MATCH` text on SQLite, `to_tsquery`
+/// text on PostgreSQL) that requires every keyword, as the engine writes
+/// it; `None` when no keyword has a word. For hand-written baselines (the
+/// benchmark) that must answer the engine's question.
+pub fn keywords_index_query(keywords: &[String], pg: bool) -> Option<String> {
+    sql::keywords_query(keywords, pg)
 }
 
 /// Sort columns that are never NULL.
@@ -534,7 +547,13 @@ fn constraint_sql(sql: &mut Sql, kind: ListKind, c: &Constraint) {
             sql.push(" AND t.occurred_at >= ").bind_int(*ms);
         }
         (Constraint::OpenOnly, _) => {
-            sql.push(" AND t.status IN ('waiting_for_files', 'ready_for_download')");
+            // On SQLite `+` keeps the status index out: with it the planner
+            // fetched every open transfer (a fifth of them) and sorted them
+            // (10 ms at size M); without it, it walks the date index newest
+            // first and stops at the page (0.03 ms). PostgreSQL plans it
+            // well as it is (and has no unary `+` on text).
+            let status = if sql.pg { "t.status" } else { "+t.status" };
+            sql.push(&format!(" AND {status} IN ('waiting_for_files', 'ready_for_download')"));
         }
         (Constraint::Unexpired(ms), _) => {
             sql.push(" AND t.expires_at > ").bind_int(*ms);
@@ -574,7 +593,42 @@ impl Plan {
 
     /// The record's own text matches the search.
     fn own_match_sql(&self, sql: &mut Sql, q: String) {
-        sql::index_match_on(sql, table(self.kind), "t", q);
+        match self.search_shape {
+            search::Shape::Index => sql::index_match_on(sql, table(self.kind), "t", q),
+            search::Shape::Walk => search::check_all_sql(sql, "t", &self.search),
+            search::Shape::Driver(i) => {
+                let driver = sql::keyword_query(&self.search[i], sql.pg).expect("chosen among keywords with words");
+                sql.push("(");
+                sql::index_match_on(sql, table(self.kind), "t", driver);
+                for (j, k) in self.search.iter().enumerate() {
+                    if j != i {
+                        sql.push(" AND ");
+                        search::check_sql(sql, "t", k);
+                    }
+                }
+                sql.push(")");
+            }
+        }
+    }
+
+    /// The statement sampling how common the search keywords are, when the
+    /// search shape depends on it (interactions and transfers under their
+    /// default sort; see `search.rs`).
+    pub(crate) fn search_sample_sql(&self, pg: bool) -> Option<Sql> {
+        let order = match self.kind {
+            ListKind::Interactions => "t.occurred_at DESC, t.id DESC",
+            ListKind::Transfers => "t.sent_at DESC, t.id DESC",
+            ListKind::Clients | ListKind::Contacts => return None,
+        };
+        if self.sort.field != default_sort(self.kind) || self.search_query(pg).is_none() {
+            return None;
+        }
+        Some(search::sample_sql(pg, table(self.kind), order, &self.search))
+    }
+
+    /// Sets the search shape from the sample's answer.
+    pub(crate) fn set_search_shape(&mut self, counts: &str) {
+        self.search_shape = search::choose(&self.search, counts);
     }
 
     /// The search condition: the record's own text, or (clients, contacts)
@@ -674,6 +728,13 @@ impl Plan {
         // NOT NULL columns sort as they are, so their indexes serve ORDER BY.
         let not_null = NOT_NULL.contains(&(self.kind, col));
         match (self.sort.text(), not_null) {
+            // A search driven by a rare keyword (`search.rs`): on SQLite `+`
+            // keeps the sort's index out, so the few rows the keyword index
+            // finds are read and sorted, instead of the whole list walked
+            // in order and each row probed against them.
+            (_, true) if !sql.pg && matches!(self.search_shape, search::Shape::Driver(_)) => {
+                sql.push("+").push(col);
+            }
             (_, true) => {
                 sql.push(col);
             }

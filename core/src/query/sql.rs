@@ -398,7 +398,7 @@ pub(crate) fn keyword_matches(search_text: &str, k: &str) -> bool {
 /// dropped when the keyword has a longer one (a one-letter prefix matches
 /// a large share of every index at a large cost, and adds little: the
 /// joined form still carries it, `d'amours` is `amours* OR damours*`).
-fn prefix_words(words: &[String]) -> Vec<&String> {
+pub(crate) fn prefix_words(words: &[String]) -> Vec<&String> {
     let long: Vec<&String> = words.iter().filter(|w| w.chars().count() > 1).collect();
     if long.is_empty() { words.iter().collect() } else { long }
 }

@@ -60,6 +60,18 @@ pub(crate) fn count(conn: &mut Conn, sql: &Sql) -> Result<u64> {
     Ok(rows.first().map_or(0, |r| r.n as u64))
 }
 
+#[derive(QueryableByName)]
+struct SampleRow {
+    #[diesel(sql_type = Text)]
+    counts: String,
+}
+
+/// The answer of a search sample (`query/search.rs`): `n0,n1,…,nall`.
+pub(crate) fn search_sample(conn: &mut Conn, sql: &Sql) -> Result<String> {
+    let rows = run!(conn, sql, SampleRow)?;
+    Ok(rows.into_iter().next().map(|r| r.counts).unwrap_or_default())
+}
+
 /// The live contacts linked to clients, with their index text: (client id,
 /// contact id, file-as name, text), by client, file-as name, id.
 pub(crate) fn linked_contact_texts(conn: &mut Conn, client_ids: &[Id]) -> Result<Vec<(Id, Id, String, String)>> {

@@ -1,0 +1,178 @@
+//! The shape of a keyword search over the large lists (interactions,
+//! transfers), where matching every keyword through the keyword index
+//! costs what its commonest keyword costs: `dossier*` alone is every
+//! interaction (120–155 ms at size M), so `dossier 4242` paid that to find
+//! a handful of rows.
+//!
+//! Before the page statement, one small statement counts how many of the
+//! newest [`SAMPLE`] rows (in the list's default order) each keyword
+//! matches, and all of them together (`sample_sql`). Then:
+//! - **walk** — the keywords together match at least [`WALK_MIN`] of the
+//!   sample: the page statement walks the list in its order, checking each
+//!   row's index text, and stops at the page (`dossier`, `rel`, `t4`: a few
+//!   hundred rows read);
+//! - **driver** — otherwise the rarest keyword in the sample goes through
+//!   the keyword index and the others are checked on the rows it finds
+//!   (`dossier 4242`: `4242*` finds a handful);
+//! - clients and contacts (small tables, ranked, matched through linked
+//!   records), another sort, or no search: every keyword through the index
+//!   as before.
+//!
+//! The check on a row's text ([`check_sql`]) is the reference's
+//! [`super::sql::keyword_matches`] written in SQL: the index text is
+//! alphanumeric words separated by single spaces (`text::search_text`), so
+//! "a word of the text starts with `w`" is `' ' || text` containing
+//! `' ' || w`, and "is `w`" is `' ' || text || ' '` containing
+//! `' ' || w || ' '`. Whatever the shape, the rows are the reference's.
+
+use super::sql::{Sql, keyword_words, prefix_words};
+
+/// Rows of the sample (the newest, in the list's default order).
+pub const SAMPLE: i64 = 400;
+
+/// Matches in the sample from which walking the list beats the index (an
+/// expected walk of at most ~7,000 rows for a page of 50, cheaper than a
+/// driver keyword that matches 1% of a large list, or a short prefix).
+pub const WALK_MIN: u64 = 3;
+
+/// How the search keywords reach the rows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) enum Shape {
+    /// Every keyword through the keyword index, in one query.
+    #[default]
+    Index,
+    /// The keyword at this index through the keyword index, the others
+    /// checked on the rows it finds.
+    Driver(usize),
+    /// No index: the rows checked in the list's order.
+    Walk,
+}
+
+/// `instr` (SQLite) or `strpos` (PostgreSQL) of a bound needle in `hay`.
+fn contains(sql: &mut Sql, hay: &str, needle: String) {
+    sql.push(if sql.pg { "(strpos(" } else { "(instr(" });
+    sql.push(hay).push(", ").bind_text(needle).push(") > 0)");
+}
+
+/// The reference meaning of one keyword over `alias.search_text`, in SQL.
+pub(crate) fn check_sql(sql: &mut Sql, alias: &str, k: &str) {
+    let words = keyword_words(k);
+    if words.is_empty() {
+        sql.push("(1=1)");
+        return;
+    }
+    let starts = format!("' ' || {alias}.search_text");
+    let whole_text = format!("' ' || {alias}.search_text || ' '");
+    let has = |sql: &mut Sql, w: &str| contains(sql, &starts, format!(" {w}"));
+    let whole = |sql: &mut Sql, w: &str| contains(sql, &whole_text, format!(" {w} "));
+    sql.push("(");
+    if let Some(p) = crate::text::phone_query(k) {
+        // (any form of the number [and the extension]) or every word whole.
+        sql.push("((");
+        for (i, d) in p.digits.iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            whole(sql, d);
+        }
+        sql.push(")");
+        if let Some(x) = &p.extension {
+            sql.push(" AND ");
+            whole(sql, x);
+        }
+        sql.push(") OR (");
+        for (i, w) in words.iter().enumerate() {
+            if i > 0 {
+                sql.push(" AND ");
+            }
+            whole(sql, w);
+        }
+        sql.push(")");
+    } else {
+        sql.push("(");
+        for (i, w) in prefix_words(&words).iter().enumerate() {
+            if i > 0 {
+                sql.push(" AND ");
+            }
+            has(sql, w);
+        }
+        sql.push(")");
+        if words.len() > 1 {
+            sql.push(" OR ");
+            has(sql, &words.concat());
+        }
+    }
+    sql.push(")");
+}
+
+/// Every keyword, checked on `alias`'s row.
+pub(crate) fn check_all_sql(sql: &mut Sql, alias: &str, keywords: &[String]) {
+    sql.push("(1=1");
+    for k in keywords {
+        sql.push(" AND ");
+        check_sql(sql, alias, k);
+    }
+    sql.push(")");
+}
+
+/// The statement counting, in the newest [`SAMPLE`] live rows of `table`
+/// by `order`, the rows each keyword matches and the rows all match: one
+/// text column `counts`, `n0,n1,…,nall`.
+pub(crate) fn sample_sql(pg: bool, table: &str, order: &str, keywords: &[String]) -> Sql {
+    let mut sql = Sql::new(pg);
+    sql.push("SELECT ");
+    let parts = keywords.len() + 1;
+    for i in 0..parts {
+        if i > 0 {
+            sql.push(" || ',' || ");
+        }
+        sql.push("CAST(COALESCE(SUM(CASE WHEN ");
+        if i < keywords.len() {
+            check_sql(&mut sql, "s", &keywords[i]);
+        } else {
+            check_all_sql(&mut sql, "s", keywords);
+        }
+        sql.push(" THEN 1 ELSE 0 END), 0) AS TEXT)");
+    }
+    sql.push(&format!(
+        " AS counts FROM (SELECT t.search_text AS search_text FROM {table} t WHERE t.trash_id IS NULL ORDER BY {order} LIMIT "
+    ));
+    sql.bind_int(SAMPLE).push(") s");
+    sql
+}
+
+/// The shape the sample's counts call for.
+pub(crate) fn choose(keywords: &[String], counts: &str) -> Shape {
+    let n: Vec<u64> = counts.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+    if n.len() != keywords.len() + 1 {
+        return Shape::Index;
+    }
+    if n[keywords.len()] >= WALK_MIN {
+        return Shape::Walk;
+    }
+    // The rarest keyword in the sample; among equals, the one with the
+    // longest word (a longer prefix matches fewer words of the index).
+    let longest = |k: &String| keyword_words(k).iter().map(|w| w.chars().count()).max().unwrap_or(0);
+    let best = (0..keywords.len())
+        .filter(|&i| !keyword_words(&keywords[i]).is_empty())
+        .min_by(|&a, &b| n[a].cmp(&n[b]).then(longest(&keywords[b]).cmp(&longest(&keywords[a]))));
+    match best {
+        Some(i) => Shape::Driver(i),
+        None => Shape::Index,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_walk_is_for_common_keywords_and_the_driver_the_rarest() {
+        let k = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(choose(&k(&["dossier"]), "1000,1000"), Shape::Walk);
+        assert_eq!(choose(&k(&["dossier", "4242"]), "1000,1,1"), Shape::Driver(1));
+        assert_eq!(choose(&k(&["dossier", "4242"]), "0,0,0"), Shape::Driver(0));
+        assert_eq!(choose(&k(&["xyzzy"]), "0,0"), Shape::Driver(0));
+        assert_eq!(choose(&k(&["a", "b"]), "garbage"), Shape::Index);
+    }
+}
