@@ -772,7 +772,7 @@ impl Plan {
         if self.names {
             crate::visibility::names_sql(&mut sql, self.kind, self.offices.as_deref(), self.scope);
         } else {
-            sql.push(", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)");
+            sql.push(", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)");
         }
         sql.push(&format!(" FROM {} t", table(self.kind)));
         self.where_sql(&mut sql);
