@@ -80,7 +80,17 @@ fn run(backend: Backend) {
                 .collect()
         };
         match kind {
-            ListKind::Clients => drop(people.insert("client", texts("code"))),
+            ListKind::Clients => {
+                drop(people.insert("client", texts("code")));
+                // The people in charge are staff members, by any spelling.
+                let staff: Vec<String> =
+                    ["HDA", "JT", "mec", "me", "moi", "Jean Tremblay", "Côté, Marie-Ève", "LM", "ZZ"]
+                        .map(String::from)
+                        .to_vec();
+                for field in ["assigned", "role.partner", "role.manager", "role.staff"] {
+                    table.people.insert(field, staff.clone());
+                }
+            }
             ListKind::Contacts => drop(people.insert("contact", texts("name"))),
             _ => table.people = people.clone(),
         }

@@ -375,6 +375,11 @@ fn first_difference(path: &str, a: &Value, b: &Value) -> Option<String> {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             for k in x.keys().chain(y.keys()) {
+                // A member added since the fixture was made (a client's
+                // `assignments`) reads as empty on a migrated record.
+                if !x.contains_key(k) && y.get(k).is_some_and(|v| v.as_array().is_some_and(Vec::is_empty)) {
+                    continue;
+                }
                 let (va, vb) = (x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null));
                 if let Some(d) = first_difference(&format!("{path}.{k}"), va, vb) {
                     return Some(d);

@@ -193,6 +193,9 @@ patch_type! {
         notes: String,
         /// Merged part by part; `null` clears it all.
         retention: RetentionPatch,
+        /// Replaces every assignment; `null` or `[]` removes them
+        /// (`client.assign` and `client.unassign` change one).
+        assignments: Vec<Assignment>,
     }
 }
 

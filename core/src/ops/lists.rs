@@ -65,11 +65,13 @@ impl Engine {
         self.read(|c| {
             let custom =
                 if kind == ListKind::Interactions { store::interactions::custom_defs(c, None)? } else { Vec::new() };
+            let roles = if kind == ListKind::Clients { store::assignments::roles(c)? } else { Vec::new() };
             let mut people = |l: &query::fields::Lookup| store::query::people(c, l, who.offices(), who.scope, PEOPLE);
             let plan = query::plan(PlanInput {
                 kind,
                 query,
                 custom: &custom,
+                roles: &roles,
                 constraints,
                 offices: who.offices().map(<[String]>::to_vec),
                 scope: who.scope,
@@ -129,8 +131,14 @@ impl Engine {
     }
 
     /// The columns shown: asked for, else the actor's choice, else defaults.
+    /// The columns a list can show (with the firm's roles for clients).
+    pub(crate) fn columns_catalogue(&self, list: ListKind) -> Result<Vec<ColumnDef>> {
+        let roles = if list == ListKind::Clients { self.read(store::assignments::roles)? } else { Vec::new() };
+        Ok(columns::catalogue(list, &roles))
+    }
+
     fn chosen_columns(&self, who: &Who, list: ListKind, asked: Option<Vec<String>>) -> Result<Vec<ColumnDef>> {
-        let catalogue = columns::catalogue(list);
+        let catalogue = self.columns_catalogue(list)?;
         let ids = match asked {
             Some(a) => a,
             None => match self.read(|c| store::views::get_columns(c, who.id, list))? {
@@ -208,7 +216,15 @@ impl Engine {
         let (rows, next_cursor, total) = self.list_page(who, list, query, constraints, |c, page| {
             Ok(match list {
                 ListKind::Clients => {
-                    grid_rows(&client_records(c, page)?, &ids, |r, col| columns::client_cell(r, col, tz))
+                    let recs = client_records(c, page)?;
+                    let names = visibility::names(
+                        c,
+                        who,
+                        vec![],
+                        vec![],
+                        recs.iter().flat_map(|r| r.data.assignments.iter().map(|a| a.staff_id)).collect(),
+                    )?;
+                    grid_rows(&recs, &ids, |r, col| columns::client_cell(r, col, &names, tz))
                 }
                 ListKind::Contacts => {
                     grid_rows(&contact_records(c, page)?, &ids, |r, col| columns::contact_cell(r, col, tz))
@@ -246,7 +262,7 @@ impl Engine {
     }
 
     pub(crate) fn columns_save(&self, who: &Who, list: ListKind, ids: Vec<String>) -> Result<Vec<ColumnDef>> {
-        let cols = pick_columns(&columns::catalogue(list), &ids)?;
+        let cols = pick_columns(&self.columns_catalogue(list)?, &ids)?;
         self.write(|c| store::views::save_columns(c, who.id, list, &ids))?;
         Ok(cols)
     }
@@ -290,11 +306,13 @@ impl Engine {
         let offices = who.and_then(Who::offices);
         self.read(|c| {
             let custom = store::interactions::custom_defs(c, None)?;
+            let roles = store::assignments::roles(c)?;
             let mut people = |l: &query::fields::Lookup| store::query::people(c, l, offices, None, PEOPLE);
             let plan = query::plan(PlanInput {
                 kind: list,
                 query: &query,
                 custom: &custom,
+                roles: &roles,
                 constraints: vec![],
                 offices: offices.map(<[String]>::to_vec),
                 scope: None,
@@ -316,8 +334,9 @@ impl Engine {
     /// The filterable fields of a list (with the firm's custom fields).
     pub fn filter_fields(&self, list: ListKind) -> Result<Vec<FieldInfo>> {
         use clientele_filter::FieldType;
-        let custom = self.read(|c| store::interactions::custom_defs(c, None))?;
-        Ok(query::fields::fields(list, &custom)
+        let (custom, roles) =
+            self.read(|c| Ok((store::interactions::custom_defs(c, None)?, store::assignments::roles(c)?)))?;
+        Ok(query::fields::fields(list, &custom, &roles)
             .into_iter()
             .filter(|f| f.def.filterable)
             .map(|f| {
@@ -379,11 +398,13 @@ impl Engine {
         if let Some(w) = who {
             self.read(|c| {
                 let custom = store::interactions::custom_defs(c, None)?;
+                let roles = store::assignments::roles(c)?;
                 let mut people = |l: &query::fields::Lookup| store::query::people(c, l, w.offices(), w.scope, PEOPLE);
                 query::plan(PlanInput {
                     kind: list,
                     query: &query,
                     custom: &custom,
+                    roles: &roles,
                     constraints: vec![],
                     offices: w.offices().map(<[String]>::to_vec),
                     scope: w.scope,
@@ -633,7 +654,8 @@ fn grid_rows<T>(
 }
 
 pub(crate) fn client_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<ClientData>>> {
-    store::clients::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+    let rows = store::clients::by_ids(c, ids)?;
+    store::clients::records(c, rows)
 }
 
 pub(crate) fn contact_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<ContactData>>> {

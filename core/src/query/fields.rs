@@ -7,7 +7,7 @@
 use clientele_filter::{Condition, EnumValue, FieldDef, FieldType, NumberKind, Registry, Scalar, Typed, TypedOp};
 
 use super::ListKind;
-use crate::domain::{CustomFieldDef, CustomFieldType, Id, InteractionKind};
+use crate::domain::{CustomFieldDef, CustomFieldType, Id, InteractionKind, StaffRole};
 
 /// How a field is read in SQL (`t` is the list's table).
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +30,10 @@ pub(crate) enum Col {
     Linked,
     /// A firm-defined interaction field.
     Custom { key: String, ty: CustomFieldType },
+    /// Clients: the staff members in charge in this role (`None`: in any
+    /// role). Several values per client: a condition holds when one of
+    /// them satisfies it (`!=`: there is one and none is that one).
+    Assigned(Option<String>),
 }
 
 /// A registered field: its definition for the filter language and its SQL.
@@ -136,8 +140,9 @@ impl Field {
     }
 }
 
-/// The fields of a list (with the firm's custom fields for interactions).
-pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef]) -> Vec<Field> {
+/// The fields of a list (with the firm's custom fields for interactions
+/// and its roles of the people in charge for clients).
+pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef], roles: &[StaffRole]) -> Vec<Field> {
     use Col::*;
     let int = FieldType::Number(NumberKind::Int);
     let mut v = match kind {
@@ -209,6 +214,9 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef]) -> Vec<Field> {
             f("signature", FieldType::Bool, Bool("t.signature_required"), "Signature requise", "Signature required"),
         ],
     };
+    if kind == ListKind::Clients {
+        v.extend(role_fields(&v, roles));
+    }
     if kind == ListKind::Interactions {
         let mut seen = std::collections::BTreeSet::new();
         for d in custom.iter().filter(|d| d.kind != InteractionKind::TransferEvent) {
@@ -243,6 +251,71 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef]) -> Vec<Field> {
         }
     }
     v
+}
+
+/// The name of the field of the people in charge in a role.
+pub(crate) fn role_field(code: &str) -> String {
+    format!("role.{code}")
+}
+
+/// A role's name as a filter field alias: folded, every run of other
+/// characters than letters and digits one `_` (`Chargé de compte` →
+/// `charge_de_compte`).
+fn alias_of(label: &str) -> String {
+    let folded = crate::text::fold(label);
+    let mut out = String::new();
+    for w in folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push('_');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// The client fields of the people in charge: `assigned` (any role), then
+/// one per role of the firm, `role.<code>`, also spelled by its French and
+/// English names (`associé:JT`, `responsable:moi`) unless that spelling is
+/// another field's. Values are staff members: an id, initials, a name, or
+/// `me`/`moi` ([`resolve_people`]). They sort by the folded name of the
+/// first (by name) staff member in charge.
+fn role_fields(base: &[Field], roles: &[StaffRole]) -> Vec<Field> {
+    let mut taken: Vec<String> = base
+        .iter()
+        .flat_map(|f| std::iter::once(f.def.name.clone()).chain(f.def.aliases.iter().cloned()))
+        .map(|n| crate::text::fold(&n))
+        .collect();
+    let mut out = Vec::new();
+    let mut add = |name: String, aliases: Vec<String>, col: Col, fr: &str, en: &str, out: &mut Vec<Field>| {
+        taken.push(crate::text::fold(&name));
+        let mut field = f(&name, FieldType::Id, col, fr, en).sortable();
+        for a in aliases {
+            if !a.is_empty() && !taken.contains(&a) && !a.contains('.') {
+                taken.push(a.clone());
+                field = field.alias(&a);
+            }
+        }
+        out.push(field);
+    };
+    add(
+        "assigned".into(),
+        vec!["assigne".into(), "en_charge".into()],
+        Col::Assigned(None),
+        "Personne en charge",
+        "Person in charge",
+        &mut out,
+    );
+    for r in roles {
+        add(
+            role_field(&r.code),
+            vec![alias_of(&r.label_fr), alias_of(&r.label_en)],
+            Col::Assigned(Some(r.code.clone())),
+            &r.label_fr,
+            &r.label_en,
+            &mut out,
+        );
+    }
+    out
 }
 
 /// The filter language's registry for these fields.
@@ -288,7 +361,20 @@ pub(crate) fn resolve_people(
     actor: Option<Id>,
     find: &mut Finder<'_>,
 ) -> crate::error::Result<Typed> {
-    if !matches!(kind, ListKind::Interactions | ListKind::Transfers) {
+    let person = |field: &str| -> Option<&'static str> {
+        match kind {
+            ListKind::Interactions | ListKind::Transfers => match field {
+                "client" => Some("client"),
+                "contact" => Some("contact"),
+                "staff" => Some("staff"),
+                _ => None,
+            },
+            // The people in charge are staff members.
+            ListKind::Clients if field == "assigned" || field.starts_with("role.") => Some("staff"),
+            _ => None,
+        }
+    };
+    if !matches!(kind, ListKind::Interactions | ListKind::Transfers | ListKind::Clients) {
         return Ok(filter);
     }
     Ok(match filter {
@@ -299,10 +385,11 @@ pub(crate) fn resolve_people(
             Typed::Or(v.into_iter().map(|x| resolve_people(x, kind, actor, find)).collect::<crate::error::Result<_>>()?)
         }
         Typed::Not(x) => Typed::Not(Box::new(resolve_people(*x, kind, actor, find)?)),
-        Typed::Cond(c) if matches!(c.field.as_str(), "client" | "contact" | "staff") => {
+        Typed::Cond(c) if person(&c.field).is_some() => {
+            let lookup = person(&c.field).expect("a person field");
             let ids = |s: &Scalar, find: &mut Finder<'_>| -> crate::error::Result<Vec<Scalar>> {
                 match s {
-                    Scalar::Id(v) => Ok(people_ids(&c.field, v, actor, c.span, find)?
+                    Scalar::Id(v) => Ok(people_ids(lookup, v, actor, c.span, find)?
                         .into_iter()
                         .map(|i| Scalar::Id(i.to_string()))
                         .collect()),

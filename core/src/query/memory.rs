@@ -48,7 +48,37 @@ pub fn client_row(r: &Record<ClientData>) -> MemoryRow {
     row.insert("email".into(), emails(&d.emails));
     row.insert("won".into(), d.retention.won_date.map_or(FieldValue::Null, FieldValue::Date));
     row.insert("left".into(), d.retention.left_date.map_or(FieldValue::Null, FieldValue::Date));
+    // The people in charge: every one (`assigned`) and by role.
+    let ids = |role: Option<&str>| {
+        FieldValue::List(
+            d.assignments
+                .iter()
+                .filter(|a| role.is_none_or(|r| a.role == r))
+                .map(|a| FieldValue::Int(a.staff_id))
+                .collect(),
+        )
+    };
+    row.insert("assigned".into(), ids(None));
+    for a in &d.assignments {
+        row.entry(super::fields::role_field(&a.role)).or_insert_with(|| ids(Some(&a.role)));
+    }
     row
+}
+
+/// The sort key of a field of the people in charge of a client (`assigned`
+/// or `role.<code>`): the folded name of the first of them by name (`None`
+/// without any), given every staff member's name.
+pub fn assigned_sort_key(
+    d: &ClientData,
+    field: &str,
+    staff_names: &std::collections::HashMap<Id, String>,
+) -> Option<String> {
+    let role = field.strip_prefix("role.");
+    d.assignments
+        .iter()
+        .filter(|a| role.is_none_or(|r| a.role == r))
+        .filter_map(|a| staff_names.get(&a.staff_id).map(|n| text::fold(n.trim())))
+        .min()
 }
 
 /// The fields of a contact; `linked`: it is linked to a live client.

@@ -140,7 +140,10 @@ impl Compiler<'_> {
             Typed::Keyword(k) => self.keyword(sql, k),
             Typed::Cond(c) => {
                 let field = self.fields.iter().find(|f| f.def.name == c.field).expect("checked against this registry");
-                self.cond(sql, &field.col, &c.op);
+                match &field.col {
+                    Col::Assigned(role) => assigned_cond(sql, role.as_deref(), &c.op),
+                    col => self.cond(sql, col, &c.op),
+                }
             }
         }
     }
@@ -271,7 +274,84 @@ fn value(sql: &mut Sql, col: &Col) {
             );
         }
         Col::Custom { key, ty } => custom_value(sql, key, *ty),
+        // Several values: compiled by `assigned_cond`; as one value, the
+        // sort key.
+        Col::Assigned(role) => assigned_sort_key(sql, role.as_deref()),
     }
+}
+
+/// `EXISTS` over the client's assignments (in `role`, or any), with an
+/// extra condition on `a.staff_id` written by `more`.
+fn assigned_exists(sql: &mut Sql, role: Option<&str>, more: impl FnOnce(&mut Sql)) {
+    sql.push("EXISTS (SELECT 1 FROM client_assignments a WHERE a.client_id = t.id");
+    if let Some(r) = role {
+        sql.push(" AND a.role = ").bind_text(r);
+    }
+    more(sql);
+    sql.push(")");
+}
+
+/// A condition on the people in charge of a client (never NULL): `=` and
+/// `IN` hold when one of them is that one; `!=` when there is one and
+/// none is that one (as the reference evaluator reads a list of values).
+fn assigned_cond(sql: &mut Sql, role: Option<&str>, op: &TypedOp) {
+    let staff = |s: &Scalar| scalar_bind(&Col::Id("a.staff_id"), s);
+    sql.push("(");
+    match op {
+        TypedOp::Eq(s) => match staff(s) {
+            Some(b) => assigned_exists(sql, role, |sql| {
+                sql.push(" AND a.staff_id = ").bind(b);
+            }),
+            None => {
+                sql.push("1=0");
+            }
+        },
+        TypedOp::In(list) => {
+            let binds: Vec<Bind> = list.iter().filter_map(staff).collect();
+            if binds.is_empty() {
+                sql.push("1=0");
+            } else {
+                assigned_exists(sql, role, |sql| {
+                    sql.push(" AND a.staff_id IN (");
+                    for (i, b) in binds.into_iter().enumerate() {
+                        if i > 0 {
+                            sql.push(", ");
+                        }
+                        sql.bind(b);
+                    }
+                    sql.push(")");
+                });
+            }
+        }
+        TypedOp::Ne(s) => {
+            assigned_exists(sql, role, |_| {});
+            if let Some(b) = staff(s) {
+                sql.push(" AND NOT ");
+                assigned_exists(sql, role, |sql| {
+                    sql.push(" AND a.staff_id = ").bind(b);
+                });
+            }
+        }
+        // An id field takes no other operator.
+        _ => {
+            sql.push("1=0");
+        }
+    }
+    sql.push(")");
+}
+
+/// The sort key of the people in charge of a client: the folded name of
+/// the first of them by name (NULL without any).
+pub(crate) fn assigned_sort_key(sql: &mut Sql, role: Option<&str>) {
+    // The minimum in byte order on both backends, as the sort compares.
+    let min = if sql.pg { "MIN(s.name_fold COLLATE \"C\")" } else { "MIN(s.name_fold)" };
+    sql.push(&format!(
+        "(SELECT {min} FROM client_assignments a JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id"
+    ));
+    if let Some(r) = role {
+        sql.push(" AND a.role = ").bind_text(r);
+    }
+    sql.push(")");
 }
 
 /// A firm-defined field read from the interaction's JSON (text from the

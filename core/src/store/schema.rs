@@ -12,6 +12,7 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         version -> BigInt,
+        name_fold -> Nullable<Text>,
     }
 }
 
@@ -203,7 +204,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    staff_roles (code) {
+        code -> Text,
+        label_fr -> Text,
+        label_en -> Text,
+        position -> BigInt,
+        builtin -> Bool,
+    }
+}
+
+diesel::table! {
+    client_assignments (client_id, role, staff_id) {
+        client_id -> BigInt,
+        role -> Text,
+        staff_id -> BigInt,
+        position -> BigInt,
+    }
+}
+
 diesel::joinable!(contact_links -> clients (client_id));
+diesel::joinable!(client_assignments -> clients (client_id));
+diesel::joinable!(client_assignments -> staff (staff_id));
 diesel::joinable!(contact_links -> contacts (contact_id));
 diesel::joinable!(transfers -> clients (client_id));
 diesel::joinable!(transfers -> contacts (to_contact));
@@ -220,4 +242,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     saved_views,
     chosen_columns,
     layouts,
+    staff_roles,
+    client_assignments,
 );
