@@ -121,6 +121,7 @@ impl Engine {
         let db = Db::open(&config)?;
         store::reindex::search_text(&db, phone_region)?;
         store::staff::fold_names(&db)?;
+        store::interactions::link_taken_for(&db)?;
         Ok(Engine { db, config, tz, phone_region, clock, next_sweep: std::sync::atomic::AtomicI64::new(0) })
     }
 

@@ -278,6 +278,17 @@ pub(crate) fn interaction(i: &InteractionData, defs: &[CustomFieldDef]) -> Resul
     not_for("email_to", !i.email_to.is_empty(), i.kind == Email)?;
     not_for("email_cc", !i.email_cc.is_empty(), i.kind == Email)?;
     not_for("taken_for", i.taken_for.is_some(), i.kind == PhoneMessage)?;
+    not_for("taken_for_id", i.taken_for_id.is_some(), i.kind == PhoneMessage)?;
+    not_for("message_status", i.message_status.is_some(), i.kind == PhoneMessage)?;
+    if let Some(f) = &i.follow_up
+        && f.assignee_id == 0
+    {
+        return Err(Error::validation(
+            "follow_up.assignee_id",
+            "required",
+            "a follow-up names the staff member who must act",
+        ));
+    }
     if let Some(d) = i.duration_secs
         && !(0..=86_400).contains(&d)
     {
@@ -301,6 +312,10 @@ pub(crate) fn interaction(i: &InteractionData, defs: &[CustomFieldDef]) -> Resul
         email_to: address_list("email_to", &i.email_to)?,
         email_cc: address_list("email_cc", &i.email_cc)?,
         taken_for: opt("taken_for", &i.taken_for, MAX_SHORT)?,
+        taken_for_id: i.taken_for_id,
+        // A phone message is new until someone acts on it.
+        message_status: if i.kind == PhoneMessage { Some(i.message_status.unwrap_or_default()) } else { None },
+        follow_up: i.follow_up.clone(),
         custom: custom_values(i.kind, &i.custom, defs)?,
         transfer_id: None,
     })

@@ -92,7 +92,16 @@ fn run(backend: Backend) {
                 }
             }
             ListKind::Contacts => drop(people.insert("contact", texts("name"))),
-            _ => table.people = people.clone(),
+            _ => {
+                table.people = people.clone();
+                // Whom follow-ups and phone messages are for.
+                for field in ["follow_up", "for"] {
+                    table.people.insert(
+                        field,
+                        people["staff"].iter().cloned().chain(["JT".into(), "Côté, Marie-Ève".into()]).collect(),
+                    );
+                }
+            }
         }
         let fields = match f.run(f.admin, R::FilterFields { list: kind }).unwrap() {
             S::Fields(v) => v,

@@ -137,6 +137,9 @@ fn seed(f: &Fixture) -> Firm {
                     d.custom.insert("dossier".into(), dossiers[j].into());
                 }
             }
+            if kind == InteractionKind::PhoneMessage {
+                d.message_status = Some([MessageStatus::New, MessageStatus::Returned, MessageStatus::Closed][j % 3]);
+            }
             f.run(f.admin, R::InteractionCreate { data: d }).unwrap();
             n += 1;
         }

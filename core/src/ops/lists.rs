@@ -236,7 +236,13 @@ impl Engine {
                         who,
                         recs.iter().filter_map(|r| r.data.client_id).collect(),
                         recs.iter().filter_map(|r| r.data.contact_id).collect(),
-                        recs.iter().filter_map(|r| r.data.staff_id).collect(),
+                        recs.iter()
+                            .flat_map(|r| {
+                                let d = &r.data;
+                                [d.staff_id, d.taken_for_id, d.follow_up.as_ref().map(|f| f.assignee_id)]
+                            })
+                            .flatten()
+                            .collect(),
                     )?;
                     grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz))
                 }
@@ -663,7 +669,8 @@ pub(crate) fn contact_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<Con
 }
 
 pub(crate) fn interaction_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<InteractionData>>> {
-    store::interactions::by_ids(c, ids)?.into_iter().map(|r| r.into_record()).collect()
+    let rows = store::interactions::by_ids(c, ids)?;
+    store::interactions::records(c, rows)
 }
 
 pub(crate) fn transfer_records(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<TransferData>>> {

@@ -117,6 +117,11 @@ fn base_catalogue(kind: ListKind) -> Vec<ColumnDef> {
             c("duration", "Durée (s)", "Duration (s)", Number, false),
             c("phone", "Téléphone", "Phone", Text, false),
             c("body", "Texte", "Text", Text, false),
+            c("follow_up", "Suivi par", "Follow-up by", Text, false),
+            c("due", "Échéance du suivi", "Follow-up due", Date, false),
+            c("done", "Suivi fait", "Follow-up done", Bool, false),
+            c("for", "Message pour", "Message for", Text, false),
+            c("message", "Statut du message", "Message status", Text, false),
         ],
         ListKind::Transfers => vec![
             c("sent", "Envoyé le", "Sent", DateTime, true),
@@ -217,6 +222,11 @@ pub(crate) fn interaction_cell(r: &Record<InteractionData>, col: &str, names: &N
         "duration" => e(&d.duration_secs),
         "phone" => s(d.phone.as_deref()),
         "body" => json!(d.body),
+        "follow_up" => name(&names.staff, d.follow_up.as_ref().map(|f| f.assignee_id)),
+        "due" => e(&d.follow_up.as_ref().and_then(|f| f.due)),
+        "done" => d.follow_up.as_ref().map_or(Value::Null, |f| json!(f.done)),
+        "for" => name(&names.staff, d.taken_for_id),
+        "message" => d.message_status.map_or(Value::Null, |m| json!(m.as_str())),
         _ => Value::Null,
     }
 }

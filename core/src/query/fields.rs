@@ -36,6 +36,12 @@ pub(crate) enum Col {
     Assigned(Option<String>),
 }
 
+/// The follow-up of the interaction `t` (a table of its own, at most one
+/// per interaction): who must act, by when, done.
+const FOLLOW_UP_ASSIGNEE: &str = "(SELECT f.assignee_id FROM follow_ups f WHERE f.interaction_id = t.id)";
+const FOLLOW_UP_DUE: &str = "(SELECT f.due FROM follow_ups f WHERE f.interaction_id = t.id)";
+const FOLLOW_UP_DONE: &str = "(SELECT f.done FROM follow_ups f WHERE f.interaction_id = t.id)";
+
 /// A registered field: its definition for the filter language and its SQL.
 #[derive(Debug, Clone)]
 pub(crate) struct Field {
@@ -90,6 +96,11 @@ pub(crate) fn choices(kind: ListKind, field: &str) -> Vec<Choice> {
             ch("phone_message", "Message téléphonique", "Phone message", &["message"]),
             ch("email", "Courriel", "E-mail", &[]),
             ch("transfer_event", "Transfert de fichiers", "File transfer", &["transfert", "transfer"]),
+        ],
+        (ListKind::Interactions, "message") => vec![
+            ch("new", "Nouveau", "New", &["nouveau"]),
+            ch("returned", "Rappelé", "Returned", &["rappele"]),
+            ch("closed", "Fermé", "Closed", &["ferme"]),
         ],
         (ListKind::Interactions, "direction") => {
             vec![ch("incoming", "Entrant", "Incoming", &[]), ch("outgoing", "Sortant", "Outgoing", &[])]
@@ -191,6 +202,20 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef], roles: &[StaffRo
             )
             .alias("sens"),
             f("duration", int.clone(), Int("t.duration_secs"), "Durée (s)", "Duration (s)").alias("duree").sortable(),
+            f("follow_up", FieldType::Id, Id(FOLLOW_UP_ASSIGNEE), "Suivi par", "Follow-up by").alias("suivi"),
+            f("due", FieldType::Date, Iso(FOLLOW_UP_DUE), "Échéance du suivi", "Follow-up due")
+                .alias("echeance")
+                .sortable(),
+            f("done", FieldType::Bool, Bool(FOLLOW_UP_DONE), "Suivi fait", "Follow-up done").alias("fait"),
+            f("for", FieldType::Id, Id("t.taken_for_id"), "Message pour", "Message for").alias("pour"),
+            f(
+                "message",
+                enum_ty(ListKind::Interactions, "message"),
+                Enum("t.message_status"),
+                "Statut du message",
+                "Message status",
+            )
+            .alias("statut_message"),
             f("created", FieldType::DateTime, Ms("t.created_at"), "Créé le", "Created").alias("cree").sortable(),
             f("updated", FieldType::DateTime, Ms("t.updated_at"), "Modifié le", "Updated").alias("modifie").sortable(),
         ],
@@ -367,6 +392,8 @@ pub(crate) fn resolve_people(
                 "client" => Some("client"),
                 "contact" => Some("contact"),
                 "staff" => Some("staff"),
+                // Whom a follow-up or a phone message is for.
+                "follow_up" | "for" if kind == ListKind::Interactions => Some("staff"),
                 _ => None,
             },
             // The people in charge are staff members.

@@ -107,6 +107,12 @@ pub fn interaction_row(r: &Record<InteractionData>, defs: &[CustomFieldDef]) -> 
     row.insert("staff".into(), d.staff_id.map_or(FieldValue::Null, FieldValue::Int));
     row.insert("direction".into(), d.direction.as_ref().map_or(FieldValue::Null, |x| FieldValue::Text(enum_text(x))));
     row.insert("duration".into(), d.duration_secs.map_or(FieldValue::Null, FieldValue::Int));
+    let follow = d.follow_up.as_ref();
+    row.insert("follow_up".into(), follow.map_or(FieldValue::Null, |f| FieldValue::Int(f.assignee_id)));
+    row.insert("due".into(), follow.and_then(|f| f.due).map_or(FieldValue::Null, FieldValue::Date));
+    row.insert("done".into(), follow.map_or(FieldValue::Null, |f| FieldValue::Bool(f.done)));
+    row.insert("for".into(), d.taken_for_id.map_or(FieldValue::Null, FieldValue::Int));
+    row.insert("message".into(), d.message_status.map_or(FieldValue::Null, |m| FieldValue::Text(m.as_str().into())));
     for def in defs {
         let v = match (d.custom.get(&def.key), def.field_type) {
             (Some(serde_json::Value::String(s)), CustomFieldType::Date) => {

@@ -165,6 +165,8 @@ diesel::table! {
         subject_fold -> Text,
         custom_fold -> Text,
         search_text -> Text,
+        taken_for_id -> Nullable<BigInt>,
+        message_status -> Nullable<Text>,
     }
 }
 
@@ -223,6 +225,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    follow_ups (interaction_id) {
+        interaction_id -> BigInt,
+        assignee_id -> BigInt,
+        due -> Nullable<Text>,
+        done -> Bool,
+        done_at -> Nullable<BigInt>,
+        done_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    data_migrations (name) {
+        name -> Text,
+    }
+}
+
 diesel::joinable!(contact_links -> clients (client_id));
 diesel::joinable!(client_assignments -> clients (client_id));
 diesel::joinable!(client_assignments -> staff (staff_id));
@@ -244,4 +263,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     layouts,
     staff_roles,
     client_assignments,
+    follow_ups,
+    data_migrations,
 );

@@ -308,6 +308,22 @@ pub fn seed_firm(f: &Fixture, rng: &mut Rng, size: FirmSize) -> World {
                 d.custom.insert("memo".into(), word(rng).into());
             }
         }
+        // Follow-ups and phone messages' people (from their own generator).
+        if assign_rng.chance(40) {
+            let due = assign_rng
+                .chance(80)
+                .then(|| (f.clock.get() + Duration::days(assign_rng.below(40) as i64 - 20)).date_naive());
+            let mut follow = FollowUp::new(*assign_rng.pick(&in_charge), due);
+            follow.done = assign_rng.chance(30);
+            d.follow_up = Some(follow);
+        }
+        if kind == InteractionKind::PhoneMessage {
+            if assign_rng.chance(70) {
+                d.taken_for_id = Some(*assign_rng.pick(&in_charge));
+            }
+            d.message_status =
+                Some(*assign_rng.pick(&[MessageStatus::New, MessageStatus::Returned, MessageStatus::Closed]));
+        }
         f.run(f.admin, R::InteractionCreate { data: d }).unwrap();
     }
     // Transfers between clients and their contacts.
