@@ -204,6 +204,49 @@ fn my_clients_shows_the_clients_the_viewer_is_in_charge_of() {
     assert!(matches!(&vm.widgets[..], [Widget::Empty { .. }]), "{vm:?}");
 }
 
+/// Today lists the viewer's follow-ups due (overdue first) and new phone
+/// messages with the client's name, through the real engine; not another
+/// staff member's, nor done ones.
+#[test]
+fn today_lists_my_follow_ups_and_messages_with_the_clients_name() {
+    let firm = Firm::sqlite(2);
+    let d = firm.dashboards();
+    let me = firm.staff("Jean Tremblay", Rights::all());
+    let c = &firm.clients[0];
+    let now = firm.clock.get();
+    let today = now.date_naive();
+    let note = |subject: &str, assignee: i64, due: chrono::NaiveDate, done: bool| {
+        firm.as_admin(json!({"op": "interaction.create", "data": {"kind": "note", "occurred_at": now.to_rfc3339(),
+            "client_id": c.id, "subject": subject,
+            "follow_up": {"assignee_id": assignee, "due": due.to_string(), "done": done}}}));
+    };
+    note("Relancer le client", me, today - chrono::Duration::days(2), false);
+    note("Pas encore", me, today + chrono::Duration::days(2), false);
+    note("Déjà fait", me, today, true);
+    note("Pour quelqu'un d'autre", firm.admin, today, false);
+    firm.as_admin(
+        json!({"op": "interaction.create", "data": {"kind": "phone_message", "occurred_at": now.to_rfc3339(),
+        "client_id": c.id, "subject": "A téléphoné", "taken_for_id": me, "phone": "819 555-0100"}}),
+    );
+    save_layout(
+        &d,
+        json!(me),
+        "staff",
+        "Moi",
+        json!([{"portlet": "clientele.today", "column": 0, "order": 0,
+                                                        "settings": {"list_interactions": false}}]),
+        false,
+    );
+    let view = d.render(me, DashboardTarget::Staff, None, Locale::En).unwrap();
+    let today_vm = view.tile("clientele.today").unwrap().result.as_ref().unwrap();
+    let Widget::List { items } = &today_vm.widgets[1] else { panic!("{today_vm:?}") };
+    let got: Vec<(&str, Option<&str>)> = items.iter().map(|i| (i.title.as_str(), i.badge.as_deref())).collect();
+    assert_eq!(&got[..2], [("Relancer le client", Some("overdue")), ("A téléphoné", Some("message"))]);
+    assert!(items[0].subtitle.as_deref().unwrap().starts_with(&c.name), "{:?}", items[0]);
+    assert!(items[1].subtitle.as_deref().unwrap().starts_with(&c.name), "{:?}", items[1]);
+    assert!(!got.iter().any(|(t, _)| ["Pas encore", "Déjà fait", "Pour quelqu'un d'autre"].contains(t)), "{got:?}");
+}
+
 #[test]
 fn today_flags_transfers_waiting_too_long_and_expiring() {
     let mut firm = Firm::sqlite(1);
