@@ -30,17 +30,20 @@ pub(crate) enum Col {
     Linked,
     /// A firm-defined interaction field.
     Custom { key: String, ty: CustomFieldType },
+    /// Interactions: a column of the interaction's follow-up (`f.…` of the
+    /// table `follow_ups`, at most one per interaction; none: NULL).
+    FollowUp(Box<Col>),
     /// Clients: the staff members in charge in this role (`None`: in any
     /// role). Several values per client: a condition holds when one of
     /// them satisfies it (`!=`: there is one and none is that one).
     Assigned(Option<String>),
 }
 
-/// The follow-up of the interaction `t` (a table of its own, at most one
-/// per interaction): who must act, by when, done.
-const FOLLOW_UP_ASSIGNEE: &str = "(SELECT f.assignee_id FROM follow_ups f WHERE f.interaction_id = t.id)";
-const FOLLOW_UP_DUE: &str = "(SELECT f.due FROM follow_ups f WHERE f.interaction_id = t.id)";
-const FOLLOW_UP_DONE: &str = "(SELECT f.done FROM follow_ups f WHERE f.interaction_id = t.id)";
+/// A column of the follow-up of the interaction `t` (a table of its own,
+/// at most one per interaction): who must act, by when, done.
+fn follow_up(col: Col) -> Col {
+    Col::FollowUp(Box::new(col))
+}
 
 /// A registered field: its definition for the filter language and its SQL.
 #[derive(Debug, Clone)]
@@ -202,11 +205,11 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef], roles: &[StaffRo
             )
             .alias("sens"),
             f("duration", int.clone(), Int("t.duration_secs"), "Durée (s)", "Duration (s)").alias("duree").sortable(),
-            f("follow_up", FieldType::Id, Id(FOLLOW_UP_ASSIGNEE), "Suivi par", "Follow-up by").alias("suivi"),
-            f("due", FieldType::Date, Iso(FOLLOW_UP_DUE), "Échéance du suivi", "Follow-up due")
+            f("follow_up", FieldType::Id, follow_up(Id("f.assignee_id")), "Suivi par", "Follow-up by").alias("suivi"),
+            f("due", FieldType::Date, follow_up(Iso("f.due")), "Échéance du suivi", "Follow-up due")
                 .alias("echeance")
                 .sortable(),
-            f("done", FieldType::Bool, Bool(FOLLOW_UP_DONE), "Suivi fait", "Follow-up done").alias("fait"),
+            f("done", FieldType::Bool, follow_up(Bool("f.done")), "Suivi fait", "Follow-up done").alias("fait"),
             f("for", FieldType::Id, Id("t.taken_for_id"), "Message pour", "Message for").alias("pour"),
             f(
                 "message",

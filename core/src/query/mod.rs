@@ -243,7 +243,10 @@ pub(crate) struct Sort {
 
 impl Sort {
     fn text(&self) -> bool {
-        matches!(self.col, Col::Fold(_) | Col::Enum(_) | Col::Iso(_) | Col::Assigned(_))
+        match &self.col {
+            Col::FollowUp(inner) => matches!(**inner, Col::Fold(_) | Col::Enum(_) | Col::Iso(_)),
+            col => matches!(col, Col::Fold(_) | Col::Enum(_) | Col::Iso(_) | Col::Assigned(_)),
+        }
     }
 }
 
@@ -662,6 +665,16 @@ impl Plan {
         let col = match &self.sort.col {
             Col::Fold(c) | Col::Enum(c) | Col::Iso(c) | Col::Int(c) | Col::Id(c) | Col::Ms(c) | Col::Bool(c) => *c,
             Col::Linked | Col::Custom { .. } => "t.id",
+            Col::FollowUp(_) => {
+                let text = self.sort.text();
+                sql.push("COALESCE(");
+                sql::value_of(sql, &self.sort.col);
+                sql.push(if text { ", '')" } else { ", -9223372036854775807)" });
+                if text && sql.pg {
+                    sql.push(" COLLATE \"C\"");
+                }
+                return;
+            }
             Col::Assigned(role) => {
                 sql.push("COALESCE(");
                 sql::assigned_sort_key(sql, role.as_deref());

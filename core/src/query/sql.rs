@@ -142,6 +142,14 @@ impl Compiler<'_> {
                 let field = self.fields.iter().find(|f| f.def.name == c.field).expect("checked against this registry");
                 match &field.col {
                     Col::Assigned(role) => assigned_cond(sql, role.as_deref(), &c.op),
+                    // The interactions whose follow-up satisfies it: one
+                    // probe of the follow-ups' index, not a subquery per
+                    // interaction (none: not in it, as NULL is not).
+                    Col::FollowUp(inner) => {
+                        sql.push("(t.id IN (SELECT f.interaction_id FROM follow_ups f WHERE ");
+                        self.cond(sql, inner, &c.op);
+                        sql.push("))");
+                    }
                     col => self.cond(sql, col, &c.op),
                 }
             }
@@ -215,7 +223,8 @@ impl Compiler<'_> {
             }
             TypedOp::DayRange { start, end } => {
                 sql.push("1=1");
-                let iso = matches!(col, Col::Iso(_) | Col::Custom { ty: CustomFieldType::Date, .. });
+                let iso = matches!(col, Col::Iso(_) | Col::Custom { ty: CustomFieldType::Date, .. })
+                    || matches!(col, Col::FollowUp(inner) if matches!(**inner, Col::Iso(_)));
                 for (bound, sym) in [(start, " >= "), (end, " < ")] {
                     if let Some(d) = bound {
                         sql.push(" AND ");
@@ -277,6 +286,11 @@ fn value(sql: &mut Sql, col: &Col) {
         // Several values: compiled by `assigned_cond`; as one value, the
         // sort key.
         Col::Assigned(role) => assigned_sort_key(sql, role.as_deref()),
+        Col::FollowUp(inner) => {
+            sql.push("(SELECT ");
+            value(sql, inner);
+            sql.push(" FROM follow_ups f WHERE f.interaction_id = t.id)");
+        }
     }
 }
 
@@ -342,6 +356,11 @@ fn assigned_cond(sql: &mut Sql, role: Option<&str>, op: &TypedOp) {
 
 /// The sort key of the people in charge of a client: the folded name of
 /// the first of them by name (NULL without any).
+/// The SQL that reads a field's value (a sort key).
+pub(crate) fn value_of(sql: &mut Sql, col: &Col) {
+    value(sql, col)
+}
+
 pub(crate) fn assigned_sort_key(sql: &mut Sql, role: Option<&str>) {
     // The minimum in byte order on both backends, as the sort compares.
     let min = if sql.pg { "MIN(s.name_fold COLLATE \"C\")" } else { "MIN(s.name_fold)" };
