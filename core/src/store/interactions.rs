@@ -269,7 +269,13 @@ pub(crate) fn link_taken_for(db: &super::Db) -> Result<()> {
     if db.query(done)? {
         return Ok(());
     }
+    let pg = db.is_postgres();
     db.write(|c| {
+        // Engines opening together on PostgreSQL: one runs the pass, the
+        // others wait and find it done (as for the reindex at open).
+        if pg {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(4708732219)").execute(c)?;
+        }
         if done(c)? {
             return Ok(());
         }
