@@ -45,6 +45,9 @@ pub(crate) struct Who {
     pub custom: Vec<CustomFieldDef>,
     /// Their chosen grid columns, read with them: (list, JSON of the ids).
     pub columns: Vec<(String, String)>,
+    /// The firm's roles of people in charge, read with the actor (the
+    /// client lists' fields).
+    pub roles: Vec<crate::domain::StaffRole>,
 }
 
 /// The kinds of record rights are granted on.
@@ -125,6 +128,8 @@ impl Engine {
         // (and is never interrupted). An up-to-date database is only read.
         let db = Db::open(&config)?;
         store::reindex::search_text(&db, phone_region)?;
+        store::staff::fold_names(&db)?;
+        store::interactions::link_taken_for(&db)?;
         Ok(Engine { db, config, tz, phone_region, clock, next_sweep: std::sync::atomic::AtomicI64::new(0) })
     }
 
@@ -235,7 +240,7 @@ impl Engine {
     }
 
     pub(crate) fn who(&self, id: Id) -> Result<Who> {
-        let store::actor::Actor { staff, custom, columns } =
+        let store::actor::Actor { staff, custom, columns, roles } =
             // One statement: no transaction of its own.
             self.db.query(|c| store::actor::get(c, id))?.ok_or_else(|| Error::Forbidden {
                 actor: format!("staff {id}"),
@@ -249,7 +254,7 @@ impl Engine {
                 entity: "an inactive staff member",
             });
         }
-        Ok(Who { id, name: staff.data.name, rights: staff.data.rights, scope: None, custom, columns })
+        Ok(Who { id, name: staff.data.name, rights: staff.data.rights, scope: None, custom, columns, roles })
     }
 
     fn execute_host(&self, request: Request) -> Result<Response> {
@@ -259,8 +264,10 @@ impl Engine {
             Request::StaffList {} => self.staff_list().map(Response::StaffList),
             Request::CustomFieldPut { field } => self.custom_field_put(field).map(Response::CustomFields),
             Request::CustomFieldList { kind } => self.custom_field_list(kind).map(Response::CustomFields),
+            Request::StaffRolePut { role } => self.staff_role_put(role).map(Response::StaffRoles),
+            Request::StaffRoleList {} => self.staff_role_list().map(Response::StaffRoles),
             Request::FilterFields { list } => self.filter_fields(list).map(Response::Fields),
-            Request::ColumnsCatalogue { list } => Ok(Response::Columns(crate::query::columns::catalogue(list))),
+            Request::ColumnsCatalogue { list } => self.columns_catalogue(list).map(Response::Columns),
             Request::ViewSave { id, version, list, name, query, shared, firm_default } => self
                 .view_save(None, id.map(|i| (i, version)), list, name, query, shared, firm_default)
                 .map(Response::View),
@@ -287,11 +294,12 @@ impl Engine {
         use Request as R;
         use Response as S;
         match request {
-            R::StaffPut { .. } | R::CustomFieldPut { .. } => Err(Error::Forbidden {
+            R::StaffPut { .. } | R::CustomFieldPut { .. } | R::StaffRolePut { .. } => Err(Error::Forbidden {
                 actor: format!("staff {} ({})", who.id, who.name),
                 action: "administer",
-                entity: "staff and custom fields (the host does)",
+                entity: "staff, roles and custom fields (the host does)",
             }),
+            R::StaffRoleList {} => self.staff_role_list().map(S::StaffRoles),
             R::StaffGet { id } => self.staff_get(id).map(S::Staff),
             R::StaffList {} => self.staff_list().map(S::StaffList),
             R::CustomFieldList { kind } => self.custom_field_list(kind).map(S::CustomFields),
@@ -300,6 +308,12 @@ impl Engine {
             R::ClientImport { clients } => self.client_import(who, clients, &NoProgress).map(S::Imported),
             R::ClientGet { id } => self.client_get(who, id).map(S::Client),
             R::ClientUpdate { id, version, data } => self.client_update(who, id, version, data).map(S::Client),
+            R::ClientAssign { id, version, assignment } => {
+                self.client_assign(who, id, version, assignment).map(S::Client)
+            }
+            R::ClientUnassign { id, version, assignment } => {
+                self.client_unassign(who, id, version, assignment).map(S::Client)
+            }
             R::ClientDelete { id, version } => self.client_delete(who, id, version).map(S::Deleted),
             R::ClientList { query } => self.client_list(who, &query, vec![]).map(S::Clients),
             R::ClientContacts { id } => self.client_contacts(who, id).map(S::ClientContacts),
@@ -343,7 +357,7 @@ impl Engine {
             R::GridQuery { list, columns, client_id, contact_id, last_30_days, open_only, query } => self
                 .grid(who, list, columns, client_id, contact_id, last_30_days, open_only, &query, vec![])
                 .map(S::Grid),
-            R::ColumnsCatalogue { list } => Ok(S::Columns(crate::query::columns::catalogue(list))),
+            R::ColumnsCatalogue { list } => self.columns_catalogue(list).map(S::Columns),
             R::ColumnsGet { list } => self.columns_get(who, list).map(S::Columns),
             R::ColumnsSave { list, columns } => self.columns_save(who, list, columns).map(S::Columns),
             R::FilterFields { list } => self.filter_fields(list).map(S::Fields),

@@ -173,6 +173,14 @@ pub enum Request {
         #[serde(default)]
         kind: Option<InteractionKind>,
     },
+    /// Host only: adds a role of the people in charge of clients, or
+    /// renames one (the built-in `partner`, `manager` and `staff` too).
+    /// Answers every role.
+    #[serde(rename = "staff_role.put")]
+    StaffRolePut { role: StaffRole },
+    /// The roles of the people in charge of clients, in display order.
+    #[serde(rename = "staff_role.list")]
+    StaffRoleList {},
 
     #[serde(rename = "client.create")]
     ClientCreate { data: ClientData },
@@ -190,6 +198,18 @@ pub enum Request {
     /// answer is the client as this write left it.
     #[serde(rename = "client.update")]
     ClientUpdate { id: Id, version: i64, data: ClientPatch },
+    /// Puts a staff member in charge of the client in a role (added last).
+    /// `version` is the client's version read (a stale one is a
+    /// `conflict`); the answer is the client as this write left it, its
+    /// version raised. Already assigned in that role: `validation`
+    /// (`duplicate`).
+    #[serde(rename = "client.assign")]
+    ClientAssign { id: Id, version: i64, assignment: Assignment },
+    /// Takes a staff member out of a role for the client (with the
+    /// client's version, as `client.assign`). Not assigned in that role:
+    /// `validation` (`not_assigned`).
+    #[serde(rename = "client.unassign")]
+    ClientUnassign { id: Id, version: i64, assignment: Assignment },
     /// Moves the client, its interactions and its transfers to the trash.
     #[serde(rename = "client.delete")]
     ClientDelete { id: Id, version: i64 },
@@ -408,10 +428,14 @@ impl Request {
             Request::StaffList {} => "staff.list",
             Request::CustomFieldPut { .. } => "custom_field.put",
             Request::CustomFieldList { .. } => "custom_field.list",
+            Request::StaffRolePut { .. } => "staff_role.put",
+            Request::StaffRoleList {} => "staff_role.list",
             Request::ClientCreate { .. } => "client.create",
             Request::ClientImport { .. } => "client.import",
             Request::ClientGet { .. } => "client.get",
             Request::ClientUpdate { .. } => "client.update",
+            Request::ClientAssign { .. } => "client.assign",
+            Request::ClientUnassign { .. } => "client.unassign",
             Request::ClientDelete { .. } => "client.delete",
             Request::ClientList { .. } => "client.list",
             Request::ClientContacts { .. } => "client.contacts",
@@ -462,6 +486,7 @@ impl Request {
             Request::StaffGet { .. }
                 | Request::StaffList {}
                 | Request::CustomFieldList { .. }
+                | Request::StaffRoleList {}
                 | Request::ClientGet { .. }
                 | Request::ClientList { .. }
                 | Request::ClientContacts { .. }
@@ -534,6 +559,7 @@ pub enum Response {
     Staff(StaffMember),
     StaffList(Vec<StaffMember>),
     CustomFields(Vec<CustomFieldDef>),
+    StaffRoles(Vec<StaffRole>),
     Client(Record<ClientData>),
     Clients(Page<Record<ClientData>>),
     ClientContacts(Vec<ClientContact>),

@@ -162,6 +162,64 @@ pub(crate) fn client(c: &ClientData) -> Result<ClientData> {
             lost_to: opt("retention.lost_to", &r.lost_to, MAX_SHORT)?,
             lost_reason: opt("retention.lost_reason", &r.lost_reason, MAX_SHORT)?,
         },
+        assignments: assignments(&c.assignments)?,
+    })
+}
+
+/// The most people in charge of one client.
+pub(crate) const MAX_ASSIGNMENTS: usize = 50;
+
+/// Checks the shape of a client's assignments (role codes, no repeated
+/// role and staff member); that the roles and staff members exist is
+/// checked against the database by the write (`ops::assignments`).
+fn assignments(list: &[Assignment]) -> Result<Vec<Assignment>> {
+    if list.len() > MAX_ASSIGNMENTS {
+        return Err(Error::validation("assignments", "too_many", format!("has more than {MAX_ASSIGNMENTS} entries")));
+    }
+    let mut out: Vec<Assignment> = Vec::with_capacity(list.len());
+    for (i, a) in list.iter().enumerate() {
+        let role = a.role.trim();
+        if !role_code_ok(role) {
+            return Err(Error::validation(
+                format!("assignments[{i}].role"),
+                "invalid_value",
+                "a role code is [a-z][a-z0-9_]*, at most 40 characters",
+            ));
+        }
+        let a = Assignment { role: role.to_string(), staff_id: a.staff_id };
+        if out.contains(&a) {
+            return Err(Error::validation(
+                format!("assignments[{i}]"),
+                "duplicate",
+                format!("staff member {} already has the role `{}`", a.staff_id, a.role),
+            ));
+        }
+        out.push(a);
+    }
+    Ok(out)
+}
+
+/// A role code: `[a-z][a-z0-9_]*`, at most 40 characters.
+pub(crate) fn role_code_ok(code: &str) -> bool {
+    code.len() <= 40
+        && code.starts_with(|c: char| c.is_ascii_lowercase())
+        && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Checks and normalises a role of the firm.
+pub(crate) fn staff_role(r: &StaffRole) -> Result<StaffRole> {
+    if !role_code_ok(r.code.trim()) {
+        return Err(Error::validation(
+            "code",
+            "invalid_value",
+            "a role code is [a-z][a-z0-9_]*, at most 40 characters",
+        ));
+    }
+    Ok(StaffRole {
+        code: r.code.trim().to_string(),
+        label_fr: trimmed("label_fr", &r.label_fr, 60, true)?,
+        label_en: trimmed("label_en", &r.label_en, 60, true)?,
+        builtin: crate::domain::BUILTIN_ROLES.contains(&r.code.trim()),
     })
 }
 
@@ -220,6 +278,17 @@ pub(crate) fn interaction(i: &InteractionData, defs: &[CustomFieldDef]) -> Resul
     not_for("email_to", !i.email_to.is_empty(), i.kind == Email)?;
     not_for("email_cc", !i.email_cc.is_empty(), i.kind == Email)?;
     not_for("taken_for", i.taken_for.is_some(), i.kind == PhoneMessage)?;
+    not_for("taken_for_id", i.taken_for_id.is_some(), i.kind == PhoneMessage)?;
+    not_for("message_status", i.message_status.is_some(), i.kind == PhoneMessage)?;
+    if let Some(f) = &i.follow_up
+        && f.assignee_id == 0
+    {
+        return Err(Error::validation(
+            "follow_up.assignee_id",
+            "required",
+            "a follow-up names the staff member who must act",
+        ));
+    }
     if let Some(d) = i.duration_secs
         && !(0..=86_400).contains(&d)
     {
@@ -243,6 +312,10 @@ pub(crate) fn interaction(i: &InteractionData, defs: &[CustomFieldDef]) -> Resul
         email_to: address_list("email_to", &i.email_to)?,
         email_cc: address_list("email_cc", &i.email_cc)?,
         taken_for: opt("taken_for", &i.taken_for, MAX_SHORT)?,
+        taken_for_id: i.taken_for_id,
+        // A phone message is new until someone acts on it.
+        message_status: if i.kind == PhoneMessage { Some(i.message_status.unwrap_or_default()) } else { None },
+        follow_up: i.follow_up.clone(),
         custom: custom_values(i.kind, &i.custom, defs)?,
         transfer_id: None,
     })

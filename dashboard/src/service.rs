@@ -284,7 +284,7 @@ pub struct Dashboards {
     timeouts: Mutex<HashMap<(Id, String), u32>>,
 }
 
-/// The five built-in portlets.
+/// The built-in portlets.
 pub fn built_in_portlets() -> Vec<Arc<dyn Portlet>> {
     vec![
         Arc::new(clientele_portlet_today::TodayPortlet),
@@ -292,6 +292,7 @@ pub fn built_in_portlets() -> Vec<Arc<dyn Portlet>> {
         Arc::new(clientele_portlet_file_transfers::FileTransfersPortlet),
         Arc::new(clientele_portlet_client_info::ClientInfoPortlet),
         Arc::new(clientele_portlet_contacts::ContactsPortlet),
+        Arc::new(clientele_portlet_my_clients::MyClientsPortlet),
     ]
 }
 

@@ -154,6 +154,102 @@ fn staff_dashboard_with_the_built_in_layout() {
     assert!(view.to_html().contains("<!DOCTYPE html>"));
 }
 
+/// "Mes clients": the viewer's clients through the real engine (`me` is
+/// the viewer), with the role columns the engine's catalogue names.
+#[test]
+fn my_clients_shows_the_clients_the_viewer_is_in_charge_of() {
+    let firm = Firm::sqlite(3);
+    let d = firm.dashboards();
+    let me = firm.staff("Jean Tremblay", Rights::all());
+    let (a, b) = (&firm.clients[0], &firm.clients[2]);
+    firm.as_admin(json!({"op": "client.assign", "id": a.id, "version": 1,
+                         "assignment": {"role": "partner", "staff_id": me}}));
+    firm.as_admin(json!({"op": "client.assign", "id": b.id, "version": 1,
+                         "assignment": {"role": "staff", "staff_id": me}}));
+    let tiles = json!([{"portlet": "clientele.my_clients", "column": 0, "order": 0,
+                        "settings": {"common": {"columns": ["code", "role.partner", "role.staff"]}}},
+                       {"portlet": "clientele.my_clients", "column": 1, "order": 0, "settings": {"role": "partner"}}]);
+    save_layout(&d, json!(me), "staff", "Moi", tiles, false);
+    let view = d.render(me, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    let tables: Vec<&Vec<Vec<Value>>> = view
+        .tiles
+        .iter()
+        .map(|t| {
+            let vm = t.result.as_ref().unwrap_or_else(|e| panic!("{e:?}"));
+            vm.widgets
+                .iter()
+                .find_map(|w| match w {
+                    Widget::Table { rows, .. } => Some(rows),
+                    _ => None,
+                })
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        tables[0],
+        &vec![
+            vec![json!(a.code), json!("Jean Tremblay"), Value::Null],
+            vec![json!(b.code), Value::Null, json!("Jean Tremblay")]
+        ]
+    );
+    assert_eq!(tables[1].len(), 1);
+    // The admin is in charge of nobody: the empty state.
+    save_layout(
+        &d,
+        json!(firm.admin),
+        "staff",
+        "Moi",
+        json!([{"portlet": "clientele.my_clients", "column": 0, "order": 0}]),
+        false,
+    );
+    let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::En).unwrap();
+    let vm = view.tiles[0].result.as_ref().unwrap();
+    assert!(matches!(&vm.widgets[..], [Widget::Empty { .. }]), "{vm:?}");
+}
+
+/// Today lists the viewer's follow-ups due (overdue first) and new phone
+/// messages with the client's name, through the real engine; not another
+/// staff member's, nor done ones.
+#[test]
+fn today_lists_my_follow_ups_and_messages_with_the_clients_name() {
+    let firm = Firm::sqlite(2);
+    let d = firm.dashboards();
+    let me = firm.staff("Jean Tremblay", Rights::all());
+    let c = &firm.clients[0];
+    let now = firm.clock.get();
+    let today = now.date_naive();
+    let note = |subject: &str, assignee: i64, due: chrono::NaiveDate, done: bool| {
+        firm.as_admin(json!({"op": "interaction.create", "data": {"kind": "note", "occurred_at": now.to_rfc3339(),
+            "client_id": c.id, "subject": subject,
+            "follow_up": {"assignee_id": assignee, "due": due.to_string(), "done": done}}}));
+    };
+    note("Relancer le client", me, today - chrono::Duration::days(2), false);
+    note("Pas encore", me, today + chrono::Duration::days(2), false);
+    note("Déjà fait", me, today, true);
+    note("Pour quelqu'un d'autre", firm.admin, today, false);
+    firm.as_admin(
+        json!({"op": "interaction.create", "data": {"kind": "phone_message", "occurred_at": now.to_rfc3339(),
+        "client_id": c.id, "subject": "A téléphoné", "taken_for_id": me, "phone": "819 555-0100"}}),
+    );
+    save_layout(
+        &d,
+        json!(me),
+        "staff",
+        "Moi",
+        json!([{"portlet": "clientele.today", "column": 0, "order": 0,
+                                                        "settings": {"list_interactions": false}}]),
+        false,
+    );
+    let view = d.render(me, DashboardTarget::Staff, None, Locale::En).unwrap();
+    let today_vm = view.tile("clientele.today").unwrap().result.as_ref().unwrap();
+    let Widget::List { items } = &today_vm.widgets[1] else { panic!("{today_vm:?}") };
+    let got: Vec<(&str, Option<&str>)> = items.iter().map(|i| (i.title.as_str(), i.badge.as_deref())).collect();
+    assert_eq!(&got[..2], [("Relancer le client", Some("overdue")), ("A téléphoné", Some("message"))]);
+    assert!(items[0].subtitle.as_deref().unwrap().starts_with(&c.name), "{:?}", items[0]);
+    assert!(items[1].subtitle.as_deref().unwrap().starts_with(&c.name), "{:?}", items[1]);
+    assert!(!got.iter().any(|(t, _)| ["Pas encore", "Déjà fait", "Pour quelqu'un d'autre"].contains(t)), "{got:?}");
+}
+
 #[test]
 fn today_flags_transfers_waiting_too_long_and_expiring() {
     let mut firm = Firm::sqlite(1);
@@ -435,7 +531,7 @@ fn the_json_front_door() {
         call(json!({"actor": firm.admin, "op": "dashboard.render", "dashboard": "firm", "format": "text"})).unwrap();
     assert!(text["content"].as_str().unwrap().contains("Tableau de bord du cabinet"));
     let list = call(json!({"actor": firm.admin, "op": "portlet.list"})).unwrap();
-    assert_eq!(list["portlets"].as_array().unwrap().len(), 5);
+    assert_eq!(list["portlets"].as_array().unwrap().len(), 6);
     assert_eq!(list["portlets"][0]["origin"], json!({"kind": "built_in"}));
     assert!(list["portlets"][0]["settings_schema"].is_object());
     // Refusals.
@@ -1035,7 +1131,7 @@ fn a_portlet_whose_settings_panic_is_not_registered() {
     let list: Value =
         serde_json::from_str(&d.execute_json(&json!({"actor": firm.admin, "op": "portlet.list"}).to_string()).unwrap())
             .unwrap();
-    assert_eq!(list["portlets"].as_array().unwrap().len(), 5);
+    assert_eq!(list["portlets"].as_array().unwrap().len(), 6);
 }
 
 /// The breaker counts per viewer: one viewer's renders that time out

@@ -5,7 +5,10 @@
 //! [`Row::get`] returns the value of a field by its canonical name as a
 //! [`FieldValue`]: `Null`, `Text`, `Int(i64)`, `Float(f64)`, `Bool`,
 //! `Date(NaiveDate)` (a calendar day) or `DateTime(i64)` (milliseconds since
-//! the Unix epoch, UTC).
+//! the Unix epoch, UTC), or `List` of values (a field with several, such
+//! as the staff members in charge of a client: a condition holds when one
+//! value satisfies it; `Ne` when there is a value and none equals; an
+//! empty list is `Null`).
 //!
 //! # Semantics (per condition; `v` = row value)
 //!
@@ -57,6 +60,12 @@ pub enum FieldValue {
     Date(NaiveDate),
     /// Instant, milliseconds since the Unix epoch (UTC).
     DateTime(i64),
+    /// Several values (the staff members in charge of a client): a
+    /// condition holds when one of them satisfies it, except `Ne`, which
+    /// holds when there is one and none equals the value (so `Ne` is `Eq`'s
+    /// complement among rows that have values, as for single values). An
+    /// empty list is `Null`.
+    List(Vec<FieldValue>),
 }
 
 /// A row to evaluate a filter against.
@@ -99,6 +108,12 @@ pub fn eval_with(
 
 fn cond(op: &TypedOp, v: &FieldValue, day_start: &dyn Fn(NaiveDate) -> i64) -> bool {
     use std::cmp::Ordering::*;
+    if let FieldValue::List(items) = v {
+        return match op {
+            TypedOp::Ne(s) => !items.is_empty() && items.iter().all(|x| compare(x, s) != Some(Equal)),
+            _ => items.iter().any(|x| cond(op, x, day_start)),
+        };
+    }
     match op {
         TypedOp::Contains(n) => matches!(v, FieldValue::Text(s) if fold(s).contains(n.as_str())),
         TypedOp::Eq(s) => compare(v, s) == Some(Equal),

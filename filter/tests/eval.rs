@@ -270,3 +270,30 @@ fn negation_is_complement() {
         }
     }
 }
+
+/// A field with several values (the people in charge of a client): `=` and
+/// lists hold when one value matches; `!=` when there is a value and none
+/// equals; an empty list is NULL; `NOT` is the complement throughout.
+#[test]
+fn list_values_match_when_one_does() {
+    use FieldValue::{Int, List};
+    let rows =
+        [row(&[("id", List(vec![Int(3), Int(7)]))]), row(&[("id", List(vec![]))]), row(&[("id", List(vec![Int(3)]))])];
+    let cases: [(&str, [bool; 3]); 5] = [
+        ("id:7", [true, false, false]),
+        ("id:(7,9)", [true, false, false]),
+        ("id!=3", [false, false, false]),
+        ("id!=7", [false, false, true]),
+        ("NOT id:7", [false, true, true]),
+    ];
+    for (filter, want) in cases {
+        let got: Vec<bool> = rows.iter().map(|r| m(filter, r)).collect();
+        assert_eq!(got, want, "{filter}");
+    }
+    // NOT is the exact complement of every condition, as for single values.
+    for (filter, _) in cases {
+        for r in &rows {
+            assert_ne!(m(filter, r), m(&format!("NOT ({filter})"), r), "{filter}");
+        }
+    }
+}

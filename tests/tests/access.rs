@@ -181,6 +181,7 @@ fn snapshot(f: &Fixture, w: &World) -> String {
     out.push(admin(f, json!({"op": "client.contacts_of", "ids": [w.a, w.b]})));
     out.push(admin(f, json!({"op": "custom_field.list"})));
     out.push(admin(f, json!({"op": "staff.list"})));
+    out.push(admin(f, json!({"op": "staff_role.list"})));
     for kind in ["staff", "client", "firm"] {
         out.push(call(f, json!("host"), &json!({"op": "layout.list", "dashboard": kind})).unwrap());
     }
@@ -217,10 +218,14 @@ const OPS: &[(&str, Needs, bool)] = &[
     ("staff.list", &[], false),
     ("custom_field.put", &[("host", "")], false),
     ("custom_field.list", &[], false),
+    ("staff_role.put", &[("host", "")], false),
+    ("staff_role.list", &[], false),
     ("client.create", &[("clients", "add")], false),
     ("client.import", &[("clients", "add")], false),
     ("client.get", &[("clients", "view")], true),
     ("client.update", &[("clients", "edit")], true),
+    ("client.assign", &[("clients", "edit")], true),
+    ("client.unassign", &[("clients", "edit")], true),
     ("client.delete", &[("clients", "delete")], true),
     ("client.list", &[("clients", "view")], false),
     ("client.contacts", &[("clients", "view"), ("contacts", "view")], true),
@@ -280,7 +285,10 @@ fn request(op: &str, w: &World, t: Target, f: &Fixture) -> Value {
         "staff.list" | "trash.list" => json!({"op": op}),
         "custom_field.put" => json!({"op": op, "field": {"kind": "note", "key": "intrus", "label_fr": "Intrus",
                                       "label_en": "Intruder", "field_type": "text"}}),
-        "custom_field.list" => json!({"op": op}),
+        "custom_field.list" | "staff_role.list" => json!({"op": op}),
+        "staff_role.put" => json!({"op": op, "role": {"code": "intrus", "label_fr": "Intrus", "label_en": "Intruder"}}),
+        "client.assign" | "client.unassign" => json!({"op": op, "id": client, "version": 1,
+                                                      "assignment": {"role": "partner", "staff_id": f.admin}}),
         "client.create" => json!({"op": op, "data": {"code": "NEW-01", "name": "Noémie", "office": "Montréal"}}),
         "client.import" => json!({"op": op, "clients": [{"code": "NEW-02", "name": "Éloïse", "office": "Montréal"}]}),
         "client.get" | "client.contacts" => json!({"op": op, "id": client}),

@@ -80,9 +80,28 @@ fn run(backend: Backend) {
                 .collect()
         };
         match kind {
-            ListKind::Clients => drop(people.insert("client", texts("code"))),
+            ListKind::Clients => {
+                drop(people.insert("client", texts("code")));
+                // The people in charge are staff members, by any spelling.
+                let staff: Vec<String> =
+                    ["HDA", "JT", "mec", "me", "moi", "Jean Tremblay", "Côté, Marie-Ève", "LM", "ZZ"]
+                        .map(String::from)
+                        .to_vec();
+                for field in ["assigned", "role.partner", "role.manager", "role.staff"] {
+                    table.people.insert(field, staff.clone());
+                }
+            }
             ListKind::Contacts => drop(people.insert("contact", texts("name"))),
-            _ => table.people = people.clone(),
+            _ => {
+                table.people = people.clone();
+                // Whom follow-ups and phone messages are for.
+                for field in ["follow_up", "for"] {
+                    table.people.insert(
+                        field,
+                        people["staff"].iter().cloned().chain(["JT".into(), "Côté, Marie-Ève".into()]).collect(),
+                    );
+                }
+            }
         }
         let fields = match f.run(f.admin, R::FilterFields { list: kind }).unwrap() {
             S::Fields(v) => v,

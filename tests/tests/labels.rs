@@ -137,6 +137,9 @@ fn seed(f: &Fixture) -> Firm {
                     d.custom.insert("dossier".into(), dossiers[j].into());
                 }
             }
+            if kind == InteractionKind::PhoneMessage {
+                d.message_status = Some([MessageStatus::New, MessageStatus::Returned, MessageStatus::Closed][j % 3]);
+            }
             f.run(f.admin, R::InteractionCreate { data: d }).unwrap();
             n += 1;
         }
@@ -288,7 +291,7 @@ fn every_choice_filters_by_code_token_and_both_labels(f: &Fixture) {
     let mut checked = 0;
     for list in [ListKind::Clients, ListKind::Interactions, ListKind::Transfers] {
         let rows = rows(f, list, &firm.defs);
-        let catalogue = columns::catalogue(list);
+        let catalogue = columns::catalogue(list, &[]);
         let fields = enum_fields(f, list);
         assert!(!fields.is_empty());
         for field in &fields {

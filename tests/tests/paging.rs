@@ -126,9 +126,28 @@ type SortKey = (i64, String, i64, Id);
 /// values and ISO dates compare as bytes (`COLLATE "C"` on PostgreSQL, the
 /// binary collation on SQLite), a missing text as `''`, a missing number or
 /// instant as `-9223372036854775807`.
-fn sort_key(row: &memory::MemoryRow, id: Id, field: &str, text_sort: bool, rank: i64) -> SortKey {
+/// The people in charge of a client (a list of staff ids) sort by the
+/// folded name of the first of them by name (`staff` holds every name).
+fn sort_key(
+    row: &memory::MemoryRow,
+    id: Id,
+    field: &str,
+    text_sort: bool,
+    rank: i64,
+    staff: &HashMap<Id, String>,
+) -> SortKey {
     let v = row.get(field).cloned().unwrap_or(FieldValue::Null);
     let (kt, ki) = match (text_sort, v) {
+        (true, FieldValue::List(ids)) => (
+            ids.iter()
+                .filter_map(|v| match v {
+                    FieldValue::Int(i) => staff.get(i).map(|n| fold(n.trim())),
+                    _ => None,
+                })
+                .min()
+                .unwrap_or_default(),
+            0,
+        ),
         (true, FieldValue::Text(t)) => (fold(&t), 0),
         (true, FieldValue::Date(d)) => (d.format("%Y-%m-%d").to_string(), 0),
         (true, FieldValue::Null) => (String::new(), 0),
@@ -170,7 +189,10 @@ fn default_sort(kind: ListKind) -> (&'static str, bool) {
 }
 
 fn is_text_sort(field: &FieldInfo) -> bool {
+    // The people in charge sort by name.
     matches!(field.kind.as_str(), "text" | "enum" | "date")
+        || field.name == "assigned"
+        || field.name.starts_with("role.")
 }
 
 /// The reference answer: every row the actor sees on this surface that
@@ -251,6 +273,10 @@ fn reference(
     };
     let field = fields.iter().find(|x| x.name == name).expect("sortable field");
     let text_sort = is_text_sort(field);
+    let staff: HashMap<Id, String> = match f.run(f.admin, R::StaffList {}).unwrap() {
+        S::StaffList(v) => v.into_iter().map(|m| (m.id, m.data.name)).collect(),
+        _ => unreachable!(),
+    };
     let timeline_contacts: HashSet<Id> = match surface {
         Surface::Timeline(x) => ctx.world.links.iter().filter(|(_, c)| *c == x).map(|(p, _)| *p).collect(),
         _ => HashSet::new(),
@@ -280,7 +306,7 @@ fn reference(
                 Some(_) if matched(*id, text) == Some(true) => 2,
                 Some(_) => 3,
             };
-            (sort_key(row, *id, name, text_sort, rk), *id)
+            (sort_key(row, *id, name, text_sort, rk, &staff), *id)
         })
         .collect();
     // Rank ascending, then (key, id) in the sort's direction.

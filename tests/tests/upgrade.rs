@@ -380,6 +380,11 @@ fn first_difference(path: &str, a: &Value, b: &Value) -> Option<String> {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             for k in x.keys().chain(y.keys()) {
+                // A member added since the fixture was made (a client's
+                // `assignments`) reads as empty on a migrated record.
+                if !x.contains_key(k) && y.get(k).is_some_and(|v| v.as_array().is_some_and(Vec::is_empty)) {
+                    continue;
+                }
                 let (va, vb) = (x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null));
                 if let Some(d) = first_difference(&format!("{path}.{k}"), va, vb) {
                     return Some(d);
@@ -393,6 +398,48 @@ fn first_difference(path: &str, a: &Value, b: &Value) -> Option<String> {
         _ if a == b => None,
         _ => Some(format!("{path}: expected {a}, found {b}")),
     }
+}
+
+/// What migration 2026-12-03-000500 does to a dump made before it: a phone
+/// message gets a status (`new`), and its free-text "taken for" that names
+/// exactly one staff member (folded name, "Last, First" or initials)
+/// becomes that staff member's id; other text is kept.
+fn linked_messages(mut dump: Value) -> Value {
+    let fold = clientele_core::text::fold;
+    let staff: Vec<(i64, String, String)> = dump["staff"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .map(|m| {
+                    let name = m["data"]["name"].as_str().unwrap_or_default().trim().to_string();
+                    (m["id"].as_i64().unwrap(), name, m["data"]["initials"].as_str().unwrap_or_default().to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(list) = dump["interactions"].as_array_mut() else { return dump };
+    for i in list {
+        let data = &mut i["data"];
+        if data["kind"] != "phone_message" || data.get("message_status").is_some() {
+            continue;
+        }
+        data["message_status"] = json!("new");
+        let Some(text) = data["taken_for"].as_str().map(|t| fold(t.trim())) else { continue };
+        let named: Vec<i64> = staff
+            .iter()
+            .filter(|(_, name, initials)| {
+                fold(name) == text
+                    || fold(initials.trim()) == text
+                    || name.rsplit_once(' ').is_some_and(|(first, last)| fold(&format!("{last}, {first}")) == text)
+            })
+            .map(|(id, _, _)| *id)
+            .collect();
+        if let [id] = named[..] {
+            data["taken_for_id"] = json!(id);
+            data["taken_for"] = Value::Null;
+        }
+    }
+    dump
 }
 
 /// Every committed fixture: `(database, expected dump)`.
@@ -418,7 +465,7 @@ fn check_fixture(name: &str, url: &str, expected: &Path) {
     drop(engine);
     let text = std::fs::read_to_string(expected)
         .unwrap_or_else(|e| panic!("{}: {e} (every fixture has its expected dump)", expected.display()));
-    let want: Value = serde_json::from_str(&text).unwrap();
+    let want = linked_messages(serde_json::from_str(&text).unwrap());
     if let Some(diff) = first_difference("$", &want, &found) {
         if std::env::var("CLIENTELE_BLESS").is_ok_and(|v| v == "1") {
             std::fs::write(expected, serde_json::to_string_pretty(&found).unwrap() + "\n").unwrap();

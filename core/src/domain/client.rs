@@ -70,6 +70,10 @@ pub struct ClientData {
     pub notes: Option<String>,
     #[serde(default)]
     pub retention: Retention,
+    /// The people in charge: staff members in roles of the firm, several
+    /// per role allowed, each (role, staff member) once. Ordered as given.
+    #[serde(default)]
+    pub assignments: Vec<super::Assignment>,
 }
 
 impl ClientData {
@@ -87,6 +91,7 @@ impl ClientData {
             website: None,
             notes: None,
             retention: Retention::default(),
+            assignments: Vec::new(),
         }
     }
 }

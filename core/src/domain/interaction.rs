@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -85,9 +85,21 @@ pub struct InteractionData {
     /// E-mail only.
     #[serde(default)]
     pub email_cc: Vec<String>,
-    /// Phone message only: whom the message was taken for.
+    /// Phone message only: whom the message was taken for, as free text
+    /// (messages recorded before `taken_for_id`, whose text named no staff
+    /// member; prefer `taken_for_id`).
     #[serde(default)]
     pub taken_for: Option<String>,
+    /// Phone message only: the staff member the message was taken for.
+    #[serde(default)]
+    pub taken_for_id: Option<Id>,
+    /// Phone message only: `new` (the default), `returned` or `closed`.
+    /// The callback number is `phone`.
+    #[serde(default)]
+    pub message_status: Option<MessageStatus>,
+    /// Something to do about it: who, by when, and whether it is done.
+    #[serde(default)]
+    pub follow_up: Option<FollowUp>,
     /// The firm's own fields for this kind, by key.
     #[serde(default)]
     pub custom: BTreeMap<String, serde_json::Value>,
@@ -114,9 +126,65 @@ impl InteractionData {
             email_to: Vec::new(),
             email_cc: Vec::new(),
             taken_for: None,
+            taken_for_id: None,
+            message_status: None,
+            follow_up: None,
             custom: BTreeMap::new(),
             transfer_id: None,
         }
+    }
+}
+
+/// Where a phone message stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    /// Not acted on yet.
+    #[default]
+    New,
+    /// The caller was called back.
+    Returned,
+    /// Nothing more to do.
+    Closed,
+}
+
+impl MessageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::New => "new",
+            MessageStatus::Returned => "returned",
+            MessageStatus::Closed => "closed",
+        }
+    }
+}
+
+/// A follow-up of an interaction: the staff member who must act, by when,
+/// and whether it is done. `done_at` and `done_by` are the engine's: set
+/// when `done` becomes true (the time and the staff member who marked it),
+/// cleared when it becomes false; ignored on input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUp {
+    /// The staff member who must act (required).
+    #[serde(default)]
+    pub assignee_id: Id,
+    /// By when (a day of the firm's calendar); none: no date.
+    #[serde(default)]
+    pub due: Option<NaiveDate>,
+    #[serde(default)]
+    pub done: bool,
+    /// When it was marked done (set by the engine).
+    #[serde(default)]
+    pub done_at: Option<DateTime<Utc>>,
+    /// Who marked it done (set by the engine).
+    #[serde(default)]
+    pub done_by: Option<Id>,
+}
+
+impl FollowUp {
+    /// A follow-up for `assignee_id`, due on `due`, not done.
+    pub fn new(assignee_id: Id, due: Option<NaiveDate>) -> Self {
+        FollowUp { assignee_id, due, done: false, done_at: None, done_by: None }
     }
 }
 

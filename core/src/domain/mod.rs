@@ -1,6 +1,7 @@
 //! The client-management domain: plain data types (serde + JSON Schema)
 //! and their pure rules. Nothing here touches storage.
 
+mod assignment;
 mod client;
 mod common;
 mod contact;
@@ -9,6 +10,7 @@ mod patch;
 mod staff;
 mod transfer;
 
+pub use assignment::*;
 pub use client::*;
 pub use common::*;
 pub use contact::*;

@@ -193,6 +193,9 @@ patch_type! {
         notes: String,
         /// Merged part by part; `null` clears it all.
         retention: RetentionPatch,
+        /// Replaces every assignment; `null` or `[]` removes them
+        /// (`client.assign` and `client.unassign` change one).
+        assignments: Vec<Assignment>,
     }
 }
 
@@ -245,8 +248,27 @@ patch_type! {
         /// Replaces every copy recipient.
         email_cc: Vec<String>,
         taken_for: String,
+        taken_for_id: Id,
+        /// `returned` or `closed` to act on a message.
+        message_status: MessageStatus,
+        /// Merged part by part (`{"done": true}` marks it done); `null`
+        /// removes the follow-up.
+        follow_up: FollowUpPatch,
         /// The firm's own fields, merged key by key.
         custom: BTreeMap<String, serde_json::Value>,
+    }
+}
+
+patch_type! {
+    /// Changes to a follow-up: parts left out are kept.
+    pub struct FollowUpPatch for FollowUp, required [] {
+        assignee_id: Id,
+        due: NaiveDate,
+        done: bool,
+        /// Set by the engine when `done` changes; ignored on input.
+        done_at: DateTime<Utc>,
+        /// Set by the engine when `done` changes; ignored on input.
+        done_by: Id,
     }
 }
 

@@ -36,6 +36,7 @@ impl Engine {
         let now = ms(self.now());
         let id = self.write(|c| {
             check_code_free(c, who, &data.code, None)?;
+            super::assignments::check(c, &data.assignments, "")?;
             store::clients::insert(c, &data, who.id, now, self.phone_region)
         })?;
         self.client_get(who, id)
@@ -74,6 +75,7 @@ impl Engine {
                     }
                 }
                 check_code_free(c, who, &d.code, None).map_err(|e| prefix_field(e, &format!("clients[{i}]")))?;
+                super::assignments::check(c, &d.assignments, &format!("clients[{i}]."))?;
                 ids.push(store::clients::insert(c, d, who.id, now, self.phone_region)?);
             }
             if !progress.report(total, total) {
@@ -90,7 +92,7 @@ impl Engine {
         who.require(Entity::Clients, Action::View)?;
         self.read(|c| {
             visibility::client(c, who, id)?;
-            store::clients::get(c, id, false)?.ok_or(Error::NotFound { entity: "client", id })?.into_record()
+            store::clients::record(c, id)?.ok_or(Error::NotFound { entity: "client", id })
         })
     }
 
@@ -105,19 +107,39 @@ impl Engine {
         version: i64,
         patch: ClientPatch,
     ) -> Result<Record<ClientData>> {
+        self.client_change(who, id, version, |data| {
+            *data = super::patched(data, &patch)?;
+            Ok(())
+        })
+    }
+
+    /// Changes the client as read inside the write transaction with
+    /// `change`, then checks and writes it as [`Engine::client_update`]
+    /// says (every change of a client, assignments included, goes through
+    /// here: one version, one validation).
+    pub(crate) fn client_change(
+        &self,
+        who: &Who,
+        id: Id,
+        version: i64,
+        change: impl FnOnce(&mut ClientData) -> Result<()>,
+    ) -> Result<Record<ClientData>> {
         who.require(Entity::Clients, Action::Edit)?;
         let now = ms(self.now());
         self.write(|c| {
             visibility::client(c, who, id)?;
-            let row = store::clients::get(c, id, false)?.ok_or(Error::NotFound { entity: "client", id })?;
-            check_version("client", id, version, Some(row.version))?;
-            let data = validate::client(&super::patched(&row.into_record()?.data, &patch)?)?;
+            let current = store::clients::record(c, id)?.ok_or(Error::NotFound { entity: "client", id })?;
+            check_version("client", id, version, Some(current.version))?;
+            let mut data = current.data;
+            change(&mut data)?;
+            let data = validate::client(&data)?;
             check_office(who, data.office.as_deref())?;
             check_code_free(c, who, &data.code, Some(id))?;
+            super::assignments::check(c, &data.assignments, "")?;
             if !store::clients::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("client", id, version, store::clients::version_of(c, id)?));
             }
-            store::clients::get(c, id, false)?.ok_or(Error::NotFound { entity: "client", id })?.into_record()
+            store::clients::record(c, id)?.ok_or(Error::NotFound { entity: "client", id })
         })
     }
 
@@ -144,7 +166,7 @@ impl Engine {
         scope: Vec<Constraint>,
     ) -> Result<Page<Record<ClientData>>> {
         let (items, next_cursor, total) =
-            self.list_page(who, query, scope, |_, rows| super::lists::client_records(rows))?;
+            self.list_page(who, query, scope, |c, rows| super::lists::client_records(c, rows))?;
         Ok(Page::counted(items, next_cursor, total))
     }
 
@@ -183,7 +205,7 @@ impl Engine {
             constraints.push(self.last_30_days());
         }
         let (items, next_cursor, total) =
-            self.list_page(who, query, constraints, |_, rows| super::lists::interaction_records(rows))?;
+            self.list_page(who, query, constraints, |c, rows| super::lists::interaction_records(c, rows))?;
         Ok(Page::counted(items, next_cursor, total))
     }
 }

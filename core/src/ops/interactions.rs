@@ -35,12 +35,34 @@ fn check_refs(c: &mut Conn, who: &Who, i: &InteractionData) -> Result<()> {
             format!("contact {contact} is not a contact of client {client}: link it first"),
         ));
     }
-    if let Some(staff) = i.staff_id
-        && store::staff::get(c, staff)?.is_none()
-    {
-        return Err(Error::validation("staff_id", "not_found", format!("no staff member {staff}")));
+    for (field, staff) in [
+        ("staff_id", i.staff_id),
+        ("taken_for_id", i.taken_for_id),
+        ("follow_up.assignee_id", i.follow_up.as_ref().map(|f| f.assignee_id)),
+    ] {
+        if let Some(staff) = staff
+            && store::staff::get(c, staff)?.is_none()
+        {
+            return Err(Error::validation(field, "not_found", format!("no staff member {staff}")));
+        }
     }
     Ok(())
+}
+
+/// The engine's part of a follow-up: marked done now by `who` when `done`
+/// becomes true, as before while it stays true, nothing while it is not.
+fn settle_follow_up(
+    before: Option<&FollowUp>,
+    after: &mut Option<FollowUp>,
+    who: &Who,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    let Some(f) = after else { return };
+    match before.filter(|b| b.done) {
+        _ if !f.done => (f.done_at, f.done_by) = (None, None),
+        Some(b) => (f.done_at, f.done_by) = (b.done_at, b.done_by),
+        None => (f.done_at, f.done_by) = (Some(now), Some(who.id)),
+    }
 }
 
 impl Engine {
@@ -49,8 +71,9 @@ impl Engine {
         let now = ms(self.now());
         let id = self.write(|c| {
             let defs = store::interactions::custom_defs(c, Some(data.kind))?;
-            let data = validate::interaction(&data, &defs)?;
+            let mut data = validate::interaction(&data, &defs)?;
             check_refs(c, who, &data)?;
+            settle_follow_up(None, &mut data.follow_up, who, self.now());
             store::interactions::insert(c, &data, who.id, now, self.phone_region)
         })?;
         self.interaction_get(who, id)
@@ -61,7 +84,7 @@ impl Engine {
         self.read(|c| {
             let row = store::interactions::get(c, id, false)?.ok_or(Error::NotFound { entity: "interaction", id })?;
             visibility::interaction(c, who, id, row.client_id, row.contact_id)?;
-            row.into_record()
+            store::interactions::records(c, vec![row])?.pop().ok_or(Error::NotFound { entity: "interaction", id })
         })
     }
 
@@ -85,14 +108,18 @@ impl Engine {
                 return Err(Error::validation("kind", "reserved", "transfer events cannot be edited"));
             }
             check_version("interaction", id, version, Some(row.version))?;
-            let merged = super::patched(&row.into_record()?.data, &patch)?;
+            let current = store::interactions::records(c, vec![row])?
+                .pop()
+                .ok_or(Error::NotFound { entity: "interaction", id })?;
+            let merged = super::patched(&current.data, &patch)?;
             let defs = store::interactions::custom_defs(c, Some(merged.kind))?;
-            let data = validate::interaction(&merged, &defs)?;
+            let mut data = validate::interaction(&merged, &defs)?;
             check_refs(c, who, &data)?;
+            settle_follow_up(current.data.follow_up.as_ref(), &mut data.follow_up, who, self.now());
             if !store::interactions::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("interaction", id, version, store::interactions::version_of(c, id)?));
             }
-            store::interactions::get(c, id, false)?.ok_or(Error::NotFound { entity: "interaction", id })?.into_record()
+            store::interactions::record(c, id)?.ok_or(Error::NotFound { entity: "interaction", id })
         })
     }
 
@@ -127,7 +154,7 @@ impl Engine {
         let mut constraints = scope;
         constraints.extend(self.interaction_constraints(who, client, contact, last_30_days)?);
         let (items, next_cursor, total) =
-            self.list_page(who, query, constraints, |_, rows| super::lists::interaction_records(rows))?;
+            self.list_page(who, query, constraints, |c, rows| super::lists::interaction_records(c, rows))?;
         Ok(Page::counted(items, next_cursor, total))
     }
 }

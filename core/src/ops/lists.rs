@@ -92,11 +92,13 @@ impl Engine {
         self.read(|c| {
             // Read with the actor (`store::actor`): no statement of its own.
             let custom = if kind == ListKind::Interactions { who.custom.as_slice() } else { &[] };
+            let roles = if kind == ListKind::Clients { who.roles.as_slice() } else { &[] };
             let mut people = |l: &query::fields::Lookup| store::query::people(c, l, who.offices(), who.scope, PEOPLE);
             let mut plan = query::plan(PlanInput {
                 kind,
                 query,
                 custom,
+                roles,
                 constraints,
                 offices: who.offices().map(<[String]>::to_vec),
                 scope: who.scope,
@@ -187,8 +189,14 @@ impl Engine {
     }
 
     /// The columns shown: asked for, else the actor's choice, else defaults.
+    /// The columns a list can show (with the firm's roles for clients).
+    pub(crate) fn columns_catalogue(&self, list: ListKind) -> Result<Vec<ColumnDef>> {
+        let roles = if list == ListKind::Clients { self.read(store::assignments::roles)? } else { Vec::new() };
+        Ok(columns::catalogue(list, &roles))
+    }
+
     fn chosen_columns(&self, who: &Who, list: ListKind, asked: Option<Vec<String>>) -> Result<Vec<ColumnDef>> {
-        let catalogue = columns::catalogue(list);
+        let catalogue = self.columns_catalogue(list)?;
         let ids = match asked {
             Some(a) => a,
             // Read with the actor (`store::actor`).
@@ -266,14 +274,25 @@ impl Engine {
         let tz = self.tz;
         let now = self.now();
         let (rows, next_cursor, total) = match list {
-            ListKind::Clients => self.list_page(who, query, constraints, |_, page| {
-                Ok(grid_rows(&client_records(page)?, &ids, |r, col| columns::client_cell(r, col, tz)))
+            ListKind::Clients => self.list_page(who, query, constraints, |c, page| {
+                let recs = client_records(c, page)?;
+                let mut names = columns::Names::default();
+                staff_names(c, &mut names, recs.iter().flat_map(|r| r.data.assignments.iter().map(|a| a.staff_id)))?;
+                Ok(grid_rows(&recs, &ids, |r, col| columns::client_cell(r, col, &names, tz)))
             })?,
             ListKind::Contacts => self.list_page(who, query, constraints, |_, page| {
                 Ok(grid_rows(&contact_records(page)?, &ids, |r, col| columns::contact_cell(r, col, tz)))
             })?,
-            ListKind::Interactions => self.list_page_with(who, query, constraints, true, |_, page, names| {
-                let recs = interaction_records(page)?;
+            ListKind::Interactions => self.list_page_with(who, query, constraints, true, |c, page, mut names| {
+                let recs = interaction_records(c, page)?;
+                // The page statement names the staff member who made each
+                // interaction; whom a message was taken for and who follows
+                // it up may be others.
+                staff_names(
+                    c,
+                    &mut names,
+                    recs.iter().flat_map(|r| [r.data.taken_for_id, r.data.follow_up.as_ref().map(|f| f.assignee_id)]).flatten(),
+                )?;
                 Ok(grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz)))
             })?,
             ListKind::Transfers => self.list_page_with(who, query, constraints, true, |_, page, names| {
@@ -290,7 +309,7 @@ impl Engine {
     }
 
     pub(crate) fn columns_save(&self, who: &Who, list: ListKind, ids: Vec<String>) -> Result<Vec<ColumnDef>> {
-        let cols = pick_columns(&columns::catalogue(list), &ids)?;
+        let cols = pick_columns(&self.columns_catalogue(list)?, &ids)?;
         self.write(|c| store::views::save_columns(c, who.id, list, &ids))?;
         Ok(cols)
     }
@@ -334,11 +353,13 @@ impl Engine {
         let offices = who.and_then(Who::offices);
         self.read(|c| {
             let custom = store::interactions::custom_defs(c, None)?;
+            let roles = store::assignments::roles(c)?;
             let mut people = |l: &query::fields::Lookup| store::query::people(c, l, offices, None, PEOPLE);
             let plan = query::plan(PlanInput {
                 kind: list,
                 query: &query,
                 custom: &custom,
+                roles: &roles,
                 constraints: vec![],
                 offices: offices.map(<[String]>::to_vec),
                 scope: None,
@@ -360,8 +381,9 @@ impl Engine {
     /// The filterable fields of a list (with the firm's custom fields).
     pub fn filter_fields(&self, list: ListKind) -> Result<Vec<FieldInfo>> {
         use clientele_filter::FieldType;
-        let custom = self.read(|c| store::interactions::custom_defs(c, None))?;
-        Ok(query::fields::fields(list, &custom)
+        let (custom, roles) =
+            self.read(|c| Ok((store::interactions::custom_defs(c, None)?, store::assignments::roles(c)?)))?;
+        Ok(query::fields::fields(list, &custom, &roles)
             .into_iter()
             .filter(|f| f.def.filterable)
             .map(|f| {
@@ -423,11 +445,13 @@ impl Engine {
         if let Some(w) = who {
             self.read(|c| {
                 let custom = store::interactions::custom_defs(c, None)?;
+                let roles = store::assignments::roles(c)?;
                 let mut people = |l: &query::fields::Lookup| store::query::people(c, l, w.offices(), w.scope, PEOPLE);
                 query::plan(PlanInput {
                     kind: list,
                     query: &query,
                     custom: &custom,
+                    roles: &roles,
                     constraints: vec![],
                     offices: w.offices().map(<[String]>::to_vec),
                     scope: w.scope,
@@ -675,9 +699,24 @@ fn grid_rows<T>(
         .collect()
 }
 
-/// A page's rows as records.
-pub(crate) fn client_records(rows: Vec<store::clients::Row>) -> Result<Vec<Record<ClientData>>> {
-    rows.into_iter().map(|r| r.into_record()).collect()
+/// Adds the names of staff members `ids` that `names` lacks (one statement
+/// when some are missing; staff names are seen by every staff member).
+fn staff_names(c: &mut Conn, names: &mut columns::Names, ids: impl Iterator<Item = Id>) -> Result<()> {
+    let mut missing: Vec<Id> = ids.filter(|id| !names.staff.contains_key(id)).collect();
+    missing.sort_unstable();
+    missing.dedup();
+    if !missing.is_empty() {
+        for (id, name, initials) in store::staff::names(c, &missing)? {
+            names.staff.insert(id, name);
+            names.staff_initials.insert(id, initials);
+        }
+    }
+    Ok(())
+}
+
+/// A page's rows as records, with their people in charge.
+pub(crate) fn client_records(c: &mut Conn, rows: Vec<store::clients::Row>) -> Result<Vec<Record<ClientData>>> {
+    store::clients::records(c, rows)
 }
 
 /// A page's rows as records.
@@ -685,9 +724,9 @@ pub(crate) fn contact_records(rows: Vec<store::contacts::Row>) -> Result<Vec<Rec
     rows.into_iter().map(|r| r.into_record()).collect()
 }
 
-/// A page's rows as records.
-pub(crate) fn interaction_records(rows: Vec<store::interactions::Row>) -> Result<Vec<Record<InteractionData>>> {
-    rows.into_iter().map(|r| r.into_record()).collect()
+/// A page's rows as records, with their follow-ups.
+pub(crate) fn interaction_records(c: &mut Conn, rows: Vec<store::interactions::Row>) -> Result<Vec<Record<InteractionData>>> {
+    store::interactions::records(c, rows)
 }
 
 /// A page's transfers as of `now` (see `transfers::expired_as_of`).

@@ -20,6 +20,7 @@ fn client_dashboard_runs(request: &Request) -> bool {
         R::StaffGet { .. }
         | R::StaffList {}
         | R::CustomFieldList { .. }
+        | R::StaffRoleList {}
         | R::ColumnsCatalogue { .. }
         | R::ColumnsGet { .. }
         | R::FilterFields { .. }
@@ -44,6 +45,9 @@ fn client_dashboard_runs(request: &Request) -> bool {
         R::TrashList {}
         | R::StaffPut { .. }
         | R::CustomFieldPut { .. }
+        | R::StaffRolePut { .. }
+        | R::ClientAssign { .. }
+        | R::ClientUnassign { .. }
         | R::ClientCreate { .. }
         | R::ClientImport { .. }
         | R::ClientUpdate { .. }

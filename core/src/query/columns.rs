@@ -60,10 +60,19 @@ fn value_labels(list: ListKind, column: &str) -> Vec<ValueLabel> {
 
 /// The catalogue of a list, in display order. Date-time cells are RFC 3339
 /// times with the firm's offset; code cells come with display labels.
-pub fn catalogue(kind: ListKind) -> Vec<ColumnDef> {
+///
+/// Clients also have one column per role of the firm's people in charge
+/// (`role.partner`…, as the filter field of that role): the names of the
+/// staff members in that role, in their order, separated by `, `.
+pub fn catalogue(kind: ListKind, roles: &[StaffRole]) -> Vec<ColumnDef> {
     let mut columns = base_catalogue(kind);
     for col in &mut columns {
         col.values = value_labels(kind, &col.id);
+    }
+    if kind == ListKind::Clients {
+        for r in roles {
+            columns.push(c(&super::fields::role_field(&r.code), &r.label_fr, &r.label_en, ColumnKind::Text, false));
+        }
     }
     columns
 }
@@ -110,6 +119,11 @@ fn base_catalogue(kind: ListKind) -> Vec<ColumnDef> {
             c("duration", "Durée (s)", "Duration (s)", Number, false),
             c("phone", "Téléphone", "Phone", Text, false),
             c("body", "Texte", "Text", Text, false),
+            c("follow_up", "Suivi par", "Follow-up by", Text, false),
+            c("due", "Échéance du suivi", "Follow-up due", Date, false),
+            c("done", "Suivi fait", "Follow-up done", Bool, false),
+            c("for", "Message pour", "Message for", Text, false),
+            c("message", "Statut du message", "Message status", Text, false),
         ],
         ListKind::Transfers => vec![
             c("sent", "Envoyé le", "Sent", DateTime, true),
@@ -158,8 +172,17 @@ fn name(map: &HashMap<Id, String>, id: Option<Id>) -> Value {
     id.and_then(|i| map.get(&i)).map_or(Value::Null, |n| Value::String(n.clone()))
 }
 
-pub(crate) fn client_cell(r: &Record<ClientData>, col: &str, tz: chrono_tz::Tz) -> Value {
+pub(crate) fn client_cell(r: &Record<ClientData>, col: &str, names: &Names, tz: chrono_tz::Tz) -> Value {
     let d = &r.data;
+    if let Some(role) = col.strip_prefix("role.") {
+        let people: Vec<&str> = d
+            .assignments
+            .iter()
+            .filter(|a| a.role == role)
+            .filter_map(|a| names.staff.get(&a.staff_id).map(String::as_str))
+            .collect();
+        return if people.is_empty() { Value::Null } else { Value::String(people.join(", ")) };
+    }
     match col {
         "code" => json!(d.code),
         "name" => json!(d.name),
@@ -209,6 +232,11 @@ pub(crate) fn interaction_cell(r: &Record<InteractionData>, col: &str, names: &N
         "duration" => e(&d.duration_secs),
         "phone" => s(d.phone.as_deref()),
         "body" => json!(d.body),
+        "follow_up" => name(&names.staff, d.follow_up.as_ref().map(|f| f.assignee_id)),
+        "due" => e(&d.follow_up.as_ref().and_then(|f| f.due)),
+        "done" => d.follow_up.as_ref().map_or(Value::Null, |f| json!(f.done)),
+        "for" => name(&names.staff, d.taken_for_id),
+        "message" => d.message_status.map_or(Value::Null, |m| json!(m.as_str())),
         _ => Value::Null,
     }
 }
@@ -289,6 +317,6 @@ mod tests {
             assert_eq!(serde_json::to_value(codes(list, col)).unwrap(), json, "{list:?} {col}");
         }
         // Catalogue columns carry them.
-        assert!(catalogue(ListKind::Transfers).iter().any(|c| c.id == "status" && c.values.len() == 5));
+        assert!(catalogue(ListKind::Transfers, &[]).iter().any(|c| c.id == "status" && c.values.len() == 5));
     }
 }

@@ -7,7 +7,7 @@
 use clientele_filter::{Condition, EnumValue, FieldDef, FieldType, NumberKind, Registry, Scalar, Typed, TypedOp};
 
 use super::ListKind;
-use crate::domain::{CustomFieldDef, CustomFieldType, Id, InteractionKind};
+use crate::domain::{CustomFieldDef, CustomFieldType, Id, InteractionKind, StaffRole};
 
 /// How a field is read in SQL (`t` is the list's table).
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +30,19 @@ pub(crate) enum Col {
     Linked,
     /// A firm-defined interaction field.
     Custom { key: String, ty: CustomFieldType },
+    /// Interactions: a column of the interaction's follow-up (`f.…` of the
+    /// table `follow_ups`, at most one per interaction; none: NULL).
+    FollowUp(Box<Col>),
+    /// Clients: the staff members in charge in this role (`None`: in any
+    /// role). Several values per client: a condition holds when one of
+    /// them satisfies it (`!=`: there is one and none is that one).
+    Assigned(Option<String>),
+}
+
+/// A column of the follow-up of the interaction `t` (a table of its own,
+/// at most one per interaction): who must act, by when, done.
+fn follow_up(col: Col) -> Col {
+    Col::FollowUp(Box::new(col))
 }
 
 /// A registered field: its definition for the filter language and its SQL.
@@ -87,6 +100,11 @@ pub(crate) fn choices(kind: ListKind, field: &str) -> Vec<Choice> {
             ch("email", "Courriel", "E-mail", &[]),
             ch("transfer_event", "Transfert de fichiers", "File transfer", &["transfert", "transfer"]),
         ],
+        (ListKind::Interactions, "message") => vec![
+            ch("new", "Nouveau", "New", &["nouveau"]),
+            ch("returned", "Rappelé", "Returned", &["rappele"]),
+            ch("closed", "Fermé", "Closed", &["ferme"]),
+        ],
         (ListKind::Interactions, "direction") => {
             vec![ch("incoming", "Entrant", "Incoming", &[]), ch("outgoing", "Sortant", "Outgoing", &[])]
         }
@@ -136,8 +154,9 @@ impl Field {
     }
 }
 
-/// The fields of a list (with the firm's custom fields for interactions).
-pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef]) -> Vec<Field> {
+/// The fields of a list (with the firm's custom fields for interactions
+/// and its roles of the people in charge for clients).
+pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef], roles: &[StaffRole]) -> Vec<Field> {
     use Col::*;
     let int = FieldType::Number(NumberKind::Int);
     let mut v = match kind {
@@ -186,6 +205,20 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef]) -> Vec<Field> {
             )
             .alias("sens"),
             f("duration", int.clone(), Int("t.duration_secs"), "Durée (s)", "Duration (s)").alias("duree").sortable(),
+            f("follow_up", FieldType::Id, follow_up(Id("f.assignee_id")), "Suivi par", "Follow-up by").alias("suivi"),
+            f("due", FieldType::Date, follow_up(Iso("f.due")), "Échéance du suivi", "Follow-up due")
+                .alias("echeance")
+                .sortable(),
+            f("done", FieldType::Bool, follow_up(Bool("f.done")), "Suivi fait", "Follow-up done").alias("fait"),
+            f("for", FieldType::Id, Id("t.taken_for_id"), "Message pour", "Message for").alias("pour"),
+            f(
+                "message",
+                enum_ty(ListKind::Interactions, "message"),
+                Enum("t.message_status"),
+                "Statut du message",
+                "Message status",
+            )
+            .alias("statut_message"),
             f("created", FieldType::DateTime, Ms("t.created_at"), "Créé le", "Created").alias("cree").sortable(),
             f("updated", FieldType::DateTime, Ms("t.updated_at"), "Modifié le", "Updated").alias("modifie").sortable(),
         ],
@@ -209,6 +242,9 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef]) -> Vec<Field> {
             f("signature", FieldType::Bool, Bool("t.signature_required"), "Signature requise", "Signature required"),
         ],
     };
+    if kind == ListKind::Clients {
+        v.extend(role_fields(&v, roles));
+    }
     if kind == ListKind::Interactions {
         let mut seen = std::collections::BTreeSet::new();
         for d in custom.iter().filter(|d| d.kind != InteractionKind::TransferEvent) {
@@ -245,6 +281,71 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef]) -> Vec<Field> {
     v
 }
 
+/// The name of the field of the people in charge in a role.
+pub(crate) fn role_field(code: &str) -> String {
+    format!("role.{code}")
+}
+
+/// A role's name as a filter field alias: folded, every run of other
+/// characters than letters and digits one `_` (`Chargé de compte` →
+/// `charge_de_compte`).
+fn alias_of(label: &str) -> String {
+    let folded = crate::text::fold(label);
+    let mut out = String::new();
+    for w in folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push('_');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// The client fields of the people in charge: `assigned` (any role), then
+/// one per role of the firm, `role.<code>`, also spelled by its French and
+/// English names (`associé:JT`, `responsable:moi`) unless that spelling is
+/// another field's. Values are staff members: an id, initials, a name, or
+/// `me`/`moi` ([`resolve_people`]). They sort by the folded name of the
+/// first (by name) staff member in charge.
+fn role_fields(base: &[Field], roles: &[StaffRole]) -> Vec<Field> {
+    let mut taken: Vec<String> = base
+        .iter()
+        .flat_map(|f| std::iter::once(f.def.name.clone()).chain(f.def.aliases.iter().cloned()))
+        .map(|n| crate::text::fold(&n))
+        .collect();
+    let mut out = Vec::new();
+    let mut add = |name: String, aliases: Vec<String>, col: Col, fr: &str, en: &str, out: &mut Vec<Field>| {
+        taken.push(crate::text::fold(&name));
+        let mut field = f(&name, FieldType::Id, col, fr, en).sortable();
+        for a in aliases {
+            if !a.is_empty() && !taken.contains(&a) && !a.contains('.') {
+                taken.push(a.clone());
+                field = field.alias(&a);
+            }
+        }
+        out.push(field);
+    };
+    add(
+        "assigned".into(),
+        vec!["assigne".into(), "en_charge".into()],
+        Col::Assigned(None),
+        "Personne en charge",
+        "Person in charge",
+        &mut out,
+    );
+    for r in roles {
+        add(
+            role_field(&r.code),
+            vec![alias_of(&r.label_fr), alias_of(&r.label_en)],
+            Col::Assigned(Some(r.code.clone())),
+            &r.label_fr,
+            &r.label_en,
+            &mut out,
+        );
+    }
+    out
+}
+
 /// The filter language's registry for these fields.
 pub(crate) fn registry(fields: &[Field]) -> Registry {
     Registry::new(fields.iter().map(|f| f.def.clone()).collect())
@@ -260,22 +361,24 @@ pub(crate) struct Registered {
 const REGISTERED: usize = 16;
 
 /// The fields and registry of a list with these custom fields, built once
-/// per list kind and set of custom fields (a change of the firm's custom
-/// fields builds a new one) rather than per request.
-pub(crate) fn registered(kind: ListKind, custom: &[CustomFieldDef]) -> std::sync::Arc<Registered> {
-    type Entry = (ListKind, Vec<CustomFieldDef>, std::sync::Arc<Registered>);
+/// per list kind, set of custom fields and the firm's roles (a change of
+/// either builds a new one) rather than per request.
+pub(crate) fn registered(kind: ListKind, custom: &[CustomFieldDef], roles: &[StaffRole]) -> std::sync::Arc<Registered> {
+    type Entry = (ListKind, Vec<CustomFieldDef>, Vec<StaffRole>, std::sync::Arc<Registered>);
     static CACHE: std::sync::Mutex<Vec<Entry>> = std::sync::Mutex::new(Vec::new());
     let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((_, _, hit)) = cache.iter().find(|(k, c, _)| *k == kind && c.as_slice() == custom) {
+    if let Some((_, _, _, hit)) =
+        cache.iter().find(|(k, c, r, _)| *k == kind && c.as_slice() == custom && r.as_slice() == roles)
+    {
         return hit.clone();
     }
-    let fields = fields(kind, custom);
+    let fields = fields(kind, custom, roles);
     let registry = registry(&fields);
     let built = std::sync::Arc::new(Registered { fields, registry });
     if cache.len() >= REGISTERED {
         cache.remove(0);
     }
-    cache.push((kind, custom.to_vec(), built.clone()));
+    cache.push((kind, custom.to_vec(), roles.to_vec(), built.clone()));
     built
 }
 
@@ -317,7 +420,22 @@ pub(crate) fn resolve_people(
     actor: Option<Id>,
     find: &mut Finder<'_>,
 ) -> crate::error::Result<Typed> {
-    if !matches!(kind, ListKind::Interactions | ListKind::Transfers) {
+    let person = |field: &str| -> Option<&'static str> {
+        match kind {
+            ListKind::Interactions | ListKind::Transfers => match field {
+                "client" => Some("client"),
+                "contact" => Some("contact"),
+                "staff" => Some("staff"),
+                // Whom a follow-up or a phone message is for.
+                "follow_up" | "for" if kind == ListKind::Interactions => Some("staff"),
+                _ => None,
+            },
+            // The people in charge are staff members.
+            ListKind::Clients if field == "assigned" || field.starts_with("role.") => Some("staff"),
+            _ => None,
+        }
+    };
+    if !matches!(kind, ListKind::Interactions | ListKind::Transfers | ListKind::Clients) {
         return Ok(filter);
     }
     Ok(match filter {
@@ -328,10 +446,11 @@ pub(crate) fn resolve_people(
             Typed::Or(v.into_iter().map(|x| resolve_people(x, kind, actor, find)).collect::<crate::error::Result<_>>()?)
         }
         Typed::Not(x) => Typed::Not(Box::new(resolve_people(*x, kind, actor, find)?)),
-        Typed::Cond(c) if matches!(c.field.as_str(), "client" | "contact" | "staff") => {
+        Typed::Cond(c) if person(&c.field).is_some() => {
+            let lookup = person(&c.field).expect("a person field");
             let ids = |s: &Scalar, find: &mut Finder<'_>| -> crate::error::Result<Vec<Scalar>> {
                 match s {
-                    Scalar::Id(v) => Ok(people_ids(&c.field, v, actor, c.span, find)?
+                    Scalar::Id(v) => Ok(people_ids(lookup, v, actor, c.span, find)?
                         .into_iter()
                         .map(|i| Scalar::Id(i.to_string()))
                         .collect()),

@@ -48,7 +48,37 @@ pub fn client_row(r: &Record<ClientData>) -> MemoryRow {
     row.insert("email".into(), emails(&d.emails));
     row.insert("won".into(), d.retention.won_date.map_or(FieldValue::Null, FieldValue::Date));
     row.insert("left".into(), d.retention.left_date.map_or(FieldValue::Null, FieldValue::Date));
+    // The people in charge: every one (`assigned`) and by role.
+    let ids = |role: Option<&str>| {
+        FieldValue::List(
+            d.assignments
+                .iter()
+                .filter(|a| role.is_none_or(|r| a.role == r))
+                .map(|a| FieldValue::Int(a.staff_id))
+                .collect(),
+        )
+    };
+    row.insert("assigned".into(), ids(None));
+    for a in &d.assignments {
+        row.entry(super::fields::role_field(&a.role)).or_insert_with(|| ids(Some(&a.role)));
+    }
     row
+}
+
+/// The sort key of a field of the people in charge of a client (`assigned`
+/// or `role.<code>`): the folded name of the first of them by name (`None`
+/// without any), given every staff member's name.
+pub fn assigned_sort_key(
+    d: &ClientData,
+    field: &str,
+    staff_names: &std::collections::HashMap<Id, String>,
+) -> Option<String> {
+    let role = field.strip_prefix("role.");
+    d.assignments
+        .iter()
+        .filter(|a| role.is_none_or(|r| a.role == r))
+        .filter_map(|a| staff_names.get(&a.staff_id).map(|n| text::fold(n.trim())))
+        .min()
 }
 
 /// The fields of a contact; `linked`: it is linked to a live client.
@@ -77,6 +107,12 @@ pub fn interaction_row(r: &Record<InteractionData>, defs: &[CustomFieldDef]) -> 
     row.insert("staff".into(), d.staff_id.map_or(FieldValue::Null, FieldValue::Int));
     row.insert("direction".into(), d.direction.as_ref().map_or(FieldValue::Null, |x| FieldValue::Text(enum_text(x))));
     row.insert("duration".into(), d.duration_secs.map_or(FieldValue::Null, FieldValue::Int));
+    let follow = d.follow_up.as_ref();
+    row.insert("follow_up".into(), follow.map_or(FieldValue::Null, |f| FieldValue::Int(f.assignee_id)));
+    row.insert("due".into(), follow.and_then(|f| f.due).map_or(FieldValue::Null, FieldValue::Date));
+    row.insert("done".into(), follow.map_or(FieldValue::Null, |f| FieldValue::Bool(f.done)));
+    row.insert("for".into(), d.taken_for_id.map_or(FieldValue::Null, FieldValue::Int));
+    row.insert("message".into(), d.message_status.map_or(FieldValue::Null, |m| FieldValue::Text(m.as_str().into())));
     for def in defs {
         let v = match (d.custom.get(&def.key), def.field_type) {
             (Some(serde_json::Value::String(s)), CustomFieldType::Date) => {

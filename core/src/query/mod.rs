@@ -253,7 +253,10 @@ pub(crate) struct Sort {
 
 impl Sort {
     fn text(&self) -> bool {
-        matches!(self.col, Col::Fold(_) | Col::Enum(_) | Col::Iso(_))
+        match &self.col {
+            Col::FollowUp(inner) => matches!(**inner, Col::Fold(_) | Col::Enum(_) | Col::Iso(_)),
+            col => matches!(col, Col::Fold(_) | Col::Enum(_) | Col::Iso(_) | Col::Assigned(_)),
+        }
     }
 }
 
@@ -306,6 +309,8 @@ pub(crate) struct PlanInput<'a> {
     pub kind: ListKind,
     pub query: &'a ListQuery,
     pub custom: &'a [CustomFieldDef],
+    /// The firm's roles of the people in charge (client fields).
+    pub roles: &'a [crate::domain::StaffRole],
     pub constraints: Vec<Constraint>,
     pub offices: Option<Vec<String>>,
     /// A client dashboard's client: a contact search matches through that
@@ -323,7 +328,7 @@ pub(crate) struct PlanInput<'a> {
 
 /// Parses and checks a list request.
 pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
-    let registered = fields::registered(input.kind, input.custom);
+    let registered = fields::registered(input.kind, input.custom, input.roles);
     let (fields, registry) = (&registered.fields, &registered.registry);
     let mut dates = DateContext::new(input.today);
     dates.fiscal_year_start_month = input.fiscal_year_start_month;
@@ -724,6 +729,25 @@ impl Plan {
         let col = match &self.sort.col {
             Col::Fold(c) | Col::Enum(c) | Col::Iso(c) | Col::Int(c) | Col::Id(c) | Col::Ms(c) | Col::Bool(c) => *c,
             Col::Linked | Col::Custom { .. } => "t.id",
+            Col::FollowUp(_) => {
+                let text = self.sort.text();
+                sql.push("COALESCE(");
+                sql::value_of(sql, &self.sort.col);
+                sql.push(if text { ", '')" } else { ", -9223372036854775807)" });
+                if text && sql.pg {
+                    sql.push(" COLLATE \"C\"");
+                }
+                return;
+            }
+            Col::Assigned(role) => {
+                sql.push("COALESCE(");
+                sql::assigned_sort_key(sql, role.as_deref());
+                sql.push(", '')");
+                if sql.pg {
+                    sql.push(" COLLATE \"C\"");
+                }
+                return;
+            }
         };
         // NOT NULL columns sort as they are, so their indexes serve ORDER BY.
         let not_null = NOT_NULL.contains(&(self.kind, col));
@@ -868,6 +892,7 @@ mod tests {
                         kind,
                         query: &query,
                         custom: &[],
+                        roles: &[],
                         constraints: vec![],
                         offices: Some(vec!["Montréal".into()]),
                         scope: None,
@@ -906,6 +931,7 @@ mod tests {
                 kind: ListKind::Clients,
                 query: &query,
                 custom: &[],
+                roles: &[],
                 constraints: vec![],
                 offices: None,
                 scope: None,

@@ -158,7 +158,18 @@ impl Compiler<'_> {
             Typed::Keyword(k) => self.keyword(sql, k),
             Typed::Cond(c) => {
                 let field = self.fields.iter().find(|f| f.def.name == c.field).expect("checked against this registry");
-                self.cond(sql, &field.col, &c.op);
+                match &field.col {
+                    Col::Assigned(role) => assigned_cond(sql, role.as_deref(), &c.op),
+                    // The interactions whose follow-up satisfies it: one
+                    // probe of the follow-ups' index, not a subquery per
+                    // interaction (none: not in it, as NULL is not).
+                    Col::FollowUp(inner) => {
+                        sql.push("(t.id IN (SELECT f.interaction_id FROM follow_ups f WHERE ");
+                        self.cond(sql, inner, &c.op);
+                        sql.push("))");
+                    }
+                    col => self.cond(sql, col, &c.op),
+                }
             }
         }
     }
@@ -230,7 +241,8 @@ impl Compiler<'_> {
             }
             TypedOp::DayRange { start, end } => {
                 sql.push("1=1");
-                let iso = matches!(col, Col::Iso(_) | Col::Custom { ty: CustomFieldType::Date, .. });
+                let iso = matches!(col, Col::Iso(_) | Col::Custom { ty: CustomFieldType::Date, .. })
+                    || matches!(col, Col::FollowUp(inner) if matches!(**inner, Col::Iso(_)));
                 for (bound, sym) in [(start, " >= "), (end, " < ")] {
                     if let Some(d) = bound {
                         sql.push(" AND ");
@@ -289,7 +301,94 @@ fn value(sql: &mut Sql, col: &Col) {
             );
         }
         Col::Custom { key, ty } => custom_value(sql, key, *ty),
+        // Several values: compiled by `assigned_cond`; as one value, the
+        // sort key.
+        Col::Assigned(role) => assigned_sort_key(sql, role.as_deref()),
+        Col::FollowUp(inner) => {
+            sql.push("(SELECT ");
+            value(sql, inner);
+            sql.push(" FROM follow_ups f WHERE f.interaction_id = t.id)");
+        }
     }
+}
+
+/// `EXISTS` over the client's assignments (in `role`, or any), with an
+/// extra condition on `a.staff_id` written by `more`.
+fn assigned_exists(sql: &mut Sql, role: Option<&str>, more: impl FnOnce(&mut Sql)) {
+    sql.push("EXISTS (SELECT 1 FROM client_assignments a WHERE a.client_id = t.id");
+    if let Some(r) = role {
+        sql.push(" AND a.role = ").bind_text(r);
+    }
+    more(sql);
+    sql.push(")");
+}
+
+/// A condition on the people in charge of a client (never NULL): `=` and
+/// `IN` hold when one of them is that one; `!=` when there is one and
+/// none is that one (as the reference evaluator reads a list of values).
+fn assigned_cond(sql: &mut Sql, role: Option<&str>, op: &TypedOp) {
+    let staff = |s: &Scalar| scalar_bind(&Col::Id("a.staff_id"), s);
+    sql.push("(");
+    match op {
+        TypedOp::Eq(s) => match staff(s) {
+            Some(b) => assigned_exists(sql, role, |sql| {
+                sql.push(" AND a.staff_id = ").bind(b);
+            }),
+            None => {
+                sql.push("1=0");
+            }
+        },
+        TypedOp::In(list) => {
+            let binds: Vec<Bind> = list.iter().filter_map(staff).collect();
+            if binds.is_empty() {
+                sql.push("1=0");
+            } else {
+                assigned_exists(sql, role, |sql| {
+                    sql.push(" AND a.staff_id IN (");
+                    for (i, b) in binds.into_iter().enumerate() {
+                        if i > 0 {
+                            sql.push(", ");
+                        }
+                        sql.bind(b);
+                    }
+                    sql.push(")");
+                });
+            }
+        }
+        TypedOp::Ne(s) => {
+            assigned_exists(sql, role, |_| {});
+            if let Some(b) = staff(s) {
+                sql.push(" AND NOT ");
+                assigned_exists(sql, role, |sql| {
+                    sql.push(" AND a.staff_id = ").bind(b);
+                });
+            }
+        }
+        // An id field takes no other operator.
+        _ => {
+            sql.push("1=0");
+        }
+    }
+    sql.push(")");
+}
+
+/// The sort key of the people in charge of a client: the folded name of
+/// the first of them by name (NULL without any).
+/// The SQL that reads a field's value (a sort key).
+pub(crate) fn value_of(sql: &mut Sql, col: &Col) {
+    value(sql, col)
+}
+
+pub(crate) fn assigned_sort_key(sql: &mut Sql, role: Option<&str>) {
+    // The minimum in byte order on both backends, as the sort compares.
+    let min = if sql.pg { "MIN(s.name_fold COLLATE \"C\")" } else { "MIN(s.name_fold)" };
+    sql.push(&format!(
+        "(SELECT {min} FROM client_assignments a JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id"
+    ));
+    if let Some(r) = role {
+        sql.push(" AND a.role = ").bind_text(r);
+    }
+    sql.push(")");
 }
 
 /// A firm-defined field read from the interaction's JSON (text from the

@@ -1,6 +1,6 @@
 //! A request's actor — the staff member with their rights — with the
-//! firm's custom fields (what the interaction lists' field registries
-//! depend on) and the actor's chosen grid columns, in one statement: on
+//! firm's custom fields and roles of people in charge (what the interaction
+//! and client lists' field registries depend on) and the actor's chosen grid columns, in one statement: on
 //! PostgreSQL one round trip where they took three (and a transaction of
 //! their own, two more). Read at every request, so a `staff.put`,
 //! `custom_field.put` or `columns.save` is seen by the next request.
@@ -26,6 +26,10 @@ struct ActorRow {
     /// The actor's chosen columns: a JSON array of `[list, columns]`.
     #[diesel(sql_type = Text)]
     columns: String,
+    /// The firm's roles of people in charge, in order: a JSON array of
+    /// `[code, label_fr, label_en, builtin]`.
+    #[diesel(sql_type = Text)]
+    roles: String,
 }
 
 /// What is read with the actor.
@@ -34,6 +38,8 @@ pub(crate) struct Actor {
     pub custom: Vec<CustomFieldDef>,
     /// (list, chosen column ids as JSON text).
     pub columns: Vec<(String, String)>,
+    /// The firm's roles of people in charge (the client lists' fields).
+    pub roles: Vec<crate::domain::StaffRole>,
 }
 
 /// One custom field as the statement writes it (`required`: 0/1 on SQLite,
@@ -63,7 +69,9 @@ fn text(pg: bool) -> &'static str {
             format!(
                 "SELECT {cols}, (SELECT COALESCE(json_agg(json_build_object({fields}) ORDER BY kind, id), '[]')::text \
                  FROM custom_fields) AS custom, (SELECT COALESCE(json_agg(json_build_array(list, columns)), '[]')::text \
-                 FROM chosen_columns WHERE staff_id = s.id) AS columns FROM staff s WHERE s.id = "
+                 FROM chosen_columns WHERE staff_id = s.id) AS columns, (SELECT COALESCE(json_agg(json_build_array(code, \
+                 label_fr, label_en, builtin) ORDER BY position, code), '[]')::text FROM staff_roles) AS roles \
+                 FROM staff s WHERE s.id = "
             )
         })
     } else {
@@ -71,7 +79,9 @@ fn text(pg: bool) -> &'static str {
             format!(
                 "SELECT {cols}, (SELECT json_group_array(json_object({fields})) FROM \
                  (SELECT * FROM custom_fields ORDER BY kind, id)) AS custom, (SELECT json_group_array(json_array(list, columns)) \
-                 FROM chosen_columns WHERE staff_id = s.id) AS columns FROM staff s WHERE s.id = "
+                 FROM chosen_columns WHERE staff_id = s.id) AS columns, (SELECT json_group_array(json_array(code, label_fr, \
+                 label_en, builtin)) FROM (SELECT * FROM staff_roles ORDER BY position, code)) AS roles \
+                 FROM staff s WHERE s.id = "
             )
         })
     }
@@ -99,5 +109,16 @@ pub(crate) fn get(conn: &mut Conn, id: Id) -> Result<Option<Actor>> {
         })
         .collect::<Result<Vec<_>>>()?;
     let columns: Vec<(String, String)> = from_json(&row.columns, "chosen columns")?;
-    Ok(Some(Actor { staff: super::staff::member(row.staff)?, custom, columns }))
+    // `builtin`: 0/1 on SQLite, a boolean on PostgreSQL.
+    let roles: Vec<(String, String, String, serde_json::Value)> = from_json(&row.roles, "roles")?;
+    let roles = roles
+        .into_iter()
+        .map(|(code, label_fr, label_en, builtin)| crate::domain::StaffRole {
+            code,
+            label_fr,
+            label_en,
+            builtin: builtin.as_bool().unwrap_or_else(|| builtin.as_i64().is_some_and(|n| n != 0)),
+        })
+        .collect();
+    Ok(Some(Actor { staff: super::staff::member(row.staff)?, custom, columns, roles }))
 }

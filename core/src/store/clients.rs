@@ -145,6 +145,8 @@ impl Row {
                     lost_to: self.lost_to,
                     lost_reason: self.lost_reason,
                 },
+                // Loaded beside the row: see [`records`].
+                assignments: Vec::new(),
             },
             created_by: self.created_by,
             created_at: from_ms(self.created_at),
@@ -152,6 +154,27 @@ impl Row {
             updated_at: from_ms(self.updated_at),
             matched_via: None,
         })
+    }
+}
+
+/// Client records of rows, with their assignments (one query for all).
+pub(crate) fn records(conn: &mut Conn, rows: Vec<Row>) -> Result<Vec<Record<ClientData>>> {
+    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+    let mut people = super::assignments::of_clients(conn, &ids)?;
+    rows.into_iter()
+        .map(|r| {
+            let mut rec = r.into_record()?;
+            rec.data.assignments = people.remove(&rec.id).unwrap_or_default();
+            Ok(rec)
+        })
+        .collect()
+}
+
+/// A live client's record, with its assignments.
+pub(crate) fn record(conn: &mut Conn, id: Id) -> Result<Option<Record<ClientData>>> {
+    match get(conn, id, false)? {
+        Some(row) => Ok(records(conn, vec![row])?.pop()),
+        None => Ok(None),
     }
 }
 
@@ -180,6 +203,7 @@ pub(crate) fn insert(conn: &mut Conn, c: &ClientData, actor: Id, now: i64, regio
         .returning(clients::id)
         .get_result::<i64>(c))
     .map_err(|e| on_unique(e, code_taken(c)))?;
+    super::assignments::replace(conn, id, &c.assignments)?;
     Ok(id)
 }
 
@@ -202,6 +226,9 @@ pub(crate) fn update(
     .set((&write(c, actor, now, region), clients::version.eq(version + 1)))
     .execute(conn)
     .map_err(|e| on_unique(e, code_taken(c)))?;
+    if n == 1 {
+        super::assignments::replace(conn, id, &c.assignments)?;
+    }
     Ok(n == 1)
 }
 

@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use super::clients::{enum_from, enum_str};
-use super::schema::{custom_fields, interactions};
+use super::schema::{custom_fields, follow_ups, interactions};
 use super::{Conn, from_json, to_json, with_backend};
 use crate::domain::*;
 use crate::error::Result;
@@ -33,6 +33,8 @@ pub(crate) struct Row {
     pub updated_by: i64,
     pub updated_at: i64,
     pub version: i64,
+    pub taken_for_id: Option<i64>,
+    pub message_status: Option<String>,
 }
 
 super::record_lookups!(interactions, Row);
@@ -61,6 +63,8 @@ struct Write {
     subject_fold: String,
     custom_fold: String,
     search_text: String,
+    taken_for_id: Option<i64>,
+    message_status: Option<String>,
 }
 
 /// Custom values with text folded, for filters on custom text fields.
@@ -106,6 +110,8 @@ fn write(i: &InteractionData, actor: Id, now: i64, region: PhoneRegion) -> Write
         subject_fold: crate::text::fold(&i.subject),
         custom_fold: custom_fold(&i.custom),
         search_text: crate::query::memory::interaction_search_text(i, region),
+        taken_for_id: i.taken_for_id,
+        message_status: i.message_status.map(|m| m.as_str().to_string()),
     }
 }
 
@@ -129,6 +135,10 @@ impl Row {
                 email_to: split(self.email_to),
                 email_cc: split(self.email_cc),
                 taken_for: self.taken_for,
+                taken_for_id: self.taken_for_id,
+                message_status: self.message_status.as_deref().map(|m| enum_from(m, "message status")).transpose()?,
+                // Loaded beside the row: see [`records`].
+                follow_up: None,
                 custom: from_json(&self.custom, "custom fields")?,
                 transfer_id: self.transfer_id,
             },
@@ -139,6 +149,73 @@ impl Row {
             matched_via: None,
         })
     }
+}
+
+/// Interaction records of rows, with their follow-ups (one query for all).
+pub(crate) fn records(conn: &mut Conn, rows: Vec<Row>) -> Result<Vec<Record<InteractionData>>> {
+    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+    let mut follow = follow_ups_of(conn, &ids)?;
+    rows.into_iter()
+        .map(|r| {
+            let mut rec = r.into_record()?;
+            rec.data.follow_up = follow.remove(&rec.id);
+            Ok(rec)
+        })
+        .collect()
+}
+
+/// A live interaction's record, with its follow-up.
+pub(crate) fn record(conn: &mut Conn, id: Id) -> Result<Option<Record<InteractionData>>> {
+    match get(conn, id, false)? {
+        Some(row) => Ok(records(conn, vec![row])?.pop()),
+        None => Ok(None),
+    }
+}
+
+type FollowUpRow = (i64, i64, Option<String>, bool, Option<i64>, Option<i64>);
+
+/// The follow-ups of interactions, by interaction.
+fn follow_ups_of(conn: &mut Conn, ids: &[Id]) -> Result<std::collections::HashMap<Id, FollowUp>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<FollowUpRow> = follow_ups::table
+        .filter(follow_ups::interaction_id.eq_any(ids.to_vec()))
+        .select((
+            follow_ups::interaction_id,
+            follow_ups::assignee_id,
+            follow_ups::due,
+            follow_ups::done,
+            follow_ups::done_at,
+            follow_ups::done_by,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, assignee_id, due, done, done_at, done_by)| {
+            let due = due
+                .map(|d| d.parse().map_err(|_| crate::error::Error::Storage(format!("corrupt date '{d}' in database"))))
+                .transpose()?;
+            Ok((id, FollowUp { assignee_id, due, done, done_at: done_at.map(from_ms), done_by }))
+        })
+        .collect()
+}
+
+/// Writes (or removes) the follow-up of an interaction.
+fn write_follow_up(conn: &mut Conn, id: Id, f: Option<&FollowUp>) -> Result<()> {
+    diesel::delete(follow_ups::table.filter(follow_ups::interaction_id.eq(id))).execute(conn)?;
+    if let Some(f) = f {
+        diesel::insert_into(follow_ups::table)
+            .values((
+                follow_ups::interaction_id.eq(id),
+                follow_ups::assignee_id.eq(f.assignee_id),
+                follow_ups::due.eq(f.due.map(|d| d.to_string())),
+                follow_ups::done.eq(f.done),
+                follow_ups::done_at.eq(f.done_at.map(ms)),
+                follow_ups::done_by.eq(f.done_by),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 pub(crate) fn insert(conn: &mut Conn, i: &InteractionData, actor: Id, now: i64, region: PhoneRegion) -> Result<Id> {
@@ -152,6 +229,7 @@ pub(crate) fn insert(conn: &mut Conn, i: &InteractionData, actor: Id, now: i64, 
         ))
         .returning(interactions::id)
         .get_result::<i64>(c))?;
+    write_follow_up(conn, id, i.follow_up.as_ref())?;
     Ok(id)
 }
 
@@ -172,7 +250,67 @@ pub(crate) fn update(
     )
     .set((&write(i, actor, now, region), interactions::version.eq(version + 1)))
     .execute(conn)?;
+    if n == 1 {
+        write_follow_up(conn, id, i.follow_up.as_ref())?;
+    }
     Ok(n == 1)
+}
+
+/// Links the free-text "taken for" of phone messages recorded before
+/// `taken_for_id` to the staff member it names (folded name, "Last, First"
+/// or initials, exactly one match), clearing the text; text naming no one
+/// (or several) is kept. Runs once per database (`data_migrations`).
+pub(crate) fn link_taken_for(db: &super::Db) -> Result<()> {
+    use super::schema::{data_migrations, staff};
+    const NAME: &str = "2026-12-03-000500_taken_for_id";
+    let done = |c: &mut Conn| -> Result<bool> {
+        Ok(data_migrations::table.filter(data_migrations::name.eq(NAME)).count().get_result::<i64>(c)? > 0)
+    };
+    if db.query(done)? {
+        return Ok(());
+    }
+    let pg = db.is_postgres();
+    db.write(|c| {
+        // Engines opening together on PostgreSQL: one runs the pass, the
+        // others wait and find it done (as for the reindex at open).
+        if pg {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(4708732219)").execute(c)?;
+        }
+        if done(c)? {
+            return Ok(());
+        }
+        let people: Vec<(i64, String, String)> =
+            staff::table.select((staff::id, staff::name, staff::initials)).load(c)?;
+        let fold = |s: &str| crate::text::fold(s.trim());
+        let messages: Vec<(i64, String)> = interactions::table
+            .filter(interactions::kind.eq(InteractionKind::PhoneMessage.as_str()))
+            .filter(interactions::taken_for_id.is_null())
+            .filter(interactions::taken_for.is_not_null())
+            .select((interactions::id, interactions::taken_for.assume_not_null()))
+            .load(c)?;
+        for (id, text) in messages {
+            let want = fold(&text);
+            let matches: Vec<i64> = people
+                .iter()
+                .filter(|(_, name, initials)| {
+                    fold(name) == want
+                        || fold(initials) == want
+                        || name
+                            .trim()
+                            .rsplit_once(char::is_whitespace)
+                            .is_some_and(|(first, last)| fold(&format!("{}, {}", last.trim(), first.trim())) == want)
+                })
+                .map(|(id, _, _)| *id)
+                .collect();
+            if let [staff_id] = matches[..] {
+                diesel::update(interactions::table.find(id))
+                    .set((interactions::taken_for_id.eq(staff_id), interactions::taken_for.eq(None::<String>)))
+                    .execute(c)?;
+            }
+        }
+        diesel::insert_into(data_migrations::table).values(data_migrations::name.eq(NAME)).execute(c)?;
+        Ok(())
+    })
 }
 
 pub(crate) fn custom_defs(conn: &mut Conn, kind: Option<InteractionKind>) -> Result<Vec<CustomFieldDef>> {

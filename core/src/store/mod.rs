@@ -16,6 +16,7 @@
 //!   transaction rolled back and its connection back in the pool.
 
 pub(crate) mod actor;
+pub(crate) mod assignments;
 pub(crate) mod clients;
 pub(crate) mod contacts;
 pub(crate) mod health;

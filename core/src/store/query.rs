@@ -168,11 +168,21 @@ pub(crate) fn people(
                 staff::table.select((staff::id, staff::initials, staff::name)).order(staff::id).load(conn)?;
             rows.into_iter()
                 .filter(|(_, ini, name)| {
-                    crate::text::fold(ini.trim()) == *folded || crate::text::fold(name.trim()) == *folded
+                    crate::text::fold(ini.trim()) == *folded
+                        || crate::text::fold(name.trim()) == *folded
+                        || filed_as(name).is_some_and(|n| crate::text::fold(&n) == *folded)
                 })
                 .map(|(id, _, _)| id)
                 .take(limit as usize + 1)
                 .collect()
         }
     })
+}
+
+/// A staff member's name filed as "Last, First" (`Jean Tremblay` →
+/// `Tremblay, Jean`), as contacts are: `directeur:"Tremblay, Jean"`.
+fn filed_as(name: &str) -> Option<String> {
+    let name = name.trim();
+    let (first, last) = name.rsplit_once(char::is_whitespace)?;
+    Some(format!("{}, {}", last.trim(), first.trim()))
 }

@@ -12,6 +12,7 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         version -> BigInt,
+        name_fold -> Nullable<Text>,
     }
 }
 
@@ -164,6 +165,8 @@ diesel::table! {
         subject_fold -> Text,
         custom_fold -> Text,
         search_text -> Text,
+        taken_for_id -> Nullable<BigInt>,
+        message_status -> Nullable<Text>,
     }
 }
 
@@ -203,7 +206,45 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    staff_roles (code) {
+        code -> Text,
+        label_fr -> Text,
+        label_en -> Text,
+        position -> BigInt,
+        builtin -> Bool,
+    }
+}
+
+diesel::table! {
+    client_assignments (client_id, role, staff_id) {
+        client_id -> BigInt,
+        role -> Text,
+        staff_id -> BigInt,
+        position -> BigInt,
+    }
+}
+
+diesel::table! {
+    follow_ups (interaction_id) {
+        interaction_id -> BigInt,
+        assignee_id -> BigInt,
+        due -> Nullable<Text>,
+        done -> Bool,
+        done_at -> Nullable<BigInt>,
+        done_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    data_migrations (name) {
+        name -> Text,
+    }
+}
+
 diesel::joinable!(contact_links -> clients (client_id));
+diesel::joinable!(client_assignments -> clients (client_id));
+diesel::joinable!(client_assignments -> staff (staff_id));
 diesel::joinable!(contact_links -> contacts (contact_id));
 diesel::joinable!(transfers -> clients (client_id));
 diesel::joinable!(transfers -> contacts (to_contact));
@@ -220,4 +261,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     saved_views,
     chosen_columns,
     layouts,
+    staff_roles,
+    client_assignments,
+    follow_ups,
+    data_migrations,
 );

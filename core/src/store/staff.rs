@@ -31,6 +31,7 @@ struct Write<'a> {
     active: bool,
     rights: String,
     updated_at: i64,
+    name_fold: Option<String>,
 }
 
 fn write(s: &StaffData, now: i64) -> Write<'_> {
@@ -42,6 +43,7 @@ fn write(s: &StaffData, now: i64) -> Write<'_> {
         active: s.active,
         rights: to_json(&s.rights),
         updated_at: now,
+        name_fold: Some(crate::text::fold(s.name.trim())),
     }
 }
 
@@ -90,4 +92,28 @@ pub(crate) fn get(conn: &mut Conn, id: Id) -> Result<Option<StaffMember>> {
 
 pub(crate) fn list(conn: &mut Conn) -> Result<Vec<StaffMember>> {
     staff::table.order(staff::id).select(Row::as_select()).load(conn)?.into_iter().map(member).collect()
+}
+
+/// Folds the names of staff members written before `name_fold` existed
+/// (folding is Rust's, not SQL's). Reads only when every name is folded.
+pub(crate) fn fold_names(db: &super::Db) -> Result<()> {
+    let missing = |c: &mut Conn| -> Result<Vec<(i64, String)>> {
+        Ok(staff::table.filter(staff::name_fold.is_null()).select((staff::id, staff::name)).load(c)?)
+    };
+    if db.query(missing)?.is_empty() {
+        return Ok(());
+    }
+    db.write(|c| {
+        for (id, name) in missing(c)? {
+            diesel::update(staff::table.find(id))
+                .set(staff::name_fold.eq(crate::text::fold(name.trim())))
+                .execute(c)?;
+        }
+        Ok(())
+    })
+}
+
+/// The names and initials of staff members `ids`.
+pub(crate) fn names(conn: &mut Conn, ids: &[Id]) -> Result<Vec<(Id, String, String)>> {
+    Ok(staff::table.filter(staff::id.eq_any(ids)).select((staff::id, staff::name, staff::initials)).load(conn)?)
 }

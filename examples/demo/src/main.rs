@@ -3,8 +3,9 @@
 //! clients, contacts, every kind of interaction, transfers in every state),
 //! then prints the Manage Clients screen — clients with their contacts
 //! expanded, a client's timeline, open transfers, filtered and searched
-//! lists — and renders a staff and a client dashboard (text, and HTML to
-//! files, in French and in English).
+//! lists, the people in charge of clients, follow-ups and phone messages —
+//! and renders a staff and a client dashboard (text, and HTML to files, in
+//! French and in English), and exports a filtered client list.
 //!
 //! `cargo run -p clientele-demo [-- DB_PATH [HTML_DIR]]` (defaults:
 //! `target/demo/cabinet.db`, `target/demo/`). The database is made anew on
@@ -200,9 +201,24 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     export_clients(&engine, me, &out_dir)?;
+    people_in_charge_and_follow_ups(&engine, &seeded, &clients.items)?;
 
     title("Tableau de bord du personnel (texte)");
     let dashboards = Dashboards::new(engine.clone());
+    // Hélène's own layout: Today, her clients, the week's interactions.
+    run(R::LayoutSave {
+        id: None,
+        version: None,
+        dashboard: clientele_core::protocol::DashboardKind::Staff,
+        name: "Ma journée".into(),
+        layout: serde_json::json!({"tiles": [
+            {"portlet": "clientele.today", "column": 0, "order": 0},
+            {"portlet": "clientele.my_clients", "column": 0, "order": 1,
+             "settings": {"common": {"columns": ["code", "name", "role.partner", "role.manager"]}}},
+            {"portlet": "clientele.interactions", "column": 1, "order": 0,
+             "settings": {"common": {"date_range": "last-7-days"}}}]}),
+        firm_default: false,
+    })?;
     let staff_view = dashboards.render(me, DashboardTarget::Staff, None, Locale::Fr)?;
     println!("{}", staff_view.to_text());
     title("Tableau de bord d'un client (texte)");
@@ -251,6 +267,116 @@ fn export_clients(engine: &Engine, me: i64, out_dir: &std::path::Path) -> Result
     let csv = std::fs::read_to_string(out_dir.join("clients.csv"))?;
     for line in csv.lines().take(4) {
         println!("  {}", line.trim_start_matches('\u{feff}'));
+    }
+    Ok(())
+}
+
+/// The people in charge of clients, a follow-up and a phone message: how a
+/// host assigns, lists "my clients", and marks things done (each with the
+/// version read).
+fn people_in_charge_and_follow_ups(
+    engine: &Engine,
+    seeded: &firm::Seeded,
+    clients: &[clientele_core::domain::Record<clientele_core::domain::ClientData>],
+) -> Result<(), Box<dyn std::error::Error>> {
+    use clientele_core::domain::{
+        Assignment, FollowUp, InteractionData, InteractionKind, InteractionPatch, MessageStatus,
+    };
+    let (me, jf) = (seeded.staff[0], seeded.staff[1]);
+    let run = |r: R| engine.execute(Actor::Staff(me), r);
+    title("Responsables des clients");
+    for (i, c) in clients.iter().take(4).enumerate() {
+        let (role, who) = if i % 2 == 0 { ("partner", me) } else { ("manager", me) };
+        let mut version = c.version;
+        for a in [Assignment::new(role, who), Assignment::new("staff", jf)] {
+            if let S::Client(r) = run(R::ClientAssign { id: c.id, version, assignment: a })? {
+                version = r.version;
+            }
+        }
+    }
+    let stale = run(R::ClientAssign {
+        id: clients[0].id,
+        version: clients[0].version,
+        assignment: Assignment::new("manager", jf),
+    });
+    if let Err(e) = stale {
+        println!("assignation avec une version périmée → {e}");
+    }
+    if let S::Grid(g) = run(R::GridQuery {
+        list: ListKind::Clients,
+        columns: Some(vec![
+            "code".into(),
+            "name".into(),
+            "role.partner".into(),
+            "role.manager".into(),
+            "role.staff".into(),
+        ]),
+        client_id: None,
+        contact_id: None,
+        last_30_days: false,
+        open_only: false,
+        query: ListQuery {
+            filter: Some(FilterInput::Text("assigné:moi".into())),
+            sort: Some("associé".into()),
+            count: true,
+            ..Default::default()
+        },
+    })? {
+        println!("Mes clients (filtre « assigné:moi », tri « associé ») : {}", g.total.unwrap_or(0));
+        print!("{}", screen::grid(&g, &engine.today().to_string()));
+    }
+
+    title("Suivis et messages téléphoniques");
+    let now = chrono::Utc::now();
+    let mut note = InteractionData::note(now, "Relancer pour les feuillets T4");
+    note.client_id = Some(seeded.star_client);
+    note.staff_id = Some(jf);
+    note.follow_up = Some(FollowUp::new(me, Some((now - chrono::Duration::days(1)).date_naive())));
+    let note = match run(R::InteractionCreate { data: note })? {
+        S::Interaction(i) => i,
+        _ => unreachable!(),
+    };
+    let mut message = InteractionData::note(now, "A rappelé au sujet de l'acompte provisionnel");
+    message.kind = InteractionKind::PhoneMessage;
+    message.client_id = Some(seeded.star_client);
+    message.taken_for_id = Some(me);
+    message.phone = Some("(514) 555-0142 poste 7".into());
+    let message = match run(R::InteractionCreate { data: message })? {
+        S::Interaction(i) => i,
+        _ => unreachable!(),
+    };
+    for (what, filter) in [
+        ("mes suivis en retard", "suivi:moi fait:non echeance<today"),
+        ("mes nouveaux messages", "pour:moi message:nouveau"),
+    ] {
+        if let S::Grid(g) = run(R::GridQuery {
+            list: ListKind::Interactions,
+            columns: Some(vec!["when".into(), "subject".into(), "client".into(), "due".into(), "message".into()]),
+            client_id: None,
+            contact_id: None,
+            last_30_days: false,
+            open_only: false,
+            query: ListQuery { filter: Some(FilterInput::Text(filter.into())), count: true, ..Default::default() },
+        })? {
+            println!("{what} (« {filter} ») : {}", g.total.unwrap_or(0));
+            print!("{}", screen::grid(&g, &engine.today().to_string()));
+        }
+    }
+    // The follow-up stays open: Today shows it on the dashboard below. The
+    // message is returned (an update with the version read).
+    println!("suivi {} pour {} (échéance {:?})", note.id, me, note.data.follow_up.as_ref().and_then(|f| f.due));
+    let returned = run(R::InteractionUpdate {
+        id: message.id,
+        version: message.version,
+        data: InteractionPatch::default().message_status(MessageStatus::Returned),
+    })?;
+    if let S::Interaction(m) = returned {
+        println!(
+            "message {} marqué « {} » (version {})",
+            m.id,
+            m.data.message_status.map_or("", |s| s.as_str()),
+            m.version
+        );
     }
     Ok(())
 }

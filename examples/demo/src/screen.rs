@@ -35,7 +35,7 @@ fn cut(s: &str) -> String {
 /// The French label of a code of a list's column (`phone_call` →
 /// `Appel téléphonique`), the code itself when it has none.
 pub fn label(list: ListKind, column: &str, code: &str) -> String {
-    catalogue(list)
+    catalogue(list, &[])
         .into_iter()
         .find(|c| c.id == column)
         .and_then(|c| c.values.into_iter().find(|v| v.value == code))

@@ -23,6 +23,17 @@
 //! - `grid.query` on `transfers`, filter `status:waiting_for_files sent:<D`
 //!   (D = today − `waiting_days`), sorted by `sent`, counted: waiting.
 //!
+//! - `grid.query` on `interactions`, filter `follow_up:me done:false
+//!   due:<=D` (D = today), sorted by `due`, counted: the viewer's open
+//!   follow-ups due today or overdue, with the client's name;
+//! - `grid.query` on `interactions`, filter `for:me message:new`, newest
+//!   first, counted: the viewer's new phone messages, with the client's
+//!   name.
+//!
+//! The list starts with those follow-ups (badge "en retard" / "overdue"
+//! when past due, else "à faire" / "due today") and messages (badge
+//! "message"), then the transfers, then today's interactions.
+//!
 //! Lists read at most `common.limit` rows each.
 
 // The tabular helpers (filters, grid cells as the viewer reads them) are
@@ -148,11 +159,14 @@ pub fn day_text(days: i64) -> String {
 const INTERACTION_COLUMNS: [&str; 4] = ["when", "kind", "subject", "client"];
 const EXPIRING_COLUMNS: [&str; 3] = ["subject", "client", "expires"];
 const WAITING_COLUMNS: [&str; 3] = ["subject", "client", "sent"];
+const FOLLOW_UP_COLUMNS: [&str; 3] = ["subject", "client", "due"];
+const MESSAGE_COLUMNS: [&str; 3] = ["subject", "client", "when"];
 
 /// The requests of one render, in the order they are made: today's
-/// interactions, open transfers, transfers expiring, transfers waiting.
-/// `today` is the firm's `YYYY-MM-DD` ([`DataContext::today`]).
-pub fn requests(own: &TodaySettings, common: &CommonSettings, today: &str) -> Result<[Value; 4], PortletError> {
+/// interactions, open transfers, transfers expiring, transfers waiting, the
+/// viewer's follow-ups due, the viewer's new messages. `today` is the
+/// firm's `YYYY-MM-DD` ([`DataContext::today`]).
+pub fn requests(own: &TodaySettings, common: &CommonSettings, today: &str) -> Result<[Value; 6], PortletError> {
     let today = day_number(today).ok_or_else(|| PortletError::internal("the engine's today is not a date"))?;
     let interactions = tabular::combine_filters(Some("when:today".into()), common.filter.as_deref())?;
     let list_limit = common.limit;
@@ -167,6 +181,11 @@ pub fn requests(own: &TodaySettings, common: &CommonSettings, today: &str) -> Re
         json!({"op": "grid.query", "list": "transfers", "columns": WAITING_COLUMNS,
                "filter": format!("status:waiting_for_files sent:<{waiting_before}"), "sort": "sent",
                "limit": list_limit, "count": true}),
+        json!({"op": "grid.query", "list": "interactions", "columns": FOLLOW_UP_COLUMNS,
+               "filter": format!("follow_up:me done:false due:<={}", day_text(today)), "sort": "due",
+               "limit": list_limit, "count": true}),
+        json!({"op": "grid.query", "list": "interactions", "columns": MESSAGE_COLUMNS,
+               "filter": "for:me message:new", "limit": list_limit, "count": true}),
     ])
 }
 
@@ -227,7 +246,7 @@ impl Portlet for TodayPortlet {
         let today =
             day_number(&today_text).ok_or_else(|| PortletError::internal("the engine's today is not a date"))?;
         let locale = ctx.locale();
-        let [interactions, open, expiring, waiting] = requests(&own, &common, &today_text)?;
+        let [interactions, open, expiring, waiting, follow_ups, messages] = requests(&own, &common, &today_text)?;
 
         let (inter, inter_total) = grid(&ctx.request(&interactions)?, locale)?;
         let open = ctx.request(&open)?;
@@ -237,8 +256,34 @@ impl Portlet for TodayPortlet {
             .unwrap_or_else(|| open.get("items").and_then(Value::as_array).map_or(0, |items| items.len() as i64));
         let (expiring, expiring_total) = grid(&ctx.request(&expiring)?, locale)?;
         let (waiting, waiting_total) = grid(&ctx.request(&waiting)?, locale)?;
+        let (follow_ups, _) = grid(&ctx.request(&follow_ups)?, locale)?;
+        let (messages, _) = grid(&ctx.request(&messages)?, locale)?;
 
         let mut list: Vec<ListItem> = Vec::new();
+        // The viewer's follow-ups due, with the client's name.
+        for f in &follow_ups {
+            let due = f.text("due");
+            let late = day_number(due).is_some_and(|d| d < today);
+            let client = f.text("client");
+            let sub = Localized::new(format!("{client} · échéance {due}"), format!("{client} · due {due}"));
+            let badge =
+                if late { Localized::new("en retard", "overdue") } else { Localized::new("à faire", "due today") };
+            list.push(ListItem {
+                title: f.text("subject").to_string(),
+                subtitle: Some(sub.get(locale).trim_start_matches(" · ").into()),
+                badge: Some(badge.get(locale).into()),
+            });
+        }
+        // The viewer's new phone messages, with the client's name.
+        for m in &messages {
+            let client = m.text("client");
+            let at = m.day_and_time("when").map_or(m.text("when").to_string(), |(day, time)| format!("{day} {time}"));
+            list.push(ListItem {
+                title: m.text("subject").to_string(),
+                subtitle: Some(if client.is_empty() { at } else { format!("{client} · {at}") }),
+                badge: Some(Localized::new("message", "message").get(locale).into()),
+            });
+        }
         for t in &expiring {
             let on = t.day_and_time("expires").map_or(t.text("expires"), |(day, _)| day);
             let sub = Localized::new(
@@ -387,7 +432,23 @@ mod tests {
     fn engine(request: &Value) -> Result<Value, ErrorBody> {
         let date_time = |id: &str| column(id, "date_time", json!([]));
         let text = |id: &str| column(id, "text", json!([]));
+        let filter = request["filter"].as_str().unwrap_or_default();
         match (request["op"].as_str(), request["list"].as_str()) {
+            (Some("grid.query"), Some("interactions")) if filter.starts_with("follow_up:me") => Ok(grid_answer(
+                "interactions",
+                vec![text("subject"), text("client"), column("due", "date", json!([]))],
+                &[
+                    (7, vec![json!("Rappeler M. Roy"), json!("Roy inc."), json!("2026-11-25")]),
+                    (8, vec![json!("Envoyer le T4"), json!("Côté, Hélène"), json!("2026-11-27")]),
+                ],
+                2,
+            )),
+            (Some("grid.query"), Some("interactions")) if filter.starts_with("for:me") => Ok(grid_answer(
+                "interactions",
+                vec![text("subject"), text("client"), date_time("when")],
+                &[(9, vec![json!("A rappelé"), json!("Roy inc."), json!("2026-11-27T10:15:00-05:00")])],
+                1,
+            )),
             (Some("grid.query"), Some("interactions")) => Ok(grid_answer(
                 "interactions",
                 vec![date_time("when"), column("kind", "text", kinds()), text("subject")],
@@ -486,6 +547,11 @@ mod tests {
                 json!({"op": "grid.query", "list": "transfers", "columns": ["subject", "client", "sent"],
                        "filter": "status:waiting_for_files sent:<2026-11-20", "sort": "sent", "limit": 10,
                        "count": true}),
+                json!({"op": "grid.query", "list": "interactions", "columns": ["subject", "client", "due"],
+                       "filter": "follow_up:me done:false due:<=2026-11-27", "sort": "due", "limit": 10,
+                       "count": true}),
+                json!({"op": "grid.query", "list": "interactions", "columns": ["subject", "client", "when"],
+                       "filter": "for:me message:new", "limit": 10, "count": true}),
             ]
         );
         // The thresholds follow the settings and cross months and years.
@@ -517,30 +583,56 @@ mod tests {
         // once, as expiring), then today's interactions.
         assert_eq!(
             titles,
-            ["Déclaration signée", "Relevés bancaires", "Factures", "Appel de Mme Côté", "Note au dossier"]
+            [
+                "Rappeler M. Roy",
+                "Envoyer le T4",
+                "A rappelé",
+                "Déclaration signée",
+                "Relevés bancaires",
+                "Factures",
+                "Appel de Mme Côté",
+                "Note au dossier"
+            ]
         );
         let subtitles: Vec<&str> = items.iter().map(|i| i.subtitle.as_deref().unwrap()).collect();
         assert_eq!(
             subtitles,
             [
-                "Expire demain",
-                "Expire le 30 nov.",
-                "En attente de fichiers depuis le 10 nov. (17 j)",
+                "Roy inc. · échéance 2026-11-25",
+                "Côté, Hélène · échéance 2026-11-27",
+                "Roy inc. · 2026-11-27 10:15",
+                "Expire le 2026-11-28",
+                "Expire le 2026-11-30",
+                "En attente de fichiers depuis le 2026-11-10 (17 j)",
                 "Appel téléphonique · 21:05",
                 "Note · 08:30",
             ]
         );
         let badges: Vec<Option<&str>> = items.iter().map(|i| i.badge.as_deref()).collect();
-        assert_eq!(badges, [Some("expire bientôt"), Some("expire bientôt"), Some("en attente"), None, None]);
+        assert_eq!(
+            badges,
+            [
+                Some("en retard"),
+                Some("à faire"),
+                Some("message"),
+                Some("expire bientôt"),
+                Some("expire bientôt"),
+                Some("en attente"),
+                None,
+                None
+            ]
+        );
         assert_eq!(vm.drill_down.unwrap().request, json!({"op": "transfer.list", "open_only": true}));
 
         let ctx = FakeContext::new(engine).with_today("2026-11-27").with_locale(Locale::En);
-        let vm = TodayPortlet.render(&settings(json!({"common": {"limit": 4}})), &ctx).unwrap();
+        let vm = TodayPortlet.render(&settings(json!({"common": {"limit": 7}})), &ctx).unwrap();
         let Widget::List { items } = &vm.widgets[1] else { panic!("{vm:?}") };
-        assert_eq!(items.len(), 4);
-        assert_eq!(items[0].badge.as_deref(), Some("expiring"));
-        assert_eq!(items[2].subtitle.as_deref(), Some("Waiting for files since Nov 10 (17 d)"));
-        assert_eq!(items[3].subtitle.as_deref(), Some("Phone call · 21:05"));
+        assert_eq!(items.len(), 7);
+        assert_eq!(items[0].badge.as_deref(), Some("overdue"));
+        assert_eq!(items[0].subtitle.as_deref(), Some("Roy inc. · due 2026-11-25"));
+        assert_eq!(items[3].badge.as_deref(), Some("expiring"));
+        assert_eq!(items[5].subtitle.as_deref(), Some("Waiting for files since 2026-11-10 (17 d)"));
+        assert_eq!(items[6].subtitle.as_deref(), Some("Phone call · 21:05"));
     }
 
     #[test]

@@ -148,6 +148,28 @@ pub fn seed_firm(f: &Fixture, rng: &mut Rng, size: FirmSize) -> World {
             )
             .unwrap();
     }
+    // Staff members to put in charge of clients (with the admin), from a
+    // generator of their own so the rest of the firm is as before.
+    let mut in_charge = vec![f.admin];
+    for (name, initials) in [("Jean Tremblay", "JT"), ("Marie-Ève Côté", "MEC"), ("Luc Gagnon", "LG")] {
+        in_charge.push(created(
+            f.engine
+                .execute(
+                    clientele_core::protocol::Actor::HOST,
+                    R::StaffPut {
+                        id: None,
+                        version: None,
+                        staff: clientele_tests::staff(name, initials, Rights::read_only()),
+                    },
+                )
+                .unwrap(),
+            |r| match r {
+                S::Staff(m) => Some(m.id),
+                _ => None,
+            },
+        ));
+    }
+    let mut assign_rng = Rng(rng.0 ^ 0xa551_9e00);
     let mut clients = Vec::new();
     for i in 0..size.clients {
         let mut d = ClientData::new(format!("{}-{i:03}", &word(rng).chars().take(4).collect::<String>()), "x");
@@ -189,6 +211,14 @@ pub fn seed_firm(f: &Fixture, rng: &mut Rng, size: FirmSize) -> World {
         if rng.chance(3) {
             // A code that collides after folding is refused: keep it unique.
             d.code = format!("{}-{i:03}", rng.pick(HOSTILE).chars().filter(|c| !c.is_control()).collect::<String>());
+        }
+        if assign_rng.chance(65) {
+            for _ in 0..1 + assign_rng.below(3) {
+                let a = Assignment::new(*assign_rng.pick(&BUILTIN_ROLES), *assign_rng.pick(&in_charge));
+                if !d.assignments.contains(&a) {
+                    d.assignments.push(a);
+                }
+            }
         }
         f.clock.advance(Duration::minutes(rng.below(600) as i64));
         let office = d.office.clone();
@@ -277,6 +307,22 @@ pub fn seed_firm(f: &Fixture, rng: &mut Rng, size: FirmSize) -> World {
             if rng.chance(40) {
                 d.custom.insert("memo".into(), word(rng).into());
             }
+        }
+        // Follow-ups and phone messages' people (from their own generator).
+        if assign_rng.chance(40) {
+            let due = assign_rng
+                .chance(80)
+                .then(|| (f.clock.get() + Duration::days(assign_rng.below(40) as i64 - 20)).date_naive());
+            let mut follow = FollowUp::new(*assign_rng.pick(&in_charge), due);
+            follow.done = assign_rng.chance(30);
+            d.follow_up = Some(follow);
+        }
+        if kind == InteractionKind::PhoneMessage {
+            if assign_rng.chance(70) {
+                d.taken_for_id = Some(*assign_rng.pick(&in_charge));
+            }
+            d.message_status =
+                Some(*assign_rng.pick(&[MessageStatus::New, MessageStatus::Returned, MessageStatus::Closed]));
         }
         f.run(f.admin, R::InteractionCreate { data: d }).unwrap();
     }

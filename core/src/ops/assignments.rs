@@ -1,0 +1,82 @@
+//! The people in charge of clients: `client.assign`, `client.unassign`,
+//! the firm's roles (`staff_role.put`, `staff_role.list`), and the checks
+//! every client write makes of its assignments.
+
+use crate::domain::*;
+use crate::engine::{Engine, Who};
+use crate::error::{Error, Result};
+use crate::store::{self, Conn};
+
+/// Refuses assignments naming a role the firm does not have or a staff
+/// member who does not exist (the shape was checked by `validate`).
+pub(crate) fn check(c: &mut Conn, list: &[Assignment], prefix: &str) -> Result<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let roles = store::assignments::roles(c)?;
+    let staff: Vec<Id> = list.iter().map(|a| a.staff_id).collect();
+    let known = store::assignments::existing_staff(c, &staff)?;
+    for (i, a) in list.iter().enumerate() {
+        if !roles.iter().any(|r| r.code == a.role) {
+            let codes: Vec<&str> = roles.iter().map(|r| r.code.as_str()).collect();
+            return Err(Error::validation(
+                format!("{prefix}assignments[{i}].role"),
+                "unknown_role",
+                format!("no role `{}`; roles: {}", a.role, codes.join(", ")),
+            ));
+        }
+        if !known.contains(&a.staff_id) {
+            return Err(Error::validation(
+                format!("{prefix}assignments[{i}].staff_id"),
+                "unknown_staff",
+                format!("no staff member {}", a.staff_id),
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl Engine {
+    pub(crate) fn client_assign(&self, who: &Who, id: Id, version: i64, a: Assignment) -> Result<Record<ClientData>> {
+        self.client_change(who, id, version, |data| {
+            let a = Assignment { role: a.role.trim().to_string(), staff_id: a.staff_id };
+            if data.assignments.contains(&a) {
+                return Err(Error::validation(
+                    "assignment",
+                    "duplicate",
+                    format!("staff member {} already has the role `{}` for this client", a.staff_id, a.role),
+                ));
+            }
+            data.assignments.push(a);
+            Ok(())
+        })
+    }
+
+    pub(crate) fn client_unassign(&self, who: &Who, id: Id, version: i64, a: Assignment) -> Result<Record<ClientData>> {
+        self.client_change(who, id, version, |data| {
+            let before = data.assignments.len();
+            data.assignments.retain(|x| !(x.role == a.role.trim() && x.staff_id == a.staff_id));
+            if data.assignments.len() == before {
+                return Err(Error::validation(
+                    "assignment",
+                    "not_assigned",
+                    format!("staff member {} does not have the role `{}` for this client", a.staff_id, a.role),
+                ));
+            }
+            Ok(())
+        })
+    }
+
+    /// Host only: adds or renames a role; answers every role.
+    pub(crate) fn staff_role_put(&self, role: StaffRole) -> Result<Vec<StaffRole>> {
+        let role = crate::validate::staff_role(&role)?;
+        self.write(|c| {
+            store::assignments::put_role(c, &role)?;
+            store::assignments::roles(c)
+        })
+    }
+
+    pub(crate) fn staff_role_list(&self) -> Result<Vec<StaffRole>> {
+        self.read(store::assignments::roles)
+    }
+}
