@@ -3,6 +3,7 @@
 
 mod clients;
 mod contacts;
+mod import;
 mod interactions;
 mod lists;
 mod scoped;

@@ -46,6 +46,10 @@ fn client_dashboard_runs(request: &Request) -> bool {
         | R::CustomFieldPut { .. }
         | R::ClientCreate { .. }
         | R::ClientImport { .. }
+        | R::ImportClients { .. }
+        | R::ImportContacts { .. }
+        | R::ImportLinks { .. }
+        | R::ImportInteractions { .. }
         | R::ClientUpdate { .. }
         | R::ClientDelete { .. }
         | R::ContactCreate { .. }

@@ -15,6 +15,7 @@
 //!   ([`crate::deadline`]); past it the request answers `timeout`, its
 //!   transaction rolled back and its connection back in the pool.
 
+pub(crate) mod bulk;
 pub(crate) mod clients;
 pub(crate) mod contacts;
 pub(crate) mod health;
