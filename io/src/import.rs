@@ -249,6 +249,12 @@ impl Parsed {
             let record = self.record_of.get(e.row as usize - 1).copied().unwrap_or(0);
             e.row = record as u64 + 1;
             if let Some(h) = self.header_of(&e.column) {
+                // "name: is required" → "Nom: is required".
+                for (m, sep) in [(&mut e.message_en, ": "), (&mut e.message_fr, " : ")] {
+                    if let Some(rest) = m.strip_prefix(&format!("{}{sep}", e.column)) {
+                        *m = format!("{h}{sep}{rest}");
+                    }
+                }
                 e.column = h;
             }
         }
