@@ -3,7 +3,8 @@
 //! clients, contacts, every kind of interaction, transfers in every state),
 //! then prints the Manage Clients screen — clients with their contacts
 //! expanded, a client's timeline, open transfers, filtered and searched
-//! lists — and renders a staff and a client dashboard (text, and HTML to a
+//! lists —, imports the firm's CSV files from its former product (a dry run
+//! first, then the import, with each report) and renders a staff and a client dashboard (text, and HTML to a
 //! file).
 //!
 //! `cargo run -p clientele-demo [-- DB_PATH [HTML_DIR]]` (defaults:
@@ -11,6 +12,7 @@
 //! every run.
 
 mod firm;
+mod import;
 
 use std::sync::Arc;
 
@@ -176,6 +178,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     if let Err(e) = typo {
         println!("\nfiltre « stauts:actif » → {} ({:?})", e, e.span());
     }
+
+    title("Importation des fichiers de l'ancien logiciel (essai, puis import)");
+    import::run(&engine, Actor::Staff(me))?;
 
     title("Tableau de bord du personnel (texte)");
     let dashboards = Dashboards::new(engine.clone());

@@ -67,7 +67,7 @@ fn unknown(column: &str, what_en: &str, what_fr: &str, value: &str) -> Problem {
     Problem::not_found(
         column,
         format!("no {what_en} '{value}' (or not in your offices)"),
-        format!("aucun {what_fr} « {value} » (ou hors de vos bureaux)"),
+        format!("{what_fr} « {value} » (ou hors de vos bureaux)"),
     )
 }
 
@@ -113,7 +113,7 @@ impl Refs {
                 }
                 Ok(Some(e.id))
             }
-            _ => Err(unknown(column, "client", "client", &shown)),
+            _ => Err(unknown(column, "client", "aucun client", &shown)),
         }
     }
 
@@ -151,7 +151,7 @@ impl Refs {
             {
                 Ok(Some(id))
             }
-            _ => Err(unknown(column, "contact", "contact", &shown)),
+            _ => Err(unknown(column, "contact", "aucune personne-ressource", &shown)),
         }
     }
 }
@@ -497,7 +497,7 @@ impl Engine {
         } else if let Some(id) = d.staff_id
             && !staff_ids.contains(&id)
         {
-            return Err(unknown("staff_id", "staff member", "employé", &id.to_string()));
+            return Err(unknown("staff_id", "staff member", "aucun employé", &id.to_string()));
         }
         let kind_defs = defs.get(d.kind.as_str()).map(Vec::as_slice).unwrap_or(&[]);
         let d = validate::interaction(&d, kind_defs).map_err(|e| Problem::from_error(&e, "subject"))?;
