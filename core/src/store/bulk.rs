@@ -267,7 +267,8 @@ pub(crate) struct Existing {
 
 /// Every client by code key, and by id.
 pub(crate) fn all_clients(conn: &mut Conn) -> Result<(HashMap<String, Existing>, HashMap<Id, Existing>)> {
-    let rows: Vec<(String, i64, i64, Option<i64>, Option<String>)> = clients::table
+    type ClientKeys = (String, i64, i64, Option<i64>, Option<String>);
+    let rows: Vec<ClientKeys> = clients::table
         .select((clients::code_key, clients::id, clients::version, clients::trash_id, clients::office))
         .load(conn)?;
     let mut by_code = HashMap::with_capacity(rows.len());
@@ -323,9 +324,11 @@ pub(crate) fn contact_index(conn: &mut Conn) -> Result<ContactIndex> {
     Ok(index)
 }
 
-/// Active staff members by folded initials (`None`: two share them), and
-/// the ids of all staff.
-pub(crate) fn staff_by_initials(conn: &mut Conn) -> Result<(HashMap<String, Option<Id>>, Vec<Id>)> {
+/// Staff ids by folded initials (`None`: two share them).
+pub(crate) type Initials = HashMap<String, Option<Id>>;
+
+/// Active staff members by folded initials, and the ids of all staff.
+pub(crate) fn staff_by_initials(conn: &mut Conn) -> Result<(Initials, Vec<Id>)> {
     let rows: Vec<(i64, String, bool)> = staff::table.select((staff::id, staff::initials, staff::active)).load(conn)?;
     let mut out: HashMap<String, Option<Id>> = HashMap::new();
     for (id, initials, active) in &rows {

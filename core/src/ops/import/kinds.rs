@@ -16,6 +16,11 @@ use crate::time::ms;
 use crate::validate;
 use crate::visibility;
 
+/// A contact row checked: its key and data.
+type KeyedContact = (Option<String>, ContactData);
+/// A link row resolved: client, contact, role.
+type Link = (Id, Id, ContactRole);
+
 fn rights(who: &Who, entity: Entity, opts: &ImportOptions) -> Result<()> {
     who.require(entity, Action::Add)?;
     if opts.on_existing == OnExisting::Update {
@@ -239,7 +244,7 @@ impl Engine {
         rows: Vec<ContactRow>,
         opts: &ImportOptions,
         ticker: &Ticker,
-    ) -> Result<Vec<Step<(Option<String>, ContactData)>>> {
+    ) -> Result<Vec<Step<KeyedContact>>> {
         rights(who, Entity::Contacts, opts)?;
         let keys: Vec<String> = rows
             .iter()
@@ -295,7 +300,7 @@ impl Engine {
         &self,
         who: &Who,
         c: &mut Conn,
-        batch: &[(usize, &Step<(Option<String>, ContactData)>)],
+        batch: &[(usize, &Step<KeyedContact>)],
     ) -> Result<Written> {
         let now = ms(self.now());
         let mut out = Written::default();
@@ -332,7 +337,7 @@ impl Engine {
         rows: Vec<LinkRow>,
         opts: &ImportOptions,
         ticker: &Ticker,
-    ) -> Result<Vec<Step<(Id, Id, ContactRole)>>> {
+    ) -> Result<Vec<Step<Link>>> {
         who.require(Entity::Contacts, Action::Edit)?;
         let mut refs = self.read(Refs::load)?;
         let mut primaries: HashMap<Id, Id> = refs
@@ -409,12 +414,7 @@ impl Engine {
         Ok(steps)
     }
 
-    pub(super) fn write_links(
-        &self,
-        who: &Who,
-        c: &mut Conn,
-        batch: &[(usize, &Step<(Id, Id, ContactRole)>)],
-    ) -> Result<Written> {
+    pub(super) fn write_links(&self, who: &Who, c: &mut Conn, batch: &[(usize, &Step<Link>)]) -> Result<Written> {
         let now = ms(self.now());
         let mut out = Written::default();
         // Role changes first: a primary given up frees the role for a new link.

@@ -62,7 +62,7 @@ pub(crate) struct Ticker<'a> {
 
 impl Ticker<'_> {
     pub(crate) fn tick(&self, i: usize) -> Result<()> {
-        if i % BATCH == 0 && i > 0 {
+        if i.is_multiple_of(BATCH) && i > 0 {
             crate::deadline::check_current()?;
             if !self.progress.report(i as u64, self.total) {
                 return Err(Error::Canceled);
