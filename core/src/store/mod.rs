@@ -430,7 +430,9 @@ impl Db {
         deadline.check(WHAT)?;
         let _lane = self.lanes.enter(lane, &deadline)?;
         let _guard = match (&self.write_lock, kind) {
-            (Some(lock), Kind::Write) => Some(lock.enter(&deadline, "waiting for the write lock")?),
+            (Some(lock), Kind::Write) => {
+                Some(lock.enter_as(&deadline, "waiting for the write lock", lane == Lane::Bulk)?)
+            }
             _ => None,
         };
         let mut conn = self.checkout()?;
@@ -532,10 +534,14 @@ fn interrupted(e: Error, fired: bool, deadline: &Deadline) -> Error {
     }
 }
 
-/// A counting gate whose waits are bounded by a deadline.
+/// A counting gate whose waits are bounded by a deadline. A polite entry
+/// (bulk work between its batches) also lets every waiting ordinary entry
+/// go first, so a long import cannot take the SQLite write lock back
+/// batch after batch while other writers wait out their deadlines.
 pub(crate) struct Gate {
     cap: usize,
-    used: Mutex<usize>,
+    /// Entries held, and ordinary entries waiting.
+    used: Mutex<(usize, usize)>,
     freed: Condvar,
 }
 
@@ -543,37 +549,59 @@ pub(crate) struct GateGuard<'a>(&'a Gate);
 
 impl Gate {
     fn new(cap: usize) -> Gate {
-        Gate { cap: cap.max(1), used: Mutex::new(0), freed: Condvar::new() }
+        Gate { cap: cap.max(1), used: Mutex::new((0, 0)), freed: Condvar::new() }
     }
 
     fn enter(&self, deadline: &Deadline, what: &str) -> Result<GateGuard<'_>> {
-        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        while *used >= self.cap {
+        self.enter_as(deadline, what, false)
+    }
+
+    fn enter_as(&self, deadline: &Deadline, what: &str, polite: bool) -> Result<GateGuard<'_>> {
+        let mut st = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        if !polite {
+            st.1 += 1;
+        }
+        let leave = |mut st: std::sync::MutexGuard<'_, (usize, usize)>| {
+            if !polite {
+                st.1 -= 1;
+            }
+            drop(st);
+            self.freed.notify_all();
+        };
+        while st.0 >= self.cap || (polite && st.1 > 0) {
             if deadline.canceled() {
+                leave(st);
                 return Err(deadline.error(what));
             }
-            used = match deadline.remaining() {
-                None => self.freed.wait(used).unwrap_or_else(|p| p.into_inner()),
-                Some(left) if left.is_zero() => return Err(deadline.error(what)),
+            st = match deadline.remaining() {
+                None => self.freed.wait(st).unwrap_or_else(|p| p.into_inner()),
+                Some(left) if left.is_zero() => {
+                    leave(st);
+                    return Err(deadline.error(what));
+                }
                 // Short slices: a cancel flag is noticed too.
                 Some(left) => {
                     self.freed
-                        .wait_timeout(used, left.min(Duration::from_millis(50)))
+                        .wait_timeout(st, left.min(Duration::from_millis(50)))
                         .unwrap_or_else(|p| p.into_inner())
                         .0
                 }
             };
         }
-        *used += 1;
+        if !polite {
+            st.1 -= 1;
+        }
+        st.0 += 1;
         Ok(GateGuard(self))
     }
 }
 
 impl Drop for GateGuard<'_> {
     fn drop(&mut self) {
-        let mut used = self.0.used.lock().unwrap_or_else(|p| p.into_inner());
-        *used -= 1;
-        self.0.freed.notify_one();
+        let mut st = self.0.used.lock().unwrap_or_else(|p| p.into_inner());
+        st.0 -= 1;
+        drop(st);
+        self.0.freed.notify_all();
     }
 }
 
