@@ -172,10 +172,7 @@ impl Engine {
     /// for `client.import`) and stops as soon as the progress's
     /// [`Progress::cancel_flag`] is raised.
     pub fn execute_with_progress(&self, actor: Actor, request: Request, progress: &dyn Progress) -> Result<Response> {
-        let budget = match request {
-            Request::ClientImport { .. } => self.config.import_timeout_ms,
-            _ => self.config.request_timeout_ms,
-        };
+        let budget = if request.is_bulk() { self.config.import_timeout_ms } else { self.config.request_timeout_ms };
         let mut deadline = Deadline::after(Duration::from_millis(budget));
         if let Some(flag) = progress.cancel_flag() {
             deadline = deadline.with_cancel(flag);
@@ -205,7 +202,7 @@ impl Engine {
         progress: &dyn Progress,
         deadline: Deadline,
     ) -> Result<Response> {
-        let lane = if matches!(request, Request::ClientImport { .. }) { Lane::Bulk } else { Lane::Interactive };
+        let lane = if request.is_bulk() { Lane::Bulk } else { Lane::Interactive };
         crate::deadline::within(deadline, lane, || self.execute_unbounded(actor, request, progress))
     }
 
@@ -219,6 +216,9 @@ impl Engine {
                 let who = self.who(id)?;
                 if let Request::ClientImport { clients } = request {
                     return self.client_import(&who, clients, progress).map(Response::Imported);
+                }
+                if request.is_bulk() {
+                    return self.bulk_import(&who, request, progress).map(Response::ImportReport);
                 }
                 self.execute_staff(&who, request)
             }
@@ -306,6 +306,10 @@ impl Engine {
 
             R::ClientCreate { data } => self.client_create(who, data).map(S::Client),
             R::ClientImport { clients } => self.client_import(who, clients, &NoProgress).map(S::Imported),
+            R::ImportClients { .. }
+            | R::ImportContacts { .. }
+            | R::ImportLinks { .. }
+            | R::ImportInteractions { .. } => self.bulk_import(who, request, &NoProgress).map(S::ImportReport),
             R::ClientGet { id } => self.client_get(who, id).map(S::Client),
             R::ClientUpdate { id, version, data } => self.client_update(who, id, version, data).map(S::Client),
             R::ClientAssign { id, version, assignment } => {

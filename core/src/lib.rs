@@ -15,6 +15,7 @@
 //! # Ok::<(), clientele_core::Error>(())
 //! ```
 
+pub mod bulk;
 pub mod config;
 pub mod deadline;
 pub mod domain;

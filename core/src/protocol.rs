@@ -33,6 +33,9 @@ impl Actor {
     pub const HOST: Actor = Actor::Host(HostActor::Host);
 }
 
+pub use crate::bulk::{
+    CommitMode, ContactRow, ImportOptions, ImportReport, InteractionRow, LinkRow, OnExisting, RowError, Stopped,
+};
 pub use crate::query::{FilterInput, ListKind, ListQuery};
 
 /// A dashboard kind (layouts are saved per kind).
@@ -189,6 +192,37 @@ pub enum Request {
     /// [`crate::Engine::execute_with_progress`].
     #[serde(rename = "client.import")]
     ClientImport { clients: Vec<ClientData> },
+    /// Bulk import of clients, matched by code (`options.on_existing`);
+    /// answers an [`ImportReport`]. See `docs/import-export.md`.
+    #[serde(rename = "import.clients")]
+    ImportClients {
+        rows: Vec<ClientData>,
+        #[serde(default)]
+        options: ImportOptions,
+    },
+    /// Bulk import of contacts, matched by their key.
+    #[serde(rename = "import.contacts")]
+    ImportContacts {
+        rows: Vec<ContactRow>,
+        #[serde(default)]
+        options: ImportOptions,
+    },
+    /// Bulk import of client–contact links (client by code or id, contact
+    /// by key or id).
+    #[serde(rename = "import.links")]
+    ImportLinks {
+        rows: Vec<LinkRow>,
+        #[serde(default)]
+        options: ImportOptions,
+    },
+    /// Bulk import of interactions (client by code, contact by key or
+    /// e-mail, staff member by initials); always created.
+    #[serde(rename = "import.interactions")]
+    ImportInteractions {
+        rows: Vec<InteractionRow>,
+        #[serde(default)]
+        options: ImportOptions,
+    },
     #[serde(rename = "client.get")]
     ClientGet { id: Id },
     /// Changes only the fields given in `data` (JSON Merge Patch, RFC
@@ -432,6 +466,10 @@ impl Request {
             Request::StaffRoleList {} => "staff_role.list",
             Request::ClientCreate { .. } => "client.create",
             Request::ClientImport { .. } => "client.import",
+            Request::ImportClients { .. } => "import.clients",
+            Request::ImportContacts { .. } => "import.contacts",
+            Request::ImportLinks { .. } => "import.links",
+            Request::ImportInteractions { .. } => "import.interactions",
             Request::ClientGet { .. } => "client.get",
             Request::ClientUpdate { .. } => "client.update",
             Request::ClientAssign { .. } => "client.assign",
@@ -477,6 +515,19 @@ impl Request {
             Request::TrashRestore { .. } => "trash.restore",
             Request::TrashPurge { .. } => "trash.purge",
         }
+    }
+
+    /// Is this long bulk work (an import)? It runs in the bulk lane under
+    /// `import_timeout_ms` and reports progress.
+    pub fn is_bulk(&self) -> bool {
+        matches!(
+            self,
+            Request::ClientImport { .. }
+                | Request::ImportClients { .. }
+                | Request::ImportContacts { .. }
+                | Request::ImportLinks { .. }
+                | Request::ImportInteractions { .. }
+        )
     }
 
     /// Does this request only read?
@@ -579,6 +630,7 @@ pub enum Response {
     Layout(Layout),
     Layouts(Vec<Layout>),
     Deleted(Deleted),
+    ImportReport(ImportReport),
     Imported(Imported),
     Done(Done),
 }

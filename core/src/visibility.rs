@@ -34,7 +34,7 @@ pub(crate) fn not_found(entity: &'static str, id: Id) -> Error {
 }
 
 /// Is a live client of this office, with this id, within the actor's reach?
-fn client_reached(who: &Who, id: Id, office: Option<&str>) -> bool {
+pub(crate) fn client_reached(who: &Who, id: Id, office: Option<&str>) -> bool {
     who.rights.sees_office(office) && who.scope.is_none_or(|x| x == id)
 }
 
@@ -83,8 +83,15 @@ pub(crate) fn contact_visible(c: &mut Conn, who: &Who, id: Id) -> Result<bool> {
     if who.offices().is_none() {
         return Ok(true);
     }
-    let offices = store::contacts::linked_offices(c, id)?;
-    Ok(offices.is_empty() || offices.iter().any(|o| who.rights.sees_office(o.as_deref())))
+    Ok(contact_reached(who, &store::contacts::linked_offices(c, id)?))
+}
+
+/// Is a live contact linked to clients of these offices (live or trashed)
+/// within the actor's offices? Standalone contacts are everybody's. (Not
+/// for a client dashboard's scope: bulk work never runs in one.)
+pub(crate) fn contact_reached(who: &Who, linked_offices: &[Option<String>]) -> bool {
+    who.scope.is_none()
+        && (linked_offices.is_empty() || linked_offices.iter().any(|o| who.rights.sees_office(o.as_deref())))
 }
 
 /// Refuses a contact the actor cannot see, alike with one that does not

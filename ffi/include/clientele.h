@@ -436,6 +436,33 @@ enum ClienteleStatus clientele_cancel_token_cancel(const struct ClienteleCancelT
  */
 enum ClienteleStatus clientele_cancel_token_free(struct ClienteleCancelToken *token);
 
+/**
+ * Imports a CSV file. `request_json` is `{"actor": <staff id>, "kind":
+ * "clients" | "contacts" | "links" | "interactions", "path": "…"?,
+ * "encoding": "utf-8" | "windows-1252"?, "separator": ";"?, "mapping":
+ * {header: column id}?, "time_zone"?, "options": {"dry_run",
+ * "on_existing", "commit", "batch_size"}?}` (see `docs/import-export.md`).
+ * The file is `bytes` (`len` bytes) when `len` is not 0, else the file at
+ * `path`. Progress, cancel, statuses, `*out_json` and freeing are as for
+ * `clientele_execute_cancelable`; on success `*out_json` is the import
+ * report (`ImportReport` in `schema/response.json`), with file lines and
+ * the file's headers in its errors. A canceled per-batch import answers
+ * its report (`"stopped": "canceled"`, the whole batches written); a
+ * canceled all-or-nothing one answers `CLIENTELE_CANCELED`.
+ *
+ * # Safety
+ * As `clientele_execute_cancelable`; `bytes` is NULL (then `len` is 0) or
+ * points to `len` readable bytes.
+ */
+enum ClienteleStatus clientele_import_csv(const struct ClienteleEngine *engine,
+                                          const char *request_json,
+                                          const uint8_t *bytes,
+                                          size_t len,
+                                          const struct ClienteleCancelToken *cancel,
+                                          ClienteleProgressFn progress,
+                                          void *user_data,
+                                          char **out_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -30,6 +30,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod boundary;
+mod import;
 mod registry;
 mod status;
 
@@ -42,6 +43,7 @@ use clientele_core::{Engine, EngineConfig, Error, NoProgress, Progress};
 use clientele_dashboard::Dashboards;
 
 use boundary::{Failure, clear_out, give_string, guard, guard_value, json_arg};
+pub use import::clientele_import_csv;
 use registry::Registry;
 pub use status::ClienteleStatus;
 

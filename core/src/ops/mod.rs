@@ -4,6 +4,7 @@
 mod assignments;
 mod clients;
 mod contacts;
+mod import;
 mod interactions;
 mod lists;
 mod scoped;

@@ -50,6 +50,10 @@ fn client_dashboard_runs(request: &Request) -> bool {
         | R::ClientUnassign { .. }
         | R::ClientCreate { .. }
         | R::ClientImport { .. }
+        | R::ImportClients { .. }
+        | R::ImportContacts { .. }
+        | R::ImportLinks { .. }
+        | R::ImportInteractions { .. }
         | R::ClientUpdate { .. }
         | R::ClientDelete { .. }
         | R::ContactCreate { .. }

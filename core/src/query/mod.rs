@@ -32,6 +32,7 @@
 
 pub mod columns;
 pub(crate) mod fields;
+pub mod import_columns;
 pub mod memory;
 pub(crate) mod search;
 pub(crate) mod sql;

@@ -40,7 +40,7 @@ super::record_lookups!(clients, Row);
 
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = clients, treat_none_as_null = true)]
-struct Write {
+pub(crate) struct Write {
     code: String,
     code_key: String,
     name: String,
@@ -85,7 +85,7 @@ pub(crate) fn enum_from<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> 
         .map_err(|_| Error::Storage(format!("corrupt {what} '{s}' in database")))
 }
 
-fn write(c: &ClientData, actor: Id, now: i64, region: PhoneRegion) -> Write {
+pub(crate) fn write(c: &ClientData, actor: Id, now: i64, region: PhoneRegion) -> Write {
     let r = &c.retention;
     Write {
         code: c.code.clone(),

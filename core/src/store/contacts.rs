@@ -33,7 +33,7 @@ super::record_lookups!(contacts, Row);
 
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = contacts, treat_none_as_null = true)]
-struct Write {
+pub(crate) struct Write {
     first_name: String,
     last_name: String,
     file_as: String,
@@ -52,7 +52,7 @@ struct Write {
     search_text: String,
 }
 
-fn write(c: &ContactData, actor: Id, now: i64, region: PhoneRegion) -> Write {
+pub(crate) fn write(c: &ContactData, actor: Id, now: i64, region: PhoneRegion) -> Write {
     let file_as = c.file_as.clone().unwrap_or_else(|| c.default_file_as());
     Write {
         first_name: c.first_name.clone(),

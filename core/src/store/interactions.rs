@@ -41,7 +41,7 @@ super::record_lookups!(interactions, Row);
 
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = interactions, treat_none_as_null = true)]
-struct Write {
+pub(crate) struct Write {
     kind: String,
     occurred_at: i64,
     client_id: Option<i64>,
@@ -87,7 +87,7 @@ fn split(s: Option<String>) -> Vec<String> {
     s.map(|s| s.split(", ").map(str::to_string).collect()).unwrap_or_default()
 }
 
-fn write(i: &InteractionData, actor: Id, now: i64, region: PhoneRegion) -> Write {
+pub(crate) fn write(i: &InteractionData, actor: Id, now: i64, region: PhoneRegion) -> Write {
     Write {
         kind: i.kind.as_str().to_string(),
         occurred_at: ms(i.occurred_at),

@@ -17,6 +17,7 @@
 
 pub(crate) mod actor;
 pub(crate) mod assignments;
+pub(crate) mod bulk;
 pub(crate) mod clients;
 pub(crate) mod contacts;
 pub(crate) mod health;
@@ -460,6 +461,9 @@ impl Db {
         deadline.check(WHAT)?;
         let _lane = self.lanes.enter(lane, &deadline)?;
         let _guard = match (&self.write_lock, kind) {
+            // First come, first served (`lanes.rs`): bulk work entering
+            // again between its batches queues behind every writer already
+            // waiting, so a long import cannot keep the lock batch after batch.
             (Some(lock), Kind::Write) => Some(lock.enter(&deadline, "waiting for the write lock")?),
             _ => None,
         };

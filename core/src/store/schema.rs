@@ -85,6 +85,7 @@ diesel::table! {
         city_fold -> Nullable<Text>,
         emails_fold -> Nullable<Text>,
         search_text -> Text,
+        import_key -> Nullable<Text>,
     }
 }
 

@@ -3,15 +3,18 @@
 //! clients, contacts, every kind of interaction, transfers in every state),
 //! then prints the Manage Clients screen — clients with their contacts
 //! expanded, a client's timeline, open transfers, filtered and searched
-//! lists, the people in charge of clients, follow-ups and phone messages —
-//! and renders a staff and a client dashboard (text, and HTML to files, in
-//! French and in English), and exports a filtered client list.
+//! lists, the people in charge of clients, follow-ups and phone messages —,
+//! imports the firm's CSV files from its former product (a dry run first,
+//! then the import, with each report), renders a staff and a client
+//! dashboard (text, and HTML to files, in French and in English), and
+//! exports a filtered client list.
 //!
 //! `cargo run -p clientele-demo [-- DB_PATH [HTML_DIR]]` (defaults:
 //! `target/demo/cabinet.db`, `target/demo/`). The database is made anew on
 //! every run.
 
 mod firm;
+mod import;
 mod screen;
 
 use std::sync::Arc;
@@ -200,6 +203,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         print!("{}", screen::error_on("stauts:actif", &e.to_string(), e.span()));
     }
 
+    title("Importation des fichiers de l'ancien logiciel (essai, puis import)");
+    import::run(&engine, Actor::Staff(me))?;
     export_clients(&engine, me, &out_dir)?;
     people_in_charge_and_follow_ups(&engine, &seeded, &clients.items)?;
 

@@ -1,0 +1,398 @@
+//! Bulk import throughput: each kind imported by the engine
+//! (`import.clients`, `import.contacts`, `import.interactions`, all or
+//! nothing, checks and keyword index included) beside the limit — a
+//! hand-written load of the very same rows (read back from the engine's
+//! database) into a fresh database of the same schema: one prepared INSERT
+//! reused per row on SQLite (chunked multi-row INSERTs on PostgreSQL), the
+//! same indexes, the keyword index filled once at the end, the same
+//! durability (`synchronous = FULL`).
+//!
+//! ```sh
+//! cargo bench -p clientele-benches --bench import                 # 50k clients, 50k contacts, 200k interactions
+//! CLIENTELE_BENCH_SCALE=0.1 cargo bench -p clientele-benches --bench import
+//! CLIENTELE_BENCH_FIRM=1 cargo bench -p clientele-benches --bench import   # + 100k interactions into 1M
+//! ```
+
+use std::time::Instant;
+
+use clientele_core::domain::{ClientData, ContactData, Email, InteractionData, InteractionKind, Phone};
+use clientele_core::protocol::{Actor, ContactRow, ImportOptions, InteractionRow, Request, Response};
+use clientele_tests::{Backend, Fixture, Place};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+diesel::table! {
+    clients (id) {
+        id -> BigInt,
+        code -> Text,
+        code_key -> Text,
+        name -> Text,
+        name_fold -> Text,
+        kind -> Text,
+        status -> Text,
+        office -> Nullable<Text>,
+        address -> Nullable<Text>,
+        phones -> Text,
+        emails -> Text,
+        website -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        referral_type -> Nullable<Text>,
+        referred_by -> Nullable<Text>,
+        won_date -> Nullable<Text>,
+        won_reason -> Nullable<Text>,
+        left_date -> Nullable<Text>,
+        lost_to -> Nullable<Text>,
+        lost_reason -> Nullable<Text>,
+        created_by -> BigInt,
+        created_at -> BigInt,
+        updated_by -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+        trash_id -> Nullable<BigInt>,
+        office_fold -> Nullable<Text>,
+        city_fold -> Nullable<Text>,
+        emails_fold -> Nullable<Text>,
+        search_text -> Text,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> BigInt,
+        first_name -> Text,
+        last_name -> Text,
+        file_as -> Text,
+        file_as_fold -> Text,
+        company -> Nullable<Text>,
+        title -> Nullable<Text>,
+        phones -> Text,
+        emails -> Text,
+        address -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_by -> BigInt,
+        created_at -> BigInt,
+        updated_by -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+        trash_id -> Nullable<BigInt>,
+        company_fold -> Nullable<Text>,
+        city_fold -> Nullable<Text>,
+        emails_fold -> Nullable<Text>,
+        search_text -> Text,
+        import_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    interactions (id) {
+        id -> BigInt,
+        kind -> Text,
+        occurred_at -> BigInt,
+        client_id -> Nullable<BigInt>,
+        contact_id -> Nullable<BigInt>,
+        staff_id -> Nullable<BigInt>,
+        subject -> Text,
+        body -> Text,
+        direction -> Nullable<Text>,
+        duration_secs -> Nullable<BigInt>,
+        phone -> Nullable<Text>,
+        email_from -> Nullable<Text>,
+        email_to -> Nullable<Text>,
+        email_cc -> Nullable<Text>,
+        taken_for -> Nullable<Text>,
+        custom -> Text,
+        transfer_id -> Nullable<BigInt>,
+        created_by -> BigInt,
+        created_at -> BigInt,
+        updated_by -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+        trash_id -> Nullable<BigInt>,
+        subject_fold -> Text,
+        custom_fold -> Text,
+        search_text -> Text,
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = clients)]
+struct ClientRow {
+    id: i64,
+    code: String,
+    code_key: String,
+    name: String,
+    name_fold: String,
+    kind: String,
+    status: String,
+    office: Option<String>,
+    address: Option<String>,
+    phones: String,
+    emails: String,
+    website: Option<String>,
+    notes: Option<String>,
+    referral_type: Option<String>,
+    referred_by: Option<String>,
+    won_date: Option<String>,
+    won_reason: Option<String>,
+    left_date: Option<String>,
+    lost_to: Option<String>,
+    lost_reason: Option<String>,
+    created_by: i64,
+    created_at: i64,
+    updated_by: i64,
+    updated_at: i64,
+    version: i64,
+    trash_id: Option<i64>,
+    office_fold: Option<String>,
+    city_fold: Option<String>,
+    emails_fold: Option<String>,
+    search_text: String,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = contacts)]
+struct ContactRow_ {
+    id: i64,
+    first_name: String,
+    last_name: String,
+    file_as: String,
+    file_as_fold: String,
+    company: Option<String>,
+    title: Option<String>,
+    phones: String,
+    emails: String,
+    address: Option<String>,
+    notes: Option<String>,
+    created_by: i64,
+    created_at: i64,
+    updated_by: i64,
+    updated_at: i64,
+    version: i64,
+    trash_id: Option<i64>,
+    company_fold: Option<String>,
+    city_fold: Option<String>,
+    emails_fold: Option<String>,
+    search_text: String,
+    import_key: Option<String>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = interactions)]
+struct InteractionRow_ {
+    id: i64,
+    kind: String,
+    occurred_at: i64,
+    client_id: Option<i64>,
+    contact_id: Option<i64>,
+    staff_id: Option<i64>,
+    subject: String,
+    body: String,
+    direction: Option<String>,
+    duration_secs: Option<i64>,
+    phone: Option<String>,
+    email_from: Option<String>,
+    email_to: Option<String>,
+    email_cc: Option<String>,
+    taken_for: Option<String>,
+    custom: String,
+    transfer_id: Option<i64>,
+    created_by: i64,
+    created_at: i64,
+    updated_by: i64,
+    updated_at: i64,
+    version: i64,
+    trash_id: Option<i64>,
+    subject_fold: String,
+    custom_fold: String,
+    search_text: String,
+}
+
+fn scale() -> f64 {
+    std::env::var("CLIENTELE_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1.0)
+}
+
+fn clients(n: usize, from: usize) -> Vec<ClientData> {
+    (from..from + n)
+        .map(|i| {
+            let mut c = ClientData::new(format!("C{i:07}"), format!("Société Tremblay-Côté n° {i} inc."));
+            c.office = Some(["Montréal", "Québec", "Lévis"][i % 3].into());
+            let phone: Phone =
+                serde_json::from_value(serde_json::json!({"number": format!("514 555-{:04}", i % 10_000)})).unwrap();
+            c.phones = vec![phone];
+            c.emails =
+                vec![Email { address: format!("compta{i}@exemple.ca"), kind: Default::default(), primary: false }];
+            c
+        })
+        .collect()
+}
+
+fn contacts(n: usize) -> Vec<ContactRow> {
+    (0..n)
+        .map(|i| {
+            let mut d = ContactData::new(["Hélène", "Zoé", "Réjean", "Anaïs"][i % 4], format!("Bélanger{i}"));
+            d.emails = vec![Email { address: format!("p{i}@exemple.ca"), kind: Default::default(), primary: false }];
+            ContactRow { key: Some(format!("K{i:07}")), data: d }
+        })
+        .collect()
+}
+
+fn interactions(n: usize, clients: usize) -> Vec<InteractionRow> {
+    let t0 = chrono::DateTime::parse_from_rfc3339("2020-01-01T12:00:00Z").unwrap().with_timezone(&chrono::Utc);
+    (0..n)
+        .map(|i| {
+            let mut d =
+                InteractionData::note(t0 + chrono::Duration::minutes(i as i64), format!("Suivi du dossier fiscal {i}"));
+            if i % 2 == 0 {
+                d.kind = InteractionKind::PhoneCall;
+                d.duration_secs = Some((i % 900) as i64);
+            }
+            d.body = format!("Relevés bancaires reçus; rappeler pour les feuillets T4 et le relevé {}.", i % 97);
+            InteractionRow {
+                client_code: Some(format!("C{:07}", i % clients)),
+                contact_key: None,
+                contact_email: None,
+                staff_initials: Some("HDA".into()),
+                data: d,
+            }
+        })
+        .collect()
+}
+
+fn run(f: &Fixture, r: Request) -> f64 {
+    let t = Instant::now();
+    match f.engine.execute(Actor::Staff(f.admin), r).unwrap() {
+        Response::ImportReport(rep) => {
+            assert!(rep.complete && rep.failed == 0, "{:?}", &rep.errors[..rep.errors.len().min(3)])
+        }
+        other => panic!("{other:?}"),
+    }
+    t.elapsed().as_secs_f64()
+}
+
+fn opts() -> ImportOptions {
+    ImportOptions::default()
+}
+
+enum Raw {
+    Sqlite(diesel::SqliteConnection),
+    Pg(diesel::PgConnection),
+}
+
+fn raw(place: &Place) -> Raw {
+    match place {
+        Place::Sqlite(p) => {
+            let mut c = diesel::SqliteConnection::establish(&p.display().to_string()).unwrap();
+            c.batch_execute("PRAGMA synchronous = FULL; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;").unwrap();
+            Raw::Sqlite(c)
+        }
+        Place::Postgres { .. } => Raw::Pg(diesel::PgConnection::establish(&place.url()).unwrap()),
+    }
+}
+
+#[derive(QueryableByName)]
+struct Sql {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    sql: String,
+}
+
+/// The limit: the same rows, loaded by hand into `to`, timed.
+macro_rules! baseline {
+    ($to:expr, $table:ident, $rows:expr) => {{
+        let rows = $rows;
+        let t = stringify!($table);
+        match raw($to) {
+            Raw::Sqlite(mut c) => {
+                let trigger = diesel::sql_query(format!("SELECT sql FROM sqlite_master WHERE name = '{t}_fts_ai'"))
+                    .get_result::<Sql>(&mut c)
+                    .unwrap()
+                    .sql;
+                let start = Instant::now();
+                c.batch_execute(&format!("BEGIN IMMEDIATE; DROP TRIGGER {t}_fts_ai;")).unwrap();
+                for r in rows {
+                    diesel::insert_into($table::table).values(r).execute(&mut c).unwrap();
+                }
+                c.batch_execute(&format!(
+                    "INSERT INTO {t}_fts(rowid, search_text) SELECT id, search_text FROM {t}; {trigger}; COMMIT;"
+                ))
+                .unwrap();
+                start.elapsed().as_secs_f64()
+            }
+            Raw::Pg(mut c) => {
+                let start = Instant::now();
+                c.transaction::<_, diesel::result::Error, _>(|c| {
+                    for chunk in rows.chunks(1000) {
+                        diesel::insert_into($table::table).values(chunk).execute(c)?;
+                    }
+                    Ok(())
+                })
+                .unwrap();
+                start.elapsed().as_secs_f64()
+            }
+        }
+    }};
+}
+
+fn load_rows<T>(place: &Place, f: impl Fn(&mut Raw) -> Vec<T>) -> Vec<T> {
+    f(&mut raw(place))
+}
+
+fn line(backend: Backend, what: &str, n: usize, engine: f64, limit: Option<f64>) {
+    let rate = n as f64 / engine;
+    match limit {
+        Some(l) => {
+            let lrate = n as f64 / l;
+            println!("{backend:?}\t{what:<34}\t{n:>9}\t{rate:>10.0}/s\t{lrate:>10.0}/s\t{:>5.2}×", rate / lrate)
+        }
+        None => println!("{backend:?}\t{what:<34}\t{n:>9}\t{rate:>10.0}/s\t{:>12}\t{:>6}", "—", "—"),
+    }
+}
+
+fn main() {
+    let s = scale();
+    let (nc, np, ni) = ((50_000.0 * s) as usize, (50_000.0 * s) as usize, (200_000.0 * s) as usize);
+    println!("backend\tkind\trows\tengine\tlimit (hand-written)\tratio");
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(f) = Fixture::new(backend) else { continue };
+        let Some(g) = Fixture::new(backend) else { continue };
+        // Clients.
+        let t = run(&f, Request::ImportClients { rows: clients(nc, 0), options: opts() });
+        let rows: Vec<ClientRow> = load_rows(&f.place, |r| match r {
+            Raw::Sqlite(c) => clients::table.order(clients::id).select(ClientRow::as_select()).load(c).unwrap(),
+            Raw::Pg(c) => clients::table.order(clients::id).select(ClientRow::as_select()).load(c).unwrap(),
+        });
+        let l = baseline!(&g.place, clients, &rows);
+        line(backend, "clients (new database)", nc, t, Some(l));
+        // Contacts.
+        let t = run(&f, Request::ImportContacts { rows: contacts(np), options: opts() });
+        let rows: Vec<ContactRow_> = load_rows(&f.place, |r| match r {
+            Raw::Sqlite(c) => contacts::table.order(contacts::id).select(ContactRow_::as_select()).load(c).unwrap(),
+            Raw::Pg(c) => contacts::table.order(contacts::id).select(ContactRow_::as_select()).load(c).unwrap(),
+        });
+        let l = baseline!(&g.place, contacts, &rows);
+        line(backend, "contacts (new database)", np, t, Some(l));
+        // Interactions (their clients by code, staff by initials).
+        let t = run(&f, Request::ImportInteractions { rows: interactions(ni, nc), options: opts() });
+        let rows: Vec<InteractionRow_> = load_rows(&f.place, |r| match r {
+            Raw::Sqlite(c) => {
+                interactions::table.order(interactions::id).select(InteractionRow_::as_select()).load(c).unwrap()
+            }
+            Raw::Pg(c) => {
+                interactions::table.order(interactions::id).select(InteractionRow_::as_select()).load(c).unwrap()
+            }
+        });
+        let l = baseline!(&g.place, interactions, &rows);
+        line(backend, "interactions (new database)", ni, t, Some(l));
+        drop(rows);
+        // Firm size: 100k more interactions into a database of 1,000,000.
+        if backend == Backend::Sqlite && std::env::var_os("CLIENTELE_BENCH_FIRM").is_some() {
+            let mut have = ni;
+            while have < 1_000_000 {
+                let n = (1_000_000 - have).min(200_000);
+                run(&f, Request::ImportInteractions { rows: interactions(n, nc), options: opts() });
+                have += n;
+            }
+            let t = run(&f, Request::ImportInteractions { rows: interactions(100_000, nc), options: opts() });
+            line(backend, "interactions (into 1,000,000)", 100_000, t, None);
+        }
+    }
+}

@@ -1,0 +1,536 @@
+//! Each kind's check (rows against one read of what exists: rights,
+//! offices, codes, keys, links) and write (ids assigned, multi-row
+//! inserts, the keyword index filled once per batch).
+
+use std::collections::HashMap;
+
+use super::{Problem, Step, Ticker, Written, line_of};
+use crate::domain::*;
+use crate::engine::{Action, Engine, Entity, Who};
+use crate::error::{Error, Result};
+use crate::protocol::{ContactRow, ImportOptions, InteractionRow, LinkRow, OnExisting};
+use crate::store::bulk::{self, Existing, Table};
+use crate::store::{self, Conn};
+use crate::text;
+use crate::time::ms;
+use crate::validate;
+use crate::visibility;
+
+/// A contact row checked: its key and data.
+type KeyedContact = (Option<String>, ContactData);
+/// A link row resolved: client, contact, role.
+type Link = (Id, Id, ContactRole);
+
+fn rights(who: &Who, entity: Entity, opts: &ImportOptions) -> Result<()> {
+    who.require(entity, Action::Add)?;
+    if opts.on_existing == OnExisting::Update {
+        who.require(entity, Action::Edit)?;
+    }
+    Ok(())
+}
+
+/// A second row with the same code or key in one file.
+fn twice(column: &str, value: &str, first_line: u64) -> Problem {
+    Problem::new(
+        column,
+        "duplicate_in_file",
+        format!("'{value}' is also on line {first_line} of this import"),
+        format!("« {value} » figure aussi à la ligne {first_line} de cette importation"),
+    )
+}
+
+/// A row whose record exists: by `on_existing`.
+fn existing<T>(opts: &ImportOptions, column: &str, value: &str, e: &Existing, visible: bool, data: T) -> Step<T> {
+    if e.trashed {
+        return Step::Bad(Problem::duplicate(
+            column,
+            format!("'{value}' is held by a record in the trash: restore or purge it first"),
+            format!(
+                "« {value} » appartient à un enregistrement de la corbeille : restaurez-le ou supprimez-le d'abord"
+            ),
+        ));
+    }
+    if !visible {
+        return Step::Bad(Problem::duplicate(
+            column,
+            format!("'{value}' is already used by another record"),
+            format!("« {value} » est déjà utilisé par un autre enregistrement"),
+        ));
+    }
+    match opts.on_existing {
+        OnExisting::Error => Step::Bad(Problem::duplicate(
+            column,
+            format!("'{value}' already exists (record {})", e.id),
+            format!("« {value} » existe déjà (fiche {})", e.id),
+        )),
+        OnExisting::Skip => Step::Skip(Some(e.id)),
+        OnExisting::Update => Step::Update { id: e.id, version: e.version, data },
+    }
+}
+
+fn unknown(column: &str, what_en: &str, what_fr: &str, value: &str) -> Problem {
+    Problem::not_found(
+        column,
+        format!("no {what_en} '{value}' (or not in your offices)"),
+        format!("{what_fr} « {value} » (ou hors de vos bureaux)"),
+    )
+}
+
+/// The file's contact and client references resolved.
+struct Refs {
+    clients_by_code: HashMap<String, Existing>,
+    clients_by_id: HashMap<Id, Existing>,
+    contacts: bulk::ContactIndex,
+    contact_offices: HashMap<Id, Vec<Option<String>>>,
+    links: HashMap<(Id, Id), String>,
+}
+
+impl Refs {
+    fn load(c: &mut Conn) -> Result<Refs> {
+        let (clients_by_code, clients_by_id) = bulk::all_clients(c)?;
+        Ok(Refs {
+            clients_by_code,
+            clients_by_id,
+            contacts: bulk::contact_index(c)?,
+            contact_offices: bulk::contact_offices(c)?,
+            links: bulk::all_links(c)?,
+        })
+    }
+
+    /// A live client the actor reaches, by code or id.
+    fn client(&self, who: &Who, code: Option<&str>, id: Option<Id>, column: &str) -> Result<Option<Id>, Problem> {
+        let (found, shown) = match (code, id) {
+            (Some(code), _) => (self.clients_by_code.get(&text::code_key(code)), code.to_string()),
+            (None, Some(id)) => (self.clients_by_id.get(&id), id.to_string()),
+            (None, None) => return Ok(None),
+        };
+        match found {
+            Some(e) if !e.trashed && visibility::client_reached(who, e.id, e.office.as_deref()) => {
+                if let (Some(_), Some(id)) = (code, id)
+                    && id != e.id
+                {
+                    return Err(Problem::new(
+                        column,
+                        "invalid_value",
+                        format!("client '{shown}' is not client {id}"),
+                        format!("le client « {shown} » n'est pas le client {id}"),
+                    ));
+                }
+                Ok(Some(e.id))
+            }
+            _ => Err(unknown(column, "client", "aucun client", &shown)),
+        }
+    }
+
+    /// A live contact the actor reaches, by key, e-mail or id.
+    fn contact(
+        &self,
+        who: &Who,
+        key: Option<&str>,
+        email: Option<&str>,
+        id: Option<Id>,
+    ) -> Result<Option<Id>, Problem> {
+        let (found, column, shown) = match (key, email, id) {
+            (Some(k), _, _) => (self.contacts.by_key.get(&text::code_key(k)).copied(), "contact_key", k.to_string()),
+            (None, Some(e), _) => match self.contacts.by_email.get(&text::fold(e.trim())) {
+                Some(None) => {
+                    return Err(Problem::new(
+                        "contact_email",
+                        "ambiguous",
+                        format!("several contacts have the e-mail address '{e}'"),
+                        format!("plusieurs personnes-ressources ont l'adresse « {e} »"),
+                    ));
+                }
+                Some(Some(id)) => (Some(*id), "contact_email", e.to_string()),
+                None => (None, "contact_email", e.to_string()),
+            },
+            (None, None, Some(id)) => (self.contacts.live.contains(&id).then_some(id), "contact_id", id.to_string()),
+            (None, None, None) => return Ok(None),
+        };
+        match found {
+            Some(id)
+                if visibility::contact_reached(
+                    who,
+                    self.contact_offices.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+                ) =>
+            {
+                Ok(Some(id))
+            }
+            _ => Err(unknown(column, "contact", "aucune personne-ressource", &shown)),
+        }
+    }
+}
+
+impl Engine {
+    pub(super) fn check_clients(
+        &self,
+        who: &Who,
+        rows: Vec<ClientData>,
+        opts: &ImportOptions,
+        ticker: &Ticker,
+    ) -> Result<Vec<Step<ClientData>>> {
+        rights(who, Entity::Clients, opts)?;
+        let (by_code, _) = self.read(bulk::all_clients)?;
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut steps = Vec::with_capacity(rows.len());
+        for (i, row) in rows.into_iter().enumerate() {
+            ticker.tick(i)?;
+            let d = match validate::client(&row) {
+                Ok(d) => d,
+                Err(e) => {
+                    steps.push(Step::Bad(Problem::from_error(&e, "code")));
+                    continue;
+                }
+            };
+            if !who.rights.sees_office(d.office.as_deref()) {
+                steps.push(Step::Bad(Problem::from_error(&who.office_forbidden("clients of this office"), "office")));
+                continue;
+            }
+            let key = text::code_key(&d.code);
+            if let Some(first) = seen.get(&key) {
+                steps.push(Step::Bad(twice("code", &d.code, line_of(opts, *first))));
+                continue;
+            }
+            seen.insert(key.clone(), i);
+            steps.push(match by_code.get(&key) {
+                None => Step::Create(d),
+                Some(e) => {
+                    let visible = visibility::client_reached(who, e.id, e.office.as_deref());
+                    let code = d.code.clone();
+                    existing(opts, "code", &code, e, visible, d)
+                }
+            });
+        }
+        Ok(steps)
+    }
+
+    pub(super) fn write_clients(
+        &self,
+        who: &Who,
+        c: &mut Conn,
+        batch: &[(usize, &Step<ClientData>)],
+    ) -> Result<Written> {
+        let now = ms(self.now());
+        let mut out = Written::default();
+        let creates: Vec<(usize, &ClientData)> =
+            batch.iter().filter_map(|(i, s)| if let Step::Create(d) = s { Some((*i, d)) } else { None }).collect();
+        let ids = bulk::next_ids(c, Table::Clients, creates.len())?;
+        let rows: Vec<(Id, &ClientData)> = ids.iter().copied().zip(creates.iter().map(|(_, d)| *d)).collect();
+        let paused = bulk::pause_index(c, Table::Clients)?;
+        bulk::insert_clients(c, &rows, who.id, now, self.phone_region)?;
+        bulk::resume_index(c, paused, &ids)?;
+        out.created = ids.len() as u64;
+        out.ids.extend(creates.iter().map(|(i, _)| *i).zip(ids));
+        for (i, s) in batch {
+            if let Step::Update { id, version, data } = s {
+                if store::clients::update(c, *id, *version, data, who.id, now, self.phone_region)? {
+                    out.updated += 1;
+                    out.ids.push((*i, *id));
+                } else {
+                    let current = store::clients::version_of(c, *id)?;
+                    out.problems.push((
+                        *i,
+                        Problem::from_error(&super::super::stale("client", *id, *version, current), "code"),
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) fn check_contacts(
+        &self,
+        who: &Who,
+        rows: Vec<ContactRow>,
+        opts: &ImportOptions,
+        ticker: &Ticker,
+    ) -> Result<Vec<Step<KeyedContact>>> {
+        rights(who, Entity::Contacts, opts)?;
+        let keys: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.key.as_deref())
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(text::code_key)
+            .collect();
+        let (by_key, offices) = self.read(|c| Ok((bulk::contacts_by_keys(c, &keys)?, bulk::contact_offices(c)?)))?;
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut steps = Vec::with_capacity(rows.len());
+        for (i, row) in rows.into_iter().enumerate() {
+            ticker.tick(i)?;
+            let d = match validate::contact(&row.data) {
+                Ok(d) => d,
+                Err(e) => {
+                    steps.push(Step::Bad(Problem::from_error(&e, "last_name")));
+                    continue;
+                }
+            };
+            let key = row.key.map(|k| k.trim().to_string()).filter(|k| !k.is_empty());
+            let Some(key) = key else {
+                steps.push(Step::Create((None, d)));
+                continue;
+            };
+            if key.chars().count() > 60 {
+                steps.push(Step::Bad(Problem::from_error(
+                    &Error::validation("key", "too_long", "is longer than 60 characters"),
+                    "key",
+                )));
+                continue;
+            }
+            let folded = text::code_key(&key);
+            if let Some(first) = seen.get(&folded) {
+                steps.push(Step::Bad(twice("key", &key, line_of(opts, *first))));
+                continue;
+            }
+            seen.insert(folded.clone(), i);
+            steps.push(match by_key.get(&folded) {
+                None => Step::Create((Some(key), d)),
+                Some(e) => {
+                    let visible =
+                        visibility::contact_reached(who, offices.get(&e.id).map(Vec::as_slice).unwrap_or(&[]));
+                    let shown = key.clone();
+                    existing(opts, "key", &shown, e, visible, (Some(key), d))
+                }
+            });
+        }
+        Ok(steps)
+    }
+
+    pub(super) fn write_contacts(
+        &self,
+        who: &Who,
+        c: &mut Conn,
+        batch: &[(usize, &Step<KeyedContact>)],
+    ) -> Result<Written> {
+        let now = ms(self.now());
+        let mut out = Written::default();
+        let creates: Vec<(usize, &(Option<String>, ContactData))> =
+            batch.iter().filter_map(|(i, s)| if let Step::Create(d) = s { Some((*i, d)) } else { None }).collect();
+        let ids = bulk::next_ids(c, Table::Contacts, creates.len())?;
+        let rows: Vec<(Id, Option<&str>, &ContactData)> =
+            ids.iter().copied().zip(creates.iter()).map(|(id, (_, (k, d)))| (id, k.as_deref(), d)).collect();
+        let paused = bulk::pause_index(c, Table::Contacts)?;
+        bulk::insert_contacts(c, &rows, who.id, now, self.phone_region)?;
+        bulk::resume_index(c, paused, &ids)?;
+        out.created = ids.len() as u64;
+        out.ids.extend(creates.iter().map(|(i, _)| *i).zip(ids));
+        for (i, s) in batch {
+            if let Step::Update { id, version, data: (_, data) } = s {
+                if store::contacts::update(c, *id, *version, data, who.id, now, self.phone_region)? {
+                    out.updated += 1;
+                    out.ids.push((*i, *id));
+                } else {
+                    let current = store::contacts::version_of(c, *id)?;
+                    out.problems.push((
+                        *i,
+                        Problem::from_error(&super::super::stale("contact", *id, *version, current), "key"),
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) fn check_links(
+        &self,
+        who: &Who,
+        rows: Vec<LinkRow>,
+        opts: &ImportOptions,
+        ticker: &Ticker,
+    ) -> Result<Vec<Step<Link>>> {
+        who.require(Entity::Contacts, Action::Edit)?;
+        let mut refs = self.read(Refs::load)?;
+        let mut primaries: HashMap<Id, Id> = refs
+            .links
+            .iter()
+            .filter(|(_, r)| r.as_str() == ContactRole::Primary.as_str())
+            .map(|((client, contact), _)| (*client, *contact))
+            .collect();
+        let mut steps = Vec::with_capacity(rows.len());
+        for (i, row) in rows.into_iter().enumerate() {
+            ticker.tick(i)?;
+            let column = if row.client_code.is_some() { "client_code" } else { "client_id" };
+            let client = match refs.client(who, row.client_code.as_deref(), row.client_id, column) {
+                Ok(Some(id)) => id,
+                Ok(None) => {
+                    steps.push(Step::Bad(Problem::from_error(
+                        &Error::validation("client_code", "required", "names no client (client_code or client_id)"),
+                        "client_code",
+                    )));
+                    continue;
+                }
+                Err(p) => {
+                    steps.push(Step::Bad(p));
+                    continue;
+                }
+            };
+            let contact = match refs.contact(who, row.contact_key.as_deref(), None, row.contact_id) {
+                Ok(Some(id)) => id,
+                Ok(None) => {
+                    steps.push(Step::Bad(Problem::from_error(
+                        &Error::validation("contact_key", "required", "names no contact (contact_key or contact_id)"),
+                        "contact_key",
+                    )));
+                    continue;
+                }
+                Err(p) => {
+                    steps.push(Step::Bad(p));
+                    continue;
+                }
+            };
+            if row.role == ContactRole::Primary && primaries.get(&client).is_some_and(|holder| *holder != contact) {
+                steps.push(Step::Bad(Problem::new(
+                    "role",
+                    "primary_taken",
+                    format!("client {client} already has a primary contact"),
+                    format!("le client {client} a déjà une personne-ressource principale"),
+                )));
+                continue;
+            }
+            let step = match refs.links.get(&(client, contact)) {
+                None => Step::Create((client, contact, row.role)),
+                Some(role) if role.as_str() == row.role.as_str() => Step::Skip(None),
+                Some(role) => match opts.on_existing {
+                    OnExisting::Error => Step::Bad(Problem::duplicate(
+                        "role",
+                        format!("the contact is already linked to this client as {role}"),
+                        format!("la personne-ressource est déjà liée à ce client ({role})"),
+                    )),
+                    OnExisting::Skip => Step::Skip(None),
+                    OnExisting::Update => Step::Update { id: client, version: 0, data: (client, contact, row.role) },
+                },
+            };
+            if matches!(step, Step::Create(_) | Step::Update { .. }) {
+                if primaries.get(&client) == Some(&contact) && row.role != ContactRole::Primary {
+                    primaries.remove(&client);
+                }
+                if row.role == ContactRole::Primary {
+                    primaries.insert(client, contact);
+                }
+                refs.links.insert((client, contact), row.role.as_str().to_string());
+            }
+            steps.push(step);
+        }
+        Ok(steps)
+    }
+
+    pub(super) fn write_links(&self, who: &Who, c: &mut Conn, batch: &[(usize, &Step<Link>)]) -> Result<Written> {
+        let now = ms(self.now());
+        let mut out = Written::default();
+        // Role changes first: a primary given up frees the role for a new link.
+        for (_, s) in batch {
+            if let Step::Update { data: (client, contact, role), .. } = s {
+                store::contacts::set_role(c, *contact, *client, *role)?;
+                out.updated += 1;
+            }
+        }
+        let creates: Vec<(Id, Id, ContactRole)> =
+            batch.iter().filter_map(|(_, s)| if let Step::Create(d) = s { Some(*d) } else { None }).collect();
+        bulk::insert_links(c, &creates, who.id, now)?;
+        out.created = creates.len() as u64;
+        Ok(out)
+    }
+
+    pub(super) fn check_interactions(
+        &self,
+        who: &Who,
+        rows: Vec<InteractionRow>,
+        opts: &ImportOptions,
+        ticker: &Ticker,
+    ) -> Result<Vec<Step<InteractionData>>> {
+        who.require(Entity::Interactions, Action::Add)?;
+        let _ = opts;
+        let (refs, (initials, staff_ids), defs) = self
+            .read(|c| Ok((Refs::load(c)?, bulk::staff_by_initials(c)?, store::interactions::custom_defs(c, None)?)))?;
+        let staff_ids: std::collections::HashSet<Id> = staff_ids.into_iter().collect();
+        let mut by_kind: HashMap<&str, Vec<CustomFieldDef>> = HashMap::new();
+        for d in &defs {
+            by_kind.entry(d.kind.as_str()).or_default().push(d.clone());
+        }
+        let mut steps = Vec::with_capacity(rows.len());
+        for (i, row) in rows.into_iter().enumerate() {
+            ticker.tick(i)?;
+            steps.push(match self.check_interaction(who, &refs, &initials, &staff_ids, &by_kind, row) {
+                Ok(d) => Step::Create(d),
+                Err(p) => Step::Bad(p),
+            });
+        }
+        Ok(steps)
+    }
+
+    fn check_interaction(
+        &self,
+        who: &Who,
+        refs: &Refs,
+        initials: &HashMap<String, Option<Id>>,
+        staff_ids: &std::collections::HashSet<Id>,
+        defs: &HashMap<&str, Vec<CustomFieldDef>>,
+        row: InteractionRow,
+    ) -> Result<InteractionData, Problem> {
+        let mut d = row.data;
+        if let Some(id) = refs.client(who, row.client_code.as_deref(), d.client_id, "client_code")? {
+            d.client_id = Some(id);
+        }
+        if let Some(id) = refs.contact(who, row.contact_key.as_deref(), row.contact_email.as_deref(), d.contact_id)? {
+            d.contact_id = Some(id);
+        }
+        if let Some(ini) = row.staff_initials.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            match initials.get(&text::fold(ini)) {
+                Some(Some(id)) => d.staff_id = Some(*id),
+                Some(None) => {
+                    return Err(Problem::new(
+                        "staff_initials",
+                        "ambiguous",
+                        format!("several staff members have the initials '{ini}'"),
+                        format!("plusieurs employés ont les initiales « {ini} »"),
+                    ));
+                }
+                None => {
+                    return Err(unknown(
+                        "staff_initials",
+                        "active staff member with initials",
+                        "employé actif aux initiales",
+                        ini,
+                    ));
+                }
+            }
+        } else if let Some(id) = d.staff_id
+            && !staff_ids.contains(&id)
+        {
+            return Err(unknown("staff_id", "staff member", "aucun employé", &id.to_string()));
+        }
+        let kind_defs = defs.get(d.kind.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        let d = validate::interaction(&d, kind_defs).map_err(|e| Problem::from_error(&e, "subject"))?;
+        if let (Some(client), Some(contact)) = (d.client_id, d.contact_id)
+            && !refs.links.contains_key(&(client, contact))
+        {
+            return Err(Problem::new(
+                "contact_key",
+                "not_linked",
+                format!("contact {contact} is not a contact of client {client}: import the link first"),
+                format!("la personne-ressource {contact} n'est pas liée au client {client} : importez d'abord le lien"),
+            ));
+        }
+        Ok(d)
+    }
+
+    pub(super) fn write_interactions(
+        &self,
+        who: &Who,
+        c: &mut Conn,
+        batch: &[(usize, &Step<InteractionData>)],
+    ) -> Result<Written> {
+        let now = ms(self.now());
+        let mut out = Written::default();
+        let creates: Vec<(usize, &InteractionData)> =
+            batch.iter().filter_map(|(i, s)| if let Step::Create(d) = s { Some((*i, d)) } else { None }).collect();
+        let ids = bulk::next_ids(c, Table::Interactions, creates.len())?;
+        let rows: Vec<(Id, &InteractionData)> = ids.iter().copied().zip(creates.iter().map(|(_, d)| *d)).collect();
+        let paused = bulk::pause_index(c, Table::Interactions)?;
+        bulk::insert_interactions(c, &rows, who.id, now, self.phone_region)?;
+        bulk::resume_index(c, paused, &ids)?;
+        out.created = ids.len() as u64;
+        out.ids.extend(creates.iter().map(|(i, _)| *i).zip(ids));
+        Ok(out)
+    }
+}

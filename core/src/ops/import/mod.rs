@@ -1,0 +1,248 @@
+//! Bulk imports (`import.clients`, `import.contacts`, `import.links`,
+//! `import.interactions`): every row is checked first, outside any
+//! transaction, against the records as one read found them (codes, keys,
+//! e-mails, initials, links, offices); then the good rows are written in
+//! one transaction (`all_or_nothing`) or one per batch (`batches`).
+//!
+//! Progress: each row counts twice, once checked and once written (total
+//! `2 × rows`). It is reported every 1,000 rows checked and after each
+//! committed batch, never inside an open write transaction; returning
+//! `false` cancels. With `all_or_nothing` the only report of the write is
+//! after its commit (a raised cancel flag still interrupts the write).
+
+mod kinds;
+mod messages;
+
+use std::cell::RefCell;
+
+use crate::engine::{Engine, Progress, Who};
+use crate::error::{Error, Result};
+use crate::protocol::{CommitMode, ImportOptions, ImportReport, Request, Stopped};
+use crate::store::Conn;
+
+pub(crate) use messages::Problem;
+
+/// Rows per write inside one `all_or_nothing` transaction between
+/// deadline checks; the default and largest `batch_size`.
+const BATCH: usize = 1000;
+/// Rows an import takes at once.
+const MAX_ROWS: usize = 1_000_000;
+
+/// What the check decided for one row.
+pub(crate) enum Step<T> {
+    Create(T),
+    Update { id: crate::domain::Id, version: i64, data: T },
+    Skip(Option<crate::domain::Id>),
+    Bad(Problem),
+}
+
+/// What writing some rows did.
+#[derive(Default)]
+pub(crate) struct Written {
+    pub created: u64,
+    pub updated: u64,
+    pub ids: Vec<(usize, crate::domain::Id)>,
+    pub problems: Vec<(usize, Problem)>,
+}
+
+impl Written {
+    fn merge(&mut self, o: Written) {
+        self.created += o.created;
+        self.updated += o.updated;
+        self.ids.extend(o.ids);
+        self.problems.extend(o.problems);
+    }
+}
+
+/// Reports checking progress every 1,000 rows (and checks the deadline).
+pub(crate) struct Ticker<'a> {
+    progress: &'a dyn Progress,
+    total: u64,
+}
+
+impl Ticker<'_> {
+    pub(crate) fn tick(&self, i: usize) -> Result<()> {
+        if i.is_multiple_of(BATCH) && i > 0 {
+            crate::deadline::check_current()?;
+            if !self.progress.report(i as u64, self.total) {
+                return Err(Error::Canceled);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The file line of row `i`.
+pub(crate) fn line_of(opts: &ImportOptions, i: usize) -> u64 {
+    opts.lines.get(i).copied().unwrap_or(i as u64 + 1)
+}
+
+const ROLLBACK: &str = "import rolled back: bad rows";
+
+impl Engine {
+    pub(crate) fn bulk_import(&self, who: &Who, request: Request, progress: &dyn Progress) -> Result<ImportReport> {
+        let (name, n, opts) = match &request {
+            Request::ImportClients { rows, options } => ("clients", rows.len(), options),
+            Request::ImportContacts { rows, options } => ("contacts", rows.len(), options),
+            Request::ImportLinks { rows, options } => ("links", rows.len(), options),
+            Request::ImportInteractions { rows, options } => ("interactions", rows.len(), options),
+            _ => return Err(Error::Internal("bulk_import of a request that is not an import".into())),
+        };
+        if n > MAX_ROWS {
+            return Err(Error::validation("rows", "too_many", format!("imports at most {MAX_ROWS} rows at once")));
+        }
+        if !opts.lines.is_empty() && opts.lines.len() != n {
+            return Err(Error::validation("options.lines", "invalid_value", "gives one line per row"));
+        }
+        if opts.batch_size.is_some_and(|b| b == 0 || b as usize > BATCH) {
+            return Err(Error::validation("options.batch_size", "out_of_range", "must be between 1 and 1000"));
+        }
+        let opts = opts.clone();
+        let ticker = Ticker { progress, total: 2 * n as u64 };
+        match request {
+            Request::ImportClients { rows, .. } => {
+                let steps = self.check_clients(who, rows, &opts, &ticker)?;
+                self.drive(name, steps, &opts, progress, |c, batch| self.write_clients(who, c, batch))
+            }
+            Request::ImportContacts { rows, .. } => {
+                let steps = self.check_contacts(who, rows, &opts, &ticker)?;
+                self.drive(name, steps, &opts, progress, |c, batch| self.write_contacts(who, c, batch))
+            }
+            Request::ImportLinks { rows, .. } => {
+                let steps = self.check_links(who, rows, &opts, &ticker)?;
+                self.drive(name, steps, &opts, progress, |c, batch| self.write_links(who, c, batch))
+            }
+            Request::ImportInteractions { rows, .. } => {
+                let steps = self.check_interactions(who, rows, &opts, &ticker)?;
+                self.drive(name, steps, &opts, progress, |c, batch| self.write_interactions(who, c, batch))
+            }
+            _ => unreachable!("matched above"),
+        }
+    }
+
+    /// Writes the checked rows as the options say and answers the report.
+    fn drive<T>(
+        &self,
+        name: &str,
+        steps: Vec<Step<T>>,
+        opts: &ImportOptions,
+        progress: &dyn Progress,
+        write: impl Fn(&mut Conn, &[(usize, &Step<T>)]) -> Result<Written>,
+    ) -> Result<ImportReport> {
+        let n = steps.len();
+        let mut report = ImportReport {
+            import: name.to_string(),
+            dry_run: opts.dry_run,
+            rows: n as u64,
+            created: 0,
+            updated: 0,
+            skipped: 0,
+            failed: 0,
+            batches_committed: 0,
+            complete: false,
+            stopped: None,
+            errors: Vec::new(),
+            ids: vec![None; n],
+        };
+        let mut work: Vec<(usize, &Step<T>)> = Vec::new();
+        for (i, s) in steps.iter().enumerate() {
+            match s {
+                Step::Bad(p) => report.errors.push(p.clone().at(i, line_of(opts, i))),
+                Step::Skip(id) => {
+                    report.skipped += 1;
+                    report.ids[i] = *id;
+                }
+                Step::Create(_) | Step::Update { .. } => work.push((i, s)),
+            }
+        }
+        report.failed = report.errors.len() as u64;
+        let total = 2 * n as u64;
+        if opts.dry_run {
+            for (_, s) in &work {
+                match s {
+                    Step::Create(_) => report.created += 1,
+                    _ => report.updated += 1,
+                }
+            }
+            report.complete = report.failed == 0 || opts.commit == CommitMode::Batches;
+            progress.report(total, total);
+            return Ok(report);
+        }
+        let apply = |report: &mut ImportReport, w: Written| {
+            report.created += w.created;
+            report.updated += w.updated;
+            for (i, id) in w.ids {
+                report.ids[i] = Some(id);
+            }
+            for (i, p) in w.problems {
+                report.errors.push(p.at(i, line_of(opts, i)));
+            }
+            report.failed = report.errors.len() as u64;
+        };
+        match opts.commit {
+            CommitMode::AllOrNothing => {
+                if report.failed > 0 {
+                    return Ok(report);
+                }
+                let rejected = RefCell::new(None);
+                let result = self.write(|c| {
+                    let mut all = Written::default();
+                    for chunk in work.chunks(BATCH) {
+                        crate::deadline::check_current()?;
+                        all.merge(write(c, chunk)?);
+                    }
+                    if !all.problems.is_empty() {
+                        *rejected.borrow_mut() = Some(all.problems);
+                        return Err(Error::Internal(ROLLBACK.into()));
+                    }
+                    Ok(all)
+                });
+                match result {
+                    Ok(w) => {
+                        apply(&mut report, w);
+                        report.batches_committed = 1;
+                        report.complete = true;
+                    }
+                    Err(Error::Internal(m)) if m == ROLLBACK => {
+                        let problems = rejected.into_inner().unwrap_or_default();
+                        apply(&mut report, Written { problems, ..Written::default() });
+                    }
+                    Err(e) => return Err(e),
+                }
+                progress.report(total, total);
+            }
+            CommitMode::Batches => {
+                let size = opts.batch_size.map_or(BATCH, |b| b as usize);
+                let mut done = 0u64;
+                for batch in work.chunks(size) {
+                    match self.write(|c| write(c, batch)) {
+                        Ok(w) => {
+                            apply(&mut report, w);
+                            report.batches_committed += 1;
+                        }
+                        Err(Error::Canceled) => {
+                            report.stopped = Some(Stopped::Canceled);
+                            break;
+                        }
+                        Err(Error::Timeout { .. }) => {
+                            report.stopped = Some(Stopped::Timeout);
+                            break;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                    done += batch.len() as u64;
+                    if !progress.report(n as u64 + done, total) {
+                        report.stopped = Some(Stopped::Canceled);
+                        break;
+                    }
+                }
+                report.complete = report.stopped.is_none();
+                if report.complete {
+                    progress.report(total, total);
+                }
+            }
+        }
+        report.errors.sort_by_key(|e| e.row);
+        Ok(report)
+    }
+}

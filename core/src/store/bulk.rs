@@ -1,0 +1,362 @@
+//! The bulk paths of imports: ids assigned up front (no `RETURNING id` per
+//! row), multi-row inserts chunked under both backends' bind limits, and on
+//! SQLite the keyword index filled once per batch instead of by the per-row
+//! FTS5 triggers (each row its own index segment otherwise), plus the
+//! lookups that resolve a file's codes, keys, e-mails and initials.
+//!
+//! Everything here runs inside the caller's transaction: a rolled-back
+//! batch leaves no row, no index entry and the triggers as they were.
+
+use std::collections::HashMap;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use super::schema::{clients, contact_links, contacts, interactions, staff};
+use super::{AnyConnection, Conn, with_backend};
+use crate::domain::*;
+use crate::error::Result;
+use crate::text::{self, PhoneRegion};
+
+/// Rows per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535
+/// bound parameters for the widest table (29 columns).
+const CHUNK: usize = 500;
+/// Keys per `IN (...)` lookup.
+const LOOKUP: usize = 500;
+
+/// The tables an import fills.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Table {
+    Clients,
+    Contacts,
+    Interactions,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Clients => "clients",
+            Table::Contacts => "contacts",
+            Table::Interactions => "interactions",
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct OneId {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+#[derive(QueryableByName)]
+struct OneText {
+    #[diesel(sql_type = Text)]
+    sql: String,
+}
+
+/// `n` fresh ids for `table`, ascending. SQLite: after the largest ever
+/// handed out (the write lock is held, nobody else takes one meanwhile);
+/// PostgreSQL: from the table's sequence.
+pub(crate) fn next_ids(conn: &mut Conn, table: Table, n: usize) -> Result<Vec<i64>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let t = table.name();
+    match conn {
+        AnyConnection::Sqlite(c) => {
+            let sql = format!(
+                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{t}'), 0), \
+                 COALESCE((SELECT MAX(id) FROM {t}), 0)) AS id"
+            );
+            let top = diesel::sql_query(sql).get_result::<OneId>(c)?.id;
+            Ok((1..=n as i64).map(|i| top + i).collect())
+        }
+        AnyConnection::Pg(c) => {
+            let sql = format!("SELECT nextval(pg_get_serial_sequence('{t}', 'id')) AS id FROM generate_series(1, $1)");
+            let mut ids: Vec<i64> = diesel::sql_query(sql)
+                .bind::<BigInt, _>(n as i64)
+                .load::<OneId>(c)?
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
+            ids.sort_unstable();
+            Ok(ids)
+        }
+    }
+}
+
+/// The keyword index's insert trigger, set aside for a batch (SQLite).
+pub(crate) struct PausedIndex {
+    table: Table,
+    trigger_sql: Option<String>,
+}
+
+/// Drops `table`'s FTS5 insert trigger for the rest of the transaction
+/// (SQLite; nothing on PostgreSQL, whose index is an expression index).
+pub(crate) fn pause_index(conn: &mut Conn, table: Table) -> Result<PausedIndex> {
+    let AnyConnection::Sqlite(c) = conn else { return Ok(PausedIndex { table, trigger_sql: None }) };
+    let name = format!("{}_fts_ai", table.name());
+    let sql = diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?")
+        .bind::<Text, _>(&name)
+        .get_result::<OneText>(c)
+        .optional()?
+        .map(|r| r.sql);
+    if sql.is_some() {
+        c.batch_execute(&format!("DROP TRIGGER {name}"))?;
+    }
+    Ok(PausedIndex { table, trigger_sql: sql })
+}
+
+/// Indexes the rows inserted with ids in `ids` with one `INSERT … SELECT`
+/// and puts the trigger back.
+pub(crate) fn resume_index(conn: &mut Conn, paused: PausedIndex, ids: &[i64]) -> Result<()> {
+    let AnyConnection::Sqlite(c) = conn else { return Ok(()) };
+    let Some(trigger) = paused.trigger_sql else { return Ok(()) };
+    let t = paused.table.name();
+    if let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) {
+        diesel::sql_query(format!(
+            "INSERT INTO {t}_fts(rowid, search_text) SELECT id, search_text FROM {t} WHERE id BETWEEN ? AND ?"
+        ))
+        .bind::<BigInt, _>(first)
+        .bind::<BigInt, _>(last)
+        .execute(c)?;
+    }
+    c.batch_execute(&trigger)?;
+    Ok(())
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = clients)]
+struct NewClient {
+    id: i64,
+    #[diesel(embed)]
+    w: super::clients::Write,
+    created_by: i64,
+    created_at: i64,
+    version: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = contacts)]
+struct NewContact {
+    id: i64,
+    #[diesel(embed)]
+    w: super::contacts::Write,
+    import_key: Option<String>,
+    created_by: i64,
+    created_at: i64,
+    version: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = interactions)]
+struct NewInteraction {
+    id: i64,
+    #[diesel(embed)]
+    w: super::interactions::Write,
+    created_by: i64,
+    created_at: i64,
+    version: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = contact_links)]
+struct NewLink {
+    client_id: i64,
+    contact_id: i64,
+    role: String,
+    created_by: i64,
+    created_at: i64,
+}
+
+macro_rules! insert_chunks {
+    ($conn:expr, $table:path, $rows:expr) => {{
+        let rows = $rows;
+        for chunk in rows.chunks(CHUNK) {
+            with_backend!(&mut *$conn, c => diesel::insert_into($table).values(chunk).execute(c))?;
+        }
+        Ok(())
+    }};
+}
+
+pub(crate) fn insert_clients(
+    conn: &mut Conn,
+    rows: &[(Id, &ClientData)],
+    actor: Id,
+    now: i64,
+    region: PhoneRegion,
+) -> Result<()> {
+    let rows: Vec<NewClient> = rows
+        .iter()
+        .map(|(id, d)| NewClient {
+            id: *id,
+            w: super::clients::write(d, actor, now, region),
+            created_by: actor,
+            created_at: now,
+            version: 1,
+        })
+        .collect();
+    insert_chunks!(conn, clients::table, &rows)
+}
+
+pub(crate) fn insert_contacts(
+    conn: &mut Conn,
+    rows: &[(Id, Option<&str>, &ContactData)],
+    actor: Id,
+    now: i64,
+    region: PhoneRegion,
+) -> Result<()> {
+    let rows: Vec<NewContact> = rows
+        .iter()
+        .map(|(id, key, d)| NewContact {
+            id: *id,
+            w: super::contacts::write(d, actor, now, region),
+            import_key: key.map(text::code_key),
+            created_by: actor,
+            created_at: now,
+            version: 1,
+        })
+        .collect();
+    insert_chunks!(conn, contacts::table, &rows)
+}
+
+pub(crate) fn insert_interactions(
+    conn: &mut Conn,
+    rows: &[(Id, &InteractionData)],
+    actor: Id,
+    now: i64,
+    region: PhoneRegion,
+) -> Result<()> {
+    let rows: Vec<NewInteraction> = rows
+        .iter()
+        .map(|(id, d)| NewInteraction {
+            id: *id,
+            w: super::interactions::write(d, actor, now, region),
+            created_by: actor,
+            created_at: now,
+            version: 1,
+        })
+        .collect();
+    insert_chunks!(conn, interactions::table, &rows)
+}
+
+pub(crate) fn insert_links(conn: &mut Conn, rows: &[(Id, Id, ContactRole)], actor: Id, now: i64) -> Result<()> {
+    let rows: Vec<NewLink> = rows
+        .iter()
+        .map(|(client, contact, role)| NewLink {
+            client_id: *client,
+            contact_id: *contact,
+            role: role.as_str().to_string(),
+            created_by: actor,
+            created_at: now,
+        })
+        .collect();
+    insert_chunks!(conn, contact_links::table, &rows)
+}
+
+/// A record an import row may match: its id, version, whether it is in the
+/// trash, and (clients) its office.
+#[derive(Debug, Clone)]
+pub(crate) struct Existing {
+    pub id: Id,
+    pub version: i64,
+    pub trashed: bool,
+    pub office: Option<String>,
+}
+
+/// Every client by code key, and by id.
+pub(crate) fn all_clients(conn: &mut Conn) -> Result<(HashMap<String, Existing>, HashMap<Id, Existing>)> {
+    type ClientKeys = (String, i64, i64, Option<i64>, Option<String>);
+    let rows: Vec<ClientKeys> = clients::table
+        .select((clients::code_key, clients::id, clients::version, clients::trash_id, clients::office))
+        .load(conn)?;
+    let mut by_code = HashMap::with_capacity(rows.len());
+    let mut by_id = HashMap::with_capacity(rows.len());
+    for (key, id, version, trash, office) in rows {
+        let e = Existing { id, version, trashed: trash.is_some(), office };
+        by_id.insert(id, e.clone());
+        by_code.insert(key, e);
+    }
+    Ok((by_code, by_id))
+}
+
+/// Contacts by import key (live or trashed), for the given keys.
+pub(crate) fn contacts_by_keys(conn: &mut Conn, keys: &[String]) -> Result<HashMap<String, Existing>> {
+    let mut out = HashMap::new();
+    for chunk in keys.chunks(LOOKUP) {
+        let rows: Vec<(Option<String>, i64, i64, Option<i64>)> = contacts::table
+            .filter(contacts::import_key.eq_any(chunk.to_vec()))
+            .select((contacts::import_key, contacts::id, contacts::version, contacts::trash_id))
+            .load(conn)?;
+        for (key, id, version, trash) in rows {
+            if let Some(key) = key {
+                out.insert(key, Existing { id, version, trashed: trash.is_some(), office: None });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What resolves a file's contact references: live contacts by import key
+/// and by folded e-mail address (`None`: the address is two contacts').
+pub(crate) struct ContactIndex {
+    pub by_key: HashMap<String, Id>,
+    pub by_email: HashMap<String, Option<Id>>,
+    pub live: std::collections::HashSet<Id>,
+}
+
+pub(crate) fn contact_index(conn: &mut Conn) -> Result<ContactIndex> {
+    let rows: Vec<(i64, Option<String>, Option<String>)> = contacts::table
+        .filter(contacts::trash_id.is_null())
+        .select((contacts::id, contacts::import_key, contacts::emails_fold))
+        .load(conn)?;
+    let mut index = ContactIndex { by_key: HashMap::new(), by_email: HashMap::new(), live: Default::default() };
+    for (id, key, emails) in rows {
+        index.live.insert(id);
+        if let Some(key) = key {
+            index.by_key.insert(key, id);
+        }
+        for e in emails.as_deref().unwrap_or("").split_whitespace() {
+            index.by_email.entry(e.to_string()).and_modify(|v| *v = None).or_insert(Some(id));
+        }
+    }
+    Ok(index)
+}
+
+/// Staff ids by folded initials (`None`: two share them).
+pub(crate) type Initials = HashMap<String, Option<Id>>;
+
+/// Active staff members by folded initials, and the ids of all staff.
+pub(crate) fn staff_by_initials(conn: &mut Conn) -> Result<(Initials, Vec<Id>)> {
+    let rows: Vec<(i64, String, bool)> = staff::table.select((staff::id, staff::initials, staff::active)).load(conn)?;
+    let mut out: HashMap<String, Option<Id>> = HashMap::new();
+    for (id, initials, active) in &rows {
+        if *active {
+            out.entry(text::fold(initials.trim())).and_modify(|v| *v = None).or_insert(Some(*id));
+        }
+    }
+    Ok((out, rows.into_iter().map(|r| r.0).collect()))
+}
+
+/// Every link: role by (client, contact).
+pub(crate) fn all_links(conn: &mut Conn) -> Result<HashMap<(Id, Id), String>> {
+    let rows: Vec<(i64, i64, String)> = contact_links::table
+        .select((contact_links::client_id, contact_links::contact_id, contact_links::role))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(a, b, r)| ((a, b), r)).collect())
+}
+
+/// Offices of the clients each contact is linked to (live or trashed
+/// clients: as the visibility rules count them).
+pub(crate) fn contact_offices(conn: &mut Conn) -> Result<HashMap<Id, Vec<Option<String>>>> {
+    let rows: Vec<(i64, Option<String>)> = contact_links::table
+        .inner_join(clients::table)
+        .select((contact_links::contact_id, clients::office))
+        .load(conn)?;
+    let mut out: HashMap<Id, Vec<Option<String>>> = HashMap::new();
+    for (contact, office) in rows {
+        out.entry(contact).or_default().push(office);
+    }
+    Ok(out)
+}

@@ -1,0 +1,362 @@
+//! Bulk imports of every kind through the JSON front door (`import.clients`,
+//! `import.contacts`, `import.links`, `import.interactions`), on SQLite and
+//! PostgreSQL: the report (created, updated, skipped, bad rows by line and
+//! column in French and English), dry runs that change nothing, the
+//! `on_existing` modes, all-or-nothing against per-batch commits, progress
+//! outside write transactions, cancel, rights and offices, and imported
+//! records searchable as soon as the import answers.
+
+#![allow(clippy::result_large_err)]
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clientele_core::domain::{Perms, Rights};
+use clientele_core::protocol::{Actor, ImportReport, Request};
+use clientele_core::{Engine, ErrorBody, Progress};
+use clientele_tests::{Fixture, backend_tests};
+use serde_json::{Value, json};
+
+fn call(e: &Engine, request: Value) -> Result<Value, ErrorBody> {
+    e.execute_json(&request.to_string()).map(|s| serde_json::from_str(&s).unwrap()).map_err(|e| e.body())
+}
+
+fn import(f: &Fixture, actor: i64, op: &str, rows: Value, options: Value) -> Result<ImportReport, ErrorBody> {
+    call(&f.engine, json!({"actor": actor, "op": op, "rows": rows, "options": options}))
+        .map(|v| serde_json::from_value(v).unwrap())
+}
+
+fn total(f: &Fixture, op: &str, extra: Value) -> u64 {
+    let mut r = json!({"actor": f.admin, "op": op, "count": true, "limit": 1});
+    for (k, v) in extra.as_object().unwrap() {
+        r[k] = v.clone();
+    }
+    call(&f.engine, r).unwrap()["total"].as_u64().unwrap()
+}
+
+fn clients(n: usize, prefix: &str) -> Value {
+    Value::Array(
+        (0..n)
+            .map(|i| json!({"code": format!("{prefix}{i:04}"), "name": format!("Société {prefix} n° {i}"), "office": "Québec"}))
+            .collect(),
+    )
+}
+
+/// Clients, contacts with keys, links by code and key, interactions by
+/// code, key, e-mail and initials: every kind lands, and each is found by a
+/// keyword search as soon as its import answers.
+fn every_kind_imports_and_is_searchable(f: &Fixture) {
+    let r = import(
+        f,
+        f.admin,
+        "import.clients",
+        json!([
+            {"code": "TRE-001", "name": "Tremblay Zythologie inc.", "office": "Québec"},
+            {"code": "COT-002", "name": "Côté & fils", "office": "Montréal"},
+        ]),
+        json!({}),
+    )
+    .unwrap();
+    assert_eq!((r.created, r.updated, r.skipped, r.failed, r.complete), (2, 0, 0, 0, true));
+    assert!(r.ids.iter().all(Option::is_some));
+    assert_eq!(total(f, "client.list", json!({"search": "zythologie"})), 1);
+
+    let r = import(
+        f,
+        f.admin,
+        "import.contacts",
+        json!([
+            {"key": "P-1", "data": {"first_name": "Éloïse", "last_name": "Quintal", "emails": [{"address": "eloise@quintal.ca"}]}},
+            {"key": "P-2", "data": {"first_name": "Réjean", "last_name": "Xylo"}},
+        ]),
+        json!({}),
+    )
+    .unwrap();
+    assert_eq!((r.created, r.failed), (2, 0));
+    assert_eq!(total(f, "contact.list", json!({"search": "quintal"})), 1);
+
+    let r = import(
+        f,
+        f.admin,
+        "import.links",
+        json!([
+            {"client_code": "tre-001", "contact_key": "p-1", "role": "primary"},
+            {"client_code": "COT-002", "contact_key": "P-2"},
+        ]),
+        json!({}),
+    )
+    .unwrap();
+    assert_eq!((r.created, r.failed), (2, 0));
+    let tre = r.rows;
+    assert_eq!(tre, 2);
+
+    let r = import(
+        f,
+        f.admin,
+        "import.interactions",
+        json!([
+            {"client_code": "TRE-001", "contact_key": "P-1", "staff_initials": "hda",
+             "data": {"kind": "phone_call", "occurred_at": "2025-03-04T15:00:00Z", "subject": "Appel xérographie", "direction": "incoming"}},
+            {"contact_email": "ELOISE@quintal.ca",
+             "data": {"kind": "note", "occurred_at": "2025-03-05T15:00:00Z", "subject": "Note quincaillerie"}},
+        ]),
+        json!({}),
+    )
+    .unwrap();
+    assert_eq!((r.created, r.failed), (2, 0), "{:?}", r.errors);
+    assert_eq!(total(f, "interaction.list", json!({"search": "xerographie"})), 1);
+    assert_eq!(total(f, "interaction.list", json!({"search": "quincaillerie"})), 1);
+    let id = r.ids[0].unwrap();
+    let got = call(&f.engine, json!({"actor": f.admin, "op": "interaction.get", "id": id})).unwrap();
+    assert_eq!(got["data"]["staff_id"], json!(f.admin));
+    assert_eq!(got["created_by"], json!(f.admin));
+    assert!(got["data"]["client_id"].is_i64() && got["data"]["contact_id"].is_i64());
+}
+
+/// A dry run answers the same counts and bad rows as the real run would,
+/// and changes nothing.
+fn a_dry_run_changes_nothing(f: &Fixture) {
+    import(f, f.admin, "import.clients", clients(3, "A"), json!({})).unwrap();
+    let before = call(&f.engine, json!({"actor": f.admin, "op": "client.list", "limit": 100})).unwrap();
+    let mut rows = clients(5, "A");
+    rows[3]["name"] = json!("");
+    rows[4]["emails"] = json!([{"address": "pas-une-adresse"}]);
+    let opts = json!({"dry_run": true, "on_existing": "update", "lines": [2, 3, 4, 7, 9]});
+    let r = import(f, f.admin, "import.clients", rows.clone(), opts).unwrap();
+    assert!(r.dry_run);
+    assert_eq!((r.created, r.updated, r.failed, r.batches_committed), (0, 3, 2, 0));
+    assert_eq!(r.errors.len(), 2);
+    assert_eq!((r.errors[0].row, r.errors[0].line, r.errors[0].column.as_str()), (4, 7, "name"));
+    assert_eq!(r.errors[0].reason.as_deref(), Some("required"));
+    assert!(r.errors[0].message_fr.contains("obligatoire"), "{}", r.errors[0].message_fr);
+    assert_eq!((r.errors[1].line, r.errors[1].column.as_str()), (9, "emails[0].address"));
+    assert!(r.errors[1].message_fr.contains("courriel") && r.errors[1].message_en.contains("e-mail"));
+    let after = call(&f.engine, json!({"actor": f.admin, "op": "client.list", "limit": 100})).unwrap();
+    assert_eq!(before, after);
+    // The real run answers the same report, written.
+    let real =
+        import(f, f.admin, "import.clients", rows, json!({"on_existing": "update", "commit": "batches"})).unwrap();
+    assert_eq!((real.created, real.updated, real.failed, real.batches_committed), (0, 3, 2, 1));
+}
+
+/// `on_existing`: error reports the row, skip leaves the record, update
+/// replaces it; a code twice in one file is a bad row naming the first line.
+fn on_existing_modes(f: &Fixture) {
+    let first = import(f, f.admin, "import.clients", clients(2, "E"), json!({})).unwrap();
+    let id = first.ids[0].unwrap();
+    let mut rows = clients(3, "E");
+    rows[0]["name"] = json!("Nouveau nom");
+    let r = import(f, f.admin, "import.clients", rows.clone(), json!({})).unwrap();
+    assert_eq!((r.created, r.failed, r.complete), (0, 2, false));
+    assert!(r.errors.iter().all(|e| e.code == "duplicate" && e.column == "code"));
+    assert_eq!(total(f, "client.list", json!({})), 2, "all or nothing: the good row is not written either");
+    let r = import(f, f.admin, "import.clients", rows.clone(), json!({"on_existing": "skip"})).unwrap();
+    assert_eq!((r.created, r.skipped, r.failed), (1, 2, 0));
+    assert_eq!(r.ids[0], Some(id));
+    let got = call(&f.engine, json!({"actor": f.admin, "op": "client.get", "id": id})).unwrap();
+    assert_eq!((got["version"].as_i64(), got["data"]["name"].as_str()), (Some(1), Some("Société E n° 0")));
+    let r = import(f, f.admin, "import.clients", rows, json!({"on_existing": "update"})).unwrap();
+    assert_eq!((r.created, r.updated, r.failed), (0, 3, 0));
+    let got = call(&f.engine, json!({"actor": f.admin, "op": "client.get", "id": id})).unwrap();
+    assert_eq!((got["version"].as_i64(), got["data"]["name"].as_str()), (Some(2), Some("Nouveau nom")));
+    assert_eq!(total(f, "client.list", json!({"search": "nouveau"})), 1);
+    // The same code twice in one file.
+    let r = import(
+        f,
+        f.admin,
+        "import.clients",
+        json!([{"code": "DUP-1", "name": "Un"}, {"code": "dup-1", "name": "Deux"}]),
+        json!({"commit": "batches"}),
+    )
+    .unwrap();
+    assert_eq!((r.created, r.failed), (1, 1));
+    assert_eq!(r.errors[0].reason.as_deref(), Some("duplicate_in_file"));
+    assert!(r.errors[0].message_en.contains("line 1"), "{}", r.errors[0].message_en);
+    // Contacts by key, the same way.
+    let c = json!([{"key": "K1", "data": {"last_name": "Avant"}}]);
+    import(f, f.admin, "import.contacts", c, json!({})).unwrap();
+    let c = json!([{"key": "k1", "data": {"last_name": "Après"}}]);
+    let r = import(f, f.admin, "import.contacts", c.clone(), json!({})).unwrap();
+    assert_eq!((r.failed, r.errors[0].column.as_str()), (1, "key"));
+    let r = import(f, f.admin, "import.contacts", c, json!({"on_existing": "update"})).unwrap();
+    assert_eq!(r.updated, 1);
+    assert_eq!(total(f, "contact.list", json!({"search": "apres"})), 1);
+}
+
+/// Bad references are bad rows: unknown client code, unknown contact key,
+/// unknown initials, a contact not linked to the client.
+fn bad_references_are_reported_by_column(f: &Fixture) {
+    import(f, f.admin, "import.clients", clients(1, "R"), json!({})).unwrap();
+    import(f, f.admin, "import.contacts", json!([{"key": "C", "data": {"last_name": "Seul"}}]), json!({})).unwrap();
+    let at = "2025-01-01T12:00:00Z";
+    let rows = json!([
+        {"client_code": "NOPE", "data": {"kind": "note", "occurred_at": at, "subject": "x"}},
+        {"client_code": "R0000", "contact_key": "ZZ", "data": {"kind": "note", "occurred_at": at, "subject": "x"}},
+        {"client_code": "R0000", "staff_initials": "QQQ", "data": {"kind": "note", "occurred_at": at, "subject": "x"}},
+        {"client_code": "R0000", "contact_key": "C", "data": {"kind": "note", "occurred_at": at, "subject": "x"}},
+        {"client_code": "R0000", "data": {"kind": "note", "occurred_at": at, "subject": ""}},
+        {"client_code": "R0000", "data": {"kind": "note", "occurred_at": at, "subject": "bon"}},
+    ]);
+    let r = import(f, f.admin, "import.interactions", rows, json!({"commit": "batches"})).unwrap();
+    let cols: Vec<(u64, &str)> = r.errors.iter().map(|e| (e.line, e.column.as_str())).collect();
+    assert_eq!(
+        cols,
+        vec![(1, "client_code"), (2, "contact_key"), (3, "staff_initials"), (4, "contact_key"), (5, "subject")]
+    );
+    assert!(r.errors.iter().all(|e| !e.message_fr.is_empty() && !e.message_en.is_empty()));
+    assert_eq!((r.created, r.failed, r.complete), (1, 5, true));
+    let links = json!([{"client_code": "R0000", "contact_key": "C", "role": "primary"},
+                       {"client_code": "R0000", "contact_key": "C", "role": "billing"}]);
+    let r = import(f, f.admin, "import.links", links, json!({"on_existing": "skip"})).unwrap();
+    assert_eq!((r.created, r.skipped), (1, 1));
+}
+
+/// Rights and offices: no add right, no import; a client of another office
+/// is a bad row, and so is a link to one.
+fn rights_and_offices(f: &Fixture) {
+    let viewer = f.staff("Lecteur", Rights { clients: Perms::VIEW, ..Rights::all() });
+    let e = import(f, viewer, "import.clients", clients(1, "V"), json!({})).unwrap_err();
+    assert_eq!(e.code, "forbidden");
+    let e = import(f, viewer, "import.clients", clients(1, "V"), json!({"dry_run": true})).unwrap_err();
+    assert_eq!(e.code, "forbidden");
+    let quebec = f.staff("Québec", Rights { offices: Some(vec!["Québec".into()]), ..Rights::all() });
+    let rows =
+        json!([{"code": "Q1", "name": "Ici", "office": "Québec"}, {"code": "M1", "name": "Là", "office": "Montréal"}]);
+    let r = import(f, quebec, "import.clients", rows, json!({"commit": "batches"})).unwrap();
+    assert_eq!((r.created, r.failed, r.errors[0].column.as_str()), (1, 1, "office"));
+    import(f, f.admin, "import.clients", json!([{"code": "M2", "name": "Là", "office": "Montréal"}]), json!({}))
+        .unwrap();
+    import(f, quebec, "import.contacts", json!([{"key": "QC", "data": {"last_name": "Qc"}}]), json!({})).unwrap();
+    let r = import(f, quebec, "import.links", json!([{"client_code": "M2", "contact_key": "QC"}]), json!({})).unwrap();
+    assert_eq!((r.failed, r.errors[0].code.as_str()), (1, "not_found"));
+    // A code held by a client the actor cannot see is not named.
+    let r = import(f, quebec, "import.clients", json!([{"code": "M2", "name": "x", "office": "Québec"}]), json!({}))
+        .unwrap();
+    assert_eq!(r.errors[0].code, "duplicate");
+    assert_eq!(r.errors[0].message_en, "'M2' is already used by another record");
+}
+
+/// Progress, at least every 1,000 rows, outside any write transaction (a
+/// write from the callback goes through at once); a cancel keeps whole
+/// batches only (per batch) or nothing (all or nothing).
+struct Watch<'a> {
+    engine: &'a Engine,
+    admin: i64,
+    seen: Mutex<Vec<(u64, u64)>>,
+    cancel_at: u64,
+    writes_ok: AtomicBool,
+}
+
+impl Progress for Watch<'_> {
+    fn report(&self, done: u64, total: u64) -> bool {
+        self.seen.lock().unwrap().push((done, total));
+        // Another writer, on this very thread: under an open write
+        // transaction it would wait for the lock until its deadline.
+        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = N.fetch_add(1, Ordering::SeqCst);
+        let d = json!({"code": format!("W{n}"), "name": "Pendant"});
+        let ok = self
+            .engine
+            .execute_within(
+                Actor::Staff(self.admin),
+                serde_json::from_value::<Request>(json!({"op": "client.create", "data": d})).unwrap(),
+                &clientele_core::NoProgress,
+                clientele_core::Deadline::after(std::time::Duration::from_millis(500)),
+            )
+            .map_err(|e| eprintln!("write from the callback: {e}"))
+            .is_ok();
+        if !ok {
+            self.writes_ok.store(false, Ordering::SeqCst);
+        }
+        done < self.cancel_at
+    }
+}
+
+fn progress_and_cancel(f: &Fixture) {
+    let rows = clients(2500, "P");
+    let run = |opts: Value, cancel_at: u64| {
+        let w = Watch {
+            engine: &f.engine,
+            admin: f.admin,
+            seen: Mutex::new(Vec::new()),
+            cancel_at,
+            writes_ok: AtomicBool::new(true),
+        };
+        let request: Request =
+            serde_json::from_value(json!({"op": "import.clients", "rows": rows, "options": opts})).unwrap();
+        let r = f.engine.execute_with_progress(Actor::Staff(f.admin), request, &w);
+        (r, w.seen.into_inner().unwrap(), w.writes_ok.load(Ordering::SeqCst))
+    };
+    let created = |f: &Fixture| total(f, "client.list", json!({"search": "societe"}));
+    // Per batch of 1000, canceled after the first batch: exactly one batch.
+    let (r, seen, ok) = run(json!({"commit": "batches", "batch_size": 1000}), 3500);
+    let r = match r.unwrap() {
+        clientele_core::protocol::Response::ImportReport(r) => r,
+        other => panic!("{other:?}"),
+    };
+    assert!(ok, "a write from the progress callback waited: the callback ran inside a write transaction");
+    assert_eq!(r.stopped, Some(clientele_core::protocol::Stopped::Canceled));
+    assert_eq!((r.created, r.batches_committed, r.complete), (1000, 1, false));
+    assert_eq!(created(f), 1000);
+    assert_eq!(seen.iter().map(|s| s.0).collect::<Vec<_>>(), vec![1000, 2000, 3500]);
+    assert!(seen.iter().all(|s| s.1 == 5000));
+    // All or nothing, canceled while checking: nothing.
+    let (r, _, ok) = run(json!({"on_existing": "skip"}), 1000);
+    assert!(ok);
+    assert_eq!(r.unwrap_err().code(), "canceled");
+    assert_eq!(created(f), 1000);
+    // All or nothing, through: every step reported, gaps under 1000 rows.
+    let (r, seen, ok) = run(json!({"on_existing": "skip"}), u64::MAX);
+    assert!(ok && r.is_ok());
+    assert_eq!(created(f), 2500);
+    let dones: Vec<u64> = seen.iter().map(|s| s.0).collect();
+    assert_eq!(dones, vec![1000, 2000, 5000]);
+}
+
+/// Per-batch imports let other writers in: a writer with a short deadline
+/// never times out while a long import runs.
+fn other_writers_interleave_with_batches(f: &Fixture) {
+    import(f, f.admin, "import.clients", json!([{"code": "IL", "name": "Lien"}]), json!({})).unwrap();
+    let at = "2025-01-01T12:00:00Z";
+    let rows: Vec<Value> = (0..6_000)
+        .map(|i| json!({"client_code": "IL", "data": {"kind": "note", "occurred_at": at, "subject": format!("Note {i}")}}))
+        .collect();
+    let done = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let importer = s.spawn(|| {
+            let opts = json!({"commit": "batches", "batch_size": 200});
+            let r = import(f, f.admin, "import.interactions", Value::Array(rows), opts);
+            done.store(true, Ordering::SeqCst);
+            r
+        });
+        let mut writes = 0;
+        let mut worst = std::time::Duration::ZERO;
+        while !done.load(Ordering::SeqCst) {
+            let t = std::time::Instant::now();
+            let d = json!({"code": format!("X{writes}"), "name": "Entre deux"});
+            let r = f.engine.execute_within(
+                Actor::Staff(f.admin),
+                serde_json::from_value::<Request>(json!({"op": "client.create", "data": d})).unwrap(),
+                &clientele_core::NoProgress,
+                clientele_core::Deadline::after(std::time::Duration::from_millis(1500)),
+            );
+            assert!(r.is_ok(), "a writer waited past its deadline: {r:?}");
+            worst = worst.max(t.elapsed());
+            writes += 1;
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let r = importer.join().unwrap().unwrap();
+        assert_eq!((r.created, r.complete, r.batches_committed), (6_000, true, 30));
+        eprintln!("{writes} writes during the import, the slowest {worst:?}");
+    });
+}
+
+backend_tests!(
+    every_kind_imports_and_is_searchable,
+    a_dry_run_changes_nothing,
+    on_existing_modes,
+    bad_references_are_reported_by_column,
+    rights_and_offices,
+    progress_and_cancel,
+    other_writers_interleave_with_batches,
+);
