@@ -132,9 +132,7 @@ impl DashboardError {
                 code: "bad_layout".into(),
                 message: self.to_string(),
                 field: Some("layout_id".into()),
-                span: None,
-                reason: None,
-                current_version: None,
+                ..Default::default()
             },
         }
     }

@@ -105,6 +105,9 @@ namespace Clientele
         internal static extern IntPtr clientele_last_error_message();
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern UIntPtr clientele_debug_live_strings();
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern Status clientele_cancel_token_new(out CancelTokenHandle token);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
@@ -293,6 +296,11 @@ namespace Clientele
         {
             return Native.FromUtf8(Native.clientele_status_name((int)status));
         }
+
+        /// <summary>Strings the library returned that are not freed yet, in the
+        /// whole process: 0 once every NativeString is released (a host's tests
+        /// check it).</summary>
+        public static ulong LiveStrings { get { return (ulong)Native.clientele_debug_live_strings(); } }
 
         /// <summary>The calling thread's last error message ("" after a success).</summary>
         public static string LastErrorMessage { get { return Native.FromUtf8(Native.clientele_last_error_message()); } }

@@ -142,6 +142,8 @@ static class Host
             {
                 Console.WriteLine("typed exception: {0} on field {1}", e.GetType().Name, e.Field);
             }
+            // Every string the library returned was a NativeString, released at once.
+            Console.WriteLine("live strings: {0}", Engine.LiveStrings);
         }
         // Disposed: the handle is closed, and using it again is refused, not a crash.
         try
