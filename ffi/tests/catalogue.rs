@@ -472,7 +472,11 @@ fn a_rendered_dashboard_has_the_catalogued_shape() {
         serde_json::from_str(&text).unwrap()
     }
     let dir = scratch("catalogue-dashboard");
-    let config = CString::new(format!(r#"{{"database_url": "sqlite:{}", "entitlements": ["client_management"]}}"#, dir.join("d.db").display())).unwrap();
+    let config = CString::new(format!(
+        r#"{{"database_url": "sqlite:{}", "entitlements": ["client_management"]}}"#,
+        dir.join("d.db").display()
+    ))
+    .unwrap();
     let (mut engine, mut error) = (std::ptr::null_mut(), std::ptr::null_mut());
     assert_eq!(
         unsafe { clientele::clientele_engine_open(config.as_ptr(), &mut engine, &mut error) },
