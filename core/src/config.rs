@@ -36,6 +36,101 @@ fn entitlement_refused(e: &str) -> Option<String> {
     (!snake).then(|| format!("entitlement \"{e}\" is not a snake_case module name (such as \"{CLIENT_MANAGEMENT}\")"))
 }
 
+/// `url` without a password (`postgres://user:secret@host` →
+/// `postgres://user:***@host`), for `Debug` and logs.
+pub(crate) fn redacted_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((credentials, host)) = rest.split_once('@')
+        && let Some((user, _)) = credentials.split_once(':')
+    {
+        return format!("{scheme}://{user}:***@{host}");
+    }
+    url.to_string()
+}
+
+/// A time zone of the IANA database (what `EngineConfig::timezone` names).
+pub use chrono_tz::Tz;
+
+/// The firm's language (`language` of [`EngineConfig`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Language {
+    French,
+    English,
+}
+
+impl Language {
+    /// `fr` or `en`, as the configuration's JSON writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::French => "fr",
+            Language::English => "en",
+        }
+    }
+}
+
+/// Builds an [`EngineConfig`] with typed values (a time zone that exists, a
+/// language the engine speaks); what is left out keeps its default, and
+/// [`EngineConfigBuilder::build`] checks the rest as `Engine::open` would.
+///
+/// ```
+/// use clientele_core::config::{EngineConfig, Language, Tz};
+/// let config = EngineConfig::builder("sqlite::memory:")
+///     .timezone(Tz::America__Montreal)
+///     .language(Language::English)
+///     .pool_size(2)
+///     .build()
+///     .unwrap();
+/// assert_eq!((config.timezone.as_str(), config.language.as_str()), ("America/Montreal", "en"));
+/// assert_eq!(EngineConfig::builder("sqlite::memory:").pool_size(0).build().unwrap_err().field(), Some("pool_size"));
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct EngineConfigBuilder(EngineConfig);
+
+impl EngineConfigBuilder {
+    pub fn timezone(mut self, tz: Tz) -> Self {
+        self.0.timezone = tz.name().to_string();
+        self
+    }
+    pub fn language(mut self, language: Language) -> Self {
+        self.0.language = language.code().to_string();
+        self
+    }
+    /// Adds an entitlement (the builder starts with `client_management`).
+    pub fn entitlement(mut self, entitlement: impl Into<String>) -> Self {
+        self.0.entitlements.push(entitlement.into());
+        self
+    }
+    /// Without the client-management entitlement (every request then
+    /// answers `not_licensed`).
+    pub fn unlicensed(mut self) -> Self {
+        self.0.entitlements.retain(|e| e != CLIENT_MANAGEMENT);
+        self
+    }
+    pub fn fiscal_year_start_month(mut self, month: u32) -> Self {
+        self.0.fiscal_year_start_month = month;
+        self
+    }
+    pub fn plugin_path(mut self, path: impl Into<String>) -> Self {
+        self.0.plugin_paths.push(path.into());
+        self
+    }
+    pub fn pool_size(mut self, size: u32) -> Self {
+        self.0.pool_size = size;
+        self
+    }
+    pub fn request_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.0.request_timeout_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+    /// The configuration, checked (a `config` error names the setting).
+    pub fn build(self) -> Result<EngineConfig> {
+        self.0.check()?;
+        Ok(self.0)
+    }
+}
+
 /// The range of `pool_size`.
 pub const POOL_SIZE_RANGE: std::ops::RangeInclusive<u32> = 1..=64;
 
@@ -162,6 +257,11 @@ impl EngineConfig {
         }
     }
 
+    /// A typed builder over [`EngineConfig::new`]'s defaults.
+    pub fn builder(database_url: impl Into<String>) -> EngineConfigBuilder {
+        EngineConfigBuilder(EngineConfig::new(database_url))
+    }
+
     /// Reads a configuration from its JSON, naming the setting at fault:
     /// an unknown key, or a value of the wrong type, is a `config` error
     /// whose `field` is that key. (Values are checked by [`Engine::open`].)
@@ -258,5 +358,30 @@ impl EngineConfig {
 
     pub(crate) fn licensed(&self) -> bool {
         self.entitlements.iter().any(|e| e == CLIENT_MANAGEMENT)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_a_password() {
+        assert_eq!(redacted_url("postgres://app:s3cr3t@db:5432/cabinet"), "postgres://app:***@db:5432/cabinet");
+        assert_eq!(redacted_url("postgres://app@db/cabinet"), "postgres://app@db/cabinet");
+        assert_eq!(redacted_url("sqlite:/srv/cabinet.db"), "sqlite:/srv/cabinet.db");
+        let engine = crate::Engine::open(EngineConfig::new("sqlite::memory:")).unwrap();
+        let shown = format!("{engine:?}");
+        assert!(shown.starts_with("Engine {") && shown.contains("sqlite::memory:"), "{shown}");
+    }
+
+    #[test]
+    fn the_builder_checks_what_it_builds() {
+        let c = EngineConfig::builder("sqlite::memory:").unlicensed().entitlement("time_and_billing").build().unwrap();
+        assert!(!c.licensed());
+        let e = EngineConfig::builder("sqlite::memory:").fiscal_year_start_month(13).build().unwrap_err();
+        assert_eq!((e.code(), e.field()), ("config", Some("fiscal_year_start_month")));
+        let e = EngineConfig::builder("sqlite::memory:").entitlement("client-management").build().unwrap_err();
+        assert_eq!(e.field(), Some("entitlements[1]"));
     }
 }

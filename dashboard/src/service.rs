@@ -231,6 +231,17 @@ impl DashboardView {
     }
 }
 
+impl std::fmt::Debug for Dashboards {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dashboards")
+            .field("engine", &self.engine)
+            .field("portlets", &self.portlets.keys().collect::<Vec<_>>())
+            .field("load_failures", &self.load_failures.len())
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Dashboards over one engine.
 pub struct Dashboards {
     engine: Arc<Engine>,

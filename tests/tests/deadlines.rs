@@ -335,11 +335,11 @@ fn timeouts_are_validated() {
     for bad in [0, 99, 600_001] {
         let mut c = EngineConfig::new("sqlite::memory:");
         c.request_timeout_ms = bad;
-        let e = Engine::open(c).err().expect("refused");
+        let e = Engine::open(c).expect_err("refused");
         assert_eq!((e.code(), e.field()), ("config", Some("request_timeout_ms")), "{bad}");
         let mut c = EngineConfig::new("sqlite::memory:");
         c.tile_timeout_ms = bad;
-        let e = Engine::open(c).err().expect("refused");
+        let e = Engine::open(c).expect_err("refused");
         assert_eq!((e.code(), e.field()), ("config", Some("tile_timeout_ms")), "{bad}");
     }
 }
