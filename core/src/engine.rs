@@ -32,6 +32,19 @@ pub struct Engine {
     pub(crate) next_sweep: std::sync::atomic::AtomicI64,
 }
 
+/// Names the database and the firm's settings; never a password (the
+/// database URL is shown without its credentials).
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("database", &crate::config::redacted_url(&self.config.database_url))
+            .field("timezone", &self.tz)
+            .field("language", &self.config.language)
+            .field("licensed", &self.config.licensed())
+            .finish_non_exhaustive()
+    }
+}
+
 /// The staff member a request is made for, with their rights.
 pub(crate) struct Who {
     pub id: Id,

@@ -47,12 +47,17 @@ pub enum Error {
     /// A request that could not be understood (malformed JSON, unknown op...).
     #[error("bad request: {message}")]
     BadRequest { message: String, span: Option<Span> },
-    /// A filter or search text was refused.
-    #[error("invalid filter: {message}")]
-    Filter { message: String, span: Option<Span>, field: Option<String> },
+    /// A filter or search text was refused. Its message already says which
+    /// text (`filter: ...`, `search: ...`).
+    #[error("{}", .0.message)]
+    Filter(Box<FilterFailure>),
     /// The configuration is unusable.
     #[error("configuration: {0}")]
     Config(String),
+    /// One setting of the configuration is unusable (unknown, out of range,
+    /// of the wrong type): code `config`, `field` names the setting.
+    #[error("configuration: {field}: {message}")]
+    Setting { field: String, message: String },
     /// The database was written by a newer version of the engine.
     #[error("the database schema ({database}) is newer than this engine understands ({engine}); upgrade the engine")]
     SchemaTooNew { database: String, engine: String },
@@ -88,7 +93,7 @@ impl Error {
             Error::InvalidTransition { .. } => "invalid_transition",
             Error::BadRequest { .. } => "bad_request",
             Error::Filter { .. } => "invalid_filter",
-            Error::Config(_) => "config",
+            Error::Config(_) | Error::Setting { .. } => "config",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::Storage(_) => "storage",
             Error::Canceled => "canceled",
@@ -98,11 +103,24 @@ impl Error {
         }
     }
 
-    /// The offending field, where there is one.
+    /// The offending field (a field or setting name, never a kind of
+    /// error), where there is one.
     pub fn field(&self) -> Option<&str> {
         match self {
-            Error::Validation { field, .. } | Error::Duplicate { field, .. } => Some(field),
-            Error::Filter { field, .. } => field.as_deref(),
+            Error::Validation { field, .. } | Error::Duplicate { field, .. } | Error::Setting { field, .. } => {
+                Some(field)
+            }
+            Error::Filter(f) => f.field.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// For a refused filter or search: its stable kind (`unknown_field`,
+    /// `invalid_value`, `too_many_terms`... the filter language's
+    /// `ErrorKind` codes).
+    pub fn kind(&self) -> Option<&str> {
+        match self {
+            Error::Filter(f) => Some(f.kind),
             _ => None,
         }
     }
@@ -110,7 +128,8 @@ impl Error {
     /// The offending span of the caller's text, where there is one.
     pub fn span(&self) -> Option<Span> {
         match self {
-            Error::BadRequest { span, .. } | Error::Filter { span, .. } => *span,
+            Error::BadRequest { span, .. } => *span,
+            Error::Filter(f) => f.span,
             _ => None,
         }
     }
@@ -122,6 +141,10 @@ impl Error {
             Error::Conflict { current, .. } => (None, Some(*current)),
             _ => (None, None),
         };
+        let (expected, suggestion) = match self {
+            Error::Filter(f) => (f.expected.clone(), f.suggestion.clone()),
+            _ => (None, None),
+        };
         ErrorBody {
             code: self.code().to_string(),
             message: self.to_string(),
@@ -129,7 +152,50 @@ impl Error {
             span: self.span(),
             reason,
             current_version,
+            kind: self.kind().map(str::to_string),
+            expected,
+            suggestion,
         }
+    }
+
+    /// [`Error::body`] with the message in the firm's language: French
+    /// (`fr`) for the messages the engine writes in a fixed form; free
+    /// texts (validation details, filter and storage messages) as they are.
+    pub fn body_in(&self, language: &str) -> ErrorBody {
+        let mut body = self.body();
+        if language == "fr"
+            && let Some(message) = crate::error_fr::message(self)
+        {
+            body.message = message;
+        }
+        body
+    }
+
+    /// A refused filter or search text (`kind`: the filter language's
+    /// `ErrorKind` code); add `field`, `expected`, `suggestion` with
+    /// [`Error::with_filter`].
+    pub(crate) fn filter(kind: &'static str, message: impl Into<String>, span: Option<Span>) -> Self {
+        Error::Filter(Box::new(FilterFailure {
+            message: message.into(),
+            span,
+            kind,
+            field: None,
+            expected: None,
+            suggestion: None,
+        }))
+    }
+
+    /// Sets the details of a filter error (no effect on other errors).
+    pub(crate) fn with_filter(mut self, details: impl FnOnce(&mut FilterFailure)) -> Self {
+        if let Error::Filter(f) = &mut self {
+            details(f);
+        }
+        self
+    }
+
+    /// A setting of the configuration refused.
+    pub(crate) fn setting(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Setting { field: field.into(), message: message.into() }
     }
 
     pub(crate) fn validation(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
@@ -141,14 +207,32 @@ impl Error {
     }
 }
 
+/// The details of a refused filter or search text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilterFailure {
+    /// Which text and what is wrong, e.g. "filter: unknown field `stat`".
+    pub message: String,
+    /// Where in that text.
+    pub span: Option<Span>,
+    /// The filter language's error kind code, e.g. `unknown_field`.
+    pub kind: &'static str,
+    /// The field of the list the error is about, when known.
+    pub field: Option<String>,
+    /// What would have been accepted there.
+    pub expected: Option<String>,
+    /// A likely fix, e.g. "did you mean `status`?".
+    pub suggestion: Option<String>,
+}
+
 /// What a failed request answers with, on every boundary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorBody {
     /// Stable machine code, e.g. `conflict`, `validation`, `not_licensed`.
     pub code: String,
-    /// Human-readable message (English).
+    /// Human-readable message, in the firm's configured language where the
+    /// engine writes it in a fixed form (English otherwise).
     pub message: String,
-    /// The offending field, when one is to blame.
+    /// The offending field or setting (a name only), when one is to blame.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// The offending span of a filter or request text.
@@ -160,6 +244,16 @@ pub struct ErrorBody {
     /// For a conflict: the version now stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
+    /// For `invalid_filter`: the kind of error (`unknown_field`,
+    /// `unexpected_token`, `invalid_value`, `too_many_terms`...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// For `invalid_filter`: what would have been accepted at `span`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// For `invalid_filter`: a likely fix, e.g. "did you mean `status`?".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }
 
 impl From<diesel::result::Error> for Error {

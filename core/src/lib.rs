@@ -20,6 +20,7 @@ pub mod config;
 pub mod deadline;
 pub mod domain;
 pub mod error;
+mod error_fr;
 pub mod protocol;
 pub mod query;
 pub mod text;

@@ -266,7 +266,9 @@ pub(crate) fn names_sql(sql: &mut Sql, kind: ListKind, offices: Option<&[String]
         ListKind::Interactions => ("t.client_id", "t.contact_id", "t.staff_id"),
         ListKind::Transfers => ("t.client_id", "t.to_contact", "t.from_staff"),
         ListKind::Clients | ListKind::Contacts => {
-            sql.push(", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)");
+            sql.push(
+                ", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)",
+            );
             return;
         }
     };

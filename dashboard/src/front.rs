@@ -11,7 +11,7 @@ use crate::layout::{Layout, kind_name};
 use crate::service::{DashboardTarget, Dashboards};
 
 /// The output format of `dashboard.render`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     #[default]
@@ -21,7 +21,8 @@ pub enum Format {
 }
 
 /// The requests of the front door.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// (JSON Schema: the op catalogue, `ffi/schema/ops.json`.)
+#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "op", deny_unknown_fields)]
 pub enum FrontRequest {
     /// `{"actor": 3, "op": "dashboard.render", "dashboard": "client", "client_id": 5,
@@ -79,9 +80,7 @@ fn bad_request(message: impl Into<String>, field: Option<&str>) -> ErrorBody {
         code: "bad_request".into(),
         message: message.into(),
         field: field.map(str::to_string),
-        span: None,
-        reason: None,
-        current_version: None,
+        ..Default::default()
     }
 }
 
@@ -136,9 +135,7 @@ impl Dashboards {
                     code: "bad_layout".into(),
                     message: e.to_string(),
                     field: Some(e.field()),
-                    span: None,
-                    reason: None,
-                    current_version: None,
+                    ..Default::default()
                 })?;
                 let mut req = json!({"actor": actor, "op": "layout.save", "dashboard": kind_name(dashboard),
                                      "name": name, "layout": parsed.to_json(), "firm_default": firm_default});

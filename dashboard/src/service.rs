@@ -133,9 +133,7 @@ impl DashboardError {
                 code: "bad_layout".into(),
                 message: self.to_string(),
                 field: Some("layout_id".into()),
-                span: None,
-                reason: None,
-                current_version: None,
+                ..Default::default()
             },
         }
     }
@@ -269,6 +267,17 @@ impl DashboardView {
     /// The tile of `portlet_id` (the first one).
     pub fn tile(&self, portlet_id: &str) -> Option<&Tile> {
         self.tiles.iter().find(|t| t.portlet_id == portlet_id)
+    }
+}
+
+impl std::fmt::Debug for Dashboards {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dashboards")
+            .field("engine", &self.engine)
+            .field("portlets", &self.portlets.keys().collect::<Vec<_>>())
+            .field("load_failures", &self.load_failures.len())
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
     }
 }
 

@@ -233,7 +233,10 @@ int main(int argc, char **argv) {
     printf("last error: %s\n", clientele_last_error_message());
     clientele_string_free(out);
 
-    /* 10. Close. */
+    /* 10. Every string the library gave has been freed: none is live. */
+    printf("live strings: %zu\n", clientele_debug_live_strings());
+
+    /* 11. Close. */
     status = clientele_engine_close(engine);
     printf("engine closed: %s\n", clientele_status_name(status));
     return status == CLIENTELE_OK ? 0 : 1;

@@ -56,6 +56,8 @@ class Clientele:
         lib.clientele_string_free.argtypes = [ctypes.c_void_p]
         lib.clientele_last_error_message.restype = ctypes.c_char_p
         lib.clientele_last_error_message.argtypes = []
+        lib.clientele_debug_live_strings.restype = ctypes.c_size_t
+        lib.clientele_debug_live_strings.argtypes = []
         self.lib = lib
         self.engine = ctypes.c_void_p()
         error = ctypes.c_void_p()
@@ -77,6 +79,10 @@ class Clientele:
 
     def status_name(self, status):
         return self.lib.clientele_status_name(status).decode()
+
+    def live_strings(self):
+        """Strings the library returned that are not freed yet (0 when none leaked)."""
+        return self.lib.clientele_debug_live_strings()
 
     def last_error(self):
         return self.lib.clientele_last_error_message().decode("utf-8")
@@ -205,6 +211,7 @@ def main():
     except ClienteleError as e:
         print(f"exception: {e.code} (status {e.status})")
 
+    print(f"live strings: {engine.live_strings()}")
     print(f"engine closed: {engine.status_name(engine.close())}")
     return 0
 

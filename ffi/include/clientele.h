@@ -398,6 +398,16 @@ enum ClienteleStatus clientele_render_dashboard(const struct ClienteleEngine *en
 enum ClienteleStatus clientele_string_free(char *s);
 
 /**
+ * How many strings the library returned (responses, error JSON) that are
+ * not freed yet, in the whole process. For a host's own tests: after its
+ * scenario has freed everything it was given, this answers 0, and each
+ * string it forgot shows as one here (and, under valgrind, as "definitely
+ * lost"). Cheap (a lock and a count); not meant for production logic, as
+ * other threads may hold strings at any moment.
+ */
+size_t clientele_debug_live_strings(void);
+
+/**
  * The status of the last call on the calling thread that answers a
  * `ClienteleStatus` (`CLIENTELE_OK` if it succeeded or there was none;
  * a successful `clientele_string_free` does not count). Each thread has

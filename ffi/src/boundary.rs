@@ -85,8 +85,15 @@ impl From<Error> for Failure {
     }
 }
 
+impl Failure {
+    /// An engine's error, its message in the engine's `language`.
+    pub(crate) fn from_engine(e: Error, language: &str) -> Failure {
+        Failure { status: ClienteleStatus::from_engine_code(e.code()), body: Box::new(e.body_in(language)) }
+    }
+}
+
 fn body(code: &str, message: String, field: Option<String>) -> ErrorBody {
-    ErrorBody { code: code.to_string(), message, field, span: None, reason: None, current_version: None }
+    ErrorBody { code: code.to_string(), message, field, ..ErrorBody::default() }
 }
 
 thread_local! {
@@ -119,10 +126,25 @@ pub(crate) fn last_error_message() -> *const c_char {
     LAST_ERROR.try_with(|slot| slot.try_borrow().map(|s| s.1.as_ptr()).unwrap_or(c"".as_ptr())).unwrap_or(c"".as_ptr())
 }
 
-/// Addresses of the strings handed out and not yet freed, so that
+/// The strings handed out and not yet freed, so that
 /// `clientele_string_free` refuses a pointer it never gave (or gave and took
-/// back) instead of freeing foreign memory.
+/// back) instead of freeing foreign memory. Kept as [`hidden`] addresses:
+/// a memory checker scanning this set must not take it for a pointer to the
+/// string, or a string the host forgets to free would show as reachable
+/// ("possibly lost" at best) instead of "definitely lost".
 static STRINGS: Mutex<Option<HashSet<usize>>> = Mutex::new(None);
+
+/// An address as the live set keeps it: complemented, so no scan of memory
+/// finds a pointer in it.
+fn hidden(s: *mut c_char) -> usize {
+    !(s as usize)
+}
+
+/// How many strings the library has handed out that the host has not
+/// freed yet (`clientele_debug_live_strings`).
+pub(crate) fn live_strings() -> usize {
+    strings().as_ref().map_or(0, HashSet::len)
+}
 
 fn strings() -> std::sync::MutexGuard<'static, Option<HashSet<usize>>> {
     // The set is left consistent by every operation, so a poisoned lock
@@ -137,13 +159,21 @@ pub(crate) fn give_string(text: String) -> Result<*mut c_char, Failure> {
         Failure::ffi(ClienteleStatus::CLIENTELE_INTERNAL, "internal error: output text holds a NUL byte")
     })?;
     let raw = c.into_raw();
-    strings().get_or_insert_with(HashSet::new).insert(raw as usize);
+    strings().get_or_insert_with(HashSet::new).insert(hidden(raw));
     Ok(raw)
 }
 
 /// Takes back a string [`give_string`] handed out. `false`: not ours.
 pub(crate) fn take_string(s: *mut c_char) -> bool {
-    let known = strings().as_mut().is_some_and(|set| set.remove(&(s as usize)));
+    let known = {
+        let mut set = strings();
+        let known = set.as_mut().is_some_and(|set| set.remove(&hidden(s)));
+        if set.as_ref().is_some_and(HashSet::is_empty) {
+            // Every string is back: the set's memory goes too.
+            *set = None;
+        }
+        known
+    };
     if known {
         // SAFETY: `s` came from `CString::into_raw` in `give_string` and was
         // in the live set, so it has not been freed yet.
@@ -261,7 +291,16 @@ pub(crate) unsafe fn json_arg<'a>(text: *const c_char, name: &str) -> Result<&'a
         Failure::ffi(ClienteleStatus::CLIENTELE_INVALID_UTF8, format!("{name} is not valid UTF-8 (byte {at})"))
             .with_span(at, at + e.error_len().unwrap_or(0))
     })?;
-    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+    // Skipping strings does not decode their escapes: a text that may hold
+    // a `\uD800`-style escape is read whole, so that a lone surrogate (no
+    // character at all) answers INVALID_JSON here rather than a typed
+    // refusal deeper down.
+    let checked = if text.contains("\\ud") || text.contains("\\uD") {
+        serde_json::from_str::<serde_json::Value>(text).map(drop)
+    } else {
+        serde_json::from_str::<serde::de::IgnoredAny>(text).map(drop)
+    };
+    if let Err(e) = checked {
         let at = byte_offset(text, e.line(), e.column());
         return Err(Failure::ffi(ClienteleStatus::CLIENTELE_INVALID_JSON, format!("{name} is not valid JSON: {e}"))
             .with_span(at, at));

@@ -60,7 +60,16 @@ impl<T> Registry<T> {
     /// Unregisters `token`; answers its object (which the caller drops
     /// outside the lock), or `None` if the token was not live.
     pub(crate) fn remove(&self, token: usize) -> Option<Arc<T>> {
-        self.slots().as_mut()?.live.remove(&token)
+        let mut guard = self.slots();
+        let slots = guard.as_mut()?;
+        let value = slots.live.remove(&token);
+        if slots.live.is_empty() {
+            // Nothing live: give the table's memory back, so that a host
+            // that closed everything leaves nothing of ours allocated (a
+            // memory checker would count the table as "possibly lost").
+            slots.live = HashMap::new();
+        }
+        value
     }
 
     #[cfg(test)]

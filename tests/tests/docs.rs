@@ -270,7 +270,7 @@ fn every_example_of_the_page_runs(f: &Fixture) {
                 let results: Vec<_> = ListKind::ALL.iter().map(|l| run_list(f, *l, filter)).collect();
                 assert!(results.iter().all(|r| r.is_err()), "error example {filter:?} works on some list: {results:?}");
                 assert!(
-                    results.iter().any(|r| r.as_ref().err().and_then(|e| e.field()) == Some(kind.as_str())),
+                    results.iter().any(|r| r.as_ref().err().and_then(|e| e.kind()) == Some(kind.as_str())),
                     "error example {filter:?} never fails with `{kind}`: {results:?}"
                 );
             }

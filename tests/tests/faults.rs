@@ -97,7 +97,7 @@ fn files_that_are_not_databases_and_absent_servers_are_clear_errors() {
     // Garbage where a database should be.
     let junk = dir.join("junk.db");
     std::fs::write(&junk, vec![0x5a_u8; 8192]).unwrap();
-    let e = Engine::open(EngineConfig::new(format!("sqlite:{}", junk.display()))).err().expect("garbage refused");
+    let e = Engine::open(EngineConfig::new(format!("sqlite:{}", junk.display()))).expect_err("garbage refused");
     assert_eq!(e.code(), "storage");
     assert!(e.to_string().contains("not a database"), "{e}");
     // A directory, a path under a file, an unknown scheme, an empty URL.
@@ -107,13 +107,13 @@ fn files_that_are_not_databases_and_absent_servers_are_clear_errors() {
         "mysql://localhost/x".to_string(),
         "   ".to_string(),
     ] {
-        let e = Engine::open(EngineConfig::new(url.clone())).err().expect("refused");
+        let e = Engine::open(EngineConfig::new(url.clone())).expect_err("refused");
         assert!(matches!(e.code(), "storage" | "config"), "{url}: {e}");
     }
     // A PostgreSQL server that is not there fails at once, without the
     // password in the message.
     let t = Instant::now();
-    let e = Engine::open(EngineConfig::new("postgres://someone:s3cret@127.0.0.1:1/x")).err().expect("refused");
+    let e = Engine::open(EngineConfig::new("postgres://someone:s3cret@127.0.0.1:1/x")).expect_err("refused");
     assert_eq!(e.code(), "storage");
     assert!(!e.to_string().contains("s3cret"), "{e}");
     assert!(t.elapsed() < Duration::from_secs(5), "took {:?}", t.elapsed());

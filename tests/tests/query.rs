@@ -241,12 +241,18 @@ fn filter_errors_point_at_the_input(f: &Fixture) {
     assert_eq!(e.code(), "invalid_filter");
     assert_eq!(e.span().map(|s| (s.start, s.end)), Some((0, 6)));
     assert!(e.to_string().contains("did you mean `status`"), "{e}");
+    // The kind, the field and the suggestion as their own fields of the
+    // body; the message says which text once ("filter: ...").
+    let body = e.body();
+    assert_eq!((body.kind.as_deref(), body.field.as_deref()), (Some("unknown_field"), Some("stauts")), "{body:?}");
+    assert!(body.suggestion.as_deref().is_some_and(|s| s.contains("status")), "{body:?}");
+    assert!(body.message.starts_with("filter: ") && !body.message.contains("invalid filter"), "{body:?}");
     let e = err("statut:");
     assert!(e.span().is_some());
     let e = err("nom:>3");
-    assert_eq!(e.field(), Some("operator_not_allowed"));
+    assert_eq!(e.kind(), Some("operator_not_allowed"));
     let e = err(&"(".repeat(50_000));
-    assert_eq!(e.field(), Some("too_long"));
+    assert_eq!((e.kind(), e.field()), (Some("too_long"), None));
     let e = err(&"(a ".repeat(30));
     assert_eq!(e.code(), "invalid_filter");
     let e = f

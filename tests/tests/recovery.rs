@@ -464,7 +464,10 @@ fn durability_is_a_checked_setting(backend: Backend) {
     let mut bad = EngineConfig::new(f.place.url());
     bad.durability = "paranoid".into();
     match Engine::open(bad) {
-        Err(Error::Config(m)) => assert!(m.contains("durability") && m.contains("paranoid"), "{m}"),
+        Err(Error::Setting { field, message }) => {
+            assert_eq!(field, "durability");
+            assert!(message.contains("paranoid"), "{message}");
+        }
         Err(other) => panic!("expected a config error, got {other:?}"),
         Ok(_) => panic!("expected a config error, the engine opened"),
     }

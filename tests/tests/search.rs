@@ -180,7 +180,10 @@ fn phone_region_is_configured_and_checked(f: &Fixture) {
     let mut bad = EngineConfig::new(f.place.url());
     bad.phone_region = "ZZ".into();
     match Engine::open(bad) {
-        Err(clientele_core::Error::Config(m)) => assert!(m.contains("phone_region"), "{m}"),
+        Err(clientele_core::Error::Setting { field, message }) => {
+            assert_eq!(field, "phone_region");
+            assert!(message.contains("ZZ"), "{message}");
+        }
         Err(other) => panic!("{other:?}"),
         Ok(_) => panic!("an unknown region opens"),
     }

@@ -165,8 +165,7 @@ impl Engine {
         query: &ListQuery,
         scope: Vec<Constraint>,
     ) -> Result<Page<Record<ClientData>>> {
-        let (items, next_cursor, total) =
-            self.list_page(who, query, scope, |c, rows| super::lists::client_records(c, rows))?;
+        let (items, next_cursor, total) = self.list_page(who, query, scope, super::lists::client_records)?;
         Ok(Page::counted(items, next_cursor, total))
     }
 
@@ -204,8 +203,7 @@ impl Engine {
         if last_30_days {
             constraints.push(self.last_30_days());
         }
-        let (items, next_cursor, total) =
-            self.list_page(who, query, constraints, |c, rows| super::lists::interaction_records(c, rows))?;
+        let (items, next_cursor, total) = self.list_page(who, query, constraints, super::lists::interaction_records)?;
         Ok(Page::counted(items, next_cursor, total))
     }
 }

@@ -153,8 +153,7 @@ impl Engine {
         who.require(Entity::Interactions, Action::View)?;
         let mut constraints = scope;
         constraints.extend(self.interaction_constraints(who, client, contact, last_30_days)?);
-        let (items, next_cursor, total) =
-            self.list_page(who, query, constraints, |c, rows| super::lists::interaction_records(c, rows))?;
+        let (items, next_cursor, total) = self.list_page(who, query, constraints, super::lists::interaction_records)?;
         Ok(Page::counted(items, next_cursor, total))
     }
 }

@@ -291,7 +291,9 @@ impl Engine {
                 staff_names(
                     c,
                     &mut names,
-                    recs.iter().flat_map(|r| [r.data.taken_for_id, r.data.follow_up.as_ref().map(|f| f.assignee_id)]).flatten(),
+                    recs.iter()
+                        .flat_map(|r| [r.data.taken_for_id, r.data.follow_up.as_ref().map(|f| f.assignee_id)])
+                        .flatten(),
                 )?;
                 Ok(grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz)))
             })?,
@@ -725,12 +727,18 @@ pub(crate) fn contact_records(rows: Vec<store::contacts::Row>) -> Result<Vec<Rec
 }
 
 /// A page's rows as records, with their follow-ups.
-pub(crate) fn interaction_records(c: &mut Conn, rows: Vec<store::interactions::Row>) -> Result<Vec<Record<InteractionData>>> {
+pub(crate) fn interaction_records(
+    c: &mut Conn,
+    rows: Vec<store::interactions::Row>,
+) -> Result<Vec<Record<InteractionData>>> {
     store::interactions::records(c, rows)
 }
 
 /// A page's transfers as of `now` (see `transfers::expired_as_of`).
-pub(crate) fn transfer_records(rows: Vec<store::transfers::Row>, now: DateTime<Utc>) -> Result<Vec<Record<TransferData>>> {
+pub(crate) fn transfer_records(
+    rows: Vec<store::transfers::Row>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Record<TransferData>>> {
     rows.into_iter().map(|r| Ok(super::transfers::expired_as_of(r.into_record()?, now))).collect()
 }
 

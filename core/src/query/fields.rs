@@ -503,10 +503,13 @@ fn people_ids(
     {
         return Ok(vec![n]);
     }
-    let refuse = |message: String| crate::error::Error::Filter {
-        message: format!("filter: {message}"),
-        span: Some(crate::error::Span { start: span.start, end: span.end }),
-        field: Some("invalid_value".into()),
+    let refuse = |message: String| {
+        crate::error::Error::filter(
+            "invalid_value",
+            format!("filter: {message}"),
+            Some(crate::error::Span { start: span.start, end: span.end }),
+        )
+        .with_filter(|f| f.field = Some(field.to_string()))
     };
     let folded = crate::text::fold(value.trim());
     let (lookup, what) = match field {

@@ -156,7 +156,7 @@ pub(crate) fn capped_total(total: Option<u64>) -> (Option<u64>, bool) {
 fn check_keyword(k: &str, span: Span, what: &str, used: &mut usize) -> Result<()> {
     let n = sql::keyword_words(k).len();
     *used += n;
-    let too_many = |message: String| Error::Filter { message, span: Some(span), field: Some("too_many_terms".into()) };
+    let too_many = |message: String| Error::filter("too_many_terms", message, Some(span));
     if n > MAX_KEYWORD_WORDS {
         return Err(too_many(format!(
             "{what}: a keyword of {n} words is too costly to search (at most {MAX_KEYWORD_WORDS}; \
@@ -187,8 +187,11 @@ fn filter_keywords(e: &clientele_filter::Expr, out: &mut Vec<(String, Span)>) {
     }
 }
 
-/// Turns a filter error into the engine's, keeping span and suggestion.
-pub(crate) fn filter_error(e: clientele_filter::FilterError, what: &str) -> Error {
+/// Turns a filter error into the engine's: the kind, `expected` and
+/// `suggestion` as their own fields, the field of the list named when the
+/// error is about one (`text` is the filter text, for its span).
+pub(crate) fn filter_error(e: clientele_filter::FilterError, what: &str, text: Option<&str>) -> Error {
+    use clientele_filter::ErrorKind as K;
     let mut message = e.message.clone();
     if let Some(x) = e.expected.as_ref().filter(|x| !message.contains(x.as_str())) {
         message.push_str(&format!(" (expected {x})"));
@@ -196,11 +199,20 @@ pub(crate) fn filter_error(e: clientele_filter::FilterError, what: &str) -> Erro
     if let Some(s) = e.suggestion.as_ref().filter(|s| !message.contains(s.as_str())) {
         message.push_str(&format!(" — {s}"));
     }
-    Error::Filter {
-        message: format!("{what}: {message}"),
-        span: Some(Span { start: e.span.start, end: e.span.end }),
-        field: Some(e.code().to_string()),
-    }
+    // The span of an unknown or unfilterable field is its name.
+    let field = match e.kind {
+        K::UnknownField | K::NotFilterable => text
+            .and_then(|t| t.get(e.span.start..e.span.end))
+            .filter(|f| !f.is_empty() && f.chars().all(|c| c.is_alphanumeric() || "_.-".contains(c)))
+            .map(str::to_string),
+        _ => None,
+    };
+    Error::filter(e.code(), format!("{what}: {message}"), Some(Span { start: e.span.start, end: e.span.end }))
+        .with_filter(|f| {
+            f.field = field;
+            f.expected = e.expected;
+            f.suggestion = e.suggestion;
+        })
 }
 
 /// Instant (UTC ms) a day begins in the zone; a day whose midnight does not
@@ -345,53 +357,53 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
             FilterInput::Json(v) => v.to_string().find("\\u0000").map(|_| 0),
         };
         if let Some(at) = nul {
-            return Err(Error::Filter {
-                message: "filter: contains a NUL character".into(),
-                span: Some(Span { start: at, end: at + 1 }),
-                field: Some("invalid_value".into()),
-            });
+            return Err(Error::filter(
+                "invalid_value",
+                "filter: contains a NUL character",
+                Some(Span { start: at, end: at + 1 }),
+            ));
         }
+        let filter_text = match f {
+            FilterInput::Text(t) => Some(t.as_str()),
+            FilterInput::Json(_) => None,
+        };
         let expr = match f {
             FilterInput::Text(t) => clientele_filter::parse_with_limits(t, &limits),
             FilterInput::Json(v) => clientele_filter::parse_json(&v.to_string(), &limits),
         }
-        .map_err(|e| filter_error(e, "filter"))?;
+        .map_err(|e| filter_error(e, "filter", filter_text))?;
         let mut keywords = Vec::new();
         filter_keywords(&expr, &mut keywords);
         for (k, span) in &keywords {
             check_keyword(k, *span, "filter", &mut terms)?;
         }
         let typed = clientele_filter::check_with_limits(&expr, registry, &dates, &limits)
-            .map_err(|e| filter_error(e, "filter"))?;
+            .map_err(|e| filter_error(e, "filter", filter_text))?;
         parts.push(fields::resolve_people(typed, input.kind, input.actor, &mut *input.people)?);
     }
     let mut rank = None;
     let mut search = Vec::new();
     if let Some(s) = input.query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         if s.len() > MAX_SEARCH_BYTES {
-            return Err(Error::Filter {
-                message: format!("search: longer than {MAX_SEARCH_BYTES} bytes"),
-                span: Some(Span { start: MAX_SEARCH_BYTES, end: s.len() }),
-                field: Some("too_long".into()),
-            });
+            return Err(Error::filter(
+                "too_long",
+                format!("search: longer than {MAX_SEARCH_BYTES} bytes"),
+                Some(Span { start: MAX_SEARCH_BYTES, end: s.len() }),
+            ));
         }
         if s.contains('\0') {
-            return Err(Error::Filter {
-                message: "search: contains a NUL character".into(),
-                span: None,
-                field: Some("invalid_value".into()),
-            });
+            return Err(Error::filter("invalid_value", "search: contains a NUL character", None));
         }
         // A word without a letter or digit ("🥐", "-") would match every
         // row: refused, with its place in the search text as written.
         let raw = input.query.search.as_deref().unwrap_or_default();
         if let Some(w) = raw.split_whitespace().find(|w| sql::keyword_words(w).is_empty()) {
             let start = w.as_ptr() as usize - raw.as_ptr() as usize;
-            return Err(Error::Filter {
-                message: format!("search: `{w}` has no letter or digit (expected a word with a letter or a digit)"),
-                span: Some(Span { start, end: start + w.len() }),
-                field: Some("invalid_value".into()),
-            });
+            return Err(Error::filter(
+                "invalid_value",
+                format!("search: `{w}` has no letter or digit (expected a word with a letter or a digit)"),
+                Some(Span { start, end: start + w.len() }),
+            ));
         }
         // Spans are offsets in the search text as sent (before trimming).
         let base = input.query.search.as_deref().unwrap_or(s).as_ptr() as usize;
@@ -403,13 +415,13 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
             })
             .collect();
         if let Some((_, span)) = spans.get(MAX_SEARCH_WORDS) {
-            return Err(Error::Filter {
-                message: format!(
+            return Err(Error::filter(
+                "too_many_terms",
+                format!(
                     "search: more than {MAX_SEARCH_WORDS} words (au plus {MAX_SEARCH_WORDS} mots dans une recherche)"
                 ),
-                span: Some(*span),
-                field: Some("too_many_terms".into()),
-            });
+                Some(*span),
+            ));
         }
         for (w, span) in &spans {
             check_keyword(w, *span, "search", &mut terms)?;
@@ -797,7 +809,9 @@ impl Plan {
         if self.names {
             crate::visibility::names_sql(&mut sql, self.kind, self.offices.as_deref(), self.scope);
         } else {
-            sql.push(", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)");
+            sql.push(
+                ", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)",
+            );
         }
         sql.push(&format!(" FROM {} t", table(self.kind)));
         self.where_sql(&mut sql);

@@ -234,8 +234,11 @@ pub fn check_scenario_output(stdout: &str) {
         "progress 100/250",
         "client.import: 250 imported",
         r#"canceled import: status 112 (canceled): {"code":"canceled""#,
-        r#"duplicate: status 104 (duplicate): {"code":"duplicate","message":"code 'damh01' is already used by client 1","field":"code"}"#,
-        "last error: code 'damh01' is already used by client 1",
+        // The firm's language is French (the default): so are the messages
+        // the engine writes in a fixed form.
+        r#"duplicate: status 104 (duplicate): {"code":"duplicate","message":"code « damh01 » est déjà utilisé par le client 1","field":"code"}"#,
+        "last error: code « damh01 » est déjà utilisé par le client 1",
+        "live strings: 0",
         "engine closed: ok",
     ] {
         assert!(stdout.contains(needle), "the host's output lacks {needle:?}:\n{stdout}");

@@ -106,7 +106,10 @@ impl Portlet for MyClientsPortlet {
             .map(|c| {
                 Column::new(
                     c["id"].as_str().unwrap_or_default(),
-                    Localized::new(c["label_fr"].as_str().unwrap_or_default(), c["label_en"].as_str().unwrap_or_default()),
+                    Localized::new(
+                        c["label_fr"].as_str().unwrap_or_default(),
+                        c["label_en"].as_str().unwrap_or_default(),
+                    ),
                     ColumnKind::Text,
                 )
             })
