@@ -508,9 +508,9 @@ mod tests {
         let vm = TodayPortlet.render(&settings(json!({"trend": true})), &ctx).unwrap();
         vm.check().unwrap();
         let seen = ctx.requests();
-        assert_eq!(seen.len(), 4 + 6);
-        assert_eq!(seen[4]["filter"], "when:2026-11-26..2026-11-26");
-        assert_eq!(seen[9]["filter"], "when:2026-12-01..2026-12-01");
+        assert_eq!(seen.len(), 6 + 6);
+        assert_eq!(seen[6]["filter"], "when:2026-11-26..2026-11-26");
+        assert_eq!(seen[11]["filter"], "when:2026-12-01..2026-12-01");
         let Widget::Sparkline { value, values, .. } = &vm.widgets[0] else { panic!("{vm:?}") };
         assert_eq!((*value, values.as_slice()), (2, &[26, 27, 28, 29, 30, 1, 2][..]));
         // Today's interactions are in the trend, not among the counters.
@@ -601,9 +601,9 @@ mod tests {
                 "Roy inc. · échéance 2026-11-25",
                 "Côté, Hélène · échéance 2026-11-27",
                 "Roy inc. · 2026-11-27 10:15",
-                "Expire le 2026-11-28",
-                "Expire le 2026-11-30",
-                "En attente de fichiers depuis le 2026-11-10 (17 j)",
+                "Expire demain",
+                "Expire le 30 nov.",
+                "En attente de fichiers depuis le 10 nov. (17 j)",
                 "Appel téléphonique · 21:05",
                 "Note · 08:30",
             ]
@@ -631,7 +631,7 @@ mod tests {
         assert_eq!(items[0].badge.as_deref(), Some("overdue"));
         assert_eq!(items[0].subtitle.as_deref(), Some("Roy inc. · due 2026-11-25"));
         assert_eq!(items[3].badge.as_deref(), Some("expiring"));
-        assert_eq!(items[5].subtitle.as_deref(), Some("Waiting for files since 2026-11-10 (17 d)"));
+        assert_eq!(items[5].subtitle.as_deref(), Some("Waiting for files since Nov 10 (17 d)"));
         assert_eq!(items[6].subtitle.as_deref(), Some("Phone call · 21:05"));
     }
 
