@@ -51,7 +51,7 @@ impl Engine {
         who: &Who,
         query: &ListQuery,
         constraints: Vec<Constraint>,
-        load: impl FnOnce(&mut Conn, Vec<R>) -> Result<T>,
+        load: impl FnOnce(&mut Conn, Vec<(R, Option<String>)>) -> Result<T>,
     ) -> Result<(T, Option<String>, Option<u64>)>
     where
         R: PageRow,
@@ -68,7 +68,7 @@ impl Engine {
         query: &ListQuery,
         constraints: Vec<Constraint>,
         names: bool,
-        load: impl FnOnce(&mut Conn, Vec<R>, columns::Names) -> Result<T>,
+        load: impl FnOnce(&mut Conn, Vec<(R, Option<String>)>, columns::Names) -> Result<T>,
     ) -> Result<(T, Option<String>, Option<u64>)>
     where
         R: PageRow,
@@ -147,7 +147,7 @@ impl Engine {
                         to.insert(id, name);
                     }
                 }
-                records.push(r.row);
+                records.push((r.row, r.attached));
             }
             let mut page = load(c, records, shown)?;
             if query.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
@@ -196,7 +196,9 @@ impl Engine {
     }
 
     fn chosen_columns(&self, who: &Who, list: ListKind, asked: Option<Vec<String>>) -> Result<Vec<ColumnDef>> {
-        let catalogue = self.columns_catalogue(list)?;
+        // The firm's roles came with the actor (`store::actor`).
+        let roles = if list == ListKind::Clients { who.roles.as_slice() } else { &[] };
+        let catalogue = columns::catalogue(list, roles);
         let ids = match asked {
             Some(a) => a,
             // Read with the actor (`store::actor`).
@@ -274,27 +276,21 @@ impl Engine {
         let tz = self.tz;
         let now = self.now();
         let (rows, next_cursor, total) = match list {
-            ListKind::Clients => self.list_page(who, query, constraints, |c, page| {
-                let recs = client_records(c, page)?;
+            ListKind::Clients => self.list_page(who, query, constraints, |_, page| {
+                // The people in charge come with their names (the page
+                // statement's attached column).
                 let mut names = columns::Names::default();
-                staff_names(c, &mut names, recs.iter().flat_map(|r| r.data.assignments.iter().map(|a| a.staff_id)))?;
+                let recs = client_records_named(page, Some(&mut names))?;
                 Ok(grid_rows(&recs, &ids, |r, col| columns::client_cell(r, col, &names, tz)))
             })?,
             ListKind::Contacts => self.list_page(who, query, constraints, |_, page| {
                 Ok(grid_rows(&contact_records(page)?, &ids, |r, col| columns::contact_cell(r, col, tz)))
             })?,
-            ListKind::Interactions => self.list_page_with(who, query, constraints, true, |c, page, mut names| {
-                let recs = interaction_records(c, page)?;
+            ListKind::Interactions => self.list_page_with(who, query, constraints, true, |_, page, mut names| {
                 // The page statement names the staff member who made each
                 // interaction; whom a message was taken for and who follows
-                // it up may be others.
-                staff_names(
-                    c,
-                    &mut names,
-                    recs.iter()
-                        .flat_map(|r| [r.data.taken_for_id, r.data.follow_up.as_ref().map(|f| f.assignee_id)])
-                        .flatten(),
-                )?;
+                // it up come with the attached column.
+                let recs = interaction_records_named(page, Some(&mut names))?;
                 Ok(grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz)))
             })?,
             ListKind::Transfers => self.list_page_with(who, query, constraints, true, |_, page, names| {
@@ -701,45 +697,82 @@ fn grid_rows<T>(
         .collect()
 }
 
-/// Adds the names of staff members `ids` that `names` lacks (one statement
-/// when some are missing; staff names are seen by every staff member).
-fn staff_names(c: &mut Conn, names: &mut columns::Names, ids: impl Iterator<Item = Id>) -> Result<()> {
-    let mut missing: Vec<Id> = ids.filter(|id| !names.staff.contains_key(id)).collect();
-    missing.sort_unstable();
-    missing.dedup();
-    if !missing.is_empty() {
-        for (id, name, initials) in store::staff::names(c, &missing)? {
-            names.staff.insert(id, name);
-            names.staff_initials.insert(id, initials);
-        }
-    }
-    Ok(())
+/// A page's rows as records, with their people in charge.
+pub(crate) fn client_records(
+    _: &mut Conn,
+    rows: Vec<(store::clients::Row, Option<String>)>,
+) -> Result<Vec<Record<ClientData>>> {
+    client_records_named(rows, None)
 }
 
-/// A page's rows as records, with their people in charge.
-pub(crate) fn client_records(c: &mut Conn, rows: Vec<store::clients::Row>) -> Result<Vec<Record<ClientData>>> {
-    store::clients::records(c, rows)
+/// [`client_records`], adding the people in charge's names to `names`.
+fn client_records_named(
+    rows: Vec<(store::clients::Row, Option<String>)>,
+    mut names: Option<&mut columns::Names>,
+) -> Result<Vec<Record<ClientData>>> {
+    rows.into_iter()
+        .map(|(row, att)| {
+            let mut rec = row.into_record()?;
+            let (assignments, staff) = store::page::attached_assignments(att.as_deref())?;
+            rec.data.assignments = assignments;
+            if let Some(n) = names.as_deref_mut() {
+                for (id, name, initials) in staff {
+                    n.staff.insert(id, name);
+                    n.staff_initials.insert(id, initials);
+                }
+            }
+            Ok(rec)
+        })
+        .collect()
 }
 
 /// A page's rows as records.
-pub(crate) fn contact_records(rows: Vec<store::contacts::Row>) -> Result<Vec<Record<ContactData>>> {
-    rows.into_iter().map(|r| r.into_record()).collect()
+pub(crate) fn contact_records(rows: Vec<(store::contacts::Row, Option<String>)>) -> Result<Vec<Record<ContactData>>> {
+    rows.into_iter().map(|(r, _)| r.into_record()).collect()
 }
 
 /// A page's rows as records, with their follow-ups.
 pub(crate) fn interaction_records(
-    c: &mut Conn,
-    rows: Vec<store::interactions::Row>,
+    _: &mut Conn,
+    rows: Vec<(store::interactions::Row, Option<String>)>,
 ) -> Result<Vec<Record<InteractionData>>> {
-    store::interactions::records(c, rows)
+    interaction_records_named(rows, None)
+}
+
+/// [`interaction_records`], adding the names of the follow-ups' assignees
+/// and of whom messages were taken for to `names`.
+fn interaction_records_named(
+    rows: Vec<(store::interactions::Row, Option<String>)>,
+    mut names: Option<&mut columns::Names>,
+) -> Result<Vec<Record<InteractionData>>> {
+    rows.into_iter()
+        .map(|(row, att)| {
+            let mut rec = row.into_record()?;
+            let attached = store::page::attached_follow_up(att.as_deref())?;
+            if let Some(n) = names.as_deref_mut() {
+                let people = [
+                    (attached.follow_up.as_ref().map(|f| f.assignee_id), attached.assignee),
+                    (rec.data.taken_for_id, attached.taken_for),
+                ];
+                for (id, who) in people {
+                    if let (Some(id), Some((name, initials))) = (id, who) {
+                        n.staff.insert(id, name);
+                        n.staff_initials.insert(id, initials);
+                    }
+                }
+            }
+            rec.data.follow_up = attached.follow_up;
+            Ok(rec)
+        })
+        .collect()
 }
 
 /// A page's transfers as of `now` (see `transfers::expired_as_of`).
 pub(crate) fn transfer_records(
-    rows: Vec<store::transfers::Row>,
+    rows: Vec<(store::transfers::Row, Option<String>)>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Record<TransferData>>> {
-    rows.into_iter().map(|r| Ok(super::transfers::expired_as_of(r.into_record()?, now))).collect()
+    rows.into_iter().map(|(r, _)| Ok(super::transfers::expired_as_of(r.into_record()?, now))).collect()
 }
 
 /// The catalogue entries for `ids`, refusing unknown or repeated ones.

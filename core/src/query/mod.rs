@@ -256,6 +256,36 @@ pub(crate) struct Plan {
     pub search_shape: search::Shape,
 }
 
+/// The page statement's last column: what a record keeps in tables of its
+/// own, as JSON, so a page stays one statement (`store::page::Attached`).
+/// Clients: their people in charge, in order, each `[role, staff id, name,
+/// initials]`. Interactions: `[follow-up, taken for]`, the follow-up
+/// `[assignee, due, done, done at, done by, name, initials]` and whom a
+/// message was taken for `[name, initials]` (either null). Others: NULL.
+fn attached_sql(kind: ListKind, pg: bool) -> &'static str {
+    match (kind, pg) {
+        (ListKind::Clients, false) => {
+            ", (SELECT json_group_array(json_array(a.role, a.staff_id, s.name, s.initials) ORDER BY a.position) \
+             FROM client_assignments a JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id) AS att"
+        }
+        (ListKind::Clients, true) => {
+            ", (SELECT json_agg(json_build_array(a.role, a.staff_id, s.name, s.initials) ORDER BY a.position)::text \
+             FROM client_assignments a JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id) AS att"
+        }
+        (ListKind::Interactions, false) => {
+            ", json_array((SELECT json_array(f.assignee_id, f.due, f.done, f.done_at, f.done_by, s.name, s.initials) \
+             FROM follow_ups f JOIN staff s ON s.id = f.assignee_id WHERE f.interaction_id = t.id), \
+             (SELECT json_array(s.name, s.initials) FROM staff s WHERE s.id = t.taken_for_id)) AS att"
+        }
+        (ListKind::Interactions, true) => {
+            ", json_build_array((SELECT json_build_array(f.assignee_id, f.due, f.done, f.done_at, f.done_by, s.name, \
+             s.initials) FROM follow_ups f JOIN staff s ON s.id = f.assignee_id WHERE f.interaction_id = t.id), \
+             (SELECT json_build_array(s.name, s.initials) FROM staff s WHERE s.id = t.taken_for_id))::text AS att"
+        }
+        _ => ", CAST(NULL AS TEXT) AS att",
+    }
+}
+
 /// The sort of a list.
 #[derive(Debug, Clone)]
 pub(crate) struct Sort {
@@ -813,6 +843,7 @@ impl Plan {
                 ", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)",
             );
         }
+        sql.push(attached_sql(self.kind, pg));
         sql.push(&format!(" FROM {} t", table(self.kind)));
         self.where_sql(&mut sql);
         if let Some(k) = &self.after {

@@ -13,7 +13,8 @@ use diesel::sqlite::Sqlite;
 
 use super::prepared::Prepared;
 use super::{Conn, with_backend};
-use crate::error::Result;
+use crate::domain::{Assignment, FollowUp};
+use crate::error::{Error, Result};
 use crate::query::sql::Sql;
 use crate::query::{Key, ListKind};
 
@@ -28,6 +29,9 @@ pub(crate) struct Keyed<R> {
     /// The names of the row's client, contact and staff member a grid
     /// shows ([`crate::visibility::names_sql`]).
     pub names: [Option<String>; 5],
+    /// What the record keeps in tables of its own, as the page statement
+    /// answered it (`query::attached_sql`).
+    pub attached: Option<String>,
 }
 
 impl<R: PageRow> Keyed<R> {
@@ -77,14 +81,16 @@ macro_rules! page_row {
             fn load(conn: &mut Conn, sql: &Sql) -> Result<Vec<Keyed<Self>>> {
                 type RowSql = diesel::dsl::SqlTypeOf<<super::$module::Row as Selectable<Sqlite>>::SelectExpression>;
                 type Name = Nullable<Text>;
-                type PageSql = (RowSql, BigInt, Nullable<Text>, Nullable<BigInt>, Nullable<Text>, Name, Name, Name, Name, Name);
+                type PageSql = (RowSql, BigInt, Nullable<Text>, Nullable<BigInt>, Nullable<Text>, Name, Name, Name, Name, Name, Name);
                 type Name_ = Option<String>;
                 #[allow(clippy::type_complexity)]
-                let rows: Vec<(super::$module::Row, i64, Option<String>, Option<i64>, Option<String>, Name_, Name_, Name_, Name_, Name_)> =
+                let rows: Vec<(super::$module::Row, i64, Option<String>, Option<i64>, Option<String>, Name_, Name_, Name_, Name_, Name_, Name_)> =
                     with_backend!(conn, c => Prepared::<PageSql>::new(sql).load(c))?;
                 Ok(rows
                     .into_iter()
-                    .map(|(row, rk, kt, ki, search_text, a, b, c, d, e)| Keyed { row, rk, kt, ki, search_text, names: [a, b, c, d, e] })
+                    .map(|(row, rk, kt, ki, search_text, a, b, c, d, e, attached)| Keyed {
+                        row, rk, kt, ki, search_text, names: [a, b, c, d, e], attached,
+                    })
                     .collect())
             }
 
@@ -104,6 +110,49 @@ page_row!(clients, clients, ListKind::Clients, |_r| [None; 3]);
 page_row!(contacts, contacts, ListKind::Contacts, |_r| [None; 3]);
 page_row!(interactions, interactions, ListKind::Interactions, |r| [r.client_id, r.contact_id, r.staff_id]);
 page_row!(transfers, transfers, ListKind::Transfers, |r| [Some(r.client_id), Some(r.to_contact), Some(r.from_staff)]);
+
+/// A staff member as a page row names them: (id, name, initials).
+pub(crate) type StaffName = (i64, String, String);
+
+/// A client page row's people in charge (`query::attached_sql`), with the
+/// staff members' names.
+pub(crate) fn attached_assignments(att: Option<&str>) -> Result<(Vec<Assignment>, Vec<StaffName>)> {
+    let Some(text) = att else { return Ok(Default::default()) };
+    let rows: Vec<(String, i64, String, String)> = super::from_json(text, "people in charge")?;
+    Ok(rows
+        .into_iter()
+        .map(|(role, staff_id, name, initials)| (Assignment { role, staff_id }, (staff_id, name, initials)))
+        .unzip())
+}
+
+/// What an interaction page row carries beside its columns.
+#[derive(Default)]
+pub(crate) struct InteractionAttached {
+    pub follow_up: Option<FollowUp>,
+    /// The follow-up's assignee: (name, initials).
+    pub assignee: Option<(String, String)>,
+    /// Whom its message was taken for: (name, initials).
+    pub taken_for: Option<(String, String)>,
+}
+
+/// An interaction page row's follow-up and whom its message was taken for
+/// (`query::attached_sql`), with the staff members' names.
+pub(crate) fn attached_follow_up(att: Option<&str>) -> Result<InteractionAttached> {
+    type FollowUpJson = (i64, Option<String>, serde_json::Value, Option<i64>, Option<i64>, String, String);
+    let Some(text) = att else { return Ok(Default::default()) };
+    let (follow, taken_for): (Option<FollowUpJson>, Option<(String, String)>) = super::from_json(text, "follow-up")?;
+    let mut out = InteractionAttached { taken_for, ..Default::default() };
+    if let Some((assignee_id, due, done, done_at, done_by, name, initials)) = follow {
+        out.assignee = Some((name, initials));
+        let due = due
+            .map(|d| d.parse().map_err(|_| Error::Storage(format!("corrupt date '{d}' in database"))))
+            .transpose()?;
+        // `done`: 0/1 on SQLite, a boolean on PostgreSQL.
+        let done = done.as_bool().unwrap_or_else(|| done.as_i64().is_some_and(|n| n != 0));
+        out.follow_up = Some(FollowUp { assignee_id, due, done, done_at: done_at.map(crate::time::from_ms), done_by });
+    }
+    Ok(out)
+}
 
 #[cfg(test)]
 mod tests {

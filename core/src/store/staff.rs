@@ -112,8 +112,3 @@ pub(crate) fn fold_names(db: &super::Db) -> Result<()> {
         Ok(())
     })
 }
-
-/// The names and initials of staff members `ids`.
-pub(crate) fn names(conn: &mut Conn, ids: &[Id]) -> Result<Vec<(Id, String, String)>> {
-    Ok(staff::table.filter(staff::id.eq_any(ids)).select((staff::id, staff::name, staff::initials)).load(conn)?)
-}
