@@ -115,7 +115,9 @@ pub fn parse(bytes: &[u8], spec: &CsvImport) -> Result<Parsed, Error> {
         let mut row = Value::Object(Default::default());
         let mut errs = Vec::new();
         for (i, cell) in record.iter().enumerate() {
-            let (Some(Some(c)), cell) = (columns.get(i), cell.trim()) else { continue };
+            // A cell the export guarded against spreadsheet formulas
+            // (`'=…`, `'+1 418…`) reads as written (`export::cells::unguard`).
+            let (Some(Some(c)), cell) = (columns.get(i), crate::export::cells::unguard(cell.trim())) else { continue };
             if cell.is_empty() {
                 continue;
             }

@@ -126,9 +126,13 @@ pub fn import_catalogue(kind: ImportKind) -> Vec<ImportColumn> {
             from_list(L::Interactions, "kind", "data.kind"),
             from_list(L::Interactions, "subject", "data.subject"),
             from_list(L::Interactions, "client", "client_code"),
+            // The export's own columns for the same (a name can repeat; a
+            // code and initials cannot): what a round trip reads back.
+            from_list(L::Interactions, "client_code", "client_code"),
             from_list(L::Interactions, "contact", "contact_key"),
             own("contact_email", "Courriel de la personne-ressource", "Contact e-mail", Text, "contact_email", vec![]),
             from_list(L::Interactions, "staff", "staff_initials"),
+            from_list(L::Interactions, "staff_initials", "staff_initials"),
             from_list(L::Interactions, "direction", "data.direction"),
             from_list(L::Interactions, "duration", "data.duration_secs"),
             from_list(L::Interactions, "phone", "data.phone"),
