@@ -360,3 +360,41 @@ pub(crate) fn contact_offices(conn: &mut Conn) -> Result<HashMap<Id, Vec<Option<
     }
     Ok(out)
 }
+
+/// The live clients among `ids`, with their office, as this transaction
+/// sees them now; on PostgreSQL held (`FOR SHARE`) until it ends, so a
+/// concurrent delete or office move waits for the batch to commit (SQLite
+/// writers are serialised). What an import checked before its writes is
+/// checked again here, batch by batch.
+pub(crate) fn hold_clients(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Option<String>>> {
+    let mut out = HashMap::new();
+    for part in ids.chunks(LOOKUP) {
+        let q = clients::table
+            .filter(clients::id.eq_any(part.to_vec()))
+            .filter(clients::trash_id.is_null())
+            .select((clients::id, clients::office));
+        let rows: Vec<(i64, Option<String>)> = match conn {
+            AnyConnection::Pg(c) => q.for_share().load(c)?,
+            AnyConnection::Sqlite(c) => q.load(c)?,
+        };
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// The live contacts among `ids`, held alike.
+pub(crate) fn hold_contacts(conn: &mut Conn, ids: &[Id]) -> Result<std::collections::HashSet<Id>> {
+    let mut out = std::collections::HashSet::new();
+    for part in ids.chunks(LOOKUP) {
+        let q = contacts::table
+            .filter(contacts::id.eq_any(part.to_vec()))
+            .filter(contacts::trash_id.is_null())
+            .select(contacts::id);
+        let rows: Vec<i64> = match conn {
+            AnyConnection::Pg(c) => q.for_share().load(c)?,
+            AnyConnection::Sqlite(c) => q.load(c)?,
+        };
+        out.extend(rows);
+    }
+    Ok(out)
+}

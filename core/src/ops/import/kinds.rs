@@ -76,6 +76,45 @@ fn unknown(column: &str, what_en: &str, what_fr: &str, value: &str) -> Problem {
     )
 }
 
+/// The clients and contacts a batch names, read again inside its write
+/// transaction (and held there on PostgreSQL): the check ran before the
+/// writes, and a client moved out of the actor's offices or to the trash,
+/// or a contact gone to the trash, since then is not written to.
+struct Still {
+    clients: HashMap<Id, Option<String>>,
+    contacts: std::collections::HashSet<Id>,
+}
+
+impl Still {
+    fn read(c: &mut Conn, refs: impl Iterator<Item = (Option<Id>, Option<Id>)>) -> Result<Still> {
+        let (mut clients, mut contacts): (Vec<Id>, Vec<Id>) = (Vec::new(), Vec::new());
+        for (client, contact) in refs {
+            clients.extend(client);
+            contacts.extend(contact);
+        }
+        clients.sort_unstable();
+        clients.dedup();
+        contacts.sort_unstable();
+        contacts.dedup();
+        Ok(Still { clients: bulk::hold_clients(c, &clients)?, contacts: bulk::hold_contacts(c, &contacts)? })
+    }
+
+    /// Why a row naming these can no longer be written, if it cannot.
+    fn refuses(&self, who: &Who, client: Option<Id>, contact: Option<Id>) -> Option<Problem> {
+        if let Some(id) = client
+            && !self.clients.get(&id).is_some_and(|o| visibility::client_reached(who, id, o.as_deref()))
+        {
+            return Some(unknown("client_code", "client", "aucun client", &id.to_string()));
+        }
+        if let Some(id) = contact
+            && !self.contacts.contains(&id)
+        {
+            return Some(unknown("contact_key", "contact", "aucune personne-ressource", &id.to_string()));
+        }
+        None
+    }
+}
+
 /// The file's contact and client references resolved.
 struct Refs {
     clients_by_code: HashMap<String, Existing>,
@@ -170,7 +209,12 @@ impl Engine {
         ticker: &Ticker,
     ) -> Result<Vec<Step<ClientData>>> {
         rights(who, Entity::Clients, opts)?;
-        let (by_code, _) = self.read(bulk::all_clients)?;
+        let mut staff: Vec<Id> = rows.iter().flat_map(|r| r.assignments.iter().map(|a| a.staff_id)).collect();
+        staff.sort_unstable();
+        staff.dedup();
+        let ((by_code, _), roles, known) = self.read(|c| {
+            Ok((bulk::all_clients(c)?, store::assignments::roles(c)?, store::assignments::existing_staff(c, &staff)?))
+        })?;
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut steps = Vec::with_capacity(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
@@ -184,6 +228,10 @@ impl Engine {
             };
             if !who.rights.sees_office(d.office.as_deref()) {
                 steps.push(Step::Bad(Problem::from_error(&who.office_forbidden("clients of this office"), "office")));
+                continue;
+            }
+            if let Err(e) = crate::ops::assignments::check_against(&d.assignments, &roles, &known, "") {
+                steps.push(Step::Bad(Problem::from_error(&e, "assignments")));
                 continue;
             }
             let key = text::code_key(&d.code);
@@ -218,6 +266,9 @@ impl Engine {
         let rows: Vec<(Id, &ClientData)> = ids.iter().copied().zip(creates.iter().map(|(_, d)| *d)).collect();
         let paused = bulk::pause_index(c, Table::Clients)?;
         bulk::insert_clients(c, &rows, who.id, now, self.phone_region)?;
+        for (id, d) in rows.iter().filter(|(_, d)| !d.assignments.is_empty()) {
+            store::assignments::replace(c, *id, &d.assignments)?;
+        }
         bulk::resume_index(c, paused, &ids)?;
         out.created = ids.len() as u64;
         out.ids.extend(creates.iter().map(|(i, _)| *i).zip(ids));
@@ -417,15 +468,34 @@ impl Engine {
     pub(super) fn write_links(&self, who: &Who, c: &mut Conn, batch: &[(usize, &Step<Link>)]) -> Result<Written> {
         let now = ms(self.now());
         let mut out = Written::default();
+        let still = Still::read(
+            c,
+            batch.iter().filter_map(|(_, s)| match s {
+                Step::Create((client, contact, _)) | Step::Update { data: (client, contact, _), .. } => {
+                    Some((Some(*client), Some(*contact)))
+                }
+                _ => None,
+            }),
+        )?;
+        let mut live: Vec<(usize, &Step<Link>)> = Vec::with_capacity(batch.len());
+        for (i, s) in batch {
+            if let Step::Create((client, contact, _)) | Step::Update { data: (client, contact, _), .. } = s
+                && let Some(p) = still.refuses(who, Some(*client), Some(*contact))
+            {
+                out.problems.push((*i, p));
+                continue;
+            }
+            live.push((*i, *s));
+        }
         // Role changes first: a primary given up frees the role for a new link.
-        for (_, s) in batch {
+        for (_, s) in &live {
             if let Step::Update { data: (client, contact, role), .. } = s {
                 store::contacts::set_role(c, *contact, *client, *role)?;
                 out.updated += 1;
             }
         }
         let creates: Vec<(Id, Id, ContactRole)> =
-            batch.iter().filter_map(|(_, s)| if let Step::Create(d) = s { Some(*d) } else { None }).collect();
+            live.iter().filter_map(|(_, s)| if let Step::Create(d) = s { Some(*d) } else { None }).collect();
         bulk::insert_links(c, &creates, who.id, now)?;
         out.created = creates.len() as u64;
         Ok(out)
@@ -522,8 +592,21 @@ impl Engine {
     ) -> Result<Written> {
         let now = ms(self.now());
         let mut out = Written::default();
-        let creates: Vec<(usize, &InteractionData)> =
-            batch.iter().filter_map(|(i, s)| if let Step::Create(d) = s { Some((*i, d)) } else { None }).collect();
+        let still = Still::read(
+            c,
+            batch
+                .iter()
+                .filter_map(|(_, s)| if let Step::Create(d) = s { Some((d.client_id, d.contact_id)) } else { None }),
+        )?;
+        let mut creates: Vec<(usize, &InteractionData)> = Vec::with_capacity(batch.len());
+        for (i, s) in batch {
+            if let Step::Create(d) = s {
+                match still.refuses(who, d.client_id, d.contact_id) {
+                    Some(p) => out.problems.push((*i, p)),
+                    None => creates.push((*i, d)),
+                }
+            }
+        }
         let ids = bulk::next_ids(c, Table::Interactions, creates.len())?;
         let rows: Vec<(Id, &InteractionData)> = ids.iter().copied().zip(creates.iter().map(|(_, d)| *d)).collect();
         let paused = bulk::pause_index(c, Table::Interactions)?;

@@ -1,0 +1,181 @@
+//! Attack review of the bulk imports and the people in charge, on SQLite
+//! and PostgreSQL: what a row carries is kept or refused by row (never
+//! dropped, never a storage error), and what an import checked before its
+//! writes still holds when each batch is written (a client moved to
+//! another office or to the trash between two batches is not written to).
+
+#![allow(clippy::result_large_err)]
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clientele_core::protocol::{Actor, ImportReport, Request, Response};
+use clientele_core::{Engine, ErrorBody, Progress};
+use clientele_tests::{Fixture, backend_tests};
+use serde_json::{Value, json};
+
+fn call(e: &Engine, request: Value) -> Result<Value, ErrorBody> {
+    e.execute_json(&request.to_string()).map(|s| serde_json::from_str(&s).unwrap()).map_err(|e| e.body())
+}
+
+fn ok(f: &Fixture, request: Value) -> Value {
+    call(&f.engine, request.clone()).unwrap_or_else(|e| panic!("{request}: {e:?}"))
+}
+
+fn import(f: &Fixture, actor: i64, op: &str, rows: Value, options: Value) -> Result<ImportReport, ErrorBody> {
+    call(&f.engine, json!({"actor": actor, "op": op, "rows": rows, "options": options}))
+        .map(|v| serde_json::from_value(v).unwrap())
+}
+
+fn staff(f: &Fixture, name: &str, initials: &str, offices: Option<Vec<&str>>) -> i64 {
+    let mut rights = serde_json::to_value(clientele_core::domain::Rights::all()).unwrap();
+    if let Some(o) = offices {
+        rights["offices"] = json!(o);
+    }
+    ok(f, json!({"actor": "host", "op": "staff.put", "staff": {"name": name, "initials": initials, "rights": rights}}))
+        ["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// `import.clients` takes `ClientData`, assignments included: they are
+/// written on create and on update, and an unknown role or staff member is
+/// a bad row of its own (before, created clients lost their people in
+/// charge silently, and an update naming an unknown role failed the whole
+/// import with a storage error, reports of committed batches lost).
+fn bulk_import_keeps_and_checks_assignments(f: &Fixture) {
+    let jt = staff(f, "Jean Tremblay", "JT", None);
+    let rows = json!([
+        {"code": "AS-1", "name": "Un", "assignments": [{"role": "partner", "staff_id": jt}]},
+        {"code": "AS-2", "name": "Deux", "assignments": [{"role": "no_such_role", "staff_id": jt}]},
+        {"code": "AS-3", "name": "Trois", "assignments": [{"role": "manager", "staff_id": 987_654}]},
+    ]);
+    let r = import(f, f.admin, "import.clients", rows, json!({"commit": "batches"})).unwrap();
+    assert_eq!((r.created, r.failed, r.complete), (1, 2, true), "{r:?}");
+    let columns: Vec<&str> = r.errors.iter().map(|e| e.column.as_str()).collect();
+    assert_eq!(columns, vec!["assignments[0].role", "assignments[0].staff_id"]);
+    assert!(r.errors.iter().all(|e| e.code == "validation" && !e.message_fr.is_empty() && !e.message_en.is_empty()));
+    let id = r.ids[0].unwrap();
+    let got = ok(f, json!({"actor": f.admin, "op": "client.get", "id": id}));
+    assert_eq!(got["data"]["assignments"], json!([{"role": "partner", "staff_id": jt}]), "{got}");
+
+    // Update: the row's assignments replace the client's, checked alike.
+    let rows = json!([{"code": "AS-1", "name": "Un", "assignments": [{"role": "unknown", "staff_id": jt}]}]);
+    let r = import(f, f.admin, "import.clients", rows, json!({"on_existing": "update", "commit": "batches"})).unwrap();
+    assert_eq!((r.updated, r.failed), (0, 1), "{r:?}");
+    let rows = json!([{"code": "AS-1", "name": "Un", "assignments": [{"role": "manager", "staff_id": jt}]}]);
+    let r = import(f, f.admin, "import.clients", rows, json!({"on_existing": "update"})).unwrap();
+    assert_eq!((r.updated, r.failed), (1, 0), "{r:?}");
+    let got = ok(f, json!({"actor": f.admin, "op": "client.get", "id": id}));
+    assert_eq!(got["data"]["assignments"], json!([{"role": "manager", "staff_id": jt}]), "{got}");
+}
+
+/// Runs `between` once, from the progress report after the first batch
+/// (outside any write transaction).
+struct Between<F: Fn()> {
+    between: F,
+    done: AtomicBool,
+}
+
+impl<F: Fn() + Sync> Progress for Between<F> {
+    fn report(&self, done: u64, total: u64) -> bool {
+        if done > total / 2 && done < total && !self.done.swap(true, Ordering::SeqCst) {
+            (self.between)();
+        }
+        true
+    }
+}
+
+fn import_between(f: &Fixture, actor: i64, op: &str, rows: Value, between: impl Fn() + Sync) -> ImportReport {
+    let request: Request =
+        serde_json::from_value(json!({"op": op, "rows": rows, "options": {"commit": "batches", "batch_size": 1}}))
+            .unwrap();
+    let p = Between { between, done: AtomicBool::new(false) };
+    match f.engine.execute_with_progress(Actor::Staff(actor), request, &p).unwrap() {
+        Response::ImportReport(r) => r,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn interaction(code: &str, subject: &str) -> Value {
+    json!({"client_code": code,
+           "data": {"kind": "note", "occurred_at": "2025-03-05T15:00:00Z", "subject": subject}})
+}
+
+fn interactions_of(f: &Fixture, id: i64) -> u64 {
+    ok(f, json!({"actor": f.admin, "op": "interaction.list", "client_id": id, "count": true, "limit": 1}))["total"]
+        .as_u64()
+        .unwrap()
+}
+
+/// A staff member of Québec imports interactions in batches; between two
+/// batches the client is moved to Montréal: the next rows are bad rows
+/// (`not_found`, as for a client never seen), not interactions written on
+/// another office's client.
+fn import_rechecks_offices_at_each_batch(f: &Fixture) {
+    let quebec = staff(f, "Québec seulement", "QS", Some(vec!["Québec"]));
+    let c = ok(
+        f,
+        json!({"actor": f.admin, "op": "client.create", "data": {"code": "MV-1", "name": "Déménage", "office": "Québec"}}),
+    );
+    let id = c["id"].as_i64().unwrap();
+    let rows = json!([interaction("MV-1", "Avant"), interaction("MV-1", "Après")]);
+    let r = import_between(f, quebec, "import.interactions", rows, || {
+        let c = ok(f, json!({"actor": f.admin, "op": "client.get", "id": id}));
+        ok(
+            f,
+            json!({"actor": f.admin, "op": "client.update", "id": id, "version": c["version"],
+                   "data": {"code": "MV-1", "name": "Déménage", "office": "Montréal"}}),
+        );
+    });
+    assert_eq!((r.created, r.failed), (1, 1), "{r:?}");
+    assert_eq!(r.errors[0].code, "not_found");
+    assert_eq!(interactions_of(f, id), 1);
+}
+
+/// Between two batches the client goes to the trash: the next rows are not
+/// written (before, they became live interactions and links of a client in
+/// the trash, which its restore and purge did not know of).
+fn import_rechecks_the_trash_at_each_batch(f: &Fixture) {
+    let c = ok(f, json!({"actor": f.admin, "op": "client.create", "data": {"code": "TR-1", "name": "Jeté"}}));
+    let id = c["id"].as_i64().unwrap();
+    ok(f, json!({"actor": f.admin, "op": "contact.create", "data": {"last_name": "Lié"}}));
+    import(
+        f,
+        f.admin,
+        "import.contacts",
+        json!([{"key": "K1", "data": {"last_name": "Un"}}, {"key": "K2", "data": {"last_name": "Deux"}}]),
+        json!({}),
+    )
+    .unwrap();
+    let trash = || {
+        let c = ok(f, json!({"actor": f.admin, "op": "client.get", "id": id}));
+        ok(f, json!({"actor": f.admin, "op": "client.delete", "id": id, "version": c["version"]}));
+    };
+    let rows = json!([interaction("TR-1", "Avant"), interaction("TR-1", "Après")]);
+    let r = import_between(f, f.admin, "import.interactions", rows, trash);
+    assert_eq!((r.created, r.failed), (1, 1), "{r:?}");
+    assert_eq!(r.errors[0].code, "not_found");
+    // Restored, the client has the interaction written before its delete,
+    // and no other.
+    let entries = ok(f, json!({"actor": f.admin, "op": "trash.list"}));
+    let entry = entries.as_array().unwrap().iter().find(|e| e["entity_id"] == json!(id)).expect("in the trash").clone();
+    ok(f, json!({"actor": f.admin, "op": "trash.restore", "id": entry["id"]}));
+    assert_eq!(interactions_of(f, id), 1);
+
+    // Links alike.
+    let c = ok(f, json!({"actor": f.admin, "op": "client.create", "data": {"code": "TR-2", "name": "Jeté aussi"}}));
+    let id = c["id"].as_i64().unwrap();
+    let rows = json!([{"client_code": "TR-2", "contact_key": "K1"}, {"client_code": "TR-2", "contact_key": "K2"}]);
+    let r = import_between(f, f.admin, "import.links", rows, || {
+        let c = ok(f, json!({"actor": f.admin, "op": "client.get", "id": id}));
+        ok(f, json!({"actor": f.admin, "op": "client.delete", "id": id, "version": c["version"]}));
+    });
+    assert_eq!((r.created, r.failed), (1, 1), "{r:?}");
+    assert_eq!(r.errors[0].code, "not_found");
+}
+
+backend_tests!(
+    bulk_import_keeps_and_checks_assignments,
+    import_rechecks_offices_at_each_batch,
+    import_rechecks_the_trash_at_each_batch,
+);
