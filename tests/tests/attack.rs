@@ -174,8 +174,43 @@ fn import_rechecks_the_trash_at_each_batch(f: &Fixture) {
     assert_eq!(r.errors[0].code, "not_found");
 }
 
+/// An interaction matched by e-mail: a contact the actor cannot see is not
+/// counted. Before, a Québec staff member importing by the address of their
+/// own contact was told "several contacts have the e-mail address" because
+/// a Montréal contact had it too (the hidden contact's existence told, and
+/// the row refused).
+fn email_matching_ignores_hidden_contacts(f: &Fixture) {
+    let quebec = staff(f, "Québec seulement", "QS", Some(vec!["Québec"]));
+    for (code, office) in [("EQ-1", "Québec"), ("EM-1", "Montréal")] {
+        ok(f, json!({"actor": f.admin, "op": "client.create", "data": {"code": code, "name": code, "office": office}}));
+    }
+    let contacts = json!([
+        {"key": "EQ", "data": {"last_name": "Ici", "emails": [{"address": "meme@courriel.ca"}]}},
+        {"key": "EM", "data": {"last_name": "Là", "emails": [{"address": "meme@courriel.ca"}]}},
+        {"key": "EH", "data": {"last_name": "Cachée", "emails": [{"address": "cache@courriel.ca"}]}},
+        {"key": "EH2", "data": {"last_name": "Cachée aussi", "emails": [{"address": "cache@courriel.ca"}]}},
+    ]);
+    import(f, f.admin, "import.contacts", contacts, json!({})).unwrap();
+    let links = json!([{"client_code": "EQ-1", "contact_key": "EQ"}, {"client_code": "EM-1", "contact_key": "EM"},
+                       {"client_code": "EM-1", "contact_key": "EH"}, {"client_code": "EM-1", "contact_key": "EH2"}]);
+    import(f, f.admin, "import.links", links, json!({})).unwrap();
+    let row = |email: &str| json!([{"contact_email": email, "data": {"kind": "note", "occurred_at": "2025-03-05T15:00:00Z", "subject": "Par courriel"}}]);
+    let r = import(f, quebec, "import.interactions", row("MEME@courriel.ca"), json!({"dry_run": true})).unwrap();
+    assert_eq!((r.created, r.failed), (1, 0), "{r:?}");
+    // Two hidden contacts share an address: as if nobody had it.
+    let hidden = import(f, quebec, "import.interactions", row("cache@courriel.ca"), json!({"dry_run": true})).unwrap();
+    let absent =
+        import(f, quebec, "import.interactions", row("personne@courriel.ca"), json!({"dry_run": true})).unwrap();
+    assert_eq!(hidden.errors[0].code, "not_found", "{hidden:?}");
+    assert_eq!(hidden.errors[0].message_en.replace("cache@", "personne@"), absent.errors[0].message_en);
+    // The firm-wide staff member still hears of the ambiguity.
+    let r = import(f, f.admin, "import.interactions", row("meme@courriel.ca"), json!({"dry_run": true})).unwrap();
+    assert_eq!(r.errors[0].reason.as_deref(), Some("ambiguous"), "{r:?}");
+}
+
 backend_tests!(
     bulk_import_keeps_and_checks_assignments,
     import_rechecks_offices_at_each_batch,
     import_rechecks_the_trash_at_each_batch,
+    email_matching_ignores_hidden_contacts,
 );

@@ -299,10 +299,11 @@ pub(crate) fn contacts_by_keys(conn: &mut Conn, keys: &[String]) -> Result<HashM
 }
 
 /// What resolves a file's contact references: live contacts by import key
-/// and by folded e-mail address (`None`: the address is two contacts').
+/// and by folded e-mail address (every contact that has it: the caller
+/// keeps those the actor sees before calling an address ambiguous).
 pub(crate) struct ContactIndex {
     pub by_key: HashMap<String, Id>,
-    pub by_email: HashMap<String, Option<Id>>,
+    pub by_email: HashMap<String, Vec<Id>>,
     pub live: std::collections::HashSet<Id>,
 }
 
@@ -318,7 +319,10 @@ pub(crate) fn contact_index(conn: &mut Conn) -> Result<ContactIndex> {
             index.by_key.insert(key, id);
         }
         for e in emails.as_deref().unwrap_or("").split_whitespace() {
-            index.by_email.entry(e.to_string()).and_modify(|v| *v = None).or_insert(Some(id));
+            let ids = index.by_email.entry(e.to_string()).or_default();
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
         }
     }
     Ok(index)

@@ -171,18 +171,24 @@ impl Refs {
     ) -> Result<Option<Id>, Problem> {
         let (found, column, shown) = match (key, email, id) {
             (Some(k), _, _) => (self.contacts.by_key.get(&text::code_key(k)).copied(), "contact_key", k.to_string()),
-            (None, Some(e), _) => match self.contacts.by_email.get(&text::fold(e.trim())) {
-                Some(None) => {
-                    return Err(Problem::new(
-                        "contact_email",
-                        "ambiguous",
-                        format!("several contacts have the e-mail address '{e}'"),
-                        format!("plusieurs personnes-ressources ont l'adresse « {e} »"),
-                    ));
+            (None, Some(e), _) => {
+                // Only the contacts the actor sees: a hidden one sharing the
+                // address neither makes it ambiguous nor is told of.
+                let mut seen = self.contacts.by_email.get(&text::fold(e.trim())).into_iter().flatten().filter(|id| {
+                    visibility::contact_reached(who, self.contact_offices.get(id).map(Vec::as_slice).unwrap_or(&[]))
+                });
+                match (seen.next(), seen.next()) {
+                    (Some(_), Some(_)) => {
+                        return Err(Problem::new(
+                            "contact_email",
+                            "ambiguous",
+                            format!("several contacts have the e-mail address '{e}'"),
+                            format!("plusieurs personnes-ressources ont l'adresse « {e} »"),
+                        ));
+                    }
+                    (found, _) => (found.copied(), "contact_email", e.to_string()),
                 }
-                Some(Some(id)) => (Some(*id), "contact_email", e.to_string()),
-                None => (None, "contact_email", e.to_string()),
-            },
+            }
             (None, None, Some(id)) => (self.contacts.live.contains(&id).then_some(id), "contact_id", id.to_string()),
             (None, None, None) => return Ok(None),
         };
