@@ -208,9 +208,48 @@ fn email_matching_ignores_hidden_contacts(f: &Fixture) {
     assert_eq!(r.errors[0].reason.as_deref(), Some("ambiguous"), "{r:?}");
 }
 
+/// Links written by someone else between two batches of `import.links`
+/// (the same link, or another primary contact for the client): the rows
+/// they clash with are bad rows of the report. Before, the batch's insert
+/// hit the unique indexes and the whole import answered a storage error,
+/// the batches it had committed untold.
+fn links_made_meanwhile_are_bad_rows(f: &Fixture) {
+    let c = ok(f, json!({"actor": f.admin, "op": "client.create", "data": {"code": "LK-1", "name": "Lié"}}));
+    let client = c["id"].as_i64().unwrap();
+    let keys = json!([{"key": "L1", "data": {"last_name": "Un"}}, {"key": "L2", "data": {"last_name": "Deux"}},
+                      {"key": "L3", "data": {"last_name": "Trois"}}, {"key": "L4", "data": {"last_name": "Quatre"}}]);
+    let ids = import(f, f.admin, "import.contacts", keys, json!({})).unwrap().ids;
+    let contact = |i: usize| ids[i].unwrap();
+    // The same link made meanwhile.
+    let rows = json!([{"client_code": "LK-1", "contact_key": "L1"}, {"client_code": "LK-1", "contact_key": "L2"}]);
+    let r = import_between(f, f.admin, "import.links", rows, || {
+        ok(
+            f,
+            json!({"actor": f.admin, "op": "contact.link", "contact_id": contact(1), "client_id": client, "role": "billing"}),
+        );
+    });
+    assert_eq!((r.created, r.failed, r.batches_committed), (1, 1, 2), "{r:?}");
+    assert_eq!(r.errors[0].code, "duplicate", "{r:?}");
+    // Another primary contact made meanwhile.
+    let rows = json!([{"client_code": "LK-1", "contact_key": "L3"},
+                      {"client_code": "LK-1", "contact_key": "L4", "role": "primary"}]);
+    let r = import_between(f, f.admin, "import.links", rows, || {
+        ok(
+            f,
+            json!({"actor": f.admin, "op": "contact.link", "contact_id": contact(0), "client_id": client,
+                     "role": "primary", "from_role": "additional"}),
+        );
+    });
+    assert_eq!((r.created, r.failed), (1, 1), "{r:?}");
+    assert_eq!(r.errors[0].reason.as_deref(), Some("primary_taken"), "{r:?}");
+    let links = ok(f, json!({"actor": f.admin, "op": "client.contacts", "id": client}));
+    assert_eq!(links.as_array().unwrap().len(), 3, "{links}");
+}
+
 backend_tests!(
     bulk_import_keeps_and_checks_assignments,
     import_rechecks_offices_at_each_batch,
     import_rechecks_the_trash_at_each_batch,
     email_matching_ignores_hidden_contacts,
+    links_made_meanwhile_are_bad_rows,
 );

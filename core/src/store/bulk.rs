@@ -402,3 +402,16 @@ pub(crate) fn hold_contacts(conn: &mut Conn, ids: &[Id]) -> Result<std::collecti
     }
     Ok(out)
 }
+
+/// The links of these clients now: role by (client, contact).
+pub(crate) fn links_of(conn: &mut Conn, clients: &[Id]) -> Result<HashMap<(Id, Id), String>> {
+    let mut out = HashMap::new();
+    for part in clients.chunks(LOOKUP) {
+        let rows: Vec<(i64, i64, String)> = contact_links::table
+            .filter(contact_links::client_id.eq_any(part.to_vec()))
+            .select((contact_links::client_id, contact_links::contact_id, contact_links::role))
+            .load(conn)?;
+        out.extend(rows.into_iter().map(|(a, b, r)| ((a, b), r)));
+    }
+    Ok(out)
+}

@@ -115,6 +115,68 @@ impl Still {
     }
 }
 
+fn primary_taken(client: Id) -> Problem {
+    Problem::new(
+        "role",
+        "primary_taken",
+        format!("client {client} already has a primary contact"),
+        format!("le client {client} a déjà une personne-ressource principale"),
+    )
+}
+
+/// The links of a batch against the links as they are now, inside its
+/// transaction: a link or a primary contact made by someone else since the
+/// check makes the rows it clashes with bad rows (else the insert would hit
+/// the unique indexes and fail the whole import). Role changes are taken
+/// first, as they are written.
+fn clash_now<'a>(
+    now: &HashMap<(Id, Id), String>,
+    live: Vec<(usize, &'a Step<Link>)>,
+) -> (Vec<(usize, &'a Step<Link>)>, Written) {
+    let mut out = Written::default();
+    let mut primaries: HashMap<Id, Id> = now
+        .iter()
+        .filter(|(_, r)| r.as_str() == ContactRole::Primary.as_str())
+        .map(|((client, contact), _)| (*client, *contact))
+        .collect();
+    let (updates, creates): (Vec<_>, Vec<_>) = live.into_iter().partition(|(_, s)| matches!(s, Step::Update { .. }));
+    let mut keep = Vec::new();
+    for (i, s) in updates.into_iter().chain(creates) {
+        let (Step::Create((client, contact, role)) | Step::Update { data: (client, contact, role), .. }) = s else {
+            continue;
+        };
+        let linked = now.contains_key(&(*client, *contact));
+        let problem = match s {
+            Step::Create(_) if linked => Some(Problem::duplicate(
+                "contact_key",
+                "the contact was linked to this client meanwhile".into(),
+                "la personne-ressource a été liée à ce client entre-temps".into(),
+            )),
+            Step::Update { .. } if !linked => Some(Problem::not_found(
+                "contact_key",
+                "the contact was unlinked from this client meanwhile".into(),
+                "la personne-ressource a été déliée de ce client entre-temps".into(),
+            )),
+            _ if *role == ContactRole::Primary && primaries.get(client).is_some_and(|h| h != contact) => {
+                Some(primary_taken(*client))
+            }
+            _ => None,
+        };
+        if let Some(p) = problem {
+            out.problems.push((i, p));
+            continue;
+        }
+        if primaries.get(client) == Some(contact) && *role != ContactRole::Primary {
+            primaries.remove(client);
+        }
+        if *role == ContactRole::Primary {
+            primaries.insert(*client, *contact);
+        }
+        keep.push((i, s));
+    }
+    (keep, out)
+}
+
 /// The file's contact and client references resolved.
 struct Refs {
     clients_by_code: HashMap<String, Existing>,
@@ -436,12 +498,7 @@ impl Engine {
                 }
             };
             if row.role == ContactRole::Primary && primaries.get(&client).is_some_and(|holder| *holder != contact) {
-                steps.push(Step::Bad(Problem::new(
-                    "role",
-                    "primary_taken",
-                    format!("client {client} already has a primary contact"),
-                    format!("le client {client} a déjà une personne-ressource principale"),
-                )));
+                steps.push(Step::Bad(primary_taken(client)));
                 continue;
             }
             let step = match refs.links.get(&(client, contact)) {
@@ -493,6 +550,15 @@ impl Engine {
             }
             live.push((*i, *s));
         }
+        let clients: Vec<Id> = live
+            .iter()
+            .filter_map(|(_, s)| match s {
+                Step::Create((client, ..)) | Step::Update { data: (client, ..), .. } => Some(*client),
+                _ => None,
+            })
+            .collect();
+        let (live, clashes) = clash_now(&bulk::links_of(c, &clients)?, live);
+        out.problems.extend(clashes.problems);
         // Role changes first: a primary given up frees the role for a new link.
         for (_, s) in &live {
             if let Step::Update { data: (client, contact, role), .. } = s {
