@@ -246,10 +246,31 @@ fn links_made_meanwhile_are_bad_rows(f: &Fixture) {
     assert_eq!(links.as_array().unwrap().len(), 3, "{links}");
 }
 
+/// A code (or contact key) taken by someone else between two batches of
+/// an import: the row is a bad row (`duplicate`), the other rows written.
+/// Before, the batch's insert hit the unique index and the whole import
+/// answered a storage error, the batches it had committed untold.
+fn codes_taken_meanwhile_are_bad_rows(f: &Fixture) {
+    let rows = json!([{"code": "CT-1", "name": "Un"}, {"code": "CT-2", "name": "Deux"}]);
+    let r = import_between(f, f.admin, "import.clients", rows, || {
+        ok(f, json!({"actor": f.admin, "op": "client.create", "data": {"code": "ct-2", "name": "Plus vite"}}));
+    });
+    assert_eq!((r.created, r.failed, r.batches_committed), (1, 1, 2), "{r:?}");
+    assert_eq!((r.errors[0].code.as_str(), r.errors[0].column.as_str()), ("duplicate", "code"), "{r:?}");
+    let rows = json!([{"key": "KT-1", "data": {"last_name": "Un"}}, {"key": "KT-2", "data": {"last_name": "Deux"}}]);
+    let r = import_between(f, f.admin, "import.contacts", rows, || {
+        let one = json!([{"key": "kt-2", "data": {"last_name": "Plus vite"}}]);
+        import(f, f.admin, "import.contacts", one, json!({})).unwrap();
+    });
+    assert_eq!((r.created, r.failed, r.batches_committed), (1, 1, 2), "{r:?}");
+    assert_eq!((r.errors[0].code.as_str(), r.errors[0].column.as_str()), ("duplicate", "key"), "{r:?}");
+}
+
 backend_tests!(
     bulk_import_keeps_and_checks_assignments,
     import_rechecks_offices_at_each_batch,
     import_rechecks_the_trash_at_each_batch,
     email_matching_ignores_hidden_contacts,
     links_made_meanwhile_are_bad_rows,
+    codes_taken_meanwhile_are_bad_rows,
 );

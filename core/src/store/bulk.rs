@@ -415,3 +415,14 @@ pub(crate) fn links_of(conn: &mut Conn, clients: &[Id]) -> Result<HashMap<(Id, I
     }
     Ok(out)
 }
+
+/// Which of these client code keys a client (live or trashed) holds now.
+pub(crate) fn codes_held(conn: &mut Conn, keys: &[String]) -> Result<std::collections::HashSet<String>> {
+    let mut out = std::collections::HashSet::new();
+    for part in keys.chunks(LOOKUP) {
+        let rows: Vec<String> =
+            clients::table.filter(clients::code_key.eq_any(part.to_vec())).select(clients::code_key).load(conn)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}

@@ -115,6 +115,15 @@ impl Still {
     }
 }
 
+/// A code or key another writer took between the check and the write.
+fn taken_meanwhile(column: &str, value: &str) -> Problem {
+    Problem::duplicate(
+        column,
+        format!("'{value}' was taken by another record during the import"),
+        format!("« {value} » a été pris par un autre enregistrement pendant l'importation"),
+    )
+}
+
 fn primary_taken(client: Id) -> Problem {
     Problem::new(
         "role",
@@ -328,8 +337,19 @@ impl Engine {
     ) -> Result<Written> {
         let now = ms(self.now());
         let mut out = Written::default();
-        let creates: Vec<(usize, &ClientData)> =
+        let mut creates: Vec<(usize, &ClientData)> =
             batch.iter().filter_map(|(i, s)| if let Step::Create(d) = s { Some((*i, d)) } else { None }).collect();
+        // A code taken since the check (by another writer) is a bad row,
+        // not a unique-index failure of the whole import.
+        let keys: Vec<String> = creates.iter().map(|(_, d)| text::code_key(&d.code)).collect();
+        let held = bulk::codes_held(c, &keys)?;
+        creates.retain(|(i, d)| {
+            let taken = held.contains(&text::code_key(&d.code));
+            if taken {
+                out.problems.push((*i, taken_meanwhile("code", &d.code)));
+            }
+            !taken
+        });
         let ids = bulk::next_ids(c, Table::Clients, creates.len())?;
         let rows: Vec<(Id, &ClientData)> = ids.iter().copied().zip(creates.iter().map(|(_, d)| *d)).collect();
         let paused = bulk::pause_index(c, Table::Clients)?;
@@ -423,8 +443,17 @@ impl Engine {
     ) -> Result<Written> {
         let now = ms(self.now());
         let mut out = Written::default();
-        let creates: Vec<(usize, &(Option<String>, ContactData))> =
+        let mut creates: Vec<(usize, &(Option<String>, ContactData))> =
             batch.iter().filter_map(|(i, s)| if let Step::Create(d) = s { Some((*i, d)) } else { None }).collect();
+        let keys: Vec<String> = creates.iter().filter_map(|(_, (k, _))| k.as_deref().map(text::code_key)).collect();
+        let held = bulk::contacts_by_keys(c, &keys)?;
+        creates.retain(|(i, (k, _))| {
+            let taken = k.as_deref().is_some_and(|k| held.contains_key(&text::code_key(k)));
+            if let (true, Some(k)) = (taken, k) {
+                out.problems.push((*i, taken_meanwhile("key", k)));
+            }
+            !taken
+        });
         let ids = bulk::next_ids(c, Table::Contacts, creates.len())?;
         let rows: Vec<(Id, Option<&str>, &ContactData)> =
             ids.iter().copied().zip(creates.iter()).map(|(id, (_, (k, d)))| (id, k.as_deref(), d)).collect();
