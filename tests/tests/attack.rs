@@ -266,6 +266,28 @@ fn codes_taken_meanwhile_are_bad_rows(f: &Fixture) {
     assert_eq!((r.errors[0].code.as_str(), r.errors[0].column.as_str()), ("duplicate", "key"), "{r:?}");
 }
 
+/// A code held by a client the actor cannot see answers the same whether
+/// that client is live or in the trash (before, the trash was named: the
+/// hidden record's state told).
+fn hidden_codes_answer_alike_live_or_trashed(f: &Fixture) {
+    let quebec = staff(f, "Québec seulement", "QS", Some(vec!["Québec"]));
+    let mut made = Vec::new();
+    for code in ["HL-1", "HT-1"] {
+        made.push(ok(
+            f,
+            json!({"actor": f.admin, "op": "client.create", "data": {"code": code, "name": code, "office": "Montréal"}}),
+        ));
+    }
+    let t = &made[1];
+    ok(f, json!({"actor": f.admin, "op": "client.delete", "id": t["id"], "version": t["version"]}));
+    let answer = |code: &str| {
+        let rows = json!([{"code": code, "name": "x", "office": "Québec"}]);
+        let r = import(f, quebec, "import.clients", rows, json!({"dry_run": true})).unwrap();
+        (r.errors[0].code.clone(), r.errors[0].message_en.replace(code, "C"), r.errors[0].message_fr.replace(code, "C"))
+    };
+    assert_eq!(answer("HT-1"), answer("HL-1"));
+}
+
 backend_tests!(
     bulk_import_keeps_and_checks_assignments,
     import_rechecks_offices_at_each_batch,
@@ -273,4 +295,5 @@ backend_tests!(
     email_matching_ignores_hidden_contacts,
     links_made_meanwhile_are_bad_rows,
     codes_taken_meanwhile_are_bad_rows,
+    hidden_codes_answer_alike_live_or_trashed,
 );

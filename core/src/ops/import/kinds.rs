@@ -41,6 +41,14 @@ fn twice(column: &str, value: &str, first_line: u64) -> Problem {
 
 /// A row whose record exists: by `on_existing`.
 fn existing<T>(opts: &ImportOptions, column: &str, value: &str, e: &Existing, visible: bool, data: T) -> Step<T> {
+    // A record the actor cannot see answers alike live or in the trash.
+    if !visible {
+        return Step::Bad(Problem::duplicate(
+            column,
+            format!("'{value}' is already used by another record"),
+            format!("« {value} » est déjà utilisé par un autre enregistrement"),
+        ));
+    }
     if e.trashed {
         return Step::Bad(Problem::duplicate(
             column,
@@ -48,13 +56,6 @@ fn existing<T>(opts: &ImportOptions, column: &str, value: &str, e: &Existing, vi
             format!(
                 "« {value} » appartient à un enregistrement de la corbeille : restaurez-le ou supprimez-le d'abord"
             ),
-        ));
-    }
-    if !visible {
-        return Step::Bad(Problem::duplicate(
-            column,
-            format!("'{value}' is already used by another record"),
-            format!("« {value} » est déjà utilisé par un autre enregistrement"),
         ));
     }
     match opts.on_existing {
