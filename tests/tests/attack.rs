@@ -288,6 +288,38 @@ fn hidden_codes_answer_alike_live_or_trashed(f: &Fixture) {
     assert_eq!(answer("HT-1"), answer("HL-1"));
 }
 
+/// `import.interactions` takes `InteractionData`, follow-up included: it is
+/// written (marked done by the importer when imported done), and a staff
+/// member who does not exist (follow-up assignee, message taken for) is a
+/// bad row. Before, imported follow-ups were dropped silently, and an
+/// unknown `taken_for_id` failed the whole import with a storage error.
+fn bulk_import_keeps_and_checks_follow_ups(f: &Fixture) {
+    let jt = staff(f, "Jean Tremblay", "JT", None);
+    let note = |extra: Value| {
+        let mut d = json!({"kind": "note", "occurred_at": "2025-03-05T15:00:00Z", "subject": "Suivi"});
+        for (k, v) in extra.as_object().unwrap() {
+            d[k] = v.clone();
+        }
+        json!({"client_code": "FU-1", "data": d})
+    };
+    ok(f, json!({"actor": f.admin, "op": "client.create", "data": {"code": "FU-1", "name": "Suivi"}}));
+    let rows = json!([
+        note(json!({"follow_up": {"assignee_id": jt, "due": "2025-03-10"}})),
+        note(json!({"follow_up": {"assignee_id": jt, "done": true}})),
+        note(json!({"follow_up": {"assignee_id": 987_654}})),
+        note(json!({"kind": "phone_message", "taken_for_id": 987_654})),
+    ]);
+    let r = import(f, f.admin, "import.interactions", rows, json!({"commit": "batches"})).unwrap();
+    assert_eq!((r.created, r.failed), (2, 2), "{r:?}");
+    let columns: Vec<&str> = r.errors.iter().map(|e| e.column.as_str()).collect();
+    assert_eq!(columns, vec!["follow_up.assignee_id", "taken_for_id"]);
+    let got = ok(f, json!({"actor": f.admin, "op": "interaction.get", "id": r.ids[0]}));
+    assert_eq!(got["data"]["follow_up"]["assignee_id"], json!(jt), "{got}");
+    assert_eq!(got["data"]["follow_up"]["due"], json!("2025-03-10"), "{got}");
+    let got = ok(f, json!({"actor": f.admin, "op": "interaction.get", "id": r.ids[1]}));
+    assert_eq!(got["data"]["follow_up"]["done_by"], json!(f.admin), "{got}");
+}
+
 backend_tests!(
     bulk_import_keeps_and_checks_assignments,
     import_rechecks_offices_at_each_batch,
@@ -296,4 +328,5 @@ backend_tests!(
     links_made_meanwhile_are_bad_rows,
     codes_taken_meanwhile_are_bad_rows,
     hidden_codes_answer_alike_live_or_trashed,
+    bulk_import_keeps_and_checks_follow_ups,
 );

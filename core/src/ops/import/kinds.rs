@@ -672,7 +672,18 @@ impl Engine {
             return Err(unknown("staff_id", "staff member", "aucun employé", &id.to_string()));
         }
         let kind_defs = defs.get(d.kind.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-        let d = validate::interaction(&d, kind_defs).map_err(|e| Problem::from_error(&e, "subject"))?;
+        let mut d = validate::interaction(&d, kind_defs).map_err(|e| Problem::from_error(&e, "subject"))?;
+        // The other staff members it names, as `interaction.create` checks them.
+        for (column, id) in
+            [("taken_for_id", d.taken_for_id), ("follow_up.assignee_id", d.follow_up.as_ref().map(|f| f.assignee_id))]
+        {
+            if let Some(id) = id
+                && !staff_ids.contains(&id)
+            {
+                return Err(unknown(column, "staff member", "aucun employé", &id.to_string()));
+            }
+        }
+        crate::ops::interactions::settle_follow_up(None, &mut d.follow_up, who, self.now());
         if let (Some(client), Some(contact)) = (d.client_id, d.contact_id)
             && !refs.links.contains_key(&(client, contact))
         {
@@ -713,6 +724,9 @@ impl Engine {
         let rows: Vec<(Id, &InteractionData)> = ids.iter().copied().zip(creates.iter().map(|(_, d)| *d)).collect();
         let paused = bulk::pause_index(c, Table::Interactions)?;
         bulk::insert_interactions(c, &rows, who.id, now, self.phone_region)?;
+        for (id, d) in rows.iter().filter(|(_, d)| d.follow_up.is_some()) {
+            store::interactions::write_follow_up(c, *id, d.follow_up.as_ref())?;
+        }
         bulk::resume_index(c, paused, &ids)?;
         out.created = ids.len() as u64;
         out.ids.extend(creates.iter().map(|(i, _)| *i).zip(ids));
