@@ -320,6 +320,47 @@ fn bulk_import_keeps_and_checks_follow_ups(f: &Fixture) {
     assert_eq!(got["data"]["follow_up"]["done_by"], json!(f.admin), "{got}");
 }
 
+/// `import.links` with `on_existing: update` changes a link's role only if
+/// it is still the role the import read: a role changed by someone else
+/// between two batches is a `conflict` row, not silently overwritten (as
+/// `contact.link`'s `from_role` guarantees interactively).
+fn link_roles_changed_meanwhile_are_not_overwritten(f: &Fixture) {
+    let c = ok(f, json!({"actor": f.admin, "op": "client.create", "data": {"code": "RL-1", "name": "Rôles"}}));
+    let client = c["id"].as_i64().unwrap();
+    let keys = json!([{"key": "R1", "data": {"last_name": "Un"}}, {"key": "R2", "data": {"last_name": "Deux"}}]);
+    let ids = import(f, f.admin, "import.contacts", keys, json!({})).unwrap().ids;
+    let links = json!([{"client_code": "RL-1", "contact_key": "R1", "role": "billing"},
+                       {"client_code": "RL-1", "contact_key": "R2", "role": "billing"}]);
+    import(f, f.admin, "import.links", links, json!({})).unwrap();
+    let rows = json!([{"client_code": "RL-1", "contact_key": "R1", "role": "preferred"},
+                      {"client_code": "RL-1", "contact_key": "R2", "role": "preferred"}]);
+    let request: Request = serde_json::from_value(
+        json!({"op": "import.links", "rows": rows, "options": {"on_existing": "update", "commit": "batches", "batch_size": 1}}),
+    )
+    .unwrap();
+    let p = Between {
+        between: || {
+            ok(
+                f,
+                json!({"actor": f.admin, "op": "contact.link", "contact_id": ids[1], "client_id": client,
+                         "role": "additional", "from_role": "billing"}),
+            );
+        },
+        done: AtomicBool::new(false),
+    };
+    let r = match f.engine.execute_with_progress(Actor::Staff(f.admin), request, &p).unwrap() {
+        Response::ImportReport(r) => r,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!((r.updated, r.failed), (1, 1), "{r:?}");
+    assert_eq!((r.errors[0].code.as_str(), r.errors[0].column.as_str()), ("conflict", "role"), "{r:?}");
+    let links = ok(f, json!({"actor": f.admin, "op": "client.contacts", "id": client}));
+    let role_of = |id: Option<i64>| {
+        links.as_array().unwrap().iter().find(|l| l["contact_id"] == json!(id)).map(|l| l["role"].clone()).unwrap()
+    };
+    assert_eq!((role_of(ids[0]), role_of(ids[1])), (json!("preferred"), json!("additional")), "{links}");
+}
+
 backend_tests!(
     bulk_import_keeps_and_checks_assignments,
     import_rechecks_offices_at_each_batch,
@@ -329,4 +370,5 @@ backend_tests!(
     codes_taken_meanwhile_are_bad_rows,
     hidden_codes_answer_alike_live_or_trashed,
     bulk_import_keeps_and_checks_follow_ups,
+    link_roles_changed_meanwhile_are_not_overwritten,
 );

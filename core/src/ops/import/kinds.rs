@@ -18,8 +18,9 @@ use crate::visibility;
 
 /// A contact row checked: its key and data.
 type KeyedContact = (Option<String>, ContactData);
-/// A link row resolved: client, contact, role.
-type Link = (Id, Id, ContactRole);
+/// A link row resolved: client, contact, role, and for a role change the
+/// role the check read (the write refuses the row if it changed since).
+type Link = (Id, Id, ContactRole, Option<String>);
 
 fn rights(who: &Who, entity: Entity, opts: &ImportOptions) -> Result<()> {
     who.require(entity, Action::Add)?;
@@ -140,7 +141,7 @@ fn primary_taken(client: Id) -> Problem {
 /// the unique indexes and fail the whole import). Role changes are taken
 /// first, as they are written.
 fn clash_now<'a>(
-    now: &HashMap<(Id, Id), String>,
+    mut now: HashMap<(Id, Id), String>,
     live: Vec<(usize, &'a Step<Link>)>,
 ) -> (Vec<(usize, &'a Step<Link>)>, Written) {
     let mut out = Written::default();
@@ -152,10 +153,12 @@ fn clash_now<'a>(
     let (updates, creates): (Vec<_>, Vec<_>) = live.into_iter().partition(|(_, s)| matches!(s, Step::Update { .. }));
     let mut keep = Vec::new();
     for (i, s) in updates.into_iter().chain(creates) {
-        let (Step::Create((client, contact, role)) | Step::Update { data: (client, contact, role), .. }) = s else {
+        let (Step::Create((client, contact, role, _)) | Step::Update { data: (client, contact, role, _), .. }) = s
+        else {
             continue;
         };
-        let linked = now.contains_key(&(*client, *contact));
+        let current = now.get(&(*client, *contact));
+        let linked = current.is_some();
         let problem = match s {
             Step::Create(_) if linked => Some(Problem::duplicate(
                 "contact_key",
@@ -167,6 +170,15 @@ fn clash_now<'a>(
                 "the contact was unlinked from this client meanwhile".into(),
                 "la personne-ressource a été déliée de ce client entre-temps".into(),
             )),
+            Step::Update { data: (.., Some(read)), .. } if current != Some(read) => Some(Problem {
+                column: "role".into(),
+                code: "conflict",
+                reason: None,
+                en: format!("the link's role was changed by someone else during the import (it was {read})"),
+                fr: format!(
+                    "le rôle du lien a été modifié par quelqu'un d'autre pendant l'importation (il était {read})"
+                ),
+            }),
             _ if *role == ContactRole::Primary && primaries.get(client).is_some_and(|h| h != contact) => {
                 Some(primary_taken(*client))
             }
@@ -182,6 +194,7 @@ fn clash_now<'a>(
         if *role == ContactRole::Primary {
             primaries.insert(*client, *contact);
         }
+        now.insert((*client, *contact), role.as_str().to_string());
         keep.push((i, s));
     }
     (keep, out)
@@ -532,7 +545,7 @@ impl Engine {
                 continue;
             }
             let step = match refs.links.get(&(client, contact)) {
-                None => Step::Create((client, contact, row.role)),
+                None => Step::Create((client, contact, row.role, None)),
                 Some(role) if role.as_str() == row.role.as_str() => Step::Skip(None),
                 Some(role) => match opts.on_existing {
                     OnExisting::Error => Step::Bad(Problem::duplicate(
@@ -541,7 +554,9 @@ impl Engine {
                         format!("la personne-ressource est déjà liée à ce client ({role})"),
                     )),
                     OnExisting::Skip => Step::Skip(None),
-                    OnExisting::Update => Step::Update { id: client, version: 0, data: (client, contact, row.role) },
+                    OnExisting::Update => {
+                        Step::Update { id: client, version: 0, data: (client, contact, row.role, Some(role.clone())) }
+                    }
                 },
             };
             if matches!(step, Step::Create(_) | Step::Update { .. }) {
@@ -564,7 +579,7 @@ impl Engine {
         let still = Still::read(
             c,
             batch.iter().filter_map(|(_, s)| match s {
-                Step::Create((client, contact, _)) | Step::Update { data: (client, contact, _), .. } => {
+                Step::Create((client, contact, ..)) | Step::Update { data: (client, contact, ..), .. } => {
                     Some((Some(*client), Some(*contact)))
                 }
                 _ => None,
@@ -572,7 +587,7 @@ impl Engine {
         )?;
         let mut live: Vec<(usize, &Step<Link>)> = Vec::with_capacity(batch.len());
         for (i, s) in batch {
-            if let Step::Create((client, contact, _)) | Step::Update { data: (client, contact, _), .. } = s
+            if let Step::Create((client, contact, ..)) | Step::Update { data: (client, contact, ..), .. } = s
                 && let Some(p) = still.refuses(who, Some(*client), Some(*contact))
             {
                 out.problems.push((*i, p));
@@ -587,17 +602,19 @@ impl Engine {
                 _ => None,
             })
             .collect();
-        let (live, clashes) = clash_now(&bulk::links_of(c, &clients)?, live);
+        let (live, clashes) = clash_now(bulk::links_of(c, &clients)?, live);
         out.problems.extend(clashes.problems);
         // Role changes first: a primary given up frees the role for a new link.
         for (_, s) in &live {
-            if let Step::Update { data: (client, contact, role), .. } = s {
+            if let Step::Update { data: (client, contact, role, _), .. } = s {
                 store::contacts::set_role(c, *contact, *client, *role)?;
                 out.updated += 1;
             }
         }
-        let creates: Vec<(Id, Id, ContactRole)> =
-            live.iter().filter_map(|(_, s)| if let Step::Create(d) = s { Some(*d) } else { None }).collect();
+        let creates: Vec<(Id, Id, ContactRole)> = live
+            .iter()
+            .filter_map(|(_, s)| if let Step::Create(d) = s { Some((d.0, d.1, d.2)) } else { None })
+            .collect();
         bulk::insert_links(c, &creates, who.id, now)?;
         out.created = creates.len() as u64;
         Ok(out)
