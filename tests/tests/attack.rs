@@ -361,6 +361,31 @@ fn link_roles_changed_meanwhile_are_not_overwritten(f: &Fixture) {
     assert_eq!((role_of(ids[0]), role_of(ids[1])), (json!("preferred"), json!("additional")), "{links}");
 }
 
+/// An interaction of a contact alone: the contact is standalone (everybody
+/// sees it) when the import checks it, then linked to a Montréal client only
+/// between two batches. A Québec staff member's next rows are bad rows, not
+/// interactions written where only Montréal sees them.
+fn import_rechecks_a_contacts_offices_at_each_batch(f: &Fixture) {
+    let quebec = staff(f, "Québec seulement", "QS", Some(vec!["Québec"]));
+    let m = ok(
+        f,
+        json!({"actor": f.admin, "op": "client.create", "data": {"code": "CM-1", "name": "Mtl", "office": "Montréal"}}),
+    );
+    let ids = import(f, f.admin, "import.contacts", json!([{"key": "SEUL", "data": {"last_name": "Seul"}}]), json!({}))
+        .unwrap()
+        .ids;
+    let row = |s: &str| json!({"contact_key": "SEUL", "data": {"kind": "note", "occurred_at": "2025-03-05T15:00:00Z", "subject": s}});
+    let rows = json!([row("Avant"), row("Après")]);
+    let r = import_between(f, quebec, "import.interactions", rows, || {
+        ok(
+            f,
+            json!({"actor": f.admin, "op": "contact.link", "contact_id": ids[0], "client_id": m["id"], "role": "billing"}),
+        );
+    });
+    assert_eq!((r.created, r.failed), (1, 1), "{r:?}");
+    assert_eq!(r.errors[0].code, "not_found");
+}
+
 backend_tests!(
     bulk_import_keeps_and_checks_assignments,
     import_rechecks_offices_at_each_batch,
@@ -371,4 +396,5 @@ backend_tests!(
     hidden_codes_answer_alike_live_or_trashed,
     bulk_import_keeps_and_checks_follow_ups,
     link_roles_changed_meanwhile_are_not_overwritten,
+    import_rechecks_a_contacts_offices_at_each_batch,
 );

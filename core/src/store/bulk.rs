@@ -386,9 +386,10 @@ pub(crate) fn hold_clients(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Op
     Ok(out)
 }
 
-/// The live contacts among `ids`, held alike.
-pub(crate) fn hold_contacts(conn: &mut Conn, ids: &[Id]) -> Result<std::collections::HashSet<Id>> {
-    let mut out = std::collections::HashSet::new();
+/// The live contacts among `ids`, held alike, with the offices of the
+/// clients each is linked to (live or trashed, as `contact_offices`).
+pub(crate) fn hold_contacts(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Vec<Option<String>>>> {
+    let mut out: HashMap<Id, Vec<Option<String>>> = HashMap::new();
     for part in ids.chunks(LOOKUP) {
         let q = contacts::table
             .filter(contacts::id.eq_any(part.to_vec()))
@@ -398,7 +399,17 @@ pub(crate) fn hold_contacts(conn: &mut Conn, ids: &[Id]) -> Result<std::collecti
             AnyConnection::Pg(c) => q.for_share().load(c)?,
             AnyConnection::Sqlite(c) => q.load(c)?,
         };
-        out.extend(rows);
+        out.extend(rows.into_iter().map(|id| (id, Vec::new())));
+        let links: Vec<(i64, Option<String>)> = contact_links::table
+            .inner_join(clients::table)
+            .filter(contact_links::contact_id.eq_any(part.to_vec()))
+            .select((contact_links::contact_id, clients::office))
+            .load(conn)?;
+        for (contact, office) in links {
+            if let Some(offices) = out.get_mut(&contact) {
+                offices.push(office);
+            }
+        }
     }
     Ok(out)
 }

@@ -81,10 +81,11 @@ fn unknown(column: &str, what_en: &str, what_fr: &str, value: &str) -> Problem {
 /// The clients and contacts a batch names, read again inside its write
 /// transaction (and held there on PostgreSQL): the check ran before the
 /// writes, and a client moved out of the actor's offices or to the trash,
-/// or a contact gone to the trash, since then is not written to.
+/// or a contact gone to the trash or out of the actor's offices, since then
+/// is not written to.
 struct Still {
     clients: HashMap<Id, Option<String>>,
-    contacts: std::collections::HashSet<Id>,
+    contacts: HashMap<Id, Vec<Option<String>>>,
 }
 
 impl Still {
@@ -109,7 +110,7 @@ impl Still {
             return Some(unknown("client_code", "client", "aucun client", &id.to_string()));
         }
         if let Some(id) = contact
-            && !self.contacts.contains(&id)
+            && !self.contacts.get(&id).is_some_and(|offices| visibility::contact_reached(who, offices))
         {
             return Some(unknown("contact_key", "contact", "aucune personne-ressource", &id.to_string()));
         }
