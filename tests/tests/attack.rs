@@ -386,6 +386,27 @@ fn import_rechecks_a_contacts_offices_at_each_batch(f: &Fixture) {
     assert_eq!(r.errors[0].code, "not_found");
 }
 
+/// An interaction naming a client and its contact: the contact unlinked
+/// from the client between two batches makes the next rows bad rows
+/// (`not_linked`), as `interaction.create` refuses them — not interactions
+/// showing another client's contact on this client's timeline.
+fn import_rechecks_links_at_each_batch(f: &Fixture) {
+    let c = ok(f, json!({"actor": f.admin, "op": "client.create", "data": {"code": "UL-1", "name": "Délié"}}));
+    let ids = import(f, f.admin, "import.contacts", json!([{"key": "UL", "data": {"last_name": "Délié"}}]), json!({}))
+        .unwrap()
+        .ids;
+    import(f, f.admin, "import.links", json!([{"client_code": "UL-1", "contact_key": "UL"}]), json!({})).unwrap();
+    let row = |s: &str| {
+        json!({"client_code": "UL-1", "contact_key": "UL",
+               "data": {"kind": "note", "occurred_at": "2025-03-05T15:00:00Z", "subject": s}})
+    };
+    let r = import_between(f, f.admin, "import.interactions", json!([row("Avant"), row("Après")]), || {
+        ok(f, json!({"actor": f.admin, "op": "contact.unlink", "contact_id": ids[0], "client_id": c["id"]}));
+    });
+    assert_eq!((r.created, r.failed), (1, 1), "{r:?}");
+    assert_eq!(r.errors[0].reason.as_deref(), Some("not_linked"), "{r:?}");
+}
+
 backend_tests!(
     bulk_import_keeps_and_checks_assignments,
     import_rechecks_offices_at_each_batch,
@@ -397,4 +418,5 @@ backend_tests!(
     bulk_import_keeps_and_checks_follow_ups,
     link_roles_changed_meanwhile_are_not_overwritten,
     import_rechecks_a_contacts_offices_at_each_batch,
+    import_rechecks_links_at_each_batch,
 );

@@ -414,14 +414,21 @@ pub(crate) fn hold_contacts(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, V
     Ok(out)
 }
 
-/// The links of these clients now: role by (client, contact).
+/// The links of these clients now: role by (client, contact); held
+/// (`FOR SHARE`) on PostgreSQL until the transaction ends, so an unlink or
+/// role change waits for the batch that relies on them.
 pub(crate) fn links_of(conn: &mut Conn, clients: &[Id]) -> Result<HashMap<(Id, Id), String>> {
     let mut out = HashMap::new();
     for part in clients.chunks(LOOKUP) {
-        let rows: Vec<(i64, i64, String)> = contact_links::table
-            .filter(contact_links::client_id.eq_any(part.to_vec()))
-            .select((contact_links::client_id, contact_links::contact_id, contact_links::role))
-            .load(conn)?;
+        let q = contact_links::table.filter(contact_links::client_id.eq_any(part.to_vec())).select((
+            contact_links::client_id,
+            contact_links::contact_id,
+            contact_links::role,
+        ));
+        let rows: Vec<(i64, i64, String)> = match conn {
+            AnyConnection::Pg(c) => q.for_share().load(c)?,
+            AnyConnection::Sqlite(c) => q.load(c)?,
+        };
         out.extend(rows.into_iter().map(|(a, b, r)| ((a, b), r)));
     }
     Ok(out)

@@ -118,6 +118,16 @@ impl Still {
     }
 }
 
+/// An interaction naming a client and a contact that are not linked.
+fn not_linked(client: Id, contact: Id) -> Problem {
+    Problem::new(
+        "contact_key",
+        "not_linked",
+        format!("contact {contact} is not a contact of client {client}: import the link first"),
+        format!("la personne-ressource {contact} n'est pas liée au client {client} : importez d'abord le lien"),
+    )
+}
+
 /// A code or key another writer took between the check and the write.
 fn taken_meanwhile(column: &str, value: &str) -> Problem {
     Problem::duplicate(
@@ -705,12 +715,7 @@ impl Engine {
         if let (Some(client), Some(contact)) = (d.client_id, d.contact_id)
             && !refs.links.contains_key(&(client, contact))
         {
-            return Err(Problem::new(
-                "contact_key",
-                "not_linked",
-                format!("contact {contact} is not a contact of client {client}: import the link first"),
-                format!("la personne-ressource {contact} n'est pas liée au client {client} : importez d'abord le lien"),
-            ));
+            return Err(not_linked(client, contact));
         }
         Ok(d)
     }
@@ -729,10 +734,26 @@ impl Engine {
                 .iter()
                 .filter_map(|(_, s)| if let Step::Create(d) = s { Some((d.client_id, d.contact_id)) } else { None }),
         )?;
+        // A client and its contact: still linked (else the client's
+        // timeline would show another client's contact).
+        let pairs: Vec<Id> = batch
+            .iter()
+            .filter_map(|(_, s)| match s {
+                Step::Create(InteractionData { client_id: Some(client), contact_id: Some(_), .. }) => Some(*client),
+                _ => None,
+            })
+            .collect();
+        let links = bulk::links_of(c, &pairs)?;
         let mut creates: Vec<(usize, &InteractionData)> = Vec::with_capacity(batch.len());
         for (i, s) in batch {
             if let Step::Create(d) = s {
-                match still.refuses(who, d.client_id, d.contact_id) {
+                let unlinked = match (d.client_id, d.contact_id) {
+                    (Some(client), Some(contact)) if !links.contains_key(&(client, contact)) => {
+                        Some(not_linked(client, contact))
+                    }
+                    _ => None,
+                };
+                match still.refuses(who, d.client_id, d.contact_id).or(unlinked) {
                     Some(p) => out.problems.push((*i, p)),
                     None => creates.push((*i, d)),
                 }
