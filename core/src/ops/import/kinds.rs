@@ -151,10 +151,8 @@ fn primary_taken(client: Id) -> Problem {
 /// check makes the rows it clashes with bad rows (else the insert would hit
 /// the unique indexes and fail the whole import). Role changes are taken
 /// first, as they are written.
-fn clash_now<'a>(
-    mut now: HashMap<(Id, Id), String>,
-    live: Vec<(usize, &'a Step<Link>)>,
-) -> (Vec<(usize, &'a Step<Link>)>, Written) {
+fn clash_now(now: HashMap<(Id, Id), String>, live: Vec<(usize, &Step<Link>)>) -> (Vec<(usize, &Step<Link>)>, Written) {
+    let mut now = now;
     let mut out = Written::default();
     let mut primaries: HashMap<Id, Id> = now
         .iter()
