@@ -407,6 +407,48 @@ fn import_rechecks_links_at_each_batch(f: &Fixture) {
     assert_eq!(r.errors[0].reason.as_deref(), Some("not_linked"), "{r:?}");
 }
 
+/// Updating clients from a spreadsheet (`on_existing: update`) keeps what
+/// the file has no column for. It does not today: the row is the whole
+/// record (`docs/import-export.md`), and a CSV has no column for the people
+/// in charge, the notes, the street address or a second phone, so a CSV
+/// update of names erases them all. A design decision for the lead (merge
+/// the file's columns onto the record, as a patch), not a small fix.
+fn csv_update_keeps_what_the_file_has_no_column_for(f: &Fixture) {
+    use clientele_core::query::import_columns::ImportKind;
+    let jt = staff(f, "Jean Tremblay", "JT", None);
+    let c = ok(
+        f,
+        json!({"actor": f.admin, "op": "client.create", "data": {"code": "WP-1", "name": "Avant", "notes": "Ne pas perdre",
+               "assignments": [{"role": "partner", "staff_id": jt}]}}),
+    );
+    let spec: clientele_io::import::CsvImport = serde_json::from_value(
+        json!({"kind": ImportKind::Clients, "options": {"on_existing": "update"}, "time_zone": "America/Toronto"}),
+    )
+    .unwrap();
+    let r = clientele_io::import::import_csv(
+        &f.engine,
+        Actor::Staff(f.admin),
+        &spec,
+        "code,name\r\nWP-1,Après\r\n".as_bytes(),
+        &clientele_core::NoProgress,
+    )
+    .unwrap();
+    assert_eq!(r.updated, 1, "{r:?}");
+    let got = ok(f, json!({"actor": f.admin, "op": "client.get", "id": c["id"]}));
+    assert_eq!(got["data"]["name"], json!("Après"));
+    assert_eq!(got["data"]["notes"], json!("Ne pas perdre"), "{got}");
+    assert_eq!(got["data"]["assignments"], json!([{"role": "partner", "staff_id": jt}]), "{got}");
+}
+
+mod known {
+    #[test]
+    #[ignore = "design: a CSV update replaces the whole record, erasing the people in charge, notes and every field the file has no column for (see the test's doc)"]
+    fn csv_update_keeps_what_the_file_has_no_column_for_sqlite() {
+        let f = clientele_tests::Fixture::new(clientele_tests::Backend::Sqlite).expect("SQLite is always there");
+        super::csv_update_keeps_what_the_file_has_no_column_for(&f);
+    }
+}
+
 backend_tests!(
     bulk_import_keeps_and_checks_assignments,
     import_rechecks_offices_at_each_batch,
