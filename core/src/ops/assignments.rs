@@ -16,6 +16,12 @@ pub(crate) fn check(c: &mut Conn, list: &[Assignment], prefix: &str) -> Result<(
     let roles = store::assignments::roles(c)?;
     let staff: Vec<Id> = list.iter().map(|a| a.staff_id).collect();
     let known = store::assignments::existing_staff(c, &staff)?;
+    check_against(list, &roles, &known, prefix)
+}
+
+/// [`check`] against roles and staff ids already read (an import reads
+/// them once for all its rows).
+pub(crate) fn check_against(list: &[Assignment], roles: &[StaffRole], known: &[Id], prefix: &str) -> Result<()> {
     for (i, a) in list.iter().enumerate() {
         if !roles.iter().any(|r| r.code == a.role) {
             let codes: Vec<&str> = roles.iter().map(|r| r.code.as_str()).collect();

@@ -51,7 +51,7 @@ fn check_refs(c: &mut Conn, who: &Who, i: &InteractionData) -> Result<()> {
 
 /// The engine's part of a follow-up: marked done now by `who` when `done`
 /// becomes true, as before while it stays true, nothing while it is not.
-fn settle_follow_up(
+pub(crate) fn settle_follow_up(
     before: Option<&FollowUp>,
     after: &mut Option<FollowUp>,
     who: &Who,

@@ -299,10 +299,11 @@ pub(crate) fn contacts_by_keys(conn: &mut Conn, keys: &[String]) -> Result<HashM
 }
 
 /// What resolves a file's contact references: live contacts by import key
-/// and by folded e-mail address (`None`: the address is two contacts').
+/// and by folded e-mail address (every contact that has it: the caller
+/// keeps those the actor sees before calling an address ambiguous).
 pub(crate) struct ContactIndex {
     pub by_key: HashMap<String, Id>,
-    pub by_email: HashMap<String, Option<Id>>,
+    pub by_email: HashMap<String, Vec<Id>>,
     pub live: std::collections::HashSet<Id>,
 }
 
@@ -318,7 +319,10 @@ pub(crate) fn contact_index(conn: &mut Conn) -> Result<ContactIndex> {
             index.by_key.insert(key, id);
         }
         for e in emails.as_deref().unwrap_or("").split_whitespace() {
-            index.by_email.entry(e.to_string()).and_modify(|v| *v = None).or_insert(Some(id));
+            let ids = index.by_email.entry(e.to_string()).or_default();
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
         }
     }
     Ok(index)
@@ -357,6 +361,86 @@ pub(crate) fn contact_offices(conn: &mut Conn) -> Result<HashMap<Id, Vec<Option<
     let mut out: HashMap<Id, Vec<Option<String>>> = HashMap::new();
     for (contact, office) in rows {
         out.entry(contact).or_default().push(office);
+    }
+    Ok(out)
+}
+
+/// The live clients among `ids`, with their office, as this transaction
+/// sees them now; on PostgreSQL held (`FOR SHARE`) until it ends, so a
+/// concurrent delete or office move waits for the batch to commit (SQLite
+/// writers are serialised). What an import checked before its writes is
+/// checked again here, batch by batch.
+pub(crate) fn hold_clients(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Option<String>>> {
+    let mut out = HashMap::new();
+    for part in ids.chunks(LOOKUP) {
+        let q = clients::table
+            .filter(clients::id.eq_any(part.to_vec()))
+            .filter(clients::trash_id.is_null())
+            .select((clients::id, clients::office));
+        let rows: Vec<(i64, Option<String>)> = match conn {
+            AnyConnection::Pg(c) => q.for_share().load(c)?,
+            AnyConnection::Sqlite(c) => q.load(c)?,
+        };
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// The live contacts among `ids`, held alike, with the offices of the
+/// clients each is linked to (live or trashed, as `contact_offices`).
+pub(crate) fn hold_contacts(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Vec<Option<String>>>> {
+    let mut out: HashMap<Id, Vec<Option<String>>> = HashMap::new();
+    for part in ids.chunks(LOOKUP) {
+        let q = contacts::table
+            .filter(contacts::id.eq_any(part.to_vec()))
+            .filter(contacts::trash_id.is_null())
+            .select(contacts::id);
+        let rows: Vec<i64> = match conn {
+            AnyConnection::Pg(c) => q.for_share().load(c)?,
+            AnyConnection::Sqlite(c) => q.load(c)?,
+        };
+        out.extend(rows.into_iter().map(|id| (id, Vec::new())));
+        let links: Vec<(i64, Option<String>)> = contact_links::table
+            .inner_join(clients::table)
+            .filter(contact_links::contact_id.eq_any(part.to_vec()))
+            .select((contact_links::contact_id, clients::office))
+            .load(conn)?;
+        for (contact, office) in links {
+            if let Some(offices) = out.get_mut(&contact) {
+                offices.push(office);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The links of these clients now: role by (client, contact); held
+/// (`FOR SHARE`) on PostgreSQL until the transaction ends, so an unlink or
+/// role change waits for the batch that relies on them.
+pub(crate) fn links_of(conn: &mut Conn, clients: &[Id]) -> Result<HashMap<(Id, Id), String>> {
+    let mut out = HashMap::new();
+    for part in clients.chunks(LOOKUP) {
+        let q = contact_links::table.filter(contact_links::client_id.eq_any(part.to_vec())).select((
+            contact_links::client_id,
+            contact_links::contact_id,
+            contact_links::role,
+        ));
+        let rows: Vec<(i64, i64, String)> = match conn {
+            AnyConnection::Pg(c) => q.for_share().load(c)?,
+            AnyConnection::Sqlite(c) => q.load(c)?,
+        };
+        out.extend(rows.into_iter().map(|(a, b, r)| ((a, b), r)));
+    }
+    Ok(out)
+}
+
+/// Which of these client code keys a client (live or trashed) holds now.
+pub(crate) fn codes_held(conn: &mut Conn, keys: &[String]) -> Result<std::collections::HashSet<String>> {
+    let mut out = std::collections::HashSet::new();
+    for part in keys.chunks(LOOKUP) {
+        let rows: Vec<String> =
+            clients::table.filter(clients::code_key.eq_any(part.to_vec())).select(clients::code_key).load(conn)?;
+        out.extend(rows);
     }
     Ok(out)
 }

@@ -201,7 +201,7 @@ fn follow_ups_of(conn: &mut Conn, ids: &[Id]) -> Result<std::collections::HashMa
 }
 
 /// Writes (or removes) the follow-up of an interaction.
-fn write_follow_up(conn: &mut Conn, id: Id, f: Option<&FollowUp>) -> Result<()> {
+pub(crate) fn write_follow_up(conn: &mut Conn, id: Id, f: Option<&FollowUp>) -> Result<()> {
     diesel::delete(follow_ups::table.filter(follow_ups::interaction_id.eq(id))).execute(conn)?;
     if let Some(f) = f {
         diesel::insert_into(follow_ups::table)

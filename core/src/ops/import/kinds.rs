@@ -18,8 +18,9 @@ use crate::visibility;
 
 /// A contact row checked: its key and data.
 type KeyedContact = (Option<String>, ContactData);
-/// A link row resolved: client, contact, role.
-type Link = (Id, Id, ContactRole);
+/// A link row resolved: client, contact, role, and for a role change the
+/// role the check read (the write refuses the row if it changed since).
+type Link = (Id, Id, ContactRole, Option<String>);
 
 fn rights(who: &Who, entity: Entity, opts: &ImportOptions) -> Result<()> {
     who.require(entity, Action::Add)?;
@@ -41,6 +42,14 @@ fn twice(column: &str, value: &str, first_line: u64) -> Problem {
 
 /// A row whose record exists: by `on_existing`.
 fn existing<T>(opts: &ImportOptions, column: &str, value: &str, e: &Existing, visible: bool, data: T) -> Step<T> {
+    // A record the actor cannot see answers alike live or in the trash.
+    if !visible {
+        return Step::Bad(Problem::duplicate(
+            column,
+            format!("'{value}' is already used by another record"),
+            format!("« {value} » est déjà utilisé par un autre enregistrement"),
+        ));
+    }
     if e.trashed {
         return Step::Bad(Problem::duplicate(
             column,
@@ -48,13 +57,6 @@ fn existing<T>(opts: &ImportOptions, column: &str, value: &str, e: &Existing, vi
             format!(
                 "« {value} » appartient à un enregistrement de la corbeille : restaurez-le ou supprimez-le d'abord"
             ),
-        ));
-    }
-    if !visible {
-        return Step::Bad(Problem::duplicate(
-            column,
-            format!("'{value}' is already used by another record"),
-            format!("« {value} » est déjà utilisé par un autre enregistrement"),
         ));
     }
     match opts.on_existing {
@@ -74,6 +76,137 @@ fn unknown(column: &str, what_en: &str, what_fr: &str, value: &str) -> Problem {
         format!("no {what_en} '{value}' (or not in your offices)"),
         format!("{what_fr} « {value} » (ou hors de vos bureaux)"),
     )
+}
+
+/// The clients and contacts a batch names, read again inside its write
+/// transaction (and held there on PostgreSQL): the check ran before the
+/// writes, and a client moved out of the actor's offices or to the trash,
+/// or a contact gone to the trash or out of the actor's offices, since then
+/// is not written to.
+struct Still {
+    clients: HashMap<Id, Option<String>>,
+    contacts: HashMap<Id, Vec<Option<String>>>,
+}
+
+impl Still {
+    fn read(c: &mut Conn, refs: impl Iterator<Item = (Option<Id>, Option<Id>)>) -> Result<Still> {
+        let (mut clients, mut contacts): (Vec<Id>, Vec<Id>) = (Vec::new(), Vec::new());
+        for (client, contact) in refs {
+            clients.extend(client);
+            contacts.extend(contact);
+        }
+        clients.sort_unstable();
+        clients.dedup();
+        contacts.sort_unstable();
+        contacts.dedup();
+        Ok(Still { clients: bulk::hold_clients(c, &clients)?, contacts: bulk::hold_contacts(c, &contacts)? })
+    }
+
+    /// Why a row naming these can no longer be written, if it cannot.
+    fn refuses(&self, who: &Who, client: Option<Id>, contact: Option<Id>) -> Option<Problem> {
+        if let Some(id) = client
+            && !self.clients.get(&id).is_some_and(|o| visibility::client_reached(who, id, o.as_deref()))
+        {
+            return Some(unknown("client_code", "client", "aucun client", &id.to_string()));
+        }
+        if let Some(id) = contact
+            && !self.contacts.get(&id).is_some_and(|offices| visibility::contact_reached(who, offices))
+        {
+            return Some(unknown("contact_key", "contact", "aucune personne-ressource", &id.to_string()));
+        }
+        None
+    }
+}
+
+/// An interaction naming a client and a contact that are not linked.
+fn not_linked(client: Id, contact: Id) -> Problem {
+    Problem::new(
+        "contact_key",
+        "not_linked",
+        format!("contact {contact} is not a contact of client {client}: import the link first"),
+        format!("la personne-ressource {contact} n'est pas liée au client {client} : importez d'abord le lien"),
+    )
+}
+
+/// A code or key another writer took between the check and the write.
+fn taken_meanwhile(column: &str, value: &str) -> Problem {
+    Problem::duplicate(
+        column,
+        format!("'{value}' was taken by another record during the import"),
+        format!("« {value} » a été pris par un autre enregistrement pendant l'importation"),
+    )
+}
+
+fn primary_taken(client: Id) -> Problem {
+    Problem::new(
+        "role",
+        "primary_taken",
+        format!("client {client} already has a primary contact"),
+        format!("le client {client} a déjà une personne-ressource principale"),
+    )
+}
+
+/// The links of a batch against the links as they are now, inside its
+/// transaction: a link or a primary contact made by someone else since the
+/// check makes the rows it clashes with bad rows (else the insert would hit
+/// the unique indexes and fail the whole import). Role changes are taken
+/// first, as they are written.
+fn clash_now(now: HashMap<(Id, Id), String>, live: Vec<(usize, &Step<Link>)>) -> (Vec<(usize, &Step<Link>)>, Written) {
+    let mut now = now;
+    let mut out = Written::default();
+    let mut primaries: HashMap<Id, Id> = now
+        .iter()
+        .filter(|(_, r)| r.as_str() == ContactRole::Primary.as_str())
+        .map(|((client, contact), _)| (*client, *contact))
+        .collect();
+    let (updates, creates): (Vec<_>, Vec<_>) = live.into_iter().partition(|(_, s)| matches!(s, Step::Update { .. }));
+    let mut keep = Vec::new();
+    for (i, s) in updates.into_iter().chain(creates) {
+        let (Step::Create((client, contact, role, _)) | Step::Update { data: (client, contact, role, _), .. }) = s
+        else {
+            continue;
+        };
+        let current = now.get(&(*client, *contact));
+        let linked = current.is_some();
+        let problem = match s {
+            Step::Create(_) if linked => Some(Problem::duplicate(
+                "contact_key",
+                "the contact was linked to this client meanwhile".into(),
+                "la personne-ressource a été liée à ce client entre-temps".into(),
+            )),
+            Step::Update { .. } if !linked => Some(Problem::not_found(
+                "contact_key",
+                "the contact was unlinked from this client meanwhile".into(),
+                "la personne-ressource a été déliée de ce client entre-temps".into(),
+            )),
+            Step::Update { data: (.., Some(read)), .. } if current != Some(read) => Some(Problem {
+                column: "role".into(),
+                code: "conflict",
+                reason: None,
+                en: format!("the link's role was changed by someone else during the import (it was {read})"),
+                fr: format!(
+                    "le rôle du lien a été modifié par quelqu'un d'autre pendant l'importation (il était {read})"
+                ),
+            }),
+            _ if *role == ContactRole::Primary && primaries.get(client).is_some_and(|h| h != contact) => {
+                Some(primary_taken(*client))
+            }
+            _ => None,
+        };
+        if let Some(p) = problem {
+            out.problems.push((i, p));
+            continue;
+        }
+        if primaries.get(client) == Some(contact) && *role != ContactRole::Primary {
+            primaries.remove(client);
+        }
+        if *role == ContactRole::Primary {
+            primaries.insert(*client, *contact);
+        }
+        now.insert((*client, *contact), role.as_str().to_string());
+        keep.push((i, s));
+    }
+    (keep, out)
 }
 
 /// The file's contact and client references resolved.
@@ -132,18 +265,24 @@ impl Refs {
     ) -> Result<Option<Id>, Problem> {
         let (found, column, shown) = match (key, email, id) {
             (Some(k), _, _) => (self.contacts.by_key.get(&text::code_key(k)).copied(), "contact_key", k.to_string()),
-            (None, Some(e), _) => match self.contacts.by_email.get(&text::fold(e.trim())) {
-                Some(None) => {
-                    return Err(Problem::new(
-                        "contact_email",
-                        "ambiguous",
-                        format!("several contacts have the e-mail address '{e}'"),
-                        format!("plusieurs personnes-ressources ont l'adresse « {e} »"),
-                    ));
+            (None, Some(e), _) => {
+                // Only the contacts the actor sees: a hidden one sharing the
+                // address neither makes it ambiguous nor is told of.
+                let mut seen = self.contacts.by_email.get(&text::fold(e.trim())).into_iter().flatten().filter(|id| {
+                    visibility::contact_reached(who, self.contact_offices.get(id).map(Vec::as_slice).unwrap_or(&[]))
+                });
+                match (seen.next(), seen.next()) {
+                    (Some(_), Some(_)) => {
+                        return Err(Problem::new(
+                            "contact_email",
+                            "ambiguous",
+                            format!("several contacts have the e-mail address '{e}'"),
+                            format!("plusieurs personnes-ressources ont l'adresse « {e} »"),
+                        ));
+                    }
+                    (found, _) => (found.copied(), "contact_email", e.to_string()),
                 }
-                Some(Some(id)) => (Some(*id), "contact_email", e.to_string()),
-                None => (None, "contact_email", e.to_string()),
-            },
+            }
             (None, None, Some(id)) => (self.contacts.live.contains(&id).then_some(id), "contact_id", id.to_string()),
             (None, None, None) => return Ok(None),
         };
@@ -170,7 +309,12 @@ impl Engine {
         ticker: &Ticker,
     ) -> Result<Vec<Step<ClientData>>> {
         rights(who, Entity::Clients, opts)?;
-        let (by_code, _) = self.read(bulk::all_clients)?;
+        let mut staff: Vec<Id> = rows.iter().flat_map(|r| r.assignments.iter().map(|a| a.staff_id)).collect();
+        staff.sort_unstable();
+        staff.dedup();
+        let ((by_code, _), roles, known) = self.read(|c| {
+            Ok((bulk::all_clients(c)?, store::assignments::roles(c)?, store::assignments::existing_staff(c, &staff)?))
+        })?;
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut steps = Vec::with_capacity(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
@@ -184,6 +328,10 @@ impl Engine {
             };
             if !who.rights.sees_office(d.office.as_deref()) {
                 steps.push(Step::Bad(Problem::from_error(&who.office_forbidden("clients of this office"), "office")));
+                continue;
+            }
+            if let Err(e) = crate::ops::assignments::check_against(&d.assignments, &roles, &known, "") {
+                steps.push(Step::Bad(Problem::from_error(&e, "assignments")));
                 continue;
             }
             let key = text::code_key(&d.code);
@@ -212,12 +360,26 @@ impl Engine {
     ) -> Result<Written> {
         let now = ms(self.now());
         let mut out = Written::default();
-        let creates: Vec<(usize, &ClientData)> =
+        let mut creates: Vec<(usize, &ClientData)> =
             batch.iter().filter_map(|(i, s)| if let Step::Create(d) = s { Some((*i, d)) } else { None }).collect();
+        // A code taken since the check (by another writer) is a bad row,
+        // not a unique-index failure of the whole import.
+        let keys: Vec<String> = creates.iter().map(|(_, d)| text::code_key(&d.code)).collect();
+        let held = bulk::codes_held(c, &keys)?;
+        creates.retain(|(i, d)| {
+            let taken = held.contains(&text::code_key(&d.code));
+            if taken {
+                out.problems.push((*i, taken_meanwhile("code", &d.code)));
+            }
+            !taken
+        });
         let ids = bulk::next_ids(c, Table::Clients, creates.len())?;
         let rows: Vec<(Id, &ClientData)> = ids.iter().copied().zip(creates.iter().map(|(_, d)| *d)).collect();
         let paused = bulk::pause_index(c, Table::Clients)?;
         bulk::insert_clients(c, &rows, who.id, now, self.phone_region)?;
+        for (id, d) in rows.iter().filter(|(_, d)| !d.assignments.is_empty()) {
+            store::assignments::replace(c, *id, &d.assignments)?;
+        }
         bulk::resume_index(c, paused, &ids)?;
         out.created = ids.len() as u64;
         out.ids.extend(creates.iter().map(|(i, _)| *i).zip(ids));
@@ -304,8 +466,17 @@ impl Engine {
     ) -> Result<Written> {
         let now = ms(self.now());
         let mut out = Written::default();
-        let creates: Vec<(usize, &(Option<String>, ContactData))> =
+        let mut creates: Vec<(usize, &(Option<String>, ContactData))> =
             batch.iter().filter_map(|(i, s)| if let Step::Create(d) = s { Some((*i, d)) } else { None }).collect();
+        let keys: Vec<String> = creates.iter().filter_map(|(_, (k, _))| k.as_deref().map(text::code_key)).collect();
+        let held = bulk::contacts_by_keys(c, &keys)?;
+        creates.retain(|(i, (k, _))| {
+            let taken = k.as_deref().is_some_and(|k| held.contains_key(&text::code_key(k)));
+            if let (true, Some(k)) = (taken, k) {
+                out.problems.push((*i, taken_meanwhile("key", k)));
+            }
+            !taken
+        });
         let ids = bulk::next_ids(c, Table::Contacts, creates.len())?;
         let rows: Vec<(Id, Option<&str>, &ContactData)> =
             ids.iter().copied().zip(creates.iter()).map(|(id, (_, (k, d)))| (id, k.as_deref(), d)).collect();
@@ -379,16 +550,11 @@ impl Engine {
                 }
             };
             if row.role == ContactRole::Primary && primaries.get(&client).is_some_and(|holder| *holder != contact) {
-                steps.push(Step::Bad(Problem::new(
-                    "role",
-                    "primary_taken",
-                    format!("client {client} already has a primary contact"),
-                    format!("le client {client} a déjà une personne-ressource principale"),
-                )));
+                steps.push(Step::Bad(primary_taken(client)));
                 continue;
             }
             let step = match refs.links.get(&(client, contact)) {
-                None => Step::Create((client, contact, row.role)),
+                None => Step::Create((client, contact, row.role, None)),
                 Some(role) if role.as_str() == row.role.as_str() => Step::Skip(None),
                 Some(role) => match opts.on_existing {
                     OnExisting::Error => Step::Bad(Problem::duplicate(
@@ -397,7 +563,9 @@ impl Engine {
                         format!("la personne-ressource est déjà liée à ce client ({role})"),
                     )),
                     OnExisting::Skip => Step::Skip(None),
-                    OnExisting::Update => Step::Update { id: client, version: 0, data: (client, contact, row.role) },
+                    OnExisting::Update => {
+                        Step::Update { id: client, version: 0, data: (client, contact, row.role, Some(role.clone())) }
+                    }
                 },
             };
             if matches!(step, Step::Create(_) | Step::Update { .. }) {
@@ -417,15 +585,45 @@ impl Engine {
     pub(super) fn write_links(&self, who: &Who, c: &mut Conn, batch: &[(usize, &Step<Link>)]) -> Result<Written> {
         let now = ms(self.now());
         let mut out = Written::default();
+        let still = Still::read(
+            c,
+            batch.iter().filter_map(|(_, s)| match s {
+                Step::Create((client, contact, ..)) | Step::Update { data: (client, contact, ..), .. } => {
+                    Some((Some(*client), Some(*contact)))
+                }
+                _ => None,
+            }),
+        )?;
+        let mut live: Vec<(usize, &Step<Link>)> = Vec::with_capacity(batch.len());
+        for (i, s) in batch {
+            if let Step::Create((client, contact, ..)) | Step::Update { data: (client, contact, ..), .. } = s
+                && let Some(p) = still.refuses(who, Some(*client), Some(*contact))
+            {
+                out.problems.push((*i, p));
+                continue;
+            }
+            live.push((*i, *s));
+        }
+        let clients: Vec<Id> = live
+            .iter()
+            .filter_map(|(_, s)| match s {
+                Step::Create((client, ..)) | Step::Update { data: (client, ..), .. } => Some(*client),
+                _ => None,
+            })
+            .collect();
+        let (live, clashes) = clash_now(bulk::links_of(c, &clients)?, live);
+        out.problems.extend(clashes.problems);
         // Role changes first: a primary given up frees the role for a new link.
-        for (_, s) in batch {
-            if let Step::Update { data: (client, contact, role), .. } = s {
+        for (_, s) in &live {
+            if let Step::Update { data: (client, contact, role, _), .. } = s {
                 store::contacts::set_role(c, *contact, *client, *role)?;
                 out.updated += 1;
             }
         }
-        let creates: Vec<(Id, Id, ContactRole)> =
-            batch.iter().filter_map(|(_, s)| if let Step::Create(d) = s { Some(*d) } else { None }).collect();
+        let creates: Vec<(Id, Id, ContactRole)> = live
+            .iter()
+            .filter_map(|(_, s)| if let Step::Create(d) = s { Some((d.0, d.1, d.2)) } else { None })
+            .collect();
         bulk::insert_links(c, &creates, who.id, now)?;
         out.created = creates.len() as u64;
         Ok(out)
@@ -500,16 +698,22 @@ impl Engine {
             return Err(unknown("staff_id", "staff member", "aucun employé", &id.to_string()));
         }
         let kind_defs = defs.get(d.kind.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-        let d = validate::interaction(&d, kind_defs).map_err(|e| Problem::from_error(&e, "subject"))?;
+        let mut d = validate::interaction(&d, kind_defs).map_err(|e| Problem::from_error(&e, "subject"))?;
+        // The other staff members it names, as `interaction.create` checks them.
+        for (column, id) in
+            [("taken_for_id", d.taken_for_id), ("follow_up.assignee_id", d.follow_up.as_ref().map(|f| f.assignee_id))]
+        {
+            if let Some(id) = id
+                && !staff_ids.contains(&id)
+            {
+                return Err(unknown(column, "staff member", "aucun employé", &id.to_string()));
+            }
+        }
+        crate::ops::interactions::settle_follow_up(None, &mut d.follow_up, who, self.now());
         if let (Some(client), Some(contact)) = (d.client_id, d.contact_id)
             && !refs.links.contains_key(&(client, contact))
         {
-            return Err(Problem::new(
-                "contact_key",
-                "not_linked",
-                format!("contact {contact} is not a contact of client {client}: import the link first"),
-                format!("la personne-ressource {contact} n'est pas liée au client {client} : importez d'abord le lien"),
-            ));
+            return Err(not_linked(client, contact));
         }
         Ok(d)
     }
@@ -522,12 +726,44 @@ impl Engine {
     ) -> Result<Written> {
         let now = ms(self.now());
         let mut out = Written::default();
-        let creates: Vec<(usize, &InteractionData)> =
-            batch.iter().filter_map(|(i, s)| if let Step::Create(d) = s { Some((*i, d)) } else { None }).collect();
+        let still = Still::read(
+            c,
+            batch
+                .iter()
+                .filter_map(|(_, s)| if let Step::Create(d) = s { Some((d.client_id, d.contact_id)) } else { None }),
+        )?;
+        // A client and its contact: still linked (else the client's
+        // timeline would show another client's contact).
+        let pairs: Vec<Id> = batch
+            .iter()
+            .filter_map(|(_, s)| match s {
+                Step::Create(InteractionData { client_id: Some(client), contact_id: Some(_), .. }) => Some(*client),
+                _ => None,
+            })
+            .collect();
+        let links = bulk::links_of(c, &pairs)?;
+        let mut creates: Vec<(usize, &InteractionData)> = Vec::with_capacity(batch.len());
+        for (i, s) in batch {
+            if let Step::Create(d) = s {
+                let unlinked = match (d.client_id, d.contact_id) {
+                    (Some(client), Some(contact)) if !links.contains_key(&(client, contact)) => {
+                        Some(not_linked(client, contact))
+                    }
+                    _ => None,
+                };
+                match still.refuses(who, d.client_id, d.contact_id).or(unlinked) {
+                    Some(p) => out.problems.push((*i, p)),
+                    None => creates.push((*i, d)),
+                }
+            }
+        }
         let ids = bulk::next_ids(c, Table::Interactions, creates.len())?;
         let rows: Vec<(Id, &InteractionData)> = ids.iter().copied().zip(creates.iter().map(|(_, d)| *d)).collect();
         let paused = bulk::pause_index(c, Table::Interactions)?;
         bulk::insert_interactions(c, &rows, who.id, now, self.phone_region)?;
+        for (id, d) in rows.iter().filter(|(_, d)| d.follow_up.is_some()) {
+            store::interactions::write_follow_up(c, *id, d.follow_up.as_ref())?;
+        }
         bulk::resume_index(c, paused, &ids)?;
         out.created = ids.len() as u64;
         out.ids.extend(creates.iter().map(|(i, _)| *i).zip(ids));
