@@ -159,6 +159,22 @@ pub fn full(text: &str, locale: Locale) -> Option<String> {
     })
 }
 
+/// The `YYYY-MM-DD` of a day number, days since 1970-01-01 (the inverse of
+/// [`LocalDateTime::day_number`]).
+pub fn day_text(days: i64) -> String {
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

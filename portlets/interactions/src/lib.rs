@@ -15,7 +15,7 @@
 
 pub mod tabular;
 
-use clientele_portlet_api::dates::{LocalDateTime, short_date};
+use clientele_portlet_api::dates::{LocalDateTime, day_text, short_date};
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
 use clientele_portlet_api::{
     ChartSeries, CommonSettings, DashboardKind, DataContext, DrillDown, Locale, Localized, Manifest, Portlet,
@@ -83,21 +83,6 @@ pub fn weekly_requests(
             Ok((LocalDateTime::parse(&a).unwrap_or(t), request))
         })
         .collect()
-}
-
-/// The `YYYY-MM-DD` of a day number (days since 1970-01-01).
-fn day_text(days: i64) -> String {
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// The weekly chart: interactions per week, weeks labelled by their first

@@ -140,20 +140,7 @@ pub fn day_number(text: &str) -> Option<i64> {
     Some(era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468)
 }
 
-/// The `YYYY-MM-DD` of a day number (the inverse of [`day_number`]).
-pub fn day_text(days: i64) -> String {
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
+pub use clientele_portlet_api::dates::day_text;
 
 /// The columns read from each grid.
 const INTERACTION_COLUMNS: [&str; 4] = ["when", "kind", "subject", "client"];
