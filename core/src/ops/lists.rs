@@ -717,8 +717,7 @@ fn client_records_named(
             rec.data.assignments = assignments;
             if let Some(n) = names.as_deref_mut() {
                 for (id, name, initials) in staff {
-                    n.staff.insert(id, name);
-                    n.staff_initials.insert(id, initials);
+                    add_staff_name(n, id, (name, initials));
                 }
             }
             Ok(rec)
@@ -729,6 +728,12 @@ fn client_records_named(
 /// A page's rows as records.
 pub(crate) fn contact_records(rows: Vec<(store::contacts::Row, Option<String>)>) -> Result<Vec<Record<ContactData>>> {
     rows.into_iter().map(|(r, _)| r.into_record()).collect()
+}
+
+/// Records a staff member's (name, initials) for a grid's cells.
+fn add_staff_name(names: &mut columns::Names, id: Id, (name, initials): (String, String)) {
+    names.staff.insert(id, name);
+    names.staff_initials.insert(id, initials);
 }
 
 /// A page's rows as records, with their follow-ups.
@@ -755,9 +760,8 @@ fn interaction_records_named(
                     (rec.data.taken_for_id, attached.taken_for),
                 ];
                 for (id, who) in people {
-                    if let (Some(id), Some((name, initials))) = (id, who) {
-                        n.staff.insert(id, name);
-                        n.staff_initials.insert(id, initials);
+                    if let (Some(id), Some(who)) = (id, who) {
+                        add_staff_name(n, id, who);
                     }
                 }
             }
