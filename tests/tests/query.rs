@@ -522,6 +522,33 @@ fn keyset_paging_walks_every_sort_without_gaps(f: &Fixture) {
         )
         .unwrap_err();
     assert_eq!(e.code(), "bad_request");
+    // And to its question: the list, the filter and the search it pages
+    // through. A cursor of one search passed back with another (the person
+    // typed a letter more) answers bad_request, not a page of the new search
+    // starting at a rank tier of the old one.
+    let page = |query: ListQuery, contacts: bool| {
+        let r = if contacts { R::ContactList { query } } else { R::ClientList { query } };
+        match f.run(f.admin, r) {
+            Ok(S::Clients(p)) => Ok(p.next_cursor),
+            Ok(S::Contacts(p)) => Ok(p.next_cursor),
+            Ok(o) => panic!("{o:?}"),
+            Err(e) => Err(e.code().to_string()),
+        }
+    };
+    let base = ListQuery { limit: Some(1), search: Some("soc".into()), ..Default::default() };
+    let cursor = page(base.clone(), false).unwrap().expect("more than one client matches « soc »");
+    // Passed back unchanged with the same question: accepted.
+    assert!(page(ListQuery { cursor: Some(cursor.clone()), ..base.clone() }, false).is_ok());
+    for other in [
+        ListQuery { search: Some("soci".into()), ..base.clone() },
+        ListQuery { search: None, ..base.clone() },
+        ListQuery { filter: Some(FilterInput::Text("statut:actif".into())), ..base.clone() },
+    ] {
+        let got = page(ListQuery { cursor: Some(cursor.clone()), ..other.clone() }, false);
+        assert_eq!(got, Err("bad_request".to_string()), "{other:?}");
+    }
+    // Another list, same words: refused too.
+    assert_eq!(page(ListQuery { cursor: Some(cursor), ..base }, true), Err("bad_request".to_string()));
 }
 
 // ------------------------------------------------ grid, columns, views, layouts

@@ -46,6 +46,8 @@ pub enum MatchedVia {
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass back as `cursor` for the next page; absent on the last page.
+    /// It belongs to its question: passed back with another list, filter,
+    /// search or sort it answers `bad_request` (start again without it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
     /// Total rows matching, when `count` was asked for. Counting stops at

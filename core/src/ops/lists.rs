@@ -125,7 +125,7 @@ impl Engine {
             let total = if plan.count { Some(store::query::count(c, &plan.count_sql(pg))?) } else { None };
             let more = rows.len() as i64 > plan.limit;
             rows.truncate(plan.limit as usize);
-            let next_cursor = if more { rows.last().map(|r| r.key(&plan.sort.field).encode()) } else { None };
+            let next_cursor = if more { rows.last().map(|r| r.key(&plan.cursor_sort).encode()) } else { None };
             let ids: Vec<Id> = rows.iter().map(|r| r.row.id()).collect();
             let mut own = HashMap::new();
             let mut shown = columns::Names::default();

@@ -95,7 +95,8 @@ pub struct ListQuery {
     /// Rows per page (default 50, at most 500).
     #[serde(default)]
     pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page, with the same list, filter,
+    /// search and sort (another answers `bad_request`).
     #[serde(default)]
     pub cursor: Option<String>,
     /// Also answer the total number of matching rows.
@@ -239,6 +240,9 @@ pub(crate) struct Plan {
     pub search: Vec<String>,
     pub rank: Option<String>,
     pub sort: Sort,
+    /// What a cursor of this plan carries as its sort: the sort field and a
+    /// tag of the question ([`cursor_sort`]).
+    pub cursor_sort: String,
     pub constraints: Vec<Constraint>,
     pub offices: Option<Vec<String>>,
     /// A client dashboard's client: a contact search matches through that
@@ -320,7 +324,12 @@ impl Key {
     }
 
     fn decode(s: &str, sort: &str, text_sort: bool) -> Result<Key> {
-        let bad = || Error::bad_request("invalid cursor (pass back next_cursor unchanged, with the same sort)");
+        let bad = || {
+            Error::bad_request(
+                "invalid cursor (pass back next_cursor unchanged, with the same list, filter, search and sort; \
+                 start again without a cursor when any of them changes)",
+            )
+        };
         if !s.len().is_multiple_of(2) || s.len() > 4096 {
             return Err(bad());
         }
@@ -336,6 +345,35 @@ impl Key {
         }
         Ok(key)
     }
+}
+
+/// The sort a cursor carries: the sort field and a tag of the question it
+/// pages through (the list, the filter as given, the search text), so a
+/// cursor passed back with another filter or search answers `bad_request`
+/// instead of a page of the other question starting at a key that means
+/// something else (a rank tier, a position in another order). Not a
+/// secret: a check against mistakes. The relative constraints (since, open)
+/// are left out: "last 30 days" moves with the clock between pages.
+fn cursor_sort(kind: ListKind, query: &ListQuery, sort: &str) -> String {
+    // FNV-1a, 64 bits: stable across builds and platforms.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        // A separator, so ("ab", "") and ("a", "b") differ.
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    eat(kind.as_str().as_bytes());
+    match &query.filter {
+        None => eat(b"-"),
+        Some(FilterInput::Text(t)) => eat(format!("t{t}").as_bytes()),
+        Some(FilterInput::Json(v)) => eat(format!("j{v}").as_bytes()),
+    }
+    eat(query.search.as_deref().unwrap_or("").as_bytes());
+    format!("{sort}~{h:016x}")
 }
 
 /// The default sort of each list.
@@ -476,7 +514,8 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
     let field = fields.iter().find(|f| f.def.name == def.name).expect("registered");
     let sort = Sort { field: format!("{}{}", if desc { "-" } else { "" }, def.name), col: field.col.clone(), desc };
     let limit = crate::engine::page_limit(input.query.limit)?;
-    let after = input.query.cursor.as_deref().map(|c| Key::decode(c, &sort.field, sort.text())).transpose()?;
+    let cursor_sort = cursor_sort(input.kind, input.query, &sort.field);
+    let after = input.query.cursor.as_deref().map(|c| Key::decode(c, &cursor_sort, sort.text())).transpose()?;
     // Ranking only where an exact or prefix match of a code or name means
     // something, and only under the default sort.
     let rank =
@@ -488,6 +527,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         search,
         rank,
         sort,
+        cursor_sort,
         constraints: input.constraints,
         offices: input.offices,
         scope: input.scope,
@@ -921,19 +961,19 @@ mod tests {
             for search in [None, Some("Dupont")] {
                 for cursor in [false, true] {
                     let name = sort.unwrap_or("name");
+                    let mut query = ListQuery {
+                        search: search.map(String::from),
+                        sort: sort.map(String::from),
+                        ..Default::default()
+                    };
                     let key = Key {
-                        sort: name.to_string(),
+                        sort: cursor_sort(kind, &query, name),
                         rk: 1,
                         kt: text_sort.then(|| "dupont".to_string()),
                         ki: (!text_sort).then_some(42),
                         id: 7,
                     };
-                    let query = ListQuery {
-                        search: search.map(String::from),
-                        sort: sort.map(String::from),
-                        cursor: cursor.then(|| key.encode()),
-                        ..Default::default()
-                    };
+                    query.cursor = cursor.then(|| key.encode());
                     let p = plan(PlanInput {
                         kind,
                         query: &query,
