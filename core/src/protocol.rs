@@ -34,7 +34,8 @@ impl Actor {
 }
 
 pub use crate::bulk::{
-    CommitMode, ContactRow, ImportOptions, ImportReport, InteractionRow, LinkRow, OnExisting, RowError, Stopped,
+    CommitMode, ContactRow, ImportOptions, ImportReport, InteractionRow, LinkRow, OnExisting, RowError, RowWarning,
+    Stopped,
 };
 pub use crate::query::{FilterInput, ListKind, ListQuery};
 

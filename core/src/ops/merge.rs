@@ -79,8 +79,10 @@ fn move_client_links(c: &mut Conn, keep: Id, merge: Id, rules: &MergeRules, mv: 
                 }
                 Some(MergeSide::Keep) => continue,
                 Some(MergeSide::Merged) => {
-                    if role == PRIMARY {
-                        make_room_for_primary(c, keep, contact, rules, mv)?;
+                    // Taking the primary role needs room for it (the
+                    // primary rule); without it the kept role stays.
+                    if role == PRIMARY && !make_room_for_primary(c, keep, contact, rules, mv)? {
+                        continue;
                     }
                     mv.links_changed.push((contact, kept_role.clone()));
                     m::set_role(c, e, keep, contact, &role)?;
@@ -223,12 +225,14 @@ pub(crate) fn undo(c: &mut Conn, tid: Id, actor: Id, now: i64) -> Result<()> {
     m::move_interactions(c, e, &mv.interactions, keep, back)?;
     m::move_transfers(c, e, &mv.transfers, keep, back)?;
     let now_links: std::collections::HashMap<Id, String> = m::links(c, e, keep)?.into_iter().collect();
-    // Links that moved leave first (a primary among them frees the role),
-    // then roles changed on the kept record come back, then the merged
-    // record's links.
-    for (other, _) in &mv.links_moved {
+    // Links that moved go back as they are (who made them when), with the
+    // role they had (a primary among them frees the kept record's role);
+    // then roles changed on the kept record come back; then the links the
+    // merge folded into the kept record's are made again.
+    for (other, role) in &mv.links_moved {
         if now_links.contains_key(other) {
-            m::unlink(c, e, keep, *other)?;
+            m::move_link(c, e, keep, back, *other)?;
+            m::set_role(c, e, back, *other, role)?;
         }
     }
     for (other, role) in &mv.links_changed {
@@ -236,7 +240,7 @@ pub(crate) fn undo(c: &mut Conn, tid: Id, actor: Id, now: i64) -> Result<()> {
             m::set_role(c, e, keep, *other, role)?;
         }
     }
-    for (other, role) in mv.links_moved.iter().chain(&mv.links_dropped) {
+    for (other, role) in &mv.links_dropped {
         m::link(c, e, back, *other, role, actor, now)?;
     }
     if e == DupEntity::Client {
