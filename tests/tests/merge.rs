@@ -302,8 +302,10 @@ fn seed(f: &Fixture, rng: &mut Rng, round: usize) -> (Vec<i64>, Vec<i64>) {
     let contacts: Vec<i64> = (0..4).map(|i| contact(f, &format!("Personne{round}"), &format!("Nom{i}"))).collect();
     for &c in &clients {
         let mut primary = false;
-        for &p in &contacts {
-            if rng.chance(50) {
+        let mut linked = Vec::new();
+        for (k, &p) in contacts.iter().enumerate() {
+            if rng.chance(50) || (k == contacts.len() - 1 && linked.is_empty()) {
+                linked.push(p);
                 let mut role = *rng.pick(ROLES);
                 if role == "primary" && primary {
                     role = "billing";
@@ -313,7 +315,7 @@ fn seed(f: &Fixture, rng: &mut Rng, round: usize) -> (Vec<i64>, Vec<i64>) {
             }
         }
         for i in 0..1 + rng.below(3) {
-            let who = rng.chance(50).then(|| contacts[rng.below(contacts.len())]);
+            let who = rng.chance(50).then(|| linked[rng.below(linked.len())]);
             let it = ok(
                 f,
                 json!({"op": "interaction.create", "data": {"kind": "note", "client_id": c, "contact_id": who,
@@ -327,7 +329,7 @@ fn seed(f: &Fixture, rng: &mut Rng, round: usize) -> (Vec<i64>, Vec<i64>) {
             ok(
                 f,
                 json!({"op": "transfer.create", "data": {"direction": "requested_from_contact", "from_staff": f.admin,
-                "to_contact": contacts[rng.below(contacts.len())], "client_id": c, "subject": "Pièces"}}),
+                "to_contact": linked[rng.below(linked.len())], "client_id": c, "subject": "Pièces"}}),
             );
         }
     }
@@ -355,7 +357,8 @@ fn side(rng: &mut Rng) -> &'static str {
 
 fn merges_of_generated_firms_move_everything_and_restore_undoes_them(f: &Fixture) {
     let mut rng = Rng(0x6d65_7267_65);
-    for round in 0..6 {
+    let mut moved: BTreeMap<String, u64> = BTreeMap::new();
+    for round in 0..8 {
         let (clients, contacts) = seed(f, &mut rng, round);
         let kind = if round % 2 == 0 { "client" } else { "contact" };
         let pool = if kind == "client" { &clients } else { &contacts };
@@ -369,6 +372,9 @@ fn merges_of_generated_firms_move_everything_and_restore_undoes_them(f: &Fixture
         let before = state(f, &clients, &contacts);
         let rules = json!({"primary": side(&mut rng), "roles": side(&mut rng)});
         let m = merge(f, kind, keep, gone, rules.clone()).unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+        for (k, n) in m["moved"].as_object().unwrap() {
+            *moved.entry(format!("{kind} {k}")).or_default() += n.as_u64().unwrap();
+        }
         let after = state(f, &clients, &contacts);
         // The merged record is gone (in the trash); the kept one has all.
         assert_eq!(after[&format!("{kind} {gone}")], json!("not_found"), "round {round}");
@@ -441,6 +447,18 @@ fn merges_of_generated_firms_move_everything_and_restore_undoes_them(f: &Fixture
             assert_eq!(restored.get(k), Some(v), "round {round} ({kind} merge, rules {rules}): {k}");
         }
         assert_eq!(restored.len(), before.len());
+    }
+    // Every kind of attached record moved in some round.
+    for k in [
+        "client interactions",
+        "client transfers",
+        "client links",
+        "client assignments",
+        "contact interactions",
+        "contact transfers",
+        "contact links",
+    ] {
+        assert!(moved.get(k).is_some_and(|n| *n > 0), "nothing of {k} moved: {moved:?}");
     }
 }
 

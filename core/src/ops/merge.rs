@@ -93,10 +93,11 @@ fn move_client_links(c: &mut Conn, keep: Id, merge: Id, rules: &MergeRules, mv: 
         if role == PRIMARY && !make_room_for_primary(c, keep, contact, rules, mv)? {
             role_now = ADDITIONAL.into();
         }
-        m::move_link(c, e, merge, keep, contact)?;
+        // Demoted before it moves: the kept client's primary stays one.
         if role_now != role {
-            m::set_role(c, e, keep, contact, &role_now)?;
+            m::set_role(c, e, merge, contact, &role_now)?;
         }
+        m::move_link(c, e, merge, keep, contact)?;
         mv.links_moved.push((contact, role));
     }
     Ok(())
@@ -231,12 +232,17 @@ pub(crate) fn undo(c: &mut Conn, tid: Id, actor: Id, now: i64) -> Result<()> {
     // merge folded into the kept record's are made again.
     for (other, role) in &mv.links_moved {
         if now_links.contains_key(other) {
+            // As additional while it moves (no primary clash on the way).
+            m::set_role(c, e, keep, *other, ADDITIONAL)?;
             m::move_link(c, e, keep, back, *other)?;
             m::set_role(c, e, back, *other, role)?;
         }
     }
     for (other, role) in &mv.links_changed {
-        if now_links.contains_key(other) {
+        // A primary given to someone else since the merge stays theirs.
+        let client = if e == DupEntity::Client { keep } else { *other };
+        let taken = role == PRIMARY && store::contacts::primary_of(c, client)?.is_some();
+        if now_links.contains_key(other) && !taken {
             m::set_role(c, e, keep, *other, role)?;
         }
     }
