@@ -229,6 +229,56 @@ fn duplicates_among_thousands_of_contacts(f: &Fixture) {
     assert_eq!(w, want);
 }
 
+fn import_reports_warn_of_likely_duplicates_per_row(f: &Fixture) {
+    let a = client(f, "IMP-1", "Hélène D'Amours", json!({"emails": [{"address": "hda@exemple.ca"}]}));
+    let p = contact(f, "Jean-François", "Côté");
+    let rows = json!([
+        {"code": "IMP-2", "name": "Zoé Tremblay"},
+        {"code": "IMP-3", "name": "HELENE DAMOURS"},
+        {"code": "IMP-4", "name": "Autre", "emails": [{"address": "HDA@Exemple.CA"}]},
+    ]);
+    for dry_run in [true, false] {
+        let report = ok(
+            f,
+            json!({"op": "import.clients", "rows": rows, "options": {"dry_run": dry_run,
+                                   "on_existing": "skip"}}),
+        );
+        let w: Vec<(u64, i64, Value)> = report["warnings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no warnings: {report}"))
+            .iter()
+            .map(|w| {
+                (w["row"].as_u64().unwrap(), w["warning"]["id"].as_i64().unwrap(), w["warning"]["reasons"].clone())
+            })
+            .collect();
+        if dry_run {
+            assert_eq!(w, vec![(2, a, json!(["name"])), (3, a, json!(["email"]))], "{report}");
+        } else {
+            // Written for real: the same warnings (rows 2 and 3 are not
+            // each other's: only existing records are compared).
+            assert_eq!(w, vec![(2, a, json!(["name"])), (3, a, json!(["email"]))], "{report}");
+            assert_eq!(report["created"], 3);
+        }
+    }
+    let report = ok(
+        f,
+        json!({"op": "import.contacts", "rows": [
+        {"data": {"first_name": "Jean François", "last_name": "Cote"}},
+        {"data": {"first_name": "Luc", "last_name": "Bouchard"}},
+    ], "options": {"dry_run": true}}),
+    );
+    assert_eq!(report["warnings"][0]["row"], 1, "{report}");
+    assert_eq!(report["warnings"][0]["warning"]["id"], p, "{report}");
+    assert_eq!(report["warnings"].as_array().unwrap().len(), 1, "{report}");
+    // Nothing to warn of: no member at all.
+    let report = ok(
+        f,
+        json!({"op": "import.contacts", "rows": [{"data": {"last_name": "Quintal"}}],
+                              "options": {"dry_run": true}}),
+    );
+    assert!(report.get("warnings").is_none(), "{report}");
+}
+
 // ------------------------------------------------------------ merges
 
 /// Everything attached to clients and contacts, as the screens read it,
@@ -636,6 +686,7 @@ backend_tests!(
     likely_duplicates_are_warned_on_messy_names_emails_and_phones,
     only_candidates_the_actor_sees_are_named,
     duplicates_among_thousands_of_contacts,
+    import_reports_warn_of_likely_duplicates_per_row,
     merges_of_generated_firms_move_everything_and_restore_undoes_them,
     conflicting_roles_need_a_rule,
     a_stale_version_or_a_concurrent_edit_is_a_conflict,
