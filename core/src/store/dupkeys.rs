@@ -158,3 +158,46 @@ pub(crate) fn fill(db: &super::Db, region: PhoneRegion) -> Result<()> {
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::sql_types::Text;
+    use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection};
+    use diesel_migrations::MigrationHarness;
+
+    #[derive(QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = Text)]
+        detail: String,
+    }
+
+    /// The lookup of [`super::matches`] (same shape) is a search of the
+    /// primary key on SQLite, never a scan, with thousands of keys stored.
+    #[test]
+    fn a_duplicate_lookup_searches_the_primary_key() {
+        let mut c = SqliteConnection::establish(":memory:").unwrap();
+        c.run_pending_migrations(super::super::SQLITE_MIGRATIONS).unwrap();
+        diesel::sql_query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) \
+             INSERT INTO dup_keys (entity, entity_id, kind, key) \
+             SELECT 'contact', i, k.kind, k.kind || i FROM n, (SELECT 'name' AS kind UNION ALL SELECT 'email' \
+             UNION ALL SELECT 'phone') AS k",
+        )
+        .execute(&mut c)
+        .unwrap();
+        diesel::sql_query("ANALYZE").execute(&mut c).unwrap();
+        let plan: Vec<Step> = diesel::sql_query(
+            "EXPLAIN QUERY PLAN SELECT dup_keys.entity_id FROM dup_keys WHERE dup_keys.entity = ? \
+             AND dup_keys.kind = ? AND dup_keys.key = ? AND dup_keys.entity_id != ? \
+             ORDER BY dup_keys.entity_id LIMIT ?",
+        )
+        .load(&mut c)
+        .unwrap();
+        let text: Vec<String> = plan.into_iter().map(|s| s.detail).collect();
+        assert!(
+            text.iter().any(|d| d.starts_with("SEARCH dup_keys USING") && d.contains("entity=? AND kind=? AND key=?")),
+            "{text:?}"
+        );
+        assert!(!text.iter().any(|d| d.starts_with("SCAN") || d.contains("TEMP B-TREE")), "{text:?}");
+    }
+}
