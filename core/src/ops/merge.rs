@@ -319,13 +319,14 @@ impl Engine {
                 }
                 DupEntity::Contact => move_contact_links(c, keep.0, merge.0, rules, &mut mv)?,
             }
-            m::record(c, entity, keep.0, merge.0, tid, &mv, who.id, now)?;
             let moved = crate::protocol::MergeMoved {
                 interactions: mv.interactions.len() as u64,
                 transfers: mv.transfers.len() as u64,
                 links: (mv.links_moved.len() + mv.links_dropped.len()) as u64,
                 assignments: (mv.assignments_moved.len() + mv.assignments_dropped.len()) as u64,
             };
+            let record = m::Merge { entity: entity.to_string(), kept_id: keep.0, merged_id: merge.0, moves: mv };
+            m::record(c, &record, tid, who.id, now)?;
             Ok(Merged { kept: keep.0, kept_version: keep.1 + 1, trash_id: tid, moved })
         })
     }

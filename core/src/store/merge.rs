@@ -40,23 +40,15 @@ pub(crate) struct Merge {
     pub moves: Moves,
 }
 
-pub(crate) fn record(
-    conn: &mut Conn,
-    entity: &str,
-    kept: Id,
-    merged: Id,
-    tid: Id,
-    moves: &Moves,
-    actor: Id,
-    now: i64,
-) -> Result<()> {
+/// Records a merge whose merged record went to trash entry `tid`.
+pub(crate) fn record(conn: &mut Conn, merge: &Merge, tid: Id, actor: Id, now: i64) -> Result<()> {
     diesel::insert_into(merges::table)
         .values((
-            merges::entity.eq(entity),
-            merges::kept_id.eq(kept),
-            merges::merged_id.eq(merged),
+            merges::entity.eq(&merge.entity),
+            merges::kept_id.eq(merge.kept_id),
+            merges::merged_id.eq(merge.merged_id),
             merges::trash_id.eq(tid),
-            merges::moves.eq(to_json(moves)),
+            merges::moves.eq(to_json(&merge.moves)),
             merges::merged_by.eq(actor),
             merges::merged_at.eq(now),
         ))
