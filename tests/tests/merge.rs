@@ -675,6 +675,20 @@ fn merging_needs_edit_and_delete_offices_and_no_dashboard(f: &Fixture) {
         assert_eq!(e.code(), "forbidden", "{e}");
     }
     assert_eq!(state(f, &[a, b, q], &[]), before, "a refused merge changed something");
+    // A contact merged into a Montréal contact is not everybody's in the
+    // trash (its links went to the kept contact).
+    let mut r = Rights::all();
+    r.offices = Some(vec!["Québec".into()]);
+    let qc = f.staff("Québec seulement", r);
+    let (x, y) = (contact(f, "Éloïse", "Lévesque"), contact(f, "Eloise", "Levesque"));
+    link(f, x, a, "billing");
+    link(f, y, b, "billing");
+    let m = merge(f, "contact", x, y, json!({})).unwrap();
+    let listed = call_on(&f.engine, qc, json!({"op": "trash.list"})).unwrap();
+    assert!(!listed.to_string().contains("Eloise"), "{listed}");
+    let e = call_on(&f.engine, qc, json!({"op": "trash.restore", "id": m["trash_id"]})).unwrap_err();
+    assert_eq!(e.code, "not_found", "{e:?}");
+    ok(f, json!({"op": "trash.restore", "id": m["trash_id"]}));
     // Restoring needs the kept record live.
     let m = merge(f, "client", a, b, json!({})).unwrap();
     ok(f, json!({"op": "client.delete", "id": a, "version": m["kept_version"]}));
