@@ -138,6 +138,16 @@ pub struct RowError {
     pub message_en: String,
 }
 
+/// A row to look at: where, and what (a likely duplicate).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RowWarning {
+    /// Position of the row in the request, from 1.
+    pub row: u64,
+    /// The file line (CSV), or `row`.
+    pub line: u64,
+    pub warning: crate::domain::Warning,
+}
+
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ImportReport {
@@ -158,6 +168,11 @@ pub struct ImportReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<Stopped>,
     pub errors: Vec<RowError>,
+    /// Rows to look at, though not refused (in a dry run too): likely
+    /// duplicates of existing records the actor sees (`import.clients`,
+    /// `import.contacts`). Absent when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<RowWarning>,
     /// Per row, the id of the record created or updated (`null` for a
     /// skipped or bad row, or in a dry run), in request order.
     pub ids: Vec<Option<Id>>,

@@ -143,6 +143,7 @@ impl Engine {
         store::reindex::search_text(&db, phone_region)?;
         store::staff::fold_names(&db)?;
         store::interactions::link_taken_for(&db)?;
+        store::dupkeys::fill(&db, phone_region)?;
         Ok(Engine { db, config, tz, phone_region, clock, next_sweep: std::sync::atomic::AtomicI64::new(0) })
     }
 
@@ -391,6 +392,13 @@ impl Engine {
             R::LayoutDelete { id } => self.layout_delete(Some(who), id).map(S::Done),
 
             R::TrashList {} => self.trash_list(who).map(S::Trash),
+            R::ClientMerge { keep, keep_version, merge, merge_version, rules } => self
+                .merge_records(who, DupEntity::Client, (keep, keep_version), (merge, merge_version), &rules)
+                .map(S::Merged),
+            R::ContactMerge { keep, keep_version, merge, merge_version, rules } => self
+                .merge_records(who, DupEntity::Contact, (keep, keep_version), (merge, merge_version), &rules)
+                .map(S::Merged),
+            R::DuplicatesFind { entity, id } => self.duplicates_find(who, entity, id).map(S::Duplicates),
             R::TrashRestore { id } => self.trash_restore(who, id).map(S::Done),
             R::TrashPurge { id } => self.trash_purge(who, id).map(S::Done),
         }

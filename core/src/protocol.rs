@@ -34,7 +34,8 @@ impl Actor {
 }
 
 pub use crate::bulk::{
-    CommitMode, ContactRow, ImportOptions, ImportReport, InteractionRow, LinkRow, OnExisting, RowError, Stopped,
+    CommitMode, ContactRow, ImportOptions, ImportReport, InteractionRow, LinkRow, OnExisting, RowError, RowWarning,
+    Stopped,
 };
 pub use crate::query::{FilterInput, ListKind, ListQuery};
 
@@ -443,6 +444,37 @@ pub enum Request {
     LayoutDelete { id: Id },
 
     /// What is in the trash, newest first.
+    /// Merges client `merge` into client `keep`: its links, interactions,
+    /// file transfers and people in charge move onto `keep`, and `merge`
+    /// goes to the trash; restoring it undoes the merge. Both versions as
+    /// read (a stale one is a `conflict`); `rules` settle conflicting roles
+    /// (without one, a conflict is refused: `merge_primary_conflict`,
+    /// `merge_role_conflict`). See `docs/duplicates.md`.
+    #[serde(rename = "client.merge")]
+    ClientMerge {
+        keep: Id,
+        keep_version: i64,
+        merge: Id,
+        merge_version: i64,
+        #[serde(default)]
+        rules: MergeRules,
+    },
+    /// Merges contact `merge` into contact `keep`, as `client.merge`.
+    #[serde(rename = "contact.merge")]
+    ContactMerge {
+        keep: Id,
+        keep_version: i64,
+        merge: Id,
+        merge_version: i64,
+        #[serde(default)]
+        rules: MergeRules,
+    },
+    /// The likely duplicates of a client or contact that exists: other
+    /// live records the actor sees with the same folded name, e-mail or
+    /// phone number.
+    #[serde(rename = "duplicates.find")]
+    DuplicatesFind { entity: DupEntity, id: Id },
+
     #[serde(rename = "trash.list")]
     TrashList {},
     /// Puts a trash entry (and what went with it) back.
@@ -511,6 +543,9 @@ impl Request {
             Request::LayoutList { .. } => "layout.list",
             Request::LayoutGet { .. } => "layout.get",
             Request::LayoutDelete { .. } => "layout.delete",
+            Request::ClientMerge { .. } => "client.merge",
+            Request::ContactMerge { .. } => "contact.merge",
+            Request::DuplicatesFind { .. } => "duplicates.find",
             Request::TrashList {} => "trash.list",
             Request::TrashRestore { .. } => "trash.restore",
             Request::TrashPurge { .. } => "trash.purge",
@@ -559,6 +594,7 @@ impl Request {
                 | Request::LayoutList { .. }
                 | Request::LayoutGet { .. }
                 | Request::TrashList {}
+                | Request::DuplicatesFind { .. }
         )
     }
 }
@@ -585,6 +621,57 @@ pub struct TrashEntry {
 }
 
 /// The answer to a delete: where the record went.
+/// Which record's side wins a conflict of a merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MergeSide {
+    /// The record kept.
+    Keep,
+    /// The record merged into it.
+    Merged,
+}
+
+/// How a merge settles conflicting roles. A conflict without its rule is
+/// refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeRules {
+    /// Client merges: both clients have a (live) primary contact. `keep`:
+    /// the kept client's stays primary and the other becomes additional;
+    /// `merged`: the reverse.
+    #[serde(default)]
+    pub primary: Option<MergeSide>,
+    /// A contact linked to both clients (client merge), or both contacts
+    /// linked to one client (contact merge), in different roles: whose
+    /// role the one remaining link takes.
+    #[serde(default)]
+    pub roles: Option<MergeSide>,
+}
+
+/// What a merge moved onto the kept record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct MergeMoved {
+    /// Interactions (those in the trash too).
+    pub interactions: u64,
+    pub transfers: u64,
+    /// Links of the merged record (moved, or merged into a link the kept
+    /// record had).
+    pub links: u64,
+    /// People in charge (client merges).
+    pub assignments: u64,
+}
+
+/// The answer of a merge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Merged {
+    pub kept: Id,
+    /// The kept record's version after the merge.
+    pub kept_version: i64,
+    /// The merged record's trash entry: restoring it undoes the merge.
+    pub trash_id: Id,
+    pub moved: MergeMoved,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Deleted {
     pub trash_id: Id,
@@ -630,6 +717,8 @@ pub enum Response {
     Layout(Layout),
     Layouts(Vec<Layout>),
     Deleted(Deleted),
+    Merged(Merged),
+    Duplicates(Vec<Duplicate>),
     ImportReport(ImportReport),
     Imported(Imported),
     Done(Done),

@@ -258,6 +258,79 @@ pub fn search_text<'a>(
     words.join(" ")
 }
 
+/// The duplicate key of a name: folded ([`fold`]: case, accents,
+/// ligatures) and reduced to its letters and digits, so that spaces,
+/// apostrophes (’ and '), hyphens, punctuation and emoji do not count:
+/// "Hélène Côté" = "HELENE COTE", "D'Amours" = "D’Amours" = "Damours",
+/// "Jean-François" = "Jean Francois". Word order counts. `None` when
+/// nothing is left.
+pub fn name_key(name: &str) -> Option<String> {
+    let k: String = fold(name).chars().filter(|c| c.is_alphanumeric()).collect();
+    (!k.is_empty()).then_some(k)
+}
+
+/// The duplicate key of an e-mail address: trimmed and folded
+/// (case-insensitive). `None` when empty.
+pub fn email_key(address: &str) -> Option<String> {
+    let k = fold(address.trim());
+    (!k.is_empty()).then_some(k)
+}
+
+/// The duplicate key of a phone number: its national number when it
+/// parses ([`phone_keys`]: `+1 514 555-0199` = `(514) 555-0199 x12`), its
+/// local number for a 7-digit North American one, otherwise all its
+/// digits when there are at least 7. The extension does not count.
+pub fn phone_key(number: &str, region: PhoneRegion) -> Option<String> {
+    match phone_keys(number, region) {
+        Some(k) => k.national.or(k.local),
+        None => Some(digits(number)).filter(|d| d.len() >= 7),
+    }
+}
+
+/// What a likely duplicate has in common with a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DupKind {
+    Name,
+    Email,
+    Phone,
+}
+
+impl DupKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DupKind::Name => "name",
+            DupKind::Email => "email",
+            DupKind::Phone => "phone",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DupKind> {
+        Some(match s {
+            "name" => DupKind::Name,
+            "email" => DupKind::Email,
+            "phone" => DupKind::Phone,
+            _ => return None,
+        })
+    }
+}
+
+/// The duplicate keys of a record (name, e-mails, phones), sorted, without
+/// repeats.
+pub fn duplicate_keys<'a>(
+    name: Option<String>,
+    emails: impl IntoIterator<Item = &'a str>,
+    phones: impl IntoIterator<Item = &'a str>,
+    region: PhoneRegion,
+) -> Vec<(DupKind, String)> {
+    let mut out: Vec<(DupKind, String)> = Vec::new();
+    out.extend(name.map(|n| (DupKind::Name, n)));
+    out.extend(emails.into_iter().filter_map(email_key).map(|k| (DupKind::Email, k)));
+    out.extend(phones.into_iter().filter_map(|p| phone_key(p, region)).map(|k| (DupKind::Phone, k)));
+    out.sort();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,6 +398,25 @@ mod tests {
         for s in ["514555", "2024", "hélène 5145550199", "514+555+0199", "5145550199 xyz", "514 555 0199 2024"] {
             assert_eq!(q(s), None, "{s}");
         }
+    }
+
+    #[test]
+    fn duplicate_keys_of_messy_names() {
+        let same = |a: &str, b: &str| assert_eq!(name_key(a), name_key(b), "{a} = {b}");
+        same("Hélène Côté", "Helene Cote");
+        same("He\u{301}le\u{300}ne Co\u{302}te\u{301}", "HÉLÈNE CÔTÉ");
+        same("D'Amours", "D’Amours");
+        same("D'Amours", "Damours");
+        same("D'Amours", "d amours");
+        same("Jean-François", "Jean François");
+        same("Jean‐François", "jean-francois");
+        same("Œuvres Côté 🎉", "oeuvres cote");
+        assert_ne!(name_key("Côté Hélène"), name_key("Hélène Côté"));
+        assert_eq!(name_key("🎉 — !"), None);
+        assert_eq!(email_key(" H.Damours@Exemple.CA "), email_key("h.damours@exemple.ca"));
+        assert_eq!(phone_key("+1 (514) 555-0199", ca()), phone_key("514.555.0199 poste 12", ca()));
+        assert_eq!(phone_key("+1 (514) 555-0199", ca()).as_deref(), Some("5145550199"));
+        assert_eq!(phone_key("12-34", ca()), None);
     }
 
     #[test]

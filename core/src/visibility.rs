@@ -141,6 +141,14 @@ pub(crate) fn trash_entry(c: &mut Conn, who: &Who, e: &TrashEntry) -> Result<boo
     if who.offices().is_none() && who.scope.is_none() {
         return Ok(true);
     }
+    // A record merged into another: restoring it undoes the merge, which
+    // changes the kept record, whose links the merged contact's now are.
+    if let Some(m) = store::merge::of_entry(c, e.id)? {
+        return match e.entity.as_str() {
+            "client" => Ok(client_seen_any(c, who, e.entity_id)? && client_seen_any(c, who, m.kept_id)?),
+            _ => contact_seen_any(c, who, m.kept_id),
+        };
+    }
     match e.entity.as_str() {
         "client" => client_seen_any(c, who, e.entity_id),
         "contact" => contact_seen_any(c, who, e.entity_id),

@@ -13,7 +13,7 @@ mod support;
 
 use clientele_core::domain::*;
 use clientele_core::protocol::{
-    Deleted, Done, Envelope, FieldInfo, Grid, ImportReport, Imported, Layout, SavedView, TrashEntry,
+    Deleted, Done, Envelope, FieldInfo, Grid, ImportReport, Imported, Layout, Merged, SavedView, TrashEntry,
 };
 use clientele_core::query::columns::ColumnDef;
 use clientele_dashboard::FrontRequest;
@@ -132,6 +132,9 @@ const META: &[Meta] = &[
     Meta { op: "layout.list", who: Both, rights: &[], writes: false, answer: ty!(Vec<Layout>), errors: &[] },
     Meta { op: "layout.get", who: Both, rights: &[], writes: false, answer: ty!(Layout), errors: BY_ID },
     Meta { op: "layout.delete", who: Both, rights: &["own layouts; firm layouts: the host"], writes: true, answer: ty!(Done), errors: BY_ID },
+    Meta { op: "client.merge", who: Staff, rights: &["clients.edit", "clients.delete"], writes: true, answer: ty!(Merged), errors: &["not_found", "conflict", "validation"] },
+    Meta { op: "contact.merge", who: Staff, rights: &["contacts.edit", "contacts.delete"], writes: true, answer: ty!(Merged), errors: &["not_found", "conflict", "validation"] },
+    Meta { op: "duplicates.find", who: Staff, rights: &["view on the record's kind"], writes: false, answer: ty!(Vec<Duplicate>), errors: BY_ID },
     Meta { op: "trash.list", who: Staff, rights: &["delete on the entry's kind (entries without it are not listed)"], writes: false, answer: ty!(Vec<TrashEntry>), errors: &[] },
     Meta { op: "trash.restore", who: Staff, rights: &["delete on the entry's kind"], writes: true, answer: ty!(Done), errors: &["not_found", "duplicate"] },
     Meta { op: "trash.purge", who: Staff, rights: &["delete on the entry's kind"], writes: true, answer: ty!(Done), errors: BY_ID },

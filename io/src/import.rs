@@ -260,6 +260,10 @@ impl Parsed {
                 e.column = h;
             }
         }
+        for w in &mut report.warnings {
+            let record = self.record_of.get(w.row as usize - 1).copied().unwrap_or(0);
+            w.row = record as u64 + 1;
+        }
         let mut ids = vec![None; self.records as usize];
         for (i, id) in report.ids.iter().enumerate() {
             if let Some(r) = self.record_of.get(i) {

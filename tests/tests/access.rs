@@ -267,6 +267,9 @@ const OPS: &[(&str, Needs, bool)] = &[
     ("layout.list", &[], false),
     ("layout.get", &[], true),
     ("layout.delete", &[], true),
+    ("client.merge", &[("clients", "edit"), ("clients", "delete")], true),
+    ("contact.merge", &[("contacts", "edit"), ("contacts", "delete")], true),
+    ("duplicates.find", &[("clients", "view")], true),
     ("trash.list", &[], false),
     ("trash.restore", &[("interactions", "delete")], true),
     ("trash.purge", &[("interactions", "delete")], true),
@@ -348,6 +351,11 @@ fn request(op: &str, w: &World, t: Target, f: &Fixture) -> Value {
         "layout.get" => json!({"op": op, "id": pick(w.firm_layout, w.host_layout)}),
         "layout.delete" => json!({"op": op, "id": pick(0, w.other_layout)}),
         "trash.restore" | "trash.purge" => json!({"op": op, "id": pick(w.trash_a, w.trash_b)}),
+        // Merging the target's record into A's own (Own: A into itself,
+        // refused after the rights).
+        "client.merge" => json!({"op": op, "keep": w.a, "keep_version": 1, "merge": client, "merge_version": 1}),
+        "contact.merge" => json!({"op": op, "keep": w.pa, "keep_version": 1, "merge": contact, "merge_version": 1}),
+        "duplicates.find" => json!({"op": op, "entity": "client", "id": client}),
         other => panic!("no request for {other}: add one (and its entry in OPS)"),
     }
 }

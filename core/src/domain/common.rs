@@ -21,6 +21,55 @@ pub struct Record<T> {
     /// List items answered for a search only: why the record matched it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matched_via: Option<MatchedVia>,
+    /// Answers of `client.create`, `contact.create` and their updates
+    /// only: what the write did not block but a person should look at
+    /// (likely duplicates). Absent when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+/// Something a write did not refuse but a person should look at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Warning {
+    /// Another record the actor sees looks like the same client or
+    /// contact (see `docs/duplicates.md`). Never blocking.
+    LikelyDuplicate(Duplicate),
+}
+
+/// The kinds of record that have duplicates and merges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DupEntity {
+    Client,
+    Contact,
+}
+
+/// What a likely duplicate shares with the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateReason {
+    /// The same name, folded: case, accents, spaces, apostrophes, hyphens
+    /// and other signs ignored ("Hélène Côté" = "HELENE COTE",
+    /// "D'Amours" = "Damours").
+    Name,
+    /// The same e-mail address (case-insensitive).
+    Email,
+    /// The same phone number (its digits, read in the firm's region;
+    /// extensions ignored).
+    Phone,
+}
+
+/// A likely duplicate: another live record the actor sees, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Duplicate {
+    pub entity: DupEntity,
+    pub id: Id,
+    /// The client's "code — name", or the contact's "file as".
+    pub label: String,
+    pub reasons: Vec<DuplicateReason>,
+    pub message_fr: String,
+    pub message_en: String,
 }
 
 /// Why a list item matched the search (`search` of a list request). See

@@ -34,12 +34,16 @@ impl Engine {
         let data = validate::client(&data)?;
         check_office(who, data.office.as_deref())?;
         let now = ms(self.now());
-        let id = self.write(|c| {
+        let (id, warnings) = self.write(|c| {
             check_code_free(c, who, &data.code, None)?;
             super::assignments::check(c, &data.assignments, "")?;
-            store::clients::insert(c, &data, who.id, now, self.phone_region)
+            let id = store::clients::insert(c, &data, who.id, now, self.phone_region)?;
+            let keys = store::dupkeys::client_keys(&data, self.phone_region);
+            Ok((id, super::duplicates::warnings(c, who, DupEntity::Client, &keys, Some(id))?))
         })?;
-        self.client_get(who, id)
+        let mut rec = self.client_get(who, id)?;
+        rec.warnings = warnings;
+        Ok(rec)
     }
 
     /// Creates many clients in one transaction, reporting progress every
@@ -130,6 +134,7 @@ impl Engine {
             visibility::client(c, who, id)?;
             let current = store::clients::record(c, id)?.ok_or(Error::NotFound { entity: "client", id })?;
             check_version("client", id, version, Some(current.version))?;
+            let before = store::dupkeys::client_keys(&current.data, self.phone_region);
             let mut data = current.data;
             change(&mut data)?;
             let data = validate::client(&data)?;
@@ -139,7 +144,13 @@ impl Engine {
             if !store::clients::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("client", id, version, store::clients::version_of(c, id)?));
             }
-            store::clients::record(c, id)?.ok_or(Error::NotFound { entity: "client", id })
+            let mut rec = store::clients::record(c, id)?.ok_or(Error::NotFound { entity: "client", id })?;
+            // Warned only when what duplicates are found by changed.
+            let after = store::dupkeys::client_keys(&data, self.phone_region);
+            if after != before {
+                rec.warnings = super::duplicates::warnings(c, who, DupEntity::Client, &after, Some(id))?;
+            }
+            Ok(rec)
         })
     }
 

@@ -14,8 +14,14 @@ impl Engine {
         who.require(Entity::Contacts, Action::Add)?;
         let data = validate::contact(&data)?;
         let now = ms(self.now());
-        let id = self.write(|c| store::contacts::insert(c, &data, who.id, now, self.phone_region))?;
-        self.contact_get(who, id)
+        let (id, warnings) = self.write(|c| {
+            let id = store::contacts::insert(c, &data, who.id, now, self.phone_region)?;
+            let keys = store::dupkeys::contact_keys(&data, self.phone_region);
+            Ok((id, super::duplicates::warnings(c, who, DupEntity::Contact, &keys, Some(id))?))
+        })?;
+        let mut rec = self.contact_get(who, id)?;
+        rec.warnings = warnings;
+        Ok(rec)
     }
 
     pub(crate) fn contact_get(&self, who: &Who, id: Id) -> Result<Record<ContactData>> {
@@ -52,7 +58,15 @@ impl Engine {
             if !store::contacts::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("contact", id, version, store::contacts::version_of(c, id)?));
             }
-            store::contacts::get(c, id, false)?.ok_or(Error::NotFound { entity: "contact", id })?.into_record()
+            let mut rec =
+                store::contacts::get(c, id, false)?.ok_or(Error::NotFound { entity: "contact", id })?.into_record()?;
+            // Warned only when what duplicates are found by changed.
+            let before = store::dupkeys::contact_keys(&current, self.phone_region);
+            let after = store::dupkeys::contact_keys(&data, self.phone_region);
+            if after != before {
+                rec.warnings = super::duplicates::warnings(c, who, DupEntity::Contact, &after, Some(id))?;
+            }
+            Ok(rec)
         })
     }
 

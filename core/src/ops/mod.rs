@@ -4,9 +4,11 @@
 mod assignments;
 mod clients;
 mod contacts;
+mod duplicates;
 mod import;
 mod interactions;
 mod lists;
+mod merge;
 mod scoped;
 mod staff;
 mod transfers;

@@ -40,7 +40,8 @@ fn client_dashboard_runs(request: &Request) -> bool {
         | R::InteractionList { .. }
         | R::TransferGet { .. }
         | R::TransferList { .. }
-        | R::GridQuery { .. } => true,
+        | R::GridQuery { .. }
+        | R::DuplicatesFind { .. } => true,
         // The trash is not the client's; writes are refused before.
         R::TrashList {}
         | R::StaffPut { .. }
@@ -74,7 +75,9 @@ fn client_dashboard_runs(request: &Request) -> bool {
         | R::LayoutSave { .. }
         | R::LayoutDelete { .. }
         | R::TrashRestore { .. }
-        | R::TrashPurge { .. } => false,
+        | R::TrashPurge { .. }
+        | R::ClientMerge { .. }
+        | R::ContactMerge { .. } => false,
     }
 }
 
@@ -90,6 +93,8 @@ fn check_named(c: &mut Conn, who: &Who, request: &Request) -> Result<()> {
         }
         R::ClientContactsOf { ids } => visibility::clients(c, who, ids),
         R::ContactGet { id } | R::ContactClients { id } => visibility::contact(c, who, *id),
+        R::DuplicatesFind { entity: DupEntity::Client, id } => visibility::client(c, who, *id),
+        R::DuplicatesFind { entity: DupEntity::Contact, id } => visibility::contact(c, who, *id),
         R::InteractionGet { id } => {
             let row = store::interactions::get(c, *id, false)?.ok_or(visibility::not_found("interaction", *id))?;
             visibility::interaction(c, who, *id, row.client_id, row.contact_id)

@@ -92,6 +92,8 @@ impl Engine {
             store::trash::hold(c, id)?;
             let e = entry_for(c, who, id)?;
             check_parent_live(c, &e)?;
+            // A record merged into another: what moved goes back first.
+            super::merge::undo(c, id, who.id, crate::time::ms(self.now()))?;
             store::trash::restore(c, id)?;
             Ok(Done { done: true })
         })
@@ -115,6 +117,8 @@ impl Engine {
                     ));
                 }
             }
+            // A merge whose merged record is purged is final.
+            store::merge::forget(c, id)?;
             store::trash::purge(c, id)?;
             Ok(Done { done: true })
         })

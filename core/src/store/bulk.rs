@@ -187,6 +187,7 @@ pub(crate) fn insert_clients(
     now: i64,
     region: PhoneRegion,
 ) -> Result<()> {
+    let rows_in = rows;
     let rows: Vec<NewClient> = rows
         .iter()
         .map(|(id, d)| NewClient {
@@ -197,6 +198,8 @@ pub(crate) fn insert_clients(
             version: 1,
         })
         .collect();
+    let keys: Vec<_> = rows_in.iter().map(|(id, d)| (*id, super::dupkeys::client_keys(d, region))).collect();
+    super::dupkeys::insert(conn, super::dupkeys::Keyed::Client, &keys)?;
     insert_chunks!(conn, clients::table, &rows)
 }
 
@@ -207,6 +210,8 @@ pub(crate) fn insert_contacts(
     now: i64,
     region: PhoneRegion,
 ) -> Result<()> {
+    let keys: Vec<_> = rows.iter().map(|(id, _, d)| (*id, super::dupkeys::contact_keys(d, region))).collect();
+    super::dupkeys::insert(conn, super::dupkeys::Keyed::Contact, &keys)?;
     let rows: Vec<NewContact> = rows
         .iter()
         .map(|(id, key, d)| NewContact {

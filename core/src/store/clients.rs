@@ -153,6 +153,7 @@ impl Row {
             updated_by: self.updated_by,
             updated_at: from_ms(self.updated_at),
             matched_via: None,
+            warnings: Vec::new(),
         })
     }
 }
@@ -204,6 +205,7 @@ pub(crate) fn insert(conn: &mut Conn, c: &ClientData, actor: Id, now: i64, regio
         .get_result::<i64>(c))
     .map_err(|e| on_unique(e, code_taken(c)))?;
     super::assignments::replace(conn, id, &c.assignments)?;
+    super::dupkeys::put(conn, super::dupkeys::Keyed::Client, id, &super::dupkeys::client_keys(c, region))?;
     Ok(id)
 }
 
@@ -228,6 +230,7 @@ pub(crate) fn update(
     .map_err(|e| on_unique(e, code_taken(c)))?;
     if n == 1 {
         super::assignments::replace(conn, id, &c.assignments)?;
+        super::dupkeys::put(conn, super::dupkeys::Keyed::Client, id, &super::dupkeys::client_keys(c, region))?;
     }
     Ok(n == 1)
 }

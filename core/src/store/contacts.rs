@@ -95,6 +95,7 @@ impl Row {
             updated_by: self.updated_by,
             updated_at: from_ms(self.updated_at),
             matched_via: None,
+            warnings: Vec::new(),
         })
     }
 }
@@ -110,6 +111,7 @@ pub(crate) fn insert(conn: &mut Conn, c: &ContactData, actor: Id, now: i64, regi
         ))
         .returning(contacts::id)
         .get_result::<i64>(c))?;
+    super::dupkeys::put(conn, super::dupkeys::Keyed::Contact, id, &super::dupkeys::contact_keys(c, region))?;
     Ok(id)
 }
 
@@ -130,6 +132,9 @@ pub(crate) fn update(
     )
     .set((&write(c, actor, now, region), contacts::version.eq(version + 1)))
     .execute(conn)?;
+    if n == 1 {
+        super::dupkeys::put(conn, super::dupkeys::Keyed::Contact, id, &super::dupkeys::contact_keys(c, region))?;
+    }
     Ok(n == 1)
 }
 

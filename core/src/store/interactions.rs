@@ -147,6 +147,7 @@ impl Row {
             updated_by: self.updated_by,
             updated_at: from_ms(self.updated_at),
             matched_via: None,
+            warnings: Vec::new(),
         })
     }
 }

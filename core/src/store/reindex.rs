@@ -57,6 +57,9 @@ pub(crate) fn search_text(db: &Db, region: PhoneRegion) -> Result<()> {
             return Ok(());
         }
         reindex(c, region)?;
+        // The duplicate keys read phones in the region too: refilled next
+        // (`dupkeys::fill`, right after this at open).
+        diesel::sql_query("DELETE FROM data_migrations WHERE name = '2026-12-04-000300_dup_keys'").execute(c)?;
         diesel::sql_query("DELETE FROM search_index").execute(c)?;
         diesel::sql_query(if pg {
             "INSERT INTO search_index (id, version, phone_region) VALUES (1, $1, $2)"

@@ -243,6 +243,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    dup_keys (entity, kind, key, entity_id) {
+        entity -> Text,
+        entity_id -> BigInt,
+        kind -> Text,
+        key -> Text,
+    }
+}
+
+diesel::table! {
+    merges (id) {
+        id -> BigInt,
+        entity -> Text,
+        kept_id -> BigInt,
+        merged_id -> BigInt,
+        trash_id -> BigInt,
+        moves -> Text,
+        merged_by -> BigInt,
+        merged_at -> BigInt,
+    }
+}
+
 diesel::joinable!(contact_links -> clients (client_id));
 diesel::joinable!(client_assignments -> clients (client_id));
 diesel::joinable!(client_assignments -> staff (staff_id));
@@ -266,4 +288,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     client_assignments,
     follow_ups,
     data_migrations,
+    dup_keys,
+    merges,
 );

@@ -15,10 +15,11 @@ mod messages;
 
 use std::cell::RefCell;
 
+use crate::domain::DupEntity;
 use crate::engine::{Engine, Progress, Who};
 use crate::error::{Error, Result};
 use crate::protocol::{CommitMode, ImportOptions, ImportReport, Request, Stopped};
-use crate::store::Conn;
+use crate::store::{self, Conn};
 
 pub(crate) use messages::Problem;
 
@@ -79,7 +80,56 @@ pub(crate) fn line_of(opts: &ImportOptions, i: usize) -> u64 {
 
 const ROLLBACK: &str = "import rolled back: bad rows";
 
+/// The duplicate keys of the rows to write: (row, keys, the record it
+/// updates).
+type Keyed = Vec<(usize, Vec<(crate::text::DupKind, String)>, Option<crate::domain::Id>)>;
+
+fn keyed_steps<T>(steps: &[Step<T>], keys: impl Fn(&T) -> Vec<(crate::text::DupKind, String)>) -> Keyed {
+    steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match s {
+            Step::Create(d) => Some((i, keys(d), None)),
+            Step::Update { id, data, .. } => Some((i, keys(data), Some(*id))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// At most this many rows are warned of in one report.
+const MAX_WARNED_ROWS: usize = 1000;
+
 impl Engine {
+    /// The likely duplicates of the rows to write among the records that
+    /// exist and the actor sees, read before any write (one point read per
+    /// key; at most [`MAX_WARNED_ROWS`] rows warned).
+    fn row_warnings(
+        &self,
+        who: &Who,
+        entity: DupEntity,
+        keyed: Keyed,
+        opts: &ImportOptions,
+    ) -> Result<Vec<crate::bulk::RowWarning>> {
+        self.read(|c| {
+            let mut out = Vec::new();
+            let mut rows = 0;
+            for (i, keys, me) in keyed {
+                if rows == MAX_WARNED_ROWS {
+                    break;
+                }
+                crate::deadline::check_current()?;
+                let found = crate::ops::duplicates::warnings(c, who, entity, &keys, me)?;
+                rows += usize::from(!found.is_empty());
+                out.extend(found.into_iter().map(|warning| crate::bulk::RowWarning {
+                    row: i as u64 + 1,
+                    line: line_of(opts, i),
+                    warning,
+                }));
+            }
+            Ok(out)
+        })
+    }
+
     pub(crate) fn bulk_import(&self, who: &Who, request: Request, progress: &dyn Progress) -> Result<ImportReport> {
         let (name, n, opts) = match &request {
             Request::ImportClients { rows, options } => ("clients", rows.len(), options),
@@ -102,11 +152,21 @@ impl Engine {
         match request {
             Request::ImportClients { rows, .. } => {
                 let steps = self.check_clients(who, rows, &opts, &ticker)?;
-                self.drive(name, steps, &opts, progress, |c, batch| self.write_clients(who, c, batch))
+                let keyed = keyed_steps(&steps, |d| store::dupkeys::client_keys(d, self.phone_region));
+                let warnings = self.row_warnings(who, DupEntity::Client, keyed, &opts)?;
+                let mut report =
+                    self.drive(name, steps, &opts, progress, |c, batch| self.write_clients(who, c, batch))?;
+                report.warnings = warnings;
+                Ok(report)
             }
             Request::ImportContacts { rows, .. } => {
                 let steps = self.check_contacts(who, rows, &opts, &ticker)?;
-                self.drive(name, steps, &opts, progress, |c, batch| self.write_contacts(who, c, batch))
+                let keyed = keyed_steps(&steps, |(_, d)| store::dupkeys::contact_keys(d, self.phone_region));
+                let warnings = self.row_warnings(who, DupEntity::Contact, keyed, &opts)?;
+                let mut report =
+                    self.drive(name, steps, &opts, progress, |c, batch| self.write_contacts(who, c, batch))?;
+                report.warnings = warnings;
+                Ok(report)
             }
             Request::ImportLinks { rows, .. } => {
                 let steps = self.check_links(who, rows, &opts, &ticker)?;
@@ -142,6 +202,7 @@ impl Engine {
             complete: false,
             stopped: None,
             errors: Vec::new(),
+            warnings: Vec::new(),
             ids: vec![None; n],
         };
         let mut work: Vec<(usize, &Step<T>)> = Vec::new();

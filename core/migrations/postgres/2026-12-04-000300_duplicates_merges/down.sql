@@ -1,0 +1,2 @@
+DROP TABLE merges;
+DROP TABLE dup_keys;

@@ -1,0 +1,203 @@
+//! The keys likely duplicates are found by (`dup_keys`): one row per folded
+//! name, e-mail and phone of every client and contact, written with the
+//! record; a lookup is one point read of the primary key per key.
+
+use diesel::prelude::*;
+
+use super::schema::{clients, contacts, data_migrations, dup_keys};
+use super::{Conn, with_backend};
+use crate::domain::*;
+use crate::error::Result;
+use crate::text::{self, DupKind, PhoneRegion};
+
+/// The kinds of record keyed here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keyed {
+    Client,
+    Contact,
+}
+
+impl Keyed {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Keyed::Client => "client",
+            Keyed::Contact => "contact",
+        }
+    }
+}
+
+pub(crate) fn client_keys(c: &ClientData, region: PhoneRegion) -> Vec<(DupKind, String)> {
+    text::duplicate_keys(
+        text::name_key(&c.name),
+        c.emails.iter().map(|e| e.address.as_str()),
+        c.phones.iter().map(|p| p.number.as_str()),
+        region,
+    )
+}
+
+/// A contact's name key is its first and last names (in that order), or
+/// its "file as" when they are empty.
+pub(crate) fn contact_keys(c: &ContactData, region: PhoneRegion) -> Vec<(DupKind, String)> {
+    let name = text::name_key(&format!("{} {}", c.first_name, c.last_name))
+        .or_else(|| c.file_as.as_deref().and_then(text::name_key))
+        .or_else(|| c.company.as_deref().and_then(text::name_key));
+    text::duplicate_keys(
+        name,
+        c.emails.iter().map(|e| e.address.as_str()),
+        c.phones.iter().map(|p| p.number.as_str()),
+        region,
+    )
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = dup_keys)]
+struct New<'a> {
+    entity: &'static str,
+    entity_id: i64,
+    kind: &'static str,
+    key: &'a str,
+}
+
+/// Replaces the keys of one record.
+pub(crate) fn put(conn: &mut Conn, entity: Keyed, id: Id, keys: &[(DupKind, String)]) -> Result<()> {
+    diesel::delete(dup_keys::table.filter(dup_keys::entity.eq(entity.as_str())).filter(dup_keys::entity_id.eq(id)))
+        .execute(conn)?;
+    insert(conn, entity, &[(id, keys.to_vec())])
+}
+
+/// Inserts the keys of records that have none yet (500 rows a statement).
+pub(crate) fn insert(conn: &mut Conn, entity: Keyed, records: &[(Id, Vec<(DupKind, String)>)]) -> Result<()> {
+    let rows: Vec<New> = records
+        .iter()
+        .flat_map(|(id, keys)| {
+            keys.iter().map(move |(k, key)| New {
+                entity: entity.as_str(),
+                entity_id: *id,
+                kind: k.as_str(),
+                key: key.as_str(),
+            })
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        with_backend!(&mut *conn, c => diesel::insert_into(dup_keys::table).values(chunk).execute(c))?;
+    }
+    Ok(())
+}
+
+/// Records of `entity` (live or in the trash) sharing one of `keys`, with
+/// what they share; `me` left out. Each key is a point read of the primary
+/// key, at most `limit` records per key.
+pub(crate) fn matches(
+    conn: &mut Conn,
+    entity: Keyed,
+    keys: &[(DupKind, String)],
+    me: Option<Id>,
+    limit: i64,
+) -> Result<Vec<(Id, DupKind)>> {
+    let mut out = Vec::new();
+    for (kind, key) in keys {
+        let ids: Vec<i64> = dup_keys::table
+            .filter(dup_keys::entity.eq(entity.as_str()))
+            .filter(dup_keys::kind.eq(kind.as_str()))
+            .filter(dup_keys::key.eq(key))
+            .filter(dup_keys::entity_id.ne(me.unwrap_or(0)))
+            .order(dup_keys::entity_id)
+            .select(dup_keys::entity_id)
+            .limit(limit)
+            .load(conn)?;
+        out.extend(ids.into_iter().map(|id| (id, *kind)));
+    }
+    Ok(out)
+}
+
+/// The stored keys of one record.
+pub(crate) fn of(conn: &mut Conn, entity: Keyed, id: Id) -> Result<Vec<(DupKind, String)>> {
+    let rows: Vec<(String, String)> = dup_keys::table
+        .filter(dup_keys::entity.eq(entity.as_str()))
+        .filter(dup_keys::entity_id.eq(id))
+        .select((dup_keys::kind, dup_keys::key))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(k, key)| DupKind::parse(&k).map(|k| (k, key))).collect())
+}
+
+/// Fills `dup_keys` for every client and contact written before it existed
+/// (and after any reindex of a changed phone region). Runs once per
+/// database (`data_migrations`).
+pub(crate) fn fill(db: &super::Db, region: PhoneRegion) -> Result<()> {
+    const NAME: &str = "2026-12-04-000300_dup_keys";
+    let done = |c: &mut Conn| -> Result<bool> {
+        Ok(data_migrations::table.filter(data_migrations::name.eq(NAME)).count().get_result::<i64>(c)? > 0)
+    };
+    if db.query(done)? {
+        return Ok(());
+    }
+    let pg = db.is_postgres();
+    db.write(|c| {
+        if pg {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(4708732219)").execute(c)?;
+        }
+        if done(c)? {
+            return Ok(());
+        }
+        diesel::delete(dup_keys::table).execute(c)?;
+        let rows: Vec<super::clients::Row> = clients::table.select(super::clients::Row::as_select()).load(c)?;
+        let mut keyed = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id = r.id;
+            keyed.push((id, client_keys(&r.into_record()?.data, region)));
+        }
+        insert(c, Keyed::Client, &keyed)?;
+        let rows: Vec<super::contacts::Row> = contacts::table.select(super::contacts::Row::as_select()).load(c)?;
+        let mut keyed = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id = r.id;
+            keyed.push((id, contact_keys(&r.into_record()?.data, region)));
+        }
+        insert(c, Keyed::Contact, &keyed)?;
+        diesel::insert_into(data_migrations::table).values(data_migrations::name.eq(NAME)).execute(c)?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::sql_types::Text;
+    use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection};
+    use diesel_migrations::MigrationHarness;
+
+    #[derive(QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = Text)]
+        detail: String,
+    }
+
+    /// The lookup of [`super::matches`] (same shape) is a search of the
+    /// primary key on SQLite, never a scan, with thousands of keys stored.
+    #[test]
+    fn a_duplicate_lookup_searches_the_primary_key() {
+        let mut c = SqliteConnection::establish(":memory:").unwrap();
+        c.run_pending_migrations(super::super::SQLITE_MIGRATIONS).unwrap();
+        diesel::sql_query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) \
+             INSERT INTO dup_keys (entity, entity_id, kind, key) \
+             SELECT 'contact', i, k.kind, k.kind || i FROM n, (SELECT 'name' AS kind UNION ALL SELECT 'email' \
+             UNION ALL SELECT 'phone') AS k",
+        )
+        .execute(&mut c)
+        .unwrap();
+        diesel::sql_query("ANALYZE").execute(&mut c).unwrap();
+        let plan: Vec<Step> = diesel::sql_query(
+            "EXPLAIN QUERY PLAN SELECT dup_keys.entity_id FROM dup_keys WHERE dup_keys.entity = ? \
+             AND dup_keys.kind = ? AND dup_keys.key = ? AND dup_keys.entity_id != ? \
+             ORDER BY dup_keys.entity_id LIMIT ?",
+        )
+        .load(&mut c)
+        .unwrap();
+        let text: Vec<String> = plan.into_iter().map(|s| s.detail).collect();
+        assert!(
+            text.iter().any(|d| d.starts_with("SEARCH dup_keys USING") && d.contains("entity=? AND kind=? AND key=?")),
+            "{text:?}"
+        );
+        assert!(!text.iter().any(|d| d.starts_with("SCAN") || d.contains("TEMP B-TREE")), "{text:?}");
+    }
+}
