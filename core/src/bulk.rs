@@ -54,6 +54,15 @@ pub struct ImportOptions {
     /// default: the row's position, from 1).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<u64>,
+    /// Import as a patch (clients and contacts, `on_existing: update`):
+    /// per row, the fields it gives (paths in its data: `name`,
+    /// `phones[0].number`, `address.city`). A row that updates a record
+    /// replaces only those; a listed path the row has no value at clears
+    /// the field (a list entry leaves its list); every other field keeps
+    /// the record's value. Empty (the default): each row is the whole
+    /// record. A CSV import lists its columns here (`clientele-io`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub given: Vec<Vec<String>>,
 }
 
 impl Default for ImportOptions {
@@ -64,6 +73,7 @@ impl Default for ImportOptions {
             commit: CommitMode::AllOrNothing,
             batch_size: None,
             lines: Vec::new(),
+            given: Vec::new(),
         }
     }
 }

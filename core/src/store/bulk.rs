@@ -444,3 +444,35 @@ pub(crate) fn codes_held(conn: &mut Conn, keys: &[String]) -> Result<std::collec
     }
     Ok(out)
 }
+
+/// The live clients among `ids`, whole (with their people in charge): what
+/// a patch row is merged onto.
+pub(crate) fn client_records(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Record<ClientData>>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for part in ids.chunks(LOOKUP) {
+        let rows: Vec<super::clients::Row> = clients::table
+            .filter(clients::id.eq_any(part.to_vec()))
+            .filter(clients::trash_id.is_null())
+            .select(super::clients::Row::as_select())
+            .load(conn)?;
+        out.extend(super::clients::records(conn, rows)?.into_iter().map(|r| (r.id, r)));
+    }
+    Ok(out)
+}
+
+/// The live contacts among `ids`, whole.
+pub(crate) fn contact_records(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Record<ContactData>>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for part in ids.chunks(LOOKUP) {
+        let rows: Vec<super::contacts::Row> = contacts::table
+            .filter(contacts::id.eq_any(part.to_vec()))
+            .filter(contacts::trash_id.is_null())
+            .select(super::contacts::Row::as_select())
+            .load(conn)?;
+        for r in rows {
+            let r = r.into_record()?;
+            out.insert(r.id, r);
+        }
+    }
+    Ok(out)
+}

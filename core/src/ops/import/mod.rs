@@ -12,6 +12,7 @@
 
 mod kinds;
 mod messages;
+mod patch;
 
 use std::cell::RefCell;
 
@@ -93,6 +94,9 @@ impl Engine {
         }
         if !opts.lines.is_empty() && opts.lines.len() != n {
             return Err(Error::validation("options.lines", "invalid_value", "gives one line per row"));
+        }
+        if !opts.given.is_empty() && opts.given.len() != n {
+            return Err(Error::validation("options.given", "invalid_value", "gives one list of fields per row"));
         }
         if opts.batch_size.is_some_and(|b| b == 0 || b as usize > BATCH) {
             return Err(Error::validation("options.batch_size", "out_of_range", "must be between 1 and 1000"));
