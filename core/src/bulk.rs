@@ -128,6 +128,10 @@ pub struct InteractionRow {
 pub enum Stopped {
     Canceled,
     Timeout,
+    /// A batch failed unexpectedly (storage, a constraint the checks did
+    /// not foresee): the batches before it stay committed, that batch and
+    /// the rest were not written; `failure` says why.
+    Failed,
 }
 
 /// A bad row: where, and why in French and English.
@@ -167,6 +171,10 @@ pub struct ImportReport {
     pub complete: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<Stopped>,
+    /// With `stopped: failed`: the error, at the first row of the batch
+    /// that failed (`column` names the field when the error does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<RowError>,
     pub errors: Vec<RowError>,
     /// Per row, the id of the record created or updated (`null` for a
     /// skipped or bad row, or in a dry run), in request order.

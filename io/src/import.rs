@@ -285,7 +285,7 @@ impl Parsed {
     /// record, bad cells among the bad rows, each error's column named by
     /// the file's header, rows numbered by record.
     pub fn finish(&self, mut report: ImportReport) -> ImportReport {
-        for e in &mut report.errors {
+        for e in report.errors.iter_mut().chain(report.failure.as_mut()) {
             let record = self.record_of.get(e.row as usize - 1).copied().unwrap_or(0);
             e.row = record as u64 + 1;
             if let Some(h) = self.header_of(&e.column) {

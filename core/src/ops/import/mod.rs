@@ -145,6 +145,7 @@ impl Engine {
             batches_committed: 0,
             complete: false,
             stopped: None,
+            failure: None,
             errors: Vec::new(),
             ids: vec![None; n],
         };
@@ -232,7 +233,14 @@ impl Engine {
                             report.stopped = Some(Stopped::Timeout);
                             break;
                         }
-                        Err(e) => return Err(e),
+                        // The batches committed so far are reported as
+                        // committed, not lost behind an error answer.
+                        Err(e) => {
+                            let first = batch.first().map_or(0, |(i, _)| *i);
+                            report.stopped = Some(Stopped::Failed);
+                            report.failure = Some(Problem::from_error(&e, "row").at(first, line_of(opts, first)));
+                            break;
+                        }
                     }
                     done += batch.len() as u64;
                     if !progress.report(n as u64 + done, total) {
