@@ -180,13 +180,47 @@ macro_rules! insert_chunks {
     }};
 }
 
+/// Inserts rows that carry a unique code or key, and answers the ids
+/// actually inserted. On PostgreSQL another import may take a code between
+/// this batch's check and its insert: `ON CONFLICT DO NOTHING` leaves such
+/// a row out (the caller reports it) instead of failing the batch on the
+/// unique index. The caller sorts the rows by code or key, so two imports
+/// of the same codes take the index's locks in one order (no deadlock).
+/// SQLite writers are serialised: the check inside the transaction holds.
+macro_rules! insert_unique {
+    ($conn:expr, $table:ident, $rows:expr) => {{
+        let rows = $rows;
+        match &mut *$conn {
+            AnyConnection::Sqlite(c) => {
+                for chunk in rows.chunks(CHUNK) {
+                    diesel::insert_into($table::table).values(chunk).execute(c)?;
+                }
+                Ok(rows.iter().map(|r| r.id).collect())
+            }
+            AnyConnection::Pg(c) => {
+                let mut inserted = std::collections::HashSet::with_capacity(rows.len());
+                for chunk in rows.chunks(CHUNK) {
+                    let ids: Vec<i64> = diesel::insert_into($table::table)
+                        .values(chunk)
+                        .on_conflict_do_nothing()
+                        .returning($table::id)
+                        .get_results(c)?;
+                    inserted.extend(ids);
+                }
+                Ok(inserted)
+            }
+        }
+    }};
+}
+
+/// The ids actually inserted (see `insert_unique`).
 pub(crate) fn insert_clients(
     conn: &mut Conn,
     rows: &[(Id, &ClientData)],
     actor: Id,
     now: i64,
     region: PhoneRegion,
-) -> Result<()> {
+) -> Result<std::collections::HashSet<Id>> {
     let rows: Vec<NewClient> = rows
         .iter()
         .map(|(id, d)| NewClient {
@@ -197,7 +231,7 @@ pub(crate) fn insert_clients(
             version: 1,
         })
         .collect();
-    insert_chunks!(conn, clients::table, &rows)
+    insert_unique!(conn, clients, &rows)
 }
 
 pub(crate) fn insert_contacts(
@@ -206,7 +240,7 @@ pub(crate) fn insert_contacts(
     actor: Id,
     now: i64,
     region: PhoneRegion,
-) -> Result<()> {
+) -> Result<std::collections::HashSet<Id>> {
     let rows: Vec<NewContact> = rows
         .iter()
         .map(|(id, key, d)| NewContact {
@@ -218,7 +252,7 @@ pub(crate) fn insert_contacts(
             version: 1,
         })
         .collect();
-    insert_chunks!(conn, contacts::table, &rows)
+    insert_unique!(conn, contacts, &rows)
 }
 
 pub(crate) fn insert_interactions(
@@ -376,6 +410,7 @@ pub(crate) fn hold_clients(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Op
         let q = clients::table
             .filter(clients::id.eq_any(part.to_vec()))
             .filter(clients::trash_id.is_null())
+            .order(clients::id)
             .select((clients::id, clients::office));
         let rows: Vec<(i64, Option<String>)> = match conn {
             AnyConnection::Pg(c) => q.for_share().load(c)?,
@@ -394,6 +429,7 @@ pub(crate) fn hold_contacts(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, V
         let q = contacts::table
             .filter(contacts::id.eq_any(part.to_vec()))
             .filter(contacts::trash_id.is_null())
+            .order(contacts::id)
             .select(contacts::id);
         let rows: Vec<i64> = match conn {
             AnyConnection::Pg(c) => q.for_share().load(c)?,
@@ -417,15 +453,23 @@ pub(crate) fn hold_contacts(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, V
 /// The links of these clients now: role by (client, contact); held
 /// (`FOR SHARE`) on PostgreSQL until the transaction ends, so an unlink or
 /// role change waits for the batch that relies on them.
-pub(crate) fn links_of(conn: &mut Conn, clients: &[Id]) -> Result<HashMap<(Id, Id), String>> {
+///
+/// `to_change`: the batch will change roles, so the rows are held for
+/// update (`FOR UPDATE`) from the start: two imports holding one link
+/// `FOR SHARE` and then both updating it deadlocked. Rows are locked in
+/// (client, contact) order, the same in every import.
+pub(crate) fn links_of(conn: &mut Conn, clients: &[Id], to_change: bool) -> Result<HashMap<(Id, Id), String>> {
+    let mut clients = clients.to_vec();
+    clients.sort_unstable();
+    clients.dedup();
     let mut out = HashMap::new();
     for part in clients.chunks(LOOKUP) {
-        let q = contact_links::table.filter(contact_links::client_id.eq_any(part.to_vec())).select((
-            contact_links::client_id,
-            contact_links::contact_id,
-            contact_links::role,
-        ));
+        let q = contact_links::table
+            .filter(contact_links::client_id.eq_any(part.to_vec()))
+            .order((contact_links::client_id, contact_links::contact_id))
+            .select((contact_links::client_id, contact_links::contact_id, contact_links::role));
         let rows: Vec<(i64, i64, String)> = match conn {
+            AnyConnection::Pg(c) if to_change => q.for_update().load(c)?,
             AnyConnection::Pg(c) => q.for_share().load(c)?,
             AnyConnection::Sqlite(c) => q.load(c)?,
         };

@@ -70,6 +70,15 @@ fn existing<T>(opts: &ImportOptions, column: &str, value: &str, e: &Existing, vi
     }
 }
 
+/// A batch's updates in record order: two imports updating the same
+/// records lock them in one order (no deadlock on PostgreSQL).
+fn by_id<'a, T>(batch: &'a [(usize, &'a Step<T>)]) -> Vec<(usize, &'a Step<T>)> {
+    let mut v: Vec<(usize, &Step<T>)> =
+        batch.iter().filter(|(_, s)| matches!(s, Step::Update { .. })).map(|(i, s)| (*i, *s)).collect();
+    v.sort_by_key(|(_, s)| if let Step::Update { id, .. } = s { *id } else { 0 });
+    v
+}
+
 /// Whether rows are patches (`options.given`) of the records they update.
 fn patching(opts: &ImportOptions) -> bool {
     opts.on_existing == OnExisting::Update && !opts.given.is_empty()
@@ -427,27 +436,33 @@ impl Engine {
             }
             !taken
         });
+        // One order for every import's index locks (see `insert_unique`).
+        creates.sort_by_cached_key(|(_, d)| text::code_key(&d.code));
         let ids = bulk::next_ids(c, Table::Clients, creates.len())?;
         let rows: Vec<(Id, &ClientData)> = ids.iter().copied().zip(creates.iter().map(|(_, d)| *d)).collect();
         let paused = bulk::pause_index(c, Table::Clients)?;
-        bulk::insert_clients(c, &rows, who.id, now, self.phone_region)?;
-        for (id, d) in rows.iter().filter(|(_, d)| !d.assignments.is_empty()) {
+        let inserted = bulk::insert_clients(c, &rows, who.id, now, self.phone_region)?;
+        for (id, d) in rows.iter().filter(|(id, d)| !d.assignments.is_empty() && inserted.contains(id)) {
             store::assignments::replace(c, *id, &d.assignments)?;
         }
         bulk::resume_index(c, paused, &ids)?;
-        out.created = ids.len() as u64;
-        out.ids.extend(creates.iter().map(|(i, _)| *i).zip(ids));
-        for (i, s) in batch {
+        for ((i, d), id) in creates.iter().zip(ids) {
+            if inserted.contains(&id) {
+                out.created += 1;
+                out.ids.push((*i, id));
+            } else {
+                out.problems.push((*i, taken_meanwhile("code", &d.code)));
+            }
+        }
+        for (i, s) in by_id(batch) {
             if let Step::Update { id, version, data } = s {
                 if store::clients::update(c, *id, *version, data, who.id, now, self.phone_region)? {
                     out.updated += 1;
-                    out.ids.push((*i, *id));
+                    out.ids.push((i, *id));
                 } else {
                     let current = store::clients::version_of(c, *id)?;
-                    out.problems.push((
-                        *i,
-                        Problem::from_error(&super::super::stale("client", *id, *version, current), "code"),
-                    ));
+                    out.problems
+                        .push((i, Problem::from_error(&super::super::stale("client", *id, *version, current), "code")));
                 }
             }
         }
@@ -558,25 +573,30 @@ impl Engine {
             }
             !taken
         });
+        creates.sort_by_cached_key(|(_, (k, _))| k.as_deref().map(text::code_key));
         let ids = bulk::next_ids(c, Table::Contacts, creates.len())?;
         let rows: Vec<(Id, Option<&str>, &ContactData)> =
             ids.iter().copied().zip(creates.iter()).map(|(id, (_, (k, d)))| (id, k.as_deref(), d)).collect();
         let paused = bulk::pause_index(c, Table::Contacts)?;
-        bulk::insert_contacts(c, &rows, who.id, now, self.phone_region)?;
+        let inserted = bulk::insert_contacts(c, &rows, who.id, now, self.phone_region)?;
         bulk::resume_index(c, paused, &ids)?;
-        out.created = ids.len() as u64;
-        out.ids.extend(creates.iter().map(|(i, _)| *i).zip(ids));
-        for (i, s) in batch {
+        for ((i, (k, _)), id) in creates.iter().zip(ids) {
+            if inserted.contains(&id) {
+                out.created += 1;
+                out.ids.push((*i, id));
+            } else {
+                out.problems.push((*i, taken_meanwhile("key", k.as_deref().unwrap_or(""))));
+            }
+        }
+        for (i, s) in by_id(batch) {
             if let Step::Update { id, version, data: (_, data) } = s {
                 if store::contacts::update(c, *id, *version, data, who.id, now, self.phone_region)? {
                     out.updated += 1;
-                    out.ids.push((*i, *id));
+                    out.ids.push((i, *id));
                 } else {
                     let current = store::contacts::version_of(c, *id)?;
-                    out.problems.push((
-                        *i,
-                        Problem::from_error(&super::super::stale("contact", *id, *version, current), "key"),
-                    ));
+                    out.problems
+                        .push((i, Problem::from_error(&super::super::stale("contact", *id, *version, current), "key")));
                 }
             }
         }
@@ -692,9 +712,17 @@ impl Engine {
                 _ => None,
             })
             .collect();
-        let (live, clashes) = clash_now(bulk::links_of(c, &clients)?, live);
+        let (live, clashes) = clash_now(bulk::links_of(c, &clients, true)?, live);
         out.problems.extend(clashes.problems);
-        // Role changes first: a primary given up frees the role for a new link.
+        // Role changes first: a primary given up frees the role for a new
+        // link; in (client, contact) order, as the rows were locked.
+        let mut live = live;
+        live.sort_by_key(|(_, s)| match s {
+            Step::Create((client, contact, ..)) | Step::Update { data: (client, contact, ..), .. } => {
+                (*client, *contact)
+            }
+            _ => (0, 0),
+        });
         for (_, s) in &live {
             if let Step::Update { data: (client, contact, role, _), .. } = s {
                 store::contacts::set_role(c, *contact, *client, *role)?;
@@ -822,7 +850,7 @@ impl Engine {
                 _ => None,
             })
             .collect();
-        let links = bulk::links_of(c, &pairs)?;
+        let links = bulk::links_of(c, &pairs, false)?;
         let mut creates: Vec<(usize, &InteractionData)> = Vec::with_capacity(batch.len());
         for (i, s) in batch {
             if let Step::Create(d) = s {
