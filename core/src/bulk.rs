@@ -54,6 +54,15 @@ pub struct ImportOptions {
     /// default: the row's position, from 1).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<u64>,
+    /// Import as a patch (clients and contacts, `on_existing: update`):
+    /// per row, the fields it gives (paths in its data: `name`,
+    /// `phones[0].number`, `address.city`). A row that updates a record
+    /// replaces only those; a listed path the row has no value at clears
+    /// the field (a list entry leaves its list); every other field keeps
+    /// the record's value. Empty (the default): each row is the whole
+    /// record. A CSV import lists its columns here (`clientele-io`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub given: Vec<Vec<String>>,
 }
 
 impl Default for ImportOptions {
@@ -64,6 +73,7 @@ impl Default for ImportOptions {
             commit: CommitMode::AllOrNothing,
             batch_size: None,
             lines: Vec::new(),
+            given: Vec::new(),
         }
     }
 }
@@ -118,6 +128,10 @@ pub struct InteractionRow {
 pub enum Stopped {
     Canceled,
     Timeout,
+    /// A batch failed unexpectedly (storage, a constraint the checks did
+    /// not foresee): the batches before it stay committed, that batch and
+    /// the rest were not written; `failure` says why.
+    Failed,
 }
 
 /// A bad row: where, and why in French and English.
@@ -167,6 +181,10 @@ pub struct ImportReport {
     pub complete: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<Stopped>,
+    /// With `stopped: failed`: the error, at the first row of the batch
+    /// that failed (`column` names the field when the error does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<RowError>,
     pub errors: Vec<RowError>,
     /// Rows to look at, though not refused (in a dry run too): likely
     /// duplicates of existing records the actor sees (`import.clients`,

@@ -17,6 +17,7 @@ use clientele_core::protocol::{
 };
 use clientele_core::query::columns::ColumnDef;
 use clientele_dashboard::FrontRequest;
+use clientele_io::export::Exported;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
@@ -89,6 +90,7 @@ const META: &[Meta] = &[
     Meta { op: "import.contacts", who: Staff, rights: &["contacts.add"], writes: true, answer: ty!(ImportReport), errors: &["validation", "canceled", "timeout"] },
     Meta { op: "import.links", who: Staff, rights: &["contacts.edit"], writes: true, answer: ty!(ImportReport), errors: &["validation", "canceled", "timeout"] },
     Meta { op: "import.interactions", who: Staff, rights: &["interactions.add"], writes: true, answer: ty!(ImportReport), errors: &["validation", "canceled", "timeout"] },
+    Meta { op: "export", who: Staff, rights: &["view of the list exported (as the list request itself)"], writes: false, answer: ty!(Exported), errors: &["validation", "invalid_filter", "canceled", "timeout"] },
     Meta { op: "client.create", who: Staff, rights: &["clients.add"], writes: true, answer: ty!(Record<ClientData>), errors: &["validation", "duplicate"] },
     Meta { op: "client.import", who: Staff, rights: &["clients.add"], writes: true, answer: ty!(Imported), errors: &["validation", "duplicate"] },
     Meta { op: "client.assign", who: Staff, rights: &["clients.edit"], writes: true, answer: ty!(Record<ClientData>), errors: &["not_found", "validation", "conflict"] },
@@ -219,6 +221,14 @@ fn request_schemas(g: &mut SchemaGenerator) -> Vec<(String, Value)> {
             out.push((op, v));
         }
     }
+    // The `export` op (`clientele-io` runs it; `schema/export.json`): its
+    // `op` is a one-value enum, not a tagged variant.
+    let root = t::<clientele_io::export::ExportRequest>(g).to_value();
+    let export = match root.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+        Some(name) => g.definitions()[name].clone(),
+        None => root,
+    };
+    out.push(("export".to_string(), export));
     out
 }
 

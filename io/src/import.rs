@@ -18,7 +18,9 @@ mod values;
 
 use std::collections::BTreeMap;
 
-use clientele_core::protocol::{Actor, CommitMode, ImportOptions, ImportReport, Request, Response, RowError};
+use clientele_core::protocol::{
+    Actor, CommitMode, ImportOptions, ImportReport, OnExisting, Request, Response, RowError,
+};
 use clientele_core::query::import_columns::{ImportColumn, ImportKind, import_catalogue};
 use clientele_core::{Engine, Error, Progress};
 use serde::{Deserialize, Serialize};
@@ -51,8 +53,25 @@ pub struct CsvImport {
     /// default `America/Toronto`.
     #[serde(default)]
     pub time_zone: Option<String>,
+    /// What an empty cell does to a record a row updates
+    /// (`on_existing: update`): `keep` (the default) leaves the field as it
+    /// is, `clear` empties it. A column the file does not have never
+    /// changes anything: the row is a patch of the record.
+    #[serde(default)]
+    pub empty: EmptyCells,
     #[serde(default)]
     pub options: ImportOptions,
+}
+
+/// What an empty cell of an update does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmptyCells {
+    /// The record keeps its value.
+    #[default]
+    Keep,
+    /// The field is emptied (a phone or e-mail entry leaves its list).
+    Clear,
 }
 
 /// A file read: the request for its good rows, and its bad cells.
@@ -103,6 +122,17 @@ pub fn parse(bytes: &[u8], spec: &CsvImport) -> Result<Parsed, Error> {
     let columns = headers::match_headers(&header_row, &catalogue, &spec.mapping)?;
     let headers: Vec<(ImportColumn, String)> =
         columns.iter().zip(&header_row).filter_map(|(c, h)| c.map(|i| (catalogue[i].clone(), h.clone()))).collect();
+    // Clients and contacts updated from a file are patched: each row lists
+    // the fields its cells give (`ImportOptions::given`).
+    let patch = spec.options.on_existing == OnExisting::Update
+        && matches!(spec.kind, ImportKind::Clients | ImportKind::Contacts);
+    let data_path = |path: &str| -> Option<String> {
+        match spec.kind {
+            ImportKind::Contacts => path.strip_prefix("data.").map(str::to_string),
+            _ => Some(path.to_string()),
+        }
+    };
+    let mut given: Vec<Vec<String>> = Vec::new();
     let mut rows: Vec<Value> = Vec::new();
     let mut lines: Vec<u64> = Vec::new();
     let mut record_of = Vec::new();
@@ -114,14 +144,18 @@ pub fn parse(bytes: &[u8], spec: &CsvImport) -> Result<Parsed, Error> {
         let line = record.position().map_or(n as u64 + 2, |p| p.line());
         let mut row = Value::Object(Default::default());
         let mut errs = Vec::new();
+        let mut fields = Vec::new();
         for (i, cell) in record.iter().enumerate() {
             // A cell the export guarded against spreadsheet formulas
             // (`'=…`, `'+1 418…`) reads as written (`export::cells::unguard`).
             let (Some(Some(c)), cell) = (columns.get(i), crate::export::cells::unguard(cell.trim())) else { continue };
+            let col = &catalogue[*c];
+            if patch && (!cell.is_empty() || spec.empty == EmptyCells::Clear) {
+                fields.extend(data_path(&col.path));
+            }
             if cell.is_empty() {
                 continue;
             }
-            let col = &catalogue[*c];
             match values::cell(col, cell, tz) {
                 Ok(v) => set_path(&mut row, &col.path, v),
                 Err(e) => errs.push(RowError {
@@ -139,6 +173,9 @@ pub fn parse(bytes: &[u8], spec: &CsvImport) -> Result<Parsed, Error> {
             fill_defaults(spec.kind, &mut row);
             rows.push(row);
             lines.push(line);
+            if patch {
+                given.push(fields);
+            }
             record_of.push(n);
         } else {
             cell_errors.extend(errs);
@@ -146,6 +183,7 @@ pub fn parse(bytes: &[u8], spec: &CsvImport) -> Result<Parsed, Error> {
     }
     let mut options = spec.options.clone();
     options.lines = lines;
+    options.given = given;
     let forced_dry = !cell_errors.is_empty() && options.commit == CommitMode::AllOrNothing && !options.dry_run;
     if forced_dry {
         // Nothing may be written: the engine checks the rest and writes
@@ -247,7 +285,7 @@ impl Parsed {
     /// record, bad cells among the bad rows, each error's column named by
     /// the file's header, rows numbered by record.
     pub fn finish(&self, mut report: ImportReport) -> ImportReport {
-        for e in &mut report.errors {
+        for e in report.errors.iter_mut().chain(report.failure.as_mut()) {
             let record = self.record_of.get(e.row as usize - 1).copied().unwrap_or(0);
             e.row = record as u64 + 1;
             if let Some(h) = self.header_of(&e.column) {

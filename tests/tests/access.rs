@@ -864,6 +864,42 @@ fn searches_and_people_filters_on_a_client_dashboard_say_nothing_of_b(f: &Fixtur
     }
 }
 
+/// The `export` op's row of the matrix (it is `clientele-io`'s, outside
+/// the engine's request schema): exporting each list takes exactly the
+/// rights of that list — without them `forbidden` and no file — and the
+/// Montréal staff member's file of every list holds nothing of client B.
+fn export_answers_as_the_list_it_exports(f: &Fixture) {
+    let w = world(f);
+    let dir = std::env::temp_dir().join(format!("clientele-access-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut checked = 0;
+    let lists = ["client.list", "contact.list", "interaction.list", "transfer.list"];
+    for (op, needs, _) in OPS.iter().filter(|(op, _, _)| lists.contains(op)) {
+        let path = dir.join(format!("{op}-{:?}.csv", f.backend));
+        let export = |actor: i64| {
+            let request = json!({"actor": actor, "op": "export", "format": "csv", "path": path.display().to_string(),
+                                 "request": request(op, &w, Target::Own, f)});
+            clientele_io::export::execute_json(&f.engine, &request.to_string(), &clientele_core::NoProgress)
+                .expect("an export request")
+        };
+        for (entity, action) in needs.iter() {
+            let lacking = f.staff(&format!("Export sans {entity} {action} {op}"), all_but(entity, action));
+            let e = export(lacking).expect_err(op);
+            assert_eq!(e.code(), "forbidden", "export of {op} without {entity} {action}: {e}");
+            assert!(!path.exists(), "{op}: a forbidden export left a file");
+            checked += 1;
+        }
+        export(w.mtl).unwrap_or_else(|e| panic!("export of {op}: {e}"));
+        let file = std::fs::read_to_string(&path).unwrap();
+        for t in B_TEXT {
+            assert!(!file.contains(t), "{op}: the Montréal export shows {t}:\n{file}");
+        }
+        std::fs::remove_file(&path).unwrap();
+    }
+    assert!(checked >= lists.len(), "{checked}");
+    let _ = std::fs::remove_dir(&dir);
+}
+
 backend_tests!(
     the_matrix_covers_every_op_of_the_protocol,
     every_op_without_its_right_is_forbidden_and_changes_nothing,
@@ -878,4 +914,5 @@ backend_tests!(
     a_taken_code_names_the_holder_only_to_who_sees_it,
     layouts_are_read_by_their_owner_or_as_the_firm_default,
     searches_and_people_filters_on_a_client_dashboard_say_nothing_of_b,
+    export_answers_as_the_list_it_exports,
 );

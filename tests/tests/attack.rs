@@ -407,46 +407,137 @@ fn import_rechecks_links_at_each_batch(f: &Fixture) {
     assert_eq!(r.errors[0].reason.as_deref(), Some("not_linked"), "{r:?}");
 }
 
+fn csv(f: &Fixture, kind: clientele_core::query::import_columns::ImportKind, spec: Value, file: &str) -> ImportReport {
+    let mut spec = spec;
+    spec["kind"] = serde_json::to_value(kind).unwrap();
+    spec["time_zone"] = json!("America/Toronto");
+    let spec: clientele_io::import::CsvImport = serde_json::from_value(spec).unwrap();
+    clientele_io::import::import_csv(
+        &f.engine,
+        Actor::Staff(f.admin),
+        &spec,
+        file.as_bytes(),
+        &clientele_core::NoProgress,
+    )
+    .unwrap()
+}
+
 /// Updating clients from a spreadsheet (`on_existing: update`) keeps what
-/// the file has no column for. It does not today: the row is the whole
-/// record (`docs/import-export.md`), and a CSV has no column for the people
-/// in charge, the notes, the street address or a second phone, so a CSV
-/// update of names erases them all. A design decision for the lead (merge
-/// the file's columns onto the record, as a patch), not a small fix.
+/// the file has no column for: the row is a patch of the record (the people
+/// in charge, the notes, a second phone stay); an empty cell keeps the
+/// field unless the import says `empty: clear`.
 fn csv_update_keeps_what_the_file_has_no_column_for(f: &Fixture) {
     use clientele_core::query::import_columns::ImportKind;
     let jt = staff(f, "Jean Tremblay", "JT", None);
     let c = ok(
         f,
         json!({"actor": f.admin, "op": "client.create", "data": {"code": "WP-1", "name": "Avant", "notes": "Ne pas perdre",
+               "website": "https://avant.ca", "office": "Québec",
                "assignments": [{"role": "partner", "staff_id": jt}]}}),
     );
-    let spec: clientele_io::import::CsvImport = serde_json::from_value(
-        json!({"kind": ImportKind::Clients, "options": {"on_existing": "update"}, "time_zone": "America/Toronto"}),
-    )
-    .unwrap();
-    let r = clientele_io::import::import_csv(
-        &f.engine,
-        Actor::Staff(f.admin),
-        &spec,
-        "code,name\r\nWP-1,Après\r\n".as_bytes(),
-        &clientele_core::NoProgress,
-    )
-    .unwrap();
-    assert_eq!(r.updated, 1, "{r:?}");
+    let update = json!({"options": {"on_existing": "update"}});
+    let r = csv(f, ImportKind::Clients, update.clone(), "code,name\r\nWP-1,Après\r\n");
+    assert_eq!((r.updated, r.failed), (1, 0), "{r:?}");
     let got = ok(f, json!({"actor": f.admin, "op": "client.get", "id": c["id"]}));
     assert_eq!(got["data"]["name"], json!("Après"));
     assert_eq!(got["data"]["notes"], json!("Ne pas perdre"), "{got}");
+    assert_eq!(got["data"]["office"], json!("Québec"), "{got}");
     assert_eq!(got["data"]["assignments"], json!([{"role": "partner", "staff_id": jt}]), "{got}");
+    // An empty cell keeps the field by default...
+    let r = csv(f, ImportKind::Clients, update, "code,name,notes\r\nWP-1,D'Amours,\r\n");
+    assert_eq!((r.updated, r.failed), (1, 0), "{r:?}");
+    let got = ok(f, json!({"actor": f.admin, "op": "client.get", "id": c["id"]}));
+    assert_eq!((&got["data"]["name"], &got["data"]["notes"]), (&json!("D'Amours"), &json!("Ne pas perdre")), "{got}");
+    // ...and clears it when the import says so; the other columns still stay.
+    let clear = json!({"empty": "clear", "options": {"on_existing": "update"}});
+    let r = csv(f, ImportKind::Clients, clear, "code,notes\r\nWP-1,\r\n");
+    assert_eq!((r.updated, r.failed), (1, 0), "{r:?}");
+    let got = ok(f, json!({"actor": f.admin, "op": "client.get", "id": c["id"]}));
+    assert_eq!(got["data"]["notes"], Value::Null, "{got}");
+    assert_eq!(got["data"]["website"], json!("https://avant.ca"), "{got}");
+    assert_eq!(got["version"], json!(4), "three updates: {got}");
+    // A new code in the same file is a whole new record (and needs a name).
+    let r = csv(
+        f,
+        ImportKind::Clients,
+        json!({"options": {"on_existing": "update", "commit": "batches"}}),
+        "code,notes\r\nWP-1,Revu\r\nWP-2,Sans nom\r\n",
+    );
+    assert_eq!((r.updated, r.created, r.failed), (1, 0, 1), "{r:?}");
 }
 
-mod known {
-    #[test]
-    #[ignore = "design: a CSV update replaces the whole record, erasing the people in charge, notes and every field the file has no column for (see the test's doc)"]
-    fn csv_update_keeps_what_the_file_has_no_column_for_sqlite() {
-        let f = clientele_tests::Fixture::new(clientele_tests::Backend::Sqlite).expect("SQLite is always there");
-        super::csv_update_keeps_what_the_file_has_no_column_for(&f);
+/// Contacts alike: a CSV with the key and one column changes that column
+/// only; a file-as the record had by default follows the new name.
+fn csv_contact_update_is_a_patch(f: &Fixture) {
+    use clientele_core::query::import_columns::ImportKind;
+    let r = import(
+        f,
+        f.admin,
+        "import.contacts",
+        json!([{"key": "HB", "data": {"first_name": "Hélène", "last_name": "Bouchard", "notes": "Garder",
+                 "emails": [{"address": "helene@bouchard.ca"}]}}]),
+        json!({}),
+    )
+    .unwrap();
+    let id = r.ids[0].unwrap();
+    let header = clientele_core::query::import_columns::import_catalogue(ImportKind::Contacts)
+        .into_iter()
+        .find(|c| c.path == "data.last_name")
+        .map(|c| c.column.label_en.clone())
+        .unwrap();
+    let key = clientele_core::query::import_columns::import_catalogue(ImportKind::Contacts)
+        .into_iter()
+        .find(|c| c.path == "key")
+        .map(|c| c.column.label_en.clone())
+        .unwrap();
+    let file = format!("{key},{header}\r\nHB,D'Amours\r\n");
+    let r = csv(f, ImportKind::Contacts, json!({"options": {"on_existing": "update"}}), &file);
+    assert_eq!((r.updated, r.failed), (1, 0), "{r:?}");
+    let got = ok(f, json!({"actor": f.admin, "op": "contact.get", "id": id}));
+    assert_eq!(got["data"]["last_name"], json!("D'Amours"), "{got}");
+    assert_eq!(got["data"]["first_name"], json!("Hélène"), "{got}");
+    assert_eq!(got["data"]["notes"], json!("Garder"), "{got}");
+    assert_eq!(got["data"]["emails"][0]["address"], json!("helene@bouchard.ca"), "{got}");
+    assert_eq!(got["data"]["file_as"], json!("D'Amours, Hélène"), "{got}");
+}
+
+/// A batch that fails unexpectedly (here a trigger the engine does not
+/// know refuses one row): the report still answers, the batches before it
+/// counted and kept as committed, the failure told at its row, the rest not
+/// written. Before, the import answered only the error and the committed
+/// batches went untold.
+fn a_failing_batch_keeps_the_report_of_those_committed(f: &Fixture) {
+    match f.backend {
+        clientele_tests::Backend::Sqlite => f.place.raw_sql(
+            "CREATE TRIGGER boom BEFORE INSERT ON clients WHEN NEW.name = 'Boum' BEGIN SELECT RAISE(ABORT, 'boum'); END;",
+        ),
+        clientele_tests::Backend::Postgres => f.place.raw_sql(
+            "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+               IF NEW.name = 'Boum' THEN RAISE EXCEPTION 'boum'; END IF; RETURN NEW; END $$; \
+             CREATE TRIGGER boom BEFORE INSERT ON clients FOR EACH ROW EXECUTE FUNCTION boom();",
+        ),
     }
+    let rows = json!([{"code": "FB-1", "name": "Hélène"}, {"code": "FB-2", "name": "D'Amours"},
+                      {"code": "FB-3", "name": "Boum"}, {"code": "FB-4", "name": "Jean-François"}]);
+    let r = import(f, f.admin, "import.clients", rows, json!({"commit": "batches", "batch_size": 2})).unwrap();
+    assert_eq!((r.created, r.batches_committed, r.complete), (2, 1, false), "{r:?}");
+    assert_eq!(r.stopped, Some(clientele_core::protocol::Stopped::Failed), "{r:?}");
+    let failure = r.failure.as_ref().expect("the failure is told");
+    assert_eq!((failure.row, failure.code.as_str()), (3, "storage"), "{failure:?}");
+    assert!(!failure.message_fr.is_empty() && !failure.message_en.is_empty());
+    assert!(r.ids[0].is_some() && r.ids[1].is_some() && r.ids[2].is_none() && r.ids[3].is_none(), "{r:?}");
+    let codes = || -> Vec<Value> {
+        let all = ok(f, json!({"actor": f.admin, "op": "client.list", "limit": 50}));
+        all["items"].as_array().unwrap().iter().map(|c| c["data"]["code"].clone()).collect()
+    };
+    assert_eq!(codes().len(), 2, "{:?}", codes());
+    for id in &r.ids[..2] {
+        ok(f, json!({"actor": f.admin, "op": "client.get", "id": id}));
+    }
+    // All or nothing: the error itself, and nothing written.
+    let rows = json!([{"code": "FB-5", "name": "Zoé"}, {"code": "FB-6", "name": "Boum"}]);
+    assert!(import(f, f.admin, "import.clients", rows, json!({})).is_err());
+    assert_eq!(codes().len(), 2, "{:?}", codes());
 }
 
 backend_tests!(
@@ -461,4 +552,7 @@ backend_tests!(
     link_roles_changed_meanwhile_are_not_overwritten,
     import_rechecks_a_contacts_offices_at_each_batch,
     import_rechecks_links_at_each_batch,
+    csv_update_keeps_what_the_file_has_no_column_for,
+    csv_contact_update_is_a_patch,
+    a_failing_batch_keeps_the_report_of_those_committed,
 );

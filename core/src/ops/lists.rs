@@ -284,7 +284,15 @@ impl Engine {
                 Ok(grid_rows(&recs, &ids, |r, col| columns::client_cell(r, col, &names, tz)))
             })?,
             ListKind::Contacts => self.list_page(who, query, constraints, |_, page| {
-                Ok(grid_rows(&contact_records(page)?, &ids, |r, col| columns::contact_cell(r, col, tz)))
+                let keys: HashMap<Id, String> = page
+                    .iter()
+                    .filter_map(|(r, _): &(store::contacts::Row, Option<String>)| {
+                        r.import_key.clone().map(|k| (r.id, k))
+                    })
+                    .collect();
+                Ok(grid_rows(&contact_records(page)?, &ids, |r, col| {
+                    columns::contact_cell(r, keys.get(&r.id).map(String::as_str), col, tz)
+                }))
             })?,
             ListKind::Interactions => self.list_page_with(who, query, constraints, true, |_, page, mut names| {
                 // The page statement names the staff member who made each

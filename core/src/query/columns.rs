@@ -104,6 +104,7 @@ fn base_catalogue(kind: ListKind) -> Vec<ColumnDef> {
             c("phone", "Téléphone principal", "Primary phone", Text, true),
             c("email", "Courriel principal", "Primary e-mail", Text, true),
             c("city", "Ville", "City", Text, false),
+            c("key", "Clé", "Key", Text, false),
             c("updated", "Modifié le", "Updated", DateTime, false),
         ],
         ListKind::Interactions => vec![
@@ -201,9 +202,12 @@ pub(crate) fn client_cell(r: &Record<ClientData>, col: &str, names: &Names, tz: 
     }
 }
 
-pub(crate) fn contact_cell(r: &Record<ContactData>, col: &str, tz: chrono_tz::Tz) -> Value {
+/// `key`: the contact's import key (what `import.contacts` and
+/// `import.links` match it by).
+pub(crate) fn contact_cell(r: &Record<ContactData>, key: Option<&str>, col: &str, tz: chrono_tz::Tz) -> Value {
     let d = &r.data;
     match col {
+        "key" => s(key),
         "name" => s(d.file_as.as_deref()),
         "first_name" => json!(d.first_name),
         "last_name" => json!(d.last_name),

@@ -93,7 +93,7 @@ pub fn import_catalogue(kind: ImportKind) -> Vec<ImportColumn> {
             own("notes", "Notes", "Notes", Text, "notes", vec![]),
         ],
         ImportKind::Contacts => vec![
-            own("key", "Clé", "Key", Text, "key", vec![]),
+            from_list(L::Contacts, "key", "key"),
             from_list(L::Contacts, "name", "data.file_as"),
             from_list(L::Contacts, "first_name", "data.first_name"),
             from_list(L::Contacts, "last_name", "data.last_name"),

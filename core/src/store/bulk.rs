@@ -180,13 +180,47 @@ macro_rules! insert_chunks {
     }};
 }
 
+/// Inserts rows that carry a unique code or key, and answers the ids
+/// actually inserted. On PostgreSQL another import may take a code between
+/// this batch's check and its insert: `ON CONFLICT DO NOTHING` leaves such
+/// a row out (the caller reports it) instead of failing the batch on the
+/// unique index. The caller sorts the rows by code or key, so two imports
+/// of the same codes take the index's locks in one order (no deadlock).
+/// SQLite writers are serialised: the check inside the transaction holds.
+macro_rules! insert_unique {
+    ($conn:expr, $table:ident, $rows:expr) => {{
+        let rows = $rows;
+        match &mut *$conn {
+            AnyConnection::Sqlite(c) => {
+                for chunk in rows.chunks(CHUNK) {
+                    diesel::insert_into($table::table).values(chunk).execute(c)?;
+                }
+                Ok(rows.iter().map(|r| r.id).collect())
+            }
+            AnyConnection::Pg(c) => {
+                let mut inserted = std::collections::HashSet::with_capacity(rows.len());
+                for chunk in rows.chunks(CHUNK) {
+                    let ids: Vec<i64> = diesel::insert_into($table::table)
+                        .values(chunk)
+                        .on_conflict_do_nothing()
+                        .returning($table::id)
+                        .get_results(c)?;
+                    inserted.extend(ids);
+                }
+                Ok(inserted)
+            }
+        }
+    }};
+}
+
+/// The ids actually inserted (see `insert_unique`).
 pub(crate) fn insert_clients(
     conn: &mut Conn,
     rows: &[(Id, &ClientData)],
     actor: Id,
     now: i64,
     region: PhoneRegion,
-) -> Result<()> {
+) -> Result<std::collections::HashSet<Id>> {
     let rows_in = rows;
     let rows: Vec<NewClient> = rows
         .iter()
@@ -198,9 +232,17 @@ pub(crate) fn insert_clients(
             version: 1,
         })
         .collect();
-    let keys: Vec<_> = rows_in.iter().map(|(id, d)| (*id, super::dupkeys::client_keys(d, region))).collect();
+    let inserted: Result<std::collections::HashSet<Id>> = insert_unique!(conn, clients, &rows);
+    let inserted = inserted?;
+    // The duplicate keys of the rows this batch inserted (a code taken
+    // meanwhile by another import is that import's row, with its keys).
+    let keys: Vec<_> = rows_in
+        .iter()
+        .filter(|(id, _)| inserted.contains(id))
+        .map(|(id, d)| (*id, super::dupkeys::client_keys(d, region)))
+        .collect();
     super::dupkeys::insert(conn, super::dupkeys::Keyed::Client, &keys)?;
-    insert_chunks!(conn, clients::table, &rows)
+    Ok(inserted)
 }
 
 pub(crate) fn insert_contacts(
@@ -209,9 +251,8 @@ pub(crate) fn insert_contacts(
     actor: Id,
     now: i64,
     region: PhoneRegion,
-) -> Result<()> {
-    let keys: Vec<_> = rows.iter().map(|(id, _, d)| (*id, super::dupkeys::contact_keys(d, region))).collect();
-    super::dupkeys::insert(conn, super::dupkeys::Keyed::Contact, &keys)?;
+) -> Result<std::collections::HashSet<Id>> {
+    let rows_in = rows;
     let rows: Vec<NewContact> = rows
         .iter()
         .map(|(id, key, d)| NewContact {
@@ -223,7 +264,15 @@ pub(crate) fn insert_contacts(
             version: 1,
         })
         .collect();
-    insert_chunks!(conn, contacts::table, &rows)
+    let inserted: Result<std::collections::HashSet<Id>> = insert_unique!(conn, contacts, &rows);
+    let inserted = inserted?;
+    let keys: Vec<_> = rows_in
+        .iter()
+        .filter(|(id, _, _)| inserted.contains(id))
+        .map(|(id, _, d)| (*id, super::dupkeys::contact_keys(d, region)))
+        .collect();
+    super::dupkeys::insert(conn, super::dupkeys::Keyed::Contact, &keys)?;
+    Ok(inserted)
 }
 
 pub(crate) fn insert_interactions(
@@ -381,6 +430,7 @@ pub(crate) fn hold_clients(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Op
         let q = clients::table
             .filter(clients::id.eq_any(part.to_vec()))
             .filter(clients::trash_id.is_null())
+            .order(clients::id)
             .select((clients::id, clients::office));
         let rows: Vec<(i64, Option<String>)> = match conn {
             AnyConnection::Pg(c) => q.for_share().load(c)?,
@@ -399,6 +449,7 @@ pub(crate) fn hold_contacts(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, V
         let q = contacts::table
             .filter(contacts::id.eq_any(part.to_vec()))
             .filter(contacts::trash_id.is_null())
+            .order(contacts::id)
             .select(contacts::id);
         let rows: Vec<i64> = match conn {
             AnyConnection::Pg(c) => q.for_share().load(c)?,
@@ -422,15 +473,23 @@ pub(crate) fn hold_contacts(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, V
 /// The links of these clients now: role by (client, contact); held
 /// (`FOR SHARE`) on PostgreSQL until the transaction ends, so an unlink or
 /// role change waits for the batch that relies on them.
-pub(crate) fn links_of(conn: &mut Conn, clients: &[Id]) -> Result<HashMap<(Id, Id), String>> {
+///
+/// `to_change`: the batch will change roles, so the rows are held for
+/// update (`FOR UPDATE`) from the start: two imports holding one link
+/// `FOR SHARE` and then both updating it deadlocked. Rows are locked in
+/// (client, contact) order, the same in every import.
+pub(crate) fn links_of(conn: &mut Conn, clients: &[Id], to_change: bool) -> Result<HashMap<(Id, Id), String>> {
+    let mut clients = clients.to_vec();
+    clients.sort_unstable();
+    clients.dedup();
     let mut out = HashMap::new();
     for part in clients.chunks(LOOKUP) {
-        let q = contact_links::table.filter(contact_links::client_id.eq_any(part.to_vec())).select((
-            contact_links::client_id,
-            contact_links::contact_id,
-            contact_links::role,
-        ));
+        let q = contact_links::table
+            .filter(contact_links::client_id.eq_any(part.to_vec()))
+            .order((contact_links::client_id, contact_links::contact_id))
+            .select((contact_links::client_id, contact_links::contact_id, contact_links::role));
         let rows: Vec<(i64, i64, String)> = match conn {
+            AnyConnection::Pg(c) if to_change => q.for_update().load(c)?,
             AnyConnection::Pg(c) => q.for_share().load(c)?,
             AnyConnection::Sqlite(c) => q.load(c)?,
         };
@@ -446,6 +505,38 @@ pub(crate) fn codes_held(conn: &mut Conn, keys: &[String]) -> Result<std::collec
         let rows: Vec<String> =
             clients::table.filter(clients::code_key.eq_any(part.to_vec())).select(clients::code_key).load(conn)?;
         out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// The live clients among `ids`, whole (with their people in charge): what
+/// a patch row is merged onto.
+pub(crate) fn client_records(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Record<ClientData>>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for part in ids.chunks(LOOKUP) {
+        let rows: Vec<super::clients::Row> = clients::table
+            .filter(clients::id.eq_any(part.to_vec()))
+            .filter(clients::trash_id.is_null())
+            .select(super::clients::Row::as_select())
+            .load(conn)?;
+        out.extend(super::clients::records(conn, rows)?.into_iter().map(|r| (r.id, r)));
+    }
+    Ok(out)
+}
+
+/// The live contacts among `ids`, whole.
+pub(crate) fn contact_records(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Record<ContactData>>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for part in ids.chunks(LOOKUP) {
+        let rows: Vec<super::contacts::Row> = contacts::table
+            .filter(contacts::id.eq_any(part.to_vec()))
+            .filter(contacts::trash_id.is_null())
+            .select(super::contacts::Row::as_select())
+            .load(conn)?;
+        for r in rows {
+            let r = r.into_record()?;
+            out.insert(r.id, r);
+        }
     }
     Ok(out)
 }

@@ -27,6 +27,9 @@ pub(crate) struct Row {
     pub updated_by: i64,
     pub updated_at: i64,
     pub version: i64,
+    /// The key an import gave the contact (kept as matched: case and
+    /// accents folded); exported as the `key` column.
+    pub import_key: Option<String>,
 }
 
 super::record_lookups!(contacts, Row);

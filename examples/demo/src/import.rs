@@ -42,6 +42,7 @@ pub fn run(engine: &Engine, actor: Actor) -> Result<(), Error> {
                 separator: None,
                 mapping: Default::default(),
                 time_zone: Some(engine.config().timezone.clone()),
+                empty: Default::default(),
                 options: serde_json::from_value(serde_json::json!({"dry_run": dry_run, "commit": "batches"}))
                     .expect("valid options"),
             };

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{Problem, Step, Ticker, Written, line_of};
+use super::{Problem, Step, Ticker, Written, line_of, patch};
 use crate::domain::*;
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
@@ -67,6 +67,47 @@ fn existing<T>(opts: &ImportOptions, column: &str, value: &str, e: &Existing, vi
         )),
         OnExisting::Skip => Step::Skip(Some(e.id)),
         OnExisting::Update => Step::Update { id: e.id, version: e.version, data },
+    }
+}
+
+/// A batch's updates in record order: two imports updating the same
+/// records lock them in one order (no deadlock on PostgreSQL).
+fn by_id<'a, T>(batch: &'a [(usize, &'a Step<T>)]) -> Vec<(usize, &'a Step<T>)> {
+    let mut v: Vec<(usize, &Step<T>)> =
+        batch.iter().filter(|(_, s)| matches!(s, Step::Update { .. })).map(|(i, s)| (*i, *s)).collect();
+    v.sort_by_key(|(_, s)| if let Step::Update { id, .. } = s { *id } else { 0 });
+    v
+}
+
+/// Whether rows are patches (`options.given`) of the records they update.
+fn patching(opts: &ImportOptions) -> bool {
+    opts.on_existing == OnExisting::Update && !opts.given.is_empty()
+}
+
+/// Patch rows merged onto their records: the version merged onto (the
+/// update carries it, so an edit since is a `conflict`), or why not.
+#[derive(Default)]
+struct Merged {
+    version: HashMap<usize, i64>,
+    bad: HashMap<usize, Problem>,
+}
+
+impl Merged {
+    fn apply<T>(&mut self, i: usize, version: i64, m: Result<T, Problem>, row: &mut T) {
+        match m {
+            Ok(m) => {
+                *row = m;
+                self.version.insert(i, version);
+            }
+            Err(p) => {
+                self.bad.insert(i, p);
+            }
+        }
+    }
+
+    /// The record row `i` matched, at the version its merge read.
+    fn at(&self, i: usize, e: &Existing) -> Existing {
+        Existing { version: self.version.get(&i).copied().unwrap_or(e.version), ..e.clone() }
     }
 }
 
@@ -309,16 +350,38 @@ impl Engine {
         ticker: &Ticker,
     ) -> Result<Vec<Step<ClientData>>> {
         rights(who, Entity::Clients, opts)?;
+        let mut rows = rows;
+        let (by_code, _) = self.read(bulk::all_clients)?;
+        // Patch rows: merged onto the record they update, at its version.
+        let mut merged = Merged::default();
+        if patching(opts) {
+            let ids: Vec<Id> = rows
+                .iter()
+                .filter_map(|r| by_code.get(&text::code_key(&r.code)))
+                .filter(|e| !e.trashed && visibility::client_reached(who, e.id, e.office.as_deref()))
+                .map(|e| e.id)
+                .collect();
+            let records = self.read(|c| bulk::client_records(c, &ids))?;
+            for (i, row) in rows.iter_mut().enumerate() {
+                let Some(rec) = by_code.get(&text::code_key(&row.code)).and_then(|e| records.get(&e.id)) else {
+                    continue;
+                };
+                merged.apply(i, rec.version, patch::patch(&rec.data, row, &opts.given[i]), row);
+            }
+        }
         let mut staff: Vec<Id> = rows.iter().flat_map(|r| r.assignments.iter().map(|a| a.staff_id)).collect();
         staff.sort_unstable();
         staff.dedup();
-        let ((by_code, _), roles, known) = self.read(|c| {
-            Ok((bulk::all_clients(c)?, store::assignments::roles(c)?, store::assignments::existing_staff(c, &staff)?))
-        })?;
+        let (roles, known) =
+            self.read(|c| Ok((store::assignments::roles(c)?, store::assignments::existing_staff(c, &staff)?)))?;
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut steps = Vec::with_capacity(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
             ticker.tick(i)?;
+            if let Some(p) = merged.bad.remove(&i) {
+                steps.push(Step::Bad(p));
+                continue;
+            }
             let d = match validate::client(&row) {
                 Ok(d) => d,
                 Err(e) => {
@@ -345,7 +408,7 @@ impl Engine {
                 Some(e) => {
                     let visible = visibility::client_reached(who, e.id, e.office.as_deref());
                     let code = d.code.clone();
-                    existing(opts, "code", &code, e, visible, d)
+                    existing(opts, "code", &code, &merged.at(i, e), visible, d)
                 }
             });
         }
@@ -373,27 +436,33 @@ impl Engine {
             }
             !taken
         });
+        // One order for every import's index locks (see `insert_unique`).
+        creates.sort_by_cached_key(|(_, d)| text::code_key(&d.code));
         let ids = bulk::next_ids(c, Table::Clients, creates.len())?;
         let rows: Vec<(Id, &ClientData)> = ids.iter().copied().zip(creates.iter().map(|(_, d)| *d)).collect();
         let paused = bulk::pause_index(c, Table::Clients)?;
-        bulk::insert_clients(c, &rows, who.id, now, self.phone_region)?;
-        for (id, d) in rows.iter().filter(|(_, d)| !d.assignments.is_empty()) {
+        let inserted = bulk::insert_clients(c, &rows, who.id, now, self.phone_region)?;
+        for (id, d) in rows.iter().filter(|(id, d)| !d.assignments.is_empty() && inserted.contains(id)) {
             store::assignments::replace(c, *id, &d.assignments)?;
         }
         bulk::resume_index(c, paused, &ids)?;
-        out.created = ids.len() as u64;
-        out.ids.extend(creates.iter().map(|(i, _)| *i).zip(ids));
-        for (i, s) in batch {
+        for ((i, d), id) in creates.iter().zip(ids) {
+            if inserted.contains(&id) {
+                out.created += 1;
+                out.ids.push((*i, id));
+            } else {
+                out.problems.push((*i, taken_meanwhile("code", &d.code)));
+            }
+        }
+        for (i, s) in by_id(batch) {
             if let Step::Update { id, version, data } = s {
                 if store::clients::update(c, *id, *version, data, who.id, now, self.phone_region)? {
                     out.updated += 1;
-                    out.ids.push((*i, *id));
+                    out.ids.push((i, *id));
                 } else {
                     let current = store::clients::version_of(c, *id)?;
-                    out.problems.push((
-                        *i,
-                        Problem::from_error(&super::super::stale("client", *id, *version, current), "code"),
-                    ));
+                    out.problems
+                        .push((i, Problem::from_error(&super::super::stale("client", *id, *version, current), "code")));
                 }
             }
         }
@@ -416,10 +485,37 @@ impl Engine {
             .map(text::code_key)
             .collect();
         let (by_key, offices) = self.read(|c| Ok((bulk::contacts_by_keys(c, &keys)?, bulk::contact_offices(c)?)))?;
+        let mut rows = rows;
+        let mut merged = Merged::default();
+        let found = |r: &ContactRow| r.key.as_deref().map(str::trim).and_then(|k| by_key.get(&text::code_key(k)));
+        if patching(opts) {
+            let reached = |e: &&Existing| {
+                !e.trashed && visibility::contact_reached(who, offices.get(&e.id).map(Vec::as_slice).unwrap_or(&[]))
+            };
+            let ids: Vec<Id> = rows.iter().filter_map(found).filter(reached).map(|e| e.id).collect();
+            let records = self.read(|c| bulk::contact_records(c, &ids))?;
+            for (i, row) in rows.iter_mut().enumerate() {
+                let Some(rec) = found(row).and_then(|e| records.get(&e.id)) else { continue };
+                let given = &opts.given[i];
+                let mut m = patch::patch(&rec.data, &row.data, given);
+                // A file-as the record had by default follows the names.
+                if let Ok(m) = &mut m
+                    && !given.iter().any(|p| p == "file_as")
+                    && rec.data.file_as.as_deref() == Some(rec.data.default_file_as().as_str())
+                {
+                    m.file_as = None;
+                }
+                merged.apply(i, rec.version, m, &mut row.data);
+            }
+        }
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut steps = Vec::with_capacity(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
             ticker.tick(i)?;
+            if let Some(p) = merged.bad.remove(&i) {
+                steps.push(Step::Bad(p));
+                continue;
+            }
             let d = match validate::contact(&row.data) {
                 Ok(d) => d,
                 Err(e) => {
@@ -451,7 +547,7 @@ impl Engine {
                     let visible =
                         visibility::contact_reached(who, offices.get(&e.id).map(Vec::as_slice).unwrap_or(&[]));
                     let shown = key.clone();
-                    existing(opts, "key", &shown, e, visible, (Some(key), d))
+                    existing(opts, "key", &shown, &merged.at(i, e), visible, (Some(key), d))
                 }
             });
         }
@@ -477,25 +573,30 @@ impl Engine {
             }
             !taken
         });
+        creates.sort_by_cached_key(|(_, (k, _))| k.as_deref().map(text::code_key));
         let ids = bulk::next_ids(c, Table::Contacts, creates.len())?;
         let rows: Vec<(Id, Option<&str>, &ContactData)> =
             ids.iter().copied().zip(creates.iter()).map(|(id, (_, (k, d)))| (id, k.as_deref(), d)).collect();
         let paused = bulk::pause_index(c, Table::Contacts)?;
-        bulk::insert_contacts(c, &rows, who.id, now, self.phone_region)?;
+        let inserted = bulk::insert_contacts(c, &rows, who.id, now, self.phone_region)?;
         bulk::resume_index(c, paused, &ids)?;
-        out.created = ids.len() as u64;
-        out.ids.extend(creates.iter().map(|(i, _)| *i).zip(ids));
-        for (i, s) in batch {
+        for ((i, (k, _)), id) in creates.iter().zip(ids) {
+            if inserted.contains(&id) {
+                out.created += 1;
+                out.ids.push((*i, id));
+            } else {
+                out.problems.push((*i, taken_meanwhile("key", k.as_deref().unwrap_or(""))));
+            }
+        }
+        for (i, s) in by_id(batch) {
             if let Step::Update { id, version, data: (_, data) } = s {
                 if store::contacts::update(c, *id, *version, data, who.id, now, self.phone_region)? {
                     out.updated += 1;
-                    out.ids.push((*i, *id));
+                    out.ids.push((i, *id));
                 } else {
                     let current = store::contacts::version_of(c, *id)?;
-                    out.problems.push((
-                        *i,
-                        Problem::from_error(&super::super::stale("contact", *id, *version, current), "key"),
-                    ));
+                    out.problems
+                        .push((i, Problem::from_error(&super::super::stale("contact", *id, *version, current), "key")));
                 }
             }
         }
@@ -611,9 +712,17 @@ impl Engine {
                 _ => None,
             })
             .collect();
-        let (live, clashes) = clash_now(bulk::links_of(c, &clients)?, live);
+        let (live, clashes) = clash_now(bulk::links_of(c, &clients, true)?, live);
         out.problems.extend(clashes.problems);
-        // Role changes first: a primary given up frees the role for a new link.
+        // Role changes first: a primary given up frees the role for a new
+        // link; in (client, contact) order, as the rows were locked.
+        let mut live = live;
+        live.sort_by_key(|(_, s)| match s {
+            Step::Create((client, contact, ..)) | Step::Update { data: (client, contact, ..), .. } => {
+                (*client, *contact)
+            }
+            _ => (0, 0),
+        });
         for (_, s) in &live {
             if let Step::Update { data: (client, contact, role, _), .. } = s {
                 store::contacts::set_role(c, *contact, *client, *role)?;
@@ -741,7 +850,7 @@ impl Engine {
                 _ => None,
             })
             .collect();
-        let links = bulk::links_of(c, &pairs)?;
+        let links = bulk::links_of(c, &pairs, false)?;
         let mut creates: Vec<(usize, &InteractionData)> = Vec::with_capacity(batch.len());
         for (i, s) in batch {
             if let Step::Create(d) = s {

@@ -12,6 +12,7 @@
 
 mod kinds;
 mod messages;
+mod patch;
 
 use std::cell::RefCell;
 
@@ -144,6 +145,9 @@ impl Engine {
         if !opts.lines.is_empty() && opts.lines.len() != n {
             return Err(Error::validation("options.lines", "invalid_value", "gives one line per row"));
         }
+        if !opts.given.is_empty() && opts.given.len() != n {
+            return Err(Error::validation("options.given", "invalid_value", "gives one list of fields per row"));
+        }
         if opts.batch_size.is_some_and(|b| b == 0 || b as usize > BATCH) {
             return Err(Error::validation("options.batch_size", "out_of_range", "must be between 1 and 1000"));
         }
@@ -201,6 +205,7 @@ impl Engine {
             batches_committed: 0,
             complete: false,
             stopped: None,
+            failure: None,
             errors: Vec::new(),
             warnings: Vec::new(),
             ids: vec![None; n],
@@ -289,7 +294,14 @@ impl Engine {
                             report.stopped = Some(Stopped::Timeout);
                             break;
                         }
-                        Err(e) => return Err(e),
+                        // The batches committed so far are reported as
+                        // committed, not lost behind an error answer.
+                        Err(e) => {
+                            let first = batch.first().map_or(0, |(i, _)| *i);
+                            report.stopped = Some(Stopped::Failed);
+                            report.failure = Some(Problem::from_error(&e, "row").at(first, line_of(opts, first)));
+                            break;
+                        }
                     }
                     done += batch.len() as u64;
                     if !progress.report(n as u64 + done, total) {
