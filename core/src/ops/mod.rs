@@ -9,6 +9,7 @@ mod interactions;
 mod lists;
 mod scoped;
 mod staff;
+mod tags;
 mod transfers;
 mod trash;
 

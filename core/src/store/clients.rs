@@ -147,6 +147,7 @@ impl Row {
                 },
                 // Loaded beside the row: see [`records`].
                 assignments: Vec::new(),
+                tags: Vec::new(),
             },
             created_by: self.created_by,
             created_at: from_ms(self.created_at),
@@ -161,10 +162,12 @@ impl Row {
 pub(crate) fn records(conn: &mut Conn, rows: Vec<Row>) -> Result<Vec<Record<ClientData>>> {
     let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
     let mut people = super::assignments::of_clients(conn, &ids)?;
+    let mut tags = super::tags::of_clients(conn, &ids)?;
     rows.into_iter()
         .map(|r| {
             let mut rec = r.into_record()?;
             rec.data.assignments = people.remove(&rec.id).unwrap_or_default();
+            rec.data.tags = tags.remove(&rec.id).unwrap_or_default();
             Ok(rec)
         })
         .collect()
@@ -204,6 +207,7 @@ pub(crate) fn insert(conn: &mut Conn, c: &ClientData, actor: Id, now: i64, regio
         .get_result::<i64>(c))
     .map_err(|e| on_unique(e, code_taken(c)))?;
     super::assignments::replace(conn, id, &c.assignments)?;
+    super::tags::replace_client(conn, id, &c.tags)?;
     Ok(id)
 }
 
@@ -228,6 +232,7 @@ pub(crate) fn update(
     .map_err(|e| on_unique(e, code_taken(c)))?;
     if n == 1 {
         super::assignments::replace(conn, id, &c.assignments)?;
+        super::tags::replace_client(conn, id, &c.tags)?;
     }
     Ok(n == 1)
 }

@@ -89,6 +89,8 @@ impl Row {
                 emails: from_json(&self.emails, "emails")?,
                 address: self.address.as_deref().map(|a| from_json(a, "address")).transpose()?,
                 notes: self.notes,
+                // Loaded beside the row: see [`record`].
+                tags: Vec::new(),
             },
             created_by: self.created_by,
             created_at: from_ms(self.created_at),
@@ -110,7 +112,16 @@ pub(crate) fn insert(conn: &mut Conn, c: &ContactData, actor: Id, now: i64, regi
         ))
         .returning(contacts::id)
         .get_result::<i64>(c))?;
+    super::tags::replace_contact(conn, id, &c.tags)?;
     Ok(id)
+}
+
+/// A live contact's record, with its tags.
+pub(crate) fn record(conn: &mut Conn, id: Id) -> Result<Option<Record<ContactData>>> {
+    let Some(row) = get(conn, id, false)? else { return Ok(None) };
+    let mut rec = row.into_record()?;
+    rec.data.tags = super::tags::of_contact(conn, id)?;
+    Ok(Some(rec))
 }
 
 pub(crate) fn update(
@@ -130,6 +141,9 @@ pub(crate) fn update(
     )
     .set((&write(c, actor, now, region), contacts::version.eq(version + 1)))
     .execute(conn)?;
+    if n == 1 {
+        super::tags::replace_contact(conn, id, &c.tags)?;
+    }
     Ok(n == 1)
 }
 

@@ -243,6 +243,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tags (code) {
+        code -> Text,
+        name_fr -> Text,
+        name_en -> Text,
+        colour -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    client_tags (client_id, tag) {
+        client_id -> BigInt,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    contact_tags (contact_id, tag) {
+        contact_id -> BigInt,
+        tag -> Text,
+    }
+}
+
 diesel::joinable!(contact_links -> clients (client_id));
 diesel::joinable!(client_assignments -> clients (client_id));
 diesel::joinable!(client_assignments -> staff (staff_id));
@@ -266,4 +290,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     client_assignments,
     follow_ups,
     data_migrations,
+    tags,
+    client_tags,
+    contact_tags,
 );
