@@ -54,6 +54,12 @@ pub struct ImportOptions {
     /// default: the row's position, from 1).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<u64>,
+    /// Tags of client and contact rows that name no tag of the firm are
+    /// created (code from the name, both names as written, a grey colour)
+    /// instead of making the row bad. Only the host manages tags otherwise:
+    /// this is the one way a staff member's file adds some.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create_tags: bool,
 }
 
 impl Default for ImportOptions {
@@ -64,6 +70,7 @@ impl Default for ImportOptions {
             commit: CommitMode::AllOrNothing,
             batch_size: None,
             lines: Vec::new(),
+            create_tags: false,
         }
     }
 }

@@ -188,7 +188,11 @@ pub(crate) fn tag(t: &Tag) -> Result<Tag> {
         && code.starts_with(|c: char| c.is_ascii_lowercase())
         && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'))
     {
-        return Err(Error::validation("code", "invalid_value", "a tag code is [a-z][a-z0-9_-]*, at most 40 characters"));
+        return Err(Error::validation(
+            "code",
+            "invalid_value",
+            "a tag code is [a-z][a-z0-9_-]*, at most 40 characters",
+        ));
     }
     let colour = t.colour.trim().to_ascii_lowercase();
     if crate::domain::luminance(&colour).is_none() {

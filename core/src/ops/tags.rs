@@ -14,28 +14,77 @@ use crate::text::fold;
 /// `Très urgent` / `tres urgent` all find theirs.
 pub(crate) fn find<'a>(tags: &'a [Tag], reference: &str) -> Option<&'a Tag> {
     let r = fold(reference.trim());
-    tags.iter().find(|t| t.code == reference.trim()).or_else(|| {
-        tags.iter().find(|t| fold(&t.code) == r || fold(&t.name_fr) == r || fold(&t.name_en) == r)
-    })
+    tags.iter()
+        .find(|t| t.code == reference.trim())
+        .or_else(|| tags.iter().find(|t| fold(&t.code) == r || fold(&t.name_fr) == r || fold(&t.name_en) == r))
 }
 
 /// Resolves a record's tag references to codes, sorted, without repeats;
 /// an unknown one is `validation` (`unknown_tag`) naming `{prefix}tags[i]`.
 pub(crate) fn resolve(tags: &[Tag], refs: &[String], prefix: &str) -> Result<Vec<String>> {
     let mut out = Vec::with_capacity(refs.len());
-    for (i, r) in refs.iter().enumerate() {
+    for r in refs {
         match find(tags, r) {
             Some(t) => out.push(t.code.clone()),
             None => {
                 let codes: Vec<&str> = tags.iter().map(|t| t.code.as_str()).collect();
                 return Err(Error::validation(
-                    format!("{prefix}tags[{i}]"),
+                    format!("{prefix}tags"),
                     "unknown_tag",
                     format!("no tag `{r}`; tags: {}", codes.join(", ")),
                 ));
             }
         }
     }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// The colour of the tags an import creates.
+pub(crate) const CREATED_COLOUR: &str = "#e5e7eb";
+
+/// A tag code made from a name: folded, every run of other characters
+/// than letters and digits one `-`, a letter first, at most 40 characters.
+fn code_from(name: &str) -> String {
+    let folded = fold(name);
+    let mut out = String::new();
+    for w in folded.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(w);
+    }
+    if !out.starts_with(|c: char| c.is_ascii_lowercase()) {
+        out.insert_str(0, "t-");
+    }
+    out.truncate(40);
+    out.trim_end_matches('-').to_string()
+}
+
+/// Resolves tag references as [`resolve`], creating (with `all`, the
+/// firm's tags read in this write transaction) a tag for each reference
+/// that names none: an import's `create_tags`.
+pub(crate) fn resolve_creating(c: &mut store::Conn, all: &mut Vec<Tag>, refs: &[String]) -> Result<Vec<String>> {
+    for r in refs {
+        if find(all, r).is_none() {
+            let tag = Tag {
+                code: code_from(r),
+                name_fr: r.trim().to_string(),
+                name_en: r.trim().to_string(),
+                colour: CREATED_COLOUR.into(),
+                version: 1,
+            };
+            // A code made from this name may already be another tag's.
+            if !all.iter().any(|t| t.code == tag.code) {
+                let tag = crate::validate::tag(&tag)?;
+                store::tags::insert(c, &tag)?;
+                all.push(tag);
+            }
+        }
+    }
+    let mut out: Vec<String> =
+        refs.iter().map(|r| find(all, r).map_or_else(|| code_from(r), |t| t.code.clone())).collect();
     out.sort();
     out.dedup();
     Ok(out)

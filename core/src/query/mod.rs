@@ -258,19 +258,29 @@ pub(crate) struct Plan {
 
 /// The page statement's last column: what a record keeps in tables of its
 /// own, as JSON, so a page stays one statement (`store::page::Attached`).
-/// Clients: their people in charge, in order, each `[role, staff id, name,
-/// initials]`. Interactions: `[follow-up, taken for]`, the follow-up
-/// `[assignee, due, done, done at, done by, name, initials]` and whom a
-/// message was taken for `[name, initials]` (either null). Others: NULL.
+/// Clients: `[people in charge, tags]`, their people in charge in order,
+/// each `[role, staff id, name, initials]`, and their tag codes in order.
+/// Contacts: their tag codes in order. Interactions: `[follow-up, taken
+/// for]`, the follow-up `[assignee, due, done, done at, done by, name,
+/// initials]` and whom a message was taken for `[name, initials]` (either
+/// null). Others: NULL.
 fn attached_sql(kind: ListKind, pg: bool) -> &'static str {
     match (kind, pg) {
         (ListKind::Clients, false) => {
-            ", (SELECT json_group_array(json_array(a.role, a.staff_id, s.name, s.initials) ORDER BY a.position) \
-             FROM client_assignments a JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id) AS att"
+            ", json_array(json((SELECT json_group_array(json_array(a.role, a.staff_id, s.name, s.initials) \
+             ORDER BY a.position) FROM client_assignments a JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id)), \
+             json((SELECT json_group_array(x.tag ORDER BY x.tag) FROM client_tags x WHERE x.client_id = t.id))) AS att"
         }
         (ListKind::Clients, true) => {
-            ", (SELECT json_agg(json_build_array(a.role, a.staff_id, s.name, s.initials) ORDER BY a.position)::text \
-             FROM client_assignments a JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id) AS att"
+            ", json_build_array((SELECT json_agg(json_build_array(a.role, a.staff_id, s.name, s.initials) \
+             ORDER BY a.position) FROM client_assignments a JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id), \
+             (SELECT json_agg(x.tag ORDER BY x.tag) FROM client_tags x WHERE x.client_id = t.id))::text AS att"
+        }
+        (ListKind::Contacts, false) => {
+            ", (SELECT json_group_array(x.tag ORDER BY x.tag) FROM contact_tags x WHERE x.contact_id = t.id) AS att"
+        }
+        (ListKind::Contacts, true) => {
+            ", (SELECT json_agg(x.tag ORDER BY x.tag)::text FROM contact_tags x WHERE x.contact_id = t.id) AS att"
         }
         (ListKind::Interactions, false) => {
             ", json_array((SELECT json_array(f.assignee_id, f.due, f.done, f.done_at, f.done_by, s.name, s.initials) \
@@ -354,6 +364,8 @@ pub(crate) struct PlanInput<'a> {
     pub custom: &'a [CustomFieldDef],
     /// The firm's roles of the people in charge (client fields).
     pub roles: &'a [crate::domain::StaffRole],
+    /// The firm's tags (a `tag` filter names one by code or name).
+    pub tags: &'a [crate::domain::Tag],
     pub constraints: Vec<Constraint>,
     pub offices: Option<Vec<String>>,
     /// A client dashboard's client: a contact search matches through that
@@ -409,7 +421,8 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         }
         let typed = clientele_filter::check_with_limits(&expr, registry, &dates, &limits)
             .map_err(|e| filter_error(e, "filter", filter_text))?;
-        parts.push(fields::resolve_people(typed, input.kind, input.actor, &mut *input.people)?);
+        let typed = fields::resolve_people(typed, input.kind, input.actor, &mut *input.people)?;
+        parts.push(fields::resolve_tags(typed, input.kind, input.tags)?);
     }
     let mut rank = None;
     let mut search = Vec::new();
@@ -771,7 +784,7 @@ impl Plan {
     fn key_sql(&self, sql: &mut Sql) {
         let col = match &self.sort.col {
             Col::Fold(c) | Col::Enum(c) | Col::Iso(c) | Col::Int(c) | Col::Id(c) | Col::Ms(c) | Col::Bool(c) => *c,
-            Col::Linked | Col::Custom { .. } => "t.id",
+            Col::Linked | Col::Custom { .. } | Col::Tags { .. } => "t.id",
             Col::FollowUp(_) => {
                 let text = self.sort.text();
                 sql.push("COALESCE(");
@@ -978,6 +991,7 @@ mod tests {
                 query: &query,
                 custom: &[],
                 roles: &[],
+                tags: &[],
                 constraints: vec![],
                 offices: None,
                 scope: None,

@@ -34,7 +34,11 @@ pub(crate) fn insert(conn: &mut Conn, t: &Tag) -> Result<()> {
         ))
         .execute(conn)
         .map_err(|e| {
-            on_unique(e, |_| Error::Duplicate { field: "code".into(), value: t.code.clone(), where_: " by another tag".into() })
+            on_unique(e, |_| Error::Duplicate {
+                field: "code".into(),
+                value: t.code.clone(),
+                where_: " by another tag".into(),
+            })
         })?;
     Ok(())
 }
