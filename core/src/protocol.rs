@@ -36,7 +36,7 @@ impl Actor {
 pub use crate::bulk::{
     CommitMode, ContactRow, ImportOptions, ImportReport, InteractionRow, LinkRow, OnExisting, RowError, Stopped,
 };
-pub use crate::query::{FilterInput, ListKind, ListQuery};
+pub use crate::query::{FilterInput, ListKind, ListPreset, ListQuery};
 
 /// A dashboard kind (layouts are saved per kind).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

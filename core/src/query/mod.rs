@@ -101,6 +101,49 @@ pub struct ListQuery {
     /// Also answer the total number of matching rows.
     #[serde(default)]
     pub count: bool,
+    /// Interactions: a named switch a person clicks, ANDed with `filter`
+    /// (see [`ListPreset`] and `docs/filters.md`). Saved with a view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<ListPreset>,
+}
+
+/// The named switches of the interaction list: each is a filter of the
+/// filter language, ANDed with the request's own, so rights, offices and a
+/// client dashboard's scope apply as to any filter, and the in-memory
+/// reference evaluates it alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListPreset {
+    /// Mes suivis ouverts: `follow_up:me done:false`.
+    MyOpenFollowUps,
+    /// Suivis en retard (the firm's, as far as the viewer sees):
+    /// `done:false due:<today` (add `suivi:moi` for one's own).
+    OverdueFollowUps,
+    /// Mes nouveaux messages: `for:me message:new`.
+    MyNewMessages,
+}
+
+impl ListPreset {
+    pub const ALL: [ListPreset; 3] =
+        [ListPreset::MyOpenFollowUps, ListPreset::OverdueFollowUps, ListPreset::MyNewMessages];
+
+    /// The filter the switch stands for.
+    pub fn filter(self) -> &'static str {
+        match self {
+            ListPreset::MyOpenFollowUps => "follow_up:me done:false",
+            ListPreset::OverdueFollowUps => "done:false due:<today",
+            ListPreset::MyNewMessages => "for:me message:new",
+        }
+    }
+
+    /// What the switch is called, in French and English.
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            ListPreset::MyOpenFollowUps => ("Mes suivis ouverts", "My open follow-ups"),
+            ListPreset::OverdueFollowUps => ("Suivis en retard", "Overdue follow-ups"),
+            ListPreset::MyNewMessages => ("Mes nouveaux messages", "My new phone messages"),
+        }
+    }
 }
 
 /// Restrictions a list applies besides the user's filter.
@@ -423,6 +466,16 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
             .map_err(|e| filter_error(e, "filter", filter_text))?;
         let typed = fields::resolve_people(typed, input.kind, input.actor, &mut *input.people)?;
         parts.push(fields::resolve_tags(typed, input.kind, input.tags)?);
+    }
+    if let Some(preset) = input.query.preset {
+        if input.kind != ListKind::Interactions {
+            return Err(Error::validation("preset", "not_for_kind", "presets are switches of the interaction list"));
+        }
+        let expr = clientele_filter::parse_with_limits(preset.filter(), &limits)
+            .map_err(|e| filter_error(e, "preset", Some(preset.filter())))?;
+        let typed = clientele_filter::check_with_limits(&expr, registry, &dates, &limits)
+            .map_err(|e| filter_error(e, "preset", Some(preset.filter())))?;
+        parts.push(fields::resolve_people(typed, input.kind, input.actor, &mut *input.people)?);
     }
     let mut rank = None;
     let mut search = Vec::new();
