@@ -431,7 +431,49 @@ fn imports_read_tags(f: &Fixture) {
     assert_eq!(page["items"][0]["data"]["last_name"], "Côté");
 }
 
+/// A CSV file's `Étiquettes` / `Tags` column: names in either language
+/// or codes, `;` between them; an unknown one is a bad row at its line and
+/// column. The export writes the names in its language, which the importer
+/// reads back.
+fn csv_files_carry_tags_both_ways(f: &Fixture) {
+    use clientele_core::NoProgress;
+    use clientele_io::import::{CsvImport, import_csv};
+    firm_tags(f);
+    let spec = |options: Value| -> CsvImport {
+        serde_json::from_value(json!({"kind": "clients", "options": options, "time_zone": "America/Toronto"})).unwrap()
+    };
+    let file =
+        "Code;Nom;Étiquettes\nC-1;Hélène D'Amours;\"Très important; urgent\"\nC-2;Jean-François Roy;\nC-3;Zoé;inconnue\n";
+    let r =
+        import_csv(&f.engine, Actor::Staff(f.admin), &spec(json!({"commit": "batches"})), file.as_bytes(), &NoProgress)
+            .unwrap();
+    assert_eq!((r.created, r.failed), (2, 1), "{r:?}");
+    assert_eq!((r.errors[0].line, r.errors[0].column.as_str()), (4, "Étiquettes"), "{r:?}");
+    let page = ok(f, json!({"actor": f.admin, "op": "client.list", "filter": "tag:urgent"}));
+    assert_eq!(page["items"][0]["data"]["tags"], json!(["urgent", "vip"]));
+    // Export in English, then import the file back as updates: the same tags.
+    let path = std::env::temp_dir().join(format!("clientele-tags-{:?}-{}.csv", f.backend, std::process::id()));
+    let request = json!({"actor": f.admin, "op": "export", "format": "csv", "path": path.display().to_string(),
+                         "language": "en", "request": {"op": "grid.query", "list": "clients", "columns": ["code", "name", "tags"]}});
+    clientele_io::export::execute_json(&f.engine, &request.to_string(), &NoProgress).unwrap().unwrap();
+    let text = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
+    assert!(text.contains("Tags"), "{text}");
+    assert!(text.contains("Urgent; Key account"), "{text}");
+    ok(
+        f,
+        json!({"actor": f.admin, "op": "client.update", "id": page["items"][0]["id"], "version": 1, "data": {"tags": []}}),
+    );
+    let mut s = spec(json!({"commit": "batches", "on_existing": "update"}));
+    s.path = Some(path.display().to_string());
+    let r = import_csv(&f.engine, Actor::Staff(f.admin), &s, b"", &NoProgress).unwrap();
+    assert_eq!((r.updated, r.failed), (2, 0), "{r:?}");
+    let page = ok(f, json!({"actor": f.admin, "op": "client.list", "filter": "tag:urgent"}));
+    assert_eq!(page["items"][0]["data"]["tags"], json!(["urgent", "vip"]));
+    std::fs::remove_file(&path).ok();
+}
+
 backend_tests!(
+    csv_files_carry_tags_both_ways,
     the_firm_manages_its_tags,
     firm_roles_can_be_deleted_when_unused,
     records_carry_tags_with_their_version,
