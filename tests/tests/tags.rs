@@ -442,8 +442,7 @@ fn csv_files_carry_tags_both_ways(f: &Fixture) {
     let spec = |options: Value| -> CsvImport {
         serde_json::from_value(json!({"kind": "clients", "options": options, "time_zone": "America/Toronto"})).unwrap()
     };
-    let file =
-        "Code;Nom;Étiquettes\nC-1;Hélène D'Amours;\"Très important; urgent\"\nC-2;Jean-François Roy;\nC-3;Zoé;inconnue\n";
+    let file = "Code;Nom;Étiquettes\nC-1;Hélène D'Amours;\"Très important; urgent\"\nC-2;Jean-François Roy;\nC-3;Zoé;inconnue\n";
     let r =
         import_csv(&f.engine, Actor::Staff(f.admin), &spec(json!({"commit": "batches"})), file.as_bytes(), &NoProgress)
             .unwrap();
