@@ -1005,6 +1005,7 @@ mod tests {
                         query: &query,
                         custom: &[],
                         roles: &[],
+                        tags: &[],
                         constraints: vec![],
                         offices: Some(vec!["Montréal".into()]),
                         scope: None,
