@@ -471,7 +471,32 @@ fn csv_files_carry_tags_both_ways(f: &Fixture) {
     std::fs::remove_file(&path).ok();
 }
 
+/// Trash keeps a record's tags (a restore gives them back, and a tag on a
+/// trashed record is still in use); a purge removes them.
+fn trash_keeps_tags_and_purge_removes_them(f: &Fixture) {
+    firm_tags(f);
+    let c = ok(
+        f,
+        json!({"actor": f.admin, "op": "client.create", "data": {"code": "P-1", "name": "P", "tags": ["urgent"]}}),
+    );
+    let k = ok(f, json!({"actor": f.admin, "op": "contact.create", "data": {"last_name": "Côté", "tags": ["vip"]}}));
+    let tc = ok(f, json!({"actor": f.admin, "op": "client.delete", "id": c["id"], "version": 1}))["trash_id"].clone();
+    let tk = ok(f, json!({"actor": f.admin, "op": "contact.delete", "id": k["id"], "version": 1}))["trash_id"].clone();
+    let e = err(f, json!({"actor": "host", "op": "tag.delete", "code": "vip", "version": 1}));
+    assert_eq!(e.reason.as_deref(), Some("in_use"), "{e:?}");
+    ok(f, json!({"actor": f.admin, "op": "trash.restore", "id": tk}));
+    assert_eq!(ok(f, json!({"actor": f.admin, "op": "contact.get", "id": k["id"]}))["data"]["tags"], json!(["vip"]));
+    let v = ok(f, json!({"actor": f.admin, "op": "contact.get", "id": k["id"]}))["version"].clone();
+    let tk = ok(f, json!({"actor": f.admin, "op": "contact.delete", "id": k["id"], "version": v}))["trash_id"].clone();
+    ok(f, json!({"actor": f.admin, "op": "trash.purge", "id": tk}));
+    ok(f, json!({"actor": f.admin, "op": "trash.purge", "id": tc}));
+    for (code, version) in [("vip", 1), ("urgent", 1)] {
+        ok(f, json!({"actor": "host", "op": "tag.delete", "code": code, "version": version}));
+    }
+}
+
 backend_tests!(
+    trash_keeps_tags_and_purge_removes_them,
     csv_files_carry_tags_both_ways,
     the_firm_manages_its_tags,
     firm_roles_can_be_deleted_when_unused,
