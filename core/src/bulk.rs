@@ -63,6 +63,12 @@ pub struct ImportOptions {
     /// record. A CSV import lists its columns here (`clientele-io`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub given: Vec<Vec<String>>,
+    /// Tags of client and contact rows that name no tag of the firm are
+    /// created (code from the name, both names as written, a grey colour)
+    /// instead of making the row bad. Only the host manages tags otherwise:
+    /// this is the one way a staff member's file adds some.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create_tags: bool,
 }
 
 impl Default for ImportOptions {
@@ -74,6 +80,7 @@ impl Default for ImportOptions {
             batch_size: None,
             lines: Vec::new(),
             given: Vec::new(),
+            create_tags: false,
         }
     }
 }

@@ -61,6 +61,9 @@ pub(crate) struct Who {
     /// The firm's roles of people in charge, read with the actor (the
     /// client lists' fields).
     pub roles: Vec<crate::domain::StaffRole>,
+    /// The firm's tags, read with the actor (filters by a tag's name, the
+    /// grids' tag names).
+    pub tags: Vec<crate::domain::Tag>,
 }
 
 /// The kinds of record rights are granted on.
@@ -254,7 +257,7 @@ impl Engine {
     }
 
     pub(crate) fn who(&self, id: Id) -> Result<Who> {
-        let store::actor::Actor { staff, custom, columns, roles } =
+        let store::actor::Actor { staff, custom, columns, roles, tags } =
             // One statement: no transaction of its own.
             self.db.query(|c| store::actor::get(c, id))?.ok_or_else(|| Error::Forbidden {
                 actor: format!("staff {id}"),
@@ -268,7 +271,7 @@ impl Engine {
                 entity: "an inactive staff member",
             });
         }
-        Ok(Who { id, name: staff.data.name, rights: staff.data.rights, scope: None, custom, columns, roles })
+        Ok(Who { id, name: staff.data.name, rights: staff.data.rights, scope: None, custom, columns, roles, tags })
     }
 
     fn execute_host(&self, request: Request) -> Result<Response> {
@@ -280,6 +283,10 @@ impl Engine {
             Request::CustomFieldList { kind } => self.custom_field_list(kind).map(Response::CustomFields),
             Request::StaffRolePut { role } => self.staff_role_put(role).map(Response::StaffRoles),
             Request::StaffRoleList {} => self.staff_role_list().map(Response::StaffRoles),
+            Request::StaffRoleDelete { code } => self.staff_role_delete(code).map(Response::StaffRoles),
+            Request::TagPut { tag } => self.tag_put(tag).map(Response::Tags),
+            Request::TagDelete { code, version } => self.tag_delete(code, version).map(Response::Done),
+            Request::TagList {} => self.tag_list().map(Response::Tags),
             Request::FilterFields { list } => self.filter_fields(list).map(Response::Fields),
             Request::ColumnsCatalogue { list } => self.columns_catalogue(list).map(Response::Columns),
             Request::ViewSave { id, version, list, name, query, shared, firm_default } => self
@@ -308,11 +315,17 @@ impl Engine {
         use Request as R;
         use Response as S;
         match request {
-            R::StaffPut { .. } | R::CustomFieldPut { .. } | R::StaffRolePut { .. } => Err(Error::Forbidden {
+            R::StaffPut { .. }
+            | R::CustomFieldPut { .. }
+            | R::StaffRolePut { .. }
+            | R::StaffRoleDelete { .. }
+            | R::TagPut { .. }
+            | R::TagDelete { .. } => Err(Error::Forbidden {
                 actor: format!("staff {} ({})", who.id, who.name),
                 action: "administer",
-                entity: "staff, roles and custom fields (the host does)",
+                entity: "staff, roles, tags and custom fields (the host does)",
             }),
+            R::TagList {} => self.tag_list().map(S::Tags),
             R::StaffRoleList {} => self.staff_role_list().map(S::StaffRoles),
             R::StaffGet { id } => self.staff_get(id).map(S::Staff),
             R::StaffList {} => self.staff_list().map(S::StaffList),
@@ -331,6 +344,10 @@ impl Engine {
             }
             R::ClientUnassign { id, version, assignment } => {
                 self.client_unassign(who, id, version, assignment).map(S::Client)
+            }
+            R::ClientTag { id, version, add, remove } => self.client_tag(who, id, version, add, remove).map(S::Client),
+            R::ContactTag { id, version, add, remove } => {
+                self.contact_tag(who, id, version, add, remove).map(S::Contact)
             }
             R::ClientDelete { id, version } => self.client_delete(who, id, version).map(S::Deleted),
             R::ClientList { query } => self.client_list(who, &query, vec![]).map(S::Clients),

@@ -16,6 +16,10 @@ fn word(w: &str) -> &str {
         "layout" => "la disposition",
         "saved view" => "la vue enregistrée",
         "staff member" => "l'employé",
+        "tag" => "l'étiquette",
+        "staff, roles, tags and custom fields (the host does)" => {
+            "les employés, les rôles, les étiquettes et les champs personnalisés (l'application hôte le fait)"
+        }
         "trash entry" => "l'entrée de corbeille",
         "link between this contact and client" => "le lien entre cette personne-ressource et ce client",
         "clients" => "les clients",

@@ -37,7 +37,7 @@ pub use crate::bulk::{
     CommitMode, ContactRow, ImportOptions, ImportReport, InteractionRow, LinkRow, OnExisting, RowError, RowWarning,
     Stopped,
 };
-pub use crate::query::{FilterInput, ListKind, ListQuery};
+pub use crate::query::{FilterInput, ListKind, ListPreset, ListQuery};
 
 /// A dashboard kind (layouts are saved per kind).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -185,6 +185,26 @@ pub enum Request {
     /// The roles of the people in charge of clients, in display order.
     #[serde(rename = "staff_role.list")]
     StaffRoleList {},
+    /// Host only: deletes a role the firm added. Refused while a client's
+    /// assignment uses it (`validation`, `in_use`, with how many) and for
+    /// the built-in roles (`validation`, `builtin`). Answers every role.
+    #[serde(rename = "staff_role.delete")]
+    StaffRoleDelete { code: String },
+    /// Host only: adds a tag of the firm (`version` absent or 0; a code
+    /// taken is a `duplicate`) or changes the names and colour of one
+    /// (`version` read; a stale one is a `conflict`). A name that reads,
+    /// folded, as another tag's code or name is refused (`ambiguous`).
+    /// Answers every tag.
+    #[serde(rename = "tag.put")]
+    TagPut { tag: Tag },
+    /// Host only: deletes a tag. A tag still on a client or contact (the
+    /// trash included) is refused (`validation`, `in_use`, with how many):
+    /// take it off them first.
+    #[serde(rename = "tag.delete")]
+    TagDelete { code: String, version: i64 },
+    /// The firm's tags, by code.
+    #[serde(rename = "tag.list")]
+    TagList {},
 
     #[serde(rename = "client.create")]
     ClientCreate { data: ClientData },
@@ -245,6 +265,19 @@ pub enum Request {
     /// `validation` (`not_assigned`).
     #[serde(rename = "client.unassign")]
     ClientUnassign { id: Id, version: i64, assignment: Assignment },
+    /// Adds and removes tags of the client (codes, or names in either
+    /// language), with the client's version read (a stale one is a
+    /// `conflict`); tags in neither list stay. An unknown tag is
+    /// `validation` (`unknown_tag`). Needs the right to edit clients.
+    #[serde(rename = "client.tag")]
+    ClientTag {
+        id: Id,
+        version: i64,
+        #[serde(default)]
+        add: Vec<String>,
+        #[serde(default)]
+        remove: Vec<String>,
+    },
     /// Moves the client, its interactions and its transfers to the trash.
     #[serde(rename = "client.delete")]
     ClientDelete { id: Id, version: i64 },
@@ -282,6 +315,17 @@ pub enum Request {
     ContactUpdate { id: Id, version: i64, data: ContactPatch },
     #[serde(rename = "contact.delete")]
     ContactDelete { id: Id, version: i64 },
+    /// Adds and removes tags of the contact, as `client.tag` (the right to
+    /// edit contacts).
+    #[serde(rename = "contact.tag")]
+    ContactTag {
+        id: Id,
+        version: i64,
+        #[serde(default)]
+        add: Vec<String>,
+        #[serde(default)]
+        remove: Vec<String>,
+    },
     #[serde(rename = "contact.list")]
     ContactList {
         #[serde(default, flatten)]
@@ -496,6 +540,10 @@ impl Request {
             Request::CustomFieldList { .. } => "custom_field.list",
             Request::StaffRolePut { .. } => "staff_role.put",
             Request::StaffRoleList {} => "staff_role.list",
+            Request::StaffRoleDelete { .. } => "staff_role.delete",
+            Request::TagPut { .. } => "tag.put",
+            Request::TagDelete { .. } => "tag.delete",
+            Request::TagList {} => "tag.list",
             Request::ClientCreate { .. } => "client.create",
             Request::ClientImport { .. } => "client.import",
             Request::ImportClients { .. } => "import.clients",
@@ -506,6 +554,8 @@ impl Request {
             Request::ClientUpdate { .. } => "client.update",
             Request::ClientAssign { .. } => "client.assign",
             Request::ClientUnassign { .. } => "client.unassign",
+            Request::ClientTag { .. } => "client.tag",
+            Request::ContactTag { .. } => "contact.tag",
             Request::ClientDelete { .. } => "client.delete",
             Request::ClientList { .. } => "client.list",
             Request::ClientContacts { .. } => "client.contacts",
@@ -573,6 +623,7 @@ impl Request {
                 | Request::StaffList {}
                 | Request::CustomFieldList { .. }
                 | Request::StaffRoleList {}
+                | Request::TagList {}
                 | Request::ClientGet { .. }
                 | Request::ClientList { .. }
                 | Request::ClientContacts { .. }
@@ -698,6 +749,7 @@ pub enum Response {
     StaffList(Vec<StaffMember>),
     CustomFields(Vec<CustomFieldDef>),
     StaffRoles(Vec<StaffRole>),
+    Tags(Vec<Tag>),
     Client(Record<ClientData>),
     Clients(Page<Record<ClientData>>),
     ClientContacts(Vec<ClientContact>),

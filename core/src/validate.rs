@@ -163,6 +163,47 @@ pub(crate) fn client(c: &ClientData) -> Result<ClientData> {
             lost_reason: opt("retention.lost_reason", &r.lost_reason, MAX_SHORT)?,
         },
         assignments: assignments(&c.assignments)?,
+        tags: tag_refs(&c.tags)?,
+    })
+}
+
+/// The most tags on one client or contact.
+pub(crate) const MAX_TAGS: usize = 50;
+
+/// Checks the shape of a record's tags (each a code or a name, trimmed,
+/// not empty); what they name is resolved against the firm's tags by the
+/// write (`ops::tags`), which also sorts them and drops repeats.
+pub(crate) fn tag_refs(list: &[String]) -> Result<Vec<String>> {
+    if list.len() > MAX_TAGS {
+        return Err(Error::validation("tags", "too_many", format!("has more than {MAX_TAGS} entries")));
+    }
+    list.iter().enumerate().map(|(i, t)| trimmed(&format!("tags[{i}]"), t, 60, true)).collect()
+}
+
+/// Checks and normalises a tag of the firm: its code, names (not empty,
+/// at most 60 characters) and colour (`#rrggbb`, lower case).
+pub(crate) fn tag(t: &Tag) -> Result<Tag> {
+    let code = t.code.trim();
+    if !(code.len() <= 40
+        && code.starts_with(|c: char| c.is_ascii_lowercase())
+        && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'))
+    {
+        return Err(Error::validation(
+            "code",
+            "invalid_value",
+            "a tag code is [a-z][a-z0-9_-]*, at most 40 characters",
+        ));
+    }
+    let colour = t.colour.trim().to_ascii_lowercase();
+    if crate::domain::luminance(&colour).is_none() {
+        return Err(Error::validation("colour", "invalid_value", "a colour is #rrggbb (six hexadecimal digits)"));
+    }
+    Ok(Tag {
+        code: code.to_string(),
+        name_fr: trimmed("name_fr", &t.name_fr, 60, true)?,
+        name_en: trimmed("name_en", &t.name_en, 60, true)?,
+        colour,
+        version: t.version,
     })
 }
 
@@ -235,6 +276,7 @@ pub(crate) fn contact(c: &ContactData) -> Result<ContactData> {
         emails: emails("emails", &c.emails)?,
         address: address(&c.address)?,
         notes: opt("notes", &c.notes, MAX_LONG)?,
+        tags: tag_refs(&c.tags)?,
     };
     if out.first_name.is_empty() && out.last_name.is_empty() && out.company.is_none() {
         return Err(Error::validation(

@@ -134,6 +134,8 @@ impl Layout {
         let tiles = match kind {
             DashboardKind::Staff => vec![
                 tile(clientele_portlet_today::ID, 0, 0, Third, json!({})),
+                // "Mes clients / My clients": the viewer's clients (issue 13).
+                tile(clientele_portlet_my_clients::ID, 0, 1, Third, json!({})),
                 tile(
                     clientele_portlet_interactions::ID,
                     1,

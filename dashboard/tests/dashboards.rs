@@ -128,6 +128,7 @@ fn staff_dashboard_with_the_built_in_layout() {
         statuses(&view),
         [
             ("clientele.today".to_string(), TileStatus::Rendered),
+            ("clientele.my_clients".to_string(), TileStatus::Rendered),
             ("clientele.interactions".to_string(), TileStatus::Rendered),
             ("clientele.file-transfers".to_string(), TileStatus::Rendered),
         ],

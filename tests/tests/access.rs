@@ -81,6 +81,12 @@ fn note(client: Option<i64>, contact: Option<i64>, subject: &str, f: &Fixture) -
 }
 
 fn world(f: &Fixture) -> World {
+    call(
+        f,
+        json!("host"),
+        &json!({"op": "tag.put", "tag": {"code": "suivi", "name_fr": "À suivre", "name_en": "Follow", "colour": "#00796b"}}),
+    )
+    .unwrap();
     let a = id_of(&admin(
         f,
         json!({"op": "client.create", "data": {"code": "DAM-01", "name": "Hélène D'Amours", "office": "Montréal"}}),
@@ -182,6 +188,7 @@ fn snapshot(f: &Fixture, w: &World) -> String {
     out.push(admin(f, json!({"op": "custom_field.list"})));
     out.push(admin(f, json!({"op": "staff.list"})));
     out.push(admin(f, json!({"op": "staff_role.list"})));
+    out.push(admin(f, json!({"op": "tag.list"})));
     for kind in ["staff", "client", "firm"] {
         out.push(call(f, json!("host"), &json!({"op": "layout.list", "dashboard": kind})).unwrap());
     }
@@ -220,6 +227,10 @@ const OPS: &[(&str, Needs, bool)] = &[
     ("custom_field.list", &[], false),
     ("staff_role.put", &[("host", "")], false),
     ("staff_role.list", &[], false),
+    ("staff_role.delete", &[("host", "")], false),
+    ("tag.put", &[("host", "")], false),
+    ("tag.delete", &[("host", "")], false),
+    ("tag.list", &[], false),
     ("client.create", &[("clients", "add")], false),
     ("client.import", &[("clients", "add")], false),
     ("import.clients", &[("clients", "add")], false),
@@ -230,6 +241,8 @@ const OPS: &[(&str, Needs, bool)] = &[
     ("client.update", &[("clients", "edit")], true),
     ("client.assign", &[("clients", "edit")], true),
     ("client.unassign", &[("clients", "edit")], true),
+    ("client.tag", &[("clients", "edit")], true),
+    ("contact.tag", &[("contacts", "edit")], true),
     ("client.delete", &[("clients", "delete")], true),
     ("client.list", &[("clients", "view")], false),
     ("client.contacts", &[("clients", "view"), ("contacts", "view")], true),
@@ -292,7 +305,13 @@ fn request(op: &str, w: &World, t: Target, f: &Fixture) -> Value {
         "staff.list" | "trash.list" => json!({"op": op}),
         "custom_field.put" => json!({"op": op, "field": {"kind": "note", "key": "intrus", "label_fr": "Intrus",
                                       "label_en": "Intruder", "field_type": "text"}}),
-        "custom_field.list" | "staff_role.list" => json!({"op": op}),
+        "custom_field.list" | "staff_role.list" | "tag.list" => json!({"op": op}),
+        "staff_role.delete" => json!({"op": op, "code": "manager"}),
+        "tag.put" => json!({"op": op, "tag": {"code": "intrus", "name_fr": "Intrus", "name_en": "Intruder",
+                                               "colour": "#000000"}}),
+        "tag.delete" => json!({"op": op, "code": "suivi", "version": 1}),
+        "client.tag" => json!({"op": op, "id": client, "version": 1, "add": ["suivi"]}),
+        "contact.tag" => json!({"op": op, "id": contact, "version": 1, "remove": ["À suivre"]}),
         "staff_role.put" => json!({"op": op, "role": {"code": "intrus", "label_fr": "Intrus", "label_en": "Intruder"}}),
         "client.assign" | "client.unassign" => json!({"op": op, "id": client, "version": 1,
                                                       "assignment": {"role": "partner", "staff_id": f.admin}}),

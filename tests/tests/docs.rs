@@ -243,6 +243,17 @@ fn every_example_of_the_page_runs(f: &Fixture) {
     call.custom.insert("dossier".into(), "Impôts".into());
     f.run(f.admin, R::InteractionCreate { data: call }).unwrap();
 
+    // The tags the page's examples name.
+    for (code, fr, en) in [("urgent", "Urgent", "Urgent"), ("vip", "Très important", "Key account")] {
+        let tag = clientele_core::domain::Tag {
+            code: code.into(),
+            name_fr: fr.into(),
+            name_en: en.into(),
+            colour: "#d32f2f".into(),
+            version: 0,
+        };
+        f.engine.execute(clientele_core::protocol::Actor::HOST, R::TagPut { tag }).unwrap();
+    }
     let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/filters.md")).unwrap();
     let examples = examples(&page);
     let (works, fails) = examples.iter().fold((0, 0), |(w, x), e| match e {

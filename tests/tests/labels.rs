@@ -291,7 +291,7 @@ fn every_choice_filters_by_code_token_and_both_labels(f: &Fixture) {
     let mut checked = 0;
     for list in [ListKind::Clients, ListKind::Interactions, ListKind::Transfers] {
         let rows = rows(f, list, &firm.defs);
-        let catalogue = columns::catalogue(list, &[]);
+        let catalogue = columns::catalogue(list, &[], &[]);
         let fields = enum_fields(f, list);
         assert!(!fields.is_empty());
         for field in &fields {

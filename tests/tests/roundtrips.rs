@@ -127,6 +127,14 @@ fn read_requests_take_at_most_their_round_trips() {
         Ok(clientele_core::protocol::Response::Clients(p)) => p.items[0].id,
         other => panic!("{other:?}"),
     };
+    // A tag on a client: tag filters and tag columns cost nothing more (the
+    // tags come with the actor, a page's tags in its statement).
+    f.engine
+        .execute_json(r##"{"actor":"host","op":"tag.put","tag":{"code":"urgent","name_fr":"Urgent","name_en":"Urgent","colour":"#d32f2f"}}"##)
+        .unwrap();
+    f.engine
+        .execute_json(&format!(r#"{{"actor":{a},"op":"client.tag","id":{client},"version":1,"add":["urgent"]}}"#))
+        .unwrap();
     // (request, the most round trips it may take)
     let cases: Vec<(String, u64)> = vec![
         (format!(r#"{{"actor":{a},"op":"client.list"}}"#), 2),
@@ -144,6 +152,10 @@ fn read_requests_take_at_most_their_round_trips() {
         (format!(r#"{{"actor":{a},"op":"grid.query","list":"clients"}}"#), 2),
         (format!(r#"{{"actor":{a},"op":"grid.query","list":"interactions"}}"#), 2),
         (format!(r#"{{"actor":{a},"op":"grid.query","list":"transfers"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"client.list","filter":"tag:urgent"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"contact.list","filter":"étiquette:urgent OR NOT tag:urgent"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"grid.query","list":"clients","columns":["code","tags"]}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"grid.query","list":"contacts","columns":["name","tags"]}}"#), 2),
     ];
     let mut report = Vec::new();
     for (request, most) in &cases {

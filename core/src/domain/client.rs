@@ -74,6 +74,9 @@ pub struct ClientData {
     /// per role allowed, each (role, staff member) once. Ordered as given.
     #[serde(default)]
     pub assignments: Vec<super::Assignment>,
+    /// The firm's tags on this client, by code (answered sorted by code).
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 impl ClientData {
@@ -92,6 +95,7 @@ impl ClientData {
             notes: None,
             retention: Retention::default(),
             assignments: Vec::new(),
+            tags: Vec::new(),
         }
     }
 }

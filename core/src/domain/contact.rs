@@ -26,6 +26,9 @@ pub struct ContactData {
     pub address: Option<Address>,
     #[serde(default)]
     pub notes: Option<String>,
+    /// The firm's tags on this contact, by code (answered sorted by code).
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 impl ContactData {
@@ -40,6 +43,7 @@ impl ContactData {
             emails: Vec::new(),
             address: None,
             notes: None,
+            tags: Vec::new(),
         }
     }
 

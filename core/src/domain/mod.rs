@@ -8,6 +8,7 @@ mod contact;
 mod interaction;
 mod patch;
 mod staff;
+mod tag;
 mod transfer;
 
 pub use assignment::*;
@@ -17,4 +18,5 @@ pub use contact::*;
 pub use interaction::*;
 pub use patch::*;
 pub use staff::*;
+pub use tag::*;
 pub use transfer::*;

@@ -196,6 +196,9 @@ patch_type! {
         /// Replaces every assignment; `null` or `[]` removes them
         /// (`client.assign` and `client.unassign` change one).
         assignments: Vec<Assignment>,
+        /// Replaces every tag (codes); `null` or `[]` removes them
+        /// (`client.tag` adds and removes some).
+        tags: Vec<String>,
     }
 }
 
@@ -218,6 +221,9 @@ patch_type! {
         /// Merged part by part; `null` removes the address.
         address: AddressPatch,
         notes: String,
+        /// Replaces every tag (codes); `null` or `[]` removes them
+        /// (`contact.tag` adds and removes some).
+        tags: Vec<String>,
     }
 }
 

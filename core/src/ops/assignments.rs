@@ -82,6 +82,35 @@ impl Engine {
         })
     }
 
+    /// Host only: deletes a role the firm added; refused for a built-in
+    /// role and while assignments (the trash's clients included) use it.
+    pub(crate) fn staff_role_delete(&self, code: String) -> Result<Vec<StaffRole>> {
+        let code = code.trim().to_string();
+        self.write(|c| {
+            let roles = store::assignments::roles(c)?;
+            let Some(role) = roles.iter().find(|r| r.code == code) else {
+                return Err(Error::validation("code", "unknown_role", format!("no role `{code}`")));
+            };
+            if role.builtin {
+                return Err(Error::validation(
+                    "code",
+                    "builtin",
+                    format!("the role `{code}` is built in: it can be renamed, not deleted"),
+                ));
+            }
+            let n = store::assignments::uses_of_role(c, &code)?;
+            if n > 0 {
+                return Err(Error::validation(
+                    "code",
+                    "in_use",
+                    format!("the role `{code}` is used by {n} assignment(s) (the trash included); unassign them first"),
+                ));
+            }
+            store::assignments::delete_role(c, &code)?;
+            store::assignments::roles(c)
+        })
+    }
+
     pub(crate) fn staff_role_list(&self) -> Result<Vec<StaffRole>> {
         self.read(store::assignments::roles)
     }

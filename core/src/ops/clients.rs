@@ -31,11 +31,12 @@ fn check_office(who: &Who, office: Option<&str>) -> Result<()> {
 impl Engine {
     pub(crate) fn client_create(&self, who: &Who, data: ClientData) -> Result<Record<ClientData>> {
         who.require(Entity::Clients, Action::Add)?;
-        let data = validate::client(&data)?;
+        let mut data = validate::client(&data)?;
         check_office(who, data.office.as_deref())?;
         let now = ms(self.now());
         let (id, warnings) = self.write(|c| {
             check_code_free(c, who, &data.code, None)?;
+            data.tags = super::tags::resolve(&store::tags::all(c)?, &data.tags, "")?;
             super::assignments::check(c, &data.assignments, "")?;
             let id = store::clients::insert(c, &data, who.id, now, self.phone_region)?;
             let keys = store::dupkeys::client_keys(&data, self.phone_region);
@@ -71,6 +72,7 @@ impl Engine {
         let now = ms(self.now());
         self.write(|c| {
             let mut ids = Vec::with_capacity(checked.len());
+            let tags = store::tags::all(c)?;
             for (i, d) in checked.iter().enumerate() {
                 if i % 100 == 0 {
                     crate::deadline::check_current()?;
@@ -80,7 +82,9 @@ impl Engine {
                 }
                 check_code_free(c, who, &d.code, None).map_err(|e| prefix_field(e, &format!("clients[{i}]")))?;
                 super::assignments::check(c, &d.assignments, &format!("clients[{i}]."))?;
-                ids.push(store::clients::insert(c, d, who.id, now, self.phone_region)?);
+                let mut d = d.clone();
+                d.tags = super::tags::resolve(&tags, &d.tags, &format!("clients[{i}]."))?;
+                ids.push(store::clients::insert(c, &d, who.id, now, self.phone_region)?);
             }
             if !progress.report(total, total) {
                 return Err(Error::Canceled);
@@ -137,9 +141,10 @@ impl Engine {
             let before = store::dupkeys::client_keys(&current.data, self.phone_region);
             let mut data = current.data;
             change(&mut data)?;
-            let data = validate::client(&data)?;
+            let mut data = validate::client(&data)?;
             check_office(who, data.office.as_deref())?;
             check_code_free(c, who, &data.code, Some(id))?;
+            data.tags = super::tags::resolve(&store::tags::all(c)?, &data.tags, "")?;
             super::assignments::check(c, &data.assignments, "")?;
             if !store::clients::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("client", id, version, store::clients::version_of(c, id)?));

@@ -12,9 +12,10 @@ use crate::visibility;
 impl Engine {
     pub(crate) fn contact_create(&self, who: &Who, data: ContactData) -> Result<Record<ContactData>> {
         who.require(Entity::Contacts, Action::Add)?;
-        let data = validate::contact(&data)?;
+        let mut data = validate::contact(&data)?;
         let now = ms(self.now());
         let (id, warnings) = self.write(|c| {
+            data.tags = super::tags::resolve(&store::tags::all(c)?, &data.tags, "")?;
             let id = store::contacts::insert(c, &data, who.id, now, self.phone_region)?;
             let keys = store::dupkeys::contact_keys(&data, self.phone_region);
             Ok((id, super::duplicates::warnings(c, who, DupEntity::Contact, &keys, Some(id))?))
@@ -28,7 +29,7 @@ impl Engine {
         who.require(Entity::Contacts, Action::View)?;
         self.read(|c| {
             visibility::contact(c, who, id)?;
-            store::contacts::get(c, id, false)?.ok_or(Error::NotFound { entity: "contact", id })?.into_record()
+            store::contacts::record(c, id)?.ok_or(Error::NotFound { entity: "contact", id })
         })
     }
 
@@ -41,25 +42,42 @@ impl Engine {
         version: i64,
         patch: ContactPatch,
     ) -> Result<Record<ContactData>> {
-        who.require(Entity::Contacts, Action::Edit)?;
-        let now = ms(self.now());
-        self.write(|c| {
-            visibility::contact(c, who, id)?;
-            let row = store::contacts::get(c, id, false)?.ok_or(Error::NotFound { entity: "contact", id })?;
-            check_version("contact", id, version, Some(row.version))?;
-            let current = row.into_record()?.data;
-            let mut merged = super::patched(&current, &patch)?;
+        self.contact_change(who, id, version, |current| {
+            let mut merged = super::patched(current, &patch)?;
             // A "file as" derived from the name follows the name, unless the
             // patch says otherwise.
             if patch.file_as.is_none() && current.file_as.as_deref() == Some(current.default_file_as().as_str()) {
                 merged.file_as = None;
             }
-            let data = validate::contact(&merged)?;
+            *current = merged;
+            Ok(())
+        })
+    }
+
+    /// Changes the contact as read inside the write transaction with
+    /// `change`, then checks and writes it at `version` (every change of a
+    /// contact, its tags included: one version, one validation).
+    pub(crate) fn contact_change(
+        &self,
+        who: &Who,
+        id: Id,
+        version: i64,
+        change: impl FnOnce(&mut ContactData) -> Result<()>,
+    ) -> Result<Record<ContactData>> {
+        who.require(Entity::Contacts, Action::Edit)?;
+        let now = ms(self.now());
+        self.write(|c| {
+            visibility::contact(c, who, id)?;
+            let row = store::contacts::record(c, id)?.ok_or(Error::NotFound { entity: "contact", id })?;
+            check_version("contact", id, version, Some(row.version))?;
+            let mut data = row.data;
+            change(&mut data)?;
+            let mut data = validate::contact(&data)?;
+            data.tags = super::tags::resolve(&store::tags::all(c)?, &data.tags, "")?;
             if !store::contacts::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("contact", id, version, store::contacts::version_of(c, id)?));
             }
-            let mut rec =
-                store::contacts::get(c, id, false)?.ok_or(Error::NotFound { entity: "contact", id })?.into_record()?;
+            let mut rec = store::contacts::record(c, id)?.ok_or(Error::NotFound { entity: "contact", id })?;
             // Warned only when what duplicates are found by changed.
             let before = store::dupkeys::contact_keys(&current, self.phone_region);
             let after = store::dupkeys::contact_keys(&data, self.phone_region);

@@ -99,6 +99,7 @@ impl Engine {
                 query,
                 custom,
                 roles,
+                tags: &who.tags,
                 constraints,
                 offices: who.offices().map(<[String]>::to_vec),
                 scope: who.scope,
@@ -191,14 +192,15 @@ impl Engine {
     /// The columns shown: asked for, else the actor's choice, else defaults.
     /// The columns a list can show (with the firm's roles for clients).
     pub(crate) fn columns_catalogue(&self, list: ListKind) -> Result<Vec<ColumnDef>> {
-        let roles = if list == ListKind::Clients { self.read(store::assignments::roles)? } else { Vec::new() };
-        Ok(columns::catalogue(list, &roles))
+        let (roles, tags) = self.read(|c| Ok((store::assignments::roles(c)?, store::tags::all(c)?)))?;
+        let roles = if list == ListKind::Clients { roles } else { Vec::new() };
+        Ok(columns::catalogue(list, &roles, &tags))
     }
 
     fn chosen_columns(&self, who: &Who, list: ListKind, asked: Option<Vec<String>>) -> Result<Vec<ColumnDef>> {
         // The firm's roles came with the actor (`store::actor`).
         let roles = if list == ListKind::Clients { who.roles.as_slice() } else { &[] };
-        let catalogue = columns::catalogue(list, roles);
+        let catalogue = columns::catalogue(list, roles, &who.tags);
         let ids = match asked {
             Some(a) => a,
             // Read with the actor (`store::actor`).
@@ -360,12 +362,14 @@ impl Engine {
         self.read(|c| {
             let custom = store::interactions::custom_defs(c, None)?;
             let roles = store::assignments::roles(c)?;
+            let tags = store::tags::all(c)?;
             let mut people = |l: &query::fields::Lookup| store::query::people(c, l, offices, None, PEOPLE);
             let plan = query::plan(PlanInput {
                 kind: list,
                 query: &query,
                 custom: &custom,
                 roles: &roles,
+                tags: &tags,
                 constraints: vec![],
                 offices: offices.map(<[String]>::to_vec),
                 scope: None,
@@ -452,12 +456,14 @@ impl Engine {
             self.read(|c| {
                 let custom = store::interactions::custom_defs(c, None)?;
                 let roles = store::assignments::roles(c)?;
+                let tags = store::tags::all(c)?;
                 let mut people = |l: &query::fields::Lookup| store::query::people(c, l, w.offices(), w.scope, PEOPLE);
                 query::plan(PlanInput {
                     kind: list,
                     query: &query,
                     custom: &custom,
                     roles: &roles,
+                    tags: &tags,
                     constraints: vec![],
                     offices: w.offices().map(<[String]>::to_vec),
                     scope: w.scope,
@@ -721,8 +727,9 @@ fn client_records_named(
     rows.into_iter()
         .map(|(row, att)| {
             let mut rec = row.into_record()?;
-            let (assignments, staff) = store::page::attached_assignments(att.as_deref())?;
+            let (assignments, staff, tags) = store::page::attached_client(att.as_deref())?;
             rec.data.assignments = assignments;
+            rec.data.tags = tags;
             if let Some(n) = names.as_deref_mut() {
                 for (id, name, initials) in staff {
                     add_staff_name(n, id, (name, initials));
@@ -735,7 +742,13 @@ fn client_records_named(
 
 /// A page's rows as records.
 pub(crate) fn contact_records(rows: Vec<(store::contacts::Row, Option<String>)>) -> Result<Vec<Record<ContactData>>> {
-    rows.into_iter().map(|(r, _)| r.into_record()).collect()
+    rows.into_iter()
+        .map(|(r, att)| {
+            let mut rec = r.into_record()?;
+            rec.data.tags = store::page::attached_tags(att.as_deref())?;
+            Ok(rec)
+        })
+        .collect()
 }
 
 /// Records a staff member's (name, initials) for a grid's cells.

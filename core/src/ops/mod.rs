@@ -11,10 +11,17 @@ mod lists;
 mod merge;
 mod scoped;
 mod staff;
+pub(crate) mod tags;
 mod transfers;
 mod trash;
 
 use crate::domain::{Id, Patch, PatchError, apply_patch};
+
+/// The code of the tag a reference names (its code, or either name,
+/// folded): what filters and imports resolve tags by.
+pub(crate) fn tag_named(tags: &[crate::domain::Tag], reference: &str) -> Option<String> {
+    tags::find(tags, reference).map(|t| t.code.clone())
+}
 use crate::error::{Error, Result};
 
 /// After an update matched no row: the record is gone, or someone else

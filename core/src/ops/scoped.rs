@@ -21,6 +21,7 @@ fn client_dashboard_runs(request: &Request) -> bool {
         | R::StaffList {}
         | R::CustomFieldList { .. }
         | R::StaffRoleList {}
+        | R::TagList {}
         | R::ColumnsCatalogue { .. }
         | R::ColumnsGet { .. }
         | R::FilterFields { .. }
@@ -47,6 +48,11 @@ fn client_dashboard_runs(request: &Request) -> bool {
         | R::StaffPut { .. }
         | R::CustomFieldPut { .. }
         | R::StaffRolePut { .. }
+        | R::StaffRoleDelete { .. }
+        | R::TagPut { .. }
+        | R::TagDelete { .. }
+        | R::ClientTag { .. }
+        | R::ContactTag { .. }
         | R::ClientAssign { .. }
         | R::ClientUnassign { .. }
         | R::ClientCreate { .. }

@@ -64,7 +64,12 @@ fn value_labels(list: ListKind, column: &str) -> Vec<ValueLabel> {
 /// Clients also have one column per role of the firm's people in charge
 /// (`role.partner`…, as the filter field of that role): the names of the
 /// staff members in that role, in their order, separated by `, `.
-pub fn catalogue(kind: ListKind, roles: &[StaffRole]) -> Vec<ColumnDef> {
+///
+/// Clients and contacts have a `tags` column: its cells are arrays of tag
+/// codes (sorted; `null` without any), and its `values` every tag of the
+/// firm with its French and English names, so a host shows the names in
+/// the viewer's language (and the tag's colour from `tag.list`).
+pub fn catalogue(kind: ListKind, roles: &[StaffRole], tags: &[Tag]) -> Vec<ColumnDef> {
     let mut columns = base_catalogue(kind);
     for col in &mut columns {
         col.values = value_labels(kind, &col.id);
@@ -74,7 +79,20 @@ pub fn catalogue(kind: ListKind, roles: &[StaffRole]) -> Vec<ColumnDef> {
             columns.push(c(&super::fields::role_field(&r.code), &r.label_fr, &r.label_en, ColumnKind::Text, false));
         }
     }
+    if matches!(kind, ListKind::Clients | ListKind::Contacts) {
+        let mut col = c("tags", "Étiquettes", "Tags", ColumnKind::Text, false);
+        col.values = tags
+            .iter()
+            .map(|t| ValueLabel { value: t.code.clone(), label_fr: t.name_fr.clone(), label_en: t.name_en.clone() })
+            .collect();
+        columns.push(col);
+    }
     columns
+}
+
+/// A record's tags as a cell: an array of codes, `null` without any.
+fn tags_cell(tags: &[String]) -> Value {
+    if tags.is_empty() { Value::Null } else { json!(tags) }
 }
 
 fn base_catalogue(kind: ListKind) -> Vec<ColumnDef> {
@@ -194,6 +212,7 @@ pub(crate) fn client_cell(r: &Record<ClientData>, col: &str, names: &Names, tz: 
         "phone" => s(primary_phone(&d.phones).map(|p| p.number.as_str())),
         "email" => s(primary_email(&d.emails).map(|e| e.address.as_str())),
         "website" => s(d.website.as_deref()),
+        "tags" => tags_cell(&d.tags),
         "won" => e(&d.retention.won_date),
         "left" => e(&d.retention.left_date),
         "created" => local(&r.created_at, tz),
@@ -217,6 +236,7 @@ pub(crate) fn contact_cell(r: &Record<ContactData>, key: Option<&str>, col: &str
         "email" => s(primary_email(&d.emails).map(|e| e.address.as_str())),
         "city" => s(d.address.as_ref().and_then(|a| a.city.as_deref())),
         "updated" => local(&r.updated_at, tz),
+        "tags" => tags_cell(&d.tags),
         _ => Value::Null,
     }
 }
@@ -321,6 +341,6 @@ mod tests {
             assert_eq!(serde_json::to_value(codes(list, col)).unwrap(), json, "{list:?} {col}");
         }
         // Catalogue columns carry them.
-        assert!(catalogue(ListKind::Transfers, &[]).iter().any(|c| c.id == "status" && c.values.len() == 5));
+        assert!(catalogue(ListKind::Transfers, &[], &[]).iter().any(|c| c.id == "status" && c.values.len() == 5));
     }
 }

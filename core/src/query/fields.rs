@@ -37,6 +37,10 @@ pub(crate) enum Col {
     /// role). Several values per client: a condition holds when one of
     /// them satisfies it (`!=`: there is one and none is that one).
     Assigned(Option<String>),
+    /// Clients and contacts: their tags (codes), in `table` keyed by
+    /// `key` (`client_tags.client_id`, `contact_tags.contact_id`).
+    /// Several values, as [`Col::Assigned`].
+    Tags { table: &'static str, key: &'static str },
 }
 
 /// A column of the follow-up of the interaction `t` (a table of its own,
@@ -175,6 +179,7 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef], roles: &[StaffRo
             f("left", FieldType::Date, Iso("t.left_date"), "Date de départ", "Left on").alias("parti").sortable(),
             f("created", FieldType::DateTime, Ms("t.created_at"), "Créé le", "Created").alias("cree").sortable(),
             f("updated", FieldType::DateTime, Ms("t.updated_at"), "Modifié le", "Updated").alias("modifie").sortable(),
+            tag_field(Tags { table: "client_tags", key: "client_id" }),
         ],
         ListKind::Contacts => vec![
             f("id", FieldType::Id, Id("t.id"), "Numéro interne", "Internal id").sortable(),
@@ -187,6 +192,7 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef], roles: &[StaffRo
             f("linked", FieldType::Bool, Linked, "Liée à un client", "Linked to a client").alias("liee"),
             f("created", FieldType::DateTime, Ms("t.created_at"), "Créé le", "Created").alias("cree").sortable(),
             f("updated", FieldType::DateTime, Ms("t.updated_at"), "Modifié le", "Updated").alias("modifie").sortable(),
+            tag_field(Tags { table: "contact_tags", key: "contact_id" }),
         ],
         ListKind::Interactions => vec![
             f("id", FieldType::Id, Id("t.id"), "Numéro interne", "Internal id").sortable(),
@@ -279,6 +285,58 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef], roles: &[StaffRo
         }
     }
     v
+}
+
+/// The `tag` field of clients and contacts (`étiquette`): a value is a
+/// tag's code or either of its names, folded ([`resolve_tags`]).
+fn tag_field(col: Col) -> Field {
+    f("tag", FieldType::Id, col, "Étiquette", "Tag").alias("etiquette").alias("tags").alias("etiquettes")
+}
+
+/// Replaces the values of the `tag` field of clients and contacts by the
+/// code of the tag they name (its code, or its French or English name,
+/// folded), so SQL and the reference evaluator compare codes. A value
+/// naming no tag is an `invalid_value` filter error with its span.
+pub(crate) fn resolve_tags(filter: Typed, kind: ListKind, tags: &[crate::domain::Tag]) -> crate::error::Result<Typed> {
+    if !matches!(kind, ListKind::Clients | ListKind::Contacts) {
+        return Ok(filter);
+    }
+    let code = |s: &Scalar, span: clientele_filter::Span| -> crate::error::Result<Scalar> {
+        let Scalar::Id(v) = s else { return Ok(s.clone()) };
+        match crate::ops::tag_named(tags, v) {
+            Some(code) => Ok(Scalar::Id(code)),
+            None => Err(crate::error::Error::filter(
+                "invalid_value",
+                format!(
+                    "filter: no tag `{v}`; tags: {}",
+                    tags.iter().map(|t| t.code.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+                Some(crate::error::Span { start: span.start, end: span.end }),
+            )
+            .with_filter(|f| f.field = Some("tag".to_string()))),
+        }
+    };
+    Ok(match filter {
+        Typed::And(v) => {
+            Typed::And(v.into_iter().map(|x| resolve_tags(x, kind, tags)).collect::<crate::error::Result<_>>()?)
+        }
+        Typed::Or(v) => {
+            Typed::Or(v.into_iter().map(|x| resolve_tags(x, kind, tags)).collect::<crate::error::Result<_>>()?)
+        }
+        Typed::Not(x) => Typed::Not(Box::new(resolve_tags(*x, kind, tags)?)),
+        Typed::Cond(mut c) if c.field == "tag" => {
+            c.op = match c.op {
+                TypedOp::Eq(s) => TypedOp::Eq(code(&s, c.span)?),
+                TypedOp::Ne(s) => TypedOp::Ne(code(&s, c.span)?),
+                TypedOp::In(list) => {
+                    TypedOp::In(list.iter().map(|s| code(s, c.span)).collect::<crate::error::Result<_>>()?)
+                }
+                other => other,
+            };
+            Typed::Cond(c)
+        }
+        other => other,
+    })
 }
 
 /// The name of the field of the people in charge in a role.

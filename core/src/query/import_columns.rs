@@ -45,7 +45,7 @@ pub struct ImportColumn {
 }
 
 fn from_list(list: ListKind, id: &str, path: &str) -> ImportColumn {
-    let column = catalogue(list, &[])
+    let column = catalogue(list, &[], &[])
         .into_iter()
         .find(|c| c.id == id)
         .unwrap_or_else(|| panic!("column catalogue of {list:?} has no '{id}'"));
@@ -91,6 +91,8 @@ pub fn import_catalogue(kind: ImportKind) -> Vec<ImportColumn> {
             from_list(L::Clients, "won", "retention.won_date"),
             from_list(L::Clients, "left", "retention.left_date"),
             own("notes", "Notes", "Notes", Text, "notes", vec![]),
+            // Codes or names in either language, `;` between them.
+            from_list(L::Clients, "tags", "tags"),
         ],
         ImportKind::Contacts => vec![
             from_list(L::Contacts, "key", "key"),
@@ -103,6 +105,7 @@ pub fn import_catalogue(kind: ImportKind) -> Vec<ImportColumn> {
             from_list(L::Contacts, "email", "data.emails[0].address"),
             from_list(L::Contacts, "city", "data.address.city"),
             own("notes", "Notes", "Notes", Text, "data.notes", vec![]),
+            from_list(L::Contacts, "tags", "data.tags"),
         ],
         ImportKind::Links => vec![
             own("client", "Client", "Client", Text, "client_code", vec![]),

@@ -62,7 +62,13 @@ pub fn client_row(r: &Record<ClientData>) -> MemoryRow {
     for a in &d.assignments {
         row.entry(super::fields::role_field(&a.role)).or_insert_with(|| ids(Some(&a.role)));
     }
+    row.insert("tag".into(), tag_codes(&d.tags));
     row
+}
+
+/// A record's tags: several values (codes).
+fn tag_codes(tags: &[String]) -> FieldValue {
+    FieldValue::List(tags.iter().map(|t| FieldValue::Text(t.clone())).collect())
 }
 
 /// The sort key of a field of the people in charge of a client (`assigned`
@@ -91,6 +97,7 @@ pub fn contact_row(r: &Record<ContactData>, linked: bool) -> MemoryRow {
     row.insert("city".into(), text(d.address.as_ref().and_then(|a| a.city.as_deref())));
     row.insert("email".into(), emails(&d.emails));
     row.insert("linked".into(), FieldValue::Bool(linked));
+    row.insert("tag".into(), tag_codes(&d.tags));
     row
 }
 

@@ -102,6 +102,49 @@ pub struct ListQuery {
     /// Also answer the total number of matching rows.
     #[serde(default)]
     pub count: bool,
+    /// Interactions: a named switch a person clicks, ANDed with `filter`
+    /// (see [`ListPreset`] and `docs/filters.md`). Saved with a view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<ListPreset>,
+}
+
+/// The named switches of the interaction list: each is a filter of the
+/// filter language, ANDed with the request's own, so rights, offices and a
+/// client dashboard's scope apply as to any filter, and the in-memory
+/// reference evaluates it alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListPreset {
+    /// Mes suivis ouverts: `follow_up:me done:false`.
+    MyOpenFollowUps,
+    /// Suivis en retard (the firm's, as far as the viewer sees):
+    /// `done:false due:<today` (add `suivi:moi` for one's own).
+    OverdueFollowUps,
+    /// Mes nouveaux messages: `for:me message:new`.
+    MyNewMessages,
+}
+
+impl ListPreset {
+    pub const ALL: [ListPreset; 3] =
+        [ListPreset::MyOpenFollowUps, ListPreset::OverdueFollowUps, ListPreset::MyNewMessages];
+
+    /// The filter the switch stands for.
+    pub fn filter(self) -> &'static str {
+        match self {
+            ListPreset::MyOpenFollowUps => "follow_up:me done:false",
+            ListPreset::OverdueFollowUps => "done:false due:<today",
+            ListPreset::MyNewMessages => "for:me message:new",
+        }
+    }
+
+    /// What the switch is called, in French and English.
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            ListPreset::MyOpenFollowUps => ("Mes suivis ouverts", "My open follow-ups"),
+            ListPreset::OverdueFollowUps => ("Suivis en retard", "Overdue follow-ups"),
+            ListPreset::MyNewMessages => ("Mes nouveaux messages", "My new phone messages"),
+        }
+    }
 }
 
 /// Restrictions a list applies besides the user's filter.
@@ -262,19 +305,29 @@ pub(crate) struct Plan {
 
 /// The page statement's last column: what a record keeps in tables of its
 /// own, as JSON, so a page stays one statement (`store::page::Attached`).
-/// Clients: their people in charge, in order, each `[role, staff id, name,
-/// initials]`. Interactions: `[follow-up, taken for]`, the follow-up
-/// `[assignee, due, done, done at, done by, name, initials]` and whom a
-/// message was taken for `[name, initials]` (either null). Others: NULL.
+/// Clients: `[people in charge, tags]`, their people in charge in order,
+/// each `[role, staff id, name, initials]`, and their tag codes in order.
+/// Contacts: their tag codes in order. Interactions: `[follow-up, taken
+/// for]`, the follow-up `[assignee, due, done, done at, done by, name,
+/// initials]` and whom a message was taken for `[name, initials]` (either
+/// null). Others: NULL.
 fn attached_sql(kind: ListKind, pg: bool) -> &'static str {
     match (kind, pg) {
         (ListKind::Clients, false) => {
-            ", (SELECT json_group_array(json_array(a.role, a.staff_id, s.name, s.initials) ORDER BY a.position) \
-             FROM client_assignments a JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id) AS att"
+            ", json_array(json((SELECT json_group_array(json_array(a.role, a.staff_id, s.name, s.initials) \
+             ORDER BY a.position) FROM client_assignments a JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id)), \
+             json((SELECT json_group_array(x.tag ORDER BY x.tag) FROM client_tags x WHERE x.client_id = t.id))) AS att"
         }
         (ListKind::Clients, true) => {
-            ", (SELECT json_agg(json_build_array(a.role, a.staff_id, s.name, s.initials) ORDER BY a.position)::text \
-             FROM client_assignments a JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id) AS att"
+            ", json_build_array((SELECT json_agg(json_build_array(a.role, a.staff_id, s.name, s.initials) \
+             ORDER BY a.position) FROM client_assignments a JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id), \
+             (SELECT json_agg(x.tag ORDER BY x.tag) FROM client_tags x WHERE x.client_id = t.id))::text AS att"
+        }
+        (ListKind::Contacts, false) => {
+            ", (SELECT json_group_array(x.tag ORDER BY x.tag) FROM contact_tags x WHERE x.contact_id = t.id) AS att"
+        }
+        (ListKind::Contacts, true) => {
+            ", (SELECT json_agg(x.tag ORDER BY x.tag)::text FROM contact_tags x WHERE x.contact_id = t.id) AS att"
         }
         (ListKind::Interactions, false) => {
             ", json_array((SELECT json_array(f.assignee_id, f.due, f.done, f.done_at, f.done_by, s.name, s.initials) \
@@ -392,6 +445,8 @@ pub(crate) struct PlanInput<'a> {
     pub custom: &'a [CustomFieldDef],
     /// The firm's roles of the people in charge (client fields).
     pub roles: &'a [crate::domain::StaffRole],
+    /// The firm's tags (a `tag` filter names one by code or name).
+    pub tags: &'a [crate::domain::Tag],
     pub constraints: Vec<Constraint>,
     pub offices: Option<Vec<String>>,
     /// A client dashboard's client: a contact search matches through that
@@ -447,6 +502,17 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         }
         let typed = clientele_filter::check_with_limits(&expr, registry, &dates, &limits)
             .map_err(|e| filter_error(e, "filter", filter_text))?;
+        let typed = fields::resolve_people(typed, input.kind, input.actor, &mut *input.people)?;
+        parts.push(fields::resolve_tags(typed, input.kind, input.tags)?);
+    }
+    if let Some(preset) = input.query.preset {
+        if input.kind != ListKind::Interactions {
+            return Err(Error::validation("preset", "not_for_kind", "presets are switches of the interaction list"));
+        }
+        let expr = clientele_filter::parse_with_limits(preset.filter(), &limits)
+            .map_err(|e| filter_error(e, "preset", Some(preset.filter())))?;
+        let typed = clientele_filter::check_with_limits(&expr, registry, &dates, &limits)
+            .map_err(|e| filter_error(e, "preset", Some(preset.filter())))?;
         parts.push(fields::resolve_people(typed, input.kind, input.actor, &mut *input.people)?);
     }
     let mut rank = None;
@@ -811,7 +877,7 @@ impl Plan {
     fn key_sql(&self, sql: &mut Sql) {
         let col = match &self.sort.col {
             Col::Fold(c) | Col::Enum(c) | Col::Iso(c) | Col::Int(c) | Col::Id(c) | Col::Ms(c) | Col::Bool(c) => *c,
-            Col::Linked | Col::Custom { .. } => "t.id",
+            Col::Linked | Col::Custom { .. } | Col::Tags { .. } => "t.id",
             Col::FollowUp(_) => {
                 let text = self.sort.text();
                 sql.push("COALESCE(");
@@ -979,6 +1045,7 @@ mod tests {
                         query: &query,
                         custom: &[],
                         roles: &[],
+                        tags: &[],
                         constraints: vec![],
                         offices: Some(vec!["Montréal".into()]),
                         scope: None,
@@ -1018,6 +1085,7 @@ mod tests {
                 query: &query,
                 custom: &[],
                 roles: &[],
+                tags: &[],
                 constraints: vec![],
                 offices: None,
                 scope: None,

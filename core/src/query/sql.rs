@@ -160,6 +160,7 @@ impl Compiler<'_> {
                 let field = self.fields.iter().find(|f| f.def.name == c.field).expect("checked against this registry");
                 match &field.col {
                     Col::Assigned(role) => assigned_cond(sql, role.as_deref(), &c.op),
+                    Col::Tags { table, key } => tags_cond(sql, table, key, &c.op),
                     // The interactions whose follow-up satisfies it: one
                     // probe of the follow-ups' index, not a subquery per
                     // interaction (none: not in it, as NULL is not).
@@ -304,6 +305,11 @@ fn value(sql: &mut Sql, col: &Col) {
         // Several values: compiled by `assigned_cond`; as one value, the
         // sort key.
         Col::Assigned(role) => assigned_sort_key(sql, role.as_deref()),
+        // Several values: compiled by `tags_cond`; as one value, the first
+        // code.
+        Col::Tags { table, key } => {
+            sql.push(&format!("(SELECT MIN(x.tag) FROM {table} x WHERE x.{key} = t.id)"));
+        }
         Col::FollowUp(inner) => {
             sql.push("(SELECT ");
             value(sql, inner);
@@ -365,6 +371,58 @@ fn assigned_cond(sql: &mut Sql, role: Option<&str>, op: &TypedOp) {
             }
         }
         // An id field takes no other operator.
+        _ => {
+            sql.push("1=0");
+        }
+    }
+    sql.push(")");
+}
+
+/// A condition on the tags of a client or contact (never NULL), as
+/// [`assigned_cond`]: `=` and `IN` hold when one tag is that one; `!=`
+/// when there is a tag and none is that one. Codes are bound as text.
+fn tags_cond(sql: &mut Sql, table: &str, key: &str, op: &TypedOp) {
+    let code = |s: &Scalar| match s {
+        Scalar::Id(c) => Some(c.clone()),
+        _ => None,
+    };
+    let exists = |sql: &mut Sql, codes: Option<Vec<String>>| {
+        sql.push(&format!("EXISTS (SELECT 1 FROM {table} x WHERE x.{key} = t.id"));
+        if let Some(codes) = codes {
+            sql.push(" AND x.tag IN (");
+            for (i, c) in codes.into_iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind_text(c);
+            }
+            sql.push(")");
+        }
+        sql.push(")");
+    };
+    sql.push("(");
+    match op {
+        TypedOp::Eq(s) => match code(s) {
+            Some(c) => exists(sql, Some(vec![c])),
+            None => {
+                sql.push("1=0");
+            }
+        },
+        TypedOp::In(list) => {
+            let codes: Vec<String> = list.iter().filter_map(code).collect();
+            if codes.is_empty() {
+                sql.push("1=0");
+            } else {
+                exists(sql, Some(codes));
+            }
+        }
+        TypedOp::Ne(s) => {
+            exists(sql, None);
+            if let Some(c) = code(s) {
+                sql.push(" AND NOT ");
+                exists(sql, Some(vec![c]));
+            }
+        }
         _ => {
             sql.push("1=0");
         }

@@ -30,6 +30,10 @@ struct ActorRow {
     /// `[code, label_fr, label_en, builtin]`.
     #[diesel(sql_type = Text)]
     roles: String,
+    /// The firm's tags, by code: a JSON array of `[code, name_fr,
+    /// name_en, colour, version]`.
+    #[diesel(sql_type = Text)]
+    tags: String,
 }
 
 /// What is read with the actor.
@@ -40,6 +44,8 @@ pub(crate) struct Actor {
     pub columns: Vec<(String, String)>,
     /// The firm's roles of people in charge (the client lists' fields).
     pub roles: Vec<crate::domain::StaffRole>,
+    /// The firm's tags (filters by name, grids' tag names).
+    pub tags: Vec<crate::domain::Tag>,
 }
 
 /// One custom field as the statement writes it (`required`: 0/1 on SQLite,
@@ -70,8 +76,9 @@ fn text(pg: bool) -> &'static str {
                 "SELECT {cols}, (SELECT COALESCE(json_agg(json_build_object({fields}) ORDER BY kind, id), '[]')::text \
                  FROM custom_fields) AS custom, (SELECT COALESCE(json_agg(json_build_array(list, columns)), '[]')::text \
                  FROM chosen_columns WHERE staff_id = s.id) AS columns, (SELECT COALESCE(json_agg(json_build_array(code, \
-                 label_fr, label_en, builtin) ORDER BY position, code), '[]')::text FROM staff_roles) AS roles \
-                 FROM staff s WHERE s.id = "
+                 label_fr, label_en, builtin) ORDER BY position, code), '[]')::text FROM staff_roles) AS roles, \
+                 (SELECT COALESCE(json_agg(json_build_array(code, name_fr, name_en, colour, version) ORDER BY code), \
+                 '[]')::text FROM tags) AS tags FROM staff s WHERE s.id = "
             )
         })
     } else {
@@ -80,8 +87,9 @@ fn text(pg: bool) -> &'static str {
                 "SELECT {cols}, (SELECT json_group_array(json_object({fields})) FROM \
                  (SELECT * FROM custom_fields ORDER BY kind, id)) AS custom, (SELECT json_group_array(json_array(list, columns)) \
                  FROM chosen_columns WHERE staff_id = s.id) AS columns, (SELECT json_group_array(json_array(code, label_fr, \
-                 label_en, builtin)) FROM (SELECT * FROM staff_roles ORDER BY position, code)) AS roles \
-                 FROM staff s WHERE s.id = "
+                 label_en, builtin)) FROM (SELECT * FROM staff_roles ORDER BY position, code)) AS roles, \
+                 (SELECT json_group_array(json_array(code, name_fr, name_en, colour, version)) FROM \
+                 (SELECT * FROM tags ORDER BY code)) AS tags FROM staff s WHERE s.id = "
             )
         })
     }
@@ -120,5 +128,10 @@ pub(crate) fn get(conn: &mut Conn, id: Id) -> Result<Option<Actor>> {
             builtin: builtin.as_bool().unwrap_or_else(|| builtin.as_i64().is_some_and(|n| n != 0)),
         })
         .collect();
-    Ok(Some(Actor { staff: super::staff::member(row.staff)?, custom, columns, roles }))
+    let tags: Vec<(String, String, String, String, i64)> = from_json(&row.tags, "tags")?;
+    let tags = tags
+        .into_iter()
+        .map(|(code, name_fr, name_en, colour, version)| crate::domain::Tag { code, name_fr, name_en, colour, version })
+        .collect();
+    Ok(Some(Actor { staff: super::staff::member(row.staff)?, custom, columns, roles, tags }))
 }

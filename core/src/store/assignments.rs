@@ -83,3 +83,14 @@ pub(crate) fn existing_staff(conn: &mut Conn, ids: &[Id]) -> Result<Vec<Id>> {
     }
     Ok(staff::table.filter(staff::id.eq_any(ids.to_vec())).select(staff::id).load(conn)?)
 }
+
+/// How many assignments (of any client, in the trash too) use a role.
+pub(crate) fn uses_of_role(conn: &mut Conn, code: &str) -> Result<i64> {
+    Ok(client_assignments::table.filter(client_assignments::role.eq(code)).count().get_result(conn)?)
+}
+
+/// Deletes a role (the caller checked that nothing uses it).
+pub(crate) fn delete_role(conn: &mut Conn, code: &str) -> Result<()> {
+    diesel::delete(staff_roles::table.filter(staff_roles::code.eq(code))).execute(conn)?;
+    Ok(())
+}

@@ -533,8 +533,11 @@ pub(crate) fn contact_records(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id,
             .filter(contacts::trash_id.is_null())
             .select(super::contacts::Row::as_select())
             .load(conn)?;
+        // Whole: with their tags, so a patch that gives no tags keeps them.
+        let mut tags = super::tags::of_contacts(conn, part)?;
         for r in rows {
-            let r = r.into_record()?;
+            let mut r = r.into_record()?;
+            r.data.tags = tags.remove(&r.id).unwrap_or_default();
             out.insert(r.id, r);
         }
     }

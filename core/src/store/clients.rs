@@ -147,6 +147,7 @@ impl Row {
                 },
                 // Loaded beside the row: see [`records`].
                 assignments: Vec::new(),
+                tags: Vec::new(),
             },
             created_by: self.created_by,
             created_at: from_ms(self.created_at),
@@ -162,10 +163,12 @@ impl Row {
 pub(crate) fn records(conn: &mut Conn, rows: Vec<Row>) -> Result<Vec<Record<ClientData>>> {
     let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
     let mut people = super::assignments::of_clients(conn, &ids)?;
+    let mut tags = super::tags::of_clients(conn, &ids)?;
     rows.into_iter()
         .map(|r| {
             let mut rec = r.into_record()?;
             rec.data.assignments = people.remove(&rec.id).unwrap_or_default();
+            rec.data.tags = tags.remove(&rec.id).unwrap_or_default();
             Ok(rec)
         })
         .collect()
@@ -206,6 +209,7 @@ pub(crate) fn insert(conn: &mut Conn, c: &ClientData, actor: Id, now: i64, regio
     .map_err(|e| on_unique(e, code_taken(c)))?;
     super::assignments::replace(conn, id, &c.assignments)?;
     super::dupkeys::put(conn, super::dupkeys::Keyed::Client, id, &super::dupkeys::client_keys(c, region))?;
+    super::tags::replace_client(conn, id, &c.tags)?;
     Ok(id)
 }
 
@@ -231,6 +235,7 @@ pub(crate) fn update(
     if n == 1 {
         super::assignments::replace(conn, id, &c.assignments)?;
         super::dupkeys::put(conn, super::dupkeys::Keyed::Client, id, &super::dupkeys::client_keys(c, region))?;
+        super::tags::replace_client(conn, id, &c.tags)?;
     }
     Ok(n == 1)
 }

@@ -92,6 +92,8 @@ impl Row {
                 emails: from_json(&self.emails, "emails")?,
                 address: self.address.as_deref().map(|a| from_json(a, "address")).transpose()?,
                 notes: self.notes,
+                // Loaded beside the row: see [`record`].
+                tags: Vec::new(),
             },
             created_by: self.created_by,
             created_at: from_ms(self.created_at),
@@ -115,7 +117,16 @@ pub(crate) fn insert(conn: &mut Conn, c: &ContactData, actor: Id, now: i64, regi
         .returning(contacts::id)
         .get_result::<i64>(c))?;
     super::dupkeys::put(conn, super::dupkeys::Keyed::Contact, id, &super::dupkeys::contact_keys(c, region))?;
+    super::tags::replace_contact(conn, id, &c.tags)?;
     Ok(id)
+}
+
+/// A live contact's record, with its tags.
+pub(crate) fn record(conn: &mut Conn, id: Id) -> Result<Option<Record<ContactData>>> {
+    let Some(row) = get(conn, id, false)? else { return Ok(None) };
+    let mut rec = row.into_record()?;
+    rec.data.tags = super::tags::of_contact(conn, id)?;
+    Ok(Some(rec))
 }
 
 pub(crate) fn update(
@@ -137,6 +148,7 @@ pub(crate) fn update(
     .execute(conn)?;
     if n == 1 {
         super::dupkeys::put(conn, super::dupkeys::Keyed::Contact, id, &super::dupkeys::contact_keys(c, region))?;
+        super::tags::replace_contact(conn, id, &c.tags)?;
     }
     Ok(n == 1)
 }

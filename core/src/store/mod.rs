@@ -34,6 +34,7 @@ pub(crate) mod reindex;
 pub(crate) mod schema;
 pub(crate) mod session;
 pub(crate) mod staff;
+pub(crate) mod tags;
 pub(crate) mod transfers;
 pub(crate) mod trash;
 pub(crate) mod views;

@@ -115,14 +115,26 @@ page_row!(transfers, transfers, ListKind::Transfers, |r| [Some(r.client_id), Som
 pub(crate) type StaffName = (i64, String, String);
 
 /// A client page row's people in charge (`query::attached_sql`), with the
-/// staff members' names.
-pub(crate) fn attached_assignments(att: Option<&str>) -> Result<(Vec<Assignment>, Vec<StaffName>)> {
+/// staff members' names, and its tags.
+#[allow(clippy::type_complexity)]
+pub(crate) fn attached_client(att: Option<&str>) -> Result<(Vec<Assignment>, Vec<StaffName>, Vec<String>)> {
+    type People = Option<Vec<(String, i64, String, String)>>;
     let Some(text) = att else { return Ok(Default::default()) };
-    let rows: Vec<(String, i64, String, String)> = super::from_json(text, "people in charge")?;
-    Ok(rows
+    let (people, tags): (People, Option<Vec<String>>) = super::from_json(text, "people in charge and tags")?;
+    let (assignments, names) = people
+        .unwrap_or_default()
         .into_iter()
         .map(|(role, staff_id, name, initials)| (Assignment { role, staff_id }, (staff_id, name, initials)))
-        .unzip())
+        .unzip();
+    Ok((assignments, names, tags.unwrap_or_default()))
+}
+
+/// A contact page row's tags (`query::attached_sql`).
+pub(crate) fn attached_tags(att: Option<&str>) -> Result<Vec<String>> {
+    match att {
+        Some(text) => super::from_json(text, "tags"),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// What an interaction page row carries beside its columns.

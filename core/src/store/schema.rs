@@ -272,6 +272,30 @@ diesel::joinable!(contact_links -> contacts (contact_id));
 diesel::joinable!(transfers -> clients (client_id));
 diesel::joinable!(transfers -> contacts (to_contact));
 
+diesel::table! {
+    tags (code) {
+        code -> Text,
+        name_fr -> Text,
+        name_en -> Text,
+        colour -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    client_tags (client_id, tag) {
+        client_id -> BigInt,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    contact_tags (contact_id, tag) {
+        contact_id -> BigInt,
+        tag -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     staff,
     trash,
@@ -290,4 +314,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     data_migrations,
     dup_keys,
     merges,
+    tags,
+    client_tags,
+    contact_tags,
 );

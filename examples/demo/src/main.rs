@@ -19,7 +19,7 @@ mod screen;
 
 use std::sync::Arc;
 
-use clientele_core::protocol::{Actor, FilterInput, ListKind, ListQuery, Request as R, Response as S};
+use clientele_core::protocol::{Actor, FilterInput, ListKind, ListPreset, ListQuery, Request as R, Response as S};
 use clientele_core::{Engine, EngineConfig};
 use clientele_dashboard::{DashboardTarget, Dashboards};
 use clientele_portlet_api::Locale;
@@ -350,10 +350,10 @@ fn people_in_charge_and_follow_ups(
         S::Interaction(i) => i,
         _ => unreachable!(),
     };
-    for (what, filter) in [
-        ("mes suivis en retard", "suivi:moi fait:non echeance<today"),
-        ("mes nouveaux messages", "pour:moi message:nouveau"),
-    ] {
+    // The list's switches (`preset`): what a person clicks, each a
+    // documented filter.
+    for preset in [ListPreset::OverdueFollowUps, ListPreset::MyNewMessages] {
+        let (what, filter) = (preset.label().0, preset.filter());
         if let S::Grid(g) = run(R::GridQuery {
             list: ListKind::Interactions,
             columns: Some(vec!["when".into(), "subject".into(), "client".into(), "due".into(), "message".into()]),
@@ -361,12 +361,13 @@ fn people_in_charge_and_follow_ups(
             contact_id: None,
             last_30_days: false,
             open_only: false,
-            query: ListQuery { filter: Some(FilterInput::Text(filter.into())), count: true, ..Default::default() },
+            query: ListQuery { preset: Some(preset), count: true, ..Default::default() },
         })? {
             println!("{what} (« {filter} ») : {}", g.total.unwrap_or(0));
             print!("{}", screen::grid(&g, &engine.today().to_string()));
         }
     }
+    tags(engine, me, clients)?;
     // The follow-up stays open: Today shows it on the dashboard below. The
     // message is returned (an update with the version read).
     println!("suivi {} pour {} (échéance {:?})", note.id, me, note.data.follow_up.as_ref().and_then(|f| f.due));
@@ -382,6 +383,51 @@ fn people_in_charge_and_follow_ups(
             m.data.message_status.map_or("", |s| s.as_str()),
             m.version
         );
+    }
+    Ok(())
+}
+
+/// Tags of the firm (the host defines them, with a colour), put on clients
+/// by name in either language, filtered and shown in a grid.
+fn tags(
+    engine: &Engine,
+    me: clientele_core::domain::Id,
+    clients: &[clientele_core::domain::Record<clientele_core::domain::ClientData>],
+) -> Result<(), Box<dyn std::error::Error>> {
+    use clientele_core::domain::Tag;
+    title("Étiquettes");
+    for (code, fr, en, colour) in
+        [("relance", "À relancer", "Follow up", "#d32f2f"), ("vip", "Très important", "Key account", "#ffd54f")]
+    {
+        let tag = Tag { code: code.into(), name_fr: fr.into(), name_en: en.into(), colour: colour.into(), version: 0 };
+        engine.execute(Actor::HOST, R::TagPut { tag })?;
+        println!("étiquette « {fr} » / “{en}” ({colour}, texte {})", clientele_core::domain::text_colour_on(colour));
+    }
+    let run = |r: R| engine.execute(Actor::Staff(me), r);
+    for (c, add) in
+        clients.iter().take(3).zip([vec!["À relancer"], vec!["Key account", "relance"], vec!["très important"]])
+    {
+        let version = match run(R::ClientGet { id: c.id })? {
+            S::Client(r) => r.version,
+            _ => unreachable!(),
+        };
+        run(R::ClientTag { id: c.id, version, add: add.into_iter().map(String::from).collect(), remove: vec![] })?;
+    }
+    if let S::Grid(g) = run(R::GridQuery {
+        list: ListKind::Clients,
+        columns: Some(vec!["code".into(), "name".into(), "tags".into()]),
+        client_id: None,
+        contact_id: None,
+        last_30_days: false,
+        open_only: false,
+        query: ListQuery {
+            filter: Some(FilterInput::Text("étiquette:\"à relancer\"".into())),
+            count: true,
+            ..Default::default()
+        },
+    })? {
+        println!("clients « étiquette:\"à relancer\" » : {}", g.total.unwrap_or(0));
+        print!("{}", screen::grid(&g, &engine.today().to_string()));
     }
     Ok(())
 }

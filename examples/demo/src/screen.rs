@@ -35,7 +35,7 @@ fn cut(s: &str) -> String {
 /// The French label of a code of a list's column (`phone_call` →
 /// `Appel téléphonique`), the code itself when it has none.
 pub fn label(list: ListKind, column: &str, code: &str) -> String {
-    catalogue(list, &[])
+    catalogue(list, &[], &[])
         .into_iter()
         .find(|c| c.id == column)
         .and_then(|c| c.values.into_iter().find(|v| v.value == code))
@@ -88,6 +88,13 @@ pub fn grid(g: &Grid, today: &str) -> String {
                     serde_json::Value::String(s) => {
                         cut(col.values.iter().find(|l| &l.value == s).map_or(s.as_str(), |l| l.label_fr.as_str()))
                     }
+                    // Several codes (tags): their French names.
+                    serde_json::Value::Array(codes) => cut(&codes
+                        .iter()
+                        .filter_map(|c| c.as_str())
+                        .map(|c| col.values.iter().find(|l| l.value == c).map_or(c, |l| l.label_fr.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", ")),
                     serde_json::Value::Bool(true) => "Oui".into(),
                     serde_json::Value::Bool(false) => "Non".into(),
                     v => v.to_string(),

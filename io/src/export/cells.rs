@@ -93,13 +93,28 @@ impl Column {
         }
     }
 
+    /// How a code of this column reads (the code itself when unlabelled).
+    fn label(&self, code: &str) -> String {
+        self.labels.iter().find(|(c, _)| c == code).map_or_else(|| code.to_string(), |(_, label)| label.clone())
+    }
+
     /// A grid cell of this column as a person reads it. A value of an
     /// unexpected shape is kept as its text rather than lost.
     pub fn cell(&self, value: &Value) -> Cell {
         match (self.kind, value) {
             (_, Value::Null) => Cell::Empty,
-            (_, Value::String(s)) if !self.labels.is_empty() => Cell::Text(
-                self.labels.iter().find(|(code, _)| code == s).map_or_else(|| s.clone(), |(_, label)| label.clone()),
+            (_, Value::String(s)) if !self.labels.is_empty() => Cell::Text(self.label(s)),
+            // Several codes (tags): their labels, `; ` between them (the
+            // importer reads them back by name in either language).
+            (_, Value::Array(items)) => Cell::Text(
+                items
+                    .iter()
+                    .map(|v| match v {
+                        Value::String(s) => self.label(s),
+                        other => other.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ),
             (ColumnKind::Number, Value::Number(n)) => match n.as_i64() {
                 Some(i) => Cell::Int(i),

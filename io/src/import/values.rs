@@ -59,6 +59,13 @@ pub fn number(s: &str) -> Option<Value> {
 /// The JSON value of a non-empty, trimmed cell.
 pub fn cell(col: &ImportColumn, s: &str, tz: chrono_tz::Tz) -> Result<Value, CellError> {
     let c = &col.column;
+    // Tags: codes or names in either language, `;` between them (the
+    // engine resolves them; one naming no tag is a bad row in this column).
+    if c.id == "tags" {
+        return Ok(Value::Array(
+            s.split(';').map(str::trim).filter(|t| !t.is_empty()).map(|t| Value::String(t.to_string())).collect(),
+        ));
+    }
     if !c.values.is_empty() {
         let f = fold(s);
         return c

@@ -74,7 +74,8 @@ pub use manifest::{DashboardKind, Locale, Localized, Manifest, ManifestError, Ri
 pub use portlet::{ContextInfo, DataContext, ErrorBody, Portlet, PortletError, Scope};
 pub use settings::{CommonSettings, DateRange, SettingsError};
 pub use view::{
-    ChartPart, ChartSeries, Column, ColumnKind, Counter, DrillDown, KeyValueEntry, ListItem, ViewModel, Widget,
+    ChartPart, ChartSeries, Column, ColumnKind, Counter, DrillDown, KeyValueEntry, ListItem, TagChip, ViewModel,
+    Widget, chip_colours,
 };
 
 /// `docs/portlets.md`, compiled as doctests so its Rust examples stay true.

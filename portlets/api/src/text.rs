@@ -209,6 +209,10 @@ fn render_widget(t: &mut String, w: &Widget, locale: Locale, options: &RenderOpt
                 let _ = writeln!(t, "  {} : {}", pad(&sanitize(e.label.get(locale)), w), sanitize(&e.value));
             }
         }
+        Widget::Tags { label, tags } => {
+            let names: Vec<String> = tags.iter().map(|t| sanitize(t.name.get(locale))).collect();
+            let _ = writeln!(t, "  {} : {}", sanitize(label.get(locale)), names.join(", "));
+        }
         Widget::Counters { items } => {
             for c in items {
                 let _ = writeln!(t, "  {:>8}  {}", c.value, sanitize(c.label.get(locale)));

@@ -130,6 +130,13 @@ pub enum Widget {
     KeyValue {
         entries: Vec<KeyValueEntry>,
     },
+    /// Coloured labels (a record's tags). The HTML draws each on its colour
+    /// with black or white text, whichever contrasts more (at least 4.5:1).
+    Tags {
+        /// What the labels are ("Étiquettes" / "Tags"), for screen readers.
+        label: Localized,
+        tags: Vec<TagChip>,
+    },
     Counters {
         items: Vec<Counter>,
     },
@@ -258,6 +265,40 @@ pub struct ListItem {
     pub badge: Option<String>,
 }
 
+/// One coloured label of a [`Widget::Tags`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TagChip {
+    pub name: Localized,
+    /// `#rrggbb`; anything else is drawn grey.
+    pub colour: String,
+}
+
+/// The WCAG 2 relative luminance of `#rrggbb` (`None`: not such a colour).
+pub fn luminance(colour: &str) -> Option<f64> {
+    let hex = colour.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let channel = |i: usize| {
+        let c = u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0) as f64 / 255.0;
+        if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    };
+    Some(0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4))
+}
+
+/// The colour a chip of `colour` is drawn on (grey when it is not
+/// `#rrggbb`) and its text colour: black or white, whichever contrasts
+/// more, which is at least 4.5:1 for every colour.
+pub fn chip_colours(colour: &str) -> (String, &'static str) {
+    let (bg, l) = match luminance(colour) {
+        Some(l) => (colour.to_ascii_lowercase(), l),
+        None => ("#e5e7eb".to_string(), luminance("#e5e7eb").unwrap_or(0.8)),
+    };
+    // Contrast with black: (l + 0.05) / 0.05; with white: 1.05 / (l + 0.05).
+    let text = if (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) { "#000000" } else { "#ffffff" };
+    (bg, text)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct KeyValueEntry {
     pub label: Localized,
@@ -332,5 +373,38 @@ mod tests {
         let spark = |n| Widget::Sparkline { label: Localized::same("s"), value: 1, values: vec![1; n], period: None };
         vm(spark(MAX_CHART_POINTS)).unwrap();
         assert!(vm(spark(MAX_CHART_POINTS + 1)).is_err());
+    }
+}
+
+#[cfg(test)]
+mod chip_tests {
+    use super::*;
+
+    fn contrast(a: f64, b: f64) -> f64 {
+        let (hi, lo) = if a > b { (a, b) } else { (b, a) };
+        (hi + 0.05) / (lo + 0.05)
+    }
+
+    /// Over a walk of the whole colour cube, the text colour chosen keeps
+    /// at least 4.5:1 (WCAG AA) with the chip's colour; what is not a
+    /// colour is drawn grey, never spliced into the style.
+    #[test]
+    fn chip_text_keeps_contrast_on_every_colour() {
+        let mut worst = 21.0f64;
+        for r in (0..=255).step_by(3) {
+            for g in (0..=255).step_by(3) {
+                for b in (0..=255).step_by(3) {
+                    let c = format!("#{r:02x}{g:02x}{b:02x}");
+                    let (bg, fg) = chip_colours(&c);
+                    assert_eq!(bg, c);
+                    worst = worst.min(contrast(luminance(&bg).unwrap(), luminance(fg).unwrap()));
+                }
+            }
+        }
+        assert!(worst >= 4.5, "worst contrast {worst}");
+        assert_eq!(chip_colours("#FFFFFF"), ("#ffffff".to_string(), "#000000"));
+        for bad in ["red", "#fff", "#12345g", "#123456;background:url(x)", ""] {
+            assert_eq!(chip_colours(bad).0, "#e5e7eb", "{bad}");
+        }
     }
 }

@@ -6,11 +6,13 @@
 //!
 //! Reads `client.get {id}` and, for the primary contact, `client.contacts
 //! {id}`; a viewer who may not see contacts gets the card without that line.
+//! A client with tags gets them below the card (`tag.list` for their names
+//! and colours), each on its colour with a readable text colour.
 
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
 use clientele_portlet_api::{
     DashboardKind, DataContext, DrillDown, KeyValueEntry, Localized, Manifest, Portlet, PortletError, RightEntity,
-    RightNeeded, Scope, ViewModel, Widget,
+    RightNeeded, Scope, TagChip, ViewModel, Widget,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -173,6 +175,25 @@ impl Portlet for ClientInfoPortlet {
         } else {
             Widget::KeyValue { entries }
         });
+        // The client's tags, on their colours, named in the viewer's language.
+        let codes: Vec<&str> =
+            data.get("tags").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+        if !codes.is_empty()
+            && let Ok(Value::Array(all)) = ctx.request(&json!({"op": "tag.list"}))
+        {
+            let tags: Vec<TagChip> = codes
+                .iter()
+                .filter_map(|code| all.iter().find(|t| t["code"] == *code))
+                .map(|t| TagChip {
+                    name: Localized::new(
+                        text(t, "name_fr").unwrap_or_default(),
+                        text(t, "name_en").unwrap_or_default(),
+                    ),
+                    colour: text(t, "colour").unwrap_or_default(),
+                })
+                .collect();
+            vm = vm.with(Widget::Tags { label: Localized::new("Étiquettes", "Tags"), tags });
+        }
         vm.drill_down = Some(DrillDown { tab: "client".into(), request: json!({"op": "client.get", "id": client_id}) });
         Ok(vm)
     }
@@ -214,6 +235,29 @@ mod tests {
     fn values(vm: &ViewModel) -> Vec<(String, String)> {
         let Widget::KeyValue { entries } = &vm.widgets[0] else { panic!("{vm:?}") };
         entries.iter().map(|e| (e.label.fr.clone(), e.value.clone())).collect()
+    }
+
+    /// A tagged client: its tags below the card, in the viewer's language,
+    /// on their colours, the text colour readable on each.
+    #[test]
+    fn tags_below_the_card() {
+        let ctx = FakeContext::new(|request| match request["op"].as_str() {
+            Some("client.get") => Ok(json!({"id": 5, "version": 3, "data": {"code": "A-1", "name": "Hélène D'Amours",
+                "tags": ["urgent", "vip"]}})),
+            Some("client.contacts") => Ok(json!([])),
+            Some("tag.list") => Ok(json!([
+                {"code": "late", "name_fr": "Retard", "name_en": "Late", "colour": "#000000", "version": 1},
+                {"code": "urgent", "name_fr": "Urgent", "name_en": "Urgent", "colour": "#1a237e", "version": 1},
+                {"code": "vip", "name_fr": "Très important", "name_en": "Key account", "colour": "#ffd54f", "version": 2}])),
+            _ => Err(ErrorBody::new("bad_request", "unexpected")),
+        })
+        .with_scope(Scope::Client { client_id: 5, staff_id: 1 })
+        .with_locale(Locale::En);
+        let vm = ClientInfoPortlet.render(&settings(json!({})), &ctx).unwrap();
+        let Widget::Tags { tags, .. } = &vm.widgets[1] else { panic!("{vm:?}") };
+        assert_eq!(tags.iter().map(|t| t.name.en.as_str()).collect::<Vec<_>>(), ["Urgent", "Key account"]);
+        let colours: Vec<_> = tags.iter().map(|t| clientele_portlet_api::chip_colours(&t.colour)).collect();
+        assert_eq!(colours, [("#1a237e".to_string(), "#ffffff"), ("#ffd54f".to_string(), "#000000")]);
     }
 
     #[test]

@@ -122,6 +122,18 @@ pub struct FirmSize {
 pub const DIFFERENTIAL_FIRM: FirmSize =
     FirmSize { clients: 120, contacts: 80, interactions: 360, transfer_attempts: 60, trash: 100..105 };
 
+/// The seeded firm's tags: (code, French name, English name, colour).
+pub const TAGS: [(&str, &str, &str, &str); 3] = [
+    ("urgent", "Urgent", "Urgent", "#d32f2f"),
+    ("vip", "Très important", "Key account", "#ffd54f"),
+    ("late-payer", "Paie en retard", "Late payer", "#1a237e"),
+];
+
+/// How filters name the seeded tags: codes and names in either language,
+/// any case and accents, and one naming no tag.
+pub const TAG_REFS: [&str; 8] =
+    ["urgent", "URGENT", "tres important", "Key account", "VIP", "late-payer", "Paie en retard", "nope"];
+
 pub fn seed_firm(f: &Fixture, rng: &mut Rng, size: FirmSize) -> World {
     let mut world = World::default();
     for (key, ty, choices) in [
@@ -170,6 +182,20 @@ pub fn seed_firm(f: &Fixture, rng: &mut Rng, size: FirmSize) -> World {
         ));
     }
     let mut assign_rng = Rng(rng.0 ^ 0xa551_9e00);
+    // Tags, from a generator of their own (the rest of the firm stays as
+    // it was seeded before tags existed).
+    for (code, fr, en, colour) in TAGS {
+        let tag = Tag { code: code.into(), name_fr: fr.into(), name_en: en.into(), colour: colour.into(), version: 0 };
+        f.engine.execute(clientele_core::protocol::Actor::HOST, R::TagPut { tag }).unwrap();
+    }
+    let mut tag_rng = Rng(rng.0 ^ 0x7a65_0000);
+    let mut tags = |d: &mut Vec<String>| {
+        for (code, ..) in TAGS {
+            if tag_rng.chance(30) {
+                d.push(code.to_string());
+            }
+        }
+    };
     let mut clients = Vec::new();
     for i in 0..size.clients {
         let mut d = ClientData::new(format!("{}-{i:03}", &word(rng).chars().take(4).collect::<String>()), "x");
@@ -220,6 +246,7 @@ pub fn seed_firm(f: &Fixture, rng: &mut Rng, size: FirmSize) -> World {
                 }
             }
         }
+        tags(&mut d.tags);
         f.clock.advance(Duration::minutes(rng.below(600) as i64));
         let office = d.office.clone();
         match f.run(f.admin, R::ClientCreate { data: d }) {
@@ -243,6 +270,7 @@ pub fn seed_firm(f: &Fixture, rng: &mut Rng, size: FirmSize) -> World {
         if rng.chance(40) {
             d.address = Some(Address { city: Some(rng.pick(CITIES).to_string()), ..Default::default() });
         }
+        tags(&mut d.tags);
         let id = created(f.run(f.admin, R::ContactCreate { data: d }).unwrap(), |r| match r {
             S::Contact(c) => Some(c.id),
             _ => None,
@@ -483,7 +511,11 @@ pub fn load(f: &Fixture, kind: ListKind, defs: &[CustomFieldDef], world: &World)
             v.iter().map(|r| (r.id, memory::transfer_row(r), memory::transfer_search_text(&r.data))).collect()
         }
     };
-    Table { rows, people: HashMap::new() }
+    let mut people = HashMap::new();
+    if matches!(kind, ListKind::Clients | ListKind::Contacts) {
+        people.insert("tag", TAG_REFS.map(String::from).to_vec());
+    }
+    Table { rows, people }
 }
 
 pub fn quote(s: &str) -> String {

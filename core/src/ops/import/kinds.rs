@@ -341,6 +341,18 @@ impl Refs {
     }
 }
 
+/// Resolves a row's tags to codes (`Problem` naming the `tags` column
+/// for one that names no tag), or, with `create_tags`, keeps what names
+/// none for the write to create.
+fn tag_refs(tags: &[Tag], refs: &mut Vec<String>, opts: &ImportOptions) -> std::result::Result<(), Problem> {
+    match crate::ops::tags::resolve(tags, refs, "") {
+        Ok(codes) => *refs = codes,
+        Err(_) if opts.create_tags => {}
+        Err(e) => return Err(Problem::from_error(&e, "tags")),
+    }
+    Ok(())
+}
+
 impl Engine {
     pub(super) fn check_clients(
         &self,
@@ -372,8 +384,13 @@ impl Engine {
         let mut staff: Vec<Id> = rows.iter().flat_map(|r| r.assignments.iter().map(|a| a.staff_id)).collect();
         staff.sort_unstable();
         staff.dedup();
-        let (roles, known) =
-            self.read(|c| Ok((store::assignments::roles(c)?, store::assignments::existing_staff(c, &staff)?)))?;
+        let (roles, known, tags) = self.read(|c| {
+            Ok((
+                store::assignments::roles(c)?,
+                store::assignments::existing_staff(c, &staff)?,
+                store::tags::all(c)?,
+            ))
+        })?;
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut steps = Vec::with_capacity(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
@@ -382,13 +399,17 @@ impl Engine {
                 steps.push(Step::Bad(p));
                 continue;
             }
-            let d = match validate::client(&row) {
+            let mut d = match validate::client(&row) {
                 Ok(d) => d,
                 Err(e) => {
                     steps.push(Step::Bad(Problem::from_error(&e, "code")));
                     continue;
                 }
             };
+            if let Err(e) = tag_refs(&tags, &mut d.tags, opts) {
+                steps.push(Step::Bad(e));
+                continue;
+            }
             if !who.rights.sees_office(d.office.as_deref()) {
                 steps.push(Step::Bad(Problem::from_error(&who.office_forbidden("clients of this office"), "office")));
                 continue;
@@ -438,12 +459,31 @@ impl Engine {
         });
         // One order for every import's index locks (see `insert_unique`).
         creates.sort_by_cached_key(|(_, d)| text::code_key(&d.code));
+        // Tags an import creates (`create_tags`) are made in this batch's
+        // transaction; every row then holds codes.
+        let mut tags = store::tags::all(c)?;
+        let mut fixed: HashMap<usize, ClientData> = HashMap::new();
+        for (i, s) in batch {
+            let d = match s {
+                Step::Create(d) | Step::Update { data: d, .. } => d,
+                _ => continue,
+            };
+            if d.tags.iter().any(|t| !tags.iter().any(|x| &x.code == t)) {
+                let mut d = d.clone();
+                d.tags = crate::ops::tags::resolve_creating(c, &mut tags, &d.tags)?;
+                fixed.insert(*i, d);
+            }
+        }
         let ids = bulk::next_ids(c, Table::Clients, creates.len())?;
-        let rows: Vec<(Id, &ClientData)> = ids.iter().copied().zip(creates.iter().map(|(_, d)| *d)).collect();
+        let rows: Vec<(Id, &ClientData)> =
+            ids.iter().copied().zip(creates.iter().map(|(i, d)| fixed.get(i).unwrap_or(d))).collect();
         let paused = bulk::pause_index(c, Table::Clients)?;
         let inserted = bulk::insert_clients(c, &rows, who.id, now, self.phone_region)?;
         for (id, d) in rows.iter().filter(|(id, d)| !d.assignments.is_empty() && inserted.contains(id)) {
             store::assignments::replace(c, *id, &d.assignments)?;
+        }
+        for (id, d) in rows.iter().filter(|(id, d)| !d.tags.is_empty() && inserted.contains(id)) {
+            store::tags::replace_client(c, *id, &d.tags)?;
         }
         bulk::resume_index(c, paused, &ids)?;
         for ((i, d), id) in creates.iter().zip(ids) {
@@ -456,6 +496,7 @@ impl Engine {
         }
         for (i, s) in by_id(batch) {
             if let Step::Update { id, version, data } = s {
+                let data = fixed.get(i).unwrap_or(data);
                 if store::clients::update(c, *id, *version, data, who.id, now, self.phone_region)? {
                     out.updated += 1;
                     out.ids.push((i, *id));
@@ -484,7 +525,8 @@ impl Engine {
             .filter(|k| !k.is_empty())
             .map(text::code_key)
             .collect();
-        let (by_key, offices) = self.read(|c| Ok((bulk::contacts_by_keys(c, &keys)?, bulk::contact_offices(c)?)))?;
+        let (by_key, offices, tags) =
+            self.read(|c| Ok((bulk::contacts_by_keys(c, &keys)?, bulk::contact_offices(c)?, store::tags::all(c)?)))?;
         let mut rows = rows;
         let mut merged = Merged::default();
         let found = |r: &ContactRow| r.key.as_deref().map(str::trim).and_then(|k| by_key.get(&text::code_key(k)));
@@ -516,13 +558,17 @@ impl Engine {
                 steps.push(Step::Bad(p));
                 continue;
             }
-            let d = match validate::contact(&row.data) {
+            let mut d = match validate::contact(&row.data) {
                 Ok(d) => d,
                 Err(e) => {
                     steps.push(Step::Bad(Problem::from_error(&e, "last_name")));
                     continue;
                 }
             };
+            if let Err(e) = tag_refs(&tags, &mut d.tags, opts) {
+                steps.push(Step::Bad(e));
+                continue;
+            }
             let key = row.key.map(|k| k.trim().to_string()).filter(|k| !k.is_empty());
             let Some(key) = key else {
                 steps.push(Step::Create((None, d)));
@@ -574,11 +620,31 @@ impl Engine {
             !taken
         });
         creates.sort_by_cached_key(|(_, (k, _))| k.as_deref().map(text::code_key));
+        let mut tags = store::tags::all(c)?;
+        let mut fixed: HashMap<usize, ContactData> = HashMap::new();
+        for (i, s) in batch {
+            let d = match s {
+                Step::Create((_, d)) | Step::Update { data: (_, d), .. } => d,
+                _ => continue,
+            };
+            if d.tags.iter().any(|t| !tags.iter().any(|x| &x.code == t)) {
+                let mut d = d.clone();
+                d.tags = crate::ops::tags::resolve_creating(c, &mut tags, &d.tags)?;
+                fixed.insert(*i, d);
+            }
+        }
         let ids = bulk::next_ids(c, Table::Contacts, creates.len())?;
-        let rows: Vec<(Id, Option<&str>, &ContactData)> =
-            ids.iter().copied().zip(creates.iter()).map(|(id, (_, (k, d)))| (id, k.as_deref(), d)).collect();
+        let rows: Vec<(Id, Option<&str>, &ContactData)> = ids
+            .iter()
+            .copied()
+            .zip(creates.iter())
+            .map(|(id, (i, (k, d)))| (id, k.as_deref(), fixed.get(i).unwrap_or(d)))
+            .collect();
         let paused = bulk::pause_index(c, Table::Contacts)?;
         let inserted = bulk::insert_contacts(c, &rows, who.id, now, self.phone_region)?;
+        for (id, _, d) in rows.iter().filter(|(id, _, d)| !d.tags.is_empty() && inserted.contains(id)) {
+            store::tags::replace_contact(c, *id, &d.tags)?;
+        }
         bulk::resume_index(c, paused, &ids)?;
         for ((i, (k, _)), id) in creates.iter().zip(ids) {
             if inserted.contains(&id) {
@@ -590,6 +656,7 @@ impl Engine {
         }
         for (i, s) in by_id(batch) {
             if let Step::Update { id, version, data: (_, data) } = s {
+                let data = fixed.get(i).unwrap_or(data);
                 if store::contacts::update(c, *id, *version, data, who.id, now, self.phone_region)? {
                     out.updated += 1;
                     out.ids.push((i, *id));

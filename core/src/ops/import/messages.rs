@@ -84,6 +84,7 @@ fn reason_fr(code: &str, field: &str) -> String {
         "two_primaries" => "deux valeurs principales",
         "primary_taken" => "le client a déjà une personne-ressource principale",
         "not_linked" => "la personne-ressource n'est pas liée à ce client",
+        "unknown_tag" => "étiquette inconnue",
         _ => "valeur refusée",
     };
     format!("{field} : {what}")

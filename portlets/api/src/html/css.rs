@@ -35,6 +35,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}\
 @container (max-width:40rem){.p3{display:none}}\
 @container (max-width:28rem){.p2{display:none}th.k-date_time,th.k-date{width:5.8rem}th.main{width:38%}}\
 ul{padding-left:1.1rem;margin:.3rem 0}li{overflow-wrap:anywhere}.sub{color:#4f5663}\
+.tag{border-radius:3px;padding:0 .35rem;font-size:.85em;white-space:nowrap}\
 .badge{background:#e6ecf7;color:#1d2330;border-radius:3px;padding:0 .3rem;font-size:.8em;margin-left:.3rem}\
 dl{display:grid;grid-template-columns:minmax(0,auto) minmax(0,1fr);gap:.2rem .8rem;margin:0}dt{color:#4f5663}dd{margin:0;overflow-wrap:anywhere}\
 .counters{display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;margin:.2rem 0 .6rem}.counter b{display:block;font-size:1.5rem}\

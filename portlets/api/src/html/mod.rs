@@ -459,6 +459,18 @@ fn render_widget(h: &mut String, w: &Widget, tile_title: &str, locale: Locale, o
             }
             h.push_str("</dl>");
         }
+        Widget::Tags { label, tags } => {
+            let _ = write!(h, "<p class=\"tags\" aria-label=\"{}\">", escape(label.get(locale)));
+            for t in tags {
+                let (bg, fg) = crate::view::chip_colours(&t.colour);
+                let _ = write!(
+                    h,
+                    "<span class=\"tag\" style=\"background:{bg};color:{fg}\">{}</span> ",
+                    escape(t.name.get(locale))
+                );
+            }
+            h.push_str("</p>");
+        }
         Widget::Counters { items } => {
             h.push_str("<div class=\"counters\">");
             for c in items {
@@ -490,6 +502,25 @@ fn render_widget(h: &mut String, w: &Widget, tile_title: &str, locale: Locale, o
 
 #[cfg(test)]
 mod tests {
+
+    /// Tags: each on its colour with a readable text colour; names escaped;
+    /// a colour that is not `#rrggbb` never reaches the style.
+    #[test]
+    fn tags_are_drawn_on_their_colours() {
+        let w = Widget::Tags {
+            label: Localized::new("Étiquettes", "Tags"),
+            tags: vec![
+                crate::TagChip { name: Localized::new("Très <important>", "Key"), colour: "#1A237E".into() },
+                crate::TagChip { name: Localized::same("x"), colour: "red;background:url(x)".into() },
+            ],
+        };
+        let mut h = String::new();
+        render_widget(&mut h, &w, "t", Locale::Fr, &RenderOptions::default());
+        assert!(h.contains("aria-label=\"Étiquettes\""), "{h}");
+        assert!(h.contains("style=\"background:#1a237e;color:#ffffff\">Très &lt;important&gt;</span>"), "{h}");
+        assert!(h.contains("background:#e5e7eb;color:#000000") && !h.contains("url("), "{h}");
+    }
+
     use super::*;
     use crate::view::*;
     use serde_json::json;

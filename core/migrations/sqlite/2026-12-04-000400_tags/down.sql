@@ -1,0 +1,3 @@
+DROP TABLE contact_tags;
+DROP TABLE client_tags;
+DROP TABLE tags;
