@@ -70,7 +70,8 @@ impl Engine {
             visibility::contact(c, who, id)?;
             let row = store::contacts::record(c, id)?.ok_or(Error::NotFound { entity: "contact", id })?;
             check_version("contact", id, version, Some(row.version))?;
-            let mut data = row.data;
+            let current = row.data;
+            let mut data = current.clone();
             change(&mut data)?;
             let mut data = validate::contact(&data)?;
             data.tags = super::tags::resolve(&store::tags::all(c)?, &data.tags, "")?;

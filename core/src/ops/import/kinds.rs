@@ -496,7 +496,7 @@ impl Engine {
         }
         for (i, s) in by_id(batch) {
             if let Step::Update { id, version, data } = s {
-                let data = fixed.get(i).unwrap_or(data);
+                let data = fixed.get(&i).unwrap_or(data);
                 if store::clients::update(c, *id, *version, data, who.id, now, self.phone_region)? {
                     out.updated += 1;
                     out.ids.push((i, *id));
@@ -656,7 +656,7 @@ impl Engine {
         }
         for (i, s) in by_id(batch) {
             if let Step::Update { id, version, data: (_, data) } = s {
-                let data = fixed.get(i).unwrap_or(data);
+                let data = fixed.get(&i).unwrap_or(data);
                 if store::contacts::update(c, *id, *version, data, who.id, now, self.phone_region)? {
                     out.updated += 1;
                     out.ids.push((i, *id));
