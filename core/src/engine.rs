@@ -390,6 +390,9 @@ impl Engine {
             R::LayoutGet { id } => self.layout_get(Some(who), id).map(S::Layout),
             R::LayoutDelete { id } => self.layout_delete(Some(who), id).map(S::Done),
 
+            R::HistoryList { record, limit, cursor } => {
+                self.history_list(who, record, limit, cursor.as_deref()).map(S::History)
+            }
             R::TrashList {} => self.trash_list(who).map(S::Trash),
             R::TrashRestore { id } => self.trash_restore(who, id).map(S::Done),
             R::TrashPurge { id } => self.trash_purge(who, id).map(S::Done),

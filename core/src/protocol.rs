@@ -442,6 +442,21 @@ pub enum Request {
     #[serde(rename = "layout.delete")]
     LayoutDelete { id: Id },
 
+    /// The history of one record (client, contact, interaction or
+    /// transfer), newest first: who wrote, when, the op and each changed
+    /// field's old and new value. Readable as the record itself is (rights,
+    /// offices, a client dashboard's client; a record in the trash or
+    /// purged answers `not_found`). `limit` 1–500 (default 50); pass
+    /// `next_cursor` back as `cursor` for the next page.
+    #[serde(rename = "history.list")]
+    HistoryList {
+        record: RecordRef,
+        #[serde(default)]
+        limit: Option<u32>,
+        #[serde(default)]
+        cursor: Option<String>,
+    },
+
     /// What is in the trash, newest first.
     #[serde(rename = "trash.list")]
     TrashList {},
@@ -511,6 +526,7 @@ impl Request {
             Request::LayoutList { .. } => "layout.list",
             Request::LayoutGet { .. } => "layout.get",
             Request::LayoutDelete { .. } => "layout.delete",
+            Request::HistoryList { .. } => "history.list",
             Request::TrashList {} => "trash.list",
             Request::TrashRestore { .. } => "trash.restore",
             Request::TrashPurge { .. } => "trash.purge",
@@ -558,6 +574,7 @@ impl Request {
                 | Request::ViewList { .. }
                 | Request::LayoutList { .. }
                 | Request::LayoutGet { .. }
+                | Request::HistoryList { .. }
                 | Request::TrashList {}
         )
     }
@@ -621,6 +638,7 @@ pub enum Response {
     Interactions(Page<Record<InteractionData>>),
     Transfer(Record<TransferData>),
     Transfers(Page<Record<TransferData>>),
+    History(Page<HistoryEntry>),
     Trash(Vec<TrashEntry>),
     Grid(Grid),
     Columns(Vec<crate::query::columns::ColumnDef>),

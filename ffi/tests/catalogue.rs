@@ -132,6 +132,7 @@ const META: &[Meta] = &[
     Meta { op: "layout.list", who: Both, rights: &[], writes: false, answer: ty!(Vec<Layout>), errors: &[] },
     Meta { op: "layout.get", who: Both, rights: &[], writes: false, answer: ty!(Layout), errors: BY_ID },
     Meta { op: "layout.delete", who: Both, rights: &["own layouts; firm layouts: the host"], writes: true, answer: ty!(Done), errors: BY_ID },
+    Meta { op: "history.list", who: Staff, rights: &["view on the record's kind (clients, contacts, interactions, file_transfers)"], writes: false, answer: ty!(Page<HistoryEntry>), errors: &["not_found", "validation"] },
     Meta { op: "trash.list", who: Staff, rights: &["delete on the entry's kind (entries without it are not listed)"], writes: false, answer: ty!(Vec<TrashEntry>), errors: &[] },
     Meta { op: "trash.restore", who: Staff, rights: &["delete on the entry's kind"], writes: true, answer: ty!(Done), errors: &["not_found", "duplicate"] },
     Meta { op: "trash.purge", who: Staff, rights: &["delete on the entry's kind"], writes: true, answer: ty!(Done), errors: BY_ID },

@@ -267,6 +267,7 @@ const OPS: &[(&str, Needs, bool)] = &[
     ("layout.list", &[], false),
     ("layout.get", &[], true),
     ("layout.delete", &[], true),
+    ("history.list", &[("interactions", "view")], true),
     ("trash.list", &[], false),
     ("trash.restore", &[("interactions", "delete")], true),
     ("trash.purge", &[("interactions", "delete")], true),
@@ -348,6 +349,7 @@ fn request(op: &str, w: &World, t: Target, f: &Fixture) -> Value {
         "layout.get" => json!({"op": op, "id": pick(w.firm_layout, w.host_layout)}),
         "layout.delete" => json!({"op": op, "id": pick(0, w.other_layout)}),
         "trash.restore" | "trash.purge" => json!({"op": op, "id": pick(w.trash_a, w.trash_b)}),
+        "history.list" => json!({"op": op, "record": {"kind": "interaction", "id": interaction}}),
         other => panic!("no request for {other}: add one (and its entry in OPS)"),
     }
 }

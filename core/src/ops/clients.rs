@@ -5,6 +5,7 @@ use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
 use crate::protocol::{Deleted, Imported};
 use crate::query::{Constraint, ListQuery};
+use crate::store::history::NewEntry;
 use crate::store::{self, Conn};
 use crate::text;
 use crate::time::ms;
@@ -37,7 +38,10 @@ impl Engine {
         let id = self.write(|c| {
             check_code_free(c, who, &data.code, None)?;
             super::assignments::check(c, &data.assignments, "")?;
-            store::clients::insert(c, &data, who.id, now, self.phone_region)
+            let id = store::clients::insert(c, &data, who.id, now, self.phone_region)?;
+            let e = NewEntry::new(RecordKind::Client, id, Some(id), HistoryOp::Create, Some(who.id), now);
+            store::history::record(c, e.changes(diff(None, Some(&data))))?;
+            Ok(id)
         })?;
         self.client_get(who, id)
     }
@@ -78,6 +82,11 @@ impl Engine {
                 super::assignments::check(c, &d.assignments, &format!("clients[{i}]."))?;
                 ids.push(store::clients::insert(c, d, who.id, now, self.phone_region)?);
             }
+            let entries: Vec<NewEntry> = ids
+                .iter()
+                .map(|&id| NewEntry::new(RecordKind::Client, id, Some(id), HistoryOp::Import, Some(who.id), now))
+                .collect();
+            store::history::record_many(c, &entries)?;
             if !progress.report(total, total) {
                 return Err(Error::Canceled);
             }
@@ -107,7 +116,7 @@ impl Engine {
         version: i64,
         patch: ClientPatch,
     ) -> Result<Record<ClientData>> {
-        self.client_change(who, id, version, |data| {
+        self.client_change(who, id, version, HistoryOp::Update, |data| {
             *data = super::patched(data, &patch)?;
             Ok(())
         })
@@ -122,6 +131,7 @@ impl Engine {
         who: &Who,
         id: Id,
         version: i64,
+        op: HistoryOp,
         change: impl FnOnce(&mut ClientData) -> Result<()>,
     ) -> Result<Record<ClientData>> {
         who.require(Entity::Clients, Action::Edit)?;
@@ -130,7 +140,7 @@ impl Engine {
             visibility::client(c, who, id)?;
             let current = store::clients::record(c, id)?.ok_or(Error::NotFound { entity: "client", id })?;
             check_version("client", id, version, Some(current.version))?;
-            let mut data = current.data;
+            let mut data = current.data.clone();
             change(&mut data)?;
             let data = validate::client(&data)?;
             check_office(who, data.office.as_deref())?;
@@ -139,7 +149,10 @@ impl Engine {
             if !store::clients::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("client", id, version, store::clients::version_of(c, id)?));
             }
-            store::clients::record(c, id)?.ok_or(Error::NotFound { entity: "client", id })
+            let written = store::clients::record(c, id)?.ok_or(Error::NotFound { entity: "client", id })?;
+            let e = NewEntry::new(RecordKind::Client, id, Some(id), op, Some(who.id), now);
+            store::history::record(c, e.changes(diff(Some(&current.data), Some(&written.data))))?;
+            Ok(written)
         })
     }
 
@@ -155,6 +168,10 @@ impl Engine {
             if !store::trash::client(c, id, version, trash_id)? {
                 return Err(super::stale("client", id, version, store::clients::version_of(c, id)?));
             }
+            store::history::record(
+                c,
+                NewEntry::new(RecordKind::Client, id, Some(id), HistoryOp::Trash, Some(who.id), now),
+            )?;
             Ok(Deleted { trash_id })
         })
     }

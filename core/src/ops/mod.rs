@@ -4,6 +4,7 @@
 mod assignments;
 mod clients;
 mod contacts;
+mod history;
 mod import;
 mod interactions;
 mod lists;

@@ -40,7 +40,8 @@ fn client_dashboard_runs(request: &Request) -> bool {
         | R::InteractionList { .. }
         | R::TransferGet { .. }
         | R::TransferList { .. }
-        | R::GridQuery { .. } => true,
+        | R::GridQuery { .. }
+        | R::HistoryList { .. } => true,
         // The trash is not the client's; writes are refused before.
         R::TrashList {}
         | R::StaffPut { .. }
@@ -103,6 +104,7 @@ fn check_named(c: &mut Conn, who: &Who, request: &Request) -> Result<()> {
             opt_contact(c, *contact_id)
         }
         R::TransferList { client_id, .. } => opt_client(c, *client_id),
+        R::HistoryList { record, .. } => visibility::record(c, who, *record),
         _ => Ok(()),
     }
 }

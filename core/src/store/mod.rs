@@ -21,6 +21,7 @@ pub(crate) mod bulk;
 pub(crate) mod clients;
 pub(crate) mod contacts;
 pub(crate) mod health;
+pub(crate) mod history;
 pub(crate) mod interactions;
 mod lanes;
 pub(crate) mod nowait;

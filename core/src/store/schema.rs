@@ -243,6 +243,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    history (id) {
+        id -> BigInt,
+        record_kind -> Text,
+        record_id -> BigInt,
+        client_id -> Nullable<BigInt>,
+        op -> Text,
+        staff_id -> Nullable<BigInt>,
+        at -> BigInt,
+        changes -> Text,
+        related_kind -> Nullable<Text>,
+        related_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(contact_links -> clients (client_id));
 diesel::joinable!(client_assignments -> clients (client_id));
 diesel::joinable!(client_assignments -> staff (staff_id));
@@ -266,4 +281,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     client_assignments,
     follow_ups,
     data_migrations,
+    history,
 );

@@ -10,6 +10,7 @@ use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
 use crate::protocol::{ContactRow, ImportOptions, InteractionRow, LinkRow, OnExisting};
 use crate::store::bulk::{self, Existing, Table};
+use crate::store::history::NewEntry;
 use crate::store::{self, Conn};
 use crate::text;
 use crate::time::ms;
@@ -381,11 +382,15 @@ impl Engine {
             store::assignments::replace(c, *id, &d.assignments)?;
         }
         bulk::resume_index(c, paused, &ids)?;
+        let entry = |id: Id| NewEntry::new(RecordKind::Client, id, Some(id), HistoryOp::Import, Some(who.id), now);
+        let mut history: Vec<NewEntry> = ids.iter().map(|&id| entry(id)).collect();
         out.created = ids.len() as u64;
         out.ids.extend(creates.iter().map(|(i, _)| *i).zip(ids));
         for (i, s) in batch {
             if let Step::Update { id, version, data } = s {
+                let before = store::clients::record(c, *id)?;
                 if store::clients::update(c, *id, *version, data, who.id, now, self.phone_region)? {
+                    history.push(entry(*id).changes(diff(before.as_ref().map(|r| &r.data), Some(data))));
                     out.updated += 1;
                     out.ids.push((*i, *id));
                 } else {
@@ -397,6 +402,7 @@ impl Engine {
                 }
             }
         }
+        store::history::record_many(c, &history)?;
         Ok(out)
     }
 
@@ -483,11 +489,18 @@ impl Engine {
         let paused = bulk::pause_index(c, Table::Contacts)?;
         bulk::insert_contacts(c, &rows, who.id, now, self.phone_region)?;
         bulk::resume_index(c, paused, &ids)?;
+        let entry = |id: Id| NewEntry::new(RecordKind::Contact, id, None, HistoryOp::Import, Some(who.id), now);
+        let mut history: Vec<NewEntry> = ids.iter().map(|&id| entry(id)).collect();
         out.created = ids.len() as u64;
         out.ids.extend(creates.iter().map(|(i, _)| *i).zip(ids));
         for (i, s) in batch {
             if let Step::Update { id, version, data: (_, data) } = s {
+                let before = match store::contacts::get(c, *id, false)? {
+                    Some(row) => Some(row.into_record()?.data),
+                    None => None,
+                };
                 if store::contacts::update(c, *id, *version, data, who.id, now, self.phone_region)? {
+                    history.push(entry(*id).changes(diff(before.as_ref(), Some(data))));
                     out.updated += 1;
                     out.ids.push((*i, *id));
                 } else {
@@ -499,6 +512,7 @@ impl Engine {
                 }
             }
         }
+        store::history::record_many(c, &history)?;
         Ok(out)
     }
 
@@ -613,10 +627,23 @@ impl Engine {
             .collect();
         let (live, clashes) = clash_now(bulk::links_of(c, &clients)?, live);
         out.problems.extend(clashes.problems);
+        let mut history = Vec::with_capacity(live.len() * 2);
+        let entries = |client, contact, old, new: ContactRole| {
+            super::super::contacts::link_entries(
+                contact,
+                client,
+                old,
+                Some(new.as_str()),
+                HistoryOp::Import,
+                Some(who.id),
+                now,
+            )
+        };
         // Role changes first: a primary given up frees the role for a new link.
         for (_, s) in &live {
-            if let Step::Update { data: (client, contact, role, _), .. } = s {
+            if let Step::Update { data: (client, contact, role, old), .. } = s {
                 store::contacts::set_role(c, *contact, *client, *role)?;
+                history.extend(entries(*client, *contact, old.as_deref(), *role));
                 out.updated += 1;
             }
         }
@@ -625,6 +652,8 @@ impl Engine {
             .filter_map(|(_, s)| if let Step::Create(d) = s { Some((d.0, d.1, d.2)) } else { None })
             .collect();
         bulk::insert_links(c, &creates, who.id, now)?;
+        history.extend(creates.iter().flat_map(|&(client, contact, role)| entries(client, contact, None, role)));
+        store::history::record_many(c, &history)?;
         out.created = creates.len() as u64;
         Ok(out)
     }
@@ -765,6 +794,13 @@ impl Engine {
             store::interactions::write_follow_up(c, *id, d.follow_up.as_ref())?;
         }
         bulk::resume_index(c, paused, &ids)?;
+        let history: Vec<NewEntry> = rows
+            .iter()
+            .map(|(id, d)| {
+                NewEntry::new(RecordKind::Interaction, *id, d.client_id, HistoryOp::Import, Some(who.id), now)
+            })
+            .collect();
+        store::history::record_many(c, &history)?;
         out.created = ids.len() as u64;
         out.ids.extend(creates.iter().map(|(i, _)| *i).zip(ids));
         Ok(out)
