@@ -335,8 +335,11 @@ impl Engine {
             R::ClientList { query } => self.client_list(who, &query, vec![]).map(S::Clients),
             R::ClientContacts { id } => self.client_contacts(who, id).map(S::ClientContacts),
             R::ClientContactsOf { ids } => self.client_contacts_of(who, &ids).map(S::ClientContacts),
-            R::ClientTimeline { id, last_30_days, query } => {
+            R::ClientTimeline { id, last_30_days, include_changes: false, query } => {
                 self.client_timeline(who, id, last_30_days, &query).map(S::Interactions)
+            }
+            R::ClientTimeline { id, last_30_days, include_changes: true, query } => {
+                self.client_timeline_with_changes(who, id, last_30_days, &query).map(S::Timeline)
             }
 
             R::ContactCreate { data } => self.contact_create(who, data).map(S::Contact),

@@ -267,6 +267,14 @@ pub enum Request {
         /// Only the last 30 days, today included, in the firm's time zone.
         #[serde(default)]
         last_30_days: bool,
+        /// Also the history of the client and of its records (the entries
+        /// `history.list` answers, those the actor has the view right of),
+        /// merged by time (an interaction's `occurred_at`, a change's
+        /// `at`): the answer's items are then typed `interaction` or
+        /// `change`. Only in the timeline's own order (no `sort`, no
+        /// `search`); `filter` applies to interactions only.
+        #[serde(default)]
+        include_changes: bool,
         #[serde(default, flatten)]
         query: ListQuery,
     },
@@ -636,6 +644,8 @@ pub enum Response {
     LinkedClients(Vec<LinkedClient>),
     Interaction(Record<InteractionData>),
     Interactions(Page<Record<InteractionData>>),
+    /// A client timeline with its changes (`include_changes`).
+    Timeline(Page<TimelineItem>),
     Transfer(Record<TransferData>),
     Transfers(Page<Record<TransferData>>),
     History(Page<HistoryEntry>),

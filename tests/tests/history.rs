@@ -438,10 +438,92 @@ fn purge_removes_the_history(f: &Fixture) {
     assert_eq!(history(f, "client", keep).len(), 1, "the client's own history is untouched");
 }
 
+/// When a timeline item happened: an interaction's `occurred_at`, a
+/// change's `at`.
+fn when(item: &Value) -> chrono::DateTime<chrono::FixedOffset> {
+    let t = match item["type"].as_str() {
+        Some("interaction") => &item["data"]["occurred_at"],
+        Some("change") => &item["at"],
+        other => panic!("untyped item {other:?}: {item}"),
+    };
+    chrono::DateTime::parse_from_rfc3339(t.as_str().unwrap()).unwrap()
+}
+
+/// A client's timeline with `include_changes`: every interaction and every
+/// change of the client and of its records exactly once, newest first,
+/// whatever the page size; without the option it answers as before.
+fn the_timeline_merges_changes_in_order(f: &Fixture) {
+    let admin = f.admin;
+    let mut c = ok(f, json!({"actor": admin, "op": "client.create", "data": {"code": "T-1", "name": "Thérèse"}}));
+    let id = c["id"].as_i64().unwrap();
+    let mut notes = Vec::new();
+    for k in 0..3 {
+        f.clock.advance(chrono::Duration::hours(1));
+        // Each note happened half an hour before it was written: changes
+        // and interactions interleave.
+        let at = (f.clock.get() - chrono::Duration::minutes(30)).to_rfc3339();
+        let i = ok(
+            f,
+            json!({"actor": admin, "op": "interaction.create",
+                             "data": {"kind": "note", "client_id": id, "occurred_at": at, "subject": format!("Note {k}")}}),
+        );
+        notes.push(i["id"].as_i64().unwrap());
+        c = ok(
+            f,
+            json!({"actor": admin, "op": "client.update", "id": id, "version": c["version"],
+                         "data": {"name": format!("Thérèse {k}")}}),
+        );
+    }
+    let changes =
+        history(f, "client", id).len() + notes.iter().map(|n| history(f, "interaction", *n).len()).sum::<usize>();
+    assert_eq!(changes, 4 + 3);
+    for limit in [1, 2, 3, 50] {
+        let mut items: Vec<Value> = Vec::new();
+        let mut cursor = Value::Null;
+        for _ in 0..100 {
+            let page = ok(
+                f,
+                json!({"actor": admin, "op": "client.timeline", "id": id, "include_changes": true,
+                                    "limit": limit, "cursor": cursor}),
+            );
+            let got = page["items"].as_array().unwrap();
+            assert!(got.len() <= limit, "limit {limit}");
+            items.extend(got.iter().cloned());
+            match page.get("next_cursor") {
+                Some(n) if !n.is_null() => cursor = n.clone(),
+                _ => break,
+            }
+        }
+        for w in items.windows(2) {
+            assert!(when(&w[0]) >= when(&w[1]), "limit {limit}: newest first: {} then {}", w[0], w[1]);
+        }
+        let of =
+            |t: &str| items.iter().filter(|i| i["type"] == t).map(|i| i["id"].as_i64().unwrap()).collect::<Vec<_>>();
+        let mut interactions = of("interaction");
+        interactions.sort_unstable();
+        assert_eq!(interactions, notes, "limit {limit}: every interaction once");
+        let mut seen = of("change");
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), changes, "limit {limit}: every change once");
+        assert_eq!(items.len(), notes.len() + changes, "limit {limit}: nothing twice");
+    }
+    // Without the option: the interactions, as before.
+    let plain = ok(f, json!({"actor": admin, "op": "client.timeline", "id": id}));
+    let plain = plain["items"].as_array().unwrap();
+    assert_eq!(plain.len(), 3);
+    assert!(plain.iter().all(|i| i.get("type").is_none()));
+    // Only in the timeline's own order.
+    let e =
+        err(f, json!({"actor": admin, "op": "client.timeline", "id": id, "include_changes": true, "sort": "subject"}));
+    assert_eq!(e.code, "validation");
+}
+
 backend_tests!(
     every_write_records_exactly_what_it_changed,
     a_failed_write_leaves_no_history,
     imports_record_import_entries,
     history_is_read_as_the_record_is,
     purge_removes_the_history,
+    the_timeline_merges_changes_in_order,
 );

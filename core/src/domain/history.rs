@@ -162,6 +162,16 @@ pub struct HistoryEntry {
     pub related: Option<RecordRef>,
 }
 
+/// One item of a client timeline with its changes: an interaction, or an
+/// entry of the history of the client or of one of its records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)]
+pub enum TimelineItem {
+    Interaction(super::Record<super::InteractionData>),
+    Change(HistoryEntry),
+}
+
 /// The fields that differ between a record as read (`None`: it did not
 /// exist) and as written (`None`: it is gone), by their serialised names.
 /// A field absent on one side counts as `null`; equal values are left out.

@@ -158,6 +158,45 @@ pub(crate) fn of_record(
     rows.into_iter().map(entry).collect()
 }
 
+/// The entries on a client's timeline (its own, its records', the links of
+/// its contacts) of the given kinds, newest first, after `after`
+/// (exclusive), from `since` (UTC ms) when given, at most `limit`.
+pub(crate) fn of_client(
+    conn: &mut Conn,
+    client: Id,
+    kinds: &[&'static str],
+    since: Option<i64>,
+    after: Option<Position>,
+    limit: i64,
+) -> Result<Vec<HistoryEntry>> {
+    let mut q = history::table
+        .filter(history::client_id.eq(client))
+        .filter(history::record_kind.eq_any(kinds.to_vec()))
+        .into_boxed();
+    if let Some(since) = since {
+        q = q.filter(history::at.ge(since));
+    }
+    if let Some((at, id)) = after {
+        q = q.filter(history::at.lt(at).or(history::at.eq(at).and(history::id.lt(id))));
+    }
+    let rows: Vec<Raw> = q
+        .order((history::at.desc(), history::id.desc()))
+        .limit(limit)
+        .select((
+            history::id,
+            history::record_kind,
+            history::record_id,
+            history::op,
+            history::staff_id,
+            history::at,
+            history::changes,
+            history::related_kind,
+            history::related_id,
+        ))
+        .load(conn)?;
+    rows.into_iter().map(entry).collect()
+}
+
 /// Deletes the history of records deleted for good: every entry of the
 /// given records, and every entry shown on the given clients' timelines.
 pub(crate) fn remove(conn: &mut Conn, kind: RecordKind, ids: &[Id]) -> Result<()> {
