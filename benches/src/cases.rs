@@ -105,7 +105,7 @@ fn request(label: &str, query: ListQuery) -> R {
         "clients" => R::ClientList { query },
         "contacts" => R::ContactList { query },
         "interactions" => R::InteractionList { client_id: None, contact_id: None, last_30_days: false, query },
-        "timeline" => R::ClientTimeline { id: 42, last_30_days: false, query },
+        "timeline" => R::ClientTimeline { id: 42, last_30_days: false, include_changes: false, query },
         "transfers" => R::TransferList { client_id: None, last_30_days: false, open_only: false, query },
         "grid" => R::GridQuery {
             list: ListKind::Interactions,

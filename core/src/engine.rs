@@ -353,8 +353,11 @@ impl Engine {
             R::ClientList { query } => self.client_list(who, &query, vec![]).map(S::Clients),
             R::ClientContacts { id } => self.client_contacts(who, id).map(S::ClientContacts),
             R::ClientContactsOf { ids } => self.client_contacts_of(who, &ids).map(S::ClientContacts),
-            R::ClientTimeline { id, last_30_days, query } => {
+            R::ClientTimeline { id, last_30_days, include_changes: false, query } => {
                 self.client_timeline(who, id, last_30_days, &query).map(S::Interactions)
+            }
+            R::ClientTimeline { id, last_30_days, include_changes: true, query } => {
+                self.client_timeline_with_changes(who, id, last_30_days, &query).map(S::Timeline)
             }
 
             R::ContactCreate { data } => self.contact_create(who, data).map(S::Contact),
@@ -408,6 +411,9 @@ impl Engine {
             R::LayoutGet { id } => self.layout_get(Some(who), id).map(S::Layout),
             R::LayoutDelete { id } => self.layout_delete(Some(who), id).map(S::Done),
 
+            R::HistoryList { record, limit, cursor } => {
+                self.history_list(who, record, limit, cursor.as_deref()).map(S::History)
+            }
             R::TrashList {} => self.trash_list(who).map(S::Trash),
             R::ClientMerge { keep, keep_version, merge, merge_version, rules } => self
                 .merge_records(who, DupEntity::Client, (keep, keep_version), (merge, merge_version), &rules)

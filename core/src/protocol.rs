@@ -301,6 +301,14 @@ pub enum Request {
         /// Only the last 30 days, today included, in the firm's time zone.
         #[serde(default)]
         last_30_days: bool,
+        /// Also the history of the client and of its records (the entries
+        /// `history.list` answers, those the actor has the view right of),
+        /// merged by time (an interaction's `occurred_at`, a change's
+        /// `at`): the answer's items are then typed `interaction` or
+        /// `change`. Only in the timeline's own order (no `sort`, no
+        /// `search`); `filter` applies to interactions only.
+        #[serde(default)]
+        include_changes: bool,
         #[serde(default, flatten)]
         query: ListQuery,
     },
@@ -487,6 +495,21 @@ pub enum Request {
     #[serde(rename = "layout.delete")]
     LayoutDelete { id: Id },
 
+    /// The history of one record (client, contact, interaction or
+    /// transfer), newest first: who wrote, when, the op and each changed
+    /// field's old and new value. Readable as the record itself is (rights,
+    /// offices, a client dashboard's client; a record in the trash or
+    /// purged answers `not_found`). `limit` 1–500 (default 50); pass
+    /// `next_cursor` back as `cursor` for the next page.
+    #[serde(rename = "history.list")]
+    HistoryList {
+        record: RecordRef,
+        #[serde(default)]
+        limit: Option<u32>,
+        #[serde(default)]
+        cursor: Option<String>,
+    },
+
     /// What is in the trash, newest first.
     /// Merges client `merge` into client `keep`: its links, interactions,
     /// file transfers and people in charge move onto `keep`, and `merge`
@@ -596,6 +619,7 @@ impl Request {
             Request::ClientMerge { .. } => "client.merge",
             Request::ContactMerge { .. } => "contact.merge",
             Request::DuplicatesFind { .. } => "duplicates.find",
+            Request::HistoryList { .. } => "history.list",
             Request::TrashList {} => "trash.list",
             Request::TrashRestore { .. } => "trash.restore",
             Request::TrashPurge { .. } => "trash.purge",
@@ -644,6 +668,7 @@ impl Request {
                 | Request::ViewList { .. }
                 | Request::LayoutList { .. }
                 | Request::LayoutGet { .. }
+                | Request::HistoryList { .. }
                 | Request::TrashList {}
                 | Request::DuplicatesFind { .. }
         )
@@ -758,8 +783,11 @@ pub enum Response {
     LinkedClients(Vec<LinkedClient>),
     Interaction(Record<InteractionData>),
     Interactions(Page<Record<InteractionData>>),
+    /// A client timeline with its changes (`include_changes`).
+    Timeline(Page<TimelineItem>),
     Transfer(Record<TransferData>),
     Transfers(Page<Record<TransferData>>),
+    History(Page<HistoryEntry>),
     Trash(Vec<TrashEntry>),
     Grid(Grid),
     Columns(Vec<crate::query::columns::ColumnDef>),

@@ -20,7 +20,7 @@
 //! What the actor may not see answers exactly as what does not exist
 //! (`not_found`, same message): an error never tells which ids exist.
 
-use crate::domain::Id;
+use crate::domain::{Id, RecordKind, RecordRef};
 use crate::engine::Who;
 use crate::error::{Error, Result};
 use crate::protocol::{Layout, SavedView, TrashEntry};
@@ -119,6 +119,23 @@ pub(crate) fn interaction(c: &mut Conn, who: &Who, id: Id, client: Option<Id>, c
 /// Refuses a transfer whose client the actor cannot see as `not_found`.
 pub(crate) fn transfer(c: &mut Conn, who: &Who, id: Id, client: Id) -> Result<()> {
     if client_visible(c, who, client)? { Ok(()) } else { Err(not_found("file transfer", id)) }
+}
+
+/// Refuses a record the actor cannot see as `not_found`, by the same rules
+/// as reading it (its history is read as the record is).
+pub(crate) fn record(c: &mut Conn, who: &Who, r: RecordRef) -> Result<()> {
+    match r.kind {
+        RecordKind::Client => client(c, who, r.id),
+        RecordKind::Contact => contact(c, who, r.id),
+        RecordKind::Interaction => {
+            let row = store::interactions::get(c, r.id, false)?.ok_or(not_found("interaction", r.id))?;
+            interaction(c, who, r.id, row.client_id, row.contact_id)
+        }
+        RecordKind::Transfer => {
+            let row = store::transfers::get(c, r.id, false)?.ok_or(not_found("file transfer", r.id))?;
+            transfer(c, who, r.id, row.client_id)
+        }
+    }
 }
 
 /// Is the client (live or trashed) in one of the actor's offices and scope?

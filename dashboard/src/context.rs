@@ -56,6 +56,7 @@ pub const CLIENT_SCOPE_OPS: &[&str] = &[
     "filter.fields",
     "custom_field.list",
     "staff.get",
+    "history.list",
 ];
 
 /// Ops whose `id` is a client id.

@@ -143,6 +143,7 @@ const META: &[Meta] = &[
     Meta { op: "client.merge", who: Staff, rights: &["clients.edit", "clients.delete"], writes: true, answer: ty!(Merged), errors: &["not_found", "conflict", "validation"] },
     Meta { op: "contact.merge", who: Staff, rights: &["contacts.edit", "contacts.delete"], writes: true, answer: ty!(Merged), errors: &["not_found", "conflict", "validation"] },
     Meta { op: "duplicates.find", who: Staff, rights: &["view on the record's kind"], writes: false, answer: ty!(Vec<Duplicate>), errors: BY_ID },
+    Meta { op: "history.list", who: Staff, rights: &["view on the record's kind (clients, contacts, interactions, file_transfers)"], writes: false, answer: ty!(Page<HistoryEntry>), errors: &["not_found", "validation"] },
     Meta { op: "trash.list", who: Staff, rights: &["delete on the entry's kind (entries without it are not listed)"], writes: false, answer: ty!(Vec<TrashEntry>), errors: &[] },
     Meta { op: "trash.restore", who: Staff, rights: &["delete on the entry's kind"], writes: true, answer: ty!(Done), errors: &["not_found", "duplicate"] },
     Meta { op: "trash.purge", who: Staff, rights: &["delete on the entry's kind"], writes: true, answer: ty!(Done), errors: BY_ID },

@@ -283,6 +283,7 @@ const OPS: &[(&str, Needs, bool)] = &[
     ("client.merge", &[("clients", "edit"), ("clients", "delete")], true),
     ("contact.merge", &[("contacts", "edit"), ("contacts", "delete")], true),
     ("duplicates.find", &[("clients", "view")], true),
+    ("history.list", &[("interactions", "view")], true),
     ("trash.list", &[], false),
     ("trash.restore", &[("interactions", "delete")], true),
     ("trash.purge", &[("interactions", "delete")], true),
@@ -375,6 +376,7 @@ fn request(op: &str, w: &World, t: Target, f: &Fixture) -> Value {
         "client.merge" => json!({"op": op, "keep": w.a, "keep_version": 1, "merge": client, "merge_version": 1}),
         "contact.merge" => json!({"op": op, "keep": w.pa, "keep_version": 1, "merge": contact, "merge_version": 1}),
         "duplicates.find" => json!({"op": op, "entity": "client", "id": client}),
+        "history.list" => json!({"op": op, "record": {"kind": "interaction", "id": interaction}}),
         other => panic!("no request for {other}: add one (and its entry in OPS)"),
     }
 }

@@ -66,6 +66,7 @@ fn timeline(f: &Fixture, id: Id) -> Vec<String> {
             R::ClientTimeline {
                 id,
                 last_30_days: false,
+                include_changes: false,
                 query: ListQuery { limit: Some(500), cursor: None, ..Default::default() },
             },
         )
@@ -437,6 +438,7 @@ fn timeline_merges_client_and_contact_interactions_newest_first(f: &Fixture) {
                 R::ClientTimeline {
                     id: c.id,
                     last_30_days: false,
+                    include_changes: false,
                     query: ListQuery { limit: Some(1), cursor, ..Default::default() },
                 },
             )
@@ -458,6 +460,7 @@ fn timeline_merges_client_and_contact_interactions_newest_first(f: &Fixture) {
             R::ClientTimeline {
                 id: c.id,
                 last_30_days: false,
+                include_changes: false,
                 query: ListQuery {
                     limit: Some(1),
                     cursor: Some("t1:'; DROP TABLE clients;--".into()),
@@ -848,7 +851,7 @@ fn office_restricted_staff_sees_only_their_offices(f: &Fixture) {
     // Another office's records answer as absent ones (no existence leak).
     for r in [
         R::ClientGet { id: qc.id },
-        R::ClientTimeline { id: qc.id, last_30_days: false, query: ListQuery::default() },
+        R::ClientTimeline { id: qc.id, last_30_days: false, include_changes: false, query: ListQuery::default() },
         R::ContactGet { id: p_qc.id },
     ] {
         let op = r.op();
@@ -1168,6 +1171,6 @@ fn an_in_memory_database_serves_a_whole_session() {
     };
     engine.execute(me, R::TrashRestore { id: d.trash_id }).unwrap();
     assert!(
-        matches!(engine.execute(me, R::ClientTimeline { id: c.id, last_30_days: false, query: ListQuery::default() }).unwrap(), S::Interactions(p) if p.items.len() == 2)
+        matches!(engine.execute(me, R::ClientTimeline { id: c.id, last_30_days: false, include_changes: false, query: ListQuery::default() }).unwrap(), S::Interactions(p) if p.items.len() == 2)
     );
 }

@@ -170,7 +170,8 @@ fn list_pages_cost() {
     let contacts_req = |query: ListQuery| Request::ContactList { query };
     let interactions_req =
         |query: ListQuery| Request::InteractionList { client_id: None, contact_id: None, last_30_days: false, query };
-    let timeline_req = |query: ListQuery| Request::ClientTimeline { id: client, last_30_days: false, query };
+    let timeline_req =
+        |query: ListQuery| Request::ClientTimeline { id: client, last_30_days: false, include_changes: false, query };
     let transfers_req =
         |query: ListQuery| Request::TransferList { client_id: None, last_30_days: false, open_only: false, query };
     let grid_req = |query: ListQuery| Request::GridQuery {

@@ -80,7 +80,7 @@ impl Surface {
                 open_only: false,
                 query,
             },
-            Surface::Timeline(id) => R::ClientTimeline { id, last_30_days: false, query },
+            Surface::Timeline(id) => R::ClientTimeline { id, last_30_days: false, include_changes: false, query },
         }
     }
 }

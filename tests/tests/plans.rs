@@ -54,7 +54,7 @@ fn check(backend: Backend) {
         (
             "a client's timeline",
             "interactions",
-            R::ClientTimeline { id: client, last_30_days: false, query: q(None, None) },
+            R::ClientTimeline { id: client, last_30_days: false, include_changes: false, query: q(None, None) },
         ),
         (
             "filtered by kind",

@@ -361,7 +361,7 @@ fn last_30_days_is_counted_in_the_firm_time_zone(f: &Fixture) {
     }
     assert_eq!(subjects(f, all_interactions(q(None, None), true)), vec!["aujourd'hui", "dans la fenêtre"]);
     assert_eq!(
-        subjects(f, R::ClientTimeline { id: a.id, last_30_days: true, query: q(None, None) }),
+        subjects(f, R::ClientTimeline { id: a.id, last_30_days: true, include_changes: false, query: q(None, None) }),
         vec!["aujourd'hui", "dans la fenêtre"]
     );
     // The filter keyword means the same.
@@ -801,7 +801,7 @@ fn client_scope_reaches_no_other_client(f: &Fixture) {
     for r in [
         R::ClientGet { id: b.id },
         R::ClientContacts { id: b.id },
-        R::ClientTimeline { id: b.id, last_30_days: false, query: ListQuery::default() },
+        R::ClientTimeline { id: b.id, last_30_days: false, include_changes: false, query: ListQuery::default() },
         R::ContactGet { id: pb.id },
         R::InteractionList {
             client_id: Some(b.id),

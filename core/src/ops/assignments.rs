@@ -44,7 +44,7 @@ pub(crate) fn check_against(list: &[Assignment], roles: &[StaffRole], known: &[I
 
 impl Engine {
     pub(crate) fn client_assign(&self, who: &Who, id: Id, version: i64, a: Assignment) -> Result<Record<ClientData>> {
-        self.client_change(who, id, version, |data| {
+        self.client_change(who, id, version, crate::domain::HistoryOp::Assign, |data| {
             let a = Assignment { role: a.role.trim().to_string(), staff_id: a.staff_id };
             if data.assignments.contains(&a) {
                 return Err(Error::validation(
@@ -59,7 +59,7 @@ impl Engine {
     }
 
     pub(crate) fn client_unassign(&self, who: &Who, id: Id, version: i64, a: Assignment) -> Result<Record<ClientData>> {
-        self.client_change(who, id, version, |data| {
+        self.client_change(who, id, version, crate::domain::HistoryOp::Unassign, |data| {
             let before = data.assignments.len();
             data.assignments.retain(|x| !(x.role == a.role.trim() && x.staff_id == a.staff_id));
             if data.assignments.len() == before {

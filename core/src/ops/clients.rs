@@ -5,6 +5,7 @@ use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
 use crate::protocol::{Deleted, Imported};
 use crate::query::{Constraint, ListQuery};
+use crate::store::history::NewEntry;
 use crate::store::{self, Conn};
 use crate::text;
 use crate::time::ms;
@@ -39,6 +40,8 @@ impl Engine {
             data.tags = super::tags::resolve(&store::tags::all(c)?, &data.tags, "")?;
             super::assignments::check(c, &data.assignments, "")?;
             let id = store::clients::insert(c, &data, who.id, now, self.phone_region)?;
+            let e = NewEntry::new(RecordKind::Client, id, Some(id), HistoryOp::Create, Some(who.id), now);
+            store::history::record(c, e.changes(diff(None, Some(&data))))?;
             let keys = store::dupkeys::client_keys(&data, self.phone_region);
             Ok((id, super::duplicates::warnings(c, who, DupEntity::Client, &keys, Some(id))?))
         })?;
@@ -86,6 +89,11 @@ impl Engine {
                 d.tags = super::tags::resolve(&tags, &d.tags, &format!("clients[{i}]."))?;
                 ids.push(store::clients::insert(c, &d, who.id, now, self.phone_region)?);
             }
+            let entries: Vec<NewEntry> = ids
+                .iter()
+                .map(|&id| NewEntry::new(RecordKind::Client, id, Some(id), HistoryOp::Import, Some(who.id), now))
+                .collect();
+            store::history::record_many(c, &entries)?;
             if !progress.report(total, total) {
                 return Err(Error::Canceled);
             }
@@ -115,7 +123,7 @@ impl Engine {
         version: i64,
         patch: ClientPatch,
     ) -> Result<Record<ClientData>> {
-        self.client_change(who, id, version, |data| {
+        self.client_change(who, id, version, HistoryOp::Update, |data| {
             *data = super::patched(data, &patch)?;
             Ok(())
         })
@@ -130,6 +138,7 @@ impl Engine {
         who: &Who,
         id: Id,
         version: i64,
+        op: HistoryOp,
         change: impl FnOnce(&mut ClientData) -> Result<()>,
     ) -> Result<Record<ClientData>> {
         who.require(Entity::Clients, Action::Edit)?;
@@ -139,7 +148,7 @@ impl Engine {
             let current = store::clients::record(c, id)?.ok_or(Error::NotFound { entity: "client", id })?;
             check_version("client", id, version, Some(current.version))?;
             let before = store::dupkeys::client_keys(&current.data, self.phone_region);
-            let mut data = current.data;
+            let mut data = current.data.clone();
             change(&mut data)?;
             let mut data = validate::client(&data)?;
             check_office(who, data.office.as_deref())?;
@@ -150,6 +159,8 @@ impl Engine {
                 return Err(stale("client", id, version, store::clients::version_of(c, id)?));
             }
             let mut rec = store::clients::record(c, id)?.ok_or(Error::NotFound { entity: "client", id })?;
+            let e = NewEntry::new(RecordKind::Client, id, Some(id), op, Some(who.id), now);
+            store::history::record(c, e.changes(diff(Some(&current.data), Some(&rec.data))))?;
             // Warned only when what duplicates are found by changed.
             let after = store::dupkeys::client_keys(&data, self.phone_region);
             if after != before {
@@ -171,6 +182,10 @@ impl Engine {
             if !store::trash::client(c, id, version, trash_id)? {
                 return Err(super::stale("client", id, version, store::clients::version_of(c, id)?));
             }
+            store::history::record(
+                c,
+                NewEntry::new(RecordKind::Client, id, Some(id), HistoryOp::Trash, Some(who.id), now),
+            )?;
             Ok(Deleted { trash_id })
         })
     }

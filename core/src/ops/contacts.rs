@@ -5,9 +5,50 @@ use crate::error::{Error, Result};
 use crate::protocol::{Deleted, Done};
 use crate::query::{Constraint, ListQuery};
 use crate::store;
+use crate::store::history::NewEntry;
 use crate::time::ms;
 use crate::validate;
 use crate::visibility;
+
+/// Records a link made (`old` none), its role changed, or removed (`new`
+/// none) on both its records: the client's entry shows on its timeline.
+pub(crate) fn record_link(
+    c: &mut store::Conn,
+    contact: Id,
+    client: Id,
+    old: Option<ContactRole>,
+    new: Option<ContactRole>,
+    by: Id,
+    now: i64,
+) -> Result<()> {
+    let (old, new) = (old.map(ContactRole::as_str), new.map(ContactRole::as_str));
+    store::history::record_many(c, &link_entries(contact, client, old, new, HistoryOp::Link, Some(by), now))
+}
+
+/// The two entries of a link's change (op `link`, `unlink` when `new` is
+/// none, or the caller's, e.g. `import`).
+pub(crate) fn link_entries(
+    contact: Id,
+    client: Id,
+    old: Option<&str>,
+    new: Option<&str>,
+    op: HistoryOp,
+    by: Option<Id>,
+    now: i64,
+) -> [NewEntry; 2] {
+    let op = if new.is_none() && op == HistoryOp::Link { HistoryOp::Unlink } else { op };
+    let value = |r: Option<&str>| r.map_or(serde_json::Value::Null, serde_json::Value::from);
+    let mut changes = Changes::new();
+    changes.insert("role".into(), FieldChange { old: value(old), new: value(new) });
+    [
+        NewEntry::new(RecordKind::Contact, contact, None, op, by, now)
+            .changes(changes.clone())
+            .related(RecordRef { kind: RecordKind::Client, id: client }),
+        NewEntry::new(RecordKind::Client, client, Some(client), op, by, now)
+            .changes(changes)
+            .related(RecordRef { kind: RecordKind::Contact, id: contact }),
+    ]
+}
 
 impl Engine {
     pub(crate) fn contact_create(&self, who: &Who, data: ContactData) -> Result<Record<ContactData>> {
@@ -17,6 +58,8 @@ impl Engine {
         let (id, warnings) = self.write(|c| {
             data.tags = super::tags::resolve(&store::tags::all(c)?, &data.tags, "")?;
             let id = store::contacts::insert(c, &data, who.id, now, self.phone_region)?;
+            let e = NewEntry::new(RecordKind::Contact, id, None, HistoryOp::Create, Some(who.id), now);
+            store::history::record(c, e.changes(diff(None, Some(&data))))?;
             let keys = store::dupkeys::contact_keys(&data, self.phone_region);
             Ok((id, super::duplicates::warnings(c, who, DupEntity::Contact, &keys, Some(id))?))
         })?;
@@ -79,6 +122,8 @@ impl Engine {
                 return Err(stale("contact", id, version, store::contacts::version_of(c, id)?));
             }
             let mut rec = store::contacts::record(c, id)?.ok_or(Error::NotFound { entity: "contact", id })?;
+            let e = NewEntry::new(RecordKind::Contact, id, None, HistoryOp::Update, Some(who.id), now);
+            store::history::record(c, e.changes(diff(Some(&current), Some(&rec.data))))?;
             // Warned only when what duplicates are found by changed.
             let before = store::dupkeys::contact_keys(&current, self.phone_region);
             let after = store::dupkeys::contact_keys(&data, self.phone_region);
@@ -100,6 +145,10 @@ impl Engine {
             if !store::trash::contact(c, id, version, trash_id)? {
                 return Err(super::stale("contact", id, version, store::contacts::version_of(c, id)?));
             }
+            store::history::record(
+                c,
+                NewEntry::new(RecordKind::Contact, id, None, HistoryOp::Trash, Some(who.id), now),
+            )?;
             Ok(Deleted { trash_id })
         })
     }
@@ -149,6 +198,15 @@ impl Engine {
                 }
                 // A contact in the trash cannot hold the role.
                 store::contacts::set_role(c, holder, client_id, ContactRole::Additional)?;
+                record_link(
+                    c,
+                    holder,
+                    client_id,
+                    Some(ContactRole::Primary),
+                    Some(ContactRole::Additional),
+                    who.id,
+                    now,
+                )?;
             }
             let changed = |current: ContactRole| {
                 Error::validation(
@@ -170,8 +228,12 @@ impl Engine {
                     {
                         return Err(changed(current));
                     }
+                    record_link(c, contact_id, client_id, Some(current), Some(role), who.id, now)?;
                 }
-                None => store::contacts::link(c, contact_id, client_id, role, who.id, now)?,
+                None => {
+                    store::contacts::link(c, contact_id, client_id, role, who.id, now)?;
+                    record_link(c, contact_id, client_id, None, Some(role), who.id, now)?;
+                }
             }
             store::clients::contacts_of(c, &[client_id])
         })
@@ -179,12 +241,15 @@ impl Engine {
 
     pub(crate) fn contact_unlink(&self, who: &Who, contact_id: Id, client_id: Id) -> Result<Done> {
         who.require(Entity::Contacts, Action::Edit)?;
+        let now = ms(self.now());
         self.write(|c| {
             visibility::client(c, who, client_id)?;
             visibility::contact(c, who, contact_id)?;
+            let role = store::contacts::link_role(c, contact_id, client_id)?;
             if !store::contacts::unlink(c, contact_id, client_id)? {
                 return Err(Error::NotFound { entity: "link between this contact and client", id: contact_id });
             }
+            record_link(c, contact_id, client_id, role, None, who.id, now)?;
             Ok(Done { done: true })
         })
     }

@@ -4,6 +4,7 @@ use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
 use crate::protocol::Deleted;
 use crate::query::{Constraint, ListQuery};
+use crate::store::history::NewEntry;
 use crate::store::{self, Conn};
 use crate::time::ms;
 use crate::validate;
@@ -74,7 +75,10 @@ impl Engine {
             let mut data = validate::interaction(&data, &defs)?;
             check_refs(c, who, &data)?;
             settle_follow_up(None, &mut data.follow_up, who, self.now());
-            store::interactions::insert(c, &data, who.id, now, self.phone_region)
+            let id = store::interactions::insert(c, &data, who.id, now, self.phone_region)?;
+            let e = NewEntry::new(RecordKind::Interaction, id, data.client_id, HistoryOp::Create, Some(who.id), now);
+            store::history::record(c, e.changes(diff(None, Some(&data))))?;
+            Ok(id)
         })?;
         self.interaction_get(who, id)
     }
@@ -119,7 +123,19 @@ impl Engine {
             if !store::interactions::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("interaction", id, version, store::interactions::version_of(c, id)?));
             }
-            store::interactions::record(c, id)?.ok_or(Error::NotFound { entity: "interaction", id })
+            let written = store::interactions::record(c, id)?.ok_or(Error::NotFound { entity: "interaction", id })?;
+            // On the timeline of its client as it is now.
+            let changes = diff(Some(&current.data), Some(&written.data));
+            let e = NewEntry::new(
+                RecordKind::Interaction,
+                id,
+                written.data.client_id,
+                HistoryOp::Update,
+                Some(who.id),
+                now,
+            );
+            store::history::record(c, e.changes(changes))?;
+            Ok(written)
         })
     }
 
@@ -137,6 +153,8 @@ impl Engine {
             if !store::trash::interaction(c, id, version, trash_id)? {
                 return Err(super::stale("interaction", id, version, store::interactions::version_of(c, id)?));
             }
+            let e = NewEntry::new(RecordKind::Interaction, id, row.client_id, HistoryOp::Trash, Some(who.id), now);
+            store::history::record(c, e)?;
             Ok(Deleted { trash_id })
         })
     }

@@ -258,7 +258,24 @@ pub(crate) fn undo(c: &mut Conn, tid: Id, actor: Id, now: i64) -> Result<()> {
         }
     }
     m::touch(c, e, keep, kept_version, actor, now)?;
+    merge_history(c, e, keep, back, HistoryOp::Unmerge, actor, now)?;
     m::forget(c, tid)
+}
+
+/// A merge (or its undoing) in both records' histories, each naming the
+/// other; a client's entries are on its own timeline.
+fn merge_history(c: &mut Conn, e: DupEntity, keep: Id, merged: Id, op: HistoryOp, by: Id, now: i64) -> Result<()> {
+    use crate::store::history::NewEntry;
+    let kind = match e {
+        DupEntity::Client => RecordKind::Client,
+        DupEntity::Contact => RecordKind::Contact,
+    };
+    let client = |id: Id| (kind == RecordKind::Client).then_some(id);
+    for (id, other) in [(keep, merged), (merged, keep)] {
+        let entry = NewEntry::new(kind, id, client(id), op, Some(by), now).related(RecordRef { kind, id: other });
+        store::history::record(c, entry)?;
+    }
+    Ok(())
 }
 
 impl Engine {
@@ -327,6 +344,7 @@ impl Engine {
             };
             let record = m::Merge { entity: entity.to_string(), kept_id: keep.0, merged_id: merge.0, moves: mv };
             m::record(c, &record, tid, who.id, now)?;
+            merge_history(c, e, keep.0, merge.0, HistoryOp::Merge, who.id, now)?;
             Ok(Merged { kept: keep.0, kept_version: keep.1 + 1, trash_id: tid, moved })
         })
     }

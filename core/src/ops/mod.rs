@@ -5,6 +5,7 @@ mod assignments;
 mod clients;
 mod contacts;
 mod duplicates;
+mod history;
 mod import;
 mod interactions;
 mod lists;

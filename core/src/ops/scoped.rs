@@ -42,7 +42,8 @@ fn client_dashboard_runs(request: &Request) -> bool {
         | R::TransferGet { .. }
         | R::TransferList { .. }
         | R::GridQuery { .. }
-        | R::DuplicatesFind { .. } => true,
+        | R::DuplicatesFind { .. }
+        | R::HistoryList { .. } => true,
         // The trash is not the client's; writes are refused before.
         R::TrashList {}
         | R::StaffPut { .. }
@@ -114,6 +115,7 @@ fn check_named(c: &mut Conn, who: &Who, request: &Request) -> Result<()> {
             opt_contact(c, *contact_id)
         }
         R::TransferList { client_id, .. } => opt_client(c, *client_id),
+        R::HistoryList { record, .. } => visibility::record(c, who, *record),
         _ => Ok(()),
     }
 }

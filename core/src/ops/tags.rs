@@ -184,7 +184,7 @@ impl Engine {
         remove: Vec<String>,
     ) -> Result<Record<ClientData>> {
         let (add, remove) = (resolve(&who.tags, &add, "add.")?, resolve(&who.tags, &remove, "remove.")?);
-        self.client_change(who, id, version, |data| {
+        self.client_change(who, id, version, HistoryOp::Update, |data| {
             apply(&mut data.tags, add, &remove);
             Ok(())
         })

@@ -4,6 +4,7 @@ use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
 use crate::protocol::Deleted;
 use crate::query::{Constraint, ListQuery};
+use crate::store::history::NewEntry;
 use crate::store::{self, Conn};
 use crate::time::{from_ms, ms};
 use crate::validate;
@@ -163,6 +164,9 @@ impl Engine {
                 closed_at: None,
             };
             let id = store::transfers::insert(c, &t, who.id, ms(now))?;
+            let e =
+                NewEntry::new(RecordKind::Transfer, id, Some(t.client_id), HistoryOp::Create, Some(who.id), ms(now));
+            store::history::record(c, e.changes(diff(None, Some(&t))))?;
             record_event(c, &t, id, None, Some(who.id), who.id, ms(now), self.config().french())?;
             Ok(id)
         })?;
@@ -196,12 +200,22 @@ impl Engine {
             let row = store::transfers::get(c, id, false)?.ok_or(Error::NotFound { entity: "file transfer", id })?;
             visibility::transfer(c, who, id, row.client_id)?;
             check_version("file transfer", id, version, Some(row.version))?;
-            let mut t = row.into_record()?.data;
+            let before = row.into_record()?.data;
+            let mut t = before.clone();
             let from = t.status;
             apply(&mut t, to, files, now)?;
             if !store::transfers::set_state(c, id, version, &t, who.id, ms(now))? {
                 return Err(super::stale("file transfer", id, version, store::transfers::version_of(c, id)?));
             }
+            let e = NewEntry::new(
+                RecordKind::Transfer,
+                id,
+                Some(t.client_id),
+                HistoryOp::Transition,
+                Some(who.id),
+                ms(now),
+            );
+            store::history::record(c, e.changes(diff(Some(&before), Some(&t))))?;
             record_event(c, &t, id, Some(from), Some(who.id), who.id, ms(now), self.config().french())
         })?;
         self.transfer_get(who, id)
@@ -224,7 +238,8 @@ impl Engine {
             let row = store::transfers::get(c, id, false)?.ok_or(Error::NotFound { entity: "file transfer", id })?;
             visibility::transfer(c, who, id, row.client_id)?;
             check_version("file transfer", id, version, Some(row.version))?;
-            let mut t = row.into_record()?.data;
+            let before = row.into_record()?.data;
+            let mut t = before.clone();
             if !t.status.is_open() {
                 return Err(Error::InvalidTransition {
                     entity: "file transfer",
@@ -239,7 +254,12 @@ impl Engine {
             if !store::transfers::set_text(c, id, version, &t, who.id, now)? {
                 return Err(super::stale("file transfer", id, version, store::transfers::version_of(c, id)?));
             }
-            store::transfers::get(c, id, false)?.ok_or(Error::NotFound { entity: "file transfer", id })?.into_record()
+            let written = store::transfers::get(c, id, false)?
+                .ok_or(Error::NotFound { entity: "file transfer", id })?
+                .into_record()?;
+            let e = NewEntry::new(RecordKind::Transfer, id, Some(t.client_id), HistoryOp::Update, Some(who.id), now);
+            store::history::record(c, e.changes(diff(Some(&before), Some(&written.data))))?;
+            Ok(written)
         })
     }
 
@@ -254,6 +274,8 @@ impl Engine {
             if !store::trash::transfer(c, id, version, trash_id)? {
                 return Err(super::stale("file transfer", id, version, store::transfers::version_of(c, id)?));
             }
+            let e = NewEntry::new(RecordKind::Transfer, id, Some(row.client_id), HistoryOp::Trash, Some(who.id), now);
+            store::history::record(c, e)?;
             Ok(Deleted { trash_id })
         })
     }
@@ -322,12 +344,22 @@ impl Engine {
             let mut n = 0;
             for row in store::transfers::due(c, ms(now))? {
                 let (id, version) = (row.id, row.version);
-                let mut t = row.into_record()?.data;
+                let before = row.into_record()?.data;
+                let mut t = before.clone();
                 let from = t.status;
                 apply(&mut t, TransferStatus::Expired, Vec::new(), now)?;
                 // The sender stands as the writer of record; the event
-                // carries no staff member (the engine did it).
+                // and the history carry no staff member (the engine did it).
                 if store::transfers::set_state(c, id, version, &t, t.from_staff, ms(now))? {
+                    let e = NewEntry::new(
+                        RecordKind::Transfer,
+                        id,
+                        Some(t.client_id),
+                        HistoryOp::Transition,
+                        None,
+                        ms(now),
+                    );
+                    store::history::record(c, e.changes(diff(Some(&before), Some(&t))))?;
                     record_event(c, &t, id, Some(from), None, t.from_staff, ms(now), self.config().french())?;
                     n += 1;
                 }

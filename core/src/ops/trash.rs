@@ -1,7 +1,8 @@
-use crate::domain::Id;
+use crate::domain::{HistoryOp, Id, RecordKind};
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
 use crate::protocol::{Done, TrashEntry};
+use crate::store::history::NewEntry;
 use crate::store::{self, Conn};
 use crate::visibility;
 
@@ -74,6 +75,19 @@ fn check_parent_live(c: &mut Conn, e: &TrashEntry) -> Result<()> {
     Ok(())
 }
 
+/// The record of a trash entry and the client whose timeline shows it.
+fn record_of(c: &mut Conn, e: &TrashEntry) -> Result<(RecordKind, Option<Id>)> {
+    let kind =
+        RecordKind::parse(&e.entity).ok_or_else(|| Error::Storage(format!("corrupt trash entity '{}'", e.entity)))?;
+    let client = match kind {
+        RecordKind::Client => Some(e.entity_id),
+        RecordKind::Contact => None,
+        RecordKind::Interaction => store::interactions::get(c, e.entity_id, true)?.and_then(|r| r.client_id),
+        RecordKind::Transfer => store::transfers::get(c, e.entity_id, true)?.map(|r| r.client_id),
+    };
+    Ok((kind, client))
+}
+
 impl Engine {
     pub(crate) fn trash_list(&self, who: &Who) -> Result<Vec<TrashEntry>> {
         self.read(|c| {
@@ -95,6 +109,9 @@ impl Engine {
             // A record merged into another: what moved goes back first.
             super::merge::undo(c, id, who.id, crate::time::ms(self.now()))?;
             store::trash::restore(c, id)?;
+            let (kind, client) = record_of(c, &e)?;
+            let now = crate::time::ms(self.now());
+            store::history::record(c, NewEntry::new(kind, e.entity_id, client, HistoryOp::Restore, Some(who.id), now))?;
             Ok(Done { done: true })
         })
         .inspect(|_| {
@@ -119,7 +136,19 @@ impl Engine {
             }
             // A merge whose merged record is purged is final.
             store::merge::forget(c, id)?;
+            let (kind, client) = record_of(c, &e)?;
             store::trash::purge(c, id)?;
+            // The record's own history went with it; the purge stays on the
+            // timeline of its client when that client stays.
+            if let Some(client) = client.filter(|_| kind != RecordKind::Client)
+                && store::clients::get(c, client, true)?.is_some()
+            {
+                let now = crate::time::ms(self.now());
+                store::history::record(
+                    c,
+                    NewEntry::new(kind, e.entity_id, Some(client), HistoryOp::Purge, Some(who.id), now),
+                )?;
+            }
             Ok(Done { done: true })
         })
     }

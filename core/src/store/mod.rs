@@ -22,6 +22,7 @@ pub(crate) mod clients;
 pub(crate) mod contacts;
 pub(crate) mod dupkeys;
 pub(crate) mod health;
+pub(crate) mod history;
 pub(crate) mod interactions;
 mod lanes;
 pub(crate) mod merge;

@@ -296,6 +296,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    history (id) {
+        id -> BigInt,
+        record_kind -> Text,
+        record_id -> BigInt,
+        client_id -> Nullable<BigInt>,
+        op -> Text,
+        staff_id -> Nullable<BigInt>,
+        at -> BigInt,
+        changes -> Text,
+        related_kind -> Nullable<Text>,
+        related_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     staff,
     trash,
@@ -317,4 +332,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     tags,
     client_tags,
     contact_tags,
+    history,
 );

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{clients, contact_links, contacts, interactions, transfers, trash};
 use super::{Conn, with_backend};
-use crate::domain::Id;
+use crate::domain::{Id, RecordKind};
 use crate::error::Result;
 use crate::protocol::TrashEntry;
 use crate::time::from_ms;
@@ -182,11 +182,29 @@ pub(crate) fn restore(conn: &mut Conn, tid: Id) -> Result<()> {
 
 /// Deletes for good what went with an entry, and what can no longer exist
 /// without it (the trashed records that point at a purged client or
-/// contact). The caller has checked the contact case (`transfer_count`).
+/// contact), with the history of every record deleted. The caller has
+/// checked the contact case (`transfer_count`).
 pub(crate) fn purge(conn: &mut Conn, tid: Id) -> Result<()> {
     let purged_clients: Vec<i64> = clients::table.filter(clients::trash_id.eq(tid)).select(clients::id).load(conn)?;
     let purged_contacts: Vec<i64> =
         contacts::table.filter(contacts::trash_id.eq(tid)).select(contacts::id).load(conn)?;
+    let gone_interactions: Vec<i64> = interactions::table
+        .filter(
+            interactions::trash_id
+                .eq(tid)
+                .or(interactions::client_id.eq_any(purged_clients.clone()))
+                .or(interactions::contact_id.eq_any(purged_contacts.clone()).and(interactions::client_id.is_null())),
+        )
+        .select(interactions::id)
+        .load(conn)?;
+    let gone_transfers: Vec<i64> = transfers::table
+        .filter(transfers::trash_id.eq(tid).or(transfers::client_id.eq_any(purged_clients.clone())))
+        .select(transfers::id)
+        .load(conn)?;
+    super::history::remove(conn, RecordKind::Interaction, &gone_interactions)?;
+    super::history::remove(conn, RecordKind::Transfer, &gone_transfers)?;
+    super::history::remove(conn, RecordKind::Contact, &purged_contacts)?;
+    super::history::remove(conn, RecordKind::Client, &purged_clients)?;
     // Records pointing at a purged client are in the trash (they went with
     // it, or were deleted before it): they go too.
     diesel::delete(interactions::table.filter(interactions::trash_id.eq(tid))).execute(conn)?;

@@ -98,6 +98,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     if let S::Interactions(p) = run(R::ClientTimeline {
         id: star,
         last_30_days: true,
+        include_changes: false,
         query: ListQuery { limit: Some(12), ..Default::default() },
     })? {
         let rows: Vec<Vec<String>> = p

@@ -10,6 +10,7 @@ use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
 use crate::protocol::{ContactRow, ImportOptions, InteractionRow, LinkRow, OnExisting};
 use crate::store::bulk::{self, Existing, Table};
+use crate::store::history::NewEntry;
 use crate::store::{self, Conn};
 use crate::text;
 use crate::time::ms;
@@ -486,10 +487,13 @@ impl Engine {
             store::tags::replace_client(c, *id, &d.tags)?;
         }
         bulk::resume_index(c, paused, &ids)?;
+        let entry = |id: Id| NewEntry::new(RecordKind::Client, id, Some(id), HistoryOp::Import, Some(who.id), now);
+        let mut history: Vec<NewEntry> = Vec::with_capacity(batch.len());
         for ((i, d), id) in creates.iter().zip(ids) {
             if inserted.contains(&id) {
                 out.created += 1;
                 out.ids.push((*i, id));
+                history.push(entry(id));
             } else {
                 out.problems.push((*i, taken_meanwhile("code", &d.code)));
             }
@@ -497,7 +501,9 @@ impl Engine {
         for (i, s) in by_id(batch) {
             if let Step::Update { id, version, data } = s {
                 let data = fixed.get(&i).unwrap_or(data);
+                let before = store::clients::record(c, *id)?;
                 if store::clients::update(c, *id, *version, data, who.id, now, self.phone_region)? {
+                    history.push(entry(*id).changes(diff(before.as_ref().map(|r| &r.data), Some(data))));
                     out.updated += 1;
                     out.ids.push((i, *id));
                 } else {
@@ -507,6 +513,7 @@ impl Engine {
                 }
             }
         }
+        store::history::record_many(c, &history)?;
         Ok(out)
     }
 
@@ -646,10 +653,13 @@ impl Engine {
             store::tags::replace_contact(c, *id, &d.tags)?;
         }
         bulk::resume_index(c, paused, &ids)?;
+        let entry = |id: Id| NewEntry::new(RecordKind::Contact, id, None, HistoryOp::Import, Some(who.id), now);
+        let mut history: Vec<NewEntry> = Vec::with_capacity(batch.len());
         for ((i, (k, _)), id) in creates.iter().zip(ids) {
             if inserted.contains(&id) {
                 out.created += 1;
                 out.ids.push((*i, id));
+                history.push(entry(id));
             } else {
                 out.problems.push((*i, taken_meanwhile("key", k.as_deref().unwrap_or(""))));
             }
@@ -657,7 +667,9 @@ impl Engine {
         for (i, s) in by_id(batch) {
             if let Step::Update { id, version, data: (_, data) } = s {
                 let data = fixed.get(&i).unwrap_or(data);
+                let before = store::contacts::record(c, *id)?.map(|r| r.data);
                 if store::contacts::update(c, *id, *version, data, who.id, now, self.phone_region)? {
+                    history.push(entry(*id).changes(diff(before.as_ref(), Some(data))));
                     out.updated += 1;
                     out.ids.push((i, *id));
                 } else {
@@ -667,6 +679,7 @@ impl Engine {
                 }
             }
         }
+        store::history::record_many(c, &history)?;
         Ok(out)
     }
 
@@ -781,6 +794,18 @@ impl Engine {
             .collect();
         let (live, clashes) = clash_now(bulk::links_of(c, &clients, true)?, live);
         out.problems.extend(clashes.problems);
+        let mut history = Vec::with_capacity(live.len() * 2);
+        let entries = |client, contact, old, new: ContactRole| {
+            super::super::contacts::link_entries(
+                contact,
+                client,
+                old,
+                Some(new.as_str()),
+                HistoryOp::Import,
+                Some(who.id),
+                now,
+            )
+        };
         // Role changes first: a primary given up frees the role for a new
         // link; in (client, contact) order, as the rows were locked.
         let mut live = live;
@@ -791,8 +816,9 @@ impl Engine {
             _ => (0, 0),
         });
         for (_, s) in &live {
-            if let Step::Update { data: (client, contact, role, _), .. } = s {
+            if let Step::Update { data: (client, contact, role, old), .. } = s {
                 store::contacts::set_role(c, *contact, *client, *role)?;
+                history.extend(entries(*client, *contact, old.as_deref(), *role));
                 out.updated += 1;
             }
         }
@@ -801,6 +827,8 @@ impl Engine {
             .filter_map(|(_, s)| if let Step::Create(d) = s { Some((d.0, d.1, d.2)) } else { None })
             .collect();
         bulk::insert_links(c, &creates, who.id, now)?;
+        history.extend(creates.iter().flat_map(|&(client, contact, role)| entries(client, contact, None, role)));
+        store::history::record_many(c, &history)?;
         out.created = creates.len() as u64;
         Ok(out)
     }
@@ -941,6 +969,13 @@ impl Engine {
             store::interactions::write_follow_up(c, *id, d.follow_up.as_ref())?;
         }
         bulk::resume_index(c, paused, &ids)?;
+        let history: Vec<NewEntry> = rows
+            .iter()
+            .map(|(id, d)| {
+                NewEntry::new(RecordKind::Interaction, *id, d.client_id, HistoryOp::Import, Some(who.id), now)
+            })
+            .collect();
+        store::history::record_many(c, &history)?;
         out.created = ids.len() as u64;
         out.ids.extend(creates.iter().map(|(i, _)| *i).zip(ids));
         Ok(out)

@@ -1,0 +1,213 @@
+//! The `history` table: one row per write to a record (see
+//! [`crate::domain::HistoryEntry`]). Written in the transaction of the write
+//! it records: [`record`] for one write (one prepared INSERT), [`record_many`]
+//! for a batch (multi-row INSERTs, as imports write their rows).
+//!
+//! Other writers (merges) call [`record`] with a [`NewEntry`] inside their
+//! own write transaction; the change set is usually
+//! [`crate::domain::diff`] of the record as read and as written.
+
+use diesel::prelude::*;
+
+use super::schema::history;
+use super::{Conn, with_backend};
+use crate::domain::{Changes, HistoryEntry, HistoryOp, Id, RecordKind, RecordRef};
+use crate::error::{Error, Result};
+use crate::time::from_ms;
+
+/// An entry to record.
+#[derive(Debug, Clone)]
+pub(crate) struct NewEntry {
+    pub kind: RecordKind,
+    pub record_id: Id,
+    /// The client whose timeline shows this entry (the record's client;
+    /// the client of a link on the client's side), if any.
+    pub client_id: Option<Id>,
+    pub op: HistoryOp,
+    /// The staff member who wrote; none when the engine did.
+    pub staff_id: Option<Id>,
+    /// UTC milliseconds.
+    pub at: i64,
+    pub changes: Changes,
+    /// The other record of a link or a merge.
+    pub related: Option<RecordRef>,
+}
+
+impl NewEntry {
+    /// An entry of `op` on one record by `by` at `at` (UTC ms).
+    pub(crate) fn new(
+        kind: RecordKind,
+        record_id: Id,
+        client_id: Option<Id>,
+        op: HistoryOp,
+        by: Option<Id>,
+        at: i64,
+    ) -> Self {
+        NewEntry { kind, record_id, client_id, op, staff_id: by, at, changes: Changes::new(), related: None }
+    }
+
+    pub(crate) fn changes(mut self, changes: Changes) -> Self {
+        self.changes = changes;
+        self
+    }
+
+    pub(crate) fn related(mut self, related: RecordRef) -> Self {
+        self.related = Some(related);
+        self
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = history)]
+struct Row<'a> {
+    record_kind: &'a str,
+    record_id: i64,
+    client_id: Option<i64>,
+    op: &'a str,
+    staff_id: Option<i64>,
+    at: i64,
+    changes: String,
+    related_kind: Option<&'static str>,
+    related_id: Option<i64>,
+}
+
+fn row(e: &NewEntry) -> Result<Row<'_>> {
+    Ok(Row {
+        record_kind: e.kind.as_str(),
+        record_id: e.record_id,
+        client_id: e.client_id,
+        op: e.op.as_str(),
+        staff_id: e.staff_id,
+        at: e.at,
+        changes: serde_json::to_string(&e.changes).map_err(|e| Error::Internal(e.to_string()))?,
+        related_kind: e.related.map(|r| r.kind.as_str()),
+        related_id: e.related.map(|r| r.id),
+    })
+}
+
+/// Records one entry (one INSERT, prepared once per connection).
+pub(crate) fn record(conn: &mut Conn, entry: NewEntry) -> Result<()> {
+    let r = row(&entry)?;
+    diesel::insert_into(history::table).values(&r).execute(conn)?;
+    Ok(())
+}
+
+/// Records many entries with multi-row INSERTs (chunks of 1,000 rows: 7
+/// binds each, under PostgreSQL's 65,535).
+pub(crate) fn record_many(conn: &mut Conn, entries: &[NewEntry]) -> Result<()> {
+    for chunk in entries.chunks(1000) {
+        let rows = chunk.iter().map(row).collect::<Result<Vec<_>>>()?;
+        with_backend!(conn, c => diesel::insert_into(history::table).values(&rows).execute(c))?;
+    }
+    Ok(())
+}
+
+type Raw = (i64, String, i64, String, Option<i64>, i64, String, Option<String>, Option<i64>);
+
+fn entry((id, kind, record_id, op, staff_id, at, changes, related_kind, related_id): Raw) -> Result<HistoryEntry> {
+    let corrupt = |what: &str| Error::Storage(format!("corrupt history row {id}: {what}"));
+    Ok(HistoryEntry {
+        id,
+        record: RecordRef { kind: RecordKind::parse(&kind).ok_or_else(|| corrupt("kind"))?, id: record_id },
+        op: HistoryOp::parse(&op).ok_or_else(|| corrupt("op"))?,
+        by: staff_id,
+        at: from_ms(at),
+        changes: serde_json::from_str(&changes).map_err(|_| corrupt("changes"))?,
+        related: match (related_kind, related_id) {
+            (Some(k), Some(id)) => {
+                Some(RecordRef { kind: RecordKind::parse(&k).ok_or_else(|| corrupt("related"))?, id })
+            }
+            _ => None,
+        },
+    })
+}
+
+/// A keyset position: (at, id) of the last entry read.
+pub(crate) type Position = (i64, i64);
+
+/// A record's entries newest first, after `after` (exclusive), at most
+/// `limit`.
+pub(crate) fn of_record(
+    conn: &mut Conn,
+    record: RecordRef,
+    after: Option<Position>,
+    limit: i64,
+) -> Result<Vec<HistoryEntry>> {
+    let mut q = history::table
+        .filter(history::record_kind.eq(record.kind.as_str()))
+        .filter(history::record_id.eq(record.id))
+        .into_boxed();
+    if let Some((at, id)) = after {
+        q = q.filter(history::at.lt(at).or(history::at.eq(at).and(history::id.lt(id))));
+    }
+    let rows: Vec<Raw> = q
+        .order((history::at.desc(), history::id.desc()))
+        .limit(limit)
+        .select((
+            history::id,
+            history::record_kind,
+            history::record_id,
+            history::op,
+            history::staff_id,
+            history::at,
+            history::changes,
+            history::related_kind,
+            history::related_id,
+        ))
+        .load(conn)?;
+    rows.into_iter().map(entry).collect()
+}
+
+/// The entries on a client's timeline (its own, its records', the links of
+/// its contacts) of the given kinds, newest first, after `after`
+/// (exclusive), from `since` (UTC ms) when given, at most `limit`.
+pub(crate) fn of_client(
+    conn: &mut Conn,
+    client: Id,
+    kinds: &[&'static str],
+    since: Option<i64>,
+    after: Option<Position>,
+    limit: i64,
+) -> Result<Vec<HistoryEntry>> {
+    let mut q = history::table
+        .filter(history::client_id.eq(client))
+        .filter(history::record_kind.eq_any(kinds.to_vec()))
+        .into_boxed();
+    if let Some(since) = since {
+        q = q.filter(history::at.ge(since));
+    }
+    if let Some((at, id)) = after {
+        q = q.filter(history::at.lt(at).or(history::at.eq(at).and(history::id.lt(id))));
+    }
+    let rows: Vec<Raw> = q
+        .order((history::at.desc(), history::id.desc()))
+        .limit(limit)
+        .select((
+            history::id,
+            history::record_kind,
+            history::record_id,
+            history::op,
+            history::staff_id,
+            history::at,
+            history::changes,
+            history::related_kind,
+            history::related_id,
+        ))
+        .load(conn)?;
+    rows.into_iter().map(entry).collect()
+}
+
+/// Deletes the history of records deleted for good: every entry of the
+/// given records, and every entry shown on the given clients' timelines.
+pub(crate) fn remove(conn: &mut Conn, kind: RecordKind, ids: &[Id]) -> Result<()> {
+    for chunk in ids.chunks(1000) {
+        diesel::delete(
+            history::table.filter(history::record_kind.eq(kind.as_str())).filter(history::record_id.eq_any(chunk)),
+        )
+        .execute(conn)?;
+        if kind == RecordKind::Client {
+            diesel::delete(history::table.filter(history::client_id.eq_any(chunk))).execute(conn)?;
+        }
+    }
+    Ok(())
+}
