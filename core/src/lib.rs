@@ -36,4 +36,4 @@ pub use config::EngineConfig;
 pub use deadline::{Deadline, Lane};
 pub use engine::{Engine, MAX_REQUEST_BYTES, NoProgress, Progress, parse_envelope};
 pub use error::{Error, ErrorBody, Result, Span};
-pub use store::Target;
+pub use store::{POSTGRES_SUPPORTED, Target};

@@ -72,6 +72,7 @@ pub(crate) fn next_ids(conn: &mut Conn, table: Table, n: usize) -> Result<Vec<i6
             let top = diesel::sql_query(sql).get_result::<OneId>(c)?.id;
             Ok((1..=n as i64).map(|i| top + i).collect())
         }
+        #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => {
             let sql = format!("SELECT nextval(pg_get_serial_sequence('{t}', 'id')) AS id FROM generate_series(1, $1)");
             let mut ids: Vec<i64> = diesel::sql_query(sql)
@@ -95,7 +96,11 @@ pub(crate) struct PausedIndex {
 /// Drops `table`'s FTS5 insert trigger for the rest of the transaction
 /// (SQLite; nothing on PostgreSQL, whose index is an expression index).
 pub(crate) fn pause_index(conn: &mut Conn, table: Table) -> Result<PausedIndex> {
-    let AnyConnection::Sqlite(c) = conn else { return Ok(PausedIndex { table, trigger_sql: None }) };
+    let c = match conn {
+        AnyConnection::Sqlite(c) => c,
+        #[cfg(feature = "postgres")]
+        AnyConnection::Pg(_) => return Ok(PausedIndex { table, trigger_sql: None }),
+    };
     let name = format!("{}_fts_ai", table.name());
     let sql = diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?")
         .bind::<Text, _>(&name)
@@ -111,7 +116,11 @@ pub(crate) fn pause_index(conn: &mut Conn, table: Table) -> Result<PausedIndex> 
 /// Indexes the rows inserted with ids in `ids` with one `INSERT … SELECT`
 /// and puts the trigger back.
 pub(crate) fn resume_index(conn: &mut Conn, paused: PausedIndex, ids: &[i64]) -> Result<()> {
-    let AnyConnection::Sqlite(c) = conn else { return Ok(()) };
+    let c = match conn {
+        AnyConnection::Sqlite(c) => c,
+        #[cfg(feature = "postgres")]
+        AnyConnection::Pg(_) => return Ok(()),
+    };
     let Some(trigger) = paused.trigger_sql else { return Ok(()) };
     let t = paused.table.name();
     if let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) {
@@ -378,6 +387,7 @@ pub(crate) fn hold_clients(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Op
             .filter(clients::trash_id.is_null())
             .select((clients::id, clients::office));
         let rows: Vec<(i64, Option<String>)> = match conn {
+            #[cfg(feature = "postgres")]
             AnyConnection::Pg(c) => q.for_share().load(c)?,
             AnyConnection::Sqlite(c) => q.load(c)?,
         };
@@ -396,6 +406,7 @@ pub(crate) fn hold_contacts(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, V
             .filter(contacts::trash_id.is_null())
             .select(contacts::id);
         let rows: Vec<i64> = match conn {
+            #[cfg(feature = "postgres")]
             AnyConnection::Pg(c) => q.for_share().load(c)?,
             AnyConnection::Sqlite(c) => q.load(c)?,
         };
@@ -426,6 +437,7 @@ pub(crate) fn links_of(conn: &mut Conn, clients: &[Id]) -> Result<HashMap<(Id, I
             contact_links::role,
         ));
         let rows: Vec<(i64, i64, String)> = match conn {
+            #[cfg(feature = "postgres")]
             AnyConnection::Pg(c) => q.for_share().load(c)?,
             AnyConnection::Sqlite(c) => q.load(c)?,
         };
