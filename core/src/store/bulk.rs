@@ -96,6 +96,8 @@ pub(crate) struct PausedIndex {
 /// Drops `table`'s FTS5 insert trigger for the rest of the transaction
 /// (SQLite; nothing on PostgreSQL, whose index is an expression index).
 pub(crate) fn pause_index(conn: &mut Conn, table: Table) -> Result<PausedIndex> {
+    // A single arm in a SQLite-only build.
+    #[cfg_attr(not(feature = "postgres"), allow(clippy::infallible_destructuring_match))]
     let c = match conn {
         AnyConnection::Sqlite(c) => c,
         #[cfg(feature = "postgres")]
@@ -116,6 +118,8 @@ pub(crate) fn pause_index(conn: &mut Conn, table: Table) -> Result<PausedIndex> 
 /// Indexes the rows inserted with ids in `ids` with one `INSERT … SELECT`
 /// and puts the trigger back.
 pub(crate) fn resume_index(conn: &mut Conn, paused: PausedIndex, ids: &[i64]) -> Result<()> {
+    // A single arm in a SQLite-only build.
+    #[cfg_attr(not(feature = "postgres"), allow(clippy::infallible_destructuring_match))]
     let c = match conn {
         AnyConnection::Sqlite(c) => c,
         #[cfg(feature = "postgres")]
