@@ -457,6 +457,7 @@ pub trait Progress: Sync {
 }
 
 /// Progress nobody listens to.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct NoProgress;
 
 impl Progress for NoProgress {

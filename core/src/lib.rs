@@ -17,6 +17,9 @@
 //! # Ok::<(), clientele_core::Error>(())
 //! ```
 
+// Every public type can be printed (issue 14): hosts log what they hold.
+#![warn(missing_debug_implementations)]
+
 pub mod bulk;
 pub mod config;
 pub mod deadline;
