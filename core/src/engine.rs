@@ -183,6 +183,23 @@ impl Engine {
         self.execute_with_progress(actor, request, &NoProgress)
     }
 
+    /// Executes one typed operation ([`crate::op`]) and answers its own
+    /// type: `engine.run(actor, op::ClientList { query })` is a
+    /// `Page<Record<ClientData>>`. The same request as [`Engine::execute`].
+    pub fn run<O: crate::op::Operation>(&self, actor: Actor, op: O) -> Result<O::Output> {
+        O::from_response(self.execute(actor, op.into_request())?)
+    }
+
+    /// [`Engine::run`] with progress reports and cancellation (imports).
+    pub fn run_with_progress<O: crate::op::Operation>(
+        &self,
+        actor: Actor,
+        op: O,
+        progress: &dyn Progress,
+    ) -> Result<O::Output> {
+        O::from_response(self.execute_with_progress(actor, op.into_request(), progress)?)
+    }
+
     /// Executes one request, reporting progress of long operations
     /// (`client.import`) to `progress`, which may cancel them. The request
     /// runs under the configured `request_timeout_ms` (`import_timeout_ms`
@@ -471,6 +488,7 @@ pub trait Progress: Sync {
 }
 
 /// Progress nobody listens to.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct NoProgress;
 
 impl Progress for NoProgress {

@@ -18,8 +18,10 @@ pub struct Span {
     pub end: usize,
 }
 
-/// Every error the engine reports.
+/// Every error the engine reports. New kinds of failure may be added:
+/// match on [`Error::code`]'s stable codes or keep a `_` arm.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The firm has no licence for the client-management module.
     #[error("the firm is not licensed for the client-management module")]

@@ -5,8 +5,10 @@
 //! optimistic concurrency, trash), its storage on SQLite or PostgreSQL, and
 //! the request protocol every host and portlet speaks.
 //!
-//! The one front door is [`Engine::execute`] (typed) or
-//! [`Engine::execute_json`] (JSON in, JSON out).
+//! The one front door is [`Engine::execute`] (a [`protocol::Request`] in,
+//! a [`protocol::Response`] out) or [`Engine::execute_json`] (JSON in, JSON
+//! out); [`Engine::run`] is the same call typed per op (the [`op`] module:
+//! `engine.run(actor, op::ClientGet { id })` answers the client itself).
 //!
 //! ```no_run
 //! use clientele_core::{Engine, EngineConfig, protocol::{Actor, Request}};
@@ -15,12 +17,16 @@
 //! # Ok::<(), clientele_core::Error>(())
 //! ```
 
+// Every public type can be printed (issue 14): hosts log what they hold.
+#![warn(missing_debug_implementations)]
+
 pub mod bulk;
 pub mod config;
 pub mod deadline;
 pub mod domain;
 pub mod error;
 mod error_fr;
+pub mod op;
 pub mod protocol;
 pub mod query;
 pub mod text;
@@ -36,4 +42,5 @@ pub use config::EngineConfig;
 pub use deadline::{Deadline, Lane};
 pub use engine::{Engine, MAX_REQUEST_BYTES, NoProgress, Progress, parse_envelope};
 pub use error::{Error, ErrorBody, Result, Span};
-pub use store::Target;
+pub use op::Operation;
+pub use store::{POSTGRES_SUPPORTED, Target};

@@ -767,8 +767,14 @@ pub struct Done {
 }
 
 /// Every response, in the same order as the requests that give them.
+// (Not in the schema's description:) grows with the protocol, so callers
+// that want one op's answer use `Engine::run` and `crate::op` instead of
+// matching here. Untagged: read a JSON answer with the op's
+// `Operation::parse_answer`, not as a `Response` (`[]` would read as a
+// staff list whatever op answered it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum Response {
     Staff(StaffMember),
     StaffList(Vec<StaffMember>),

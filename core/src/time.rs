@@ -18,6 +18,7 @@ pub trait Clock: Send + Sync {
 }
 
 /// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {

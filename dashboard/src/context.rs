@@ -82,6 +82,17 @@ pub struct EngineContext {
     locale: Locale,
 }
 
+/// The viewer and the render's day; the engine is not printed.
+impl std::fmt::Debug for EngineContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineContext")
+            .field("viewer", &self.viewer)
+            .field("today", &self.today)
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
+    }
+}
+
 fn refuse(code: &str, message: impl Into<String>) -> ErrorBody {
     ErrorBody::new(code, message)
 }

@@ -25,6 +25,9 @@
 //!
 //! See `docs/dashboards.md`.
 
+// Every public type can be printed (issue 14): hosts log what they hold.
+#![warn(missing_debug_implementations)]
+
 pub mod context;
 pub mod front;
 pub mod layout;

@@ -77,7 +77,7 @@ pub enum Origin {
 /// A portlet of the registry. Its manifest, settings schema and default
 /// settings are read once, when it is registered (a portlet whose calls
 /// fail or panic then is not registered).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Registered {
     pub portlet: Arc<dyn Portlet>,
     pub manifest: Manifest,

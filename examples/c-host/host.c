@@ -12,6 +12,11 @@
  * Build (Linux, shared library):
  *   cc -I ffi/include examples/c-host/host.c -L target/release -lclientele \
  *      -Wl,-rpath,target/release -o host
+ * With CLIENTELE_HOST_LOG=FILE set, every request and its answer are
+ * appended to FILE, one JSON line each (`{"function", "status", "request",
+ * "answer"}`): ffi/tests/c_programs.rs validates them against
+ * ffi/schema/ops.json.
+ *
  * Build (Linux, static library):
  *   cc -I ffi/include examples/c-host/host.c target/release/libclientele.a \
  *      -lpq -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc -o host
@@ -49,10 +54,30 @@ static int64_t json_int(const char *json, const char *key) {
     return strtoll(at + strlen(pattern), NULL, 10);
 }
 
+/*
+ * Appends one call to $CLIENTELE_HOST_LOG (when set): the request and the
+ * answer are JSON texts already, written as they are.
+ */
+static void log_call(const char *function, const char *request, ClienteleStatus status, const char *answer) {
+    const char *path = getenv("CLIENTELE_HOST_LOG");
+    if (!path || !*path) {
+        return;
+    }
+    FILE *log = fopen(path, "a");
+    if (!log) {
+        fprintf(stderr, "cannot open %s\n", path);
+        exit(1);
+    }
+    fprintf(log, "{\"function\": \"%s\", \"status\": %d, \"request\": %s, \"answer\": %s}\n", function, (int)status,
+            request, answer ? answer : "null");
+    fclose(log);
+}
+
 /* Executes a request that must succeed; answers the response (to free). */
 static char *execute(const char *what, const char *request) {
     char *out = NULL;
     ClienteleStatus status = clientele_execute(engine, request, &out);
+    log_call("clientele_execute", request, status, out);
     if (status != CLIENTELE_OK) {
         die(what, status, out);
     }
@@ -200,6 +225,7 @@ int main(int argc, char **argv) {
              " \"client_id\": %" PRId64 ", \"locale\": \"fr\", \"format\": \"text\"}",
              staff, jf);
     status = clientele_render_dashboard(engine, request, &out);
+    log_call("clientele_render_dashboard", request, status, out);
     if (status != CLIENTELE_OK) {
         die("dashboard.render", status, out);
     }
@@ -209,6 +235,7 @@ int main(int argc, char **argv) {
     /* 8. A long operation with progress, then one the host cancels. */
     char *import = import_request(staff, "IMP", 250);
     status = clientele_execute_with_progress(engine, import, on_progress, NULL, &out);
+    log_call("clientele_execute_with_progress", import, status, out);
     if (status != CLIENTELE_OK) {
         die("client.import", status, out);
     }
@@ -219,6 +246,7 @@ int main(int argc, char **argv) {
     import = import_request(staff, "CAN", 250);
     uint64_t cancel_at = 100;
     status = clientele_execute_with_progress(engine, import, on_progress, &cancel_at, &out);
+    log_call("clientele_execute_with_progress", import, status, out);
     printf("canceled import: status %d (%s): %s\n", (int)status, clientele_status_name(status), out);
     clientele_string_free(out);
     free(import);
@@ -229,6 +257,7 @@ int main(int argc, char **argv) {
              " \"name\": \"Autre Hélène\"}}",
              staff);
     status = clientele_execute(engine, request, &out);
+    log_call("clientele_execute", request, status, out);
     printf("duplicate: status %d (%s): %s\n", (int)status, clientele_status_name(status), out);
     printf("last error: %s\n", clientele_last_error_message());
     clientele_string_free(out);

@@ -21,6 +21,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -343,7 +344,24 @@ namespace Clientele
                     status = Native.clientele_execute_cancelable(handle, request, cancel.Handle, callback, IntPtr.Zero, out output);
                 GC.KeepAlive(callback);
             }
-            return new KeyValuePair<Status, string>(status, output.Take());
+            var answer = output.Take();
+            LogCall(progress == null && cancel == null ? "clientele_execute"
+                    : cancel == null ? "clientele_execute_with_progress" : "clientele_execute_cancelable",
+                requestJson, status, answer);
+            return new KeyValuePair<Status, string>(status, answer);
+        }
+
+        /// <summary>
+        /// With CLIENTELE_HOST_LOG=FILE set, appends the call to FILE as one JSON line
+        /// (request and answer are JSON texts already): ffi/tests/dotnet_host.rs
+        /// validates them against ffi/schema/ops.json.
+        /// </summary>
+        static void LogCall(string function, string requestJson, Status status, string answer)
+        {
+            var path = Environment.GetEnvironmentVariable("CLIENTELE_HOST_LOG");
+            if (string.IsNullOrEmpty(path)) return;
+            File.AppendAllText(path, "{\"function\": \"" + function + "\", \"status\": " + ((int)status).ToString(CultureInfo.InvariantCulture)
+                + ", \"request\": " + requestJson + ", \"answer\": " + (answer ?? "null") + "}\n", new UTF8Encoding(false));
         }
 
         /// <summary>The response JSON of a request; a failing status throws its typed exception.</summary>
@@ -360,6 +378,7 @@ namespace Clientele
             NativeString output;
             var status = Native.clientele_render_dashboard(handle, Native.Utf8(requestJson), out output);
             var text = output.Take();
+            LogCall("clientele_render_dashboard", requestJson, status, text);
             if (status != Status.Ok) throw ClienteleException.From(status, text);
             return text;
         }

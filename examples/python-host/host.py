@@ -10,11 +10,27 @@ timeline, an import with progress, a canceled import, and an error.
 The `Clientele` class below is a complete, small binding: it owns the engine
 handle, frees every string the library returns, and turns failures into a
 `ClienteleError` carrying the status and the error JSON.
+
+With CLIENTELE_HOST_LOG=FILE set, every request and its answer are
+appended to FILE, one JSON line each: ffi/tests/python_host.rs validates
+them against ffi/schema/ops.json.
 """
 
 import ctypes
 import json
+import os
 import sys
+
+
+def log_call(function, request, status, answer):
+    """Appends one call to $CLIENTELE_HOST_LOG (when set)."""
+    path = os.environ.get("CLIENTELE_HOST_LOG")
+    if not path:
+        return
+    line = {"function": function, "status": status, "request": request,
+            "answer": None if answer is None else json.loads(answer)}
+    with open(path, "a", encoding="utf-8") as log:
+        log.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 OK = 0
 PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_bool, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64)
@@ -92,12 +108,16 @@ class Clientele:
         out = ctypes.c_void_p()
         text = json.dumps(request, ensure_ascii=False).encode("utf-8")
         if progress is None:
+            function = "clientele_execute"
             status = self.lib.clientele_execute(self.engine, text, ctypes.byref(out))
         else:
             # Keep the callback object alive for the whole call.
+            function = "clientele_execute_with_progress"
             callback = PROGRESS_FN(lambda _user, done, total: bool(progress(done, total)))
             status = self.lib.clientele_execute_with_progress(self.engine, text, callback, None, ctypes.byref(out))
-        return status, self._take(out)
+        answer = self._take(out)
+        log_call(function, request, status, answer)
+        return status, answer
 
     def execute(self, request, progress=None):
         status, text = self.execute_raw(request, progress)
@@ -111,6 +131,7 @@ class Clientele:
         text = json.dumps(request, ensure_ascii=False).encode("utf-8")
         status = self.lib.clientele_render_dashboard(self.engine, text, ctypes.byref(out))
         text = self._take(out)
+        log_call("clientele_render_dashboard", request, status, text)
         if status != OK:
             raise ClienteleError(status, json.loads(text))
         return json.loads(text)

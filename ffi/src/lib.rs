@@ -27,6 +27,8 @@
 //! status codes to [`ClienteleStatus`] with new numbers only, then run
 //! `CLIENTELE_BLESS=1 cargo test -p clientele-ffi --test header`.
 
+// Every public type can be printed (issue 14): hosts log what they hold.
+#![warn(missing_debug_implementations)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod boundary;
@@ -69,6 +71,7 @@ pub const CLIENTELE_MAX_REQUEST_BYTES: usize = 16777216;
 /// `clientele_engine_close`, never read or freed by the host. The pointer
 /// value is a token the library checks on every call; it points to nothing
 /// the host may use.
+#[derive(Debug)]
 pub struct ClienteleEngine {
     _private: [u8; 0],
 }
@@ -76,6 +79,7 @@ pub struct ClienteleEngine {
 /// A cancellation flag a host can raise from any thread to stop a long
 /// operation run by `clientele_execute_cancelable`. Opaque: created by
 /// `clientele_cancel_token_new`, released by `clientele_cancel_token_free`.
+#[derive(Debug)]
 pub struct ClienteleCancelToken {
     _private: [u8; 0],
 }

@@ -28,7 +28,11 @@ fn the_c_host_works_against_the_shared_library() {
     let dir = scratch("host-shared");
     let exe = dir.join("host");
     compile_c(&[host_c()], &exe, Link::Shared);
-    check_scenario_output(&run_host(&exe, &dir));
+    let log = host_log(&dir);
+    let out = run(Command::new(&exe).arg(dir.join("cabinet.db")).env(HOST_LOG, &log));
+    check_scenario_output(&check("host (shared)", &out));
+    // Every request it sent and every answer it got match ffi/schema/ops.json.
+    validate_host_log(&log);
 }
 
 #[test]

@@ -39,13 +39,17 @@ fn the_dotnet_host_works_against_the_shared_library() {
         Some(old) => format!("{}:{}", lib_dir.display(), old.to_string_lossy()),
         None => lib_dir.display().to_string(),
     };
+    let log = host_log(&dir);
     let out = run(Command::new(&mono)
         .arg(&exe)
         .arg(dir.join("cabinet.db"))
         .env("LD_LIBRARY_PATH", ld_path)
-        .env("DYLD_LIBRARY_PATH", &lib_dir));
+        .env("DYLD_LIBRARY_PATH", &lib_dir)
+        .env(HOST_LOG, &log));
     let stdout = check("mono host.exe", &out);
     check_scenario_output(&stdout);
+    // Every request it sent and every answer it got match ffi/schema/ops.json.
+    validate_host_log(&log);
     // The typed exceptions of the binding, one per status.
     for needle in [
         "bad configuration: config",

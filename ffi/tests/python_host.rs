@@ -14,12 +14,16 @@ fn the_python_host_works_against_the_shared_library() {
         return skip_or_fail(&format!("{python} not found; install python3 or set PYTHON"));
     }
     let dir = scratch("python-host");
+    let log = host_log(&dir);
     let out = run(Command::new(&python)
         .arg(workspace_dir().join("examples/python-host/host.py"))
         .arg(shared_lib())
         .arg(dir.join("cabinet.db"))
-        .env("PYTHONIOENCODING", "utf-8"));
+        .env("PYTHONIOENCODING", "utf-8")
+        .env(HOST_LOG, &log));
     let stdout = check("python3 host.py", &out);
     check_scenario_output(&stdout);
+    // Every request it sent and every answer it got match ffi/schema/ops.json.
+    validate_host_log(&log);
     assert!(stdout.contains("exception: not_found (status 102)"), "{stdout}");
 }

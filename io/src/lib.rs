@@ -5,5 +5,8 @@
 //! one bulk path per kind of record that takes typed rows in batches, and a
 //! host that never reads or writes spreadsheets need not compile this crate.
 
+// Every public type can be printed (issue 14): hosts log what they hold.
+#![warn(missing_debug_implementations)]
+
 pub mod export;
 pub mod import;

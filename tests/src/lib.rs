@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use clientele_core::domain::{Id, Rights, StaffData, StaffPatch};
 use clientele_core::protocol::{Actor, Request, Response};
 use clientele_core::time::Clock;
-use clientele_core::{Engine, EngineConfig};
+use clientele_core::{Engine, EngineConfig, Operation, op};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 
@@ -213,13 +213,13 @@ impl Fixture {
         tweak(&mut config);
         let clock = TestClock::at(epoch());
         let engine = Engine::open_with_clock(config, Arc::new(clock.clone())).expect("engine opens");
-        let admin = match engine.execute(
+        let admin = match engine.run(
             Actor::HOST,
-            Request::StaffPut { id: None, version: None, staff: staff("Hélène D'Amours", "HDA", Rights::all()) },
+            op::StaffPut { id: None, version: None, staff: staff("Hélène D'Amours", "HDA", Rights::all()) },
         ) {
-            Ok(Response::Staff(s)) => s.id,
+            Ok(s) => s.id,
             Err(clientele_core::Error::NotLicensed) => 0,
-            other => panic!("cannot create admin: {other:?}"),
+            Err(e) => panic!("cannot create admin: {e:?}"),
         };
         Some(Fixture { engine, clock, admin, backend, place })
     }
@@ -229,16 +229,17 @@ impl Fixture {
         self.engine.execute(Actor::Staff(actor), request)
     }
 
+    /// Runs a typed operation as a staff member: answers the op's own type.
+    pub fn call<O: Operation>(&self, actor: Id, op: O) -> clientele_core::Result<O::Output> {
+        self.engine.run(Actor::Staff(actor), op)
+    }
+
     /// Adds a staff member with these rights.
     pub fn staff(&self, name: &str, rights: Rights) -> Id {
-        match self
-            .engine
-            .execute(Actor::HOST, Request::StaffPut { id: None, version: None, staff: staff(name, "XX", rights) })
+        self.engine
+            .run(Actor::HOST, op::StaffPut { id: None, version: None, staff: staff(name, "XX", rights) })
             .unwrap()
-        {
-            Response::Staff(s) => s.id,
-            other => panic!("{other:?}"),
-        }
+            .id
     }
 }
 

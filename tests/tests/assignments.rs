@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 
 use clientele_core::domain::*;
+use clientele_core::op;
 use clientele_core::protocol::{Actor, DataScope, FilterInput, ListKind, ListQuery, Request as R, Response as S};
 use clientele_core::query::memory;
 use clientele_core::{ErrorBody, text::fold};
@@ -266,10 +267,7 @@ fn filters_and_sorts_agree_with_the_reference(f: &Fixture) {
         client(f, &format!("P-{i:02}"), office, json!(list));
     }
     let records: Vec<Record<ClientData>> =
-        match f.run(f.admin, R::ClientList { query: ListQuery { limit: Some(500), ..Default::default() } }).unwrap() {
-            S::Clients(p) => p.items,
-            other => panic!("{other:?}"),
-        };
+        f.call(f.admin, op::ClientList { query: ListQuery { limit: Some(500), ..Default::default() } }).unwrap().items;
     assert_eq!(records.len(), 40);
     let tz = f.engine.timezone();
     let filters = [
@@ -329,15 +327,16 @@ fn filters_and_sorts_agree_with_the_reference(f: &Fixture) {
         }
     }
     // Some filters match and some do not: the cases mean something.
-    let count = |filter: &str| match f
-        .run(
+    let count = |filter: &str| {
+        f.call(
             f.admin,
-            R::ClientList { query: ListQuery { filter: Some(FilterInput::Text(filter.into())), ..Default::default() } },
+            op::ClientList {
+                query: ListQuery { filter: Some(FilterInput::Text(filter.into())), ..Default::default() },
+            },
         )
         .unwrap()
-    {
-        S::Clients(p) => p.items.len(),
-        _ => unreachable!(),
+        .items
+        .len()
     };
     assert!(count("associe:JT") > 0 && count("associe:JT") < 40);
     assert_eq!(count("associe:JT") + count("NOT associe:JT"), 40);
@@ -363,18 +362,14 @@ fn filters_and_sorts_agree_with_the_reference(f: &Fixture) {
             let mut cursor = None;
             loop {
                 let sort = format!("{}{field}", if desc { "-" } else { "" });
-                let page = match f
-                    .run(
+                let page = f
+                    .call(
                         f.admin,
-                        R::ClientList {
+                        op::ClientList {
                             query: ListQuery { sort: Some(sort), limit: Some(7), cursor, ..Default::default() },
                         },
                     )
-                    .unwrap()
-                {
-                    S::Clients(p) => p,
-                    _ => unreachable!(),
-                };
+                    .unwrap();
                 got.extend(page.items.iter().map(|r| r.id));
                 match page.next_cursor {
                     Some(c) => cursor = Some(c),

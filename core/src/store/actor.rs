@@ -98,7 +98,7 @@ fn text(pg: bool) -> &'static str {
 /// The staff member `id` (`None`: no such member), the firm's custom
 /// fields and the member's chosen columns.
 pub(crate) fn get(conn: &mut Conn, id: Id) -> Result<Option<Actor>> {
-    let pg = matches!(conn, super::AnyConnection::Pg(_));
+    let pg = conn.is_pg();
     let mut sql = Sql::new(pg);
     sql.push(text(pg)).bind_int(id);
     let row: Option<ActorRow> =

@@ -72,6 +72,7 @@ pub(crate) fn next_ids(conn: &mut Conn, table: Table, n: usize) -> Result<Vec<i6
             let top = diesel::sql_query(sql).get_result::<OneId>(c)?.id;
             Ok((1..=n as i64).map(|i| top + i).collect())
         }
+        #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => {
             let sql = format!("SELECT nextval(pg_get_serial_sequence('{t}', 'id')) AS id FROM generate_series(1, $1)");
             let mut ids: Vec<i64> = diesel::sql_query(sql)
@@ -95,7 +96,13 @@ pub(crate) struct PausedIndex {
 /// Drops `table`'s FTS5 insert trigger for the rest of the transaction
 /// (SQLite; nothing on PostgreSQL, whose index is an expression index).
 pub(crate) fn pause_index(conn: &mut Conn, table: Table) -> Result<PausedIndex> {
-    let AnyConnection::Sqlite(c) = conn else { return Ok(PausedIndex { table, trigger_sql: None }) };
+    // A single arm in a SQLite-only build.
+    #[cfg_attr(not(feature = "postgres"), allow(clippy::infallible_destructuring_match))]
+    let c = match conn {
+        AnyConnection::Sqlite(c) => c,
+        #[cfg(feature = "postgres")]
+        AnyConnection::Pg(_) => return Ok(PausedIndex { table, trigger_sql: None }),
+    };
     let name = format!("{}_fts_ai", table.name());
     let sql = diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?")
         .bind::<Text, _>(&name)
@@ -111,7 +118,13 @@ pub(crate) fn pause_index(conn: &mut Conn, table: Table) -> Result<PausedIndex> 
 /// Indexes the rows inserted with ids in `ids` with one `INSERT … SELECT`
 /// and puts the trigger back.
 pub(crate) fn resume_index(conn: &mut Conn, paused: PausedIndex, ids: &[i64]) -> Result<()> {
-    let AnyConnection::Sqlite(c) = conn else { return Ok(()) };
+    // A single arm in a SQLite-only build.
+    #[cfg_attr(not(feature = "postgres"), allow(clippy::infallible_destructuring_match))]
+    let c = match conn {
+        AnyConnection::Sqlite(c) => c,
+        #[cfg(feature = "postgres")]
+        AnyConnection::Pg(_) => return Ok(()),
+    };
     let Some(trigger) = paused.trigger_sql else { return Ok(()) };
     let t = paused.table.name();
     if let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) {
@@ -197,6 +210,7 @@ macro_rules! insert_unique {
                 }
                 Ok(rows.iter().map(|r| r.id).collect())
             }
+            #[cfg(feature = "postgres")]
             AnyConnection::Pg(c) => {
                 let mut inserted = std::collections::HashSet::with_capacity(rows.len());
                 for chunk in rows.chunks(CHUNK) {
@@ -433,6 +447,7 @@ pub(crate) fn hold_clients(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Op
             .order(clients::id)
             .select((clients::id, clients::office));
         let rows: Vec<(i64, Option<String>)> = match conn {
+            #[cfg(feature = "postgres")]
             AnyConnection::Pg(c) => q.for_share().load(c)?,
             AnyConnection::Sqlite(c) => q.load(c)?,
         };
@@ -452,6 +467,7 @@ pub(crate) fn hold_contacts(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, V
             .order(contacts::id)
             .select(contacts::id);
         let rows: Vec<i64> = match conn {
+            #[cfg(feature = "postgres")]
             AnyConnection::Pg(c) => q.for_share().load(c)?,
             AnyConnection::Sqlite(c) => q.load(c)?,
         };
@@ -489,7 +505,9 @@ pub(crate) fn links_of(conn: &mut Conn, clients: &[Id], to_change: bool) -> Resu
             .order((contact_links::client_id, contact_links::contact_id))
             .select((contact_links::client_id, contact_links::contact_id, contact_links::role));
         let rows: Vec<(i64, i64, String)> = match conn {
+            #[cfg(feature = "postgres")]
             AnyConnection::Pg(c) if to_change => q.for_update().load(c)?,
+            #[cfg(feature = "postgres")]
             AnyConnection::Pg(c) => q.for_share().load(c)?,
             AnyConnection::Sqlite(c) => q.load(c)?,
         };

@@ -214,6 +214,7 @@ impl Durability {
         }
     }
 
+    #[cfg(feature = "postgres")]
     pub(crate) fn pg_setting(self) -> &'static str {
         match self {
             Durability::Full => "SET synchronous_commit = on",
@@ -394,6 +395,7 @@ mod tests {
         let _ = std::fs::remove_file(&p);
     }
 
+    #[cfg(feature = "postgres")]
     #[test]
     fn durability_sets_how_postgres_commits() {
         let base =

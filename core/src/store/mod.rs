@@ -53,18 +53,46 @@ use crate::deadline::{self, Deadline};
 use crate::error::{Error, Result};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+#[cfg(feature = "postgres")]
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// A connection to either backend. Code that works on both takes
 /// `&mut AnyConnection`; backend-only SQL matches on the variant.
+///
+/// The `Pg` variant exists only with the `postgres` feature (a SQLite-only
+/// build links no libpq): every arm that names it carries
+/// `#[cfg(feature = "postgres")]`, or goes through [`with_backend!`]. The
+/// SQL dialect itself (`Sql::pg`, SQL text per backend) is compiled in
+/// both builds; ask [`AnyConnection::is_pg`] rather than matching.
 #[derive(diesel::MultiConnection)]
 pub(crate) enum AnyConnection {
+    #[cfg(feature = "postgres")]
     Pg(diesel::PgConnection),
     Sqlite(diesel::SqliteConnection),
 }
 
+impl AnyConnection {
+    /// Whether this is a PostgreSQL connection (always false in a
+    /// SQLite-only build).
+    pub(crate) fn is_pg(&self) -> bool {
+        match self {
+            #[cfg(feature = "postgres")]
+            AnyConnection::Pg(_) => true,
+            AnyConnection::Sqlite(_) => false,
+        }
+    }
+}
+
+/// Whether this build has PostgreSQL storage (the `postgres` feature).
+pub const POSTGRES_SUPPORTED: bool = cfg!(feature = "postgres");
+
+/// Why a `postgres://` URL is refused by a SQLite-only build.
+pub(crate) const NO_POSTGRES: &str = "this build of the engine has no PostgreSQL support (built without the \
+    `postgres` feature); use a sqlite: URL or a build with PostgreSQL";
+
 /// Which backend a URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Target {
     /// A SQLite file path, or `:memory:`.
     Sqlite(String),
@@ -134,12 +162,15 @@ impl Manager {
                 }
                 Ok(AnyConnection::Sqlite(c))
             }
+            #[cfg(feature = "postgres")]
             Target::Postgres(url) => {
                 let url = health::pg_connect_url(url, &deadline::current().0);
                 let mut c = diesel::PgConnection::establish(&url).map_err(E::ConnectionError)?;
                 c.batch_execute(self.durability.pg_setting()).map_err(E::QueryError)?;
                 Ok(AnyConnection::Pg(c))
             }
+            #[cfg(not(feature = "postgres"))]
+            Target::Postgres(_) => Err(E::ConnectionError(diesel::ConnectionError::BadConnection(NO_POSTGRES.into()))),
         }
     }
 }
@@ -215,6 +246,9 @@ impl Db {
     /// than this code.
     pub(crate) fn open(config: &crate::config::EngineConfig) -> Result<Db> {
         let target = Target::parse(&config.database_url)?;
+        if matches!(target, Target::Postgres(_)) && !POSTGRES_SUPPORTED {
+            return Err(Error::setting("database_url", NO_POSTGRES));
+        }
         let durability = Durability::parse(&config.durability)?;
         let size = if target.is_memory() { 1 } else { config.pool_size };
         // The process's shared pool threads, and no reaper job (no idle
@@ -348,6 +382,17 @@ impl Db {
         matches!(self.target, Target::Postgres(_))
     }
 
+    /// The embedded migrations of this database's backend.
+    fn migrations(&self) -> EmbeddedMigrations {
+        match self.target {
+            Target::Sqlite(_) => SQLITE_MIGRATIONS,
+            #[cfg(feature = "postgres")]
+            Target::Postgres(_) => PG_MIGRATIONS,
+            #[cfg(not(feature = "postgres"))]
+            Target::Postgres(_) => unreachable!("Db::open refuses PostgreSQL in a SQLite-only build"),
+        }
+    }
+
     /// Applies pending migrations, one migrator at a time across processes:
     /// the run is one write transaction (IMMEDIATE on SQLite; on PostgreSQL
     /// under an advisory lock), so engines starting together on a new
@@ -355,14 +400,10 @@ impl Db {
     /// already up to date is only read: opening an engine while another
     /// process writes does not wait for its write lock.
     fn migrate(&self) -> Result<()> {
-        let migrations = match self.target {
-            Target::Sqlite(_) => SQLITE_MIGRATIONS,
-            Target::Postgres(_) => PG_MIGRATIONS,
-        };
-        let pg = self.is_postgres();
+        let migrations = self.migrations();
         let pending = self.read(|c| {
             check_not_newer(c, &migrations)?;
-            pending_migrations(c, if pg { PG_MIGRATIONS } else { SQLITE_MIGRATIONS })
+            pending_migrations(c, self.migrations())
         });
         // A database without the migrations table yet cannot be read this
         // way on every backend: take the write path then.
@@ -374,6 +415,7 @@ impl Db {
         }
         // Migrations are not interrupted (a half-run migration helps nobody):
         // only the wait for the lock is bounded.
+        let pg = self.is_postgres();
         self.transaction(Kind::Write, false, |c| {
             if pg {
                 diesel::sql_query("SELECT pg_advisory_xact_lock(4708732219)").execute(c)?;
@@ -510,6 +552,7 @@ impl Db {
                     None => begin.to_string(),
                 }
             }
+            #[cfg(feature = "postgres")]
             AnyConnection::Pg(_) => {
                 let ms = if interrupt { pg_timeout_ms(deadline) } else { 0 };
                 format!("BEGIN; SET LOCAL statement_timeout = {ms}")
@@ -517,6 +560,7 @@ impl Db {
         };
         let began = match conn {
             AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, &begin),
+            #[cfg(feature = "postgres")]
             AnyConnection::Pg(c) => AnsiTransactionManager::begin_transaction_sql(c, &begin),
         };
         began.map_err(|e| {
@@ -598,6 +642,7 @@ pub(crate) fn debug_slow(conn: &mut Conn) -> Result<()> {
         AnyConnection::Sqlite(c) => c.batch_execute(
             "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 4000000000) SELECT count(*) FROM r",
         )?,
+        #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => c.batch_execute("SELECT pg_sleep(60)")?,
     }
     Ok(())
@@ -626,7 +671,7 @@ fn describe(t: &Target) -> String {
 /// a newer engine wrote it, and this one would misread it.
 fn check_not_newer(conn: &mut Conn, migrations: &EmbeddedMigrations) -> Result<()> {
     use diesel::migration::MigrationSource;
-    let known: Vec<String> = MigrationSource::<diesel::pg::Pg>::migrations(migrations)
+    let known: Vec<String> = MigrationSource::<diesel::sqlite::Sqlite>::migrations(migrations)
         .map_err(|e| Error::Storage(format!("embedded migrations: {e}")))?
         .iter()
         .map(|m| m.name().version().to_string())
@@ -660,8 +705,10 @@ pub(crate) enum Parent {
 /// concurrent delete of it waits for this write to commit (and takes its
 /// new children to the trash with it), or this write finds it gone. Only
 /// PostgreSQL needs it: SQLite writers are serialised. False: not live.
+#[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
 pub(crate) fn hold_live(conn: &mut Conn, parent: Parent, id: crate::domain::Id) -> Result<bool> {
     match conn {
+        #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => {
             let sql = match parent {
                 Parent::Client => "SELECT id FROM clients WHERE id = $1 AND trash_id IS NULL FOR SHARE",
@@ -695,6 +742,7 @@ macro_rules! with_backend {
     ($conn:expr, $c:ident => $body:expr) => {
         match $conn {
             $crate::store::AnyConnection::Sqlite($c) => $body,
+            #[cfg(feature = "postgres")]
             $crate::store::AnyConnection::Pg($c) => $body,
         }
     };

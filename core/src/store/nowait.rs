@@ -9,11 +9,12 @@
 //! `lock_timeout` of [`PG_LOCK_WAIT_MS`]. When the lock is taken it answers
 //! `Ok(None)` and writes nothing; the caller answers from what it can read.
 
-use super::{AnyConnection, Conn, Db, WHAT, interrupted, pg_timeout_ms};
+use super::{AnyConnection, Conn, Db, WHAT, interrupted};
 use crate::deadline::{self, Deadline};
 use crate::error::{Error, Result};
 
 /// How long a PostgreSQL row lock is waited for before giving up.
+#[cfg(feature = "postgres")]
 const PG_LOCK_WAIT_MS: u64 = 20;
 
 impl Db {
@@ -46,11 +47,12 @@ fn try_write_on<T>(conn: &mut Conn, deadline: &Deadline, f: impl FnOnce(&mut Con
         AnyConnection::Sqlite(c) => {
             AnsiTransactionManager::begin_transaction_sql(c, "PRAGMA busy_timeout = 0; BEGIN IMMEDIATE")
         }
+        #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => AnsiTransactionManager::begin_transaction_sql(
             c,
             &format!(
                 "BEGIN; SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {PG_LOCK_WAIT_MS}",
-                pg_timeout_ms(deadline)
+                super::pg_timeout_ms(deadline)
             ),
         ),
     };

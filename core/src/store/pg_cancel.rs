@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+#[cfg(feature = "postgres")]
 use diesel::prelude::*;
 
 use super::AnyConnection;
@@ -26,6 +27,7 @@ use crate::error::Result;
 /// How often the watcher looks at the flag.
 const POLL: Duration = Duration::from_millis(5);
 
+#[cfg(feature = "postgres")]
 #[derive(QueryableByName)]
 struct Pid {
     #[diesel(sql_type = diesel::sql_types::Integer)]
@@ -36,6 +38,7 @@ struct Pid {
 /// only requests that carry a cancel flag ask).
 pub(super) fn backend_pid(conn: &mut AnyConnection) -> Result<Option<i32>> {
     match conn {
+        #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => Ok(Some(diesel::sql_query("SELECT pg_backend_pid() AS pid").get_result::<Pid>(c)?.pid)),
         AnyConnection::Sqlite(_) => Ok(None),
     }
@@ -69,8 +72,15 @@ pub(super) fn watch(url: String, pid: i32, flag: Arc<AtomicBool>) -> Watch {
     Watch { done, thread }
 }
 
+#[cfg(not(feature = "postgres"))]
+fn cancel(_url: &str, _pid: i32) {
+    // No PostgreSQL connection exists in a SQLite-only build: `backend_pid`
+    // answers `None` and no watcher starts.
+}
+
 /// Best effort: when the cancel cannot be sent, the statement still ends
 /// at its deadline (`statement_timeout`).
+#[cfg(feature = "postgres")]
 fn cancel(url: &str, pid: i32) {
     if let Ok(mut c) = diesel::PgConnection::establish(url) {
         let _ = diesel::sql_query("SELECT pg_cancel_backend($1)")

@@ -184,6 +184,7 @@ mod tests {
 
     /// PostgreSQL placeholders written by the query engine (`$n::type`)
     /// are rewritten by diesel in the same order, casts kept.
+    #[cfg(feature = "postgres")]
     #[test]
     fn placeholders_are_rewritten_in_order() {
         let mut sql = Sql::new(true);

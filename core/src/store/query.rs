@@ -37,6 +37,7 @@ struct SqlitePlanRow {
     detail: String,
 }
 
+#[cfg(feature = "postgres")]
 #[derive(QueryableByName)]
 struct PgPlanRow {
     #[diesel(sql_type = Text)]
@@ -51,6 +52,7 @@ pub(crate) fn explain(conn: &mut Conn, sql: &Sql) -> Result<Vec<String>> {
         super::AnyConnection::Sqlite(_) => {
             run!(uncached conn, explained, SqlitePlanRow)?.into_iter().map(|r| r.detail).collect()
         }
+        #[cfg(feature = "postgres")]
         super::AnyConnection::Pg(_) => run!(uncached conn, explained, PgPlanRow)?.into_iter().map(|r| r.plan).collect(),
     })
 }

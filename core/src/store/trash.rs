@@ -144,7 +144,9 @@ fn remove_orphan_entries(conn: &mut Conn) -> Result<()> {
 
 /// On PostgreSQL, holds a trash entry for the transaction: a restore and a
 /// purge of it run one after the other, never interleaved.
+#[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
 pub(crate) fn hold(conn: &mut Conn, tid: Id) -> Result<()> {
+    #[cfg(feature = "postgres")]
     if let super::AnyConnection::Pg(c) = conn {
         diesel::sql_query("SELECT id FROM trash WHERE id = $1 FOR UPDATE")
             .bind::<diesel::sql_types::BigInt, _>(tid)

@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use clientele_core::domain::*;
-use clientele_core::protocol::{Actor, Request as R, Response as S};
+use clientele_core::op;
+use clientele_core::protocol::Actor;
 use clientele_core::time::Clock;
 use clientele_core::{Engine, Error};
 
@@ -107,11 +108,6 @@ const CITIES: &[(&str, &str, &str)] = &[
 ];
 const OFFICES: &[&str] = &["Montréal", "Québec", "Trois-Rivières"];
 
-fn expect<T>(r: Result<S, Error>, f: impl FnOnce(S) -> Option<T>) -> Result<T, Error> {
-    let s = r?;
-    f(s).ok_or_else(|| Error::Internal("unexpected response".into()))
-}
-
 fn email_of(first: &str, last: &str, domain: &str) -> String {
     let clean =
         |s: &str| clientele_core::text::fold(s).chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>();
@@ -121,7 +117,7 @@ fn email_of(first: &str, last: &str, domain: &str) -> String {
 pub fn seed(engine: &Engine, clock: &HistoryClock) -> Result<Seeded, Error> {
     let start = clock.now();
     let mut rng = Rng(0x00c1_1e47_e1e5);
-    let host = |r: R| engine.execute(Actor::HOST, r);
+    let host = Actor::HOST;
 
     // Staff and their rights.
     let mut staff = Vec::new();
@@ -139,13 +135,10 @@ pub fn seed(engine: &Engine, clock: &HistoryClock) -> Result<Seeded, Error> {
             active: true,
             rights,
         };
-        staff.push(expect(host(R::StaffPut { id: None, version: None, staff: data.into() }), |s| match s {
-            S::Staff(m) => Some(m.id),
-            _ => None,
-        })?);
+        staff.push(engine.run(host, op::StaffPut { id: None, version: None, staff: data.into() })?.id);
     }
-    let me = staff[0];
-    let run = |r: R| engine.execute(Actor::Staff(me), r);
+    // Typed calls: each answers its op's own type (`clientele_core::op`).
+    let me = Actor::Staff(staff[0]);
 
     // The firm's own fields.
     for (kind, key, fr, en, ty, choices) in [
@@ -160,17 +153,20 @@ pub fn seed(engine: &Engine, clock: &HistoryClock) -> Result<Seeded, Error> {
         (InteractionKind::Note, "heures", "Heures facturables", "Billable hours", CustomFieldType::Number, vec![]),
         (InteractionKind::Email, "suivi", "Suivi requis", "Follow-up needed", CustomFieldType::YesNo, vec![]),
     ] {
-        host(R::CustomFieldPut {
-            field: CustomFieldDef {
-                kind,
-                key: key.into(),
-                label_fr: fr.into(),
-                label_en: en.into(),
-                field_type: ty,
-                choices: choices.into_iter().map(String::from).collect(),
-                required: false,
+        engine.run(
+            host,
+            op::CustomFieldPut {
+                field: CustomFieldDef {
+                    kind,
+                    key: key.into(),
+                    label_fr: fr.into(),
+                    label_en: en.into(),
+                    field_type: ty,
+                    choices: choices.into_iter().map(String::from).collect(),
+                    required: false,
+                },
             },
-        })?;
+        )?;
     }
 
     // Fifty clients.
@@ -226,10 +222,7 @@ pub fn seed(engine: &Engine, clock: &HistoryClock) -> Result<Seeded, Error> {
             d.retention.lost_to = Some("Autre cabinet".into());
             d.retention.lost_reason = Some("Déménagement".into());
         }
-        clients.push(expect(run(R::ClientCreate { data: d }), |s| match s {
-            S::Client(c) => Some(c.id),
-            _ => None,
-        })?);
+        clients.push(engine.run(me, op::ClientCreate { data: d })?.id);
     }
 
     // Contacts: one to three per client, some shared, some standalone.
@@ -252,10 +245,7 @@ pub fn seed(engine: &Engine, clock: &HistoryClock) -> Result<Seeded, Error> {
             digits: String::new(),
         });
         d.emails.push(Email { address: email_of(first, last, "courriel.qc.ca"), kind: EmailKind::Work, primary: true });
-        let id = expect(run(R::ContactCreate { data: d }), |s| match s {
-            S::Contact(c) => Some(c.id),
-            _ => None,
-        })?;
+        let id = engine.run(me, op::ContactCreate { data: d })?.id;
         if i >= 80 {
             standalone.push(id);
             continue;
@@ -266,16 +256,19 @@ pub fn seed(engine: &Engine, clock: &HistoryClock) -> Result<Seeded, Error> {
         } else {
             *rng.pick(&[ContactRole::Billing, ContactRole::Preferred, ContactRole::Additional])
         };
-        run(R::ContactLink { contact_id: id, client_id: clients[c], role, from_role: None })?;
+        engine.run(me, op::ContactLink { contact_id: id, client_id: clients[c], role, from_role: None })?;
         contacts_of[c].push(id);
         if i % 7 == 0 {
             let other = (c + 13) % clients.len();
-            run(R::ContactLink {
-                contact_id: id,
-                client_id: clients[other],
-                role: ContactRole::Additional,
-                from_role: None,
-            })?;
+            engine.run(
+                me,
+                op::ContactLink {
+                    contact_id: id,
+                    client_id: clients[other],
+                    role: ContactRole::Additional,
+                    from_role: None,
+                },
+            )?;
             contacts_of[other].push(id);
         }
     }
@@ -346,15 +339,16 @@ pub fn seed(engine: &Engine, clock: &HistoryClock) -> Result<Seeded, Error> {
                     d.body = "Discussion des acomptes provisionnels et du REÉR.".into();
                 }
             }
-            run(R::InteractionCreate { data: d })?;
+            engine.run(me, op::InteractionCreate { data: d })?;
         }
         if day % 4 == 0 {
             clock.set(today + Duration::hours(2));
             let ci = rng.below(clients.len());
             if let Some(&to) = contacts_of[ci].first() {
                 let sent = rng.below(2) == 0;
-                let t = expect(
-                    run(R::TransferCreate {
+                let t = engine.run(
+                    me,
+                    op::TransferCreate {
                         data: NewTransfer {
                             direction: if sent {
                                 TransferDirection::SentToContact
@@ -377,13 +371,9 @@ pub fn seed(engine: &Engine, clock: &HistoryClock) -> Result<Seeded, Error> {
                                 vec![]
                             },
                         },
-                    }),
-                    |s| match s {
-                        S::Transfer(t) => Some((t.id, t.version)),
-                        _ => None,
                     },
                 )?;
-                open_transfers.push((t.0, t.1, sent));
+                open_transfers.push((t.id, t.version, sent));
             }
         }
         // Some transfers move on a few days later.
@@ -391,16 +381,19 @@ pub fn seed(engine: &Engine, clock: &HistoryClock) -> Result<Seeded, Error> {
             clock.set(today + Duration::hours(3));
             let (id, version, sent) = open_transfers.remove(rng.below(open_transfers.len()));
             let r = if !sent && rng.below(2) == 0 {
-                run(R::TransferTransition {
-                    id,
-                    version,
-                    to: TransferStatus::ReadyForDownload,
-                    files: vec![NewFile { name: "T4-2025.pdf".into(), size: 88_000 }],
-                })
+                engine.run(
+                    me,
+                    op::TransferTransition {
+                        id,
+                        version,
+                        to: TransferStatus::ReadyForDownload,
+                        files: vec![NewFile { name: "T4-2025.pdf".into(), size: 88_000 }],
+                    },
+                )
             } else if rng.below(4) == 0 {
-                run(R::TransferTransition { id, version, to: TransferStatus::Canceled, files: vec![] })
+                engine.run(me, op::TransferTransition { id, version, to: TransferStatus::Canceled, files: vec![] })
             } else if sent {
-                run(R::TransferTransition { id, version, to: TransferStatus::Complete, files: vec![] })
+                engine.run(me, op::TransferTransition { id, version, to: TransferStatus::Complete, files: vec![] })
             } else {
                 continue;
             };
@@ -416,6 +409,6 @@ pub fn seed(engine: &Engine, clock: &HistoryClock) -> Result<Seeded, Error> {
     // A standalone contact exists too; one client was deleted (in the trash).
     let _ = standalone;
     let gone = clients[49];
-    run(R::ClientDelete { id: gone, version: 1 })?;
+    engine.run(me, op::ClientDelete { id: gone, version: 1 })?;
     Ok(Seeded { staff, star_client: star })
 }

@@ -19,7 +19,8 @@ mod screen;
 
 use std::sync::Arc;
 
-use clientele_core::protocol::{Actor, FilterInput, ListKind, ListPreset, ListQuery, Request as R, Response as S};
+use clientele_core::op;
+use clientele_core::protocol::{Actor, FilterInput, ListKind, ListPreset, ListQuery};
 use clientele_core::{Engine, EngineConfig};
 use clientele_dashboard::{DashboardTarget, Dashboards};
 use clientele_portlet_api::Locale;
@@ -54,19 +55,15 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     clock.catch_up();
     let me = seeded.staff[0];
 
-    let run = |r: R| engine.execute(Actor::Staff(me), r);
+    // Typed calls: each answers its op's own type (`clientele_core::op`).
+    let staff = Actor::Staff(me);
     title("Gestion des clients — Clients (contacts développés)");
-    let clients = match run(R::ClientList { query: ListQuery { limit: Some(8), count: true, ..Default::default() } })? {
-        S::Clients(p) => p,
-        _ => unreachable!(),
-    };
+    let clients =
+        engine.run(staff, op::ClientList { query: ListQuery { limit: Some(8), count: true, ..Default::default() } })?;
     println!("{} clients au total; les {} premiers par nom :", clients.total.unwrap_or(0), clients.items.len());
     // Every row expanded with one request (one query), not one per client.
     let ids = clients.items.iter().map(|c| c.id).collect();
-    let expanded = match run(R::ClientContactsOf { ids })? {
-        S::ClientContacts(rows) => rows,
-        _ => unreachable!(),
-    };
+    let expanded = engine.run(staff, op::ClientContactsOf { ids })?;
     // One grid: each client, then its contacts indented under it.
     let mut rows = Vec::new();
     for c in &clients.items {
@@ -95,12 +92,15 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let star = seeded.star_client;
     let today = engine.today().to_string();
     title("Chronologie d'un client (30 derniers jours)");
-    if let S::Interactions(p) = run(R::ClientTimeline {
-        id: star,
-        last_30_days: true,
-        include_changes: false,
-        query: ListQuery { limit: Some(12), ..Default::default() },
-    })? {
+    {
+        let p = engine.run(
+            staff,
+            op::ClientTimeline {
+                id: star,
+                last_30_days: true,
+                query: ListQuery { limit: Some(12), ..Default::default() },
+            },
+        )?;
         let rows: Vec<Vec<String>> = p
             .items
             .iter()
@@ -117,33 +117,41 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     title("Transferts de fichiers ouverts");
-    if let S::Grid(g) = run(R::GridQuery {
-        list: ListKind::Transfers,
-        columns: Some(vec![
-            "sent".into(),
-            "status".into(),
-            "subject".into(),
-            "client".into(),
-            "contact".into(),
-            "expires".into(),
-        ]),
-        client_id: None,
-        contact_id: None,
-        last_30_days: false,
-        open_only: true,
-        query: ListQuery { limit: Some(10), count: true, ..Default::default() },
-    })? {
+    {
+        let g = engine.run(
+            staff,
+            op::GridQuery {
+                list: ListKind::Transfers,
+                columns: Some(vec![
+                    "sent".into(),
+                    "status".into(),
+                    "subject".into(),
+                    "client".into(),
+                    "contact".into(),
+                    "expires".into(),
+                ]),
+                client_id: None,
+                contact_id: None,
+                last_30_days: false,
+                open_only: true,
+                query: ListQuery { limit: Some(10), count: true, ..Default::default() },
+            },
+        )?;
         println!("{} transferts ouverts :", g.total.unwrap_or(0));
         print!("{}", screen::grid(&g, &today));
     }
 
     title("Transferts des 30 derniers jours, par statut");
-    if let S::Transfers(p) = run(R::TransferList {
-        client_id: None,
-        last_30_days: true,
-        open_only: false,
-        query: ListQuery { limit: Some(500), ..Default::default() },
-    })? {
+    {
+        let p = engine.run(
+            staff,
+            op::TransferList {
+                client_id: None,
+                last_30_days: true,
+                open_only: false,
+                query: ListQuery { limit: Some(500), ..Default::default() },
+            },
+        )?;
         let mut counts = std::collections::BTreeMap::new();
         for t in &p.items {
             *counts.entry(t.data.status.label(true)).or_insert(0) += 1;
@@ -173,15 +181,19 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         let what = filter
             .map(|f| format!("filtre « {f} »"))
             .unwrap_or_else(|| format!("recherche « {} »", search.unwrap_or("")));
-        if let S::Grid(g) = run(R::GridQuery {
-            list,
-            columns: None,
-            client_id: None,
-            contact_id: None,
-            last_30_days: false,
-            open_only: false,
-            query,
-        })? {
+        {
+            let g = engine.run(
+                staff,
+                op::GridQuery {
+                    list,
+                    columns: None,
+                    client_id: None,
+                    contact_id: None,
+                    last_30_days: false,
+                    open_only: false,
+                    query,
+                },
+            )?;
             let n = g.total.unwrap_or(0);
             let shown =
                 if n as usize > g.rows.len() { format!(", les {} premiers", g.rows.len()) } else { String::new() };
@@ -196,9 +208,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     // A typo is answered with where it is and what was meant.
-    let typo = run(R::ClientList {
-        query: ListQuery { filter: Some(FilterInput::Text("stauts:actif".into())), ..Default::default() },
-    });
+    let typo = engine.run(
+        staff,
+        op::ClientList {
+            query: ListQuery { filter: Some(FilterInput::Text("stauts:actif".into())), ..Default::default() },
+        },
+    );
     if let Err(e) = typo {
         println!("\nfiltre « stauts:actif » refusé :");
         print!("{}", screen::error_on("stauts:actif", &e.to_string(), e.span()));
@@ -212,19 +227,22 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     title("Tableau de bord du personnel (texte)");
     let dashboards = Dashboards::new(engine.clone());
     // Hélène's own layout: Today, her clients, the week's interactions.
-    run(R::LayoutSave {
-        id: None,
-        version: None,
-        dashboard: clientele_core::protocol::DashboardKind::Staff,
-        name: "Ma journée".into(),
-        layout: serde_json::json!({"tiles": [
+    engine.run(
+        staff,
+        op::LayoutSave {
+            id: None,
+            version: None,
+            dashboard: clientele_core::protocol::DashboardKind::Staff,
+            name: "Ma journée".into(),
+            layout: serde_json::json!({"tiles": [
             {"portlet": "clientele.today", "column": 0, "order": 0},
             {"portlet": "clientele.my_clients", "column": 0, "order": 1,
              "settings": {"common": {"columns": ["code", "name", "role.partner", "role.manager"]}}},
             {"portlet": "clientele.interactions", "column": 1, "order": 0,
              "settings": {"common": {"date_range": "last-7-days"}}}]}),
-        firm_default: false,
-    })?;
+            firm_default: false,
+        },
+    )?;
     let staff_view = dashboards.render(me, DashboardTarget::Staff, None, Locale::Fr)?;
     println!("{}", staff_view.to_text());
     title("Tableau de bord d'un client (texte)");
@@ -289,45 +307,50 @@ fn people_in_charge_and_follow_ups(
         Assignment, FollowUp, InteractionData, InteractionKind, InteractionPatch, MessageStatus,
     };
     let (me, jf) = (seeded.staff[0], seeded.staff[1]);
-    let run = |r: R| engine.execute(Actor::Staff(me), r);
+    // Typed calls: each answers its op's own type (`clientele_core::op`).
+    let staff = Actor::Staff(me);
     title("Responsables des clients");
     for (i, c) in clients.iter().take(4).enumerate() {
         let (role, who) = if i % 2 == 0 { ("partner", me) } else { ("manager", me) };
         let mut version = c.version;
         for a in [Assignment::new(role, who), Assignment::new("staff", jf)] {
-            if let S::Client(r) = run(R::ClientAssign { id: c.id, version, assignment: a })? {
+            {
+                let r = engine.run(staff, op::ClientAssign { id: c.id, version, assignment: a })?;
                 version = r.version;
             }
         }
     }
-    let stale = run(R::ClientAssign {
-        id: clients[0].id,
-        version: clients[0].version,
-        assignment: Assignment::new("manager", jf),
-    });
+    let stale = engine.run(
+        staff,
+        op::ClientAssign { id: clients[0].id, version: clients[0].version, assignment: Assignment::new("manager", jf) },
+    );
     if let Err(e) = stale {
         println!("assignation avec une version périmée → {e}");
     }
-    if let S::Grid(g) = run(R::GridQuery {
-        list: ListKind::Clients,
-        columns: Some(vec![
-            "code".into(),
-            "name".into(),
-            "role.partner".into(),
-            "role.manager".into(),
-            "role.staff".into(),
-        ]),
-        client_id: None,
-        contact_id: None,
-        last_30_days: false,
-        open_only: false,
-        query: ListQuery {
-            filter: Some(FilterInput::Text("assigné:moi".into())),
-            sort: Some("associé".into()),
-            count: true,
-            ..Default::default()
-        },
-    })? {
+    {
+        let g = engine.run(
+            staff,
+            op::GridQuery {
+                list: ListKind::Clients,
+                columns: Some(vec![
+                    "code".into(),
+                    "name".into(),
+                    "role.partner".into(),
+                    "role.manager".into(),
+                    "role.staff".into(),
+                ]),
+                client_id: None,
+                contact_id: None,
+                last_30_days: false,
+                open_only: false,
+                query: ListQuery {
+                    filter: Some(FilterInput::Text("assigné:moi".into())),
+                    sort: Some("associé".into()),
+                    count: true,
+                    ..Default::default()
+                },
+            },
+        )?;
         println!("Mes clients (filtre « assigné:moi », tri « associé ») : {}", g.total.unwrap_or(0));
         print!("{}", screen::grid(&g, &engine.today().to_string()));
     }
@@ -338,32 +361,36 @@ fn people_in_charge_and_follow_ups(
     note.client_id = Some(seeded.star_client);
     note.staff_id = Some(jf);
     note.follow_up = Some(FollowUp::new(me, Some((now - chrono::Duration::days(1)).date_naive())));
-    let note = match run(R::InteractionCreate { data: note })? {
-        S::Interaction(i) => i,
-        _ => unreachable!(),
-    };
+    let note = engine.run(staff, op::InteractionCreate { data: note })?;
     let mut message = InteractionData::note(now, "A rappelé au sujet de l'acompte provisionnel");
     message.kind = InteractionKind::PhoneMessage;
     message.client_id = Some(seeded.star_client);
     message.taken_for_id = Some(me);
     message.phone = Some("(514) 555-0142 poste 7".into());
-    let message = match run(R::InteractionCreate { data: message })? {
-        S::Interaction(i) => i,
-        _ => unreachable!(),
-    };
+    let message = engine.run(staff, op::InteractionCreate { data: message })?;
     // The list's switches (`preset`): what a person clicks, each a
     // documented filter.
     for preset in [ListPreset::OverdueFollowUps, ListPreset::MyNewMessages] {
         let (what, filter) = (preset.label().0, preset.filter());
-        if let S::Grid(g) = run(R::GridQuery {
-            list: ListKind::Interactions,
-            columns: Some(vec!["when".into(), "subject".into(), "client".into(), "due".into(), "message".into()]),
-            client_id: None,
-            contact_id: None,
-            last_30_days: false,
-            open_only: false,
-            query: ListQuery { preset: Some(preset), count: true, ..Default::default() },
-        })? {
+        {
+            let g = engine.run(
+                staff,
+                op::GridQuery {
+                    list: ListKind::Interactions,
+                    columns: Some(vec![
+                        "when".into(),
+                        "subject".into(),
+                        "client".into(),
+                        "due".into(),
+                        "message".into(),
+                    ]),
+                    client_id: None,
+                    contact_id: None,
+                    last_30_days: false,
+                    open_only: false,
+                    query: ListQuery { preset: Some(preset), count: true, ..Default::default() },
+                },
+            )?;
             println!("{what} (« {filter} ») : {}", g.total.unwrap_or(0));
             print!("{}", screen::grid(&g, &engine.today().to_string()));
         }
@@ -372,12 +399,16 @@ fn people_in_charge_and_follow_ups(
     // The follow-up stays open: Today shows it on the dashboard below. The
     // message is returned (an update with the version read).
     println!("suivi {} pour {} (échéance {:?})", note.id, me, note.data.follow_up.as_ref().and_then(|f| f.due));
-    let returned = run(R::InteractionUpdate {
-        id: message.id,
-        version: message.version,
-        data: InteractionPatch::default().message_status(MessageStatus::Returned),
-    })?;
-    if let S::Interaction(m) = returned {
+    let returned = engine.run(
+        staff,
+        op::InteractionUpdate {
+            id: message.id,
+            version: message.version,
+            data: InteractionPatch::default().message_status(MessageStatus::Returned),
+        },
+    )?;
+    {
+        let m = returned;
         println!(
             "message {} marqué « {} » (version {})",
             m.id,
@@ -401,35 +432,35 @@ fn tags(
         [("relance", "À relancer", "Follow up", "#d32f2f"), ("vip", "Très important", "Key account", "#ffd54f")]
     {
         let tag = Tag { code: code.into(), name_fr: fr.into(), name_en: en.into(), colour: colour.into(), version: 0 };
-        engine.execute(Actor::HOST, R::TagPut { tag })?;
+        engine.run(Actor::HOST, op::TagPut { tag })?;
         println!("étiquette « {fr} » / “{en}” ({colour}, texte {})", clientele_core::domain::text_colour_on(colour));
     }
-    let run = |r: R| engine.execute(Actor::Staff(me), r);
+    let staff = Actor::Staff(me);
     for (c, add) in
         clients.iter().take(3).zip([vec!["À relancer"], vec!["Key account", "relance"], vec!["très important"]])
     {
-        let version = match run(R::ClientGet { id: c.id })? {
-            S::Client(r) => r.version,
-            _ => unreachable!(),
-        };
-        run(R::ClientTag { id: c.id, version, add: add.into_iter().map(String::from).collect(), remove: vec![] })?;
+        let version = engine.run(staff, op::ClientGet { id: c.id })?.version;
+        let add = add.into_iter().map(String::from).collect();
+        engine.run(staff, op::ClientTag { id: c.id, version, add, remove: vec![] })?;
     }
-    if let S::Grid(g) = run(R::GridQuery {
-        list: ListKind::Clients,
-        columns: Some(vec!["code".into(), "name".into(), "tags".into()]),
-        client_id: None,
-        contact_id: None,
-        last_30_days: false,
-        open_only: false,
-        query: ListQuery {
-            filter: Some(FilterInput::Text("étiquette:\"à relancer\"".into())),
-            count: true,
-            ..Default::default()
+    let g = engine.run(
+        staff,
+        op::GridQuery {
+            list: ListKind::Clients,
+            columns: Some(vec!["code".into(), "name".into(), "tags".into()]),
+            client_id: None,
+            contact_id: None,
+            last_30_days: false,
+            open_only: false,
+            query: ListQuery {
+                filter: Some(FilterInput::Text("étiquette:\"à relancer\"".into())),
+                count: true,
+                ..Default::default()
+            },
         },
-    })? {
-        println!("clients « étiquette:\"à relancer\" » : {}", g.total.unwrap_or(0));
-        print!("{}", screen::grid(&g, &engine.today().to_string()));
-    }
+    )?;
+    println!("clients « étiquette:\"à relancer\" » : {}", g.total.unwrap_or(0));
+    print!("{}", screen::grid(&g, &engine.today().to_string()));
     Ok(())
 }
 

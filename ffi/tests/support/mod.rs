@@ -262,3 +262,108 @@ pub fn check_scenario_output(stdout: &str) {
     // and the cancel came at the first report past 100.
     assert!(!stdout.contains("progress 200/250\n  progress 250/250\ncanceled"), "{stdout}");
 }
+
+/// The ops every host's scenario calls: each host's log must show them all,
+/// validated against the schemas.
+pub const SCENARIO_OPS: &[&str] = &[
+    "staff.put",
+    "client.create",
+    "contact.create",
+    "contact.link",
+    "interaction.create",
+    "client.list",
+    "client.timeline",
+    "client.import",
+    "dashboard.render",
+];
+
+/// The environment variable naming the file a host logs its calls to (one
+/// JSON line per call: `function`, `status`, `request`, `answer`).
+pub const HOST_LOG: &str = "CLIENTELE_HOST_LOG";
+
+/// A fresh, empty log file for a host's calls in `dir`.
+pub fn host_log(dir: &Path) -> PathBuf {
+    let path = dir.join("calls.jsonl");
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// Validates every call a host logged against `schema/ops.json`: the
+/// request against its op's request schema, a successful answer against its
+/// op's response schema, a failure against `schema/error.json` (with the
+/// status's code). Each op must be called through the function the
+/// catalogue names (`clientele_execute*` for engine ops). Answers the ops
+/// seen, for the caller to check coverage.
+pub fn validate_host_log(path: &Path) -> std::collections::BTreeSet<String> {
+    use serde_json::{Value, json};
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("no host log at {}: {e}", path.display()));
+    let ops: Value =
+        serde_json::from_str(&std::fs::read_to_string(crate_dir().join("schema/ops.json")).unwrap()).unwrap();
+    let error: Value =
+        serde_json::from_str(&std::fs::read_to_string(crate_dir().join("schema/error.json")).unwrap()).unwrap();
+    let error = jsonschema::validator_for(&error).expect("schema/error.json compiles");
+    let defs = ops["$defs"].clone();
+    let with_defs = |schema: &Value| -> Value {
+        let mut s = schema.clone();
+        s.as_object_mut().expect("a schema object").insert("$defs".into(), defs.clone());
+        s.as_object_mut().unwrap().insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+        s
+    };
+    let problems = |v: &jsonschema::Validator, instance: &Value| -> Vec<String> {
+        v.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect()
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut lines = 0;
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        lines += 1;
+        let call: Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("log line {}: not JSON ({e}): {line}", n + 1));
+        let op_name = call["request"]["op"].as_str().unwrap_or_else(|| panic!("log line {}: no op: {line}", n + 1));
+        let op = ops["ops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["op"] == op_name)
+            .unwrap_or_else(|| panic!("log line {}: op {op_name} is not in schema/ops.json", n + 1));
+        let function = call["function"].as_str().unwrap();
+        let expected = op["function"].as_str().unwrap();
+        assert!(
+            function == expected || (expected == "clientele_execute" && function.starts_with("clientele_execute")),
+            "log line {}: {op_name} called through {function}, the catalogue says {expected}",
+            n + 1
+        );
+        let request = jsonschema::validator_for(&with_defs(&op["request"])).expect("request schema compiles");
+        let bad = problems(&request, &call["request"]);
+        assert!(
+            bad.is_empty(),
+            "log line {}: the {op_name} request does not match its schema: {bad:#?}\n{line}",
+            n + 1
+        );
+        let status = call["status"].as_i64().unwrap();
+        if status == 0 {
+            let response = jsonschema::validator_for(&with_defs(&op["response"])).expect("response schema compiles");
+            let bad = problems(&response, &call["answer"]);
+            assert!(
+                bad.is_empty(),
+                "log line {}: the {op_name} answer does not match its schema: {bad:#?}\n{line}",
+                n + 1
+            );
+        } else {
+            let bad = problems(&error, &call["answer"]);
+            assert!(
+                bad.is_empty(),
+                "log line {}: the {op_name} error does not match error.json: {bad:#?}\n{line}",
+                n + 1
+            );
+            let code = call["answer"]["code"].as_str().unwrap_or_default();
+            let errors = op["errors"].as_array().map(|a| a.iter().any(|c| c == code)).unwrap_or(false);
+            assert!(errors, "log line {}: {op_name} answered {code}, which its catalogue entry does not list", n + 1);
+        }
+        seen.insert(op_name.to_string());
+    }
+    assert!(lines > 0, "the host logged no call to {}", path.display());
+    for op in SCENARIO_OPS {
+        assert!(seen.contains(*op), "the host's log lacks {op} (logged: {seen:?})");
+    }
+    seen
+}

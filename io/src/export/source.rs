@@ -74,6 +74,18 @@ pub struct Pages<'a> {
     total: Option<u64>,
 }
 
+impl std::fmt::Debug for Pages<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages")
+            .field("actor", &self.actor)
+            .field("scope", &self.scope)
+            .field("request", &self.request)
+            .field("next", &self.next)
+            .field("total", &self.total)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<'a> Pages<'a> {
     /// `request` is a `grid.query` (from [`grid_request`]).
     pub fn new(

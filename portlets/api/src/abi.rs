@@ -310,6 +310,13 @@ pub mod plugin {
         info: ContextInfo,
     }
 
+    /// The host's callbacks are function pointers: only the type is shown.
+    impl std::fmt::Debug for HostContext {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("HostContext").finish_non_exhaustive()
+        }
+    }
+
     impl HostContext {
         /// # Safety
         /// `host` is NULL or a valid `ClpHost` for the lifetime of the value.

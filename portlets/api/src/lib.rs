@@ -55,6 +55,9 @@
 //!   only reads through [`DataContext::request`], which the engine confines
 //!   to the dashboard's scope.
 
+// Every public type can be printed (issue 14): hosts log what they hold.
+#![warn(missing_debug_implementations)]
+
 pub mod abi;
 mod budget;
 pub mod dates;
