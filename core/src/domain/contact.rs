@@ -26,6 +26,12 @@ pub struct ContactData {
     pub address: Option<Address>,
     #[serde(default)]
     pub notes: Option<String>,
+    /// The language the contact prefers (`fr`, `en`).
+    #[serde(default)]
+    pub language: Option<super::Language>,
+    /// Values of the firm's custom contact fields, by key.
+    #[serde(default)]
+    pub custom: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ContactData {
@@ -40,6 +46,8 @@ impl ContactData {
             emails: Vec::new(),
             address: None,
             notes: None,
+            language: None,
+            custom: Default::default(),
         }
     }
 

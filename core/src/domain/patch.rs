@@ -196,6 +196,15 @@ patch_type! {
         /// Replaces every assignment; `null` or `[]` removes them
         /// (`client.assign` and `client.unassign` change one).
         assignments: Vec<Assignment>,
+        /// `fr` or `en`; `null` clears it.
+        language: Language,
+        /// `MM-DD`; `null` clears it.
+        fiscal_year_end: String,
+        /// The CRA business number; `null` clears it.
+        business_number: String,
+        /// The firm's own client fields, merged key by key (`null` on a
+        /// key removes that value).
+        custom: BTreeMap<String, serde_json::Value>,
     }
 }
 
@@ -218,6 +227,11 @@ patch_type! {
         /// Merged part by part; `null` removes the address.
         address: AddressPatch,
         notes: String,
+        /// `fr` or `en`; `null` clears it.
+        language: Language,
+        /// The firm's own contact fields, merged key by key (`null` on a
+        /// key removes that value).
+        custom: BTreeMap<String, serde_json::Value>,
     }
 }
 

@@ -31,7 +31,7 @@ fn check_office(who: &Who, office: Option<&str>) -> Result<()> {
 impl Engine {
     pub(crate) fn client_create(&self, who: &Who, data: ClientData) -> Result<Record<ClientData>> {
         who.require(Entity::Clients, Action::Add)?;
-        let data = validate::client(&data)?;
+        let data = validate::client(&data, &who.custom)?;
         check_office(who, data.office.as_deref())?;
         let now = ms(self.now());
         let id = self.write(|c| {
@@ -59,7 +59,7 @@ impl Engine {
             .iter()
             .enumerate()
             .map(|(i, d)| {
-                let d = validate::client(d).map_err(|e| prefix_field(e, &format!("clients[{i}]")))?;
+                let d = validate::client(d, &who.custom).map_err(|e| prefix_field(e, &format!("clients[{i}]")))?;
                 check_office(who, d.office.as_deref())?;
                 Ok(d)
             })
@@ -132,7 +132,7 @@ impl Engine {
             check_version("client", id, version, Some(current.version))?;
             let mut data = current.data;
             change(&mut data)?;
-            let data = validate::client(&data)?;
+            let data = validate::client(&data, &who.custom)?;
             check_office(who, data.office.as_deref())?;
             check_code_free(c, who, &data.code, Some(id))?;
             super::assignments::check(c, &data.assignments, "")?;

@@ -12,7 +12,7 @@ use crate::visibility;
 impl Engine {
     pub(crate) fn contact_create(&self, who: &Who, data: ContactData) -> Result<Record<ContactData>> {
         who.require(Entity::Contacts, Action::Add)?;
-        let data = validate::contact(&data)?;
+        let data = validate::contact(&data, &who.custom)?;
         let now = ms(self.now());
         let id = self.write(|c| store::contacts::insert(c, &data, who.id, now, self.phone_region))?;
         self.contact_get(who, id)
@@ -48,7 +48,7 @@ impl Engine {
             if patch.file_as.is_none() && current.file_as.as_deref() == Some(current.default_file_as().as_str()) {
                 merged.file_as = None;
             }
-            let data = validate::contact(&merged)?;
+            let data = validate::contact(&merged, &who.custom)?;
             if !store::contacts::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("contact", id, version, store::contacts::version_of(c, id)?));
             }

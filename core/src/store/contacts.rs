@@ -27,6 +27,8 @@ pub(crate) struct Row {
     pub updated_by: i64,
     pub updated_at: i64,
     pub version: i64,
+    pub custom: String,
+    pub language: Option<String>,
 }
 
 super::record_lookups!(contacts, Row);
@@ -50,6 +52,9 @@ pub(crate) struct Write {
     city_fold: Option<String>,
     emails_fold: Option<String>,
     search_text: String,
+    custom: String,
+    custom_fold: String,
+    language: Option<String>,
 }
 
 pub(crate) fn write(c: &ContactData, actor: Id, now: i64, region: PhoneRegion) -> Write {
@@ -71,6 +76,9 @@ pub(crate) fn write(c: &ContactData, actor: Id, now: i64, region: PhoneRegion) -
         city_fold: c.address.as_ref().and_then(|a| a.city.as_deref()).map(text::fold),
         emails_fold: super::clients::emails_fold(&c.emails),
         search_text: crate::query::memory::contact_search_text(c, region),
+        custom: to_json(&c.custom),
+        custom_fold: super::interactions::custom_fold(&c.custom),
+        language: c.language.map(|l| l.as_str().to_string()),
     }
 }
 
@@ -89,6 +97,8 @@ impl Row {
                 emails: from_json(&self.emails, "emails")?,
                 address: self.address.as_deref().map(|a| from_json(a, "address")).transpose()?,
                 notes: self.notes,
+                language: self.language.as_deref().map(|l| enum_from(l, "language")).transpose()?,
+                custom: from_json(&self.custom, "custom fields")?,
             },
             created_by: self.created_by,
             created_at: from_ms(self.created_at),
