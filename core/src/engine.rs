@@ -276,7 +276,9 @@ impl Engine {
             Request::StaffGet { id } => self.staff_get(id).map(Response::Staff),
             Request::StaffList {} => self.staff_list().map(Response::StaffList),
             Request::CustomFieldPut { field } => self.custom_field_put(field).map(Response::CustomFields),
-            Request::CustomFieldList { kind, record } => self.custom_field_list(kind, record).map(Response::CustomFields),
+            Request::CustomFieldList { kind, record } => {
+                self.custom_field_list(kind, record).map(Response::CustomFields)
+            }
             Request::StaffRolePut { role } => self.staff_role_put(role).map(Response::StaffRoles),
             Request::StaffRoleList {} => self.staff_role_list().map(Response::StaffRoles),
             Request::FilterFields { list } => self.filter_fields(list).map(Response::Fields),

@@ -608,8 +608,15 @@ mod tests {
             assert_eq!(bn(given).unwrap().as_deref(), Some(stored), "{given}");
         }
         assert_eq!(bn("  ").unwrap(), None);
-        for bad in ["123456789", "12345678", "1234567820", "123456782RT001", "123456782R10001", "ABCDEFGHI", "123456782RT0001X"]
-        {
+        for bad in [
+            "123456789",
+            "12345678",
+            "1234567820",
+            "123456782RT001",
+            "123456782R10001",
+            "ABCDEFGHI",
+            "123456782RT0001X",
+        ] {
             let e = bn(bad).unwrap_err();
             assert_eq!(e.field(), Some("business_number"), "{bad}");
             assert!(matches!(e, Error::Validation { code: "business_number", .. }), "{bad}: {e:?}");

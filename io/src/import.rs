@@ -18,9 +18,9 @@ mod values;
 
 use std::collections::BTreeMap;
 
+use clientele_core::domain::CustomFieldDef;
 use clientele_core::protocol::{Actor, CommitMode, ImportOptions, ImportReport, Request, Response, RowError};
 use clientele_core::query::import_columns::{ImportColumn, ImportKind, import_catalogue_with};
-use clientele_core::domain::CustomFieldDef;
 use clientele_core::{Engine, Error, Progress};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

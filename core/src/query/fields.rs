@@ -175,9 +175,15 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef], roles: &[StaffRo
             f("city", FieldType::Text, Fold("t.city_fold"), "Ville", "City").alias("ville").sortable(),
             f("email", FieldType::Text, Fold("t.emails_fold"), "Courriel", "E-mail").alias("courriel"),
             f("won", FieldType::Date, Iso("t.won_date"), "Date d'acquisition", "Won on").alias("acquis").sortable(),
-            f("language", enum_ty(ListKind::Clients, "language"), Enum("t.language"), "Langue préférée", "Preferred language")
-                .alias("langue")
-                .sortable(),
+            f(
+                "language",
+                enum_ty(ListKind::Clients, "language"),
+                Enum("t.language"),
+                "Langue préférée",
+                "Preferred language",
+            )
+            .alias("langue")
+            .sortable(),
             f("fiscal_year_end", FieldType::Text, Fold("t.fiscal_year_end"), "Fin d'exercice", "Fiscal year end")
                 .alias("fin_exercice")
                 .sortable(),
@@ -204,9 +210,15 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef], roles: &[StaffRo
             f("city", FieldType::Text, Fold("t.city_fold"), "Ville", "City").alias("ville").sortable(),
             f("email", FieldType::Text, Fold("t.emails_fold"), "Courriel", "E-mail").alias("courriel"),
             f("linked", FieldType::Bool, Linked, "Liée à un client", "Linked to a client").alias("liee"),
-            f("language", enum_ty(ListKind::Contacts, "language"), Enum("t.language"), "Langue préférée", "Preferred language")
-                .alias("langue")
-                .sortable(),
+            f(
+                "language",
+                enum_ty(ListKind::Contacts, "language"),
+                Enum("t.language"),
+                "Langue préférée",
+                "Preferred language",
+            )
+            .alias("langue")
+            .sortable(),
             f("created", FieldType::DateTime, Ms("t.created_at"), "Créé le", "Created").alias("cree").sortable(),
             f("updated", FieldType::DateTime, Ms("t.updated_at"), "Modifié le", "Updated").alias("modifie").sortable(),
         ],

@@ -90,11 +90,31 @@ fn address_line(a: &Value) -> Option<String> {
 /// (`31 décembre`, `December 31`); anything else as written.
 fn month_day(v: &str, locale: Locale) -> String {
     const FR: [&str; 12] = [
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
         "décembre",
     ];
     const EN: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
         "December",
     ];
     let parsed = v.split_once('-').and_then(|(m, d)| Some((m.parse::<usize>().ok()?, d.parse::<u32>().ok()?)));
@@ -110,11 +130,7 @@ fn month_day(v: &str, locale: Locale) -> String {
 
 /// A business number as the CRA writes it: `123456782 RT 0001`.
 fn business_number(v: &str) -> String {
-    if v.len() == 15 && v.is_ascii() {
-        format!("{} {} {}", &v[..9], &v[9..11], &v[11..])
-    } else {
-        v.to_string()
-    }
+    if v.len() == 15 && v.is_ascii() { format!("{} {} {}", &v[..9], &v[9..11], &v[11..]) } else { v.to_string() }
 }
 
 /// A custom value as text in the viewer's language.
@@ -122,7 +138,9 @@ fn custom_text(v: &Value, locale: Locale) -> Option<String> {
     match v {
         Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
         Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(Localized::new(if *b { "Oui" } else { "Non" }, if *b { "Yes" } else { "No" }).get(locale).to_string()),
+        Value::Bool(b) => {
+            Some(Localized::new(if *b { "Oui" } else { "Non" }, if *b { "Yes" } else { "No" }).get(locale).to_string())
+        }
         _ => None,
     }
 }
@@ -253,9 +271,9 @@ impl Portlet for ClientInfoPortlet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clientele_portlet_api::ErrorBody;
     use clientele_portlet_api::settings::merge_settings;
     use clientele_portlet_api::testing::FakeContext;
-    use clientele_portlet_api::ErrorBody;
 
     fn fake(scope: Scope, contacts_refused: bool) -> FakeContext {
         FakeContext::new(move |request| match request["op"].as_str() {
