@@ -211,7 +211,7 @@ pub(crate) fn luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Checks and normalises a client (trims, derives phone digits, picks

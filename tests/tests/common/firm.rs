@@ -122,9 +122,12 @@ pub struct FirmSize {
 pub const DIFFERENTIAL_FIRM: FirmSize =
     FirmSize { clients: 120, contacts: 80, interactions: 360, transfer_attempts: 60, trash: 100..105 };
 
-/// The custom fields of clients and contacts the firm defines: record,
-/// key, French and English labels, type, choices.
-pub const CLIENT_CONTACT_FIELDS: &[(CustomRecord, &str, &str, &str, CustomFieldType, &[&str])] = &[
+/// One custom field of the seeded firm: record, key, French and English
+/// labels, type, choices.
+pub type FieldSeed = (CustomRecord, &'static str, &'static str, &'static str, CustomFieldType, &'static [&'static str]);
+
+/// The custom fields of clients and contacts the firm defines.
+pub const CLIENT_CONTACT_FIELDS: &[FieldSeed] = &[
     (
         CustomRecord::Client,
         "secteur",
