@@ -169,8 +169,8 @@ patch_type! {
 patch_type! {
     /// A partial update of a client (`client.update`): only the fields
     /// given change; `null` clears one (`code` and `name` cannot be
-    /// cleared); a list given replaces the list; `address` and `retention`
-    /// merge part by part.
+    /// cleared); a list given replaces the list; `address`, `retention` and
+    /// `custom` merge part by part (`custom` key by key).
     pub struct ClientPatch for ClientData, required [code, name] {
         /// The firm's own client ID; unique without regard to case or accents.
         #[schemars(with = "String")]
