@@ -297,7 +297,9 @@ impl Engine {
             Request::StaffGet { id } => self.staff_get(id).map(Response::Staff),
             Request::StaffList {} => self.staff_list().map(Response::StaffList),
             Request::CustomFieldPut { field } => self.custom_field_put(field).map(Response::CustomFields),
-            Request::CustomFieldList { kind } => self.custom_field_list(kind).map(Response::CustomFields),
+            Request::CustomFieldList { kind, record } => {
+                self.custom_field_list(kind, record).map(Response::CustomFields)
+            }
             Request::StaffRolePut { role } => self.staff_role_put(role).map(Response::StaffRoles),
             Request::StaffRoleList {} => self.staff_role_list().map(Response::StaffRoles),
             Request::StaffRoleDelete { code } => self.staff_role_delete(code).map(Response::StaffRoles),
@@ -346,7 +348,7 @@ impl Engine {
             R::StaffRoleList {} => self.staff_role_list().map(S::StaffRoles),
             R::StaffGet { id } => self.staff_get(id).map(S::Staff),
             R::StaffList {} => self.staff_list().map(S::StaffList),
-            R::CustomFieldList { kind } => self.custom_field_list(kind).map(S::CustomFields),
+            R::CustomFieldList { kind, record } => self.custom_field_list(kind, record).map(S::CustomFields),
 
             R::ClientCreate { data } => self.client_create(who, data).map(S::Client),
             R::ClientImport { clients } => self.client_import(who, clients, &NoProgress).map(S::Imported),

@@ -69,8 +69,30 @@ pub(crate) fn message(e: &Error) -> Option<String> {
         Error::Canceled => "annulé : rien n'a été écrit".into(),
         Error::Timeout { what, after_ms } => format!("délai dépassé : {what} n'a pas fini en {after_ms} ms"),
         Error::Unavailable(why) => format!("indisponible : {why}"),
+        Error::Validation { field, code, message } => return standard_field(field, code, message),
         _ => return None,
     })
+}
+
+/// The French of the refusals of the standard Canadian fields (the value
+/// is the one the English message quotes); other validation messages keep
+/// their words.
+fn standard_field(field: &str, code: &str, message: &str) -> Option<String> {
+    let value = message.split('\'').nth(1).unwrap_or_default();
+    let why = match code {
+        "business_number" if message.ends_with("its check digit is wrong") => "son chiffre de contrôle est faux",
+        "business_number" if message.contains("program account is two letters") => {
+            "un compte de programme est fait de deux lettres et quatre chiffres, comme RT0001"
+        }
+        "business_number" => "9 chiffres sont attendus, suivis au besoin d'un compte de programme comme RT0001",
+        "fiscal_year_end" => "un mois et un jour MM-JJ sont attendus (12-31)",
+        _ => return None,
+    };
+    let what = match code {
+        "business_number" => "un numéro d'entreprise (Numéro d'entreprise) valide",
+        _ => "une fin d'exercice (Fin d'exercice) valide",
+    };
+    Some(format!("{field} : « {value} » n'est pas {what} : {why}"))
 }
 
 /// The French of a duplicate's holder (" by client 1"); an unknown form

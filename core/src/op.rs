@@ -112,7 +112,7 @@ operations! {
     "staff.get" StaffGet { id: Id } => Staff(StaffMember);
     "staff.list" StaffList {} => StaffList(Vec<StaffMember>);
     "custom_field.put" CustomFieldPut { field: CustomFieldDef } => CustomFields(Vec<CustomFieldDef>);
-    "custom_field.list" CustomFieldList { kind: Option<InteractionKind> } => CustomFields(Vec<CustomFieldDef>);
+    "custom_field.list" CustomFieldList { kind: Option<InteractionKind>, record: Option<CustomRecord> } => CustomFields(Vec<CustomFieldDef>);
     "staff_role.put" StaffRolePut { role: StaffRole } => StaffRoles(Vec<StaffRole>);
     "staff_role.list" StaffRoleList {} => StaffRoles(Vec<StaffRole>);
     "staff_role.delete" StaffRoleDelete { code: String } => StaffRoles(Vec<StaffRole>);

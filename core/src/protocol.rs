@@ -169,13 +169,19 @@ pub enum Request {
     StaffGet { id: Id },
     #[serde(rename = "staff.list")]
     StaffList {},
-    /// Host only: define or redefine a custom interaction field.
+    /// Host only: define or redefine a custom field of an interaction
+    /// kind, of clients or of contacts (`record`). Answers the fields of
+    /// the same records.
     #[serde(rename = "custom_field.put")]
     CustomFieldPut { field: CustomFieldDef },
+    /// The firm's custom fields: every one, or those of `record` (and,
+    /// for interactions, of `kind`).
     #[serde(rename = "custom_field.list")]
     CustomFieldList {
         #[serde(default)]
         kind: Option<InteractionKind>,
+        #[serde(default)]
+        record: Option<CustomRecord>,
     },
     /// Host only: adds a role of the people in charge of clients, or
     /// renames one (the built-in `partner`, `manager` and `staff` too).

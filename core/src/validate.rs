@@ -138,9 +138,86 @@ fn address(a: &Option<Address>) -> Result<Option<Address>> {
     Ok((a != Address::default()).then_some(a))
 }
 
+/// A fiscal year end, normalised to `MM-DD`: accepts `MM-DD`, `M-D`,
+/// `--MM-DD` and `MM/DD`; February 29 is refused (a fiscal year of a
+/// common year could not end on it).
+pub(crate) fn fiscal_year_end(field: &str, v: &Option<String>) -> Result<Option<String>> {
+    let Some(t) = opt(field, v, 20)? else { return Ok(None) };
+    let bad = || {
+        Error::validation(
+            field,
+            "fiscal_year_end",
+            format!("'{t}' is not a valid fiscal year end (Fiscal year end): expects a month and day MM-DD (12-31)"),
+        )
+    };
+    let s = t.strip_prefix("--").unwrap_or(&t);
+    let (m, d) = s.split_once(['-', '/']).ok_or_else(bad)?;
+    let num = |x: &str| -> Option<u32> {
+        (!x.is_empty() && x.len() <= 2 && x.chars().all(|c| c.is_ascii_digit())).then(|| x.parse().ok()).flatten()
+    };
+    let (Some(m), Some(d)) = (num(m.trim()), num(d.trim())) else { return Err(bad()) };
+    const DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&m) || d == 0 || d > DAYS[m as usize - 1] {
+        return Err(bad());
+    }
+    Ok(Some(format!("{m:02}-{d:02}")))
+}
+
+/// A CRA business number, normalised: its 9 digits (the last one the Luhn
+/// check digit of the first eight), then optionally a program account of
+/// two letters and four digits (`RT0001`), without spaces or hyphens, in
+/// capitals: `123456782RT0001`.
+pub(crate) fn business_number(field: &str, v: &Option<String>) -> Result<Option<String>> {
+    let Some(t) = opt(field, v, 40)? else { return Ok(None) };
+    let compact: String =
+        t.chars().filter(|c| !(c.is_whitespace() || *c == '-')).map(|c| c.to_ascii_uppercase()).collect();
+    let bad = |why: &str| {
+        Error::validation(
+            field,
+            "business_number",
+            format!("'{t}' is not a valid business number (Business number): {why}"),
+        )
+    };
+    let (bn, program) = compact.split_at(compact.len().min(9));
+    if bn.len() != 9 || !bn.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad("expects 9 digits, optionally followed by a program account such as RT0001"));
+    }
+    if !luhn(bn) {
+        return Err(bad("its check digit is wrong"));
+    }
+    let p = program.as_bytes();
+    if !(p.is_empty()
+        || (p.len() == 6 && p[..2].iter().all(u8::is_ascii_uppercase) && p[2..].iter().all(u8::is_ascii_digit)))
+    {
+        return Err(bad("a program account is two letters and four digits, such as RT0001"));
+    }
+    Ok(Some(compact))
+}
+
+/// Whether a string of digits passes the Luhn check (the last digit checks
+/// the others), as CRA business numbers and SINs do.
+pub(crate) fn luhn(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
 /// Checks and normalises a client (trims, derives phone digits, picks
-/// primaries).
-pub(crate) fn client(c: &ClientData) -> Result<ClientData> {
+/// primaries, checks the standard Canadian fields and the firm's custom
+/// client fields against `defs`).
+pub(crate) fn client(c: &ClientData, defs: &[CustomFieldDef]) -> Result<ClientData> {
     let r = &c.retention;
     Ok(ClientData {
         code: trimmed("code", &c.code, MAX_CODE, true)?,
@@ -164,6 +241,10 @@ pub(crate) fn client(c: &ClientData) -> Result<ClientData> {
         },
         assignments: assignments(&c.assignments)?,
         tags: tag_refs(&c.tags)?,
+        language: c.language,
+        fiscal_year_end: fiscal_year_end("fiscal_year_end", &c.fiscal_year_end)?,
+        business_number: business_number("business_number", &c.business_number)?,
+        custom: custom_values(CustomRecord::Client, None, &c.custom, defs)?,
     })
 }
 
@@ -264,8 +345,9 @@ pub(crate) fn staff_role(r: &StaffRole) -> Result<StaffRole> {
     })
 }
 
-/// Checks and normalises a contact; fills `file_as`.
-pub(crate) fn contact(c: &ContactData) -> Result<ContactData> {
+/// Checks and normalises a contact (with the firm's custom contact fields
+/// in `defs`); fills `file_as`.
+pub(crate) fn contact(c: &ContactData, defs: &[CustomFieldDef]) -> Result<ContactData> {
     let mut out = ContactData {
         first_name: trimmed("first_name", &c.first_name, MAX_SHORT, false)?,
         last_name: trimmed("last_name", &c.last_name, MAX_SHORT, false)?,
@@ -277,6 +359,8 @@ pub(crate) fn contact(c: &ContactData) -> Result<ContactData> {
         address: address(&c.address)?,
         notes: opt("notes", &c.notes, MAX_LONG)?,
         tags: tag_refs(&c.tags)?,
+        language: c.language,
+        custom: custom_values(CustomRecord::Contact, None, &c.custom, defs)?,
     };
     if out.first_name.is_empty() && out.last_name.is_empty() && out.company.is_none() {
         return Err(Error::validation(
@@ -358,19 +442,23 @@ pub(crate) fn interaction(i: &InteractionData, defs: &[CustomFieldDef]) -> Resul
         // A phone message is new until someone acts on it.
         message_status: if i.kind == PhoneMessage { Some(i.message_status.unwrap_or_default()) } else { None },
         follow_up: i.follow_up.clone(),
-        custom: custom_values(i.kind, &i.custom, defs)?,
+        custom: custom_values(CustomRecord::Interaction, Some(i.kind), &i.custom, defs)?,
         transfer_id: None,
     })
 }
 
-/// Validates custom values against the definitions of `kind`.
-fn custom_values(
-    kind: InteractionKind,
+/// Validates custom values against the definitions of `record` (and, for
+/// interactions, `kind`).
+pub(crate) fn custom_values(
+    record: CustomRecord,
+    kind: Option<InteractionKind>,
     values: &BTreeMap<String, serde_json::Value>,
     defs: &[CustomFieldDef],
 ) -> Result<BTreeMap<String, serde_json::Value>> {
     use serde_json::Value;
-    let defs: Vec<&CustomFieldDef> = defs.iter().filter(|d| d.kind == kind).collect();
+    let defs: Vec<&CustomFieldDef> =
+        defs.iter().filter(|d| d.record == record && (record != CustomRecord::Interaction || d.kind == kind)).collect();
+    let what = kind.map_or(record.as_str(), InteractionKind::as_str);
     let mut out = BTreeMap::new();
     for (key, v) in values {
         let field = format!("custom.{key}");
@@ -378,7 +466,7 @@ fn custom_values(
             return Err(Error::validation(
                 field,
                 "unknown_field",
-                format!("no custom field '{key}' is defined for {}", kind.as_str()),
+                format!("no custom field '{key}' is defined for {what}"),
             ));
         };
         if v.is_null() {
@@ -432,8 +520,17 @@ pub(crate) fn custom_field(d: &CustomFieldDef) -> Result<CustomFieldDef> {
     if !good_key {
         return Err(Error::validation("key", "invalid_key", "must match [a-z][a-z0-9_]* (40 characters at most)"));
     }
-    if d.kind == InteractionKind::TransferEvent {
-        return Err(Error::validation("kind", "reserved", "transfer events take no custom fields"));
+    match (d.record, d.kind) {
+        (CustomRecord::Interaction, None) => {
+            return Err(Error::validation("kind", "required", "an interaction field names its interaction kind"));
+        }
+        (CustomRecord::Interaction, Some(InteractionKind::TransferEvent)) => {
+            return Err(Error::validation("kind", "reserved", "transfer events take no custom fields"));
+        }
+        (CustomRecord::Client | CustomRecord::Contact, Some(_)) => {
+            return Err(Error::validation("kind", "not_for_kind", "only interaction fields have a kind"));
+        }
+        _ => {}
     }
     if d.field_type == CustomFieldType::Choice && d.choices.is_empty() {
         return Err(Error::validation("choices", "required", "a choice field needs choices"));
@@ -442,6 +539,7 @@ pub(crate) fn custom_field(d: &CustomFieldDef) -> Result<CustomFieldDef> {
         return Err(Error::validation("choices", "not_for_kind", "only a choice field has choices"));
     }
     Ok(CustomFieldDef {
+        record: d.record,
         kind: d.kind,
         key: key.to_string(),
         label_fr: trimmed("label_fr", &d.label_fr, MAX_SHORT, true)?,
@@ -535,6 +633,56 @@ mod tests {
         }
         for bad in ["", "555", "call me", "514-555-0199-9999999999", "514 555 O199"] {
             assert!(phone_number("p", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn business_numbers_are_checked_and_normalised() {
+        let bn = |s: &str| business_number("business_number", &Some(s.to_string()));
+        for (given, stored) in [
+            ("123456782", "123456782"),
+            (" 123 456 782 ", "123456782"),
+            ("123456782RT0001", "123456782RT0001"),
+            ("123456782 rt 0001", "123456782RT0001"),
+            ("123-456-782-RP-0002", "123456782RP0002"),
+            ("000000000", "000000000"),
+        ] {
+            assert_eq!(bn(given).unwrap().as_deref(), Some(stored), "{given}");
+        }
+        assert_eq!(bn("  ").unwrap(), None);
+        for bad in [
+            "123456789",
+            "12345678",
+            "1234567820",
+            "123456782RT001",
+            "123456782R10001",
+            "ABCDEFGHI",
+            "123456782RT0001X",
+        ] {
+            let e = bn(bad).unwrap_err();
+            assert_eq!(e.field(), Some("business_number"), "{bad}");
+            assert!(matches!(e, Error::Validation { code: "business_number", .. }), "{bad}: {e:?}");
+            // Both languages name the field and the value.
+            let (en, fr) = (e.body_in("en").message, e.body_in("fr").message);
+            assert!(en.contains("Business number") && en.contains(bad.trim()), "{en}");
+            assert!(fr.contains("Numéro d'entreprise") && fr.contains(bad.trim()) && fr != en, "{fr}");
+        }
+        assert!(bn("123456789").unwrap_err().body_in("fr").message.contains("chiffre de contrôle"));
+    }
+
+    #[test]
+    fn fiscal_year_ends_are_a_month_and_a_day() {
+        let fye = |s: &str| fiscal_year_end("fiscal_year_end", &Some(s.to_string()));
+        for (given, stored) in
+            [("12-31", "12-31"), ("3-31", "03-31"), ("--06-30", "06-30"), ("01/31", "01-31"), ("2-28", "02-28")]
+        {
+            assert_eq!(fye(given).unwrap().as_deref(), Some(stored), "{given}");
+        }
+        for bad in ["02-29", "02-30", "13-01", "00-10", "04-31", "12", "décembre", "12-31-2026", "1231"] {
+            let e = fye(bad).unwrap_err();
+            assert!(matches!(e, Error::Validation { code: "fiscal_year_end", .. }), "{bad}: {e:?}");
+            assert!(e.body_in("fr").message.contains("Fin d'exercice"), "{bad}");
+            assert!(e.body_in("en").message.contains("Fiscal year end"), "{bad}");
         }
     }
 }

@@ -301,6 +301,41 @@ fn client_dashboard_shows_only_that_client() {
     assert!(out.contains("Principal"));
 }
 
+/// The client card shows the standard Canadian fields and the firm's custom
+/// client fields, read through the dashboard's scoped engine, in the
+/// viewer's language.
+#[test]
+fn client_card_shows_standard_and_custom_fields() {
+    let firm = Firm::sqlite(2);
+    common::run(
+        &firm.engine,
+        json!({"actor": "host", "op": "custom_field.put", "field": {"record": "client", "key": "secteur",
+            "label_fr": "Secteur d'activité", "label_en": "Industry", "field_type": "text"}}),
+    );
+    let me = &firm.clients[1];
+    let c = common::run(&firm.engine, json!({"actor": firm.admin, "op": "client.get", "id": me.id}));
+    common::run(
+        &firm.engine,
+        json!({"actor": firm.admin, "op": "client.update", "id": me.id, "version": c["version"],
+            "data": {"language": "en", "fiscal_year_end": "3-31", "business_number": "123 456 782 RT 0001",
+                     "custom": {"secteur": "Santé"}}}),
+    );
+    let d = firm.dashboards();
+    for (locale, want) in [
+        (Locale::Fr, [("Langue préférée", "Anglais"), ("Fin d'exercice", "31 mars"), ("Secteur d'activité", "Santé")]),
+        (Locale::En, [("Preferred language", "English"), ("Fiscal year end", "March 31"), ("Industry", "Santé")]),
+    ] {
+        let view = d.render(firm.admin, DashboardTarget::Client { client_id: me.id }, None, locale).unwrap();
+        let info = view.tile("clientele.client-info").unwrap().result.as_ref().unwrap();
+        let Widget::KeyValue { entries } = &info.widgets[0] else { panic!("{info:?}") };
+        let got: Vec<(&str, &str)> = entries.iter().map(|e| (e.label.get(locale), e.value.as_str())).collect();
+        for w in want {
+            assert!(got.contains(&w), "{locale:?}: {w:?} in {got:?}");
+        }
+        assert!(got.iter().any(|(_, v)| *v == "123456782 RT 0001"), "{got:?}");
+    }
+}
+
 #[test]
 fn a_client_the_viewer_cannot_see_is_refused_whole() {
     let firm = Firm::sqlite(1);

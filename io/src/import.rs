@@ -18,10 +18,11 @@ mod values;
 
 use std::collections::BTreeMap;
 
+use clientele_core::domain::CustomFieldDef;
 use clientele_core::protocol::{
     Actor, CommitMode, ImportOptions, ImportReport, OnExisting, Request, Response, RowError,
 };
-use clientele_core::query::import_columns::{ImportColumn, ImportKind, import_catalogue};
+use clientele_core::query::import_columns::{ImportColumn, ImportKind, import_catalogue_with};
 use clientele_core::{Engine, Error, Progress};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -97,8 +98,15 @@ fn bad(field: &str, message: String) -> Error {
     Error::Validation { field: field.into(), code: "invalid_value", message }
 }
 
-/// Reads a CSV file's bytes into an import request.
+/// Reads a CSV file's bytes into an import request (columns of custom
+/// fields are not recognised: [`parse_with`]).
 pub fn parse(bytes: &[u8], spec: &CsvImport) -> Result<Parsed, Error> {
+    parse_with(bytes, spec, &[])
+}
+
+/// [`parse`] with the firm's custom fields: a header equal to a custom
+/// client or contact field's French or English label or its key fills it.
+pub fn parse_with(bytes: &[u8], spec: &CsvImport, custom: &[CustomFieldDef]) -> Result<Parsed, Error> {
     let declared = spec.encoding.as_deref().map(Encoding::parse).transpose()?;
     let (text, encoding) = decode(bytes, declared)?;
     let separator = match spec.separator {
@@ -118,7 +126,7 @@ pub fn parse(bytes: &[u8], spec: &CsvImport) -> Result<Parsed, Error> {
         .iter()
         .map(str::to_string)
         .collect();
-    let catalogue = import_catalogue(spec.kind);
+    let catalogue = import_catalogue_with(spec.kind, custom);
     let columns = headers::match_headers(&header_row, &catalogue, &spec.mapping)?;
     let headers: Vec<(ImportColumn, String)> =
         columns.iter().zip(&header_row).filter_map(|(c, h)| c.map(|i| (catalogue[i].clone(), h.clone()))).collect();
@@ -381,7 +389,17 @@ pub fn import_csv(
     } else {
         bytes
     };
-    let parsed = parse(bytes, spec)?;
+    // The firm's custom fields, as the actor may read them.
+    let custom = match spec.kind {
+        ImportKind::Clients | ImportKind::Contacts => {
+            match engine.execute(actor, Request::CustomFieldList { kind: None, record: None })? {
+                Response::CustomFields(d) => d,
+                other => return Err(Error::Internal(format!("custom_field.list answered {other:?}"))),
+            }
+        }
+        _ => Vec::new(),
+    };
+    let parsed = parse_with(bytes, spec, &custom)?;
     match engine.execute_with_progress(actor, parsed.request.clone(), progress)? {
         Response::ImportReport(r) => Ok(parsed.finish(r)),
         other => Err(Error::Internal(format!("an import answered {other:?}"))),

@@ -58,7 +58,7 @@ fn run(backend: Backend) {
         S::Staff(m) => m.id,
         _ => unreachable!(),
     };
-    let defs = match f.run(f.admin, R::CustomFieldList { kind: None }).unwrap() {
+    let defs = match f.run(f.admin, R::CustomFieldList { kind: None, record: None }).unwrap() {
         S::CustomFields(d) => d,
         _ => unreachable!(),
     };

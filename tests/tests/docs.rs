@@ -18,13 +18,13 @@ fn section(f: &Fixture) -> String {
             ListKind::Clients,
             "Clients",
             "client code, name, e-mail addresses, phone numbers (any format, or digits)",
-            "`statut:actif bureau:Québec`, `type:(entreprise,fiducie) -statut:inactif`, `acquis:>=2022`, `ville:\"Trois-Rivières\"`, `type:Particulier status:Prospect`",
+            "`statut:actif bureau:Québec`, `type:(entreprise,fiducie) -statut:inactif`, `acquis:>=2022`, `ville:\"Trois-Rivières\"`, `type:Particulier status:Prospect`, `langue:français fin_exercice:03-31`, `ne:123456782rt0001`",
         ),
         (
             ListKind::Contacts,
             "Personnes-ressources",
             "first and last name, \"file as\", company, e-mail addresses, phone numbers",
-            "`liee:non` (standalone contacts), `entreprise:\"Côté inc.\"`, `courriel:exemple.ca`",
+            "`liee:non` (standalone contacts), `entreprise:\"Côté inc.\"`, `courriel:exemple.ca`, `langue:english`",
         ),
         (
             ListKind::Interactions,
@@ -75,9 +75,14 @@ fn section(f: &Fixture) -> String {
         }
     }
     out.push_str(
-        "\nThe firm's own interaction fields are filterable too, as `custom.<key>` \
-         (text, number, date, yes/no or one of the choices), e.g. `custom.dossier:Impôts`, \
-         `custom.montant:>=100`. Choice values are accepted as their code, short form, or French \
+        "\nThe firm's own fields of interactions, clients and contacts are filterable too, as \
+         `custom.<key>` (text, number, date, yes/no or one of the choices), e.g. `custom.dossier:Impôts`, \
+         `custom.montant:>=100`, `custom.secteur:Santé`; those of clients and contacts also sort \
+         (texts, choices and dates, by their folded text; numbers and yes/no do not). The standard \
+         fields of clients are `language` (`fr`/`en`, by code or label: `langue:français`), \
+         `fiscal_year_end` (`MM-DD`: `fin_exercice:12-31`) and `business_number` (the CRA business \
+         number as stored, 9 digits then the program account, compared without case: \
+         `ne:123456782rt0001`). Choice values are accepted as their code, short form, or French \
          or English label, as lists show them ([Choices](#choices)); `client`, `contact` and `staff` of \
          interactions and transfers take codes, file-as names and initials ([People](#people)).\n",
     );
@@ -209,7 +214,8 @@ fn every_example_of_the_page_runs(f: &Fixture) {
                 Actor::HOST,
                 R::CustomFieldPut {
                     field: CustomFieldDef {
-                        kind: InteractionKind::PhoneCall,
+                        record: CustomRecord::Interaction,
+                        kind: Some(InteractionKind::PhoneCall),
                         key: key.into(),
                         label_fr: key.into(),
                         label_en: key.into(),

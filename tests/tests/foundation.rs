@@ -372,7 +372,8 @@ fn interactions_check_kind_fields_and_custom_fields(f: &Fixture) {
             clientele_core::protocol::Actor::HOST,
             R::CustomFieldPut {
                 field: CustomFieldDef {
-                    kind: InteractionKind::PhoneCall,
+                    record: CustomRecord::Interaction,
+                    kind: Some(InteractionKind::PhoneCall),
                     key: "dossier".into(),
                     label_fr: "Dossier".into(),
                     label_en: "File".into(),

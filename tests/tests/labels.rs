@@ -6,6 +6,8 @@
 //!   and accent folding, quoted, unquoted where the syntax allows, with
 //!   `-` for spaces, and in the JSON form — to exactly the rows holding that
 //!   code.
+//!   Clients and contacts included: their preferred language (`Français`,
+//!   `English`…) and the firm's custom choice fields of clients.
 //! * Interactions and transfers filter by client code, staff initials or
 //!   name or `me`, and contact name; what names nothing the actor may see is
 //!   an `invalid_filter` error with the condition's span, and the reference
@@ -36,18 +38,44 @@ fn created<T>(r: S, f: impl Fn(S) -> Option<T>) -> T {
     f(r).expect("created")
 }
 
+/// The choices of the client custom field `secteur`.
+const SECTEURS: [&str; 3] = ["Santé", "Commerce de détail", "Crédit d'impôt"];
+
+/// A preferred language, or none, by turn.
+fn language(i: usize) -> Option<Language> {
+    [Some(Language::Fr), Some(Language::En), None][i % 3]
+}
+
 fn seed(f: &Fixture) -> Firm {
     f.engine
         .execute(
             Actor::HOST,
             R::CustomFieldPut {
                 field: CustomFieldDef {
-                    kind: InteractionKind::PhoneCall,
+                    record: CustomRecord::Interaction,
+                    kind: Some(InteractionKind::PhoneCall),
                     key: "dossier".into(),
                     label_fr: "Dossier".into(),
                     label_en: "File".into(),
                     field_type: CustomFieldType::Choice,
                     choices: vec!["Impôts".into(), "Paie".into(), "TPS/TVQ".into(), "Crédit d'impôt".into()],
+                    required: false,
+                },
+            },
+        )
+        .unwrap();
+    f.engine
+        .execute(
+            Actor::HOST,
+            R::CustomFieldPut {
+                field: CustomFieldDef {
+                    record: CustomRecord::Client,
+                    kind: None,
+                    key: "secteur".into(),
+                    label_fr: "Secteur d'activité".into(),
+                    label_en: "Industry".into(),
+                    field_type: CustomFieldType::Choice,
+                    choices: SECTEURS.iter().map(|s| s.to_string()).collect(),
                     required: false,
                 },
             },
@@ -84,6 +112,10 @@ fn seed(f: &Fixture) -> Firm {
         d.kind = kinds[i % 4];
         d.status = statuses[i % 3];
         d.office = Some(office.into());
+        d.language = language(i);
+        if i % 4 != 3 {
+            d.custom.insert("secteur".into(), SECTEURS[i % 3].into());
+        }
         let id = created(f.run(f.admin, R::ClientCreate { data: d }).unwrap(), |r| match r {
             S::Client(c) => Some(c.id),
             _ => None,
@@ -91,14 +123,17 @@ fn seed(f: &Fixture) -> Firm {
         clients.push((id, code, office));
     }
     let mut contacts = Vec::new();
-    for (first, last, client) in
+    for (i, (first, last, client)) in
         [("Hélène", "Côté", Some(0)), ("Jean-François", "D'Amours", Some(1)), ("Zoé", "Côté", None)]
+            .into_iter()
+            .enumerate()
     {
-        let id =
-            created(f.run(f.admin, R::ContactCreate { data: ContactData::new(first, last) }).unwrap(), |r| match r {
-                S::Contact(c) => Some(c.id),
-                _ => None,
-            });
+        let mut data = ContactData::new(first, last);
+        data.language = language(i);
+        let id = created(f.run(f.admin, R::ContactCreate { data }).unwrap(), |r| match r {
+            S::Contact(c) => Some(c.id),
+            _ => None,
+        });
         if let Some(c) = client {
             f.run(
                 f.admin,
@@ -191,7 +226,7 @@ fn seed(f: &Fixture) -> Firm {
             None => {}
         }
     }
-    let defs = match f.run(f.admin, R::CustomFieldList { kind: None }).unwrap() {
+    let defs = match f.run(f.admin, R::CustomFieldList { kind: None, record: None }).unwrap() {
         S::CustomFields(d) => d,
         other => panic!("{other:?}"),
     };
@@ -206,7 +241,26 @@ fn rows(f: &Fixture, list: ListKind, defs: &[CustomFieldDef]) -> Vec<(Id, memory
             assert!(p.next_cursor.is_none());
             p.items
                 .iter()
-                .map(|r| (r.id, memory::client_row(r), memory::client_search_text(&r.data, f.engine.phone_region())))
+                .map(|r| {
+                    (
+                        r.id,
+                        memory::client_row_with(r, defs),
+                        memory::client_search_text(&r.data, f.engine.phone_region()),
+                    )
+                })
+                .collect()
+        }
+        S::Contacts(p) => {
+            assert!(p.next_cursor.is_none());
+            p.items
+                .iter()
+                .map(|r| {
+                    (
+                        r.id,
+                        memory::contact_row_with(r, false, defs),
+                        memory::contact_search_text(&r.data, f.engine.phone_region()),
+                    )
+                })
                 .collect()
         }
         S::Interactions(p) => {
@@ -247,6 +301,7 @@ fn ids(f: &Fixture, actor: Id, list: ListKind, filter: FilterInput) -> Result<Ve
     let query = ListQuery { filter: Some(filter), limit: Some(500), ..Default::default() };
     let mut v: Vec<Id> = match f.run(actor, list_request(list, query)) {
         Ok(S::Clients(p)) => p.items.iter().map(|r| r.id).collect(),
+        Ok(S::Contacts(p)) => p.items.iter().map(|r| r.id).collect(),
         Ok(S::Interactions(p)) => p.items.iter().map(|r| r.id).collect(),
         Ok(S::Transfers(p)) => p.items.iter().map(|r| r.id).collect(),
         Ok(other) => panic!("{other:?}"),
@@ -289,9 +344,9 @@ fn every_choice_filters_by_code_token_and_both_labels(f: &Fixture) {
     let firm = seed(f);
     let mut rng = Rng(0x1abe_15ed);
     let mut checked = 0;
-    for list in [ListKind::Clients, ListKind::Interactions, ListKind::Transfers] {
+    for list in [ListKind::Clients, ListKind::Contacts, ListKind::Interactions, ListKind::Transfers] {
         let rows = rows(f, list, &firm.defs);
-        let catalogue = columns::catalogue(list, &[], &[]);
+        let catalogue = columns::catalogue_with(list, &[], &[], &firm.defs);
         let fields = enum_fields(f, list);
         assert!(!fields.is_empty());
         for field in &fields {
@@ -303,7 +358,12 @@ fn every_choice_filters_by_code_token_and_both_labels(f: &Fixture) {
                 let filterable: Vec<_> = field.choices.iter().map(|c| (&c.value, &c.label_fr, &c.label_en)).collect();
                 assert_eq!(shown, filterable, "{list:?} {}", field.name);
             } else {
-                assert!(field.name.starts_with("custom."), "{list:?} {} has no column", field.name);
+                // Interactions show their custom fields in their own card.
+                assert!(
+                    list == ListKind::Interactions && field.name.starts_with("custom."),
+                    "{list:?} {} has no column",
+                    field.name
+                );
             }
             for choice in &field.choices {
                 let want: Vec<Id> = rows
@@ -345,8 +405,8 @@ fn every_choice_filters_by_code_token_and_both_labels(f: &Fixture) {
             }
         }
     }
-    // 3 lists, 8 choice fields, 31 choices, ≥ 3 spellings each, ≥ 4 forms.
-    assert!(checked > 400, "{checked}");
+    // 4 lists, 11 choice fields, 38 choices, ≥ 3 spellings each, ≥ 4 forms.
+    assert!(checked > 500, "{checked}");
 }
 
 /// The labels the issue named, verbatim.
@@ -362,6 +422,19 @@ fn labels_users_typed(f: &Fixture) {
         (ListKind::Transfers, "statut:\"Prêt à télécharger\""),
         (ListKind::Transfers, "statut:(\"Prêt à télécharger\", Terminé)"),
         (ListKind::Transfers, "status:\"ready for download\""),
+    ] {
+        let got = ids(f, f.admin, list, text(filter));
+        assert!(got.as_ref().is_ok_and(|v| !v.is_empty()), "{filter}: {got:?}");
+    }
+    // The standard fields, by their labels and aliases in both languages.
+    for (list, filter) in [
+        (ListKind::Clients, "langue:Français"),
+        (ListKind::Clients, "language:english"),
+        (ListKind::Clients, "langue:(anglais, FRANÇAIS)"),
+        (ListKind::Contacts, "langue:\"Français\""),
+        (ListKind::Contacts, "language:English"),
+        (ListKind::Clients, "custom.secteur:\"Crédit d'impôt\""),
+        (ListKind::Clients, "custom.secteur:sante"),
     ] {
         let got = ids(f, f.admin, list, text(filter));
         assert!(got.as_ref().is_ok_and(|v| !v.is_empty()), "{filter}: {got:?}");

@@ -456,7 +456,7 @@ fn run(backend: Backend) {
     let mut rights = Rights::all();
     rights.offices = Some(vec!["Montréal".into()]);
     let montreal = f.staff("Luc Montréal", rights);
-    let defs = match f.run(f.admin, R::CustomFieldList { kind: None }).unwrap() {
+    let defs = match f.run(f.admin, R::CustomFieldList { kind: None, record: None }).unwrap() {
         S::CustomFields(d) => d,
         _ => unreachable!(),
     };

@@ -293,7 +293,8 @@ fn custom_fields_are_filterable(f: &Fixture) {
                 Actor::HOST,
                 R::CustomFieldPut {
                     field: CustomFieldDef {
-                        kind: InteractionKind::PhoneCall,
+                        record: CustomRecord::Interaction,
+                        kind: Some(InteractionKind::PhoneCall),
                         key: key.into(),
                         label_fr: key.into(),
                         label_en: key.into(),

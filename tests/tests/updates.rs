@@ -86,6 +86,18 @@ fn ok_id(v: Result<Value, ErrorBody>) -> i64 {
 
 fn world(f: &Fixture) -> World {
     let a = f.admin;
+    // Custom fields of clients and contacts, filled in below.
+    for (record, key, field_type) in
+        [("client", "secteur", "text"), ("client", "employes", "number"), ("contact", "fonction", "text")]
+    {
+        call(
+            f,
+            json!({"actor": "host", "op": "custom_field.put", "field": {
+                "record": record, "key": key, "label_fr": key, "label_en": key, "field_type": field_type
+            }}),
+        )
+        .unwrap();
+    }
     let client = ok_id(call(
         f,
         json!({"actor": a, "op": "client.create", "data": {
@@ -95,7 +107,9 @@ fn world(f: &Fixture) -> World {
             "emails": [{"address": "helene@tremblay.ca"}],
             "website": "https://tremblay.ca",
             "notes": "Cliente depuis 2012.",
-            "retention": {"referral_type": "Client", "referred_by": "Jean-François Côté", "won_date": "2012-03-01"}
+            "retention": {"referral_type": "Client", "referred_by": "Jean-François Côté", "won_date": "2012-03-01"},
+            "language": "fr", "fiscal_year_end": "03-31", "business_number": "123456782RT0001",
+            "custom": {"secteur": "Santé", "employes": 12}
         }}),
     ));
     let contact = ok_id(call(
@@ -105,7 +119,8 @@ fn world(f: &Fixture) -> World {
             "phones": [{"number": "514 555 0199 poste 12"}],
             "emails": [{"address": "jf@damours.ca"}, {"address": "jf.perso@exemple.ca", "kind": "personal"}],
             "address": {"line1": "1, rue Principale", "city": "Trois-Rivières"},
-            "notes": "Préfère le courriel."
+            "notes": "Préfère le courriel.",
+            "language": "en", "custom": {"fonction": "Président"}
         }}),
     ));
     call(f, json!({"actor": a, "op": "contact.link", "contact_id": contact, "client_id": client, "role": "primary"}))
@@ -191,6 +206,13 @@ fn a_patch_of_one_field_keeps_every_other_field(f: &Fixture) {
     assert_eq!(c["data"]["phones"].as_array().unwrap().len(), 2);
     assert_eq!(c["data"]["address"]["line1"], "12, rue D'Youville");
     assert_eq!(c["data"]["retention"]["referred_by"], "Jean-François Côté");
+    assert_eq!(
+        (&c["data"]["language"], &c["data"]["fiscal_year_end"], &c["data"]["business_number"]),
+        (&json!("fr"), &json!("03-31"), &json!("123456782RT0001"))
+    );
+    assert_eq!(c["data"]["custom"], json!({"secteur": "Santé", "employes": 12}));
+    let p = get(f, CONTACT, w.contact);
+    assert_eq!((&p["data"]["language"], &p["data"]["custom"]), (&json!("en"), &json!({"fonction": "Président"})));
     assert_eq!(
         get(f, INTERACTION, w.interaction)["data"]["custom"],
         json!({"dossier": "Impôts 2025", "montant": 1200})
@@ -538,7 +560,12 @@ fn the_rust_api_builds_patches(f: &Fixture) {
         S::Client(c) => c,
         o => panic!("{o:?}"),
     };
-    assert_eq!(after.data, full);
+    // Custom values merge key by key, as an interaction's: a full record
+    // keeps those it does not name (a key set to `null` removes one).
+    let mut want = full.clone();
+    want.custom = before.data.custom.clone();
+    assert!(!want.custom.is_empty());
+    assert_eq!(after.data, want);
 }
 
 /// The example requests of the "Partial updates" sections of

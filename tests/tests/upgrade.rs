@@ -158,6 +158,26 @@ fn populate(engine: &Engine, clock: &TestClock) {
     data["notes"] = json!("Mise à jour : nouvelle adresse à Laval.");
     a("client.update", json!({"id": clients[0], "version": c0["version"], "data": data}));
 
+    // Custom client and contact fields, and the standard Canadian fields
+    // (schema 2026-12-04-000200).
+    for (record, key, fr, en, ty) in [
+        ("client", "secteur", "Secteur d'activité", "Industry", "text"),
+        ("contact", "fonction", "Fonction occupée", "Position held", "text"),
+    ] {
+        run(
+            engine,
+            json!({"actor": "host", "op": "custom_field.put", "field": {"record": record, "key": key, "label_fr": fr,
+                "label_en": en, "field_type": ty}}),
+        );
+        tick();
+    }
+    let c1 = run(engine, json!({"actor": admin, "op": "client.get", "id": clients[1]}));
+    a(
+        "client.update",
+        json!({"id": clients[1], "version": c1["version"], "data": {"language": "fr", "fiscal_year_end": "03-31",
+            "business_number": "123456782RT0001", "custom": {"secteur": "Santé"}}}),
+    );
+
     // Contacts: linked with every role, one linked to two clients, one standalone.
     let mut contacts = Vec::new();
     for (first, last, company) in [
@@ -363,7 +383,7 @@ fn dump(engine: &Engine) -> Value {
     }
     json!({
         "staff": staff,
-        "custom_fields": host("custom_field.list", json!({})),
+        "custom_fields": interaction_by_default(host("custom_field.list", json!({}))),
         "clients": clients,
         "client_contacts": client_ids.iter().map(|id| as_staff(admin, "client.contacts", json!({"id": id}))).collect::<Vec<_>>(),
         "contacts": contacts,
@@ -375,14 +395,32 @@ fn dump(engine: &Engine) -> Value {
     })
 }
 
+/// Custom fields without their `record` when it is the default
+/// (`interaction`): fixtures made before clients and contacts had custom
+/// fields did not say it.
+fn interaction_by_default(mut defs: Value) -> Value {
+    for d in defs.as_array_mut().into_iter().flatten() {
+        if let Some(o) = d.as_object_mut()
+            && o.get("record").is_some_and(|r| r == "interaction")
+        {
+            o.remove("record");
+        }
+    }
+    defs
+}
+
 /// The first place two JSON documents differ, as a path.
 fn first_difference(path: &str, a: &Value, b: &Value) -> Option<String> {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             for k in x.keys().chain(y.keys()) {
                 // A member added since the fixture was made (a client's
-                // `assignments`) reads as empty on a migrated record.
-                if !x.contains_key(k) && y.get(k).is_some_and(|v| v.as_array().is_some_and(Vec::is_empty)) {
+                // `assignments`, `custom`) reads as empty on a migrated record.
+                if !x.contains_key(k)
+                    && y.get(k).is_some_and(|v| {
+                        v.as_array().is_some_and(Vec::is_empty) || v.as_object().is_some_and(|o| o.is_empty())
+                    })
+                {
                     continue;
                 }
                 let (va, vb) = (x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null));

@@ -43,6 +43,23 @@ pub struct Retention {
     pub lost_reason: Option<String>,
 }
 
+/// A language a client or contact prefers to be served in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    Fr,
+    En,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Fr => "fr",
+            Language::En => "en",
+        }
+    }
+}
+
 /// A client of the firm: what a host sends to create or update one, and
 /// what it reads back in [`super::Record::data`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -77,6 +94,19 @@ pub struct ClientData {
     /// The firm's tags on this client, by code (answered sorted by code).
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The language the client prefers (`fr`, `en`).
+    #[serde(default)]
+    pub language: Option<Language>,
+    /// The end of the client's fiscal year, `MM-DD` (`12-31`).
+    #[serde(default)]
+    pub fiscal_year_end: Option<String>,
+    /// The CRA business number: 9 digits (with its check digit), then
+    /// optionally a program account (`RT0001`); stored without spaces.
+    #[serde(default)]
+    pub business_number: Option<String>,
+    /// Values of the firm's custom client fields, by key.
+    #[serde(default)]
+    pub custom: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ClientData {
@@ -96,6 +126,10 @@ impl ClientData {
             retention: Retention::default(),
             assignments: Vec::new(),
             tags: Vec::new(),
+            language: None,
+            fiscal_year_end: None,
+            business_number: None,
+            custom: Default::default(),
         }
     }
 }

@@ -29,6 +29,12 @@ pub struct ContactData {
     /// The firm's tags on this contact, by code (answered sorted by code).
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The language the contact prefers (`fr`, `en`).
+    #[serde(default)]
+    pub language: Option<super::Language>,
+    /// Values of the firm's custom contact fields, by key.
+    #[serde(default)]
+    pub custom: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ContactData {
@@ -44,6 +50,8 @@ impl ContactData {
             address: None,
             notes: None,
             tags: Vec::new(),
+            language: None,
+            custom: Default::default(),
         }
     }
 

@@ -198,11 +198,39 @@ pub enum CustomFieldType {
     Choice,
 }
 
-/// A firm-defined field of one interaction kind.
+/// The kind of record a custom field belongs to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomRecord {
+    /// An interaction of one kind (`kind` says which).
+    #[default]
+    Interaction,
+    Client,
+    Contact,
+}
+
+impl CustomRecord {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomRecord::Interaction => "interaction",
+            CustomRecord::Client => "client",
+            CustomRecord::Contact => "contact",
+        }
+    }
+}
+
+/// A firm-defined field of one interaction kind, or of clients or
+/// contacts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomFieldDef {
-    pub kind: InteractionKind,
+    /// Which records carry the field (default `interaction`).
+    #[serde(default)]
+    pub record: CustomRecord,
+    /// The interaction kind (interaction fields only; none for clients and
+    /// contacts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<InteractionKind>,
     /// Stable key, `[a-z][a-z0-9_]*`.
     pub key: String,
     pub label_fr: String,
@@ -213,4 +241,12 @@ pub struct CustomFieldDef {
     pub choices: Vec<String>,
     #[serde(default)]
     pub required: bool,
+}
+
+impl CustomFieldDef {
+    /// Whether the field belongs to records of `record` (and, for
+    /// interactions, of `kind`).
+    pub fn is_for(&self, record: CustomRecord, kind: Option<InteractionKind>) -> bool {
+        self.record == record && (record != CustomRecord::Interaction || kind.is_none() || self.kind == kind)
+    }
 }

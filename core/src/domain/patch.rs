@@ -169,8 +169,8 @@ patch_type! {
 patch_type! {
     /// A partial update of a client (`client.update`): only the fields
     /// given change; `null` clears one (`code` and `name` cannot be
-    /// cleared); a list given replaces the list; `address` and `retention`
-    /// merge part by part.
+    /// cleared); a list given replaces the list; `address`, `retention` and
+    /// `custom` merge part by part (`custom` key by key).
     pub struct ClientPatch for ClientData, required [code, name] {
         /// The firm's own client ID; unique without regard to case or accents.
         #[schemars(with = "String")]
@@ -199,6 +199,15 @@ patch_type! {
         /// Replaces every tag (codes); `null` or `[]` removes them
         /// (`client.tag` adds and removes some).
         tags: Vec<String>,
+        /// `fr` or `en`; `null` clears it.
+        language: Language,
+        /// `MM-DD`; `null` clears it.
+        fiscal_year_end: String,
+        /// The CRA business number; `null` clears it.
+        business_number: String,
+        /// The firm's own client fields, merged key by key (`null` on a
+        /// key removes that value).
+        custom: BTreeMap<String, serde_json::Value>,
     }
 }
 
@@ -224,6 +233,11 @@ patch_type! {
         /// Replaces every tag (codes); `null` or `[]` removes them
         /// (`contact.tag` adds and removes some).
         tags: Vec<String>,
+        /// `fr` or `en`; `null` clears it.
+        language: Language,
+        /// The firm's own contact fields, merged key by key (`null` on a
+        /// key removes that value).
+        custom: BTreeMap<String, serde_json::Value>,
     }
 }
 

@@ -32,7 +32,7 @@ fn check_office(who: &Who, office: Option<&str>) -> Result<()> {
 impl Engine {
     pub(crate) fn client_create(&self, who: &Who, data: ClientData) -> Result<Record<ClientData>> {
         who.require(Entity::Clients, Action::Add)?;
-        let mut data = validate::client(&data)?;
+        let mut data = validate::client(&data, &who.custom)?;
         check_office(who, data.office.as_deref())?;
         let now = ms(self.now());
         let (id, warnings) = self.write(|c| {
@@ -67,7 +67,7 @@ impl Engine {
             .iter()
             .enumerate()
             .map(|(i, d)| {
-                let d = validate::client(d).map_err(|e| prefix_field(e, &format!("clients[{i}]")))?;
+                let d = validate::client(d, &who.custom).map_err(|e| prefix_field(e, &format!("clients[{i}]")))?;
                 check_office(who, d.office.as_deref())?;
                 Ok(d)
             })
@@ -150,7 +150,7 @@ impl Engine {
             let before = store::dupkeys::client_keys(&current.data, self.phone_region);
             let mut data = current.data.clone();
             change(&mut data)?;
-            let mut data = validate::client(&data)?;
+            let mut data = validate::client(&data, &who.custom)?;
             check_office(who, data.office.as_deref())?;
             check_code_free(c, who, &data.code, Some(id))?;
             data.tags = super::tags::resolve(&store::tags::all(c)?, &data.tags, "")?;

@@ -53,7 +53,7 @@ pub(crate) fn link_entries(
 impl Engine {
     pub(crate) fn contact_create(&self, who: &Who, data: ContactData) -> Result<Record<ContactData>> {
         who.require(Entity::Contacts, Action::Add)?;
-        let mut data = validate::contact(&data)?;
+        let mut data = validate::contact(&data, &who.custom)?;
         let now = ms(self.now());
         let (id, warnings) = self.write(|c| {
             data.tags = super::tags::resolve(&store::tags::all(c)?, &data.tags, "")?;
@@ -116,7 +116,7 @@ impl Engine {
             let current = row.data;
             let mut data = current.clone();
             change(&mut data)?;
-            let mut data = validate::contact(&data)?;
+            let mut data = validate::contact(&data, &who.custom)?;
             data.tags = super::tags::resolve(&store::tags::all(c)?, &data.tags, "")?;
             if !store::contacts::update(c, id, version, &data, who.id, now, self.phone_region)? {
                 return Err(stale("contact", id, version, store::contacts::version_of(c, id)?));

@@ -91,7 +91,7 @@ impl Engine {
         let explain = EXPLAIN.with(|e| e.borrow().is_some());
         self.read(|c| {
             // Read with the actor (`store::actor`): no statement of its own.
-            let custom = if kind == ListKind::Interactions { who.custom.as_slice() } else { &[] };
+            let custom = who.custom.as_slice();
             let roles = if kind == ListKind::Clients { who.roles.as_slice() } else { &[] };
             let mut people = |l: &query::fields::Lookup| store::query::people(c, l, who.offices(), who.scope, PEOPLE);
             let mut plan = query::plan(PlanInput {
@@ -192,15 +192,17 @@ impl Engine {
     /// The columns shown: asked for, else the actor's choice, else defaults.
     /// The columns a list can show (with the firm's roles for clients).
     pub(crate) fn columns_catalogue(&self, list: ListKind) -> Result<Vec<ColumnDef>> {
-        let (roles, tags) = self.read(|c| Ok((store::assignments::roles(c)?, store::tags::all(c)?)))?;
-        let roles = if list == ListKind::Clients { roles } else { Vec::new() };
-        Ok(columns::catalogue(list, &roles, &tags))
+        let (roles, tags, custom) = self.read(|c| {
+            let roles = if list == ListKind::Clients { store::assignments::roles(c)? } else { Vec::new() };
+            Ok((roles, store::tags::all(c)?, store::interactions::custom_defs(c, None)?))
+        })?;
+        Ok(columns::catalogue_with(list, &roles, &tags, &custom))
     }
 
     fn chosen_columns(&self, who: &Who, list: ListKind, asked: Option<Vec<String>>) -> Result<Vec<ColumnDef>> {
         // The firm's roles came with the actor (`store::actor`).
         let roles = if list == ListKind::Clients { who.roles.as_slice() } else { &[] };
-        let catalogue = columns::catalogue(list, roles, &who.tags);
+        let catalogue = columns::catalogue_with(list, roles, &who.tags, &who.custom);
         let ids = match asked {
             Some(a) => a,
             // Read with the actor (`store::actor`).

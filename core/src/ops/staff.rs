@@ -48,11 +48,17 @@ impl Engine {
         let def = validate::custom_field(&def)?;
         self.write(|c| {
             store::interactions::put_custom_def(c, &def)?;
-            store::interactions::custom_defs(c, Some(def.kind))
+            Ok(store::interactions::custom_defs(c, def.kind)?.into_iter().filter(|d| d.record == def.record).collect())
         })
     }
 
-    pub(crate) fn custom_field_list(&self, kind: Option<InteractionKind>) -> Result<Vec<CustomFieldDef>> {
-        self.read(|c| store::interactions::custom_defs(c, kind))
+    pub(crate) fn custom_field_list(
+        &self,
+        kind: Option<InteractionKind>,
+        record: Option<CustomRecord>,
+    ) -> Result<Vec<CustomFieldDef>> {
+        let record = record.or(kind.map(|_| CustomRecord::Interaction));
+        let all = self.read(|c| store::interactions::custom_defs(c, kind))?;
+        Ok(all.into_iter().filter(|d| record.is_none_or(|r| d.record == r)).collect())
     }
 }

@@ -70,6 +70,13 @@ fn value_labels(list: ListKind, column: &str) -> Vec<ValueLabel> {
 /// firm with its French and English names, so a host shows the names in
 /// the viewer's language (and the tag's colour from `tag.list`).
 pub fn catalogue(kind: ListKind, roles: &[StaffRole], tags: &[Tag]) -> Vec<ColumnDef> {
+    catalogue_with(kind, roles, tags, &[])
+}
+
+/// [`catalogue`] with the firm's custom fields: clients and contacts show
+/// theirs (`custom.<key>`, as the filter field), after the built-in
+/// columns. `custom` may hold every custom field of the firm.
+pub fn catalogue_with(kind: ListKind, roles: &[StaffRole], tags: &[Tag], custom: &[CustomFieldDef]) -> Vec<ColumnDef> {
     let mut columns = base_catalogue(kind);
     for col in &mut columns {
         col.values = value_labels(kind, &col.id);
@@ -87,12 +94,48 @@ pub fn catalogue(kind: ListKind, roles: &[StaffRole], tags: &[Tag]) -> Vec<Colum
             .collect();
         columns.push(col);
     }
+    columns.extend(custom_columns(kind, custom));
     columns
 }
 
 /// A record's tags as a cell: an array of codes, `null` without any.
 fn tags_cell(tags: &[String]) -> Value {
     if tags.is_empty() { Value::Null } else { json!(tags) }
+}
+
+/// The columns of the custom fields of a list's records (clients and
+/// contacts; none for the other lists).
+pub fn custom_columns(kind: ListKind, custom: &[CustomFieldDef]) -> Vec<ColumnDef> {
+    let record = match kind {
+        ListKind::Clients => CustomRecord::Client,
+        ListKind::Contacts => CustomRecord::Contact,
+        _ => return Vec::new(),
+    };
+    custom
+        .iter()
+        .filter(|d| d.record == record)
+        .map(|d| {
+            let kind = match d.field_type {
+                CustomFieldType::Text | CustomFieldType::Choice => ColumnKind::Text,
+                CustomFieldType::Number => ColumnKind::Number,
+                CustomFieldType::Date => ColumnKind::Date,
+                CustomFieldType::YesNo => ColumnKind::Bool,
+            };
+            let mut col = c(&format!("custom.{}", d.key), &d.label_fr, &d.label_en, kind, false);
+            // A firm's choices are its own words, the same in both languages.
+            col.values = d
+                .choices
+                .iter()
+                .map(|x| ValueLabel { value: x.clone(), label_fr: x.clone(), label_en: x.clone() })
+                .collect();
+            col
+        })
+        .collect()
+}
+
+/// The value of a custom field's cell (`custom.<key>`), as stored.
+fn custom_cell(values: &std::collections::BTreeMap<String, Value>, col: &str) -> Option<Value> {
+    col.strip_prefix("custom.").map(|key| values.get(key).cloned().unwrap_or(Value::Null))
 }
 
 fn base_catalogue(kind: ListKind) -> Vec<ColumnDef> {
@@ -110,6 +153,9 @@ fn base_catalogue(kind: ListKind) -> Vec<ColumnDef> {
             c("website", "Site Web", "Website", Text, false),
             c("won", "Date d'acquisition", "Won on", Date, false),
             c("left", "Date de départ", "Left on", Date, false),
+            c("language", "Langue préférée", "Preferred language", Text, false),
+            c("fiscal_year_end", "Fin d'exercice", "Fiscal year end", Text, false),
+            c("business_number", "Numéro d'entreprise", "Business number", Text, false),
             c("created", "Créé le", "Created", DateTime, false),
             c("updated", "Modifié le", "Updated", DateTime, false),
         ],
@@ -123,6 +169,7 @@ fn base_catalogue(kind: ListKind) -> Vec<ColumnDef> {
             c("email", "Courriel principal", "Primary e-mail", Text, true),
             c("city", "Ville", "City", Text, false),
             c("key", "Clé", "Key", Text, false),
+            c("language", "Langue préférée", "Preferred language", Text, false),
             c("updated", "Modifié le", "Updated", DateTime, false),
         ],
         ListKind::Interactions => vec![
@@ -202,6 +249,9 @@ pub(crate) fn client_cell(r: &Record<ClientData>, col: &str, names: &Names, tz: 
             .collect();
         return if people.is_empty() { Value::Null } else { Value::String(people.join(", ")) };
     }
+    if let Some(v) = custom_cell(&d.custom, col) {
+        return v;
+    }
     match col {
         "code" => json!(d.code),
         "name" => json!(d.name),
@@ -215,6 +265,9 @@ pub(crate) fn client_cell(r: &Record<ClientData>, col: &str, names: &Names, tz: 
         "tags" => tags_cell(&d.tags),
         "won" => e(&d.retention.won_date),
         "left" => e(&d.retention.left_date),
+        "language" => e(&d.language),
+        "fiscal_year_end" => s(d.fiscal_year_end.as_deref()),
+        "business_number" => s(d.business_number.as_deref()),
         "created" => local(&r.created_at, tz),
         "updated" => local(&r.updated_at, tz),
         _ => Value::Null,
@@ -225,6 +278,9 @@ pub(crate) fn client_cell(r: &Record<ClientData>, col: &str, names: &Names, tz: 
 /// `import.links` match it by).
 pub(crate) fn contact_cell(r: &Record<ContactData>, key: Option<&str>, col: &str, tz: chrono_tz::Tz) -> Value {
     let d = &r.data;
+    if let Some(v) = custom_cell(&d.custom, col) {
+        return v;
+    }
     match col {
         "key" => s(key),
         "name" => s(d.file_as.as_deref()),
@@ -235,6 +291,7 @@ pub(crate) fn contact_cell(r: &Record<ContactData>, key: Option<&str>, col: &str
         "phone" => s(primary_phone(&d.phones).map(|p| p.number.as_str())),
         "email" => s(primary_email(&d.emails).map(|e| e.address.as_str())),
         "city" => s(d.address.as_ref().and_then(|a| a.city.as_deref())),
+        "language" => e(&d.language),
         "updated" => local(&r.updated_at, tz),
         "tags" => tags_cell(&d.tags),
         _ => Value::Null,

@@ -7,7 +7,7 @@
 use clientele_filter::{Condition, EnumValue, FieldDef, FieldType, NumberKind, Registry, Scalar, Typed, TypedOp};
 
 use super::ListKind;
-use crate::domain::{CustomFieldDef, CustomFieldType, Id, InteractionKind, StaffRole};
+use crate::domain::{CustomFieldDef, CustomFieldType, CustomRecord, Id, InteractionKind, StaffRole};
 
 /// How a field is read in SQL (`t` is the list's table).
 #[derive(Debug, Clone, PartialEq)]
@@ -97,6 +97,9 @@ pub(crate) fn choices(kind: ListKind, field: &str) -> Vec<Choice> {
             ch("inactive", "Inactif", "Inactive", &[]),
             ch("prospect", "Prospect", "Prospect", &[]),
         ],
+        (ListKind::Clients | ListKind::Contacts, "language") => {
+            vec![ch("fr", "Français", "French", &[]), ch("en", "Anglais", "English", &[])]
+        }
         (ListKind::Interactions, "kind") => vec![
             ch("note", "Note", "Note", &[]),
             ch("phone_call", "Appel téléphonique", "Phone call", &["appel", "call"]),
@@ -176,6 +179,28 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef], roles: &[StaffRo
             f("city", FieldType::Text, Fold("t.city_fold"), "Ville", "City").alias("ville").sortable(),
             f("email", FieldType::Text, Fold("t.emails_fold"), "Courriel", "E-mail").alias("courriel"),
             f("won", FieldType::Date, Iso("t.won_date"), "Date d'acquisition", "Won on").alias("acquis").sortable(),
+            f(
+                "language",
+                enum_ty(ListKind::Clients, "language"),
+                Enum("t.language"),
+                "Langue préférée",
+                "Preferred language",
+            )
+            .alias("langue")
+            .sortable(),
+            f("fiscal_year_end", FieldType::Text, Fold("t.fiscal_year_end"), "Fin d'exercice", "Fiscal year end")
+                .alias("fin_exercice")
+                .sortable(),
+            f(
+                "business_number",
+                FieldType::Text,
+                Fold("lower(t.business_number)"),
+                "Numéro d'entreprise",
+                "Business number",
+            )
+            .alias("ne")
+            .alias("bn")
+            .sortable(),
             f("left", FieldType::Date, Iso("t.left_date"), "Date de départ", "Left on").alias("parti").sortable(),
             f("created", FieldType::DateTime, Ms("t.created_at"), "Créé le", "Created").alias("cree").sortable(),
             f("updated", FieldType::DateTime, Ms("t.updated_at"), "Modifié le", "Updated").alias("modifie").sortable(),
@@ -190,6 +215,15 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef], roles: &[StaffRo
             f("city", FieldType::Text, Fold("t.city_fold"), "Ville", "City").alias("ville").sortable(),
             f("email", FieldType::Text, Fold("t.emails_fold"), "Courriel", "E-mail").alias("courriel"),
             f("linked", FieldType::Bool, Linked, "Liée à un client", "Linked to a client").alias("liee"),
+            f(
+                "language",
+                enum_ty(ListKind::Contacts, "language"),
+                Enum("t.language"),
+                "Langue préférée",
+                "Preferred language",
+            )
+            .alias("langue")
+            .sortable(),
             f("created", FieldType::DateTime, Ms("t.created_at"), "Créé le", "Created").alias("cree").sortable(),
             f("updated", FieldType::DateTime, Ms("t.updated_at"), "Modifié le", "Updated").alias("modifie").sortable(),
             tag_field(Tags { table: "contact_tags", key: "contact_id" }),
@@ -251,9 +285,15 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef], roles: &[StaffRo
     if kind == ListKind::Clients {
         v.extend(role_fields(&v, roles));
     }
-    if kind == ListKind::Interactions {
+    let record = match kind {
+        ListKind::Clients => Some(CustomRecord::Client),
+        ListKind::Contacts => Some(CustomRecord::Contact),
+        ListKind::Interactions => Some(CustomRecord::Interaction),
+        ListKind::Transfers => None,
+    };
+    if let Some(record) = record {
         let mut seen = std::collections::BTreeSet::new();
-        for d in custom.iter().filter(|d| d.kind != InteractionKind::TransferEvent) {
+        for d in custom.iter().filter(|d| d.record == record && d.kind != Some(InteractionKind::TransferEvent)) {
             // The same key may be defined for several kinds: one field.
             if !seen.insert(d.key.clone()) {
                 continue;
@@ -275,13 +315,17 @@ pub(crate) fn fields(kind: ListKind, custom: &[CustomFieldDef], roles: &[StaffRo
                     FieldType::Enum { values }
                 }
             };
-            v.push(f(
+            let field = f(
                 &format!("custom.{}", d.key),
                 ty,
                 Col::Custom { key: d.key.clone(), ty: d.field_type },
                 &d.label_fr,
                 &d.label_en,
-            ));
+            );
+            // Clients and contacts sort by their custom texts, choices and
+            // dates (a text key, as other text fields).
+            let sortable = record != CustomRecord::Interaction && custom_sorts(d.field_type);
+            v.push(if sortable { field.sortable() } else { field });
         }
     }
     v
@@ -337,6 +381,12 @@ pub(crate) fn resolve_tags(filter: Typed, kind: ListKind, tags: &[crate::domain:
         }
         other => other,
     })
+}
+
+/// Whether a custom field of this type sorts (by a text key: texts,
+/// choices and ISO dates compare as their folded text).
+pub(crate) fn custom_sorts(ty: CustomFieldType) -> bool {
+    matches!(ty, CustomFieldType::Text | CustomFieldType::Choice | CustomFieldType::Date)
 }
 
 /// The name of the field of the people in charge in a role.

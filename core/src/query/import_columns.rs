@@ -70,7 +70,26 @@ fn v(value: &str, fr: &str, en: &str) -> ValueLabel {
     ValueLabel { value: value.into(), label_fr: fr.into(), label_en: en.into() }
 }
 
-/// The columns of an import file of `kind`.
+/// The columns of an import file of `kind` with the firm's custom fields:
+/// a file of clients or contacts may carry a column per custom field of
+/// those records (`custom.<key>`), its header the field's French or
+/// English label or its key. `custom` may hold every custom field.
+pub fn import_catalogue_with(kind: ImportKind, custom: &[crate::domain::CustomFieldDef]) -> Vec<ImportColumn> {
+    let mut v = import_catalogue(kind);
+    let (list, prefix) = match kind {
+        ImportKind::Clients => (ListKind::Clients, ""),
+        ImportKind::Contacts => (ListKind::Contacts, "data."),
+        _ => return v,
+    };
+    for column in super::columns::custom_columns(list, custom) {
+        let path = format!("{prefix}{}", column.id);
+        v.push(ImportColumn { column, path });
+    }
+    v
+}
+
+/// The columns of an import file of `kind` (without custom fields:
+/// [`import_catalogue_with`]).
 pub fn import_catalogue(kind: ImportKind) -> Vec<ImportColumn> {
     use ColumnKind::*;
     use ListKind as L;
@@ -90,6 +109,9 @@ pub fn import_catalogue(kind: ImportKind) -> Vec<ImportColumn> {
             from_list(L::Clients, "website", "website"),
             from_list(L::Clients, "won", "retention.won_date"),
             from_list(L::Clients, "left", "retention.left_date"),
+            from_list(L::Clients, "language", "language"),
+            from_list(L::Clients, "fiscal_year_end", "fiscal_year_end"),
+            from_list(L::Clients, "business_number", "business_number"),
             own("notes", "Notes", "Notes", Text, "notes", vec![]),
             // Codes or names in either language, `;` between them.
             from_list(L::Clients, "tags", "tags"),
@@ -104,6 +126,7 @@ pub fn import_catalogue(kind: ImportKind) -> Vec<ImportColumn> {
             from_list(L::Contacts, "phone", "data.phones[0].number"),
             from_list(L::Contacts, "email", "data.emails[0].address"),
             from_list(L::Contacts, "city", "data.address.city"),
+            from_list(L::Contacts, "language", "data.language"),
             own("notes", "Notes", "Notes", Text, "data.notes", vec![]),
             from_list(L::Contacts, "tags", "data.tags"),
         ],

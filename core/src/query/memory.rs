@@ -34,7 +34,48 @@ fn emails(list: &[Email]) -> FieldValue {
     }
 }
 
-/// The fields of a client.
+/// The fields of a client, with the firm's custom client fields (`defs`
+/// may hold every custom field: only client ones are read).
+pub fn client_row_with(r: &Record<ClientData>, defs: &[CustomFieldDef]) -> MemoryRow {
+    let mut row = client_row(r);
+    custom_into(&mut row, &r.data.custom, defs.iter().filter(|d| d.record == CustomRecord::Client));
+    row
+}
+
+/// The fields of a contact with the firm's custom contact fields (see
+/// [`client_row_with`]).
+pub fn contact_row_with(r: &Record<ContactData>, linked: bool, defs: &[CustomFieldDef]) -> MemoryRow {
+    let mut row = contact_row(r, linked);
+    custom_into(&mut row, &r.data.custom, defs.iter().filter(|d| d.record == CustomRecord::Contact));
+    row
+}
+
+/// The values of custom fields (`custom.<key>`), typed by their definition;
+/// a value of another type reads as missing, as in SQL.
+fn custom_into<'a>(
+    row: &mut MemoryRow,
+    values: &std::collections::BTreeMap<String, serde_json::Value>,
+    defs: impl Iterator<Item = &'a CustomFieldDef>,
+) {
+    for def in defs {
+        let v = match (values.get(&def.key), def.field_type) {
+            (Some(serde_json::Value::String(s)), CustomFieldType::Date) => {
+                s.parse().map(FieldValue::Date).unwrap_or(FieldValue::Null)
+            }
+            (Some(serde_json::Value::String(s)), CustomFieldType::Text | CustomFieldType::Choice) => {
+                FieldValue::Text(s.clone())
+            }
+            (Some(serde_json::Value::Number(n)), CustomFieldType::Number) => {
+                n.as_f64().map_or(FieldValue::Null, FieldValue::Float)
+            }
+            (Some(serde_json::Value::Bool(b)), CustomFieldType::YesNo) => FieldValue::Bool(*b),
+            _ => FieldValue::Null,
+        };
+        row.entry(format!("custom.{}", def.key)).or_insert(v);
+    }
+}
+
+/// The fields of a client (without custom fields: [`client_row_with`]).
 pub fn client_row(r: &Record<ClientData>) -> MemoryRow {
     let d = &r.data;
     let mut row = MemoryRow::new();
@@ -48,6 +89,9 @@ pub fn client_row(r: &Record<ClientData>) -> MemoryRow {
     row.insert("email".into(), emails(&d.emails));
     row.insert("won".into(), d.retention.won_date.map_or(FieldValue::Null, FieldValue::Date));
     row.insert("left".into(), d.retention.left_date.map_or(FieldValue::Null, FieldValue::Date));
+    row.insert("language".into(), d.language.map_or(FieldValue::Null, |l| FieldValue::Text(l.as_str().into())));
+    row.insert("fiscal_year_end".into(), text(d.fiscal_year_end.as_deref()));
+    row.insert("business_number".into(), text(d.business_number.as_deref()));
     // The people in charge: every one (`assigned`) and by role.
     let ids = |role: Option<&str>| {
         FieldValue::List(
@@ -98,6 +142,7 @@ pub fn contact_row(r: &Record<ContactData>, linked: bool) -> MemoryRow {
     row.insert("email".into(), emails(&d.emails));
     row.insert("linked".into(), FieldValue::Bool(linked));
     row.insert("tag".into(), tag_codes(&d.tags));
+    row.insert("language".into(), d.language.map_or(FieldValue::Null, |l| FieldValue::Text(l.as_str().into())));
     row
 }
 
@@ -120,22 +165,7 @@ pub fn interaction_row(r: &Record<InteractionData>, defs: &[CustomFieldDef]) -> 
     row.insert("done".into(), follow.map_or(FieldValue::Null, |f| FieldValue::Bool(f.done)));
     row.insert("for".into(), d.taken_for_id.map_or(FieldValue::Null, FieldValue::Int));
     row.insert("message".into(), d.message_status.map_or(FieldValue::Null, |m| FieldValue::Text(m.as_str().into())));
-    for def in defs {
-        let v = match (d.custom.get(&def.key), def.field_type) {
-            (Some(serde_json::Value::String(s)), CustomFieldType::Date) => {
-                s.parse().map(FieldValue::Date).unwrap_or(FieldValue::Null)
-            }
-            (Some(serde_json::Value::String(s)), CustomFieldType::Text | CustomFieldType::Choice) => {
-                FieldValue::Text(s.clone())
-            }
-            (Some(serde_json::Value::Number(n)), CustomFieldType::Number) => {
-                n.as_f64().map_or(FieldValue::Null, FieldValue::Float)
-            }
-            (Some(serde_json::Value::Bool(b)), CustomFieldType::YesNo) => FieldValue::Bool(*b),
-            _ => FieldValue::Null,
-        };
-        row.entry(format!("custom.{}", def.key)).or_insert(v);
-    }
+    custom_into(&mut row, &d.custom, defs.iter().filter(|d| d.record == CustomRecord::Interaction));
     row
 }
 

@@ -355,6 +355,7 @@ impl Sort {
     fn text(&self) -> bool {
         match &self.col {
             Col::FollowUp(inner) => matches!(**inner, Col::Fold(_) | Col::Enum(_) | Col::Iso(_)),
+            Col::Custom { ty, .. } => fields::custom_sorts(*ty),
             col => matches!(col, Col::Fold(_) | Col::Enum(_) | Col::Iso(_) | Col::Assigned(_)),
         }
     }
@@ -877,7 +878,19 @@ impl Plan {
     fn key_sql(&self, sql: &mut Sql) {
         let col = match &self.sort.col {
             Col::Fold(c) | Col::Enum(c) | Col::Iso(c) | Col::Int(c) | Col::Id(c) | Col::Ms(c) | Col::Bool(c) => *c,
-            Col::Linked | Col::Custom { .. } | Col::Tags { .. } => "t.id",
+            Col::Linked | Col::Tags { .. } => "t.id",
+            // Texts, choices and dates by their folded text (the
+            // interactions' custom fields do not sort).
+            Col::Custom { key, ty } if fields::custom_sorts(*ty) => {
+                sql.push("COALESCE(");
+                sql::custom_value_of(sql, key, crate::domain::CustomFieldType::Text);
+                sql.push(", '')");
+                if sql.pg {
+                    sql.push(" COLLATE \"C\"");
+                }
+                return;
+            }
+            Col::Custom { .. } => "t.id",
             Col::FollowUp(_) => {
                 let text = self.sort.text();
                 sql.push("COALESCE(");

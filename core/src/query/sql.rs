@@ -433,6 +433,12 @@ fn tags_cond(sql: &mut Sql, table: &str, key: &str, op: &TypedOp) {
 /// The sort key of the people in charge of a client: the folded name of
 /// the first of them by name (NULL without any).
 /// The SQL that reads a field's value (a sort key).
+/// A custom field's value read as `ty` (the sort key reads every text
+/// from the folded copy).
+pub(crate) fn custom_value_of(sql: &mut Sql, key: &str, ty: CustomFieldType) {
+    custom_value(sql, key, ty)
+}
+
 pub(crate) fn value_of(sql: &mut Sql, col: &Col) {
     value(sql, col)
 }

@@ -34,6 +34,10 @@ pub(crate) struct Row {
     pub updated_by: i64,
     pub updated_at: i64,
     pub version: i64,
+    pub custom: String,
+    pub language: Option<String>,
+    pub fiscal_year_end: Option<String>,
+    pub business_number: Option<String>,
 }
 
 super::record_lookups!(clients, Row);
@@ -66,6 +70,11 @@ pub(crate) struct Write {
     city_fold: Option<String>,
     emails_fold: Option<String>,
     search_text: String,
+    custom: String,
+    custom_fold: String,
+    language: Option<String>,
+    fiscal_year_end: Option<String>,
+    business_number: Option<String>,
 }
 
 /// Folded e-mail addresses, space-separated (`None` without any).
@@ -113,6 +122,11 @@ pub(crate) fn write(c: &ClientData, actor: Id, now: i64, region: PhoneRegion) ->
         city_fold: c.address.as_ref().and_then(|a| a.city.as_deref()).map(text::fold),
         emails_fold: emails_fold(&c.emails),
         search_text: crate::query::memory::client_search_text(c, region),
+        custom: to_json(&c.custom),
+        custom_fold: super::interactions::custom_fold(&c.custom),
+        language: c.language.map(|l| l.as_str().to_string()),
+        fiscal_year_end: c.fiscal_year_end.clone(),
+        business_number: c.business_number.clone(),
     }
 }
 
@@ -148,6 +162,10 @@ impl Row {
                 // Loaded beside the row: see [`records`].
                 assignments: Vec::new(),
                 tags: Vec::new(),
+                language: self.language.as_deref().map(|l| enum_from(l, "language")).transpose()?,
+                fiscal_year_end: self.fiscal_year_end,
+                business_number: self.business_number,
+                custom: from_json(&self.custom, "custom fields")?,
             },
             created_by: self.created_by,
             created_at: from_ms(self.created_at),

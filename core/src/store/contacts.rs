@@ -30,6 +30,8 @@ pub(crate) struct Row {
     /// The key an import gave the contact (kept as matched: case and
     /// accents folded); exported as the `key` column.
     pub import_key: Option<String>,
+    pub custom: String,
+    pub language: Option<String>,
 }
 
 super::record_lookups!(contacts, Row);
@@ -53,6 +55,9 @@ pub(crate) struct Write {
     city_fold: Option<String>,
     emails_fold: Option<String>,
     search_text: String,
+    custom: String,
+    custom_fold: String,
+    language: Option<String>,
 }
 
 pub(crate) fn write(c: &ContactData, actor: Id, now: i64, region: PhoneRegion) -> Write {
@@ -74,6 +79,9 @@ pub(crate) fn write(c: &ContactData, actor: Id, now: i64, region: PhoneRegion) -
         city_fold: c.address.as_ref().and_then(|a| a.city.as_deref()).map(text::fold),
         emails_fold: super::clients::emails_fold(&c.emails),
         search_text: crate::query::memory::contact_search_text(c, region),
+        custom: to_json(&c.custom),
+        custom_fold: super::interactions::custom_fold(&c.custom),
+        language: c.language.map(|l| l.as_str().to_string()),
     }
 }
 
@@ -94,6 +102,8 @@ impl Row {
                 notes: self.notes,
                 // Loaded beside the row: see [`record`].
                 tags: Vec::new(),
+                language: self.language.as_deref().map(|l| enum_from(l, "language")).transpose()?,
+                custom: from_json(&self.custom, "custom fields")?,
             },
             created_by: self.created_by,
             created_at: from_ms(self.created_at),

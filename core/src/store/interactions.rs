@@ -68,7 +68,7 @@ pub(crate) struct Write {
 }
 
 /// Custom values with text folded, for filters on custom text fields.
-fn custom_fold(custom: &std::collections::BTreeMap<String, serde_json::Value>) -> String {
+pub(crate) fn custom_fold(custom: &std::collections::BTreeMap<String, serde_json::Value>) -> String {
     let folded: std::collections::BTreeMap<&String, serde_json::Value> = custom
         .iter()
         .map(|(k, v)| match v {
@@ -338,10 +338,26 @@ pub(crate) fn custom_defs(conn: &mut Conn, kind: Option<InteractionKind>) -> Res
 /// text), required.
 pub(crate) type CustomRow = (String, String, String, String, String, String, bool);
 
+/// The value of `custom_fields.kind`: the interaction kind, or `client`
+/// or `contact`.
+fn kind_column(d: &CustomFieldDef) -> &'static str {
+    match (d.record, d.kind) {
+        (CustomRecord::Interaction, Some(k)) => k.as_str(),
+        (CustomRecord::Interaction, None) => unreachable!("validated: an interaction field has a kind"),
+        (r, _) => r.as_str(),
+    }
+}
+
 pub(crate) fn custom_def(r: CustomRow) -> Result<CustomFieldDef> {
     let (kind, key, label_fr, label_en, field_type, choices, required) = r;
+    let (record, kind) = match kind.as_str() {
+        "client" => (CustomRecord::Client, None),
+        "contact" => (CustomRecord::Contact, None),
+        k => (CustomRecord::Interaction, Some(enum_from(k, "interaction kind")?)),
+    };
     Ok(CustomFieldDef {
-        kind: enum_from(&kind, "interaction kind")?,
+        record,
+        kind,
         key,
         label_fr,
         label_en,
@@ -360,13 +376,13 @@ pub(crate) fn put_custom_def(conn: &mut Conn, d: &CustomFieldDef) -> Result<()> 
         custom_fields::required.eq(d.required),
     );
     let n = diesel::update(
-        custom_fields::table.filter(custom_fields::kind.eq(d.kind.as_str())).filter(custom_fields::key.eq(&d.key)),
+        custom_fields::table.filter(custom_fields::kind.eq(kind_column(d))).filter(custom_fields::key.eq(&d.key)),
     )
     .set(values.clone())
     .execute(conn)?;
     if n == 0 {
         diesel::insert_into(custom_fields::table)
-            .values((custom_fields::kind.eq(d.kind.as_str()), custom_fields::key.eq(&d.key), values))
+            .values((custom_fields::kind.eq(kind_column(d)), custom_fields::key.eq(&d.key), values))
             .execute(conn)?;
     }
     Ok(())

@@ -59,6 +59,11 @@ diesel::table! {
         city_fold -> Nullable<Text>,
         emails_fold -> Nullable<Text>,
         search_text -> Text,
+        custom -> Text,
+        custom_fold -> Text,
+        language -> Nullable<Text>,
+        fiscal_year_end -> Nullable<Text>,
+        business_number -> Nullable<Text>,
     }
 }
 
@@ -86,6 +91,9 @@ diesel::table! {
         emails_fold -> Nullable<Text>,
         search_text -> Text,
         import_key -> Nullable<Text>,
+        custom -> Text,
+        custom_fold -> Text,
+        language -> Nullable<Text>,
     }
 }
 

@@ -157,7 +157,8 @@ pub fn seed(engine: &Engine, clock: &HistoryClock) -> Result<Seeded, Error> {
             host,
             op::CustomFieldPut {
                 field: CustomFieldDef {
-                    kind,
+                    record: CustomRecord::Interaction,
+                    kind: Some(kind),
                     key: key.into(),
                     label_fr: fr.into(),
                     label_en: en.into(),

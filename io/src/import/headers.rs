@@ -3,7 +3,8 @@
 //! its French or English label, or a word that label begins or ends with
 //! (`Code` → "Code client", `Courriel` → "Courriel principal", `E-mail` →
 //! "Primary e-mail"; the first such column in catalogue order), case and
-//! accents ignored; an explicit mapping
+//! accents ignored; a custom field's column is also named by its key
+//! alone (`dossier` for `custom.dossier`); an explicit mapping
 //! (header → column id, `""` to ignore the column) comes first.
 
 use std::collections::BTreeMap;
@@ -58,9 +59,12 @@ pub fn match_headers(
 }
 
 fn by_label(f: &str, catalogue: &[ImportColumn]) -> Option<usize> {
+    // A custom field's column is also named by its bare key (`dossier`
+    // for `custom.dossier`), after every built-in column.
     let exact = catalogue
         .iter()
-        .position(|c| fold(&c.column.id) == f || fold(&c.column.label_fr) == f || fold(&c.column.label_en) == f);
+        .position(|c| fold(&c.column.id) == f || fold(&c.column.label_fr) == f || fold(&c.column.label_en) == f)
+        .or_else(|| catalogue.iter().position(|c| c.column.id.strip_prefix("custom.").is_some_and(|k| fold(k) == f)));
     if exact.is_some() || f.is_empty() {
         return exact;
     }

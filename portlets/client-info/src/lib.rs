@@ -2,17 +2,21 @@
 //!
 //! Built-in portlet `clientele.client-info`, client dashboard only: a
 //! key/value card of the client (code, name, kind, status, office, address,
-//! phones, e-mails, website, primary contact, optionally notes).
+//! phones, e-mails, website, preferred language, fiscal year end, business
+//! number, primary contact, the firm's custom client fields, optionally
+//! notes).
 //!
 //! Reads `client.get {id}` and, for the primary contact, `client.contacts
 //! {id}`; a viewer who may not see contacts gets the card without that line.
 //! A client with tags gets them below the card (`tag.list` for their names
 //! and colours), each on its colour with a readable text colour.
+//! When the client has custom values, `custom_field.list {record: client}`
+//! gives their labels.
 
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
 use clientele_portlet_api::{
-    DashboardKind, DataContext, DrillDown, KeyValueEntry, Localized, Manifest, Portlet, PortletError, RightEntity,
-    RightNeeded, Scope, TagChip, ViewModel, Widget,
+    DashboardKind, DataContext, DrillDown, KeyValueEntry, Locale, Localized, Manifest, Portlet, PortletError,
+    RightEntity, RightNeeded, Scope, TagChip, ViewModel, Widget,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -84,6 +88,65 @@ fn address_line(a: &Value) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
+/// A fiscal year end `MM-DD` as a day and month in the viewer's language
+/// (`31 décembre`, `December 31`); anything else as written.
+fn month_day(v: &str, locale: Locale) -> String {
+    const FR: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let parsed = v.split_once('-').and_then(|(m, d)| Some((m.parse::<usize>().ok()?, d.parse::<u32>().ok()?)));
+    match parsed {
+        Some((m @ 1..=12, d)) => match locale {
+            Locale::Fr if d == 1 => format!("1er {}", FR[m - 1]),
+            Locale::Fr => format!("{d} {}", FR[m - 1]),
+            Locale::En => format!("{} {d}", EN[m - 1]),
+        },
+        _ => v.to_string(),
+    }
+}
+
+/// A business number as the CRA writes it: `123456782 RT 0001`.
+fn business_number(v: &str) -> String {
+    if v.len() == 15 && v.is_ascii() { format!("{} {} {}", &v[..9], &v[9..11], &v[11..]) } else { v.to_string() }
+}
+
+/// A custom value as text in the viewer's language.
+fn custom_text(v: &Value, locale: Locale) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => {
+            Some(Localized::new(if *b { "Oui" } else { "Non" }, if *b { "Yes" } else { "No" }).get(locale).to_string())
+        }
+        _ => None,
+    }
+}
+
 fn entry(fr: &str, en: &str, value: String) -> KeyValueEntry {
     KeyValueEntry { label: Localized::new(fr, en), value }
 }
@@ -152,6 +215,33 @@ impl Portlet for ClientInfoPortlet {
         if let Some(site) = text(data, "website") {
             entries.push(entry("Site Web", "Website", site));
         }
+        if let Some(l) = text(data, "language") {
+            let name = match l.as_str() {
+                "fr" => Localized::new("Français", "French"),
+                "en" => Localized::new("Anglais", "English"),
+                _ => Localized::same(l.clone()),
+            };
+            entries.push(entry("Langue préférée", "Preferred language", name.get(locale).to_string()));
+        }
+        if let Some(fye) = text(data, "fiscal_year_end") {
+            entries.push(entry("Fin d'exercice", "Fiscal year end", month_day(&fye, locale)));
+        }
+        if let Some(bn) = text(data, "business_number") {
+            entries.push(entry("Numéro d'entreprise", "Business number", business_number(&bn)));
+        }
+        // The firm's own fields, in the order it defined them.
+        if let Some(values) = data.get("custom").and_then(Value::as_object).filter(|m| !m.is_empty())
+            && let Ok(Value::Array(defs)) = ctx.request(&json!({"op": "custom_field.list", "record": "client"}))
+        {
+            for d in &defs {
+                let (Some(key), Some(fr), Some(en)) = (text(d, "key"), text(d, "label_fr"), text(d, "label_en")) else {
+                    continue;
+                };
+                if let Some(v) = values.get(&key).and_then(|v| custom_text(v, locale)) {
+                    entries.push(KeyValueEntry { label: Localized::new(fr, en), value: v });
+                }
+            }
+        }
         if own.show_primary_contact {
             // A viewer without the right to see contacts still gets the card.
             if let Ok(Value::Array(contacts)) = ctx.request(&json!({"op": "client.contacts", "id": client_id}))
@@ -202,9 +292,9 @@ impl Portlet for ClientInfoPortlet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clientele_portlet_api::ErrorBody;
     use clientele_portlet_api::settings::merge_settings;
     use clientele_portlet_api::testing::FakeContext;
-    use clientele_portlet_api::{ErrorBody, Locale};
 
     fn fake(scope: Scope, contacts_refused: bool) -> FakeContext {
         FakeContext::new(move |request| match request["op"].as_str() {
@@ -280,6 +370,69 @@ mod tests {
         assert_eq!(get("Contact principal"), ["Dupré, Hélène — 819 555-0111 — helene@dupre.example"]);
         assert_eq!(get("Notes"), ["Client depuis 1998"]);
         assert!(get("Bureau").is_empty());
+    }
+
+    /// The standard Canadian fields and the firm's custom values, labelled
+    /// in the viewer's language; the labels of custom fields are asked
+    /// only when the client has custom values.
+    #[test]
+    fn standard_and_custom_fields() {
+        let client = json!({"id": 5, "version": 3, "data": {
+            "code": "DAM-01", "name": "D'Amours inc.", "kind": "business", "status": "active",
+            "language": "fr", "fiscal_year_end": "03-31", "business_number": "123456782RT0001",
+            "custom": {"secteur": "Agriculture", "tps": true, "employes": 12}}});
+        let defs = json!([
+            {"record": "client", "key": "secteur", "label_fr": "Secteur", "label_en": "Sector", "field_type": "text"},
+            {"record": "client", "key": "tps", "label_fr": "Inscrit TPS", "label_en": "GST registrant", "field_type": "yes_no"},
+            {"record": "client", "key": "employes", "label_fr": "Employés", "label_en": "Employees", "field_type": "number"},
+            {"record": "client", "key": "vide", "label_fr": "Vide", "label_en": "Empty", "field_type": "text"}]);
+        for (locale, want) in [
+            (
+                Locale::Fr,
+                vec![
+                    ("Langue préférée", "Français"),
+                    ("Fin d'exercice", "31 mars"),
+                    ("Numéro d'entreprise", "123456782 RT 0001"),
+                    ("Secteur", "Agriculture"),
+                    ("Inscrit TPS", "Oui"),
+                    ("Employés", "12"),
+                ],
+            ),
+            (
+                Locale::En,
+                vec![
+                    ("Preferred language", "French"),
+                    ("Fiscal year end", "March 31"),
+                    ("Business number", "123456782 RT 0001"),
+                    ("Sector", "Agriculture"),
+                    ("GST registrant", "Yes"),
+                    ("Employees", "12"),
+                ],
+            ),
+        ] {
+            let (c, d) = (client.clone(), defs.clone());
+            let ctx = FakeContext::new(move |r| match r["op"].as_str() {
+                Some("client.get") => Ok(c.clone()),
+                Some("custom_field.list") => {
+                    assert_eq!(r["record"], "client");
+                    Ok(d.clone())
+                }
+                Some("client.contacts") => Ok(json!([])),
+                _ => Err(ErrorBody::new("bad_request", "unexpected")),
+            })
+            .with_scope(Scope::Client { client_id: 5, staff_id: 1 })
+            .with_locale(locale);
+            let vm = ClientInfoPortlet.render(&settings(json!({})), &ctx).unwrap();
+            let Widget::KeyValue { entries } = &vm.widgets[0] else { panic!("{vm:?}") };
+            let got: Vec<(String, String)> =
+                entries.iter().map(|e| (e.label.get(locale).to_string(), e.value.clone())).collect();
+            for (label, value) in want {
+                assert!(got.contains(&(label.to_string(), value.to_string())), "{locale:?} {label}: {got:?}");
+            }
+            assert!(got.iter().all(|(l, _)| l != "Vide" && l != "Empty"), "{got:?}");
+        }
+        assert_eq!(month_day("01-01", Locale::Fr), "1er janvier");
+        assert_eq!(month_day("12-31", Locale::En), "December 31");
     }
 
     #[test]

@@ -133,6 +133,106 @@ pub const TAGS: [(&str, &str, &str, &str); 3] = [
 /// any case and accents, and one naming no tag.
 pub const TAG_REFS: [&str; 8] =
     ["urgent", "URGENT", "tres important", "Key account", "VIP", "late-payer", "Paie en retard", "nope"];
+/// One custom field of the seeded firm: record, key, French and English
+/// labels, type, choices.
+pub type FieldSeed = (CustomRecord, &'static str, &'static str, &'static str, CustomFieldType, &'static [&'static str]);
+
+/// The custom fields of clients and contacts the firm defines.
+pub const CLIENT_CONTACT_FIELDS: &[FieldSeed] = &[
+    (
+        CustomRecord::Client,
+        "secteur",
+        "Secteur d'activité",
+        "Industry",
+        CustomFieldType::Choice,
+        &["Agriculture", "Santé", "Commerce de détail"],
+    ),
+    (CustomRecord::Client, "employes", "Nombre d'employés", "Headcount", CustomFieldType::Number, &[]),
+    (CustomRecord::Client, "tps", "Inscrit à la TPS", "GST registrant", CustomFieldType::YesNo, &[]),
+    (CustomRecord::Client, "cloture", "Date de clôture", "Closing date", CustomFieldType::Date, &[]),
+    (CustomRecord::Client, "remarque", "Remarque interne", "Internal remark", CustomFieldType::Text, &[]),
+    (CustomRecord::Contact, "fonction", "Fonction occupée", "Position held", CustomFieldType::Text, &[]),
+    (CustomRecord::Contact, "naissance", "Date de naissance", "Birth date", CustomFieldType::Date, &[]),
+    (CustomRecord::Contact, "infolettre", "Reçoit l'infolettre", "Gets the newsletter", CustomFieldType::YesNo, &[]),
+];
+
+/// A valid CRA business number (9 digits, the last the Luhn check digit),
+/// sometimes with a program account, written as people type it.
+pub fn business_number(rng: &mut Rng) -> String {
+    let body: Vec<u32> = (0..8).map(|_| rng.below(10) as u32).collect();
+    // The check digit makes the Luhn sum of all nine a multiple of 10.
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                *d
+            }
+        })
+        .sum();
+    let check = (10 - sum % 10) % 10;
+    let digits: String = body.iter().chain(std::iter::once(&check)).map(|d| char::from(b'0' + *d as u8)).collect();
+    match rng.below(3) {
+        0 => digits,
+        1 => format!("{} {} {} RT 0001", &digits[..3], &digits[3..6], &digits[6..]),
+        _ => format!("{digits}rp{:04}", rng.below(10)),
+    }
+}
+
+fn some_date(rng: &mut Rng) -> String {
+    format!("{}-{:02}-{:02}", 1950 + rng.below(75), 1 + rng.below(12), 1 + rng.below(28))
+}
+
+/// Preferred language, fiscal year end, business number and custom values
+/// of a client, each often missing.
+pub fn client_extras(rng: &mut Rng, d: &mut ClientData) {
+    if rng.chance(70) {
+        d.language = Some(*rng.pick(&[Language::Fr, Language::En]));
+    }
+    if rng.chance(60) {
+        d.fiscal_year_end = Some(rng.pick(&["12-31", "3-31", "06-30", "--09-30", "01/31"]).to_string());
+    }
+    if rng.chance(50) {
+        d.business_number = Some(business_number(rng));
+    }
+    if rng.chance(60) {
+        d.custom.insert("secteur".into(), rng.pick(&["Agriculture", "Santé", "Commerce de détail"]).to_string().into());
+    }
+    if rng.chance(50) {
+        d.custom.insert("employes".into(), serde_json::json!(rng.below(500)));
+    }
+    if rng.chance(50) {
+        d.custom.insert("tps".into(), rng.chance(50).into());
+    }
+    if rng.chance(50) {
+        d.custom.insert("cloture".into(), some_date(rng).into());
+    }
+    if rng.chance(50) {
+        d.custom
+            .insert("remarque".into(), format!("{} {}", word(rng), rng.pick(&["Hélène", "D'Amours", "Éric"])).into());
+    }
+}
+
+/// Preferred language and custom values of a contact.
+pub fn contact_extras(rng: &mut Rng, d: &mut ContactData) {
+    if rng.chance(60) {
+        d.language = Some(*rng.pick(&[Language::Fr, Language::En]));
+    }
+    if rng.chance(50) {
+        d.custom
+            .insert("fonction".into(), rng.pick(&["Comptable", "Présidente", "Directeur général"]).to_string().into());
+    }
+    if rng.chance(50) {
+        d.custom.insert("naissance".into(), some_date(rng).into());
+    }
+    if rng.chance(50) {
+        d.custom.insert("infolettre".into(), rng.chance(50).into());
+    }
+}
 
 pub fn seed_firm(f: &Fixture, rng: &mut Rng, size: FirmSize) -> World {
     let mut world = World::default();
@@ -148,12 +248,33 @@ pub fn seed_firm(f: &Fixture, rng: &mut Rng, size: FirmSize) -> World {
                 clientele_core::protocol::Actor::HOST,
                 R::CustomFieldPut {
                     field: CustomFieldDef {
-                        kind: InteractionKind::PhoneCall,
+                        record: CustomRecord::Interaction,
+                        kind: Some(InteractionKind::PhoneCall),
                         key: key.into(),
                         label_fr: key.into(),
                         label_en: key.into(),
                         field_type: ty,
                         choices,
+                        required: false,
+                    },
+                },
+            )
+            .unwrap();
+    }
+    // Custom fields of clients and contacts, labelled in both languages.
+    for (record, key, fr, en, ty, choices) in CLIENT_CONTACT_FIELDS {
+        f.engine
+            .execute(
+                clientele_core::protocol::Actor::HOST,
+                R::CustomFieldPut {
+                    field: CustomFieldDef {
+                        record: *record,
+                        kind: None,
+                        key: key.to_string(),
+                        label_fr: fr.to_string(),
+                        label_en: en.to_string(),
+                        field_type: *ty,
+                        choices: choices.iter().map(|c| c.to_string()).collect(),
                         required: false,
                     },
                 },
@@ -196,6 +317,9 @@ pub fn seed_firm(f: &Fixture, rng: &mut Rng, size: FirmSize) -> World {
             }
         }
     };
+    // The standard and custom fields of clients and contacts, from a
+    // generator of their own (the rest of the firm is as before).
+    let mut extra_rng = Rng(rng.0 ^ 0xc057_0e00);
     let mut clients = Vec::new();
     for i in 0..size.clients {
         let mut d = ClientData::new(format!("{}-{i:03}", &word(rng).chars().take(4).collect::<String>()), "x");
@@ -247,6 +371,7 @@ pub fn seed_firm(f: &Fixture, rng: &mut Rng, size: FirmSize) -> World {
             }
         }
         tags(&mut d.tags);
+        client_extras(&mut extra_rng, &mut d);
         f.clock.advance(Duration::minutes(rng.below(600) as i64));
         let office = d.office.clone();
         match f.run(f.admin, R::ClientCreate { data: d }) {
@@ -271,6 +396,7 @@ pub fn seed_firm(f: &Fixture, rng: &mut Rng, size: FirmSize) -> World {
             d.address = Some(Address { city: Some(rng.pick(CITIES).to_string()), ..Default::default() });
         }
         tags(&mut d.tags);
+        contact_extras(&mut extra_rng, &mut d);
         let id = created(f.run(f.admin, R::ContactCreate { data: d }).unwrap(), |r| match r {
             S::Contact(c) => Some(c.id),
             _ => None,
@@ -450,7 +576,13 @@ pub fn load(f: &Fixture, kind: ListKind, defs: &[CustomFieldDef], world: &World)
             );
             v.sort_by_key(|a| (fold(&a.data.name), a.id));
             v.iter()
-                .map(|r| (r.id, memory::client_row(r), memory::client_search_text(&r.data, f.engine.phone_region())))
+                .map(|r| {
+                    (
+                        r.id,
+                        memory::client_row_with(r, defs),
+                        memory::client_search_text(&r.data, f.engine.phone_region()),
+                    )
+                })
                 .collect()
         }
         ListKind::Contacts => {
@@ -472,7 +604,7 @@ pub fn load(f: &Fixture, kind: ListKind, defs: &[CustomFieldDef], world: &World)
                     let linked = world.links.iter().any(|(p, c)| *p == r.id && !world.trashed.contains(c));
                     (
                         r.id,
-                        memory::contact_row(r, linked),
+                        memory::contact_row_with(r, linked, defs),
                         memory::contact_search_text(&r.data, f.engine.phone_region()),
                     )
                 })

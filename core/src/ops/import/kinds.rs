@@ -400,7 +400,7 @@ impl Engine {
                 steps.push(Step::Bad(p));
                 continue;
             }
-            let mut d = match validate::client(&row) {
+            let mut d = match validate::client(&row, &who.custom) {
                 Ok(d) => d,
                 Err(e) => {
                     steps.push(Step::Bad(Problem::from_error(&e, "code")));
@@ -565,7 +565,7 @@ impl Engine {
                 steps.push(Step::Bad(p));
                 continue;
             }
-            let mut d = match validate::contact(&row.data) {
+            let mut d = match validate::contact(&row.data, &who.custom) {
                 Ok(d) => d,
                 Err(e) => {
                     steps.push(Step::Bad(Problem::from_error(&e, "last_name")));
@@ -847,7 +847,7 @@ impl Engine {
         let staff_ids: std::collections::HashSet<Id> = staff_ids.into_iter().collect();
         let mut by_kind: HashMap<&str, Vec<CustomFieldDef>> = HashMap::new();
         for d in &defs {
-            by_kind.entry(d.kind.as_str()).or_default().push(d.clone());
+            by_kind.entry(d.kind.map_or(d.record.as_str(), InteractionKind::as_str)).or_default().push(d.clone());
         }
         let mut steps = Vec::with_capacity(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
