@@ -131,6 +131,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         last_30_days: false,
         open_only: true,
         query: ListQuery { limit: Some(10), count: true, ..Default::default() },
+        count_limit: None,
     })? {
         println!("{} transferts ouverts :", g.total.unwrap_or(0));
         print!("{}", screen::grid(&g, &today));
@@ -180,6 +181,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             last_30_days: false,
             open_only: false,
             query,
+            count_limit: None,
         })? {
             let n = g.total.unwrap_or(0);
             let shown =
@@ -326,6 +328,7 @@ fn people_in_charge_and_follow_ups(
             count: true,
             ..Default::default()
         },
+        count_limit: None,
     })? {
         println!("Mes clients (filtre « assigné:moi », tri « associé ») : {}", g.total.unwrap_or(0));
         print!("{}", screen::grid(&g, &engine.today().to_string()));
@@ -362,6 +365,7 @@ fn people_in_charge_and_follow_ups(
             last_30_days: false,
             open_only: false,
             query: ListQuery { filter: Some(FilterInput::Text(filter.into())), count: true, ..Default::default() },
+            count_limit: None,
         })? {
             println!("{what} (« {filter} ») : {}", g.total.unwrap_or(0));
             print!("{}", screen::grid(&g, &engine.today().to_string()));
