@@ -199,9 +199,12 @@ struct GroupRow {
     n: i64,
 }
 
-/// The groups of a `list.count_by` statement (`Plan::count_by_sql`):
-/// (first value, second value, period, rows).
-pub(crate) fn grouped(conn: &mut Conn, sql: &Sql) -> Result<Vec<(Option<String>, Option<String>, Option<i64>, u64)>> {
+/// One group of a `list.count_by` statement: (first value, second value,
+/// period, rows).
+pub(crate) type Group = (Option<String>, Option<String>, Option<i64>, u64);
+
+/// The groups of a `list.count_by` statement (`Plan::count_by_sql`).
+pub(crate) fn grouped(conn: &mut Conn, sql: &Sql) -> Result<Vec<Group>> {
     let rows = run!(conn, sql, GroupRow)?;
     Ok(rows.into_iter().map(|r| (r.g0, r.g1, r.p, r.n.max(0) as u64)).collect())
 }
