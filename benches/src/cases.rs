@@ -115,6 +115,7 @@ fn request(label: &str, query: ListQuery) -> R {
             last_30_days: false,
             open_only: false,
             query,
+            count_limit: None,
         },
         _ => unreachable!(),
     }

@@ -411,9 +411,15 @@ impl Engine {
             R::TransferList { client_id, last_30_days, open_only, query } => {
                 self.transfer_list(who, client_id, last_30_days, open_only, &query, vec![]).map(S::Transfers)
             }
-            R::GridQuery { list, columns, client_id, contact_id, last_30_days, open_only, query } => self
-                .grid(who, list, columns, client_id, contact_id, last_30_days, open_only, &query, vec![])
+            R::GridQuery { list, columns, client_id, contact_id, last_30_days, open_only, count_limit, query } => self
+                .grid(who, list, columns, client_id, contact_id, last_30_days, open_only, count_limit, &query, vec![])
                 .map(S::Grid),
+            R::ListCountBy { list, by, periods, filter, client_id, contact_id, open_only, limit } => self
+                .count_by(who, list, &by, periods.as_ref(), filter, client_id, contact_id, open_only, limit)
+                .map(S::GroupCounts),
+            R::ClientLastInteraction { filter, idle_days, limit } => {
+                self.last_interactions(who, filter, idle_days, limit).map(S::LastInteractions)
+            }
             R::ColumnsCatalogue { list } => self.columns_catalogue(list).map(S::Columns),
             R::ColumnsGet { list } => self.columns_get(who, list).map(S::Columns),
             R::ColumnsSave { list, columns } => self.columns_save(who, list, columns).map(S::Columns),

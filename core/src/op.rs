@@ -159,7 +159,9 @@ operations! {
     "transfer.update" TransferUpdate { id: Id, version: i64, data: TransferPatch } => Transfer(Record<TransferData>);
     "transfer.delete" TransferDelete { id: Id, version: i64 } => Deleted(Deleted);
     "transfer.list" TransferList { client_id: Option<Id>, last_30_days: bool, open_only: bool, query: ListQuery } => Transfers(Page<Record<TransferData>>);
-    "grid.query" GridQuery { list: ListKind, columns: Option<Vec<String>>, client_id: Option<Id>, contact_id: Option<Id>, last_30_days: bool, open_only: bool, query: ListQuery } => Grid(Grid);
+    "grid.query" GridQuery { list: ListKind, columns: Option<Vec<String>>, client_id: Option<Id>, contact_id: Option<Id>, last_30_days: bool, open_only: bool, query: ListQuery, count_limit: Option<u32> } => Grid(Grid);
+    "list.count_by" ListCountBy { list: ListKind, by: Vec<String>, periods: Option<CountPeriods>, filter: Option<FilterInput>, client_id: Option<Id>, contact_id: Option<Id>, open_only: bool, limit: Option<u32> } => GroupCounts(GroupCounts);
+    "client.last_interaction" ClientLastInteraction { filter: Option<FilterInput>, idle_days: Option<u32>, limit: Option<u32> } => LastInteractions(LastInteractions);
     "columns.catalogue" ColumnsCatalogue { list: ListKind } => Columns(Vec<crate::query::columns::ColumnDef>);
     "columns.get" ColumnsGet { list: ListKind } => Columns(Vec<crate::query::columns::ColumnDef>);
     "columns.save" ColumnsSave { list: ListKind, columns: Vec<String> } => Columns(Vec<crate::query::columns::ColumnDef>);

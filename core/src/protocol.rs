@@ -104,6 +104,85 @@ pub struct Grid {
     pub total_capped: bool,
 }
 
+/// Periods of a date field for `list.count_by`: `count` periods of `days`
+/// days each, the first starting on `from` (days in the firm's time zone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CountPeriods {
+    /// A date-and-time field of the list (`when`, `sent`, `expires`…).
+    pub field: String,
+    /// The first day of the first period (`YYYY-MM-DD`).
+    pub from: chrono::NaiveDate,
+    /// Days per period, 1 to 366 (7: weeks).
+    pub days: u32,
+    /// How many periods, 1 to 60.
+    pub count: u32,
+}
+
+/// A field grouped by in `list.count_by`, with its values' labels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GroupField {
+    pub id: String,
+    pub label_fr: String,
+    pub label_en: String,
+    pub values: Vec<ChoiceInfo>,
+}
+
+/// One period of `list.count_by`: its first and last day (inclusive).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CountPeriod {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+}
+
+/// One group of `list.count_by`: a value per field of `by` (in order;
+/// null when the row has none), the period's index when per period, and
+/// how many rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct GroupCount {
+    pub values: Vec<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<u32>,
+    pub count: u64,
+}
+
+/// The answer of `list.count_by`. Groups without rows are left out; with
+/// `periods`, only rows within them are counted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GroupCounts {
+    pub list: ListKind,
+    pub by: Vec<GroupField>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub periods: Vec<CountPeriod>,
+    pub groups: Vec<GroupCount>,
+    /// Rows counted (when `capped`: the limit, and `groups` is empty).
+    pub total: u64,
+    /// More rows matched than the request's `limit`: nothing was grouped.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
+}
+
+/// A client and its last interaction (`client.last_interaction`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LastInteraction {
+    pub client_id: Id,
+    pub code: String,
+    pub name: String,
+    /// When its last live interaction took place (none: never).
+    pub last_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// That interaction (the newest, then the highest id).
+    pub interaction_id: Option<Id>,
+}
+
+/// The answer of `client.last_interaction`: longest without an
+/// interaction first, then by id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LastInteractions {
+    pub items: Vec<LastInteraction>,
+    /// How many clients qualify in all (the items are the first `limit`).
+    pub total: u64,
+}
+
 /// One row of a grid: cells in the order of the grid's columns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GridRow {
@@ -441,8 +520,57 @@ pub enum Request {
         last_30_days: bool,
         #[serde(default)]
         open_only: bool,
+        /// With `count`: count at most this many rows (1 to 10,000, the
+        /// default); past it `total` is this number and `total_capped` is
+        /// set. A dashboard tile asks 999 and shows "999+" ("plus de 999"):
+        /// a capped count costs at most that many index entries.
+        #[serde(default)]
+        count_limit: Option<u32>,
         #[serde(default, flatten)]
         query: ListQuery,
+    },
+    /// Counts of a list's rows grouped by up to two choice fields (`kind`,
+    /// `status`, `direction`…) and/or per period of a date field: what a
+    /// chart or a summary shows, in one statement. The rows are the list's
+    /// (the same filter, rights, offices and, on a client dashboard, only
+    /// the client's); at most `limit` rows are counted (default and most
+    /// 100,000): past it the answer is `capped` and has no groups.
+    #[serde(rename = "list.count_by")]
+    ListCountBy {
+        list: ListKind,
+        /// Choice fields to group by (0 to 2), by name or alias.
+        #[serde(default)]
+        by: Vec<String>,
+        /// Also (or only) per period of a date field.
+        #[serde(default)]
+        periods: Option<CountPeriods>,
+        #[serde(default)]
+        filter: Option<FilterInput>,
+        #[serde(default)]
+        client_id: Option<Id>,
+        #[serde(default)]
+        contact_id: Option<Id>,
+        /// Transfers only: waiting for files or ready for download.
+        #[serde(default)]
+        open_only: bool,
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+    /// The clients (of the client list's filter) with the date of their
+    /// last interaction, longest without one first (none at all first):
+    /// "clients without an interaction in 90 days" is `idle_days: 90`.
+    #[serde(rename = "client.last_interaction")]
+    ClientLastInteraction {
+        /// The clients' filter (the client list's fields).
+        #[serde(default)]
+        filter: Option<FilterInput>,
+        /// Only clients whose last interaction began before the start of
+        /// the day this many days ago (firm's time zone), or with none.
+        #[serde(default)]
+        idle_days: Option<u32>,
+        /// Rows (default 50, at most 500).
+        #[serde(default)]
+        limit: Option<u32>,
     },
     /// The columns a list can show (the field chooser).
     #[serde(rename = "columns.catalogue")]
@@ -611,6 +739,8 @@ impl Request {
             Request::TransferDelete { .. } => "transfer.delete",
             Request::TransferList { .. } => "transfer.list",
             Request::GridQuery { .. } => "grid.query",
+            Request::ListCountBy { .. } => "list.count_by",
+            Request::ClientLastInteraction { .. } => "client.last_interaction",
             Request::ColumnsCatalogue { .. } => "columns.catalogue",
             Request::ColumnsGet { .. } => "columns.get",
             Request::ColumnsSave { .. } => "columns.save",
@@ -668,6 +798,8 @@ impl Request {
                 | Request::TransferGet { .. }
                 | Request::TransferList { .. }
                 | Request::GridQuery { .. }
+                | Request::ListCountBy { .. }
+                | Request::ClientLastInteraction { .. }
                 | Request::ColumnsCatalogue { .. }
                 | Request::ColumnsGet { .. }
                 | Request::FilterFields { .. }
@@ -801,6 +933,8 @@ pub enum Response {
     Transfers(Page<Record<TransferData>>),
     History(Page<HistoryEntry>),
     Trash(Vec<TrashEntry>),
+    GroupCounts(GroupCounts),
+    LastInteractions(LastInteractions),
     Grid(Grid),
     Columns(Vec<crate::query::columns::ColumnDef>),
     Fields(Vec<FieldInfo>),

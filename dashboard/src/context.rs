@@ -51,6 +51,8 @@ pub const CLIENT_SCOPE_OPS: &[&str] = &[
     "transfer.list",
     "transfer.get",
     "grid.query",
+    "list.count_by",
+    "client.last_interaction",
     "columns.catalogue",
     "columns.get",
     "filter.fields",
@@ -62,7 +64,7 @@ pub const CLIENT_SCOPE_OPS: &[&str] = &[
 /// Ops whose `id` is a client id.
 const CLIENT_ID_OPS: &[&str] = &["client.get", "client.contacts", "client.timeline"];
 /// Ops that take an optional `client_id`, confined to the scope's client.
-const CLIENT_LIST_OPS: &[&str] = &["interaction.list", "transfer.list", "grid.query"];
+const CLIENT_LIST_OPS: &[&str] = &["interaction.list", "transfer.list", "grid.query", "list.count_by"];
 
 /// The engine, as seen by one render of one tile.
 pub struct EngineContext {
@@ -237,7 +239,10 @@ impl EngineContext {
         // requests whose answer is the client's by their text (client.list
         // and contact.list are confined by the engine's scope, not by their
         // text; contact.clients answers the contact's other clients too).
-        if matches!(parsed.op(), "client.list" | "contact.list" | "contact.clients" | "contact.clients_of") {
+        if matches!(
+            parsed.op(),
+            "client.list" | "contact.list" | "contact.clients" | "contact.clients_of" | "client.last_interaction"
+        ) {
             return Err(refuse("out_of_scope", format!("a client dashboard's drill-down cannot be {}", parsed.op())));
         }
         let Some(engine) = self.engine.upgrade() else {

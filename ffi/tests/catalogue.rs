@@ -13,7 +13,8 @@ mod support;
 
 use clientele_core::domain::*;
 use clientele_core::protocol::{
-    Deleted, Done, Envelope, FieldInfo, Grid, ImportReport, Imported, Layout, Merged, SavedView, TrashEntry,
+    Deleted, Done, Envelope, FieldInfo, Grid, GroupCounts, ImportReport, Imported, LastInteractions, Layout, Merged,
+    SavedView, TrashEntry,
 };
 use clientele_core::query::columns::ColumnDef;
 use clientele_dashboard::FrontRequest;
@@ -129,6 +130,8 @@ const META: &[Meta] = &[
     Meta { op: "transfer.delete", who: Staff, rights: &["file_transfers.delete"], writes: true, answer: ty!(Deleted), errors: DELETE },
     Meta { op: "transfer.list", who: Staff, rights: &["file_transfers.view"], writes: false, answer: ty!(Page<Record<TransferData>>), errors: &["not_found", "invalid_filter", "validation"] },
     Meta { op: "grid.query", who: Staff, rights: &["view on the list's records"], writes: false, answer: ty!(Grid), errors: LIST },
+    Meta { op: "list.count_by", who: Staff, rights: &["view on the list's records"], writes: false, answer: ty!(GroupCounts), errors: &["not_found", "invalid_filter", "validation"] },
+    Meta { op: "client.last_interaction", who: Staff, rights: &["clients.view", "interactions.view"], writes: false, answer: ty!(LastInteractions), errors: LIST },
     Meta { op: "columns.catalogue", who: Both, rights: &[], writes: false, answer: ty!(Vec<ColumnDef>), errors: &[] },
     Meta { op: "columns.get", who: Staff, rights: &[], writes: false, answer: ty!(Vec<ColumnDef>), errors: &[] },
     Meta { op: "columns.save", who: Staff, rights: &[], writes: true, answer: ty!(Vec<ColumnDef>), errors: &["validation"] },

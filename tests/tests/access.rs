@@ -269,6 +269,8 @@ const OPS: &[(&str, Needs, bool)] = &[
     ("transfer.delete", &[("file transfers", "delete")], true),
     ("transfer.list", &[("file transfers", "view")], true),
     ("grid.query", &[("interactions", "view")], true),
+    ("list.count_by", &[("interactions", "view")], true),
+    ("client.last_interaction", &[("clients", "view"), ("interactions", "view")], false),
     ("columns.catalogue", &[], false),
     ("columns.get", &[], false),
     ("columns.save", &[], false),
@@ -354,6 +356,8 @@ fn request(op: &str, w: &World, t: Target, f: &Fixture) -> Value {
         "transfer.delete" => json!({"op": op, "id": transfer, "version": 1}),
         "transfer.list" => json!({"op": op, "client_id": client}),
         "grid.query" => json!({"op": op, "list": "interactions", "client_id": client}),
+        "list.count_by" => json!({"op": op, "list": "interactions", "by": ["kind"], "client_id": client}),
+        "client.last_interaction" => json!({"op": op, "idle_days": 90}),
         "columns.catalogue" | "columns.get" | "filter.fields" => json!({"op": op, "list": "clients"}),
         "columns.save" => json!({"op": op, "list": "clients", "columns": ["code", "name"]}),
         "view.save" => match t {

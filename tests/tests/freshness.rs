@@ -93,6 +93,7 @@ fn chosen_columns_apply_at_the_next_request(f: &Fixture) {
                 last_30_days: false,
                 open_only: false,
                 query: ListQuery::default(),
+                count_limit: None,
             },
         )
         .unwrap()

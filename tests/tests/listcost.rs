@@ -182,6 +182,7 @@ fn list_pages_cost() {
         last_30_days: false,
         open_only: false,
         query,
+        count_limit: None,
     };
     let filtered = ListQuery {
         filter: Some(clientele_core::query::FilterInput::Text("status:active type:individual".into())),

@@ -79,6 +79,7 @@ impl Surface {
                 last_30_days: false,
                 open_only: false,
                 query,
+                count_limit: None,
             },
             Surface::Timeline(id) => R::ClientTimeline { id, last_30_days: false, include_changes: false, query },
         }
@@ -809,6 +810,7 @@ fn search(f: &Fixture, list: &str, search: &str) -> Result<usize, clientele_core
             last_30_days: false,
             open_only: false,
             query,
+            count_limit: None,
         },
     };
     match f.run(f.admin, r)? {

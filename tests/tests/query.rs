@@ -575,6 +575,7 @@ fn grid_carries_only_the_chosen_columns(f: &Fixture) {
                 last_30_days: false,
                 open_only: false,
                 query: q(None, None),
+                count_limit: None,
             },
         )
         .unwrap()

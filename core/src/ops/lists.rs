@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 const PEOPLE: i64 = query::fields::MAX_PEOPLE as i64;
 use std::collections::HashMap;
 
-fn entity(kind: ListKind) -> Entity {
+pub(crate) fn entity(kind: ListKind) -> Entity {
     match kind {
         ListKind::Clients => Entity::Clients,
         ListKind::Contacts => Entity::Contacts,
@@ -57,17 +57,19 @@ impl Engine {
         R: PageRow,
         T: Annotate,
     {
-        self.list_page_with(who, query, constraints, false, |c, rows, _| load(c, rows))
+        self.list_page_with(who, query, constraints, false, query::MAX_COUNT, |c, rows, _| load(c, rows))
     }
 
     /// [`Engine::list_page`], with the names a grid shows (`names`: read by
-    /// the page statement itself, [`visibility::names_sql`]).
+    /// the page statement itself, [`visibility::names_sql`]), counting (if
+    /// asked) up to one past `count_cap` rows.
     fn list_page_with<R, T>(
         &self,
         who: &Who,
         query: &ListQuery,
         constraints: Vec<Constraint>,
         names: bool,
+        count_cap: u64,
         load: impl FnOnce(&mut Conn, Vec<(R, Option<String>)>, columns::Names) -> Result<T>,
     ) -> Result<(T, Option<String>, Option<u64>)>
     where
@@ -110,6 +112,7 @@ impl Engine {
                 people: &mut people,
             })?;
             plan.names = names;
+            plan.count_cap = count_cap;
             // Large lists: how common the search keywords are decides the
             // statement's shape (query/search.rs).
             if let Some(sample) = plan.search_sample_sql(pg) {
@@ -214,21 +217,19 @@ impl Engine {
         pick_columns(&catalogue, &ids)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn grid(
+    /// The constraints of a list for a client and/or contact, the last 30
+    /// days or open transfers only, refusing what the actor may not see and
+    /// what the list does not take (`grid.query`, `list.count_by`).
+    pub(crate) fn list_constraints(
         &self,
         who: &Who,
         list: ListKind,
-        columns: Option<Vec<String>>,
         client: Option<Id>,
         contact: Option<Id>,
         last_30_days: bool,
         open_only: bool,
-        query: &ListQuery,
-        scope: Vec<Constraint>,
-    ) -> Result<Grid> {
-        let cols = self.chosen_columns(who, list, columns)?;
-        let mut constraints = scope;
+    ) -> Result<Vec<Constraint>> {
+        let mut constraints = Vec::new();
         match list {
             ListKind::Clients | ListKind::Contacts => {
                 if let Some(id) = client {
@@ -276,18 +277,39 @@ impl Engine {
                 }
             }
         }
+        Ok(constraints)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn grid(
+        &self,
+        who: &Who,
+        list: ListKind,
+        columns: Option<Vec<String>>,
+        client: Option<Id>,
+        contact: Option<Id>,
+        last_30_days: bool,
+        open_only: bool,
+        count_limit: Option<u32>,
+        query: &ListQuery,
+        scope: Vec<Constraint>,
+    ) -> Result<Grid> {
+        let cap = query::count_limit(count_limit)?;
+        let cols = self.chosen_columns(who, list, columns)?;
+        let mut constraints = scope;
+        constraints.extend(self.list_constraints(who, list, client, contact, last_30_days, open_only)?);
         let ids: Vec<String> = cols.iter().map(|c| c.id.clone()).collect();
         let tz = self.tz;
         let now = self.now();
         let (rows, next_cursor, total) = match list {
-            ListKind::Clients => self.list_page(who, query, constraints, |_, page| {
+            ListKind::Clients => self.list_page_with(who, query, constraints, false, cap, |_, page, _| {
                 // The people in charge come with their names (the page
                 // statement's attached column).
                 let mut names = columns::Names::default();
                 let recs = client_records_named(page, Some(&mut names))?;
                 Ok(grid_rows(&recs, &ids, |r, col| columns::client_cell(r, col, &names, tz)))
             })?,
-            ListKind::Contacts => self.list_page(who, query, constraints, |_, page| {
+            ListKind::Contacts => self.list_page_with(who, query, constraints, false, cap, |_, page, _| {
                 let keys: HashMap<Id, String> = page
                     .iter()
                     .filter_map(|(r, _): &(store::contacts::Row, Option<String>)| {
@@ -298,19 +320,21 @@ impl Engine {
                     columns::contact_cell(r, keys.get(&r.id).map(String::as_str), col, tz)
                 }))
             })?,
-            ListKind::Interactions => self.list_page_with(who, query, constraints, true, |_, page, mut names| {
-                // The page statement names the staff member who made each
-                // interaction; whom a message was taken for and who follows
-                // it up come with the attached column.
-                let recs = interaction_records_named(page, Some(&mut names))?;
-                Ok(grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz)))
-            })?,
-            ListKind::Transfers => self.list_page_with(who, query, constraints, true, |_, page, names| {
+            ListKind::Interactions => {
+                self.list_page_with(who, query, constraints, true, cap, |_, page, mut names| {
+                    // The page statement names the staff member who made each
+                    // interaction; whom a message was taken for and who follows
+                    // it up come with the attached column.
+                    let recs = interaction_records_named(page, Some(&mut names))?;
+                    Ok(grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz)))
+                })?
+            }
+            ListKind::Transfers => self.list_page_with(who, query, constraints, true, cap, |_, page, names| {
                 let recs = transfer_records(page, now)?;
                 Ok(grid_rows(&recs, &ids, |r, col| columns::transfer_cell(r, col, &names, tz)))
             })?,
         };
-        let (total, total_capped) = query::capped_total(total);
+        let (total, total_capped) = query::capped_total_at(total, cap);
         Ok(Grid { list, columns: cols, rows, next_cursor, total, total_capped })
     }
 

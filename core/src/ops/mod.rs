@@ -1,6 +1,7 @@
 //! The operations of the protocol, one module per kind of record. Each
 //! checks rights and offices, validates, and runs in one transaction.
 
+mod aggregates;
 mod assignments;
 mod clients;
 mod contacts;

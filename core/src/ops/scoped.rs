@@ -43,7 +43,9 @@ fn client_dashboard_runs(request: &Request) -> bool {
         | R::TransferList { .. }
         | R::GridQuery { .. }
         | R::DuplicatesFind { .. }
-        | R::HistoryList { .. } => true,
+        | R::HistoryList { .. }
+        | R::ListCountBy { .. }
+        | R::ClientLastInteraction { .. } => true,
         // The trash is not the client's; writes are refused before.
         R::TrashList {}
         | R::StaffPut { .. }
@@ -110,7 +112,9 @@ fn check_named(c: &mut Conn, who: &Who, request: &Request) -> Result<()> {
             let row = store::transfers::get(c, *id, false)?.ok_or(visibility::not_found("file transfer", *id))?;
             visibility::transfer(c, who, *id, row.client_id)
         }
-        R::InteractionList { client_id, contact_id, .. } | R::GridQuery { client_id, contact_id, .. } => {
+        R::InteractionList { client_id, contact_id, .. }
+        | R::GridQuery { client_id, contact_id, .. }
+        | R::ListCountBy { client_id, contact_id, .. } => {
             opt_client(c, *client_id)?;
             opt_contact(c, *contact_id)
         }

@@ -188,9 +188,27 @@ pub const MAX_COUNT: u64 = 10_000;
 /// A count of up to `MAX_COUNT + 1` as the answer's `total` and
 /// `total_capped`.
 pub(crate) fn capped_total(total: Option<u64>) -> (Option<u64>, bool) {
+    capped_total_at(total, MAX_COUNT)
+}
+
+/// A count of up to `cap + 1` as `total` and `total_capped`.
+pub(crate) fn capped_total_at(total: Option<u64>, cap: u64) -> (Option<u64>, bool) {
     match total {
-        Some(n) if n > MAX_COUNT => (Some(MAX_COUNT), true),
+        Some(n) if n > cap => (Some(cap), true),
         other => (other, false),
+    }
+}
+
+/// A request's `count_limit`, checked: 1 to [`MAX_COUNT`] (default).
+pub(crate) fn count_limit(asked: Option<u32>) -> Result<u64> {
+    match asked {
+        None => Ok(MAX_COUNT),
+        Some(n) if (1..=MAX_COUNT).contains(&u64::from(n)) => Ok(u64::from(n)),
+        Some(n) => Err(Error::validation(
+            "count_limit",
+            "out_of_range",
+            format!("count_limit must be between 1 and {MAX_COUNT}, not {n}"),
+        )),
     }
 }
 
@@ -294,6 +312,8 @@ pub(crate) struct Plan {
     pub after: Option<Key>,
     pub limit: i64,
     pub count: bool,
+    /// `count` stops one past this many rows.
+    pub count_cap: u64,
     pub tz: chrono_tz::Tz,
     /// The page statement also answers the names a grid shows
     /// ([`crate::visibility::names_sql`]).
@@ -601,6 +621,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         after,
         limit,
         count: input.query.count,
+        count_cap: MAX_COUNT,
         tz: input.tz,
         names: false,
         search_shape: search::Shape::Index,
@@ -1018,8 +1039,90 @@ impl Plan {
         let mut sql = Sql::new(pg);
         sql.push(&format!("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {} t", table(self.kind)));
         self.where_sql(&mut sql);
-        sql.push(" LIMIT ").bind_int(MAX_COUNT as i64 + 1);
+        sql.push(" LIMIT ").bind_int(self.count_cap as i64 + 1);
         sql.push(") counted");
+        sql
+    }
+}
+
+/// What `list.count_by` groups by: the columns (`t.kind`) of up to two
+/// choice fields, and the boundaries (UTC ms, one more than the periods)
+/// of the periods of a date column.
+pub(crate) struct Grouping {
+    pub cols: Vec<&'static str>,
+    /// Transfers: open ones past this instant (UTC ms) count as expired
+    /// (the expiry sweep could not run before this read).
+    pub expired_as_of: Option<i64>,
+    pub periods: Option<(&'static str, Vec<i64>)>,
+    /// Rows counted at most.
+    pub limit: u64,
+}
+
+impl Plan {
+    /// The statement of `list.count_by`: the list's rows (its `WHERE`,
+    /// within the periods), at most one past `g.limit` of them, grouped.
+    /// Columns `g0`, `g1` (text, NULL when not grouped), `p` (the period's
+    /// index) and `n`.
+    pub(crate) fn count_by_sql(&self, pg: bool, g: &Grouping) -> Sql {
+        let mut sql = Sql::new(pg);
+        sql.push("SELECT x.g0, x.g1, x.p, COUNT(*) AS n FROM (SELECT ");
+        for i in 0..2 {
+            match g.cols.get(i) {
+                Some(&"t.status") if self.kind == ListKind::Transfers && g.expired_as_of.is_some() => {
+                    let now = g.expired_as_of.unwrap_or_default();
+                    sql.push("CASE WHEN t.status IN ('waiting_for_files', 'ready_for_download') AND t.expires_at <= ")
+                        .bind_int(now)
+                        .push(&format!(" THEN 'expired' ELSE t.status END AS g{i}, "))
+                }
+                Some(col) => sql.push(&format!("{col} AS g{i}, ")),
+                None => sql.push(&format!("CAST(NULL AS TEXT) AS g{i}, ")),
+            };
+        }
+        match &g.periods {
+            Some((col, bounds)) => {
+                sql.push("CAST(CASE");
+                for (i, b) in bounds[1..bounds.len() - 1].iter().enumerate() {
+                    sql.push(&format!(" WHEN {col} < ")).bind_int(*b).push(&format!(" THEN {i}"));
+                }
+                sql.push(&format!(" ELSE {} END AS BIGINT) AS p", bounds.len() - 2));
+            }
+            None => {
+                sql.push("CAST(NULL AS BIGINT) AS p");
+            }
+        }
+        sql.push(&format!(" FROM {} t", table(self.kind)));
+        self.where_sql(&mut sql);
+        if let Some((col, bounds)) = &g.periods {
+            sql.push(&format!(" AND {col} >= ")).bind_int(bounds[0]);
+            sql.push(&format!(" AND {col} < ")).bind_int(*bounds.last().expect("two bounds at least"));
+        }
+        sql.push(" LIMIT ").bind_int(g.limit as i64 + 1);
+        sql.push(") x GROUP BY x.g0, x.g1, x.p ORDER BY x.p, x.g0, x.g1");
+        sql
+    }
+
+    /// The statement of `client.last_interaction` (a client plan): every
+    /// client of the list's `WHERE` with its newest live interaction of its
+    /// own (`client_id`), those idle since before `before` (or never), the
+    /// longest idle first, one past `self.limit`, each row with the number
+    /// of such clients. Columns `id`, `code`, `name`, `last_at`, `last_id`,
+    /// `total`.
+    pub(crate) fn last_interaction_sql(&self, pg: bool, before: Option<i64>) -> Sql {
+        let mut sql = Sql::new(pg);
+        let newest = "FROM interactions i WHERE i.client_id = t.id AND i.trash_id IS NULL \
+                      ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1";
+        sql.push(&format!(
+            "SELECT x.id, x.code, x.name, x.last_at, x.last_id, COUNT(*) OVER () AS total FROM (\
+             SELECT t.id, t.code, t.name, (SELECT i.occurred_at {newest}) AS last_at, (SELECT i.id {newest}) AS last_id \
+             FROM clients t"
+        ));
+        self.where_sql(&mut sql);
+        sql.push(") x");
+        if let Some(b) = before {
+            sql.push(" WHERE x.last_at IS NULL OR x.last_at < ").bind_int(b);
+        }
+        sql.push(" ORDER BY (CASE WHEN x.last_at IS NULL THEN 0 ELSE 1 END), x.last_at, x.id LIMIT ")
+            .bind_int(self.limit + 1);
         sql
     }
 }

@@ -188,3 +188,52 @@ fn filed_as(name: &str) -> Option<String> {
     let (first, last) = name.rsplit_once(char::is_whitespace)?;
     Some(format!("{}, {}", last.trim(), first.trim()))
 }
+
+#[derive(QueryableByName)]
+struct GroupRow {
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    g0: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    g1: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    p: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// One group of a `list.count_by` statement: (first value, second value,
+/// period, rows).
+pub(crate) type Group = (Option<String>, Option<String>, Option<i64>, u64);
+
+/// The groups of a `list.count_by` statement (`Plan::count_by_sql`).
+pub(crate) fn grouped(conn: &mut Conn, sql: &Sql) -> Result<Vec<Group>> {
+    let rows = run!(conn, sql, GroupRow)?;
+    Ok(rows.into_iter().map(|r| (r.g0, r.g1, r.p, r.n.max(0) as u64)).collect())
+}
+
+#[derive(QueryableByName)]
+struct LastRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    last_at: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    last_id: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    total: i64,
+}
+
+/// The rows of a `client.last_interaction` statement
+/// (`Plan::last_interaction_sql`): (client id, code, name, last interaction
+/// at (UTC ms), its id), and how many clients qualify.
+pub(crate) type LastInteractionRow = (Id, String, String, Option<i64>, Option<Id>);
+
+pub(crate) fn last_interactions(conn: &mut Conn, sql: &Sql) -> Result<(Vec<LastInteractionRow>, u64)> {
+    let rows = run!(conn, sql, LastRow)?;
+    let total = rows.first().map_or(0, |r| r.total.max(0) as u64);
+    Ok((rows.into_iter().map(|r| (r.id, r.code, r.name, r.last_at, r.last_id)).collect(), total))
+}

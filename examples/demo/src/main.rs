@@ -121,6 +121,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         let g = engine.run(
             staff,
             op::GridQuery {
+                count_limit: None,
                 list: ListKind::Transfers,
                 columns: Some(vec![
                     "sent".into(),
@@ -185,6 +186,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             let g = engine.run(
                 staff,
                 op::GridQuery {
+                    count_limit: None,
                     list,
                     columns: None,
                     client_id: None,
@@ -331,6 +333,7 @@ fn people_in_charge_and_follow_ups(
         let g = engine.run(
             staff,
             op::GridQuery {
+                count_limit: None,
                 list: ListKind::Clients,
                 columns: Some(vec![
                     "code".into(),
@@ -376,6 +379,7 @@ fn people_in_charge_and_follow_ups(
             let g = engine.run(
                 staff,
                 op::GridQuery {
+                    count_limit: None,
                     list: ListKind::Interactions,
                     columns: Some(vec![
                         "when".into(),
@@ -446,6 +450,7 @@ fn tags(
     let g = engine.run(
         staff,
         op::GridQuery {
+            count_limit: None,
             list: ListKind::Clients,
             columns: Some(vec!["code".into(), "name".into(), "tags".into()]),
             client_id: None,

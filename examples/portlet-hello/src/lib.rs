@@ -74,15 +74,14 @@ impl Portlet for Counts {
             clients["filter"] = json!(f);
         }
         // The main count: a failure fails the tile.
-        let mut items =
-            vec![Counter { label: Localized::new("Clients", "Clients"), value: count_of(&ctx.request(&clients)?)? }];
+        let mut items = vec![Counter::new(Localized::new("Clients", "Clients"), count_of(&ctx.request(&clients)?)?)];
         let mut widgets = Vec::new();
         let mut optional = |op: &str, label: Localized| match ctx
             .request(&json!({"op": op, "limit": 1, "count": true}))
             .map_err(PortletError::from)
             .and_then(|r| count_of(&r))
         {
-            Ok(value) => items.push(Counter { label, value }),
+            Ok(value) => items.push(Counter::new(label, value)),
             // A secondary count that fails shows in the tile, the rest stays.
             Err(e) => {
                 widgets.push(Widget::Error { message: Localized::same(e.to_string()), code: e.code().to_string() })

@@ -29,6 +29,7 @@ pub fn grid_request(actor: Actor, request: &serde_json::Value) -> Result<Request
             last_30_days,
             open_only: false,
             query,
+            count_limit: None,
         },
         Request::TransferList { client_id, last_30_days, open_only, query } => Request::GridQuery {
             list: clientele_core::protocol::ListKind::Transfers,
@@ -38,6 +39,7 @@ pub fn grid_request(actor: Actor, request: &serde_json::Value) -> Result<Request
             last_30_days,
             open_only,
             query,
+            count_limit: None,
         },
         g @ Request::GridQuery { .. } => g,
         other => {
@@ -59,6 +61,7 @@ fn grid(list: clientele_core::protocol::ListKind, query: clientele_core::protoco
         last_30_days: false,
         open_only: false,
         query,
+        count_limit: None,
     }
 }
 

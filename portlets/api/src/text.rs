@@ -215,7 +215,7 @@ fn render_widget(t: &mut String, w: &Widget, locale: Locale, options: &RenderOpt
         }
         Widget::Counters { items } => {
             for c in items {
-                let _ = writeln!(t, "  {:>8}  {}", c.value, sanitize(c.label.get(locale)));
+                let _ = writeln!(t, "  {:>8}  {}", c.shown(), sanitize(c.label.get(locale)));
             }
         }
         Widget::Empty { message } => {
@@ -252,7 +252,7 @@ mod tests {
                         total: Some(3),
                         row_drill_downs: vec![],
                     })
-                    .with(Widget::Counters { items: vec![Counter { label: Localized::same("Appels"), value: 12 }] })),
+                    .with(Widget::Counters { items: vec![Counter::new(Localized::same("Appels"), 12)] })),
             },
             Tile {
                 portlet_id: "a.c".into(),

@@ -309,6 +309,41 @@ pub struct KeyValueEntry {
 pub struct Counter {
     pub label: Localized,
     pub value: i64,
+    /// `value` is a floor: counting stopped there and there are more
+    /// (drawn "999+", read "plus de 999" / "more than 999").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
+}
+
+/// The `count_limit` a tile's counts ask of `grid.query`: a count stops
+/// there and reads "999+" (a capped count costs at most that many rows).
+pub const TILE_COUNT_LIMIT: u32 = 999;
+
+impl Counter {
+    /// An exact count.
+    pub fn new(label: Localized, value: i64) -> Self {
+        Counter { label, value, capped: false }
+    }
+
+    /// A count that may have stopped at a cap (`capped`: there are more).
+    pub fn at_least(label: Localized, value: i64, capped: bool) -> Self {
+        Counter { label, value, capped }
+    }
+
+    /// The count as a person reads it: `42`, or `999+` when capped.
+    pub fn shown(&self) -> String {
+        if self.capped { format!("{}+", self.value) } else { self.value.to_string() }
+    }
+
+    /// The count in words for assistive technology and hover:
+    /// `plus de 999` / `more than 999` when capped.
+    pub fn spoken(&self, locale: crate::Locale) -> String {
+        match (self.capped, locale) {
+            (false, _) => self.value.to_string(),
+            (true, crate::Locale::Fr) => format!("plus de {}", self.value),
+            (true, crate::Locale::En) => format!("more than {}", self.value),
+        }
+    }
 }
 
 /// The full tab a tile opens: the tab id and the list request that fills it.
@@ -332,7 +367,7 @@ mod tests {
     #[test]
     fn tagged_json() {
         let vm = ViewModel::new(Localized::same("T"))
-            .with(Widget::Counters { items: vec![Counter { label: Localized::new("Clients", "Clients"), value: 3 }] });
+            .with(Widget::Counters { items: vec![Counter::new(Localized::new("Clients", "Clients"), 3)] });
         let j = serde_json::to_value(&vm).unwrap();
         assert_eq!(j["widgets"][0]["type"], "counters");
         assert_eq!(serde_json::from_value::<ViewModel>(j).unwrap(), vm);

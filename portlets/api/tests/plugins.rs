@@ -306,10 +306,7 @@ impl Portlet for Static {
         }
         let n = ctx.request(&json!({"op": "client.list", "count": true}))?;
         Ok(ViewModel::new(Localized::same("static")).with(Widget::Counters {
-            items: vec![clientele_portlet_api::Counter {
-                label: Localized::same("n"),
-                value: n["total"].as_i64().unwrap_or(-1),
-            }],
+            items: vec![clientele_portlet_api::Counter::new(Localized::same("n"), n["total"].as_i64().unwrap_or(-1))],
         }))
     }
 }

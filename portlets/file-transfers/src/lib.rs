@@ -59,27 +59,38 @@ pub const STATUSES: [(&str, &str, &str); 5] = [
     ("canceled", "Annulé", "Canceled"),
 ];
 
-/// The chart's requests: per status (the open ones only with `open_only`),
-/// the transfers of the tile's filter with that status, counted, one row.
-pub fn status_requests(filter: Option<&str>, client: Option<i64>, open_only: bool) -> Result<Vec<Value>, PortletError> {
+/// The chart's request: one `list.count_by` of the tile's transfers (its
+/// filter, open ones only with `open_only`) by status.
+pub fn status_request(filter: Option<&str>, client: Option<i64>, open_only: bool) -> Value {
+    let mut extra = vec![("list", json!("transfers")), ("by", json!(["status"]))];
+    if open_only {
+        extra.push(("open_only", json!(true)));
+    }
+    tabular::query("list.count_by", client, filter, &extra)
+}
+
+/// The parts of the status chart from a `list.count_by` answer: every
+/// status of [`STATUSES`] (the open ones only with `open_only`), in order.
+/// `None` when the count was capped (too many transfers to chart).
+pub fn status_parts(answer: &Value, open_only: bool) -> Option<Vec<ChartPart>> {
+    if answer.get("capped").and_then(Value::as_bool).unwrap_or(false) {
+        return None;
+    }
     let n = if open_only { 2 } else { STATUSES.len() };
-    STATUSES[..n]
-        .iter()
-        .map(|(status, _, _)| {
-            let f = tabular::combine_filters(Some(format!("status:{status}")), filter)?;
-            Ok(tabular::query(
-                "grid.query",
-                client,
-                f.as_deref(),
-                &[
-                    ("list", json!("transfers")),
-                    ("columns", json!(["status"])),
-                    ("limit", json!(1)),
-                    ("count", json!(true)),
-                ],
-            ))
-        })
-        .collect()
+    let groups = answer.get("groups").and_then(Value::as_array).cloned().unwrap_or_default();
+    Some(
+        STATUSES[..n]
+            .iter()
+            .map(|(status, fr, en)| ChartPart {
+                label: Localized::new(*fr, *en),
+                value: groups
+                    .iter()
+                    .filter(|g| g.pointer("/values/0").and_then(Value::as_str) == Some(status))
+                    .filter_map(|g| g.get("count").and_then(Value::as_i64))
+                    .sum(),
+            })
+            .collect(),
+    )
 }
 
 /// The portlet.
@@ -114,7 +125,12 @@ impl Portlet for FileTransfersPortlet {
         let filter = tabular::combine_filters(date, common.filter.as_deref())?;
         let client = tabular::scope_client(ctx.scope());
 
-        let mut extra = vec![("list", json!("transfers")), ("limit", json!(common.limit)), ("count", json!(true))];
+        let mut extra = vec![
+            ("list", json!("transfers")),
+            ("limit", json!(common.limit)),
+            ("count", json!(true)),
+            ("count_limit", json!(clientele_portlet_api::view::TILE_COUNT_LIMIT)),
+        ];
         if own.open_only {
             extra.push(("open_only", json!(true)));
         }
@@ -143,20 +159,20 @@ impl Portlet for FileTransfersPortlet {
             if let Some(t) = total {
                 let (fr, en) = if own.open_only { ("En cours", "Open") } else { ("Transferts", "Transfers") };
                 vm = vm.with(Widget::Counters {
-                    items: vec![Counter { label: Localized::new(fr, en), value: i64::try_from(t).unwrap_or(i64::MAX) }],
+                    items: vec![Counter::at_least(
+                        Localized::new(fr, en),
+                        i64::try_from(t).unwrap_or(i64::MAX),
+                        tabular::total_capped(&answer),
+                    )],
                 });
             }
             vm = vm.with(table);
-            if own.status_chart {
-                let mut parts = Vec::new();
-                for (request, (_, fr, en)) in
-                    status_requests(filter.as_deref(), client, own.open_only)?.iter().zip(STATUSES)
-                {
-                    parts.push(ChartPart {
-                        label: Localized::new(fr, en),
-                        value: tabular::total_of(&ctx.request(request)?),
-                    });
-                }
+            if own.status_chart
+                && let Some(parts) = status_parts(
+                    &ctx.request(&status_request(filter.as_deref(), client, own.open_only))?,
+                    own.open_only,
+                )
+            {
                 vm = vm.with(Widget::Proportion {
                     label: Localized::new("Transferts par statut", "Transfers by status"),
                     parts,
@@ -194,11 +210,11 @@ mod tests {
     }
 
     #[test]
-    fn status_chart_counts_each_status_of_the_tile() {
+    fn status_chart_is_one_grouped_request_of_the_tile() {
         let ctx = FakeContext::new(|r: &Value| {
-            let f = r["filter"].as_str().unwrap_or_default();
-            Ok(if r["limit"] == json!(1) {
-                json!({"columns": [], "rows": [], "total": f.len()})
+            Ok(if r["op"] == json!("list.count_by") {
+                json!({"list": "transfers", "by": [], "total": 7,
+                       "groups": [{"values": ["waiting_for_files"], "count": 4}, {"values": ["canceled"], "count": 3}]})
             } else {
                 json!({"columns": [{"id": "client", "label_fr": "Client", "label_en": "Client", "kind": "text"},
                                    {"id": "subject", "label_fr": "Objet", "label_en": "Subject", "kind": "text"}],
@@ -211,20 +227,27 @@ mod tests {
         let vm = FileTransfersPortlet.render(&s, &ctx).unwrap();
         vm.check().unwrap();
         let seen = ctx.requests();
-        assert_eq!(seen.len(), 1 + 5);
-        assert_eq!(seen[1]["filter"], "status:waiting_for_files (sent:2026-10-29..2026-11-27 (subject:bilan))");
-        assert_eq!(seen[5]["filter"], "status:canceled (sent:2026-10-29..2026-11-27 (subject:bilan))");
+        assert_eq!(seen.len(), 2);
+        assert_eq!(
+            seen[1],
+            json!({"op": "list.count_by", "list": "transfers", "by": ["status"],
+                   "filter": "sent:2026-10-29..2026-11-27 (subject:bilan)"})
+        );
         let Widget::Proportion { parts, .. } = &vm.widgets[2] else { panic!("{vm:?}") };
-        assert_eq!(parts.len(), 5);
-        assert_eq!(parts[4].value, seen[5]["filter"].as_str().unwrap().len() as i64);
+        assert_eq!(parts.iter().map(|p| p.value).collect::<Vec<_>>(), [4, 0, 0, 0, 3]);
+        assert_eq!(parts[4].label.fr, "Annulé");
         // On a staff dashboard the client stays; rows open their transfer.
         let Widget::Table { columns, row_drill_downs, .. } = &vm.widgets[1] else { panic!("{vm:?}") };
         assert_eq!(columns[0].id, "client");
         assert_eq!(row_drill_downs[0].as_ref().unwrap().request, json!({"op": "transfer.get", "id": 3}));
-        // Open only: the two open statuses.
+        // Open only: the two open statuses, asked of open transfers only.
         ctx.take_requests();
-        FileTransfersPortlet.render(&settings(json!({"status_chart": true})), &ctx).unwrap();
-        assert_eq!(ctx.requests().len(), 1 + 2);
+        let vm = FileTransfersPortlet.render(&settings(json!({"status_chart": true})), &ctx).unwrap();
+        assert_eq!(ctx.requests()[1]["open_only"], json!(true));
+        let Widget::Proportion { parts, .. } = &vm.widgets[2] else { panic!("{vm:?}") };
+        assert_eq!(parts.len(), 2);
+        // Capped: no chart rather than a wrong one.
+        assert_eq!(status_parts(&json!({"groups": [], "total": 100000, "capped": true}), true), None);
     }
 
     #[test]
@@ -244,8 +267,8 @@ mod tests {
             FileTransfersPortlet.render(&settings(json!({"common": {"date_range": "last-7-days"}})), &ctx).unwrap();
         assert_eq!(
             ctx.requests()[0],
-            json!({"op": "grid.query", "list": "transfers", "limit": 10, "count": true, "open_only": true,
-                   "client_id": 9, "filter": "sent:2026-11-21..2026-11-27"})
+            json!({"op": "grid.query", "list": "transfers", "limit": 10, "count": true, "count_limit": 999,
+                   "open_only": true, "client_id": 9, "filter": "sent:2026-11-21..2026-11-27"})
         );
         vm.check().unwrap();
         assert!(matches!(&vm.widgets[1], Widget::Table { rows, .. } if rows.len() == 1));

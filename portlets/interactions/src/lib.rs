@@ -17,6 +17,7 @@ pub mod tabular;
 
 use clientele_portlet_api::dates::{LocalDateTime, day_text, short_date};
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
+use clientele_portlet_api::view::TILE_COUNT_LIMIT;
 use clientele_portlet_api::{
     ChartSeries, CommonSettings, DashboardKind, DataContext, DrillDown, Locale, Localized, Manifest, Portlet,
     PortletError, RightEntity, RightNeeded, ViewModel, Widget,
@@ -49,84 +50,82 @@ impl Default for InteractionsSettings {
 
 /// Weeks in the weekly chart.
 pub const CHART_WEEKS: i64 = 12;
-/// Rows of each week read to split it by kind: when a week has more
-/// interactions than this, the chart shows totals only (one series).
-pub const KIND_SAMPLE: u32 = 100;
-
-/// The requests of the weekly chart, oldest week first: one counted
-/// `grid.query` (one row) per week of 7 days ending today, with the user's
-/// filter and the scope's client; and each week's first day.
-pub fn weekly_requests(
+/// The request of the weekly chart: one `list.count_by` of the
+/// interactions by kind over [`CHART_WEEKS`] weeks of 7 days ending today
+/// (with the user's filter and the scope's client); and each week's first
+/// day, oldest first.
+pub fn weekly_request(
     user_filter: Option<&str>,
     client: Option<i64>,
     today: &str,
-) -> Result<Vec<(LocalDateTime, Value)>, PortletError> {
+) -> Result<(Vec<LocalDateTime>, Value), PortletError> {
     let t = LocalDateTime::parse(today).ok_or_else(|| PortletError::internal("the engine's today is not a date"))?;
-    let end = t.day_number();
-    (0..CHART_WEEKS)
-        .rev()
-        .map(|w| {
-            let (from, to) = (end - 7 * w - 6, end - 7 * w);
-            let (a, b) = (day_text(from), day_text(to));
-            let filter = tabular::combine_filters(Some(format!("{DATE_FIELD}:{a}..{b}")), user_filter)?;
-            let request = tabular::query(
-                "grid.query",
-                client,
-                filter.as_deref(),
-                &[
-                    ("list", json!("interactions")),
-                    ("columns", json!(["kind"])),
-                    ("limit", json!(KIND_SAMPLE)),
-                    ("count", json!(true)),
-                ],
-            );
-            Ok((LocalDateTime::parse(&a).unwrap_or(t), request))
-        })
-        .collect()
+    let first = t.day_number() - 7 * CHART_WEEKS + 1;
+    let starts = (0..CHART_WEEKS).map(|w| LocalDateTime::parse(&day_text(first + 7 * w)).unwrap_or(t)).collect();
+    let request = tabular::query(
+        "list.count_by",
+        client,
+        user_filter,
+        &[
+            ("list", json!("interactions")),
+            ("by", json!(["kind"])),
+            ("periods", json!({"field": DATE_FIELD, "from": day_text(first), "days": 7, "count": CHART_WEEKS})),
+        ],
+    );
+    Ok((starts, request))
 }
 
 /// The weekly chart: interactions per week, weeks labelled by their first
-/// day, stacked by kind when every week's rows were all read (at most
-/// [`KIND_SAMPLE`]), else totals only.
+/// day, stacked by kind (totals only past [`MAX_CHART_SERIES`] kinds).
+///
+/// [`MAX_CHART_SERIES`]: clientele_portlet_api::view::MAX_CHART_SERIES
 fn weekly_chart(user_filter: Option<&str>, client: Option<i64>, ctx: &dyn DataContext) -> Result<Widget, PortletError> {
     let today = ctx.today();
     let year = LocalDateTime::parse(&today).map(|t| t.year);
-    let mut categories = Vec::new();
-    let mut totals = Vec::new();
+    let (starts, request) = weekly_request(user_filter, client, &today)?;
+    let answer = ctx.request(&request)?;
+    if answer.get("capped").and_then(Value::as_bool).unwrap_or(false) {
+        let n = answer.get("total").and_then(Value::as_i64).unwrap_or_default();
+        return Ok(Widget::Note {
+            text: Localized::new(
+                format!("Plus de {n} interactions en {CHART_WEEKS} semaines : trop pour un graphique."),
+                format!("More than {n} interactions in {CHART_WEEKS} weeks: too many to chart."),
+            ),
+        });
+    }
+    let weeks = starts.len();
+    let labels = answer.pointer("/by/0/values").and_then(Value::as_array).cloned().unwrap_or_default();
+    let mut totals = vec![0i64; weeks];
     // Kind code, label, count per week; in order of first appearance.
     let mut kinds: Vec<(String, Localized, Vec<i64>)> = Vec::new();
-    let mut complete = true;
-    let weeks = weekly_requests(user_filter, client, &today)?;
-    for (w, (start, request)) in weeks.iter().enumerate() {
-        let answer = ctx.request(request)?;
-        let total = tabular::total_of(&answer);
-        let rows = answer.get("rows").and_then(Value::as_array).cloned().unwrap_or_default();
-        complete &= rows.len() as i64 >= total;
-        let labels = answer.pointer("/columns/0/values").and_then(Value::as_array).cloned().unwrap_or_default();
-        for row in &rows {
-            let code = row.pointer("/cells/0").and_then(Value::as_str).unwrap_or_default().to_string();
-            let at = match kinds.iter().position(|(c, _, _)| *c == code) {
-                Some(at) => at,
-                None => {
-                    let l = labels.iter().find(|v| v["value"] == code.as_str());
-                    let text = |k: &str| l.and_then(|v| v[k].as_str()).unwrap_or(&code).to_string();
-                    kinds.push((
-                        code.clone(),
-                        Localized::new(text("label_fr"), text("label_en")),
-                        vec![0; weeks.len()],
-                    ));
-                    kinds.len() - 1
-                }
-            };
-            kinds[at].2[w] += 1;
-        }
-        totals.push(total);
-        categories.push(Localized::new(
-            format!("sem. du {}", short_date(start, year, Locale::Fr)),
-            format!("week of {}", short_date(start, year, Locale::En)),
-        ));
+    for g in answer.get("groups").and_then(Value::as_array).into_iter().flatten() {
+        let Some(w) = g.get("period").and_then(Value::as_u64).map(|w| w as usize).filter(|w| *w < weeks) else {
+            continue;
+        };
+        let n = g.get("count").and_then(Value::as_i64).unwrap_or_default();
+        let code = g.pointer("/values/0").and_then(Value::as_str).unwrap_or_default().to_string();
+        let at = match kinds.iter().position(|(c, _, _)| *c == code) {
+            Some(at) => at,
+            None => {
+                let l = labels.iter().find(|v| v["value"] == code.as_str());
+                let text = |k: &str| l.and_then(|v| v[k].as_str()).unwrap_or(&code).to_string();
+                kinds.push((code.clone(), Localized::new(text("label_fr"), text("label_en")), vec![0; weeks]));
+                kinds.len() - 1
+            }
+        };
+        kinds[at].2[w] += n;
+        totals[w] += n;
     }
-    let by_kind = complete && !kinds.is_empty() && kinds.len() <= clientele_portlet_api::view::MAX_CHART_SERIES;
+    let categories = starts
+        .iter()
+        .map(|start| {
+            Localized::new(
+                format!("sem. du {}", short_date(start, year, Locale::Fr)),
+                format!("week of {}", short_date(start, year, Locale::En)),
+            )
+        })
+        .collect();
+    let by_kind = !kinds.is_empty() && kinds.len() <= clientele_portlet_api::view::MAX_CHART_SERIES;
     let series = if by_kind {
         kinds.into_iter().map(|(_, label, values)| ChartSeries { label, values }).collect()
     } else {
@@ -181,7 +180,12 @@ impl Portlet for InteractionsPortlet {
         let filter = tabular::combine_filters(date, common.filter.as_deref())?;
         let client = tabular::scope_client(ctx.scope());
 
-        let mut extra = vec![("list", json!("interactions")), ("limit", json!(common.limit)), ("count", json!(true))];
+        let mut extra = vec![
+            ("list", json!("interactions")),
+            ("limit", json!(common.limit)),
+            ("count", json!(true)),
+            ("count_limit", json!(TILE_COUNT_LIMIT)),
+        ];
         if let Some(cols) = &common.columns {
             extra.push(("columns", json!(cols)));
         }
@@ -208,10 +212,11 @@ impl Portlet for InteractionsPortlet {
                 && let Some(t) = total
             {
                 vm = vm.with(Widget::Counters {
-                    items: vec![clientele_portlet_api::Counter {
-                        label: Localized::new("Interactions", "Interactions"),
-                        value: i64::try_from(t).unwrap_or(i64::MAX),
-                    }],
+                    items: vec![clientele_portlet_api::Counter::at_least(
+                        Localized::new("Interactions", "Interactions"),
+                        i64::try_from(t).unwrap_or(i64::MAX),
+                        tabular::total_capped(&answer),
+                    )],
                 });
             }
             vm = vm.with(table);
@@ -245,15 +250,24 @@ mod tests {
         merge_settings(&p.settings_schema(), &p.default_settings(), &user).unwrap()
     }
 
+    /// A `list.count_by` answer by kind and week: the last week two calls
+    /// and a note, every other week one note.
+    fn weekly_answer() -> Value {
+        let mut groups: Vec<Value> = (0..11).map(|w| json!({"values": ["note"], "period": w, "count": 1})).collect();
+        groups.push(json!({"values": ["note"], "period": 11, "count": 1}));
+        groups.push(json!({"values": ["phone_call"], "period": 11, "count": 2}));
+        json!({"list": "interactions",
+               "by": [{"id": "kind", "label_fr": "Type", "label_en": "Kind",
+                       "values": [{"value": "note", "label_fr": "Note", "label_en": "Note"},
+                                  {"value": "phone_call", "label_fr": "Appel téléphonique", "label_en": "Phone call"}]}],
+               "groups": groups, "total": 14})
+    }
+
     #[test]
-    fn weekly_chart_counts_twelve_weeks_and_the_table_drops_the_client_on_a_client_dashboard() {
-        // Each week's count is its number of days in November (any answer
-        // would do: the chart shows what the engine counts).
+    fn weekly_chart_is_one_grouped_request_and_the_table_drops_the_client_on_a_client_dashboard() {
         let ctx = FakeContext::new(|r: &Value| {
-            let f = r["filter"].as_str().unwrap_or_default().to_string();
-            if r["limit"] == json!(KIND_SAMPLE) {
-                // No rows read: totals only.
-                Ok(json!({"columns": [], "rows": [], "total": f.matches("-11-").count()}))
+            if r["op"] == json!("list.count_by") {
+                Ok(weekly_answer())
             } else {
                 Ok(json!({"list": "interactions",
                     "columns": [{"id": "when", "label_fr": "Date", "label_en": "When", "kind": "date_time"},
@@ -268,15 +282,19 @@ mod tests {
         let vm = InteractionsPortlet.render(&settings(json!({"weekly_chart": true})), &ctx).unwrap();
         vm.check().unwrap();
         let seen = ctx.requests();
-        assert_eq!(seen.len(), 1 + CHART_WEEKS as usize);
-        // Weeks are 7 days, consecutive, the last ending today, all confined to the client.
-        assert_eq!(seen[1]["filter"], json!("when:2026-09-05..2026-09-11"));
-        assert_eq!(seen[12]["filter"], json!("when:2026-11-21..2026-11-27"));
-        assert!(seen[1..].iter().all(|r| r["client_id"] == json!(5) && r["count"] == json!(true)));
+        assert_eq!(seen.len(), 2, "the table, then one grouped request for the whole chart");
+        assert_eq!(seen[0]["count_limit"], json!(TILE_COUNT_LIMIT));
+        // Twelve weeks of 7 days, the last ending today, confined to the client.
+        assert_eq!(
+            seen[1],
+            json!({"op": "list.count_by", "list": "interactions", "by": ["kind"], "client_id": 5,
+                   "periods": {"field": "when", "from": "2026-09-05", "days": 7, "count": 12}})
+        );
         let Widget::BarChart { categories, series, .. } = &vm.widgets[0] else { panic!("{vm:?}") };
         assert_eq!(categories.len(), 12);
+        assert_eq!(categories[0].en, "week of Sep 5");
         assert_eq!(categories[11].en, "week of Nov 21");
-        assert_eq!(series[0].values[11], 2);
+        assert_eq!(series[1].values[11], 2);
         let Widget::Table { columns, rows, total, row_drill_downs, .. } = &vm.widgets[2] else { panic!("{vm:?}") };
         assert_eq!(columns.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["when", "subject"]);
         assert_eq!(rows[0], [json!("2026-11-27 10:00"), json!("Appel")]);
@@ -286,20 +304,8 @@ mod tests {
     }
 
     #[test]
-    fn weekly_chart_stacks_kinds_when_every_week_was_read_whole() {
-        let kinds = json!([{"value": "note", "label_fr": "Note", "label_en": "Note"},
-                           {"value": "phone_call", "label_fr": "Appel téléphonique", "label_en": "Phone call"}]);
-        let answer = move |r: &Value, total_extra: usize| {
-            let f = r["filter"].as_str().unwrap_or_default();
-            // The last week: two calls and a note; the others: one note.
-            let cells: Vec<&str> =
-                if f.contains("2026-11-27") { vec!["phone_call", "note", "phone_call"] } else { vec!["note"] };
-            let rows: Vec<Value> = cells.iter().map(|c| json!({"id": 1, "cells": [c]})).collect();
-            json!({"columns": [{"id": "kind", "label_fr": "Type", "label_en": "Kind", "kind": "text", "values": kinds}],
-                   "rows": rows, "total": cells.len() + total_extra})
-        };
-        let a = answer.clone();
-        let ctx = FakeContext::new(move |r: &Value| Ok(a(r, 0))).with_today("2026-11-27");
+    fn weekly_chart_stacks_kinds_and_says_when_too_many_to_chart() {
+        let ctx = FakeContext::new(move |_: &Value| Ok(weekly_answer())).with_today("2026-11-27");
         let Widget::BarChart { series, label, .. } = weekly_chart(None, None, &ctx).unwrap() else { panic!() };
         assert_eq!(series.len(), 2, "{series:?}");
         assert_eq!(series[0].label.en, "Note");
@@ -307,16 +313,27 @@ mod tests {
         assert_eq!(series[0].values, [1; 12]);
         assert_eq!(series[1].values, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
         assert!(label.en.contains("by kind"));
-        assert_eq!(ctx.requests()[0]["columns"], json!(["kind"]));
-        // One week not read whole: totals only, never a partial split.
-        let ctx = FakeContext::new(move |r: &Value| {
-            Ok(answer(r, usize::from(r["filter"].as_str().unwrap().contains("2026-11-27"))))
+        // Counting stopped at the engine's limit: a note in both languages, no chart.
+        let ctx = FakeContext::new(move |_: &Value| {
+            Ok(json!({"list": "interactions", "by": [], "groups": [], "total": 100000, "capped": true}))
         })
         .with_today("2026-11-27");
-        let Widget::BarChart { series, label, .. } = weekly_chart(None, None, &ctx).unwrap() else { panic!() };
-        assert_eq!(series.len(), 1);
-        assert_eq!(series[0].values[11], 4);
-        assert!(!label.en.contains("by kind"));
+        let Widget::Note { text } = weekly_chart(None, None, &ctx).unwrap() else { panic!() };
+        assert!(text.fr.starts_with("Plus de 100000") && text.en.starts_with("More than 100000"), "{text:?}");
+    }
+
+    #[test]
+    fn a_capped_total_reads_999_plus() {
+        let mut answer = grid();
+        answer["total"] = json!(999);
+        answer["total_capped"] = json!(true);
+        let ctx = fake(Scope::Staff { staff_id: 2 }, Ok(answer));
+        let vm = InteractionsPortlet.render(&settings(json!({})), &ctx).unwrap();
+        let Widget::Counters { items } = &vm.widgets[0] else { panic!("{vm:?}") };
+        assert!(items[0].capped);
+        assert_eq!(items[0].shown(), "999+");
+        assert_eq!(items[0].spoken(Locale::Fr), "plus de 999");
+        assert_eq!(items[0].spoken(Locale::En), "more than 999");
     }
 
     fn grid() -> Value {
@@ -341,7 +358,7 @@ mod tests {
         let seen = ctx.requests();
         assert_eq!(
             seen,
-            vec![json!({"op": "grid.query", "list": "interactions", "limit": 5, "count": true,
+            vec![json!({"op": "grid.query", "list": "interactions", "limit": 5, "count": true, "count_limit": 999,
                         "columns": ["when", "subject"], "client_id": 5,
                         "filter": "when:2026-10-29..2026-11-27 (kind:phone_call)"})]
         );
@@ -360,7 +377,10 @@ mod tests {
     fn staff_dashboard_all_dates_no_filter() {
         let ctx = fake(Scope::Staff { staff_id: 2 }, Ok(json!({"columns": [], "rows": []})));
         let vm = InteractionsPortlet.render(&settings(json!({"common": {"date_range": "all"}})), &ctx).unwrap();
-        assert_eq!(ctx.requests()[0], json!({"op": "grid.query", "list": "interactions", "limit": 10, "count": true}));
+        assert_eq!(
+            ctx.requests()[0],
+            json!({"op": "grid.query", "list": "interactions", "limit": 10, "count": true, "count_limit": 999})
+        );
         assert!(matches!(&vm.widgets[..], [Widget::Empty { .. }]));
         assert_eq!(vm.drill_down.unwrap().request, json!({"op": "interaction.list"}));
     }

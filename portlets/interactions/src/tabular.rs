@@ -379,6 +379,12 @@ pub fn total_of(answer: &Value) -> i64 {
     answer.get("total").and_then(Value::as_i64).unwrap_or(0)
 }
 
+/// Whether a grid answer's `total` is a floor (`total_capped`: counting
+/// stopped at the request's `count_limit`).
+pub fn total_capped(answer: &Value) -> bool {
+    answer.get("total_capped").and_then(Value::as_bool).unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tabular_tests {
     use super::*;

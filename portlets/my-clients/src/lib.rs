@@ -90,7 +90,7 @@ impl Portlet for MyClientsPortlet {
             _ => DEFAULT_COLUMNS.iter().map(|s| s.to_string()).collect(),
         };
         let request = json!({"op": "grid.query", "list": "clients", "columns": columns, "filter": filter,
-                             "limit": common.limit, "count": true});
+                             "limit": common.limit, "count": true, "count_limit": clientele_portlet_api::view::TILE_COUNT_LIMIT});
         let grid = ctx.request(&request)?;
         let rows: Vec<Vec<Value>> = grid["rows"]
             .as_array()
@@ -115,6 +115,7 @@ impl Portlet for MyClientsPortlet {
             })
             .collect();
         let total = grid["total"].as_i64().unwrap_or(rows.len() as i64);
+        let capped = grid["total_capped"].as_bool().unwrap_or(false);
         let mut vm = ViewModel::new(title());
         if rows.is_empty() {
             vm = vm.with(Widget::Empty {
@@ -122,7 +123,7 @@ impl Portlet for MyClientsPortlet {
             });
         } else {
             vm = vm.with(Widget::Counters {
-                items: vec![Counter { label: Localized::new("Clients", "Clients"), value: total }],
+                items: vec![Counter::at_least(Localized::new("Clients", "Clients"), total, capped)],
             });
             vm = vm.with(Widget::table(columns, rows));
         }
@@ -163,7 +164,7 @@ mod tests {
         assert_eq!(
             ctx.requests(),
             vec![json!({"op": "grid.query", "list": "clients", "columns": ["code", "name"],
-                        "filter": "role.partner:me (statut:actif)", "limit": 5, "count": true})]
+                        "filter": "role.partner:me (statut:actif)", "limit": 5, "count": true, "count_limit": 999})]
         );
         assert!(matches!(&vm.widgets[0], Widget::Counters { items } if items[0].value == 12));
         let Widget::Table { rows, columns, .. } = &vm.widgets[1] else { panic!("{vm:?}") };

@@ -45,6 +45,7 @@ mod tabular;
 
 use clientele_portlet_api::dates::LocalDateTime;
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
+use clientele_portlet_api::view::TILE_COUNT_LIMIT;
 use clientele_portlet_api::{
     CommonSettings, Counter, DashboardKind, DataContext, DrillDown, ListItem, Locale, Localized, Manifest, Portlet,
     PortletError, RightEntity, RightNeeded, ViewModel, Widget,
@@ -80,19 +81,33 @@ impl Default for TodaySettings {
 /// Days in the trend of today's interactions (today included).
 pub const TREND_DAYS: i64 = 7;
 
-/// The trend's requests for the days before today, oldest first: the
-/// interactions of that day (ANDed with `common.filter`), counted, one row.
-pub fn trend_requests(common: &CommonSettings, today: &str) -> Result<Vec<Value>, PortletError> {
+/// The trend's request: one `list.count_by` of the interactions (of
+/// `common.filter`) per day over the last [`TREND_DAYS`] days, today last.
+pub fn trend_request(common: &CommonSettings, today: &str) -> Result<Value, PortletError> {
     let today = day_number(today).ok_or_else(|| PortletError::internal("the engine's today is not a date"))?;
-    (1..TREND_DAYS)
-        .rev()
-        .map(|back| {
-            let day = day_text(today - back);
-            let filter = tabular::combine_filters(Some(format!("when:{day}..{day}")), common.filter.as_deref())?;
-            Ok(json!({"op": "grid.query", "list": "interactions", "columns": ["when"], "filter": filter,
-                      "limit": 1, "count": true}))
-        })
-        .collect()
+    let mut request = json!({"op": "list.count_by", "list": "interactions",
+                             "periods": {"field": "when", "from": day_text(today - TREND_DAYS + 1), "days": 1,
+                                         "count": TREND_DAYS}});
+    if let Some(f) = &common.filter {
+        request["filter"] = json!(f);
+    }
+    Ok(request)
+}
+
+/// The count per day of a trend answer, oldest first (`None`: capped).
+fn trend_counts(answer: &Value) -> Option<Vec<i64>> {
+    if answer.get("capped").and_then(Value::as_bool).unwrap_or(false) {
+        return None;
+    }
+    let mut days = vec![0i64; TREND_DAYS as usize];
+    for g in answer.get("groups").and_then(Value::as_array).into_iter().flatten() {
+        if let (Some(p), Some(n)) = (g.get("period").and_then(Value::as_u64), g.get("count").and_then(Value::as_i64))
+            && let Some(d) = days.get_mut(p as usize)
+        {
+            *d += n;
+        }
+    }
+    Some(days)
 }
 
 /// A date as the list says it: `le 28 nov.` / `on Nov 28`, `demain` / `tomorrow`...
@@ -159,20 +174,27 @@ pub fn requests(own: &TodaySettings, common: &CommonSettings, today: &str) -> Re
     let list_limit = common.limit;
     let expiring_by = day_text(today + i64::from(own.expiring_days));
     let waiting_before = day_text(today - i64::from(own.waiting_days));
+    // Counts shown stop at TILE_COUNT_LIMIT ("999+"); with the trend,
+    // today's count is the trend's last day (exact), so the list is not
+    // counted; follow-ups and messages are listed, not counted.
+    let cap = TILE_COUNT_LIMIT;
     Ok([
         json!({"op": "grid.query", "list": "interactions", "columns": INTERACTION_COLUMNS,
-               "filter": interactions, "limit": if own.list_interactions { list_limit } else { 1 }, "count": true}),
-        json!({"op": "transfer.list", "open_only": true, "limit": 1, "count": true}),
+               "filter": interactions, "limit": if own.list_interactions { list_limit } else { 1 },
+               "count": !own.trend, "count_limit": cap}),
+        json!({"op": "grid.query", "list": "transfers", "columns": ["status"], "open_only": true, "limit": 1,
+               "count": true, "count_limit": cap}),
         json!({"op": "grid.query", "list": "transfers", "columns": EXPIRING_COLUMNS, "open_only": true,
-               "filter": format!("expires:<={expiring_by}"), "sort": "expires", "limit": list_limit, "count": true}),
+               "filter": format!("expires:<={expiring_by}"), "sort": "expires", "limit": list_limit, "count": true,
+               "count_limit": cap}),
         json!({"op": "grid.query", "list": "transfers", "columns": WAITING_COLUMNS,
                "filter": format!("status:waiting_for_files sent:<{waiting_before}"), "sort": "sent",
-               "limit": list_limit, "count": true}),
+               "limit": list_limit, "count": true, "count_limit": cap}),
         json!({"op": "grid.query", "list": "interactions", "columns": FOLLOW_UP_COLUMNS,
                "filter": format!("follow_up:me done:false due:<={}", day_text(today)), "sort": "due",
-               "limit": list_limit, "count": true}),
+               "limit": list_limit}),
         json!({"op": "grid.query", "list": "interactions", "columns": MESSAGE_COLUMNS,
-               "filter": "for:me message:new", "limit": list_limit, "count": true}),
+               "filter": "for:me message:new", "limit": list_limit}),
     ])
 }
 
@@ -195,8 +217,9 @@ impl Row {
     }
 }
 
-/// The rows and the total (else the number of rows) of a grid answer.
-fn grid(answer: &Value, locale: Locale) -> Result<(Vec<Row>, i64), PortletError> {
+/// The rows and the total (else the number of rows) of a grid answer, and
+/// whether that total is a floor (capped).
+fn grid(answer: &Value, locale: Locale) -> Result<(Vec<Row>, i64, bool), PortletError> {
     let (Widget::Table { columns, rows, .. }, shown, total) = tabular::grid_table(answer, locale)? else {
         return Err(PortletError::internal("a grid answer is a table"));
     };
@@ -206,7 +229,7 @@ fn grid(answer: &Value, locale: Locale) -> Result<(Vec<Row>, i64), PortletError>
         .zip(ids.iter().map(|r| r.get("id").and_then(Value::as_i64)))
         .map(|(cells, id)| Row { id, cells: columns.iter().map(|c| c.id.clone()).zip(cells).collect() })
         .collect();
-    Ok((rows, total.map_or(shown as i64, |t| i64::try_from(t).unwrap_or(i64::MAX))))
+    Ok((rows, total.map_or(shown as i64, |t| i64::try_from(t).unwrap_or(i64::MAX)), tabular::total_capped(answer)))
 }
 
 impl Portlet for TodayPortlet {
@@ -235,16 +258,12 @@ impl Portlet for TodayPortlet {
         let locale = ctx.locale();
         let [interactions, open, expiring, waiting, follow_ups, messages] = requests(&own, &common, &today_text)?;
 
-        let (inter, inter_total) = grid(&ctx.request(&interactions)?, locale)?;
-        let open = ctx.request(&open)?;
-        let open_total = open
-            .get("total")
-            .and_then(Value::as_i64)
-            .unwrap_or_else(|| open.get("items").and_then(Value::as_array).map_or(0, |items| items.len() as i64));
-        let (expiring, expiring_total) = grid(&ctx.request(&expiring)?, locale)?;
-        let (waiting, waiting_total) = grid(&ctx.request(&waiting)?, locale)?;
-        let (follow_ups, _) = grid(&ctx.request(&follow_ups)?, locale)?;
-        let (messages, _) = grid(&ctx.request(&messages)?, locale)?;
+        let (inter, mut inter_total, mut inter_capped) = grid(&ctx.request(&interactions)?, locale)?;
+        let (_, open_total, open_capped) = grid(&ctx.request(&open)?, locale)?;
+        let (expiring, expiring_total, expiring_capped) = grid(&ctx.request(&expiring)?, locale)?;
+        let (waiting, waiting_total, waiting_capped) = grid(&ctx.request(&waiting)?, locale)?;
+        let (follow_ups, _, _) = grid(&ctx.request(&follow_ups)?, locale)?;
+        let (messages, _, _) = grid(&ctx.request(&messages)?, locale)?;
 
         let mut list: Vec<ListItem> = Vec::new();
         // The viewer's follow-ups due, with the client's name.
@@ -311,14 +330,29 @@ impl Portlet for TodayPortlet {
 
         let mut trend = Vec::new();
         if own.trend {
-            for request in trend_requests(&common, &today_text)? {
-                trend.push(tabular::total_of(&ctx.request(&request)?));
+            match trend_counts(&ctx.request(&trend_request(&common, &today_text)?)?) {
+                Some(days) => {
+                    inter_total = days.last().copied().unwrap_or_default();
+                    inter_capped = false;
+                    trend = days;
+                }
+                // Too many to count by day: today's count alone, capped.
+                None => {
+                    let again = json!({"op": "grid.query", "list": "interactions", "columns": ["when"],
+                                       "filter": tabular::combine_filters(Some("when:today".into()),
+                                                                          common.filter.as_deref())?,
+                                       "limit": 1, "count": true, "count_limit": TILE_COUNT_LIMIT});
+                    let (_, n, capped) = grid(&ctx.request(&again)?, locale)?;
+                    (inter_total, inter_capped) = (n, capped);
+                }
             }
-            trend.push(inter_total);
         }
-        let interactions_counter = (!own.trend).then(|| Counter {
-            label: Localized::new("Interactions aujourd’hui", "Interactions today"),
-            value: inter_total,
+        let interactions_counter = (!own.trend || trend.is_empty()).then(|| {
+            Counter::at_least(
+                Localized::new("Interactions aujourd’hui", "Interactions today"),
+                inter_total,
+                inter_capped,
+            )
         });
         let mut vm = ViewModel::new(title());
         if let Some(t) = LocalDateTime::parse(&today_text) {
@@ -328,7 +362,7 @@ impl Portlet for TodayPortlet {
             ))
             .filter(|_| t.time.is_none());
         }
-        if own.trend {
+        if !trend.is_empty() {
             vm = vm.with(Widget::Sparkline {
                 label: Localized::new("Interactions aujourd’hui", "Interactions today"),
                 value: inter_total,
@@ -343,21 +377,23 @@ impl Portlet for TodayPortlet {
             items: interactions_counter
                 .into_iter()
                 .chain([
-                    Counter { label: Localized::new("Transferts en cours", "Open transfers"), value: open_total },
-                    Counter {
-                        label: Localized::new(
+                    Counter::at_least(Localized::new("Transferts en cours", "Open transfers"), open_total, open_capped),
+                    Counter::at_least(
+                        Localized::new(
                             format!("En attente > {} j", own.waiting_days),
                             format!("Waiting > {} d", own.waiting_days),
                         ),
-                        value: waiting_total,
-                    },
-                    Counter {
-                        label: Localized::new(
+                        waiting_total,
+                        waiting_capped,
+                    ),
+                    Counter::at_least(
+                        Localized::new(
                             format!("Expirent d’ici {} j", own.expiring_days),
                             format!("Expiring within {} d", own.expiring_days),
                         ),
-                        value: expiring_total,
-                    },
+                        expiring_total,
+                        expiring_capped,
+                    ),
                 ])
                 .collect(),
         });
@@ -445,7 +481,9 @@ mod tests {
                 ],
                 2,
             )),
-            (Some("transfer.list"), _) => Ok(json!({"items": [{"id": 1, "version": 1, "data": {}}], "total": 5})),
+            (Some("grid.query"), Some("transfers")) if request["columns"] == json!(["status"]) => {
+                Ok(grid_answer("transfers", vec![text("status")], &[(1, vec![json!("ready_for_download")])], 5))
+            }
             (Some("grid.query"), Some("transfers")) if request["sort"] == "expires" => Ok(grid_answer(
                 "transfers",
                 vec![text("subject"), date_time("expires")],
@@ -482,10 +520,14 @@ mod tests {
     #[test]
     fn trend_of_the_last_days() {
         let ctx = FakeContext::new(|r: &Value| {
-            if r["limit"] == json!(1) && r["list"] == "interactions" {
-                // Each earlier day counts its day of the month.
-                let f = r["filter"].as_str().unwrap_or_default();
-                Ok(json!({"columns": [], "rows": [], "total": f[13..15].parse::<i64>().unwrap_or(-1)}))
+            if r["op"] == "list.count_by" {
+                // Each day counts its day of the month.
+                let groups: Vec<Value> = [26, 27, 28, 29, 30, 1, 2]
+                    .iter()
+                    .enumerate()
+                    .map(|(p, n)| json!({"values": [], "period": p, "count": n}))
+                    .collect();
+                Ok(json!({"list": "interactions", "by": [], "groups": groups, "total": 143}))
             } else {
                 engine(r)
             }
@@ -495,9 +537,13 @@ mod tests {
         let vm = TodayPortlet.render(&settings(json!({"trend": true})), &ctx).unwrap();
         vm.check().unwrap();
         let seen = ctx.requests();
-        assert_eq!(seen.len(), 6 + 6);
-        assert_eq!(seen[6]["filter"], "when:2026-11-26..2026-11-26");
-        assert_eq!(seen[11]["filter"], "when:2026-12-01..2026-12-01");
+        assert_eq!(seen.len(), 6 + 1, "one grouped request for the whole trend");
+        assert_eq!(
+            seen[6],
+            json!({"op": "list.count_by", "list": "interactions",
+                   "periods": {"field": "when", "from": "2026-11-26", "days": 1, "count": 7}})
+        );
+        assert_eq!(seen[0]["count"], json!(false), "today's count comes from the trend");
         let Widget::Sparkline { value, values, .. } = &vm.widgets[0] else { panic!("{vm:?}") };
         assert_eq!((*value, values.as_slice()), (2, &[26, 27, 28, 29, 30, 1, 2][..]));
         // Today's interactions are in the trend, not among the counters.
@@ -527,18 +573,19 @@ mod tests {
             ctx.requests(),
             vec![
                 json!({"op": "grid.query", "list": "interactions", "columns": ["when", "kind", "subject", "client"],
-                       "filter": "when:today (kind:phone_call)", "limit": 10, "count": true}),
-                json!({"op": "transfer.list", "open_only": true, "limit": 1, "count": true}),
+                       "filter": "when:today (kind:phone_call)", "limit": 10, "count": true, "count_limit": 999}),
+                json!({"op": "grid.query", "list": "transfers", "columns": ["status"], "open_only": true, "limit": 1,
+                       "count": true, "count_limit": 999}),
                 json!({"op": "grid.query", "list": "transfers", "columns": ["subject", "client", "expires"], "open_only": true,
-                       "filter": "expires:<=2026-11-30", "sort": "expires", "limit": 10, "count": true}),
+                       "filter": "expires:<=2026-11-30", "sort": "expires", "limit": 10, "count": true,
+                       "count_limit": 999}),
                 json!({"op": "grid.query", "list": "transfers", "columns": ["subject", "client", "sent"],
                        "filter": "status:waiting_for_files sent:<2026-11-20", "sort": "sent", "limit": 10,
-                       "count": true}),
+                       "count": true, "count_limit": 999}),
                 json!({"op": "grid.query", "list": "interactions", "columns": ["subject", "client", "due"],
-                       "filter": "follow_up:me done:false due:<=2026-11-27", "sort": "due", "limit": 10,
-                       "count": true}),
+                       "filter": "follow_up:me done:false due:<=2026-11-27", "sort": "due", "limit": 10}),
                 json!({"op": "grid.query", "list": "interactions", "columns": ["subject", "client", "when"],
-                       "filter": "for:me message:new", "limit": 10, "count": true}),
+                       "filter": "for:me message:new", "limit": 10}),
             ]
         );
         // The thresholds follow the settings and cross months and years.

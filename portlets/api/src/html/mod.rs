@@ -474,7 +474,17 @@ fn render_widget(h: &mut String, w: &Widget, tile_title: &str, locale: Locale, o
         Widget::Counters { items } => {
             h.push_str("<div class=\"counters\">");
             for c in items {
-                let _ = write!(h, "<div class=\"counter\"><b>{}</b>{}</div>", c.value, escape(c.label.get(locale)));
+                if c.capped {
+                    let spoken = escape(&c.spoken(locale));
+                    let _ = write!(
+                        h,
+                        "<div class=\"counter\"><b title=\"{spoken}\" aria-label=\"{spoken}\">{}</b>{}</div>",
+                        escape(&c.shown()),
+                        escape(c.label.get(locale))
+                    );
+                } else {
+                    let _ = write!(h, "<div class=\"counter\"><b>{}</b>{}</div>", c.value, escape(c.label.get(locale)));
+                }
             }
             h.push_str("</div>");
         }
@@ -546,7 +556,7 @@ mod tests {
                     }],
                 },
                 Widget::KeyValue { entries: vec![KeyValueEntry { label: Localized::same("k<"), value: "v>".into() }] },
-                Widget::Counters { items: vec![Counter { label: Localized::same("Appels"), value: -3 }] },
+                Widget::Counters { items: vec![Counter::new(Localized::same("Appels"), -3)] },
                 Widget::Empty { message: Localized::same("rien <ici>") },
                 Widget::Error { message: Localized::same("bad & worse"), code: "c<".into() },
             ],
