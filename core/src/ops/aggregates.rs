@@ -35,7 +35,7 @@ impl Engine {
         query: &ListQuery,
         constraints: Vec<Constraint>,
     ) -> Result<Plan> {
-        let custom = if kind == ListKind::Interactions { who.custom.as_slice() } else { &[] };
+        let custom = who.custom.as_slice();
         let roles = if kind == ListKind::Clients { who.roles.as_slice() } else { &[] };
         let mut people = |l: &query::fields::Lookup| {
             store::query::people(c, l, who.offices(), who.scope, query::fields::MAX_PEOPLE as i64)
@@ -45,6 +45,7 @@ impl Engine {
             query,
             custom,
             roles,
+            tags: &who.tags,
             constraints,
             offices: who.offices().map(<[String]>::to_vec),
             scope: who.scope,

@@ -423,7 +423,7 @@ impl Key {
 
 /// The sort a cursor carries: the sort field and a tag of the question it
 /// pages through (the list, the filter as given, the search text), so a
-/// cursor passed back with another filter or search answers `bad_request`
+/// cursor passed back with another filter, search or preset answers `bad_request`
 /// instead of a page of the other question starting at a key that means
 /// something else (a rank tier, a position in another order). Not a
 /// secret: a check against mistakes. The relative constraints (since, open)
@@ -447,6 +447,7 @@ fn cursor_sort(kind: ListKind, query: &ListQuery, sort: &str) -> String {
         Some(FilterInput::Json(v)) => eat(format!("j{v}").as_bytes()),
     }
     eat(query.search.as_deref().unwrap_or("").as_bytes());
+    eat(query.preset.map_or("", |p| p.filter()).as_bytes());
     format!("{sort}~{h:016x}")
 }
 
