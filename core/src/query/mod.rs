@@ -881,87 +881,15 @@ impl Plan {
     ///   each row's links, or the rows the keyword index finds through
     ///   links, sorted.
     fn ranked_page_sql(&self, pg: bool, columns: &str) -> Sql {
-        let q = self.rank.clone().expect("ranked");
         let mut sql = Sql::new(pg);
-        let from_rank = self.after.as_ref().map_or(0, |k| k.rk);
         let dir = if self.sort.desc { "DESC" } else { "ASC" };
         sql.push("SELECT * FROM (");
-        let mut first = true;
-        // A cursor past every rank (only a forged one) continues nowhere:
-        // the last tier, with a condition no row meets.
-        let past = from_rank > 3;
-        for r in from_rank.clamp(0, 3)..=3 {
-            if !first {
+        for r in self.ranked_tiers(pg).expect("ranked") {
+            if r > self.after.as_ref().map_or(0, |k| k.rk.clamp(0, 3)) {
                 sql.push(" UNION ALL ");
             }
-            first = false;
-            // Walked tiers keep the key's index; index tiers sort the rows
-            // the keyword index finds (`+` keeps SQLite off the key index).
-            let plus = match r {
-                2 => !self.ranked_shape.own_walk,
-                3 => !self.ranked_shape.linked_walk,
-                _ => false,
-            };
             sql.push("SELECT * FROM (");
-            self.select_sql(
-                &mut sql,
-                columns,
-                |sql| {
-                    sql.push(&r.to_string());
-                },
-                plus,
-            );
-            self.base_where_sql(&mut sql);
-            sql.push(" AND ");
-            match r {
-                0 => {
-                    self.exact_sql(&mut sql, &q);
-                    sql.push(" AND (");
-                    search::check_all_sql(&mut sql, "t", &self.search);
-                    sql.push(" OR ");
-                    self.linked_sql(&mut sql, true);
-                    sql.push(")");
-                }
-                1 => {
-                    sql.push("NOT ");
-                    self.exact_sql(&mut sql, &q);
-                    sql.push(" AND ");
-                    self.prefix_sql(&mut sql, &q, true);
-                    sql.push(" AND (");
-                    search::check_all_sql(&mut sql, "t", &self.search);
-                    sql.push(" OR ");
-                    self.linked_sql(&mut sql, true);
-                    sql.push(")");
-                }
-                2 => {
-                    sql.push("NOT ");
-                    self.prefix_sql(&mut sql, &q, false);
-                    sql.push(" AND ");
-                    if self.ranked_shape.own_walk {
-                        search::check_all_sql(&mut sql, "t", &self.search);
-                    } else {
-                        let iq = self.search_query(pg).expect("ranked");
-                        sql::index_match_on(&mut sql, table(self.kind), "t", iq);
-                    }
-                }
-                _ => {
-                    sql.push("NOT ");
-                    self.prefix_sql(&mut sql, &q, false);
-                    sql.push(" AND NOT ");
-                    search::check_all_sql(&mut sql, "t", &self.search);
-                    sql.push(" AND ");
-                    self.linked_sql(&mut sql, self.ranked_shape.linked_walk);
-                }
-            }
-            if let Some(k) = self.after.as_ref().filter(|k| k.rk == r) {
-                sql.push(" AND ");
-                self.after_key_sql(&mut sql, k, plus);
-            }
-            if past {
-                sql.push(" AND 1 = 0");
-            }
-            sql.push(&format!(" ORDER BY {} {dir}, t.id {dir} LIMIT ", if self.sort.text() { "kt" } else { "ki" }));
-            sql.bind_int(self.limit + 1);
+            self.tier_into(&mut sql, columns, r, self.limit + 1);
             sql.push(&format!(") r{r}"));
         }
         sql.push(&format!(
@@ -970,6 +898,101 @@ impl Plan {
         ));
         sql.bind_int(self.limit + 1);
         sql
+    }
+
+    /// The ranks a ranked search still has to read (from the cursor's),
+    /// when its page is read tier by tier (SQLite; see
+    /// [`Plan::ranked_tier_sql`]); `None` otherwise.
+    pub(crate) fn ranked_tiers(&self, pg: bool) -> Option<std::ops::RangeInclusive<i64>> {
+        if pg || !self.ranked() {
+            return None;
+        }
+        let from = self.after.as_ref().map_or(0, |k| k.rk);
+        Some(from.clamp(0, 3)..=3)
+    }
+
+    /// Rank `r`'s rows of a ranked search after the cursor, in key order,
+    /// at most `limit`: the page is these statements' rows, rank after
+    /// rank, until it is full (`ops/lists.rs`), the lower ranks not read
+    /// at all when the higher ones fill it. Their union is
+    /// [`Plan::page_sql`] (what `explain` shows).
+    pub(crate) fn ranked_tier_sql(&self, pg: bool, columns: &str, r: i64, limit: i64) -> Sql {
+        let mut sql = Sql::new(pg);
+        self.tier_into(&mut sql, columns, r, limit);
+        sql
+    }
+
+    fn tier_into(&self, sql: &mut Sql, columns: &str, r: i64, limit: i64) {
+        let q = self.rank.clone().expect("ranked");
+        let pg = sql.pg;
+        let dir = if self.sort.desc { "DESC" } else { "ASC" };
+        // Walked tiers keep the key's index; index tiers sort the rows
+        // the keyword index finds (`+` keeps SQLite off the key index).
+        let plus = match r {
+            2 => !self.ranked_shape.own_walk,
+            3 => !self.ranked_shape.linked_walk,
+            _ => false,
+        };
+        self.select_sql(
+            sql,
+            columns,
+            |sql| {
+                sql.push(&r.to_string());
+            },
+            plus,
+        );
+        self.base_where_sql(sql);
+        sql.push(" AND ");
+        match r {
+            0 => {
+                self.exact_sql(sql, &q);
+                sql.push(" AND (");
+                search::check_all_sql(sql, "t", &self.search);
+                sql.push(" OR ");
+                self.linked_sql(sql, true);
+                sql.push(")");
+            }
+            1 => {
+                sql.push("NOT ");
+                self.exact_sql(sql, &q);
+                sql.push(" AND ");
+                self.prefix_sql(sql, &q, true);
+                sql.push(" AND (");
+                search::check_all_sql(sql, "t", &self.search);
+                sql.push(" OR ");
+                self.linked_sql(sql, true);
+                sql.push(")");
+            }
+            2 => {
+                sql.push("NOT ");
+                self.prefix_sql(sql, &q, false);
+                sql.push(" AND ");
+                if self.ranked_shape.own_walk {
+                    search::check_all_sql(sql, "t", &self.search);
+                } else {
+                    let iq = self.search_query(pg).expect("ranked");
+                    sql::index_match_on(sql, table(self.kind), "t", iq);
+                }
+            }
+            _ => {
+                sql.push("NOT ");
+                self.prefix_sql(sql, &q, false);
+                sql.push(" AND NOT ");
+                search::check_all_sql(sql, "t", &self.search);
+                sql.push(" AND ");
+                self.linked_sql(sql, self.ranked_shape.linked_walk);
+            }
+        }
+        if let Some(k) = self.after.as_ref().filter(|k| k.rk == r) {
+            sql.push(" AND ");
+            self.after_key_sql(sql, k, plus);
+        }
+        if self.after.as_ref().is_some_and(|k| k.rk > 3) {
+            // A cursor past every rank (only a forged one): no row.
+            sql.push(" AND 1 = 0");
+        }
+        sql.push(&format!(" ORDER BY {} {dir}, t.id {dir} LIMIT ", if self.sort.text() { "kt" } else { "ki" }));
+        sql.bind_int(limit);
     }
 
     /// The search condition: the record's own text, or (clients, contacts)
