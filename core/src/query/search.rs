@@ -15,8 +15,9 @@
 //!   the keyword index and the others are checked on the rows it finds
 //!   (`dossier 4242`: `4242*` finds a handful);
 //! - clients and contacts, ranked (default sort) on SQLite: the page is
-//!   read tier by tier (`Plan::ranked_page_sql`), each rank cut at the
-//!   page. The sample is then the first [`RANKED_SAMPLE`] rows in name
+//!   read rank after rank (`Plan::ranked_tier_sql`), each cut at what is
+//!   left of the page, until it is full. The sample, taken only when
+//!   ranks 2 and 3 are read, is then the first [`RANKED_SAMPLE`] rows in name
 //!   order, counting own-text and linked matches ([`Ranked`]): common
 //!   keywords walk the name index checking each row's text (rank 2) or
 //!   links (rank 3) and stop at the page (`exemple`, `tremblay`); rare
