@@ -510,7 +510,88 @@ fn interaction_search_shapes_agree_with_the_reference(f: &Fixture) {
     }
 }
 
+/// A ranked search of clients or contacts is read rank by rank, each rank
+/// through the name index (common keywords: the sample of the first rows
+/// in name order finds them) or the keyword index (rare ones), cut at the
+/// page. Whatever the shapes, paging by 4 answers every rank in order —
+/// exact name, prefix, own text, then linked records by name and id — and
+/// says why each row matched.
+fn ranked_search_tiers_agree_with_the_reference(f: &Fixture) {
+    let exact = mk_client(f, "OU-1", "Ouellet", "Montréal");
+    let prefix = mk_client(f, "OU-2", "Ouellet Frères", "Montréal");
+    let own = mk_client(f, "MA-1", "Maison Ouellet", "Montréal");
+    let mut zeta = Vec::new();
+    let mut marcs = Vec::new();
+    // Fourteen clients found only through a contact named Ouellet: enough
+    // in the sample for the linked rank to walk the name index.
+    for i in 1..=14 {
+        let c = mk_client(f, &format!("ZT-{i:02}"), &format!("Zeta {i:02}"), "Montréal");
+        let who = mk_contact(f, "Marc", "Ouellet", &format!("marc{i}@courriel.ca"), "514-555-0100", &[c.id]);
+        zeta.push(c);
+        marcs.push(who);
+    }
+    // One client found through a rare contact: the keyword index.
+    let rare = mk_client(f, "AB-1", "Abricot", "Montréal");
+    let xylo = mk_contact(f, "Xavier", "Xylophone", "xx@courriel.ca", "514-555-0101", &[rare.id]);
+    let pages = |request: &dyn Fn(Option<String>) -> R| {
+        let mut got = Vec::new();
+        let mut cursor = None;
+        loop {
+            let (items, next) = match f.run(f.admin, request(cursor)).unwrap() {
+                S::Clients(p) => {
+                    (p.items.into_iter().map(|c| (c.id, c.matched_via)).collect::<Vec<_>>(), p.next_cursor)
+                }
+                S::Contacts(p) => (p.items.into_iter().map(|c| (c.id, c.matched_via)).collect(), p.next_cursor),
+                o => panic!("{o:?}"),
+            };
+            assert!(items.len() <= 4);
+            got.extend(items);
+            cursor = next;
+            if cursor.is_none() {
+                return got;
+            }
+        }
+    };
+    let q = |text: &str, cursor: Option<String>| ListQuery {
+        search: Some(text.into()),
+        limit: Some(4),
+        cursor,
+        ..Default::default()
+    };
+    let clients = |text: &'static str| pages(&|cursor| R::ClientList { query: q(text, cursor) });
+    let contacts = |text: &'static str| pages(&|cursor| R::ContactList { query: q(text, cursor) });
+    let via = |c: &Record<ContactData>| Some(MatchedVia::Contact { id: c.id, name: c.data.file_as.clone().unwrap() });
+    let mut want =
+        vec![(exact.id, Some(MatchedVia::Own)), (prefix.id, Some(MatchedVia::Own)), (own.id, Some(MatchedVia::Own))];
+    want.extend(zeta.iter().zip(&marcs).map(|(c, m)| (c.id, via(m))));
+    assert_eq!(clients("ouellet"), want, "clients, « ouellet »");
+    assert_eq!(clients("xylophone"), vec![(rare.id, via(&xylo))], "clients, « xylophone »");
+    assert_eq!(clients("maison"), vec![(own.id, Some(MatchedVia::Own))], "clients, « maison »");
+    // Contacts: the Ouellets by the prefix of their name (ties by id), and
+    // found through their clients (every Zeta: a walk of the name index).
+    let own_marcs: Vec<_> = marcs.iter().map(|m| (m.id, Some(MatchedVia::Own))).collect();
+    assert_eq!(contacts("ouellet"), own_marcs, "contacts, « ouellet »");
+    let through: Vec<_> = marcs
+        .iter()
+        .zip(&zeta)
+        .map(|(m, c)| {
+            (m.id, Some(MatchedVia::Client { id: c.id, code: c.data.code.clone(), name: c.data.name.clone() }))
+        })
+        .collect();
+    let mut by_id = through.clone();
+    by_id.sort_by_key(|(id, _)| *id);
+    assert_eq!(contacts("zeta"), by_id, "contacts, « zeta »");
+    assert_eq!(
+        contacts("abricot"),
+        vec![(
+            xylo.id,
+            Some(MatchedVia::Client { id: rare.id, code: rare.data.code.clone(), name: rare.data.name.clone() })
+        )]
+    );
+}
+
 backend_tests!(
+    ranked_search_tiers_agree_with_the_reference,
     interaction_search_shapes_agree_with_the_reference,
     phones_are_found_in_every_format,
     existing_rows_are_reindexed_at_open,

@@ -115,7 +115,8 @@ impl Engine {
             plan.count_cap = count_cap;
             // Large lists: how common the search keywords are decides the
             // statement's shape (query/search.rs).
-            if let Some(sample) = plan.search_sample_sql(pg) {
+            let tiers = plan.ranked_tiers(pg);
+            if let Some(sample) = plan.search_sample_sql(pg).filter(|_| tiers.is_none() || explain) {
                 let counts = store::query::search_sample(c, &sample)?;
                 plan.set_search_shape(&counts);
             }
@@ -125,7 +126,31 @@ impl Engine {
                 let lines = store::query::explain(c, &page_sql)?;
                 EXPLAIN.with(|e| e.borrow_mut().as_mut().map(|v| v.extend(lines)));
             }
-            let mut rows = R::load(c, &page_sql)?;
+            let mut rows = match tiers {
+                None => R::load(c, &page_sql)?,
+                // A ranked search (SQLite): rank after rank until the page
+                // is full; the sample that shapes ranks 2 and 3 only when
+                // the exact and prefix matches leave room.
+                Some(tiers) => {
+                    let mut rows = Vec::new();
+                    let mut sampled = explain;
+                    for r in tiers {
+                        let room = plan.limit + 1 - rows.len() as i64;
+                        if room <= 0 {
+                            break;
+                        }
+                        if r >= 2 && !sampled {
+                            sampled = true;
+                            if let Some(sample) = plan.search_sample_sql(pg) {
+                                let counts = store::query::search_sample(c, &sample)?;
+                                plan.set_search_shape(&counts);
+                            }
+                        }
+                        rows.extend(R::load(c, &plan.ranked_tier_sql(pg, R::columns(), r, room))?);
+                    }
+                    rows
+                }
+            };
             let total = if plan.count { Some(store::query::count(c, &plan.count_sql(pg))?) } else { None };
             let more = rows.len() as i64 > plan.limit;
             rows.truncate(plan.limit as usize);

@@ -321,6 +321,10 @@ pub(crate) struct Plan {
     /// How the search keywords reach the rows (`search.rs`); set from the
     /// sample's counts by [`Plan::set_search_shape`].
     pub search_shape: search::Shape,
+    /// Ranked searches (clients, contacts): how the own-text and the
+    /// linked-record tiers reach their rows (`search.rs`); set from the
+    /// sample's counts by [`Plan::set_search_shape`].
+    pub ranked_shape: search::Ranked,
 }
 
 /// The page statement's last column: what a record keeps in tables of its
@@ -626,6 +630,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         tz: input.tz,
         names: false,
         search_shape: search::Shape::Index,
+        ranked_shape: search::Ranked::default(),
     })
 }
 
@@ -745,6 +750,16 @@ impl Plan {
 
     /// `WHERE` conditions shared by the page and the count.
     fn where_sql(&self, sql: &mut Sql) {
+        self.base_where_sql(sql);
+        if self.search_query(sql.pg).is_some() {
+            sql.push(" AND ");
+            self.search_sql(sql);
+        }
+    }
+
+    /// `WHERE` conditions apart from the search: trash, constraints,
+    /// offices, the filter.
+    fn base_where_sql(&self, sql: &mut Sql) {
         let tz = self.tz;
         let day = move |d: NaiveDate| day_start(tz, d);
         sql.push(" WHERE t.trash_id IS NULL");
@@ -756,10 +771,6 @@ impl Plan {
         }
         sql.push(" AND ");
         self.compiler(&day).filter(sql, &self.filter);
-        if self.search_query(sql.pg).is_some() {
-            sql.push(" AND ");
-            self.search_sql(sql);
-        }
     }
 
     /// The index query of the search keywords (`None`: no search, or no
@@ -795,7 +806,7 @@ impl Plan {
         let order = match self.kind {
             ListKind::Interactions => "t.occurred_at DESC, t.id DESC",
             ListKind::Transfers => "t.sent_at DESC, t.id DESC",
-            ListKind::Clients | ListKind::Contacts => return None,
+            ListKind::Clients | ListKind::Contacts => return self.ranked_sample_sql(pg),
         };
         if self.sort.field != default_sort(self.kind) || self.search_query(pg).is_none() {
             return None;
@@ -805,7 +816,312 @@ impl Plan {
 
     /// Sets the search shape from the sample's answer.
     pub(crate) fn set_search_shape(&mut self, counts: &str) {
-        self.search_shape = search::choose(&self.search, counts);
+        if self.ranked() {
+            self.ranked_shape = search::Ranked::choose(counts);
+        } else {
+            self.search_shape = search::choose(&self.search, counts);
+        }
+    }
+
+    /// A ranked search (clients, contacts under the default sort) whose
+    /// page is read tier by tier (`ranked_page_sql`).
+    fn ranked(&self) -> bool {
+        self.rank.is_some() && self.search_query(false).is_some()
+    }
+
+    /// The statement sampling, over the first [`search::RANKED_SAMPLE`]
+    /// live rows in name order, how many match the keywords by their own
+    /// text and how many through a linked record (SQLite only: there the
+    /// name index serves a walk in order; PostgreSQL sorts by `COLLATE
+    /// "C"`, which its name indexes do not serve, so every tier goes
+    /// through the keyword index there).
+    fn ranked_sample_sql(&self, pg: bool) -> Option<Sql> {
+        if pg || !self.ranked() {
+            return None;
+        }
+        let (table, order) = match self.kind {
+            ListKind::Clients => ("clients", "t.name_fold, t.id"),
+            _ => ("contacts", "t.file_as_fold, t.id"),
+        };
+        let mut sql = Sql::new(pg);
+        sql.push("SELECT CAST(COALESCE(SUM(CASE WHEN ");
+        search::check_all_sql(&mut sql, "t", &self.search);
+        sql.push(" THEN 1 ELSE 0 END), 0) AS TEXT) || ',' || CAST(COALESCE(SUM(CASE WHEN ");
+        self.linked_sql(&mut sql, true);
+        sql.push(&format!(
+            " THEN 1 ELSE 0 END), 0) AS TEXT) AS counts FROM (SELECT t.id AS id, t.search_text AS search_text \
+             FROM {table} t WHERE t.trash_id IS NULL ORDER BY {order} LIMIT "
+        ));
+        sql.bind_int(search::RANKED_SAMPLE).push(") t");
+        Some(sql)
+    }
+
+    /// A live linked record of `t` (a client's contact, a contact's client
+    /// the actor sees) matches every keyword: checked on `t`'s links
+    /// (`walk`), or `t.id` among the records the keyword index finds
+    /// through links.
+    fn linked_sql(&self, sql: &mut Sql, walk: bool) {
+        let (other, this_col, other_col) = match self.kind {
+            ListKind::Clients => ("contacts", "client_id", "contact_id"),
+            _ => ("clients", "contact_id", "client_id"),
+        };
+        let head = if walk {
+            format!(
+                "(EXISTS (SELECT 1 FROM contact_links l JOIN {other} k ON k.id = l.{other_col} \
+                 WHERE l.{this_col} = t.id AND k.trash_id IS NULL"
+            )
+        } else {
+            let open = if sql.pg { "(t.id = ANY(ARRAY(" } else { "(t.id IN (" };
+            format!(
+                "{open}SELECT l.{this_col} FROM contact_links l JOIN {other} k ON k.id = l.{other_col} \
+                 WHERE k.trash_id IS NULL"
+            )
+        };
+        sql.push(&head);
+        if self.kind == ListKind::Contacts {
+            // Only clients the actor sees, and on a client's dashboard that
+            // client only (as `search_sql`).
+            if let Some(offices) = &self.offices {
+                sql.push(" AND k.office IN ");
+                crate::visibility::office_list_sql(sql, offices);
+            }
+            if let Some(x) = self.scope {
+                sql.push(" AND k.id = ").bind_int(x);
+            }
+        }
+        sql.push(" AND ");
+        if walk {
+            search::check_all_sql(sql, "k", &self.search);
+            sql.push("))");
+        } else {
+            let q = self.search_query(sql.pg).expect("ranked searches have keywords");
+            sql::index_match_on(sql, other, "k", q);
+            sql.push(if sql.pg { ")))" } else { "))" });
+        }
+    }
+
+    /// The columns of the rank condition: a client's code and name, a
+    /// contact's file-as name.
+    fn rank_cols(&self) -> &'static [&'static str] {
+        match self.kind {
+            ListKind::Clients => &["t.code_key", "t.name_fold"],
+            _ => &["t.file_as_fold"],
+        }
+    }
+
+    /// Rank 0: a rank column equals the search text.
+    fn exact_sql(&self, sql: &mut Sql, q: &str) {
+        sql.push("(");
+        for (i, c) in self.rank_cols().iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            sql.push(&format!("{c} = ")).bind_text(q.to_string());
+        }
+        sql.push(")");
+    }
+
+    /// Rank 1 (or 0): a rank column starts with the search text. With
+    /// `seek` on SQLite, each `LIKE` also carries the range it implies, so
+    /// the column's index serves it (the range is a consequence of the
+    /// prefix, never a change of the rows).
+    fn prefix_sql(&self, sql: &mut Sql, q: &str, seek: bool) {
+        let prefix = format!("{}%", crate::text::like_escape(q));
+        let upper = if seek && !sql.pg { search::prefix_upper(q) } else { None };
+        sql.push("(");
+        for (i, c) in self.rank_cols().iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            sql.push(&format!("({c} LIKE ")).bind_text(prefix.clone()).push(" ESCAPE '\\'");
+            if let Some(u) = &upper {
+                sql.push(&format!(" AND {c} >= ")).bind_text(q.to_string());
+                sql.push(&format!(" AND {c} < ")).bind_text(u.clone());
+            }
+            sql.push(")");
+        }
+        sql.push(")");
+    }
+
+    /// The columns every page statement answers: `columns` (of the alias
+    /// `t`), the rank (`rank`), the sort key (`kt`, `ki`), the index text
+    /// (`st`), the grid's names and the attached records.
+    fn select_sql(&self, sql: &mut Sql, columns: &str, rank: impl FnOnce(&mut Sql), plus: bool) {
+        sql.push("SELECT ").push(columns).push(", CAST(");
+        rank(sql);
+        sql.push(" AS BIGINT) AS rk, ");
+        if self.sort.text() {
+            self.key_sql_with(sql, plus);
+            sql.push(" AS kt, CAST(NULL AS BIGINT) AS ki");
+        } else {
+            sql.push("CAST(NULL AS TEXT) AS kt, ");
+            self.key_sql_with(sql, plus);
+            sql.push(" AS ki");
+        }
+        sql.push(if self.search.is_empty() { ", CAST(NULL AS TEXT) AS st" } else { ", t.search_text AS st" });
+        if self.names {
+            crate::visibility::names_sql(sql, self.kind, self.offices.as_deref(), self.scope);
+        } else {
+            sql.push(
+                ", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)",
+            );
+        }
+        sql.push(attached_sql(self.kind, sql.pg));
+        sql.push(&format!(" FROM {} t", table(self.kind)));
+    }
+
+    /// The keyset condition `(key, id) > (cursor's key, id)` (`<` when
+    /// descending), without the rank.
+    fn after_key_sql(&self, sql: &mut Sql, k: &Key, plus: bool) {
+        let gt = if self.sort.desc { "<" } else { ">" };
+        // A row-value comparison, (key, id) > (k, i): both backends seek it
+        // in a (key, id) index, where the OR form makes PostgreSQL scan.
+        sql.push("((");
+        self.key_sql_with(sql, plus);
+        sql.push(", t.id) ");
+        sql.push(gt);
+        sql.push(" (");
+        match (&k.kt, k.ki) {
+            (Some(t), _) => {
+                sql.bind(Bind::Text(t.clone()));
+            }
+            (None, Some(i)) => {
+                sql.bind(Bind::Int(i));
+            }
+            (None, None) => {
+                sql.bind(Bind::Int(i64::MIN + 1));
+            }
+        }
+        sql.push(", ").bind_int(k.id).push("))");
+    }
+
+    /// The page of a ranked search, tier by tier: each rank's rows are
+    /// their own statement, sorted by the key and cut at the page (the
+    /// first page's worth after the cursor), and the page is the first of
+    /// their union in (rank, key, id) order — exactly the rows and order of
+    /// ranking the whole match set, without reading it:
+    /// - 0 and 1 (code or name equal to, or starting with, the search
+    ///   text): a seek in the name and code indexes, each row checked
+    ///   against the keywords (its text, or its links');
+    /// - 2 (its own text matches): walking the name index checking each
+    ///   row's text when the sample says the keywords are common, else the
+    ///   keyword index's rows sorted;
+    /// - 3 (only a linked record matches): walking the name index checking
+    ///   each row's links, or the rows the keyword index finds through
+    ///   links, sorted.
+    fn ranked_page_sql(&self, pg: bool, columns: &str) -> Sql {
+        let mut sql = Sql::new(pg);
+        let dir = if self.sort.desc { "DESC" } else { "ASC" };
+        sql.push("SELECT * FROM (");
+        for r in self.ranked_tiers(pg).expect("ranked") {
+            if r > self.after.as_ref().map_or(0, |k| k.rk.clamp(0, 3)) {
+                sql.push(" UNION ALL ");
+            }
+            sql.push("SELECT * FROM (");
+            self.tier_into(&mut sql, columns, r, self.limit + 1);
+            sql.push(&format!(") r{r}"));
+        }
+        sql.push(&format!(
+            ") u ORDER BY rk ASC, {} {dir}, id {dir} LIMIT ",
+            if self.sort.text() { "kt" } else { "ki" }
+        ));
+        sql.bind_int(self.limit + 1);
+        sql
+    }
+
+    /// The ranks a ranked search still has to read (from the cursor's),
+    /// when its page is read tier by tier (SQLite; see
+    /// [`Plan::ranked_tier_sql`]); `None` otherwise.
+    pub(crate) fn ranked_tiers(&self, pg: bool) -> Option<std::ops::RangeInclusive<i64>> {
+        if pg || !self.ranked() {
+            return None;
+        }
+        let from = self.after.as_ref().map_or(0, |k| k.rk);
+        Some(from.clamp(0, 3)..=3)
+    }
+
+    /// Rank `r`'s rows of a ranked search after the cursor, in key order,
+    /// at most `limit`: the page is these statements' rows, rank after
+    /// rank, until it is full (`ops/lists.rs`), the lower ranks not read
+    /// at all when the higher ones fill it. Their union is
+    /// [`Plan::page_sql`] (what `explain` shows).
+    pub(crate) fn ranked_tier_sql(&self, pg: bool, columns: &str, r: i64, limit: i64) -> Sql {
+        let mut sql = Sql::new(pg);
+        self.tier_into(&mut sql, columns, r, limit);
+        sql
+    }
+
+    fn tier_into(&self, sql: &mut Sql, columns: &str, r: i64, limit: i64) {
+        let q = self.rank.clone().expect("ranked");
+        let pg = sql.pg;
+        let dir = if self.sort.desc { "DESC" } else { "ASC" };
+        // Walked tiers keep the key's index; index tiers sort the rows
+        // the keyword index finds (`+` keeps SQLite off the key index).
+        let plus = match r {
+            2 => !self.ranked_shape.own_walk,
+            3 => !self.ranked_shape.linked_walk,
+            _ => false,
+        };
+        self.select_sql(
+            sql,
+            columns,
+            |sql| {
+                sql.push(&r.to_string());
+            },
+            plus,
+        );
+        self.base_where_sql(sql);
+        sql.push(" AND ");
+        match r {
+            0 => {
+                self.exact_sql(sql, &q);
+                sql.push(" AND (");
+                search::check_all_sql(sql, "t", &self.search);
+                sql.push(" OR ");
+                self.linked_sql(sql, true);
+                sql.push(")");
+            }
+            1 => {
+                sql.push("NOT ");
+                self.exact_sql(sql, &q);
+                sql.push(" AND ");
+                self.prefix_sql(sql, &q, true);
+                sql.push(" AND (");
+                search::check_all_sql(sql, "t", &self.search);
+                sql.push(" OR ");
+                self.linked_sql(sql, true);
+                sql.push(")");
+            }
+            2 => {
+                sql.push("NOT ");
+                self.prefix_sql(sql, &q, false);
+                sql.push(" AND ");
+                if self.ranked_shape.own_walk {
+                    search::check_all_sql(sql, "t", &self.search);
+                } else {
+                    let iq = self.search_query(pg).expect("ranked");
+                    sql::index_match_on(sql, table(self.kind), "t", iq);
+                }
+            }
+            _ => {
+                sql.push("NOT ");
+                self.prefix_sql(sql, &q, false);
+                sql.push(" AND NOT ");
+                search::check_all_sql(sql, "t", &self.search);
+                sql.push(" AND ");
+                self.linked_sql(sql, self.ranked_shape.linked_walk);
+            }
+        }
+        if let Some(k) = self.after.as_ref().filter(|k| k.rk == r) {
+            sql.push(" AND ");
+            self.after_key_sql(sql, k, plus);
+        }
+        if self.after.as_ref().is_some_and(|k| k.rk > 3) {
+            // A cursor past every rank (only a forged one): no row.
+            sql.push(" AND 1 = 0");
+        }
+        sql.push(&format!(" ORDER BY {} {dir}, t.id {dir} LIMIT ", if self.sort.text() { "kt" } else { "ki" }));
+        sql.bind_int(limit);
     }
 
     /// The search condition: the record's own text, or (clients, contacts)
@@ -898,6 +1214,12 @@ impl Plan {
     }
 
     fn key_sql(&self, sql: &mut Sql) {
+        self.key_sql_with(sql, matches!(self.search_shape, search::Shape::Driver(_)));
+    }
+
+    /// The sort key; with `plus` on SQLite a NOT NULL column is written
+    /// `+col`, which keeps its index out of the plan.
+    fn key_sql_with(&self, sql: &mut Sql, plus: bool) {
         let col = match &self.sort.col {
             Col::Fold(c) | Col::Enum(c) | Col::Iso(c) | Col::Int(c) | Col::Id(c) | Col::Ms(c) | Col::Bool(c) => *c,
             Col::Linked | Col::Tags { .. } => "t.id",
@@ -940,7 +1262,7 @@ impl Plan {
             // keeps the sort's index out, so the few rows the keyword index
             // finds are read and sorted, instead of the whole list walked
             // in order and each row probed against them.
-            (_, true) if !sql.pg && matches!(self.search_shape, search::Shape::Driver(_)) => {
+            (_, true) if !sql.pg && plus => {
                 sql.push("+").push(col);
             }
             (_, true) => {
@@ -964,6 +1286,12 @@ impl Plan {
     /// matched is told from it without another statement), and the three
     /// names of a grid (else NULLs).
     pub(crate) fn page_sql(&self, pg: bool, columns: &str) -> Sql {
+        // PostgreSQL sorts text keys `COLLATE "C"`, which its name indexes
+        // do not serve: tiers would not stop at the page there, so a ranked
+        // search stays one ranking of the whole match set.
+        if !pg && self.ranked() {
+            return self.ranked_page_sql(pg, columns);
+        }
         let mut sql = Sql::new(pg);
         sql.push("SELECT ").push(columns).push(", CAST(");
         self.rank_sql(&mut sql);

@@ -14,9 +14,16 @@
 //! - **driver** — otherwise the rarest keyword in the sample goes through
 //!   the keyword index and the others are checked on the rows it finds
 //!   (`dossier 4242`: `4242*` finds a handful);
-//! - clients and contacts (small tables, ranked, matched through linked
-//!   records), another sort, or no search: every keyword through the index
-//!   as before.
+//! - clients and contacts, ranked (default sort) on SQLite: the page is
+//!   read rank after rank (`Plan::ranked_tier_sql`), each cut at what is
+//!   left of the page, until it is full. The sample, taken only when
+//!   ranks 2 and 3 are read, is then the first [`RANKED_SAMPLE`] rows in name
+//!   order, counting own-text and linked matches ([`Ranked`]): common
+//!   keywords walk the name index checking each row's text (rank 2) or
+//!   links (rank 3) and stop at the page (`exemple`, `tremblay`); rare
+//!   ones go through the keyword index and sort its few rows;
+//! - another sort, PostgreSQL's ranked searches, or no search: every
+//!   keyword through the index as before.
 //!
 //! The check on a row's text ([`check_sql`]) is the reference's
 //! [`super::sql::keyword_matches`] written in SQL: the index text is
@@ -34,6 +41,54 @@ pub const SAMPLE: i64 = 400;
 /// expected walk of at most ~7,000 rows for a page of 50, cheaper than a
 /// driver keyword that matches 1% of a large list, or a short prefix).
 pub const WALK_MIN: u64 = 3;
+
+/// Rows of the sample of a ranked search (clients, contacts: the first in
+/// name order).
+pub const RANKED_SAMPLE: i64 = 200;
+
+/// Own-text matches in the ranked sample from which walking the name index
+/// beats the keyword index (a walk of at most ~5,000 rows for a page of 50,
+/// each checked by `instr` on its text).
+pub const OWN_WALK_MIN: u64 = 2;
+
+/// Linked matches in the ranked sample from which walking the name index
+/// (each row's links checked) beats the keyword index (a walk of at most
+/// ~1,000 rows for a page of 50; a row's links cost more to check than
+/// its text).
+pub const LINKED_WALK_MIN: u64 = 10;
+
+/// How the tiers of a ranked search (clients, contacts) reach their rows;
+/// the default is through the keyword index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Ranked {
+    /// Rank 2 (own text): walk the name index checking each row's text.
+    pub own_walk: bool,
+    /// Rank 3 (linked records): walk the name index checking each row's
+    /// links.
+    pub linked_walk: bool,
+}
+
+impl Ranked {
+    /// The shape the ranked sample's counts (`own,linked`) call for.
+    pub(crate) fn choose(counts: &str) -> Ranked {
+        let n: Vec<u64> = counts.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+        match n[..] {
+            [own, linked] => Ranked { own_walk: own >= OWN_WALK_MIN, linked_walk: linked >= LINKED_WALK_MIN },
+            _ => Ranked::default(),
+        }
+    }
+}
+
+/// The least string greater than every string that starts with `q` (its
+/// last character incremented; code-point order is the byte order of
+/// UTF-8, SQLite's `BINARY`): `None` when there is none to write.
+pub(crate) fn prefix_upper(q: &str) -> Option<String> {
+    let mut chars: Vec<char> = q.chars().collect();
+    let last = chars.pop()?;
+    let next = (last as u32 + 1..=0x10FFFF).find_map(char::from_u32)?;
+    chars.push(next);
+    Some(chars.into_iter().collect())
+}
 
 /// How the search keywords reach the rows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -174,5 +229,31 @@ mod tests {
         assert_eq!(choose(&k(&["dossier", "4242"]), "0,0,0"), Shape::Driver(0));
         assert_eq!(choose(&k(&["xyzzy"]), "0,0"), Shape::Driver(0));
         assert_eq!(choose(&k(&["a", "b"]), "garbage"), Shape::Index);
+    }
+
+    #[test]
+    fn ranked_tiers_walk_for_common_keywords() {
+        assert_eq!(Ranked::choose("200,200"), Ranked { own_walk: true, linked_walk: true });
+        assert_eq!(Ranked::choose("1,9"), Ranked { own_walk: false, linked_walk: false });
+        assert_eq!(Ranked::choose("2,10"), Ranked { own_walk: true, linked_walk: true });
+        assert_eq!(Ranked::choose("garbage"), Ranked::default());
+    }
+
+    /// Every string starting with `q` lies in `[q, upper)`, and every
+    /// string there starts with `q`.
+    #[test]
+    fn prefix_upper_bounds_exactly_the_prefix() {
+        for q in ["tremblay", "d'amours", "côté", "jean-françois", "a", "z\u{10FFFF}"] {
+            let Some(u) = prefix_upper(q) else { continue };
+            for s in
+                ["", "a", "tremblay", "tremblaz", "tremblay hélène", "tremblax", "côté", "côtéa", "cotf", "d'amoursx"]
+            {
+                let s = s.to_string();
+                let in_range = s.as_str() >= q && s.as_str() < u.as_str();
+                assert_eq!(in_range, s.starts_with(q), "{q:?} {s:?}");
+            }
+        }
+        assert_eq!(prefix_upper(""), None);
+        assert_eq!(prefix_upper("ab").as_deref(), Some("ac"));
     }
 }
