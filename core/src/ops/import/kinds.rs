@@ -386,11 +386,7 @@ impl Engine {
         staff.sort_unstable();
         staff.dedup();
         let (roles, known, tags) = self.read(|c| {
-            Ok((
-                store::assignments::roles(c)?,
-                store::assignments::existing_staff(c, &staff)?,
-                store::tags::all(c)?,
-            ))
+            Ok((store::assignments::roles(c)?, store::assignments::existing_staff(c, &staff)?, store::tags::all(c)?))
         })?;
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut steps = Vec::with_capacity(rows.len());
