@@ -311,6 +311,14 @@ fn progress_and_cancel(f: &Fixture) {
     assert_eq!(created(f), 2500);
     let dones: Vec<u64> = seen.iter().map(|s| s.0).collect();
     assert_eq!(dones, vec![1000, 2000, 5000]);
+    // The keyword index's trigger, set aside once for that import's two
+    // batches, is back: a client created afterwards is found.
+    call(
+        &f.engine,
+        json!({"actor": f.admin, "op": "client.create", "data": {"code": "APRES-1", "name": "Zéphirine D'Amours"}}),
+    )
+    .unwrap();
+    assert_eq!(total(f, "client.list", json!({"search": "zephirine"})), 1);
 }
 
 /// Per-batch imports let other writers in: a writer with a short deadline

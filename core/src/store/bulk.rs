@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
 use super::schema::{clients, contact_links, contacts, interactions, staff};
-use super::{AnyConnection, Conn, with_backend};
+use super::{AnyConnection, Conn};
 use crate::domain::*;
 use crate::error::Result;
 use crate::text::{self, PhoneRegion};
@@ -26,7 +26,7 @@ const CHUNK: usize = 500;
 const LOOKUP: usize = 500;
 
 /// The tables an import fills.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Table {
     Clients,
     Contacts,
@@ -90,18 +90,27 @@ pub(crate) fn next_ids(conn: &mut Conn, table: Table, n: usize) -> Result<Vec<i6
 /// The keyword index's insert trigger, set aside for a batch (SQLite).
 pub(crate) struct PausedIndex {
     table: Table,
+    /// The trigger this pause dropped (to put back).
     trigger_sql: Option<String>,
+    /// The table has a keyword index to fill (the trigger was there, or
+    /// an enclosing pause set it aside already).
+    indexed: bool,
 }
 
 /// Drops `table`'s FTS5 insert trigger for the rest of the transaction
 /// (SQLite; nothing on PostgreSQL, whose index is an expression index).
+/// Pauses nest: inside a transaction that paused the index already (an
+/// `all_or_nothing` import, once for all its batches, so the schema is not
+/// changed — and every prepared statement invalidated — once per batch)
+/// this drops nothing, and [`resume_index`] still fills the index for
+/// its rows.
 pub(crate) fn pause_index(conn: &mut Conn, table: Table) -> Result<PausedIndex> {
     // A single arm in a SQLite-only build.
     #[cfg_attr(not(feature = "postgres"), allow(clippy::infallible_destructuring_match))]
     let c = match conn {
         AnyConnection::Sqlite(c) => c,
         #[cfg(feature = "postgres")]
-        AnyConnection::Pg(_) => return Ok(PausedIndex { table, trigger_sql: None }),
+        AnyConnection::Pg(_) => return Ok(PausedIndex { table, trigger_sql: None, indexed: false }),
     };
     let name = format!("{}_fts_ai", table.name());
     let sql = diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?")
@@ -109,14 +118,22 @@ pub(crate) fn pause_index(conn: &mut Conn, table: Table) -> Result<PausedIndex> 
         .get_result::<OneText>(c)
         .optional()?
         .map(|r| r.sql);
-    if sql.is_some() {
-        c.batch_execute(&format!("DROP TRIGGER {name}"))?;
-    }
-    Ok(PausedIndex { table, trigger_sql: sql })
+    let indexed = match &sql {
+        Some(_) => {
+            c.batch_execute(&format!("DROP TRIGGER {name}"))?;
+            true
+        }
+        None => diesel::sql_query("SELECT name AS sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+            .bind::<Text, _>(format!("{}_fts", table.name()))
+            .get_result::<OneText>(c)
+            .optional()?
+            .is_some(),
+    };
+    Ok(PausedIndex { table, trigger_sql: sql, indexed })
 }
 
 /// Indexes the rows inserted with ids in `ids` with one `INSERT … SELECT`
-/// and puts the trigger back.
+/// and puts the trigger back (if this pause dropped it).
 pub(crate) fn resume_index(conn: &mut Conn, paused: PausedIndex, ids: &[i64]) -> Result<()> {
     // A single arm in a SQLite-only build.
     #[cfg_attr(not(feature = "postgres"), allow(clippy::infallible_destructuring_match))]
@@ -125,7 +142,9 @@ pub(crate) fn resume_index(conn: &mut Conn, paused: PausedIndex, ids: &[i64]) ->
         #[cfg(feature = "postgres")]
         AnyConnection::Pg(_) => return Ok(()),
     };
-    let Some(trigger) = paused.trigger_sql else { return Ok(()) };
+    if !paused.indexed {
+        return Ok(());
+    }
     let t = paused.table.name();
     if let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) {
         diesel::sql_query(format!(
@@ -135,7 +154,9 @@ pub(crate) fn resume_index(conn: &mut Conn, paused: PausedIndex, ids: &[i64]) ->
         .bind::<BigInt, _>(last)
         .execute(c)?;
     }
-    c.batch_execute(&trigger)?;
+    if let Some(trigger) = paused.trigger_sql {
+        c.batch_execute(&trigger)?;
+    }
     Ok(())
 }
 
@@ -183,11 +204,26 @@ struct NewLink {
     created_at: i64,
 }
 
+/// Inserts rows: on SQLite one single-row INSERT per row, prepared once
+/// per connection (diesel caches a statement of fixed shape) and stepped
+/// again for each row — what a hand-written load does. A multi-row INSERT
+/// over a slice has a text per length, which diesel never caches: every
+/// chunk of 500 rows × 29 columns was parsed and planned afresh. On
+/// PostgreSQL a multi-row INSERT per chunk (one round trip per chunk).
 macro_rules! insert_chunks {
     ($conn:expr, $table:path, $rows:expr) => {{
         let rows = $rows;
-        for chunk in rows.chunks(CHUNK) {
-            with_backend!(&mut *$conn, c => diesel::insert_into($table).values(chunk).execute(c))?;
+        match &mut *$conn {
+            AnyConnection::Sqlite(c) => {
+                for row in rows.iter() {
+                    diesel::insert_into($table).values(row).execute(c)?;
+                }
+            }
+            AnyConnection::Pg(c) => {
+                for chunk in rows.chunks(CHUNK) {
+                    diesel::insert_into($table).values(chunk).execute(c)?;
+                }
+            }
         }
         Ok(())
     }};
@@ -205,8 +241,9 @@ macro_rules! insert_unique {
         let rows = $rows;
         match &mut *$conn {
             AnyConnection::Sqlite(c) => {
-                for chunk in rows.chunks(CHUNK) {
-                    diesel::insert_into($table::table).values(chunk).execute(c)?;
+                // One cached single-row statement per row (see `insert_chunks`).
+                for row in rows.iter() {
+                    diesel::insert_into($table::table).values(row).execute(c)?;
                 }
                 Ok(rows.iter().map(|r| r.id).collect())
             }
@@ -560,6 +597,39 @@ pub(crate) fn contact_records(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id,
             let mut r = r.into_record()?;
             r.data.tags = tags.remove(&r.id).unwrap_or_default();
             out.insert(r.id, r);
+        }
+    }
+    Ok(out)
+}
+
+/// Which of these duplicate keys any record of `entity` (live or in the
+/// trash) holds now: one read per [`LOOKUP`] keys of a kind, so an import
+/// looks up its rows' likely duplicates only for the rows that share a
+/// key with something (a point read per key of every row was one query —
+/// on PostgreSQL one round trip — per key).
+pub(crate) fn dup_keys_held(
+    conn: &mut Conn,
+    entity: super::dupkeys::Keyed,
+    keys: &[(text::DupKind, String)],
+) -> Result<std::collections::HashSet<(text::DupKind, String)>> {
+    use super::schema::dup_keys;
+    let mut by_kind: HashMap<text::DupKind, Vec<&str>> = HashMap::new();
+    for (k, key) in keys {
+        by_kind.entry(*k).or_default().push(key);
+    }
+    let mut out = std::collections::HashSet::new();
+    for (kind, mut list) in by_kind {
+        list.sort_unstable();
+        list.dedup();
+        for part in list.chunks(LOOKUP) {
+            let rows: Vec<String> = dup_keys::table
+                .filter(dup_keys::entity.eq(entity.as_str()))
+                .filter(dup_keys::kind.eq(kind.as_str()))
+                .filter(dup_keys::key.eq_any(part))
+                .select(dup_keys::key)
+                .distinct()
+                .load(conn)?;
+            out.extend(rows.into_iter().map(|key| (kind, key)));
         }
     }
     Ok(out)

@@ -4,8 +4,8 @@
 
 use diesel::prelude::*;
 
+use super::Conn;
 use super::schema::{clients, contacts, data_migrations, dup_keys};
-use super::{Conn, with_backend};
 use crate::domain::*;
 use crate::error::Result;
 use crate::text::{self, DupKind, PhoneRegion};
@@ -65,7 +65,8 @@ pub(crate) fn put(conn: &mut Conn, entity: Keyed, id: Id, keys: &[(DupKind, Stri
     insert(conn, entity, &[(id, keys.to_vec())])
 }
 
-/// Inserts the keys of records that have none yet (500 rows a statement).
+/// Inserts the keys of records that have none yet (SQLite: one prepared
+/// statement per key; PostgreSQL: 500 rows a statement).
 pub(crate) fn insert(conn: &mut Conn, entity: Keyed, records: &[(Id, Vec<(DupKind, String)>)]) -> Result<()> {
     let rows: Vec<New> = records
         .iter()
@@ -78,8 +79,19 @@ pub(crate) fn insert(conn: &mut Conn, entity: Keyed, records: &[(Id, Vec<(DupKin
             })
         })
         .collect();
-    for chunk in rows.chunks(500) {
-        with_backend!(&mut *conn, c => diesel::insert_into(dup_keys::table).values(chunk).execute(c))?;
+    match conn {
+        // One cached single-row statement stepped per key: a multi-row
+        // INSERT has a text per length, prepared afresh each time.
+        super::AnyConnection::Sqlite(c) => {
+            for row in &rows {
+                diesel::insert_into(dup_keys::table).values(row).execute(c)?;
+            }
+        }
+        super::AnyConnection::Pg(c) => {
+            for chunk in rows.chunks(500) {
+                diesel::insert_into(dup_keys::table).values(chunk).execute(c)?;
+            }
+        }
     }
     Ok(())
 }

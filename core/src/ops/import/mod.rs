@@ -112,11 +112,24 @@ impl Engine {
         opts: &ImportOptions,
     ) -> Result<Vec<crate::bulk::RowWarning>> {
         self.read(|c| {
+            // Only rows sharing a key with a record that exists can have a
+            // likely duplicate: find those keys in bulk first.
+            let all: Vec<(crate::text::DupKind, String)> =
+                keyed.iter().flat_map(|(_, keys, _)| keys.iter().cloned()).collect();
+            let keyed_as = match entity {
+                DupEntity::Client => store::dupkeys::Keyed::Client,
+                DupEntity::Contact => store::dupkeys::Keyed::Contact,
+            };
+            let held = store::bulk::dup_keys_held(c, keyed_as, &all)?;
+            drop(all);
             let mut out = Vec::new();
             let mut rows = 0;
             for (i, keys, me) in keyed {
                 if rows == MAX_WARNED_ROWS {
                     break;
+                }
+                if !keys.iter().any(|k| held.contains(k)) {
+                    continue;
                 }
                 crate::deadline::check_current()?;
                 let found = crate::ops::duplicates::warnings(c, who, entity, &keys, me)?;
@@ -159,7 +172,9 @@ impl Engine {
                 let keyed = keyed_steps(&steps, |d| store::dupkeys::client_keys(d, self.phone_region));
                 let warnings = self.row_warnings(who, DupEntity::Client, keyed, &opts)?;
                 let mut report =
-                    self.drive(name, steps, &opts, progress, |c, batch| self.write_clients(who, c, batch))?;
+                    self.drive(name, Some(store::bulk::Table::Clients), steps, &opts, progress, |c, batch| {
+                        self.write_clients(who, c, batch)
+                    })?;
                 report.warnings = warnings;
                 Ok(report)
             }
@@ -168,17 +183,21 @@ impl Engine {
                 let keyed = keyed_steps(&steps, |(_, d)| store::dupkeys::contact_keys(d, self.phone_region));
                 let warnings = self.row_warnings(who, DupEntity::Contact, keyed, &opts)?;
                 let mut report =
-                    self.drive(name, steps, &opts, progress, |c, batch| self.write_contacts(who, c, batch))?;
+                    self.drive(name, Some(store::bulk::Table::Contacts), steps, &opts, progress, |c, batch| {
+                        self.write_contacts(who, c, batch)
+                    })?;
                 report.warnings = warnings;
                 Ok(report)
             }
             Request::ImportLinks { rows, .. } => {
                 let steps = self.check_links(who, rows, &opts, &ticker)?;
-                self.drive(name, steps, &opts, progress, |c, batch| self.write_links(who, c, batch))
+                self.drive(name, None, steps, &opts, progress, |c, batch| self.write_links(who, c, batch))
             }
             Request::ImportInteractions { rows, .. } => {
                 let steps = self.check_interactions(who, rows, &opts, &ticker)?;
-                self.drive(name, steps, &opts, progress, |c, batch| self.write_interactions(who, c, batch))
+                self.drive(name, Some(store::bulk::Table::Interactions), steps, &opts, progress, |c, batch| {
+                    self.write_interactions(who, c, batch)
+                })
             }
             _ => unreachable!("matched above"),
         }
@@ -188,6 +207,7 @@ impl Engine {
     fn drive<T>(
         &self,
         name: &str,
+        table: Option<store::bulk::Table>,
         steps: Vec<Step<T>>,
         opts: &ImportOptions,
         progress: &dyn Progress,
@@ -252,10 +272,19 @@ impl Engine {
                 }
                 let rejected = RefCell::new(None);
                 let result = self.write(|c| {
+                    // The keyword index's trigger set aside once for the
+                    // whole transaction (each batch still fills the index).
+                    let paused = match table {
+                        Some(t) => Some(store::bulk::pause_index(c, t)?),
+                        None => None,
+                    };
                     let mut all = Written::default();
                     for chunk in work.chunks(BATCH) {
                         crate::deadline::check_current()?;
                         all.merge(write(c, chunk)?);
+                    }
+                    if let Some(p) = paused {
+                        store::bulk::resume_index(c, p, &[])?;
                     }
                     if !all.problems.is_empty() {
                         *rejected.borrow_mut() = Some(all.problems);
