@@ -370,6 +370,12 @@ fn aggregates_refuse_what_they_cannot_answer(f: &Fixture) {
         });
     }
     assert_eq!(code(ask(f, who, bad_period)), "validation", "periods need a date-time field");
+    // Periods running past the calendar's last date: refused, no panic.
+    let mut far = base(vec![]);
+    if let R::ListCountBy { periods, .. } = &mut far {
+        *periods = Some(CountPeriods { field: "when".into(), from: NaiveDate::MAX, days: 366, count: 2 });
+    }
+    assert_eq!(code(ask(f, who, far)), "validation", "periods past the last date");
     let grid = |cap| R::GridQuery {
         list: ListKind::Clients,
         columns: None,

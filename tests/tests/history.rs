@@ -393,6 +393,39 @@ fn history_is_read_as_the_record_is(f: &Fixture) {
     assert_eq!(scoped(RecordKind::Interaction, ia), Ok(()));
     assert_eq!(scoped(RecordKind::Client, b), Err("not_found".into()));
     assert_eq!(scoped(RecordKind::Interaction, ib), Err("not_found".into()));
+    // A timeline with changes checks its client whatever the cursor: one
+    // whose interactions side is done (`-`) reads no interaction page.
+    for cursor in [None, Some("-~")] {
+        let e =
+            err(f, json!({"actor": mtl, "op": "client.timeline", "id": b, "include_changes": true, "cursor": cursor}));
+        assert_eq!(e.code, "not_found", "cursor {cursor:?}: {}", e.message);
+    }
+    // A contact linked to A (Montréal) and B (Québec): its history, read
+    // by the Montréal-only staff member, tells of the link to A and not of
+    // the link to B; the admin sees both.
+    let pid = ok(
+        f,
+        json!({"actor": admin, "op": "contact.create", "data": {"first_name": "Hélène", "last_name": "Côté"}}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    for client in [a, b] {
+        ok(f, json!({"actor": admin, "op": "contact.link", "contact_id": pid, "client_id": client, "role": "billing"}));
+    }
+    let links = |actor: i64| {
+        let p = ok(f, json!({"actor": actor, "op": "history.list", "record": {"kind": "contact", "id": pid}}));
+        let mut related: Vec<i64> = p["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["op"] == "link")
+            .map(|e| e["related"]["id"].as_i64().expect("a link names its client"))
+            .collect();
+        related.sort_unstable();
+        related
+    };
+    assert_eq!(links(admin), vec![a, b]);
+    assert_eq!(links(mtl), vec![a]);
     // Bad paging is a typed error.
     let e = err(f, json!({"actor": admin, "op": "history.list", "record": {"kind": "client", "id": a}, "limit": 0}));
     assert_eq!(e.code, "validation");

@@ -116,8 +116,14 @@ impl Engine {
                         format!("count must be between 1 and {MAX_PERIODS}"),
                     ));
                 }
-                let days: Vec<chrono::NaiveDate> =
-                    (0..=p.count).map(|k| p.from + chrono::Duration::days(i64::from(k) * i64::from(p.days))).collect();
+                // Checked: a `from` near the end of the calendar must not
+                // overflow (a panic), it is out of range.
+                let days = (0..=p.count)
+                    .map(|k| p.from.checked_add_signed(chrono::Duration::days(i64::from(k) * i64::from(p.days))))
+                    .collect::<Option<Vec<chrono::NaiveDate>>>()
+                    .ok_or_else(|| {
+                        Error::validation("periods.from", "out_of_range", "the periods run past the last date there is")
+                    })?;
                 Some((p.field.clone(), days))
             }
         };

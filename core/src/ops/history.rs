@@ -1,7 +1,7 @@
 //! `history.list`: one record's history, newest first, read as the record
 //! itself is (rights, offices, a client dashboard's client).
 
-use crate::domain::{HistoryEntry, Id, Page, RecordKind, RecordRef, TimelineItem};
+use crate::domain::{HistoryEntry, HistoryOp, Id, Page, RecordKind, RecordRef, TimelineItem};
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
 use crate::query::{Constraint, ListQuery};
@@ -49,9 +49,29 @@ impl Engine {
             } else {
                 None
             };
+            // A link to a record the reader cannot see is not told at all
+            // (the page may come out shorter; the cursor is the page's).
+            hide_unseen_related(c, who, &mut items)?;
+            items.retain(|e| e.related.is_some() || !matches!(e.op, HistoryOp::Link | HistoryOp::Unlink));
             Ok(Page { items, next_cursor, total: None, total_capped: false })
         })
     }
+}
+
+/// Leaves out of entries the other record they name (a link's client, a
+/// merge's other side) when the reader cannot see it: a contact's history
+/// must not tell of its links to clients of offices the reader does not
+/// see, nor a dashboard's of records outside its client.
+fn hide_unseen_related(c: &mut store::Conn, who: &Who, items: &mut [HistoryEntry]) -> Result<()> {
+    for e in items.iter_mut() {
+        let Some(r) = e.related else { continue };
+        match visibility::record(c, who, r) {
+            Ok(()) => {}
+            Err(Error::NotFound { .. } | Error::Forbidden { .. }) => e.related = None,
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(())
 }
 
 /// One side of a merged timeline's cursor: not started, a position, or
@@ -131,11 +151,17 @@ impl Engine {
             Some(Constraint::Since(ms)) => Some(ms),
             _ => None,
         };
+        // The client is checked whatever the cursor: a cursor whose
+        // interactions side is done reads no interaction page (which
+        // would have checked it).
+        self.read(|c| visibility::client(c, who, id))?;
         let entries = match &changes {
             Side::Done => Vec::new(),
             Side::Start => self.read(|c| store::history::of_client(c, id, &kinds, since, None, limit + 1))?,
             Side::At(p) => self.read(|c| store::history::of_client(c, id, &kinds, since, Some(*p), limit + 1))?,
         };
+        let mut entries = entries;
+        self.read(|c| hide_unseen_related(c, who, &mut entries))?;
         let more_changes = entries.len() as i64 > limit;
         let (mut fetched, mut entries) = (fetched.into_iter().peekable(), entries.into_iter().peekable());
         let mut items = Vec::new();

@@ -219,6 +219,7 @@ macro_rules! insert_chunks {
                     diesel::insert_into($table).values(row).execute(c)?;
                 }
             }
+            #[cfg(feature = "postgres")]
             AnyConnection::Pg(c) => {
                 for chunk in rows.chunks(CHUNK) {
                     diesel::insert_into($table).values(chunk).execute(c)?;

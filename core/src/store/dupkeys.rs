@@ -87,6 +87,7 @@ pub(crate) fn insert(conn: &mut Conn, entity: Keyed, records: &[(Id, Vec<(DupKin
                 diesel::insert_into(dup_keys::table).values(row).execute(c)?;
             }
         }
+        #[cfg(feature = "postgres")]
         super::AnyConnection::Pg(c) => {
             for chunk in rows.chunks(500) {
                 diesel::insert_into(dup_keys::table).values(chunk).execute(c)?;
