@@ -54,8 +54,16 @@ fn hex(s: &str) -> String {
     s.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The engine's cursor for the row after (kt | ki, id) under `sort`.
-fn cursor(sort: &str, kt: Option<&str>, ki: Option<i64>, id: i64) -> String {
+/// The engine's cursor for the row after (kt | ki, id) under `sort`, for
+/// the list `label` asked `query` (a cursor belongs to its question).
+fn cursor(label: &str, query: &ListQuery, sort: &str, kt: Option<&str>, ki: Option<i64>, id: i64) -> String {
+    let kind = match label {
+        "clients" => ListKind::Clients,
+        "contacts" => ListKind::Contacts,
+        "transfers" => ListKind::Transfers,
+        _ => ListKind::Interactions,
+    };
+    let sort = clientele_core::query::cursor_sort(kind, query, sort);
     hex(&serde_json::json!({"sort": sort, "rk": 0, "kt": kt, "ki": ki, "id": id}).to_string())
 }
 
@@ -219,8 +227,8 @@ pub fn all(db: &Db, raw: &mut Raw, searches: bool) -> Vec<Case> {
             (None, Some(i)) => P::I(i),
             _ => unreachable!(),
         };
-        let cur = cursor(l.sort_name, kt.as_deref(), ki, kid);
         for (filtered, fq) in [(false, None), (true, Some(l.filter))] {
+            let cur = cursor(l.label, &q(fq, None), l.sort_name, kt.as_deref(), ki, kid);
             let fsql = if filtered { format!(" AND {}", instr(l.filter_sql)) } else { String::new() };
             let what = if filtered { format!(" « {} »", l.filter) } else { String::new() };
             out.push(Case {

@@ -432,7 +432,8 @@ impl Key {
 /// something else (a rank tier, a position in another order). Not a
 /// secret: a check against mistakes. The relative constraints (since, open)
 /// are left out: "last 30 days" moves with the clock between pages.
-fn cursor_sort(kind: ListKind, query: &ListQuery, sort: &str) -> String {
+#[doc(hidden)]
+pub fn cursor_sort(kind: ListKind, query: &ListQuery, sort: &str) -> String {
     // FNV-1a, 64 bits: stable across builds and platforms.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
