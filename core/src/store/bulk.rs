@@ -21,6 +21,7 @@ use crate::text::{self, PhoneRegion};
 
 /// Rows per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535
 /// bound parameters for the widest table (29 columns).
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 const CHUNK: usize = 500;
 /// Keys per `IN (...)` lookup.
 const LOOKUP: usize = 500;
