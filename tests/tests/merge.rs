@@ -675,6 +675,32 @@ fn merging_needs_edit_and_delete_offices_and_no_dashboard(f: &Fixture) {
         assert_eq!(e.code(), "forbidden", "{e}");
     }
     assert_eq!(state(f, &[a, b, q], &[]), before, "a refused merge changed something");
+    // Two contacts the Montréal staff member sees (both linked to a
+    // Montréal client), one also linked to the Québec client: merging them
+    // would rewrite a link it cannot see, so it is refused, naming no
+    // client; the admin may.
+    let m_client = ok(
+        f,
+        json!({"op": "client.create", "data": {"code": "D-M", "name": "Bouchard MTL", "office": "Montréal"}}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let (u, v) = (contact(f, "Zoé", "D'Amours"), contact(f, "Zoe", "Damours"));
+    link(f, u, m_client, "billing");
+    link(f, v, m_client, "additional");
+    link(f, v, q, "billing");
+    for (keep, gone) in [(u, v), (v, u)] {
+        let e = call_on(
+            &f.engine,
+            mtl,
+            json!({"op": "contact.merge", "keep": keep, "keep_version": 1, "merge": gone, "merge_version": 1,
+                   "rules": {"roles": "keep", "primary": "keep"}}),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "forbidden", "{e:?}");
+        assert!(!e.message.contains(&q.to_string()), "{e:?}");
+    }
+    assert!(merge(f, "contact", u, v, json!({"roles": "keep", "primary": "keep"})).is_ok());
     // A contact merged into a Montréal contact is not everybody's in the
     // trash (its links went to the kept contact).
     let mut r = Rights::all();

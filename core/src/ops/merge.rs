@@ -303,6 +303,17 @@ impl Engine {
         self.write(|c| {
             visible(c, who, e, keep.0)?;
             visible(c, who, e, merge.0)?;
+            // A contact merge rewrites every link of both contacts: one
+            // linked to a client of an office the actor does not see is
+            // refused whole (naming no client), not merged behind its back.
+            if e == DupEntity::Contact {
+                for id in [keep.0, merge.0] {
+                    let offices = store::contacts::linked_offices(c, id)?;
+                    if offices.iter().any(|o| !who.rights.sees_office(o.as_deref())) {
+                        return Err(who.office_forbidden("contacts linked to clients of other offices"));
+                    }
+                }
+            }
             let (label, entity) = match e {
                 DupEntity::Client => {
                     let r = store::clients::get(c, merge.0, false)?
