@@ -159,6 +159,18 @@ pub fn full(text: &str, locale: Locale) -> Option<String> {
     })
 }
 
+/// A day of a month, without a year, in the viewer's language (`1er mars`,
+/// `31 décembre` / `March 1`, `December 31`); `None` for a month outside
+/// 1–12.
+pub fn month_day(month: u32, day: u32, locale: Locale) -> Option<String> {
+    let m = usize::try_from(month).ok().filter(|m| (1..=12).contains(m))? - 1;
+    Some(match locale {
+        Locale::Fr if day == 1 => format!("1er {}", MONTHS_FR[m]),
+        Locale::Fr => format!("{day} {}", MONTHS_FR[m]),
+        Locale::En => format!("{} {day}", MONTHS_EN[m]),
+    })
+}
+
 /// The `YYYY-MM-DD` of a day number, days since 1970-01-01 (the inverse of
 /// [`LocalDateTime::day_number`]).
 pub fn day_text(days: i64) -> String {

@@ -91,43 +91,9 @@ fn address_line(a: &Value) -> Option<String> {
 /// A fiscal year end `MM-DD` as a day and month in the viewer's language
 /// (`31 décembre`, `December 31`); anything else as written.
 fn month_day(v: &str, locale: Locale) -> String {
-    const FR: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let parsed = v.split_once('-').and_then(|(m, d)| Some((m.parse::<usize>().ok()?, d.parse::<u32>().ok()?)));
-    match parsed {
-        Some((m @ 1..=12, d)) => match locale {
-            Locale::Fr if d == 1 => format!("1er {}", FR[m - 1]),
-            Locale::Fr => format!("{d} {}", FR[m - 1]),
-            Locale::En => format!("{} {d}", EN[m - 1]),
-        },
-        _ => v.to_string(),
-    }
+    v.split_once('-')
+        .and_then(|(m, d)| clientele_portlet_api::dates::month_day(m.parse().ok()?, d.parse().ok()?, locale))
+        .unwrap_or_else(|| v.to_string())
 }
 
 /// A business number as the CRA writes it: `123456782 RT 0001`.
