@@ -13,8 +13,8 @@ use crate::protocol::{
     ChoiceInfo, CountPeriod, CountPeriods, GroupCount, GroupCounts, GroupField, LastInteraction, LastInteractions,
 };
 use crate::query::fields::Col;
-use crate::query::{self, Constraint, FilterInput, Grouping, ListKind, ListQuery, Plan, PlanInput};
-use crate::store::{self, Conn};
+use crate::query::{self, Constraint, FilterInput, Grouping, ListKind, ListQuery};
+use crate::store;
 use crate::visibility;
 
 /// Rows `list.count_by` counts at most (and by default).
@@ -25,38 +25,6 @@ pub const MAX_PERIODS: u32 = 60;
 pub const MAX_GROUP_FIELDS: usize = 2;
 
 impl Engine {
-    /// The plan of `kind` for `query` as `who`, in the read `c` (the same
-    /// plan a list request makes, so the same rows).
-    fn aggregate_plan(
-        &self,
-        c: &mut Conn,
-        who: &Who,
-        kind: ListKind,
-        query: &ListQuery,
-        constraints: Vec<Constraint>,
-    ) -> Result<Plan> {
-        let custom = who.custom.as_slice();
-        let roles = if kind == ListKind::Clients { who.roles.as_slice() } else { &[] };
-        let mut people = |l: &query::fields::Lookup| {
-            store::query::people(c, l, who.offices(), who.scope, query::fields::MAX_PEOPLE as i64)
-        };
-        query::plan(PlanInput {
-            kind,
-            query,
-            custom,
-            roles,
-            tags: &who.tags,
-            constraints,
-            offices: who.offices().map(<[String]>::to_vec),
-            scope: who.scope,
-            today: self.today(),
-            fiscal_year_start_month: self.config().fiscal_year_start_month,
-            tz: self.tz,
-            actor: Some(who.id),
-            people: &mut people,
-        })
-    }
-
     /// `list.count_by`.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn count_by(
@@ -131,7 +99,7 @@ impl Engine {
         let pg = self.is_postgres();
         let tz = self.tz;
         let (fields, periods_out, rows) = self.read(|c| {
-            let plan = self.aggregate_plan(c, who, list, &query, constraints)?;
+            let plan = self.plan_as(c, who, list, &query, constraints)?;
             let mut cols = Vec::new();
             let mut fields = Vec::new();
             for name in by {
@@ -240,7 +208,7 @@ impl Engine {
         constraints.extend(visibility::scope_constraint(who, ListKind::Clients));
         let pg = self.is_postgres();
         let (rows, total, limit) = self.read(|c| {
-            let plan = self.aggregate_plan(c, who, ListKind::Clients, &query, constraints)?;
+            let plan = self.plan_as(c, who, ListKind::Clients, &query, constraints)?;
             let (rows, total) = store::query::last_interactions(c, &plan.last_interaction_sql(pg, before))?;
             Ok((rows, total, plan.limit))
         })?;

@@ -92,25 +92,7 @@ impl Engine {
         let pg = self.is_postgres();
         let explain = EXPLAIN.with(|e| e.borrow().is_some());
         self.read(|c| {
-            // Read with the actor (`store::actor`): no statement of its own.
-            let custom = who.custom.as_slice();
-            let roles = if kind == ListKind::Clients { who.roles.as_slice() } else { &[] };
-            let mut people = |l: &query::fields::Lookup| store::query::people(c, l, who.offices(), who.scope, PEOPLE);
-            let mut plan = query::plan(PlanInput {
-                kind,
-                query,
-                custom,
-                roles,
-                tags: &who.tags,
-                constraints,
-                offices: who.offices().map(<[String]>::to_vec),
-                scope: who.scope,
-                today: self.today(),
-                fiscal_year_start_month: self.config().fiscal_year_start_month,
-                tz: self.tz,
-                actor: Some(who.id),
-                people: &mut people,
-            })?;
+            let mut plan = self.plan_as(c, who, kind, query, constraints)?;
             plan.names = names;
             plan.count_cap = count_cap;
             // Large lists: how common the search keywords are decides the
@@ -402,6 +384,36 @@ impl Engine {
         }
     }
 
+    /// The plan of `kind` for `query` as `who`, in the read `c`, with what
+    /// the actor's read brought (custom fields, the firm's roles and tags;
+    /// `store::actor`): lists, grids, aggregates and saved views plan alike.
+    pub(super) fn plan_as(
+        &self,
+        c: &mut Conn,
+        who: &Who,
+        kind: ListKind,
+        query: &ListQuery,
+        constraints: Vec<Constraint>,
+    ) -> Result<query::Plan> {
+        let roles = if kind == ListKind::Clients { who.roles.as_slice() } else { &[] };
+        let mut people = |l: &query::fields::Lookup| store::query::people(c, l, who.offices(), who.scope, PEOPLE);
+        query::plan(PlanInput {
+            kind,
+            query,
+            custom: &who.custom,
+            roles,
+            tags: &who.tags,
+            constraints,
+            offices: who.offices().map(<[String]>::to_vec),
+            scope: who.scope,
+            today: self.today(),
+            fiscal_year_start_month: self.config().fiscal_year_start_month,
+            tz: self.tz,
+            actor: Some(who.id),
+            people: &mut people,
+        })
+    }
+
     fn check_filter_for(
         &self,
         who: Option<&Who>,
@@ -504,27 +516,7 @@ impl Engine {
         query.limit = None;
         // Refuse a filter that does not check now, with its span.
         if let Some(w) = who {
-            self.read(|c| {
-                let custom = store::interactions::custom_defs(c, None)?;
-                let roles = store::assignments::roles(c)?;
-                let tags = store::tags::all(c)?;
-                let mut people = |l: &query::fields::Lookup| store::query::people(c, l, w.offices(), w.scope, PEOPLE);
-                query::plan(PlanInput {
-                    kind: list,
-                    query: &query,
-                    custom: &custom,
-                    roles: &roles,
-                    tags: &tags,
-                    constraints: vec![],
-                    offices: w.offices().map(<[String]>::to_vec),
-                    scope: w.scope,
-                    today: self.today(),
-                    fiscal_year_start_month: self.config().fiscal_year_start_month,
-                    tz: self.tz,
-                    actor: Some(w.id),
-                    people: &mut people,
-                })
-            })?;
+            self.read(|c| self.plan_as(c, w, list, &query, vec![]))?;
         }
         let owner = who.map(|w| w.id);
         let now = ms(self.now());
