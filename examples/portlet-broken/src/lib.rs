@@ -12,6 +12,8 @@
 //! | `bad_view`     | answers `CLP_OK` with JSON that is not a view model         |
 //! | `bad_status`   | answers the undefined status 77 (raw ABI)                   |
 //! | `null_out`     | answers `CLP_OK` and leaves `*out_json` NULL (raw ABI)      |
+//! | `poll_cancel`  | logs, then polls `is_canceled` for up to `sleep_ms` (ABI 1.2) |
+//! | `log_flood`    | logs 100 messages of 5000 bytes (ABI 1.2)                  |
 //!
 //! The raw-ABI modes cannot be produced through the safe trait, so this crate
 //! writes its descriptor by hand and delegates the other modes to the same
@@ -23,7 +25,7 @@ use std::time::Duration;
 use clientele_portlet_api::abi::{self, ClpHost, ClpPortletDescriptor};
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
 use clientele_portlet_api::{
-    DashboardKind, DataContext, KeyValueEntry, Localized, Manifest, Portlet, PortletError, ViewModel, Widget,
+    DashboardKind, DataContext, KeyValueEntry, Localized, LogLevel, Manifest, Portlet, PortletError, ViewModel, Widget,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -70,6 +72,30 @@ impl Portlet for Broken {
             "panic" => panic!("portlet-broken was asked to panic"),
             "error" => return Err(PortletError::internal("portlet-broken was asked to fail")),
             "sleep" => std::thread::sleep(Duration::from_millis(s.sleep_ms)),
+            "poll_cancel" => {
+                let remaining = ctx.remaining().map(|d| d.as_millis().to_string()).unwrap_or_else(|| "none".into());
+                ctx.log(LogLevel::Info, &format!("polling, {remaining} ms left"));
+                let start = std::time::Instant::now();
+                let mut canceled = false;
+                while start.elapsed() < Duration::from_millis(s.sleep_ms) {
+                    if ctx.is_canceled() {
+                        canceled = true;
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                ctx.log(LogLevel::Warn, &format!("stopped polling, canceled: {canceled}"));
+                let entry = |label: &str, value: String| KeyValueEntry { label: Localized::same(label), value };
+                return Ok(ViewModel::new(Localized::same("poll")).with(Widget::KeyValue {
+                    entries: vec![entry("canceled", canceled.to_string()), entry("remaining_ms", remaining)],
+                }));
+            }
+            "log_flood" => {
+                let long = "é".repeat(2500);
+                for i in 0..100 {
+                    ctx.log(LogLevel::Debug, &format!("{i} {long}"));
+                }
+            }
             "request" => {
                 let answer = ctx.request(&json!({"op": "client.list", "limit": 1}))?;
                 return Ok(ViewModel::new(Localized::same("request")).with(Widget::KeyValue {

@@ -1,5 +1,5 @@
 /*
- * clientele_portlet.h — the Clientèle portlet plugin ABI, version 1.0.
+ * clientele_portlet.h — the Clientèle portlet plugin ABI, version 1.2.
  *
  * A portlet is a dashboard tile. A portlet library is a shared library
  * (.so / .dylib / .dll) that exports ONE symbol:
@@ -21,7 +21,9 @@
  *   by an older engine at load rather than failing at every render);
  *   existing fields never move. 1.1: view-model charts (bar_chart,
  *   sparkline, proportion), note, subtitle, table total/caption/priority and
- *   row drill-downs; "timezone" in context_json. 1.0 plugins load unchanged. The engine (host) loads a plugin when
+ *   row drill-downs; "timezone" in context_json. 1.2: ClpHost gains log,
+ *   is_canceled and deadline_ms (appended). 1.0 and 1.1 plugins load
+ *   unchanged (they read the ClpHost prefix they know). The engine (host) loads a plugin when
  *       plugin.abi_major == host.abi_major  &&  plugin.abi_minor <= host.abi_minor
  *   and refuses it otherwise ("too old" / "too new"). It reads struct_size,
  *   abi_major and abi_minor BEFORE calling anything else, and treats fields
@@ -66,7 +68,7 @@ extern "C" {
 
 /* ABI version of this header. */
 #define CLP_ABI_MAJOR 1
-#define CLP_ABI_MINOR 1
+#define CLP_ABI_MINOR 2
 
 /* Name of the one exported symbol. */
 #define CLP_DESCRIPTOR_SYMBOL "clientele_portlet_descriptor"
@@ -96,11 +98,30 @@ typedef enum ClpStatus {
     CLP_ERR_ABI = 4
 } ClpStatus;
 
+/* Log levels of ClpHost.log (ABI 1.2). Any other value is read as INFO. */
+#define CLP_LOG_ERROR 1
+#define CLP_LOG_WARN 2
+#define CLP_LOG_INFO 3
+#define CLP_LOG_DEBUG 4
+
+/* ClpHost.deadline_ms when the render has no time budget. */
+#define CLP_NO_DEADLINE (-1)
+
+/* At most this many ClpHost.log messages of one render reach the host (the
+   rest are counted and dropped; one warning says how many, after render),
+   and a message longer than this many bytes is cut (ending with "…"). */
+#define CLP_MAX_LOG_MESSAGES_PER_RENDER 20
+#define CLP_MAX_LOG_MESSAGE_BYTES 1024
+
 typedef struct ClpHost ClpHost;
 
 /*
  * What the engine passes to render. Host-owned, valid during the call only.
- * Size on LP64: 40 bytes.
+ * Size on LP64: 64 bytes (1.0 and 1.1: 40 bytes, up to free_string).
+ * A plugin compiled against 1.2 that wants to run on a 1.1 engine too must
+ * check struct_size before reading log, is_canceled or deadline_ms; an
+ * engine never loads a plugin of a newer minor, so on a 1.2 engine they are
+ * always there.
  */
 struct ClpHost {
     /* sizeof(ClpHost) as the host was compiled. A plugin must check
@@ -131,11 +152,29 @@ struct ClpHost {
     /* Frees a string returned by request. Accepts NULL. Does nothing when
        called from another thread or after render returned. */
     void (*free_string)(void *user_data, char *s);
+
+    /* ---- ABI 1.2 ---- */
+
+    /* Sends one line (UTF-8; invalid bytes are replaced) to the host's log,
+       with a CLP_LOG_* level. The engine passes it on with the portlet's id
+       and the viewer. At most CLP_MAX_LOG_MESSAGES_PER_RENDER messages of
+       CLP_MAX_LOG_MESSAGE_BYTES bytes each per render; nothing once the
+       render is canceled. Same thread rule as request: ignored from another
+       thread or after render returned. */
+    void (*log)(void *user_data, int32_t level, const char *message);
+    /* Answers 1 once the render should stop: its time budget is spent, or
+       the dashboards are closing (the host will not show what render
+       answers then); else 0. Cheap: poll it in long loops and return early
+       (any status). Answers 1 from another thread or after render returned. */
+    int32_t (*is_canceled)(void *user_data);
+    /* Milliseconds left of the render's time budget when render was called
+       (count from that moment with your own clock), or CLP_NO_DEADLINE. */
+    int64_t deadline_ms;
 };
 
 /*
  * What a portlet library exports. Static data of the plugin.
- * Size on LP64: 48 bytes. No field may be NULL (ABI 1.0 and 1.1).
+ * Size on LP64: 48 bytes. No field may be NULL (ABI 1.0 to 1.2).
  */
 typedef struct ClpPortletDescriptor {
     /* sizeof(ClpPortletDescriptor) as the plugin was compiled. Read first. */

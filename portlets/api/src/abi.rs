@@ -15,7 +15,8 @@ pub const CLP_ABI_MAJOR: u16 = 1;
 /// ABI minor version: grows when fields are appended to the structs or the
 /// JSON a plugin may answer grows. 1.1: charts, note, subtitle, table
 /// total/caption/priority, row drill-downs, `timezone` in the context.
-pub const CLP_ABI_MINOR: u16 = 1;
+/// 1.2: `ClpHost` gains `log`, `is_canceled` and `deadline_ms`.
+pub const CLP_ABI_MINOR: u16 = 2;
 
 /// The one symbol a portlet library exports.
 pub const CLP_DESCRIPTOR_SYMBOL: &str = "clientele_portlet_descriptor";
@@ -33,6 +34,16 @@ pub const CLP_ERR_FAILED: i32 = 2;
 pub const CLP_ERR_PANIC: i32 = 3;
 /// The structure passed in is of an ABI version the callee does not support.
 pub const CLP_ERR_ABI: i32 = 4;
+
+/// Log levels of `ClpHost::log` (ABI 1.2). Other values are read as
+/// [`CLP_LOG_INFO`].
+pub const CLP_LOG_ERROR: i32 = 1;
+pub const CLP_LOG_WARN: i32 = 2;
+pub const CLP_LOG_INFO: i32 = 3;
+pub const CLP_LOG_DEBUG: i32 = 4;
+
+/// `ClpHost::deadline_ms` when the render has no time budget.
+pub const CLP_NO_DEADLINE: i64 = -1;
 
 /// The name of a status code, for messages.
 pub fn status_name(status: i32) -> &'static str {
@@ -58,6 +69,10 @@ pub type ClpRequestFn =
     unsafe extern "C" fn(user_data: *mut c_void, request_json: *const c_char, out_json: *mut *mut c_char) -> i32;
 /// `void (*)(void *user_data, char *s)`.
 pub type ClpHostFreeFn = unsafe extern "C" fn(user_data: *mut c_void, s: *mut c_char);
+/// `void (*)(void *user_data, int32_t level, const char *message)` (ABI 1.2).
+pub type ClpLogFn = unsafe extern "C" fn(user_data: *mut c_void, level: i32, message: *const c_char);
+/// `int32_t (*)(void *user_data)` (ABI 1.2): 1 when canceled, else 0.
+pub type ClpIsCanceledFn = unsafe extern "C" fn(user_data: *mut c_void) -> i32;
 /// `const ClpPortletDescriptor *(*)(void)`: type of the exported symbol.
 pub type ClpDescriptorFn = unsafe extern "C" fn() -> *const ClpPortletDescriptor;
 
@@ -101,7 +116,28 @@ pub struct ClpHost {
     pub request: Option<ClpRequestFn>,
     /// Frees a string the host returned. Accepts NULL.
     pub free_string: Option<ClpHostFreeFn>,
+    // ---- ABI 1.2 (absent when `struct_size` is the 1.1 size) ----
+    /// Sends one line to the host's log; capped per render and per message
+    /// (see `MAX_LOG_MESSAGES_PER_RENDER`, `MAX_LOG_MESSAGE_BYTES`).
+    pub log: Option<ClpLogFn>,
+    /// 1 once the render is canceled (budget spent, dashboards closed,
+    /// render returned, or called from another thread), else 0.
+    pub is_canceled: Option<ClpIsCanceledFn>,
+    /// Milliseconds left of the render's budget when `render` was called;
+    /// [`CLP_NO_DEADLINE`] when there is none.
+    pub deadline_ms: i64,
 }
+
+/// `sizeof(ClpHost)` of ABI 1.0 and 1.1 (the fields up to `free_string`).
+pub const CLP_HOST_SIZE_1_1: usize = std::mem::offset_of!(ClpHost, free_string) + std::mem::size_of::<usize>();
+
+/// At most this many `ClpHost::log` / [`crate::DataContext::log`] messages of
+/// one render reach the host; later ones are counted and dropped, and one
+/// warning says how many were dropped when the render ends.
+pub const MAX_LOG_MESSAGES_PER_RENDER: usize = 20;
+/// A log message longer than this (in bytes of UTF-8) is cut at a character
+/// boundary and ends with `…`.
+pub const MAX_LOG_MESSAGE_BYTES: usize = 1024;
 
 /// An ABI version, `major.minor`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -308,6 +344,8 @@ pub mod plugin {
     pub struct HostContext {
         host: ClpHost,
         info: ContextInfo,
+        /// When `render` was called: `deadline_ms` counts from then.
+        started: std::time::Instant,
     }
 
     /// The host's callbacks are function pointers: only the type is shown.
@@ -326,14 +364,24 @@ pub mod plugin {
             }
             // SAFETY: non-null; the first field is readable in every version.
             let size = unsafe { (*host).struct_size } as usize;
-            if size < std::mem::size_of::<ClpHost>() {
+            if size < CLP_HOST_SIZE_1_1 {
                 return Err((
                     CLP_ERR_ABI,
-                    format!("host struct is {size} bytes, expected at least {}", std::mem::size_of::<ClpHost>()),
+                    format!("host struct is {size} bytes, expected at least {CLP_HOST_SIZE_1_1}"),
                 ));
             }
-            // SAFETY: at least our size is readable.
-            let host = unsafe { *host };
+            // Copy what the host has; fields of later minors an older host
+            // lacks stay absent (NULL, no deadline).
+            let mut copy = std::mem::MaybeUninit::<ClpHost>::zeroed();
+            let n = size.min(std::mem::size_of::<ClpHost>());
+            // SAFETY: the host promises `size` readable bytes; we copy at most ours.
+            let mut host = unsafe {
+                std::ptr::copy_nonoverlapping(host.cast::<u8>(), copy.as_mut_ptr().cast::<u8>(), n);
+                copy.assume_init()
+            };
+            if n < std::mem::size_of::<ClpHost>() {
+                host.deadline_ms = CLP_NO_DEADLINE;
+            }
             if host.abi_major != CLP_ABI_MAJOR {
                 return Err((
                     CLP_ERR_ABI,
@@ -348,7 +396,8 @@ pub mod plugin {
                 .ok_or((CLP_ERR_INVALID_ARGUMENT, "context_json is NULL or not UTF-8".to_string()))?;
             let info: ContextInfo =
                 serde_json::from_str(&ctx).map_err(|e| (CLP_ERR_INVALID_ARGUMENT, format!("context_json: {e}")))?;
-            Ok(HostContext { host, info })
+            let started = std::time::Instant::now();
+            Ok(HostContext { host, info, started })
         }
     }
 
@@ -364,6 +413,27 @@ pub mod plugin {
         }
         fn timezone(&self) -> Option<String> {
             self.info.timezone.clone()
+        }
+        fn log(&self, level: crate::LogLevel, message: &str) {
+            let Some(log) = self.host.log else { return };
+            let message = crate::clip_log_message(message);
+            // Interior NULs cut the message there (C strings).
+            let text = message.split('\0').next().unwrap_or_default();
+            if let Ok(text) = CString::new(text) {
+                // SAFETY: host contract: valid callback during render.
+                unsafe { log(self.host.user_data, level.raw(), text.as_ptr()) };
+            }
+        }
+        fn is_canceled(&self) -> bool {
+            match self.host.is_canceled {
+                // SAFETY: host contract: valid callback during render.
+                Some(f) => (unsafe { f(self.host.user_data) }) != 0,
+                None => false,
+            }
+        }
+        fn remaining(&self) -> Option<std::time::Duration> {
+            let ms = u64::try_from(self.host.deadline_ms).ok()?;
+            Some(std::time::Duration::from_millis(ms).saturating_sub(self.started.elapsed()))
         }
         fn request(&self, request: &serde_json::Value) -> Result<serde_json::Value, ErrorBody> {
             let (Some(req_fn), Some(free_fn)) = (self.host.request, self.host.free_string) else {
@@ -489,6 +559,10 @@ mod tests {
         assert_eq!(offset_of!(ClpPortletDescriptor, manifest), 8);
         let p = size_of::<usize>();
         assert_eq!(size_of::<ClpPortletDescriptor>(), 8 + 5 * p);
-        assert_eq!(size_of::<ClpHost>(), 8 + 4 * p);
+        assert_eq!(CLP_HOST_SIZE_1_1, 8 + 4 * p);
+        assert_eq!(offset_of!(ClpHost, log), 8 + 4 * p);
+        assert_eq!(offset_of!(ClpHost, is_canceled), 8 + 5 * p);
+        assert_eq!(offset_of!(ClpHost, deadline_ms), 8 + 6 * p);
+        assert_eq!(size_of::<ClpHost>(), 16 + 6 * p);
     }
 }

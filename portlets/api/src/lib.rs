@@ -74,7 +74,7 @@ pub use budget::render_with_budget;
 pub use html::{PlacedTile, RenderOptions, Tile, TileState, TileWidth};
 pub use loader::{LoadError, LoadedPortlet, load_portlet};
 pub use manifest::{DashboardKind, Locale, Localized, Manifest, ManifestError, RightAction, RightEntity, RightNeeded};
-pub use portlet::{ContextInfo, DataContext, ErrorBody, Portlet, PortletError, Scope};
+pub use portlet::{ContextInfo, DataContext, ErrorBody, LogLevel, Portlet, PortletError, Scope, clip_log_message};
 pub use settings::{CommonSettings, DateRange, SettingsError};
 pub use view::{
     ChartPart, ChartSeries, Column, ColumnKind, Counter, DrillDown, KeyValueEntry, ListItem, TagChip, ViewModel,

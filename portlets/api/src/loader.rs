@@ -313,6 +313,11 @@ impl Portlet for LoadedPortlet {
             context_json: info.as_ptr(),
             request: Some(host_request),
             free_string: Some(host_free),
+            log: Some(host_log),
+            is_canceled: Some(host_is_canceled),
+            deadline_ms: ctx
+                .remaining()
+                .map_or(CLP_NO_DEADLINE, |left| i64::try_from(left.as_millis()).unwrap_or(i64::MAX)),
         };
         let mut out: *mut c_char = std::ptr::null_mut();
         // SAFETY: all pointers live until the call returns; plugin catches its panics.
@@ -435,6 +440,49 @@ unsafe extern "C" fn host_request(user_data: *mut c_void, request: *const c_char
         }
     }
     status
+}
+
+/// `ClpHost::log`: forwards one message (cut to
+/// [`MAX_LOG_MESSAGE_BYTES`], invalid UTF-8 replaced) to the context's
+/// [`DataContext::log`]; never unwinds. Ignored (like `request`, refused)
+/// when `user_data` is not a render in progress on the calling thread.
+unsafe extern "C" fn host_log(user_data: *mut c_void, level: i32, message: *const c_char) {
+    if message.is_null() {
+        return;
+    }
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let Some(session) = current_session(user_data) else { return };
+        // SAFETY: as in `host_request`: the render is running below us.
+        let state = unsafe { &*std::ptr::with_exposed_provenance::<HostState<'_>>(session.state) };
+        // SAFETY: a NUL-terminated plugin string, borrowed for the call.
+        let bytes = unsafe { std::ffi::CStr::from_ptr(message) }.to_bytes();
+        // A little over the cap, so that a cut message still ends with `…`.
+        let bytes = &bytes[..bytes.len().min(MAX_LOG_MESSAGE_BYTES + 4)];
+        let text = String::from_utf8_lossy(bytes);
+        state.ctx.log(crate::LogLevel::from_raw(level), &crate::clip_log_message(&text));
+    }));
+    if let Err(p) = result {
+        drop_payload(p);
+    }
+}
+
+/// `ClpHost::is_canceled`: 1 when the context says the render is canceled,
+/// and also (the render cannot go on usefully) when `user_data` is not a
+/// render in progress on the calling thread; never unwinds.
+unsafe extern "C" fn host_is_canceled(user_data: *mut c_void) -> i32 {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let Some(session) = current_session(user_data) else { return true };
+        // SAFETY: as in `host_request`: the render is running below us.
+        let state = unsafe { &*std::ptr::with_exposed_provenance::<HostState<'_>>(session.state) };
+        state.ctx.is_canceled()
+    }));
+    match result {
+        Ok(canceled) => i32::from(canceled),
+        Err(p) => {
+            drop_payload(p);
+            1
+        }
+    }
 }
 
 /// `ClpHost::free_string`. Like `request`, refused (the string is leaked)

@@ -87,6 +87,80 @@ pub trait DataContext {
     fn timezone(&self) -> Option<String> {
         None
     }
+
+    /// Sends one line to the host's log (ABI 1.2). The engine caps what
+    /// reaches the host: [`crate::abi::MAX_LOG_MESSAGES_PER_RENDER`] messages
+    /// per render, [`crate::abi::MAX_LOG_MESSAGE_BYTES`] bytes each. The
+    /// default (hosts older than 1.2) drops the message.
+    fn log(&self, level: LogLevel, message: &str) {
+        let _ = (level, message);
+    }
+
+    /// Whether the render should stop now (ABI 1.2): its time budget is
+    /// spent, or the dashboards are closing. A long render polls it and
+    /// returns early (what it answers then is not shown). The default
+    /// (hosts older than 1.2) is `false`.
+    fn is_canceled(&self) -> bool {
+        false
+    }
+
+    /// What is left of the render's time budget (ABI 1.2); `None` when there
+    /// is no budget or the host does not say.
+    fn remaining(&self) -> Option<std::time::Duration> {
+        None
+    }
+}
+
+/// The level of a [`DataContext::log`] message; the numbers are the
+/// `CLP_LOG_*` constants of the C ABI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LogLevel {
+    Error = 1,
+    Warn = 2,
+    Info = 3,
+    Debug = 4,
+}
+
+impl LogLevel {
+    /// From a `CLP_LOG_*` number; any other number is [`LogLevel::Info`].
+    pub fn from_raw(level: i32) -> Self {
+        match level {
+            1 => LogLevel::Error,
+            2 => LogLevel::Warn,
+            4 => LogLevel::Debug,
+            _ => LogLevel::Info,
+        }
+    }
+
+    /// The `CLP_LOG_*` number.
+    pub fn raw(self) -> i32 {
+        self as i32
+    }
+
+    /// `error`, `warn`, `info` or `debug`.
+    pub fn name(self) -> &'static str {
+        match self {
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+        }
+    }
+}
+
+/// `message` cut to at most [`crate::abi::MAX_LOG_MESSAGE_BYTES`] bytes at a
+/// character boundary, ending with `…` when cut.
+pub fn clip_log_message(message: &str) -> std::borrow::Cow<'_, str> {
+    let max = crate::abi::MAX_LOG_MESSAGE_BYTES;
+    if message.len() <= max {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    let mut end = max - '…'.len_utf8();
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    std::borrow::Cow::Owned(format!("{}…", &message[..end]))
 }
 
 /// The context a plugin receives, serialised as JSON across the C ABI

@@ -36,6 +36,16 @@ int main(void) {
     P("host_context_json", offsetof(ClpHost, context_json));
     P("host_request", offsetof(ClpHost, request));
     P("host_free_string", offsetof(ClpHost, free_string));
+    P("host_log", offsetof(ClpHost, log));
+    P("host_is_canceled", offsetof(ClpHost, is_canceled));
+    P("host_deadline_ms", offsetof(ClpHost, deadline_ms));
+    P("log_error", CLP_LOG_ERROR);
+    P("log_warn", CLP_LOG_WARN);
+    P("log_info", CLP_LOG_INFO);
+    P("log_debug", CLP_LOG_DEBUG);
+    P("no_deadline", CLP_NO_DEADLINE);
+    P("max_log_messages", CLP_MAX_LOG_MESSAGES_PER_RENDER);
+    P("max_log_bytes", CLP_MAX_LOG_MESSAGE_BYTES);
     printf("symbol=%s\n", CLP_DESCRIPTOR_SYMBOL);
     return 0;
 }
@@ -72,6 +82,13 @@ fn header_matches_rust() {
     assert_eq!(n("panic"), i64::from(CLP_ERR_PANIC));
     assert_eq!(n("abi"), i64::from(CLP_ERR_ABI));
     assert_eq!(v["symbol"], CLP_DESCRIPTOR_SYMBOL);
+    assert_eq!(n("log_error"), i64::from(CLP_LOG_ERROR));
+    assert_eq!(n("log_warn"), i64::from(CLP_LOG_WARN));
+    assert_eq!(n("log_info"), i64::from(CLP_LOG_INFO));
+    assert_eq!(n("log_debug"), i64::from(CLP_LOG_DEBUG));
+    assert_eq!(n("no_deadline"), CLP_NO_DEADLINE);
+    assert_eq!(n("max_log_messages"), MAX_LOG_MESSAGES_PER_RENDER as i64);
+    assert_eq!(n("max_log_bytes"), MAX_LOG_MESSAGE_BYTES as i64);
 
     type D = ClpPortletDescriptor;
     let rust_desc = [
@@ -89,6 +106,9 @@ fn header_matches_rust() {
         ("host_context_json", offset_of!(ClpHost, context_json)),
         ("host_request", offset_of!(ClpHost, request)),
         ("host_free_string", offset_of!(ClpHost, free_string)),
+        ("host_log", offset_of!(ClpHost, log)),
+        ("host_is_canceled", offset_of!(ClpHost, is_canceled)),
+        ("host_deadline_ms", offset_of!(ClpHost, deadline_ms)),
     ];
     for (k, rust) in rust_desc {
         assert_eq!(n(k), rust as i64, "{k}: C says {}, Rust says {rust}", n(k));

@@ -8,16 +8,18 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use clientele_portlet_api::abi::{AbiVersion, CLP_ABI_MAJOR, CLP_ABI_MINOR};
+use clientele_portlet_api::abi::{
+    AbiVersion, CLP_ABI_MAJOR, CLP_ABI_MINOR, MAX_LOG_MESSAGE_BYTES, MAX_LOG_MESSAGES_PER_RENDER,
+};
 use clientele_portlet_api::loader::loaded_libraries;
 use clientele_portlet_api::settings::merge_settings;
 use clientele_portlet_api::{
-    DataContext, ErrorBody, LoadError, Locale, Localized, Manifest, Portlet, PortletError, Scope, Tile, ViewModel,
-    Widget, html, load_portlet, render_with_budget, text,
+    DataContext, ErrorBody, LoadError, Locale, Localized, LogLevel, Manifest, Portlet, PortletError, Scope, Tile,
+    ViewModel, Widget, html, load_portlet, render_with_budget, text,
 };
 use serde_json::{Value, json};
 
@@ -29,6 +31,9 @@ struct FakeContext {
     locale: Locale,
     requests: Mutex<Vec<Value>>,
     behaviour: Behaviour,
+    logs: Mutex<Vec<(LogLevel, String)>>,
+    canceled: AtomicBool,
+    remaining: Option<Duration>,
 }
 
 #[derive(Clone, Copy)]
@@ -58,7 +63,14 @@ impl FakeContext {
             locale: Locale::Fr,
             requests: Mutex::new(Vec::new()),
             behaviour,
+            logs: Mutex::new(Vec::new()),
+            canceled: AtomicBool::new(false),
+            remaining: None,
         }
+    }
+
+    fn logs(&self) -> Vec<(LogLevel, String)> {
+        self.logs.lock().unwrap().clone()
     }
 
     fn requests(&self) -> Vec<Value> {
@@ -75,6 +87,15 @@ impl DataContext for FakeContext {
     }
     fn locale(&self) -> Locale {
         self.locale
+    }
+    fn log(&self, level: LogLevel, message: &str) {
+        self.logs.lock().unwrap().push((level, message.to_string()));
+    }
+    fn is_canceled(&self) -> bool {
+        self.canceled.load(Ordering::SeqCst)
+    }
+    fn remaining(&self) -> Option<Duration> {
+        self.remaining
     }
     fn request(&self, request: &Value) -> Result<Value, ErrorBody> {
         self.requests.lock().unwrap().push(request.clone());
@@ -125,18 +146,18 @@ fn scratch_dir() -> PathBuf {
 
 /// Compiles C source into a shared library with the system compiler.
 fn compile_c_library(name: &str, source: &str, defines: &[&str]) -> PathBuf {
+    compile_c_library_with(name, source, defines, &workspace_root().join("portlets/api/include"))
+}
+
+/// [`compile_c_library`] against the `clientele_portlet.h` of `include`.
+fn compile_c_library_with(name: &str, source: &str, defines: &[&str], include: &Path) -> PathBuf {
     let dir = scratch_dir();
     let src = dir.join(format!("{name}.c"));
     std::fs::write(&src, source).unwrap();
     let out = dir.join(format!("{}{name}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let mut cmd = Command::new(&cc);
-    cmd.args(["-shared", "-fPIC", "-Wall", "-Werror", "-o"])
-        .arg(&out)
-        .arg("-I")
-        .arg(workspace_root().join("portlets/api/include"))
-        .args(defines)
-        .arg(&src);
+    cmd.args(["-shared", "-fPIC", "-Wall", "-Werror", "-o"]).arg(&out).arg("-I").arg(include).args(defines).arg(&src);
     let output = cmd.output().unwrap_or_else(|e| panic!("cannot run the C compiler {cc:?} (set CC): {e}"));
     assert!(output.status.success(), "{cc} failed: {}", String::from_utf8_lossy(&output.stderr));
     out
@@ -624,4 +645,189 @@ fn requests_after_render_returned_are_refused() {
     assert_eq!(counter(&p.render(&json!({}), &FakeContext::new()).unwrap()), invalid);
     // libloading::Library dropped here only decrements dlopen's count (the loader keeps its own).
     std::mem::forget(lib);
+}
+
+// ---------------------------------------------------------------- ABI 1.2: log, cancel, deadline
+
+/// Raises `ctx`'s cancel flag after `after`, from another thread.
+fn cancel_later(ctx: &Arc<FakeContext>, after: Duration) -> std::thread::JoinHandle<()> {
+    let ctx = ctx.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(after);
+        ctx.canceled.store(true, Ordering::SeqCst);
+    })
+}
+
+/// Waits until only `ctx`'s own `Arc` is left: the (abandoned) render ended.
+fn wait_until_released(ctx: &Arc<FakeContext>, within: Duration) -> Duration {
+    let start = Instant::now();
+    while Arc::strong_count(ctx) > 1 {
+        assert!(start.elapsed() < within, "the abandoned render still runs after {within:?}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    start.elapsed()
+}
+
+fn entries(vm: &ViewModel) -> std::collections::HashMap<String, String> {
+    let Widget::KeyValue { entries } = &vm.widgets[0] else { panic!("{vm:?}") };
+    entries.iter().map(|e| (e.label.fr.clone(), e.value.clone())).collect()
+}
+
+#[test]
+fn a_rust_portlet_sees_cancel_deadline_and_logs_through_the_abi() {
+    let broken = load_portlet(rust_plugin("portlet-broken")).unwrap();
+    let settings = settings_for(&*broken, json!({"mode": "poll_cancel", "sleep_ms": 10_000}));
+    let ctx = Arc::new(FakeContext { remaining: Some(Duration::from_millis(1500)), ..FakeContext::new() });
+    let canceler = cancel_later(&ctx, Duration::from_millis(100));
+    let start = Instant::now();
+    let vm = broken.render(&settings, &*ctx).unwrap();
+    canceler.join().unwrap();
+    assert!(start.elapsed() < Duration::from_secs(5), "the portlet did not see the cancel signal");
+    let e = entries(&vm);
+    assert_eq!(e["canceled"], "true");
+    let left: u64 = e["remaining_ms"].parse().unwrap();
+    assert!((1400..=1500).contains(&left), "{left}");
+    assert_eq!(
+        ctx.logs(),
+        vec![
+            (LogLevel::Info, format!("polling, {left} ms left")),
+            (LogLevel::Warn, "stopped polling, canceled: true".to_string())
+        ]
+    );
+
+    // Under a budget: the budget's end is the cancel signal, and the
+    // abandoned render returns soon after instead of running 10 s.
+    let ctx = Arc::new(FakeContext::new());
+    let err = render_with_budget(broken.clone(), settings, ctx.clone(), Duration::from_millis(300)).unwrap_err();
+    assert_eq!(err, PortletError::Timeout { budget_ms: 300 });
+    wait_until_released(&ctx, Duration::from_secs(3));
+    let logs = ctx.logs();
+    assert_eq!(logs.len(), 1, "nothing is logged once the budget is spent: {logs:?}");
+    let left: u64 = logs[0].1.split(' ').nth(1).unwrap().parse().unwrap();
+    assert!((1..=300).contains(&left), "the plugin saw {left} ms left of a 300 ms budget");
+}
+
+#[test]
+fn log_messages_are_capped_per_render_and_cut_per_message() {
+    let broken = load_portlet(rust_plugin("portlet-broken")).unwrap();
+    let settings = settings_for(&*broken, json!({"mode": "log_flood"}));
+    let ctx = Arc::new(FakeContext::new());
+    render_with_budget(broken, settings, ctx.clone(), Duration::from_secs(10)).unwrap();
+    let logs = ctx.logs();
+    assert_eq!(logs.len(), MAX_LOG_MESSAGES_PER_RENDER + 1, "{:?}", logs.iter().map(|l| l.1.len()).collect::<Vec<_>>());
+    for (i, (level, message)) in logs[..MAX_LOG_MESSAGES_PER_RENDER].iter().enumerate() {
+        assert_eq!(*level, LogLevel::Debug);
+        assert!(message.starts_with(&format!("{i} éé")), "{message:.20}");
+        assert!(message.len() <= MAX_LOG_MESSAGE_BYTES && message.len() > MAX_LOG_MESSAGE_BYTES - 8);
+        assert!(message.ends_with('…'));
+    }
+    assert_eq!(logs[MAX_LOG_MESSAGES_PER_RENDER].0, LogLevel::Warn);
+    assert!(logs[MAX_LOG_MESSAGES_PER_RENDER].1.starts_with("80 more log messages"), "{:?}", logs.last());
+}
+
+/// A 1.2 C plugin: logs (a long message, invalid UTF-8, an unknown level),
+/// then polls `is_canceled` every 2 ms for up to 10 s and shows what it saw.
+const POLL_C: &str = r#"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "clientele_portlet.h"
+static char *dupstr(const char *s) { char *p = malloc(strlen(s) + 1); strcpy(p, s); return p; }
+static int32_t manifest(char **out) {
+  *out = dupstr("{\"id\":\"test.poll\",\"version\":\"1.0.0\",\"title\":{\"fr\":\"p\",\"en\":\"p\"},\"dashboards\":[\"staff\"]}");
+  return CLP_OK;
+}
+static int32_t json(char **out) { *out = dupstr("{}"); return CLP_OK; }
+static int32_t render(const char *s, const ClpHost *h, char **out) {
+  char buf[512], longmsg[3000]; int polls = 0, canceled = 0;
+  struct timespec nap = {0, 2000000};
+  (void)s;
+  if (h->struct_size < sizeof(ClpHost) || h->abi_major != CLP_ABI_MAJOR) { *out = 0; return CLP_ERR_ABI; }
+  memset(longmsg, 'x', sizeof longmsg - 1); longmsg[sizeof longmsg - 1] = 0;
+  h->log(h->user_data, CLP_LOG_WARN, longmsg);
+  h->log(h->user_data, CLP_LOG_ERROR, "bad \xff byte");
+  h->log(h->user_data, 42, "unknown level");
+  h->log(h->user_data, CLP_LOG_INFO, 0);
+  while (polls < 5000) {
+    if (h->is_canceled(h->user_data)) { canceled = 1; break; }
+    nanosleep(&nap, 0); polls++;
+  }
+  snprintf(buf, sizeof buf, "{\"title\":{\"fr\":\"p\",\"en\":\"p\"},\"widgets\":[{\"type\":\"counters\",\"items\":["
+    "{\"label\":{\"fr\":\"canceled\",\"en\":\"canceled\"},\"value\":%d},"
+    "{\"label\":{\"fr\":\"deadline\",\"en\":\"deadline\"},\"value\":%lld}]}]}", canceled, (long long)h->deadline_ms);
+  *out = dupstr(buf); return CLP_OK;
+}
+static void release(char *s) { free(s); }
+static const ClpPortletDescriptor D = { sizeof(ClpPortletDescriptor), CLP_ABI_MAJOR, CLP_ABI_MINOR, manifest, json, json, render, release };
+CLP_EXPORT const ClpPortletDescriptor *clientele_portlet_descriptor(void) { return &D; }
+"#;
+
+fn counters(vm: &ViewModel) -> Vec<i64> {
+    let Widget::Counters { items } = &vm.widgets[0] else { panic!("{vm:?}") };
+    items.iter().map(|c| c.value).collect()
+}
+
+#[test]
+fn a_c_portlet_polls_is_canceled_and_returns_early() {
+    let lib = compile_c_library("poll", POLL_C, &["-Wextra"]);
+    let p = load_portlet(lib).unwrap();
+
+    // Canceled by the host's context (e.g. the dashboards closing).
+    let ctx = Arc::new(FakeContext { remaining: Some(Duration::from_millis(2000)), ..FakeContext::new() });
+    let canceler = cancel_later(&ctx, Duration::from_millis(100));
+    let start = Instant::now();
+    let vm = p.render(&json!({}), &*ctx).unwrap();
+    canceler.join().unwrap();
+    assert!(start.elapsed() < Duration::from_secs(5));
+    let [canceled, deadline] = counters(&vm)[..] else { panic!("{vm:?}") };
+    assert_eq!(canceled, 1);
+    assert_eq!(deadline, 2000);
+    let logs = ctx.logs();
+    assert_eq!(logs.len(), 3, "a NULL message is ignored: {logs:?}");
+    assert_eq!(logs[0].0, LogLevel::Warn);
+    assert_eq!(logs[0].1, format!("{}…", "x".repeat(MAX_LOG_MESSAGE_BYTES - '…'.len_utf8())));
+    assert_eq!(logs[1], (LogLevel::Error, "bad \u{FFFD} byte".to_string()));
+    assert_eq!(logs[2], (LogLevel::Info, "unknown level".to_string()));
+
+    // No deadline given: CLP_NO_DEADLINE.
+    let ctx = Arc::new(FakeContext::new());
+    let canceler = cancel_later(&ctx, Duration::from_millis(20));
+    let vm = p.render(&json!({}), &*ctx).unwrap();
+    canceler.join().unwrap();
+    assert_eq!(counters(&vm), [1, clientele_portlet_api::abi::CLP_NO_DEADLINE]);
+
+    // Under a budget: the plugin sees the budget as its deadline and is
+    // canceled when it is spent; the abandoned render returns soon after.
+    let ctx = Arc::new(FakeContext::new());
+    let start = Instant::now();
+    let err = render_with_budget(p.clone(), json!({}), ctx.clone(), Duration::from_millis(200)).unwrap_err();
+    assert_eq!(err, PortletError::Timeout { budget_ms: 200 });
+    wait_until_released(&ctx, Duration::from_secs(3));
+    assert!(start.elapsed() < Duration::from_secs(3), "the plugin polled for 10 s");
+}
+
+/// Older plugins keep loading: the C example compiled against the 1.1
+/// header, and the same declaring ABI 1.0, load and render on this engine
+/// (they read only the `ClpHost` prefix they know).
+#[test]
+fn plugins_built_against_abi_1_1_and_1_0_still_load_and_render() {
+    const { assert!(CLP_ABI_MINOR == 2) };
+    let old = scratch_dir();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c/clientele_portlet_1_1.h"),
+        old.join("clientele_portlet.h"),
+    )
+    .unwrap();
+    let source = std::fs::read_to_string(workspace_root().join("examples/portlet-c/counts_c.c")).unwrap();
+    let as_1_0 = source.replace("    CLP_ABI_MINOR,", "    0,");
+    assert_ne!(as_1_0, source);
+    for (name, source, minor) in [("c_1_1", &source, 1), ("c_1_0", &as_1_0, 0)] {
+        let lib = compile_c_library_with(name, source, &["-fvisibility=hidden", "-Wextra"], &old);
+        let p = clientele_portlet_api::LoadedPortlet::load(&lib).unwrap();
+        assert_eq!(p.abi_version(), AbiVersion { major: 1, minor });
+        let ctx = FakeContext { remaining: Some(Duration::from_secs(1)), ..FakeContext::new() };
+        let vm = p.render(&settings_for(&p, json!({"label": "Dossiers"})), &ctx).unwrap();
+        assert_eq!(counters(&vm), [12]);
+    }
 }
