@@ -28,7 +28,9 @@ use std::time::{Duration, Instant};
 use clientele_core::Engine;
 use clientele_core::domain::Id;
 use clientele_core::protocol::{Actor, DataScope};
-use clientele_portlet_api::{DataContext, ErrorBody, Locale, Scope, ViewModel};
+use clientele_portlet_api::{DataContext, ErrorBody, Locale, LogLevel, Scope, ViewModel};
+
+use crate::service::{LogSink, PortletLog};
 use serde_json::{Map, Value, json};
 
 /// How much later than a render's budget its requests' deadline falls.
@@ -82,6 +84,11 @@ pub struct EngineContext {
     scope: Scope,
     today: String,
     locale: Locale,
+    /// Set when the dashboards close: renders in progress are canceled.
+    closed: Arc<AtomicBool>,
+    /// The tile's portlet and the host's log (ABI 1.2 `log`).
+    portlet: String,
+    log: Option<LogSink>,
 }
 
 /// The viewer and the render's day; the engine is not printed.
@@ -171,7 +178,20 @@ impl EngineContext {
             scope,
             today,
             locale,
+            closed: Arc::new(AtomicBool::new(false)),
+            portlet: String::new(),
+            log: None,
         }
+    }
+
+    /// The same context for a tile of `portlet`: its log messages go to
+    /// `log` (when given) named after it, and it is canceled when `closed`
+    /// is set (the dashboards closing).
+    pub fn for_tile(mut self, portlet: &str, log: Option<LogSink>, closed: Arc<AtomicBool>) -> Self {
+        self.portlet = portlet.to_string();
+        self.log = log;
+        self.closed = closed;
+        self
     }
 
     /// The same context for a render under `budget` (starting now): every
@@ -290,9 +310,38 @@ impl DataContext for EngineContext {
         self.engine.upgrade().map(|e| e.config().timezone.clone())
     }
 
+    fn log(&self, level: LogLevel, message: &str) {
+        if let Some(sink) = &self.log
+            && !self.is_canceled()
+        {
+            let record = PortletLog {
+                portlet: self.portlet.clone(),
+                viewer: self.viewer,
+                scope: self.scope,
+                level,
+                message: clientele_portlet_api::clip_log_message(message).into_owned(),
+            };
+            // The host's hook must not take the render down.
+            let _ =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sink(&record))).map_err(take_panic_message);
+        }
+    }
+
+    /// Expired (budget spent), or the dashboards closed.
+    fn is_canceled(&self) -> bool {
+        self.is_expired() || self.closed.load(Ordering::SeqCst)
+    }
+
+    fn remaining(&self) -> Option<Duration> {
+        self.budget.map(|b| b.saturating_sub(self.started.elapsed()))
+    }
+
     fn request(&self, request: &Value) -> Result<Value, ErrorBody> {
         if self.is_expired() {
             return Err(refuse("portlet_timeout", "the render's time budget ran out: its requests are refused"));
+        }
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(refuse("engine_closed", "the dashboards are closed"));
         }
         let envelope = self.confine(request)?;
         let (actor, parsed) = clientele_core::parse_envelope(&envelope.to_string()).map_err(|e| api_body(&e))?;

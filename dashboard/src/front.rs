@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::layout::{Layout, kind_name};
-use crate::service::{DashboardTarget, Dashboards};
+use crate::service::{BUDGET_RANGE_MS, DashboardTarget, Dashboards};
 
 /// The output format of `dashboard.render`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
@@ -43,6 +43,11 @@ pub enum FrontRequest {
         /// `{request}` replaced (percent-encoded); without it, buttons.
         #[serde(default)]
         url_template: Option<String>,
+        /// Each tile's time budget in ms, 100 to 60000; without it the
+        /// dashboards' own (the engine's `tile_timeout_ms`, default 2000).
+        #[serde(default)]
+        #[schemars(range(min = 100, max = 60_000))]
+        budget_ms: Option<u64>,
     },
     /// `{"actor": 3, "op": "portlet.list", "dashboard": "staff"}`: the
     /// registry's manifests with their settings schema and defaults, whether
@@ -110,7 +115,30 @@ impl Dashboards {
     /// [`Dashboards::execute_json`], typed.
     pub fn execute(&self, request: FrontRequest) -> Result<Value, ErrorBody> {
         match request {
-            FrontRequest::Render { actor, dashboard, client_id, layout_id, locale, format, url_template } => {
+            FrontRequest::Render {
+                actor,
+                dashboard,
+                client_id,
+                layout_id,
+                locale,
+                format,
+                url_template,
+                budget_ms,
+            } => {
+                let budget = match budget_ms {
+                    None => self.budget(),
+                    Some(ms) if BUDGET_RANGE_MS.contains(&ms) => std::time::Duration::from_millis(ms),
+                    Some(ms) => {
+                        return Err(bad_request(
+                            format!(
+                                "budget_ms must be {} to {} (ms), not {ms}",
+                                BUDGET_RANGE_MS.start(),
+                                BUDGET_RANGE_MS.end()
+                            ),
+                            Some("budget_ms"),
+                        ));
+                    }
+                };
                 let target = match (dashboard, client_id) {
                     (DashboardKind::Client, Some(client_id)) => DashboardTarget::Client { client_id },
                     (DashboardKind::Client, None) => {
@@ -122,7 +150,7 @@ impl Dashboards {
                     (DashboardKind::Staff, None) => DashboardTarget::Staff,
                     (DashboardKind::Firm, None) => DashboardTarget::Firm,
                 };
-                let view = self.render(actor, target, layout_id, locale).map_err(|e| e.body())?;
+                let view = self.render_within(actor, target, layout_id, locale, budget).map_err(|e| e.body())?;
                 Ok(match format {
                     Format::Json => view.to_json(),
                     Format::Html => json!({"format": "html", "content": view.to_html_with(url_template.as_deref())}),

@@ -37,8 +37,9 @@ pub use context::EngineContext;
 pub use front::{Format, FrontRequest};
 pub use layout::{Layout, LayoutError, TileSpec};
 pub use service::{
-    DEFAULT_BUDGET, DashboardError, DashboardTarget, DashboardView, Dashboards, LayoutSource, MAX_CONSECUTIVE_TIMEOUTS,
-    Origin, PluginLoadFailure, Registered, RegistryError, TileStatus, built_in_portlets,
+    BUDGET_RANGE_MS, DEFAULT_BUDGET, DashboardError, DashboardTarget, DashboardView, Dashboards, LayoutSource, LogSink,
+    MAX_CONSECUTIVE_TIMEOUTS, Origin, PluginLoadFailure, PortletLog, Registered, RegistryError, TileStatus,
+    built_in_portlets,
 };
 
 /// `docs/dashboards.md`, compiled as doctests so its Rust example stays true.

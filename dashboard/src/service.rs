@@ -4,16 +4,17 @@
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use clientele_core::Engine;
 use clientele_core::domain::{Id, Rights};
 use clientele_portlet_api::settings::merge_settings;
 use clientele_portlet_api::{
-    DashboardKind, DataContext, ErrorBody, LoadError, LoadedPortlet, Locale, Localized, Manifest, PlacedTile, Portlet,
-    PortletError, RenderOptions, RightEntity, Scope, Tile, TileState, TileWidth, ViewModel, html, render_with_budget,
-    text,
+    DashboardKind, DataContext, ErrorBody, LoadError, LoadedPortlet, Locale, Localized, LogLevel, Manifest, PlacedTile,
+    Portlet, PortletError, RenderOptions, RightEntity, Scope, Tile, TileState, TileWidth, ViewModel, html,
+    render_with_budget, text,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -21,8 +22,31 @@ use serde_json::{Value, json};
 use crate::context::EngineContext;
 use crate::layout::{Layout, kind_name};
 
-/// Default time budget of one tile's render.
+/// Default time budget of one tile's render (the default of the engine's
+/// `tile_timeout_ms`, which [`Dashboards::new`] uses).
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(2);
+
+/// The range of a render request's `budget_ms` (ms).
+pub const BUDGET_RANGE_MS: std::ops::RangeInclusive<u64> = 100..=60_000;
+
+/// One message a portlet sent to the host's log ([`DataContext::log`], the
+/// plugin ABI's `ClpHost.log`), with who sent it and for whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortletLog {
+    /// The portlet's manifest id.
+    pub portlet: String,
+    /// The staff member whose dashboard was being rendered.
+    pub viewer: Id,
+    pub scope: Scope,
+    pub level: LogLevel,
+    /// At most `MAX_LOG_MESSAGE_BYTES` bytes (cut with `…`).
+    pub message: String,
+}
+
+/// The host's log hook ([`Dashboards::set_log_sink`]). It is called on the
+/// tiles' render threads, several at once, while renders run: keep it short
+/// and thread-safe. A panic in it is caught and ignored.
+pub type LogSink = Arc<dyn Fn(&PortletLog) + Send + Sync>;
 
 /// The circuit breaker: a portlet whose renders time out this many times in
 /// a row is not scheduled any more by this [`Dashboards`] (its tiles are
@@ -277,6 +301,7 @@ impl std::fmt::Debug for Dashboards {
             .field("portlets", &self.portlets.keys().collect::<Vec<_>>())
             .field("load_failures", &self.load_failures.len())
             .field("budget", &self.budget)
+            .field("closed", &self.closed.load(Ordering::SeqCst))
             .finish_non_exhaustive()
     }
 }
@@ -291,6 +316,16 @@ pub struct Dashboards {
     /// breaker): one viewer's slow layout suspends the portlet for that
     /// viewer only.
     timeouts: Mutex<HashMap<(Id, String), u32>>,
+    /// Where portlets' log messages go (none: dropped).
+    log: RwLock<Option<LogSink>>,
+    /// Set by [`Dashboards::close`] (and on drop): renders are canceled.
+    closed: Arc<AtomicBool>,
+}
+
+impl Drop for Dashboards {
+    fn drop(&mut self) {
+        self.close();
+    }
 }
 
 /// The built-in portlets.
@@ -350,14 +385,19 @@ fn dashboard_name(kind: DashboardKind) -> Localized {
 impl Dashboards {
     /// The built-ins plus the plugins of `engine.config().plugin_paths`. A
     /// plugin that does not load (or clashes with a registered id) is
-    /// reported in [`Dashboards::load_failures`], never fatal.
+    /// reported in [`Dashboards::load_failures`], never fatal. Each tile's
+    /// time budget is the engine's `tile_timeout_ms` (default 2000 ms;
+    /// [`Dashboards::with_budget`] and a render's `budget_ms` change it).
     pub fn new(engine: Arc<Engine>) -> Self {
+        let budget = Duration::from_millis(engine.config().tile_timeout_ms);
         let mut d = Dashboards {
             engine,
             portlets: BTreeMap::new(),
             load_failures: Vec::new(),
-            budget: DEFAULT_BUDGET,
+            budget,
             timeouts: Mutex::new(HashMap::new()),
+            log: RwLock::new(None),
+            closed: Arc::new(AtomicBool::new(false)),
         };
         for p in built_in_portlets() {
             d.insert_static(p, Origin::BuiltIn).expect("built-in portlets have valid, distinct manifests");
@@ -467,10 +507,42 @@ impl Dashboards {
         }
     }
 
-    /// Sets the time budget of each tile's render (default [`DEFAULT_BUDGET`]).
+    /// Sets the time budget of each tile's render (default: the engine's
+    /// `tile_timeout_ms`).
     pub fn with_budget(mut self, budget: Duration) -> Self {
         self.budget = budget;
         self
+    }
+
+    /// The time budget of each tile's render.
+    pub fn budget(&self) -> Duration {
+        self.budget
+    }
+
+    /// Sends the portlets' log messages to `sink` from now on (`None`: drop
+    /// them). At most `MAX_LOG_MESSAGES_PER_RENDER` messages per tile's
+    /// render reach it, each cut to `MAX_LOG_MESSAGE_BYTES`; none after the
+    /// render's budget ran out.
+    pub fn set_log_sink(&self, sink: Option<LogSink>) {
+        *self.log.write().unwrap_or_else(|e| e.into_inner()) = sink;
+    }
+
+    /// [`Dashboards::set_log_sink`], builder style.
+    pub fn with_log_sink(self, sink: LogSink) -> Self {
+        self.set_log_sink(Some(sink));
+        self
+    }
+
+    /// Closes the dashboards: every render in progress is canceled (its
+    /// portlets see `is_canceled`, its later requests answer
+    /// `engine_closed`), and so is every later one. Also done on drop.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`Dashboards::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
     }
 
     /// The engine.
@@ -563,6 +635,19 @@ impl Dashboards {
         target: DashboardTarget,
         layout: Option<Id>,
         locale: Locale,
+    ) -> Result<DashboardView, DashboardError> {
+        self.render_within(viewer, target, layout, locale, self.budget)
+    }
+
+    /// [`Dashboards::render`] with each tile's time budget `budget` instead
+    /// of the dashboards' own.
+    pub fn render_within(
+        &self,
+        viewer: Id,
+        target: DashboardTarget,
+        layout: Option<Id>,
+        locale: Locale,
+        budget: Duration,
     ) -> Result<DashboardView, DashboardError> {
         let rights = self.rights_of(viewer)?;
         let kind = target.kind();
@@ -691,7 +776,7 @@ impl Dashboards {
             })
             .collect();
 
-        let budget = self.budget;
+        let log = self.log.read().unwrap_or_else(|e| e.into_inner()).clone();
         let results: Vec<(Tile, TileStatus, Outcome)> = std::thread::scope(|s| {
             let handles: Vec<_> = plans
                 .into_iter()
@@ -699,7 +784,12 @@ impl Dashboards {
                     Plan::Done(t, st) => Pending::Done(Box::new((t, st, Outcome::NotRun))),
                     Plan::Render(portlet, settings, id, title) => {
                         let who = (id.clone(), title.clone());
-                        let ctx = Arc::new(EngineContext::new(&self.engine, scope, locale).with_budget(budget));
+                        let ctx =
+                            Arc::new(EngineContext::new(&self.engine, scope, locale).with_budget(budget).for_tile(
+                                &id,
+                                log.clone(),
+                                self.closed.clone(),
+                            ));
                         let work = move || {
                             let shared: Arc<dyn DataContext + Send + Sync> = ctx.clone();
                             let result = render_with_budget(portlet, settings, shared, budget);

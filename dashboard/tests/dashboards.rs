@@ -1222,3 +1222,145 @@ fn a_context_budget_bounds_its_requests() {
     let ctx = EngineContext::new(&firm.engine, Scope::Staff { staff_id: firm.admin }, Locale::Fr);
     assert!(ctx.request(&json!({"op": "client.list", "limit": 1})).is_ok());
 }
+
+// ------------------------------------------------------------ ABI 1.2: log, cancel, budget
+
+/// Logs, then polls `is_canceled` for up to 10 s and says whether it saw it
+/// and how much budget it was given.
+struct Poller {
+    saw_cancel: Arc<std::sync::atomic::AtomicBool>,
+}
+impl Portlet for Poller {
+    fn manifest(&self) -> Manifest {
+        Manifest {
+            id: "test.poller".into(),
+            version: "1.0.0".into(),
+            title: Localized::new("Sondeur", "Poller"),
+            dashboards: vec![DashboardKind::Staff],
+            entitlements: vec![],
+            rights: vec![],
+            tabular: false,
+        }
+    }
+    fn render(&self, _: &Value, ctx: &dyn DataContext) -> Result<ViewModel, PortletError> {
+        let left = ctx.remaining().map_or(-1, |d| d.as_millis() as i64);
+        ctx.log(clientele_portlet_api::LogLevel::Info, &format!("budget {left}"));
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if ctx.is_canceled() {
+                self.saw_cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        Ok(ViewModel::new(Localized::same("polled")))
+    }
+}
+
+fn logs_budget_and_cancel(backend: Backend) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let Some(firm) = Firm::new(backend, 1, |c| c.tile_timeout_ms = 400) else { return };
+    let mut d = firm.dashboards();
+    // The engine's tile_timeout_ms is the dashboards' budget.
+    assert_eq!(d.budget(), Duration::from_millis(400));
+    let saw_cancel = Arc::new(AtomicBool::new(false));
+    d.register(Arc::new(Poller { saw_cancel: saw_cancel.clone() })).unwrap();
+    let logs = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = logs.clone();
+    d.set_log_sink(Some(Arc::new(move |record: &clientele_dashboard::PortletLog| {
+        sink.lock().unwrap().push(record.clone());
+    })));
+    save_layout(&d, json!(firm.admin), "staff", "Sondage", json!([{"portlet": "test.poller"}]), false);
+
+    // A render request's budget_ms: the portlet sees it as its deadline, is
+    // canceled when it is spent, and its tile times out.
+    let render = |budget: Value| {
+        d.execute_json(
+            &json!({"actor": firm.admin, "op": "dashboard.render", "dashboard": "staff", "locale": "en",
+                    "budget_ms": budget})
+            .to_string(),
+        )
+    };
+    let start = Instant::now();
+    let view: Value = serde_json::from_str(&render(json!(150)).unwrap()).unwrap();
+    assert!(start.elapsed() < Duration::from_secs(3));
+    let tile = &view["tiles"][0];
+    assert_eq!(tile["error"]["code"], "portlet_timeout", "{tile}");
+    assert!(tile["error"]["message"].as_str().unwrap().contains("150 ms"), "{tile}");
+    let waited = Instant::now();
+    while !saw_cancel.load(Ordering::SeqCst) {
+        assert!(waited.elapsed() < Duration::from_secs(3), "the portlet never saw the budget's end");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let records = logs.lock().unwrap().clone();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!((records[0].portlet.as_str(), records[0].viewer), ("test.poller", firm.admin));
+    assert_eq!(records[0].level, clientele_portlet_api::LogLevel::Info);
+    let left: u64 = records[0].message.strip_prefix("budget ").unwrap().parse().unwrap();
+    assert!((1..=150).contains(&left), "{left}");
+
+    // Out of range or of the wrong type: refused, the field named.
+    for bad in [json!(99), json!(60_001), json!(-5), json!("fast")] {
+        let e = render(bad.clone()).unwrap_err();
+        assert_eq!(e.code, "bad_request", "{bad}: {e:?}");
+        if bad.is_u64() {
+            assert_eq!(e.field.as_deref(), Some("budget_ms"), "{bad}");
+        } else {
+            assert!(e.message.contains("budget_ms") || e.message.contains("invalid"), "{bad}: {e:?}");
+        }
+    }
+
+    // Closing the dashboards cancels a render in progress at once.
+    saw_cancel.store(false, Ordering::SeqCst);
+    std::thread::scope(|s| {
+        let running = s.spawn(|| {
+            let start = Instant::now();
+            d.render_within(firm.admin, DashboardTarget::Staff, None, Locale::Fr, Duration::from_secs(20)).unwrap();
+            start.elapsed()
+        });
+        std::thread::sleep(Duration::from_millis(200));
+        d.close();
+        let took = running.join().unwrap();
+        assert!(took < Duration::from_secs(5), "closing did not cancel the render: {took:?}");
+    });
+    assert!(saw_cancel.load(Ordering::SeqCst));
+    assert!(d.is_closed());
+}
+
+#[test]
+fn logs_budget_and_cancel_reach_portlets_sqlite() {
+    logs_budget_and_cancel(Backend::Sqlite);
+}
+
+#[test]
+fn logs_budget_and_cancel_reach_portlets_postgres() {
+    logs_budget_and_cancel(Backend::Postgres);
+}
+
+#[test]
+fn a_loaded_plugins_log_reaches_the_hosts_hook_capped() {
+    let firm = Firm::sqlite(1);
+    let mut d = firm.dashboards();
+    d.load_plugin(rust_plugin("portlet-broken").to_str().unwrap()).unwrap();
+    let logs = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = logs.clone();
+    let d = d.with_log_sink(Arc::new(move |record: &clientele_dashboard::PortletLog| {
+        sink.lock().unwrap().push(record.clone());
+    }));
+    save_layout(
+        &d,
+        json!(firm.admin),
+        "staff",
+        "Bavard",
+        json!([{"portlet": "com.example.broken", "settings": {"mode": "log_flood"}}]),
+        false,
+    );
+    let view = d.render(firm.admin, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    assert_eq!(view.status_of("com.example.broken"), Some(TileStatus::Rendered));
+    let records = logs.lock().unwrap().clone();
+    let max = clientele_portlet_api::abi::MAX_LOG_MESSAGES_PER_RENDER;
+    assert_eq!(records.len(), max + 1);
+    assert!(records.iter().all(|r| r.portlet == "com.example.broken" && r.viewer == firm.admin));
+    assert!(records.iter().all(|r| r.message.len() <= clientele_portlet_api::abi::MAX_LOG_MESSAGE_BYTES));
+    assert!(records[max].message.starts_with("80 more log messages"), "{:?}", records[max]);
+}
