@@ -193,8 +193,10 @@ pub struct EngineConfig {
     #[serde(default = "default_request_timeout")]
     #[schemars(range(min = 100, max = 600_000))]
     pub request_timeout_ms: u64,
-    /// The same for a dashboard tile's reads when the dashboard gives no
-    /// budget of its own (100 to 600000, default 2000).
+    /// The time budget of each dashboard tile's render, and of its reads,
+    /// in ms (100 to 600000, default 2000): the dashboards' default
+    /// (`clientele_engine_open`, `Dashboards::new`); a `dashboard.render`
+    /// request's `budget_ms` overrides it for that render.
     #[serde(default = "default_tile_timeout")]
     #[schemars(range(min = 100, max = 600_000))]
     pub tile_timeout_ms: u64,

@@ -86,6 +86,27 @@
 #define CLIENTELE_MAX_REQUEST_BYTES 16777216
 
 /**
+ * Level of a portlet's log message: an error (the numbers are the
+ * `CLP_LOG_*` of the portlet ABI, `clientele_portlet.h`).
+ */
+#define CLIENTELE_LOG_ERROR 1
+
+/**
+ * Level of a portlet's log message: a warning.
+ */
+#define CLIENTELE_LOG_WARN 2
+
+/**
+ * Level of a portlet's log message: information.
+ */
+#define CLIENTELE_LOG_INFO 3
+
+/**
+ * Level of a portlet's log message: debugging detail.
+ */
+#define CLIENTELE_LOG_DEBUG 4
+
+/**
  * What a `clientele_*` function answers.
  *
  * `CLIENTELE_OK` (0) is success; every other value is a failure, and the
@@ -240,6 +261,23 @@ typedef struct ClienteleEngine ClienteleEngine;
  */
 typedef bool (*ClienteleProgressFn)(void *user_data, uint64_t done, uint64_t total);
 
+/**
+ * Receives one portlet's log message (see `clientele_set_log_callback`):
+ * its `CLIENTELE_LOG_*` level, the portlet's manifest id, the staff id of
+ * the viewer whose dashboard was rendering, and the message (UTF-8, at
+ * most 1024 bytes). Both strings are valid during the call only.
+ *
+ * It is called on the dashboard's render threads, several at once, while
+ * a `clientele_render_dashboard` call runs: it must be thread-safe, return
+ * quickly, not throw (C++) nor `longjmp`, and not call back into the
+ * library on the same engine.
+ */
+typedef void (*ClienteleLogFn)(void *user_data,
+                               int32_t level,
+                               const char *portlet_id,
+                               int64_t viewer,
+                               const char *message);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -367,8 +405,12 @@ enum ClienteleStatus clientele_execute_cancelable(const struct ClienteleEngine *
  *
  * - `{"actor": 7, "op": "dashboard.render", "dashboard": "staff" | "client"
  *   | "firm", "client_id": 42, "layout_id": null, "locale": "fr" | "en",
- *   "format": "json" | "html" | "text"}` — the view model (tiles of
- *   widgets), or `{"format": "html" | "text", "content": "..."}`;
+ *   "format": "json" | "html" | "text", "budget_ms": 2000}` — the view
+ *   model (tiles of widgets), or `{"format": "html" | "text", "content":
+ *   "..."}`. `budget_ms` (100 to 60000, optional) is each tile's time
+ *   budget; without it the configuration's `tile_timeout_ms` (default
+ *   2000); out of range it is refused (`CLIENTELE_BAD_REQUEST`, field
+ *   `budget_ms`);
  * - `{"actor": 7, "op": "portlet.list"}` — the portlets, and which the
  *   viewer may see;
  * - `{"actor": 7 | "host", "op": "dashboard.layout.save", ...}`.
@@ -383,6 +425,27 @@ enum ClienteleStatus clientele_execute_cancelable(const struct ClienteleEngine *
 enum ClienteleStatus clientele_render_dashboard(const struct ClienteleEngine *engine,
                                                 const char *request_json,
                                                 char **out_json);
+
+/**
+ * Sends the portlets' log messages (`ClpHost.log` of the portlet ABI 1.2,
+ * `DataContext::log` of Rust portlets) of this engine's dashboards to
+ * `callback` with `user_data`, from now on; a NULL `callback` stops them
+ * (the default: they are dropped). Per tile's render at most 20 messages
+ * reach the callback, each cut to 1024 bytes (then one warning says how
+ * many more were dropped), and none once the render's time budget ran out.
+ *
+ * Answers `CLIENTELE_OK`, `CLIENTELE_NULL_ARGUMENT` (NULL engine) or
+ * `CLIENTELE_INVALID_HANDLE`. `user_data` is handed back untouched; it
+ * must stay valid until the callback is replaced or the engine closed (a
+ * render running then may still call it until it returns).
+ *
+ * # Safety
+ * `engine` is NULL or a value `clientele_engine_open` gave; `callback` is
+ * NULL or a function of the type above, callable from any thread.
+ */
+enum ClienteleStatus clientele_set_log_callback(const struct ClienteleEngine *engine,
+                                                ClienteleLogFn callback,
+                                                void *user_data);
 
 /**
  * Frees a string the library returned (a response or an error JSON). NULL

@@ -42,7 +42,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clientele_core::{Engine, EngineConfig, NoProgress, Progress};
-use clientele_dashboard::Dashboards;
+use clientele_dashboard::{Dashboards, LogSink, PortletLog};
 
 use boundary::{Failure, clear_out, give_string, guard, guard_value, json_arg};
 pub use import::clientele_import_csv;
@@ -94,6 +94,35 @@ pub struct ClienteleCancelToken {
 /// call returns; it must not throw (C++) nor `longjmp` out, and must not call
 /// `clientele_execute*` on the same engine (a write is in progress).
 pub type ClienteleProgressFn = Option<unsafe extern "C" fn(user_data: *mut c_void, done: u64, total: u64) -> bool>;
+
+/// Level of a portlet's log message: an error (the numbers are the
+/// `CLP_LOG_*` of the portlet ABI, `clientele_portlet.h`).
+pub const CLIENTELE_LOG_ERROR: i32 = 1;
+/// Level of a portlet's log message: a warning.
+pub const CLIENTELE_LOG_WARN: i32 = 2;
+/// Level of a portlet's log message: information.
+pub const CLIENTELE_LOG_INFO: i32 = 3;
+/// Level of a portlet's log message: debugging detail.
+pub const CLIENTELE_LOG_DEBUG: i32 = 4;
+
+/// Receives one portlet's log message (see `clientele_set_log_callback`):
+/// its `CLIENTELE_LOG_*` level, the portlet's manifest id, the staff id of
+/// the viewer whose dashboard was rendering, and the message (UTF-8, at
+/// most 1024 bytes). Both strings are valid during the call only.
+///
+/// It is called on the dashboard's render threads, several at once, while
+/// a `clientele_render_dashboard` call runs: it must be thread-safe, return
+/// quickly, not throw (C++) nor `longjmp`, and not call back into the
+/// library on the same engine.
+pub type ClienteleLogFn = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        level: i32,
+        portlet_id: *const c_char,
+        viewer: i64,
+        message: *const c_char,
+    ),
+>;
 
 /// What a `ClienteleEngine*` stands for: the engine and its dashboards
 /// (built-in portlets and the plugins of the configuration).
@@ -192,6 +221,9 @@ pub extern "C" fn clientele_engine_close(engine: *mut ClienteleEngine) -> Client
             }
             // Dropped here, outside the registry's lock.
             let handle = ENGINES.remove(engine as usize).ok_or_else(|| Failure::invalid_handle("engine"))?;
+            // Renders still running in other threads are canceled: their
+            // portlets see `is_canceled`, their requests are refused.
+            handle.dashboards.close();
             drop(handle);
             Ok(())
         })
@@ -380,8 +412,12 @@ unsafe fn execute_checked(
 ///
 /// - `{"actor": 7, "op": "dashboard.render", "dashboard": "staff" | "client"
 ///   | "firm", "client_id": 42, "layout_id": null, "locale": "fr" | "en",
-///   "format": "json" | "html" | "text"}` — the view model (tiles of
-///   widgets), or `{"format": "html" | "text", "content": "..."}`;
+///   "format": "json" | "html" | "text", "budget_ms": 2000}` — the view
+///   model (tiles of widgets), or `{"format": "html" | "text", "content":
+///   "..."}`. `budget_ms` (100 to 60000, optional) is each tile's time
+///   budget; without it the configuration's `tile_timeout_ms` (default
+///   2000); out of range it is refused (`CLIENTELE_BAD_REQUEST`, field
+///   `budget_ms`);
 /// - `{"actor": 7, "op": "portlet.list"}` — the portlets, and which the
 ///   viewer may see;
 /// - `{"actor": 7 | "host", "op": "dashboard.layout.save", ...}`.
@@ -411,6 +447,64 @@ pub unsafe extern "C" fn clientele_render_dashboard(
             out_json.write_unaligned(give_string(response)?);
             Ok(())
         })
+    }
+}
+
+/// Sends the portlets' log messages (`ClpHost.log` of the portlet ABI 1.2,
+/// `DataContext::log` of Rust portlets) of this engine's dashboards to
+/// `callback` with `user_data`, from now on; a NULL `callback` stops them
+/// (the default: they are dropped). Per tile's render at most 20 messages
+/// reach the callback, each cut to 1024 bytes (then one warning says how
+/// many more were dropped), and none once the render's time budget ran out.
+///
+/// Answers `CLIENTELE_OK`, `CLIENTELE_NULL_ARGUMENT` (NULL engine) or
+/// `CLIENTELE_INVALID_HANDLE`. `user_data` is handed back untouched; it
+/// must stay valid until the callback is replaced or the engine closed (a
+/// render running then may still call it until it returns).
+///
+/// # Safety
+/// `engine` is NULL or a value `clientele_engine_open` gave; `callback` is
+/// NULL or a function of the type above, callable from any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn clientele_set_log_callback(
+    engine: *const ClienteleEngine,
+    callback: ClienteleLogFn,
+    user_data: *mut c_void,
+) -> ClienteleStatus {
+    // SAFETY: no error output.
+    unsafe {
+        guard(ptr::null_mut(), || {
+            let handle = engine_arg(engine)?;
+            let sink = callback.map(|callback| {
+                let host = HostLog { callback, user_data };
+                Arc::new(move |record: &PortletLog| host.send(record)) as LogSink
+            });
+            handle.dashboards.set_log_sink(sink);
+            Ok(())
+        })
+    }
+}
+
+/// The host's log callback and its `user_data`.
+struct HostLog {
+    callback: unsafe extern "C" fn(*mut c_void, i32, *const c_char, i64, *const c_char),
+    user_data: *mut c_void,
+}
+
+// SAFETY: the host promised a callback callable from any thread with this
+// `user_data` (see `clientele_set_log_callback`); the library never reads
+// `user_data`.
+unsafe impl Send for HostLog {}
+unsafe impl Sync for HostLog {}
+
+impl HostLog {
+    fn send(&self, record: &PortletLog) {
+        let text = |s: &str| std::ffi::CString::new(s.replace('\0', "\u{FFFD}")).unwrap_or_default();
+        let (portlet, message) = (text(&record.portlet), text(&record.message));
+        // SAFETY: as promised by the host; the strings live through the call.
+        unsafe {
+            (self.callback)(self.user_data, record.level.raw(), portlet.as_ptr(), record.viewer, message.as_ptr())
+        }
     }
 }
 

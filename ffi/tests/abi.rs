@@ -616,3 +616,124 @@ fn a_raised_cancel_token_stops_a_request_without_progress_reports() {
     assert_eq!(clientele_cancel_token_free(token), CLIENTELE_OK);
     assert_eq!(f.client_count(), 0, "the engine still answers");
 }
+
+/// A portlet plugin in C (ABI 1.2): logs one line, then polls `is_canceled`
+/// for up to 10 s.
+const POLLING_PLUGIN_C: &str = r#"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "clientele_portlet.h"
+static char *dupstr(const char *s) { char *p = malloc(strlen(s) + 1); strcpy(p, s); return p; }
+static int32_t manifest(char **out) {
+  *out = dupstr("{\"id\":\"test.ffi-poll\",\"version\":\"1.0.0\",\"title\":{\"fr\":\"p\",\"en\":\"p\"},\"dashboards\":[\"staff\"]}");
+  return CLP_OK;
+}
+static int32_t json(char **out) { *out = dupstr("{}"); return CLP_OK; }
+static int32_t render(const char *s, const ClpHost *h, char **out) {
+  struct timespec nap = {0, 2000000}; int polls = 0;
+  (void)s;
+  if (h->struct_size < sizeof(ClpHost) || h->abi_major != CLP_ABI_MAJOR) { *out = 0; return CLP_ERR_ABI; }
+  h->log(h->user_data, CLP_LOG_WARN, "hello from C");
+  while (polls++ < 5000 && !h->is_canceled(h->user_data)) nanosleep(&nap, 0);
+  *out = dupstr("{\"title\":{\"fr\":\"p\",\"en\":\"p\"},\"widgets\":[]}");
+  return CLP_OK;
+}
+static void release(char *s) { free(s); }
+static const ClpPortletDescriptor D = { sizeof(ClpPortletDescriptor), CLP_ABI_MAJOR, CLP_ABI_MINOR, manifest, json, json, render, release };
+CLP_EXPORT const ClpPortletDescriptor *clientele_portlet_descriptor(void) { return &D; }
+"#;
+
+type LogLines = std::sync::Mutex<Vec<(i32, String, i64, String)>>;
+
+unsafe extern "C" fn record_log(
+    user_data: *mut c_void,
+    level: i32,
+    portlet: *const c_char,
+    viewer: i64,
+    message: *const c_char,
+) {
+    let lines = unsafe { &*(user_data as *const LogLines) };
+    let text = |s| unsafe { CStr::from_ptr(s) }.to_str().unwrap().to_string();
+    lines.lock().unwrap().push((level, text(portlet), viewer, text(message)));
+}
+
+#[test]
+fn a_c_host_gets_portlet_logs_and_sets_the_tile_budget() {
+    let dir = support::scratch("abi-log-budget");
+    let src = dir.join("poll.c");
+    std::fs::write(&src, POLLING_PLUGIN_C).unwrap();
+    let lib = dir.join("libpoll.so");
+    let out = support::run(
+        std::process::Command::new(support::cc())
+            .args(["-shared", "-fPIC", "-Wall", "-Wextra", "-Werror", "-o"])
+            .arg(&lib)
+            .arg("-I")
+            .arg(support::workspace_dir().join("portlets/api/include"))
+            .arg(&src),
+    );
+    support::check("cc poll.c", &out);
+    let config = format!(
+        r#"{{"database_url": "sqlite:{}", "entitlements": ["client_management"], "plugin_paths": ["{}"],
+             "tile_timeout_ms": 300}}"#,
+        dir.join("test.db").display(),
+        lib.display()
+    );
+    let mut engine = ptr::null_mut();
+    let mut error = ptr::null_mut();
+    assert_eq!(unsafe { clientele_engine_open(cstr(&config).as_ptr(), &mut engine, &mut error) }, CLIENTELE_OK);
+    let f = Fixture { engine, _dir: dir };
+    f.ok(r#"{"actor": "host", "op": "staff.put", "staff": {"name": "Test", "initials": "T"}}"#);
+    let front = |request: &str| {
+        let mut json = dirty();
+        let status = unsafe { clientele_render_dashboard(f.engine, cstr(request).as_ptr(), &mut json) };
+        (status, take(json))
+    };
+    let (status, out) = front(
+        r#"{"actor": 1, "op": "dashboard.layout.save", "dashboard": "staff", "name": "p",
+            "layout": {"tiles": [{"portlet": "test.ffi-poll"}]}}"#,
+    );
+    assert_eq!(status, CLIENTELE_OK, "{out}");
+
+    let lines: Box<LogLines> = Box::default();
+    let user_data = std::ptr::from_ref::<LogLines>(&lines) as *mut c_void;
+    unsafe {
+        assert_eq!(clientele_set_log_callback(ptr::null(), Some(record_log), user_data), CLIENTELE_NULL_ARGUMENT);
+        let foreign = 0x1234usize as *const ClienteleEngine;
+        assert_eq!(clientele_set_log_callback(foreign, Some(record_log), user_data), CLIENTELE_INVALID_HANDLE);
+        assert_eq!(clientele_set_log_callback(f.engine, Some(record_log), user_data), CLIENTELE_OK);
+    }
+    let render =
+        |budget: &str| front(&format!(r#"{{"actor": 1, "op": "dashboard.render", "dashboard": "staff"{budget}}}"#));
+    let tile_error = |out: &str| {
+        let view: serde_json::Value = serde_json::from_str(out).unwrap();
+        view["tiles"][0]["error"].clone()
+    };
+    // The configuration's tile_timeout_ms is the budget; the plugin is
+    // canceled when it is spent (it would poll 10 s otherwise).
+    let start = std::time::Instant::now();
+    let (status, out) = render("");
+    assert_eq!(status, CLIENTELE_OK, "{out}");
+    assert_eq!(tile_error(&out)["code"], "portlet_timeout", "{out}");
+    assert!(tile_error(&out)["message"].as_str().unwrap().contains("300 ms"), "{out}");
+    // The request's budget_ms overrides it.
+    let (status, out) = render(r#", "budget_ms": 150"#);
+    assert_eq!(status, CLIENTELE_OK, "{out}");
+    assert!(tile_error(&out)["message"].as_str().unwrap().contains("150 ms"), "{out}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    // Out of range: refused, the field named.
+    for bad in ["99", "60001"] {
+        let (status, out) = render(&format!(r#", "budget_ms": {bad}"#));
+        assert_eq!(status, CLIENTELE_BAD_REQUEST, "{out}");
+        let body: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(body["field"], "budget_ms", "{out}");
+    }
+    let got = lines.lock().unwrap().clone();
+    assert_eq!(got, vec![(CLIENTELE_LOG_WARN, "test.ffi-poll".to_string(), 1, "hello from C".to_string()); 2]);
+    // A NULL callback stops them.
+    assert_eq!(unsafe { clientele_set_log_callback(f.engine, None, ptr::null_mut()) }, CLIENTELE_OK);
+    let (status, _) = render(r#", "budget_ms": 100"#);
+    assert_eq!(status, CLIENTELE_OK);
+    assert_eq!(lines.lock().unwrap().len(), 2);
+    drop(f);
+}
