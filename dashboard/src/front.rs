@@ -57,6 +57,11 @@ pub enum FrontRequest {
         actor: Id,
         #[serde(default)]
         dashboard: Option<DashboardKind>,
+        /// With it, each settings schema's `x-title` / `x-description`
+        /// (`{"fr", "en"}`) become its `title` / `description` in that
+        /// language; without it, the schemas as the portlets wrote them.
+        #[serde(default)]
+        locale: Option<Locale>,
     },
     /// Validates a layout then saves it with the engine's `layout.save`
     /// (`actor` a staff id, or `"host"` for a firm default).
@@ -157,7 +162,7 @@ impl Dashboards {
                     Format::Text => json!({"format": "text", "content": view.to_text()}),
                 })
             }
-            FrontRequest::PortletList { actor, dashboard } => self.portlet_list(actor, dashboard),
+            FrontRequest::PortletList { actor, dashboard, locale } => self.portlet_list(actor, dashboard, locale),
             FrontRequest::LayoutSave { actor, id, version, dashboard, name, layout, firm_default } => {
                 let parsed = Layout::from_json(&layout).map_err(|e| ErrorBody {
                     code: "bad_layout".into(),
@@ -178,7 +183,12 @@ impl Dashboards {
         }
     }
 
-    fn portlet_list(&self, actor: Id, dashboard: Option<DashboardKind>) -> Result<Value, ErrorBody> {
+    fn portlet_list(
+        &self,
+        actor: Id,
+        dashboard: Option<DashboardKind>,
+        locale: Option<Locale>,
+    ) -> Result<Value, ErrorBody> {
         let staff = self.call(json!({"actor": actor, "op": "staff.get", "id": actor})).map_err(|e| e.body())?;
         let rights: clientele_core::domain::Rights = serde_json::from_value(staff["data"]["rights"].clone())
             .map_err(|e| bad_request(format!("staff rights: {e}"), None))?;
@@ -195,7 +205,10 @@ impl Dashboards {
                 json!({
                     "manifest": m,
                     "origin": r.origin,
-                    "settings_schema": r.settings_schema,
+                    "settings_schema": match locale {
+                        Some(l) => clientele_portlet_api::settings::localize_schema(&r.settings_schema, l),
+                        None => r.settings_schema.clone(),
+                    },
                     "default_settings": r.default_settings,
                     "available": missing_entitlements.is_empty() && missing_rights.is_empty(),
                     "missing_entitlements": missing_entitlements,

@@ -1364,3 +1364,35 @@ fn a_loaded_plugins_log_reaches_the_hosts_hook_capped() {
     assert!(records.iter().all(|r| r.message.len() <= clientele_portlet_api::abi::MAX_LOG_MESSAGE_BYTES));
     assert!(records[max].message.starts_with("80 more log messages"), "{:?}", records[max]);
 }
+
+fn settings_titles_follow_the_viewers_language(backend: Backend) {
+    let Some(firm) = Firm::new(backend, 0, |_| {}) else { return };
+    let mut d = firm.dashboards();
+    d.load_plugin(rust_plugin("portlet-broken").to_str().unwrap()).unwrap();
+    let mode_of = |locale: Value| {
+        let mut request = json!({"actor": firm.admin, "op": "portlet.list", "dashboard": "staff"});
+        if !locale.is_null() {
+            request["locale"] = locale;
+        }
+        let list: Value = serde_json::from_str(&d.execute_json(&request.to_string()).unwrap()).unwrap();
+        let broken = list["portlets"].as_array().unwrap().iter().find(|p| p["manifest"]["id"] == "com.example.broken");
+        broken.unwrap()["settings_schema"]["properties"]["mode"].clone()
+    };
+    assert_eq!(mode_of(json!("en"))["title"], "Misbehaviour");
+    assert_eq!(mode_of(json!("fr"))["title"], "Comportement fautif");
+    let raw = mode_of(Value::Null);
+    assert!(raw.get("title").is_none(), "{raw}");
+    assert_eq!(raw["x-title"]["en"], "Misbehaviour");
+    let e = d.execute_json(&json!({"actor": firm.admin, "op": "portlet.list", "locale": "de"}).to_string());
+    assert_eq!(e.unwrap_err().code, "bad_request");
+}
+
+#[test]
+fn settings_titles_follow_the_viewers_language_sqlite() {
+    settings_titles_follow_the_viewers_language(Backend::Sqlite);
+}
+
+#[test]
+fn settings_titles_follow_the_viewers_language_postgres() {
+    settings_titles_follow_the_viewers_language(Backend::Postgres);
+}

@@ -35,6 +35,7 @@ use serde_json::{Value, json};
 #[serde(default, deny_unknown_fields)]
 pub struct BrokenSettings {
     /// The misbehaviour, see the crate docs.
+    #[schemars(extend("x-title" = {"fr": "Comportement fautif", "en": "Misbehaviour"}))]
     pub mode: String,
     /// For `sleep`.
     pub sleep_ms: u64,

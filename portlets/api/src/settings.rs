@@ -307,6 +307,43 @@ fn check_type(key: &str, prop: &Value, value: &Value) -> Result<(), SettingsErro
     Ok(())
 }
 
+/// The settings schema as a viewer of `locale` reads it: each property's
+/// (and the schema's own) `x-title` / `x-description`, objects
+/// `{"fr": "…", "en": "…"}`, become its `title` / `description` in that
+/// language (a plain `title` stays when there is no `x-title`, or the
+/// `x-title` lacks the language). Nested `properties` are localized too.
+/// The engine does this wherever it shows a schema (`portlet.list` with a
+/// `locale`). With schemars:
+/// `#[schemars(extend("x-title" = {"fr": "Jours", "en": "Days"}))]`.
+pub fn localize_schema(schema: &Value, locale: crate::Locale) -> Value {
+    let mut out = schema.clone();
+    localize_node(&mut out, locale);
+    out
+}
+
+fn localize_node(node: &mut Value, locale: crate::Locale) {
+    let Some(obj) = node.as_object_mut() else { return };
+    let lang = match locale {
+        crate::Locale::Fr => "fr",
+        crate::Locale::En => "en",
+    };
+    for (x, plain) in [("x-title", "title"), ("x-description", "description")] {
+        if let Some(text) = obj.get(x).and_then(|t| t.get(lang)).and_then(Value::as_str) {
+            obj.insert(plain.to_string(), Value::String(text.to_string()));
+        }
+    }
+    for key in ["properties", "$defs"] {
+        if let Some(Value::Object(children)) = obj.get_mut(key) {
+            for child in children.values_mut() {
+                localize_node(child, locale);
+            }
+        }
+    }
+    if let Some(items) = obj.get_mut("items") {
+        localize_node(items, locale);
+    }
+}
+
 /// Parses `YYYY-MM-DD` into days since 1970-01-01.
 pub(crate) fn parse_date(s: &str) -> Option<i64> {
     let b = s.as_bytes();
@@ -356,6 +393,30 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn settings_titles_in_the_viewers_language() {
+        use crate::Locale;
+        use serde_json::json;
+        let schema = json!({"type": "object", "x-title": {"fr": "Réglages", "en": "Settings"},
+        "properties": {
+            "days": {"type": "integer", "default": 90, "x-title": {"fr": "Jours", "en": "Days"},
+                     "x-description": {"fr": "Sans interaction depuis", "en": "Without an interaction for"}},
+            "label": {"type": "string", "default": "", "title": "Libellé / Label"},
+            "half": {"type": "string", "default": "", "title": "Seul", "x-title": {"fr": "Seul"}}
+        }});
+        let en = localize_schema(&schema, Locale::En);
+        assert_eq!(en["title"], "Settings");
+        assert_eq!(en["properties"]["days"]["title"], "Days");
+        assert_eq!(en["properties"]["days"]["description"], "Without an interaction for");
+        assert_eq!(en["properties"]["label"]["title"], "Libellé / Label", "a plain title stays");
+        assert_eq!(en["properties"]["half"]["title"], "Seul", "no English: the plain title stays");
+        let fr = localize_schema(&schema, Locale::Fr);
+        assert_eq!(fr["properties"]["days"]["title"], "Jours");
+        assert_eq!(fr["properties"]["days"]["description"], "Sans interaction depuis");
+        // Defaults and merging ignore the titles.
+        assert_eq!(defaults_from_schema(&fr), defaults_from_schema(&schema));
+    }
+
     use super::*;
     use serde_json::json;
 
