@@ -958,3 +958,34 @@ fn stamp(record: &Value) -> i64 {
         _ => 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clientele_portlet_api::abi::AbiVersion;
+
+    /// docs/portlets.md lists every code a plugin load can fail with.
+    #[test]
+    fn every_load_refusal_code_is_documented() {
+        let p = || PathBuf::from("x");
+        let v = AbiVersion::CURRENT;
+        let errors = [
+            LoadError::FileMissing(p()),
+            LoadError::OpenFailed { path: p(), reason: String::new() },
+            LoadError::SymbolMissing { path: p(), symbol: "s", reason: String::new() },
+            LoadError::NullDescriptor { path: p() },
+            LoadError::DescriptorTooSmall { path: p(), found: 0, needed: 8, version: v },
+            LoadError::AbiTooOld { path: p(), found: v, supported: v },
+            LoadError::AbiTooNew { path: p(), found: v, supported: v },
+            LoadError::NullEntryPoint { path: p(), entry: "render" },
+            LoadError::ManifestInvalid { path: p(), reason: String::new() },
+            LoadError::PortletCallFailed { path: p(), call: "manifest", error: PortletError::internal("x") },
+        ];
+        let guide = include_str!("../../docs/portlets.md");
+        let mut codes: Vec<&str> = errors.iter().map(load_error_code).collect();
+        codes.push("registry");
+        for code in codes {
+            assert!(guide.contains(&format!("| `{code}` |")), "docs/portlets.md does not list the load refusal {code}");
+        }
+    }
+}
