@@ -1,5 +1,6 @@
 //! Test helpers for portlet authors: [`FakeContext`], a [`DataContext`] that
-//! answers through a closure and records every request.
+//! answers through a closure and records every request and log message
+//! ([`FakeContext::cancel`] raises `is_canceled`, to test a render that polls it).
 //!
 //! Not used by the engine; it lives here so that every portlet crate (the
 //! built-ins and plugins alike) can test its renders without an engine and
@@ -25,11 +26,12 @@
 //! ```
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 
 use crate::manifest::Locale;
-use crate::portlet::{DataContext, ErrorBody, Scope};
+use crate::portlet::{DataContext, ErrorBody, LogLevel, Scope};
 
 type Answer = dyn Fn(&Value) -> Result<Value, ErrorBody> + Send + Sync;
 
@@ -47,6 +49,8 @@ pub struct FakeContext {
     locale: Locale,
     answer: Box<Answer>,
     requests: Mutex<Vec<Value>>,
+    logs: Mutex<Vec<(LogLevel, String)>>,
+    canceled: AtomicBool,
 }
 
 impl FakeContext {
@@ -61,7 +65,20 @@ impl FakeContext {
             locale: Locale::Fr,
             answer: Box::new(answer),
             requests: Mutex::new(Vec::new()),
+            logs: Mutex::new(Vec::new()),
+            canceled: AtomicBool::new(false),
         }
+    }
+
+    /// The messages the portlet logged ([`DataContext::log`]), in order.
+    pub fn logs(&self) -> Vec<(LogLevel, String)> {
+        self.logs.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// From now on [`DataContext::is_canceled`] answers `true` (any thread
+    /// may call it, e.g. while a render runs).
+    pub fn cancel(&self) {
+        self.canceled.store(true, Ordering::SeqCst);
     }
 
     /// A context answering every request with (a copy of) `value`.
@@ -136,6 +153,14 @@ impl DataContext for FakeContext {
         self.lock().push(request.clone());
         (self.answer)(request)
     }
+
+    fn log(&self, level: LogLevel, message: &str) {
+        self.logs.lock().unwrap_or_else(|e| e.into_inner()).push((level, message.to_string()));
+    }
+
+    fn is_canceled(&self) -> bool {
+        self.canceled.load(Ordering::SeqCst)
+    }
 }
 
 #[cfg(test)]
@@ -185,5 +210,15 @@ mod tests {
         assert_eq!(ctx.request(&json!({"op": "echo", "x": 1})).unwrap(), json!({"op": "echo", "x": 1}));
         assert!(ctx.request(&json!({"op": "other"})).is_err());
         let _: Arc<dyn DataContext + Send + Sync> = Arc::new(ctx);
+    }
+
+    #[test]
+    fn records_logs_and_cancels() {
+        let ctx = FakeContext::answering(json!({}));
+        assert!(!ctx.is_canceled());
+        ctx.log(LogLevel::Warn, "slow");
+        ctx.cancel();
+        assert!(ctx.is_canceled());
+        assert_eq!(ctx.logs(), vec![(LogLevel::Warn, "slow".to_string())]);
     }
 }
