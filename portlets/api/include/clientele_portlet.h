@@ -162,10 +162,11 @@ struct ClpHost {
        render is canceled. Same thread rule as request: ignored from another
        thread or after render returned. */
     void (*log)(void *user_data, int32_t level, const char *message);
-    /* Answers 1 once the render should stop: its time budget is spent, or
-       the dashboards are closing (the host will not show what render
-       answers then); else 0. Cheap: poll it in long loops and return early
-       (any status). Answers 1 from another thread or after render returned. */
+    /* Answers 1 once the render should stop: its time budget is spent
+       (the tile then shows a timeout whatever render answers), or the
+       dashboards are closing; else 0. Cheap: poll it in long loops and
+       return early (any status). Answers 1 from another thread or after
+       render returned. */
     int32_t (*is_canceled)(void *user_data);
     /* Milliseconds left of the render's time budget when render was called
        (count from that moment with your own clock), or CLP_NO_DEADLINE. */
