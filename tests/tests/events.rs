@@ -210,6 +210,7 @@ fn a_host_cannot_write_an_event(f: &Fixture) {
     let e = f.engine.execute_json(&request.to_string()).unwrap_err();
     let body = e.body();
     assert_eq!((body.code.as_str(), body.field.as_deref()), ("validation", Some("event")), "{body:?}");
+    assert_eq!(e.body_in("fr").message, "event : est fixé par le moteur");
 }
 
 backend_tests!(
