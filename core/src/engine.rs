@@ -64,6 +64,10 @@ pub(crate) struct Who {
     /// The firm's tags, read with the actor (filters by a tag's name, the
     /// grids' tag names).
     pub tags: Vec<crate::domain::Tag>,
+    /// The language events on the timeline are worded in: the engine's,
+    /// or a dashboard render's locale ([`Engine::execute_scoped_in`]), or
+    /// an export's language ([`Engine::execute_in`]).
+    pub french: bool,
 }
 
 /// The kinds of record rights are granted on.
@@ -146,6 +150,7 @@ impl Engine {
         store::reindex::search_text(&db, phone_region)?;
         store::staff::fold_names(&db)?;
         store::interactions::link_taken_for(&db)?;
+        store::interactions::backfill_events(&db)?;
         store::dupkeys::fill(&db, phone_region)?;
         Ok(Engine { db, config, tz, phone_region, clock, next_sweep: std::sync::atomic::AtomicI64::new(0) })
     }
@@ -236,18 +241,56 @@ impl Engine {
         progress: &dyn Progress,
         deadline: Deadline,
     ) -> Result<Response> {
-        let lane = if request.is_bulk() { Lane::Bulk } else { Lane::Interactive };
-        crate::deadline::within(deadline, lane, || self.execute_unbounded(actor, request, progress))
+        self.execute_within_in(actor, request, progress, deadline, None)
     }
 
-    fn execute_unbounded(&self, actor: Actor, request: Request, progress: &dyn Progress) -> Result<Response> {
+    /// [`Engine::execute_with_progress`] with the engine's events on the
+    /// timeline (transfer events) worded in `language` rather than the
+    /// engine's (an export in the language it was asked in).
+    pub fn execute_in(
+        &self,
+        language: crate::config::Language,
+        actor: Actor,
+        request: Request,
+        progress: &dyn Progress,
+    ) -> Result<Response> {
+        let budget = if request.is_bulk() { self.config.import_timeout_ms } else { self.config.request_timeout_ms };
+        let mut deadline = Deadline::after(Duration::from_millis(budget));
+        if let Some(flag) = progress.cancel_flag() {
+            deadline = deadline.with_cancel(flag);
+        }
+        self.execute_within_in(actor, request, progress, deadline, Some(language))
+    }
+
+    fn execute_within_in(
+        &self,
+        actor: Actor,
+        request: Request,
+        progress: &dyn Progress,
+        deadline: Deadline,
+        language: Option<crate::config::Language>,
+    ) -> Result<Response> {
+        let lane = if request.is_bulk() { Lane::Bulk } else { Lane::Interactive };
+        crate::deadline::within(deadline, lane, || self.execute_unbounded(actor, request, progress, language))
+    }
+
+    fn execute_unbounded(
+        &self,
+        actor: Actor,
+        request: Request,
+        progress: &dyn Progress,
+        language: Option<crate::config::Language>,
+    ) -> Result<Response> {
         if !self.config.licensed() {
             return Err(Error::NotLicensed);
         }
         match actor {
             Actor::Host(_) => self.execute_host(request),
             Actor::Staff(id) => {
-                let who = self.who(id)?;
+                let mut who = self.who(id)?;
+                if let Some(l) = language {
+                    who.french = l == crate::config::Language::French;
+                }
                 if let Request::ClientImport { clients } = request {
                     return self.client_import(&who, clients, progress).map(Response::Imported);
                 }
@@ -288,7 +331,17 @@ impl Engine {
                 entity: "an inactive staff member",
             });
         }
-        Ok(Who { id, name: staff.data.name, rights: staff.data.rights, scope: None, custom, columns, roles, tags })
+        Ok(Who {
+            id,
+            name: staff.data.name,
+            rights: staff.data.rights,
+            scope: None,
+            custom,
+            columns,
+            roles,
+            tags,
+            french: self.config.french(),
+        })
     }
 
     fn execute_host(&self, request: Request) -> Result<Response> {
@@ -330,7 +383,15 @@ impl Engine {
         }
     }
 
+    /// Executes a staff member's request; the engine's events in its answer
+    /// are worded in `who`'s language.
     pub(crate) fn execute_staff(&self, who: &Who, request: Request) -> Result<Response> {
+        let mut response = self.execute_staff_unworded(who, request)?;
+        word_events(&mut response, who.french);
+        Ok(response)
+    }
+
+    fn execute_staff_unworded(&self, who: &Who, request: Request) -> Result<Response> {
         use Request as R;
         use Response as S;
         match request {
@@ -552,5 +613,20 @@ pub(crate) fn page_limit(limit: Option<u32>) -> Result<i64> {
         Some(0) => Err(Error::validation("limit", "out_of_range", "must be at least 1")),
         Some(n) if n > 500 => Err(Error::validation("limit", "out_of_range", "must be at most 500")),
         Some(n) => Ok(n as i64),
+    }
+}
+
+/// Words the timeline events of an answer's interactions in French or
+/// English (grids word theirs as they are built).
+fn word_events(response: &mut Response, french: bool) {
+    match response {
+        Response::Interaction(r) => r.data.word_event(french),
+        Response::Interactions(page) => page.items.iter_mut().for_each(|r| r.data.word_event(french)),
+        Response::Timeline(page) => page.items.iter_mut().for_each(|i| {
+            if let crate::domain::TimelineItem::Interaction(r) = i {
+                r.data.word_event(french)
+            }
+        }),
+        _ => {}
     }
 }

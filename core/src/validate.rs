@@ -423,6 +423,9 @@ pub(crate) fn interaction(i: &InteractionData, defs: &[CustomFieldDef]) -> Resul
     if i.transfer_id.is_some() {
         return Err(Error::validation("transfer_id", "reserved", "is set by the engine"));
     }
+    if i.event.is_some() {
+        return Err(Error::validation("event", "reserved", "is set by the engine"));
+    }
     Ok(InteractionData {
         kind: i.kind,
         occurred_at: i.occurred_at,
@@ -444,6 +447,7 @@ pub(crate) fn interaction(i: &InteractionData, defs: &[CustomFieldDef]) -> Resul
         follow_up: i.follow_up.clone(),
         custom: custom_values(CustomRecord::Interaction, Some(i.kind), &i.custom, defs)?,
         transfer_id: None,
+        event: None,
     })
 }
 

@@ -367,7 +367,13 @@ impl DataContext for EngineContext {
             None => engine.tile_deadline(),
         }
         .with_cancel(self.expired.clone());
-        let response = engine.execute_scoped_within(actor, scope, parsed, deadline).map_err(|e| api_body(&e))?;
+        // The engine's events (transfer events) in the render's language.
+        let language = match self.locale {
+            Locale::Fr => clientele_core::config::Language::French,
+            Locale::En => clientele_core::config::Language::English,
+        };
+        let response =
+            engine.execute_scoped_in(actor, scope, parsed, deadline, Some(language)).map_err(|e| api_body(&e))?;
         drop(engine);
         let answer =
             serde_json::to_value(&response).map_err(|e| refuse("internal", format!("response serialisation: {e}")))?;

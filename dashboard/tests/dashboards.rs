@@ -336,6 +336,37 @@ fn client_card_shows_standard_and_custom_fields() {
     }
 }
 
+/// Transfer events are worded in the render's language, whatever the
+/// firm's (the engine words them when read, from the event's data): on the
+/// client's interactions tile, in a firm configured `fr` and one `en`, on
+/// both backends.
+fn transfer_events_read_in_the_renders_language(backend: Backend) {
+    for firm_language in ["fr", "en"] {
+        let Some(firm) = Firm::new(backend, 1, |c| c.language = firm_language.into()) else { return };
+        let d = firm.dashboards();
+        let me = &firm.clients[0];
+        let fr = format!("Transfert « Relevés {} » : créé, en attente de fichiers", me.marker);
+        let en = format!("Transfer \u{201c}Relevés {}\u{201d}: created, waiting for files", me.marker);
+        for (locale, want, other) in [(Locale::Fr, &fr, &en), (Locale::En, &en, &fr)] {
+            let view = d.render(firm.admin, DashboardTarget::Client { client_id: me.id }, None, locale).unwrap();
+            let tile = view.tile("clientele.interactions").unwrap().result.as_ref().unwrap();
+            let out = serde_json::to_string(tile).unwrap();
+            assert!(out.contains(want.as_str()), "{firm_language} firm, {locale:?}: {want} not in {out}");
+            assert!(!out.contains(other.as_str()), "{firm_language} firm, {locale:?}: {out}");
+        }
+    }
+}
+
+#[test]
+fn transfer_events_read_in_the_renders_language_sqlite() {
+    transfer_events_read_in_the_renders_language(Backend::Sqlite);
+}
+
+#[test]
+fn transfer_events_read_in_the_renders_language_postgres() {
+    transfer_events_read_in_the_renders_language(Backend::Postgres);
+}
+
 #[test]
 fn a_client_the_viewer_cannot_see_is_refused_whole() {
     let firm = Firm::sqlite(1);

@@ -168,7 +168,7 @@ pub fn export(engine: &Engine, request: &ExportRequest, progress: &dyn Progress)
             Box::new(xlsx::XlsxSink::new(temp.as_file().try_clone().map_err(io_error)?, temp_dir_of(&path), language)?)
         }
     };
-    let mut pages = source::Pages::new(engine, request.actor, request.scope, grid, progress);
+    let mut pages = source::Pages::new(engine, request.actor, request.scope, grid, progress).in_language(language);
     let mut rows = 0u64;
     let mut columns: Option<Vec<Column>> = None;
     while let Some(page) = pages.next_page()? {

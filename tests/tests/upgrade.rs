@@ -480,6 +480,44 @@ fn linked_messages(mut dump: Value) -> Value {
     dump
 }
 
+/// What the data migration 2026-12-05-000200 does to a dump made before it:
+/// a transfer event whose (French) text words an event exactly gets it as
+/// data (`data.event`); any other text stays without one. (Read here with
+/// the fixtures' own French wording, independently of the engine's parser.)
+fn backfilled_events(mut dump: Value) -> Value {
+    const STATUSES: [(&str, &str); 5] = [
+        ("En attente de fichiers", "waiting_for_files"),
+        ("Prêt à télécharger", "ready_for_download"),
+        ("Terminé", "complete"),
+        ("Expiré", "expired"),
+        ("Annulé", "canceled"),
+    ];
+    const AUTOMATIC: &str = "Automatique : le transfert a atteint sa date d'expiration.";
+    let code = |label: &str| STATUSES.iter().find(|(l, _)| *l == label || l.to_lowercase() == label).map(|s| s.1);
+    let Some(list) = dump["interactions"].as_array_mut() else { return dump };
+    for i in list {
+        let data = &mut i["data"];
+        if data["kind"] != "transfer_event" || data.get("event").is_some() {
+            continue;
+        }
+        let (subject, body) = (data["subject"].as_str().unwrap_or_default(), data["body"].as_str().unwrap_or_default());
+        let Some((name, change)) = subject.strip_prefix("Transfert « ").and_then(|r| r.rsplit_once(" » : ")) else {
+            continue;
+        };
+        let (from, to) = match change.strip_prefix("créé, ") {
+            Some(to) => (None, code(to)),
+            None => match change.split_once(" → ") {
+                Some((f, t)) => (code(f), code(t)),
+                None => continue,
+            },
+        };
+        let (Some(to), true) = (to, body.is_empty() || body == AUTOMATIC) else { continue };
+        data["event"] = json!({"type": "transfer_status", "subject": name, "from": from, "to": to,
+                               "automatic": body == AUTOMATIC});
+    }
+    dump
+}
+
 /// Every committed fixture: `(database, expected dump)`.
 fn fixtures() -> Vec<(PathBuf, PathBuf)> {
     let mut out: Vec<(PathBuf, PathBuf)> = std::fs::read_dir(fixtures_dir())
@@ -503,7 +541,7 @@ fn check_fixture(name: &str, url: &str, expected: &Path) {
     drop(engine);
     let text = std::fs::read_to_string(expected)
         .unwrap_or_else(|e| panic!("{}: {e} (every fixture has its expected dump)", expected.display()));
-    let want = linked_messages(serde_json::from_str(&text).unwrap());
+    let want = backfilled_events(linked_messages(serde_json::from_str(&text).unwrap()));
     if let Some(diff) = first_difference("$", &want, &found) {
         if std::env::var("CLIENTELE_BLESS").is_ok_and(|v| v == "1") {
             std::fs::write(expected, serde_json::to_string_pretty(&found).unwrap() + "\n").unwrap();
@@ -514,6 +552,9 @@ fn check_fixture(name: &str, url: &str, expected: &Path) {
     // The data is really there (not two empty dumps agreeing).
     assert!(found["clients"].as_array().unwrap().len() >= 5, "{name}: clients");
     assert!(found["trash"].as_array().unwrap().len() >= 4, "{name}: trash");
+    // The fixtures' transfer events all word an event: each has its data.
+    let events = found["interactions"].as_array().unwrap().iter().filter(|i| i["data"]["kind"] == "transfer_event");
+    assert!(events.clone().count() >= 10 && events.clone().all(|i| i["data"]["event"].is_object()), "{name}: events");
     // Still writable after the upgrade: an edit on a migrated record.
     let engine = open(url, &clock);
     let admin = id_of(&found["staff"][0]);

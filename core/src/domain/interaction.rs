@@ -106,6 +106,13 @@ pub struct InteractionData {
     /// For a transfer event: the transfer (set by the engine).
     #[serde(default)]
     pub transfer_id: Option<Id>,
+    /// For an event the engine recorded (a transfer event): what happened,
+    /// as data. `subject` and `body` are its wording in the reader's
+    /// language (the engine's, or a dashboard's locale), made when read;
+    /// events recorded before 2026-12-05 have none and keep their text.
+    /// Set by the engine only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<TimelineEvent>,
 }
 
 impl InteractionData {
@@ -131,6 +138,72 @@ impl InteractionData {
             follow_up: None,
             custom: BTreeMap::new(),
             transfer_id: None,
+            event: None,
+        }
+    }
+
+    /// Words its event (if any) in French or English: `subject` and `body`
+    /// become the event's. Other interactions are left as they are.
+    pub fn word_event(&mut self, french: bool) {
+        if let Some(e) = &self.event {
+            self.subject = e.subject(french);
+            self.body = e.body(french);
+        }
+    }
+}
+
+/// An event the engine recorded on a client's timeline, stored as data and
+/// worded when read ([`InteractionData::word_event`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TimelineEvent {
+    /// A file transfer was created or moved along its state machine.
+    TransferStatus {
+        /// The transfer's subject when it happened.
+        subject: String,
+        /// The state it left; none: the transfer was created.
+        #[serde(default)]
+        from: Option<super::TransferStatus>,
+        /// The state it reached.
+        to: super::TransferStatus,
+        /// Made by the engine (the transfer reached its expiry date), not by
+        /// a staff member.
+        #[serde(default)]
+        automatic: bool,
+    },
+}
+
+impl TimelineEvent {
+    /// Its one-line wording: `Transfert « Feuillets T4 » : créé, en attente
+    /// de fichiers` / `Transfer “T4 slips”: created, waiting for files`.
+    pub fn subject(&self, french: bool) -> String {
+        match self {
+            TimelineEvent::TransferStatus { subject, from, to, .. } => {
+                let to = to.label(french);
+                let change = match (from, french) {
+                    (None, true) => format!("créé, {}", to.to_lowercase()),
+                    (None, false) => format!("created, {}", to.to_lowercase()),
+                    (Some(f), _) => format!("{} → {to}", f.label(french)),
+                };
+                if french {
+                    format!("Transfert « {subject} » : {change}")
+                } else {
+                    format!("Transfer “{subject}”: {change}")
+                }
+            }
+        }
+    }
+
+    /// Its details (empty when the subject says it all).
+    pub fn body(&self, french: bool) -> String {
+        match self {
+            TimelineEvent::TransferStatus { automatic: true, .. } if french => {
+                "Automatique : le transfert a atteint sa date d'expiration.".into()
+            }
+            TimelineEvent::TransferStatus { automatic: true, .. } => {
+                "Automatic: the transfer reached its expiry date.".into()
+            }
+            TimelineEvent::TransferStatus { .. } => String::new(),
         }
     }
 }

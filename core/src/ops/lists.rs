@@ -332,7 +332,8 @@ impl Engine {
                     // The page statement names the staff member who made each
                     // interaction; whom a message was taken for and who follows
                     // it up come with the attached column.
-                    let recs = interaction_records_named(page, Some(&mut names))?;
+                    let mut recs = interaction_records_named(page, Some(&mut names))?;
+                    recs.iter_mut().for_each(|r| r.data.word_event(who.french));
                     Ok(grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz)))
                 })?
             }

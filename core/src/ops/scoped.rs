@@ -143,8 +143,25 @@ impl Engine {
         request: Request,
         deadline: crate::deadline::Deadline,
     ) -> Result<Response> {
+        self.execute_scoped_in(actor, scope, request, deadline, None)
+    }
+
+    /// [`Engine::execute_scoped_within`] with the engine's events on the
+    /// timeline (transfer events) worded in `language` (none: the
+    /// engine's): a dashboard reads in its render's locale.
+    pub fn execute_scoped_in(
+        &self,
+        actor: Actor,
+        scope: DataScope,
+        request: Request,
+        deadline: crate::deadline::Deadline,
+        language: Option<crate::config::Language>,
+    ) -> Result<Response> {
         crate::deadline::within(deadline, crate::deadline::Lane::Dashboard, || {
-            let who = self.scoped_who(actor, scope, &request)?;
+            let mut who = self.scoped_who(actor, scope, &request)?;
+            if let Some(l) = language {
+                who.french = l == crate::config::Language::French;
+            }
             self.execute_staff(&who, request)
         })
     }

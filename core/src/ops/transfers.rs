@@ -11,8 +11,10 @@ use crate::validate;
 use crate::visibility;
 use chrono::{DateTime, Utc};
 
-/// Records a transfer's change of state on the client's timeline, in the
-/// firm's language.
+/// Records a transfer's change of state on the client's timeline: as data
+/// (worded when read, in the reader's language), with its wording in the
+/// firm's language as the stored subject and body (what sorts and filters
+/// on `subject` see).
 #[allow(clippy::too_many_arguments)]
 fn record_event(
     c: &mut Conn,
@@ -24,30 +26,15 @@ fn record_event(
     now: i64,
     french: bool,
 ) -> Result<()> {
-    let to = t.status.label(french);
-    let change = match (from, french) {
-        (None, true) => format!("créé, {}", to.to_lowercase()),
-        (None, false) => format!("created, {}", to.to_lowercase()),
-        (Some(f), _) => format!("{} → {to}", f.label(french)),
-    };
-    let subject = if french {
-        format!("Transfert « {} » : {change}", t.subject)
-    } else {
-        format!("Transfer “{}”: {change}", t.subject)
-    };
-    let mut event = InteractionData::note(from_ms(now), subject);
+    let mut event = InteractionData::note(from_ms(now), String::new());
     event.kind = InteractionKind::TransferEvent;
     event.client_id = Some(t.client_id);
     event.contact_id = Some(t.to_contact);
     event.staff_id = by;
     event.transfer_id = Some(transfer_id);
-    if by.is_none() {
-        event.body = if french {
-            "Automatique : le transfert a atteint sa date d'expiration.".into()
-        } else {
-            "Automatic: the transfer reached its expiry date.".into()
-        };
-    }
+    event.event =
+        Some(TimelineEvent::TransferStatus { subject: t.subject.clone(), from, to: t.status, automatic: by.is_none() });
+    event.word_event(french);
     // A transfer event has no phone: the region keys nothing.
     store::interactions::insert(c, &event, recorded_by, now, Default::default())?;
     Ok(())

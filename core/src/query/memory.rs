@@ -222,6 +222,10 @@ pub fn contact_search_text(d: &ContactData, region: text::PhoneRegion) -> String
 
 /// The keyword-index text of an interaction.
 pub fn interaction_search_text(d: &InteractionData, region: text::PhoneRegion) -> String {
+    // An event is found by its wording in either language, whichever one
+    // it was stored in.
+    let worded: Vec<String> =
+        d.event.iter().flat_map(|e| [e.subject(true), e.body(true), e.subject(false), e.body(false)]).collect();
     text::search_text(
         [
             d.subject.as_str(),
@@ -231,7 +235,8 @@ pub fn interaction_search_text(d: &InteractionData, region: text::PhoneRegion) -
         ]
         .into_iter()
         .chain(d.email_to.iter().map(String::as_str))
-        .chain(d.email_cc.iter().map(String::as_str)),
+        .chain(d.email_cc.iter().map(String::as_str))
+        .chain(worded.iter().map(String::as_str)),
         d.phone.as_deref(),
         region,
     )

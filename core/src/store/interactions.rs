@@ -35,6 +35,8 @@ pub(crate) struct Row {
     pub version: i64,
     pub taken_for_id: Option<i64>,
     pub message_status: Option<String>,
+    /// An engine event as data (`TimelineEvent` JSON); none for the rest.
+    pub event: Option<String>,
 }
 
 super::record_lookups!(interactions, Row);
@@ -65,6 +67,7 @@ pub(crate) struct Write {
     search_text: String,
     taken_for_id: Option<i64>,
     message_status: Option<String>,
+    event: Option<String>,
 }
 
 /// Custom values with text folded, for filters on custom text fields.
@@ -112,6 +115,7 @@ pub(crate) fn write(i: &InteractionData, actor: Id, now: i64, region: PhoneRegio
         search_text: crate::query::memory::interaction_search_text(i, region),
         taken_for_id: i.taken_for_id,
         message_status: i.message_status.map(|m| m.as_str().to_string()),
+        event: i.event.as_ref().map(to_json),
     }
 }
 
@@ -141,6 +145,7 @@ impl Row {
                 follow_up: None,
                 custom: from_json(&self.custom, "custom fields")?,
                 transfer_id: self.transfer_id,
+                event: self.event.as_deref().map(|e| from_json(e, "timeline event")).transpose()?,
             },
             created_by: self.created_by,
             created_at: from_ms(self.created_at),
@@ -312,6 +317,81 @@ pub(crate) fn link_taken_for(db: &super::Db) -> Result<()> {
         diesel::insert_into(data_migrations::table).values(data_migrations::name.eq(NAME)).execute(c)?;
         Ok(())
     })
+}
+
+/// Gives transfer events recorded before the `event` column their event as
+/// data, read back from their text: the change at the end of the subject
+/// must be one the engine words (in French or English), and the event so
+/// read must word back to exactly the stored subject and body; text that
+/// does not (edited by hand, another wording) is kept as it is, without an
+/// event. Runs once per database (`data_migrations`).
+pub(crate) fn backfill_events(db: &super::Db) -> Result<()> {
+    use super::schema::data_migrations;
+    const NAME: &str = "2026-12-05-000200_timeline_events";
+    let done = |c: &mut Conn| -> Result<bool> {
+        Ok(data_migrations::table.filter(data_migrations::name.eq(NAME)).count().get_result::<i64>(c)? > 0)
+    };
+    if db.query(done)? {
+        return Ok(());
+    }
+    let pg = db.is_postgres();
+    db.write(|c| {
+        if pg {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(4708732220)").execute(c)?;
+        }
+        if done(c)? {
+            return Ok(());
+        }
+        let events: Vec<Row> = interactions::table
+            .filter(interactions::kind.eq(InteractionKind::TransferEvent.as_str()))
+            .filter(interactions::event.is_null())
+            .select(Row::as_select())
+            .load(c)?;
+        for row in events {
+            let id = row.id;
+            let mut data = row.into_record()?.data;
+            let Some(e) = event_of_text(&data.subject, &data.body) else { continue };
+            data.event = Some(e);
+            // Found by either wording from now on (a transfer event has no
+            // phone: the region keys nothing).
+            let search_text = crate::query::memory::interaction_search_text(&data, PhoneRegion::default());
+            diesel::update(interactions::table.find(id))
+                .set((
+                    interactions::event.eq(data.event.as_ref().map(to_json)),
+                    interactions::search_text.eq(search_text),
+                ))
+                .execute(c)?;
+        }
+        diesel::insert_into(data_migrations::table).values(data_migrations::name.eq(NAME)).execute(c)?;
+        Ok(())
+    })
+}
+
+/// The transfer event a frozen subject and body word, if they word one
+/// exactly (see [`backfill_events`]).
+pub(crate) fn event_of_text(subject: &str, body: &str) -> Option<TimelineEvent> {
+    for french in [true, false] {
+        let (open, close) = if french { ("Transfert « ", " » : ") } else { ("Transfer “", "”: ") };
+        let Some(rest) = subject.strip_prefix(open) else { continue };
+        let changes = TransferStatus::ALL.into_iter().flat_map(|to| {
+            std::iter::once((None, to)).chain(TransferStatus::ALL.into_iter().map(move |f| (Some(f), to)))
+        });
+        for (from, to) in changes {
+            let change = match (from, french) {
+                (None, true) => format!("créé, {}", to.label(true).to_lowercase()),
+                (None, false) => format!("created, {}", to.label(false).to_lowercase()),
+                (Some(f), _) => format!("{} → {}", f.label(french), to.label(french)),
+            };
+            let Some(name) = rest.strip_suffix(&format!("{close}{change}")) else { continue };
+            for automatic in [false, true] {
+                let e = TimelineEvent::TransferStatus { subject: name.to_string(), from, to, automatic };
+                if e.subject(french) == subject && e.body(french) == body {
+                    return Some(e);
+                }
+            }
+        }
+    }
+    None
 }
 
 pub(crate) fn custom_defs(conn: &mut Conn, kind: Option<InteractionKind>) -> Result<Vec<CustomFieldDef>> {

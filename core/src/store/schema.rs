@@ -176,6 +176,7 @@ diesel::table! {
         search_text -> Text,
         taken_for_id -> Nullable<BigInt>,
         message_status -> Nullable<Text>,
+        event -> Nullable<Text>,
     }
 }
 

@@ -306,7 +306,8 @@ fn people_in_charge_and_follow_ups(
     clients: &[clientele_core::domain::Record<clientele_core::domain::ClientData>],
 ) -> Result<(), Box<dyn std::error::Error>> {
     use clientele_core::domain::{
-        Assignment, FollowUp, InteractionData, InteractionKind, InteractionPatch, MessageStatus,
+        Assignment, FollowUp, InteractionData, InteractionKind, InteractionPatch, MessageStatus, NewTransfer,
+        TransferDirection,
     };
     let (me, jf) = (seeded.staff[0], seeded.staff[1]);
     // Typed calls: each answers its op's own type (`clientele_core::op`).
@@ -371,6 +372,25 @@ fn people_in_charge_and_follow_ups(
     message.taken_for_id = Some(me);
     message.phone = Some("(514) 555-0142 poste 7".into());
     let message = engine.run(staff, op::InteractionCreate { data: message })?;
+    // Documents asked of the star client's contact today: its event is on
+    // the client's timeline, worded in each dashboard's language.
+    if let Some(contact) = engine.run(staff, op::ClientContacts { id: seeded.star_client })?.first() {
+        engine.run(
+            staff,
+            op::TransferCreate {
+                data: NewTransfer {
+                    direction: TransferDirection::RequestedFromContact,
+                    from_staff: me,
+                    to_contact: contact.contact_id,
+                    client_id: seeded.star_client,
+                    subject: "Relevés bancaires 2026".into(),
+                    message: String::new(),
+                    signature_required: false,
+                    files: Vec::new(),
+                },
+            },
+        )?;
+    }
     // The list's switches (`preset`): what a person clicks, each a
     // documented filter.
     for preset in [ListPreset::OverdueFollowUps, ListPreset::MyNewMessages] {

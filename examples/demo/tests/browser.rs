@@ -6,7 +6,9 @@
 //! - no tile whose content overflows it horizontally, no page scrolling sideways;
 //! - no word of the other language in the interface's texts;
 //! - charts (SVG images with an accessible name) and drill-down links whose
-//!   `data-clientele-drill` JSON parses and whose label is not an id.
+//!   `data-clientele-drill` JSON parses and whose label is not an id;
+//! - on the client dashboard, the transfer event the demo records today,
+//!   shown in the page's language.
 //!
 //! Each page is wrapped in an iframe of the width under test (headless
 //! Chromium's window is at least 500 px wide) beside `tests/check.js`,
@@ -251,7 +253,7 @@ fn demo_dashboards_in_headless_chromium() {
     assert_eq!(c["untranslated"], serde_json::json!(["See all"]), "{c}");
 
     let mut failures = Vec::new();
-    for (name, _, charts, tiles) in pages {
+    for (name, other, charts, tiles) in pages {
         for width in [1400u32, 400] {
             let at = format!("{name} at {width} px");
             let r = &results[format!("{name}-{width}")];
@@ -273,6 +275,18 @@ fn demo_dashboards_in_headless_chromium() {
             }
             if r["charts"].as_u64().unwrap_or(0) < charts {
                 failures.push(format!("{at}: {} charts, expected at least {charts}", r["charts"]));
+            }
+            // The star client's transfer event (asked today), shown on its
+            // dashboard in the page's language.
+            if name.contains("client") {
+                let want = if other == FRENCH {
+                    "Transfer \u{201c}Relevés bancaires 2026\u{201d}: created, waiting for files"
+                } else {
+                    "Transfert « Relevés bancaires 2026 » : créé, en attente de fichiers"
+                };
+                if !list("events").iter().any(|e| e == want) {
+                    failures.push(format!("{at}: the transfer event {want:?} is not shown: {}", r["events"]));
+                }
             }
             if r["links"].as_u64().unwrap_or(0) < tiles as u64 {
                 failures.push(format!("{at}: {} drill-down links, expected at least one per tile", r["links"]));

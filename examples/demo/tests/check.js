@@ -6,7 +6,7 @@
 // is set by the test.
 function checkFrame(frame, otherWords) {
   var out = { tiles: 0, hidden: [], overflowing: [], page_overflow: 0, untranslated: [], charts: 0,
-              links: 0, bad_links: [], width: 0, errors: [] };
+              links: 0, bad_links: [], width: 0, errors: [], events: [] };
   try {
     var doc = frame.contentDocument;
     var win = frame.contentWindow;
@@ -42,6 +42,15 @@ function checkFrame(frame, otherWords) {
     otherWords.forEach(function (w) {
       var re = new RegExp("(^|[^\\p{L}])" + w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "($|[^\\p{L}])", "u");
       if (re.test(text)) { out.untranslated.push(w); }
+    });
+    // Transfer events shown in a table (visible cells only), as written.
+    doc.querySelectorAll("section.tile td").forEach(function (td) {
+      var t = td.textContent.trim();
+      var r = td.getBoundingClientRect();
+      if ((t.indexOf("Transfert \u00ab") === 0 || t.indexOf("Transfer \u201c") === 0) && r.width > 0 && r.height > 0 &&
+          win.getComputedStyle(td).visibility !== "hidden") {
+        out.events.push(t);
+      }
     });
     out.charts = doc.querySelectorAll("svg[role=img]").length;
     doc.querySelectorAll("[data-clientele-drill]").forEach(function (a) {

@@ -75,6 +75,9 @@ pub struct Pages<'a> {
     progress: &'a dyn Progress,
     next: Option<Option<String>>,
     total: Option<u64>,
+    /// The language of the engine's events (transfer events) in the
+    /// cells; none: the engine's.
+    language: Option<clientele_core::config::Language>,
 }
 
 impl std::fmt::Debug for Pages<'_> {
@@ -98,7 +101,17 @@ impl<'a> Pages<'a> {
         request: Request,
         progress: &'a dyn Progress,
     ) -> Pages<'a> {
-        Pages { engine, actor, scope, request, progress, next: Some(None), total: None }
+        Pages { engine, actor, scope, request, progress, next: Some(None), total: None, language: None }
+    }
+
+    /// The same pages with the engine's events (transfer events) worded in
+    /// `language` (an export's).
+    pub fn in_language(mut self, language: super::cells::Language) -> Pages<'a> {
+        self.language = Some(match language {
+            super::cells::Language::Fr => clientele_core::config::Language::French,
+            super::cells::Language::En => clientele_core::config::Language::English,
+        });
+        self
     }
 
     /// The number of matching rows, once the first page told it (none when
@@ -123,9 +136,12 @@ impl<'a> Pages<'a> {
                 if let Some(flag) = self.progress.cancel_flag() {
                     deadline = deadline.with_cancel(flag);
                 }
-                self.engine.execute_scoped_within(self.actor, scope, request, deadline)?
+                self.engine.execute_scoped_in(self.actor, scope, request, deadline, self.language)?
             }
-            Some(DataScope::Staff) | None => self.engine.execute_with_progress(self.actor, request, self.progress)?,
+            Some(DataScope::Staff) | None => match self.language {
+                Some(l) => self.engine.execute_in(l, self.actor, request, self.progress)?,
+                None => self.engine.execute_with_progress(self.actor, request, self.progress)?,
+            },
         };
         let Response::Grid(grid) = response else {
             return Err(Error::Internal("grid.query answered something else than a grid".into()));

@@ -166,54 +166,6 @@ struct CellFormat {
     /// Code → label, from the column's `values`.
     labels: Vec<(String, String)>,
     date_time: bool,
-    /// A subject column: transfer events worded in this language.
-    events: Option<Locale>,
-}
-
-/// Transfer statuses as the engine words them, French then English.
-const TRANSFER_STATUSES: [(&str, &str); 5] = [
-    ("En attente de fichiers", "Waiting for files"),
-    ("Prêt à télécharger", "Ready for download"),
-    ("Terminé", "Complete"),
-    ("Expiré", "Expired"),
-    ("Annulé", "Canceled"),
-];
-
-fn status_index(label: &str) -> Option<usize> {
-    TRANSFER_STATUSES
-        .iter()
-        .position(|(fr, en)| label.eq_ignore_ascii_case(en) || label.to_lowercase() == fr.to_lowercase())
-}
-
-/// A transfer event's subject, as the engine wrote it when the transfer
-/// moved (in the firm's language of that day: `Transfert « Relevés » :
-/// créé, en attente de fichiers`, `Transfer “Relevés”: Waiting for files →
-/// Complete`), worded again in `locale`; `None` for any other text.
-///
-/// The events are stored as text in core; this reads the two wordings the
-/// engine has ever written, so old events read in the viewer's language too.
-pub fn reword_transfer_event(text: &str, locale: Locale) -> Option<String> {
-    let (subject, change) = if let Some(rest) = text.strip_prefix("Transfert « ") {
-        rest.rsplit_once(" » : ")?
-    } else {
-        text.strip_prefix("Transfer \u{201c}")?.rsplit_once("\u{201d}: ")?
-    };
-    let (from, to) = if let Some(to) = change.strip_prefix("créé, ").or_else(|| change.strip_prefix("created, ")) {
-        (None, status_index(to)?)
-    } else {
-        let (from, to) = change.split_once(" \u{2192} ")?;
-        (Some(status_index(from)?), status_index(to)?)
-    };
-    let label = |i: usize| match locale {
-        Locale::Fr => TRANSFER_STATUSES[i].0,
-        Locale::En => TRANSFER_STATUSES[i].1,
-    };
-    Some(match (locale, from) {
-        (Locale::Fr, None) => format!("Transfert « {subject} » : créé, {}", label(to).to_lowercase()),
-        (Locale::En, None) => format!("Transfer \u{201c}{subject}\u{201d}: created, {}", label(to).to_lowercase()),
-        (Locale::Fr, Some(f)) => format!("Transfert « {subject} » : {} \u{2192} {}", label(f), label(to)),
-        (Locale::En, Some(f)) => format!("Transfer \u{201c}{subject}\u{201d}: {} \u{2192} {}", label(f), label(to)),
-    })
 }
 
 impl CellFormat {
@@ -235,17 +187,11 @@ impl CellFormat {
                 (!code.is_empty() && !label.is_empty()).then_some((code, label))
             })
             .collect();
-        let subject = column.get("id").and_then(Value::as_str) == Some("subject");
-        CellFormat { labels, date_time: kind == ColumnKind::DateTime, events: subject.then_some(locale) }
+        CellFormat { labels, date_time: kind == ColumnKind::DateTime }
     }
 
     fn show(&self, cell: Value) -> Value {
         let Value::String(text) = &cell else { return cell };
-        if let Some(locale) = self.events
-            && let Some(worded) = reword_transfer_event(text, locale)
-        {
-            return Value::String(worded);
-        }
         if let Some((_, label)) = self.labels.iter().find(|(code, _)| code == text) {
             return Value::String(label.clone());
         }
@@ -388,32 +334,6 @@ pub fn total_capped(answer: &Value) -> bool {
 #[cfg(test)]
 mod tabular_tests {
     use super::*;
-
-    #[test]
-    fn transfer_events_read_in_the_viewers_language() {
-        let fr = "Transfert « États financiers » : Prêt à télécharger \u{2192} Expiré";
-        let en = "Transfer \u{201c}États financiers\u{201d}: Ready for download \u{2192} Expired";
-        // Each wording reads in both languages, and back.
-        for text in [fr, en] {
-            assert_eq!(reword_transfer_event(text, Locale::En).as_deref(), Some(en));
-            assert_eq!(reword_transfer_event(text, Locale::Fr).as_deref(), Some(fr));
-        }
-        let created = "Transfert « T4 » : créé, en attente de fichiers";
-        assert_eq!(
-            reword_transfer_event(created, Locale::En).as_deref(),
-            Some("Transfer \u{201c}T4\u{201d}: created, waiting for files")
-        );
-        // A subject holding the separators is kept whole.
-        let tricky = "Transfert « a » : b » : Terminé \u{2192} Annulé";
-        assert_eq!(
-            reword_transfer_event(tricky, Locale::En).as_deref(),
-            Some("Transfer \u{201c}a » : b\u{201d}: Complete \u{2192} Canceled")
-        );
-        for other in ["Appel de Mme Côté", "Transfert « x » : inconnu", "Transfer \u{201c}x\u{201d}: A \u{2192} B", ""]
-        {
-            assert_eq!(reword_transfer_event(other, Locale::En), None, "{other}");
-        }
-    }
 
     #[test]
     fn balance() {
