@@ -14,7 +14,7 @@ mod support;
 use clientele_core::domain::*;
 use clientele_core::protocol::{
     Deleted, Done, Envelope, FieldInfo, Grid, GroupCounts, ImportReport, Imported, LastInteractions, Layout, Merged,
-    SavedView, TrashEntry,
+    Restored, SavedView, TrashEntry,
 };
 use clientele_core::query::columns::ColumnDef;
 use clientele_dashboard::FrontRequest;
