@@ -58,6 +58,8 @@ fn live_primary(c: &mut Conn, client: Id) -> Result<Option<(Id, bool)>> {
 fn move_client_links(c: &mut Conn, keep: Id, merge: Id, rules: &MergeRules, mv: &mut Moves) -> Result<()> {
     let e = DupEntity::Client;
     let kept: std::collections::HashMap<Id, String> = m::links(c, e, keep)?.into_iter().collect();
+    // Links that move go in one UPDATE at the end (demotions first).
+    let mut to_move = Vec::new();
     for (contact, role) in m::links(c, e, merge)? {
         let mut role_now = role.clone();
         if let Some(kept_role) = kept.get(&contact) {
@@ -99,11 +101,11 @@ fn move_client_links(c: &mut Conn, keep: Id, merge: Id, rules: &MergeRules, mv: 
         if role_now != role {
             m::set_role(c, e, merge, contact, &role_now)?;
         }
-        m::move_link(c, e, merge, keep, contact)?;
+        to_move.push(contact);
         mv.roles_set.push((contact, role_now));
         mv.links_moved.push((contact, role));
     }
-    Ok(())
+    m::move_links(c, e, merge, keep, &to_move)
 }
 
 /// Before `contact` becomes the kept client's primary: the current live
@@ -146,10 +148,11 @@ fn make_room_for_primary(c: &mut Conn, keep: Id, contact: Id, rules: &MergeRules
 fn move_contact_links(c: &mut Conn, keep: Id, merge: Id, rules: &MergeRules, mv: &mut Moves) -> Result<()> {
     let e = DupEntity::Contact;
     let kept: std::collections::HashMap<Id, String> = m::links(c, e, keep)?.into_iter().collect();
+    let mut to_move = Vec::new();
     for (client, role) in m::links(c, e, merge)? {
         match kept.get(&client) {
             None => {
-                m::move_link(c, e, merge, keep, client)?;
+                to_move.push(client);
                 mv.roles_set.push((client, role.clone()));
                 mv.links_moved.push((client, role));
             }
@@ -180,7 +183,7 @@ fn move_contact_links(c: &mut Conn, keep: Id, merge: Id, rules: &MergeRules, mv:
             }
         }
     }
-    Ok(())
+    m::move_links(c, e, merge, keep, &to_move)
 }
 
 /// Client merge: the people in charge of the merged client join the kept
@@ -188,8 +191,9 @@ fn move_contact_links(c: &mut Conn, keep: Id, merge: Id, rules: &MergeRules, mv:
 fn move_assignments(c: &mut Conn, keep: Id, merge: Id, mv: &mut Moves) -> Result<()> {
     let kept = m::assignments(c, keep)?;
     let mut next = kept.iter().map(|(_, _, p)| p + 1).max().unwrap_or(0);
-    for (role, staff, position) in m::assignments(c, merge)? {
-        m::unassign(c, merge, &role, staff)?;
+    let theirs = m::assignments(c, merge)?;
+    m::unassign_all(c, merge)?;
+    for (role, staff, position) in theirs {
         if kept.iter().any(|(r, s, _)| *r == role && *s == staff) {
             mv.assignments_dropped.push((role, staff, position));
         } else {
@@ -504,8 +508,10 @@ pub(crate) fn undo(c: &mut Conn, tid: Id, actor: Id, now: i64, region: PhoneRegi
         DupEntity::Client => DupEntity::Contact,
         DupEntity::Contact => DupEntity::Client,
     };
+    let others: Vec<Id> = mv.links_dropped.iter().map(|(o, _)| *o).collect();
+    let existing = m::existing(c, other_kind, &others)?;
     for (other, role) in &mv.links_dropped {
-        if !m::exists(c, other_kind, *other)? {
+        if !existing.contains(other) {
             out.push(issue(
                 RestoreItem::Link,
                 Some(*other),
@@ -529,8 +535,9 @@ pub(crate) fn undo(c: &mut Conn, tid: Id, actor: Id, now: i64, region: PhoneRegi
         for (role, staff, _) in &mv.assignments_moved {
             m::unassign(c, keep, role, *staff)?;
         }
+        let roles: Vec<String> = store::assignments::roles(c)?.into_iter().map(|r| r.code).collect();
         for (role, staff, position) in mv.assignments_moved.iter().chain(&mv.assignments_dropped) {
-            if m::role_exists(c, role)? {
+            if roles.contains(role) {
                 m::assign(c, back, role, *staff, *position)?;
             } else {
                 out.push(issue(

@@ -4,9 +4,7 @@
 
 use diesel::prelude::*;
 
-use super::schema::{
-    client_assignments, clients, contact_links, contacts, interactions, merges, staff_roles, transfers,
-};
+use super::schema::{client_assignments, clients, contact_links, contacts, interactions, merges, transfers};
 use super::{Conn, from_json, to_json};
 use crate::domain::*;
 use crate::error::Result;
@@ -183,6 +181,30 @@ pub(crate) fn move_link(conn: &mut Conn, entity: DupEntity, from: Id, to: Id, ot
     Ok(())
 }
 
+/// Moves the links between `from` and each of `others` to `to`, in one
+/// UPDATE per 500 (roles and who made them when are kept).
+pub(crate) fn move_links(conn: &mut Conn, entity: DupEntity, from: Id, to: Id, others: &[Id]) -> Result<()> {
+    for chunk in others.chunks(500) {
+        match entity {
+            DupEntity::Client => diesel::update(
+                contact_links::table
+                    .filter(contact_links::client_id.eq(from))
+                    .filter(contact_links::contact_id.eq_any(chunk)),
+            )
+            .set(contact_links::client_id.eq(to))
+            .execute(conn)?,
+            DupEntity::Contact => diesel::update(
+                contact_links::table
+                    .filter(contact_links::contact_id.eq(from))
+                    .filter(contact_links::client_id.eq_any(chunk)),
+            )
+            .set(contact_links::contact_id.eq(to))
+            .execute(conn)?,
+        };
+    }
+    Ok(())
+}
+
 pub(crate) fn set_role(conn: &mut Conn, entity: DupEntity, id: Id, other: Id, role: &str) -> Result<()> {
     let (client, contact) = pair(entity, id, other);
     diesel::update(
@@ -355,6 +377,12 @@ pub(crate) fn unassign(conn: &mut Conn, client: Id, role: &str, staff: Id) -> Re
     Ok(())
 }
 
+/// Removes every assignment of a client.
+pub(crate) fn unassign_all(conn: &mut Conn, client: Id) -> Result<()> {
+    diesel::delete(client_assignments::table.filter(client_assignments::client_id.eq(client))).execute(conn)?;
+    Ok(())
+}
+
 pub(crate) fn assign(conn: &mut Conn, client: Id, role: &str, staff: Id, position: i64) -> Result<()> {
     diesel::insert_into(client_assignments::table)
         .values((
@@ -367,18 +395,20 @@ pub(crate) fn assign(conn: &mut Conn, client: Id, role: &str, staff: Id, positio
     Ok(())
 }
 
-/// Does the staff role `code` still exist?
-pub(crate) fn role_exists(conn: &mut Conn, code: &str) -> Result<bool> {
-    Ok(staff_roles::table.filter(staff_roles::code.eq(code)).count().get_result::<i64>(conn)? > 0)
-}
-
-/// Does the record exist at all (live or in the trash)?
-pub(crate) fn exists(conn: &mut Conn, entity: DupEntity, id: Id) -> Result<bool> {
-    let n: i64 = match entity {
-        DupEntity::Client => clients::table.filter(clients::id.eq(id)).count().get_result(conn)?,
-        DupEntity::Contact => contacts::table.filter(contacts::id.eq(id)).count().get_result(conn)?,
-    };
-    Ok(n > 0)
+/// Those of `ids` whose record exists (live or in the trash).
+pub(crate) fn existing(conn: &mut Conn, entity: DupEntity, ids: &[Id]) -> Result<Vec<Id>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        match entity {
+            DupEntity::Client => {
+                out.extend(clients::table.filter(clients::id.eq_any(chunk)).select(clients::id).load::<Id>(conn)?)
+            }
+            DupEntity::Contact => {
+                out.extend(contacts::table.filter(contacts::id.eq_any(chunk)).select(contacts::id).load::<Id>(conn)?)
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Rewrites a live client's own fields, custom values and tags as `data`
