@@ -871,6 +871,12 @@ fn records_a_merge_or_its_undo_moves_get_a_new_version(f: &Fixture) {
     let moved = ok(f, json!({"op": "interaction.get", "id": it["id"]}));
     assert_eq!((moved["data"]["client_id"].as_i64(), moved["data"]["subject"].as_str()), (Some(a), Some("Bilan")));
     assert_eq!(moved["version"].as_i64(), Some(it["version"].as_i64().unwrap() + 1));
+    // Its history says why it changed.
+    let h = newest_history(f, "interaction", it["id"].as_i64().unwrap());
+    assert_eq!(h["op"], "merge", "{h}");
+    assert_eq!(h["changes"], json!({"client_id": {"old": b, "new": a}}), "{h}");
+    let h = newest_history(f, "transfer", tr["id"].as_i64().unwrap());
+    assert_eq!(h["changes"], json!({"client_id": {"old": b, "new": a}}), "{h}");
     // The same after the undo: read on the kept client, written after the
     // restore.
     ok(f, json!({"op": "trash.restore", "id": m["trash_id"]}));
@@ -883,6 +889,8 @@ fn records_a_merge_or_its_undo_moves_get_a_new_version(f: &Fixture) {
     assert_eq!(e.code, "conflict", "{e:?}");
     let back = ok(f, json!({"op": "interaction.get", "id": it["id"]}));
     assert_eq!(back["data"]["client_id"].as_i64(), Some(b));
+    let h = newest_history(f, "interaction", it["id"].as_i64().unwrap());
+    assert_eq!((h["op"].as_str(), &h["changes"]), (Some("unmerge"), &json!({"client_id": {"old": a, "new": b}})));
     ok(
         f,
         json!({"op": "interaction.update", "id": it["id"], "version": back["version"],

@@ -385,7 +385,8 @@ pub(crate) fn undo(c: &mut Conn, tid: Id, actor: Id, now: i64, region: PhoneRegi
 
     // Interactions and transfers still on the kept record go back; those
     // moved elsewhere since stay there, those purged are gone.
-    let moved = m::move_interactions(c, e, &mv.interactions, keep, back, actor, now)?;
+    let moved_interactions = m::move_interactions(c, e, &mv.interactions, keep, back, actor, now)?;
+    let moved: std::collections::HashSet<Id> = moved_interactions.iter().map(|m| m.0).collect();
     let rest: Vec<Id> = mv.interactions.iter().copied().filter(|i| !moved.contains(i)).collect();
     let still = m::existing_interactions(c, &rest)?;
     for id in rest {
@@ -411,7 +412,9 @@ pub(crate) fn undo(c: &mut Conn, tid: Id, actor: Id, now: i64, region: PhoneRegi
             )
         });
     }
-    let moved = m::move_transfers(c, e, &mv.transfers, keep, back, actor, now)?;
+    let moved_transfers = m::move_transfers(c, e, &mv.transfers, keep, back, actor, now)?;
+    moved_history(c, e, &moved_interactions, &moved_transfers, keep, back, HistoryOp::Unmerge, actor, now)?;
+    let moved: std::collections::HashSet<Id> = moved_transfers.iter().map(|m| m.0).collect();
     let rest: Vec<Id> = mv.transfers.iter().copied().filter(|i| !moved.contains(i)).collect();
     let still = m::existing_transfers(c, &rest)?;
     for id in rest {
@@ -565,6 +568,46 @@ pub(crate) fn undo(c: &mut Conn, tid: Id, actor: Id, now: i64, region: PhoneRegi
     Ok(out)
 }
 
+/// The interactions and transfers a merge (or its undo) moved, in their
+/// own histories: the field that changed (their client, or contact), the
+/// record they moved to as `related`, on their client's timeline.
+#[allow(clippy::too_many_arguments)]
+fn moved_history(
+    c: &mut Conn,
+    e: DupEntity,
+    interactions: &[(Id, Option<Id>)],
+    transfers: &[(Id, Option<Id>)],
+    from: Id,
+    to: Id,
+    op: HistoryOp,
+    by: Id,
+    now: i64,
+) -> Result<()> {
+    use crate::store::history::NewEntry;
+    let (to_kind, interaction_field, transfer_field) = match e {
+        DupEntity::Client => (RecordKind::Client, "client_id", "client_id"),
+        DupEntity::Contact => (RecordKind::Contact, "contact_id", "to_contact"),
+    };
+    let change = |field: &str| {
+        let mut changes = Changes::new();
+        changes.insert(field.to_string(), FieldChange { old: from.into(), new: to.into() });
+        changes
+    };
+    let mut entries = Vec::with_capacity(interactions.len() + transfers.len());
+    for (kind, moved, field) in
+        [(RecordKind::Interaction, interactions, interaction_field), (RecordKind::Transfer, transfers, transfer_field)]
+    {
+        for &(id, client) in moved {
+            entries.push(
+                NewEntry::new(kind, id, client, op, Some(by), now)
+                    .changes(change(field))
+                    .related(RecordRef { kind: to_kind, id: to }),
+            );
+        }
+    }
+    store::history::record_many(c, &entries)
+}
+
 /// A merge (or its undoing) in both records' histories, each naming the
 /// other; a client's entries are on its own timeline.
 #[allow(clippy::too_many_arguments)]
@@ -656,9 +699,11 @@ impl Engine {
             let mut kept = Data::read(c, e, keep.0)?;
             let before = kept.json();
             let mut mv = Moves { interactions: m::interactions_of(c, e, merge.0)?, ..Moves::default() };
-            m::move_interactions(c, e, &mv.interactions, merge.0, keep.0, who.id, now)?;
+            let moved_interactions = m::move_interactions(c, e, &mv.interactions, merge.0, keep.0, who.id, now)?;
             mv.transfers = m::transfers_of(c, e, merge.0)?;
-            m::move_transfers(c, e, &mv.transfers, merge.0, keep.0, who.id, now)?;
+            let moved_transfers = m::move_transfers(c, e, &mv.transfers, merge.0, keep.0, who.id, now)?;
+            let (m0, k0) = (merge.0, keep.0);
+            moved_history(c, e, &moved_interactions, &moved_transfers, m0, k0, HistoryOp::Merge, who.id, now)?;
             match e {
                 DupEntity::Client => {
                     move_client_links(c, keep.0, merge.0, rules, &mut mv)?;

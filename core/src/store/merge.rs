@@ -260,7 +260,8 @@ pub(crate) fn interactions_of(conn: &mut Conn, entity: DupEntity, id: Id) -> Res
 
 /// Moves those of `ids` that still belong to `from` onto `to`, raising
 /// their version (an edit made with the version read before is then a
-/// conflict) as a write of `actor`; answers the ids moved.
+/// conflict) as a write of `actor`; answers those moved: (id, its client
+/// after the move).
 pub(crate) fn move_interactions(
     conn: &mut Conn,
     entity: DupEntity,
@@ -269,14 +270,21 @@ pub(crate) fn move_interactions(
     to: Id,
     actor: Id,
     now: i64,
-) -> Result<Vec<Id>> {
+) -> Result<Vec<(Id, Option<Id>)>> {
     let mut moved = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let q = interactions::table.filter(interactions::id.eq_any(chunk));
-        let here: Vec<Id> = match entity {
-            DupEntity::Client => q.filter(interactions::client_id.eq(from)).select(interactions::id).load(conn)?,
-            DupEntity::Contact => q.filter(interactions::contact_id.eq(from)).select(interactions::id).load(conn)?,
+        let rows: Vec<(Id, Option<Id>)> = match entity {
+            DupEntity::Client => q
+                .filter(interactions::client_id.eq(from))
+                .select((interactions::id, interactions::client_id))
+                .load(conn)?,
+            DupEntity::Contact => q
+                .filter(interactions::contact_id.eq(from))
+                .select((interactions::id, interactions::client_id))
+                .load(conn)?,
         };
+        let here: Vec<Id> = rows.iter().map(|r| r.0).collect();
         if here.is_empty() {
             continue;
         }
@@ -290,7 +298,10 @@ pub(crate) fn move_interactions(
             DupEntity::Client => diesel::update(target).set((interactions::client_id.eq(to), stamp)).execute(conn)?,
             DupEntity::Contact => diesel::update(target).set((interactions::contact_id.eq(to), stamp)).execute(conn)?,
         };
-        moved.extend(here);
+        moved.extend(rows.into_iter().map(|(id, client)| match entity {
+            DupEntity::Client => (id, Some(to)),
+            DupEntity::Contact => (id, client),
+        }));
     }
     Ok(moved)
 }
@@ -331,14 +342,19 @@ pub(crate) fn move_transfers(
     to: Id,
     actor: Id,
     now: i64,
-) -> Result<Vec<Id>> {
+) -> Result<Vec<(Id, Option<Id>)>> {
     let mut moved = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let q = transfers::table.filter(transfers::id.eq_any(chunk));
-        let here: Vec<Id> = match entity {
-            DupEntity::Client => q.filter(transfers::client_id.eq(from)).select(transfers::id).load(conn)?,
-            DupEntity::Contact => q.filter(transfers::to_contact.eq(from)).select(transfers::id).load(conn)?,
+        let rows: Vec<(Id, Id)> = match entity {
+            DupEntity::Client => {
+                q.filter(transfers::client_id.eq(from)).select((transfers::id, transfers::client_id)).load(conn)?
+            }
+            DupEntity::Contact => {
+                q.filter(transfers::to_contact.eq(from)).select((transfers::id, transfers::client_id)).load(conn)?
+            }
         };
+        let here: Vec<Id> = rows.iter().map(|r| r.0).collect();
         if here.is_empty() {
             continue;
         }
@@ -352,7 +368,10 @@ pub(crate) fn move_transfers(
             DupEntity::Client => diesel::update(target).set((transfers::client_id.eq(to), stamp)).execute(conn)?,
             DupEntity::Contact => diesel::update(target).set((transfers::to_contact.eq(to), stamp)).execute(conn)?,
         };
-        moved.extend(here);
+        moved.extend(rows.into_iter().map(|(id, client)| match entity {
+            DupEntity::Client => (id, Some(to)),
+            DupEntity::Contact => (id, Some(client)),
+        }));
     }
     Ok(moved)
 }
