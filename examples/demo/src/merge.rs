@@ -19,6 +19,8 @@ struct Labels {
     roles: BTreeMap<String, String>,
     tags: BTreeMap<String, String>,
     custom: BTreeMap<String, String>,
+    /// Clients a change may name, as "code — name".
+    clients: BTreeMap<Id, String>,
 }
 
 impl Labels {
@@ -32,6 +34,7 @@ impl Labels {
                 .into_iter()
                 .map(|f| (f.key, f.label_fr))
                 .collect(),
+            clients: BTreeMap::new(),
         })
     }
 
@@ -41,6 +44,7 @@ impl Labels {
             "assignments" => Some("Responsables"),
             "tags" => Some("Étiquettes"),
             "notes" => Some("Notes"),
+            "client_id" => Some("Client"),
             _ => None,
         };
         own.map(String::from).unwrap_or_else(|| {
@@ -69,6 +73,10 @@ impl Labels {
                 })
                 .collect::<Vec<_>>()
                 .join(", "),
+            ("client_id", Value::Number(n)) => {
+                let id = n.as_i64().unwrap_or_default();
+                self.clients.get(&id).cloned().unwrap_or_else(|| id.to_string())
+            }
             ("kind" | "status", Value::String(s)) => screen::label(ListKind::Clients, key, s),
             (_, Value::String(s)) => s.clone(),
             (_, Value::Number(n)) => n.to_string().replace('.', ","),
@@ -194,7 +202,10 @@ pub fn run(engine: &Engine, me: Id, colleague: Id) -> Result<(), Box<dyn std::er
         merged.trash_id
     );
 
-    let labels = Labels::read(engine, staff)?;
+    let mut labels = Labels::read(engine, staff)?;
+    for c in [&kept, &twin] {
+        labels.clients.insert(c.id, format!("{} — {}", c.data.code, c.data.name));
+    }
     let sector = engine.run(staff, op::ClientGet { id: kept.id })?.data.custom.get("secteur").cloned();
     println!(
         "{} : « {} » gardé (par défaut, la valeur du client gardé l'emporte ; le doublon comble les vides).",
