@@ -508,7 +508,7 @@ impl Engine {
                 .merge_records(who, DupEntity::Contact, (keep, keep_version), (merge, merge_version), &rules)
                 .map(S::Merged),
             R::DuplicatesFind { entity, id } => self.duplicates_find(who, entity, id).map(S::Duplicates),
-            R::TrashRestore { id } => self.trash_restore(who, id).map(S::Done),
+            R::TrashRestore { id } => self.trash_restore(who, id).map(S::Restored),
             R::TrashPurge { id } => self.trash_purge(who, id).map(S::Done),
         }
     }

@@ -174,7 +174,7 @@ operations! {
     "layout.get" LayoutGet { id: Id } => Layout(Layout);
     "layout.delete" LayoutDelete { id: Id } => Done(Done);
     "trash.list" TrashList {} => Trash(Vec<TrashEntry>);
-    "trash.restore" TrashRestore { id: Id } => Done(Done);
+    "trash.restore" TrashRestore { id: Id } => Restored(Restored);
     "trash.purge" TrashPurge { id: Id } => Done(Done);
 }
 

@@ -860,6 +860,11 @@ pub struct MergeRules {
     /// role the one remaining link takes.
     #[serde(default)]
     pub roles: Option<MergeSide>,
+    /// A custom field both records have a value for: `keep` (the default)
+    /// keeps the kept record's, `merged` takes the merged record's. A value
+    /// only the merged record has always fills the kept record's gap.
+    #[serde(default)]
+    pub custom: Option<MergeSide>,
 }
 
 /// What a merge moved onto the kept record.
@@ -873,6 +878,12 @@ pub struct MergeMoved {
     pub links: u64,
     /// People in charge (client merges).
     pub assignments: u64,
+    /// Custom values written on the kept record.
+    #[serde(default)]
+    pub custom: u64,
+    /// Tags the kept record gained.
+    #[serde(default)]
+    pub tags: u64,
 }
 
 /// The answer of a merge.
@@ -902,6 +913,64 @@ pub struct Imported {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Done {
     pub done: bool,
+}
+
+/// The answer to `trash.restore`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Restored {
+    pub done: bool,
+    /// Restoring a merged record: what the undo of the merge left where
+    /// it is, and why (absent when everything went back).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_restored: Vec<NotRestored>,
+}
+
+/// What the undo of a merge moved onto the kept record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RestoreItem {
+    Interaction,
+    Transfer,
+    /// A link of the merged record (`id`: the contact of a client's link,
+    /// the client of a contact's link).
+    Link,
+    /// A person in charge (`id`: the staff member, `role` the role).
+    Assignment,
+    /// A custom value of the kept record (`key`).
+    Custom,
+}
+
+/// Why the undo of a merge left something where it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RestoreIssue {
+    /// Purged, or unlinked, since the merge.
+    Gone,
+    /// Moved to another record since the merge: it stays there.
+    MovedSince,
+    /// Edited on the kept record since the merge: the edit stays (a link
+    /// goes back with the role it has now).
+    EditedSince,
+    /// The link would be primary, but another contact is primary now: it
+    /// comes back as additional (or keeps its role).
+    PrimaryTaken,
+    /// The role was deleted since (`staff_role.delete`).
+    RoleDeleted,
+}
+
+/// One thing the undo of a merge could not put back as it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NotRestored {
+    pub item: RestoreItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Id>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub reason: RestoreIssue,
+    pub message_fr: String,
+    pub message_en: String,
 }
 
 /// Every response, in the same order as the requests that give them.
@@ -948,4 +1017,5 @@ pub enum Response {
     ImportReport(ImportReport),
     Imported(Imported),
     Done(Done),
+    Restored(Restored),
 }

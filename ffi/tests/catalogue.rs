@@ -14,7 +14,7 @@ mod support;
 use clientele_core::domain::*;
 use clientele_core::protocol::{
     Deleted, Done, Envelope, FieldInfo, Grid, GroupCounts, ImportReport, Imported, LastInteractions, Layout, Merged,
-    SavedView, TrashEntry,
+    Restored, SavedView, TrashEntry,
 };
 use clientele_core::query::columns::ColumnDef;
 use clientele_dashboard::FrontRequest;
@@ -148,7 +148,7 @@ const META: &[Meta] = &[
     Meta { op: "duplicates.find", who: Staff, rights: &["view on the record's kind"], writes: false, answer: ty!(Vec<Duplicate>), errors: BY_ID },
     Meta { op: "history.list", who: Staff, rights: &["view on the record's kind (clients, contacts, interactions, file_transfers)"], writes: false, answer: ty!(Page<HistoryEntry>), errors: &["not_found", "validation"] },
     Meta { op: "trash.list", who: Staff, rights: &["delete on the entry's kind (entries without it are not listed)"], writes: false, answer: ty!(Vec<TrashEntry>), errors: &[] },
-    Meta { op: "trash.restore", who: Staff, rights: &["delete on the entry's kind"], writes: true, answer: ty!(Done), errors: &["not_found", "duplicate"] },
+    Meta { op: "trash.restore", who: Staff, rights: &["delete on the entry's kind"], writes: true, answer: ty!(Restored), errors: &["not_found", "duplicate"] },
     Meta { op: "trash.purge", who: Staff, rights: &["delete on the entry's kind"], writes: true, answer: ty!(Done), errors: BY_ID },
     // The dashboards' front door (`clientele_render_dashboard`).
     Meta { op: "dashboard.render", who: Staff, rights: &["each tile: its portlet's rights (a tile without them is left out)"], writes: false, answer: Answer::Written("Dashboard", dashboard_schema), errors: &["not_found", "bad_layout"] },

@@ -722,6 +722,342 @@ fn merging_needs_edit_and_delete_offices_and_no_dashboard(f: &Fixture) {
     assert_eq!(e.code, "validation", "{e:?}");
 }
 
+// ------------------------------------------------ custom values and tags
+
+fn host(f: &Fixture, mut request: Value) -> Value {
+    request["actor"] = json!("host");
+    f.engine
+        .execute_json(&request.to_string())
+        .map(|s| serde_json::from_str(&s).unwrap())
+        .unwrap_or_else(|e| panic!("{request}: {:?}", e.body()))
+}
+
+fn field(f: &Fixture, record: &str, key: &str, ty: &str) {
+    host(
+        f,
+        json!({"op": "custom_field.put", "field": {"record": record, "key": key, "label_fr": key, "label_en": key,
+               "field_type": ty}}),
+    );
+}
+
+fn tag(f: &Fixture, code: &str) {
+    host(f, json!({"op": "tag.put", "tag": {"code": code, "name_fr": code, "name_en": code, "colour": "#00796B"}}));
+}
+
+fn data(f: &Fixture, kind: &str, id: i64) -> Value {
+    ok(f, json!({"op": format!("{kind}.get"), "id": id}))["data"].clone()
+}
+
+fn newest_history(f: &Fixture, kind: &str, id: i64) -> Value {
+    ok(f, json!({"op": "history.list", "record": {"kind": kind, "id": id}, "limit": 1}))["items"][0].clone()
+}
+
+fn merges_carry_custom_values_and_tags_and_restore_takes_them_back(f: &Fixture) {
+    field(f, "client", "secteur", "text");
+    field(f, "client", "employes", "number");
+    field(f, "contact", "fonction", "text");
+    field(f, "contact", "poste", "text");
+    for t in ["urgent", "vip", "suivi"] {
+        tag(f, t);
+    }
+    let a = client(f, "CV-A", "Gagnon", json!({"custom": {"secteur": "Santé"}, "tags": ["urgent"]}));
+    let b = client(
+        f,
+        "CV-B",
+        "Gagnon inc",
+        json!({"custom": {"secteur": "Agriculture", "employes": 12}, "tags": ["urgent", "vip"]}),
+    );
+    let before = state(f, &[a, b], &[]);
+    // Default rule: the kept record's value wins, the merged one fills gaps;
+    // tags are the union.
+    let m = merge(f, "client", a, b, json!({})).unwrap();
+    assert_eq!((m["moved"]["custom"].as_u64(), m["moved"]["tags"].as_u64()), (Some(1), Some(1)), "{m}");
+    let kept = data(f, "client", a);
+    assert_eq!(kept["custom"], json!({"secteur": "Santé", "employes": 12}));
+    assert_eq!(kept["tags"], json!(["urgent", "vip"]));
+    // The kept client's history names the merge and exactly what it gained.
+    let h = newest_history(f, "client", a);
+    assert_eq!(h["op"], "merge", "{h}");
+    assert_eq!(h["changes"]["custom"]["old"], json!({"secteur": "Santé"}), "{h}");
+    assert_eq!(h["changes"]["custom"]["new"], json!({"secteur": "Santé", "employes": 12}), "{h}");
+    assert_eq!(h["changes"]["tags"], json!({"old": ["urgent"], "new": ["urgent", "vip"]}), "{h}");
+    // Filters see the kept record's new values at once.
+    let page = ok(f, json!({"op": "client.list", "filter": "tag:vip"}));
+    let ids: Vec<i64> = page["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [a]);
+    let r = ok(f, json!({"op": "trash.restore", "id": m["trash_id"]}));
+    assert_eq!(r, json!({"done": true}), "everything went back: nothing to report");
+    assert_eq!(state(f, &[a, b], &[]), before);
+    let h = newest_history(f, "client", a);
+    assert_eq!(h["op"], "unmerge", "{h}");
+    assert_eq!(h["changes"]["tags"], json!({"old": ["urgent", "vip"], "new": ["urgent"]}), "{h}");
+
+    // custom: merged — the merged record's value replaces the kept one's.
+    // A value edited on the kept record since the merge stays (reported);
+    // the others go back.
+    let m = merge(f, "client", a, b, json!({"custom": "merged"})).unwrap();
+    assert_eq!(data(f, "client", a)["custom"], json!({"secteur": "Agriculture", "employes": 12}));
+    let v = version(f, "client.get", a);
+    ok(f, json!({"op": "client.update", "id": a, "version": v, "data": {"custom": {"employes": 20}}}));
+    let r = ok(f, json!({"op": "trash.restore", "id": m["trash_id"]}));
+    let issues = r["not_restored"].as_array().unwrap();
+    assert_eq!(issues.len(), 1, "{r}");
+    assert_eq!((issues[0]["item"].as_str(), issues[0]["key"].as_str()), (Some("custom"), Some("employes")));
+    assert_eq!(issues[0]["reason"], "edited_since");
+    assert!(issues[0]["message_fr"].as_str().unwrap().contains("modifiée"), "{r}");
+    assert_eq!(data(f, "client", a)["custom"], json!({"secteur": "Santé", "employes": 20}));
+    assert_eq!(data(f, "client", b)["custom"], json!({"secteur": "Agriculture", "employes": 12}));
+    assert_eq!(data(f, "client", b)["tags"], json!(["urgent", "vip"]));
+
+    // Contacts the same way.
+    let x = ok(
+        f,
+        json!({"op": "contact.create", "data": {"first_name": "Line", "last_name": "Roy", "tags": ["suivi"],
+               "custom": {"fonction": "Présidente"}}}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let y = ok(
+        f,
+        json!({"op": "contact.create", "data": {"first_name": "Line", "last_name": "Roy", "tags": ["vip"],
+               "custom": {"fonction": "PDG", "poste": "214"}}}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let before = state(f, &[], &[x, y]);
+    let m = merge(f, "contact", x, y, json!({})).unwrap();
+    let kept = data(f, "contact", x);
+    assert_eq!(kept["custom"], json!({"fonction": "Présidente", "poste": "214"}));
+    assert_eq!(kept["tags"], json!(["suivi", "vip"]));
+    assert_eq!(newest_history(f, "contact", x)["changes"]["tags"]["new"], json!(["suivi", "vip"]));
+    ok(f, json!({"op": "trash.restore", "id": m["trash_id"]}));
+    assert_eq!(state(f, &[], &[x, y]), before);
+}
+
+// -------------------------------------------------------------- versions
+
+fn records_a_merge_or_its_undo_moves_get_a_new_version(f: &Fixture) {
+    let a = client(f, "VV-A", "Pelletier", json!({}));
+    let b = client(f, "VV-B", "Pelletier inc", json!({}));
+    let p = contact(f, "Rémi", "Pelletier");
+    link(f, p, b, "billing");
+    let it = ok(
+        f,
+        json!({"op": "interaction.create", "data": {"kind": "note", "client_id": b, "subject": "Bilan",
+               "occurred_at": f.clock.get().to_rfc3339()}}),
+    );
+    let tr = ok(
+        f,
+        json!({"op": "transfer.create", "data": {"direction": "requested_from_contact", "from_staff": f.admin,
+               "to_contact": p, "client_id": b, "subject": "Relevés"}}),
+    );
+    // Read before the merge, written after it: a conflict, not a silent
+    // overwrite of the record's new client.
+    let m = merge(f, "client", a, b, json!({})).unwrap();
+    let e = call(
+        f,
+        json!({"op": "interaction.update", "id": it["id"], "version": it["version"],
+                           "data": {"subject": "Bilan 2026"}}),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "conflict", "{e:?}");
+    let e = call(
+        f,
+        json!({"op": "transfer.update", "id": tr["id"], "version": tr["version"],
+                           "data": {"subject": "Relevés 2026"}}),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "conflict", "{e:?}");
+    let moved = ok(f, json!({"op": "interaction.get", "id": it["id"]}));
+    assert_eq!((moved["data"]["client_id"].as_i64(), moved["data"]["subject"].as_str()), (Some(a), Some("Bilan")));
+    assert_eq!(moved["version"].as_i64(), Some(it["version"].as_i64().unwrap() + 1));
+    // Its history says why it changed.
+    let h = newest_history(f, "interaction", it["id"].as_i64().unwrap());
+    assert_eq!(h["op"], "merge", "{h}");
+    assert_eq!(h["changes"], json!({"client_id": {"old": b, "new": a}}), "{h}");
+    let h = newest_history(f, "transfer", tr["id"].as_i64().unwrap());
+    assert_eq!(h["changes"], json!({"client_id": {"old": b, "new": a}}), "{h}");
+    // The same after the undo: read on the kept client, written after the
+    // restore.
+    ok(f, json!({"op": "trash.restore", "id": m["trash_id"]}));
+    let e = call(
+        f,
+        json!({"op": "interaction.update", "id": it["id"], "version": moved["version"],
+                           "data": {"subject": "Bilan 2026"}}),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "conflict", "{e:?}");
+    let back = ok(f, json!({"op": "interaction.get", "id": it["id"]}));
+    assert_eq!(back["data"]["client_id"].as_i64(), Some(b));
+    let h = newest_history(f, "interaction", it["id"].as_i64().unwrap());
+    assert_eq!((h["op"].as_str(), &h["changes"]), (Some("unmerge"), &json!({"client_id": {"old": a, "new": b}})));
+    ok(
+        f,
+        json!({"op": "interaction.update", "id": it["id"], "version": back["version"],
+                 "data": {"subject": "Bilan 2026"}}),
+    );
+    let tr_back = ok(f, json!({"op": "transfer.get", "id": tr["id"]}));
+    assert_eq!(tr_back["version"].as_i64(), Some(tr["version"].as_i64().unwrap() + 2));
+    // The kept record too (the answer says its new version).
+    let e = call(f, json!({"op": "client.update", "id": a, "version": m["kept_version"], "data": {"notes": "x"}}))
+        .unwrap_err();
+    assert_eq!(e.code, "conflict", "the undo raised the kept client's version: {e:?}");
+}
+
+// ------------------------------------------------------ undo robustness
+
+fn issues(r: &Value) -> Vec<(String, i64, String)> {
+    let mut v: Vec<(String, i64, String)> = r["not_restored"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|i| {
+                    assert!(
+                        !i["message_fr"].as_str().unwrap().is_empty() && !i["message_en"].as_str().unwrap().is_empty()
+                    );
+                    (
+                        i["item"].as_str().unwrap().into(),
+                        i["id"].as_i64().unwrap_or(0),
+                        i["reason"].as_str().unwrap().into(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn relink(f: &Fixture, contact: i64, client: i64, from: &str, to: &str) {
+    ok(f, json!({"op": "contact.link", "contact_id": contact, "client_id": client, "role": to, "from_role": from}));
+}
+
+fn roles_of(f: &Fixture, client: i64) -> BTreeMap<i64, String> {
+    ok(f, json!({"op": "client.contacts", "id": client}))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["contact_id"].as_i64().unwrap(), c["role"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+fn undo_after_later_edits_keeps_them_and_says_what_stayed(f: &Fixture) {
+    // A moved link's role edited since: it goes back with the new role.
+    let a = client(f, "U-A", "Fortin", json!({}));
+    let b = client(f, "U-B", "Fortin inc", json!({}));
+    let p = contact(f, "Annie", "Fortin");
+    link(f, p, b, "billing");
+    let m = merge(f, "client", a, b, json!({})).unwrap();
+    relink(f, p, a, "billing", "preferred");
+    let r = ok(f, json!({"op": "trash.restore", "id": m["trash_id"]}));
+    assert_eq!(issues(&r), [("link".into(), p, "edited_since".into())], "{r}");
+    assert_eq!(roles_of(f, b), [(p, "preferred".to_string())].into());
+    assert!(roles_of(f, a).is_empty());
+
+    // A folded link that was primary, the client's primary taken since:
+    // the link comes back as additional (it used to fail for good on the
+    // one-primary rule).
+    let c = client(f, "U-C", "Lavoie", json!({}));
+    let (x, y, z) = (contact(f, "Paul", "Lavoie"), contact(f, "Paul", "Lavoie"), contact(f, "Marc", "Lavoie"));
+    link(f, x, c, "billing");
+    link(f, y, c, "primary");
+    let m = merge(f, "contact", x, y, json!({"roles": "keep"})).unwrap();
+    assert_eq!(roles_of(f, c), [(x, "billing".to_string())].into());
+    link(f, z, c, "primary");
+    let r = ok(f, json!({"op": "trash.restore", "id": m["trash_id"]}));
+    assert_eq!(issues(&r), [("link".into(), c, "primary_taken".into())], "{r}");
+    assert_eq!(
+        roles_of(f, c),
+        [(x, "billing".to_string()), (y, "additional".to_string()), (z, "primary".to_string())].into()
+    );
+
+    // A primary the merge demoted on the kept client, the role given to
+    // someone else since: it stays theirs (reported).
+    let d = client(f, "U-D", "Caron", json!({}));
+    let e2 = client(f, "U-E", "Caron inc", json!({}));
+    let (pd, pe, later) = (contact(f, "Léa", "Caron"), contact(f, "Léo", "Caron"), contact(f, "Noé", "Caron"));
+    link(f, pd, d, "primary");
+    link(f, pe, e2, "primary");
+    let m = merge(f, "client", d, e2, json!({"primary": "merged"})).unwrap();
+    relink(f, pe, d, "primary", "billing");
+    link(f, later, d, "primary");
+    let r = ok(f, json!({"op": "trash.restore", "id": m["trash_id"]}));
+    let got = issues(&r);
+    assert!(got.contains(&("link".into(), pd, "primary_taken".into())), "{r}");
+    assert!(got.contains(&("link".into(), pe, "edited_since".into())), "{r}");
+    assert_eq!(roles_of(f, d), [(pd, "additional".to_string()), (later, "primary".to_string())].into());
+    assert_eq!(roles_of(f, e2), [(pe, "billing".to_string())].into());
+
+    // Moved records gone or moved on since: what still is on the kept
+    // client goes back, the rest is named.
+    let g = client(f, "U-G", "Morin", json!({}));
+    let h = client(f, "U-H", "Morin inc", json!({}));
+    let other = client(f, "U-O", "Ailleurs", json!({}));
+    let (kept_p, gone_p, both) = (contact(f, "Ana", "Morin"), contact(f, "Bob", "Morin"), contact(f, "Cléo", "Morin"));
+    link(f, kept_p, h, "billing");
+    link(f, gone_p, h, "additional");
+    link(f, both, g, "billing");
+    link(f, both, h, "billing");
+    let note = |subject: &str| {
+        ok(
+            f,
+            json!({"op": "interaction.create", "data": {"kind": "note", "client_id": h, "subject": subject,
+                   "occurred_at": f.clock.get().to_rfc3339()}}),
+        )
+    };
+    let (stays, purged, moved_on) = (note("Reste"), note("Purgée"), note("Déplacée"));
+    let m = merge(f, "client", g, h, json!({})).unwrap();
+    // Purged since: a note, a contact the merge moved, a contact whose
+    // link it folded; another note moved to another client.
+    let v = version(f, "interaction.get", purged["id"].as_i64().unwrap());
+    let t = ok(f, json!({"op": "interaction.delete", "id": purged["id"], "version": v}));
+    ok(f, json!({"op": "trash.purge", "id": t["trash_id"]}));
+    for p in [gone_p, both] {
+        let t = ok(f, json!({"op": "contact.delete", "id": p, "version": version(f, "contact.get", p)}));
+        ok(f, json!({"op": "trash.purge", "id": t["trash_id"]}));
+    }
+    let v = version(f, "interaction.get", moved_on["id"].as_i64().unwrap());
+    ok(f, json!({"op": "interaction.update", "id": moved_on["id"], "version": v, "data": {"client_id": other}}));
+    let r = ok(f, json!({"op": "trash.restore", "id": m["trash_id"]}));
+    let mut want: Vec<(String, i64, String)> = vec![
+        ("interaction".into(), purged["id"].as_i64().unwrap(), "gone".into()),
+        ("interaction".into(), moved_on["id"].as_i64().unwrap(), "moved_since".into()),
+        ("link".into(), gone_p, "gone".into()),
+        ("link".into(), both, "gone".into()),
+    ];
+    want.sort();
+    assert_eq!(issues(&r), want, "{r}");
+    assert_eq!(roles_of(f, h), [(kept_p, "billing".to_string())].into());
+    let notes = ok(f, json!({"op": "interaction.list", "client_id": h}));
+    let subjects: Vec<&str> =
+        notes["items"].as_array().unwrap().iter().map(|i| i["data"]["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, [stays["data"]["subject"].as_str().unwrap()]);
+    assert_eq!(ok(f, json!({"op": "interaction.get", "id": moved_on["id"]}))["data"]["client_id"], other);
+
+    // The staff role of a moved person in charge deleted since (it was
+    // unassigned from the kept client first): the rest comes back.
+    host(f, json!({"op": "staff_role.put", "role": {"code": "compte", "label_fr": "Compte", "label_en": "Account"}}));
+    let s = f.staff("Chargée de compte", Rights::all());
+    let i = client(f, "U-I", "Ouellet", json!({}));
+    let j = client(
+        f,
+        "U-J",
+        "Ouellet inc",
+        json!({"assignments": [{"role": "compte", "staff_id": s}, {"role": "partner", "staff_id": s}]}),
+    );
+    let m = merge(f, "client", i, j, json!({})).unwrap();
+    let v = version(f, "client.get", i);
+    ok(
+        f,
+        json!({"op": "client.update", "id": i, "version": v, "data": {"assignments": [{"role": "partner", "staff_id": s}]}}),
+    );
+    host(f, json!({"op": "staff_role.delete", "code": "compte"}));
+    let r = ok(f, json!({"op": "trash.restore", "id": m["trash_id"]}));
+    assert_eq!(issues(&r), [("assignment".into(), s, "role_deleted".into())], "{r}");
+    assert_eq!(data(f, "client", j)["assignments"], json!([{"role": "partner", "staff_id": s}]));
+    assert_eq!(data(f, "client", i)["assignments"], json!([]));
+}
+
 backend_tests!(
     likely_duplicates_are_warned_on_messy_names_emails_and_phones,
     only_candidates_the_actor_sees_are_named,
@@ -731,4 +1067,7 @@ backend_tests!(
     conflicting_roles_need_a_rule,
     a_stale_version_or_a_concurrent_edit_is_a_conflict,
     merging_needs_edit_and_delete_offices_and_no_dashboard,
+    merges_carry_custom_values_and_tags_and_restore_takes_them_back,
+    records_a_merge_or_its_undo_moves_get_a_new_version,
+    undo_after_later_edits_keeps_them_and_says_what_stayed,
 );

@@ -1,7 +1,7 @@
 use crate::domain::{HistoryOp, Id, RecordKind};
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
-use crate::protocol::{Done, TrashEntry};
+use crate::protocol::{Done, Restored, TrashEntry};
 use crate::store::history::NewEntry;
 use crate::store::{self, Conn};
 use crate::visibility;
@@ -101,18 +101,18 @@ impl Engine {
         })
     }
 
-    pub(crate) fn trash_restore(&self, who: &Who, id: Id) -> Result<Done> {
+    pub(crate) fn trash_restore(&self, who: &Who, id: Id) -> Result<Restored> {
         self.write(|c| {
             store::trash::hold(c, id)?;
             let e = entry_for(c, who, id)?;
             check_parent_live(c, &e)?;
             // A record merged into another: what moved goes back first.
-            super::merge::undo(c, id, who.id, crate::time::ms(self.now()))?;
+            let not_restored = super::merge::undo(c, id, who.id, crate::time::ms(self.now()), self.phone_region)?;
             store::trash::restore(c, id)?;
             let (kind, client) = record_of(c, &e)?;
             let now = crate::time::ms(self.now());
             store::history::record(c, NewEntry::new(kind, e.entity_id, client, HistoryOp::Restore, Some(who.id), now))?;
-            Ok(Done { done: true })
+            Ok(Restored { done: true, not_restored })
         })
         .inspect(|_| {
             // A restored transfer may be past its expiry: look again.

@@ -8,6 +8,7 @@ use super::schema::{client_assignments, clients, contact_links, contacts, intera
 use super::{Conn, from_json, to_json};
 use crate::domain::*;
 use crate::error::Result;
+use crate::text::PhoneRegion;
 
 /// What a merge moved. "Other" is the contact of a client's link, or the
 /// client of a contact's link.
@@ -30,6 +31,27 @@ pub(crate) struct Moves {
     pub assignments_moved: Vec<(String, Id, i64)>,
     /// Assignments the kept client already had (same role and staff).
     pub assignments_dropped: Vec<(String, Id, i64)>,
+    /// The role each moved or changed link had on the kept record right
+    /// after the merge: (other, role). A link whose role differs at undo
+    /// time was edited since, and keeps that edit.
+    #[serde(default)]
+    pub roles_set: Vec<(Id, String)>,
+    /// Custom values the merge wrote on the kept record.
+    #[serde(default)]
+    pub custom: Vec<CustomMove>,
+    /// Tags the kept record gained (it did not have them).
+    #[serde(default)]
+    pub tags_added: Vec<String>,
+}
+
+/// A custom value the merge wrote on the kept record.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct CustomMove {
+    pub key: String,
+    /// The kept record's value before the merge (none: it had none).
+    pub before: Option<serde_json::Value>,
+    /// The value the merge wrote (the merged record's).
+    pub set: serde_json::Value,
 }
 
 /// A recorded merge.
@@ -159,6 +181,30 @@ pub(crate) fn move_link(conn: &mut Conn, entity: DupEntity, from: Id, to: Id, ot
     Ok(())
 }
 
+/// Moves the links between `from` and each of `others` to `to`, in one
+/// UPDATE per 500 (roles and who made them when are kept).
+pub(crate) fn move_links(conn: &mut Conn, entity: DupEntity, from: Id, to: Id, others: &[Id]) -> Result<()> {
+    for chunk in others.chunks(500) {
+        match entity {
+            DupEntity::Client => diesel::update(
+                contact_links::table
+                    .filter(contact_links::client_id.eq(from))
+                    .filter(contact_links::contact_id.eq_any(chunk)),
+            )
+            .set(contact_links::client_id.eq(to))
+            .execute(conn)?,
+            DupEntity::Contact => diesel::update(
+                contact_links::table
+                    .filter(contact_links::contact_id.eq(from))
+                    .filter(contact_links::client_id.eq_any(chunk)),
+            )
+            .set(contact_links::contact_id.eq(to))
+            .execute(conn)?,
+        };
+    }
+    Ok(())
+}
+
 pub(crate) fn set_role(conn: &mut Conn, entity: DupEntity, id: Id, other: Id, role: &str) -> Result<()> {
     let (client, contact) = pair(entity, id, other);
     diesel::update(
@@ -212,23 +258,72 @@ pub(crate) fn interactions_of(conn: &mut Conn, entity: DupEntity, id: Id) -> Res
     })
 }
 
-/// Moves those of `ids` that still belong to `from` onto `to`.
-pub(crate) fn move_interactions(conn: &mut Conn, entity: DupEntity, ids: &[Id], from: Id, to: Id) -> Result<()> {
+/// Moves those of `ids` that still belong to `from` onto `to`, raising
+/// their version (an edit made with the version read before is then a
+/// conflict) as a write of `actor`; answers those moved: (id, its client
+/// after the move).
+pub(crate) fn move_interactions(
+    conn: &mut Conn,
+    entity: DupEntity,
+    ids: &[Id],
+    from: Id,
+    to: Id,
+    actor: Id,
+    now: i64,
+) -> Result<Vec<(Id, Option<Id>)>> {
+    let mut moved = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        match entity {
-            DupEntity::Client => diesel::update(
-                interactions::table.filter(interactions::id.eq_any(chunk)).filter(interactions::client_id.eq(from)),
-            )
-            .set(interactions::client_id.eq(to))
-            .execute(conn)?,
-            DupEntity::Contact => diesel::update(
-                interactions::table.filter(interactions::id.eq_any(chunk)).filter(interactions::contact_id.eq(from)),
-            )
-            .set(interactions::contact_id.eq(to))
-            .execute(conn)?,
+        let q = interactions::table.filter(interactions::id.eq_any(chunk));
+        let rows: Vec<(Id, Option<Id>)> = match entity {
+            DupEntity::Client => q
+                .filter(interactions::client_id.eq(from))
+                .select((interactions::id, interactions::client_id))
+                .load(conn)?,
+            DupEntity::Contact => q
+                .filter(interactions::contact_id.eq(from))
+                .select((interactions::id, interactions::client_id))
+                .load(conn)?,
         };
+        let here: Vec<Id> = rows.iter().map(|r| r.0).collect();
+        if here.is_empty() {
+            continue;
+        }
+        let target = interactions::table.filter(interactions::id.eq_any(&here));
+        let stamp = (
+            interactions::version.eq(interactions::version + 1),
+            interactions::updated_by.eq(actor),
+            interactions::updated_at.eq(now),
+        );
+        match entity {
+            DupEntity::Client => diesel::update(target).set((interactions::client_id.eq(to), stamp)).execute(conn)?,
+            DupEntity::Contact => diesel::update(target).set((interactions::contact_id.eq(to), stamp)).execute(conn)?,
+        };
+        moved.extend(rows.into_iter().map(|(id, client)| match entity {
+            DupEntity::Client => (id, Some(to)),
+            DupEntity::Contact => (id, client),
+        }));
     }
-    Ok(())
+    Ok(moved)
+}
+
+/// Those of `ids` whose interaction still exists (live or in the trash).
+pub(crate) fn existing_interactions(conn: &mut Conn, ids: &[Id]) -> Result<Vec<Id>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        out.extend(
+            interactions::table.filter(interactions::id.eq_any(chunk)).select(interactions::id).load::<Id>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Those of `ids` whose transfer still exists (live or in the trash).
+pub(crate) fn existing_transfers(conn: &mut Conn, ids: &[Id]) -> Result<Vec<Id>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        out.extend(transfers::table.filter(transfers::id.eq_any(chunk)).select(transfers::id).load::<Id>(conn)?);
+    }
+    Ok(out)
 }
 
 pub(crate) fn transfers_of(conn: &mut Conn, entity: DupEntity, id: Id) -> Result<Vec<Id>> {
@@ -238,22 +333,47 @@ pub(crate) fn transfers_of(conn: &mut Conn, entity: DupEntity, id: Id) -> Result
     })
 }
 
-pub(crate) fn move_transfers(conn: &mut Conn, entity: DupEntity, ids: &[Id], from: Id, to: Id) -> Result<()> {
+/// As [`move_interactions`], for file transfers.
+pub(crate) fn move_transfers(
+    conn: &mut Conn,
+    entity: DupEntity,
+    ids: &[Id],
+    from: Id,
+    to: Id,
+    actor: Id,
+    now: i64,
+) -> Result<Vec<(Id, Option<Id>)>> {
+    let mut moved = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        match entity {
-            DupEntity::Client => diesel::update(
-                transfers::table.filter(transfers::id.eq_any(chunk)).filter(transfers::client_id.eq(from)),
-            )
-            .set(transfers::client_id.eq(to))
-            .execute(conn)?,
-            DupEntity::Contact => diesel::update(
-                transfers::table.filter(transfers::id.eq_any(chunk)).filter(transfers::to_contact.eq(from)),
-            )
-            .set(transfers::to_contact.eq(to))
-            .execute(conn)?,
+        let q = transfers::table.filter(transfers::id.eq_any(chunk));
+        let rows: Vec<(Id, Id)> = match entity {
+            DupEntity::Client => {
+                q.filter(transfers::client_id.eq(from)).select((transfers::id, transfers::client_id)).load(conn)?
+            }
+            DupEntity::Contact => {
+                q.filter(transfers::to_contact.eq(from)).select((transfers::id, transfers::client_id)).load(conn)?
+            }
         };
+        let here: Vec<Id> = rows.iter().map(|r| r.0).collect();
+        if here.is_empty() {
+            continue;
+        }
+        let target = transfers::table.filter(transfers::id.eq_any(&here));
+        let stamp = (
+            transfers::version.eq(transfers::version + 1),
+            transfers::updated_by.eq(actor),
+            transfers::updated_at.eq(now),
+        );
+        match entity {
+            DupEntity::Client => diesel::update(target).set((transfers::client_id.eq(to), stamp)).execute(conn)?,
+            DupEntity::Contact => diesel::update(target).set((transfers::to_contact.eq(to), stamp)).execute(conn)?,
+        };
+        moved.extend(rows.into_iter().map(|(id, client)| match entity {
+            DupEntity::Client => (id, Some(to)),
+            DupEntity::Contact => (id, Some(client)),
+        }));
     }
-    Ok(())
+    Ok(moved)
 }
 
 /// A client's assignments: (role, staff, position).
@@ -276,6 +396,12 @@ pub(crate) fn unassign(conn: &mut Conn, client: Id, role: &str, staff: Id) -> Re
     Ok(())
 }
 
+/// Removes every assignment of a client.
+pub(crate) fn unassign_all(conn: &mut Conn, client: Id) -> Result<()> {
+    diesel::delete(client_assignments::table.filter(client_assignments::client_id.eq(client))).execute(conn)?;
+    Ok(())
+}
+
 pub(crate) fn assign(conn: &mut Conn, client: Id, role: &str, staff: Id, position: i64) -> Result<()> {
     diesel::insert_into(client_assignments::table)
         .values((
@@ -286,4 +412,52 @@ pub(crate) fn assign(conn: &mut Conn, client: Id, role: &str, staff: Id, positio
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Those of `ids` whose record exists (live or in the trash).
+pub(crate) fn existing(conn: &mut Conn, entity: DupEntity, ids: &[Id]) -> Result<Vec<Id>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        match entity {
+            DupEntity::Client => {
+                out.extend(clients::table.filter(clients::id.eq_any(chunk)).select(clients::id).load::<Id>(conn)?)
+            }
+            DupEntity::Contact => {
+                out.extend(contacts::table.filter(contacts::id.eq_any(chunk)).select(contacts::id).load::<Id>(conn)?)
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Rewrites a live client's own fields, custom values and tags as `data`
+/// says (search text and folds follow), without touching its version (the
+/// merge raised it already) nor its people in charge.
+pub(crate) fn rewrite_client(
+    conn: &mut Conn,
+    id: Id,
+    data: &ClientData,
+    actor: Id,
+    now: i64,
+    region: PhoneRegion,
+) -> Result<()> {
+    diesel::update(clients::table.filter(clients::id.eq(id)))
+        .set(&super::clients::write(data, actor, now, region))
+        .execute(conn)?;
+    super::tags::replace_client(conn, id, &data.tags)
+}
+
+/// As [`rewrite_client`], for a contact.
+pub(crate) fn rewrite_contact(
+    conn: &mut Conn,
+    id: Id,
+    data: &ContactData,
+    actor: Id,
+    now: i64,
+    region: PhoneRegion,
+) -> Result<()> {
+    diesel::update(contacts::table.filter(contacts::id.eq(id)))
+        .set(&super::contacts::write(data, actor, now, region))
+        .execute(conn)?;
+    super::tags::replace_contact(conn, id, &data.tags)
 }

@@ -3,7 +3,8 @@
 //! clients, contacts, every kind of interaction, transfers in every state),
 //! then prints the Manage Clients screen — clients with their contacts
 //! expanded, a client's timeline, open transfers, filtered and searched
-//! lists, the people in charge of clients, follow-ups and phone messages —,
+//! lists, the people in charge of clients, follow-ups and phone messages, a
+//! likely duplicate merged and the kept client's history —,
 //! imports the firm's CSV files from its former product (a dry run first,
 //! then the import, with each report), renders a staff and a client
 //! dashboard (text, and HTML to files, in French and in English), and
@@ -15,6 +16,7 @@
 
 mod firm;
 mod import;
+mod merge;
 mod screen;
 
 use std::sync::Arc;
@@ -225,6 +227,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     import::run(&engine, Actor::Staff(me))?;
     export_clients(&engine, me, &out_dir)?;
     people_in_charge_and_follow_ups(&engine, &seeded, &clients.items)?;
+    merge::run(&engine, me, seeded.staff[1])?;
 
     title("Tableau de bord du personnel (texte)");
     let dashboards = Dashboards::new(engine.clone());
