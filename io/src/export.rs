@@ -147,7 +147,8 @@ pub fn parse(request: &str) -> Result<ExportRequest> {
 /// `false`, or its cancel flag is raised) or failed, it removes the
 /// temporary file and answers the error: nothing is left at `path`.
 pub fn export(engine: &Engine, request: &ExportRequest, progress: &dyn Progress) -> Result<Exported> {
-    let grid = source::grid_request(request.actor, &request.request)?;
+    let links = source::links_request(&request.request)?;
+    let grid = source::grid_request(request.actor, links.as_ref().unwrap_or(&request.request))?;
     let language = request.language.unwrap_or_else(|| Language::of_firm(&engine.config().language));
     let path = PathBuf::from(&request.path);
     let temp = temp_beside(&path)?;
@@ -172,6 +173,7 @@ pub fn export(engine: &Engine, request: &ExportRequest, progress: &dyn Progress)
     let mut rows = 0u64;
     let mut columns: Option<Vec<Column>> = None;
     while let Some(page) = pages.next_page()? {
+        let page = if links.is_some() { pages.links_page(page)? } else { page };
         let first = columns.is_none();
         let cols = columns.get_or_insert_with(|| page.columns.iter().map(|c| Column::new(c, language)).collect());
         let page_cells: Vec<Vec<Cell>> =
