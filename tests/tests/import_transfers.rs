@@ -497,7 +497,47 @@ fn create_tags_and_tag_matches(f: &Fixture) {
     assert_eq!((r.created, r.failed), (1, 0), "{:?}", r.errors);
 }
 
+/// The links export (`{"op": "links"}`) writes the links import's columns
+/// (client code, contact key, role label) for the clients the actor sees,
+/// filtered as the client list; an unknown field is refused.
+fn links_export_follows_offices(f: &Fixture) {
+    firm(f);
+    import(
+        f,
+        f.admin,
+        "import.links",
+        json!([{"client_code": "MTL-002", "contact_key": "P-1", "role": "billing"}]),
+        json!({}),
+    )
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("clientele-links-{:?}-{}", f.backend, std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("liens.csv");
+    let export = |actor: i64, request: Value| {
+        let r = json!({"actor": actor, "op": "export", "format": "csv", "path": path.display().to_string(),
+                       "request": request, "language": "fr", "bom": false});
+        clientele_io::export::export(&f.engine, &serde_json::from_value(r).unwrap(), &clientele_core::NoProgress)
+            .map(|_| std::fs::read_to_string(&path).unwrap())
+    };
+    let all = export(f.admin, json!({"op": "links"})).unwrap();
+    assert_eq!(
+        all,
+        "Client,Personne-ressource,Rôle\r\nMTL-002,p-1,Facturation\r\nMTL-002,p-2,Autre\r\nTRE-001,p-1,Autre\r\n"
+    );
+    let some = export(f.admin, json!({"op": "links", "filter": "bureau:Québec"})).unwrap();
+    assert_eq!(some, "Client,Personne-ressource,Rôle\r\nTRE-001,p-1,Autre\r\n");
+    let mut rights = Rights::all();
+    rights.offices = Some(vec!["Montréal".into()]);
+    let montreal = f.staff("Montréal seulement", rights);
+    let theirs = export(montreal, json!({"op": "links"})).unwrap();
+    assert!(theirs.contains("MTL-002") && !theirs.contains("TRE-001"), "{theirs}");
+    let e = export(f.admin, json!({"op": "links", "sort": "name"})).unwrap_err();
+    assert_eq!(e.code(), "bad_request");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 backend_tests!(
+    links_export_follows_offices,
     every_status_imports,
     bad_rows_are_reported_by_column,
     on_existing_by_client_subject_and_sent_time,
