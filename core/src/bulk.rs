@@ -229,7 +229,7 @@ pub struct RowWarning {
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ImportReport {
-    /// `clients`, `contacts`, `links` or `interactions`.
+    /// `clients`, `contacts`, `links`, `interactions` or `transfers`.
     pub import: String,
     pub dry_run: bool,
     /// Rows in the request.

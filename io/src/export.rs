@@ -64,8 +64,8 @@ pub struct ExportRequest {
     /// there is replaced, only once the export is complete.
     pub path: String,
     /// The list or grid request to export, as it would be sent on its own
-    /// (without `actor`).
-    #[schemars(with = "Request")]
+    /// (without `actor`), or `{"op": "links"}` for client–contact links.
+    #[schemars(with = "ExportSource")]
     pub request: serde_json::Value,
     /// On a client dashboard: the scope its reads are confined to.
     #[serde(default)]
@@ -84,6 +84,34 @@ pub struct ExportRequest {
 }
 
 /// The answer to an export.
+/// What an export reads (its schema only; `request` is read as JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ExportSource {
+    /// A list or grid request.
+    List(Box<Request>),
+    /// The client–contact links of the clients `filter` and `search` give
+    /// (as the client list's): client code, contact key, role.
+    Links(LinksExport),
+}
+
+/// `{"op": "links", "filter"?, "search"?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinksExport {
+    pub op: LinksOp,
+    #[serde(default)]
+    pub filter: Option<String>,
+    #[serde(default)]
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum LinksOp {
+    #[serde(rename = "links")]
+    Links,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Exported {
     /// The file written (the request's `path`).
