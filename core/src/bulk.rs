@@ -129,6 +129,63 @@ pub struct InteractionRow {
     pub data: InteractionData,
 }
 
+/// A file transfer to import: its client by code (or `data.client_id`),
+/// its recipient by contact key or e-mail address (or `data.to_contact`),
+/// its staff member by initials (or `data.from_staff`). A row whose
+/// client, subject (case and accents ignored) and sent time (to the
+/// second) are those of a live transfer matches it (`on_existing`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRow {
+    #[serde(default)]
+    pub client_code: Option<String>,
+    #[serde(default)]
+    pub contact_key: Option<String>,
+    #[serde(default)]
+    pub contact_email: Option<String>,
+    #[serde(default)]
+    pub staff_initials: Option<String>,
+    pub data: ImportedTransfer,
+}
+
+/// A transfer as another product or an export has it: any status a
+/// transfer of Clientèle can be in, with dates that agree with it (see
+/// `docs/import-export.md`, "Transfers").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedTransfer {
+    pub direction: TransferDirection,
+    #[serde(default = "waiting")]
+    pub status: TransferStatus,
+    #[serde(default)]
+    pub from_staff: Option<Id>,
+    #[serde(default)]
+    pub to_contact: Option<Id>,
+    #[serde(default)]
+    pub client_id: Option<Id>,
+    pub subject: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub signature_required: bool,
+    /// The files (none while waiting for files; some once ready or
+    /// complete). Their state follows the transfer's.
+    #[serde(default)]
+    pub files: Vec<NewFile>,
+    pub sent_at: chrono::DateTime<chrono::Utc>,
+    /// Default: `sent_at` + 30 days, as a transfer made here.
+    #[serde(default)]
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When it became complete, expired or canceled (an expired one:
+    /// default its expiry); none while open.
+    #[serde(default)]
+    pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn waiting() -> TransferStatus {
+    TransferStatus::WaitingForFiles
+}
+
 /// Why the import stopped before its last row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -172,7 +229,7 @@ pub struct RowWarning {
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ImportReport {
-    /// `clients`, `contacts`, `links` or `interactions`.
+    /// `clients`, `contacts`, `links`, `interactions` or `transfers`.
     pub import: String,
     pub dry_run: bool,
     /// Rows in the request.

@@ -416,7 +416,8 @@ impl Engine {
             R::ImportClients { .. }
             | R::ImportContacts { .. }
             | R::ImportLinks { .. }
-            | R::ImportInteractions { .. } => self.bulk_import(who, request, &NoProgress).map(S::ImportReport),
+            | R::ImportInteractions { .. }
+            | R::ImportTransfers { .. } => self.bulk_import(who, request, &NoProgress).map(S::ImportReport),
             R::ClientGet { id } => self.client_get(who, id).map(S::Client),
             R::ClientUpdate { id, version, data } => self.client_update(who, id, version, data).map(S::Client),
             R::ClientAssign { id, version, assignment } => {

@@ -40,6 +40,11 @@ fn word(w: &str) -> &str {
         "change" => "modifier",
         "act as" => "agir en tant que",
         "administer" => "administrer",
+        "use" => "utiliser",
+        crate::ops::import::CREATE_TAGS => {
+            "options.create_tags (les étiquettes sont créées par l'application hôte, ou par un administrateur du \
+             cabinet : tous les droits, tous les bureaux)"
+        }
         "reach" => "atteindre",
         "render" => "afficher",
         "run" => "exécuter",

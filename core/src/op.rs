@@ -131,6 +131,7 @@ operations! {
     "import.contacts" ImportContacts { rows: Vec<ContactRow>, options: ImportOptions } => ImportReport(ImportReport);
     "import.links" ImportLinks { rows: Vec<LinkRow>, options: ImportOptions } => ImportReport(ImportReport);
     "import.interactions" ImportInteractions { rows: Vec<InteractionRow>, options: ImportOptions } => ImportReport(ImportReport);
+    "import.transfers" ImportTransfers { rows: Vec<TransferRow>, options: ImportOptions } => ImportReport(ImportReport);
     "client.get" ClientGet { id: Id } => Client(Record<ClientData>);
     "client.update" ClientUpdate { id: Id, version: i64, data: ClientPatch } => Client(Record<ClientData>);
     "client.assign" ClientAssign { id: Id, version: i64, assignment: Assignment } => Client(Record<ClientData>);

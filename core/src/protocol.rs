@@ -34,8 +34,8 @@ impl Actor {
 }
 
 pub use crate::bulk::{
-    CommitMode, ContactRow, ImportOptions, ImportReport, InteractionRow, LinkRow, OnExisting, RowError, RowWarning,
-    Stopped,
+    CommitMode, ContactRow, ImportOptions, ImportReport, ImportedTransfer, InteractionRow, LinkRow, OnExisting,
+    RowError, RowWarning, Stopped, TransferRow,
 };
 pub use crate::query::{FilterInput, ListKind, ListPreset, ListQuery};
 
@@ -326,6 +326,15 @@ pub enum Request {
     #[serde(rename = "import.interactions")]
     ImportInteractions {
         rows: Vec<InteractionRow>,
+        #[serde(default)]
+        options: ImportOptions,
+    },
+    /// Bulk import of file transfers (client by code, recipient by contact
+    /// key or e-mail, staff member by initials), in any status with its
+    /// dates; matched by client, subject and sent time.
+    #[serde(rename = "import.transfers")]
+    ImportTransfers {
+        rows: Vec<TransferRow>,
         #[serde(default)]
         options: ImportOptions,
     },
@@ -707,6 +716,7 @@ impl Request {
             Request::ImportContacts { .. } => "import.contacts",
             Request::ImportLinks { .. } => "import.links",
             Request::ImportInteractions { .. } => "import.interactions",
+            Request::ImportTransfers { .. } => "import.transfers",
             Request::ClientGet { .. } => "client.get",
             Request::ClientUpdate { .. } => "client.update",
             Request::ClientAssign { .. } => "client.assign",
@@ -772,6 +782,7 @@ impl Request {
                 | Request::ImportContacts { .. }
                 | Request::ImportLinks { .. }
                 | Request::ImportInteractions { .. }
+                | Request::ImportTransfers { .. }
         )
     }
 

@@ -12,7 +12,7 @@ use super::boundary::{Failure, clear_out, give_string, guard, json_arg};
 use super::{CANCEL_TOKENS, ClienteleCancelToken, ClienteleEngine, ClienteleProgressFn, ClienteleStatus, HostProgress};
 
 /// Imports a CSV file. `request_json` is `{"actor": <staff id>, "kind":
-/// "clients" | "contacts" | "links" | "interactions", "path": "…"?,
+/// "clients" | "contacts" | "links" | "interactions" | "transfers", "path": "…"?,
 /// "encoding": "utf-8" | "windows-1252"?, "separator": ";"?, "mapping":
 /// {header: column id}?, "time_zone"?, "options": {"dry_run",
 /// "on_existing", "commit", "batch_size"}?}` (see `docs/import-export.md`).

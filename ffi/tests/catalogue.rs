@@ -95,6 +95,7 @@ const META: &[Meta] = &[
     Meta { op: "import.contacts", who: Staff, rights: &["contacts.add"], writes: true, answer: ty!(ImportReport), errors: &["validation", "canceled", "timeout"] },
     Meta { op: "import.links", who: Staff, rights: &["contacts.edit"], writes: true, answer: ty!(ImportReport), errors: &["validation", "canceled", "timeout"] },
     Meta { op: "import.interactions", who: Staff, rights: &["interactions.add"], writes: true, answer: ty!(ImportReport), errors: &["validation", "canceled", "timeout"] },
+    Meta { op: "import.transfers", who: Staff, rights: &["file_transfers.add"], writes: true, answer: ty!(ImportReport), errors: &["validation", "canceled", "timeout"] },
     Meta { op: "export", who: Staff, rights: &["view of the list exported (as the list request itself)"], writes: false, answer: ty!(Exported), errors: &["validation", "invalid_filter", "canceled", "timeout"] },
     Meta { op: "client.create", who: Staff, rights: &["clients.add"], writes: true, answer: ty!(Record<ClientData>), errors: &["validation", "duplicate"] },
     Meta { op: "client.import", who: Staff, rights: &["clients.add"], writes: true, answer: ty!(Imported), errors: &["validation", "duplicate"] },

@@ -152,3 +152,60 @@ fn a_csv_file_imports_by_bytes_or_path_with_progress_and_cancel() {
     let (status, r) = import(&e, r#"{"actor": 1, "kind": "clients"}"#, b"", None, ptr::null_mut());
     assert_eq!((status, r["code"].as_str()), (CLIENTELE_VALIDATION, Some("validation")));
 }
+
+/// Transfers from a CSV file at a path, through the C ABI: French headers,
+/// `;`, every reference by code, key and initials; refused whole for a
+/// staff member without the right to add transfers.
+#[test]
+fn a_transfers_file_imports_by_path() {
+    let e = open("transfers");
+    let all = r#"{"view": true, "add": true, "edit": true, "delete": true}"#;
+    let admin = execute(
+        &e,
+        &format!(
+            r#"{{"actor": "host", "op": "staff.put", "staff": {{"name": "Tout", "initials": "TT",
+                 "rights": {{"clients": {all}, "contacts": {all}, "interactions": {all}, "file_transfers": {all}}}}}}}"#
+        ),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    for (op, rows) in [
+        ("import.clients", r#"[{"code": "TR-1", "name": "Tremblay"}]"#),
+        ("import.contacts", r#"[{"key": "K-1", "data": {"first_name": "Léa", "last_name": "Roy"}}]"#),
+        ("import.links", r#"[{"client_code": "TR-1", "contact_key": "K-1"}]"#),
+    ] {
+        let r = execute(&e, &format!(r#"{{"actor": {admin}, "op": "{op}", "rows": {rows}}}"#));
+        assert_eq!(r["created"], 1, "{op}: {r}");
+    }
+    let dir = support::scratch("import-transfers-path");
+    let path = dir.join("transferts.csv");
+    std::fs::write(
+        &path,
+        "Envoyé le;Statut;Sens;Objet;Code client;Clé de la personne-ressource;Initiales de l'employé;Noms des fichiers;Fermé le\n\
+         02/11/2026 09:00;Terminé;Envoyé à la personne-ressource;États financiers;TR-1;K-1;TT;T2.pdf;03/11/2026 10:00\n\
+         03/11/2026 09:00;Annulé;Demandé à la personne-ressource;Relevés;TR-1;K-9;TT;;03/11/2026 10:00\n",
+    )
+    .unwrap();
+    let request = |actor: i64| {
+        format!(
+            r#"{{"actor": {actor}, "kind": "transfers", "path": {}, "options": {{"commit": "batches"}}}}"#,
+            serde_json::to_string(&path.display().to_string()).unwrap()
+        )
+    };
+    let (status, r) = import(&e, &request(admin), b"", None, ptr::null_mut());
+    assert_eq!(status, CLIENTELE_OK, "{r}");
+    assert_eq!(
+        (r["import"].as_str(), r["created"].as_u64(), r["failed"].as_u64()),
+        (Some("transfers"), Some(1), Some(1))
+    );
+    let bad = &r["errors"][0];
+    assert_eq!((bad["line"].as_u64(), bad["column"].as_str()), (Some(3), Some("Clé de la personne-ressource")), "{r}");
+    let list = execute(&e, &format!(r#"{{"actor": {admin}, "op": "transfer.list"}}"#));
+    assert_eq!(list["items"][0]["data"]["status"], "complete");
+    assert_eq!(list["items"][0]["data"]["files"][0]["name"], "T2.pdf");
+    // Staff 1 may not add transfers: refused whole, nothing written.
+    let (status, r) = import(&e, &request(1), b"", None, ptr::null_mut());
+    assert_eq!((status, r["code"].as_str()), (CLIENTELE_FORBIDDEN, Some("forbidden")), "{r}");
+    let list = execute(&e, &format!(r#"{{"actor": {admin}, "op": "transfer.list", "count": true}}"#));
+    assert_eq!(list["total"], 1);
+}

@@ -64,8 +64,8 @@ pub struct ExportRequest {
     /// there is replaced, only once the export is complete.
     pub path: String,
     /// The list or grid request to export, as it would be sent on its own
-    /// (without `actor`).
-    #[schemars(with = "Request")]
+    /// (without `actor`), or `{"op": "links"}` for client–contact links.
+    #[schemars(with = "ExportSource")]
     pub request: serde_json::Value,
     /// On a client dashboard: the scope its reads are confined to.
     #[serde(default)]
@@ -84,6 +84,34 @@ pub struct ExportRequest {
 }
 
 /// The answer to an export.
+/// What an export reads (its schema only; `request` is read as JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ExportSource {
+    /// A list or grid request.
+    List(Box<Request>),
+    /// The client–contact links of the clients `filter` and `search` give
+    /// (as the client list's): client code, contact key, role.
+    Links(LinksExport),
+}
+
+/// `{"op": "links", "filter"?, "search"?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinksExport {
+    pub op: LinksOp,
+    #[serde(default)]
+    pub filter: Option<String>,
+    #[serde(default)]
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum LinksOp {
+    #[serde(rename = "links")]
+    Links,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Exported {
     /// The file written (the request's `path`).
@@ -147,7 +175,8 @@ pub fn parse(request: &str) -> Result<ExportRequest> {
 /// `false`, or its cancel flag is raised) or failed, it removes the
 /// temporary file and answers the error: nothing is left at `path`.
 pub fn export(engine: &Engine, request: &ExportRequest, progress: &dyn Progress) -> Result<Exported> {
-    let grid = source::grid_request(request.actor, &request.request)?;
+    let links = source::links_request(&request.request)?;
+    let grid = source::grid_request(request.actor, links.as_ref().unwrap_or(&request.request))?;
     let language = request.language.unwrap_or_else(|| Language::of_firm(&engine.config().language));
     let path = PathBuf::from(&request.path);
     let temp = temp_beside(&path)?;
@@ -172,6 +201,7 @@ pub fn export(engine: &Engine, request: &ExportRequest, progress: &dyn Progress)
     let mut rows = 0u64;
     let mut columns: Option<Vec<Column>> = None;
     while let Some(page) = pages.next_page()? {
+        let page = if links.is_some() { pages.links_page(page)? } else { page };
         let first = columns.is_none();
         let cols = columns.get_or_insert_with(|| page.columns.iter().map(|c| Column::new(c, language)).collect());
         let page_cells: Vec<Vec<Cell>> =

@@ -1,6 +1,6 @@
 //! Files in: a CSV file turned into the typed rows of a bulk import
 //! request (`import.clients`, `import.contacts`, `import.links`,
-//! `import.interactions`), run through the engine, and its report told in
+//! `import.interactions`, `import.transfers`), run through the engine, and its report told in
 //! the file's terms (lines, headers).
 //!
 //! ```no_run
@@ -235,6 +235,16 @@ fn fill_defaults(kind: ImportKind, row: &mut Value) {
                 set_path(row, "data.occurred_at", Value::String("1970-01-01T00:00:00Z".into()));
             }
         }
+        ImportKind::Transfers => {
+            text(row, "data.subject");
+            if get_path(row, "data.direction").is_none() {
+                set_path(row, "data.direction", Value::String("sent_to_contact".into()));
+            }
+            if get_path(row, "data.sent_at").is_none() {
+                // Refused by the engine's check with the column named.
+                set_path(row, "data.sent_at", Value::String("1970-01-01T00:00:00Z".into()));
+            }
+        }
     }
 }
 
@@ -364,7 +374,8 @@ fn options_of(r: &Request) -> Option<&ImportOptions> {
         Request::ImportClients { options, .. }
         | Request::ImportContacts { options, .. }
         | Request::ImportLinks { options, .. }
-        | Request::ImportInteractions { options, .. } => Some(options),
+        | Request::ImportInteractions { options, .. }
+        | Request::ImportTransfers { options, .. } => Some(options),
         _ => None,
     }
 }

@@ -93,6 +93,15 @@ fn demo_firm_imports_after_a_dry_run(f: &Fixture) {
     assert_eq!(call["occurred_at"], json!("2025-01-15T15:30:00Z"));
     assert_eq!(call["staff_id"], json!(f.admin));
     assert_eq!(search(f, "interaction.list", "instalments").len(), 1);
+    // Transfers: closed ones of last year; an open one past its expiry and
+    // one to a contact of another client are bad rows.
+    let r = file(f, ImportKind::Transfers, "transfers.csv", json!({"commit": "batches", "dry_run": true}));
+    assert_eq!((r.created, r.failed), (3, 2), "{:?}", r.errors);
+    assert_eq!(bad(&r), vec![(5, "expires_at"), (6, "Clé de la personne-ressource")]);
+    let r = file(f, ImportKind::Transfers, "transfers.csv", json!({"commit": "batches"}));
+    assert_eq!((r.created, r.failed), (3, 2));
+    let sent = &search(f, "transfer.list", "financiers")[0]["data"];
+    assert_eq!((sent["status"].as_str(), sent["files"].as_array().map(Vec::len)), (Some("complete"), Some(2)));
 }
 
 /// The same clients, whatever the file's language, separator and

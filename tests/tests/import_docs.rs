@@ -15,6 +15,7 @@ fn section() -> String {
         (ImportKind::Contacts, "Contacts (`import.contacts`)"),
         (ImportKind::Links, "Links (`import.links`)"),
         (ImportKind::Interactions, "Interactions (`import.interactions`)"),
+        (ImportKind::Transfers, "Transfers (`import.transfers`)"),
     ] {
         out.push_str(&format!(
             "\n#### {title}\n\n| column | français | English | goes to | values |\n|---|---|---|---|---|\n"

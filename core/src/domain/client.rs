@@ -171,6 +171,10 @@ pub struct ClientContact {
     pub title: Option<String>,
     pub primary_phone: Option<String>,
     pub primary_email: Option<String>,
+    /// The key the contact was imported with (`import.contacts`), as kept
+    /// for matching; what a links file names it by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// A client a contact is linked to.

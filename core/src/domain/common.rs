@@ -35,6 +35,21 @@ pub enum Warning {
     /// Another record the actor sees looks like the same client or
     /// contact (see `docs/duplicates.md`). Never blocking.
     LikelyDuplicate(Duplicate),
+    /// An import named a tag by another case or other accents than the
+    /// tag's code and names (`tres important` for `Très important`): the
+    /// row was given that tag.
+    TagMatched(TagMatch),
+}
+
+/// A tag an import matched by a reference written otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TagMatch {
+    /// As the row wrote it.
+    pub reference: String,
+    /// The tag's code.
+    pub tag: String,
+    pub message_fr: String,
+    pub message_en: String,
 }
 
 /// The kinds of record that have duplicates and merges.

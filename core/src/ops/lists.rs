@@ -328,17 +328,25 @@ impl Engine {
                 }))
             })?,
             ListKind::Interactions => {
-                self.list_page_with(who, query, constraints, true, cap, |_, page, mut names| {
+                self.list_page_with(who, query, constraints, true, cap, |c, page, mut names| {
                     // The page statement names the staff member who made each
                     // interaction; whom a message was taken for and who follows
                     // it up come with the attached column.
                     let mut recs = interaction_records_named(page, Some(&mut names))?;
                     recs.iter_mut().for_each(|r| r.data.word_event(who.french));
+                    if ids.iter().any(|i| i == "contact_key") {
+                        let contacts: Vec<Id> = recs.iter().filter_map(|r| r.data.contact_id).collect();
+                        names.contact_keys = store::bulk::contact_keys_of(c, &contacts)?;
+                    }
                     Ok(grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz)))
                 })?
             }
-            ListKind::Transfers => self.list_page_with(who, query, constraints, true, cap, |_, page, names| {
+            ListKind::Transfers => self.list_page_with(who, query, constraints, true, cap, |c, page, mut names| {
                 let recs = transfer_records(page, now)?;
+                if ids.iter().any(|i| i == "contact_key") {
+                    let contacts: Vec<Id> = recs.iter().map(|r| r.data.to_contact).collect();
+                    names.contact_keys = store::bulk::contact_keys_of(c, &contacts)?;
+                }
                 Ok(grid_rows(&recs, &ids, |r, col| columns::transfer_cell(r, col, &names, tz)))
             })?,
         };

@@ -7,7 +7,7 @@ mod clients;
 mod contacts;
 mod duplicates;
 mod history;
-mod import;
+pub(crate) mod import;
 mod interactions;
 mod lists;
 mod merge;

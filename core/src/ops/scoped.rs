@@ -64,6 +64,7 @@ fn client_dashboard_runs(request: &Request) -> bool {
         | R::ImportContacts { .. }
         | R::ImportLinks { .. }
         | R::ImportInteractions { .. }
+        | R::ImportTransfers { .. }
         | R::ClientUpdate { .. }
         | R::ClientDelete { .. }
         | R::ContactCreate { .. }

@@ -19,6 +19,28 @@ pub(crate) fn find<'a>(tags: &'a [Tag], reference: &str) -> Option<&'a Tag> {
         .or_else(|| tags.iter().find(|t| fold(&t.code) == r || fold(&t.name_fr) == r || fold(&t.name_en) == r))
 }
 
+/// The references of `refs` that name a tag only once folded (another
+/// case, other accents): each with the tag it names.
+pub(crate) fn inexact<'a>(tags: &'a [Tag], refs: &'a [String]) -> Vec<(&'a str, &'a Tag)> {
+    refs.iter()
+        .filter_map(|r| {
+            let t = find(tags, r)?;
+            let r = r.trim();
+            (t.code != r && t.name_fr != r && t.name_en != r).then_some((r, t))
+        })
+        .collect()
+}
+
+/// The warning of an import row that named `tag` as `reference`.
+pub(crate) fn matched_warning(reference: &str, tag: &Tag) -> Warning {
+    Warning::TagMatched(TagMatch {
+        reference: reference.to_string(),
+        tag: tag.code.clone(),
+        message_fr: format!("« {reference} » a été lu comme l'étiquette existante « {} »", tag.name_fr),
+        message_en: format!("'{reference}' was read as the existing tag '{}'", tag.name_en),
+    })
+}
+
 /// Resolves a record's tag references to codes, sorted, without repeats;
 /// an unknown one is `validation` (`unknown_tag`) naming `{prefix}tags[i]`.
 pub(crate) fn resolve(tags: &[Tag], refs: &[String], prefix: &str) -> Result<Vec<String>> {

@@ -179,6 +179,7 @@ fn base_catalogue(kind: ListKind) -> Vec<ColumnDef> {
             c("client", "Client", "Client", Text, true),
             c("client_code", "Code client", "Client ID", Text, false),
             c("contact", "Personne-ressource", "Contact", Text, true),
+            c("contact_key", "Clé de la personne-ressource", "Contact key", Text, false),
             c("staff", "Employé", "Staff member", Text, true),
             c("staff_initials", "Initiales de l'employé", "Staff initials", Text, false),
             c("direction", "Sens de l'appel", "Call direction", Text, false),
@@ -199,12 +200,15 @@ fn base_catalogue(kind: ListKind) -> Vec<ColumnDef> {
             c("client", "Client", "Client", Text, true),
             c("client_code", "Code client", "Client ID", Text, false),
             c("contact", "Personne-ressource", "Contact", Text, true),
+            c("contact_key", "Clé de la personne-ressource", "Contact key", Text, false),
             c("staff", "Employé", "Staff member", Text, false),
             c("staff_initials", "Initiales de l'employé", "Staff initials", Text, false),
             c("files", "Fichiers", "Files", Number, false),
+            c("file_names", "Noms des fichiers", "File names", Text, false),
             c("expires", "Expire le", "Expires", DateTime, true),
             c("closed", "Fermé le", "Closed", DateTime, false),
             c("signature", "Signature requise", "Signature required", Bool, false),
+            c("message", "Message", "Message", Text, false),
         ],
     }
 }
@@ -217,6 +221,8 @@ pub(crate) struct Names {
     pub clients: HashMap<Id, String>,
     pub client_codes: HashMap<Id, String>,
     pub contacts: HashMap<Id, String>,
+    /// The keys contacts were imported with (`contact_key` columns).
+    pub contact_keys: HashMap<Id, String>,
     pub staff: HashMap<Id, String>,
     pub staff_initials: HashMap<Id, String>,
 }
@@ -307,6 +313,7 @@ pub(crate) fn interaction_cell(r: &Record<InteractionData>, col: &str, names: &N
         "client" => name(&names.clients, d.client_id),
         "client_code" => name(&names.client_codes, d.client_id),
         "contact" => name(&names.contacts, d.contact_id),
+        "contact_key" => name(&names.contact_keys, d.contact_id),
         "staff" => name(&names.staff, d.staff_id),
         "staff_initials" => name(&names.staff_initials, d.staff_id),
         "direction" => e(&d.direction),
@@ -334,7 +341,22 @@ pub(crate) fn transfer_cell(r: &Record<TransferData>, col: &str, names: &Names, 
         "contact" => name(&names.contacts, Some(d.to_contact)),
         "staff" => name(&names.staff, Some(d.from_staff)),
         "staff_initials" => name(&names.staff_initials, Some(d.from_staff)),
+        "contact_key" => name(&names.contact_keys, Some(d.to_contact)),
         "files" => json!(d.files.len()),
+        "file_names" => {
+            if d.files.is_empty() {
+                Value::Null
+            } else {
+                Value::String(d.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join("; "))
+            }
+        }
+        "message" => {
+            if d.message.is_empty() {
+                Value::Null
+            } else {
+                json!(d.message)
+            }
+        }
         "expires" => local(&d.expires_at, tz),
         "closed" => d.closed_at.as_ref().map_or(Value::Null, |t| local(t, tz)),
         "signature" => json!(d.signature_required),

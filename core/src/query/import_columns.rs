@@ -19,6 +19,7 @@ pub enum ImportKind {
     Contacts,
     Links,
     Interactions,
+    Transfers,
 }
 
 impl ImportKind {
@@ -29,6 +30,7 @@ impl ImportKind {
             ImportKind::Contacts => "import.contacts",
             ImportKind::Links => "import.links",
             ImportKind::Interactions => "import.interactions",
+            ImportKind::Transfers => "import.transfers",
         }
     }
 }
@@ -156,6 +158,7 @@ pub fn import_catalogue(kind: ImportKind) -> Vec<ImportColumn> {
             // code and initials cannot): what a round trip reads back.
             from_list(L::Interactions, "client_code", "client_code"),
             from_list(L::Interactions, "contact", "contact_key"),
+            from_list(L::Interactions, "contact_key", "contact_key"),
             own("contact_email", "Courriel de la personne-ressource", "Contact e-mail", Text, "contact_email", vec![]),
             from_list(L::Interactions, "staff", "staff_initials"),
             from_list(L::Interactions, "staff_initials", "staff_initials"),
@@ -163,6 +166,23 @@ pub fn import_catalogue(kind: ImportKind) -> Vec<ImportColumn> {
             from_list(L::Interactions, "duration", "data.duration_secs"),
             from_list(L::Interactions, "phone", "data.phone"),
             from_list(L::Interactions, "body", "data.body"),
+        ],
+        // The transfers list's own columns (what its export writes), plus
+        // the message and the files' names.
+        ImportKind::Transfers => vec![
+            from_list(L::Transfers, "sent", "data.sent_at"),
+            from_list(L::Transfers, "status", "data.status"),
+            from_list(L::Transfers, "direction", "data.direction"),
+            from_list(L::Transfers, "subject", "data.subject"),
+            from_list(L::Transfers, "client_code", "client_code"),
+            from_list(L::Transfers, "contact_key", "contact_key"),
+            own("contact_email", "Courriel de la personne-ressource", "Contact e-mail", Text, "contact_email", vec![]),
+            from_list(L::Transfers, "staff_initials", "staff_initials"),
+            from_list(L::Transfers, "file_names", "data.files"),
+            from_list(L::Transfers, "expires", "data.expires_at"),
+            from_list(L::Transfers, "closed", "data.closed_at"),
+            from_list(L::Transfers, "signature", "data.signature_required"),
+            from_list(L::Transfers, "message", "data.message"),
         ],
     }
 }

@@ -636,3 +636,20 @@ pub(crate) fn dup_keys_held(
     }
     Ok(out)
 }
+
+/// The keys contacts were imported with, by id (the `contact_key` column
+/// of interaction and transfer exports).
+pub(crate) fn contact_keys_of(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, String>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = HashMap::with_capacity(ids.len());
+    for part in ids.chunks(LOOKUP) {
+        let rows: Vec<(i64, Option<String>)> = contacts::table
+            .filter(contacts::id.eq_any(part))
+            .select((contacts::id, contacts::import_key))
+            .load(conn)?;
+        out.extend(rows.into_iter().filter_map(|(id, k)| k.map(|k| (id, k))));
+    }
+    Ok(out)
+}

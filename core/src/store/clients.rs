@@ -290,6 +290,7 @@ struct LinkRow {
     title: Option<String>,
     phones: String,
     emails: String,
+    key: Option<String>,
 }
 
 /// The live contacts of clients, with their link roles, in one query.
@@ -310,6 +311,7 @@ pub(crate) fn contacts_of(conn: &mut Conn, ids: &[Id]) -> Result<Vec<ClientConta
             contacts::title,
             contacts::phones,
             contacts::emails,
+            contacts::import_key,
         ))
         .load(conn)?;
     rows.into_iter()
@@ -327,6 +329,7 @@ pub(crate) fn contacts_of(conn: &mut Conn, ids: &[Id]) -> Result<Vec<ClientConta
                 title: r.title,
                 primary_phone: primary_phone(&phones).map(|p| p.number.clone()),
                 primary_email: primary_email(&emails).map(|e| e.address.clone()),
+                key: r.key,
             })
         })
         .collect()

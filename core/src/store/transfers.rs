@@ -155,3 +155,80 @@ pub(crate) fn earliest_open_expiry(conn: &mut Conn) -> Result<Option<i64>> {
         .select(diesel::dsl::min(transfers::expires_at))
         .first::<Option<i64>>(conn)?)
 }
+
+/// What an import matches a transfer on: client, folded subject, sent time
+/// in whole seconds (a file's date-times have no more).
+pub(crate) type ImportKey = (Id, String, i64);
+
+/// The import key of a transfer sent at `sent_at` (milliseconds).
+pub(crate) fn import_key(client: Id, subject: &str, sent_at: i64) -> ImportKey {
+    (client, crate::text::fold(subject.trim()), sent_at.div_euclid(1000))
+}
+
+/// Live transfers by import key (of the given clients only, when some
+/// are given): id and version. Several sharing a key: the lowest id.
+pub(crate) fn import_keys(
+    conn: &mut Conn,
+    clients: Option<&[Id]>,
+) -> Result<std::collections::HashMap<ImportKey, (Id, i64)>> {
+    let mut out = std::collections::HashMap::new();
+    let mut load = |conn: &mut Conn, only: Option<&[Id]>| -> Result<()> {
+        let mut q = transfers::table
+            .filter(transfers::trash_id.is_null())
+            .select((transfers::id, transfers::client_id, transfers::subject, transfers::sent_at, transfers::version))
+            .order(transfers::id)
+            .into_boxed();
+        if let Some(ids) = only {
+            q = q.filter(transfers::client_id.eq_any(ids.to_vec()));
+        }
+        let rows: Vec<(i64, i64, String, i64, i64)> = q.load(conn)?;
+        for (id, client, subject, sent, version) in rows {
+            out.entry(import_key(client, &subject, sent)).or_insert((id, version));
+        }
+        Ok(())
+    };
+    match clients {
+        None => load(conn, None)?,
+        Some(ids) => {
+            for part in ids.chunks(500) {
+                load(conn, Some(part))?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces a live transfer with an imported one if still at `version`.
+pub(crate) fn replace(conn: &mut Conn, id: Id, version: i64, t: &TransferData, actor: Id, now: i64) -> Result<bool> {
+    let n = diesel::update(
+        transfers::table
+            .filter(transfers::id.eq(id))
+            .filter(transfers::version.eq(version))
+            .filter(transfers::trash_id.is_null()),
+    )
+    .set((
+        (
+            transfers::direction.eq(enum_str(&t.direction)),
+            transfers::status.eq(t.status.as_str()),
+            transfers::from_staff.eq(t.from_staff),
+            transfers::to_contact.eq(t.to_contact),
+            transfers::client_id.eq(t.client_id),
+            transfers::subject.eq(&t.subject),
+            transfers::subject_fold.eq(crate::text::fold(&t.subject)),
+            transfers::message.eq(&t.message),
+        ),
+        (
+            transfers::signature_required.eq(t.signature_required),
+            transfers::files.eq(to_json(&t.files)),
+            transfers::search_text.eq(crate::query::memory::transfer_search_text(t)),
+            transfers::sent_at.eq(t.sent_at.timestamp_millis()),
+            transfers::expires_at.eq(t.expires_at.timestamp_millis()),
+            transfers::closed_at.eq(t.closed_at.map(|c| c.timestamp_millis())),
+            transfers::updated_by.eq(actor),
+            transfers::updated_at.eq(now),
+            transfers::version.eq(version + 1),
+        ),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}

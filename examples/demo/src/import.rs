@@ -9,11 +9,12 @@ use clientele_core::query::import_columns::ImportKind;
 use clientele_core::{Engine, Error, NoProgress};
 use clientele_io::import::{CsvImport, import_csv};
 
-const FILES: [(ImportKind, &str); 4] = [
+const FILES: [(ImportKind, &str); 5] = [
     (ImportKind::Clients, "clients.csv"),
     (ImportKind::Contacts, "contacts.csv"),
     (ImportKind::Links, "links.csv"),
     (ImportKind::Interactions, "interactions.csv"),
+    (ImportKind::Transfers, "transfers.csv"),
 ];
 
 fn print(file: &str, r: &ImportReport) {

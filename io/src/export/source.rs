@@ -65,6 +65,28 @@ fn grid(list: clientele_core::protocol::ListKind, query: clientele_core::protoco
     }
 }
 
+/// For `{"op": "links", "filter"?, "search"?}` (the client–contact links
+/// of the clients the filter and search give, which no list shows): the
+/// clients grid it pages through, by code. `None` for any other request.
+pub fn links_request(request: &serde_json::Value) -> Result<Option<serde_json::Value>> {
+    let Some(object) = request.as_object().filter(|o| o.get("op").and_then(|v| v.as_str()) == Some("links")) else {
+        return Ok(None);
+    };
+    let mut grid = serde_json::json!({"op": "grid.query", "list": "clients", "columns": ["code"], "sort": "code"});
+    for (k, v) in object {
+        match k.as_str() {
+            "op" => {}
+            "filter" | "search" => grid[k] = v.clone(),
+            other => {
+                return Err(super::bad_request(format!(
+                    "unknown field `{other}` of a links export (it takes `filter` and `search`)"
+                )));
+            }
+        }
+    }
+    Ok(Some(grid))
+}
+
 /// The pages of a grid request, read one at a time (only one page is held
 /// in memory), each as its own request under its own deadline.
 pub struct Pages<'a> {
@@ -120,6 +142,65 @@ impl<'a> Pages<'a> {
         self.total
     }
 
+    /// Runs a request as the export's actor, in its scope.
+    fn run(&self, request: Request) -> Result<Response> {
+        match self.scope {
+            Some(scope @ DataScope::Client { .. }) => {
+                let mut deadline = self.engine.request_deadline();
+                if let Some(flag) = self.progress.cancel_flag() {
+                    deadline = deadline.with_cancel(flag);
+                }
+                self.engine.execute_scoped_in(self.actor, scope, request, deadline, self.language)
+            }
+            Some(DataScope::Staff) | None => match self.language {
+                Some(l) => self.engine.execute_in(l, self.actor, request, self.progress),
+                None => self.engine.execute_with_progress(self.actor, request, self.progress),
+            },
+        }
+    }
+
+    /// A page of clients (`code` their one column) as the page of their
+    /// links: client code, contact key, role — the columns of a links
+    /// import file, so the file reads back. Per client, its contacts in
+    /// key order (then by name).
+    pub fn links_page(&self, clients: Grid) -> Result<Grid> {
+        let ids: Vec<i64> = clients.rows.iter().map(|r| r.id).collect();
+        let codes: std::collections::HashMap<i64, serde_json::Value> =
+            clients.rows.iter().map(|r| (r.id, r.cells.first().cloned().unwrap_or_default())).collect();
+        let mut links = if ids.is_empty() {
+            Vec::new()
+        } else {
+            match self.run(Request::ClientContactsOf { ids: ids.clone() })? {
+                Response::ClientContacts(v) => v,
+                _ => return Err(Error::Internal("client.contacts_of answered something else".into())),
+            }
+        };
+        let order: std::collections::HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        links.sort_by(|a, b| {
+            (order.get(&a.client_id), &a.key, &a.file_as).cmp(&(order.get(&b.client_id), &b.key, &b.file_as))
+        });
+        let columns = clientele_core::query::import_columns::import_catalogue(
+            clientele_core::query::import_columns::ImportKind::Links,
+        )
+        .into_iter()
+        .map(|c| c.column)
+        .collect();
+        let rows = links
+            .into_iter()
+            .map(|l| clientele_core::protocol::GridRow {
+                id: l.contact_id,
+                version: 0,
+                cells: vec![
+                    codes.get(&l.client_id).cloned().unwrap_or_default(),
+                    l.key.map_or(serde_json::Value::Null, serde_json::Value::String),
+                    serde_json::Value::String(l.role.as_str().to_string()),
+                ],
+                matched_via: None,
+            })
+            .collect();
+        Ok(Grid { columns, rows, ..clients })
+    }
+
     /// The next page, or `None` after the last.
     pub fn next_page(&mut self) -> Result<Option<Grid>> {
         let Some(cursor) = self.next.take() else { return Ok(None) };
@@ -130,19 +211,7 @@ impl<'a> Pages<'a> {
             query.count = first;
             query.cursor = cursor;
         }
-        let response = match self.scope {
-            Some(scope @ DataScope::Client { .. }) => {
-                let mut deadline = self.engine.request_deadline();
-                if let Some(flag) = self.progress.cancel_flag() {
-                    deadline = deadline.with_cancel(flag);
-                }
-                self.engine.execute_scoped_in(self.actor, scope, request, deadline, self.language)?
-            }
-            Some(DataScope::Staff) | None => match self.language {
-                Some(l) => self.engine.execute_in(l, self.actor, request, self.progress)?,
-                None => self.engine.execute_with_progress(self.actor, request, self.progress)?,
-            },
-        };
+        let response = self.run(request)?;
         let Response::Grid(grid) = response else {
             return Err(Error::Internal("grid.query answered something else than a grid".into()));
         };

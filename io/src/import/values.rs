@@ -66,6 +66,16 @@ pub fn cell(col: &ImportColumn, s: &str, tz: chrono_tz::Tz) -> Result<Value, Cel
             s.split(';').map(str::trim).filter(|t| !t.is_empty()).map(|t| Value::String(t.to_string())).collect(),
         ));
     }
+    // A transfer's files by name, `;` between them (sizes unknown: 0).
+    if c.id == "file_names" {
+        return Ok(Value::Array(
+            s.split(';')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(|t| serde_json::json!({"name": t, "size": 0}))
+                .collect(),
+        ));
+    }
     if !c.values.is_empty() {
         let f = fold(s);
         return c

@@ -32,7 +32,7 @@ fn rights(who: &Who, entity: Entity, opts: &ImportOptions) -> Result<()> {
 }
 
 /// A second row with the same code or key in one file.
-fn twice(column: &str, value: &str, first_line: u64) -> Problem {
+pub(super) fn twice(column: &str, value: &str, first_line: u64) -> Problem {
     Problem::new(
         column,
         "duplicate_in_file",
@@ -112,7 +112,7 @@ impl Merged {
     }
 }
 
-fn unknown(column: &str, what_en: &str, what_fr: &str, value: &str) -> Problem {
+pub(super) fn unknown(column: &str, what_en: &str, what_fr: &str, value: &str) -> Problem {
     Problem::not_found(
         column,
         format!("no {what_en} '{value}' (or not in your offices)"),
@@ -125,13 +125,13 @@ fn unknown(column: &str, what_en: &str, what_fr: &str, value: &str) -> Problem {
 /// writes, and a client moved out of the actor's offices or to the trash,
 /// or a contact gone to the trash or out of the actor's offices, since then
 /// is not written to.
-struct Still {
+pub(super) struct Still {
     clients: HashMap<Id, Option<String>>,
     contacts: HashMap<Id, Vec<Option<String>>>,
 }
 
 impl Still {
-    fn read(c: &mut Conn, refs: impl Iterator<Item = (Option<Id>, Option<Id>)>) -> Result<Still> {
+    pub(super) fn read(c: &mut Conn, refs: impl Iterator<Item = (Option<Id>, Option<Id>)>) -> Result<Still> {
         let (mut clients, mut contacts): (Vec<Id>, Vec<Id>) = (Vec::new(), Vec::new());
         for (client, contact) in refs {
             clients.extend(client);
@@ -145,7 +145,7 @@ impl Still {
     }
 
     /// Why a row naming these can no longer be written, if it cannot.
-    fn refuses(&self, who: &Who, client: Option<Id>, contact: Option<Id>) -> Option<Problem> {
+    pub(super) fn refuses(&self, who: &Who, client: Option<Id>, contact: Option<Id>) -> Option<Problem> {
         if let Some(id) = client
             && !self.clients.get(&id).is_some_and(|o| visibility::client_reached(who, id, o.as_deref()))
         {
@@ -161,7 +161,7 @@ impl Still {
 }
 
 /// An interaction naming a client and a contact that are not linked.
-fn not_linked(client: Id, contact: Id) -> Problem {
+pub(super) fn not_linked(client: Id, contact: Id) -> Problem {
     Problem::new(
         "contact_key",
         "not_linked",
@@ -171,7 +171,7 @@ fn not_linked(client: Id, contact: Id) -> Problem {
 }
 
 /// A code or key another writer took between the check and the write.
-fn taken_meanwhile(column: &str, value: &str) -> Problem {
+pub(super) fn taken_meanwhile(column: &str, value: &str) -> Problem {
     Problem::duplicate(
         column,
         format!("'{value}' was taken by another record during the import"),
@@ -252,16 +252,16 @@ fn clash_now(now: HashMap<(Id, Id), String>, live: Vec<(usize, &Step<Link>)>) ->
 }
 
 /// The file's contact and client references resolved.
-struct Refs {
+pub(super) struct Refs {
     clients_by_code: HashMap<String, Existing>,
     clients_by_id: HashMap<Id, Existing>,
     contacts: bulk::ContactIndex,
     contact_offices: HashMap<Id, Vec<Option<String>>>,
-    links: HashMap<(Id, Id), String>,
+    pub(super) links: HashMap<(Id, Id), String>,
 }
 
 impl Refs {
-    fn load(c: &mut Conn) -> Result<Refs> {
+    pub(super) fn load(c: &mut Conn) -> Result<Refs> {
         let (clients_by_code, clients_by_id) = bulk::all_clients(c)?;
         Ok(Refs {
             clients_by_code,
@@ -273,7 +273,13 @@ impl Refs {
     }
 
     /// A live client the actor reaches, by code or id.
-    fn client(&self, who: &Who, code: Option<&str>, id: Option<Id>, column: &str) -> Result<Option<Id>, Problem> {
+    pub(super) fn client(
+        &self,
+        who: &Who,
+        code: Option<&str>,
+        id: Option<Id>,
+        column: &str,
+    ) -> Result<Option<Id>, Problem> {
         let (found, shown) = match (code, id) {
             (Some(code), _) => (self.clients_by_code.get(&text::code_key(code)), code.to_string()),
             (None, Some(id)) => (self.clients_by_id.get(&id), id.to_string()),
@@ -298,7 +304,7 @@ impl Refs {
     }
 
     /// A live contact the actor reaches, by key, e-mail or id.
-    fn contact(
+    pub(super) fn contact(
         &self,
         who: &Who,
         key: Option<&str>,

@@ -64,6 +64,7 @@ fn entity_fr(entity: &str) -> &'static str {
         "client" => "client",
         "contact" => "personne-ressource",
         "interaction" => "interaction",
+        "file transfer" => "transfert de fichiers",
         _ => "enregistrement",
     }
 }

@@ -1,5 +1,5 @@
 //! Bulk imports (`import.clients`, `import.contacts`, `import.links`,
-//! `import.interactions`): every row is checked first, outside any
+//! `import.interactions`, `import.transfers`): every row is checked first, outside any
 //! transaction, against the records as one read found them (codes, keys,
 //! e-mails, initials, links, offices); then the good rows are written in
 //! one transaction (`all_or_nothing`) or one per batch (`batches`).
@@ -13,6 +13,7 @@
 mod kinds;
 mod messages;
 mod patch;
+mod transfers;
 
 use std::cell::RefCell;
 
@@ -79,6 +80,10 @@ pub(crate) fn line_of(opts: &ImportOptions, i: usize) -> u64 {
     opts.lines.get(i).copied().unwrap_or(i as u64 + 1)
 }
 
+/// What a staff member without every right may not use.
+pub(crate) const CREATE_TAGS: &str =
+    "options.create_tags (tags are made by the host, or by a firm administrator: every right, every office)";
+
 const ROLLBACK: &str = "import rolled back: bad rows";
 
 /// The duplicate keys of the rows to write: (row, keys, the record it
@@ -144,12 +149,38 @@ impl Engine {
         })
     }
 
+    /// Rows naming a tag by another case or accents: a warning each, told
+    /// which tag was read.
+    fn tag_warnings<'a>(
+        &self,
+        rows: impl Iterator<Item = &'a [String]>,
+        opts: &ImportOptions,
+    ) -> Result<Vec<crate::bulk::RowWarning>> {
+        let mut rows = rows.enumerate().filter(|(_, t)| !t.is_empty()).peekable();
+        if rows.peek().is_none() {
+            return Ok(Vec::new());
+        }
+        let tags = self.read(store::tags::all)?;
+        let mut out = Vec::new();
+        for (i, refs) in rows {
+            for (r, tag) in crate::ops::tags::inexact(&tags, refs) {
+                out.push(crate::bulk::RowWarning {
+                    row: i as u64 + 1,
+                    line: line_of(opts, i),
+                    warning: crate::ops::tags::matched_warning(r, tag),
+                });
+            }
+        }
+        Ok(out)
+    }
+
     pub(crate) fn bulk_import(&self, who: &Who, request: Request, progress: &dyn Progress) -> Result<ImportReport> {
         let (name, n, opts) = match &request {
             Request::ImportClients { rows, options } => ("clients", rows.len(), options),
             Request::ImportContacts { rows, options } => ("contacts", rows.len(), options),
             Request::ImportLinks { rows, options } => ("links", rows.len(), options),
             Request::ImportInteractions { rows, options } => ("interactions", rows.len(), options),
+            Request::ImportTransfers { rows, options } => ("transfers", rows.len(), options),
             _ => return Err(Error::Internal("bulk_import of a request that is not an import".into())),
         };
         if n > MAX_ROWS {
@@ -164,6 +195,20 @@ impl Engine {
         if opts.batch_size.is_some_and(|b| b == 0 || b as usize > BATCH) {
             return Err(Error::validation("options.batch_size", "out_of_range", "must be between 1 and 1000"));
         }
+        if opts.create_tags && who.rights != crate::domain::Rights::all() {
+            // Tags are the host's to make; a file may add some only for a
+            // firm administrator (every right, every office).
+            return Err(Error::Forbidden {
+                actor: format!("staff {} ({})", who.id, who.name),
+                action: "use",
+                entity: CREATE_TAGS,
+            });
+        }
+        let tag_warnings = match &request {
+            Request::ImportClients { rows, .. } => self.tag_warnings(rows.iter().map(|r| &r.tags[..]), opts)?,
+            Request::ImportContacts { rows, .. } => self.tag_warnings(rows.iter().map(|r| &r.data.tags[..]), opts)?,
+            _ => Vec::new(),
+        };
         let opts = opts.clone();
         let ticker = Ticker { progress, total: 2 * n as u64 };
         match request {
@@ -176,6 +221,8 @@ impl Engine {
                         self.write_clients(who, c, batch)
                     })?;
                 report.warnings = warnings;
+                report.warnings.extend(tag_warnings);
+                report.warnings.sort_by_key(|w| w.row);
                 Ok(report)
             }
             Request::ImportContacts { rows, .. } => {
@@ -187,6 +234,8 @@ impl Engine {
                         self.write_contacts(who, c, batch)
                     })?;
                 report.warnings = warnings;
+                report.warnings.extend(tag_warnings);
+                report.warnings.sort_by_key(|w| w.row);
                 Ok(report)
             }
             Request::ImportLinks { rows, .. } => {
@@ -198,6 +247,15 @@ impl Engine {
                 self.drive(name, Some(store::bulk::Table::Interactions), steps, &opts, progress, |c, batch| {
                     self.write_interactions(who, c, batch)
                 })
+            }
+            Request::ImportTransfers { rows, .. } => {
+                let steps = self.check_transfers(who, rows, &opts, &ticker)?;
+                let report =
+                    self.drive(name, None, steps, &opts, progress, |c, batch| self.write_transfers(who, c, batch));
+                // Open transfers imported expire on their own dates: the
+                // sweep looks again at its next chance.
+                self.next_sweep.store(0, std::sync::atomic::Ordering::Release);
+                report
             }
             _ => unreachable!("matched above"),
         }
