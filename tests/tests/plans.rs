@@ -35,6 +35,7 @@ fn check(backend: Backend) {
     let Some(f) = Fixture::new(backend) else { return };
     bulk_load(&f, Sizes { clients: 2000, contacts: 3000, interactions: 60_000, transfers: 3000 });
     let client: Id = 42;
+    let expiring_by = (clientele_tests::epoch().date_naive() + chrono::Duration::days(3)).to_string();
     let cases: Vec<(&str, &str, R)> = vec![
         (
             "all interactions, newest first",
@@ -94,7 +95,36 @@ fn check(backend: Backend) {
             R::TransferList { client_id: Some(client), last_30_days: false, open_only: false, query: q(None, None) },
         ),
         ("contacts by name", "contacts", R::ContactList { query: q(None, None) }),
+        // The dashboards' Today tile (issue 10): open transfers expiring
+        // within three days, soonest first; the viewer's new messages.
+        (
+            "open transfers expiring soon, by expiry",
+            "transfers",
+            R::TransferList {
+                client_id: None,
+                last_30_days: false,
+                open_only: true,
+                query: ListQuery { sort: Some("expires".into()), ..q(Some(&format!("expires:<={expiring_by}")), None) },
+            },
+        ),
+        (
+            "messages taken for me",
+            "interactions",
+            R::InteractionList {
+                client_id: None,
+                contact_id: None,
+                last_30_days: false,
+                query: q(Some("for:me message:new"), None),
+            },
+        ),
     ];
+    // On SQLite the page must come from this index (not from a walk of
+    // the whole date index, nor a sort of every open transfer).
+    let sqlite_index = |what: &str| match what {
+        "open transfers expiring soon, by expiry" => Some("transfers_open_expires"),
+        "messages taken for me" => Some("interactions_taken_for"),
+        _ => None,
+    };
     for (what, table, request) in cases {
         let plan = f.engine.explain(Actor::Staff(f.admin), request).unwrap();
         assert!(!plan.is_empty(), "{what}: no plan");
@@ -113,6 +143,15 @@ fn check(backend: Backend) {
                 .cloned(),
         );
         assert!(scans.is_empty(), "{backend:?} {what}: full scan of {table}:\n{}", plan.join("\n"));
+        if backend == Backend::Sqlite
+            && let Some(index) = sqlite_index(what)
+        {
+            assert!(
+                plan.iter().any(|l| l.contains(&format!("INDEX {index} "))),
+                "{what}: not read through {index}:\n{}",
+                plan.join("\n")
+            );
+        }
     }
 }
 

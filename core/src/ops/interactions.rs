@@ -41,7 +41,10 @@ fn check_refs(c: &mut Conn, who: &Who, i: &InteractionData) -> Result<()> {
         ("taken_for_id", i.taken_for_id),
         ("follow_up.assignee_id", i.follow_up.as_ref().map(|f| f.assignee_id)),
     ] {
+        // The actor exists (read for this request; staff are never
+        // deleted): only others are looked up.
         if let Some(staff) = staff
+            && staff != who.id
             && store::staff::get(c, staff)?.is_none()
         {
             return Err(Error::validation(field, "not_found", format!("no staff member {staff}")));
@@ -70,7 +73,9 @@ impl Engine {
     pub(crate) fn interaction_create(&self, who: &Who, data: InteractionData) -> Result<Record<InteractionData>> {
         who.require(Entity::Interactions, Action::Add)?;
         let now = ms(self.now());
-        let id = self.write(|c| {
+        // One transaction: the interaction, its history row, and the record
+        // answered as this write left it (read back on the same connection).
+        self.write(|c| {
             let defs = store::interactions::custom_defs(c, Some(data.kind))?;
             let mut data = validate::interaction(&data, &defs)?;
             check_refs(c, who, &data)?;
@@ -78,9 +83,11 @@ impl Engine {
             let id = store::interactions::insert(c, &data, who.id, now, self.phone_region)?;
             let e = NewEntry::new(RecordKind::Interaction, id, data.client_id, HistoryOp::Create, Some(who.id), now);
             store::history::record(c, e.changes(diff(None, Some(&data))))?;
-            Ok(id)
-        })?;
-        self.interaction_get(who, id)
+            // As `interaction.get` would answer it: its client and contact
+            // were checked visible by `check_refs` in this transaction.
+            who.require(Entity::Interactions, Action::View)?;
+            store::interactions::record(c, id)?.ok_or(Error::NotFound { entity: "interaction", id })
+        })
     }
 
     pub(crate) fn interaction_get(&self, who: &Who, id: Id) -> Result<Record<InteractionData>> {

@@ -696,7 +696,8 @@ fn table(kind: ListKind) -> &'static str {
     kind.as_str()
 }
 
-fn constraint_sql(sql: &mut Sql, kind: ListKind, c: &Constraint) {
+/// `by_expiry`: the page is sorted by expiry date (see [`Constraint::OpenOnly`]).
+fn constraint_sql(sql: &mut Sql, kind: ListKind, c: &Constraint, by_expiry: bool) {
     match (c, kind) {
         (Constraint::ClientIs(id), ListKind::Clients) => {
             sql.push(" AND t.id = ").bind_int(*id);
@@ -735,7 +736,13 @@ fn constraint_sql(sql: &mut Sql, kind: ListKind, c: &Constraint) {
             // (10 ms at size M); without it, it walks the date index newest
             // first and stops at the page (0.03 ms). PostgreSQL plans it
             // well as it is (and has no unary `+` on text).
-            let status = if sql.pg { "t.status" } else { "+t.status" };
+            // Sorted by expiry (Today's expiring transfers) the status is
+            // left plain: only a plain `status IN` lets the planner use the
+            // partial index of live open transfers by expiry
+            // (`transfers_open_expires`), which reads the page in order;
+            // with `+` SQLite scanned and sorted every transfer (80 ms at
+            // size M, debug build).
+            let status = if sql.pg || by_expiry { "t.status" } else { "+t.status" };
             sql.push(&format!(" AND {status} IN ('waiting_for_files', 'ready_for_download')"));
         }
         (Constraint::Unexpired(ms), _) => {
@@ -764,8 +771,9 @@ impl Plan {
         let tz = self.tz;
         let day = move |d: NaiveDate| day_start(tz, d);
         sql.push(" WHERE t.trash_id IS NULL");
+        let by_expiry = self.kind == ListKind::Transfers && self.sort.col == Col::Ms("t.expires_at");
         for c in &self.constraints {
-            constraint_sql(sql, self.kind, c);
+            constraint_sql(sql, self.kind, c, by_expiry);
         }
         if let Some(o) = &self.offices {
             crate::visibility::offices_sql(sql, self.kind, o);

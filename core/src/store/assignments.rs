@@ -31,6 +31,12 @@ pub(crate) fn of_clients(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Vec<
 /// roles and staff members, no repeats).
 pub(crate) fn replace(conn: &mut Conn, client: Id, list: &[Assignment]) -> Result<()> {
     diesel::delete(client_assignments::table.filter(client_assignments::client_id.eq(client))).execute(conn)?;
+    insert(conn, client, list)
+}
+
+/// Writes the people in charge of a client that has none yet (a client
+/// just inserted: ids are never reused, so nothing is left to delete).
+pub(crate) fn insert(conn: &mut Conn, client: Id, list: &[Assignment]) -> Result<()> {
     for (i, a) in list.iter().enumerate() {
         diesel::insert_into(client_assignments::table)
             .values((

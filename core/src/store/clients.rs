@@ -225,9 +225,11 @@ pub(crate) fn insert(conn: &mut Conn, c: &ClientData, actor: Id, now: i64, regio
         .returning(clients::id)
         .get_result::<i64>(c))
     .map_err(|e| on_unique(e, code_taken(c)))?;
-    super::assignments::replace(conn, id, &c.assignments)?;
-    super::dupkeys::put(conn, super::dupkeys::Keyed::Client, id, &super::dupkeys::client_keys(c, region))?;
-    super::tags::replace_client(conn, id, &c.tags)?;
+    // A new id (AUTOINCREMENT / BIGSERIAL: never reused) has no people in
+    // charge, keys or tags to replace: they are only inserted.
+    super::assignments::insert(conn, id, &c.assignments)?;
+    super::dupkeys::insert(conn, super::dupkeys::Keyed::Client, &[(id, super::dupkeys::client_keys(c, region))])?;
+    super::tags::insert_client(conn, id, &c.tags)?;
     Ok(id)
 }
 

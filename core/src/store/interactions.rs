@@ -209,6 +209,12 @@ fn follow_ups_of(conn: &mut Conn, ids: &[Id]) -> Result<std::collections::HashMa
 /// Writes (or removes) the follow-up of an interaction.
 pub(crate) fn write_follow_up(conn: &mut Conn, id: Id, f: Option<&FollowUp>) -> Result<()> {
     diesel::delete(follow_ups::table.filter(follow_ups::interaction_id.eq(id))).execute(conn)?;
+    insert_follow_up(conn, id, f)
+}
+
+/// The follow-up of an interaction that has none yet (one just inserted:
+/// ids are never reused, so nothing is left to delete).
+fn insert_follow_up(conn: &mut Conn, id: Id, f: Option<&FollowUp>) -> Result<()> {
     if let Some(f) = f {
         diesel::insert_into(follow_ups::table)
             .values((
@@ -235,7 +241,7 @@ pub(crate) fn insert(conn: &mut Conn, i: &InteractionData, actor: Id, now: i64, 
         ))
         .returning(interactions::id)
         .get_result::<i64>(c))?;
-    write_follow_up(conn, id, i.follow_up.as_ref())?;
+    insert_follow_up(conn, id, i.follow_up.as_ref())?;
     Ok(id)
 }
 

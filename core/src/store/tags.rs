@@ -119,6 +119,11 @@ pub(crate) fn of_contact(conn: &mut Conn, id: Id) -> Result<Vec<String>> {
 /// Replaces the tags of a client (codes the caller resolved).
 pub(crate) fn replace_client(conn: &mut Conn, id: Id, codes: &[String]) -> Result<()> {
     diesel::delete(client_tags::table.filter(client_tags::client_id.eq(id))).execute(conn)?;
+    insert_client(conn, id, codes)
+}
+
+/// Tags a client that has none yet (a client just inserted).
+pub(crate) fn insert_client(conn: &mut Conn, id: Id, codes: &[String]) -> Result<()> {
     for t in codes {
         diesel::insert_into(client_tags::table)
             .values((client_tags::client_id.eq(id), client_tags::tag.eq(t)))
