@@ -82,7 +82,7 @@ macro_rules! operations {
                     match response {
                         Response::$answer(v) => Ok(v),
                         #[allow(unreachable_patterns)]
-                        _ => Err(Error::Internal(format!(
+                        _ => Err(Error::internal(format!(
                             "{} answered a response other than {}",
                             Self::OP,
                             stringify!($answer)
@@ -216,7 +216,7 @@ macro_rules! timeline {
             fn from_response(response: Response) -> Result<$out> {
                 match response {
                     Response::$answer(v) => Ok(v),
-                    _ => Err(Error::Internal(format!(
+                    _ => Err(Error::internal(format!(
                         "{} answered a response other than {}",
                         Self::OP,
                         stringify!($answer)

@@ -114,7 +114,8 @@ pub enum RegistryError {
 pub enum DashboardError {
     /// The engine refused or failed (unknown or inactive viewer, client not
     /// visible to the viewer, no licence, layout not found...).
-    #[error("{0}")]
+    /// Display and `source()` are the engine error's own.
+    #[error(transparent)]
     Engine(clientele_core::Error),
     /// A stored layout is not of the expected shape.
     #[error("layout {id}: {message}")]
@@ -496,14 +497,16 @@ impl Dashboards {
     /// Runs a protocol request (JSON with `actor`) on the engine.
     pub(crate) fn call(&self, request: Value) -> Result<Value, clientele_core::Error> {
         let text = self.engine.execute_json(&request.to_string())?;
-        serde_json::from_str(&text).map_err(|e| clientele_core::Error::Internal(format!("engine answer: {e}")))
+        serde_json::from_str(&text)
+            .map_err(|e| clientele_core::Error::internal(format!("engine answer: {e}")).caused_by(e))
     }
 
     /// The viewer's rights (also checks they exist and are active).
     fn rights_of(&self, viewer: Id) -> Result<Rights, DashboardError> {
         let staff = self.call(json!({"actor": viewer, "op": "staff.get", "id": viewer}))?;
-        serde_json::from_value(staff["data"]["rights"].clone())
-            .map_err(|e| DashboardError::Engine(clientele_core::Error::Internal(format!("staff rights: {e}"))))
+        serde_json::from_value(staff["data"]["rights"].clone()).map_err(|e| {
+            DashboardError::Engine(clientele_core::Error::internal(format!("staff rights: {e}")).caused_by(e))
+        })
     }
 
     /// The layout to use and where it came from.

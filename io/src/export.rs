@@ -118,7 +118,7 @@ pub fn execute_json(engine: &Engine, request: &str, progress: &dyn Progress) -> 
         return None;
     }
     Some(parse(request).and_then(|r| export(engine, &r, progress)).and_then(|done| {
-        serde_json::to_string(&done).map_err(|e| Error::Internal(format!("response serialisation: {e}")))
+        serde_json::to_string(&done).map_err(|e| Error::internal(format!("response serialisation: {e}")).caused_by(e))
     }))
 }
 
@@ -191,7 +191,8 @@ pub fn export(engine: &Engine, request: &ExportRequest, progress: &dyn Progress)
     }
     let truncated_cells = sink.finish()?;
     temp.as_file().sync_all().map_err(io_error)?;
-    temp.persist(&path).map_err(|e| Error::Storage(format!("cannot write {}: {}", path.display(), e.error)))?;
+    temp.persist(&path)
+        .map_err(|e| Error::storage(format!("cannot write {}: {}", path.display(), e.error)).caused_by(e.error))?;
     Ok(Exported {
         path: request.path.clone(),
         rows,
@@ -240,7 +241,7 @@ fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
 }
 
 pub(crate) fn io_error(e: std::io::Error) -> Error {
-    Error::Storage(format!("export file: {e}"))
+    Error::storage(format!("export file: {e}")).caused_by(e)
 }
 
 pub(crate) fn bad_request(message: impl Into<String>) -> Error {
