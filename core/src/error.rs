@@ -307,6 +307,7 @@ impl PartialEq for ErrorSource {
 
 /// The details of a refused filter or search text.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FilterFailure {
     /// Which text and what is wrong, e.g. "filter: unknown field `stat`".
     pub message: String,

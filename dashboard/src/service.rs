@@ -90,6 +90,7 @@ pub struct Registered {
 
 /// A plugin library that could not be loaded (the others still are).
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct PluginLoadFailure {
     pub path: PathBuf,
     pub code: &'static str,
@@ -175,6 +176,7 @@ pub enum TileStatus {
 
 /// A rendered dashboard.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct DashboardView {
     /// In the requested locale.
     pub title: String,

@@ -85,6 +85,7 @@ pub struct ExportRequest {
 
 /// The answer to an export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Exported {
     /// The file written (the request's `path`).
     pub path: String,

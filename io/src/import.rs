@@ -77,6 +77,7 @@ pub enum EmptyCells {
 
 /// A file read: the request for its good rows, and its bad cells.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Parsed {
     pub request: Request,
     /// Data records in the file.
