@@ -366,3 +366,40 @@ impl From<r2d2::Error> for Error {
         Error::storage(format!("connection pool: {e}")).caused_by(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn a_cause_is_kept_as_source_and_changes_no_message() {
+        let io = || std::io::Error::new(std::io::ErrorKind::PermissionDenied, "read-only file system");
+        let plain = Error::storage("cannot write x: read-only file system");
+        let caused = plain.clone().caused_by(io());
+        assert_eq!(caused.to_string(), plain.to_string());
+        assert_eq!(caused.body(), plain.body());
+        let source = caused.source().expect("the I/O error");
+        assert_eq!(
+            source.downcast_ref::<std::io::Error>().map(|e| e.kind()),
+            Some(std::io::ErrorKind::PermissionDenied)
+        );
+        // Equal by message, the cause included; a clone shares the cause.
+        assert_ne!(caused, plain);
+        assert_eq!(caused.clone(), caused);
+        assert_eq!(caused, Error::storage("cannot write x: read-only file system").caused_by(io()));
+        // Boxed causes too, and on `unavailable` and `internal`.
+        let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(io());
+        assert!(Error::unavailable("x").caused_by_boxed(boxed).source().unwrap().is::<std::io::Error>());
+        let json = serde_json::from_str::<i64>("x").unwrap_err();
+        assert!(Error::internal("x").caused_by(json).source().unwrap().is::<serde_json::Error>());
+    }
+
+    #[test]
+    fn refusals_have_no_cause() {
+        let e = Error::NotFound { entity: "client", id: 7 }.caused_by(std::io::Error::other("x"));
+        assert_eq!(e, Error::NotFound { entity: "client", id: 7 });
+        assert!(e.source().is_none());
+    }
+}
