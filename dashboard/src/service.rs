@@ -99,6 +99,7 @@ pub struct PluginLoadFailure {
 
 /// Why a portlet could not join the registry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RegistryError {
     #[error("invalid manifest: {0}")]
     Manifest(String),
@@ -112,6 +113,7 @@ pub enum RegistryError {
 
 /// Why a whole dashboard could not be rendered (a tile's failure is a tile).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DashboardError {
     /// The engine refused or failed (unknown or inactive viewer, client not
     /// visible to the viewer, no licence, layout not found...).
