@@ -218,6 +218,7 @@ pub struct RowError {
 
 /// A row to look at: where, and what (a likely duplicate).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct RowWarning {
     /// Position of the row in the request, from 1.
     pub row: u64,
@@ -228,6 +229,7 @@ pub struct RowWarning {
 
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ImportReport {
     /// `clients`, `contacts`, `links`, `interactions` or `transfers`.
     pub import: String,

@@ -137,6 +137,7 @@ pub const POOL_SIZE_RANGE: std::ops::RangeInclusive<u32> = 1..=64;
 /// Everything needed to open an engine. Also the JSON the C ABI takes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct EngineConfig {
     /// `sqlite:PATH`, `sqlite::memory:`, a plain file path (SQLite), or
     /// `postgres://...` / `postgresql://...`.

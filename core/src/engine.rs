@@ -313,7 +313,8 @@ impl Engine {
     pub fn execute_json_with_progress(&self, request: &str, progress: &dyn Progress) -> Result<String> {
         let (actor, request) = parse_envelope(request)?;
         let response = self.execute_with_progress(actor, request, progress)?;
-        serde_json::to_string(&response).map_err(|e| Error::Internal(format!("response serialisation: {e}")))
+        serde_json::to_string(&response)
+            .map_err(|e| Error::internal(format!("response serialisation: {e}")).caused_by(e))
     }
 
     pub(crate) fn who(&self, id: Id) -> Result<Who> {
@@ -589,7 +590,7 @@ pub fn parse_envelope(text: &str) -> Result<(Actor, Request)> {
     let request: Request = serde_json::from_value(value).map_err(|e| Error::bad_request(e.to_string()))?;
     // Nested objects refuse unknown fields themselves; the top level is
     // checked here (serde cannot with an internally tagged, flattened enum).
-    let known = serde_json::to_value(&request).map_err(|e| Error::Internal(e.to_string()))?;
+    let known = serde_json::to_value(&request).map_err(|e| Error::internal(e.to_string()).caused_by(e))?;
     if let Some(extra) = keys.iter().find(|k| known.get(k.as_str()).is_none()) {
         return Err(Error::BadRequest {
             message: format!("unknown field \"{extra}\" for op {}", request.op()),

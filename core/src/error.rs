@@ -5,6 +5,8 @@
 //! applies, the offending field. [`ErrorBody`] is the serialisable face of an
 //! error that crosses the request protocol, the C ABI and the plugin ABI.
 
+use std::sync::Arc;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -63,9 +65,15 @@ pub enum Error {
     /// The database was written by a newer version of the engine.
     #[error("the database schema ({database}) is newer than this engine understands ({engine}); upgrade the engine")]
     SchemaTooNew { database: String, engine: String },
-    /// The database failed.
-    #[error("storage: {0}")]
-    Storage(String),
+    /// The database failed. `source` is the database, pool or file-system
+    /// error behind it, when there is one ([`std::error::Error::source`]).
+    #[error("storage: {message}")]
+    #[non_exhaustive]
+    Storage {
+        message: String,
+        #[source]
+        source: Option<ErrorSource>,
+    },
     /// The caller canceled a long operation; nothing was written.
     #[error("canceled: nothing was written")]
     Canceled,
@@ -75,11 +83,22 @@ pub enum Error {
     Timeout { what: String, after_ms: u64 },
     /// The database cannot be reached now (a server that refuses
     /// connections); the engine reconnects by itself when it is back.
-    #[error("unavailable: {0}")]
-    Unavailable(String),
-    /// A bug or an impossible state caught at a boundary (a panic, for instance).
-    #[error("internal error: {0}")]
-    Internal(String),
+    #[error("unavailable: {message}")]
+    #[non_exhaustive]
+    Unavailable {
+        message: String,
+        #[source]
+        source: Option<ErrorSource>,
+    },
+    /// A bug or an impossible state caught at a boundary (a panic, for
+    /// instance; `source`: a serialisation error, say).
+    #[error("internal error: {message}")]
+    #[non_exhaustive]
+    Internal {
+        message: String,
+        #[source]
+        source: Option<ErrorSource>,
+    },
 }
 
 impl Error {
@@ -97,11 +116,11 @@ impl Error {
             Error::Filter { .. } => "invalid_filter",
             Error::Config(_) | Error::Setting { .. } => "config",
             Error::SchemaTooNew { .. } => "schema_too_new",
-            Error::Storage(_) => "storage",
+            Error::Storage { .. } => "storage",
             Error::Canceled => "canceled",
             Error::Timeout { .. } => "timeout",
-            Error::Unavailable(_) => "unavailable",
-            Error::Internal(_) => "internal",
+            Error::Unavailable { .. } => "unavailable",
+            Error::Internal { .. } => "internal",
         }
     }
 
@@ -207,10 +226,88 @@ impl Error {
     pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Error::BadRequest { message: message.into(), span: None }
     }
+
+    /// A `storage` error without a source; add one with [`Error::caused_by`].
+    pub fn storage(message: impl Into<String>) -> Self {
+        Error::Storage { message: message.into(), source: None }
+    }
+
+    /// An `unavailable` error without a source; add one with [`Error::caused_by`].
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Error::Unavailable { message: message.into(), source: None }
+    }
+
+    /// An `internal` error without a source; add one with [`Error::caused_by`].
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::Internal { message: message.into(), source: None }
+    }
+
+    /// Keeps `source` as the cause of a `storage`, `unavailable` or
+    /// `internal` error (what [`std::error::Error::source`] answers); no
+    /// effect on other errors. The message, and so what crosses the C ABI,
+    /// is unchanged.
+    pub fn caused_by(self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.with_source(ErrorSource::new(source))
+    }
+
+    /// [`Error::caused_by`] for an error already boxed.
+    pub fn caused_by_boxed(self, source: Box<dyn std::error::Error + Send + Sync + 'static>) -> Self {
+        self.with_source(ErrorSource(Arc::from(source)))
+    }
+
+    fn with_source(mut self, cause: ErrorSource) -> Self {
+        if let Error::Storage { source, .. } | Error::Unavailable { source, .. } | Error::Internal { source, .. } =
+            &mut self
+        {
+            *source = Some(cause);
+        }
+        self
+    }
+}
+
+/// The error behind an [`Error`] (a diesel, pool, I/O or JSON error): what
+/// [`std::error::Error::source`] answers, the error itself (downcast it to
+/// its type). Shared, so that [`Error`] stays `Clone`; two sources are
+/// equal when their messages are.
+#[derive(Clone)]
+pub struct ErrorSource(Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl ErrorSource {
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        ErrorSource(Arc::new(error))
+    }
+}
+
+// Deliberately not `std::error::Error` itself: `Error::source` answers the
+// error inside (through this `Deref`), which callers can downcast.
+impl std::ops::Deref for ErrorSource {
+    type Target = dyn std::error::Error + Send + Sync + 'static;
+    fn deref(&self) -> &Self::Target {
+        &*self.0
+    }
+}
+
+impl std::fmt::Debug for ErrorSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for ErrorSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl PartialEq for ErrorSource {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
 }
 
 /// The details of a refused filter or search text.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FilterFailure {
     /// Which text and what is wrong, e.g. "filter: unknown field `stat`".
     pub message: String,
@@ -260,12 +357,49 @@ pub struct ErrorBody {
 
 impl From<diesel::result::Error> for Error {
     fn from(e: diesel::result::Error) -> Self {
-        Error::Storage(e.to_string())
+        Error::storage(e.to_string()).caused_by(e)
     }
 }
 
 impl From<r2d2::Error> for Error {
     fn from(e: r2d2::Error) -> Self {
-        Error::Storage(format!("connection pool: {e}"))
+        Error::storage(format!("connection pool: {e}")).caused_by(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn a_cause_is_kept_as_source_and_changes_no_message() {
+        let io = || std::io::Error::new(std::io::ErrorKind::PermissionDenied, "read-only file system");
+        let plain = Error::storage("cannot write x: read-only file system");
+        let caused = plain.clone().caused_by(io());
+        assert_eq!(caused.to_string(), plain.to_string());
+        assert_eq!(caused.body(), plain.body());
+        let source = caused.source().expect("the I/O error");
+        assert_eq!(
+            source.downcast_ref::<std::io::Error>().map(|e| e.kind()),
+            Some(std::io::ErrorKind::PermissionDenied)
+        );
+        // Equal by message, the cause included; a clone shares the cause.
+        assert_ne!(caused, plain);
+        assert_eq!(caused.clone(), caused);
+        assert_eq!(caused, Error::storage("cannot write x: read-only file system").caused_by(io()));
+        // Boxed causes too, and on `unavailable` and `internal`.
+        let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(io());
+        assert!(Error::unavailable("x").caused_by_boxed(boxed).source().unwrap().is::<std::io::Error>());
+        let json = serde_json::from_str::<i64>("x").unwrap_err();
+        assert!(Error::internal("x").caused_by(json).source().unwrap().is::<serde_json::Error>());
+    }
+
+    #[test]
+    fn refusals_have_no_cause() {
+        let e = Error::NotFound { entity: "client", id: 7 }.caused_by(std::io::Error::other("x"));
+        assert_eq!(e, Error::NotFound { entity: "client", id: 7 });
+        assert!(e.source().is_none());
     }
 }

@@ -90,7 +90,7 @@ pub(crate) fn message(e: &Error) -> Option<String> {
         ),
         Error::Canceled => "annulé : rien n'a été écrit".into(),
         Error::Timeout { what, after_ms } => format!("délai dépassé : {what} n'a pas fini en {after_ms} ms"),
-        Error::Unavailable(why) => format!("indisponible : {why}"),
+        Error::Unavailable { message: why, .. } => format!("indisponible : {why}"),
         Error::Validation { field, code, message } => {
             return standard_field(field, code, message).or_else(|| refusal(field, code, message));
         }

@@ -10,6 +10,54 @@
 //! # Ok::<(), clientele_core::Error>(())
 //! ```
 //!
+//! End to end, with a typed configuration, typed answers and typed errors
+//! that keep their cause:
+//!
+//! ```
+//! use std::error::Error as _;
+//! use clientele_core::config::{EngineConfig, Language, Tz};
+//! use clientele_core::domain::{ClientData, Rights, StaffData};
+//! use clientele_core::protocol::{Actor, ListQuery};
+//! use clientele_core::{Engine, Error, op};
+//!
+//! let config = EngineConfig::builder("sqlite::memory:")
+//!     .timezone(Tz::America__Toronto)
+//!     .language(Language::French)
+//!     .build()?;
+//! let engine = Engine::open(config)?;
+//! // The host adds a staff member; requests then run as them.
+//! let staff = StaffData {
+//!     name: "Hélène D'Amours".into(),
+//!     initials: "HDA".into(),
+//!     email: None,
+//!     office: None,
+//!     active: true,
+//!     rights: Rights::all(),
+//! };
+//! let hda = engine.run(Actor::HOST, op::StaffPut { id: None, version: None, staff: staff.into() })?;
+//! let me = Actor::Staff(hda.id);
+//!
+//! let client = engine.run(me, op::ClientCreate { data: ClientData::new("DAMH01", "D'Amours, Hélène") })?;
+//! let page = engine.run(me, op::ClientList { query: ListQuery { count: true, ..Default::default() } })?;
+//! assert_eq!((page.total, page.items[0].id), (Some(1), client.id));
+//!
+//! // A refusal is a typed error with a stable code...
+//! match engine.run(me, op::ClientGet { id: client.id + 1000 }) {
+//!     Err(Error::NotFound { entity, .. }) => assert_eq!(entity, "client"),
+//!     other => panic!("expected not_found, got {other:?}"),
+//! }
+//! // ...and a failure of the database keeps the error that caused it.
+//! let junk = std::env::temp_dir().join(format!("clientele-doc-{}.db", std::process::id()));
+//! std::fs::write(&junk, [b'x'; 4096])?;
+//! let e = Engine::open(EngineConfig::new(format!("sqlite:{}", junk.display()))).unwrap_err();
+//! std::fs::remove_file(&junk)?;
+//! assert!(matches!(e, Error::Storage { .. }));
+//! let cause = e.source().expect("the database's own error");
+//! assert!(cause.downcast_ref::<diesel::r2d2::Error>().is_some());
+//! assert!(cause.to_string().contains("file is not a database"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! Each struct has exactly the fields of the [`Request`] variant of the
 //! same name (its documentation is there) and becomes that request
 //! ([`Operation::into_request`]); the JSON protocol is unchanged. The
@@ -82,7 +130,7 @@ macro_rules! operations {
                     match response {
                         Response::$answer(v) => Ok(v),
                         #[allow(unreachable_patterns)]
-                        _ => Err(Error::Internal(format!(
+                        _ => Err(Error::internal(format!(
                             "{} answered a response other than {}",
                             Self::OP,
                             stringify!($answer)
@@ -217,7 +265,7 @@ macro_rules! timeline {
             fn from_response(response: Response) -> Result<$out> {
                 match response {
                     Response::$answer(v) => Ok(v),
-                    _ => Err(Error::Internal(format!(
+                    _ => Err(Error::internal(format!(
                         "{} answered a response other than {}",
                         Self::OP,
                         stringify!($answer)

@@ -121,6 +121,7 @@ pub struct CountPeriods {
 
 /// A field grouped by in `list.count_by`, with its values' labels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct GroupField {
     pub id: String,
     pub label_fr: String,
@@ -130,6 +131,7 @@ pub struct GroupField {
 
 /// One period of `list.count_by`: its first and last day (inclusive).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct CountPeriod {
     pub from: chrono::NaiveDate,
     pub to: chrono::NaiveDate,
@@ -139,6 +141,7 @@ pub struct CountPeriod {
 /// null when the row has none), the period's index when per period, and
 /// how many rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct GroupCount {
     pub values: Vec<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -149,6 +152,7 @@ pub struct GroupCount {
 /// The answer of `list.count_by`. Groups without rows are left out; with
 /// `periods`, only rows within them are counted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct GroupCounts {
     pub list: ListKind,
     pub by: Vec<GroupField>,
@@ -164,6 +168,7 @@ pub struct GroupCounts {
 
 /// A client and its last interaction (`client.last_interaction`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct LastInteraction {
     pub client_id: Id,
     pub code: String,
@@ -177,6 +182,7 @@ pub struct LastInteraction {
 /// The answer of `client.last_interaction`: longest without an
 /// interaction first, then by id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct LastInteractions {
     pub items: Vec<LastInteraction>,
     /// How many clients qualify in all (the items are the first `limit`).
@@ -185,6 +191,7 @@ pub struct LastInteractions {
 
 /// One row of a grid: cells in the order of the grid's columns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct GridRow {
     pub id: Id,
     pub version: i64,
@@ -196,6 +203,7 @@ pub struct GridRow {
 
 /// A filterable field of a list, for a filter-builder dialog.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct FieldInfo {
     pub name: String,
     pub aliases: Vec<String>,
@@ -216,6 +224,7 @@ pub struct FieldInfo {
 
 /// One value of a choice field, with how lists show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ChoiceInfo {
     /// The code (`phone_call`), as stored and as answered in records.
     pub value: String,
@@ -834,6 +843,7 @@ pub struct Envelope {
 
 /// An entry of the trash.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct TrashEntry {
     pub id: Id,
     /// `client`, `contact`, `interaction` or `transfer`.
@@ -880,6 +890,7 @@ pub struct MergeRules {
 
 /// What a merge moved onto the kept record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct MergeMoved {
     /// Interactions (those in the trash too).
     pub interactions: u64,
@@ -899,6 +910,7 @@ pub struct MergeMoved {
 
 /// The answer of a merge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Merged {
     pub kept: Id,
     /// The kept record's version after the merge.
@@ -909,12 +921,14 @@ pub struct Merged {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Deleted {
     pub trash_id: Id,
 }
 
 /// The answer to an import: the new ids, in input order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Imported {
     pub imported: u64,
     pub ids: Vec<Id>,
@@ -922,6 +936,7 @@ pub struct Imported {
 
 /// The answer to an operation that returns nothing else.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Done {
     pub done: bool,
 }

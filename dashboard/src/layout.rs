@@ -57,6 +57,7 @@ fn empty_object() -> Value {
 
 /// Why a layout was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LayoutError {
     #[error("the layout is not of the expected shape: {0}")]
     Shape(String),

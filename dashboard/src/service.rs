@@ -114,6 +114,7 @@ pub struct Registered {
 
 /// A plugin library that could not be loaded (the others still are).
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct PluginLoadFailure {
     pub path: PathBuf,
     pub code: &'static str,
@@ -122,6 +123,7 @@ pub struct PluginLoadFailure {
 
 /// Why a portlet could not join the registry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RegistryError {
     #[error("invalid manifest: {0}")]
     Manifest(String),
@@ -135,10 +137,12 @@ pub enum RegistryError {
 
 /// Why a whole dashboard could not be rendered (a tile's failure is a tile).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DashboardError {
     /// The engine refused or failed (unknown or inactive viewer, client not
     /// visible to the viewer, no licence, layout not found...).
-    #[error("{0}")]
+    /// Display and `source()` are the engine error's own.
+    #[error(transparent)]
     Engine(clientele_core::Error),
     /// A stored layout is not of the expected shape.
     #[error("layout {id}: {message}")]
@@ -198,6 +202,7 @@ pub enum TileStatus {
 
 /// A rendered dashboard.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct DashboardView {
     /// In the requested locale.
     pub title: String,
@@ -568,14 +573,16 @@ impl Dashboards {
     /// Runs a protocol request (JSON with `actor`) on the engine.
     pub(crate) fn call(&self, request: Value) -> Result<Value, clientele_core::Error> {
         let text = self.engine.execute_json(&request.to_string())?;
-        serde_json::from_str(&text).map_err(|e| clientele_core::Error::Internal(format!("engine answer: {e}")))
+        serde_json::from_str(&text)
+            .map_err(|e| clientele_core::Error::internal(format!("engine answer: {e}")).caused_by(e))
     }
 
     /// The viewer's rights (also checks they exist and are active).
     fn rights_of(&self, viewer: Id) -> Result<Rights, DashboardError> {
         let staff = self.call(json!({"actor": viewer, "op": "staff.get", "id": viewer}))?;
-        serde_json::from_value(staff["data"]["rights"].clone())
-            .map_err(|e| DashboardError::Engine(clientele_core::Error::Internal(format!("staff rights: {e}"))))
+        serde_json::from_value(staff["data"]["rights"].clone()).map_err(|e| {
+            DashboardError::Engine(clientele_core::Error::internal(format!("staff rights: {e}")).caused_by(e))
+        })
     }
 
     /// The layout to use and where it came from.

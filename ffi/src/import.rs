@@ -65,7 +65,7 @@ pub unsafe extern "C" fn clientele_import_csv(
                 spec.time_zone = Some(handle.engine.config().timezone.clone());
             }
             let report = clientele_io::import::import_csv(&handle.engine, actor, &spec, data, &reporter)?;
-            let json = serde_json::to_string(&report).map_err(|e| Error::Internal(e.to_string()))?;
+            let json = serde_json::to_string(&report).map_err(|e| Error::internal(e.to_string()).caused_by(e))?;
             out_json.write_unaligned(give_string(json)?);
             Ok(())
         })

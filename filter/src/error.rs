@@ -10,6 +10,7 @@ use crate::ast::Span;
 /// host may match on; the English `message` may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// A token that cannot appear here (stray `)`, `OR` without a left side, space after `status:`...).
     UnexpectedToken,

@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
             serde_json::from_str::<serde_json::Value>(&answer).unwrap_or_else(|e| panic!("{text} → not JSON: {e}"));
         }
         Err(e) => assert!(
-            !matches!(e, clientele_core::Error::Internal(_) | clientele_core::Error::Storage(_)),
+            !matches!(e, clientele_core::Error::Internal { .. } | clientele_core::Error::Storage { .. }),
             "{text} → {}: {e}",
             e.code()
         ),

@@ -113,6 +113,7 @@ pub enum LinksOp {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Exported {
     /// The file written (the request's `path`).
     pub path: String,
@@ -146,7 +147,7 @@ pub fn execute_json(engine: &Engine, request: &str, progress: &dyn Progress) -> 
         return None;
     }
     Some(parse(request).and_then(|r| export(engine, &r, progress)).and_then(|done| {
-        serde_json::to_string(&done).map_err(|e| Error::Internal(format!("response serialisation: {e}")))
+        serde_json::to_string(&done).map_err(|e| Error::internal(format!("response serialisation: {e}")).caused_by(e))
     }))
 }
 
@@ -221,7 +222,8 @@ pub fn export(engine: &Engine, request: &ExportRequest, progress: &dyn Progress)
     }
     let truncated_cells = sink.finish()?;
     temp.as_file().sync_all().map_err(io_error)?;
-    temp.persist(&path).map_err(|e| Error::Storage(format!("cannot write {}: {}", path.display(), e.error)))?;
+    temp.persist(&path)
+        .map_err(|e| Error::storage(format!("cannot write {}: {}", path.display(), e.error)).caused_by(e.error))?;
     Ok(Exported {
         path: request.path.clone(),
         rows,
@@ -270,7 +272,7 @@ fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
 }
 
 pub(crate) fn io_error(e: std::io::Error) -> Error {
-    Error::Storage(format!("export file: {e}"))
+    Error::storage(format!("export file: {e}")).caused_by(e)
 }
 
 pub(crate) fn bad_request(message: impl Into<String>) -> Error {

@@ -77,6 +77,7 @@ pub enum EmptyCells {
 
 /// A file read: the request for its good rows, and its bad cells.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Parsed {
     pub request: Request,
     /// Data records in the file.
@@ -405,7 +406,7 @@ pub fn import_csv(
         ImportKind::Clients | ImportKind::Contacts => {
             match engine.execute(actor, Request::CustomFieldList { kind: None, record: None })? {
                 Response::CustomFields(d) => d,
-                other => return Err(Error::Internal(format!("custom_field.list answered {other:?}"))),
+                other => return Err(Error::internal(format!("custom_field.list answered {other:?}"))),
             }
         }
         _ => Vec::new(),
@@ -413,7 +414,7 @@ pub fn import_csv(
     let parsed = parse_with(bytes, spec, &custom)?;
     match engine.execute_with_progress(actor, parsed.request.clone(), progress)? {
         Response::ImportReport(r) => Ok(parsed.finish(r)),
-        other => Err(Error::Internal(format!("an import answered {other:?}"))),
+        other => Err(Error::internal(format!("an import answered {other:?}"))),
     }
 }
 

@@ -32,7 +32,7 @@ fn staff_names(engine: &Engine) -> clientele_core::Result<Vec<String>> {
 
 fn storage_naming(r: clientele_core::Result<impl std::fmt::Debug>, path: &Path) -> String {
     match r {
-        Err(Error::Storage(m)) => {
+        Err(Error::Storage { message: m, .. }) => {
             assert!(m.contains(&path.display().to_string()), "the error names the file: {m}");
             m
         }
@@ -370,7 +370,9 @@ fn a_server_that_refuses_connections_is_answered_at_once_and_reconnected_postgre
         let took = t.elapsed();
         slowest = slowest.max(took);
         match r {
-            Err(Error::Unavailable(m)) => assert!(!m.contains("postgres://"), "no URL in the message: {m}"),
+            Err(Error::Unavailable { message: m, .. }) => {
+                assert!(!m.contains("postgres://"), "no URL in the message: {m}")
+            }
             other => panic!("request {i} during the outage: expected unavailable, got {other:?}"),
         }
         // The pool's timeout was 10 s; a refused connection is answered at once.
@@ -444,7 +446,7 @@ fn a_silent_server_is_answered_within_the_deadline_postgres() {
         let (r, took) = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| panic!("request {i} hung"));
         slowest = slowest.max(took);
         assert!(
-            matches!(r, Err(Error::Unavailable(_) | Error::Timeout { .. })),
+            matches!(r, Err(Error::Unavailable { .. } | Error::Timeout { .. })),
             "request {i} to a silent server: {r:?}"
         );
         assert!(took < Duration::from_millis(4_500), "request {i} took {took:?} (deadline 2 s)");

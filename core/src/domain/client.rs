@@ -160,6 +160,7 @@ impl ContactRole {
 /// One row of an expanded client: a contact with its role and primary
 /// phone and e-mail.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ClientContact {
     pub client_id: Id,
     pub contact_id: Id,
@@ -179,6 +180,7 @@ pub struct ClientContact {
 
 /// A client a contact is linked to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct LinkedClient {
     pub contact_id: Id,
     pub client_id: Id,

@@ -8,6 +8,7 @@ pub type Id = i64;
 /// A stored record: its id, the version to send back with an update, the
 /// data, and who wrote it when.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Record<T> {
     pub id: Id,
     /// Optimistic-concurrency version: send it back with an update or a
@@ -107,6 +108,7 @@ pub enum MatchedVia {
 
 /// A page of a list, with the cursor of the next page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass back as `cursor` for the next page; absent on the last page.

@@ -140,6 +140,7 @@ impl HistoryOp {
 
 /// A field's value before and after a write (`null` for none).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct FieldChange {
     pub old: serde_json::Value,
     pub new: serde_json::Value,
@@ -150,6 +151,7 @@ pub type Changes = BTreeMap<String, FieldChange>;
 
 /// One entry of a record's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct HistoryEntry {
     pub id: Id,
     pub record: RecordRef,

@@ -94,6 +94,7 @@ fn yes() -> bool {
 
 /// A staff member as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct StaffMember {
     pub id: Id,
     /// Send it back with a `staff.put` that replaces this member.

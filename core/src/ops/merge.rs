@@ -356,7 +356,7 @@ pub(crate) fn undo(c: &mut Conn, tid: Id, actor: Id, now: i64, region: PhoneRegi
     let e = match merge.entity.as_str() {
         "client" => DupEntity::Client,
         "contact" => DupEntity::Contact,
-        other => return Err(Error::Storage(format!("corrupt merge entity '{other}'"))),
+        other => return Err(Error::storage(format!("corrupt merge entity '{other}'"))),
     };
     let (keep, back) = (merge.kept_id, merge.merged_id);
     let exists = match e {

@@ -64,6 +64,6 @@ pub(crate) fn patched<P: Patch>(current: &P::Target, patch: &P) -> Result<P::Tar
         PatchError::ClearsRequired(field) => {
             Error::validation(field, "required", "is required: it cannot be cleared with null")
         }
-        PatchError::Internal(m) => Error::Internal(m),
+        PatchError::Internal(m) => Error::internal(m),
     })
 }

@@ -16,7 +16,7 @@ impl Engine {
             None => {
                 let data = validate::staff(&patch.into_new().map_err(|e| match e {
                     PatchError::ClearsRequired(field) => Error::validation(field, "required", "is required"),
-                    PatchError::Internal(m) => Error::Internal(m),
+                    PatchError::Internal(m) => Error::internal(m),
                 })?)?;
                 let id = self.write(|c| store::staff::insert(c, &data, now))?;
                 self.staff_get(id)

@@ -12,7 +12,7 @@ fn entity_of(e: &TrashEntry) -> Result<Entity> {
         "contact" => Entity::Contacts,
         "interaction" => Entity::Interactions,
         "transfer" => Entity::FileTransfers,
-        other => return Err(Error::Storage(format!("corrupt trash entity '{other}'"))),
+        other => return Err(Error::storage(format!("corrupt trash entity '{other}'"))),
     })
 }
 
@@ -78,7 +78,7 @@ fn check_parent_live(c: &mut Conn, e: &TrashEntry) -> Result<()> {
 /// The record of a trash entry and the client whose timeline shows it.
 fn record_of(c: &mut Conn, e: &TrashEntry) -> Result<(RecordKind, Option<Id>)> {
     let kind =
-        RecordKind::parse(&e.entity).ok_or_else(|| Error::Storage(format!("corrupt trash entity '{}'", e.entity)))?;
+        RecordKind::parse(&e.entity).ok_or_else(|| Error::storage(format!("corrupt trash entity '{}'", e.entity)))?;
     let client = match kind {
         RecordKind::Client => Some(e.entity_id),
         RecordKind::Contact => None,

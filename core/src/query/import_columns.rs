@@ -38,6 +38,7 @@ impl ImportKind {
 /// One column of an import file: its labels and kind, and where its value
 /// goes in the import row (a JSON path such as `emails[0].address`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ImportColumn {
     #[serde(flatten)]
     pub column: ColumnDef,

@@ -91,7 +91,7 @@ pub(crate) fn enum_str<T: serde::Serialize>(v: &T) -> String {
 
 pub(crate) fn enum_from<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T> {
     serde_json::from_value(serde_json::Value::String(s.to_string()))
-        .map_err(|_| Error::Storage(format!("corrupt {what} '{s}' in database")))
+        .map_err(|_| Error::storage(format!("corrupt {what} '{s}' in database")))
 }
 
 pub(crate) fn write(c: &ClientData, actor: Id, now: i64, region: PhoneRegion) -> Write {
@@ -131,7 +131,7 @@ pub(crate) fn write(c: &ClientData, actor: Id, now: i64, region: PhoneRegion) ->
 }
 
 fn date(s: Option<String>) -> Result<Option<chrono::NaiveDate>> {
-    s.map(|s| s.parse().map_err(|_| Error::Storage(format!("corrupt date '{s}' in database")))).transpose()
+    s.map(|s| s.parse().map_err(|_| Error::storage(format!("corrupt date '{s}' in database")))).transpose()
 }
 
 impl Row {

@@ -78,7 +78,7 @@ const LOST: &[&str] = &[
 
 /// Which errors outlive their request (see [`Fault`]).
 pub(crate) fn classify(e: &Error) -> Option<Fault> {
-    let Error::Storage(message) = e else { return None };
+    let Error::Storage { message, .. } = e else { return None };
     let m = message.to_lowercase();
     if LOST.iter().any(|s| m.contains(s)) {
         Some(Fault::Lost)
@@ -150,7 +150,7 @@ impl Identity {
         }
         #[cfg(unix)]
         {
-            let id = Self::stat(path).map_err(|e| Error::Storage(e.to_string()))?;
+            let id = Self::stat(path)?;
             Ok(Some(Identity { path: path.to_string(), id }))
         }
         #[cfg(not(unix))]
@@ -162,10 +162,10 @@ impl Identity {
     }
 
     #[cfg(unix)]
-    fn stat(path: &str) -> std::result::Result<(u64, u64), String> {
+    fn stat(path: &str) -> Result<(u64, u64)> {
         use std::os::unix::fs::MetadataExt;
         let m = std::fs::metadata(path).map_err(|e| {
-            format!("the SQLite database '{path}' is gone ({e}): it was deleted or moved while the engine had it open; nothing was written; put it back or reopen the engine")
+            Error::storage(format!("the SQLite database '{path}' is gone ({e}): it was deleted or moved while the engine had it open; nothing was written; put it back or reopen the engine")).caused_by(e)
         })?;
         Ok((m.dev(), m.ino()))
     }
@@ -175,9 +175,9 @@ impl Identity {
     pub(crate) fn check(&self) -> Result<()> {
         #[cfg(unix)]
         {
-            let now = Self::stat(&self.path).map_err(Error::Storage)?;
+            let now = Self::stat(&self.path)?;
             if now != self.id {
-                return Err(Error::Storage(format!(
+                return Err(Error::storage(format!(
                     "the SQLite database '{}' was replaced by another file while the engine had it open; nothing was written; reopen the engine",
                     self.path
                 )));
@@ -313,7 +313,7 @@ mod tests {
 
     #[test]
     fn errors_that_outlive_their_request_are_told_apart() {
-        let s = |m: &str| Error::Storage(m.into());
+        let s = |m: &str| Error::storage(m);
         assert_eq!(classify(&s("attempt to write a readonly database")), Some(Fault::Broken));
         assert_eq!(classify(&s("disk I/O error")), Some(Fault::Broken));
         assert_eq!(classify(&s("database or disk is full")), Some(Fault::Broken));
@@ -341,8 +341,8 @@ mod tests {
         assert_eq!(db.query(cache_size).unwrap(), -1234, "one pooled connection, reused");
 
         // An ordinary failure keeps the connection.
-        let e = db.query(|_| -> Result<()> { Err(Error::Storage("UNIQUE constraint failed: x".into())) });
-        assert!(matches!(e, Err(Error::Storage(_))));
+        let e = db.query(|_| -> Result<()> { Err(Error::storage("UNIQUE constraint failed: x")) });
+        assert!(matches!(e, Err(Error::Storage { .. })));
         assert_eq!(db.query(cache_size).unwrap(), -1234);
 
         // A read-only connection (opened while the file was read-only) is
@@ -350,14 +350,13 @@ mod tests {
         // fresh one.
         for how in ["query", "read", "write"] {
             db.query(mark).unwrap();
-            let fail =
-                |_: &mut Conn| -> Result<()> { Err(Error::Storage("attempt to write a readonly database".into())) };
+            let fail = |_: &mut Conn| -> Result<()> { Err(Error::storage("attempt to write a readonly database")) };
             let e = match how {
                 "query" => db.query(fail),
                 "read" => db.read(fail),
                 _ => db.write(fail),
             };
-            assert_eq!(e, Err(Error::Storage("attempt to write a readonly database".into())));
+            assert_eq!(e, Err(Error::storage("attempt to write a readonly database")));
             assert_ne!(db.query(cache_size).unwrap(), -1234, "{how}: the failed connection was discarded");
         }
         drop(db);

@@ -79,7 +79,7 @@ fn row(e: &NewEntry) -> Result<Row<'_>> {
         op: e.op.as_str(),
         staff_id: e.staff_id,
         at: e.at,
-        changes: serde_json::to_string(&e.changes).map_err(|e| Error::Internal(e.to_string()))?,
+        changes: serde_json::to_string(&e.changes).map_err(|e| Error::internal(e.to_string()).caused_by(e))?,
         related_kind: e.related.map(|r| r.kind.as_str()),
         related_id: e.related.map(|r| r.id),
     })
@@ -105,7 +105,7 @@ pub(crate) fn record_many(conn: &mut Conn, entries: &[NewEntry]) -> Result<()> {
 type Raw = (i64, String, i64, String, Option<i64>, i64, String, Option<String>, Option<i64>);
 
 fn entry((id, kind, record_id, op, staff_id, at, changes, related_kind, related_id): Raw) -> Result<HistoryEntry> {
-    let corrupt = |what: &str| Error::Storage(format!("corrupt history row {id}: {what}"));
+    let corrupt = |what: &str| Error::storage(format!("corrupt history row {id}: {what}"));
     Ok(HistoryEntry {
         id,
         record: RecordRef { kind: RecordKind::parse(&kind).ok_or_else(|| corrupt("kind"))?, id: record_id },

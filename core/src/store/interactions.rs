@@ -199,7 +199,7 @@ fn follow_ups_of(conn: &mut Conn, ids: &[Id]) -> Result<std::collections::HashMa
     rows.into_iter()
         .map(|(id, assignee_id, due, done, done_at, done_by)| {
             let due = due
-                .map(|d| d.parse().map_err(|_| crate::error::Error::Storage(format!("corrupt date '{d}' in database"))))
+                .map(|d| d.parse().map_err(|_| crate::error::Error::storage(format!("corrupt date '{d}' in database"))))
                 .transpose()?;
             Ok((id, FollowUp { assignee_id, due, done, done_at: done_at.map(from_ms), done_by }))
         })

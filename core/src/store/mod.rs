@@ -267,8 +267,9 @@ impl Db {
         // One connection up front: an unreachable server or a file that is
         // not a database fails now, with its own message, not after the
         // pool's timeout.
-        let first =
-            manager.establish().map_err(|e| Error::Storage(format!("cannot open {}: {e}", describe(&target))))?;
+        let first = manager
+            .establish()
+            .map_err(|e| Error::storage(format!("cannot open {}: {e}", describe(&target))).caused_by(e))?;
         drop(first);
         // The file now exists: every later connection opens this very file,
         // whatever the process's working directory becomes.
@@ -290,7 +291,7 @@ impl Db {
         };
         let pool = builder
             .build(manager.clone())
-            .map_err(|e| Error::Storage(format!("cannot open {}: {e}", describe(&target))))?;
+            .map_err(|e| Error::storage(format!("cannot open {}: {e}", describe(&target))).caused_by(e))?;
         let write_lock = matches!(target, Target::Sqlite(_)).then(|| Gate::new(1));
         let db = Db { pool, target, write_lock, manager, health, identity, lanes: Lanes::new(size) };
         db.migrate()?;
@@ -311,7 +312,7 @@ impl Db {
         if self.health.is_down()
             && let Err(e) = r2d2::ManageConnection::connect(&self.manager)
         {
-            return Err(self.unreachable(&e.to_string()));
+            return Err(self.unreachable(&e.to_string()).caused_by(e));
         }
         let (deadline, _) = deadline::current();
         let start = Instant::now();
@@ -356,7 +357,7 @@ impl Db {
             Some(Fault::Lost) => {
                 health::mark_broken(conn);
                 self.health.failed(&e.to_string());
-                Err(self.unreachable(&e.to_string()))
+                Err(self.unreachable(&e.to_string()).caused_by(e.clone()))
             }
             Some(Fault::Broken) => {
                 health::mark_broken(conn);
@@ -370,11 +371,11 @@ impl Db {
     /// server, a storage error naming the file for SQLite.
     fn unreachable(&self, why: &str) -> Error {
         match &self.target {
-            Target::Postgres(_) => Error::Unavailable(format!(
+            Target::Postgres(_) => Error::unavailable(format!(
                 "the PostgreSQL server cannot be reached ({}); the engine reconnects by itself when it is back",
                 why.trim()
             )),
-            Target::Sqlite(_) => Error::Storage(format!("cannot open {}: {}", describe(&self.target), why.trim())),
+            Target::Sqlite(_) => Error::storage(format!("cannot open {}: {}", describe(&self.target), why.trim())),
         }
     }
 
@@ -421,7 +422,8 @@ impl Db {
                 diesel::sql_query("SELECT pg_advisory_xact_lock(4708732219)").execute(c)?;
             }
             check_not_newer(c, &migrations)?;
-            c.run_pending_migrations(migrations).map_err(|e| Error::Storage(format!("migration failed: {e}")))?;
+            c.run_pending_migrations(migrations)
+                .map_err(|e| Error::storage(format!("migration failed: {e}")).caused_by_boxed(e))?;
             Ok(())
         })
     }
@@ -621,7 +623,7 @@ fn interrupted(e: Error, fired: bool, deadline: &Deadline) -> Error {
         // `statement_timeout` is only ever set from the deadline, and
         // PostgreSQL may fire it a fraction of a millisecond before this
         // process's clock says the deadline passed.
-        Error::Storage(m)
+        Error::Storage { message: m, .. }
             if fired
                 || m.contains("canceling statement due to statement timeout")
                 || ((deadline.expired() || deadline.canceled())
@@ -650,12 +652,13 @@ pub(crate) fn debug_slow(conn: &mut Conn) -> Result<()> {
 
 /// Whether migrations are pending (read only).
 fn pending_migrations(conn: &mut Conn, migrations: EmbeddedMigrations) -> Result<bool> {
-    conn.has_pending_migration(migrations).map_err(|e| Error::Storage(format!("reading applied migrations: {e}")))
+    conn.has_pending_migration(migrations)
+        .map_err(|e| Error::storage(format!("reading applied migrations: {e}")).caused_by_boxed(e))
 }
 
 impl From<diesel::r2d2::Error> for Error {
     fn from(e: diesel::r2d2::Error) -> Self {
-        Error::Storage(e.to_string())
+        Error::storage(e.to_string()).caused_by(e)
     }
 }
 
@@ -672,11 +675,13 @@ fn describe(t: &Target) -> String {
 fn check_not_newer(conn: &mut Conn, migrations: &EmbeddedMigrations) -> Result<()> {
     use diesel::migration::MigrationSource;
     let known: Vec<String> = MigrationSource::<diesel::sqlite::Sqlite>::migrations(migrations)
-        .map_err(|e| Error::Storage(format!("embedded migrations: {e}")))?
+        .map_err(|e| Error::storage(format!("embedded migrations: {e}")).caused_by_boxed(e))?
         .iter()
         .map(|m| m.name().version().to_string())
         .collect();
-    let applied = conn.applied_migrations().map_err(|e| Error::Storage(format!("reading applied migrations: {e}")))?;
+    let applied = conn
+        .applied_migrations()
+        .map_err(|e| Error::storage(format!("reading applied migrations: {e}")).caused_by_boxed(e))?;
     let engine_latest = known.iter().max().cloned().unwrap_or_default();
     if let Some(unknown) = applied.iter().map(|v| v.to_string()).filter(|v| !known.contains(v)).max() {
         return Err(Error::SchemaTooNew { database: unknown, engine: engine_latest });
@@ -691,7 +696,7 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
 
 /// A column's JSON text back to a value; a corrupt row is a storage error.
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T> {
-    serde_json::from_str(s).map_err(|e| Error::Storage(format!("corrupt {what} in database: {e}")))
+    serde_json::from_str(s).map_err(|e| Error::storage(format!("corrupt {what} in database: {e}")).caused_by(e))
 }
 
 /// A parent row a write attaches children to.

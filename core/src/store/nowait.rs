@@ -88,5 +88,5 @@ fn try_write_on<T>(conn: &mut Conn, deadline: &Deadline, f: impl FnOnce(&mut Con
 /// Whether an error means "another writer holds the lock" (SQLite busy,
 /// PostgreSQL `lock_timeout`).
 fn is_lock_wait(e: &Error) -> bool {
-    matches!(e, Error::Storage(m) if m.contains("database is locked") || m.contains("lock timeout") || m.contains("SQLITE_BUSY"))
+    matches!(e, Error::Storage { message: m, .. } if m.contains("database is locked") || m.contains("lock timeout") || m.contains("SQLITE_BUSY"))
 }

@@ -157,7 +157,7 @@ pub(crate) fn attached_follow_up(att: Option<&str>) -> Result<InteractionAttache
     if let Some((assignee_id, due, done, done_at, done_by, name, initials)) = follow {
         out.assignee = Some((name, initials));
         let due = due
-            .map(|d| d.parse().map_err(|_| Error::Storage(format!("corrupt date '{d}' in database"))))
+            .map(|d| d.parse().map_err(|_| Error::storage(format!("corrupt date '{d}' in database"))))
             .transpose()?;
         // `done`: 0/1 on SQLite, a boolean on PostgreSQL.
         let done = done.as_bool().unwrap_or_else(|| done.as_i64().is_some_and(|n| n != 0));

@@ -55,7 +55,7 @@ impl<W: Write> CsvSink<W> {
 fn csv_error(e: csv::Error) -> Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => io_error(e),
-        other => Error::Internal(format!("CSV writer: {other:?}")),
+        other => Error::internal(format!("CSV writer: {other:?}")),
     }
 }
 

@@ -16,7 +16,8 @@ pub fn grid_request(actor: Actor, request: &serde_json::Value) -> Result<Request
     let mut object = request.as_object().cloned().ok_or_else(|| {
         super::bad_request("\"request\" must be a list request object ({\"op\": \"client.list\", ...})")
     })?;
-    object.insert("actor".into(), serde_json::to_value(actor).map_err(|e| Error::Internal(e.to_string()))?);
+    object
+        .insert("actor".into(), serde_json::to_value(actor).map_err(|e| Error::internal(e.to_string()).caused_by(e))?);
     let (_, request) = parse_envelope(&serde_json::Value::Object(object).to_string())?;
     let grid = match request {
         Request::ClientList { query } => grid(clientele_core::protocol::ListKind::Clients, query),
@@ -213,7 +214,7 @@ impl<'a> Pages<'a> {
         }
         let response = self.run(request)?;
         let Response::Grid(grid) = response else {
-            return Err(Error::Internal("grid.query answered something else than a grid".into()));
+            return Err(Error::internal("grid.query answered something else than a grid"));
         };
         if first && !grid.total_capped {
             self.total = grid.total;

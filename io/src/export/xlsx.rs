@@ -33,7 +33,7 @@ pub(crate) struct XlsxSink {
 fn xlsx_error(e: XlsxError) -> Error {
     match e {
         XlsxError::IoError(e) => super::io_error(e),
-        other => Error::Internal(format!("XLSX writer: {other}")),
+        other => Error::internal(format!("XLSX writer: {other}")).caused_by(other),
     }
 }
 
@@ -144,7 +144,7 @@ impl Sink for XlsxSink {
     }
 
     fn finish(mut self: Box<Self>) -> Result<u64> {
-        let file = self.file.take().ok_or_else(|| Error::Internal("XLSX finished twice".into()))?;
+        let file = self.file.take().ok_or_else(|| Error::internal("XLSX finished twice"))?;
         let mut out = std::io::BufWriter::new(file);
         self.workbook.save_to_writer(&mut out).map_err(xlsx_error)?;
         std::io::Write::flush(&mut out).map_err(super::io_error)?;

@@ -14,15 +14,28 @@ use crate::manifest::{Manifest, ManifestError};
 use crate::portlet::{ContextInfo, DataContext, ErrorBody, Portlet, PortletError, drop_payload, panic_message};
 use crate::view::ViewModel;
 
-/// Why a portlet library could not be loaded.
+/// Why a portlet library could not be loaded. Where a lower-level error
+/// caused it (the dynamic loader's, the manifest's JSON, the portlet's own
+/// failure), it is kept as the error's `source()`.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("portlet library {0} does not exist")]
     FileMissing(PathBuf),
     #[error("{path} is not a loadable shared library: {reason}")]
-    OpenFailed { path: PathBuf, reason: String },
+    OpenFailed {
+        path: PathBuf,
+        reason: String,
+        #[source]
+        source: libloading::Error,
+    },
     #[error("{path} does not export `{symbol}`: {reason}")]
-    SymbolMissing { path: PathBuf, symbol: &'static str, reason: String },
+    SymbolMissing {
+        path: PathBuf,
+        symbol: &'static str,
+        reason: String,
+        #[source]
+        source: libloading::Error,
+    },
     #[error("{path}: descriptor is NULL")]
     NullDescriptor { path: PathBuf },
     #[error("{path}: descriptor is {found} bytes, ABI {version} needs at least {needed}")]
@@ -34,14 +47,24 @@ pub enum LoadError {
     #[error("{path}: descriptor entry point `{entry}` is NULL")]
     NullEntryPoint { path: PathBuf, entry: &'static str },
     #[error("{path}: invalid manifest: {reason}")]
-    ManifestInvalid { path: PathBuf, reason: String },
+    ManifestInvalid {
+        path: PathBuf,
+        reason: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
     #[error("{path}: {call} failed: {error}")]
-    PortletCallFailed { path: PathBuf, call: &'static str, error: PortletError },
+    PortletCallFailed {
+        path: PathBuf,
+        call: &'static str,
+        #[source]
+        error: PortletError,
+    },
 }
 
 impl LoadError {
     fn manifest(path: &Path, e: ManifestError) -> Self {
-        LoadError::ManifestInvalid { path: path.to_path_buf(), reason: e.to_string() }
+        LoadError::ManifestInvalid { path: path.to_path_buf(), reason: e.to_string(), source: Some(Box::new(e)) }
     }
 }
 
@@ -66,8 +89,11 @@ fn open_library(path: &Path) -> Result<&'static libloading::Library, LoadError> 
     }
     // SAFETY: loading runs the library's initialisers. Loading a portlet
     // library means trusting its code; this is the documented contract.
-    let lib = unsafe { libloading::Library::new(&canonical) }
-        .map_err(|e| LoadError::OpenFailed { path: path.to_path_buf(), reason: e.to_string() })?;
+    let lib = unsafe { libloading::Library::new(&canonical) }.map_err(|e| LoadError::OpenFailed {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+        source: e,
+    })?;
     // Deliberate leak: see REGISTRY.
     let lib: &'static libloading::Library = Box::leak(Box::new(lib));
     reg.push((canonical, lib));
@@ -111,7 +137,12 @@ impl LoadedPortlet {
         let lib = open_library(path)?;
         // SAFETY: the symbol's type is fixed by the ABI.
         let sym = unsafe { lib.get::<ClpDescriptorFn>(CLP_DESCRIPTOR_SYMBOL.as_bytes()) }.map_err(|e| {
-            LoadError::SymbolMissing { path: path.to_path_buf(), symbol: CLP_DESCRIPTOR_SYMBOL, reason: e.to_string() }
+            LoadError::SymbolMissing {
+                path: path.to_path_buf(),
+                symbol: CLP_DESCRIPTOR_SYMBOL,
+                reason: e.to_string(),
+                source: e,
+            }
         })?;
         // SAFETY: the descriptor function must only return a pointer to static data.
         let raw = unsafe { sym() };
@@ -176,8 +207,11 @@ impl LoadedPortlet {
             call: "manifest",
             error,
         })?;
-        let manifest: Manifest = serde_json::from_str(&text)
-            .map_err(|e| LoadError::ManifestInvalid { path: path.to_path_buf(), reason: e.to_string() })?;
+        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| LoadError::ManifestInvalid {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+            source: Some(Box::new(e)),
+        })?;
         manifest.validate().map_err(|e| LoadError::manifest(path, e))?;
         Ok(LoadedPortlet { path: path.to_path_buf(), desc, manifest, render, free })
     }

@@ -107,6 +107,7 @@ pub struct Manifest {
 
 /// Why a [`Manifest`] was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ManifestError {
     #[error("invalid portlet id {id:?}: {reason}")]
     InvalidId { id: String, reason: &'static str },

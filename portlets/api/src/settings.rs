@@ -150,6 +150,7 @@ impl CommonSettings {
 
 /// Why settings were refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SettingsError {
     #[error("settings must be a JSON object")]
     NotAnObject,

@@ -389,7 +389,11 @@ fn missing_file_and_not_a_library() {
     assert!(matches!(load_portlet(&missing), Err(LoadError::FileMissing(p)) if p == missing));
     let text_file = dir.join("libtext.so");
     std::fs::write(&text_file, "this is not a shared library").unwrap();
-    assert!(matches!(load_portlet(&text_file), Err(LoadError::OpenFailed { .. })));
+    let Err(e) = load_portlet(&text_file) else { panic!("a text file loaded") };
+    assert!(matches!(e, LoadError::OpenFailed { .. }), "{e:?}");
+    // The dynamic loader's own error is kept as the source.
+    let source = std::error::Error::source(&e).expect("the loader's error");
+    assert!(source.downcast_ref::<libloading::Error>().is_some(), "{source:?}");
 }
 
 #[test]
@@ -481,8 +485,12 @@ CLP_EXPORT const ClpPortletDescriptor *clientele_portlet_descriptor(void) { retu
 fn invalid_manifest_is_refused() {
     let lib = compile_c_library("badmanifest", BAD_MANIFEST_C, &[]);
     match load_portlet(lib) {
-        Err(LoadError::ManifestInvalid { reason, .. }) => {
-            assert!(reason.contains("NoDots"), "{reason}")
+        Err(e @ LoadError::ManifestInvalid { .. }) => {
+            let LoadError::ManifestInvalid { reason, .. } = &e else { unreachable!() };
+            assert!(reason.contains("NoDots"), "{reason}");
+            // The manifest's own refusal is kept as the source.
+            let source = std::error::Error::source(&e).expect("the manifest's error");
+            assert!(source.downcast_ref::<clientele_portlet_api::manifest::ManifestError>().is_some(), "{source:?}");
         }
         other => panic!("{other:?}"),
     }

@@ -13,6 +13,8 @@
 //! When the client has custom values, `custom_field.list {record: client}`
 //! gives their labels.
 
+#![warn(missing_debug_implementations)]
+
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
 use clientele_portlet_api::{
     DashboardKind, DataContext, DrillDown, KeyValueEntry, Locale, Localized, Manifest, Portlet, PortletError,

@@ -9,6 +9,8 @@
 //! range do not apply (a client has few contacts). Drill-down: the same
 //! request, tab `contacts`.
 
+#![warn(missing_debug_implementations)]
+
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
 use clientele_portlet_api::{
     Column, ColumnKind, CommonSettings, DashboardKind, DataContext, DrillDown, Localized, Manifest, Portlet,

@@ -13,6 +13,8 @@
 //! `YYYY-MM-DD HH:MM`. Drill-down: the `transfer.list` request with the
 //! same query.
 
+#![warn(missing_debug_implementations)]
+
 // The tabular helpers are shared with the interactions portlet, source-level,
 // so that built-ins depend on nothing but the portlet API.
 #[allow(dead_code)]

@@ -13,6 +13,8 @@
 //! date-times as the firm's local `YYYY-MM-DD HH:MM` ([`tabular::grid_table`]).
 //! Drill-down: the `interaction.list` request with the same filter.
 
+#![warn(missing_debug_implementations)]
+
 pub mod tabular;
 
 use clientele_portlet_api::dates::{LocalDateTime, day_text, short_date};

@@ -13,6 +13,8 @@
 //! Drill-down: the `client.list` request with the same filter, tab
 //! `clients`.
 
+#![warn(missing_debug_implementations)]
+
 use clientele_portlet_api::settings::{own_settings, settings_schema_for};
 use clientele_portlet_api::{
     Column, ColumnKind, CommonSettings, Counter, DashboardKind, DataContext, DrillDown, Localized, Manifest, Portlet,

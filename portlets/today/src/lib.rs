@@ -36,6 +36,8 @@
 //!
 //! Lists read at most `common.limit` rows each.
 
+#![warn(missing_debug_implementations)]
+
 // The tabular helpers (filters, grid cells as the viewer reads them) are
 // shared with the interactions portlet, source-level, so that built-ins
 // depend on nothing but the portlet API.

@@ -181,7 +181,7 @@ impl Engine {
             Request::ImportLinks { rows, options } => ("links", rows.len(), options),
             Request::ImportInteractions { rows, options } => ("interactions", rows.len(), options),
             Request::ImportTransfers { rows, options } => ("transfers", rows.len(), options),
-            _ => return Err(Error::Internal("bulk_import of a request that is not an import".into())),
+            _ => return Err(Error::internal("bulk_import of a request that is not an import")),
         };
         if n > MAX_ROWS {
             return Err(Error::validation("rows", "too_many", format!("imports at most {MAX_ROWS} rows at once")));
@@ -346,7 +346,7 @@ impl Engine {
                     }
                     if !all.problems.is_empty() {
                         *rejected.borrow_mut() = Some(all.problems);
-                        return Err(Error::Internal(ROLLBACK.into()));
+                        return Err(Error::internal(ROLLBACK));
                     }
                     Ok(all)
                 });
@@ -356,7 +356,7 @@ impl Engine {
                         report.batches_committed = 1;
                         report.complete = true;
                     }
-                    Err(Error::Internal(m)) if m == ROLLBACK => {
+                    Err(Error::Internal { message: m, .. }) if m == ROLLBACK => {
                         let problems = rejected.into_inner().unwrap_or_default();
                         apply(&mut report, Written { problems, ..Written::default() });
                     }
