@@ -201,6 +201,13 @@ pub struct GridRow {
     pub matched_via: Option<crate::domain::MatchedVia>,
 }
 
+impl GridRow {
+    /// A row built outside the engine (an export's own rows).
+    pub fn new(id: Id, version: i64, cells: Vec<serde_json::Value>) -> Self {
+        GridRow { id, version, cells, matched_via: None }
+    }
+}
+
 /// A filterable field of a list, for a filter-builder dialog.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]

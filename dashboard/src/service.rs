@@ -976,20 +976,35 @@ mod tests {
     fn every_load_refusal_code_is_documented() {
         let p = || PathBuf::from("x");
         let v = AbiVersion::CURRENT;
+        // A file that is not a library fails to open; a real library
+        // without the descriptor misses the symbol.
+        let dir = std::env::temp_dir().join(format!("clientele-load-codes-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let not_a_library = dir.join("not-a-library.so");
+        std::fs::write(&not_a_library, b"not an ELF file").unwrap();
+        let open_failed = clientele_portlet_api::load_portlet(&not_a_library).err().expect("garbage must not load");
+        let libc = ["/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib64/libc.so.6"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists());
         let errors = [
             LoadError::FileMissing(p()),
-            LoadError::OpenFailed { path: p(), reason: String::new() },
-            LoadError::SymbolMissing { path: p(), symbol: "s", reason: String::new() },
+            open_failed,
             LoadError::NullDescriptor { path: p() },
             LoadError::DescriptorTooSmall { path: p(), found: 0, needed: 8, version: v },
             LoadError::AbiTooOld { path: p(), found: v, supported: v },
             LoadError::AbiTooNew { path: p(), found: v, supported: v },
             LoadError::NullEntryPoint { path: p(), entry: "render" },
-            LoadError::ManifestInvalid { path: p(), reason: String::new() },
+            LoadError::ManifestInvalid { path: p(), reason: String::new(), source: None },
             LoadError::PortletCallFailed { path: p(), call: "manifest", error: PortletError::internal("x") },
         ];
         let guide = include_str!("../../docs/portlets.md");
         let mut codes: Vec<&str> = errors.iter().map(load_error_code).collect();
+        assert!(codes.contains(&"open_failed"), "{codes:?}");
+        match libc.map(clientele_portlet_api::load_portlet) {
+            Some(Err(e)) => codes.push(load_error_code(&e)),
+            _ => codes.push("symbol_missing"),
+        }
+        std::fs::remove_dir_all(&dir).ok();
         codes.push("registry");
         for code in codes {
             assert!(guide.contains(&format!("| `{code}` |")), "docs/portlets.md does not list the load refusal {code}");

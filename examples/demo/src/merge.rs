@@ -156,8 +156,9 @@ pub fn run(engine: &Engine, me: Id, colleague: Id) -> Result<(), Box<dyn std::er
     let twin = engine.run(staff, op::ClientCreate { data: second })?;
     println!("« {} » créé, avec un avertissement (rien n'est bloqué) :", twin.data.name);
     for w in &twin.warnings {
-        let Warning::LikelyDuplicate(d) = w;
-        println!("  ⚠ {}", d.message_fr);
+        if let Warning::LikelyDuplicate(d) = w {
+            println!("  ⚠ {}", d.message_fr);
+        }
     }
     let mut sylvie = ContactData::new("Sylvie", "Côté");
     sylvie.emails.push(email("sylvie@erabliere-damours.ca"));

@@ -173,7 +173,7 @@ impl<'a> Pages<'a> {
         } else {
             match self.run(Request::ClientContactsOf { ids: ids.clone() })? {
                 Response::ClientContacts(v) => v,
-                _ => return Err(Error::Internal("client.contacts_of answered something else".into())),
+                _ => return Err(Error::internal("client.contacts_of answered something else")),
             }
         };
         let order: std::collections::HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
@@ -188,15 +188,16 @@ impl<'a> Pages<'a> {
         .collect();
         let rows = links
             .into_iter()
-            .map(|l| clientele_core::protocol::GridRow {
-                id: l.contact_id,
-                version: 0,
-                cells: vec![
-                    codes.get(&l.client_id).cloned().unwrap_or_default(),
-                    l.key.map_or(serde_json::Value::Null, serde_json::Value::String),
-                    serde_json::Value::String(l.role.as_str().to_string()),
-                ],
-                matched_via: None,
+            .map(|l| {
+                clientele_core::protocol::GridRow::new(
+                    l.contact_id,
+                    0,
+                    vec![
+                        codes.get(&l.client_id).cloned().unwrap_or_default(),
+                        l.key.map_or(serde_json::Value::Null, serde_json::Value::String),
+                        serde_json::Value::String(l.role.as_str().to_string()),
+                    ],
+                )
             })
             .collect();
         Ok(Grid { columns, rows, ..clients })
