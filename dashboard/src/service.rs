@@ -982,7 +982,9 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let not_a_library = dir.join("not-a-library.so");
         std::fs::write(&not_a_library, b"not an ELF file").unwrap();
-        let open_failed = clientele_portlet_api::load_portlet(&not_a_library).err().expect("garbage must not load");
+        let Err(open_failed) = clientele_portlet_api::load_portlet(&not_a_library) else {
+            panic!("a file that is not a library must not load");
+        };
         let libc = ["/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib64/libc.so.6"]
             .into_iter()
             .find(|p| std::path::Path::new(p).exists());
