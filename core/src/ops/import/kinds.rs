@@ -112,6 +112,21 @@ impl Merged {
     }
 }
 
+/// The active staff member a file's initials name (`staff_initials`):
+/// refused when none has them or when several do.
+pub(super) fn staff_of_initials(initials: &HashMap<String, Option<Id>>, ini: &str) -> Result<Id, Problem> {
+    match initials.get(&text::fold(ini)) {
+        Some(Some(id)) => Ok(*id),
+        Some(None) => Err(Problem::new(
+            "staff_initials",
+            "ambiguous",
+            format!("several staff members have the initials '{ini}'"),
+            format!("plusieurs employés ont les initiales « {ini} »"),
+        )),
+        None => Err(unknown("staff_initials", "active staff member with initials", "employé actif aux initiales", ini)),
+    }
+}
+
 pub(super) fn unknown(column: &str, what_en: &str, what_fr: &str, value: &str) -> Problem {
     Problem::not_found(
         column,
@@ -879,25 +894,7 @@ impl Engine {
             d.contact_id = Some(id);
         }
         if let Some(ini) = row.staff_initials.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            match initials.get(&text::fold(ini)) {
-                Some(Some(id)) => d.staff_id = Some(*id),
-                Some(None) => {
-                    return Err(Problem::new(
-                        "staff_initials",
-                        "ambiguous",
-                        format!("several staff members have the initials '{ini}'"),
-                        format!("plusieurs employés ont les initiales « {ini} »"),
-                    ));
-                }
-                None => {
-                    return Err(unknown(
-                        "staff_initials",
-                        "active staff member with initials",
-                        "employé actif aux initiales",
-                        ini,
-                    ));
-                }
-            }
+            d.staff_id = Some(staff_of_initials(initials, ini)?);
         } else if let Some(id) = d.staff_id
             && !staff_ids.contains(&id)
         {

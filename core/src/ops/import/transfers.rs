@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use super::kinds::{Refs, Still, not_linked, twice, unknown};
+use super::kinds::{Refs, Still, not_linked, staff_of_initials, twice, unknown};
 use super::{Problem, Step, Ticker, Written, line_of};
 use crate::domain::*;
 use crate::engine::{Action, Engine, Entity, Who};
@@ -16,7 +16,6 @@ use crate::store::bulk;
 use crate::store::history::NewEntry;
 use crate::store::transfers::{ImportKey, import_key};
 use crate::store::{self, Conn};
-use crate::text;
 use crate::time::ms;
 use crate::validate;
 
@@ -218,25 +217,7 @@ impl Engine {
             ));
         };
         let staff = match row.staff_initials.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(ini) => match initials.get(&text::fold(ini)) {
-                Some(Some(id)) => *id,
-                Some(None) => {
-                    return Err(Problem::new(
-                        "staff_initials",
-                        "ambiguous",
-                        format!("several staff members have the initials '{ini}'"),
-                        format!("plusieurs employés ont les initiales « {ini} »"),
-                    ));
-                }
-                None => {
-                    return Err(unknown(
-                        "staff_initials",
-                        "active staff member with initials",
-                        "employé actif aux initiales",
-                        ini,
-                    ));
-                }
-            },
+            Some(ini) => staff_of_initials(initials, ini)?,
             None => match d.from_staff {
                 Some(id) if staff_ids.contains(&id) => id,
                 Some(id) => return Err(unknown("from_staff", "staff member", "aucun employé", &id.to_string())),
