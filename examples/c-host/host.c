@@ -117,8 +117,15 @@ static char *import_request(int64_t staff, const char *prefix, int n) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s DATABASE_FILE\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s DATABASE_FILE [REQUEST_TIMEOUT_MS]\n", argv[0]);
+        return 2;
+    }
+    /* A request's time limit: the engine's default (5 s) unless given; a
+       run under valgrind, 20-50 times slower, gives more. */
+    long timeout_ms = argc == 3 ? strtol(argv[2], NULL, 10) : 5000;
+    if (timeout_ms <= 0) {
+        fprintf(stderr, "REQUEST_TIMEOUT_MS must be a positive number of milliseconds\n");
         return 2;
     }
 
@@ -136,8 +143,8 @@ int main(int argc, char **argv) {
     char config[4096];
     snprintf(config, sizeof config,
              "{\"database_url\": \"sqlite:%s\", \"timezone\": \"America/Toronto\","
-             " \"entitlements\": [\"client_management\"], \"pool_size\": 2}",
-             argv[1]);
+             " \"entitlements\": [\"client_management\"], \"pool_size\": 2, \"request_timeout_ms\": %ld}",
+             argv[1], timeout_ms);
     char *error = NULL;
     ClienteleStatus status = clientele_engine_open(config, &engine, &error);
     if (status != CLIENTELE_OK) {
