@@ -106,7 +106,8 @@ pub fn parse(bytes: &[u8], spec: &CsvImport) -> Result<Parsed, Error> {
 }
 
 /// [`parse`] with the firm's custom fields: a header equal to a custom
-/// client or contact field's French or English label or its key fills it.
+/// client, contact or interaction field's French or English label or its
+/// key fills it.
 pub fn parse_with(bytes: &[u8], spec: &CsvImport, custom: &[CustomFieldDef]) -> Result<Parsed, Error> {
     let declared = spec.encoding.as_deref().map(Encoding::parse).transpose()?;
     let (text, encoding) = decode(bytes, declared)?;
@@ -178,6 +179,18 @@ pub fn parse_with(bytes: &[u8], spec: &CsvImport, custom: &[CustomFieldDef]) -> 
                 }),
             }
         }
+        if let Some(e) = join_file_sizes(&mut row) {
+            let i = columns.iter().position(|c| c.is_some_and(|c| catalogue[c].column.id == "file_sizes"));
+            errs.push(RowError {
+                row: n as u64 + 1,
+                line,
+                column: i.map_or_else(|| "file_sizes".into(), |i| header_row[i].clone()),
+                code: "validation".into(),
+                reason: Some("invalid_value".into()),
+                message_fr: e.fr,
+                message_en: e.en,
+            });
+        }
         if errs.is_empty() {
             fill_defaults(spec.kind, &mut row);
             rows.push(row);
@@ -206,6 +219,27 @@ pub fn parse_with(bytes: &[u8], spec: &CsvImport, custom: &[CustomFieldDef]) -> 
     }))
     .map_err(|e| bad("file", format!("a row does not make a {} row: {e}", spec.kind.op())))?;
     Ok(Parsed { request, records: records as u64, record_of, cell_errors, headers, encoding, separator, forced_dry })
+}
+
+/// Gives a transfer row's files (`data.files`, from the names) the sizes
+/// of its `file_sizes` cell, by position; a count that differs from the
+/// names' is the cell's error.
+fn join_file_sizes(row: &mut Value) -> Option<values::CellError> {
+    let sizes = row.as_object_mut()?.remove("file_sizes")?;
+    let sizes = sizes.as_array().map(Vec::as_slice).unwrap_or_default();
+    let files = get_path(row, "data.files").and_then(Value::as_array).map_or(0, Vec::len);
+    if sizes.len() != files {
+        return Some(values::CellError {
+            en: format!("{} sizes for {files} file names", sizes.len()),
+            fr: format!("{} tailles pour {files} noms de fichiers", sizes.len()),
+        });
+    }
+    if let Some(Value::Array(files)) = row.get_mut("data").and_then(|d| d.get_mut("files")) {
+        for (f, size) in files.iter_mut().zip(sizes) {
+            f["size"] = size.clone();
+        }
+    }
+    None
 }
 
 /// What every row of a kind needs that a file may leave out.
@@ -403,7 +437,7 @@ pub fn import_csv(
     };
     // The firm's custom fields, as the actor may read them.
     let custom = match spec.kind {
-        ImportKind::Clients | ImportKind::Contacts => {
+        ImportKind::Clients | ImportKind::Contacts | ImportKind::Interactions => {
             match engine.execute(actor, Request::CustomFieldList { kind: None, record: None })? {
                 Response::CustomFields(d) => d,
                 other => return Err(Error::internal(format!("custom_field.list answered {other:?}"))),
@@ -429,5 +463,29 @@ mod tests {
         set_path(&mut v, "data.first_name", Value::String("Zoé".into()));
         assert_eq!(v, serde_json::json!({"data": {"emails": [{"address": "a@b.ca"}], "first_name": "Zoé"}}));
         assert_eq!(get_path(&v, "data.emails[0].address"), Some(&Value::String("a@b.ca".into())));
+    }
+
+    #[test]
+    fn file_sizes_pair_with_the_names() {
+        let spec: CsvImport = serde_json::from_value(serde_json::json!({"kind": "transfers"})).unwrap();
+        let csv = "Objet;Noms des fichiers;Tailles des fichiers (octets)\nA;T2.pdf;48213\nB;a.pdf;\n\
+                   C;\"a.pdf; b.pdf\";1 024\nD;x.pdf;douze\n";
+        let p = parse(csv.as_bytes(), &spec).unwrap();
+        let Request::ImportTransfers { rows, .. } = &p.request else { panic!("{:?}", p.request) };
+        let files: Vec<Vec<(String, i64)>> =
+            rows.iter().map(|r| r.data.files.iter().map(|f| (f.name.clone(), f.size)).collect()).collect();
+        assert_eq!(files, vec![vec![("T2.pdf".to_string(), 48213)], vec![("a.pdf".to_string(), 0)]]);
+        // One size for two names, and a size that is no number: bad rows
+        // at that column, in both languages.
+        let bad: Vec<(u64, &str, &str)> =
+            p.cell_errors.iter().map(|e| (e.line, e.column.as_str(), e.message_en.as_str())).collect();
+        assert_eq!(
+            bad,
+            vec![
+                (4, "Tailles des fichiers (octets)", "1 sizes for 2 file names"),
+                (5, "Tailles des fichiers (octets)", "'douze' is not a file size (a whole number of bytes)"),
+            ]
+        );
+        assert!(p.cell_errors[0].message_fr.contains("tailles pour 2 noms"));
     }
 }

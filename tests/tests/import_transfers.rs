@@ -411,6 +411,11 @@ fn batches_progress_and_cancel(f: &Fixture) {
     assert_eq!(r.stopped, Some(Stopped::Canceled));
     assert_eq!((r.created, r.batches_committed, r.complete), (1000, 1, false));
     assert_eq!(transfers(f, f.admin), 1000);
+    // The committed batch is in the keyword index (filled per batch).
+    let found = call(&f.engine, json!({"actor": f.admin, "op": "transfer.list", "search": "envoi 999"})).unwrap();
+    let subjects: Vec<&str> =
+        found["items"].as_array().unwrap().iter().map(|t| t["data"]["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["Envoi 999"]);
     let seen = w.seen.into_inner().unwrap();
     assert_eq!(seen.iter().map(|s| s.0).collect::<Vec<_>>(), vec![1000, 2000, 3500]);
     assert!(seen.iter().all(|s| s.1 == 5000));

@@ -2,9 +2,10 @@
 //! PostgreSQL (issue 11): the demo's bilingual firm (Windows-1252 and
 //! UTF-8 files, French and English headers) is imported into one database,
 //! every kind (clients and contacts with their tags and custom values,
-//! client–contact links, interactions and transfers with their contacts'
-//! keys) is exported to CSV with the columns that
-//! carry data (`docs/import-export.md`, "Round trip"), those files are
+//! client–contact links, interactions with their custom values, transfers
+//! with their contacts' keys and their files' sizes) is exported to CSV
+//! with the columns that carry data (`docs/import-export.md`, "Round
+//! trip"), those files are
 //! imported into a fresh database, and exporting them again must give the
 //! very same bytes — in French and in English.
 
@@ -42,26 +43,35 @@ fn kinds() -> Vec<(ImportKind, Value)> {
             ImportKind::Interactions,
             json!({"op": "grid.query", "list": "interactions", "sort": "when",
                    "columns": ["when", "kind", "subject", "body", "client_code", "contact_key", "staff_initials", "direction",
-                               "duration", "phone"]}),
+                               "duration", "phone", "custom.dossier", "custom.montant"]}),
         ),
         (
             ImportKind::Transfers,
             json!({"op": "grid.query", "list": "transfers", "sort": "sent",
                    "columns": ["sent", "status", "direction", "subject", "client_code", "contact_key", "staff_initials",
-                               "file_names", "expires", "closed", "signature", "message"]}),
+                               "file_names", "file_sizes", "expires", "closed", "signature", "message"]}),
         ),
     ]
 }
 
 /// What the host defines in both databases: the firm's custom fields and
-/// tags (data the files do not carry).
+/// tags (data the files do not carry). Interactions' fields belong to a
+/// kind of interaction.
 fn define(f: &Fixture) {
     for (record, key, fr, en, ty) in [
         ("client", "secteur", "Secteur d'activité", "Industry", "text"),
         ("client", "employes", "Employés", "Employees", "number"),
         ("contact", "fonction", "Fonction", "Role in the firm", "text"),
+        ("phone_call", "dossier", "Numéro de dossier", "File number", "text"),
+        ("email", "montant", "Montant facturé", "Amount billed", "number"),
     ] {
-        let field = json!({"record": record, "key": key, "label_fr": fr, "label_en": en, "field_type": ty});
+        let field = match record {
+            "client" | "contact" => {
+                json!({"record": record, "key": key, "label_fr": fr, "label_en": en, "field_type": ty})
+            }
+            kind => json!({"record": "interaction", "kind": kind, "key": key, "label_fr": fr, "label_en": en,
+                           "field_type": ty}),
+        };
         host(f, json!({"op": "custom_field.put", "field": field}));
     }
     for (code, fr, en) in [("tres-important", "Très important", "Very important"), ("suivi", "À suivre", "Follow up")]
@@ -99,7 +109,7 @@ fn add_values_and_transfers(f: &Fixture) {
             "JFC",
             json!({"direction": "sent_to_contact", "status": "complete",
             "subject": "États financiers 2025", "sent_at": "2026-10-01T13:15:00Z", "closed_at": "2026-10-03T18:00:00Z",
-            "files": [{"name": "États financiers.pdf", "size": 1}, {"name": "T2.pdf", "size": 1}],
+            "files": [{"name": "États financiers.pdf", "size": 48213}, {"name": "T2.pdf", "size": 1024}],
             "signature_required": true, "message": "Bonjour,\nvoici vos états ; bonne lecture."})
         ),
         row(
@@ -114,7 +124,7 @@ fn add_values_and_transfers(f: &Fixture) {
             "P-2002",
             "HDA",
             json!({"direction": "sent_to_contact", "status": "expired",
-            "subject": "+Acomptes", "sent_at": "2026-09-01T12:00:00Z", "files": [{"name": "a.pdf", "size": 1}]})
+            "subject": "+Acomptes", "sent_at": "2026-09-01T12:00:00Z", "files": [{"name": "a.pdf", "size": 7}]})
         ),
     ]);
     let r = run(f, json!({"op": "import.transfers", "rows": rows}));
@@ -156,9 +166,11 @@ fn add_interactions(f: &Fixture, staff: &[i64]) {
     let rows = [
         json!({"kind": "phone_call", "occurred_at": "2025-02-03T15:04:00Z", "client_id": ids[0], "staff_id": staff[0],
                "subject": "Rappel : acomptes provisionnels", "body": "A demandé qu'on la rappelle.\nJeudi 😊",
-               "direction": "outgoing", "duration_secs": 420, "phone": "+1 418 555-0199"}),
+               "direction": "outgoing", "duration_secs": 420, "phone": "+1 418 555-0199",
+               "custom": {"dossier": "=2025-17; T2"}}),
         json!({"kind": "email", "occurred_at": "2025-02-04T13:00:00Z", "client_id": ids[1], "staff_id": staff[1],
-               "subject": "=SOMME(A1:A2) d'Érablière", "body": "Pièces jointes : T4, relevé 1."}),
+               "subject": "=SOMME(A1:A2) d'Érablière", "body": "Pièces jointes : T4, relevé 1.",
+               "custom": {"montant": 1234.5}}),
         json!({"kind": "note", "occurred_at": "2025-02-05T14:30:00Z", "client_id": ids[2], "staff_id": staff[0],
                "subject": "Fin d’exercice « 31 mars »", "body": ""}),
     ];
@@ -230,9 +242,12 @@ fn exports_import_and_export_alike(a: &Fixture) {
                     &["Contrôleuse, « finances »", if fr { "Très important" } else { "Very important" }]
                 }
                 ImportKind::Links => &[if fr { "BEA-1001,p-2001,Principal" } else { "BEA-1001,p-2001,Primary" }],
-                ImportKind::Interactions => &[",BEA-1001,p-2001,HDA,"],
+                ImportKind::Interactions => {
+                    &[",BEA-1001,p-2001,HDA,", "'=2025-17; T2", if fr { ",\"1234,5\"\r\n" } else { ",1234.5\r\n" }]
+                }
                 ImportKind::Transfers => &[
-                    "États financiers.pdf; T2.pdf",
+                    "États financiers.pdf; T2.pdf,48213; 1024,",
+                    "a.pdf,7,",
                     ",RIV-1002,p-2002,MEL,",
                     if fr { "Terminé" } else { "Complete" },
                     "'+Acomptes",

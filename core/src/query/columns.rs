@@ -73,9 +73,9 @@ pub fn catalogue(kind: ListKind, roles: &[StaffRole], tags: &[Tag]) -> Vec<Colum
     catalogue_with(kind, roles, tags, &[])
 }
 
-/// [`catalogue`] with the firm's custom fields: clients and contacts show
-/// theirs (`custom.<key>`, as the filter field), after the built-in
-/// columns. `custom` may hold every custom field of the firm.
+/// [`catalogue`] with the firm's custom fields: clients, contacts and
+/// interactions show theirs (`custom.<key>`, as the filter field), after
+/// the built-in columns. `custom` may hold every custom field of the firm.
 pub fn catalogue_with(kind: ListKind, roles: &[StaffRole], tags: &[Tag], custom: &[CustomFieldDef]) -> Vec<ColumnDef> {
     let mut columns = base_catalogue(kind);
     for col in &mut columns {
@@ -103,17 +103,23 @@ fn tags_cell(tags: &[String]) -> Value {
     if tags.is_empty() { Value::Null } else { json!(tags) }
 }
 
-/// The columns of the custom fields of a list's records (clients and
-/// contacts; none for the other lists).
+/// The columns of the custom fields of a list's records (clients,
+/// contacts and interactions; none for transfers). Interactions have one
+/// column per key, as their filter field (`fields.rs`): a key defined for
+/// several kinds of interaction reads as its first definition, and the
+/// fields of transfer events (written by the engine) have none.
 pub fn custom_columns(kind: ListKind, custom: &[CustomFieldDef]) -> Vec<ColumnDef> {
     let record = match kind {
         ListKind::Clients => CustomRecord::Client,
         ListKind::Contacts => CustomRecord::Contact,
-        _ => return Vec::new(),
+        ListKind::Interactions => CustomRecord::Interaction,
+        ListKind::Transfers => return Vec::new(),
     };
+    let mut seen = std::collections::BTreeSet::new();
     custom
         .iter()
-        .filter(|d| d.record == record)
+        .filter(|d| d.record == record && d.kind != Some(InteractionKind::TransferEvent))
+        .filter(|d| seen.insert(d.key.as_str()))
         .map(|d| {
             let kind = match d.field_type {
                 CustomFieldType::Text | CustomFieldType::Choice => ColumnKind::Text,
@@ -205,6 +211,7 @@ fn base_catalogue(kind: ListKind) -> Vec<ColumnDef> {
             c("staff_initials", "Initiales de l'employé", "Staff initials", Text, false),
             c("files", "Fichiers", "Files", Number, false),
             c("file_names", "Noms des fichiers", "File names", Text, false),
+            c("file_sizes", "Tailles des fichiers (octets)", "File sizes (bytes)", Text, false),
             c("expires", "Expire le", "Expires", DateTime, true),
             c("closed", "Fermé le", "Closed", DateTime, false),
             c("signature", "Signature requise", "Signature required", Bool, false),
@@ -306,6 +313,9 @@ pub(crate) fn contact_cell(r: &Record<ContactData>, key: Option<&str>, col: &str
 
 pub(crate) fn interaction_cell(r: &Record<InteractionData>, col: &str, names: &Names, tz: chrono_tz::Tz) -> Value {
     let d = &r.data;
+    if let Some(v) = custom_cell(&d.custom, col) {
+        return v;
+    }
     match col {
         "when" => local(&d.occurred_at, tz),
         "kind" => json!(d.kind.as_str()),
@@ -348,6 +358,15 @@ pub(crate) fn transfer_cell(r: &Record<TransferData>, col: &str, names: &Names, 
                 Value::Null
             } else {
                 Value::String(d.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join("; "))
+            }
+        }
+        // In bytes, in the order of `file_names` (what the importer pairs
+        // them by).
+        "file_sizes" => {
+            if d.files.is_empty() {
+                Value::Null
+            } else {
+                Value::String(d.files.iter().map(|f| f.size.to_string()).collect::<Vec<_>>().join("; "))
             }
         }
         "message" => {

@@ -74,14 +74,16 @@ fn v(value: &str, fr: &str, en: &str) -> ValueLabel {
 }
 
 /// The columns of an import file of `kind` with the firm's custom fields:
-/// a file of clients or contacts may carry a column per custom field of
-/// those records (`custom.<key>`), its header the field's French or
-/// English label or its key. `custom` may hold every custom field.
+/// a file of clients, contacts or interactions may carry a column per
+/// custom field of those records (`custom.<key>`; interactions: one per
+/// key, as their list's column), its header the field's French or English
+/// label or its key. `custom` may hold every custom field.
 pub fn import_catalogue_with(kind: ImportKind, custom: &[crate::domain::CustomFieldDef]) -> Vec<ImportColumn> {
     let mut v = import_catalogue(kind);
     let (list, prefix) = match kind {
         ImportKind::Clients => (ListKind::Clients, ""),
         ImportKind::Contacts => (ListKind::Contacts, "data."),
+        ImportKind::Interactions => (ListKind::Interactions, "data."),
         _ => return v,
     };
     for column in super::columns::custom_columns(list, custom) {
@@ -180,6 +182,8 @@ pub fn import_catalogue(kind: ImportKind) -> Vec<ImportColumn> {
             own("contact_email", "Courriel de la personne-ressource", "Contact e-mail", Text, "contact_email", vec![]),
             from_list(L::Transfers, "staff_initials", "staff_initials"),
             from_list(L::Transfers, "file_names", "data.files"),
+            // Paired with the names by position (`clientele-io` joins them).
+            from_list(L::Transfers, "file_sizes", "file_sizes"),
             from_list(L::Transfers, "expires", "data.expires_at"),
             from_list(L::Transfers, "closed", "data.closed_at"),
             from_list(L::Transfers, "signature", "data.signature_required"),

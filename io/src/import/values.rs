@@ -66,7 +66,8 @@ pub fn cell(col: &ImportColumn, s: &str, tz: chrono_tz::Tz) -> Result<Value, Cel
             s.split(';').map(str::trim).filter(|t| !t.is_empty()).map(|t| Value::String(t.to_string())).collect(),
         ));
     }
-    // A transfer's files by name, `;` between them (sizes unknown: 0).
+    // A transfer's files by name, `;` between them (sizes 0 unless the
+    // file has a `file_sizes` column).
     if c.id == "file_names" {
         return Ok(Value::Array(
             s.split(';')
@@ -75,6 +76,23 @@ pub fn cell(col: &ImportColumn, s: &str, tz: chrono_tz::Tz) -> Result<Value, Cel
                 .map(|t| serde_json::json!({"name": t, "size": 0}))
                 .collect(),
         ));
+    }
+    // Their sizes in bytes, in the same order (`; ` between them); paired
+    // with the names by `crate::import::join_file_sizes`.
+    if c.id == "file_sizes" {
+        return s
+            .split(';')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| match number(t) {
+                Some(Value::Number(n)) if n.as_i64().is_some_and(|i| i >= 0) => Ok(Value::Number(n)),
+                _ => Err(err(
+                    format!("'{t}' is not a file size (a whole number of bytes)"),
+                    format!("« {t} » n'est pas une taille de fichier (un nombre entier d'octets)"),
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array);
     }
     if !c.values.is_empty() {
         let f = fold(s);

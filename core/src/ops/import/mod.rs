@@ -251,7 +251,9 @@ impl Engine {
             Request::ImportTransfers { rows, .. } => {
                 let steps = self.check_transfers(who, rows, &opts, &ticker)?;
                 let report =
-                    self.drive(name, None, steps, &opts, progress, |c, batch| self.write_transfers(who, c, batch));
+                    self.drive(name, Some(store::bulk::Table::Transfers), steps, &opts, progress, |c, batch| {
+                        self.write_transfers(who, c, batch)
+                    });
                 // Open transfers imported expire on their own dates: the
                 // sweep looks again at its next chance.
                 self.next_sweep.store(0, std::sync::atomic::Ordering::Release);

@@ -12,7 +12,7 @@ use super::{Problem, Step, Ticker, Written, line_of};
 use crate::domain::*;
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::protocol::{ImportOptions, OnExisting, TransferRow};
-use crate::store::bulk;
+use crate::store::bulk::{self, Table};
 use crate::store::history::NewEntry;
 use crate::store::transfers::{ImportKey, import_key};
 use crate::store::{self, Conn};
@@ -292,6 +292,9 @@ impl Engine {
         let entry = |id: Id, client: Id| {
             NewEntry::new(RecordKind::Transfer, id, Some(client), HistoryOp::Import, Some(who.id), now)
         };
+        // New transfers go in together after the loop (the bulk path: ids
+        // up front, the keyword index filled once for the batch).
+        let mut creates: Vec<(usize, TransferData)> = Vec::with_capacity(batch.len());
         for (i, s) in batch {
             let Some(t) = data(s) else { continue };
             let refused = still.refuses(who, Some(t.client_id), Some(t.to_contact)).or_else(|| {
@@ -308,11 +311,9 @@ impl Engine {
                         out.problems.push((*i, super::kinds::taken_meanwhile("subject", &t.subject)));
                         continue;
                     }
-                    let id = store::transfers::insert(c, &t, who.id, now)?;
-                    held.insert(key, (id, 1));
-                    history.push(entry(id, t.client_id));
-                    out.created += 1;
-                    out.ids.push((*i, id));
+                    // (The id is the batch's; the key is taken either way.)
+                    held.insert(key, (0, 1));
+                    creates.push((*i, t));
                 }
                 Step::Update { id, version, .. } => {
                     let before = store::transfers::get(c, *id, false)?.map(|r| r.into_record()).transpose()?;
@@ -329,6 +330,16 @@ impl Engine {
                 _ => {}
             }
         }
+        let ids = bulk::next_ids(c, Table::Transfers, creates.len())?;
+        let rows: Vec<(Id, &TransferData)> = ids.iter().copied().zip(creates.iter().map(|(_, t)| t)).collect();
+        let paused = bulk::pause_index(c, Table::Transfers)?;
+        bulk::insert_transfers(c, &rows, who.id, now)?;
+        bulk::resume_index(c, paused, &ids)?;
+        for ((i, t), id) in creates.iter().zip(&ids) {
+            history.push(entry(*id, t.client_id));
+            out.ids.push((*i, *id));
+        }
+        out.created = ids.len() as u64;
         store::history::record_many(c, &history)?;
         Ok(out)
     }
