@@ -6,7 +6,7 @@ use crate::store::history::NewEntry;
 use crate::store::{self, Conn};
 use crate::visibility;
 
-fn entity_of(e: &TrashEntry) -> Result<Entity> {
+pub(crate) fn entity_of(e: &TrashEntry) -> Result<Entity> {
     Ok(match e.entity.as_str() {
         "client" => Entity::Clients,
         "contact" => Entity::Contacts,
@@ -125,12 +125,22 @@ impl Engine {
             store::trash::hold(c, id)?;
             let e = entry_for(c, who, id)?;
             if e.entity == "contact" {
-                let n = store::contacts::transfer_count(c, e.entity_id)?;
-                if n > 0 {
+                // Only the transfers of clients the actor sees are counted:
+                // the refusal must not tell how many another office has.
+                let offices = store::contacts::transfer_offices(c, e.entity_id)?;
+                let seen = offices.iter().filter(|o| who.rights.sees_office(o.as_deref())).count();
+                if seen > 0 {
                     return Err(Error::validation(
                         "id",
                         "in_use",
-                        format!("{n} file transfer(s) still name this contact: delete and purge them first"),
+                        format!("{seen} file transfer(s) still name this contact: delete and purge them first"),
+                    ));
+                }
+                if !offices.is_empty() {
+                    return Err(Error::validation(
+                        "id",
+                        "in_use",
+                        "file transfers of clients you do not see still name this contact: it cannot be purged",
                     ));
                 }
             }
