@@ -159,7 +159,67 @@ fn duplicates_are_cut_after_visibility(f: &Fixture) {
     assert_eq!(all.as_array().unwrap().len(), 20, "{all}");
 }
 
+/// Undoing a contact merge answers what it left where it is; a staff
+/// member of Montréal who restores the merged contact is not told the ids
+/// of Québec's records (a link to a Québec client removed since, an
+/// interaction of a Québec client moved since): before, `not_restored`
+/// named them.
+fn a_merge_undo_names_no_record_the_restorer_cannot_see(f: &Fixture) {
+    let mtl = staff(f, "MT", Some(vec!["Montréal"]), |_| {});
+    let a = client(f, "MU-A", "Montréal inc.", "Montréal");
+    let b = client(f, "MU-B", "Québec inc.", "Québec");
+    let contact =
+        |last: &str| id(&ok(f, json!({"actor": f.admin, "op": "contact.create", "data": {"last_name": last}})));
+    let (keep, merged, other) = (contact("Gardée"), contact("Fusionnée"), contact("Autre"));
+    let link = |p: i64, c: i64| {
+        ok(f, json!({"actor": f.admin, "op": "contact.link", "contact_id": p, "client_id": c, "role": "billing"}))
+    };
+    link(keep, a);
+    link(merged, a);
+    link(merged, b);
+    link(other, b);
+    let note = |client: i64, subject: &str| {
+        id(&ok(
+            f,
+            json!({"actor": f.admin, "op": "interaction.create",
+                   "data": {"kind": "note", "client_id": client, "contact_id": merged,
+                            "occurred_at": f.clock.get().to_rfc3339(), "subject": subject}}),
+        ))
+    };
+    let (na, nb) = (note(a, "Chez A"), note(b, "Chez B"));
+    let version = |kind: &str, id: i64| {
+        ok(f, json!({"actor": f.admin, "op": format!("{kind}.get"), "id": id}))["version"].clone()
+    };
+    let m = ok(
+        f,
+        json!({"actor": f.admin, "op": "contact.merge", "keep": keep, "keep_version": version("contact", keep),
+               "merge": merged, "merge_version": version("contact", merged)}),
+    );
+    // Since the merge: the link to B removed, B's interaction moved to
+    // another contact (A's moved too: it is Montréal's, so it is told).
+    ok(f, json!({"actor": f.admin, "op": "contact.unlink", "contact_id": keep, "client_id": b}));
+    for (n, to) in [(na, Value::Null), (nb, json!(other))] {
+        ok(
+            f,
+            json!({"actor": f.admin, "op": "interaction.update", "id": n, "version": version("interaction", n),
+                   "data": {"contact_id": to}}),
+        );
+    }
+    let r = ok(f, json!({"actor": mtl, "op": "trash.restore", "id": m["trash_id"]}));
+    let named: Vec<(String, i64)> = r["not_restored"]
+        .as_array()
+        .map(|a| a.iter().map(|n| (n["item"].as_str().unwrap().to_string(), n["id"].as_i64().unwrap_or(0))).collect())
+        .unwrap_or_default();
+    assert!(named.contains(&("interaction".into(), na)), "{r}");
+    for hidden in [("link".to_string(), b), ("interaction".to_string(), nb)] {
+        assert!(!named.contains(&hidden), "{hidden:?} told to Montréal: {r}");
+    }
+    let text = r.to_string();
+    assert!(!text.contains(&format!(" {b} ")) && !text.contains(&format!(" {nb} ")), "{text}");
+}
+
 backend_tests!(
+    a_merge_undo_names_no_record_the_restorer_cannot_see,
     history_of_a_trashed_record_reads_for_those_who_see_the_trash,
     a_purge_refusal_counts_only_the_transfers_seen,
     duplicates_are_cut_after_visibility,
