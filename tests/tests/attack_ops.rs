@@ -218,7 +218,93 @@ fn a_merge_undo_names_no_record_the_restorer_cannot_see(f: &Fixture) {
     assert!(!text.contains(&format!(" {b} ")) && !text.contains(&format!(" {nb} ")), "{text}");
 }
 
+/// `import.transfers` by a staff member of Montréal: rows naming a Québec
+/// client or recipient, a client in the trash, a future or missing date, a
+/// negative size, a row twice, an unknown sender are bad rows, each
+/// telling nothing of Québec (no id, no name, no code), and the good row is
+/// written.
+fn import_transfers_keeps_to_the_importers_offices(f: &Fixture) {
+    let mtl = staff(f, "MT", Some(vec!["Montréal"]), |_| {});
+    let a = client(f, "IT-A", "Montréal inc.", "Montréal");
+    let b = client(f, "IT-B", "Secret Québec", "Québec");
+    let gone = client(f, "IT-C", "Jeté", "Montréal");
+    let contact = |last: &str, c: i64| {
+        let p = id(&ok(f, json!({"actor": f.admin, "op": "contact.create", "data": {"last_name": last}})));
+        ok(f, json!({"actor": f.admin, "op": "contact.link", "contact_id": p, "client_id": c, "role": "billing"}));
+        p
+    };
+    let (pa, pb, pc) = (contact("Alpha", a), contact("Cachette", b), contact("Jetée", gone));
+    ok(f, json!({"actor": f.admin, "op": "client.delete", "id": gone, "version": 1}));
+    let sent = (f.clock.get() - chrono::Duration::days(1)).to_rfc3339();
+    let row = |client: Value, to: i64, extra: Value| {
+        let mut data = json!({"direction": "sent_to_contact", "status": "ready_for_download", "from_staff": f.admin,
+                              "to_contact": to, "subject": "Relevés", "sent_at": sent,
+                              "files": [{"name": "a.pdf", "size": 10}]});
+        if client.is_string() {
+            // By code.
+        } else {
+            data["client_id"] = client.clone();
+        }
+        for (k, v) in extra.as_object().unwrap() {
+            data[k] = v.clone();
+        }
+        let mut r = json!({"data": data});
+        if client.is_string() {
+            r["client_code"] = client;
+        }
+        r
+    };
+    let future = (f.clock.get() + chrono::Duration::days(1)).to_rfc3339();
+    let rows = json!([
+        row(json!(a), pa, json!({})),
+        row(json!(b), pb, json!({})),
+        row(json!("IT-B"), pb, json!({})),
+        row(json!(a), pb, json!({})),
+        row(json!(gone), pc, json!({})),
+        row(json!(a), pa, json!({"subject": "Futur", "sent_at": future})),
+        row(json!(a), pa, json!({"subject": "Négatif", "files": [{"name": "a.pdf", "size": -1}]})),
+        row(json!(a), pa, json!({})),
+        row(json!(a), pa, json!({"subject": "Inconnu", "from_staff": 987_654})),
+        row(json!(a), pa, json!({"subject": "Chemin", "files": [{"name": "../../etc/passwd", "size": 1}]})),
+        row(
+            json!(a),
+            pa,
+            json!({"subject": "Ouvert", "status": "waiting_for_files", "files": [],
+                                 "expires_at": "9999-12-31T00:00:00Z"})
+        ),
+    ]);
+    let r = call(f, json!({"actor": mtl, "op": "import.transfers", "rows": rows, "options": {"commit": "batches"}}))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let bad: Vec<u64> = r["errors"].as_array().unwrap().iter().map(|e| e["row"].as_u64().unwrap()).collect();
+    let text = r.to_string();
+    // The messages echo what the row gave (an id, a code), alike for a
+    // record that does not exist; nothing else of Québec.
+    for secret in ["Secret", "Cachette", "Québec"] {
+        let told = r["errors"].as_array().unwrap().iter().any(|e| {
+            let m = format!("{} {}", e["message_en"], e["message_fr"]);
+            m.split(|c: char| !c.is_alphanumeric() && c != '-').any(|w| w == secret)
+        });
+        assert!(!told, "{secret} told: {text}");
+    }
+    assert_eq!(bad, (2..=10).collect::<Vec<u64>>(), "{text}");
+    let absent = call(
+        f,
+        json!({"actor": mtl, "op": "import.transfers", "rows": [row(json!(987_654), pa, json!({}))],
+               "options": {"commit": "batches"}}),
+    )
+    .unwrap();
+    let told = |e: &Value| e["message_en"].as_str().unwrap().to_string();
+    assert_eq!(told(&r["errors"][0]), told(&absent["errors"][0]).replace("987654", &b.to_string()));
+    // The engine's French wording, not a generic one.
+    let negative = r["errors"].as_array().unwrap().iter().find(|e| e["row"] == 7).unwrap();
+    assert!(negative["message_fr"].as_str().unwrap().contains("négatif"), "{negative}");
+    // The first row, and the open one expiring in 9999 (accepted: an import
+    // sets any expiry; reported), were written.
+    assert_eq!(r["created"], 2, "{text}");
+}
+
 backend_tests!(
+    import_transfers_keeps_to_the_importers_offices,
     a_merge_undo_names_no_record_the_restorer_cannot_see,
     history_of_a_trashed_record_reads_for_those_who_see_the_trash,
     a_purge_refusal_counts_only_the_transfers_seen,
