@@ -121,6 +121,70 @@ pub(crate) const REFUSALS: &[(&str, &str, &str)] = &[
         "transfer events are part of the transfer's record",
         "les événements de transfert font partie du dossier du transfert",
     ),
+    // Contact details, records and files (`validate.rs`).
+    ("email", "'{}' is not a valid e-mail address", "« {} » n'est pas une adresse courriel valide"),
+    (
+        "phone",
+        "'{}' is not a valid phone number (7 to 15 digits, optional extension)",
+        "« {} » n'est pas un numéro de téléphone valide (de 7 à 15 chiffres, poste facultatif)",
+    ),
+    ("two_primaries", "only one phone can be primary", "un seul téléphone peut être principal"),
+    ("two_primaries", "only one e-mail can be primary", "un seul courriel peut être principal"),
+    ("too_many", "has more than 100 addresses", "a plus de 100 adresses"),
+    ("too_many", "has more than 200 files", "a plus de 200 fichiers"),
+    (
+        "required",
+        "a contact needs a first name, a last name or a company",
+        "une personne-ressource a besoin d'un prénom, d'un nom ou d'une entreprise",
+    ),
+    (
+        "required",
+        "an interaction concerns a client, a contact or both",
+        "une interaction concerne un client, une personne-ressource ou les deux",
+    ),
+    ("required", "a follow-up names the staff member who must act", "un suivi nomme l'employé qui doit agir"),
+    ("not_for_kind", "does not apply to a {}", "ne s'applique pas au type {}"),
+    ("out_of_range", "must be between 0 and 86400 seconds", "doit être entre 0 et 86400 secondes"),
+    ("out_of_range", "cannot be negative", "ne peut pas être négatif"),
+    (
+        "reserved",
+        "transfer events are recorded by the engine",
+        "les événements de transfert sont enregistrés par le moteur",
+    ),
+    ("not_for_kind", "a request for files carries no files", "une demande de fichiers ne porte pas de fichiers"),
+    ("invalid_value", "a file name has no path", "un nom de fichier n'a pas de chemin"),
+    (
+        "invalid_value",
+        "a role code is [a-z][a-z0-9_]*, at most 40 characters",
+        "un code de rôle suit [a-z][a-z0-9_]*, 40 caractères au plus",
+    ),
+    ("duplicate", "staff member {} already has the role `{}`", "l'employé {} a déjà le rôle `{}`"),
+    // The trash.
+    (
+        "parent_in_trash",
+        "its client {} is in the trash: restore the client first",
+        "son client {} est dans la corbeille : restaurez d'abord le client",
+    ),
+    (
+        "parent_in_trash",
+        "its contact {} is in the trash: restore the contact first",
+        "sa personne-ressource {} est dans la corbeille : restaurez d'abord la personne-ressource",
+    ),
+    (
+        "parent_in_trash",
+        "a transfer of this client went to contact {}, which is in the trash: restore it first",
+        "un transfert de ce client est allé à la personne-ressource {}, qui est dans la corbeille : restaurez-la d'abord",
+    ),
+    (
+        "in_use",
+        "{} file transfer(s) still name this contact: delete and purge them first",
+        "{} transfert(s) de fichiers nomment encore cette personne-ressource : supprimez-les et purgez-les d'abord",
+    ),
+    (
+        "in_use",
+        "file transfers of clients you do not see still name this contact: it cannot be purged",
+        "des transferts de fichiers de clients que vous ne voyez pas nomment encore cette personne-ressource : elle ne peut pas être purgée",
+    ),
     // Custom fields.
     ("unknown_field", "no custom field '{}' is defined for {}", "aucun champ personnalisé « {} » n'est défini pour {}"),
     ("invalid_value", "expects a text", "attend un texte"),

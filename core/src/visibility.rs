@@ -153,6 +153,33 @@ fn contact_seen_any(c: &mut Conn, who: &Who, id: Id) -> Result<bool> {
     Ok(offices.is_empty() || offices.iter().any(|o| who.rights.sees_office(o.as_deref())))
 }
 
+/// Does a record, live or in the trash, lie within the actor's offices and
+/// scope? `None` when it does not exist at all (purged).
+pub(crate) fn record_seen_any(c: &mut Conn, who: &Who, r: RecordRef) -> Result<Option<bool>> {
+    Ok(Some(match r.kind {
+        RecordKind::Client => match store::clients::get(c, r.id, true)? {
+            Some(row) => client_reached(who, r.id, row.office.as_deref()),
+            None => return Ok(None),
+        },
+        RecordKind::Contact => match store::contacts::get(c, r.id, true)? {
+            Some(_) => contact_seen_any(c, who, r.id)?,
+            None => return Ok(None),
+        },
+        RecordKind::Interaction => match store::interactions::get(c, r.id, true)? {
+            Some(row) => match (row.client_id, row.contact_id) {
+                (Some(client), _) => client_seen_any(c, who, client)?,
+                (None, Some(contact)) => contact_seen_any(c, who, contact)?,
+                (None, None) => who.scope.is_none(),
+            },
+            None => return Ok(None),
+        },
+        RecordKind::Transfer => match store::transfers::get(c, r.id, true)? {
+            Some(row) => client_seen_any(c, who, row.client_id)?,
+            None => return Ok(None),
+        },
+    }))
+}
+
 /// Can the actor see the record of a trash entry?
 pub(crate) fn trash_entry(c: &mut Conn, who: &Who, e: &TrashEntry) -> Result<bool> {
     if who.offices().is_none() && who.scope.is_none() {

@@ -94,6 +94,12 @@ fn bad_request(message: impl Into<String>, field: Option<&str>) -> ErrorBody {
     }
 }
 
+/// A refusal of the front door in the firm's language (`fr` or `en`), as
+/// the engine words its own ([`clientele_core::Error::body_in`]).
+fn refused(language: &str, fr: String, en: String, field: Option<&str>) -> ErrorBody {
+    bad_request(if language == "fr" { fr } else { en }, field)
+}
+
 // The error body is what hosts receive, by value like the engine's own
 // `execute_json` boundary; it is built once per failed request.
 #[allow(clippy::result_large_err)]
@@ -119,6 +125,8 @@ impl Dashboards {
 
     /// [`Dashboards::execute_json`], typed.
     pub fn execute(&self, request: FrontRequest) -> Result<Value, ErrorBody> {
+        let language = self.engine().config().language.clone();
+        let language = language.as_str();
         match request {
             FrontRequest::Render {
                 actor,
@@ -134,12 +142,11 @@ impl Dashboards {
                     None => self.budget(),
                     Some(ms) if BUDGET_RANGE_MS.contains(&ms) => std::time::Duration::from_millis(ms),
                     Some(ms) => {
-                        return Err(bad_request(
-                            format!(
-                                "budget_ms must be {} to {} (ms), not {ms}",
-                                BUDGET_RANGE_MS.start(),
-                                BUDGET_RANGE_MS.end()
-                            ),
+                        let (min, max) = (BUDGET_RANGE_MS.start(), BUDGET_RANGE_MS.end());
+                        return Err(refused(
+                            language,
+                            format!("budget_ms doit être de {min} à {max} (ms), pas {ms}"),
+                            format!("budget_ms must be {min} to {max} (ms), not {ms}"),
                             Some("budget_ms"),
                         ));
                     }
@@ -147,22 +154,35 @@ impl Dashboards {
                 let target = match (dashboard, client_id) {
                     (DashboardKind::Client, Some(client_id)) => DashboardTarget::Client { client_id },
                     (DashboardKind::Client, None) => {
-                        return Err(bad_request("the client dashboard needs a client_id", Some("client_id")));
+                        return Err(refused(
+                            language,
+                            "le tableau de bord d'un client a besoin de client_id".into(),
+                            "the client dashboard needs a client_id".into(),
+                            Some("client_id"),
+                        ));
                     }
                     (_, Some(_)) => {
-                        return Err(bad_request("client_id is for the client dashboard only", Some("client_id")));
+                        return Err(refused(
+                            language,
+                            "client_id ne sert qu'au tableau de bord d'un client".into(),
+                            "client_id is for the client dashboard only".into(),
+                            Some("client_id"),
+                        ));
                     }
                     (DashboardKind::Staff, None) => DashboardTarget::Staff,
                     (DashboardKind::Firm, None) => DashboardTarget::Firm,
                 };
-                let view = self.render_within(actor, target, layout_id, locale, budget).map_err(|e| e.body())?;
+                let view =
+                    self.render_within(actor, target, layout_id, locale, budget).map_err(|e| e.body_in(language))?;
                 Ok(match format {
                     Format::Json => view.to_json(),
                     Format::Html => json!({"format": "html", "content": view.to_html_with(url_template.as_deref())}),
                     Format::Text => json!({"format": "text", "content": view.to_text()}),
                 })
             }
-            FrontRequest::PortletList { actor, dashboard, locale } => self.portlet_list(actor, dashboard, locale),
+            FrontRequest::PortletList { actor, dashboard, locale } => {
+                self.portlet_list(actor, dashboard, locale, language)
+            }
             FrontRequest::LayoutSave { actor, id, version, dashboard, name, layout, firm_default } => {
                 let parsed = Layout::from_json(&layout).map_err(|e| ErrorBody {
                     code: "bad_layout".into(),
@@ -178,7 +198,7 @@ impl Dashboards {
                 if let Some(version) = version {
                     req["version"] = json!(version);
                 }
-                self.call(req).map_err(|e| e.body())
+                self.call(req).map_err(|e| e.body_in(language))
             }
         }
     }
@@ -188,8 +208,10 @@ impl Dashboards {
         actor: Id,
         dashboard: Option<DashboardKind>,
         locale: Option<Locale>,
+        language: &str,
     ) -> Result<Value, ErrorBody> {
-        let staff = self.call(json!({"actor": actor, "op": "staff.get", "id": actor})).map_err(|e| e.body())?;
+        let staff =
+            self.call(json!({"actor": actor, "op": "staff.get", "id": actor})).map_err(|e| e.body_in(language))?;
         let rights: clientele_core::domain::Rights = serde_json::from_value(staff["data"]["rights"].clone())
             .map_err(|e| bad_request(format!("staff rights: {e}"), None))?;
         let entitlements = &self.engine().config().entitlements;

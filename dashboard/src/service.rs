@@ -150,13 +150,27 @@ pub enum DashboardError {
     /// A layout of another dashboard kind was asked for.
     #[error("layout {id} belongs to the {found} dashboard, not the {wanted} one")]
     WrongLayoutKind { id: Id, found: String, wanted: &'static str },
+    /// The dashboards were closed ([`Dashboards::close`]): no render starts.
+    #[error("the dashboards are closed")]
+    Closed,
 }
 
 impl DashboardError {
     /// The serialisable face of the error (the engine's error body).
     pub fn body(&self) -> clientele_core::ErrorBody {
+        self.body_in("en")
+    }
+
+    /// [`DashboardError::body`] with its message in `language` (`fr` or
+    /// `en`) where it has a fixed form, as [`clientele_core::Error::body_in`].
+    pub fn body_in(&self, language: &str) -> clientele_core::ErrorBody {
         match self {
-            DashboardError::Engine(e) => e.body(),
+            DashboardError::Engine(e) => e.body_in(language),
+            DashboardError::Closed => clientele_core::ErrorBody {
+                code: "engine_closed".into(),
+                message: if language == "fr" { "les tableaux de bord sont fermés".into() } else { self.to_string() },
+                ..Default::default()
+            },
             DashboardError::BadLayout { .. } | DashboardError::WrongLayoutKind { .. } => clientele_core::ErrorBody {
                 code: "bad_layout".into(),
                 message: self.to_string(),
@@ -540,7 +554,8 @@ impl Dashboards {
 
     /// Closes the dashboards: every render in progress is canceled (its
     /// portlets see `is_canceled`, its later requests answer
-    /// `engine_closed`), and so is every later one. Also done on drop.
+    /// `engine_closed`), and a later render is refused
+    /// ([`DashboardError::Closed`], `engine_closed`). Also done on drop.
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
     }
@@ -656,6 +671,9 @@ impl Dashboards {
         locale: Locale,
         budget: Duration,
     ) -> Result<DashboardView, DashboardError> {
+        if self.is_closed() {
+            return Err(DashboardError::Closed);
+        }
         let rights = self.rights_of(viewer)?;
         let kind = target.kind();
         let title = match target {

@@ -290,4 +290,62 @@ fn every_new_refusal_reads_in_french(f: &Fixture) {
     );
 }
 
-backend_tests!(every_new_refusal_reads_in_french);
+/// The refusals of the record checks (`validate.rs`: e-mail addresses,
+/// phone numbers, primaries, a contact's names, an interaction's kind and
+/// parties, files) and of the trash read in French too (before, they were
+/// English in a French firm).
+fn every_record_check_reads_in_french(f: &Fixture) {
+    let admin = json!(f.admin);
+    let create = |data: Value| json!({"op": "client.create", "data": data});
+    refused(
+        f,
+        admin.clone(),
+        create(json!({"code": "V-1", "name": "x", "emails": [{"address": "pas-une-adresse"}]})),
+        "validation",
+    );
+    refused(f, admin.clone(), create(json!({"code": "V-2", "name": "x", "phones": [{"number": "12"}]})), "validation");
+    refused(
+        f,
+        admin.clone(),
+        create(json!({"code": "V-3", "name": "x", "phones": [{"number": "514 555-1212", "primary": true},
+                                                           {"number": "514 555-1313", "primary": true}]})),
+        "validation",
+    );
+    refused(
+        f,
+        admin.clone(),
+        create(json!({"code": "V-4", "name": "x", "emails": [{"address": "a@b.ca", "primary": true},
+                                                           {"address": "c@d.ca", "primary": true}]})),
+        "validation",
+    );
+    refused(f, admin.clone(), json!({"op": "contact.create", "data": {"title": "Seul"}}), "validation");
+    let cid = ok(f, admin.clone(), create(json!({"code": "V-5", "name": "Valide"})))["id"].as_i64().unwrap();
+    let interaction = |extra: Value| {
+        let mut data = json!({"kind": "note", "occurred_at": "2026-11-30T10:00:00Z", "client_id": cid, "subject": "x"});
+        for (k, v) in extra.as_object().unwrap() {
+            data[k] = v.clone();
+        }
+        json!({"op": "interaction.create", "data": data})
+    };
+    refused(f, admin.clone(), interaction(json!({"client_id": null})), "validation");
+    refused(f, admin.clone(), interaction(json!({"direction": "incoming"})), "validation");
+    refused(f, admin.clone(), interaction(json!({"kind": "phone_call", "duration_secs": 100_000})), "validation");
+    refused(f, admin.clone(), interaction(json!({"kind": "transfer_event"})), "validation");
+    refused(f, admin.clone(), interaction(json!({"follow_up": {"assignee_id": 0, "due": "2026-12-01"}})), "validation");
+    let pid = ok(f, admin.clone(), json!({"op": "contact.create", "data": {"last_name": "Lié"}}))["id"].clone();
+    ok(f, admin.clone(), json!({"op": "contact.link", "contact_id": pid, "client_id": cid, "role": "billing"}));
+    let transfer = |direction: &str, files: Value| {
+        json!({"op": "transfer.create", "data": {"direction": direction, "from_staff": f.admin, "to_contact": pid,
+               "client_id": cid, "subject": "Relevés", "files": files}})
+    };
+    refused(f, admin.clone(), transfer("requested_from_contact", json!([{"name": "a.pdf", "size": 1}])), "validation");
+    refused(f, admin.clone(), transfer("sent_to_contact", json!([{"name": "dossier/a.pdf", "size": 1}])), "validation");
+    refused(f, admin.clone(), transfer("sent_to_contact", json!([{"name": "a.pdf", "size": -1}])), "validation");
+    // The trash: a contact still named by a transfer cannot be purged.
+    ok(f, admin.clone(), transfer("requested_from_contact", json!([])));
+    let p = ok(f, admin.clone(), json!({"op": "contact.get", "id": pid}));
+    let t = ok(f, admin.clone(), json!({"op": "contact.delete", "id": pid, "version": p["version"]}));
+    refused(f, admin.clone(), json!({"op": "trash.purge", "id": t["trash_id"]}), "validation");
+}
+
+backend_tests!(every_new_refusal_reads_in_french, every_record_check_reads_in_french);

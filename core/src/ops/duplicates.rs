@@ -3,7 +3,7 @@
 //! `duplicates.find` for a record that exists. Only records the actor sees
 //! (`visibility`) are named. See `docs/duplicates.md`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::domain::*;
 use crate::engine::{Action, Engine, Entity, Who};
@@ -13,7 +13,7 @@ use crate::store::{self, Conn};
 use crate::text::DupKind;
 use crate::visibility;
 
-/// At most this many candidates per key are read, and answered in all.
+/// At most this many candidates are answered (and, per key, looked for).
 const MAX_CANDIDATES: usize = 20;
 
 fn keyed(e: DupEntity) -> Keyed {
@@ -58,8 +58,33 @@ fn messages(entity: DupEntity, id: Id, label: &str, reasons: &[DuplicateReason])
     )
 }
 
+/// How many key holders are read at a time while looking for visible ones.
+const PAGE: i64 = 64;
+
+/// The label of a live record the actor sees (`None`: hidden or gone).
+fn label(c: &mut Conn, who: &Who, entity: DupEntity, id: Id) -> Result<Option<String>> {
+    Ok(match entity {
+        DupEntity::Client => {
+            if !visibility::client_visible(c, who, id)? {
+                return Ok(None);
+            }
+            store::clients::get(c, id, false)?.map(|r| format!("{} — {}", r.code, r.name))
+        }
+        DupEntity::Contact => {
+            if !visibility::contact_visible(c, who, id)? {
+                return Ok(None);
+            }
+            store::contacts::get(c, id, false)?.map(|r| r.file_as)
+        }
+    })
+}
+
 /// The live records of `entity` the actor sees that share a key with
-/// `keys`, `me` left out, with why; in id order.
+/// `keys`, `me` left out, with why; in id order, at most
+/// [`MAX_CANDIDATES`]. Visibility is decided before the cut: each key's
+/// holders are read in id order until that many visible ones are found, so
+/// records the actor cannot see (other offices, the trash) neither take the
+/// place of those they can nor show through the count.
 pub(crate) fn candidates(
     c: &mut Conn,
     who: &Who,
@@ -67,38 +92,43 @@ pub(crate) fn candidates(
     keys: &[(DupKind, String)],
     me: Option<Id>,
 ) -> Result<Vec<Duplicate>> {
+    let mut labels: HashMap<Id, Option<String>> = HashMap::new();
     let mut found: BTreeMap<Id, Vec<DuplicateReason>> = BTreeMap::new();
-    for (id, k) in dupkeys::matches(c, keyed(entity), keys, me, MAX_CANDIDATES as i64)? {
-        let r = found.entry(id).or_default();
-        if !r.contains(&reason(k)) {
-            r.push(reason(k));
+    for (k, key) in keys {
+        let (mut after, mut visible) = (0, 0);
+        'key: loop {
+            let ids = dupkeys::matches(c, keyed(entity), (*k, key), me, after, PAGE)?;
+            for &id in &ids {
+                after = id;
+                let seen = match labels.get(&id) {
+                    Some(l) => l.is_some(),
+                    None => {
+                        let l = label(c, who, entity, id)?;
+                        let seen = l.is_some();
+                        labels.insert(id, l);
+                        seen
+                    }
+                };
+                if !seen {
+                    continue;
+                }
+                let r = found.entry(id).or_default();
+                if !r.contains(&reason(*k)) {
+                    r.push(reason(*k));
+                }
+                visible += 1;
+                if visible == MAX_CANDIDATES {
+                    break 'key;
+                }
+            }
+            if (ids.len() as i64) < PAGE {
+                break;
+            }
         }
     }
     let mut out = Vec::new();
-    for (id, mut reasons) in found {
-        if out.len() == MAX_CANDIDATES {
-            break;
-        }
-        let label = match entity {
-            DupEntity::Client => {
-                if !visibility::client_visible(c, who, id)? {
-                    continue;
-                }
-                match store::clients::get(c, id, false)? {
-                    Some(r) => format!("{} — {}", r.code, r.name),
-                    None => continue,
-                }
-            }
-            DupEntity::Contact => {
-                if !visibility::contact_visible(c, who, id)? {
-                    continue;
-                }
-                match store::contacts::get(c, id, false)? {
-                    Some(r) => r.file_as,
-                    None => continue,
-                }
-            }
-        };
+    for (id, mut reasons) in found.into_iter().take(MAX_CANDIDATES) {
+        let Some(Some(label)) = labels.remove(&id) else { continue };
         reasons.sort();
         let (message_fr, message_en) = messages(entity, id, &label, &reasons);
         out.push(Duplicate { entity, id, label, reasons, message_fr, message_en });

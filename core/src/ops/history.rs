@@ -41,7 +41,10 @@ impl Engine {
         };
         let after = cursor.map(decode).transpose()?;
         self.read(|c| {
-            visibility::record(c, who, record)?;
+            match visibility::record(c, who, record) {
+                Err(Error::NotFound { .. }) => in_trash_seen(c, who, record)?,
+                other => other?,
+            }
             let mut items = store::history::of_record(c, record, after, limit + 1)?;
             let next_cursor = if items.len() as i64 > limit {
                 items.truncate(limit as usize);
@@ -55,6 +58,34 @@ impl Engine {
             items.retain(|e| e.related.is_some() || !matches!(e.op, HistoryOp::Link | HistoryOp::Unlink));
             Ok(Page { items, next_cursor, total: None, total_capped: false })
         })
+    }
+}
+
+/// A record in the trash has its history read by those who see it in the
+/// trash (its entry within their offices and scope, the delete right on
+/// the entry's kind, as `trash.list`); to anyone else it does not exist.
+fn in_trash_seen(c: &mut store::Conn, who: &Who, record: RecordRef) -> Result<()> {
+    let absent = || {
+        let entity = match record.kind {
+            RecordKind::Client => "client",
+            RecordKind::Contact => "contact",
+            RecordKind::Interaction => "interaction",
+            RecordKind::Transfer => "file transfer",
+        };
+        Error::NotFound { entity, id: record.id }
+    };
+    let entry = match store::trash::entry_of(c, record.kind, record.id)? {
+        Some(tid) => store::trash::get(c, tid)?,
+        None => None,
+    };
+    match entry {
+        Some(e)
+            if visibility::trash_entry(c, who, &e)?
+                && who.require(super::trash::entity_of(&e)?, Action::Delete).is_ok() =>
+        {
+            Ok(())
+        }
+        _ => Err(absent()),
     }
 }
 

@@ -1,12 +1,12 @@
-use crate::domain::{HistoryOp, Id, RecordKind};
+use crate::domain::{HistoryOp, Id, RecordKind, RecordRef};
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
-use crate::protocol::{Done, Restored, TrashEntry};
+use crate::protocol::{Done, NotRestored, RestoreItem, Restored, TrashEntry};
 use crate::store::history::NewEntry;
 use crate::store::{self, Conn};
 use crate::visibility;
 
-fn entity_of(e: &TrashEntry) -> Result<Entity> {
+pub(crate) fn entity_of(e: &TrashEntry) -> Result<Entity> {
     Ok(match e.entity.as_str() {
         "client" => Entity::Clients,
         "contact" => Entity::Contacts,
@@ -88,6 +88,31 @@ fn record_of(c: &mut Conn, e: &TrashEntry) -> Result<(RecordKind, Option<Id>)> {
     Ok((kind, client))
 }
 
+/// Leaves out of a merge undo's report what names a record the actor
+/// cannot see (an interaction, transfer or linked record of another
+/// office): the report must not tell its id. What no longer exists at all
+/// (purged) stays; staff members and custom values are no office's.
+fn hide_unseen(c: &mut Conn, who: &Who, e: &TrashEntry, items: Vec<NotRestored>) -> Result<Vec<NotRestored>> {
+    let mut out = Vec::with_capacity(items.len());
+    for n in items {
+        let kind = match n.item {
+            RestoreItem::Interaction => Some(RecordKind::Interaction),
+            RestoreItem::Transfer => Some(RecordKind::Transfer),
+            RestoreItem::Link if e.entity == "client" => Some(RecordKind::Contact),
+            RestoreItem::Link => Some(RecordKind::Client),
+            _ => None,
+        };
+        let seen = match (kind, n.id) {
+            (Some(kind), Some(id)) => visibility::record_seen_any(c, who, RecordRef { kind, id })? != Some(false),
+            _ => true,
+        };
+        if seen {
+            out.push(n);
+        }
+    }
+    Ok(out)
+}
+
 impl Engine {
     pub(crate) fn trash_list(&self, who: &Who) -> Result<Vec<TrashEntry>> {
         self.read(|c| {
@@ -108,6 +133,7 @@ impl Engine {
             check_parent_live(c, &e)?;
             // A record merged into another: what moved goes back first.
             let not_restored = super::merge::undo(c, id, who.id, crate::time::ms(self.now()), self.phone_region)?;
+            let not_restored = hide_unseen(c, who, &e, not_restored)?;
             store::trash::restore(c, id)?;
             let (kind, client) = record_of(c, &e)?;
             let now = crate::time::ms(self.now());
@@ -125,12 +151,22 @@ impl Engine {
             store::trash::hold(c, id)?;
             let e = entry_for(c, who, id)?;
             if e.entity == "contact" {
-                let n = store::contacts::transfer_count(c, e.entity_id)?;
-                if n > 0 {
+                // Only the transfers of clients the actor sees are counted:
+                // the refusal must not tell how many another office has.
+                let offices = store::contacts::transfer_offices(c, e.entity_id)?;
+                let seen = offices.iter().filter(|o| who.rights.sees_office(o.as_deref())).count();
+                if seen > 0 {
                     return Err(Error::validation(
                         "id",
                         "in_use",
-                        format!("{n} file transfer(s) still name this contact: delete and purge them first"),
+                        format!("{seen} file transfer(s) still name this contact: delete and purge them first"),
+                    ));
+                }
+                if !offices.is_empty() {
+                    return Err(Error::validation(
+                        "id",
+                        "in_use",
+                        "file transfers of clients you do not see still name this contact: it cannot be purged",
                     ));
                 }
             }

@@ -299,9 +299,13 @@ pub(crate) fn clients_of(conn: &mut Conn, contact_ids: &[Id], offices: Option<&[
         .collect()
 }
 
-/// Transfers that still name this contact as recipient (any state, live or
-/// trashed): a contact cannot be purged while they exist.
-pub(crate) fn transfer_count(conn: &mut Conn, contact_id: Id) -> Result<i64> {
-    use super::schema::transfers;
-    Ok(transfers::table.filter(transfers::to_contact.eq(contact_id)).count().get_result(conn)?)
+/// The office of the client (live or trashed) of each transfer that names
+/// this contact as recipient (any state, live or trashed), one per transfer.
+pub(crate) fn transfer_offices(conn: &mut Conn, contact_id: Id) -> Result<Vec<Option<String>>> {
+    use super::schema::{clients, transfers};
+    Ok(transfers::table
+        .inner_join(clients::table)
+        .filter(transfers::to_contact.eq(contact_id))
+        .select(clients::office)
+        .load(conn)?)
 }

@@ -97,30 +97,27 @@ pub(crate) fn insert(conn: &mut Conn, entity: Keyed, records: &[(Id, Vec<(DupKin
     Ok(())
 }
 
-/// Records of `entity` (live or in the trash) sharing one of `keys`, with
-/// what they share; `me` left out. Each key is a point read of the primary
-/// key, at most `limit` records per key.
+/// Records of `entity` (live or in the trash) holding the key `key` of
+/// kind `kind`, `me` left out, in id order after `after`: at most `limit`
+/// (a point read of the primary key, then a walk along it).
 pub(crate) fn matches(
     conn: &mut Conn,
     entity: Keyed,
-    keys: &[(DupKind, String)],
+    (kind, key): (DupKind, &str),
     me: Option<Id>,
+    after: Id,
     limit: i64,
-) -> Result<Vec<(Id, DupKind)>> {
-    let mut out = Vec::new();
-    for (kind, key) in keys {
-        let ids: Vec<i64> = dup_keys::table
-            .filter(dup_keys::entity.eq(entity.as_str()))
-            .filter(dup_keys::kind.eq(kind.as_str()))
-            .filter(dup_keys::key.eq(key))
-            .filter(dup_keys::entity_id.ne(me.unwrap_or(0)))
-            .order(dup_keys::entity_id)
-            .select(dup_keys::entity_id)
-            .limit(limit)
-            .load(conn)?;
-        out.extend(ids.into_iter().map(|id| (id, *kind)));
-    }
-    Ok(out)
+) -> Result<Vec<Id>> {
+    Ok(dup_keys::table
+        .filter(dup_keys::entity.eq(entity.as_str()))
+        .filter(dup_keys::kind.eq(kind.as_str()))
+        .filter(dup_keys::key.eq(key))
+        .filter(dup_keys::entity_id.gt(after))
+        .filter(dup_keys::entity_id.ne(me.unwrap_or(0)))
+        .order(dup_keys::entity_id)
+        .select(dup_keys::entity_id)
+        .limit(limit)
+        .load(conn)?)
 }
 
 /// The stored keys of one record.
@@ -201,8 +198,8 @@ mod tests {
         diesel::sql_query("ANALYZE").execute(&mut c).unwrap();
         let plan: Vec<Step> = diesel::sql_query(
             "EXPLAIN QUERY PLAN SELECT dup_keys.entity_id FROM dup_keys WHERE dup_keys.entity = ? \
-             AND dup_keys.kind = ? AND dup_keys.key = ? AND dup_keys.entity_id != ? \
-             ORDER BY dup_keys.entity_id LIMIT ?",
+             AND dup_keys.kind = ? AND dup_keys.key = ? AND dup_keys.entity_id > ? \
+             AND dup_keys.entity_id != ? ORDER BY dup_keys.entity_id LIMIT ?",
         )
         .load(&mut c)
         .unwrap();

@@ -35,6 +35,23 @@ pub(crate) fn get(conn: &mut Conn, id: Id) -> Result<Option<TrashEntry>> {
     Ok(row.map(entry))
 }
 
+/// The trash entry a record lies in (its own, or its client's or
+/// contact's when it went with them); `None` when it is live or absent.
+pub(crate) fn entry_of(conn: &mut Conn, kind: RecordKind, id: Id) -> Result<Option<Id>> {
+    macro_rules! of {
+        ($table:ident) => {
+            $table::table.filter($table::id.eq(id)).select($table::trash_id).first::<Option<i64>>(conn).optional()?
+        };
+    }
+    Ok(match kind {
+        RecordKind::Client => of!(clients),
+        RecordKind::Contact => of!(contacts),
+        RecordKind::Interaction => of!(interactions),
+        RecordKind::Transfer => of!(transfers),
+    }
+    .flatten())
+}
+
 fn entry((id, entity, entity_id, label, deleted_by, deleted_at): (i64, String, i64, String, i64, i64)) -> TrashEntry {
     TrashEntry { id, entity, entity_id, label, deleted_by, deleted_at: from_ms(deleted_at) }
 }
@@ -185,7 +202,7 @@ pub(crate) fn restore(conn: &mut Conn, tid: Id) -> Result<()> {
 /// Deletes for good what went with an entry, and what can no longer exist
 /// without it (the trashed records that point at a purged client or
 /// contact), with the history of every record deleted. The caller has
-/// checked the contact case (`transfer_count`).
+/// checked the contact case (`contacts::transfer_offices`).
 pub(crate) fn purge(conn: &mut Conn, tid: Id) -> Result<()> {
     let purged_clients: Vec<i64> = clients::table.filter(clients::trash_id.eq(tid)).select(clients::id).load(conn)?;
     let purged_contacts: Vec<i64> =

@@ -34,7 +34,12 @@ impl Problem {
     pub(crate) fn from_error(e: &Error, column_if_none: &str) -> Problem {
         let column = e.field().unwrap_or(column_if_none).to_string();
         let (reason, fr) = match e {
-            Error::Validation { code, .. } => (Some(*code), reason_fr(code, &column)),
+            // The engine's French wording when it has one (with the value
+            // and the limit), else the reason's.
+            Error::Validation { code, .. } => match e.body_in("fr").message {
+                fr if fr != e.to_string() => (Some(*code), fr),
+                _ => (Some(*code), reason_fr(code, &column)),
+            },
             Error::Duplicate { value, .. } => (None, format!("{column} : « {value} » est déjà utilisé")),
             Error::Forbidden { .. } => (None, "accès refusé : vos droits ou vos bureaux ne le permettent pas".into()),
             Error::NotFound { entity, id } => (None, format!("{} {id} introuvable", entity_fr(entity))),
