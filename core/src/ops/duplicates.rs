@@ -61,6 +61,10 @@ fn messages(entity: DupEntity, id: Id, label: &str, reasons: &[DuplicateReason])
 /// How many key holders are read at a time while looking for visible ones.
 const PAGE: i64 = 64;
 
+/// How many live holders of one key the actor cannot see are passed over
+/// before the search of that key stops.
+const MAX_HIDDEN: usize = 1000;
+
 /// The label of a live record the actor sees (`None`: hidden or gone).
 fn label(c: &mut Conn, who: &Who, entity: DupEntity, id: Id) -> Result<Option<String>> {
     Ok(match entity {
@@ -95,9 +99,9 @@ pub(crate) fn candidates(
     let mut labels: HashMap<Id, Option<String>> = HashMap::new();
     let mut found: BTreeMap<Id, Vec<DuplicateReason>> = BTreeMap::new();
     for (k, key) in keys {
-        let (mut after, mut visible) = (0, 0);
+        let (mut after, mut visible, mut scanned) = (0, 0, 0);
         'key: loop {
-            let ids = dupkeys::matches(c, keyed(entity), (*k, key), me, after, PAGE)?;
+            let ids = dupkeys::matches(c, keyed(entity), (*k, key), me, who.offices(), after, PAGE)?;
             for &id in &ids {
                 after = id;
                 let seen = match labels.get(&id) {
@@ -110,6 +114,13 @@ pub(crate) fn candidates(
                     }
                 };
                 if !seen {
+                    // Contacts of other offices only (clients are filtered
+                    // in SQL): bounded, so that a key shared by thousands of
+                    // hidden contacts cannot hold a write for long.
+                    scanned += 1;
+                    if scanned == MAX_HIDDEN {
+                        break 'key;
+                    }
                     continue;
                 }
                 let r = found.entry(id).or_default();

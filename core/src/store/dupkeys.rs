@@ -97,27 +97,43 @@ pub(crate) fn insert(conn: &mut Conn, entity: Keyed, records: &[(Id, Vec<(DupKin
     Ok(())
 }
 
-/// Records of `entity` (live or in the trash) holding the key `key` of
-/// kind `kind`, `me` left out, in id order after `after`: at most `limit`
-/// (a point read of the primary key, then a walk along it).
+/// Live records of `entity` holding the key `key` of kind `kind`, `me`
+/// left out, in id order after `after`: at most `limit`. Clients are those
+/// of `offices` (`None`: every office); a contact's offices are for the
+/// caller to check. A point read of the primary key, then a walk along it,
+/// each holder's row checked by its own primary key (never a list of every
+/// live record).
 pub(crate) fn matches(
     conn: &mut Conn,
     entity: Keyed,
     (kind, key): (DupKind, &str),
     me: Option<Id>,
+    offices: Option<&[String]>,
     after: Id,
     limit: i64,
 ) -> Result<Vec<Id>> {
-    Ok(dup_keys::table
+    let mut q = dup_keys::table
         .filter(dup_keys::entity.eq(entity.as_str()))
         .filter(dup_keys::kind.eq(kind.as_str()))
         .filter(dup_keys::key.eq(key))
         .filter(dup_keys::entity_id.gt(after))
         .filter(dup_keys::entity_id.ne(me.unwrap_or(0)))
-        .order(dup_keys::entity_id)
-        .select(dup_keys::entity_id)
-        .limit(limit)
-        .load(conn)?)
+        .into_boxed();
+    q = match (entity, offices) {
+        (Keyed::Client, None) => q.filter(diesel::dsl::exists(
+            clients::table.filter(clients::id.eq(dup_keys::entity_id)).filter(clients::trash_id.is_null()),
+        )),
+        (Keyed::Client, Some(offices)) => q.filter(diesel::dsl::exists(
+            clients::table
+                .filter(clients::id.eq(dup_keys::entity_id))
+                .filter(clients::trash_id.is_null())
+                .filter(clients::office.eq_any(offices.to_vec())),
+        )),
+        (Keyed::Contact, _) => q.filter(diesel::dsl::exists(
+            contacts::table.filter(contacts::id.eq(dup_keys::entity_id)).filter(contacts::trash_id.is_null()),
+        )),
+    };
+    Ok(q.order(dup_keys::entity_id).select(dup_keys::entity_id).limit(limit).load(conn)?)
 }
 
 /// The stored keys of one record.
@@ -182,7 +198,8 @@ mod tests {
     }
 
     /// The lookup of [`super::matches`] (same shape) is a search of the
-    /// primary key on SQLite, never a scan, with thousands of keys stored.
+    /// primary key on SQLite, never a scan, with thousands of keys stored;
+    /// each holder's client is a search of its primary key.
     #[test]
     fn a_duplicate_lookup_searches_the_primary_key() {
         let mut c = SqliteConnection::establish(":memory:").unwrap();
@@ -199,7 +216,8 @@ mod tests {
         let plan: Vec<Step> = diesel::sql_query(
             "EXPLAIN QUERY PLAN SELECT dup_keys.entity_id FROM dup_keys WHERE dup_keys.entity = ? \
              AND dup_keys.kind = ? AND dup_keys.key = ? AND dup_keys.entity_id > ? \
-             AND dup_keys.entity_id != ? ORDER BY dup_keys.entity_id LIMIT ?",
+             AND dup_keys.entity_id != ? AND EXISTS (SELECT 1 FROM clients WHERE clients.id = dup_keys.entity_id \
+             AND clients.trash_id IS NULL AND clients.office IN (?, ?)) ORDER BY dup_keys.entity_id LIMIT ?",
         )
         .load(&mut c)
         .unwrap();
