@@ -481,9 +481,21 @@ fn interaction_search_shapes_agree_with_the_reference(f: &Fixture) {
     // Newest first, ties by id descending: the list's default order.
     all.sort_by(|a, b| b.data.occurred_at.cmp(&a.data.occurred_at).then(b.id.cmp(&a.id)));
     let region = f.engine.phone_region();
-    for text in
-        ["dossier", "dossier 7", "succession", "succession 14", "rel", "t4 relance", "relev 1", "dos 3", "xyzzy"]
-    {
+    for text in [
+        "dossier",
+        "dossier 7",
+        "succession",
+        "succession 14",
+        "rel",
+        "t4 relance",
+        "relev 1",
+        "dos 3",
+        "xyzzy",
+        // One keyword of several words: a rare one drives through the index
+        // by its longest word, every word then checked on the rows.
+        "succession-dossier-14",
+        "relance-t4",
+    ] {
         let keywords = search_keywords(text);
         let want: Vec<Id> = all
             .iter()
@@ -590,7 +602,87 @@ fn ranked_search_tiers_agree_with_the_reference(f: &Fixture) {
     );
 }
 
+/// Clients' rank 1 is read as two arms (the name starts with the search
+/// text; the code alone does) merged in name order, and a keyword of
+/// several words (an e-mail) reaches the keyword index by its longest word
+/// and is checked whole on the rows found: paged by 2, every rank answers
+/// in order, and a row matching only some of the keyword's words is not
+/// found.
+fn ranked_prefix_arms_and_long_keywords_page_in_order(f: &Fixture) {
+    let abaque = mk_client(f, "QQ-2", "Abaque", "Montréal");
+    let abeille = mk_client(f, "AB-09", "Abeille", "Montréal");
+    let abricot = mk_client(f, "ZZ-1", "Abricot Vert", "Montréal");
+    let mouton = mk_client(f, "ABX", "Mouton", "Montréal");
+    let zinc = mk_client(f, "AB-01", "Zinc Abord", "Montréal");
+    let lab = mk_client(f, "LL-3", "Lab Ab", "Montréal");
+    let nord = mk_client(f, "NN-1", "Nord", "Montréal");
+    let aby = mk_contact(f, "Aby", "Smith", "aby.smith@courriel.ca", "514-555-0102", &[nord.id]);
+    // Shares every word of the e-mail but `smith`.
+    mk_contact(f, "Bob", "Jones", "jones@courriel.ca", "514-555-0103", &[lab.id]);
+    let q = |text: &str, cursor: Option<String>| ListQuery {
+        search: Some(text.into()),
+        limit: Some(2),
+        cursor,
+        ..Default::default()
+    };
+    let clients = |text: &str| {
+        let mut got = Vec::new();
+        let mut cursor = None;
+        loop {
+            let S::Clients(p) = f.run(f.admin, R::ClientList { query: q(text, cursor) }).unwrap() else { panic!() };
+            assert!(p.items.len() <= 2);
+            got.extend(p.items.into_iter().map(|c| (c.id, c.matched_via)));
+            cursor = p.next_cursor;
+            if cursor.is_none() {
+                return got;
+            }
+        }
+    };
+    let contacts = |text: &str| {
+        let mut got = Vec::new();
+        let mut cursor = None;
+        loop {
+            let S::Contacts(p) = f.run(f.admin, R::ContactList { query: q(text, cursor) }).unwrap() else { panic!() };
+            got.extend(p.items.into_iter().map(|c| (c.id, c.matched_via)));
+            cursor = p.next_cursor;
+            if cursor.is_none() {
+                return got;
+            }
+        }
+    };
+    let own = Some(MatchedVia::Own);
+    let via_aby = Some(MatchedVia::Contact { id: aby.id, name: aby.data.file_as.clone().unwrap() });
+    // Rank 1 by name (code or name prefix), then own text, then linked.
+    let want = vec![
+        (abaque.id, own.clone()),
+        (abeille.id, own.clone()),
+        (abricot.id, own.clone()),
+        (mouton.id, own.clone()),
+        (zinc.id, own.clone()),
+        (lab.id, own.clone()),
+        (nord.id, via_aby.clone()),
+    ];
+    assert_eq!(clients("ab"), want, "clients, « ab »");
+    // Codes alone start with `ab-0`; the others match by their words.
+    let want = vec![
+        (abeille.id, own.clone()),
+        (zinc.id, own.clone()),
+        (abaque.id, own.clone()),
+        (abricot.id, own.clone()),
+        (lab.id, own.clone()),
+        (mouton.id, own.clone()),
+        (nord.id, via_aby.clone()),
+    ];
+    assert_eq!(clients("AB-0"), want, "clients, « AB-0 »");
+    assert_eq!(clients("aby.smith@courriel.ca"), vec![(nord.id, via_aby)], "clients, through an e-mail");
+    assert_eq!(contacts("aby.smith@courriel.ca"), vec![(aby.id, own.clone())], "contacts, an e-mail");
+    // Every word is somebody's, but no one record has them all.
+    assert_eq!(clients("aby.jones@courriel.ca"), vec![], "clients, words of two contacts");
+    assert_eq!(contacts("aby.jones@courriel.ca"), vec![], "contacts, words of two contacts");
+}
+
 backend_tests!(
+    ranked_prefix_arms_and_long_keywords_page_in_order,
     ranked_search_tiers_agree_with_the_reference,
     interaction_search_shapes_agree_with_the_reference,
     phones_are_found_in_every_format,

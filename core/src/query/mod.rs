@@ -794,11 +794,12 @@ impl Plan {
             search::Shape::Index => sql::index_match_on(sql, table(self.kind), "t", q),
             search::Shape::Walk => search::check_all_sql(sql, "t", &self.search),
             search::Shape::Driver(i) => {
-                let driver = sql::keyword_query(&self.search[i], sql.pg).expect("chosen among keywords with words");
+                let (driver, reduced) =
+                    sql::keyword_probe(&self.search[i], sql.pg).expect("chosen among keywords with words");
                 sql.push("(");
                 sql::index_match_on(sql, table(self.kind), "t", driver);
                 for (j, k) in self.search.iter().enumerate() {
-                    if j != i {
+                    if j != i || reduced {
                         sql.push(" AND ");
                         search::check_sql(sql, "t", k);
                     }
@@ -903,8 +904,12 @@ impl Plan {
             search::check_all_sql(sql, "k", &self.search);
             sql.push("))");
         } else {
-            let q = self.search_query(sql.pg).expect("ranked searches have keywords");
+            let (q, reduced) = sql::keywords_probe(&self.search, sql.pg).expect("ranked searches have keywords");
             sql::index_match_on(sql, other, "k", q);
+            if reduced {
+                sql.push(" AND ");
+                search::check_all_sql(sql, "k", &self.search);
+            }
             sql.push(if sql.pg { ")))" } else { "))" });
         }
     }
@@ -935,10 +940,15 @@ impl Plan {
     /// the column's index serves it (the range is a consequence of the
     /// prefix, never a change of the rows).
     fn prefix_sql(&self, sql: &mut Sql, q: &str, seek: bool) {
+        self.prefix_on(sql, q, seek, self.rank_cols());
+    }
+
+    /// [`Plan::prefix_sql`] over some of the rank columns.
+    fn prefix_on(&self, sql: &mut Sql, q: &str, seek: bool, cols: &[&str]) {
         let prefix = format!("{}%", crate::text::like_escape(q));
         let upper = if seek && !sql.pg { search::prefix_upper(q) } else { None };
         sql.push("(");
-        for (i, c) in self.rank_cols().iter().enumerate() {
+        for (i, c) in cols.iter().enumerate() {
             if i > 0 {
                 sql.push(" OR ");
             }
@@ -1061,6 +1071,29 @@ impl Plan {
     }
 
     fn tier_into(&self, sql: &mut Sql, columns: &str, r: i64, limit: i64) {
+        // Clients' rank 1 (the code or the name starts with the search
+        // text) as two arms, each read in name order and cut at the page:
+        // rows whose name starts with it (a walk of the name index that
+        // stops at the page), and rows whose code alone starts with it.
+        // As one `OR`, SQLite read both ranges and sorted every row with
+        // its attached columns (1,000 Tremblay clients for a page of 50).
+        if r == 1 && self.rank_cols().len() > 1 {
+            let dir = if self.sort.desc { "DESC" } else { "ASC" };
+            let key = if self.sort.text() { "kt" } else { "ki" };
+            for arm in [Arm::Name, Arm::Code] {
+                sql.push(if arm == Arm::Name { "SELECT * FROM (" } else { ") UNION ALL SELECT * FROM (" });
+                self.tier_arm(sql, columns, r, limit, arm);
+            }
+            sql.push(&format!(") ORDER BY {key} {dir}, id {dir} LIMIT "));
+            sql.bind_int(limit);
+            return;
+        }
+        self.tier_arm(sql, columns, r, limit, Arm::Both);
+    }
+
+    /// One statement of rank `r` (`tier_into`); for rank 1 of clients,
+    /// `arm` says which prefix it reads.
+    fn tier_arm(&self, sql: &mut Sql, columns: &str, r: i64, limit: i64, arm: Arm) {
         let q = self.rank.clone().expect("ranked");
         let pg = sql.pg;
         let dir = if self.sort.desc { "DESC" } else { "ASC" };
@@ -1094,7 +1127,16 @@ impl Plan {
                 sql.push("NOT ");
                 self.exact_sql(sql, &q);
                 sql.push(" AND ");
-                self.prefix_sql(sql, &q, true);
+                match arm {
+                    Arm::Both => self.prefix_sql(sql, &q, true),
+                    // The name index's order: `t.name_fold` (clients).
+                    Arm::Name => self.prefix_on(sql, &q, true, &["t.name_fold"]),
+                    Arm::Code => {
+                        self.prefix_on(sql, &q, true, &["t.code_key"]);
+                        sql.push(" AND NOT ");
+                        self.prefix_on(sql, &q, false, &["t.name_fold"]);
+                    }
+                }
                 sql.push(" AND (");
                 search::check_all_sql(sql, "t", &self.search);
                 sql.push(" OR ");
@@ -1108,8 +1150,12 @@ impl Plan {
                 if self.ranked_shape.own_walk {
                     search::check_all_sql(sql, "t", &self.search);
                 } else {
-                    let iq = self.search_query(pg).expect("ranked");
+                    let (iq, reduced) = sql::keywords_probe(&self.search, pg).expect("ranked");
                     sql::index_match_on(sql, table(self.kind), "t", iq);
+                    if reduced {
+                        sql.push(" AND ");
+                        search::check_all_sql(sql, "t", &self.search);
+                    }
                 }
             }
             _ => {
@@ -1381,6 +1427,17 @@ impl Plan {
         sql.push(") counted");
         sql
     }
+}
+
+/// Which prefix a statement of rank 1 reads (`Plan::tier_into`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arm {
+    /// Any rank column (contacts: the file-as name).
+    Both,
+    /// Clients whose name starts with the search text.
+    Name,
+    /// Clients whose code, and not their name, starts with it.
+    Code,
 }
 
 /// What `list.count_by` groups by: the columns (`t.kind`) of up to two

@@ -25,6 +25,16 @@
 //! - another sort, PostgreSQL's ranked searches, or no search: every
 //!   keyword through the index as before.
 //!
+//! On SQLite, where a shape goes through the keyword index (a driver, the
+//! index form of ranks 2 and 3), a keyword of several words (an e-mail,
+//! `gagnon-roy`) is asked of the index by its longest word only (or the
+//! words joined), and checked whole on the rows found
+//! ([`super::sql::keyword_probe`]): FTS5 merges every term a prefix
+//! matches before it intersects, so `"exemple"* AND "ca"*` read every
+//! contact to find one e-mail. Clients' rank 1 is two statements merged in
+//! name order: the name starts with the search text (a walk of the name
+//! index, cut at the page), and the code alone does.
+//!
 //! The check on a row's text ([`check_sql`]) is the reference's
 //! [`super::sql::keyword_matches`] written in SQL: the index text is
 //! alphanumeric words separated by single spaces (`text::search_text`), so

@@ -551,6 +551,42 @@ pub(crate) fn keyword_query(k: &str, pg: bool) -> Option<String> {
     if words.len() > 1 { Some(format!("({all}){or}{}", term(&words.concat()))) } else { Some(all) }
 }
 
+/// The keyword-index query of a keyword reduced to its longest prefix
+/// word (and, for several words, their joined form): a necessary condition
+/// of the keyword, with the cost of one prefix term instead of one per
+/// word (SQLite's FTS5 merges every term a prefix matches before an `AND`:
+/// `"exemple"* AND "ca"*` read 60,000 contacts twice to find
+/// `contact4242@exemple.ca`). The second value says whether the query is
+/// weaker than [`keyword_query`]: the rows it finds must then be checked
+/// ([`super::search::check_sql`]). PostgreSQL keeps the whole query.
+pub(crate) fn keyword_probe(k: &str, pg: bool) -> Option<(String, bool)> {
+    let words = keyword_words(k);
+    let prefix = prefix_words(&words);
+    if pg || crate::text::phone_query(k).is_some() || prefix.len() < 2 {
+        return keyword_query(k, pg).map(|q| (q, false));
+    }
+    // The longest word: a longer prefix matches fewer words of the index.
+    let mut longest = prefix[0];
+    for w in &prefix[1..] {
+        if w.chars().count() > longest.chars().count() {
+            longest = w;
+        }
+    }
+    Some((format!("(\"{longest}\"*) OR \"{}\"*", words.concat()), true))
+}
+
+/// [`keyword_probe`] of every keyword, all required: the query, and
+/// whether some keyword was reduced (its rows must then be checked).
+pub(crate) fn keywords_probe(keywords: &[String], pg: bool) -> Option<(String, bool)> {
+    let parts: Vec<(String, bool)> = keywords.iter().filter_map(|k| keyword_probe(k, pg)).collect();
+    if parts.is_empty() {
+        return None;
+    }
+    let reduced = parts.iter().any(|(_, r)| *r);
+    let and = if pg { " & " } else { " AND " };
+    Some((parts.iter().map(|(k, _)| format!("({k})")).collect::<Vec<_>>().join(and), reduced))
+}
+
 /// The words of a keyword: alphanumeric runs of its folded text.
 pub(crate) fn keyword_words(k: &str) -> Vec<String> {
     crate::text::fold(k).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
