@@ -188,9 +188,17 @@ fn read_requests_take_at_most_their_round_trips() {
     // on the staff member's dashboard and on a client's.
     let tiles: Vec<(DataScope, &str, u64)> = vec![
         (DataScope::Staff, r#"{"op":"grid.query","list":"interactions","count":true,"count_limit":999,"limit":5}"#, 2),
-        (DataScope::Staff, r#"{"op":"grid.query","list":"transfers","open_only":true,"count":true,"count_limit":999}"#, 2),
+        (
+            DataScope::Staff,
+            r#"{"op":"grid.query","list":"transfers","open_only":true,"count":true,"count_limit":999}"#,
+            2,
+        ),
         (DataScope::Staff, r#"{"op":"list.count_by","list":"transfers","by":["status"]}"#, 2),
-        (DataScope::Client { client_id: client }, r#"{"op":"grid.query","list":"interactions","count":true,"count_limit":999}"#, 2),
+        (
+            DataScope::Client { client_id: client },
+            r#"{"op":"grid.query","list":"interactions","count":true,"count_limit":999}"#,
+            2,
+        ),
         (DataScope::Client { client_id: client }, r#"{"op":"client.timeline","id":CLIENT}"#, 2),
         (DataScope::Client { client_id: client }, r#"{"op":"contact.list"}"#, 2),
         (DataScope::Client { client_id: client }, r#"{"op":"transfer.list","open_only":true}"#, 2),

@@ -118,14 +118,17 @@ fn unseen_clients_answer_as_absent_ones(f: &Fixture) {
     let page = call(f, staff, &json!({"op": "client.timeline", "id": mtl, "count": true})).unwrap();
     assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page}");
     assert_eq!(page["total"], json!(1), "{page}");
-    let grid = scoped(f, staff, mtl, &json!({"op": "grid.query", "list": "interactions", "count": true, "count_limit": 999})).unwrap();
+    let grid =
+        scoped(f, staff, mtl, &json!({"op": "grid.query", "list": "interactions", "count": true, "count_limit": 999}))
+            .unwrap();
     assert_eq!(grid["rows"].as_array().unwrap().len(), 1, "{grid}");
     assert_eq!(grid["total"], json!(1), "{grid}");
     // Nothing to list is an empty page, counted 0, not an error.
     let none = scoped(f, staff, mtl, &json!({"op": "transfer.list", "open_only": true, "count": true})).unwrap();
     assert_eq!((none["items"].as_array().unwrap().len(), &none["total"]), (0, &json!(0)), "{none}");
-    let none = call(f, staff, &json!({"op": "interaction.list", "client_id": mtl, "filter": "type:appel", "count": true}))
-        .unwrap();
+    let none =
+        call(f, staff, &json!({"op": "interaction.list", "client_id": mtl, "filter": "type:appel", "count": true}))
+            .unwrap();
     assert_eq!((none["items"].as_array().unwrap().len(), &none["total"]), (0, &json!(0)), "{none}");
 }
 
