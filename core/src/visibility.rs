@@ -52,6 +52,30 @@ pub(crate) fn client(c: &mut Conn, who: &Who, id: Id) -> Result<()> {
     if client_visible(c, who, id)? { Ok(()) } else { Err(not_found("client", id)) }
 }
 
+/// The check of [`client`] as a constraint of a list's own statement
+/// (`Constraint::ClientVisible`): a list of one client's records costs no
+/// statement of its own for it. A client outside the scope is refused at
+/// once. A page that comes back empty is checked again by id
+/// ([`check_deferred`]), so an unseen client still answers `not_found`.
+pub(crate) fn client_constraint(who: &Who, id: Id) -> Result<Constraint> {
+    if who.scope.is_some_and(|x| x != id) {
+        return Err(not_found("client", id));
+    }
+    Ok(Constraint::ClientVisible(id, who.offices().map(<[String]>::to_vec)))
+}
+
+/// The by-id checks a list left to its statement ([`client_constraint`]),
+/// made now: for an empty page, or a read that must refuse before it
+/// answers anything (`list.count_by`).
+pub(crate) fn check_deferred(c: &mut Conn, who: &Who, constraints: &[Constraint]) -> Result<()> {
+    for k in constraints {
+        if let Constraint::ClientVisible(id, _) = k {
+            client(c, who, *id)?;
+        }
+    }
+    Ok(())
+}
+
 /// Refuses, alike, any of several clients the actor cannot see (the first
 /// one, in the order given).
 pub(crate) fn clients(c: &mut Conn, who: &Who, ids: &[Id]) -> Result<()> {
@@ -240,16 +264,21 @@ pub(crate) fn view_readable(who: Option<&Who>, v: &SavedView) -> bool {
     }
 }
 
-/// The constraint a list gets on a client dashboard (none elsewhere); it
-/// is added in SQL beside, not inside, the request's own filter.
-pub(crate) fn scope_constraint(who: &Who, kind: ListKind) -> Option<Constraint> {
-    let x = who.scope?;
-    Some(match kind {
+/// The constraints a list gets on a client dashboard (none elsewhere);
+/// they are added in SQL beside, not inside, the request's own filter: the
+/// list's records of that client, and that the client is visible (a list
+/// on a client dashboard is not checked before it runs, see
+/// `ops::scoped::checked_by_statement`: an empty page is checked by id,
+/// [`check_deferred`]).
+pub(crate) fn scope_constraint(who: &Who, kind: ListKind) -> Vec<Constraint> {
+    let Some(x) = who.scope else { return Vec::new() };
+    let own = match kind {
         ListKind::Clients => Constraint::ClientIs(x),
         ListKind::Contacts => Constraint::LinkedTo(x),
         ListKind::Interactions => Constraint::Timeline(x),
         ListKind::Transfers => Constraint::ClientIs(x),
-    })
+    };
+    vec![own, Constraint::ClientVisible(x, who.offices().map(<[String]>::to_vec))]
 }
 
 /// `(?, ?, …)`: a staff member's offices as a bound list for `IN` (`(NULL)`

@@ -99,6 +99,9 @@ impl Engine {
         let pg = self.is_postgres();
         let tz = self.tz;
         let (fields, periods_out, rows) = self.read(|c| {
+            // A client's counts: an unseen client is refused, not counted as
+            // empty.
+            visibility::check_deferred(c, who, &constraints)?;
             let plan = self.plan_as(c, who, list, &query, constraints)?;
             let mut cols = Vec::new();
             let mut fields = Vec::new();
@@ -208,6 +211,7 @@ impl Engine {
         constraints.extend(visibility::scope_constraint(who, ListKind::Clients));
         let pg = self.is_postgres();
         let (rows, total, limit) = self.read(|c| {
+            visibility::check_deferred(c, who, &constraints)?;
             let plan = self.plan_as(c, who, ListKind::Clients, &query, constraints)?;
             let (rows, total) = store::query::last_interactions(c, &plan.last_interaction_sql(pg, before))?;
             Ok((rows, total, plan.limit))

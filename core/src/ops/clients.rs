@@ -237,8 +237,8 @@ impl Engine {
         query: &ListQuery,
     ) -> Result<Page<Record<InteractionData>>> {
         who.require(Entity::Clients, Action::View)?;
-        self.read(|c| visibility::client(c, who, id))?;
-        let mut constraints = vec![Constraint::Timeline(id)];
+        // Checked by the page statement itself (an empty page again by id).
+        let mut constraints = vec![visibility::client_constraint(who, id)?, Constraint::Timeline(id)];
         if last_30_days {
             constraints.push(self.last_30_days());
         }

@@ -91,6 +91,9 @@ impl Engine {
         }
         let pg = self.is_postgres();
         let explain = EXPLAIN.with(|e| e.borrow().is_some());
+        // By-id checks the page statement makes (`visibility::client_constraint`).
+        let deferred: Vec<Constraint> =
+            constraints.iter().filter(|k| matches!(k, Constraint::ClientVisible(..))).cloned().collect();
         self.read(|c| {
             let mut plan = self.plan_as(c, who, kind, query, constraints)?;
             plan.names = names;
@@ -133,7 +136,18 @@ impl Engine {
                     rows
                 }
             };
-            let total = if plan.count { Some(store::query::count(c, &plan.count_sql(pg))?) } else { None };
+            if rows.is_empty() {
+                // Nothing, or a client the actor cannot see: which one.
+                visibility::check_deferred(c, who, &deferred)?;
+            }
+            let total = match rows.first() {
+                _ if !plan.count => None,
+                // Counted by the page statement, in its snapshot.
+                Some(r) if plan.count_inline(pg) => Some(r.total.unwrap_or(0).max(0) as u64),
+                // An empty first page: nothing to count.
+                None if plan.count_inline(pg) && plan.after.is_none() => Some(0),
+                _ => Some(store::query::count(c, &plan.count_sql(pg))?),
+            };
             let more = rows.len() as i64 > plan.limit;
             rows.truncate(plan.limit as usize);
             let next_cursor = if more { rows.last().map(|r| r.key(&plan.cursor_sort).encode()) } else { None };
@@ -186,7 +200,7 @@ impl Engine {
     ) -> Result<Vec<Constraint>> {
         let mut v = Vec::new();
         if let Some(id) = client {
-            self.read(|c| visibility::client(c, who, id))?;
+            v.push(visibility::client_constraint(who, id)?);
             v.push(Constraint::ClientIs(id));
         }
         if let Some(id) = contact {
@@ -240,7 +254,7 @@ impl Engine {
         match list {
             ListKind::Clients | ListKind::Contacts => {
                 if let Some(id) = client {
-                    self.read(|c| visibility::client(c, who, id))?;
+                    constraints.push(visibility::client_constraint(who, id)?);
                     constraints.push(if list == ListKind::Clients {
                         Constraint::ClientIs(id)
                     } else {
@@ -269,7 +283,7 @@ impl Engine {
             }
             ListKind::Transfers => {
                 if let Some(id) = client {
-                    self.read(|c| visibility::client(c, who, id))?;
+                    constraints.push(visibility::client_constraint(who, id)?);
                     constraints.push(Constraint::ClientIs(id));
                 }
                 if let Some(id) = contact {

@@ -279,7 +279,7 @@ impl Engine {
         who.require(Entity::FileTransfers, Action::View)?;
         let mut constraints = scope;
         if let Some(id) = client {
-            self.read(|c| visibility::client(c, who, id))?;
+            constraints.push(visibility::client_constraint(who, id)?);
             constraints.push(Constraint::ClientIs(id));
         }
         if last_30_days {

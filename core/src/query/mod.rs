@@ -166,6 +166,13 @@ pub(crate) enum Constraint {
     /// Transfers: expiring after this instant (UTC ms): open ones past
     /// their expiry that the sweep could not close yet are not open.
     Unexpired(i64),
+    /// The client `id` is live and of these offices (`None`: any office):
+    /// a by-id visibility check made by the page statement itself, so a
+    /// client's list costs no statement of its own
+    /// ([`crate::visibility::client_constraint`]). An empty page is then
+    /// checked again by id, to answer `not_found`
+    /// ([`crate::visibility::check_deferred`]).
+    ClientVisible(Id, Option<Vec<String>>),
 }
 
 /// The longest search text accepted.
@@ -748,6 +755,15 @@ fn constraint_sql(sql: &mut Sql, kind: ListKind, c: &Constraint, by_expiry: bool
         (Constraint::Unexpired(ms), _) => {
             sql.push(" AND t.expires_at > ").bind_int(*ms);
         }
+        (Constraint::ClientVisible(id, offices), _) => {
+            sql.push(" AND EXISTS (SELECT 1 FROM clients vc WHERE vc.id = ").bind_int(*id);
+            sql.push(" AND vc.trash_id IS NULL");
+            if let Some(o) = offices {
+                sql.push(" AND vc.office IN ");
+                crate::visibility::office_list_sql(sql, o);
+            }
+            sql.push(")");
+        }
     }
 }
 
@@ -986,6 +1002,8 @@ impl Plan {
             );
         }
         sql.push(attached_sql(self.kind, sql.pg));
+        // Tiers (SQLite) never count: their page is several statements.
+        sql.push(", CAST(NULL AS BIGINT) AS total");
         sql.push(&format!(" FROM {} t", table(self.kind)));
     }
 
@@ -1368,6 +1386,15 @@ impl Plan {
             );
         }
         sql.push(attached_sql(self.kind, pg));
+        if self.count_inline(pg) {
+            // The count in the page's own statement: one round trip, and
+            // the count and the rows of one snapshot (PostgreSQL).
+            sql.push(", (");
+            self.count_into(&mut sql);
+            sql.push(") AS total");
+        } else {
+            sql.push(", CAST(NULL AS BIGINT) AS total");
+        }
         sql.push(&format!(" FROM {} t", table(self.kind)));
         self.where_sql(&mut sql);
         if let Some(k) = &self.after {
@@ -1421,11 +1448,26 @@ impl Plan {
     /// [`MAX_COUNT`] (a count over a huge set costs as much as reading it).
     pub(crate) fn count_sql(&self, pg: bool) -> Sql {
         let mut sql = Sql::new(pg);
+        self.count_into(&mut sql);
+        sql
+    }
+
+    /// Whether the page statement answers the count itself (column
+    /// `total`, the same on every row): on PostgreSQL, where a statement
+    /// more is a round trip more and two statements two snapshots. An
+    /// empty page carries no count: the list then has none after the
+    /// cursor, and is counted by [`Plan::count_sql`] only when it had a
+    /// cursor. SQLite reads the page and its count in one transaction.
+    pub(crate) fn count_inline(&self, pg: bool) -> bool {
+        pg && self.count
+    }
+
+    fn count_into(&self, sql: &mut Sql) {
+        // The inner alias `t` hides the page's own in the subquery.
         sql.push(&format!("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {} t", table(self.kind)));
-        self.where_sql(&mut sql);
+        self.where_sql(sql);
         sql.push(" LIMIT ").bind_int(self.count_cap as i64 + 1);
         sql.push(") counted");
-        sql
     }
 }
 

@@ -32,6 +32,9 @@ pub(crate) struct Keyed<R> {
     /// What the record keeps in tables of its own, as the page statement
     /// answered it (`query::attached_sql`).
     pub attached: Option<String>,
+    /// The list's count (up to one past its cap), when the page statement
+    /// counted (`Plan::count_inline`): the same on every row.
+    pub total: Option<i64>,
 }
 
 impl<R: PageRow> Keyed<R> {
@@ -47,7 +50,9 @@ pub(crate) trait PageRow: Sized {
     /// The columns of the row type, on the page statement's alias `t`.
     fn columns() -> &'static str;
     /// Runs a page statement whose first columns are [`PageRow::columns`]
-    /// followed by `rk`, `kt`, `ki`, `st` and five names (client name and code, contact, staff name and initials).
+    /// followed by `rk`, `kt`, `ki`, `st`, five names (client name and
+    /// code, contact, staff name and initials), the attached records and
+    /// the count.
     fn load(conn: &mut Conn, sql: &Sql) -> Result<Vec<Keyed<Self>>>;
     fn id(&self) -> i64;
     /// The client, contact and staff member the row points at, in the
@@ -81,15 +86,15 @@ macro_rules! page_row {
             fn load(conn: &mut Conn, sql: &Sql) -> Result<Vec<Keyed<Self>>> {
                 type RowSql = diesel::dsl::SqlTypeOf<<super::$module::Row as Selectable<Sqlite>>::SelectExpression>;
                 type Name = Nullable<Text>;
-                type PageSql = (RowSql, BigInt, Nullable<Text>, Nullable<BigInt>, Nullable<Text>, Name, Name, Name, Name, Name, Name);
+                type PageSql = (RowSql, BigInt, Nullable<Text>, Nullable<BigInt>, Nullable<Text>, Name, Name, Name, Name, Name, Name, Nullable<BigInt>);
                 type Name_ = Option<String>;
                 #[allow(clippy::type_complexity)]
-                let rows: Vec<(super::$module::Row, i64, Option<String>, Option<i64>, Option<String>, Name_, Name_, Name_, Name_, Name_, Name_)> =
+                let rows: Vec<(super::$module::Row, i64, Option<String>, Option<i64>, Option<String>, Name_, Name_, Name_, Name_, Name_, Name_, Option<i64>)> =
                     with_backend!(conn, c => Prepared::<PageSql>::new(sql).load(c))?;
                 Ok(rows
                     .into_iter()
-                    .map(|(row, rk, kt, ki, search_text, a, b, c, d, e, attached)| Keyed {
-                        row, rk, kt, ki, search_text, names: [a, b, c, d, e], attached,
+                    .map(|(row, rk, kt, ki, search_text, a, b, c, d, e, attached, total)| Keyed {
+                        row, rk, kt, ki, search_text, names: [a, b, c, d, e], attached, total,
                     })
                     .collect())
             }
