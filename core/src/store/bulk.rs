@@ -355,6 +355,9 @@ pub(crate) fn insert_contacts(
     Ok(inserted)
 }
 
+/// Interactions with their ids assigned: on PostgreSQL one binary
+/// `COPY … FROM STDIN` per batch (no statement text to parse, no bind
+/// limit; interactions have no unique key an import could race for).
 pub(crate) fn insert_interactions(
     conn: &mut Conn,
     rows: &[(Id, &InteractionData)],
@@ -362,6 +365,16 @@ pub(crate) fn insert_interactions(
     now: i64,
     region: PhoneRegion,
 ) -> Result<()> {
+    #[cfg(feature = "postgres")]
+    if let AnyConnection::Pg(c) = conn {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<super::interactions::Copied> =
+            rows.iter().map(|(id, d)| super::interactions::Copied::new(*id, d, actor, now, region)).collect();
+        diesel::copy_from(interactions::table).from_insertable(&rows).execute(c)?;
+        return Ok(());
+    }
     let rows: Vec<NewInteraction> = rows
         .iter()
         .map(|(id, d)| NewInteraction {

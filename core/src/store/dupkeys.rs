@@ -51,6 +51,7 @@ pub(crate) fn contact_keys(c: &ContactData, region: PhoneRegion) -> Vec<(DupKind
 
 #[derive(Insertable)]
 #[diesel(table_name = dup_keys)]
+#[diesel(treat_none_as_default_value = false)]
 struct New<'a> {
     entity: &'static str,
     entity_id: i64,
@@ -66,7 +67,7 @@ pub(crate) fn put(conn: &mut Conn, entity: Keyed, id: Id, keys: &[(DupKind, Stri
 }
 
 /// Inserts the keys of records that have none yet (SQLite: one prepared
-/// statement per key; PostgreSQL: 500 rows a statement).
+/// statement per key; PostgreSQL: one `COPY`).
 pub(crate) fn insert(conn: &mut Conn, entity: Keyed, records: &[(Id, Vec<(DupKind, String)>)]) -> Result<()> {
     let rows: Vec<New> = records
         .iter()
@@ -87,12 +88,13 @@ pub(crate) fn insert(conn: &mut Conn, entity: Keyed, records: &[(Id, Vec<(DupKin
                 diesel::insert_into(dup_keys::table).values(row).execute(c)?;
             }
         }
+        // One binary COPY (no statement to parse, no bind limit).
         #[cfg(feature = "postgres")]
-        super::AnyConnection::Pg(c) => {
-            for chunk in rows.chunks(500) {
-                diesel::insert_into(dup_keys::table).values(chunk).execute(c)?;
-            }
+        super::AnyConnection::Pg(c) if !rows.is_empty() => {
+            diesel::copy_from(dup_keys::table).from_insertable(&rows).execute(c)?;
         }
+        #[cfg(feature = "postgres")]
+        super::AnyConnection::Pg(_) => {}
     }
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! The `history` table: one row per write to a record (see
 //! [`crate::domain::HistoryEntry`]). Written in the transaction of the write
 //! it records: [`record`] for one write (one prepared INSERT), [`record_many`]
-//! for a batch (multi-row INSERTs, as imports write their rows).
+//! for a batch (as imports write their rows: SQLite steps one prepared
+//! INSERT per entry, PostgreSQL copies them in).
 //!
 //! Other writers (merges) call [`record`] with a [`NewEntry`] inside their
 //! own write transaction; the change set is usually
@@ -9,8 +10,8 @@
 
 use diesel::prelude::*;
 
+use super::Conn;
 use super::schema::history;
-use super::{Conn, with_backend};
 use crate::domain::{Changes, HistoryEntry, HistoryOp, Id, RecordKind, RecordRef};
 use crate::error::{Error, Result};
 use crate::time::from_ms;
@@ -59,6 +60,8 @@ impl NewEntry {
 
 #[derive(Insertable)]
 #[diesel(table_name = history)]
+// Every column given (NULL as NULL): what `COPY` needs.
+#[diesel(treat_none_as_default_value = false)]
 struct Row<'a> {
     record_kind: &'a str,
     record_id: i64,
@@ -92,12 +95,25 @@ pub(crate) fn record(conn: &mut Conn, entry: NewEntry) -> Result<()> {
     Ok(())
 }
 
-/// Records many entries with multi-row INSERTs (chunks of 1,000 rows: 7
-/// binds each, under PostgreSQL's 65,535).
+/// Records many entries: on SQLite one single-row INSERT prepared once per
+/// connection and stepped per entry (a multi-row INSERT has a text per
+/// length, parsed and planned afresh for every chunk); on PostgreSQL one
+/// binary `COPY … FROM STDIN` (no statement to parse, no bind limit).
 pub(crate) fn record_many(conn: &mut Conn, entries: &[NewEntry]) -> Result<()> {
-    for chunk in entries.chunks(1000) {
-        let rows = chunk.iter().map(row).collect::<Result<Vec<_>>>()?;
-        with_backend!(conn, c => diesel::insert_into(history::table).values(&rows).execute(c))?;
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let rows = entries.iter().map(row).collect::<Result<Vec<_>>>()?;
+    match conn {
+        super::AnyConnection::Sqlite(c) => {
+            for r in &rows {
+                diesel::insert_into(history::table).values(r).execute(c)?;
+            }
+        }
+        #[cfg(feature = "postgres")]
+        super::AnyConnection::Pg(c) => {
+            diesel::copy_from(history::table).from_insertable(&rows).execute(c)?;
+        }
     }
     Ok(())
 }
