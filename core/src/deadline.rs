@@ -242,9 +242,20 @@ unsafe extern "C" fn on_open(
 /// Registers [`on_open`] once per process: every SQLite connection opened
 /// afterwards (the engine's) carries the progress handler. It does nothing
 /// on connections whose thread has not armed a deadline.
+///
+/// First it asks SQLite for its multi-thread mode (`SQLITE_CONFIG_MULTITHREAD`,
+/// what `SQLITE_OPEN_NOMUTEX` asks per connection, which diesel does not
+/// pass): a connection is used by one thread at a time (the pool hands it
+/// to one request), so the mutex every `sqlite3_column_*` call took per
+/// column read guarded nothing. Only possible before SQLite initialises:
+/// when something in the process already used it, the call is refused
+/// (`SQLITE_MISUSE`) and connections keep the serialized mode.
 pub(crate) fn install_sqlite_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
+        // SAFETY: a configuration call with no argument beyond the option;
+        // refused harmlessly once SQLite is initialised.
+        unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD) };
         // SAFETY: `on_open` has the signature SQLite expects and lives for
         // the whole process.
         unsafe { libsqlite3_sys::sqlite3_auto_extension(Some(on_open)) };

@@ -55,15 +55,15 @@ pub(crate) struct Who {
     pub scope: Option<Id>,
     /// The firm's custom fields, read with the actor (the interaction
     /// lists' fields).
-    pub custom: Vec<CustomFieldDef>,
+    pub custom: Arc<Vec<CustomFieldDef>>,
     /// Their chosen grid columns, read with them: (list, JSON of the ids).
-    pub columns: Vec<(String, String)>,
+    pub columns: Arc<Vec<(String, String)>>,
     /// The firm's roles of people in charge, read with the actor (the
     /// client lists' fields).
-    pub roles: Vec<crate::domain::StaffRole>,
+    pub roles: Arc<Vec<crate::domain::StaffRole>>,
     /// The firm's tags, read with the actor (filters by a tag's name, the
     /// grids' tag names).
-    pub tags: Vec<crate::domain::Tag>,
+    pub tags: Arc<Vec<crate::domain::Tag>>,
     /// The language events on the timeline are worded in: the engine's,
     /// or a dashboard render's locale ([`Engine::execute_scoped_in`]), or
     /// an export's language ([`Engine::execute_in`]).
@@ -318,29 +318,30 @@ impl Engine {
     }
 
     pub(crate) fn who(&self, id: Id) -> Result<Who> {
-        let store::actor::Actor { staff, custom, columns, roles, tags } =
-            // One statement: no transaction of its own.
-            self.db.query(|c| store::actor::get(c, id))?.ok_or_else(|| Error::Forbidden {
-                actor: format!("staff {id}"),
-                action: "act as",
-                entity: "an unknown staff member",
-            })?;
-        if !staff.data.active {
+        // One statement, no transaction of its own; on SQLite none but
+        // `PRAGMA data_version` while the database has not changed.
+        let actor = self.db.actor(id)?.ok_or_else(|| Error::Forbidden {
+            actor: format!("staff {id}"),
+            action: "act as",
+            entity: "an unknown staff member",
+        })?;
+        let staff = &actor.staff.data;
+        if !staff.active {
             return Err(Error::Forbidden {
-                actor: format!("staff {id} ({})", staff.data.name),
+                actor: format!("staff {id} ({})", staff.name),
                 action: "act as",
                 entity: "an inactive staff member",
             });
         }
         Ok(Who {
             id,
-            name: staff.data.name,
-            rights: staff.data.rights,
+            name: staff.name.clone(),
+            rights: staff.rights.clone(),
             scope: None,
-            custom,
-            columns,
-            roles,
-            tags,
+            custom: actor.custom.clone(),
+            columns: actor.columns.clone(),
+            roles: actor.roles.clone(),
+            tags: actor.tags.clone(),
             french: self.config.french(),
         })
     }

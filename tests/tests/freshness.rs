@@ -1,9 +1,12 @@
 //! What a request reads with its actor (`store::actor`: rights and
-//! offices, the firm's custom fields, the actor's chosen columns) is never
-//! stale: the request right after `staff.put`, `custom_field.put` or
-//! `columns.save` sees the change, on both backends — even on a pooled
-//! connection that has served the same list before (statements prepared,
-//! registries built).
+//! offices, the firm's custom fields, the actor's chosen columns, the
+//! firm's roles of people in charge and tags) is never stale: the request
+//! right after `staff.put`, `custom_field.put`, `columns.save`,
+//! `staff_role.put` or `tag.put` sees the change, on both backends — even
+//! on a pooled connection that has served the same list before (statements
+//! prepared, registries built, the actor cached on SQLite), whether the
+//! change was written on that very connection, on another of the pool, or
+//! by another connection to the database altogether.
 
 use clientele_core::domain::*;
 use clientele_core::protocol::{Actor, ListKind, ListQuery, Request as R, Response as S};
@@ -109,8 +112,95 @@ fn chosen_columns_apply_at_the_next_request(f: &Fixture) {
     assert_ne!(default, chosen);
 }
 
+fn client_filter(f: &Fixture, who: Id, filter: &str) -> clientele_core::Result<Vec<String>> {
+    let query = ListQuery { filter: Some(FilterInput::Text(filter.into())), ..Default::default() };
+    f.run(who, R::ClientList { query }).map(|r| match r {
+        S::Clients(p) => p.items.into_iter().map(|c| c.data.code).collect(),
+        other => panic!("{other:?}"),
+    })
+}
+
+fn roles_apply_at_the_next_request(f: &Fixture) {
+    client(f, "MTL-1", "Montréal");
+    for _ in 0..3 {
+        let e = client_filter(f, f.admin, "role.reviewer:HDA").expect_err("no such role yet");
+        assert_eq!(e.code(), "invalid_filter", "{e:?}");
+    }
+    let role: StaffRole = serde_json::from_value(serde_json::json!({
+        "code": "reviewer", "label_fr": "Réviseur", "label_en": "Reviewer",
+    }))
+    .unwrap();
+    f.engine.execute(Actor::HOST, R::StaffRolePut { role }).unwrap();
+    assert_eq!(
+        client_filter(f, f.admin, "role.reviewer:HDA").unwrap(),
+        Vec::<String>::new(),
+        "the new role filters at once"
+    );
+}
+
+fn tags_apply_at_the_next_request(f: &Fixture) {
+    client(f, "MTL-1", "Montréal");
+    for _ in 0..3 {
+        client_filter(f, f.admin, "tag:Prioritaire").expect_err("no such tag yet");
+    }
+    let tag: Tag = serde_json::from_value(serde_json::json!({
+        "code": "vip", "name_fr": "Prioritaire", "name_en": "Priority", "colour": "#aa0000",
+    }))
+    .unwrap();
+    f.engine.execute(Actor::HOST, R::TagPut { tag }).unwrap();
+    assert_eq!(
+        client_filter(f, f.admin, "tag:Prioritaire").unwrap(),
+        Vec::<String>::new(),
+        "the new tag's name filters at once"
+    );
+}
+
+/// A change written by another connection to the database (another
+/// process, say), not through this engine.
+fn another_connection_s_changes_apply_at_the_next_request(f: &Fixture) {
+    client(f, "MTL-1", "Montréal");
+    client(f, "QC-1", "Québec");
+    let marc = f.staff("Marc", Rights::all());
+    for _ in 0..3 {
+        assert_eq!(codes(f, marc).unwrap(), ["MTL-1", "QC-1"]);
+    }
+    f.place.raw_sql(&format!("UPDATE staff SET active = false WHERE id = {marc}"));
+    let e = codes(f, marc).expect_err("deactivated by another connection");
+    assert_eq!(e.code(), "forbidden", "{e:?}");
+    f.place.raw_sql(&format!("UPDATE staff SET active = true WHERE id = {marc}"));
+    assert_eq!(codes(f, marc).unwrap(), ["MTL-1", "QC-1"], "and active again");
+    f.place.raw_sql(
+        "INSERT INTO staff_roles (code, label_fr, label_en, builtin, position) VALUES ('auditor', 'Auditeur', 'Auditor', false, 99)",
+    );
+    assert_eq!(
+        client_filter(f, marc, "role.auditor:HDA").unwrap(),
+        Vec::<String>::new(),
+        "a role inserted by another connection"
+    );
+}
+
+/// Every request on one pooled connection: the writes of the host's
+/// requests are that connection's own.
+fn one_connection_s_own_writes_apply_at_the_next_request(f: &Fixture) {
+    let cases: [fn(&Fixture); 5] = [
+        rights_and_offices_apply_at_the_next_request,
+        custom_fields_apply_at_the_next_request,
+        chosen_columns_apply_at_the_next_request,
+        roles_apply_at_the_next_request,
+        tags_apply_at_the_next_request,
+    ];
+    for case in cases {
+        let Some(one) = Fixture::with_config(f.backend, |c| c.pool_size = 1) else { return };
+        case(&one);
+    }
+}
+
 backend_tests!(
     rights_and_offices_apply_at_the_next_request,
     custom_fields_apply_at_the_next_request,
     chosen_columns_apply_at_the_next_request,
+    roles_apply_at_the_next_request,
+    tags_apply_at_the_next_request,
+    another_connection_s_changes_apply_at_the_next_request,
+    one_connection_s_own_writes_apply_at_the_next_request,
 );

@@ -2,10 +2,19 @@
 //! firm's custom fields and roles of people in charge (what the interaction
 //! and client lists' field registries depend on) and the actor's chosen grid columns, in one statement: on
 //! PostgreSQL one round trip where they took three (and a transaction of
-//! their own, two more). Read at every request, so a `staff.put`,
-//! `custom_field.put` or `columns.save` is seen by the next request.
+//! their own, two more).
+//!
+//! On SQLite what was read is kept per pooled connection ([`cached`]) and
+//! read again only when the database changed since: `PRAGMA data_version`
+//! (one prepared statement, no table read) tells commits of every other
+//! connection, this process's or another's, and the connection's own write
+//! transactions drop its cache ([`Cache::clear`], called by the store's
+//! write paths). So a `staff.put`, `custom_field.put`, `columns.save`,
+//! `staff_role.put` or `tag.put` is seen by the next request, whichever
+//! connection wrote it. PostgreSQL reads the actor at every request.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
@@ -36,16 +45,88 @@ struct ActorRow {
     tags: String,
 }
 
-/// What is read with the actor.
+/// What is read with the actor (shared: a cached actor is handed to each
+/// request without copying).
 pub(crate) struct Actor {
     pub staff: StaffMember,
-    pub custom: Vec<CustomFieldDef>,
+    pub custom: Arc<Vec<CustomFieldDef>>,
     /// (list, chosen column ids as JSON text).
-    pub columns: Vec<(String, String)>,
+    pub columns: Arc<Vec<(String, String)>>,
     /// The firm's roles of people in charge (the client lists' fields).
-    pub roles: Vec<crate::domain::StaffRole>,
+    pub roles: Arc<Vec<crate::domain::StaffRole>>,
     /// The firm's tags (filters by name, grids' tag names).
-    pub tags: Vec<crate::domain::Tag>,
+    pub tags: Arc<Vec<crate::domain::Tag>>,
+}
+
+/// The actors read on one pooled SQLite connection, with the database's
+/// `data_version` they were read at.
+#[derive(Default)]
+struct Actors {
+    version: Option<i64>,
+    by_id: HashMap<Id, Arc<Actor>>,
+}
+
+/// The most actors one connection keeps (a host acting for many staff
+/// members starts over when it is full).
+const CACHED_ACTORS: usize = 64;
+
+/// A pooled connection's actor cache (kept in the pool's per-connection
+/// extensions; cloning shares it).
+#[derive(Clone, Default)]
+pub(crate) struct Cache(Arc<Mutex<Actors>>);
+
+impl Cache {
+    /// Forgets every actor: the connection wrote (its own commits do not
+    /// change the `data_version` it reads).
+    pub(crate) fn clear(&self) {
+        let mut a = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        a.version = None;
+        a.by_id.clear();
+    }
+}
+
+#[derive(QueryableByName)]
+struct DataVersion {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    data_version: i64,
+}
+
+/// SQLite's `data_version` of the main database: changes whenever another
+/// connection (of this process or another) commits a change to it.
+fn data_version(c: &mut diesel::SqliteConnection) -> Result<i64> {
+    let mut sql = Sql::new(false);
+    sql.push("PRAGMA data_version");
+    let v: DataVersion = Prepared::<diesel::sql_types::Untyped>::new(&sql).get_result(c)?;
+    Ok(v.data_version)
+}
+
+/// [`get`], answered from the connection's `cache` while the database has
+/// not changed since it was read (SQLite; PostgreSQL reads every time).
+///
+/// The version is read before the actor, each in its own snapshot: an
+/// actor read after a commit the version missed is newer than its version
+/// says, so the next request reads it again (never the other way round).
+pub(crate) fn cached(conn: &mut Conn, cache: &Cache, id: Id) -> Result<Option<Arc<Actor>>> {
+    let version = match conn {
+        super::AnyConnection::Sqlite(c) => data_version(c)?,
+        #[cfg(feature = "postgres")]
+        super::AnyConnection::Pg(_) => return Ok(get(conn, id)?.map(Arc::new)),
+    };
+    let mut actors = cache.0.lock().unwrap_or_else(|p| p.into_inner());
+    if actors.version != Some(version) {
+        actors.by_id.clear();
+        actors.version = Some(version);
+    }
+    if let Some(hit) = actors.by_id.get(&id) {
+        return Ok(Some(hit.clone()));
+    }
+    let Some(actor) = get(conn, id)? else { return Ok(None) };
+    let actor = Arc::new(actor);
+    if actors.by_id.len() >= CACHED_ACTORS {
+        actors.by_id.clear();
+    }
+    actors.by_id.insert(id, actor.clone());
+    Ok(Some(actor))
 }
 
 /// One custom field as the statement writes it (`required`: 0/1 on SQLite,
@@ -133,5 +214,11 @@ pub(crate) fn get(conn: &mut Conn, id: Id) -> Result<Option<Actor>> {
         .into_iter()
         .map(|(code, name_fr, name_en, colour, version)| crate::domain::Tag { code, name_fr, name_en, colour, version })
         .collect();
-    Ok(Some(Actor { staff: super::staff::member(row.staff)?, custom, columns, roles, tags }))
+    Ok(Some(Actor {
+        staff: super::staff::member(row.staff)?,
+        custom: Arc::new(custom),
+        columns: Arc::new(columns),
+        roles: Arc::new(roles),
+        tags: Arc::new(tags),
+    }))
 }

@@ -343,7 +343,9 @@ impl Db {
                 }
                 continue;
             }
-            P::extensions_mut(&mut conn).insert(Seen { at: Instant::now(), generation });
+            if self.is_postgres() {
+                P::extensions_mut(&mut conn).insert(Seen { at: Instant::now(), generation });
+            }
             return Ok(conn);
         }
     }
@@ -441,6 +443,28 @@ impl Db {
         self.settle(&mut conn, r)
     }
 
+    /// The staff member `id` with what is read with them
+    /// ([`actor::cached`]): one statement without a transaction, like
+    /// [`Db::query`]; on SQLite answered from the connection's cache while
+    /// the database has not changed.
+    pub(crate) fn actor(&self, id: crate::domain::Id) -> Result<Option<Arc<actor::Actor>>> {
+        use r2d2::PooledConnection as P;
+        let (deadline, lane) = deadline::current();
+        deadline.check(WHAT)?;
+        let _lane = self.lanes.enter(lane, &deadline)?;
+        let mut conn = self.checkout()?;
+        let cache = match P::extensions(&conn).get::<actor::Cache>() {
+            Some(cache) => cache.clone(),
+            None => {
+                let cache = actor::Cache::default();
+                P::extensions_mut(&mut conn).insert(cache.clone());
+                cache
+            }
+        };
+        let r = self.bounded_query(&mut conn, &deadline, |c| actor::cached(c, &cache, id));
+        self.settle(&mut conn, r)
+    }
+
     /// [`Db::query_on`] after setting PostgreSQL's session timeout or
     /// SQLite's busy timeout when it must change ([`session`]).
     fn bounded_query<T>(
@@ -531,6 +555,9 @@ impl Db {
             drop(watch);
             r
         });
+        if kind == Kind::Write {
+            forget_actors(&conn);
+        }
         self.settle(&mut conn, r)
     }
 
@@ -597,6 +624,15 @@ impl Db {
 
 /// What a timed-out request names.
 const WHAT: &str = "the request";
+
+/// Drops the actors cached on a connection that ran a write transaction
+/// (committed or not): SQLite's `data_version` does not tell a
+/// connection's own commits ([`actor::cached`]).
+pub(crate) fn forget_actors(conn: &r2d2::PooledConnection<Manager>) {
+    if let Some(cache) = r2d2::PooledConnection::extensions(conn).get::<actor::Cache>() {
+        cache.clear();
+    }
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {

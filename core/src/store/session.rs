@@ -69,6 +69,12 @@ pub(crate) fn sqlite_busy(conn: &mut r2d2::PooledConnection<Manager>, deadline: 
     Some(want)
 }
 
+/// Forgets the `busy_timeout` recorded for a pooled SQLite connection (a
+/// statement set another): the next transaction sets the deadline's.
+pub(crate) fn forget_sqlite_busy(conn: &mut r2d2::PooledConnection<Manager>) {
+    r2d2::PooledConnection::extensions_mut(conn).remove::<SqliteBusy>();
+}
+
 #[cfg(test)]
 mod tests {
     use super::fits;
