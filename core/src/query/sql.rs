@@ -636,6 +636,28 @@ mod tests {
         assert_eq!(keyword_query("+1 514 555 0199", true).unwrap(), "(15145550199) | (1 & 514 & 555 & 0199)");
     }
 
+    /// A keyword of several words asks the index for its longest word or
+    /// the words joined (a necessary condition, checked whole afterwards);
+    /// one word, a phone number and PostgreSQL keep the whole query.
+    #[test]
+    fn keyword_probes_keep_the_longest_word() {
+        assert_eq!(
+            keyword_probe("contact4242@exemple.ca", false).unwrap(),
+            ("(\"contact4242\"*) OR \"contact4242exempleca\"*".to_string(), true)
+        );
+        assert_eq!(keyword_probe("Gagnon-Roy", false).unwrap(), ("(\"gagnon\"*) OR \"gagnonroy\"*".to_string(), true));
+        assert_eq!(keyword_probe("D'Amours", false).unwrap(), (keyword_query("D'Amours", false).unwrap(), false));
+        assert_eq!(keyword_probe("hélène", false).unwrap(), (keyword_query("hélène", false).unwrap(), false));
+        assert_eq!(
+            keyword_probe("555-0199 x95", false).unwrap(),
+            (keyword_query("555-0199 x95", false).unwrap(), false)
+        );
+        assert_eq!(keyword_probe("gagnon-roy", true).unwrap(), (keyword_query("gagnon-roy", true).unwrap(), false));
+        let (q, reduced) = keywords_probe(&["tremblay".into(), "jean-francois".into()], false).unwrap();
+        assert_eq!(q, "(\"tremblay\"*) AND ((\"francois\"*) OR \"jeanfrancois\"*)");
+        assert!(reduced);
+    }
+
     #[test]
     fn keyword_reference() {
         let t = crate::text::search_text(["D'Amours, Hélène"], ["(514) 555-0199"], Default::default());
