@@ -173,10 +173,33 @@ impl DashboardError {
             },
             DashboardError::BadLayout { .. } | DashboardError::WrongLayoutKind { .. } => clientele_core::ErrorBody {
                 code: "bad_layout".into(),
-                message: self.to_string(),
+                message: if language == "fr" { self.french() } else { self.to_string() },
                 field: Some("layout_id".into()),
                 ..Default::default()
             },
+        }
+    }
+}
+
+impl DashboardError {
+    /// The French wording of the layout errors (the others have their own).
+    fn french(&self) -> String {
+        fn kind_fr(kind: &str) -> &str {
+            match kind {
+                "staff" => "du personnel",
+                "client" => "d'un client",
+                "firm" => "du cabinet",
+                other => other,
+            }
+        }
+        match self {
+            DashboardError::BadLayout { id, message } => format!("disposition {id} illisible : {message}"),
+            DashboardError::WrongLayoutKind { id, found, wanted } => format!(
+                "la disposition {id} est celle du tableau de bord {}, pas du tableau de bord {}",
+                kind_fr(found),
+                kind_fr(wanted)
+            ),
+            other => other.to_string(),
         }
     }
 }

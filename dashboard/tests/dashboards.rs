@@ -425,6 +425,14 @@ fn layouts_saved_chosen_deleted_and_firm_default_for_newcomers() {
     assert_eq!(view.layout, LayoutSource::Requested { id: firm_default });
     let err = d.render(firm.admin, DashboardTarget::Client { client_id: firm.clients[0].id }, Some(own), Locale::Fr);
     assert!(matches!(err, Err(DashboardError::WrongLayoutKind { .. })), "{err:?}");
+    // Said in the firm's language as in English.
+    let err = err.unwrap_err();
+    assert_eq!(err.body_in("fr").code, "bad_layout");
+    assert_eq!(
+        err.body_in("fr").message,
+        format!("la disposition {own} est celle du tableau de bord du personnel, pas du tableau de bord d'un client")
+    );
+    assert!(err.body_in("en").message.contains("belongs to the staff dashboard, not the client one"), "{err:?}");
 
     // Deleting the own layout falls back to the firm default.
     try_run(&firm.engine, json!({"actor": firm.admin, "op": "layout.delete", "id": own})).unwrap();
@@ -445,6 +453,7 @@ fn layouts_saved_chosen_deleted_and_firm_default_for_newcomers() {
     .unwrap();
     let err = d.render(firm.admin, DashboardTarget::Firm, None, Locale::Fr).unwrap_err();
     assert!(matches!(err, DashboardError::BadLayout { id, .. } if Some(id) == raw["id"].as_i64()), "{err:?}");
+    assert!(err.body_in("fr").message.starts_with(&format!("disposition {} illisible : ", raw["id"])), "{err:?}");
 }
 
 #[test]
