@@ -114,11 +114,21 @@ impl Dashboards {
     /// Failures answer the engine's error body (`bad_request`, `forbidden`,
     /// `not_found`, `bad_layout`...).
     pub fn execute_json(&self, request: &str) -> Result<String, ErrorBody> {
+        let language = self.engine().config().language.clone();
         if request.len() > clientele_core::MAX_REQUEST_BYTES {
-            return Err(bad_request("request too large", None));
+            let max = clientele_core::MAX_REQUEST_BYTES;
+            return Err(refused(
+                &language,
+                format!("requête trop grande (plus de {max} octets)"),
+                format!("request too large (over {max} bytes)"),
+                None,
+            ));
         }
-        let request: FrontRequest =
-            serde_json::from_str(request).map_err(|e| bad_request(format!("invalid request: {e}"), None))?;
+        let request: FrontRequest = serde_json::from_str(request).map_err(|e| {
+            // serde's own explanation (field names, line and column) is kept
+            // as it is in both languages.
+            refused(&language, format!("requête invalide : {e}"), format!("invalid request: {e}"), None)
+        })?;
         let answer = self.execute(request)?;
         Ok(answer.to_string())
     }

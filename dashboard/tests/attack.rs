@@ -73,6 +73,14 @@ fn front_door_refusals_read_in_the_firms_language() {
                 assert!(!m.contains(" the ") && !m.contains(" needs ") && !m.contains(" only"), "{m}");
             }
         }
+        // A request that is not one, or too large, is refused in the firm's language too.
+        let (invalid, large) =
+            if language == "fr" { ("requête invalide", "trop grande") } else { ("invalid request", "too large") };
+        let e = d.execute_json("{\"op\": \"dashboard.render\"").unwrap_err();
+        assert_eq!(e.code, "bad_request");
+        assert!(e.message.starts_with(invalid), "{language}: {}", e.message);
+        let e = d.execute_json(&" ".repeat(clientele_core::MAX_REQUEST_BYTES + 1)).unwrap_err();
+        assert!(e.message.contains(large), "{language}: {}", e.message);
         d.close();
         let e = render(json!({}));
         let closed = if language == "fr" { "fermés" } else { "closed" };
