@@ -198,31 +198,6 @@ struct NewInteraction {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = transfers)]
-struct NewTransfer<'a> {
-    id: i64,
-    direction: String,
-    status: &'static str,
-    from_staff: i64,
-    to_contact: i64,
-    client_id: i64,
-    subject: &'a str,
-    message: &'a str,
-    signature_required: bool,
-    files: String,
-    sent_at: i64,
-    expires_at: i64,
-    closed_at: Option<i64>,
-    created_by: i64,
-    created_at: i64,
-    updated_by: i64,
-    updated_at: i64,
-    version: i64,
-    subject_fold: String,
-    search_text: String,
-}
-
-#[derive(Insertable)]
 #[diesel(table_name = contact_links)]
 struct NewLink {
     client_id: i64,
@@ -393,31 +368,8 @@ pub(crate) fn insert_interactions(
 /// computed here, the keyword index filled by the caller's
 /// `pause_index`/`resume_index`.
 pub(crate) fn insert_transfers(conn: &mut Conn, rows: &[(Id, &TransferData)], actor: Id, now: i64) -> Result<()> {
-    let rows: Vec<NewTransfer> = rows
-        .iter()
-        .map(|(id, t)| NewTransfer {
-            id: *id,
-            direction: super::clients::enum_str(&t.direction),
-            status: t.status.as_str(),
-            from_staff: t.from_staff,
-            to_contact: t.to_contact,
-            client_id: t.client_id,
-            subject: &t.subject,
-            message: &t.message,
-            signature_required: t.signature_required,
-            files: super::to_json(&t.files),
-            sent_at: t.sent_at.timestamp_millis(),
-            expires_at: t.expires_at.timestamp_millis(),
-            closed_at: t.closed_at.map(|c| c.timestamp_millis()),
-            created_by: actor,
-            created_at: now,
-            updated_by: actor,
-            updated_at: now,
-            version: 1,
-            subject_fold: text::fold(&t.subject),
-            search_text: crate::query::memory::transfer_search_text(t),
-        })
-        .collect();
+    let rows: Vec<_> =
+        rows.iter().map(|(id, t)| (transfers::id.eq(*id), super::transfers::New::of(t, actor, now))).collect();
     insert_chunks!(conn, transfers::table, &rows)
 }
 

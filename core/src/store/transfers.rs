@@ -61,32 +61,63 @@ impl Row {
     }
 }
 
+/// A new transfer's row as written (here and by `bulk::insert_transfers`):
+/// the one place its folded subject and keyword text are computed.
+#[derive(Insertable)]
+#[diesel(table_name = transfers)]
+pub(crate) struct New<'a> {
+    direction: String,
+    status: &'static str,
+    from_staff: i64,
+    to_contact: i64,
+    client_id: i64,
+    subject: &'a str,
+    message: &'a str,
+    signature_required: bool,
+    files: String,
+    sent_at: i64,
+    expires_at: i64,
+    #[diesel(treat_none_as_default_value = false)]
+    closed_at: Option<i64>,
+    created_by: i64,
+    created_at: i64,
+    updated_by: i64,
+    updated_at: i64,
+    version: i64,
+    subject_fold: String,
+    search_text: String,
+}
+
+impl<'a> New<'a> {
+    /// Transfer `t`, new (version 1), made by `actor` at `now`.
+    pub(crate) fn of(t: &'a TransferData, actor: Id, now: i64) -> New<'a> {
+        New {
+            direction: enum_str(&t.direction),
+            status: t.status.as_str(),
+            from_staff: t.from_staff,
+            to_contact: t.to_contact,
+            client_id: t.client_id,
+            subject: &t.subject,
+            message: &t.message,
+            signature_required: t.signature_required,
+            files: to_json(&t.files),
+            sent_at: t.sent_at.timestamp_millis(),
+            expires_at: t.expires_at.timestamp_millis(),
+            closed_at: t.closed_at.map(|c| c.timestamp_millis()),
+            created_by: actor,
+            created_at: now,
+            updated_by: actor,
+            updated_at: now,
+            version: 1,
+            subject_fold: crate::text::fold(&t.subject),
+            search_text: crate::query::memory::transfer_search_text(t),
+        }
+    }
+}
+
 pub(crate) fn insert(conn: &mut Conn, t: &TransferData, actor: Id, now: i64) -> Result<Id> {
-    let values = (
-        transfers::direction.eq(enum_str(&t.direction)),
-        transfers::status.eq(t.status.as_str()),
-        transfers::from_staff.eq(t.from_staff),
-        transfers::to_contact.eq(t.to_contact),
-        transfers::client_id.eq(t.client_id),
-        transfers::subject.eq(&t.subject),
-        transfers::message.eq(&t.message),
-        transfers::signature_required.eq(t.signature_required),
-        transfers::files.eq(to_json(&t.files)),
-        transfers::subject_fold.eq(crate::text::fold(&t.subject)),
-        transfers::search_text.eq(crate::query::memory::transfer_search_text(t)),
-        transfers::sent_at.eq(t.sent_at.timestamp_millis()),
-        transfers::expires_at.eq(t.expires_at.timestamp_millis()),
-        transfers::closed_at.eq(t.closed_at.map(|c| c.timestamp_millis())),
-        (
-            transfers::created_by.eq(actor),
-            transfers::created_at.eq(now),
-            transfers::updated_by.eq(actor),
-            transfers::updated_at.eq(now),
-            transfers::version.eq(1i64),
-        ),
-    );
     let id = with_backend!(conn, c => diesel::insert_into(transfers::table)
-        .values(values)
+        .values(New::of(t, actor, now))
         .returning(transfers::id)
         .get_result::<i64>(c))?;
     Ok(id)
