@@ -1,8 +1,8 @@
 //! `scripts/install` puts the header, the libraries (versioned, with a
 //! SONAME) and a pkg-config file under a prefix, and a C program builds
 //! against the installed copy with `pkg-config --cflags --libs clientele`
-//! alone. Runs the script with the `install-check` profile (a debug build in
-//! its own directory: the first run builds the dependencies once more).
+//! alone. Runs the script with the `libs-check` profile (a debug build in a
+//! directory of its own, shared with `sqlite_only.rs` under a lock).
 
 mod support;
 
@@ -27,15 +27,17 @@ fn a_c_program_builds_against_the_installed_library_with_pkg_config() {
     }
     let dir = scratch("install");
     let prefix = dir.join("prefix");
-    // <target>/<profile>/deps/<test binary> → <target>
-    let exe = std::env::current_exe().unwrap();
-    let target = exe.ancestors().nth(3).unwrap().to_path_buf();
+    let target = target_dir();
+    // While the script builds and copies: sqlite_only.rs builds into the
+    // same directory. The installed copy under the prefix is ours after.
+    let lock = libs_check_lock(&target);
     let out = run(Command::new(workspace_dir().join("scripts/install"))
-        .args(["--profile", "install-check", "--prefix"])
+        .args(["--profile", "libs-check", "--prefix"])
         .arg(&prefix)
         .env("CARGO", env!("CARGO"))
         .env("CARGO_TARGET_DIR", &target)
         .current_dir(workspace_dir()));
+    drop(lock);
     check("scripts/install", &out);
 
     let lib = prefix.join("lib");

@@ -1,8 +1,8 @@
 //! The SQLite-only build: `cargo build -p clientele-ffi --no-default-features`
 //! (no `postgres` feature) gives a shared and a static library that link no
 //! libpq, run the example C host, and refuse a PostgreSQL URL at open with a
-//! typed error. Built with the `sqlite-only` profile (a directory of its own:
-//! the first run builds the dependencies once more; see docs/embedding.md).
+//! typed error. Built with the `libs-check` profile (a directory of its own,
+//! shared with `install.rs` under a lock; see docs/embedding.md).
 
 mod support;
 
@@ -11,24 +11,22 @@ use std::process::Command;
 
 use support::*;
 
-/// `cargo build -p clientele-ffi --lib --no-default-features --profile sqlite-only`
-/// into the running test's target directory; answers `<target>/sqlite-only`.
-fn build_sqlite_only() -> PathBuf {
-    // <target>/<profile>/deps/<test binary> → <target>
-    let exe = std::env::current_exe().unwrap();
-    let target = exe.ancestors().nth(3).unwrap().to_path_buf();
+/// `cargo build -p clientele-ffi --lib --no-default-features --profile libs-check`
+/// into `target` (the running test's target directory); answers
+/// `<target>/libs-check`. The caller holds [`libs_check_lock`].
+fn build_sqlite_only(target: &Path) -> PathBuf {
     let started = std::time::Instant::now();
     check(
         "building the SQLite-only library",
         &run(Command::new(env!("CARGO"))
             .args(["build", "--quiet", "-p", "clientele-ffi", "--lib", "--no-default-features"])
-            .args(["--profile", "sqlite-only", "--target-dir"])
-            .arg(&target)
+            .args(["--profile", "libs-check", "--target-dir"])
+            .arg(target)
             .env_remove("CARGO_TARGET_DIR")
             .current_dir(workspace_dir())),
     );
     eprintln!("SQLite-only build: {:.1} s", started.elapsed().as_secs_f64());
-    target.join("sqlite-only")
+    target.join("libs-check")
 }
 
 /// The `NEEDED` entries of an ELF file's dynamic section.
@@ -80,7 +78,10 @@ fn the_sqlite_only_library_links_no_libpq_and_runs_the_c_host() {
     let full = shared_lib();
     assert!(needed(&full).iter().any(|n| n.starts_with("libpq")), "the default build links libpq: {:?}", needed(&full));
 
-    let lib = build_sqlite_only();
+    // Until the end: install.rs builds into the same directory.
+    let target = target_dir();
+    let _lock = libs_check_lock(&target);
+    let lib = build_sqlite_only(&target);
     let so = lib.join(shared_lib_name());
     let deps = needed(&so);
     assert!(!deps.iter().any(|n| n.contains("libpq")), "the SQLite-only library needs libpq: {deps:?}");

@@ -16,6 +16,27 @@ pub fn workspace_dir() -> PathBuf {
     crate_dir().parent().expect("ffi/ has a parent").to_path_buf()
 }
 
+/// The target directory of the running test binary
+/// (`<target>/<profile>/deps/<test binary>` → `<target>`).
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.ancestors().nth(3).unwrap().to_path_buf()
+}
+
+/// Holds `<target>/libs-check.lock` until dropped: the tests that build
+/// into the `libs-check` profile (install, SQLite-only) take it while they
+/// build and use the libraries there, which the other would replace.
+pub fn libs_check_lock(target: &Path) -> std::fs::File {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(target.join("libs-check.lock"))
+        .expect("the libs-check lock file");
+    file.lock().expect("locking libs-check.lock");
+    file
+}
+
 /// A scratch directory of this test target, under the target directory.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("clientele-ffi").join(name);
