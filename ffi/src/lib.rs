@@ -129,6 +129,9 @@ pub type ClienteleLogFn = Option<
 pub(crate) struct EngineHandle {
     pub(crate) engine: Arc<Engine>,
     pub(crate) dashboards: Dashboards,
+    /// The host's log callback, behind a gate its calls hold while they
+    /// run (see [`LogGate`]).
+    log: Arc<LogGate>,
 }
 
 static ENGINES: Registry<EngineHandle> = Registry::new(1);
@@ -199,7 +202,7 @@ pub unsafe extern "C" fn clientele_engine_open(
             // Plugins that fail to load are reported by `portlet.list`, not
             // fatal: the firm's other dashboards still work.
             let dashboards = Dashboards::new(engine.clone());
-            let token = ENGINES.insert(EngineHandle { engine, dashboards });
+            let token = ENGINES.insert(EngineHandle { engine, dashboards, log: Arc::default() });
             out_engine.write_unaligned(ptr::without_provenance_mut(token));
             Ok(())
         })
@@ -211,6 +214,10 @@ pub unsafe extern "C" fn clientele_engine_open(
 /// never came from `clientele_engine_open`, answers
 /// `CLIENTELE_INVALID_HANDLE` and does nothing. A call running on the engine
 /// in another thread finishes normally; the engine is released after it.
+/// Waits for calls of the log callback in progress on other threads to
+/// return (`clientele_set_log_callback`), and none starts after; called
+/// from inside the log callback, answers `CLIENTELE_BAD_REQUEST` and closes
+/// nothing.
 #[unsafe(no_mangle)]
 pub extern "C" fn clientele_engine_close(engine: *mut ClienteleEngine) -> ClienteleStatus {
     // SAFETY: no error output.
@@ -219,11 +226,17 @@ pub extern "C" fn clientele_engine_close(engine: *mut ClienteleEngine) -> Client
             if engine.is_null() {
                 return Ok(());
             }
+            if IN_LOG_CALLBACK.with(|c| c.get()) {
+                return Err(in_log_callback());
+            }
             // Dropped here, outside the registry's lock.
             let handle = ENGINES.remove(engine as usize).ok_or_else(|| Failure::invalid_handle("engine"))?;
             // Renders still running in other threads are canceled: their
             // portlets see `is_canceled`, their requests are refused.
             handle.dashboards.close();
+            // A render abandoned past its budget may still log: once this
+            // returns it no longer calls the host's callback.
+            handle.log.replace(None)?;
             drop(handle);
             Ok(())
         })
@@ -457,10 +470,13 @@ pub unsafe extern "C" fn clientele_render_dashboard(
 /// reach the callback, each cut to 1024 bytes (then one warning says how
 /// many more were dropped), and none once the render's time budget ran out.
 ///
-/// Answers `CLIENTELE_OK`, `CLIENTELE_NULL_ARGUMENT` (NULL engine) or
-/// `CLIENTELE_INVALID_HANDLE`. `user_data` is handed back untouched; it
-/// must stay valid until the callback is replaced or the engine closed (a
-/// render running then may still call it until it returns).
+/// Answers `CLIENTELE_OK`, `CLIENTELE_NULL_ARGUMENT` (NULL engine),
+/// `CLIENTELE_INVALID_HANDLE`, or `CLIENTELE_BAD_REQUEST` when called from
+/// inside the log callback itself. `user_data` is handed back untouched; it
+/// must stay valid until the callback is replaced or the engine closed:
+/// both wait for calls of the old callback still running on other threads
+/// (a render abandoned past its time budget included) to return, and none
+/// starts after, so once they return the host may free `user_data`.
 ///
 /// # Safety
 /// `engine` is NULL or a value `clientele_engine_open` gave; `callback` is
@@ -475,14 +491,64 @@ pub unsafe extern "C" fn clientele_set_log_callback(
     unsafe {
         guard(ptr::null_mut(), || {
             let handle = engine_arg(engine)?;
-            let sink = callback.map(|callback| {
-                let host = HostLog { callback, user_data };
-                Arc::new(move |record: &PortletLog| host.send(record)) as LogSink
+            handle.log.replace(callback.map(|callback| HostLog { callback, user_data }))?;
+            let sink = callback.map(|_| {
+                let gate = handle.log.clone();
+                Arc::new(move |record: &PortletLog| gate.send(record)) as LogSink
             });
             handle.dashboards.set_log_sink(sink);
             Ok(())
         })
     }
+}
+
+/// The host's log callback of one engine. Each call holds the gate's read
+/// lock while the callback runs; replacing the callback takes the write
+/// lock, so it waits for calls in progress and none of the old one starts
+/// after: the host may free the old `user_data` once the replacement
+/// returns.
+#[derive(Default)]
+struct LogGate {
+    host: std::sync::RwLock<Option<HostLog>>,
+}
+
+thread_local! {
+    /// Set while this thread runs the host's log callback: replacing the
+    /// callback from inside it would wait for itself.
+    static IN_LOG_CALLBACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+impl LogGate {
+    fn replace(&self, host: Option<HostLog>) -> Result<(), Failure> {
+        if IN_LOG_CALLBACK.with(|c| c.get()) {
+            return Err(in_log_callback());
+        }
+        *self.host.write().unwrap_or_else(|e| e.into_inner()) = host;
+        Ok(())
+    }
+
+    fn send(&self, record: &PortletLog) {
+        let host = self.host.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(host) = host.as_ref() {
+            struct Inside;
+            impl Drop for Inside {
+                fn drop(&mut self) {
+                    IN_LOG_CALLBACK.with(|c| c.set(false));
+                }
+            }
+            IN_LOG_CALLBACK.with(|c| c.set(true));
+            let _inside = Inside;
+            host.send(record);
+        }
+    }
+}
+
+fn in_log_callback() -> Failure {
+    Failure::ffi(
+        ClienteleStatus::CLIENTELE_BAD_REQUEST,
+        "clientele_set_log_callback and clientele_engine_close cannot be called from inside the log callback \
+         (they wait for the callback's calls to return)",
+    )
 }
 
 /// The host's log callback and its `user_data`.

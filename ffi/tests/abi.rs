@@ -658,9 +658,10 @@ unsafe extern "C" fn record_log(
     lines.lock().unwrap().push((level, text(portlet), viewer, text(message)));
 }
 
-#[test]
-fn a_c_host_gets_portlet_logs_and_sets_the_tile_budget() {
-    let dir = support::scratch("abi-log-budget");
+/// An engine whose configuration loads the polling plugin
+/// (`POLLING_PLUGIN_C`), with a tile budget of 300 ms, and one staff member.
+fn polling_fixture(name: &str) -> Fixture {
+    let dir = support::scratch(name);
     let src = dir.join("poll.c");
     std::fs::write(&src, POLLING_PLUGIN_C).unwrap();
     let lib = dir.join("libpoll.so");
@@ -684,6 +685,12 @@ fn a_c_host_gets_portlet_logs_and_sets_the_tile_budget() {
     assert_eq!(unsafe { clientele_engine_open(cstr(&config).as_ptr(), &mut engine, &mut error) }, CLIENTELE_OK);
     let f = Fixture { engine, _dir: dir };
     f.ok(r#"{"actor": "host", "op": "staff.put", "staff": {"name": "Test", "initials": "T"}}"#);
+    f
+}
+
+#[test]
+fn a_c_host_gets_portlet_logs_and_sets_the_tile_budget() {
+    let f = polling_fixture("abi-log-budget");
     let front = |request: &str| {
         let mut json = dirty();
         let status = unsafe { clientele_render_dashboard(f.engine, cstr(request).as_ptr(), &mut json) };
@@ -736,4 +743,77 @@ fn a_c_host_gets_portlet_logs_and_sets_the_tile_budget() {
     assert_eq!(status, CLIENTELE_OK);
     assert_eq!(lines.lock().unwrap().len(), 2);
     drop(f);
+}
+
+/// What `slow_log` saw: the engine it was set on, whether a call is in
+/// progress or returned, and what calling back into the library answered.
+#[derive(Default)]
+struct SlowLog {
+    engine: std::sync::atomic::AtomicUsize,
+    entered: std::sync::atomic::AtomicBool,
+    left: std::sync::atomic::AtomicBool,
+    set_inside: std::sync::atomic::AtomicI32,
+    close_inside: std::sync::atomic::AtomicI32,
+}
+
+/// A log callback that tries to replace itself and to close the engine,
+/// then takes 400 ms to return.
+unsafe extern "C" fn slow_log(user_data: *mut c_void, _: i32, _: *const c_char, _: i64, _: *const c_char) {
+    use std::sync::atomic::Ordering::SeqCst;
+    let seen = unsafe { &*(user_data as *const SlowLog) };
+    seen.entered.store(true, SeqCst);
+    let engine = seen.engine.load(SeqCst) as *mut ClienteleEngine;
+    let set = unsafe { clientele_set_log_callback(engine, None, ptr::null_mut()) };
+    seen.set_inside.store(set as i32, SeqCst);
+    seen.close_inside.store(clientele_engine_close(engine) as i32, SeqCst);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    seen.left.store(true, SeqCst);
+}
+
+#[test]
+fn replacing_the_log_callback_waits_for_its_calls_in_progress() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let f = polling_fixture("abi-log-gate");
+    let (status, out) = {
+        let mut json = dirty();
+        let request = r#"{"actor": 1, "op": "dashboard.layout.save", "dashboard": "staff", "name": "p",
+                          "layout": {"tiles": [{"portlet": "test.ffi-poll"}]}}"#;
+        let status = unsafe { clientele_render_dashboard(f.engine, cstr(request).as_ptr(), &mut json) };
+        (status, take(json))
+    };
+    assert_eq!(status, CLIENTELE_OK, "{out}");
+    let seen: Box<SlowLog> = Box::default();
+    seen.engine.store(f.engine as usize, SeqCst);
+    let user_data = std::ptr::from_ref::<SlowLog>(&seen) as *mut c_void;
+    assert_eq!(unsafe { clientele_set_log_callback(f.engine, Some(slow_log), user_data) }, CLIENTELE_OK);
+    // A render whose tile logs, then is abandoned at its 100 ms budget
+    // while the callback still runs.
+    let engine = f.engine as usize;
+    let render = std::thread::spawn(move || {
+        let mut json = dirty();
+        let request = r#"{"actor": 1, "op": "dashboard.render", "dashboard": "staff", "budget_ms": 100}"#;
+        let status =
+            unsafe { clientele_render_dashboard(engine as *const ClienteleEngine, cstr(request).as_ptr(), &mut json) };
+        (status, take(json))
+    });
+    let start = std::time::Instant::now();
+    while !seen.entered.load(SeqCst) {
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "the tile never logged");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    // Replacing the callback returns only once the call in progress has:
+    // then the host may free what `user_data` points to.
+    assert_eq!(unsafe { clientele_set_log_callback(f.engine, None, ptr::null_mut()) }, CLIENTELE_OK);
+    assert!(seen.left.load(SeqCst), "clientele_set_log_callback returned while the old callback was still running");
+    // From inside the callback, both were refused (they would wait for
+    // themselves), and the engine is still open.
+    assert_eq!(seen.set_inside.load(SeqCst), CLIENTELE_BAD_REQUEST as i32);
+    assert_eq!(seen.close_inside.load(SeqCst), CLIENTELE_BAD_REQUEST as i32);
+    let (status, out) = render.join().unwrap();
+    assert_eq!(status, CLIENTELE_OK, "{out}");
+    // Still open: the request reaches the engine (this staff member has no
+    // rights), not `invalid_handle`.
+    assert_eq!(f.execute(r#"{"actor": 1, "op": "client.list"}"#).0, CLIENTELE_FORBIDDEN);
+    drop(f);
+    drop(seen);
 }
