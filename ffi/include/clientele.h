@@ -329,6 +329,10 @@ enum ClienteleStatus clientele_engine_open(const char *config_json,
  * never came from `clientele_engine_open`, answers
  * `CLIENTELE_INVALID_HANDLE` and does nothing. A call running on the engine
  * in another thread finishes normally; the engine is released after it.
+ * Waits for calls of the log callback in progress on other threads to
+ * return (`clientele_set_log_callback`), and none starts after; called
+ * from inside the log callback, answers `CLIENTELE_BAD_REQUEST` and closes
+ * nothing.
  */
 enum ClienteleStatus clientele_engine_close(struct ClienteleEngine *engine);
 
@@ -434,10 +438,13 @@ enum ClienteleStatus clientele_render_dashboard(const struct ClienteleEngine *en
  * reach the callback, each cut to 1024 bytes (then one warning says how
  * many more were dropped), and none once the render's time budget ran out.
  *
- * Answers `CLIENTELE_OK`, `CLIENTELE_NULL_ARGUMENT` (NULL engine) or
- * `CLIENTELE_INVALID_HANDLE`. `user_data` is handed back untouched; it
- * must stay valid until the callback is replaced or the engine closed (a
- * render running then may still call it until it returns).
+ * Answers `CLIENTELE_OK`, `CLIENTELE_NULL_ARGUMENT` (NULL engine),
+ * `CLIENTELE_INVALID_HANDLE`, or `CLIENTELE_BAD_REQUEST` when called from
+ * inside the log callback itself. `user_data` is handed back untouched; it
+ * must stay valid until the callback is replaced or the engine closed:
+ * both wait for calls of the old callback still running on other threads
+ * (a render abandoned past its time budget included) to return, and none
+ * starts after, so once they return the host may free `user_data`.
  *
  * # Safety
  * `engine` is NULL or a value `clientele_engine_open` gave; `callback` is
