@@ -878,7 +878,7 @@ impl Plan {
             " THEN 1 ELSE 0 END), 0) AS TEXT) AS counts FROM (SELECT t.id AS id, t.search_text AS search_text \
              FROM {table} t WHERE t.trash_id IS NULL ORDER BY {order} LIMIT "
         ));
-        sql.bind_int(search::RANKED_SAMPLE).push(") t");
+        sql.limit(search::RANKED_SAMPLE).push(") t");
         Some(sql)
     }
 
@@ -1062,7 +1062,7 @@ impl Plan {
             ") u ORDER BY rk ASC, {} {dir}, id {dir} LIMIT ",
             if self.sort.text() { "kt" } else { "ki" }
         ));
-        sql.bind_int(self.limit + 1);
+        sql.limit(self.limit + 1);
         sql
     }
 
@@ -1103,7 +1103,7 @@ impl Plan {
                 self.tier_arm(sql, columns, r, limit, arm);
             }
             sql.push(&format!(") ORDER BY {key} {dir}, id {dir} LIMIT "));
-            sql.bind_int(limit);
+            sql.limit(limit);
             return;
         }
         self.tier_arm(sql, columns, r, limit, Arm::Both);
@@ -1194,7 +1194,7 @@ impl Plan {
             sql.push(" AND 1 = 0");
         }
         sql.push(&format!(" ORDER BY {} {dir}, t.id {dir} LIMIT ", if self.sort.text() { "kt" } else { "ki" }));
-        sql.bind_int(limit);
+        sql.limit(limit);
     }
 
     /// The search condition: the record's own text, or (clients, contacts)
@@ -1440,7 +1440,7 @@ impl Plan {
             sql.push("rk ASC, ");
         }
         sql.push(if self.sort.text() { "kt" } else { "ki" });
-        sql.push(&format!(" {dir}, t.id {dir} LIMIT ")).bind_int(self.limit + 1);
+        sql.push(&format!(" {dir}, t.id {dir} LIMIT ")).limit(self.limit + 1);
         sql
     }
 
@@ -1466,7 +1466,7 @@ impl Plan {
         // The inner alias `t` hides the page's own in the subquery.
         sql.push(&format!("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {} t", table(self.kind)));
         self.where_sql(sql);
-        sql.push(" LIMIT ").bind_int(self.count_cap as i64 + 1);
+        sql.push(" LIMIT ").limit(self.count_cap as i64 + 1);
         sql.push(") counted");
     }
 }
@@ -1533,7 +1533,7 @@ impl Plan {
             sql.push(&format!(" AND {col} >= ")).bind_int(bounds[0]);
             sql.push(&format!(" AND {col} < ")).bind_int(*bounds.last().expect("two bounds at least"));
         }
-        sql.push(" LIMIT ").bind_int(g.limit as i64 + 1);
+        sql.push(" LIMIT ").limit(g.limit as i64 + 1);
         sql.push(") x GROUP BY x.g0, x.g1, x.p ORDER BY x.p, x.g0, x.g1");
         sql
     }
@@ -1559,7 +1559,7 @@ impl Plan {
             sql.push(" WHERE x.last_at IS NULL OR x.last_at < ").bind_int(b);
         }
         sql.push(" ORDER BY (CASE WHEN x.last_at IS NULL THEN 0 ELSE 1 END), x.last_at, x.id LIMIT ")
-            .bind_int(self.limit + 1);
+            .limit(self.limit + 1);
         sql
     }
 }

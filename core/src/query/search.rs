@@ -202,7 +202,7 @@ pub(crate) fn sample_sql(pg: bool, table: &str, order: &str, keywords: &[String]
     sql.push(&format!(
         " AS counts FROM (SELECT t.search_text AS search_text FROM {table} t WHERE t.trash_id IS NULL ORDER BY {order} LIMIT "
     ));
-    sql.bind_int(SAMPLE).push(") s");
+    sql.limit(SAMPLE).push(") s");
     sql
 }
 
