@@ -90,6 +90,40 @@ pub(crate) fn next_ids(conn: &mut Conn, table: Table, n: usize) -> Result<Vec<i6
     }
 }
 
+#[derive(QueryableByName)]
+struct CacheSize {
+    #[diesel(sql_type = BigInt)]
+    cache_size: i64,
+}
+
+/// Page cache an import's transaction gets on SQLite, in KiB (the
+/// connection's own, 2 MiB by default, is put back after it).
+const IMPORT_CACHE_KIB: i64 = 64 * 1024;
+
+/// Runs `f` (an import's write transaction) with a larger SQLite page
+/// cache: its rows go into every index of a table at scattered places
+/// (interactions by client, dates, staff...), and with the default 2 MiB
+/// a database of firm size read most index pages back from the file for
+/// each batch. PostgreSQL: `f` as is (its buffers are the server's).
+pub(crate) fn with_import_cache<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+    let before = match conn {
+        AnyConnection::Sqlite(c) => {
+            let before = diesel::sql_query("PRAGMA cache_size").get_result::<CacheSize>(c)?.cache_size;
+            c.batch_execute(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
+            before
+        }
+        #[cfg(feature = "postgres")]
+        AnyConnection::Pg(_) => return f(conn),
+    };
+    let out = f(conn);
+    // The answer is `f`'s (a cancel stays a cancel): a cache left large on
+    // a connection that failed to shrink it costs memory, not correctness.
+    if let AnyConnection::Sqlite(c) = conn {
+        let _ = c.batch_execute(&format!("PRAGMA cache_size = {before}"));
+    }
+    out
+}
+
 /// The keyword index's insert trigger, set aside for a batch (SQLite).
 pub(crate) struct PausedIndex {
     table: Table,
@@ -709,4 +743,43 @@ pub(crate) fn contact_keys_of(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id,
         out.extend(rows.into_iter().filter_map(|(id, k)| k.map(|k| (id, k))));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::EngineConfig;
+    use crate::store::Db;
+
+    fn cache(c: &mut Conn) -> Result<i64> {
+        match c {
+            AnyConnection::Sqlite(c) => {
+                Ok(diesel::sql_query("PRAGMA cache_size").get_result::<CacheSize>(c)?.cache_size)
+            }
+            #[cfg(feature = "postgres")]
+            AnyConnection::Pg(_) => unreachable!("a SQLite file"),
+        }
+    }
+
+    #[test]
+    fn an_import_gets_a_large_cache_and_gives_it_back() {
+        let dir = std::env::temp_dir().join("clientele-core-tests");
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(format!("import-cache-{}.db", std::process::id()));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+        }
+        let db = Db::open(&EngineConfig::new(p.display().to_string())).unwrap();
+        db.write(|c| {
+            c.batch_execute("PRAGMA cache_size = -1234")?;
+            assert_eq!(with_import_cache(c, cache)?, -IMPORT_CACHE_KIB);
+            assert_eq!(cache(c)?, -1234, "the connection's own size, back after the import");
+            // A failed import answers its own error, and gives the cache back too.
+            let e = with_import_cache(c, |_| -> Result<()> { Err(crate::error::Error::Canceled) });
+            assert!(matches!(e, Err(crate::error::Error::Canceled)));
+            assert_eq!(cache(c)?, -1234);
+            Ok(())
+        })
+        .unwrap();
+    }
 }
