@@ -11,6 +11,7 @@
 //! cargo bench -p clientele-benches --bench import                 # 50k clients, 50k contacts, 200k interactions
 //! CLIENTELE_BENCH_SCALE=0.1 cargo bench -p clientele-benches --bench import
 //! CLIENTELE_BENCH_FIRM=1 cargo bench -p clientele-benches --bench import   # + 100k interactions into 1M
+//! CLIENTELE_BENCH_BACKEND=sqlite cargo bench -p clientele-benches --bench import   # one backend (or postgres)
 //! ```
 
 use std::time::Instant;
@@ -351,7 +352,11 @@ fn main() {
     let s = scale();
     let (nc, np, ni) = ((50_000.0 * s) as usize, (50_000.0 * s) as usize, (200_000.0 * s) as usize);
     println!("backend\tkind\trows\tengine\tlimit (hand-written)\tratio");
+    let only = std::env::var("CLIENTELE_BENCH_BACKEND").ok().map(|b| b.to_lowercase());
     for backend in [Backend::Sqlite, Backend::Postgres] {
+        if only.as_deref().is_some_and(|o| !format!("{backend:?}").eq_ignore_ascii_case(o)) {
+            continue;
+        }
         let Some(f) = Fixture::new(backend) else { continue };
         let Some(g) = Fixture::new(backend) else { continue };
         // Clients.

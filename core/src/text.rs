@@ -28,7 +28,7 @@
 //! has an extension, the extension's digits too; or a record that holds each
 //! of its words whole (a number written in a subject or body).
 
-pub use clientele_filter::text::{digits, fold, like_escape, search_words};
+pub use clientele_filter::text::{digits, fold, for_each_search_word, like_escape, search_words};
 
 /// The uniqueness key of a client code: folded (case and accents ignored).
 /// Codes are trimmed by validation before they get here.
@@ -235,27 +235,41 @@ pub fn search_text<'a>(
     phones: impl IntoIterator<Item = &'a str>,
     region: PhoneRegion,
 ) -> String {
-    let mut words: Vec<String> = Vec::new();
+    // The words joined by single spaces, written into one string (a
+    // `Vec<String>` of words then joined was an allocation per word).
+    let mut out = String::new();
+    let mut first = true;
+    let mut push = |w: &str| {
+        if !first {
+            out.push(' ');
+        }
+        first = false;
+        out.push_str(w);
+    };
     for p in parts {
-        words.extend(search_words(p));
+        for_each_search_word(p, &mut push);
     }
     for p in phones {
         match phone_keys(p, region) {
             Some(keys) => {
                 // Words of the number that are not digits ("bureau").
-                words.extend(search_words(p).into_iter().filter(|w| !w.chars().any(|c| c.is_ascii_digit())));
-                words.extend(keys.words());
+                for_each_search_word(p, |w| {
+                    if !w.chars().any(|c| c.is_ascii_digit()) {
+                        push(w);
+                    }
+                });
+                keys.words().iter().for_each(|w| push(w));
             }
             None => {
-                words.extend(search_words(p));
+                for_each_search_word(p, &mut push);
                 let d = digits(p);
                 if !d.is_empty() {
-                    words.push(d);
+                    push(&d);
                 }
             }
         }
     }
-    words.join(" ")
+    out
 }
 
 /// The duplicate key of a name: folded ([`fold`]: case, accents,
@@ -357,6 +371,44 @@ mod tests {
     fn search_text_has_joined_forms_and_phone_keys() {
         let t = search_text(["D'Amours, Hélène", "h.damours@exemple.ca"], ["(514) 555-0199"], ca());
         assert_eq!(t, "d amours damours helene h damours exemple ca 15145550199 5145550199 5550199");
+    }
+
+    #[test]
+    fn search_text_is_the_words_joined() {
+        // As first written: every word collected, then joined by spaces.
+        let reference = |parts: &[&str], phones: &[&str]| {
+            let mut words: Vec<String> = Vec::new();
+            for p in parts {
+                words.extend(search_words(p));
+            }
+            for p in phones {
+                match phone_keys(p, ca()) {
+                    Some(keys) => {
+                        words.extend(search_words(p).into_iter().filter(|w| !w.chars().any(|c| c.is_ascii_digit())));
+                        words.extend(keys.words());
+                    }
+                    None => {
+                        words.extend(search_words(p));
+                        let d = digits(p);
+                        if !d.is_empty() {
+                            words.push(d);
+                        }
+                    }
+                }
+            }
+            words.join(" ")
+        };
+        let cases: [(&[&str], &[&str]); 6] = [
+            (&[], &[]),
+            (&["", "  ", "'-"], &[""]),
+            (&["Jean–François Côté, Trois-Rivières", "aujourd'hui-même"], &["bureau (514) 555-0199 poste 12"]),
+            (&["🎉"], &["12-34", "n/a", "+33 1 23 45 67 89"]),
+            (&["D'Amours, Hélène", "h.damours@exemple.ca"], &["(514) 555-0199", "555-0199"]),
+            (&["Œuvre STRAẞE He\u{301}le\u{300}ne"], &["１２３"]),
+        ];
+        for (parts, phones) in cases {
+            assert_eq!(search_text(parts.iter().copied(), phones.iter().copied(), ca()), reference(parts, phones));
+        }
     }
 
     #[test]

@@ -332,25 +332,27 @@ impl Engine {
                 }
                 let rejected = RefCell::new(None);
                 let result = self.write(|c| {
-                    // The keyword index's trigger set aside once for the
-                    // whole transaction (each batch still fills the index).
-                    let paused = match table {
-                        Some(t) => Some(store::bulk::pause_index(c, t)?),
-                        None => None,
-                    };
-                    let mut all = Written::default();
-                    for chunk in work.chunks(BATCH) {
-                        crate::deadline::check_current()?;
-                        all.merge(write(c, chunk)?);
-                    }
-                    if let Some(p) = paused {
-                        store::bulk::resume_index(c, p, &[])?;
-                    }
-                    if !all.problems.is_empty() {
-                        *rejected.borrow_mut() = Some(all.problems);
-                        return Err(Error::internal(ROLLBACK));
-                    }
-                    Ok(all)
+                    store::bulk::with_import_cache(c, |c| {
+                        // The keyword index's trigger set aside once for the
+                        // whole transaction (each batch still fills the index).
+                        let paused = match table {
+                            Some(t) => Some(store::bulk::pause_index(c, t)?),
+                            None => None,
+                        };
+                        let mut all = Written::default();
+                        for chunk in work.chunks(BATCH) {
+                            crate::deadline::check_current()?;
+                            all.merge(write(c, chunk)?);
+                        }
+                        if let Some(p) = paused {
+                            store::bulk::resume_index(c, p, &[])?;
+                        }
+                        if !all.problems.is_empty() {
+                            *rejected.borrow_mut() = Some(all.problems);
+                            return Err(Error::internal(ROLLBACK));
+                        }
+                        Ok(all)
+                    })
                 });
                 match result {
                     Ok(w) => {
@@ -370,7 +372,7 @@ impl Engine {
                 let size = opts.batch_size.map_or(BATCH, |b| b as usize);
                 let mut done = 0u64;
                 for batch in work.chunks(size) {
-                    match self.write(|c| write(c, batch)) {
+                    match self.write(|c| store::bulk::with_import_cache(c, |c| write(c, batch))) {
                         Ok(w) => {
                             apply(&mut report, w);
                             report.batches_committed += 1;
