@@ -681,7 +681,118 @@ fn ranked_prefix_arms_and_long_keywords_page_in_order(f: &Fixture) {
     assert_eq!(contacts("aby.jones@courriel.ca"), vec![], "contacts, words of two contacts");
 }
 
+/// Ranks 2 and 3 of a ranked search walk the name index when their sample
+/// (rows spread over the ids of the list, or of the linked table) finds
+/// many matches, and go through the keyword index otherwise. Among 120
+/// other clients and contacts, « brume » is common (every rank walks on
+/// SQLite) and « givre » rare (every rank through the keyword index):
+/// paged by 2, each answers every rank in order (name, then id), rows of a
+/// better rank and trashed rows left out, and says why each row matched.
+fn ranked_walks_and_index_page_in_order(f: &Fixture) {
+    use clientele_core::text::fold;
+    for i in 0..120 {
+        mk_client(f, &format!("FL-{i:03}"), &format!("Filler {i:03}"), "Montréal");
+        let p = ContactData::new("Paul", format!("Remplissage{i:03}"));
+        f.run(f.admin, R::ContactCreate { data: p }).unwrap();
+    }
+    let exact = mk_client(f, "BR-0", "Brume", "Montréal");
+    let prefix = mk_client(f, "BR-1", "Brume Sud", "Montréal");
+    // Rank 2: the word inside the name; created out of name order, two of
+    // a name (ties by id).
+    let mut own = Vec::new();
+    for i in [9, 3, 7, 1, 5, 2, 8, 4, 6] {
+        own.push(mk_client(f, &format!("AT-{i}"), &format!("Atelier {i} Brume"), "Montréal"));
+    }
+    own.push(mk_client(f, "AT-5B", "Atelier 5 Brume", "Montréal"));
+    own.push(mk_client(f, "ZN-1", "Zinc Brumeux", "Montréal"));
+    let gone = mk_client(f, "AT-0", "Atelier 0 Brume", "Montréal");
+    f.run(f.admin, R::ClientDelete { id: gone.id, version: gone.version }).unwrap();
+    own.sort_by_key(|c| (fold(&c.data.name), c.id));
+    // Rank 3 of clients: through a contact.
+    let nord = mk_client(f, "NN-1", "Nord", "Montréal");
+    let ouest = mk_client(f, "OU-1", "Ouest", "Montréal");
+    let ana = mk_contact(f, "Ana", "Brume", "ana@courriel.ca", "514-555-0110", &[ouest.id, nord.id]);
+    // Contacts: « Brume, Ana » by prefix; first names Brume (rank 2);
+    // people of the Brume clients (rank 3).
+    let mut firsts = Vec::new();
+    for last in ["Zola", "Abel", "Moreau", "Abel", "Dion"] {
+        firsts.push(mk_contact(f, "Brume", last, &format!("{last}@courriel.ca"), "514-555-0111", &[]));
+    }
+    firsts.sort_by_key(|c| (fold(c.data.file_as.as_deref().unwrap()), c.id));
+    let mut staff_of = Vec::new();
+    for (i, c) in own.iter().enumerate().take(6) {
+        let p = mk_contact(f, "Luc", &format!("Employé{i}"), &format!("luc{i}@courriel.ca"), "514-555-0112", &[c.id]);
+        staff_of.push((p, c.clone()));
+    }
+    staff_of.sort_by_key(|(p, _)| (fold(p.data.file_as.as_deref().unwrap()), p.id));
+    // « givre »: one client by its name, two through a contact; one
+    // contact by its name, one through its client.
+    let givre_own = mk_client(f, "GV-1", "Atelier Givre", "Montréal");
+    let (sud, est) = (mk_client(f, "SD-1", "Sud", "Montréal"), mk_client(f, "ES-1", "Est", "Montréal"));
+    let lea = mk_contact(f, "Givre", "Léa", "lea@courriel.ca", "514-555-0113", &[sud.id, est.id]);
+    let marc = mk_contact(f, "Marc", "Tanguay", "marc@courriel.ca", "514-555-0114", &[givre_own.id]);
+    let pages = |request: &dyn Fn(Option<String>) -> R| {
+        let mut got = Vec::new();
+        let mut cursor = None;
+        loop {
+            let (items, next) = match f.run(f.admin, request(cursor)).unwrap() {
+                S::Clients(p) => {
+                    (p.items.into_iter().map(|c| (c.id, c.matched_via)).collect::<Vec<_>>(), p.next_cursor)
+                }
+                S::Contacts(p) => (p.items.into_iter().map(|c| (c.id, c.matched_via)).collect(), p.next_cursor),
+                o => panic!("{o:?}"),
+            };
+            assert!(items.len() <= 2);
+            got.extend(items);
+            cursor = next;
+            if cursor.is_none() {
+                return got;
+            }
+        }
+    };
+    let q = |text: &str, cursor: Option<String>| ListQuery {
+        search: Some(text.into()),
+        limit: Some(2),
+        cursor,
+        ..Default::default()
+    };
+    let client_list = |text: &str| R::ClientList { query: q(text, None) };
+    let contact_list = |text: &str| R::ContactList { query: q(text, None) };
+    // The shapes this test is about (SQLite; PostgreSQL ranks the whole
+    // match set): a walk of the name index, or none.
+    if f.backend == clientele_tests::Backend::Sqlite {
+        for (request, index, walks) in [
+            (client_list("brume"), "clients_name_fold", true),
+            (contact_list("brume"), "contacts_file_as_fold", true),
+            (client_list("givre"), "clients_name_fold", false),
+            (contact_list("givre"), "contacts_file_as_fold", false),
+        ] {
+            let plan = f.engine.explain(Actor::Staff(f.admin), request).unwrap();
+            let walk = plan.iter().any(|l| l.contains(&format!("SCAN t USING INDEX {index}")));
+            assert_eq!(walk, walks, "{index}: {}", plan.join("\n"));
+        }
+    }
+    let own_via = Some(MatchedVia::Own);
+    let via = |c: &Record<ContactData>| Some(MatchedVia::Contact { id: c.id, name: c.data.file_as.clone().unwrap() });
+    let of = |c: &Record<ClientData>| {
+        Some(MatchedVia::Client { id: c.id, code: c.data.code.clone(), name: c.data.name.clone() })
+    };
+    let mut want = vec![(exact.id, own_via.clone()), (prefix.id, own_via.clone())];
+    want.extend(own.iter().map(|c| (c.id, own_via.clone())));
+    want.extend([(nord.id, via(&ana)), (ouest.id, via(&ana))]);
+    assert_eq!(pages(&|cursor| R::ClientList { query: q("brume", cursor) }), want, "clients, « brume »");
+    let mut want = vec![(ana.id, own_via.clone())];
+    want.extend(firsts.iter().map(|p| (p.id, own_via.clone())));
+    want.extend(staff_of.iter().map(|(p, c)| (p.id, of(c))));
+    assert_eq!(pages(&|cursor| R::ContactList { query: q("brume", cursor) }), want, "contacts, « brume »");
+    let want = vec![(givre_own.id, own_via.clone()), (est.id, via(&lea)), (sud.id, via(&lea))];
+    assert_eq!(pages(&|cursor| R::ClientList { query: q("givre", cursor) }), want, "clients, « givre »");
+    let want = vec![(lea.id, own_via), (marc.id, of(&givre_own))];
+    assert_eq!(pages(&|cursor| R::ContactList { query: q("givre", cursor) }), want, "contacts, « givre »");
+}
+
 backend_tests!(
+    ranked_walks_and_index_page_in_order,
     ranked_prefix_arms_and_long_keywords_page_in_order,
     ranked_search_tiers_agree_with_the_reference,
     interaction_search_shapes_agree_with_the_reference,

@@ -101,9 +101,15 @@ impl Engine {
             // Large lists: how common the search keywords are decides the
             // statement's shape (query/search.rs).
             let tiers = plan.ranked_tiers(pg);
-            if let Some(sample) = plan.search_sample_sql(pg).filter(|_| tiers.is_none() || explain) {
+            if let Some(sample) = plan.search_sample_sql(pg) {
                 let counts = store::query::search_sample(c, &sample)?;
                 plan.set_search_shape(&counts);
+            }
+            // A ranked search samples rank by rank, just before reading it;
+            // explained, every rank's shape is set first.
+            if explain && tiers.is_some() {
+                sample_rank(c, &mut plan, pg, 2)?;
+                sample_rank(c, &mut plan, pg, 3)?;
             }
             // One statement answers the page's records and their keys.
             let page_sql = plan.page_sql(pg, R::columns());
@@ -114,22 +120,17 @@ impl Engine {
             let mut rows = match tiers {
                 None => R::load(c, &page_sql)?,
                 // A ranked search (SQLite): rank after rank until the page
-                // is full; the sample that shapes ranks 2 and 3 only when
-                // the exact and prefix matches leave room.
+                // is full; ranks 2 and 3 sampled (their shape) only when
+                // the ranks before them leave room.
                 Some(tiers) => {
                     let mut rows = Vec::new();
-                    let mut sampled = explain;
                     for r in tiers {
                         let room = plan.limit + 1 - rows.len() as i64;
                         if room <= 0 {
                             break;
                         }
-                        if r >= 2 && !sampled {
-                            sampled = true;
-                            if let Some(sample) = plan.search_sample_sql(pg) {
-                                let counts = store::query::search_sample(c, &sample)?;
-                                plan.set_search_shape(&counts);
-                            }
+                        if !explain {
+                            sample_rank(c, &mut plan, pg, r)?;
                         }
                         rows.extend(R::load(c, &plan.ranked_tier_sql(pg, R::columns(), r, room))?);
                     }
@@ -693,6 +694,16 @@ impl Engine {
             Ok(crate::protocol::Done { done: true })
         })
     }
+}
+
+/// Samples rank `r` of a ranked search and sets its shape
+/// ([`query::Plan::ranked_sample_sql`]); nothing for other ranks.
+fn sample_rank(c: &mut Conn, plan: &mut query::Plan, pg: bool, r: i64) -> Result<()> {
+    if let Some(sample) = plan.ranked_sample_sql(pg, r) {
+        let count = store::query::search_sample(c, &sample)?;
+        plan.set_ranked_shape(r, &count);
+    }
+    Ok(())
 }
 
 /// A page's items, told why they matched the search.

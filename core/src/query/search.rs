@@ -16,12 +16,16 @@
 //!   (`dossier 4242`: `4242*` finds a handful);
 //! - clients and contacts, ranked (default sort) on SQLite: the page is
 //!   read rank after rank (`Plan::ranked_tier_sql`), each cut at what is
-//!   left of the page, until it is full. The sample, taken only when
-//!   ranks 2 and 3 are read, is then the first [`RANKED_SAMPLE`] rows in name
-//!   order, counting own-text and linked matches ([`Ranked`]): common
-//!   keywords walk the name index checking each row's text (rank 2) or
-//!   links (rank 3) and stop at the page (`exemple`, `tremblay`); rare
-//!   ones go through the keyword index and sort its few rows;
+//!   left of the page, until it is full. Ranks 2 and 3 are each sampled
+//!   just before they are read (`Plan::ranked_sample_sql`), over
+//!   [`RANKED_SAMPLE`] rows spread over the id range
+//!   ([`ranked_sample_rows`]): of the list for rank 2 (its rows: own text
+//!   matches, name and code do not start with the search text), of the
+//!   linked table for rank 3 (the records it goes through). Common
+//!   keywords walk the name index checking each row's text (rank 2: in the
+//!   index itself, which carries the index text) or links (rank 3) and stop
+//!   at the page (`exemple`, `jean-françois`); rare ones go through the
+//!   keyword index and sort its few rows ([`Ranked`]);
 //! - another sort, PostgreSQL's ranked searches, or no search: every
 //!   keyword through the index as before.
 //!
@@ -52,20 +56,47 @@ pub const SAMPLE: i64 = 400;
 /// driver keyword that matches 1% of a large list, or a short prefix).
 pub const WALK_MIN: u64 = 3;
 
-/// Rows of the sample of a ranked search (clients, contacts: the first in
-/// name order).
+/// Rows of the sample of a ranked search (clients, contacts: spread over
+/// the id range of the table sampled).
 pub const RANKED_SAMPLE: i64 = 200;
 
-/// Own-text matches in the ranked sample from which walking the name index
-/// beats the keyword index (a walk of at most ~5,000 rows for a page of 50,
-/// each checked by `instr` on its text).
-pub const OWN_WALK_MIN: u64 = 2;
+/// Rank-2 rows in the ranked sample from which walking the name index
+/// beats the keyword index: 2% of the list, a walk of ~2,500 rows for a
+/// page of 50 (~0.2 µs each, checked in the index itself), where the
+/// keyword index would read and sort 1,200 rows of 60,000 (~1.5 µs each).
+pub const OWN_WALK_MIN: u64 = 4;
 
-/// Linked matches in the ranked sample from which walking the name index
-/// (each row's links checked) beats the keyword index (a walk of at most
-/// ~1,000 rows for a page of 50; a row's links cost more to check than
-/// its text).
-pub const LINKED_WALK_MIN: u64 = 10;
+/// Matching linked records in the ranked sample from which walking the
+/// name index (each row's links checked, ~1.5–4 µs a row) beats the
+/// keyword index: 4% of the linked table.
+pub const LINKED_WALK_MIN: u64 = 8;
+
+/// The rows of a ranked sample: `WITH s(k, u) AS (VALUES …)`, stratum `k`
+/// of [`RANKED_SAMPLE`] equal parts of a table's id range and a fixed
+/// pseudo-random point `u` (ten-thousandths) inside it. A stratified
+/// random sample: a plain stride (or one jittered linearly) beats in time
+/// with ids assigned in cycles — bulk loads give names by `id % n`, and
+/// such a sample saw 5 « tremblay hélène » clients in 200 where there are
+/// 0.45% of them — while fixed points keep the shape, and so the time, of
+/// a search the same from one request to the next.
+pub(crate) fn ranked_sample_rows() -> &'static str {
+    static ROWS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ROWS.get_or_init(|| {
+        let mut x: u64 = 0x5eed_2026_1206;
+        let mut out = String::from("WITH s(k, u) AS (VALUES ");
+        for k in 0..RANKED_SAMPLE {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if k > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!("({k}, {})", x % 10_000));
+        }
+        out.push(')');
+        out
+    })
+}
 
 /// How the tiers of a ranked search (clients, contacts) reach their rows;
 /// the default is through the keyword index.
@@ -79,12 +110,13 @@ pub(crate) struct Ranked {
 }
 
 impl Ranked {
-    /// The shape the ranked sample's counts (`own,linked`) call for.
-    pub(crate) fn choose(counts: &str) -> Ranked {
-        let n: Vec<u64> = counts.split(',').filter_map(|x| x.trim().parse().ok()).collect();
-        match n[..] {
-            [own, linked] => Ranked { own_walk: own >= OWN_WALK_MIN, linked_walk: linked >= LINKED_WALK_MIN },
-            _ => Ranked::default(),
+    /// Sets rank `r`'s shape from its sample's count.
+    pub(crate) fn set(&mut self, r: i64, count: &str) {
+        let n: Option<u64> = count.trim().parse().ok();
+        match r {
+            2 => self.own_walk = n.is_some_and(|n| n >= OWN_WALK_MIN),
+            3 => self.linked_walk = n.is_some_and(|n| n >= LINKED_WALK_MIN),
+            _ => {}
         }
     }
 }
@@ -243,10 +275,16 @@ mod tests {
 
     #[test]
     fn ranked_tiers_walk_for_common_keywords() {
-        assert_eq!(Ranked::choose("200,200"), Ranked { own_walk: true, linked_walk: true });
-        assert_eq!(Ranked::choose("1,9"), Ranked { own_walk: false, linked_walk: false });
-        assert_eq!(Ranked::choose("2,10"), Ranked { own_walk: true, linked_walk: true });
-        assert_eq!(Ranked::choose("garbage"), Ranked::default());
+        let shape = |own: &str, linked: &str| {
+            let mut r = Ranked::default();
+            r.set(2, own);
+            r.set(3, linked);
+            r
+        };
+        assert_eq!(shape("200", "200"), Ranked { own_walk: true, linked_walk: true });
+        assert_eq!(shape("3", "7"), Ranked { own_walk: false, linked_walk: false });
+        assert_eq!(shape("4", "8"), Ranked { own_walk: true, linked_walk: true });
+        assert_eq!(shape("garbage", ""), Ranked::default());
     }
 
     /// Every string starting with `q` lies in `[q, upper)`, and every
