@@ -34,6 +34,7 @@ pub mod columns;
 pub(crate) mod fields;
 pub mod import_columns;
 pub mod memory;
+mod pg;
 pub(crate) mod search;
 pub(crate) mod sql;
 
@@ -299,6 +300,7 @@ pub(crate) fn day_start(tz: chrono_tz::Tz, d: NaiveDate) -> i64 {
 }
 
 /// A list request, checked and ready to compile.
+#[derive(Clone)]
 pub(crate) struct Plan {
     pub kind: ListKind,
     pub fields: std::sync::Arc<fields::Registered>,
@@ -829,6 +831,10 @@ impl Plan {
     /// search shape depends on it (interactions and transfers under their
     /// default sort; see `search.rs`).
     pub(crate) fn search_sample_sql(&self, pg: bool) -> Option<Sql> {
+        if pg {
+            // PostgreSQL samples in the page statement (`query/pg.rs`).
+            return None;
+        }
         let order = match self.kind {
             ListKind::Interactions => "t.occurred_at DESC, t.id DESC",
             ListKind::Transfers => "t.sent_at DESC, t.id DESC",
@@ -865,6 +871,12 @@ impl Plan {
         if pg || !self.ranked() {
             return None;
         }
+        Some(self.ranked_sample_body(pg))
+    }
+
+    /// The statement of [`Plan::ranked_sample_sql`] (on PostgreSQL a part
+    /// of the page statement, `query/pg.rs`).
+    fn ranked_sample_body(&self, pg: bool) -> Sql {
         let (table, order) = match self.kind {
             ListKind::Clients => ("clients", "t.name_fold, t.id"),
             _ => ("contacts", "t.file_as_fold, t.id"),
@@ -879,7 +891,7 @@ impl Plan {
              FROM {table} t WHERE t.trash_id IS NULL ORDER BY {order} LIMIT "
         ));
         sql.bind_int(search::RANKED_SAMPLE).push(") t");
-        Some(sql)
+        sql
     }
 
     /// A live linked record of `t` (a client's contact, a contact's client
@@ -962,7 +974,9 @@ impl Plan {
     /// [`Plan::prefix_sql`] over some of the rank columns.
     fn prefix_on(&self, sql: &mut Sql, q: &str, seek: bool, cols: &[&str]) {
         let prefix = format!("{}%", crate::text::like_escape(q));
-        let upper = if seek && !sql.pg { search::prefix_upper(q) } else { None };
+        // PostgreSQL: the folded columns are `COLLATE "C"` (byte order,
+        // as SQLite's), and a range keeps a generic plan's seek.
+        let upper = if seek { search::prefix_upper(q) } else { None };
         sql.push("(");
         for (i, c) in cols.iter().enumerate() {
             if i > 0 {
@@ -1002,8 +1016,13 @@ impl Plan {
             );
         }
         sql.push(attached_sql(self.kind, sql.pg));
-        // Tiers (SQLite) never count: their page is several statements.
-        sql.push(", CAST(NULL AS BIGINT) AS total");
+        // Tiers never count on SQLite (their page is several statements);
+        // on PostgreSQL their statement's CTE `cnt` did (`query/pg.rs`).
+        sql.push(if self.count_inline(sql.pg) {
+            ", (SELECT n FROM cnt) AS total"
+        } else {
+            ", CAST(NULL AS BIGINT) AS total"
+        });
         sql.push(&format!(" FROM {} t", table(self.kind)));
     }
 
@@ -1098,11 +1117,17 @@ impl Plan {
         if r == 1 && self.rank_cols().len() > 1 {
             let dir = if self.sort.desc { "DESC" } else { "ASC" };
             let key = if self.sort.text() { "kt" } else { "ki" };
+            // (PostgreSQL 15 wants its subqueries named.)
+            let (a, b) = if sql.pg { (" n1", " n2") } else { ("", "") };
             for arm in [Arm::Name, Arm::Code] {
-                sql.push(if arm == Arm::Name { "SELECT * FROM (" } else { ") UNION ALL SELECT * FROM (" });
+                if arm == Arm::Name {
+                    sql.push("SELECT * FROM (");
+                } else {
+                    sql.push(")").push(a).push(" UNION ALL SELECT * FROM (");
+                }
                 self.tier_arm(sql, columns, r, limit, arm);
             }
-            sql.push(&format!(") ORDER BY {key} {dir}, id {dir} LIMIT "));
+            sql.push(&format!("){b} ORDER BY {key} {dir}, id {dir} LIMIT "));
             sql.bind_int(limit);
             return;
         }
@@ -1359,6 +1384,10 @@ impl Plan {
     /// matched is told from it without another statement), and the three
     /// names of a grid (else NULLs).
     pub(crate) fn page_sql(&self, pg: bool, columns: &str) -> Sql {
+        // PostgreSQL's searches shaped by their keywords, in one statement.
+        if let Some(sql) = self.pg_page_sql(pg, columns) {
+            return sql;
+        }
         // PostgreSQL sorts text keys `COLLATE "C"`, which its name indexes
         // do not serve: tiers would not stop at the page there, so a ranked
         // search stays one ranking of the whole match set.
