@@ -1008,7 +1008,9 @@ impl Plan {
             sql.push(" AS ki");
         }
         sql.push(if self.search.is_empty() { ", CAST(NULL AS TEXT) AS st" } else { ", t.search_text AS st" });
-        if self.names {
+        if self.linked_texts_inline(sql.pg) {
+            self.linked_texts_sql(sql);
+        } else if self.names {
             crate::visibility::names_sql(sql, self.kind, self.offices.as_deref(), self.scope);
         } else {
             sql.push(
@@ -1407,7 +1409,9 @@ impl Plan {
             sql.push(" AS ki");
         }
         sql.push(if self.search.is_empty() { ", CAST(NULL AS TEXT) AS st" } else { ", t.search_text AS st" });
-        if self.names {
+        if self.linked_texts_inline(pg) {
+            self.linked_texts_sql(&mut sql);
+        } else if self.names {
             crate::visibility::names_sql(&mut sql, self.kind, self.offices.as_deref(), self.scope);
         } else {
             sql.push(

@@ -160,3 +160,50 @@ impl Plan {
         sql
     }
 }
+
+impl Plan {
+    /// Whether the page statement answers, for each row its own text does
+    /// not match, its linked records' texts (PostgreSQL's client and
+    /// contact searches): why the row matched is then told without a
+    /// statement more ([`Plan::linked_texts_sql`]).
+    pub(crate) fn linked_texts_inline(&self, pg: bool) -> bool {
+        pg && matches!(self.kind, ListKind::Clients | ListKind::Contacts) && self.search_query(pg).is_some()
+    }
+
+    /// The five name columns of a client or contact search's page on
+    /// PostgreSQL (clients and contacts show no names): four NULLs, then
+    /// NULL when the row's own text matches every keyword, else its live
+    /// linked records as JSON — a client's contacts `[id, file-as name,
+    /// text]` by file-as name and id, a contact's clients the actor sees
+    /// `[id, code, name, text]` by code and id: what
+    /// `store::query::linked_contact_texts` and `linked_client_texts`
+    /// answer.
+    pub(super) fn linked_texts_sql(&self, sql: &mut Sql) {
+        sql.push(", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CASE WHEN ");
+        search::check_all_sql(sql, "t", &self.search);
+        match self.kind {
+            ListKind::Clients => {
+                sql.push(
+                    " THEN NULL ELSE COALESCE((SELECT json_agg(json_build_array(k.id, k.file_as, k.search_text) \
+                     ORDER BY k.file_as_fold, k.id)::text FROM contact_links l JOIN contacts k ON k.id = l.contact_id \
+                     WHERE l.client_id = t.id AND k.trash_id IS NULL",
+                );
+            }
+            _ => {
+                sql.push(
+                    " THEN NULL ELSE COALESCE((SELECT json_agg(json_build_array(k.id, k.code, k.name, k.search_text) \
+                     ORDER BY k.code_key, k.id)::text FROM contact_links l JOIN clients k ON k.id = l.client_id \
+                     WHERE l.contact_id = t.id AND k.trash_id IS NULL",
+                );
+                if let Some(o) = &self.offices {
+                    sql.push(" AND k.office IN ");
+                    crate::visibility::office_list_sql(sql, o);
+                }
+                if let Some(x) = self.scope {
+                    sql.push(" AND k.id = ").bind_int(x);
+                }
+            }
+        }
+        sql.push("), '[]') END");
+    }
+}
