@@ -871,12 +871,6 @@ impl Plan {
         if pg || !self.ranked() {
             return None;
         }
-        Some(self.ranked_sample_body(pg))
-    }
-
-    /// The statement of [`Plan::ranked_sample_sql`] (on PostgreSQL a part
-    /// of the page statement, `query/pg.rs`).
-    fn ranked_sample_body(&self, pg: bool) -> Sql {
         let (table, order) = match self.kind {
             ListKind::Clients => ("clients", "t.name_fold, t.id"),
             _ => ("contacts", "t.file_as_fold, t.id"),
@@ -891,7 +885,7 @@ impl Plan {
              FROM {table} t WHERE t.trash_id IS NULL ORDER BY {order} LIMIT "
         ));
         sql.bind_int(search::RANKED_SAMPLE).push(") t");
-        sql
+        Some(sql)
     }
 
     /// A live linked record of `t` (a client's contact, a contact's client
@@ -1364,6 +1358,11 @@ impl Plan {
             // in order and each row probed against them.
             (_, true) if !sql.pg && plus => {
                 sql.push("+").push(col);
+            }
+            // PostgreSQL has no unary `+` on text: an expression its
+            // indexes do not serve, of the same value and order.
+            (text, true) if plus => {
+                sql.push(&if text { format!("({col} || '')") } else { format!("({col} + 0)") });
             }
             (_, true) => {
                 sql.push(col);

@@ -17,8 +17,13 @@
 //!   ([`Plan::ranked_tier_sql`], cut at the page) is a `MATERIALIZED` CTE;
 //!   ranks 2 and 3 run only while the ranks before them left room (again
 //!   a one-time filter, on their row counts), and reach their rows by
-//!   walking the name index or through the keyword index as the ranked
-//!   sample says (itself a CTE, read only when rank 2 or 3 is). The page
+//!   walking the name index or through the keyword index as a sample
+//!   says (a CTE, read only with its rank): how many of the newest
+//!   [`search::RANKED_SAMPLE`] records by id match the keywords — the
+//!   list's own for rank 2, the linked table's for rank 3. By id, not in
+//!   name order as on SQLite: names are filed "Last, First", so the first
+//!   rows in name order are one family's, and reading each one's links was
+//!   most of the statement's time. The page
 //!   is the first rows of their union in (rank, key, id) order: the rows
 //!   and order of ranking the whole match set. The folded names are
 //!   `COLLATE "C"` columns, so their indexes serve the key order.
@@ -113,7 +118,6 @@ impl Plan {
             // (`Plan::select_sql`).
             sql.push("cnt AS MATERIALIZED (").append(&self.count_sql(true)).push("), ");
         }
-        let mut sampled = false;
         for r in from..=3 {
             if r > from {
                 sql.push(", ");
@@ -131,15 +135,25 @@ impl Plan {
                 sql.push(&format!(") x WHERE {room})"));
                 continue;
             }
-            if !sampled {
-                sampled = true;
-                sql.push("smp AS MATERIALIZED (").append(&self.ranked_sample_body(true)).push("), ");
-            }
-            // `Ranked::choose` on the sample's `own,linked`.
+            // The sample this rank's shape depends on (read only with it).
+            let (own_table, linked_table, linked_min) = match self.kind {
+                // A client has about three contacts: a contact in 60 matching
+                // makes about one client in 20 found through one.
+                ListKind::Clients => ("clients", "contacts", search::LINKED_WALK_MIN.div_ceil(3)),
+                _ => ("contacts", "clients", search::LINKED_WALK_MIN),
+            };
+            let (cte, table) = if r == 2 { ("so", own_table) } else { ("sl", linked_table) };
+            sql.push(&format!(
+                "{cte} AS MATERIALIZED (SELECT count(*) AS n FROM (SELECT s.search_text FROM {table} s \
+                 WHERE s.trash_id IS NULL ORDER BY s.id DESC LIMIT {}) s WHERE ",
+                search::RANKED_SAMPLE
+            ));
+            search::check_all_sql(&mut sql, "s", &self.search);
+            sql.push("), ");
             let walks = if r == 2 {
-                format!("split_part((SELECT counts FROM smp), ',', 1)::bigint >= {}", search::OWN_WALK_MIN)
+                format!("(SELECT n FROM so) >= {}", search::OWN_WALK_MIN)
             } else {
-                format!("split_part((SELECT counts FROM smp), ',', 2)::bigint >= {}", search::LINKED_WALK_MIN)
+                format!("(SELECT n FROM sl) >= {linked_min}")
             };
             sql.push(&format!("r{r} AS MATERIALIZED (SELECT * FROM ("));
             sql.append(&walk.ranked_tier_sql(true, columns, r, n));
@@ -205,5 +219,55 @@ impl Plan {
             }
         }
         sql.push("), '[]') END");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::*;
+
+    /// Prints PostgreSQL page statements with their values inlined, for
+    /// `psql` (`PG_SQL_KIND=clients PG_SQL_SEARCH=dossier cargo test … -- --ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn print_pg_statement() {
+        let kind = match std::env::var("PG_SQL_KIND").as_deref() {
+            Ok("contacts") => ListKind::Contacts,
+            Ok("interactions") => ListKind::Interactions,
+            Ok("transfers") => ListKind::Transfers,
+            _ => ListKind::Clients,
+        };
+        let query = ListQuery { search: std::env::var("PG_SQL_SEARCH").ok(), ..Default::default() };
+        let p = plan(PlanInput {
+            kind,
+            query: &query,
+            custom: &[],
+            roles: &[],
+            tags: &[],
+            constraints: vec![],
+            offices: None,
+            scope: None,
+            today: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+            fiscal_year_start_month: 1,
+            tz: chrono_tz::America::Toronto,
+            actor: None,
+            people: &mut |_: &fields::Lookup| Ok(vec![]),
+        })
+        .unwrap();
+        let sql = p.page_sql(true, "t.id");
+        let mut text = String::new();
+        let mut at = 0;
+        for (b, (start, end)) in sql.binds.iter().zip(&sql.marks) {
+            text.push_str(&sql.text[at..*start]);
+            match b {
+                sql::Bind::Text(s) => text.push_str(&format!("'{}'", s.replace('\'', "''"))),
+                sql::Bind::Int(i) => text.push_str(&i.to_string()),
+                sql::Bind::Float(f) => text.push_str(&f.to_string()),
+                sql::Bind::Bool(v) => text.push_str(&v.to_string()),
+            }
+            at = *end;
+        }
+        text.push_str(&sql.text[at..]);
+        println!("{text};");
     }
 }
