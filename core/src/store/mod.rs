@@ -166,7 +166,15 @@ impl Manager {
             Target::Postgres(url) => {
                 let url = health::pg_connect_url(url, &deadline::current().0);
                 let mut c = diesel::PgConnection::establish(&url).map_err(E::ConnectionError)?;
-                c.batch_execute(self.durability.pg_setting()).map_err(E::QueryError)?;
+                // Pages read a few hundred rows at most: no parallel
+                // workers (their start cost 10-15 ms of a 1 ms search at
+                // size M) and no JIT (compiling a costly plan's
+                // expressions takes longer than running a capped count).
+                c.batch_execute(&format!(
+                    "{}; SET max_parallel_workers_per_gather = 0; SET jit = off",
+                    self.durability.pg_setting()
+                ))
+                .map_err(E::QueryError)?;
                 Ok(AnyConnection::Pg(c))
             }
             #[cfg(not(feature = "postgres"))]
