@@ -250,3 +250,36 @@ fn read_requests_take_at_most_their_round_trips() {
         assert!(took <= most, "{request}: {took} round trips, at most {most} expected");
     }
 }
+
+/// A connection going from a tile's budget to a request's and back has its
+/// session `statement_timeout` changed each time; the actor's statement
+/// sets it (`set_config`), so the switch costs no round trip of its own.
+#[test]
+fn a_budget_switch_costs_no_round_trip() {
+    let Some(f) = Fixture::new(Backend::Postgres) else { return };
+    bulk_load(&f, Sizes { clients: 20, contacts: 20, interactions: 50, transfers: 5 });
+    let (_, upstream) = through(&f.place.url(), 0);
+    let counter = Counter::new(upstream);
+    let (url, _) = through(&f.place.url(), counter.port);
+    let mut config = EngineConfig::new(url);
+    config.pool_size = 1;
+    config.request_timeout_ms = 600_000;
+    config.tile_timeout_ms = 300_000;
+    let engine = Engine::open_with_clock(config, Arc::new(f.clock.clone())).expect("engine opens through the proxy");
+    let a = f.admin;
+    let request = format!(r#"{{"actor":{a},"op":"client.list"}}"#);
+    let tile: Request = serde_json::from_str(r#"{"op":"grid.query","list":"interactions","limit":5}"#).unwrap();
+    // Statements prepared, the session's timeout set once.
+    engine.execute_json(&request).unwrap();
+    engine.execute_scoped(Actor::Staff(a), DataScope::Staff, tile.clone()).unwrap();
+    for round in 0..3 {
+        let before = counter.count();
+        engine.execute_json(&request).unwrap();
+        let took = counter.count() - before;
+        assert!(took <= 2, "round {round}: a request after a tile took {took} round trips");
+        let before = counter.count();
+        engine.execute_scoped(Actor::Staff(a), DataScope::Staff, tile.clone()).unwrap();
+        let took = counter.count() - before;
+        assert!(took <= 2, "round {round}: a tile after a request took {took} round trips");
+    }
+}

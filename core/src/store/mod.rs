@@ -469,7 +469,18 @@ impl Db {
                 cache
             }
         };
-        let r = self.bounded_query(&mut conn, &deadline, |c| actor::cached(c, &cache, id));
+        // PostgreSQL: a session timeout that no longer fits (a connection
+        // going from a tile's budget to a request's) is set by the actor's
+        // own statement, not a round trip of its own.
+        let with_actor = if self.is_postgres() { session::pg_timeout_with_actor(&mut conn, &deadline) } else { None };
+        let r = match with_actor {
+            Some(ms) => {
+                let r = Self::query_on(&mut conn, None, &deadline, |c| actor::cached(c, &cache, id, Some(ms)));
+                session::pg_timeout_set_with_actor(&mut conn, ms, matches!(r, Ok(Some(_))));
+                r
+            }
+            None => self.bounded_query(&mut conn, &deadline, |c| actor::cached(c, &cache, id, None)),
+        };
         self.settle(&mut conn, r)
     }
 
