@@ -7,8 +7,10 @@
 //! that the client of a client's list or timeline is visible). So do a
 //! dashboard's tiles, on a client's dashboard too (the page statement
 //! checks the client; an empty page of a client's records is checked again
-//! by id, one round trip more, to tell `not_found` from nothing). A search whose rows matched only through linked
-//! records takes one more (their texts, to say why).
+//! by id, one round trip more, to tell `not_found` from nothing). Searches
+//! too: the sample that shapes a search of the large lists, every rank of
+//! a ranked client or contact search and the linked records' texts (to say
+//! why a row matched) are parts of the page statement.
 //!
 //! Each request is run twice first (the connection's statements prepared
 //! and its session timeout set), then counted. The engine's request and
@@ -150,8 +152,23 @@ fn read_requests_take_at_most_their_round_trips() {
         (format!(r#"{{"actor":{a},"op":"client.list"}}"#), 2),
         (format!(r#"{{"actor":{a},"op":"client.list","filter":"status:active","search":"c1"}}"#), 2),
         // Rows matched only through a linked contact: their contacts' texts
-        // are read to say why (a third statement, only then).
-        (format!(r#"{{"actor":{a},"op":"client.list","filter":"status:active","search":"tremblay"}}"#), 3),
+        // come with the page, to say why.
+        (format!(r#"{{"actor":{a},"op":"client.list","filter":"status:active","search":"tremblay"}}"#), 2),
+        // Ranked searches (every rank, the sample of the name order), their
+        // count, a contact's clients, another sort: one statement.
+        (format!(r#"{{"actor":{a},"op":"client.list","search":"tremblay"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"client.list","search":"c1","count":true}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"client.list","search":"xyzzy"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"contact.list","search":"tremblay"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"contact.list","search":"c1"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"client.list","search":"tremblay","sort":"-created"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"grid.query","list":"contacts","search":"tremblay"}}"#), 2),
+        // The large lists' searches: the sample that shapes them is part
+        // of the page statement.
+        (format!(r#"{{"actor":{a},"op":"interaction.list","search":"dossier"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"interaction.list","search":"dossier 4242","count":true}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"transfer.list","search":"xyzzy"}}"#), 2),
+        (format!(r#"{{"actor":{a},"op":"grid.query","list":"interactions","search":"relance t4"}}"#), 2),
         (format!(r#"{{"actor":{a},"op":"contact.list"}}"#), 2),
         (format!(r#"{{"actor":{a},"op":"transfer.list"}}"#), 2),
         (format!(r#"{{"actor":{a},"op":"transfer.list","open_only":true}}"#), 2),
@@ -173,6 +190,16 @@ fn read_requests_take_at_most_their_round_trips() {
         (format!(r#"{{"actor":{a},"op":"grid.query","list":"clients","columns":["code","tags"]}}"#), 2),
         (format!(r#"{{"actor":{a},"op":"grid.query","list":"contacts","columns":["name","tags"]}}"#), 2),
     ];
+    // The searches above that count on linked matches have some: a client
+    // found through a contact, a contact through a client.
+    for (request, via) in [
+        (format!(r#"{{"actor":{a},"op":"client.list","filter":"status:active","search":"tremblay"}}"#), "contact"),
+        (format!(r#"{{"actor":{a},"op":"contact.list","search":"c1"}}"#), "client"),
+    ] {
+        let answer: serde_json::Value = serde_json::from_str(&engine.execute_json(&request).unwrap()).unwrap();
+        let items = answer["items"].as_array().unwrap_or_else(|| panic!("{request}: {answer}"));
+        assert!(items.iter().any(|i| i["matched_via"]["kind"] == via), "{request}: none through a {via}: {answer}");
+    }
     let mut report = Vec::new();
     for (request, most) in &cases {
         for _ in 0..2 {
@@ -221,5 +248,38 @@ fn read_requests_take_at_most_their_round_trips() {
     }
     for (request, took, most) in report {
         assert!(took <= most, "{request}: {took} round trips, at most {most} expected");
+    }
+}
+
+/// A connection going from a tile's budget to a request's and back has its
+/// session `statement_timeout` changed each time; the actor's statement
+/// sets it (`set_config`), so the switch costs no round trip of its own.
+#[test]
+fn a_budget_switch_costs_no_round_trip() {
+    let Some(f) = Fixture::new(Backend::Postgres) else { return };
+    bulk_load(&f, Sizes { clients: 20, contacts: 20, interactions: 50, transfers: 5 });
+    let (_, upstream) = through(&f.place.url(), 0);
+    let counter = Counter::new(upstream);
+    let (url, _) = through(&f.place.url(), counter.port);
+    let mut config = EngineConfig::new(url);
+    config.pool_size = 1;
+    config.request_timeout_ms = 600_000;
+    config.tile_timeout_ms = 300_000;
+    let engine = Engine::open_with_clock(config, Arc::new(f.clock.clone())).expect("engine opens through the proxy");
+    let a = f.admin;
+    let request = format!(r#"{{"actor":{a},"op":"client.list"}}"#);
+    let tile: Request = serde_json::from_str(r#"{"op":"grid.query","list":"interactions","limit":5}"#).unwrap();
+    // Statements prepared, the session's timeout set once.
+    engine.execute_json(&request).unwrap();
+    engine.execute_scoped(Actor::Staff(a), DataScope::Staff, tile.clone()).unwrap();
+    for round in 0..3 {
+        let before = counter.count();
+        engine.execute_json(&request).unwrap();
+        let took = counter.count() - before;
+        assert!(took <= 2, "round {round}: a request after a tile took {took} round trips");
+        let before = counter.count();
+        engine.execute_scoped(Actor::Staff(a), DataScope::Staff, tile.clone()).unwrap();
+        let took = counter.count() - before;
+        assert!(took <= 2, "round {round}: a tile after a request took {took} round trips");
     }
 }

@@ -156,12 +156,19 @@ impl Engine {
             let mut own = HashMap::new();
             let mut shown = columns::Names::default();
             let mut records = Vec::with_capacity(rows.len());
+            // PostgreSQL: the linked records' texts came with the page
+            // (`Plan::linked_texts_sql`, in the last name column).
+            let inline_linked = plan.linked_texts_inline(pg);
+            let mut linked = HashMap::new();
             for r in rows {
                 if let Some(text) = r.search_text {
                     own.insert(r.row.id(), text);
                 }
                 let [client, contact, staff] = r.row.people();
-                let [client_name, client_code, contact_name, staff_name, staff_initials] = r.names;
+                let [client_name, client_code, contact_name, staff_name, mut staff_initials] = r.names;
+                if inline_linked && let Some(json) = staff_initials.take() {
+                    linked.insert(r.row.id(), linked_texts(kind, &json)?);
+                }
                 for (id, name, to) in [
                     (client, client_name, &mut shown.clients),
                     (client, client_code, &mut shown.client_codes),
@@ -177,7 +184,7 @@ impl Engine {
             }
             let mut page = load(c, records, shown)?;
             if query.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
-                let why = matched_via(c, kind, &plan.search, &ids, &own, who.offices(), who.scope)?;
+                let why = matched_via(c, kind, &plan.search, &ids, &own, linked, who.offices(), who.scope)?;
                 page.annotate(&why);
             }
             Ok((page, next_cursor, total))
@@ -727,24 +734,43 @@ impl Annotate for Vec<GridRow> {
     }
 }
 
+/// A record's linked records with their texts, as the page statement
+/// answered them on PostgreSQL (`Plan::linked_texts_sql`).
+fn linked_texts(kind: ListKind, json: &str) -> Result<Vec<(MatchedVia, String)>> {
+    Ok(match kind {
+        ListKind::Clients => store::from_json::<Vec<(Id, String, String)>>(json, "linked contacts")?
+            .into_iter()
+            .map(|(id, name, text)| (MatchedVia::Contact { id, name }, text))
+            .collect(),
+        _ => store::from_json::<Vec<(Id, String, String, String)>>(json, "linked clients")?
+            .into_iter()
+            .map(|(id, code, name, text)| (MatchedVia::Client { id, code, name }, text))
+            .collect(),
+    })
+}
+
 /// Why each record of a page matched the search, by the reference rule
 /// (`memory::search_match`) over the stored index texts: the record's own
 /// text (`own`, read by the page statement), else its first matching linked
-/// live record (clients: of the actor's offices).
+/// live record (clients: of the actor's offices). `linked`: the linked
+/// records already read with the page (PostgreSQL); those of the others
+/// that need them are read here.
+#[allow(clippy::too_many_arguments)]
 fn matched_via(
     c: &mut Conn,
     kind: ListKind,
     keywords: &[String],
     ids: &[Id],
     own: &HashMap<Id, String>,
+    mut linked: HashMap<Id, Vec<(MatchedVia, String)>>,
     offices: Option<&[String]>,
     scope: Option<Id>,
 ) -> Result<HashMap<Id, MatchedVia>> {
     use crate::query::memory::search_match;
-    let mut linked: HashMap<Id, Vec<(MatchedVia, String)>> = HashMap::new();
     let needed: Vec<Id> = ids
         .iter()
         .copied()
+        .filter(|id| !linked.contains_key(id))
         .filter(|id| own.get(id).is_none_or(|t| !keywords.iter().all(|k| crate::query::memory::keyword_matches(t, k))))
         .collect();
     if !needed.is_empty() {

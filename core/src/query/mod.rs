@@ -34,6 +34,7 @@ pub mod columns;
 pub(crate) mod fields;
 pub mod import_columns;
 pub mod memory;
+mod pg;
 pub(crate) mod search;
 pub(crate) mod sql;
 
@@ -299,6 +300,7 @@ pub(crate) fn day_start(tz: chrono_tz::Tz, d: NaiveDate) -> i64 {
 }
 
 /// A list request, checked and ready to compile.
+#[derive(Clone)]
 pub(crate) struct Plan {
     pub kind: ListKind,
     pub fields: std::sync::Arc<fields::Registered>,
@@ -830,6 +832,10 @@ impl Plan {
     /// default sort; see `search.rs`). Ranked searches sample per rank
     /// ([`Plan::ranked_sample_sql`]).
     pub(crate) fn search_sample_sql(&self, pg: bool) -> Option<Sql> {
+        if pg {
+            // PostgreSQL samples in the page statement (`query/pg.rs`).
+            return None;
+        }
         let order = match self.kind {
             ListKind::Interactions => "t.occurred_at DESC, t.id DESC",
             ListKind::Transfers => "t.sent_at DESC, t.id DESC",
@@ -1003,7 +1009,9 @@ impl Plan {
     /// [`Plan::prefix_sql`] over some of the rank columns.
     fn prefix_on(&self, sql: &mut Sql, q: &str, seek: bool, cols: &[&str]) {
         let prefix = format!("{}%", crate::text::like_escape(q));
-        let upper = if seek && !sql.pg { search::prefix_upper(q) } else { None };
+        // PostgreSQL: the folded columns are `COLLATE "C"` (byte order,
+        // as SQLite's), and a range keeps a generic plan's seek.
+        let upper = if seek { search::prefix_upper(q) } else { None };
         sql.push("(");
         for (i, c) in cols.iter().enumerate() {
             if i > 0 {
@@ -1035,7 +1043,9 @@ impl Plan {
             sql.push(" AS ki");
         }
         sql.push(if self.search.is_empty() { ", CAST(NULL AS TEXT) AS st" } else { ", t.search_text AS st" });
-        if self.names {
+        if self.linked_texts_inline(sql.pg) {
+            self.linked_texts_sql(sql);
+        } else if self.names {
             crate::visibility::names_sql(sql, self.kind, self.offices.as_deref(), self.scope);
         } else {
             sql.push(
@@ -1043,8 +1053,13 @@ impl Plan {
             );
         }
         sql.push(attached_sql(self.kind, sql.pg));
-        // Tiers (SQLite) never count: their page is several statements.
-        sql.push(", CAST(NULL AS BIGINT) AS total");
+        // Tiers never count on SQLite (their page is several statements);
+        // on PostgreSQL their statement's CTE `cnt` did (`query/pg.rs`).
+        sql.push(if self.count_inline(sql.pg) {
+            ", (SELECT n FROM cnt) AS total"
+        } else {
+            ", CAST(NULL AS BIGINT) AS total"
+        });
         sql.push(&format!(" FROM {} t", table(self.kind)));
     }
 
@@ -1139,11 +1154,17 @@ impl Plan {
         if r == 1 && self.rank_cols().len() > 1 {
             let dir = if self.sort.desc { "DESC" } else { "ASC" };
             let key = if self.sort.text() { "kt" } else { "ki" };
+            // (PostgreSQL 15 wants its subqueries named.)
+            let (a, b) = if sql.pg { (" n1", " n2") } else { ("", "") };
             for arm in [Arm::Name, Arm::Code] {
-                sql.push(if arm == Arm::Name { "SELECT * FROM (" } else { ") UNION ALL SELECT * FROM (" });
+                if arm == Arm::Name {
+                    sql.push("SELECT * FROM (");
+                } else {
+                    sql.push(")").push(a).push(" UNION ALL SELECT * FROM (");
+                }
                 self.tier_arm(sql, columns, r, limit, arm);
             }
-            sql.push(&format!(") ORDER BY {key} {dir}, id {dir} LIMIT "));
+            sql.push(&format!("){b} ORDER BY {key} {dir}, id {dir} LIMIT "));
             sql.limit(limit);
             return;
         }
@@ -1379,6 +1400,11 @@ impl Plan {
             (_, true) if !sql.pg && plus => {
                 sql.push("+").push(col);
             }
+            // PostgreSQL has no unary `+` on text: an expression its
+            // indexes do not serve, of the same value and order.
+            (text, true) if plus => {
+                sql.push(&if text { format!("({col} || '')") } else { format!("({col} + 0)") });
+            }
             (_, true) => {
                 sql.push(col);
             }
@@ -1400,6 +1426,10 @@ impl Plan {
     /// matched is told from it without another statement), and the three
     /// names of a grid (else NULLs).
     pub(crate) fn page_sql(&self, pg: bool, columns: &str) -> Sql {
+        // PostgreSQL's searches shaped by their keywords, in one statement.
+        if let Some(sql) = self.pg_page_sql(pg, columns) {
+            return sql;
+        }
         // PostgreSQL sorts text keys `COLLATE "C"`, which its name indexes
         // do not serve: tiers would not stop at the page there, so a ranked
         // search stays one ranking of the whole match set.
@@ -1419,7 +1449,9 @@ impl Plan {
             sql.push(" AS ki");
         }
         sql.push(if self.search.is_empty() { ", CAST(NULL AS TEXT) AS st" } else { ", t.search_text AS st" });
-        if self.names {
+        if self.linked_texts_inline(pg) {
+            self.linked_texts_sql(&mut sql);
+        } else if self.names {
             crate::visibility::names_sql(&mut sql, self.kind, self.offices.as_deref(), self.scope);
         } else {
             sql.push(

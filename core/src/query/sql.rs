@@ -53,6 +53,28 @@ impl Sql {
         self
     }
 
+    /// Appends another statement of the same backend as a part of this
+    /// one, its placeholders renumbered after this one's (PostgreSQL's
+    /// `$n`; casts kept as written).
+    pub(crate) fn append(&mut self, other: &Sql) -> &mut Self {
+        debug_assert_eq!(self.pg, other.pg);
+        let mut at = 0;
+        for (b, (start, end)) in other.binds.iter().zip(&other.marks) {
+            self.text.push_str(&other.text[at..*start]);
+            self.binds.push(b.clone());
+            let mark = self.text.len();
+            if self.pg {
+                self.text.push_str(&format!("${}", self.binds.len()));
+            } else {
+                self.text.push('?');
+            }
+            self.marks.push((mark, self.text.len()));
+            at = *end;
+        }
+        self.text.push_str(&other.text[at..]);
+        self
+    }
+
     /// Appends a placeholder for `b`.
     pub(crate) fn bind(&mut self, b: Bind) -> &mut Self {
         self.binds.push(b);

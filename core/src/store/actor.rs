@@ -106,11 +106,15 @@ fn data_version(c: &mut diesel::SqliteConnection) -> Result<i64> {
 /// The version is read before the actor, each in its own snapshot: an
 /// actor read after a commit the version missed is newer than its version
 /// says, so the next request reads it again (never the other way round).
-pub(crate) fn cached(conn: &mut Conn, cache: &Cache, id: Id) -> Result<Option<Arc<Actor>>> {
+///
+/// `pg_timeout`: PostgreSQL's session `statement_timeout` (ms) to set with
+/// the actor's statement, for the statements after it
+/// (`store::session::pg_timeout_with_actor`).
+pub(crate) fn cached(conn: &mut Conn, cache: &Cache, id: Id, pg_timeout: Option<u128>) -> Result<Option<Arc<Actor>>> {
     let version = match conn {
         super::AnyConnection::Sqlite(c) => data_version(c)?,
         #[cfg(feature = "postgres")]
-        super::AnyConnection::Pg(_) => return Ok(get(conn, id)?.map(Arc::new)),
+        super::AnyConnection::Pg(_) => return Ok(get_timed(conn, id, pg_timeout)?.map(Arc::new)),
     };
     let mut actors = cache.0.lock().unwrap_or_else(|p| p.into_inner());
     if actors.version != Some(version) {
@@ -179,9 +183,25 @@ fn text(pg: bool) -> &'static str {
 /// The staff member `id` (`None`: no such member), the firm's custom
 /// fields and the member's chosen columns.
 pub(crate) fn get(conn: &mut Conn, id: Id) -> Result<Option<Actor>> {
+    get_timed(conn, id, None)
+}
+
+/// [`get`], on PostgreSQL also setting the session's `statement_timeout`
+/// to `pg_timeout` ms for the statements after it (`set_config` in the
+/// same statement: no round trip of its own). Set only when the staff
+/// member exists (the row carries it).
+fn get_timed(conn: &mut Conn, id: Id, pg_timeout: Option<u128>) -> Result<Option<Actor>> {
     let pg = conn.is_pg();
     let mut sql = Sql::new(pg);
-    sql.push(text(pg)).bind_int(id);
+    match pg_timeout.filter(|_| pg) {
+        Some(ms) => {
+            sql.push("SELECT set_config('statement_timeout', ").bind_text(ms.to_string());
+            sql.push(", false) AS timeout_set, ").push(&text(pg)["SELECT ".len()..]).bind_int(id);
+        }
+        None => {
+            sql.push(text(pg)).bind_int(id);
+        }
+    }
     let row: Option<ActorRow> =
         with_backend!(conn, c => Prepared::<diesel::sql_types::Untyped>::new(&sql).get_result(c).optional())?;
     let Some(row) = row else { return Ok(None) };

@@ -166,7 +166,15 @@ impl Manager {
             Target::Postgres(url) => {
                 let url = health::pg_connect_url(url, &deadline::current().0);
                 let mut c = diesel::PgConnection::establish(&url).map_err(E::ConnectionError)?;
-                c.batch_execute(self.durability.pg_setting()).map_err(E::QueryError)?;
+                // Pages read a few hundred rows at most: no parallel
+                // workers (their start cost 10-15 ms of a 1 ms search at
+                // size M) and no JIT (compiling a costly plan's
+                // expressions takes longer than running a capped count).
+                c.batch_execute(&format!(
+                    "{}; SET max_parallel_workers_per_gather = 0; SET jit = off",
+                    self.durability.pg_setting()
+                ))
+                .map_err(E::QueryError)?;
                 Ok(AnyConnection::Pg(c))
             }
             #[cfg(not(feature = "postgres"))]
@@ -461,7 +469,18 @@ impl Db {
                 cache
             }
         };
-        let r = self.bounded_query(&mut conn, &deadline, |c| actor::cached(c, &cache, id));
+        // PostgreSQL: a session timeout that no longer fits (a connection
+        // going from a tile's budget to a request's) is set by the actor's
+        // own statement, not a round trip of its own.
+        let with_actor = if self.is_postgres() { session::pg_timeout_with_actor(&mut conn, &deadline) } else { None };
+        let r = match with_actor {
+            Some(ms) => {
+                let r = Self::query_on(&mut conn, None, &deadline, |c| actor::cached(c, &cache, id, Some(ms)));
+                session::pg_timeout_set_with_actor(&mut conn, ms, matches!(r, Ok(Some(_))));
+                r
+            }
+            None => self.bounded_query(&mut conn, &deadline, |c| actor::cached(c, &cache, id, None)),
+        };
         self.settle(&mut conn, r)
     }
 

@@ -49,6 +49,38 @@ pub(crate) fn pg_statement_timeout(conn: &mut r2d2::PooledConnection<Manager>, d
     Ok(())
 }
 
+/// The least session timeout (ms) under which the actor's statement may
+/// run while it sets the deadline's for the statements after it: a one-row
+/// read, far shorter than that.
+const WITH_ACTOR_FLOOR: u128 = 1000;
+
+/// The timeout the actor's statement should set
+/// ([`crate::store::actor::cached`]) instead of a `SET` round trip: the
+/// deadline's remaining time when the session's does not fit it and the
+/// session's (unknown: the server's) is off or at least
+/// [`WITH_ACTOR_FLOOR`]; `None` when it fits, or is too short to run the
+/// actor's statement under (then [`pg_statement_timeout`] sets it first).
+pub(crate) fn pg_timeout_with_actor(conn: &mut r2d2::PooledConnection<Manager>, deadline: &Deadline) -> Option<u128> {
+    use r2d2::PooledConnection as P;
+    let want = super::pg_timeout_ms(deadline);
+    match P::extensions(conn).get::<SessionTimeout>() {
+        Some(s) if fits(s.0, want) => None,
+        Some(s) if s.0 != 0 && s.0 < WITH_ACTOR_FLOOR => None,
+        _ => Some(want),
+    }
+}
+
+/// Records what the actor's statement set: `want` when it answered the
+/// staff member (its row carried the `set_config`), else unknown.
+pub(crate) fn pg_timeout_set_with_actor(conn: &mut r2d2::PooledConnection<Manager>, want: u128, set: bool) {
+    use r2d2::PooledConnection as P;
+    if set {
+        P::extensions_mut(conn).insert(SessionTimeout(want));
+    } else {
+        P::extensions_mut(conn).remove::<SessionTimeout>();
+    }
+}
+
 /// The `busy_timeout` (ms) last set on a pooled SQLite connection.
 #[derive(Clone, Copy)]
 struct SqliteBusy(u128);
