@@ -33,7 +33,14 @@ pub fn libs_check_lock(target: &Path) -> std::fs::File {
         .write(true)
         .open(target.join("libs-check.lock"))
         .expect("the libs-check lock file");
-    file.lock().expect("locking libs-check.lock");
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: a valid open descriptor; the lock goes with the file's
+        // close (drop), or with the process.
+        let r = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+        assert_eq!(r, 0, "locking libs-check.lock: {}", std::io::Error::last_os_error());
+    }
     file
 }
 
