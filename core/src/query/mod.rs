@@ -965,7 +965,11 @@ impl Plan {
         sql.push(" AND ");
         if walk {
             search::check_all_sql(sql, "k", &self.search);
-            sql.push("))");
+            // PostgreSQL: `OFFSET 0` keeps the check a per-row subplan
+            // (an index seek of the row's links). Pulled up into a semi
+            // join, a small table was hash-joined whole and sorted instead
+            // of walked in name order (tests/tests/plans.rs).
+            sql.push(if sql.pg { " OFFSET 0))" } else { "))" });
         } else {
             let (q, reduced) = sql::keywords_probe(&self.search, sql.pg).expect("ranked searches have keywords");
             sql::index_match_on(sql, other, "k", q);
