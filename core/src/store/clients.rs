@@ -43,7 +43,7 @@ pub(crate) struct Row {
 super::record_lookups!(clients, Row);
 
 #[derive(Insertable, AsChangeset)]
-#[diesel(table_name = clients, treat_none_as_null = true)]
+#[diesel(table_name = clients, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub(crate) struct Write {
     code: String,
     code_key: String,

@@ -37,7 +37,7 @@ pub(crate) struct Row {
 super::record_lookups!(contacts, Row);
 
 #[derive(Insertable, AsChangeset)]
-#[diesel(table_name = contacts, treat_none_as_null = true)]
+#[diesel(table_name = contacts, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub(crate) struct Write {
     first_name: String,
     last_name: String,

@@ -42,7 +42,7 @@ pub(crate) struct Row {
 super::record_lookups!(interactions, Row);
 
 #[derive(Insertable, AsChangeset)]
-#[diesel(table_name = interactions, treat_none_as_null = true)]
+#[diesel(table_name = interactions, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub(crate) struct Write {
     kind: String,
     occurred_at: i64,

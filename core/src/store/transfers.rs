@@ -65,6 +65,7 @@ impl Row {
 /// the one place its folded subject and keyword text are computed.
 #[derive(Insertable)]
 #[diesel(table_name = transfers)]
+#[diesel(treat_none_as_default_value = false)]
 pub(crate) struct New<'a> {
     direction: String,
     status: &'static str,
