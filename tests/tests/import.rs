@@ -432,8 +432,53 @@ fn two_connections_import_the_same_codes_at_once(f: &Fixture) {
     assert_eq!(total(f, "contact.list", json!({})), N as u64);
 }
 
+/// Every row of an import of several batches is found by a keyword of its
+/// own as soon as the import answers, in both commit modes (SQLite indexes
+/// an `all_or_nothing` import's rows once, at its end, and a per-batch one
+/// batch by batch), and a record written afterwards one at a time is
+/// indexed as usual (the keyword index's trigger is back).
+fn every_row_of_every_batch_is_indexed(f: &Fixture) {
+    const N: usize = 2_500;
+    // A word per row: "mot" + its number spelled in letters a-j (no digit,
+    // so the word is one token, not split by the keyword index).
+    let word = |i: usize| {
+        let d: String = format!("{i:04}").bytes().map(|b| (b'a' + (b - b'0')) as char).collect();
+        format!("mot{d}")
+    };
+    for (mode, prefix) in [("all_or_nothing", "AON"), ("batches", "BAT")] {
+        let rows = Value::Array(
+            (0..N)
+                .map(|i| json!({"code": format!("{prefix}{i:04}"), "name": format!("Société {} {prefix}", word(i))}))
+                .collect(),
+        );
+        let r = import(f, f.admin, "import.clients", rows, json!({"commit": mode})).unwrap();
+        assert_eq!((r.created, r.failed, r.complete), (N as u64, 0, true), "{mode}: {r:?}");
+        assert_eq!(total(f, "client.list", json!({"search": prefix.to_lowercase()})), N as u64, "{mode}");
+        for i in [0, 999, 1000, 1001, 1999, 2000, N - 1] {
+            let found = call(
+                &f.engine,
+                json!({"actor": f.admin, "op": "client.list", "search": format!("{} {}", word(i), prefix), "limit": 5}),
+            )
+            .unwrap();
+            let codes: Vec<&str> =
+                found["items"].as_array().unwrap().iter().map(|c| c["data"]["code"].as_str().unwrap()).collect();
+            assert_eq!(codes, [format!("{prefix}{i:04}")], "{mode}, row {i}");
+        }
+    }
+    let r = import(f, f.admin, "import.clients", json!([{"code": "APRES-1", "name": "Quetzalcoatl"}]), json!({}));
+    assert_eq!(r.unwrap().created, 1);
+    call(
+        &f.engine,
+        json!({"actor": f.admin, "op": "client.create", "data": {"code": "SEUL-1", "name": "Ornithorynque"}}),
+    )
+    .unwrap();
+    assert_eq!(total(f, "client.list", json!({"search": "quetzalcoatl"})), 1);
+    assert_eq!(total(f, "client.list", json!({"search": "ornithorynque"})), 1);
+}
+
 backend_tests!(
     every_kind_imports_and_is_searchable,
+    every_row_of_every_batch_is_indexed,
     a_dry_run_changes_nothing,
     on_existing_modes,
     bad_references_are_reported_by_column,

@@ -503,7 +503,7 @@ impl Engine {
         for (id, d) in rows.iter().filter(|(id, d)| !d.tags.is_empty() && inserted.contains(id)) {
             store::tags::replace_client(c, *id, &d.tags)?;
         }
-        bulk::resume_index(c, paused, &ids)?;
+        bulk::resume_index(c, paused)?;
         let entry = |id: Id| NewEntry::new(RecordKind::Client, id, Some(id), HistoryOp::Import, Some(who.id), now);
         let mut history: Vec<NewEntry> = Vec::with_capacity(batch.len());
         for ((i, d), id) in creates.iter().zip(ids) {
@@ -669,7 +669,7 @@ impl Engine {
         for (id, _, d) in rows.iter().filter(|(id, _, d)| !d.tags.is_empty() && inserted.contains(id)) {
             store::tags::replace_contact(c, *id, &d.tags)?;
         }
-        bulk::resume_index(c, paused, &ids)?;
+        bulk::resume_index(c, paused)?;
         let entry = |id: Id| NewEntry::new(RecordKind::Contact, id, None, HistoryOp::Import, Some(who.id), now);
         let mut history: Vec<NewEntry> = Vec::with_capacity(batch.len());
         for ((i, (k, _)), id) in creates.iter().zip(ids) {
@@ -967,7 +967,7 @@ impl Engine {
         for (id, d) in rows.iter().filter(|(_, d)| d.follow_up.is_some()) {
             store::interactions::write_follow_up(c, *id, d.follow_up.as_ref())?;
         }
-        bulk::resume_index(c, paused, &ids)?;
+        bulk::resume_index(c, paused)?;
         let history: Vec<NewEntry> = rows
             .iter()
             .map(|(id, d)| {

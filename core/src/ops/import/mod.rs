@@ -345,7 +345,7 @@ impl Engine {
                             all.merge(write(c, chunk)?);
                         }
                         if let Some(p) = paused {
-                            store::bulk::resume_index(c, p, &[])?;
+                            store::bulk::resume_index(c, p)?;
                         }
                         if !all.problems.is_empty() {
                             *rejected.borrow_mut() = Some(all.problems);

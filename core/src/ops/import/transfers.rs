@@ -334,7 +334,7 @@ impl Engine {
         let rows: Vec<(Id, &TransferData)> = ids.iter().copied().zip(creates.iter().map(|(_, t)| t)).collect();
         let paused = bulk::pause_index(c, Table::Transfers)?;
         bulk::insert_transfers(c, &rows, who.id, now)?;
-        bulk::resume_index(c, paused, &ids)?;
+        bulk::resume_index(c, paused)?;
         for ((i, t), id) in creates.iter().zip(&ids) {
             history.push(entry(*id, t.client_id));
             out.ids.push((*i, *id));
