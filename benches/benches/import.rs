@@ -2,10 +2,14 @@
 //! (`import.clients`, `import.contacts`, `import.interactions`, all or
 //! nothing, checks and keyword index included) beside the limit — a
 //! hand-written load of the very same rows (read back from the engine's
-//! database) into a fresh database of the same schema: one prepared INSERT
-//! reused per row on SQLite (chunked multi-row INSERTs on PostgreSQL), the
-//! same indexes, the keyword index filled once at the end, the same
-//! durability (`synchronous = FULL`).
+//! database) into a fresh database of the same schema, leaving it in the
+//! same state: the records, their duplicate-detection keys (`dup_keys`,
+//! three a client or contact) and their "imported" timeline entries
+//! (`history`), one prepared INSERT reused per row on SQLite (binary `COPY`
+//! on PostgreSQL, its fastest load), the same indexes, the keyword index
+//! filled once at the end, the same durability (`synchronous = FULL`).
+//! After each kind the bench checks that both databases hold as many rows
+//! in each of those tables.
 //!
 //! ```sh
 //! cargo bench -p clientele-benches --bench import                 # 50k clients, 50k contacts, 200k interactions
@@ -115,8 +119,59 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    dup_keys (entity, kind, key, entity_id) {
+        entity -> Text,
+        entity_id -> BigInt,
+        kind -> Text,
+        key -> Text,
+    }
+}
+
+diesel::table! {
+    history (id) {
+        id -> BigInt,
+        record_kind -> Text,
+        record_id -> BigInt,
+        client_id -> Nullable<BigInt>,
+        op -> Text,
+        staff_id -> Nullable<BigInt>,
+        at -> BigInt,
+        changes -> Text,
+        related_kind -> Nullable<Text>,
+        related_id -> Nullable<BigInt>,
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = dup_keys)]
+#[diesel(treat_none_as_default_value = false)]
+struct DupKeyRow {
+    entity: String,
+    entity_id: i64,
+    kind: String,
+    key: String,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = history)]
+#[diesel(treat_none_as_default_value = false)]
+struct HistoryRow {
+    id: i64,
+    record_kind: String,
+    record_id: i64,
+    client_id: Option<i64>,
+    op: String,
+    staff_id: Option<i64>,
+    at: i64,
+    changes: String,
+    related_kind: Option<String>,
+    related_id: Option<i64>,
+}
+
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = clients)]
+#[diesel(treat_none_as_default_value = false)]
 struct ClientRow {
     id: i64,
     code: String,
@@ -152,6 +207,7 @@ struct ClientRow {
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = contacts)]
+#[diesel(treat_none_as_default_value = false)]
 struct ContactRow_ {
     id: i64,
     first_name: String,
@@ -179,6 +235,7 @@ struct ContactRow_ {
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = interactions)]
+#[diesel(treat_none_as_default_value = false)]
 struct InteractionRow_ {
     id: i64,
     kind: String,
@@ -296,10 +353,11 @@ struct Sql {
     sql: String,
 }
 
-/// The limit: the same rows, loaded by hand into `to`, timed.
+/// The limit: the same rows, loaded by hand into `to` with the duplicate
+/// keys and history entries the engine wrote for them, timed.
 macro_rules! baseline {
-    ($to:expr, $table:ident, $rows:expr) => {{
-        let rows = $rows;
+    ($to:expr, $table:ident, $rows:expr, $dups:expr, $hist:expr) => {{
+        let (rows, dups, hist) = ($rows, $dups, $hist);
         let t = stringify!($table);
         match raw($to) {
             Raw::Sqlite(mut c) => {
@@ -312,6 +370,12 @@ macro_rules! baseline {
                 for r in rows {
                     diesel::insert_into($table::table).values(r).execute(&mut c).unwrap();
                 }
+                for r in dups {
+                    diesel::insert_into(dup_keys::table).values(r).execute(&mut c).unwrap();
+                }
+                for r in hist {
+                    diesel::insert_into(history::table).values(r).execute(&mut c).unwrap();
+                }
                 c.batch_execute(&format!(
                     "INSERT INTO {t}_fts(rowid, search_text) SELECT id, search_text FROM {t}; {trigger}; COMMIT;"
                 ))
@@ -321,8 +385,12 @@ macro_rules! baseline {
             Raw::Pg(mut c) => {
                 let start = Instant::now();
                 c.transaction::<_, diesel::result::Error, _>(|c| {
-                    for chunk in rows.chunks(1000) {
-                        diesel::insert_into($table::table).values(chunk).execute(c)?;
+                    diesel::copy_from($table::table).from_insertable(rows).execute(c)?;
+                    if !dups.is_empty() {
+                        diesel::copy_from(dup_keys::table).from_insertable(dups).execute(c)?;
+                    }
+                    if !hist.is_empty() {
+                        diesel::copy_from(history::table).from_insertable(hist).execute(c)?;
                     }
                     Ok(())
                 })
@@ -331,6 +399,48 @@ macro_rules! baseline {
             }
         }
     }};
+}
+
+/// The duplicate keys and history entries the engine wrote for `kind`'s
+/// records (`entity` in `dup_keys`, `record_kind` in `history`).
+fn side_rows(place: &Place, kind: &str) -> (Vec<DupKeyRow>, Vec<HistoryRow>) {
+    macro_rules! read {
+        ($c:expr) => {{
+            let d = dup_keys::table.filter(dup_keys::entity.eq(kind)).select(DupKeyRow::as_select()).load($c).unwrap();
+            let h = history::table
+                .filter(history::record_kind.eq(kind))
+                .order(history::id)
+                .select(HistoryRow::as_select())
+                .load($c)
+                .unwrap();
+            (d, h)
+        }};
+    }
+    match &mut raw(place) {
+        Raw::Sqlite(c) => read!(c),
+        Raw::Pg(c) => read!(c),
+    }
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// Row counts of the tables an import of `kind` fills, so the limit is
+/// seen to have done the engine's whole write.
+fn counts(place: &Place, table: &str, kind: &str) -> [i64; 3] {
+    let q = [
+        format!("SELECT COUNT(*) AS n FROM {table}"),
+        format!("SELECT COUNT(*) AS n FROM dup_keys WHERE entity = '{kind}'"),
+        format!("SELECT COUNT(*) AS n FROM history WHERE record_kind = '{kind}'"),
+    ];
+    let mut r = raw(place);
+    q.map(|q| match &mut r {
+        Raw::Sqlite(c) => diesel::sql_query(q).get_result::<Count>(c).unwrap().n,
+        Raw::Pg(c) => diesel::sql_query(q).get_result::<Count>(c).unwrap().n,
+    })
 }
 
 fn load_rows<T>(place: &Place, f: impl Fn(&mut Raw) -> Vec<T>) -> Vec<T> {
@@ -365,7 +475,9 @@ fn main() {
             Raw::Sqlite(c) => clients::table.order(clients::id).select(ClientRow::as_select()).load(c).unwrap(),
             Raw::Pg(c) => clients::table.order(clients::id).select(ClientRow::as_select()).load(c).unwrap(),
         });
-        let l = baseline!(&g.place, clients, &rows);
+        let (dups, hist) = side_rows(&f.place, "client");
+        let l = baseline!(&g.place, clients, &rows, &dups, &hist);
+        assert_eq!(counts(&f.place, "clients", "client"), counts(&g.place, "clients", "client"));
         line(backend, "clients (new database)", nc, t, Some(l));
         // Contacts.
         let t = run(&f, Request::ImportContacts { rows: contacts(np), options: opts() });
@@ -373,7 +485,9 @@ fn main() {
             Raw::Sqlite(c) => contacts::table.order(contacts::id).select(ContactRow_::as_select()).load(c).unwrap(),
             Raw::Pg(c) => contacts::table.order(contacts::id).select(ContactRow_::as_select()).load(c).unwrap(),
         });
-        let l = baseline!(&g.place, contacts, &rows);
+        let (dups, hist) = side_rows(&f.place, "contact");
+        let l = baseline!(&g.place, contacts, &rows, &dups, &hist);
+        assert_eq!(counts(&f.place, "contacts", "contact"), counts(&g.place, "contacts", "contact"));
         line(backend, "contacts (new database)", np, t, Some(l));
         // Interactions (their clients by code, staff by initials).
         let t = run(&f, Request::ImportInteractions { rows: interactions(ni, nc), options: opts() });
@@ -385,7 +499,9 @@ fn main() {
                 interactions::table.order(interactions::id).select(InteractionRow_::as_select()).load(c).unwrap()
             }
         });
-        let l = baseline!(&g.place, interactions, &rows);
+        let (dups, hist) = side_rows(&f.place, "interaction");
+        let l = baseline!(&g.place, interactions, &rows, &dups, &hist);
+        assert_eq!(counts(&f.place, "interactions", "interaction"), counts(&g.place, "interactions", "interaction"));
         line(backend, "interactions (new database)", ni, t, Some(l));
         drop(rows);
         // Firm size: 100k more interactions into a database of 1,000,000.
