@@ -271,7 +271,9 @@ impl Engine {
         language: Option<crate::config::Language>,
     ) -> Result<Response> {
         let lane = if request.is_bulk() { Lane::Bulk } else { Lane::Interactive };
-        crate::deadline::within(deadline, lane, || self.execute_unbounded(actor, request, progress, language))
+        crate::store::session::with_generic_plans(generic_plans(&request), || {
+            crate::deadline::within(deadline, lane, || self.execute_unbounded(actor, request, progress, language))
+        })
     }
 
     fn execute_unbounded(
@@ -571,6 +573,12 @@ impl Progress for NoProgress {
 
 /// Largest request text accepted (bytes).
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
+
+/// A ranked client search: PostgreSQL plans it once per connection
+/// (`store::session::with_generic_plans` says why).
+fn generic_plans(request: &Request) -> bool {
+    matches!(request, Request::ClientList { query } if query.search.as_deref().is_some_and(|s| !s.trim().is_empty()))
+}
 
 /// Splits a JSON request into actor and request, refusing unknown fields.
 pub fn parse_envelope(text: &str) -> Result<(Actor, Request)> {

@@ -33,6 +33,8 @@ use clientele_tests::{Backend, Fixture, Sizes, bulk_load};
 struct Counter {
     port: u16,
     turns: Arc<AtomicU64>,
+    /// Every byte the engine sent.
+    sent: Arc<Mutex<Vec<u8>>>,
     stop: Arc<AtomicBool>,
 }
 
@@ -43,7 +45,8 @@ impl Counter {
         listener.set_nonblocking(true).unwrap();
         let turns = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
-        let (t, s) = (turns.clone(), stop.clone());
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let (t, s, b) = (turns.clone(), stop.clone(), sent.clone());
         std::thread::spawn(move || {
             while !s.load(Ordering::Acquire) {
                 match listener.accept() {
@@ -52,7 +55,12 @@ impl Counter {
                         let up = TcpStream::connect(upstream).unwrap();
                         // Whether the server spoke last on this connection.
                         let server_last = Arc::new(Mutex::new(true));
-                        pipe(down.try_clone().unwrap(), up.try_clone().unwrap(), server_last.clone(), Some(t.clone()));
+                        pipe(
+                            down.try_clone().unwrap(),
+                            up.try_clone().unwrap(),
+                            server_last.clone(),
+                            Some((t.clone(), b.clone())),
+                        );
                         pipe(up, down, server_last, None);
                     }
                     Err(e) if e.kind() == ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(2)),
@@ -60,11 +68,21 @@ impl Counter {
                 }
             }
         });
-        Counter { port, turns, stop }
+        Counter { port, turns, sent, stop }
     }
 
     fn count(&self) -> u64 {
         self.turns.load(Ordering::SeqCst)
+    }
+
+    /// How many bytes the engine has sent so far.
+    fn mark(&self) -> usize {
+        self.sent.lock().unwrap().len()
+    }
+
+    /// Whether the engine sent `needle` since `mark`.
+    fn sent_since(&self, mark: usize, needle: &[u8]) -> bool {
+        self.sent.lock().unwrap()[mark..].windows(needle.len()).any(|w| w == needle)
     }
 }
 
@@ -77,7 +95,9 @@ impl Drop for Counter {
 /// Copies `from` to `to`. From the client (`turns` given), a read after the
 /// server spoke is a new turn; from the server, marks that it spoke before
 /// the bytes reach the client (so the client's next request sees it).
-fn pipe(mut from: TcpStream, mut to: TcpStream, server_last: Arc<Mutex<bool>>, turns: Option<Arc<AtomicU64>>) {
+type Turns = Option<(Arc<AtomicU64>, Arc<Mutex<Vec<u8>>>)>;
+
+fn pipe(mut from: TcpStream, mut to: TcpStream, server_last: Arc<Mutex<bool>>, turns: Turns) {
     std::thread::spawn(move || {
         let mut buf = [0u8; 16384];
         loop {
@@ -88,11 +108,12 @@ fn pipe(mut from: TcpStream, mut to: TcpStream, server_last: Arc<Mutex<bool>>, t
             {
                 let mut last = server_last.lock().unwrap();
                 match &turns {
-                    Some(t) => {
+                    Some((t, sent)) => {
                         if *last {
                             t.fetch_add(1, Ordering::SeqCst);
                         }
                         *last = false;
+                        sent.lock().unwrap().extend_from_slice(&buf[..n]);
                     }
                     None => *last = true,
                 }
@@ -282,4 +303,73 @@ fn a_budget_switch_costs_no_round_trip() {
         let took = counter.count() - before;
         assert!(took <= 2, "round {round}: a tile after a request took {took} round trips");
     }
+}
+
+/// A ranked client search runs under generic plans (PostgreSQL made a
+/// custom plan of its statement at every call: 8 ms for 2 ms of work at
+/// size M), every other request under custom ones (`auto`: an interactions
+/// search under a generic plan took 586 ms instead of 3). On one pooled
+/// connection going from one to the other and back, the switch is set by
+/// the actor's statement: no round trip of its own, and sent only when the
+/// mode changes.
+#[test]
+fn plan_mode_switches_ride_on_the_actors_statement() {
+    let Some(f) = Fixture::new(Backend::Postgres) else { return };
+    bulk_load(&f, Sizes { clients: 20, contacts: 20, interactions: 50, transfers: 5 });
+    let (_, upstream) = through(&f.place.url(), 0);
+    let counter = Counter::new(upstream);
+    let (url, _) = through(&f.place.url(), counter.port);
+    let mut config = EngineConfig::new(url);
+    config.pool_size = 1;
+    config.request_timeout_ms = 600_000;
+    config.tile_timeout_ms = 600_000;
+    let engine = Engine::open_with_clock(config, Arc::new(f.clock.clone())).expect("engine opens through the proxy");
+    let a = f.admin;
+    let ranked = format!(r#"{{"actor":{a},"op":"client.list","search":"tremblay"}}"#);
+    let others = [
+        format!(r#"{{"actor":{a},"op":"interaction.list","search":"dossier"}}"#),
+        format!(r#"{{"actor":{a},"op":"client.list"}}"#),
+        format!(r#"{{"actor":{a},"op":"contact.list","search":"tremblay"}}"#),
+        format!(r#"{{"actor":{a},"op":"grid.query","list":"interactions"}}"#),
+    ];
+    // The mode as a bound text value (the actor's statement is prepared
+    // once; its values travel length-prefixed in each Bind message).
+    const GENERIC: &[u8] = b"\0\0\0\x12force_generic_plan";
+    const AUTO: &[u8] = b"\0\0\0\x04auto";
+    // Statements prepared, the session's timeout set.
+    engine.execute_json(&ranked).unwrap();
+    for o in &others {
+        engine.execute_json(o).unwrap();
+    }
+    let run = |request: &str| {
+        let (before, mark) = (counter.count(), counter.mark());
+        engine.execute_json(request).unwrap();
+        (counter.count() - before, mark)
+    };
+    for other in &others {
+        let (took, mark) = run(&ranked);
+        assert!(took <= 2, "{ranked} after {other}: {took} round trips");
+        assert!(counter.sent_since(mark, GENERIC), "{ranked}: generic plans asked for");
+        let (took, mark) = run(&ranked);
+        assert!(took <= 2, "{ranked} again: {took} round trips");
+        assert!(!counter.sent_since(mark, GENERIC), "{ranked} again: the mode is set already");
+        assert!(!counter.sent_since(mark, AUTO), "{ranked} again: the mode is set already");
+        let (took, mark) = run(other);
+        assert!(took <= 2, "{other} after {ranked}: {took} round trips");
+        assert!(counter.sent_since(mark, AUTO), "{other}: back to custom plans");
+        assert!(!counter.sent_since(mark, GENERIC), "{other}: custom plans");
+        let (took, mark) = run(other);
+        assert!(took <= 2, "{other} again: {took} round trips");
+        assert!(!counter.sent_since(mark, AUTO), "{other} again: the mode is set already");
+    }
+    // A write after a ranked search runs under custom plans too (its
+    // actor's statement sets them back).
+    run(&ranked);
+    let mark = counter.mark();
+    engine
+        .execute_json(&format!(
+            r#"{{"actor":{a},"op":"client.create","data":{{"code":"PLAN-1","name":"Hélène D'Amours"}}}}"#
+        ))
+        .unwrap();
+    assert!(counter.sent_since(mark, AUTO), "a write resets the mode");
 }

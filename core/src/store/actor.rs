@@ -110,11 +110,17 @@ fn data_version(c: &mut diesel::SqliteConnection) -> Result<i64> {
 /// `pg_timeout`: PostgreSQL's session `statement_timeout` (ms) to set with
 /// the actor's statement, for the statements after it
 /// (`store::session::pg_timeout_with_actor`).
-pub(crate) fn cached(conn: &mut Conn, cache: &Cache, id: Id, pg_timeout: Option<u128>) -> Result<Option<Arc<Actor>>> {
+pub(crate) fn cached(
+    conn: &mut Conn,
+    cache: &Cache,
+    id: Id,
+    pg_timeout: Option<u128>,
+    pg_generic: Option<bool>,
+) -> Result<Option<Arc<Actor>>> {
     let version = match conn {
         super::AnyConnection::Sqlite(c) => data_version(c)?,
         #[cfg(feature = "postgres")]
-        super::AnyConnection::Pg(_) => return Ok(get_timed(conn, id, pg_timeout)?.map(Arc::new)),
+        super::AnyConnection::Pg(_) => return Ok(get_timed(conn, id, pg_timeout, pg_generic)?.map(Arc::new)),
     };
     let mut actors = cache.0.lock().unwrap_or_else(|p| p.into_inner());
     if actors.version != Some(version) {
@@ -183,24 +189,31 @@ fn text(pg: bool) -> &'static str {
 /// The staff member `id` (`None`: no such member), the firm's custom
 /// fields and the member's chosen columns.
 pub(crate) fn get(conn: &mut Conn, id: Id) -> Result<Option<Actor>> {
-    get_timed(conn, id, None)
+    get_timed(conn, id, None, None)
 }
 
 /// [`get`], on PostgreSQL also setting the session's `statement_timeout`
 /// to `pg_timeout` ms for the statements after it (`set_config` in the
-/// same statement: no round trip of its own). Set only when the staff
-/// member exists (the row carries it).
-fn get_timed(conn: &mut Conn, id: Id, pg_timeout: Option<u128>) -> Result<Option<Actor>> {
+/// same statement: no round trip of its own), and its `plan_cache_mode`
+/// to generic (`Some(true)`) or `auto` (`Some(false)`). Set only when the
+/// staff member exists (the row carries it).
+fn get_timed(conn: &mut Conn, id: Id, pg_timeout: Option<u128>, pg_generic: Option<bool>) -> Result<Option<Actor>> {
     let pg = conn.is_pg();
     let mut sql = Sql::new(pg);
-    match pg_timeout.filter(|_| pg) {
-        Some(ms) => {
-            sql.push("SELECT set_config('statement_timeout', ").bind_text(ms.to_string());
-            sql.push(", false) AS timeout_set, ").push(&text(pg)["SELECT ".len()..]).bind_int(id);
+    let (timeout, plans) = if pg { (pg_timeout, pg_generic) } else { (None, None) };
+    if timeout.is_none() && plans.is_none() {
+        sql.push(text(pg)).bind_int(id);
+    } else {
+        sql.push("SELECT ");
+        if let Some(ms) = timeout {
+            sql.push("set_config('statement_timeout', ").bind_text(ms.to_string()).push(", false) AS timeout_set, ");
         }
-        None => {
-            sql.push(text(pg)).bind_int(id);
+        if let Some(generic) = plans {
+            sql.push("set_config('plan_cache_mode', ")
+                .bind_text(super::session::plan_mode(generic).to_string())
+                .push(", false) AS plans_set, ");
         }
+        sql.push(&text(pg)["SELECT ".len()..]).bind_int(id);
     }
     let row: Option<ActorRow> =
         with_backend!(conn, c => Prepared::<diesel::sql_types::Untyped>::new(&sql).get_result(c).optional())?;

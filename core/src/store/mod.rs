@@ -170,8 +170,11 @@ impl Manager {
                 // workers (their start cost 10-15 ms of a 1 ms search at
                 // size M) and no JIT (compiling a costly plan's
                 // expressions takes longer than running a capped count).
+                // Custom plans (`auto`) unless a request asks otherwise
+                // (`session::with_generic_plans`), whatever the server's
+                // default.
                 c.batch_execute(&format!(
-                    "{}; SET max_parallel_workers_per_gather = 0; SET jit = off",
+                    "{}; SET max_parallel_workers_per_gather = 0; SET jit = off; SET plan_cache_mode = auto",
                     self.durability.pg_setting()
                 ))
                 .map_err(E::QueryError)?;
@@ -473,14 +476,29 @@ impl Db {
         // going from a tile's budget to a request's) is set by the actor's
         // own statement, not a round trip of its own.
         let with_actor = if self.is_postgres() { session::pg_timeout_with_actor(&mut conn, &deadline) } else { None };
+        // Likewise the request's plan mode, when the connection's differs.
+        let plans = if self.is_postgres() { session::pg_plan_mode(&conn) } else { None };
         let r = match with_actor {
             Some(ms) => {
-                let r = Self::query_on(&mut conn, None, &deadline, |c| actor::cached(c, &cache, id, Some(ms)));
+                let r = Self::query_on(&mut conn, None, &deadline, |c| actor::cached(c, &cache, id, Some(ms), plans));
                 session::pg_timeout_set_with_actor(&mut conn, ms, matches!(r, Ok(Some(_))));
                 r
             }
-            None => self.bounded_query(&mut conn, &deadline, |c| actor::cached(c, &cache, id, None)),
+            // As `bounded_query`, but the plan mode rides on the actor's
+            // statement rather than a `SET` of its own.
+            None => {
+                let busy = session::sqlite_busy(&mut conn, &deadline);
+                let timed =
+                    if self.is_postgres() { session::pg_statement_timeout(&mut conn, &deadline) } else { Ok(()) };
+                timed.and_then(|()| {
+                    Self::query_on(&mut conn, busy, &deadline, |c| actor::cached(c, &cache, id, None, plans))
+                })
+            }
         };
+        // Set only when the row came (a failed statement sets nothing).
+        if let (Some(generic), Ok(Some(_))) = (plans, &r) {
+            session::pg_plan_mode_set(&mut conn, generic);
+        }
         self.settle(&mut conn, r)
     }
 
@@ -494,6 +512,7 @@ impl Db {
     ) -> Result<T> {
         if self.is_postgres() {
             session::pg_statement_timeout(conn, deadline)?;
+            session::pg_plan_mode_now(conn)?;
         }
         let busy = session::sqlite_busy(conn, deadline);
         Self::query_on(conn, busy, deadline, f)
@@ -567,6 +586,8 @@ impl Db {
             // round trips saved.
             let r = if kind == Kind::Read && interrupt && self.is_postgres() {
                 self.bounded_query(&mut conn, &deadline, f)
+            } else if let Err(e) = if self.is_postgres() { session::pg_plan_mode_now(&mut conn) } else { Ok(()) } {
+                Err(e)
             } else {
                 let busy = session::sqlite_busy(&mut conn, &deadline);
                 Self::transaction_on(&mut conn, kind, interrupt, busy, &deadline, f)
