@@ -143,18 +143,25 @@ fn through(url: &str, port: u16) -> (String, SocketAddr) {
     (format!("{scheme}://{user}127.0.0.1:{port}{tail}{sep}sslmode=disable"), upstream)
 }
 
-#[test]
-fn read_requests_take_at_most_their_round_trips() {
-    let Some(f) = Fixture::new(Backend::Postgres) else { return };
-    bulk_load(&f, Sizes { clients: 40, contacts: 80, interactions: 300, transfers: 30 });
+/// An engine of one pooled connection on `f`'s database through a counting
+/// proxy, with the request budget and the tiles' `tile_ms`.
+fn through_proxy(f: &Fixture, tile_ms: u64) -> (Counter, Engine) {
     let (_, upstream) = through(&f.place.url(), 0);
     let counter = Counter::new(upstream);
     let (url, _) = through(&f.place.url(), counter.port);
     let mut config = EngineConfig::new(url);
     config.pool_size = 1;
     config.request_timeout_ms = 600_000;
-    config.tile_timeout_ms = 600_000;
+    config.tile_timeout_ms = tile_ms;
     let engine = Engine::open_with_clock(config, Arc::new(f.clock.clone())).expect("engine opens through the proxy");
+    (counter, engine)
+}
+
+#[test]
+fn read_requests_take_at_most_their_round_trips() {
+    let Some(f) = Fixture::new(Backend::Postgres) else { return };
+    bulk_load(&f, Sizes { clients: 40, contacts: 80, interactions: 300, transfers: 30 });
+    let (counter, engine) = through_proxy(&f, 600_000);
     let a = f.admin;
     let client: i64 = match f.run(a, clientele_core::protocol::Request::ClientList { query: Default::default() }) {
         Ok(clientele_core::protocol::Response::Clients(p)) => p.items[0].id,
@@ -279,14 +286,7 @@ fn read_requests_take_at_most_their_round_trips() {
 fn a_budget_switch_costs_no_round_trip() {
     let Some(f) = Fixture::new(Backend::Postgres) else { return };
     bulk_load(&f, Sizes { clients: 20, contacts: 20, interactions: 50, transfers: 5 });
-    let (_, upstream) = through(&f.place.url(), 0);
-    let counter = Counter::new(upstream);
-    let (url, _) = through(&f.place.url(), counter.port);
-    let mut config = EngineConfig::new(url);
-    config.pool_size = 1;
-    config.request_timeout_ms = 600_000;
-    config.tile_timeout_ms = 300_000;
-    let engine = Engine::open_with_clock(config, Arc::new(f.clock.clone())).expect("engine opens through the proxy");
+    let (counter, engine) = through_proxy(&f, 300_000);
     let a = f.admin;
     let request = format!(r#"{{"actor":{a},"op":"client.list"}}"#);
     let tile: Request = serde_json::from_str(r#"{"op":"grid.query","list":"interactions","limit":5}"#).unwrap();
@@ -316,14 +316,7 @@ fn a_budget_switch_costs_no_round_trip() {
 fn plan_mode_switches_ride_on_the_actors_statement() {
     let Some(f) = Fixture::new(Backend::Postgres) else { return };
     bulk_load(&f, Sizes { clients: 20, contacts: 20, interactions: 50, transfers: 5 });
-    let (_, upstream) = through(&f.place.url(), 0);
-    let counter = Counter::new(upstream);
-    let (url, _) = through(&f.place.url(), counter.port);
-    let mut config = EngineConfig::new(url);
-    config.pool_size = 1;
-    config.request_timeout_ms = 600_000;
-    config.tile_timeout_ms = 600_000;
-    let engine = Engine::open_with_clock(config, Arc::new(f.clock.clone())).expect("engine opens through the proxy");
+    let (counter, engine) = through_proxy(&f, 600_000);
     let a = f.admin;
     let ranked = format!(r#"{{"actor":{a},"op":"client.list","search":"tremblay"}}"#);
     let others = [

@@ -484,16 +484,8 @@ impl Db {
                 session::pg_timeout_set_with_actor(&mut conn, ms, matches!(r, Ok(Some(_))));
                 r
             }
-            // As `bounded_query`, but the plan mode rides on the actor's
-            // statement rather than a `SET` of its own.
-            None => {
-                let busy = session::sqlite_busy(&mut conn, &deadline);
-                let timed =
-                    if self.is_postgres() { session::pg_statement_timeout(&mut conn, &deadline) } else { Ok(()) };
-                timed.and_then(|()| {
-                    Self::query_on(&mut conn, busy, &deadline, |c| actor::cached(c, &cache, id, None, plans))
-                })
-            }
+            // The plan mode rides on the actor's statement, not a `SET`.
+            None => self.bounded_query_on(&mut conn, &deadline, false, |c| actor::cached(c, &cache, id, None, plans)),
         };
         // Set only when the row came (a failed statement sets nothing).
         if let (Some(generic), Ok(Some(_))) = (plans, &r) {
@@ -510,9 +502,23 @@ impl Db {
         deadline: &Deadline,
         f: impl FnOnce(&mut Conn) -> Result<T>,
     ) -> Result<T> {
+        self.bounded_query_on(conn, deadline, true, f)
+    }
+
+    /// [`Db::bounded_query`]; `plans`: also set PostgreSQL's plan mode to
+    /// the request's when the connection's differs (false: `f` sets it).
+    fn bounded_query_on<T>(
+        &self,
+        conn: &mut r2d2::PooledConnection<Manager>,
+        deadline: &Deadline,
+        plans: bool,
+        f: impl FnOnce(&mut Conn) -> Result<T>,
+    ) -> Result<T> {
         if self.is_postgres() {
             session::pg_statement_timeout(conn, deadline)?;
-            session::pg_plan_mode_now(conn)?;
+            if plans {
+                session::pg_plan_mode_now(conn)?;
+            }
         }
         let busy = session::sqlite_busy(conn, deadline);
         Self::query_on(conn, busy, deadline, f)
@@ -586,11 +592,12 @@ impl Db {
             // round trips saved.
             let r = if kind == Kind::Read && interrupt && self.is_postgres() {
                 self.bounded_query(&mut conn, &deadline, f)
-            } else if let Err(e) = if self.is_postgres() { session::pg_plan_mode_now(&mut conn) } else { Ok(()) } {
-                Err(e)
             } else {
                 let busy = session::sqlite_busy(&mut conn, &deadline);
-                Self::transaction_on(&mut conn, kind, interrupt, busy, &deadline, f)
+                // PostgreSQL: the request's plan mode for this transaction
+                // only (`SET LOCAL` with `BEGIN`), when the session's differs.
+                let plans = if self.is_postgres() { session::pg_plan_mode(&conn) } else { None };
+                Self::transaction_on(&mut conn, kind, interrupt, busy, plans, &deadline, f)
             };
             drop(watch);
             r
@@ -602,17 +609,22 @@ impl Db {
     }
 
     /// `busy`: SQLite's busy timeout to set with `BEGIN` (`None`: the
-    /// connection's fits the deadline, [`session::sqlite_busy`]).
+    /// connection's fits the deadline, [`session::sqlite_busy`]);
+    /// `plans`: PostgreSQL's plan mode to set for the transaction (`None`:
+    /// the session's is the request's, [`session::pg_plan_mode`]).
     fn transaction_on<T>(
         conn: &mut Conn,
         kind: Kind,
         interrupt: bool,
         busy: Option<u128>,
+        plans: Option<bool>,
         deadline: &Deadline,
         f: impl FnOnce(&mut Conn) -> Result<T>,
     ) -> Result<T> {
         use diesel::connection::{AnsiTransactionManager, TransactionManager};
         type Manager = <Conn as diesel::Connection>::TransactionManager;
+        #[cfg(not(feature = "postgres"))]
+        let _ = plans;
         let begin = match conn {
             AnyConnection::Sqlite(_) => {
                 let begin = if kind == Kind::Write { "BEGIN IMMEDIATE" } else { "BEGIN" };
@@ -624,7 +636,13 @@ impl Db {
             #[cfg(feature = "postgres")]
             AnyConnection::Pg(_) => {
                 let ms = if interrupt { pg_timeout_ms(deadline) } else { 0 };
-                format!("BEGIN; SET LOCAL statement_timeout = {ms}")
+                match plans {
+                    Some(generic) => format!(
+                        "BEGIN; SET LOCAL statement_timeout = {ms}; SET LOCAL plan_cache_mode = {}",
+                        session::plan_mode(generic)
+                    ),
+                    None => format!("BEGIN; SET LOCAL statement_timeout = {ms}"),
+                }
             }
         };
         let began = match conn {

@@ -100,7 +100,8 @@ pub(crate) fn pg_plan_mode_set(conn: &mut r2d2::PooledConnection<Manager>, gener
 }
 
 /// Makes the connection's plan mode the request's, with one round trip
-/// only when it differs (the actor's statement sets it in the common case).
+/// only when it differs (the actor's statement sets it in the common case;
+/// a transaction sets it for itself with `SET LOCAL` at `BEGIN`).
 pub(crate) fn pg_plan_mode_now(conn: &mut r2d2::PooledConnection<Manager>) -> Result<()> {
     if let Some(generic) = pg_plan_mode(conn) {
         conn.batch_execute(&format!("SET plan_cache_mode = {}", plan_mode(generic)))?;
