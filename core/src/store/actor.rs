@@ -117,6 +117,8 @@ pub(crate) fn cached(
     pg_timeout: Option<u128>,
     pg_generic: Option<bool>,
 ) -> Result<Option<Arc<Actor>>> {
+    #[cfg(not(feature = "postgres"))]
+    let _ = (pg_timeout, pg_generic);
     let version = match conn {
         super::AnyConnection::Sqlite(c) => data_version(c)?,
         #[cfg(feature = "postgres")]

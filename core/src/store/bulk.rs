@@ -118,6 +118,8 @@ pub(crate) fn with_import_cache<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) ->
     let out = f(conn);
     // The answer is `f`'s (a cancel stays a cancel): a cache left large on
     // a connection that failed to shrink it costs memory, not correctness.
+    // A single arm in a SQLite-only build.
+    #[cfg_attr(not(feature = "postgres"), allow(irrefutable_let_patterns))]
     if let AnyConnection::Sqlite(c) = conn {
         let _ = c.batch_execute(&format!("PRAGMA cache_size = {before}"));
     }
