@@ -187,43 +187,6 @@ pub(crate) fn resume_index(conn: &mut Conn, paused: PausedIndex) -> Result<()> {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = clients)]
-#[diesel(treat_none_as_default_value = false)]
-struct NewClient {
-    id: i64,
-    #[diesel(embed)]
-    w: super::clients::Write,
-    created_by: i64,
-    created_at: i64,
-    version: i64,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = contacts)]
-#[diesel(treat_none_as_default_value = false)]
-struct NewContact {
-    id: i64,
-    #[diesel(embed)]
-    w: super::contacts::Write,
-    import_key: Option<String>,
-    created_by: i64,
-    created_at: i64,
-    version: i64,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = interactions)]
-#[diesel(treat_none_as_default_value = false)]
-struct NewInteraction {
-    id: i64,
-    #[diesel(embed)]
-    w: super::interactions::Write,
-    created_by: i64,
-    created_at: i64,
-    version: i64,
-}
-
-#[derive(Insertable)]
 #[diesel(table_name = contact_links)]
 #[diesel(treat_none_as_default_value = false)]
 struct NewLink {
@@ -260,19 +223,26 @@ macro_rules! insert_chunks {
     }};
 }
 
-/// Inserts rows that carry a unique code or key, and answers the ids
-/// actually inserted. On PostgreSQL another import may take a code between
-/// this batch's check and its insert: `ON CONFLICT DO NOTHING` leaves such
-/// a row out (the caller reports it) instead of failing the batch on the
-/// unique index. The caller sorts the rows by code or key, so two imports
-/// of the same codes take the index's locks in one order (no deadlock).
-/// SQLite writers are serialised: the check inside the transaction holds.
+/// Inserts whole new rows (`NewRow`) that carry a unique code or key, and
+/// answers the ids actually inserted.
+///
+/// SQLite writers are serialised: the caller's check of the codes inside
+/// the transaction holds, and every row goes in (one cached single-row
+/// statement per row, see `insert_chunks`).
+///
+/// On PostgreSQL another import or a `create` may take a code between this
+/// batch's check and its insert. The rows go in by one binary `COPY` (no
+/// statement to parse, no bind limit) inside a savepoint; should a row
+/// meet a unique index, the savepoint is rolled back and the batch goes in
+/// again by multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING id`,
+/// which leaves such rows out (the caller reports them) instead of failing
+/// the batch. The caller sorts the rows by code or key, so two imports of
+/// the same codes take the index's locks in one order (no deadlock).
 macro_rules! insert_unique {
     ($conn:expr, $table:ident, $rows:expr) => {{
         let rows = $rows;
         match &mut *$conn {
             AnyConnection::Sqlite(c) => {
-                // One cached single-row statement per row (see `insert_chunks`).
                 for row in rows.iter() {
                     diesel::insert_into($table::table).values(row).execute(c)?;
                 }
@@ -280,16 +250,27 @@ macro_rules! insert_unique {
             }
             #[cfg(feature = "postgres")]
             AnyConnection::Pg(c) => {
-                let mut inserted = std::collections::HashSet::with_capacity(rows.len());
-                for chunk in rows.chunks(CHUNK) {
-                    let ids: Vec<i64> = diesel::insert_into($table::table)
-                        .values(chunk)
-                        .on_conflict_do_nothing()
-                        .returning($table::id)
-                        .get_results(c)?;
-                    inserted.extend(ids);
+                use diesel::result::{DatabaseErrorKind, Error as E};
+                if rows.is_empty() {
+                    return Ok(Default::default());
                 }
-                Ok(inserted)
+                let copied = c.transaction(|c| diesel::copy_from($table::table).from_insertable(rows).execute(c));
+                match copied {
+                    Ok(_) => Ok(rows.iter().map(|r| r.id).collect()),
+                    Err(E::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                        let mut inserted = std::collections::HashSet::with_capacity(rows.len());
+                        for chunk in rows.chunks(CHUNK) {
+                            let ids: Vec<i64> = diesel::insert_into($table::table)
+                                .values(chunk)
+                                .on_conflict_do_nothing()
+                                .returning($table::id)
+                                .get_results(c)?;
+                            inserted.extend(ids);
+                        }
+                        Ok(inserted)
+                    }
+                    Err(e) => Err(e.into()),
+                }
             }
         }
     }};
@@ -304,15 +285,9 @@ pub(crate) fn insert_clients(
     region: PhoneRegion,
 ) -> Result<std::collections::HashSet<Id>> {
     let rows_in = rows;
-    let rows: Vec<NewClient> = rows
+    let rows: Vec<super::clients::NewRow> = rows
         .iter()
-        .map(|(id, d)| NewClient {
-            id: *id,
-            w: super::clients::write(d, actor, now, region),
-            created_by: actor,
-            created_at: now,
-            version: 1,
-        })
+        .map(|(id, d)| super::clients::NewRow::new(*id, super::clients::write(d, actor, now, region), actor, now))
         .collect();
     let inserted: Result<std::collections::HashSet<Id>> = insert_unique!(conn, clients, &rows);
     let inserted = inserted?;
@@ -335,15 +310,11 @@ pub(crate) fn insert_contacts(
     region: PhoneRegion,
 ) -> Result<std::collections::HashSet<Id>> {
     let rows_in = rows;
-    let rows: Vec<NewContact> = rows
+    let rows: Vec<super::contacts::NewRow> = rows
         .iter()
-        .map(|(id, key, d)| NewContact {
-            id: *id,
-            w: super::contacts::write(d, actor, now, region),
-            import_key: key.map(text::code_key),
-            created_by: actor,
-            created_at: now,
-            version: 1,
+        .map(|(id, key, d)| {
+            let w = super::contacts::write(d, actor, now, region);
+            super::contacts::NewRow::new(*id, w, actor, now, key.map(text::code_key))
         })
         .collect();
     let inserted: Result<std::collections::HashSet<Id>> = insert_unique!(conn, contacts, &rows);
@@ -367,26 +338,19 @@ pub(crate) fn insert_interactions(
     now: i64,
     region: PhoneRegion,
 ) -> Result<()> {
-    #[cfg(feature = "postgres")]
-    if let AnyConnection::Pg(c) = conn {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let rows: Vec<super::interactions::Copied> =
-            rows.iter().map(|(id, d)| super::interactions::Copied::new(*id, d, actor, now, region)).collect();
-        diesel::copy_from(interactions::table).from_insertable(&rows).execute(c)?;
-        return Ok(());
-    }
-    let rows: Vec<NewInteraction> = rows
+    let rows: Vec<super::interactions::NewRow> = rows
         .iter()
-        .map(|(id, d)| NewInteraction {
-            id: *id,
-            w: super::interactions::write(d, actor, now, region),
-            created_by: actor,
-            created_at: now,
-            version: 1,
+        .map(|(id, d)| {
+            super::interactions::NewRow::new(*id, super::interactions::write(d, actor, now, region), actor, now)
         })
         .collect();
+    #[cfg(feature = "postgres")]
+    if let AnyConnection::Pg(c) = conn {
+        if !rows.is_empty() {
+            diesel::copy_from(interactions::table).from_insertable(&rows).execute(c)?;
+        }
+        return Ok(());
+    }
     insert_chunks!(conn, interactions::table, &rows)
 }
 
@@ -774,5 +738,53 @@ mod tests {
             Ok(())
         })
         .unwrap();
+    }
+
+    /// On PostgreSQL a batch whose `COPY` meets a code taken since the
+    /// import's check goes in again by `INSERT … ON CONFLICT DO NOTHING`:
+    /// the other rows are written, the taken one left out (answered as not
+    /// inserted, for the caller to report), nothing half-written.
+    #[cfg(feature = "postgres")]
+    #[test]
+    fn a_code_taken_since_the_check_leaves_only_its_row_out_on_postgres() {
+        let base =
+            std::env::var("CLIENTELE_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let Ok(mut admin) = diesel::PgConnection::establish(&base) else {
+            assert!(std::env::var("CI").is_err(), "PostgreSQL unreachable at {base} under CI");
+            eprintln!("skipping: PostgreSQL unreachable at {base}");
+            return;
+        };
+        let schema = format!("core_bulk_copy_{}", std::process::id());
+        admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let db = Db::open(&EngineConfig::new(format!("{base}{sep}options=-csearch_path%3D{schema}"))).unwrap();
+        let region = PhoneRegion::default();
+        let inserted = db
+            .write(|c| {
+                c.batch_execute(
+                    "INSERT INTO staff (name, initials, rights, created_at, updated_at) \
+                     VALUES ('Hélène', 'HD', '[]', 0, 0)",
+                )?;
+                let staff: i64 = staff::table.select(staff::id).first(c)?;
+                let data: Vec<ClientData> = ["CP-1", "CP-2", "CP-3"]
+                    .iter()
+                    .map(|code| ClientData::new(code.to_string(), format!("Société {code}")))
+                    .collect();
+                let ids = next_ids(c, Table::Clients, 4)?;
+                // Taken by someone else after the check: the plain COPY of
+                // these rows would meet the unique index.
+                let other = ClientData::new("cp-2".to_string(), "Plus vite".to_string());
+                insert_clients(c, &[(ids[3], &other)], staff, 0, region)?;
+                let rows: Vec<(Id, &ClientData)> = ids.iter().copied().zip(data.iter()).collect();
+                let inserted = insert_clients(c, &rows, staff, 0, region)?;
+                let codes: Vec<String> = clients::table.order(clients::code).select(clients::code).load(c)?;
+                assert_eq!(codes, ["CP-1", "CP-3", "cp-2"]);
+                Ok((inserted, ids))
+            })
+            .unwrap();
+        let (inserted, ids) = inserted;
+        assert_eq!(inserted, [ids[0], ids[2]].into_iter().collect());
+        drop(db);
+        admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
     }
 }

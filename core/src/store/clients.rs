@@ -42,9 +42,7 @@ pub(crate) struct Row {
 
 super::record_lookups!(clients, Row);
 
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = clients, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub(crate) struct Write {
+super::written_columns!(clients {
     code: String,
     code_key: String,
     name: String,
@@ -75,7 +73,7 @@ pub(crate) struct Write {
     language: Option<String>,
     fiscal_year_end: Option<String>,
     business_number: Option<String>,
-}
+});
 
 /// Folded e-mail addresses, space-separated (`None` without any).
 pub(crate) fn emails_fold(emails: &[Email]) -> Option<String> {

@@ -36,9 +36,7 @@ pub(crate) struct Row {
 
 super::record_lookups!(contacts, Row);
 
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = contacts, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub(crate) struct Write {
+super::written_columns!(contacts {
     first_name: String,
     last_name: String,
     file_as: String,
@@ -58,7 +56,9 @@ pub(crate) struct Write {
     custom: String,
     custom_fold: String,
     language: Option<String>,
-}
+} new with {
+    import_key: Option<String>,
+});
 
 pub(crate) fn write(c: &ContactData, actor: Id, now: i64, region: PhoneRegion) -> Write {
     let file_as = c.file_as.clone().unwrap_or_else(|| c.default_file_as());

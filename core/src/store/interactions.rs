@@ -41,9 +41,7 @@ pub(crate) struct Row {
 
 super::record_lookups!(interactions, Row);
 
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = interactions, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub(crate) struct Write {
+super::written_columns!(interactions {
     kind: String,
     occurred_at: i64,
     client_id: Option<i64>,
@@ -68,7 +66,7 @@ pub(crate) struct Write {
     taken_for_id: Option<i64>,
     message_status: Option<String>,
     event: Option<String>,
-}
+});
 
 /// Custom values with text folded, for filters on custom text fields.
 pub(crate) fn custom_fold(custom: &std::collections::BTreeMap<String, serde_json::Value>) -> String {
@@ -116,81 +114,6 @@ pub(crate) fn write(i: &InteractionData, actor: Id, now: i64, region: PhoneRegio
         taken_for_id: i.taken_for_id,
         message_status: i.message_status.map(|m| m.as_str().to_string()),
         event: i.event.as_ref().map(to_json),
-    }
-}
-
-/// A new interaction as a binary `COPY` takes it (PostgreSQL imports):
-/// every column flat, NULL as NULL (`Write` is embedded in the inserts,
-/// which `COPY` does not take).
-#[cfg(feature = "postgres")]
-#[derive(Insertable)]
-#[diesel(table_name = interactions, treat_none_as_default_value = false)]
-pub(crate) struct Copied {
-    id: i64,
-    kind: String,
-    occurred_at: i64,
-    client_id: Option<i64>,
-    contact_id: Option<i64>,
-    staff_id: Option<i64>,
-    subject: String,
-    body: String,
-    direction: Option<String>,
-    duration_secs: Option<i64>,
-    phone: Option<String>,
-    email_from: Option<String>,
-    email_to: Option<String>,
-    email_cc: Option<String>,
-    taken_for: Option<String>,
-    custom: String,
-    transfer_id: Option<i64>,
-    created_by: i64,
-    created_at: i64,
-    updated_by: i64,
-    updated_at: i64,
-    version: i64,
-    subject_fold: String,
-    custom_fold: String,
-    search_text: String,
-    taken_for_id: Option<i64>,
-    message_status: Option<String>,
-    event: Option<String>,
-}
-
-#[cfg(feature = "postgres")]
-impl Copied {
-    /// Interaction `id`, new (version 1), made by `actor` at `now`.
-    pub(crate) fn new(id: Id, i: &InteractionData, actor: Id, now: i64, region: PhoneRegion) -> Copied {
-        let w = write(i, actor, now, region);
-        Copied {
-            id,
-            kind: w.kind,
-            occurred_at: w.occurred_at,
-            client_id: w.client_id,
-            contact_id: w.contact_id,
-            staff_id: w.staff_id,
-            subject: w.subject,
-            body: w.body,
-            direction: w.direction,
-            duration_secs: w.duration_secs,
-            phone: w.phone,
-            email_from: w.email_from,
-            email_to: w.email_to,
-            email_cc: w.email_cc,
-            taken_for: w.taken_for,
-            custom: w.custom,
-            transfer_id: w.transfer_id,
-            created_by: actor,
-            created_at: now,
-            updated_by: w.updated_by,
-            updated_at: w.updated_at,
-            version: 1,
-            subject_fold: w.subject_fold,
-            custom_fold: w.custom_fold,
-            search_text: w.search_text,
-            taken_for_id: w.taken_for_id,
-            message_status: w.message_status,
-            event: w.event,
-        }
     }
 }
 

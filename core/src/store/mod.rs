@@ -874,3 +874,46 @@ macro_rules! record_lookups {
     };
 }
 pub(crate) use record_lookups;
+
+/// Declares the columns a record's writes set, once, as two structs:
+/// `Write` (what an update sets, and an insert embeds) and `NewRow`: the same
+/// columns flat with the id, the creation columns, the version and the
+/// `$extra` columns — a whole new row, as imports insert it (on SQLite a
+/// single-row INSERT of fixed shape, prepared once; on PostgreSQL a binary
+/// `COPY`, which takes no embedded struct). `NewRow::new` moves a `Write`
+/// into a new row at version 1.
+macro_rules! written_columns {
+    ($table:ident { $($field:ident : $ty:ty,)* } $(new with { $($extra:ident : $xty:ty,)* })?) => {
+        #[derive(Insertable, AsChangeset)]
+        #[diesel(table_name = $table, treat_none_as_null = true, treat_none_as_default_value = false)]
+        pub(crate) struct Write {
+            $($field: $ty,)*
+        }
+
+        /// A whole new row (imports).
+        #[derive(Insertable)]
+        #[diesel(table_name = $table, treat_none_as_default_value = false)]
+        pub(crate) struct NewRow {
+            pub(crate) id: i64,
+            created_by: i64,
+            created_at: i64,
+            version: i64,
+            $($field: $ty,)*
+            $($($extra: $xty,)*)?
+        }
+
+        impl NewRow {
+            /// Row `id`, new (version 1), made by `created_by` at `created_at`.
+            pub(crate) fn new(
+                id: i64,
+                w: Write,
+                created_by: i64,
+                created_at: i64,
+                $($($extra: $xty,)*)?
+            ) -> NewRow {
+                NewRow { id, created_by, created_at, version: 1, $($field: w.$field,)* $($($extra,)*)? }
+            }
+        }
+    };
+}
+pub(crate) use written_columns;
