@@ -223,60 +223,95 @@ macro_rules! insert_chunks {
     }};
 }
 
-/// Inserts whole new rows (`NewRow`) that carry a unique code or key, and
-/// answers the ids actually inserted.
+/// On PostgreSQL, inserts whole new rows (`NewRow`) that carry a unique
+/// code or key, and answers the ids actually inserted. Another import or a
+/// `create` may take a code between this batch's check and its insert.
+/// The rows go in by one binary `COPY` (no statement to parse, no bind
+/// limit) inside a savepoint; should a row meet a unique index, the
+/// savepoint is rolled back and the batch goes in again by multi-row
+/// `INSERT … ON CONFLICT DO NOTHING RETURNING id`, which leaves such rows
+/// out (the caller reports them) instead of failing the batch. The caller
+/// sorts the rows by code or key, so two imports of the same codes take
+/// the index's locks in one order (no deadlock).
 ///
-/// SQLite writers are serialised: the caller's check of the codes inside
-/// the transaction holds, and every row goes in (one cached single-row
-/// statement per row, see `insert_chunks`).
-///
-/// On PostgreSQL another import or a `create` may take a code between this
-/// batch's check and its insert. The rows go in by one binary `COPY` (no
-/// statement to parse, no bind limit) inside a savepoint; should a row
-/// meet a unique index, the savepoint is rolled back and the batch goes in
-/// again by multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING id`,
-/// which leaves such rows out (the caller reports them) instead of failing
-/// the batch. The caller sorts the rows by code or key, so two imports of
-/// the same codes take the index's locks in one order (no deadlock).
-macro_rules! insert_unique {
-    ($conn:expr, $table:ident, $rows:expr) => {{
-        let rows = $rows;
-        match &mut *$conn {
-            AnyConnection::Sqlite(c) => {
-                for row in rows.iter() {
-                    diesel::insert_into($table::table).values(row).execute(c)?;
+/// (SQLite writers are serialised: the caller's check of the codes inside
+/// the transaction holds, and every row goes in.)
+#[cfg(feature = "postgres")]
+macro_rules! copy_unique {
+    ($c:expr, $table:ident, $rows:expr) => {{
+        use diesel::result::{DatabaseErrorKind, Error as E};
+        let (c, rows) = ($c, $rows);
+        let copied = if rows.is_empty() {
+            Ok(0)
+        } else {
+            c.transaction(|c| diesel::copy_from($table::table).from_insertable(&rows).execute(c))
+        };
+        match copied {
+            Ok(_) => rows.iter().map(|r| r.id).collect(),
+            Err(E::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                let mut inserted = std::collections::HashSet::with_capacity(rows.len());
+                for chunk in rows.chunks(CHUNK) {
+                    let ids: Vec<i64> = diesel::insert_into($table::table)
+                        .values(chunk)
+                        .on_conflict_do_nothing()
+                        .returning($table::id)
+                        .get_results(c)?;
+                    inserted.extend(ids);
                 }
-                Ok(rows.iter().map(|r| r.id).collect())
+                inserted
             }
-            #[cfg(feature = "postgres")]
-            AnyConnection::Pg(c) => {
-                use diesel::result::{DatabaseErrorKind, Error as E};
-                if rows.is_empty() {
-                    return Ok(Default::default());
-                }
-                let copied = c.transaction(|c| diesel::copy_from($table::table).from_insertable(rows).execute(c));
-                match copied {
-                    Ok(_) => Ok(rows.iter().map(|r| r.id).collect()),
-                    Err(E::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-                        let mut inserted = std::collections::HashSet::with_capacity(rows.len());
-                        for chunk in rows.chunks(CHUNK) {
-                            let ids: Vec<i64> = diesel::insert_into($table::table)
-                                .values(chunk)
-                                .on_conflict_do_nothing()
-                                .returning($table::id)
-                                .get_results(c)?;
-                            inserted.extend(ids);
-                        }
-                        Ok(inserted)
-                    }
-                    Err(e) => Err(e.into()),
-                }
-            }
+            Err(e) => return Err(e.into()),
         }
     }};
 }
 
-/// The ids actually inserted (see `insert_unique`).
+/// Below this many rows, a batch's rows are built on the caller's thread.
+const PIPELINE_MIN: usize = 128;
+/// Rows handed over at once by the builder thread.
+const HANDOVER: usize = 32;
+
+/// Builds each row with `make` on a second thread while `write` stores the
+/// rows already built on this one, in order: an import's text work
+/// (folding, keyword text, phone and duplicate keys, JSON) overlaps
+/// SQLite's own instead of adding to it. The builder runs at most a few
+/// hand-overs ahead (a bounded channel), so memory stays a few dozen rows;
+/// an error from `write` stops it; a panic in it answers an internal
+/// error, and the caller's transaction rolls back as for any error.
+pub(crate) fn pipelined<R: Sync, T: Send>(
+    rows: &[R],
+    make: impl Fn(&R) -> T + Sync,
+    mut write: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
+    if rows.len() < PIPELINE_MIN {
+        return rows.iter().try_for_each(|r| write(make(r)));
+    }
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<T>>(4);
+        let make = &make;
+        let builder = s.spawn(move || {
+            for chunk in rows.chunks(HANDOVER) {
+                if tx.send(chunk.iter().map(make).collect()).is_err() {
+                    break;
+                }
+            }
+        });
+        // `rx` is consumed here: on an error it is dropped on return, and
+        // the builder's next send fails instead of waiting for ever.
+        let written = (|| {
+            for built in rx {
+                built.into_iter().try_for_each(&mut write)?;
+            }
+            Ok(())
+        })();
+        builder.join().map_err(|_| crate::error::Error::internal("an import's row builder panicked"))?;
+        written
+    })
+}
+
+/// Clients with their ids assigned, and their duplicate keys; answers the
+/// ids actually inserted (see `copy_unique`). On SQLite each row is built
+/// (`pipelined`) then inserted by one cached single-row statement, its
+/// keys beside it.
 pub(crate) fn insert_clients(
     conn: &mut Conn,
     rows: &[(Id, &ClientData)],
@@ -284,24 +319,37 @@ pub(crate) fn insert_clients(
     now: i64,
     region: PhoneRegion,
 ) -> Result<std::collections::HashSet<Id>> {
-    let rows_in = rows;
-    let rows: Vec<super::clients::NewRow> = rows
-        .iter()
-        .map(|(id, d)| super::clients::NewRow::new(*id, super::clients::write(d, actor, now, region), actor, now))
-        .collect();
-    let inserted: Result<std::collections::HashSet<Id>> = insert_unique!(conn, clients, &rows);
-    let inserted = inserted?;
-    // The duplicate keys of the rows this batch inserted (a code taken
-    // meanwhile by another import is that import's row, with its keys).
-    let keys: Vec<_> = rows_in
-        .iter()
-        .filter(|(id, _)| inserted.contains(id))
-        .map(|(id, d)| (*id, super::dupkeys::client_keys(d, region)))
-        .collect();
-    super::dupkeys::insert(conn, super::dupkeys::Keyed::Client, &keys)?;
-    Ok(inserted)
+    use super::clients::{NewRow, write};
+    use super::dupkeys::{Keyed, client_keys};
+    let new = |(id, d): &(Id, &ClientData)| NewRow::new(*id, write(d, actor, now, region), actor, now);
+    match conn {
+        AnyConnection::Sqlite(c) => {
+            let make = |r: &(Id, &ClientData)| (new(r), client_keys(r.1, region));
+            pipelined(rows, make, |(row, keys)| {
+                diesel::insert_into(clients::table).values(&row).execute(c)?;
+                super::dupkeys::insert_sqlite(c, Keyed::Client, row.id, &keys)
+            })?;
+            Ok(rows.iter().map(|(id, _)| *id).collect())
+        }
+        #[cfg(feature = "postgres")]
+        AnyConnection::Pg(c) => {
+            let inserted: std::collections::HashSet<Id> =
+                copy_unique!(c, clients, rows.iter().map(new).collect::<Vec<_>>());
+            // The duplicate keys of the rows this batch inserted (a code
+            // taken meanwhile by another import is that import's row).
+            let keys: Vec<_> = rows
+                .iter()
+                .filter(|(id, _)| inserted.contains(id))
+                .map(|(id, d)| (*id, client_keys(d, region)))
+                .collect();
+            super::dupkeys::insert(conn, Keyed::Client, &keys)?;
+            Ok(inserted)
+        }
+    }
 }
 
+/// Contacts with their ids assigned, and their duplicate keys; answers the
+/// ids actually inserted (as `insert_clients`).
 pub(crate) fn insert_contacts(
     conn: &mut Conn,
     rows: &[(Id, Option<&str>, &ContactData)],
@@ -309,26 +357,37 @@ pub(crate) fn insert_contacts(
     now: i64,
     region: PhoneRegion,
 ) -> Result<std::collections::HashSet<Id>> {
-    let rows_in = rows;
-    let rows: Vec<super::contacts::NewRow> = rows
-        .iter()
-        .map(|(id, key, d)| {
-            let w = super::contacts::write(d, actor, now, region);
-            super::contacts::NewRow::new(*id, w, actor, now, key.map(text::code_key))
-        })
-        .collect();
-    let inserted: Result<std::collections::HashSet<Id>> = insert_unique!(conn, contacts, &rows);
-    let inserted = inserted?;
-    let keys: Vec<_> = rows_in
-        .iter()
-        .filter(|(id, _, _)| inserted.contains(id))
-        .map(|(id, _, d)| (*id, super::dupkeys::contact_keys(d, region)))
-        .collect();
-    super::dupkeys::insert(conn, super::dupkeys::Keyed::Contact, &keys)?;
-    Ok(inserted)
+    use super::contacts::{NewRow, write};
+    use super::dupkeys::{Keyed, contact_keys};
+    let new = |(id, key, d): &(Id, Option<&str>, &ContactData)| {
+        NewRow::new(*id, write(d, actor, now, region), actor, now, key.map(text::code_key))
+    };
+    match conn {
+        AnyConnection::Sqlite(c) => {
+            let make = |r: &(Id, Option<&str>, &ContactData)| (new(r), contact_keys(r.2, region));
+            pipelined(rows, make, |(row, keys)| {
+                diesel::insert_into(contacts::table).values(&row).execute(c)?;
+                super::dupkeys::insert_sqlite(c, Keyed::Contact, row.id, &keys)
+            })?;
+            Ok(rows.iter().map(|(id, _, _)| *id).collect())
+        }
+        #[cfg(feature = "postgres")]
+        AnyConnection::Pg(c) => {
+            let inserted: std::collections::HashSet<Id> =
+                copy_unique!(c, contacts, rows.iter().map(new).collect::<Vec<_>>());
+            let keys: Vec<_> = rows
+                .iter()
+                .filter(|(id, _, _)| inserted.contains(id))
+                .map(|(id, _, d)| (*id, contact_keys(d, region)))
+                .collect();
+            super::dupkeys::insert(conn, Keyed::Contact, &keys)?;
+            Ok(inserted)
+        }
+    }
 }
 
-/// Interactions with their ids assigned: on PostgreSQL one binary
+/// Interactions with their ids assigned: on SQLite built (`pipelined`) and
+/// inserted one cached single-row statement each; on PostgreSQL one binary
 /// `COPY … FROM STDIN` per batch (no statement text to parse, no bind
 /// limit; interactions have no unique key an import could race for).
 pub(crate) fn insert_interactions(
@@ -338,20 +397,22 @@ pub(crate) fn insert_interactions(
     now: i64,
     region: PhoneRegion,
 ) -> Result<()> {
-    let rows: Vec<super::interactions::NewRow> = rows
-        .iter()
-        .map(|(id, d)| {
-            super::interactions::NewRow::new(*id, super::interactions::write(d, actor, now, region), actor, now)
-        })
-        .collect();
-    #[cfg(feature = "postgres")]
-    if let AnyConnection::Pg(c) = conn {
-        if !rows.is_empty() {
-            diesel::copy_from(interactions::table).from_insertable(&rows).execute(c)?;
+    use super::interactions::{NewRow, write};
+    let new = |(id, d): &(Id, &InteractionData)| NewRow::new(*id, write(d, actor, now, region), actor, now);
+    match conn {
+        AnyConnection::Sqlite(c) => pipelined(rows, new, |row| {
+            diesel::insert_into(interactions::table).values(&row).execute(c)?;
+            Ok(())
+        }),
+        #[cfg(feature = "postgres")]
+        AnyConnection::Pg(c) => {
+            if !rows.is_empty() {
+                let rows: Vec<NewRow> = rows.iter().map(new).collect();
+                diesel::copy_from(interactions::table).from_insertable(&rows).execute(c)?;
+            }
+            Ok(())
         }
-        return Ok(());
     }
-    insert_chunks!(conn, interactions::table, &rows)
 }
 
 /// Transfers with their ids assigned (`next_ids`), as
@@ -716,6 +777,57 @@ mod tests {
             #[cfg(feature = "postgres")]
             AnyConnection::Pg(_) => unreachable!("a SQLite file"),
         }
+    }
+
+    /// `pipelined` writes every row, in order, whatever the batch's size;
+    /// an error from the writer stops it at that row (the builder does not
+    /// wait for ever on a full channel); a panic of the builder is an
+    /// error, not a crash nor rows silently missing.
+    #[test]
+    fn pipelined_rows_are_written_in_order_and_stop_at_the_first_error() {
+        for n in [0, 1, PIPELINE_MIN - 1, PIPELINE_MIN, 1000, 10_007] {
+            let rows: Vec<usize> = (0..n).collect();
+            let mut got = Vec::new();
+            pipelined(
+                &rows,
+                |r| r * 2,
+                |t| {
+                    got.push(t);
+                    Ok(())
+                },
+            )
+            .unwrap();
+            assert_eq!(got, rows.iter().map(|r| r * 2).collect::<Vec<_>>(), "{n} rows");
+        }
+        let rows: Vec<usize> = (0..10_000).collect();
+        let mut got = Vec::new();
+        let e = pipelined(
+            &rows,
+            |r| *r,
+            |t| {
+                if t == 5_000 {
+                    return Err(crate::error::Error::Canceled);
+                }
+                got.push(t);
+                Ok(())
+            },
+        );
+        assert!(matches!(e, Err(crate::error::Error::Canceled)), "{e:?}");
+        assert_eq!(got.len(), 5_000);
+        let mut got = 0;
+        let e = pipelined(
+            &rows,
+            |r| {
+                assert!(*r < 3_000, "a builder's panic");
+                *r
+            },
+            |_| {
+                got += 1;
+                Ok(())
+            },
+        );
+        assert!(matches!(e, Err(crate::error::Error::Internal { .. })), "{e:?}");
+        assert!(got <= 3_000);
     }
 
     #[test]

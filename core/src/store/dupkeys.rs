@@ -59,6 +59,21 @@ struct New<'a> {
     key: &'a str,
 }
 
+/// Inserts the keys of one new record on SQLite (one cached single-row
+/// statement per key, as [`insert`]).
+pub(crate) fn insert_sqlite(
+    c: &mut diesel::SqliteConnection,
+    entity: Keyed,
+    id: Id,
+    keys: &[(DupKind, String)],
+) -> Result<()> {
+    for (k, key) in keys {
+        let row = New { entity: entity.as_str(), entity_id: id, kind: k.as_str(), key };
+        diesel::insert_into(dup_keys::table).values(&row).execute(c)?;
+    }
+    Ok(())
+}
+
 /// Replaces the keys of one record.
 pub(crate) fn put(conn: &mut Conn, entity: Keyed, id: Id, keys: &[(DupKind, String)]) -> Result<()> {
     diesel::delete(dup_keys::table.filter(dup_keys::entity.eq(entity.as_str())).filter(dup_keys::entity_id.eq(id)))
