@@ -16,6 +16,7 @@
 //! CLIENTELE_BENCH_SCALE=0.1 cargo bench -p clientele-benches --bench import
 //! CLIENTELE_BENCH_FIRM=1 cargo bench -p clientele-benches --bench import   # + 100k interactions into 1M
 //! CLIENTELE_BENCH_BACKEND=sqlite cargo bench -p clientele-benches --bench import   # one backend (or postgres)
+//! CLIENTELE_BENCH_ROUNDS=5 cargo bench -p clientele-benches --bench import   # medians of 5 rounds (default 3)
 //! ```
 
 use std::time::Instant;
@@ -458,62 +459,89 @@ fn line(backend: Backend, what: &str, n: usize, engine: f64, limit: Option<f64>)
     }
 }
 
+/// One round on `backend`: each kind imported by the engine into one new
+/// database and loaded by hand into another; answers (kind, rows, engine
+/// seconds, limit seconds). `None`: the backend is not reachable.
+fn round(backend: Backend, (nc, np, ni): (usize, usize, usize)) -> Option<Vec<(&'static str, usize, f64, f64)>> {
+    let f = Fixture::new(backend)?;
+    let g = Fixture::new(backend)?;
+    let mut out = Vec::new();
+    // Clients.
+    let t = run(&f, Request::ImportClients { rows: clients(nc, 0), options: opts() });
+    let rows: Vec<ClientRow> = load_rows(&f.place, |r| match r {
+        Raw::Sqlite(c) => clients::table.order(clients::id).select(ClientRow::as_select()).load(c).unwrap(),
+        Raw::Pg(c) => clients::table.order(clients::id).select(ClientRow::as_select()).load(c).unwrap(),
+    });
+    let (dups, hist) = side_rows(&f.place, "client");
+    let l = baseline!(&g.place, clients, &rows, &dups, &hist);
+    assert_eq!(counts(&f.place, "clients", "client"), counts(&g.place, "clients", "client"));
+    out.push(("clients (new database)", nc, t, l));
+    // Contacts.
+    let t = run(&f, Request::ImportContacts { rows: contacts(np), options: opts() });
+    let rows: Vec<ContactRow_> = load_rows(&f.place, |r| match r {
+        Raw::Sqlite(c) => contacts::table.order(contacts::id).select(ContactRow_::as_select()).load(c).unwrap(),
+        Raw::Pg(c) => contacts::table.order(contacts::id).select(ContactRow_::as_select()).load(c).unwrap(),
+    });
+    let (dups, hist) = side_rows(&f.place, "contact");
+    let l = baseline!(&g.place, contacts, &rows, &dups, &hist);
+    assert_eq!(counts(&f.place, "contacts", "contact"), counts(&g.place, "contacts", "contact"));
+    out.push(("contacts (new database)", np, t, l));
+    // Interactions (their clients by code, staff by initials).
+    let t = run(&f, Request::ImportInteractions { rows: interactions(ni, nc), options: opts() });
+    let rows: Vec<InteractionRow_> = load_rows(&f.place, |r| match r {
+        Raw::Sqlite(c) => {
+            interactions::table.order(interactions::id).select(InteractionRow_::as_select()).load(c).unwrap()
+        }
+        Raw::Pg(c) => interactions::table.order(interactions::id).select(InteractionRow_::as_select()).load(c).unwrap(),
+    });
+    let (dups, hist) = side_rows(&f.place, "interaction");
+    let l = baseline!(&g.place, interactions, &rows, &dups, &hist);
+    assert_eq!(counts(&f.place, "interactions", "interaction"), counts(&g.place, "interactions", "interaction"));
+    out.push(("interactions (new database)", ni, t, l));
+    drop(rows);
+    // Firm size: 100k more interactions into a database of 1,000,000.
+    if backend == Backend::Sqlite && std::env::var_os("CLIENTELE_BENCH_FIRM").is_some() {
+        let mut have = ni;
+        while have < 1_000_000 {
+            let n = (1_000_000 - have).min(200_000);
+            run(&f, Request::ImportInteractions { rows: interactions(n, nc), options: opts() });
+            have += n;
+        }
+        let t = run(&f, Request::ImportInteractions { rows: interactions(100_000, nc), options: opts() });
+        out.push(("interactions (into 1,000,000)", 100_000, t, f64::NAN));
+    }
+    Some(out)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
 fn main() {
     let s = scale();
-    let (nc, np, ni) = ((50_000.0 * s) as usize, (50_000.0 * s) as usize, (200_000.0 * s) as usize);
-    println!("backend\tkind\trows\tengine\tlimit (hand-written)\tratio");
+    let sizes = ((50_000.0 * s) as usize, (50_000.0 * s) as usize, (200_000.0 * s) as usize);
+    // Rounds per backend (default 3): the medians are printed, each round
+    // on new databases — one run's disk flushes vary by a third.
+    let rounds: usize = std::env::var("CLIENTELE_BENCH_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3).max(1);
+    println!("backend\tkind\trows\tengine\tlimit (hand-written)\tratio\t(median of {rounds} rounds)");
     let only = std::env::var("CLIENTELE_BENCH_BACKEND").ok().map(|b| b.to_lowercase());
     for backend in [Backend::Sqlite, Backend::Postgres] {
         if only.as_deref().is_some_and(|o| !format!("{backend:?}").eq_ignore_ascii_case(o)) {
             continue;
         }
-        let Some(f) = Fixture::new(backend) else { continue };
-        let Some(g) = Fixture::new(backend) else { continue };
-        // Clients.
-        let t = run(&f, Request::ImportClients { rows: clients(nc, 0), options: opts() });
-        let rows: Vec<ClientRow> = load_rows(&f.place, |r| match r {
-            Raw::Sqlite(c) => clients::table.order(clients::id).select(ClientRow::as_select()).load(c).unwrap(),
-            Raw::Pg(c) => clients::table.order(clients::id).select(ClientRow::as_select()).load(c).unwrap(),
-        });
-        let (dups, hist) = side_rows(&f.place, "client");
-        let l = baseline!(&g.place, clients, &rows, &dups, &hist);
-        assert_eq!(counts(&f.place, "clients", "client"), counts(&g.place, "clients", "client"));
-        line(backend, "clients (new database)", nc, t, Some(l));
-        // Contacts.
-        let t = run(&f, Request::ImportContacts { rows: contacts(np), options: opts() });
-        let rows: Vec<ContactRow_> = load_rows(&f.place, |r| match r {
-            Raw::Sqlite(c) => contacts::table.order(contacts::id).select(ContactRow_::as_select()).load(c).unwrap(),
-            Raw::Pg(c) => contacts::table.order(contacts::id).select(ContactRow_::as_select()).load(c).unwrap(),
-        });
-        let (dups, hist) = side_rows(&f.place, "contact");
-        let l = baseline!(&g.place, contacts, &rows, &dups, &hist);
-        assert_eq!(counts(&f.place, "contacts", "contact"), counts(&g.place, "contacts", "contact"));
-        line(backend, "contacts (new database)", np, t, Some(l));
-        // Interactions (their clients by code, staff by initials).
-        let t = run(&f, Request::ImportInteractions { rows: interactions(ni, nc), options: opts() });
-        let rows: Vec<InteractionRow_> = load_rows(&f.place, |r| match r {
-            Raw::Sqlite(c) => {
-                interactions::table.order(interactions::id).select(InteractionRow_::as_select()).load(c).unwrap()
+        let mut all = Vec::new();
+        for _ in 0..rounds {
+            match round(backend, sizes) {
+                Some(r) => all.push(r),
+                None => break,
             }
-            Raw::Pg(c) => {
-                interactions::table.order(interactions::id).select(InteractionRow_::as_select()).load(c).unwrap()
-            }
-        });
-        let (dups, hist) = side_rows(&f.place, "interaction");
-        let l = baseline!(&g.place, interactions, &rows, &dups, &hist);
-        assert_eq!(counts(&f.place, "interactions", "interaction"), counts(&g.place, "interactions", "interaction"));
-        line(backend, "interactions (new database)", ni, t, Some(l));
-        drop(rows);
-        // Firm size: 100k more interactions into a database of 1,000,000.
-        if backend == Backend::Sqlite && std::env::var_os("CLIENTELE_BENCH_FIRM").is_some() {
-            let mut have = ni;
-            while have < 1_000_000 {
-                let n = (1_000_000 - have).min(200_000);
-                run(&f, Request::ImportInteractions { rows: interactions(n, nc), options: opts() });
-                have += n;
-            }
-            let t = run(&f, Request::ImportInteractions { rows: interactions(100_000, nc), options: opts() });
-            line(backend, "interactions (into 1,000,000)", 100_000, t, None);
+        }
+        let Some(first) = all.first() else { continue };
+        for (k, &(what, n, _, _)) in first.iter().enumerate() {
+            let engine = median(all.iter().map(|r| r[k].2).collect());
+            let limit = median(all.iter().map(|r| r[k].3).collect());
+            line(backend, what, n, engine, (!limit.is_nan()).then_some(limit));
         }
     }
 }
