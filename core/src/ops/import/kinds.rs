@@ -465,9 +465,10 @@ impl Engine {
         let mut creates: Vec<(usize, &ClientData)> =
             batch.iter().filter_map(|(i, s)| if let Step::Create(d) = s { Some((*i, d)) } else { None }).collect();
         // A code taken since the check (by another writer) is a bad row,
-        // not a unique-index failure of the whole import.
+        // not a unique-index failure of the whole import: left out here on
+        // SQLite, by the insert on PostgreSQL (`bulk::rereads_taken_codes`).
         let keys: Vec<String> = creates.iter().map(|(_, d)| text::code_key(&d.code)).collect();
-        let held = bulk::codes_held(c, &keys)?;
+        let held = if bulk::rereads_taken_codes(c) { bulk::codes_held(c, &keys)? } else { Default::default() };
         creates.retain(|(i, d)| {
             let taken = held.contains(&text::code_key(&d.code));
             if taken {
@@ -475,7 +476,7 @@ impl Engine {
             }
             !taken
         });
-        // One order for every import's index locks (see `insert_unique`).
+        // One order for every import's index locks (see `bulk::copy_unique`).
         creates.sort_by_cached_key(|(_, d)| text::code_key(&d.code));
         // Tags an import creates (`create_tags`) are made in this batch's
         // transaction; every row then holds codes.
@@ -635,7 +636,7 @@ impl Engine {
         let mut creates: Vec<(usize, &(Option<String>, ContactData))> =
             batch.iter().filter_map(|(i, s)| if let Step::Create(d) = s { Some((*i, d)) } else { None }).collect();
         let keys: Vec<String> = creates.iter().filter_map(|(_, (k, _))| k.as_deref().map(text::code_key)).collect();
-        let held = bulk::contacts_by_keys(c, &keys)?;
+        let held = if bulk::rereads_taken_codes(c) { bulk::contacts_by_keys(c, &keys)? } else { Default::default() };
         creates.retain(|(i, (k, _))| {
             let taken = k.as_deref().is_some_and(|k| held.contains_key(&text::code_key(k)));
             if let (true, Some(k)) = (taken, k) {
