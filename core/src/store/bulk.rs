@@ -20,7 +20,7 @@ use crate::error::Result;
 use crate::text::{self, PhoneRegion};
 
 /// Rows per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535
-/// bound parameters for the widest table (29 columns).
+/// bound parameters for the widest row (a client's 37 columns).
 #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 const CHUNK: usize = 500;
 /// Keys per `IN (...)` lookup.
@@ -223,42 +223,71 @@ macro_rules! insert_chunks {
     }};
 }
 
+/// What a PostgreSQL batch does with a row whose code or key another
+/// writer took since the import's check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Taken {
+    /// `commit: batches`: the row is left out and reported (`copy_unique`).
+    LeaveOut,
+    /// `all_or_nothing`: the import's one transaction re-read the codes
+    /// just before (`rereads_taken_codes`); one taken after that re-read
+    /// fails the import with a `duplicate` error, nothing written. No
+    /// savepoint per batch: each would hold a subtransaction id to the
+    /// end of the import, and past 64 of them every other session's
+    /// snapshot pays for it (subtransaction overflow).
+    Fail,
+}
+
 /// On PostgreSQL, inserts whole new rows (`NewRow`) that carry a unique
-/// code or key, and answers the ids actually inserted. Another import or a
-/// `create` may take a code between this batch's check and its insert.
-/// The rows go in by one binary `COPY` (no statement to parse, no bind
-/// limit) inside a savepoint; should a row meet a unique index, the
-/// savepoint is rolled back and the batch goes in again by multi-row
-/// `INSERT … ON CONFLICT DO NOTHING RETURNING id`, which leaves such rows
-/// out (the caller reports them) instead of failing the batch. The caller
-/// sorts the rows by code or key, so two imports of the same codes take
-/// the index's locks in one order (no deadlock).
-///
-/// (SQLite writers are serialised: the caller's check of the codes inside
-/// the transaction holds, and every row goes in.)
+/// code or key (`$target`), and answers the ids actually inserted. Another
+/// import or a `create` may take a code between this batch's check and its
+/// insert. The rows go in by one binary `COPY` (no statement to parse, no
+/// bind limit). With [`Taken::LeaveOut`] the `COPY` runs in a savepoint
+/// (one per batch transaction); should a row meet the code's or key's
+/// unique index, the savepoint is rolled back and the batch goes in again
+/// by multi-row `INSERT … ON CONFLICT ($target) DO NOTHING RETURNING id`,
+/// which leaves such rows out (the caller reports them); any other
+/// violation is the batch's error. With [`Taken::Fail`], a plain `COPY`;
+/// a taken code is a `duplicate` error (`$field`). The caller sorts a
+/// batch's rows by code or key, so two imports' batches take the index's
+/// locks in one order.
 #[cfg(feature = "postgres")]
 macro_rules! copy_unique {
-    ($c:expr, $table:ident, $rows:expr) => {{
+    ($c:expr, $taken:expr, $table:ident, $target:ident, $field:expr, $rows:expr, $conflict:expr) => {{
         use diesel::result::{DatabaseErrorKind, Error as E};
         let (c, rows) = ($c, $rows);
-        let copied = if rows.is_empty() {
-            Ok(0)
-        } else {
-            c.transaction(|c| diesel::copy_from($table::table).from_insertable(&rows).execute(c))
+        let index = concat!(stringify!($table), "_", stringify!($target));
+        let copied = match (rows.is_empty(), $taken) {
+            (true, _) => Ok(0),
+            (false, Taken::LeaveOut) => {
+                c.transaction(|c| diesel::copy_from($table::table).from_insertable(&rows).execute(c))
+            }
+            (false, Taken::Fail) => diesel::copy_from($table::table).from_insertable(&rows).execute(c),
         };
         match copied {
             Ok(_) => rows.iter().map(|r| r.id).collect(),
-            Err(E::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+            Err(E::DatabaseError(DatabaseErrorKind::UniqueViolation, info))
+                if info.constraint_name() == Some(index) && $taken == Taken::LeaveOut =>
+            {
                 let mut inserted = std::collections::HashSet::with_capacity(rows.len());
                 for chunk in rows.chunks(CHUNK) {
-                    let ids: Vec<i64> = diesel::insert_into($table::table)
-                        .values(chunk)
-                        .on_conflict_do_nothing()
+                    let ids: Vec<i64> = $conflict(diesel::insert_into($table::table).values(chunk))
                         .returning($table::id)
                         .get_results(c)?;
                     inserted.extend(ids);
                 }
                 inserted
+            }
+            Err(E::DatabaseError(DatabaseErrorKind::UniqueViolation, info))
+                if info.constraint_name() == Some(index) =>
+            {
+                // "Key (code_key)=(ct-2) already exists."
+                let value = info.details().and_then(|d| d.split_once("=(")).and_then(|(_, v)| v.rsplit_once(") "));
+                return Err(crate::error::Error::Duplicate {
+                    field: $field.into(),
+                    value: value.map_or_else(String::new, |(v, _)| v.to_string()),
+                    where_: " by another record during the import".into(),
+                });
             }
             Err(e) => return Err(e.into()),
         }
@@ -274,7 +303,7 @@ const HANDOVER: usize = 32;
 /// rows already built on this one, in order: an import's text work
 /// (folding, keyword text, phone and duplicate keys, JSON) overlaps
 /// SQLite's own instead of adding to it. The builder runs at most a few
-/// hand-overs ahead (a bounded channel), so memory stays a few dozen rows;
+/// hand-overs ahead (a bounded channel), so memory stays under 200 rows;
 /// an error from `write` stops it; a panic in it answers an internal
 /// error, and the caller's transaction rolls back as for any error.
 pub(crate) fn pipelined<R: Sync, T: Send>(
@@ -288,13 +317,17 @@ pub(crate) fn pipelined<R: Sync, T: Send>(
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<T>>(4);
         let make = &make;
-        let builder = s.spawn(move || {
+        let spawned = std::thread::Builder::new().name("clientele-import-rows".into()).spawn_scoped(s, move || {
             for chunk in rows.chunks(HANDOVER) {
                 if tx.send(chunk.iter().map(make).collect()).is_err() {
                     break;
                 }
             }
         });
+        // A host that may not start a thread (its limits): built here.
+        let Ok(builder) = spawned else {
+            return rows.iter().try_for_each(|r| write(make(r)));
+        };
         // `rx` is consumed here: on an error it is dropped on return, and
         // the builder's next send fails instead of waiting for ever.
         let written = (|| {
@@ -303,7 +336,14 @@ pub(crate) fn pipelined<R: Sync, T: Send>(
             }
             Ok(())
         })();
-        builder.join().map_err(|_| crate::error::Error::internal("an import's row builder panicked"))?;
+        if let Err(panic) = builder.join() {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            return Err(crate::error::Error::internal(format!("an import's row builder panicked: {what}")));
+        }
         written
     })
 }
@@ -315,10 +355,11 @@ pub(crate) fn pipelined<R: Sync, T: Send>(
 pub(crate) fn insert_clients(
     conn: &mut Conn,
     rows: &[(Id, &ClientData)],
-    actor: Id,
-    now: i64,
-    region: PhoneRegion,
+    (actor, now, region): (Id, i64, PhoneRegion),
+    taken: Taken,
 ) -> Result<std::collections::HashSet<Id>> {
+    #[cfg(not(feature = "postgres"))]
+    let _ = taken; // SQLite leaves nothing to the insert (`rereads_taken_codes`)
     use super::clients::{NewRow, write};
     use super::dupkeys::{Keyed, client_keys};
     let new = |(id, d): &(Id, &ClientData)| NewRow::new(*id, write(d, actor, now, region), actor, now);
@@ -333,8 +374,11 @@ pub(crate) fn insert_clients(
         }
         #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => {
+            let rows_in = rows.iter().map(new).collect::<Vec<_>>();
+            let conflict =
+                |q: diesel::query_builder::InsertStatement<_, _>| q.on_conflict(clients::code_key).do_nothing();
             let inserted: std::collections::HashSet<Id> =
-                copy_unique!(c, clients, rows.iter().map(new).collect::<Vec<_>>());
+                copy_unique!(c, taken, clients, code_key, "code", rows_in, conflict);
             // The duplicate keys of the rows this batch inserted (a code
             // taken meanwhile by another import is that import's row).
             let keys: Vec<_> = rows
@@ -353,10 +397,11 @@ pub(crate) fn insert_clients(
 pub(crate) fn insert_contacts(
     conn: &mut Conn,
     rows: &[(Id, Option<&str>, &ContactData)],
-    actor: Id,
-    now: i64,
-    region: PhoneRegion,
+    (actor, now, region): (Id, i64, PhoneRegion),
+    taken: Taken,
 ) -> Result<std::collections::HashSet<Id>> {
+    #[cfg(not(feature = "postgres"))]
+    let _ = taken; // SQLite leaves nothing to the insert (`rereads_taken_codes`)
     use super::contacts::{NewRow, write};
     use super::dupkeys::{Keyed, contact_keys};
     let new = |(id, key, d): &(Id, Option<&str>, &ContactData)| {
@@ -373,8 +418,12 @@ pub(crate) fn insert_contacts(
         }
         #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => {
+            let rows_in = rows.iter().map(new).collect::<Vec<_>>();
+            let conflict = |q: diesel::query_builder::InsertStatement<_, _>| {
+                q.on_conflict(contacts::import_key).filter_target(contacts::import_key.is_not_null()).do_nothing()
+            };
             let inserted: std::collections::HashSet<Id> =
-                copy_unique!(c, contacts, rows.iter().map(new).collect::<Vec<_>>());
+                copy_unique!(c, taken, contacts, import_key, "key", rows_in, conflict);
             let keys: Vec<_> = rows
                 .iter()
                 .filter(|(id, _, _)| inserted.contains(id))
@@ -451,14 +500,30 @@ pub(crate) struct Existing {
 
 /// Whether a batch re-reads, inside its transaction, the codes or keys
 /// taken since the import's check, to leave those rows out: on SQLite, as
-/// a plain insert would fail the whole batch on the unique index. On
-/// PostgreSQL the insert itself leaves them out (`copy_unique`), and the
-/// re-read cost more than the insert: inside the import's transaction the
-/// planner still sees the table as it was before (empty for a new firm)
-/// and scanned the growing table with 500 keys per row, batch after batch
-/// (7-9 ms a batch at 15,000 contacts, growing with the import).
-pub(crate) fn rereads_taken_codes(conn: &Conn) -> bool {
-    matches!(conn, AnyConnection::Sqlite(_))
+/// a plain insert would fail the whole batch on the unique index, and on
+/// PostgreSQL in an all-or-nothing import (`Taken::Fail`: no savepoint to
+/// fall back from). A PostgreSQL batch of its own transaction leaves them
+/// out by its insert instead (`copy_unique`).
+pub(crate) fn rereads_taken_codes(conn: &Conn, taken: Taken) -> bool {
+    matches!(conn, AnyConnection::Sqlite(_)) || taken == Taken::Fail
+}
+
+/// Runs a lookup of keys with sequential scans off on PostgreSQL: inside an
+/// import's transaction the planner still sees the table as it was before
+/// (empty for a new firm) and scanned the rows written so far with 500 keys
+/// per row, batch after batch (7-9 ms a batch at 15,000 contacts, growing
+/// with the import). The setting ends with the lookup.
+fn by_index<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+    #[cfg(feature = "postgres")]
+    if let AnyConnection::Pg(c) = conn {
+        c.batch_execute("SET LOCAL enable_seqscan = off")?;
+        let out = f(conn);
+        if let AnyConnection::Pg(c) = conn {
+            c.batch_execute("SET LOCAL enable_seqscan = DEFAULT")?;
+        }
+        return out;
+    }
+    f(conn)
 }
 
 /// Every client by code key, and by id.
@@ -499,6 +564,10 @@ struct KeyedRow {
 /// import filled the table: each lookup of 500 keys scanned every contact
 /// (20–56 ms at 15,000 contacts, half of a contacts import's time).
 pub(crate) fn contacts_by_keys(conn: &mut Conn, keys: &[String]) -> Result<HashMap<String, Existing>> {
+    by_index(conn, |conn| contacts_by_keys_(conn, keys))
+}
+
+fn contacts_by_keys_(conn: &mut Conn, keys: &[String]) -> Result<HashMap<String, Existing>> {
     let mut out = HashMap::new();
     for chunk in keys.chunks(LOOKUP) {
         let rows: Vec<(Option<String>, i64, i64, Option<i64>)> = match conn {
@@ -681,13 +750,15 @@ pub(crate) fn links_of(conn: &mut Conn, clients: &[Id], to_change: bool) -> Resu
 
 /// Which of these client code keys a client (live or trashed) holds now.
 pub(crate) fn codes_held(conn: &mut Conn, keys: &[String]) -> Result<std::collections::HashSet<String>> {
-    let mut out = std::collections::HashSet::new();
-    for part in keys.chunks(LOOKUP) {
-        let rows: Vec<String> =
-            clients::table.filter(clients::code_key.eq_any(part.to_vec())).select(clients::code_key).load(conn)?;
-        out.extend(rows);
-    }
-    Ok(out)
+    by_index(conn, |conn| {
+        let mut out = std::collections::HashSet::new();
+        for part in keys.chunks(LOOKUP) {
+            let rows: Vec<String> =
+                clients::table.filter(clients::code_key.eq_any(part.to_vec())).select(clients::code_key).load(conn)?;
+            out.extend(rows);
+        }
+        Ok(out)
+    })
 }
 
 /// The live clients among `ids`, whole (with their people in charge): what
@@ -864,10 +935,13 @@ mod tests {
         .unwrap();
     }
 
-    /// On PostgreSQL a batch whose `COPY` meets a code taken since the
-    /// import's check goes in again by `INSERT … ON CONFLICT DO NOTHING`:
-    /// the other rows are written, the taken one left out (answered as not
-    /// inserted, for the caller to report), nothing half-written.
+    /// On PostgreSQL a batch of its own transaction (`Taken::LeaveOut`)
+    /// whose `COPY` meets a code taken since the check goes in again by
+    /// `INSERT … ON CONFLICT (code_key) DO NOTHING`: the other rows are
+    /// written, the taken one left out (answered as not inserted, for the
+    /// caller to report), nothing half-written. In an all-or-nothing
+    /// import (`Taken::Fail`, no savepoint) it is a `duplicate` error
+    /// naming the code.
     #[cfg(feature = "postgres")]
     #[test]
     fn a_code_taken_since_the_check_leaves_only_its_row_out_on_postgres() {
@@ -883,31 +957,47 @@ mod tests {
         let sep = if base.contains('?') { '&' } else { '?' };
         let db = Db::open(&EngineConfig::new(format!("{base}{sep}options=-csearch_path%3D{schema}"))).unwrap();
         let region = PhoneRegion::default();
-        let inserted = db
+        let staff = db
             .write(|c| {
                 c.batch_execute(
                     "INSERT INTO staff (name, initials, rights, created_at, updated_at) \
                      VALUES ('Hélène', 'HD', '[]', 0, 0)",
                 )?;
-                let staff: i64 = staff::table.select(staff::id).first(c)?;
-                let data: Vec<ClientData> = ["CP-1", "CP-2", "CP-3"]
-                    .iter()
-                    .map(|code| ClientData::new(code.to_string(), format!("Société {code}")))
-                    .collect();
+                Ok(staff::table.select(staff::id).first::<i64>(c)?)
+            })
+            .unwrap();
+        let data: Vec<ClientData> = ["CP-1", "CP-2", "CP-3"]
+            .iter()
+            .map(|code| ClientData::new(code.to_string(), format!("Société {code}")))
+            .collect();
+        let other = ClientData::new("cp-2".to_string(), "Plus vite".to_string());
+        let (inserted, ids) = db
+            .write(|c| {
                 let ids = next_ids(c, Table::Clients, 4)?;
                 // Taken by someone else after the check: the plain COPY of
                 // these rows would meet the unique index.
-                let other = ClientData::new("cp-2".to_string(), "Plus vite".to_string());
-                insert_clients(c, &[(ids[3], &other)], staff, 0, region)?;
+                insert_clients(c, &[(ids[3], &other)], (staff, 0, region), Taken::LeaveOut)?;
                 let rows: Vec<(Id, &ClientData)> = ids.iter().copied().zip(data.iter()).collect();
-                let inserted = insert_clients(c, &rows, staff, 0, region)?;
-                let codes: Vec<String> = clients::table.order(clients::code).select(clients::code).load(c)?;
-                assert_eq!(codes, ["CP-1", "CP-3", "cp-2"]);
+                let inserted = insert_clients(c, &rows, (staff, 0, region), Taken::LeaveOut)?;
+                let codes: Vec<String> = clients::table.order(clients::code_key).select(clients::code).load(c)?;
+                assert_eq!(codes, ["CP-1", "cp-2", "CP-3"]);
                 Ok((inserted, ids))
             })
             .unwrap();
-        let (inserted, ids) = inserted;
         assert_eq!(inserted, [ids[0], ids[2]].into_iter().collect());
+        let again = ClientData::new("Cp-3".to_string(), "Encore".to_string());
+        let e = db.write(|c| {
+            let ids = next_ids(c, Table::Clients, 1)?;
+            insert_clients(c, &[(ids[0], &again)], (staff, 0, region), Taken::Fail)
+        });
+        match e {
+            Err(crate::error::Error::Duplicate { field, value, .. }) => {
+                assert_eq!((field.as_str(), value.as_str()), ("code", "cp-3"))
+            }
+            other => panic!("{other:?}"),
+        }
+        let n: i64 = db.query(|c| Ok(clients::table.count().get_result(c)?)).unwrap();
+        assert_eq!(n, 3, "the failed batch wrote nothing");
         drop(db);
         admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
     }

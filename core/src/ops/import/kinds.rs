@@ -459,16 +459,18 @@ impl Engine {
         who: &Who,
         c: &mut Conn,
         batch: &[(usize, &Step<ClientData>)],
+        taken: bulk::Taken,
     ) -> Result<Written> {
         let now = ms(self.now());
         let mut out = Written::default();
         let mut creates: Vec<(usize, &ClientData)> =
             batch.iter().filter_map(|(i, s)| if let Step::Create(d) = s { Some((*i, d)) } else { None }).collect();
         // A code taken since the check (by another writer) is a bad row,
-        // not a unique-index failure of the whole import: left out here on
-        // SQLite, by the insert on PostgreSQL (`bulk::rereads_taken_codes`).
+        // not a unique-index failure of the whole import: left out here
+        // (SQLite, and PostgreSQL all-or-nothing) or by the insert
+        // (PostgreSQL batches): `bulk::rereads_taken_codes`.
         let keys: Vec<String> = creates.iter().map(|(_, d)| text::code_key(&d.code)).collect();
-        let held = if bulk::rereads_taken_codes(c) { bulk::codes_held(c, &keys)? } else { Default::default() };
+        let held = if bulk::rereads_taken_codes(c, taken) { bulk::codes_held(c, &keys)? } else { Default::default() };
         creates.retain(|(i, d)| {
             let taken = held.contains(&text::code_key(&d.code));
             if taken {
@@ -497,7 +499,7 @@ impl Engine {
         let rows: Vec<(Id, &ClientData)> =
             ids.iter().copied().zip(creates.iter().map(|(i, d)| fixed.get(i).unwrap_or(d))).collect();
         let paused = bulk::pause_index(c, Table::Clients)?;
-        let inserted = bulk::insert_clients(c, &rows, who.id, now, self.phone_region)?;
+        let inserted = bulk::insert_clients(c, &rows, (who.id, now, self.phone_region), taken)?;
         for (id, d) in rows.iter().filter(|(id, d)| !d.assignments.is_empty() && inserted.contains(id)) {
             store::assignments::replace(c, *id, &d.assignments)?;
         }
@@ -630,13 +632,15 @@ impl Engine {
         who: &Who,
         c: &mut Conn,
         batch: &[(usize, &Step<KeyedContact>)],
+        taken: bulk::Taken,
     ) -> Result<Written> {
         let now = ms(self.now());
         let mut out = Written::default();
         let mut creates: Vec<(usize, &(Option<String>, ContactData))> =
             batch.iter().filter_map(|(i, s)| if let Step::Create(d) = s { Some((*i, d)) } else { None }).collect();
         let keys: Vec<String> = creates.iter().filter_map(|(_, (k, _))| k.as_deref().map(text::code_key)).collect();
-        let held = if bulk::rereads_taken_codes(c) { bulk::contacts_by_keys(c, &keys)? } else { Default::default() };
+        let held =
+            if bulk::rereads_taken_codes(c, taken) { bulk::contacts_by_keys(c, &keys)? } else { Default::default() };
         creates.retain(|(i, (k, _))| {
             let taken = k.as_deref().is_some_and(|k| held.contains_key(&text::code_key(k)));
             if let (true, Some(k)) = (taken, k) {
@@ -666,7 +670,7 @@ impl Engine {
             .map(|(id, (i, (k, d)))| (id, k.as_deref(), fixed.get(i).unwrap_or(d)))
             .collect();
         let paused = bulk::pause_index(c, Table::Contacts)?;
-        let inserted = bulk::insert_contacts(c, &rows, who.id, now, self.phone_region)?;
+        let inserted = bulk::insert_contacts(c, &rows, (who.id, now, self.phone_region), taken)?;
         for (id, _, d) in rows.iter().filter(|(id, _, d)| !d.tags.is_empty() && inserted.contains(id)) {
             store::tags::replace_contact(c, *id, &d.tags)?;
         }

@@ -102,6 +102,14 @@ fn keyed_steps<T>(steps: &[Step<T>], keys: impl Fn(&T) -> Vec<(crate::text::DupK
         .collect()
 }
 
+/// What a batch does with a code or key taken since the check.
+fn taken(opts: &ImportOptions) -> store::bulk::Taken {
+    match opts.commit {
+        CommitMode::Batches => store::bulk::Taken::LeaveOut,
+        CommitMode::AllOrNothing => store::bulk::Taken::Fail,
+    }
+}
+
 /// At most this many rows are warned of in one report.
 const MAX_WARNED_ROWS: usize = 1000;
 
@@ -218,7 +226,7 @@ impl Engine {
                 let warnings = self.row_warnings(who, DupEntity::Client, keyed, &opts)?;
                 let mut report =
                     self.drive(name, Some(store::bulk::Table::Clients), steps, &opts, progress, |c, batch| {
-                        self.write_clients(who, c, batch)
+                        self.write_clients(who, c, batch, taken(&opts))
                     })?;
                 report.warnings = warnings;
                 report.warnings.extend(tag_warnings);
@@ -231,7 +239,7 @@ impl Engine {
                 let warnings = self.row_warnings(who, DupEntity::Contact, keyed, &opts)?;
                 let mut report =
                     self.drive(name, Some(store::bulk::Table::Contacts), steps, &opts, progress, |c, batch| {
-                        self.write_contacts(who, c, batch)
+                        self.write_contacts(who, c, batch, taken(&opts))
                     })?;
                 report.warnings = warnings;
                 report.warnings.extend(tag_warnings);
