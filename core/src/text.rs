@@ -399,7 +399,8 @@ mod tests {
     /// The shortcut for North American numbers answers exactly what the
     /// parser answers, over every area-code and exchange lead digit pair,
     /// with and without the trunk 1, `+1`, `011 1` and `00 1`, in the
-    /// North American regions and elsewhere (a pseudo-random rest).
+    /// North American regions (some with prefix-transform rules: JM, AG, BS,
+    /// DO) and elsewhere (a pseudo-random rest).
     #[test]
     fn the_north_american_shortcut_reads_as_the_parser() {
         let mut seed = 0x2545_f491_4f6c_dd1d_u64;
@@ -413,7 +414,7 @@ mod tests {
                 })
                 .collect()
         };
-        let regions = ["CA", "US", "FR", "JM"].map(|r| PhoneRegion::parse(r).unwrap());
+        let regions = ["CA", "US", "FR", "JM", "AG", "BS", "DO"].map(|r| PhoneRegion::parse(r).unwrap());
         let mut shortcut = 0;
         for a in 0..10 {
             for b in 0..10 {
