@@ -141,13 +141,7 @@ pub fn phone_keys(number: &str, region: PhoneRegion) -> Option<PhoneKeys> {
     if !plus && region.north_american() && d.len() == 7 {
         return Some(PhoneKeys { local: Some(d), extension, ..PhoneKeys::default() });
     }
-    let international = if plus {
-        Some(d.as_str())
-    } else if region.north_american() && d.starts_with("011") {
-        Some(&d[3..])
-    } else {
-        d.strip_prefix("00")
-    };
+    let international = international_part(&d, plus, region);
     if let Some(national) = north_american_national(&d, international, region) {
         let national = national.to_string();
         let local = Some(national[3..].to_string());
@@ -159,6 +153,18 @@ pub fn phone_keys(number: &str, region: PhoneRegion) -> Option<PhoneKeys> {
         });
     }
     parsed_keys(&d, international, region, extension)
+}
+
+/// The digits after an international prefix (`+`, `00`, or `011` in a
+/// North American region): country code and number; `None` without one.
+fn international_part(d: &str, plus: bool, region: PhoneRegion) -> Option<&str> {
+    if plus {
+        Some(d)
+    } else if region.north_american() && d.starts_with("011") {
+        Some(&d[3..])
+    } else {
+        d.strip_prefix("00")
+    }
 }
 
 /// The national number of a North American number whose reading is
@@ -432,14 +438,7 @@ mod tests {
                     for region in regions {
                         for w in &writings {
                             let d = digits(w);
-                            let plus = w.starts_with('+');
-                            let international = if plus {
-                                Some(d.as_str())
-                            } else if region.north_american() && d.starts_with("011") {
-                                Some(&d[3..])
-                            } else {
-                                d.strip_prefix("00")
-                            };
+                            let international = international_part(&d, w.starts_with('+'), region);
                             let fast = north_american_national(&d, international, region);
                             let parsed = parsed_keys(&d, international, region, None);
                             if let Some(national) = fast {

@@ -374,11 +374,11 @@ pub(crate) fn insert_clients(
         }
         #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => {
-            let rows_in = rows.iter().map(new).collect::<Vec<_>>();
+            let new_rows = rows.iter().map(new).collect::<Vec<_>>();
             let conflict =
                 |q: diesel::query_builder::InsertStatement<_, _>| q.on_conflict(clients::code_key).do_nothing();
             let inserted: std::collections::HashSet<Id> =
-                copy_unique!(c, taken, clients, code_key, "code", rows_in, conflict);
+                copy_unique!(c, taken, clients, code_key, "code", new_rows, conflict);
             // The duplicate keys of the rows this batch inserted (a code
             // taken meanwhile by another import is that import's row).
             let keys: Vec<_> = rows
@@ -418,12 +418,12 @@ pub(crate) fn insert_contacts(
         }
         #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => {
-            let rows_in = rows.iter().map(new).collect::<Vec<_>>();
+            let new_rows = rows.iter().map(new).collect::<Vec<_>>();
             let conflict = |q: diesel::query_builder::InsertStatement<_, _>| {
                 q.on_conflict(contacts::import_key).filter_target(contacts::import_key.is_not_null()).do_nothing()
             };
             let inserted: std::collections::HashSet<Id> =
-                copy_unique!(c, taken, contacts, import_key, "key", rows_in, conflict);
+                copy_unique!(c, taken, contacts, import_key, "key", new_rows, conflict);
             let keys: Vec<_> = rows
                 .iter()
                 .filter(|(id, _, _)| inserted.contains(id))
@@ -517,11 +517,13 @@ fn by_index<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> Result<T>) -> Resul
     #[cfg(feature = "postgres")]
     if let AnyConnection::Pg(c) = conn {
         c.batch_execute("SET LOCAL enable_seqscan = off")?;
-        let out = f(conn);
+        let out = f(conn)?;
+        // (After a failed lookup the transaction is aborted: its error is
+        // the one to answer, and the setting ends with the transaction.)
         if let AnyConnection::Pg(c) = conn {
             c.batch_execute("SET LOCAL enable_seqscan = DEFAULT")?;
         }
-        return out;
+        return Ok(out);
     }
     f(conn)
 }
@@ -945,17 +947,8 @@ mod tests {
     #[cfg(feature = "postgres")]
     #[test]
     fn a_code_taken_since_the_check_leaves_only_its_row_out_on_postgres() {
-        let base =
-            std::env::var("CLIENTELE_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let Ok(mut admin) = diesel::PgConnection::establish(&base) else {
-            assert!(std::env::var("CI").is_err(), "PostgreSQL unreachable at {base} under CI");
-            eprintln!("skipping: PostgreSQL unreachable at {base}");
-            return;
-        };
-        let schema = format!("core_bulk_copy_{}", std::process::id());
-        admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let db = Db::open(&EngineConfig::new(format!("{base}{sep}options=-csearch_path%3D{schema}"))).unwrap();
+        let Some(schema) = crate::store::PgTestSchema::new("core_bulk_copy") else { return };
+        let db = Db::open(&EngineConfig::new(schema.url.clone())).unwrap();
         let region = PhoneRegion::default();
         let staff = db
             .write(|c| {
@@ -998,7 +991,5 @@ mod tests {
         }
         let n: i64 = db.query(|c| Ok(clients::table.count().get_result(c)?)).unwrap();
         assert_eq!(n, 3, "the failed batch wrote nothing");
-        drop(db);
-        admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
     }
 }

@@ -267,8 +267,8 @@ mod tests {
     }
 
     use diesel::connection::SimpleConnection;
-    use diesel::sql_types::{BigInt, Text};
-    use diesel::{Connection, QueryableByName, RunQueryDsl};
+    use diesel::sql_types::BigInt;
+    use diesel::{QueryableByName, RunQueryDsl};
 
     use super::*;
     use crate::config::EngineConfig;
@@ -284,9 +284,10 @@ mod tests {
         #[diesel(sql_type = BigInt)]
         synchronous: i64,
     }
+    #[cfg(feature = "postgres")]
     #[derive(QueryableByName)]
     struct SynchronousCommit {
-        #[diesel(sql_type = Text)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         synchronous_commit: String,
     }
 
@@ -397,25 +398,16 @@ mod tests {
     #[cfg(feature = "postgres")]
     #[test]
     fn durability_sets_how_postgres_commits() {
-        let base =
-            std::env::var("CLIENTELE_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let Ok(mut admin) = diesel::PgConnection::establish(&base) else {
-            eprintln!("skipping: PostgreSQL unreachable at {base}");
-            return;
-        };
-        let schema = format!("core_durability_{}", std::process::id());
-        admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+        let Some(schema) = crate::store::PgTestSchema::new("core_durability") else { return };
+        let url = &schema.url;
         let show = |c: &mut Conn| {
             Ok(diesel::sql_query("SHOW synchronous_commit").get_result::<SynchronousCommit>(c)?.synchronous_commit)
         };
-        let full = open(&url, "full");
+        let full = open(url, "full");
         assert_eq!(full.query(show).unwrap(), "on");
         drop(full);
-        let normal = open(&url, "normal");
+        let normal = open(url, "normal");
         assert_eq!(normal.query(show).unwrap(), "off");
         drop(normal);
-        admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
     }
 }

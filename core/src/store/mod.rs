@@ -917,3 +917,42 @@ macro_rules! written_columns {
     };
 }
 pub(crate) use written_columns;
+
+/// For core's unit tests on PostgreSQL: a schema of their own, made afresh,
+/// and the URL whose connections work in it; dropped with the value (drop
+/// the `Db` first). `None` when the server is unreachable: a skip, and a
+/// failure under CI, where PostgreSQL tests may not skip.
+#[cfg(all(test, feature = "postgres"))]
+pub(crate) struct PgTestSchema {
+    admin: diesel::PgConnection,
+    name: String,
+    pub(crate) url: String,
+}
+
+#[cfg(all(test, feature = "postgres"))]
+impl PgTestSchema {
+    pub(crate) fn new(prefix: &str) -> Option<PgTestSchema> {
+        use diesel::Connection;
+        use diesel::connection::SimpleConnection;
+        let base =
+            std::env::var("CLIENTELE_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let Ok(mut admin) = diesel::PgConnection::establish(&base) else {
+            assert!(std::env::var("CI").is_err(), "PostgreSQL unreachable at {base} under CI");
+            eprintln!("skipping: PostgreSQL unreachable at {base}");
+            return None;
+        };
+        let name = format!("{prefix}_{}", std::process::id());
+        admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}")).unwrap();
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-csearch_path%3D{name}");
+        Some(PgTestSchema { admin, name, url })
+    }
+}
+
+#[cfg(all(test, feature = "postgres"))]
+impl Drop for PgTestSchema {
+    fn drop(&mut self) {
+        use diesel::connection::SimpleConnection;
+        let _ = self.admin.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.name));
+    }
+}
