@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{Problem, Step, Ticker, Written, line_of, patch};
+use super::{LockKey, Problem, Step, Ticker, Written, line_of, patch};
 use crate::domain::*;
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
@@ -71,8 +71,38 @@ fn existing<T>(opts: &ImportOptions, column: &str, value: &str, e: &Existing, vi
     }
 }
 
+/// A client row's place in an `all_or_nothing` import's lock order.
+pub(super) fn client_lock(s: &Step<ClientData>) -> LockKey {
+    match s {
+        Step::Create(d) => LockKey::Code(text::code_key(&d.code)),
+        Step::Update { id, .. } => LockKey::Record(*id),
+        _ => LockKey::Free,
+    }
+}
+
+/// A contact row's place in an `all_or_nothing` import's lock order (a
+/// contact created without a key takes no unique lock).
+pub(super) fn contact_lock(s: &Step<KeyedContact>) -> LockKey {
+    match s {
+        Step::Create((Some(k), _)) => LockKey::Code(text::code_key(k)),
+        Step::Update { id, .. } => LockKey::Record(*id),
+        _ => LockKey::Free,
+    }
+}
+
+/// A link row's place in an `all_or_nothing` import's lock order.
+pub(super) fn link_lock(s: &Step<Link>) -> LockKey {
+    match s {
+        Step::Create((client, contact, ..)) | Step::Update { data: (client, contact, ..), .. } => {
+            LockKey::Link(*client, *contact)
+        }
+        _ => LockKey::Free,
+    }
+}
+
 /// A batch's updates in record order: two imports updating the same
-/// records lock them in one order (no deadlock on PostgreSQL).
+/// records lock them in one order (no deadlock on PostgreSQL; across the
+/// batches of an `all_or_nothing` import, see `LockKey`).
 fn by_id<'a, T>(batch: &'a [(usize, &'a Step<T>)]) -> Vec<(usize, &'a Step<T>)> {
     let mut v: Vec<(usize, &Step<T>)> =
         batch.iter().filter(|(_, s)| matches!(s, Step::Update { .. })).map(|(i, s)| (*i, *s)).collect();

@@ -39,6 +39,25 @@ pub(crate) enum Step<T> {
     Bad(Problem),
 }
 
+/// Where a row's locks fall in the one order every `all_or_nothing`
+/// import takes them: such an import holds every lock to its end, across
+/// its batches, so two of them holding the same codes (or records, or
+/// links) in different orders would deadlock on PostgreSQL were the rows
+/// ordered batch by batch only. Sorted by this key first, a later import
+/// waits for the first at its first shared code and then finds it taken
+/// (a `duplicate`). Creates come before updates, as a batch writes them.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum LockKey {
+    /// The code or key a create takes in its unique index.
+    Code(String),
+    /// The record an update changes.
+    Record(crate::domain::Id),
+    /// The client–contact link a link row creates or changes.
+    Link(crate::domain::Id, crate::domain::Id),
+    /// Nothing another import could wait for.
+    Free,
+}
+
 /// What writing some rows did.
 #[derive(Default)]
 pub(crate) struct Written {
@@ -224,10 +243,15 @@ impl Engine {
                 let steps = self.check_clients(who, rows, &opts, &ticker)?;
                 let keyed = keyed_steps(&steps, |d| store::dupkeys::client_keys(d, self.phone_region));
                 let warnings = self.row_warnings(who, DupEntity::Client, keyed, &opts)?;
-                let mut report =
-                    self.drive(name, Some(store::bulk::Table::Clients), steps, &opts, progress, |c, batch| {
-                        self.write_clients(who, c, batch, taken(&opts))
-                    })?;
+                let mut report = self.drive(
+                    name,
+                    Some(store::bulk::Table::Clients),
+                    steps,
+                    &opts,
+                    progress,
+                    kinds::client_lock,
+                    |c, batch| self.write_clients(who, c, batch, taken(&opts)),
+                )?;
                 report.warnings = warnings;
                 report.warnings.extend(tag_warnings);
                 report.warnings.sort_by_key(|w| w.row);
@@ -237,10 +261,15 @@ impl Engine {
                 let steps = self.check_contacts(who, rows, &opts, &ticker)?;
                 let keyed = keyed_steps(&steps, |(_, d)| store::dupkeys::contact_keys(d, self.phone_region));
                 let warnings = self.row_warnings(who, DupEntity::Contact, keyed, &opts)?;
-                let mut report =
-                    self.drive(name, Some(store::bulk::Table::Contacts), steps, &opts, progress, |c, batch| {
-                        self.write_contacts(who, c, batch, taken(&opts))
-                    })?;
+                let mut report = self.drive(
+                    name,
+                    Some(store::bulk::Table::Contacts),
+                    steps,
+                    &opts,
+                    progress,
+                    kinds::contact_lock,
+                    |c, batch| self.write_contacts(who, c, batch, taken(&opts)),
+                )?;
                 report.warnings = warnings;
                 report.warnings.extend(tag_warnings);
                 report.warnings.sort_by_key(|w| w.row);
@@ -248,20 +277,33 @@ impl Engine {
             }
             Request::ImportLinks { rows, .. } => {
                 let steps = self.check_links(who, rows, &opts, &ticker)?;
-                self.drive(name, None, steps, &opts, progress, |c, batch| self.write_links(who, c, batch))
+                self.drive(name, None, steps, &opts, progress, kinds::link_lock, |c, batch| {
+                    self.write_links(who, c, batch)
+                })
             }
             Request::ImportInteractions { rows, .. } => {
                 let steps = self.check_interactions(who, rows, &opts, &ticker)?;
-                self.drive(name, Some(store::bulk::Table::Interactions), steps, &opts, progress, |c, batch| {
-                    self.write_interactions(who, c, batch)
-                })
+                self.drive(
+                    name,
+                    Some(store::bulk::Table::Interactions),
+                    steps,
+                    &opts,
+                    progress,
+                    |_| LockKey::Free,
+                    |c, batch| self.write_interactions(who, c, batch),
+                )
             }
             Request::ImportTransfers { rows, .. } => {
                 let steps = self.check_transfers(who, rows, &opts, &ticker)?;
-                let report =
-                    self.drive(name, Some(store::bulk::Table::Transfers), steps, &opts, progress, |c, batch| {
-                        self.write_transfers(who, c, batch)
-                    });
+                let report = self.drive(
+                    name,
+                    Some(store::bulk::Table::Transfers),
+                    steps,
+                    &opts,
+                    progress,
+                    |_| LockKey::Free,
+                    |c, batch| self.write_transfers(who, c, batch),
+                );
                 // Open transfers imported expire on their own dates: the
                 // sweep looks again at its next chance.
                 self.next_sweep.store(0, std::sync::atomic::Ordering::Release);
@@ -279,6 +321,7 @@ impl Engine {
         steps: Vec<Step<T>>,
         opts: &ImportOptions,
         progress: &dyn Progress,
+        lock: fn(&Step<T>) -> LockKey,
         write: impl Fn(&mut Conn, &[(usize, &Step<T>)]) -> Result<Written>,
     ) -> Result<ImportReport> {
         let n = steps.len();
@@ -338,6 +381,8 @@ impl Engine {
                 if report.failed > 0 {
                     return Ok(report);
                 }
+                // Every lock held to the end: taken in one order (`LockKey`).
+                work.sort_by_cached_key(|(_, s)| lock(s));
                 let rejected = RefCell::new(None);
                 let result = self.write(|c| {
                     store::bulk::with_import_cache(c, |c| {
