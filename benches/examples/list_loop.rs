@@ -8,7 +8,7 @@
 //! ```
 //!
 //! Arguments: the list (`clients`, `contacts`, `interactions`, `transfers`,
-//! `timeline`), the number of requests (default 20,000), optionally a search.
+//! `timeline`, `grid`: the interactions grid with its default columns), the number of requests (default 20,000), optionally a search.
 
 use clientele_benches::load::{Preset, database, open_engine};
 use clientele_core::protocol::{Actor, ListQuery, Request};
@@ -30,6 +30,16 @@ fn main() {
         }
         "timeline" => Request::ClientTimeline { id: 42, last_30_days: false, include_changes: false, query: query() },
         "transfers" => Request::TransferList { client_id: None, last_30_days: false, open_only: false, query: query() },
+        "grid" => Request::GridQuery {
+            list: clientele_core::protocol::ListKind::Interactions,
+            columns: None,
+            client_id: None,
+            contact_id: None,
+            last_30_days: false,
+            open_only: false,
+            query: query(),
+            count_limit: None,
+        },
         other => panic!("unknown list {other}"),
     };
     let start = std::time::Instant::now();
