@@ -342,6 +342,14 @@ mod tests {
         detail: String,
     }
 
+    fn sqlite(c: &mut crate::store::AnyConnection) -> &mut diesel::SqliteConnection {
+        match c {
+            crate::store::AnyConnection::Sqlite(c) => c,
+            #[cfg(feature = "postgres")]
+            crate::store::AnyConnection::Pg(_) => unreachable!("a SQLite file"),
+        }
+    }
+
     /// The engine's SQLite connections plan a statement alike whatever
     /// values are bound to it (see `on_open`): so a statement prepared once
     /// is run as prepared, not prepared again each time a value changes.
@@ -363,7 +371,7 @@ mod tests {
         }
         let db = crate::store::Db::open(&crate::config::EngineConfig::new(p.display().to_string())).unwrap();
         db.write(|c| {
-            let crate::store::AnyConnection::Sqlite(c) = c else { unreachable!("a SQLite file") };
+            let c = sqlite(c);
             c.batch_execute(
                 "CREATE TABLE skew (a INTEGER, b INTEGER);
                  CREATE INDEX skew_a ON skew (a);

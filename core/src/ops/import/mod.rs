@@ -314,6 +314,7 @@ impl Engine {
     }
 
     /// Writes the checked rows as the options say and answers the report.
+    #[allow(clippy::too_many_arguments)]
     fn drive<T>(
         &self,
         name: &str,
