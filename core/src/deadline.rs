@@ -243,9 +243,10 @@ unsafe extern "C" fn on_open(
     // in `sqlite_stat4` is bound again, and prepares it afresh at its next
     // step: a timeline page (the client's id) or a dashboard's date ranges
     // were re-prepared at every request, 30 % of their time, defeating the
-    // connection's statement cache. Plans see the statement's text: where a
-    // value decides the shape (search keywords, `LIMIT`), the engine writes
-    // it into the text (`query::search`, `query::sql`).
+    // connection's statement cache. Plans see the statement's text only:
+    // what should decide a plan is written there (a page's `LIMIT`, a
+    // search's shape, a prefix search's range beside its `LIKE`: see
+    // `query::sql`, `query::search`).
     // SAFETY: as above; the option takes an int and a nullable out pointer.
     unsafe {
         libsqlite3_sys::sqlite3_db_config(
@@ -363,13 +364,7 @@ mod tests {
         use diesel::connection::SimpleConnection;
         use diesel::sql_types::BigInt;
         install_sqlite_hook();
-        let dir = std::env::temp_dir().join("clientele-core-tests");
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join(format!("qpsg-{}.db", std::process::id()));
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
-        }
-        let db = crate::store::Db::open(&crate::config::EngineConfig::new(p.display().to_string())).unwrap();
+        let db = crate::store::Db::open(&crate::config::EngineConfig::new(crate::store::test_db_path("qpsg"))).unwrap();
         db.write(|c| {
             let c = sqlite(c);
             c.batch_execute(
@@ -395,9 +390,5 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        drop(db);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
-        }
     }
 }

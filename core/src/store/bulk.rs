@@ -917,13 +917,7 @@ mod tests {
 
     #[test]
     fn an_import_gets_a_large_cache_and_gives_it_back() {
-        let dir = std::env::temp_dir().join("clientele-core-tests");
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join(format!("import-cache-{}.db", std::process::id()));
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
-        }
-        let db = Db::open(&EngineConfig::new(p.display().to_string())).unwrap();
+        let db = Db::open(&EngineConfig::new(crate::store::test_db_path("import-cache"))).unwrap();
         db.write(|c| {
             c.batch_execute("PRAGMA cache_size = -1234")?;
             assert_eq!(with_import_cache(c, cache)?, -IMPORT_CACHE_KIB);

@@ -291,16 +291,6 @@ mod tests {
         synchronous_commit: String,
     }
 
-    fn path(name: &str) -> String {
-        let dir = std::env::temp_dir().join("clientele-core-tests");
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join(format!("{name}-{}.db", std::process::id()));
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
-        }
-        p.display().to_string()
-    }
-
     fn open(url: &str, durability: &str) -> Db {
         let mut config = EngineConfig::new(url);
         config.durability = durability.into();
@@ -335,7 +325,7 @@ mod tests {
 
     #[test]
     fn a_connection_that_failed_for_good_is_replaced_by_a_fresh_one() {
-        let p = path("discard");
+        let p = crate::store::test_db_path("discard");
         let db = open(&p, "full");
         let mark = |c: &mut Conn| -> Result<()> { Ok(c.batch_execute("PRAGMA cache_size = -1234")?) };
         db.query(mark).unwrap();
@@ -384,7 +374,7 @@ mod tests {
 
     #[test]
     fn durability_sets_how_sqlite_commits() {
-        let p = path("durability");
+        let p = crate::store::test_db_path("durability");
         let full = open(&p, "full");
         let sync = |c: &mut Conn| Ok(diesel::sql_query("PRAGMA synchronous").get_result::<Synchronous>(c)?.synchronous);
         assert_eq!(full.query(sync).unwrap(), 2, "FULL: a commit waits for the disk");

@@ -918,6 +918,20 @@ macro_rules! written_columns {
 }
 pub(crate) use written_columns;
 
+/// For core's unit tests on SQLite: the path of a database file of their
+/// own (`name` and the process id, under the temporary directory), any
+/// file of an earlier run at that path removed.
+#[cfg(test)]
+pub(crate) fn test_db_path(name: &str) -> String {
+    let dir = std::env::temp_dir().join("clientele-core-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(format!("{name}-{}.db", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+    }
+    p.display().to_string()
+}
+
 /// For core's unit tests on PostgreSQL: a schema of their own, made afresh,
 /// and the URL whose connections work in it; dropped with the value (drop
 /// the `Db` first). `None` when the server is unreachable: a skip, and a

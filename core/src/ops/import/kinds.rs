@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{LockKey, Problem, Step, Ticker, Written, line_of, patch};
+use super::{LockKey, LockOrder, Problem, Step, Ticker, Written, line_of, patch};
 use crate::domain::*;
 use crate::engine::{Action, Engine, Entity, Who};
 use crate::error::{Error, Result};
@@ -72,31 +72,37 @@ fn existing<T>(opts: &ImportOptions, column: &str, value: &str, e: &Existing, vi
 }
 
 /// A client row's place in an `all_or_nothing` import's lock order.
-pub(super) fn client_lock(s: &Step<ClientData>) -> LockKey {
-    match s {
-        Step::Create(d) => LockKey::Code(text::code_key(&d.code)),
-        Step::Update { id, .. } => LockKey::Record(*id),
-        _ => LockKey::Free,
+impl LockOrder for ClientData {
+    fn lock_key(s: &Step<Self>) -> LockKey {
+        match s {
+            Step::Create(d) => LockKey::Code(text::code_key(&d.code)),
+            Step::Update { id, .. } => LockKey::Record(*id),
+            _ => LockKey::Free,
+        }
     }
 }
 
 /// A contact row's place in an `all_or_nothing` import's lock order (a
 /// contact created without a key takes no unique lock).
-pub(super) fn contact_lock(s: &Step<KeyedContact>) -> LockKey {
-    match s {
-        Step::Create((Some(k), _)) => LockKey::Code(text::code_key(k)),
-        Step::Update { id, .. } => LockKey::Record(*id),
-        _ => LockKey::Free,
+impl LockOrder for KeyedContact {
+    fn lock_key(s: &Step<Self>) -> LockKey {
+        match s {
+            Step::Create((Some(k), _)) => LockKey::Code(text::code_key(k)),
+            Step::Update { id, .. } => LockKey::Record(*id),
+            _ => LockKey::Free,
+        }
     }
 }
 
 /// A link row's place in an `all_or_nothing` import's lock order.
-pub(super) fn link_lock(s: &Step<Link>) -> LockKey {
-    match s {
-        Step::Create((client, contact, ..)) | Step::Update { data: (client, contact, ..), .. } => {
-            LockKey::Link(*client, *contact)
+impl LockOrder for Link {
+    fn lock_key(s: &Step<Self>) -> LockKey {
+        match s {
+            Step::Create((client, contact, ..)) | Step::Update { data: (client, contact, ..), .. } => {
+                LockKey::Link(*client, *contact)
+            }
+            _ => LockKey::Free,
         }
-        _ => LockKey::Free,
     }
 }
 

@@ -58,6 +58,31 @@ pub(crate) enum LockKey {
     Free,
 }
 
+/// A kind of row's place in the lock order ([`LockKey`]). Rows that take
+/// no lock another import could wait for (interactions, transfers: foreign
+/// keys only) keep the default.
+pub(crate) trait LockOrder: Sized {
+    fn lock_key(_: &Step<Self>) -> LockKey {
+        LockKey::Free
+    }
+}
+
+impl LockOrder for crate::domain::InteractionData {}
+impl LockOrder for crate::domain::TransferData {}
+
+/// A report with its rows' warnings (possible duplicates, then tags the
+/// import would create), in row order.
+fn with_warnings(
+    mut report: ImportReport,
+    warnings: Vec<crate::bulk::RowWarning>,
+    tags: Vec<crate::bulk::RowWarning>,
+) -> ImportReport {
+    report.warnings = warnings;
+    report.warnings.extend(tags);
+    report.warnings.sort_by_key(|w| w.row);
+    report
+}
+
 /// What writing some rows did.
 #[derive(Default)]
 pub(crate) struct Written {
@@ -243,67 +268,38 @@ impl Engine {
                 let steps = self.check_clients(who, rows, &opts, &ticker)?;
                 let keyed = keyed_steps(&steps, |d| store::dupkeys::client_keys(d, self.phone_region));
                 let warnings = self.row_warnings(who, DupEntity::Client, keyed, &opts)?;
-                let mut report = self.drive(
-                    name,
-                    Some(store::bulk::Table::Clients),
-                    steps,
-                    &opts,
-                    progress,
-                    kinds::client_lock,
-                    |c, batch| self.write_clients(who, c, batch, taken(&opts)),
-                )?;
-                report.warnings = warnings;
-                report.warnings.extend(tag_warnings);
-                report.warnings.sort_by_key(|w| w.row);
-                Ok(report)
+                let report =
+                    self.drive(name, Some(store::bulk::Table::Clients), steps, &opts, progress, |c, batch| {
+                        self.write_clients(who, c, batch, taken(&opts))
+                    })?;
+                Ok(with_warnings(report, warnings, tag_warnings))
             }
             Request::ImportContacts { rows, .. } => {
                 let steps = self.check_contacts(who, rows, &opts, &ticker)?;
                 let keyed = keyed_steps(&steps, |(_, d)| store::dupkeys::contact_keys(d, self.phone_region));
                 let warnings = self.row_warnings(who, DupEntity::Contact, keyed, &opts)?;
-                let mut report = self.drive(
-                    name,
-                    Some(store::bulk::Table::Contacts),
-                    steps,
-                    &opts,
-                    progress,
-                    kinds::contact_lock,
-                    |c, batch| self.write_contacts(who, c, batch, taken(&opts)),
-                )?;
-                report.warnings = warnings;
-                report.warnings.extend(tag_warnings);
-                report.warnings.sort_by_key(|w| w.row);
-                Ok(report)
+                let report =
+                    self.drive(name, Some(store::bulk::Table::Contacts), steps, &opts, progress, |c, batch| {
+                        self.write_contacts(who, c, batch, taken(&opts))
+                    })?;
+                Ok(with_warnings(report, warnings, tag_warnings))
             }
             Request::ImportLinks { rows, .. } => {
                 let steps = self.check_links(who, rows, &opts, &ticker)?;
-                self.drive(name, None, steps, &opts, progress, kinds::link_lock, |c, batch| {
-                    self.write_links(who, c, batch)
-                })
+                self.drive(name, None, steps, &opts, progress, |c, batch| self.write_links(who, c, batch))
             }
             Request::ImportInteractions { rows, .. } => {
                 let steps = self.check_interactions(who, rows, &opts, &ticker)?;
-                self.drive(
-                    name,
-                    Some(store::bulk::Table::Interactions),
-                    steps,
-                    &opts,
-                    progress,
-                    |_| LockKey::Free,
-                    |c, batch| self.write_interactions(who, c, batch),
-                )
+                self.drive(name, Some(store::bulk::Table::Interactions), steps, &opts, progress, |c, batch| {
+                    self.write_interactions(who, c, batch)
+                })
             }
             Request::ImportTransfers { rows, .. } => {
                 let steps = self.check_transfers(who, rows, &opts, &ticker)?;
-                let report = self.drive(
-                    name,
-                    Some(store::bulk::Table::Transfers),
-                    steps,
-                    &opts,
-                    progress,
-                    |_| LockKey::Free,
-                    |c, batch| self.write_transfers(who, c, batch),
-                );
+                let report =
+                    self.drive(name, Some(store::bulk::Table::Transfers), steps, &opts, progress, |c, batch| {
+                        self.write_transfers(who, c, batch)
+                    });
                 // Open transfers imported expire on their own dates: the
                 // sweep looks again at its next chance.
                 self.next_sweep.store(0, std::sync::atomic::Ordering::Release);
@@ -314,15 +310,13 @@ impl Engine {
     }
 
     /// Writes the checked rows as the options say and answers the report.
-    #[allow(clippy::too_many_arguments)]
-    fn drive<T>(
+    fn drive<T: LockOrder>(
         &self,
         name: &str,
         table: Option<store::bulk::Table>,
         steps: Vec<Step<T>>,
         opts: &ImportOptions,
         progress: &dyn Progress,
-        lock: fn(&Step<T>) -> LockKey,
         write: impl Fn(&mut Conn, &[(usize, &Step<T>)]) -> Result<Written>,
     ) -> Result<ImportReport> {
         let n = steps.len();
@@ -383,7 +377,7 @@ impl Engine {
                     return Ok(report);
                 }
                 // Every lock held to the end: taken in one order (`LockKey`).
-                work.sort_by_cached_key(|(_, s)| lock(s));
+                work.sort_by_cached_key(|(_, s)| T::lock_key(s));
                 let rejected = RefCell::new(None);
                 let result = self.write(|c| {
                     store::bulk::with_import_cache(c, |c| {
