@@ -433,40 +433,60 @@ fn two_connections_import_the_same_codes_at_once(f: &Fixture) {
     assert_eq!(total(f, "contact.list", json!({})), N as u64);
 }
 
-/// Two `all_or_nothing` imports of the same new codes, over several
-/// batches, in opposite orders, meeting mid-way: neither deadlocks. A
-/// third connection holds one code in the middle while both start, so both
-/// are writing when it lets go. Exactly one import creates every row; the
-/// other writes nothing and says why with a `duplicate` (an error answer
-/// naming the code on PostgreSQL, the taken rows on SQLite, whose imports
-/// write one after the other), never a deadlock or a storage error.
+/// Two `all_or_nothing` imports of the same new codes (clients) or keys
+/// (contacts), over several batches, in opposite orders, meeting mid-way:
+/// neither deadlocks. A third connection holds one code in the middle while
+/// both start, so both are writing when it lets go. Exactly one import
+/// creates every row; the other writes nothing and says why with a
+/// `duplicate` (an error answer naming the code on PostgreSQL, the taken
+/// rows on SQLite, whose imports write one after the other), never a
+/// deadlock or a storage error.
 fn all_or_nothing_imports_of_the_same_codes_do_not_deadlock(f: &Fixture) {
+    let a = f.admin;
+    race_all_or_nothing(
+        f,
+        ("import.clients", "client.list"),
+        |i, who| json!({"code": format!("TD-{i:04}"), "name": format!("{who} {i}"), "office": "Québec"}),
+        format!(
+            "INSERT INTO clients (code, code_key, name, name_fold, kind, status, phones, emails, created_by, \
+             created_at, updated_by, updated_at, version, search_text) VALUES ('TD-1500', '{}', 'x', 'x', \
+             'individual', 'active', '[]', '[]', {a}, 0, {a}, 0, 1, 'x')",
+            clientele_core::text::code_key("TD-1500")
+        ),
+    );
+    race_all_or_nothing(
+        f,
+        ("import.contacts", "contact.list"),
+        |i, who| json!({"key": format!("TK-{i:04}"), "data": {"last_name": format!("{who} {i}")}}),
+        format!(
+            "INSERT INTO contacts (first_name, last_name, file_as, file_as_fold, phones, emails, created_by, \
+             created_at, updated_by, updated_at, version, import_key) VALUES ('', 'x', 'x', 'x', '[]', '[]', \
+             {a}, 0, {a}, 0, 1, '{}')",
+            clientele_core::text::code_key("TK-1500")
+        ),
+    );
+}
+
+/// [`all_or_nothing_imports_of_the_same_codes_do_not_deadlock`] for one
+/// kind: `row(i, who)` is row `i` of importer `who`; `hold` inserts the
+/// record holding code 1500 (of 2,400) from a third connection.
+fn race_all_or_nothing(f: &Fixture, (op, list): (&str, &str), row: impl Fn(usize, &str) -> Value, hold: String) {
     let other = Engine::open(clientele_core::EngineConfig::new(f.place.url())).expect("second engine opens");
     const N: usize = 2_400;
-    let codes: Vec<usize> = (0..N).collect();
-    let rows = |order: &mut dyn Iterator<Item = &usize>, who: &str| -> Value {
-        order.map(|i| json!({"code": format!("TD-{i:04}"), "name": format!("{who} {i}"), "office": "Québec"})).collect()
-    };
-    let (forward, backward) = (rows(&mut codes.iter(), "A"), rows(&mut codes.iter().rev(), "B"));
-    let held = format!("TD-{:04}", N * 5 / 8);
-    let mut hold: Box<dyn diesel::connection::SimpleConnection> = match f.backend {
+    let before = total(f, list, json!({}));
+    let forward: Value = (0..N).map(|i| row(i, "A")).collect();
+    let backward: Value = (0..N).rev().map(|i| row(i, "B")).collect();
+    let mut holder: Box<dyn diesel::connection::SimpleConnection> = match f.backend {
         clientele_tests::Backend::Sqlite => {
             Box::new(diesel::SqliteConnection::establish(&f.place.url()["sqlite:".len()..]).unwrap())
         }
         clientele_tests::Backend::Postgres => Box::new(diesel::PgConnection::establish(&f.place.url()).unwrap()),
     };
     let begin = if f.backend == clientele_tests::Backend::Sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" };
-    hold.batch_execute(&format!(
-        "{begin}; INSERT INTO clients (code, code_key, name, name_fold, kind, status, phones, emails, created_by, \
-         created_at, updated_by, updated_at, version, search_text) VALUES ('{held}', '{}', 'x', 'x', 'individual', \
-         'active', '[]', '[]', {a}, 0, {a}, 0, 1, 'x')",
-        clientele_core::text::code_key(&held),
-        a = f.admin
-    ))
-    .unwrap();
+    holder.batch_execute(&format!("{begin}; {hold}")).unwrap();
     let opts = json!({"commit": "all_or_nothing"});
     let go = |engine: &Engine, rows: &Value| {
-        call(engine, json!({"actor": f.admin, "op": "import.clients", "rows": rows, "options": opts}))
+        call(engine, json!({"actor": f.admin, "op": op, "rows": rows, "options": opts}))
             .map(|v| serde_json::from_value::<ImportReport>(v).unwrap())
     };
     let (a, b) = std::thread::scope(|s| {
@@ -475,22 +495,22 @@ fn all_or_nothing_imports_of_the_same_codes_do_not_deadlock(f: &Fixture) {
         // Both past their checks and waiting on the held code (or, on
         // SQLite, on the database), then let go.
         std::thread::sleep(std::time::Duration::from_millis(1_500));
-        hold.batch_execute("ROLLBACK").unwrap();
+        holder.batch_execute("ROLLBACK").unwrap();
         (a.join().unwrap(), b.join().unwrap())
     });
     let won = [&a, &b].into_iter().filter(|r| matches!(r, Ok(r) if r.created == N as u64)).count();
-    assert_eq!(won, 1, "exactly one import creates every row: {a:?} {b:?}");
+    assert_eq!(won, 1, "{op}: exactly one import creates every row: {a:?} {b:?}");
     for r in [&a, &b] {
         match r {
-            Ok(r) if r.created == N as u64 => assert!(r.complete && r.errors.is_empty(), "{r:?}"),
+            Ok(r) if r.created == N as u64 => assert!(r.complete && r.errors.is_empty(), "{op}: {r:?}"),
             Ok(r) => {
-                assert_eq!(r.created, 0, "{r:?}");
-                assert!(!r.errors.is_empty() && r.errors.iter().all(|e| e.code == "duplicate"), "{r:?}");
+                assert_eq!(r.created, 0, "{op}: {r:?}");
+                assert!(!r.errors.is_empty() && r.errors.iter().all(|e| e.code == "duplicate"), "{op}: {r:?}");
             }
-            Err(e) => assert_eq!(e.code, "duplicate", "{e:?}"),
+            Err(e) => assert_eq!(e.code, "duplicate", "{op}: {e:?}"),
         }
     }
-    assert_eq!(total(f, "client.list", json!({})), N as u64);
+    assert_eq!(total(f, list, json!({})), before + N as u64, "{op}");
 }
 
 /// Every row of an import of several batches is found by a keyword of its
