@@ -513,6 +513,31 @@ fn race_all_or_nothing(f: &Fixture, (op, list): (&str, &str), row: impl Fn(usize
     assert_eq!(total(f, list, json!({})), before + N as u64, "{op}");
 }
 
+/// Links of an `all_or_nothing` import keep the file's order across its
+/// batches: a client's primary contact made additional in one row and
+/// another contact made primary in the next is a valid file even when the
+/// two rows fall in different batches (ordering links by client and
+/// contact put the new primary first, refused as `primary_taken`).
+fn links_keep_the_files_order_across_batches(f: &Fixture) {
+    import(f, f.admin, "import.clients", clients(2, "LK-"), json!({})).unwrap();
+    let contacts: Value =
+        (0..1000).map(|i| json!({"key": format!("L{i:04}"), "data": {"last_name": format!("L {i}")}})).collect();
+    import(f, f.admin, "import.contacts", contacts, json!({})).unwrap();
+    let first = json!([{"client_code": "LK-0001", "contact_key": "L0999", "role": "primary"}]);
+    import(f, f.admin, "import.links", first, json!({})).unwrap();
+    // 999 rows of the other client, then the demotion (the last row of the
+    // first batch of 1,000), then the new primary (the second batch).
+    let mut rows: Vec<Value> = (0..999)
+        .map(|i| json!({"client_code": "LK-0000", "contact_key": format!("L{i:04}"), "role": "additional"}))
+        .collect();
+    rows.push(json!({"client_code": "LK-0001", "contact_key": "L0999", "role": "additional"}));
+    rows.push(json!({"client_code": "LK-0001", "contact_key": "L0005", "role": "primary"}));
+    let opts = json!({"commit": "all_or_nothing", "on_existing": "update"});
+    let r = import(f, f.admin, "import.links", Value::Array(rows), opts).unwrap();
+    assert!(r.complete && r.errors.is_empty(), "{r:?}");
+    assert_eq!((r.created, r.updated), (1000, 1), "{r:?}");
+}
+
 /// Every row of an import of several batches is found by a keyword of its
 /// own as soon as the import answers, in both commit modes (SQLite indexes
 /// an `all_or_nothing` import's rows once, at its end, and a per-batch one
@@ -568,4 +593,5 @@ backend_tests!(
     other_writers_interleave_with_batches,
     two_connections_import_the_same_codes_at_once,
     all_or_nothing_imports_of_the_same_codes_do_not_deadlock,
+    links_keep_the_files_order_across_batches,
 );

@@ -94,17 +94,10 @@ impl LockOrder for KeyedContact {
     }
 }
 
-/// A link row's place in an `all_or_nothing` import's lock order.
-impl LockOrder for Link {
-    fn lock_key(s: &Step<Self>) -> LockKey {
-        match s {
-            Step::Create((client, contact, ..)) | Step::Update { data: (client, contact, ..), .. } => {
-                LockKey::Link(*client, *contact)
-            }
-            _ => LockKey::Free,
-        }
-    }
-}
+/// Link rows keep the file's order: a row may rely on an earlier one (a
+/// primary contact demoted before another is made primary), which the
+/// check reads in that order (see `LockKey`).
+impl LockOrder for Link {}
 
 /// A batch's updates in record order: two imports updating the same
 /// records lock them in one order (no deadlock on PostgreSQL; across the

@@ -41,26 +41,29 @@ pub(crate) enum Step<T> {
 
 /// Where a row's locks fall in the one order every `all_or_nothing`
 /// import takes them: such an import holds every lock to its end, across
-/// its batches, so two of them holding the same codes (or records, or
-/// links) in different orders would deadlock on PostgreSQL were the rows
-/// ordered batch by batch only. Sorted by this key first, a later import
-/// waits for the first at its first shared code and then finds it taken
-/// (a `duplicate`). Creates come before updates, as a batch writes them.
+/// its batches, so two of them holding the same codes (or records) in
+/// different orders would deadlock on PostgreSQL were the rows ordered
+/// batch by batch only. Sorted by this key first, a later import waits
+/// for the first at its first shared code and then finds it taken (a
+/// `duplicate`). Creates come before updates, as a batch writes them.
+///
+/// Not ordered: links (a row may rely on an earlier one of the file, and
+/// is checked against the database batch by batch), tags an import
+/// creates (`create_tags`, in row order), and the rows interactions,
+/// transfers and links hold `FOR SHARE` (`kinds::Still`): two imports, or
+/// an import and a merge, can still meet in a deadlock there.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum LockKey {
     /// The code or key a create takes in its unique index.
     Code(String),
     /// The record an update changes.
     Record(crate::domain::Id),
-    /// The client–contact link a link row creates or changes.
-    Link(crate::domain::Id, crate::domain::Id),
     /// Nothing another import could wait for.
     Free,
 }
 
-/// A kind of row's place in the lock order ([`LockKey`]). Rows that take
-/// no lock another import could wait for (interactions, transfers: foreign
-/// keys only) keep the default.
+/// A kind of row's place in the lock order ([`LockKey`]); kinds left in
+/// the file's order keep the default.
 pub(crate) trait LockOrder: Sized {
     fn lock_key(_: &Step<Self>) -> LockKey {
         LockKey::Free
