@@ -30,11 +30,13 @@ pub(crate) struct Sql {
     /// Where each bind's placeholder (`?`, `$n`) stands in `text`, in bind
     /// order: the store's prepared statements let diesel write them.
     pub marks: Vec<(usize, usize)>,
+    /// How many of `binds` are row counts (`Sql::limit`, PostgreSQL).
+    pub limits: usize,
 }
 
 impl Sql {
     pub(crate) fn new(pg: bool) -> Sql {
-        Sql { pg, text: String::with_capacity(512), binds: Vec::new(), marks: Vec::new() }
+        Sql { pg, text: String::with_capacity(512), binds: Vec::new(), marks: Vec::new(), limits: 0 }
     }
 
     /// The same statement behind `prefix` (`EXPLAIN …`).
@@ -45,6 +47,7 @@ impl Sql {
             text: format!("{prefix}{}", self.text),
             binds: self.binds.clone(),
             marks: self.marks.iter().map(|(a, b)| (a + n, b + n)).collect(),
+            limits: self.limits,
         }
     }
 
@@ -58,6 +61,7 @@ impl Sql {
     /// `$n`; casts kept as written).
     pub(crate) fn append(&mut self, other: &Sql) -> &mut Self {
         debug_assert_eq!(self.pg, other.pg);
+        self.limits += other.limits;
         let mut at = 0;
         for (b, (start, end)) in other.binds.iter().zip(&other.marks) {
             self.text.push_str(&other.text[at..*start]);
@@ -107,15 +111,35 @@ impl Sql {
     }
 
     /// A row count the engine computed (a page size plus one, a count's
-    /// cap), after `LIMIT `: on SQLite written as a literal, on PostgreSQL
-    /// bound. SQLite's planner reads a bound `LIMIT ?` when it prepares the
-    /// statement and marks the statement to be prepared again at every
-    /// new binding of it: a cached page statement was recompiled on every
-    /// request (`sqlite3Reprepare`, 23 % of a list page's time, profiled).
-    /// As a literal the planner sees the same number, and the statement is
-    /// cached once per page size. Only an `i64` is ever written here.
+    /// cap), after `LIMIT `. Only an `i64` is ever written here.
+    ///
+    /// - SQLite: written as a literal. Bound, the planner read it when it
+    ///   prepared the statement and marked the statement to be prepared
+    ///   again at every new binding of it (`sqlite3Reprepare`, 23 % of a
+    ///   list page's time, profiled); as a literal the statement is cached
+    ///   once per page size.
+    /// - PostgreSQL: bound, and written as a literal when the statement
+    ///   runs if it has no other value (`store::prepared`). With no value
+    ///   to bind there is no plan to choose: the statement is planned once
+    ///   per connection instead of a custom plan at every execution (0.12
+    ///   of a clients page's 0.8 ms, the server's log). With other values
+    ///   it stays bound, as before: a known count could make PostgreSQL's
+    ///   generic plan look cheap enough to replace the custom plans of
+    ///   keyword searches (forced generic plans lost 100× on some, see
+    ///   BENCHMARKS.md, 2026-12-03); not measured either way.
     pub(crate) fn limit(&mut self, n: i64) -> &mut Self {
-        if self.pg { self.bind_int(n) } else { self.push(&n.to_string()) }
+        if self.pg {
+            self.limits += 1;
+            self.bind_int(n)
+        } else {
+            self.push(&n.to_string())
+        }
+    }
+
+    /// Whether every value of the statement is a row count (PostgreSQL),
+    /// to be written as literals (see [`Sql::limit`]).
+    pub(crate) fn only_limits(&self) -> bool {
+        self.pg && self.limits == self.binds.len()
     }
 }
 
