@@ -26,6 +26,10 @@ pub struct Bench {
     pub admin: i64,
     pub pg: bool,
     n: u64,
+    /// PostgreSQL: the database's URL and the records the engine's writes
+    /// made (client ids, interaction ids), removed when the run ends.
+    pg_url: Option<String>,
+    written: (Vec<i64>, Vec<i64>),
 }
 
 impl Bench {
@@ -45,7 +49,8 @@ impl Bench {
             Some(p) => Raw::sqlite(&p.display().to_string(), true),
             None => Raw::postgres(&db.url, true),
         };
-        Bench { engine, dashboards, ffi, raw, admin: db.admin, pg, n: 0 }
+        let pg_url = pg.then(|| db.url.clone());
+        Bench { engine, dashboards, ffi, raw, admin: db.admin, pg, n: 0, pg_url, written: Default::default() }
     }
 
     /// Runs the engine side; answers the ids of the page (lists) or a size.
@@ -86,7 +91,9 @@ impl Bench {
                     format!("B{}-{}", std::process::id(), self.n),
                     format!("Lévesque-Côté, Zoé {}", self.n),
                 );
-                ids(&self.engine.execute(me, R::ClientCreate { data }).unwrap())
+                let ids = ids(&self.engine.execute(me, R::ClientCreate { data }).unwrap());
+                self.written.0.extend(&ids);
+                ids
             }
             Side::InteractionCreate => {
                 self.n += 1;
@@ -94,7 +101,9 @@ impl Bench {
                     InteractionData::note(clientele_tests::epoch(), format!("Relance du dossier {}", self.n));
                 data.client_id = Some(42);
                 data.staff_id = Some(self.admin);
-                ids(&self.engine.execute(me, R::InteractionCreate { data }).unwrap())
+                let ids = ids(&self.engine.execute(me, R::InteractionCreate { data }).unwrap());
+                self.written.1.extend(&ids);
+                ids
             }
         }
     }
@@ -146,11 +155,11 @@ impl Bench {
                     &[
                         P::I(clientele_tests::epoch().timestamp_millis()),
                         P::I(a),
-                        P::T(format!("Relance du dossier {}", self.n)),
+                        P::T(format!("Relance du dossier {}-{}", std::process::id(), self.n)),
                         P::I(a),
                         P::I(a),
-                        P::T(format!("relance du dossier {}", self.n)),
-                        P::T(format!("relance du dossier {}", self.n)),
+                        P::T(format!("relance du dossier {}-{}", std::process::id(), self.n)),
+                        P::T(format!("relance du dossier {}-{}", std::process::id(), self.n)),
                     ],
                 );
                 self.raw.query("COMMIT", &[]);
@@ -164,6 +173,38 @@ impl Bench {
 impl Drop for Bench {
     fn drop(&mut self) {
         clientele::clientele_engine_close(self.ffi);
+        if let Some(url) = &self.pg_url {
+            remove_written(url, &self.written);
+        }
+    }
+}
+
+/// Removes what a run's write cases added to the cached PostgreSQL
+/// database (SQLite runs on a copy): the engine's clients and interactions
+/// (with their history and duplicate keys) and the baseline's rows, marked
+/// by the process id. Left there, each run's interactions (at the pinned
+/// "now", client 42) became the newest rows: client 42's timeline and the
+/// searches' samples of the newest rows read them in later runs.
+fn remove_written(url: &str, (clients, interactions): &(Vec<i64>, Vec<i64>)) {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+    let list = |ids: &[i64]| {
+        let v: Vec<String> = ids.iter().map(i64::to_string).collect();
+        if v.is_empty() { "NULL".to_string() } else { v.join(",") }
+    };
+    let (c, i, pid) = (list(clients), list(interactions), std::process::id());
+    let sql = format!(
+        "DELETE FROM history WHERE (record_kind = 'client' AND record_id IN ({c})) \
+           OR (record_kind = 'interaction' AND record_id IN ({i})); \
+         DELETE FROM dup_keys WHERE entity = 'client' AND entity_id IN ({c}); \
+         DELETE FROM interactions WHERE id IN ({i}) OR subject LIKE 'Relance du dossier {pid}-%'; \
+         DELETE FROM clients WHERE id IN ({c}) OR code LIKE 'R{pid}-%';"
+    );
+    let done = diesel::PgConnection::establish(url)
+        .map_err(|e| e.to_string())
+        .and_then(|mut conn| conn.batch_execute(&format!("BEGIN; {sql} COMMIT;")).map_err(|e| e.to_string()));
+    if let Err(e) = done {
+        eprintln!("the write cases' rows could not be removed: {e}");
     }
 }
 
