@@ -33,7 +33,13 @@ use crate::error::{ErrorKind, FilterError};
 use crate::parser::Limits;
 
 /// A filter in JSON form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+///
+/// Read by its key (`and`, `or`, `not`, `keyword`, else a condition tagged by
+/// `op`), never by trying each shape in turn: serde's `untagged` did that, and
+/// since a derived struct also accepts a one-element array, `[[[…7…]]]` was
+/// tried three ways at every level, so 30 nested brackets cost hours and
+/// gigabytes (found by the `filter_json` fuzz target). Reading is linear now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum JsonFilter {
     /// `{"and": [...]}`
@@ -151,6 +157,97 @@ pub enum JsonCond {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         to: Option<String>,
     },
+}
+
+/// Nesting deeper than this is refused while reading, whatever the
+/// deserializer (serde_json's own text limit is 128).
+const MAX_JSON_NESTING: usize = 128;
+
+impl<'de> Deserialize<'de> for JsonFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        JsonFilter::from_value(&value, &mut String::new(), 0).map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonFilter {
+    /// Reads one node; `path` names it in errors (`and[1].not`).
+    fn from_value(v: &serde_json::Value, path: &mut String, depth: usize) -> Result<JsonFilter, String> {
+        use serde_json::Value as J;
+        if depth > MAX_JSON_NESTING {
+            return Err(format!("the filter is nested more than {MAX_JSON_NESTING} levels deep{}", at(path)));
+        }
+        let J::Object(map) = v else {
+            return Err(format!(
+                "expected a filter object (and, or, not, keyword, or field/op/value){}, found {}",
+                at(path),
+                kind_of(v)
+            ));
+        };
+        let only = |key: &str, path: &str| match map.keys().find(|k| *k != key) {
+            Some(other) => Err(format!("unknown key `{other}` beside `{key}`{}", at(path))),
+            None => Ok(()),
+        };
+        for key in ["and", "or"] {
+            let Some(items) = map.get(key) else { continue };
+            only(key, path)?;
+            let J::Array(items) = items else {
+                return Err(format!("`{key}` takes an array of filters{}, found {}", at(path), kind_of(items)));
+            };
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                push_step(path, &format!("{key}[{i}]"));
+                out.push(JsonFilter::from_value(item, path, depth + 1)?);
+                path.truncate(len);
+            }
+            return Ok(if key == "and" {
+                JsonFilter::And(JsonAnd { and: out })
+            } else {
+                JsonFilter::Or(JsonOr { or: out })
+            });
+        }
+        if let Some(inner) = map.get("not") {
+            only("not", path)?;
+            let len = path.len();
+            push_step(path, "not");
+            let inner = JsonFilter::from_value(inner, path, depth + 1)?;
+            path.truncate(len);
+            return Ok(JsonFilter::Not(JsonNot { not: Box::new(inner) }));
+        }
+        if let Some(keyword) = map.get("keyword") {
+            only("keyword", path)?;
+            let J::String(keyword) = keyword else {
+                return Err(format!("`keyword` takes a string{}, found {}", at(path), kind_of(keyword)));
+            };
+            return Ok(JsonFilter::Keyword(JsonKeyword { keyword: keyword.clone() }));
+        }
+        // A condition holds strings only: reading it cannot recurse.
+        JsonCond::deserialize(v).map(JsonFilter::Cond).map_err(|e| format!("{e}{}", at(path)))
+    }
+}
+
+/// ` at and[1].not`, or nothing at the top.
+fn at(path: &str) -> String {
+    if path.is_empty() { String::new() } else { format!(" at {path}") }
+}
+
+fn push_step(path: &mut String, step: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(step);
+}
+
+fn kind_of(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 /// The JSON Schema of [`JsonFilter`].

@@ -206,6 +206,24 @@ fn json_shapes() {
     }
     let deep = format!("{}{}{}", r#"{"not":"#.repeat(200), r#"{"keyword":"x"}"#, "}".repeat(200));
     assert_eq!(parse_json(&deep, &big()).unwrap_err().kind, ErrorKind::InvalidJson);
+    // Found by the `filter_json` fuzz target: arrays nested in arrays were
+    // tried as `and`, `or` and `not` at every level (serde's `untagged`, and
+    // derived structs read one-element arrays), 3^depth attempts. 60
+    // brackets are refused at once; before, they never answered.
+    for text in [
+        format!("{}7{}", "[".repeat(60), "]".repeat(60)),
+        format!("{}7{}{}", "[".repeat(23), "]".repeat(30), "[".repeat(10)),
+        format!(r#"{{"and":{}{{"keyword":"x"}}{}}}"#, "[".repeat(60), "]".repeat(60)),
+        format!("{}{{}}{}", r#"{"or":["#.repeat(100), "]}".repeat(100)),
+    ] {
+        let e = parse_json(&text, &big()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidJson, "{text}");
+    }
+    // Errors name where the bad node is.
+    let e = parse_json(r#"{"and":[{"keyword":"x"},{"not":{"or":[[]]}}]}"#, &big()).unwrap_err();
+    assert!(e.message.contains("and[1].not.or[0]") && e.message.contains("an array"), "{}", e.message);
+    let e = parse_json(r#"{"not":{"keyword":"x"},"and":[]}"#, &big()).unwrap_err();
+    assert!(e.message.contains("unknown key `not` beside `and`"), "{}", e.message);
     let long = format!(r#"{{"keyword":"{}"}}"#, "x".repeat(3000));
     assert_eq!(parse_json(&long, &Limits::default()).unwrap_err().kind, ErrorKind::TooLong);
     let schema = serde_json::to_value(json_schema()).unwrap();
