@@ -103,7 +103,11 @@ impl Engine {
             let tiers = plan.ranked_tiers(pg);
             if let Some(sample) = plan.search_sample_sql(pg) {
                 let counts = store::query::search_sample(c, &sample)?;
-                plan.set_search_shape(&counts);
+                let index = match plan.search_index_count_sql(&counts) {
+                    Some(index) => Some(store::query::search_sample(c, &index)?),
+                    None => None,
+                };
+                plan.set_search_shape(&counts, index.as_deref());
             }
             // A ranked search samples rank by rank, just before reading it;
             // explained, every rank's shape is set first.

@@ -847,9 +847,20 @@ impl Plan {
         Some(search::sample_sql(pg, table(self.kind), order, &self.search))
     }
 
-    /// Sets the search shape from the sample's answer.
-    pub(crate) fn set_search_shape(&mut self, counts: &str) {
-        self.search_shape = search::choose(&self.search, counts);
+    /// The keyword index's counts (`search::index_count_sql`), when the
+    /// newest rows' `counts` say a keyword is rare: it may be so only
+    /// lately.
+    pub(crate) fn search_index_count_sql(&self, counts: &str) -> Option<Sql> {
+        if !search::needs_index_count(&self.search, counts) {
+            return None;
+        }
+        search::index_count_sql(table(self.kind), &self.search, counts)
+    }
+
+    /// Sets the search shape from the newest rows' counts and the keyword
+    /// index's.
+    pub(crate) fn set_search_shape(&mut self, counts: &str, index: Option<&str>) {
+        self.search_shape = search::choose(&self.search, counts, index);
     }
 
     /// Sets how rank `r` (2 or 3) of a ranked search reaches its rows, from
@@ -914,19 +925,8 @@ impl Plan {
             other
         };
         sql.push(&format!(" THEN 1 ELSE 0 END), 0) AS TEXT) AS counts FROM s JOIN {from} t ON t.id = "));
-        Self::spread_id(&mut sql, from);
+        search::spread_id(&mut sql, from, "s");
         Some(sql)
-    }
-
-    /// The id of the `s.k`-th of [`search::RANKED_SAMPLE`] rows spread over
-    /// the id range of `table`, at `s.u` ten-thousandths into its stratum
-    /// ([`search::ranked_sample_rows`]).
-    fn spread_id(sql: &mut Sql, table: &str) {
-        let n = search::RANKED_SAMPLE * 10_000;
-        sql.push(&format!(
-            "(SELECT MIN(id) FROM {table}) + ((s.k * 10000 + s.u) * \
-             ((SELECT MAX(id) FROM {table}) - (SELECT MIN(id) FROM {table}) + 1)) / {n}"
-        ));
     }
 
     /// A live linked record of `t` (a client's contact, a contact's client

@@ -11,9 +11,15 @@
 //!   sample: the page statement walks the list in its order, checking each
 //!   row's index text, and stops at the page (`dossier`, `rel`, `t4`: a few
 //!   hundred rows read);
-//! - **driver** — otherwise the rarest keyword in the sample goes through
-//!   the keyword index and the others are checked on the rows it finds
-//!   (`dossier 4242`: `4242*` finds a handful);
+//! - **walk** as well when the newest rows would drive by a keyword but
+//!   the keywords are common over the whole list, only not lately (« t4 »
+//!   in December): on SQLite the keyword index counts their words, up to
+//!   a cap (`index_count_sql`); on PostgreSQL a second sample of
+//!   [`RANKED_SAMPLE`] rows spread over the ids finds them at least
+//!   [`WALK_MIN`] times (`query/pg.rs`);
+//! - **driver** — otherwise the rarest keyword goes through the keyword
+//!   index and the others are checked on the rows it finds (`dossier
+//!   4242`: `4242*` finds a handful);
 //! - clients and contacts, ranked (default sort) on SQLite: the page is
 //!   read rank after rank (`Plan::ranked_tier_sql`), each cut at what is
 //!   left of the page, until it is full. Ranks 2 and 3 are each sampled
@@ -218,19 +224,7 @@ pub(crate) fn check_all_sql(sql: &mut Sql, alias: &str, keywords: &[String]) {
 pub(crate) fn sample_sql(pg: bool, table: &str, order: &str, keywords: &[String]) -> Sql {
     let mut sql = Sql::new(pg);
     sql.push("SELECT ");
-    let parts = keywords.len() + 1;
-    for i in 0..parts {
-        if i > 0 {
-            sql.push(" || ',' || ");
-        }
-        sql.push("CAST(COALESCE(SUM(CASE WHEN ");
-        if i < keywords.len() {
-            check_sql(&mut sql, "s", &keywords[i]);
-        } else {
-            check_all_sql(&mut sql, "s", keywords);
-        }
-        sql.push(" THEN 1 ELSE 0 END), 0) AS TEXT)");
-    }
+    counts_sql(&mut sql, keywords);
     sql.push(&format!(
         " AS counts FROM (SELECT t.search_text AS search_text FROM {table} t WHERE t.trash_id IS NULL ORDER BY {order} LIMIT "
     ));
@@ -238,21 +232,145 @@ pub(crate) fn sample_sql(pg: bool, table: &str, order: &str, keywords: &[String]
     sql
 }
 
-/// The shape the sample's counts call for.
-pub(crate) fn choose(keywords: &[String], counts: &str) -> Shape {
-    let n: Vec<u64> = counts.split(',').filter_map(|x| x.trim().parse().ok()).collect();
-    if n.len() != keywords.len() + 1 {
-        return Shape::Index;
+/// SQLite, when the newest rows say a keyword is rare: how many rows the
+/// keyword index finds, counted up to a cap, for the longest word (as a
+/// whole word) of each keyword rare in the newest rows and for those of
+/// every keyword together; then the cap. One text column `counts`,
+/// `c0,…,call,cap`, `-1` for a keyword not counted.
+///
+/// A common keyword may be missing from the newest rows (« t4 » in
+/// December, a firm's last weeks of notes): driving by it read and sorted
+/// every match (a third of the interactions at size M, 330–420 ms) where
+/// walking the list finds a page within a few thousand rows. A whole word
+/// streams through the index (a prefix would merge every word it starts
+/// first), so a rare word costs ~0.05 ms and a common one at most its cap:
+/// [`INDEX_DENSITY`] of the table (5,000 rows at size M, ~0.5 ms).
+/// (Rows spread over the table, as the ranked searches sample, cost
+/// 0.4–1.3 ms at size M: each is a page read of its own.)
+pub(crate) fn index_count_sql(table: &str, keywords: &[String], newest: &str) -> Option<Sql> {
+    let n = parse_counts(keywords, newest)?;
+    let longest = |k: &String| {
+        let words = keyword_words(k);
+        let mut best: Option<String> = None;
+        for w in words {
+            if best.as_ref().is_none_or(|b| w.chars().count() > b.chars().count()) {
+                best = Some(w);
+            }
+        }
+        best
+    };
+    let words: Vec<Option<String>> = keywords.iter().map(longest).collect();
+    let all: Vec<&String> = words.iter().flatten().collect();
+    if all.is_empty() {
+        return None;
     }
-    if n[keywords.len()] >= WALK_MIN {
+    let cap = format!(
+        "max({INDEX_MIN_CAP}, min({INDEX_MAX_CAP}, ((SELECT MAX(id) FROM {table}) - (SELECT MIN(id) FROM {table}) + 1) / {INDEX_DENSITY}))"
+    );
+    let mut sql = Sql::new(false);
+    sql.push("SELECT ");
+    let count = |sql: &mut Sql, query: String| {
+        sql.push(&format!("CAST((SELECT count(*) FROM (SELECT 1 FROM {table}_fts WHERE {table}_fts MATCH "));
+        sql.bind_text(query).push(&format!(" LIMIT {cap})) AS TEXT) || ','"));
+    };
+    for (i, w) in words.iter().enumerate() {
+        match w {
+            Some(w) if n[i] < WALK_MIN => count(&mut sql, format!("\"{w}\"")),
+            _ => {
+                sql.push("'-1,'");
+            }
+        }
+        sql.push(" || ");
+    }
+    let together: Vec<String> = all.iter().map(|w| format!("\"{w}\"")).collect();
+    count(&mut sql, together.join(" AND "));
+    sql.push(&format!(" || CAST({cap} AS TEXT) AS counts"));
+    Some(sql)
+}
+
+/// The share of a table a whole word must be found in (one row in this
+/// many) for a search to walk the list rather than drive by it: a page of
+/// 50 is then found within ~10,000 rows, where the index would read and
+/// sort at least 5,000 (at size M).
+pub const INDEX_DENSITY: i64 = 200;
+/// Bounds of the count's cap ([`index_count_sql`]).
+pub const INDEX_MIN_CAP: i64 = 50;
+/// See [`INDEX_MIN_CAP`].
+pub const INDEX_MAX_CAP: i64 = 20_000;
+
+/// `n0 || ',' || … || ',' || nall` over rows aliased `s`.
+fn counts_sql(sql: &mut Sql, keywords: &[String]) {
+    for i in 0..=keywords.len() {
+        if i > 0 {
+            sql.push(" || ',' || ");
+        }
+        sql.push("CAST(COALESCE(SUM(CASE WHEN ");
+        if i < keywords.len() {
+            check_sql(sql, "s", &keywords[i]);
+        } else {
+            check_all_sql(sql, "s", keywords);
+        }
+        sql.push(" THEN 1 ELSE 0 END), 0) AS TEXT)");
+    }
+}
+
+/// The id of the `{strata}.k`-th of [`RANKED_SAMPLE`] rows spread over the
+/// id range of `table`, at `{strata}.u` ten-thousandths into its stratum
+/// ([`ranked_sample_rows`]).
+pub(crate) fn spread_id(sql: &mut Sql, table: &str, strata: &str) {
+    let n = RANKED_SAMPLE * 10_000;
+    sql.push(&format!(
+        "(SELECT MIN(id) FROM {table}) + (({strata}.k * 10000 + {strata}.u) * \
+         ((SELECT MAX(id) FROM {table}) - (SELECT MIN(id) FROM {table}) + 1)) / {n}"
+    ));
+}
+
+fn parse_counts(keywords: &[String], counts: &str) -> Option<Vec<u64>> {
+    let n: Vec<u64> = counts.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+    (n.len() == keywords.len() + 1).then_some(n)
+}
+
+/// Whether the newest rows' counts leave the shape to the keyword index's
+/// counts ([`index_count_sql`]): they would drive by a keyword, which may
+/// be rare only lately.
+pub(crate) fn needs_index_count(keywords: &[String], newest: &str) -> bool {
+    matches!(choose(keywords, newest, None), Shape::Driver(_))
+}
+
+/// The shape the counts call for: walk when the keywords together are
+/// common in the newest rows, or (`index`: [`index_count_sql`]'s answer)
+/// found by the keyword index in at least the cap's rows; else drive by
+/// the rarest keyword: one the index does not call common before one it
+/// does, the fewest found by the index, then by the newest rows, then the
+/// longest word (a longer prefix matches fewer words of the index).
+pub(crate) fn choose(keywords: &[String], newest: &str, index: Option<&str>) -> Shape {
+    let Some(n) = parse_counts(keywords, newest) else {
+        return Shape::Index;
+    };
+    let k = keywords.len();
+    if n[k] >= WALK_MIN {
         return Shape::Walk;
     }
-    // The rarest keyword in the sample; among equals, the one with the
-    // longest word (a longer prefix matches fewer words of the index).
+    // (the index found it in the cap's rows, how many it found).
+    let mut found: Vec<(bool, u64)> = vec![(false, u64::MAX); k];
+    if let Some(index) = index {
+        let c: Vec<i64> = index.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+        if c.len() == k + 2 {
+            let cap = c[k + 1];
+            if c[k] >= cap {
+                return Shape::Walk;
+            }
+            for i in 0..k {
+                if c[i] >= 0 {
+                    found[i] = (c[i] >= cap, c[i] as u64);
+                }
+            }
+        }
+    }
     let longest = |k: &String| keyword_words(k).iter().map(|w| w.chars().count()).max().unwrap_or(0);
-    let best = (0..keywords.len())
+    let best = (0..k)
         .filter(|&i| !keyword_words(&keywords[i]).is_empty())
-        .min_by(|&a, &b| n[a].cmp(&n[b]).then(longest(&keywords[b]).cmp(&longest(&keywords[a]))));
+        .min_by_key(|&i| (found[i], n[i], std::cmp::Reverse(longest(&keywords[i]))));
     match best {
         Some(i) => Shape::Driver(i),
         None => Shape::Index,
@@ -266,11 +384,25 @@ mod tests {
     #[test]
     fn the_walk_is_for_common_keywords_and_the_driver_the_rarest() {
         let k = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(choose(&k(&["dossier"]), "1000,1000"), Shape::Walk);
-        assert_eq!(choose(&k(&["dossier", "4242"]), "1000,1,1"), Shape::Driver(1));
-        assert_eq!(choose(&k(&["dossier", "4242"]), "0,0,0"), Shape::Driver(0));
-        assert_eq!(choose(&k(&["xyzzy"]), "0,0"), Shape::Driver(0));
-        assert_eq!(choose(&k(&["a", "b"]), "garbage"), Shape::Index);
+        assert_eq!(choose(&k(&["dossier"]), "1000,1000", None), Shape::Walk);
+        assert_eq!(choose(&k(&["dossier", "4242"]), "1000,1,1", None), Shape::Driver(1));
+        assert_eq!(choose(&k(&["dossier", "4242"]), "0,0,0", None), Shape::Driver(0));
+        assert_eq!(choose(&k(&["xyzzy"]), "0,0", None), Shape::Driver(0));
+        assert_eq!(choose(&k(&["a", "b"]), "garbage", None), Shape::Index);
+        // Rare lately, common over the list (the index finds the cap's
+        // rows of them together): walk.
+        assert!(needs_index_count(&k(&["t4"]), "0,0"));
+        assert!(!needs_index_count(&k(&["t4"]), "5,5"));
+        assert!(!needs_index_count(&k(&["a", "b"]), "garbage"));
+        assert_eq!(choose(&k(&["t4"]), "0,0", Some("5000,5000,5000")), Shape::Walk);
+        assert_eq!(choose(&k(&["t4"]), "0,0", Some("40,40,5000")), Shape::Driver(0));
+        // The driver: not one the index calls common, then the fewest the
+        // index found; keywords common lately were not counted (-1).
+        assert_eq!(choose(&k(&["saisonnier", "4242"]), "0,0,0", Some("5000,1,1,5000")), Shape::Driver(1));
+        assert_eq!(choose(&k(&["succession", "4242"]), "0,0,0", Some("1003,1,1,5000")), Shape::Driver(1));
+        assert_eq!(choose(&k(&["dossier", "4242"]), "400,0,0", Some("-1,1,1,5000")), Shape::Driver(1));
+        assert_eq!(choose(&k(&["4242", "dossier"]), "0,400,0", Some("1,-1,1,5000")), Shape::Driver(0));
+        assert_eq!(choose(&k(&["t4", "relance"]), "0,2,0", Some("garbage")), Shape::Driver(0));
     }
 
     #[test]
