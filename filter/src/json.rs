@@ -159,8 +159,9 @@ pub enum JsonCond {
     },
 }
 
-/// Nesting deeper than this is refused while reading, whatever the
-/// deserializer (serde_json's own text limit is 128).
+/// Nesting deeper than this is refused while converting. Reading the
+/// text is bounded by serde_json's own limit (128); a deserializer without
+/// one recurses in `serde_json::Value` first.
 const MAX_JSON_NESTING: usize = 128;
 
 impl<'de> Deserialize<'de> for JsonFilter {
@@ -221,6 +222,14 @@ impl JsonFilter {
                 return Err(format!("`keyword` takes a string{}, found {}", at(path), kind_of(keyword)));
             };
             return Ok(JsonFilter::Keyword(JsonKeyword { keyword: keyword.clone() }));
+        }
+        if !map.contains_key("op") {
+            let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+            return Err(format!(
+                "expected a filter object (and, or, not, keyword, or field/op/value){}, found the keys {}",
+                at(path),
+                if keys.is_empty() { "(none)".to_string() } else { keys.join(", ") }
+            ));
         }
         // A condition holds strings only: reading it cannot recurse.
         JsonCond::deserialize(v).map(JsonFilter::Cond).map_err(|e| format!("{e}{}", at(path)))

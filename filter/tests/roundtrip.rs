@@ -224,6 +224,8 @@ fn json_shapes() {
     assert!(e.message.contains("and[1].not.or[0]") && e.message.contains("an array"), "{}", e.message);
     let e = parse_json(r#"{"not":{"keyword":"x"},"and":[]}"#, &big()).unwrap_err();
     assert!(e.message.contains("unknown key `not` beside `and`"), "{}", e.message);
+    let e = parse_json(r#"{"or":[{"keywrd":"x"}]}"#, &big()).unwrap_err();
+    assert!(e.message.contains("at or[0], found the keys keywrd"), "{}", e.message);
     let long = format!(r#"{{"keyword":"{}"}}"#, "x".repeat(3000));
     assert_eq!(parse_json(&long, &Limits::default()).unwrap_err().kind, ErrorKind::TooLong);
     let schema = serde_json::to_value(json_schema()).unwrap();
