@@ -30,6 +30,10 @@ pub struct Engine {
     /// UTC ms before which no open transfer can be due (see
     /// `sweep_expired`); 0: look now.
     pub(crate) next_sweep: std::sync::atomic::AtomicI64,
+    /// PostgreSQL: the most common words of each large list's keyword
+    /// index, read from the server's statistics at most every
+    /// [`crate::store::query::LEXEMES_TTL`] (`query/search.rs`).
+    pub(crate) lexemes: std::sync::Mutex<crate::store::query::Lexemes>,
 }
 
 /// Names the database and the firm's settings; never a password (the
@@ -152,7 +156,15 @@ impl Engine {
         store::interactions::link_taken_for(&db)?;
         store::interactions::backfill_events(&db)?;
         store::dupkeys::fill(&db, phone_region)?;
-        Ok(Engine { db, config, tz, phone_region, clock, next_sweep: std::sync::atomic::AtomicI64::new(0) })
+        Ok(Engine {
+            db,
+            config,
+            tz,
+            phone_region,
+            clock,
+            next_sweep: std::sync::atomic::AtomicI64::new(0),
+            lexemes: Default::default(),
+        })
     }
 
     /// The configuration this engine was opened with.

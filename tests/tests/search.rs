@@ -791,7 +791,29 @@ fn ranked_walks_and_index_page_in_order(f: &Fixture) {
     assert_eq!(pages(&|cursor| R::ContactList { query: q("givre", cursor) }), want, "contacts, « givre »");
 }
 
+/// Searching a list that holds nothing yet (a firm's first day, or one
+/// that never sent a transfer) answers an empty page, whatever the search
+/// takes to choose its shape: the keyword index's count once wrote a
+/// `LIMIT` of NULL over an empty table, and every such search failed.
+fn searches_of_empty_lists_answer_empty_pages(f: &Fixture) {
+    for text in ["x", "dossier 4242", "jdoe@gmail.com", "(514) 555-1042"] {
+        let query = || ListQuery { search: Some(text.into()), ..Default::default() };
+        let interactions =
+            R::InteractionList { client_id: None, contact_id: None, last_30_days: false, query: query() };
+        match f.run(f.admin, interactions) {
+            Ok(S::Interactions(p)) => assert!(p.items.is_empty(), "{text:?}"),
+            other => panic!("interactions, {text:?}: {other:?}"),
+        }
+        let transfers = R::TransferList { client_id: None, last_30_days: false, open_only: false, query: query() };
+        match f.run(f.admin, transfers) {
+            Ok(S::Transfers(p)) => assert!(p.items.is_empty(), "{text:?}"),
+            other => panic!("transfers, {text:?}: {other:?}"),
+        }
+    }
+}
+
 backend_tests!(
+    searches_of_empty_lists_answer_empty_pages,
     ranked_walks_and_index_page_in_order,
     ranked_prefix_arms_and_long_keywords_page_in_order,
     ranked_search_tiers_agree_with_the_reference,

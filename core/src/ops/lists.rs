@@ -15,6 +15,22 @@ use chrono::{DateTime, Utc};
 
 /// The most records one client code, initials or contact name may name.
 const PEOPLE: i64 = query::fields::MAX_PEOPLE as i64;
+
+impl Engine {
+    /// The most common words of keyword index `index` (PostgreSQL), kept
+    /// [`store::query::LEXEMES_TTL`]: one statement every ten minutes, not one a search.
+    fn common_lexemes(&self, c: &mut Conn, index: &'static str) -> Result<std::sync::Arc<Vec<(String, f64)>>> {
+        let now = std::time::Instant::now();
+        if let Some((at, words)) = self.lexemes.lock().unwrap_or_else(|e| e.into_inner()).get(index)
+            && now.duration_since(*at) < store::query::LEXEMES_TTL
+        {
+            return Ok(words.clone());
+        }
+        let words = std::sync::Arc::new(store::query::common_lexemes(c, index)?);
+        self.lexemes.lock().unwrap_or_else(|e| e.into_inner()).insert(index, (now, words.clone()));
+        Ok(words)
+    }
+}
 use std::collections::HashMap;
 
 pub(crate) fn entity(kind: ListKind) -> Entity {
@@ -101,6 +117,12 @@ impl Engine {
             // Large lists: how common the search keywords are decides the
             // statement's shape (query/search.rs).
             let tiers = plan.ranked_tiers(pg);
+            // PostgreSQL: keywords its statistics call common over the list
+            // walk it, even when missing from its newest rows.
+            if let Some(index) = plan.statistics_index(pg) {
+                let lexemes = self.common_lexemes(c, index)?;
+                plan.walk_if_common(&lexemes);
+            }
             if let Some(sample) = plan.search_sample_sql(pg) {
                 let counts = store::query::search_sample(c, &sample)?;
                 let index = match plan.search_index_count_sql(&counts) {

@@ -857,6 +857,31 @@ impl Plan {
         search::index_count_sql(table(self.kind), &self.search, counts)
     }
 
+    /// PostgreSQL: the keyword index whose statistics may make this search
+    /// walk (interactions and transfers under their default sort, not yet
+    /// shaped; `search::common_by_statistics`).
+    pub(crate) fn statistics_index(&self, pg: bool) -> Option<&'static str> {
+        let index = match self.kind {
+            ListKind::Interactions => "interactions_search",
+            ListKind::Transfers => "transfers_search",
+            ListKind::Clients | ListKind::Contacts => return None,
+        };
+        let shaped = self.search_shape != search::Shape::Index;
+        if !pg || shaped || self.sort.field != default_sort(self.kind) || self.search_query(pg).is_none() {
+            return None;
+        }
+        Some(index)
+    }
+
+    /// Walks when the server's statistics (`lexemes`: the keyword index's
+    /// most common words and their shares) call the keywords together
+    /// common over the list.
+    pub(crate) fn walk_if_common(&mut self, lexemes: &[(String, f64)]) {
+        if search::common_by_statistics(&self.search, lexemes) {
+            self.search_shape = search::Shape::Walk;
+        }
+    }
+
     /// Sets the search shape from the newest rows' counts and the keyword
     /// index's.
     pub(crate) fn set_search_shape(&mut self, counts: &str, index: Option<&str>) {

@@ -9,11 +9,9 @@
 //!
 //! - **interactions, transfers** (default sort): the sample is a
 //!   `MATERIALIZED` CTE answering the shape (`-1` walk, `i` the driving
-//!   keyword), computed as [`search::choose`] does, except for keywords
-//!   rare in the newest rows: they are counted over a second sample, of
-//!   [`search::RANKED_SAMPLE`] rows spread over the ids (a CTE too, read
-//!   only when the newest rows do not walk), not by the keyword index (a
-//!   GIN index reads every match before it answers a count); the page statement of
+//!   keyword), computed as [`search::choose`] does (keywords the server's
+//!   statistics call common over the list walk without it:
+//!   [`search::common_by_statistics`]); the page statement of
 //!   every shape is an arm of a `UNION ALL`, each behind a condition on
 //!   that answer. The condition refers to no row, so PostgreSQL makes it a
 //!   one-time filter (a gating `Result`): the arms not chosen never run.
@@ -67,31 +65,16 @@ impl Plan {
     fn pg_sampled_sql(&self, columns: &str, order: &str) -> Sql {
         let k = &self.search;
         let mut sql = Sql::new(true);
-        // The spread sample (`search::spread_sql`), read only when the
-        // newest rows do not make the search walk.
-        let table = self.kind.as_str();
-        sql.push("WITH spr AS MATERIALIZED (").push(search::ranked_sample_rows()).push(" SELECT ");
-        for (i, kw) in k.iter().enumerate() {
-            sql.push("COALESCE(SUM(CASE WHEN s.trash_id IS NULL AND ");
-            search::check_sql(&mut sql, "s", kw);
-            sql.push(&format!(" THEN 1 ELSE 0 END), 0) AS m{i}, "));
-        }
-        sql.push("COALESCE(SUM(CASE WHEN s.trash_id IS NULL AND ");
-        search::check_all_sql(&mut sql, "s", k);
-        sql.push(&format!(" THEN 1 ELSE 0 END), 0) AS ma FROM s AS x JOIN {table} s ON s.id = "));
-        search::spread_id(&mut sql, table, "x");
-        // The counts, as `search::choose` takes them.
-        let walk = search::WALK_MIN;
-        sql.push(&format!(
-            "), smp AS MATERIALIZED (SELECT CASE WHEN s1.na >= {walk} THEN -1 \
-             WHEN (SELECT ma FROM spr) >= {walk} THEN -1 ELSE (SELECT v.i FROM (VALUES "
-        ));
+        // The counts, as `search::sample_sql` takes them.
+        sql.push("WITH smp AS MATERIALIZED (SELECT CASE WHEN s1.na >= ");
+        sql.push(&search::WALK_MIN.to_string());
+        sql.push(" THEN -1 ELSE (SELECT v.i FROM (VALUES ");
         let with_words: Vec<usize> = (0..k.len()).filter(|&i| !keyword_words(&k[i]).is_empty()).collect();
         for (j, &i) in with_words.iter().enumerate() {
-            // The rarest keyword over both samples; among equals the one
-            // with the longest word, then the first (`search::choose`).
+            // The rarest keyword; among equals the one with the longest
+            // word, then the first (`search::choose`).
             let longest = keyword_words(&k[i]).iter().map(|w| w.chars().count()).max().unwrap_or(0);
-            sql.push(&format!("{}({i}, s1.n{i} + (SELECT m{i} FROM spr), {longest})", if j > 0 { ", " } else { "" }));
+            sql.push(&format!("{}({i}, s1.n{i}, {longest})", if j > 0 { ", " } else { "" }));
         }
         sql.push(") v(i, n, l) ORDER BY v.n, v.l DESC, v.i LIMIT 1) END AS c FROM (SELECT ");
         for (i, kw) in k.iter().enumerate() {
@@ -104,7 +87,7 @@ impl Plan {
         sql.push(&format!(
             " THEN 1 ELSE 0 END), 0) AS na FROM (SELECT t.search_text AS search_text FROM {} t \
              WHERE t.trash_id IS NULL ORDER BY {order} LIMIT {}) s) s1) SELECT * FROM (",
-            table,
+            self.kind.as_str(),
             search::SAMPLE
         ));
         let shapes = std::iter::once((Shape::Walk, -1)).chain(with_words.iter().map(|&i| (Shape::Driver(i), i as i64)));

@@ -14,9 +14,9 @@
 //! - **walk** as well when the newest rows would drive by a keyword but
 //!   the keywords are common over the whole list, only not lately (« t4 »
 //!   in December): on SQLite the keyword index counts their words, up to
-//!   a cap (`index_count_sql`); on PostgreSQL a second sample of
-//!   [`RANKED_SAMPLE`] rows spread over the ids finds them at least
-//!   [`WALK_MIN`] times (`query/pg.rs`);
+//!   a cap (`index_count_sql`); on PostgreSQL the server's statistics of
+//!   the keyword index know them (`common_by_statistics`, before the
+//!   page statement is built);
 //! - **driver** — otherwise the rarest keyword goes through the keyword
 //!   index and the others are checked on the rows it finds (`dossier
 //!   4242`: `4242*` finds a handful);
@@ -234,8 +234,8 @@ pub(crate) fn sample_sql(pg: bool, table: &str, order: &str, keywords: &[String]
 
 /// SQLite, when the newest rows say a keyword is rare: how many rows the
 /// keyword index finds, counted up to a cap, for the longest word (as a
-/// whole word) of each keyword rare in the newest rows and for those of
-/// every keyword together; then the cap. One text column `counts`,
+/// whole word) of each keyword rare in the newest rows, and for every word
+/// of every keyword together; then the cap. One text column `counts`,
 /// `c0,…,call,cap`, `-1` for a keyword not counted.
 ///
 /// A common keyword may be missing from the newest rows (« t4 » in
@@ -260,12 +260,17 @@ pub(crate) fn index_count_sql(table: &str, keywords: &[String], newest: &str) ->
         best
     };
     let words: Vec<Option<String>> = keywords.iter().map(longest).collect();
-    let all: Vec<&String> = words.iter().flatten().collect();
+    // Together: every word of every keyword, whole (the longest alone
+    // would call `jdoe@gmail.com` common for its `gmail`).
+    let mut all: Vec<String> = keywords.iter().flat_map(|k| keyword_words(k)).collect();
+    all.sort();
+    all.dedup();
     if all.is_empty() {
         return None;
     }
+    // An empty table has no id range: the least cap, not a NULL `LIMIT`.
     let cap = format!(
-        "max({INDEX_MIN_CAP}, min({INDEX_MAX_CAP}, ((SELECT MAX(id) FROM {table}) - (SELECT MIN(id) FROM {table}) + 1) / {INDEX_DENSITY}))"
+        "max({INDEX_MIN_CAP}, min({INDEX_MAX_CAP}, COALESCE((SELECT MAX(id) FROM {table}) - (SELECT MIN(id) FROM {table}) + 1, 0) / {INDEX_DENSITY}))"
     );
     let mut sql = Sql::new(false);
     sql.push("SELECT ");
@@ -330,6 +335,29 @@ fn parse_counts(keywords: &[String], counts: &str) -> Option<Vec<u64>> {
     (n.len() == keywords.len() + 1).then_some(n)
 }
 
+/// PostgreSQL: whether the keywords together are common over the whole
+/// list (in at least one row in [`INDEX_DENSITY`]) by the server's
+/// statistics of the keyword index (`lexemes`: its most common words and
+/// the share of rows holding each, `pg_stats.most_common_elems`): a
+/// keyword's share is the product over its words of the shares of the
+/// common words each starts (at most 1), the keywords' the product of
+/// theirs. A word missing from the statistics is rare: no walk. (SQLite
+/// counts through its keyword index instead, [`index_count_sql`]; a GIN
+/// index reads every match before it answers a count, and a sample of
+/// rows spread over the table cost 2–5 ms at size M, one page read each.)
+pub(crate) fn common_by_statistics(keywords: &[String], lexemes: &[(String, f64)]) -> bool {
+    let mut share = 1.0;
+    let mut any = false;
+    for k in keywords {
+        for w in keyword_words(k) {
+            let f: f64 = lexemes.iter().filter(|(l, _)| l.starts_with(w.as_str())).map(|(_, f)| *f).sum();
+            share *= f.min(1.0);
+            any = true;
+        }
+    }
+    any && share >= 1.0 / INDEX_DENSITY as f64
+}
+
 /// Whether the newest rows' counts leave the shape to the keyword index's
 /// counts ([`index_count_sql`]): they would drive by a keyword, which may
 /// be rare only lately.
@@ -351,7 +379,8 @@ pub(crate) fn choose(keywords: &[String], newest: &str, index: Option<&str>) -> 
     if n[k] >= WALK_MIN {
         return Shape::Walk;
     }
-    // (the index found it in the cap's rows, how many it found).
+    // (common: the index found it in the cap's rows, or it was not counted
+    // for it is common in the newest rows; how many the index found).
     let mut found: Vec<(bool, u64)> = vec![(false, u64::MAX); k];
     if let Some(index) = index {
         let c: Vec<i64> = index.split(',').filter_map(|x| x.trim().parse().ok()).collect();
@@ -361,9 +390,7 @@ pub(crate) fn choose(keywords: &[String], newest: &str, index: Option<&str>) -> 
                 return Shape::Walk;
             }
             for i in 0..k {
-                if c[i] >= 0 {
-                    found[i] = (c[i] >= cap, c[i] as u64);
-                }
+                found[i] = if c[i] >= 0 { (c[i] >= cap, c[i] as u64) } else { (true, u64::MAX) };
             }
         }
     }
@@ -402,6 +429,18 @@ mod tests {
         assert_eq!(choose(&k(&["succession", "4242"]), "0,0,0", Some("1003,1,1,5000")), Shape::Driver(1));
         assert_eq!(choose(&k(&["dossier", "4242"]), "400,0,0", Some("-1,1,1,5000")), Shape::Driver(1));
         assert_eq!(choose(&k(&["4242", "dossier"]), "0,400,0", Some("1,-1,1,5000")), Shape::Driver(0));
+        // PostgreSQL's statistics: shares of the common words a keyword's
+        // words start, multiplied.
+        let lex = vec![("saisonnier".to_string(), 0.33), ("dossier".to_string(), 1.0), ("t4".into(), 0.17)];
+        assert!(common_by_statistics(&k(&["saisonnier"]), &lex));
+        assert!(common_by_statistics(&k(&["saison"]), &lex));
+        assert!(common_by_statistics(&k(&["dossier", "t4"]), &lex));
+        assert!(!common_by_statistics(&k(&["dossier", "4242"]), &lex));
+        assert!(!common_by_statistics(&k(&["xyzzy"]), &lex));
+        assert!(!common_by_statistics(&k(&["!!"]), &lex));
+        assert!(!common_by_statistics(&k(&["t4"]), &[("t4".into(), 0.004)]));
+        // Common lately (not counted) goes after common over the list.
+        assert_eq!(choose(&k(&["dossier", "saisonnier"]), "400,0,0", Some("-1,5000,40,5000")), Shape::Driver(1));
         assert_eq!(choose(&k(&["t4", "relance"]), "0,2,0", Some("garbage")), Shape::Driver(0));
     }
 

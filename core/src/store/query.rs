@@ -68,6 +68,39 @@ struct SampleRow {
     counts: String,
 }
 
+/// PostgreSQL: each keyword index's most common words with their share of
+/// rows, and when they were read (`Engine::lexemes`).
+pub(crate) type Lexemes =
+    std::collections::HashMap<&'static str, (std::time::Instant, std::sync::Arc<Vec<(String, f64)>>)>;
+
+/// How long the server's statistics of a keyword index are kept before
+/// they are read again (they change with `ANALYZE`, run by autovacuum).
+pub(crate) const LEXEMES_TTL: std::time::Duration = std::time::Duration::from_secs(600);
+
+#[derive(QueryableByName)]
+struct LexemeRow {
+    #[diesel(sql_type = Text)]
+    w: String,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    f: f64,
+}
+
+/// PostgreSQL: the most common words of a keyword index (`index`, a GIN
+/// index over the index text) with the share of rows holding each, as the
+/// server's last `ANALYZE` found them (`pg_stats.most_common_elems`).
+pub(crate) fn common_lexemes(conn: &mut Conn, index: &str) -> Result<Vec<(String, f64)>> {
+    let mut sql = Sql::new(true);
+    sql.push(
+        "SELECT e.w AS w, CAST(e.f AS DOUBLE PRECISION) AS f FROM pg_stats s, \
+         unnest(CAST(CAST(s.most_common_elems AS TEXT) AS TEXT[]), s.most_common_elem_freqs) AS e(w, f) \
+         WHERE s.schemaname = current_schema() AND s.tablename = ",
+    )
+    .bind_text(index.to_string())
+    .push(" AND e.w IS NOT NULL AND e.f IS NOT NULL");
+    let rows = run!(conn, sql, LexemeRow)?;
+    Ok(rows.into_iter().map(|r| (r.w, r.f)).collect())
+}
+
 /// The answer of a search sample (`query/search.rs`): `n0,n1,…,nall`.
 pub(crate) fn search_sample(conn: &mut Conn, sql: &Sql) -> Result<String> {
     let rows = run!(conn, sql, SampleRow)?;
