@@ -164,6 +164,9 @@ pub enum JsonCond {
 /// one recurses in `serde_json::Value` first.
 const MAX_JSON_NESTING: usize = 128;
 
+/// What every node of the JSON form is, as errors say it.
+const FILTER_OBJECT: &str = "a filter object (and, or, not, keyword, or field/op/value)";
+
 impl<'de> Deserialize<'de> for JsonFilter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(d)?;
@@ -179,11 +182,7 @@ impl JsonFilter {
             return Err(format!("the filter is nested more than {MAX_JSON_NESTING} levels deep{}", at(path)));
         }
         let J::Object(map) = v else {
-            return Err(format!(
-                "expected a filter object (and, or, not, keyword, or field/op/value){}, found {}",
-                at(path),
-                kind_of(v)
-            ));
+            return Err(format!("expected {FILTER_OBJECT}{}, found {}", at(path), kind_of(v)));
         };
         let only = |key: &str, path: &str| match map.keys().find(|k| *k != key) {
             Some(other) => Err(format!("unknown key `{other}` beside `{key}`{}", at(path))),
@@ -226,7 +225,7 @@ impl JsonFilter {
         if !map.contains_key("op") {
             let keys: Vec<&str> = map.keys().map(String::as_str).collect();
             return Err(format!(
-                "expected a filter object (and, or, not, keyword, or field/op/value){}, found the keys {}",
+                "expected {FILTER_OBJECT}{}, found the keys {}",
                 at(path),
                 if keys.is_empty() { "(none)".to_string() } else { keys.join(", ") }
             ));

@@ -16,6 +16,8 @@ use chrono::{DateTime, Utc};
 /// The most records one client code, initials or contact name may name.
 const PEOPLE: i64 = query::fields::MAX_PEOPLE as i64;
 
+use std::collections::HashMap;
+
 impl Engine {
     /// The most common words of keyword index `index` (PostgreSQL), kept
     /// [`store::query::LEXEMES_TTL`]: one statement every ten minutes, not one a search.
@@ -31,7 +33,6 @@ impl Engine {
         Ok(words)
     }
 }
-use std::collections::HashMap;
 
 pub(crate) fn entity(kind: ListKind) -> Entity {
     match kind {

@@ -950,8 +950,19 @@ impl Plan {
             other
         };
         sql.push(&format!(" THEN 1 ELSE 0 END), 0) AS TEXT) AS counts FROM s JOIN {from} t ON t.id = "));
-        search::spread_id(&mut sql, from, "s");
+        Self::spread_id(&mut sql, from);
         Some(sql)
+    }
+
+    /// The id of the `s.k`-th of [`search::RANKED_SAMPLE`] rows spread over
+    /// the id range of `table`, at `s.u` ten-thousandths into its stratum
+    /// ([`search::ranked_sample_rows`]).
+    fn spread_id(sql: &mut Sql, table: &str) {
+        let n = search::RANKED_SAMPLE * 10_000;
+        sql.push(&format!(
+            "(SELECT MIN(id) FROM {table}) + ((s.k * 10000 + s.u) * \
+             ((SELECT MAX(id) FROM {table}) - (SELECT MIN(id) FROM {table}) + 1)) / {n}"
+        ));
     }
 
     /// A live linked record of `t` (a client's contact, a contact's client

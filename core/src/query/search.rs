@@ -249,17 +249,6 @@ pub(crate) fn sample_sql(pg: bool, table: &str, order: &str, keywords: &[String]
 /// 0.4–1.3 ms at size M: each is a page read of its own.)
 pub(crate) fn index_count_sql(table: &str, keywords: &[String], newest: &str) -> Option<Sql> {
     let n = parse_counts(keywords, newest)?;
-    let longest = |k: &String| {
-        let words = keyword_words(k);
-        let mut best: Option<String> = None;
-        for w in words {
-            if best.as_ref().is_none_or(|b| w.chars().count() > b.chars().count()) {
-                best = Some(w);
-            }
-        }
-        best
-    };
-    let words: Vec<Option<String>> = keywords.iter().map(longest).collect();
     // Together: every word of every keyword, whole (the longest alone
     // would call `jdoe@gmail.com` common for its `gmail`).
     let mut all: Vec<String> = keywords.iter().flat_map(|k| keyword_words(k)).collect();
@@ -278,9 +267,11 @@ pub(crate) fn index_count_sql(table: &str, keywords: &[String], newest: &str) ->
         sql.push(&format!("CAST((SELECT count(*) FROM (SELECT 1 FROM {table}_fts WHERE {table}_fts MATCH "));
         sql.bind_text(query).push(&format!(" LIMIT {cap})) AS TEXT) || ','"));
     };
-    for (i, w) in words.iter().enumerate() {
-        match w {
-            Some(w) if n[i] < WALK_MIN => count(&mut sql, format!("\"{w}\"")),
+    // Each keyword's own count only chooses among several: one keyword's
+    // is the count together.
+    for (i, k) in keywords.iter().enumerate() {
+        match longest_word(k) {
+            Some(w) if n[i] < WALK_MIN && keywords.len() > 1 => count(&mut sql, format!("\"{w}\"")),
             _ => {
                 sql.push("'-1,'");
             }
@@ -291,6 +282,12 @@ pub(crate) fn index_count_sql(table: &str, keywords: &[String], newest: &str) ->
     count(&mut sql, together.join(" AND "));
     sql.push(&format!(" || CAST({cap} AS TEXT) AS counts"));
     Some(sql)
+}
+
+/// A keyword's longest word (the first among equals): the one a keyword
+/// index finds fewest rows for.
+fn longest_word(k: &str) -> Option<String> {
+    keyword_words(k).into_iter().rev().max_by_key(|w| w.chars().count())
 }
 
 /// The share of a table a whole word must be found in (one row in this
@@ -317,17 +314,6 @@ fn counts_sql(sql: &mut Sql, keywords: &[String]) {
         }
         sql.push(" THEN 1 ELSE 0 END), 0) AS TEXT)");
     }
-}
-
-/// The id of the `{strata}.k`-th of [`RANKED_SAMPLE`] rows spread over the
-/// id range of `table`, at `{strata}.u` ten-thousandths into its stratum
-/// ([`ranked_sample_rows`]).
-pub(crate) fn spread_id(sql: &mut Sql, table: &str, strata: &str) {
-    let n = RANKED_SAMPLE * 10_000;
-    sql.push(&format!(
-        "(SELECT MIN(id) FROM {table}) + (({strata}.k * 10000 + {strata}.u) * \
-         ((SELECT MAX(id) FROM {table}) - (SELECT MIN(id) FROM {table}) + 1)) / {n}"
-    ));
 }
 
 fn parse_counts(keywords: &[String], counts: &str) -> Option<Vec<u64>> {
@@ -394,7 +380,7 @@ pub(crate) fn choose(keywords: &[String], newest: &str, index: Option<&str>) -> 
             }
         }
     }
-    let longest = |k: &String| keyword_words(k).iter().map(|w| w.chars().count()).max().unwrap_or(0);
+    let longest = |k: &String| longest_word(k).map_or(0, |w| w.chars().count());
     let best = (0..k)
         .filter(|&i| !keyword_words(&keywords[i]).is_empty())
         .min_by_key(|&i| (found[i], n[i], std::cmp::Reverse(longest(&keywords[i]))));
