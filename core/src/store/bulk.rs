@@ -77,7 +77,13 @@ pub(crate) fn next_ids(conn: &mut Conn, table: Table, n: usize) -> Result<Vec<i6
         }
         #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => {
-            let sql = format!("SELECT nextval(pg_get_serial_sequence('{t}', 'id')) AS id FROM generate_series(1, $1)");
+            // The sequence named once (an init plan): as an argument of
+            // `nextval` itself, `pg_get_serial_sequence` (stable, not
+            // folded) ran per row and took 6 of every 7 µs an id cost.
+            let sql = format!(
+                "SELECT nextval((SELECT pg_get_serial_sequence('{t}', 'id')::regclass)) AS id \
+                 FROM generate_series(1, $1)"
+            );
             let mut ids: Vec<i64> = diesel::sql_query(sql)
                 .bind::<BigInt, _>(n as i64)
                 .load::<OneId>(c)?
@@ -817,6 +823,23 @@ pub(crate) fn dup_keys_held(
     for (kind, mut list) in by_kind {
         list.sort_unstable();
         list.dedup();
+        // Read every key of this kind, in one index range, when there are
+        // fewer than twice the file's (a new firm's first import: none),
+        // and keep those the file gives; else look the file's up, 500 at
+        // a time. At most twice the cheaper of the two: 50,000 contacts
+        // into an empty firm looked up 150,000 keys for nothing (80 ms).
+        let cap = 2 * list.len() as i64;
+        let held: Vec<String> = dup_keys::table
+            .filter(dup_keys::entity.eq(entity.as_str()))
+            .filter(dup_keys::kind.eq(kind.as_str()))
+            .select(dup_keys::key)
+            .limit(cap)
+            .load(conn)?;
+        if (held.len() as i64) < cap {
+            let given: std::collections::HashSet<&str> = list.iter().copied().collect();
+            out.extend(held.into_iter().filter(|k| given.contains(k.as_str())).map(|key| (kind, key)));
+            continue;
+        }
         for part in list.chunks(LOOKUP) {
             let rows: Vec<String> = dup_keys::table
                 .filter(dup_keys::entity.eq(entity.as_str()))
@@ -913,6 +936,41 @@ mod tests {
         );
         assert!(matches!(e, Err(crate::error::Error::Internal { .. })), "{e:?}");
         assert!(got <= 3_000);
+    }
+
+    /// `dup_keys_held` answers the same keys whether it reads every key
+    /// of a kind (fewer held than twice the file's) or looks the file's
+    /// up: checked on both sides of that line, with keys of the other
+    /// entity and kind beside them, and a key two records share.
+    #[test]
+    fn held_duplicate_keys_are_the_same_read_whole_or_looked_up() {
+        use crate::store::dupkeys::{Keyed, insert};
+        use text::DupKind;
+        let db = Db::open(&EngineConfig::new(crate::store::test_db_path("dup-keys-held"))).unwrap();
+        let held: Vec<(Id, Vec<(DupKind, String)>)> = (0..100)
+            .map(|i| (i + 1, vec![(DupKind::Name, format!("n{i}")), (DupKind::Email, format!("e{}", i % 50))]))
+            .collect();
+        db.write(|c| {
+            insert(c, Keyed::Contact, &held)?;
+            insert(c, Keyed::Client, &[(1, vec![(DupKind::Name, "x0".into()), (DupKind::Name, "n7".into())])])
+        })
+        .unwrap();
+        // 3, 60 and 300 file keys of each kind: under, across and over
+        // the 100 names and 50 e-mails held.
+        for n in [3usize, 60, 300] {
+            let file: Vec<(DupKind, String)> = (0..n)
+                .flat_map(|i| [(DupKind::Name, format!("n{}", i * 2)), (DupKind::Email, format!("e{}", i * 3))])
+                .chain([(DupKind::Name, "x0".to_string())])
+                .collect();
+            let want: std::collections::HashSet<(DupKind, String)> = file
+                .iter()
+                .filter(|(k, key)| held.iter().any(|(_, ks)| ks.iter().any(|(k2, key2)| k2 == k && key2 == key)))
+                .cloned()
+                .collect();
+            let got = db.read(|c| dup_keys_held(c, Keyed::Contact, &file)).unwrap();
+            assert_eq!(got, want, "{n} file keys of each kind");
+            assert!(!want.is_empty());
+        }
     }
 
     #[test]
