@@ -584,7 +584,6 @@ pub(crate) fn all_clients(conn: &mut Conn) -> Result<(HashMap<String, Existing>,
     Ok((by_code, by_id))
 }
 
-#[cfg(feature = "postgres")]
 #[derive(QueryableByName)]
 struct KeyedRow {
     #[diesel(sql_type = Text)]
@@ -610,31 +609,34 @@ pub(crate) fn contacts_by_keys(conn: &mut Conn, keys: &[String]) -> Result<HashM
 }
 
 fn contacts_by_keys_(conn: &mut Conn, keys: &[String]) -> Result<HashMap<String, Existing>> {
-    let mut out = HashMap::new();
-    for chunk in keys.chunks(LOOKUP) {
-        let rows: Vec<(Option<String>, i64, i64, Option<i64>)> = match conn {
-            #[cfg(feature = "postgres")]
-            AnyConnection::Pg(c) => diesel::sql_query(
-                "SELECT import_key, id, version, trash_id FROM contacts \
-                 WHERE import_key = ANY($1) AND import_key IS NOT NULL",
-            )
-            .bind::<diesel::sql_types::Array<Text>, _>(chunk)
-            .load::<KeyedRow>(c)?
-            .into_iter()
-            .map(|r| (Some(r.import_key), r.id, r.version, r.trash_id))
-            .collect(),
-            AnyConnection::Sqlite(c) => contacts::table
-                .filter(contacts::import_key.eq_any(chunk))
-                .select((contacts::import_key, contacts::id, contacts::version, contacts::trash_id))
-                .load(c)?,
-        };
-        for (key, id, version, trash) in rows {
-            if let Some(key) = key {
-                out.insert(key, Existing { id, version, trashed: trash.is_some(), office: None });
+    let existing = |r: KeyedRow| {
+        (r.import_key, Existing { id: r.id, version: r.version, trashed: r.trash_id.is_some(), office: None })
+    };
+    match conn {
+        AnyConnection::Sqlite(c) => {
+            let rows: Vec<KeyedRow> = sqlite_in(
+                c,
+                "SELECT import_key, id, version, trash_id FROM contacts WHERE import_key",
+                json_strings(keys)?,
+                "",
+            )?;
+            Ok(rows.into_iter().map(existing).collect())
+        }
+        #[cfg(feature = "postgres")]
+        AnyConnection::Pg(c) => {
+            let mut out = HashMap::with_capacity(keys.len());
+            for chunk in keys.chunks(LOOKUP) {
+                let rows = diesel::sql_query(
+                    "SELECT import_key, id, version, trash_id FROM contacts \
+                     WHERE import_key = ANY($1) AND import_key IS NOT NULL",
+                )
+                .bind::<diesel::sql_types::Array<Text>, _>(chunk)
+                .load::<KeyedRow>(c)?;
+                out.extend(rows.into_iter().map(existing));
             }
+            Ok(out)
         }
     }
-    Ok(out)
 }
 
 /// What resolves a file's contact references: live contacts by import key
@@ -723,11 +725,8 @@ pub(crate) fn hold_clients(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Op
                 #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
                 office: Option<String>,
             }
-            let mut sql = crate::query::sql::Sql::new(false);
-            sql.push("SELECT id, office FROM clients WHERE id IN (SELECT value FROM json_each(");
-            sql.bind_text(json_ids(ids));
-            sql.push(")) AND trash_id IS NULL");
-            let rows = super::prepared::Prepared::<diesel::sql_types::Untyped>::new(&sql).load::<Held>(c)?;
+            let rows: Vec<Held> =
+                sqlite_in(c, "SELECT id, office FROM clients WHERE id", json_ids(ids), " AND trash_id IS NULL")?;
             out.extend(rows.into_iter().map(|r| (r.id, r.office)));
         }
         #[cfg(feature = "postgres")]
@@ -745,6 +744,29 @@ pub(crate) fn hold_clients(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Op
         }
     }
     Ok(out)
+}
+
+/// Runs, on SQLite, `{head} IN (SELECT value FROM json_each(?)){tail}`
+/// with `values` bound as one JSON array, by a statement the connection
+/// keeps prepared: an `IN` list of 500 values is a text per length,
+/// prepared afresh for each lookup (an import's re-reads did that for
+/// every batch).
+fn sqlite_in<R: QueryableByName<diesel::sqlite::Sqlite> + 'static>(
+    c: &mut diesel::SqliteConnection,
+    head: &str,
+    values: String,
+    tail: &str,
+) -> Result<Vec<R>> {
+    let mut sql = crate::query::sql::Sql::new(false);
+    sql.push(head).push(" IN (SELECT value FROM json_each(");
+    sql.bind_text(values);
+    sql.push("))").push(tail);
+    Ok(super::prepared::Prepared::<diesel::sql_types::Untyped>::new(&sql).load::<R>(c)?)
+}
+
+/// `values` as a JSON array of strings, for `json_each`.
+fn json_strings(values: &[String]) -> Result<String> {
+    serde_json::to_string(values).map_err(|e| crate::error::Error::internal(format!("lookup keys as JSON: {e}")))
 }
 
 /// `ids` as a JSON array, for `json_each`.
@@ -827,15 +849,23 @@ pub(crate) fn links_of(conn: &mut Conn, clients: &[Id], to_change: bool) -> Resu
 
 /// Which of these client code keys a client (live or trashed) holds now.
 pub(crate) fn codes_held(conn: &mut Conn, keys: &[String]) -> Result<std::collections::HashSet<String>> {
-    by_index(conn, |conn| {
-        let mut out = std::collections::HashSet::new();
-        for part in keys.chunks(LOOKUP) {
-            let rows: Vec<String> =
-                clients::table.filter(clients::code_key.eq_any(part.to_vec())).select(clients::code_key).load(conn)?;
-            out.extend(rows);
+    match conn {
+        AnyConnection::Sqlite(c) => {
+            let held: Vec<OneText> =
+                sqlite_in(c, "SELECT code_key AS sql FROM clients WHERE code_key", json_strings(keys)?, "")?;
+            Ok(held.into_iter().map(|r| r.sql).collect())
         }
-        Ok(out)
-    })
+        #[cfg(feature = "postgres")]
+        AnyConnection::Pg(_) => by_index(conn, |conn| {
+            let mut out = std::collections::HashSet::new();
+            for part in keys.chunks(LOOKUP) {
+                let rows: Vec<String> =
+                    clients::table.filter(clients::code_key.eq_any(part)).select(clients::code_key).load(conn)?;
+                out.extend(rows);
+            }
+            Ok(out)
+        }),
+    }
 }
 
 /// The live clients among `ids`, whole (with their people in charge): what
