@@ -361,8 +361,10 @@ fn builder_panicked(panic: Box<dyn std::any::Any + Send>) -> crate::error::Error
 /// order. On PostgreSQL a batch's rows are built before its `COPY`: their
 /// text work (folding, keyword text, duplicate keys, JSON) was all on the
 /// caller's thread, the server waiting, a tenth of a clients import. A
-/// host that may not start a thread: all built here; a panic in the
-/// other: an internal error.
+/// host that may not start a thread: all built here. A panic in the other
+/// thread is an internal error; one in the first half unwinds the caller
+/// (after the other thread is joined), as any panic of a row's building
+/// did before.
 #[cfg(feature = "postgres")]
 fn built_in_halves<R: Sync, T: Send>(rows: &[R], make: impl Fn(&R) -> T + Sync) -> Result<Vec<T>> {
     if rows.len() < PIPELINE_MIN {
@@ -904,10 +906,11 @@ pub(crate) fn contact_records(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id,
 }
 
 /// Which of these duplicate keys any record of `entity` (live or in the
-/// trash) holds now: one read per [`LOOKUP`] keys of a kind, so an import
-/// looks up its rows' likely duplicates only for the rows that share a
-/// key with something (a point read per key of every row was one query —
-/// on PostgreSQL one round trip — per key).
+/// trash) holds now, so an import looks up its rows' likely duplicates
+/// only for the rows that share a key with something (a point read per key
+/// of every row was one query — on PostgreSQL one round trip — per key):
+/// per kind, every held key in one index range when there are few, else
+/// one read per [`LOOKUP`] keys of the file.
 pub(crate) fn dup_keys_held(
     conn: &mut Conn,
     entity: super::dupkeys::Keyed,

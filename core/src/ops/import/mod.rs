@@ -162,8 +162,9 @@ const MAX_WARNED_ROWS: usize = 1000;
 
 impl Engine {
     /// The likely duplicates of the rows to write among the records that
-    /// exist and the actor sees, read before any write (one point read per
-    /// key; at most [`MAX_WARNED_ROWS`] rows warned).
+    /// exist and the actor sees, read before any write (the keys held
+    /// found in bulk, then one point read per key of the rows that share
+    /// one; at most [`MAX_WARNED_ROWS`] rows warned).
     fn row_warnings(
         &self,
         who: &Who,
