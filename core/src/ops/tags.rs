@@ -84,6 +84,29 @@ fn code_from(name: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
+/// Creates the tags of an import's batch that name none yet, in the order
+/// of their codes (each from the first reference that names it): created
+/// row by row, two imports naming new tags in different orders took the
+/// tag index's locks in different orders, and PostgreSQL failed one of
+/// them with a deadlock. In one order, the later waits for the first and
+/// then finds the tag made.
+pub(crate) fn create_missing<'a>(
+    c: &mut store::Conn,
+    all: &mut Vec<Tag>,
+    refs: impl IntoIterator<Item = &'a String>,
+) -> Result<()> {
+    let mut missing: std::collections::BTreeMap<String, &String> = std::collections::BTreeMap::new();
+    for r in refs {
+        if find(all, r).is_none() {
+            missing.entry(code_from(r)).or_insert(r);
+        }
+    }
+    for r in missing.into_values() {
+        resolve_creating(c, all, std::slice::from_ref(r))?;
+    }
+    Ok(())
+}
+
 /// Resolves tag references as [`resolve`], creating (with `all`, the
 /// firm's tags read in this write transaction) a tag for each reference
 /// that names none: an import's `create_tags`.
@@ -236,4 +259,48 @@ fn apply(current: &mut Vec<String>, add: Vec<String>, remove: &[String]) {
     current.retain(|t| !remove.contains(t));
     current.sort();
     current.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::EngineConfig;
+    use crate::store::Db;
+    use diesel::prelude::*;
+
+    #[derive(QueryableByName)]
+    struct Made {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        code: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name_fr: String,
+    }
+
+    /// An import's new tags are made in the order of their codes whatever
+    /// the order rows name them in (SQLite's rowids tell the order of the
+    /// inserts), each once, from the first reference naming it; a tag that
+    /// exists is not made again.
+    #[test]
+    fn new_tags_are_made_in_code_order() {
+        let db = Db::open(&EngineConfig::new(crate::store::test_db_path("tags-order"))).unwrap();
+        let refs: Vec<String> =
+            ["Zèbre", "Moyen", "zebre", "Alpha", "Existant", "MOYEN"].iter().map(|s| s.to_string()).collect();
+        let made = db
+            .write(|c| {
+                let mut all = vec![Tag {
+                    code: "existant".into(),
+                    name_fr: "Existant".into(),
+                    name_en: "Existing".into(),
+                    colour: CREATED_COLOUR.into(),
+                    version: 1,
+                }];
+                store::tags::insert(c, &all[0])?;
+                create_missing(c, &mut all, &refs)?;
+                assert_eq!(all.len(), 4, "each new tag once, the existing one not again");
+                Ok(diesel::sql_query("SELECT code, name_fr FROM tags ORDER BY rowid").load::<Made>(c)?)
+            })
+            .unwrap();
+        let made: Vec<(&str, &str)> = made.iter().map(|m| (m.code.as_str(), m.name_fr.as_str())).collect();
+        assert_eq!(made, [("existant", "Existant"), ("alpha", "Alpha"), ("moyen", "Moyen"), ("zebre", "Zèbre")]);
+    }
 }

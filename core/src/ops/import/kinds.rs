@@ -512,6 +512,11 @@ impl Engine {
         // Tags an import creates (`create_tags`) are made in this batch's
         // transaction; every row then holds codes.
         let mut tags = store::tags::all(c)?;
+        let named = batch.iter().filter_map(|(_, s)| match s {
+            Step::Create(d) | Step::Update { data: d, .. } => Some(&d.tags),
+            _ => None,
+        });
+        crate::ops::tags::create_missing(c, &mut tags, named.flatten())?;
         let mut fixed: HashMap<usize, ClientData> = HashMap::new();
         for (i, s) in batch {
             let d = match s {
@@ -679,6 +684,11 @@ impl Engine {
         });
         creates.sort_by_cached_key(|(_, (k, _))| k.as_deref().map(text::code_key));
         let mut tags = store::tags::all(c)?;
+        let named = batch.iter().filter_map(|(_, s)| match s {
+            Step::Create((_, d)) | Step::Update { data: (_, d), .. } => Some(&d.tags),
+            _ => None,
+        });
+        crate::ops::tags::create_missing(c, &mut tags, named.flatten())?;
         let mut fixed: HashMap<usize, ContactData> = HashMap::new();
         for (i, s) in batch {
             let d = match s {

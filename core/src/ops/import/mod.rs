@@ -48,10 +48,13 @@ pub(crate) enum Step<T> {
 /// `duplicate`). Creates come before updates, as a batch writes them.
 ///
 /// Not ordered: links (a row may rely on an earlier one of the file, and
-/// is checked against the database batch by batch), tags an import
-/// creates (`create_tags`, in row order), and the rows interactions,
+/// is checked against the database batch by batch), and the rows interactions,
 /// transfers and links hold `FOR SHARE` (`kinds::Still`): two imports, or
-/// an import and a merge, can still meet in a deadlock there.
+/// an import and a merge, can still meet in a deadlock there. The tags a
+/// batch creates (`create_tags`) are made in code order
+/// (`tags::create_missing`), batch by batch: two all-or-nothing imports
+/// of over 1,000 rows making the same new tags in different batches can
+/// still deadlock.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum LockKey {
     /// The code or key a create takes in its unique index.
