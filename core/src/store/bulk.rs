@@ -935,6 +935,7 @@ pub(crate) fn dup_keys_held(
             .filter(dup_keys::entity.eq(entity.as_str()))
             .filter(dup_keys::kind.eq(kind.as_str()))
             .select(dup_keys::key)
+            .distinct()
             .limit(cap)
             .load(conn)?;
         if (held.len() as i64) < cap {
