@@ -836,15 +836,22 @@ impl Plan {
             // PostgreSQL samples in the page statement (`query/pg.rs`).
             return None;
         }
-        let order = match self.kind {
-            ListKind::Interactions => "t.occurred_at DESC, t.id DESC",
-            ListKind::Transfers => "t.sent_at DESC, t.id DESC",
-            ListKind::Clients | ListKind::Contacts => return None,
-        };
-        if self.sort.field != default_sort(self.kind) || self.search_query(pg).is_none() {
+        if !self.shapes_its_search(pg) {
             return None;
         }
+        let order = match self.kind {
+            ListKind::Interactions => "t.occurred_at DESC, t.id DESC",
+            _ => "t.sent_at DESC, t.id DESC",
+        };
         Some(search::sample_sql(pg, table(self.kind), order, &self.search))
+    }
+
+    /// Interactions and transfers under their default sort, searched: the
+    /// lists whose search chooses its shape (`query/search.rs`).
+    fn shapes_its_search(&self, pg: bool) -> bool {
+        matches!(self.kind, ListKind::Interactions | ListKind::Transfers)
+            && self.sort.field == default_sort(self.kind)
+            && self.search_query(pg).is_some()
     }
 
     /// The keyword index's counts (`search::index_count_sql`), when the
@@ -861,16 +868,10 @@ impl Plan {
     /// walk (interactions and transfers under their default sort, not yet
     /// shaped; `search::common_by_statistics`).
     pub(crate) fn statistics_index(&self, pg: bool) -> Option<&'static str> {
-        let index = match self.kind {
-            ListKind::Interactions => "interactions_search",
-            ListKind::Transfers => "transfers_search",
-            ListKind::Clients | ListKind::Contacts => return None,
-        };
-        let shaped = self.search_shape != search::Shape::Index;
-        if !pg || shaped || self.sort.field != default_sort(self.kind) || self.search_query(pg).is_none() {
+        if !pg || self.search_shape != search::Shape::Index || !self.shapes_its_search(pg) {
             return None;
         }
-        Some(index)
+        Some(if self.kind == ListKind::Interactions { "interactions_search" } else { "transfers_search" })
     }
 
     /// Walks when the server's statistics (`lexemes`: the keyword index's

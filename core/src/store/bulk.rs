@@ -619,7 +619,7 @@ fn contacts_by_keys_(conn: &mut Conn, keys: &[String]) -> Result<HashMap<String,
             let rows: Vec<KeyedRow> = sqlite_in(
                 c,
                 "SELECT import_key, id, version, trash_id FROM contacts WHERE import_key",
-                json_strings(keys)?,
+                json_array(keys)?,
                 "",
             )?;
             Ok(rows.into_iter().map(existing).collect())
@@ -728,7 +728,7 @@ pub(crate) fn hold_clients(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Op
                 office: Option<String>,
             }
             let rows: Vec<Held> =
-                sqlite_in(c, "SELECT id, office FROM clients WHERE id", json_ids(ids), " AND trash_id IS NULL")?;
+                sqlite_in(c, "SELECT id, office FROM clients WHERE id", json_array(ids)?, " AND trash_id IS NULL")?;
             out.extend(rows.into_iter().map(|r| (r.id, r.office)));
         }
         #[cfg(feature = "postgres")]
@@ -766,24 +766,9 @@ fn sqlite_in<R: QueryableByName<diesel::sqlite::Sqlite> + 'static>(
     Ok(super::prepared::Prepared::<diesel::sql_types::Untyped>::new(&sql).load::<R>(c)?)
 }
 
-/// `values` as a JSON array of strings, for `json_each`.
-fn json_strings(values: &[String]) -> Result<String> {
-    serde_json::to_string(values).map_err(|e| crate::error::Error::internal(format!("lookup keys as JSON: {e}")))
-}
-
-/// `ids` as a JSON array, for `json_each`.
-fn json_ids(ids: &[Id]) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(ids.len() * 8 + 2);
-    out.push('[');
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let _ = write!(out, "{id}");
-    }
-    out.push(']');
-    out
+/// `values` as a JSON array, for `json_each`.
+fn json_array<T: serde::Serialize>(values: &[T]) -> Result<String> {
+    serde_json::to_string(values).map_err(|e| crate::error::Error::internal(format!("lookup values as JSON: {e}")))
 }
 
 /// The live contacts among `ids`, held alike, with the offices of the
@@ -854,7 +839,7 @@ pub(crate) fn codes_held(conn: &mut Conn, keys: &[String]) -> Result<std::collec
     match conn {
         AnyConnection::Sqlite(c) => {
             let held: Vec<OneText> =
-                sqlite_in(c, "SELECT code_key AS sql FROM clients WHERE code_key", json_strings(keys)?, "")?;
+                sqlite_in(c, "SELECT code_key AS sql FROM clients WHERE code_key", json_array(keys)?, "")?;
             Ok(held.into_iter().map(|r| r.sql).collect())
         }
         #[cfg(feature = "postgres")]
