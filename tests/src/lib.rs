@@ -409,7 +409,17 @@ pub fn bulk_load(f: &Fixture, sizes: Sizes) {
         ),
         "transfers (direction, status, from_staff, to_contact, client_id, subject, message, signature_required, files, sent_at, expires_at, created_by, created_at, updated_by, updated_at, version, subject_fold, search_text)",
     ));
-    sql.push_str("ANALYZE;");
+    match f.place {
+        Place::Sqlite(_) => sql.push_str("ANALYZE;"),
+        // This schema's tables only: a bare `ANALYZE` takes every table of
+        // the database, those of other tests' schemas too, and two tests
+        // loading at once deadlocked on each other's tables.
+        Place::Postgres { .. } => sql.push_str(
+            "DO $$ DECLARE t text; BEGIN \
+             FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename \
+             LOOP EXECUTE format('ANALYZE %I', t); END LOOP; END $$;",
+        ),
+    }
     f.place.raw_sql(&sql);
 }
 
