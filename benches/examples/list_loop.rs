@@ -9,6 +9,7 @@
 //!
 //! Arguments: the list (`clients`, `contacts`, `interactions`, `transfers`,
 //! `timeline`, `grid`: the interactions grid with its default columns), the number of requests (default 20,000), optionally a search.
+//! `CLIENTELE_BENCH_BACKEND=postgres` runs it on PostgreSQL's M schema.
 
 use clientele_benches::load::{Preset, database, open_engine};
 use clientele_core::protocol::{Actor, ListQuery, Request};
@@ -19,7 +20,11 @@ fn main() {
     let list = args.first().map(String::as_str).unwrap_or("clients");
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20_000);
     let search = args.get(2).cloned();
-    let db = database(Backend::Sqlite, Preset::M).expect("the benchmark database");
+    let backend = match std::env::var("CLIENTELE_BENCH_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        _ => Backend::Sqlite,
+    };
+    let db = database(backend, Preset::M).expect("the benchmark database");
     let engine = open_engine(&db.url);
     let query = || ListQuery { search: search.clone(), ..Default::default() };
     let request = || match list {

@@ -376,6 +376,24 @@ fn attached_sql(kind: ListKind, pg: bool) -> &'static str {
     }
 }
 
+/// Whether a list request's filter names no keyword (a bare word or a
+/// quoted phrase, matched through the keyword index): its values then do
+/// not shape its statements, and PostgreSQL may plan them once
+/// (`engine::generic_plans`). The search box is not looked at. A filter
+/// that does not parse answers `false` (the request fails later anyway).
+pub(crate) fn keyword_free(query: &ListQuery) -> bool {
+    let limits = Limits::default();
+    let expr = match &query.filter {
+        None => return true,
+        Some(FilterInput::Text(t)) => clientele_filter::parse_with_limits(t, &limits),
+        Some(FilterInput::Json(v)) => clientele_filter::parse_json(&v.to_string(), &limits),
+    };
+    let Ok(expr) = expr else { return false };
+    let mut keywords = Vec::new();
+    filter_keywords(&expr, &mut keywords);
+    keywords.is_empty()
+}
+
 /// The sort of a list.
 #[derive(Debug, Clone)]
 pub(crate) struct Sort {
@@ -1461,6 +1479,14 @@ impl Plan {
         }
     }
 
+    /// A statement of this plan: its row counts written in unless it
+    /// searches (see [`Sql::limit`]).
+    fn new_sql(&self, pg: bool) -> Sql {
+        let mut sql = Sql::new(pg);
+        sql.literal_limits = self.search.is_empty();
+        sql
+    }
+
     /// The statement answering one page: `columns` (of the alias `t`)
     /// followed by the rows' rank and sort key (`rk`, `kt`, `ki`), their
     /// keyword index text when searching (`st`, else NULL: why each row
@@ -1477,7 +1503,7 @@ impl Plan {
         if !pg && self.ranked() {
             return self.ranked_page_sql(pg, columns);
         }
-        let mut sql = Sql::new(pg);
+        let mut sql = self.new_sql(pg);
         sql.push("SELECT ").push(columns).push(", CAST(");
         self.rank_sql(&mut sql);
         sql.push(" AS BIGINT) AS rk, ");
@@ -1561,7 +1587,7 @@ impl Plan {
     /// The statement counting the matching rows, up to one past
     /// [`MAX_COUNT`] (a count over a huge set costs as much as reading it).
     pub(crate) fn count_sql(&self, pg: bool) -> Sql {
-        let mut sql = Sql::new(pg);
+        let mut sql = self.new_sql(pg);
         self.count_into(&mut sql);
         sql
     }
@@ -1615,7 +1641,7 @@ impl Plan {
     /// Columns `g0`, `g1` (text, NULL when not grouped), `p` (the period's
     /// index) and `n`.
     pub(crate) fn count_by_sql(&self, pg: bool, g: &Grouping) -> Sql {
-        let mut sql = Sql::new(pg);
+        let mut sql = self.new_sql(pg);
         sql.push("SELECT x.g0, x.g1, x.p, COUNT(*) AS n FROM (SELECT ");
         for i in 0..2 {
             match g.cols.get(i) {
@@ -1659,7 +1685,7 @@ impl Plan {
     /// of such clients. Columns `id`, `code`, `name`, `last_at`, `last_id`,
     /// `total`.
     pub(crate) fn last_interaction_sql(&self, pg: bool, before: Option<i64>) -> Sql {
-        let mut sql = Sql::new(pg);
+        let mut sql = self.new_sql(pg);
         let newest = "FROM interactions i WHERE i.client_id = t.id AND i.trash_id IS NULL \
                       ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1";
         sql.push(&format!(
@@ -1684,6 +1710,78 @@ mod tests {
 
     /// Every page statement — ranked or not, first page or later, text or
     /// integer sort, both backends — closes each parenthesis it opens.
+    /// PostgreSQL: a page's row counts are written in beside the filter's
+    /// values (one generic plan kept), except where a keyword is bound
+    /// (searches, a filter's keyword) and on SQLite (written in the text).
+    #[test]
+    fn row_counts_are_written_in_unless_a_keyword_is_bound() {
+        let planned = |filter: Option<&str>, search: Option<&str>, cursor: bool| {
+            let mut query = ListQuery {
+                filter: filter.map(|f| FilterInput::Text(f.to_string())),
+                search: search.map(String::from),
+                ..Default::default()
+            };
+            if cursor {
+                let key = Key {
+                    sort: cursor_sort(ListKind::Clients, &query, "name"),
+                    rk: 0,
+                    kt: Some("dupont".into()),
+                    ki: None,
+                    id: 7,
+                };
+                query.cursor = Some(key.encode());
+            }
+            plan(PlanInput {
+                kind: ListKind::Clients,
+                query: &query,
+                custom: &[],
+                roles: &[],
+                tags: &[],
+                constraints: vec![],
+                offices: None,
+                scope: None,
+                today: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+                fiscal_year_start_month: 1,
+                tz: chrono_tz::America::Toronto,
+                actor: None,
+                people: &mut |_: &fields::Lookup| Ok(vec![]),
+            })
+            .unwrap()
+        };
+        let written = |sql: &Sql| -> Vec<bool> {
+            (0..sql.binds.len()).filter(|i| sql.limits.contains(i)).map(|i| sql.writes_in(i, true)).collect()
+        };
+        let query_of = |filter: Option<&str>, search: Option<&str>| ListQuery {
+            filter: filter.map(|f| FilterInput::Text(f.to_string())),
+            search: search.map(String::from),
+            ..Default::default()
+        };
+        for (filter, search, cursor, expect) in [
+            (None, None, false, true),
+            (Some("statut:actif bureau:québec"), None, false, true),
+            (Some("statut:actif"), None, true, true),
+            (Some("dupont"), None, false, false),
+            (None, Some("dupont"), false, false),
+        ] {
+            let p = planned(filter, search, cursor);
+            let page = p.page_sql(true, "t.id");
+            let w = written(&page);
+            assert!(!w.is_empty(), "{filter:?} {search:?}: {}", page.text);
+            assert!(w.iter().all(|x| *x == expect), "{filter:?} {search:?} {cursor}: {w:?} in {}", page.text);
+            if expect {
+                assert!(written(&p.count_sql(true)).iter().all(|x| *x));
+            }
+            // Under `auto` plans, bound beside other values.
+            let others = page.binds.len() > page.limits.len();
+            assert_eq!(others, filter.is_some() || search.is_some() || cursor, "{}", page.text);
+            assert!(page.limits.iter().all(|i| page.writes_in(*i, false) != others), "{}", page.text);
+            assert_eq!(keyword_free(&query_of(filter, search)), expect || search.is_some() && filter.is_none());
+            // SQLite writes them in the text: nothing bound to write in.
+            let lite = p.page_sql(false, "t.id");
+            assert!(lite.limits.is_empty() && (0..lite.binds.len()).all(|i| !lite.writes_in(i, true)));
+        }
+    }
+
     #[test]
     fn page_statements_balance_their_parentheses() {
         for (kind, sort, text_sort) in [

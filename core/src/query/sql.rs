@@ -30,13 +30,28 @@ pub(crate) struct Sql {
     /// Where each bind's placeholder (`?`, `$n`) stands in `text`, in bind
     /// order: the store's prepared statements let diesel write them.
     pub marks: Vec<(usize, usize)>,
-    /// How many of `binds` are row counts (`Sql::limit`, PostgreSQL).
-    pub limits: usize,
+    /// Which of `binds` are row counts (`Sql::limit`, PostgreSQL).
+    pub limits: Vec<usize>,
+    /// Whether the row counts are written in even beside other values
+    /// (PostgreSQL; see [`Sql::limit`]): set by the plan for statements
+    /// whose values do not choose their shape (no keyword search).
+    pub literal_limits: bool,
+    /// Whether a keyword-index match is bound ([`index_match_on`]): its
+    /// row counts stay bound whatever the plan says.
+    pub keyword_bound: bool,
 }
 
 impl Sql {
     pub(crate) fn new(pg: bool) -> Sql {
-        Sql { pg, text: String::with_capacity(512), binds: Vec::new(), marks: Vec::new(), limits: 0 }
+        Sql {
+            pg,
+            text: String::with_capacity(512),
+            binds: Vec::new(),
+            marks: Vec::new(),
+            limits: Vec::new(),
+            literal_limits: false,
+            keyword_bound: false,
+        }
     }
 
     /// The same statement behind `prefix` (`EXPLAIN …`).
@@ -47,7 +62,9 @@ impl Sql {
             text: format!("{prefix}{}", self.text),
             binds: self.binds.clone(),
             marks: self.marks.iter().map(|(a, b)| (a + n, b + n)).collect(),
-            limits: self.limits,
+            limits: self.limits.clone(),
+            literal_limits: self.literal_limits,
+            keyword_bound: self.keyword_bound,
         }
     }
 
@@ -61,7 +78,9 @@ impl Sql {
     /// `$n`; casts kept as written).
     pub(crate) fn append(&mut self, other: &Sql) -> &mut Self {
         debug_assert_eq!(self.pg, other.pg);
-        self.limits += other.limits;
+        let offset = self.binds.len();
+        self.limits.extend(other.limits.iter().map(|i| i + offset));
+        self.keyword_bound |= other.keyword_bound;
         let mut at = 0;
         for (b, (start, end)) in other.binds.iter().zip(&other.marks) {
             self.text.push_str(&other.text[at..*start]);
@@ -119,17 +138,26 @@ impl Sql {
     ///   list page's time, profiled); as a literal the statement is cached
     ///   once per page size.
     /// - PostgreSQL: bound, and written as a literal when the statement
-    ///   runs if it has no other value (`store::prepared`). With no value
+    ///   runs (`store::prepared`) if it has no other value. With no value
     ///   to bind there is no plan to choose: the statement is planned once
     ///   per connection instead of a custom plan at every execution (0.12
-    ///   of a clients page's 0.8 ms, the server's log). With other values
-    ///   it stays bound, as before: a known count could make PostgreSQL's
-    ///   generic plan look cheap enough to replace the custom plans of
-    ///   keyword searches (forced generic plans lost 100× on some, see
-    ///   BENCHMARKS.md, 2026-12-03); not measured either way.
+    ///   of a clients page's 0.8 ms, the server's log). Beside other
+    ///   values it is written in only under generic plans (a list without
+    ///   keywords, `engine::generic_plans`) and when the plan says its
+    ///   values do not shape the statement ([`Sql::literal_limits`], no
+    ///   keyword bound): a bound count hides the page's size from the
+    ///   generic plan, which then guesses a tenth of the matches. Under
+    ///   PostgreSQL's `auto` mode it stays bound: a written count flips
+    ///   `auto`'s choice between generic and custom plans unpredictably
+    ///   (a timeline's deep page went from generic plans at 0.16 ms to a
+    ///   custom plan at every execution, 0.56 ms; a filtered clients page
+    ///   the other way), and a known count could make the generic plan
+    ///   look cheap enough to replace the custom plans of keyword searches
+    ///   (forced generic plans lost 100× on some, see BENCHMARKS.md,
+    ///   2026-12-03).
     pub(crate) fn limit(&mut self, n: i64) -> &mut Self {
         if self.pg {
-            self.limits += 1;
+            self.limits.push(self.binds.len());
             self.bind_int(n)
         } else {
             self.push(&n.to_string())
@@ -139,7 +167,16 @@ impl Sql {
     /// Whether every value of the statement is a row count (PostgreSQL),
     /// to be written as literals (see [`Sql::limit`]).
     pub(crate) fn only_limits(&self) -> bool {
-        self.pg && self.limits == self.binds.len()
+        self.pg && self.limits.len() == self.binds.len()
+    }
+
+    /// Whether bind `i` is written in as a literal when the statement runs
+    /// (a row count, see [`Sql::limit`]) under generic plans (`generic`,
+    /// PostgreSQL's `force_generic_plan`) or not.
+    pub(crate) fn writes_in(&self, i: usize, generic: bool) -> bool {
+        self.pg
+            && self.limits.contains(&i)
+            && (self.only_limits() || (generic && self.literal_limits && !self.keyword_bound))
     }
 }
 
@@ -324,6 +361,7 @@ impl Compiler<'_> {
 /// on SQLite through the FTS5 table, on PostgreSQL through the GIN index on
 /// `to_tsvector('simple', search_text)`.
 pub(crate) fn index_match_on(sql: &mut Sql, table: &str, alias: &str, q: String) {
+    sql.keyword_bound = true;
     if sql.pg {
         sql.push(&format!("(to_tsvector('simple', {alias}.search_text) @@ to_tsquery('simple', "))
             .bind_text(q)

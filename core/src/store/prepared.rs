@@ -110,13 +110,13 @@ where
         // The text between placeholders as written; each placeholder
         // (`?`, `$n`, in bind order) rewritten by diesel as it binds.
         let text = &self.sql.text;
-        // Row counts alone: written in (`Sql::limit`), no plan to choose.
-        let literal = self.sql.only_limits();
+        let generic = crate::store::session::generic_wanted();
         let mut at = 0;
-        for (b, (start, end)) in self.sql.binds.iter().zip(&self.sql.marks) {
+        for (n, (b, (start, end))) in self.sql.binds.iter().zip(&self.sql.marks).enumerate() {
             out.push_sql(&text[at..*start]);
             match b {
-                Bind::Int(i) if literal => out.push_sql(&i.to_string()),
+                // Row counts written in (`Sql::limit`).
+                Bind::Int(i) if self.sql.writes_in(n, generic) => out.push_sql(&i.to_string()),
                 Bind::Text(s) => out.push_bind_param::<Text, _>(s)?,
                 Bind::Int(i) => out.push_bind_param::<BigInt, _>(i)?,
                 Bind::Float(f) => out.push_bind_param::<Double, _>(f)?,

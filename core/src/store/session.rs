@@ -62,9 +62,13 @@ thread_local! {
 /// run time by its sample's counts: its custom plan took 8 ms to make for
 /// 2 ms of execution, and PostgreSQL made one per call, while its generic
 /// plan (made once per connection) runs as fast (size M: 8.7-15.6 ms ->
-/// 1.5-5.7 ms a search). Other statements need the values to be planned
-/// well (an interactions search for « t4 » went from 3 ms to 586 ms under a
-/// generic plan), so only the requests that gain ask for it.
+/// 1.5-5.7 ms a search). A list page without keywords is shaped by its
+/// text, as on SQLite (whose plans never see values): its custom plan took
+/// 0.3-0.4 ms to make at every execution, more than running it, where
+/// `auto` did not settle on the generic plan. Keyword searches need the
+/// values to be planned well (an interactions search for « t4 » went from
+/// 3 ms to 586 ms under a generic plan): they keep `auto`, as does every
+/// other request (`engine::generic_plans`).
 pub(crate) fn with_generic_plans<T>(generic: bool, f: impl FnOnce() -> T) -> T {
     struct Restore(bool);
     impl Drop for Restore {
@@ -74,6 +78,11 @@ pub(crate) fn with_generic_plans<T>(generic: bool, f: impl FnOnce() -> T) -> T {
     }
     let _restore = Restore(GENERIC_WANTED.with(|g| g.replace(generic)));
     f()
+}
+
+/// Whether the request running on this thread wants generic plans.
+pub(crate) fn generic_wanted() -> bool {
+    GENERIC_WANTED.with(|g| g.get())
 }
 
 /// The `plan_cache_mode` set on a pooled PostgreSQL connection: `true`
@@ -89,7 +98,7 @@ pub(crate) fn plan_mode(generic: bool) -> &'static str {
 /// The plan mode the running request wants when the connection's differs
 /// (to set with its next statement), else `None`.
 pub(crate) fn pg_plan_mode(conn: &r2d2::PooledConnection<Manager>) -> Option<bool> {
-    let want = GENERIC_WANTED.with(|g| g.get());
+    let want = generic_wanted();
     let have = r2d2::PooledConnection::extensions(conn).get::<GenericPlans>().is_some_and(|g| g.0);
     (want != have).then_some(want)
 }
