@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Arguments: the dashboard (`staff`, `firm`, `client`: client 42's), the
-//! number of renders (default 1,000).
+//! number of renders (default 1,000). `CLIENTELE_BENCH_BACKEND=postgres`
+//! renders it on PostgreSQL's M schema.
 
 use std::sync::Arc;
 
@@ -27,7 +28,11 @@ fn main() {
         other => panic!("unknown dashboard {other}"),
     };
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1_000);
-    let db = database(Backend::Sqlite, Preset::M).expect("the benchmark database");
+    let backend = match std::env::var("CLIENTELE_BENCH_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        _ => Backend::Sqlite,
+    };
+    let db = database(backend, Preset::M).expect("the benchmark database");
     let dashboards = Dashboards::new(Arc::new(open_engine(&db.url)));
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {

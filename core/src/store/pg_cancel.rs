@@ -12,6 +12,10 @@
 //!
 //! The watcher is stopped and joined before the connection goes back to
 //! the pool, so a late cancel can never hit another request's statement.
+//! Stopping wakes it (it parks between looks, not sleeps): joined after a
+//! full sleep, every read of a dashboard tile (which carries the render's
+//! flag) waited up to [`POLL`] for its watcher, 30 of a PostgreSQL staff
+//! dashboard's 42 ms at size M.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -64,7 +68,9 @@ pub(super) fn watch(url: String, pid: i32, flag: Arc<AtomicBool>) -> Watch {
                         cancel(&url, pid);
                         return;
                     }
-                    std::thread::sleep(POLL);
+                    // Woken early by `Watch::drop` (or spuriously: the
+                    // loop looks again).
+                    std::thread::park_timeout(POLL);
                 }
             })
             .ok()
@@ -93,6 +99,7 @@ impl Drop for Watch {
     fn drop(&mut self) {
         self.done.store(true, Ordering::Release);
         if let Some(t) = self.thread.take() {
+            t.thread().unpark();
             let _ = t.join();
         }
     }
@@ -123,5 +130,27 @@ impl super::Db {
         };
         let url = super::health::pg_connect_url(url, &crate::deadline::Deadline::none());
         Ok(Some(watch(url, pid, flag)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stopping a watcher wakes it: a request pays for its watcher's
+    /// start and join, not for its poll's sleep (each dashboard tile's
+    /// read waited up to `POLL` when it slept). 100 watchers stopped at
+    /// once must take far less than 100 polls.
+    #[test]
+    fn stopping_a_watcher_does_not_wait_for_its_poll() {
+        let start = std::time::Instant::now();
+        for _ in 0..100 {
+            let w = watch("postgres://unused".into(), 0, Arc::new(AtomicBool::new(false)));
+            // Let the thread reach its park.
+            std::thread::yield_now();
+            drop(w);
+        }
+        let took = start.elapsed();
+        assert!(took < POLL * 100 / 2, "100 watchers took {took:?} to stop");
     }
 }
