@@ -376,24 +376,6 @@ fn attached_sql(kind: ListKind, pg: bool) -> &'static str {
     }
 }
 
-/// Whether a list request's filter names no keyword (a bare word or a
-/// quoted phrase, matched through the keyword index): its values then do
-/// not shape its statements, and PostgreSQL may plan them once
-/// (`engine::generic_plans`). The search box is not looked at. A filter
-/// that does not parse answers `false` (the request fails later anyway).
-pub(crate) fn keyword_free(query: &ListQuery) -> bool {
-    let limits = Limits::default();
-    let expr = match &query.filter {
-        None => return true,
-        Some(FilterInput::Text(t)) => clientele_filter::parse_with_limits(t, &limits),
-        Some(FilterInput::Json(v)) => clientele_filter::parse_json(&v.to_string(), &limits),
-    };
-    let Ok(expr) = expr else { return false };
-    let mut keywords = Vec::new();
-    filter_keywords(&expr, &mut keywords);
-    keywords.is_empty()
-}
-
 /// The sort of a list.
 #[derive(Debug, Clone)]
 pub(crate) struct Sort {
@@ -1710,9 +1692,10 @@ mod tests {
 
     /// Every page statement — ranked or not, first page or later, text or
     /// integer sort, both backends — closes each parenthesis it opens.
-    /// PostgreSQL: a page's row counts are written in beside the filter's
-    /// values (one generic plan kept), except where a keyword is bound
-    /// (searches, a filter's keyword) and on SQLite (written in the text).
+    /// PostgreSQL: under generic plans a page's row counts are written in
+    /// beside its other values (the plan knows the page's size), except
+    /// where a keyword is bound (searches, a filter's keyword); under
+    /// `auto` they stay bound beside values; SQLite writes them in the text.
     #[test]
     fn row_counts_are_written_in_unless_a_keyword_is_bound() {
         let planned = |filter: Option<&str>, search: Option<&str>, cursor: bool| {
@@ -1751,11 +1734,6 @@ mod tests {
         let written = |sql: &Sql| -> Vec<bool> {
             (0..sql.binds.len()).filter(|i| sql.limits.contains(i)).map(|i| sql.writes_in(i, true)).collect()
         };
-        let query_of = |filter: Option<&str>, search: Option<&str>| ListQuery {
-            filter: filter.map(|f| FilterInput::Text(f.to_string())),
-            search: search.map(String::from),
-            ..Default::default()
-        };
         for (filter, search, cursor, expect) in [
             (None, None, false, true),
             (Some("statut:actif bureau:québec"), None, false, true),
@@ -1775,7 +1753,6 @@ mod tests {
             let others = page.binds.len() > page.limits.len();
             assert_eq!(others, filter.is_some() || search.is_some() || cursor, "{}", page.text);
             assert!(page.limits.iter().all(|i| page.writes_in(*i, false) != others), "{}", page.text);
-            assert_eq!(keyword_free(&query_of(filter, search)), expect || search.is_some() && filter.is_none());
             // SQLite writes them in the text: nothing bound to write in.
             let lite = p.page_sql(false, "t.id");
             assert!(lite.limits.is_empty() && (0..lite.binds.len()).all(|i| !lite.writes_in(i, true)));

@@ -142,8 +142,8 @@ impl Sql {
     ///   to bind there is no plan to choose: the statement is planned once
     ///   per connection instead of a custom plan at every execution (0.12
     ///   of a clients page's 0.8 ms, the server's log). Beside other
-    ///   values it is written in only under generic plans (a list without
-    ///   keywords, `engine::generic_plans`) and when the plan says its
+    ///   values it is written in only under generic plans (a list page
+    ///   without a filter, `engine::generic_plans`) and when the plan says its
     ///   values do not shape the statement ([`Sql::literal_limits`], no
     ///   keyword bound): a bound count hides the page's size from the
     ///   generic plan, which then guesses a tenth of the matches. Under

@@ -62,13 +62,14 @@ thread_local! {
 /// run time by its sample's counts: its custom plan took 8 ms to make for
 /// 2 ms of execution, and PostgreSQL made one per call, while its generic
 /// plan (made once per connection) runs as fast (size M: 8.7-15.6 ms ->
-/// 1.5-5.7 ms a search). A list page without keywords is shaped by its
-/// text, as on SQLite (whose plans never see values): its custom plan took
-/// 0.3-0.4 ms to make at every execution, more than running it, where
-/// `auto` did not settle on the generic plan. Keyword searches need the
-/// values to be planned well (an interactions search for « t4 » went from
-/// 3 ms to 586 ms under a generic plan): they keep `auto`, as does every
-/// other request (`engine::generic_plans`).
+/// 1.5-5.7 ms a search). A list page without a filter, a search or a
+/// switch binds only ids, offices and a cursor's keys: its custom plan
+/// took 0.3-0.4 ms to make at every execution (a deep page, a timeline),
+/// more than running it, where `auto` did not always settle on the generic
+/// plan. Other statements need the values to be planned well (an
+/// interactions search for « t4 » went from 3 ms to 586 ms under a generic
+/// plan; a dashboard's transfers tile filtered by status and a date bound
+/// from 0.3 to 18 ms): they keep `auto` (`engine::generic_plans`).
 pub(crate) fn with_generic_plans<T>(generic: bool, f: impl FnOnce() -> T) -> T {
     struct Restore(bool);
     impl Drop for Restore {
