@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use clientele_core::Engine;
 use clientele_core::domain::Id;
-use clientele_core::protocol::{Actor, DataScope};
+use clientele_core::protocol::{Actor, DataScope, Request};
 use clientele_portlet_api::{DataContext, ErrorBody, Locale, LogLevel, Scope, ViewModel};
 
 use crate::service::{LogSink, PortletLog};
@@ -233,28 +233,63 @@ impl EngineContext {
     /// dropped (the tile stays).
     ///
     /// The same holds for every row's drill-down.
+    /// The engine's checks of a client dashboard's drill-downs run as one
+    /// batch ([`Engine::check_scoped_all`]: the viewer and the client read
+    /// once, not once per row).
     pub(crate) fn check_drill_down(&self, vm: &mut ViewModel) {
-        for slot in vm.drill_downs_mut() {
-            let Some(drill) = slot else { continue };
-            match self.drill_down_request(&drill.request) {
-                Ok(request) => drill.request = request,
-                Err(_) => *slot = None,
+        let slots: Vec<&mut Option<clientele_portlet_api::DrillDown>> = vm.drill_downs_mut().collect();
+        // Step 1 and the parse for each; the requests the engine must check.
+        let mut confined: Vec<Option<Value>> = Vec::with_capacity(slots.len());
+        let mut to_check: Vec<(usize, Request)> = Vec::new();
+        for (i, slot) in slots.iter().enumerate() {
+            confined.push(match slot.as_ref().map(|d| self.drill_down_request(&d.request)) {
+                Some(Ok((request, check))) => {
+                    if let Some(parsed) = check {
+                        to_check.push((i, parsed));
+                    }
+                    Some(request)
+                }
+                _ => None,
+            });
+        }
+        if let (Some(client_id), false) = (self.client(), to_check.is_empty()) {
+            let checks = match self.engine.upgrade() {
+                Some(engine) => {
+                    let requests: Vec<Request> = to_check.iter().map(|(_, r)| r.clone()).collect();
+                    engine.check_scoped_all(Actor::Staff(self.viewer), DataScope::Client { client_id }, &requests)
+                }
+                None => to_check.iter().map(|_| Err(clientele_core::Error::internal("the engine is closed"))).collect(),
+            };
+            for ((i, _), check) in to_check.iter().zip(checks) {
+                if check.is_err() {
+                    confined[*i] = None;
+                }
+            }
+        }
+        for (slot, request) in slots.into_iter().zip(confined) {
+            match (slot.as_mut(), request) {
+                (Some(drill), Some(request)) => drill.request = request,
+                _ => *slot = None,
             }
         }
     }
 
-    fn drill_down_request(&self, request: &Value) -> Result<Value, ErrorBody> {
+    /// A drill-down confined and parsed (steps 1 and 2), with the request
+    /// the engine must still check against the client's scope, if any.
+    fn drill_down_request(&self, request: &Value) -> Result<(Value, Option<Request>), ErrorBody> {
         let client = self.client();
         let confined = confine_request(client, request)?;
         // Any actor will do to parse: the host sets the viewer.
         let mut envelope = confined.clone();
         envelope.insert("actor".into(), json!(self.viewer));
-        let (actor, parsed) =
+        let (_, parsed) =
             clientele_core::parse_envelope(&Value::Object(envelope).to_string()).map_err(|e| api_body(&e))?;
         if !parsed.is_read_only() {
             return Err(refuse("write_refused", format!("a drill-down only reads; {} writes", parsed.op())));
         }
-        let Some(client_id) = client else { return Ok(Value::Object(confined)) };
+        if client.is_none() {
+            return Ok((Value::Object(confined), None));
+        }
         // The host may run the drill-down with a plain execute: keep only
         // requests whose answer is the client's by their text (client.list
         // and contact.list are confined by the engine's scope, not by their
@@ -265,11 +300,7 @@ impl EngineContext {
         ) {
             return Err(refuse("out_of_scope", format!("a client dashboard's drill-down cannot be {}", parsed.op())));
         }
-        let Some(engine) = self.engine.upgrade() else {
-            return Err(refuse("engine_closed", "the engine is closed"));
-        };
-        engine.check_scoped(actor, DataScope::Client { client_id }, &parsed).map_err(|e| api_body(&e))?;
-        Ok(Value::Object(confined))
+        Ok((Value::Object(confined), Some(parsed)))
     }
 
     /// Step 1: the request, checked and confined, as the engine's JSON.

@@ -157,4 +157,68 @@ fn counts_come_with_every_page(f: &Fixture) {
     assert_eq!(seen, 7);
 }
 
-backend_tests!(unseen_clients_answer_as_absent_ones, counts_come_with_every_page);
+/// A dashboard's drill-downs are checked in one batch
+/// (`Engine::check_scoped_all`): every answer is the one `check_scoped`
+/// gives the same request alone, for every scope client (seen, another
+/// office's, empty, in the trash, absent) and every kind of request (the
+/// client's own, another client's, a record of either, a write, a
+/// firm-wide list), for a staff member limited to one office and for the
+/// administrator.
+fn batched_checks_answer_as_single_ones(f: &Fixture) {
+    let mtl = client(f, "MTL-1", "Montréal");
+    let other_mtl = client(f, "MTL-3", "Montréal");
+    let qc = client(f, "QC-1", "Québec");
+    let empty_qc = client(f, "QC-2", "Québec");
+    let trashed = client(f, "MTL-2", "Montréal");
+    note(f, mtl, "Rencontre");
+    note(f, other_mtl, "Autre");
+    note(f, qc, "Zorglub secret");
+    let of = |c: i64| admin(f, json!({"op": "interaction.list", "client_id": c}))["items"][0]["id"].as_i64().unwrap();
+    let (i_mtl, i_other, i_qc) = (of(mtl), of(other_mtl), of(qc));
+    let v = admin(f, json!({"op": "client.get", "id": trashed}))["version"].as_i64().unwrap();
+    admin(f, json!({"op": "client.delete", "id": trashed, "version": v}));
+    let mut rights = Rights::all();
+    rights.offices = Some(vec!["Montréal".into()]);
+    let staff = f.staff("Mélanie Tremblay", rights);
+    for actor in [staff, f.admin] {
+        for scope in [mtl, qc, empty_qc, trashed, ABSENT] {
+            let mut requests: Vec<Value> = tiles(scope);
+            for c in [scope, mtl, other_mtl, qc] {
+                requests.extend(by_client(c));
+                requests.push(json!({"op": "client.get", "id": c}));
+                requests.push(json!({"op": "client.contacts", "id": c}));
+            }
+            for i in [i_mtl, i_other, i_qc, ABSENT] {
+                requests.push(json!({"op": "interaction.get", "id": i}));
+            }
+            requests.push(json!({"op": "client.delete", "id": scope, "version": 1}));
+            requests.push(json!({"op": "transfer.list", "client_id": scope, "open_only": true}));
+            let parsed: Vec<Request> = requests.iter().map(|r| serde_json::from_value(r.clone()).unwrap()).collect();
+            let scope_of = DataScope::Client { client_id: scope };
+            let batch = f.engine.check_scoped_all(Actor::Staff(actor), scope_of, &parsed);
+            assert_eq!(batch.len(), parsed.len());
+            for ((request, one), r) in parsed.iter().zip(&batch).zip(&requests) {
+                let alone = f.engine.check_scoped(Actor::Staff(actor), scope_of, request);
+                assert_eq!(one, &alone, "actor {actor}, client {scope}: {r}");
+            }
+            // A staff dashboard: no client to check, each request's own records.
+            let firm = f.engine.check_scoped_all(Actor::Staff(actor), DataScope::Staff, &parsed);
+            for ((request, one), r) in parsed.iter().zip(&firm).zip(&requests) {
+                let alone = f.engine.check_scoped(Actor::Staff(actor), DataScope::Staff, request);
+                assert_eq!(one, &alone, "actor {actor}, staff dashboard: {r}");
+            }
+        }
+    }
+    // Seen by the office-limited staff member on their client's
+    // dashboard: the client's own reads pass, another office's are refused.
+    let parsed: Vec<Request> =
+        [json!({"op": "client.timeline", "id": mtl}), json!({"op": "interaction.get", "id": i_qc})]
+            .into_iter()
+            .map(|r| serde_json::from_value(r).unwrap())
+            .collect();
+    let batch = f.engine.check_scoped_all(Actor::Staff(staff), DataScope::Client { client_id: mtl }, &parsed);
+    assert!(batch[0].is_ok(), "{batch:?}");
+    assert!(batch[1].is_err(), "{batch:?}");
+}
+
+backend_tests!(unseen_clients_answer_as_absent_ones, counts_come_with_every_page, batched_checks_answer_as_single_ones);

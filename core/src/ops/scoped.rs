@@ -113,6 +113,20 @@ fn on_client_dashboard(request: &Request) -> OnClientDashboard {
 
 /// Every record a read names, checked as the op itself checks it (same
 /// rules, same `not_found`), without running the read.
+/// Whether the only record `request` names is the scope's client, already
+/// checked ([`Engine::check_scoped_all`]).
+fn names_only_client(request: &Request, client: Option<Id>) -> bool {
+    use Request as R;
+    match request {
+        R::ClientGet { id } | R::ClientContacts { id } | R::ClientTimeline { id, .. } => Some(*id) == client,
+        R::InteractionList { client_id, contact_id: None, .. }
+        | R::GridQuery { client_id, contact_id: None, .. }
+        | R::ListCountBy { client_id, contact_id: None, .. } => client_id.is_none() || *client_id == client,
+        R::TransferList { client_id, .. } => client_id.is_none() || *client_id == client,
+        _ => false,
+    }
+}
+
 fn check_named(c: &mut Conn, who: &Who, request: &Request) -> Result<()> {
     use Request as R;
     let opt_client = |c: &mut Conn, id: Option<Id>| id.map_or(Ok(()), |id| visibility::client(c, who, id));
@@ -209,6 +223,71 @@ impl Engine {
                 check_named(c, &who, request)
             })
         })
+    }
+
+    /// [`Engine::check_scoped`] for many requests of one actor and scope
+    /// (a dashboard's drill-downs, one per row): the actor read once, the
+    /// scope's client checked once, every request's own records in one
+    /// read; answers each request's check in order, the same answers
+    /// [`Engine::check_scoped`] gives. On PostgreSQL a client dashboard's
+    /// drill-downs took three to four statements each (27 office lookups
+    /// and 16 actor statements a render at size M).
+    pub fn check_scoped_all(&self, actor: Actor, scope: DataScope, requests: &[Request]) -> Vec<Result<()>> {
+        let all = |e: Error| requests.iter().map(|_| Err(e.clone())).collect();
+        let checked = crate::deadline::within(self.tile_deadline(), crate::deadline::Lane::Dashboard, || {
+            self.licensed()?;
+            let Actor::Staff(staff) = actor else {
+                return Err(Error::Forbidden {
+                    actor: "host".into(),
+                    action: "render",
+                    entity: "dashboards (a staff member views them)",
+                });
+            };
+            let mut who = self.who(staff)?;
+            let client = match scope {
+                DataScope::Client { client_id } => Some(client_id),
+                _ => None,
+            };
+            who.scope = client;
+            self.read(|c| {
+                // The scope's client, once for all: every request reads
+                // within it (its refusal is every read's, in the order
+                // `check_scoped` checks: a write first).
+                let scope_ok = match client {
+                    Some(x) => visibility::client(c, &who, x),
+                    None => Ok(()),
+                };
+                let mut out = Vec::with_capacity(requests.len());
+                for request in requests {
+                    out.push(if !request.is_read_only() {
+                        Err(Error::Forbidden {
+                            actor: format!("staff {} ({})", who.id, who.name),
+                            action: "write through",
+                            entity: "a dashboard (portlets read only)",
+                        })
+                    } else if let Err(e) = &scope_ok {
+                        Err(e.clone())
+                    } else if let Some(x) = client
+                        && !client_dashboard_runs(request)
+                    {
+                        Err(Error::Forbidden {
+                            actor: format!("the dashboard of client {x}"),
+                            action: "run",
+                            entity: "this read (it is not the client's)",
+                        })
+                    } else if client.is_some() && names_only_client(request, client) {
+                        Ok(())
+                    } else {
+                        check_named(c, &who, request)
+                    });
+                }
+                Ok(out)
+            })
+        });
+        match checked {
+            Ok(out) => out,
+            Err(e) => all(e),
+        }
     }
 
     /// The staff member a scoped request runs as, with the scope's client.
