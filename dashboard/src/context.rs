@@ -232,10 +232,11 @@ impl EngineContext {
     /// request replaces the portlet's; a drill-down that fails any check is
     /// dropped (the tile stays).
     ///
-    /// The same holds for every row's drill-down.
-    /// The engine's checks of a client dashboard's drill-downs run as one
-    /// batch ([`Engine::check_scoped_all`]: the viewer and the client read
-    /// once, not once per row).
+    /// The same holds for every row's drill-down. The engine's checks of a
+    /// client dashboard's drill-downs run as one batch
+    /// ([`Engine::check_scoped_all`]: the viewer and the client read once,
+    /// not once per row); should the batch fail as a whole (the engine
+    /// closed, its budget spent), every drill-down is dropped.
     pub(crate) fn check_drill_down(&self, vm: &mut ViewModel) {
         let slots: Vec<&mut Option<clientele_portlet_api::DrillDown>> = vm.drill_downs_mut().collect();
         // Step 1 and the parse for each; the requests the engine must check.

@@ -1148,6 +1148,92 @@ fn drill_downs_naming_another_clients_records_are_dropped(backend: Backend) {
     }
 }
 
+/// A table whose rows each carry a drill-down (`row_drill_downs`).
+struct RowDrills {
+    requests: Vec<Option<Value>>,
+}
+
+impl Portlet for RowDrills {
+    fn manifest(&self) -> Manifest {
+        Manifest {
+            id: "test.drill.rows".into(),
+            version: "1.0.0".into(),
+            title: Localized::same("rows"),
+            dashboards: vec![DashboardKind::Staff, DashboardKind::Client],
+            entitlements: vec![],
+            rights: vec![],
+            tabular: false,
+        }
+    }
+    fn render(&self, _: &Value, _: &dyn DataContext) -> Result<ViewModel, PortletError> {
+        let mut vm = ViewModel::new(Localized::same("rows"));
+        vm.widgets.push(clientele_portlet_api::Widget::Table {
+            columns: vec![clientele_portlet_api::Column::new(
+                "n",
+                Localized::same("n"),
+                clientele_portlet_api::ColumnKind::Number,
+            )],
+            rows: (0..self.requests.len()).map(|i| vec![json!(i)]).collect(),
+            caption: None,
+            total: None,
+            row_drill_downs: self
+                .requests
+                .iter()
+                .map(|r| r.clone().map(|request| clientele_portlet_api::DrillDown { tab: "x".into(), request }))
+                .collect(),
+        });
+        Ok(vm)
+    }
+}
+
+/// Every row's drill-down is checked (in one batch with the engine) and
+/// each answer lands on its own row: kept and dropped rows interleaved,
+/// rows without one left alone.
+fn row_drill_downs_are_checked_each_on_its_row(backend: Backend) {
+    let Some(firm) = Firm::new(backend, 2, |_| {}) else { return };
+    let (me, other) = (&firm.clients[0], &firm.clients[1]);
+    let rows: Vec<(Option<Value>, bool)> = vec![
+        (Some(json!({"op": "interaction.get", "id": me.interaction_ids[0]})), true),
+        (Some(json!({"op": "interaction.get", "id": other.interaction_ids[0]})), false),
+        (None, false),
+        (Some(json!({"op": "client.delete", "id": me.id, "version": 1})), false),
+        (Some(json!({"op": "transfer.get", "id": me.transfer_ids[0]})), true),
+        (Some(json!({"op": "transfer.get", "id": other.transfer_ids[0]})), false),
+        (Some(json!({"op": "client.timeline", "id": me.id})), true),
+        (Some(json!({"op": "client.timeline", "id": other.id})), false),
+        (Some(json!({"op": "interaction.list", "filter": "kind:call"})), true),
+    ];
+    let mut d = firm.dashboards();
+    d.register(Arc::new(RowDrills { requests: rows.iter().map(|(r, _)| r.clone()).collect() })).unwrap();
+    save_layout(&d, json!(firm.admin), "client", "Rows", json!([{"portlet": "test.drill.rows"}]), false);
+    let view = d.render(firm.admin, DashboardTarget::Client { client_id: me.id }, None, Locale::Fr).unwrap();
+    assert_eq!(view.status_of("test.drill.rows"), Some(TileStatus::Rendered));
+    let vm = view.tile("test.drill.rows").unwrap().result.as_ref().unwrap();
+    let Some(clientele_portlet_api::Widget::Table { row_drill_downs, .. }) = vm.widgets.first() else {
+        panic!("{vm:?}")
+    };
+    assert_eq!(row_drill_downs.len(), rows.len());
+    for (i, ((asked, kept), got)) in rows.iter().zip(row_drill_downs).enumerate() {
+        assert_eq!(got.is_some(), *kept, "row {i} ({asked:?}): {got:?}");
+        if let (Some(asked), Some(got)) = (asked, got) {
+            assert_eq!(got.request["op"], asked["op"], "row {i}");
+            if let Some(id) = asked.get("id") {
+                assert_eq!(&got.request["id"], id, "row {i}: another row's drill-down");
+            }
+        }
+    }
+}
+
+#[test]
+fn row_drill_downs_are_checked_each_on_its_row_sqlite() {
+    row_drill_downs_are_checked_each_on_its_row(Backend::Sqlite);
+}
+
+#[test]
+fn row_drill_downs_are_checked_each_on_its_row_postgres() {
+    row_drill_downs_are_checked_each_on_its_row(Backend::Postgres);
+}
+
 #[test]
 fn drill_downs_naming_another_clients_records_are_dropped_sqlite() {
     drill_downs_naming_another_clients_records_are_dropped(Backend::Sqlite);

@@ -111,8 +111,6 @@ fn on_client_dashboard(request: &Request) -> OnClientDashboard {
     }
 }
 
-/// Every record a read names, checked as the op itself checks it (same
-/// rules, same `not_found`), without running the read.
 /// Whether the only record `request` names is the scope's client, already
 /// checked ([`Engine::check_scoped_all`]).
 fn names_only_client(request: &Request, client: Option<Id>) -> bool {
@@ -127,6 +125,8 @@ fn names_only_client(request: &Request, client: Option<Id>) -> bool {
     }
 }
 
+/// Every record a read names, checked as the op itself checks it (same
+/// rules, same `not_found`), without running the read.
 fn check_named(c: &mut Conn, who: &Who, request: &Request) -> Result<()> {
     use Request as R;
     let opt_client = |c: &mut Conn, id: Option<Id>| id.map_or(Ok(()), |id| visibility::client(c, who, id));
@@ -278,7 +278,10 @@ impl Engine {
                     } else if client.is_some() && names_only_client(request, client) {
                         Ok(())
                     } else {
-                        check_named(c, &who, request)
+                        // One budget for the batch: past it, the rest are
+                        // refused (dropped), not each given a statement's
+                        // full timeout again.
+                        crate::deadline::check_current().and_then(|()| check_named(c, &who, request))
                     });
                 }
                 Ok(out)

@@ -54,8 +54,11 @@ fn try_write_on<T>(conn: &mut Conn, deadline: &Deadline, f: impl FnOnce(&mut Con
         #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => AnsiTransactionManager::begin_transaction_sql(
             c,
+            // Custom plans whatever the session's mode (a write runs in a
+            // read that may want generic plans, `engine::generic_plans`).
             &format!(
-                "BEGIN; SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {PG_LOCK_WAIT_MS}",
+                "BEGIN; SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {PG_LOCK_WAIT_MS}; \
+                 SET LOCAL plan_cache_mode = auto",
                 super::pg_timeout_ms(deadline)
             ),
         ),

@@ -38,20 +38,40 @@ pub(crate) const MAX_SHAPES: usize = 256;
 pub(crate) struct Prepared<'a, ST> {
     sql: &'a Sql,
     cache: bool,
+    /// The request runs under generic plans (`session::generic_wanted`,
+    /// read once: what is admitted is what is sent).
+    generic: bool,
     _st: PhantomData<ST>,
 }
 
 impl<'a, ST> Prepared<'a, ST> {
     /// A statement kept prepared by the connection (when its text is
-    /// admitted, see [`MAX_SHAPES`]).
+    /// admitted, see [`MAX_SHAPES`]). The text admitted is the one sent:
+    /// with the row counts it writes in (`Sql::writes_in`), each a text of
+    /// its own in the connection's cache, so that a host paging with every
+    /// page size, or counting with every cap, cannot fill each pooled
+    /// connection with prepared statements past [`MAX_SHAPES`].
     pub(crate) fn new(sql: &'a Sql) -> Self {
-        Prepared { sql, cache: admitted(&sql.text), _st: PhantomData }
+        let generic = crate::store::session::generic_wanted();
+        let written: Vec<String> = sql
+            .binds
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| sql.writes_in(*i, generic))
+            .map(|(_, b)| format!("{b:?}"))
+            .collect();
+        let cache = if written.is_empty() {
+            admitted(&sql.text)
+        } else {
+            admitted(&format!("{}\0{}", sql.text, written.join(",")))
+        };
+        Prepared { sql, cache, generic, _st: PhantomData }
     }
 
     /// A statement prepared for this use only (a variable-length list of
     /// values: one text per length).
     pub(crate) fn uncached(sql: &'a Sql) -> Self {
-        Prepared { sql, cache: false, _st: PhantomData }
+        Prepared { sql, cache: false, generic: crate::store::session::generic_wanted(), _st: PhantomData }
     }
 }
 
@@ -110,7 +130,7 @@ where
         // The text between placeholders as written; each placeholder
         // (`?`, `$n`, in bind order) rewritten by diesel as it binds.
         let text = &self.sql.text;
-        let generic = crate::store::session::generic_wanted();
+        let generic = self.generic;
         let mut at = 0;
         for (n, (b, (start, end))) in self.sql.binds.iter().zip(&self.sql.marks).enumerate() {
             out.push_sql(&text[at..*start]);
@@ -153,6 +173,50 @@ mod tests {
     struct N {
         #[diesel(sql_type = BigInt)]
         n: i64,
+    }
+
+    /// PostgreSQL: a page's row count is written into what is sent under
+    /// generic plans only, never beside a bound keyword; and every count
+    /// written in is a text of its own for [`MAX_SHAPES`], so that paging
+    /// with many page sizes cannot fill a connection's cache.
+    #[cfg(feature = "postgres")]
+    #[test]
+    fn row_counts_are_written_in_what_is_sent_under_generic_plans_only() {
+        use crate::store::session::with_generic_plans;
+        let page = |limit: i64, keyword: bool| {
+            let mut sql = Sql::new(true);
+            sql.literal_limits = true;
+            sql.push("SELECT t.id FROM clients t WHERE t.status = ").bind_text("active");
+            if keyword {
+                crate::query::sql::index_match_on(&mut sql, "clients", "t", "dupont:*".into());
+            }
+            sql.push(" LIMIT ").limit(limit);
+            sql
+        };
+        let sent = |sql: &Sql, generic: bool| {
+            with_generic_plans(generic, || {
+                diesel::debug_query::<diesel::pg::Pg, _>(&Prepared::<diesel::sql_types::Untyped>::new(sql)).to_string()
+            })
+        };
+        let plain = page(51, false);
+        assert!(sent(&plain, true).contains("LIMIT 51::bigint"), "{}", sent(&plain, true));
+        assert!(sent(&plain, false).contains("LIMIT $2::bigint"), "{}", sent(&plain, false));
+        let searched = page(51, true);
+        assert!(sent(&searched, true).contains("LIMIT $3::bigint"), "{}", sent(&searched, true));
+        // 2 x MAX_SHAPES page sizes: not all admitted (they are as many
+        // texts sent); a bound count is one text for every size.
+        let admitted = with_generic_plans(true, || {
+            (1..=2 * MAX_SHAPES as i64)
+                .filter(|n| Prepared::<diesel::sql_types::Untyped>::new(&page(*n, false)).cache)
+                .count()
+        });
+        assert!(admitted <= MAX_SHAPES, "{admitted} page sizes admitted");
+        let bound = with_generic_plans(false, || {
+            (1..=2 * MAX_SHAPES as i64)
+                .filter(|n| Prepared::<diesel::sql_types::Untyped>::new(&page(*n, false)).cache)
+                .count()
+        });
+        assert!(bound == 2 * MAX_SHAPES || bound == 0, "{bound}: one text, admitted for every size or none");
     }
 
     /// A statement run through [`Prepared::new`] is prepared once per
