@@ -253,17 +253,20 @@ impl EngineContext {
                 _ => None,
             });
         }
-        if let (Some(client_id), false) = (self.client(), to_check.is_empty()) {
-            let checks = match self.engine.upgrade() {
-                Some(engine) => {
-                    let requests: Vec<Request> = to_check.iter().map(|(_, r)| r.clone()).collect();
-                    engine.check_scoped_all(Actor::Staff(self.viewer), DataScope::Client { client_id }, &requests)
-                }
-                None => to_check.iter().map(|_| Err(clientele_core::Error::internal("the engine is closed"))).collect(),
+        let (at, requests): (Vec<usize>, Vec<Request>) = to_check.into_iter().unzip();
+        if let (Some(client_id), false) = (self.client(), requests.is_empty()) {
+            let passed: Vec<bool> = match self.engine.upgrade() {
+                Some(engine) => engine
+                    .check_scoped_all(Actor::Staff(self.viewer), DataScope::Client { client_id }, &requests)
+                    .iter()
+                    .map(Result::is_ok)
+                    .collect(),
+                // Closed: nothing can be checked, nothing is kept.
+                None => vec![false; requests.len()],
             };
-            for ((i, _), check) in to_check.iter().zip(checks) {
-                if check.is_err() {
-                    confined[*i] = None;
+            for (i, ok) in at.into_iter().zip(passed) {
+                if !ok {
+                    confined[i] = None;
                 }
             }
         }

@@ -111,6 +111,24 @@ fn on_client_dashboard(request: &Request) -> OnClientDashboard {
     }
 }
 
+/// A write asked through a dashboard.
+fn write_refused(who: &Who) -> Error {
+    Error::Forbidden {
+        actor: format!("staff {} ({})", who.id, who.name),
+        action: "write through",
+        entity: "a dashboard (portlets read only)",
+    }
+}
+
+/// A read a client's dashboard may not run.
+fn not_the_clients(client_id: Id) -> Error {
+    Error::Forbidden {
+        actor: format!("the dashboard of client {client_id}"),
+        action: "run",
+        entity: "this read (it is not the client's)",
+    }
+}
+
 /// Whether the only record `request` names is the scope's client, already
 /// checked ([`Engine::check_scoped_all`]).
 fn names_only_client(request: &Request, client: Option<Id>) -> bool {
@@ -235,15 +253,7 @@ impl Engine {
     pub fn check_scoped_all(&self, actor: Actor, scope: DataScope, requests: &[Request]) -> Vec<Result<()>> {
         let all = |e: Error| requests.iter().map(|_| Err(e.clone())).collect();
         let checked = crate::deadline::within(self.tile_deadline(), crate::deadline::Lane::Dashboard, || {
-            self.licensed()?;
-            let Actor::Staff(staff) = actor else {
-                return Err(Error::Forbidden {
-                    actor: "host".into(),
-                    action: "render",
-                    entity: "dashboards (a staff member views them)",
-                });
-            };
-            let mut who = self.who(staff)?;
+            let mut who = self.dashboard_viewer(actor)?;
             let client = match scope {
                 DataScope::Client { client_id } => Some(client_id),
                 _ => None,
@@ -260,21 +270,13 @@ impl Engine {
                 let mut out = Vec::with_capacity(requests.len());
                 for request in requests {
                     out.push(if !request.is_read_only() {
-                        Err(Error::Forbidden {
-                            actor: format!("staff {} ({})", who.id, who.name),
-                            action: "write through",
-                            entity: "a dashboard (portlets read only)",
-                        })
+                        Err(write_refused(&who))
                     } else if let Err(e) = &scope_ok {
                         Err(e.clone())
                     } else if let Some(x) = client
                         && !client_dashboard_runs(request)
                     {
-                        Err(Error::Forbidden {
-                            actor: format!("the dashboard of client {x}"),
-                            action: "run",
-                            entity: "this read (it is not the client's)",
-                        })
+                        Err(not_the_clients(x))
                     } else if client.is_some() && names_only_client(request, client) {
                         Ok(())
                     } else {
@@ -293,8 +295,8 @@ impl Engine {
         }
     }
 
-    /// The staff member a scoped request runs as, with the scope's client.
-    fn scoped_who(&self, actor: Actor, scope: DataScope, request: &Request) -> Result<Who> {
+    /// The staff member a dashboard's read runs as (a host cannot view one).
+    fn dashboard_viewer(&self, actor: Actor) -> Result<Who> {
         self.licensed()?;
         let Actor::Staff(staff) = actor else {
             return Err(Error::Forbidden {
@@ -303,13 +305,14 @@ impl Engine {
                 entity: "dashboards (a staff member views them)",
             });
         };
-        let mut who = self.who(staff)?;
+        self.who(staff)
+    }
+
+    /// The staff member a scoped request runs as, with the scope's client.
+    fn scoped_who(&self, actor: Actor, scope: DataScope, request: &Request) -> Result<Who> {
+        let mut who = self.dashboard_viewer(actor)?;
         if !request.is_read_only() {
-            return Err(Error::Forbidden {
-                actor: format!("staff {} ({})", who.id, who.name),
-                action: "write through",
-                entity: "a dashboard (portlets read only)",
-            });
+            return Err(write_refused(&who));
         }
         if let DataScope::Client { client_id } = scope {
             // Lists check the client in their own statement (one round
@@ -318,11 +321,7 @@ impl Engine {
                 self.read(|c| visibility::client(c, &who, client_id))?;
             }
             if !client_dashboard_runs(request) {
-                return Err(Error::Forbidden {
-                    actor: format!("the dashboard of client {client_id}"),
-                    action: "run",
-                    entity: "this read (it is not the client's)",
-                });
+                return Err(not_the_clients(client_id));
             }
             who.scope = Some(client_id);
         }

@@ -1690,8 +1690,25 @@ impl Plan {
 mod tests {
     use super::*;
 
-    /// Every page statement — ranked or not, first page or later, text or
-    /// integer sort, both backends — closes each parenthesis it opens.
+    /// The clients list planned for `query`, for an actor of every office.
+    fn clients_plan(query: &ListQuery) -> Result<Plan> {
+        plan(PlanInput {
+            kind: ListKind::Clients,
+            query,
+            custom: &[],
+            roles: &[],
+            tags: &[],
+            constraints: vec![],
+            offices: None,
+            scope: None,
+            today: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+            fiscal_year_start_month: 1,
+            tz: chrono_tz::America::Toronto,
+            actor: None,
+            people: &mut |_: &fields::Lookup| Ok(vec![]),
+        })
+    }
+
     /// PostgreSQL: under generic plans a page's row counts are written in
     /// beside its other values (the plan knows the page's size), except
     /// where a keyword is bound (searches, a filter's keyword); under
@@ -1714,22 +1731,7 @@ mod tests {
                 };
                 query.cursor = Some(key.encode());
             }
-            plan(PlanInput {
-                kind: ListKind::Clients,
-                query: &query,
-                custom: &[],
-                roles: &[],
-                tags: &[],
-                constraints: vec![],
-                offices: None,
-                scope: None,
-                today: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
-                fiscal_year_start_month: 1,
-                tz: chrono_tz::America::Toronto,
-                actor: None,
-                people: &mut |_: &fields::Lookup| Ok(vec![]),
-            })
-            .unwrap()
+            clients_plan(&query).unwrap()
         };
         let written = |sql: &Sql| -> Vec<bool> {
             (0..sql.binds.len()).filter(|i| sql.limits.contains(i)).map(|i| sql.writes_in(i, true)).collect()
@@ -1759,6 +1761,8 @@ mod tests {
         }
     }
 
+    /// Every page statement — ranked or not, first page or later, text or
+    /// integer sort, both backends — closes each parenthesis it opens.
     #[test]
     fn page_statements_balance_their_parentheses() {
         for (kind, sort, text_sort) in [
@@ -1822,23 +1826,7 @@ mod tests {
     fn search_words_without_letters_are_refused_with_their_span() {
         for (s, start, end) in [("🥐", 0, 4), ("  dupont  -  ", 10, 11), ("hélène %_", 9, 11)] {
             let query = ListQuery { search: Some(s.into()), ..Default::default() };
-            let e = plan(PlanInput {
-                kind: ListKind::Clients,
-                query: &query,
-                custom: &[],
-                roles: &[],
-                tags: &[],
-                constraints: vec![],
-                offices: None,
-                scope: None,
-                today: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
-                fiscal_year_start_month: 1,
-                tz: chrono_tz::America::Toronto,
-                actor: None,
-                people: &mut |_: &fields::Lookup| Ok(vec![]),
-            })
-            .err()
-            .unwrap_or_else(|| panic!("{s:?} accepted"));
+            let e = clients_plan(&query).err().unwrap_or_else(|| panic!("{s:?} accepted"));
             assert_eq!(e.span(), Some(Span { start, end }), "{s:?}");
         }
     }

@@ -53,19 +53,11 @@ impl<'a, ST> Prepared<'a, ST> {
     /// connection with prepared statements past [`MAX_SHAPES`].
     pub(crate) fn new(sql: &'a Sql) -> Self {
         let generic = crate::store::session::generic_wanted();
-        let written: Vec<String> = sql
-            .binds
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| sql.writes_in(*i, generic))
-            .map(|(_, b)| format!("{b:?}"))
-            .collect();
-        let cache = if written.is_empty() {
-            admitted(&sql.text)
-        } else {
-            admitted(&format!("{}\0{}", sql.text, written.join(",")))
-        };
-        Prepared { sql, cache, generic, _st: PhantomData }
+        let written = sql.binds.iter().enumerate().filter_map(|(i, b)| match b {
+            Bind::Int(n) if sql.writes_in(i, generic) => Some(*n),
+            _ => None,
+        });
+        Prepared { sql, cache: admitted(&sql.text, written), generic, _st: PhantomData }
     }
 
     /// A statement prepared for this use only (a variable-length list of
@@ -75,12 +67,15 @@ impl<'a, ST> Prepared<'a, ST> {
     }
 }
 
-/// Whether `text` may be cached: admitted while fewer than [`MAX_SHAPES`]
-/// texts were.
-fn admitted(text: &str) -> bool {
+/// Whether `text`, with the row counts `written` in, may be cached:
+/// admitted while fewer than [`MAX_SHAPES`] texts were.
+fn admitted(text: &str, written: impl Iterator<Item = i64>) -> bool {
     static SEEN: Mutex<Option<HashSet<u64>>> = Mutex::new(None);
     let mut h = FixedHasher::default();
     text.hash(&mut h);
+    for n in written {
+        n.hash(&mut h);
+    }
     let key = h.finish();
     let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
     let seen = seen.get_or_insert_with(HashSet::new);
