@@ -15,11 +15,12 @@ pub(crate) fn of_clients(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Vec<
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(i64, String, i64)> = client_assignments::table
-        .filter(client_assignments::client_id.eq_any(ids.to_vec()))
-        .order((client_assignments::client_id, client_assignments::position))
-        .select((client_assignments::client_id, client_assignments::role, client_assignments::staff_id))
-        .load(conn)?;
+    let q = client_assignments::table.order((client_assignments::client_id, client_assignments::position)).select((
+        client_assignments::client_id,
+        client_assignments::role,
+        client_assignments::staff_id,
+    ));
+    let rows: Vec<(i64, String, i64)> = super::load_by_ids!(q, client_assignments::client_id, ids, conn)?;
     let mut out: HashMap<Id, Vec<Assignment>> = HashMap::new();
     for (client, role, staff_id) in rows {
         out.entry(client).or_default().push(Assignment { role, staff_id });
@@ -87,7 +88,7 @@ pub(crate) fn existing_staff(conn: &mut Conn, ids: &[Id]) -> Result<Vec<Id>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(staff::table.filter(staff::id.eq_any(ids.to_vec())).select(staff::id).load(conn)?)
+    Ok(super::load_by_ids!(staff::table.select(staff::id), staff::id, ids, conn)?)
 }
 
 /// How many assignments (of any client, in the trash too) use a role.

@@ -270,11 +270,8 @@ pub(crate) fn office_of(conn: &mut Conn, id: Id) -> Result<Option<Option<String>
 
 /// Offices of live clients by id (absent: no such live client).
 pub(crate) fn offices_of(conn: &mut Conn, ids: &[Id]) -> Result<std::collections::HashMap<Id, Option<String>>> {
-    let rows: Vec<(i64, Option<String>)> = clients::table
-        .filter(clients::id.eq_any(ids.to_vec()))
-        .filter(clients::trash_id.is_null())
-        .select((clients::id, clients::office))
-        .load(conn)?;
+    let q = clients::table.filter(clients::trash_id.is_null()).select((clients::id, clients::office));
+    let rows: Vec<(i64, Option<String>)> = super::load_by_ids!(q, clients::id, ids, conn)?;
     Ok(rows.into_iter().collect())
 }
 
@@ -295,9 +292,8 @@ struct LinkRow {
 
 /// The live contacts of clients, with their link roles, in one query.
 pub(crate) fn contacts_of(conn: &mut Conn, ids: &[Id]) -> Result<Vec<ClientContact>> {
-    let rows: Vec<LinkRow> = contact_links::table
+    let q = contact_links::table
         .inner_join(contacts::table)
-        .filter(contact_links::client_id.eq_any(ids.to_vec()))
         .filter(contacts::trash_id.is_null())
         .order((contact_links::client_id, contacts::file_as_fold, contacts::id))
         .select((
@@ -312,8 +308,8 @@ pub(crate) fn contacts_of(conn: &mut Conn, ids: &[Id]) -> Result<Vec<ClientConta
             contacts::phones,
             contacts::emails,
             contacts::import_key,
-        ))
-        .load(conn)?;
+        ));
+    let rows: Vec<LinkRow> = super::load_by_ids!(q, contact_links::client_id, ids, conn)?;
     rows.into_iter()
         .map(|r| {
             let phones: Vec<Phone> = from_json(&r.phones, "phones")?;

@@ -281,13 +281,20 @@ pub(crate) fn clients_of(conn: &mut Conn, contact_ids: &[Id], offices: Option<&[
     let live_contacts = contacts::table.filter(contacts::trash_id.is_null()).select(contacts::id);
     let mut q = contact_links::table
         .inner_join(clients::table)
-        .filter(contact_links::contact_id.eq_any(contact_ids.to_vec()))
         .filter(contact_links::contact_id.eq_any(live_contacts))
         .filter(clients::trash_id.is_null())
         .into_boxed();
-    if let Some(o) = offices {
-        q = q.filter(clients::office.eq_any(o.to_vec()));
-    }
+    // One contact (its record's links) as `= ?`: a statement the cache keeps.
+    q = match contact_ids {
+        [one] => q.filter(contact_links::contact_id.eq(*one)),
+        many => q.filter(contact_links::contact_id.eq_any(many.to_vec())),
+    };
+    // Likewise a staff member of one office (`IN` is never cached).
+    q = match offices {
+        None => q,
+        Some([one]) => q.filter(clients::office.eq(one.clone())),
+        Some(many) => q.filter(clients::office.eq_any(many.to_vec())),
+    };
     let rows: Vec<(i64, i64, String, String, String)> = q
         .order((contact_links::contact_id, clients::name_fold, clients::id))
         .select((contact_links::contact_id, clients::id, clients::code, clients::name, contact_links::role))

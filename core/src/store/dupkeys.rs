@@ -103,7 +103,24 @@ pub(crate) fn insert(conn: &mut Conn, entity: Keyed, records: &[(Id, Vec<(DupKin
                 diesel::insert_into(dup_keys::table).values(row).execute(c)?;
             }
         }
-        // One binary COPY (no statement to parse, no bind limit).
+        // One record's keys (a create or an update): one statement the
+        // connection keeps, the keys as a JSON array. A `COPY` is not
+        // prepared and takes a round trip more.
+        #[cfg(feature = "postgres")]
+        super::AnyConnection::Pg(c) if records.len() == 1 && !rows.is_empty() => {
+            let pairs: Vec<(&str, &str)> = rows.iter().map(|r| (r.kind, r.key)).collect();
+            let mut sql = crate::query::sql::Sql::new(true);
+            sql.push("INSERT INTO dup_keys (entity, entity_id, kind, key) SELECT ")
+                .bind_text(entity.as_str())
+                .push(", ")
+                .bind_int(records[0].0)
+                .push(", e->>0, e->>1 FROM json_array_elements(")
+                .bind_text(serde_json::to_string(&pairs).map_err(|e| crate::error::Error::storage(e.to_string()))?)
+                .push("::json) AS e");
+            super::prepared::Prepared::<diesel::sql_types::Untyped>::new(&sql).execute(c)?;
+        }
+        // Many records' (an import): one binary COPY (no statement to
+        // parse, no bind limit).
         #[cfg(feature = "postgres")]
         super::AnyConnection::Pg(c) if !rows.is_empty() => {
             diesel::copy_from(dup_keys::table).from_insertable(&rows).execute(c)?;
@@ -139,6 +156,14 @@ pub(crate) fn matches(
     q = match (entity, offices) {
         (Keyed::Client, None) => q.filter(diesel::dsl::exists(
             clients::table.filter(clients::id.eq(dup_keys::entity_id)).filter(clients::trash_id.is_null()),
+        )),
+        // A staff member of one office as `office = ?`: a statement the
+        // connection keeps (diesel never caches `IN (…)`).
+        (Keyed::Client, Some([office])) => q.filter(diesel::dsl::exists(
+            clients::table
+                .filter(clients::id.eq(dup_keys::entity_id))
+                .filter(clients::trash_id.is_null())
+                .filter(clients::office.eq(office.clone())),
         )),
         (Keyed::Client, Some(offices)) => q.filter(diesel::dsl::exists(
             clients::table

@@ -183,17 +183,15 @@ fn follow_ups_of(conn: &mut Conn, ids: &[Id]) -> Result<std::collections::HashMa
     if ids.is_empty() {
         return Ok(Default::default());
     }
-    let rows: Vec<FollowUpRow> = follow_ups::table
-        .filter(follow_ups::interaction_id.eq_any(ids.to_vec()))
-        .select((
-            follow_ups::interaction_id,
-            follow_ups::assignee_id,
-            follow_ups::due,
-            follow_ups::done,
-            follow_ups::done_at,
-            follow_ups::done_by,
-        ))
-        .load(conn)?;
+    let q = follow_ups::table.select((
+        follow_ups::interaction_id,
+        follow_ups::assignee_id,
+        follow_ups::due,
+        follow_ups::done,
+        follow_ups::done_at,
+        follow_ups::done_by,
+    ));
+    let rows: Vec<FollowUpRow> = super::load_by_ids!(q, follow_ups::interaction_id, ids, conn)?;
     rows.into_iter()
         .map(|(id, assignee_id, due, done, done_at, done_by)| {
             let due = due

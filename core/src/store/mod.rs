@@ -809,11 +809,16 @@ pub(crate) fn hold_live(conn: &mut Conn, parent: Parent, id: crate::domain::Id) 
     match conn {
         #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => {
-            let sql = match parent {
-                Parent::Client => "SELECT id FROM clients WHERE id = $1 AND trash_id IS NULL FOR SHARE",
-                Parent::Contact => "SELECT id FROM contacts WHERE id = $1 AND trash_id IS NULL FOR SHARE",
+            let table = match parent {
+                Parent::Client => "clients",
+                Parent::Contact => "contacts",
             };
-            let n = diesel::sql_query(sql).bind::<diesel::sql_types::BigInt, _>(id).execute(c)?;
+            // Kept prepared by the connection (`sql_query` never is).
+            let mut sql = crate::query::sql::Sql::new(true);
+            sql.push(&format!("SELECT id FROM {table} WHERE id = "))
+                .bind_int(id)
+                .push(" AND trash_id IS NULL FOR SHARE");
+            let n = prepared::Prepared::<diesel::sql_types::Untyped>::new(&sql).execute(c)?;
             Ok(n == 1)
         }
         AnyConnection::Sqlite(_) => Ok(true),
@@ -847,6 +852,21 @@ macro_rules! with_backend {
     };
 }
 pub(crate) use with_backend;
+
+/// Loads `$query` filtered to the rows whose `$col` is one of `$ids`: with
+/// one id as `$col = ?`, a statement the connection's cache keeps; with more
+/// as `$col IN (?, …)`, which diesel never caches (prepared afresh at each
+/// call). Reading one record is the common case (a get, or the record a
+/// write answers), and its attached rows were prepared every time.
+macro_rules! load_by_ids {
+    ($query:expr, $col:expr, $ids:expr, $conn:expr) => {
+        match $ids {
+            [one] => $query.filter($col.eq(*one)).load($conn),
+            many => $query.filter($col.eq_any(many.to_vec())).load($conn),
+        }
+    };
+}
+pub(crate) use load_by_ids;
 
 /// The lookups every record table has (`id`, `version`, `trash_id`
 /// columns): `get` a row by id (live, or also in the trash), the `version_of`

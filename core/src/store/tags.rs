@@ -78,11 +78,10 @@ pub(crate) fn of_clients(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Vec<
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(i64, String)> = client_tags::table
-        .filter(client_tags::client_id.eq_any(ids.to_vec()))
+    let q = client_tags::table
         .order((client_tags::client_id, client_tags::tag))
-        .select((client_tags::client_id, client_tags::tag))
-        .load(conn)?;
+        .select((client_tags::client_id, client_tags::tag));
+    let rows: Vec<(i64, String)> = super::load_by_ids!(q, client_tags::client_id, ids, conn)?;
     let mut out: HashMap<Id, Vec<String>> = HashMap::new();
     for (id, tag) in rows {
         out.entry(id).or_default().push(tag);
@@ -95,11 +94,10 @@ pub(crate) fn of_contacts(conn: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Vec
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(i64, String)> = contact_tags::table
-        .filter(contact_tags::contact_id.eq_any(ids.to_vec()))
+    let q = contact_tags::table
         .order((contact_tags::contact_id, contact_tags::tag))
-        .select((contact_tags::contact_id, contact_tags::tag))
-        .load(conn)?;
+        .select((contact_tags::contact_id, contact_tags::tag));
+    let rows: Vec<(i64, String)> = super::load_by_ids!(q, contact_tags::contact_id, ids, conn)?;
     let mut out: HashMap<Id, Vec<String>> = HashMap::new();
     for (id, tag) in rows {
         out.entry(id).or_default().push(tag);
