@@ -1,10 +1,10 @@
 //! One record's requests run statements their connection has prepared
-//! before: once warm, a get or a create prepares nothing afresh. diesel
-//! never caches a statement with an `IN (…)` list (nor `sql_query`), so a
-//! record's attached rows read by `id IN (?)` were prepared at every call
-//! (0.075 ms of a 0.7 ms `client.create` on SQLite), and on PostgreSQL a
-//! create's duplicate keys went by `COPY` and its parent's lock by
-//! `sql_query`.
+//! before: once warm, a get or a create prepares nothing afresh. On SQLite
+//! diesel never caches a statement with an `IN (…)` list (PostgreSQL's
+//! `= ANY($1)` is cached), nor any `sql_query`, so a record's attached rows
+//! read by `id IN (?)` were prepared at every call (0.075 ms of a 0.7 ms
+//! `client.create`), and on PostgreSQL a create's duplicate keys went by
+//! `COPY` and its parent's lock by `sql_query`.
 //!
 //! Not covered: updates. diesel marks every `UPDATE` unsafe to cache, and a
 //! wrapper cannot lift the mark (diesel executes through `&T`, whose
@@ -14,7 +14,8 @@
 //! Every statement is watched through diesel's instrumentation, on the
 //! thread that runs it: a statement is prepared for the cache when diesel
 //! says `CacheQuery`; one started whose text was never cached was prepared
-//! for that call alone. Transaction control (`BEGIN`, `COMMIT`, …) and
+//! for that call alone. On the watched run, either counts (a `CacheQuery`
+//! then means the statement was new to its connection). Transaction control (`BEGIN`, `COMMIT`, …) and
 //! session settings run as simple statements and are not counted.
 //!
 //! Each request runs three times first, then is watched on its fourth,
@@ -31,8 +32,14 @@ use serde_json::{Value, json};
 
 #[derive(Default)]
 struct Seen {
+    /// Texts prepared for the cache before the watched run.
     cached: HashSet<String>,
     watching: bool,
+    /// Statements the watched run started (transaction control aside).
+    started: usize,
+    /// Statements the watched run prepared: started with a text never
+    /// cached (diesel would not cache it), or cached during the run (a
+    /// statement new to its connection).
     fresh: Vec<String>,
 }
 
@@ -43,21 +50,24 @@ thread_local! {
 fn on_event(e: InstrumentationEvent<'_>) {
     match e {
         InstrumentationEvent::CacheQuery { sql, .. } => SEEN.with(|s| {
-            if std::env::var("DBG").is_ok() && sql.starts_with("UPDATE") {
-                eprintln!("CACHED {sql}");
+            let mut s = s.borrow_mut();
+            if s.watching {
+                let sql = format!("{sql} (prepared for the cache during the run)");
+                s.fresh.push(sql);
+            } else {
+                s.cached.insert(sql.to_string());
             }
-            s.borrow_mut().cached.insert(sql.to_string());
         }),
         InstrumentationEvent::StartQuery { query, .. } => SEEN.with(|s| {
             let mut s = s.borrow_mut();
             let sql = query.to_string();
             // diesel's debug text ends with the binds: keep the statement.
             let sql = sql.split(" -- binds:").next().unwrap_or_default().to_string();
-            if std::env::var("DBG").is_ok() && sql.starts_with("UPDATE") {
-                eprintln!("START {sql}");
-            }
-            if s.watching && !control(&sql) && !s.cached.contains(&sql) {
-                s.fresh.push(sql);
+            if s.watching && !control(&sql) {
+                s.started += 1;
+                if !s.cached.contains(&sql) {
+                    s.fresh.push(sql);
+                }
             }
         }),
         _ => {}
@@ -104,12 +114,14 @@ fn fresh_on_fourth_run(f: &Fixture, actor: i64, request: &dyn Fn(usize) -> Value
     SEEN.with(|s| {
         let mut s = s.borrow_mut();
         s.fresh.clear();
+        s.started = 0;
         s.watching = true;
     });
     call(f, actor, &fourth);
     SEEN.with(|s| {
         let mut s = s.borrow_mut();
         s.watching = false;
+        assert!(s.started > 0, "{fourth}: no statement watched (is the instrumentation attached?)");
         std::mem::take(&mut s.fresh)
     })
 }

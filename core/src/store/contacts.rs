@@ -289,7 +289,7 @@ pub(crate) fn clients_of(conn: &mut Conn, contact_ids: &[Id], offices: Option<&[
         [one] => q.filter(contact_links::contact_id.eq(*one)),
         many => q.filter(contact_links::contact_id.eq_any(many.to_vec())),
     };
-    // Likewise a staff member of one office (`IN` is never cached).
+    // Likewise a staff member of one office (SQLite never caches `IN`).
     q = match offices {
         None => q,
         Some([one]) => q.filter(clients::office.eq(one.clone())),

@@ -82,7 +82,8 @@ pub(crate) fn put(conn: &mut Conn, entity: Keyed, id: Id, keys: &[(DupKind, Stri
 }
 
 /// Inserts the keys of records that have none yet (SQLite: one prepared
-/// statement per key; PostgreSQL: one `COPY`).
+/// statement per key; PostgreSQL: one kept statement for one record's keys,
+/// one `COPY` for more records').
 pub(crate) fn insert(conn: &mut Conn, entity: Keyed, records: &[(Id, Vec<(DupKind, String)>)]) -> Result<()> {
     let rows: Vec<New> = records
         .iter()
@@ -103,9 +104,10 @@ pub(crate) fn insert(conn: &mut Conn, entity: Keyed, records: &[(Id, Vec<(DupKin
                 diesel::insert_into(dup_keys::table).values(row).execute(c)?;
             }
         }
-        // One record's keys (a create or an update): one statement the
-        // connection keeps, the keys as a JSON array. A `COPY` is not
-        // prepared and takes a round trip more.
+        // One record's keys (a create, an update, or an import batch that
+        // wrote one record): one statement the connection keeps, the keys
+        // as a JSON array. A `COPY` is not prepared and takes a round trip
+        // more.
         #[cfg(feature = "postgres")]
         super::AnyConnection::Pg(c) if records.len() == 1 && !rows.is_empty() => {
             let pairs: Vec<(&str, &str)> = rows.iter().map(|r| (r.kind, r.key)).collect();
@@ -117,10 +119,10 @@ pub(crate) fn insert(conn: &mut Conn, entity: Keyed, records: &[(Id, Vec<(DupKin
                 .push(", e->>0, e->>1 FROM json_array_elements(")
                 .bind_text(serde_json::to_string(&pairs).map_err(|e| crate::error::Error::storage(e.to_string()))?)
                 .push("::json) AS e");
-            super::prepared::Prepared::<diesel::sql_types::Untyped>::new(&sql).execute(c)?;
+            super::prepared::Prepared::<diesel::sql_types::Untyped>::fixed(&sql).execute(c)?;
         }
-        // Many records' (an import): one binary COPY (no statement to
-        // parse, no bind limit).
+        // More records' (imports): one binary COPY (no statement to parse,
+        // no bind limit).
         #[cfg(feature = "postgres")]
         super::AnyConnection::Pg(c) if !rows.is_empty() => {
             diesel::copy_from(dup_keys::table).from_insertable(&rows).execute(c)?;
@@ -158,7 +160,7 @@ pub(crate) fn matches(
             clients::table.filter(clients::id.eq(dup_keys::entity_id)).filter(clients::trash_id.is_null()),
         )),
         // A staff member of one office as `office = ?`: a statement the
-        // connection keeps (diesel never caches `IN (…)`).
+        // connection keeps (diesel never caches `IN (…)` on SQLite).
         (Keyed::Client, Some([office])) => q.filter(diesel::dsl::exists(
             clients::table
                 .filter(clients::id.eq(dup_keys::entity_id))

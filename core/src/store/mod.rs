@@ -809,16 +809,14 @@ pub(crate) fn hold_live(conn: &mut Conn, parent: Parent, id: crate::domain::Id) 
     match conn {
         #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => {
-            let table = match parent {
-                Parent::Client => "clients",
-                Parent::Contact => "contacts",
+            let select = match parent {
+                Parent::Client => "SELECT id FROM clients WHERE id = ",
+                Parent::Contact => "SELECT id FROM contacts WHERE id = ",
             };
             // Kept prepared by the connection (`sql_query` never is).
             let mut sql = crate::query::sql::Sql::new(true);
-            sql.push(&format!("SELECT id FROM {table} WHERE id = "))
-                .bind_int(id)
-                .push(" AND trash_id IS NULL FOR SHARE");
-            let n = prepared::Prepared::<diesel::sql_types::Untyped>::new(&sql).execute(c)?;
+            sql.push(select).bind_int(id).push(" AND trash_id IS NULL FOR SHARE");
+            let n = prepared::Prepared::<diesel::sql_types::Untyped>::fixed(&sql).execute(c)?;
             Ok(n == 1)
         }
         AnyConnection::Sqlite(_) => Ok(true),
@@ -855,9 +853,11 @@ pub(crate) use with_backend;
 
 /// Loads `$query` filtered to the rows whose `$col` is one of `$ids`: with
 /// one id as `$col = ?`, a statement the connection's cache keeps; with more
-/// as `$col IN (?, …)`, which diesel never caches (prepared afresh at each
-/// call). Reading one record is the common case (a get, or the record a
-/// write answers), and its attached rows were prepared every time.
+/// as `$col IN (?, …)`, which diesel never caches on SQLite (prepared afresh
+/// at each call; PostgreSQL's `= ANY($1)` is cached, and one id costs it a
+/// second kept statement, nothing more). Reading one record is the common
+/// case (a get, or the record a write answers), and on SQLite its attached
+/// rows were prepared every time.
 macro_rules! load_by_ids {
     ($query:expr, $col:expr, $ids:expr, $conn:expr) => {
         match $ids {

@@ -60,6 +60,16 @@ impl<'a, ST> Prepared<'a, ST> {
         Prepared { sql, cache: admitted(&sql.text, written), generic, _st: PhantomData }
     }
 
+    /// A statement of the engine's own whose text never varies (a store
+    /// function's): kept by the connection without taking one of the
+    /// [`MAX_SHAPES`] admissions, which are for the texts filters make, so
+    /// that a host that used every admission before its first create still
+    /// gets it prepared once. (PostgreSQL's only, so far.)
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) fn fixed(sql: &'a Sql) -> Self {
+        Prepared { sql, cache: true, generic: crate::store::session::generic_wanted(), _st: PhantomData }
+    }
+
     /// A statement prepared for this use only (a variable-length list of
     /// values: one text per length).
     pub(crate) fn uncached(sql: &'a Sql) -> Self {
