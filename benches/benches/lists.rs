@@ -12,7 +12,8 @@
 //! (default 200 interleaved rounds per case, after `--warm N` = 10),
 //! `--cap SECONDS` and `--min N` (a case stops after N rounds, default 20,
 //! once it has used this long; default 4), `--only TEXT` (cases whose group or name contains it),
-//! `--no-search`. Figures: `target/bench/<preset>-<backend>.json`, the
+//! `--base-limit SECONDS` (a baseline whose first run takes longer is left
+//! out of its case: at size L some take seconds a run), `--no-search`. Figures: `target/bench/<preset>-<backend>.json`, the
 //! table `target/bench/report.md`, the plot `target/bench/cost.svg`.
 
 use std::process::Command;
@@ -31,6 +32,8 @@ struct Args {
     cap: f64,
     min: usize,
     only: Option<String>,
+    /// Seconds: a baseline whose first run takes longer is left out.
+    base_limit: Option<f64>,
     search: bool,
     child: bool,
 }
@@ -44,6 +47,7 @@ fn args() -> Args {
         cap: 4.0,
         min: 20,
         only: None,
+        base_limit: None,
         search: true,
         child: false,
     };
@@ -82,6 +86,10 @@ fn args() -> Args {
             }
             "--only" => {
                 a.only = Some(next(i));
+                i += 1;
+            }
+            "--base-limit" => {
+                a.base_limit = Some(next(i).parse().expect("--base-limit SECONDS"));
                 i += 1;
             }
             "--no-search" => a.search = false,
@@ -129,14 +137,19 @@ fn child(a: &Args, preset: Preset, backend: Backend) {
         {
             continue;
         }
-        let f = run::measure(&mut b, &c, a.runs, a.warm, a.min, Duration::from_secs_f64(a.cap));
+        let limit = a.base_limit.map(Duration::from_secs_f64);
+        let f = run::measure(&mut b, &c, a.runs, a.warm, a.min, Duration::from_secs_f64(a.cap), limit);
         eprintln!(
             "  {:<11} {:<58} {:>9.3} ms {:>9.3} ms  base {:>9}  ({} runs)",
             c.group,
             c.name,
             f.engine.0,
             f.engine.1,
-            f.base.map_or("–".into(), |x| format!("{:.3}", x.0)),
+            match (f.base, f.base_skipped) {
+                (Some(x), _) => format!("{:.3}", x.0),
+                (None, Some(first)) => format!("skipped ({first:.0} ms)"),
+                (None, None) => "–".into(),
+            },
             f.runs
         );
         out.push(report::record(preset.name(), backend_name(backend), &s, c.group, &c.name, &f));

@@ -30,6 +30,7 @@ pub fn record(
         "engine": {"p50_ms": f.engine.0, "p95_ms": f.engine.1},
         "json": pair(f.json),
         "baseline": pair(f.base),
+        "baseline_skipped_first_ms": f.base_skipped,
         "ratio": f.base.map(|b| f.engine.0 / b.0),
     })
 }
