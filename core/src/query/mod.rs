@@ -1692,14 +1692,20 @@ mod tests {
 
     /// The clients list planned for `query`, for an actor of every office.
     fn clients_plan(query: &ListQuery) -> Result<Plan> {
+        test_plan(ListKind::Clients, query, None)
+    }
+
+    /// List `kind` planned for `query`, for an actor of `offices` (`None`:
+    /// every office), no custom fields, on a fixed day.
+    fn test_plan(kind: ListKind, query: &ListQuery, offices: Option<Vec<String>>) -> Result<Plan> {
         plan(PlanInput {
-            kind: ListKind::Clients,
+            kind,
             query,
             custom: &[],
             roles: &[],
             tags: &[],
             constraints: vec![],
-            offices: None,
+            offices,
             scope: None,
             today: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
             fiscal_year_start_month: 1,
@@ -1786,22 +1792,7 @@ mod tests {
                         id: 7,
                     };
                     query.cursor = cursor.then(|| key.encode());
-                    let p = plan(PlanInput {
-                        kind,
-                        query: &query,
-                        custom: &[],
-                        roles: &[],
-                        tags: &[],
-                        constraints: vec![],
-                        offices: Some(vec!["Montréal".into()]),
-                        scope: None,
-                        today: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
-                        fiscal_year_start_month: 1,
-                        tz: chrono_tz::America::Toronto,
-                        actor: None,
-                        people: &mut |_: &fields::Lookup| Ok(vec![]),
-                    })
-                    .unwrap();
+                    let p = test_plan(kind, &query, Some(vec!["Montréal".into()])).unwrap();
                     assert_eq!(p.rank.is_some(), search.is_some() && sort.is_none());
                     for pg in [false, true] {
                         let sql = p.page_sql(pg, "t.id").text;
