@@ -16,8 +16,10 @@ pub struct Record<T> {
     pub version: i64,
     pub data: T,
     pub created_by: Id,
+    #[serde(serialize_with = "crate::time::ser_utc")]
     pub created_at: DateTime<Utc>,
     pub updated_by: Id,
+    #[serde(serialize_with = "crate::time::ser_utc")]
     pub updated_at: DateTime<Utc>,
     /// List items answered for a search only: why the record matched it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -159,6 +159,7 @@ pub struct HistoryEntry {
     /// The staff member who made the write; none when the engine did
     /// (a transfer's expiry).
     pub by: Option<Id>,
+    #[serde(serialize_with = "crate::time::ser_utc")]
     pub at: DateTime<Utc>,
     /// Each changed field with its old and new value (the protocol's field
     /// names and JSON values). Trash, restore and purge change none; nor

@@ -54,6 +54,7 @@ pub enum CallDirection {
 pub struct InteractionData {
     pub kind: InteractionKind,
     /// When it happened (UTC).
+    #[serde(serialize_with = "crate::time::ser_utc")]
     pub occurred_at: DateTime<Utc>,
     /// The client it concerns (this and/or `contact_id` is required).
     #[serde(default)]
@@ -248,6 +249,7 @@ pub struct FollowUp {
     pub done: bool,
     /// When it was marked done (set by the engine).
     #[serde(default)]
+    #[serde(serialize_with = "crate::time::ser_utc_opt")]
     pub done_at: Option<DateTime<Utc>>,
     /// Who marked it done (set by the engine).
     #[serde(default)]

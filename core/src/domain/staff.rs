@@ -100,6 +100,8 @@ pub struct StaffMember {
     /// Send it back with a `staff.put` that replaces this member.
     pub version: i64,
     pub data: StaffData,
+    #[serde(serialize_with = "crate::time::ser_utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::time::ser_utc")]
     pub updated_at: DateTime<Utc>,
 }

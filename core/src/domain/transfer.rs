@@ -152,9 +152,12 @@ pub struct TransferData {
     pub message: String,
     pub signature_required: bool,
     pub files: Vec<TransferFile>,
+    #[serde(serialize_with = "crate::time::ser_utc")]
     pub sent_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::time::ser_utc")]
     pub expires_at: DateTime<Utc>,
     /// When it became complete, expired or canceled.
+    #[serde(serialize_with = "crate::time::ser_utc_opt")]
     pub closed_at: Option<DateTime<Utc>>,
 }
 
