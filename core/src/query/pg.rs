@@ -103,6 +103,8 @@ impl Plan {
         let dir = if self.sort.desc { "DESC" } else { "ASC" };
         let key = if self.sort.text() { "kt COLLATE \"C\"" } else { "ki" };
         sql.push(&format!(") u ORDER BY {key} {dir}, id {dir}"));
+        // Its page sizes are written in (`Sql::limits_written`).
+        sql.limits_written = true;
         sql
     }
 

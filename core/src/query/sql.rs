@@ -39,6 +39,15 @@ pub(crate) struct Sql {
     /// Whether a keyword-index match is bound ([`index_match_on`]): its
     /// row counts stay bound whatever the plan says.
     pub keyword_bound: bool,
+    /// Whether the row counts are written in whatever else is bound and
+    /// under either plan mode (PostgreSQL's one-statement search of a large
+    /// list, `query/pg.rs`): its arms are chosen at run time, so its custom
+    /// plans cost every arm at its worst and `auto` took the generic plan
+    /// after five executions, where a bound count is a tenth of the table:
+    /// the walk arm became a sequential scan and a sort (interactions
+    /// « reer cotisation 4 » at size L: 3 ms custom, 4.5 s warm and 26 s cold
+    /// generic; measured in psql, 2026-12-06).
+    pub limits_written: bool,
 }
 
 impl Sql {
@@ -51,6 +60,7 @@ impl Sql {
             limits: Vec::new(),
             literal_limits: false,
             keyword_bound: false,
+            limits_written: false,
         }
     }
 
@@ -65,6 +75,7 @@ impl Sql {
             limits: self.limits.clone(),
             literal_limits: self.literal_limits,
             keyword_bound: self.keyword_bound,
+            limits_written: self.limits_written,
         }
     }
 
@@ -154,7 +165,10 @@ impl Sql {
     ///   the other way), and a known count could make the generic plan
     ///   look cheap enough to replace the custom plans of keyword searches
     ///   (forced generic plans lost 100× on some, see BENCHMARKS.md,
-    ///   2026-12-03).
+    ///   2026-12-03). The one-statement search of interactions and
+    ///   transfers is the exception: there `auto` chose the generic plan
+    ///   with the count bound, so its counts are always written in
+    ///   ([`Sql::limits_written`]).
     pub(crate) fn limit(&mut self, n: i64) -> &mut Self {
         if self.pg {
             self.limits.push(self.binds.len());
@@ -176,7 +190,7 @@ impl Sql {
     pub(crate) fn writes_in(&self, i: usize, generic: bool) -> bool {
         self.pg
             && self.limits.contains(&i)
-            && (self.only_limits() || (generic && self.literal_limits && !self.keyword_bound))
+            && (self.only_limits() || self.limits_written || (generic && self.literal_limits && !self.keyword_bound))
     }
 }
 
