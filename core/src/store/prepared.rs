@@ -224,8 +224,11 @@ mod tests {
         assert!(bound == 2 * MAX_SHAPES || bound == 0, "{bound}: one text, admitted for every size or none");
     }
 
-    /// A statement run through [`Prepared::new`] is prepared once per
-    /// connection and reused with other values; an uncached one each time.
+    /// A cached statement is prepared once per connection and reused with
+    /// other values; an uncached one each time. (Through
+    /// [`Prepared::fixed`]: [`Prepared::new`]'s admissions are global to the
+    /// process, and another test of this binary uses them all up under
+    /// `cargo test`; `row_counts_are_written_…` tests admission.)
     #[test]
     fn statements_are_prepared_once_per_connection() {
         let mut c = diesel::SqliteConnection::establish(":memory:").unwrap();
@@ -241,7 +244,7 @@ mod tests {
         for i in 0..5 {
             let mut sql = Sql::new(false);
             sql.push("SELECT ").bind_int(i).push(" + ").bind_int(1).push(" AS n");
-            let rows: Vec<N> = Prepared::<diesel::sql_types::Untyped>::new(&sql).load(&mut c).unwrap();
+            let rows: Vec<N> = Prepared::<diesel::sql_types::Untyped>::fixed(&sql).load(&mut c).unwrap();
             assert_eq!(rows[0].n, i + 1, "the values bound are this run's");
         }
         assert_eq!(cached.load(Ordering::SeqCst), 1, "prepared once, then reused");
