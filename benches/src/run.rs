@@ -249,7 +249,7 @@ fn stats(mut v: Vec<Duration>) -> (f64, f64) {
 /// Times `case`: `warm` rounds, then up to `runs` interleaved rounds,
 /// stopping after `min` once `cap` is used. With `base_limit`, the baseline
 /// runs once first (untimed); one that takes longer is left out of the
-/// case (`base_skipped`): at
+/// case (`base_skipped`); with a limit of 0 no baseline runs at all. At
 /// size L a plain-index search baseline can take seconds a run (PostgreSQL's
 /// `to_tsvector` scan of 10,000,000 rows: ~50 s), and 20 of them per case
 /// would take the run hours; the engine's own figures are the point there.
@@ -268,7 +268,10 @@ pub fn measure(
     let mut base_skipped = None;
     // The baseline's first run (a warm-up's, or the first round's when
     // there are none) decides whether it stays.
-    if has_base && let Some(limit) = base_limit {
+    if has_base && base_limit == Some(Duration::ZERO) {
+        // `--base-limit 0`: no baseline, not even its first run.
+        has_base = false;
+    } else if has_base && let Some(limit) = base_limit {
         let t = Instant::now();
         b.base(&case.base);
         if t.elapsed() > limit {
