@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::protocol::{ChoiceInfo, DashboardKind, FieldInfo, Grid, GridRow, Layout, SavedView};
 use crate::query::columns::{self, ColumnDef};
 use crate::query::{self, Constraint, ListKind, ListQuery, PlanInput};
-use crate::store::page::PageRow;
+use crate::store::page::{Keyed, PageRow};
 use crate::store::{self, Conn};
 use crate::time::ms;
 use crate::visibility;
@@ -145,7 +145,12 @@ impl Engine {
                 EXPLAIN.with(|e| e.borrow_mut().as_mut().map(|v| v.extend(lines)));
             }
             let mut rows = match tiers {
-                None => R::load(c, &page_sql)?,
+                // Explained: the statement shown is the one that runs.
+                None if explain => R::load(c, &page_sql)?,
+                None => match windowed::<R>(c, &mut plan, pg)? {
+                    Some(rows) => rows,
+                    None => R::load(c, &page_sql)?,
+                },
                 // A ranked search (SQLite): rank after rank until the page
                 // is full; ranks 2 and 3 sampled (their shape) only when
                 // the ranks before them leave room.
@@ -729,6 +734,45 @@ impl Engine {
         })
     }
 }
+
+/// A driven interactions search read window by window, newest blocks
+/// first (`query/window.rs`): the page's rows once a window holds a full
+/// page (and the row after it), `None` when the plain statement must run
+/// (no window for this search, or the windows grew to half the ids).
+/// The plan leaves without a window.
+fn windowed<R: PageRow>(c: &mut Conn, plan: &mut query::Plan, pg: bool) -> Result<Option<Vec<Keyed<R>>>> {
+    // The bounds are SQLite's (PostgreSQL has no index count to size them).
+    let mut k = if pg { None } else { plan.first_window_blocks() };
+    let mut found = None;
+    let mut rounds = 0;
+    while let Some(blocks) = k {
+        let Some(window) = store::query::window(c, blocks)? else { break };
+        k = plan.next_window_blocks(blocks);
+        // A page past the window's bound (a deep page) finds nothing in
+        // it: a wider window (a window statement, ~k index entries) first.
+        if plan.after_date().is_some_and(|at| at <= window.after) {
+            continue;
+        }
+        // Each short window costs its range's matches: after three, the
+        // plain statement.
+        rounds += 1;
+        if rounds > MAX_WINDOWS {
+            break;
+        }
+        plan.window = Some(window);
+        let rows = R::load(c, &plan.page_sql(pg, R::columns()));
+        plan.window = None;
+        let rows = rows?;
+        if rows.len() as i64 > plan.limit {
+            found = Some(rows);
+            break;
+        }
+    }
+    Ok(found)
+}
+
+/// Windows read before a search runs its plain statement (`windowed`).
+const MAX_WINDOWS: usize = 3;
 
 /// Samples rank `r` of a ranked search and sets its shape
 /// ([`query::Plan::ranked_sample_sql`]); nothing for other ranks.

@@ -37,6 +37,7 @@ pub mod memory;
 mod pg;
 pub(crate) mod search;
 pub(crate) mod sql;
+pub(crate) mod window;
 
 use chrono::{LocalResult, NaiveDate, TimeZone};
 use clientele_filter::{DateContext, Limits, Typed};
@@ -334,6 +335,12 @@ pub(crate) struct Plan {
     /// linked-record tiers reach their rows (`search.rs`); set from the
     /// sample's counts by [`Plan::set_search_shape`].
     pub ranked_shape: search::Ranked,
+    /// What sizes the windows of a driven search (`window.rs`): set with
+    /// the search shape on SQLite, for interactions under their default
+    /// sort.
+    pub window_hint: Option<window::Hint>,
+    /// The page statement's window (`window.rs`), while one is read.
+    pub window: Option<window::Window>,
 }
 
 /// The page statement's last column: what a record keeps in tables of its
@@ -641,6 +648,8 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         names: false,
         search_shape: search::Shape::Index,
         ranked_shape: search::Ranked::default(),
+        window_hint: None,
+        window: None,
     })
 }
 
@@ -815,7 +824,10 @@ impl Plan {
                 let (driver, reduced) =
                     sql::keyword_probe(&self.search[i], sql.pg).expect("chosen among keywords with words");
                 sql.push("(");
-                sql::index_match_on(sql, table(self.kind), "t", driver);
+                match self.window {
+                    Some(w) => sql::index_match_within(sql, table(self.kind), "t", driver, w.lo, w.hi),
+                    None => sql::index_match_on(sql, table(self.kind), "t", driver),
+                }
                 for (j, k) in self.search.iter().enumerate() {
                     if j != i || reduced {
                         sql.push(" AND ");
@@ -887,6 +899,45 @@ impl Plan {
     /// index's.
     pub(crate) fn set_search_shape(&mut self, counts: &str, index: Option<&str>) {
         self.search_shape = search::choose(&self.search, counts, index);
+        // Interactions driven by a keyword read its matches newest first
+        // (`window.rs`; the index count is SQLite's).
+        self.window_hint = match (&self.search_shape, index) {
+            (search::Shape::Driver(_), Some(index)) if self.kind == ListKind::Interactions => {
+                search::window_hint(&self.search, index)
+            }
+            _ => None,
+        };
+    }
+
+    /// The first window's blocks of this page (`None`: no window; SQLite,
+    /// interactions driven by a keyword under their default sort).
+    pub(crate) fn first_window_blocks(&self) -> Option<i64> {
+        // One client's or contact's interactions are a sliver of the
+        // matches the index counted: windows sized on all of them would
+        // seldom fill a page.
+        if self.constraints.iter().any(|c| {
+            matches!(
+                c,
+                Constraint::ClientIs(_)
+                    | Constraint::ContactIs(_)
+                    | Constraint::Timeline(_)
+                    | Constraint::ClientVisible(..)
+            )
+        }) {
+            return None;
+        }
+        self.window_hint?.first_blocks(self.limit + 1)
+    }
+
+    /// The date a page's cursor stands at (interactions under their
+    /// default sort: the next rows are dated at most this).
+    pub(crate) fn after_date(&self) -> Option<i64> {
+        self.after.as_ref().and_then(|k| k.ki)
+    }
+
+    /// The next window's blocks after `k` found too few rows.
+    pub(crate) fn next_window_blocks(&self, k: i64) -> Option<i64> {
+        self.window_hint?.next_blocks(k)
     }
 
     /// Sets how rank `r` (2 or 3) of a ranked search reaches its rows, from
@@ -1519,6 +1570,11 @@ impl Plan {
         }
         sql.push(&format!(" FROM {} t", table(self.kind)));
         self.where_sql(&mut sql);
+        if let Some(w) = self.window {
+            // Every row dated after the window's bound is in its blocks
+            // (`window.rs`).
+            sql.push(" AND t.occurred_at > ").bind_int(w.after);
+        }
         if let Some(k) = &self.after {
             let gt = if self.sort.desc { "<" } else { ">" };
             let key_bind = |sql: &mut Sql| match (&k.kt, k.ki) {

@@ -280,8 +280,24 @@ pub(crate) fn index_count_sql(table: &str, keywords: &[String], newest: &str) ->
     }
     let together: Vec<String> = all.iter().map(|w| format!("\"{w}\"")).collect();
     count(&mut sql, together.join(" AND "));
-    sql.push(&format!(" || CAST({cap} AS TEXT) AS counts"));
+    // The id range last: what sizes a driven search's windows (`window.rs`).
+    sql.push(&format!(
+        " || CAST({cap} AS TEXT) || ',' || CAST(COALESCE((SELECT MAX(id) FROM {table}) - (SELECT MIN(id) FROM {table}) + 1, 0) AS TEXT) AS counts"
+    ));
     Some(sql)
+}
+
+/// What sizes the windows of a search that drives by a keyword
+/// (`window.rs`): the index's count of its words together and the id
+/// range, from [`index_count_sql`]'s answer; `None` when the count reached
+/// its cap (such a search walks) or the answer is not one.
+pub(crate) fn window_hint(keywords: &[String], index: &str) -> Option<super::window::Hint> {
+    let k = keywords.len();
+    let c: Vec<i64> = index.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+    if c.len() != k + 3 || c[k] >= c[k + 1] {
+        return None;
+    }
+    Some(super::window::Hint { matches: c[k], range: c[k + 2] })
 }
 
 /// A keyword's longest word (the first among equals): the one a keyword
@@ -370,7 +386,8 @@ pub(crate) fn choose(keywords: &[String], newest: &str, index: Option<&str>) -> 
     let mut found: Vec<(bool, u64)> = vec![(false, u64::MAX); k];
     if let Some(index) = index {
         let c: Vec<i64> = index.split(',').filter_map(|x| x.trim().parse().ok()).collect();
-        if c.len() == k + 2 {
+        // (The id range may follow the cap: `window_hint`.)
+        if c.len() == k + 2 || c.len() == k + 3 {
             let cap = c[k + 1];
             if c[k] >= cap {
                 return Shape::Walk;

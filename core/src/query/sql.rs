@@ -387,6 +387,20 @@ pub(crate) fn index_match_on(sql: &mut Sql, table: &str, alias: &str, q: String)
     }
 }
 
+/// [`index_match_on`] read within ids `lo..=hi` (SQLite: FTS5 seeks a
+/// rowid range in each word's list; `query/window.rs`).
+pub(crate) fn index_match_within(sql: &mut Sql, table: &str, alias: &str, q: String, lo: i64, hi: i64) {
+    debug_assert!(!sql.pg, "windows are SQLite's");
+    sql.keyword_bound = true;
+    sql.push(&format!("({alias}.id IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH "))
+        .bind_text(q)
+        .push(" AND rowid BETWEEN ")
+        .bind_int(lo)
+        .push(" AND ")
+        .bind_int(hi)
+        .push("))");
+}
+
 /// The index query of several keywords that must all match (`None`: none
 /// of them has a word).
 pub(crate) fn keywords_query(keywords: &[String], pg: bool) -> Option<String> {

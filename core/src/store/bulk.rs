@@ -132,7 +132,8 @@ pub(crate) fn with_import_cache<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) ->
     out
 }
 
-/// The keyword index's insert trigger, set aside for a batch (SQLite).
+/// The keyword index's insert trigger, set aside for a batch (SQLite);
+/// for interactions it also keeps the dates' bounds per block of ids.
 pub(crate) struct PausedIndex {
     table: Table,
     /// The trigger this pause dropped (to put back); `None` for a pause
@@ -188,6 +189,18 @@ pub(crate) fn resume_index(conn: &mut Conn, paused: PausedIndex) -> Result<()> {
     diesel::sql_query(format!("INSERT INTO {t}_fts(rowid, search_text) SELECT id, search_text FROM {t} WHERE id > ?"))
         .bind::<BigInt, _>(paused.from)
         .execute(c)?;
+    if paused.table == Table::Interactions {
+        // The trigger also keeps the dates' upper bounds per block of ids
+        // (migration 2026-12-07-000100, `query/window.rs`): the batch's
+        // blocks at once.
+        diesel::sql_query(
+            "INSERT INTO interaction_blocks(block, bound) SELECT id >> 8, MAX(occurred_at) FROM interactions \
+             WHERE id > ? GROUP BY id >> 8 \
+             ON CONFLICT(block) DO UPDATE SET bound = excluded.bound WHERE excluded.bound > bound",
+        )
+        .bind::<BigInt, _>(paused.from)
+        .execute(c)?;
+    }
     c.batch_execute(&trigger)?;
     Ok(())
 }

@@ -270,3 +270,26 @@ pub(crate) fn last_interactions(conn: &mut Conn, sql: &Sql) -> Result<(Vec<LastI
     let total = rows.first().map_or(0, |r| r.total.max(0) as u64);
     Ok((rows.into_iter().map(|r| (r.id, r.code, r.name, r.last_at, r.last_id)).collect(), total))
 }
+
+#[derive(QueryableByName)]
+struct WindowRow {
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    lo: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    hi: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    after: Option<i64>,
+}
+
+/// The window of the `k` blocks of the newest dates (SQLite;
+/// `query/window.rs`); `None` when the table has no more than `k` blocks.
+pub(crate) fn window(conn: &mut Conn, k: i64) -> Result<Option<crate::query::window::Window>> {
+    let sql = crate::query::window::window_sql(k);
+    let rows = with_backend!(conn, c => {
+        super::prepared::Prepared::<diesel::sql_types::Untyped>::fixed(&sql).load::<WindowRow>(c)
+    })?;
+    Ok(rows.into_iter().next().and_then(|r| match (r.lo, r.hi, r.after) {
+        (Some(lo), Some(hi), Some(after)) => Some(crate::query::window::Window { lo, hi, after }),
+        _ => None,
+    }))
+}
