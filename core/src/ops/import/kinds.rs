@@ -1008,6 +1008,8 @@ impl Engine {
         let rows: Vec<(Id, &InteractionData)> = ids.iter().copied().zip(creates.iter().map(|(_, d)| *d)).collect();
         let paused = bulk::pause_index(c, Table::Interactions)?;
         bulk::insert_interactions(c, &rows, who.id, now, self.phone_region)?;
+        // The dates' bounds the paused trigger keeps (`query/window.rs`).
+        bulk::raise_bounds(c, rows.iter().map(|(id, d)| (*id, crate::time::ms(d.occurred_at))))?;
         for (id, d) in rows.iter().filter(|(_, d)| d.follow_up.is_some()) {
             store::interactions::write_follow_up(c, *id, d.follow_up.as_ref())?;
         }
