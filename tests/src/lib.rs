@@ -446,3 +446,19 @@ impl Rng {
         self.next_u64() % 100 < pct
     }
 }
+
+/// Watches every database connection the process makes from now on (the
+/// fixtures' included) with `on_event`, diesel's instrumentation. Once per
+/// process (a test binary): diesel keeps one default; later calls do
+/// nothing.
+pub fn watch_statements(on_event: fn(diesel::connection::InstrumentationEvent<'_>)) {
+    // diesel takes a plain function: the handler waits in a static.
+    static HANDLER: std::sync::OnceLock<fn(diesel::connection::InstrumentationEvent<'_>)> = std::sync::OnceLock::new();
+    fn make() -> Option<Box<dyn diesel::connection::Instrumentation>> {
+        let handler = *HANDLER.get()?;
+        Some(Box::new(handler))
+    }
+    if HANDLER.set(on_event).is_ok() {
+        diesel::connection::set_default_instrumentation(make).expect("instrumentation set");
+    }
+}

@@ -25,12 +25,11 @@
 //! check its answers.
 
 use std::cell::Cell;
-use std::sync::Once;
 
 use chrono::{DateTime, Duration, Utc};
 use clientele_core::domain::Rights;
 use clientele_tests::{Backend, Fixture, Rng};
-use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
+use diesel::connection::InstrumentationEvent;
 use serde_json::{Value, json};
 
 const ROWS: usize = 100_000;
@@ -51,14 +50,7 @@ fn on_event(e: InstrumentationEvent<'_>) {
 }
 
 fn watch() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        set_default_instrumentation(|| {
-            let b: Box<dyn Instrumentation> = Box::new(on_event);
-            Some(b)
-        })
-        .expect("instrumentation set");
-    });
+    clientele_tests::watch_statements(on_event);
 }
 
 fn call(f: &Fixture, actor: i64, request: Value) -> Value {

@@ -23,11 +23,10 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::sync::Once;
 
 use clientele_core::domain::Rights;
 use clientele_tests::{Backend, Fixture};
-use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
+use diesel::connection::InstrumentationEvent;
 use serde_json::{Value, json};
 
 #[derive(Default)]
@@ -82,16 +81,8 @@ fn control(sql: &str) -> bool {
     ["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET", "RESET"].contains(&head.as_str())
 }
 
-/// Watches every connection made after it (the fixture's included).
 fn watch() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        set_default_instrumentation(|| {
-            let b: Box<dyn Instrumentation> = Box::new(on_event);
-            Some(b)
-        })
-        .expect("instrumentation set");
-    });
+    clientele_tests::watch_statements(on_event);
 }
 
 fn call(f: &Fixture, actor: i64, request: &Value) -> Value {

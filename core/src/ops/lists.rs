@@ -738,7 +738,8 @@ impl Engine {
 /// A driven interactions search read window by window, newest blocks
 /// first (`query/window.rs`): the page's rows once a window holds a full
 /// page (and the row after it), `None` when the plain statement must run
-/// (no window for this search, or the windows grew to half the ids).
+/// (no window for this search, the windows grew to half the ids, or
+/// [`MAX_WINDOWS`] came back short).
 /// The plan leaves without a window.
 fn windowed<R: PageRow>(c: &mut Conn, plan: &mut query::Plan, pg: bool) -> Result<Option<Vec<Keyed<R>>>> {
     // The bounds are SQLite's (PostgreSQL has no index count to size them).

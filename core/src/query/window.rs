@@ -19,7 +19,10 @@
 //! (the page and the one row that says there is more), those are the
 //! list's first rows: any row it did not read is dated `after` or earlier,
 //! older than all of them. Otherwise `k` grows fourfold, and the plain
-//! statement runs once the blocks would cover half the ids.
+//! statement runs once the blocks would cover half the ids or after three
+//! short windows (`ops::lists::windowed`). A deep page skips the windows
+//! whose bound is at or after its cursor's date; one client's or
+//! contact's list reads none (sized on the whole list's matches).
 //!
 //! The first `k` is what the keyword index's count of the search's words
 //! (`search::index_count_sql`) says holds three pages of matches were
@@ -29,8 +32,12 @@
 
 use super::sql::Sql;
 
-/// Ids per block: `id >> 8` in the migration and in `store/bulk.rs`.
-pub const BLOCK_IDS: i64 = 256;
+/// A block's number is `id >> BLOCK_SHIFT`: 8 in the migration's trigger,
+/// as here and in `store::bulk::raise_bounds`.
+pub const BLOCK_SHIFT: u32 = 8;
+
+/// Ids per block.
+pub const BLOCK_IDS: i64 = 1 << BLOCK_SHIFT;
 
 /// The matches below which the keyword index reads them all: a few
 /// statements would cost more than reading them.
@@ -82,10 +89,11 @@ impl Hint {
 /// NULL when there are no more than `k` blocks.
 pub(crate) fn window_sql(k: i64) -> Sql {
     let mut sql = Sql::new(false);
-    sql.push(
-        "SELECT MIN(b.block) * 256 AS lo, MAX(b.block) * 256 + 255 AS hi, \
+    sql.push(&format!(
+        "SELECT MIN(b.block) * {BLOCK_IDS} AS lo, MAX(b.block) * {BLOCK_IDS} + {} AS hi, \
          (SELECT n.bound FROM interaction_blocks n ORDER BY n.bound DESC, n.block DESC LIMIT 1 OFFSET ",
-    )
+        BLOCK_IDS - 1
+    ))
     .bind_int(k)
     .push(") AS after FROM (SELECT block FROM interaction_blocks ORDER BY bound DESC, block DESC LIMIT ")
     .bind_int(k)

@@ -190,7 +190,7 @@ pub(crate) fn raise_bounds(conn: &mut Conn, rows: impl Iterator<Item = (Id, i64)
     let AnyConnection::Sqlite(c) = conn else { return Ok(()) };
     let mut blocks: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
     for (id, at) in rows {
-        let b = blocks.entry(id >> 8).or_insert(at);
+        let b = blocks.entry(id >> crate::query::window::BLOCK_SHIFT).or_insert(at);
         *b = (*b).max(at);
     }
     for (block, bound) in blocks {
