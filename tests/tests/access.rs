@@ -676,6 +676,32 @@ fn every_scoped_read_for_a_answers_nothing_of_b(f: &Fixture) {
     assert!(!text.contains("Quintal"), "{text}");
 }
 
+/// A grid names only what its reader sees: for Montréal, interaction `ic`
+/// of client A (Montréal) names contact `pc`, who now belongs to B alone
+/// (Québec): its row is in Montréal's grid, without that name. The
+/// administrator's grid names `pc` on the same row. (The names are read by
+/// joins of the page statement, `visibility::names_joins_sql`.)
+fn a_grid_names_no_contact_of_another_office(f: &Fixture) {
+    let w = world(f);
+    let grid = |actor: Value| {
+        let g = call(
+            f,
+            actor,
+            &json!({"op": "grid.query", "list": "interactions", "columns": ["subject", "client", "contact"], "limit": 500}),
+        )
+        .unwrap();
+        let rows = g["rows"].as_array().unwrap().clone();
+        let row =
+            |id: i64| rows.iter().find(|r| r["id"] == json!(id)).unwrap_or_else(|| panic!("row {id} in {g}")).clone();
+        (row(w.ic)["cells"].clone(), row(w.ia)["cells"].clone())
+    };
+    let (ic, ia) = grid(json!(w.mtl));
+    assert_eq!(ic, json!(["Appel de facturation", "Hélène D'Amours", null]), "Montréal's grid");
+    assert_eq!(ia, json!(["Rencontre annuelle", "Hélène D'Amours", "Côté, Jean-François"]), "Montréal's grid");
+    let (ic, _) = grid(json!(f.admin));
+    assert_eq!(ic, json!(["Appel de facturation", "Hélène D'Amours", "Quintal, Prudence"]), "the administrator's grid");
+}
+
 // ------------------------------------------------------------ rules the mutation run found untested
 
 /// Catches the removal of the office check of `transfer.get`
@@ -934,6 +960,7 @@ backend_tests!(
     every_op_without_its_right_is_forbidden_and_changes_nothing,
     every_by_id_op_on_another_offices_record_answers_as_absent,
     every_scoped_read_for_a_answers_nothing_of_b,
+    a_grid_names_no_contact_of_another_office,
     transfer_get_checks_the_office,
     interaction_delete_needs_the_delete_right,
     no_transition_leaves_canceled_or_expired,

@@ -1138,7 +1138,7 @@ impl Plan {
         if self.linked_texts_inline(sql.pg) {
             self.linked_texts_sql(sql);
         } else if self.names {
-            crate::visibility::names_sql(sql, self.kind, self.offices.as_deref(), self.scope);
+            crate::visibility::names_sql(sql, self.kind);
         } else {
             sql.push(
                 ", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)",
@@ -1153,6 +1153,14 @@ impl Plan {
             ", CAST(NULL AS BIGINT) AS total"
         });
         sql.push(&format!(" FROM {} t", table(self.kind)));
+        self.names_joins_sql(sql);
+    }
+
+    /// The joins the grid's name columns read (after `FROM … t`).
+    fn names_joins_sql(&self, sql: &mut Sql) {
+        if self.names && !self.linked_texts_inline(sql.pg) {
+            crate::visibility::names_joins_sql(sql, self.kind, self.offices.as_deref(), self.scope);
+        }
     }
 
     /// The keyset condition `(key, id) > (cursor's key, id)` (`<` when
@@ -1552,7 +1560,7 @@ impl Plan {
         if self.linked_texts_inline(pg) {
             self.linked_texts_sql(&mut sql);
         } else if self.names {
-            crate::visibility::names_sql(&mut sql, self.kind, self.offices.as_deref(), self.scope);
+            crate::visibility::names_sql(&mut sql, self.kind);
         } else {
             sql.push(
                 ", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)",
@@ -1569,6 +1577,7 @@ impl Plan {
             sql.push(", CAST(NULL AS BIGINT) AS total");
         }
         sql.push(&format!(" FROM {} t", table(self.kind)));
+        self.names_joins_sql(&mut sql);
         self.where_sql(&mut sql);
         if let Some(w) = self.window {
             // Every row dated after the window's bound is in its blocks
