@@ -159,8 +159,7 @@ impl Engine {
         query: &ListQuery,
         scope: Vec<Constraint>,
     ) -> Result<Page<Record<ContactData>>> {
-        let (items, next_cursor, total) =
-            self.list_page(who, query, scope, |_, rows| super::lists::contact_records(rows))?;
+        let (items, next_cursor, total) = self.list_page(who, query, scope, super::lists::contact_records)?;
         Ok(Page::counted(items, next_cursor, total))
     }
 

@@ -363,21 +363,21 @@ impl Engine {
         let tz = self.tz;
         let now = self.now();
         let (rows, next_cursor, total) = match list {
-            ListKind::Clients => self.list_page_with(who, query, constraints, false, cap, |_, page, _| {
+            ListKind::Clients => self.list_page_with(who, query, constraints, false, cap, |c, page, _| {
                 // The people in charge come with their names (the page
                 // statement's attached column).
                 let mut names = columns::Names::default();
-                let recs = client_records_named(page, Some(&mut names))?;
+                let recs = client_records_named(page, !c.is_pg(), Some(&mut names))?;
                 Ok(grid_rows(&recs, &ids, |r, col| columns::client_cell(r, col, &names, tz)))
             })?,
-            ListKind::Contacts => self.list_page_with(who, query, constraints, false, cap, |_, page, _| {
+            ListKind::Contacts => self.list_page_with(who, query, constraints, false, cap, |c, page, _| {
                 let keys: HashMap<Id, String> = page
                     .iter()
                     .filter_map(|(r, _): &(store::contacts::Row, Option<String>)| {
                         r.import_key.clone().map(|k| (r.id, k))
                     })
                     .collect();
-                Ok(grid_rows(&contact_records(page)?, &ids, |r, col| {
+                Ok(grid_rows(&contact_records(c, page)?, &ids, |r, col| {
                     columns::contact_cell(r, keys.get(&r.id).map(String::as_str), col, tz)
                 }))
             })?,
@@ -888,21 +888,23 @@ fn grid_rows<T>(
 
 /// A page's rows as records, with their people in charge.
 pub(crate) fn client_records(
-    _: &mut Conn,
+    c: &mut Conn,
     rows: Vec<(store::clients::Row, Option<String>)>,
 ) -> Result<Vec<Record<ClientData>>> {
-    client_records_named(rows, None)
+    client_records_named(rows, !c.is_pg(), None)
 }
 
-/// [`client_records`], adding the people in charge's names to `names`.
+/// [`client_records`], adding the people in charge's names to `names`;
+/// `sort_tags` on SQLite (`store::page::attached_client`).
 fn client_records_named(
     rows: Vec<(store::clients::Row, Option<String>)>,
+    sort_tags: bool,
     mut names: Option<&mut columns::Names>,
 ) -> Result<Vec<Record<ClientData>>> {
     rows.into_iter()
         .map(|(row, att)| {
             let mut rec = row.into_record()?;
-            let (assignments, staff, tags) = store::page::attached_client(att.as_deref())?;
+            let (assignments, staff, tags) = store::page::attached_client(att.as_deref(), sort_tags)?;
             rec.data.assignments = assignments;
             rec.data.tags = tags;
             if let Some(n) = names.as_deref_mut() {
@@ -916,11 +918,15 @@ fn client_records_named(
 }
 
 /// A page's rows as records.
-pub(crate) fn contact_records(rows: Vec<(store::contacts::Row, Option<String>)>) -> Result<Vec<Record<ContactData>>> {
+pub(crate) fn contact_records(
+    c: &mut Conn,
+    rows: Vec<(store::contacts::Row, Option<String>)>,
+) -> Result<Vec<Record<ContactData>>> {
+    let sort_tags = !c.is_pg();
     rows.into_iter()
         .map(|(r, att)| {
             let mut rec = r.into_record()?;
-            rec.data.tags = store::page::attached_tags(att.as_deref())?;
+            rec.data.tags = store::page::attached_tags(att.as_deref(), sort_tags)?;
             Ok(rec)
         })
         .collect()

@@ -122,24 +122,41 @@ pub(crate) type StaffName = (i64, String, String);
 /// A client page row's people in charge (`query::attached_sql`), with the
 /// staff members' names, and its tags.
 #[allow(clippy::type_complexity)]
-pub(crate) fn attached_client(att: Option<&str>) -> Result<(Vec<Assignment>, Vec<StaffName>, Vec<String>)> {
-    type People = Option<Vec<(String, i64, String, String)>>;
+/// The people in charge in the order of their position; the tags in code
+/// order, sorted here when `sort_tags` (SQLite's statement answers them
+/// unordered; PostgreSQL's orders them by the database's collation, as
+/// every other read of tags there).
+pub(crate) fn attached_client(
+    att: Option<&str>,
+    sort_tags: bool,
+) -> Result<(Vec<Assignment>, Vec<StaffName>, Vec<String>)> {
+    type People = Option<Vec<(String, i64, String, String, i64)>>;
     let Some(text) = att else { return Ok(Default::default()) };
     let (people, tags): (People, Option<Vec<String>>) = super::from_json(text, "people in charge and tags")?;
+    let mut people = people.unwrap_or_default();
+    people.sort_by(|a, b| (a.4, &a.0, a.1).cmp(&(b.4, &b.0, b.1)));
     let (assignments, names) = people
-        .unwrap_or_default()
         .into_iter()
-        .map(|(role, staff_id, name, initials)| (Assignment { role, staff_id }, (staff_id, name, initials)))
+        .map(|(role, staff_id, name, initials, _)| (Assignment { role, staff_id }, (staff_id, name, initials)))
         .unzip();
-    Ok((assignments, names, tags.unwrap_or_default()))
+    let mut tags = tags.unwrap_or_default();
+    if sort_tags {
+        tags.sort_unstable();
+    }
+    Ok((assignments, names, tags))
 }
 
-/// A contact page row's tags (`query::attached_sql`).
-pub(crate) fn attached_tags(att: Option<&str>) -> Result<Vec<String>> {
-    match att {
-        Some(text) => super::from_json(text, "tags"),
-        None => Ok(Vec::new()),
+/// A contact page row's tags (`query::attached_sql`), in code order
+/// (sorted here when `sort_tags`, as [`attached_client`]).
+pub(crate) fn attached_tags(att: Option<&str>, sort_tags: bool) -> Result<Vec<String>> {
+    let mut tags: Vec<String> = match att {
+        Some(text) => super::from_json(text, "tags")?,
+        None => Vec::new(),
+    };
+    if sort_tags {
+        tags.sort_unstable();
     }
+    Ok(tags)
 }
 
 /// What an interaction page row carries beside its columns.
