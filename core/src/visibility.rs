@@ -343,53 +343,89 @@ pub(crate) fn offices_sql(sql: &mut Sql, kind: ListKind, offices: &[String]) {
 /// name and code, the contact's "file as", the staff member's name and
 /// initials (NULL: none, or not to be shown). Other lists: five NULLs.
 ///
-/// The columns read the tables [`names_joins_sql`] joins after the page
-/// statement's `FROM`: one join per table opens its cursor once per
-/// statement, where a correlated subquery per column opened and closed one
-/// per row and column (SQLite; a grid page paid ~0.07 ms of ~0.3 for it
-/// at size M).
-pub(crate) fn names_sql(sql: &mut Sql, kind: ListKind) {
-    sql.push(match kind {
-        ListKind::Interactions | ListKind::Transfers => ", gn.name, gn.code, gk.file_as, gs.name, gs.initials",
-        ListKind::Clients | ListKind::Contacts => {
-            ", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
-        }
-    });
+/// On SQLite the columns read the tables [`names_joins_sql`] joins after
+/// the page statement's `FROM`: one join per table opens its cursor once
+/// per statement, where a correlated subquery per column opened and closed
+/// one per row and column (a grid page paid ~0.07 ms of ~0.3 for it at
+/// size M). PostgreSQL keeps one subquery per column, run for the page's
+/// rows only whatever plan the joins would have had.
+pub(crate) fn names_sql(sql: &mut Sql, kind: ListKind, offices: Option<&[String]>, scope: Option<Id>) {
+    let Some((client, contact, staff)) = name_keys(kind) else {
+        sql.push(
+            ", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)",
+        );
+        return;
+    };
+    if !sql.pg {
+        sql.push(", gn.name, gn.code, gk.file_as, gs.name, gs.initials");
+        return;
+    }
+    // The client's name, then its code, under the same rule.
+    for column in ["name", "code"] {
+        sql.push(&format!(", (SELECT n.{column} FROM clients n WHERE "));
+        client_shown(sql, "n", client, offices, scope);
+        sql.push(")");
+    }
+    sql.push(", (SELECT k.file_as FROM contacts k WHERE ");
+    contact_shown(sql, "k", contact, offices, scope);
+    sql.push(")");
+    sql.push(&format!(", (SELECT s.name FROM staff s WHERE s.id = {staff})"));
+    sql.push(&format!(", (SELECT s.initials FROM staff s WHERE s.id = {staff})"));
 }
 
-/// The joins [`names_sql`]'s columns read, written right after the page
-/// statement's `FROM … t`: left joins on each table's key, so they add no
-/// row and leave none out, and a name the actor may not see joins nothing
-/// (NULL). Clients and contacts: none.
+/// The joins [`names_sql`]'s columns read on SQLite, written right after
+/// the page statement's `FROM … t`: left joins on each table's key, so they
+/// add no row and leave none out, and a name the actor may not see joins
+/// nothing (NULL). Clients and contacts, and PostgreSQL: none.
 pub(crate) fn names_joins_sql(sql: &mut Sql, kind: ListKind, offices: Option<&[String]>, scope: Option<Id>) {
-    let (client, contact, staff) = match kind {
-        ListKind::Interactions => ("t.client_id", "t.contact_id", "t.staff_id"),
-        ListKind::Transfers => ("t.client_id", "t.to_contact", "t.from_staff"),
-        ListKind::Clients | ListKind::Contacts => return,
-    };
-    sql.push(&format!(" LEFT JOIN clients gn ON gn.id = {client} AND gn.trash_id IS NULL"));
+    let Some((client, contact, staff)) = name_keys(kind) else { return };
+    if sql.pg {
+        return;
+    }
+    sql.push(" LEFT JOIN clients gn ON ");
+    client_shown(sql, "gn", client, offices, scope);
+    sql.push(" LEFT JOIN contacts gk ON ");
+    contact_shown(sql, "gk", contact, offices, scope);
+    sql.push(&format!(" LEFT JOIN staff gs ON gs.id = {staff}"));
+}
+
+/// The columns of a grid row's client, contact and staff member.
+fn name_keys(kind: ListKind) -> Option<(&'static str, &'static str, &'static str)> {
+    match kind {
+        ListKind::Interactions => Some(("t.client_id", "t.contact_id", "t.staff_id")),
+        ListKind::Transfers => Some(("t.client_id", "t.to_contact", "t.from_staff")),
+        ListKind::Clients | ListKind::Contacts => None,
+    }
+}
+
+/// Client `a` is the row's (`client`), live and seen by the actor.
+fn client_shown(sql: &mut Sql, a: &str, client: &str, offices: Option<&[String]>, scope: Option<Id>) {
+    sql.push(&format!("{a}.id = {client} AND {a}.trash_id IS NULL"));
     if let Some(o) = offices {
-        sql.push(" AND gn.office IN ");
+        sql.push(&format!(" AND {a}.office IN "));
         office_list_sql(sql, o);
     }
     if let Some(x) = scope {
-        sql.push(" AND gn.id = ").bind_int(x);
+        sql.push(&format!(" AND {a}.id = ")).bind_int(x);
     }
-    sql.push(&format!(" LEFT JOIN contacts gk ON gk.id = {contact} AND gk.trash_id IS NULL"));
+}
+
+/// Contact `a` is the row's (`contact`), live and seen by the actor.
+fn contact_shown(sql: &mut Sql, a: &str, contact: &str, offices: Option<&[String]>, scope: Option<Id>) {
+    sql.push(&format!("{a}.id = {contact} AND {a}.trash_id IS NULL"));
     if let Some(o) = offices {
         // Links to clients in the trash count, as in the contact list.
-        sql.push(
-            " AND (NOT EXISTS (SELECT 1 FROM contact_links l WHERE l.contact_id = gk.id) \
+        sql.push(&format!(
+            " AND (NOT EXISTS (SELECT 1 FROM contact_links l WHERE l.contact_id = {a}.id) \
              OR EXISTS (SELECT 1 FROM contact_links l JOIN clients c ON c.id = l.client_id \
-             WHERE l.contact_id = gk.id AND c.office IN ",
-        );
+             WHERE l.contact_id = {a}.id AND c.office IN "
+        ));
         office_list_sql(sql, o);
         sql.push("))");
     }
     if let Some(x) = scope {
-        sql.push(" AND EXISTS (SELECT 1 FROM contact_links l WHERE l.contact_id = gk.id AND l.client_id = ")
+        sql.push(&format!(" AND EXISTS (SELECT 1 FROM contact_links l WHERE l.contact_id = {a}.id AND l.client_id = "))
             .bind_int(x)
             .push(")");
     }
-    sql.push(&format!(" LEFT JOIN staff gs ON gs.id = {staff}"));
 }

@@ -1144,7 +1144,7 @@ impl Plan {
         if self.linked_texts_inline(sql.pg) {
             self.linked_texts_sql(sql);
         } else if self.names {
-            crate::visibility::names_sql(sql, self.kind);
+            crate::visibility::names_sql(sql, self.kind, self.offices.as_deref(), self.scope);
         } else {
             sql.push(
                 ", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)",
@@ -1566,7 +1566,7 @@ impl Plan {
         if self.linked_texts_inline(pg) {
             self.linked_texts_sql(&mut sql);
         } else if self.names {
-            crate::visibility::names_sql(&mut sql, self.kind);
+            crate::visibility::names_sql(&mut sql, self.kind, self.offices.as_deref(), self.scope);
         } else {
             sql.push(
                 ", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)",
