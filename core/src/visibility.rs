@@ -343,12 +343,11 @@ pub(crate) fn offices_sql(sql: &mut Sql, kind: ListKind, offices: &[String]) {
 /// name and code, the contact's "file as", the staff member's name and
 /// initials (NULL: none, or not to be shown). Other lists: five NULLs.
 ///
-/// On SQLite the columns read the tables [`names_joins_sql`] joins after
-/// the page statement's `FROM`: one join per table opens its cursor once
-/// per statement, where a correlated subquery per column opened and closed
-/// one per row and column (a grid page paid ~0.07 ms of ~0.3 for it at
-/// size M). PostgreSQL keeps one subquery per column, run for the page's
-/// rows only whatever plan the joins would have had.
+/// One correlated subquery per column. Left joins after `FROM … t` were
+/// tried (491a33d): a grid page was ~20% faster on SQLite, but the joins
+/// changed plans: the dashboards' open-transfers tile (`open_only`, sorted
+/// by date) scanned every transfer and sorted them (49–59 ms against
+/// ~0.5 ms), where the subqueries leave the page's plan as it is.
 pub(crate) fn names_sql(sql: &mut Sql, kind: ListKind, offices: Option<&[String]>, scope: Option<Id>) {
     let Some((client, contact, staff)) = name_keys(kind) else {
         sql.push(
@@ -356,10 +355,6 @@ pub(crate) fn names_sql(sql: &mut Sql, kind: ListKind, offices: Option<&[String]
         );
         return;
     };
-    if !sql.pg {
-        sql.push(", gn.name, gn.code, gk.file_as, gs.name, gs.initials");
-        return;
-    }
     // The client's name, then its code, under the same rule.
     for column in ["name", "code"] {
         sql.push(&format!(", (SELECT n.{column} FROM clients n WHERE "));
@@ -371,22 +366,6 @@ pub(crate) fn names_sql(sql: &mut Sql, kind: ListKind, offices: Option<&[String]
     sql.push(")");
     sql.push(&format!(", (SELECT s.name FROM staff s WHERE s.id = {staff})"));
     sql.push(&format!(", (SELECT s.initials FROM staff s WHERE s.id = {staff})"));
-}
-
-/// The joins [`names_sql`]'s columns read on SQLite, written right after
-/// the page statement's `FROM … t`: left joins on each table's key, so they
-/// add no row and leave none out, and a name the actor may not see joins
-/// nothing (NULL). Clients and contacts, and PostgreSQL: none.
-pub(crate) fn names_joins_sql(sql: &mut Sql, kind: ListKind, offices: Option<&[String]>, scope: Option<Id>) {
-    let Some((client, contact, staff)) = name_keys(kind) else { return };
-    if sql.pg {
-        return;
-    }
-    sql.push(" LEFT JOIN clients gn ON ");
-    client_shown(sql, "gn", client, offices, scope);
-    sql.push(" LEFT JOIN contacts gk ON ");
-    contact_shown(sql, "gk", contact, offices, scope);
-    sql.push(&format!(" LEFT JOIN staff gs ON gs.id = {staff}"));
 }
 
 /// The columns of a grid row's client, contact and staff member.

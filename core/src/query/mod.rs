@@ -1159,14 +1159,6 @@ impl Plan {
             ", CAST(NULL AS BIGINT) AS total"
         });
         sql.push(&format!(" FROM {} t", table(self.kind)));
-        self.names_joins_sql(sql);
-    }
-
-    /// The joins the grid's name columns read (after `FROM … t`).
-    fn names_joins_sql(&self, sql: &mut Sql) {
-        if self.names && !self.linked_texts_inline(sql.pg) {
-            crate::visibility::names_joins_sql(sql, self.kind, self.offices.as_deref(), self.scope);
-        }
     }
 
     /// The keyset condition `(key, id) > (cursor's key, id)` (`<` when
@@ -1583,7 +1575,6 @@ impl Plan {
             sql.push(", CAST(NULL AS BIGINT) AS total");
         }
         sql.push(&format!(" FROM {} t", table(self.kind)));
-        self.names_joins_sql(&mut sql);
         self.where_sql(&mut sql);
         if let Some(w) = self.window {
             // Every row dated after the window's bound is in its blocks
