@@ -6,7 +6,7 @@
 //! through the engine, which answers the database's own plan.
 
 use clientele_core::domain::Id;
-use clientele_core::protocol::{Actor, FilterInput, ListQuery, Request as R};
+use clientele_core::protocol::{Actor, FilterInput, ListKind, ListQuery, Request as R};
 use clientele_tests::{Backend, Fixture, Sizes, bulk_load};
 
 fn q(filter: Option<&str>, search: Option<&str>) -> ListQuery {
@@ -29,6 +29,20 @@ fn full_scans(lines: &[String], table: &str) -> Vec<String> {
         })
         .cloned()
         .collect()
+}
+
+/// A grid of `list` with its default columns (names included).
+fn grid(list: ListKind, open_only: bool, query: ListQuery) -> R {
+    R::GridQuery {
+        list,
+        columns: None,
+        client_id: None,
+        contact_id: None,
+        last_30_days: false,
+        open_only,
+        query: ListQuery { limit: Some(10), ..query },
+        count_limit: Some(999),
+    }
 }
 
 fn check(backend: Backend) {
@@ -117,11 +131,47 @@ fn check(backend: Backend) {
                 query: q(Some("for:me message:new"), None),
             },
         ),
+        // Grids: the same pages with the names a grid shows (issue 10:
+        // left joins for those names made SQLite scan and sort every open
+        // transfer for the dashboards' tile, 491a33d).
+        ("interactions grid", "interactions", grid(ListKind::Interactions, false, q(None, None))),
+        ("transfers grid", "transfers", grid(ListKind::Transfers, false, q(None, None))),
+        // The tile as the dashboards ask it: one row, and the count.
+        (
+            "open transfers grid (the dashboards' tile)",
+            "transfers",
+            R::GridQuery {
+                list: ListKind::Transfers,
+                columns: Some(vec!["status".into()]),
+                client_id: None,
+                contact_id: None,
+                last_30_days: false,
+                open_only: true,
+                query: ListQuery { limit: Some(1), count: true, ..q(None, None) },
+                count_limit: Some(999),
+            },
+        ),
+        (
+            "open transfers grid expiring soon, by expiry",
+            "transfers",
+            grid(
+                ListKind::Transfers,
+                true,
+                ListQuery { sort: Some("expires".into()), ..q(Some(&format!("expires:<={expiring_by}")), None) },
+            ),
+        ),
+        (
+            "interactions grid of a kind",
+            "interactions",
+            grid(ListKind::Interactions, false, q(Some("type:appel"), None)),
+        ),
     ];
     // On SQLite the page must come from this index (not from a walk of
     // the whole date index, nor a sort of every open transfer).
     let sqlite_index = |what: &str| match what {
-        "open transfers expiring soon, by expiry" => Some("transfers_open_expires"),
+        "open transfers expiring soon, by expiry" | "open transfers grid expiring soon, by expiry" => {
+            Some("transfers_open_expires")
+        }
         "messages taken for me" => Some("interactions_taken_for"),
         _ => None,
     };
