@@ -120,12 +120,11 @@ page_row!(transfers, transfers, ListKind::Transfers, |r| [Some(r.client_id), Som
 pub(crate) type StaffName = (i64, String, String);
 
 /// A client page row's people in charge (`query::attached_sql`), with the
-/// staff members' names, and its tags.
+/// staff members' names, and its tags: the people in charge in the order
+/// of their position; the tags in code order, sorted here when `sort_tags`
+/// (SQLite's statement answers them unordered; PostgreSQL's orders them by
+/// the database's collation, as every other read of tags there).
 #[allow(clippy::type_complexity)]
-/// The people in charge in the order of their position; the tags in code
-/// order, sorted here when `sort_tags` (SQLite's statement answers them
-/// unordered; PostgreSQL's orders them by the database's collation, as
-/// every other read of tags there).
 pub(crate) fn attached_client(
     att: Option<&str>,
     sort_tags: bool,
