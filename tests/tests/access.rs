@@ -679,8 +679,8 @@ fn every_scoped_read_for_a_answers_nothing_of_b(f: &Fixture) {
 /// A grid names only what its reader sees: for Montréal, interaction `ic`
 /// of client A (Montréal) names contact `pc`, who now belongs to B alone
 /// (Québec): its row is in Montréal's grid, without that name. The
-/// administrator's grid names `pc` on the same row. (The names are read by
-/// joins of the page statement, `visibility::names_joins_sql`.)
+/// administrator's grid names `pc` on the same row. (The rule is
+/// `visibility::contact_shown`, in the page statement's name columns.)
 fn a_grid_names_no_contact_of_another_office(f: &Fixture) {
     let w = world(f);
     let grid = |actor: Value| {
