@@ -331,6 +331,11 @@ pub(crate) struct Plan {
     /// How the search keywords reach the rows (`search.rs`); set from the
     /// sample's counts by [`Plan::set_search_shape`].
     pub search_shape: search::Shape,
+    /// The order in which a row's keywords are checked (indices into
+    /// `search`, rarest in the sample first, so that a row most keywords
+    /// miss is given up after one check); empty: in `search`'s order. Set
+    /// with the search shape.
+    pub check_order: Vec<usize>,
     /// Ranked searches (clients, contacts): how the own-text and the
     /// linked-record tiers reach their rows (`search.rs`); set from the
     /// sample's counts by [`Plan::set_search_shape`].
@@ -653,6 +658,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         tz: input.tz,
         names: false,
         search_shape: search::Shape::Index,
+        check_order: Vec::new(),
         ranked_shape: search::Ranked::default(),
         window_hint: None,
         window: None,
@@ -825,7 +831,7 @@ impl Plan {
     fn own_match_sql(&self, sql: &mut Sql, q: String) {
         match self.search_shape {
             search::Shape::Index => sql::index_match_on(sql, table(self.kind), "t", q),
-            search::Shape::Walk => search::check_all_sql(sql, "t", &self.search),
+            search::Shape::Walk => search::check_all_sql(sql, "t", &self.checked_keywords()),
             search::Shape::Driver(i) => {
                 let (driver, reduced) =
                     sql::keyword_probe(&self.search[i], sql.pg).expect("chosen among keywords with words");
@@ -834,15 +840,30 @@ impl Plan {
                     Some(w) => sql::index_match_within(sql, table(self.kind), "t", driver, w.lo, w.hi),
                     None => sql::index_match_on(sql, table(self.kind), "t", driver),
                 }
-                for (j, k) in self.search.iter().enumerate() {
+                for j in self.check_indices() {
                     if j != i || reduced {
                         sql.push(" AND ");
-                        search::check_sql(sql, "t", k);
+                        search::check_sql(sql, "t", &self.search[j]);
                     }
                 }
                 sql.push(")");
             }
         }
+    }
+
+    /// The indices of the keywords in the order a row checks them
+    /// ([`Plan::check_order`]).
+    fn check_indices(&self) -> Vec<usize> {
+        if self.check_order.len() == self.search.len() {
+            self.check_order.clone()
+        } else {
+            (0..self.search.len()).collect()
+        }
+    }
+
+    /// The keywords in the order a row checks them.
+    fn checked_keywords(&self) -> Vec<String> {
+        self.check_indices().into_iter().map(|i| self.search[i].clone()).collect()
     }
 
     /// The statement sampling how common the search keywords are, when the
@@ -905,6 +926,7 @@ impl Plan {
     /// index's.
     pub(crate) fn set_search_shape(&mut self, counts: &str, index: Option<&str>) {
         self.search_shape = search::choose(&self.search, counts, index);
+        self.check_order = search::rarest_first(&self.search, counts);
         // Interactions driven by a keyword read its matches newest first
         // (`window.rs`; the index count is SQLite's).
         self.window_hint = match (&self.search_shape, index) {
@@ -1875,6 +1897,31 @@ mod tests {
     }
 
     /// A search word with no letter or digit is refused where it stands.
+    /// A walk (and a driver's other keywords) checks each row's keywords
+    /// rarest first in the sample, whatever order they were typed in.
+    #[test]
+    fn a_walk_checks_the_rarest_keyword_first() {
+        let query = ListQuery { search: Some("reer cotisation 4".into()), ..Default::default() };
+        let needles = |p: &Plan| -> Vec<String> {
+            p.page_sql(false, "t.id")
+                .binds
+                .iter()
+                .filter_map(|b| match b {
+                    sql::Bind::Text(t) if t.starts_with(' ') => Some(t.trim().to_string()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut p = test_plan(ListKind::Interactions, &query, None).unwrap();
+        p.set_search_shape("67,67,12,4", None);
+        assert_eq!(p.search_shape, search::Shape::Walk);
+        assert_eq!(needles(&p), ["4", "reer", "cotisation"]);
+        // Driven by « 4 » (none together in the sample), the others rarest first.
+        p.set_search_shape("67,40,12,0", None);
+        assert_eq!(p.search_shape, search::Shape::Driver(2));
+        assert_eq!(needles(&p), ["cotisation", "reer"]);
+    }
+
     #[test]
     fn search_words_without_letters_are_refused_with_their_span() {
         for (s, start, end) in [("🥐", 0, 4), ("  dupont  -  ", 10, 11), ("hélène %_", 9, 11)] {

@@ -225,9 +225,16 @@ pub(crate) fn sample_sql(pg: bool, table: &str, order: &str, keywords: &[String]
     let mut sql = Sql::new(pg);
     sql.push("SELECT ");
     counts_sql(&mut sql, keywords);
-    sql.push(&format!(
-        " AS counts FROM (SELECT t.search_text AS search_text FROM {table} t WHERE t.trash_id IS NULL ORDER BY {order} LIMIT "
-    ));
+    // The flags are computed in the limited subquery, which SQLite does
+    // not flatten into the aggregate (a subquery with a LIMIT under an
+    // aggregate), so each is checked once per row.
+    sql.push(" AS counts FROM (SELECT ");
+    if keywords.is_empty() {
+        sql.push("1 AS f");
+    } else {
+        flags_sql(&mut sql, "t", keywords);
+    }
+    sql.push(&format!(" FROM {table} t WHERE t.trash_id IS NULL ORDER BY {order} LIMIT "));
     sql.limit(SAMPLE).push(") s");
     sql
 }
@@ -316,20 +323,51 @@ pub const INDEX_MIN_CAP: i64 = 50;
 /// See [`INDEX_MIN_CAP`].
 pub const INDEX_MAX_CAP: i64 = 20_000;
 
-/// `n0 || ',' || … || ',' || nall` over rows aliased `s`.
+/// `n0 || ',' || … || ',' || nall` over rows aliased `s` whose flags
+/// `f0`, `f1`, … (1 or 0: the row matches keyword `i`) [`flags_sql`]
+/// wrote: every keyword is checked once per row, and "all of them" is the
+/// flags' product, not a second round of checks.
 fn counts_sql(sql: &mut Sql, keywords: &[String]) {
     for i in 0..=keywords.len() {
         if i > 0 {
             sql.push(" || ',' || ");
         }
-        sql.push("CAST(COALESCE(SUM(CASE WHEN ");
+        sql.push("CAST(COALESCE(SUM(");
         if i < keywords.len() {
-            check_sql(sql, "s", &keywords[i]);
+            sql.push(&format!("s.f{i}"));
+        } else if keywords.is_empty() {
+            sql.push("1");
         } else {
-            check_all_sql(sql, "s", keywords);
+            let all: Vec<String> = (0..keywords.len()).map(|j| format!("s.f{j}")).collect();
+            sql.push(&all.join(" * "));
         }
-        sql.push(" THEN 1 ELSE 0 END), 0) AS TEXT)");
+        sql.push("), 0) AS TEXT)");
     }
+}
+
+/// The flags [`counts_sql`] sums, checked on `alias`'s row: `CASE WHEN
+/// <keyword i matches> THEN 1 ELSE 0 END AS fi`, comma-separated.
+fn flags_sql(sql: &mut Sql, alias: &str, keywords: &[String]) {
+    for (i, k) in keywords.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push("CASE WHEN ");
+        check_sql(sql, alias, k);
+        sql.push(&format!(" THEN 1 ELSE 0 END AS f{i}"));
+    }
+}
+
+/// The keywords' indices, the rarest in the sample first (`counts` as
+/// [`sample_sql`] answers it; ties in the keywords' order): the order in
+/// which a row checks them, so that most rows are given up after the first
+/// check. The keywords' own order when `counts` does not parse.
+pub(crate) fn rarest_first(keywords: &[String], counts: &str) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..keywords.len()).collect();
+    if let Some(n) = parse_counts(keywords, counts) {
+        order.sort_by_key(|&i| (n[i], i));
+    }
+    order
 }
 
 fn parse_counts(keywords: &[String], counts: &str) -> Option<Vec<u64>> {
@@ -445,6 +483,32 @@ mod tests {
         // Common lately (not counted) goes after common over the list.
         assert_eq!(choose(&k(&["dossier", "saisonnier"]), "400,0,0", Some("-1,5000,40,5000")), Shape::Driver(1));
         assert_eq!(choose(&k(&["t4", "relance"]), "0,2,0", Some("garbage")), Shape::Driver(0));
+    }
+
+    #[test]
+    fn rows_check_the_rarest_keyword_first() {
+        let kw: Vec<String> = ["reer", "cotisation", "4"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(rarest_first(&kw, "67,67,12,4"), [2, 0, 1]);
+        assert_eq!(rarest_first(&kw, "5,3,5,1"), [1, 0, 2]);
+        assert_eq!(rarest_first(&kw, "garbage"), [0, 1, 2]);
+        assert_eq!(rarest_first(&kw, "1,2,3"), [0, 1, 2], "a count missing");
+    }
+
+    #[test]
+    fn the_sample_checks_each_keyword_once_per_row() {
+        use super::super::sql::Bind;
+        let kw: Vec<String> = ["reer", "cotisation", "4"].iter().map(|s| s.to_string()).collect();
+        let sql = sample_sql(false, "interactions", "t.occurred_at DESC, t.id DESC", &kw);
+        let needles: Vec<&str> = sql
+            .binds
+            .iter()
+            .filter_map(|b| match b {
+                Bind::Text(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(needles, [" reer", " cotisation", " 4"], "{}", sql.text);
+        assert!(sql.text.contains("SUM(s.f0 * s.f1 * s.f2)"), "{}", sql.text);
     }
 
     #[test]
