@@ -10,7 +10,8 @@
 //! - **walk** — the keywords together match at least [`WALK_MIN`] of the
 //!   sample: the page statement walks the list in its order, checking each
 //!   row's index text, and stops at the page (`dossier`, `rel`, `t4`: a few
-//!   hundred rows read);
+//!   hundred rows read). A row checks the keywords rarest in the sample
+//!   first ([`rarest_first`]), so most rows cost one check;
 //! - **walk** as well when the newest rows would drive by a keyword but
 //!   the keywords are common over the whole list, only not lately (« t4 »
 //!   in December): on SQLite the keyword index counts their words, up to
