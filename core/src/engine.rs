@@ -586,8 +586,8 @@ impl Progress for NoProgress {
 /// Largest request text accepted (bytes).
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 
-/// The requests PostgreSQL plans once per connection: a ranked client
-/// search and the pages of lists without a filter, a search or a switch
+/// The requests PostgreSQL plans once per connection: a ranked client or
+/// contact search and the pages of lists without a filter, a search or a switch
 /// (`store::session::with_generic_plans` says why).
 pub(crate) fn generic_plans(request: &Request) -> bool {
     let searched = |q: &crate::query::ListQuery| q.search.as_deref().is_some_and(|s| !s.trim().is_empty());
@@ -595,8 +595,9 @@ pub(crate) fn generic_plans(request: &Request) -> bool {
     // plan would read better than a generic one.
     let bare = |q: &crate::query::ListQuery| !searched(q) && q.filter.is_none() && q.preset.is_none();
     match request {
-        // A ranked client search (`store::session::with_generic_plans`).
-        Request::ClientList { query } if searched(query) => true,
+        // A ranked client or contact search
+        // (`store::session::with_generic_plans`).
+        Request::ClientList { query } | Request::ContactList { query } if searched(query) => true,
         // A page without a filter, a search or a switch: a custom plan per
         // execution of a deep page or a timeline cost more than running it.
         // Filters, presets and switches keep `auto`: their values decide

@@ -305,9 +305,9 @@ fn a_budget_switch_costs_no_round_trip() {
     }
 }
 
-/// A ranked client search runs under generic plans (PostgreSQL made a
-/// custom plan of its statement at every call: 8 ms for 2 ms of work at
-/// size M), and so do list pages without a filter, a search or a switch (a
+/// A ranked client or contact search runs under generic plans (PostgreSQL
+/// made a custom plan of its statement at every call: 5-8 ms for 1-2 ms of
+/// work at size M), and so do list pages without a filter, a search or a switch (a
 /// custom plan at every call, 0.3-0.4 ms of planning); filtered pages,
 /// keyword searches and every other request under custom ones (`auto`: an interactions search under a generic plan
 /// took 586 ms instead of 3). On one pooled connection going from one to
@@ -321,16 +321,18 @@ fn plan_mode_switches_ride_on_the_actors_statement() {
     let a = f.admin;
     let generic = [
         format!(r#"{{"actor":{a},"op":"client.list","search":"tremblay"}}"#),
+        format!(r#"{{"actor":{a},"op":"contact.list","search":"tremblay"}}"#),
         format!(r#"{{"actor":{a},"op":"client.list"}}"#),
         format!(r#"{{"actor":{a},"op":"grid.query","list":"interactions"}}"#),
         format!(r#"{{"actor":{a},"op":"client.timeline","id":1}}"#),
     ];
     let others = [
         format!(r#"{{"actor":{a},"op":"interaction.list","search":"dossier"}}"#),
-        format!(r#"{{"actor":{a},"op":"contact.list","search":"tremblay"}}"#),
+        format!(r#"{{"actor":{a},"op":"transfer.list","search":"dossier"}}"#),
         // A filter's values, a switch's date: they shape the plan.
         format!(r#"{{"actor":{a},"op":"client.list","filter":"statut:actif"}}"#),
         format!(r#"{{"actor":{a},"op":"grid.query","list":"interactions","last_30_days":true}}"#),
+        format!(r#"{{"actor":{a},"op":"contact.list","filter":"nom:tremblay"}}"#),
     ];
     // The mode as a bound text value (the actor's statement is prepared
     // once; its values travel length-prefixed in each Bind message).

@@ -1137,6 +1137,17 @@ impl Plan {
             if i > 0 {
                 sql.push(" OR ");
             }
+            if let (true, Some(u)) = (sql.pg, &upper) {
+                // The range alone: on a `COLLATE "C"` column it is exactly
+                // "starts with `q`" (UTF-8 byte order is code-point order),
+                // where a `LIKE` of a parameter made a generic plan expect
+                // ~1 row and bitmap-scan and sort the whole prefix (every
+                // « tremblay… » contact) rather than walk the index to the
+                // page.
+                sql.push(&format!("({c} >= ")).bind_text(q.to_string());
+                sql.push(&format!(" AND {c} < ")).bind_text(u.clone()).push(")");
+                continue;
+            }
             sql.push(&format!("({c} LIKE ")).bind_text(prefix.clone()).push(" ESCAPE '\\'");
             if let Some(u) = &upper {
                 sql.push(&format!(" AND {c} >= ")).bind_text(q.to_string());
@@ -1897,6 +1908,32 @@ mod tests {
     }
 
     /// A search word with no letter or digit is refused where it stands.
+    /// Rank 1 (the name starts with the search text) is a range of the
+    /// folded name on PostgreSQL, with no `LIKE` of a parameter beside it:
+    /// such a `LIKE` made a generic plan expect one row and sort every
+    /// « tremblay… » contact. SQLite keeps its `LIKE` with the range.
+    #[test]
+    fn postgres_reads_a_name_prefix_as_a_range_alone() {
+        let query = ListQuery { search: Some("Côté".into()), ..Default::default() };
+        let p = test_plan(ListKind::Contacts, &query, None).unwrap();
+        let texts = |sql: &Sql| -> Vec<String> {
+            sql.binds
+                .iter()
+                .filter_map(|b| match b {
+                    sql::Bind::Text(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let pg = p.ranked_tier_sql(true, "t.id", 1, 51);
+        assert!(!pg.text.contains("LIKE"), "{}", pg.text);
+        assert!(pg.text.contains("t.file_as_fold >= $") && pg.text.contains("t.file_as_fold < $"), "{}", pg.text);
+        let binds = texts(&pg);
+        assert!(binds.contains(&"cote".to_string()) && binds.contains(&"cotf".to_string()), "{binds:?}");
+        let lite = p.ranked_tier_sql(false, "t.id", 1, 51);
+        assert!(lite.text.contains("t.file_as_fold LIKE ?"), "{}", lite.text);
+    }
+
     /// A walk (and a driver's other keywords) checks each row's keywords
     /// rarest first in the sample, whatever order they were typed in.
     #[test]

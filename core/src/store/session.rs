@@ -58,11 +58,13 @@ thread_local! {
 /// Runs `f` (one request) with PostgreSQL's `plan_cache_mode` at
 /// `force_generic_plan` when `generic`, else at the server's `auto`.
 ///
-/// A ranked client search is one statement of a dozen arms, each chosen at
-/// run time by its sample's counts: its custom plan took 8 ms to make for
-/// 2 ms of execution, and PostgreSQL made one per call, while its generic
-/// plan (made once per connection) runs as fast (size M: 8.7-15.6 ms ->
-/// 1.5-5.7 ms a search). A list page without a filter, a search or a
+/// A ranked client or contact search is one statement of a dozen arms,
+/// each chosen at run time by its sample's counts: its custom plan took
+/// 5-8 ms to make for 1-2 ms of execution, and PostgreSQL made one per
+/// call, while its generic plan (made once per connection) runs as fast
+/// (size M: clients 8.7-15.6 ms -> 1.5-5.7 ms a search; contacts 3.4-7.7
+/// -> 0.8-4.7 ms, once the name-prefix arm no longer carried a `LIKE` of
+/// a parameter, `Plan::prefix_on`). A list page without a filter, a search or a
 /// switch binds only ids, offices and a cursor's keys: its custom plan
 /// took 0.3-0.4 ms to make at every execution (a deep page, a timeline),
 /// more than running it, where `auto` did not always settle on the generic
