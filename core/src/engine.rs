@@ -595,9 +595,15 @@ pub(crate) fn generic_plans(request: &Request) -> bool {
     // plan would read better than a generic one.
     let bare = |q: &crate::query::ListQuery| !searched(q) && q.filter.is_none() && q.preset.is_none();
     match request {
-        // A ranked client or contact search
-        // (`store::session::with_generic_plans`).
-        Request::ClientList { query } | Request::ContactList { query } if searched(query) => true,
+        // A ranked client search (`store::session::with_generic_plans`).
+        Request::ClientList { query } if searched(query) => true,
+        // A ranked contact search, as measured: the default sort (ranked),
+        // no filter or preset, whose values would shape the plan.
+        Request::ContactList { query }
+            if searched(query) && query.sort.is_none() && query.filter.is_none() && query.preset.is_none() =>
+        {
+            true
+        }
         // A page without a filter, a search or a switch: a custom plan per
         // execution of a deep page or a timeline cost more than running it.
         // Filters, presets and switches keep `auto`: their values decide

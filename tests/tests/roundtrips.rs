@@ -325,6 +325,7 @@ fn plan_mode_switches_ride_on_the_actors_statement() {
         format!(r#"{{"actor":{a},"op":"client.list"}}"#),
         format!(r#"{{"actor":{a},"op":"grid.query","list":"interactions"}}"#),
         format!(r#"{{"actor":{a},"op":"client.timeline","id":1}}"#),
+        format!(r#"{{"actor":{a},"op":"contact.list"}}"#),
     ];
     let others = [
         format!(r#"{{"actor":{a},"op":"interaction.list","search":"dossier"}}"#),
@@ -332,7 +333,9 @@ fn plan_mode_switches_ride_on_the_actors_statement() {
         // A filter's values, a switch's date: they shape the plan.
         format!(r#"{{"actor":{a},"op":"client.list","filter":"statut:actif"}}"#),
         format!(r#"{{"actor":{a},"op":"grid.query","list":"interactions","last_30_days":true}}"#),
-        format!(r#"{{"actor":{a},"op":"contact.list","filter":"nom:tremblay"}}"#),
+        // A contact search with a filter or a sort of its own.
+        format!(r#"{{"actor":{a},"op":"contact.list","search":"tremblay","filter":"nom:tremblay"}}"#),
+        format!(r#"{{"actor":{a},"op":"contact.list","search":"tremblay","sort":"-updated"}}"#),
     ];
     // The mode as a bound text value (the actor's statement is prepared
     // once; its values travel length-prefixed in each Bind message).
