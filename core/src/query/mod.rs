@@ -1137,20 +1137,21 @@ impl Plan {
             if i > 0 {
                 sql.push(" OR ");
             }
-            if let (true, Some(u)) = (sql.pg, &upper) {
-                // The range alone: on a `COLLATE "C"` column it is exactly
-                // "starts with `q`" (UTF-8 byte order is code-point order),
-                // where a `LIKE` of a parameter made a generic plan expect
-                // ~1 row and bitmap-scan and sort the whole prefix (every
-                // « tremblay… » contact) rather than walk the index to the
-                // page.
-                sql.push(&format!("({c} >= ")).bind_text(q.to_string());
-                sql.push(&format!(" AND {c} < ")).bind_text(u.clone()).push(")");
-                continue;
+            sql.push("(");
+            // PostgreSQL with a range: the range alone. On a `COLLATE "C"`
+            // column it is exactly "starts with `q`" (UTF-8 byte order is
+            // code-point order), where a `LIKE` of a parameter made a
+            // generic plan expect ~1 row and bitmap-scan and sort the whole
+            // prefix (every « tremblay… » contact) rather than walk the
+            // index to the page.
+            if !(sql.pg && upper.is_some()) {
+                sql.push(&format!("{c} LIKE ")).bind_text(prefix.clone()).push(" ESCAPE '\\'");
+                if upper.is_some() {
+                    sql.push(" AND ");
+                }
             }
-            sql.push(&format!("({c} LIKE ")).bind_text(prefix.clone()).push(" ESCAPE '\\'");
             if let Some(u) = &upper {
-                sql.push(&format!(" AND {c} >= ")).bind_text(q.to_string());
+                sql.push(&format!("{c} >= ")).bind_text(q.to_string());
                 sql.push(&format!(" AND {c} < ")).bind_text(u.clone());
             }
             sql.push(")");
