@@ -301,6 +301,17 @@ impl Engine {
         match actor {
             Actor::Host(_) => self.execute_host(request),
             Actor::Staff(id) => {
+                // PostgreSQL: a read runs on the actor as last read, checked
+                // by its first statement (`store::actor`), and again with
+                // the actor read afresh when that check finds it changed.
+                let request = if self.db.is_postgres() && request.is_read_only() {
+                    match self.execute_guarded(id, request, language)? {
+                        Ok(response) => return Ok(response),
+                        Err(request) => request,
+                    }
+                } else {
+                    request
+                };
                 let mut who = self.who(id)?;
                 if let Some(l) = language {
                     who.french = l == crate::config::Language::French;
@@ -331,6 +342,57 @@ impl Engine {
             .map_err(|e| Error::internal(format!("response serialisation: {e}")).caused_by(e))
     }
 
+    /// Runs a read-only `request` (PostgreSQL) with its first statement
+    /// checking the generation of the actor it runs as
+    /// ([`crate::store::actor::guarded`]), on the actor kept from an earlier
+    /// request when there is one ([`crate::store::Db::kept_actor`]), else
+    /// read now. Answers the request back (`Ok(Err(request))`) when the
+    /// actor changed under it twice: the caller runs it unguarded. (Guarded
+    /// even on an actor just read: each page statement is then prepared in
+    /// one text only.)
+    fn execute_guarded(
+        &self,
+        id: Id,
+        request: Request,
+        language: Option<crate::config::Language>,
+    ) -> Result<std::result::Result<Response, Request>> {
+        use crate::store::actor::{Guarded, guarded};
+        let mut request = request;
+        for _ in 0..2 {
+            let (actor, kept) = match self.db.kept_actor(id)? {
+                Some(actor) => (actor, true),
+                None => match self.db.actor(id)? {
+                    Some(actor) => (actor, false),
+                    // Unknown: refused by the unguarded path.
+                    None => return Ok(Err(request)),
+                },
+            };
+            let Some(generation) = actor.generation else { return Ok(Err(request)) };
+            let again = request.clone();
+            let (response, how) = guarded(generation, || {
+                let mut who = self.who_of(id, &actor)?;
+                if let Some(l) = language {
+                    who.french = l == crate::config::Language::French;
+                }
+                self.execute_staff(&who, request)
+            });
+            let fresh = match how {
+                Guarded::Fresh => true,
+                Guarded::Stale => false,
+                // An actor read by this request is as fresh as it was
+                // before kept actors.
+                Guarded::Unchecked(_) if !kept => true,
+                Guarded::Unchecked(g) => self.db.actor_still_fresh(g)?,
+            };
+            if fresh {
+                return response.map(Ok);
+            }
+            self.db.forget_actor(id);
+            request = again;
+        }
+        Ok(Err(request))
+    }
+
     pub(crate) fn who(&self, id: Id) -> Result<Who> {
         // One statement, no transaction of its own; on SQLite none but
         // `PRAGMA data_version` while the database has not changed.
@@ -339,6 +401,11 @@ impl Engine {
             action: "act as",
             entity: "an unknown staff member",
         })?;
+        self.who_of(id, &actor)
+    }
+
+    /// The request's [`Who`] for the staff member `id` read as `actor`.
+    fn who_of(&self, id: Id, actor: &crate::store::actor::Actor) -> Result<Who> {
         let staff = &actor.staff.data;
         if !staff.active {
             return Err(Error::Forbidden {

@@ -357,7 +357,12 @@ pub struct ErrorBody {
 
 impl From<diesel::result::Error> for Error {
     fn from(e: diesel::result::Error) -> Self {
-        Error::storage(e.to_string()).caused_by(e)
+        let message = e.to_string();
+        // A guarded statement that found its kept actor stale
+        // (`store::actor`): the request is run again, whatever its op
+        // makes of this error.
+        crate::store::actor::note_error(&message);
+        Error::storage(message).caused_by(e)
     }
 }
 

@@ -177,6 +177,43 @@ fn another_connection_s_changes_apply_at_the_next_request(f: &Fixture) {
         Vec::<String>::new(),
         "a role inserted by another connection"
     );
+    // Each other table read with the actor (PostgreSQL keeps the actor
+    // until one of them changes: `actor_generation`, moved by triggers).
+    client_filter(f, marc, "tag:Externe").expect_err("no such tag yet");
+    f.place
+        .raw_sql("INSERT INTO tags (code, name_fr, name_en, colour) VALUES ('ext', 'Externe', 'External', '#000000')");
+    assert_eq!(client_filter(f, marc, "tag:Externe").unwrap(), Vec::<String>::new(), "a tag inserted by hand");
+    client_filter(f, marc, "custom.dossier:42").expect_err("no such field yet");
+    let required = if f.backend == clientele_tests::Backend::Postgres { "false" } else { "0" };
+    f.place.raw_sql(&format!(
+        "INSERT INTO custom_fields (kind, key, label_fr, label_en, field_type, choices, required) \
+         VALUES ('client', 'dossier', 'Dossier', 'File', 'text', '[]', {required})"
+    ));
+    client_filter(f, marc, "custom.dossier:42").expect("a custom field inserted by hand filters");
+    let grid = || match f
+        .run(
+            marc,
+            R::GridQuery {
+                list: ListKind::Clients,
+                columns: None,
+                client_id: None,
+                contact_id: None,
+                last_30_days: false,
+                open_only: false,
+                query: ListQuery::default(),
+                count_limit: None,
+            },
+        )
+        .unwrap()
+    {
+        S::Grid(g) => g.columns.into_iter().map(|c| c.id).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_ne!(grid(), ["code"]);
+    f.place.raw_sql(&format!(
+        "INSERT INTO chosen_columns (staff_id, list, columns) VALUES ({marc}, 'clients', '[\"code\"]')"
+    ));
+    assert_eq!(grid(), ["code"], "columns chosen by hand");
 }
 
 /// Every request on one pooled connection: the writes of the host's

@@ -11,8 +11,22 @@
 //! transactions drop its cache ([`Cache::clear`], called by the store's
 //! write paths). So a `staff.put`, `custom_field.put`, `columns.save`,
 //! `staff_role.put` or `tag.put` is seen by the next request, whichever
-//! connection wrote it. PostgreSQL reads the actor at every request.
+//! connection wrote it.
+//!
+//! On PostgreSQL the actor is kept by the process ([`PgActors`]) with the
+//! database's *actor generation* it was read at (`actor_generation`, moved
+//! by triggers on every table read here, whoever writes them). A read-only
+//! request may use the kept actor without reading it ([`guarded`]): the
+//! first statement it sends is then guarded by `clientele_actor_fresh(g)`
+//! ([`take_guard`], written by `store::prepared`), which fails when the
+//! generation moved. The request is then run again with the actor read
+//! afresh (`Engine::execute`). A request that sent no guarded statement
+//! checks the generation at its end ([`Guarded::Unchecked`]). So a read
+//! saves its actor's round trip and is never answered with a stale actor:
+//! its first statement's snapshot saw the very generation the actor was
+//! read at, as close as the actor's own statement used to be.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -43,6 +57,9 @@ struct ActorRow {
     /// name_en, colour, version]`.
     #[diesel(sql_type = Text)]
     tags: String,
+    /// PostgreSQL's actor generation in the same snapshot (SQLite: NULL).
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    generation: Option<i64>,
 }
 
 /// What is read with the actor (shared: a cached actor is handed to each
@@ -56,6 +73,8 @@ pub(crate) struct Actor {
     pub roles: Arc<Vec<crate::domain::StaffRole>>,
     /// The firm's tags (filters by name, grids' tag names).
     pub tags: Arc<Vec<crate::domain::Tag>>,
+    /// PostgreSQL: the actor generation this was read at.
+    pub generation: Option<i64>,
 }
 
 /// The actors read on one pooled SQLite connection, with the database's
@@ -141,6 +160,148 @@ pub(crate) fn cached(
     Ok(Some(actor))
 }
 
+/// PostgreSQL: the actors this process read, each with the generation it
+/// was read at (shared by every connection of the pool: a kept actor needs
+/// no connection of its own).
+#[derive(Default)]
+pub(crate) struct PgActors(Mutex<HashMap<Id, Arc<Actor>>>);
+
+impl PgActors {
+    /// The actor `id` as last read, if it carries a generation.
+    pub(crate) fn get(&self, id: Id) -> Option<Arc<Actor>> {
+        let kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        kept.get(&id).filter(|a| a.generation.is_some()).cloned()
+    }
+
+    /// Keeps an actor just read.
+    pub(crate) fn keep(&self, id: Id, actor: &Arc<Actor>) {
+        if actor.generation.is_none() {
+            return;
+        }
+        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.len() >= CACHED_ACTORS && !kept.contains_key(&id) {
+            kept.clear();
+        }
+        kept.insert(id, actor.clone());
+    }
+
+    /// Forgets the actor `id` (found stale).
+    pub(crate) fn forget(&self, id: Id) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+    }
+}
+
+/// Where the running request stands with the generation of a kept actor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Guard {
+    /// No kept actor in use.
+    Off,
+    /// A kept actor read at this generation, no statement guarded yet.
+    Pending(i64),
+    /// A statement was sent guarded.
+    Sent,
+    /// A guarded statement failed: the generation moved.
+    Stale,
+}
+
+thread_local! {
+    static GUARD: Cell<Guard> = const { Cell::new(Guard::Off) };
+}
+
+/// How a request run with a kept actor ended ([`guarded`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Guarded {
+    /// A guarded statement ran and found the generation unchanged.
+    Fresh,
+    /// A guarded statement found the generation moved: run it again.
+    Stale,
+    /// No statement was guarded (the request sent none that could be):
+    /// check the generation before answering.
+    Unchecked(i64),
+}
+
+/// Runs `f` (one request) with the kept actor read at `generation`: the
+/// first statement it sends is guarded ([`take_guard`]). Nesting-safe.
+pub(crate) fn guarded<T>(generation: i64, f: impl FnOnce() -> T) -> (T, Guarded) {
+    struct Restore(Guard);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            GUARD.with(|g| g.set(self.0));
+        }
+    }
+    let _restore = Restore(GUARD.with(|g| g.replace(Guard::Pending(generation))));
+    let out = f();
+    let how = match GUARD.with(Cell::get) {
+        Guard::Sent => Guarded::Fresh,
+        Guard::Stale => Guarded::Stale,
+        Guard::Pending(g) => Guarded::Unchecked(g),
+        // Not reached: `f` runs with a guard set.
+        Guard::Off => Guarded::Unchecked(generation),
+    };
+    (out, how)
+}
+
+/// The generation the next statement sent must be guarded with, taken
+/// (the request's first statement that can carry it: a `SELECT` on
+/// PostgreSQL, `store::prepared`).
+pub(crate) fn take_guard() -> Option<i64> {
+    GUARD.with(|g| match g.get() {
+        Guard::Pending(n) => {
+            g.set(Guard::Sent);
+            Some(n)
+        }
+        _ => None,
+    })
+}
+
+/// The message `clientele_actor_fresh` fails with (migration
+/// `2026-12-08-000100_actor_generation`).
+pub(crate) const STALE_MESSAGE: &str = "clientele: the actor changed since it was read";
+
+/// Called on every storage error: a guarded statement that failed because
+/// the generation moved marks the request stale, whatever the op makes of
+/// its error afterwards.
+pub(crate) fn note_error(message: &str) {
+    if message.contains(STALE_MESSAGE) {
+        GUARD.with(|g| {
+            if g.get() != Guard::Off {
+                g.set(Guard::Stale);
+            }
+        });
+    }
+}
+
+/// PostgreSQL: whether the actor generation is still `generation` (one
+/// statement, for a request that sent no guarded statement).
+pub(crate) fn still_fresh(conn: &mut Conn, generation: i64) -> Result<bool> {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut sql = Sql::new(conn.is_pg());
+    sql.push("SELECT n FROM actor_generation");
+    let n: N = with_backend!(conn, c => Prepared::<diesel::sql_types::Untyped>::fixed(&sql).get_result(c))?;
+    Ok(n.n == generation)
+}
+
+/// PostgreSQL: checks a kept actor not yet checked, in the transaction
+/// about to write (its `SELECT` carries the guard, [`take_guard`]).
+pub(crate) fn check_pending(conn: &mut Conn) -> Result<()> {
+    if GUARD.with(|g| matches!(g.get(), Guard::Pending(_))) {
+        let mut sql = Sql::new(conn.is_pg());
+        sql.push("SELECT 1 AS n");
+        #[derive(QueryableByName)]
+        struct One {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            #[allow(dead_code)]
+            n: i32,
+        }
+        let _: Vec<One> = with_backend!(conn, c => Prepared::<diesel::sql_types::Untyped>::fixed(&sql).load(c))?;
+    }
+    Ok(())
+}
+
 /// One custom field as the statement writes it (`required`: 0/1 on SQLite,
 /// a boolean on PostgreSQL).
 #[derive(serde::Deserialize)]
@@ -171,7 +332,7 @@ fn text(pg: bool) -> &'static str {
                  FROM chosen_columns WHERE staff_id = s.id) AS columns, (SELECT COALESCE(json_agg(json_build_array(code, \
                  label_fr, label_en, builtin) ORDER BY position, code), '[]')::text FROM staff_roles) AS roles, \
                  (SELECT COALESCE(json_agg(json_build_array(code, name_fr, name_en, colour, version) ORDER BY code), \
-                 '[]')::text FROM tags) AS tags FROM staff s WHERE s.id = "
+                 '[]')::text FROM tags) AS tags, (SELECT n FROM actor_generation) AS generation FROM staff s WHERE s.id = "
             )
         })
     } else {
@@ -182,7 +343,7 @@ fn text(pg: bool) -> &'static str {
                  FROM chosen_columns WHERE staff_id = s.id) AS columns, (SELECT json_group_array(json_array(code, label_fr, \
                  label_en, builtin)) FROM (SELECT * FROM staff_roles ORDER BY position, code)) AS roles, \
                  (SELECT json_group_array(json_array(code, name_fr, name_en, colour, version)) FROM \
-                 (SELECT * FROM tags ORDER BY code)) AS tags FROM staff s WHERE s.id = "
+                 (SELECT * FROM tags ORDER BY code)) AS tags, NULL AS generation FROM staff s WHERE s.id = "
             )
         })
     }
@@ -255,5 +416,6 @@ fn get_timed(conn: &mut Conn, id: Id, pg_timeout: Option<u128>, pg_generic: Opti
         columns: Arc::new(columns),
         roles: Arc::new(roles),
         tags: Arc::new(tags),
+        generation: row.generation,
     }))
 }

@@ -248,6 +248,8 @@ pub(crate) struct Db {
     identity: Option<Identity>,
     /// Caps on the connections dashboard tiles and bulk work may hold.
     lanes: Lanes,
+    /// PostgreSQL: the actors read, with their generation ([`actor`]).
+    pg_actors: actor::PgActors,
 }
 
 pub(crate) type Conn = AnyConnection;
@@ -304,7 +306,16 @@ impl Db {
             .build(manager.clone())
             .map_err(|e| Error::storage(format!("cannot open {}: {e}", describe(&target))).caused_by(e))?;
         let write_lock = matches!(target, Target::Sqlite(_)).then(|| Gate::new(1));
-        let db = Db { pool, target, write_lock, manager, health, identity, lanes: Lanes::new(size) };
+        let db = Db {
+            pool,
+            target,
+            write_lock,
+            manager,
+            health,
+            identity,
+            lanes: Lanes::new(size),
+            pg_actors: Default::default(),
+        };
         db.migrate()?;
         Ok(db)
     }
@@ -491,7 +502,42 @@ impl Db {
         if let (Some(generic), Ok(Some(_))) = (plans, &r) {
             session::pg_plan_mode_set(&mut conn, generic);
         }
+        if let Ok(Some(a)) = &r {
+            self.pg_actors.keep(id, a);
+        }
         self.settle(&mut conn, r)
+    }
+
+    /// PostgreSQL: the staff member `id` as last read, with the generation
+    /// it was read at, to use without reading it ([`actor::guarded`]) —
+    /// when the pooled connection the request will run on (the one just
+    /// returned: r2d2 hands out the last returned first) needs no session
+    /// setting changed. A change of timeout or plan mode rides on the
+    /// actor's statement instead ([`Db::actor`]): one round trip either
+    /// way. `None` on SQLite (its own cache is per connection).
+    pub(crate) fn kept_actor(&self, id: crate::domain::Id) -> Result<Option<Arc<actor::Actor>>> {
+        if !self.is_postgres() {
+            return Ok(None);
+        }
+        let Some(kept) = self.pg_actors.get(id) else { return Ok(None) };
+        let (deadline, lane) = deadline::current();
+        deadline.check(WHAT)?;
+        let _lane = self.lanes.enter(lane, &deadline)?;
+        let mut conn = self.checkout()?;
+        let fits = session::pg_timeout_with_actor(&mut conn, &deadline).is_none()
+            && session::pg_plan_mode(&conn).is_none()
+            && session::pg_timeout_fits(&conn, &deadline);
+        Ok(fits.then_some(kept))
+    }
+
+    /// Forgets the kept actor `id`, found stale.
+    pub(crate) fn forget_actor(&self, id: crate::domain::Id) {
+        self.pg_actors.forget(id);
+    }
+
+    /// Whether the actor generation is still `generation` (one statement).
+    pub(crate) fn actor_still_fresh(&self, generation: i64) -> Result<bool> {
+        self.query(|c| actor::still_fresh(c, generation))
     }
 
     /// [`Db::query_on`] after setting PostgreSQL's session timeout or
@@ -655,7 +701,13 @@ impl Db {
             if deadline.expired() || deadline.canceled() { deadline.error(WHAT) } else { e }
         })?;
         let armed = interrupt.then(|| deadline::arm(deadline));
-        let result = f(conn);
+        // A write never runs on a kept actor unchecked: a read-only request
+        // that writes anyway checks it first, inside its transaction.
+        let checked = match (kind, conn.is_pg()) {
+            (Kind::Write, true) => actor::check_pending(conn),
+            _ => Ok(()),
+        };
+        let result = checked.and_then(|()| f(conn));
         let fired = armed.as_ref().is_some_and(|a| a.fired());
         // Commit and rollback are never interrupted.
         drop(armed);

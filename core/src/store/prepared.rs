@@ -41,6 +41,11 @@ pub(crate) struct Prepared<'a, ST> {
     /// The request runs under generic plans (`session::generic_wanted`,
     /// read once: what is admitted is what is sent).
     generic: bool,
+    /// PostgreSQL: the actor generation this statement checks first
+    /// (`store::actor::take_guard`): sent as
+    /// `SELECT * FROM (…) AS guarded WHERE clientele_actor_fresh(g)`, a
+    /// one-time filter PostgreSQL evaluates before reading a row.
+    guard: Option<i64>,
     _st: PhantomData<ST>,
 }
 
@@ -57,7 +62,7 @@ impl<'a, ST> Prepared<'a, ST> {
             Bind::Int(n) if sql.writes_in(i, generic) => Some(*n),
             _ => None,
         });
-        Prepared { sql, cache: admitted(&sql.text, written), generic, _st: PhantomData }
+        Prepared { sql, cache: admitted(&sql.text, written), generic, guard: guard_for(sql), _st: PhantomData }
     }
 
     /// A statement of the engine's own whose text never varies (a store
@@ -67,14 +72,37 @@ impl<'a, ST> Prepared<'a, ST> {
     /// gets it prepared once. (PostgreSQL's only, so far.)
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) fn fixed(sql: &'a Sql) -> Self {
-        Prepared { sql, cache: true, generic: crate::store::session::generic_wanted(), _st: PhantomData }
+        Prepared {
+            sql,
+            cache: true,
+            generic: crate::store::session::generic_wanted(),
+            guard: guard_for(sql),
+            _st: PhantomData,
+        }
     }
 
     /// A statement prepared for this use only (a variable-length list of
     /// values: one text per length).
     pub(crate) fn uncached(sql: &'a Sql) -> Self {
-        Prepared { sql, cache: false, generic: crate::store::session::generic_wanted(), _st: PhantomData }
+        Prepared {
+            sql,
+            cache: false,
+            generic: crate::store::session::generic_wanted(),
+            guard: guard_for(sql),
+            _st: PhantomData,
+        }
     }
+}
+
+/// The actor generation `sql` must check, when the running request uses a
+/// kept actor not yet checked and `sql` can carry the check: a PostgreSQL
+/// query (`SELECT`, or `WITH` without a write: PostgreSQL refuses a
+/// data-modifying `WITH` below the top level).
+fn guard_for(sql: &Sql) -> Option<i64> {
+    let t = &sql.text;
+    let query = t.starts_with("SELECT ")
+        || (t.starts_with("WITH ") && !["INSERT ", "UPDATE ", "DELETE "].iter().any(|w| t.contains(w)));
+    (sql.pg && query).then(crate::store::actor::take_guard).flatten()
 }
 
 /// Whether `text`, with the row counts `written` in, may be cached:
@@ -136,6 +164,9 @@ where
         // (`?`, `$n`, in bind order) rewritten by diesel as it binds.
         let text = &self.sql.text;
         let generic = self.generic;
+        if self.guard.is_some() {
+            out.push_sql("SELECT * FROM (");
+        }
         let mut at = 0;
         for (n, (b, (start, end))) in self.sql.binds.iter().zip(&self.sql.marks).enumerate() {
             out.push_sql(&text[at..*start]);
@@ -150,6 +181,11 @@ where
             at = *end;
         }
         out.push_sql(&text[at..]);
+        if let Some(generation) = &self.guard {
+            out.push_sql(") AS guarded WHERE clientele_actor_fresh(");
+            out.push_bind_param::<BigInt, _>(generation)?;
+            out.push_sql(")");
+        }
         Ok(())
     }
 }
@@ -222,6 +258,50 @@ mod tests {
                 .count()
         });
         assert!(bound == 2 * MAX_SHAPES || bound == 0, "{bound}: one text, admitted for every size or none");
+    }
+
+    /// A request on a kept actor (`store::actor::guarded`): its first
+    /// PostgreSQL query is sent wrapped in the generation's check, the ones
+    /// after it as they are; a SQLite statement or a write never is.
+    #[cfg(feature = "postgres")]
+    #[test]
+    fn the_first_query_of_a_kept_actor_s_request_checks_its_generation() {
+        use crate::store::actor::{Guarded, guarded};
+        let sent = |pg: bool, text: &str| {
+            let mut sql = Sql::new(pg);
+            sql.push(text).bind_int(42);
+            let p = Prepared::<diesel::sql_types::Untyped>::new(&sql);
+            if pg {
+                diesel::debug_query::<diesel::pg::Pg, _>(&p).to_string()
+            } else {
+                diesel::debug_query::<diesel::sqlite::Sqlite, _>(&p).to_string()
+            }
+        };
+        let (texts, how) = guarded(7, || {
+            [
+                sent(false, "SELECT t.id FROM clients t WHERE t.id = "),
+                sent(true, "UPDATE clients SET name = 'x' WHERE id = "),
+                sent(true, "WITH w AS (DELETE FROM tags RETURNING code) SELECT 1 WHERE 1 = "),
+                sent(true, "SELECT t.id FROM clients t WHERE t.id = "),
+                sent(true, "SELECT t.id FROM clients t WHERE t.id = "),
+            ]
+        });
+        assert!(!texts[0].contains("guarded"), "{}", texts[0]);
+        assert!(!texts[1].contains("guarded"), "{}", texts[1]);
+        assert!(!texts[2].contains("guarded"), "{}", texts[2]);
+        assert!(
+            texts[3].starts_with(
+                "SELECT * FROM (SELECT t.id FROM clients t WHERE t.id = $1::bigint) AS guarded WHERE clientele_actor_fresh($2)"
+            ),
+            "{}",
+            texts[3]
+        );
+        assert!(texts[3].contains("[42, 7]"), "the generation is bound last: {}", texts[3]);
+        assert!(!texts[4].contains("guarded"), "only the first: {}", texts[4]);
+        assert_eq!(how, Guarded::Fresh);
+        let (_, how) = guarded(7, || sent(false, "SELECT 1 WHERE 1 = "));
+        assert_eq!(how, Guarded::Unchecked(7), "nothing could carry the check");
+        assert!(!sent(true, "SELECT 1 WHERE 1 = ").contains("guarded"), "no kept actor, no check");
     }
 
     /// A cached statement is prepared once per connection and reused with

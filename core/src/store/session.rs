@@ -143,6 +143,13 @@ pub(crate) fn pg_timeout_with_actor(conn: &mut r2d2::PooledConnection<Manager>, 
     }
 }
 
+/// Whether the session's `statement_timeout` fits the deadline (no `SET`
+/// needed before the request's statements).
+pub(crate) fn pg_timeout_fits(conn: &r2d2::PooledConnection<Manager>, deadline: &Deadline) -> bool {
+    let want = super::pg_timeout_ms(deadline);
+    r2d2::PooledConnection::extensions(conn).get::<SessionTimeout>().is_some_and(|s| fits(s.0, want))
+}
+
 /// Records what the actor's statement set: `want` when it answered the
 /// staff member (its row carried the `set_config`), else unknown.
 pub(crate) fn pg_timeout_set_with_actor(conn: &mut r2d2::PooledConnection<Manager>, want: u128, set: bool) {
