@@ -160,6 +160,10 @@ pub(crate) fn cached(
     Ok(Some(actor))
 }
 
+/// The most actors the process keeps on PostgreSQL (it starts over when
+/// full): a firm's whole staff, where [`CACHED_ACTORS`] is per connection.
+const KEPT_ACTORS: usize = 1024;
+
 /// PostgreSQL: the actors this process read, each with the generation it
 /// was read at (shared by every connection of the pool: a kept actor needs
 /// no connection of its own).
@@ -179,7 +183,7 @@ impl PgActors {
             return;
         }
         let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if kept.len() >= CACHED_ACTORS && !kept.contains_key(&id) {
+        if kept.len() >= KEPT_ACTORS && !kept.contains_key(&id) {
             kept.clear();
         }
         kept.insert(id, actor.clone());
@@ -188,6 +192,12 @@ impl PgActors {
     /// Forgets the actor `id` (found stale).
     pub(crate) fn forget(&self, id: Id) {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+    }
+
+    /// Forgets every actor (the server was lost: what comes back may be
+    /// another database, a restored one).
+    pub(crate) fn clear(&self) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }
 
@@ -199,7 +209,11 @@ enum Guard {
     /// A kept actor read at this generation, no statement guarded yet.
     Pending(i64),
     /// A statement was sent guarded.
-    Sent,
+    Sent(i64),
+    /// A statement was sent guarded, and a statement failed since, for
+    /// another reason, which its op may have made nothing of: the check may
+    /// not have run.
+    Doubtful(i64),
     /// A guarded statement failed: the generation moved.
     Stale,
 }
@@ -232,9 +246,9 @@ pub(crate) fn guarded<T>(generation: i64, f: impl FnOnce() -> T) -> (T, Guarded)
     let _restore = Restore(GUARD.with(|g| g.replace(Guard::Pending(generation))));
     let out = f();
     let how = match GUARD.with(Cell::get) {
-        Guard::Sent => Guarded::Fresh,
+        Guard::Sent(_) => Guarded::Fresh,
         Guard::Stale => Guarded::Stale,
-        Guard::Pending(g) => Guarded::Unchecked(g),
+        Guard::Pending(g) | Guard::Doubtful(g) => Guarded::Unchecked(g),
         // Not reached: `f` runs with a guard set.
         Guard::Off => Guarded::Unchecked(generation),
     };
@@ -247,7 +261,7 @@ pub(crate) fn guarded<T>(generation: i64, f: impl FnOnce() -> T) -> (T, Guarded)
 pub(crate) fn take_guard() -> Option<i64> {
     GUARD.with(|g| match g.get() {
         Guard::Pending(n) => {
-            g.set(Guard::Sent);
+            g.set(Guard::Sent(n));
             Some(n)
         }
         _ => None,
@@ -260,15 +274,16 @@ pub(crate) const STALE_MESSAGE: &str = "clientele: the actor changed since it wa
 
 /// Called on every storage error: a guarded statement that failed because
 /// the generation moved marks the request stale, whatever the op makes of
-/// its error afterwards.
+/// its error afterwards; any other failure after the guarded statement was
+/// sent leaves the check in doubt (that statement may be the one that
+/// failed, before its check ran), to be settled at the request's end.
 pub(crate) fn note_error(message: &str) {
-    if message.contains(STALE_MESSAGE) {
-        GUARD.with(|g| {
-            if g.get() != Guard::Off {
-                g.set(Guard::Stale);
-            }
-        });
-    }
+    GUARD.with(|g| match g.get() {
+        Guard::Off => {}
+        _ if message.contains(STALE_MESSAGE) => g.set(Guard::Stale),
+        Guard::Sent(n) => g.set(Guard::Doubtful(n)),
+        Guard::Pending(_) | Guard::Doubtful(_) | Guard::Stale => {}
+    });
 }
 
 /// PostgreSQL: whether the actor generation is still `generation` (one
@@ -281,8 +296,11 @@ pub(crate) fn still_fresh(conn: &mut Conn, generation: i64) -> Result<bool> {
     }
     let mut sql = Sql::new(conn.is_pg());
     sql.push("SELECT n FROM actor_generation");
-    let n: N = with_backend!(conn, c => Prepared::<diesel::sql_types::Untyped>::fixed(&sql).get_result(c))?;
-    Ok(n.n == generation)
+    // No row (deleted by hand): stale; the actor read next carries no
+    // generation and is not kept.
+    let n: Option<N> =
+        with_backend!(conn, c => Prepared::<diesel::sql_types::Untyped>::fixed(&sql).get_result(c).optional())?;
+    Ok(n.is_some_and(|n| n.n == generation))
 }
 
 /// PostgreSQL: checks a kept actor not yet checked, in the transaction
@@ -418,4 +436,56 @@ fn get_timed(conn: &mut Conn, id: Id, pg_timeout: Option<u128>, pg_generic: Opti
         tags: Arc::new(tags),
         generation: row.generation,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How a request on a kept actor ends, from what its statements did.
+    #[test]
+    fn a_request_is_fresh_only_when_its_checked_statement_did_not_fail() {
+        let other = "relation \"clients\" does not exist";
+        let stale = format!("ERROR: {STALE_MESSAGE}");
+        // Nothing guarded: checked at the end.
+        assert_eq!(guarded(3, || ()).1, Guarded::Unchecked(3));
+        // Guarded and nothing failed.
+        assert_eq!(guarded(3, take_guard).1, Guarded::Fresh);
+        // The check failed: stale, whatever happened next.
+        assert_eq!(
+            guarded(3, || {
+                take_guard();
+                note_error(&stale);
+                note_error(other);
+            })
+            .1,
+            Guarded::Stale
+        );
+        // Another failure after the guarded statement was sent: the check
+        // may not have run.
+        assert_eq!(
+            guarded(3, || {
+                take_guard();
+                note_error(other);
+            })
+            .1,
+            Guarded::Unchecked(3)
+        );
+        // A failure before any statement was guarded, then a guarded one.
+        assert_eq!(
+            guarded(3, || {
+                note_error(other);
+                take_guard();
+            })
+            .1,
+            Guarded::Fresh
+        );
+        // Outside a request on a kept actor nothing is taken or marked,
+        // and a nested request leaves the outer one's state as it was.
+        note_error(&stale);
+        assert_eq!(take_guard(), None);
+        let (inner, outer) = guarded(5, || guarded(6, take_guard));
+        assert_eq!(inner, (Some(6), Guarded::Fresh));
+        assert_eq!(outer, Guarded::Unchecked(5));
+    }
 }

@@ -380,6 +380,7 @@ impl Db {
         match health::classify(e) {
             Some(Fault::Lost) => {
                 health::mark_broken(conn);
+                self.pg_actors.clear();
                 self.health.failed(&e.to_string());
                 Err(self.unreachable(&e.to_string()).caused_by(e.clone()))
             }
@@ -701,8 +702,10 @@ impl Db {
             if deadline.expired() || deadline.canceled() { deadline.error(WHAT) } else { e }
         })?;
         let armed = interrupt.then(|| deadline::arm(deadline));
-        // A write never runs on a kept actor unchecked: a read-only request
-        // that writes anyway checks it first, inside its transaction.
+        // A write transaction never runs on a kept actor unchecked: a
+        // read-only request that writes anyway (the sweep of expired
+        // transfers, which depends on no actor, goes through `try_write`
+        // instead and is not checked) checks it first, inside it.
         let checked = match (kind, conn.is_pg()) {
             (Kind::Write, true) => actor::check_pending(conn),
             _ => Ok(()),

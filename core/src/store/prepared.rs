@@ -42,9 +42,12 @@ pub(crate) struct Prepared<'a, ST> {
     /// read once: what is admitted is what is sent).
     generic: bool,
     /// PostgreSQL: the actor generation this statement checks first
-    /// (`store::actor::take_guard`): sent as
-    /// `SELECT * FROM (…) AS guarded WHERE clientele_actor_fresh(g)`, a
-    /// one-time filter PostgreSQL evaluates before reading a row.
+    /// (`store::actor::take_guard`): sent as `WITH guarded AS MATERIALIZED
+    /// (…) SELECT * FROM guarded WHERE clientele_actor_fresh(g)`, a
+    /// one-time filter PostgreSQL evaluates before reading a row. (A
+    /// subquery in `FROM` would be pulled up when simple, and its
+    /// conditions folded with the check: `false AND check` is `false`,
+    /// the check never run.)
     guard: Option<i64>,
     _st: PhantomData<ST>,
 }
@@ -165,7 +168,7 @@ where
         let text = &self.sql.text;
         let generic = self.generic;
         if self.guard.is_some() {
-            out.push_sql("SELECT * FROM (");
+            out.push_sql("WITH guarded AS MATERIALIZED (");
         }
         let mut at = 0;
         for (n, (b, (start, end))) in self.sql.binds.iter().zip(&self.sql.marks).enumerate() {
@@ -182,7 +185,7 @@ where
         }
         out.push_sql(&text[at..]);
         if let Some(generation) = &self.guard {
-            out.push_sql(") AS guarded WHERE clientele_actor_fresh(");
+            out.push_sql(") SELECT * FROM guarded WHERE clientele_actor_fresh(");
             out.push_bind_param::<BigInt, _>(generation)?;
             out.push_sql(")");
         }
@@ -291,7 +294,8 @@ mod tests {
         assert!(!texts[2].contains("guarded"), "{}", texts[2]);
         assert!(
             texts[3].starts_with(
-                "SELECT * FROM (SELECT t.id FROM clients t WHERE t.id = $1::bigint) AS guarded WHERE clientele_actor_fresh($2)"
+                "WITH guarded AS MATERIALIZED (SELECT t.id FROM clients t WHERE t.id = $1::bigint) \
+                 SELECT * FROM guarded WHERE clientele_actor_fresh($2)"
             ),
             "{}",
             texts[3]
