@@ -344,37 +344,55 @@ impl Engine {
 
     /// Runs a read-only `request` (PostgreSQL) with its first statement
     /// checking the generation of the actor it runs as
-    /// ([`crate::store::actor::guarded`]), on the actor kept from an earlier
-    /// request when there is one ([`crate::store::Db::kept_actor`]), else
-    /// read now. Answers the request back (`Ok(Err(request))`) when the
-    /// actor changed under it twice: the caller runs it unguarded. (Guarded
-    /// even on an actor just read: each page statement is then prepared in
-    /// one text only.)
+    /// ([`Engine::run_guarded`]). Answers the request back
+    /// (`Ok(Err(request))`) when that could not be done: the caller runs it
+    /// unguarded.
     fn execute_guarded(
         &self,
         id: Id,
         request: Request,
         language: Option<crate::config::Language>,
     ) -> Result<std::result::Result<Response, Request>> {
+        let answer = self.run_guarded(id, |who| {
+            if let Some(l) = language {
+                who.french = l == crate::config::Language::French;
+            }
+            self.execute_staff(who, request.clone())
+        })?;
+        match answer {
+            Some(answer) => answer.map(Ok),
+            None => Ok(Err(request)),
+        }
+    }
+
+    /// Runs `run` (one read-only request, given its [`Who`]; PostgreSQL)
+    /// with its first statement checking the generation of the actor it
+    /// runs as ([`crate::store::actor::guarded`]): on the actor kept from an
+    /// earlier request when there is one ([`crate::store::Db::kept_actor`]),
+    /// else read now; again with the actor read afresh when the check finds
+    /// it changed. `None` when the actor is unknown, carries no generation,
+    /// or changed twice under the request: the caller then runs it
+    /// unguarded. (Guarded even on an actor just read: each page statement
+    /// is then prepared in one text only.)
+    pub(crate) fn run_guarded<T>(
+        &self,
+        id: Id,
+        mut run: impl FnMut(&mut Who) -> Result<T>,
+    ) -> Result<Option<Result<T>>> {
         use crate::store::actor::{Guarded, guarded};
-        let mut request = request;
         for _ in 0..2 {
             let (actor, kept) = match self.db.kept_actor(id)? {
                 Some(actor) => (actor, true),
                 None => match self.db.actor(id)? {
                     Some(actor) => (actor, false),
                     // Unknown: refused by the unguarded path.
-                    None => return Ok(Err(request)),
+                    None => return Ok(None),
                 },
             };
-            let Some(generation) = actor.generation else { return Ok(Err(request)) };
-            let again = request.clone();
-            let (response, how) = guarded(generation, || {
+            let Some(generation) = actor.generation else { return Ok(None) };
+            let (answer, how) = guarded(generation, || {
                 let mut who = self.who_of(id, &actor)?;
-                if let Some(l) = language {
-                    who.french = l == crate::config::Language::French;
-                }
-                self.execute_staff(&who, request)
+                run(&mut who)
             });
             let fresh = match how {
                 Guarded::Fresh => true,
@@ -385,12 +403,11 @@ impl Engine {
                 Guarded::Unchecked(g) => self.db.actor_still_fresh(g)?,
             };
             if fresh {
-                return response.map(Ok);
+                return Ok(Some(answer));
             }
             self.db.forget_actor(id);
-            request = again;
         }
-        Ok(Err(request))
+        Ok(None)
     }
 
     pub(crate) fn who(&self, id: Id) -> Result<Who> {

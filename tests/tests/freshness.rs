@@ -232,7 +232,47 @@ fn one_connection_s_own_writes_apply_at_the_next_request(f: &Fixture) {
     }
 }
 
+/// A dashboard's tiles (`Engine::execute_scoped`) as the host's requests:
+/// the office restriction, its removal and a deactivation apply to the
+/// very next tile, on the staff member's dashboard and on a client's.
+fn rights_apply_at_the_next_tile(f: &Fixture) {
+    use clientele_core::protocol::DataScope;
+    let mtl = client(f, "MTL-1", "Montréal");
+    client(f, "QC-1", "Québec");
+    let marc = f.staff("Marc", Rights::all());
+    let tile = |scope: DataScope| {
+        f.engine.execute_scoped(Actor::Staff(marc), scope, R::ClientList { query: ListQuery::default() }).map(|r| {
+            match r {
+                S::Clients(p) => p.items.into_iter().map(|c| c.data.code).collect::<Vec<_>>(),
+                other => panic!("{other:?}"),
+            }
+        })
+    };
+    let timeline = || {
+        f.engine.execute_scoped(
+            Actor::Staff(marc),
+            DataScope::Client { client_id: mtl },
+            R::ClientTimeline { id: mtl, last_30_days: false, include_changes: false, query: ListQuery::default() },
+        )
+    };
+    for _ in 0..3 {
+        assert_eq!(tile(DataScope::Staff).unwrap(), ["MTL-1", "QC-1"]);
+        timeline().expect("Montréal's client is seen");
+    }
+    put_staff(f, marc, Rights { offices: Some(vec!["Québec".into()]), ..Rights::all() });
+    assert_eq!(tile(DataScope::Staff).unwrap(), ["QC-1"], "the office restriction applies at the next tile");
+    let e = timeline().expect_err("Montréal's client is out of the offices now");
+    assert_eq!(e.code(), "not_found", "{e:?}");
+    put_staff(f, marc, Rights::all());
+    timeline().expect("and in again");
+    assert_eq!(tile(DataScope::Staff).unwrap(), ["MTL-1", "QC-1"]);
+    f.place.raw_sql(&format!("UPDATE staff SET active = false WHERE id = {marc}"));
+    let e = tile(DataScope::Staff).expect_err("deactivated by another connection");
+    assert_eq!(e.code(), "forbidden", "{e:?}");
+}
+
 backend_tests!(
+    rights_apply_at_the_next_tile,
     rights_and_offices_apply_at_the_next_request,
     custom_fields_apply_at_the_next_request,
     chosen_columns_apply_at_the_next_request,
