@@ -139,7 +139,7 @@ fn roles_apply_at_the_next_request(f: &Fixture) {
 }
 
 fn tags_apply_at_the_next_request(f: &Fixture) {
-    client(f, "MTL-1", "Montréal");
+    let mtl = client(f, "MTL-1", "Montréal");
     for _ in 0..3 {
         client_filter(f, f.admin, "tag:Prioritaire").expect_err("no such tag yet");
     }
@@ -153,6 +153,17 @@ fn tags_apply_at_the_next_request(f: &Fixture) {
         Vec::<String>::new(),
         "the new tag's name filters at once"
     );
+    // The firm's first tag on a record shows at once (a firm without tags
+    // has its pages answer none without looking: `Plan::tagged`).
+    f.engine
+        .execute_json(&format!(r#"{{"actor":{},"op":"client.tag","id":{mtl},"version":1,"add":["vip"]}}"#, f.admin))
+        .unwrap();
+    let tags = match f.run(f.admin, R::ClientList { query: ListQuery::default() }).unwrap() {
+        S::Clients(p) => p.items.into_iter().map(|c| c.data.tags).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(tags, [vec!["vip".to_string()]], "the tag on the page");
+    assert_eq!(client_filter(f, f.admin, "tag:Prioritaire").unwrap(), ["MTL-1"]);
 }
 
 /// A change written by another connection to the database (another
