@@ -83,27 +83,27 @@ fn custom_fields_apply_at_the_next_request(f: &Fixture) {
     list("custom.dossier:42").expect("the new field filters at once");
 }
 
+/// The columns of `who`'s clients grid, as their default columns show.
+fn grid_columns(f: &Fixture, who: Id) -> Vec<String> {
+    let grid = R::GridQuery {
+        list: ListKind::Clients,
+        columns: None,
+        client_id: None,
+        contact_id: None,
+        last_30_days: false,
+        open_only: false,
+        query: ListQuery::default(),
+        count_limit: None,
+    };
+    match f.run(who, grid).unwrap() {
+        S::Grid(g) => g.columns.into_iter().map(|c| c.id).collect(),
+        other => panic!("{other:?}"),
+    }
+}
+
 fn chosen_columns_apply_at_the_next_request(f: &Fixture) {
     client(f, "MTL-1", "Montréal");
-    let grid = || match f
-        .run(
-            f.admin,
-            R::GridQuery {
-                list: ListKind::Clients,
-                columns: None,
-                client_id: None,
-                contact_id: None,
-                last_30_days: false,
-                open_only: false,
-                query: ListQuery::default(),
-                count_limit: None,
-            },
-        )
-        .unwrap()
-    {
-        S::Grid(g) => g.columns.into_iter().map(|c| c.id).collect::<Vec<_>>(),
-        other => panic!("{other:?}"),
-    };
+    let grid = || grid_columns(f, f.admin);
     let default = grid();
     assert_eq!(grid(), default);
     let chosen = vec!["name".to_string(), "code".to_string()];
@@ -201,25 +201,7 @@ fn another_connection_s_changes_apply_at_the_next_request(f: &Fixture) {
          VALUES ('client', 'dossier', 'Dossier', 'File', 'text', '[]', {required})"
     ));
     client_filter(f, marc, "custom.dossier:42").expect("a custom field inserted by hand filters");
-    let grid = || match f
-        .run(
-            marc,
-            R::GridQuery {
-                list: ListKind::Clients,
-                columns: None,
-                client_id: None,
-                contact_id: None,
-                last_30_days: false,
-                open_only: false,
-                query: ListQuery::default(),
-                count_limit: None,
-            },
-        )
-        .unwrap()
-    {
-        S::Grid(g) => g.columns.into_iter().map(|c| c.id).collect::<Vec<_>>(),
-        other => panic!("{other:?}"),
-    };
+    let grid = || grid_columns(f, marc);
     assert_ne!(grid(), ["code"]);
     f.place.raw_sql(&format!(
         "INSERT INTO chosen_columns (staff_id, list, columns) VALUES ({marc}, 'clients', '[\"code\"]')"

@@ -524,10 +524,8 @@ impl Db {
         let (deadline, lane) = deadline::current();
         deadline.check(WHAT)?;
         let _lane = self.lanes.enter(lane, &deadline)?;
-        let mut conn = self.checkout()?;
-        let fits = session::pg_timeout_with_actor(&mut conn, &deadline).is_none()
-            && session::pg_plan_mode(&conn).is_none()
-            && session::pg_timeout_fits(&conn, &deadline);
+        let conn = self.checkout()?;
+        let fits = session::pg_plan_mode(&conn).is_none() && session::pg_timeout_fits(&conn, &deadline);
         Ok(fits.then_some(kept))
     }
 

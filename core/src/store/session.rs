@@ -38,10 +38,10 @@ fn fits(have: u128, want: u128) -> bool {
 /// with one round trip only when the value it has does not fit.
 pub(crate) fn pg_statement_timeout(conn: &mut r2d2::PooledConnection<Manager>, deadline: &Deadline) -> Result<()> {
     use r2d2::PooledConnection as P;
-    let want = super::pg_timeout_ms(deadline);
-    if P::extensions(conn).get::<SessionTimeout>().is_some_and(|s| fits(s.0, want)) {
+    if pg_timeout_fits(conn, deadline) {
         return Ok(());
     }
+    let want = super::pg_timeout_ms(deadline);
     // Unknown until the SET succeeds.
     P::extensions_mut(conn).remove::<SessionTimeout>();
     conn.batch_execute(&format!("SET statement_timeout = {want}"))?;
