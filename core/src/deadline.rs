@@ -237,6 +237,8 @@ unsafe extern "C" fn on_open(
 ) -> std::ffi::c_int {
     // SAFETY: SQLite hands a valid, open handle to auto-extensions.
     unsafe { libsqlite3_sys::sqlite3_progress_handler(db, PROGRESS_STEPS, Some(progress), std::ptr::null_mut()) };
+    // The pool's manager reads pages on this handle itself (`store::own`).
+    crate::store::own::opened(db);
     // Plans that do not depend on bound values (the query planner stability
     // guarantee). Without it, SQLite built with STAT4 (the bundled one is)
     // marks a prepared statement expired whenever a value its plan looked up

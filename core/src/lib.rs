@@ -44,3 +44,10 @@ pub use engine::{Engine, MAX_REQUEST_BYTES, NoProgress, Progress, parse_envelope
 pub use error::{Error, ErrorBody, Result, Span};
 pub use op::Operation;
 pub use store::{POSTGRES_SUPPORTED, Target};
+
+/// Test support: the list pages SQLite reads outside diesel
+/// (`store::own`), which diesel's instrumentation does not see.
+#[doc(hidden)]
+pub mod own_reads {
+    pub use crate::store::own::{through_diesel, watch};
+}

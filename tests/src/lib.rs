@@ -447,18 +447,47 @@ impl Rng {
     }
 }
 
-/// Watches every database connection the process makes from now on (the
-/// fixtures' included) with `on_event`, diesel's instrumentation. Once per
-/// process (a test binary): diesel keeps one default; later calls do
-/// nothing.
-pub fn watch_statements(on_event: fn(diesel::connection::InstrumentationEvent<'_>)) {
+/// A statement the engine ran, as [`watch_statements`] reports it.
+#[derive(Debug, Clone, Copy)]
+pub enum Watched<'a> {
+    /// A statement starts: its text (diesel's debug text ends with
+    /// `-- binds: […]`; the engine's own page reads give the text alone).
+    Started(&'a str),
+    /// A statement's text was prepared for its connection to keep.
+    Cached(&'a str),
+}
+
+/// Watches every statement the process runs from now on (the fixtures'
+/// included), on the thread that runs it: diesel's, through its
+/// instrumentation on every connection made from now on, and the list
+/// pages SQLite reads outside diesel (`clientele_core::own_reads`). Once
+/// per process (a test binary): later calls do nothing.
+pub fn watch_statements(on_event: fn(Watched<'_>)) {
     // diesel takes a plain function: the handler waits in a static.
-    static HANDLER: std::sync::OnceLock<fn(diesel::connection::InstrumentationEvent<'_>)> = std::sync::OnceLock::new();
+    static HANDLER: std::sync::OnceLock<fn(Watched<'_>)> = std::sync::OnceLock::new();
+    fn diesel_event(e: diesel::connection::InstrumentationEvent<'_>) {
+        let Some(handler) = HANDLER.get() else { return };
+        match e {
+            diesel::connection::InstrumentationEvent::StartQuery { query, .. } => {
+                handler(Watched::Started(&query.to_string()))
+            }
+            diesel::connection::InstrumentationEvent::CacheQuery { sql, .. } => handler(Watched::Cached(sql)),
+            _ => {}
+        }
+    }
+    fn own_read(text: &str, cached_now: bool) {
+        let Some(handler) = HANDLER.get() else { return };
+        if cached_now {
+            handler(Watched::Cached(text));
+        }
+        handler(Watched::Started(text));
+    }
     fn make() -> Option<Box<dyn diesel::connection::Instrumentation>> {
-        let handler = *HANDLER.get()?;
-        Some(Box::new(handler))
+        HANDLER.get()?;
+        Some(Box::new(diesel_event as fn(diesel::connection::InstrumentationEvent<'_>)))
     }
     if HANDLER.set(on_event).is_ok() {
         diesel::connection::set_default_instrumentation(make).expect("instrumentation set");
+        clientele_core::own_reads::watch(own_read);
     }
 }

@@ -28,8 +28,8 @@ use std::cell::Cell;
 
 use chrono::{DateTime, Duration, Utc};
 use clientele_core::domain::Rights;
-use clientele_tests::{Backend, Fixture, Rng};
-use diesel::connection::InstrumentationEvent;
+use clientele_tests::{Backend, Fixture, Rng, Watched};
+
 use serde_json::{Value, json};
 
 const ROWS: usize = 100_000;
@@ -41,9 +41,9 @@ thread_local! {
     static WINDOWS: Cell<usize> = const { Cell::new(0) };
 }
 
-fn on_event(e: InstrumentationEvent<'_>) {
-    if let InstrumentationEvent::StartQuery { query, .. } = e
-        && query.to_string().contains("_fts MATCH ? AND rowid BETWEEN ")
+fn on_event(e: Watched<'_>) {
+    if let Watched::Started(sql) = e
+        && sql.contains("_fts MATCH ? AND rowid BETWEEN ")
     {
         WINDOWS.with(|w| w.set(w.get() + 1));
     }

@@ -11,8 +11,9 @@
 //! `QueryFragment` does not forward the override), so a record's `UPDATE`
 //! is still prepared at each call.
 //!
-//! Every statement is watched through diesel's instrumentation, on the
-//! thread that runs it: a statement is prepared for the cache when diesel
+//! Every statement is watched through diesel's instrumentation (and the
+//! SQLite list pages the engine reads outside diesel, through
+//! `clientele_tests::watch_statements`), on the thread that runs it: a statement is prepared for the cache when diesel
 //! says `CacheQuery`; one started whose text was never cached was prepared
 //! for that call alone. On the watched run, either counts (a `CacheQuery`
 //! then means the statement was new to its connection). Transaction control (`BEGIN`, `COMMIT`, …) and
@@ -25,8 +26,8 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 
 use clientele_core::domain::Rights;
-use clientele_tests::{Backend, Fixture};
-use diesel::connection::InstrumentationEvent;
+use clientele_tests::{Backend, Fixture, Watched};
+
 use serde_json::{Value, json};
 
 #[derive(Default)]
@@ -46,9 +47,9 @@ thread_local! {
     static SEEN: RefCell<Seen> = RefCell::new(Seen::default());
 }
 
-fn on_event(e: InstrumentationEvent<'_>) {
+fn on_event(e: Watched<'_>) {
     match e {
-        InstrumentationEvent::CacheQuery { sql, .. } => SEEN.with(|s| {
+        Watched::Cached(sql) => SEEN.with(|s| {
             let mut s = s.borrow_mut();
             if s.watching {
                 let sql = format!("{sql} (prepared for the cache during the run)");
@@ -57,9 +58,8 @@ fn on_event(e: InstrumentationEvent<'_>) {
                 s.cached.insert(sql.to_string());
             }
         }),
-        InstrumentationEvent::StartQuery { query, .. } => SEEN.with(|s| {
+        Watched::Started(sql) => SEEN.with(|s| {
             let mut s = s.borrow_mut();
-            let sql = query.to_string();
             // diesel's debug text ends with the binds: keep the statement.
             let sql = sql.split(" -- binds:").next().unwrap_or_default().to_string();
             if s.watching && !control(&sql) {
@@ -69,7 +69,6 @@ fn on_event(e: InstrumentationEvent<'_>) {
                 }
             }
         }),
-        _ => {}
     }
 }
 

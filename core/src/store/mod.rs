@@ -27,6 +27,7 @@ pub(crate) mod interactions;
 mod lanes;
 pub(crate) mod merge;
 pub(crate) mod nowait;
+pub(crate) mod own;
 pub(crate) mod page;
 mod pg_cancel;
 pub(crate) mod prepared;
@@ -186,34 +187,67 @@ impl Manager {
     }
 }
 
+/// A pooled connection: a SQLite one carries the statements the engine
+/// reads pages with itself ([`own`]), finalized here before the connection
+/// closes (diesel's close refuses while a statement is alive).
+pub(crate) struct Pooled(AnyConnection);
+
+impl std::ops::Deref for Pooled {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.0
+    }
+}
+
+impl Drop for Pooled {
+    #[cfg_attr(not(feature = "postgres"), allow(irrefutable_let_patterns))]
+    fn drop(&mut self) {
+        if let AnyConnection::Sqlite(c) = &mut self.0 {
+            own::release(c);
+        }
+    }
+}
+
 impl r2d2::ManageConnection for Manager {
-    type Connection = AnyConnection;
+    type Connection = Pooled;
     type Error = diesel::r2d2::Error;
 
-    fn connect(&self) -> std::result::Result<AnyConnection, Self::Error> {
+    #[cfg_attr(not(feature = "postgres"), allow(irrefutable_let_patterns))]
+    fn connect(&self) -> std::result::Result<Pooled, Self::Error> {
+        own::forget_opened();
         let c = self.establish();
         match &c {
             Ok(_) => self.health.connected(),
             Err(e) => self.health.failed(&e.to_string()),
         }
-        c
+        let mut c = c?;
+        if let AnyConnection::Sqlite(s) = &mut c {
+            own::install(s);
+        }
+        Ok(Pooled(c))
     }
 
     /// Not run on checkout (`test_on_check_out(false)`: a round trip per
     /// request saved); connections that fail are discarded instead, and
     /// PostgreSQL ones idle for long or older than a lost connection are
     /// checked by [`Db::checkout`].
-    fn is_valid(&self, conn: &mut AnyConnection) -> std::result::Result<(), Self::Error> {
+    fn is_valid(&self, conn: &mut Pooled) -> std::result::Result<(), Self::Error> {
         conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
     }
 
     /// A connection given back inside a transaction (a panic unwound
     /// through a write, say), or marked broken by [`health::mark_broken`],
     /// is not put back in the pool.
-    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+    fn has_broken(&self, conn: &mut Pooled) -> bool {
         use diesel::connection::TransactionManager;
         type Manager = <AnyConnection as Connection>::TransactionManager;
-        !matches!(Manager::transaction_manager_status_mut(conn).transaction_depth(), Ok(None))
+        !matches!(Manager::transaction_manager_status_mut(&mut conn.0).transaction_depth(), Ok(None))
     }
 }
 

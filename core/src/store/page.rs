@@ -11,6 +11,7 @@ use diesel::query_builder::{QueryBuilder, QueryFragment};
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::sqlite::Sqlite;
 
+use super::own;
 use super::prepared::Prepared;
 use super::{Conn, with_backend};
 use crate::domain::{Assignment, FollowUp};
@@ -47,6 +48,10 @@ impl<R: PageRow> Keyed<R> {
 /// The row type of one list's table.
 pub(crate) trait PageRow: Sized {
     const KIND: ListKind;
+    /// The row type's fields, in [`PageRow::columns`]' order.
+    const FIELDS: &'static [&'static str];
+    /// The row from a statement's first columns ([`super::own`]).
+    fn decode(r: &own::Cols) -> Result<Self>;
     /// The columns of the row type, on the page statement's alias `t`.
     fn columns() -> &'static str;
     /// Runs a page statement whose first columns are [`PageRow::columns`]
@@ -68,10 +73,40 @@ fn columns_on_alias<S: QueryFragment<Sqlite>>(selection: S, table: &str) -> Stri
     qb.finish().replace(&format!("`{table}`."), "t.").replace('`', "")
 }
 
+/// A page's row read straight from a SQLite statement ([`super::own`]):
+/// the record's columns from 0 in [`PageRow::columns`]' order, then the
+/// page's own columns after them.
+fn read_keyed<R: PageRow>(r: &own::Cols) -> Result<Keyed<R>> {
+    let n = R::FIELDS.len();
+    Ok(Keyed {
+        row: R::decode(r)?,
+        rk: r.get(n)?,
+        kt: r.get(n + 1)?,
+        ki: r.get(n + 2)?,
+        search_text: r.get(n + 3)?,
+        names: [r.get(n + 4)?, r.get(n + 5)?, r.get(n + 6)?, r.get(n + 7)?, r.get(n + 8)?],
+        attached: r.get(n + 9)?,
+        total: r.get(n + 10)?,
+    })
+}
+
+/// Defines [`PageRow`] for a table's row type. `{ fields }` lists the row
+/// type's fields in declaration order, which is the order of its diesel
+/// selection and so of [`PageRow::columns`] (a test holds them equal).
 macro_rules! page_row {
-    ($module:ident, $table:ident, $kind:expr, |$r:ident| $people:expr) => {
+    ($module:ident, $table:ident, $kind:expr, |$r:ident| $people:expr, { $($field:ident),* $(,)? }) => {
         impl PageRow for super::$module::Row {
             const KIND: ListKind = $kind;
+            const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            fn decode(r: &own::Cols) -> Result<Self> {
+                let mut at = 0;
+                let mut next = || {
+                    at += 1;
+                    at - 1
+                };
+                Ok(Self { $($field: r.get(next())?),* })
+            }
 
             fn columns() -> &'static str {
                 static COLUMNS: OnceLock<String> = OnceLock::new();
@@ -84,6 +119,11 @@ macro_rules! page_row {
             }
 
             fn load(conn: &mut Conn, sql: &Sql) -> Result<Vec<Keyed<Self>>> {
+                if let super::AnyConnection::Sqlite(c) = &mut *conn
+                    && let Some(own) = own::of(c)
+                {
+                    return own.rows(sql, super::prepared::kept(sql), read_keyed::<Self>);
+                }
                 type RowSql = diesel::dsl::SqlTypeOf<<super::$module::Row as Selectable<Sqlite>>::SelectExpression>;
                 type Name = Nullable<Text>;
                 type PageSql = (RowSql, BigInt, Nullable<Text>, Nullable<BigInt>, Nullable<Text>, Name, Name, Name, Name, Name, Name, Nullable<BigInt>);
@@ -111,10 +151,24 @@ macro_rules! page_row {
     };
 }
 
-page_row!(clients, clients, ListKind::Clients, |_r| [None; 3]);
-page_row!(contacts, contacts, ListKind::Contacts, |_r| [None; 3]);
-page_row!(interactions, interactions, ListKind::Interactions, |r| [r.client_id, r.contact_id, r.staff_id]);
-page_row!(transfers, transfers, ListKind::Transfers, |r| [Some(r.client_id), Some(r.to_contact), Some(r.from_staff)]);
+page_row!(clients, clients, ListKind::Clients, |_r| [None; 3], {
+    id, code, name, kind, status, office, address, phones, emails, website, notes, referral_type, referred_by,
+    won_date, won_reason, left_date, lost_to, lost_reason, created_by, created_at, updated_by, updated_at, version,
+    custom, language, fiscal_year_end, business_number,
+});
+page_row!(contacts, contacts, ListKind::Contacts, |_r| [None; 3], {
+    id, first_name, last_name, file_as, company, title, phones, emails, address, notes, created_by, created_at,
+    updated_by, updated_at, version, import_key, custom, language,
+});
+page_row!(interactions, interactions, ListKind::Interactions, |r| [r.client_id, r.contact_id, r.staff_id], {
+    id, kind, occurred_at, client_id, contact_id, staff_id, subject, body, direction, duration_secs, phone,
+    email_from, email_to, email_cc, taken_for, custom, transfer_id, created_by, created_at, updated_by,
+    updated_at, version, taken_for_id, message_status, event,
+});
+page_row!(transfers, transfers, ListKind::Transfers, |r| [Some(r.client_id), Some(r.to_contact), Some(r.from_staff)], {
+    id, direction, status, from_staff, to_contact, client_id, subject, message, signature_required, files, sent_at,
+    expires_at, closed_at, created_by, created_at, updated_by, updated_at, version,
+});
 
 /// A staff member as a page row names them: (id, name, initials).
 pub(crate) type StaffName = (i64, String, String);
@@ -196,5 +250,20 @@ mod tests {
         let c = <super::super::clients::Row as PageRow>::columns();
         assert!(c.starts_with("t.id, t.code, t.name"), "{c}");
         assert!(!c.contains('`') && !c.contains("clients."), "{c}");
+    }
+
+    /// The fields a page row is read into straight from SQLite are its
+    /// selected columns, in order: a field listed out of order or left out
+    /// would read another column (or fail to compile, when left out).
+    #[test]
+    fn rows_read_straight_are_their_columns_in_order() {
+        fn check<R: PageRow>() {
+            let fields: Vec<String> = R::FIELDS.iter().map(|f| format!("t.{f}")).collect();
+            assert_eq!(R::columns(), fields.join(", "), "{:?}", R::KIND);
+        }
+        check::<super::super::clients::Row>();
+        check::<super::super::contacts::Row>();
+        check::<super::super::interactions::Row>();
+        check::<super::super::transfers::Row>();
     }
 }

@@ -102,6 +102,12 @@ impl<'a, ST> Prepared<'a, ST> {
     }
 }
 
+/// Whether a connection keeps `sql` prepared: what [`Prepared::new`]
+/// decides, for statements run outside diesel (`store::own`).
+pub(crate) fn kept(sql: &Sql) -> bool {
+    Prepared::<diesel::sql_types::Untyped>::new(sql).cache
+}
+
 /// Whether `text` ends with a `LIMIT` of its own query (after its last
 /// parenthesis: not a subquery's).
 fn limited_at_top(text: &str) -> bool {

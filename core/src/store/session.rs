@@ -170,7 +170,7 @@ struct SqliteBusy(u128);
 /// `None` when the one it has fits. `None` for PostgreSQL.
 pub(crate) fn sqlite_busy(conn: &mut r2d2::PooledConnection<Manager>, deadline: &Deadline) -> Option<u128> {
     use r2d2::PooledConnection as P;
-    if !matches!(**conn, super::AnyConnection::Sqlite(_)) {
+    if !matches!(***conn, super::AnyConnection::Sqlite(_)) {
         return None;
     }
     let want = super::sqlite_busy_ms(deadline);
