@@ -9,7 +9,9 @@
 //!
 //! Arguments: the list (`clients`, `contacts`, `interactions`, `transfers`,
 //! `timeline`, `grid`: the interactions grid with its default columns), the number of requests (default 20,000), optionally a search.
-//! `CLIENTELE_BENCH_BACKEND=postgres` runs it on PostgreSQL's M schema.
+//! `CLIENTELE_BENCH_BACKEND=postgres` runs it on PostgreSQL's M schema;
+//! `CLIENTELE_PRINT_SQL=1` prints the SQLite page statements it prepares
+//! (for `sqlplan`).
 
 use clientele_benches::load::{Preset, database, open_engine};
 use clientele_core::protocol::{Actor, ListQuery, Request};
@@ -24,6 +26,15 @@ fn main() {
         Ok("postgres") => Backend::Postgres,
         _ => Backend::Sqlite,
     };
+    // `CLIENTELE_PRINT_SQL=1`: each SQLite page statement's text, once.
+    if std::env::var_os("CLIENTELE_PRINT_SQL").is_some() {
+        fn print(text: &str, cached_now: bool) {
+            if cached_now {
+                eprintln!("{text};");
+            }
+        }
+        clientele_core::own_reads::watch(print);
+    }
     let db = database(backend, Preset::M).expect("the benchmark database");
     let engine = open_engine(&db.url);
     let query = || ListQuery { search: search.clone(), ..Default::default() };

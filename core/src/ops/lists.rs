@@ -78,7 +78,9 @@ impl Engine {
     }
 
     /// [`Engine::list_page`], with the names a grid shows (`names`: read by
-    /// the page statement itself, [`visibility::names_sql`]), counting (if
+    /// the page statement itself on PostgreSQL, [`visibility::names_sql`];
+    /// on SQLite by one statement after the page is cut,
+    /// [`visibility::names_lookup_sql`]), counting (if
     /// asked) up to one past `count_cap` rows.
     fn list_page_with<R, T>(
         &self,
@@ -113,7 +115,9 @@ impl Engine {
             constraints.iter().filter(|k| matches!(k, Constraint::ClientVisible(..))).cloned().collect();
         self.read(|c| {
             let mut plan = self.plan_as(c, who, kind, query, constraints)?;
-            plan.names = names;
+            // PostgreSQL reads the names in the page statement (another
+            // statement would be another round trip); SQLite after the cut.
+            plan.names = names && pg;
             plan.count_cap = count_cap;
             // Large lists: how common the search keywords are decides the
             // statement's shape (query/search.rs).
@@ -213,6 +217,9 @@ impl Engine {
                     }
                 }
                 records.push((r.row, r.attached));
+            }
+            if names && !pg {
+                read_names(c, &records, &mut shown, plan.offices.as_deref(), plan.scope)?;
             }
             let mut page = load(c, records, shown)?;
             if query.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
@@ -871,6 +878,46 @@ fn matched_via(
 }
 
 /// Records projected on the chosen columns.
+/// The names of the page's clients, contacts and staff members
+/// (SQLite: see `visibility::names_lookup_sql`), into `shown`.
+fn read_names<R: PageRow>(
+    c: &mut Conn,
+    records: &[(R, Option<String>)],
+    shown: &mut columns::Names,
+    offices: Option<&[String]>,
+    scope: Option<Id>,
+) -> Result<()> {
+    let mut ids: [Vec<Id>; 3] = Default::default();
+    for (row, _) in records {
+        for (which, id) in row.people().into_iter().enumerate() {
+            if let Some(id) = id
+                && !ids[which].contains(&id)
+            {
+                ids[which].push(id);
+            }
+        }
+    }
+    if ids.iter().all(Vec::is_empty) {
+        return Ok(());
+    }
+    let json = ids.map(|v| serde_json::Value::from(v).to_string());
+    let sql = visibility::names_lookup_sql(json, offices, scope);
+    for (which, id, name, code) in store::page::names(c, &sql)? {
+        let (to_name, to_code) = match which {
+            0 => (&mut shown.clients, Some(&mut shown.client_codes)),
+            1 => (&mut shown.contacts, None),
+            _ => (&mut shown.staff, Some(&mut shown.staff_initials)),
+        };
+        if let Some(name) = name {
+            to_name.insert(id, name);
+        }
+        if let (Some(to), Some(code)) = (to_code, code) {
+            to.insert(id, code);
+        }
+    }
+    Ok(())
+}
+
 fn grid_rows<T>(
     recs: &[Record<T>],
     columns: &[String],

@@ -170,6 +170,26 @@ page_row!(transfers, transfers, ListKind::Transfers, |r| [Some(r.client_id), Som
     expires_at, closed_at, created_by, created_at, updated_by, updated_at, version,
 });
 
+/// One name of [`names`]: `(which, id, name, code or initials)`.
+pub(crate) type NameRow = (i64, i64, Option<String>, Option<String>);
+
+/// A grid page's names read after it is cut
+/// (`visibility::names_lookup_sql`): `(which, id, name, code or
+/// initials)`.
+pub(crate) fn names(conn: &mut Conn, sql: &Sql) -> Result<Vec<NameRow>> {
+    match conn {
+        super::AnyConnection::Sqlite(c) => {
+            if let Some(own) = own::of(c) {
+                return own.rows(sql, super::prepared::kept(sql), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)));
+            }
+            type NamesSql = (BigInt, BigInt, Nullable<Text>, Nullable<Text>);
+            Ok(Prepared::<NamesSql>::new(sql).load(c)?)
+        }
+        #[cfg(feature = "postgres")]
+        super::AnyConnection::Pg(_) => Err(Error::internal("names are read by the page statement on PostgreSQL")),
+    }
+}
+
 /// A staff member as a page row names them: (id, name, initials).
 pub(crate) type StaffName = (i64, String, String);
 
