@@ -136,7 +136,8 @@ pub(crate) fn install(c: &mut diesel::SqliteConnection) {
 
 /// Finalizes the statements of `c` (before it closes).
 pub(crate) fn release(c: &mut diesel::SqliteConnection) {
-    if let Some(own) = of(c) {
+    // Not through `of`: a thread reading through diesel still finalizes.
+    if let Some(own) = c.instrumentation().downcast_mut::<Own>() {
         own.finalize_all();
     }
 }
@@ -193,8 +194,13 @@ impl Column for i64 {
 
 impl Column for bool {
     unsafe fn read(st: *mut ffi::sqlite3_stmt, i: c_int) -> Result<Self> {
-        // SAFETY: per the trait.
-        Ok(unsafe { i64::read(st, i) }? != 0)
+        // SAFETY: per the trait. As diesel: the value's `int`, not zero.
+        unsafe {
+            if ffi::sqlite3_column_type(st, i) == ffi::SQLITE_NULL {
+                return Err(unexpected_null(i));
+            }
+            Ok(ffi::sqlite3_column_int(st, i) != 0)
+        }
     }
 }
 
@@ -314,10 +320,12 @@ impl Own {
                 st.as_ptr()
             }
         };
+        // Before anything that may fail or unwind: a statement not kept is
+        // finalized whatever happens next.
+        let _step = Step { st, kept: keep };
         if let Some(f) = WATCH.get() {
             f(text, keep && found.is_none());
         }
-        let _step = Step { st, kept: keep };
         for (n, b) in sql.binds.iter().enumerate() {
             let i = n as c_int + 1;
             // SAFETY: a live statement; text bound as static is alive until
@@ -507,6 +515,18 @@ mod tests {
             .unwrap_err();
         assert!(e.to_string().contains("interrupt"), "{e}");
         assert_eq!(alive(&mut c), 2, "the two kept statements only");
+    }
+
+    #[test]
+    fn a_thread_reading_through_diesel_still_finalizes_on_release() {
+        let mut c = connection();
+        let q = sql("SELECT 1, NULL, 'x', NULL, 0", vec![]);
+        of(&mut c).unwrap().rows(&q, true, read).unwrap();
+        assert_eq!(alive(&mut c), 1);
+        through_diesel(true);
+        release(&mut c);
+        through_diesel(false);
+        assert_eq!(alive(&mut c), 0, "finalized whatever the thread's reads");
     }
 
     #[test]
