@@ -76,6 +76,14 @@ fn cursor_of(r: &S) -> Option<String> {
 /// Every page of `base`, read through diesel (`diesel`) or not: each
 /// page's answer printed whole, or the refusal.
 fn walk(f: &Fixture, actor: Id, surface: Surface, base: &ListQuery, diesel: bool) -> Vec<String> {
+    /// Back to reading straight, however the walk ends.
+    struct Straight;
+    impl Drop for Straight {
+        fn drop(&mut self) {
+            clientele_core::own_reads::through_diesel(false);
+        }
+    }
+    let _straight = Straight;
     clientele_core::own_reads::through_diesel(diesel);
     let mut out = Vec::new();
     let mut cursor = None;
@@ -95,7 +103,6 @@ fn walk(f: &Fixture, actor: Id, surface: Surface, base: &ListQuery, diesel: bool
             }
         }
     }
-    clientele_core::own_reads::through_diesel(false);
     out
 }
 
@@ -180,4 +187,66 @@ fn sqlite_pages_read_straight_answer_as_diesel() {
     }
     eprintln!("{walks} walks, {pages} pages compared");
     assert!(walks > 300 && pages > 1000, "{walks} walks, {pages} pages");
+}
+
+/// Every row of a grid walked `limit` rows a page, with every column of
+/// its catalogue: id → (version, cells).
+fn grid_rows(f: &Fixture, actor: Id, list: ListKind, columns: &[String], limit: u32) -> Vec<(Id, String)> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let query = ListQuery { cursor: cursor.clone(), limit: Some(limit), ..Default::default() };
+        let r = f
+            .run(
+                actor,
+                R::GridQuery {
+                    list,
+                    columns: Some(columns.to_vec()),
+                    client_id: None,
+                    contact_id: None,
+                    last_30_days: false,
+                    open_only: false,
+                    query,
+                    count_limit: None,
+                },
+            )
+            .unwrap();
+        let S::Grid(g) = r else { panic!("not a grid") };
+        out.extend(g.rows.iter().map(|r| (r.id, format!("{} {:?}", r.version, r.cells))));
+        cursor = g.next_cursor;
+        if cursor.is_none() {
+            return out;
+        }
+    }
+}
+
+/// SQLite names a grid's clients, contacts and staff members by its page
+/// statement's subqueries for short pages and by one statement after the
+/// cut for long ones (`ops::lists::NAMES_AFTER_CUT`): both answer the same
+/// cells, for an unrestricted and an office-restricted staff member.
+#[test]
+fn sqlite_grid_names_are_the_same_on_short_and_long_pages() {
+    let Some(f) = Fixture::new(Backend::Sqlite) else { return };
+    let mut rng = Rng(0x0e4d_2026_1207);
+    seed_firm(
+        &f,
+        &mut rng,
+        FirmSize { clients: 40, contacts: 30, interactions: 150, transfer_attempts: 400, trash: 34..36 },
+    );
+    let mut rights = Rights::all();
+    rights.offices = Some(vec!["Montréal".into()]);
+    let montreal = f.staff("Luc Montréal", rights);
+    for list in [ListKind::Interactions, ListKind::Transfers] {
+        let S::Columns(catalogue) = f.run(f.admin, R::ColumnsCatalogue { list }).unwrap() else { panic!() };
+        let columns: Vec<String> = catalogue.iter().map(|c| c.id.clone()).collect();
+        for actor in [f.admin, montreal] {
+            let short = grid_rows(&f, actor, list, &columns, 7);
+            let long = grid_rows(&f, actor, list, &columns, 50);
+            assert!(long.len() > 7, "{list:?}: more than one short page ({} rows)", long.len());
+            assert_eq!(short, long, "{list:?} actor {actor}: 7 rows a page (left), 50 (right)");
+            let named =
+                long.iter().filter(|(_, cells)| cells.contains("D'Amours") || cells.contains("Tremblay")).count();
+            assert!(named > 0, "{list:?} actor {actor}: names shown");
+        }
+    }
 }

@@ -116,8 +116,11 @@ impl Engine {
         self.read(|c| {
             let mut plan = self.plan_as(c, who, kind, query, constraints)?;
             // PostgreSQL reads the names in the page statement (another
-            // statement would be another round trip); SQLite after the cut.
-            plan.names = names && pg;
+            // statement would be another round trip), and so does SQLite
+            // for a short page (a dashboard tile's 10 rows: a statement more
+            // cost more than 11 rows' subqueries); a long one's after the cut.
+            let names_after = names && !pg && plan.limit >= NAMES_AFTER_CUT;
+            plan.names = names && !names_after;
             plan.count_cap = count_cap;
             // Large lists: how common the search keywords are decides the
             // statement's shape (query/search.rs).
@@ -218,7 +221,7 @@ impl Engine {
                 }
                 records.push((r.row, r.attached));
             }
-            if names && !pg {
+            if names_after {
                 read_names(c, &records, &mut shown, plan.offices.as_deref(), plan.scope)?;
             }
             let mut page = load(c, records, shown)?;
@@ -878,6 +881,10 @@ fn matched_via(
 }
 
 /// Records projected on the chosen columns.
+/// The shortest SQLite grid page whose names are read after it is cut
+/// (`read_names`) rather than by its statement's subqueries.
+const NAMES_AFTER_CUT: i64 = 20;
+
 /// The names of the page's clients, contacts and staff members
 /// (SQLite: see `visibility::names_lookup_sql`), into `shown`.
 fn read_names<R: PageRow>(
