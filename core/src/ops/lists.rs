@@ -880,7 +880,6 @@ fn matched_via(
         .collect())
 }
 
-/// Records projected on the chosen columns.
 /// The shortest SQLite grid page whose names are read after it is cut
 /// (`read_names`) rather than by its statement's subqueries.
 const NAMES_AFTER_CUT: i64 = 20;
@@ -925,6 +924,7 @@ fn read_names<R: PageRow>(
     Ok(())
 }
 
+/// Records projected on the chosen columns.
 fn grid_rows<T>(
     recs: &[Record<T>],
     columns: &[String],

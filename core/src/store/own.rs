@@ -285,7 +285,7 @@ impl Drop for Step {
 impl Own {
     /// Runs `sql` (a SQLite statement: its placeholders `?`, in bind
     /// order) and reads each row with `row`. `keep`: the text is one the
-    /// connection keeps prepared (`prepared::Prepared::kept`).
+    /// connection keeps prepared (`prepared::kept`).
     pub(crate) fn rows<T>(&mut self, sql: &Sql, keep: bool, mut row: impl FnMut(&Cols) -> Result<T>) -> Result<Vec<T>> {
         debug_assert!(!sql.pg, "a SQLite statement");
         let db = self.db.as_ptr();
