@@ -39,24 +39,10 @@ enum Surface {
 
 fn request(surface: Surface, query: ListQuery) -> R {
     match surface {
-        Surface::List(ListKind::Clients) => R::ClientList { query },
-        Surface::List(ListKind::Contacts) => R::ContactList { query },
-        Surface::List(ListKind::Interactions) => {
-            R::InteractionList { client_id: None, contact_id: None, last_30_days: false, query }
-        }
-        Surface::List(ListKind::Transfers) => {
-            R::TransferList { client_id: None, last_30_days: false, open_only: false, query }
-        }
-        Surface::Grid(list) => R::GridQuery {
-            list,
-            columns: None,
-            client_id: None,
-            contact_id: None,
-            last_30_days: false,
-            open_only: false,
-            query,
-            count_limit: None,
-        },
+        Surface::List(kind) => list_request(kind, query),
+        Surface::Grid(list) => grid_request(list, None, query),
+        // With the last 30 days and the record changes: the timeline's
+        // every kind of row.
         Surface::Timeline(id) => R::ClientTimeline { id, last_30_days: true, include_changes: true, query },
     }
 }
@@ -106,19 +92,22 @@ fn walk(f: &Fixture, actor: Id, surface: Surface, base: &ListQuery, diesel: bool
     out
 }
 
+/// The differential tests' firm with `interactions` and
+/// `transfer_attempts`, and a staff member limited to Montréal.
+fn firm(f: &Fixture, rng: &mut Rng, interactions: usize, transfer_attempts: usize) -> (World, Id) {
+    let size = FirmSize { clients: 40, contacts: 30, interactions, transfer_attempts, trash: 34..36 };
+    let world = seed_firm(f, rng, size);
+    let mut rights = Rights::all();
+    rights.offices = Some(vec!["Montréal".into()]);
+    (world, f.staff("Luc Montréal", rights))
+}
+
 #[test]
 fn sqlite_pages_read_straight_answer_as_diesel() {
     let Some(f) = Fixture::new(Backend::Sqlite) else { return };
     clientele_core::own_reads::watch(counted);
     let mut rng = Rng(0x0e4d_2026_1206);
-    let world = seed_firm(
-        &f,
-        &mut rng,
-        FirmSize { clients: 40, contacts: 30, interactions: 120, transfer_attempts: 60, trash: 34..36 },
-    );
-    let mut rights = Rights::all();
-    rights.offices = Some(vec!["Montréal".into()]);
-    let montreal = f.staff("Luc Montréal", rights);
+    let (world, montreal) = firm(&f, &mut rng, 120, 60);
     let defs = match f.run(f.admin, R::CustomFieldList { kind: None, record: None }).unwrap() {
         S::CustomFields(d) => d,
         _ => unreachable!(),
@@ -196,21 +185,7 @@ fn grid_rows(f: &Fixture, actor: Id, list: ListKind, columns: &[String], limit: 
     let mut cursor = None;
     loop {
         let query = ListQuery { cursor: cursor.clone(), limit: Some(limit), ..Default::default() };
-        let r = f
-            .run(
-                actor,
-                R::GridQuery {
-                    list,
-                    columns: Some(columns.to_vec()),
-                    client_id: None,
-                    contact_id: None,
-                    last_30_days: false,
-                    open_only: false,
-                    query,
-                    count_limit: None,
-                },
-            )
-            .unwrap();
+        let r = f.run(actor, grid_request(list, Some(columns.to_vec()), query)).unwrap();
         let S::Grid(g) = r else { panic!("not a grid") };
         out.extend(g.rows.iter().map(|r| (r.id, format!("{} {:?}", r.version, r.cells))));
         cursor = g.next_cursor;
@@ -228,14 +203,7 @@ fn grid_rows(f: &Fixture, actor: Id, list: ListKind, columns: &[String], limit: 
 fn sqlite_grid_names_are_the_same_on_short_and_long_pages() {
     let Some(f) = Fixture::new(Backend::Sqlite) else { return };
     let mut rng = Rng(0x0e4d_2026_1207);
-    seed_firm(
-        &f,
-        &mut rng,
-        FirmSize { clients: 40, contacts: 30, interactions: 150, transfer_attempts: 400, trash: 34..36 },
-    );
-    let mut rights = Rights::all();
-    rights.offices = Some(vec!["Montréal".into()]);
-    let montreal = f.staff("Luc Montréal", rights);
+    let (_, montreal) = firm(&f, &mut rng, 150, 400);
     for list in [ListKind::Interactions, ListKind::Transfers] {
         let S::Columns(catalogue) = f.run(f.admin, R::ColumnsCatalogue { list }).unwrap() else { panic!() };
         let columns: Vec<String> = catalogue.iter().map(|c| c.id.clone()).collect();

@@ -63,24 +63,8 @@ impl Surface {
 
     fn request(self, query: ListQuery) -> R {
         match self {
-            Surface::List(ListKind::Clients) => R::ClientList { query },
-            Surface::List(ListKind::Contacts) => R::ContactList { query },
-            Surface::List(ListKind::Interactions) => {
-                R::InteractionList { client_id: None, contact_id: None, last_30_days: false, query }
-            }
-            Surface::List(ListKind::Transfers) => {
-                R::TransferList { client_id: None, last_30_days: false, open_only: false, query }
-            }
-            Surface::Grid(list) => R::GridQuery {
-                list,
-                columns: None,
-                client_id: None,
-                contact_id: None,
-                last_30_days: false,
-                open_only: false,
-                query,
-                count_limit: None,
-            },
+            Surface::List(kind) => list_request(kind, query),
+            Surface::Grid(list) => grid_request(list, None, query),
             Surface::Timeline(id) => R::ClientTimeline { id, last_30_days: false, include_changes: false, query },
         }
     }

@@ -363,55 +363,57 @@ pub(crate) struct Plan {
 /// initials]` and whom a message was taken for `[name, initials]` (either
 /// null). Others: NULL.
 fn attached_sql(kind: ListKind, pg: bool, tagged: bool) -> &'static str {
+    // A client's people in charge, as JSON. SQLite: no `ORDER BY` in the
+    // aggregates (each one built a temporary b-tree per row: ~1.4 µs a
+    // row, a quarter of a client page's statement at size M);
+    // `store::page` sorts the few items. `CROSS JOIN` keeps the
+    // assignments first: with a firm's few staff and no statistics yet,
+    // the planner would scan the staff and read each one's assignments by
+    // the staff index for every row.
+    macro_rules! sqlite_people {
+        () => {
+            "json((SELECT json_group_array(json_array(a.role, a.staff_id, s.name, s.initials, a.position)) \
+             FROM client_assignments a CROSS JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id))"
+        };
+    }
+    macro_rules! pg_people {
+        () => {
+            "(SELECT json_agg(json_build_array(a.role, a.staff_id, s.name, s.initials, a.position) \
+             ORDER BY a.position) FROM client_assignments a JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id)"
+        };
+    }
     // A firm without tags: no record has one (`Plan::tagged`).
     match (kind, pg, tagged) {
-        (ListKind::Clients, false, false) => {
-            return ", json_array(json((SELECT json_group_array(json_array(a.role, a.staff_id, s.name, s.initials, \
-                    a.position)) FROM client_assignments a CROSS JOIN staff s ON s.id = a.staff_id \
-                    WHERE a.client_id = t.id)), NULL) AS att";
-        }
-        (ListKind::Clients, true, false) => {
-            return ", json_build_array((SELECT json_agg(json_build_array(a.role, a.staff_id, s.name, s.initials, \
-                    a.position) ORDER BY a.position) FROM client_assignments a JOIN staff s ON s.id = a.staff_id \
-                    WHERE a.client_id = t.id), NULL)::text AS att";
-        }
-        (ListKind::Contacts, _, false) => return ", CAST(NULL AS TEXT) AS att",
-        _ => {}
-    }
-    match (kind, pg) {
-        // SQLite: no `ORDER BY` in the aggregates (each one built a
-        // temporary b-tree per row: ~1.4 µs a row, a quarter of a client
-        // page's statement at size M); `store::page` sorts the few items.
-        // `CROSS JOIN` keeps the assignments first: with a firm's few staff
-        // and no statistics yet, the planner would scan the staff and read
-        // each one's assignments by the staff index for every row.
-        (ListKind::Clients, false) => {
-            ", json_array(json((SELECT json_group_array(json_array(a.role, a.staff_id, s.name, s.initials, a.position)) \
-             FROM client_assignments a CROSS JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id)), \
-             json((SELECT json_group_array(x.tag) FROM client_tags x WHERE x.client_id = t.id))) AS att"
-        }
-        (ListKind::Clients, true) => {
-            ", json_build_array((SELECT json_agg(json_build_array(a.role, a.staff_id, s.name, s.initials, a.position) \
-             ORDER BY a.position) FROM client_assignments a JOIN staff s ON s.id = a.staff_id WHERE a.client_id = t.id), \
-             (SELECT json_agg(x.tag ORDER BY x.tag) FROM client_tags x WHERE x.client_id = t.id))::text AS att"
-        }
-        (ListKind::Contacts, false) => {
+        (ListKind::Clients, false, false) => concat!(", json_array(", sqlite_people!(), ", NULL) AS att"),
+        (ListKind::Clients, false, true) => concat!(
+            ", json_array(",
+            sqlite_people!(),
+            ", json((SELECT json_group_array(x.tag) FROM client_tags x WHERE x.client_id = t.id))) AS att"
+        ),
+        (ListKind::Clients, true, false) => concat!(", json_build_array(", pg_people!(), ", NULL)::text AS att"),
+        (ListKind::Clients, true, true) => concat!(
+            ", json_build_array(",
+            pg_people!(),
+            ", (SELECT json_agg(x.tag ORDER BY x.tag) FROM client_tags x WHERE x.client_id = t.id))::text AS att"
+        ),
+        (ListKind::Contacts, _, false) => ", CAST(NULL AS TEXT) AS att",
+        (ListKind::Contacts, false, true) => {
             ", (SELECT json_group_array(x.tag) FROM contact_tags x WHERE x.contact_id = t.id) AS att"
         }
-        (ListKind::Contacts, true) => {
+        (ListKind::Contacts, true, true) => {
             ", (SELECT json_agg(x.tag ORDER BY x.tag)::text FROM contact_tags x WHERE x.contact_id = t.id) AS att"
         }
-        (ListKind::Interactions, false) => {
+        (ListKind::Interactions, false, _) => {
             ", json_array((SELECT json_array(f.assignee_id, f.due, f.done, f.done_at, f.done_by, s.name, s.initials) \
              FROM follow_ups f JOIN staff s ON s.id = f.assignee_id WHERE f.interaction_id = t.id), \
              (SELECT json_array(s.name, s.initials) FROM staff s WHERE s.id = t.taken_for_id)) AS att"
         }
-        (ListKind::Interactions, true) => {
+        (ListKind::Interactions, true, _) => {
             ", json_build_array((SELECT json_build_array(f.assignee_id, f.due, f.done, f.done_at, f.done_by, s.name, \
              s.initials) FROM follow_ups f JOIN staff s ON s.id = f.assignee_id WHERE f.interaction_id = t.id), \
              (SELECT json_build_array(s.name, s.initials) FROM staff s WHERE s.id = t.taken_for_id))::text AS att"
         }
-        _ => ", CAST(NULL AS TEXT) AS att",
+        (ListKind::Transfers, _, _) => ", CAST(NULL AS TEXT) AS att",
     }
 }
 

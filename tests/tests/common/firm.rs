@@ -774,3 +774,28 @@ pub fn term(rng: &mut Rng, fields: &[FieldInfo], table: &Table, depth: usize) ->
         _ => format!("({} OR {})", term(rng, fields, table, depth + 1), term(rng, fields, table, depth + 1)),
     }
 }
+
+/// The request for a page of `kind`'s list, over every record.
+pub fn list_request(kind: ListKind, query: ListQuery) -> R {
+    match kind {
+        ListKind::Clients => R::ClientList { query },
+        ListKind::Contacts => R::ContactList { query },
+        ListKind::Interactions => R::InteractionList { client_id: None, contact_id: None, last_30_days: false, query },
+        ListKind::Transfers => R::TransferList { client_id: None, last_30_days: false, open_only: false, query },
+    }
+}
+
+/// The request for a page of `list`'s grid, over every record, with
+/// `columns` (`None`: the staff member's).
+pub fn grid_request(list: ListKind, columns: Option<Vec<String>>, query: ListQuery) -> R {
+    R::GridQuery {
+        list,
+        columns,
+        client_id: None,
+        contact_id: None,
+        last_30_days: false,
+        open_only: false,
+        query,
+        count_limit: None,
+    }
+}
