@@ -328,54 +328,13 @@ macro_rules! copy_unique {
     }};
 }
 
-/// Below this many rows, a batch's rows are built on the caller's thread.
-const PIPELINE_MIN: usize = 128;
-/// Rows handed over at once by the builder thread.
-const HANDOVER: usize = 32;
-
-/// Builds each row with `make` on a second thread while `write` stores the
-/// rows already built on this one, in order: an import's text work
-/// (folding, keyword text, phone and duplicate keys, JSON) overlaps
-/// SQLite's own instead of adding to it. The builder runs at most a few
-/// hand-overs ahead (a bounded channel), so memory stays under 200 rows;
-/// an error from `write` stops it; a panic in it answers an internal
-/// error, and the caller's transaction rolls back as for any error.
-pub(crate) fn pipelined<R: Sync, T: Send>(
-    rows: &[R],
-    make: impl Fn(&R) -> T + Sync,
-    mut write: impl FnMut(T) -> Result<()>,
-) -> Result<()> {
-    if rows.len() < PIPELINE_MIN {
-        return rows.iter().try_for_each(|r| write(make(r)));
-    }
-    std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<T>>(4);
-        let make = &make;
-        let spawned = std::thread::Builder::new().name("clientele-import-rows".into()).spawn_scoped(s, move || {
-            for chunk in rows.chunks(HANDOVER) {
-                if tx.send(chunk.iter().map(make).collect()).is_err() {
-                    break;
-                }
-            }
-        });
-        // A host that may not start a thread (its limits): built here.
-        let Ok(builder) = spawned else {
-            return rows.iter().try_for_each(|r| write(make(r)));
-        };
-        // `rx` is consumed here: on an error it is dropped on return, and
-        // the builder's next send fails instead of waiting for ever.
-        let written = (|| {
-            for built in rx {
-                built.into_iter().try_for_each(&mut write)?;
-            }
-            Ok(())
-        })();
-        builder.join().map_err(builder_panicked)?;
-        written
-    })
-}
+/// Below this many rows, a PostgreSQL batch's rows are built on the
+/// caller's thread alone (`built_in_halves`).
+#[cfg(feature = "postgres")]
+const HALVES_MIN: usize = 128;
 
 /// A row builder's panic, as the import's (internal) error.
+#[cfg(feature = "postgres")]
 fn builder_panicked(panic: Box<dyn std::any::Any + Send>) -> crate::error::Error {
     let what = panic
         .downcast_ref::<&str>()
@@ -395,7 +354,7 @@ fn builder_panicked(panic: Box<dyn std::any::Any + Send>) -> crate::error::Error
 /// did before.
 #[cfg(feature = "postgres")]
 fn built_in_halves<R: Sync, T: Send>(rows: &[R], make: impl Fn(&R) -> T + Sync) -> Result<Vec<T>> {
-    if rows.len() < PIPELINE_MIN {
+    if rows.len() < HALVES_MIN {
         return Ok(rows.iter().map(make).collect());
     }
     let (first, second) = rows.split_at(rows.len() / 2);
@@ -416,8 +375,11 @@ fn built_in_halves<R: Sync, T: Send>(rows: &[R], make: impl Fn(&R) -> T + Sync) 
 
 /// Clients with their ids assigned, and their duplicate keys; answers the
 /// ids actually inserted (see `copy_unique`). On SQLite each row is built
-/// (`pipelined`) then inserted by one cached single-row statement, its
-/// keys beside it.
+/// then inserted by one cached single-row statement, its keys beside it,
+/// all on the caller's thread: a second thread building the rows
+/// (86cbeb8) made SQLite imports 0.1× of the limit slower on the 2-core
+/// machine of 2026-12-06 (BENCHMARKS.md), its rows freed by the thread
+/// that did not allocate them.
 pub(crate) fn insert_clients(
     conn: &mut Conn,
     rows: &[(Id, &ClientData)],
@@ -431,11 +393,11 @@ pub(crate) fn insert_clients(
     let new = |(id, d): &(Id, &ClientData)| NewRow::new(*id, write(d, actor, now, region), actor, now);
     match conn {
         AnyConnection::Sqlite(c) => {
-            let make = |r: &(Id, &ClientData)| (new(r), client_keys(r.1, region));
-            pipelined(rows, make, |(row, keys)| {
+            for r in rows {
+                let row = new(r);
                 diesel::insert_into(clients::table).values(&row).execute(c)?;
-                super::dupkeys::insert_sqlite(c, Keyed::Client, row.id, &keys)
-            })?;
+                super::dupkeys::insert_sqlite(c, Keyed::Client, row.id, &client_keys(r.1, region))?;
+            }
             Ok(rows.iter().map(|(id, _)| *id).collect())
         }
         #[cfg(feature = "postgres")]
@@ -477,11 +439,11 @@ pub(crate) fn insert_contacts(
     };
     match conn {
         AnyConnection::Sqlite(c) => {
-            let make = |r: &(Id, Option<&str>, &ContactData)| (new(r), contact_keys(r.2, region));
-            pipelined(rows, make, |(row, keys)| {
+            for r in rows {
+                let row = new(r);
                 diesel::insert_into(contacts::table).values(&row).execute(c)?;
-                super::dupkeys::insert_sqlite(c, Keyed::Contact, row.id, &keys)
-            })?;
+                super::dupkeys::insert_sqlite(c, Keyed::Contact, row.id, &contact_keys(r.2, region))?;
+            }
             Ok(rows.iter().map(|(id, _, _)| *id).collect())
         }
         #[cfg(feature = "postgres")]
@@ -505,8 +467,9 @@ pub(crate) fn insert_contacts(
     }
 }
 
-/// Interactions with their ids assigned: on SQLite built (`pipelined`) and
-/// inserted one cached single-row statement each; on PostgreSQL one binary
+/// Interactions with their ids assigned: on SQLite built and inserted one
+/// cached single-row statement each, on the caller's thread (as
+/// `insert_clients`); on PostgreSQL one binary
 /// `COPY … FROM STDIN` per batch (no statement text to parse, no bind
 /// limit; interactions have no unique key an import could race for).
 pub(crate) fn insert_interactions(
@@ -519,10 +482,12 @@ pub(crate) fn insert_interactions(
     use super::interactions::{NewRow, write};
     let new = |(id, d): &(Id, &InteractionData)| NewRow::new(*id, write(d, actor, now, region), actor, now);
     match conn {
-        AnyConnection::Sqlite(c) => pipelined(rows, new, |row| {
-            diesel::insert_into(interactions::table).values(&row).execute(c)?;
+        AnyConnection::Sqlite(c) => {
+            for r in rows {
+                diesel::insert_into(interactions::table).values(&new(r)).execute(c)?;
+            }
             Ok(())
-        }),
+        }
         #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => {
             if !rows.is_empty() {
@@ -1003,57 +968,6 @@ mod tests {
         }
     }
 
-    /// `pipelined` writes every row, in order, whatever the batch's size;
-    /// an error from the writer stops it at that row (the builder does not
-    /// wait for ever on a full channel); a panic of the builder is an
-    /// error, not a crash nor rows silently missing.
-    #[test]
-    fn pipelined_rows_are_written_in_order_and_stop_at_the_first_error() {
-        for n in [0, 1, PIPELINE_MIN - 1, PIPELINE_MIN, 1000, 10_007] {
-            let rows: Vec<usize> = (0..n).collect();
-            let mut got = Vec::new();
-            pipelined(
-                &rows,
-                |r| r * 2,
-                |t| {
-                    got.push(t);
-                    Ok(())
-                },
-            )
-            .unwrap();
-            assert_eq!(got, rows.iter().map(|r| r * 2).collect::<Vec<_>>(), "{n} rows");
-        }
-        let rows: Vec<usize> = (0..10_000).collect();
-        let mut got = Vec::new();
-        let e = pipelined(
-            &rows,
-            |r| *r,
-            |t| {
-                if t == 5_000 {
-                    return Err(crate::error::Error::Canceled);
-                }
-                got.push(t);
-                Ok(())
-            },
-        );
-        assert!(matches!(e, Err(crate::error::Error::Canceled)), "{e:?}");
-        assert_eq!(got.len(), 5_000);
-        let mut got = 0;
-        let e = pipelined(
-            &rows,
-            |r| {
-                assert!(*r < 3_000, "a builder's panic");
-                *r
-            },
-            |_| {
-                got += 1;
-                Ok(())
-            },
-        );
-        assert!(matches!(e, Err(crate::error::Error::Internal { .. })), "{e:?}");
-        assert!(got <= 3_000);
-    }
-
     /// `dup_keys_held` answers the same keys whether it reads every key
     /// of a kind (fewer held than twice the file's) or looks the file's
     /// up: checked on both sides of that line, with keys of the other
@@ -1095,7 +1009,7 @@ mod tests {
     #[cfg(feature = "postgres")]
     #[test]
     fn rows_built_in_halves_keep_their_order() {
-        for n in [0, 1, PIPELINE_MIN - 1, PIPELINE_MIN, 1001] {
+        for n in [0, 1, HALVES_MIN - 1, HALVES_MIN, 1001] {
             let rows: Vec<usize> = (0..n).collect();
             let got = built_in_halves(&rows, |r| r * 3).unwrap();
             assert_eq!(got, rows.iter().map(|r| r * 3).collect::<Vec<_>>(), "{n} rows");
