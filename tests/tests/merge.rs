@@ -258,8 +258,33 @@ fn import_reports_warn_of_likely_duplicates_per_row(f: &Fixture) {
             // each other's: only existing records are compared).
             assert_eq!(w, vec![(2, a, json!(["name"])), (3, a, json!(["email"]))], "{report}");
             assert_eq!(report["created"], 3);
+            // The rows written carry their own duplicate keys (computed
+            // once for the warnings, written by the batch): a later
+            // create is warned of them, by name, e-mail and phone.
+            let imported = report["ids"][0].as_i64().unwrap();
+            let again = ok(
+                f,
+                json!({"op": "client.create", "data": {"code": "IMP-5", "name": "zoe TREMBLAY", "office": "Montréal"}}),
+            );
+            assert_eq!(warned(&again), Some(vec![(imported, vec!["name".to_string()])]), "{again}");
         }
     }
+    let report = ok(
+        f,
+        json!({"op": "import.contacts", "rows": [
+            {"key": "IMP-C1", "data": {"first_name": "Anaïs", "last_name": "Bélanger",
+                                       "emails": [{"address": "anais@exemple.ca"}],
+                                       "phones": [{"number": "514 555-0199"}]}},
+        ]}),
+    );
+    let imported = report["ids"][0].as_i64().unwrap();
+    let again = ok(
+        f,
+        json!({"op": "contact.create", "data": {"first_name": "Autre", "last_name": "Personne",
+                                                 "emails": [{"address": "ANAIS@exemple.ca"}],
+                                                 "phones": [{"number": "(514) 555-0199"}]}}),
+    );
+    assert_eq!(warned(&again), Some(vec![(imported, vec!["email".to_string(), "phone".to_string()])]), "{again}");
     let report = ok(
         f,
         json!({"op": "import.contacts", "rows": [

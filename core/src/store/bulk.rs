@@ -17,7 +17,7 @@ use super::schema::{clients, contact_links, contacts, interactions, staff, trans
 use super::{AnyConnection, Conn};
 use crate::domain::*;
 use crate::error::Result;
-use crate::text::{self, PhoneRegion};
+use crate::text::{self, DupKind, PhoneRegion};
 
 /// Rows per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535
 /// bound parameters for the widest row (a client's 37 columns).
@@ -373,8 +373,12 @@ fn built_in_halves<R: Sync, T: Send>(rows: &[R], make: impl Fn(&R) -> T + Sync) 
     })
 }
 
-/// Clients with their ids assigned, and their duplicate keys; answers the
-/// ids actually inserted (see `copy_unique`). On SQLite each row is built
+/// One duplicate key of a record (`dupkeys`).
+type Key = (DupKind, String);
+
+/// Clients with their ids assigned, and their duplicate keys (computed
+/// once by the import, for its warnings); answers the ids actually
+/// inserted (see `copy_unique`). On SQLite each row is built
 /// then inserted by one cached single-row statement, its keys beside it,
 /// all on the caller's thread: a second thread building the rows
 /// (86cbeb8) made SQLite imports 0.1× of the limit slower on the 2-core
@@ -382,28 +386,27 @@ fn built_in_halves<R: Sync, T: Send>(rows: &[R], make: impl Fn(&R) -> T + Sync) 
 /// that did not allocate them.
 pub(crate) fn insert_clients(
     conn: &mut Conn,
-    rows: &[(Id, &ClientData)],
+    rows: &[(Id, &ClientData, &[Key])],
     (actor, now, region): (Id, i64, PhoneRegion),
     taken: Taken,
 ) -> Result<std::collections::HashSet<Id>> {
     #[cfg(not(feature = "postgres"))]
     let _ = taken; // SQLite leaves nothing to the insert (`rereads_taken_codes`)
     use super::clients::{NewRow, write};
-    use super::dupkeys::{Keyed, client_keys};
-    let new = |(id, d): &(Id, &ClientData)| NewRow::new(*id, write(d, actor, now, region), actor, now);
+    use super::dupkeys::Keyed;
+    let new = |(id, d, _): &(Id, &ClientData, &[_])| NewRow::new(*id, write(d, actor, now, region), actor, now);
     match conn {
         AnyConnection::Sqlite(c) => {
             for r in rows {
-                let row = new(r);
-                diesel::insert_into(clients::table).values(&row).execute(c)?;
-                super::dupkeys::insert_sqlite(c, Keyed::Client, row.id, &client_keys(r.1, region))?;
+                diesel::insert_into(clients::table).values(&new(r)).execute(c)?;
+                super::dupkeys::insert_sqlite(c, Keyed::Client, r.0, r.2)?;
             }
-            Ok(rows.iter().map(|(id, _)| *id).collect())
+            Ok(rows.iter().map(|(id, _, _)| *id).collect())
         }
         #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => {
             let (new_rows, keys): (Vec<_>, Vec<_>) =
-                built_in_halves(rows, |r| (new(r), client_keys(r.1, region)))?.into_iter().unzip();
+                built_in_halves(rows, |r| (new(r), r.2.to_vec()))?.into_iter().unzip();
             let conflict =
                 |q: diesel::query_builder::InsertStatement<_, _>| q.on_conflict(clients::code_key).do_nothing();
             let inserted: std::collections::HashSet<Id> =
@@ -413,8 +416,8 @@ pub(crate) fn insert_clients(
             let keys: Vec<_> = rows
                 .iter()
                 .zip(keys)
-                .filter(|((id, _), _)| inserted.contains(id))
-                .map(|((id, _), keys)| (*id, keys))
+                .filter(|((id, _, _), _)| inserted.contains(id))
+                .map(|((id, _, _), keys)| (*id, keys))
                 .collect();
             super::dupkeys::insert(conn, Keyed::Client, &keys)?;
             Ok(inserted)
@@ -426,30 +429,29 @@ pub(crate) fn insert_clients(
 /// ids actually inserted (as `insert_clients`).
 pub(crate) fn insert_contacts(
     conn: &mut Conn,
-    rows: &[(Id, Option<&str>, &ContactData)],
+    rows: &[(Id, Option<&str>, &ContactData, &[Key])],
     (actor, now, region): (Id, i64, PhoneRegion),
     taken: Taken,
 ) -> Result<std::collections::HashSet<Id>> {
     #[cfg(not(feature = "postgres"))]
     let _ = taken; // SQLite leaves nothing to the insert (`rereads_taken_codes`)
     use super::contacts::{NewRow, write};
-    use super::dupkeys::{Keyed, contact_keys};
-    let new = |(id, key, d): &(Id, Option<&str>, &ContactData)| {
+    use super::dupkeys::Keyed;
+    let new = |(id, key, d, _): &(Id, Option<&str>, &ContactData, &[_])| {
         NewRow::new(*id, write(d, actor, now, region), actor, now, key.map(text::code_key))
     };
     match conn {
         AnyConnection::Sqlite(c) => {
             for r in rows {
-                let row = new(r);
-                diesel::insert_into(contacts::table).values(&row).execute(c)?;
-                super::dupkeys::insert_sqlite(c, Keyed::Contact, row.id, &contact_keys(r.2, region))?;
+                diesel::insert_into(contacts::table).values(&new(r)).execute(c)?;
+                super::dupkeys::insert_sqlite(c, Keyed::Contact, r.0, r.3)?;
             }
-            Ok(rows.iter().map(|(id, _, _)| *id).collect())
+            Ok(rows.iter().map(|(id, _, _, _)| *id).collect())
         }
         #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => {
             let (new_rows, keys): (Vec<_>, Vec<_>) =
-                built_in_halves(rows, |r| (new(r), contact_keys(r.2, region)))?.into_iter().unzip();
+                built_in_halves(rows, |r| (new(r), r.3.to_vec()))?.into_iter().unzip();
             let conflict = |q: diesel::query_builder::InsertStatement<_, _>| {
                 q.on_conflict(contacts::import_key).filter_target(contacts::import_key.is_not_null()).do_nothing()
             };
@@ -458,8 +460,8 @@ pub(crate) fn insert_contacts(
             let keys: Vec<_> = rows
                 .iter()
                 .zip(keys)
-                .filter(|((id, _, _), _)| inserted.contains(id))
-                .map(|((id, _, _), keys)| (*id, keys))
+                .filter(|((id, _, _, _), _)| inserted.contains(id))
+                .map(|((id, _, _, _), keys)| (*id, keys))
                 .collect();
             super::dupkeys::insert(conn, Keyed::Contact, &keys)?;
             Ok(inserted)
@@ -1070,8 +1072,9 @@ mod tests {
                 let ids = next_ids(c, Table::Clients, 4)?;
                 // Taken by someone else after the check: the plain COPY of
                 // these rows would meet the unique index.
-                insert_clients(c, &[(ids[3], &other)], (staff, 0, region), Taken::LeaveOut)?;
-                let rows: Vec<(Id, &ClientData)> = ids.iter().copied().zip(data.iter()).collect();
+                insert_clients(c, &[(ids[3], &other, &[])], (staff, 0, region), Taken::LeaveOut)?;
+                let rows: Vec<(Id, &ClientData, &[_])> =
+                    ids.iter().copied().zip(data.iter()).map(|(i, d)| (i, d, &[][..])).collect();
                 let inserted = insert_clients(c, &rows, (staff, 0, region), Taken::LeaveOut)?;
                 let codes: Vec<String> = clients::table.order(clients::code_key).select(clients::code).load(c)?;
                 assert_eq!(codes, ["CP-1", "cp-2", "CP-3"]);
@@ -1082,7 +1085,7 @@ mod tests {
         let again = ClientData::new("Cp-3".to_string(), "Encore".to_string());
         let e = db.write(|c| {
             let ids = next_ids(c, Table::Clients, 1)?;
-            insert_clients(c, &[(ids[0], &again)], (staff, 0, region), Taken::Fail)
+            insert_clients(c, &[(ids[0], &again, &[])], (staff, 0, region), Taken::Fail)
         });
         match e {
             Err(crate::error::Error::Duplicate { field, value, .. }) => {

@@ -488,6 +488,7 @@ impl Engine {
         who: &Who,
         c: &mut Conn,
         batch: &[(usize, &Step<ClientData>)],
+        dup_keys: &[super::DupKeys],
         taken: bulk::Taken,
     ) -> Result<Written> {
         let now = ms(self.now());
@@ -530,14 +531,20 @@ impl Engine {
             }
         }
         let ids = bulk::next_ids(c, Table::Clients, creates.len())?;
-        let rows: Vec<(Id, &ClientData)> =
-            ids.iter().copied().zip(creates.iter().map(|(i, d)| fixed.get(i).unwrap_or(d))).collect();
+        // Each row with the duplicate keys its warnings were found by (a
+        // tag resolved since does not change them).
+        let rows: Vec<(Id, &ClientData, &[_])> = ids
+            .iter()
+            .copied()
+            .zip(creates.iter().map(|(i, d)| (fixed.get(i).unwrap_or(d), &dup_keys[*i][..])))
+            .map(|(id, (d, k))| (id, d, k))
+            .collect();
         let paused = bulk::pause_index(c, Table::Clients)?;
         let inserted = bulk::insert_clients(c, &rows, (who.id, now, self.phone_region), taken)?;
-        for (id, d) in rows.iter().filter(|(id, d)| !d.assignments.is_empty() && inserted.contains(id)) {
+        for (id, d, _) in rows.iter().filter(|(id, d, _)| !d.assignments.is_empty() && inserted.contains(id)) {
             store::assignments::replace(c, *id, &d.assignments)?;
         }
-        for (id, d) in rows.iter().filter(|(id, d)| !d.tags.is_empty() && inserted.contains(id)) {
+        for (id, d, _) in rows.iter().filter(|(id, d, _)| !d.tags.is_empty() && inserted.contains(id)) {
             store::tags::replace_client(c, *id, &d.tags)?;
         }
         bulk::resume_index(c, paused)?;
@@ -666,6 +673,7 @@ impl Engine {
         who: &Who,
         c: &mut Conn,
         batch: &[(usize, &Step<KeyedContact>)],
+        dup_keys: &[super::DupKeys],
         taken: bulk::Taken,
     ) -> Result<Written> {
         let now = ms(self.now());
@@ -702,15 +710,16 @@ impl Engine {
             }
         }
         let ids = bulk::next_ids(c, Table::Contacts, creates.len())?;
-        let rows: Vec<(Id, Option<&str>, &ContactData)> = ids
+        // Each row with its duplicate keys (as `write_clients`).
+        let rows: Vec<(Id, Option<&str>, &ContactData, &[_])> = ids
             .iter()
             .copied()
             .zip(creates.iter())
-            .map(|(id, (i, (k, d)))| (id, k.as_deref(), fixed.get(i).unwrap_or(d)))
+            .map(|(id, (i, (k, d)))| (id, k.as_deref(), fixed.get(i).unwrap_or(d), &dup_keys[*i][..]))
             .collect();
         let paused = bulk::pause_index(c, Table::Contacts)?;
         let inserted = bulk::insert_contacts(c, &rows, (who.id, now, self.phone_region), taken)?;
-        for (id, _, d) in rows.iter().filter(|(id, _, d)| !d.tags.is_empty() && inserted.contains(id)) {
+        for (id, _, d, _) in rows.iter().filter(|(id, _, d, _)| !d.tags.is_empty() && inserted.contains(id)) {
             store::tags::replace_contact(c, *id, &d.tags)?;
         }
         bulk::resume_index(c, paused)?;

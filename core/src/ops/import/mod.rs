@@ -136,11 +136,24 @@ pub(crate) const CREATE_TAGS: &str =
 
 const ROLLBACK: &str = "import rolled back: bad rows";
 
+/// A record's duplicate keys (`store::dupkeys`).
+pub(super) type DupKeys = Vec<(crate::text::DupKind, String)>;
+
 /// The duplicate keys of the rows to write: (row, keys, the record it
 /// updates).
-type Keyed = Vec<(usize, Vec<(crate::text::DupKind, String)>, Option<crate::domain::Id>)>;
+type Keyed = Vec<(usize, DupKeys, Option<crate::domain::Id>)>;
 
-fn keyed_steps<T>(steps: &[Step<T>], keys: impl Fn(&T) -> Vec<(crate::text::DupKind, String)>) -> Keyed {
+/// The keys of `keyed` by row (none for a row not written): computed once
+/// for the warnings and written by the batches' inserts.
+fn keys_by_row(keyed: Keyed, n: usize) -> Vec<DupKeys> {
+    let mut out = vec![Vec::new(); n];
+    for (i, keys, _) in keyed {
+        out[i] = keys;
+    }
+    out
+}
+
+fn keyed_steps<T>(steps: &[Step<T>], keys: impl Fn(&T) -> DupKeys) -> Keyed {
     steps
         .iter()
         .enumerate()
@@ -172,7 +185,7 @@ impl Engine {
         &self,
         who: &Who,
         entity: DupEntity,
-        keyed: Keyed,
+        keyed: &Keyed,
         opts: &ImportOptions,
     ) -> Result<Vec<crate::bulk::RowWarning>> {
         self.read(|c| {
@@ -196,11 +209,11 @@ impl Engine {
                     continue;
                 }
                 crate::deadline::check_current()?;
-                let found = crate::ops::duplicates::warnings(c, who, entity, &keys, me)?;
+                let found = crate::ops::duplicates::warnings(c, who, entity, keys, *me)?;
                 rows += usize::from(!found.is_empty());
                 out.extend(found.into_iter().map(|warning| crate::bulk::RowWarning {
-                    row: i as u64 + 1,
-                    line: line_of(opts, i),
+                    row: *i as u64 + 1,
+                    line: line_of(opts, *i),
                     warning,
                 }));
             }
@@ -274,20 +287,22 @@ impl Engine {
             Request::ImportClients { rows, .. } => {
                 let steps = self.check_clients(who, rows, &opts, &ticker)?;
                 let keyed = keyed_steps(&steps, |d| store::dupkeys::client_keys(d, self.phone_region));
-                let warnings = self.row_warnings(who, DupEntity::Client, keyed, &opts)?;
+                let warnings = self.row_warnings(who, DupEntity::Client, &keyed, &opts)?;
+                let keys = keys_by_row(keyed, steps.len());
                 let report =
                     self.drive(name, Some(store::bulk::Table::Clients), steps, &opts, progress, |c, batch| {
-                        self.write_clients(who, c, batch, taken(&opts))
+                        self.write_clients(who, c, batch, &keys, taken(&opts))
                     })?;
                 Ok(with_warnings(report, warnings, tag_warnings))
             }
             Request::ImportContacts { rows, .. } => {
                 let steps = self.check_contacts(who, rows, &opts, &ticker)?;
                 let keyed = keyed_steps(&steps, |(_, d)| store::dupkeys::contact_keys(d, self.phone_region));
-                let warnings = self.row_warnings(who, DupEntity::Contact, keyed, &opts)?;
+                let warnings = self.row_warnings(who, DupEntity::Contact, &keyed, &opts)?;
+                let keys = keys_by_row(keyed, steps.len());
                 let report =
                     self.drive(name, Some(store::bulk::Table::Contacts), steps, &opts, progress, |c, batch| {
-                        self.write_contacts(who, c, batch, taken(&opts))
+                        self.write_contacts(who, c, batch, &keys, taken(&opts))
                     })?;
                 Ok(with_warnings(report, warnings, tag_warnings))
             }
