@@ -346,7 +346,7 @@ fn builder_panicked(panic: Box<dyn std::any::Any + Send>) -> crate::error::Error
 
 /// Builds every row with `make`, the second half on another thread, in
 /// order. On PostgreSQL a batch's rows are built before its `COPY`: their
-/// text work (folding, keyword text, duplicate keys, JSON) was all on the
+/// text work (folding, keyword text, JSON) was all on the
 /// caller's thread, the server waiting, a tenth of a clients import. A
 /// host that may not start a thread: all built here. A panic in the other
 /// thread is an internal error; one in the first half unwinds the caller
