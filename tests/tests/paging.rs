@@ -786,16 +786,7 @@ fn search(f: &Fixture, list: &str, search: &str) -> Result<usize, clientele_core
     let r = match list {
         "clients" => R::ClientList { query },
         "contacts" => R::ContactList { query },
-        _ => R::GridQuery {
-            list: ListKind::Clients,
-            columns: None,
-            client_id: None,
-            contact_id: None,
-            last_30_days: false,
-            open_only: false,
-            query,
-            count_limit: None,
-        },
+        _ => grid_request(ListKind::Clients, None, query),
     };
     match f.run(f.admin, r)? {
         S::Clients(p) => Ok(p.items.len()),

@@ -17,7 +17,7 @@ use super::schema::{clients, contact_links, contacts, interactions, staff, trans
 use super::{AnyConnection, Conn};
 use crate::domain::*;
 use crate::error::Result;
-use crate::text::{self, DupKind, PhoneRegion};
+use crate::text::{self, PhoneRegion};
 
 /// Rows per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535
 /// bound parameters for the widest row (a client's 37 columns).
@@ -373,9 +373,6 @@ fn built_in_halves<R: Sync, T: Send>(rows: &[R], make: impl Fn(&R) -> T + Sync) 
     })
 }
 
-/// One duplicate key of a record (`dupkeys`).
-type Key = (DupKind, String);
-
 /// Clients with their ids assigned, and their duplicate keys (computed
 /// once by the import, for its warnings); answers the ids actually
 /// inserted (see `copy_unique`). On SQLite each row is built
@@ -386,7 +383,7 @@ type Key = (DupKind, String);
 /// that did not allocate them.
 pub(crate) fn insert_clients(
     conn: &mut Conn,
-    rows: &[(Id, &ClientData, &[Key])],
+    rows: &[(Id, &ClientData, &[super::dupkeys::Key])],
     (actor, now, region): (Id, i64, PhoneRegion),
     taken: Taken,
 ) -> Result<std::collections::HashSet<Id>> {
@@ -405,8 +402,7 @@ pub(crate) fn insert_clients(
         }
         #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => {
-            let (new_rows, keys): (Vec<_>, Vec<_>) =
-                built_in_halves(rows, |r| (new(r), r.2.to_vec()))?.into_iter().unzip();
+            let new_rows = built_in_halves(rows, new)?;
             let conflict =
                 |q: diesel::query_builder::InsertStatement<_, _>| q.on_conflict(clients::code_key).do_nothing();
             let inserted: std::collections::HashSet<Id> =
@@ -415,9 +411,8 @@ pub(crate) fn insert_clients(
             // taken meanwhile by another import is that import's row).
             let keys: Vec<_> = rows
                 .iter()
-                .zip(keys)
-                .filter(|((id, _, _), _)| inserted.contains(id))
-                .map(|((id, _, _), keys)| (*id, keys))
+                .filter(|(id, _, _)| inserted.contains(id))
+                .map(|(id, _, keys)| (*id, keys.to_vec()))
                 .collect();
             super::dupkeys::insert(conn, Keyed::Client, &keys)?;
             Ok(inserted)
@@ -429,7 +424,7 @@ pub(crate) fn insert_clients(
 /// ids actually inserted (as `insert_clients`).
 pub(crate) fn insert_contacts(
     conn: &mut Conn,
-    rows: &[(Id, Option<&str>, &ContactData, &[Key])],
+    rows: &[(Id, Option<&str>, &ContactData, &[super::dupkeys::Key])],
     (actor, now, region): (Id, i64, PhoneRegion),
     taken: Taken,
 ) -> Result<std::collections::HashSet<Id>> {
@@ -450,8 +445,7 @@ pub(crate) fn insert_contacts(
         }
         #[cfg(feature = "postgres")]
         AnyConnection::Pg(c) => {
-            let (new_rows, keys): (Vec<_>, Vec<_>) =
-                built_in_halves(rows, |r| (new(r), r.3.to_vec()))?.into_iter().unzip();
+            let new_rows = built_in_halves(rows, new)?;
             let conflict = |q: diesel::query_builder::InsertStatement<_, _>| {
                 q.on_conflict(contacts::import_key).filter_target(contacts::import_key.is_not_null()).do_nothing()
             };
@@ -459,9 +453,8 @@ pub(crate) fn insert_contacts(
                 copy_unique!(c, taken, contacts, import_key, "key", new_rows, conflict);
             let keys: Vec<_> = rows
                 .iter()
-                .zip(keys)
-                .filter(|((id, _, _, _), _)| inserted.contains(id))
-                .map(|((id, _, _, _), keys)| (*id, keys))
+                .filter(|(id, _, _, _)| inserted.contains(id))
+                .map(|(id, _, _, keys)| (*id, keys.to_vec()))
                 .collect();
             super::dupkeys::insert(conn, Keyed::Contact, &keys)?;
             Ok(inserted)

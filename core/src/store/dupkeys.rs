@@ -59,6 +59,9 @@ struct New<'a> {
     key: &'a str,
 }
 
+/// One duplicate key of a record: its kind and text.
+pub(crate) type Key = (DupKind, String);
+
 /// Inserts the keys of one new record on SQLite (one cached single-row
 /// statement per key, as [`insert`]).
 pub(crate) fn insert_sqlite(

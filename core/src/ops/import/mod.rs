@@ -137,7 +137,7 @@ pub(crate) const CREATE_TAGS: &str =
 const ROLLBACK: &str = "import rolled back: bad rows";
 
 /// A record's duplicate keys (`store::dupkeys`).
-pub(super) type DupKeys = Vec<(crate::text::DupKind, String)>;
+pub(super) type DupKeys = Vec<store::dupkeys::Key>;
 
 /// The duplicate keys of the rows to write: (row, keys, the record it
 /// updates).
