@@ -4,14 +4,19 @@
 //! PostgreSQL one round trip where they took three (and a transaction of
 //! their own, two more).
 //!
-//! On SQLite what was read is kept per pooled connection ([`cached`]) and
-//! read again only when the database changed since: `PRAGMA data_version`
-//! (one prepared statement, no table read) tells commits of every other
-//! connection, this process's or another's, and the connection's own write
-//! transactions drop its cache ([`Cache::clear`], called by the store's
-//! write paths). So a `staff.put`, `custom_field.put`, `columns.save`,
+//! On SQLite what was read is kept per pooled connection ([`cached`]) with
+//! the *actor generation* it was read at (`actor_generation`, a number
+//! moved by triggers on every table read here, whoever writes them:
+//! migration `2026-12-09-000100_sqlite_actor_generation`). `PRAGMA
+//! data_version` (one prepared statement, no table read) tells commits of
+//! every other connection, this process's or another's, and the
+//! connection's own write transactions mark its cache for a check
+//! ([`Cache::recheck`], called by the store's write paths). After a commit
+//! the generation is read (one row) and the actors read at another one are
+//! dropped. So a `staff.put`, `custom_field.put`, `columns.save`,
 //! `staff_role.put` or `tag.put` is seen by the next request, whichever
-//! connection wrote it.
+//! connection wrote it, and a `client.create` makes nobody read their
+//! actor again.
 //!
 //! On PostgreSQL the actor is kept by the process ([`PgActors`]) with the
 //! database's *actor generation* it was read at (`actor_generation`, moved
@@ -57,7 +62,8 @@ struct ActorRow {
     /// name_en, colour, version]`.
     #[diesel(sql_type = Text)]
     tags: String,
-    /// PostgreSQL's actor generation in the same snapshot (SQLite: NULL).
+    /// The actor generation in the same snapshot (NULL only when its row
+    /// is gone).
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
     generation: Option<i64>,
 }
@@ -73,12 +79,13 @@ pub(crate) struct Actor {
     pub roles: Arc<Vec<crate::domain::StaffRole>>,
     /// The firm's tags (filters by name, grids' tag names).
     pub tags: Arc<Vec<crate::domain::Tag>>,
-    /// PostgreSQL: the actor generation this was read at.
+    /// The actor generation this was read at.
     pub generation: Option<i64>,
 }
 
-/// The actors read on one pooled SQLite connection, with the database's
-/// `data_version` they were read at.
+/// The actors read on one pooled SQLite connection, each with the
+/// generation it was read at, and the database's `data_version` when that
+/// generation was last checked (`None`: check it at the next request).
 #[derive(Default)]
 struct Actors {
     version: Option<i64>,
@@ -95,13 +102,26 @@ const CACHED_ACTORS: usize = 64;
 pub(crate) struct Cache(Arc<Mutex<Actors>>);
 
 impl Cache {
-    /// Forgets every actor: the connection wrote (its own commits do not
-    /// change the `data_version` it reads).
-    pub(crate) fn clear(&self) {
-        let mut a = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        a.version = None;
-        a.by_id.clear();
+    /// Checks the generation at the next request: the connection wrote
+    /// (its own commits do not change the `data_version` it reads).
+    pub(crate) fn recheck(&self) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).version = None;
     }
+}
+
+#[derive(QueryableByName)]
+struct Generation {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The actor generation now (`None`: its row is gone, so nothing kept is
+/// trusted).
+fn generation(c: &mut diesel::SqliteConnection) -> Result<Option<i64>> {
+    let mut sql = Sql::new(false);
+    sql.push("SELECT n FROM actor_generation");
+    let g: Option<Generation> = Prepared::<diesel::sql_types::Untyped>::new(&sql).get_result(c).optional()?;
+    Ok(g.map(|g| g.n))
 }
 
 #[derive(QueryableByName)]
@@ -119,12 +139,15 @@ fn data_version(c: &mut diesel::SqliteConnection) -> Result<i64> {
     Ok(v.data_version)
 }
 
-/// [`get`], answered from the connection's `cache` while the database has
-/// not changed since it was read (SQLite; PostgreSQL reads every time).
+/// [`get`], answered from the connection's `cache` while what it reads
+/// has not changed since (SQLite; PostgreSQL reads every time): while the
+/// database's `data_version` has not moved, with no statement but that
+/// pragma; after a commit, while the actor generation has not moved.
 ///
-/// The version is read before the actor, each in its own snapshot: an
-/// actor read after a commit the version missed is newer than its version
-/// says, so the next request reads it again (never the other way round).
+/// The version is read before the generation and the generation before
+/// (or with) the actor, each in its own snapshot: a commit the version
+/// missed makes the next request check again, so an actor is never kept
+/// past a change (only, at worst, read once more than needed).
 ///
 /// `pg_timeout`: PostgreSQL's session `statement_timeout` (ms) to set with
 /// the actor's statement, for the statements after it
@@ -145,8 +168,20 @@ pub(crate) fn cached(
     };
     let mut actors = cache.0.lock().unwrap_or_else(|p| p.into_inner());
     if actors.version != Some(version) {
-        actors.by_id.clear();
-        actors.version = Some(version);
+        // Someone committed since the last check: keep the actors read at
+        // the generation still current (read after the version, so a
+        // change the version missed is seen here or at the next check).
+        if actors.by_id.is_empty() {
+            actors.version = Some(version);
+        } else {
+            let now = match conn {
+                super::AnyConnection::Sqlite(c) => generation(c)?,
+                #[cfg(feature = "postgres")]
+                super::AnyConnection::Pg(_) => None,
+            };
+            actors.by_id.retain(|_, a| now.is_some() && a.generation == now);
+            actors.version = Some(version);
+        }
     }
     if let Some(hit) = actors.by_id.get(&id) {
         return Ok(Some(hit.clone()));
@@ -361,7 +396,8 @@ fn text(pg: bool) -> &'static str {
                  FROM chosen_columns WHERE staff_id = s.id) AS columns, (SELECT json_group_array(json_array(code, label_fr, \
                  label_en, builtin)) FROM (SELECT * FROM staff_roles ORDER BY position, code)) AS roles, \
                  (SELECT json_group_array(json_array(code, name_fr, name_en, colour, version)) FROM \
-                 (SELECT * FROM tags ORDER BY code)) AS tags, NULL AS generation FROM staff s WHERE s.id = "
+                 (SELECT * FROM tags ORDER BY code)) AS tags, (SELECT n FROM actor_generation) AS generation \
+                 FROM staff s WHERE s.id = "
             )
         })
     }

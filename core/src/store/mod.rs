@@ -537,7 +537,7 @@ impl Db {
         if let (Some(generic), Ok(Some(_))) = (plans, &r) {
             session::pg_plan_mode_set(&mut conn, generic);
         }
-        if let Ok(Some(a)) = &r {
+        if let (Ok(Some(a)), true) = (&r, self.is_postgres()) {
             self.pg_actors.keep(id, a);
         }
         self.settle(&mut conn, r)
@@ -682,7 +682,7 @@ impl Db {
             r
         });
         if kind == Kind::Write {
-            forget_actors(&conn);
+            recheck_actors(&conn);
         }
         self.settle(&mut conn, r)
     }
@@ -770,12 +770,13 @@ impl Db {
 /// What a timed-out request names.
 const WHAT: &str = "the request";
 
-/// Drops the actors cached on a connection that ran a write transaction
-/// (committed or not): SQLite's `data_version` does not tell a
-/// connection's own commits ([`actor::cached`]).
-pub(crate) fn forget_actors(conn: &r2d2::PooledConnection<Manager>) {
+/// Makes a connection that ran a write transaction (committed or not)
+/// check its cached actors' generation at its next request: SQLite's
+/// `data_version` does not tell a connection's own commits
+/// ([`actor::cached`]).
+pub(crate) fn recheck_actors(conn: &r2d2::PooledConnection<Manager>) {
     if let Some(cache) = r2d2::PooledConnection::extensions(conn).get::<actor::Cache>() {
-        cache.clear();
+        cache.recheck();
     }
 }
 

@@ -34,7 +34,7 @@ impl Db {
         };
         let mut conn = self.checkout()?;
         let r = try_write_on(&mut conn, &deadline, f);
-        super::forget_actors(&conn);
+        super::recheck_actors(&conn);
         // The `busy_timeout = 0` set with its `BEGIN` is no longer the one
         // the connection records: the next transaction sets its own.
         super::session::forget_sqlite_busy(&mut conn);

@@ -1,0 +1,16 @@
+DROP TRIGGER tags_actor_generation_ad;
+DROP TRIGGER tags_actor_generation_au;
+DROP TRIGGER tags_actor_generation_ai;
+DROP TRIGGER staff_roles_actor_generation_ad;
+DROP TRIGGER staff_roles_actor_generation_au;
+DROP TRIGGER staff_roles_actor_generation_ai;
+DROP TRIGGER chosen_columns_actor_generation_ad;
+DROP TRIGGER chosen_columns_actor_generation_au;
+DROP TRIGGER chosen_columns_actor_generation_ai;
+DROP TRIGGER custom_fields_actor_generation_ad;
+DROP TRIGGER custom_fields_actor_generation_au;
+DROP TRIGGER custom_fields_actor_generation_ai;
+DROP TRIGGER staff_actor_generation_ad;
+DROP TRIGGER staff_actor_generation_au;
+DROP TRIGGER staff_actor_generation_ai;
+DROP TABLE actor_generation;
