@@ -36,23 +36,25 @@ impl Engine {
         check_office(who, data.office.as_deref())?;
         let now = ms(self.now());
         // One transaction: the client, its history row and its duplicate
-        // warnings, and the record answered as this write left it (read
-        // back on the same connection, not in a transaction of its own).
+        // warnings, and the record answered as this write left it (made
+        // from the values written, as a read would convert them:
+        // `tests/tests/create_answers.rs`).
         self.write(|c| {
             check_code_free(c, who, &data.code, None)?;
             if !data.tags.is_empty() {
                 data.tags = super::tags::resolve(&store::tags::all(c)?, &data.tags, "")?;
             }
             super::assignments::check(c, &data.assignments, "")?;
-            let id = store::clients::insert(c, &data, who.id, now, self.phone_region)?;
+            let mut rec = store::clients::insert_answered(c, &data, who.id, now, self.phone_region)?;
+            let id = rec.id;
             let e = NewEntry::new(RecordKind::Client, id, Some(id), HistoryOp::Create, Some(who.id), now);
             store::history::record(c, e.changes(diff(None, Some(&data))))?;
             let keys = store::dupkeys::client_keys(&data, self.phone_region);
             let warnings = super::duplicates::warnings(c, who, DupEntity::Client, &keys, Some(id))?;
-            // As `client.get` would answer it: rights and offices checked.
+            // As `client.get` would answer it (made from what was written,
+            // not read back): rights and offices checked.
             who.require(Entity::Clients, Action::View)?;
             visibility::client(c, who, id)?;
-            let mut rec = store::clients::record(c, id)?.ok_or(Error::NotFound { entity: "client", id })?;
             rec.warnings = warnings;
             Ok(rec)
         })

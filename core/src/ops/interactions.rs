@@ -74,19 +74,22 @@ impl Engine {
         who.require(Entity::Interactions, Action::Add)?;
         let now = ms(self.now());
         // One transaction: the interaction, its history row, and the record
-        // answered as this write left it (read back on the same connection).
+        // answered as this write left it (made from the values written, as
+        // a read would convert them: `tests/tests/create_answers.rs`).
         self.write(|c| {
             let defs = store::interactions::custom_defs(c, Some(data.kind))?;
             let mut data = validate::interaction(&data, &defs)?;
             check_refs(c, who, &data)?;
             settle_follow_up(None, &mut data.follow_up, who, self.now());
-            let id = store::interactions::insert(c, &data, who.id, now, self.phone_region)?;
-            let e = NewEntry::new(RecordKind::Interaction, id, data.client_id, HistoryOp::Create, Some(who.id), now);
+            let rec = store::interactions::insert_answered(c, &data, who.id, now, self.phone_region)?;
+            let e =
+                NewEntry::new(RecordKind::Interaction, rec.id, data.client_id, HistoryOp::Create, Some(who.id), now);
             store::history::record(c, e.changes(diff(None, Some(&data))))?;
-            // As `interaction.get` would answer it: its client and contact
-            // were checked visible by `check_refs` in this transaction.
+            // As `interaction.get` would answer it (made from what was
+            // written, not read back): its client and contact were checked
+            // visible by `check_refs` in this transaction.
             who.require(Entity::Interactions, Action::View)?;
-            store::interactions::record(c, id)?.ok_or(Error::NotFound { entity: "interaction", id })
+            Ok(rec)
         })
     }
 
