@@ -13,6 +13,11 @@
 -- leave this number where it was, and checks it (one row) only after a
 -- commit.
 --
+-- Not seen: a write made with triggers switched off (a connection's
+-- `SQLITE_DBCONFIG_ENABLE_TRIGGER` off) or a migration that rebuilds one of
+-- these tables without them; restart the engines after one
+-- (`tests/tests/actor_reads.rs` checks each table's triggers).
+--
 -- Drawn at random at each change, not counted up: a file restored from a
 -- backup never hands out again a number an engine kept an actor at. Row
 -- triggers (SQLite has no statement triggers): one update of one row per
