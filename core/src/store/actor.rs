@@ -109,19 +109,19 @@ impl Cache {
     }
 }
 
-#[derive(QueryableByName)]
-struct Generation {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
-/// The actor generation now (`None`: its row is gone, so nothing kept is
-/// trusted).
-fn generation(c: &mut diesel::SqliteConnection) -> Result<Option<i64>> {
-    let mut sql = Sql::new(false);
+/// The actor generation now (`None`: its row is gone, deleted by hand, so
+/// nothing kept is trusted).
+fn generation(conn: &mut Conn) -> Result<Option<i64>> {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut sql = Sql::new(conn.is_pg());
     sql.push("SELECT n FROM actor_generation");
-    let g: Option<Generation> = Prepared::<diesel::sql_types::Untyped>::new(&sql).get_result(c).optional()?;
-    Ok(g.map(|g| g.n))
+    let n: Option<N> =
+        with_backend!(conn, c => Prepared::<diesel::sql_types::Untyped>::fixed(&sql).get_result(c).optional())?;
+    Ok(n.map(|n| n.n))
 }
 
 #[derive(QueryableByName)]
@@ -171,17 +171,11 @@ pub(crate) fn cached(
         // Someone committed since the last check: keep the actors read at
         // the generation still current (read after the version, so a
         // change the version missed is seen here or at the next check).
-        if actors.by_id.is_empty() {
-            actors.version = Some(version);
-        } else {
-            let now = match conn {
-                super::AnyConnection::Sqlite(c) => generation(c)?,
-                #[cfg(feature = "postgres")]
-                super::AnyConnection::Pg(_) => None,
-            };
+        if !actors.by_id.is_empty() {
+            let now = generation(conn)?;
             actors.by_id.retain(|_, a| now.is_some() && a.generation == now);
-            actors.version = Some(version);
         }
+        actors.version = Some(version);
     }
     if let Some(hit) = actors.by_id.get(&id) {
         return Ok(Some(hit.clone()));
@@ -323,19 +317,10 @@ pub(crate) fn note_error(message: &str) {
 
 /// PostgreSQL: whether the actor generation is still `generation` (one
 /// statement, for a request that sent no guarded statement).
-pub(crate) fn still_fresh(conn: &mut Conn, generation: i64) -> Result<bool> {
-    #[derive(QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let mut sql = Sql::new(conn.is_pg());
-    sql.push("SELECT n FROM actor_generation");
+pub(crate) fn still_fresh(conn: &mut Conn, seen: i64) -> Result<bool> {
     // No row (deleted by hand): stale; the actor read next carries no
     // generation and is not kept.
-    let n: Option<N> =
-        with_backend!(conn, c => Prepared::<diesel::sql_types::Untyped>::fixed(&sql).get_result(c).optional())?;
-    Ok(n.is_some_and(|n| n.n == generation))
+    Ok(generation(conn)? == Some(seen))
 }
 
 /// PostgreSQL: checks a kept actor not yet checked, in the transaction

@@ -77,8 +77,7 @@ impl<'a, ST> Prepared<'a, ST> {
     /// function's): kept by the connection without taking one of the
     /// [`MAX_SHAPES`] admissions, which are for the texts filters make, so
     /// that a host that used every admission before its first create still
-    /// gets it prepared once. (PostgreSQL's only, so far.)
-    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    /// gets it prepared once.
     pub(crate) fn fixed(sql: &'a Sql) -> Self {
         Prepared {
             sql,
