@@ -92,6 +92,14 @@ pub(crate) enum Action {
 }
 
 impl Who {
+    /// The custom fields of interactions of `kind` (in the firm's order),
+    /// as read with the actor: what `store::interactions::custom_defs`
+    /// would read, without a statement.
+    pub(crate) fn interaction_fields(&self, kind: crate::domain::InteractionKind) -> Vec<CustomFieldDef> {
+        use crate::domain::CustomRecord;
+        self.custom.iter().filter(|d| d.record == CustomRecord::Interaction && d.kind == Some(kind)).cloned().collect()
+    }
+
     /// Refuses with `forbidden` unless the actor holds the right.
     pub(crate) fn require(&self, entity: Entity, action: Action) -> Result<()> {
         let perms = match entity {

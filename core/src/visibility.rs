@@ -46,6 +46,25 @@ pub(crate) fn client_visible(c: &mut Conn, who: &Who, id: Id) -> Result<bool> {
     Ok(store::clients::office_of(c, id)?.is_some_and(|office| client_reached(who, id, office.as_deref())))
 }
 
+/// [`client`] in a write that attaches a record to the client: on
+/// PostgreSQL the client is also held live to the end of the transaction
+/// (`store::clients::office_held`), in the same statement.
+pub(crate) fn client_held(c: &mut Conn, who: &Who, id: Id) -> Result<()> {
+    if who.scope.is_some_and(|x| x != id) {
+        return Err(not_found("client", id));
+    }
+    match store::clients::office_held(c, id)? {
+        Some(office) if client_reached(who, id, office.as_deref()) => Ok(()),
+        _ => Err(not_found("client", id)),
+    }
+}
+
+/// [`client`] for a client this write transaction has just created, live,
+/// with `office` as written: decided without reading it back.
+pub(crate) fn client_written(who: &Who, id: Id, office: Option<&str>) -> Result<()> {
+    if client_reached(who, id, office) { Ok(()) } else { Err(not_found("client", id)) }
+}
+
 /// Refuses a client that does not exist, is in the trash, or lies outside
 /// the actor's offices or scope — all alike, `not_found`.
 pub(crate) fn client(c: &mut Conn, who: &Who, id: Id) -> Result<()> {

@@ -389,3 +389,76 @@ fn plan_mode_switches_cost_one_round_trip_at_most() {
         .unwrap();
     assert!(AUTO.iter().any(|n| counter.sent_since(mark, n)), "a write resets the mode");
 }
+
+/// Creates on PostgreSQL, counted on the wire. A `client.create` is the
+/// actor, `BEGIN` with the transaction's timeout, the insert (a code
+/// already taken is met by the insert itself, `ON CONFLICT DO NOTHING`,
+/// not by a read before it), its history row with its duplicate keys (one
+/// statement, `history::record_with_keys`), the duplicate warnings' read,
+/// and `COMMIT`: 6 (the client's visibility is decided from the office
+/// written, not read back). An `interaction.create`: the actor, `BEGIN`,
+/// its client checked visible and held live in one statement
+/// (`visibility::client_held`), the insert, its history row, `COMMIT`: 6
+/// (its custom fields are the actor's, read with them). A
+/// `contact.create`: the actor, `BEGIN`, the insert, its history row with
+/// its keys, the warnings' read, `COMMIT`, then the contact read back
+/// (its visibility, its row, its tags): 9 (no tags read when it names
+/// none; a new id's keys and tags are inserted, not replaced). They were
+/// 10, 8 and 13 before 2026-12-07.
+#[test]
+fn creates_take_their_round_trips() {
+    // A contact.create: 9 (see above).
+    const CONTACT: u64 = 9;
+    use clientele_core::domain::{ClientData, InteractionData};
+    let Some(f) = Fixture::new(Backend::Postgres) else { return };
+    bulk_load(&f, Sizes { clients: 20, contacts: 20, interactions: 50, transfers: 5 });
+    let (counter, engine) = through_proxy(&f, 600_000);
+    let a = f.admin;
+    let mut report = Vec::new();
+    for round in 0..4 {
+        // Names no other client shares: no warnings to label.
+        let data = ClientData::new(format!("RT-{round}"), format!("Gagnon-Lévesque, Zoé n° {round} ẞ"));
+        let before = counter.count();
+        let id = match engine.execute(Actor::Staff(a), Request::ClientCreate { data }).unwrap() {
+            clientele_core::protocol::Response::Client(c) => c.id,
+            other => panic!("{other:?}"),
+        };
+        let client = counter.count() - before;
+        let mut data = InteractionData::note(clientele_tests::epoch(), format!("Relance du dossier {round}"));
+        data.client_id = Some(id);
+        data.staff_id = Some(a);
+        let before = counter.count();
+        engine.execute(Actor::Staff(a), Request::InteractionCreate { data }).unwrap();
+        let interaction = counter.count() - before;
+        let data = clientele_core::domain::ContactData::new("Zoé", format!("Gagnon-Lévesque n° {round}"));
+        let before = counter.count();
+        engine.execute(Actor::Staff(a), Request::ContactCreate { data }).unwrap();
+        let contact = counter.count() - before;
+        println!("round {round}: client.create {client}, interaction.create {interaction}, contact.create {contact}");
+        // The first round prepares the connection's statements.
+        if round > 0 {
+            report.push((round, client, interaction, contact));
+        }
+    }
+    for (round, client, interaction, contact) in report {
+        assert!(client <= 6, "round {round}: client.create took {client} round trips, at most 6 expected");
+        assert!(
+            interaction <= 6,
+            "round {round}: interaction.create took {interaction} round trips, at most 6 expected"
+        );
+        assert!(
+            contact <= CONTACT,
+            "round {round}: contact.create took {contact} round trips, at most {CONTACT} expected"
+        );
+    }
+    // A code taken still answers the typed error naming its holder, the
+    // transaction left usable by the insert that met it.
+    let taken = engine.execute(Actor::Staff(a), Request::ClientCreate { data: ClientData::new("RT-1", "Autre") });
+    match taken {
+        Err(clientele_core::Error::Duplicate { field, value, where_ }) => {
+            assert_eq!((field.as_str(), value.as_str()), ("code", "RT-1"));
+            assert!(where_.contains("client"), "{where_}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -40,21 +40,29 @@ impl Engine {
         // from the values written, as a read would convert them:
         // `tests/tests/create_answers.rs`).
         self.write(|c| {
-            check_code_free(c, who, &data.code, None)?;
             if !data.tags.is_empty() {
                 data.tags = super::tags::resolve(&store::tags::all(c)?, &data.tags, "")?;
             }
             super::assignments::check(c, &data.assignments, "")?;
-            let mut rec = store::clients::insert_answered(c, &data, who.id, now, self.phone_region)?;
+            // A code taken is met by the insert (no read before it); the
+            // error then names the holder when the actor sees it.
+            let mut rec = match store::clients::insert_answered(c, &data, who.id, now, self.phone_region) {
+                Err(Error::Duplicate { field, value, where_ }) if field == "code" => {
+                    check_code_free(c, who, &data.code, None)?;
+                    return Err(Error::Duplicate { field, value, where_ });
+                }
+                r => r?,
+            };
             let id = rec.id;
             let e = NewEntry::new(RecordKind::Client, id, Some(id), HistoryOp::Create, Some(who.id), now);
-            store::history::record(c, e.changes(diff(None, Some(&data))))?;
             let keys = store::dupkeys::client_keys(&data, self.phone_region);
+            let keyed = store::dupkeys::Keyed::Client;
+            store::history::record_with_keys(c, e.changes(diff(None, Some(&data))), keyed, &keys)?;
             let warnings = super::duplicates::warnings(c, who, DupEntity::Client, &keys, Some(id))?;
             // As `client.get` would answer it (made from what was written,
             // not read back): rights and offices checked.
             who.require(Entity::Clients, Action::View)?;
-            visibility::client(c, who, id)?;
+            visibility::client_written(who, id, data.office.as_deref())?;
             rec.warnings = warnings;
             Ok(rec)
         })

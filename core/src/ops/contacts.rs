@@ -56,11 +56,14 @@ impl Engine {
         let mut data = validate::contact(&data, &who.custom)?;
         let now = ms(self.now());
         let (id, warnings) = self.write(|c| {
-            data.tags = super::tags::resolve(&store::tags::all(c)?, &data.tags, "")?;
+            if !data.tags.is_empty() {
+                data.tags = super::tags::resolve(&store::tags::all(c)?, &data.tags, "")?;
+            }
             let id = store::contacts::insert(c, &data, who.id, now, self.phone_region)?;
             let e = NewEntry::new(RecordKind::Contact, id, None, HistoryOp::Create, Some(who.id), now);
-            store::history::record(c, e.changes(diff(None, Some(&data))))?;
             let keys = store::dupkeys::contact_keys(&data, self.phone_region);
+            let keyed = store::dupkeys::Keyed::Contact;
+            store::history::record_with_keys(c, e.changes(diff(None, Some(&data))), keyed, &keys)?;
             Ok((id, super::duplicates::warnings(c, who, DupEntity::Contact, &keys, Some(id))?))
         })?;
         let mut rec = self.contact_get(who, id)?;

@@ -14,10 +14,7 @@ use crate::visibility;
 /// them until the write commits.
 fn check_refs(c: &mut Conn, who: &Who, i: &InteractionData) -> Result<()> {
     if let Some(client) = i.client_id {
-        visibility::client(c, who, client)?;
-        if !store::hold_live(c, store::Parent::Client, client)? {
-            return Err(Error::NotFound { entity: "client", id: client });
-        }
+        visibility::client_held(c, who, client)?;
     }
     if let Some(contact) = i.contact_id {
         visibility::contact(c, who, contact)?;
@@ -77,8 +74,8 @@ impl Engine {
         // answered as this write left it (made from the values written, as
         // a read would convert them: `tests/tests/create_answers.rs`).
         self.write(|c| {
-            let defs = store::interactions::custom_defs(c, Some(data.kind))?;
-            let mut data = validate::interaction(&data, &defs)?;
+            // The fields as read with the actor, as a client's are.
+            let mut data = validate::interaction(&data, &who.interaction_fields(data.kind))?;
             check_refs(c, who, &data)?;
             settle_follow_up(None, &mut data.follow_up, who, self.now());
             let rec = store::interactions::insert_answered(c, &data, who.id, now, self.phone_region)?;
@@ -126,8 +123,7 @@ impl Engine {
                 .pop()
                 .ok_or(Error::NotFound { entity: "interaction", id })?;
             let merged = super::patched(&current.data, &patch)?;
-            let defs = store::interactions::custom_defs(c, Some(merged.kind))?;
-            let mut data = validate::interaction(&merged, &defs)?;
+            let mut data = validate::interaction(&merged, &who.interaction_fields(merged.kind))?;
             check_refs(c, who, &data)?;
             settle_follow_up(current.data.follow_up.as_ref(), &mut data.follow_up, who, self.now());
             if !store::interactions::update(c, id, version, &data, who.id, now, self.phone_region)? {

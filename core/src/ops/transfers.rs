@@ -104,11 +104,8 @@ impl Engine {
         let data = validate::new_transfer(&data)?;
         let now = self.now();
         let id = self.write(|c| {
-            visibility::client(c, who, data.client_id)?;
+            visibility::client_held(c, who, data.client_id)?;
             visibility::contact(c, who, data.to_contact)?;
-            if !store::hold_live(c, store::Parent::Client, data.client_id)? {
-                return Err(Error::NotFound { entity: "client", id: data.client_id });
-            }
             if !store::hold_live(c, store::Parent::Contact, data.to_contact)? {
                 return Err(Error::NotFound { entity: "contact", id: data.to_contact });
             }

@@ -212,10 +212,14 @@ fn code_taken(c: &ClientData) -> impl FnOnce(&str) -> Error + '_ {
 }
 
 pub(crate) fn insert(conn: &mut Conn, c: &ClientData, actor: Id, now: i64, region: PhoneRegion) -> Result<Id> {
-    insert_row(conn, &write(c, actor, now, region), c, actor, now, region)
+    let id = insert_row(conn, &write(c, actor, now, region), c, actor, now)?;
+    super::dupkeys::insert(conn, super::dupkeys::Keyed::Client, &[(id, super::dupkeys::client_keys(c, region))])?;
+    Ok(id)
 }
 
-/// [`insert`], answering the record as [`record`] would read it back: the
+/// [`insert`] without the duplicate keys (the caller records them with
+/// the history row, `history::record_with_keys`), answering the record as
+/// [`record`] would read it back: the
 /// row made from the very values written, through the conversions a read
 /// applies (JSON, dates), its people in charge in the order written (their
 /// `position`); its tags, when it has any, read back (their order is the
@@ -229,7 +233,7 @@ pub(crate) fn insert_answered(
     region: PhoneRegion,
 ) -> Result<Record<ClientData>> {
     let w = write(c, actor, now, region);
-    let id = insert_row(conn, &w, c, actor, now, region)?;
+    let id = insert_row(conn, &w, c, actor, now)?;
     let row = Row {
         id,
         code: w.code,
@@ -267,7 +271,13 @@ pub(crate) fn insert_answered(
     Ok(rec)
 }
 
-fn insert_row(conn: &mut Conn, w: &Write, c: &ClientData, actor: Id, now: i64, region: PhoneRegion) -> Result<Id> {
+/// A code already held (by a live client or one in the trash) is the
+/// typed `duplicate` error of [`code_taken`], met by the insert itself
+/// (`ON CONFLICT (code_key) DO NOTHING`: no row comes back) rather than
+/// by a read before it. The transaction stays usable (a unique violation
+/// would abort it on PostgreSQL), so the caller may read who holds the
+/// code to say so (`ops::clients`).
+fn insert_row(conn: &mut Conn, w: &Write, c: &ClientData, actor: Id, now: i64) -> Result<Id> {
     let id = with_backend!(conn, c => diesel::insert_into(clients::table)
         .values((
             w,
@@ -275,13 +285,18 @@ fn insert_row(conn: &mut Conn, w: &Write, c: &ClientData, actor: Id, now: i64, r
             clients::created_at.eq(now),
             clients::version.eq(1i64),
         ))
+        .on_conflict(clients::code_key)
+        .do_nothing()
         .returning(clients::id)
-        .get_result::<i64>(c))
-    .map_err(|e| on_unique(e, code_taken(c)))?;
+        .get_result::<i64>(c)
+        .optional())
+    .map_err(|e| on_unique(e, code_taken(c)))?
+    .ok_or_else(|| code_taken(c)(""))?;
     // A new id (AUTOINCREMENT / BIGSERIAL: never reused) has no people in
-    // charge, keys or tags to replace: they are only inserted.
+    // charge, keys or tags to replace: they are only inserted. Its
+    // duplicate keys are the caller's ([`insert`], or `client.create`
+    // with its history row: `history::record_with_keys`).
     super::assignments::insert(conn, id, &c.assignments)?;
-    super::dupkeys::insert(conn, super::dupkeys::Keyed::Client, &[(id, super::dupkeys::client_keys(c, region))])?;
     super::tags::insert_client(conn, id, &c.tags)?;
     Ok(id)
 }
@@ -321,6 +336,25 @@ pub(crate) fn office_of(conn: &mut Conn, id: Id) -> Result<Option<Option<String>
         .select(clients::office)
         .first(conn)
         .optional()?)
+}
+
+/// [`office_of`] in a write transaction, and on PostgreSQL the row held
+/// `FOR SHARE` to its end in the same statement (what [`super::hold_live`]
+/// does in a statement of its own): a concurrent delete of the client
+/// waits for this write, or this write finds it gone. SQLite writers are
+/// serialised: a plain read.
+pub(crate) fn office_held(conn: &mut Conn, id: Id) -> Result<Option<Option<String>>> {
+    match conn {
+        #[cfg(feature = "postgres")]
+        super::AnyConnection::Pg(c) => Ok(clients::table
+            .filter(clients::id.eq(id))
+            .filter(clients::trash_id.is_null())
+            .select(clients::office)
+            .for_share()
+            .first(c)
+            .optional()?),
+        super::AnyConnection::Sqlite(_) => office_of(conn, id),
+    }
 }
 
 /// Offices of live clients by id (absent: no such live client).

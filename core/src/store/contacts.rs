@@ -126,8 +126,11 @@ pub(crate) fn insert(conn: &mut Conn, c: &ContactData, actor: Id, now: i64, regi
         ))
         .returning(contacts::id)
         .get_result::<i64>(c))?;
-    super::dupkeys::put(conn, super::dupkeys::Keyed::Contact, id, &super::dupkeys::contact_keys(c, region))?;
-    super::tags::replace_contact(conn, id, &c.tags)?;
+    // A new id (AUTOINCREMENT / BIGSERIAL: never reused) has no tags or
+    // keys to replace: its tags are only inserted, and its duplicate keys
+    // are the caller's, recorded with its history row
+    // (`history::record_with_keys`).
+    super::tags::insert_contact(conn, id, &c.tags)?;
     Ok(id)
 }
 

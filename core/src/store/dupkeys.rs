@@ -113,15 +113,8 @@ pub(crate) fn insert(conn: &mut Conn, entity: Keyed, records: &[(Id, Vec<(DupKin
         // more.
         #[cfg(feature = "postgres")]
         super::AnyConnection::Pg(c) if records.len() == 1 && !rows.is_empty() => {
-            let pairs: Vec<(&str, &str)> = rows.iter().map(|r| (r.kind, r.key)).collect();
             let mut sql = crate::query::sql::Sql::new(true);
-            sql.push("INSERT INTO dup_keys (entity, entity_id, kind, key) SELECT ")
-                .bind_text(entity.as_str())
-                .push(", ")
-                .bind_int(records[0].0)
-                .push(", e->>0, e->>1 FROM json_array_elements(")
-                .bind_text(serde_json::to_string(&pairs).map_err(|e| crate::error::Error::storage(e.to_string()))?)
-                .push("::json) AS e");
+            pg_insert_one(&mut sql, entity, records[0].0, &records[0].1)?;
             super::prepared::Prepared::<diesel::sql_types::Untyped>::fixed(&sql).execute(c)?;
         }
         // More records' (imports): one binary COPY (no statement to parse,
@@ -133,6 +126,27 @@ pub(crate) fn insert(conn: &mut Conn, entity: Keyed, records: &[(Id, Vec<(DupKin
         #[cfg(feature = "postgres")]
         super::AnyConnection::Pg(_) => {}
     }
+    Ok(())
+}
+
+/// PostgreSQL: the statement inserting one record's keys, the keys bound
+/// as one JSON array (one text whatever their number, so the connection
+/// keeps it prepared); also the first part of `history::record_with_keys`.
+#[cfg(feature = "postgres")]
+pub(crate) fn pg_insert_one(
+    sql: &mut crate::query::sql::Sql,
+    entity: Keyed,
+    id: Id,
+    keys: &[(DupKind, String)],
+) -> Result<()> {
+    let pairs: Vec<(&str, &str)> = keys.iter().map(|(k, key)| (k.as_str(), key.as_str())).collect();
+    sql.push("INSERT INTO dup_keys (entity, entity_id, kind, key) SELECT ")
+        .bind_text(entity.as_str())
+        .push(", ")
+        .bind_int(id)
+        .push(", e->>0, e->>1 FROM json_array_elements(")
+        .bind_text(serde_json::to_string(&pairs).map_err(|e| crate::error::Error::storage(e.to_string()))?)
+        .push("::json) AS e");
     Ok(())
 }
 

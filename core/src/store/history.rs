@@ -95,6 +95,54 @@ pub(crate) fn record(conn: &mut Conn, entry: NewEntry) -> Result<()> {
     Ok(())
 }
 
+/// Records the entry of a record's creation with the record's duplicate
+/// keys (`dupkeys`), which its insert left to this: on PostgreSQL in one
+/// statement, a round trip less (`WITH k AS (INSERT INTO dup_keys …)
+/// INSERT INTO history …`); on SQLite, where a statement is no round trip
+/// and a data-modifying `WITH` does not exist, as two inserts.
+pub(crate) fn record_with_keys(
+    conn: &mut Conn,
+    entry: NewEntry,
+    entity: super::dupkeys::Keyed,
+    keys: &[(crate::text::DupKind, String)],
+) -> Result<()> {
+    match conn {
+        #[cfg(feature = "postgres")]
+        super::AnyConnection::Pg(c) if !keys.is_empty() => {
+            let r = row(&entry)?;
+            let mut sql = crate::query::sql::Sql::new(true);
+            sql.push("WITH k AS (");
+            super::dupkeys::pg_insert_one(&mut sql, entity, entry.record_id, keys)?;
+            sql.push(") INSERT INTO history (record_kind, record_id, client_id, op, staff_id, at, changes, related_kind, related_id) VALUES (")
+                .bind_text(r.record_kind)
+                .push(", ")
+                .bind_int(r.record_id);
+            // A value absent is written NULL (a text per shape, each kept).
+            let nullable = |sql: &mut crate::query::sql::Sql, v: Option<i64>| {
+                match v {
+                    Some(v) => sql.push(", ").bind_int(v),
+                    None => sql.push(", NULL"),
+                };
+            };
+            nullable(&mut sql, r.client_id);
+            sql.push(", ").bind_text(r.op);
+            nullable(&mut sql, r.staff_id);
+            sql.push(", ").bind_int(r.at).push(", ").bind_text(r.changes);
+            match (r.related_kind, r.related_id) {
+                (Some(k), Some(id)) => sql.push(", ").bind_text(k).push(", ").bind_int(id),
+                _ => sql.push(", NULL, NULL"),
+            };
+            sql.push(")");
+            super::prepared::Prepared::<diesel::sql_types::Untyped>::fixed(&sql).execute(c)?;
+            Ok(())
+        }
+        _ => {
+            super::dupkeys::insert(conn, entity, &[(entry.record_id, keys.to_vec())])?;
+            record(conn, entry)
+        }
+    }
+}
+
 /// Records many entries: on SQLite one single-row INSERT prepared once per
 /// connection and stepped per entry (a multi-row INSERT has a text per
 /// length, parsed and planned afresh for every chunk); on PostgreSQL one

@@ -133,6 +133,11 @@ pub(crate) fn insert_client(conn: &mut Conn, id: Id, codes: &[String]) -> Result
 /// Replaces the tags of a contact (codes the caller resolved).
 pub(crate) fn replace_contact(conn: &mut Conn, id: Id, codes: &[String]) -> Result<()> {
     diesel::delete(contact_tags::table.filter(contact_tags::contact_id.eq(id))).execute(conn)?;
+    insert_contact(conn, id, codes)
+}
+
+/// Tags a new contact (codes the caller resolved).
+pub(crate) fn insert_contact(conn: &mut Conn, id: Id, codes: &[String]) -> Result<()> {
     for t in codes {
         diesel::insert_into(contact_tags::table)
             .values((contact_tags::contact_id.eq(id), contact_tags::tag.eq(t)))
