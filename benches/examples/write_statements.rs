@@ -4,6 +4,7 @@
 //!
 //! ```sh
 //! cargo run -p clientele-benches --example write_statements -- --preset T
+//! cargo run -p clientele-benches --example write_statements -- --preset T --backend postgres
 //! ```
 
 use std::sync::Mutex;
@@ -50,12 +51,17 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let opt = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     let preset = Preset::parse(&opt("--preset").unwrap_or_else(|| "T".into())).expect("--preset");
-    let db = database(Backend::Sqlite, preset).expect("database");
+    let backend = match opt("--backend").as_deref() {
+        None | Some("sqlite") => Backend::Sqlite,
+        Some("postgres") => Backend::Postgres,
+        Some(other) => panic!("--backend sqlite|postgres, not {other}"),
+    };
+    let db = database(backend, preset).expect("database (PostgreSQL: is CLIENTELE_TEST_PG_URL's server up?)");
     let engine = open_engine(&db.url);
     let me = Actor::Staff(db.admin);
     for round in 0..3 {
         ON.store(round == 2, std::sync::atomic::Ordering::SeqCst);
-        let data = ClientData::new(format!("ZW{round}"), format!("Lévesque-Côté, Zoé {round}"));
+        let data = ClientData::new(format!("ZW{}-{round}", std::process::id()), format!("Lévesque-Côté, Zoé {round}"));
         let t = Instant::now();
         let c = match engine.execute(me, R::ClientCreate { data }).unwrap() {
             Response::Client(c) => c.id,
