@@ -48,12 +48,14 @@ pub(crate) fn client_visible(c: &mut Conn, who: &Who, id: Id) -> Result<bool> {
 
 /// [`client`] in a write that attaches a record to the client: on
 /// PostgreSQL the client is also held live to the end of the transaction
-/// (`store::clients::office_held`), in the same statement.
+/// (`store::clients::office_held`), in the same statement, and only when
+/// the actor sees it (a client of another office is neither locked nor
+/// waited for).
 pub(crate) fn client_held(c: &mut Conn, who: &Who, id: Id) -> Result<()> {
     if who.scope.is_some_and(|x| x != id) {
         return Err(not_found("client", id));
     }
-    match store::clients::office_held(c, id)? {
+    match store::clients::office_held(c, id, who.offices())? {
         Some(office) if client_reached(who, id, office.as_deref()) => Ok(()),
         _ => Err(not_found("client", id)),
     }
@@ -135,6 +137,13 @@ pub(crate) fn contact_visible(c: &mut Conn, who: &Who, id: Id) -> Result<bool> {
 pub(crate) fn contact_reached(who: &Who, linked_offices: &[Option<String>]) -> bool {
     who.scope.is_none()
         && (linked_offices.is_empty() || linked_offices.iter().any(|o| who.rights.sees_office(o.as_deref())))
+}
+
+/// [`contact`] for a contact this write transaction has just created: it
+/// is live and linked to no client yet (standalone: everybody's, but no
+/// client dashboard's). Decided without a statement.
+pub(crate) fn contact_written(who: &Who, id: Id) -> Result<()> {
+    if contact_reached(who, &[]) { Ok(()) } else { Err(not_found("contact", id)) }
 }
 
 /// Refuses a contact the actor cannot see, alike with one that does not

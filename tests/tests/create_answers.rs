@@ -1,6 +1,7 @@
 //! A create answers its record exactly as a get of it answers right
-//! after: `client.create` and `interaction.create` make their answer from
-//! the values they wrote (`store::clients::insert_answered`,
+//! after: `client.create`, `contact.create` and `interaction.create` make
+//! their answer from the values they wrote (`store::clients::insert_answered`,
+//! `store::contacts::insert_answered`,
 //! `store::interactions::insert_answered`) instead of reading the row
 //! back, so every conversion a read applies (milliseconds, e-mail lists
 //! joined and split, JSON phones, addresses and custom values, dates,
@@ -161,17 +162,7 @@ fn new_client(rng: &mut Rng, n: usize, in_charge: &[Id]) -> ClientData {
             ..Default::default()
         });
     }
-    let phones: Vec<&str> = (0..rng.below(3)).map(|_| *rng.pick(PHONES)).collect();
-    for (i, phone) in phones.into_iter().enumerate() {
-        let kind = *rng.pick(&[PhoneKind::Business, PhoneKind::Mobile, PhoneKind::Home]);
-        d.phones.push(Phone { kind, number: phone.to_string(), primary: i == 0, digits: String::new() });
-    }
-    let emails: Vec<&str> = (0..rng.below(3)).map(|_| *rng.pick(EMAILS)).collect();
-    for (i, address) in emails.into_iter().enumerate() {
-        if !d.emails.iter().any(|e| e.address == address) {
-            d.emails.push(Email { address: address.to_string(), kind: EmailKind::Work, primary: i == 0 });
-        }
-    }
+    (d.phones, d.emails) = phones_and_emails(rng);
     if rng.chance(30) {
         d.website = Some("https://exemple.ca/d'amours".into());
     }
@@ -196,6 +187,57 @@ fn new_client(rng: &mut Rng, n: usize, in_charge: &[Id]) -> ClientData {
         }
     }
     firm::client_extras(rng, &mut d);
+    d
+}
+
+/// Zero to two phones as people type them, zero to two distinct e-mails.
+fn phones_and_emails(rng: &mut Rng) -> (Vec<Phone>, Vec<Email>) {
+    let mut phones = Vec::new();
+    for i in 0..rng.below(3) {
+        let kind = *rng.pick(&[PhoneKind::Business, PhoneKind::Mobile, PhoneKind::Home]);
+        phones.push(Phone { kind, number: rng.pick(PHONES).to_string(), primary: i == 0, digits: String::new() });
+    }
+    let mut emails: Vec<Email> = Vec::new();
+    for i in 0..rng.below(3) {
+        let address = *rng.pick(EMAILS);
+        if !emails.iter().any(|e| e.address == address) {
+            emails.push(Email { address: address.to_string(), kind: EmailKind::Work, primary: i == 0 });
+        }
+    }
+    (phones, emails)
+}
+
+fn new_contact(rng: &mut Rng, n: usize) -> ContactData {
+    let mut d = ContactData::new(*rng.pick(firm::FIRST), format!("{} {n}", rng.pick(firm::LAST)));
+    if rng.chance(15) {
+        d.first_name = rng.pick(&TEXTS[..TEXTS.len() - 1]).to_string();
+    }
+    if rng.chance(30) {
+        d.file_as = Some(rng.pick(&TEXTS[..TEXTS.len() - 1]).to_string());
+    }
+    if rng.chance(50) {
+        d.company = Some(format!("{} inc.", rng.pick(firm::LAST)));
+    }
+    if rng.chance(30) {
+        d.title = Some(rng.pick(TEXTS).to_string());
+    }
+    if rng.chance(40) {
+        d.address = Some(Address {
+            line1: Some(format!("{} rue {}", 1 + rng.below(9999), rng.pick(firm::LAST))),
+            city: Some(rng.pick(firm::CITIES).to_string()),
+            ..Default::default()
+        });
+    }
+    (d.phones, d.emails) = phones_and_emails(rng);
+    if rng.chance(40) {
+        d.notes = Some(rng.pick(TEXTS).to_string());
+    }
+    for (code, ..) in firm::TAGS.iter().rev() {
+        if rng.chance(30) {
+            d.tags.push(code.to_string());
+        }
+    }
+    firm::contact_extras(rng, &mut d);
     d
 }
 
@@ -253,6 +295,23 @@ fn creates_answer_what_a_get_answers(f: &Fixture) {
         assert_eq!(answered, read, "#{n}: client.create answered otherwise than client.get, for {data:?}");
     }
     assert!(created_clients > 150, "only {created_clients} of 200 clients created");
+    for n in 0..200 {
+        let data = new_contact(&mut rng, n);
+        let created = match f.run(f.admin, R::ContactCreate { data: data.clone() }) {
+            Ok(S::Contact(r)) => r,
+            other => panic!("#{n} {data:?}: {other:?}"),
+        };
+        let got = match f.run(f.admin, R::ContactGet { id: created.id }).unwrap() {
+            S::Contact(r) => r,
+            other => panic!("{other:?}"),
+        };
+        // What the create adds: likely duplicates of the new contact.
+        let mut answered = serde_json::to_value(&created).unwrap();
+        answered.as_object_mut().unwrap().remove("warnings");
+        let mut read = serde_json::to_value(&got).unwrap();
+        read.as_object_mut().unwrap().remove("warnings");
+        assert_eq!(answered, read, "#{n}: contact.create answered otherwise than contact.get, for {data:?}");
+    }
     for n in 0..300 {
         // The engine's clock with nanoseconds too (a follow-up done at
         // creation is stamped with it).

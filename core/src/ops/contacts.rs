@@ -55,20 +55,26 @@ impl Engine {
         who.require(Entity::Contacts, Action::Add)?;
         let mut data = validate::contact(&data, &who.custom)?;
         let now = ms(self.now());
-        let (id, warnings) = self.write(|c| {
+        // One transaction: the contact, its history row and keys, its
+        // duplicate warnings, and the record answered as this write left it
+        // (made from the values written, as `client.create` does:
+        // `tests/tests/create_answers.rs`).
+        self.write(|c| {
             if !data.tags.is_empty() {
                 data.tags = super::tags::resolve(&store::tags::all(c)?, &data.tags, "")?;
             }
-            let id = store::contacts::insert(c, &data, who.id, now, self.phone_region)?;
+            let mut rec = store::contacts::insert_answered(c, &data, who.id, now, self.phone_region)?;
+            let id = rec.id;
             let e = NewEntry::new(RecordKind::Contact, id, None, HistoryOp::Create, Some(who.id), now);
             let keys = store::dupkeys::contact_keys(&data, self.phone_region);
             let keyed = store::dupkeys::Keyed::Contact;
             store::history::record_with_keys(c, e.changes(diff(None, Some(&data))), keyed, &keys)?;
-            Ok((id, super::duplicates::warnings(c, who, DupEntity::Contact, &keys, Some(id))?))
-        })?;
-        let mut rec = self.contact_get(who, id)?;
-        rec.warnings = warnings;
-        Ok(rec)
+            rec.warnings = super::duplicates::warnings(c, who, DupEntity::Contact, &keys, Some(id))?;
+            // As `contact.get` would answer it: rights and visibility.
+            who.require(Entity::Contacts, Action::View)?;
+            visibility::contact_written(who, id)?;
+            Ok(rec)
+        })
     }
 
     pub(crate) fn contact_get(&self, who: &Who, id: Id) -> Result<Record<ContactData>> {

@@ -341,19 +341,28 @@ pub(crate) fn office_of(conn: &mut Conn, id: Id) -> Result<Option<Option<String>
 /// [`office_of`] in a write transaction, and on PostgreSQL the row held
 /// `FOR SHARE` to its end in the same statement (what [`super::hold_live`]
 /// does in a statement of its own): a concurrent delete of the client
-/// waits for this write, or this write finds it gone. SQLite writers are
-/// serialised: a plain read.
-pub(crate) fn office_held(conn: &mut Conn, id: Id) -> Result<Option<Option<String>>> {
+/// waits for this write, or this write finds it gone. With `offices` (the
+/// actor's), a client of another office is not answered, and on
+/// PostgreSQL not locked either: a request naming a client its actor
+/// cannot see never waits on that client's writers (which would tell, by
+/// its time, that the client exists). SQLite writers are serialised: a
+/// plain read.
+pub(crate) fn office_held(conn: &mut Conn, id: Id, offices: Option<&[String]>) -> Result<Option<Option<String>>> {
     match conn {
         #[cfg(feature = "postgres")]
-        super::AnyConnection::Pg(c) => Ok(clients::table
-            .filter(clients::id.eq(id))
-            .filter(clients::trash_id.is_null())
-            .select(clients::office)
-            .for_share()
-            .first(c)
-            .optional()?),
-        super::AnyConnection::Sqlite(_) => office_of(conn, id),
+        super::AnyConnection::Pg(c) => {
+            let q = clients::table.filter(clients::id.eq(id)).filter(clients::trash_id.is_null());
+            Ok(match offices {
+                None => q.select(clients::office).for_share().first(c).optional()?,
+                Some(list) => {
+                    q.filter(clients::office.eq_any(list)).select(clients::office).for_share().first(c).optional()?
+                }
+            })
+        }
+        super::AnyConnection::Sqlite(_) => {
+            let _ = offices; // decided by the caller (`visibility::client_held`)
+            office_of(conn, id)
+        }
     }
 }
 
