@@ -333,4 +333,35 @@ fn creates_answer_what_a_get_answers(f: &Fixture) {
     }
 }
 
-backend_tests!(creates_answer_what_a_get_answers);
+/// A create answers as a get would, so a staff member who may add records
+/// of a kind but not view them hears `forbidden` — and, the check being
+/// inside the write's transaction, nothing is written (before 2026-12-07
+/// `contact.create` committed the contact, then refused to show it).
+fn a_create_its_actor_may_not_view_writes_nothing(f: &Fixture) {
+    let add_only = Perms { view: false, add: true, edit: false, delete: false };
+    let clerk = f.staff("Hélène D'Amours", Rights { clients: add_only, contacts: add_only, ..Rights::all() });
+    let contacts = |f: &Fixture| match f.run(f.admin, R::ContactList { query: Default::default() }).unwrap() {
+        S::Contacts(p) => p.items.len(),
+        other => panic!("{other:?}"),
+    };
+    let clients = |f: &Fixture| match f.run(f.admin, R::ClientList { query: Default::default() }).unwrap() {
+        S::Clients(p) => p.items.len(),
+        other => panic!("{other:?}"),
+    };
+    let before = (clients(f), contacts(f));
+    let e = f.run(clerk, R::ContactCreate { data: ContactData::new("Jean-François", "Côté") }).unwrap_err();
+    assert_eq!(e.code(), "forbidden", "{e:?}");
+    let e = f.run(clerk, R::ClientCreate { data: ClientData::new("JFC-1", "Côté, Jean-François") }).unwrap_err();
+    assert_eq!(e.code(), "forbidden", "{e:?}");
+    assert_eq!((clients(f), contacts(f)), before, "a refused create wrote its record");
+    // With the view right too, both are created.
+    let clerk = f.staff("Zoé Lévesque", Rights::all());
+    assert!(matches!(
+        f.run(clerk, R::ContactCreate { data: ContactData::new("Jean-François", "Côté") }),
+        Ok(S::Contact(_))
+    ));
+    assert!(matches!(f.run(clerk, R::ClientCreate { data: ClientData::new("JFC-1", "Côté") }), Ok(S::Client(_))));
+    assert_eq!((clients(f), contacts(f)), (before.0 + 1, before.1 + 1));
+}
+
+backend_tests!(creates_answer_what_a_get_answers, a_create_its_actor_may_not_view_writes_nothing);
