@@ -309,10 +309,13 @@ impl Engine {
         match actor {
             Actor::Host(_) => self.execute_host(request),
             Actor::Staff(id) => {
-                // PostgreSQL: a read runs on the actor as last read, checked
-                // by its first statement (`store::actor`), and again with
-                // the actor read afresh when that check finds it changed.
-                let request = if self.db.is_postgres() && request.is_read_only() {
+                // PostgreSQL: a request runs on the actor as last read,
+                // checked by its first statement (`store::actor`; the first
+                // write transaction's `BEGIN` checks it again, in the same
+                // batch), and again with the actor read
+                // afresh when that check finds it changed. Bulk imports
+                // read their actor: they report progress as they go.
+                let request = if self.db.is_postgres() && !request.is_bulk() {
                     match self.execute_guarded(id, request, language)? {
                         Ok(response) => return Ok(response),
                         Err(request) => request,
@@ -350,8 +353,8 @@ impl Engine {
             .map_err(|e| Error::internal(format!("response serialisation: {e}")).caused_by(e))
     }
 
-    /// Runs a read-only `request` (PostgreSQL) with its first statement
-    /// checking the generation of the actor it runs as
+    /// Runs `request` (PostgreSQL; not a bulk import) with its first
+    /// statement checking the generation of the actor it runs as
     /// ([`Engine::run_guarded`]). Answers the request back
     /// (`Ok(Err(request))`) when that could not be done: the caller runs it
     /// unguarded.
@@ -373,9 +376,11 @@ impl Engine {
         }
     }
 
-    /// Runs `run` (one read-only request, given its [`Who`]; PostgreSQL)
-    /// with its first statement checking the generation of the actor it
-    /// runs as ([`crate::store::actor::guarded`]): on the actor kept from an
+    /// Runs `run` (one request, given its [`Who`]; PostgreSQL) with its
+    /// first statement checking the generation of the actor it runs as
+    /// ([`crate::store::actor::guarded`]; a write transaction's `BEGIN`
+    /// checks it again, `actor::take_write_guard`, so a write is run again
+    /// only when nothing was written): on the actor kept from an
     /// earlier request when there is one ([`crate::store::Db::kept_actor`]),
     /// else read now; again with the actor read afresh when the check finds
     /// it changed. `None` when the actor is unknown, carries no generation,

@@ -209,6 +209,58 @@ fn another_connection_s_changes_apply_at_the_next_request(f: &Fixture) {
     assert_eq!(grid(), ["code"], "columns chosen by hand");
 }
 
+/// A write runs on the actor as it is when it writes, whoever changed it
+/// (on PostgreSQL a kept actor is checked by the write transaction's own
+/// `BEGIN`, `store::actor::take_write_guard`), and a write refused or run
+/// again for it writes once or not at all.
+fn writes_see_another_connection_s_changes_at_the_next_request(f: &Fixture) {
+    let marc = f.staff("Marc", Rights::all());
+    let create = |code: &str, office: &str| {
+        let data: ClientData = serde_json::from_value(serde_json::json!({
+            "code": code, "name": format!("Client {code}"), "kind": "individual", "status": "active", "office": office,
+        }))
+        .unwrap();
+        f.run(marc, R::ClientCreate { data })
+    };
+    for i in 0..3 {
+        create(&format!("MTL-{i}"), "Montréal").expect("Marc creates");
+    }
+    f.place.raw_sql(&format!("UPDATE staff SET active = false WHERE id = {marc}"));
+    let e = create("MTL-9", "Montréal").expect_err("deactivated by another connection");
+    assert_eq!(e.code(), "forbidden", "{e:?}");
+    f.place.raw_sql(&format!("UPDATE staff SET active = true WHERE id = {marc}"));
+    create("MTL-3", "Montréal").expect("active again");
+    // A required field inserted by hand: the next create is checked with it.
+    let required = if f.backend == clientele_tests::Backend::Postgres { "true" } else { "1" };
+    f.place.raw_sql(&format!(
+        "INSERT INTO custom_fields (kind, key, label_fr, label_en, field_type, choices, required) \
+         VALUES ('client', 'dossier', 'Dossier', 'File', 'text', '[]', {required})"
+    ));
+    let e = create("MTL-8", "Montréal").expect_err("the required field applies to the next create");
+    assert_eq!((e.code(), e.body().field.as_deref()), ("validation", Some("custom.dossier")), "{e:?}");
+    f.place.raw_sql("DELETE FROM custom_fields WHERE key = 'dossier'");
+    // The office restriction, by another connection, between two creates.
+    for i in 4..6 {
+        create(&format!("MTL-{i}"), "Montréal").expect("Marc creates");
+    }
+    f.place.raw_sql(&format!("UPDATE staff SET rights = '{}' WHERE id = {marc}", québec_only()));
+    let e = create("MTL-7", "Montréal").expect_err("Montréal is out of his offices now");
+    assert_eq!(e.code(), "forbidden", "{e:?}");
+    create("QC-1", "Québec").expect("Québec is his");
+    // Every create above that answered wrote its client once; the refused
+    // ones wrote nothing.
+    let mut written = codes(f, f.admin).unwrap();
+    written.sort();
+    assert_eq!(written, ["MTL-0", "MTL-1", "MTL-2", "MTL-3", "MTL-4", "MTL-5", "QC-1"]);
+}
+
+/// Rights restricted to Québec, as the `staff.rights` column holds them
+/// (JSON), quoted for SQL.
+fn québec_only() -> String {
+    let rights = Rights { offices: Some(vec!["Québec".into()]), ..Rights::all() };
+    serde_json::to_string(&rights).unwrap().replace('\'', "''")
+}
+
 /// Every request on one pooled connection: the writes of the host's
 /// requests are that connection's own.
 fn one_connection_s_own_writes_apply_at_the_next_request(f: &Fixture) {
@@ -272,5 +324,6 @@ backend_tests!(
     roles_apply_at_the_next_request,
     tags_apply_at_the_next_request,
     another_connection_s_changes_apply_at_the_next_request,
+    writes_see_another_connection_s_changes_at_the_next_request,
     one_connection_s_own_writes_apply_at_the_next_request,
 );

@@ -57,8 +57,9 @@ impl Engine {
             let e = NewEntry::new(RecordKind::Client, id, Some(id), HistoryOp::Create, Some(who.id), now);
             let keys = store::dupkeys::client_keys(&data, self.phone_region);
             let keyed = store::dupkeys::Keyed::Client;
-            store::history::record_with_keys(c, e.changes(diff(None, Some(&data))), keyed, &keys)?;
-            let warnings = super::duplicates::warnings(c, who, DupEntity::Client, &keys, Some(id))?;
+            let look = super::duplicates::look(who, id);
+            let first = store::history::record_with_keys(c, e.changes(diff(None, Some(&data))), keyed, &keys, look)?;
+            let warnings = super::duplicates::warnings_from(c, who, DupEntity::Client, &keys, id, first)?;
             // As `client.get` would answer it (made from what was written,
             // not read back): rights and offices checked.
             who.require(Entity::Clients, Action::View)?;

@@ -68,8 +68,9 @@ impl Engine {
             let e = NewEntry::new(RecordKind::Contact, id, None, HistoryOp::Create, Some(who.id), now);
             let keys = store::dupkeys::contact_keys(&data, self.phone_region);
             let keyed = store::dupkeys::Keyed::Contact;
-            store::history::record_with_keys(c, e.changes(diff(None, Some(&data))), keyed, &keys)?;
-            rec.warnings = super::duplicates::warnings(c, who, DupEntity::Contact, &keys, Some(id))?;
+            let look = super::duplicates::look(who, id);
+            let first = store::history::record_with_keys(c, e.changes(diff(None, Some(&data))), keyed, &keys, look)?;
+            rec.warnings = super::duplicates::warnings_from(c, who, DupEntity::Contact, &keys, id, first)?;
             // As `contact.get` would answer it: rights and visibility.
             who.require(Entity::Contacts, Action::View)?;
             visibility::contact_written(who, id)?;

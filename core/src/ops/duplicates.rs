@@ -96,12 +96,33 @@ pub(crate) fn candidates(
     keys: &[(DupKind, String)],
     me: Option<Id>,
 ) -> Result<Vec<Duplicate>> {
+    candidates_from(c, who, entity, keys, me, Vec::new())
+}
+
+/// What [`candidates`] answers, each key's first page of holders given
+/// (`first[i]` for `keys[i]`, as `dupkeys::matches` answers it with `after`
+/// 0 and [`look`]'s limit; a key with no page given is read).
+fn candidates_from(
+    c: &mut Conn,
+    who: &Who,
+    entity: DupEntity,
+    keys: &[(DupKind, String)],
+    me: Option<Id>,
+    mut first: Vec<Vec<Id>>,
+) -> Result<Vec<Duplicate>> {
+    // A page shorter than `PAGE` ends its key: a page given was read with
+    // [`look`]'s limit, which is `PAGE`.
+    debug_assert!(first.iter().all(|page| page.len() as i64 <= PAGE));
     let mut labels: HashMap<Id, Option<String>> = HashMap::new();
     let mut found: BTreeMap<Id, Vec<DuplicateReason>> = BTreeMap::new();
-    for (k, key) in keys {
+    for (i, (k, key)) in keys.iter().enumerate() {
         let (mut after, mut visible, mut scanned) = (0, 0, 0);
+        let mut given = first.get_mut(i).map(std::mem::take);
         'key: loop {
-            let ids = dupkeys::matches(c, keyed(entity), (*k, key), me, who.offices(), after, PAGE)?;
+            let ids = match given.take() {
+                Some(ids) => ids,
+                None => dupkeys::matches(c, keyed(entity), (*k, key), me, who.offices(), after, PAGE)?,
+            };
             for &id in &ids {
                 after = id;
                 let seen = match labels.get(&id) {
@@ -155,6 +176,26 @@ pub(crate) fn warnings(
     me: Option<Id>,
 ) -> Result<Vec<Warning>> {
     Ok(candidates(c, who, entity, keys, me)?.into_iter().map(Warning::LikelyDuplicate).collect())
+}
+
+/// Where a record's duplicates are looked for when its keys are written
+/// (`store::history::record_with_keys`, which reads each key's first page
+/// of holders with them): what [`candidates`] reads first.
+pub(crate) fn look(who: &Who, me: Id) -> dupkeys::Look<'_> {
+    dupkeys::Look { me: Some(me), offices: who.offices(), limit: PAGE }
+}
+
+/// [`warnings`] of a record just written, each key's first page of
+/// holders read with its keys (`first`, for [`look`]).
+pub(crate) fn warnings_from(
+    c: &mut Conn,
+    who: &Who,
+    entity: DupEntity,
+    keys: &[(DupKind, String)],
+    me: Id,
+    first: Vec<Vec<Id>>,
+) -> Result<Vec<Warning>> {
+    Ok(candidates_from(c, who, entity, keys, Some(me), first)?.into_iter().map(Warning::LikelyDuplicate).collect())
 }
 
 impl Engine {

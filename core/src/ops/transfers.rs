@@ -314,6 +314,12 @@ impl Engine {
 
     /// `None`: not run, the lock was taken (only without `wait`).
     fn sweep(&self, wait: bool) -> Result<Option<usize>> {
+        // It depends on no actor: the running request's check of its kept
+        // actor is left for the request's own statements.
+        store::actor::unguarded(|| self.sweep_now(wait))
+    }
+
+    fn sweep_now(&self, wait: bool) -> Result<Option<usize>> {
         let now = self.now();
         if ms(now) < self.next_sweep.load(std::sync::atomic::Ordering::Acquire) {
             return Ok(Some(0));

@@ -20,16 +20,21 @@
 //!
 //! On PostgreSQL the actor is kept by the process ([`PgActors`]) with the
 //! database's *actor generation* it was read at (`actor_generation`, moved
-//! by triggers on every table read here, whoever writes them). A read-only
-//! request may use the kept actor without reading it ([`guarded`]): the
-//! first statement it sends is then guarded by `clientele_actor_fresh(g)`
-//! ([`take_guard`], written by `store::prepared`), which fails when the
-//! generation moved. The request is then run again with the actor read
-//! afresh (`Engine::execute`). A request that sent no guarded statement
-//! checks the generation at its end ([`Guarded::Unchecked`]). So a read
-//! saves its actor's round trip and is never answered with a stale actor:
-//! its first statement's snapshot saw the very generation the actor was
-//! read at, as close as the actor's own statement used to be.
+//! by triggers on every table read here, whoever writes them). A request
+//! (bulk imports aside) may use the kept actor without reading it
+//! ([`guarded`]): the first statement it sends is then guarded by
+//! `clientele_actor_fresh(g)` ([`take_guard`], written by
+//! `store::prepared`), which fails when the generation moved. The request
+//! is then run again with the actor read afresh (`Engine::execute`). A
+//! request that sent no guarded statement checks the generation at its end
+//! ([`Guarded::Unchecked`]). So a read saves its actor's round trip and is
+//! never answered with a stale actor: its first statement's snapshot saw
+//! the very generation the actor was read at, as close as the actor's own
+//! statement used to be. A write transaction checks again with its own
+//! `BEGIN` (the same batch, no round trip: [`take_write_guard`]) unless a
+//! write transaction of the request passed the check already; once that
+//! check passed the request is never run again, so a write is repeated
+//! only when it wrote nothing.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -243,6 +248,10 @@ enum Guard {
     /// another reason, which its op may have made nothing of: the check may
     /// not have run.
     Doubtful(i64),
+    /// A write transaction began with the check passed (its `BEGIN`
+    /// carried it, [`take_write_guard`]): the request writes on this actor
+    /// and is never run again, whatever fails later.
+    Confirmed(i64),
     /// A guarded statement failed: the generation moved.
     Stale,
 }
@@ -275,7 +284,7 @@ pub(crate) fn guarded<T>(generation: i64, f: impl FnOnce() -> T) -> (T, Guarded)
     let _restore = Restore(GUARD.with(|g| g.replace(Guard::Pending(generation))));
     let out = f();
     let how = match GUARD.with(Cell::get) {
-        Guard::Sent(_) => Guarded::Fresh,
+        Guard::Sent(_) | Guard::Confirmed(_) => Guarded::Fresh,
         Guard::Stale => Guarded::Stale,
         Guard::Pending(g) | Guard::Doubtful(g) => Guarded::Unchecked(g),
         // Not reached: `f` runs with a guard set.
@@ -308,7 +317,9 @@ pub(crate) const STALE_MESSAGE: &str = "clientele: the actor changed since it wa
 /// failed, before its check ran), to be settled at the request's end.
 pub(crate) fn note_error(message: &str) {
     GUARD.with(|g| match g.get() {
-        Guard::Off => {}
+        // Written: nothing sends the request round again (and no guarded
+        // statement is sent after this, whatever an error's text says).
+        Guard::Off | Guard::Confirmed(_) => {}
         _ if message.contains(STALE_MESSAGE) => g.set(Guard::Stale),
         Guard::Sent(n) => g.set(Guard::Doubtful(n)),
         Guard::Pending(_) | Guard::Doubtful(_) | Guard::Stale => {}
@@ -323,21 +334,50 @@ pub(crate) fn still_fresh(conn: &mut Conn, seen: i64) -> Result<bool> {
     Ok(generation(conn)? == Some(seen))
 }
 
-/// PostgreSQL: checks a kept actor not yet checked, in the transaction
-/// about to write (its `SELECT` carries the guard, [`take_guard`]).
-pub(crate) fn check_pending(conn: &mut Conn) -> Result<()> {
-    if GUARD.with(|g| matches!(g.get(), Guard::Pending(_))) {
-        let mut sql = Sql::new(conn.is_pg());
-        sql.push("SELECT 1 AS n");
-        #[derive(QueryableByName)]
-        struct One {
-            #[diesel(sql_type = diesel::sql_types::Integer)]
-            #[allow(dead_code)]
-            n: i32,
+/// PostgreSQL: the generation a write transaction about to begin must
+/// check with its `BEGIN` (no round trip of its own: `store::Db::write`
+/// sends `SELECT clientele_actor_fresh(g)` in the same batch), when the
+/// request runs on a kept actor whose check no write transaction has
+/// passed yet. Checked again even when a guarded read passed it (the
+/// batch costs nothing more), so that a write never commits on a check
+/// in doubt. Refuses when a check already failed: the request is to be
+/// run again, and writes nothing now.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+pub(crate) fn take_write_guard() -> Result<Option<i64>> {
+    GUARD.with(|g| match g.get() {
+        Guard::Pending(n) | Guard::Sent(n) | Guard::Doubtful(n) => {
+            g.set(Guard::Sent(n));
+            Ok(Some(n))
         }
-        let _: Vec<One> = with_backend!(conn, c => Prepared::<diesel::sql_types::Untyped>::fixed(&sql).load(c))?;
+        Guard::Off | Guard::Confirmed(_) => Ok(None),
+        Guard::Stale => Err(crate::error::Error::storage(STALE_MESSAGE)),
+    })
+}
+
+/// Runs `f`, work that depends on no actor (the sweep of expired
+/// transfers), outside the running request's guard: its statements
+/// neither carry nor spend the kept actor's check, which stays for the
+/// request's own (so that a write transaction of the sweep does not pass
+/// the check for the request's write after it).
+pub(crate) fn unguarded<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(Guard);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            GUARD.with(|g| g.set(self.0));
+        }
     }
-    Ok(())
+    let _restore = Restore(GUARD.with(|g| g.replace(Guard::Off)));
+    f()
+}
+
+/// The `BEGIN` that carried [`take_write_guard`]'s check succeeded: the
+/// request now writes, and no later failure sends it round again.
+pub(crate) fn confirm_write_guard() {
+    GUARD.with(|g| {
+        if let Guard::Sent(n) = g.get() {
+            g.set(Guard::Confirmed(n));
+        }
+    });
 }
 
 /// One custom field as the statement writes it (`required`: 0/1 on SQLite,
@@ -508,5 +548,73 @@ mod tests {
         let (inner, outer) = guarded(5, || guarded(6, take_guard));
         assert_eq!(inner, (Some(6), Guarded::Fresh));
         assert_eq!(outer, Guarded::Unchecked(5));
+    }
+
+    /// A write transaction's `BEGIN` checks the kept actor itself, and once
+    /// it passed, nothing sends the request round again (it wrote).
+    #[test]
+    fn a_write_commits_only_on_a_check_its_own_begin_passed() {
+        let other = "connection reset";
+        let stale = format!("ERROR: {STALE_MESSAGE}");
+        assert_eq!(guarded(3, || take_write_guard().unwrap()), (Some(3), Guarded::Fresh));
+        // A guarded read passed it: checked again at `BEGIN`; confirmed
+        // there, a later failure leaves it fresh.
+        let checked = guarded(3, || {
+            take_guard();
+            let g = take_write_guard().unwrap();
+            confirm_write_guard();
+            note_error(other);
+            g
+        });
+        assert_eq!(checked, (Some(3), Guarded::Fresh));
+        // The `BEGIN` failed otherwise: in doubt, checked at the end.
+        assert_eq!(
+            guarded(3, || {
+                take_write_guard().unwrap();
+                note_error(other);
+            })
+            .1,
+            Guarded::Unchecked(3)
+        );
+        // A guarded read in doubt: the write's `BEGIN` checks again.
+        let again = guarded(3, || {
+            take_guard();
+            note_error(other);
+            take_write_guard().unwrap()
+        });
+        assert_eq!(again.0, Some(3));
+        // Stale at `BEGIN`: a second write transaction is refused outright.
+        let refused = guarded(3, || {
+            take_write_guard().unwrap();
+            note_error(&stale);
+            take_write_guard().is_err()
+        });
+        assert_eq!(refused, (true, Guarded::Stale));
+        // Confirmed: a second transaction of the request is not checked.
+        let second = guarded(3, || {
+            take_write_guard().unwrap();
+            confirm_write_guard();
+            take_write_guard().unwrap()
+        });
+        assert_eq!(second, (None, Guarded::Fresh));
+        // Confirmed: an error that reads as stale later changes nothing.
+        let written = guarded(3, || {
+            take_write_guard().unwrap();
+            confirm_write_guard();
+            note_error(&stale);
+        });
+        assert_eq!(written.1, Guarded::Fresh);
+        // Work outside the guard neither carries nor spends the check.
+        let swept = guarded(3, || {
+            let inside = unguarded(|| {
+                let w = take_write_guard().unwrap();
+                confirm_write_guard();
+                (w, take_guard())
+            });
+            (inside, take_write_guard().unwrap())
+        });
+        assert_eq!(swept, (((None, None), Some(3)), Guarded::Fresh));
+        // Outside a request on a kept actor: nothing to check.
+        assert_eq!(take_write_guard().unwrap(), None);
     }
 }

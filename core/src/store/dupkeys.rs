@@ -197,6 +197,68 @@ pub(crate) fn matches(
     Ok(q.order(dup_keys::entity_id).select(dup_keys::entity_id).limit(limit).load(conn)?)
 }
 
+/// Where a record's holders of its keys are looked for: the record itself
+/// left out (`me`), clients of `offices` only (`None`: every office; a
+/// contact's offices are for the caller to check), at most `limit` a key.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Look<'a> {
+    pub(crate) me: Option<Id>,
+    pub(crate) offices: Option<&'a [String]>,
+    pub(crate) limit: i64,
+}
+
+/// The first page of each key's live holders, key by key in `keys`' order:
+/// what [`matches`] answers with `after` 0, one statement per key.
+/// (PostgreSQL asks them all in the statement that writes the record's
+/// keys: `history::record_with_keys`, [`pg_first_matches`].)
+pub(crate) fn first_matches(
+    conn: &mut Conn,
+    entity: Keyed,
+    keys: &[(DupKind, String)],
+    look: Look<'_>,
+) -> Result<Vec<Vec<Id>>> {
+    keys.iter().map(|(k, key)| matches(conn, entity, (*k, key), look.me, look.offices, 0, look.limit)).collect()
+}
+
+/// PostgreSQL: a query answering [`first_matches`] in one statement, as
+/// `(key_index, id)` rows in key order then id order (each key's
+/// holders by a point read of the primary key then a walk along it, as
+/// [`matches`]). The keys are bound as one JSON array, the offices as
+/// another: one text whatever their number.
+#[cfg(feature = "postgres")]
+pub(crate) fn pg_first_matches(
+    sql: &mut crate::query::sql::Sql,
+    entity: Keyed,
+    keys: &[(DupKind, String)],
+    look: Look<'_>,
+) -> Result<()> {
+    fn json<T: serde::Serialize + ?Sized>(v: &T) -> Result<String> {
+        serde_json::to_string(v).map_err(|e| crate::error::Error::internal(e.to_string()).caused_by(e))
+    }
+    let pairs: Vec<(&str, &str)> = keys.iter().map(|(k, key)| (k.as_str(), key.as_str())).collect();
+    sql.push("SELECT (e.n - 1)::bigint AS key_index, d.entity_id AS id FROM json_array_elements(")
+        .bind_text(json(&pairs)?)
+        .push("::json) WITH ORDINALITY AS e(v, n) CROSS JOIN LATERAL (SELECT entity_id FROM dup_keys WHERE entity = ")
+        .bind_text(entity.as_str())
+        .push(" AND kind = e.v->>0 AND key = e.v->>1 AND entity_id > 0 AND entity_id <> ")
+        .bind_int(look.me.unwrap_or(0));
+    match entity {
+        Keyed::Client => {
+            sql.push(" AND EXISTS (SELECT 1 FROM clients c WHERE c.id = dup_keys.entity_id AND c.trash_id IS NULL");
+            if let Some(offices) = look.offices {
+                sql.push(" AND c.office IN (SELECT json_array_elements_text(")
+                    .bind_text(json(offices)?)
+                    .push("::json))");
+            }
+        }
+        Keyed::Contact => {
+            sql.push(" AND EXISTS (SELECT 1 FROM contacts c WHERE c.id = dup_keys.entity_id AND c.trash_id IS NULL");
+        }
+    }
+    sql.push(") ORDER BY entity_id LIMIT ").bind_int(look.limit).push(") AS d ORDER BY e.n, d.entity_id");
+    Ok(())
+}
+
 /// The stored keys of one record.
 pub(crate) fn of(conn: &mut Conn, entity: Keyed, id: Id) -> Result<Vec<(DupKind, String)>> {
     let rows: Vec<(String, String)> = dup_keys::table

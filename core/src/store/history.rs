@@ -96,16 +96,23 @@ pub(crate) fn record(conn: &mut Conn, entry: NewEntry) -> Result<()> {
 }
 
 /// Records the entry of a record's creation with the record's duplicate
-/// keys (`dupkeys`), which its insert left to this: on PostgreSQL in one
-/// statement, a round trip less (`WITH k AS (INSERT INTO dup_keys …)
-/// INSERT INTO history …`); on SQLite, where a statement is no round trip
-/// and a data-modifying `WITH` does not exist, as two inserts.
+/// keys (`dupkeys`), which its insert left to this, and answers the first
+/// page of each key's other live holders ([`dupkeys::first_matches`], for
+/// the create's warnings): on PostgreSQL in one statement, two round trips
+/// less (`WITH k AS (INSERT INTO dup_keys …), h AS (INSERT INTO history …)
+/// SELECT …`: the query's snapshot is the statement's, so it never sees
+/// the keys written beside it, and `look.me` leaves the record out
+/// anyway); on SQLite, where a statement is no round trip and a
+/// data-modifying `WITH` does not exist, as two inserts and a read per key.
+///
+/// [`dupkeys::first_matches`]: super::dupkeys::first_matches
 pub(crate) fn record_with_keys(
     conn: &mut Conn,
     entry: NewEntry,
     entity: super::dupkeys::Keyed,
     keys: &[(crate::text::DupKind, String)],
-) -> Result<()> {
+    look: super::dupkeys::Look<'_>,
+) -> Result<Vec<Vec<crate::domain::Id>>> {
     match conn {
         #[cfg(feature = "postgres")]
         super::AnyConnection::Pg(c) if !keys.is_empty() => {
@@ -113,7 +120,7 @@ pub(crate) fn record_with_keys(
             let mut sql = crate::query::sql::Sql::new(true);
             sql.push("WITH k AS (");
             super::dupkeys::pg_insert_one(&mut sql, entity, entry.record_id, keys)?;
-            sql.push(") INSERT INTO history (record_kind, record_id, client_id, op, staff_id, at, changes, related_kind, related_id) VALUES (")
+            sql.push("), h AS (INSERT INTO history (record_kind, record_id, client_id, op, staff_id, at, changes, related_kind, related_id) VALUES (")
                 .bind_text(r.record_kind)
                 .push(", ")
                 .bind_int(r.record_id);
@@ -132,13 +139,28 @@ pub(crate) fn record_with_keys(
                 (Some(k), Some(id)) => sql.push(", ").bind_text(k).push(", ").bind_int(id),
                 _ => sql.push(", NULL, NULL"),
             };
-            sql.push(")");
-            super::prepared::Prepared::<diesel::sql_types::Untyped>::fixed(&sql).execute(c)?;
-            Ok(())
+            sql.push(")) ");
+            super::dupkeys::pg_first_matches(&mut sql, entity, keys, look)?;
+            #[derive(QueryableByName)]
+            struct Match {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                key_index: i64,
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                id: i64,
+            }
+            let rows: Vec<Match> = super::prepared::Prepared::<diesel::sql_types::Untyped>::fixed(&sql).load(c)?;
+            let mut pages = vec![Vec::new(); keys.len()];
+            for m in rows {
+                let page = usize::try_from(m.key_index).ok().and_then(|i| pages.get_mut(i));
+                page.ok_or_else(|| Error::internal(format!("a match of key {} of {}", m.key_index, keys.len())))?
+                    .push(m.id);
+            }
+            Ok(pages)
         }
         _ => {
             super::dupkeys::insert(conn, entity, &[(entry.record_id, keys.to_vec())])?;
-            record(conn, entry)
+            record(conn, entry)?;
+            super::dupkeys::first_matches(conn, entity, keys, look)
         }
     }
 }

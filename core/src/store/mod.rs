@@ -715,12 +715,25 @@ impl Db {
             #[cfg(feature = "postgres")]
             AnyConnection::Pg(_) => {
                 let ms = if interrupt { pg_timeout_ms(deadline) } else { 0 };
+                // A write transaction never runs on a kept actor unchecked
+                // (`actor::take_write_guard`): its `BEGIN` carries the check,
+                // in the same batch, before anything is written. (The sweep
+                // of expired transfers depends on no actor and runs outside
+                // the guard, `actor::unguarded`.) The generation is a number
+                // of ours, never a value of the request.
+                // Last, so that it runs under the request's own timeout.
+                let check = match kind {
+                    Kind::Write => actor::take_write_guard()?
+                        .map(|g| format!("; SELECT clientele_actor_fresh({g})"))
+                        .unwrap_or_default(),
+                    Kind::Read => String::new(),
+                };
                 match plans {
                     Some(generic) => format!(
-                        "BEGIN; SET LOCAL statement_timeout = {ms}; SET LOCAL plan_cache_mode = {}",
+                        "BEGIN; SET LOCAL statement_timeout = {ms}; SET LOCAL plan_cache_mode = {}{check}",
                         session::plan_mode(generic)
                     ),
-                    None => format!("BEGIN; SET LOCAL statement_timeout = {ms}"),
+                    None => format!("BEGIN; SET LOCAL statement_timeout = {ms}{check}"),
                 }
             }
         };
@@ -729,20 +742,26 @@ impl Db {
             #[cfg(feature = "postgres")]
             AnyConnection::Pg(c) => AnsiTransactionManager::begin_transaction_sql(c, &begin),
         };
+        // PostgreSQL: the batch may have failed after its `BEGIN` (a stale
+        // actor), leaving the server in a failed transaction diesel does
+        // not know of. A `ROLLBACK` outside a transaction only warns; one
+        // that fails leaves the connection to be discarded.
+        let failed_batch = matches!(began, Err(ref e) if !matches!(e, diesel::result::Error::AlreadyInTransaction));
+        if conn.is_pg()
+            && failed_batch
+            && diesel::connection::SimpleConnection::batch_execute(conn, "ROLLBACK").is_err()
+        {
+            health::mark_broken(conn);
+        }
         began.map_err(|e| {
             let e: Error = e.into();
             if deadline.expired() || deadline.canceled() { deadline.error(WHAT) } else { e }
         })?;
+        if kind == Kind::Write && conn.is_pg() {
+            actor::confirm_write_guard();
+        }
         let armed = interrupt.then(|| deadline::arm(deadline));
-        // A write transaction never runs on a kept actor unchecked: a
-        // read-only request that writes anyway (the sweep of expired
-        // transfers, which depends on no actor, goes through `try_write`
-        // instead and is not checked) checks it first, inside it.
-        let checked = match (kind, conn.is_pg()) {
-            (Kind::Write, true) => actor::check_pending(conn),
-            _ => Ok(()),
-        };
-        let result = checked.and_then(|()| f(conn));
+        let result = f(conn);
         let fired = armed.as_ref().is_some_and(|a| a.fired());
         // Commit and rollback are never interrupted.
         drop(armed);
