@@ -78,10 +78,13 @@ impl Engine {
             let mut data = validate::interaction(&data, &who.interaction_fields(data.kind))?;
             check_refs(c, who, &data)?;
             settle_follow_up(None, &mut data.follow_up, who, self.now());
-            let rec = store::interactions::insert_answered(c, &data, who.id, now, self.phone_region)?;
-            let e =
-                NewEntry::new(RecordKind::Interaction, rec.id, data.client_id, HistoryOp::Create, Some(who.id), now);
-            store::history::record(c, e.changes(diff(None, Some(&data))))?;
+            // Its history row written with it.
+            let changes = diff(None, Some(&data));
+            let entry = |id| {
+                NewEntry::new(RecordKind::Interaction, id, data.client_id, HistoryOp::Create, Some(who.id), now)
+                    .changes(changes)
+            };
+            let rec = store::interactions::insert_answered(c, &data, who.id, now, self.phone_region, entry)?;
             // As `interaction.get` would answer it (made from what was
             // written, not read back): its client and contact were checked
             // visible by `check_refs` in this transaction.

@@ -58,7 +58,7 @@ impl NewEntry {
     }
 }
 
-#[derive(Insertable)]
+#[derive(Insertable, serde::Serialize)]
 #[diesel(table_name = history)]
 // Every column given (NULL as NULL): what `COPY` needs.
 #[diesel(treat_none_as_default_value = false)]
@@ -92,6 +92,24 @@ fn row(e: &NewEntry) -> Result<Row<'_>> {
 pub(crate) fn record(conn: &mut Conn, entry: NewEntry) -> Result<()> {
     let r = row(&entry)?;
     diesel::insert_into(history::table).values(&r).execute(conn)?;
+    Ok(())
+}
+
+/// PostgreSQL: `INSERT INTO history … SELECT …` of `entry` for the row
+/// the data-modifying `WITH` query `inserted` answers (`id`): the record
+/// and its history row in one statement. The entry's own record id is not
+/// used; its values are bound as one JSON object
+/// (`json_populate_record`), one text whatever is absent.
+#[cfg(feature = "postgres")]
+pub(crate) fn pg_insert_for(sql: &mut crate::query::sql::Sql, entry: &NewEntry, inserted: &str) -> Result<()> {
+    let r = serde_json::to_string(&row(entry)?).map_err(|e| Error::internal(e.to_string()).caused_by(e))?;
+    sql.push("INSERT INTO history (record_kind, record_id, client_id, op, staff_id, at, changes, related_kind, related_id) SELECT e.record_kind, ")
+        .push(inserted)
+        .push(".id, e.client_id, e.op, e.staff_id, e.at, e.changes, e.related_kind, e.related_id FROM ")
+        .push(inserted)
+        .push(", json_populate_record(NULL::history, ")
+        .bind_text(r)
+        .push("::json) AS e");
     Ok(())
 }
 

@@ -1011,10 +1011,17 @@ pub(crate) use record_lookups;
 /// into a new row at version 1.
 macro_rules! written_columns {
     ($table:ident { $($field:ident : $ty:ty,)* } $(new with { $($extra:ident : $xty:ty,)* })?) => {
-        #[derive(Insertable, AsChangeset)]
+        #[derive(Insertable, AsChangeset, serde::Serialize)]
         #[diesel(table_name = $table, treat_none_as_null = true, treat_none_as_default_value = false)]
         pub(crate) struct Write {
             $($field: $ty,)*
+        }
+
+        impl Write {
+            /// The columns written, in order (statements of our own that
+            /// take the row as JSON: `json_populate_record`).
+            #[allow(dead_code)]
+            pub(crate) const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
         }
 
         /// A whole new row (imports).
