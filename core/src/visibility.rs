@@ -61,6 +61,28 @@ pub(crate) fn client_held(c: &mut Conn, who: &Who, id: Id) -> Result<()> {
     }
 }
 
+/// [`client_held`] riding on the write's own insert (PostgreSQL,
+/// `store::interactions::insert_answered`'s `hold`), before it: the
+/// client outside the scope is refused at once, else the offices the
+/// insert's statement holds the client for. The insert's answer is then
+/// judged by [`client_held_by`].
+pub(crate) fn client_hold(who: &Who, id: Id) -> Result<Option<&[String]>> {
+    if who.scope.is_some_and(|x| x != id) {
+        return Err(not_found("client", id));
+    }
+    Ok(who.offices())
+}
+
+/// What an insert that held client `id` found ([`client_hold`]): `None`
+/// (absent, in the trash, or of another office: not held, nothing
+/// written), or the client's office. Refused as [`client_held`] refuses.
+pub(crate) fn client_held_by(who: &Who, id: Id, held: Option<Option<&str>>) -> Result<()> {
+    match held {
+        Some(office) if client_reached(who, id, office) => Ok(()),
+        _ => Err(not_found("client", id)),
+    }
+}
+
 /// [`client`] for a client this write transaction has just created, live,
 /// with `office` as written: decided without reading it back.
 pub(crate) fn client_written(who: &Who, id: Id, office: Option<&str>) -> Result<()> {

@@ -95,6 +95,32 @@ impl Place {
     }
 }
 
+impl Place {
+    /// `SELECT COUNT(*) FROM {from}` on the test database, outside the
+    /// engine (`from`: a table, with a `WHERE` if wanted; the test's own
+    /// SQL).
+    pub fn count(&self, from: &str) -> i64 {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let sql = format!("SELECT COUNT(*) AS n FROM {from}");
+        let n: Vec<N> = match self {
+            Place::Sqlite(p) => {
+                let mut c = diesel::SqliteConnection::establish(&p.display().to_string()).unwrap();
+                diesel::sql_query(sql).load(&mut c).unwrap()
+            }
+            Place::Postgres { .. } => {
+                let mut c = PgConnection::establish(&self.url()).unwrap();
+                diesel::sql_query(sql).load(&mut c).unwrap()
+            }
+        };
+        n[0].n
+    }
+}
+
 impl Drop for Place {
     fn drop(&mut self) {
         match self {

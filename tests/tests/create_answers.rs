@@ -364,4 +364,78 @@ fn a_create_its_actor_may_not_view_writes_nothing(f: &Fixture) {
     assert_eq!((clients(f), contacts(f)), (before.0 + 1, before.1 + 1));
 }
 
-backend_tests!(creates_answer_what_a_get_answers, a_create_its_actor_may_not_view_writes_nothing);
+/// Rows of `table` (the test's own SQL, beside the engine).
+fn rows_of(f: &Fixture, table: &str) -> i64 {
+    f.place.count(table)
+}
+
+/// An interaction on a client its actor cannot reach — absent, in the
+/// trash, of another office, outside a client dashboard's scope — answers
+/// `not_found` for that client alike and writes nothing: no interaction,
+/// no history row (on PostgreSQL the client is checked and held by the
+/// insert's own statement, `visibility::client_hold`, so a refusal there
+/// rolls back an insert that did not happen). With a contact too, the
+/// client is checked before the link, so a hidden client linked to the
+/// contact answers as an absent one.
+fn an_interaction_on_a_client_out_of_reach_writes_nothing(f: &Fixture) {
+    let client = |code: &str, office: &str| {
+        let mut data = ClientData::new(code, format!("Client {code}"));
+        data.office = Some(office.into());
+        id_of(f.run(f.admin, R::ClientCreate { data }).unwrap())
+    };
+    let seen = client("MTL-1", "Montréal");
+    let other = client("QC-1", "Québec");
+    let trashed = client("MTL-2", "Montréal");
+    f.run(f.admin, R::ClientDelete { id: trashed, version: 1 }).unwrap();
+    let contact = id_of(f.run(f.admin, R::ContactCreate { data: ContactData::new("Hélène", "D'Amours") }).unwrap());
+    f.run(
+        f.admin,
+        R::ContactLink { contact_id: contact, client_id: other, role: ContactRole::Additional, from_role: None },
+    )
+    .unwrap();
+    let marc = f.staff("Marc Lévesque", Rights { offices: Some(vec!["Montréal".into()]), ..Rights::all() });
+    let note = |client: Id, contact: Option<Id>| {
+        let mut d = InteractionData::note(clientele_tests::epoch(), "Relance T4 — dossier n° 42");
+        d.client_id = Some(client);
+        d.contact_id = contact;
+        d.staff_id = Some(marc);
+        R::InteractionCreate { data: d }
+    };
+    let before = (rows_of(f, "interactions"), rows_of(f, "history"));
+    for (what, request) in [
+        ("an absent client", note(999_999, None)),
+        ("a client in the trash", note(trashed, None)),
+        ("a client of another office", note(other, None)),
+        ("a client of another office, with its linked contact", note(other, Some(contact))),
+    ] {
+        match f.run(marc, request) {
+            Err(clientele_core::Error::NotFound { entity, .. }) => assert_eq!(entity, "client", "{what}"),
+            other => panic!("{what}: {other:?}"),
+        }
+        assert_eq!((rows_of(f, "interactions"), rows_of(f, "history")), before, "{what} wrote something");
+    }
+    // An absent client for an actor of every office (no office to refuse
+    // it by: only its absence).
+    match f.run(f.admin, note(999_999, None)) {
+        Err(clientele_core::Error::NotFound { entity, .. }) => assert_eq!(entity, "client"),
+        other => panic!("an absent client, for the admin: {other:?}"),
+    }
+    assert_eq!((rows_of(f, "interactions"), rows_of(f, "history")), before);
+    // Outside a client dashboard's scope: refused before any statement.
+    let scoped = f.engine.execute_scoped(
+        Actor::Staff(marc),
+        clientele_core::protocol::DataScope::Client { client_id: seen },
+        note(other, None),
+    );
+    assert!(scoped.is_err(), "{scoped:?}");
+    assert_eq!((rows_of(f, "interactions"), rows_of(f, "history")), before);
+    // The client he sees takes it, with its history row.
+    assert!(matches!(f.run(marc, note(seen, None)), Ok(S::Interaction(_))));
+    assert_eq!((rows_of(f, "interactions"), rows_of(f, "history")), (before.0 + 1, before.1 + 1));
+}
+
+backend_tests!(
+    creates_answer_what_a_get_answers,
+    a_create_its_actor_may_not_view_writes_nothing,
+    an_interaction_on_a_client_out_of_reach_writes_nothing
+);

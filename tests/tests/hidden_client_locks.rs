@@ -1,6 +1,8 @@
 //! A write that attaches a record to a client (`interaction.create`,
 //! `transfer.create`) holds the client `FOR SHARE` on PostgreSQL, in the
-//! statement that checks it visible (`visibility::client_held`). A client
+//! statement that checks it visible (`visibility::client_held`; an
+//! interaction of a client alone, in its insert's own statement,
+//! `visibility::client_hold`). A client
 //! the actor cannot see (another office) is neither locked nor waited
 //! for: were it, a request naming it would wait on that client's writers
 //! (and answer `timeout`), where an absent id answers `not_found` at once

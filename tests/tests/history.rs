@@ -12,8 +12,7 @@ use clientele_core::ErrorBody;
 use clientele_core::Progress;
 use clientele_core::domain::*;
 use clientele_core::protocol::{Actor, DataScope, Request as R};
-use clientele_tests::{Backend, Fixture, backend_tests};
-use diesel::prelude::*;
+use clientele_tests::{Fixture, backend_tests};
 use serde_json::{Map, Value, json};
 
 fn call(f: &Fixture, request: Value) -> Result<Value, ErrorBody> {
@@ -70,23 +69,7 @@ fn rows(f: &Fixture, kind: &str, id: i64) -> i64 {
 
 /// Rows of `history` matching a condition (the test's own SQL).
 fn count(f: &Fixture, condition: &str) -> i64 {
-    #[derive(QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let sql = format!("SELECT COUNT(*) AS n FROM history WHERE {condition}");
-    let n: Vec<N> = match f.backend {
-        Backend::Sqlite => {
-            let mut c = diesel::SqliteConnection::establish(&f.place.url()["sqlite:".len()..]).unwrap();
-            diesel::sql_query(sql).load(&mut c).unwrap()
-        }
-        Backend::Postgres => {
-            let mut c = diesel::PgConnection::establish(&f.place.url()).unwrap();
-            diesel::sql_query(sql).load(&mut c).unwrap()
-        }
-    };
-    n[0].n
+    f.place.count(&format!("history WHERE {condition}"))
 }
 
 /// One write, checked: the record's newest entry is `op` by the admin,

@@ -366,6 +366,23 @@ pub(crate) fn office_held(conn: &mut Conn, id: Id, offices: Option<&[String]>) -
     }
 }
 
+/// PostgreSQL: [`office_held`] as a query to ride on a write's own
+/// statement (a data-modifying `WITH` part, `interactions::insert_answered`):
+/// the live client `id` of `offices` (`None`: every office), its office,
+/// held `FOR SHARE`; no row when it is absent, in the trash or of another
+/// office (which is then neither locked nor waited for). The offices are
+/// bound as one JSON array: one text whatever their number.
+#[cfg(feature = "postgres")]
+pub(crate) fn pg_held(sql: &mut crate::query::sql::Sql, id: Id, offices: Option<&[String]>) -> Result<()> {
+    sql.push("SELECT office FROM clients WHERE id = ").bind_int(id).push(" AND trash_id IS NULL");
+    if let Some(offices) = offices {
+        let list = serde_json::to_string(offices).map_err(|e| Error::internal(e.to_string()).caused_by(e))?;
+        sql.push(" AND office IN (SELECT json_array_elements_text(").bind_text(list).push("::json))");
+    }
+    sql.push(" FOR SHARE");
+    Ok(())
+}
+
 /// Offices of live clients by id (absent: no such live client).
 pub(crate) fn offices_of(conn: &mut Conn, ids: &[Id]) -> Result<std::collections::HashMap<Id, Option<String>>> {
     let q = clients::table.filter(clients::trash_id.is_null()).select((clients::id, clients::office));

@@ -239,9 +239,13 @@ pub(crate) fn insert(conn: &mut Conn, i: &InteractionData, actor: Id, now: i64, 
 
 /// PostgreSQL: inserts `w` and the history row `entry` makes for it in
 /// one statement (`WITH i AS (INSERT INTO interactions … RETURNING id), h
-/// AS (INSERT INTO history …) SELECT id FROM i`): a round trip less than
-/// two inserts. The row is bound as one JSON object
-/// (`json_populate_record`): one text, kept prepared, whatever is absent.
+/// AS (INSERT INTO history …) SELECT …`): a round trip less than two
+/// inserts. The row is bound as one JSON object (`json_populate_record`):
+/// one text, kept prepared, whatever is absent. With `hold`, the client
+/// `w.client_id` is first held `FOR SHARE` in the same statement
+/// (`clients::pg_held`, for these offices) and the row written only when
+/// it was: `None` when it was not (nothing written), else the new id and
+/// the held client's office.
 #[cfg(feature = "postgres")]
 fn pg_insert_with_history(
     c: &mut diesel::PgConnection,
@@ -249,7 +253,8 @@ fn pg_insert_with_history(
     actor: Id,
     now: i64,
     entry: &super::history::NewEntry,
-) -> Result<Id> {
+    hold: Option<Option<&[String]>>,
+) -> Result<Option<(Id, Option<String>)>> {
     let mut row = serde_json::to_value(w).map_err(|e| crate::error::Error::internal(e.to_string()).caused_by(e))?;
     if let Some(o) = row.as_object_mut() {
         o.insert("created_by".into(), actor.into());
@@ -259,18 +264,48 @@ fn pg_insert_with_history(
     let cols = Write::COLUMNS.join(", ");
     let from_r = Write::COLUMNS.iter().map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
     let mut sql = crate::query::sql::Sql::new(true);
-    sql.push(&format!("WITH i AS (INSERT INTO interactions (created_by, created_at, version, {cols}) SELECT r.created_by, r.created_at, r.version, {from_r} FROM json_populate_record(NULL::interactions, "))
+    sql.push("WITH ");
+    let held = match (hold, w.client_id) {
+        (Some(offices), Some(client)) => {
+            sql.push("c AS (");
+            super::clients::pg_held(&mut sql, client, offices)?;
+            sql.push("), ");
+            true
+        }
+        (Some(_), None) => return Err(crate::error::Error::internal("a client to hold without a client")),
+        (None, _) => false,
+    };
+    sql.push(&format!("i AS (INSERT INTO interactions (created_by, created_at, version, {cols}) SELECT r.created_by, r.created_at, r.version, {from_r} FROM json_populate_record(NULL::interactions, "))
         .bind_text(row.to_string())
-        .push("::json) AS r RETURNING id), h AS (");
+        .push("::json) AS r");
+    if held {
+        sql.push(" WHERE EXISTS (SELECT 1 FROM c)");
+    }
+    sql.push(" RETURNING id), h AS (");
     super::history::pg_insert_for(&mut sql, entry, "i")?;
-    sql.push(") SELECT id FROM i");
+    sql.push(if held {
+        ") SELECT (SELECT id FROM i) AS id, EXISTS (SELECT 1 FROM c) AS held, (SELECT office FROM c) AS office"
+    } else {
+        ") SELECT id, true AS held, NULL::text AS office FROM i"
+    });
     #[derive(QueryableByName)]
     struct Inserted {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        id: i64,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        id: Option<i64>,
+        /// The client was found and held (a client's office may be NULL).
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        held: bool,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        office: Option<String>,
     }
     let rows: Vec<Inserted> = super::prepared::Prepared::<diesel::sql_types::Untyped>::fixed(&sql).load(c)?;
-    rows.first().map(|r| r.id).ok_or_else(|| crate::error::Error::internal("an insert answered no id"))
+    match rows.into_iter().next() {
+        Some(Inserted { id: Some(id), held: true, office }) => Ok(Some((id, office))),
+        Some(Inserted { id: None, held: false, .. }) => Ok(None),
+        // Written without its client held, or held and not written: the
+        // caller's error rolls the transaction back.
+        _ => Err(crate::error::Error::internal("an interaction's insert and its client's hold disagree")),
+    }
 }
 
 fn insert_row(conn: &mut Conn, w: &Write, follow_up: Option<&FollowUp>, actor: Id, now: i64) -> Result<Id> {
@@ -297,6 +332,12 @@ fn insert_row(conn: &mut Conn, w: &Write, follow_up: Option<&FollowUp>, actor: I
 /// the insert's own statement, [`pg_insert_with_history`], where `entry`
 /// is made before the id is known and its record id is the new row's
 /// whatever it says).
+///
+/// `hold` (PostgreSQL only): hold the interaction's client `FOR SHARE` in
+/// the insert's statement, when it is live and of these offices (`None`:
+/// every office), and write only then. Answers the record and, with
+/// `hold`, `Some(office)` of the client held; `None` when the client was
+/// not held (nothing written).
 pub(crate) fn insert_answered(
     conn: &mut Conn,
     i: &InteractionData,
@@ -304,19 +345,25 @@ pub(crate) fn insert_answered(
     now: i64,
     region: PhoneRegion,
     entry: impl FnOnce(Id) -> super::history::NewEntry,
-) -> Result<Record<InteractionData>> {
+    hold: Option<Option<&[String]>>,
+) -> Result<Option<(Record<InteractionData>, Option<String>)>> {
     let w = write(i, actor, now, region);
-    let id = match conn {
+    let (id, office) = match conn {
         #[cfg(feature = "postgres")]
         super::AnyConnection::Pg(c) => {
-            let id = pg_insert_with_history(c, &w, actor, now, &entry(0))?;
+            let Some((id, office)) = pg_insert_with_history(c, &w, actor, now, &entry(0), hold)? else {
+                return Ok(None);
+            };
             insert_follow_up(conn, id, i.follow_up.as_ref())?;
-            id
+            (id, office)
         }
         super::AnyConnection::Sqlite(_) => {
+            if hold.is_some() {
+                return Err(crate::error::Error::internal("SQLite holds no client in an insert"));
+            }
             let id = insert_row(conn, &w, i.follow_up.as_ref(), actor, now)?;
             super::history::record(conn, entry(id))?;
-            id
+            (id, None)
         }
     };
     let row = Row {
@@ -348,7 +395,7 @@ pub(crate) fn insert_answered(
     };
     let mut rec = row.into_record()?;
     rec.data.follow_up = i.follow_up.as_ref().map(|f| follow_up_of(follow_up_row(id, f))).transpose()?;
-    Ok(rec)
+    Ok(Some((rec, office)))
 }
 
 pub(crate) fn update(
