@@ -159,6 +159,32 @@ fn duplicates_are_cut_after_visibility(f: &Fixture) {
     assert_eq!(all.as_array().unwrap().len(), 20, "{all}");
 }
 
+/// A contact's likely duplicates page past those the actor cannot see:
+/// 70 contacts of Québec's clients holding a name (more than the 64 a key's
+/// first page reads, which `contact.create` answers with its keys on
+/// PostgreSQL) do not hide the Montréal contact holding it after them, and
+/// are not named themselves.
+fn duplicates_page_past_hidden_contacts(f: &Fixture) {
+    let mtl = staff(f, "MT", Some(vec!["Montréal"]), |_| {});
+    let qc = client(f, "DQ-1", "Québec inc.", "Québec");
+    let mtl_client = client(f, "DM-1", "Montréal inc.", "Montréal");
+    let contact =
+        |last: &str| id(&ok(f, json!({"actor": f.admin, "op": "contact.create", "data": {"last_name": last}})));
+    let link = |p: i64, c: i64| {
+        ok(f, json!({"actor": f.admin, "op": "contact.link", "contact_id": p, "client_id": c, "role": "billing"}))
+    };
+    for _ in 0..70 {
+        link(contact("Bélanger-Côté"), qc);
+    }
+    let seen = contact("Bélanger-Côté");
+    link(seen, mtl_client);
+    let created = ok(f, json!({"actor": mtl, "op": "contact.create", "data": {"last_name": "BELANGER-COTE"}}));
+    assert_eq!(warned(&created), vec![seen], "{created}");
+    // The admin sees them all: the first 20, in id order.
+    let all = ok(f, json!({"actor": f.admin, "op": "contact.create", "data": {"last_name": "Bélanger Côté"}}));
+    assert_eq!(warned(&all).len(), 20, "{all}");
+}
+
 /// Undoing a contact merge answers what it left where it is; a staff
 /// member of Montréal who restores the merged contact is not told the ids
 /// of Québec's records (a link to a Québec client removed since, an
@@ -304,6 +330,7 @@ fn import_transfers_keeps_to_the_importers_offices(f: &Fixture) {
 }
 
 backend_tests!(
+    duplicates_page_past_hidden_contacts,
     import_transfers_keeps_to_the_importers_offices,
     a_merge_undo_names_no_record_the_restorer_cannot_see,
     history_of_a_trashed_record_reads_for_those_who_see_the_trash,

@@ -414,6 +414,15 @@ fn an_interaction_on_a_client_out_of_reach_writes_nothing(f: &Fixture) {
         }
         assert_eq!((rows_of(f, "interactions"), rows_of(f, "history")), before, "{what} wrote something");
     }
+    // Staff members are checked before the client, on both backends (on
+    // PostgreSQL the client is checked by the insert): an unknown one is
+    // named whether the client is hidden or absent.
+    for client in [other, 999_999] {
+        let R::InteractionCreate { mut data } = note(client, None) else { unreachable!() };
+        data.staff_id = Some(999_998);
+        let e = f.run(marc, R::InteractionCreate { data }).unwrap_err();
+        assert_eq!((e.code(), e.body().field.as_deref()), ("validation", Some("staff_id")), "{e:?}");
+    }
     // An absent client for an actor of every office (no office to refuse
     // it by: only its absence).
     match f.run(f.admin, note(999_999, None)) {

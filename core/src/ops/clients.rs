@@ -46,19 +46,24 @@ impl Engine {
             super::assignments::check(c, &data.assignments, "")?;
             // A code taken is met by the insert (no read before it); the
             // error then names the holder when the actor sees it.
-            let mut rec = match store::clients::insert_answered(c, &data, who.id, now, self.phone_region) {
-                Err(Error::Duplicate { field, value, where_ }) if field == "code" => {
-                    check_code_free(c, who, &data.code, None)?;
-                    return Err(Error::Duplicate { field, value, where_ });
-                }
-                r => r?,
-            };
-            let id = rec.id;
-            let e = NewEntry::new(RecordKind::Client, id, Some(id), HistoryOp::Create, Some(who.id), now);
+            // With its history row, its duplicate keys and each key's first
+            // page of other holders (on PostgreSQL one statement).
             let keys = store::dupkeys::client_keys(&data, self.phone_region);
-            let keyed = store::dupkeys::Keyed::Client;
-            let look = super::duplicates::look(who, id);
-            let first = store::history::record_with_keys(c, e.changes(diff(None, Some(&data))), keyed, &keys, look)?;
+            let changes = diff(None, Some(&data));
+            let entry = |id| {
+                NewEntry::new(RecordKind::Client, id, Some(id), HistoryOp::Create, Some(who.id), now).changes(changes)
+            };
+            let look = |id| super::duplicates::look(who, id);
+            let region = self.phone_region;
+            let (mut rec, first) =
+                match store::clients::insert_recorded(c, &data, who.id, now, region, entry, &keys, look) {
+                    Err(Error::Duplicate { field, value, where_ }) if field == "code" => {
+                        check_code_free(c, who, &data.code, None)?;
+                        return Err(Error::Duplicate { field, value, where_ });
+                    }
+                    r => r?,
+                };
+            let id = rec.id;
             let warnings = super::duplicates::warnings_from(c, who, DupEntity::Client, &keys, id, first)?;
             // As `client.get` would answer it (made from what was written,
             // not read back): rights and offices checked.

@@ -16,6 +16,22 @@ use crate::visibility;
 /// `client`: check the client here (false: the write's insert holds it,
 /// `visibility::client_hold`).
 fn check_refs(c: &mut Conn, who: &Who, i: &InteractionData, client: bool) -> Result<()> {
+    // The staff members first, on both backends: on PostgreSQL the client
+    // may be checked by the insert, after these.
+    for (field, staff) in [
+        ("staff_id", i.staff_id),
+        ("taken_for_id", i.taken_for_id),
+        ("follow_up.assignee_id", i.follow_up.as_ref().map(|f| f.assignee_id)),
+    ] {
+        // The actor exists (read for this request; staff are never
+        // deleted): only others are looked up.
+        if let Some(staff) = staff
+            && staff != who.id
+            && store::staff::get(c, staff)?.is_none()
+        {
+            return Err(Error::validation(field, "not_found", format!("no staff member {staff}")));
+        }
+    }
     if let Some(id) = i.client_id.filter(|_| client) {
         visibility::client_held(c, who, id)?;
     }
@@ -35,20 +51,6 @@ fn check_refs(c: &mut Conn, who: &Who, i: &InteractionData, client: bool) -> Res
             "not_linked",
             format!("contact {contact} is not a contact of client {client}: link it first"),
         ));
-    }
-    for (field, staff) in [
-        ("staff_id", i.staff_id),
-        ("taken_for_id", i.taken_for_id),
-        ("follow_up.assignee_id", i.follow_up.as_ref().map(|f| f.assignee_id)),
-    ] {
-        // The actor exists (read for this request; staff are never
-        // deleted): only others are looked up.
-        if let Some(staff) = staff
-            && staff != who.id
-            && store::staff::get(c, staff)?.is_none()
-        {
-            return Err(Error::validation(field, "not_found", format!("no staff member {staff}")));
-        }
     }
     Ok(())
 }

@@ -234,6 +234,12 @@ pub(crate) fn insert_answered(
 ) -> Result<Record<ClientData>> {
     let w = write(c, actor, now, region);
     let id = insert_row(conn, &w, c, actor, now)?;
+    answered(conn, id, w, c, actor, now)
+}
+
+/// The record of client `id` just inserted from `w` (made from `c`), as
+/// [`record`] would read it back.
+fn answered(conn: &mut Conn, id: Id, w: Write, c: &ClientData, actor: Id, now: i64) -> Result<Record<ClientData>> {
     let row = Row {
         id,
         code: w.code,
@@ -269,6 +275,116 @@ pub(crate) fn insert_answered(
         rec.data.tags = super::tags::of_clients(conn, &[id])?.remove(&id).unwrap_or_default();
     }
     Ok(rec)
+}
+
+/// [`insert_answered`] with the client's history row `entry(id)` and its
+/// duplicate `keys` written, answering also each key's first page of
+/// other live holders (`dupkeys::first_matches`, where `look(id)` says):
+/// what `client.create` writes. On PostgreSQL the client, its keys, its
+/// history row and the holders are one statement ([`pg_insert_recorded`]:
+/// a code already taken inserts nothing, and answers the same typed
+/// `duplicate` as [`insert_row`]); on SQLite the insert, then
+/// `history::record_with_keys`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn insert_recorded<'a>(
+    conn: &mut Conn,
+    c: &ClientData,
+    actor: Id,
+    now: i64,
+    region: PhoneRegion,
+    entry: impl FnOnce(Id) -> super::history::NewEntry,
+    keys: &[(text::DupKind, String)],
+    look: impl FnOnce(Id) -> super::dupkeys::Look<'a>,
+) -> Result<(Record<ClientData>, Vec<Vec<Id>>)> {
+    match conn {
+        #[cfg(feature = "postgres")]
+        super::AnyConnection::Pg(pg) => {
+            let w = write(c, actor, now, region);
+            let (id, first) = pg_insert_recorded(pg, &w, c, actor, now, &entry(0), keys, look(0))?;
+            super::assignments::insert(conn, id, &c.assignments)?;
+            super::tags::insert_client(conn, id, &c.tags)?;
+            Ok((answered(conn, id, w, c, actor, now)?, first))
+        }
+        super::AnyConnection::Sqlite(_) => {
+            let rec = insert_answered(conn, c, actor, now, region)?;
+            let first = super::history::record_with_keys(
+                conn,
+                entry(rec.id),
+                super::dupkeys::Keyed::Client,
+                keys,
+                look(rec.id),
+            )?;
+            Ok((rec, first))
+        }
+    }
+}
+
+/// PostgreSQL: `WITH i AS (INSERT INTO clients … ON CONFLICT (code_key)
+/// DO NOTHING RETURNING id), k AS (INSERT INTO dup_keys …), h AS (INSERT
+/// INTO history …) SELECT …`: the new id with each key's first page of
+/// other holders (`dupkeys::pg_first_matches`; the statement's snapshot
+/// never sees the keys it writes, so `look.me` may be anything). The row
+/// is bound as one JSON object (`json_populate_record`): one text, kept
+/// prepared, whatever is absent.
+#[cfg(feature = "postgres")]
+#[allow(clippy::too_many_arguments)]
+fn pg_insert_recorded(
+    pg: &mut diesel::PgConnection,
+    w: &Write,
+    c: &ClientData,
+    actor: Id,
+    now: i64,
+    entry: &super::history::NewEntry,
+    keys: &[(text::DupKind, String)],
+    look: super::dupkeys::Look<'_>,
+) -> Result<(Id, Vec<Vec<Id>>)> {
+    let keyed = super::dupkeys::Keyed::Client;
+    let mut row = serde_json::to_value(w).map_err(|e| Error::internal(e.to_string()).caused_by(e))?;
+    if let Some(o) = row.as_object_mut() {
+        o.insert("created_by".into(), actor.into());
+        o.insert("created_at".into(), now.into());
+        o.insert("version".into(), 1.into());
+    }
+    let cols = Write::COLUMNS.join(", ");
+    let from_r = Write::COLUMNS.iter().map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
+    let mut sql = crate::query::sql::Sql::new(true);
+    sql.push(&format!("WITH i AS (INSERT INTO clients (created_by, created_at, version, {cols}) SELECT r.created_by, r.created_at, r.version, {from_r} FROM json_populate_record(NULL::clients, "))
+        .bind_text(row.to_string())
+        .push("::json) AS r ON CONFLICT (code_key) DO NOTHING RETURNING id), ");
+    if !keys.is_empty() {
+        sql.push("k AS (");
+        super::dupkeys::pg_insert_for(&mut sql, keyed, "i", keys)?;
+        sql.push("), ");
+    }
+    sql.push("h AS (");
+    super::history::pg_insert_for(&mut sql, entry, "i", true)?;
+    sql.push(") SELECT (SELECT id FROM i) AS new_id, m.key_index, m.id FROM (SELECT 1) AS one");
+    if !keys.is_empty() {
+        sql.push(" LEFT JOIN (");
+        super::dupkeys::pg_first_matches(&mut sql, keyed, keys, look)?;
+        sql.push(") AS m ON true ORDER BY m.key_index, m.id");
+    } else {
+        sql.push(" LEFT JOIN (SELECT NULL::bigint AS key_index, NULL::bigint AS id) AS m ON false");
+    }
+    #[derive(QueryableByName)]
+    struct Inserted {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        new_id: Option<i64>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        key_index: Option<i64>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        id: Option<i64>,
+    }
+    let rows: Vec<Inserted> = super::prepared::Prepared::<diesel::sql_types::Untyped>::fixed(&sql).load(pg)?;
+    let Some(id) = rows.first().and_then(|r| r.new_id) else { return Err(code_taken(c)("")) };
+    let mut pages = vec![Vec::new(); keys.len()];
+    for m in rows {
+        if let (Some(k), Some(holder)) = (m.key_index, m.id) {
+            let page = usize::try_from(k).ok().and_then(|i| pages.get_mut(i));
+            page.ok_or_else(|| Error::internal(format!("a match of key {k} of {}", keys.len())))?.push(holder);
+        }
+    }
+    Ok((id, pages))
 }
 
 /// A code already held (by a live client or one in the trash) is the

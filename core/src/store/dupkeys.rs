@@ -139,12 +139,53 @@ pub(crate) fn pg_insert_one(
     id: Id,
     keys: &[(DupKind, String)],
 ) -> Result<()> {
+    pg_insert_keys(
+        sql,
+        entity,
+        |sql| {
+            sql.bind_int(id);
+        },
+        "",
+        keys,
+    )
+}
+
+/// [`pg_insert_one`] for the record a data-modifying `WITH` query
+/// `inserted` answers (`id`): nothing when it answered no row.
+#[cfg(feature = "postgres")]
+pub(crate) fn pg_insert_for(
+    sql: &mut crate::query::sql::Sql,
+    entity: Keyed,
+    inserted: &str,
+    keys: &[(DupKind, String)],
+) -> Result<()> {
+    pg_insert_keys(
+        sql,
+        entity,
+        |sql| {
+            sql.push(inserted).push(".id");
+        },
+        inserted,
+        keys,
+    )
+}
+
+#[cfg(feature = "postgres")]
+fn pg_insert_keys(
+    sql: &mut crate::query::sql::Sql,
+    entity: Keyed,
+    id: impl FnOnce(&mut crate::query::sql::Sql),
+    from: &str,
+    keys: &[(DupKind, String)],
+) -> Result<()> {
     let pairs: Vec<(&str, &str)> = keys.iter().map(|(k, key)| (k.as_str(), key.as_str())).collect();
-    sql.push("INSERT INTO dup_keys (entity, entity_id, kind, key) SELECT ")
-        .bind_text(entity.as_str())
-        .push(", ")
-        .bind_int(id)
-        .push(", e->>0, e->>1 FROM json_array_elements(")
+    sql.push("INSERT INTO dup_keys (entity, entity_id, kind, key) SELECT ").bind_text(entity.as_str()).push(", ");
+    id(sql);
+    sql.push(", e->>0, e->>1 FROM ");
+    if !from.is_empty() {
+        sql.push(from).push(", ");
+    }
+    sql.push("json_array_elements(")
         .bind_text(serde_json::to_string(&pairs).map_err(|e| crate::error::Error::storage(e.to_string()))?)
         .push("::json) AS e");
     Ok(())

@@ -2,7 +2,9 @@
 //! [`crate::domain::HistoryEntry`]). Written in the transaction of the write
 //! it records: [`record`] for one write (one prepared INSERT), [`record_many`]
 //! for a batch (as imports write their rows: SQLite steps one prepared
-//! INSERT per entry, PostgreSQL copies them in).
+//! INSERT per entry, PostgreSQL copies them in). On PostgreSQL a create
+//! writes its entry in the statement of its insert or of its duplicate
+//! keys ([`pg_insert_for`], [`record_with_keys`]): a round trip less.
 //!
 //! Other writers (merges) call [`record`] with a [`NewEntry`] inside their
 //! own write transaction; the change set is usually
@@ -97,15 +99,25 @@ pub(crate) fn record(conn: &mut Conn, entry: NewEntry) -> Result<()> {
 
 /// PostgreSQL: `INSERT INTO history … SELECT …` of `entry` for the row
 /// the data-modifying `WITH` query `inserted` answers (`id`): the record
-/// and its history row in one statement. The entry's own record id is not
-/// used; its values are bound as one JSON object
-/// (`json_populate_record`), one text whatever is absent.
+/// and its history row in one statement (nothing when it answered no
+/// row). The entry's own record id is not used, nor its client with
+/// `own_client` (a client's entry: the client is the new row); its values
+/// are bound as one JSON object (`json_populate_record`), one text
+/// whatever is absent.
 #[cfg(feature = "postgres")]
-pub(crate) fn pg_insert_for(sql: &mut crate::query::sql::Sql, entry: &NewEntry, inserted: &str) -> Result<()> {
+pub(crate) fn pg_insert_for(
+    sql: &mut crate::query::sql::Sql,
+    entry: &NewEntry,
+    inserted: &str,
+    own_client: bool,
+) -> Result<()> {
     let r = serde_json::to_string(&row(entry)?).map_err(|e| Error::internal(e.to_string()).caused_by(e))?;
+    let client = if own_client { format!("{inserted}.id") } else { "e.client_id".to_string() };
     sql.push("INSERT INTO history (record_kind, record_id, client_id, op, staff_id, at, changes, related_kind, related_id) SELECT e.record_kind, ")
         .push(inserted)
-        .push(".id, e.client_id, e.op, e.staff_id, e.at, e.changes, e.related_kind, e.related_id FROM ")
+        .push(".id, ")
+        .push(&client)
+        .push(", e.op, e.staff_id, e.at, e.changes, e.related_kind, e.related_id FROM ")
         .push(inserted)
         .push(", json_populate_record(NULL::history, ")
         .bind_text(r)

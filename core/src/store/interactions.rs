@@ -282,7 +282,7 @@ fn pg_insert_with_history(
         sql.push(" WHERE EXISTS (SELECT 1 FROM c)");
     }
     sql.push(" RETURNING id), h AS (");
-    super::history::pg_insert_for(&mut sql, entry, "i")?;
+    super::history::pg_insert_for(&mut sql, entry, "i", false)?;
     sql.push(if held {
         ") SELECT (SELECT id FROM i) AS id, EXISTS (SELECT 1 FROM c) AS held, (SELECT office FROM c) AS office"
     } else {
