@@ -179,8 +179,9 @@ pub(crate) fn warnings(
 }
 
 /// Where a record's duplicates are looked for when its keys are written
-/// (`store::history::record_with_keys`, which reads each key's first page
-/// of holders with them): what [`candidates`] reads first.
+/// (`store::history::record_with_keys`, and on PostgreSQL a client's
+/// insert, `store::clients::insert_recorded`, which read each key's first
+/// page of holders with them): what [`candidates`] reads first.
 pub(crate) fn look(who: &Who, me: Id) -> dupkeys::Look<'_> {
     dupkeys::Look { me: Some(me), offices: who.offices(), limit: PAGE }
 }

@@ -411,7 +411,8 @@ fn insert_row(conn: &mut Conn, w: &Write, c: &ClientData, actor: Id, now: i64) -
     // A new id (AUTOINCREMENT / BIGSERIAL: never reused) has no people in
     // charge, keys or tags to replace: they are only inserted. Its
     // duplicate keys are the caller's ([`insert`], or `client.create`
-    // with its history row: `history::record_with_keys`).
+    // on SQLite with its history row: `history::record_with_keys`; on
+    // PostgreSQL `client.create` does not come here, [`insert_recorded`]).
     super::assignments::insert(conn, id, &c.assignments)?;
     super::tags::insert_client(conn, id, &c.tags)?;
     Ok(id)

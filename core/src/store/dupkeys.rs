@@ -251,7 +251,8 @@ pub(crate) struct Look<'a> {
 /// The first page of each key's live holders, key by key in `keys`' order:
 /// what [`matches`] answers with `after` 0, one statement per key.
 /// (PostgreSQL asks them all in the statement that writes the record's
-/// keys: `history::record_with_keys`, [`pg_first_matches`].)
+/// keys: `history::record_with_keys` for a contact, a client's insert
+/// itself, `clients::pg_insert_recorded`; [`pg_first_matches`].)
 pub(crate) fn first_matches(
     conn: &mut Conn,
     entity: Keyed,
