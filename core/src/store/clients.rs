@@ -339,18 +339,10 @@ fn pg_insert_recorded(
     look: super::dupkeys::Look<'_>,
 ) -> Result<(Id, Vec<Vec<Id>>)> {
     let keyed = super::dupkeys::Keyed::Client;
-    let mut row = serde_json::to_value(w).map_err(|e| Error::internal(e.to_string()).caused_by(e))?;
-    if let Some(o) = row.as_object_mut() {
-        o.insert("created_by".into(), actor.into());
-        o.insert("created_at".into(), now.into());
-        o.insert("version".into(), 1.into());
-    }
-    let cols = Write::COLUMNS.join(", ");
-    let from_r = Write::COLUMNS.iter().map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
     let mut sql = crate::query::sql::Sql::new(true);
-    sql.push(&format!("WITH i AS (INSERT INTO clients (created_by, created_at, version, {cols}) SELECT r.created_by, r.created_at, r.version, {from_r} FROM json_populate_record(NULL::clients, "))
-        .bind_text(row.to_string())
-        .push("::json) AS r ON CONFLICT (code_key) DO NOTHING RETURNING id), ");
+    sql.push("WITH i AS (");
+    w.pg_insert(&mut sql, actor, now)?;
+    sql.push(" ON CONFLICT (code_key) DO NOTHING RETURNING id), ");
     if !keys.is_empty() {
         sql.push("k AS (");
         super::dupkeys::pg_insert_for(&mut sql, keyed, "i", keys)?;

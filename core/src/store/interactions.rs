@@ -255,14 +255,6 @@ fn pg_insert_with_history(
     entry: &super::history::NewEntry,
     hold: Option<Option<&[String]>>,
 ) -> Result<Option<(Id, Option<String>)>> {
-    let mut row = serde_json::to_value(w).map_err(|e| crate::error::Error::internal(e.to_string()).caused_by(e))?;
-    if let Some(o) = row.as_object_mut() {
-        o.insert("created_by".into(), actor.into());
-        o.insert("created_at".into(), now.into());
-        o.insert("version".into(), 1.into());
-    }
-    let cols = Write::COLUMNS.join(", ");
-    let from_r = Write::COLUMNS.iter().map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
     let mut sql = crate::query::sql::Sql::new(true);
     sql.push("WITH ");
     let held = match (hold, w.client_id) {
@@ -275,9 +267,8 @@ fn pg_insert_with_history(
         (Some(_), None) => return Err(crate::error::Error::internal("a client to hold without a client")),
         (None, _) => false,
     };
-    sql.push(&format!("i AS (INSERT INTO interactions (created_by, created_at, version, {cols}) SELECT r.created_by, r.created_at, r.version, {from_r} FROM json_populate_record(NULL::interactions, "))
-        .bind_text(row.to_string())
-        .push("::json) AS r");
+    sql.push("i AS (");
+    w.pg_insert(&mut sql, actor, now)?;
     if held {
         sql.push(" WHERE EXISTS (SELECT 1 FROM c)");
     }

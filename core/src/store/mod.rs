@@ -1022,6 +1022,39 @@ macro_rules! written_columns {
             /// take the row as JSON: `json_populate_record`).
             #[allow(dead_code)]
             pub(crate) const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            /// PostgreSQL: `INSERT INTO <table> (…) SELECT … FROM
+            /// json_populate_record(…) AS r` of this row, new (version 1)
+            /// by `actor` at `now`, bound as one JSON object: one text,
+            /// kept prepared, whatever is absent. For a data-modifying
+            /// `WITH` part; the caller adds `WHERE`, `ON CONFLICT`,
+            /// `RETURNING`.
+            #[cfg(feature = "postgres")]
+            #[allow(dead_code)]
+            pub(crate) fn pg_insert(
+                &self,
+                sql: &mut crate::query::sql::Sql,
+                actor: i64,
+                now: i64,
+            ) -> crate::error::Result<()> {
+                let internal = |e: serde_json::Error| crate::error::Error::internal(e.to_string()).caused_by(e);
+                let mut row = serde_json::to_value(self).map_err(internal)?;
+                if let Some(o) = row.as_object_mut() {
+                    o.insert("created_by".into(), actor.into());
+                    o.insert("created_at".into(), now.into());
+                    o.insert("version".into(), 1.into());
+                }
+                let table = stringify!($table);
+                let cols = Self::COLUMNS.join(", ");
+                let from_r = Self::COLUMNS.iter().map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
+                sql.push(&format!(
+                    "INSERT INTO {table} (created_by, created_at, version, {cols}) SELECT r.created_by, \
+                     r.created_at, r.version, {from_r} FROM json_populate_record(NULL::{table}, "
+                ))
+                .bind_text(row.to_string())
+                .push("::json) AS r");
+                Ok(())
+            }
         }
 
         /// A whole new row (imports).
