@@ -68,6 +68,9 @@ pub(crate) struct Who {
     /// The firm's tags, read with the actor (filters by a tag's name, the
     /// grids' tag names).
     pub tags: Arc<Vec<crate::domain::Tag>>,
+    /// Each list's column catalogue with these roles, tags and custom
+    /// fields (kept with the actor's read).
+    pub catalogues: Arc<crate::query::columns::Catalogues>,
     /// The language events on the timeline are worded in: the engine's,
     /// or a dashboard render's locale ([`Engine::execute_scoped_in`]), or
     /// an export's language ([`Engine::execute_in`]).
@@ -453,6 +456,7 @@ impl Engine {
             columns: actor.columns.clone(),
             roles: actor.roles.clone(),
             tags: actor.tags.clone(),
+            catalogues: actor.catalogues.clone(),
             french: self.config.french(),
         })
     }

@@ -276,7 +276,7 @@ impl Engine {
     fn chosen_columns(&self, who: &Who, list: ListKind, asked: Option<Vec<String>>) -> Result<Vec<ColumnDef>> {
         // The firm's roles came with the actor (`store::actor`).
         let roles = if list == ListKind::Clients { who.roles.as_slice() } else { &[] };
-        let catalogue = columns::catalogue_with(list, roles, &who.tags, &who.custom);
+        let catalogue = who.catalogues.get(list, roles, &who.tags, &who.custom);
         let ids = match asked {
             Some(a) => a,
             // Read with the actor (`store::actor`).
@@ -285,7 +285,7 @@ impl Engine {
                 None => catalogue.iter().filter(|c| c.default_visible).map(|c| c.id.clone()).collect(),
             },
         };
-        pick_columns(&catalogue, &ids)
+        pick_columns(catalogue, &ids)
     }
 
     /// The constraints of a list for a client and/or contact, the last 30

@@ -86,6 +86,9 @@ pub(crate) struct Actor {
     pub tags: Arc<Vec<crate::domain::Tag>>,
     /// The actor generation this was read at.
     pub generation: Option<i64>,
+    /// Each list's column catalogue with these roles, tags and custom
+    /// fields, built when first asked.
+    pub catalogues: Arc<crate::query::columns::Catalogues>,
 }
 
 /// The actors read on one pooled SQLite connection, each with the
@@ -496,6 +499,7 @@ fn get_timed(conn: &mut Conn, id: Id, pg_timeout: Option<u128>, pg_generic: Opti
         roles: Arc::new(roles),
         tags: Arc::new(tags),
         generation: row.generation,
+        catalogues: Arc::default(),
     }))
 }
 
