@@ -427,6 +427,13 @@ pub(crate) fn names_sql(sql: &mut Sql, kind: ListKind, offices: Option<&[String]
 /// the same rules, answering `(which, id, name, code or initials)` with
 /// `which` 0 for a client (its name and code), 1 for a contact (its "file
 /// as"), 2 for a staff member (name and initials).
+///
+/// Tried and measured no faster (2026-12-07, SQLite M, grid pages alternated
+/// with this form: 0.185–0.190 against 0.183–0.184 ms): the page statement
+/// wrapped as a subquery (a co-routine, its plan its own) with the names
+/// left-joined to its cut rows. The joins' seeks cost what this
+/// statement's do, and the co-routine copies every one of the page's ~36
+/// columns once more.
 pub(crate) fn names_lookup_sql(ids: [String; 3], offices: Option<&[String]>, scope: Option<Id>) -> Sql {
     let mut sql = Sql::new(false);
     let [clients, contacts, staff] = ids;

@@ -31,7 +31,7 @@ pub(crate) struct Keyed<R> {
     /// shows ([`crate::visibility::names_sql`]).
     pub names: [Option<String>; 5],
     /// What the record keeps in tables of its own, as the page statement
-    /// answered it (`query::attached_sql`).
+    /// answered it (`query::attached_sql`; NULL: none).
     pub attached: Option<String>,
     /// The list's count (up to one past its cap), when the page statement
     /// counted (`Plan::count_inline`): the same on every row.
