@@ -394,8 +394,10 @@ pub(crate) fn offices_sql(sql: &mut Sql, kind: ListKind, offices: &[String]) {
 /// initials (NULL: none, or not to be shown). Other lists: five NULLs.
 ///
 /// SQLite's short pages (a long one's names are read after it is cut:
-/// [`names_lookup_sql`]; PostgreSQL joins them to the cut page:
-/// [`pg_names_joined_sql`]). One correlated subquery per column. Left
+/// [`names_lookup_sql`]) and PostgreSQL's pages planned at each call (a
+/// page under generic plans joins them to its cut rows:
+/// [`pg_names_joined_sql`]).
+/// One correlated subquery per column. Left
 /// joins after `FROM … t` were tried (491a33d): a grid page was ~20%
 /// faster on SQLite, but the joins changed plans: the dashboards'
 /// open-transfers tile (`open_only`, sorted by date) scanned every
@@ -455,7 +457,8 @@ pub(crate) fn names_lookup_sql(ids: [String; 3], offices: Option<&[String]>, sco
 
 /// PostgreSQL's names of a grid page: the page statement `page` (its rows
 /// cut and ordered by its own `ORDER BY … LIMIT`; `columns` its record
-/// columns on the alias `t`, `order` its order on its output columns) as a
+/// columns on the alias `t`, `order` its order and cut on its output
+/// columns, `ORDER BY` and `LIMIT` of the wrapping statement) as a
 /// subquery whose rows are named by left joins, in the column layout of
 /// every page statement (the record, `rk`, `kt`, `ki`, `st`, five names,
 /// `att`, `total`). `None` for lists without names.

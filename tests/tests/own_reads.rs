@@ -181,10 +181,27 @@ fn sqlite_pages_read_straight_answer_as_diesel() {
 /// Every row of a grid walked `limit` rows a page, with every column of
 /// its catalogue: id → (version, cells).
 fn grid_rows(f: &Fixture, actor: Id, list: ListKind, columns: &[String], limit: u32) -> Vec<(Id, String)> {
+    grid_rows_filtered(f, actor, list, columns, limit, None)
+}
+
+/// [`grid_rows`] under `filter`.
+fn grid_rows_filtered(
+    f: &Fixture,
+    actor: Id,
+    list: ListKind,
+    columns: &[String],
+    limit: u32,
+    filter: Option<&str>,
+) -> Vec<(Id, String)> {
     let mut out = Vec::new();
     let mut cursor = None;
     loop {
-        let query = ListQuery { cursor: cursor.clone(), limit: Some(limit), ..Default::default() };
+        let query = ListQuery {
+            cursor: cursor.clone(),
+            limit: Some(limit),
+            filter: filter.map(|t| FilterInput::Text(t.to_string())),
+            ..Default::default()
+        };
         let r = f.run(actor, grid_request(list, Some(columns.to_vec()), query)).unwrap();
         let S::Grid(g) = r else { panic!("not a grid") };
         out.extend(g.rows.iter().map(|r| (r.id, format!("{} {:?}", r.version, r.cells))));
@@ -215,6 +232,35 @@ fn sqlite_grid_names_are_the_same_on_short_and_long_pages() {
             let named =
                 long.iter().filter(|(_, cells)| cells.contains("D'Amours") || cells.contains("Tremblay")).count();
             assert!(named > 0, "{list:?} actor {actor}: names shown");
+        }
+    }
+}
+
+/// PostgreSQL joins a grid's names to its cut page when the page runs
+/// under generic plans (no filter: `visibility::pg_names_joined_sql`) and
+/// reads them by its statement's subqueries otherwise
+/// (`visibility::names_sql`): a filter every row matches walks the same
+/// rows, in the same order, with the same cells, for an unrestricted and
+/// an office-restricted staff member, 7 and 50 rows a page.
+#[test]
+fn postgres_grid_names_joined_answer_as_their_subqueries() {
+    let Some(f) = Fixture::new(Backend::Postgres) else { return };
+    let mut rng = Rng(0x0e4d_2026_1207);
+    let (_, montreal) = firm(&f, &mut rng, 150, 400);
+    for list in [ListKind::Interactions, ListKind::Transfers] {
+        let S::Columns(catalogue) = f.run(f.admin, R::ColumnsCatalogue { list }).unwrap() else { panic!() };
+        let columns: Vec<String> = catalogue.iter().map(|c| c.id.clone()).collect();
+        for actor in [f.admin, montreal] {
+            for limit in [7, 50] {
+                let joined = grid_rows(&f, actor, list, &columns, limit);
+                let all = Some("objet:zzqx OR -objet:zzqx");
+                let subqueries = grid_rows_filtered(&f, actor, list, &columns, limit, all);
+                assert!(joined.len() > 7, "{list:?}: more than one short page ({} rows)", joined.len());
+                assert_eq!(joined, subqueries, "{list:?} actor {actor}, {limit} a page: joined (left), subqueries");
+                let named =
+                    joined.iter().filter(|(_, cells)| cells.contains("D'Amours") || cells.contains("Tremblay")).count();
+                assert!(named > 0, "{list:?} actor {actor}: names shown");
+            }
         }
     }
 }

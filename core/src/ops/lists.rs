@@ -121,11 +121,12 @@ impl Engine {
             // (a dashboard tile's 10 rows: a statement more cost more than
             // 11 rows' subqueries), a long one's after the cut.
             let names_after = names && !pg && plan.limit >= NAMES_AFTER_CUT;
-            // PostgreSQL: joined only without a filter or a search. A
-            // filtered page is planned at each call, and the joins cost its
-            // planning more than they save (the bench's filtered grid 1.0 →
-            // 1.3 ms with them, 2026-12-07).
-            plan.names_joined = names && pg && plan.search.is_empty() && plan.unfiltered();
+            // PostgreSQL: joined only under generic plans (a page without a
+            // filter, a search or a switch, `engine::generic_plans`), planned
+            // once. Other pages are planned at each call, and the joins cost
+            // that planning more than they save (the bench's filtered grid
+            // 1.0 → 1.3 ms with them, 2026-12-07).
+            plan.names_joined = names && pg && store::session::generic_wanted();
             plan.names = names && !names_after && !plan.names_joined;
             plan.count_cap = count_cap;
             // Large lists: how common the search keywords are decides the

@@ -1632,7 +1632,10 @@ impl Plan {
             let dir = if self.sort.desc { "DESC" } else { "ASC" };
             let key = if self.sort.text() { "p.kt" } else { "p.ki" };
             let rank = if self.rank.is_some() { "p.rk ASC, " } else { "" };
-            let order = format!("{rank}{key} {dir}, p.id {dir}");
+            // The page's own cut again at the top: a statement limited at
+            // its top carries a kept actor's check as `SELECT * FROM (…)`,
+            // not in a materialized CTE (`store::prepared`).
+            let order = format!("{rank}{key} {dir}, p.id {dir} LIMIT {}", self.limit + 1);
             let (offices, scope) = (self.offices.as_deref(), self.scope);
             if let Some(named) =
                 crate::visibility::pg_names_joined_sql(&sql, columns, &order, self.kind, offices, scope)
@@ -1641,11 +1644,6 @@ impl Plan {
             }
         }
         sql
-    }
-
-    /// Whether the request has no filter of its own.
-    pub(crate) fn unfiltered(&self) -> bool {
-        matches!(&self.filter, Typed::And(parts) if parts.is_empty())
     }
 
     /// [`Plan::page_sql`] before a PostgreSQL grid's names are joined.
