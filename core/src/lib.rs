@@ -46,8 +46,10 @@ pub use op::Operation;
 pub use store::{POSTGRES_SUPPORTED, Target};
 
 /// Test support: the list pages SQLite reads outside diesel
-/// (`store::own`), which diesel's instrumentation does not see.
+/// (`store::own`), which diesel's instrumentation does not see, and the
+/// fields grids leave out (`query::columns::Reads`).
 #[doc(hidden)]
 pub mod own_reads {
+    pub use crate::query::columns::read_everything;
     pub use crate::store::own::{through_diesel, watch};
 }

@@ -488,7 +488,12 @@ pub(crate) fn pg_names_joined_sql(
         if i > 0 {
             sql.push(", ");
         }
-        sql.push(&on(c));
+        // `t.x`, or a left-out field's placeholder `… AS x`
+        // (`store::page::PageRow::columns_reading`): the page's `x`.
+        match c.rsplit_once(" AS ") {
+            Some((_, name)) => sql.push("p.").push(name),
+            None => sql.push(&on(c)),
+        };
     }
     sql.push(", p.rk, p.kt, p.ki, p.st, n.name, n.code, k.file_as, s.name, s.initials, p.att, p.total FROM (");
     sql.append(page);

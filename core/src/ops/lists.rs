@@ -74,20 +74,21 @@ impl Engine {
         R: PageRow,
         T: Annotate,
     {
-        self.list_page_with(who, query, constraints, false, query::MAX_COUNT, |c, rows, _| load(c, rows))
+        self.list_page_with(who, query, constraints, None, query::MAX_COUNT, |c, rows, _| load(c, rows))
     }
 
-    /// [`Engine::list_page`], with the names a grid shows (`names`: read by
-    /// the page statement itself on PostgreSQL, [`visibility::names_sql`];
-    /// on SQLite by one statement after the page is cut,
-    /// [`visibility::names_lookup_sql`]), counting (if
-    /// asked) up to one past `count_cap` rows.
+    /// [`Engine::list_page`] for a grid (`grid`: what its columns read of
+    /// the rows, `columns::Reads`), with the names a grid of interactions
+    /// or transfers shows (read by the page statement itself on
+    /// PostgreSQL, [`visibility::names_sql`]; on SQLite by one statement
+    /// after the page is cut, [`visibility::names_lookup_sql`]), counting
+    /// (if asked) up to one past `count_cap` rows.
     fn list_page_with<R, T>(
         &self,
         who: &Who,
         query: &ListQuery,
         constraints: Vec<Constraint>,
-        names: bool,
+        grid: Option<&columns::Reads>,
         count_cap: u64,
         load: impl FnOnce(&mut Conn, Vec<(R, Option<String>)>, columns::Names) -> Result<T>,
     ) -> Result<(T, Option<String>, Option<u64>)>
@@ -97,6 +98,12 @@ impl Engine {
     {
         let kind = R::KIND;
         who.require(entity(kind), Action::View)?;
+        let names = grid.is_some_and(|r| r.names) && matches!(kind, ListKind::Interactions | ListKind::Transfers);
+        // A grid's statement reads the fields its cells show.
+        let row_columns: std::borrow::Cow<'static, str> = match grid {
+            Some(reads) => R::columns_reading(|f| reads.field(f)).into(),
+            None => R::columns().into(),
+        };
         let mut constraints = constraints;
         constraints.extend(visibility::scope_constraint(who, kind));
         // A read never waits for a writer: when the sweep cannot run now,
@@ -129,6 +136,7 @@ impl Engine {
             plan.names_joined = names && pg && store::session::generic_wanted();
             plan.names = names && !names_after && !plan.names_joined;
             plan.count_cap = count_cap;
+            plan.attached = grid.is_none_or(|reads| reads.attached);
             // Large lists: how common the search keywords are decides the
             // statement's shape (query/search.rs).
             let tiers = plan.ranked_tiers(pg);
@@ -153,7 +161,7 @@ impl Engine {
                 sample_rank(c, &mut plan, pg, 3)?;
             }
             // One statement answers the page's records and their keys.
-            let page_sql = plan.page_sql(pg, R::columns());
+            let page_sql = plan.page_sql(pg, &row_columns);
             if explain {
                 let lines = store::query::explain(c, &page_sql)?;
                 EXPLAIN.with(|e| e.borrow_mut().as_mut().map(|v| v.extend(lines)));
@@ -161,7 +169,7 @@ impl Engine {
             let mut rows = match tiers {
                 // Explained: the statement shown is the one that runs.
                 None if explain => R::load(c, &page_sql)?,
-                None => match windowed::<R>(c, &mut plan, pg)? {
+                None => match windowed::<R>(c, &mut plan, pg, &row_columns)? {
                     Some(rows) => rows,
                     None => R::load(c, &page_sql)?,
                 },
@@ -178,7 +186,7 @@ impl Engine {
                         if !explain {
                             sample_rank(c, &mut plan, pg, r)?;
                         }
-                        rows.extend(R::load(c, &plan.ranked_tier_sql(pg, R::columns(), r, room))?);
+                        rows.extend(R::load(c, &plan.ranked_tier_sql(pg, &row_columns, r, room))?);
                     }
                     rows
                 }
@@ -377,17 +385,19 @@ impl Engine {
         let mut constraints = scope;
         constraints.extend(self.list_constraints(who, list, client, contact, last_30_days, open_only)?);
         let ids: Vec<String> = cols.iter().map(|c| c.id.clone()).collect();
+        let reads = columns::Reads::of(list, &ids);
+        let reads = Some(&reads);
         let tz = self.tz;
         let now = self.now();
         let (rows, next_cursor, total) = match list {
-            ListKind::Clients => self.list_page_with(who, query, constraints, false, cap, |c, page, _| {
+            ListKind::Clients => self.list_page_with(who, query, constraints, reads, cap, |c, page, _| {
                 // The people in charge come with their names (the page
                 // statement's attached column).
                 let mut names = columns::Names::default();
                 let recs = client_records_named(page, !c.is_pg(), Some(&mut names))?;
                 Ok(grid_rows(&recs, &ids, |r, col| columns::client_cell(r, col, &names, tz)))
             })?,
-            ListKind::Contacts => self.list_page_with(who, query, constraints, false, cap, |c, page, _| {
+            ListKind::Contacts => self.list_page_with(who, query, constraints, reads, cap, |c, page, _| {
                 let keys: HashMap<Id, String> = page
                     .iter()
                     .filter_map(|(r, _): &(store::contacts::Row, Option<String>)| {
@@ -399,7 +409,7 @@ impl Engine {
                 }))
             })?,
             ListKind::Interactions => {
-                self.list_page_with(who, query, constraints, true, cap, |c, page, mut names| {
+                self.list_page_with(who, query, constraints, reads, cap, |c, page, mut names| {
                     // The page statement names the staff member who made each
                     // interaction; whom a message was taken for and who follows
                     // it up come with the attached column.
@@ -412,7 +422,7 @@ impl Engine {
                     Ok(grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz)))
                 })?
             }
-            ListKind::Transfers => self.list_page_with(who, query, constraints, true, cap, |c, page, mut names| {
+            ListKind::Transfers => self.list_page_with(who, query, constraints, reads, cap, |c, page, mut names| {
                 let recs = transfer_records(page, now)?;
                 if ids.iter().any(|i| i == "contact_key") {
                     let contacts: Vec<Id> = recs.iter().map(|r| r.data.to_contact).collect();
@@ -758,7 +768,12 @@ impl Engine {
 /// (no window for this search, the windows grew to half the ids, or
 /// [`MAX_WINDOWS`] came back short).
 /// The plan leaves without a window.
-fn windowed<R: PageRow>(c: &mut Conn, plan: &mut query::Plan, pg: bool) -> Result<Option<Vec<Keyed<R>>>> {
+fn windowed<R: PageRow>(
+    c: &mut Conn,
+    plan: &mut query::Plan,
+    pg: bool,
+    columns: &str,
+) -> Result<Option<Vec<Keyed<R>>>> {
     // The bounds are SQLite's (PostgreSQL has no index count to size them).
     let mut k = if pg { None } else { plan.first_window_blocks() };
     let mut found = None;
@@ -778,7 +793,7 @@ fn windowed<R: PageRow>(c: &mut Conn, plan: &mut query::Plan, pg: bool) -> Resul
             break;
         }
         plan.window = Some(window);
-        let rows = R::load(c, &plan.page_sql(pg, R::columns()));
+        let rows = R::load(c, &plan.page_sql(pg, columns));
         plan.window = None;
         let rows = rows?;
         if rows.len() as i64 > plan.limit {

@@ -248,6 +248,148 @@ fn base_catalogue(kind: ListKind) -> Vec<ColumnDef> {
     }
 }
 
+/// What a grid's chosen columns read of its rows: the table's fields
+/// their cells are made from, and whether they need what the page
+/// statement attaches (people in charge, tags, follow-ups). A grid's page
+/// statement reads only these (`store::page::PageRow::columns_reading`):
+/// the interactions grid's six default columns read 8 of an interaction's
+/// 25 fields, and no body, custom fields or follow-up.
+///
+/// Kept beside the cells: each arm of [`column_reads`] names what the
+/// same column's arm of `*_cell` reads (`tests/tests/grid_reads.rs`
+/// checks every column of every list alone against all of them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Reads {
+    /// None: every field (a column this map does not know).
+    fields: Option<Vec<&'static str>>,
+    pub attached: bool,
+    /// The names of the clients, contacts and staff members rows point at
+    /// (interactions and transfers: `Names`).
+    pub names: bool,
+}
+
+/// The pseudo-fields of [`column_reads`]: the page's attached column, and
+/// the names of the records a row points at.
+const ATTACHED: &str = "+attached";
+const NAMES: &str = "+names";
+
+thread_local! {
+    static READ_EVERYTHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// This thread's grids read every field (`true`) or those their columns
+/// show (`false`, the default): for tests that compare the two.
+#[doc(hidden)]
+pub fn read_everything(on: bool) {
+    READ_EVERYTHING.with(|r| r.set(on));
+}
+
+impl Reads {
+    /// What `columns` of `kind`'s grid read.
+    pub(crate) fn of(kind: ListKind, columns: &[String]) -> Reads {
+        if READ_EVERYTHING.with(std::cell::Cell::get) {
+            return Reads { fields: None, attached: true, names: true };
+        }
+        let mut out = Reads { fields: Some(Vec::new()), attached: false, names: false };
+        for col in columns {
+            let Some(reads) = column_reads(kind, col) else {
+                return Reads { fields: None, attached: true, names: true };
+            };
+            for &f in reads {
+                if f == ATTACHED {
+                    out.attached = true;
+                } else if f == NAMES {
+                    out.names = true;
+                } else if let Some(v) = out.fields.as_mut()
+                    && !v.contains(&f)
+                {
+                    v.push(f);
+                }
+            }
+        }
+        out
+    }
+
+    /// The fields read; None: every one.
+    #[cfg(test)]
+    pub(crate) fn fields(&self) -> Option<&[&'static str]> {
+        self.fields.as_deref()
+    }
+
+    /// Whether the cells read `field` of the table.
+    pub(crate) fn field(&self, field: &str) -> bool {
+        self.fields.as_ref().is_none_or(|v| v.contains(&field))
+    }
+}
+
+/// The fields column `col` of `kind` reads (ids of the records it names
+/// included); None for a column this map does not know.
+fn column_reads(kind: ListKind, col: &str) -> Option<&'static [&'static str]> {
+    if col.starts_with("custom.") && kind != ListKind::Transfers {
+        return Some(&["custom"]);
+    }
+    if col.starts_with("role.") && kind == ListKind::Clients {
+        return Some(&[ATTACHED]);
+    }
+    Some(match (kind, col) {
+        (ListKind::Clients, "code") => &["code"],
+        (ListKind::Clients, "name") => &["name"],
+        (ListKind::Clients, "kind") => &["kind"],
+        (ListKind::Clients, "status") => &["status"],
+        (ListKind::Clients, "office") => &["office"],
+        (ListKind::Clients | ListKind::Contacts, "city") => &["address"],
+        (ListKind::Clients | ListKind::Contacts, "phone") => &["phones"],
+        (ListKind::Clients | ListKind::Contacts, "email") => &["emails"],
+        (ListKind::Clients | ListKind::Contacts, "tags") => &[ATTACHED],
+        (ListKind::Clients | ListKind::Contacts, "language") => &["language"],
+        (ListKind::Clients | ListKind::Contacts, "updated") => &["updated_at"],
+        (ListKind::Clients, "website") => &["website"],
+        (ListKind::Clients, "won") => &["won_date"],
+        (ListKind::Clients, "left") => &["left_date"],
+        (ListKind::Clients, "fiscal_year_end") => &["fiscal_year_end"],
+        (ListKind::Clients, "business_number") => &["business_number"],
+        (ListKind::Clients, "created") => &["created_at"],
+        (ListKind::Contacts, "key") => &["import_key"],
+        (ListKind::Contacts, "name") => &["file_as"],
+        (ListKind::Contacts, "first_name") => &["first_name"],
+        (ListKind::Contacts, "last_name") => &["last_name"],
+        (ListKind::Contacts, "company") => &["company"],
+        (ListKind::Contacts, "title") => &["title"],
+        (ListKind::Interactions, "when") => &["occurred_at"],
+        (ListKind::Interactions, "kind") => &["kind"],
+        // An engine event is worded when read (`word_event`): its subject
+        // and text come from it.
+        (ListKind::Interactions, "subject") => &["subject", "event"],
+        (ListKind::Interactions, "body") => &["body", "event"],
+        (ListKind::Interactions | ListKind::Transfers, "client" | "client_code") => &["client_id", NAMES],
+        (ListKind::Interactions, "contact") => &["contact_id", NAMES],
+        // Keys are read after the page (`store::bulk::contact_keys_of`).
+        (ListKind::Interactions, "contact_key") => &["contact_id"],
+        (ListKind::Interactions, "staff" | "staff_initials") => &["staff_id", NAMES],
+        (ListKind::Interactions, "direction") => &["direction"],
+        (ListKind::Interactions, "duration") => &["duration_secs"],
+        (ListKind::Interactions, "phone") => &["phone"],
+        (ListKind::Interactions, "follow_up" | "due" | "done") => &[ATTACHED],
+        // Whom a message was taken for is named by the attached column.
+        (ListKind::Interactions, "for") => &["taken_for_id", ATTACHED],
+        (ListKind::Interactions, "message") => &["message_status"],
+        (ListKind::Transfers, "sent") => &["sent_at"],
+        // An open transfer past its expiry reads as expired.
+        (ListKind::Transfers, "status") => &["status", "expires_at"],
+        (ListKind::Transfers, "closed") => &["closed_at", "status", "expires_at"],
+        (ListKind::Transfers, "direction") => &["direction"],
+        (ListKind::Transfers, "subject") => &["subject"],
+        (ListKind::Transfers, "contact") => &["to_contact", NAMES],
+        (ListKind::Transfers, "contact_key") => &["to_contact"],
+        (ListKind::Transfers, "staff" | "staff_initials") => &["from_staff", NAMES],
+        (ListKind::Transfers, "files" | "file_names" | "file_sizes") => &["files"],
+        (ListKind::Transfers, "expires") => &["expires_at"],
+        (ListKind::Transfers, "signature") => &["signature_required"],
+        (ListKind::Transfers, "message") => &["message"],
+        _ => return None,
+    })
+}
+
 /// Names of the records rows point at, loaded once per page. Codes and
 /// initials identify a client and a staff member in an exported file (the
 /// importer finds them by these).

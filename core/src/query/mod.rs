@@ -356,6 +356,10 @@ pub(crate) struct Plan {
     /// of 51 rows 0.08 ms on PostgreSQL at size M, where contacts have
     /// none.
     pub tagged: bool,
+    /// The page statement answers what rows keep in tables of their own
+    /// ([`attached_sql`]); false: NULL, a grid none of whose columns
+    /// shows it (`columns::Reads`).
+    pub attached: bool,
 }
 
 /// The page statement's last column: what a record keeps in tables of its
@@ -723,6 +727,7 @@ pub(crate) fn plan(input: PlanInput<'_>) -> Result<Plan> {
         window_hint: None,
         window: None,
         tagged: !input.tags.is_empty(),
+        attached: true,
     })
 }
 
@@ -1245,7 +1250,7 @@ impl Plan {
                 ", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)",
             );
         }
-        sql.push(attached_sql(self.kind, sql.pg, self.tagged));
+        self.attached_into(sql);
         // Tiers never count on SQLite (their page is several statements);
         // on PostgreSQL their statement's CTE `cnt` did (`query/pg.rs`).
         sql.push(if self.count_inline(sql.pg) {
@@ -1613,6 +1618,15 @@ impl Plan {
         }
     }
 
+    /// The page statement's attached column ([`Plan::attached`]).
+    fn attached_into(&self, sql: &mut Sql) {
+        sql.push(if self.attached {
+            attached_sql(self.kind, sql.pg, self.tagged)
+        } else {
+            ", CAST(NULL AS TEXT) AS att"
+        });
+    }
+
     /// A statement of this plan: its row counts written in unless it
     /// searches (see [`Sql::limit`]).
     fn new_sql(&self, pg: bool) -> Sql {
@@ -1680,7 +1694,7 @@ impl Plan {
                 ", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)",
             );
         }
-        sql.push(attached_sql(self.kind, pg, self.tagged));
+        self.attached_into(&mut sql);
         if self.count_inline(pg) {
             // The count in the page's own statement: one round trip, and
             // the count and the rows of one snapshot (PostgreSQL).

@@ -50,10 +50,37 @@ pub(crate) trait PageRow: Sized {
     const KIND: ListKind;
     /// The row type's fields, in [`PageRow::columns`]' order.
     const FIELDS: &'static [&'static str];
+    /// For each of [`PageRow::FIELDS`], what a page that does not need it
+    /// reads in its place ([`PageRow::columns_reading`]): a constant of the
+    /// column's type that the row's record accepts. None: always read (ids
+    /// the names are looked up by, the version, codes the record parses).
+    const PLACEHOLDERS: &'static [Option<&'static str>];
     /// The row from a statement's first columns ([`super::own`]).
     fn decode(r: &own::Cols) -> Result<Self>;
     /// The columns of the row type, on the page statement's alias `t`.
     fn columns() -> &'static str;
+    /// [`PageRow::columns`] with every field `read` refuses answered by
+    /// its placeholder (`CAST(NULL AS TEXT) AS body`) when it has one: a
+    /// grid reads the columns its cells show and not, say, an
+    /// interaction's body (`query::columns::Reads`). The row decodes as
+    /// before, its left-out fields empty.
+    fn columns_reading(read: impl Fn(&str) -> bool) -> String {
+        let mut out = String::new();
+        for (field, placeholder) in Self::FIELDS.iter().zip(Self::PLACEHOLDERS) {
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            match placeholder {
+                Some(p) if !read(field) => {
+                    out.push_str(p);
+                    out.push_str(" AS ");
+                }
+                _ => out.push_str("t."),
+            }
+            out.push_str(field);
+        }
+        out
+    }
     /// Runs a page statement whose first columns are [`PageRow::columns`]
     /// followed by `rk`, `kt`, `ki`, `st`, five names (client name and
     /// code, contact, staff name and initials), the attached records and
@@ -90,14 +117,27 @@ fn read_keyed<R: PageRow>(r: &own::Cols) -> Result<Keyed<R>> {
     })
 }
 
+// The placeholders of left-out fields ([`PageRow::PLACEHOLDERS`]), typed
+// alike on both backends.
+const NULL_TEXT: &str = "CAST(NULL AS TEXT)";
+const NULL_INT: &str = "CAST(NULL AS BIGINT)";
+const ZERO: &str = "CAST(0 AS BIGINT)";
+const EMPTY: &str = "CAST('' AS TEXT)";
+const JSON_LIST: &str = "CAST('[]' AS TEXT)";
+const JSON_MAP: &str = "CAST('{}' AS TEXT)";
+
 /// Defines [`PageRow`] for a table's row type. `{ fields }` lists the row
 /// type's fields in declaration order, which is the order of its diesel
-/// selection and so of [`PageRow::columns`] (a test holds them equal).
+/// selection and so of [`PageRow::columns`] (a test holds them equal);
+/// `field = TEXT` gives a field's placeholder ([`PageRow::PLACEHOLDERS`]).
 macro_rules! page_row {
-    ($module:ident, $table:ident, $kind:expr, |$r:ident| $people:expr, { $($field:ident),* $(,)? }) => {
+    (@ph) => { None };
+    (@ph $ph:expr) => { Some($ph) };
+    ($module:ident, $table:ident, $kind:expr, |$r:ident| $people:expr, { $($field:ident $(= $ph:expr)?),* $(,)? }) => {
         impl PageRow for super::$module::Row {
             const KIND: ListKind = $kind;
             const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+            const PLACEHOLDERS: &'static [Option<&'static str>] = &[$(page_row!(@ph $($ph)?)),*];
 
             fn decode(r: &own::Cols) -> Result<Self> {
                 let mut at = 0;
@@ -151,23 +191,36 @@ macro_rules! page_row {
     };
 }
 
+// Placeholders by the field's type: `NULL_TEXT`, `NULL_INT`, `ZERO`,
+// `EMPTY`, `JSON_LIST`, `JSON_MAP`. Ids, versions and codes
+// parsed into enums have none. Of the fields a grid column shows, only
+// those that cost (long texts, JSON parsed into the record) have one: each
+// has its own page statement text per set of them read, and texts are
+// prepared and kept per process up to a bound (`store::prepared`), so
+// short ones are always read rather than multiplying the texts.
 page_row!(clients, clients, ListKind::Clients, |_r| [None; 3], {
-    id, code, name, kind, status, office, address, phones, emails, website, notes, referral_type, referred_by,
-    won_date, won_reason, left_date, lost_to, lost_reason, created_by, created_at, updated_by, updated_at, version,
-    custom, language, fiscal_year_end, business_number,
+    id, code, name, kind, status, office, address = NULL_TEXT, phones = JSON_LIST, emails = JSON_LIST, website,
+    notes = NULL_TEXT, referral_type = NULL_TEXT, referred_by = NULL_TEXT, won_date, won_reason = NULL_TEXT,
+    left_date, lost_to = NULL_TEXT, lost_reason = NULL_TEXT, created_by = ZERO, created_at, updated_by = ZERO,
+    updated_at, version, custom = JSON_MAP, language, fiscal_year_end, business_number,
 });
 page_row!(contacts, contacts, ListKind::Contacts, |_r| [None; 3], {
-    id, first_name, last_name, file_as, company, title, phones, emails, address, notes, created_by, created_at,
-    updated_by, updated_at, version, import_key, custom, language,
+    id, first_name, last_name, file_as, company, title, phones = JSON_LIST, emails = JSON_LIST,
+    address = NULL_TEXT, notes = NULL_TEXT, created_by = ZERO, created_at = ZERO, updated_by = ZERO, updated_at,
+    version, import_key, custom = JSON_MAP, language,
 });
 page_row!(interactions, interactions, ListKind::Interactions, |r| [r.client_id, r.contact_id, r.staff_id], {
-    id, kind, occurred_at, client_id, contact_id, staff_id, subject, body, direction, duration_secs, phone,
-    email_from, email_to, email_cc, taken_for, custom, transfer_id, created_by, created_at, updated_by,
-    updated_at, version, taken_for_id, message_status, event,
+    id, kind, occurred_at, client_id, contact_id, staff_id, subject, body = EMPTY, direction, duration_secs, phone,
+    email_from = NULL_TEXT, email_to = NULL_TEXT, email_cc = NULL_TEXT, taken_for = NULL_TEXT, custom = JSON_MAP,
+    transfer_id = NULL_INT, created_by = ZERO, created_at = ZERO, updated_by = ZERO, updated_at = ZERO, version,
+    taken_for_id, message_status, event = NULL_TEXT,
 });
+// A transfer's status, expiry and closing are always read: an open
+// transfer past its expiry is answered expired (`transfer_records`).
 page_row!(transfers, transfers, ListKind::Transfers, |r| [Some(r.client_id), Some(r.to_contact), Some(r.from_staff)], {
-    id, direction, status, from_staff, to_contact, client_id, subject, message, signature_required, files, sent_at,
-    expires_at, closed_at, created_by, created_at, updated_by, updated_at, version,
+    id, direction, status, from_staff, to_contact, client_id, subject, message = EMPTY, signature_required,
+    files = JSON_LIST, sent_at, expires_at, closed_at, created_by = ZERO, created_at = ZERO, updated_by = ZERO,
+    updated_at = ZERO, version,
 });
 
 /// One name of [`names`]: `(which, id, name, code or initials)`.
@@ -280,6 +333,53 @@ mod tests {
         fn check<R: PageRow>() {
             let fields: Vec<String> = R::FIELDS.iter().map(|f| format!("t.{f}")).collect();
             assert_eq!(R::columns(), fields.join(", "), "{:?}", R::KIND);
+        }
+        check::<super::super::clients::Row>();
+        check::<super::super::contacts::Row>();
+        check::<super::super::interactions::Row>();
+        check::<super::super::transfers::Row>();
+    }
+
+    /// Every column of a grid is known to [`Reads`] and reads its fields
+    /// from the table; reading everything is [`PageRow::columns`]; the
+    /// first column alone reads less.
+    #[test]
+    fn grid_columns_read_fields_of_their_rows() {
+        use crate::domain::{CustomFieldDef, StaffRole, Tag};
+        use crate::query::columns::{Reads, catalogue_with};
+        use serde_json::json;
+        fn check<R: PageRow>() {
+            let roles: Vec<StaffRole> =
+                serde_json::from_value(json!([{"code": "partner", "label_fr": "Associé", "label_en": "Partner"}]))
+                    .unwrap();
+            let tags: Vec<Tag> = serde_json::from_value(
+                json!([{"code": "vip", "name_fr": "VIP", "name_en": "VIP", "colour": "#000000", "version": 0}]),
+            )
+            .unwrap();
+            let custom: Vec<CustomFieldDef> = serde_json::from_value(json!(["client", "contact", "interaction"].map(
+                |record| json!({"record": record, "key": "dossier", "label_fr": "Dossier", "label_en": "File", "field_type": "text"})
+            )))
+            .unwrap();
+            let columns: Vec<String> =
+                catalogue_with(R::KIND, &roles, &tags, &custom).into_iter().map(|c| c.id).collect();
+            for col in &columns {
+                let reads = Reads::of(R::KIND, std::slice::from_ref(col));
+                assert_ne!(reads, Reads::of(R::KIND, &["no such column".to_string()]), "{:?} {col}: known", R::KIND);
+                let fields: Vec<&str> = R::FIELDS.iter().copied().filter(|f| reads.field(f)).collect();
+                let read = R::columns_reading(|f| reads.field(f));
+                let read: Vec<&str> = read.split(", ").collect();
+                for f in &fields {
+                    assert!(read.contains(&format!("t.{f}").as_str()), "{:?} {col}: {f} read in {read:?}", R::KIND);
+                }
+            }
+            let all = Reads::of(R::KIND, &columns);
+            assert!(all.attached || R::KIND == ListKind::Transfers, "{:?}", R::KIND);
+            assert_eq!(R::columns_reading(|_| true), R::columns(), "{:?}", R::KIND);
+            for f in all.fields().unwrap() {
+                assert!(R::FIELDS.contains(f), "{:?}: a column reads {f}, a field of the row", R::KIND);
+            }
+            let first = Reads::of(R::KIND, &columns[..1]);
+            assert_ne!(R::columns_reading(|f| first.field(f)), R::columns(), "{:?}: one column reads less", R::KIND);
         }
         check::<super::super::clients::Row>();
         check::<super::super::contacts::Row>();
