@@ -724,6 +724,88 @@ fn a_grid_names_no_contact_of_another_office(f: &Fixture) {
     }
 }
 
+/// A grid shows a contact's import key (`contact_key`, what exports carry
+/// for the importer) only where it names the contact: Montréal's grid of
+/// interactions and of transfers has A's rows naming a contact who left A
+/// for B (Québec), without that contact's name or key; a contact in the
+/// trash is named by no one's grid, nor keyed. The administrator's grid
+/// keys the contact who left (the key as stored, folded). The keys were
+/// read by id alone before (`store::bulk::contact_keys_of`).
+fn a_grid_shows_no_key_of_a_contact_it_does_not_name(f: &Fixture) {
+    let w = world(f);
+    let keyed = |key: &str, first: &str, last: &str| {
+        admin(
+            f,
+            json!({"op": "import.contacts", "rows": [{"key": key, "data": {"first_name": first, "last_name": last}}]}),
+        );
+        let found = admin(f, json!({"op": "contact.list", "search": last}));
+        id_of(&found["items"][0])
+    };
+    let gone = keyed("K-OPHÉLIE", "Ophélie", "Zéphirin");
+    let trashed = keyed("K-URBAIN", "Urbain", "Xénophon");
+    for p in [gone, trashed] {
+        admin(f, json!({"op": "contact.link", "contact_id": p, "client_id": w.a, "role": "billing"}));
+    }
+    let call_of =
+        admin(f, json!({"op": "interaction.create", "data": note(Some(w.a), Some(gone), "Appel d'Ophélie", f)}));
+    let sent_to = admin(
+        f,
+        json!({"op": "transfer.create", "data": {"direction": "requested_from_contact", "from_staff": f.admin,
+               "to_contact": gone, "client_id": w.a, "subject": "Relevés d'Ophélie"}}),
+    );
+    let kept =
+        admin(f, json!({"op": "interaction.create", "data": note(Some(w.a), Some(trashed), "Appel d'Urbain", f)}));
+    // Ophélie leaves A for B; Urbain goes to the trash (his interaction
+    // stays, on A's timeline).
+    admin(f, json!({"op": "contact.unlink", "contact_id": gone, "client_id": w.a}));
+    admin(f, json!({"op": "contact.link", "contact_id": gone, "client_id": w.b, "role": "billing"}));
+    let v = admin(f, json!({"op": "contact.get", "id": trashed}))["version"].clone();
+    admin(f, json!({"op": "contact.delete", "id": trashed, "version": v}));
+    for limit in [500, 1] {
+        let cells = |actor: Value, list: &str, id: i64| {
+            let mut cursor = Value::Null;
+            loop {
+                let g = call(
+                    f,
+                    actor.clone(),
+                    &json!({"op": "grid.query", "list": list, "columns": ["subject", "contact", "contact_key"],
+                            "limit": limit, "cursor": cursor}),
+                )
+                .unwrap();
+                if let Some(r) = g["rows"].as_array().unwrap().iter().find(|r| r["id"] == json!(id)) {
+                    return r["cells"].clone();
+                }
+                cursor = g["next_cursor"].clone();
+                assert!(!cursor.is_null(), "row {id} in {list}");
+            }
+        };
+        let what = format!("{limit} a page");
+        assert_eq!(
+            cells(json!(w.mtl), "interactions", id_of(&call_of)),
+            json!(["Appel d'Ophélie", null, null]),
+            "{what}"
+        );
+        assert_eq!(
+            cells(json!(w.mtl), "transfers", id_of(&sent_to)),
+            json!(["Relevés d'Ophélie", null, null]),
+            "{what}"
+        );
+        assert_eq!(
+            cells(json!(f.admin), "interactions", id_of(&call_of)),
+            json!(["Appel d'Ophélie", "Zéphirin, Ophélie", "k-ophelie"]),
+            "{what}"
+        );
+        assert_eq!(
+            cells(json!(f.admin), "transfers", id_of(&sent_to)),
+            json!(["Relevés d'Ophélie", "Zéphirin, Ophélie", "k-ophelie"]),
+            "{what}"
+        );
+        for actor in [json!(w.mtl), json!(f.admin)] {
+            assert_eq!(cells(actor, "interactions", id_of(&kept)), json!(["Appel d'Urbain", null, null]), "{what}");
+        }
+    }
+}
+
 // ------------------------------------------------------------ rules the mutation run found untested
 
 /// Catches the removal of the office check of `transfer.get`
@@ -983,6 +1065,7 @@ backend_tests!(
     every_by_id_op_on_another_offices_record_answers_as_absent,
     every_scoped_read_for_a_answers_nothing_of_b,
     a_grid_names_no_contact_of_another_office,
+    a_grid_shows_no_key_of_a_contact_it_does_not_name,
     transfer_get_checks_the_office,
     interaction_delete_needs_the_delete_right,
     no_transition_leaves_canceled_or_expired,

@@ -417,7 +417,7 @@ impl Engine {
                     recs.iter_mut().for_each(|r| r.data.word_event(who.french));
                     if ids.iter().any(|i| i == "contact_key") {
                         let contacts: Vec<Id> = recs.iter().filter_map(|r| r.data.contact_id).collect();
-                        names.contact_keys = store::bulk::contact_keys_of(c, &contacts)?;
+                        names.contact_keys = shown_keys(c, &contacts, &names)?;
                     }
                     Ok(grid_rows(&recs, &ids, |r, col| columns::interaction_cell(r, col, &names, tz)))
                 })?
@@ -426,7 +426,7 @@ impl Engine {
                 let recs = transfer_records(page, now)?;
                 if ids.iter().any(|i| i == "contact_key") {
                     let contacts: Vec<Id> = recs.iter().map(|r| r.data.to_contact).collect();
-                    names.contact_keys = store::bulk::contact_keys_of(c, &contacts)?;
+                    names.contact_keys = shown_keys(c, &contacts, &names)?;
                 }
                 Ok(grid_rows(&recs, &ids, |r, col| columns::transfer_cell(r, col, &names, tz)))
             })?,
@@ -944,6 +944,14 @@ fn read_names<R: PageRow>(
         }
     }
     Ok(())
+}
+
+/// The import keys of `contacts` whose names the page shows: a contact in
+/// the trash, or of another office's clients alone, is named by neither
+/// (`visibility::contact_shown` decides the names).
+fn shown_keys(c: &mut Conn, contacts: &[Id], names: &columns::Names) -> Result<HashMap<Id, String>> {
+    let shown: Vec<Id> = contacts.iter().copied().filter(|id| names.contacts.contains_key(id)).collect();
+    store::bulk::contact_keys_of(c, &shown)
 }
 
 /// Records projected on the chosen columns.

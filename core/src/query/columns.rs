@@ -363,8 +363,9 @@ fn column_reads(kind: ListKind, col: &str) -> Option<&'static [&'static str]> {
         (ListKind::Interactions, "body") => &["body", "event"],
         (ListKind::Interactions | ListKind::Transfers, "client" | "client_code") => &["client_id", NAMES],
         (ListKind::Interactions, "contact") => &["contact_id", NAMES],
-        // Keys are read after the page (`store::bulk::contact_keys_of`).
-        (ListKind::Interactions, "contact_key") => &["contact_id"],
+        // Keys are read after the page (`store::bulk::contact_keys_of`),
+        // and shown for the contacts whose names are (`ops::lists::grid`).
+        (ListKind::Interactions, "contact_key") => &["contact_id", NAMES],
         (ListKind::Interactions, "staff" | "staff_initials") => &["staff_id", NAMES],
         (ListKind::Interactions, "direction") => &["direction"],
         (ListKind::Interactions, "duration") => &["duration_secs"],
@@ -380,7 +381,7 @@ fn column_reads(kind: ListKind, col: &str) -> Option<&'static [&'static str]> {
         (ListKind::Transfers, "direction") => &["direction"],
         (ListKind::Transfers, "subject") => &["subject"],
         (ListKind::Transfers, "contact") => &["to_contact", NAMES],
-        (ListKind::Transfers, "contact_key") => &["to_contact"],
+        (ListKind::Transfers, "contact_key") => &["to_contact", NAMES],
         (ListKind::Transfers, "staff" | "staff_initials") => &["from_staff", NAMES],
         (ListKind::Transfers, "files" | "file_names" | "file_sizes") => &["files"],
         (ListKind::Transfers, "expires") => &["expires_at"],
