@@ -10,6 +10,7 @@
 //! Arguments: the list (`clients`, `contacts`, `interactions`, `transfers`,
 //! `timeline`, `grid`: the interactions grid with its default columns), the number of requests (default 20,000), optionally a search.
 //! `CLIENTELE_BENCH_BACKEND=postgres` runs it on PostgreSQL's M schema;
+//! `CLIENTELE_BENCH_LIMIT=n` asks pages of `n` rows;
 //! `CLIENTELE_PRINT_SQL=1` prints the SQLite page statements it prepares
 //! (for `sqlplan`).
 
@@ -37,7 +38,10 @@ fn main() {
     }
     let db = database(backend, Preset::M).expect("the benchmark database");
     let engine = open_engine(&db.url);
-    let query = || ListQuery { search: search.clone(), ..Default::default() };
+    // `CLIENTELE_BENCH_LIMIT=n`: pages of n rows (default 50): a page of
+    // 1 row shows the request's fixed cost.
+    let limit = std::env::var("CLIENTELE_BENCH_LIMIT").ok().and_then(|s| s.parse().ok());
+    let query = || ListQuery { search: search.clone(), limit, ..Default::default() };
     let request = || match list {
         "clients" => Request::ClientList { query: query() },
         "contacts" => Request::ContactList { query: query() },
