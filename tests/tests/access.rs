@@ -803,6 +803,15 @@ fn a_grid_shows_no_key_of_a_contact_it_does_not_name(f: &Fixture) {
         for actor in [json!(w.mtl), json!(f.admin)] {
             assert_eq!(cells(actor, "interactions", id_of(&kept)), json!(["Appel d'Urbain", null, null]), "{what}");
         }
+        // The key alone (no name column): the names are read for it.
+        let alone = call(
+            f,
+            json!(f.admin),
+            &json!({"op": "grid.query", "list": "transfers", "columns": ["contact_key"], "limit": 500}),
+        )
+        .unwrap();
+        let row = alone["rows"].as_array().unwrap().iter().find(|r| r["id"] == json!(id_of(&sent_to))).cloned();
+        assert_eq!(row.map(|r| r["cells"].clone()), Some(json!(["k-ophelie"])), "the key alone, {what}");
     }
 }
 
