@@ -397,12 +397,12 @@ pub(crate) fn offices_sql(sql: &mut Sql, kind: ListKind, offices: &[String]) {
 /// [`names_lookup_sql`]) and PostgreSQL's pages planned at each call (a
 /// page under generic plans joins them to its cut rows:
 /// [`pg_names_joined_sql`]).
-/// One correlated subquery per column. Left
-/// joins after `FROM … t` were tried (491a33d): a grid page was ~20%
-/// faster on SQLite, but the joins changed plans: the dashboards'
-/// open-transfers tile (`open_only`, sorted by date) scanned every
-/// transfer and sorted them (49–59 ms against ~0.5 ms), where the
-/// subqueries leave the page's plan as it is.
+///
+/// One correlated subquery per column. Left joins after `FROM … t` were
+/// tried (491a33d): a grid page was ~20% faster on SQLite, but the joins
+/// changed plans: the dashboards' open-transfers tile (`open_only`,
+/// sorted by date) scanned every transfer and sorted them (49–59 ms
+/// against ~0.5 ms), where the subqueries leave the page's plan as it is.
 pub(crate) fn names_sql(sql: &mut Sql, kind: ListKind, offices: Option<&[String]>, scope: Option<Id>) {
     let Some((client, contact, staff)) = name_keys(kind) else {
         sql.push(

@@ -124,9 +124,10 @@ impl Engine {
             let mut plan = self.plan_as(c, who, kind, query, constraints)?;
             // PostgreSQL reads the names in the page statement (another
             // statement would be another round trip), by its subqueries or
-            // joined to its cut rows; SQLite by the statement's subqueries for a short page
-            // (a dashboard tile's 10 rows: a statement more cost more than
-            // 11 rows' subqueries), a long one's after the cut.
+            // joined to its cut rows; SQLite by the statement's subqueries
+            // for a short page (a dashboard tile's 10 rows: a statement
+            // more cost more than 11 rows' subqueries), a long one's after
+            // the cut.
             let names_after = names && !pg && plan.limit >= NAMES_AFTER_CUT;
             // PostgreSQL: joined only under generic plans (a page without a
             // filter, a search or a switch, `engine::generic_plans`), planned

@@ -402,6 +402,45 @@ fn attached_sql(kind: ListKind, pg: bool, tagged: bool) -> &'static str {
             ", CASE WHEN EXISTS (SELECT 1 FROM client_assignments a WHERE a.client_id = t.id)"
         };
     }
+    // An interaction's follow-up `[assignee, due, done, done at, done by,
+    // name, initials]` with `$arr` (`json_array`, `json_build_array`),
+    // and the rows it is read from.
+    macro_rules! follow_up {
+        ($arr:literal) => {
+            concat!($arr, "(f.assignee_id, f.due, f.done, f.done_at, f.done_by, s.name, s.initials)")
+        };
+    }
+    macro_rules! follow_up_from {
+        () => {
+            " FROM follow_ups f JOIN staff s ON s.id = f.assignee_id WHERE f.interaction_id = t.id"
+        };
+    }
+    // An interaction's attached column with `$arr`, cast by `$text`
+    // (PostgreSQL's `::text`).
+    macro_rules! interaction_att {
+        ($arr:literal, $text:literal) => {
+            concat!(
+                ", CASE WHEN t.taken_for_id IS NULL THEN (SELECT ",
+                $arr,
+                "(",
+                follow_up!($arr),
+                ", NULL)",
+                follow_up_from!(),
+                ")",
+                $text,
+                " ELSE ",
+                $arr,
+                "((SELECT ",
+                follow_up!($arr),
+                follow_up_from!(),
+                "), (SELECT ",
+                $arr,
+                "(s.name, s.initials) FROM staff s WHERE s.id = t.taken_for_id))",
+                $text,
+                " END AS att"
+            )
+        };
+    }
     // A firm without tags: no record has one (`Plan::tagged`).
     match (kind, pg, tagged) {
         (ListKind::Clients, false, false) => {
@@ -436,23 +475,9 @@ fn attached_sql(kind: ListKind, pg: bool, tagged: bool) -> &'static str {
         // of a 51-row page's statement, this form ~13 µs (SQLite M,
         // 2026-12-07); on PostgreSQL the page's statement 0.25 → 0.20 ms
         // (pgbench, prepared).
-        (ListKind::Interactions, false, _) => {
-            ", CASE WHEN t.taken_for_id IS NULL THEN (SELECT json_array(json_array(f.assignee_id, f.due, f.done, \
-             f.done_at, f.done_by, s.name, s.initials), NULL) FROM follow_ups f JOIN staff s ON s.id = f.assignee_id \
-             WHERE f.interaction_id = t.id) \
-             ELSE json_array((SELECT json_array(f.assignee_id, f.due, f.done, f.done_at, f.done_by, s.name, s.initials) \
-             FROM follow_ups f JOIN staff s ON s.id = f.assignee_id WHERE f.interaction_id = t.id), \
-             (SELECT json_array(s.name, s.initials) FROM staff s WHERE s.id = t.taken_for_id)) END AS att"
-        }
+        (ListKind::Interactions, false, _) => interaction_att!("json_array", ""),
         // The same on PostgreSQL.
-        (ListKind::Interactions, true, _) => {
-            ", CASE WHEN t.taken_for_id IS NULL THEN (SELECT json_build_array(json_build_array(f.assignee_id, f.due, \
-             f.done, f.done_at, f.done_by, s.name, s.initials), NULL) FROM follow_ups f JOIN staff s \
-             ON s.id = f.assignee_id WHERE f.interaction_id = t.id)::text \
-             ELSE json_build_array((SELECT json_build_array(f.assignee_id, f.due, f.done, f.done_at, f.done_by, s.name, \
-             s.initials) FROM follow_ups f JOIN staff s ON s.id = f.assignee_id WHERE f.interaction_id = t.id), \
-             (SELECT json_build_array(s.name, s.initials) FROM staff s WHERE s.id = t.taken_for_id))::text END AS att"
-        }
+        (ListKind::Interactions, true, _) => interaction_att!("json_build_array", "::text"),
         (ListKind::Transfers, _, _) => ", CAST(NULL AS TEXT) AS att",
     }
 }
@@ -1643,13 +1668,10 @@ impl Plan {
     pub(crate) fn page_sql(&self, pg: bool, columns: &str) -> Sql {
         let sql = self.page_rows_sql(pg, columns);
         if pg && self.names_joined {
-            let dir = if self.sort.desc { "DESC" } else { "ASC" };
-            let key = if self.sort.text() { "p.kt" } else { "p.ki" };
-            let rank = if self.rank.is_some() { "p.rk ASC, " } else { "" };
             // The page's own cut again at the top: a statement limited at
             // its top carries a kept actor's check as `SELECT * FROM (…)`,
             // not in a materialized CTE (`store::prepared`).
-            let order = format!("{rank}{key} {dir}, p.id {dir} LIMIT {}", self.limit + 1);
+            let order = format!("{} LIMIT {}", self.page_order("p.", "p.id"), self.limit + 1);
             let (offices, scope) = (self.offices.as_deref(), self.scope);
             if let Some(named) =
                 crate::visibility::pg_names_joined_sql(&sql, columns, &order, self.kind, offices, scope)
@@ -1658,6 +1680,17 @@ impl Plan {
             }
         }
         sql
+    }
+
+    /// A page's order on its output columns: the rank first when ranked,
+    /// then the sort key (`kt` or `ki`) and the id (`id`) in the sort's
+    /// direction; `keys` prefixes the rank and the key (`p.` outside the
+    /// page's own statement).
+    fn page_order(&self, keys: &str, id: &str) -> String {
+        let dir = if self.sort.desc { "DESC" } else { "ASC" };
+        let key = if self.sort.text() { "kt" } else { "ki" };
+        let rank = if self.rank.is_some() { format!("{keys}rk ASC, ") } else { String::new() };
+        format!("{rank}{keys}{key} {dir}, {id} {dir}")
     }
 
     /// [`Plan::page_sql`] before a PostgreSQL grid's names are joined.
@@ -1748,13 +1781,7 @@ impl Plan {
             }
             sql.push(")");
         }
-        let dir = if self.sort.desc { "DESC" } else { "ASC" };
-        sql.push(" ORDER BY ");
-        if self.rank.is_some() {
-            sql.push("rk ASC, ");
-        }
-        sql.push(if self.sort.text() { "kt" } else { "ki" });
-        sql.push(&format!(" {dir}, t.id {dir} LIMIT ")).limit(self.limit + 1);
+        sql.push(" ORDER BY ").push(&self.page_order("", "t.id")).push(" LIMIT ").limit(self.limit + 1);
         sql
     }
 
