@@ -500,6 +500,13 @@ impl Sort {
     }
 }
 
+/// Room set aside for a statement cut at `limit` rows ([`Sql::expect_rows`]):
+/// at most a page of the largest size (500) and one more; a larger read
+/// grows as it goes.
+fn expected_rows(limit: i64) -> usize {
+    limit.clamp(0, 501) as usize
+}
+
 /// The sort key of a row: rank, text or integer key, id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Key {
@@ -512,8 +519,14 @@ pub(crate) struct Key {
 
 impl Key {
     pub(crate) fn encode(&self) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let json = serde_json::to_string(self).expect("keys serialise");
-        json.bytes().map(|b| format!("{b:02x}")).collect()
+        let mut out = String::with_capacity(2 * json.len());
+        for b in json.bytes() {
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 0xf)] as char);
+        }
+        out
     }
 
     fn decode(s: &str, sort: &str, text_sort: bool) -> Result<Key> {
@@ -1364,6 +1377,7 @@ impl Plan {
     pub(crate) fn ranked_tier_sql(&self, pg: bool, columns: &str, r: i64, limit: i64) -> Sql {
         let mut sql = Sql::new(pg);
         self.tier_into(&mut sql, columns, r, limit);
+        sql.expect_rows = expected_rows(limit);
         sql
     }
 
@@ -1666,7 +1680,8 @@ impl Plan {
     /// matched is told from it without another statement), and the three
     /// names of a grid (else NULLs).
     pub(crate) fn page_sql(&self, pg: bool, columns: &str) -> Sql {
-        let sql = self.page_rows_sql(pg, columns);
+        let mut sql = self.page_rows_sql(pg, columns);
+        sql.expect_rows = expected_rows(self.limit + 1);
         if pg && self.names_joined {
             // The page's own cut again at the top: a statement limited at
             // its top carries a kept actor's check as `SELECT * FROM (…)`,

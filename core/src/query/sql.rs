@@ -48,6 +48,10 @@ pub(crate) struct Sql {
     /// « reer cotisation 4 » at size L: 3 ms custom, 4.5 s warm and 26 s cold
     /// generic; measured in psql, 2026-12-06).
     pub limits_written: bool,
+    /// How many rows the statement is expected to answer (a page's cut:
+    /// its size and one more), for the reader to set aside room once;
+    /// 0 when unknown.
+    pub expect_rows: usize,
 }
 
 impl Sql {
@@ -61,6 +65,7 @@ impl Sql {
             literal_limits: false,
             keyword_bound: false,
             limits_written: false,
+            expect_rows: 0,
         }
     }
 
@@ -76,6 +81,7 @@ impl Sql {
             literal_limits: self.literal_limits,
             keyword_bound: self.keyword_bound,
             limits_written: self.limits_written,
+            expect_rows: self.expect_rows,
         }
     }
 

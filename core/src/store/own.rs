@@ -153,19 +153,19 @@ pub(crate) fn of(c: &mut diesel::SqliteConnection) -> Option<&mut Own> {
 /// A row being read: its columns by index.
 pub(crate) struct Cols {
     st: *mut ffi::sqlite3_stmt,
+    /// The statement's column count, read once.
+    n: usize,
 }
 
 impl Cols {
     /// Column `i` as `T`.
     pub(crate) fn get<T: Column>(&self, i: usize) -> Result<T> {
-        // SAFETY: `st` is positioned on a row for the whole life of `self`
-        // (see `Own::rows`), and `i` is checked against the column count.
-        unsafe {
-            if i >= ffi::sqlite3_column_count(self.st) as usize {
-                return Err(Error::internal(format!("a page row has no column {i}")));
-            }
-            T::read(self.st, i as c_int)
+        if i >= self.n {
+            return Err(Error::internal(format!("a page row has no column {i}")));
         }
+        // SAFETY: `st` is positioned on a row for the whole life of `self`
+        // (see `Own::rows`), and `i` is checked against its column count.
+        unsafe { T::read(self.st, i as c_int) }
     }
 }
 
@@ -173,7 +173,22 @@ impl Cols {
 pub(crate) trait Column: Sized {
     /// # Safety
     /// `st` is positioned on a row and `i` is one of its columns.
-    unsafe fn read(st: *mut ffi::sqlite3_stmt, i: c_int) -> Result<Self>;
+    unsafe fn read(st: *mut ffi::sqlite3_stmt, i: c_int) -> Result<Self> {
+        // SAFETY: per the trait.
+        unsafe {
+            if ffi::sqlite3_column_type(st, i) == ffi::SQLITE_NULL {
+                return Err(unexpected_null(i));
+            }
+            Self::read_present(st, i)
+        }
+    }
+
+    /// The value of a column known not to be NULL (its type asked once,
+    /// by [`Column::read`] or by `Option`'s).
+    ///
+    /// # Safety
+    /// As [`Column::read`], and the column's value is not NULL.
+    unsafe fn read_present(st: *mut ffi::sqlite3_stmt, i: c_int) -> Result<Self>;
 }
 
 fn unexpected_null(i: c_int) -> Error {
@@ -181,37 +196,24 @@ fn unexpected_null(i: c_int) -> Error {
 }
 
 impl Column for i64 {
-    unsafe fn read(st: *mut ffi::sqlite3_stmt, i: c_int) -> Result<Self> {
+    unsafe fn read_present(st: *mut ffi::sqlite3_stmt, i: c_int) -> Result<Self> {
         // SAFETY: per the trait.
-        unsafe {
-            if ffi::sqlite3_column_type(st, i) == ffi::SQLITE_NULL {
-                return Err(unexpected_null(i));
-            }
-            Ok(ffi::sqlite3_column_int64(st, i))
-        }
+        Ok(unsafe { ffi::sqlite3_column_int64(st, i) })
     }
 }
 
 impl Column for bool {
-    unsafe fn read(st: *mut ffi::sqlite3_stmt, i: c_int) -> Result<Self> {
+    unsafe fn read_present(st: *mut ffi::sqlite3_stmt, i: c_int) -> Result<Self> {
         // SAFETY: per the trait. As diesel: the value's `int`, not zero.
-        unsafe {
-            if ffi::sqlite3_column_type(st, i) == ffi::SQLITE_NULL {
-                return Err(unexpected_null(i));
-            }
-            Ok(ffi::sqlite3_column_int(st, i) != 0)
-        }
+        Ok(unsafe { ffi::sqlite3_column_int(st, i) } != 0)
     }
 }
 
 impl Column for String {
-    unsafe fn read(st: *mut ffi::sqlite3_stmt, i: c_int) -> Result<Self> {
+    unsafe fn read_present(st: *mut ffi::sqlite3_stmt, i: c_int) -> Result<Self> {
         // SAFETY: per the trait; the text pointer is valid for the column's
         // byte count until the next step or conversion, and read at once.
         unsafe {
-            if ffi::sqlite3_column_type(st, i) == ffi::SQLITE_NULL {
-                return Err(unexpected_null(i));
-            }
             let p = ffi::sqlite3_column_text(st, i);
             let n = ffi::sqlite3_column_bytes(st, i) as usize;
             if p.is_null() {
@@ -236,8 +238,13 @@ impl<T: Column> Column for Option<T> {
             if ffi::sqlite3_column_type(st, i) == ffi::SQLITE_NULL {
                 return Ok(None);
             }
-            T::read(st, i).map(Some)
+            T::read_present(st, i).map(Some)
         }
+    }
+
+    unsafe fn read_present(st: *mut ffi::sqlite3_stmt, i: c_int) -> Result<Self> {
+        // SAFETY: per the trait.
+        unsafe { T::read_present(st, i) }.map(Some)
     }
 }
 
@@ -345,11 +352,15 @@ impl Own {
                 return Err(last_error(db));
             }
         }
-        let mut out = Vec::new();
+        // A page's rows are large (a whole record each): room for the
+        // page at once, not grown and copied as rows come.
+        let mut out = Vec::with_capacity(sql.expect_rows);
+        // SAFETY: a live statement.
+        let n = unsafe { ffi::sqlite3_column_count(st) }.max(0) as usize;
         loop {
             // SAFETY: a live, bound statement.
             match unsafe { ffi::sqlite3_step(st) } {
-                ffi::SQLITE_ROW => out.push(row(&Cols { st })?),
+                ffi::SQLITE_ROW => out.push(row(&Cols { st, n })?),
                 ffi::SQLITE_DONE => return Ok(out),
                 _ => return Err(last_error(db)),
             }
