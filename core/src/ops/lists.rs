@@ -986,20 +986,23 @@ fn client_records_named(
     sort_tags: bool,
     mut names: Option<&mut columns::Names>,
 ) -> Result<Vec<Record<ClientData>>> {
-    rows.into_iter()
-        .map(|(row, att)| {
-            let mut rec = row.into_record()?;
-            let (assignments, staff, tags) = store::page::attached_client(att.as_deref(), sort_tags)?;
-            rec.data.assignments = assignments;
-            rec.data.tags = tags;
-            if let Some(n) = names.as_deref_mut() {
-                for (id, name, initials) in staff {
-                    add_staff_name(n, id, (name, initials));
-                }
+    // A loop into a vector of the page's size: collected from the rows'
+    // vector, the records (larger than rows) were written in place and
+    // the buffer then grown and copied.
+    let mut out = Vec::with_capacity(rows.len());
+    for (row, att) in rows {
+        let mut rec = row.into_record()?;
+        let (assignments, staff, tags) = store::page::attached_client(att.as_deref(), sort_tags)?;
+        rec.data.assignments = assignments;
+        rec.data.tags = tags;
+        if let Some(n) = names.as_deref_mut() {
+            for (id, name, initials) in staff {
+                add_staff_name(n, id, (name, initials));
             }
-            Ok(rec)
-        })
-        .collect()
+        }
+        out.push(rec);
+    }
+    Ok(out)
 }
 
 /// A page's rows as records.

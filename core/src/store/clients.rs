@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use super::schema::{clients, contact_links, contacts};
-use super::{Conn, from_json, on_unique, to_json, with_backend};
+use super::{Conn, from_json, json_list, json_map, on_unique, to_json, with_backend};
 use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::text;
@@ -88,7 +88,8 @@ pub(crate) fn enum_str<T: serde::Serialize>(v: &T) -> String {
 }
 
 pub(crate) fn enum_from<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_string()))
+    // The text as serde's own string deserializer: no JSON value built.
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(s))
         .map_err(|_| Error::storage(format!("corrupt {what} '{s}' in database")))
 }
 
@@ -144,8 +145,8 @@ impl Row {
                 status: enum_from(&self.status, "client status")?,
                 office: self.office,
                 address: self.address.as_deref().map(|a| from_json(a, "address")).transpose()?,
-                phones: from_json(&self.phones, "phones")?,
-                emails: from_json(&self.emails, "emails")?,
+                phones: json_list(&self.phones, "phones")?,
+                emails: json_list(&self.emails, "emails")?,
                 website: self.website,
                 notes: self.notes,
                 retention: Retention {
@@ -163,7 +164,7 @@ impl Row {
                 language: self.language.as_deref().map(|l| enum_from(l, "language")).transpose()?,
                 fiscal_year_end: self.fiscal_year_end,
                 business_number: self.business_number,
-                custom: from_json(&self.custom, "custom fields")?,
+                custom: json_map(&self.custom, "custom fields")?,
             },
             created_by: self.created_by,
             created_at: from_ms(self.created_at),
@@ -553,4 +554,50 @@ pub(crate) fn contacts_of(conn: &mut Conn, ids: &[Id]) -> Result<Vec<ClientConta
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stored enum texts read back as their values, through serde's string
+    /// deserializer (no JSON value): every variant round-trips, and a text
+    /// no variant writes is a storage error, not a default.
+    #[test]
+    fn stored_enum_texts_read_back() {
+        for k in [ClientKind::Individual, ClientKind::Business, ClientKind::Trust, ClientKind::Other] {
+            assert_eq!(enum_from::<ClientKind>(&enum_str(&k), "client kind").unwrap(), k);
+        }
+        for s in [ClientStatus::Active, ClientStatus::Inactive, ClientStatus::Prospect] {
+            assert_eq!(enum_from::<ClientStatus>(&enum_str(&s), "client status").unwrap(), s);
+        }
+        for r in [ContactRole::Primary, ContactRole::Preferred, ContactRole::Billing, ContactRole::Additional] {
+            assert_eq!(enum_from::<ContactRole>(r.as_str(), "contact role").unwrap(), r);
+        }
+        for l in [Language::Fr, Language::En] {
+            assert_eq!(enum_from::<Language>(l.as_str(), "language").unwrap(), l);
+        }
+        for bad in ["", "Active", "actif", "\"active\"", "active "] {
+            let e = enum_from::<ClientStatus>(bad, "client status").unwrap_err();
+            assert!(matches!(e, Error::Storage { .. }), "{bad:?}: {e:?}");
+        }
+    }
+
+    /// JSON columns: the empty texts answer empty values without a parser,
+    /// others are parsed, corrupt ones are storage errors.
+    #[test]
+    fn json_columns_read_back() {
+        let none: Vec<Phone> = json_list("[]", "phones").unwrap();
+        assert!(none.is_empty());
+        let phones: Vec<Phone> = vec![serde_json::from_str(r#"{"number":"(514) 555-0101 poste 12"}"#).unwrap()];
+        assert_eq!(json_list::<Phone>(&to_json(&phones), "phones").unwrap(), phones);
+        let custom: std::collections::BTreeMap<String, serde_json::Value> = json_map("{}", "custom fields").unwrap();
+        assert!(custom.is_empty());
+        let one = std::collections::BTreeMap::from([("dossier".to_string(), serde_json::json!("Hélène"))]);
+        assert_eq!(json_map::<serde_json::Value>(&to_json(&one), "custom fields").unwrap(), one);
+        for bad in ["", "[", "{}", "null"] {
+            assert!(matches!(json_list::<Phone>(bad, "phones"), Err(Error::Storage { .. })), "{bad:?}");
+        }
+        assert!(matches!(json_map::<serde_json::Value>("[]", "custom"), Err(Error::Storage { .. })));
+    }
 }

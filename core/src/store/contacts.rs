@@ -2,7 +2,7 @@ use diesel::prelude::*;
 
 use super::clients::{enum_from, enum_str};
 use super::schema::{clients, contact_links, contacts};
-use super::{Conn, from_json, on_unique, to_json, with_backend};
+use super::{Conn, from_json, json_list, json_map, on_unique, to_json, with_backend};
 use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::text;
@@ -96,14 +96,14 @@ impl Row {
                 file_as: Some(self.file_as),
                 company: self.company,
                 title: self.title,
-                phones: from_json(&self.phones, "phones")?,
-                emails: from_json(&self.emails, "emails")?,
+                phones: json_list(&self.phones, "phones")?,
+                emails: json_list(&self.emails, "emails")?,
                 address: self.address.as_deref().map(|a| from_json(a, "address")).transpose()?,
                 notes: self.notes,
                 // Loaded beside the row: see [`record`].
                 tags: Vec::new(),
                 language: self.language.as_deref().map(|l| enum_from(l, "language")).transpose()?,
-                custom: from_json(&self.custom, "custom fields")?,
+                custom: json_map(&self.custom, "custom fields")?,
             },
             created_by: self.created_by,
             created_at: from_ms(self.created_at),

@@ -2,7 +2,7 @@ use diesel::prelude::*;
 
 use super::clients::{enum_from, enum_str};
 use super::schema::{custom_fields, follow_ups, interactions};
-use super::{Conn, from_json, to_json, with_backend};
+use super::{Conn, from_json, json_map, to_json, with_backend};
 use crate::domain::*;
 use crate::error::Result;
 use crate::text::PhoneRegion;
@@ -141,7 +141,7 @@ impl Row {
                 message_status: self.message_status.as_deref().map(|m| enum_from(m, "message status")).transpose()?,
                 // Loaded beside the row: see [`records`].
                 follow_up: None,
-                custom: from_json(&self.custom, "custom fields")?,
+                custom: json_map(&self.custom, "custom fields")?,
                 transfer_id: self.transfer_id,
                 event: self.event.as_deref().map(|e| from_json(e, "timeline event")).transpose()?,
             },

@@ -2,7 +2,7 @@ use diesel::prelude::*;
 
 use super::clients::{enum_from, enum_str};
 use super::schema::transfers;
-use super::{Conn, from_json, to_json, with_backend};
+use super::{Conn, json_list, to_json, with_backend};
 use crate::domain::*;
 use crate::error::Result;
 use crate::time::from_ms;
@@ -46,7 +46,7 @@ impl Row {
                 subject: self.subject,
                 message: self.message,
                 signature_required: self.signature_required,
-                files: from_json(&self.files, "transfer files")?,
+                files: json_list(&self.files, "transfer files")?,
                 sent_at: from_ms(self.sent_at),
                 expires_at: from_ms(self.expires_at),
                 closed_at: self.closed_at.map(from_ms),
