@@ -259,10 +259,6 @@ fn load_into(backend: Backend, url: &str, raw_url: &str, sizes: Sizes) -> i64 {
 /// of a run never reach the cache); PostgreSQL reuses its schema (the
 /// write cases add a few hundred rows per run).
 pub fn database(backend: Backend, preset: Preset) -> Option<Db> {
-    // Before SQLite first opens here: the engines opened later get the
-    // multi-thread mode they get in a host (`install_sqlite_hook`), and
-    // the baselines' connections the same.
-    clientele_core::deadline::install_sqlite_hook();
     let sizes = preset.sizes();
     let k = key(backend, preset);
     match backend {

@@ -272,13 +272,7 @@ unsafe extern "C" fn on_open(
 /// column read guarded nothing. Only possible before SQLite initialises:
 /// when something in the process already used it, the call is refused
 /// (`SQLITE_MISUSE`) and connections keep the serialized mode.
-///
-/// [`crate::Engine::open`] calls it. A program that opens SQLite itself
-/// before its first engine (a tool, a benchmark loading its database)
-/// calls it first, so that its engines' connections get the same mode
-/// (its own connections get it too: each must then be used by one thread
-/// at a time, as SQLite's multi-thread mode requires).
-pub fn install_sqlite_hook() {
+pub(crate) fn install_sqlite_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // SAFETY: a configuration call with no argument beyond the option;
