@@ -355,12 +355,17 @@ impl Own {
         // A page's rows are large (a whole record each): room for the
         // page at once, not grown and copied as rows come.
         let mut out = Vec::with_capacity(sql.expect_rows);
-        // SAFETY: a live statement.
-        let n = unsafe { ffi::sqlite3_column_count(st) }.max(0) as usize;
+        // The column count, asked once the first row is read (a kept
+        // statement may be prepared again by its first step).
+        let mut n = None;
         loop {
             // SAFETY: a live, bound statement.
             match unsafe { ffi::sqlite3_step(st) } {
-                ffi::SQLITE_ROW => out.push(row(&Cols { st, n })?),
+                ffi::SQLITE_ROW => {
+                    // SAFETY: a live statement, positioned on a row.
+                    let n = *n.get_or_insert_with(|| unsafe { ffi::sqlite3_column_count(st) }.max(0) as usize);
+                    out.push(row(&Cols { st, n })?)
+                }
                 ffi::SQLITE_DONE => return Ok(out),
                 _ => return Err(last_error(db)),
             }
