@@ -132,12 +132,7 @@ fn guard_for(sql: &Sql) -> Option<i64> {
 /// admitted while fewer than [`MAX_SHAPES`] texts were.
 fn admitted(text: &str, written: impl Iterator<Item = i64>) -> bool {
     static SEEN: Mutex<Option<HashSet<u64>>> = Mutex::new(None);
-    let mut h = FixedHasher::default();
-    text.hash(&mut h);
-    for n in written {
-        n.hash(&mut h);
-    }
-    let key = h.finish();
+    let key = text_key(text, written);
     let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
     let seen = seen.get_or_insert_with(HashSet::new);
     if seen.contains(&key) {
@@ -150,25 +145,18 @@ fn admitted(text: &str, written: impl Iterator<Item = i64>) -> bool {
     false
 }
 
-/// FNV-1a: deterministic within and across runs.
-struct FixedHasher(u64);
-
-impl Default for FixedHasher {
-    fn default() -> Self {
-        FixedHasher(0xcbf2_9ce4_8422_2325)
+/// A statement text's key among the admitted ones, with the row counts it
+/// writes in: deterministic within and across runs (a fixed seed), and
+/// 16 bytes a step (`foldhash`), where FNV-1a byte by byte took ~2 µs of
+/// every request for a page statement's ~1.5 KB.
+fn text_key(text: &str, written: impl Iterator<Item = i64>) -> u64 {
+    use std::hash::BuildHasher;
+    let mut h = foldhash::fast::FixedState::with_seed(0x636c_6965_6e74_e8c3).build_hasher();
+    text.hash(&mut h);
+    for n in written {
+        n.hash(&mut h);
     }
-}
-
-impl Hasher for FixedHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+    h.finish()
 }
 
 impl<DB, ST> QueryFragment<DB> for Prepared<'_, ST>
@@ -438,13 +426,14 @@ mod tests {
     }
 
     #[test]
-    fn fixed_hasher_is_deterministic() {
-        let h = |s: &str| {
-            let mut h = FixedHasher::default();
-            s.hash(&mut h);
-            h.finish()
-        };
-        assert_eq!(h("SELECT 1"), h("SELECT 1"));
-        assert_ne!(h("SELECT 1"), h("SELECT 2"));
+    fn text_keys_tell_texts_and_written_counts_apart() {
+        let h = |s: &str, n: &[i64]| text_key(s, n.iter().copied());
+        assert_eq!(h("SELECT 1", &[]), h("SELECT 1", &[]));
+        assert_ne!(h("SELECT 1", &[]), h("SELECT 2", &[]));
+        assert_eq!(h("SELECT … LIMIT ?", &[51]), h("SELECT … LIMIT ?", &[51]));
+        assert_ne!(h("SELECT … LIMIT ?", &[51]), h("SELECT … LIMIT ?", &[11]));
+        // Texts differing in one byte past the first 16-byte blocks.
+        let long = "SELECT t.id, t.name FROM clients t WHERE t.trash_id IS NULL ".repeat(20);
+        assert_ne!(h(&format!("{long}ORDER BY 1"), &[]), h(&format!("{long}ORDER BY 2"), &[]));
     }
 }
