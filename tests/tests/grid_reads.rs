@@ -6,8 +6,9 @@
 //! versions, the same reason each matched a search and the same cell as
 //! the grid of every column — for an unrestricted and an office-restricted
 //! staff member, in French and English, unfiltered, filtered and
-//! searched, short and long pages, on both backends; and the grid of every
-//! column answers as it does with every field read. A column whose cell
+//! searched, short and long pages, on both backends, and (for the
+//! office-restricted member) under every sort in both directions; and the
+//! grid of every column answers as it does with every field read. A column whose cell
 //! reads a field its entry in `Reads` does not name shows the placeholder
 //! instead, and fails here.
 
@@ -141,6 +142,33 @@ fn each_column_alone_answers_as_in_the_whole_grid(backend: Backend) {
                     }
                     walks += 1;
                     cells += shown(i);
+                }
+            }
+        }
+        // Every sort, both ways: the sort key and the cursor are read from
+        // the table, not from the columns the grid reads; each column
+        // alone pages in the same order, through the same rows, as the
+        // grid of every column and as one reading every field.
+        let S::Fields(fields) = f.run(f.admin, R::FilterFields { list }).unwrap() else { panic!() };
+        for field in fields.iter().filter(|x| x.sortable) {
+            for sort in [field.name.clone(), format!("-{}", field.name)] {
+                let q = ListQuery { limit: Some(25), sort: Some(sort.clone()), ..Default::default() };
+                let what = format!("{list:?} sort {sort}");
+                let whole = walk(&f, (montreal, Language::French), list, &columns, &q);
+                clientele_core::own_reads::read_everything(true);
+                let everything = walk(&f, (montreal, Language::French), list, &columns, &q);
+                clientele_core::own_reads::read_everything(false);
+                assert_eq!(whole, everything, "{what}: every column (left), every field read (right)");
+                assert!(!whole.is_empty(), "{what}: rows");
+                for (i, col) in columns.iter().enumerate().step_by(3) {
+                    let alone = walk(&f, (montreal, Language::French), list, std::slice::from_ref(col), &q);
+                    let order = |rows: &[Row]| rows.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>();
+                    assert_eq!(order(&alone), order(&whole), "{what} {col}: rows in order");
+                    assert!(
+                        alone.iter().zip(&whole).all(|(a, w)| a.3 == vec![w.3[i].clone()]),
+                        "{what} {col}: cells alone"
+                    );
+                    walks += 1;
                 }
             }
         }
