@@ -320,15 +320,40 @@ fn interactions(n: usize, clients: usize) -> Vec<InteractionRow> {
         .collect()
 }
 
-fn run(f: &Fixture, r: Request) -> f64 {
-    let t = Instant::now();
+/// This thread's time on a CPU so far (ns, `/proc/thread-self/schedstat`;
+/// 0 where that is not there). On SQLite an import, and its limit, run on
+/// the calling thread: its CPU time leaves out waits for the disk, whose
+/// speed drifts on this machine.
+fn cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// Wall-clock and CPU seconds since it started.
+#[derive(Clone, Copy)]
+struct Clock(Instant, u64);
+
+impl Clock {
+    fn start() -> Clock {
+        Clock(Instant::now(), cpu_ns())
+    }
+
+    fn stop(self) -> (f64, f64) {
+        (self.0.elapsed().as_secs_f64(), cpu_ns().saturating_sub(self.1) as f64 / 1e9)
+    }
+}
+
+fn run(f: &Fixture, r: Request) -> (f64, f64) {
+    let t = Clock::start();
     match f.engine.execute(Actor::Staff(f.admin), r).unwrap() {
         Response::ImportReport(rep) => {
             assert!(rep.complete && rep.failed == 0, "{:?}", &rep.errors[..rep.errors.len().min(3)])
         }
         other => panic!("{other:?}"),
     }
-    t.elapsed().as_secs_f64()
+    t.stop()
 }
 
 fn opts() -> ImportOptions {
@@ -379,7 +404,7 @@ macro_rules! baseline {
                 // (`store::bulk::with_import_cache`): with SQLite's 2 MiB a
                 // database of firm size reads index pages back per insert.
                 c.batch_execute("PRAGMA cache_size = -65536").unwrap();
-                let start = Instant::now();
+                let start = Clock::start();
                 c.batch_execute(&format!("BEGIN IMMEDIATE; DROP TRIGGER {t}_fts_ai;")).unwrap();
                 for r in rows {
                     diesel::insert_into($table::table).values(r).execute(&mut c).unwrap();
@@ -399,10 +424,10 @@ macro_rules! baseline {
                      {trigger}; COMMIT;"
                 ))
                 .unwrap();
-                start.elapsed().as_secs_f64()
+                start.stop()
             }
             Raw::Pg(mut c) => {
-                let start = Instant::now();
+                let start = Clock::start();
                 c.transaction::<_, diesel::result::Error, _>(|c| {
                     diesel::copy_from($table::table).from_insertable(rows).execute(c)?;
                     if !dups.is_empty() {
@@ -414,7 +439,7 @@ macro_rules! baseline {
                     Ok(())
                 })
                 .unwrap();
-                start.elapsed().as_secs_f64()
+                start.stop()
             }
         }
     }};
@@ -466,12 +491,23 @@ fn load_rows<T>(place: &Place, f: impl Fn(&mut Raw) -> Vec<T>) -> Vec<T> {
     f(&mut raw(place))
 }
 
-fn line(backend: Backend, what: &str, n: usize, engine: f64, limit: Option<f64>) {
+/// One kind's line: the medians of the engine's and the limit's rates,
+/// their ratio, then each round's own ratio (engine and limit timed back
+/// to back) and the median of those: on a machine whose disk speed drifts
+/// over a minute, the pairs read steadier than the two medians apart.
+fn line(backend: Backend, what: &str, n: usize, engine: f64, limit: Option<f64>, rounds: &[f64], cpu: Option<&[f64]>) {
     let rate = n as f64 / engine;
     match limit {
         Some(l) => {
             let lrate = n as f64 / l;
-            println!("{backend:?}\t{what:<34}\t{n:>9}\t{rate:>10.0}/s\t{lrate:>10.0}/s\t{:>5.2}×", rate / lrate)
+            let each: Vec<String> = rounds.iter().map(|r| format!("{r:.2}")).collect();
+            let cpu = cpu.map_or_else(|| "—".to_string(), |c| format!("{:.2}×", median(c.to_vec())));
+            println!(
+                "{backend:?}\t{what:<34}\t{n:>9}\t{rate:>10.0}/s\t{lrate:>10.0}/s\t{:>5.2}×\t{:.2}× ({})\t{cpu}",
+                rate / lrate,
+                median(rounds.to_vec()),
+                each.join(" ")
+            )
         }
         None => println!("{backend:?}\t{what:<34}\t{n:>9}\t{rate:>10.0}/s\t{:>12}\t{:>6}", "—", "—"),
     }
@@ -480,7 +516,10 @@ fn line(backend: Backend, what: &str, n: usize, engine: f64, limit: Option<f64>)
 /// One round on `backend`: each kind imported by the engine into one new
 /// database and loaded by hand into another; answers (kind, rows, engine
 /// seconds, limit seconds). `None`: the backend is not reachable.
-fn round(backend: Backend, (nc, np, ni): (usize, usize, usize)) -> Option<Vec<(&'static str, usize, f64, f64)>> {
+/// One kind's times in a round: engine and limit, each (wall, CPU) seconds.
+type Times = (&'static str, usize, (f64, f64), (f64, f64));
+
+fn round(backend: Backend, (nc, np, ni): (usize, usize, usize)) -> Option<Vec<Times>> {
     let f = Fixture::new(backend)?;
     let g = Fixture::new(backend)?;
     let mut out = Vec::new();
@@ -589,7 +628,9 @@ fn main() {
     // Rounds per backend (default 3): the medians are printed, each round
     // on new databases — one run's disk flushes vary by a third.
     let rounds: usize = std::env::var("CLIENTELE_BENCH_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3).max(1);
-    println!("backend\tkind\trows\tengine\tlimit (hand-written)\tratio\t(median of {rounds} rounds)");
+    println!(
+        "backend\tkind\trows\tengine\tlimit (hand-written)\tratio\tratio per round: median (each)\tCPU time ratio (limit / engine, median)\t(medians of {rounds} rounds)"
+    );
     let only = std::env::var("CLIENTELE_BENCH_BACKEND").ok().map(|b| b.to_lowercase());
     for backend in [Backend::Sqlite, Backend::Postgres] {
         if only.as_deref().is_some_and(|o| !format!("{backend:?}").eq_ignore_ascii_case(o)) {
@@ -604,9 +645,14 @@ fn main() {
         }
         let Some(first) = all.first() else { continue };
         for (k, &(what, n, _, _)) in first.iter().enumerate() {
-            let engine = median(all.iter().map(|r| r[k].2).collect());
-            let limit = median(all.iter().map(|r| r[k].3).collect());
-            line(backend, what, n, engine, (!limit.is_nan()).then_some(limit));
+            let engine = median(all.iter().map(|r| r[k].2.0).collect());
+            let limit = median(all.iter().map(|r| r[k].3.0).collect());
+            let pairs: Vec<f64> = all.iter().map(|r| r[k].3.0 / r[k].2.0).collect();
+            // CPU ratios mean something on SQLite only (PostgreSQL works
+            // in its own processes).
+            let cpu: Vec<f64> = all.iter().map(|r| r[k].3.1 / r[k].2.1).collect();
+            let cpu = (backend == Backend::Sqlite && cpu.iter().all(|r| r.is_finite())).then_some(&cpu[..]);
+            line(backend, what, n, engine, (!limit.is_nan()).then_some(limit), &pairs, cpu);
         }
     }
 }
