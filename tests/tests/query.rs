@@ -618,6 +618,62 @@ fn grid_carries_only_the_chosen_columns(f: &Fixture) {
     assert_eq!(g.rows[0].cells[3], "D'Amours, Hélène");
 }
 
+/// A saved choice of columns naming one the firm has removed since (a role
+/// deleted) still opens the list, without that column, and shows it again
+/// once the role is back; a choice asked for in the request is still
+/// checked whole. A switch a list does not take is named by itself.
+fn saved_columns_outlive_a_removed_role(f: &Fixture) {
+    firm(f);
+    let role = || StaffRole {
+        code: "compte".into(),
+        label_fr: "Chargé de compte".into(),
+        label_en: "Account manager".into(),
+        builtin: false,
+    };
+    f.engine.execute(Actor::HOST, R::StaffRolePut { role: role() }).unwrap();
+    let chosen = ["code", "role.compte", "name"].map(String::from).to_vec();
+    f.run(f.admin, R::ColumnsSave { list: ListKind::Clients, columns: chosen }).unwrap();
+    let ids = |cols: &[ColumnDef]| cols.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    let get = || match f.run(f.admin, R::ColumnsGet { list: ListKind::Clients }).unwrap() {
+        S::Columns(c) => ids(&c),
+        o => panic!("{o:?}"),
+    };
+    let grid = |columns: Option<Vec<String>>, open_only: bool| {
+        f.run(
+            f.admin,
+            R::GridQuery {
+                list: ListKind::Clients,
+                columns,
+                client_id: None,
+                contact_id: None,
+                last_30_days: false,
+                open_only,
+                query: q(None, None),
+                count_limit: None,
+            },
+        )
+    };
+    assert_eq!(get(), ["code", "role.compte", "name"]);
+    f.engine.execute(Actor::HOST, R::StaffRoleDelete { code: "compte".into() }).unwrap();
+    assert_eq!(get(), ["code", "name"]);
+    match grid(None, false).unwrap() {
+        S::Grid(g) => {
+            assert_eq!(ids(&g.columns), ["code", "name"]);
+            assert_eq!(g.rows.len(), 3);
+            assert!(g.rows.iter().all(|r| r.cells.len() == 2));
+        }
+        o => panic!("{o:?}"),
+    }
+    let e = grid(Some(["code", "role.compte"].map(String::from).to_vec()), false).unwrap_err();
+    assert_eq!(e.body().reason.as_deref(), Some("unknown_column"));
+    f.engine.execute(Actor::HOST, R::StaffRolePut { role: role() }).unwrap();
+    assert_eq!(get(), ["code", "role.compte", "name"]);
+    // `open_only` on the clients' grid is refused as itself, not as
+    // `last_30_days`, which the request did not send.
+    let e = grid(None, true).unwrap_err();
+    assert_eq!((e.body().field.as_deref(), e.body().reason.as_deref()), (Some("open_only"), Some("not_for_kind")));
+}
+
 fn saved_views_private_shared_and_firm_default(f: &Fixture) {
     firm(f);
     let other = f.staff("Luc", Rights::all());
@@ -887,6 +943,7 @@ backend_tests!(
     transfers_open_only_and_last_30_days,
     keyset_paging_walks_every_sort_without_gaps,
     grid_carries_only_the_chosen_columns,
+    saved_columns_outlive_a_removed_role,
     saved_views_private_shared_and_firm_default,
     layouts_are_saved_per_staff_with_a_firm_default,
     client_scope_reaches_no_other_client,

@@ -293,12 +293,17 @@ impl Engine {
         // The firm's roles came with the actor (`store::actor`).
         let roles = if list == ListKind::Clients { who.roles.as_slice() } else { &[] };
         let catalogue = who.catalogues.get(list, roles, &who.tags, &who.custom);
+        let defaults = || catalogue.iter().filter(|c| c.default_visible).map(|c| c.id.clone()).collect();
         let ids = match asked {
             Some(a) => a,
             // Read with the actor (`store::actor`).
             None => match who.columns.iter().find(|(l, _)| l == list.as_str()) {
-                Some((_, saved)) => store::from_json::<Vec<String>>(saved, "chosen columns")?,
-                None => catalogue.iter().filter(|c| c.default_visible).map(|c| c.id.clone()).collect(),
+                Some((_, saved)) => {
+                    let saved = store::from_json::<Vec<String>>(saved, "chosen columns")?;
+                    let kept = saved_still_shown(catalogue, saved);
+                    if kept.is_empty() { defaults() } else { kept }
+                }
+                None => defaults(),
             },
         };
         pick_columns(catalogue, &ids)
@@ -333,12 +338,17 @@ impl Engine {
                 if let Some(id) = contact {
                     constraints.push(Constraint::ContactIs(id));
                 }
-                if last_30_days || open_only {
+                // Each switch named by itself: a host that sent only
+                // `open_only` is not told about `last_30_days`.
+                if last_30_days {
                     return Err(Error::validation(
                         "last_30_days",
                         "not_for_kind",
                         "only for interactions and transfers",
                     ));
+                }
+                if open_only {
+                    return Err(Error::validation("open_only", "not_for_kind", "only for transfers"));
                 }
             }
             ListKind::Interactions => {
@@ -1067,6 +1077,22 @@ pub(crate) fn transfer_records(
     now: DateTime<Utc>,
 ) -> Result<Vec<Record<TransferData>>> {
     rows.into_iter().map(|(r, _)| Ok(super::transfers::expired_as_of(r.into_record()?, now))).collect()
+}
+
+/// A staff member's saved choice without the columns the firm has removed
+/// since it was saved (a role, tag or custom field deleted): the rest of
+/// the choice still shows, where refusing it would close their list until
+/// the host saved a new choice. A choice asked for in the request is
+/// checked whole (`pick_columns`); a saved one that no longer names any
+/// column gives way to the defaults.
+fn saved_still_shown(catalogue: &[ColumnDef], saved: Vec<String>) -> Vec<String> {
+    let mut kept: Vec<String> = Vec::with_capacity(saved.len());
+    for id in saved {
+        if catalogue.iter().any(|c| c.id == id) && !kept.contains(&id) {
+            kept.push(id);
+        }
+    }
+    kept
 }
 
 /// The catalogue entries for `ids`, refusing unknown or repeated ones.
