@@ -550,6 +550,7 @@ pub enum Request {
         /// set. A dashboard tile asks 999 and shows "999+" ("plus de 999"):
         /// a capped count costs at most that many index entries.
         #[serde(default)]
+        #[schemars(range(min = 1, max = 10_000))]
         count_limit: Option<u32>,
         #[serde(default, flatten)]
         query: ListQuery,
@@ -595,6 +596,7 @@ pub enum Request {
         idle_days: Option<u32>,
         /// Rows (default 50, at most 500).
         #[serde(default)]
+        #[schemars(range(min = 1, max = 500))]
         limit: Option<u32>,
     },
     /// The columns a list can show (the field chooser).

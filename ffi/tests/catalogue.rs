@@ -130,7 +130,7 @@ const META: &[Meta] = &[
     Meta { op: "transfer.update", who: Staff, rights: &["file_transfers.edit"], writes: true, answer: ty!(Record<TransferData>), errors: UPDATE },
     Meta { op: "transfer.delete", who: Staff, rights: &["file_transfers.delete"], writes: true, answer: ty!(Deleted), errors: DELETE },
     Meta { op: "transfer.list", who: Staff, rights: &["file_transfers.view"], writes: false, answer: ty!(Page<Record<TransferData>>), errors: &["not_found", "invalid_filter", "validation"] },
-    Meta { op: "grid.query", who: Staff, rights: &["view on the list's records"], writes: false, answer: ty!(Grid), errors: LIST },
+    Meta { op: "grid.query", who: Staff, rights: &["view on the list's records"], writes: false, answer: ty!(Grid), errors: &["not_found", "invalid_filter", "validation"] },
     Meta { op: "list.count_by", who: Staff, rights: &["view on the list's records"], writes: false, answer: ty!(GroupCounts), errors: &["not_found", "invalid_filter", "validation"] },
     Meta { op: "client.last_interaction", who: Staff, rights: &["clients.view", "interactions.view"], writes: false, answer: ty!(LastInteractions), errors: LIST },
     Meta { op: "columns.catalogue", who: Both, rights: &[], writes: false, answer: ty!(Vec<ColumnDef>), errors: &[] },
@@ -404,7 +404,12 @@ fn protocol_page(doc: &Value) -> String {
         }
         s.push('\n');
     }
-    s.push_str("\n```mermaid\nstateDiagram-v2\n    [*] --> waiting_for_files: transfer.create\n");
+    // Where `transfer.create` starts one (`ops::transfers`): files sent to
+    // a contact are ready at once; a request for files waits for them.
+    s.push_str(
+        "\n```mermaid\nstateDiagram-v2\n    [*] --> waiting_for_files: transfer.create (received_from_contact, or \
+         no files)\n    [*] --> ready_for_download: transfer.create (sent_to_contact with files)\n",
+    );
     for from in states {
         for to in from["to"].as_array().unwrap() {
             s.push_str(&format!("    {} --> {}\n", from["status"].as_str().unwrap(), to.as_str().unwrap()));

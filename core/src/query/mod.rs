@@ -96,6 +96,7 @@ pub struct ListQuery {
     pub sort: Option<String>,
     /// Rows per page (default 50, at most 500).
     #[serde(default)]
+    #[schemars(range(min = 1, max = 500))]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page, with the same list, filter,
     /// search and sort (another answers `bad_request`).
