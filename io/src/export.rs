@@ -205,6 +205,11 @@ pub fn export(engine: &Engine, request: &ExportRequest, progress: &dyn Progress)
         let page = if links.is_some() { pages.links_page(page)? } else { page };
         let first = columns.is_none();
         let cols = columns.get_or_insert_with(|| page.columns.iter().map(|c| Column::new(c, language)).collect());
+        // Every page in the first page's columns (`Pages::next_page` asks
+        // for them by name): cells are paired with headers by position.
+        if page.columns.len() != cols.len() || page.rows.iter().any(|r| r.cells.len() != cols.len()) {
+            return Err(clientele_core::Error::internal("an export page came back with other columns than the first"));
+        }
         let page_cells: Vec<Vec<Cell>> =
             page.rows.iter().map(|r| cols.iter().zip(&r.cells).map(|(c, v)| c.cell(v)).collect()).collect();
         if first {

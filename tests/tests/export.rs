@@ -497,6 +497,41 @@ fn a_cancelled_export_leaves_nothing(f: &Fixture) {
     assert_eq!(files_in(&dir), ["old.xlsx"]);
 }
 
+/// A column the firm removes while an export runs (a role deleted between
+/// two pages) fails the export, and nothing is written: its later rows are
+/// not shifted under the first page's header.
+fn a_column_removed_mid_export_fails_it(f: &Fixture) {
+    bulk_load(f, Sizes { clients: 1100, contacts: 3, interactions: 3, transfers: 1 });
+    let role = json!({"code": "compte", "label_fr": "Chargé de compte", "label_en": "Account manager"});
+    let host = |r: Value| f.engine.execute_json(&r.to_string()).unwrap();
+    host(json!({"actor": "host", "op": "staff_role.put", "role": role}));
+    call(f, f.admin, json!({"op": "columns.save", "list": "clients", "columns": ["code", "role.compte", "name"]}));
+    let dir = folder(f, "removed");
+    struct DeleteAfterFirstPage<'a>(&'a (dyn Fn() + Sync));
+    impl Progress for DeleteAfterFirstPage<'_> {
+        fn report(&self, done: u64, _total: u64) -> bool {
+            if done == 500 {
+                (self.0)();
+            }
+            true
+        }
+    }
+    let delete = || {
+        host(json!({"actor": "host", "op": "staff_role.delete", "code": "compte"}));
+    };
+    let path = dir.join("clients.csv");
+    let request = json!({"format": "csv", "path": path.to_str().unwrap(), "request": {"op": "client.list"}});
+    let e = export_with(f, f.admin, request.clone(), &DeleteAfterFirstPage(&delete)).unwrap_err();
+    assert_eq!(e.body().reason.as_deref(), Some("unknown_column"), "{e:?}");
+    assert_eq!(files_in(&dir), Vec::<String>::new(), "nothing written, no temporary file");
+    // Run again, the saved choice without the removed role: whole rows.
+    let done = export(f, f.admin, request);
+    assert_eq!(done["rows"], 1100);
+    assert_eq!(done["columns"], json!(["code", "name"]));
+    let rows = records(&std::fs::read(&path).unwrap(), b',');
+    assert!(rows.iter().all(|r| r.len() == 2 && !r[1].is_empty()), "every row a code and a name");
+}
+
 /// Bad input is a typed error naming what is wrong, and writes nothing.
 fn bad_input_is_typed_and_writes_nothing(f: &Fixture) {
     firm(f);
@@ -567,6 +602,7 @@ backend_tests!(
     xlsx_opens_back_with_typed_cells,
     rights_offices_and_scope_apply_as_to_the_lists,
     a_cancelled_export_leaves_nothing,
+    a_column_removed_mid_export_fails_it,
     bad_input_is_typed_and_writes_nothing,
 );
 
