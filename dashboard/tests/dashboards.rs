@@ -208,6 +208,42 @@ fn my_clients_shows_the_clients_the_viewer_is_in_charge_of() {
     assert!(matches!(&vm.widgets[..], [Widget::Empty { .. }]), "{vm:?}");
 }
 
+/// A tile whose chosen columns name a role the firm deleted since keeps
+/// showing, with the columns that are left (`tile_grid`), instead of
+/// failing until someone edits the layout.
+#[test]
+fn a_tile_outlives_a_deleted_role_column() {
+    let firm = Firm::sqlite(2);
+    let d = firm.dashboards();
+    common::run(
+        &firm.engine,
+        json!({"actor": "host", "op": "staff_role.put",
+               "role": {"code": "compte", "label_fr": "Chargé de compte", "label_en": "Account manager"}}),
+    );
+    let tiles = json!([{"portlet": "clientele.my_clients", "column": 0, "order": 0,
+                        "settings": {"role": "partner", "common": {"columns": ["code", "role.compte", "name"]}}}]);
+    let me = firm.staff("Jean Tremblay", Rights::all());
+    let a = &firm.clients[0];
+    firm.as_admin(json!({"op": "client.assign", "id": a.id, "version": 1,
+                         "assignment": {"role": "partner", "staff_id": me}}));
+    save_layout(&d, json!(me), "staff", "Moi", tiles, false);
+    let columns = |view: &clientele_dashboard::DashboardView| -> Vec<String> {
+        let vm = view.tiles[0].result.as_ref().unwrap_or_else(|e| panic!("{e:?}"));
+        vm.widgets
+            .iter()
+            .find_map(|w| match w {
+                Widget::Table { columns, .. } => Some(columns.iter().map(|c| c.id.clone()).collect()),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{vm:?}"))
+    };
+    let view = d.render(me, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    assert_eq!(columns(&view), ["code", "role.compte", "name"]);
+    common::run(&firm.engine, json!({"actor": "host", "op": "staff_role.delete", "code": "compte"}));
+    let view = d.render(me, DashboardTarget::Staff, None, Locale::Fr).unwrap();
+    assert_eq!(columns(&view), ["code", "name"]);
+}
+
 /// Today lists the viewer's follow-ups due (overdue first) and new phone
 /// messages with the client's name, through the real engine; not another
 /// staff member's, nor done ones.

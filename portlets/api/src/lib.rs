@@ -68,6 +68,7 @@ mod portlet;
 pub mod settings;
 pub mod testing;
 pub mod text;
+pub mod tile_grid;
 pub mod view;
 
 pub use budget::render_with_budget;

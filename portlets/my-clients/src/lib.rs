@@ -93,7 +93,9 @@ impl Portlet for MyClientsPortlet {
         };
         let request = json!({"op": "grid.query", "list": "clients", "columns": columns, "filter": filter,
                              "limit": common.limit, "count": true, "count_limit": clientele_portlet_api::view::TILE_COUNT_LIMIT});
-        let grid = ctx.request(&request)?;
+        // A column the firm removed since the tile was set up drops out
+        // (`tile_grid`) rather than failing the tile.
+        let grid = clientele_portlet_api::tile_grid::grid_query(ctx, &request, Some(DEFAULT_COLUMNS))?;
         let rows: Vec<Vec<Value>> = grid["rows"]
             .as_array()
             .ok_or_else(|| PortletError::internal("grid.query answered no rows"))?
