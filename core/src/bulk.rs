@@ -49,6 +49,7 @@ pub struct ImportOptions {
     /// Rows per transaction with `commit: batches` (1 to 1000, default
     /// 1000); progress is reported at least this often.
     #[serde(default)]
+    #[schemars(range(min = 1, max = 1000))]
     pub batch_size: Option<u32>,
     /// The file line of each row, for the report (a CSV reader gives them;
     /// default: the row's position, from 1).

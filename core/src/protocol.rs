@@ -579,7 +579,9 @@ pub enum Request {
         /// Transfers only: waiting for files or ready for download.
         #[serde(default)]
         open_only: bool,
+        /// Groups answered (default and at most 100,000).
         #[serde(default)]
+        #[schemars(range(min = 1, max = 100_000))]
         limit: Option<u32>,
     },
     /// The clients (of the client list's filter) with the date of their
@@ -665,7 +667,9 @@ pub enum Request {
     #[serde(rename = "history.list")]
     HistoryList {
         record: RecordRef,
+        /// Entries per page (default 50, at most 500).
         #[serde(default)]
+        #[schemars(range(min = 1, max = 500))]
         limit: Option<u32>,
         #[serde(default)]
         cursor: Option<String>,
