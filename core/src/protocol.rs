@@ -531,7 +531,8 @@ pub enum Request {
     },
 
     /// Any list projected on chosen columns (default: the actor's saved
-    /// choice, else the catalogue's defaults).
+    /// choice, without the columns the firm has removed since, else the
+    /// catalogue's defaults). Columns given here are checked whole.
     #[serde(rename = "grid.query")]
     GridQuery {
         list: ListKind,
@@ -604,7 +605,9 @@ pub enum Request {
     /// The columns a list can show (the field chooser).
     #[serde(rename = "columns.catalogue")]
     ColumnsCatalogue { list: ListKind },
-    /// The actor's chosen columns of a list (or the defaults).
+    /// The actor's chosen columns of a list (or the defaults). Saved
+    /// columns the firm has removed since (a deleted role or custom field)
+    /// are left out; the defaults when none is left.
     #[serde(rename = "columns.get")]
     ColumnsGet { list: ListKind },
     #[serde(rename = "columns.save")]
