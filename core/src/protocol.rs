@@ -606,7 +606,7 @@ pub enum Request {
     #[serde(rename = "columns.catalogue")]
     ColumnsCatalogue { list: ListKind },
     /// The actor's chosen columns of a list (or the defaults). Saved
-    /// columns the firm has removed since (a deleted role or custom field)
+    /// columns the firm has removed since (a deleted role)
     /// are left out; the defaults when none is left.
     #[serde(rename = "columns.get")]
     ColumnsGet { list: ListKind },

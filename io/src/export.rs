@@ -207,7 +207,9 @@ pub fn export(engine: &Engine, request: &ExportRequest, progress: &dyn Progress)
         let cols = columns.get_or_insert_with(|| page.columns.iter().map(|c| Column::new(c, language)).collect());
         // Every page in the first page's columns (`Pages::next_page` asks
         // for them by name): cells are paired with headers by position.
-        if page.columns.len() != cols.len() || page.rows.iter().any(|r| r.cells.len() != cols.len()) {
+        if page.columns.iter().map(|c| &c.id).ne(cols.iter().map(|c| &c.id))
+            || page.rows.iter().any(|r| r.cells.len() != cols.len())
+        {
             return Err(clientele_core::Error::internal("an export page came back with other columns than the first"));
         }
         let page_cells: Vec<Vec<Cell>> =

@@ -1080,7 +1080,7 @@ pub(crate) fn transfer_records(
 }
 
 /// A staff member's saved choice without the columns the firm has removed
-/// since it was saved (a role or custom field deleted): the rest of
+/// since it was saved (a role deleted): the rest of
 /// the choice still shows, where refusing it would close their list until
 /// the host saved a new choice. A choice asked for in the request is
 /// checked whole (`pick_columns`); a saved one that no longer names any

@@ -224,7 +224,7 @@ impl<'a> Pages<'a> {
             // Later pages ask for the first page's columns by name. Without
             // columns each page would read the staff member's saved choice
             // again, which drops a column the firm removes meanwhile (a
-            // role, a custom field): the file's later rows would be shifted
+            // role deleted): the file's later rows would be shifted
             // under its header. Named, such a column fails the export
             // instead (`unknown_column`), and nothing is written.
             if let Request::GridQuery { columns, .. } = &mut self.request {

@@ -2,16 +2,16 @@
 //! tile was set up.
 //!
 //! A dashboard layout keeps each tile's chosen columns (`columns` of its
-//! settings). When the firm later deletes a role or a custom field that
-//! one of them names, the engine refuses the request (`validation` on
-//! `columns`, `unknown_column`), and the tile would fail until someone
-//! edits the layout. [`grid_query`] asks once more with the columns the
+//! settings). When the firm later deletes a role that one of them names,
+//! the engine refuses the request (`validation` on `columns`,
+//! `unknown_column`), and the tile would fail until someone edits the
+//! layout. [`grid_query`] asks once more with the columns the
 //! list still has (`columns.catalogue`), as the engine does for a staff
 //! member's saved choice.
 
 use serde_json::{Value, json};
 
-use crate::{DataContext, ErrorBody};
+use crate::{DataContext, ErrorBody, LogLevel};
 
 /// Sends `request` (a `grid.query`, `columns` among its keys or not). If
 /// the engine refuses its columns, sends it again with those of them the
@@ -25,7 +25,10 @@ pub fn grid_query(ctx: &dyn DataContext, request: &Value, defaults: Option<&[&st
     if !refused || request.get("columns").is_none() {
         return first;
     }
-    let catalogue = ctx.request(&json!({"op": "columns.catalogue", "list": request["list"]}))?;
+    // The catalogue unread, the refusal stays the answer (its real cause).
+    let Ok(catalogue) = ctx.request(&json!({"op": "columns.catalogue", "list": request["list"]})) else {
+        return first;
+    };
     let known: Vec<&str> =
         catalogue.as_array().map(|a| a.iter().filter_map(|c| c["id"].as_str()).collect()).unwrap_or_default();
     let mut kept: Vec<&str> = Vec::new();
@@ -34,6 +37,19 @@ pub fn grid_query(ctx: &dyn DataContext, request: &Value, defaults: Option<&[&st
             kept.push(id);
         }
     }
+    // Every render of such a tile pays two requests more until its layout
+    // is edited: said in the log, with the columns left out.
+    let dropped: Vec<&str> = request["columns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|id| !known.contains(id))
+        .collect();
+    ctx.log(
+        LogLevel::Warn,
+        &format!("the tile's columns {dropped:?} are no longer in the list's catalogue; edit its layout"),
+    );
     let mut again = request.clone();
     match (kept.is_empty(), defaults) {
         (false, _) => again["columns"] = json!(kept),
@@ -82,6 +98,8 @@ mod tests {
         let r = json!({"op": "grid.query", "list": "clients", "columns": ["city", "role.compte", "code", "city"]});
         let answer = grid_query(&ctx, &r, None).unwrap();
         assert_eq!(answer["columns"], json!(["city", "code"]));
+        let logs = ctx.logs();
+        assert!(logs.len() == 1 && logs[0].1.contains("role.compte"), "{logs:?}");
         let ops: Vec<Value> = ctx.requests().iter().map(|r| r["op"].clone()).collect();
         assert_eq!(ops, [json!("grid.query"), json!("columns.catalogue"), json!("grid.query")]);
     }
@@ -93,6 +111,18 @@ mod tests {
         assert_eq!(answer["columns"], json!(["code", "name"]));
         let answer = grid_query(&engine(), &r, None).unwrap();
         assert_eq!(answer["columns"], json!(["saved"]));
+    }
+
+    #[test]
+    fn an_unread_catalogue_leaves_the_refusal_as_the_answer() {
+        let ctx = FakeContext::new(|r| {
+            let mut e = ErrorBody::new("validation", if r["op"] == "grid.query" { "no column" } else { "other" });
+            e.field = Some("columns".into());
+            Err(e)
+        });
+        let r = json!({"op": "grid.query", "list": "clients", "columns": ["role.compte"]});
+        assert_eq!(grid_query(&ctx, &r, None).unwrap_err().message, "no column");
+        assert_eq!(ctx.requests().len(), 2);
     }
 
     #[test]

@@ -136,7 +136,8 @@ impl Portlet for FileTransfersPortlet {
         if own.open_only {
             extra.push(("open_only", json!(true)));
         }
-        if let Some(cols) = &common.columns {
+        // No columns (an empty list too): the staff member's choice.
+        if let Some(cols) = common.columns.as_ref().filter(|c| !c.is_empty()) {
             extra.push(("columns", json!(cols)));
         }
         // A column the firm removed since the tile was set up drops out

@@ -188,7 +188,8 @@ impl Portlet for InteractionsPortlet {
             ("count", json!(true)),
             ("count_limit", json!(TILE_COUNT_LIMIT)),
         ];
-        if let Some(cols) = &common.columns {
+        // No columns (an empty list too): the staff member's choice.
+        if let Some(cols) = common.columns.as_ref().filter(|c| !c.is_empty()) {
             extra.push(("columns", json!(cols)));
         }
         let request = tabular::query("grid.query", client, filter.as_deref(), &extra);
