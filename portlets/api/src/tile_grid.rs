@@ -31,25 +31,23 @@ pub fn grid_query(ctx: &dyn DataContext, request: &Value, defaults: Option<&[&st
     };
     let known: Vec<&str> =
         catalogue.as_array().map(|a| a.iter().filter_map(|c| c["id"].as_str()).collect()).unwrap_or_default();
-    let mut kept: Vec<&str> = Vec::new();
+    // The columns still there, in their order and once each; the others
+    // are said in the log: such a tile pays two requests more per render
+    // until its layout is edited.
+    let (mut kept, mut dropped): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     for id in request["columns"].as_array().into_iter().flatten().filter_map(Value::as_str) {
-        if known.contains(&id) && !kept.contains(&id) {
-            kept.push(id);
+        match (known.contains(&id), kept.contains(&id)) {
+            (true, false) => kept.push(id),
+            (true, true) => {}
+            (false, _) => dropped.push(id),
         }
     }
-    // Every render of such a tile pays two requests more until its layout
-    // is edited: said in the log, with the columns left out.
-    let dropped: Vec<&str> = request["columns"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .filter(|id| !known.contains(id))
-        .collect();
-    ctx.log(
-        LogLevel::Warn,
-        &format!("the tile's columns {dropped:?} are no longer in the list's catalogue; edit its layout"),
-    );
+    if !dropped.is_empty() {
+        ctx.log(
+            LogLevel::Warn,
+            &format!("the tile's columns {dropped:?} are no longer in the list's catalogue; edit its layout"),
+        );
+    }
     let mut again = request.clone();
     match (kept.is_empty(), defaults) {
         (false, _) => again["columns"] = json!(kept),
