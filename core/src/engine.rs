@@ -326,6 +326,9 @@ impl Engine {
                 } else {
                     request
                 };
+                // SQLite: a read-only request reads its actor and its answer
+                // in one transaction on one connection (`store::parked`).
+                let _parked = request.is_read_only().then(|| self.db.park_scope());
                 let mut who = self.who(id)?;
                 if let Some(l) = language {
                     who.french = l == crate::config::Language::French;

@@ -524,6 +524,64 @@ fn every_by_id_op_on_another_offices_record_answers_as_absent(f: &Fixture) {
     assert!(checked >= 25, "{checked}");
 }
 
+/// Every op, on every target, as every kind of actor (the administrator,
+/// a Montréal staff member, one without the op's right, an inactive one,
+/// an id that is no staff member), on an engine of one connection: when
+/// the request has answered, whatever it answered, its connection is back
+/// in the pool and holds no snapshot. Another thread's write then goes
+/// through at once, and the next read on this thread sees it. (SQLite
+/// reads a read-only request's actor and answer on one connection, in one
+/// transaction, `store::parked`; a write, a refusal or a sweep on the way
+/// must not keep it.)
+fn every_op_gives_its_connection_back(f: &Fixture) {
+    use clientele_core::Deadline;
+    use std::time::Duration as StdDuration;
+    let Some(one) = Fixture::with_config(f.backend, |c| c.pool_size = 1) else { return };
+    let w = world(&one);
+    let inactive = one.staff("Inès Active", Rights::all());
+    one.place.raw_sql(&format!("UPDATE staff SET active = false WHERE id = {inactive}"));
+    let lacking = one.staff("Sans droits", Rights::default());
+    let mut writes = 0;
+    for (op, _, _) in OPS {
+        for t in [Target::Own, Target::Other, Target::Absent] {
+            for actor in [json!(one.admin), json!(w.mtl), json!(lacking), json!(inactive), json!(ABSENT)] {
+                let request = request(op, &w, t, &one);
+                let answer = call(&one, actor.clone(), &request);
+                if let Err(e) = &answer {
+                    // Nothing here waits on anything but its own connection.
+                    assert_ne!(e.code(), "timeout", "{op} as {actor}: {e}");
+                }
+                assert_eq!(
+                    one.engine.debug_connections_in_use(),
+                    0,
+                    "{op} as {actor} kept its connection ({answer:?})"
+                );
+                // Another thread writes within 2 s: the one connection is free.
+                writes += 1;
+                let code = format!("w{writes}");
+                std::thread::scope(|s| {
+                    s.spawn(|| {
+                        let tag = serde_json::from_value(
+                            json!({"code": code, "name_fr": code, "name_en": code, "colour": "#00796b"}),
+                        )
+                        .unwrap();
+                        let d = Deadline::after(StdDuration::from_secs(2));
+                        one.engine
+                            .execute_within(Actor::HOST, Request::TagPut { tag }, &clientele_core::NoProgress, d)
+                            .unwrap_or_else(|e| panic!("a write after {op} as {actor}: {e}"));
+                    });
+                });
+                let tags = admin(&one, json!({"op": "tag.list"}));
+                assert!(
+                    tags.to_string().contains(&format!("\"{code}\"")),
+                    "{op} as {actor}: the next read missed a write"
+                );
+            }
+        }
+    }
+    assert!(writes >= 900, "{writes}");
+}
+
 /// Every text and id of B found in an answer, as `path: what`.
 fn b_in(v: &Value, w: &World, list: Option<&str>, path: &str, out: &mut Vec<String>) {
     match v {
@@ -1070,6 +1128,7 @@ fn export_answers_as_the_list_it_exports(f: &Fixture) {
 
 backend_tests!(
     the_matrix_covers_every_op_of_the_protocol,
+    every_op_gives_its_connection_back,
     every_op_without_its_right_is_forbidden_and_changes_nothing,
     every_by_id_op_on_another_offices_record_answers_as_absent,
     every_scoped_read_for_a_answers_nothing_of_b,

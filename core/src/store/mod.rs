@@ -29,6 +29,7 @@ pub(crate) mod merge;
 pub(crate) mod nowait;
 pub(crate) mod own;
 pub(crate) mod page;
+pub(crate) mod parked;
 mod pg_cancel;
 pub(crate) mod prepared;
 pub(crate) mod query;
@@ -284,6 +285,8 @@ pub(crate) struct Db {
     lanes: Lanes,
     /// PostgreSQL: the actors read, with their generation ([`actor`]).
     pg_actors: actor::PgActors,
+    /// This database's key among the process's ([`parked`]).
+    park_key: usize,
 }
 
 pub(crate) type Conn = AnyConnection;
@@ -349,6 +352,7 @@ impl Db {
             identity,
             lanes: Lanes::new(size),
             pg_actors: Default::default(),
+            park_key: parked::next_key(),
         };
         db.migrate()?;
         Ok(db)
@@ -362,6 +366,11 @@ impl Db {
     /// checked with one round trip and replaced when dead.
     pub(crate) fn checkout(&self) -> Result<r2d2::PooledConnection<Manager>> {
         use r2d2::PooledConnection as P;
+        // This request's own connection, checked out (and the file checked)
+        // by its actor's read a moment ago ([`parked`]).
+        if let Some(conn) = self.unpark_ended() {
+            return Ok(conn);
+        }
         if let Some(identity) = &self.identity {
             identity.check()?;
         }
@@ -518,6 +527,30 @@ impl Db {
                 cache
             }
         };
+        // SQLite, a read-only request: the actor is read in the read
+        // transaction the request's page will run in ([`parked`]).
+        if !self.is_postgres() && lane == deadline::Lane::Interactive && self.may_park() {
+            use diesel::connection::TransactionManager;
+            type Tm = <Conn as diesel::Connection>::TransactionManager;
+            let busy = session::sqlite_busy(&mut conn, &deadline);
+            if let Err(e) = Self::begin_on(&mut conn, Kind::Read, true, busy, None, &deadline) {
+                return self.settle(&mut conn, Err(e));
+            }
+            let armed = deadline::arm(&deadline);
+            let r = actor::cached(&mut conn, &cache, id, None, None);
+            let fired = armed.fired();
+            drop(armed);
+            if let Ok(Some(_)) = r {
+                self.park(conn);
+                return r;
+            }
+            // Nothing to park (an unknown actor, or a failure).
+            let r = r.map_err(|e| interrupted(e, fired, &deadline));
+            if Tm::rollback_transaction(&mut conn).is_err() {
+                health::mark_broken(&mut conn);
+            }
+            return self.settle(&mut conn, r);
+        }
         // PostgreSQL: a session timeout that no longer fits (a connection
         // going from a tile's budget to a request's) is set by the actor's
         // own statement, not a round trip of its own.
@@ -654,6 +687,20 @@ impl Db {
     fn transaction<T>(&self, kind: Kind, interrupt: bool, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         let (deadline, lane) = deadline::current();
         deadline.check(WHAT)?;
+        // SQLite: the request's first read runs in the read transaction its
+        // actor's read began ([`parked`]); a write waits for the lock with
+        // nothing parked.
+        match kind {
+            Kind::Read if interrupt => {
+                if let Some(mut conn) = self.unpark() {
+                    let _lane = self.lanes.enter(lane, &deadline)?;
+                    let r = Self::finish_on(&mut conn, true, &deadline, f);
+                    return self.settle(&mut conn, r);
+                }
+            }
+            Kind::Read => {}
+            Kind::Write => self.release_parked(),
+        }
         let _lane = self.lanes.enter(lane, &deadline)?;
         let _guard = match (&self.write_lock, kind) {
             // First come, first served (`lanes.rs`): bulk work entering
@@ -700,10 +747,22 @@ impl Db {
         deadline: &Deadline,
         f: impl FnOnce(&mut Conn) -> Result<T>,
     ) -> Result<T> {
-        use diesel::connection::{AnsiTransactionManager, TransactionManager};
-        type Manager = <Conn as diesel::Connection>::TransactionManager;
+        Self::begin_on(conn, kind, interrupt, busy, plans, deadline)?;
+        Self::finish_on(conn, interrupt, deadline, f)
+    }
+
+    /// Begins [`Db::transaction_on`]'s transaction.
+    fn begin_on(
+        conn: &mut Conn,
+        kind: Kind,
+        interrupt: bool,
+        busy: Option<u128>,
+        plans: Option<bool>,
+        deadline: &Deadline,
+    ) -> Result<()> {
+        use diesel::connection::AnsiTransactionManager;
         #[cfg(not(feature = "postgres"))]
-        let _ = plans;
+        let _ = (plans, interrupt);
         let begin = match conn {
             AnyConnection::Sqlite(_) => {
                 let begin = if kind == Kind::Write { "BEGIN IMMEDIATE" } else { "BEGIN" };
@@ -760,6 +819,19 @@ impl Db {
         if kind == Kind::Write && conn.is_pg() {
             actor::confirm_write_guard();
         }
+        Ok(())
+    }
+
+    /// Runs `f` in the transaction [`Db::begin_on`] began, then commits it
+    /// (rolls it back when `f` fails).
+    fn finish_on<T>(
+        conn: &mut Conn,
+        interrupt: bool,
+        deadline: &Deadline,
+        f: impl FnOnce(&mut Conn) -> Result<T>,
+    ) -> Result<T> {
+        use diesel::connection::TransactionManager;
+        type Manager = <Conn as diesel::Connection>::TransactionManager;
         let armed = interrupt.then(|| deadline::arm(deadline));
         let result = f(conn);
         let fired = armed.as_ref().is_some_and(|a| a.fired());

@@ -1,0 +1,120 @@
+//! One connection and one snapshot for a read request (SQLite).
+//!
+//! A staff member's request reads its actor ([`Db::actor`]) before the
+//! operation runs. On SQLite that read used to check out a connection,
+//! read the connection's cached actor behind `PRAGMA data_version` in a
+//! snapshot of its own, and give the connection back; the operation's read
+//! then checked out a connection again (a `stat` of the file, a round
+//! through the pool) and took a second snapshot (a second pair of WAL
+//! read-lock `fcntl`s): about a fifth of a small page's time.
+//!
+//! Inside a [`Scope`] (a read-only request, opened by the engine around
+//! it), the actor's read begins the read transaction and leaves its
+//! connection here, the transaction still open ("parked"). The request's
+//! first [`Db::read`] takes it and runs in that same transaction: the
+//! actor's rights and the page come from one snapshot. Anything else that
+//! wants a connection on this thread first takes the parked one and ends
+//! its transaction ([`Db::checkout`]); a write gives it back to the pool
+//! before it waits for the write lock; the scope's end gives back whatever
+//! is still parked. So a parked connection never waits on anything, and
+//! never outlives the request.
+//!
+//! Invariants:
+//! - A parked connection always has a read transaction open, begun by
+//!   diesel's transaction manager (depth 1).
+//! - Only the thread that parked a connection can take it (thread-local),
+//!   and only for the [`Db`] that parked it ([`Db::park_key`]).
+//! - Only the outermost scope of a thread parks: a request nested in
+//!   another on the same thread runs as before.
+
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{Db, Manager};
+
+type Pooled = r2d2::PooledConnection<Manager>;
+
+thread_local! {
+    /// The connection parked on this thread, with the key of its [`Db`].
+    static PARKED: RefCell<Option<(usize, Pooled)>> = const { RefCell::new(None) };
+    /// The key of the [`Db`] whose scope is open on this thread (0: none).
+    static SCOPE: Cell<usize> = const { Cell::new(0) };
+}
+
+/// A key for each [`Db`] of the process, never 0 and never reused.
+pub(super) fn next_key() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// While alive, the actor's read of its [`Db`] on this thread parks its
+/// connection (see the module's documentation). Dropping it gives back
+/// whatever is still parked.
+pub(crate) struct Scope {
+    key: usize,
+}
+
+impl Drop for Scope {
+    fn drop(&mut self) {
+        if self.key == 0 {
+            return;
+        }
+        SCOPE.with(|s| s.set(0));
+        if let Some((_, conn)) = PARKED.with(|p| p.borrow_mut().take()) {
+            end(conn);
+        }
+    }
+}
+
+/// Ends a parked connection's read transaction; a connection that cannot
+/// end it is not put back in the pool (`Manager::has_broken`).
+fn end(mut conn: Pooled) -> Pooled {
+    use diesel::connection::{Connection, TransactionManager};
+    type Tm = <super::AnyConnection as Connection>::TransactionManager;
+    if Tm::rollback_transaction(&mut conn).is_err() {
+        super::health::mark_broken(&mut conn);
+    }
+    conn
+}
+
+impl Db {
+    /// Opens a parking scope for one read-only request on this thread
+    /// (SQLite; a no-op on PostgreSQL, or inside another scope).
+    pub(crate) fn park_scope(&self) -> Scope {
+        if self.is_postgres() || SCOPE.with(Cell::get) != 0 {
+            return Scope { key: 0 };
+        }
+        SCOPE.with(|s| s.set(self.park_key));
+        Scope { key: self.park_key }
+    }
+
+    /// Whether the actor's read may park its connection: this thread's
+    /// scope is this database's, and nothing is parked yet.
+    pub(super) fn may_park(&self) -> bool {
+        SCOPE.with(Cell::get) == self.park_key && PARKED.with(|p| p.borrow().is_none())
+    }
+
+    /// Parks `conn`, its read transaction open ([`Db::may_park`] said so).
+    pub(super) fn park(&self, conn: Pooled) {
+        PARKED.with(|p| *p.borrow_mut() = Some((self.park_key, conn)));
+    }
+
+    /// The connection this database parked on this thread, its read
+    /// transaction still open.
+    pub(super) fn unpark(&self) -> Option<Pooled> {
+        PARKED.with(|p| {
+            let mut p = p.borrow_mut();
+            if p.as_ref().is_some_and(|(k, _)| *k == self.park_key) { p.take().map(|(_, c)| c) } else { None }
+        })
+    }
+
+    /// The parked connection with its transaction ended, ready for any use.
+    pub(super) fn unpark_ended(&self) -> Option<Pooled> {
+        self.unpark().map(end)
+    }
+
+    /// Gives the parked connection back to the pool (before a wait).
+    pub(super) fn release_parked(&self) {
+        drop(self.unpark_ended());
+    }
+}
