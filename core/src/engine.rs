@@ -648,6 +648,13 @@ impl Engine {
         self.db.in_use()
     }
 
+    /// Test support, not part of the API: pooled connections open, in use
+    /// or idle.
+    #[doc(hidden)]
+    pub fn debug_connections_open(&self) -> u32 {
+        self.db.open_connections()
+    }
+
     /// Runs `f` in a read transaction.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         self.db.read(f)

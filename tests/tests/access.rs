@@ -556,6 +556,9 @@ fn every_op_gives_its_connection_back(f: &Fixture) {
                     0,
                     "{op} as {actor} kept its connection ({answer:?})"
                 );
+                // Given back, not thrown away (a connection given back in a
+                // transaction would be).
+                assert_eq!(one.engine.debug_connections_open(), 1, "{op} as {actor} lost its connection ({answer:?})");
                 // Another thread writes within 2 s: the one connection is free.
                 writes += 1;
                 let code = format!("w{writes}");

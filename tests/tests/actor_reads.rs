@@ -105,3 +105,50 @@ fn sqlite_actors_are_read_again_only_when_what_they_hold_changed() {
         assert_eq!(actor_reads(&list), (0, 1), "and not after a client.create that follows it");
     }
 }
+
+/// A read-only request reads its actor and its answer in one read
+/// transaction on one connection (`store::parked`): one `BEGIN`, before
+/// the actor's `PRAGMA data_version`, and one `COMMIT`, after the page.
+/// A write still reads its actor on its own, then writes in a transaction
+/// of its own.
+#[test]
+fn sqlite_a_read_only_request_is_one_transaction() {
+    clientele_tests::watch_statements(on_event);
+    let f = Fixture::with_config(Backend::Sqlite, |c| c.pool_size = 2).expect("SQLite is always there");
+    let marc = f.staff("Marc", Rights::all());
+    create(&f, marc, "A-1");
+    // Each request watched the second time: the first of the engine also
+    // looks for expired transfers (`SELECT min(expires_at)`, on its own),
+    // which it then does again only when one is due or a minute later.
+    let watched = |request: R| -> Vec<String> {
+        f.run(marc, request.clone()).unwrap_or_else(|e| panic!("{request:?}: {e}"));
+        SEEN.with(|s| *s.borrow_mut() = Some(Vec::new()));
+        f.run(marc, request.clone()).unwrap_or_else(|e| panic!("{request:?}: {e}"));
+        SEEN.with(|s| s.borrow_mut().take()).unwrap()
+    };
+    let at = |seen: &[String], what: &dyn Fn(&str) -> bool| seen.iter().position(|s| what(s.trim()));
+    let is_begin = |s: &str| s.ends_with("BEGIN");
+    let is_pragma = |s: &str| s.starts_with("PRAGMA data_version");
+    let is_commit = |s: &str| s == "COMMIT";
+    let q = ListQuery::default;
+    for request in [
+        R::ClientList { query: q() },
+        R::ContactList { query: q() },
+        R::InteractionList { client_id: None, contact_id: None, last_30_days: false, query: q() },
+        R::ClientGet { id: 1 },
+    ] {
+        let seen = watched(request.clone());
+        let begins = seen.iter().filter(|s| is_begin(s.trim())).count();
+        assert_eq!(begins, 1, "{request:?}: {seen:#?}");
+        let (begin, pragma, commit) = (at(&seen, &is_begin), at(&seen, &is_pragma), at(&seen, &is_commit));
+        assert!(begin < pragma && pragma.is_some(), "{request:?}: the actor outside the transaction: {seen:#?}");
+        assert_eq!(commit, Some(seen.len() - 1), "{request:?}: {seen:#?}");
+    }
+    // A write: the actor's pragma on its own, then `BEGIN IMMEDIATE`.
+    SEEN.with(|s| *s.borrow_mut() = Some(Vec::new()));
+    create(&f, marc, "A-2");
+    let seen = SEEN.with(|s| s.borrow_mut().take()).unwrap();
+    let (pragma, begin) = (at(&seen, &is_pragma), at(&seen, &|s: &str| s.ends_with("BEGIN IMMEDIATE")));
+    assert!(pragma.is_some() && pragma < begin, "{seen:#?}");
+    assert!(!seen.iter().any(|s| is_begin(s.trim())), "a write began a read transaction: {seen:#?}");
+}

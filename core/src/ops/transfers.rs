@@ -322,6 +322,9 @@ impl Engine {
     fn sweep_now(&self, wait: bool) -> Result<Option<usize>> {
         let now = self.now();
         if ms(now) < self.next_sweep.load(std::sync::atomic::Ordering::Acquire) {
+            // Done by another request: this one's read must see what it
+            // wrote (`store::parked`).
+            self.db.after_sweeps();
             return Ok(Some(0));
         }
         let recheck = |earliest: Option<i64>| earliest.unwrap_or(i64::MAX).min(ms(now) + 60_000);
@@ -358,6 +361,10 @@ impl Engine {
         };
         let done = if wait { Some(self.write(body)?) } else { self.db.try_write(body)? };
         let Some((n, earliest)) = done else { return Ok(None) };
+        // Counted before the next one is said due (`Db::after_sweeps`).
+        if n > 0 {
+            self.db.note_sweep();
+        }
         self.next_sweep.store(recheck(earliest), std::sync::atomic::Ordering::Release);
         Ok(Some(n))
     }

@@ -287,6 +287,8 @@ pub(crate) struct Db {
     pg_actors: actor::PgActors,
     /// This database's key among the process's ([`parked`]).
     park_key: usize,
+    /// Sweeps of expired transfers committed ([`Db::note_sweep`]).
+    sweeps: std::sync::atomic::AtomicU64,
 }
 
 pub(crate) type Conn = AnyConnection;
@@ -353,6 +355,7 @@ impl Db {
             lanes: Lanes::new(size),
             pg_actors: Default::default(),
             park_key: parked::next_key(),
+            sweeps: Default::default(),
         };
         db.migrate()?;
         Ok(db)
@@ -532,6 +535,8 @@ impl Db {
         if !self.is_postgres() && lane == deadline::Lane::Interactive && self.may_park() {
             use diesel::connection::TransactionManager;
             type Tm = <Conn as diesel::Connection>::TransactionManager;
+            // Loaded before the snapshot begins ([`Db::note_sweep`]).
+            let sweeps = self.sweeps.load(std::sync::atomic::Ordering::Acquire);
             let busy = session::sqlite_busy(&mut conn, &deadline);
             if let Err(e) = Self::begin_on(&mut conn, Kind::Read, true, busy, None, &deadline) {
                 return self.settle(&mut conn, Err(e));
@@ -541,7 +546,7 @@ impl Db {
             let fired = armed.fired();
             drop(armed);
             if let Ok(Some(_)) = r {
-                self.park(conn);
+                self.park(conn, sweeps);
                 return r;
             }
             // Nothing to park (an unknown actor, or a failure).
@@ -672,6 +677,11 @@ impl Db {
         self.transaction(Kind::Write, true, f)
     }
 
+    /// Pooled connections open, in use or idle.
+    pub(crate) fn open_connections(&self) -> u32 {
+        self.pool.state().connections
+    }
+
     /// Pooled connections now in use.
     pub(crate) fn in_use(&self) -> u32 {
         let state = self.pool.state();
@@ -690,18 +700,17 @@ impl Db {
         // SQLite: the request's first read runs in the read transaction its
         // actor's read began ([`parked`]); a write waits for the lock with
         // nothing parked.
-        match kind {
-            Kind::Read if interrupt => {
-                if let Some(mut conn) = self.unpark() {
-                    let _lane = self.lanes.enter(lane, &deadline)?;
-                    let r = Self::finish_on(&mut conn, true, &deadline, f);
-                    return self.settle(&mut conn, r);
-                }
-            }
-            Kind::Read => {}
-            Kind::Write => self.release_parked(),
+        if kind == Kind::Write {
+            self.release_parked();
         }
         let _lane = self.lanes.enter(lane, &deadline)?;
+        if kind == Kind::Read
+            && interrupt
+            && let Some(mut conn) = self.unpark()
+        {
+            let r = Self::finish_on(&mut conn, true, &deadline, f);
+            return self.settle(&mut conn, r);
+        }
         let _guard = match (&self.write_lock, kind) {
             // First come, first served (`lanes.rs`): bulk work entering
             // again between its batches queues behind every writer already

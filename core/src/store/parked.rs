@@ -24,8 +24,15 @@
 //!   diesel's transaction manager (depth 1).
 //! - Only the thread that parked a connection can take it (thread-local),
 //!   and only for the [`Db`] that parked it ([`Db::park_key`]).
-//! - Only the outermost scope of a thread parks: a request nested in
-//!   another on the same thread runs as before.
+//! - Only the outermost scope of a thread opens parking. A request nested
+//!   in it on the same thread (none does today: read-only ops make no
+//!   callbacks) takes the parked connection at its first checkout, as
+//!   anything else does, and its actor's read may park again; the outer
+//!   scope's end gives back what is left.
+//! - The engine's note of when the next sweep of expired transfers is due
+//!   lives outside the database: a read that finds a sweep done relies on
+//!   it, so a snapshot begun before that sweep is given back
+//!   ([`Db::after_sweeps`]).
 
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,9 +41,18 @@ use super::{Db, Manager};
 
 type Pooled = r2d2::PooledConnection<Manager>;
 
+/// A connection parked on a thread.
+struct Parked {
+    /// The key of its [`Db`].
+    key: usize,
+    conn: Pooled,
+    /// [`Db::note_sweep`]'s count before its snapshot began.
+    sweeps: u64,
+}
+
 thread_local! {
-    /// The connection parked on this thread, with the key of its [`Db`].
-    static PARKED: RefCell<Option<(usize, Pooled)>> = const { RefCell::new(None) };
+    /// The connection parked on this thread.
+    static PARKED: RefCell<Option<Parked>> = const { RefCell::new(None) };
     /// The key of the [`Db`] whose scope is open on this thread (0: none).
     static SCOPE: Cell<usize> = const { Cell::new(0) };
 }
@@ -60,21 +76,19 @@ impl Drop for Scope {
             return;
         }
         SCOPE.with(|s| s.set(0));
-        if let Some((_, conn)) = PARKED.with(|p| p.borrow_mut().take()) {
-            end(conn);
+        if let Some(p) = PARKED.with(|p| p.borrow_mut().take()) {
+            drop(end(p.conn));
         }
     }
 }
 
-/// Ends a parked connection's read transaction; a connection that cannot
-/// end it is not put back in the pool (`Manager::has_broken`).
-fn end(mut conn: Pooled) -> Pooled {
+/// Ends a parked connection's read transaction. `None` when it cannot:
+/// the connection is then dropped, and not put back in the pool
+/// (`Manager::has_broken`).
+fn end(mut conn: Pooled) -> Option<Pooled> {
     use diesel::connection::{Connection, TransactionManager};
     type Tm = <super::AnyConnection as Connection>::TransactionManager;
-    if Tm::rollback_transaction(&mut conn).is_err() {
-        super::health::mark_broken(&mut conn);
-    }
-    conn
+    Tm::rollback_transaction(&mut conn).is_ok().then_some(conn)
 }
 
 impl Db {
@@ -94,9 +108,10 @@ impl Db {
         SCOPE.with(Cell::get) == self.park_key && PARKED.with(|p| p.borrow().is_none())
     }
 
-    /// Parks `conn`, its read transaction open ([`Db::may_park`] said so).
-    pub(super) fn park(&self, conn: Pooled) {
-        PARKED.with(|p| *p.borrow_mut() = Some((self.park_key, conn)));
+    /// Parks `conn`, its read transaction open ([`Db::may_park`] said so),
+    /// begun after [`Db::note_sweep`] counted `sweeps`.
+    pub(super) fn park(&self, conn: Pooled, sweeps: u64) {
+        PARKED.with(|p| *p.borrow_mut() = Some(Parked { key: self.park_key, conn, sweeps }));
     }
 
     /// The connection this database parked on this thread, its read
@@ -104,13 +119,34 @@ impl Db {
     pub(super) fn unpark(&self) -> Option<Pooled> {
         PARKED.with(|p| {
             let mut p = p.borrow_mut();
-            if p.as_ref().is_some_and(|(k, _)| *k == self.park_key) { p.take().map(|(_, c)| c) } else { None }
+            if p.as_ref().is_some_and(|p| p.key == self.park_key) { p.take().map(|p| p.conn) } else { None }
         })
     }
 
-    /// The parked connection with its transaction ended, ready for any use.
+    /// The parked connection with its transaction ended, ready for any use
+    /// (`None` also when it could not be ended: the caller takes another).
     pub(super) fn unpark_ended(&self) -> Option<Pooled> {
-        self.unpark().map(end)
+        self.unpark().and_then(end)
+    }
+
+    /// Counts a sweep of expired transfers just committed. The engine
+    /// remembers when the next is due, outside the database: a request
+    /// that finds the sweep done by another must not read a snapshot older
+    /// than that sweep ([`Db::after_sweeps`]).
+    pub(crate) fn note_sweep(&self) {
+        self.sweeps.fetch_add(1, Ordering::Release);
+    }
+
+    /// Gives back the parked connection when its snapshot began before a
+    /// sweep since committed: the read then takes a fresh one. (Called
+    /// after the engine read when the next sweep is due, which a sweep
+    /// stores after [`Db::note_sweep`].)
+    pub(crate) fn after_sweeps(&self) {
+        let now = self.sweeps.load(Ordering::Acquire);
+        let stale = PARKED.with(|p| p.borrow().as_ref().is_some_and(|p| p.key == self.park_key && p.sweeps != now));
+        if stale {
+            self.release_parked();
+        }
     }
 
     /// Gives the parked connection back to the pool (before a wait).
