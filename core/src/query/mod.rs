@@ -99,7 +99,11 @@ pub struct ListQuery {
     #[schemars(range(min = 1, max = 500))]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page, with the same list, filter,
-    /// search and sort (another answers `bad_request`).
+    /// search and sort (another answers `bad_request`). A page starts after
+    /// the previous page's last row in the sort's order (not at a row
+    /// number): rows added or deleted meanwhile shift nothing, but a row
+    /// whose sorted value changes between two pages (renamed, say) may show
+    /// again on a later page, or not at all.
     #[serde(default)]
     pub cursor: Option<String>,
     /// Also answer the total number of matching rows.
