@@ -541,16 +541,12 @@ impl Db {
             if let Err(e) = Self::begin_on(&mut conn, Kind::Read, true, busy, None, &deadline) {
                 return self.settle(&mut conn, Err(e));
             }
-            let armed = deadline::arm(&deadline);
-            let r = actor::cached(&mut conn, &cache, id, None, None);
-            let fired = armed.fired();
-            drop(armed);
+            let r = Self::query_on(&mut conn, None, &deadline, |c| actor::cached(c, &cache, id, None, None));
             if let Ok(Some(_)) = r {
                 self.park(conn, sweeps);
                 return r;
             }
             // Nothing to park (an unknown actor, or a failure).
-            let r = r.map_err(|e| interrupted(e, fired, &deadline));
             if Tm::rollback_transaction(&mut conn).is_err() {
                 health::mark_broken(&mut conn);
             }
